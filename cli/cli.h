@@ -1,0 +1,21 @@
+/* cli.h — the subcommands. Each parses its arguments, calls the library, prints, and returns
+ * the exit status: 0 success, 1 mismatch/test failure, 2 usage, model or device error. */
+#ifndef XC_CLI_H
+#define XC_CLI_H
+#include "error.h"
+
+int cmd_run(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_conformance(int argc, char **argv);
+
+/* Prints "crosscheck: <message>" to stderr for the current library error; returns 2. */
+int cli_error(void);
+/* Prints a usage error and returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* argv[*i] is option opt: returns its value (argv[++*i]) or NULL after printing an error. */
+const char *cli_value(int argc, char **argv, int *i, const char *cmd);
+/* Parses a double / long; prints an error and returns 0 on failure. */
+int cli_double(const char *cmd, const char *opt, const char *s, double *out);
+int cli_long(const char *cmd, const char *opt, const char *s, long *out);
+int cli_is_help(const char *arg);
+#endif

@@ -1,0 +1,59 @@
+/* common.c — argument helpers shared by the subcommands. */
+#include "cli.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_error(void)
+{
+    fprintf(stderr, "crosscheck: error: %s\n", xc_error_message());
+    return 2;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "crosscheck %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (see 'crosscheck %s --help')\n", cmd);
+    va_end(ap);
+    return 2;
+}
+
+const char *cli_value(int argc, char **argv, int *i, const char *cmd)
+{
+    if (*i + 1 >= argc) {
+        cli_usage_error(cmd, "option %s needs a value", argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int cli_double(const char *cmd, const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    if (errno || end == s || *end) {
+        cli_usage_error(cmd, "%s expects a number, got '%s'", opt, s);
+        return 0;
+    }
+    return 1;
+}
+
+int cli_long(const char *cmd, const char *opt, const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtol(s, &end, 10);
+    if (errno || end == s || *end) {
+        cli_usage_error(cmd, "%s expects an integer, got '%s'", opt, s);
+        return 0;
+    }
+    return 1;
+}
+
+int cli_is_help(const char *arg) { return !strcmp(arg, "--help") || !strcmp(arg, "-h"); }

@@ -1,0 +1,41 @@
+/* main.c — crosscheck's entry point: dispatches to one subcommand per file. */
+#include "cli.h"
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"run", cmd_run, "run a model on backends and compare the outputs"},
+    {"inspect", cmd_inspect, "summarize a model (inputs, outputs, ops, parameters, support)"},
+    {"conformance", cmd_conformance, "run ONNX backend-test cases on the reference"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: crosscheck <command> [options]\n\n"
+               "crosscheck finds which layer, fusion, tactic or precision choice makes an optimized\n"
+               "backend disagree with a naive reference.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'crosscheck <command> --help' shows the options of a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (cli_is_help(argv[1])) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "crosscheck: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,50 @@
+/* registry.c — finds a reference kernel by op type across the family tables. */
+#include "ref.h"
+#include "ops/families.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define DECLARE(f) extern const xc_ref_kernel xc_ref_##f[];
+XC_OP_FAMILIES(DECLARE)
+#define LIST(f) xc_ref_##f,
+static const xc_ref_kernel *const families[] = {XC_OP_FAMILIES(LIST) NULL};
+
+xc_ref_fn xc_ref_find(const char *op_type)
+{
+    for (int f = 0; families[f]; f++)
+        for (const xc_ref_kernel *k = families[f]; k->op_type; k++)
+            if (!strcmp(k->op_type, op_type)) return k->fn;
+    return NULL;
+}
+
+xc_status xc_ref_fail(const xc_ref_args *a, xc_status code, const char *fmt, ...)
+{
+    char msg[1024], lb[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return xc_fail(code, "%s: %s", xc_node_label(a->node, lb, sizeof lb), msg);
+}
+
+void xc_ref_strides(int rank, const int64_t *dims, int64_t *strides)
+{
+    int64_t s = 1;
+    for (int k = rank - 1; k >= 0; k--) {
+        strides[k] = s;
+        s *= dims[k];
+    }
+}
+
+void xc_ref_bcast_strides(const xc_tensor *t, int rank, const int64_t *dims, int64_t *strides)
+{
+    int64_t own[XC_MAX_RANK];
+    xc_ref_strides(t->rank, t->dims, own);
+    int off = rank - t->rank;
+    for (int k = 0; k < rank; k++) {
+        int j = k - off;
+        strides[k] = j < 0 || t->dims[j] == 1 ? 0 : own[j];
+    }
+    (void)dims;
+}

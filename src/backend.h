@@ -1,0 +1,42 @@
+/* backend.h — the interface every backend implements (reference interpreter, OpenCL engine).
+ *
+ * A backend is created for one model, then run any number of times. It reports every tensor it
+ * materializes through the observer, in execution order, so comparisons can stream: the tensor
+ * passed to on_tensor is valid only during the call. */
+#ifndef XC_BACKEND_H
+#define XC_BACKEND_H
+#include "graph.h"
+
+typedef struct xc_observer {
+    /* name: the ONNX tensor name; layer: what produced it (node name or engine layer name).
+     * Returning non-XC_OK stops the run with that status. */
+    xc_status (*on_tensor)(void *user, const char *name, const xc_tensor *t, const char *layer);
+    void *user;
+} xc_observer;
+
+typedef struct xc_backend xc_backend;
+struct xc_backend {
+    const char *name;
+    /* inputs: one per runtime graph input (graph inputs that are not initializers), in graph
+     * order. outputs: one per graph output, allocated by the backend, owned by the caller. */
+    xc_status (*run)(xc_backend *b, const xc_tensor *const *inputs, xc_tensor **outputs, const xc_observer *obs);
+    void (*destroy)(xc_backend *b);
+    void *impl;
+};
+
+/* The naive CPU reference interpreter (reference/). Fails with XC_ERR_UNSUPPORTED listing every
+ * node it cannot run. */
+xc_status xc_ref_backend_create(const xc_model *m, xc_backend **out);
+/* Lists (one per line, "node 'x' (Op): reason") what the reference cannot run; NULL if all can.
+ * Caller frees. */
+char *xc_ref_unsupported(const xc_model *m);
+
+static inline xc_status xc_backend_run(xc_backend *b, const xc_tensor *const *in, xc_tensor **out, const xc_observer *obs)
+{
+    return b->run(b, in, out, obs);
+}
+static inline void xc_backend_destroy(xc_backend *b)
+{
+    if (b) b->destroy(b);
+}
+#endif

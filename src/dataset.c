@@ -1,0 +1,118 @@
+/* dataset.c — test_data_set folders, .pb file lists, and name/position matching. */
+#include "dataset.h"
+#include "onnx_io.h"
+#include "validate.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void xc_tensor_list_free(xc_tensor_list *l)
+{
+    for (int i = 0; i < l->n; i++) xc_tensor_free(l->t[i]);
+    free(l->t);
+    l->t = NULL;
+    l->n = 0;
+}
+
+xc_status xc_tensor_list_push(xc_tensor_list *l, xc_tensor *t)
+{
+    xc_tensor **bigger = realloc(l->t, sizeof(xc_tensor *) * (l->n + 1));
+    if (!bigger) {
+        xc_tensor_free(t);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    l->t = bigger;
+    l->t[l->n++] = t;
+    return XC_OK;
+}
+
+static xc_status load_numbered(const char *dir, const char *prefix, xc_tensor_list *out)
+{
+    for (int k = 0;; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s_%d.pb", dir, prefix, k);
+        if (access(path, F_OK) != 0) return XC_OK;
+        xc_tensor *t;
+        XC_TRY(xc_tensor_load_pb(path, &t));
+        XC_TRY(xc_tensor_list_push(out, t));
+    }
+}
+
+xc_status xc_dataset_load(const char *dir, xc_tensor_list *inputs, xc_tensor_list *outputs)
+{
+    struct stat st;
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) return xc_fail(XC_ERR_IO, "%s: not a folder", dir);
+    if (inputs) XC_TRY(load_numbered(dir, "input", inputs));
+    if (outputs) XC_TRY(load_numbered(dir, "output", outputs));
+    return XC_OK;
+}
+
+xc_status xc_tensor_files_load(const char *const *paths, int n, const char *prefix, xc_tensor_list *out)
+{
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st)) return xc_fail(XC_ERR_IO, "%s: no such file or folder", paths[i]);
+        if (S_ISDIR(st.st_mode)) {
+            XC_TRY(load_numbered(paths[i], prefix, out));
+            continue;
+        }
+        xc_tensor *t;
+        XC_TRY(xc_tensor_load_pb(paths[i], &t));
+        XC_TRY(xc_tensor_list_push(out, t));
+    }
+    return XC_OK;
+}
+
+int xc_graph_runtime_input_count(const xc_graph *g)
+{
+    int n = 0;
+    for (int i = 0; i < g->n_inputs; i++) n += xc_graph_is_runtime_input(g, i);
+    return n;
+}
+
+/* Matches names[i] (n of them) to given tensors: exact name first, then the tensor at the same
+ * position when names do not help (unnamed tensors, as many test_data_sets have). */
+static xc_status match(const char *const *names, int n, const xc_tensor_list *given, const xc_tensor **ordered,
+                       int required, const char *what)
+{
+    for (int i = 0; i < n; i++) {
+        ordered[i] = NULL;
+        for (int j = 0; j < given->n; j++)
+            if (given->t[j]->name && !strcmp(given->t[j]->name, names[i])) ordered[i] = given->t[j];
+    }
+    for (int i = 0; i < n; i++) {
+        if (ordered[i] || i >= given->n) continue;
+        const xc_tensor *cand = given->t[i];
+        int claimed = 0; /* a positional match must not be a tensor already matched by name */
+        for (int k = 0; k < n; k++) claimed |= ordered[k] == cand;
+        if (!claimed) ordered[i] = cand;
+    }
+    if (given->n > n) return xc_fail(XC_ERR_USAGE, "%d %s tensors given but the model has %d", given->n, what, n);
+    for (int i = 0; i < n && required; i++)
+        if (!ordered[i]) return xc_fail(XC_ERR_USAGE, "no %s tensor given for '%s'", what, names[i]);
+    return XC_OK;
+}
+
+xc_status xc_match_inputs(const xc_graph *g, const xc_tensor_list *given, const xc_tensor **ordered)
+{
+    const char **names = malloc(sizeof(char *) * (g->n_inputs + 1));
+    if (!names) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    int n = 0;
+    for (int i = 0; i < g->n_inputs; i++)
+        if (xc_graph_is_runtime_input(g, i)) names[n++] = g->inputs[i].name;
+    xc_status s = match(names, n, given, ordered, 1, "input");
+    free(names);
+    return s;
+}
+
+xc_status xc_match_outputs(const xc_graph *g, const xc_tensor_list *given, const xc_tensor **ordered)
+{
+    const char **names = malloc(sizeof(char *) * (g->n_outputs + 1));
+    if (!names) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < g->n_outputs; i++) names[i] = g->outputs[i].name;
+    xc_status s = match(names, g->n_outputs, given, ordered, 0, "output");
+    free(names);
+    return s;
+}

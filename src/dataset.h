@@ -1,0 +1,26 @@
+/* dataset.h — sets of named tensors: ONNX test_data_set folders and lists of .pb files, and
+ * matching them to a graph's inputs and outputs (by name, else by position). */
+#ifndef XC_DATASET_H
+#define XC_DATASET_H
+#include "graph.h"
+
+typedef struct xc_tensor_list {
+    int n;
+    xc_tensor **t;
+} xc_tensor_list;
+
+void xc_tensor_list_free(xc_tensor_list *l);
+xc_status xc_tensor_list_push(xc_tensor_list *l, xc_tensor *t); /* takes ownership, even on failure */
+
+/* Loads input_K.pb and output_K.pb (K = 0, 1, ...) from a test_data_set folder. */
+xc_status xc_dataset_load(const char *dir, xc_tensor_list *inputs, xc_tensor_list *outputs);
+/* Loads .pb files (and test_data_set folders: their input_K.pb) into one list. */
+xc_status xc_tensor_files_load(const char *const *paths, int n, const char *prefix, xc_tensor_list *out);
+
+/* Orders `given` to match the graph's runtime inputs: exact name, then position. *ordered has
+ * one borrowed pointer per runtime input (caller allocates). Fails naming a missing input. */
+xc_status xc_match_inputs(const xc_graph *g, const xc_tensor_list *given, const xc_tensor **ordered);
+/* Same for expected outputs against graph outputs; *ordered[i] may be NULL when none given. */
+xc_status xc_match_outputs(const xc_graph *g, const xc_tensor_list *given, const xc_tensor **ordered);
+int xc_graph_runtime_input_count(const xc_graph *g);
+#endif

@@ -1,0 +1,39 @@
+/* error.c — the per-thread error buffer behind xc_fail(). */
+#include "error.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define XC_ERRBUF 2048
+static _Thread_local char errbuf[XC_ERRBUF];
+
+xc_status xc_fail(xc_status code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+xc_status xc_error_prefix(xc_status code, const char *fmt, ...)
+{
+    char prefix[XC_ERRBUF], old[XC_ERRBUF];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    memcpy(old, errbuf, sizeof old);
+    snprintf(errbuf, sizeof errbuf, "%s%s", prefix, old);
+    return code;
+}
+
+const char *xc_error_message(void) { return errbuf[0] ? errbuf : "unknown error"; }
+void xc_error_clear(void) { errbuf[0] = 0; }
+
+const char *xc_status_name(xc_status s)
+{
+    static const char *names[] = {"ok", "usage error", "I/O error", "invalid model", "unsupported",
+                                  "out of memory", "runtime error", "internal error"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}

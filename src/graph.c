@@ -1,0 +1,158 @@
+/* graph.c — freeing models and graphs; attribute lookup helpers. */
+#include "graph.h"
+#include "validate.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <protobuf-c/protobuf-c.h>
+
+void xc_attr_clear(xc_attr *a)
+{
+    free(a->name);
+    free(a->s);
+    xc_tensor_free(a->t);
+    xc_graph_free(a->g);
+    free(a->floats);
+    free(a->ints);
+    for (size_t i = 0; a->strings && i < a->n; i++) free(a->strings[i]);
+    free(a->strings);
+    free(a->string_lens);
+    for (size_t i = 0; a->tensors && i < a->n; i++) xc_tensor_free(a->tensors[i]);
+    free(a->tensors);
+    for (size_t i = 0; a->graphs && i < a->n; i++) xc_graph_free(a->graphs[i]);
+    free(a->graphs);
+    free(a->ref_attr_name);
+    free(a->doc_string);
+    memset(a, 0, sizeof *a);
+}
+
+void xc_node_clear(xc_node *n)
+{
+    free(n->name);
+    free(n->op_type);
+    free(n->domain);
+    free(n->doc_string);
+    for (int i = 0; n->inputs && i < n->n_inputs; i++) free(n->inputs[i]);
+    for (int i = 0; n->outputs && i < n->n_outputs; i++) free(n->outputs[i]);
+    free(n->inputs);
+    free(n->outputs);
+    for (int i = 0; n->attrs && i < n->n_attrs; i++) xc_attr_clear(&n->attrs[i]);
+    free(n->attrs);
+    memset(n, 0, sizeof *n);
+}
+
+void xc_value_info_clear(xc_value_info *v)
+{
+    free(v->name);
+    free(v->doc_string);
+    for (int i = 0; i < XC_MAX_RANK; i++) free(v->dim_params[i]);
+    memset(v, 0, sizeof *v);
+}
+
+static void clear_values(xc_value_info *v, int n)
+{
+    for (int i = 0; v && i < n; i++) xc_value_info_clear(&v[i]);
+    free(v);
+}
+
+void xc_graph_free(xc_graph *g)
+{
+    if (!g) return;
+    for (int i = 0; g->nodes && i < g->n_nodes; i++) xc_node_clear(&g->nodes[i]);
+    free(g->nodes);
+    clear_values(g->inputs, g->n_inputs);
+    clear_values(g->outputs, g->n_outputs);
+    clear_values(g->value_info, g->n_value_info);
+    for (int i = 0; g->initializers && i < g->n_initializers; i++) xc_tensor_free(g->initializers[i]);
+    free(g->initializers);
+    free(g->name);
+    free(g->doc_string);
+    free(g);
+}
+
+void xc_model_free(xc_model *m)
+{
+    if (!m) return;
+    xc_graph_free(m->graph);
+    for (int i = 0; m->opsets && i < m->n_opsets; i++) free(m->opsets[i].domain);
+    free(m->opsets);
+    for (int i = 0; m->metadata && i < m->n_metadata; i++) {
+        free(m->metadata[i].key);
+        free(m->metadata[i].value);
+    }
+    free(m->metadata);
+    free(m->path);
+    free(m->producer_name);
+    free(m->producer_version);
+    free(m->domain);
+    free(m->doc_string);
+    if (m->proto) protobuf_c_message_free_unpacked(m->proto, NULL);
+    xc_graph_types_free(m->types);
+    free(m);
+}
+
+int64_t xc_model_opset(const xc_model *m, const char *domain)
+{
+    int onnx = !domain[0] || !strcmp(domain, "ai.onnx");
+    for (int i = 0; i < m->n_opsets; i++) {
+        const char *d = m->opsets[i].domain;
+        if (onnx ? (!d[0] || !strcmp(d, "ai.onnx")) : !strcmp(d, domain)) return m->opsets[i].version;
+    }
+    return 0;
+}
+
+const xc_attr *xc_node_attr(const xc_node *n, const char *name)
+{
+    for (int i = 0; i < n->n_attrs; i++)
+        if (!strcmp(n->attrs[i].name, name)) return &n->attrs[i];
+    return NULL;
+}
+
+int64_t xc_attr_int(const xc_node *n, const char *name, int64_t def)
+{
+    const xc_attr *a = xc_node_attr(n, name);
+    return a && a->type == XC_ATTR_INT ? a->i : def;
+}
+
+float xc_attr_float(const xc_node *n, const char *name, float def)
+{
+    const xc_attr *a = xc_node_attr(n, name);
+    return a && a->type == XC_ATTR_FLOAT ? a->f : def;
+}
+
+const char *xc_attr_string(const xc_node *n, const char *name, const char *def)
+{
+    const xc_attr *a = xc_node_attr(n, name);
+    return a && a->type == XC_ATTR_STRING ? a->s : def;
+}
+
+int xc_attr_ints(const xc_node *n, const char *name, const int64_t **ints, size_t *count)
+{
+    const xc_attr *a = xc_node_attr(n, name);
+    if (!a || a->type != XC_ATTR_INTS) return 0;
+    *ints = a->ints;
+    *count = a->n;
+    return 1;
+}
+
+int xc_attr_floats(const xc_node *n, const char *name, const float **floats, size_t *count)
+{
+    const xc_attr *a = xc_node_attr(n, name);
+    if (!a || a->type != XC_ATTR_FLOATS) return 0;
+    *floats = a->floats;
+    *count = a->n;
+    return 1;
+}
+
+const char *xc_node_label(const xc_node *n, char *buf, size_t len)
+{
+    if (n->name && n->name[0])
+        snprintf(buf, len, "node '%s' (%s)", n->name, n->op_type);
+    else if (n->n_outputs > 0)
+        snprintf(buf, len, "node producing '%s' (%s)", n->outputs[0], n->op_type);
+    else
+        snprintf(buf, len, "unnamed %s node", n->op_type);
+    return buf;
+}
+
+int xc_node_has_input(const xc_node *n, int i) { return i < n->n_inputs && n->inputs[i][0] != 0; }

@@ -1,0 +1,176 @@
+/* infer_graph.c — type and shape inference over a whole graph, node by node in topological
+ * order, using each operator's schema. Nodes that cannot run (no schema, unsupported dtype) are
+ * recorded with the reason; their outputs stay unknown and inference goes on past them. */
+#include "validate.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+xc_status xc_node_infer(const xc_node *n, const xc_type_shape *in, int n_in, xc_type_shape *out, int n_out)
+{
+    char lb[256];
+    for (int o = 0; o < n_out; o++) {
+        out[o].dtype = XC_UNDEFINED;
+        out[o].rank = -1;
+        out[o].value = NULL;
+    }
+    if (!n->schema) {
+        if (n->domain[0]) return xc_fail(XC_ERR_UNSUPPORTED, "%s: domain '%s' is not supported", xc_node_label(n, lb, sizeof lb), n->domain);
+        int older = 0;
+        xc_schema_find(n->op_type, n->opset, &older);
+        if (older)
+            return xc_fail(XC_ERR_UNSUPPORTED, "%s: %s is supported only in newer opsets than %d",
+                           xc_node_label(n, lb, sizeof lb), n->op_type, n->opset);
+        return xc_fail(XC_ERR_UNSUPPORTED, "%s: operator %s is not supported", xc_node_label(n, lb, sizeof lb), n->op_type);
+    }
+    for (int i = 0; i < n_in; i++)
+        if (in[i].present && in[i].dtype != XC_UNDEFINED && !xc_dtype_supported(in[i].dtype))
+            return xc_fail(XC_ERR_UNSUPPORTED, "%s: input '%s' has dtype %s, which crosscheck does not support",
+                           xc_node_label(n, lb, sizeof lb), n->inputs[i], xc_dtype_name(in[i].dtype));
+    xc_infer_ctx c = {n, n->opset, n_in, n_out, in, out};
+    XC_TRY(n->schema->infer(&c));
+    for (int o = 0; o < n_out; o++)
+        if (out[o].present && out[o].dtype != XC_UNDEFINED && !xc_dtype_supported(out[o].dtype))
+            return xc_fail(XC_ERR_UNSUPPORTED, "%s: output '%s' would have dtype %s, which crosscheck does not support",
+                           xc_node_label(n, lb, sizeof lb), n->outputs[o], xc_dtype_name(out[o].dtype));
+    return XC_OK;
+}
+
+void xc_graph_types_free(xc_graph_types *t)
+{
+    if (!t) return;
+    xc_names_free(&t->index);
+    free(t->types);
+    free(t->names);
+    for (int i = 0; i < t->n_owned; i++) xc_tensor_free(t->owned[i]);
+    free(t->owned);
+    for (int i = 0; t->node_unsupported && i < t->n_nodes; i++) free(t->node_unsupported[i]);
+    free(t->node_unsupported);
+    free(t);
+}
+
+const xc_type_shape *xc_graph_type(const xc_graph_types *t, const char *name)
+{
+    int slot = xc_names_get(&t->index, name);
+    return slot < 0 ? NULL : &t->types[slot];
+}
+
+static int add_slot(xc_graph_types *t, const char *name)
+{
+    int slot = xc_names_get(&t->index, name);
+    if (slot >= 0) return slot;
+    slot = t->n_values++;
+    t->names[slot] = name;
+    t->types[slot].rank = -1;
+    if (xc_names_put(&t->index, name, slot) != XC_OK) return -1;
+    return slot;
+}
+
+static void from_value_info(xc_type_shape *ts, const xc_value_info *v)
+{
+    ts->present = 1;
+    ts->dtype = v->dtype;
+    ts->rank = v->rank;
+    for (int k = 0; k < v->rank; k++) ts->dims[k] = v->dims[k];
+}
+
+xc_status xc_graph_infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, xc_graph_types **out)
+{
+    size_t cap = (size_t)g->n_inputs + g->n_initializers + 1;
+    int max_io = 1;
+    for (int k = 0; k < g->n_nodes; k++) {
+        cap += g->nodes[k].n_outputs;
+        if (g->nodes[k].n_inputs > max_io) max_io = g->nodes[k].n_inputs;
+        if (g->nodes[k].n_outputs > max_io) max_io = g->nodes[k].n_outputs;
+    }
+    xc_graph_types *t = calloc(1, sizeof *t);
+    xc_type_shape *in = calloc(max_io, sizeof *in), *res = calloc(max_io, sizeof *res);
+    if (!t || !in || !res) {
+        free(t); free(in); free(res);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    xc_status s = xc_names_init(&t->index, cap);
+    t->types = calloc(cap, sizeof *t->types);
+    t->names = calloc(cap, sizeof *t->names);
+    t->node_unsupported = calloc(g->n_nodes ? g->n_nodes : 1, sizeof(char *));
+    t->n_nodes = g->n_nodes;
+    if (s != XC_OK || !t->types || !t->names || !t->node_unsupported) {
+        s = xc_fail(XC_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < g->n_initializers; i++) {
+        const xc_tensor *x = g->initializers[i];
+        xc_type_shape *ts = &t->types[add_slot(t, x->name)];
+        ts->present = 1;
+        ts->dtype = x->dtype;
+        ts->rank = x->rank;
+        memcpy(ts->dims, x->dims, sizeof ts->dims);
+        ts->value = x;
+    }
+    for (int i = 0; i < g->n_inputs; i++) {
+        if (!xc_graph_is_runtime_input(g, i)) continue;
+        xc_type_shape *ts = &t->types[add_slot(t, g->inputs[i].name)];
+        from_value_info(ts, &g->inputs[i]);
+        for (int k = 0; k < n_ov; k++) {
+            if (strcmp(ov[k].name, g->inputs[i].name)) continue;
+            ts->rank = ov[k].rank;
+            memcpy(ts->dims, ov[k].dims, sizeof ts->dims);
+        }
+    }
+    for (int k = 0; k < n_ov; k++)
+        if (xc_names_get(&t->index, ov[k].name) < 0) {
+            s = xc_fail(XC_ERR_USAGE, "--input-shapes names '%s', which is not a graph input", ov[k].name);
+            goto fail;
+        }
+    for (int k = 0; k < g->n_nodes; k++) {
+        const xc_node *n = &g->nodes[k];
+        int unknown_input = 0;
+        for (int i = 0; i < n->n_inputs; i++) {
+            memset(&in[i], 0, sizeof in[i]);
+            in[i].rank = -1;
+            if (!n->inputs[i][0]) continue;
+            const xc_type_shape *src = xc_graph_type(t, n->inputs[i]);
+            if (src) in[i] = *src;
+            in[i].present = 1;
+            if (!src || src->dtype == XC_UNDEFINED) unknown_input = 1;
+        }
+        for (int o = 0; o < n->n_outputs; o++) {
+            memset(&res[o], 0, sizeof res[o]);
+            res[o].present = n->outputs[o][0] != 0;
+        }
+        xc_status ns = XC_OK;
+        /* A Constant's value is known at load time (it lives in the node's attribute). */
+        const xc_attr *constant = !strcmp(n->op_type, "Constant") && !n->domain[0] ? xc_node_attr(n, "value") : NULL;
+        if (constant && constant->type != XC_ATTR_TENSOR) constant = NULL;
+        if (unknown_input && n->schema) {
+            /* an upstream node could not be typed: stay unknown rather than guess */
+            for (int o = 0; o < n->n_outputs; o++) res[o].rank = -1;
+        } else {
+            ns = xc_node_infer(n, in, n->n_inputs, res, n->n_outputs);
+        }
+        if (ns == XC_ERR_UNSUPPORTED) {
+            t->node_unsupported[k] = strdup(xc_error_message());
+            for (int o = 0; o < n->n_outputs; o++) { res[o].dtype = XC_UNDEFINED; res[o].rank = -1; }
+        } else if (ns != XC_OK) {
+            s = ns;
+            goto fail;
+        }
+        for (int o = 0; o < n->n_outputs; o++) {
+            if (!n->outputs[o][0]) continue;
+            int slot = add_slot(t, n->outputs[o]);
+            if (slot < 0) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); goto fail; }
+            t->types[slot] = res[o];
+            t->types[slot].present = 1;
+            t->types[slot].value = constant && ns == XC_OK ? constant->t : NULL;
+        }
+    }
+    free(in);
+    free(res);
+    *out = t;
+    return XC_OK;
+fail:
+    free(in);
+    free(res);
+    xc_graph_types_free(t);
+    return s;
+}

@@ -1,0 +1,8 @@
+/* families.h — the operator families: each has a schema table here in src/ops/<family>.c and a
+ * kernel table in reference/ops/<family>.c. Adding a family is one line in each list. */
+#ifndef XC_FAMILIES_H
+#define XC_FAMILIES_H
+#define XC_OP_FAMILIES(X) \
+    X(unary) X(binary) X(conv) X(pool) X(norm) X(softmax) X(matmul) X(attention) \
+    X(reduce) X(index) X(shape) X(movement) X(gather) X(resize) X(quant) X(constant)
+#endif

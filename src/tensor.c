@@ -1,0 +1,192 @@
+/* tensor.c — tensor allocation with overflow and size-limit checks; shared file mappings. */
+#include "tensor.h"
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static size_t max_bytes;
+
+size_t xc_max_tensor_bytes(void)
+{
+    if (!max_bytes) {
+        long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+        max_bytes = pages > 0 && psize > 0 ? (size_t)pages * (size_t)psize / 2 : (size_t)1 << 32;
+    }
+    return max_bytes;
+}
+
+void xc_set_max_tensor_bytes(size_t n) { max_bytes = n; }
+
+xc_status xc_shape_numel(int rank, const int64_t *dims, size_t *numel)
+{
+    if (rank < 0 || rank > XC_MAX_RANK)
+        return xc_fail(XC_ERR_UNSUPPORTED, "rank %d is outside 0..%d", rank, XC_MAX_RANK);
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] < 0) return xc_fail(XC_ERR_MODEL, "negative dimension %lld", (long long)dims[i]);
+        if (dims[i] != 0 && n > SIZE_MAX / (uint64_t)dims[i])
+            return xc_fail(XC_ERR_MODEL, "element count overflows");
+        n *= (size_t)dims[i];
+    }
+    *numel = n;
+    return XC_OK;
+}
+
+xc_status xc_shape_nbytes(xc_dtype t, int rank, const int64_t *dims, size_t *nbytes)
+{
+    size_t es = xc_dtype_size(t), n;
+    if (!es) return xc_fail(XC_ERR_UNSUPPORTED, "dtype %s is not supported", xc_dtype_name(t));
+    XC_TRY(xc_shape_numel(rank, dims, &n));
+    if (n > SIZE_MAX / es) return xc_fail(XC_ERR_MODEL, "byte size overflows");
+    if (n * es > xc_max_tensor_bytes())
+        return xc_fail(XC_ERR_NOMEM, "tensor of %zu bytes exceeds the limit of %zu bytes (--max-tensor-bytes)",
+                       n * es, xc_max_tensor_bytes());
+    *nbytes = n * es;
+    return XC_OK;
+}
+
+static xc_status tensor_alloc(xc_dtype t, int rank, const int64_t *dims, xc_tensor **out, size_t *nbytes)
+{
+    XC_TRY(xc_shape_nbytes(t, rank, dims, nbytes));
+    xc_tensor *x = calloc(1, sizeof *x);
+    if (!x) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    x->dtype = t;
+    x->rank = rank;
+    if (rank) memcpy(x->dims, dims, sizeof(int64_t) * rank);
+    x->nbytes = *nbytes;
+    *out = x;
+    return XC_OK;
+}
+
+xc_status xc_tensor_new(xc_dtype t, int rank, const int64_t *dims, xc_tensor **out)
+{
+    size_t nb;
+    xc_tensor *x = NULL;
+    XC_TRY(tensor_alloc(t, rank, dims, &x, &nb));
+    x->kind = XC_DATA_OWNED;
+    if (nb) {
+        x->data = calloc(1, nb);
+        if (!x->data) {
+            free(x);
+            return xc_fail(XC_ERR_NOMEM, "out of memory allocating %zu bytes", nb);
+        }
+    }
+    *out = x;
+    return XC_OK;
+}
+
+xc_status xc_tensor_wrap(xc_dtype t, int rank, const int64_t *dims, void *data, xc_tensor **out)
+{
+    size_t nb;
+    xc_tensor *x = NULL;
+    XC_TRY(tensor_alloc(t, rank, dims, &x, &nb));
+    x->kind = XC_DATA_BORROWED;
+    x->data = data;
+    *out = x;
+    return XC_OK;
+}
+
+xc_status xc_tensor_clone(const xc_tensor *src, xc_tensor **out)
+{
+    XC_TRY(xc_tensor_new(src->dtype, src->rank, src->dims, out));
+    if (src->nbytes) memcpy((*out)->data, src->data, src->nbytes);
+    if (src->name && xc_tensor_set_name(*out, src->name) != XC_OK) {
+        xc_tensor_free(*out);
+        return XC_ERR_NOMEM;
+    }
+    return XC_OK;
+}
+
+xc_status xc_tensor_set_name(xc_tensor *t, const char *name)
+{
+    char *n = strdup(name ? name : "");
+    if (!n) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    free(t->name);
+    t->name = n;
+    return XC_OK;
+}
+
+void xc_tensor_free(xc_tensor *t)
+{
+    if (!t) return;
+    if (t->kind == XC_DATA_OWNED) free(t->data);
+    if (t->kind == XC_DATA_MAPPED) xc_mapping_release(t->map);
+    free(t->name);
+    free(t);
+}
+
+size_t xc_tensor_numel(const xc_tensor *t)
+{
+    size_t n = 1;
+    for (int i = 0; i < t->rank; i++) n *= (size_t)t->dims[i];
+    return n;
+}
+
+char *xc_shape_str(xc_dtype t, int rank, const int64_t *dims, char *buf, size_t len)
+{
+    size_t o = (size_t)snprintf(buf, len, "%s", xc_dtype_name(t));
+    if (o < len) xc_dims_str(rank, dims, buf + o, len - o);
+    return buf;
+}
+
+char *xc_dims_str(int rank, const int64_t *dims, char *buf, size_t len)
+{
+    size_t o = (size_t)snprintf(buf, len, "[");
+    for (int i = 0; i < rank && o < len; i++)
+        o += dims[i] < 0 ? (size_t)snprintf(buf + o, len - o, i ? ",?" : "?")
+                         : (size_t)snprintf(buf + o, len - o, i ? ",%lld" : "%lld", (long long)dims[i]);
+    if (o < len) snprintf(buf + o, len - o, "]");
+    return buf;
+}
+
+char *xc_tensor_desc(const xc_tensor *t, char *buf, size_t len)
+{
+    return xc_shape_str(t->dtype, t->rank, t->dims, buf, len);
+}
+
+int xc_shape_equal(int ra, const int64_t *a, int rb, const int64_t *b)
+{
+    return ra == rb && (ra == 0 || !memcmp(a, b, sizeof(int64_t) * ra));
+}
+
+xc_status xc_mapping_open(const char *path, xc_mapping **out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return xc_fail(XC_ERR_IO, "%s: cannot open", path);
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return xc_fail(XC_ERR_IO, "%s: not a regular file", path);
+    }
+    xc_mapping *m = calloc(1, sizeof *m);
+    if (!m) {
+        close(fd);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    m->len = (size_t)st.st_size;
+    m->refs = 1;
+    if (m->len) {
+        m->addr = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m->addr == MAP_FAILED) {
+            close(fd);
+            free(m);
+            return xc_fail(XC_ERR_IO, "%s: cannot map", path);
+        }
+    }
+    close(fd);
+    *out = m;
+    return XC_OK;
+}
+
+void xc_mapping_retain(xc_mapping *m) { __atomic_add_fetch(&m->refs, 1, __ATOMIC_RELAXED); }
+
+void xc_mapping_release(xc_mapping *m)
+{
+    if (!m || __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL)) return;
+    if (m->len) munmap(m->addr, m->len);
+    free(m);
+}

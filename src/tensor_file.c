@@ -1,0 +1,61 @@
+/* tensor_file.c — single TensorProto files (.pb), as in ONNX test_data_set folders. */
+#include "onnx_io.h"
+#include "tensor_proto.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+xc_status xc_tensor_load_pb_buffer(const void *buf, size_t len, xc_tensor **out)
+{
+    *out = NULL;
+    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, buf);
+    if (!tp) return xc_fail(XC_ERR_MODEL, "not a valid TensorProto (truncated or corrupt)");
+    xc_proto_source src = {NULL, 0};
+    xc_status s = xc_tensor_from_proto(tp, &src, out);
+    onnx__tensor_proto__free_unpacked(tp, NULL);
+    return s;
+}
+
+xc_status xc_tensor_load_pb(const char *path, xc_tensor **out)
+{
+    xc_mapping *m;
+    XC_TRY(xc_read_file(path, &m));
+    xc_status s = xc_tensor_load_pb_buffer(m->addr, m->len, out);
+    xc_mapping_release(m);
+    if (s != XC_OK) return xc_error_prefix(s, "%s: ", path);
+    return XC_OK;
+}
+
+xc_status xc_write_file(const char *path, const void *data, size_t len)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return xc_fail(XC_ERR_IO, "%s: cannot create file", path);
+    size_t w = len ? fwrite(data, 1, len, f) : 0;
+    int bad = w != len || fflush(f) != 0;
+    bad |= fclose(f) != 0;
+    /* write then rename, so a failed write never leaves a truncated file under the real name */
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        return xc_fail(XC_ERR_IO, "%s: write failed", path);
+    }
+    return XC_OK;
+}
+
+xc_status xc_tensor_save_pb(const xc_tensor *t, const char *path)
+{
+    Onnx__TensorProto tp;
+    XC_TRY(xc_tensor_to_proto(t, &tp));
+    size_t len = onnx__tensor_proto__get_packed_size(&tp);
+    uint8_t *buf = malloc(len ? len : 1);
+    xc_status s;
+    if (!buf) {
+        s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    } else {
+        onnx__tensor_proto__pack(&tp, buf);
+        s = xc_write_file(path, buf, len);
+    }
+    free(buf);
+    xc_tensor_proto_release(&tp);
+    return s;
+}

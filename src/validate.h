@@ -1,0 +1,43 @@
+/* validate.h — load-time checks and type inference over a whole graph. */
+#ifndef XC_VALIDATE_H
+#define XC_VALIDATE_H
+#include "graph.h"
+#include "names.h"
+#include "ops/schema.h"
+
+/* Everything inference learnt about a graph's values, and which nodes cannot run. */
+typedef struct xc_graph_types {
+    int n_values;
+    xc_names index;              /* value name -> slot */
+    xc_type_shape *types;        /* per slot */
+    const char **names;          /* per slot, borrowed from the graph */
+    xc_tensor **owned;           /* constant values inference made (freed with this) */
+    int n_owned;
+    char **node_unsupported;     /* per node: why it cannot run (NULL if it can) */
+    int n_nodes;
+} xc_graph_types;
+
+/* A caller-given input shape ("--input-shapes x:[1,3,224,224]"). */
+typedef struct xc_input_shape {
+    const char *name;
+    int rank;
+    int64_t dims[XC_MAX_RANK];
+} xc_input_shape;
+
+/* Structure (names, producers, cycles, topological order), opsets, schemas, attributes and
+ * types. Called by the loaders; fills m->graph's node schemas and sorts the nodes. */
+xc_status xc_model_validate(xc_model *m);
+
+/* Type and shape inference over g. Dims not fixed by the model or overrides stay unknown. */
+xc_status xc_graph_infer(const xc_graph *g, const xc_input_shape *overrides, int n_overrides, xc_graph_types **out);
+void xc_graph_types_free(xc_graph_types *t);
+const xc_type_shape *xc_graph_type(const xc_graph_types *t, const char *name);
+
+/* 1 if name is an initializer of g (with *t set), else 0. */
+int xc_graph_find_initializer(const xc_graph *g, const char *name, const xc_tensor **t);
+/* Graph inputs that are not initializers: what a caller must feed. */
+int xc_graph_is_runtime_input(const xc_graph *g, int input_index);
+
+/* Runs one node's schema inference. */
+xc_status xc_node_infer(const xc_node *n, const xc_type_shape *in, int n_in, xc_type_shape *out, int n_out);
+#endif
