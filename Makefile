@@ -41,16 +41,20 @@ $(BUILD)/obj/%.o: %.c $(GEN_H)
 	@$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcrosscheck.a: $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	@echo "AR $@"
+	@rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/libcrosscheck.so: $(LIB_OBJ)
-	$(CC) -shared $(SAN) -o $@ $^ $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) -shared $(SAN) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/crosscheck: $(CLI_OBJ) $(BUILD)/libcrosscheck.a
-	$(CC) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libcrosscheck.a $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libcrosscheck.a $(LDLIBS)
 
 $(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libcrosscheck.a
-	$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/libcrosscheck.a $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/libcrosscheck.a $(LDLIBS)
 
 # The ONNX node conformance suite is generated (not committed) by a pinned onnx in a venv.
 CONF_DIR ?= build/onnx-tests

@@ -28,30 +28,42 @@ static int slot_of(ref_impl *r, const char *name)
     return s;
 }
 
+const char *xc_ref_node_unsupported(const xc_model *m, int k, char *buf, size_t len)
+{
+    const xc_node *n = &m->graph->nodes[k];
+    char lb[256];
+    if (m->types && m->types->node_unsupported[k]) return m->types->node_unsupported[k];
+    if (!n->schema) { /* load-time inference records every schema-less node; this is a fallback */
+        snprintf(buf, len, "%s: operator %s is not supported", xc_node_label(n, lb, sizeof lb), n->op_type);
+        return buf;
+    }
+    if (!xc_ref_find(n->op_type)) {
+        snprintf(buf, len, "%s: no reference kernel for %s", xc_node_label(n, lb, sizeof lb), n->op_type);
+        return buf;
+    }
+    return NULL;
+}
+
 char *xc_ref_unsupported(const xc_model *m)
 {
-    const xc_graph *g = m->graph;
     size_t cap = 256, len = 0;
-    char *out = malloc(cap), lb[256];
+    char *out = malloc(cap);
     if (!out) return NULL;
     out[0] = 0;
-    for (int k = 0; k < g->n_nodes; k++) {
-        const xc_node *n = &g->nodes[k];
-        char line[1400];
-        if (m->types && m->types->node_unsupported[k])
-            snprintf(line, sizeof line, "%s\n", m->types->node_unsupported[k]);
-        else if (n->schema && !xc_ref_find(n->op_type))
-            snprintf(line, sizeof line, "%s: no reference kernel for %s\n", xc_node_label(n, lb, sizeof lb), n->op_type);
-        else
-            continue;
-        size_t l = strlen(line);
-        if (len + l + 1 > cap) {
-            char *bigger = realloc(out, cap = (len + l + 1) * 2);
+    for (int k = 0; k < m->graph->n_nodes; k++) {
+        char buf[512];
+        const char *why = xc_ref_node_unsupported(m, k, buf, sizeof buf);
+        if (!why) continue;
+        size_t l = strlen(why);
+        if (len + l + 2 > cap) {
+            char *bigger = realloc(out, cap = (len + l + 2) * 2);
             if (!bigger) break;
             out = bigger;
         }
-        memcpy(out + len, line, l + 1);
-        len += l;
+        memcpy(out + len, why, l);
+        out[len + l] = '\n';
+        out[len + l + 1] = 0;
+        len += l + 1;
     }
     if (!len) {
         free(out);

@@ -1,0 +1,282 @@
+/* onnx_save.c — writes an xc_model back to .onnx.
+ *
+ * The message tree is rebuilt from the xc structures, so edits (surgeon) are saved, but every
+ * message that came from a file starts as a shallow copy of its original, so fields crosscheck
+ * does not know (unknown fields, functions, training info, annotations...) are written back
+ * unchanged. Everything built here lives in an arena freed after packing; nothing of the model
+ * is modified. Initializers are written inline (raw_data). */
+#include "onnx_io.h"
+#include "tensor_proto.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct arena {
+    void **blocks;
+    size_t n, cap;
+    Onnx__TensorProto **tensors; /* built by xc_tensor_to_proto: their dims are released */
+    size_t n_tensors, cap_tensors;
+    int failed;
+} arena;
+
+static void *arena_alloc(arena *a, size_t size)
+{
+    if (a->failed) return NULL;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 256;
+        void **b = realloc(a->blocks, cap * sizeof *b);
+        if (!b) { a->failed = 1; return NULL; }
+        a->blocks = b;
+        a->cap = cap;
+    }
+    void *p = calloc(1, size ? size : 1);
+    if (!p) { a->failed = 1; return NULL; }
+    a->blocks[a->n++] = p;
+    return p;
+}
+
+static void arena_free(arena *a)
+{
+    for (size_t i = 0; i < a->n_tensors; i++) xc_tensor_proto_release(a->tensors[i]);
+    for (size_t i = 0; i < a->n; i++) free(a->blocks[i]);
+    free(a->blocks);
+    free(a->tensors);
+}
+
+#define NEW_ARRAY(a, type, count) ((type *)arena_alloc((a), sizeof(type) * (count)))
+
+static Onnx__TensorProto *tensor_proto(arena *a, const xc_tensor *t)
+{
+    Onnx__TensorProto *tp = NEW_ARRAY(a, Onnx__TensorProto, 1);
+    if (!tp) return NULL;
+    if (a->n_tensors == a->cap_tensors) {
+        size_t cap = a->cap_tensors ? a->cap_tensors * 2 : 64;
+        Onnx__TensorProto **b = realloc(a->tensors, cap * sizeof *b);
+        if (!b) { a->failed = 1; return NULL; }
+        a->tensors = b;
+        a->cap_tensors = cap;
+    }
+    if (xc_tensor_to_proto(t, tp) != XC_OK) { a->failed = 1; return NULL; }
+    a->tensors[a->n_tensors++] = tp;
+    return tp;
+}
+
+static Onnx__ValueInfoProto *value_proto(arena *a, const xc_value_info *v)
+{
+    Onnx__ValueInfoProto *vp = NEW_ARRAY(a, Onnx__ValueInfoProto, 1);
+    if (!vp) return NULL;
+    if (v->proto) *vp = *(const Onnx__ValueInfoProto *)v->proto;
+    else onnx__value_info_proto__init(vp);
+    vp->name = v->name;
+    vp->doc_string = v->doc_string;
+    if (v->dtype == XC_UNDEFINED && v->rank < 0) {
+        if (!v->proto) vp->type = NULL;
+        return vp;
+    }
+    Onnx__TypeProto *tp = NEW_ARRAY(a, Onnx__TypeProto, 1);
+    Onnx__TypeProto__Tensor *tt = NEW_ARRAY(a, Onnx__TypeProto__Tensor, 1);
+    if (!tp || !tt) return NULL;
+    onnx__type_proto__init(tp);
+    onnx__type_proto__tensor__init(tt);
+    tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    tp->tensor_type = tt;
+    tt->has_elem_type = v->dtype != XC_UNDEFINED;
+    tt->elem_type = (int32_t)v->dtype;
+    if (v->rank >= 0) {
+        Onnx__TensorShapeProto *sp = NEW_ARRAY(a, Onnx__TensorShapeProto, 1);
+        Onnx__TensorShapeProto__Dimension **dims = NEW_ARRAY(a, Onnx__TensorShapeProto__Dimension *, v->rank + 1);
+        if (!sp || !dims) return NULL;
+        onnx__tensor_shape_proto__init(sp);
+        sp->n_dim = (size_t)v->rank;
+        sp->dim = dims;
+        for (int k = 0; k < v->rank; k++) {
+            Onnx__TensorShapeProto__Dimension *d = NEW_ARRAY(a, Onnx__TensorShapeProto__Dimension, 1);
+            if (!d) return NULL;
+            onnx__tensor_shape_proto__dimension__init(d);
+            if (v->dims[k] >= 0) {
+                d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+                d->dim_value = v->dims[k];
+            } else if (v->dim_params[k]) {
+                d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+                d->dim_param = v->dim_params[k];
+            }
+            dims[k] = d;
+        }
+        tt->shape = sp;
+    }
+    vp->type = tp;
+    return vp;
+}
+
+static Onnx__GraphProto *graph_proto(arena *a, const xc_graph *g);
+
+static Onnx__AttributeProto *attr_proto(arena *a, const xc_attr *at)
+{
+    Onnx__AttributeProto *ap = NEW_ARRAY(a, Onnx__AttributeProto, 1);
+    if (!ap) return NULL;
+    if (at->proto) *ap = *(const Onnx__AttributeProto *)at->proto; /* keeps sparse/type-proto values */
+    else onnx__attribute_proto__init(ap);
+    ap->name = at->name;
+    ap->ref_attr_name = at->ref_attr_name;
+    ap->doc_string = at->doc_string;
+    ap->has_type = 1;
+    ap->type = (Onnx__AttributeProto__AttributeType)at->type;
+    switch (at->type) {
+    case XC_ATTR_FLOAT: ap->has_f = 1; ap->f = at->f; break;
+    case XC_ATTR_INT: ap->has_i = 1; ap->i = at->i; break;
+    case XC_ATTR_STRING: ap->has_s = 1; ap->s.data = (uint8_t *)at->s; ap->s.len = at->s_len; break;
+    case XC_ATTR_TENSOR: ap->t = tensor_proto(a, at->t); break;
+    case XC_ATTR_GRAPH: ap->g = graph_proto(a, at->g); break;
+    case XC_ATTR_FLOATS: ap->n_floats = at->n; ap->floats = at->floats; break;
+    case XC_ATTR_INTS: ap->n_ints = at->n; ap->ints = at->ints; break;
+    case XC_ATTR_STRINGS: {
+        ProtobufCBinaryData *s = NEW_ARRAY(a, ProtobufCBinaryData, at->n + 1);
+        if (!s) return NULL;
+        for (size_t i = 0; i < at->n; i++) {
+            s[i].data = (uint8_t *)at->strings[i];
+            s[i].len = at->string_lens[i];
+        }
+        ap->n_strings = at->n;
+        ap->strings = s;
+        break;
+    }
+    case XC_ATTR_TENSORS: {
+        Onnx__TensorProto **ts = NEW_ARRAY(a, Onnx__TensorProto *, at->n + 1);
+        if (!ts) return NULL;
+        for (size_t i = 0; i < at->n; i++) ts[i] = tensor_proto(a, at->tensors[i]);
+        ap->n_tensors = at->n;
+        ap->tensors = ts;
+        break;
+    }
+    case XC_ATTR_GRAPHS: {
+        Onnx__GraphProto **gs = NEW_ARRAY(a, Onnx__GraphProto *, at->n + 1);
+        if (!gs) return NULL;
+        for (size_t i = 0; i < at->n; i++) gs[i] = graph_proto(a, at->graphs[i]);
+        ap->n_graphs = at->n;
+        ap->graphs = gs;
+        break;
+    }
+    default: break;
+    }
+    return ap;
+}
+
+static Onnx__NodeProto *node_proto(arena *a, const xc_node *n)
+{
+    Onnx__NodeProto *np = NEW_ARRAY(a, Onnx__NodeProto, 1);
+    Onnx__AttributeProto **attrs = NEW_ARRAY(a, Onnx__AttributeProto *, n->n_attrs + 1);
+    if (!np || !attrs) return NULL;
+    if (n->proto) *np = *(const Onnx__NodeProto *)n->proto;
+    else onnx__node_proto__init(np);
+    np->name = n->name[0] || n->proto ? n->name : NULL;
+    np->op_type = n->op_type;
+    np->domain = n->domain[0] || (n->proto && ((const Onnx__NodeProto *)n->proto)->domain) ? n->domain : NULL;
+    np->doc_string = n->doc_string;
+    np->n_input = (size_t)n->n_inputs;
+    np->input = n->inputs;
+    np->n_output = (size_t)n->n_outputs;
+    np->output = n->outputs;
+    for (int i = 0; i < n->n_attrs; i++) attrs[i] = attr_proto(a, &n->attrs[i]);
+    np->n_attribute = (size_t)n->n_attrs;
+    np->attribute = attrs;
+    return np;
+}
+
+static Onnx__ValueInfoProto **values_proto(arena *a, const xc_value_info *v, int n)
+{
+    Onnx__ValueInfoProto **out = NEW_ARRAY(a, Onnx__ValueInfoProto *, n + 1);
+    for (int i = 0; out && i < n; i++) out[i] = value_proto(a, &v[i]);
+    return out;
+}
+
+static Onnx__GraphProto *graph_proto(arena *a, const xc_graph *g)
+{
+    Onnx__GraphProto *gp = NEW_ARRAY(a, Onnx__GraphProto, 1);
+    Onnx__NodeProto **nodes = NEW_ARRAY(a, Onnx__NodeProto *, g->n_nodes + 1);
+    Onnx__TensorProto **inits = NEW_ARRAY(a, Onnx__TensorProto *, g->n_initializers + 1);
+    if (!gp || !nodes || !inits) return NULL;
+    if (g->proto) *gp = *(const Onnx__GraphProto *)g->proto;
+    else onnx__graph_proto__init(gp);
+    gp->name = g->name;
+    gp->doc_string = g->doc_string;
+    for (int k = 0; k < g->n_nodes; k++) nodes[k] = node_proto(a, &g->nodes[k]);
+    for (int i = 0; i < g->n_initializers; i++) inits[i] = tensor_proto(a, g->initializers[i]);
+    gp->n_node = (size_t)g->n_nodes;
+    gp->node = nodes;
+    gp->n_initializer = (size_t)g->n_initializers;
+    gp->initializer = inits;
+    gp->n_input = (size_t)g->n_inputs;
+    gp->input = values_proto(a, g->inputs, g->n_inputs);
+    gp->n_output = (size_t)g->n_outputs;
+    gp->output = values_proto(a, g->outputs, g->n_outputs);
+    gp->n_value_info = (size_t)g->n_value_info;
+    gp->value_info = values_proto(a, g->value_info, g->n_value_info);
+    return gp;
+}
+
+static Onnx__ModelProto *model_proto(arena *a, const xc_model *m)
+{
+    Onnx__ModelProto *mp = NEW_ARRAY(a, Onnx__ModelProto, 1);
+    Onnx__OperatorSetIdProto **ops = NEW_ARRAY(a, Onnx__OperatorSetIdProto *, m->n_opsets + 1);
+    Onnx__StringStringEntryProto **meta = NEW_ARRAY(a, Onnx__StringStringEntryProto *, m->n_metadata + 1);
+    if (!mp || !ops || !meta) return NULL;
+    if (m->proto) *mp = *(const Onnx__ModelProto *)m->proto;
+    else onnx__model_proto__init(mp);
+    mp->has_ir_version = 1;
+    mp->ir_version = m->ir_version;
+    mp->has_model_version = m->model_version != 0;
+    mp->model_version = m->model_version;
+    mp->producer_name = m->producer_name;
+    mp->producer_version = m->producer_version;
+    mp->domain = m->domain;
+    mp->doc_string = m->doc_string;
+    for (int i = 0; i < m->n_opsets; i++) {
+        Onnx__OperatorSetIdProto *o = NEW_ARRAY(a, Onnx__OperatorSetIdProto, 1);
+        if (!o) return NULL;
+        onnx__operator_set_id_proto__init(o);
+        o->domain = m->opsets[i].domain;
+        o->has_version = 1;
+        o->version = m->opsets[i].version;
+        ops[i] = o;
+    }
+    mp->n_opset_import = (size_t)m->n_opsets;
+    mp->opset_import = ops;
+    for (int i = 0; i < m->n_metadata; i++) {
+        Onnx__StringStringEntryProto *e = NEW_ARRAY(a, Onnx__StringStringEntryProto, 1);
+        if (!e) return NULL;
+        onnx__string_string_entry_proto__init(e);
+        e->key = m->metadata[i].key;
+        e->value = m->metadata[i].value;
+        meta[i] = e;
+    }
+    mp->n_metadata_props = (size_t)m->n_metadata;
+    mp->metadata_props = meta;
+    mp->graph = graph_proto(a, m->graph);
+    return mp;
+}
+
+xc_status xc_model_save(const xc_model *m, const char *path)
+{
+    arena a = {0};
+    Onnx__ModelProto *mp = model_proto(&a, m);
+    xc_status s = XC_OK;
+    if (!mp || a.failed) {
+        s = xc_fail(XC_ERR_NOMEM, "%s: out of memory building the model", path);
+    } else {
+        size_t len = onnx__model_proto__get_packed_size(mp);
+        if (len > INT32_MAX) {
+            s = xc_fail(XC_ERR_UNSUPPORTED, "%s: model is %zu bytes, over protobuf's 2 GB limit (weights must be saved as external data)", path, len);
+        } else {
+            uint8_t *buf = malloc(len ? len : 1);
+            if (!buf) {
+                s = xc_fail(XC_ERR_NOMEM, "%s: out of memory", path);
+            } else {
+                onnx__model_proto__pack(mp, buf);
+                s = xc_write_file(path, buf, len);
+                free(buf);
+            }
+        }
+    }
+    arena_free(&a);
+    return s;
+}

@@ -1,0 +1,161 @@
+/* test_compare.c — the comparison rules on hand-computed cases. */
+#include "compare.h"
+#include "test.h"
+#include <string.h>
+
+static xc_tensor *vec(const float *v, int n)
+{
+    int64_t d = n;
+    xc_tensor *t;
+    xc_tensor_new(XC_FLOAT, 1, &d, &t);
+    memcpy(t->data, v, sizeof(float) * n);
+    return t;
+}
+
+/* out = [1, 2, 4.5] vs ref = [1, 2, 4]: abs = [0, 0, .5], rel = [0, 0, .125] (all exact). */
+static xc_compare_result run3(xc_tolerance tol)
+{
+    float o[] = {1, 2, 4.5f}, r[] = {1, 2, 4};
+    xc_tensor *a = vec(o, 3), *b = vec(r, 3);
+    xc_compare_result res;
+    xc_compare(a, b, &tol, &res);
+    xc_tensor_free(a);
+    xc_tensor_free(b);
+    return res;
+}
+
+TEST(compare_statistics_hand_computed)
+{
+    xc_compare_result r = run3(xc_tolerance_default());
+    CHECK_NEAR(r.max_abs, 0.5, 0);
+    CHECK_NEAR(r.mean_abs, 0.5 / 3, 1e-15);
+    CHECK_NEAR(r.median_abs, 0, 0);
+    CHECK_NEAR(r.max_rel, 0.125, 0);
+    CHECK_NEAR(r.mean_rel, 0.125 / 3, 1e-15);
+    CHECK(r.worst_index == 2);
+    CHECK_NEAR(r.worst_out, 4.5, 0);
+    CHECK_NEAR(r.min_atol, 0.5, 0);
+    CHECK_NEAR(r.min_rtol, 0.125, 0);
+    CHECK(r.count == 3 && r.n_failed == 1 && !r.passed);
+    CHECK_NEAR(r.nmse, 0.25 / 21, 1e-15);
+    CHECK(r.abs_hist[0] == 2 && r.abs_hist[9] == 1);
+}
+
+TEST(compare_elemwise_needs_both_atol_and_rtol_exceeded)
+{
+    xc_tolerance t = xc_tolerance_default();
+    t.atol = 0.5; /* abs 0.5 is not > 0.5 */
+    CHECK(run3(t).passed);
+    t = xc_tolerance_default();
+    t.rtol = 0.125;
+    CHECK(run3(t).passed);
+    t.rtol = 0.124;
+    CHECK(!run3(t).passed);
+}
+
+TEST(compare_stat_rules)
+{
+    xc_tolerance t = xc_tolerance_default();
+    t.stat = XC_STAT_MEDIAN; /* median abs 0 */
+    CHECK(run3(t).passed);
+    t.stat = XC_STAT_MEAN;
+    t.atol = 0.1;
+    t.rtol = 0.1; /* mean abs .1667 > .1 but mean rel .0417 <= .1 */
+    CHECK(run3(t).passed);
+    t.rtol = 0.01;
+    CHECK(!run3(t).passed);
+    t.stat = XC_STAT_MAX;
+    t.atol = 0.5;
+    CHECK(run3(t).passed);
+    t.atol = 0.49;
+    CHECK(!run3(t).passed);
+    t.stat = XC_STAT_QUANTILE;
+    t.quantile = 0.5; /* interpolated median of [0, 0, .5] = 0 */
+    CHECK(run3(t).passed);
+    t.quantile = 0.75; /* 0 + (0.5 - 0) * 0.5 = 0.25 abs; rel .0625 > .01 */
+    xc_compare_result r = run3(t);
+    CHECK_NEAR(r.quantile_abs, 0.25, 1e-15);
+    t.atol = 0.3;
+    CHECK(run3(t).passed);
+}
+
+TEST(compare_zero_reference_uses_epsilon)
+{
+    float z = 0, small = 1e-20f, big = 1e-3f;
+    xc_tensor *ref = vec(&z, 1), *a = vec(&small, 1), *b = vec(&big, 1);
+    xc_tolerance t = xc_tolerance_default();
+    xc_compare_result r;
+    xc_compare(a, ref, &t, &r);
+    CHECK(r.passed);
+    CHECK_NEAR(r.max_rel, (double)small / 2.22e-16, 1e-9);
+    xc_compare(b, ref, &t, &r);
+    CHECK(!r.passed);
+    xc_tensor_free(ref);
+    xc_tensor_free(a);
+    xc_tensor_free(b);
+}
+
+TEST(compare_nonfinite)
+{
+    float o[] = {NAN, 1, INFINITY}, r[] = {NAN, 1, INFINITY}, neg[] = {NAN, 1, -INFINITY}, one[] = {1, 1, INFINITY};
+    xc_tensor *a = vec(o, 3), *b = vec(r, 3), *c = vec(neg, 3), *d = vec(one, 3);
+    xc_tolerance t = xc_tolerance_default();
+    xc_compare_result res;
+    xc_compare(a, b, &t, &res);
+    CHECK(res.passed && res.n_nonfinite_mismatch == 0);
+    xc_compare(a, c, &t, &res); /* +inf vs -inf */
+    CHECK(!res.passed && res.n_nonfinite_mismatch == 1 && res.worst_index == 2);
+    xc_compare(a, d, &t, &res); /* NaN vs 1 */
+    CHECK(!res.passed && res.n_nonfinite_mismatch == 1 && res.worst_index == 0);
+    CHECK(isnan(res.max_abs));
+    t.equal_nonfinite = 0; /* strict Polygraphy: NaN never equals NaN */
+    xc_compare(a, b, &t, &res);
+    CHECK(!res.passed && res.n_failed == 2);
+    xc_tensor_free(a);
+    xc_tensor_free(b);
+    xc_tensor_free(c);
+    xc_tensor_free(d);
+}
+
+TEST(compare_allclose_rule)
+{
+    float r = 100, ok = 100.0625f, bad = 100.25f;
+    xc_tensor *tr = vec(&r, 1), *tok = vec(&ok, 1), *tbad = vec(&bad, 1);
+    xc_tolerance t = xc_tolerance_default();
+    t.rule = XC_RULE_ALLCLOSE;
+    t.atol = 1e-5;
+    t.rtol = 1e-3; /* bound = 1e-5 + 0.1 */
+    xc_compare_result res;
+    xc_compare(tok, tr, &t, &res);
+    CHECK(res.passed);
+    xc_compare(tbad, tr, &t, &res);
+    CHECK(!res.passed);
+    xc_tensor_free(tr);
+    xc_tensor_free(tok);
+    xc_tensor_free(tbad);
+}
+
+TEST(compare_shape_mismatch_and_mixed_dtypes)
+{
+    float v[] = {1, 2, 3, 4};
+    xc_tensor *a = vec(v, 4), *b = vec(v, 3), *h;
+    xc_tolerance t = xc_tolerance_default();
+    xc_compare_result res;
+    xc_compare(a, b, &t, &res);
+    CHECK(res.shape_mismatch && !res.passed);
+    int64_t d = 4;
+    xc_tensor_new(XC_FLOAT16, 1, &d, &h);
+    for (int i = 0; i < 4; i++) xc_store_f32(XC_FLOAT16, h->data, i, v[i]);
+    xc_compare(h, a, &t, &res);
+    CHECK(res.passed && res.max_abs == 0);
+    float o[] = {1, 0}, r[] = {0, 1};
+    xc_tensor *x = vec(o, 2), *y = vec(r, 2);
+    xc_compare(x, y, &t, &res);
+    CHECK_NEAR(res.cosine, 0, 0);
+    CHECK_NEAR(res.nmse, 2, 0);
+    xc_tensor_free(a);
+    xc_tensor_free(b);
+    xc_tensor_free(h);
+    xc_tensor_free(x);
+    xc_tensor_free(y);
+}
