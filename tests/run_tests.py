@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""crosscheck's test driver (`make test`): unit tests, round-trip checks with python onnx, the
+hostile-model battery, CLI behaviour (exit codes, files), the demo models, and the ONNX
+conformance suite on the reference. Prints one line per check and ends with
+'N passed, N failed' (conformance cases count one each)."""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+class Suite:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok or not detail else "\n      " + detail.strip().replace("\n", "\n      ")))
+        sys.stdout.flush()
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        return ok
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def summary_counts(text):
+    m = re.findall(r"^(\d+) passed, (\d+) failed", text, re.M)
+    return (int(m[-1][0]), int(m[-1][1])) if m else (0, 1)
+
+
+def unit_tests(s, xc_build, fixtures):
+    r = run([sys.executable, os.path.join(HERE, "make_fixtures.py"), fixtures])
+    if not s.check("fixtures generated", r.returncode == 0, r.stderr):
+        return
+    r = run([os.path.join(xc_build, "unit_tests"), "--fixtures", fixtures])
+    for line in r.stdout.splitlines():
+        if line.startswith("FAIL "):
+            print("FAIL unit:" + line[5:])
+    passed, failed = summary_counts(r.stdout)
+    print(r.stderr, end="")
+    s.passed += passed
+    s.failed += failed
+    s.check("unit test binary exits cleanly", r.returncode in (0, 1) and failed == 0, r.stderr[-2000:])
+    roundtrip_check(s, fixtures)
+
+
+def roundtrip_check(s, fixtures):
+    """The saved model keeps unknown fields and is semantically identical (python onnx view)."""
+    import onnx
+    from onnx import numpy_helper
+    import numpy as np
+    src, dst = os.path.join(fixtures, "roundtrip.onnx"), os.path.join(fixtures, "roundtrip_saved.onnx")
+    if not s.check("round-trip file written", os.path.exists(dst)):
+        return
+    a, b = open(src, "rb").read(), open(dst, "rb").read()
+    marker = bytes([0xC0, 0x3E, 0x2A])
+    s.check("round trip keeps unknown fields (model, graph, node)", b.count(marker) == a.count(marker) == 3)
+    ma, mb = onnx.load_from_string(a), onnx.load_from_string(b)
+    try:
+        onnx.checker.check_model(mb)
+        checker_ok, msg = True, ""
+    except Exception as e:  # the custom-domain node is allowed; anything else is a bug
+        checker_ok, msg = "com.example" in str(e) or "Everything" in str(e), str(e)
+    s.check("saved model passes onnx.checker", checker_ok, msg)
+
+    def norm(model):
+        inits = {t.name: numpy_helper.to_array(t).tolist() for t in model.graph.initializer}
+        nodes = []
+        for n in model.graph.node:
+            attrs = {}
+            for at in n.attribute:
+                v = onnx.helper.get_attribute_value(at)
+                if isinstance(v, onnx.TensorProto):
+                    v = numpy_helper.to_array(v).tolist()
+                elif isinstance(v, onnx.GraphProto):
+                    v = [x.op_type for x in v.node]
+                elif isinstance(v, list) and v and isinstance(v[0], onnx.TensorProto):
+                    v = [numpy_helper.to_array(x).tolist() for x in v]
+                attrs[at.name] = v
+            nodes.append((n.name, n.op_type, n.domain, list(n.input), list(n.output), attrs, n.doc_string))
+        return (inits, nodes, [(p.key, p.value) for p in model.metadata_props], model.doc_string,
+                str(model.graph.input), str(model.graph.output), str(model.graph.value_info), model.producer_name,
+                [(o.domain, o.version) for o in model.opset_import])
+    s.check("round trip is semantically identical", norm(ma) == norm(mb))
+
+
+def bad_models(s, xc, out):
+    r = run([sys.executable, os.path.join(HERE, "bad_models", "make_bad_models.py"), out])
+    if not s.check("bad models generated", r.returncode == 0, r.stderr):
+        return
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    for name, expect in sorted(manifest.items()):
+        path = os.path.join(out, name, "model.onnx")
+        for cmd in (["inspect", "model", path], ["run", path, "--ref"]):
+            try:
+                r = run([xc] + cmd, timeout=60)
+            except subprocess.TimeoutExpired:
+                s.check("bad model %s (%s): no hang" % (name, cmd[0]), False)
+                continue
+            lines = r.stderr.strip().splitlines()
+            ok = r.returncode == 2 and len(lines) == 1 and expect in lines[0] and "Sanitizer" not in r.stderr
+            s.check("bad model %s (%s) -> exit 2, one-line error" % (name, cmd[0]), ok,
+                    "exit %d, stderr: %s" % (r.returncode, r.stderr[-1500:]))
+
+
+def cli_tests(s, xc, conf, tmp):
+    case = os.path.join(conf, "node", "test_constant")
+    model, ds = os.path.join(case, "model.onnx"), os.path.join(case, "test_data_set_0")
+    r = run([xc, "run", model, "--ref", "--load-outputs", ds])
+    s.check("run --load-outputs matching -> exit 0", r.returncode == 0 and "PASSED" in r.stdout, r.stdout + r.stderr)
+    # a perturbed expected output must fail with exit 1
+    import numpy as np
+    from onnx import numpy_helper
+    import onnx
+    t = onnx.load_tensor(os.path.join(ds, "output_0.pb"))
+    arr = numpy_helper.to_array(t).copy()
+    arr.flat[3] += 0.5
+    bad = os.path.join(tmp, "perturbed.pb")
+    onnx.save_tensor(numpy_helper.from_array(arr, t.name), bad)
+    r = run([xc, "run", model, "--ref", "--load-outputs", bad])
+    s.check("run against a perturbed output -> exit 1, names worst index 3", r.returncode == 1 and "index 3" in r.stdout, r.stdout + r.stderr)
+    r = run([xc, "run", model, "--ref", "--load-outputs", bad, "--atol", "0.6"])
+    s.check("run --atol loose enough -> exit 0", r.returncode == 0, r.stdout + r.stderr)
+    r = run([xc, "run", model, "--bogus"])
+    s.check("unknown option -> exit 2", r.returncode == 2 and "unknown option" in r.stderr, r.stderr)
+    r = run([xc, "run", os.path.join(tmp, "missing.onnx")])
+    s.check("missing model -> exit 2 naming the file", r.returncode == 2 and "missing.onnx" in r.stderr, r.stderr)
+    r = run([xc, "frobnicate"])
+    s.check("unknown command -> exit 2", r.returncode == 2, r.stderr)
+    for cmd in (["--help"], ["run", "--help"], ["inspect", "--help"], ["conformance", "--help"]):
+        r = run([xc] + cmd)
+        s.check("%s -> usage text, exit 0" % " ".join(cmd), r.returncode == 0 and "usage" in r.stdout, r.stderr)
+    saved = os.path.join(tmp, "saved")
+    r = run([xc, "run", model, "--ref", "--save-outputs", saved])
+    r2 = run([xc, "run", model, "--ref", "--load-outputs", saved])
+    idx = json.load(open(os.path.join(saved, "index.json"))) if os.path.exists(os.path.join(saved, "index.json")) else {}
+    s.check("--save-outputs then --load-outputs round trip", r.returncode == 0 and r2.returncode == 0 and
+            idx.get("tensors", [{}])[0].get("tensor") == "values", r.stderr + r2.stderr)
+    r = run([xc, "inspect", "model", model, "--json"])
+    try:
+        j = json.loads(r.stdout)
+        ok = j["ops"] == {"Constant": 1} and j["outputs"][0]["shape"] == [5, 5] and j["unsupported"] == []
+    except Exception as e:
+        ok = False
+    s.check("inspect model --json", ok, r.stdout[-1000:] + r.stderr)
+
+
+def demo_models(s, xc):
+    mdir = os.path.join(ROOT, "models")
+    for f in sorted(os.listdir(mdir)):
+        if f.endswith(".onnx"):
+            r = run([xc, "run", os.path.join(mdir, f), "--ref"], timeout=600)
+            s.check("demo model %s runs on the reference" % f, r.returncode == 0, r.stdout[-800:] + r.stderr[-800:])
+
+
+def conformance(s, xc, conf, json_out):
+    roots = [os.path.join(conf, k) for k in ("node", "light", "pytorch-converted", "pytorch-operator", "simple")]
+    roots = [r for r in roots if os.path.isdir(r)]
+    xfail = os.path.join(HERE, "conformance", "EXPECTED_FAILURES")
+    r = run([xc, "conformance"] + roots + ["--expected-failures", xfail, "--json", json_out, "--quiet"], timeout=3600)
+    print(r.stdout[-20000:], end="")
+    print(r.stderr[-2000:], end="")
+    try:
+        j = json.load(open(json_out))
+    except Exception:
+        s.check("conformance ran", False, r.stderr)
+        return
+    for c in j["cases"]:
+        if c["verdict"] in ("PASS", "XFAIL"):
+            s.passed += 1
+        elif c["verdict"] in ("FAIL", "XPASS"):
+            s.failed += 1
+    s.check("conformance suite: no unexpected failure (%d passed, %d skipped, %d expected failures)" %
+            (j["passed"], j["skipped"], j["expected_failures"]), r.returncode == 0, r.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--conf", default="build/onnx-tests")
+    ap.add_argument("--skip-conformance", action="store_true")
+    args = ap.parse_args()
+    xc = os.path.join(args.build, "crosscheck")
+    s = Suite()
+    with tempfile.TemporaryDirectory() as tmp:
+        unit_tests(s, args.build, os.path.join(args.build, "fixtures"))
+        bad_models(s, xc, os.path.join(args.build, "bad_models"))
+        cli_tests(s, xc, args.conf, tmp)
+        demo_models(s, xc)
+        if not args.skip_conformance:
+            conformance(s, xc, args.conf, os.path.join(args.build, "conformance.json"))
+    print("%d passed, %d failed" % (s.passed, s.failed))
+    sys.exit(1 if s.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
