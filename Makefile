@@ -56,18 +56,38 @@ $(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libcrosscheck.a
 	@echo "LD $@"
 	@$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/libcrosscheck.a $(LDLIBS)
 
-# The ONNX node conformance suite is generated (not committed) by a pinned onnx in a venv.
+# Python (with a pinned onnx) is a test-time tool only: it lives in a venv under build/ and
+# generates the ONNX conformance suite, fixtures and hostile models (nothing generated is committed).
+ONNX_PIN ?= onnx==1.23.2
+VENV     ?= build/venv
+VPY       = $(VENV)/bin/python
 CONF_DIR ?= build/onnx-tests
-$(CONF_DIR)/.done: tests/conformance/gen_node_tests.py
-	$(PYTHON) tests/conformance/gen_node_tests.py --out $(CONF_DIR)
+
+$(VENV)/.done:
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q $(ONNX_PIN) numpy
+	@touch $@
+
+$(CONF_DIR)/.done: tests/conformance/gen_node_tests.py $(VENV)/.done
+	$(VPY) tests/conformance/gen_node_tests.py --out $(CONF_DIR) --venv $(VENV)
 	@touch $@
 
 conformance-data: $(CONF_DIR)/.done
 
-test: all conformance-data
-	$(PYTHON) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR)
+# The two entry points of the README: each first makes sure the system packages are there.
+DEMO_MODEL = models/small_cnn
+demo:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/crosscheck run $(DEMO_MODEL)/model.onnx --ref --load-inputs $(DEMO_MODEL)/test_data_set_0 \
+	    --load-outputs $(DEMO_MODEL)/test_data_set_0 --rtol 1e-4
 
-.PHONY: all test conformance-data clean
+test:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory all conformance-data
+	$(VPY) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR)
+
+.PHONY: all demo test conformance-data clean
 clean:
 	rm -rf $(BUILD)
 
