@@ -30,6 +30,10 @@ xc_ref_fn xc_ref_find(const char *op_type);
 /* Fails naming the node: "node 'x' (Op): message". */
 xc_status xc_ref_fail(const xc_ref_args *a, xc_status code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Stores v into element i: integer types get v rounded half to even and clamped to their range
+ * (NaN stores 0), float types get v rounded to nearest (reference/ops/quant.c; Resize uses it). */
+void xc_ref_store_saturated(xc_dtype t, void *p, size_t i, double v);
+
 /* Row-major strides (in elements) of a shape. */
 void xc_ref_strides(int rank, const int64_t *dims, int64_t *strides);
 /* Strides of t viewed as broadcast to (rank, dims): 0 along broadcast axes. */

@@ -52,6 +52,11 @@ int xc_onnx_op_known(const char *op_type);
 /* Calls fn for each registered schema entry. */
 void xc_schema_foreach(void (*fn)(const xc_op_schema *s, void *user), void *user);
 
+/* Resize/Upsample: per-axis scales and output dims from the node's inputs and attributes
+ * (src/ops/resize.c); shared by the schema's inference and the reference kernel. */
+xc_status xc_resize_plan(const xc_node *n, int rank, const int64_t *in_dims, const xc_tensor *const *in, double *scale,
+                         int64_t *out_dims);
+
 /* ---- helpers for infer functions (src/ops/infer.c) ---- */
 
 /* Fails with XC_ERR_UNSUPPORTED unless input i's dtype (when known) is in mask. */
