@@ -1,6 +1,139 @@
-/* quant.c — reference kernels of the quant operator family. */
+/* quant.c — reference kernels of QuantizeLinear and DequantizeLinear, plus the saturating
+ * integer store they share with Resize. Arithmetic follows onnx's numpy reference exactly:
+ * each step is done in double and then rounded to the type numpy would compute that step in
+ * (double keeps enough bits that the second rounding never differs from a direct one). */
 #include "ref.h"
+#include <math.h>
+#include <stdlib.h>
+
+/* Stores v into element i: integer types get v rounded half to even and clamped to their range
+ * (NaN stores 0), float types get v rounded to nearest. */
+void xc_ref_store_saturated(xc_dtype t, void *p, size_t i, double v)
+{
+    if (xc_dtype_is_int(t)) {
+        int bits = 8 * (int)xc_dtype_size(t), sign = xc_dtype_is_signed(t);
+        double lo = sign ? -ldexp(1, bits - 1) : 0, hi = ldexp(1, bits - sign) - 1;
+        v = rint(v);
+        v = v < lo ? lo : v > hi ? hi : v;
+    }
+    xc_store_f64(t, p, i, v);
+}
+
+/* Where the scale (and zero point) of x's element k is: x is viewed as [outer, n, inner]
+ * around axis, and element (o, d, i) uses scale o*so + (d / block)*sd + i*si. Per tensor all
+ * strides are 0; per axis only sd is 1; blocked scales have x's layout with n / block rows. */
+typedef struct quant_layout {
+    size_t n, inner, block, so, sd, si;
+} quant_layout;
+
+static quant_layout layout_of(const xc_ref_args *a, const xc_tensor *x, const xc_tensor *scale)
+{
+    quant_layout l = {1, 1, 1, 0, 0, 0};
+    int64_t block = xc_attr_int(a->node, "block_size", 0);
+    if (block == 0 && xc_tensor_numel(scale) == 1) return l;
+    int64_t axis = xc_attr_int(a->node, "axis", 1); /* range checked by the schema */
+    if (axis < 0) axis += x->rank;
+    l.n = (size_t)x->dims[axis];
+    for (int k = (int)axis + 1; k < x->rank; k++) l.inner *= (size_t)x->dims[k];
+    if (block == 0) {
+        l.sd = 1;
+    } else {
+        l.block = (size_t)block;
+        l.sd = l.inner;
+        l.so = (l.n + l.block - 1) / l.block * l.inner;
+        l.si = 1;
+    }
+    return l;
+}
+
+static size_t scale_index(const quant_layout *l, size_t k)
+{
+    size_t i = k % l->inner, d = k / l->inner % l->n, o = k / l->inner / l->n;
+    return o * l->so + d / l->block * l->sd + i * l->si;
+}
+
+/* The (small) scale or zero-point tensor as doubles; NULL input gives zeros. */
+static xc_status load_doubles(const xc_ref_args *a, const xc_tensor *t, size_t n, double **out)
+{
+    double *v = calloc(n ? n : 1, sizeof *v);
+    if (!v) return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; t && k < n; k++) v[k] = xc_load_f64(t->dtype, t->data, k);
+    *out = v;
+    return XC_OK;
+}
+
+/* Loads scale and zero point (same shape; zeros when the zero point is omitted). */
+static xc_status load_params(const xc_ref_args *a, double **scale, double **zp)
+{
+    size_t n = xc_tensor_numel(a->in[1]);
+    XC_TRY(load_doubles(a, a->in[1], n, scale));
+    xc_status s = load_doubles(a, a->n_in > 2 ? a->in[2] : NULL, n, zp);
+    if (s != XC_OK) free(*scale);
+    return s;
+}
+
+/* The type numpy computes x / scale in: the `precision` attribute's type if given, else the
+ * promotion of x's and the scale's types (an integer operand promotes to double). */
+static xc_dtype division_type(const xc_node *n, xc_dtype xt, xc_dtype st)
+{
+    int64_t precision = xc_attr_int(n, "precision", 0);
+    if (precision) xt = st = (xc_dtype)precision;
+    if (!xc_dtype_is_float(xt) || !xc_dtype_is_float(st) || xt == XC_DOUBLE || st == XC_DOUBLE) return XC_DOUBLE;
+    return xt == st ? xt : XC_FLOAT;
+}
+
+static double round_to(xc_dtype t, double v)
+{
+    switch (t) {
+    case XC_FLOAT: return (float)v;
+    case XC_FLOAT16: return xc_f16_to_f32(xc_f32_to_f16((float)v));
+    case XC_BFLOAT16: return xc_bf16_to_f32(xc_f32_to_bf16((float)v));
+    default: return v;
+    }
+}
+
+/* y = saturate(rint(x / scale) + zero_point), rounding half to even. */
+static xc_status ref_quantize(xc_ref_args *a)
+{
+    const xc_tensor *x = a->in[0];
+    xc_tensor *y = a->out[0];
+    double *scale, *zp;
+    XC_TRY(load_params(a, &scale, &zp));
+    quant_layout l = layout_of(a, x, a->in[1]);
+    xc_dtype div_t = division_type(a->node, x->dtype, a->in[1]->dtype);
+    size_t n = xc_tensor_numel(x);
+    for (size_t k = 0; k < n; k++) {
+        size_t s = scale_index(&l, k);
+        double q = round_to(div_t, xc_load_f64(x->dtype, x->data, k) / scale[s]);
+        xc_ref_store_saturated(y->dtype, y->data, k, rint(q) + zp[s]);
+    }
+    free(scale);
+    free(zp);
+    return XC_OK;
+}
+
+/* y = (x - zero_point) * scale. numpy converts x to float32 first; the difference and the
+ * product are then exact in double (for int32 x numpy computes them in double too). */
+static xc_status ref_dequantize(xc_ref_args *a)
+{
+    const xc_tensor *x = a->in[0];
+    xc_tensor *y = a->out[0];
+    double *scale, *zp;
+    XC_TRY(load_params(a, &scale, &zp));
+    quant_layout l = layout_of(a, x, a->in[1]);
+    size_t n = xc_tensor_numel(x);
+    for (size_t k = 0; k < n; k++) {
+        size_t s = scale_index(&l, k);
+        double v = (float)xc_load_i64(x->dtype, x->data, k);
+        xc_store_f64(y->dtype, y->data, k, (v - zp[s]) * scale[s]);
+    }
+    free(scale);
+    free(zp);
+    return XC_OK;
+}
 
 const xc_ref_kernel xc_ref_quant[] = {
+    {"QuantizeLinear", ref_quantize},
+    {"DequantizeLinear", ref_dequantize},
     {0},
 };
