@@ -108,12 +108,14 @@ static int is_dataset(const char *dir, const char *name)
     return !strncmp(name, "test_data_set_", 14);
 }
 
-/* Runs one data set; on mismatch writes the reason and returns 0. */
-static int run_dataset(const xc_model *m, xc_backend *b, const char *ds_dir, const xc_tolerance *tol, char *reason, size_t rlen)
+/* Runs one data set: XC_CASE_PASS, or FAIL / UNSUPPORTED (an op refusing a value known only at
+ * run time, e.g. Dropout's training_mode input) with the reason written. */
+static xc_case_verdict run_dataset(const xc_model *m, xc_backend *b, const char *ds_dir, const xc_tolerance *tol, char *reason, size_t rlen)
 {
     const xc_graph *g = m->graph;
     xc_tensor_list ins = {0}, outs = {0};
-    int n_in = xc_graph_runtime_input_count(g), ok = 0;
+    int n_in = xc_graph_runtime_input_count(g);
+    xc_case_verdict v = XC_CASE_FAIL;
     const xc_tensor **fed = calloc(n_in + 1, sizeof *fed), **want = calloc(g->n_outputs + 1, sizeof *want);
     xc_tensor **got = calloc(g->n_outputs + 1, sizeof *got);
     xc_status s = !fed || !want || !got ? xc_fail(XC_ERR_NOMEM, "out of memory") : XC_OK;
@@ -123,24 +125,25 @@ static int run_dataset(const xc_model *m, xc_backend *b, const char *ds_dir, con
     if (s == XC_OK) s = xc_backend_run(b, fed, got, NULL);
     if (s != XC_OK) {
         snprintf(reason, rlen, "%s", xc_error_message());
+        if (s == XC_ERR_UNSUPPORTED) v = XC_CASE_UNSUPPORTED;
         goto out;
     }
-    ok = 1;
-    for (int o = 0; o < g->n_outputs && ok; o++) {
+    v = XC_CASE_PASS;
+    for (int o = 0; o < g->n_outputs && v == XC_CASE_PASS; o++) {
         if (!want[o]) continue;
         xc_compare_result r;
         char a[256], e[256];
         if (xc_compare(got[o], want[o], tol, &r) != XC_OK) {
             snprintf(reason, rlen, "%s", xc_error_message());
-            ok = 0;
+            v = XC_CASE_FAIL;
         } else if (r.shape_mismatch) {
             snprintf(reason, rlen, "output '%s': got %s, expected %s", g->outputs[o].name, xc_tensor_desc(got[o], a, sizeof a),
                      xc_tensor_desc(want[o], e, sizeof e));
-            ok = 0;
+            v = XC_CASE_FAIL;
         } else if (!r.passed) {
             snprintf(reason, rlen, "output '%s': %zu of %zu elements differ, max abs error %.3g at index %zu (got %.9g, expected %.9g)",
                      g->outputs[o].name, r.n_failed, r.count, r.max_abs, r.worst_index, r.worst_out, r.worst_ref);
-            ok = 0;
+            v = XC_CASE_FAIL;
         }
     }
 out:
@@ -150,7 +153,7 @@ out:
     free(want);
     xc_tensor_list_free(&ins);
     xc_tensor_list_free(&outs);
-    return ok;
+    return v;
 }
 
 static void run_case(const char *root, const char *name, const xc_conformance_opts *o, xc_case_result *r)
@@ -172,8 +175,8 @@ static void run_case(const char *root, const char *name, const xc_conformance_op
     r->verdict = XC_CASE_PASS;
     for (int i = 0; i < n_ds && r->verdict == XC_CASE_PASS; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, ds[i]);
-        if (!run_dataset(m, b, path, &o->tol, r->reason, sizeof r->reason)) {
-            r->verdict = XC_CASE_FAIL;
+        r->verdict = run_dataset(m, b, path, &o->tol, r->reason, sizeof r->reason);
+        if (r->verdict != XC_CASE_PASS) {
             char tmp[1024];
             snprintf(tmp, sizeof tmp, "%s: %s", ds[i], r->reason);
             snprintf(r->reason, sizeof r->reason, "%s", tmp);

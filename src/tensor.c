@@ -9,6 +9,20 @@
 #include <unistd.h>
 
 static size_t max_bytes;
+static size_t live_bytes, peak_bytes;
+
+static void account(size_t add, size_t sub)
+{
+    size_t now = __atomic_add_fetch(&live_bytes, add, __ATOMIC_RELAXED);
+    now = __atomic_sub_fetch(&live_bytes, sub, __ATOMIC_RELAXED);
+    size_t peak = __atomic_load_n(&peak_bytes, __ATOMIC_RELAXED);
+    while (now > peak && !__atomic_compare_exchange_n(&peak_bytes, &peak, now, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+}
+
+size_t xc_tensor_live_bytes(void) { return __atomic_load_n(&live_bytes, __ATOMIC_RELAXED); }
+size_t xc_tensor_peak_bytes(void) { return __atomic_load_n(&peak_bytes, __ATOMIC_RELAXED); }
+void xc_tensor_reset_peak(void) { __atomic_store_n(&peak_bytes, xc_tensor_live_bytes(), __ATOMIC_RELAXED); }
 
 size_t xc_max_tensor_bytes(void)
 {
@@ -74,6 +88,7 @@ xc_status xc_tensor_new(xc_dtype t, int rank, const int64_t *dims, xc_tensor **o
             free(x);
             return xc_fail(XC_ERR_NOMEM, "out of memory allocating %zu bytes", nb);
         }
+        account(nb, 0);
     }
     *out = x;
     return XC_OK;
@@ -87,6 +102,17 @@ xc_status xc_tensor_wrap(xc_dtype t, int rank, const int64_t *dims, void *data, 
     x->kind = XC_DATA_BORROWED;
     x->data = data;
     *out = x;
+    return XC_OK;
+}
+
+xc_status xc_tensor_copy_in(xc_tensor *t, const void *src)
+{
+    void *p = malloc(t->nbytes ? t->nbytes : 1);
+    if (!p) return xc_fail(XC_ERR_NOMEM, "out of memory allocating %zu bytes", t->nbytes);
+    if (t->nbytes) memcpy(p, src, t->nbytes);
+    account(t->nbytes, 0);
+    t->data = p;
+    t->kind = XC_DATA_OWNED;
     return XC_OK;
 }
 
@@ -113,7 +139,10 @@ xc_status xc_tensor_set_name(xc_tensor *t, const char *name)
 void xc_tensor_free(xc_tensor *t)
 {
     if (!t) return;
-    if (t->kind == XC_DATA_OWNED) free(t->data);
+    if (t->kind == XC_DATA_OWNED && t->data) {
+        account(0, t->nbytes);
+        free(t->data);
+    }
     if (t->kind == XC_DATA_MAPPED) xc_mapping_release(t->map);
     free(t->name);
     free(t);

@@ -42,6 +42,12 @@ typedef struct xc_tensor {
 size_t xc_max_tensor_bytes(void);
 void xc_set_max_tensor_bytes(size_t n);
 
+/* Bytes held by owned tensor buffers right now, and the most held since the last reset: how
+ * tests (and memory limits) see that backends keep only the live set. */
+size_t xc_tensor_live_bytes(void);
+size_t xc_tensor_peak_bytes(void);
+void xc_tensor_reset_peak(void);
+
 /* Element count of a shape, failing (XC_ERR_MODEL) on negative dims or size_t overflow. */
 xc_status xc_shape_numel(int rank, const int64_t *dims, size_t *numel);
 /* Byte size of a shape of dtype t, checked for overflow and against xc_max_tensor_bytes(). */
@@ -51,6 +57,8 @@ xc_status xc_shape_nbytes(xc_dtype t, int rank, const int64_t *dims, size_t *nby
 xc_status xc_tensor_new(xc_dtype t, int rank, const int64_t *dims, xc_tensor **out);
 /* New tensor whose data points at borrowed memory (not freed by the tensor). */
 xc_status xc_tensor_wrap(xc_dtype t, int rank, const int64_t *dims, void *data, xc_tensor **out);
+/* Gives t (data borrowed or absent) its own copy of t->nbytes bytes from src. */
+xc_status xc_tensor_copy_in(xc_tensor *t, const void *src);
 xc_status xc_tensor_clone(const xc_tensor *src, xc_tensor **out);
 xc_status xc_tensor_set_name(xc_tensor *t, const char *name);
 void xc_tensor_free(xc_tensor *t);

@@ -84,15 +84,9 @@ static xc_status load_external(const Onnx__TensorProto *tp, const char *base_dir
         return XC_OK;
     }
     /* Misaligned offsets would make typed loads undefined behaviour: copy instead. */
-    t->kind = XC_DATA_OWNED;
-    t->data = malloc(t->nbytes ? t->nbytes : 1);
-    if (!t->data) {
-        xc_mapping_release(m);
-        return xc_fail(XC_ERR_NOMEM, "out of memory");
-    }
-    memcpy(t->data, (char *)m->addr + offset, t->nbytes);
+    s = xc_tensor_copy_in(t, (char *)m->addr + offset);
     xc_mapping_release(m);
-    return XC_OK;
+    return s;
 }
 
 /* Typed repeated fields: which one holds a dtype, and how many values it has. */

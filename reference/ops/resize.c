@@ -6,6 +6,7 @@
  * use asymmetric coordinates, and their nearest mode floors when upsampling and takes the
  * ceiling when downsampling, as onnxruntime does for those versions. */
 #include "ref.h"
+#include "ops/plans.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

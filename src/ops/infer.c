@@ -66,9 +66,10 @@ int xc_infer_shape_known(const xc_type_shape *t)
     return 1;
 }
 
-xc_status xc_broadcast_shape(int ra, const int64_t *a, int rb, const int64_t *b, int *rank, int64_t *dims)
+xc_status xc_broadcast_shape(int ra, const int64_t *a, int rb, const int64_t *b, int *rank, int64_t *out)
 {
     int r = ra > rb ? ra : rb;
+    int64_t dims[XC_MAX_RANK]; /* out may alias a or b */
     for (int k = 0; k < r; k++) {
         int64_t da = k < r - ra ? 1 : a[k - (r - ra)];
         int64_t db = k < r - rb ? 1 : b[k - (r - rb)];
@@ -81,6 +82,7 @@ xc_status xc_broadcast_shape(int ra, const int64_t *a, int rb, const int64_t *b,
                            xc_dims_str(ra, a, sa, sizeof sa), xc_dims_str(rb, b, sb, sizeof sb));
         }
     }
+    for (int k = 0; k < r; k++) out[k] = dims[k];
     *rank = r;
     return XC_OK;
 }

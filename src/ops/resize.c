@@ -3,6 +3,7 @@
  * Upsample and Resize-10 take scale factors only; Resize-11+ takes either scales or sizes
  * (optionally on a subset of axes, with keep_aspect_ratio_policy, from opset 18). */
 #include "schema.h"
+#include "plans.h"
 #include <math.h>
 #include <string.h>
 

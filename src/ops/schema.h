@@ -52,11 +52,6 @@ int xc_onnx_op_known(const char *op_type);
 /* Calls fn for each registered schema entry. */
 void xc_schema_foreach(void (*fn)(const xc_op_schema *s, void *user), void *user);
 
-/* Resize/Upsample: per-axis scales and output dims from the node's inputs and attributes
- * (src/ops/resize.c); shared by the schema's inference and the reference kernel. */
-xc_status xc_resize_plan(const xc_node *n, int rank, const int64_t *in_dims, const xc_tensor *const *in, double *scale,
-                         int64_t *out_dims);
-
 /* ---- helpers for infer functions (src/ops/infer.c) ---- */
 
 /* Fails with XC_ERR_UNSUPPORTED unless input i's dtype (when known) is in mask. */
@@ -72,7 +67,8 @@ xc_status xc_infer_broadcast(xc_infer_ctx *c, int o, xc_dtype t);
 /* Broadcast of two shapes; -1 dims propagate. Fails naming both shapes if incompatible. */
 xc_status xc_broadcast_shape(int ra, const int64_t *a, int rb, const int64_t *b, int *rank, int64_t *dims);
 /* Reads a known int tensor input (int32/int64) as int64 values. Returns 1 if known (values and
- * count set, at most max values), 0 if not known, and fails on a wrong dtype or too many values. */
+ * count set), 0 if not known, not an int32/int64 tensor, or longer than max values: callers
+ * that must reject those cases check the input themselves. */
 int xc_infer_input_ints(xc_infer_ctx *c, int i, int64_t *vals, size_t max, size_t *count);
 /* Reads a known scalar float input. Returns 1 if known. */
 int xc_infer_input_float(xc_infer_ctx *c, int i, double *val);

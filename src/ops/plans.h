@@ -1,0 +1,18 @@
+/* plans.h — argument resolution shared by an op's schema (inference) and its kernels, so both
+ * read an operator's inputs and attributes the same way. Each is defined in the op's schema file. */
+#ifndef XC_PLANS_H
+#define XC_PLANS_H
+#include "graph.h"
+
+/* Slice (src/ops/movement.c): per axis of a (rank, dims) input, the first index, step and count.
+ * Opsets 1-9 read the starts/ends/axes attributes; 10+ inputs 1-4. dims may be -1 at load time. */
+xc_status xc_slice_plan(const xc_node *n, int n_in, const xc_tensor *const *in, int rank, const int64_t *dims,
+                        int64_t *start, int64_t *step, int64_t *count);
+/* Pad (src/ops/movement.c): amounts before/after each axis (negative crops). */
+xc_status xc_pad_plan(const xc_node *n, int n_in, const xc_tensor *const *in, int rank, int64_t *begin, int64_t *end);
+/* Shape (src/ops/shape.c): the axes [start, end) it reports, opset 15's attributes clamped. */
+void xc_shape_axes(const xc_node *n, int rank, int *start, int *end);
+/* Resize/Upsample (src/ops/resize.c): per-axis scales and output dims. */
+xc_status xc_resize_plan(const xc_node *n, int rank, const int64_t *in_dims, const xc_tensor *const *in, double *scale,
+                         int64_t *out_dims);
+#endif
