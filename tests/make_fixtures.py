@@ -6,6 +6,7 @@ usage: make_fixtures.py OUT_DIR
                    fields), metadata, doc strings, value_info, symbolic dims, and unknown
                    protobuf fields on the model, graph and a node
   ext/             a model whose weights live in an external file (offset/length)
+  chain.onnx       40 elementwise nodes in a row on a 1 MiB tensor (memory bound test)
 """
 import os
 import sys
@@ -81,12 +82,22 @@ def external_model(folder):
         f.write(model.SerializeToString())
 
 
+def chain_model(n=40):
+    """n Relu/Neg nodes in a row on a 1 MiB tensor: 40 MiB of activations, a live set of two."""
+    nodes = [helper.make_node("Relu" if i % 2 else "Neg", ["t%d" % i], ["t%d" % (i + 1)], name="n%d" % i) for i in range(n)]
+    nodes[-1].output[0] = "y"
+    graph = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info("t0", TensorProto.FLOAT, [256, 1024])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [256, 1024])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "roundtrip.onnx"), "wb") as f:
         f.write(roundtrip_model().SerializeToString())
     external_model(os.path.join(out, "ext"))
+    onnx.save(chain_model(), os.path.join(out, "chain.onnx"))
 
 
 if __name__ == "__main__":
