@@ -6,11 +6,13 @@
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck conformance ROOT... [--backend ref] [--filter REGEX] [--rtol X] [--atol X]\n"
+    "usage: crosscheck conformance ROOT... [--backend ref] [--filter REGEX] [--rtol X] [--atol X] [--ulp N]\n"
     "                                      [--expected-failures FILE] [--json FILE] [--quiet]\n\n"
     "Runs every ROOT/<case>/model.onnx against each of its test_data_set_N folders on the\n"
     "reference interpreter. Prints PASS, FAIL or UNSUPPORTED per case with the reason, then\n"
-    "'N passed, N failed, N skipped'. Default tolerance: rtol 1e-3, atol 1e-5 (numpy allclose).\n"
+    "'N passed, N failed, N skipped'. Default tolerance: rtol 1e-3, atol 1e-5 (numpy allclose);\n"
+    "elements within --ulp ulps (default 2) of the expected value's dtype also pass, since\n"
+    "one bfloat16 rounding step is 2^-8 relative.\n"
     "Cases listed in --expected-failures ('name reason' lines) may fail (XFAIL); one that passes\n"
     "is an error (XPASS). Exit 1 if any case fails unexpectedly, 2 on usage errors.\n";
 
@@ -59,6 +61,8 @@ int cmd_conformance(int argc, char **argv)
         } else if (!strcmp(a, "--rtol") || !strcmp(a, "--atol")) {
             if (!(v = cli_value(argc, argv, &i, cmd))) return 2;
             if (!cli_double(cmd, a, v, a[2] == 'r' ? &o.tol.rtol : &o.tol.atol)) return 2;
+        } else if (!strcmp(a, "--ulp")) {
+            if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_double(cmd, a, v, &o.tol.ulp_tol)) return 2;
         } else if (!strcmp(a, "--expected-failures")) {
             if (!(o.expected_failures = cli_value(argc, argv, &i, cmd))) return 2;
         } else if (!strcmp(a, "--json")) {

@@ -8,7 +8,7 @@
 
 xc_tolerance xc_tolerance_default(void)
 {
-    xc_tolerance t = {1e-5, 1e-5, XC_RULE_POLYGRAPHY, XC_STAT_ELEMWISE, 0.5, 1};
+    xc_tolerance t = {1e-5, 1e-5, XC_RULE_POLYGRAPHY, XC_STAT_ELEMWISE, 0.5, 1, 0};
     return t;
 }
 
@@ -25,6 +25,39 @@ static double quantile_sorted(const double *v, size_t n, double q)
     double pos = q * (double)(n - 1);
     size_t lo = (size_t)floor(pos), hi = lo + 1 < n ? lo + 1 : lo;
     return v[lo] + (v[hi] - v[lo]) * (pos - (double)lo);
+}
+
+/* Maps a float's bits to an integer that orders like the value (sign-magnitude to offset). */
+static int64_t ordered(uint64_t bits, int width)
+{
+    uint64_t sign = 1ull << (width - 1);
+    return bits & sign ? -(int64_t)(bits & (sign - 1)) : (int64_t)bits;
+}
+
+/* Distance between o and r in units in the last place of dtype t (both rounded to t first);
+ * integers count their difference. */
+static double ulp_distance(xc_dtype t, double o, double r)
+{
+    uint64_t a = 0, b = 0;
+    int width;
+    switch (t) {
+    case XC_FLOAT16: a = xc_f32_to_f16((float)o); b = xc_f32_to_f16((float)r); width = 16; break;
+    case XC_BFLOAT16: a = xc_f32_to_bf16((float)o); b = xc_f32_to_bf16((float)r); width = 16; break;
+    case XC_FLOAT: {
+        float fo = (float)o, fr = (float)r;
+        uint32_t x, y;
+        memcpy(&x, &fo, 4);
+        memcpy(&y, &fr, 4);
+        a = x;
+        b = y;
+        width = 32;
+        break;
+    }
+    case XC_DOUBLE: memcpy(&a, &o, 8); memcpy(&b, &r, 8); width = 64; break;
+    default: return fabs(o - r);
+    }
+    int64_t d = ordered(a, width) - ordered(b, width);
+    return d < 0 ? -(double)d : (double)d;
 }
 
 /* Are two non-finite-involved values an exact match under equal_nonfinite? */
@@ -73,9 +106,12 @@ xc_status xc_compare(const xc_tensor *out, const xc_tensor *ref, const xc_tolera
         }
         absd[i] = a;
         reld[i] = rel;
+        double ulps = finite ? ulp_distance(ref->dtype, o, r) : 0;
+        if (ulps > res->max_ulp) res->max_ulp = ulps;
         int fail;
         if (tol->rule == XC_RULE_ALLCLOSE) fail = isnan(a) || a > tol->atol + tol->rtol * fabs(r);
         else fail = (isnan(a) || a > tol->atol) && (isnan(rel) || rel > tol->rtol);
+        if (fail && finite && tol->ulp_tol > 0 && ulps <= tol->ulp_tol) fail = 0;
         res->n_failed += fail;
         if (isnan(a)) {
             if (!worst_nan) { worst_nan = 1; res->worst_index = i; res->worst_out = o; res->worst_ref = r; }

@@ -8,7 +8,11 @@
  *  - XC_RULE_ALLCLOSE (numpy.allclose, used by ONNX's backend tests): an element fails if
  *    absdiff > atol + rtol * |ref|.
  * With equal_nonfinite (the default), NaN against NaN and an infinity against the same
- * infinity count as exact matches; any other NaN or Inf difference fails the element. */
+ * infinity count as exact matches; any other NaN or Inf difference fails the element.
+ * With ulp_tol > 0, an element within ulp_tol units in the last place of the reference's
+ * dtype passes whatever atol/rtol say: half-precision results computed with more (or less)
+ * intermediate precision differ by a rounding or two, which rtol 1e-3 cannot express for
+ * bfloat16 (one ulp is 2^-8 relative). */
 #ifndef XC_COMPARE_H
 #define XC_COMPARE_H
 #include "tensor.h"
@@ -22,6 +26,7 @@ typedef struct xc_tolerance {
     xc_check_stat stat;
     double quantile;           /* for XC_STAT_QUANTILE, in [0,1] */
     int equal_nonfinite;
+    double ulp_tol;            /* 0: off */
 } xc_tolerance;
 
 /* Polygraphy's defaults: atol = rtol = 1e-5, elemwise, matching non-finite values equal. */
@@ -40,6 +45,7 @@ typedef struct xc_compare_result {
     size_t worst_index;        /* flat index of the largest absdiff (NaN counts as largest) */
     double worst_out, worst_ref;
     double min_atol, min_rtol; /* smallest atol (rtol) that alone would pass elementwise */
+    double max_ulp;            /* largest distance in ulps of the reference's dtype (finite elements) */
     double nmse;               /* sum((o-r)^2) / sum(r^2), finite elements only */
     double cosine;             /* cosine similarity of the finite elements */
     size_t abs_hist[XC_HIST_BINS]; /* histogram of finite absdiff over [0, max_abs] */

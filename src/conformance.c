@@ -22,6 +22,7 @@ xc_conformance_opts xc_conformance_defaults(void)
     o.tol.rule = XC_RULE_ALLCLOSE;
     o.tol.rtol = 1e-3;
     o.tol.atol = 1e-5;
+    o.tol.ulp_tol = 2; /* half-precision outputs: two roundings of slack (compare.h) */
     return o;
 }
 

@@ -29,7 +29,9 @@ typedef struct xc_conformance_summary {
     int passed, failed, skipped, xfailed, xpassed;
 } xc_conformance_summary;
 
-/* Default options: allclose rule with rtol 1e-3, atol 1e-5 (ONNX Runtime's backend-test values). */
+/* Default options: allclose rule with rtol 1e-3, atol 1e-5 (ONNX Runtime's backend-test values),
+ * and elements within 2 ulps of the expected value's dtype pass (matters for float16/bfloat16,
+ * whose single rounding step exceeds rtol 1e-3). */
 xc_conformance_opts xc_conformance_defaults(void);
 xc_status xc_conformance_run(const char *const *roots, int n_roots, const xc_conformance_opts *o, xc_conformance_summary *sum);
 #endif

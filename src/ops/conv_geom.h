@@ -27,5 +27,8 @@ typedef struct xc_window {
 xc_status xc_window_forward(const xc_node *n, int nsp, const int64_t *in, const int64_t *weight_kernel, xc_window *w);
 /* Geometry of ConvTranspose (output_padding, output_shape, auto_pad as the ONNX spec says). */
 xc_status xc_window_transpose(const xc_node *n, int nsp, const int64_t *in, const int64_t *weight_kernel, xc_window *w);
+/* Prepends axes of size 1 (kernel 1, stride 1, dilation 1, no pads) until w has nsp axes, so a
+ * kernel can run every rank through the same fixed-depth loops. */
+void xc_window_lift(xc_window *w, int nsp);
 
 #endif

@@ -159,3 +159,37 @@ TEST(compare_shape_mismatch_and_mixed_dtypes)
     xc_tensor_free(x);
     xc_tensor_free(y);
 }
+
+TEST(compare_ulp_distance_and_tolerance)
+{
+    int64_t d = 2;
+    xc_tensor *o, *r;
+    xc_tensor_new(XC_BFLOAT16, 1, &d, &o);
+    xc_tensor_new(XC_BFLOAT16, 1, &d, &r);
+    uint16_t *ob = o->data, *rb = r->data;
+    rb[0] = xc_f32_to_bf16(0.75f);
+    ob[0] = (uint16_t)(rb[0] + 2); /* two bfloat16 steps above: 0.7578125 */
+    rb[1] = xc_f32_to_bf16(-1.0f);
+    ob[1] = rb[1];
+    xc_tolerance t = xc_tolerance_default();
+    t.rule = XC_RULE_ALLCLOSE;
+    t.rtol = 1e-3;
+    xc_compare_result res;
+    xc_compare(o, r, &t, &res);
+    CHECK(!res.passed && res.max_ulp == 2);
+    t.ulp_tol = 2;
+    xc_compare(o, r, &t, &res);
+    CHECK(res.passed);
+    t.ulp_tol = 1;
+    xc_compare(o, r, &t, &res);
+    CHECK(!res.passed);
+    /* across zero: -0 and the smallest positive float are one ulp apart in ordered form */
+    float zs[] = {-0.0f}, tiny[] = {0x1p-149f};
+    xc_tensor *a = vec(tiny, 1), *b = vec(zs, 1);
+    xc_compare(a, b, &t, &res);
+    CHECK(res.max_ulp == 1);
+    xc_tensor_free(a);
+    xc_tensor_free(b);
+    xc_tensor_free(o);
+    xc_tensor_free(r);
+}
