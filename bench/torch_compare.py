@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Exports torchvision and transformers models to ONNX, runs them in PyTorch (fp32, CPU) and
+checks `crosscheck run --ref` agrees with PyTorch on the same inputs (rtol 1e-3, atol 1e-4).
+Needs torch, torchvision, transformers and onnx (the GPU machine has them); the models are
+randomly initialised with fixed seeds, so nothing is downloaded.
+
+usage: bench/torch_compare.py --xc build/crosscheck --out DIR [--models squeezenet1_1,...]
+"""
+import argparse
+import os
+import subprocess
+import time
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+
+def torchvision_model(name):
+    import torchvision
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    return model, (torch.rand(1, 3, 224, 224),), ["input"]
+
+
+def bert():
+    from transformers import BertConfig, BertModel
+    cfg = BertConfig(vocab_size=1000, hidden_size=128, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=512, max_position_embeddings=64)
+    bert_model = BertModel(cfg).eval()
+
+    class Positional(torch.nn.Module):  # transformers' forward takes these by keyword only
+        def forward(self, input_ids, attention_mask):
+            out = bert_model(input_ids=input_ids, attention_mask=attention_mask)
+            return out.last_hidden_state, out.pooler_output
+
+    ids = torch.randint(0, 1000, (1, 16))
+    mask = torch.ones(1, 16, dtype=torch.int64)
+    mask[0, 12:] = 0  # padding, so the attention mask matters
+    return Positional().eval(), (ids, mask), ["input_ids", "attention_mask"]
+
+
+def vit():
+    from transformers import ViTConfig, ViTModel
+    cfg = ViTConfig(image_size=64, patch_size=8, hidden_size=128, num_hidden_layers=2, num_attention_heads=2,
+                    intermediate_size=512)
+    return ViTModel(cfg).eval(), (torch.rand(1, 3, 64, 64),), ["pixel_values"]
+
+
+MODELS = {
+    "squeezenet1_1": lambda: torchvision_model("squeezenet1_1"),
+    "shufflenet_v2_x1_0": lambda: torchvision_model("shufflenet_v2_x1_0"),
+    "mobilenet_v3_small": lambda: torchvision_model("mobilenet_v3_small"),
+    "bert_small": bert,
+    "vit_small": vit,
+}
+
+
+def flat_outputs(out):
+    if isinstance(out, torch.Tensor):
+        return [out]
+    if hasattr(out, "to_tuple"):
+        out = out.to_tuple()
+    return [o for o in out if isinstance(o, torch.Tensor)]
+
+
+def export_case(name, folder):
+    torch.manual_seed(0)
+    model, args, input_names = MODELS[name]()
+    path = os.path.join(folder, "model.onnx")
+    with torch.no_grad():
+        outs = flat_outputs(model(*args))
+        names = ["output_%d" % i for i in range(len(outs))]
+        torch.onnx.export(model, args, path, input_names=input_names, output_names=names, opset_version=17, dynamo=False)
+    ds = os.path.join(folder, "test_data_set_0")
+    os.makedirs(ds, exist_ok=True)
+    for i, (n, a) in enumerate(zip(input_names, args)):
+        onnx.save_tensor(numpy_helper.from_array(a.numpy(), n), os.path.join(ds, "input_%d.pb" % i))
+    graph_outputs = [o.name for o in onnx.load(path, load_external_data=False).graph.output]
+    for i, (n, o) in enumerate(zip(graph_outputs, outs)):
+        onnx.save_tensor(numpy_helper.from_array(o.numpy(), n), os.path.join(ds, "output_%d.pb" % i))
+    return path, ds
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--xc", default="build/crosscheck")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--models", default=",".join(MODELS))
+    a = ap.parse_args()
+    failures = 0
+    for name in a.models.split(","):
+        folder = os.path.join(a.out, name)
+        os.makedirs(folder, exist_ok=True)
+        try:
+            path, ds = export_case(name, folder)
+        except Exception as e:
+            print("EXPORT-FAILED %s: %s" % (name, e), flush=True)
+            failures += 1
+            continue
+        t = time.perf_counter()
+        r = subprocess.run([a.xc, "run", path, "--ref", "--load-inputs", ds, "--load-outputs", ds, "--rtol", "1e-3",
+                            "--atol", "1e-4"], capture_output=True, text=True)
+        secs = time.perf_counter() - t
+        verdict = {0: "PASSED", 1: "FAILED"}.get(r.returncode, "ERROR")
+        failures += r.returncode != 0
+        errs = [l.strip() for l in r.stdout.splitlines() if "abs error" in l or "rel error" in l]
+        print("%-20s %s  (%.1f s)  %s %s" % (name, verdict, secs, " | ".join(errs), r.stderr.strip()), flush=True)
+        if r.returncode != 0:
+            print(r.stdout[-3000:], flush=True)
+    print("torch_compare: %d of %d models disagree or fail" % (failures, len(a.models.split(","))))
+
+
+if __name__ == "__main__":
+    main()
