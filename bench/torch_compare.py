@@ -27,11 +27,13 @@ def bert():
     from transformers import BertConfig, BertModel
     cfg = BertConfig(vocab_size=1000, hidden_size=128, num_hidden_layers=2, num_attention_heads=2,
                      intermediate_size=512, max_position_embeddings=64)
-    bert_model = BertModel(cfg).eval()
-
     class Positional(torch.nn.Module):  # transformers' forward takes these by keyword only
+        def __init__(self):
+            super().__init__()
+            self.bert = BertModel(cfg).eval()
+
         def forward(self, input_ids, attention_mask):
-            out = bert_model(input_ids=input_ids, attention_mask=attention_mask)
+            out = self.bert(input_ids=input_ids, attention_mask=attention_mask)
             return out.last_hidden_state, out.pooler_output
 
     ids = torch.randint(0, 1000, (1, 16))
@@ -95,7 +97,7 @@ def main():
         try:
             path, ds = export_case(name, folder)
         except Exception as e:
-            print("EXPORT-FAILED %s: %s" % (name, e), flush=True)
+            print("EXPORT-FAILED %s: %s: %s" % (name, type(e).__name__, str(e)[:600]), flush=True)
             failures += 1
             continue
         t = time.perf_counter()
