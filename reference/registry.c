@@ -20,12 +20,11 @@ xc_ref_fn xc_ref_find(const char *op_type)
 
 xc_status xc_ref_fail(const xc_ref_args *a, xc_status code, const char *fmt, ...)
 {
-    char msg[1024], lb[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    xc_status s = xc_node_vfail(a->node, code, fmt, ap);
     va_end(ap);
-    return xc_fail(code, "%s: %s", xc_node_label(a->node, lb, sizeof lb), msg);
+    return s;
 }
 
 void xc_ref_strides(int rank, const int64_t *dims, int64_t *strides)

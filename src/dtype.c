@@ -164,6 +164,16 @@ void xc_store_f64(xc_dtype t, void *p, size_t i, double v)
     }
 }
 
+double xc_dtype_round(xc_dtype t, double v)
+{
+    switch (t) {
+    case XC_FLOAT: return (float)v;
+    case XC_FLOAT16: return xc_f16_to_f32(xc_f32_to_f16((float)v));
+    case XC_BFLOAT16: return xc_bf16_to_f32(xc_f32_to_bf16((float)v));
+    default: return v;
+    }
+}
+
 float xc_load_f32(xc_dtype t, const void *p, size_t i)
 {
     switch (t) {

@@ -43,6 +43,9 @@ double xc_load_f64(xc_dtype t, const void *p, size_t i);
 int64_t xc_load_i64(xc_dtype t, const void *p, size_t i);
 void xc_store_f64(xc_dtype t, void *p, size_t i, double v);
 void xc_store_i64(xc_dtype t, void *p, size_t i, int64_t v);
+/* v rounded to the precision of float dtype t (half types through float: a double rounding
+ * that cannot matter at half precision); other dtypes return v unchanged. */
+double xc_dtype_round(xc_dtype t, double v);
 /* float32 path for half types, used by kernels that compute in float. */
 float xc_load_f32(xc_dtype t, const void *p, size_t i);
 void xc_store_f32(xc_dtype t, void *p, size_t i, float v);

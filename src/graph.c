@@ -144,6 +144,22 @@ int xc_attr_floats(const xc_node *n, const char *name, const float **floats, siz
     return 1;
 }
 
+xc_status xc_node_vfail(const xc_node *n, xc_status code, const char *fmt, va_list ap)
+{
+    char msg[1024], lb[256];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return xc_fail(code, "%s: %s", xc_node_label(n, lb, sizeof lb), msg);
+}
+
+xc_status xc_node_fail(const xc_node *n, xc_status code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    xc_status s = xc_node_vfail(n, code, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
 const char *xc_node_label(const xc_node *n, char *buf, size_t len)
 {
     if (n->name && n->name[0])

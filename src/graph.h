@@ -8,6 +8,7 @@
 #ifndef XC_GRAPH_H
 #define XC_GRAPH_H
 #include "tensor.h"
+#include <stdarg.h>
 
 /* Attribute types, numbered as ONNX AttributeProto.AttributeType. */
 typedef enum {
@@ -107,6 +108,10 @@ const char *xc_attr_string(const xc_node *n, const char *name, const char *def);
 /* INTS attribute: sets *ints/count and returns 1 if present, else 0. */
 int xc_attr_ints(const xc_node *n, const char *name, const int64_t **ints, size_t *count);
 int xc_attr_floats(const xc_node *n, const char *name, const float **floats, size_t *count);
+
+/* Fails with code and "node 'x' (Op): <message>". */
+xc_status xc_node_fail(const xc_node *n, xc_status code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+xc_status xc_node_vfail(const xc_node *n, xc_status code, const char *fmt, va_list ap);
 
 /* Human label for errors: "node 'conv1' (Conv)" or "node #3 (Conv)". */
 const char *xc_node_label(const xc_node *n, char *buf, size_t len);

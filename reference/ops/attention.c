@@ -19,16 +19,6 @@ static size_t head_index(int rank, int64_t b, int64_t h, int64_t s, int64_t d, i
     return (size_t)(((b * seq + s) * heads + h) * size + d);
 }
 
-/* Rounds v to dtype t (half types through float, whose double rounding is immaterial here). */
-static double round_to(xc_dtype t, double v)
-{
-    switch (t) {
-    case XC_FLOAT: return (float)v;
-    case XC_FLOAT16: return xc_f16_to_f32(xc_f32_to_f16((float)v));
-    case XC_BFLOAT16: return xc_bf16_to_f32(xc_f32_to_bf16((float)v));
-    default: return v;
-    }
-}
 
 /* ---- Attention ---- */
 
@@ -93,7 +83,7 @@ static void load_heads(const attn *at, const xc_tensor *t, int64_t heads, int64_
             for (int64_t s = 0; s < seq; s++)
                 for (int64_t d = 0; d < size; d++) {
                     double x = xc_load_f64(t->dtype, t->data, head_index(t->rank, b, h, s, d, heads, seq, size));
-                    dst[((b * heads + h) * dst_seq + seq_at + s) * size + d] = round_to(at->t, x * mul);
+                    dst[((b * heads + h) * dst_seq + seq_at + s) * size + d] = xc_dtype_round(at->t, x * mul);
                 }
 }
 
@@ -136,7 +126,7 @@ static xc_status load_qkv(const xc_ref_args *a, attn *at)
     at->v = new_doubles(nv);
     if (!at->q || !at->k || !at->v) return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
     double scale = xc_node_attr(a->node, "scale") ? xc_attr_float(a->node, "scale", 1.0f) : 1.0 / sqrt((double)at->head);
-    double mul = round_to(at->t, sqrt(scale));
+    double mul = xc_dtype_round(at->t, sqrt(scale));
     load_heads(at, a->in[0], at->q_heads, at->head, at->q, at->q_seq, 0, mul);
     if (at->past_seq) {
         load_heads(at, a->in[4], at->kv_heads, at->head, at->k, at->total, 0, 1);
@@ -146,7 +136,7 @@ static xc_status load_qkv(const xc_ref_args *a, attn *at)
     load_heads(at, a->in[2], at->kv_heads, at->v_head, at->v, at->total, at->past_seq, 1);
     if (a->n_out > 1 && a->out[1]) store_all(a->out[1], at->k);
     if (a->n_out > 2 && a->out[2]) store_all(a->out[2], at->v);
-    for (size_t i = 0; i < nk; i++) at->k[i] = round_to(at->t, at->k[i] * mul);
+    for (size_t i = 0; i < nk; i++) at->k[i] = xc_dtype_round(at->t, at->k[i] * mul);
     return XC_OK;
 }
 
@@ -171,7 +161,7 @@ static double softcapped(const attn *at, double x)
 {
     if (at->softcap <= 0) return x;
     double c = at->softcap;
-    return round_to(at->t, round_to(at->t, tanh(round_to(at->t, x / c))) * c);
+    return xc_dtype_round(at->t, xc_dtype_round(at->t, tanh(xc_dtype_round(at->t, x / c))) * c);
 }
 
 /* In place: the reference's softmax of a row in dtype t (rounding where it materialises a t
@@ -183,9 +173,9 @@ static void softmax_row(double *x, int64_t n, xc_dtype t)
     for (int64_t j = 0; j < n && !isnan(mx); j++)
         if (x[j] > mx || isnan(x[j])) mx = x[j];
     if (isinf(mx) && mx < 0) mx = 0;
-    for (int64_t j = 0; j < n; j++) sum += x[j] = round_to(t, exp(round_to(t, x[j] - mx)));
-    sum = sum == 0 ? 1 : round_to(t, sum);
-    for (int64_t j = 0; j < n; j++) x[j] = round_to(t, x[j] / sum);
+    for (int64_t j = 0; j < n; j++) sum += x[j] = xc_dtype_round(t, exp(xc_dtype_round(t, x[j] - mx)));
+    sum = sum == 0 ? 1 : xc_dtype_round(t, sum);
+    for (int64_t j = 0; j < n; j++) x[j] = xc_dtype_round(t, x[j] / sum);
 }
 
 /* One query row: scores against every key, bias, softmax, then the probabilities times V.
@@ -203,17 +193,17 @@ static void attention_row(const attn *at, const xc_ref_args *a, int64_t b, int64
     for (int64_t j = 0; j < total; j++) {
         double dot = 0;
         for (int64_t d = 0; d < at->head; d++) dot += q[d] * k[j * at->head + d];
-        double raw = round_to(at->t, dot), capped = softcapped(at, raw), bias = attn_bias(at, b, h, i, j, offset);
+        double raw = xc_dtype_round(at->t, dot), capped = softcapped(at, raw), bias = attn_bias(at, b, h, i, j, offset);
         all_masked &= isinf(bias) && bias < 0;
-        score[j] = round_to(at->t, capped + bias);
+        score[j] = xc_dtype_round(at->t, capped + bias);
         if (qk && at->mode < 3) /* mode 0 is the raw product, as the spec defines it */
             xc_store_f64(qk->dtype, qk->data, qk_row + (size_t)j, at->mode == 0 ? raw : at->mode == 1 ? capped : score[j]);
-        prob[j] = round_to(at->softmax_t, score[j]);
+        prob[j] = xc_dtype_round(at->softmax_t, score[j]);
     }
     softmax_row(prob, total, at->softmax_t);
     for (int64_t j = 0; j < total; j++) {
         /* a fully-masked row attends nothing: zero probabilities, not NaN */
-        prob[j] = all_masked ? 0 : round_to(at->t, prob[j]);
+        prob[j] = all_masked ? 0 : xc_dtype_round(at->t, prob[j]);
         if (qk && at->mode == 3) xc_store_f64(qk->dtype, qk->data, qk_row + (size_t)j, prob[j]);
     }
     for (int64_t d = 0; d < at->v_head; d++) acc[d] = 0;

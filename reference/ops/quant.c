@@ -82,15 +82,6 @@ static xc_dtype division_type(const xc_node *n, xc_dtype xt, xc_dtype st)
     return xt == st ? xt : XC_FLOAT;
 }
 
-static double round_to(xc_dtype t, double v)
-{
-    switch (t) {
-    case XC_FLOAT: return (float)v;
-    case XC_FLOAT16: return xc_f16_to_f32(xc_f32_to_f16((float)v));
-    case XC_BFLOAT16: return xc_bf16_to_f32(xc_f32_to_bf16((float)v));
-    default: return v;
-    }
-}
 
 /* y = saturate(rint(x / scale) + zero_point), rounding half to even. */
 static xc_status ref_quantize(xc_ref_args *a)
@@ -104,7 +95,7 @@ static xc_status ref_quantize(xc_ref_args *a)
     size_t n = xc_tensor_numel(x);
     for (size_t k = 0; k < n; k++) {
         size_t s = scale_index(&l, k);
-        double q = round_to(div_t, xc_load_f64(x->dtype, x->data, k) / scale[s]);
+        double q = xc_dtype_round(div_t, xc_load_f64(x->dtype, x->data, k) / scale[s]);
         xc_ref_store_saturated(y->dtype, y->data, k, rint(q) + zp[s]);
     }
     free(scale);

@@ -7,16 +7,6 @@
 
 typedef enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID } auto_pad;
 
-static xc_status geom_fail(const xc_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static xc_status geom_fail(const xc_node *n, const char *fmt, ...)
-{
-    char msg[512], lb[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return xc_fail(XC_ERR_MODEL, "%s: %s", xc_node_label(n, lb, sizeof lb), msg);
-}
 
 /* Python-style floor division: the spec's pad split is written for it and must hold for the
  * negative total padding an enlarging ConvTranspose output_shape gives. */
@@ -32,9 +22,9 @@ static xc_status read_ints(const xc_node *n, const char *name, int count, int64_
         for (int k = 0; k < count; k++) out[k] = def;
         return XC_OK;
     }
-    if (len != (size_t)count) return geom_fail(n, "%s has %zu values, expected %d", name, len, count);
+    if (len != (size_t)count) return xc_node_fail(n, XC_ERR_MODEL, "%s has %zu values, expected %d", name, len, count);
     for (int k = 0; k < count; k++) {
-        if (v[k] < min) return geom_fail(n, "%s[%d] is %lld, must be >= %lld", name, k, (long long)v[k], (long long)min);
+        if (v[k] < min) return xc_node_fail(n, XC_ERR_MODEL, "%s[%d] is %lld, must be >= %lld", name, k, (long long)v[k], (long long)min);
         out[k] = v[k];
     }
     return XC_OK;
@@ -50,21 +40,21 @@ static xc_status read_auto_pad(const xc_node *n, auto_pad *ap)
             *ap = (auto_pad)k;
             return XC_OK;
         }
-    return geom_fail(n, "auto_pad '%s' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", s);
+    return xc_node_fail(n, XC_ERR_MODEL, "auto_pad '%s' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", s);
 }
 
 /* kernel_shape when given (checked against W's), else W's spatial dims. */
 static xc_status read_kernel(const xc_node *n, int nsp, const int64_t *weight_kernel, int64_t *k)
 {
     if (!xc_node_attr(n, "kernel_shape")) {
-        if (!weight_kernel) return geom_fail(n, "kernel_shape is missing");
+        if (!weight_kernel) return xc_node_fail(n, XC_ERR_MODEL, "kernel_shape is missing");
         memcpy(k, weight_kernel, sizeof *k * nsp);
         return XC_OK;
     }
     XC_TRY(read_ints(n, "kernel_shape", nsp, 1, 1, k));
     for (int a = 0; weight_kernel && a < nsp; a++)
         if (weight_kernel[a] >= 0 && weight_kernel[a] != k[a])
-            return geom_fail(n, "kernel_shape[%d] is %lld but W has %lld", a, (long long)k[a], (long long)weight_kernel[a]);
+            return xc_node_fail(n, XC_ERR_MODEL, "kernel_shape[%d] is %lld but W has %lld", a, (long long)k[a], (long long)weight_kernel[a]);
     return XC_OK;
 }
 
@@ -72,7 +62,7 @@ static xc_status read_kernel(const xc_node *n, int nsp, const int64_t *weight_ke
 static xc_status read_common(const xc_node *n, int nsp, const int64_t *in, const int64_t *weight_kernel, xc_window *w,
                              auto_pad *ap)
 {
-    if (nsp < 1 || nsp > XC_MAX_SPATIAL) return geom_fail(n, "%d spatial axes are not supported", nsp);
+    if (nsp < 1 || nsp > XC_MAX_SPATIAL) return xc_node_fail(n, XC_ERR_MODEL, "%d spatial axes are not supported", nsp);
     int64_t pads[2 * XC_MAX_SPATIAL];
     w->nsp = nsp;
     memcpy(w->in, in, sizeof *in * nsp);
@@ -115,7 +105,7 @@ static xc_status forward_axis(const xc_node *n, int a, auto_pad ap, int ceil_mod
     }
     int64_t room = in + w->pad_begin[a] + w->pad_end[a] - span;
     if (room < 0)
-        return geom_fail(n, "spatial axis %d: padded input size %lld is smaller than the window %lld", a,
+        return xc_node_fail(n, XC_ERR_MODEL, "spatial axis %d: padded input size %lld is smaller than the window %lld", a,
                          (long long)(in + w->pad_begin[a] + w->pad_end[a]), (long long)span);
     w->out[a] = (ceil_mode ? ceil_div(room, s) : room / s) + 1;
     /* ceil_mode never starts a window inside the end padding (PyTorch's and ORT's rule) */
@@ -140,10 +130,10 @@ static xc_status read_output_shape(const xc_node *n, int nsp, int64_t *shape, in
     *given = xc_attr_ints(n, "output_shape", &v, &len);
     if (!*given) return XC_OK;
     if (len != (size_t)nsp && len != (size_t)nsp + 2)
-        return geom_fail(n, "output_shape has %zu values, expected %d", len, nsp);
+        return xc_node_fail(n, XC_ERR_MODEL, "output_shape has %zu values, expected %d", len, nsp);
     for (int a = 0; a < nsp; a++) {
         shape[a] = v[len - nsp + a];
-        if (shape[a] < 1) return geom_fail(n, "output_shape[%d] is %lld", a, (long long)shape[a]);
+        if (shape[a] < 1) return xc_node_fail(n, XC_ERR_MODEL, "output_shape[%d] is %lld", a, (long long)shape[a]);
     }
     return XC_OK;
 }
@@ -173,7 +163,7 @@ xc_status xc_window_transpose(const xc_node *n, int nsp, const int64_t *in, cons
         }
         w->out[a] = full < 0 ? -1 : full - w->pad_begin[a] - w->pad_end[a];
         if (full >= 0 && w->out[a] < 1)
-            return geom_fail(n, "spatial axis %d: pads %lld+%lld leave no output", a, (long long)w->pad_begin[a],
+            return xc_node_fail(n, XC_ERR_MODEL, "spatial axis %d: pads %lld+%lld leave no output", a, (long long)w->pad_begin[a],
                              (long long)w->pad_end[a]);
     }
     return XC_OK;

@@ -4,18 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static xc_status vfail(const xc_infer_ctx *c, xc_status code, const char *fmt, va_list ap)
-{
-    char msg[1024], lb[256];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    return xc_fail(code, "%s: %s", xc_node_label(c->node, lb, sizeof lb), msg);
-}
-
 xc_status xc_infer_fail(const xc_infer_ctx *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    xc_status s = vfail(c, XC_ERR_MODEL, fmt, ap);
+    xc_status s = xc_node_vfail(c->node, XC_ERR_MODEL, fmt, ap);
     va_end(ap);
     return s;
 }
@@ -24,7 +17,7 @@ xc_status xc_infer_unsupported(const xc_infer_ctx *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    xc_status s = vfail(c, XC_ERR_UNSUPPORTED, fmt, ap);
+    xc_status s = xc_node_vfail(c->node, XC_ERR_UNSUPPORTED, fmt, ap);
     va_end(ap);
     return s;
 }

@@ -11,16 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Fails naming the node; the plans run in kernels too, where there is no inference context. */
-__attribute__((format(printf, 3, 4))) static xc_status node_fail(const xc_node *n, xc_status code, const char *fmt, ...)
-{
-    char msg[512], lb[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return xc_fail(code, "%s: %s", xc_node_label(n, lb, sizeof lb), msg);
-}
 
 /* Input i's tensor, NULL when the node has no such input or it is omitted. */
 static const xc_tensor *arg(int n_in, const xc_tensor *const *in, int i) { return i < n_in ? in[i] : NULL; }
@@ -36,10 +26,10 @@ static xc_status read_ints(const xc_node *n, int from_input, const char *name, c
     if (!*given) return XC_OK;
     if (from_input) {
         if (t->dtype != XC_INT64 && t->dtype != XC_INT32)
-            return node_fail(n, XC_ERR_MODEL, "'%s' must be an int64 tensor, not %s", name, xc_dtype_name(t->dtype));
+            return xc_node_fail(n, XC_ERR_MODEL, "'%s' must be an int64 tensor, not %s", name, xc_dtype_name(t->dtype));
         *count = xc_tensor_numel(t);
     }
-    if (*count > max) return node_fail(n, XC_ERR_UNSUPPORTED, "'%s' has %zu values, more than %zu", name, *count, max);
+    if (*count > max) return xc_node_fail(n, XC_ERR_UNSUPPORTED, "'%s' has %zu values, more than %zu", name, *count, max);
     for (size_t k = 0; k < *count; k++) vals[k] = from_input ? xc_load_i64(t->dtype, t->data, k) : v[k];
     return XC_OK;
 }
@@ -221,9 +211,9 @@ xc_status xc_slice_plan(const xc_node *n, int n_in, const xc_tensor *const *in, 
     XC_TRY(read_ints(n, inputs, "ends", arg(n_in, in, 2), ends, XC_MAX_RANK, &ne, &has_ends));
     XC_TRY(read_ints(n, inputs, "axes", arg(n_in, in, 3), axes, XC_MAX_RANK, &na, &has_axes));
     XC_TRY(read_ints(n, 1, "steps", arg(n_in, in, 4), steps, XC_MAX_RANK, &nst, &has_steps));
-    if (!has_starts || !has_ends) return node_fail(n, XC_ERR_MODEL, "needs starts and ends");
+    if (!has_starts || !has_ends) return xc_node_fail(n, XC_ERR_MODEL, "needs starts and ends");
     if (ne != ns || (has_axes && na != ns) || (has_steps && nst != ns))
-        return node_fail(n, XC_ERR_MODEL, "starts, ends, axes and steps must have the same length");
+        return xc_node_fail(n, XC_ERR_MODEL, "starts, ends, axes and steps must have the same length");
     for (int k = 0; k < rank; k++) {
         start[k] = 0;
         step[k] = 1;
@@ -232,9 +222,9 @@ xc_status xc_slice_plan(const xc_node *n, int n_in, const xc_tensor *const *in, 
     for (size_t i = 0; i < ns; i++) {
         int64_t ax = has_axes ? axes[i] : (int64_t)i, st = has_steps ? steps[i] : 1;
         if (ax < 0) ax += rank;
-        if (ax < 0 || ax >= rank) return node_fail(n, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
-        if (seen[ax]) return node_fail(n, XC_ERR_MODEL, "axis %lld is sliced twice", (long long)ax);
-        if (!st) return node_fail(n, XC_ERR_MODEL, "step is 0");
+        if (ax < 0 || ax >= rank) return xc_node_fail(n, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
+        if (seen[ax]) return xc_node_fail(n, XC_ERR_MODEL, "axis %lld is sliced twice", (long long)ax);
+        if (!st) return xc_node_fail(n, XC_ERR_MODEL, "step is 0");
         seen[ax] = 1;
         step[ax] = st;
         slice_axis(dims[ax], starts[i], ends[i], st, &start[ax], &count[ax]);
@@ -331,14 +321,14 @@ xc_status xc_pad_plan(const xc_node *n, int n_in, const xc_tensor *const *in, in
     XC_TRY(read_ints(n, n->opset >= 11, n->opset < 2 ? "paddings" : "pads", arg(n_in, in, 1), pads, 2 * XC_MAX_RANK, &np,
                      &has_pads));
     XC_TRY(read_ints(n, 1, "axes", arg(n_in, in, 3), axes, XC_MAX_RANK, &na, &has_axes));
-    if (!has_pads) return node_fail(n, XC_ERR_MODEL, "needs pads");
+    if (!has_pads) return xc_node_fail(n, XC_ERR_MODEL, "needs pads");
     if (!has_axes) na = (size_t)rank;
-    if (np != 2 * na) return node_fail(n, XC_ERR_MODEL, "has %zu pads for %zu axes", np, na);
+    if (np != 2 * na) return xc_node_fail(n, XC_ERR_MODEL, "has %zu pads for %zu axes", np, na);
     for (int k = 0; k < rank; k++) begin[k] = end[k] = 0;
     for (size_t i = 0; i < na; i++) {
         int64_t ax = has_axes ? axes[i] : (int64_t)i;
         if (ax < 0) ax += rank;
-        if (ax < 0 || ax >= rank) return node_fail(n, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
+        if (ax < 0 || ax >= rank) return xc_node_fail(n, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
         begin[ax] = pads[i];
         end[ax] = pads[na + i];
     }
