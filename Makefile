@@ -13,15 +13,17 @@ PROTO_ROOT ?= /usr/include
 # The reference must be an honest oracle: no fused multiply-add contraction anywhere we compute.
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -fPIC -g $(OPT) -ffp-contract=off \
               -I src -I reference -I $(BUILD)/gen $(SAN)
-LDLIBS   = -lprotobuf-c -lcjson -lm -lpthread
+LDLIBS   = -lprotobuf-c -lcjson -lOpenCL -lm -lpthread
 
-LIB_SRC  = $(wildcard src/*.c src/ops/*.c reference/*.c reference/ops/*.c)
+LIB_SRC  = $(wildcard src/*.c src/ops/*.c src/ocl/*.c src/ocl/layers/*.c src/ocl/passes/*.c \
+                      reference/*.c reference/ops/*.c)
+KERNELS  = $(sort $(wildcard kernels/*.cl))
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)
 GEN_C    = $(BUILD)/gen/onnx/onnx.pb-c.c
 GEN_H    = $(BUILD)/gen/onnx/onnx.pb-c.h
 
-LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/onnx.pb-c.o
+LIB_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/onnx.pb-c.o $(BUILD)/obj/gen/kernels_embed.o
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 TEST_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 
@@ -34,6 +36,25 @@ $(GEN_C) $(GEN_H) &: $(PROTO_ROOT)/onnx/onnx.proto
 $(BUILD)/obj/gen/onnx.pb-c.o: $(GEN_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Wno-unused-parameter $(CFLAGS) -c $< -o $@
+
+# kernels/*.cl are embedded as C strings (one table entry per file) so the library is self-contained.
+$(BUILD)/gen/kernels_embed.c: $(KERNELS) Makefile
+	@mkdir -p $(dir $@)
+	@echo "GEN $@"
+	@{ echo '/* generated from the kernels folder by the Makefile: do not edit */'; \
+	  echo 'typedef struct kernel_file { const char *name, *source; } kernel_file;'; \
+	  echo 'extern const kernel_file xc_kernel_files[];'; \
+	  echo 'const kernel_file xc_kernel_files[] = {'; \
+	  for f in $(KERNELS); do \
+	    echo "{\"$$(basename $$f)\","; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+	    echo '},'; \
+	  done; \
+	  echo '{0, 0}};'; } > $@
+
+$(BUILD)/obj/gen/kernels_embed.o: $(BUILD)/gen/kernels_embed.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c $(GEN_H)
 	@mkdir -p $(dir $@)

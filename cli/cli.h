@@ -7,6 +7,11 @@
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+
+struct xc_engine;
+/* Prints an engine's layers (tactic, precision, time) and memory plan. */
+void cli_print_engine(const struct xc_engine *e);
 
 /* Prints "crosscheck: <message>" to stderr for the current library error; returns 2. */
 int cli_error(void);

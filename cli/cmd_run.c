@@ -1,6 +1,7 @@
 /* cmd_run.c — `crosscheck run MODEL --ref ...`: parses options into an xc_run_config and prints
  * the report. Exit 0 when every compared output passes, 1 on mismatch, 2 on errors. */
 #include "cli.h"
+#include "ocl_options.h"
 #include "runner.h"
 #include <math.h>
 #include <stdio.h>
@@ -8,9 +9,12 @@
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck run MODEL --ref [options]\n\n"
-    "Runs MODEL on the reference interpreter and, with --load-outputs, compares its outputs.\n\n"
-    "  --ref                      run the CPU reference interpreter (the default runner)\n"
+    "usage: crosscheck run MODEL [--ref] [--ocl | --plan FILE.plan] [options]\n\n"
+    "Runs MODEL on the runners given, in order (default: the reference alone), and compares every\n"
+    "runner after the first against the first; with --load-outputs, the first against the file.\n\n"
+    "  --ref                      the CPU reference interpreter\n"
+    "  --ocl                      the OpenCL engine, built now (options below)\n"
+    "  --plan FILE.plan           the OpenCL engine of a plan made by 'crosscheck build'\n"
     "  --load-inputs PATH...      inputs: TensorProto .pb files or test_data_set folders\n"
     "                             (matched to graph inputs by name, else by position)\n"
     "  --load-outputs PATH...     expected outputs (.pb files or test_data_set folders)\n"
@@ -20,6 +24,7 @@ static const char *help =
     "  --atol X, --rtol X         tolerances (default 1e-5 each, Polygraphy's rule: an element\n"
     "                             fails if abs error > atol AND rel error > rtol)\n\n"
     "Generated inputs: uniform [0,1) floats, integers in [0,3], random bools.\n"
+    "OpenCL build options:\n%s"
     "Exit status: 0 all compared outputs passed, 1 mismatch, 2 usage, model or runtime error.\n";
 
 #define MAX_LIST 256
@@ -48,13 +53,11 @@ static void print_values(const char *label, const xc_tensor *t)
     printf("\n");
 }
 
-static void print_comparison(const xc_output_report *o, const xc_tolerance *tol)
+static void print_comparison(const xc_compare_result *c, const xc_tensor *out, const xc_tensor *ref, const xc_tolerance *tol)
 {
-    const xc_compare_result *c = &o->cmp;
     char a[256], b[256];
     if (c->shape_mismatch) {
-        printf("  FAILED   shape mismatch: got %s, expected %s\n", xc_tensor_desc(o->actual, a, sizeof a),
-               xc_tensor_desc(o->expected, b, sizeof b));
+        printf("  FAILED   shape mismatch: got %s, expected %s\n", xc_tensor_desc(out, a, sizeof a), xc_tensor_desc(ref, b, sizeof b));
         return;
     }
     printf("  abs error  max=%.4g mean=%.4g median=%.4g\n", c->max_abs, c->mean_abs, c->median_abs);
@@ -70,14 +73,27 @@ int cmd_run(int argc, char **argv)
     const char *cmd = "run", *v;
     xc_run_config c = xc_run_config_default();
     const char *load_in[MAX_LIST], *load_out[MAX_LIST];
-    xc_input_shape shapes[64];
+    xc_input_shape shapes[XC_MAX_NAMED];
+    int r;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
-            fputs(help, stdout);
+            printf(help, cli_ocl_help);
             return 0;
         } else if (!strcmp(a, "--ref")) {
-            /* the only runner so far; accepted for forward compatibility of command lines */
+            c.use_ref = 1;
+        } else if (!strcmp(a, "--ocl")) {
+            c.use_ocl = 1;
+        } else if (!strcmp(a, "--plan")) {
+            if (!(c.plan = cli_value(argc, argv, &i, cmd))) return 2;
+            c.use_ocl = 1;
+        } else if (!strcmp(a, "--input-shapes")) {
+            int r = cli_ocl_option(argc, argv, &i, cmd, &c.ocl, shapes);
+            if (r < 0) return 2;
+            c.inputs.shapes = shapes; /* the same shapes feed both the inputs and the engine */
+            c.inputs.n_shapes = c.ocl.n_shapes;
+        } else if ((r = cli_ocl_option(argc, argv, &i, cmd, &c.ocl, shapes)) != 0) {
+            if (r < 0) return 2;
         } else if (!strcmp(a, "--load-inputs")) {
             if (!take_list(argc, argv, &i, load_in, &c.n_load_inputs)) return cli_usage_error(cmd, "--load-inputs needs a path");
         } else if (!strcmp(a, "--load-outputs")) {
@@ -88,12 +104,6 @@ int cmd_run(int argc, char **argv)
             long seed;
             if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_long(cmd, a, v, &seed)) return 2;
             c.inputs.seed = (uint64_t)seed;
-        } else if (!strcmp(a, "--input-shapes")) {
-            while (i + 1 < argc && argv[i + 1][0] != '-') {
-                if (c.inputs.n_shapes == 64) return cli_usage_error(cmd, "too many --input-shapes");
-                if (xc_parse_input_shape(argv[++i], &shapes[c.inputs.n_shapes]) != XC_OK) return cli_error();
-                c.inputs.n_shapes++;
-            }
         } else if (!strcmp(a, "--atol") || !strcmp(a, "--rtol")) {
             if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_double(cmd, a, v, a[2] == 'a' ? &c.tol.atol : &c.tol.rtol)) return 2;
         } else if (a[0] == '-') {
@@ -108,30 +118,33 @@ int cmd_run(int argc, char **argv)
     c.load_inputs = load_in;
     c.load_outputs = load_out;
     c.inputs.shapes = shapes;
-    xc_run_report r;
-    if (xc_run(&c, &r) != XC_OK) {
-        xc_run_report_free(&r);
+    xc_run_report rep;
+    if (xc_run(&c, &rep) != XC_OK) {
+        xc_run_report_free(&rep);
         return cli_error();
     }
-    printf("[ref] ran %s in %.3f s\n", c.model_path, r.seconds);
-    for (int i = 0; i < r.inputs.n; i++) print_values(i ? "" : "inputs", r.inputs.t[i]);
-    for (int o = 0; o < r.n_outputs; o++) {
-        printf("output '%s'\n", r.outputs[o].name);
-        print_values("ref", r.outputs[o].actual);
-        if (r.outputs[o].expected) {
-            print_values("expected", r.outputs[o].expected);
-            print_comparison(&r.outputs[o], &c.tol);
+    for (int k = 0; k < rep.n_runners; k++) printf("[%s] ran %s in %.3f s\n", rep.runners[k].name, c.model_path, rep.runners[k].seconds);
+    for (int i = 0; i < rep.inputs.n; i++) print_values(i ? "" : "inputs", rep.inputs.t[i]);
+    for (int o = 0; o < rep.n_outputs; o++) {
+        printf("output '%s'\n", rep.model->graph->outputs[o].name);
+        for (int k = 0; k < rep.n_runners; k++) print_values(rep.runners[k].name, rep.runners[k].outputs[o]);
+        for (int k = 0; k < rep.n_comparisons; k++) {
+            const xc_comparison *cmp = &rep.comparisons[k];
+            if (!cmp->reference[o]) continue;
+            if (cmp->against < 0) print_values("expected", cmp->reference[o]);
+            printf("  %s vs %s\n", rep.runners[cmp->runner].name, cmp->against < 0 ? "expected" : rep.runners[cmp->against].name);
+            print_comparison(&cmp->outputs[o], rep.runners[cmp->runner].outputs[o], cmp->reference[o], &c.tol);
         }
     }
     int rc = 0;
-    if (r.compared) {
-        printf("%s: %d output%s compared\n", r.passed ? "PASSED" : "FAILED", r.compared, r.compared > 1 ? "s" : "");
-        rc = r.passed ? 0 : 1;
+    if (rep.compared) {
+        printf("%s: %d output comparison%s\n", rep.passed ? "PASSED" : "FAILED", rep.compared, rep.compared > 1 ? "s" : "");
+        rc = rep.passed ? 0 : 1;
     } else if (c.n_load_outputs) {
         fprintf(stderr, "crosscheck run: none of the loaded outputs matches a graph output\n");
         rc = 2;
     }
     if (c.save_outputs) printf("saved inputs and outputs to %s\n", c.save_outputs);
-    xc_run_report_free(&r);
+    xc_run_report_free(&rep);
     return rc;
 }

@@ -11,6 +11,7 @@ static const struct {
     {"run", cmd_run, "run a model on backends and compare the outputs"},
     {"inspect", cmd_inspect, "summarize a model (inputs, outputs, ops, parameters, support)"},
     {"conformance", cmd_conformance, "run ONNX backend-test cases on the reference"},
+    {"build", cmd_build, "build the OpenCL engine (fusions, timed tactics) and write a plan"},
 };
 
 static void usage(FILE *f)

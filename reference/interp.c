@@ -14,7 +14,6 @@ typedef struct ref_impl {
     int n_slots;
     int *last_use;           /* per slot: index of the last node reading it; n_nodes if kept */
     int *input_slot, *output_slot, n_runtime_inputs;
-    xc_ref_fn *kernels;      /* per node */
     int max_io;
 } ref_impl;
 
@@ -81,8 +80,7 @@ static void ref_destroy(xc_backend *b)
         free(r->last_use);
         free(r->input_slot);
         free(r->output_slot);
-        free(r->kernels);
-        free(r);
+            free(r);
     }
     free(b);
 }
@@ -103,19 +101,22 @@ static xc_status check_input(const xc_value_info *v, const xc_tensor *t)
     return XC_OK;
 }
 
-/* Runs one node: runtime inference, output allocation, kernel, consistency checks. */
-static xc_status run_node(ref_impl *r, int k, xc_tensor **vals, const xc_tensor **in, xc_tensor **out,
-                          xc_type_shape *tin, xc_type_shape *tout)
+xc_status xc_ref_eval_node(const xc_node *n, const xc_tensor *const *in, xc_tensor **out)
 {
-    const xc_node *n = &r->model->graph->nodes[k];
+    xc_ref_fn fn = n->schema ? xc_ref_find(n->op_type) : NULL;
+    char lb[256];
+    if (!fn) return xc_fail(XC_ERR_UNSUPPORTED, "%s: no reference kernel", xc_node_label(n, lb, sizeof lb));
+    xc_type_shape *tin = calloc(n->n_inputs + 1, sizeof *tin), *tout = calloc(n->n_outputs + 1, sizeof *tout);
+    if (!tin || !tout) {
+        free(tin);
+        free(tout);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
     for (int i = 0; i < n->n_inputs; i++) {
         memset(&tin[i], 0, sizeof tin[i]);
         tin[i].rank = -1;
-        in[i] = NULL;
-        if (!n->inputs[i][0]) continue;
-        const xc_tensor *t = vals[xc_names_get(&r->slots, n->inputs[i])];
-        if (!t) return xc_fail(XC_ERR_INTERNAL, "value '%s' is not available", n->inputs[i]);
-        in[i] = t;
+        const xc_tensor *t = in[i];
+        if (!t) continue;
         tin[i].present = 1;
         tin[i].dtype = t->dtype;
         tin[i].rank = t->rank;
@@ -127,15 +128,13 @@ static xc_status run_node(ref_impl *r, int k, xc_tensor **vals, const xc_tensor 
         tout[o].present = n->outputs[o][0] != 0;
         out[o] = NULL;
     }
-    XC_TRY(xc_node_infer(n, tin, n->n_inputs, tout, n->n_outputs));
-    xc_status s = XC_OK;
+    xc_status s = xc_node_infer(n, tin, n->n_inputs, tout, n->n_outputs);
     for (int o = 0; o < n->n_outputs && s == XC_OK; o++)
         if (xc_infer_shape_known(&tout[o]) && tout[o].dtype != XC_UNDEFINED)
             s = xc_tensor_new(tout[o].dtype, tout[o].rank, tout[o].dims, &out[o]);
-    char lb[256];
     if (s == XC_OK) {
         xc_ref_args a = {n, n->opset, n->n_inputs, n->n_outputs, in, out, tout};
-        s = r->kernels[k](&a);
+        s = fn(&a);
     }
     for (int o = 0; o < n->n_outputs && s == XC_OK; o++) {
         if (!n->outputs[o][0]) continue;
@@ -145,18 +144,32 @@ static xc_status run_node(ref_impl *r, int k, xc_tensor **vals, const xc_tensor 
             s = xc_fail(XC_ERR_INTERNAL, "%s: kernel produced %s for output %d, schema says %s", xc_node_label(n, lb, sizeof lb),
                         xc_dtype_name(out[o]->dtype), o, xc_dtype_name(tout[o].dtype));
     }
-    if (s != XC_OK) {
-        for (int o = 0; o < n->n_outputs; o++) xc_tensor_free(out[o]);
-        return s;
-    }
     for (int o = 0; o < n->n_outputs; o++) {
-        if (!n->outputs[o][0]) {
+        if (s != XC_OK || !n->outputs[o][0]) {
             xc_tensor_free(out[o]);
-            continue;
+            out[o] = NULL;
+        } else {
+            xc_tensor_set_name(out[o], n->outputs[o]);
         }
-        xc_tensor_set_name(out[o], n->outputs[o]);
-        vals[xc_names_get(&r->slots, n->outputs[o])] = out[o];
     }
+    free(tin);
+    free(tout);
+    return s;
+}
+
+/* Runs node k on the values computed so far and stores its outputs. */
+static xc_status run_node(ref_impl *r, int k, xc_tensor **vals, const xc_tensor **in, xc_tensor **out)
+{
+    const xc_node *n = &r->model->graph->nodes[k];
+    for (int i = 0; i < n->n_inputs; i++) {
+        in[i] = NULL;
+        if (!n->inputs[i][0]) continue;
+        in[i] = vals[xc_names_get(&r->slots, n->inputs[i])];
+        if (!in[i]) return xc_fail(XC_ERR_INTERNAL, "value '%s' is not available", n->inputs[i]);
+    }
+    XC_TRY(xc_ref_eval_node(n, in, out));
+    for (int o = 0; o < n->n_outputs; o++)
+        if (n->outputs[o][0]) vals[xc_names_get(&r->slots, n->outputs[o])] = out[o];
     return XC_OK;
 }
 
@@ -168,10 +181,9 @@ static xc_status ref_run(xc_backend *b, const xc_tensor *const *inputs, xc_tenso
     char *owned = calloc(r->n_slots ? r->n_slots : 1, 1);
     const xc_tensor **in = calloc(r->max_io, sizeof *in);
     xc_tensor **out = calloc(r->max_io, sizeof *out);
-    xc_type_shape *tin = calloc(r->max_io, sizeof *tin), *tout = calloc(r->max_io, sizeof *tout);
     xc_status s = XC_OK;
     int n_out_done = 0;
-    if (!vals || !owned || !in || !out || !tin || !tout) {
+    if (!vals || !owned || !in || !out) {
         s = xc_fail(XC_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -185,7 +197,7 @@ static xc_status ref_run(xc_backend *b, const xc_tensor *const *inputs, xc_tenso
     }
     for (int k = 0; k < g->n_nodes; k++) {
         const xc_node *n = &g->nodes[k];
-        if ((s = run_node(r, k, vals, in, out, tin, tout)) != XC_OK) break;
+        if ((s = run_node(r, k, vals, in, out)) != XC_OK) break;
         for (int o = 0; o < n->n_outputs; o++) {
             if (!n->outputs[o][0]) continue;
             int slot = xc_names_get(&r->slots, n->outputs[o]);
@@ -230,8 +242,6 @@ done:
     free(owned);
     free(in);
     free(out);
-    free(tin);
-    free(tout);
     return s;
 }
 
@@ -273,8 +283,7 @@ xc_status xc_ref_backend_create(const xc_model *m, xc_backend **out)
     r->last_use = malloc(sizeof(int) * cap);
     r->input_slot = calloc(g->n_inputs + 1, sizeof(int));
     r->output_slot = calloc(g->n_outputs + 1, sizeof(int));
-    r->kernels = calloc(g->n_nodes + 1, sizeof(xc_ref_fn));
-    if (s != XC_OK || !r->last_use || !r->input_slot || !r->output_slot || !r->kernels) {
+    if (s != XC_OK || !r->last_use || !r->input_slot || !r->output_slot) {
         ref_destroy(b);
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
@@ -282,7 +291,6 @@ xc_status xc_ref_backend_create(const xc_model *m, xc_backend **out)
     for (int i = 0; i < g->n_inputs; i++)
         if (xc_graph_is_runtime_input(g, i)) r->input_slot[r->n_runtime_inputs++] = slot_of(r, g->inputs[i].name);
     for (int k = 0; k < g->n_nodes; k++) {
-        r->kernels[k] = xc_ref_find(g->nodes[k].op_type);
         for (int o = 0; o < g->nodes[k].n_outputs; o++)
             if (g->nodes[k].outputs[o][0]) slot_of(r, g->nodes[k].outputs[o]);
     }

@@ -27,6 +27,9 @@ struct xc_backend {
 /* The naive CPU reference interpreter (reference/). Fails with XC_ERR_UNSUPPORTED listing every
  * node it cannot run. */
 xc_status xc_ref_backend_create(const xc_model *m, xc_backend **out);
+/* Runs one node on the reference: in[i] NULL for omitted inputs; out[o] allocated (NULL for
+ * outputs not requested). Other backends use it for CPU fallback and constant folding. */
+xc_status xc_ref_eval_node(const xc_node *n, const xc_tensor *const *in, xc_tensor **out);
 /* Why the reference cannot run node k of m (buf may hold the message), or NULL if it can. */
 const char *xc_ref_node_unsupported(const xc_model *m, int k, char *buf, size_t len);
 /* Lists (one per line, "node 'x' (Op): reason") what the reference cannot run; NULL if all can.

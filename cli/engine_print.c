@@ -1,0 +1,23 @@
+/* engine_print.c — an engine as a table, from the library's JSON description. */
+#include "cli.h"
+#include "ocl/ocl.h"
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+void cli_print_engine(const struct xc_engine *e)
+{
+    cJSON *d = xc_engine_describe(e), *l;
+    const cJSON *mem = cJSON_GetObjectItem(d, "memory");
+    printf("engine on %s\n", cJSON_GetObjectItem(d, "device")->valuestring);
+    printf("  %-4s %-44s %-10s %-30s %-8s %9s\n", "#", "layer (ONNX nodes)", "kind", "tactic", "precision", "ms");
+    int i = 0;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "layers")) {
+        printf("  %-4d %-44.44s %-10s %-30.30s %-8s %9.4f\n", i++, cJSON_GetObjectItem(l, "name")->valuestring,
+               cJSON_GetObjectItem(l, "kind")->valuestring, cJSON_GetObjectItem(l, "tactic")->valuestring,
+               cJSON_GetObjectItem(l, "precision")->valuestring, cJSON_GetObjectItem(l, "time_ms")->valuedouble);
+    }
+    printf("memory: %.0f bytes planned in %.0f buffers for %.0f bytes of activations; %.0f bytes of weights\n",
+           cJSON_GetObjectItem(mem, "planned_bytes")->valuedouble, cJSON_GetObjectItem(mem, "slots")->valuedouble,
+           cJSON_GetObjectItem(mem, "activation_bytes")->valuedouble, cJSON_GetObjectItem(mem, "weight_bytes")->valuedouble);
+    cJSON_Delete(d);
+}

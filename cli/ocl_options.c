@@ -1,0 +1,72 @@
+/* ocl_options.c — parsing of the OpenCL build options (see ocl_options.h). */
+#include "ocl_options.h"
+#include "cli.h"
+#include "inputs.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *cli_ocl_help =
+    "  --ocl-device N|NAME        OpenCL device (default: first GPU, else first device; see\n"
+    "                             'crosscheck inspect devices')\n"
+    "  --fp16                     store activations and weights as half (compute stays fp32)\n"
+    "  --layer-precision NAME:fp32  keep a layer (or the layer covering node NAME) in fp32\n"
+    "  --no-fusion                turn every fusion pass off\n"
+    "  --disable-fusion NAME      turn one pass off (repeatable)\n"
+    "  --fallback-cpu             run layers the OpenCL backend lacks on the reference\n"
+    "  --timing-cache FILE        reuse and update tactic timings (JSON)\n"
+    "  --save-tactics FILE        write every layer's tactic (replay file)\n"
+    "  --load-tactics FILE        pin every layer's tactic from a replay file or plan\n"
+    "  --timing-iterations N      timed runs per tactic after a warm-up (default 10)\n"
+    "  --input-shapes NAME:[D,..] static shape of an input (symbolic dims default to 1)\n";
+
+static int add_name(const char **list, int *n, const char *v, const char *cmd, const char *opt)
+{
+    if (*n == XC_MAX_NAMED) return cli_usage_error(cmd, "too many %s", opt), -1;
+    list[(*n)++] = v;
+    return 1;
+}
+
+int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape *shapes)
+{
+    const char *a = argv[*i], *v;
+    long n;
+    if (!strcmp(a, "--fp16")) return o->fp16 = 1, 1;
+    if (!strcmp(a, "--no-fusion")) return o->no_fusion = 1, 1;
+    if (!strcmp(a, "--fallback-cpu")) return o->fallback_cpu = 1, 1;
+    if (!strcmp(a, "--input-shapes")) {
+        int any = 0;
+        while (*i + 1 < argc && argv[*i + 1][0] != '-') {
+            if (o->n_shapes == XC_MAX_NAMED) return cli_usage_error(cmd, "too many --input-shapes"), -1;
+            if (xc_parse_input_shape(argv[++*i], &shapes[o->n_shapes]) != XC_OK) return cli_error(), -1;
+            o->n_shapes++;
+            any = 1;
+        }
+        o->shapes = shapes;
+        return any ? 1 : (cli_usage_error(cmd, "--input-shapes needs NAME:[D,...]"), -1);
+    }
+    static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
+                                         "--save-tactics", "--load-tactics", "--timing-iterations", NULL};
+    int k = 0;
+    while (valued[k] && strcmp(valued[k], a)) k++;
+    if (!valued[k]) return 0;
+    if (!(v = cli_value(argc, argv, i, cmd))) return -1;
+    switch (k) {
+    case 0: o->device = v; return 1;
+    case 1: {
+        const char *colon = strrchr(v, ':');
+        if (!colon || strcmp(colon, ":fp32")) return cli_usage_error(cmd, "--layer-precision expects NAME:fp32, got '%s'", v), -1;
+        char *name = strndup(v, (size_t)(colon - v)); /* lives as long as the process: options are read-only */
+        return add_name(o->fp32_layers, &o->n_fp32_layers, name, cmd, a);
+    }
+    case 2: return add_name(o->disabled, &o->n_disabled, v, cmd, a);
+    case 3: o->timing_cache = v; return 1;
+    case 4: o->save_tactics = v; return 1;
+    case 5: o->load_tactics = v; return 1;
+    default:
+        if (!cli_long(cmd, a, v, &n) || n < 1 || n > 64) return cli_usage_error(cmd, "--timing-iterations takes 1..64"), -1;
+        o->timing_iterations = (int)n;
+        return 1;
+    }
+}

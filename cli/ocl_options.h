@@ -1,0 +1,10 @@
+/* ocl_options.h — the OpenCL build options shared by `build` and `run --ocl`. */
+#ifndef XC_CLI_OCL_OPTIONS_H
+#define XC_CLI_OCL_OPTIONS_H
+#include "ocl/ocl.h"
+
+/* Parses argv[*i] if it is a build option (advancing *i over its value). Returns 1 if taken,
+ * 0 if not a build option, -1 on a usage error (printed). */
+int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape *shapes);
+extern const char *cli_ocl_help;
+#endif

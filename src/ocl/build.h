@@ -1,0 +1,19 @@
+/* build.h — the builder's stages shared between its files (internal). */
+#ifndef XC_OCL_BUILD_H
+#define XC_OCL_BUILD_H
+#include "ocl/engine.h"
+
+/* An engine with only its device opened and the model hashed (for checking plans). */
+xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out);
+/* Tensor id of an ONNX tensor name, or -1. */
+int xc_engine_tensor(const xc_engine *e, const char *name);
+/* Recounts every tensor's consumers among live layers. */
+void xc_engine_count_uses(xc_engine *e);
+/* Per-layer precision and the storage of each tensor; inserts reformat layers where a
+ * tensor's storage differs from what its consumer reads (precision.c). */
+xc_status xc_engine_assign_precision(xc_engine *e);
+/* Tactic selection: pinned, cached or timed (tuner.c). */
+xc_status xc_engine_choose_tactics(xc_engine *e);
+/* Buffers shared by liveness (memplan.c). */
+xc_status xc_engine_plan_memory(xc_engine *e);
+#endif

@@ -1,0 +1,298 @@
+/* builder.c — model + input shapes + options -> engine. The stages, in order:
+ *   1. tensors for initializers and inputs; one layer per ONNX node, in topological order;
+ *      nodes whose inputs are all constant are folded on the reference right away (constant
+ *      folding, shape subgraphs included), and every other node's output shapes are inferred
+ *      with the shared schemas, so the engine has static shapes only;
+ *   2. dead layers (nothing reads them) are dropped;
+ *   3. each layer gets the first layer kind that accepts it, or the CPU fallback;
+ *   4. the passes run (fusions, each switchable), then precision and reformats;
+ *   5. tactics are chosen (tuner.c) and the memory plan made (memplan.c). */
+#include "ocl/build.h"
+#include "onnx_io.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+xc_ocl_build_options xc_ocl_build_defaults(void)
+{
+    xc_ocl_build_options o;
+    memset(&o, 0, sizeof o);
+    o.timing_iterations = 10;
+    return o;
+}
+
+static xc_status add_layer(xc_engine *e, int node, int *index)
+{
+    if (e->n_layers == e->cap_layers) {
+        int cap = e->cap_layers ? e->cap_layers * 2 : 64;
+        xc_layer *l = realloc(e->layers, sizeof *l * cap);
+        if (!l) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        e->layers = l;
+        e->cap_layers = cap;
+    }
+    const xc_node *n = &e->model->graph->nodes[node];
+    xc_layer *l = &e->layers[e->n_layers];
+    memset(l, 0, sizeof *l);
+    l->name = strdup(n->name[0] ? n->name : n->outputs[0]);
+    l->nodes = malloc(sizeof(int));
+    if (!l->name || !l->nodes) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    l->nodes[0] = node;
+    l->n_nodes = 1;
+    l->node = n;
+    l->residual = -1;
+    *index = e->n_layers++;
+    return XC_OK;
+}
+
+int xc_engine_tensor(const xc_engine *e, const char *name) { return xc_names_get(&e->tensor_index, name); }
+
+/* Initializers become constants; runtime inputs get their shape from --input-shapes, the
+ * model, or 1 for symbolic dims (as `run` feeds them). */
+static xc_status make_sources(xc_engine *e)
+{
+    const xc_graph *g = e->model->graph;
+    for (int i = 0; i < g->n_initializers; i++) {
+        const xc_tensor *v = g->initializers[i];
+        int id = xc_engine_add_tensor(e, v->name, v->dtype, v->rank, v->dims);
+        if (id < 0) return XC_ERR_NOMEM;
+        XC_TRY(xc_tensor_clone(v, &e->tensors[id].value));
+    }
+    for (int i = 0, k = 0; i < g->n_inputs; i++) {
+        if (!xc_graph_is_runtime_input(g, i)) continue;
+        const xc_value_info *v = &g->inputs[i];
+        int64_t dims[XC_MAX_RANK];
+        int rank = v->rank < 0 ? 0 : v->rank;
+        for (int d = 0; d < rank; d++) dims[d] = v->dims[d] < 0 ? 1 : v->dims[d];
+        for (int s = 0; s < e->opt.n_shapes; s++)
+            if (!strcmp(e->opt.shapes[s].name, v->name)) {
+                rank = e->opt.shapes[s].rank;
+                memcpy(dims, e->opt.shapes[s].dims, sizeof dims);
+            }
+        if (v->rank < 0) return xc_fail(XC_ERR_USAGE, "input '%s' has no known rank: give --input-shapes", v->name);
+        int id = xc_engine_add_tensor(e, v->name, v->dtype, rank, dims);
+        if (id < 0) return XC_ERR_NOMEM;
+        e->tensors[id].graph_input = k++;
+    }
+    return XC_OK;
+}
+
+/* Runs node k on the reference (all inputs constant) and records its outputs as constants. */
+static xc_status fold_node(xc_engine *e, const xc_node *n)
+{
+    const xc_tensor *in[n->n_inputs + 1];
+    xc_tensor *out[n->n_outputs + 1];
+    for (int i = 0; i < n->n_inputs; i++)
+        in[i] = n->inputs[i][0] ? e->tensors[xc_engine_tensor(e, n->inputs[i])].value : NULL;
+    XC_TRY(xc_ref_eval_node(n, in, out));
+    for (int o = 0; o < n->n_outputs; o++) {
+        if (!out[o]) continue;
+        int id = xc_engine_add_tensor(e, n->outputs[o], out[o]->dtype, out[o]->rank, out[o]->dims);
+        if (id < 0) {
+            for (int p = o; p < n->n_outputs; p++) xc_tensor_free(out[p]);
+            return XC_ERR_NOMEM;
+        }
+        e->tensors[id].value = out[o];
+    }
+    return XC_OK;
+}
+
+/* A node that cannot be folded becomes a layer; its outputs' shapes must be static. */
+static xc_status lower_node(xc_engine *e, int k)
+{
+    const xc_node *n = &e->model->graph->nodes[k];
+    xc_type_shape tin[n->n_inputs + 1], tout[n->n_outputs + 1];
+    char lb[256];
+    memset(tin, 0, sizeof tin);
+    memset(tout, 0, sizeof tout);
+    int layer = -1;
+    XC_TRY(add_layer(e, k, &layer));
+    xc_layer *l = &e->layers[layer];
+    for (int i = 0; i < n->n_inputs; i++) {
+        tin[i].rank = -1;
+        if (!n->inputs[i][0]) {
+            l->in[l->n_in++] = -1; /* keeps input positions: kinds read l->in[i] for input i */
+            continue;
+        }
+        int id = xc_engine_tensor(e, n->inputs[i]);
+        const xc_etensor *t = &e->tensors[id];
+        tin[i] = (xc_type_shape){1, t->dtype, t->rank, {0}, t->value};
+        memcpy(tin[i].dims, t->dims, sizeof t->dims);
+        if (l->n_in == XC_LAYER_IO) return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d inputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
+        l->in[l->n_in++] = id;
+    }
+    for (int o = 0; o < n->n_outputs; o++) tout[o].present = n->outputs[o][0] != 0;
+    XC_TRY(xc_node_infer(n, tin, n->n_inputs, tout, n->n_outputs));
+    for (int o = 0; o < n->n_outputs; o++) {
+        if (!tout[o].present) {
+            l->out[l->n_out++] = -1;
+            continue;
+        }
+        if (!xc_infer_shape_known(&tout[o]))
+            return xc_fail(XC_ERR_UNSUPPORTED, "%s: output '%s' has a data-dependent shape, which the OpenCL engine needs static "
+                           "(give --input-shapes, or use --fallback-cpu)", xc_node_label(n, lb, sizeof lb), n->outputs[o]);
+        if (l->n_out == XC_LAYER_IO) return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d outputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
+        int id = xc_engine_add_tensor(e, n->outputs[o], tout[o].dtype, tout[o].rank, tout[o].dims);
+        if (id < 0) return XC_ERR_NOMEM;
+        e->tensors[id].producer = layer;
+        e->layers[layer].out[e->layers[layer].n_out++] = id;
+    }
+    return XC_OK;
+}
+
+static int all_inputs_constant(const xc_engine *e, const xc_node *n)
+{
+    for (int i = 0; i < n->n_inputs; i++)
+        if (n->inputs[i][0] && !e->tensors[xc_engine_tensor(e, n->inputs[i])].value) return 0;
+    return 1;
+}
+
+static xc_status make_layers(xc_engine *e)
+{
+    const xc_graph *g = e->model->graph;
+    char lb[256];
+    for (int k = 0; k < g->n_nodes; k++) {
+        const xc_node *n = &g->nodes[k];
+        xc_status s = all_inputs_constant(e, n) && n->schema ? fold_node(e, n) : lower_node(e, k);
+        if (s != XC_OK && !strstr(xc_error_message(), "node ")) xc_error_prefix(s, "%s: ", xc_node_label(n, lb, sizeof lb));
+        XC_TRY(s);
+    }
+    for (int o = 0; o < g->n_outputs; o++) e->tensors[xc_engine_tensor(e, g->outputs[o].name)].graph_output = o;
+    return XC_OK;
+}
+
+void xc_engine_count_uses(xc_engine *e)
+{
+    for (int t = 0; t < e->n_tensors; t++) e->tensors[t].consumers = 0;
+    for (int l = 0; l < e->n_layers; l++) {
+        if (e->layers[l].dead) continue;
+        for (int i = 0; i < e->layers[l].n_in; i++)
+            if (e->layers[l].in[i] >= 0) e->tensors[e->layers[l].in[i]].consumers++;
+    }
+}
+
+/* Drops layers none of whose outputs is read or is a graph output, back to front. */
+static void drop_dead(xc_engine *e)
+{
+    xc_engine_count_uses(e);
+    for (int l = e->n_layers - 1; l >= 0; l--) {
+        xc_layer *L = &e->layers[l];
+        int used = 0;
+        for (int o = 0; o < L->n_out; o++)
+            if (L->out[o] >= 0) used |= e->tensors[L->out[o]].consumers > 0 || e->tensors[L->out[o]].graph_output >= 0;
+        if (used) continue;
+        L->dead = 1;
+        for (int i = 0; i < L->n_in; i++)
+            if (L->in[i] >= 0) e->tensors[L->in[i]].consumers--;
+    }
+}
+
+static xc_status assign_kinds(xc_engine *e)
+{
+    char msg[2048] = "";
+    int missing = 0;
+    for (int l = 0; l < e->n_layers; l++) {
+        xc_layer *L = &e->layers[l];
+        if (L->dead) continue;
+        for (int k = 0; xc_layer_kinds[k] && !L->kind; k++)
+            if (xc_layer_kinds[k]->accepts(e, L)) L->kind = xc_layer_kinds[k];
+        if (L->kind) continue;
+        if (e->opt.fallback_cpu) {
+            L->kind = &xc_kind_cpu;
+            L->cpu = 1;
+            continue;
+        }
+        char lb[256];
+        size_t o = strlen(msg);
+        if (missing++ < 8) snprintf(msg + o, sizeof msg - o, "%s%s", missing > 1 ? "; " : "", xc_node_label(L->node, lb, sizeof lb));
+    }
+    if (missing)
+        return xc_fail(XC_ERR_UNSUPPORTED, "the OpenCL backend cannot run %d layer%s (use --fallback-cpu to run them on the reference): %s%s",
+                       missing, missing > 1 ? "s" : "", msg, missing > 8 ? "; ..." : "");
+    return XC_OK;
+}
+
+static int pass_enabled(const xc_engine *e, const xc_pass *p)
+{
+    if (p->is_fusion && e->opt.no_fusion) return 0;
+    for (int i = 0; i < e->opt.n_disabled; i++)
+        if (!strcmp(e->opt.disabled[i], p->name)) return 0;
+    return 1;
+}
+
+static xc_status check_disabled_names(const xc_engine *e)
+{
+    for (int i = 0; i < e->opt.n_disabled; i++) {
+        int known = 0;
+        for (int p = 0; xc_passes[p]; p++) known |= !strcmp(xc_passes[p]->name, e->opt.disabled[i]);
+        if (!known) return xc_fail(XC_ERR_USAGE, "--disable-fusion '%s': no such pass (see 'crosscheck build --help')", e->opt.disabled[i]);
+    }
+    return XC_OK;
+}
+
+static xc_status run_passes(xc_engine *e)
+{
+    for (int p = 0; xc_passes[p]; p++) {
+        if (!pass_enabled(e, xc_passes[p])) continue;
+        xc_status s = xc_passes[p]->run(e);
+        if (s != XC_OK) return xc_error_prefix(s, "pass %s: ", xc_passes[p]->name);
+        xc_engine_count_uses(e);
+    }
+    return XC_OK;
+}
+
+static uint64_t hash_file(const char *path)
+{
+    uint64_t h = 1469598103934665603ull;
+    xc_mapping *m;
+    if (!path || xc_mapping_open(path, &m) != XC_OK) {
+        xc_error_clear();
+        return h;
+    }
+    const unsigned char *p = m->addr;
+    for (size_t i = 0; i < m->len; i++) h = (h ^ p[i]) * 1099511628211ull;
+    xc_mapping_release(m);
+    return h;
+}
+
+xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
+{
+    *out = NULL;
+    xc_engine *e = calloc(1, sizeof *e);
+    if (!e) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    e->model = m;
+    e->opt = *o;
+    if (e->opt.timing_iterations <= 0) e->opt.timing_iterations = 10;
+    snprintf(e->model_hash, sizeof e->model_hash, "%016llx", (unsigned long long)hash_file(m->path));
+    xc_status s = xc_names_init(&e->tensor_index, (size_t)m->graph->n_nodes * 2 + m->graph->n_initializers + 16);
+    if (s == XC_OK) s = xc_ocl_device_open(o->device, &e->dev);
+    if (s != XC_OK) {
+        xc_engine_free(e);
+        return s;
+    }
+    *out = e;
+    return XC_OK;
+}
+
+xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
+{
+    xc_engine *e;
+    XC_TRY(xc_engine_probe(m, o, &e));
+    *out = NULL;
+    xc_status s = check_disabled_names(e);
+    if (s == XC_OK) s = make_sources(e);
+    if (s == XC_OK) s = make_layers(e);
+    if (s == XC_OK) {
+        drop_dead(e);
+        s = assign_kinds(e);
+    }
+    if (s == XC_OK) s = run_passes(e);
+    if (s == XC_OK) s = xc_engine_assign_precision(e);
+    if (s == XC_OK) s = xc_engine_choose_tactics(e);
+    if (s == XC_OK) s = xc_engine_plan_memory(e);
+    if (s != XC_OK) {
+        xc_engine_free(e);
+        return s;
+    }
+    *out = e;
+    return XC_OK;
+}

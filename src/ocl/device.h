@@ -1,0 +1,30 @@
+/* device.h — OpenCL platforms and devices: listing, choosing, and one opened device with its
+ * context. Ownership: xc_ocl_device_close() releases what xc_ocl_device_open() made. */
+#ifndef XC_OCL_DEVICE_H
+#define XC_OCL_DEVICE_H
+#include "ocl/cl.h"
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+typedef struct xc_ocl_device {
+    cl_platform_id platform;
+    cl_device_id id;
+    cl_context context;
+    char name[256], vendor[256], driver[256], platform_name[256], version[256];
+    int is_gpu;
+    size_t max_wg, local_mem, global_mem, max_alloc;
+    cl_uint compute_units;
+    int index;                 /* position in the flat list of all devices */
+} xc_ocl_device;
+
+/* Opens a device. sel NULL or "": the first GPU, else the first device of any kind.
+ * A number picks that index of `inspect devices`; any other text picks the first device whose
+ * name, vendor or platform contains it (case-insensitive). */
+xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out);
+void xc_ocl_device_close(xc_ocl_device *d);
+/* Every platform and device, as JSON: [{platform, version, devices:[{index, name, vendor, type,
+ * driver, version, compute_units, global_mem, local_mem, max_alloc, max_work_group, extensions}]}] */
+xc_status xc_ocl_device_list(cJSON **out);
+/* A string identifying device + driver, for cache keys and plans. */
+const char *xc_ocl_device_key(const xc_ocl_device *d, char *buf, size_t len);
+#endif

@@ -1,0 +1,188 @@
+/* engine.h — the OpenCL engine: what the builder makes from a model (layers, each covering one
+ * or more ONNX nodes and running one tactic; tensors with static shapes; a memory plan) and the
+ * interfaces layer kinds, tactics and passes implement.
+ *
+ * Ownership: the engine owns its tensors, layers, weights (device buffers) and programs (through
+ * the device's program cache). Execution contexts (runtime.c) own activation buffers and kernel
+ * objects, so several contexts can share one engine's weights. */
+#ifndef XC_OCL_ENGINE_H
+#define XC_OCL_ENGINE_H
+#include "graph.h"
+#include "names.h"
+#include "ocl/device.h"
+#include "ocl/ocl.h"
+
+#define XC_LAYER_IO 16
+#define XC_LAUNCH_ARGS 32
+#define XC_LAYER_LAUNCHES 4
+
+/* ---- tensors ---- */
+typedef struct xc_etensor {
+    char *name;                /* ONNX tensor name ("" for tensors a pass made) */
+    xc_dtype dtype;            /* logical dtype */
+    int rank;
+    int64_t dims[XC_MAX_RANK]; /* always static in an engine */
+    int fp16;                  /* stored as half (float32 tensors under --fp16) */
+    xc_tensor *value;          /* constants: the host value (owned) */
+    int producer;              /* layer index; -1 for inputs and constants */
+    int consumers;             /* number of layer inputs reading it (kept up to date by passes) */
+    int graph_input, graph_output; /* index among runtime inputs / graph outputs, or -1 */
+    int alias;                 /* -1, or the tensor whose storage this one is (free reshapes) */
+    int weight, weight16;      /* constants: device buffers holding it as stored / as half, -1 before upload */
+    int slot;                  /* activations: memory-plan slot */
+    int last_use;              /* layer index of the last reader */
+    int converted_from;        /* a reformat's output: the tensor it converts, else -1 */
+} xc_etensor;
+
+/* ---- kernel launches, as data: the runtime binds them to a context's buffers ---- */
+typedef enum { XC_ARG_TENSOR, XC_ARG_WEIGHT, XC_ARG_INT, XC_ARG_FLOAT, XC_ARG_LOCAL } xc_arg_kind;
+typedef struct xc_arg {
+    xc_arg_kind kind;
+    int index;                 /* TENSOR: tensor id; WEIGHT: engine weight buffer */
+    int64_t i;                 /* INT (passed as cl_int unless is_long) */
+    int is_long;
+    float f;
+    size_t bytes;              /* LOCAL */
+} xc_arg;
+
+typedef struct xc_launch {
+    cl_program program;        /* owned by the device's program cache */
+    char kernel[64];
+    int n_args;
+    xc_arg args[XC_LAUNCH_ARGS];
+    int dims;
+    size_t global[3], local[3];
+    int has_local;
+} xc_launch;
+
+/* ---- layers ---- */
+typedef enum { XC_ACT_NONE, XC_ACT_RELU, XC_ACT_CLIP, XC_ACT_LEAKY_RELU, XC_ACT_SIGMOID, XC_ACT_HARD_SIGMOID,
+               XC_ACT_HARD_SWISH, XC_ACT_SILU, XC_ACT_GELU_ERF, XC_ACT_TANH } xc_activation;
+
+struct xc_layer_kind;
+struct xc_tactic;
+
+typedef struct xc_layer {
+    char *name;                /* ONNX node names joined with " + " */
+    const struct xc_layer_kind *kind;
+    int n_nodes, *nodes;       /* the ONNX nodes covered (model graph indices), in order */
+    const xc_node *node;       /* the node whose attributes define the layer */
+    int n_in, n_out;
+    int in[XC_LAYER_IO], out[XC_LAYER_IO];
+    /* epilogue fused into the producing kernel (kinds that support it) */
+    xc_activation act;
+    float alpha, beta;         /* activation parameters (Clip min/max, LeakyRelu slope, ...) */
+    int residual;              /* tensor added before the activation, or -1 */
+    const char *fusion;        /* name of the pass that formed the group; NULL for a lone node */
+    char *code;                /* generated kernel source (pointwise chains), owned */
+    int dead;                  /* removed by a pass; skipped everywhere */
+    /* tactic choice */
+    const struct xc_tactic *tactic;
+    char variant[96];          /* full tactic name with parameters, e.g. "gemm.reg_blocked.4x4" */
+    const char *defines;       /* the variant's -D options */
+    double time_ms;            /* median measured at build (0 when pinned or cached) */
+    int fp16;                  /* precision chosen for this layer */
+    int cpu;                   /* runs on the reference interpreter (--fallback-cpu) */
+    int n_launches;
+    xc_launch launches[XC_LAYER_LAUNCHES];
+} xc_layer;
+
+typedef struct xc_engine {
+    const xc_model *model;
+    xc_ocl_device *dev;
+    xc_ocl_build_options opt;
+    int n_tensors, cap_tensors;
+    xc_etensor *tensors;
+    xc_names tensor_index;     /* ONNX name -> tensor id */
+    int n_layers, cap_layers;
+    xc_layer *layers;
+    int n_weights, cap_weights;
+    cl_mem *weights;
+    size_t weight_bytes;
+    /* memory plan */
+    int n_slots;
+    size_t *slot_bytes;
+    size_t planned_bytes, activation_bytes;
+    char model_hash[20];
+} xc_engine;
+
+/* ---- tactics: named implementations of a layer kind ---- */
+typedef struct xc_variant {
+    const char *suffix;        /* appended to the tactic name: "4x4" -> "gemm.reg_blocked.4x4" */
+    const char *defines;       /* -D options */
+} xc_variant;
+
+typedef struct xc_tactic {
+    const char *name;          /* stable, e.g. "conv2d.direct" */
+    int (*applicable)(const xc_engine *e, const xc_layer *l);
+    const xc_variant *variants; /* NULL: a single variant with no suffix; else ends with {NULL} */
+    /* Fills l->launches (building programs with the variant's defines, uploading any
+     * transformed weights with xc_engine_add_weight). */
+    xc_status (*prepare)(xc_engine *e, xc_layer *l, const char *defines);
+} xc_tactic;
+
+/* ---- layer kinds: which ONNX nodes they take and their tactics ---- */
+typedef struct xc_layer_kind {
+    const char *name;          /* "conv", "gemm", "pointwise", ... */
+    /* 1 if this kind can run layer l (one ONNX node, static shapes) */
+    int (*accepts)(const xc_engine *e, const xc_layer *l);
+    const xc_tactic *const *tactics; /* ends with NULL; tactics[0] is the baseline (simplest) */
+} xc_layer_kind;
+
+/* ---- passes ---- */
+typedef struct xc_pass {
+    const char *name;          /* switchable: --disable-fusion NAME */
+    int is_fusion;             /* --no-fusion turns it off */
+    xc_status (*run)(xc_engine *e);
+} xc_pass;
+
+/* ---- helpers for kinds, tactics and passes (builder.c) ---- */
+static inline xc_etensor *xc_et(xc_engine *e, int id) { return &e->tensors[id]; }
+size_t xc_et_numel(const xc_etensor *t);
+size_t xc_et_bytes(const xc_etensor *t);       /* storage bytes (halves under fp16) */
+int xc_et_is_const(const xc_etensor *t);
+/* The float32 host value of a constant float tensor (NULL if not constant or not float). */
+const float *xc_et_const_f32(const xc_etensor *t);
+/* Adds a tensor; returns its id or -1 (error set). */
+int xc_engine_add_tensor(xc_engine *e, const char *name, xc_dtype dt, int rank, const int64_t *dims);
+/* Uploads bytes as a read-only device buffer; sets *index. Host data is copied. */
+xc_status xc_engine_add_weight(xc_engine *e, const void *data, size_t bytes, int *index);
+/* Uploads a constant tensor (as half when fp16 and float) once per form; returns its weight index. */
+xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index);
+/* Builds a program for layer l (label = its variant name) and names one launch's kernel. */
+xc_status xc_layer_program(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,
+                           cl_program *out);
+/* -D options every program of layer l gets: storage (XC_FP16) plus the epilogue
+ * (XC_ACT=<n>, XC_ALPHA, XC_BETA, XC_RESIDUAL) — appended to buf. */
+void xc_layer_common_defines(const xc_layer *l, char *buf, size_t len);
+/* Adds a launch to l and returns it (NULL when full). */
+xc_launch *xc_layer_add_launch(xc_layer *l, cl_program p, const char *kernel);
+void xc_launch_tensor(xc_launch *k, int tensor);
+/* Binds tensor t, which may be a constant: constants are uploaded once per precision (half for
+ * fp16 layers when float) and bound as weights. Use this for every layer input. */
+xc_status xc_launch_input(xc_engine *e, const xc_layer *l, xc_launch *k, int t);
+void xc_launch_weight(xc_launch *k, int weight);
+void xc_launch_int(xc_launch *k, int64_t v);
+void xc_launch_float(xc_launch *k, float v);
+void xc_launch_local(xc_launch *k, size_t bytes);
+void xc_launch_range(xc_launch *k, int dims, const size_t *global, const size_t *local);
+/* Rounds n up to a multiple of m. */
+static inline size_t xc_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+/* Merges layer a into b, its output's only consumer (b comes later): the fused layer takes b's
+ * place (so every input it reads is ready), keeps a's kind, inputs and epilogue, covers a's
+ * nodes then b's, outputs b's outputs; a is marked dead. The fused kernel's extra inputs (a
+ * residual, b's other operands) are the pass's to add to a->in before the call. */
+void xc_layer_absorb(xc_engine *e, int a, int b, const char *fusion);
+/* Position in l->in of ONNX tensor t (or of its reformatted copy), or -1. */
+int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t);
+/* The single live layer reading tensor t, or -1 if none or several (or t is a graph output). */
+int xc_sole_consumer(const xc_engine *e, int t);
+
+/* Registries (layers/kinds.c, passes/passes.c). */
+extern const xc_layer_kind *const xc_layer_kinds[];
+extern const xc_pass *const xc_passes[];
+extern const xc_layer_kind xc_kind_cpu;
+
+void xc_engine_free(xc_engine *e);
+#endif

@@ -1,0 +1,238 @@
+/* engine_util.c — small helpers kinds, tactics and passes share: tensors, weights, launches,
+ * layer merging. */
+#include "ocl/engine.h"
+#include "ocl/program.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t xc_et_numel(const xc_etensor *t)
+{
+    size_t n = 1;
+    for (int k = 0; k < t->rank; k++) n *= (size_t)t->dims[k];
+    return n;
+}
+
+size_t xc_et_bytes(const xc_etensor *t) { return xc_et_numel(t) * (t->fp16 ? 2 : xc_dtype_size(t->dtype)); }
+
+int xc_et_is_const(const xc_etensor *t) { return t->value != NULL; }
+
+const float *xc_et_const_f32(const xc_etensor *t)
+{
+    return t->value && t->value->dtype == XC_FLOAT ? t->value->data : NULL;
+}
+
+int xc_engine_add_tensor(xc_engine *e, const char *name, xc_dtype dt, int rank, const int64_t *dims)
+{
+    if (e->n_tensors == e->cap_tensors) {
+        int cap = e->cap_tensors ? e->cap_tensors * 2 : 64;
+        xc_etensor *t = realloc(e->tensors, sizeof *t * cap);
+        if (!t) return xc_fail(XC_ERR_NOMEM, "out of memory"), -1;
+        e->tensors = t;
+        e->cap_tensors = cap;
+    }
+    int id = e->n_tensors;
+    xc_etensor *t = &e->tensors[id];
+    memset(t, 0, sizeof *t);
+    t->name = strdup(name ? name : "");
+    if (!t->name) return xc_fail(XC_ERR_NOMEM, "out of memory"), -1;
+    t->dtype = dt;
+    t->rank = rank;
+    if (rank > 0) memcpy(t->dims, dims, sizeof(int64_t) * rank);
+    t->producer = t->graph_input = t->graph_output = t->alias = t->weight = t->weight16 = t->slot = t->last_use = -1;
+    t->converted_from = -1;
+    e->n_tensors++;
+    if (name && name[0] && xc_names_put(&e->tensor_index, t->name, id) != XC_OK) return -1;
+    return id;
+}
+
+xc_status xc_engine_add_weight(xc_engine *e, const void *data, size_t bytes, int *index)
+{
+    if (e->n_weights == e->cap_weights) {
+        int cap = e->cap_weights ? e->cap_weights * 2 : 64;
+        cl_mem *w = realloc(e->weights, sizeof *w * cap);
+        if (!w) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        e->weights = w;
+        e->cap_weights = cap;
+    }
+    cl_int err;
+    cl_mem m = clCreateBuffer(e->dev->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes ? bytes : 4,
+                              (void *)(bytes ? data : &err), &err);
+    if (err != CL_SUCCESS) return xc_cl_fail(err, "uploading weights");
+    *index = e->n_weights;
+    e->weights[e->n_weights++] = m;
+    e->weight_bytes += bytes;
+    return XC_OK;
+}
+
+xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
+{
+    xc_etensor *t = xc_et(e, tensor);
+    if (!t->value) return xc_fail(XC_ERR_INTERNAL, "tensor '%s' is not a constant", t->name);
+    int half = fp16 && t->dtype == XC_FLOAT;
+    int *slot = half ? &t->weight16 : &t->weight;
+    if (*slot >= 0) {
+        *index = *slot;
+        return XC_OK;
+    }
+    if (!half) {
+        XC_TRY(xc_engine_add_weight(e, t->value->data, t->value->nbytes, slot));
+        *index = *slot;
+        return XC_OK;
+    }
+    size_t n = xc_tensor_numel(t->value);
+    uint16_t *h = malloc(2 * (n ? n : 1));
+    if (!h) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) h[i] = xc_f32_to_f16(((const float *)t->value->data)[i]);
+    xc_status s = xc_engine_add_weight(e, h, 2 * n, slot);
+    free(h);
+    *index = *slot;
+    return s;
+}
+
+void xc_layer_common_defines(const xc_layer *l, char *buf, size_t len)
+{
+    size_t o = strlen(buf);
+    snprintf(buf + o, len - o, " -cl-std=CL1.2%s -DXC_ACT=%d -DXC_ALPHA=((float)%.9g) -DXC_BETA=((float)%.9g)%s", l->fp16 ? " -DXC_FP16" : "",
+             (int)l->act, l->alpha, l->beta, l->residual >= 0 ? " -DXC_RESIDUAL" : "");
+}
+
+xc_status xc_layer_program(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,
+                           cl_program *out)
+{
+    char opts[1024];
+    snprintf(opts, sizeof opts, "%s", defines ? defines : "");
+    xc_layer_common_defines(l, opts, sizeof opts);
+    return xc_ocl_program(e->dev, file, generated, opts, l->variant[0] ? l->variant : l->name, out);
+}
+
+xc_launch *xc_layer_add_launch(xc_layer *l, cl_program p, const char *kernel)
+{
+    if (l->n_launches == XC_LAYER_LAUNCHES) return NULL;
+    xc_launch *k = &l->launches[l->n_launches++];
+    memset(k, 0, sizeof *k);
+    k->program = p;
+    snprintf(k->kernel, sizeof k->kernel, "%s", kernel);
+    return k;
+}
+
+static xc_arg *next_arg(xc_launch *k)
+{
+    static xc_arg spare; /* overflow sink: the runtime refuses launches with too many args */
+    if (k->n_args >= XC_LAUNCH_ARGS) {
+        k->n_args = XC_LAUNCH_ARGS + 1;
+        return &spare;
+    }
+    xc_arg *a = &k->args[k->n_args++];
+    memset(a, 0, sizeof *a);
+    return a;
+}
+
+void xc_launch_tensor(xc_launch *k, int tensor) { xc_arg *a = next_arg(k); a->kind = XC_ARG_TENSOR; a->index = tensor; }
+xc_status xc_launch_input(xc_engine *e, const xc_layer *l, xc_launch *k, int t)
+{
+    if (!e->tensors[t].value) {
+        xc_launch_tensor(k, t);
+        return XC_OK;
+    }
+    int w;
+    XC_TRY(xc_engine_const_weight(e, t, l->fp16, &w));
+    xc_launch_weight(k, w);
+    return XC_OK;
+}
+
+void xc_launch_weight(xc_launch *k, int weight) { xc_arg *a = next_arg(k); a->kind = XC_ARG_WEIGHT; a->index = weight; }
+void xc_launch_int(xc_launch *k, int64_t v) { xc_arg *a = next_arg(k); a->kind = XC_ARG_INT; a->i = v; }
+void xc_launch_float(xc_launch *k, float v) { xc_arg *a = next_arg(k); a->kind = XC_ARG_FLOAT; a->f = v; }
+void xc_launch_local(xc_launch *k, size_t bytes) { xc_arg *a = next_arg(k); a->kind = XC_ARG_LOCAL; a->bytes = bytes; }
+
+void xc_launch_range(xc_launch *k, int dims, const size_t *global, const size_t *local)
+{
+    k->dims = dims;
+    k->has_local = local != NULL;
+    for (int d = 0; d < dims; d++) {
+        k->global[d] = global[d];
+        k->local[d] = local ? local[d] : 0;
+    }
+}
+
+int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t)
+{
+    for (int i = 0; i < l->n_in; i++)
+        if (l->in[i] >= 0 && (l->in[i] == t || e->tensors[l->in[i]].converted_from == t)) return i;
+    return -1;
+}
+
+int xc_sole_consumer(const xc_engine *e, int t)
+{
+    const xc_etensor *x = &e->tensors[t];
+    if (x->graph_output >= 0) return -1;
+    int found = -1, uses = 0;
+    for (int l = 0; l < e->n_layers; l++) {
+        const xc_layer *L = &e->layers[l];
+        if (L->dead) continue;
+        for (int i = 0; i < L->n_in; i++)
+            if (L->in[i] == t) {
+                uses++;
+                found = l;
+            }
+    }
+    return uses == 1 ? found : -1;
+}
+
+void xc_layer_absorb(xc_engine *e, int a, int b, const char *fusion)
+{
+    xc_layer *A = &e->layers[a], *B = &e->layers[b];
+    int *nodes = malloc(sizeof(int) * (A->n_nodes + B->n_nodes));
+    size_t len = strlen(A->name) + strlen(B->name) + 4;
+    char *name = malloc(len);
+    if (!nodes || !name) { /* out of memory: leave both layers as they were (no fusion) */
+        free(nodes);
+        free(name);
+        return;
+    }
+    memcpy(nodes, A->nodes, sizeof(int) * A->n_nodes);
+    memcpy(nodes + A->n_nodes, B->nodes, sizeof(int) * B->n_nodes);
+    snprintf(name, len, "%s + %s", A->name, B->name);
+    xc_layer merged = *A;
+    merged.nodes = nodes;
+    merged.n_nodes = A->n_nodes + B->n_nodes;
+    merged.name = name;
+    merged.n_out = B->n_out;
+    memcpy(merged.out, B->out, sizeof(int) * B->n_out);
+    merged.fusion = fusion;
+    free(A->name);
+    free(A->nodes);
+    free(A->code);
+    free(B->name);
+    free(B->nodes);
+    free(B->code);
+    memset(A, 0, sizeof *A);
+    A->dead = 1;
+    A->residual = -1;
+    *B = merged; /* at b's place: every input of the fused kernel is ready there */
+    for (int o = 0; o < B->n_out; o++)
+        if (B->out[o] >= 0) e->tensors[B->out[o]].producer = b;
+}
+
+void xc_engine_free(xc_engine *e)
+{
+    if (!e) return;
+    for (int i = 0; i < e->n_tensors; i++) {
+        free(e->tensors[i].name);
+        xc_tensor_free(e->tensors[i].value);
+    }
+    free(e->tensors);
+    xc_names_free(&e->tensor_index);
+    for (int l = 0; l < e->n_layers; l++) {
+        free(e->layers[l].name); /* dead layers hold NULLs */
+        free(e->layers[l].nodes);
+        free(e->layers[l].code);
+    }
+    free(e->layers);
+    for (int w = 0; w < e->n_weights; w++) clReleaseMemObject(e->weights[w]);
+    free(e->weights);
+    free(e->slot_bytes);
+    xc_ocl_device_close(e->dev);
+    free(e);
+}

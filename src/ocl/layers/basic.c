@@ -1,0 +1,64 @@
+/* basic.c — the layer kinds with no arithmetic of their own:
+ *  - view: Reshape, Flatten, Squeeze, Unsqueeze, Identity and inference Dropout emit no kernel;
+ *    the output is another name for the input's storage (the builder's "free reshape");
+ *  - reformat: fp32 <-> fp16 storage conversion, inserted by precision.c;
+ *  - cpu: a node run on the reference interpreter (--fallback-cpu); never chosen by lowering. */
+#include "ocl/engine.h"
+#include "ocl/program.h"
+#include <string.h>
+
+static int is_view_op(const char *op)
+{
+    static const char *const ops[] = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout", NULL};
+    for (int i = 0; ops[i]; i++)
+        if (!strcmp(op, ops[i])) return 1;
+    return 0;
+}
+
+static int view_accepts(const xc_engine *e, const xc_layer *l)
+{
+    if (!is_view_op(l->node->op_type) || l->node->domain[0] || l->n_in < 1 || l->in[0] < 0) return 0;
+    for (int o = 1; o < l->n_out; o++)
+        if (l->out[o] >= 0) return 0; /* Dropout's mask output is real data */
+    const xc_etensor *x = &e->tensors[l->in[0]], *y = &e->tensors[l->out[0]];
+    return !x->value && x->dtype == y->dtype && xc_et_numel(x) == xc_et_numel(y);
+}
+
+static xc_status view_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    (void)defines;
+    e->tensors[l->out[0]].alias = l->in[0]; /* same bytes, new shape: no kernel */
+    return XC_OK;
+}
+
+static const xc_tactic view_tactic = {"view.alias", NULL, NULL, view_prepare};
+static const xc_tactic *const view_tactics[] = {&view_tactic, NULL};
+const xc_layer_kind xc_kind_view = {"view", view_accepts, view_tactics};
+
+static int never(const xc_engine *e, const xc_layer *l)
+{
+    (void)e;
+    (void)l;
+    return 0;
+}
+
+static xc_status reformat_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    cl_program p;
+    XC_TRY(xc_ocl_program(e->dev, "reformat.cl", NULL, defines ? defines : "", l->name, &p));
+    xc_launch *k = xc_layer_add_launch(l, p, l->fp16 ? "to_half" : "to_float");
+    size_t n = xc_et_numel(&e->tensors[l->out[0]]), global = xc_round_up(n ? n : 1, 64);
+    xc_launch_tensor(k, l->in[0]);
+    xc_launch_tensor(k, l->out[0]);
+    xc_launch_int(k, (int64_t)n);
+    xc_launch_range(k, 1, &global, NULL);
+    return XC_OK;
+}
+
+static const xc_tactic reformat_tactic = {"reformat.copy", NULL, NULL, reformat_prepare};
+static const xc_tactic *const reformat_tactics[] = {&reformat_tactic, NULL};
+const xc_layer_kind xc_kind_reformat = {"reformat", never, reformat_tactics};
+
+static const xc_tactic cpu_tactic = {"cpu.reference", NULL, NULL, NULL};
+static const xc_tactic *const cpu_tactics[] = {&cpu_tactic, NULL};
+const xc_layer_kind xc_kind_cpu = {"cpu", never, cpu_tactics};

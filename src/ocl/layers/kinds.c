@@ -1,0 +1,11 @@
+/* kinds.c — the layer kinds lowering tries, in order (the first that accepts a node wins).
+ * A new kind is one file in src/ocl/layers/ plus one line here. */
+#include "ocl/engine.h"
+
+extern const xc_layer_kind xc_kind_view, xc_kind_pointwise;
+
+const xc_layer_kind *const xc_layer_kinds[] = {
+    &xc_kind_view,
+    &xc_kind_pointwise,
+    NULL,
+};

@@ -1,0 +1,159 @@
+/* plan.c — the engine as a plan file (JSON) and back. A plan records the build options, every
+ * layer (ONNX nodes covered, tactic, precision, time, inputs and outputs), the memory plan, the
+ * device and driver, crosscheck's version and the model's hash. Loading rebuilds the engine
+ * from the model with the plan's options and every tactic pinned, so the engine run is exactly
+ * the engine saved; a plan made for another device, driver, version or model is refused. */
+#include "ocl/build.h"
+#include "ocl/tactics_file.h"
+#include "onnx_io.h"
+#include "inputs.h"
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *names_json(const xc_engine *e, const int *ids, int n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++)
+        if (ids[i] >= 0) cJSON_AddItemToArray(a, cJSON_CreateString(e->tensors[ids[i]].name));
+    return a;
+}
+
+cJSON *xc_engine_describe(const xc_engine *e)
+{
+    char dev[1100];
+    cJSON *root = cJSON_CreateObject(), *layers, *opts;
+    cJSON_AddStringToObject(root, "format", "crosscheck-plan-1");
+    cJSON_AddStringToObject(root, "crosscheck_version", XC_VERSION);
+    cJSON_AddStringToObject(root, "device", xc_ocl_device_key(e->dev, dev, sizeof dev));
+    cJSON_AddStringToObject(root, "model", e->model->path ? e->model->path : "");
+    cJSON_AddStringToObject(root, "model_hash", e->model_hash);
+    opts = cJSON_AddObjectToObject(root, "options");
+    cJSON_AddBoolToObject(opts, "fp16", e->opt.fp16);
+    cJSON_AddBoolToObject(opts, "no_fusion", e->opt.no_fusion);
+    cJSON_AddBoolToObject(opts, "fallback_cpu", e->opt.fallback_cpu);
+    cJSON *dis = cJSON_AddArrayToObject(opts, "disabled_passes"), *fp32 = cJSON_AddArrayToObject(opts, "fp32_layers");
+    for (int i = 0; i < e->opt.n_disabled; i++) cJSON_AddItemToArray(dis, cJSON_CreateString(e->opt.disabled[i]));
+    for (int i = 0; i < e->opt.n_fp32_layers; i++) cJSON_AddItemToArray(fp32, cJSON_CreateString(e->opt.fp32_layers[i]));
+    cJSON *shapes = cJSON_AddArrayToObject(opts, "input_shapes");
+    for (int t = 0; t < e->n_tensors; t++) {
+        if (e->tensors[t].graph_input < 0) continue;
+        char s[256];
+        xc_dims_str(e->tensors[t].rank, e->tensors[t].dims, s, sizeof s);
+        char item[600];
+        snprintf(item, sizeof item, "%s:%s", e->tensors[t].name, s);
+        cJSON_AddItemToArray(shapes, cJSON_CreateString(item));
+    }
+    cJSON *mem = cJSON_AddObjectToObject(root, "memory");
+    cJSON_AddNumberToObject(mem, "planned_bytes", (double)e->planned_bytes);
+    cJSON_AddNumberToObject(mem, "activation_bytes", (double)e->activation_bytes);
+    cJSON_AddNumberToObject(mem, "slots", e->n_slots);
+    cJSON_AddNumberToObject(mem, "weight_bytes", (double)e->weight_bytes);
+    layers = cJSON_AddArrayToObject(root, "layers");
+    for (int l = 0; l < e->n_layers; l++) {
+        const xc_layer *L = &e->layers[l];
+        if (L->dead) continue;
+        cJSON *o = cJSON_CreateObject(), *nodes = cJSON_CreateArray();
+        cJSON_AddStringToObject(o, "name", L->name);
+        cJSON_AddStringToObject(o, "kind", L->kind->name);
+        for (int k = 0; k < L->n_nodes; k++) {
+            const xc_node *n = &e->model->graph->nodes[L->nodes[k]];
+            cJSON_AddItemToArray(nodes, cJSON_CreateString(n->name[0] ? n->name : n->outputs[0]));
+        }
+        cJSON_AddItemToObject(o, "nodes", nodes);
+        cJSON_AddStringToObject(o, "tactic", L->variant);
+        cJSON_AddStringToObject(o, "defines", L->defines ? L->defines : "");
+        cJSON_AddStringToObject(o, "precision", L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : "fp32");
+        if (L->fusion) cJSON_AddStringToObject(o, "fusion", L->fusion);
+        cJSON_AddNumberToObject(o, "time_ms", L->time_ms);
+        cJSON_AddItemToObject(o, "inputs", names_json(e, L->in, L->n_in));
+        cJSON_AddItemToObject(o, "outputs", names_json(e, L->out, L->n_out));
+        cJSON_AddItemToArray(layers, o);
+    }
+    return root;
+}
+
+xc_status xc_ocl_plan_save(const xc_engine *e, const char *path)
+{
+    cJSON *root = xc_engine_describe(e);
+    char *text = cJSON_Print(root);
+    xc_status s = text ? xc_write_file(path, text, strlen(text)) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    cJSON_free(text);
+    cJSON_Delete(root);
+    return s;
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* Copies the plan's build options into o (strings borrowed from the parsed plan). */
+static xc_status plan_options(const cJSON *root, xc_ocl_build_options *o, xc_input_shape *shapes, char **shape_text)
+{
+    const cJSON *opts = cJSON_GetObjectItem(root, "options"), *it;
+    o->fp16 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fp16"));
+    o->no_fusion = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_fusion"));
+    o->fallback_cpu = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fallback_cpu"));
+    o->n_disabled = o->n_fp32_layers = o->n_shapes = 0;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "disabled_passes"))
+        if (cJSON_IsString(it) && o->n_disabled < XC_MAX_NAMED) o->disabled[o->n_disabled++] = it->valuestring;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "fp32_layers"))
+        if (cJSON_IsString(it) && o->n_fp32_layers < XC_MAX_NAMED) o->fp32_layers[o->n_fp32_layers++] = it->valuestring;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "input_shapes")) {
+        if (!cJSON_IsString(it) || o->n_shapes >= XC_MAX_NAMED) continue;
+        shape_text[o->n_shapes] = strdup(it->valuestring);
+        if (!shape_text[o->n_shapes]) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        XC_TRY(xc_parse_input_shape(shape_text[o->n_shapes], &shapes[o->n_shapes]));
+        o->n_shapes++;
+    }
+    o->shapes = shapes;
+    return XC_OK;
+}
+
+static xc_status check_plan(const cJSON *root, const char *path, const xc_engine *probe)
+{
+    char dev[1100];
+    if (strcmp(str_of(root, "format"), "crosscheck-plan-1")) return xc_fail(XC_ERR_MODEL, "%s: not a crosscheck plan", path);
+    if (strcmp(str_of(root, "crosscheck_version"), XC_VERSION))
+        return xc_fail(XC_ERR_USAGE, "%s: made by crosscheck %s, this is %s: rebuild the plan", path, str_of(root, "crosscheck_version"), XC_VERSION);
+    if (strcmp(str_of(root, "device"), xc_ocl_device_key(probe->dev, dev, sizeof dev)))
+        return xc_fail(XC_ERR_USAGE, "%s: built for device '%s', this is '%s': rebuild the plan", path, str_of(root, "device"), dev);
+    if (strcmp(str_of(root, "model_hash"), probe->model_hash))
+        return xc_fail(XC_ERR_USAGE, "%s: built from another model (hash %s, this model %s)", path, str_of(root, "model_hash"), probe->model_hash);
+    return XC_OK;
+}
+
+xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_build_options *given, xc_engine **out)
+{
+    *out = NULL;
+    xc_mapping *map;
+    XC_TRY(xc_read_file(path, &map));
+    char *text = malloc(map->len + 1);
+    if (!text) {
+        xc_mapping_release(map);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    memcpy(text, map->addr, map->len);
+    text[map->len] = 0;
+    xc_mapping_release(map);
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    if (!root) return xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
+    xc_ocl_build_options o = *given;
+    xc_input_shape shapes[XC_MAX_NAMED];
+    char *shape_text[XC_MAX_NAMED] = {0};
+    xc_status s = plan_options(root, &o, shapes, shape_text);
+    xc_engine *probe = NULL;
+    if (s == XC_OK) s = xc_engine_probe(m, &o, &probe); /* device and model hash, nothing built */
+    if (s == XC_OK) s = check_plan(root, path, probe);
+    xc_engine_free(probe);
+    o.load_tactics = path;
+    o.timing_cache = NULL;
+    if (s == XC_OK) s = xc_ocl_build(m, &o, out);
+    for (int i = 0; i < XC_MAX_NAMED; i++) free(shape_text[i]);
+    cJSON_Delete(root);
+    return s;
+}

@@ -1,0 +1,23 @@
+/* program.h — OpenCL programs: kernel sources embedded from the kernels folder at build time, built
+ * with tactic parameters as -D options, cached in memory and on disk.
+ *
+ * The disk cache lives in $CROSSCHECK_CACHE_DIR, else $XDG_CACHE_HOME/crosscheck, else
+ * ~/.cache/crosscheck; each entry is a program binary named by a hash of the source, the
+ * options, the device and the driver, so a driver update never reuses a stale binary. */
+#ifndef XC_OCL_PROGRAM_H
+#define XC_OCL_PROGRAM_H
+#include "ocl/device.h"
+
+/* Embedded source of kernels/<name>, or NULL. */
+const char *xc_kernel_source(const char *name);
+
+/* Builds (or fetches) the program made of kernels/common.cl, kernels/<file> (may be NULL) and
+ * `generated` (may be NULL) with `options`. label names the tactic or layer in errors, which
+ * carry the compiler log. The program stays owned by the cache. */
+xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generated, const char *options,
+                         const char *label, cl_program *out);
+/* Releases every cached program of d (called by xc_ocl_device_close). */
+void xc_ocl_program_cache_release(xc_ocl_device *d);
+/* Counters since start: builds from source, loads from disk, memory hits (tests read them). */
+void xc_ocl_program_stats(int *built, int *from_disk, int *from_memory);
+#endif

@@ -1,0 +1,313 @@
+/* runtime.c — runs an engine: binds each layer's launches to a context's buffers, enqueues them
+ * in order on one in-order queue, reports every materialized ONNX tensor to the observer, and
+ * runs CPU-fallback layers on the reference. */
+#include "ocl/runtime.h"
+#include "ocl/build.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int root_of(const xc_engine *e, int t)
+{
+    while (e->tensors[t].alias >= 0) t = e->tensors[t].alias;
+    return t;
+}
+
+xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out)
+{
+    *out = NULL;
+    xc_ocl_ctx *c = calloc(1, sizeof *c);
+    if (!c) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    c->e = e;
+    c->private_buffers = private_buffers;
+    c->n_kernels = e->n_layers * XC_LAYER_LAUNCHES;
+    c->kernels = calloc(c->n_kernels + 1, sizeof *c->kernels);
+    c->priv = calloc(e->n_tensors + 1, sizeof *c->priv);
+    c->slots = calloc(e->n_slots + 1, sizeof *c->slots);
+    cl_int err = CL_SUCCESS;
+    if (!c->kernels || !c->priv || !c->slots) {
+        xc_ocl_ctx_free(c);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    c->q = clCreateCommandQueue(e->dev->context, e->dev->id, CL_QUEUE_PROFILING_ENABLE, &err);
+    if (err != CL_SUCCESS) {
+        xc_ocl_ctx_free(c);
+        return xc_cl_fail(err, "clCreateCommandQueue");
+    }
+    for (int s = 0; !private_buffers && s < e->n_slots; s++) {
+        c->slots[s] = clCreateBuffer(e->dev->context, CL_MEM_READ_WRITE, e->slot_bytes[s] ? e->slot_bytes[s] : 4, NULL, &err);
+        if (err != CL_SUCCESS) {
+            xc_ocl_ctx_free(c);
+            return xc_cl_fail(err, "allocating activation memory");
+        }
+    }
+    *out = c;
+    return XC_OK;
+}
+
+void xc_ocl_ctx_forget_layer(xc_ocl_ctx *c, int l)
+{
+    for (int k = 0; k < XC_LAYER_LAUNCHES; k++) {
+        cl_kernel *kk = &c->kernels[l * XC_LAYER_LAUNCHES + k];
+        if (*kk) clReleaseKernel(*kk);
+        *kk = NULL;
+    }
+}
+
+void xc_ocl_ctx_free(xc_ocl_ctx *c)
+{
+    if (!c) return;
+    for (int k = 0; c->kernels && k < c->n_kernels; k++)
+        if (c->kernels[k]) clReleaseKernel(c->kernels[k]);
+    for (int t = 0; c->priv && t < c->e->n_tensors; t++)
+        if (c->priv[t]) clReleaseMemObject(c->priv[t]);
+    for (int s = 0; c->slots && s < c->e->n_slots; s++)
+        if (c->slots[s]) clReleaseMemObject(c->slots[s]);
+    if (c->q) clReleaseCommandQueue(c->q);
+    free(c->kernels);
+    free(c->priv);
+    free(c->slots);
+    free(c);
+}
+
+xc_status xc_ocl_ctx_mem(xc_ocl_ctx *c, int t, cl_mem *out)
+{
+    xc_engine *e = c->e;
+    t = root_of(e, t);
+    xc_etensor *x = &e->tensors[t];
+    if (x->value) {
+        if (x->weight < 0) return xc_fail(XC_ERR_INTERNAL, "constant '%s' is bound as an activation", x->name);
+        *out = e->weights[x->weight];
+        return XC_OK;
+    }
+    if (!c->private_buffers) {
+        if (x->slot < 0) return xc_fail(XC_ERR_INTERNAL, "tensor '%s' has no memory slot", x->name);
+        *out = c->slots[x->slot];
+        return XC_OK;
+    }
+    if (!c->priv[t]) {
+        cl_int err;
+        size_t bytes = xc_round_up(xc_et_bytes(x) ? xc_et_bytes(x) : 4, 4); /* aliases have the same bytes */
+        c->priv[t] = clCreateBuffer(e->dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+        if (err != CL_SUCCESS) return xc_cl_fail(err, "allocating a tensor buffer");
+        static const cl_uint zero = 0; /* tactics are timed on zeros, not on whatever memory held */
+        err = clEnqueueFillBuffer(c->q, c->priv[t], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+        if (err != CL_SUCCESS) return xc_cl_fail(err, "clearing a tensor buffer");
+    }
+    *out = c->priv[t];
+    return XC_OK;
+}
+
+xc_status xc_ocl_ctx_upload(xc_ocl_ctx *c, int t, const xc_tensor *host)
+{
+    const xc_etensor *x = &c->e->tensors[t];
+    cl_mem m;
+    XC_TRY(xc_ocl_ctx_mem(c, t, &m));
+    size_t n = xc_tensor_numel(host);
+    const void *src = host->data;
+    uint16_t *half = NULL;
+    if (x->fp16) { /* storage is half: convert on the host */
+        half = malloc(2 * (n ? n : 1));
+        if (!half) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) half[i] = xc_f32_to_f16(xc_load_f32(host->dtype, host->data, i));
+        src = half;
+    }
+    size_t bytes = x->fp16 ? 2 * n : host->nbytes;
+    cl_int err = bytes ? clEnqueueWriteBuffer(c->q, m, CL_TRUE, 0, bytes, src, 0, NULL, NULL) : CL_SUCCESS;
+    free(half);
+    if (err != CL_SUCCESS) return xc_cl_fail(err, "uploading an input");
+    return XC_OK;
+}
+
+xc_status xc_ocl_ctx_download(xc_ocl_ctx *c, int t, xc_tensor **out)
+{
+    const xc_etensor *x = &c->e->tensors[t];
+    if (x->value) return xc_tensor_clone(x->value, out);
+    cl_mem m;
+    XC_TRY(xc_ocl_ctx_mem(c, t, &m));
+    XC_TRY(xc_tensor_new(x->dtype, x->rank, x->dims, out));
+    size_t n = xc_tensor_numel(*out);
+    cl_int err;
+    if (x->fp16) {
+        uint16_t *half = malloc(2 * (n ? n : 1));
+        if (!half) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        err = n ? clEnqueueReadBuffer(c->q, m, CL_TRUE, 0, 2 * n, half, 0, NULL, NULL) : CL_SUCCESS;
+        for (size_t i = 0; err == CL_SUCCESS && i < n; i++) xc_store_f32(x->dtype, (*out)->data, i, xc_f16_to_f32(half[i]));
+        free(half);
+    } else {
+        err = (*out)->nbytes ? clEnqueueReadBuffer(c->q, m, CL_TRUE, 0, (*out)->nbytes, (*out)->data, 0, NULL, NULL) : CL_SUCCESS;
+    }
+    if (err != CL_SUCCESS) {
+        xc_tensor_free(*out);
+        *out = NULL;
+        return xc_cl_fail(err, "reading a tensor back");
+    }
+    return xc_tensor_set_name(*out, x->name);
+}
+
+static xc_status bind_args(xc_ocl_ctx *c, cl_kernel k, const xc_launch *L)
+{
+    if (L->n_args > XC_LAUNCH_ARGS) return xc_fail(XC_ERR_INTERNAL, "kernel %s has too many arguments", L->kernel);
+    for (int a = 0; a < L->n_args; a++) {
+        const xc_arg *x = &L->args[a];
+        cl_int err = CL_SUCCESS;
+        cl_mem m;
+        cl_int i32;
+        cl_long i64;
+        switch (x->kind) {
+        case XC_ARG_TENSOR:
+            XC_TRY(xc_ocl_ctx_mem(c, x->index, &m));
+            err = clSetKernelArg(k, a, sizeof m, &m);
+            break;
+        case XC_ARG_WEIGHT: err = clSetKernelArg(k, a, sizeof(cl_mem), &c->e->weights[x->index]); break;
+        case XC_ARG_INT:
+            if (x->is_long) {
+                i64 = x->i;
+                err = clSetKernelArg(k, a, sizeof i64, &i64);
+            } else {
+                i32 = (cl_int)x->i;
+                err = clSetKernelArg(k, a, sizeof i32, &i32);
+            }
+            break;
+        case XC_ARG_FLOAT: err = clSetKernelArg(k, a, sizeof(cl_float), &x->f); break;
+        case XC_ARG_LOCAL: err = clSetKernelArg(k, a, x->bytes, NULL); break;
+        }
+        if (err != CL_SUCCESS) {
+            char what[128];
+            snprintf(what, sizeof what, "setting argument %d of kernel %s", a, L->kernel);
+            return xc_cl_fail(err, what);
+        }
+    }
+    return XC_OK;
+}
+
+static xc_status run_cpu_layer(xc_ocl_ctx *c, int l)
+{
+    xc_engine *e = c->e;
+    const xc_layer *L = &e->layers[l];
+    const xc_node *n = L->node;
+    xc_tensor *in[XC_LAYER_IO] = {0}, *out[XC_LAYER_IO] = {0};
+    xc_status s = XC_OK;
+    for (int i = 0; i < L->n_in && s == XC_OK; i++)
+        if (L->in[i] >= 0) s = xc_ocl_ctx_download(c, L->in[i], &in[i]);
+    if (s == XC_OK) s = xc_ref_eval_node(n, (const xc_tensor *const *)in, out);
+    for (int o = 0; o < L->n_out && s == XC_OK; o++)
+        if (L->out[o] >= 0 && out[o]) s = xc_ocl_ctx_upload(c, L->out[o], out[o]);
+    for (int i = 0; i < XC_LAYER_IO; i++) {
+        xc_tensor_free(in[i]);
+        xc_tensor_free(out[i]);
+    }
+    return s;
+}
+
+xc_status xc_ocl_ctx_run_layer(xc_ocl_ctx *c, int l, cl_event *first, cl_event *last)
+{
+    xc_layer *L = &c->e->layers[l];
+    if (first) *first = NULL;
+    if (last) *last = NULL;
+    if (L->cpu) return run_cpu_layer(c, l);
+    for (int k = 0; k < L->n_launches; k++) {
+        const xc_launch *la = &L->launches[k];
+        cl_kernel *kk = &c->kernels[l * XC_LAYER_LAUNCHES + k];
+        cl_int err;
+        if (!*kk) {
+            *kk = clCreateKernel(la->program, la->kernel, &err);
+            if (err != CL_SUCCESS) return xc_cl_fail(err, la->kernel);
+        }
+        XC_TRY(bind_args(c, *kk, la));
+        cl_event *want = k == L->n_launches - 1 && last ? last : k == 0 && first ? first : NULL;
+        err = clEnqueueNDRangeKernel(c->q, *kk, la->dims, NULL, la->global, la->has_local ? la->local : NULL, 0, NULL, want);
+        if (err == CL_SUCCESS && k == 0 && first && last && L->n_launches == 1) {
+            *first = *last;
+            clRetainEvent(*first); /* one launch: first and last are the same event */
+        }
+        if (err != CL_SUCCESS) {
+            char what[256];
+            snprintf(what, sizeof what, "layer '%s' (%s): launching %s", L->name, L->variant, la->kernel);
+            return xc_cl_fail(err, what);
+        }
+    }
+    return XC_OK;
+}
+
+static xc_status report(xc_ocl_ctx *c, int l, const xc_observer *obs)
+{
+    const xc_layer *L = &c->e->layers[l];
+    for (int o = 0; o < L->n_out; o++) {
+        if (L->out[o] < 0 || !c->e->tensors[L->out[o]].name[0]) continue;
+        xc_tensor *t;
+        XC_TRY(xc_ocl_ctx_download(c, L->out[o], &t));
+        xc_status s = obs->on_tensor(obs->user, t->name, t, L->name);
+        xc_tensor_free(t);
+        XC_TRY(s);
+    }
+    return XC_OK;
+}
+
+xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tensor **outputs, const xc_observer *obs)
+{
+    xc_engine *e = c->e;
+    for (int t = 0; t < e->n_tensors; t++) {
+        int k = e->tensors[t].graph_input;
+        if (k < 0) continue;
+        const xc_etensor *x = &e->tensors[t];
+        if (!inputs[k] || inputs[k]->dtype != x->dtype || !xc_shape_equal(x->rank, x->dims, inputs[k]->rank, inputs[k]->dims)) {
+            char want[256], got[256];
+            return xc_fail(XC_ERR_USAGE, "input '%s': the engine was built for %s, got %s (rebuild with --input-shapes)", x->name,
+                           xc_shape_str(x->dtype, x->rank, x->dims, want, sizeof want),
+                           inputs[k] ? xc_tensor_desc(inputs[k], got, sizeof got) : "nothing");
+        }
+        XC_TRY(xc_ocl_ctx_upload(c, t, inputs[k]));
+    }
+    for (int l = 0; l < e->n_layers; l++) {
+        if (e->layers[l].dead) continue;
+        XC_TRY(xc_ocl_ctx_run_layer(c, l, NULL, NULL));
+        if (obs && obs->on_tensor) XC_TRY(report(c, l, obs));
+    }
+    cl_int err = clFinish(c->q);
+    if (err != CL_SUCCESS) return xc_cl_fail(err, "running the engine");
+    const xc_graph *g = e->model->graph;
+    for (int o = 0; o < g->n_outputs; o++) {
+        xc_status s = xc_ocl_ctx_download(c, xc_engine_tensor(e, g->outputs[o].name), &outputs[o]);
+        if (s != XC_OK) {
+            for (int p = 0; p < o; p++) {
+                xc_tensor_free(outputs[p]);
+                outputs[p] = NULL;
+            }
+            return s;
+        }
+    }
+    return XC_OK;
+}
+
+/* ---- the xc_backend face of a context ---- */
+
+static xc_status backend_run(xc_backend *b, const xc_tensor *const *in, xc_tensor **out, const xc_observer *obs)
+{
+    return xc_ocl_ctx_run(b->impl, in, out, obs);
+}
+
+static void backend_destroy(xc_backend *b)
+{
+    xc_ocl_ctx_free(b->impl);
+    free(b);
+}
+
+xc_status xc_ocl_backend_create(xc_engine *e, xc_backend **out)
+{
+    *out = NULL;
+    xc_backend *b = calloc(1, sizeof *b);
+    if (!b) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_ocl_ctx *c;
+    xc_status s = xc_ocl_ctx_create(e, 0, &c);
+    if (s != XC_OK) {
+        free(b);
+        return s;
+    }
+    b->name = "ocl";
+    b->run = backend_run;
+    b->destroy = backend_destroy;
+    b->impl = c;
+    *out = b;
+    return XC_OK;
+}

@@ -1,0 +1,33 @@
+/* runtime.h — execution contexts on an engine (internal). A context owns a command queue,
+ * activation buffers (one per memory-plan slot, or one per tensor while tuning) and kernel
+ * objects; several contexts share one engine's programs and weights. */
+#ifndef XC_OCL_RUNTIME_H
+#define XC_OCL_RUNTIME_H
+#include "backend.h"
+#include "ocl/engine.h"
+
+typedef struct xc_ocl_ctx {
+    xc_engine *e;
+    cl_command_queue q;
+    int private_buffers;       /* tuning: every tensor its own buffer (no plan yet) */
+    cl_mem *slots;             /* per memory-plan slot */
+    cl_mem *priv;              /* per tensor, private mode */
+    cl_kernel *kernels;        /* n_layers * XC_LAYER_LAUNCHES, made on first use */
+    int n_kernels;
+} xc_ocl_ctx;
+
+xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out);
+void xc_ocl_ctx_free(xc_ocl_ctx *c);
+/* Drops layer l's kernel objects (its tactic changed). */
+void xc_ocl_ctx_forget_layer(xc_ocl_ctx *c, int l);
+/* The buffer holding tensor t in this context (weights for constants). */
+xc_status xc_ocl_ctx_mem(xc_ocl_ctx *c, int t, cl_mem *out);
+/* Host tensor (logical dtype) -> device storage of t, and back. */
+xc_status xc_ocl_ctx_upload(xc_ocl_ctx *c, int t, const xc_tensor *host);
+xc_status xc_ocl_ctx_download(xc_ocl_ctx *c, int t, xc_tensor **out);
+/* Enqueues layer l (CPU layers run synchronously). first/last (may be NULL) receive the events
+ * of its first and last launch (NULL for layers without launches); the caller releases them. */
+xc_status xc_ocl_ctx_run_layer(xc_ocl_ctx *c, int l, cl_event *first, cl_event *last);
+/* A whole inference: inputs in runtime-input order, outputs allocated in graph-output order. */
+xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tensor **outputs, const xc_observer *obs);
+#endif

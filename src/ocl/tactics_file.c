@@ -1,0 +1,207 @@
+/* tactics_file.c — replay files and the timing cache (see tactics_file.h). */
+#include "ocl/tactics_file.h"
+#include "onnx_io.h"
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct xc_tactics_file {
+    char prefix[1400];         /* device + version, for timing-cache keys */
+    int n, cap;
+    char **keys, **tactics;
+    double *ms;
+    int is_cache;
+};
+
+static xc_status add(xc_tactics_file *f, const char *key, const char *tactic, double ms)
+{
+    for (int i = 0; i < f->n; i++)
+        if (!strcmp(f->keys[i], key)) {
+            char *t = strdup(tactic);
+            if (!t) return xc_fail(XC_ERR_NOMEM, "out of memory");
+            free(f->tactics[i]);
+            f->tactics[i] = t;
+            f->ms[i] = ms;
+            return XC_OK;
+        }
+    if (f->n == f->cap) {
+        int cap = f->cap ? f->cap * 2 : 32;
+        char **k = realloc(f->keys, sizeof *k * cap), **t = k ? realloc(f->tactics, sizeof *t * cap) : NULL;
+        double *m = t ? realloc(f->ms, sizeof *m * cap) : NULL;
+        if (k) f->keys = k;
+        if (t) f->tactics = t;
+        if (m) f->ms = m;
+        if (!k || !t || !m) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        f->cap = cap;
+    }
+    f->keys[f->n] = strdup(key);
+    f->tactics[f->n] = strdup(tactic);
+    f->ms[f->n] = ms;
+    if (!f->keys[f->n] || !f->tactics[f->n]) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    f->n++;
+    return XC_OK;
+}
+
+void xc_tactics_free(xc_tactics_file *f)
+{
+    if (!f) return;
+    for (int i = 0; i < f->n; i++) {
+        free(f->keys[i]);
+        free(f->tactics[i]);
+    }
+    free(f->keys);
+    free(f->tactics);
+    free(f->ms);
+    free(f);
+}
+
+static xc_status parse(const char *path, const char *text, xc_tactics_file *f)
+{
+    cJSON *root = cJSON_Parse(text);
+    if (!root) return xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
+    const cJSON *list = cJSON_GetObjectItem(root, f->is_cache ? "entries" : "layers"), *it;
+    xc_status s = cJSON_IsArray(list) ? XC_OK
+                                      : xc_fail(XC_ERR_MODEL, "%s: no \"%s\" list (not a crosscheck %s file)", path,
+                                                f->is_cache ? "entries" : "layers", f->is_cache ? "timing-cache" : "tactics or plan");
+    cJSON_ArrayForEach(it, list) {
+        if (s != XC_OK) break;
+        const cJSON *k = cJSON_GetObjectItem(it, f->is_cache ? "key" : "name"), *t = cJSON_GetObjectItem(it, "tactic"),
+                    *ms = cJSON_GetObjectItem(it, "ms");
+        if (!cJSON_IsString(k) || !cJSON_IsString(t)) {
+            s = xc_fail(XC_ERR_MODEL, "%s: an entry lacks \"%s\" or \"tactic\"", path, f->is_cache ? "key" : "name");
+            break;
+        }
+        s = add(f, k->valuestring, t->valuestring, cJSON_IsNumber(ms) ? ms->valuedouble : 0);
+    }
+    cJSON_Delete(root);
+    return s;
+}
+
+xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out)
+{
+    xc_tactics_file *f = calloc(1, sizeof *f);
+    if (!f) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    f->is_cache = e != NULL;
+    if (e) {
+        char dev[1100];
+        snprintf(f->prefix, sizeof f->prefix, "%s | crosscheck %s | ", xc_ocl_device_key(e->dev, dev, sizeof dev), XC_VERSION);
+    }
+    *out = f;
+    if (f->is_cache && access(path, F_OK) != 0) return XC_OK; /* first build with this cache */
+    xc_mapping *m;
+    xc_status s = xc_read_file(path, &m);
+    if (s == XC_OK) {
+        char *text = malloc(m->len + 1);
+        if (!text) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+        else {
+            memcpy(text, m->addr, m->len);
+            text[m->len] = 0;
+            s = parse(path, text, f);
+            free(text);
+        }
+        xc_mapping_release(m);
+    }
+    if (s != XC_OK) {
+        xc_tactics_free(f);
+        *out = NULL;
+    }
+    return s;
+}
+
+const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key)
+{
+    size_t pl = strlen(f->prefix);
+    for (int i = 0; i < f->n; i++)
+        if (!strncmp(f->keys[i], f->prefix, pl) && !strcmp(f->keys[i] + pl, key)) return f->tactics[i];
+    return NULL;
+}
+
+xc_status xc_tactics_set(xc_tactics_file *f, const char *key, const char *tactic, double ms)
+{
+    size_t len = strlen(f->prefix) + strlen(key) + 1;
+    char *full = malloc(len);
+    if (!full) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    snprintf(full, len, "%s%s", f->prefix, key);
+    xc_status s = add(f, full, tactic, ms);
+    free(full);
+    return s;
+}
+
+static xc_status write_json(cJSON *root, const char *path)
+{
+    char *text = cJSON_Print(root);
+    xc_status s = text ? xc_write_file(path, text, strlen(text)) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    cJSON_free(text);
+    cJSON_Delete(root);
+    return s;
+}
+
+xc_status xc_tactics_save(const xc_tactics_file *f, const char *path)
+{
+    cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, f->is_cache ? "entries" : "layers");
+    cJSON_AddStringToObject(root, "format", f->is_cache ? "crosscheck-timing-cache-1" : "crosscheck-tactics-1");
+    for (int i = 0; i < f->n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, f->is_cache ? "key" : "name", f->keys[i]);
+        cJSON_AddStringToObject(e, "tactic", f->tactics[i]);
+        if (f->is_cache) cJSON_AddNumberToObject(e, "ms", f->ms[i]);
+        cJSON_AddItemToArray(list, e);
+    }
+    return write_json(root, path);
+}
+
+xc_status xc_tactics_save_engine(const xc_engine *e, const char *path)
+{
+    cJSON *root = cJSON_CreateObject(), *list;
+    cJSON_AddStringToObject(root, "format", "crosscheck-tactics-1");
+    list = cJSON_AddArrayToObject(root, "layers");
+    for (int l = 0; l < e->n_layers; l++) {
+        const xc_layer *L = &e->layers[l];
+        if (L->dead) continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", L->name);
+        cJSON_AddStringToObject(o, "tactic", L->variant);
+        cJSON_AddItemToArray(list, o);
+    }
+    return write_json(root, path);
+}
+
+static size_t put_attr(const xc_attr *a, char *buf, size_t len)
+{
+    size_t o = (size_t)snprintf(buf, len, "%s=", a->name);
+    switch (a->type) {
+    case XC_ATTR_INT: o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%lld", (long long)a->i); break;
+    case XC_ATTR_FLOAT: o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%.9g", a->f); break;
+    case XC_ATTR_STRING: o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s", a->s); break;
+    case XC_ATTR_INTS:
+        for (size_t i = 0; i < a->n; i++) o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%lld,", (long long)a->ints[i]);
+        break;
+    case XC_ATTR_FLOATS:
+        for (size_t i = 0; i < a->n; i++) o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%.9g,", a->floats[i]);
+        break;
+    default: break;
+    }
+    return o;
+}
+
+void xc_layer_signature(const xc_engine *e, const xc_layer *l, char *buf, size_t len)
+{
+    size_t o = (size_t)snprintf(buf, len, "%s|act=%d,%g,%g|res=%d|fp16=%d|", l->kind->name, (int)l->act, l->alpha, l->beta,
+                                l->residual >= 0, l->fp16);
+    for (int k = 0; k < l->n_nodes && o < len; k++) {
+        const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+        o += (size_t)snprintf(buf + o, len - o, "%s{", n->op_type);
+        for (int a = 0; a < n->n_attrs && o < len; a++) o += put_attr(&n->attrs[a], buf + o, len - o), o += o < len ? (size_t)snprintf(buf + o, len - o, ";") : 0;
+        o += o < len ? (size_t)snprintf(buf + o, len - o, "}") : 0;
+    }
+    for (int i = 0; i < l->n_in + l->n_out && o < len; i++) {
+        int t = i < l->n_in ? l->in[i] : l->out[i - l->n_in];
+        char s[256];
+        if (t < 0) continue;
+        const xc_etensor *x = &e->tensors[t];
+        o += (size_t)snprintf(buf + o, len - o, "|%s%s%s", i < l->n_in ? "in" : "out", x->value ? "c" : "",
+                              xc_shape_str(x->dtype, x->rank, x->dims, s, sizeof s));
+    }
+}

@@ -1,0 +1,22 @@
+/* tactics_file.h — tactic choices on disk: replay files (--save-tactics/--load-tactics: layer
+ * name -> tactic, so a rebuild is exactly the same engine) and the timing cache (--timing-cache:
+ * layer signature + device + driver + crosscheck version -> fastest tactic and its time). */
+#ifndef XC_OCL_TACTICS_FILE_H
+#define XC_OCL_TACTICS_FILE_H
+#include "ocl/engine.h"
+
+typedef struct xc_tactics_file xc_tactics_file;
+
+/* Loads a replay file, a plan (its layers) or, with e given, a timing cache whose keys are
+ * prefixed by e's device and crosscheck version. A missing timing cache is an empty one. */
+xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out);
+const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key);
+xc_status xc_tactics_set(xc_tactics_file *f, const char *key, const char *tactic, double ms);
+xc_status xc_tactics_save(const xc_tactics_file *f, const char *path);
+void xc_tactics_free(xc_tactics_file *f);
+/* Writes e's choices as a replay file. */
+xc_status xc_tactics_save_engine(const xc_engine *e, const char *path);
+/* What makes two layers interchangeable for timing: kind, ops and attributes, shapes, dtypes,
+ * epilogue, precision. */
+void xc_layer_signature(const xc_engine *e, const xc_layer *l, char *buf, size_t len);
+#endif

@@ -1,0 +1,173 @@
+/* tuner.c — chooses each layer's tactic, like TensorRT's builder: a tactic pinned by
+ * --load-tactics wins; else a timing-cache hit; else every applicable tactic variant is built
+ * and timed (one warm-up, then N runs measured with profiling events, median kept) on a
+ * private context, and the fastest is kept. A variant that fails to build is skipped. */
+#include "ocl/build.h"
+#include "ocl/runtime.h"
+#include "ocl/tactics_file.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct candidate {
+    const xc_tactic *t;
+    const xc_variant *v;        /* NULL: the tactic's only variant */
+    char name[96];
+} candidate;
+
+static void candidate_name(const xc_tactic *t, const xc_variant *v, char *buf, size_t len)
+{
+    if (v && v->suffix && v->suffix[0]) snprintf(buf, len, "%s.%s", t->name, v->suffix);
+    else snprintf(buf, len, "%s", t->name);
+}
+
+/* Every applicable (tactic, variant) of l, baseline first. */
+static int candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max)
+{
+    int n = 0;
+    for (int k = 0; l->kind->tactics[k] && n < max; k++) {
+        const xc_tactic *t = l->kind->tactics[k];
+        if (t->applicable && !t->applicable(e, l)) continue;
+        if (!t->variants) {
+            out[n].t = t;
+            out[n].v = NULL;
+            candidate_name(t, NULL, out[n].name, sizeof out[n].name);
+            n++;
+            continue;
+        }
+        for (const xc_variant *v = t->variants; v->suffix && n < max; v++) {
+            out[n].t = t;
+            out[n].v = v;
+            candidate_name(t, v, out[n].name, sizeof out[n].name);
+            n++;
+        }
+    }
+    return n;
+}
+
+static xc_status prepare(xc_engine *e, xc_layer *l, const candidate *c)
+{
+    l->n_launches = 0;
+    l->tactic = c->t;
+    snprintf(l->variant, sizeof l->variant, "%s", c->name);
+    l->defines = c->v ? c->v->defines : "";
+    return c->t->prepare ? c->t->prepare(e, l, l->defines) : XC_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median time of layer li over n runs, in ms. */
+static xc_status time_layer(xc_ocl_ctx *ctx, int li, int n, double *ms)
+{
+    double t[64];
+    if (n > 64) n = 64;
+    for (int it = -1; it < n; it++) { /* it = -1: warm-up */
+        cl_event a, b;
+        XC_TRY(xc_ocl_ctx_run_layer(ctx, li, &a, &b));
+        cl_int err = clWaitForEvents(1, &b);
+        cl_ulong start = 0, end = 0;
+        if (err == CL_SUCCESS) err = clGetEventProfilingInfo(a, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
+        if (err == CL_SUCCESS) err = clGetEventProfilingInfo(b, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);
+        clReleaseEvent(a);
+        clReleaseEvent(b);
+        if (err != CL_SUCCESS) return xc_cl_fail(err, "timing a tactic");
+        if (it >= 0) t[it] = (double)(end - start) * 1e-6;
+    }
+    qsort(t, n, sizeof t[0], cmp_double);
+    *ms = t[n / 2];
+    return XC_OK;
+}
+
+static void progress(const xc_engine *e, int done, int total, const char *what)
+{
+    if (!e->opt.progress) return;
+    int width = 30, fill = total ? done * width / total : width;
+    fprintf(stderr, "\r[%.*s%*s] %d/%d %-40.40s", fill, "##############################", width - fill, "", done, total, what);
+    if (done == total) fprintf(stderr, "\n");
+    fflush(stderr);
+}
+
+/* Times every candidate; leaves l prepared with the fastest. */
+static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c, int n)
+{
+    xc_layer *l = &e->layers[li];
+    double best_ms = 0;
+    int best = -1;
+    for (int k = 0; k < n; k++) {
+        xc_ocl_ctx_forget_layer(ctx, li);
+        double ms = 0;
+        if (prepare(e, l, &c[k]) != XC_OK || time_layer(ctx, li, e->opt.timing_iterations, &ms) != XC_OK) {
+            xc_error_clear(); /* this variant does not build or run here: not a candidate */
+            continue;
+        }
+        if (best < 0 || ms < best_ms) {
+            best = k;
+            best_ms = ms;
+        }
+    }
+    xc_ocl_ctx_forget_layer(ctx, li);
+    if (best < 0) return xc_fail(XC_ERR_RUNTIME, "layer '%s': no tactic builds and runs on this device", l->name);
+    XC_TRY(prepare(e, l, &c[best]));
+    l->time_ms = best_ms;
+    return XC_OK;
+}
+
+static int find_candidate(const candidate *c, int n, const char *name)
+{
+    for (int k = 0; k < n; k++)
+        if (!strcmp(c[k].name, name)) return k;
+    return -1;
+}
+
+static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, xc_tactics_file *cache, int li)
+{
+    xc_layer *l = &e->layers[li];
+    candidate c[64];
+    int n = candidates(e, l, c, 64);
+    if (!n) return xc_fail(XC_ERR_INTERNAL, "layer '%s' (%s): no applicable tactic", l->name, l->kind->name);
+    if (pinned) {
+        const char *want = xc_tactics_lookup(pinned, l->name);
+        if (!want) return xc_fail(XC_ERR_USAGE, "--load-tactics: no tactic recorded for layer '%s' (was the model or a build option changed?)", l->name);
+        int k = find_candidate(c, n, want);
+        if (k < 0) return xc_fail(XC_ERR_USAGE, "--load-tactics: tactic '%s' does not apply to layer '%s' here", want, l->name);
+        return prepare(e, l, &c[k]);
+    }
+    char sig[4096];
+    xc_layer_signature(e, l, sig, sizeof sig);
+    const char *hit = cache ? xc_tactics_lookup(cache, sig) : NULL;
+    int k = hit ? find_candidate(c, n, hit) : -1;
+    if (k >= 0) return prepare(e, l, &c[k]);
+    if (n == 1) return prepare(e, l, &c[0]);
+    XC_TRY(tune(e, ctx, li, c, n));
+    return cache ? xc_tactics_set(cache, sig, l->variant, l->time_ms) : XC_OK;
+}
+
+xc_status xc_engine_choose_tactics(xc_engine *e)
+{
+    xc_tactics_file *pinned = NULL, *cache = NULL;
+    xc_ocl_ctx *ctx = NULL;
+    xc_status s = XC_OK;
+    if (e->opt.load_tactics) s = xc_tactics_load(e->opt.load_tactics, NULL, &pinned);
+    if (s == XC_OK && e->opt.timing_cache) s = xc_tactics_load(e->opt.timing_cache, e, &cache);
+    if (s == XC_OK) s = xc_ocl_ctx_create(e, 1, &ctx);
+    int total = 0, done = 0;
+    for (int l = 0; l < e->n_layers; l++) total += !e->layers[l].dead;
+    for (int l = 0; l < e->n_layers && s == XC_OK; l++) {
+        if (e->layers[l].dead) continue;
+        progress(e, done++, total, e->layers[l].name);
+        if (!e->layers[l].cpu) s = choose(e, ctx, pinned, cache, l);
+        else snprintf(e->layers[l].variant, sizeof e->layers[l].variant, "cpu.reference");
+    }
+    if (s == XC_OK) progress(e, total, total, "done");
+    if (s == XC_OK && cache) s = xc_tactics_save(cache, e->opt.timing_cache);
+    if (s == XC_OK && e->opt.save_tactics) s = xc_tactics_save_engine(e, e->opt.save_tactics);
+    xc_ocl_ctx_free(ctx);
+    xc_tactics_free(pinned);
+    xc_tactics_free(cache);
+    return s;
+}
