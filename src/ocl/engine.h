@@ -35,7 +35,7 @@ typedef struct xc_etensor {
 } xc_etensor;
 
 /* ---- kernel launches, as data: the runtime binds them to a context's buffers ---- */
-typedef enum { XC_ARG_TENSOR, XC_ARG_WEIGHT, XC_ARG_INT, XC_ARG_FLOAT, XC_ARG_LOCAL } xc_arg_kind;
+typedef enum { XC_ARG_TENSOR, XC_ARG_WEIGHT, XC_ARG_INT, XC_ARG_FLOAT, XC_ARG_LOCAL, XC_ARG_WORKSPACE } xc_arg_kind;
 typedef struct xc_arg {
     xc_arg_kind kind;
     int index;                 /* TENSOR: tensor id; WEIGHT: engine weight buffer */
@@ -83,6 +83,7 @@ typedef struct xc_layer {
     double time_ms;            /* median measured at build (0 when pinned or cached) */
     int fp16;                  /* precision chosen for this layer */
     int cpu;                   /* runs on the reference interpreter (--fallback-cpu) */
+    size_t workspace;          /* scratch bytes the tactic needs (im2col, transformed tiles) */
     int n_launches;
     xc_launch launches[XC_LAYER_LAUNCHES];
 } xc_layer;
@@ -165,6 +166,8 @@ void xc_launch_weight(xc_launch *k, int weight);
 void xc_launch_int(xc_launch *k, int64_t v);
 void xc_launch_float(xc_launch *k, float v);
 void xc_launch_local(xc_launch *k, size_t bytes);
+/* The context's scratch buffer (at least l->workspace bytes, shared by all layers in turn). */
+void xc_launch_workspace(xc_launch *k);
 void xc_launch_range(xc_launch *k, int dims, const size_t *global, const size_t *local);
 /* Rounds n up to a multiple of m. */
 static inline size_t xc_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }

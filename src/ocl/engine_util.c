@@ -146,6 +146,8 @@ void xc_launch_int(xc_launch *k, int64_t v) { xc_arg *a = next_arg(k); a->kind =
 void xc_launch_float(xc_launch *k, float v) { xc_arg *a = next_arg(k); a->kind = XC_ARG_FLOAT; a->f = v; }
 void xc_launch_local(xc_launch *k, size_t bytes) { xc_arg *a = next_arg(k); a->kind = XC_ARG_LOCAL; a->bytes = bytes; }
 
+void xc_launch_workspace(xc_launch *k) { xc_arg *a = next_arg(k); a->kind = XC_ARG_WORKSPACE; }
+
 void xc_launch_range(xc_launch *k, int dims, const size_t *global, const size_t *local)
 {
     k->dims = dims;

@@ -63,6 +63,7 @@ void xc_ocl_ctx_free(xc_ocl_ctx *c)
         if (c->priv[t]) clReleaseMemObject(c->priv[t]);
     for (int s = 0; c->slots && s < c->e->n_slots; s++)
         if (c->slots[s]) clReleaseMemObject(c->slots[s]);
+    if (c->workspace) clReleaseMemObject(c->workspace);
     if (c->q) clReleaseCommandQueue(c->q);
     free(c->kernels);
     free(c->priv);
@@ -171,6 +172,7 @@ static xc_status bind_args(xc_ocl_ctx *c, cl_kernel k, const xc_launch *L)
             break;
         case XC_ARG_FLOAT: err = clSetKernelArg(k, a, sizeof(cl_float), &x->f); break;
         case XC_ARG_LOCAL: err = clSetKernelArg(k, a, x->bytes, NULL); break;
+        case XC_ARG_WORKSPACE: err = clSetKernelArg(k, a, sizeof(cl_mem), &c->workspace); break;
         }
         if (err != CL_SUCCESS) {
             char what[128];
@@ -206,6 +208,13 @@ xc_status xc_ocl_ctx_run_layer(xc_ocl_ctx *c, int l, cl_event *first, cl_event *
     if (first) *first = NULL;
     if (last) *last = NULL;
     if (L->cpu) return run_cpu_layer(c, l);
+    if (L->workspace > c->workspace_bytes) { /* grown once per larger need; layers run in turn */
+        cl_int err;
+        if (c->workspace) clFinish(c->q), clReleaseMemObject(c->workspace);
+        c->workspace = clCreateBuffer(c->e->dev->context, CL_MEM_READ_WRITE, L->workspace, NULL, &err);
+        c->workspace_bytes = c->workspace ? L->workspace : 0;
+        if (err != CL_SUCCESS) return xc_cl_fail(err, "allocating tactic workspace");
+    }
     for (int k = 0; k < L->n_launches; k++) {
         const xc_launch *la = &L->launches[k];
         cl_kernel *kk = &c->kernels[l * XC_LAYER_LAUNCHES + k];

@@ -13,6 +13,8 @@ typedef struct xc_ocl_ctx {
     cl_mem *slots;             /* per memory-plan slot */
     cl_mem *priv;              /* per tensor, private mode */
     cl_kernel *kernels;        /* n_layers * XC_LAYER_LAUNCHES, made on first use */
+    cl_mem workspace;          /* scratch for tactics that need it, grown on demand */
+    size_t workspace_bytes;
     int n_kernels;
 } xc_ocl_ctx;
 
