@@ -6,10 +6,11 @@
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck conformance ROOT... [--backend ref] [--filter REGEX] [--rtol X] [--atol X] [--ulp N]\n"
+    "usage: crosscheck conformance ROOT... [--backend ref|ocl] [--filter REGEX] [--rtol X] [--atol X] [--ulp N]\n"
     "                                      [--expected-failures FILE] [--json FILE] [--quiet]\n\n"
     "Runs every ROOT/<case>/model.onnx against each of its test_data_set_N folders on the\n"
-    "reference interpreter. Prints PASS, FAIL or UNSUPPORTED per case with the reason, then\n"
+    "reference interpreter (or, with --backend ocl, on the OpenCL engine built for each data set's\n"
+    "input shapes; cases it cannot build are UNSUPPORTED). Prints PASS, FAIL or UNSUPPORTED per case with the reason, then\n"
     "'N passed, N failed, N skipped'. Default tolerance: rtol 1e-3, atol 1e-5 (numpy allclose);\n"
     "elements within --ulp ulps (default 2) of the expected value's dtype also pass, since\n"
     "one bfloat16 rounding step is 2^-8 relative.\n"
@@ -57,7 +58,8 @@ int cmd_conformance(int argc, char **argv)
             if (!(o.filter = cli_value(argc, argv, &i, cmd))) return 2;
         } else if (!strcmp(a, "--backend")) {
             if (!(v = cli_value(argc, argv, &i, cmd))) return 2;
-            if (strcmp(v, "ref")) return cli_usage_error(cmd, "unknown backend '%s' (available: ref)", v);
+            if (strcmp(v, "ref") && strcmp(v, "ocl")) return cli_usage_error(cmd, "unknown backend '%s' (available: ref, ocl)", v);
+            o.ocl = !strcmp(v, "ocl");
         } else if (!strcmp(a, "--rtol") || !strcmp(a, "--atol")) {
             if (!(v = cli_value(argc, argv, &i, cmd))) return 2;
             if (!cli_double(cmd, a, v, a[2] == 'r' ? &o.tol.rtol : &o.tol.atol)) return 2;

@@ -2,11 +2,15 @@
 #include "cli.h"
 #include "inspect.h"
 #include "onnx_io.h"
+#include "ocl/device.h"
 #include <stdio.h>
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck inspect model MODEL [--json]\n\n"
+    "usage: crosscheck inspect model MODEL [--json]\n"
+    "       crosscheck inspect devices [--json]\n\n"
+    "devices: every OpenCL platform and device with its index (for --ocl-device), memory,\n"
+    "compute units, driver and extensions.\n\n"
     "Summarizes MODEL: IR version, opsets, inputs and outputs with shapes and dtypes, op\n"
     "histogram, node count, parameter count and bytes, and the nodes the reference cannot run.\n"
     "The model is fully validated first (exit 2 with the problem if it is invalid).\n";
@@ -62,6 +66,34 @@ static void print_text(const cJSON *s)
     cJSON_ArrayForEach(e, un) printf("    %s\n", cJSON_GetObjectItem(e, "reason")->valuestring);
 }
 
+static int inspect_devices(int json)
+{
+    cJSON *list, *p, *d;
+    if (xc_ocl_device_list(&list) != XC_OK) return cli_error();
+    if (json) {
+        char *text = cJSON_Print(list);
+        puts(text);
+        cJSON_free(text);
+        cJSON_Delete(list);
+        return 0;
+    }
+    cJSON_ArrayForEach(p, list) {
+        printf("platform %s (%s)\n", cJSON_GetObjectItem(p, "platform")->valuestring, cJSON_GetObjectItem(p, "version")->valuestring);
+        cJSON_ArrayForEach(d, cJSON_GetObjectItem(p, "devices")) {
+            printf("  [%.0f] %s  %s, %s\n", cJSON_GetObjectItem(d, "index")->valuedouble, cJSON_GetObjectItem(d, "name")->valuestring,
+                   cJSON_GetObjectItem(d, "type")->valuestring, cJSON_GetObjectItem(d, "version")->valuestring);
+            printf("      driver %s, %.0f compute units, %.1f GiB global, %.0f KiB local, max alloc %.1f GiB, max work-group %.0f\n",
+                   cJSON_GetObjectItem(d, "driver")->valuestring, cJSON_GetObjectItem(d, "compute_units")->valuedouble,
+                   cJSON_GetObjectItem(d, "global_mem")->valuedouble / (1 << 30), cJSON_GetObjectItem(d, "local_mem")->valuedouble / 1024,
+                   cJSON_GetObjectItem(d, "max_alloc")->valuedouble / (1 << 30), cJSON_GetObjectItem(d, "max_work_group")->valuedouble);
+            const cJSON *ext = cJSON_GetObjectItem(d, "extensions");
+            if (cJSON_IsString(ext)) printf("      extensions: %s\n", ext->valuestring);
+        }
+    }
+    cJSON_Delete(list);
+    return 0;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
     const char *cmd = "inspect", *path = NULL;
@@ -70,7 +102,8 @@ int cmd_inspect(int argc, char **argv)
         fputs(help, stdout);
         return 0;
     }
-    if (argc < 2 || strcmp(argv[1], "model")) return cli_usage_error(cmd, "expected 'inspect model MODEL'");
+    if (argc >= 2 && !strcmp(argv[1], "devices")) return inspect_devices(argc >= 3 && !strcmp(argv[2], "--json"));
+    if (argc < 2 || strcmp(argv[1], "model")) return cli_usage_error(cmd, "expected 'inspect model MODEL' or 'inspect devices'");
     for (int i = 2; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             fputs(help, stdout);

@@ -3,6 +3,7 @@
 #include "backend.h"
 #include "dataset.h"
 #include "onnx_io.h"
+#include "ocl/ocl.h"
 #include <dirent.h>
 #include <regex.h>
 #include <stdio.h>
@@ -109,10 +110,41 @@ static int is_dataset(const char *dir, const char *name)
     return !strncmp(name, "test_data_set_", 14);
 }
 
+/* The backend a data set runs on: the case's reference interpreter, or an OpenCL engine built
+ * for the data set's input shapes (engines have static shapes). */
+static xc_status dataset_backend(const xc_model *m, const xc_conformance_opts *o, xc_backend *ref, const xc_tensor **fed,
+                                 xc_engine **engine, xc_backend **out)
+{
+    *engine = NULL;
+    if (!o->ocl) {
+        *out = ref;
+        return XC_OK;
+    }
+    const xc_graph *g = m->graph;
+    xc_input_shape shapes[XC_MAX_NAMED];
+    xc_ocl_build_options bo = xc_ocl_build_defaults();
+    bo.timing_iterations = 1; /* conformance checks results, not speed */
+    for (int i = 0, k = 0; i < g->n_inputs && bo.n_shapes < XC_MAX_NAMED; i++) {
+        if (!xc_graph_is_runtime_input(g, i)) continue;
+        shapes[bo.n_shapes].name = g->inputs[i].name;
+        shapes[bo.n_shapes].rank = fed[k]->rank;
+        memcpy(shapes[bo.n_shapes].dims, fed[k]->dims, sizeof fed[k]->dims);
+        bo.n_shapes++;
+        k++;
+    }
+    bo.shapes = shapes;
+    XC_TRY(xc_ocl_build(m, &bo, engine));
+    return xc_ocl_backend_create(*engine, out);
+}
+
 /* Runs one data set: XC_CASE_PASS, or FAIL / UNSUPPORTED (an op refusing a value known only at
  * run time, e.g. Dropout's training_mode input) with the reason written. */
-static xc_case_verdict run_dataset(const xc_model *m, xc_backend *b, const char *ds_dir, const xc_tolerance *tol, char *reason, size_t rlen)
+static xc_case_verdict run_dataset(const xc_model *m, const xc_conformance_opts *o, xc_backend *ref, const char *ds_dir,
+                                   char *reason, size_t rlen)
 {
+    const xc_tolerance *tol = &o->tol;
+    xc_engine *engine = NULL;
+    xc_backend *b = NULL;
     const xc_graph *g = m->graph;
     xc_tensor_list ins = {0}, outs = {0};
     int n_in = xc_graph_runtime_input_count(g);
@@ -123,6 +155,7 @@ static xc_case_verdict run_dataset(const xc_model *m, xc_backend *b, const char 
     if (s == XC_OK) s = xc_dataset_load(ds_dir, &ins, &outs);
     if (s == XC_OK) s = xc_match_inputs(g, &ins, fed);
     if (s == XC_OK) s = xc_match_outputs(g, &outs, want);
+    if (s == XC_OK) s = dataset_backend(m, o, ref, fed, &engine, &b);
     if (s == XC_OK) s = xc_backend_run(b, fed, got, NULL);
     if (s != XC_OK) {
         snprintf(reason, rlen, "%s", xc_error_message());
@@ -130,25 +163,27 @@ static xc_case_verdict run_dataset(const xc_model *m, xc_backend *b, const char 
         goto out;
     }
     v = XC_CASE_PASS;
-    for (int o = 0; o < g->n_outputs && v == XC_CASE_PASS; o++) {
-        if (!want[o]) continue;
+    for (int k = 0; k < g->n_outputs && v == XC_CASE_PASS; k++) {
+        if (!want[k]) continue;
         xc_compare_result r;
         char a[256], e[256];
-        if (xc_compare(got[o], want[o], tol, &r) != XC_OK) {
+        if (xc_compare(got[k], want[k], tol, &r) != XC_OK) {
             snprintf(reason, rlen, "%s", xc_error_message());
             v = XC_CASE_FAIL;
         } else if (r.shape_mismatch) {
-            snprintf(reason, rlen, "output '%s': got %s, expected %s", g->outputs[o].name, xc_tensor_desc(got[o], a, sizeof a),
-                     xc_tensor_desc(want[o], e, sizeof e));
+            snprintf(reason, rlen, "output '%s': got %s, expected %s", g->outputs[k].name, xc_tensor_desc(got[k], a, sizeof a),
+                     xc_tensor_desc(want[k], e, sizeof e));
             v = XC_CASE_FAIL;
         } else if (!r.passed) {
             snprintf(reason, rlen, "output '%s': %zu of %zu elements differ, max abs error %.3g at index %zu (got %.9g, expected %.9g)",
-                     g->outputs[o].name, r.n_failed, r.count, r.max_abs, r.worst_index, r.worst_out, r.worst_ref);
+                     g->outputs[k].name, r.n_failed, r.count, r.max_abs, r.worst_index, r.worst_out, r.worst_ref);
             v = XC_CASE_FAIL;
         }
     }
 out:
-    for (int o = 0; got && o < g->n_outputs; o++) xc_tensor_free(got[o]);
+    if (b != ref) xc_backend_destroy(b);
+    xc_engine_free(engine);
+    for (int k = 0; got && k < g->n_outputs; k++) xc_tensor_free(got[k]);
     free(got);
     free(fed);
     free(want);
@@ -165,7 +200,7 @@ static void run_case(const char *root, const char *name, const xc_conformance_op
     xc_model *m = NULL;
     xc_backend *b = NULL;
     xc_status s = xc_model_load(path, &m);
-    if (s == XC_OK) s = xc_ref_backend_create(m, &b);
+    if (s == XC_OK) s = xc_ref_backend_create(m, &b); /* also the support check for the OpenCL backend */
     if (s != XC_OK) {
         r->verdict = s == XC_ERR_UNSUPPORTED ? XC_CASE_UNSUPPORTED : XC_CASE_FAIL;
         snprintf(r->reason, sizeof r->reason, "%s", xc_error_message());
@@ -176,7 +211,7 @@ static void run_case(const char *root, const char *name, const xc_conformance_op
     r->verdict = XC_CASE_PASS;
     for (int i = 0; i < n_ds && r->verdict == XC_CASE_PASS; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, ds[i]);
-        r->verdict = run_dataset(m, b, path, &o->tol, r->reason, sizeof r->reason);
+        r->verdict = run_dataset(m, o, b, path, r->reason, sizeof r->reason);
         if (r->verdict != XC_CASE_PASS) {
             char tmp[1024];
             snprintf(tmp, sizeof tmp, "%s: %s", ds[i], r->reason);

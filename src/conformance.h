@@ -21,6 +21,7 @@ typedef struct xc_conformance_opts {
     const char *filter;          /* extended regex on the case name, or NULL */
     xc_tolerance tol;
     const char *expected_failures; /* file, or NULL */
+    int ocl;                     /* run on the OpenCL engine (first device) instead of the reference */
     void (*on_case)(const xc_case_result *r, void *user);
     void *user;
 } xc_conformance_opts;

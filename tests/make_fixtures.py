@@ -7,6 +7,7 @@ usage: make_fixtures.py OUT_DIR
                    protobuf fields on the model, graph and a node
   ext/             a model whose weights live in an external file (offset/length)
   chain.onnx       40 elementwise nodes in a row on a 1 MiB tensor (memory bound test)
+  pointwise.onnx   a fusable elementwise chain, a free reshape (OpenCL engine tests)
 """
 import os
 import sys
@@ -91,6 +92,18 @@ def chain_model(n=40):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+def pointwise_model():
+    """Add + Relu + Mul (fused into one kernel), a free Reshape, a Sigmoid."""
+    nodes = [helper.make_node("Add", ["x", "b"], ["a"], name="add"), helper.make_node("Relu", ["a"], ["r"], name="relu"),
+             helper.make_node("Mul", ["r", "s"], ["m"], name="mul"), helper.make_node("Reshape", ["m", "shp"], ["y"], name="reshape"),
+             helper.make_node("Sigmoid", ["y"], ["z"], name="sig")]
+    inits = [numpy_helper.from_array(np.arange(4, dtype=np.float32) - 1.5, "b"),
+             numpy_helper.from_array(np.array([[2], [3], [4]], np.float32), "s"), numpy_helper.from_array(np.array([6, 4], np.int64), "shp")]
+    graph = helper.make_graph(nodes, "pw", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])],
+                              [helper.make_tensor_value_info("z", TensorProto.FLOAT, [6, 4])], initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -98,6 +111,7 @@ def main():
         f.write(roundtrip_model().SerializeToString())
     external_model(os.path.join(out, "ext"))
     onnx.save(chain_model(), os.path.join(out, "chain.onnx"))
+    onnx.save(pointwise_model(), os.path.join(out, "pointwise.onnx"))
 
 
 if __name__ == "__main__":

@@ -169,6 +169,76 @@ def demo_models(s, xc):
         s.check("demo model %s matches onnx's reference evaluator" % name, r.returncode == 0, r.stdout[-800:] + r.stderr[-800:])
 
 
+def ocl_cases(s, xc, build):
+    """Every OpenCL layer kind, tactic and fusion against the reference (tests/ocl_cases), fp32 with
+    canaries guarding every buffer, fp16 storage, and with fusion off."""
+    out = os.path.join(build, "ocl-cases")
+    r = run([sys.executable, os.path.join(HERE, "ocl_cases", "make_cases.py"), out])
+    if not s.check("OpenCL test models generated", r.returncode == 0, r.stderr[-3000:]):
+        return
+    canary = dict(os.environ, CROSSCHECK_OCL_CANARY="1")
+    for name in sorted(os.listdir(out)):
+        model = os.path.join(out, name, "model.onnx")
+        tol = json.load(open(os.path.join(out, name, "tol.json")))
+        fp32 = ["--rtol", str(tol.get("rtol", 1e-3)), "--atol", str(tol.get("atol", 1e-4))]
+        fp16 = ["--rtol", str(tol.get("fp16_rtol", 2e-2)), "--atol", str(tol.get("fp16_atol", 2e-2))]
+        for label, extra, env in (("fp32", fp32, canary), ("fp16", ["--fp16"] + fp16, None), ("unfused", ["--no-fusion"] + fp32, None)):
+            r = run([xc, "run", model, "--ref", "--ocl"] + extra, env=env, timeout=600)
+            s.check("ocl %s %s" % (name, label), r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
+
+
+def ocl_cli(s, xc, build, tmp):
+    """Plans, the timing cache, tactic replay, fallback and device errors, on the demo models."""
+    for name in ("small_cnn", "small_transformer"):
+        model = os.path.join(ROOT, "models", name, "model.onnx")
+        r = run([xc, "run", model, "--ref", "--ocl", "--rtol", "1e-3", "--atol", "1e-4"], timeout=600)
+        s.check("demo %s: OpenCL engine agrees with the reference" % name, r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
+        r = run([xc, "run", model, "--ref", "--ocl", "--fp16", "--rtol", "3e-2", "--atol", "3e-2"], timeout=600)
+        s.check("demo %s: fp16 engine within fp16 tolerance" % name, r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
+    model = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
+    plan, cache, tactics = (os.path.join(tmp, f) for f in ("cnn.plan", "cache.json", "tactics.json"))
+    r1 = run([xc, "build", model, "-o", plan, "--timing-cache", cache, "--save-tactics", tactics], timeout=600)
+    r2 = run([xc, "build", model, "-o", plan + "2", "--timing-cache", cache], timeout=600)
+    try:
+        timed = json.load(open(plan))["timed_layers"], json.load(open(plan + "2"))["timed_layers"]
+    except Exception:
+        timed = (None, None)
+    s.check("build writes a plan; a second build with the timing cache times nothing",
+            r1.returncode == 0 and r2.returncode == 0 and timed[1] == 0, "timed layers %s\n%s%s" % (timed, r1.stderr, r2.stderr))
+    outs = []
+    for k in range(2):
+        d = os.path.join(tmp, "plan_out%d" % k)
+        r = run([xc, "run", model, "--plan", plan, "--save-outputs", d], timeout=600)
+        outs.append(open(os.path.join(d, "output_0.pb"), "rb").read() if r.returncode == 0 else b"")
+    s.check("an engine loaded from a plan gives bit-identical outputs run after run", outs[0] and outs[0] == outs[1])
+    d = os.path.join(tmp, "replay_out")
+    r = run([xc, "run", model, "--ocl", "--load-tactics", tactics, "--save-outputs", d], timeout=600)
+    same = r.returncode == 0 and open(os.path.join(d, "output_0.pb"), "rb").read() == outs[0]
+    s.check("--load-tactics replays the build exactly (same outputs as the plan)", same, r.stderr)
+    r = run([xc, "run", plan + "-missing", "--ocl"])
+    s.check("missing model -> exit 2", r.returncode == 2)
+    r = run([xc, "run", model, "--ocl", "--ocl-device", "no-such-device"])
+    s.check("unknown --ocl-device -> exit 2 naming it", r.returncode == 2 and "no-such-device" in r.stderr, r.stderr)
+    r = run([xc, "run", model, "--ocl", "--disable-fusion", "nope"])
+    s.check("unknown --disable-fusion pass -> exit 2", r.returncode == 2 and "nope" in r.stderr, r.stderr)
+    r = run([xc, "inspect", "devices"])
+    s.check("inspect devices lists a device", r.returncode == 0 and "[0]" in r.stdout, r.stderr)
+    topk = os.path.join(ROOT, "build", "onnx-tests", "node", "test_top_k", "model.onnx")
+    if os.path.exists(topk):
+        r = run([xc, "run", topk, "--ocl"])
+        s.check("a node no kernel handles -> exit 2 naming it", r.returncode == 2 and "TopK" in r.stderr, r.stderr)
+        r = run([xc, "run", topk, "--ref", "--ocl", "--fallback-cpu"])
+        s.check("--fallback-cpu runs it on the reference", r.returncode == 0, r.stdout[-800:] + r.stderr)
+
+
+def conformance_ocl(s, xc, conf):
+    r = run([xc, "conformance", os.path.join(conf, "node"), "--backend", "ocl", "--quiet"], timeout=3600)
+    print(r.stdout[-4000:], end="")
+    m = re.findall(r"^(\d+) passed, (\d+) failed, (\d+) skipped", r.stdout, re.M)
+    s.check("conformance --backend ocl: every case the engine builds passes (%s)" % (", ".join(m[-1]) if m else "?"),
+            r.returncode == 0 and bool(m), r.stderr[-2000:])
+
+
 def conformance(s, xc, conf, json_out):
     roots = [os.path.join(conf, k) for k in ("node", "light", "pytorch-converted", "pytorch-operator", "simple")]
     roots = [r for r in roots if os.path.isdir(r)]
@@ -203,8 +273,12 @@ def main():
         bad_models(s, xc, os.path.join(args.build, "bad_models"))
         cli_tests(s, xc, args.conf, tmp)
         demo_models(s, xc)
+        os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(os.path.abspath(args.build), "cl-cache"))
+        ocl_cli(s, xc, args.build, tmp)
+        ocl_cases(s, xc, args.build)
         if not args.skip_conformance:
             conformance(s, xc, args.conf, os.path.join(args.build, "conformance.json"))
+            conformance_ocl(s, xc, args.conf)
     print("%d passed, %d failed" % (s.passed, s.failed))
     sys.exit(1 if s.failed else 0)
 

@@ -105,6 +105,7 @@ typedef struct xc_engine {
     size_t *slot_bytes;
     size_t planned_bytes, activation_bytes;
     char model_hash[20];
+    int n_timed;               /* layers whose tactics were timed in this build (0 on cache hits) */
 } xc_engine;
 
 /* ---- tactics: named implementations of a layer kind ---- */

@@ -38,7 +38,9 @@ void xc_engine_free(xc_engine *e);
 xc_status xc_ocl_plan_save(const xc_engine *e, const char *path);
 xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_build_options *o, xc_engine **out);
 
-/* An execution context on e as a backend (e must outlive it). */
+/* An execution context on e as a backend (e must outlive it). With CROSSCHECK_OCL_CANARY=1 in
+ * the environment it checks that no kernel writes past the end of a tensor: every tensor gets
+ * its own buffer followed by a guard pattern verified after each layer (slow; for tests). */
 xc_status xc_ocl_backend_create(xc_engine *e, xc_backend **out);
 
 /* Name of the i-th builder pass (for --disable-fusion), NULL past the end. */

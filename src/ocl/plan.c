@@ -45,6 +45,7 @@ cJSON *xc_engine_describe(const xc_engine *e)
         snprintf(item, sizeof item, "%s:%s", e->tensors[t].name, s);
         cJSON_AddItemToArray(shapes, cJSON_CreateString(item));
     }
+    cJSON_AddNumberToObject(root, "timed_layers", e->n_timed);
     cJSON *mem = cJSON_AddObjectToObject(root, "memory");
     cJSON_AddNumberToObject(mem, "planned_bytes", (double)e->planned_bytes);
     cJSON_AddNumberToObject(mem, "activation_bytes", (double)e->activation_bytes);

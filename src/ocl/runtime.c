@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CANARY_BYTES 256
+#define CANARY_WORD 0xA5C3E1F7u
+
 static int root_of(const xc_engine *e, int t)
 {
     while (e->tensors[t].alias >= 0) t = e->tensors[t].alias;
@@ -89,10 +92,12 @@ xc_status xc_ocl_ctx_mem(xc_ocl_ctx *c, int t, cl_mem *out)
     if (!c->priv[t]) {
         cl_int err;
         size_t bytes = xc_round_up(xc_et_bytes(x) ? xc_et_bytes(x) : 4, 4); /* aliases have the same bytes */
-        c->priv[t] = clCreateBuffer(e->dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+        c->priv[t] = clCreateBuffer(e->dev->context, CL_MEM_READ_WRITE, bytes + (c->canary ? CANARY_BYTES : 0), NULL, &err);
         if (err != CL_SUCCESS) return xc_cl_fail(err, "allocating a tensor buffer");
-        static const cl_uint zero = 0; /* tactics are timed on zeros, not on whatever memory held */
+        static const cl_uint zero = 0, guard = CANARY_WORD; /* tactics are timed on zeros, not on stale memory */
         err = clEnqueueFillBuffer(c->q, c->priv[t], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+        if (err == CL_SUCCESS && c->canary)
+            err = clEnqueueFillBuffer(c->q, c->priv[t], &guard, sizeof guard, bytes, CANARY_BYTES, 0, NULL, NULL);
         if (err != CL_SUCCESS) return xc_cl_fail(err, "clearing a tensor buffer");
     }
     *out = c->priv[t];
@@ -239,6 +244,26 @@ xc_status xc_ocl_ctx_run_layer(xc_ocl_ctx *c, int l, cl_event *first, cl_event *
     return XC_OK;
 }
 
+/* Canary mode: the guard after each output of layer l must be intact. */
+static xc_status check_canaries(xc_ocl_ctx *c, int l)
+{
+    const xc_layer *L = &c->e->layers[l];
+    for (int o = 0; o < L->n_out; o++) {
+        if (L->out[o] < 0) continue;
+        int t = root_of(c->e, L->out[o]);
+        if (!c->priv[t]) continue;
+        cl_uint guard[CANARY_BYTES / 4];
+        size_t end = xc_round_up(xc_et_bytes(&c->e->tensors[t]) ? xc_et_bytes(&c->e->tensors[t]) : 4, 4);
+        cl_int err = clEnqueueReadBuffer(c->q, c->priv[t], CL_TRUE, end, CANARY_BYTES, guard, 0, NULL, NULL);
+        if (err != CL_SUCCESS) return xc_cl_fail(err, "reading a canary");
+        for (int k = 0; k < CANARY_BYTES / 4; k++)
+            if (guard[k] != CANARY_WORD)
+                return xc_fail(XC_ERR_RUNTIME, "layer '%s' (tactic %s) wrote past the end of tensor '%s' (byte %zu after it)", L->name,
+                               L->variant, c->e->tensors[t].name, (size_t)k * 4);
+    }
+    return XC_OK;
+}
+
 static xc_status report(xc_ocl_ctx *c, int l, const xc_observer *obs)
 {
     const xc_layer *L = &c->e->layers[l];
@@ -271,6 +296,7 @@ xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tenso
     for (int l = 0; l < e->n_layers; l++) {
         if (e->layers[l].dead) continue;
         XC_TRY(xc_ocl_ctx_run_layer(c, l, NULL, NULL));
+        if (c->canary) XC_TRY(check_canaries(c, l));
         if (obs && obs->on_tensor) XC_TRY(report(c, l, obs));
     }
     cl_int err = clFinish(c->q);
@@ -308,7 +334,10 @@ xc_status xc_ocl_backend_create(xc_engine *e, xc_backend **out)
     xc_backend *b = calloc(1, sizeof *b);
     if (!b) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_ocl_ctx *c;
-    xc_status s = xc_ocl_ctx_create(e, 0, &c);
+    const char *canary = getenv("CROSSCHECK_OCL_CANARY");
+    int guard = canary && canary[0] && strcmp(canary, "0");
+    xc_status s = xc_ocl_ctx_create(e, guard, &c);
+    if (s == XC_OK) c->canary = guard;
     if (s != XC_OK) {
         free(b);
         return s;

@@ -9,7 +9,8 @@
 typedef struct xc_ocl_ctx {
     xc_engine *e;
     cl_command_queue q;
-    int private_buffers;       /* tuning: every tensor its own buffer (no plan yet) */
+    int private_buffers;       /* tuning and canary checks: every tensor its own buffer */
+    int canary;                /* a guard region after every buffer, checked after each layer */
     cl_mem *slots;             /* per memory-plan slot */
     cl_mem *priv;              /* per tensor, private mode */
     cl_kernel *kernels;        /* n_layers * XC_LAYER_LAUNCHES, made on first use */

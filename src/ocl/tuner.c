@@ -144,6 +144,7 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
     if (k >= 0) return prepare(e, l, &c[k]);
     if (n == 1) return prepare(e, l, &c[0]);
     XC_TRY(tune(e, ctx, li, c, n));
+    e->n_timed++;
     return cache ? xc_tactics_set(cache, sig, l->variant, l->time_ms) : XC_OK;
 }
 

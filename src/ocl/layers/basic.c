@@ -15,9 +15,19 @@ static int is_view_op(const char *op)
     return 0;
 }
 
+/* Dropout is a copy only in inference mode: training_mode (opset 12+ input 2) absent or a
+ * constant false. */
+static int dropout_is_identity(const xc_engine *e, const xc_layer *l)
+{
+    if (strcmp(l->node->op_type, "Dropout") || l->n_in < 3 || l->in[2] < 0) return 1;
+    const xc_tensor *mode = e->tensors[l->in[2]].value;
+    return mode && xc_tensor_numel(mode) == 1 && !xc_load_i64(mode->dtype, mode->data, 0);
+}
+
 static int view_accepts(const xc_engine *e, const xc_layer *l)
 {
     if (!is_view_op(l->node->op_type) || l->node->domain[0] || l->n_in < 1 || l->in[0] < 0) return 0;
+    if (!dropout_is_identity(e, l)) return 0;
     for (int o = 1; o < l->n_out; o++)
         if (l->out[o] >= 0) return 0; /* Dropout's mask output is real data */
     const xc_etensor *x = &e->tensors[l->in[0]], *y = &e->tensors[l->out[0]];

@@ -66,6 +66,8 @@ static int pw_accepts(const xc_engine *e, const xc_layer *l)
     const pw_op *p = find_op(l->node);
     float a, b;
     if (!p || l->n_out != 1 || !node_params(e, l->node, &a, &b)) return 0;
+    /* every input is an operand (variadic Max/Min with 3+ inputs are not), except Clip's bounds */
+    if (l->node->n_inputs != p->arity && strcmp(p->op, "Clip")) return 0;
     if (e->tensors[l->out[0]].dtype != XC_FLOAT) return 0;
     for (int i = 0; i < p->arity; i++)
         if (i >= l->n_in || l->in[i] < 0 || e->tensors[l->in[i]].dtype != XC_FLOAT) return 0;
@@ -135,13 +137,28 @@ static int operand(const xc_engine *e, const xc_layer *l, int k, const char *nam
     return i >= 0 ? (snprintf(buf, len, "in_%d", i), 1) : 0;
 }
 
-/* Generates the kernel of layer l: one element of the output per work-item. */
-static xc_status generate(const xc_engine *e, xc_layer *l)
+/* Which layer inputs the expressions read (Clip's bounds, say, are folded into the source). */
+static void mark_used(const xc_engine *e, const xc_layer *l, int *used)
+{
+    for (int i = 0; i < l->n_in; i++) used[i] = 0;
+    for (int k = 0; k < l->n_nodes; k++) {
+        const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+        for (int a = 0; a < find_op(n)->arity; a++) {
+            int i = xc_layer_find_input(e, l, xc_names_get(&e->tensor_index, n->inputs[a]));
+            if (i >= 0) used[i] = 1;
+        }
+    }
+}
+
+/* Generates the kernel of layer l: one element of the output per work-item. Its parameters are
+ * the inputs the expressions read, in l->in order, then the output. */
+static xc_status generate(const xc_engine *e, xc_layer *l, const int *used)
 {
     const xc_etensor *y = &e->tensors[l->out[0]];
     gen g = {0};
     emit(&g, "__kernel void pointwise(");
-    for (int i = 0; i < l->n_in; i++) emit(&g, "__global const store_t *in%d, ", i);
+    for (int i = 0; i < l->n_in; i++)
+        if (used[i]) emit(&g, "__global const store_t *in%d, ", i);
     emit(&g, "__global store_t *out)\n{\n    const long gid = get_global_id(0);\n    if (gid >= %lldL) return;\n",
          (long long)xc_et_numel(y));
     int64_t rest = 1;
@@ -150,6 +167,7 @@ static xc_status generate(const xc_engine *e, xc_layer *l)
         rest *= y->dims[k];
     }
     for (int i = 0; i < l->n_in; i++) {
+        if (!used[i]) continue;
         emit(&g, "    const float in_%d = LOAD(in%d, ", i, i);
         emit_offset(&g, &e->tensors[l->in[i]], y);
         emit(&g, ");\n");
@@ -181,11 +199,14 @@ static xc_status generate(const xc_engine *e, xc_layer *l)
 
 static xc_status pw_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
-    XC_TRY(generate(e, l));
+    int used[XC_LAYER_IO];
+    mark_used(e, l, used);
+    XC_TRY(generate(e, l, used));
     cl_program p;
     XC_TRY(xc_layer_program(e, l, NULL, l->code, defines, &p));
     xc_launch *k = xc_layer_add_launch(l, p, "pointwise");
-    for (int i = 0; i < l->n_in; i++) XC_TRY(xc_launch_input(e, l, k, l->in[i]));
+    for (int i = 0; i < l->n_in; i++)
+        if (used[i]) XC_TRY(xc_launch_input(e, l, k, l->in[i]));
     xc_launch_tensor(k, l->out[0]);
     size_t n = xc_et_numel(&e->tensors[l->out[0]]), global = xc_round_up(n ? n : 1, 64), local = 64;
     xc_launch_range(k, 1, &global, &local);
