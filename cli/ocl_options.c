@@ -19,6 +19,7 @@ const char *cli_ocl_help =
     "  --save-tactics FILE        write every layer's tactic (replay file)\n"
     "  --load-tactics FILE        pin every layer's tactic from a replay file or plan\n"
     "  --timing-iterations N      timed runs per tactic after a warm-up (default 10)\n"
+    "  --queues N                 run independent branches on N in-order queues (default 1)\n"
     "  --input-shapes NAME:[D,..] static shape of an input (symbolic dims default to 1)\n";
 
 static int add_name(const char **list, int *n, const char *v, const char *cmd, const char *opt)
@@ -47,7 +48,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         return any ? 1 : (cli_usage_error(cmd, "--input-shapes needs NAME:[D,...]"), -1);
     }
     static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
-                                         "--save-tactics", "--load-tactics", "--timing-iterations", NULL};
+                                         "--save-tactics", "--load-tactics", "--timing-iterations", "--queues", NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a)) k++;
     if (!valued[k]) return 0;
@@ -64,9 +65,13 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 3: o->timing_cache = v; return 1;
     case 4: o->save_tactics = v; return 1;
     case 5: o->load_tactics = v; return 1;
-    default:
+    case 6:
         if (!cli_long(cmd, a, v, &n) || n < 1 || n > 64) return cli_usage_error(cmd, "--timing-iterations takes 1..64"), -1;
         o->timing_iterations = (int)n;
+        return 1;
+    default:
+        if (!cli_long(cmd, a, v, &n) || n < 1 || n > 8) return cli_usage_error(cmd, "--queues takes 1..8"), -1;
+        o->queues = (int)n;
         return 1;
     }
 }

@@ -128,8 +128,8 @@ static xc_status lower_node(xc_engine *e, int k)
             continue;
         }
         if (!xc_infer_shape_known(&tout[o]))
-            return xc_fail(XC_ERR_UNSUPPORTED, "%s: output '%s' has a data-dependent shape, which the OpenCL engine needs static "
-                           "(give --input-shapes, or use --fallback-cpu)", xc_node_label(n, lb, sizeof lb), n->outputs[o]);
+            return xc_fail(XC_ERR_UNSUPPORTED, "%s: output '%s' has a shape that depends on input values; the OpenCL engine "
+                           "needs static shapes (give --input-shapes, or make those inputs constants)", xc_node_label(n, lb, sizeof lb), n->outputs[o]);
         if (l->n_out == XC_LAYER_IO) return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d outputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
         int id = xc_engine_add_tensor(e, n->outputs[o], tout[o].dtype, tout[o].rank, tout[o].dims);
         if (id < 0) return XC_ERR_NOMEM;

@@ -21,6 +21,7 @@ typedef struct xc_ocl_build_options {
     const char *load_tactics;      /* pin every layer's tactic (replay file or plan) */
     const char *save_tactics;
     int timing_iterations;         /* per tactic, after one warm-up (default 10) */
+    int queues;                    /* in-order queues independent branches run on (default 1) */
     int progress;                  /* progress bar while tuning (on a terminal) */
     const xc_input_shape *shapes;  /* --input-shapes */
     int n_shapes;

@@ -33,6 +33,7 @@ cJSON *xc_engine_describe(const xc_engine *e)
     cJSON_AddBoolToObject(opts, "fp16", e->opt.fp16);
     cJSON_AddBoolToObject(opts, "no_fusion", e->opt.no_fusion);
     cJSON_AddBoolToObject(opts, "fallback_cpu", e->opt.fallback_cpu);
+    cJSON_AddNumberToObject(opts, "queues", e->opt.queues < 1 ? 1 : e->opt.queues);
     cJSON *dis = cJSON_AddArrayToObject(opts, "disabled_passes"), *fp32 = cJSON_AddArrayToObject(opts, "fp32_layers");
     for (int i = 0; i < e->opt.n_disabled; i++) cJSON_AddItemToArray(dis, cJSON_CreateString(e->opt.disabled[i]));
     for (int i = 0; i < e->opt.n_fp32_layers; i++) cJSON_AddItemToArray(fp32, cJSON_CreateString(e->opt.fp32_layers[i]));
@@ -98,6 +99,7 @@ static xc_status plan_options(const cJSON *root, xc_ocl_build_options *o, xc_inp
     o->fp16 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fp16"));
     o->no_fusion = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_fusion"));
     o->fallback_cpu = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fallback_cpu"));
+    if (o->queues < 1 && cJSON_IsNumber(cJSON_GetObjectItem(opts, "queues"))) o->queues = cJSON_GetObjectItem(opts, "queues")->valueint;
     o->n_disabled = o->n_fp32_layers = o->n_shapes = 0;
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "disabled_passes"))
         if (cJSON_IsString(it) && o->n_disabled < XC_MAX_NAMED) o->disabled[o->n_disabled++] = it->valuestring;

@@ -3,6 +3,7 @@
  * runs CPU-fallback layers on the reference. */
 #include "ocl/runtime.h"
 #include "ocl/build.h"
+#include "ocl/schedule.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +33,21 @@ xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out)
         xc_ocl_ctx_free(c);
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
-    c->q = clCreateCommandQueue(e->dev->context, e->dev->id, CL_QUEUE_PROFILING_ENABLE, &err);
-    if (err != CL_SUCCESS) {
+    c->n_queues = e->opt.queues < 1 ? 1 : e->opt.queues > XC_MAX_QUEUES ? XC_MAX_QUEUES : e->opt.queues;
+    c->layer_queue = calloc(e->n_layers + 1, sizeof(int));
+    if (!c->layer_queue) {
         xc_ocl_ctx_free(c);
-        return xc_cl_fail(err, "clCreateCommandQueue");
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
+    for (int k = 0; k < c->n_queues; k++) {
+        c->queues[k] = clCreateCommandQueue(e->dev->context, e->dev->id, CL_QUEUE_PROFILING_ENABLE, &err);
+        if (err != CL_SUCCESS) {
+            xc_ocl_ctx_free(c);
+            return xc_cl_fail(err, "clCreateCommandQueue");
+        }
+    }
+    c->q = c->queues[0];
+    if (c->n_queues > 1) xc_schedule_assign(c);
     for (int s = 0; !private_buffers && s < e->n_slots; s++) {
         c->slots[s] = clCreateBuffer(e->dev->context, CL_MEM_READ_WRITE, e->slot_bytes[s] ? e->slot_bytes[s] : 4, NULL, &err);
         if (err != CL_SUCCESS) {
@@ -67,7 +78,9 @@ void xc_ocl_ctx_free(xc_ocl_ctx *c)
     for (int s = 0; c->slots && s < c->e->n_slots; s++)
         if (c->slots[s]) clReleaseMemObject(c->slots[s]);
     if (c->workspace) clReleaseMemObject(c->workspace);
-    if (c->q) clReleaseCommandQueue(c->q);
+    for (int k = 0; k < c->n_queues; k++)
+        if (c->queues[k]) clReleaseCommandQueue(c->queues[k]);
+    free(c->layer_queue);
     free(c->kernels);
     free(c->priv);
     free(c->slots);
@@ -207,15 +220,26 @@ static xc_status run_cpu_layer(xc_ocl_ctx *c, int l)
     return s;
 }
 
-xc_status xc_ocl_ctx_run_layer(xc_ocl_ctx *c, int l, cl_event *first, cl_event *last)
+static void finish_all(xc_ocl_ctx *c)
+{
+    for (int k = 0; k < c->n_queues; k++) clFinish(c->queues[k]);
+}
+
+/* Enqueues layer l on queue q, its first launch waiting for `wait`. */
+static xc_status run_layer_on(xc_ocl_ctx *c, int l, cl_command_queue q, int n_wait, const cl_event *wait, cl_event *first,
+                              cl_event *last)
 {
     xc_layer *L = &c->e->layers[l];
     if (first) *first = NULL;
     if (last) *last = NULL;
-    if (L->cpu) return run_cpu_layer(c, l);
+    if (L->cpu) {
+        finish_all(c); /* the reference reads through queue 0: everything before must be done */
+        return run_cpu_layer(c, l);
+    }
     if (L->workspace > c->workspace_bytes) { /* grown once per larger need; layers run in turn */
         cl_int err;
-        if (c->workspace) clFinish(c->q), clReleaseMemObject(c->workspace);
+        finish_all(c);
+        if (c->workspace) clReleaseMemObject(c->workspace);
         c->workspace = clCreateBuffer(c->e->dev->context, CL_MEM_READ_WRITE, L->workspace, NULL, &err);
         c->workspace_bytes = c->workspace ? L->workspace : 0;
         if (err != CL_SUCCESS) return xc_cl_fail(err, "allocating tactic workspace");
@@ -230,7 +254,8 @@ xc_status xc_ocl_ctx_run_layer(xc_ocl_ctx *c, int l, cl_event *first, cl_event *
         }
         XC_TRY(bind_args(c, *kk, la));
         cl_event *want = k == L->n_launches - 1 && last ? last : k == 0 && first ? first : NULL;
-        err = clEnqueueNDRangeKernel(c->q, *kk, la->dims, NULL, la->global, la->has_local ? la->local : NULL, 0, NULL, want);
+        err = clEnqueueNDRangeKernel(q, *kk, la->dims, NULL, la->global, la->has_local ? la->local : NULL, k ? 0 : (cl_uint)n_wait,
+                                     k || !n_wait ? NULL : wait, want);
         if (err == CL_SUCCESS && k == 0 && first && last && L->n_launches == 1) {
             *first = *last;
             clRetainEvent(*first); /* one launch: first and last are the same event */
@@ -264,6 +289,40 @@ static xc_status check_canaries(xc_ocl_ctx *c, int l)
     return XC_OK;
 }
 
+xc_status xc_ocl_ctx_run_layer(xc_ocl_ctx *c, int l, cl_event *first, cl_event *last)
+{
+    return run_layer_on(c, l, c->q, 0, NULL, first, last);
+}
+
+/* The buffers layer l reads (activations only: weights never change) and writes. */
+static int layer_buffers(xc_ocl_ctx *c, int l, cl_mem *reads, int *n_reads, cl_mem *writes)
+{
+    const xc_layer *L = &c->e->layers[l];
+    int nw = 0;
+    *n_reads = 0;
+    for (int i = 0; i < L->n_in; i++)
+        if (L->in[i] >= 0 && !c->e->tensors[L->in[i]].value && xc_ocl_ctx_mem(c, L->in[i], &reads[*n_reads]) == XC_OK) (*n_reads)++;
+    for (int o = 0; o < L->n_out; o++)
+        if (L->out[o] >= 0 && xc_ocl_ctx_mem(c, L->out[o], &writes[nw]) == XC_OK) nw++;
+    if (L->workspace && c->workspace) writes[nw++] = c->workspace;
+    return nw;
+}
+
+/* One layer under --queues N: on its queue, after the events it depends on. */
+static xc_status run_scheduled(xc_ocl_ctx *c, xc_schedule *s, int l)
+{
+    cl_mem reads[XC_LAYER_IO], writes[XC_LAYER_IO + 1];
+    cl_event wait[64], ev = NULL;
+    int n_reads, n_writes = layer_buffers(c, l, reads, &n_reads, writes);
+    int n_wait = xc_schedule_waits(s, reads, n_reads, writes, n_writes, wait, 64);
+    XC_TRY(run_layer_on(c, l, c->queues[c->layer_queue[l]], n_wait, wait, NULL, &ev));
+    if (!ev) return XC_OK; /* no launches (views) or ran on the CPU, which finished everything */
+    n_writes = layer_buffers(c, l, reads, &n_reads, writes); /* the workspace may have been created */
+    xc_schedule_done(s, reads, n_reads, writes, n_writes, ev);
+    clReleaseEvent(ev);
+    return XC_OK;
+}
+
 static xc_status report(xc_ocl_ctx *c, int l, const xc_observer *obs)
 {
     const xc_layer *L = &c->e->layers[l];
@@ -293,14 +352,22 @@ xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tenso
         }
         XC_TRY(xc_ocl_ctx_upload(c, t, inputs[k]));
     }
-    for (int l = 0; l < e->n_layers; l++) {
+    xc_schedule *sched = NULL;
+    if (c->n_queues > 1) XC_TRY(xc_schedule_begin(&sched));
+    xc_status s = XC_OK;
+    for (int l = 0; l < e->n_layers && s == XC_OK; l++) {
         if (e->layers[l].dead) continue;
-        XC_TRY(xc_ocl_ctx_run_layer(c, l, NULL, NULL));
-        if (c->canary) XC_TRY(check_canaries(c, l));
-        if (obs && obs->on_tensor) XC_TRY(report(c, l, obs));
+        s = sched ? run_scheduled(c, sched, l) : xc_ocl_ctx_run_layer(c, l, NULL, NULL);
+        if (s == XC_OK && (c->canary || (obs && obs->on_tensor))) finish_all(c);
+        if (s == XC_OK && c->canary) s = check_canaries(c, l);
+        if (s == XC_OK && obs && obs->on_tensor) s = report(c, l, obs);
     }
-    cl_int err = clFinish(c->q);
-    if (err != CL_SUCCESS) return xc_cl_fail(err, "running the engine");
+    for (int k = 0; k < c->n_queues; k++) {
+        cl_int err = clFinish(c->queues[k]);
+        if (err != CL_SUCCESS && s == XC_OK) s = xc_cl_fail(err, "running the engine");
+    }
+    xc_schedule_end(sched);
+    XC_TRY(s);
     const xc_graph *g = e->model->graph;
     for (int o = 0; o < g->n_outputs; o++) {
         xc_status s = xc_ocl_ctx_download(c, xc_engine_tensor(e, g->outputs[o].name), &outputs[o]);

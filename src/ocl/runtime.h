@@ -6,9 +6,14 @@
 #include "backend.h"
 #include "ocl/engine.h"
 
+#define XC_MAX_QUEUES 8
+
 typedef struct xc_ocl_ctx {
     xc_engine *e;
-    cl_command_queue q;
+    cl_command_queue q;        /* queue 0: uploads, downloads, tuning */
+    int n_queues;
+    cl_command_queue queues[XC_MAX_QUEUES]; /* queues[0] == q */
+    int *layer_queue;          /* per layer, with --queues > 1 */
     int private_buffers;       /* tuning and canary checks: every tensor its own buffer */
     int canary;                /* a guard region after every buffer, checked after each layer */
     cl_mem *slots;             /* per memory-plan slot */

@@ -186,3 +186,30 @@ TEST(ocl_device_selection_errors)
     CHECK(xc_ocl_device_open("0", &d) == XC_OK && d);
     xc_ocl_device_close(d);
 }
+
+TEST(ocl_programs_come_back_from_the_disk_cache)
+{
+    if (!have_device()) return;
+    char path[4096], dir[] = "/tmp/xc_cl_cache_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    setenv("CROSSCHECK_CACHE_DIR", dir, 1);
+    xc_model *m = NULL;
+    CHECK_OK(xc_model_load(fixture("pointwise.onnx", path, sizeof path), &m));
+    xc_ocl_build_options o = xc_ocl_build_defaults();
+    int built0, disk0, mem0, built1, disk1, mem1, built2, disk2, mem2;
+    xc_ocl_program_stats(&built0, &disk0, &mem0);
+    xc_engine *e = NULL;
+    CHECK_OK(xc_ocl_build(m, &o, &e));
+    xc_engine_free(e); /* closes the device: its in-memory programs go too */
+    xc_ocl_program_stats(&built1, &disk1, &mem1);
+    CHECK_OK(xc_ocl_build(m, &o, &e));
+    xc_engine_free(e);
+    xc_ocl_program_stats(&built2, &disk2, &mem2);
+    CHECK(built1 > built0);                       /* first build compiled from source */
+    CHECK(built2 == built1 && disk2 > disk1);     /* second one loaded every binary from disk */
+    unsetenv("CROSSCHECK_CACHE_DIR");
+    xc_model_free(m);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
