@@ -12,6 +12,7 @@ static const struct {
     {"inspect", cmd_inspect, "summarize a model (inputs, outputs, ops, parameters, support)"},
     {"conformance", cmd_conformance, "run ONNX backend-test cases on the reference"},
     {"build", cmd_build, "build the OpenCL engine (fusions, timed tactics) and write a plan"},
+    {"bench", cmd_bench, "time the OpenCL engine of a model or plan (latency, throughput, per layer)"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""crosscheck's OpenCL engine against PyTorch on an NVIDIA GPU, in one run.
+
+For each torchvision model (random weights, seed 0) and batch size it exports the model to ONNX
+and times PyTorch eager on the GPU the way /work/shared/bench/torch_peer.py does (fp32 with
+TF32 off, cudnn.benchmark on, 10 warm-up runs, then the mean over --iters runs), then runs
+`crosscheck bench` on the very same .onnx file and reports crosscheck's median GPU compute
+time (first kernel's start to last kernel's end) next to PyTorch's. Last, an SGEMM case: a
+MatMul of two 4096x4096 float inputs, reported as TFLOP/s of the tactic the tuner chose (its
+median layer time from --profile), next to torch.mm in fp32 with TF32 off.
+
+  LD_LIBRARY_PATH=... python3 bench/gpu_bench.py --xc build/crosscheck --out /tmp/gpu-bench
+  -> one line per case, a Markdown table for bench/RESULTS.md, OUT/results.json, and each
+     crosscheck run's output in OUT/<case>.log and OUT/<case>.json
+
+Needs torch, torchvision and onnx. `--models ''` skips the torchvision cases (then torch is
+only needed for the SGEMM peer figure, which is skipped when torch is missing).
+"""
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+import warnings
+
+import onnx
+from onnx import TensorProto, helper
+
+
+# ---- PyTorch side (torch imported only when needed) ----
+
+def torch_setup():
+    import torch
+    torch.manual_seed(0)
+    torch.backends.cudnn.benchmark = True
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    return torch
+
+
+def time_torch(torch, fn, iters):
+    """Mean ms per call after 10 warm-up calls (torch_peer.py's method)."""
+    with torch.no_grad():
+        for _ in range(10):
+            fn()
+        torch.cuda.synchronize()
+        t = time.perf_counter()
+        for _ in range(iters):
+            fn()
+        torch.cuda.synchronize()
+    return (time.perf_counter() - t) / iters * 1e3
+
+
+def torchvision_case(name, batch, path, iters):
+    """Exports torchvision `name` at `batch` to path; returns PyTorch's GPU ms."""
+    torch = torch_setup()
+    import torchvision
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    x = torch.randn(batch, 3, 224, 224)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)  # dynamo=False: the legacy exporter, as torch_peer.py
+    torch.onnx.export(model, x, path, input_names=["input"], output_names=["output"],
+                      opset_version=17, dynamo=False)
+    g, xg = model.cuda(), x.cuda()
+    ms = time_torch(torch, lambda: g(xg), iters)
+    del g, xg
+    model.cpu()
+    torch.cuda.empty_cache()  # leave the GPU's memory to crosscheck
+    return ms
+
+
+def torch_sgemm_ms(n, iters):
+    try:
+        torch = torch_setup()
+    except ImportError:
+        return None
+    a = torch.randn(n, n, device="cuda")
+    b = torch.randn(n, n, device="cuda")
+    ms = time_torch(torch, lambda: torch.mm(a, b), iters)
+    del a, b
+    torch.cuda.empty_cache()
+    return ms
+
+
+def sgemm_model(path, n):
+    """Y = A @ B with A and B both n x n float inputs (no constant for a tactic to pre-pack)."""
+    inputs = [helper.make_tensor_value_info(x, TensorProto.FLOAT, [n, n]) for x in ("A", "B")]
+    out = helper.make_tensor_value_info("Y", TensorProto.FLOAT, [n, n])
+    graph = helper.make_graph([helper.make_node("MatMul", ["A", "B"], ["Y"], name="sgemm")], "sgemm", inputs, [out])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+# ---- crosscheck side ----
+
+def crosscheck_bench(a, model, case):
+    """Runs `crosscheck bench` on model; returns its JSON results, or a string saying why not."""
+    out_json = os.path.join(a.out, case + ".json")
+    cmd = [a.xc, "bench", model, "--timing-cache", a.timing_cache, "--json", out_json, "--profile",
+           "--duration-s", str(a.duration_s)] + shlex.split(a.xc_args)
+    if a.device:
+        cmd += ["--ocl-device", a.device]
+    t = time.perf_counter()
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
+    except subprocess.TimeoutExpired:
+        return "timed out after %d s" % a.timeout
+    with open(os.path.join(a.out, case + ".log"), "w") as f:
+        f.write("$ %s\n%s%s\n(%.1f s)\n" % (" ".join(cmd), r.stdout, r.stderr, time.perf_counter() - t))
+    if r.returncode != 0:
+        lines = r.stderr.strip().splitlines()
+        return "exit %d: %s" % (r.returncode, lines[-1] if lines else "")
+    with open(out_json) as f:
+        return json.load(f)
+
+
+def cpu_layers(res):
+    return sum(1 for l in res["engine"]["layers"] if l["precision"] == "cpu-fp32")
+
+
+def model_row(a, name, batch):
+    case = "%s_b%d" % (name, batch)
+    path = os.path.join(a.out, case + ".onnx")
+    row = dict(case=case, model=name, batch=batch)
+    row["torch_ms"] = torchvision_case(name, batch, path, a.iters)
+    res = crosscheck_bench(a, path, case)
+    if isinstance(res, str):
+        row["error"] = res
+        print("%-22s torch %8.3f ms   crosscheck failed: %s" % (case, row["torch_ms"], res), flush=True)
+        return row
+    row["xc_gpu_median_ms"] = res["gpu_compute_ms"]["median"]
+    row["xc_latency_median_ms"] = res["latency_ms"]["median"]
+    row["ratio"] = row["xc_gpu_median_ms"] / row["torch_ms"]
+    row["cpu_layers"] = cpu_layers(res)
+    print("%-22s torch %8.3f ms   crosscheck GPU %8.3f ms (latency %8.3f ms)   ratio %6.2fx%s" % (
+        case, row["torch_ms"], row["xc_gpu_median_ms"], row["xc_latency_median_ms"], row["ratio"],
+        "   (%d CPU layers)" % row["cpu_layers"] if row["cpu_layers"] else ""), flush=True)
+    return row
+
+
+def sgemm_row(a):
+    n = a.sgemm_n
+    case = "sgemm_%d" % n
+    path = os.path.join(a.out, case + ".onnx")
+    sgemm_model(path, n)
+    tflops = lambda ms: 2.0 * n ** 3 / (ms * 1e-3) / 1e12
+    row = dict(case=case, n=n)
+    torch_ms = torch_sgemm_ms(n, a.iters)
+    if torch_ms is not None:
+        row.update(torch_ms=torch_ms, torch_tflops=tflops(torch_ms))
+    res = crosscheck_bench(a, path, case)
+    if isinstance(res, str):
+        row["error"] = res
+        print("%-22s crosscheck failed: %s" % (case, res), flush=True)
+        return row
+    layer = res["profile"]["layers"][0]  # slowest first: the MatMul
+    row.update(tactic=layer["tactic"], xc_ms=layer["median_ms"], xc_tflops=tflops(layer["median_ms"]))
+    peer = "   torch %.3f ms = %.2f TFLOP/s" % (torch_ms, row["torch_tflops"]) if torch_ms is not None else ""
+    print("%-22s crosscheck %s %.3f ms = %.2f TFLOP/s%s" % (case, row["tactic"], row["xc_ms"], row["xc_tflops"], peer),
+          flush=True)
+    return row
+
+
+def fmt(v, spec):
+    return format(v, spec) if v is not None else "-"
+
+
+def markdown(rows, sgemm):
+    print("\n| model | batch | PyTorch fp32 (ms) | crosscheck GPU compute, median (ms) | crosscheck latency, median (ms) | crosscheck / PyTorch |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        if "error" in r:
+            print("| %s | %d | %s | failed: %s | | |" % (r["model"], r["batch"], fmt(r["torch_ms"], ".3f"), r["error"]))
+        else:
+            print("| %s | %d | %.3f | %.3f | %.3f | %.2fx |" % (r["model"], r["batch"], r["torch_ms"], r["xc_gpu_median_ms"],
+                                                           r["xc_latency_median_ms"], r["ratio"]))
+    if sgemm:
+        print("\n| SGEMM | crosscheck tactic | crosscheck (ms) | crosscheck TFLOP/s | PyTorch fp32 (ms) | PyTorch TFLOP/s |")
+        print("|---|---|---|---|---|---|")
+        print("| %d^3 | %s | %s | %s | %s | %s |" % (sgemm["n"], sgemm.get("tactic", "failed: " + sgemm.get("error", "")),
+                                                  fmt(sgemm.get("xc_ms"), ".3f"), fmt(sgemm.get("xc_tflops"), ".2f"),
+                                                  fmt(sgemm.get("torch_ms"), ".3f"), fmt(sgemm.get("torch_tflops"), ".2f")))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--xc", default="build/crosscheck", help="the crosscheck binary")
+    ap.add_argument("--out", default="gpu-bench", help="folder for models, logs and results")
+    ap.add_argument("--models", default="resnet50,resnet18,mobilenet_v2,squeezenet1_1")
+    ap.add_argument("--batch", default="1,32")
+    ap.add_argument("--iters", type=int, default=50, help="PyTorch timed runs per case")
+    ap.add_argument("--device", default="NVIDIA", help="crosscheck --ocl-device ('' for its default)")
+    ap.add_argument("--timing-cache", default="", help="crosscheck --timing-cache (default OUT/timing_cache.json)")
+    ap.add_argument("--duration-s", type=float, default=3, help="crosscheck bench --duration-s")
+    ap.add_argument("--xc-args", default="", help="more crosscheck bench options, given with '=': --xc-args='--fallback-cpu --fp16'")
+    ap.add_argument("--sgemm-n", type=int, default=4096, help="SGEMM size (0: no SGEMM case)")
+    ap.add_argument("--timeout", type=int, default=1800, help="seconds per crosscheck run")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    a.timing_cache = a.timing_cache or os.path.join(a.out, "timing_cache.json")
+    if not os.access(a.xc, os.X_OK):
+        sys.exit("no crosscheck binary at %s (give --xc)" % a.xc)
+    rows = [model_row(a, name, int(b)) for name in filter(None, a.models.split(",")) for b in a.batch.split(",")]
+    sgemm = sgemm_row(a) if a.sgemm_n else None
+    markdown(rows, sgemm)
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(dict(models=rows, sgemm=sgemm), f, indent=1)
+    print("\nwrote %s" % os.path.join(a.out, "results.json"))
+
+
+if __name__ == "__main__":
+    main()

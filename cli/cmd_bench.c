@@ -1,0 +1,196 @@
+/* cmd_bench.c — `crosscheck bench MODEL|PLAN`: trtexec-style timing of the OpenCL engine
+ * (throughput, latency, GPU compute, transfers) and, with --profile, per-layer times. */
+#include "cli.h"
+#include "ocl/profile.h"
+#include "ocl_options.h"
+#include "onnx_io.h"
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(void)
+{
+    printf("usage: crosscheck bench MODEL|FILE.plan [options]\n\n"
+           "Builds the OpenCL engine from MODEL (or loads a plan made by 'crosscheck build': the model\n"
+           "named in it is loaded, relative to the plan's folder if not found as given), warms up, then\n"
+           "runs inferences back to back with generated inputs and reports throughput, latency\n"
+           "(H2D + compute + D2H by the host clock), GPU compute time (first kernel's start to last\n"
+           "kernel's end, profiling events) and the H2D and D2H transfer times.\n\n"
+           "  --iterations N             at least N timed inferences (default 10)\n"
+           "  --duration-s X             and at least X seconds of them (default 3)\n"
+           "  --warmup-ms X              untimed inferences first, for X ms (default 200; at least one)\n"
+           "  --profile                  then a separate pass timing every layer (same stopping rule)\n"
+           "  --seed N                   seed for the generated inputs (default 1)\n"
+           "  --json FILE                write the results, the profile and the engine as JSON\n\n"
+           "OpenCL build options (for a plan, the plan's own options win):\n%s",
+           cli_ocl_help);
+}
+
+/* The model a plan was built from (a copy): as recorded, or relative to the plan's folder. */
+static char *plan_model(const char *plan)
+{
+    xc_mapping *map;
+    if (xc_read_file(plan, &map) != XC_OK) return NULL;
+    cJSON *root = cJSON_ParseWithLength(map->addr, map->len);
+    xc_mapping_release(map);
+    const cJSON *m = cJSON_GetObjectItem(root, "model");
+    char *path = NULL;
+    if (!cJSON_IsString(m) || !m->valuestring[0]) {
+        xc_fail(XC_ERR_MODEL, "%s: not a crosscheck plan (no \"model\")", plan);
+    } else if (m->valuestring[0] == '/' || access(m->valuestring, R_OK) == 0 || !strrchr(plan, '/')) {
+        path = strdup(m->valuestring);
+    } else {
+        int dir = (int)(strrchr(plan, '/') - plan);
+        if (asprintf(&path, "%.*s/%s", dir, plan, m->valuestring) < 0) path = NULL;
+    }
+    cJSON_Delete(root);
+    return path;
+}
+
+/* A plan is JSON; a model is protobuf, which never starts with '{'. */
+static int is_plan(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int c;
+    while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\t' || c == '\r') {}
+    fclose(f);
+    return c == '{';
+}
+
+static xc_status load_engine(const char *path, const xc_ocl_build_options *o, xc_model **m, xc_engine **e)
+{
+    *m = NULL;
+    *e = NULL;
+    if (!is_plan(path)) {
+        XC_TRY(xc_model_load(path, m));
+        return xc_ocl_build(*m, o, e);
+    }
+    char *model = plan_model(path);
+    if (!model) return XC_ERR_MODEL;
+    xc_status s = xc_model_load(model, m);
+    free(model);
+    return s == XC_OK ? xc_ocl_plan_load(*m, path, o, e) : s;
+}
+
+static void print_stats(const char *label, const xc_stats *s)
+{
+    if (!s->n) {
+        printf("%s: not measured\n", label);
+        return;
+    }
+    printf("%s: min = %.5f ms, max = %.5f ms, mean = %.5f ms, median = %.5f ms, percentile(90%%) = %.5f ms, "
+           "percentile(95%%) = %.5f ms, percentile(99%%) = %.5f ms\n",
+           label, s->min, s->max, s->mean, s->median, s->p90, s->p95, s->p99);
+}
+
+static void print_summary(const xc_bench_result *r)
+{
+    printf("\n=== Performance summary (%d inferences in %.3f s) ===\n", r->iterations, r->wall_s);
+    printf("Throughput: %.3f qps\n", r->qps);
+    print_stats("Latency", &r->latency);
+    print_stats("GPU Compute Time", &r->gpu);
+    print_stats("H2D Latency", &r->h2d);
+    print_stats("D2H Latency", &r->d2h);
+    printf("Latency is H2D + GPU compute + D2H per inference by the host clock; GPU compute runs from the\n"
+           "first kernel's start to the last kernel's end (profiling events).\n");
+}
+
+static void print_profile(const xc_bench_result *r)
+{
+    printf("\n=== Profile (%d iterations) ===\n", r->profiled_iterations);
+    printf("%12s %12s %9s  %-34s %s\n", "Avg(ms)", "Median(ms)", "Time(%)", "Tactic", "Layer");
+    for (int i = 0; i < r->n_layers; i++) {
+        const xc_layer_time *t = &r->layers[i];
+        printf("%12.5f %12.5f %9.2f  %-34s %s\n", t->mean_ms, t->median_ms, t->percent, t->tactic, t->name);
+    }
+    printf("%12.5f %12s %9.2f  %-34s %s\n", r->layers_total_ms, "", 100.0, "", "Total");
+}
+
+static int write_json(const char *path, const char *model, const xc_engine *e, const xc_bench_result *r,
+                      const xc_bench_options *o)
+{
+    cJSON *root = xc_bench_json(r, o);
+    cJSON_AddStringToObject(root, "model", model);
+    cJSON_AddItemToObject(root, "engine", xc_engine_describe(e));
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    xc_status s = text ? xc_write_file(path, text, strlen(text)) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    cJSON_free(text);
+    if (s != XC_OK) return cli_error();
+    printf("wrote %s\n", path);
+    return 0;
+}
+
+/* Parses bench's own options; 1 taken, 0 not one of them, -1 usage error (printed). */
+static int bench_option(int argc, char **argv, int *i, xc_bench_options *b, const char **json)
+{
+    const char *cmd = "bench", *a = argv[*i], *v;
+    double d;
+    long n;
+    if (!strcmp(a, "--profile")) return b->profile = 1, 1;
+    if (strcmp(a, "--iterations") && strcmp(a, "--duration-s") && strcmp(a, "--warmup-ms") && strcmp(a, "--seed") &&
+        strcmp(a, "--json"))
+        return 0;
+    if (!(v = cli_value(argc, argv, i, cmd))) return -1;
+    if (!strcmp(a, "--json")) return *json = v, 1;
+    if (!strcmp(a, "--seed")) return cli_long(cmd, a, v, &n) ? (b->seed = (uint64_t)n, 1) : -1;
+    if (!strcmp(a, "--iterations")) {
+        if (!cli_long(cmd, a, v, &n)) return -1;
+        if (n < 1 || n > 100000000) return cli_usage_error(cmd, "--iterations takes 1..100000000"), -1;
+        return b->iterations = (int)n, 1;
+    }
+    if (!cli_double(cmd, a, v, &d)) return -1;
+    if (d < 0 || d > 86400e3) return cli_usage_error(cmd, "%s must be a non-negative number", a), -1;
+    if (!strcmp(a, "--duration-s")) b->duration_s = d;
+    else b->warmup_ms = d;
+    return 1;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    const char *cmd = "bench", *path = NULL, *json = NULL;
+    xc_ocl_build_options o = xc_ocl_build_defaults();
+    xc_bench_options b = xc_bench_defaults();
+    xc_input_shape shapes[XC_MAX_NAMED];
+    for (int i = 1; i < argc; i++) {
+        int r = cli_ocl_option(argc, argv, &i, cmd, &o, shapes);
+        if (!r) r = bench_option(argc, argv, &i, &b, &json);
+        if (r < 0) return 2;
+        if (r) continue;
+        if (cli_is_help(argv[i])) {
+            usage();
+            return 0;
+        } else if (argv[i][0] == '-') {
+            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+        } else if (!path) {
+            path = argv[i];
+        } else {
+            return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!path) return cli_usage_error(cmd, "no MODEL or PLAN given");
+    o.progress = isatty(STDOUT_FILENO);
+    xc_model *m;
+    xc_engine *e;
+    if (load_engine(path, &o, &m, &e) != XC_OK) {
+        xc_model_free(m);
+        return cli_error();
+    }
+    cli_print_engine(e);
+    xc_bench_result r;
+    int rc = 0;
+    if (xc_bench_run(e, &b, &r) != XC_OK) {
+        rc = cli_error();
+    } else {
+        print_summary(&r);
+        if (b.profile) print_profile(&r);
+        if (json) rc = write_json(json, path, e, &r, &b);
+    }
+    xc_bench_result_free(&r);
+    xc_engine_free(e);
+    xc_model_free(m);
+    return rc;
+}
