@@ -1,0 +1,124 @@
+/* norm.cl — normalizations.
+ * Rows (LayerNormalization, InstanceNormalization, fused LayerNorm subgraphs): ROWS rows of LEN
+ * contiguous elements, each normalized by its own mean and variance (two-pass: the mean first,
+ * then the mean squared deviation, in float), then y = (x - mean) / sqrt(var + EPS) * scale + bias.
+ * Scale and bias are optional (HAS_SCALE, HAS_BIAS) and have N_SCALE / N_BIAS elements, indexed
+ * per element (i % N) or, with PER_ROW, per row (row % N: InstanceNormalization's channels).
+ * BatchNormalization (inference): y = (x - mean[c]) / sqrt(var[c] + EPS) * scale[c] + bias[c]
+ * with c = i / INNER % N_SCALE. */
+#ifdef PER_ROW
+#define PARAM(n, row, i) ((row) % (n))
+#else
+#define PARAM(n, row, i) ((i) % (n))
+#endif
+
+/* The normalized value v of element i of row `row`, with scale and bias applied. */
+inline float affine(float v, long row, int i, __global const store_t *scale, __global const store_t *bias)
+{
+#ifdef HAS_SCALE
+    v *= LOAD(scale, PARAM(N_SCALE, row, i));
+#endif
+#ifdef HAS_BIAS
+    v += LOAD(bias, PARAM(N_BIAS, row, i));
+#endif
+    return v;
+}
+
+#ifdef LEN
+/* layernorm.row_serial: one work-item per row, three reads of the row. */
+__kernel void norm_serial(__global const store_t *x, __global const store_t *scale, __global const store_t *bias,
+                          __global store_t *y)
+{
+    const long row = get_global_id(0);
+    if (row >= ROWS) return;
+    __global const store_t *xr = x + row * LEN;
+    __global store_t *yr = y + row * LEN;
+    float sum = 0.0f;
+    for (int i = 0; i < LEN; i++) sum += LOAD(xr, i);
+    const float mean = sum / LEN;
+    float sq = 0.0f;
+    for (int i = 0; i < LEN; i++) {
+        const float d = LOAD(xr, i) - mean;
+        sq += d * d;
+    }
+    const float inv_std = 1.0f / sqrt(sq / LEN + EPS);
+    for (int i = 0; i < LEN; i++) STORE(yr, i, affine((LOAD(xr, i) - mean) * inv_std, row, i, scale, bias));
+}
+
+#ifdef WG
+/* layernorm.row_local: one work-group of WG work-items per row, reductions in local memory;
+ * the row is read three times (served by the cache when it fits there). */
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void norm_local(__global const store_t *x,
+                                                                          __global const store_t *scale,
+                                                                          __global const store_t *bias,
+                                                                          __global store_t *y)
+{
+    __local float part[WG];
+    const long row = get_group_id(0);
+    const int lid = get_local_id(0);
+    __global const store_t *xr = x + row * LEN;
+    __global store_t *yr = y + row * LEN;
+    float sum = 0.0f;
+    for (int i = lid; i < LEN; i += WG) sum += LOAD(xr, i);
+    const float mean = group_sum(part, sum) / LEN;
+    float sq = 0.0f;
+    for (int i = lid; i < LEN; i += WG) {
+        const float d = LOAD(xr, i) - mean;
+        sq += d * d;
+    }
+    const float inv_std = 1.0f / sqrt(group_sum(part, sq) / LEN + EPS);
+    for (int i = lid; i < LEN; i += WG) STORE(yr, i, affine((LOAD(xr, i) - mean) * inv_std, row, i, scale, bias));
+}
+
+#ifdef PER_ITEM
+/* layernorm.row_registers: as row_local, but each work-item reads its PER_ITEM elements of the
+ * row from global memory once, into registers, and both passes and the output use them. */
+__kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void norm_registers(__global const store_t *x,
+                                                                              __global const store_t *scale,
+                                                                              __global const store_t *bias,
+                                                                              __global store_t *y)
+{
+    __local float part[WG];
+    float v[PER_ITEM];
+    const long row = get_group_id(0);
+    const int lid = get_local_id(0);
+    __global const store_t *xr = x + row * LEN;
+    __global store_t *yr = y + row * LEN;
+    float sum = 0.0f;
+#pragma unroll
+    for (int k = 0; k < PER_ITEM; k++) {
+        const int i = lid + k * WG;
+        v[k] = i < LEN ? LOAD(xr, i) : 0.0f;
+        sum += v[k];
+    }
+    const float mean = group_sum(part, sum) / LEN;
+    float sq = 0.0f;
+#pragma unroll
+    for (int k = 0; k < PER_ITEM; k++) {
+        const float d = lid + k * WG < LEN ? v[k] - mean : 0.0f;
+        sq += d * d;
+    }
+    const float inv_std = 1.0f / sqrt(group_sum(part, sq) / LEN + EPS);
+#pragma unroll
+    for (int k = 0; k < PER_ITEM; k++) {
+        const int i = lid + k * WG;
+        if (i < LEN) STORE(yr, i, affine((v[k] - mean) * inv_std, row, i, scale, bias));
+    }
+}
+#endif
+#endif
+#endif
+
+#ifdef INNER
+/* batchnorm.affine: one work-item per element; per-channel statistics from the running mean
+ * and variance. */
+__kernel void batchnorm(__global const store_t *x, __global const store_t *scale, __global const store_t *bias,
+                        __global const store_t *mean, __global const store_t *var, __global store_t *y)
+{
+    const long i = get_global_id(0);
+    if (i >= TOTAL) return;
+    const int c = i / INNER % N_SCALE;
+    const float inv_std = 1.0f / sqrt(LOAD(var, c) + EPS);
+    STORE(y, i, (LOAD(x, i) - LOAD(mean, c)) * inv_std * LOAD(scale, c) + LOAD(bias, c));
+}
+#endif

@@ -1,0 +1,20 @@
+/* norm_group.cl — work-group reductions shared by the pool, softmax, norm and reduce kernels
+ * (built in front of each of those files). Every work-item passes its partial; all get the
+ * result. The work-group size must be a power of two; `part` holds one float per work-item. */
+#define XC_DEFINE_GROUP_REDUCE(name, combine)                                                    \
+    inline float name(__local float *part, float v)                                            \
+    {                                                                                           \
+        const int lid = get_local_id(0);                                                        \
+        barrier(CLK_LOCAL_MEM_FENCE); /* the previous reduction may still be reading part[0] */ \
+        part[lid] = v;                                                                          \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                           \
+        for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {                                   \
+            if (lid < s) part[lid] = combine(part[lid], part[lid + s]);                         \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                       \
+        }                                                                                       \
+        return part[0];                                                                         \
+    }
+
+inline float xc_add(float a, float b) { return a + b; }
+XC_DEFINE_GROUP_REDUCE(group_sum, xc_add)
+XC_DEFINE_GROUP_REDUCE(group_max, fmax)
