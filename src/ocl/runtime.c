@@ -26,7 +26,8 @@ xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out)
     c->private_buffers = private_buffers;
     c->n_kernels = e->n_layers * XC_LAYER_LAUNCHES;
     c->kernels = calloc(c->n_kernels + 1, sizeof *c->kernels);
-    c->priv = calloc(e->n_tensors + 1, sizeof *c->priv);
+    c->n_priv = e->n_tensors;
+    c->priv = calloc(c->n_priv + 1, sizeof *c->priv);
     c->slots = calloc(e->n_slots + 1, sizeof *c->slots);
     cl_int err = CL_SUCCESS;
     if (!c->kernels || !c->priv || !c->slots) {
@@ -73,7 +74,7 @@ void xc_ocl_ctx_free(xc_ocl_ctx *c)
     if (!c) return;
     for (int k = 0; c->kernels && k < c->n_kernels; k++)
         if (c->kernels[k]) clReleaseKernel(c->kernels[k]);
-    for (int t = 0; c->priv && t < c->e->n_tensors; t++)
+    for (int t = 0; c->priv && t < c->n_priv; t++)
         if (c->priv[t]) clReleaseMemObject(c->priv[t]);
     for (int s = 0; c->slots && s < c->e->n_slots; s++)
         if (c->slots[s]) clReleaseMemObject(c->slots[s]);
@@ -101,6 +102,13 @@ xc_status xc_ocl_ctx_mem(xc_ocl_ctx *c, int t, cl_mem *out)
         if (x->slot < 0) return xc_fail(XC_ERR_INTERNAL, "tensor '%s' has no memory slot", x->name);
         *out = c->slots[x->slot];
         return XC_OK;
+    }
+    if (t >= c->n_priv) { /* a tensor made after this context (a tactic's derived constant) */
+        cl_mem *bigger = realloc(c->priv, sizeof *bigger * (e->n_tensors + 1));
+        if (!bigger) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        memset(bigger + c->n_priv, 0, sizeof *bigger * (e->n_tensors + 1 - c->n_priv));
+        c->priv = bigger;
+        c->n_priv = e->n_tensors;
     }
     if (!c->priv[t]) {
         cl_int err;
@@ -276,7 +284,7 @@ static xc_status check_canaries(xc_ocl_ctx *c, int l)
     for (int o = 0; o < L->n_out; o++) {
         if (L->out[o] < 0) continue;
         int t = root_of(c->e, L->out[o]);
-        if (!c->priv[t]) continue;
+        if (t >= c->n_priv || !c->priv[t]) continue;
         cl_uint guard[CANARY_BYTES / 4];
         size_t end = xc_round_up(xc_et_bytes(&c->e->tensors[t]) ? xc_et_bytes(&c->e->tensors[t]) : 4, 4);
         cl_int err = clEnqueueReadBuffer(c->q, c->priv[t], CL_TRUE, end, CANARY_BYTES, guard, 0, NULL, NULL);

@@ -17,7 +17,8 @@ typedef struct xc_ocl_ctx {
     int private_buffers;       /* tuning and canary checks: every tensor its own buffer */
     int canary;                /* a guard region after every buffer, checked after each layer */
     cl_mem *slots;             /* per memory-plan slot */
-    cl_mem *priv;              /* per tensor, private mode */
+    cl_mem *priv;              /* per tensor, private mode (grows: tactics may add tensors) */
+    int n_priv;
     cl_kernel *kernels;        /* n_layers * XC_LAYER_LAUNCHES, made on first use */
     cl_mem workspace;          /* scratch for tactics that need it, grown on demand */
     size_t workspace_bytes;

@@ -49,6 +49,7 @@ static int candidates(const xc_engine *e, const xc_layer *l, candidate *out, int
 static xc_status prepare(xc_engine *e, xc_layer *l, const candidate *c)
 {
     l->n_launches = 0;
+    l->workspace = 0;
     l->tactic = c->t;
     snprintf(l->variant, sizeof l->variant, "%s", c->name);
     l->defines = c->v ? c->v->defines : "";

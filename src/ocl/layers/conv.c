@@ -1,12 +1,309 @@
-/* conv.c — the conv layer kind (being written). */
+/* conv.c — the conv layer kind: ONNX Conv over one or two spatial axes (1-D convs run as
+ * H = 1), float32, constant weights and bias, any group, stride, dilation, pads or auto_pad
+ * (the geometry is the reference's own: xc_window_forward). Every tactic ends in the same
+ * epilogue: bias, the residual (conv_residual pass), the activation (conv_bias_act pass).
+ *
+ * Tactics (kernels/conv2d_*.cl, each program prefixed by conv2d_common.cl):
+ *   conv2d.direct                 one work-item per output element (the baseline);
+ *   conv2d.im2col_gemm.<tile>     im2col into the workspace, then the tiled GEMM;
+ *   conv2d.1x1_gemm.<tile>        1x1 stride-1 unpadded: the tiled GEMM on the input as is;
+ *   conv2d.implicit_gemm.<tile>   the tiled GEMM gathering im2col elements on the fly;
+ *   conv2d.depthwise.<vw>         group == C == M, VW outputs of a row per work-item;
+ *   conv2d.winograd_f2x2_3x3.<rm> 3x3 stride 1, weights transformed on the host. */
 #include "ocl/engine.h"
+#include "ocl/program.h"
+#include "ops/conv_geom.h"
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The geometry every conv kernel takes as arguments (CONV_GEOM in conv2d_common.cl), in order. */
+typedef struct conv_geom {
+    int n, c, h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw, g;
+} conv_geom;
+
+static int fits_int(const xc_etensor *t) { return xc_et_numel(t) < (size_t)INT_MAX; }
+
+/* The geometry of layer l, lifted to two spatial axes; 0 when the node is malformed. */
+static int conv_geometry(const xc_engine *e, const xc_layer *l, conv_geom *q)
+{
+    const xc_etensor *x = &e->tensors[l->in[0]], *wt = &e->tensors[l->in[1]];
+    int nsp = x->rank - 2;
+    xc_window win;
+    if (xc_window_forward(l->node, nsp, x->dims + 2, wt->dims + 2, &win) != XC_OK) {
+        xc_error_clear();
+        return 0;
+    }
+    xc_window_lift(&win, 2);
+    *q = (conv_geom){(int)x->dims[0], (int)x->dims[1], (int)win.in[0], (int)win.in[1], (int)wt->dims[0],
+                     (int)win.out[0], (int)win.out[1], (int)win.kernel[0], (int)win.kernel[1], (int)win.stride[0],
+                     (int)win.stride[1], (int)win.dilation[0], (int)win.dilation[1], (int)win.pad_begin[0],
+                     (int)win.pad_begin[1], (int)xc_attr_int(l->node, "group", 1)};
+    return 1;
+}
+
+static int is_float(const xc_engine *e, int t) { return t >= 0 && e->tensors[t].dtype == XC_FLOAT; }
+
+static int bias_tensor(const xc_layer *l) { return l->n_in > 2 ? l->in[2] : -1; }
 
 static int accepts(const xc_engine *e, const xc_layer *l)
 {
-    (void)e;
-    (void)l;
-    return 0;
+    if (strcmp(l->node->op_type, "Conv") || l->node->domain[0] || l->n_out != 1 || l->n_in < 2) return 0;
+    if (!is_float(e, l->in[0]) || !is_float(e, l->in[1]) || !is_float(e, l->out[0])) return 0;
+    const xc_etensor *x = &e->tensors[l->in[0]], *wt = &e->tensors[l->in[1]], *y = &e->tensors[l->out[0]];
+    int b = bias_tensor(l);
+    if (x->value || !wt->value || (x->rank != 3 && x->rank != 4) || wt->rank != x->rank || y->rank != x->rank) return 0;
+    if (b >= 0 && (!is_float(e, b) || !e->tensors[b].value || xc_et_numel(&e->tensors[b]) != (size_t)wt->dims[0])) return 0;
+    if (!fits_int(x) || !fits_int(wt) || !fits_int(y)) return 0;
+    conv_geom q;
+    if (!conv_geometry(e, l, &q) || q.g < 1 || q.c % q.g || q.m % q.g || wt->dims[1] * q.g != q.c) return 0;
+    int64_t oh = x->rank == 4 ? y->dims[2] : 1; /* 1-D: H = 1 */
+    return y->dims[0] == q.n && y->dims[1] == q.m && oh == q.oh && y->dims[x->rank - 1] == q.ow;
 }
 
-static const xc_tactic *const tactics[] = {NULL};
+/* Value of -D<name>=<int> in a variant's defines (the launch shape follows the tile sizes). */
+static int define_value(const char *defines, const char *name)
+{
+    char key[32];
+    snprintf(key, sizeof key, "-D%s=", name);
+    const char *s = strstr(defines ? defines : "", key);
+    return s ? atoi(s + strlen(key)) : 0;
+}
+
+/* The CONV_GEOM arguments. */
+static void launch_geometry(xc_launch *k, const conv_geom *q)
+{
+    const int v[] = {q->n, q->c, q->h, q->w, q->m, q->oh, q->ow, q->kh, q->kw, q->sh, q->sw, q->dh, q->dw, q->ph, q->pw, q->g};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) xc_launch_int(k, v[i]);
+}
+
+/* Binds (src, w, bias, res, y, geometry): the layout every conv kernel but conv_im2col takes.
+ * src is the input, or the workspace (from_workspace); w is the layer's weights, or the
+ * engine weight buffer `transformed` when >= 0. */
+static xc_status bind_conv(xc_engine *e, xc_layer *l, xc_launch *k, int from_workspace, int transformed, const conv_geom *q)
+{
+    if (from_workspace) xc_launch_workspace(k);
+    else XC_TRY(xc_launch_input(e, l, k, l->in[0]));
+    if (transformed >= 0) xc_launch_weight(k, transformed);
+    else XC_TRY(xc_launch_input(e, l, k, l->in[1]));
+    if (bias_tensor(l) >= 0) XC_TRY(xc_launch_input(e, l, k, bias_tensor(l)));
+    else xc_launch_tensor(k, l->out[0]); /* never read without CONV_BIAS: y stands in */
+    if (l->residual >= 0) { /* never read without XC_RESIDUAL: y stands in */
+        int r = xc_layer_find_input(e, l, l->residual);
+        if (r < 0) return xc_fail(XC_ERR_INTERNAL, "layer '%s': residual input not wired", l->name);
+        XC_TRY(xc_launch_input(e, l, k, l->in[r]));
+    } else {
+        xc_launch_tensor(k, l->out[0]);
+    }
+    xc_launch_tensor(k, l->out[0]);
+    launch_geometry(k, q);
+    return XC_OK;
+}
+
+/* Builds conv2d_common.cl + kernels/<file> with the variant's defines plus extra. */
+static xc_status conv_program(xc_engine *e, xc_layer *l, const char *file, const char *defines, const char *extra,
+                              cl_program *p)
+{
+    const char *body = xc_kernel_source(file);
+    if (!body) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/%s is not embedded", file);
+    char opts[512];
+    snprintf(opts, sizeof opts, "%s %s%s", defines ? defines : "", extra, bias_tensor(l) >= 0 ? " -DCONV_BIAS" : "");
+    return xc_layer_program(e, l, "conv2d_common.cl", body, opts, p);
+}
+
+/* Geometry and a clean slate for a tactic's prepare (the tuner prepares one layer many times). */
+static xc_status begin(const xc_engine *e, xc_layer *l, conv_geom *q)
+{
+    l->workspace = 0;
+    if (!conv_geometry(e, l, q)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': conv geometry", l->name);
+    return XC_OK;
+}
+
+static int cg_of(const conv_geom *q) { return q->c / q->g; }
+static int mg_of(const conv_geom *q) { return q->m / q->g; }
+static size_t gemm_k(const conv_geom *q) { return (size_t)cg_of(q) * q->kh * q->kw; }
+static size_t gemm_p(const conv_geom *q) { return (size_t)q->n * q->oh * q->ow; }
+
+/* ---- conv2d.direct ---- */
+
+static xc_status direct_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    conv_geom q;
+    cl_program p;
+    XC_TRY(begin(e, l, &q));
+    XC_TRY(conv_program(e, l, "conv2d_direct.cl", defines, "", &p));
+    xc_launch *k = xc_layer_add_launch(l, p, "conv_direct");
+    XC_TRY(bind_conv(e, l, k, 0, -1, &q));
+    size_t global = xc_round_up(xc_et_numel(&e->tensors[l->out[0]]), 64), local = 64;
+    xc_launch_range(k, 1, &global, &local);
+    return XC_OK;
+}
+
+static const xc_tactic direct = {"conv2d.direct", NULL, NULL, direct_prepare};
+
+/* ---- the GEMM tactics (kernels/conv2d_gemm.cl) ---- */
+
+#define TILE(tm, tn) {#tm "x" #tn, "-DTM=" #tm " -DTN=" #tn " -DTK=16"}
+static const xc_variant gemm_tiles[] = {TILE(64, 64), TILE(32, 64), TILE(32, 32), {NULL, NULL}};
+static const xc_variant gemm_tiles_few[] = {TILE(64, 64), TILE(32, 32), {NULL, NULL}};
+
+/* Where the GEMM's B matrix comes from: the extra define conv2d_gemm.cl selects it by. */
+typedef enum { B_IMPLICIT, B_IM2COL, B_1X1 } gemm_source;
+
+static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, gemm_source src)
+{
+    static const char *const select[] = {"", "-DCONV_B_IM2COL", "-DCONV_B_1X1"};
+    conv_geom q;
+    cl_program p;
+    XC_TRY(begin(e, l, &q));
+    XC_TRY(conv_program(e, l, "conv2d_gemm.cl", defines, select[src], &p));
+    if (src == B_IM2COL) {
+        l->workspace = (size_t)q.g * gemm_k(&q) * gemm_p(&q) * (l->fp16 ? 2 : 4);
+        xc_launch *k = xc_layer_add_launch(l, p, "conv_im2col");
+        XC_TRY(xc_launch_input(e, l, k, l->in[0]));
+        xc_launch_workspace(k);
+        launch_geometry(k, &q);
+        size_t global[2] = {xc_round_up(gemm_p(&q), 64), (size_t)q.g * gemm_k(&q)}, local[2] = {64, 1};
+        xc_launch_range(k, 2, global, local);
+    }
+    xc_launch *k = xc_layer_add_launch(l, p, "conv_gemm");
+    XC_TRY(bind_conv(e, l, k, src == B_IM2COL, -1, &q));
+    size_t tm = (size_t)define_value(defines, "TM"), tn = (size_t)define_value(defines, "TN");
+    if (!tm || !tn) return xc_fail(XC_ERR_INTERNAL, "conv gemm variant without TM/TN");
+    size_t global[3] = {(gemm_p(&q) + tn - 1) / tn * 16, ((size_t)mg_of(&q) + tm - 1) / tm * 16, (size_t)q.g};
+    size_t local[3] = {16, 16, 1};
+    xc_launch_range(k, 3, global, local);
+    return XC_OK;
+}
+
+static int is_1x1(const conv_geom *q)
+{
+    return q->kh == 1 && q->kw == 1 && q->sh == 1 && q->sw == 1 && q->ph == 0 && q->pw == 0 && q->oh == q->h && q->ow == q->w;
+}
+
+/* One input and one output channel per group: a GEMM would multiply 1-row matrices. */
+static int is_channelwise(const conv_geom *q) { return cg_of(q) == 1 && mg_of(q) == 1; }
+
+static int implicit_applicable(const xc_engine *e, const xc_layer *l)
+{
+    conv_geom q;
+    return conv_geometry(e, l, &q) && !is_channelwise(&q);
+}
+
+/* im2col pays off for real windows only (1x1 has its own tactic) and needs a bounded workspace. */
+static int im2col_applicable(const xc_engine *e, const xc_layer *l)
+{
+    conv_geom q;
+    return conv_geometry(e, l, &q) && !is_channelwise(&q) && !is_1x1(&q) &&
+           (size_t)q.g * gemm_k(&q) * gemm_p(&q) * 4 <= ((size_t)1 << 28);
+}
+
+static int pointwise_applicable(const xc_engine *e, const xc_layer *l)
+{
+    conv_geom q;
+    return conv_geometry(e, l, &q) && is_1x1(&q);
+}
+
+static xc_status implicit_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IMPLICIT); }
+static xc_status im2col_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IM2COL); }
+static xc_status pointwise_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_1X1); }
+
+static const xc_tactic im2col = {"conv2d.im2col_gemm", im2col_applicable, gemm_tiles_few, im2col_prepare};
+static const xc_tactic pointwise = {"conv2d.1x1_gemm", pointwise_applicable, gemm_tiles_few, pointwise_prepare};
+static const xc_tactic implicit = {"conv2d.implicit_gemm", implicit_applicable, gemm_tiles, implicit_prepare};
+
+/* ---- conv2d.depthwise ---- */
+
+static int depthwise_applicable(const xc_engine *e, const xc_layer *l)
+{
+    conv_geom q;
+    return conv_geometry(e, l, &q) && q.g == q.c && q.g == q.m;
+}
+
+static xc_status depthwise_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    conv_geom q;
+    cl_program p;
+    XC_TRY(begin(e, l, &q));
+    XC_TRY(conv_program(e, l, "conv2d_depthwise.cl", defines, "", &p));
+    xc_launch *k = xc_layer_add_launch(l, p, "conv_depthwise");
+    XC_TRY(bind_conv(e, l, k, 0, -1, &q));
+    size_t vw = (size_t)define_value(defines, "VW");
+    size_t global[3] = {((size_t)q.ow + vw - 1) / vw, (size_t)q.oh, (size_t)q.n * q.c};
+    xc_launch_range(k, 3, global, NULL);
+    return XC_OK;
+}
+
+static const xc_variant depthwise_widths[] = {{"2", "-DVW=2"}, {"4", "-DVW=4"}, {NULL, NULL}};
+static const xc_tactic depthwise = {"conv2d.depthwise", depthwise_applicable, depthwise_widths, depthwise_prepare};
+
+/* ---- conv2d.winograd_f2x2_3x3 ---- */
+
+#define WINO_MPAD 8 /* output channels padded to a multiple of every RM variant */
+
+static int winograd_applicable(const xc_engine *e, const xc_layer *l)
+{
+    conv_geom q;
+    return conv_geometry(e, l, &q) && q.kh == 3 && q.kw == 3 && q.sh == 1 && q.sw == 1 && q.dh == 1 && q.dw == 1 && q.g == 1;
+}
+
+/* U = G g G^T of one 3x3 filter, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. */
+static void winograd_filter(const float *g, float u[16])
+{
+    static const float G[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+    float t[4][3];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 3; j++) t[i][j] = G[i][0] * g[j] + G[i][1] * g[3 + j] + G[i][2] * g[6 + j];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) u[i * 4 + j] = t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2];
+}
+
+/* Uploads the transformed weights u[c][t][m] of layer l's filters (as half for fp16 layers).
+ * A fresh buffer per prepare, not a derived constant tensor: a tensor added while the tuner's
+ * context is open outgrows that context's per-tensor table (runtime.c), so a tuned winograd
+ * layer leaves one unused copy per other variant timed. */
+static xc_status winograd_weights(xc_engine *e, const xc_layer *l, const conv_geom *q, int *index)
+{
+    size_t mp = (size_t)(q->m + WINO_MPAD - 1) / WINO_MPAD * WINO_MPAD, n = (size_t)q->c * 16 * mp;
+    float *u = calloc(n, sizeof *u);
+    if (!u) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    const float *w = xc_et_const_f32(&e->tensors[l->in[1]]);
+    for (int m = 0; m < q->m; m++)
+        for (int c = 0; c < q->c; c++) {
+            float t[16];
+            winograd_filter(w + ((size_t)m * q->c + c) * 9, t);
+            for (int k = 0; k < 16; k++) u[((size_t)c * 16 + k) * mp + m] = t[k];
+        }
+    uint16_t *h = l->fp16 ? malloc(n * sizeof *h) : NULL;
+    xc_status s = l->fp16 && !h ? xc_fail(XC_ERR_NOMEM, "out of memory") : XC_OK;
+    for (size_t i = 0; h && i < n; i++) h[i] = xc_f32_to_f16(u[i]);
+    if (s == XC_OK) s = h ? xc_engine_add_weight(e, h, n * sizeof *h, index) : xc_engine_add_weight(e, u, n * sizeof *u, index);
+    free(h);
+    free(u);
+    return s;
+}
+
+static xc_status winograd_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    conv_geom q;
+    cl_program p;
+    char extra[32];
+    int u;
+    XC_TRY(begin(e, l, &q));
+    snprintf(extra, sizeof extra, "-DWINO_MPAD=%d", WINO_MPAD);
+    XC_TRY(conv_program(e, l, "conv2d_winograd.cl", defines, extra, &p));
+    XC_TRY(winograd_weights(e, l, &q, &u));
+    xc_launch *k = xc_layer_add_launch(l, p, "conv_winograd");
+    XC_TRY(bind_conv(e, l, k, 0, u, &q));
+    size_t rm = (size_t)define_value(defines, "RM"), tiles = (size_t)q.n * ((q.oh + 1) / 2) * ((q.ow + 1) / 2);
+    size_t global[2] = {xc_round_up(tiles, 64), ((size_t)q.m + rm - 1) / rm}, local[2] = {64, 1};
+    xc_launch_range(k, 2, global, local);
+    return XC_OK;
+}
+
+static const xc_variant winograd_blocks[] = {{"4", "-DRM=4"}, {"8", "-DRM=8"}, {NULL, NULL}};
+static const xc_tactic winograd = {"conv2d.winograd_f2x2_3x3", winograd_applicable, winograd_blocks, winograd_prepare};
+
+static const xc_tactic *const tactics[] = {&direct, &im2col, &pointwise, &implicit, &depthwise, &winograd, NULL};
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};

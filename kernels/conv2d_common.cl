@@ -1,0 +1,42 @@
+/* conv2d_common.cl — what every conv2d tactic's program shares (it is the program's first
+ * kernels file; the tactic's own file follows): the geometry arguments, the gather of one
+ * input element of the implicit im2col matrix, and the epilogue.
+ *
+ * Layout is NCHW (1-D convs arrive with H = 1). Group g owns input channels [g*CG, (g+1)*CG)
+ * and output channels [g*MG, (g+1)*MG). The im2col matrix of group g is K x P with
+ * K = CG*KH*KW (k = (c, kh, kw)) and P = N*OH*OW (p = (n, oh, ow)); the weights of group g
+ * are the MG x K matrix starting at w + g*MG*K, exactly ONNX's [M, C/group, KH, KW]. */
+
+#define CONV_GEOM const int N, const int C, const int H, const int W, const int M, const int OH, const int OW, \
+                  const int KH, const int KW, const int SH, const int SW, const int DH, const int DW,           \
+                  const int PH, const int PW, const int G
+
+/* Bias of output channel m: layers without one bind some other buffer as bias, never read. */
+#ifdef CONV_BIAS
+#define BIAS(m) LOAD(bias, m)
+#else
+#define BIAS(m) 0.0f
+#endif
+
+/* Element (k, p) of group g's im2col matrix: the input under tap k of output position p, or 0
+ * in the padding. */
+inline float conv_gather(__global const store_t *x, int g, int k, int p, const int C, const int H, const int W,
+                         const int OH, const int OW, const int KH, const int KW, const int SH, const int SW,
+                         const int DH, const int DW, const int PH, const int PW, const int CG)
+{
+    const int ow = p % OW, oh = p / OW % OH, n = p / (OW * OH);
+    const int kw = k % KW, kh = k / KW % KH, c = k / (KW * KH);
+    const int ih = oh * SH - PH + kh * DH, iw = ow * SW - PW + kw * DW;
+    if (ih < 0 || ih >= H || iw < 0 || iw >= W) return 0.0f;
+    return LOAD(x, ((n * C + g * CG + c) * H + ih) * W + iw);
+}
+
+/* Epilogue of output element i: bias (already in acc), then the residual (res is the residual
+ * tensor, or y itself when the layer has none and it is never read), then the activation. */
+inline void conv_store(__global store_t *y, __global const store_t *res, int i, float acc)
+{
+#ifdef XC_RESIDUAL
+    acc += LOAD(res, i);
+#endif
+    STORE(y, i, xc_activate(acc));
+}

@@ -1,0 +1,24 @@
+/* conv2d_direct.cl — the baseline conv tactic (conv2d.direct): one work-item per output
+ * element (n, m, oh, ow), summing its group's input channels and kernel taps straight from
+ * global memory. Needs conv2d_common.cl before it. */
+__kernel void conv_direct(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
+                          __global const store_t *res, __global store_t *y, CONV_GEOM)
+{
+    const int i = get_global_id(0);
+    if (i >= N * M * OH * OW) return;
+    const int ow = i % OW, oh = i / OW % OH, m = i / (OW * OH) % M, n = i / (OW * OH * M);
+    const int CG = C / G, g = m / (M / G);
+    float acc = BIAS(m);
+    for (int c = 0; c < CG; c++) {
+        const int xc = (n * C + g * CG + c) * H, wc = (m * CG + c) * KH;
+        for (int kh = 0; kh < KH; kh++) {
+            const int ih = oh * SH - PH + kh * DH;
+            if (ih < 0 || ih >= H) continue;
+            for (int kw = 0; kw < KW; kw++) {
+                const int iw = ow * SW - PW + kw * DW;
+                if (iw >= 0 && iw < W) acc += LOAD(w, (wc + kh) * KW + kw) * LOAD(x, (xc + ih) * W + iw);
+            }
+        }
+    }
+    conv_store(y, res, i, acc);
+}

@@ -1,0 +1,77 @@
+/* conv2d_gemm.cl — convolution as a tiled GEMM per group: Y[m, p] = W[m, k] * B[k, p] over
+ * K = CG*KH*KW (see conv2d_common.cl, which comes first). A 16x16 work-group computes a TM x TN
+ * output tile (output channels x output positions), each work-item a (TM/16) x (TN/16)
+ * register block strided by 16 so that stores along p stay coalesced; TK-deep slices of W and
+ * B are staged in local memory. Where B comes from is the tactic:
+ *   CONV_B_IM2COL  conv2d.im2col_gemm: the im2col matrix conv_im2col wrote to the workspace;
+ *   CONV_B_1X1     conv2d.1x1_gemm: 1x1 stride-1 unpadded convs read the input planes as is;
+ *   (neither)      conv2d.implicit_gemm: gathered from the input on the fly (conv_gather).
+ * Parameters: TM, TN (multiples of 16), TK. */
+#define LX 16
+#define LY 16
+#define RM (TM / LY)
+#define RN (TN / LX)
+
+#if defined(CONV_B_IM2COL)
+#define LOAD_B(k, p) LOAD(src, (g * K + (k)) * P + (p))
+#elif defined(CONV_B_1X1)
+#define LOAD_B(k, p) LOAD(src, ((p) / OHW * C + g * CG + (k)) * OHW + (p) % OHW)
+#else
+#define LOAD_B(k, p) conv_gather(src, g, k, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG)
+#endif
+
+/* src: the input, or the im2col workspace under CONV_B_IM2COL. */
+__kernel __attribute__((reqd_work_group_size(LX, LY, 1)))
+void conv_gemm(__global const store_t *src, __global const store_t *w, __global const store_t *bias,
+               __global const store_t *res, __global store_t *y, CONV_GEOM)
+{
+    __local float As[TK][TM];
+    __local float Bs[TK][TN];
+    const int CG = C / G, MG = M / G, K = CG * KH * KW, OHW = OH * OW, P = N * OHW;
+    const int g = get_group_id(2), tx = get_local_id(0), ty = get_local_id(1), lid = ty * LX + tx;
+    const int m0 = get_group_id(1) * TM, p0 = get_group_id(0) * TN;
+    __global const store_t *wg = w + g * MG * K;
+    float acc[RM][RN];
+    for (int i = 0; i < RM; i++)
+        for (int j = 0; j < RN; j++) acc[i][j] = 0.0f;
+
+    for (int k0 = 0; k0 < K; k0 += TK) {
+        for (int e = lid; e < TK * TM; e += LX * LY) { /* consecutive items read consecutive k of a W row */
+            const int kk = e % TK, m = m0 + e / TK, k = k0 + kk;
+            As[kk][e / TK] = k < K && m < MG ? LOAD(wg, m * K + k) : 0.0f;
+        }
+        for (int e = lid; e < TK * TN; e += LX * LY) { /* ... and consecutive p of a B row */
+            const int kk = e / TN, p = p0 + e % TN, k = k0 + kk;
+            Bs[kk][e % TN] = k < K && p < P ? LOAD_B(k, p) : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < TK; kk++) {
+            float a[RM], b[RN];
+            for (int i = 0; i < RM; i++) a[i] = As[kk][ty + i * LY];
+            for (int j = 0; j < RN; j++) b[j] = Bs[kk][tx + j * LX];
+            for (int i = 0; i < RM; i++)
+                for (int j = 0; j < RN; j++) acc[i][j] = mad(a[i], b[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    for (int i = 0; i < RM; i++) {
+        const int m = m0 + ty + i * LY;
+        if (m >= MG) continue;
+        const float b = BIAS(g * MG + m);
+        for (int j = 0; j < RN; j++) {
+            const int p = p0 + tx + j * LX;
+            if (p < P) conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j] + b);
+        }
+    }
+}
+
+/* conv2d.im2col_gemm's first launch: col[g][k][p] for every group; one work-item per element,
+ * consecutive items along p. */
+__kernel void conv_im2col(__global const store_t *x, __global store_t *col, CONV_GEOM)
+{
+    const int CG = C / G, K = CG * KH * KW, P = N * OH * OW;
+    const int p = get_global_id(0), row = get_global_id(1);
+    if (p >= P || row >= G * K) return;
+    STORE(col, row * P + p, conv_gather(x, row / K, row % K, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG));
+}
