@@ -103,10 +103,11 @@ demo:
 	./$(BUILD)/crosscheck run $(DEMO_MODEL)/model.onnx --ref --load-inputs $(DEMO_MODEL)/test_data_set_0 \
 	    --load-outputs $(DEMO_MODEL)/test_data_set_0 --rtol 1e-4
 
+TEST_ARGS ?=
 test:
 	@sh tools/deps.sh
 	@$(MAKE) --no-print-directory all conformance-data
-	$(VPY) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR)
+	$(VPY) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR) $(TEST_ARGS)
 
 .PHONY: all demo test conformance-data clean
 clean:
