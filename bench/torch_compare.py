@@ -5,6 +5,9 @@ Needs torch, torchvision, transformers and onnx (the GPU machine has them); the 
 randomly initialised with fixed seeds, so nothing is downloaded.
 
 usage: bench/torch_compare.py --xc build/crosscheck --out DIR [--models squeezenet1_1,...]
+                              [--xc-args='--ocl --ocl-device NVIDIA']
+With --xc-args naming an OpenCL runner, crosscheck runs the reference AND the engine, compares
+the engine against the reference, and the reference against PyTorch.
 """
 import argparse
 import os
@@ -50,6 +53,9 @@ def vit():
 
 
 MODELS = {
+    "resnet18": lambda: torchvision_model("resnet18"),
+    "resnet50": lambda: torchvision_model("resnet50"),
+    "mobilenet_v2": lambda: torchvision_model("mobilenet_v2"),
     "squeezenet1_1": lambda: torchvision_model("squeezenet1_1"),
     "shufflenet_v2_x1_0": lambda: torchvision_model("shufflenet_v2_x1_0"),
     "mobilenet_v3_small": lambda: torchvision_model("mobilenet_v3_small"),
@@ -88,7 +94,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--xc", default="build/crosscheck")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--models", default="squeezenet1_1,shufflenet_v2_x1_0,mobilenet_v3_small,bert_small,vit_small")
+    ap.add_argument("--xc-args", default="", help="extra crosscheck run options, e.g. '--ocl --ocl-device NVIDIA'")
     a = ap.parse_args()
     failures = 0
     for name in a.models.split(","):
@@ -101,8 +108,9 @@ def main():
             failures += 1
             continue
         t = time.perf_counter()
-        r = subprocess.run([a.xc, "run", path, "--ref", "--load-inputs", ds, "--load-outputs", ds, "--rtol", "1e-3",
-                            "--atol", "1e-4"], capture_output=True, text=True)
+        r = subprocess.run([a.xc, "run", path, "--ref"] + a.xc_args.split() + ["--load-inputs", ds, "--load-outputs", ds,
+                                                                              "--rtol", "1e-3", "--atol", "1e-4"],
+                           capture_output=True, text=True)
         secs = time.perf_counter() - t
         verdict = {0: "PASSED", 1: "FAILED"}.get(r.returncode, "ERROR")
         failures += r.returncode != 0

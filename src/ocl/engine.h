@@ -164,7 +164,8 @@ void xc_launch_tensor(xc_launch *k, int tensor);
  * fp16 layers when float) and bound as weights. Use this for every layer input. */
 xc_status xc_launch_input(xc_engine *e, const xc_layer *l, xc_launch *k, int t);
 void xc_launch_weight(xc_launch *k, int weight);
-void xc_launch_int(xc_launch *k, int64_t v);
+void xc_launch_int(xc_launch *k, int64_t v);  /* a cl_int */
+void xc_launch_long(xc_launch *k, int64_t v); /* a cl_long */
 void xc_launch_float(xc_launch *k, float v);
 void xc_launch_local(xc_launch *k, size_t bytes);
 /* The context's scratch buffer (at least l->workspace bytes, shared by all layers in turn). */

@@ -143,6 +143,7 @@ xc_status xc_launch_input(xc_engine *e, const xc_layer *l, xc_launch *k, int t)
 
 void xc_launch_weight(xc_launch *k, int weight) { xc_arg *a = next_arg(k); a->kind = XC_ARG_WEIGHT; a->index = weight; }
 void xc_launch_int(xc_launch *k, int64_t v) { xc_arg *a = next_arg(k); a->kind = XC_ARG_INT; a->i = v; }
+void xc_launch_long(xc_launch *k, int64_t v) { xc_arg *a = next_arg(k); a->kind = XC_ARG_INT; a->i = v; a->is_long = 1; }
 void xc_launch_float(xc_launch *k, float v) { xc_arg *a = next_arg(k); a->kind = XC_ARG_FLOAT; a->f = v; }
 void xc_launch_local(xc_launch *k, size_t bytes) { xc_arg *a = next_arg(k); a->kind = XC_ARG_LOCAL; a->bytes = bytes; }
 

@@ -28,6 +28,7 @@ static xc_status check_forced_names(const xc_engine *e)
         int found = 0;
         for (int l = 0; l < e->n_layers && !found; l++) {
             const xc_layer *L = &e->layers[l];
+            if (L->dead) continue; /* fused away: its nodes are named by the layer that absorbed it */
             found |= !strcmp(L->name, e->opt.fp32_layers[i]);
             for (int k = 0; k < L->n_nodes; k++) found |= !strcmp(e->model->graph->nodes[L->nodes[k]].name, e->opt.fp32_layers[i]);
         }
