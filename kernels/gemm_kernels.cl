@@ -1,0 +1,310 @@
+/* gemm_kernels.cl — the matrix products of the gemm layer kind (ONNX Gemm and MatMul):
+ *     Y[b] = act(alpha * op(A[b]) x op(B[b]) + beta * C + bias)        Y[b] is M x N, row-major
+ * One kernel per tactic; a program holds only the kernel its tactic's define selects:
+ *   GEMM_NAIVE  gemm_naive    one work-item per output element, operands straight from global memory;
+ *   TILE        gemm_tiled    TILE x TILE tiles of A and B in local memory, one output per work-item;
+ *   GEMM_REG    gemm_reg      BM x BN outputs per work-group through BK-deep local tiles; each work-item
+ *                             keeps an RM x RN block of accumulators in registers, its rows and columns
+ *                             strided over the tile (conflict-free local reads, coalesced stores);
+ *   GEMM_VEC4   gemm_vec4     as gemm_reg, with float4 global loads along each operand's contiguous
+ *                             dimension, prefetched into registers a tile ahead so they overlap the
+ *                             products, and float4 local reads of contiguous RM x RN register blocks
+ *                             (the host checks those dimensions are multiples of 4).
+ * Layout: TRANS_A means A is stored K x M (lda = M), else M x K (lda = K); TRANS_B means B is stored
+ * N x K (ldb = K), else K x N (ldb = N). Epilogue: HAS_C adds beta * C[m * csm + n * csn] (C's strides
+ * are 0 along broadcast axes), HAS_BIAS adds bias[n], then xc_activate. Without them the C and bias
+ * arguments are bound to A and never read.
+ * Batches (MatMul) are the third NDRange dimension: batch index bz splits into up to three broadcast
+ * dimensions (sizes bd0 x bd1 x bd2, only bd1 and bd2 needed), with element strides sa* / sb* of A and
+ * B along each (0 where that operand is broadcast); Y's batches are contiguous. */
+
+#define GEMM_PARAMS                                                                                            \
+    __global const store_t *A, __global const store_t *B, __global const store_t *C,                          \
+        __global const store_t *bias, __global store_t *Y, const int M, const int N, const int K,             \
+        const int lda, const int ldb, const float alpha, const float beta, const int csm, const int csn,      \
+        const int bd1, const int bd2, const int sa0, const int sa1, const int sa2, const int sb0,             \
+        const int sb1, const int sb2
+
+#ifdef TRANS_A
+#define A_AT(m, k) LOAD(A, (k) * lda + (m))
+#else
+#define A_AT(m, k) LOAD(A, (m) * lda + (k))
+#endif
+#ifdef TRANS_B
+#define B_AT(k, n) LOAD(B, (n) * ldb + (k))
+#else
+#define B_AT(k, n) LOAD(B, (k) * ldb + (n))
+#endif
+
+#ifdef XC_FP16
+#define LOAD4(p, i) vload_half4(0, (p) + (i))
+#else
+#define LOAD4(p, i) vload4(0, (p) + (i))
+#endif
+
+/* Element offset of batch bz in an operand with strides s0, s1, s2 over the batch dimensions. */
+inline int batch_offset(int bz, int bd1, int bd2, int s0, int s1, int s2)
+{
+    return bz / (bd1 * bd2) * s0 + bz / bd2 % bd1 * s1 + bz % bd2 * s2;
+}
+
+/* The epilogue of output (m, n): scale, C, bias, activation, store. */
+inline void store_output(__global store_t *Y, __global const store_t *C, __global const store_t *bias, int m, int n,
+                         int N, float acc, float alpha, float beta, int csm, int csn)
+{
+    float v = alpha * acc;
+#ifdef HAS_C
+    v += beta * LOAD(C, m * csm + n * csn);
+#endif
+#ifdef HAS_BIAS
+    v += LOAD(bias, n);
+#endif
+    STORE(Y, m * N + n, xc_activate(v));
+}
+
+/* Moves A, B and Y to batch get_global_id(2). */
+#define GEMM_SELECT_BATCH()                                                                                    \
+    do {                                                                                                       \
+        const int bz = get_global_id(2);                                                                       \
+        A += batch_offset(bz, bd1, bd2, sa0, sa1, sa2);                                                        \
+        B += batch_offset(bz, bd1, bd2, sb0, sb1, sb2);                                                        \
+        Y += bz * M * N;                                                                                       \
+    } while (0)
+
+#ifdef GEMM_NAIVE
+__kernel void gemm_naive(GEMM_PARAMS)
+{
+    const int n = get_global_id(0), m = get_global_id(1);
+    if (n >= N || m >= M) return;
+    GEMM_SELECT_BATCH();
+    float acc = 0.0f;
+    for (int k = 0; k < K; k++) acc = fma(A_AT(m, k), B_AT(k, n), acc);
+    store_output(Y, C, bias, m, n, N, acc, alpha, beta, csm, csn);
+}
+#endif
+
+#ifdef TILE
+/* Work-group TILE x TILE; As[m][k] and Bs[k][n] are filled so that consecutive work-items read
+ * consecutive addresses of whichever layout the operand has. */
+__kernel __attribute__((reqd_work_group_size(TILE, TILE, 1))) void gemm_tiled(GEMM_PARAMS)
+{
+    __local float As[TILE][TILE + 1], Bs[TILE][TILE + 1];
+    const int tx = get_local_id(0), ty = get_local_id(1);
+    const int n0 = get_group_id(0) * TILE, m0 = get_group_id(1) * TILE;
+    GEMM_SELECT_BATCH();
+    float acc = 0.0f;
+    for (int k0 = 0; k0 < K; k0 += TILE) {
+#ifdef TRANS_A
+        As[tx][ty] = m0 + tx < M && k0 + ty < K ? A_AT(m0 + tx, k0 + ty) : 0.0f;
+#else
+        As[ty][tx] = m0 + ty < M && k0 + tx < K ? A_AT(m0 + ty, k0 + tx) : 0.0f;
+#endif
+#ifdef TRANS_B
+        Bs[tx][ty] = k0 + tx < K && n0 + ty < N ? B_AT(k0 + tx, n0 + ty) : 0.0f;
+#else
+        Bs[ty][tx] = k0 + ty < K && n0 + tx < N ? B_AT(k0 + ty, n0 + tx) : 0.0f;
+#endif
+        barrier(CLK_LOCAL_MEM_FENCE);
+#pragma unroll
+        for (int kk = 0; kk < TILE; kk++) acc = fma(As[ty][kk], Bs[kk][tx], acc);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (m0 + ty < M && n0 + tx < N) store_output(Y, C, bias, m0 + ty, n0 + tx, N, acc, alpha, beta, csm, csn);
+}
+#endif
+
+#if defined(GEMM_REG) || defined(GEMM_VEC4)
+#define TX (BN / RN) /* work-group width: work-items along n */
+#define TY (BM / RM) /* work-group height: work-items along m */
+#define NT (TX * TY)
+#define LDA (BM + 4) /* local row pitches, padded against bank conflicts, float4-aligned */
+#define LDB (BN + 4)
+#if (BM * BK) % NT || (BN * BK) % NT
+#error "tile does not split evenly over the work-group"
+#endif
+#endif
+
+#ifdef GEMM_REG
+/* Fills As[k][m] (BK x BM) and Bs[k][n] (BK x BN) from the tiles at (m0, k0) and (k0, n0), the
+ * work-items walking each operand's contiguous dimension. Out-of-range elements are zeros. */
+inline void load_tiles(__local float *As, __local float *Bs, __global const store_t *A, __global const store_t *B,
+                       int lda, int ldb, int M, int N, int K, int m0, int n0, int k0, int tid)
+{
+#pragma unroll
+    for (int p = 0; p < BM * BK / NT; p++) {
+        const int i = tid + p * NT;
+#ifdef TRANS_A
+        const int mm = i % BM, kk = i / BM;
+#else
+        const int kk = i % BK, mm = i / BK;
+#endif
+        As[kk * LDA + mm] = m0 + mm < M && k0 + kk < K ? A_AT(m0 + mm, k0 + kk) : 0.0f;
+    }
+#pragma unroll
+    for (int p = 0; p < BN * BK / NT; p++) {
+        const int i = tid + p * NT;
+#ifdef TRANS_B
+        const int kk = i % BK, nn = i / BK;
+#else
+        const int nn = i % BN, kk = i / BN;
+#endif
+        Bs[kk * LDB + nn] = k0 + kk < K && n0 + nn < N ? B_AT(k0 + kk, n0 + nn) : 0.0f;
+    }
+}
+
+/* Work-item (tx, ty) owns rows m0 + ty + i * TY and columns n0 + tx + j * TX. */
+__kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_reg(GEMM_PARAMS)
+{
+    __local float As[BK * LDA], Bs[BK * LDB];
+    const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * TX + tx;
+    const int n0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
+    GEMM_SELECT_BATCH();
+    float acc[RM][RN];
+#pragma unroll
+    for (int i = 0; i < RM; i++)
+#pragma unroll
+        for (int j = 0; j < RN; j++) acc[i][j] = 0.0f;
+    for (int k0 = 0; k0 < K; k0 += BK) {
+        load_tiles(As, Bs, A, B, lda, ldb, M, N, K, m0, n0, k0, tid);
+        barrier(CLK_LOCAL_MEM_FENCE);
+#pragma unroll
+        for (int kk = 0; kk < BK; kk++) {
+            float a[RM], b[RN];
+#pragma unroll
+            for (int i = 0; i < RM; i++) a[i] = As[kk * LDA + ty + i * TY];
+#pragma unroll
+            for (int j = 0; j < RN; j++) b[j] = Bs[kk * LDB + tx + j * TX];
+#pragma unroll
+            for (int i = 0; i < RM; i++)
+#pragma unroll
+                for (int j = 0; j < RN; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+#pragma unroll
+    for (int i = 0; i < RM; i++)
+#pragma unroll
+        for (int j = 0; j < RN; j++) {
+            const int m = m0 + ty + i * TY, n = n0 + tx + j * TX;
+            if (m < M && n < N) store_output(Y, C, bias, m, n, N, acc[i][j], alpha, beta, csm, csn);
+        }
+}
+#endif
+
+#ifdef GEMM_VEC4
+#if (BM * BK) % (4 * NT) || (BN * BK) % (4 * NT) || BK % 4 || RM % 4 || RN % 4
+#error "float4 steps do not split evenly over the tile or the work-group"
+#endif
+
+#define A_STEPS (BM * BK / 4 / NT) /* float4s of a tile each work-item moves */
+#define B_STEPS (BN * BK / 4 / NT)
+
+/* Reads this work-item's float4s of the A tile at (m0, k0) and the B tile at (k0, n0), along each
+ * operand's contiguous dimension, into registers (zeros out of range). */
+inline void fetch_vec4(float4 *ra, float4 *rb, __global const store_t *A, __global const store_t *B, int lda, int ldb,
+                       int M, int N, int K, int m0, int n0, int k0, int tid)
+{
+#pragma unroll
+    for (int p = 0; p < A_STEPS; p++) {
+        const int i = tid + p * NT;
+#ifdef TRANS_A
+        const int m = m0 + i % (BM / 4) * 4, k = k0 + i / (BM / 4);
+        ra[p] = m < M && k < K ? LOAD4(A, k * lda + m) : (float4)(0.0f);
+#else
+        const int k = k0 + i % (BK / 4) * 4, m = m0 + i / (BK / 4);
+        ra[p] = m < M && k < K ? LOAD4(A, m * lda + k) : (float4)(0.0f);
+#endif
+    }
+#pragma unroll
+    for (int p = 0; p < B_STEPS; p++) {
+        const int i = tid + p * NT;
+#ifdef TRANS_B
+        const int k = k0 + i % (BK / 4) * 4, n = n0 + i / (BK / 4);
+        rb[p] = k < K && n < N ? LOAD4(B, n * ldb + k) : (float4)(0.0f);
+#else
+        const int n = n0 + i % (BN / 4) * 4, k = k0 + i / (BN / 4);
+        rb[p] = k < K && n < N ? LOAD4(B, k * ldb + n) : (float4)(0.0f);
+#endif
+    }
+}
+
+/* Writes what fetch_vec4 read into As[k][m] and Bs[k][n]: a float4 along m or n is one local
+ * store, one along k is scattered over four rows. */
+inline void stash_vec4(__local float *As, __local float *Bs, const float4 *ra, const float4 *rb, int tid)
+{
+#pragma unroll
+    for (int p = 0; p < A_STEPS; p++) {
+        const int i = tid + p * NT;
+#ifdef TRANS_A
+        vstore4(ra[p], 0, As + i / (BM / 4) * LDA + i % (BM / 4) * 4);
+#else
+        const int kk = i % (BK / 4) * 4, mm = i / (BK / 4);
+        As[(kk + 0) * LDA + mm] = ra[p].x;
+        As[(kk + 1) * LDA + mm] = ra[p].y;
+        As[(kk + 2) * LDA + mm] = ra[p].z;
+        As[(kk + 3) * LDA + mm] = ra[p].w;
+#endif
+    }
+#pragma unroll
+    for (int p = 0; p < B_STEPS; p++) {
+        const int i = tid + p * NT;
+#ifdef TRANS_B
+        const int kk = i % (BK / 4) * 4, nn = i / (BK / 4);
+        Bs[(kk + 0) * LDB + nn] = rb[p].x;
+        Bs[(kk + 1) * LDB + nn] = rb[p].y;
+        Bs[(kk + 2) * LDB + nn] = rb[p].z;
+        Bs[(kk + 3) * LDB + nn] = rb[p].w;
+#else
+        vstore4(rb[p], 0, Bs + i / (BN / 4) * LDB + i % (BN / 4) * 4);
+#endif
+    }
+}
+
+/* Work-item (tx, ty) owns the contiguous block of rows m0 + ty * RM ... and columns n0 + tx * RN ... */
+__kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_vec4(GEMM_PARAMS)
+{
+    __local float As[BK * LDA] __attribute__((aligned(16))), Bs[BK * LDB] __attribute__((aligned(16)));
+    const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * TX + tx;
+    const int n0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
+    GEMM_SELECT_BATCH();
+    float4 acc[RM][RN / 4];
+#pragma unroll
+    for (int i = 0; i < RM; i++)
+#pragma unroll
+        for (int j = 0; j < RN / 4; j++) acc[i][j] = (float4)(0.0f);
+    float4 ra[A_STEPS], rb[B_STEPS];
+    fetch_vec4(ra, rb, A, B, lda, ldb, M, N, K, m0, n0, 0, tid);
+    for (int k0 = 0; k0 < K; k0 += BK) {
+        stash_vec4(As, Bs, ra, rb, tid);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (k0 + BK < K) fetch_vec4(ra, rb, A, B, lda, ldb, M, N, K, m0, n0, k0 + BK, tid); /* in flight during the products */
+#pragma unroll
+        for (int kk = 0; kk < BK; kk++) {
+            float4 a[RM / 4], b[RN / 4];
+#pragma unroll
+            for (int i = 0; i < RM / 4; i++) a[i] = ((__local const float4 *)(As + kk * LDA + ty * RM))[i];
+#pragma unroll
+            for (int j = 0; j < RN / 4; j++) b[j] = ((__local const float4 *)(Bs + kk * LDB + tx * RN))[j];
+#pragma unroll
+            for (int i = 0; i < RM / 4; i++)
+#pragma unroll
+                for (int j = 0; j < RN / 4; j++) {
+                    acc[4 * i + 0][j] = fma((float4)(a[i].x), b[j], acc[4 * i + 0][j]);
+                    acc[4 * i + 1][j] = fma((float4)(a[i].y), b[j], acc[4 * i + 1][j]);
+                    acc[4 * i + 2][j] = fma((float4)(a[i].z), b[j], acc[4 * i + 2][j]);
+                    acc[4 * i + 3][j] = fma((float4)(a[i].w), b[j], acc[4 * i + 3][j]);
+                }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+#pragma unroll
+    for (int i = 0; i < RM; i++)
+#pragma unroll
+        for (int j = 0; j < RN / 4; j++) {
+            const int m = m0 + ty * RM + i, n = n0 + tx * RN + 4 * j;
+            const float v[4] = {acc[i][j].x, acc[i][j].y, acc[i][j].z, acc[i][j].w};
+            for (int c = 0; c < 4; c++)
+                if (m < M && n + c < N) store_output(Y, C, bias, m, n + c, N, v[c], alpha, beta, csm, csn);
+        }
+}
+#endif
