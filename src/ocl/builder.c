@@ -9,6 +9,7 @@
  *   5. tactics are chosen (tuner.c) and the memory plan made (memplan.c). */
 #include "ocl/build.h"
 #include "onnx_io.h"
+#include "ops/plans.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,33 @@ static xc_status lower_node(xc_engine *e, int k)
     return XC_OK;
 }
 
+/* Shape and Size only read their input's dims, which are static in an engine: their outputs are
+ * constants even when the input is an activation (this folds exporters' shape subgraphs:
+ * Shape -> Gather -> Concat -> Reshape). Returns 1 when n was folded this way. */
+static int fold_shape_of(xc_engine *e, const xc_node *n, xc_status *s)
+{
+    if (n->domain[0] || (strcmp(n->op_type, "Shape") && strcmp(n->op_type, "Size")) || n->n_outputs != 1 || !n->inputs[0][0])
+        return 0;
+    const xc_etensor *x = &e->tensors[xc_engine_tensor(e, n->inputs[0])];
+    int start = 0, end = x->rank, is_shape = !strcmp(n->op_type, "Shape");
+    if (is_shape) xc_shape_axes(n, x->rank, &start, &end);
+    int64_t len = end > start ? end - start : 0, size = 1;
+    for (int k = 0; k < x->rank; k++) size *= x->dims[k];
+    xc_tensor *v;
+    *s = xc_tensor_new(XC_INT64, is_shape ? 1 : 0, &len, &v);
+    if (*s != XC_OK) return 1;
+    for (int k = 0; k < len && is_shape; k++) ((int64_t *)v->data)[k] = x->dims[start + k];
+    if (!is_shape) ((int64_t *)v->data)[0] = size;
+    int id = xc_engine_add_tensor(e, n->outputs[0], XC_INT64, v->rank, v->dims);
+    if (id < 0) {
+        xc_tensor_free(v);
+        *s = XC_ERR_NOMEM;
+        return 1;
+    }
+    e->tensors[id].value = v;
+    return 1;
+}
+
 static int all_inputs_constant(const xc_engine *e, const xc_node *n)
 {
     for (int i = 0; i < n->n_inputs; i++)
@@ -152,7 +180,8 @@ static xc_status make_layers(xc_engine *e)
     char lb[256];
     for (int k = 0; k < g->n_nodes; k++) {
         const xc_node *n = &g->nodes[k];
-        xc_status s = all_inputs_constant(e, n) && n->schema ? fold_node(e, n) : lower_node(e, k);
+        xc_status s = XC_OK;
+        if (!fold_shape_of(e, n, &s)) s = all_inputs_constant(e, n) && n->schema ? fold_node(e, n) : lower_node(e, k);
         if (s != XC_OK && !strstr(xc_error_message(), "node ")) xc_error_prefix(s, "%s: ", xc_node_label(n, lb, sizeof lb));
         XC_TRY(s);
     }

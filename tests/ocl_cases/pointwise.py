@@ -28,3 +28,17 @@ def cases():
     yield ("pw_gelu_chain", model(nodes, [("x", [2, 9, 33])], [("y", [2, 9, 33])],
                                   [("sqrt2", np.array(np.sqrt(2), np.float32)), ("one", np.array(1, np.float32)),
                                    ("half", np.array(0.5, np.float32))]), FP32_TOL)
+    yield from shape_subgraph_cases()
+
+
+def shape_subgraph_cases():
+    """Reshape whose target comes from Shape -> Gather -> Concat of an activation, as exporters
+    write it: folded at build time because engine shapes are static."""
+    nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Shape", ["r"], ["s"]),
+             helper.make_node("Gather", ["s", "i0"], ["b"], axis=0), helper.make_node("Unsqueeze", ["b", "ax"], ["bu"]),
+             helper.make_node("Concat", ["bu", "minus1"], ["shape"], axis=0), helper.make_node("Reshape", ["r", "shape"], ["y"]),
+             helper.make_node("Size", ["x"], ["n"]), helper.make_node("Cast", ["n"], ["nf"], to=1),
+             helper.make_node("Div", ["y", "nf"], ["z"])]
+    yield ("pw_shape_subgraph", model(nodes, [("x", [2, 3, 4])], [("z", [2, 12])],
+                                      [("i0", np.array(0, np.int64)), ("ax", np.array([0], np.int64)),
+                                       ("minus1", np.array([-1], np.int64))]), FP32_TOL)
