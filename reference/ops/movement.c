@@ -160,25 +160,6 @@ static xc_status ref_tile(xc_ref_args *a)
 
 /* ---- Pad ---- */
 
-typedef enum { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE, PAD_WRAP } pad_mode;
-
-/* The input index read for position j (relative to the input's first element) along an axis of
- * size d > 0, or -1 for the constant value. Reflect mirrors without repeating the edge, with
- * period 2 * (d - 1), so pads wider than the axis keep reflecting as numpy does. */
-static int64_t pad_source(pad_mode mode, int64_t j, int64_t d)
-{
-    int64_t period = 2 * (d - 1);
-    if (j >= 0 && j < d) return j;
-    switch (mode) {
-    case PAD_EDGE: return j < 0 ? 0 : d - 1;
-    case PAD_WRAP: return (j % d + d) % d;
-    case PAD_REFLECT:
-        if (!period) return 0;
-        j = (j % period + period) % period;
-        return j < d ? j : period - j;
-    default: return -1;
-    }
-}
 
 /* Fills y with Pad's constant: the `value` attribute (opsets 1-10) or the constant_value input. */
 static void pad_fill(const xc_ref_args *a, xc_tensor *y)
@@ -193,22 +174,18 @@ static void pad_fill(const xc_ref_args *a, xc_tensor *y)
 
 static xc_status ref_pad(xc_ref_args *a)
 {
-    static const char *const modes[] = {"constant", "reflect", "edge", "wrap"};
     const xc_tensor *x = a->in[0];
     xc_tensor *y = a->out[0];
-    const char *name = xc_attr_string(a->node, "mode", "constant");
-    pad_mode mode = PAD_CONSTANT;
-    for (int m = 0; m < 4; m++)
-        if (!strcmp(name, modes[m])) mode = (pad_mode)m;
+    xc_pad_mode mode = xc_pad_mode_of(a->node);
     int64_t begin[XC_MAX_RANK], end[XC_MAX_RANK], xs[XC_MAX_RANK];
     XC_TRY(xc_pad_plan(a->node, a->n_in, a->in, x->rank, begin, end));
     xc_ref_strides(x->rank, x->dims, xs);
-    if (mode == PAD_CONSTANT) pad_fill(a, y);
+    if (mode == XC_PAD_CONSTANT) pad_fill(a, y);
     gather g;
     XC_TRY(gather_init(a, &g, y->rank, y->dims));
     for (int k = 0; k < y->rank; k++)
         for (int64_t i = 0; i < y->dims[k]; i++) {
-            int64_t j = pad_source(mode, i - begin[k], x->dims[k]);
+            int64_t j = xc_pad_source(mode, i - begin[k], x->dims[k]);
             g.off[k][i] = j < 0 ? -1 : j * xs[k];
         }
     return gather_run(&g, x, y);

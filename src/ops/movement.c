@@ -310,6 +310,32 @@ static xc_status infer_tile(xc_infer_ctx *c)
 
 /* ---- Pad ---- */
 
+xc_pad_mode xc_pad_mode_of(const xc_node *n)
+{
+    static const char *const modes[] = {"constant", "reflect", "edge", "wrap"};
+    const char *name = xc_attr_string(n, "mode", "constant");
+    for (int m = 0; m < 4; m++)
+        if (!strcmp(name, modes[m])) return (xc_pad_mode)m;
+    return XC_PAD_CONSTANT;
+}
+
+/* Reflect mirrors without repeating the edge, with period 2 * (d - 1), so pads wider than the
+ * axis keep reflecting as numpy does. */
+int64_t xc_pad_source(xc_pad_mode mode, int64_t j, int64_t d)
+{
+    int64_t period = 2 * (d - 1);
+    if (j >= 0 && j < d) return j;
+    switch (mode) {
+    case XC_PAD_EDGE: return j < 0 ? 0 : d - 1;
+    case XC_PAD_WRAP: return (j % d + d) % d;
+    case XC_PAD_REFLECT:
+        if (!period) return 0;
+        j = (j % period + period) % period;
+        return j < d ? j : period - j;
+    default: return -1;
+    }
+}
+
 /* Pad's amounts per axis of a rank-`rank` input (negative: crop): the `paddings` (opset 1) or
  * `pads` (2-10) attribute, or input 1 with input 3 naming the axes (18+). Shared with the kernel
  * (reference/ops/movement.c). */

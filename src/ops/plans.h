@@ -10,6 +10,11 @@ xc_status xc_slice_plan(const xc_node *n, int n_in, const xc_tensor *const *in, 
                         int64_t *start, int64_t *step, int64_t *count);
 /* Pad (src/ops/movement.c): amounts before/after each axis (negative crops). */
 xc_status xc_pad_plan(const xc_node *n, int n_in, const xc_tensor *const *in, int rank, int64_t *begin, int64_t *end);
+/* Pad's modes, and the input index read at position j (relative to the input's first element)
+ * along an axis of size d > 0, or -1 for the constant value (src/ops/movement.c). */
+typedef enum { XC_PAD_CONSTANT, XC_PAD_REFLECT, XC_PAD_EDGE, XC_PAD_WRAP } xc_pad_mode;
+xc_pad_mode xc_pad_mode_of(const xc_node *n);
+int64_t xc_pad_source(xc_pad_mode mode, int64_t j, int64_t d);
 /* Shape (src/ops/shape.c): the axes [start, end) it reports, opset 15's attributes clamped. */
 void xc_shape_axes(const xc_node *n, int rank, int *start, int *end);
 /* Resize/Upsample (src/ops/resize.c): per-axis scales and output dims. */

@@ -120,34 +120,12 @@ static xc_status build_tile(const xc_engine *e, const xc_layer *l, mv_view *v)
     return view_strided(v, 2 * x->rank, dims, NULL, s);
 }
 
-typedef enum { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE, PAD_WRAP } pad_mode;
-
-/* Input index read at position j (relative to the input's first element) along an axis of size
- * d > 0, or -1 for the constant. Reflect has period 2 * (d - 1), so wide pads keep reflecting. */
-static int64_t pad_source(pad_mode mode, int64_t j, int64_t d)
-{
-    int64_t period = 2 * (d - 1);
-    if (j >= 0 && j < d) return j;
-    switch (mode) {
-    case PAD_EDGE: return j < 0 ? 0 : d - 1;
-    case PAD_WRAP: return (j % d + d) % d;
-    case PAD_REFLECT:
-        if (!period) return 0;
-        j = (j % period + period) % period;
-        return j < d ? j : period - j;
-    default: return -1;
-    }
-}
 
 static xc_status build_pad(const xc_engine *e, const xc_layer *l, mv_view *v)
 {
-    static const char *const modes[] = {"constant", "reflect", "edge", "wrap"};
     const xc_etensor *x = input(e, l, 0), *y = output(e, l);
     const xc_tensor *vals[XC_LAYER_IO];
-    const char *name = xc_attr_string(l->node, "mode", "constant");
-    pad_mode mode = PAD_CONSTANT;
-    for (int m = 0; m < 4; m++)
-        if (!strcmp(name, modes[m])) mode = (pad_mode)m;
+    xc_pad_mode mode = xc_pad_mode_of(l->node);
     int64_t begin[XC_MAX_RANK], end[XC_MAX_RANK], xs[XC_MAX_RANK];
     if (!const_args(e, l, vals)) return xc_fail(XC_ERR_UNSUPPORTED, "Pad arguments computed at run time");
     XC_TRY(xc_pad_plan(l->node, l->n_in, vals, x->rank, begin, end));
@@ -155,7 +133,7 @@ static xc_status build_pad(const xc_engine *e, const xc_layer *l, mv_view *v)
     XC_TRY(view_init(v, y->rank, y->dims));
     for (int k = 0; k < y->rank; k++)
         for (int64_t i = 0; i < y->dims[k]; i++) {
-            int64_t j = pad_source(mode, i - begin[k], x->dims[k]);
+            int64_t j = xc_pad_source(mode, i - begin[k], x->dims[k]);
             v->off[k][i] = j < 0 ? -1 : j * xs[k];
         }
     return XC_OK;
