@@ -1,5 +1,5 @@
 /* movement_elementwise.cl — elementwise ops on any dtype with broadcasting: Cast, Where, the
- * comparisons (bool out) and the logic ops (bool in and out). The pointwise kind only does float.
+ * comparisons and IsNaN/IsInf (bool out) and the logic ops (bool in and out). The pointwise kind only does float.
  *
  * Defines: OP (one of the OP_* below), N_IN (1-3), and per operand (A, B, C) and the output
  * (Y) either <X>_FLOAT — float32 data, stored as store_t (half under XC_FP16) — or <X>_T, the
@@ -18,6 +18,8 @@
 #define OP_OR 8
 #define OP_XOR 9
 #define OP_NOT 10
+#define OP_ISNAN 11
+#define OP_ISINF 12
 
 #ifdef A_FLOAT
 #define A_T store_t
@@ -66,6 +68,10 @@
 #define EXPR(va, vb, vc) ((va) || (vb))
 #elif OP == OP_XOR
 #define EXPR(va, vb, vc) (!(va) != !(vb))
+#elif OP == OP_ISNAN
+#define EXPR(va, vb, vc) (isnan((float)(va)) != 0)
+#elif OP == OP_ISINF
+#define EXPR(va, vb, vc) (isinf((float)(va)) != 0)
 #endif
 
 __kernel void elementwise(__global const A_T *a,

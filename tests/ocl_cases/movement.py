@@ -175,6 +175,14 @@ def elementwise():
     for name, frm in [("int64", I64), ("bool", B), ("int32", I32)]:
         yield "mv_cast_%s_float" % name, one("Cast", [4, 9], x_type=frm, y_type=F, to=F), FP32_TOL
     yield "mv_cast_int64_int32", one("Cast", [5], x_type=I64, y_type=I32, to=I32), EXACT
+    # NaN from the log of negatives, infinities from 1/0 (attention masks test for them)
+    half = [("h", np.array(0.5, np.float32)), ("one", np.array(1, np.float32))]
+    nodes = [helper.make_node("Sub", ["x", "h"], ["d"]), helper.make_node("Log", ["d"], ["l"]),
+             helper.make_node("IsNaN", ["l"], ["y"])]
+    yield "mv_isnan", typed(nodes, [("x", [4, 33], F)], [("y", None, B)], half), EXACT
+    nodes = [helper.make_node("Sub", ["x", "x"], ["z"]), helper.make_node("Div", ["one", "z"], ["r"]),
+             helper.make_node("IsInf", ["r"], ["y"])]
+    yield "mv_isinf", typed(nodes, [("x", [7, 5], F)], [("y", None, B)], half), EXACT
 
 
 def cases():

@@ -1,4 +1,4 @@
-/* movement_elementwise.c — Cast, Where, the comparisons and the logic ops on any dtype with
+/* movement_elementwise.c — Cast, Where, the comparisons, IsNaN/IsInf and the logic ops on any dtype with
  * broadcasting (kernels/movement_elementwise.cl), tactic elementwise.broadcast: one output
  * element per work-item, each operand read at its broadcast offset. */
 #include "movement_internal.h"
@@ -12,7 +12,7 @@ static const struct {
 } ops[] = {
     {"Cast", 0, 1}, {"CastLike", 0, 2}, {"Where", 1, 3}, {"Equal", 2, 2}, {"Less", 3, 2}, {"LessOrEqual", 4, 2},
     {"Greater", 5, 2}, {"GreaterOrEqual", 6, 2}, {"And", 7, 2}, {"Or", 8, 2}, {"Xor", 9, 2}, {"Not", 10, 1},
-    {NULL, 0, 0},
+    {"IsNaN", 11, 1}, {"IsInf", 12, 1}, {NULL, 0, 0},
 };
 
 static int find(const xc_node *n)
@@ -50,6 +50,8 @@ int mv_elementwise_accepts(const xc_engine *e, const xc_layer *l)
 {
     int k = find(l->node);
     if (k < 0 || l->n_in != ops[k].n_in || l->n_out != 1 || !mv_int_indexable(e, l)) return 0;
+    /* IsInf detecting one sign only is left to the CPU fallback */
+    if (ops[k].code == 12 && (!xc_attr_int(l->node, "detect_positive", 1) || !xc_attr_int(l->node, "detect_negative", 1))) return 0;
     for (int i = 0; i < operands(l); i++)
         if (l->in[i] < 0 || !kernel_dtype(e->tensors[l->in[i]].dtype)) return 0;
     return kernel_dtype(e->tensors[l->out[0]].dtype);
