@@ -11,90 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { INTERP_NEAREST, INTERP_LINEAR, INTERP_CUBIC } interp_mode;
-typedef enum {
-    COORD_HALF_PIXEL, COORD_HALF_PIXEL_SYMMETRIC, COORD_PYTORCH_HALF_PIXEL, COORD_ALIGN_CORNERS,
-    COORD_ASYMMETRIC, COORD_TF_HALF_PIXEL_FOR_NN, COORD_TF_CROP_AND_RESIZE
-} coord_mode;
-typedef enum { NEAREST_ROUND_PREFER_FLOOR, NEAREST_ROUND_PREFER_CEIL, NEAREST_FLOOR, NEAREST_CEIL, NEAREST_LEGACY } nearest_mode;
-
-typedef struct resize_opts {
-    interp_mode mode;
-    coord_mode coord;
-    nearest_mode nearest;
-    double cubic_a, extrapolation;
-    int exclude_outside, antialias;
-} resize_opts;
-
-/* Index of s in list (the schema has rejected values that are not there). */
-static int pick(const char *s, const char *const *list, int count)
-{
-    for (int k = 0; k < count; k++)
-        if (!strcmp(s, list[k])) return k;
-    return 0;
-}
-
-static resize_opts parse_opts(const xc_node *n)
-{
-    static const char *const modes[] = {"nearest", "linear", "cubic"};
-    static const char *const coords[] = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners",
-                                         "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
-    static const char *const nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
-    const char *mode = xc_attr_string(n, "mode", "nearest");
-    resize_opts o = {
-        .mode = !strcmp(mode, "bilinear") ? INTERP_LINEAR : (interp_mode)pick(mode, modes, 3),
-        .coord = (coord_mode)pick(xc_attr_string(n, "coordinate_transformation_mode", "half_pixel"), coords, 7),
-        .nearest = (nearest_mode)pick(xc_attr_string(n, "nearest_mode", "round_prefer_floor"), nearest, 4),
-        .cubic_a = xc_attr_float(n, "cubic_coeff_a", -0.75f),
-        .extrapolation = xc_attr_float(n, "extrapolation_value", 0),
-        .exclude_outside = xc_attr_int(n, "exclude_outside", 0) != 0,
-        .antialias = xc_attr_int(n, "antialias", 0) != 0,
-    };
-    if (!strcmp(n->op_type, "Upsample") || n->opset < 11) {
-        o.coord = COORD_ASYMMETRIC;
-        o.nearest = NEAREST_LEGACY;
-    }
-    return o;
-}
-
-/* Where output position y of an axis samples the input (in input coordinates). As in onnx's
- * reference (and its test data), align_corners and tf_crop_and_resize divide by the fractional
- * output length scale * in, not by the integer output size. */
-static double source_coord(const resize_opts *o, double y, double scale, int64_t in, int64_t out, const double *roi)
-{
-    double out_w = scale * (double)in;
-    switch (o->coord) {
-    case COORD_HALF_PIXEL: return (y + 0.5) / scale - 0.5;
-    case COORD_HALF_PIXEL_SYMMETRIC: {
-        double adjustment = (double)out / (scale * (double)in), offset = (double)in / 2 * (1 - adjustment);
-        return offset + (y + 0.5) / scale - 0.5;
-    }
-    case COORD_PYTORCH_HALF_PIXEL: return out > 1 ? (y + 0.5) / scale - 0.5 : 0;
-    case COORD_ALIGN_CORNERS: return out_w == 1 ? 0 : y * (double)(in - 1) / (out_w - 1);
-    case COORD_ASYMMETRIC: return y / scale;
-    case COORD_TF_HALF_PIXEL_FOR_NN: return (y + 0.5) / scale;
-    case COORD_TF_CROP_AND_RESIZE:
-        if (out_w == 1) return 0.5 * (roi[0] + roi[1]) * (double)(in - 1);
-        return y * (roi[1] - roi[0]) * (double)(in - 1) / (out_w - 1) + roi[0] * (double)(in - 1);
-    }
-    return 0;
-}
-
-/* The input position nearest mode picks for a non-integer coordinate x. */
-static double nearest_pick(nearest_mode m, double x, double scale)
-{
-    double f = floor(x), r = x - f;
-    switch (m) {
-    case NEAREST_ROUND_PREFER_FLOOR: return r > 0.5 ? f + 1 : f;
-    case NEAREST_ROUND_PREFER_CEIL: return r >= 0.5 ? f + 1 : f;
-    case NEAREST_FLOOR: return f;
-    case NEAREST_CEIL: return f + 1;
-    case NEAREST_LEGACY: return scale < 1 ? f + 1 : f;
-    }
-    return f;
-}
-
-/* Interpolation kernels at distance d (cubic: Keys' kernel with coefficient a). */
 static double linear_weight(double d)
 {
     double w = 1 - fabs(d);
@@ -129,13 +45,13 @@ static void free_taps(axis_taps *t)
 /* Taps of output position y around source coordinate x. Linear and cubic taps sit at
  * base + start + t, where base = ceil(x) - 1 so that ratio = x - base is in (0, 1]; with
  * antialias (downsampling) the kernel is stretched by 1/scale and so has more taps. */
-static void interp_taps(const resize_opts *o, double x, double kernel_scale, int start, int64_t in, int64_t *src,
+static void interp_taps(const xc_resize_opts *o, double x, double kernel_scale, int start, int64_t in, int64_t *src,
                         double *w, int n)
 {
     double base = ceil(x) - 1, ratio = x - base, sum = 0;
     for (int t = 0; t < n; t++) {
         double d = kernel_scale * (start + t - ratio), pos = base + start + t;
-        w[t] = o->mode == INTERP_CUBIC ? cubic_weight(d, o->cubic_a) : linear_weight(d);
+        w[t] = o->mode == XC_INTERP_CUBIC ? cubic_weight(d, o->cubic_a) : linear_weight(d);
         if (o->exclude_outside && (pos < 0 || pos >= (double)in)) w[t] = 0;
         sum += w[t];
         src[t] = pos < 0 ? 0 : pos >= (double)in ? in - 1 : (int64_t)pos;
@@ -144,13 +60,13 @@ static void interp_taps(const resize_opts *o, double x, double kernel_scale, int
         for (int t = 0; t < n; t++) w[t] /= sum;
 }
 
-static xc_status build_taps(const xc_ref_args *a, const resize_opts *o, double scale, int64_t in, int64_t out,
+static xc_status build_taps(const xc_ref_args *a, const xc_resize_opts *o, double scale, int64_t in, int64_t out,
                             const double *roi, axis_taps *t)
 {
     double kernel_scale = o->antialias && scale < 1 ? scale : 1;
-    double radius = o->mode == INTERP_CUBIC ? 2 : 1;
+    double radius = o->mode == XC_INTERP_CUBIC ? 2 : 1;
     int start = (int)floor(-radius / kernel_scale) + 1;
-    t->n = o->mode == INTERP_NEAREST ? 1 : 2 - 2 * start;
+    t->n = o->mode == XC_INTERP_NEAREST ? 1 : 2 - 2 * start;
     size_t count = (size_t)out * (size_t)t->n + 1;
     t->src = malloc(count * sizeof *t->src);
     t->w = malloc(count * sizeof *t->w);
@@ -160,15 +76,15 @@ static xc_status build_taps(const xc_ref_args *a, const resize_opts *o, double s
         return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
     }
     for (int64_t y = 0; y < out; y++) {
-        double x = source_coord(o, (double)y, scale, in, out, roi);
+        double x = xc_resize_source(o, (double)y, scale, in, out, roi);
         int64_t *src = t->src + y * t->n;
         double *w = t->w + y * t->n;
-        t->outside[y] = o->coord == COORD_TF_CROP_AND_RESIZE && (x < 0 || x > (double)(in - 1));
-        if (o->mode != INTERP_NEAREST) {
+        t->outside[y] = o->coord == XC_COORD_TF_CROP_AND_RESIZE && (x < 0 || x > (double)(in - 1));
+        if (o->mode != XC_INTERP_NEAREST) {
             interp_taps(o, x, kernel_scale, start, in, src, w, t->n);
             continue;
         }
-        double pos = x == floor(x) ? x : nearest_pick(o->nearest, x, scale);
+        double pos = x == floor(x) ? x : xc_resize_nearest(o->nearest, x, scale);
         src[0] = pos < 0 ? 0 : pos >= (double)in ? in - 1 : (int64_t)pos;
         w[0] = 1;
     }
@@ -246,7 +162,7 @@ static xc_status to_double(const xc_ref_args *a, const xc_tensor *x, double **ou
 }
 
 /* Resizes *cur (dims) along axis into a new buffer, replacing *cur and dims[axis]. */
-static xc_status resize_axis(const xc_ref_args *a, const resize_opts *o, double **cur, int rank, int64_t *dims,
+static xc_status resize_axis(const xc_ref_args *a, const xc_resize_opts *o, double **cur, int rank, int64_t *dims,
                              int axis, double scale, int64_t out, const double *roi)
 {
     axis_taps t;
@@ -277,11 +193,11 @@ static xc_status ref_resize(xc_ref_args *a)
     const xc_tensor *x = a->in[0];
     xc_tensor *y = a->out[0];
     if (!xc_tensor_numel(y)) return XC_OK;
-    resize_opts o = parse_opts(a->node);
+    xc_resize_opts o = xc_resize_opts_of(a->node);
     double scale[XC_MAX_RANK], roi[2 * XC_MAX_RANK] = {0}, *cur = NULL;
     int64_t out_dims[XC_MAX_RANK], dims[XC_MAX_RANK];
     XC_TRY(xc_resize_plan(a->node, x->rank, x->dims, a->in, scale, out_dims));
-    if (o.coord == COORD_TF_CROP_AND_RESIZE) XC_TRY(load_roi(a, x->rank, roi));
+    if (o.coord == XC_COORD_TF_CROP_AND_RESIZE) XC_TRY(load_roi(a, x->rank, roi));
     XC_TRY(to_double(a, x, &cur));
     memcpy(dims, x->dims, sizeof dims);
     for (int ax = 0; ax < x->rank; ax++) {

@@ -20,4 +20,25 @@ void xc_shape_axes(const xc_node *n, int rank, int *start, int *end);
 /* Resize/Upsample (src/ops/resize.c): per-axis scales and output dims. */
 xc_status xc_resize_plan(const xc_node *n, int rank, const int64_t *in_dims, const xc_tensor *const *in, double *scale,
                          int64_t *out_dims);
+/* Resize's sampling rules (src/ops/resize.c): options from the node (Upsample and Resize-10
+ * use asymmetric coordinates and onnxruntime's legacy nearest rounding), where output position
+ * y of an axis samples the input, and the input position nearest mode picks. */
+typedef enum { XC_INTERP_NEAREST, XC_INTERP_LINEAR, XC_INTERP_CUBIC } xc_interp_mode;
+typedef enum {
+    XC_COORD_HALF_PIXEL, XC_COORD_HALF_PIXEL_SYMMETRIC, XC_COORD_PYTORCH_HALF_PIXEL, XC_COORD_ALIGN_CORNERS,
+    XC_COORD_ASYMMETRIC, XC_COORD_TF_HALF_PIXEL_FOR_NN, XC_COORD_TF_CROP_AND_RESIZE
+} xc_coord_mode;
+typedef enum { XC_NEAREST_ROUND_PREFER_FLOOR, XC_NEAREST_ROUND_PREFER_CEIL, XC_NEAREST_FLOOR, XC_NEAREST_CEIL,
+               XC_NEAREST_LEGACY } xc_nearest_mode;
+typedef struct xc_resize_opts {
+    xc_interp_mode mode;
+    xc_coord_mode coord;
+    xc_nearest_mode nearest;
+    double cubic_a, extrapolation;
+    int exclude_outside, antialias;
+} xc_resize_opts;
+xc_resize_opts xc_resize_opts_of(const xc_node *n);
+/* roi is read only for tf_crop_and_resize. */
+double xc_resize_source(const xc_resize_opts *o, double y, double scale, int64_t in, int64_t out, const double *roi);
+double xc_resize_nearest(xc_nearest_mode m, double x, double scale);
 #endif

@@ -210,3 +210,75 @@ const xc_op_schema xc_schemas_resize[] = {
     {"Resize", 18, 1, 4, 1, 1, resize18_attrs, infer_resize},
     {0},
 };
+
+/* ---- sampling rules shared by the reference kernel and the OpenCL movement kind ---- */
+
+/* Index of s in list (the schema has rejected values that are not there). */
+static int pick_name(const char *s, const char *const *list, int count)
+{
+    for (int k = 0; k < count; k++)
+        if (!strcmp(s, list[k])) return k;
+    return 0;
+}
+
+xc_resize_opts xc_resize_opts_of(const xc_node *n)
+{
+    static const char *const modes[] = {"nearest", "linear", "cubic"};
+    static const char *const coords[] = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners",
+                                         "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+    static const char *const nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+    const char *mode = xc_attr_string(n, "mode", "nearest");
+    xc_resize_opts o = {
+        .mode = !strcmp(mode, "bilinear") ? XC_INTERP_LINEAR : (xc_interp_mode)pick_name(mode, modes, 3),
+        .coord = (xc_coord_mode)pick_name(xc_attr_string(n, "coordinate_transformation_mode", "half_pixel"), coords, 7),
+        .nearest = (xc_nearest_mode)pick_name(xc_attr_string(n, "nearest_mode", "round_prefer_floor"), nearest, 4),
+        .cubic_a = xc_attr_float(n, "cubic_coeff_a", -0.75f),
+        .extrapolation = xc_attr_float(n, "extrapolation_value", 0),
+        .exclude_outside = xc_attr_int(n, "exclude_outside", 0) != 0,
+        .antialias = xc_attr_int(n, "antialias", 0) != 0,
+    };
+    if (!strcmp(n->op_type, "Upsample") || n->opset < 11) {
+        o.coord = XC_COORD_ASYMMETRIC;
+        o.nearest = XC_NEAREST_LEGACY;
+    }
+    return o;
+}
+
+/* Where output position y of an axis samples the input (in input coordinates). As in onnx's
+ * reference (and its test data), align_corners and tf_crop_and_resize divide by the fractional
+ * output length scale * in, not by the integer output size. */
+double xc_resize_source(const xc_resize_opts *o, double y, double scale, int64_t in, int64_t out, const double *roi)
+{
+    double out_w = scale * (double)in;
+    switch (o->coord) {
+    case XC_COORD_HALF_PIXEL: return (y + 0.5) / scale - 0.5;
+    case XC_COORD_HALF_PIXEL_SYMMETRIC: {
+        double adjustment = (double)out / (scale * (double)in), offset = (double)in / 2 * (1 - adjustment);
+        return offset + (y + 0.5) / scale - 0.5;
+    }
+    case XC_COORD_PYTORCH_HALF_PIXEL: return out > 1 ? (y + 0.5) / scale - 0.5 : 0;
+    case XC_COORD_ALIGN_CORNERS: return out_w == 1 ? 0 : y * (double)(in - 1) / (out_w - 1);
+    case XC_COORD_ASYMMETRIC: return y / scale;
+    case XC_COORD_TF_HALF_PIXEL_FOR_NN: return (y + 0.5) / scale;
+    case XC_COORD_TF_CROP_AND_RESIZE:
+        if (out_w == 1) return 0.5 * (roi[0] + roi[1]) * (double)(in - 1);
+        return y * (roi[1] - roi[0]) * (double)(in - 1) / (out_w - 1) + roi[0] * (double)(in - 1);
+    }
+    return 0;
+}
+
+/* The input position nearest mode picks for a non-integer coordinate x. */
+double xc_resize_nearest(xc_nearest_mode m, double x, double scale)
+{
+    double f = floor(x), r = x - f;
+    switch (m) {
+    case XC_NEAREST_ROUND_PREFER_FLOOR: return r > 0.5 ? f + 1 : f;
+    case XC_NEAREST_ROUND_PREFER_CEIL: return r >= 0.5 ? f + 1 : f;
+    case XC_NEAREST_FLOOR: return f;
+    case XC_NEAREST_CEIL: return f + 1;
+    case XC_NEAREST_LEGACY: return scale < 1 ? f + 1 : f;
+    }
+    return f;
+}
+
+/* Interpolation kernels at distance d (cubic: Keys' kernel with coefficient a). */

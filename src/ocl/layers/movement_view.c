@@ -186,62 +186,13 @@ static xc_status build_space_to_depth(const xc_engine *e, const xc_layer *l, mv_
 
 /* ---- nearest Resize, as onnx/reference/ops/op_resize.py (and reference/ops/resize.c) ---- */
 
-typedef enum { C_HALF_PIXEL, C_HALF_PIXEL_SYMMETRIC, C_PYTORCH_HALF_PIXEL, C_ALIGN_CORNERS, C_ASYMMETRIC,
-               C_TF_HALF_PIXEL_FOR_NN, C_TF_CROP_AND_RESIZE } coord_mode;
-typedef enum { N_ROUND_PREFER_FLOOR, N_ROUND_PREFER_CEIL, N_FLOOR, N_CEIL, N_LEGACY } nearest_mode;
-
-static int pick(const char *s, const char *const *list, int count)
-{
-    for (int k = 0; k < count; k++)
-        if (!strcmp(s, list[k])) return k;
-    return 0;
-}
-
-/* Where output position y samples the input; align_corners divides by the fractional output
- * length scale * in, as onnx's reference does. */
-static double source_coord(coord_mode c, double y, double scale, int64_t in, int64_t out)
-{
-    double out_w = scale * (double)in;
-    switch (c) {
-    case C_HALF_PIXEL: return (y + 0.5) / scale - 0.5;
-    case C_HALF_PIXEL_SYMMETRIC: {
-        double adjustment = (double)out / (scale * (double)in), offset = (double)in / 2 * (1 - adjustment);
-        return offset + (y + 0.5) / scale - 0.5;
-    }
-    case C_PYTORCH_HALF_PIXEL: return out > 1 ? (y + 0.5) / scale - 0.5 : 0;
-    case C_ALIGN_CORNERS: return out_w == 1 ? 0 : y * (double)(in - 1) / (out_w - 1);
-    case C_TF_HALF_PIXEL_FOR_NN: return (y + 0.5) / scale;
-    default: return y / scale;
-    }
-}
-
-static double nearest_pick(nearest_mode m, double x, double scale)
-{
-    double f = floor(x), r = x - f;
-    switch (m) {
-    case N_ROUND_PREFER_FLOOR: return r > 0.5 ? f + 1 : f;
-    case N_ROUND_PREFER_CEIL: return r >= 0.5 ? f + 1 : f;
-    case N_FLOOR: return f;
-    case N_CEIL: return f + 1;
-    default: return scale < 1 ? f + 1 : f; /* Upsample and Resize-10, as onnxruntime */
-    }
-}
-
 static xc_status build_resize(const xc_engine *e, const xc_layer *l, mv_view *v)
 {
-    static const char *const coords[] = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners",
-                                         "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
-    static const char *const nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
     const xc_node *n = l->node;
     const xc_etensor *x = input(e, l, 0), *y = output(e, l);
     const xc_tensor *vals[XC_LAYER_IO];
-    coord_mode c = (coord_mode)pick(xc_attr_string(n, "coordinate_transformation_mode", "half_pixel"), coords, 7);
-    nearest_mode nm = (nearest_mode)pick(xc_attr_string(n, "nearest_mode", "round_prefer_floor"), nearest, 4);
-    if (!strcmp(n->op_type, "Upsample") || n->opset < 11) {
-        c = C_ASYMMETRIC;
-        nm = N_LEGACY;
-    }
-    if (strcmp(xc_attr_string(n, "mode", "nearest"), "nearest") || c == C_TF_CROP_AND_RESIZE)
+    xc_resize_opts o = xc_resize_opts_of(n);
+    if (o.mode != XC_INTERP_NEAREST || o.coord == XC_COORD_TF_CROP_AND_RESIZE)
         return xc_fail(XC_ERR_UNSUPPORTED, "only nearest Resize without tf_crop_and_resize moves data");
     double scale[XC_MAX_RANK];
     int64_t out_dims[XC_MAX_RANK], xs[XC_MAX_RANK];
@@ -251,8 +202,8 @@ static xc_status build_resize(const xc_engine *e, const xc_layer *l, mv_view *v)
     XC_TRY(view_init(v, y->rank, y->dims));
     for (int k = 0; k < y->rank; k++)
         for (int64_t i = 0; i < y->dims[k]; i++) {
-            double s = source_coord(c, (double)i, scale[k], x->dims[k], y->dims[k]);
-            double pos = s == floor(s) ? s : nearest_pick(nm, s, scale[k]);
+            double s = xc_resize_source(&o, (double)i, scale[k], x->dims[k], y->dims[k], NULL);
+            double pos = s == floor(s) ? s : xc_resize_nearest(o.nearest, s, scale[k]);
             int64_t j = pos < 0 ? 0 : pos >= (double)x->dims[k] ? x->dims[k] - 1 : (int64_t)pos;
             v->off[k][i] = j * xs[k];
         }
