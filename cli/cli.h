@@ -24,4 +24,7 @@ const char *cli_value(int argc, char **argv, int *i, const char *cmd);
 int cli_double(const char *cmd, const char *opt, const char *s, double *out);
 int cli_long(const char *cmd, const char *opt, const char *s, long *out);
 int cli_is_help(const char *arg);
+/* An argument no option claimed: the first positional one fills *slot; an unknown option or a
+ * second positional one is a usage error (printed). Returns 1 if taken, 0 after an error. */
+int cli_positional(const char *cmd, const char *arg, const char **slot);
 #endif

@@ -163,12 +163,8 @@ int cmd_bench(int argc, char **argv)
         if (cli_is_help(argv[i])) {
             usage();
             return 0;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+        } else if (!cli_positional(cmd, argv[i], &path)) {
+            return 2;
         }
     }
     if (!path) return cli_usage_error(cmd, "no MODEL or PLAN given");

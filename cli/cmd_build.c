@@ -31,12 +31,8 @@ int cmd_build(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "-o")) {
             if (!(out = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-        } else if (!model) {
-            model = argv[i];
-        } else {
-            return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+        } else if (!cli_positional(cmd, argv[i], &model)) {
+            return 2;
         }
     }
     if (!model) return cli_usage_error(cmd, "no MODEL given");

@@ -110,12 +110,8 @@ int cmd_inspect(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_usage_error(cmd, "unexpected argument '%s'", argv[i]);
+        } else if (!cli_positional(cmd, argv[i], &path)) {
+            return 2;
         }
     }
     if (!path) return cli_usage_error(cmd, "no MODEL given");

@@ -106,12 +106,8 @@ int cmd_run(int argc, char **argv)
             c.inputs.seed = (uint64_t)seed;
         } else if (!strcmp(a, "--atol") || !strcmp(a, "--rtol")) {
             if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_double(cmd, a, v, a[2] == 'a' ? &c.tol.atol : &c.tol.rtol)) return 2;
-        } else if (a[0] == '-') {
-            return cli_usage_error(cmd, "unknown option '%s'", a);
-        } else if (!c.model_path) {
-            c.model_path = a;
-        } else {
-            return cli_usage_error(cmd, "unexpected argument '%s'", a);
+        } else if (!cli_positional(cmd, a, &c.model_path)) {
+            return 2;
         }
     }
     if (!c.model_path) return cli_usage_error(cmd, "no MODEL given");

@@ -56,4 +56,12 @@ int cli_long(const char *cmd, const char *opt, const char *s, long *out)
     return 1;
 }
 
+int cli_positional(const char *cmd, const char *arg, const char **slot)
+{
+    if (arg[0] == '-') return cli_usage_error(cmd, "unknown option '%s'", arg), 0;
+    if (*slot) return cli_usage_error(cmd, "unexpected argument '%s'", arg), 0;
+    *slot = arg;
+    return 1;
+}
+
 int cli_is_help(const char *arg) { return !strcmp(arg, "--help") || !strcmp(arg, "-h"); }

@@ -30,6 +30,17 @@ static const char *fixture(const char *name, char *buf, size_t len)
     return buf;
 }
 
+/* The pointwise fixture and an engine built from it with default options (NULLs on failure). */
+static void pointwise_engine(xc_model **m, xc_engine **e)
+{
+    char path[4096];
+    xc_ocl_build_options o = xc_ocl_build_defaults();
+    *m = NULL;
+    *e = NULL;
+    CHECK_OK(xc_model_load(fixture("pointwise.onnx", path, sizeof path), m));
+    if (*m) CHECK_OK(xc_ocl_build(*m, &o, e));
+}
+
 static xc_tensor *ramp(void)
 {
     int64_t dims[] = {2, 3, 4};
@@ -81,12 +92,9 @@ static void *worker(void *arg)
 TEST(ocl_engine_matches_reference_and_shares_weights_across_threads)
 {
     if (!have_device()) return;
-    char path[4096];
-    xc_model *m = NULL;
-    CHECK_OK(xc_model_load(fixture("pointwise.onnx", path, sizeof path), &m));
-    xc_ocl_build_options o = xc_ocl_build_defaults();
-    xc_engine *e = NULL;
-    CHECK_OK(xc_ocl_build(m, &o, &e));
+    xc_model *m;
+    xc_engine *e;
+    pointwise_engine(&m, &e);
     xc_tensor *x = ramp(), *want = run_ref(m, x);
     if (e && want) {
         CHECK(e->n_layers >= 3);
@@ -140,12 +148,9 @@ TEST(ocl_plan_reload_is_bit_identical)
 TEST(ocl_canary_catches_out_of_bounds_writes)
 {
     if (!have_device()) return;
-    char path[4096];
-    xc_model *m = NULL;
-    CHECK_OK(xc_model_load(fixture("pointwise.onnx", path, sizeof path), &m));
-    xc_ocl_build_options o = xc_ocl_build_defaults();
-    xc_engine *e = NULL;
-    CHECK_OK(xc_ocl_build(m, &o, &e));
+    xc_model *m;
+    xc_engine *e;
+    pointwise_engine(&m, &e);
     if (!e) {
         xc_model_free(m);
         return;
