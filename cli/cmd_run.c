@@ -1,31 +1,55 @@
-/* cmd_run.c — `crosscheck run MODEL --ref ...`: parses options into an xc_run_config and prints
- * the report. Exit 0 when every compared output passes, 1 on mismatch, 2 on errors. */
+/* cmd_run.c — `crosscheck run MODEL --ref --ocl ...`: parses options into an xc_run_config,
+ * runs, prints the report (run_print.c) and optionally writes it as JSON. Exit 0 when every
+ * comparison passes, 1 on mismatch, 2 on usage, model or runtime errors. */
 #include "cli.h"
 #include "ocl_options.h"
-#include "runner.h"
-#include <math.h>
+#include "run_json.h"
+#include "run_print.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck run MODEL [--ref] [--ocl | --plan FILE.plan] [options]\n\n"
+    "usage: crosscheck run MODEL [runners] [options]\n\n"
     "Runs MODEL on the runners given, in order (default: the reference alone), and compares every\n"
-    "runner after the first against the first; with --load-outputs, the first against the file.\n\n"
+    "runner against the first (or --compare-to) on every iteration.\n\n"
+    "Runners:\n"
     "  --ref                      the CPU reference interpreter\n"
     "  --ocl                      the OpenCL engine, built now (options below)\n"
+    "  --ocl-fp16                 the OpenCL engine built now with fp16 storage\n"
     "  --plan FILE.plan           the OpenCL engine of a plan made by 'crosscheck build'\n"
-    "  --load-inputs PATH...      inputs: TensorProto .pb files or test_data_set folders\n"
-    "                             (matched to graph inputs by name, else by position)\n"
-    "  --load-outputs PATH...     expected outputs (.pb files or test_data_set folders)\n"
-    "  --save-outputs DIR         write inputs and outputs (input_K.pb, output_K.pb, index.json)\n"
-    "  --seed N                   seed for generated inputs (default 1)\n"
-    "  --input-shapes NAME:[D,..] fix an input's shape (repeatable; symbolic dims default to 1)\n"
-    "  --atol X, --rtol X         tolerances (default 1e-5 each, Polygraphy's rule: an element\n"
-    "                             fails if abs error > atol AND rel error > rtol)\n\n"
-    "Generated inputs: uniform [0,1) floats, integers in [0,3], random bools.\n"
+    "  --load-outputs PATH...     saved results: .pb files, test_data_set or results folders,\n"
+    "                             Polygraphy RunResults JSON\n"
+    "  --compare-to NAME          compare against this runner (ref, ocl, ocl-fp16, plan, loaded)\n\n"
+    "Data:\n"
+    "  --seed N                   seed for generated inputs (default 1); iteration i uses seed+i\n"
+    "  --iterations N             run and compare N input sets (default 1)\n"
+    "  --val-range [NAME:][LO,HI] range of generated values (default [0,1]; integers [0,3])\n"
+    "  --input-shapes NAME:[D,..] fix an input's shape (symbolic dims default to 1)\n"
+    "  --load-inputs PATH...      inputs: .pb files, test_data_set or results folders\n"
+    "  --save-inputs DIR          write the inputs\n"
+    "  --save-outputs DIR         write inputs and outputs (input_K.pb, output_K.pb, index.json)\n\n"
+    "Verdicts:\n"
+    "  --atol [NAME:]X            absolute tolerance (per output with NAME; repeatable)\n"
+    "  --rtol [NAME:]X            relative tolerance\n"
+    "  --check-error-stat [NAME:]elemwise|max|mean|median|quantile   (default elemwise)\n"
+    "  --error-quantile [NAME:]Q  quantile for --check-error-stat quantile (default 0.5)\n"
+    "  --tolerance-preset auto|polygraphy   defaults when no --atol/--rtol: dtype-aware (auto:\n"
+    "                             float32 1e-4, fp16 1e-2, atol scaled by max(1, RMS of the\n"
+    "                             reference), integers exact) or Polygraphy's 1e-5\n"
+    "  --allclose                 numpy.allclose's rule instead of Polygraphy's\n"
+    "  --validate                 fail outputs holding NaN or Inf\n"
+    "  --fail-fast                stop at the first failing comparison\n"
+    "  --json FILE                write the whole report as JSON\n\n"
+    "Layer by layer:\n"
+    "  --per-layer[=isolated]     compare every tensor the OpenCL engine materializes with the\n"
+    "                             reference (fusions kept) and name the first divergent layer;\n"
+    "                             isolated: feed each layer the reference's inputs (local error)\n"
+    "  --first-nan                each runner's first layer producing NaN or Inf\n"
+    "  --memory-limit BYTES       fail rather than hold more host tensor bytes (K, M, G suffixes)\n\n"
     "OpenCL build options:\n%s"
-    "Exit status: 0 all compared outputs passed, 1 mismatch, 2 usage, model or runtime error.\n";
+    "Colour on a terminal unless NO_COLOR is set.\n"
+    "Exit status: 0 all comparisons passed, 1 mismatch, 2 usage, model or runtime error.\n";
 
 #define MAX_LIST 256
 
@@ -37,110 +61,146 @@ static int take_list(int argc, char **argv, int *i, const char **list, int *n)
     return *n > start;
 }
 
-static void print_values(const char *label, const xc_tensor *t)
+static int parse_bytes(const char *cmd, const char *v, size_t *out)
 {
-    size_t n = xc_tensor_numel(t);
-    double lo = INFINITY, hi = -INFINITY, sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = xc_load_f64(t->dtype, t->data, i);
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-        sum += v;
-    }
-    char desc[256];
-    printf("  %-10s %s", label, xc_tensor_desc(t, desc, sizeof desc));
-    if (n) printf("  mean=%.6g min=%.6g max=%.6g", sum / (double)n, lo, hi);
-    printf("\n");
+    char *end;
+    double d = strtod(v, &end);
+    double mult = *end == 'K' || *end == 'k' ? 1024.0 : *end == 'M' || *end == 'm' ? 1048576.0 : *end == 'G' || *end == 'g' ? 1073741824.0 : 1;
+    if (mult > 1) end++;
+    if (end == v || *end || d <= 0) return cli_usage_error(cmd, "--memory-limit expects a size like 64M, got '%s'", v), 0;
+    *out = (size_t)(d * mult);
+    return 1;
 }
 
-static void print_comparison(const xc_compare_result *c, const xc_tensor *out, const xc_tensor *ref, const xc_tolerance *tol)
+static int add_runner(xc_run_config *c, xc_runner_kind kind, const char *path)
 {
-    char a[256], b[256];
-    if (c->shape_mismatch) {
-        printf("  FAILED   shape mismatch: got %s, expected %s\n", xc_tensor_desc(out, a, sizeof a), xc_tensor_desc(ref, b, sizeof b));
-        return;
+    if (c->n_runners == XC_MAX_RUNNERS) return cli_usage_error("run", "at most %d runners", XC_MAX_RUNNERS), 0;
+    c->runners[c->n_runners++] = (xc_runner_spec){kind, path, NULL, 0};
+    return 1;
+}
+
+typedef struct run_args {
+    xc_run_config c;
+    const char *json;
+    const char *load_in[MAX_LIST], *load_out[MAX_LIST];
+    int n_load_out;
+    xc_input_shape shapes[XC_MAX_NAMED];
+    xc_val_range ranges[XC_MAX_NAMED];
+} run_args;
+
+/* Returns 1 when argv[*i] was a run option (consumed), 0 if not, -1 after an error. */
+static int run_option(int argc, char **argv, int *i, run_args *ra)
+{
+    const char *cmd = "run", *a = argv[*i], *v;
+    xc_run_config *c = &ra->c;
+    long n;
+    if (!strcmp(a, "--ref")) return add_runner(c, XC_RUNNER_REF, NULL) ? 1 : -1;
+    if (!strcmp(a, "--ocl")) return add_runner(c, XC_RUNNER_OCL, NULL) ? 1 : -1;
+    if (!strcmp(a, "--ocl-fp16")) return add_runner(c, XC_RUNNER_OCL_FP16, NULL) ? 1 : -1;
+    if (!strcmp(a, "--plan")) return (v = cli_value(argc, argv, i, cmd)) && add_runner(c, XC_RUNNER_PLAN, v) ? 1 : -1;
+    if (!strcmp(a, "--load-outputs")) {
+        int start = ra->n_load_out;
+        if (!take_list(argc, argv, i, ra->load_out, &ra->n_load_out)) return cli_usage_error(cmd, "--load-outputs needs a path"), -1;
+        if (!add_runner(c, XC_RUNNER_LOADED, NULL)) return -1;
+        c->runners[c->n_runners - 1].paths = &ra->load_out[start];
+        c->runners[c->n_runners - 1].n_paths = ra->n_load_out - start;
+        return 1;
     }
-    printf("  abs error  max=%.4g mean=%.4g median=%.4g\n", c->max_abs, c->mean_abs, c->median_abs);
-    printf("  rel error  max=%.4g mean=%.4g median=%.4g\n", c->max_rel, c->mean_rel, c->median_rel);
-    printf("  worst      index %zu: got %.9g, expected %.9g\n", c->worst_index, c->worst_out, c->worst_ref);
-    printf("  minimum required tolerance: elemwise [abs=%.4g] OR [rel=%.4g]\n", c->min_atol, c->min_rtol);
-    printf("  %s  %zu of %zu elements beyond atol=%g rtol=%g\n", c->passed ? "PASSED" : "FAILED", c->n_failed, c->count,
-           tol->atol, tol->rtol);
+    if (!strcmp(a, "--load-inputs"))
+        return take_list(argc, argv, i, ra->load_in, &c->n_load_inputs) ? 1 : (cli_usage_error(cmd, "--load-inputs needs a path"), -1);
+    if (!strcmp(a, "--validate")) return c->validate = 1, 1;
+    if (!strcmp(a, "--fail-fast")) return c->fail_fast = 1, 1;
+    if (!strcmp(a, "--first-nan")) return c->first_nan = 1, 1;
+    if (!strcmp(a, "--allclose")) return c->tol.rule = XC_RULE_ALLCLOSE, 1;
+    if (!strcmp(a, "--per-layer") || !strcmp(a, "--per-layer=accumulated")) return c->per_layer = XC_PER_LAYER_ACCUMULATED, 1;
+    if (!strcmp(a, "--per-layer=isolated")) return c->per_layer = XC_PER_LAYER_ISOLATED, 1;
+    if (!strncmp(a, "--per-layer=", 12)) return cli_usage_error(cmd, "--per-layer takes =isolated or =accumulated"), -1;
+    static const char *const tol_opts[] = {"--atol", "--rtol", "--check-error-stat", "--error-quantile"};
+    for (int k = 0; k < 4; k++) {
+        if (strcmp(a, tol_opts[k])) continue;
+        char *copy;
+        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = strdup(v))) return -1; /* names live as long as the run */
+        return xc_tolerance_spec_add(&c->tol, a + 2, copy) == XC_OK ? 1 : (cli_error(), -1);
+    }
+    if (!(strcmp(a, "--seed") && strcmp(a, "--iterations") && strcmp(a, "--val-range") && strcmp(a, "--save-inputs") &&
+          strcmp(a, "--save-outputs") && strcmp(a, "--compare-to") && strcmp(a, "--json") && strcmp(a, "--memory-limit") &&
+          strcmp(a, "--tolerance-preset"))) {
+        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
+        if (!strcmp(a, "--seed")) return cli_long(cmd, a, v, &n) ? (c->inputs.seed = (uint64_t)n, 1) : -1;
+        if (!strcmp(a, "--iterations"))
+            return cli_long(cmd, a, v, &n) && n >= 1 && n <= 100000 ? (c->iterations = (int)n, 1)
+                                                                   : (cli_usage_error(cmd, "--iterations takes 1..100000"), -1);
+        if (!strcmp(a, "--save-inputs")) return c->save_inputs = v, 1;
+        if (!strcmp(a, "--save-outputs")) return c->save_outputs = v, 1;
+        if (!strcmp(a, "--compare-to")) return c->compare_to = v, 1;
+        if (!strcmp(a, "--json")) return ra->json = v, 1;
+        if (!strcmp(a, "--memory-limit")) return parse_bytes(cmd, v, &c->memory_limit) ? 1 : -1;
+        if (!strcmp(a, "--tolerance-preset")) {
+            if (!strcmp(v, "auto")) return c->tol.preset = XC_TOL_AUTO, 1;
+            if (!strcmp(v, "polygraphy")) return c->tol.preset = XC_TOL_POLYGRAPHY, 1;
+            return cli_usage_error(cmd, "--tolerance-preset takes auto or polygraphy"), -1;
+        }
+        /* --val-range */
+        if (c->inputs.n_ranges == XC_MAX_NAMED) return cli_usage_error(cmd, "too many --val-range"), -1;
+        char *copy = strdup(v);
+        if (!copy || xc_parse_val_range(copy, &ra->ranges[c->inputs.n_ranges]) != XC_OK) return cli_error(), -1;
+        c->inputs.ranges = ra->ranges;
+        c->inputs.n_ranges++;
+        return 1;
+    }
+    return 0;
 }
 
 int cmd_run(int argc, char **argv)
 {
-    const char *cmd = "run", *v;
-    xc_run_config c = xc_run_config_default();
-    const char *load_in[MAX_LIST], *load_out[MAX_LIST];
-    xc_input_shape shapes[XC_MAX_NAMED];
-    int r;
+    const char *cmd = "run";
+    run_args *ra = calloc(1, sizeof *ra);
+    if (!ra) return 2;
+    ra->c = xc_run_config_default();
+    xc_run_config *c = &ra->c;
+    int r = 0, rc = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
             printf(help, cli_ocl_help);
+            free(ra);
             return 0;
-        } else if (!strcmp(a, "--ref")) {
-            c.use_ref = 1;
-        } else if (!strcmp(a, "--ocl")) {
-            c.use_ocl = 1;
-        } else if (!strcmp(a, "--plan")) {
-            if (!(c.plan = cli_value(argc, argv, &i, cmd))) return 2;
-            c.use_ocl = 1;
-        } else if (!strcmp(a, "--input-shapes")) {
-            int r = cli_ocl_option(argc, argv, &i, cmd, &c.ocl, shapes);
-            if (r < 0) return 2;
-            c.inputs.shapes = shapes; /* the same shapes feed both the inputs and the engine */
-            c.inputs.n_shapes = c.ocl.n_shapes;
-        } else if ((r = cli_ocl_option(argc, argv, &i, cmd, &c.ocl, shapes)) != 0) {
-            if (r < 0) return 2;
-        } else if (!strcmp(a, "--load-inputs")) {
-            if (!take_list(argc, argv, &i, load_in, &c.n_load_inputs)) return cli_usage_error(cmd, "--load-inputs needs a path");
-        } else if (!strcmp(a, "--load-outputs")) {
-            if (!take_list(argc, argv, &i, load_out, &c.n_load_outputs)) return cli_usage_error(cmd, "--load-outputs needs a path");
-        } else if (!strcmp(a, "--save-outputs")) {
-            if (!(c.save_outputs = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (!strcmp(a, "--seed")) {
-            long seed;
-            if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_long(cmd, a, v, &seed)) return 2;
-            c.inputs.seed = (uint64_t)seed;
-        } else if (!strcmp(a, "--atol") || !strcmp(a, "--rtol")) {
-            if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_double(cmd, a, v, a[2] == 'a' ? &c.tol.atol : &c.tol.rtol)) return 2;
-        } else if (!cli_positional(cmd, a, &c.model_path)) {
-            return 2;
+        }
+        if ((r = run_option(argc, argv, &i, ra)) != 0 || (r = cli_ocl_option(argc, argv, &i, cmd, &c->ocl, ra->shapes)) != 0) {
+            if (r < 0) goto out;
+            /* the same shapes feed both the generated inputs and the engine */
+            c->inputs.shapes = ra->shapes;
+            c->inputs.n_shapes = c->ocl.n_shapes;
+        } else if (!cli_positional(cmd, a, &c->model_path)) {
+            goto out;
         }
     }
-    if (!c.model_path) return cli_usage_error(cmd, "no MODEL given");
-    c.load_inputs = load_in;
-    c.load_outputs = load_out;
-    c.inputs.shapes = shapes;
+    if (!c->model_path) {
+        cli_usage_error(cmd, "no MODEL given");
+        goto out;
+    }
+    c->load_inputs = ra->load_in;
+    int has_engine = 0;
+    for (int k = 0; k < c->n_runners; k++) has_engine |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_LOADED;
+    if (c->per_layer && !has_engine) {
+        cli_usage_error(cmd, "--per-layer compares an OpenCL engine with the reference: add --ocl, --ocl-fp16 or --plan");
+        goto out;
+    }
+    if (c->n_runners && c->runners[0].kind == XC_RUNNER_LOADED && c->n_runners == 1) /* saved results: compare the reference */
+        memmove(&c->runners[1], &c->runners[0], sizeof c->runners[0]), c->runners[0] = (xc_runner_spec){XC_RUNNER_REF, NULL, NULL, 0},
+        c->n_runners = 2;
     xc_run_report rep;
-    if (xc_run(&c, &rep) != XC_OK) {
+    xc_status s = xc_run(c, &rep);
+    if (s != XC_OK) {
+        rc = cli_error();
         xc_run_report_free(&rep);
-        return cli_error();
+        goto out;
     }
-    for (int k = 0; k < rep.n_runners; k++) printf("[%s] ran %s in %.3f s\n", rep.runners[k].name, c.model_path, rep.runners[k].seconds);
-    for (int i = 0; i < rep.inputs.n; i++) print_values(i ? "" : "inputs", rep.inputs.t[i]);
-    for (int o = 0; o < rep.n_outputs; o++) {
-        printf("output '%s'\n", rep.model->graph->outputs[o].name);
-        for (int k = 0; k < rep.n_runners; k++) print_values(rep.runners[k].name, rep.runners[k].outputs[o]);
-        for (int k = 0; k < rep.n_comparisons; k++) {
-            const xc_comparison *cmp = &rep.comparisons[k];
-            if (!cmp->reference[o]) continue;
-            if (cmp->against < 0) print_values("expected", cmp->reference[o]);
-            printf("  %s vs %s\n", rep.runners[cmp->runner].name, cmp->against < 0 ? "expected" : rep.runners[cmp->against].name);
-            print_comparison(&cmp->outputs[o], rep.runners[cmp->runner].outputs[o], cmp->reference[o], &c.tol);
-        }
-    }
-    int rc = 0;
-    if (rep.compared) {
-        printf("%s: %d output comparison%s\n", rep.passed ? "PASSED" : "FAILED", rep.compared, rep.compared > 1 ? "s" : "");
-        rc = rep.passed ? 0 : 1;
-    } else if (c.n_load_outputs) {
-        fprintf(stderr, "crosscheck run: none of the loaded outputs matches a graph output\n");
-        rc = 2;
-    }
-    if (c.save_outputs) printf("saved inputs and outputs to %s\n", c.save_outputs);
+    run_print_report(&rep, c);
+    rc = rep.passed ? 0 : 1;
+    if (ra->json && xc_run_report_save_json(&rep, c, ra->json) != XC_OK) rc = cli_error();
     xc_run_report_free(&rep);
+out:
+    free(ra);
     return rc;
 }

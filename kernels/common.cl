@@ -18,8 +18,13 @@ typedef float store_t;
 #define XC_ALPHA 0.0f
 #define XC_BETA 0.0f
 #endif
+/* max that propagates NaN like the reference (fmax would drop it and hide the bug upstream) */
+inline float xc_max_nan(float a, float b) { return isnan(a) || a > b ? a : b; }
+inline float xc_min_nan(float a, float b) { return isnan(a) || a < b ? a : b; }
+
 inline float xc_activate(float v)
 {
+    if (isnan(v)) return v; /* the reference's activations keep NaN; fmax/fmin would drop it */
 #if XC_ACT == 1
     return fmax(v, 0.0f);
 #elif XC_ACT == 2

@@ -17,4 +17,4 @@
 
 inline float xc_add(float a, float b) { return a + b; }
 XC_DEFINE_GROUP_REDUCE(group_sum, xc_add)
-XC_DEFINE_GROUP_REDUCE(group_max, fmax)
+XC_DEFINE_GROUP_REDUCE(group_max, xc_max_nan)

@@ -8,7 +8,7 @@
 
 #ifdef POOL_MAX
 #define START (-INFINITY)
-#define FOLD(acc, v) fmax(acc, v)
+#define FOLD(acc, v) xc_max_nan(acc, v)
 #else
 #define START 0.0f
 #define FOLD(acc, v) ((acc) + (v))

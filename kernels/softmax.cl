@@ -18,7 +18,7 @@ __kernel void softmax_serial(__global const store_t *x, __global store_t *y)
     if (r >= (long)OUTER * INNER) return;
     const long base = row_base(r);
     float max = -INFINITY, sum = 0.0f;
-    for (int j = 0; j < N; j++) max = fmax(max, LOAD(x, base + (long)j * INNER));
+    for (int j = 0; j < N; j++) max = xc_max_nan(max, LOAD(x, base + (long)j * INNER));
     for (int j = 0; j < N; j++) sum += exp(LOAD(x, base + (long)j * INNER) - max);
     for (int j = 0; j < N; j++) STORE(y, base + (long)j * INNER, OUTPUT(LOAD(x, base + (long)j * INNER), max, sum));
 }

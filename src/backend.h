@@ -36,6 +36,19 @@ const char *xc_ref_node_unsupported(const xc_model *m, int k, char *buf, size_t 
  * Caller frees. */
 char *xc_ref_unsupported(const xc_model *m);
 
+/* The reference evaluated on demand, for streaming comparisons: xc_ref_session_get(name)
+ * evaluates only the nodes `name` depends on that have not run yet, so a caller following
+ * another backend's execution order keeps the reference's live set in step with it. Values are
+ * freed once every node reading them has run and no caller holds them: a value returned by get
+ * is held (borrowed, valid) until xc_ref_session_release(name). inputs: one per runtime graph
+ * input, in graph order, borrowed for the session's life. A value freed and asked for again is
+ * recomputed. */
+typedef struct xc_ref_session xc_ref_session;
+xc_status xc_ref_session_create(const xc_model *m, const xc_tensor *const *inputs, xc_ref_session **out);
+xc_status xc_ref_session_get(xc_ref_session *s, const char *name, const xc_tensor **out);
+void xc_ref_session_release(xc_ref_session *s, const char *name);
+void xc_ref_session_free(xc_ref_session *s);
+
 static inline xc_status xc_backend_run(xc_backend *b, const xc_tensor *const *in, xc_tensor **out, const xc_observer *obs)
 {
     return b->run(b, in, out, obs);

@@ -67,6 +67,19 @@ static int nonfinite_match(double o, double r)
     return isinf(o) && isinf(r) && (o > 0) == (r > 0);
 }
 
+/* How far an element is towards failing its rule: 1 is the boundary (see compare.h). */
+static double element_score(const xc_tolerance *tol, double a, double rel, double r)
+{
+    if (isnan(a)) return INFINITY;
+    if (a == 0) return 0;
+    if (tol->rule == XC_RULE_ALLCLOSE) {
+        double bound = tol->atol + tol->rtol * fabs(r);
+        return bound > 0 ? a / bound : INFINITY;
+    }
+    double sa = tol->atol > 0 ? a / tol->atol : INFINITY, sr = tol->rtol > 0 ? rel / tol->rtol : INFINITY;
+    return sa < sr ? sa : sr;
+}
+
 xc_status xc_compare(const xc_tensor *out, const xc_tensor *ref, const xc_tolerance *tol, xc_compare_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -113,6 +126,8 @@ xc_status xc_compare(const xc_tensor *out, const xc_tensor *ref, const xc_tolera
         else fail = (isnan(a) || a > tol->atol) && (isnan(rel) || rel > tol->rtol);
         if (fail && finite && tol->ulp_tol > 0 && ulps <= tol->ulp_tol) fail = 0;
         res->n_failed += fail;
+        double score = element_score(tol, a, rel, r);
+        if (score > res->score) res->score = score;
         if (isnan(a)) {
             if (!worst_nan) { worst_nan = 1; res->worst_index = i; res->worst_out = o; res->worst_ref = r; }
         } else {

@@ -48,6 +48,9 @@ typedef struct xc_compare_result {
     double max_ulp;            /* largest distance in ulps of the reference's dtype (finite elements) */
     double nmse;               /* sum((o-r)^2) / sum(r^2), finite elements only */
     double cosine;             /* cosine similarity of the finite elements */
+    double score;              /* max over elements of min(absdiff/atol, reldiff/rtol) (allclose:
+                                  absdiff/(atol+rtol*|ref|)): above 1 fails elementwise; how close
+                                  a passing tensor came to its tolerance */
     size_t abs_hist[XC_HIST_BINS]; /* histogram of finite absdiff over [0, max_abs] */
 } xc_compare_result;
 

@@ -1,12 +1,13 @@
 /* inputs.c — deterministic input data: splitmix64 seeded by (seed, input name). */
 #include "inputs.h"
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 xc_input_spec xc_input_spec_default(void)
 {
-    xc_input_spec s = {1, 0.0, 1.0, 3, NULL, 0};
+    xc_input_spec s = {1, 0.0, 1.0, 3, NULL, 0, NULL, 0};
     return s;
 }
 
@@ -44,17 +45,28 @@ static xc_status generate_one(const xc_value_info *v, const xc_input_spec *spec,
         return xc_fail(XC_ERR_UNSUPPORTED, "input '%s' has dtype %s, which crosscheck cannot generate", v->name, xc_dtype_name(t));
     xc_status s = xc_tensor_new(t, rank, dims, out);
     if (s != XC_OK) return xc_error_prefix(s, "input '%s': ", v->name);
+    double lo = spec->lo, hi = spec->hi;
+    int64_t ilo = 0, ihi = spec->int_hi;
+    for (int pass = 0; pass < 2; pass++) /* global ranges first, so a named one wins */
+        for (int i = 0; i < spec->n_ranges; i++) {
+            const xc_val_range *r = &spec->ranges[i];
+            if (pass == 0 ? r->name != NULL : !r->name || strcmp(r->name, v->name)) continue;
+            lo = r->lo, hi = r->hi;
+            ilo = (int64_t)ceil(r->lo), ihi = (int64_t)floor(r->hi);
+        }
+    if (!xc_dtype_is_float(t) && t != XC_BOOL && ihi < ilo)
+        return xc_fail(XC_ERR_USAGE, "--val-range for '%s' holds no integer", v->name);
     uint64_t state = spec->seed ^ name_hash(v->name);
     size_t n = xc_tensor_numel(*out);
     for (size_t i = 0; i < n; i++) {
         uint64_t r = splitmix64(&state);
         if (xc_dtype_is_float(t)) {
             double u = (double)(r >> 11) * 0x1p-53;
-            xc_store_f64(t, (*out)->data, i, spec->lo + u * (spec->hi - spec->lo));
+            xc_store_f64(t, (*out)->data, i, lo + u * (hi - lo));
         } else if (t == XC_BOOL) {
             xc_store_i64(t, (*out)->data, i, (int64_t)(r & 1));
         } else {
-            xc_store_i64(t, (*out)->data, i, (int64_t)(r % (uint64_t)(spec->int_hi + 1)));
+            xc_store_i64(t, (*out)->data, i, ilo + (int64_t)(r % (uint64_t)(ihi - ilo + 1)));
         }
     }
     return xc_tensor_set_name(*out, v->name);
@@ -97,5 +109,28 @@ xc_status xc_parse_input_shape(char *text, xc_input_shape *out)
     }
     if (*p == ']') p++;
     if (*p) return xc_fail(XC_ERR_USAGE, "input shape for '%s': unexpected '%s'", text, p);
+    return XC_OK;
+}
+
+xc_status xc_parse_val_range(char *text, xc_val_range *out)
+{
+    char *open = strchr(text, '[');
+    out->name = NULL;
+    if (!open) return xc_fail(XC_ERR_USAGE, "--val-range '%s' is not of the form [name:][lo,hi]", text);
+    if (open != text) {
+        if (open[-1] != ':' || open - 1 == text)
+            return xc_fail(XC_ERR_USAGE, "--val-range '%s' is not of the form [name:][lo,hi]", text);
+        open[-1] = 0;
+        out->name = text;
+    }
+    char *end;
+    errno = 0;
+    out->lo = strtod(open + 1, &end);
+    if (end == open + 1 || *end != ',') return xc_fail(XC_ERR_USAGE, "--val-range: bad low bound in '%s'", open);
+    char *p = end + 1;
+    out->hi = strtod(p, &end);
+    if (end == p || strcmp(end, "]") || errno) return xc_fail(XC_ERR_USAGE, "--val-range: bad high bound in '%s'", open);
+    if (!isfinite(out->lo) || !isfinite(out->hi) || out->hi < out->lo)
+        return xc_fail(XC_ERR_USAGE, "--val-range: [%g,%g] is not a finite range with lo <= hi", out->lo, out->hi);
     return XC_OK;
 }

@@ -3,6 +3,8 @@
 #include "backend.h"
 #include "onnx_io.h"
 #include "results.h"
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,23 +14,38 @@ xc_run_config xc_run_config_default(void)
     xc_run_config c;
     memset(&c, 0, sizeof c);
     c.inputs = xc_input_spec_default();
-    c.tol = xc_tolerance_default();
+    c.tol = xc_tolerance_spec_default();
     c.ocl = xc_ocl_build_defaults();
+    c.iterations = 1;
     return c;
 }
+
+const char *xc_runner_kind_name(xc_runner_kind k)
+{
+    static const char *const names[] = {"ref", "ocl", "ocl-fp16", "plan", "loaded"};
+    return names[k];
+}
+
+static int is_engine(xc_runner_kind k) { return k == XC_RUNNER_OCL || k == XC_RUNNER_OCL_FP16 || k == XC_RUNNER_PLAN; }
 
 void xc_run_report_free(xc_run_report *r)
 {
     for (int k = 0; k < r->n_runners; k++) {
-        for (int o = 0; r->runners[k].outputs && o < r->n_outputs; o++) xc_tensor_free(r->runners[k].outputs[o]);
-        free(r->runners[k].outputs);
+        xc_runner_result *x = &r->runners[k];
+        for (int i = 0; x->outputs && i < r->iterations * r->n_outputs; i++) xc_tensor_free(x->outputs[i]);
+        for (int i = 0; x->per_layer && i < r->iterations; i++) xc_per_layer_free(&x->per_layer[i]);
+        for (int i = 0; x->first_nan && i < r->iterations; i++) xc_first_nan_free(&x->first_nan[i]);
+        free(x->outputs);
+        free(x->seconds);
+        free(x->per_layer);
+        free(x->first_nan);
+        free(x->nonfinite);
+        xc_engine_free(x->engine);
     }
-    for (int k = 0; k < r->n_comparisons; k++) {
-        free(r->comparisons[k].outputs);
-        free(r->comparisons[k].reference);
-    }
-    xc_tensor_list_free(&r->inputs);
-    xc_tensor_list_free(&r->expected);
+    for (int k = 0; k < r->n_comparisons; k++) free(r->comparisons[k].outputs);
+    free(r->comparisons);
+    for (int i = 0; r->inputs && i < r->iterations; i++) xc_tensor_list_free(&r->inputs[i]);
+    free(r->inputs);
     xc_model_free(r->model);
     memset(r, 0, sizeof *r);
 }
@@ -40,11 +57,88 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Matches the inputs to the graph, naming unnamed loaded tensors after the input they feed. */
-static xc_status order_inputs(xc_run_report *r, const xc_tensor **fed)
+/* The runners of c, in order (the shorthand fields become runners when none are listed). */
+static int runner_specs(const xc_run_config *c, xc_runner_spec *out)
 {
-    const xc_graph *g = r->model->graph;
-    XC_TRY(xc_match_inputs(g, &r->inputs, fed));
+    if (c->n_runners) {
+        memcpy(out, c->runners, sizeof(xc_runner_spec) * (size_t)c->n_runners);
+        return c->n_runners;
+    }
+    int n = 0;
+    if (c->use_ref || !c->use_ocl) out[n++] = (xc_runner_spec){XC_RUNNER_REF, NULL, NULL, 0};
+    if (c->use_ocl) out[n++] = (xc_runner_spec){c->plan ? XC_RUNNER_PLAN : XC_RUNNER_OCL, c->plan, NULL, 0};
+    return n;
+}
+
+/* ---- setting up runners ---- */
+
+typedef struct runner_state {
+    xc_runner_spec spec;
+    xc_backend *backend;            /* NULL for loaded results */
+    const xc_tensor **loaded;       /* LOADED: per graph output, borrowed from `results` */
+    xc_tensor_list results;
+} runner_state;
+
+static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_run_config *c, int iterations)
+{
+    size_t n = (size_t)iterations * (size_t)r->n_outputs + 1;
+    x->outputs = calloc(n, sizeof *x->outputs);
+    x->seconds = calloc((size_t)iterations + 1, sizeof *x->seconds);
+    x->nonfinite = calloc(n, sizeof *x->nonfinite);
+    if (c->per_layer && is_engine(x->kind)) x->per_layer = calloc((size_t)iterations + 1, sizeof *x->per_layer);
+    if (c->first_nan && x->kind != XC_RUNNER_LOADED) x->first_nan = calloc((size_t)iterations + 1, sizeof *x->first_nan);
+    if (!x->outputs || !x->seconds || !x->nonfinite || (c->per_layer && is_engine(x->kind) && !x->per_layer) ||
+        (c->first_nan && x->kind != XC_RUNNER_LOADED && !x->first_nan))
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int i = 0; x->per_layer && i < iterations; i++) x->per_layer[i].first_divergence = -1;
+    return XC_OK;
+}
+
+static void name_runner(xc_run_report *r, xc_runner_result *x)
+{
+    const char *base = xc_runner_kind_name(x->kind);
+    int same = 0;
+    for (int k = 0; k < r->n_runners; k++) same += r->runners[k].kind == x->kind;
+    if (same) snprintf(x->name, sizeof x->name, "%s-%d", base, same + 1);
+    else snprintf(x->name, sizeof x->name, "%s", base);
+}
+
+static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
+{
+    xc_runner_result *x = &r->runners[r->n_runners];
+    x->kind = st->spec.kind;
+    name_runner(r, x);
+    r->n_runners++;
+    XC_TRY(alloc_result(r, x, c, iterations));
+    switch (st->spec.kind) {
+    case XC_RUNNER_REF: return xc_ref_backend_create(r->model, &st->backend);
+    case XC_RUNNER_LOADED: {
+        XC_TRY(xc_tensor_files_load(st->spec.paths, st->spec.n_paths, "output", &st->results));
+        st->loaded = calloc((size_t)r->n_outputs + 1, sizeof *st->loaded);
+        if (!st->loaded) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        XC_TRY(xc_match_outputs(r->model->graph, &st->results, st->loaded));
+        int any = 0;
+        for (int o = 0; o < r->n_outputs; o++) any |= st->loaded[o] != NULL;
+        if (!any) return xc_fail(XC_ERR_USAGE, "%s: none of the loaded tensors is a graph output", st->spec.paths[0]);
+        return XC_OK;
+    }
+    default: {
+        xc_ocl_build_options o = c->ocl;
+        if (st->spec.kind == XC_RUNNER_OCL_FP16) o.fp16 = 1;
+        xc_status s = st->spec.kind == XC_RUNNER_PLAN ? xc_ocl_plan_load(r->model, st->spec.path, &o, &x->engine)
+                                                       : xc_ocl_build(r->model, &o, &x->engine);
+        if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
+        return xc_ocl_backend_create(x->engine, &st->backend);
+    }
+    }
+}
+
+/* ---- inputs ---- */
+
+/* Matches the inputs to the graph, naming unnamed loaded tensors after the input they feed. */
+static xc_status order_inputs(const xc_graph *g, xc_tensor_list *inputs, const xc_tensor **fed)
+{
+    XC_TRY(xc_match_inputs(g, inputs, fed));
     for (int i = 0, k = 0; i < g->n_inputs; i++) {
         if (!xc_graph_is_runtime_input(g, i)) continue;
         xc_tensor *t = (xc_tensor *)fed[k++];
@@ -53,82 +147,171 @@ static xc_status order_inputs(xc_run_report *r, const xc_tensor **fed)
     return XC_OK;
 }
 
-static xc_status run_backend(xc_run_report *r, const char *name, xc_backend *b, const xc_tensor **fed)
+static xc_status make_inputs(const xc_run_config *c, xc_run_report *r, int it)
 {
-    xc_runner_result *res = &r->runners[r->n_runners++];
-    res->name = name;
-    res->outputs = calloc(r->n_outputs + 1, sizeof *res->outputs);
-    if (!res->outputs) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (c->n_load_inputs) return xc_tensor_files_load(c->load_inputs, c->n_load_inputs, "input", &r->inputs[it]);
+    xc_input_spec spec = c->inputs;
+    spec.seed += (uint64_t)it;
+    return xc_generate_inputs(r->model->graph, &spec, &r->inputs[it]);
+}
+
+/* ---- one runner, one iteration ---- */
+
+static size_t count_nonfinite(const xc_tensor *t)
+{
+    size_t n = 0, count = xc_tensor_numel(t);
+    if (!xc_dtype_is_float(t->dtype)) return 0;
+    for (size_t i = 0; i < count; i++) n += !isfinite(xc_load_f64(t->dtype, t->data, i));
+    return n;
+}
+
+static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state *st, int k, int it, const xc_tensor **fed)
+{
+    xc_runner_result *x = &r->runners[k];
+    xc_tensor **out = &x->outputs[(size_t)it * r->n_outputs];
+    if (st->spec.kind == XC_RUNNER_LOADED) {
+        if (it > 0) return XC_OK; /* saved results hold one iteration */
+        for (int o = 0; o < r->n_outputs; o++)
+            if (st->loaded[o]) XC_TRY(xc_tensor_clone(st->loaded[o], &out[o]));
+        return XC_OK;
+    }
+    xc_layer_watch w = {x->engine, NULL, &c->tol, x->per_layer ? &x->per_layer[it] : NULL,
+                        x->first_nan ? &x->first_nan[it] : NULL};
+    xc_status s = XC_OK;
+    if (w.per_layer) s = xc_ref_session_create(r->model, fed, &w.session);
+    xc_observer obs = xc_layer_watch_observer(&w);
+    xc_feeder feed = xc_layer_watch_feeder(&w);
+    int watching = w.per_layer || w.first_nan;
     double t0 = now();
-    xc_status s = xc_backend_run(b, fed, res->outputs, NULL);
-    res->seconds = now() - t0;
-    return s;
+    if (s == XC_OK && c->per_layer == XC_PER_LAYER_ISOLATED && w.per_layer)
+        s = xc_ocl_backend_run_fed(st->backend, fed, out, &obs, &feed);
+    else if (s == XC_OK)
+        s = xc_backend_run(st->backend, fed, out, watching ? &obs : NULL);
+    x->seconds[it] = now() - t0;
+    xc_ref_session_free(w.session);
+    if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
+    for (int o = 0; o < r->n_outputs; o++)
+        if (out[o]) x->nonfinite[(size_t)it * r->n_outputs + o] = count_nonfinite(out[o]);
+    return XC_OK;
 }
 
-static xc_status run_ocl(const xc_run_config *c, xc_run_report *r, const xc_tensor **fed)
-{
-    xc_engine *e = NULL;
-    xc_backend *b = NULL;
-    xc_status s = c->plan ? xc_ocl_plan_load(r->model, c->plan, &c->ocl, &e) : xc_ocl_build(r->model, &c->ocl, &e);
-    if (s == XC_OK) s = xc_ocl_backend_create(e, &b);
-    if (s == XC_OK) s = run_backend(r, "ocl", b, fed);
-    xc_backend_destroy(b);
-    xc_engine_free(e);
-    return s;
-}
+/* ---- comparisons ---- */
 
-static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, int against, const xc_tensor **ref)
+static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, int against, int it)
 {
-    xc_comparison *cmp = &r->comparisons[r->n_comparisons++];
+    if (r->n_comparisons == r->cap_comparisons) {
+        int cap = r->cap_comparisons ? 2 * r->cap_comparisons : 8;
+        xc_comparison *p = realloc(r->comparisons, (size_t)cap * sizeof *p);
+        if (!p) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        r->comparisons = p;
+        r->cap_comparisons = cap;
+    }
+    xc_comparison *cmp = &r->comparisons[r->n_comparisons];
+    memset(cmp, 0, sizeof *cmp);
+    cmp->outputs = calloc((size_t)r->n_outputs + 1, sizeof *cmp->outputs);
+    if (!cmp->outputs) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    r->n_comparisons++;
     cmp->runner = runner;
     cmp->against = against;
-    cmp->outputs = calloc(r->n_outputs + 1, sizeof *cmp->outputs);
-    cmp->reference = calloc(r->n_outputs + 1, sizeof *cmp->reference);
-    if (!cmp->outputs || !cmp->reference) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    cmp->iteration = it;
     cmp->passed = 1;
+    int fp16 = r->runners[runner].kind == XC_RUNNER_OCL_FP16 || (is_engine(r->runners[runner].kind) && c->ocl.fp16) ||
+               r->runners[against].kind == XC_RUNNER_OCL_FP16;
     for (int o = 0; o < r->n_outputs; o++) {
-        cmp->reference[o] = ref[o];
-        if (!ref[o]) continue;
-        XC_TRY(xc_compare(r->runners[runner].outputs[o], ref[o], &c->tol, &cmp->outputs[o]));
+        const xc_tensor *out = xc_run_output(r, runner, it, o), *ref = xc_run_output(r, against, it, o);
+        xc_output_comparison *oc = &cmp->outputs[o];
+        if (!out || !ref) continue;
+        oc->present = 1;
+        oc->tol = xc_tolerance_for(&c->tol, r->model->graph->outputs[o].name, ref, fp16);
+        XC_TRY(xc_compare(out, ref, &oc->tol, &oc->r));
         r->compared++;
-        if (cmp->outputs[o].shape_mismatch || !cmp->outputs[o].passed) cmp->passed = 0;
+        if (oc->r.shape_mismatch || !oc->r.passed) cmp->passed = 0;
     }
     if (!cmp->passed) r->passed = 0;
     return XC_OK;
+}
+
+static xc_status find_against(const xc_run_config *c, xc_run_report *r)
+{
+    r->against = 0;
+    if (!c->compare_to) return XC_OK;
+    for (int k = 0; k < r->n_runners; k++)
+        if (!strcmp(r->runners[k].name, c->compare_to)) {
+            r->against = k;
+            return XC_OK;
+        }
+    char names[256] = "";
+    for (int k = 0; k < r->n_runners; k++) {
+        strncat(names, k ? ", " : "", sizeof names - strlen(names) - 1);
+        strncat(names, r->runners[k].name, sizeof names - strlen(names) - 1);
+    }
+    return xc_fail(XC_ERR_USAGE, "--compare-to %s: no such runner (runners: %s)", c->compare_to, names);
+}
+
+static xc_status save(const xc_run_config *c, xc_run_report *r)
+{
+    if (c->save_inputs) XC_TRY(xc_results_save(c->save_inputs, "inputs", 0, &r->inputs[0], NULL, 0));
+    if (c->save_outputs)
+        XC_TRY(xc_results_save(c->save_outputs, r->runners[0].name, 0, &r->inputs[0], r->runners[0].outputs, r->n_outputs));
+    return XC_OK;
+}
+
+static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state *st, int n)
+{
+    const xc_graph *g = r->model->graph;
+    const xc_tensor **fed = calloc((size_t)xc_graph_runtime_input_count(g) + 1, sizeof *fed);
+    if (!fed) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_status s = XC_OK;
+    for (int it = 0; it < c->iterations && s == XC_OK; it++) {
+        r->iterations = it + 1;
+        s = make_inputs(c, r, it);
+        if (s == XC_OK) s = order_inputs(g, &r->inputs[it], fed);
+        for (int k = 0; k < n && s == XC_OK; k++) s = run_one(c, r, &st[k], k, it, fed);
+        for (int k = 0; k < n && s == XC_OK; k++)
+            if (k != r->against) s = compare(c, r, k, r->against, it);
+        for (int k = 0; k < n && s == XC_OK && c->validate; k++)
+            for (int o = 0; o < r->n_outputs; o++)
+                if (r->runners[k].nonfinite[(size_t)it * r->n_outputs + o]) r->invalid++, r->passed = 0;
+        if (c->fail_fast && !r->passed) break;
+    }
+    free(fed);
+    return s;
 }
 
 xc_status xc_run(const xc_run_config *c, xc_run_report *r)
 {
     memset(r, 0, sizeof *r);
     r->passed = 1;
+    if (c->iterations < 1) return xc_fail(XC_ERR_USAGE, "--iterations must be at least 1");
+    if (c->n_load_inputs && c->iterations > 1)
+        return xc_fail(XC_ERR_USAGE, "--load-inputs gives one set of inputs: --iterations must be 1");
+    size_t old_limit = xc_memory_limit();
+    if (c->memory_limit) xc_set_memory_limit(c->memory_limit);
+    xc_tensor_reset_peak();
     XC_TRY(xc_model_load(c->model_path, &r->model));
-    const xc_graph *g = r->model->graph;
-    r->n_outputs = g->n_outputs;
-    if (c->n_load_inputs) XC_TRY(xc_tensor_files_load(c->load_inputs, c->n_load_inputs, "input", &r->inputs));
-    else XC_TRY(xc_generate_inputs(g, &c->inputs, &r->inputs));
-    const xc_tensor **fed = calloc(xc_graph_runtime_input_count(g) + 1, sizeof *fed);
-    if (!fed) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    xc_status s = order_inputs(r, fed);
-    if (s == XC_OK && (c->use_ref || !c->use_ocl)) {
-        xc_backend *b = NULL;
-        s = xc_ref_backend_create(r->model, &b);
-        if (s == XC_OK) s = run_backend(r, "ref", b, fed);
-        xc_backend_destroy(b);
+    r->n_outputs = r->model->graph->n_outputs;
+    r->inputs = calloc((size_t)c->iterations + 1, sizeof *r->inputs);
+    if (!r->inputs) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    runner_state st[XC_MAX_RUNNERS];
+    xc_runner_spec specs[XC_MAX_RUNNERS];
+    memset(st, 0, sizeof st);
+    int n = runner_specs(c, specs);
+    xc_status s = XC_OK;
+    for (int k = 0; k < n && s == XC_OK; k++) {
+        st[k].spec = specs[k];
+        s = setup_runner(c, r, &st[k], c->iterations);
     }
-    if (s == XC_OK && c->use_ocl) s = run_ocl(c, r, fed);
-    free(fed);
-    XC_TRY(s);
-    for (int k = 1; k < r->n_runners; k++) XC_TRY(compare(c, r, k, 0, (const xc_tensor **)r->runners[0].outputs));
-    if (c->n_load_outputs) {
-        XC_TRY(xc_tensor_files_load(c->load_outputs, c->n_load_outputs, "output", &r->expected));
-        const xc_tensor **want = calloc(r->n_outputs + 1, sizeof *want);
-        if (!want) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        s = xc_match_outputs(g, &r->expected, want);
-        if (s == XC_OK) s = compare(c, r, 0, -1, want);
-        free(want);
-        XC_TRY(s);
+    if (s == XC_OK && r->n_runners == 1 && specs[0].kind == XC_RUNNER_LOADED)
+        s = xc_fail(XC_ERR_USAGE, "saved results alone compare with nothing: add a runner (--ref, --ocl, ...)");
+    if (s == XC_OK) s = find_against(c, r);
+    if (s == XC_OK) s = run_all(c, r, st, n);
+    if (s == XC_OK) s = save(c, r);
+    for (int k = 0; k < n; k++) {
+        xc_backend_destroy(st[k].backend);
+        free(st[k].loaded);
+        xc_tensor_list_free(&st[k].results);
     }
-    if (c->save_outputs)
-        XC_TRY(xc_results_save(c->save_outputs, r->runners[0].name, 0, &r->inputs, r->runners[0].outputs, r->n_outputs));
-    return XC_OK;
+    r->peak_bytes = xc_tensor_peak_bytes();
+    xc_set_memory_limit(old_limit);
+    return s;
 }

@@ -1,58 +1,99 @@
-/* runner.h — one `crosscheck run`: load a model, get inputs (generated or loaded), run it on the
- * chosen runners (the reference, the OpenCL engine built now or loaded from a plan), compare
- * every runner after the first against the first, and against expected outputs when loaded;
- * save results when asked. The CLI only parses arguments into an xc_run_config and prints the
- * xc_run_report. */
+/* runner.h — one `crosscheck run`: load a model; get inputs for each iteration (generated with
+ * seed + i, or loaded); run every runner in order (the reference, OpenCL engines built now in
+ * fp32 or fp16 or loaded from plans, saved results); compare every runner against the first (or
+ * --compare-to) on every iteration with per-output tolerances; optionally compare layer by layer,
+ * find the first NaN, validate outputs, save results. The CLI parses arguments into an
+ * xc_run_config and prints the xc_run_report (run_json.h turns it into JSON). */
 #ifndef XC_RUNNER_H
 #define XC_RUNNER_H
 #include "compare.h"
 #include "dataset.h"
 #include "inputs.h"
 #include "ocl/ocl.h"
+#include "per_layer.h"
+#include "tolerance_spec.h"
 
-#define XC_MAX_RUNNERS 4
+#define XC_MAX_RUNNERS 8
+
+typedef enum { XC_RUNNER_REF, XC_RUNNER_OCL, XC_RUNNER_OCL_FP16, XC_RUNNER_PLAN, XC_RUNNER_LOADED } xc_runner_kind;
+
+typedef struct xc_runner_spec {
+    xc_runner_kind kind;
+    const char *path;                 /* PLAN: the plan file */
+    const char *const *paths;         /* LOADED: results folders or files */
+    int n_paths;
+} xc_runner_spec;
 
 typedef struct xc_run_config {
     const char *model_path;
-    int use_ref, use_ocl;             /* neither: the reference alone */
-    const char *plan;                 /* --plan: the OpenCL engine from a plan file */
-    xc_ocl_build_options ocl;
+    xc_runner_spec runners[XC_MAX_RUNNERS]; /* in order; none: the reference alone */
+    int n_runners;
+    int use_ref, use_ocl;             /* shorthand for library callers when n_runners is 0 */
+    const char *plan;                 /*   (use_ocl with plan: the engine of that plan) */
+    xc_ocl_build_options ocl;         /* for OCL runners (OCL_FP16 forces fp16) */
     xc_input_spec inputs;
-    const char *const *load_inputs;   /* .pb files or test_data_set folders; NULL: generate */
+    int iterations;                   /* iteration i feeds inputs made with seed + i (default 1) */
+    const char *const *load_inputs;   /* .pb files, test_data_set folders, results; NULL: generate */
     int n_load_inputs;
-    const char *const *load_outputs;  /* expected outputs to compare against; NULL: no comparison */
-    int n_load_outputs;
-    const char *save_outputs;         /* results folder (the first runner's outputs), or NULL */
-    xc_tolerance tol;
+    const char *save_inputs;          /* folder for every iteration's inputs, or NULL */
+    const char *save_outputs;         /* folder for inputs, every runner's outputs, per-layer stats */
+    const char *compare_to;           /* runner name every other runner is compared against;
+                                         NULL: the first */
+    xc_tolerance_spec tol;
+    int validate;                     /* fail outputs holding NaN or Inf */
+    int fail_fast;                    /* stop at the first failing comparison */
+    xc_per_layer_mode per_layer;      /* OpenCL runners, against the reference */
+    int first_nan;                    /* report each runner's first layer producing NaN/Inf */
+    size_t memory_limit;              /* host bytes of live tensors (0: no limit) */
 } xc_run_config;
 
 typedef struct xc_runner_result {
-    const char *name;                 /* "ref", "ocl" */
-    xc_tensor **outputs;              /* one per graph output, owned */
-    double seconds;
+    char name[32];                    /* "ref", "ocl", "ocl-fp16", "plan", "loaded" (+ "-2"...) */
+    xc_runner_kind kind;
+    xc_engine *engine;                /* OpenCL runners: kept so per-layer rows can name layers */
+    xc_tensor **outputs;              /* [iteration * n_outputs + o], owned; NULL where absent */
+    double *seconds;                  /* per iteration */
+    xc_per_layer *per_layer;          /* per iteration, when asked (OpenCL runners) */
+    xc_first_nan *first_nan;          /* per iteration, when asked */
+    size_t *nonfinite;                /* --validate: NaN/Inf count per [iteration * n_outputs + o] */
 } xc_runner_result;
 
-/* A comparison of runner `runner` against runner `against` (-1: the loaded expected outputs). */
+typedef struct xc_output_comparison {
+    int present;                      /* both sides had this output */
+    xc_tolerance tol;
+    xc_compare_result r;
+} xc_output_comparison;
+
 typedef struct xc_comparison {
-    int runner, against;
-    xc_compare_result *outputs;       /* per graph output */
-    const xc_tensor **reference;      /* per graph output: what it was compared with (NULL: nothing) */
+    int runner, against, iteration;
+    xc_output_comparison *outputs;    /* per graph output */
     int passed;
 } xc_comparison;
 
 typedef struct xc_run_report {
     xc_model *model;
-    xc_tensor_list inputs;            /* what was fed */
-    xc_tensor_list expected;          /* what was loaded */
     int n_outputs;
+    int iterations;                   /* iterations actually run (fewer after --fail-fast) */
+    xc_tensor_list *inputs;           /* per iteration */
     int n_runners;
     xc_runner_result runners[XC_MAX_RUNNERS];
-    int n_comparisons;
-    xc_comparison comparisons[XC_MAX_RUNNERS];
-    int compared, passed;             /* passed: every comparison passed */
+    int against;                      /* runner the others are compared with */
+    int n_comparisons, cap_comparisons;
+    xc_comparison *comparisons;
+    int compared;                     /* output comparisons made */
+    int passed;                       /* every comparison (and --validate check) passed */
+    int invalid;                      /* --validate: outputs holding NaN/Inf */
+    size_t peak_bytes;                /* most host tensor bytes live at once during the run */
 } xc_run_report;
 
 xc_run_config xc_run_config_default(void);
+/* Runner name for a kind ("ref", "ocl", ...). */
+const char *xc_runner_kind_name(xc_runner_kind k);
 xc_status xc_run(const xc_run_config *c, xc_run_report *r);
 void xc_run_report_free(xc_run_report *r);
+/* The output of runner k at iteration it, output o (NULL if absent). */
+static inline xc_tensor *xc_run_output(const xc_run_report *r, int k, int it, int o)
+{
+    return r->runners[k].outputs ? r->runners[k].outputs[(size_t)it * r->n_outputs + o] : NULL;
+}
 #endif

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static size_t max_bytes;
+static size_t max_bytes, memory_limit;
 static size_t live_bytes, peak_bytes;
 
 static void account(size_t add, size_t sub)
@@ -34,6 +34,36 @@ size_t xc_max_tensor_bytes(void)
 }
 
 void xc_set_max_tensor_bytes(size_t n) { max_bytes = n; }
+void xc_set_memory_limit(size_t bytes) { memory_limit = bytes; }
+size_t xc_memory_limit(void) { return memory_limit; }
+
+static xc_status check_memory_limit(size_t nb)
+{
+    size_t live = xc_tensor_live_bytes();
+    if (memory_limit && (nb > memory_limit || live > memory_limit - nb))
+        return xc_fail(XC_ERR_NOMEM, "allocating %zu bytes with %zu bytes of tensors live exceeds --memory-limit %zu", nb, live,
+                       memory_limit);
+    return XC_OK;
+}
+
+void xc_index_coords(int rank, const int64_t *dims, size_t index, int64_t *coords)
+{
+    for (int k = rank - 1; k >= 0; k--) {
+        int64_t d = dims[k] > 0 ? dims[k] : 1;
+        coords[k] = (int64_t)(index % (size_t)d);
+        index /= (size_t)d;
+    }
+}
+
+char *xc_index_str(int rank, const int64_t *dims, size_t index, char *buf, size_t len)
+{
+    int64_t c[XC_MAX_RANK];
+    xc_index_coords(rank, dims, index, c);
+    size_t n = (size_t)snprintf(buf, len, "[");
+    for (int k = 0; k < rank && n < len; k++) n += (size_t)snprintf(buf + n, len - n, k ? ",%lld" : "%lld", (long long)c[k]);
+    if (n < len) snprintf(buf + n, len - n, "]");
+    return buf;
+}
 
 xc_status xc_shape_numel(int rank, const int64_t *dims, size_t *numel)
 {
@@ -82,6 +112,11 @@ xc_status xc_tensor_new(xc_dtype t, int rank, const int64_t *dims, xc_tensor **o
     xc_tensor *x = NULL;
     XC_TRY(tensor_alloc(t, rank, dims, &x, &nb));
     x->kind = XC_DATA_OWNED;
+    xc_status s = nb ? check_memory_limit(nb) : XC_OK;
+    if (s != XC_OK) {
+        free(x);
+        return s;
+    }
     if (nb) {
         x->data = calloc(1, nb);
         if (!x->data) {
@@ -107,6 +142,7 @@ xc_status xc_tensor_wrap(xc_dtype t, int rank, const int64_t *dims, void *data, 
 
 xc_status xc_tensor_copy_in(xc_tensor *t, const void *src)
 {
+    XC_TRY(check_memory_limit(t->nbytes));
     void *p = malloc(t->nbytes ? t->nbytes : 1);
     if (!p) return xc_fail(XC_ERR_NOMEM, "out of memory allocating %zu bytes", t->nbytes);
     if (t->nbytes) memcpy(p, src, t->nbytes);

@@ -69,6 +69,14 @@ char *xc_shape_str(xc_dtype t, int rank, const int64_t *dims, char *buf, size_t 
 /* "[1,3,?,224]" (unknown dims as ?) into buf; returns buf. */
 char *xc_dims_str(int rank, const int64_t *dims, char *buf, size_t len);
 char *xc_tensor_desc(const xc_tensor *t, char *buf, size_t len);
+/* Row-major coordinates of flat index i. */
+void xc_index_coords(int rank, const int64_t *dims, size_t index, int64_t *coords);
+/* "[0,2,13,7]": the coordinates of flat row-major index i, into buf; returns buf. */
+char *xc_index_str(int rank, const int64_t *dims, size_t index, char *buf, size_t len);
+/* Host memory limit for tensor buffers (--memory-limit): 0 = none. An allocation that would
+ * take the bytes held by live tensors past it fails naming both figures. */
+void xc_set_memory_limit(size_t bytes);
+size_t xc_memory_limit(void);
 int xc_shape_equal(int ra, const int64_t *a, int rb, const int64_t *b);
 
 #endif

@@ -129,7 +129,8 @@ def cli_tests(s, xc, conf, tmp):
     bad = os.path.join(tmp, "perturbed.pb")
     onnx.save_tensor(numpy_helper.from_array(arr, t.name), bad)
     r = run([xc, "run", model, "--ref", "--load-outputs", bad])
-    s.check("run against a perturbed output -> exit 1, names worst index 3", r.returncode == 1 and "index 3" in r.stdout, r.stdout + r.stderr)
+    s.check("run against a perturbed output -> exit 1, names the worst element [0,3]", r.returncode == 1 and "at [0,3]" in r.stdout,
+            r.stdout + r.stderr)
     r = run([xc, "run", model, "--ref", "--load-outputs", bad, "--atol", "0.6"])
     s.check("run --atol loose enough -> exit 0", r.returncode == 0, r.stdout + r.stderr)
     r = run([xc, "run", model, "--bogus"])
@@ -154,6 +155,109 @@ def cli_tests(s, xc, conf, tmp):
     except Exception as e:
         ok = False
     s.check("inspect model --json", ok, r.stdout[-1000:] + r.stderr)
+
+
+def run_compare(s, xc, build, tmp):
+    """`crosscheck run` as a comparison tool: runners, iterations, per-output tolerances, statistics,
+    per-layer tables across fusions, isolated mode, first NaN, the memory bound, JSON, exit codes."""
+    out = os.path.join(build, "run-models")
+    r = run([sys.executable, os.path.join(HERE, "run", "make_run_models.py"), out])
+    if not s.check("run test models generated", r.returncode == 0, r.stderr[-2000:]):
+        return
+    cnn = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
+    js = os.path.join(tmp, "run.json")
+
+    def run_json(args, timeout=600):
+        if os.path.exists(js):
+            os.remove(js)
+        r = run([xc, "run"] + args + ["--json", js], timeout=timeout)
+        try:
+            return r, json.load(open(js))
+        except Exception:
+            return r, None
+
+    # per-layer across fusions: every ONNX node is covered by exactly one compared layer
+    import onnx
+    r, j = run_json([cnn, "--ref", "--ocl", "--per-layer", "--iterations", "3", "--first-nan"])
+    nodes = [n.name for n in onnx.load(cnn).graph.node]
+    ok = r.returncode == 0 and j is not None
+    if ok:
+        pl = j["per_layer"]
+        covered = [n for L in pl["layers"] for n in L["nodes"]]
+        fused = [L for L in pl["layers"] if len(L["nodes"]) > 1]
+        ok = (sorted(covered) == sorted(nodes) and fused and pl["first_divergence"] is None and
+              all(L["verdict"] in ("pass", "near") and L["tensors"] for L in pl["layers"]) and
+              len(j["per_layer_all"]) == 3 and [c["iteration"] for c in j["comparisons"]] == [0, 1, 2])
+    s.check("run --per-layer on small_cnn: fused groups compared at their boundary, every node covered once, 3 iterations",
+            ok, (r.stdout[-2000:] + r.stderr) if r else "")
+    ok = j is not None and "first divergent" not in r.stdout and "no layer exceeds its tolerance" in r.stdout and "tactic" in r.stdout
+    s.check("per-layer table printed with tactic column and no divergence", ok, r.stdout[-1500:])
+    # iterations use different inputs: outputs differ between iterations
+    d = os.path.join(tmp, "iters")
+    r1 = run([xc, "run", cnn, "--ref", "--seed", "5", "--save-outputs", d + "a"])
+    r2 = run([xc, "run", cnn, "--ref", "--seed", "6", "--save-outputs", d + "b"])
+    same = r1.returncode == 0 and r2.returncode == 0 and \
+        open(os.path.join(d + "a", "output_0.pb"), "rb").read() == open(os.path.join(d + "b", "output_0.pb"), "rb").read()
+    s.check("--seed changes the generated inputs (iteration i uses seed+i)", r1.returncode == 0 and not same, r1.stderr + r2.stderr)
+
+    # NaN: the reference's first NaN is the Sqrt; the engine's is the fused group holding it
+    nan = os.path.join(out, "nan_chain", "model.onnx")
+    r, j = run_json([nan, "--ref", "--ocl", "--first-nan", "--per-layer"])
+    ok = j is not None and r.returncode == 0
+    if ok:
+        fn = {x["name"]: x["first_nan"][0] for x in j["runners"]}
+        ok = fn["ref"]["found"] and fn["ref"]["layer"] == "sqrt" and fn["ref"]["tensor"] == "s" and \
+            fn["ocl"]["found"] and "sqrt" in fn["ocl"]["layer"].split(" + ") and fn["ocl"]["tensor"] == "s"
+    s.check("--first-nan names the Sqrt on the reference and the fused layer holding it on the engine", ok,
+            r.stdout[-1500:] + r.stderr)
+    r = run([xc, "run", nan, "--ref", "--ocl", "--validate"])
+    s.check("--validate fails outputs holding NaN -> exit 1", r.returncode == 1 and "hold NaN" in r.stdout, r.stdout[-800:])
+    r = run([xc, "run", nan, "--ref", "--ocl", "--validate", "--val-range", "x:[0.6,1]"])
+    s.check("--val-range keeps the Sqrt real: --validate passes", r.returncode == 0, r.stdout[-800:] + r.stderr)
+
+    # the memory bound: 40 MiB of activations, per-layer completes within 12 MiB of live tensors
+    chain = os.path.join(out, "long_chain", "model.onnx")
+    r, j = run_json([chain, "--ref", "--ocl", "--per-layer", "--memory-limit", "12M"])
+    ok = r.returncode == 0 and j is not None and len(j["per_layer"]["layers"]) == 40 and j["peak_tensor_bytes"] <= 12 << 20
+    s.check("per-layer on a model whose activations (40 MiB) exceed --memory-limit 12M completes", ok,
+            r.stdout[-800:] + r.stderr[-800:])
+    r = run([xc, "run", chain, "--ref", "--ocl", "--per-layer", "--memory-limit", "2M"])
+    s.check("--memory-limit below the live set -> exit 2 naming the limit", r.returncode == 2 and "--memory-limit" in r.stderr,
+            r.stderr)
+
+    # per-output tolerances: 'big' (x1000) fails Polygraphy's 1e-5 under fp16; a named atol fixes only it
+    two = os.path.join(out, "two_outputs", "model.onnx")
+    base = [two, "--ref", "--ocl-fp16", "--tolerance-preset", "polygraphy"]
+    r, j = run_json(base)
+    s.check("fp16 engine fails Polygraphy's default tolerances -> exit 1", r.returncode == 1 and j and not j["passed"],
+            r.stdout[-800:])
+    r, j = run_json(base + ["--atol", "small:0.05", "--rtol", "small:0.05", "--atol", "big:50", "--rtol", "big:0.05"])
+    ok = r.returncode == 0 and j and {o["name"]: o["atol"] for o in j["comparisons"][0]["outputs"]} == {"small": 0.05, "big": 50}
+    s.check("per-output --atol/--rtol NAME:X apply to their output only -> exit 0", ok, r.stdout[-1200:])
+    r, j = run_json(base + ["--check-error-stat", "median", "--atol", "0.05", "--rtol", "0.05"])
+    ok = j and all(o["check_error_stat"] == "median" for o in j["comparisons"][0]["outputs"])
+    s.check("--check-error-stat median is recorded and applied", ok and r.returncode in (0, 1), r.stdout[-800:])
+    r, j = run_json([two, "--ref", "--ocl-fp16"])
+    s.check("dtype-aware default tolerances pass an honest fp16 engine", r.returncode == 0, r.stdout[-1200:])
+    r, j = run_json([two, "--ref", "--ocl", "--ocl-fp16", "--compare-to", "ocl", "--fail-fast", "--iterations", "3",
+                     "--tolerance-preset", "polygraphy"])
+    ok = r.returncode == 1 and j and j["compare_to"] == "ocl" and j["iterations"] == 1 and \
+        {(c["runner"], c["against"]) for c in j["comparisons"]} == {("ref", "ocl"), ("ocl-fp16", "ocl")}
+    s.check("--compare-to ocl compares the others with it; --fail-fast stops after the failing iteration", ok,
+            r.stdout[-800:] + r.stderr)
+    if j:
+        o = j["comparisons"][-1]["outputs"][0]
+        ok = all(k in o for k in ("nmse", "cosine", "max_ulp", "min_atol", "min_rtol", "abs_histogram", "worst")) and \
+            len(o["worst"]["index"]) == 4 and len(o["abs_histogram"]) == 10
+        s.check("JSON comparison holds NMSE, cosine, max ULP, histogram, worst coordinates", ok, json.dumps(o)[:800])
+
+    # exit codes for usage errors
+    for args, what in (([cnn, "--ref", "--compare-to", "nope"], "nope"), ([cnn, "--ref", "--per-layer"], "--per-layer"),
+                       ([cnn, "--ref", "--atol", "x:abc"], "abc"), ([cnn, "--ref", "--iterations", "0"], "--iterations"),
+                       ([cnn, "--ref", "--val-range", "[2,1]"], "val-range"), ([cnn, "--ref", "--check-error-stat", "avg"], "avg")):
+        r = run([xc, "run"] + args)
+        s.check("run %s -> exit 2, one line naming it" % " ".join(args[1:]),
+                r.returncode == 2 and what in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr)
 
 
 def demo_models(s, xc):
@@ -280,6 +384,7 @@ def main():
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
         ocl_cli(s, xc, args.build, tmp)
+        run_compare(s, xc, args.build, tmp)
         ocl_cases(s, xc, args.build, args.quick_ocl)
         if not args.skip_conformance:
             conformance(s, xc, args.conf, os.path.join(args.build, "conformance.json"))

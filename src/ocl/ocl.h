@@ -44,6 +44,33 @@ xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_bui
  * its own buffer followed by a guard pattern verified after each layer (slow; for tests). */
 xc_status xc_ocl_backend_create(xc_engine *e, xc_backend **out);
 
+/* Isolated runs (per-layer comparison): before each layer, every activation input that has an
+ * ONNX name is replaced by feed->value(name) (NULL: keep the engine's own value; a value of
+ * another shape or dtype is ignored); feed->done(name), if set, is called once it is uploaded. */
+typedef struct xc_feeder {
+    xc_status (*value)(void *user, const char *name, const xc_tensor **out);
+    void (*done)(void *user, const char *name);
+    void *user;
+} xc_feeder;
+xc_status xc_ocl_backend_run_fed(xc_backend *b, const xc_tensor *const *inputs, xc_tensor **outputs, const xc_observer *obs,
+                                 const xc_feeder *feed);
+
+/* What a comparison reports about an engine layer. Dead layers (merged into others) have a NULL
+ * name. Strings and nodes are the engine's: valid while it lives. */
+typedef struct xc_engine_layer_info {
+    const char *name;              /* ONNX node names joined with " + " */
+    const char *kind;              /* "conv", "gemm", "pointwise", ... */
+    const char *tactic;            /* the variant running, e.g. "gemm.reg_blocked.4x4" */
+    const char *fusion;            /* the pass that formed the group, or NULL */
+    int fp16, cpu;
+    int n_nodes;
+    const int *nodes;              /* model graph node indices covered */
+} xc_engine_layer_info;
+int xc_engine_layer_count(const xc_engine *e);
+void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *out);
+/* Index of the live layer named `name`, or -1. */
+int xc_engine_layer_find(const xc_engine *e, const char *name);
+
 /* Name of the i-th builder pass (for --disable-fusion), NULL past the end. */
 const char *xc_ocl_pass_name(int i);
 

@@ -345,6 +345,37 @@ static xc_status report(xc_ocl_ctx *c, int l, const xc_observer *obs)
     return XC_OK;
 }
 
+/* The ONNX name a layer input carries: its own, or that of the tensor it is a reformatted copy
+ * of ("" for tensors a pass made, which have no counterpart in the model). */
+static const char *onnx_name(const xc_engine *e, int t)
+{
+    const xc_etensor *x = &e->tensors[t];
+    if (!x->name[0] && x->converted_from >= 0) x = &e->tensors[x->converted_from];
+    return x->name;
+}
+
+/* Isolated runs: replaces layer l's activation inputs by the feeder's values (the reference's),
+ * so the layer's output shows its own error rather than the error accumulated upstream. */
+static xc_status feed_layer(xc_ocl_ctx *c, int l)
+{
+    const xc_layer *L = &c->e->layers[l];
+    finish_all(c); /* uploads go through queue 0; the layer may run on another */
+    for (int i = 0; i < L->n_in; i++) {
+        int t = L->in[i];
+        if (t < 0 || c->e->tensors[t].value || c->e->tensors[t].graph_input >= 0) continue;
+        const xc_etensor *x = &c->e->tensors[t];
+        const char *name = onnx_name(c->e, t);
+        const xc_tensor *v = NULL;
+        if (!name[0]) continue;
+        XC_TRY(c->feed->value(c->feed->user, name, &v));
+        xc_status s = XC_OK;
+        if (v && v->dtype == x->dtype && xc_shape_equal(v->rank, v->dims, x->rank, x->dims)) s = xc_ocl_ctx_upload(c, t, v);
+        if (v && c->feed->done) c->feed->done(c->feed->user, name);
+        XC_TRY(s);
+    }
+    return XC_OK;
+}
+
 xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tensor **outputs, const xc_observer *obs)
 {
     xc_engine *e = c->e;
@@ -365,6 +396,7 @@ xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tenso
     xc_status s = XC_OK;
     for (int l = 0; l < e->n_layers && s == XC_OK; l++) {
         if (e->layers[l].dead) continue;
+        if (c->feed && (s = feed_layer(c, l)) != XC_OK) break;
         s = sched ? run_scheduled(c, sched, l) : xc_ocl_ctx_run_layer(c, l, NULL, NULL);
         if (s == XC_OK && (c->canary || (obs && obs->on_tensor))) finish_all(c);
         if (s == XC_OK && c->canary) s = check_canaries(c, l);
@@ -401,6 +433,16 @@ static void backend_destroy(xc_backend *b)
 {
     xc_ocl_ctx_free(b->impl);
     free(b);
+}
+
+xc_status xc_ocl_backend_run_fed(xc_backend *b, const xc_tensor *const *inputs, xc_tensor **outputs, const xc_observer *obs,
+                                 const xc_feeder *feed)
+{
+    xc_ocl_ctx *c = b->impl;
+    c->feed = feed;
+    xc_status s = xc_ocl_ctx_run(c, inputs, outputs, obs);
+    c->feed = NULL;
+    return s;
 }
 
 xc_status xc_ocl_backend_create(xc_engine *e, xc_backend **out)

@@ -23,6 +23,7 @@ typedef struct xc_ocl_ctx {
     cl_mem workspace;          /* scratch for tactics that need it, grown on demand */
     size_t workspace_bytes;
     int n_kernels;
+    const xc_feeder *feed;     /* isolated runs: values replacing each layer's inputs */
 } xc_ocl_ctx;
 
 xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out);

@@ -18,18 +18,18 @@ typedef struct pw_op {
 
 static const pw_op ops[] = {
     {"Add", 2, "(A + B)"}, {"Sub", 2, "(A - B)"}, {"Mul", 2, "(A * B)"}, {"Div", 2, "(A / B)"},
-    {"Pow", 2, "pow(A, B)"}, {"Max", 2, "fmax(A, B)"}, {"Min", 2, "fmin(A, B)"},
+    {"Pow", 2, "pow(A, B)"}, {"Max", 2, "xc_max_nan(A, B)"}, {"Min", 2, "xc_min_nan(A, B)"},
     {"PRelu", 2, "(A < 0.0f ? A * B : A)"},
-    {"Relu", 1, "fmax(A, 0.0f)"}, {"Sigmoid", 1, "(1.0f / (1.0f + exp(-A)))"}, {"Tanh", 1, "tanh(A)"},
+    {"Relu", 1, "(A < 0.0f ? 0.0f : A)"}, {"Sigmoid", 1, "(1.0f / (1.0f + exp(-A)))"}, {"Tanh", 1, "tanh(A)"},
     {"Exp", 1, "exp(A)"}, {"Log", 1, "log(A)"}, {"Sqrt", 1, "sqrt(A)"}, {"Abs", 1, "fabs(A)"},
     {"Neg", 1, "(-A)"}, {"Erf", 1, "erf(A)"}, {"Reciprocal", 1, "(1.0f / A)"}, {"Floor", 1, "floor(A)"},
     {"Ceil", 1, "ceil(A)"}, {"Sin", 1, "sin(A)"}, {"Cos", 1, "cos(A)"},
     {"LeakyRelu", 1, "(A < 0.0f ? A * $alpha : A)"},
-    {"HardSigmoid", 1, "fmax(0.0f, fmin(1.0f, $alpha * A + $beta))"},
-    {"HardSwish", 1, "(A * fmax(0.0f, fmin(1.0f, A / 6.0f + 0.5f)))"},
+    {"HardSigmoid", 1, "(isnan(A) ? A : fmax(0.0f, fmin(1.0f, $alpha * A + $beta)))"},
+    {"HardSwish", 1, "(isnan(A) ? A : A * fmax(0.0f, fmin(1.0f, A / 6.0f + 0.5f)))"},
     {"Softplus", 1, "(A > 20.0f ? A : log1p(exp(A)))"},
     {"Elu", 1, "(A < 0.0f ? $alpha * (exp(A) - 1.0f) : A)"},
-    {"Clip", 1, "fmin(fmax(A, $alpha), $beta)"},
+    {"Clip", 1, "(isnan(A) ? A : fmin(fmax(A, $alpha), $beta))"},
     {NULL, 0, NULL},
 };
 

@@ -1,0 +1,179 @@
+/* run_print.c — prints a run's report: per iteration and output, each runner's value
+ * statistics and each comparison's error statistics, histogram, minimum tolerance and verdict
+ * (Polygraphy's report plus NMSE, cosine, max ULP and the worst element's coordinates); the
+ * per-layer tables; first-NaN findings; one closing verdict line. */
+#include "run_print.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int colour = -1;
+
+static const char *paint(const char *code)
+{
+    if (colour < 0) colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    return colour ? code : "";
+}
+#define RED paint("\033[31m")
+#define GREEN paint("\033[32m")
+#define YELLOW paint("\033[33m")
+#define BOLD paint("\033[1m")
+#define RESET paint("\033[0m")
+
+static void print_values(const char *label, const xc_tensor *t)
+{
+    size_t n = xc_tensor_numel(t), bad = 0;
+    double lo = INFINITY, hi = -INFINITY, sum = 0, sq = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = xc_load_f64(t->dtype, t->data, i);
+        if (!isfinite(v)) {
+            bad++;
+            continue;
+        }
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+        sum += v;
+        sq += v * v;
+    }
+    char desc[256];
+    printf("    %-10s %s", label, xc_tensor_desc(t, desc, sizeof desc));
+    size_t good = n - bad;
+    if (good) {
+        double mean = sum / (double)good;
+        printf("  mean=%.6g std=%.6g min=%.6g max=%.6g", mean, sqrt(fmax(0, sq / (double)good - mean * mean)), lo, hi);
+    }
+    if (bad) printf("  %s%zu NaN/Inf%s", RED, bad, RESET);
+    printf("\n");
+}
+
+static void print_histogram(const xc_compare_result *c)
+{
+    printf("    abs error histogram (10 bins over [0, %.3g]):", c->max_abs);
+    for (int b = 0; b < XC_HIST_BINS; b++) printf(" %zu", c->abs_hist[b]);
+    printf("\n");
+}
+
+static void print_comparison(const xc_output_comparison *oc, const xc_tensor *out, const xc_tensor *ref)
+{
+    const xc_compare_result *c = &oc->r;
+    char a[256], b[256];
+    if (c->shape_mismatch) {
+        printf("    %sFAILED%s   shape mismatch: got %s, expected %s\n", RED, RESET, xc_tensor_desc(out, a, sizeof a),
+               xc_tensor_desc(ref, b, sizeof b));
+        return;
+    }
+    printf("    abs error  max=%.4g mean=%.4g median=%.4g\n", c->max_abs, c->mean_abs, c->median_abs);
+    printf("    rel error  max=%.4g mean=%.4g median=%.4g\n", c->max_rel, c->mean_rel, c->median_rel);
+    printf("    nmse=%.4g cosine=%.9g max ulp=%.0f\n", c->nmse, c->cosine, c->max_ulp);
+    printf("    worst      at %s: got %.9g, expected %.9g\n", xc_index_str(out->rank, out->dims, c->worst_index, a, sizeof a),
+           c->worst_out, c->worst_ref);
+    if (c->count) print_histogram(c);
+    printf("    minimum required tolerance: elemwise [abs=%.4g] OR [rel=%.4g]\n", c->min_atol, c->min_rtol);
+    static const char *const stats[] = {"elemwise", "max", "mean", "median", "quantile"};
+    printf("    %s%s%s  %zu of %zu elements beyond atol=%.3g rtol=%.3g (%s)\n", c->passed ? GREEN : RED,
+           c->passed ? "PASSED" : "FAILED", RESET, c->n_failed, c->count, oc->tol.atol, oc->tol.rtol, stats[oc->tol.stat]);
+}
+
+static void print_iteration(const xc_run_report *r, int it)
+{
+    const xc_graph *g = r->model->graph;
+    printf("%s[iteration %d]%s", BOLD, it, RESET);
+    for (int k = 0; k < r->n_runners; k++)
+        if (r->runners[k].kind != XC_RUNNER_LOADED) printf("  %s %.3f s", r->runners[k].name, r->runners[k].seconds[it]);
+    printf("\n");
+    for (int i = 0; i < r->inputs[it].n; i++) print_values(i ? "" : "inputs", r->inputs[it].t[i]);
+    for (int o = 0; o < r->n_outputs; o++) {
+        printf("  output '%s'\n", g->outputs[o].name);
+        for (int k = 0; k < r->n_runners; k++) {
+            const xc_tensor *t = xc_run_output(r, k, it, o);
+            if (t) print_values(r->runners[k].name, t);
+        }
+        for (int i = 0; i < r->n_comparisons; i++) {
+            const xc_comparison *cmp = &r->comparisons[i];
+            if (cmp->iteration != it || !cmp->outputs[o].present) continue;
+            printf("    %s vs %s\n", r->runners[cmp->runner].name, r->runners[cmp->against].name);
+            print_comparison(&cmp->outputs[o], xc_run_output(r, cmp->runner, it, o), xc_run_output(r, cmp->against, it, o));
+        }
+    }
+}
+
+/* Fits s into width columns, eliding the middle (fused layer names get long). */
+static const char *fit(const char *s, int width, char *buf)
+{
+    int n = (int)strlen(s);
+    if (n <= width) return s;
+    int head = (width - 3) / 2, tail = width - 3 - head;
+    snprintf(buf, (size_t)width + 1, "%.*s...%s", head, s, s + n - tail);
+    return buf;
+}
+
+static void print_per_layer(const xc_run_report *r, int k, int it, xc_per_layer_mode mode)
+{
+    const xc_per_layer *p = &r->runners[k].per_layer[it];
+    char b1[64], b2[64];
+    printf("\n%sper-layer: %s vs reference, %s, iteration %d%s (%d layers)\n", BOLD, r->runners[k].name,
+           mode == XC_PER_LAYER_ISOLATED ? "isolated (each layer fed the reference's inputs)" : "accumulated", it, RESET,
+           p->n_rows);
+    printf("  %4s  %-44s %-28s %-4s %10s %10s %10s  %s\n", "#", "layer (ONNX nodes)", "tactic", "prec", "max abs", "max rel",
+           "nmse", "verdict");
+    for (int i = 0; i < p->n_rows; i++) {
+        const xc_layer_row *row = &p->rows[i];
+        const char *c = row->verdict == XC_VERDICT_FAIL ? RED : row->verdict == XC_VERDICT_NEAR ? YELLOW : GREEN;
+        printf("  %4d  %-44s %-28s %-4s %10.3g %10.3g %10.3g  %s%s%s%s\n", i, fit(row->info.name, 44, b1),
+               fit(row->info.tactic, 28, b2), row->info.fp16 ? "fp16" : "fp32", row->max_abs, row->max_rel, row->nmse, c,
+               xc_verdict_name(row->verdict), RESET, i == p->first_divergence ? "  <- first divergence" : "");
+    }
+    if (p->first_divergence < 0) {
+        printf("  %sno layer exceeds its tolerance%s\n", GREEN, RESET);
+        return;
+    }
+    const xc_layer_row *row = &p->rows[p->first_divergence];
+    printf("  %sfirst divergent layer: #%d '%s' (%s, tactic %s%s%s)%s\n", RED, p->first_divergence, row->info.name, row->info.kind,
+           row->info.tactic, row->info.fusion ? ", fused by " : "", row->info.fusion ? row->info.fusion : "", RESET);
+    if (mode == XC_PER_LAYER_ISOLATED) {
+        printf("  layers whose local error exceeds tolerance (%d):", p->n_failed);
+        for (int i = 0; i < p->n_rows; i++)
+            if (p->rows[i].verdict == XC_VERDICT_FAIL) printf(" #%d '%s'", i, p->rows[i].info.name);
+        printf("\n");
+    }
+}
+
+static void print_first_nan(const xc_run_report *r)
+{
+    printf("\nfirst NaN/Inf per runner:\n");
+    for (int k = 0; k < r->n_runners; k++)
+        for (int it = 0; r->runners[k].first_nan && it < r->iterations; it++) {
+            const xc_first_nan *f = &r->runners[k].first_nan[it];
+            printf("  %-10s iteration %d: ", r->runners[k].name, it);
+            if (!f->found) printf("%snone%s\n", GREEN, RESET);
+            else printf("%slayer '%s', tensor '%s', element %zu = %g%s\n", RED, f->layer, f->tensor, f->index, f->value, RESET);
+        }
+}
+
+void run_print_report(const xc_run_report *r, const xc_run_config *c)
+{
+    for (int it = 0; it < r->iterations; it++) print_iteration(r, it);
+    for (int k = 0; k < r->n_runners; k++) {
+        if (!r->runners[k].per_layer) continue;
+        print_per_layer(r, k, 0, c->per_layer);
+        for (int it = 1; it < r->iterations; it++) {
+            const xc_per_layer *p = &r->runners[k].per_layer[it];
+            printf("  iteration %d: %s%s\n", it, p->first_divergence < 0 ? "no divergent layer" : "first divergent layer: ",
+                   p->first_divergence < 0 ? "" : p->rows[p->first_divergence].info.name);
+        }
+    }
+    if (c->first_nan) print_first_nan(r);
+    if (c->validate) printf("%s--validate: %d output%s hold NaN or Inf%s\n", r->invalid ? RED : GREEN, r->invalid, r->invalid == 1 ? "" : "s", RESET);
+    int failed = 0;
+    for (int i = 0; i < r->n_comparisons; i++) failed += !r->comparisons[i].passed;
+    if (c->save_outputs) printf("saved results to %s\n", c->save_outputs);
+    if (!r->n_comparisons) {
+        printf("ran %s on %d runner%s (nothing to compare)\n", c->model_path, r->n_runners, r->n_runners > 1 ? "s" : "");
+        return;
+    }
+    printf("%s%s%s: %d of %d comparison%s passed over %d iteration%s (against %s)\n", r->passed ? GREEN : RED,
+           r->passed ? "PASSED" : "FAILED", RESET, r->n_comparisons - failed, r->n_comparisons, r->n_comparisons > 1 ? "s" : "",
+           r->iterations, r->iterations > 1 ? "s" : "", r->runners[r->against].name);
+}

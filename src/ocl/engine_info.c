@@ -1,0 +1,28 @@
+/* engine_info.c — read-only views of an engine's layers for code outside the backend
+ * (comparisons, reports), so they need not see engine.h's internals. */
+#include "ocl/engine.h"
+#include <string.h>
+
+int xc_engine_layer_count(const xc_engine *e) { return e->n_layers; }
+
+void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *out)
+{
+    const xc_layer *L = &e->layers[l];
+    memset(out, 0, sizeof *out);
+    if (L->dead) return;
+    out->name = L->name;
+    out->kind = L->cpu ? "cpu" : L->kind ? L->kind->name : "";
+    out->tactic = L->variant[0] ? L->variant : L->tactic ? L->tactic->name : "";
+    out->fusion = L->fusion;
+    out->fp16 = L->fp16;
+    out->cpu = L->cpu;
+    out->n_nodes = L->n_nodes;
+    out->nodes = L->nodes;
+}
+
+int xc_engine_layer_find(const xc_engine *e, const char *name)
+{
+    for (int l = 0; l < e->n_layers; l++)
+        if (!e->layers[l].dead && !strcmp(e->layers[l].name, name)) return l;
+    return -1;
+}

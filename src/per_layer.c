@@ -1,0 +1,137 @@
+/* per_layer.c — the observer behind --per-layer and --first-nan (see per_layer.h). */
+#include "per_layer.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *xc_verdict_name(xc_verdict v) { return v == XC_VERDICT_FAIL ? "fail" : v == XC_VERDICT_NEAR ? "near" : "pass"; }
+
+void xc_per_layer_free(xc_per_layer *p)
+{
+    for (int i = 0; i < p->n_rows; i++) {
+        for (int k = 0; k < p->rows[i].n_tensors; k++) free(p->rows[i].tensors[k].name);
+        free(p->rows[i].tensors);
+    }
+    free(p->rows);
+    memset(p, 0, sizeof *p);
+    p->first_divergence = -1;
+}
+
+void xc_first_nan_free(xc_first_nan *f)
+{
+    free(f->layer);
+    free(f->tensor);
+    memset(f, 0, sizeof *f);
+}
+
+static void check_nan(xc_first_nan *f, const char *name, const xc_tensor *t, const char *layer)
+{
+    if (f->found || !xc_dtype_is_float(t->dtype)) return;
+    size_t n = xc_tensor_numel(t);
+    for (size_t i = 0; i < n; i++) {
+        double v = xc_load_f64(t->dtype, t->data, i);
+        if (isfinite(v)) continue;
+        f->found = 1;
+        f->layer = strdup(layer ? layer : "");
+        f->tensor = strdup(name);
+        f->index = i;
+        f->value = v;
+        return;
+    }
+}
+
+/* The row of engine layer `layer_name`, appended on its first report. */
+static xc_status row_for(xc_layer_watch *w, const char *layer_name, xc_layer_row **out)
+{
+    xc_per_layer *p = w->per_layer;
+    if (p->n_rows && !strcmp(p->rows[p->n_rows - 1].info.name, layer_name)) {
+        *out = &p->rows[p->n_rows - 1];
+        return XC_OK;
+    }
+    int l = xc_engine_layer_find(w->engine, layer_name);
+    if (l < 0) return xc_fail(XC_ERR_INTERNAL, "per-layer: the engine reported unknown layer '%s'", layer_name);
+    if (p->n_rows == p->cap_rows) {
+        int cap = p->cap_rows ? 2 * p->cap_rows : 64;
+        xc_layer_row *rows = realloc(p->rows, (size_t)cap * sizeof *rows);
+        if (!rows) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        p->rows = rows;
+        p->cap_rows = cap;
+    }
+    xc_layer_row *r = &p->rows[p->n_rows++];
+    memset(r, 0, sizeof *r);
+    r->layer = l;
+    xc_engine_layer_info_get(w->engine, l, &r->info);
+    *out = r;
+    return XC_OK;
+}
+
+static xc_status compare_tensor(xc_layer_watch *w, const char *name, const xc_tensor *t, const char *layer)
+{
+    xc_layer_row *row = NULL;
+    XC_TRY(row_for(w, layer, &row));
+    const xc_tensor *ref;
+    XC_TRY(xc_ref_session_get(w->session, name, &ref));
+    xc_layer_tensor *lt = realloc(row->tensors, (size_t)(row->n_tensors + 1) * sizeof *lt);
+    if (!lt) {
+        xc_ref_session_release(w->session, name);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    row->tensors = lt;
+    lt = &lt[row->n_tensors];
+    memset(lt, 0, sizeof *lt);
+    lt->tol = xc_tolerance_for(w->tol, name, ref, row->info.fp16);
+    xc_status s = xc_compare(t, ref, &lt->tol, &lt->r);
+    xc_ref_session_release(w->session, name);
+    XC_TRY(s);
+    if (!(lt->name = strdup(name))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    row->n_tensors++;
+    const xc_compare_result *r = &lt->r;
+    int failed = r->shape_mismatch || !r->passed;
+    /* NaN statistics (a non-finite mismatch) are the worst possible */
+    row->max_abs = isnan(r->max_abs) || r->max_abs > row->max_abs ? r->max_abs : row->max_abs;
+    row->max_rel = isnan(r->max_rel) || r->max_rel > row->max_rel ? r->max_rel : row->max_rel;
+    row->nmse = r->nmse > row->nmse ? r->nmse : row->nmse;
+    row->score = r->score > row->score ? r->score : row->score;
+    xc_verdict v = failed ? XC_VERDICT_FAIL : r->score > XC_NEAR_SCORE ? XC_VERDICT_NEAR : XC_VERDICT_PASS;
+    if (v > row->verdict) {
+        if (v == XC_VERDICT_FAIL) {
+            w->per_layer->n_failed++;
+            if (w->per_layer->first_divergence < 0) w->per_layer->first_divergence = (int)(row - w->per_layer->rows);
+        }
+        row->verdict = v;
+    }
+    return XC_OK;
+}
+
+static xc_status on_tensor(void *user, const char *name, const xc_tensor *t, const char *layer)
+{
+    xc_layer_watch *w = user;
+    if (w->first_nan) check_nan(w->first_nan, name, t, layer);
+    if (w->per_layer && w->session && w->engine) XC_TRY(compare_tensor(w, name, t, layer));
+    return XC_OK;
+}
+
+xc_observer xc_layer_watch_observer(xc_layer_watch *w)
+{
+    if (w->per_layer && !w->per_layer->n_rows) w->per_layer->first_divergence = -1;
+    xc_observer o = {on_tensor, w};
+    return o;
+}
+
+static xc_status feed_value(void *user, const char *name, const xc_tensor **out)
+{
+    xc_layer_watch *w = user;
+    return xc_ref_session_get(w->session, name, out);
+}
+
+static void feed_done(void *user, const char *name)
+{
+    xc_layer_watch *w = user;
+    xc_ref_session_release(w->session, name);
+}
+
+xc_feeder xc_layer_watch_feeder(xc_layer_watch *w)
+{
+    xc_feeder f = {feed_value, feed_done, w};
+    return f;
+}

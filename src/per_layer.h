@@ -1,0 +1,69 @@
+/* per_layer.h — layer-by-layer comparison of the OpenCL engine against the reference, and
+ * first-NaN detection, both driven by a backend's observer as it runs.
+ *
+ * Accumulated mode compares every tensor the engine materializes (matched by ONNX name, fusion
+ * left on: nodes inside a fused group are seen at the group's boundary) with the reference's
+ * value, which an on-demand reference session computes just then; both are released right
+ * away, so the extra memory is the two backends' live sets. Isolated mode also feeds each
+ * engine layer the reference's own inputs, so each row shows that layer's local error. */
+#ifndef XC_PER_LAYER_H
+#define XC_PER_LAYER_H
+#include "backend.h"
+#include "ocl/ocl.h"
+#include "tolerance_spec.h"
+
+typedef enum { XC_PER_LAYER_OFF, XC_PER_LAYER_ACCUMULATED, XC_PER_LAYER_ISOLATED } xc_per_layer_mode;
+
+typedef struct xc_layer_tensor {
+    char *name;
+    xc_tolerance tol;
+    xc_compare_result r;
+} xc_layer_tensor;
+
+typedef enum { XC_VERDICT_PASS, XC_VERDICT_NEAR, XC_VERDICT_FAIL } xc_verdict;
+
+/* A comparison scores "near" when it passes but used more than this share of its tolerance. */
+#define XC_NEAR_SCORE 0.5
+
+typedef struct xc_layer_row {
+    int layer;                 /* engine layer index */
+    xc_engine_layer_info info;
+    int n_tensors;
+    xc_layer_tensor *tensors;
+    double max_abs, max_rel, nmse, score; /* worst over the layer's tensors */
+    xc_verdict verdict;
+} xc_layer_row;
+
+typedef struct xc_per_layer {
+    xc_per_layer_mode mode;
+    int n_rows, cap_rows;
+    xc_layer_row *rows;        /* in execution (topological) order */
+    int first_divergence;      /* row index, -1 if none */
+    int n_failed;
+} xc_per_layer;
+
+/* First layer (in execution order) whose output holds a NaN or an infinity. */
+typedef struct xc_first_nan {
+    int found;
+    char *layer, *tensor;
+    size_t index;              /* flat index of the first non-finite element */
+    double value;
+} xc_first_nan;
+
+/* Observer state for one backend run: fill per_layer (needs session and engine) and/or
+ * first_nan (either may be NULL). */
+typedef struct xc_layer_watch {
+    const xc_engine *engine;
+    xc_ref_session *session;
+    const xc_tolerance_spec *tol;
+    xc_per_layer *per_layer;
+    xc_first_nan *first_nan;
+} xc_layer_watch;
+
+xc_observer xc_layer_watch_observer(xc_layer_watch *w);
+/* The feeder of isolated runs: the session's values. */
+xc_feeder xc_layer_watch_feeder(xc_layer_watch *w);
+void xc_per_layer_free(xc_per_layer *p);
+void xc_first_nan_free(xc_first_nan *f);
+const char *xc_verdict_name(xc_verdict v);
+#endif

@@ -1,0 +1,170 @@
+/* run_json.c — the JSON form of a run's report (see run_json.h). */
+#include "run_json.h"
+#include "onnx_io.h"
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *index_json(const xc_tensor *t, size_t index)
+{
+    cJSON *a = cJSON_CreateArray();
+    int64_t c[XC_MAX_RANK];
+    xc_index_coords(t->rank, t->dims, index, c);
+    for (int k = 0; k < t->rank; k++) cJSON_AddItemToArray(a, cJSON_CreateNumber((double)c[k]));
+    return a;
+}
+
+static cJSON *stats_json(const xc_compare_result *r, const xc_tolerance *tol, const xc_tensor *out)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "passed", r->passed && !r->shape_mismatch);
+    if (r->shape_mismatch) {
+        cJSON_AddBoolToObject(o, "shape_mismatch", 1);
+        return o;
+    }
+    cJSON_AddNumberToObject(o, "atol", tol->atol);
+    cJSON_AddNumberToObject(o, "rtol", tol->rtol);
+    static const char *const stats[] = {"elemwise", "max", "mean", "median", "quantile"};
+    cJSON_AddStringToObject(o, "check_error_stat", stats[tol->stat]);
+    cJSON_AddNumberToObject(o, "count", (double)r->count);
+    cJSON_AddNumberToObject(o, "failed", (double)r->n_failed);
+    cJSON_AddNumberToObject(o, "nonfinite_mismatch", (double)r->n_nonfinite_mismatch);
+    cJSON_AddNumberToObject(o, "max_abs", r->max_abs);
+    cJSON_AddNumberToObject(o, "mean_abs", r->mean_abs);
+    cJSON_AddNumberToObject(o, "median_abs", r->median_abs);
+    cJSON_AddNumberToObject(o, "max_rel", r->max_rel);
+    cJSON_AddNumberToObject(o, "mean_rel", r->mean_rel);
+    cJSON_AddNumberToObject(o, "median_rel", r->median_rel);
+    cJSON_AddNumberToObject(o, "nmse", r->nmse);
+    cJSON_AddNumberToObject(o, "cosine", r->cosine);
+    cJSON_AddNumberToObject(o, "max_ulp", r->max_ulp);
+    cJSON_AddNumberToObject(o, "score", r->score);
+    cJSON_AddNumberToObject(o, "min_atol", r->min_atol);
+    cJSON_AddNumberToObject(o, "min_rtol", r->min_rtol);
+    cJSON *w = cJSON_AddObjectToObject(o, "worst");
+    if (out) cJSON_AddItemToObject(w, "index", index_json(out, r->worst_index));
+    cJSON_AddNumberToObject(w, "got", r->worst_out);
+    cJSON_AddNumberToObject(w, "expected", r->worst_ref);
+    cJSON *h = cJSON_AddArrayToObject(o, "abs_histogram");
+    for (int b = 0; b < XC_HIST_BINS; b++) cJSON_AddItemToArray(h, cJSON_CreateNumber((double)r->abs_hist[b]));
+    return o;
+}
+
+static cJSON *layer_json(const xc_model *m, const xc_layer_row *row, int index)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", index);
+    cJSON_AddNumberToObject(o, "engine_layer", row->layer);
+    cJSON_AddStringToObject(o, "layer", row->info.name);
+    cJSON *nodes = cJSON_AddArrayToObject(o, "nodes");
+    for (int k = 0; k < row->info.n_nodes; k++) {
+        const xc_node *n = &m->graph->nodes[row->info.nodes[k]];
+        cJSON_AddItemToArray(nodes, cJSON_CreateString(n->name[0] ? n->name : n->outputs[0]));
+    }
+    cJSON_AddStringToObject(o, "kind", row->info.kind);
+    cJSON_AddStringToObject(o, "tactic", row->info.tactic);
+    if (row->info.fusion) cJSON_AddStringToObject(o, "fusion", row->info.fusion);
+    cJSON_AddStringToObject(o, "precision", row->info.fp16 ? "fp16" : "fp32");
+    cJSON_AddNumberToObject(o, "max_abs", row->max_abs);
+    cJSON_AddNumberToObject(o, "max_rel", row->max_rel);
+    cJSON_AddNumberToObject(o, "nmse", row->nmse);
+    cJSON_AddNumberToObject(o, "score", row->score);
+    cJSON_AddStringToObject(o, "verdict", xc_verdict_name(row->verdict));
+    cJSON *ts = cJSON_AddArrayToObject(o, "tensors");
+    for (int k = 0; k < row->n_tensors; k++) {
+        cJSON *t = stats_json(&row->tensors[k].r, &row->tensors[k].tol, NULL);
+        cJSON_AddStringToObject(t, "name", row->tensors[k].name);
+        cJSON_AddItemToArray(ts, t);
+    }
+    return o;
+}
+
+cJSON *xc_per_layer_json(const xc_run_report *r, int k, int it, xc_per_layer_mode mode)
+{
+    const xc_per_layer *p = &r->runners[k].per_layer[it];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "format", "crosscheck-per-layer-1");
+    cJSON_AddStringToObject(o, "runner", r->runners[k].name);
+    cJSON_AddNumberToObject(o, "iteration", it);
+    cJSON_AddStringToObject(o, "mode", mode == XC_PER_LAYER_ISOLATED ? "isolated" : "accumulated");
+    if (p->first_divergence >= 0) cJSON_AddStringToObject(o, "first_divergence", p->rows[p->first_divergence].info.name);
+    else cJSON_AddNullToObject(o, "first_divergence");
+    cJSON_AddNumberToObject(o, "failed_layers", p->n_failed);
+    cJSON *layers = cJSON_AddArrayToObject(o, "layers");
+    for (int i = 0; i < p->n_rows; i++) cJSON_AddItemToArray(layers, layer_json(r->model, &p->rows[i], i));
+    return o;
+}
+
+cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
+{
+    const xc_graph *g = r->model->graph;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "format", "crosscheck-run-1");
+    cJSON_AddStringToObject(root, "model", c->model_path);
+    cJSON_AddNumberToObject(root, "iterations", r->iterations);
+    cJSON_AddBoolToObject(root, "passed", r->passed);
+    cJSON_AddStringToObject(root, "compare_to", r->runners[r->against].name);
+    cJSON *runners = cJSON_AddArrayToObject(root, "runners");
+    for (int k = 0; k < r->n_runners; k++) {
+        cJSON *o = cJSON_CreateObject(), *secs = cJSON_AddArrayToObject(o, "seconds");
+        cJSON_AddStringToObject(o, "name", r->runners[k].name);
+        cJSON_AddStringToObject(o, "kind", xc_runner_kind_name(r->runners[k].kind));
+        for (int it = 0; it < r->iterations; it++) cJSON_AddItemToArray(secs, cJSON_CreateNumber(r->runners[k].seconds[it]));
+        if (r->runners[k].first_nan) {
+            cJSON *fn = cJSON_AddArrayToObject(o, "first_nan");
+            for (int it = 0; it < r->iterations; it++) {
+                const xc_first_nan *f = &r->runners[k].first_nan[it];
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddNumberToObject(e, "iteration", it);
+                cJSON_AddBoolToObject(e, "found", f->found);
+                if (f->found) {
+                    cJSON_AddStringToObject(e, "layer", f->layer);
+                    cJSON_AddStringToObject(e, "tensor", f->tensor);
+                    cJSON_AddNumberToObject(e, "index", (double)f->index);
+                    cJSON_AddStringToObject(e, "value", f->value != f->value ? "nan" : f->value > 0 ? "inf" : "-inf");
+                }
+                cJSON_AddItemToArray(fn, e);
+            }
+        }
+        cJSON_AddItemToArray(runners, o);
+    }
+    cJSON *cmps = cJSON_AddArrayToObject(root, "comparisons");
+    for (int i = 0; i < r->n_comparisons; i++) {
+        const xc_comparison *cmp = &r->comparisons[i];
+        cJSON *o = cJSON_CreateObject(), *outs = cJSON_CreateArray();
+        cJSON_AddStringToObject(o, "runner", r->runners[cmp->runner].name);
+        cJSON_AddStringToObject(o, "against", r->runners[cmp->against].name);
+        cJSON_AddNumberToObject(o, "iteration", cmp->iteration);
+        cJSON_AddBoolToObject(o, "passed", cmp->passed);
+        for (int k = 0; k < r->n_outputs; k++) {
+            if (!cmp->outputs[k].present) continue;
+            cJSON *e = stats_json(&cmp->outputs[k].r, &cmp->outputs[k].tol, xc_run_output(r, cmp->runner, cmp->iteration, k));
+            cJSON_AddStringToObject(e, "name", g->outputs[k].name);
+            cJSON_AddItemToArray(outs, e);
+        }
+        cJSON_AddItemToObject(o, "outputs", outs);
+        cJSON_AddItemToArray(cmps, o);
+    }
+    if (c->validate) cJSON_AddNumberToObject(root, "invalid_outputs", r->invalid);
+    cJSON *all = NULL;
+    for (int k = 0; k < r->n_runners; k++)
+        for (int it = 0; r->runners[k].per_layer && it < r->iterations; it++) {
+            if (!all) { /* the first table stands alone too, for `graph --results` */
+                cJSON_AddItemToObject(root, "per_layer", xc_per_layer_json(r, k, it, c->per_layer));
+                all = cJSON_AddArrayToObject(root, "per_layer_all");
+            }
+            cJSON_AddItemToArray(all, xc_per_layer_json(r, k, it, c->per_layer));
+        }
+    cJSON_AddNumberToObject(root, "peak_tensor_bytes", (double)r->peak_bytes);
+    return root;
+}
+
+xc_status xc_run_report_save_json(const xc_run_report *r, const xc_run_config *c, const char *path)
+{
+    cJSON *j = xc_run_report_json(r, c);
+    char *text = j ? cJSON_Print(j) : NULL;
+    xc_status s = text ? xc_write_file(path, text, strlen(text)) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    cJSON_free(text);
+    cJSON_Delete(j);
+    return s;
+}

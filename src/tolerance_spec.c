@@ -1,0 +1,115 @@
+/* tolerance_spec.c — per-tensor tolerances and the dtype-aware defaults (see the header). */
+#include "tolerance_spec.h"
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const stat_names[] = {"elemwise", "max", "mean", "median", "quantile"};
+
+const char *xc_check_stat_name(xc_check_stat s) { return stat_names[s]; }
+
+xc_tolerance_spec xc_tolerance_spec_default(void)
+{
+    xc_tolerance_spec s;
+    memset(&s, 0, sizeof s);
+    s.preset = XC_TOL_AUTO;
+    s.rule = XC_RULE_POLYGRAPHY;
+    return s;
+}
+
+static xc_status parse_value(const char *option, const char *v, double *out)
+{
+    if (!strcmp(option, "check-error-stat")) {
+        for (int k = 0; k < 5; k++)
+            if (!strcmp(v, stat_names[k])) {
+                *out = k;
+                return XC_OK;
+            }
+        return xc_fail(XC_ERR_USAGE, "--check-error-stat: '%s' is not one of elemwise, max, mean, median, quantile", v);
+    }
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (end == v || *end || errno || !isfinite(d) || d < 0)
+        return xc_fail(XC_ERR_USAGE, "--%s: '%s' is not a non-negative number", option, v);
+    if (!strcmp(option, "error-quantile") && d > 1) return xc_fail(XC_ERR_USAGE, "--error-quantile: %s is not in [0, 1]", v);
+    *out = d;
+    return XC_OK;
+}
+
+xc_status xc_tolerance_spec_add(xc_tolerance_spec *s, const char *option, char *text)
+{
+    xc_tol_entry *list;
+    int *n;
+    if (!strcmp(option, "atol")) list = s->atol, n = &s->n_atol;
+    else if (!strcmp(option, "rtol")) list = s->rtol, n = &s->n_rtol;
+    else if (!strcmp(option, "check-error-stat")) list = s->stat, n = &s->n_stat;
+    else if (!strcmp(option, "error-quantile")) list = s->quantile, n = &s->n_quantile;
+    else return xc_fail(XC_ERR_INTERNAL, "unknown tolerance option %s", option);
+    if (*n == XC_MAX_TOL_ENTRIES) return xc_fail(XC_ERR_USAGE, "--%s given more than %d times", option, XC_MAX_TOL_ENTRIES);
+    /* tensor names may hold ':' themselves: the value is what follows the last one */
+    char *colon = strrchr(text, ':'), *value = text;
+    xc_tol_entry e = {NULL, 0};
+    if (colon) {
+        *colon = 0;
+        e.name = text;
+        value = colon + 1;
+    }
+    XC_TRY(parse_value(option, value, &e.value));
+    list[(*n)++] = e;
+    return XC_OK;
+}
+
+/* The entry for name (a named one wins over a global one); 0 if none. */
+static int lookup(const xc_tol_entry *list, int n, const char *name, double *out)
+{
+    int found = 0;
+    for (int i = 0; i < n; i++) {
+        if (list[i].name && name && !strcmp(list[i].name, name)) {
+            *out = list[i].value;
+            return 1;
+        }
+        if (!list[i].name) {
+            *out = list[i].value;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+static double rms(const xc_tensor *t)
+{
+    size_t n = xc_tensor_numel(t), finite = 0;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = xc_load_f64(t->dtype, t->data, i);
+        if (isfinite(v)) sum += v * v, finite++;
+    }
+    return finite ? sqrt(sum / (double)finite) : 0;
+}
+
+xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int fp16)
+{
+    xc_tolerance t = xc_tolerance_default();
+    t.rule = s->rule;
+    if (s->preset == XC_TOL_AUTO) {
+        double base;
+        switch (ref->dtype) {
+        case XC_DOUBLE: base = 1e-10; break;
+        case XC_FLOAT: base = fp16 ? 1e-2 : 1e-4; break;
+        case XC_FLOAT16: base = 1e-2; break;
+        case XC_BFLOAT16: base = 5e-2; break;
+        default: base = 0; break;
+        }
+        double scale = base > 0 ? fmax(1.0, rms(ref)) : 0;
+        t.atol = base * scale;
+        t.rtol = base;
+    }
+    lookup(s->atol, s->n_atol, name, &t.atol);
+    lookup(s->rtol, s->n_rtol, name, &t.rtol);
+    double v;
+    if (lookup(s->stat, s->n_stat, name, &v)) t.stat = (xc_check_stat)(int)v;
+    if (lookup(s->quantile, s->n_quantile, name, &v)) t.quantile = v;
+    return t;
+}

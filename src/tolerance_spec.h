@@ -1,0 +1,46 @@
+/* tolerance_spec.h — which tolerance applies to which tensor in a run.
+ *
+ * Polygraphy takes per-output values ("[name:]value") for atol, rtol and the checked error
+ * statistic. crosscheck does the same, and when no atol/rtol is given it picks dtype-aware
+ * defaults (XC_TOL_AUTO) meant to pass honest reorderings of the same arithmetic and fail real
+ * bugs:
+ *   float64                  atol 1e-10 * s, rtol 1e-10
+ *   float32                  atol 1e-4  * s, rtol 1e-4
+ *   float16, or fp16 storage atol 1e-2  * s, rtol 1e-2
+ *   bfloat16                 atol 5e-2  * s, rtol 5e-2
+ *   integers, bool           exact
+ * where s = max(1, RMS of the reference tensor): summation order changes absolute error in
+ * proportion to the magnitudes summed, so a fixed atol is either too tight for large
+ * activations or too loose for small ones. XC_TOL_POLYGRAPHY is Polygraphy's default
+ * (atol = rtol = 1e-5 everywhere). */
+#ifndef XC_TOLERANCE_SPEC_H
+#define XC_TOLERANCE_SPEC_H
+#include "compare.h"
+
+#define XC_MAX_TOL_ENTRIES 64
+
+typedef enum { XC_TOL_AUTO, XC_TOL_POLYGRAPHY } xc_tol_preset;
+
+typedef struct xc_tol_entry {
+    const char *name;  /* NULL: every tensor */
+    double value;
+} xc_tol_entry;
+
+typedef struct xc_tolerance_spec {
+    xc_tol_preset preset;
+    xc_compare_rule rule;
+    int n_atol, n_rtol, n_stat, n_quantile;
+    xc_tol_entry atol[XC_MAX_TOL_ENTRIES], rtol[XC_MAX_TOL_ENTRIES];
+    xc_tol_entry stat[XC_MAX_TOL_ENTRIES];      /* value: an xc_check_stat */
+    xc_tol_entry quantile[XC_MAX_TOL_ENTRIES];
+} xc_tolerance_spec;
+
+xc_tolerance_spec xc_tolerance_spec_default(void);
+/* Adds "[name:]value" for option "atol", "rtol", "check-error-stat" or "error-quantile". The
+ * name is borrowed from text (which is modified). */
+xc_status xc_tolerance_spec_add(xc_tolerance_spec *s, const char *option, char *text);
+/* The tolerance for tensor `name` compared against reference `ref`; fp16 when the runner
+ * stores it as half. A per-name entry wins over a global one. */
+xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int fp16);
+const char *xc_check_stat_name(xc_check_stat s);
+#endif
