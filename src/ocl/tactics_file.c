@@ -82,6 +82,8 @@ static xc_status parse(const char *path, const char *text, xc_tactics_file *f)
     return s;
 }
 
+xc_tactics_file *xc_tactics_new(void) { return calloc(1, sizeof(xc_tactics_file)); }
+
 xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out)
 {
     xc_tactics_file *f = calloc(1, sizeof *f);

@@ -9,6 +9,8 @@ typedef struct xc_tactics_file xc_tactics_file;
 
 /* Loads a replay file, a plan (its layers) or, with e given, a timing cache whose keys are
  * prefixed by e's device and crosscheck version. A missing timing cache is an empty one. */
+/* An empty replay file (fill with xc_tactics_set: layer name -> tactic; save with xc_tactics_save). */
+xc_tactics_file *xc_tactics_new(void);
 xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out);
 const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key);
 xc_status xc_tactics_set(xc_tactics_file *f, const char *key, const char *tactic, double ms);

@@ -147,6 +147,7 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
         return xc_fail(XC_ERR_USAGE, "%s: no tactic recorded for layer '%s' (was the model or a build option changed?)", e->opt.load_tactics, l->name);
     if (want) {
         int k = find_candidate(c, n, want);
+        if (k < 0 && e->opt.replay_lenient) k = 0; /* e.g. a layer now in another precision */
         if (k < 0) return xc_fail(XC_ERR_USAGE, "--load-tactics: tactic '%s' does not apply to layer '%s' here", want, l->name);
         return prepare(e, l, &c[k]);
     }
