@@ -16,7 +16,7 @@ BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncatio
 LDLIBS   = -lprotobuf-c -lcjson -lOpenCL -lm -lpthread
 
 LIB_SRC  = $(wildcard src/*.c src/ops/*.c src/ocl/*.c src/ocl/layers/*.c src/ocl/passes/*.c \
-                      reference/*.c reference/ops/*.c)
+                      reference/*.c reference/ops/*.c src/debug/*.c)
 KERNELS  = $(sort $(wildcard kernels/*.cl))
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)

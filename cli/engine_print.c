@@ -16,6 +16,10 @@ void cli_print_engine(const struct xc_engine *e)
                cJSON_GetObjectItem(l, "kind")->valuestring, cJSON_GetObjectItem(l, "tactic")->valuestring,
                cJSON_GetObjectItem(l, "precision")->valuestring, cJSON_GetObjectItem(l, "time_ms")->valuedouble);
     }
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "layers")) {
+        const cJSON *f = cJSON_GetObjectItem(l, "fault");
+        if (cJSON_IsString(f)) printf("FAULT INJECTION ON layer '%s': %s\n", cJSON_GetObjectItem(l, "name")->valuestring, f->valuestring);
+    }
     printf("memory: %.0f bytes planned in %.0f buffers for %.0f bytes of activations; %.0f bytes of weights\n",
            cJSON_GetObjectItem(mem, "planned_bytes")->valuedouble, cJSON_GetObjectItem(mem, "slots")->valuedouble,
            cJSON_GetObjectItem(mem, "activation_bytes")->valuedouble, cJSON_GetObjectItem(mem, "weight_bytes")->valuedouble);

@@ -13,6 +13,7 @@ static const struct {
     {"conformance", cmd_conformance, "run ONNX backend-test cases on the reference"},
     {"build", cmd_build, "build the OpenCL engine (fusions, timed tactics) and write a plan"},
     {"bench", cmd_bench, "time the OpenCL engine of a model or plan (latency, throughput, per layer)"},
+    {"debug", cmd_debug, "find the tactic, fusion or fp16 layer that makes the engine disagree"},
 };
 
 static void usage(FILE *f)

@@ -2,6 +2,7 @@
 #include "ocl_options.h"
 #include "cli.h"
 #include "inputs.h"
+#include "ocl/fault.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,30 @@ const char *cli_ocl_help =
     "  --load-tactics FILE        pin every layer's tactic from a replay file or plan\n"
     "  --timing-iterations N      timed runs per tactic after a warm-up (default 10)\n"
     "  --queues N                 run independent branches on N in-order queues (default 1)\n"
-    "  --input-shapes NAME:[D,..] static shape of an input (symbolic dims default to 1)\n";
+    "  --input-shapes NAME:[D,..] static shape of an input (symbolic dims default to 1)\n"
+    "  --layer-precision-file F   keep the layers listed in F in fp32 (written by 'debug precision')\n"
+    "  --no-fuse-node NAME        no fusion pass may fuse ONNX node NAME (repeatable)\n"
+    "  --inject-fault SPEC        plant a fault, KIND=PATTERN[:EFFECT] (repeatable; also\n"
+    "                             CROSSCHECK_INJECT_FAULT='SPEC;SPEC'): KIND op|node|tactic|\n"
+    "                             node-tactic|fusion|node-fusion, EFFECT bias=X (default bias=1)|\n"
+    "                             scale=X|nan|element; for rehearsing the debug tools\n";
 
-static int add_name(const char **list, int *n, const char *v, const char *cmd, const char *opt)
+static int add_name(const char **list, int *n, int cap, const char *v, const char *cmd, const char *opt)
 {
-    if (*n == XC_MAX_NAMED) return cli_usage_error(cmd, "too many %s", opt), -1;
+    if (*n == cap) return cli_usage_error(cmd, "too many %s", opt), -1;
     list[(*n)++] = v;
+    return 1;
+}
+
+/* Appends the file's names to --layer-precision's list (they live as long as the process). */
+static int layer_precision_file(xc_ocl_build_options *o, const char *path, const char *cmd)
+{
+    char **names;
+    int n;
+    if (xc_layer_precision_load(path, &names, &n) != XC_OK) return cli_error(), -1;
+    for (int i = 0; i < n; i++)
+        if (add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, names[i], cmd, "--layer-precision-file") < 0) return -1;
+    free(names); /* the strings stay: the options point at them */
     return 1;
 }
 
@@ -48,7 +67,8 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         return any ? 1 : (cli_usage_error(cmd, "--input-shapes needs NAME:[D,...]"), -1);
     }
     static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
-                                         "--save-tactics", "--load-tactics", "--timing-iterations", "--queues", NULL};
+                                         "--save-tactics", "--load-tactics", "--timing-iterations", "--queues",
+                                         "--inject-fault", "--no-fuse-node", "--layer-precision-file", NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a)) k++;
     if (!valued[k]) return 0;
@@ -59,9 +79,9 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         const char *colon = strrchr(v, ':');
         if (!colon || strcmp(colon, ":fp32")) return cli_usage_error(cmd, "--layer-precision expects NAME:fp32, got '%s'", v), -1;
         char *name = strndup(v, (size_t)(colon - v)); /* lives as long as the process: options are read-only */
-        return add_name(o->fp32_layers, &o->n_fp32_layers, name, cmd, a);
+        return add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, name, cmd, a);
     }
-    case 2: return add_name(o->disabled, &o->n_disabled, v, cmd, a);
+    case 2: return add_name(o->disabled, &o->n_disabled, XC_MAX_NAMED, v, cmd, a);
     case 3: o->timing_cache = v; return 1;
     case 4: o->save_tactics = v; return 1;
     case 5: o->load_tactics = v; return 1;
@@ -69,9 +89,16 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         if (!cli_long(cmd, a, v, &n) || n < 1 || n > 64) return cli_usage_error(cmd, "--timing-iterations takes 1..64"), -1;
         o->timing_iterations = (int)n;
         return 1;
-    default:
+    case 7:
         if (!cli_long(cmd, a, v, &n) || n < 1 || n > 8) return cli_usage_error(cmd, "--queues takes 1..8"), -1;
         o->queues = (int)n;
         return 1;
+    case 8: {
+        xc_fault f;
+        if (xc_fault_parse(v, &f) != XC_OK) return cli_error(), -1;
+        return add_name(o->faults, &o->n_faults, XC_MAX_NAMED, v, cmd, a);
+    }
+    case 9: return add_name(o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES, v, cmd, a);
+    default: return layer_precision_file(o, v, cmd);
     }
 }

@@ -175,19 +175,28 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
             if (st->loaded[o]) XC_TRY(xc_tensor_clone(st->loaded[o], &out[o]));
         return XC_OK;
     }
-    xc_layer_watch w = {x->engine, NULL, &c->tol, x->per_layer ? &x->per_layer[it] : NULL,
+    /* Isolated per-layer runs feed layers the reference's values, so their outputs are not the
+     * engine's: they get a run of their own after the ordinary one. */
+    int isolated = x->per_layer && c->per_layer == XC_PER_LAYER_ISOLATED;
+    xc_layer_watch w = {x->engine, NULL, &c->tol, isolated ? NULL : x->per_layer ? &x->per_layer[it] : NULL,
                         x->first_nan ? &x->first_nan[it] : NULL};
     xc_status s = XC_OK;
     if (w.per_layer) s = xc_ref_session_create(r->model, fed, &w.session);
     xc_observer obs = xc_layer_watch_observer(&w);
-    xc_feeder feed = xc_layer_watch_feeder(&w);
-    int watching = w.per_layer || w.first_nan;
     double t0 = now();
-    if (s == XC_OK && c->per_layer == XC_PER_LAYER_ISOLATED && w.per_layer)
-        s = xc_ocl_backend_run_fed(st->backend, fed, out, &obs, &feed);
-    else if (s == XC_OK)
-        s = xc_backend_run(st->backend, fed, out, watching ? &obs : NULL);
+    if (s == XC_OK) s = xc_backend_run(st->backend, fed, out, w.per_layer || w.first_nan ? &obs : NULL);
     x->seconds[it] = now() - t0;
+    if (s == XC_OK && isolated) {
+        xc_layer_watch iw = {x->engine, NULL, &c->tol, &x->per_layer[it], NULL};
+        xc_tensor **scratch = calloc((size_t)r->n_outputs + 1, sizeof *scratch);
+        s = scratch ? xc_ref_session_create(r->model, fed, &iw.session) : xc_fail(XC_ERR_NOMEM, "out of memory");
+        xc_observer iobs = xc_layer_watch_observer(&iw);
+        xc_feeder feed = xc_layer_watch_feeder(&iw);
+        if (s == XC_OK) s = xc_ocl_backend_run_fed(st->backend, fed, scratch, &iobs, &feed);
+        for (int o = 0; scratch && o < r->n_outputs; o++) xc_tensor_free(scratch[o]);
+        free(scratch);
+        xc_ref_session_free(iw.session);
+    }
     xc_ref_session_free(w.session);
     if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
     for (int o = 0; o < r->n_outputs; o++)

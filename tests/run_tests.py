@@ -251,6 +251,20 @@ def run_compare(s, xc, build, tmp):
             len(o["worst"]["index"]) == 4 and len(o["abs_histogram"]) == 10
         s.check("JSON comparison holds NMSE, cosine, max ULP, histogram, worst coordinates", ok, json.dumps(o)[:800])
 
+    # a deliberately perturbed layer (fault injection): accumulated mode names it as the first
+    # divergence; isolated mode names exactly the perturbed layers, even two of them in one run
+    r, j = run_json([cnn, "--ref", "--ocl", "--per-layer", "--inject-fault", "node=block_conv1:bias=0.01"])
+    ok = r.returncode == 1 and j and j["per_layer"]["first_divergence"] and \
+        "block_conv1" in j["per_layer"]["first_divergence"].split(" + ") and "first divergent layer: #1" in r.stdout
+    s.check("per-layer names the perturbed layer as the first divergence (exit 1)", ok, r.stdout[-2500:] + r.stderr)
+    r, j = run_json([cnn, "--ref", "--ocl", "--per-layer=isolated", "--inject-fault", "node=block_conv1:bias=0.01",
+                     "--inject-fault", "node=fc:scale=1.01"])
+    failed = [L["nodes"] for L in j["per_layer"]["layers"] if L["verdict"] == "fail"] if j else None
+    ok = r.returncode == 1 and j and j["per_layer"]["mode"] == "isolated" and len(failed) == 2 and \
+        "block_conv1" in failed[0] and failed[1] == ["fc"]
+    s.check("per-layer=isolated names exactly the two perturbed layers in one run", ok,
+            "failed layers: %s\n%s%s" % (failed, r.stdout[-2500:], r.stderr))
+
     # exit codes for usage errors
     for args, what in (([cnn, "--ref", "--compare-to", "nope"], "nope"), ([cnn, "--ref", "--per-layer"], "--per-layer"),
                        ([cnn, "--ref", "--atol", "x:abc"], "abc"), ([cnn, "--ref", "--iterations", "0"], "--iterations"),
@@ -338,6 +352,173 @@ def ocl_cli(s, xc, build, tmp):
         s.check("--fallback-cpu runs it on the reference", r.returncode == 0, r.stdout[-800:] + r.stderr)
 
 
+def fault_injection(s, xc, models, tmp):
+    """--inject-fault: every KIND and EFFECT breaks the planted layer (exit 1) and is announced; a
+    spec hitting nothing is reported by name and passes; bad specs exit 2; partial replay files,
+    baseline pins and --no-fuse-node behave as the debug tools need."""
+    model = os.path.join(models, "resnet.onnx")
+    tol = ["--rtol", "1e-3", "--atol", "1e-4"]
+    pin = os.path.join(tmp, "pin_b1.json")  # a partial replay file: one layer pinned, the rest tuned
+    base = os.path.join(tmp, "pin_b1_base.json")
+    layer = "b1_conv1 + b1_conv1_bn + b1_conv1_relu"
+    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": layer, "tactic": "conv2d.winograd_f2x2_3x3.4"}]}, open(pin, "w"))
+    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": layer, "tactic": "conv2d.direct"}]}, open(base, "w"))
+    group = ["--no-fuse-node", "b0_conv2", "--no-fuse-node", "b0_conv2_bn", "--no-fuse-node", "b0_add", "--no-fuse-node", "b0_relu"]
+    cases = [  # (label, extra args, expected exit, text expected on stderr)
+        ("op=Gemm:scale=2", [], 1, "FAULT INJECTION ON"),
+        ("node=b2_conv1", [], 1, "FAULT INJECTION ON: 'node=b2_conv1' perturbs 1 layer"),
+        ("tactic=gemm*:nan", [], 1, "FAULT INJECTION ON"),
+        ("node-tactic=b1_conv1:element", ["--load-tactics", pin], 1, "perturbs 1 layer"),
+        ("node-tactic=b1_conv1:element", ["--load-tactics", base], 0, "matches no layer"),
+        ("fusion=conv_residual", [], 1, "perturbs 8 layers"),
+        ("fusion=conv_residual", ["--no-fusion"], 0, "'fusion=conv_residual' matches no layer"),
+        ("node-fusion=b0_add:bias=0.5", [], 1, "perturbs 1 layer"),
+        ("node-fusion=b0_add:bias=0.5", group, 0, "matches no layer"),
+        ("node=no_such_node", [], 0, "'node=no_such_node' matches no layer"),
+    ]
+    for spec, extra, want, text in cases:
+        r = run([xc, "run", model, "--ref", "--ocl", "--inject-fault", spec] + tol + extra, timeout=600)
+        shown = " ".join(os.path.basename(a) for a in extra[:2])
+        s.check("--inject-fault %s %s -> exit %d" % (spec, shown, want), r.returncode == want and text in r.stderr,
+                "exit %d\n%s%s" % (r.returncode, r.stdout[-600:], r.stderr[-600:]))
+    env = dict(os.environ, CROSSCHECK_INJECT_FAULT="node=nope;node=fc:element")
+    r = run([xc, "run", model, "--ref", "--ocl"] + tol, env=env, timeout=600)
+    s.check("CROSSCHECK_INJECT_FAULT: specs split on ';', each announced or reported",
+            r.returncode == 1 and "'node=nope' matches no layer" in r.stderr and "'node=fc:element' perturbs" in r.stderr, r.stderr)
+    plan = os.path.join(tmp, "faulty.plan")
+    r = run([xc, "build", model, "-o", plan, "--inject-fault", "node=fc"] + group, timeout=600)
+    try:
+        p = json.load(open(plan))
+        names = [l["name"] for l in p["layers"]]
+        ok = p.get("fault_injection") == ["node=fc"] and any(l.get("fault") == "node=fc" for l in p["layers"]) and \
+            "b0_conv2" in names and "b0_add" in names and "FAULT INJECTION" in r.stdout
+    except Exception as ex:
+        ok, names = False, str(ex)
+    s.check("the plan and the engine table announce the fault; --no-fuse-node leaves a group's nodes as separate layers", ok,
+            "%s\n%s" % (names, r.stderr))
+    r = run([xc, "run", model, "--ref", "--ocl"] + group + tol, timeout=600)
+    s.check("the unfused engine still agrees with the reference", r.returncode == 0, r.stdout[-800:] + r.stderr)
+    for bad in ("bogus=x", "node=a:bias=zz", "node="):
+        r = run([xc, "run", model, "--ref", "--ocl", "--inject-fault", bad])
+        s.check("--inject-fault '%s' -> exit 2, one line" % bad, r.returncode == 2 and r.stderr.count("\n") == 1 and bad in r.stderr, r.stderr)
+    r = run([xc, "run", model, "--ocl", "--no-fuse-node", "nope"])
+    s.check("--no-fuse-node naming no node -> exit 2", r.returncode == 2 and "nope" in r.stderr, r.stderr)
+    typo = os.path.join(tmp, "typo.json")
+    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "b1_conv1", "tactic": "conv2d.direct"}]}, open(typo, "w"))
+    r = run([xc, "run", model, "--ocl", "--load-tactics", typo])
+    s.check("a replay file naming a layer the engine lacks -> exit 2 naming it", r.returncode == 2 and "'b1_conv1'" in r.stderr, r.stderr)
+
+
+def debug_run(xc, args):
+    r = run([xc, "debug"] + args, timeout=900)
+    checks = len(re.findall(r"^\[debug \w+\] check \d+:", r.stdout, re.M))
+    verdict = r.stdout[r.stdout.find("verdict"):]
+    return r, checks, verdict
+
+
+def fix_command(out):
+    """The last 'and the fix:' command the tool printed, as an argv."""
+    import shlex
+    lines = out.splitlines()
+    k = [i for i, l in enumerate(lines) if l.startswith("and the fix:")]
+    return shlex.split(lines[k[-1] + 1]) if k else []
+
+
+def debug_tools(s, xc, build, tmp):
+    """debug tactics|fusions|precision find planted faults (and a real fp16 overflow) on a 64-node
+    ResNet-like CNN and a 2-block transformer within 2*ceil(log2 N)+4 checks, write files that fix
+    the build, and give the same verdict when run again."""
+    import math
+    models = os.path.join(build, "debug-models")
+    r = run([sys.executable, os.path.join(HERE, "debug", "make_models.py"), models])
+    if not s.check("debug test models generated", r.returncode == 0, r.stderr[-2000:]):
+        return
+    fault_injection(s, xc, models, tmp)
+    resnet, transformer, overflow = (os.path.join(models, m + ".onnx") for m in ("resnet", "transformer", "overflow"))
+    tol = ["--rtol", "1e-3", "--atol", "1e-4"]
+
+    def n_layers(model, extra):
+        plan = os.path.join(tmp, "count.plan")
+        run([xc, "build", model, "-o", plan] + extra, timeout=600)
+        try:
+            return len(json.load(open(plan))["layers"])
+        except Exception:
+            return 1
+
+    def bound(model, extra):
+        return 2 * math.ceil(math.log2(max(n_layers(model, extra), 2))) + 4
+
+    # tactics: the planted layer is pinned to a non-baseline tactic by a partial replay file
+    pin = os.path.join(tmp, "pin_b5.json")
+    layer = "b5_conv2 + b5_conv2_bn + b5_add + b5_relu"
+    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": layer, "tactic": "conv2d.winograd_f2x2_3x3.4"}]}, open(pin, "w"))
+    fixed = os.path.join(tmp, "fixed_tactics.json")
+    args = ["tactics", resnet, "--inject-fault", "node-tactic=b5_conv2", "--load-tactics", pin, "--timing-cache",
+            os.path.join(tmp, "debug_cache.json"), "-o", fixed, "--iterations", "2", "--artifacts-dir", os.path.join(tmp, "art")] + tol
+    r, checks, verdict = debug_run(xc, args)
+    want = "layer '%s' (nodes b5_conv2, b5_conv2_bn, b5_add, b5_relu) with tactic conv2d.winograd_f2x2_3x3.4 is wrong; " \
+           "tactic conv2d.direct (baseline) is right" % layer
+    b = bound(resnet, [])
+    s.check("debug tactics names the planted layer and tactic in %d checks (bound %d)" % (checks, b),
+            r.returncode == 0 and want in verdict and checks <= b, r.stdout[-3000:] + r.stderr[-1000:])
+    arts = os.listdir(os.path.join(tmp, "art")) if os.path.isdir(os.path.join(tmp, "art")) else []
+    s.check("debug tactics keeps every check's replay file in --artifacts-dir", len([a for a in arts if a.endswith("tactics.json")]) == checks - 1,
+            str(arts))
+    fix = fix_command(r.stdout)
+    r2 = run([xc] + fix[1:]) if fix else None
+    s.check("the replay file debug tactics wrote makes its reproducing command pass", bool(fix) and fix[-1] == fixed and r2.returncode == 0,
+            " ".join(fix) + "\n" + (r2.stdout[-800:] + r2.stderr[-800:] if r2 else ""))
+    r3, _, verdict3 = debug_run(xc, args)
+    s.check("debug tactics: a second run gives the same verdict", r3.returncode == 0 and verdict3 == verdict, verdict + "\n---\n" + verdict3)
+    r, checks, verdict = debug_run(xc, ["tactics", resnet, "--inject-fault", "node=b2_conv1"] + tol)
+    s.check("debug tactics on a fault no tactic explains -> exit 1, says so", r.returncode == 1 and "not a tactic problem" in r.stdout,
+            r.stdout[-2000:])
+    r, checks, verdict = debug_run(xc, ["tactics", resnet] + tol)
+    s.check("debug tactics on a passing build -> exit 0, nothing to debug", r.returncode == 0 and "nothing to debug" in r.stdout and checks == 1,
+            r.stdout[-2000:])
+
+    # fusions: a CNN group (three passes formed it) and a transformer MatMul+bias+GELU group
+    for model, spec, node, group, passes in (
+            (resnet, "node-fusion=b3_conv2_bn", "b3_conv2", "b3_conv2 + b3_conv2_bn + b3_add + b3_relu", "fold_batchnorm+conv_residual+conv_bias_act"),
+            (transformer, "node-fusion=l0_fc1", "l0_fc1", None, "gemm_bias_act")):
+        args = ["fusions", model, "--inject-fault", spec] + tol
+        r, checks, verdict = debug_run(xc, args)
+        b = bound(model, [])
+        named = ("fused group '%s'" % group if group else "fused group '%s + " % node) in verdict and "pass %s)" % passes in verdict
+        s.check("debug fusions names the group of %s and its passes in %d checks (bound %d)" % (node, checks, b),
+                r.returncode == 0 and named and checks <= b and verdict.count("fused group") == 1, r.stdout[-3000:] + r.stderr[-1000:])
+        fix = fix_command(r.stdout)
+        r2 = run([xc] + fix[1:]) if fix else None
+        s.check("debug fusions: its --no-fuse-node command passes", bool(fix) and "--no-fuse-node" in fix and r2.returncode == 0,
+                " ".join(fix) + "\n" + (r2.stdout[-800:] + r2.stderr[-800:] if r2 else ""))
+        r3, _, verdict3 = debug_run(xc, args)
+        s.check("debug fusions: a second run gives the same verdict", verdict3 == verdict, verdict + "\n---\n" + verdict3)
+    r, checks, verdict = debug_run(xc, ["fusions", transformer, "--inject-fault", "fusion=layernorm_subgraph:element"] + tol)
+    s.check("debug fusions: every LayerNorm group found, and --disable-fusion layernorm_subgraph alone fixes it",
+            r.returncode == 0 and verdict.count("fused group") == 4 and "--disable-fusion layernorm_subgraph alone fixes it" in verdict,
+            r.stdout[-3000:])
+
+    # precision: a real fp16 overflow (h * 1e6 before a LayerNorm): the Mul and the LayerNorm must stay fp32
+    ftol = ["--rtol", "3e-2", "--atol", "3e-2"]
+    out = os.path.join(tmp, "precision.json")
+    for extra in ([], ["--mode", "linear", "--direction", "reverse"]):
+        args = ["precision", overflow, "--fp16", "-o", out] + ftol + extra
+        r, checks, verdict = debug_run(xc, args)
+        b = bound(overflow, ["--fp16"])
+        named = "layer 'blow_up' (nodes blow_up) must stay in fp32" in verdict and "layer 'l1_ln2_mean + " in verdict
+        ok_count = checks <= b if not extra else True
+        s.check("debug precision %s names the overflowing Mul and the LayerNorm after it (%d checks)" % (" ".join(extra) or "bisect", checks),
+                r.returncode == 0 and named and ok_count and verdict.count("must stay in fp32") == 2, r.stdout[-3000:] + r.stderr[-1000:])
+        r2 = run([xc, "run", overflow, "--ref", "--ocl", "--fp16", "--layer-precision-file", out] + ftol)
+        s.check("the precision file it wrote makes the fp16 build pass", r2.returncode == 0, r2.stdout[-800:] + r2.stderr[-800:])
+    r2 = run([xc, "run", overflow, "--ref", "--ocl", "--fp16"] + ftol)
+    s.check("(and without it the fp16 build fails)", r2.returncode == 1, r2.stdout[-800:])
+    r, _, _ = debug_run(xc, ["precision", overflow] + ftol)
+    s.check("debug precision without --fp16 -> exit 2", r.returncode == 2 and "--fp16" in r.stderr, r.stderr)
+    r, _, _ = debug_run(xc, ["nope", overflow])
+    s.check("debug with an unknown tool -> exit 2", r.returncode == 2, r.stderr)
+
+
 def conformance_ocl(s, xc, conf):
     r = run([xc, "conformance", os.path.join(conf, "node"), "--backend", "ocl", "--quiet"], timeout=3600)
     print(r.stdout[-4000:], end="")
@@ -386,6 +567,7 @@ def main():
         ocl_cli(s, xc, args.build, tmp)
         run_compare(s, xc, args.build, tmp)
         ocl_cases(s, xc, args.build, args.quick_ocl)
+        debug_tools(s, xc, args.build, tmp)
         if not args.skip_conformance:
             conformance(s, xc, args.conf, os.path.join(args.build, "conformance.json"))
             if not args.quick_ocl:

@@ -14,6 +14,8 @@ void xc_engine_count_uses(xc_engine *e);
 xc_status xc_engine_assign_precision(xc_engine *e);
 /* Tactic selection: pinned, cached or timed (tuner.c). */
 xc_status xc_engine_choose_tactics(xc_engine *e);
+/* The name of l's baseline tactic: its kind's first applicable tactic variant (tuner.c). */
+const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, size_t len);
 /* Buffers shared by liveness (memplan.c). */
 xc_status xc_engine_plan_memory(xc_engine *e);
 #endif

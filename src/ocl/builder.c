@@ -8,6 +8,7 @@
  *   4. the passes run (fusions, each switchable), then precision and reformats;
  *   5. tactics are chosen (tuner.c) and the memory plan made (memplan.c). */
 #include "ocl/build.h"
+#include "ocl/fault.h"
 #include "onnx_io.h"
 #include "ops/plans.h"
 #include <stdio.h>
@@ -258,6 +259,19 @@ static xc_status check_disabled_names(const xc_engine *e)
     return XC_OK;
 }
 
+/* --no-fuse-node names must be nodes of the model (named, or unnamed by their first output). */
+static xc_status check_no_fuse_names(const xc_engine *e)
+{
+    const xc_graph *g = e->model->graph;
+    for (int i = 0; i < e->opt.n_no_fuse_nodes; i++) {
+        int known = 0;
+        for (int k = 0; k < g->n_nodes && !known; k++)
+            known = !strcmp(e->opt.no_fuse_nodes[i], g->nodes[k].name[0] ? g->nodes[k].name : g->nodes[k].outputs[0]);
+        if (!known) return xc_fail(XC_ERR_USAGE, "--no-fuse-node '%s': no such node in %s", e->opt.no_fuse_nodes[i], e->model->path ? e->model->path : "the model");
+    }
+    return XC_OK;
+}
+
 static xc_status run_passes(xc_engine *e)
 {
     for (int p = 0; xc_passes[p]; p++) {
@@ -308,6 +322,7 @@ xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engi
     XC_TRY(xc_engine_probe(m, o, &e));
     *out = NULL;
     xc_status s = check_disabled_names(e);
+    if (s == XC_OK) s = check_no_fuse_names(e);
     if (s == XC_OK) s = make_sources(e);
     if (s == XC_OK) s = make_layers(e);
     if (s == XC_OK) {
@@ -318,6 +333,7 @@ xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engi
     if (s == XC_OK) s = xc_engine_assign_precision(e);
     if (s == XC_OK) s = xc_engine_choose_tactics(e);
     if (s == XC_OK) s = xc_engine_plan_memory(e);
+    if (s == XC_OK) s = xc_fault_setup(e);
     if (s != XC_OK) {
         xc_engine_free(e);
         return s;

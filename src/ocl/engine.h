@@ -74,6 +74,7 @@ typedef struct xc_layer {
     float alpha, beta;         /* activation parameters (Clip min/max, LeakyRelu slope, ...) */
     int residual;              /* tensor added before the activation, or -1 */
     const char *fusion;        /* name of the pass that formed the group; NULL for a lone node */
+    unsigned fusions;          /* bit p: pass xc_passes[p] helped form this layer */
     char *code;                /* generated kernel source (pointwise chains), owned */
     int dead;                  /* removed by a pass; skipped everywhere */
     /* tactic choice */
@@ -106,6 +107,7 @@ typedef struct xc_engine {
     size_t planned_bytes, activation_bytes;
     char model_hash[20];
     int n_timed;               /* layers whose tactics were timed in this build (0 on cache hits) */
+    struct xc_fault_set *faults; /* fault injection (fault.h); NULL when off */
 } xc_engine;
 
 /* ---- tactics: named implementations of a layer kind ---- */
@@ -183,6 +185,12 @@ void xc_layer_absorb(xc_engine *e, int a, int b, const char *fusion);
 int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t);
 /* The single live layer reading tensor t, or -1 if none or several (or t is a graph output). */
 int xc_sole_consumer(const xc_engine *e, int t);
+
+/* Whether a pass may fuse layers a and b (b may equal a for a pass rewriting one layer): no
+ * node of either is on the --no-fuse-node list. Every fusion pass asks before changing anything. */
+int xc_fusion_allowed(const xc_engine *e, int a, int b);
+/* The bit of pass `name` in xc_layer.fusions (0 if no such pass). */
+unsigned xc_pass_bit(const char *name);
 
 /* Registries (layers/kinds.c, passes/passes.c). */
 extern const xc_layer_kind *const xc_layer_kinds[];

@@ -1,6 +1,7 @@
 /* engine_util.c — small helpers kinds, tactics and passes share: tensors, weights, launches,
  * layer merging. */
 #include "ocl/engine.h"
+#include "ocl/fault.h"
 #include "ocl/program.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,7 @@ void xc_layer_absorb(xc_engine *e, int a, int b, const char *fusion)
     merged.n_out = B->n_out;
     memcpy(merged.out, B->out, sizeof(int) * B->n_out);
     merged.fusion = fusion;
+    merged.fusions = A->fusions | B->fusions | xc_pass_bit(fusion);
     free(A->name);
     free(A->nodes);
     free(A->code);
@@ -236,6 +238,7 @@ void xc_engine_free(xc_engine *e)
     for (int w = 0; w < e->n_weights; w++) clReleaseMemObject(e->weights[w]);
     free(e->weights);
     free(e->slot_bytes);
+    xc_fault_set_free(e->faults);
     xc_ocl_device_close(e->dev);
     free(e);
 }

@@ -7,11 +7,12 @@
 #include "validate.h"
 
 #define XC_MAX_NAMED 64
+#define XC_MAX_LAYER_NAMES 1024 /* lists of layers or nodes: the debug tools may name every one */
 
 typedef struct xc_ocl_build_options {
     const char *device;            /* --ocl-device N|NAME; NULL: first GPU, else first device */
     int fp16;                      /* store activations and weights as half */
-    const char *fp32_layers[XC_MAX_NAMED]; /* --layer-precision NAME:fp32 (layer or node names) */
+    const char *fp32_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp32 (layer or node names) */
     int n_fp32_layers;
     int no_fusion;                 /* every fusion pass off */
     const char *disabled[XC_MAX_NAMED]; /* --disable-fusion NAME */
@@ -25,6 +26,14 @@ typedef struct xc_ocl_build_options {
     int progress;                  /* progress bar while tuning (on a terminal) */
     const xc_input_shape *shapes;  /* --input-shapes */
     int n_shapes;
+    const char *no_fuse_nodes[XC_MAX_LAYER_NAMES]; /* --no-fuse-node: ONNX nodes no fusion pass may touch */
+    int n_no_fuse_nodes;
+    const char *faults[XC_MAX_NAMED]; /* --inject-fault KIND=PATTERN[:EFFECT] (see ocl/fault.h) */
+    int n_faults;
+    int quiet_faults;              /* do not announce faults on stderr (the debug tools announce once) */
+    int replay_lenient;            /* debug tools: layers load_tactics does not name run their baseline
+                                    * tactic (no timing: every check builds the same engine), and names
+                                    * of layers that no longer exist (unfused groups) are ignored */
 } xc_ocl_build_options;
 
 typedef struct xc_engine xc_engine;
@@ -70,6 +79,12 @@ int xc_engine_layer_count(const xc_engine *e);
 void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *out);
 /* Index of the live layer named `name`, or -1. */
 int xc_engine_layer_find(const xc_engine *e, const char *name);
+/* Per-layer precision files (--layer-precision-file): the layer (or node) names to keep in
+ * fp32, as JSON {"format": "crosscheck-layer-precision-1", "fp32": [...]}. Loading allocates
+ * *names (free with xc_layer_precision_free). */
+xc_status xc_layer_precision_save(const char *path, const char *const *fp32, int n);
+xc_status xc_layer_precision_load(const char *path, char ***names, int *n);
+void xc_layer_precision_free(char **names, int n);
 
 /* Name of the i-th builder pass (for --disable-fusion), NULL past the end. */
 const char *xc_ocl_pass_name(int i);

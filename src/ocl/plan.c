@@ -4,6 +4,7 @@
  * from the model with the plan's options and every tactic pinned, so the engine run is exactly
  * the engine saved; a plan made for another device, driver, version or model is refused. */
 #include "ocl/build.h"
+#include "ocl/fault.h"
 #include "ocl/tactics_file.h"
 #include "onnx_io.h"
 #include "inputs.h"
@@ -37,6 +38,12 @@ cJSON *xc_engine_describe(const xc_engine *e)
     cJSON *dis = cJSON_AddArrayToObject(opts, "disabled_passes"), *fp32 = cJSON_AddArrayToObject(opts, "fp32_layers");
     for (int i = 0; i < e->opt.n_disabled; i++) cJSON_AddItemToArray(dis, cJSON_CreateString(e->opt.disabled[i]));
     for (int i = 0; i < e->opt.n_fp32_layers; i++) cJSON_AddItemToArray(fp32, cJSON_CreateString(e->opt.fp32_layers[i]));
+    cJSON *nofuse = cJSON_AddArrayToObject(opts, "no_fuse_nodes");
+    for (int i = 0; i < e->opt.n_no_fuse_nodes; i++) cJSON_AddItemToArray(nofuse, cJSON_CreateString(e->opt.no_fuse_nodes[i]));
+    if (e->faults) { /* announced wherever the engine is described; a plan never re-arms them */
+        cJSON *faults = cJSON_AddArrayToObject(root, "fault_injection");
+        for (int i = 0; i < e->faults->n; i++) cJSON_AddItemToArray(faults, cJSON_CreateString(e->faults->faults[i].spec));
+    }
     cJSON *shapes = cJSON_AddArrayToObject(opts, "input_shapes");
     for (int t = 0; t < e->n_tensors; t++) {
         if (e->tensors[t].graph_input < 0) continue;
@@ -68,6 +75,8 @@ cJSON *xc_engine_describe(const xc_engine *e)
         cJSON_AddStringToObject(o, "defines", L->defines ? L->defines : "");
         cJSON_AddStringToObject(o, "precision", L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : "fp32");
         if (L->fusion) cJSON_AddStringToObject(o, "fusion", L->fusion);
+        char fault[1024];
+        if (xc_fault_on_layer(e, l, fault, sizeof fault)[0]) cJSON_AddStringToObject(o, "fault", fault);
         cJSON_AddNumberToObject(o, "time_ms", L->time_ms);
         cJSON_AddItemToObject(o, "inputs", names_json(e, L->in, L->n_in));
         cJSON_AddItemToObject(o, "outputs", names_json(e, L->out, L->n_out));
@@ -104,7 +113,10 @@ static xc_status plan_options(const cJSON *root, xc_ocl_build_options *o, xc_inp
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "disabled_passes"))
         if (cJSON_IsString(it) && o->n_disabled < XC_MAX_NAMED) o->disabled[o->n_disabled++] = it->valuestring;
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "fp32_layers"))
-        if (cJSON_IsString(it) && o->n_fp32_layers < XC_MAX_NAMED) o->fp32_layers[o->n_fp32_layers++] = it->valuestring;
+        if (cJSON_IsString(it) && o->n_fp32_layers < XC_MAX_LAYER_NAMES) o->fp32_layers[o->n_fp32_layers++] = it->valuestring;
+    o->n_no_fuse_nodes = 0;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "no_fuse_nodes"))
+        if (cJSON_IsString(it) && o->n_no_fuse_nodes < XC_MAX_LAYER_NAMES) o->no_fuse_nodes[o->n_no_fuse_nodes++] = it->valuestring;
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "input_shapes")) {
         if (!cJSON_IsString(it) || o->n_shapes >= XC_MAX_NAMED) continue;
         shape_text[o->n_shapes] = strdup(it->valuestring);

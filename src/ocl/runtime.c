@@ -3,6 +3,7 @@
  * runs CPU-fallback layers on the reference. */
 #include "ocl/runtime.h"
 #include "ocl/build.h"
+#include "ocl/fault.h"
 #include "ocl/schedule.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -398,6 +399,7 @@ xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tenso
         if (e->layers[l].dead) continue;
         if (c->feed && (s = feed_layer(c, l)) != XC_OK) break;
         s = sched ? run_scheduled(c, sched, l) : xc_ocl_ctx_run_layer(c, l, NULL, NULL);
+        if (s == XC_OK) s = xc_fault_apply(c, l); /* off unless asked for (ocl/fault.h) */
         if (s == XC_OK && (c->canary || (obs && obs->on_tensor))) finish_all(c);
         if (s == XC_OK && c->canary) s = check_canaries(c, l);
         if (s == XC_OK && obs && obs->on_tensor) s = report(c, l, obs);

@@ -13,6 +13,7 @@ struct xc_tactics_file {
     char **keys, **tactics;
     double *ms;
     int is_cache;
+    int is_plan;
 };
 
 static xc_status add(xc_tactics_file *f, const char *key, const char *tactic, double ms)
@@ -61,6 +62,8 @@ static xc_status parse(const char *path, const char *text, xc_tactics_file *f)
 {
     cJSON *root = cJSON_Parse(text);
     if (!root) return xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
+    const cJSON *format = cJSON_GetObjectItem(root, "format");
+    f->is_plan = cJSON_IsString(format) && !strcmp(format->valuestring, "crosscheck-plan-1");
     const cJSON *list = cJSON_GetObjectItem(root, f->is_cache ? "entries" : "layers"), *it;
     xc_status s = cJSON_IsArray(list) ? XC_OK
                                       : xc_fail(XC_ERR_MODEL, "%s: no \"%s\" list (not a crosscheck %s file)", path,
@@ -78,6 +81,8 @@ static xc_status parse(const char *path, const char *text, xc_tactics_file *f)
     cJSON_Delete(root);
     return s;
 }
+
+xc_tactics_file *xc_tactics_new(void) { return calloc(1, sizeof(xc_tactics_file)); }
 
 xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out)
 {
@@ -109,6 +114,10 @@ xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file 
     }
     return s;
 }
+
+int xc_tactics_is_plan(const xc_tactics_file *f) { return f->is_plan; }
+int xc_tactics_count(const xc_tactics_file *f) { return f->n; }
+const char *xc_tactics_key(const xc_tactics_file *f, int i) { return f->keys[i]; }
 
 const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key)
 {

@@ -9,11 +9,18 @@ typedef struct xc_tactics_file xc_tactics_file;
 
 /* Loads a replay file, a plan (its layers) or, with e given, a timing cache whose keys are
  * prefixed by e's device and crosscheck version. A missing timing cache is an empty one. */
+/* An empty replay file (fill with xc_tactics_set: layer name -> tactic; save with xc_tactics_save). */
+xc_tactics_file *xc_tactics_new(void);
 xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out);
 const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key);
 xc_status xc_tactics_set(xc_tactics_file *f, const char *key, const char *tactic, double ms);
 xc_status xc_tactics_save(const xc_tactics_file *f, const char *path);
 void xc_tactics_free(xc_tactics_file *f);
+/* Whether the file loaded was a plan (which pins every layer) rather than a replay file. */
+int xc_tactics_is_plan(const xc_tactics_file *f);
+/* Entries, in file order (keys are layer names in a replay file). */
+int xc_tactics_count(const xc_tactics_file *f);
+const char *xc_tactics_key(const xc_tactics_file *f, int i);
 /* Writes e's choices as a replay file. */
 xc_status xc_tactics_save_engine(const xc_engine *e, const char *path);
 /* What makes two layers interchangeable for timing: kind, ops and attributes, shapes, dtypes,

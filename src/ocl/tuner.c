@@ -125,19 +125,33 @@ static int find_candidate(const candidate *c, int n, const char *name)
     return -1;
 }
 
+const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, size_t len)
+{
+    candidate c[1];
+    if (candidates(e, l, c, 1) == 1) snprintf(buf, len, "%s", c[0].name);
+    else snprintf(buf, len, "%s", "");
+    return buf;
+}
+
+/* A replay file may pin only some layers: the others are tuned (or cached) as usual, or run
+ * their baseline under replay_lenient. A plan pins every layer: a layer it lacks means the
+ * model or the options changed. */
 static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, xc_tactics_file *cache, int li)
 {
     xc_layer *l = &e->layers[li];
     candidate c[64];
     int n = candidates(e, l, c, 64);
     if (!n) return xc_fail(XC_ERR_INTERNAL, "layer '%s' (%s): no applicable tactic", l->name, l->kind->name);
-    if (pinned) {
-        const char *want = xc_tactics_lookup(pinned, l->name);
-        if (!want) return xc_fail(XC_ERR_USAGE, "--load-tactics: no tactic recorded for layer '%s' (was the model or a build option changed?)", l->name);
+    const char *want = pinned ? xc_tactics_lookup(pinned, l->name) : NULL;
+    if (pinned && !want && xc_tactics_is_plan(pinned))
+        return xc_fail(XC_ERR_USAGE, "%s: no tactic recorded for layer '%s' (was the model or a build option changed?)", e->opt.load_tactics, l->name);
+    if (want) {
         int k = find_candidate(c, n, want);
+        if (k < 0 && e->opt.replay_lenient) k = 0; /* e.g. a layer now in another precision */
         if (k < 0) return xc_fail(XC_ERR_USAGE, "--load-tactics: tactic '%s' does not apply to layer '%s' here", want, l->name);
         return prepare(e, l, &c[k]);
     }
+    if (pinned && e->opt.replay_lenient) return prepare(e, l, &c[0]);
     char sig[4096];
     xc_layer_signature(e, l, sig, sizeof sig);
     const char *hit = cache ? xc_tactics_lookup(cache, sig) : NULL;
@@ -147,6 +161,18 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
     XC_TRY(tune(e, ctx, li, c, n));
     e->n_timed++;
     return cache ? xc_tactics_set(cache, sig, l->variant, l->time_ms) : XC_OK;
+}
+
+/* Every layer a replay file names must exist: a typo would otherwise silently pin nothing. */
+static xc_status check_pinned_names(const xc_engine *e, const xc_tactics_file *pinned)
+{
+    for (int i = 0; i < xc_tactics_count(pinned); i++) {
+        const char *name = xc_tactics_key(pinned, i);
+        int found = 0;
+        for (int l = 0; l < e->n_layers && !found; l++) found = !e->layers[l].dead && !strcmp(e->layers[l].name, name);
+        if (!found) return xc_fail(XC_ERR_USAGE, "%s: layer '%s' is not in this engine (see 'crosscheck build' for its layers)", e->opt.load_tactics, name);
+    }
+    return XC_OK;
 }
 
 xc_status xc_engine_choose_tactics(xc_engine *e)
@@ -166,6 +192,7 @@ xc_status xc_engine_choose_tactics(xc_engine *e)
         else snprintf(e->layers[l].variant, sizeof e->layers[l].variant, "cpu.reference");
     }
     if (s == XC_OK) progress(e, total, total, "done");
+    if (s == XC_OK && pinned && !e->opt.replay_lenient) s = check_pinned_names(e, pinned);
     if (s == XC_OK && cache) s = xc_tactics_save(cache, e->opt.timing_cache);
     if (s == XC_OK && e->opt.save_tactics) s = xc_tactics_save_engine(e, e->opt.save_tactics);
     xc_ocl_ctx_free(ctx);

@@ -28,11 +28,12 @@ static xc_status run(xc_engine *e)
         xc_layer *l = &e->layers[k];
         if (l->dead || l->cpu || l->node->domain[0] || strcmp(l->node->op_type, "Concat") || l->n_out != 1) continue;
         int i = sole_nonempty_input(e, l);
-        if (i < 0) continue;
+        if (i < 0 || !xc_fusion_allowed(e, k, k)) continue;
         l->in[0] = l->in[i];
         l->n_in = 1;
         l->kind = &xc_kind_view; /* its tactic aliases the output to in[0] */
         l->fusion = "concat_elimination";
+        l->fusions |= xc_pass_bit(l->fusion);
     }
     return XC_OK;
 }

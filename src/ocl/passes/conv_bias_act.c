@@ -69,7 +69,7 @@ static void try_fuse(xc_engine *e, int c)
     int y = C->out[0], a = xc_sole_consumer(e, y), mul;
     float alpha = 0, beta = 0;
     xc_activation act = a >= 0 ? activation_of(e, &e->layers[a], &alpha, &beta) : XC_ACT_NONE;
-    if (act != XC_ACT_NONE && e->layers[a].in[0] == y) {
+    if (act != XC_ACT_NONE && e->layers[a].in[0] == y && xc_fusion_allowed(e, c, a)) {
         C->act = act;
         C->alpha = alpha;
         C->beta = beta;
@@ -77,7 +77,7 @@ static void try_fuse(xc_engine *e, int c)
         return;
     }
     int sig = a < 0 ? silu_of(e, y, &mul) : -1;
-    if (sig < 0) return;
+    if (sig < 0 || !xc_fusion_allowed(e, c, sig) || !xc_fusion_allowed(e, c, mul)) return;
     C->act = XC_ACT_SILU;
     xc_layer_absorb(e, c, sig, "conv_bias_act");
     xc_layer_absorb(e, sig, mul, "conv_bias_act"); /* the fused layer now sits at sig */

@@ -34,7 +34,7 @@ static void try_fuse(xc_engine *e, int c)
     if (C->dead || C->kind != &xc_kind_conv || C->act != XC_ACT_NONE || C->residual >= 0 || C->n_in > 3) return;
     int a = xc_sole_consumer(e, C->out[0]);
     int r = a >= 0 ? residual_operand(e, &e->layers[a], C->out[0]) : -1;
-    if (r < 0) return;
+    if (r < 0 || !xc_fusion_allowed(e, c, a)) return;
     while (C->n_in < 3) C->in[C->n_in++] = -1; /* inputs 0..2 stay X, W, B */
     C->in[C->n_in++] = r;
     C->residual = r;

@@ -84,7 +84,7 @@ static int absorb_chain(xc_engine *e, int g, const int *chain, int n)
 static int fuse_bias(xc_engine *e, int g)
 {
     int y = out_of(e, g), add = sole(e, y, "Add");
-    if (add < 0 || !keeps_shape(e, add, y)) return g;
+    if (add < 0 || !keeps_shape(e, add, y) || !xc_fusion_allowed(e, g, add)) return g;
     int b = other_input(e, add, y);
     const xc_etensor *bt = b >= 0 ? &e->tensors[b] : NULL, *yt = &e->tensors[y];
     if (!bt || !xc_et_const_f32(bt) || bt->rank < 1 || yt->rank < 1 || bt->dims[bt->rank - 1] != yt->dims[yt->rank - 1] ||
@@ -174,12 +174,14 @@ static void fuse_activation(xc_engine *e, int g)
     int y = out_of(e, g), chain[MAX_PATTERN], n = 0;
     xc_layer *l = &e->layers[g];
     int one = xc_sole_consumer(e, y);
-    if (one >= 0 && keeps_shape(e, one, y) && e->layers[one].in[0] == y && unary_activation(e, one, l)) {
+    if (one >= 0 && xc_fusion_allowed(e, g, one) && keeps_shape(e, one, y) && e->layers[one].in[0] == y && unary_activation(e, one, l)) {
         absorb_chain(e, g, &one, 1);
         return;
     }
     if ((n = silu(e, y, chain)) > 0) l->act = XC_ACT_SILU;
     else if ((n = gelu_erf(e, y, chain)) > 0) l->act = XC_ACT_GELU_ERF;
+    for (int k = 0; k < n; k++)
+        if (!xc_fusion_allowed(e, g, chain[k])) n = 0;
     if (n > 0 && keeps_shape(e, chain[n - 1], y)) absorb_chain(e, g, chain, n);
     else l->act = XC_ACT_NONE;
 }

@@ -132,6 +132,8 @@ static xc_status run(xc_engine *e)
     float eps;
     for (int li = 0; li < e->n_layers; li++) {
         int n = match(e, li, chain, &eps, &gamma, &beta);
+        for (int k = 1; k < n; k++)
+            if (!xc_fusion_allowed(e, li, chain[k])) n = 0;
         if (!n) continue;
         xc_layer *head = &e->layers[li];
         head->kind = &xc_kind_norm;

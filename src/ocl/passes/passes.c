@@ -4,6 +4,7 @@
  * the builder lowers the graph (builder.c). */
 #include "ocl/engine.h"
 #include "ocl/ocl.h"
+#include <string.h>
 
 extern const xc_pass xc_pass_fold_batchnorm, xc_pass_conv_residual, xc_pass_conv_bias_act, xc_pass_gemm_bias_act,
     xc_pass_layernorm_subgraph, xc_pass_pointwise_chain, xc_pass_concat_elimination;
@@ -18,6 +19,29 @@ const xc_pass *const xc_passes[] = {
     &xc_pass_concat_elimination, /* producers write straight into Concat's output */
     NULL,
 };
+
+unsigned xc_pass_bit(const char *name)
+{
+    for (int p = 0; name && xc_passes[p]; p++)
+        if (!strcmp(xc_passes[p]->name, name)) return 1u << p;
+    return 0;
+}
+
+static int layer_excluded(const xc_engine *e, const xc_layer *l)
+{
+    for (int k = 0; k < l->n_nodes; k++) {
+        const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+        for (int i = 0; i < e->opt.n_no_fuse_nodes; i++)
+            if (!strcmp(e->opt.no_fuse_nodes[i], n->name[0] ? n->name : n->outputs[0])) return 1;
+    }
+    return 0;
+}
+
+int xc_fusion_allowed(const xc_engine *e, int a, int b)
+{
+    if (!e->opt.n_no_fuse_nodes) return 1;
+    return !layer_excluded(e, &e->layers[a]) && !layer_excluded(e, &e->layers[b]);
+}
 
 const char *xc_ocl_pass_name(int i)
 {

@@ -22,7 +22,7 @@ static int try_fuse(xc_engine *e, int a)
     xc_layer *A = &e->layers[a];
     if (A->dead || A->kind != &xc_kind_pointwise || A->n_out != 1) return -1;
     int b = xc_sole_consumer(e, A->out[0]);
-    if (b < 0 || e->layers[b].kind != &xc_kind_pointwise) return -1;
+    if (b < 0 || e->layers[b].kind != &xc_kind_pointwise || !xc_fusion_allowed(e, a, b)) return -1;
     xc_layer *B = &e->layers[b];
     int need = A->n_in;
     for (int i = 0; i < B->n_in; i++) need += B->in[i] != A->out[0];

@@ -1,0 +1,79 @@
+/* debug.h — the debug tools: given a model whose OpenCL engine disagrees with the reference,
+ * find what makes it disagree by rebuilding the engine with parts of it switched to a safe
+ * alternative and bisecting:
+ *   xc_debug_tactics    layers whose tactic is not the baseline -> switched to the baseline
+ *   xc_debug_fusions    fused groups (layers covering several ONNX nodes) -> unfused
+ *                       (--no-fuse-node), then which single --disable-fusion PASS fixes it
+ *   xc_debug_precision  fp16 layers -> kept in fp32 (--fp16 builds)
+ *
+ * A check builds the engine with the given options, runs it on every iteration's inputs and
+ * compares every graph output with the reference's outputs (computed once and cached: the
+ * reference never changes during a search) using the tolerance given. The search is
+ * deterministic: every check pins every tactic (the failing build's choices, or baselines),
+ * so the same inputs always give the same verdict.
+ *
+ * The search (bisect mode): with f(k) = "the first k candidates switched", f(0) fails (the
+ * failing build) and f(all) must pass (else the tool cannot explain the failure); the smallest
+ * k with f(k) passing names candidate k as a culprit. It is kept switched and the search goes on
+ * among the earlier candidates until the build passes: one culprit costs
+ * 3 + ceil(log2 N) checks (failing build, all switched, the bisection, the final confirmation).
+ * Linear mode tries k = 1, 2, ... instead; --direction reverse searches from the back. */
+#ifndef XC_DEBUG_H
+#define XC_DEBUG_H
+#include "compare.h"
+#include "inputs.h"
+#include "ocl/ocl.h"
+
+#define XC_DEBUG_MAX_CULPRITS 64
+
+typedef enum { XC_DEBUG_BISECT, XC_DEBUG_LINEAR } xc_debug_mode;
+
+typedef struct xc_debug_config {
+    const char *model_path;
+    xc_ocl_build_options ocl;         /* the failing build's options */
+    xc_input_spec inputs;             /* generated inputs: iteration i uses seed + i */
+    int iterations;                   /* default 1 */
+    const char *const *load_inputs;   /* instead: these .pb files or folders (one iteration) */
+    int n_load_inputs;
+    xc_tolerance tol;
+    xc_debug_mode mode;
+    int reverse;                      /* search from the back */
+    const char *output;               /* the file written (NULL: the tool's default name) */
+    const char *artifacts_dir;        /* keep every check's tactics / options there (NULL: no) */
+    void (*progress)(void *user, const char *line); /* one line per check (may be NULL) */
+    void *user;
+} xc_debug_config;
+
+typedef enum {
+    XC_DEBUG_PASSES,                  /* the failing build does not fail: nothing to find */
+    XC_DEBUG_FOUND,                   /* culprits found: switching them alone makes the build pass */
+    XC_DEBUG_UNEXPLAINED              /* everything switched still fails: not this kind of problem */
+} xc_debug_outcome;
+
+typedef struct xc_debug_culprit {
+    char layer[512];                  /* the engine layer (ONNX node names joined with " + ") */
+    char nodes[1024];                 /* its ONNX nodes, comma-separated */
+    char bad[128];                    /* tactic, fusion pass(es), or "fp16" */
+    char good[128];                   /* baseline tactic, "unfused", or "fp32" */
+} xc_debug_culprit;
+
+typedef struct xc_debug_report {
+    xc_debug_outcome outcome;
+    int n_checks;
+    int n_candidates;                 /* what was searched: non-baseline layers, groups, fp16 layers */
+    int n_culprits;
+    xc_debug_culprit culprits[XC_DEBUG_MAX_CULPRITS];
+    char pass_fix[64];                /* fusions: a pass whose --disable-fusion alone fixes it, or "" */
+    char written[4096];               /* the file written ("" if none) */
+    char fix_args[16384];             /* build options that make the model pass, e.g. " --load-tactics F"
+                                       * (each argument after a space, quoted for the shell) */
+} xc_debug_report;
+
+xc_debug_config xc_debug_config_default(void);
+/* Appends " ARG" to buf (of len, filled to *o), single-quoted when the shell would split or
+ * expand it: the reproducing commands are meant to be pasted. */
+void xc_debug_shell_arg(char *buf, size_t len, size_t *o, const char *arg);
+xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r);
+xc_status xc_debug_fusions(const xc_debug_config *c, xc_debug_report *r);
+xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r);
+#endif

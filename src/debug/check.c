@@ -1,0 +1,246 @@
+/* check.c — the debug session and one check (see session.h). */
+#include "debug/session.h"
+#include "backend.h"
+#include "dataset.h"
+#include "ocl/fault.h"
+#include "ocl/tactics_file.h"
+#include "onnx_io.h"
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+xc_debug_config xc_debug_config_default(void)
+{
+    xc_debug_config c;
+    memset(&c, 0, sizeof c);
+    c.ocl = xc_ocl_build_defaults();
+    c.inputs = xc_input_spec_default();
+    c.iterations = 1;
+    c.tol = xc_tolerance_default();
+    return c;
+}
+
+/* snprintf at buf[*o], advancing *o by what it would have written (so truncation is seen). */
+static void append(char *buf, size_t len, size_t *o, const char *fmt, const char *s)
+{
+    *o += (size_t)snprintf(*o < len ? buf + *o : NULL, *o < len ? len - *o : 0, fmt, s);
+}
+
+void xc_debug_shell_arg(char *buf, size_t len, size_t *o, const char *arg)
+{
+    int quote = !arg[0] || arg[strcspn(arg, " \t\n'\"$*?;&|<>()[]{}\\`!#~")];
+    append(buf, len, o, " %s", quote ? "'" : "");
+    for (const char *p = arg; *p; p++) {
+        char one[2] = {*p, 0};
+        append(buf, len, o, "%s", *p == '\'' && quote ? "'\\''" : one);
+    }
+    if (quote) append(buf, len, o, "%s", "'");
+}
+
+void xc_debug_say(const xc_debug_session *s, const char *fmt, ...)
+{
+    char line[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (s->cfg->progress) s->cfg->progress(s->cfg->user, line);
+}
+
+/* Iteration k's inputs: generated with seed + k, or the loaded files (one iteration). */
+static xc_status make_inputs(xc_debug_session *s, int k)
+{
+    const xc_debug_config *c = s->cfg;
+    const xc_graph *g = s->model->graph;
+    if (c->n_load_inputs) XC_TRY(xc_tensor_files_load(c->load_inputs, c->n_load_inputs, "input", &s->inputs[k]));
+    else {
+        xc_input_spec spec = c->inputs;
+        spec.seed += (uint64_t)k;
+        spec.shapes = c->ocl.shapes;
+        spec.n_shapes = c->ocl.n_shapes;
+        XC_TRY(xc_generate_inputs(g, &spec, &s->inputs[k]));
+    }
+    s->fed[k] = calloc(xc_graph_runtime_input_count(g) + 1, sizeof *s->fed[k]);
+    if (!s->fed[k]) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    return xc_match_inputs(g, &s->inputs[k], s->fed[k]);
+}
+
+static xc_status run_backend(const xc_debug_session *s, xc_backend *b, int k, xc_tensor ***out)
+{
+    *out = calloc(s->model->graph->n_outputs + 1, sizeof **out);
+    if (!*out) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    return xc_backend_run(b, s->fed[k], *out, NULL);
+}
+
+static void free_outputs(const xc_debug_session *s, xc_tensor **out)
+{
+    for (int o = 0; out && o < s->model->graph->n_outputs; o++) xc_tensor_free(out[o]);
+    free(out);
+}
+
+static xc_status make_dir(xc_debug_session *s)
+{
+    const char *art = s->cfg->artifacts_dir;
+    if (art) {
+        if (mkdir(art, 0777) != 0 && access(art, W_OK) != 0) return xc_fail(XC_ERR_IO, "%s: cannot create the artifacts folder", art);
+        snprintf(s->dir, sizeof s->dir, "%s", art);
+        return XC_OK;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(s->dir, sizeof s->dir, "%s/crosscheck-debug-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(s->dir)) return xc_fail(XC_ERR_IO, "%s: cannot create a temporary folder", s->dir);
+    s->own_dir = 1;
+    return XC_OK;
+}
+
+xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s)
+{
+    memset(s, 0, sizeof *s);
+    memset(r, 0, sizeof *r);
+    s->cfg = c;
+    s->report = r;
+    s->n_iter = c->n_load_inputs ? 1 : c->iterations < 1 ? 1 : c->iterations;
+    XC_TRY(xc_model_load(c->model_path, &s->model));
+    s->inputs = calloc(s->n_iter, sizeof *s->inputs);
+    s->fed = calloc(s->n_iter, sizeof *s->fed);
+    s->ref = calloc(s->n_iter, sizeof *s->ref);
+    if (!s->inputs || !s->fed || !s->ref) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_backend *ref;
+    XC_TRY(xc_ref_backend_create(s->model, &ref));
+    xc_status st = XC_OK;
+    for (int k = 0; k < s->n_iter && st == XC_OK; k++) {
+        st = make_inputs(s, k);
+        if (st == XC_OK) st = run_backend(s, ref, k, &s->ref[k]);
+    }
+    xc_backend_destroy(ref);
+    if (st != XC_OK) return xc_error_prefix(st, "reference run: ");
+    return make_dir(s);
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *ent;
+    char path[8192];
+    while (d && (ent = readdir(d))) {
+        if (strncmp(ent->d_name, "check_", 6)) continue; /* only the files this session wrote */
+        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+        unlink(path);
+    }
+    if (d) closedir(d);
+    rmdir(dir);
+}
+
+void xc_debug_close(xc_debug_session *s)
+{
+    for (int k = 0; k < s->n_iter; k++) {
+        if (s->inputs) xc_tensor_list_free(&s->inputs[k]);
+        if (s->fed) free(s->fed[k]);
+        if (s->ref) free_outputs(s, s->ref[k]);
+    }
+    free(s->inputs);
+    free(s->fed);
+    free(s->ref);
+    if (s->own_dir) remove_dir(s->dir);
+    xc_model_free(s->model);
+    memset(s, 0, sizeof *s);
+}
+
+const char *xc_debug_check_file(const xc_debug_session *s, const char *suffix, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/check_%02d_%s", s->dir, s->report->n_checks + 1, suffix);
+    return buf;
+}
+
+void xc_debug_name_culprit(const xc_engine *e, const xc_layer *l, xc_debug_culprit *c)
+{
+    size_t o = 0;
+    snprintf(c->layer, sizeof c->layer, "%s", l->name);
+    c->nodes[0] = 0;
+    for (int k = 0; k < l->n_nodes; k++) {
+        const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+        o += (size_t)snprintf(c->nodes + o, o < sizeof c->nodes ? sizeof c->nodes - o : 0, "%s%s", k ? ", " : "",
+                              n->name[0] ? n->name : n->outputs[0]);
+    }
+}
+
+/* Runs engine e on every iteration; *why describes the first mismatch. */
+static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int *passed, char *why, size_t len)
+{
+    xc_backend *b;
+    XC_TRY(xc_ocl_backend_create(e, &b));
+    xc_status st = XC_OK;
+    const xc_graph *g = s->model->graph;
+    *passed = 1;
+    for (int k = 0; k < s->n_iter && st == XC_OK && *passed; k++) {
+        xc_tensor **out = NULL;
+        st = run_backend(s, b, k, &out);
+        for (int o = 0; o < g->n_outputs && st == XC_OK && *passed; o++) {
+            xc_compare_result r;
+            st = xc_compare(out[o], s->ref[k][o], &s->cfg->tol, &r);
+            if (st != XC_OK || (!r.shape_mismatch && r.passed)) continue;
+            *passed = 0;
+            if (r.shape_mismatch) snprintf(why, len, "iteration %d, output '%s': shape mismatch", k, g->outputs[o].name);
+            else
+                snprintf(why, len, "iteration %d, output '%s': %zu of %zu elements off, max abs error %.3g", k, g->outputs[o].name,
+                         r.n_failed, r.count, r.max_abs);
+        }
+        free_outputs(s, out);
+    }
+    xc_backend_destroy(b);
+    return st;
+}
+
+xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, int *passed, xc_engine **keep)
+{
+    xc_ocl_build_options opt = *o;
+    opt.quiet_faults = 1; /* announced once, at the failing build */
+    opt.progress = 0;
+    xc_engine *e = NULL;
+    char why[1024] = "";
+    int n = ++s->report->n_checks;
+    xc_status st = xc_ocl_build(s->model, &opt, &e);
+    if (st == XC_OK) st = run_and_compare(s, e, passed, why, sizeof why);
+    if (st != XC_OK) {
+        xc_engine_free(e);
+        return xc_error_prefix(st, "check %d (%s): ", n, what);
+    }
+    xc_debug_say(s, "check %d: %s: %s%s%s%s", n, what, *passed ? "PASSED" : "FAILED", why[0] ? " (" : "", why, why[0] ? ")" : "");
+    if (keep) *keep = e;
+    else xc_engine_free(e);
+    return XC_OK;
+}
+
+xc_status xc_debug_failing_build(xc_debug_session *s, xc_engine **e, int *passed)
+{
+    XC_TRY(xc_debug_check(s, &s->cfg->ocl, "the build as given", passed, e));
+    for (int i = 0; (*e)->faults && i < (*e)->faults->n; i++) {
+        const xc_fault *f = &(*e)->faults->faults[i];
+        xc_debug_say(s, "FAULT INJECTION ON: '%s' hits %d layer%s of this build", f->spec, f->n_layers, f->n_layers == 1 ? "" : "s");
+    }
+    return XC_OK;
+}
+
+xc_status xc_debug_save_failing_tactics(xc_debug_session *s, const xc_engine *e, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/check_failing_tactics.json", s->dir);
+    return xc_tactics_save_engine(e, buf);
+}
+
+xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (*find)(xc_debug_session *s, const xc_engine *e))
+{
+    xc_debug_session s;
+    xc_engine *e = NULL;
+    int passed = 0;
+    xc_status st = xc_debug_open(c, r, &s);
+    if (st == XC_OK) st = xc_debug_failing_build(&s, &e, &passed);
+    if (st == XC_OK && passed) r->outcome = XC_DEBUG_PASSES;
+    if (st == XC_OK && !passed) st = find(&s, e);
+    xc_engine_free(e);
+    xc_debug_close(&s);
+    return st;
+}

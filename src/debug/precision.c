@@ -1,0 +1,83 @@
+/* precision.c — `debug precision`: a small set of layers to keep in fp32 so an --fp16 engine
+ * passes. The candidates are the failing build's fp16 layers (reformats and free views
+ * excluded: they follow their neighbours); a check keeps the switched ones in fp32 by name
+ * (--layer-precision), every tactic pinned to the failing build's choice. The answer is
+ * written as a per-layer precision file that `build --layer-precision-file` reads. */
+#include "debug/session.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct precision {
+    const xc_engine *e;
+    int n;
+    int *layer;
+    char replay[4200];
+} precision;
+
+static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed)
+{
+    const precision *p = user;
+    xc_ocl_build_options o = s->cfg->ocl;
+    o.load_tactics = p->replay;
+    o.replay_lenient = 1; /* reformat layers come and go with the precisions */
+    o.timing_cache = NULL;
+    o.save_tactics = NULL;
+    for (int i = 0; i < p->n; i++) {
+        if (!sw[i]) continue;
+        if (o.n_fp32_layers == XC_MAX_LAYER_NAMES) return xc_fail(XC_ERR_NOMEM, "more than %d layers to keep in fp32", XC_MAX_LAYER_NAMES);
+        o.fp32_layers[o.n_fp32_layers++] = p->e->layers[p->layer[i]].name;
+    }
+    return xc_debug_check(s, &o, what, passed, NULL);
+}
+
+static int searchable(const xc_layer *l)
+{
+    return !l->dead && l->fp16 && !l->cpu && strcmp(l->kind->name, "reformat") && strcmp(l->kind->name, "view");
+}
+
+static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
+{
+    xc_debug_report *r = s->report;
+    for (int l = 0; l < e->n_layers; l++)
+        if (searchable(&e->layers[l])) p->layer[p->n++] = l;
+    r->n_candidates = p->n;
+    xc_debug_say(s, "%d fp16 layers in the build: searching them %s", p->n, s->cfg->reverse ? "from the back" : "from the front");
+    XC_TRY(xc_debug_save_failing_tactics(s, e, p->replay, sizeof p->replay));
+    int culprits[XC_DEBUG_MAX_CULPRITS], explained;
+    XC_TRY(xc_debug_search(s, p->n, "layers in fp32", probe, p, culprits, &r->n_culprits, &explained));
+    if (!explained) {
+        r->outcome = XC_DEBUG_UNEXPLAINED;
+        return XC_OK;
+    }
+    r->outcome = XC_DEBUG_FOUND;
+    const char *names[XC_DEBUG_MAX_CULPRITS];
+    for (int k = 0; k < r->n_culprits; k++) {
+        const xc_layer *L = &e->layers[p->layer[culprits[k]]];
+        xc_debug_name_culprit(e, L, &r->culprits[k]);
+        snprintf(r->culprits[k].bad, sizeof r->culprits[k].bad, "fp16");
+        snprintf(r->culprits[k].good, sizeof r->culprits[k].good, "fp32");
+        names[k] = L->name;
+    }
+    const char *out = s->cfg->output ? s->cfg->output : "debug_precision.json";
+    XC_TRY(xc_layer_precision_save(out, names, r->n_culprits));
+    snprintf(r->written, sizeof r->written, "%s", out);
+    size_t o = 0;
+    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, "--layer-precision-file");
+    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, out);
+    return XC_OK;
+}
+
+static xc_status run(xc_debug_session *s, const xc_engine *e)
+{
+    precision p = {e, 0, calloc(e->n_layers + 1, sizeof(int)), ""};
+    xc_status st = p.layer ? find(s, e, &p) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    free(p.layer);
+    return st;
+}
+
+xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r)
+{
+    if (!c->ocl.fp16) return xc_fail(XC_ERR_USAGE, "debug precision needs --fp16: it finds the layers an fp16 engine must keep in fp32");
+    return xc_debug_run(c, r, run);
+}

@@ -1,0 +1,48 @@
+/* session.h — what the debug tools share (internal): the session (model, every iteration's
+ * inputs, the reference's outputs computed once), one check (build, run, compare), and the
+ * culprit search over candidates that can each be switched to a safe alternative. */
+#ifndef XC_DEBUG_SESSION_H
+#define XC_DEBUG_SESSION_H
+#include "debug.h"
+#include "graph.h"
+#include "ocl/engine.h"
+
+typedef struct xc_debug_session {
+    const xc_debug_config *cfg;
+    xc_debug_report *report;
+    xc_model *model;
+    int n_iter;
+    xc_tensor_list *inputs;           /* per iteration */
+    const xc_tensor ***fed;           /* per iteration: inputs in runtime-input order (borrowed) */
+    xc_tensor ***ref;                 /* per iteration, per graph output: the reference's output */
+    char dir[4096];                   /* where per-check files go: artifacts dir or a private temp dir */
+    int own_dir;                      /* dir is a temp dir to remove at the end */
+} xc_debug_session;
+
+/* Loads the model and inputs, runs the reference once per iteration. */
+xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s);
+void xc_debug_close(xc_debug_session *s);
+/* One check: builds with o, runs every iteration, compares. Prints the progress line
+ * "check N: <what>: PASSED|FAILED (...)". *keep (if not NULL) receives the engine. */
+xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, int *passed, xc_engine **keep);
+/* A path for this check's file "check_NN_<suffix>" in s->dir (buf). */
+const char *xc_debug_check_file(const xc_debug_session *s, const char *suffix, char *buf, size_t len);
+/* Fills a culprit's layer name and ONNX node list from layer l. */
+void xc_debug_name_culprit(const xc_engine *e, const xc_layer *l, xc_debug_culprit *c);
+/* A whole tool: opens the session, makes the failing build and, when it fails, calls
+ * find(session, failing engine) to search; closes the session. */
+xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (*find)(xc_debug_session *s, const xc_engine *e));
+/* Check 1: the build as given (announcing any fault injection). Keeps the engine in *e. */
+xc_status xc_debug_failing_build(xc_debug_session *s, xc_engine **e, int *passed);
+/* Saves e's tactics as a replay file in the session folder (path in buf): later checks pin them. */
+xc_status xc_debug_save_failing_tactics(xc_debug_session *s, const xc_engine *e, char *buf, size_t len);
+/* Prints one progress line (printf-style). */
+void xc_debug_say(const xc_debug_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The culprit search. probe(user, sw, what, passed) builds and checks with candidate i switched
+ * when sw[i]; the failing build (nothing switched) is known to fail. Fills culprits (indices)
+ * and *explained (0: everything switched still fails). */
+typedef xc_status (*xc_debug_probe)(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed);
+xc_status xc_debug_search(xc_debug_session *s, int n, const char *switched_word, xc_debug_probe probe, void *user, int *culprits,
+                          int *n_culprits, int *explained);
+#endif
