@@ -305,9 +305,21 @@ xc_save_options xc_save_options_default(void) { return (xc_save_options){-1, 102
 /* Inline protobuf must stay under 2 GB; leave room for everything that is not weights. */
 #define INLINE_LIMIT ((uint64_t)INT32_MAX - (64u << 20))
 
-static int use_external(const xc_graph *g, const xc_save_options *o)
+/* Whether the file the model came from kept initializers in external data (also true of
+ * surgeon copies, whose protobuf keeps those initializers' headers). */
+static int loaded_external(const xc_model *m)
 {
+    const Onnx__ModelProto *mp = m->proto;
+    for (size_t i = 0; mp && mp->graph && i < mp->graph->n_initializer; i++)
+        if (mp->graph->initializer[i]->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) return 1;
+    return 0;
+}
+
+static int use_external(const xc_model *m, const xc_save_options *o)
+{
+    const xc_graph *g = m->graph;
     if (o->external >= 0) return o->external;
+    if (loaded_external(m)) return 1;
     uint64_t bytes = 0;
     for (int i = 0; i < g->n_initializers; i++) {
         if (g->initializers[i]->kind == XC_DATA_MAPPED) return 1;
@@ -380,7 +392,7 @@ xc_status xc_model_save_with(const xc_model *m, const char *path, const xc_save_
 {
     arena a = {0};
     char location[PATH_MAX], data_path[PATH_MAX * 2];
-    a.external = use_external(m->graph, o);
+    a.external = use_external(m, o);
     a.threshold = o->threshold;
     if (a.external) XC_TRY(data_location(path, o, location, sizeof location, data_path, sizeof data_path));
     a.location = location;

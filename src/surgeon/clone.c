@@ -112,24 +112,35 @@ static int map_graph(ptr_map *pm, const Onnx__GraphProto *a, Onnx__GraphProto *b
            map_values(pm, a->value_info, a->n_value_info, b->value_info, b->n_value_info);
 }
 
-/* The source's ModelProto without top-level initializers, packed and unpacked: a private copy
- * of everything the xc structures point into. NULL on failure (the caller reports NOMEM). */
+/* The source's ModelProto without the top-level initializers' data, packed and unpacked: a
+ * private copy of everything the xc structures point into. Initializers that name external
+ * data stay (they hold no bytes): saving looks at them to keep such models external. NULL on
+ * failure (the caller reports NOMEM). */
 static Onnx__ModelProto *weightless_copy(const Onnx__ModelProto *mp)
 {
     Onnx__ModelProto m = *mp;
     Onnx__GraphProto g;
+    Onnx__TensorProto **external = NULL;
     if (mp->graph) {
         g = *mp->graph;
+        external = malloc(sizeof *external * (g.n_initializer + 1));
+        if (!external) return NULL;
         g.n_initializer = 0;
-        g.initializer = NULL;
+        for (size_t i = 0; i < mp->graph->n_initializer; i++)
+            if (mp->graph->initializer[i]->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+                external[g.n_initializer++] = mp->graph->initializer[i];
+        g.initializer = external;
         m.graph = &g;
     }
     size_t len = onnx__model_proto__get_packed_size(&m);
     uint8_t *buf = malloc(len ? len : 1);
-    if (!buf) return NULL;
-    onnx__model_proto__pack(&m, buf);
-    Onnx__ModelProto *copy = onnx__model_proto__unpack(NULL, len, buf);
+    Onnx__ModelProto *copy = NULL;
+    if (buf) {
+        onnx__model_proto__pack(&m, buf);
+        copy = onnx__model_proto__unpack(NULL, len, buf);
+    }
     free(buf);
+    free(external);
     return copy;
 }
 

@@ -129,6 +129,7 @@ static xc_status new_values(const xc_model *src, const xc_graph *w, const xc_io_
         if (s != XC_OK) {
             for (int j = 0; j <= i; j++) xc_value_info_clear(&(*out)[j]);
             free(*out);
+            *out = NULL;
             return s;
         }
     }
