@@ -15,7 +15,7 @@ BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncatio
               -I src -I reference -I $(BUILD)/gen $(SAN)
 LDLIBS   = -lprotobuf-c -lcjson -lOpenCL -lm -lpthread
 
-LIB_SRC  = $(wildcard src/*.c src/ops/*.c src/ocl/*.c src/ocl/layers/*.c src/ocl/passes/*.c \
+LIB_SRC  = $(wildcard src/*.c src/ops/*.c src/ocl/*.c src/ocl/layers/*.c src/ocl/passes/*.c src/surgeon/*.c \
                       reference/*.c reference/ops/*.c src/debug/*.c)
 KERNELS  = $(sort $(wildcard kernels/*.cl))
 CLI_SRC  = $(wildcard cli/*.c)

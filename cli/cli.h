@@ -10,6 +10,7 @@ int cmd_conformance(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
+int cmd_surgeon(int argc, char **argv);
 
 struct xc_engine;
 /* Prints an engine's layers (tactic, precision, time) and memory plan. */

@@ -14,6 +14,7 @@ static const struct {
     {"build", cmd_build, "build the OpenCL engine (fusions, timed tactics) and write a plan"},
     {"bench", cmd_bench, "time the OpenCL engine of a model or plan (latency, throughput, per layer)"},
     {"debug", cmd_debug, "find the tactic, fusion or fp16 layer that makes the engine disagree"},
+    {"surgeon", cmd_surgeon, "edit models: extract, sanitize (fold constants), insert, prune-outputs"},
 };
 
 static void usage(FILE *f)

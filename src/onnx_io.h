@@ -8,8 +8,21 @@
 xc_status xc_model_load(const char *path, xc_model **out);
 /* Same from memory; base_dir resolves external data (NULL: external data refused). */
 xc_status xc_model_load_buffer(const void *buf, size_t len, const char *base_dir, xc_model **out);
-/* Writes the model; initializers are written inline. Unknown fields are preserved. */
+/* Writes the model with xc_save_options_default(). Unknown fields are preserved. */
 xc_status xc_model_save(const xc_model *m, const char *path);
+
+/* Where initializers go on save. External data is one file beside the model; each tensor of at
+ * least `threshold` bytes is stored there at an offset aligned to XC_EXTERNAL_ALIGN, and runs
+ * of zero bytes are skipped (written as holes), so sparse weights stay sparse. */
+#define XC_EXTERNAL_ALIGN 64
+typedef struct xc_save_options {
+    int external;            /* 1: external data; 0: all inline; -1 (default): external when the
+                                model holds external data or would pass protobuf's 2 GB limit */
+    size_t threshold;        /* default 1024 bytes */
+    const char *data_file;   /* a file name in the model's folder; NULL: "<model file name>.data" */
+} xc_save_options;
+xc_save_options xc_save_options_default(void);
+xc_status xc_model_save_with(const xc_model *m, const char *path, const xc_save_options *o);
 
 xc_status xc_tensor_load_pb(const char *path, xc_tensor **out);
 xc_status xc_tensor_load_pb_buffer(const void *buf, size_t len, xc_tensor **out);

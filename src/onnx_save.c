@@ -4,12 +4,24 @@
  * message that came from a file starts as a shallow copy of its original, so fields crosscheck
  * does not know (unknown fields, functions, training info, annotations...) are written back
  * unchanged. Everything built here lives in an arena freed after packing; nothing of the model
- * is modified. Initializers are written inline (raw_data). */
+ * is modified. Initializers are written inline (raw_data) or, when saving with external data,
+ * large ones are laid out in one data file written beside the model before the model itself. */
 #include "onnx_io.h"
 #include "tensor_proto.h"
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* One initializer placed in the external data file. */
+typedef struct ext_item {
+    const xc_tensor *t;
+    uint64_t offset;
+} ext_item;
 
 typedef struct arena {
     void **blocks;
@@ -17,6 +29,13 @@ typedef struct arena {
     Onnx__TensorProto **tensors; /* built by xc_tensor_to_proto: their dims are released */
     size_t n_tensors, cap_tensors;
     int failed;
+    /* external data layout: initializers of at least `threshold` bytes when `external` */
+    int external;
+    size_t threshold;
+    const char *location;
+    ext_item *items;
+    size_t n_items, cap_items;
+    uint64_t data_len;
 } arena;
 
 static void *arena_alloc(arena *a, size_t size)
@@ -41,11 +60,29 @@ static void arena_free(arena *a)
     for (size_t i = 0; i < a->n; i++) free(a->blocks[i]);
     free(a->blocks);
     free(a->tensors);
+    free(a->items);
 }
 
 #define NEW_ARRAY(a, type, count) ((type *)arena_alloc((a), sizeof(type) * (count)))
 
-static Onnx__TensorProto *tensor_proto(arena *a, const xc_tensor *t)
+/* Reserves an aligned range of the data file for t. */
+static int place_external(arena *a, const xc_tensor *t, uint64_t *offset)
+{
+    if (a->n_items == a->cap_items) {
+        size_t cap = a->cap_items ? a->cap_items * 2 : 64;
+        ext_item *b = realloc(a->items, cap * sizeof *b);
+        if (!b) return 0;
+        a->items = b;
+        a->cap_items = cap;
+    }
+    *offset = (a->data_len + XC_EXTERNAL_ALIGN - 1) / XC_EXTERNAL_ALIGN * XC_EXTERNAL_ALIGN;
+    a->items[a->n_items++] = (ext_item){t, *offset};
+    a->data_len = *offset + t->nbytes;
+    return 1;
+}
+
+/* initializer: may go to external data (attribute tensors always stay inline, as in onnx). */
+static Onnx__TensorProto *tensor_proto(arena *a, const xc_tensor *t, int initializer)
 {
     Onnx__TensorProto *tp = NEW_ARRAY(a, Onnx__TensorProto, 1);
     if (!tp) return NULL;
@@ -56,7 +93,15 @@ static Onnx__TensorProto *tensor_proto(arena *a, const xc_tensor *t)
         a->tensors = b;
         a->cap_tensors = cap;
     }
-    if (xc_tensor_to_proto(t, tp) != XC_OK) { a->failed = 1; return NULL; }
+    uint64_t offset;
+    xc_status s;
+    if (initializer && a->external && t->nbytes >= a->threshold && t->nbytes > 0) {
+        if (!place_external(a, t, &offset)) { a->failed = 1; return NULL; }
+        s = xc_tensor_to_proto_external(t, tp, a->location, offset);
+    } else {
+        s = xc_tensor_to_proto(t, tp);
+    }
+    if (s != XC_OK) { a->failed = 1; return NULL; }
     a->tensors[a->n_tensors++] = tp;
     return tp;
 }
@@ -125,7 +170,7 @@ static Onnx__AttributeProto *attr_proto(arena *a, const xc_attr *at)
     case XC_ATTR_FLOAT: ap->has_f = 1; ap->f = at->f; break;
     case XC_ATTR_INT: ap->has_i = 1; ap->i = at->i; break;
     case XC_ATTR_STRING: ap->has_s = 1; ap->s.data = (uint8_t *)at->s; ap->s.len = at->s_len; break;
-    case XC_ATTR_TENSOR: ap->t = tensor_proto(a, at->t); break;
+    case XC_ATTR_TENSOR: ap->t = tensor_proto(a, at->t, 0); break;
     case XC_ATTR_GRAPH: ap->g = graph_proto(a, at->g); break;
     case XC_ATTR_FLOATS: ap->n_floats = at->n; ap->floats = at->floats; break;
     case XC_ATTR_INTS: ap->n_ints = at->n; ap->ints = at->ints; break;
@@ -143,7 +188,7 @@ static Onnx__AttributeProto *attr_proto(arena *a, const xc_attr *at)
     case XC_ATTR_TENSORS: {
         Onnx__TensorProto **ts = NEW_ARRAY(a, Onnx__TensorProto *, at->n + 1);
         if (!ts) return NULL;
-        for (size_t i = 0; i < at->n; i++) ts[i] = tensor_proto(a, at->tensors[i]);
+        for (size_t i = 0; i < at->n; i++) ts[i] = tensor_proto(a, at->tensors[i], 0);
         ap->n_tensors = at->n;
         ap->tensors = ts;
         break;
@@ -200,7 +245,7 @@ static Onnx__GraphProto *graph_proto(arena *a, const xc_graph *g)
     gp->name = g->name;
     gp->doc_string = g->doc_string;
     for (int k = 0; k < g->n_nodes; k++) nodes[k] = node_proto(a, &g->nodes[k]);
-    for (int i = 0; i < g->n_initializers; i++) inits[i] = tensor_proto(a, g->initializers[i]);
+    for (int i = 0; i < g->n_initializers; i++) inits[i] = tensor_proto(a, g->initializers[i], 1);
     gp->n_node = (size_t)g->n_nodes;
     gp->node = nodes;
     gp->n_initializer = (size_t)g->n_initializers;
@@ -255,9 +300,102 @@ static Onnx__ModelProto *model_proto(arena *a, const xc_model *m)
     return mp;
 }
 
-xc_status xc_model_save(const xc_model *m, const char *path)
+xc_save_options xc_save_options_default(void) { return (xc_save_options){-1, 1024, NULL}; }
+
+/* Inline protobuf must stay under 2 GB; leave room for everything that is not weights. */
+#define INLINE_LIMIT ((uint64_t)INT32_MAX - (64u << 20))
+
+/* Whether the file the model came from kept initializers in external data (also true of
+ * surgeon copies, whose protobuf keeps those initializers' headers). */
+static int loaded_external(const xc_model *m)
+{
+    const Onnx__ModelProto *mp = m->proto;
+    for (size_t i = 0; mp && mp->graph && i < mp->graph->n_initializer; i++)
+        if (mp->graph->initializer[i]->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) return 1;
+    return 0;
+}
+
+static int use_external(const xc_model *m, const xc_save_options *o)
+{
+    const xc_graph *g = m->graph;
+    if (o->external >= 0) return o->external;
+    if (loaded_external(m)) return 1;
+    uint64_t bytes = 0;
+    for (int i = 0; i < g->n_initializers; i++) {
+        if (g->initializers[i]->kind == XC_DATA_MAPPED) return 1;
+        bytes += g->initializers[i]->nbytes;
+    }
+    return bytes > INLINE_LIMIT;
+}
+
+static int all_zero(const unsigned char *p, size_t n) { return n == 0 || (p[0] == 0 && !memcmp(p, p + 1, n - 1)); }
+
+static xc_status write_all(int fd, const unsigned char *p, size_t n, uint64_t off, const char *path)
+{
+    while (n) {
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
+        if (w <= 0) return xc_fail(XC_ERR_IO, "%s: write failed", path);
+        p += w;
+        off += (uint64_t)w;
+        n -= (size_t)w;
+    }
+    return XC_OK;
+}
+
+/* Writes the data file (temporary name, then rename). Zero chunks are not written: the file is
+ * sized at the end, so they read back as zeros and a sparse source stays sparse. */
+static xc_status write_data(const arena *a, const char *path)
+{
+    enum { CHUNK = 1 << 16 };
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return xc_fail(XC_ERR_IO, "%s: cannot create file", path);
+    xc_status s = XC_OK;
+    for (size_t i = 0; i < a->n_items && s == XC_OK; i++) {
+        const unsigned char *p = a->items[i].t->data;
+        size_t left = a->items[i].t->nbytes;
+        uint64_t off = a->items[i].offset;
+        while (left && s == XC_OK) {
+            size_t n = left < CHUNK ? left : CHUNK;
+            if (!all_zero(p, n)) s = write_all(fd, p, n, off, path);
+            p += n;
+            off += n;
+            left -= n;
+        }
+    }
+    if (s == XC_OK && ftruncate(fd, (off_t)a->data_len) != 0) s = xc_fail(XC_ERR_IO, "%s: cannot size file", path);
+    if (close(fd) != 0 && s == XC_OK) s = xc_fail(XC_ERR_IO, "%s: write failed", path);
+    if (s == XC_OK && rename(tmp, path) != 0) s = xc_fail(XC_ERR_IO, "%s: cannot rename the written file", path);
+    if (s != XC_OK) remove(tmp);
+    return s;
+}
+
+/* The data file's name (in the model's folder) and full path. */
+static xc_status data_location(const char *path, const xc_save_options *o, char *name, size_t name_len, char *full,
+                               size_t full_len)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    snprintf(a, sizeof a, "%s", path);
+    snprintf(b, sizeof b, "%s", path);
+    const char *base = basename(a), *dir = dirname(b);
+    if (o->data_file) snprintf(name, name_len, "%s", o->data_file);
+    else snprintf(name, name_len, "%s.data", base);
+    if (!name[0] || strchr(name, '/') || strchr(name, '\\') || !strcmp(name, ".") || !strcmp(name, ".."))
+        return xc_fail(XC_ERR_USAGE, "external data file '%s' must be a plain file name (it goes beside the model)", name);
+    if (!strcmp(name, base)) return xc_fail(XC_ERR_USAGE, "external data file '%s' would overwrite the model", name);
+    snprintf(full, full_len, "%s/%s", dir, name);
+    return XC_OK;
+}
+
+xc_status xc_model_save_with(const xc_model *m, const char *path, const xc_save_options *o)
 {
     arena a = {0};
+    char location[PATH_MAX], data_path[PATH_MAX * 2];
+    a.external = use_external(m, o);
+    a.threshold = o->threshold;
+    if (a.external) XC_TRY(data_location(path, o, location, sizeof location, data_path, sizeof data_path));
+    a.location = location;
     Onnx__ModelProto *mp = model_proto(&a, m);
     xc_status s = XC_OK;
     if (!mp || a.failed) {
@@ -272,11 +410,19 @@ xc_status xc_model_save(const xc_model *m, const char *path)
                 s = xc_fail(XC_ERR_NOMEM, "%s: out of memory", path);
             } else {
                 onnx__model_proto__pack(mp, buf);
-                s = xc_write_file(path, buf, len);
+                /* data first: a model file never names data that is not there yet */
+                if (a.n_items) s = write_data(&a, data_path);
+                if (s == XC_OK) s = xc_write_file(path, buf, len);
                 free(buf);
             }
         }
     }
     arena_free(&a);
     return s;
+}
+
+xc_status xc_model_save(const xc_model *m, const char *path)
+{
+    xc_save_options o = xc_save_options_default();
+    return xc_model_save_with(m, path, &o);
 }

@@ -188,8 +188,45 @@ xc_status xc_tensor_to_proto(const xc_tensor *t, Onnx__TensorProto *tp)
     return XC_OK;
 }
 
+/* The three key/value entries and their number strings live in one block, freed at once. */
+typedef struct external_block {
+    Onnx__StringStringEntryProto *ptrs[3];
+    Onnx__StringStringEntryProto e[3];
+    char offset[24], length[24];
+} external_block;
+
+xc_status xc_tensor_to_proto_external(const xc_tensor *t, Onnx__TensorProto *tp, const char *location, uint64_t offset)
+{
+    XC_TRY(xc_tensor_to_proto(t, tp));
+    external_block *b = calloc(1, sizeof *b);
+    if (!b) {
+        xc_tensor_proto_release(tp);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    snprintf(b->offset, sizeof b->offset, "%llu", (unsigned long long)offset);
+    snprintf(b->length, sizeof b->length, "%zu", t->nbytes);
+    const char *keys[3] = {"location", "offset", "length"}, *vals[3] = {location, b->offset, b->length};
+    for (int i = 0; i < 3; i++) {
+        onnx__string_string_entry_proto__init(&b->e[i]);
+        b->e[i].key = (char *)keys[i];
+        b->e[i].value = (char *)vals[i];
+        b->ptrs[i] = &b->e[i];
+    }
+    tp->has_raw_data = 0;
+    tp->raw_data.len = 0;
+    tp->raw_data.data = NULL;
+    tp->has_data_location = 1;
+    tp->data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+    tp->n_external_data = 3;
+    tp->external_data = b->ptrs; /* first member: freeing this frees the block */
+    return XC_OK;
+}
+
 void xc_tensor_proto_release(Onnx__TensorProto *tp)
 {
     free(tp->dims);
     tp->dims = NULL;
+    if (tp->n_external_data) free(tp->external_data);
+    tp->external_data = NULL;
+    tp->n_external_data = 0;
 }

@@ -14,7 +14,10 @@ xc_status xc_tensor_from_proto(const Onnx__TensorProto *tp, const xc_proto_sourc
 /* Fills *tp (initialised by the caller) to describe t with raw_data pointing at t's data:
  * the proto borrows, so t must outlive any packing of tp. Frees nothing of t. */
 xc_status xc_tensor_to_proto(const xc_tensor *t, Onnx__TensorProto *tp);
-/* Frees what xc_tensor_to_proto allocated inside tp (the dims array). */
+/* Same, but describing t as external data at `offset` of file `location` (borrowed: it must
+ * outlive tp). The bytes themselves are written by the caller. */
+xc_status xc_tensor_to_proto_external(const xc_tensor *t, Onnx__TensorProto *tp, const char *location, uint64_t offset);
+/* Frees what xc_tensor_to_proto(_external) allocated inside tp. */
 void xc_tensor_proto_release(Onnx__TensorProto *tp);
 
 /* Resolves an external-data location against base_dir, refusing any path that leaves it. */

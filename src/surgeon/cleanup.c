@@ -1,0 +1,197 @@
+/* cleanup.c — dead-node and unused-initializer removal, and merging of duplicate initializers.
+ *
+ * Works on a graph whose nodes may be out of order (an operation may have just appended one),
+ * so liveness is a worklist from the graph outputs rather than a reverse walk. */
+#include "internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- duplicate initializers ---- */
+
+/* qsort has no user pointer: the graph being sorted, per thread */
+static __thread const xc_graph *tls_graph;
+
+static int cmp_shape(const void *pa, const void *pb)
+{
+    const xc_tensor *a = tls_graph->initializers[*(const int *)pa], *b = tls_graph->initializers[*(const int *)pb];
+    if (a->dtype != b->dtype) return a->dtype < b->dtype ? -1 : 1;
+    if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+    for (int k = 0; k < a->rank; k++)
+        if (a->dims[k] != b->dims[k]) return a->dims[k] < b->dims[k] ? -1 : 1;
+    return *(const int *)pa < *(const int *)pb ? -1 : 1; /* ties keep initializer order: the first survives */
+}
+
+static uint64_t fnv1a(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+static void rename_inputs(xc_graph *g, const xc_names *canon, xc_status *s);
+
+static void rename_node(xc_node *n, const xc_names *canon, xc_status *s)
+{
+    const xc_graph *g = tls_graph;
+    for (int i = 0; i < n->n_inputs && *s == XC_OK; i++) {
+        int c = n->inputs[i][0] ? xc_names_get(canon, n->inputs[i]) : -1;
+        if (c < 0) continue;
+        char *name = strdup(g->initializers[c]->name);
+        if (!name) {
+            *s = xc_fail(XC_ERR_NOMEM, "out of memory");
+            return;
+        }
+        free(n->inputs[i]);
+        n->inputs[i] = name;
+    }
+    for (int a = 0; a < n->n_attrs && *s == XC_OK; a++) {
+        if (n->attrs[a].g) rename_inputs(n->attrs[a].g, canon, s);
+        for (size_t j = 0; n->attrs[a].graphs && j < n->attrs[a].n; j++) rename_inputs(n->attrs[a].graphs[j], canon, s);
+    }
+}
+
+/* Renames every read of a duplicate (subgraph captures included: names are unique across
+ * scopes, so a capture can only mean the outer initializer). */
+static void rename_inputs(xc_graph *g, const xc_names *canon, xc_status *s)
+{
+    for (int k = 0; k < g->n_nodes && *s == XC_OK; k++) rename_node(&g->nodes[k], canon, s);
+}
+
+static int is_io(const xc_graph *g, const char *name)
+{
+    for (int i = 0; i < g->n_inputs; i++)
+        if (!strcmp(g->inputs[i].name, name)) return 1;
+    for (int i = 0; i < g->n_outputs; i++)
+        if (!strcmp(g->outputs[i].name, name)) return 1;
+    return 0;
+}
+
+/* Points every read of a duplicate initializer at the first copy. The duplicates become unused
+ * and the liveness pass removes them. Initializers that are graph inputs (a caller may
+ * override them) or graph outputs keep their names. */
+static xc_status merge_duplicates(xc_graph *g, int *merged)
+{
+    int n = g->n_initializers;
+    int *order = malloc(sizeof(int) * (n + 1));
+    uint64_t *hash = malloc(sizeof(uint64_t) * (n + 1));
+    char *hashed = calloc(n + 1, 1);
+    xc_names canon;
+    xc_status s = xc_names_init(&canon, (size_t)n + 1);
+    if (!order || !hash || !hashed || s != XC_OK) {
+        free(order);
+        free(hash);
+        free(hashed);
+        if (s == XC_OK) xc_names_free(&canon);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (!is_io(g, g->initializers[i]->name)) order[m++] = i;
+    tls_graph = g;
+    qsort(order, m, sizeof(int), cmp_shape);
+    int found = 0;
+    for (int a = 0; a < m && s == XC_OK; a++) {
+        const xc_tensor *x = g->initializers[order[a]];
+        if (xc_names_get(&canon, x->name) >= 0) continue; /* already a duplicate */
+        for (int b = a + 1; b < m && s == XC_OK; b++) {
+            const xc_tensor *y = g->initializers[order[b]];
+            if (y->dtype != x->dtype || !xc_shape_equal(x->rank, x->dims, y->rank, y->dims)) break;
+            if (xc_names_get(&canon, y->name) >= 0) continue;
+            /* hashes are computed only inside runs of equal shapes, so a unique multi-gigabyte
+             * weight is never read */
+            for (int c = 0; c < 2; c++) {
+                int i = order[c ? b : a];
+                if (!hashed[i]) hash[i] = fnv1a(g->initializers[i]->data, g->initializers[i]->nbytes), hashed[i] = 1;
+            }
+            if (hash[order[a]] != hash[order[b]] || (x->nbytes && memcmp(x->data, y->data, x->nbytes))) continue;
+            s = xc_names_put(&canon, y->name, order[a]);
+            found++;
+        }
+    }
+    if (s == XC_OK && found) rename_inputs(g, &canon, &s);
+    if (merged) *merged += found;
+    xc_names_free(&canon);
+    free(order);
+    free(hash);
+    free(hashed);
+    return s;
+}
+
+/* ---- liveness ---- */
+
+/* Marks live nodes (those some graph output depends on) and every value they or the outputs
+ * read. */
+static xc_status mark_live(const xc_graph *g, const xc_names *prod, char *live, xc_names *read)
+{
+    sg_list stack = {0}, uses = {0};
+    xc_status s = XC_OK;
+    for (int i = 0; i < g->n_outputs && s == XC_OK; i++) s = sg_list_push(&stack, g->outputs[i].name);
+    while (stack.n && s == XC_OK) {
+        const char *name = stack.v[--stack.n];
+        if (xc_names_get(read, name) >= 0) continue;
+        if ((s = xc_names_put(read, name, 1)) != XC_OK) break;
+        int k = xc_names_get(prod, name);
+        if (k < 0 || live[k]) continue;
+        live[k] = 1;
+        s = sg_node_uses(&g->nodes[k], &uses);
+        for (int i = 0; i < uses.n && s == XC_OK; i++) s = sg_list_push(&stack, uses.v[i]);
+    }
+    sg_list_free(&stack);
+    sg_list_free(&uses);
+    return s;
+}
+
+static void prune_value_info(xc_graph *g, const xc_names *prod, const char *dead_node)
+{
+    int w = 0;
+    for (int i = 0; i < g->n_value_info; i++) {
+        int k = xc_names_get(prod, g->value_info[i].name);
+        if (k == -1 || (k >= 0 && dead_node[k])) xc_value_info_clear(&g->value_info[i]);
+        else g->value_info[w++] = g->value_info[i];
+    }
+    g->n_value_info = w;
+}
+
+xc_status sg_cleanup(xc_model *m, int merge, xc_sanitize_report *rep)
+{
+    xc_graph *g = m->graph;
+    if (merge) XC_TRY(merge_duplicates(g, rep ? &rep->initializers_merged : NULL));
+    xc_names prod, read;
+    XC_TRY(sg_producers(g, &prod));
+    char *live = calloc(g->n_nodes + 1, 1), *dead = calloc(g->n_nodes + g->n_initializers + 1, 1);
+    xc_status s = xc_names_init(&read, (size_t)g->n_nodes * 2 + 16);
+    if (!live || !dead || s != XC_OK) {
+        free(live);
+        free(dead);
+        xc_names_free(&prod);
+        if (s == XC_OK) xc_names_free(&read);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    s = mark_live(g, &prod, live, &read);
+    if (s == XC_OK) {
+        int removed_nodes = 0, removed_inits = 0;
+        for (int k = 0; k < g->n_nodes; k++) removed_nodes += dead[k] = !live[k];
+        prune_value_info(g, &prod, dead);
+        sg_remove_nodes(g, dead);
+        memset(dead, 0, g->n_initializers + 1);
+        for (int i = 0; i < g->n_initializers; i++) {
+            if (xc_names_get(&read, g->initializers[i]->name) >= 0) continue;
+            dead[i] = 1;
+            removed_inits++;
+            /* an unused initializer that is also a graph input goes too: leaving the input
+             * would turn a default value into an input callers must feed */
+            sg_remove_input(g, g->initializers[i]->name);
+        }
+        sg_remove_initializers(g, dead);
+        if (rep) {
+            rep->removed_nodes += removed_nodes;
+            rep->removed_initializers += removed_inits;
+        }
+    }
+    free(live);
+    free(dead);
+    xc_names_free(&prod);
+    xc_names_free(&read);
+    return s;
+}
