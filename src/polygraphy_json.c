@@ -111,8 +111,8 @@ static xc_status run_results(const cJSON *lst, xc_results *r)
         const cJSON *name = cJSON_GetArrayItem(pair, 0), *its = cJSON_GetArrayItem(pair, 1), *it;
         if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2 || !cJSON_IsString(name) || !cJSON_IsArray(its))
             return xc_fail(XC_ERR_MODEL, "RunResults entry %d is not [runner name, [iterations]]", index);
-        for (int j = 0; j < r->n; j++)
-            if (!strcmp(r->e[j].runner, name->valuestring))
+        for (const cJSON *p = lst->child; p != pair; p = p->next)
+            if (!strcmp(cJSON_GetArrayItem(p, 0)->valuestring, name->valuestring))
                 return xc_fail(XC_ERR_MODEL, "runner '%s' appears twice in RunResults", name->valuestring);
         int k = 0;
         cJSON_ArrayForEach(it, its) XC_TRY(iteration(it, name->valuestring, k++, XC_ROLE_OUTPUT, r));
