@@ -62,8 +62,9 @@ typedef struct xc_results {
 /* Loads a results folder, test_data_set folder, .pb, .npy or Polygraphy JSON file. Every
  * problem fails with one line naming the file (and the tensor when there is one). */
 xc_status xc_results_load(const char *path, xc_results **out);
-/* Loads several paths into one set (each path's entries in order). Bare .pb / .npy files
- * get role `role` and runner "files". */
+/* Loads several paths into one set (each path's entries in order), keeping only tensors of
+ * `role` from results folders (the others' files are not read). Bare .pb / .npy files get
+ * role `role` and runner "files". */
 xc_status xc_results_load_paths(const char *const *paths, int n, xc_result_role role, xc_results **out);
 void xc_results_free(xc_results *r);
 

@@ -73,7 +73,9 @@ xc_status xc_results_append(xc_results *r, const char *runner, int iteration, xc
 
 /* ---- crosscheck results folders ---- */
 
-static xc_status index_entry(const char *dir, const cJSON *e, int k, xc_results *r)
+/* only_role >= 0: entries of other roles are checked but their files are not read (a per-layer
+ * dump may be far larger than the outputs --load-outputs wants). */
+static xc_status index_entry(const char *dir, const cJSON *e, int k, int only_role, xc_results *r)
 {
     const cJSON *runner = cJSON_GetObjectItem(e, "runner"), *it = cJSON_GetObjectItem(e, "iteration"),
                 *role = cJSON_GetObjectItem(e, "role"), *file = cJSON_GetObjectItem(e, "file"),
@@ -87,6 +89,7 @@ static xc_status index_entry(const char *dir, const cJSON *e, int k, xc_results 
     if (it->valuedouble < 0 || it->valuedouble > MAX_ITERATION || it->valuedouble != (int)it->valuedouble)
         return xc_fail(XC_ERR_MODEL, "entry %d (tensor '%s'): bad iteration", k, what);
     const char *f = file->valuestring;
+    if (only_role >= 0 && rl != only_role) return XC_OK;
     /* the index names files inside this folder only; anything else could read elsewhere */
     if (!*f || strchr(f, '/') || f[0] == '.') return xc_fail(XC_ERR_MODEL, "entry %d (tensor '%s'): file '%s' is not a plain name in the folder", k, what, f);
     char path[4400];
@@ -119,7 +122,7 @@ static xc_status index_entry(const char *dir, const cJSON *e, int k, xc_results 
     return XC_OK;
 }
 
-static xc_status load_index(const char *dir, const char *index_path, xc_results *r)
+static xc_status load_index(const char *dir, const char *index_path, int only_role, xc_results *r)
 {
     xc_mapping *m;
     XC_TRY(xc_read_file(index_path, &m));
@@ -132,7 +135,7 @@ static xc_status load_index(const char *dir, const char *index_path, xc_results 
         s = xc_fail(XC_ERR_MODEL, "not a crosscheck results index (format is not \"crosscheck-results-1\")");
     else if (!cJSON_IsArray(list)) s = xc_fail(XC_ERR_MODEL, "'tensors' is not a list");
     int k = 0;
-    cJSON_ArrayForEach(e, list) if (s == XC_OK) s = index_entry(dir, e, k++, r);
+    cJSON_ArrayForEach(e, list) if (s == XC_OK) s = index_entry(dir, e, k++, only_role, r);
     cJSON_Delete(root);
     if (s != XC_OK) return xc_error_prefix(s, "%s: ", index_path);
     r->format = "crosscheck-results-1";
@@ -151,11 +154,11 @@ static const char *base_name(const char *path, char *buf, size_t cap)
     return buf;
 }
 
-static xc_status load_folder(const char *dir, xc_results *r)
+static xc_status load_folder(const char *dir, int only_role, xc_results *r)
 {
     char index[4400];
     snprintf(index, sizeof index, "%s/index.json", dir);
-    if (!access(index, F_OK)) return load_index(dir, index, r);
+    if (!access(index, F_OK)) return load_index(dir, index, only_role, r);
     xc_tensor_list lists[2] = {{0}};
     xc_status s = xc_dataset_load(dir, &lists[0], &lists[1]);
     char name[256];
@@ -220,14 +223,14 @@ static xc_status load_one(const char *path, int role, xc_results *r)
 {
     struct stat st;
     if (stat(path, &st)) return xc_fail(XC_ERR_IO, "%s: no such file or folder", path);
-    if (S_ISDIR(st.st_mode)) return load_folder(path, r);
+    if (S_ISDIR(st.st_mode)) return load_folder(path, role, r);
     if (is_crosscheck_index(path)) {
         char dir[4400];
         snprintf(dir, sizeof dir, "%s", path);
         char *slash = strrchr(dir, '/');
         if (slash) *slash = 0;
         else snprintf(dir, sizeof dir, ".");
-        return load_index(dir, path, r);
+        return load_index(dir, path, role, r);
     }
     return load_file(path, role, r);
 }

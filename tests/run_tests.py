@@ -244,6 +244,16 @@ def results_tests(s, xc, tmp):
             r.stderr + r2.stdout[-800:] + r2.stderr)
     r = run([xc, "run", model, "--ref", "--load-inputs", saved, "--load-outputs", os.path.join(saved, "index.json")])
     s.check("results folder (and its index.json) reads back with --load-inputs/--load-outputs", r.returncode == 0, r.stdout[-500:] + r.stderr)
+    r = run([xc, "inspect", "results", ds])
+    s.check("inspect results on an ONNX test_data_set folder", r.returncode == 0 and "(test_data_set)" in r.stdout and
+            "input " in r.stdout and "output " in r.stdout, r.stdout[-500:] + r.stderr)
+    arr = numpy_helper.to_array(onnx.load_tensor(os.path.join(ds, "input_0.pb")))
+    npy = os.path.join(tmp, "input.npy")
+    np.save(npy, arr)
+    r = run([xc, "run", model, "--ref", "--load-inputs", npy, "--load-outputs", ds])
+    s.check("run --load-inputs FILE.npy", r.returncode == 0 and "PASSED" in r.stdout, r.stdout[-500:] + r.stderr)
+    r = run([xc, "inspect", "results", os.path.join(tmp, "nothing-here")])
+    s.check("inspect results on a missing path -> exit 2 naming it", r.returncode == 2 and "nothing-here" in r.stderr, r.stderr)
 
 
 def demo_models(s, xc):

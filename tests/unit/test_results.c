@@ -118,6 +118,11 @@ TEST(results_writer_round_trip)
         xc_tensor_list_free(&sel);
         xc_results_free(r);
     }
+    /* a role filter reads only that role's files */
+    const char *one[1] = {dir};
+    CHECK_OK(xc_results_load_paths(one, 1, XC_ROLE_LAYER, &r));
+    CHECK(r && r->n == 1 && same_tensor(r->e[0].t, layer));
+    xc_results_free(r);
     /* --load-outputs DIR: the first runner's iteration-0 outputs */
     const char *paths[1] = {dir};
     xc_tensor_list got = {0};
