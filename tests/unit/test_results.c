@@ -383,3 +383,28 @@ TEST(polygraphy_json_shapes)
     free(deep);
     free(b);
 }
+
+/* --load-inputs on a test_data_set without input_K.pb (a model that takes no inputs) gives
+ * none; a results folder or Polygraphy file without the role is an error naming it. */
+TEST(tensor_files_load_missing_role)
+{
+    char dir[] = "/tmp/xc_results_XXXXXX", path[4200];
+    CHECK(mkdtemp(dir) != NULL);
+    int64_t d2[1] = {2};
+    const float v[2] = {1, 2};
+    xc_tensor *t = make_f32("y", 1, d2, v);
+    snprintf(path, sizeof path, "%s/output_0.pb", dir);
+    CHECK_OK(xc_tensor_save_pb(t, path));
+    const char *paths[1] = {dir};
+    xc_tensor_list got = {0};
+    CHECK_OK(xc_tensor_files_load(paths, 1, "input", &got));
+    CHECK(got.n == 0);
+    CHECK_OK(xc_results_save(dir, "ref", 0, NULL, &t, 1));
+    CHECK(xc_tensor_files_load(paths, 1, "input", &got) == XC_ERR_USAGE && strstr(xc_error_message(), "no input tensors") &&
+          strstr(xc_error_message(), dir));
+    CHECK_OK(xc_tensor_files_load(paths, 1, "output", &got));
+    CHECK(got.n == 1 && same_tensor(got.t[0], t));
+    xc_tensor_list_free(&got);
+    xc_tensor_free(t);
+    rm_rf(dir);
+}
