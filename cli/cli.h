@@ -6,6 +6,7 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_inspect_results(int argc, char **argv); /* argv[0] is "results" */
 int cmd_conformance(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

@@ -102,6 +102,7 @@ int cmd_inspect(int argc, char **argv)
         fputs(help, stdout);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "results")) return cmd_inspect_results(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "devices")) return inspect_devices(argc >= 3 && !strcmp(argv[2], "--json"));
     if (argc < 2 || strcmp(argv[1], "model")) return cli_usage_error(cmd, "expected 'inspect model MODEL' or 'inspect devices'");
     for (int i = 2; i < argc; i++) {

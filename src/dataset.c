@@ -1,6 +1,8 @@
-/* dataset.c — test_data_set folders, .pb file lists, and name/position matching. */
+/* dataset.c — test_data_set folders, lists of tensor files (read through results_load.c), and
+ * name/position matching. */
 #include "dataset.h"
 #include "onnx_io.h"
+#include "results.h"
 #include "validate.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,16 +53,19 @@ xc_status xc_dataset_load(const char *dir, xc_tensor_list *inputs, xc_tensor_lis
 
 xc_status xc_tensor_files_load(const char *const *paths, int n, const char *prefix, xc_tensor_list *out)
 {
+    int role = xc_result_role_from_name(prefix);
+    if (role < 0) return xc_fail(XC_ERR_INTERNAL, "xc_tensor_files_load: bad role '%s'", prefix);
+    /* each path on its own: bare .pb files add up, and every folder or JSON file gives its
+     * first runner's iteration 0, as --load-inputs A B always meant A's tensors then B's */
     for (int i = 0; i < n; i++) {
-        struct stat st;
-        if (stat(paths[i], &st)) return xc_fail(XC_ERR_IO, "%s: no such file or folder", paths[i]);
-        if (S_ISDIR(st.st_mode)) {
-            XC_TRY(load_numbered(paths[i], prefix, out));
-            continue;
-        }
-        xc_tensor *t;
-        XC_TRY(xc_tensor_load_pb(paths[i], &t));
-        XC_TRY(xc_tensor_list_push(out, t));
+        xc_results *r;
+        XC_TRY(xc_results_load_paths(&paths[i], 1, (xc_result_role)role, &r));
+        int any = 0;
+        for (int k = 0; k < r->n; k++) any |= (int)r->e[k].role == role && r->e[k].iteration == 0;
+        /* a test_data_set without input_K.pb is how ONNX stores a model that takes no inputs */
+        xc_status s = any || strcmp(r->format, "test_data_set") ? xc_results_take(r, NULL, 0, (xc_result_role)role, out) : XC_OK;
+        xc_results_free(r);
+        XC_TRY(s);
     }
     return XC_OK;
 }

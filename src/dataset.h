@@ -1,4 +1,4 @@
-/* dataset.h — sets of named tensors: ONNX test_data_set folders and lists of .pb files, and
+/* dataset.h — sets of named tensors: ONNX test_data_set folders and lists of tensor files, and
  * matching them to a graph's inputs and outputs (by name, else by position). */
 #ifndef XC_DATASET_H
 #define XC_DATASET_H
@@ -14,7 +14,10 @@ xc_status xc_tensor_list_push(xc_tensor_list *l, xc_tensor *t); /* takes ownersh
 
 /* Loads input_K.pb and output_K.pb (K = 0, 1, ...) from a test_data_set folder. */
 xc_status xc_dataset_load(const char *dir, xc_tensor_list *inputs, xc_tensor_list *outputs);
-/* Loads .pb files (and test_data_set folders: their input_K.pb) into one list. */
+/* Loads the `prefix` ("input" or "output") tensors of each path into one list, in order: .pb
+ * and .npy files, test_data_set folders (their prefix_K.pb), crosscheck results folders and
+ * Polygraphy JSON files (the first runner holding such tensors, iteration 0). Fails naming
+ * the path when one holds none. */
 xc_status xc_tensor_files_load(const char *const *paths, int n, const char *prefix, xc_tensor_list *out);
 
 /* Orders `given` to match the graph's runtime inputs: exact name, then position. *ordered has

@@ -16,7 +16,7 @@ xc_run_config xc_run_config_default(void)
     c.inputs = xc_input_spec_default();
     c.tol = xc_tolerance_spec_default();
     c.ocl = xc_ocl_build_defaults();
-    c.iterations = 1;
+    c.iterations = 0; /* as many as the loaded inputs hold, else 1 */
     return c;
 }
 
@@ -75,8 +75,9 @@ static int runner_specs(const xc_run_config *c, xc_runner_spec *out)
 typedef struct runner_state {
     xc_runner_spec spec;
     xc_backend *backend;            /* NULL for loaded results */
-    const xc_tensor **loaded;       /* LOADED: per graph output, borrowed from `results` */
-    xc_tensor_list results;
+    xc_results *results;            /* LOADED: owned by the first runner of its file, else borrowed */
+    int owns_results;
+    const char *source_runner;      /* LOADED: the runner's name inside the results (NULL: any) */
 } runner_state;
 
 static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_run_config *c, int iterations)
@@ -94,43 +95,67 @@ static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_ru
     return XC_OK;
 }
 
-static void name_runner(xc_run_report *r, xc_runner_result *x)
+static int name_taken(const xc_run_report *r, const char *name)
 {
-    const char *base = xc_runner_kind_name(x->kind);
-    int same = 0;
-    for (int k = 0; k < r->n_runners; k++) same += r->runners[k].kind == x->kind;
-    if (same) snprintf(x->name, sizeof x->name, "%s-%d", base, same + 1);
+    for (int k = 0; k < r->n_runners; k++)
+        if (!strcmp(r->runners[k].name, name)) return 1;
+    return 0;
+}
+
+/* "ref", "ocl-2", ...; loaded runners keep the name they were saved under ("loaded" for plain
+ * tensor files), prefixed with "loaded:" if a live runner already has it. */
+static void name_runner(xc_run_report *r, xc_runner_result *x, const char *saved_as)
+{
+    const char *base = saved_as && strcmp(saved_as, "files") ? saved_as : xc_runner_kind_name(x->kind);
+    if (saved_as && name_taken(r, base)) snprintf(x->name, sizeof x->name, "loaded:%s", base);
     else snprintf(x->name, sizeof x->name, "%s", base);
+    for (int k = 2; name_taken(r, x->name); k++) snprintf(x->name, sizeof x->name, "%.24s-%d", base, k);
+}
+
+/* Saved results: one runner per runner name inside the files (a Polygraphy JSON may hold
+ * several), each with the iterations it was saved with. */
+static xc_status setup_loaded(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
+{
+    xc_results *res = NULL;
+    XC_TRY(xc_results_load_paths(st->spec.paths, st->spec.n_paths, XC_ROLE_OUTPUT, &res));
+    const char **names = NULL;
+    int n = 0;
+    xc_status s = xc_results_runners(res, &names, &n);
+    if (s == XC_OK && !n) s = xc_fail(XC_ERR_USAGE, "%s: holds no outputs", st->spec.paths[0]);
+    if (s == XC_OK && r->n_runners + n > XC_MAX_RUNNERS)
+        s = xc_fail(XC_ERR_USAGE, "%s: %d saved runners would make more than %d runners", st->spec.paths[0], n, XC_MAX_RUNNERS);
+    for (int i = 0; i < n && s == XC_OK; i++) {
+        runner_state *k = &st[i];
+        if (i) *k = st[0];
+        k->results = res;
+        k->owns_results = i == 0;
+        k->source_runner = names[i];
+        xc_runner_result *x = &r->runners[r->n_runners];
+        x->kind = XC_RUNNER_LOADED;
+        name_runner(r, x, names[i]);
+        r->n_runners++;
+        s = alloc_result(r, x, c, iterations);
+    }
+    free(names);
+    if (s != XC_OK && !st[0].owns_results) xc_results_free(res);
+    return s;
 }
 
 static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
 {
+    if (st->spec.kind == XC_RUNNER_LOADED) return setup_loaded(c, r, st, iterations);
     xc_runner_result *x = &r->runners[r->n_runners];
     x->kind = st->spec.kind;
-    name_runner(r, x);
+    name_runner(r, x, NULL);
     r->n_runners++;
     XC_TRY(alloc_result(r, x, c, iterations));
-    switch (st->spec.kind) {
-    case XC_RUNNER_REF: return xc_ref_backend_create(r->model, &st->backend);
-    case XC_RUNNER_LOADED: {
-        XC_TRY(xc_tensor_files_load(st->spec.paths, st->spec.n_paths, "output", &st->results));
-        st->loaded = calloc((size_t)r->n_outputs + 1, sizeof *st->loaded);
-        if (!st->loaded) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        XC_TRY(xc_match_outputs(r->model->graph, &st->results, st->loaded));
-        int any = 0;
-        for (int o = 0; o < r->n_outputs; o++) any |= st->loaded[o] != NULL;
-        if (!any) return xc_fail(XC_ERR_USAGE, "%s: none of the loaded tensors is a graph output", st->spec.paths[0]);
-        return XC_OK;
-    }
-    default: {
-        xc_ocl_build_options o = c->ocl;
-        if (st->spec.kind == XC_RUNNER_OCL_FP16) o.fp16 = 1;
-        xc_status s = st->spec.kind == XC_RUNNER_PLAN ? xc_ocl_plan_load(r->model, st->spec.path, &o, &x->engine)
-                                                       : xc_ocl_build(r->model, &o, &x->engine);
-        if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
-        return xc_ocl_backend_create(x->engine, &st->backend);
-    }
-    }
+    if (st->spec.kind == XC_RUNNER_REF) return xc_ref_backend_create(r->model, &st->backend);
+    xc_ocl_build_options o = c->ocl;
+    if (st->spec.kind == XC_RUNNER_OCL_FP16) o.fp16 = 1;
+    xc_status s = st->spec.kind == XC_RUNNER_PLAN ? xc_ocl_plan_load(r->model, st->spec.path, &o, &x->engine)
+                                                   : xc_ocl_build(r->model, &o, &x->engine);
+    if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
+    return xc_ocl_backend_create(x->engine, &st->backend);
 }
 
 /* ---- inputs ---- */
@@ -147,9 +172,9 @@ static xc_status order_inputs(const xc_graph *g, xc_tensor_list *inputs, const x
     return XC_OK;
 }
 
-static xc_status make_inputs(const xc_run_config *c, xc_run_report *r, int it)
+static xc_status make_inputs(const xc_run_config *c, xc_run_report *r, xc_results *loaded, int it)
 {
-    if (c->n_load_inputs) return xc_tensor_files_load(c->load_inputs, c->n_load_inputs, "input", &r->inputs[it]);
+    if (loaded) return xc_results_select(loaded, NULL, it, XC_ROLE_INPUT, &r->inputs[it]);
     xc_input_spec spec = c->inputs;
     spec.seed += (uint64_t)it;
     return xc_generate_inputs(r->model->graph, &spec, &r->inputs[it]);
@@ -169,11 +194,18 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
 {
     xc_runner_result *x = &r->runners[k];
     xc_tensor **out = &x->outputs[(size_t)it * r->n_outputs];
-    if (st->spec.kind == XC_RUNNER_LOADED) {
-        if (it > 0) return XC_OK; /* saved results hold one iteration */
-        for (int o = 0; o < r->n_outputs; o++)
-            if (st->loaded[o]) XC_TRY(xc_tensor_clone(st->loaded[o], &out[o]));
-        return XC_OK;
+    if (st->spec.kind == XC_RUNNER_LOADED) { /* absent outputs (or iterations) are not compared */
+        if (it >= xc_results_iterations(st->results, st->source_runner)) return XC_OK;
+        xc_tensor_list got = {0, NULL};
+        const xc_tensor **want = calloc((size_t)r->n_outputs + 1, sizeof *want);
+        xc_status s = want ? xc_results_take(st->results, st->source_runner, it, XC_ROLE_OUTPUT, &got)
+                           : xc_fail(XC_ERR_NOMEM, "out of memory");
+        if (s == XC_OK) s = xc_match_outputs(r->model->graph, &got, want); /* by name, else by position */
+        for (int o = 0; o < r->n_outputs && s == XC_OK; o++)
+            if (want[o]) s = xc_tensor_clone(want[o], &out[o]);
+        free(want);
+        xc_tensor_list_free(&got);
+        return s;
     }
     /* Isolated per-layer runs feed layers the reference's values, so their outputs are not the
      * engine's: they get a run of their own after the ordinary one. */
@@ -257,23 +289,47 @@ static xc_status find_against(const xc_run_config *c, xc_run_report *r)
     return xc_fail(XC_ERR_USAGE, "--compare-to %s: no such runner (runners: %s)", c->compare_to, names);
 }
 
-static xc_status save(const xc_run_config *c, xc_run_report *r)
+/* The comparison of runner k at iteration it, output o, if one was made. */
+static const xc_compare_result *comparison_of(const xc_run_report *r, int k, int it, int o)
 {
-    if (c->save_inputs) XC_TRY(xc_results_save(c->save_inputs, "inputs", 0, &r->inputs[0], NULL, 0));
-    if (c->save_outputs)
-        XC_TRY(xc_results_save(c->save_outputs, r->runners[0].name, 0, &r->inputs[0], r->runners[0].outputs, r->n_outputs));
-    return XC_OK;
+    for (int i = 0; i < r->n_comparisons; i++) {
+        const xc_comparison *cmp = &r->comparisons[i];
+        if (cmp->runner == k && cmp->iteration == it && cmp->outputs[o].present) return &cmp->outputs[o].r;
+    }
+    return NULL;
 }
 
-static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state *st, int n)
+/* A results folder: every iteration's inputs (under the first runner's name, so the folder
+ * reads back as inputs and as a test_data_set), and, with outputs, every runner's outputs with
+ * their comparison statistics. */
+static xc_status save_results(const char *dir, const xc_run_report *r, int outputs)
+{
+    xc_results_writer *w;
+    XC_TRY(xc_results_open(dir, &w));
+    xc_status s = XC_OK;
+    for (int it = 0; it < r->iterations && s == XC_OK; it++) {
+        for (int i = 0; i < r->inputs[it].n && s == XC_OK; i++)
+            s = xc_results_add(w, r->runners[0].name, it, "input", r->inputs[it].t[i], NULL);
+        for (int k = 0; outputs && k < r->n_runners; k++)
+            for (int o = 0; o < r->n_outputs && s == XC_OK; o++) {
+                const xc_tensor *t = xc_run_output(r, k, it, o);
+                if (t) s = xc_results_add(w, r->runners[k].name, it, "output", t, comparison_of(r, k, it, o));
+            }
+    }
+    xc_status closed = xc_results_close(w);
+    return s != XC_OK ? s : closed;
+}
+
+static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state *st, xc_results *loaded_inputs, int iterations)
 {
     const xc_graph *g = r->model->graph;
     const xc_tensor **fed = calloc((size_t)xc_graph_runtime_input_count(g) + 1, sizeof *fed);
     if (!fed) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = XC_OK;
-    for (int it = 0; it < c->iterations && s == XC_OK; it++) {
+    int n = r->n_runners;
+    for (int it = 0; it < iterations && s == XC_OK; it++) {
         r->iterations = it + 1;
-        s = make_inputs(c, r, it);
+        s = make_inputs(c, r, loaded_inputs, it);
         if (s == XC_OK) s = order_inputs(g, &r->inputs[it], fed);
         for (int k = 0; k < n && s == XC_OK; k++) s = run_one(c, r, &st[k], k, it, fed);
         for (int k = 0; k < n && s == XC_OK; k++)
@@ -287,39 +343,70 @@ static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state 
     return s;
 }
 
-xc_status xc_run(const xc_run_config *c, xc_run_report *r)
+/* How many iterations: --iterations, else as many as the loaded inputs hold, else 1. */
+static xc_status count_iterations(const xc_run_config *c, xc_results *loaded, int *out)
 {
-    memset(r, 0, sizeof *r);
-    r->passed = 1;
-    if (c->iterations < 1) return xc_fail(XC_ERR_USAGE, "--iterations must be at least 1");
-    if (c->n_load_inputs && c->iterations > 1)
-        return xc_fail(XC_ERR_USAGE, "--load-inputs gives one set of inputs: --iterations must be 1");
-    size_t old_limit = xc_memory_limit();
-    if (c->memory_limit) xc_set_memory_limit(c->memory_limit);
-    xc_tensor_reset_peak();
-    XC_TRY(xc_model_load(c->model_path, &r->model));
-    r->n_outputs = r->model->graph->n_outputs;
-    r->inputs = calloc((size_t)c->iterations + 1, sizeof *r->inputs);
+    int have = 0;
+    if (loaded) {
+        const char **names = NULL;
+        int n = 0;
+        XC_TRY(xc_results_runners(loaded, &names, &n));
+        have = n ? xc_results_iterations(loaded, names[0]) : 0;
+        free(names);
+        if (!have) have = 1; /* a test_data_set of a model without inputs */
+    }
+    *out = c->iterations ? c->iterations : have ? have : 1;
+    if (*out < 1) return xc_fail(XC_ERR_USAGE, "--iterations must be at least 1");
+    if (loaded && *out > have)
+        return xc_fail(XC_ERR_USAGE, "--iterations %d, but %s holds inputs for %d iteration%s", *out, c->load_inputs[0], have,
+                       have == 1 ? "" : "s");
+    return XC_OK;
+}
+
+static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_results *loaded_inputs)
+{
+    int iterations;
+    XC_TRY(count_iterations(c, loaded_inputs, &iterations));
+    r->inputs = calloc((size_t)iterations + 1, sizeof *r->inputs);
     if (!r->inputs) return xc_fail(XC_ERR_NOMEM, "out of memory");
     runner_state st[XC_MAX_RUNNERS];
     xc_runner_spec specs[XC_MAX_RUNNERS];
     memset(st, 0, sizeof st);
-    int n = runner_specs(c, specs);
+    int n = runner_specs(c, specs), live = 0;
     xc_status s = XC_OK;
     for (int k = 0; k < n && s == XC_OK; k++) {
-        st[k].spec = specs[k];
-        s = setup_runner(c, r, &st[k], c->iterations);
+        st[r->n_runners].spec = specs[k];
+        live |= specs[k].kind != XC_RUNNER_LOADED;
+        s = setup_runner(c, r, &st[r->n_runners], iterations);
     }
-    if (s == XC_OK && r->n_runners == 1 && specs[0].kind == XC_RUNNER_LOADED)
-        s = xc_fail(XC_ERR_USAGE, "saved results alone compare with nothing: add a runner (--ref, --ocl, ...)");
+    if (s == XC_OK && !live) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
     if (s == XC_OK) s = find_against(c, r);
-    if (s == XC_OK) s = run_all(c, r, st, n);
-    if (s == XC_OK) s = save(c, r);
-    for (int k = 0; k < n; k++) {
+    if (s == XC_OK) s = run_all(c, r, st, loaded_inputs, iterations);
+    if (s == XC_OK && c->save_inputs) s = save_results(c->save_inputs, r, 0);
+    if (s == XC_OK && c->save_outputs) s = save_results(c->save_outputs, r, 1);
+    for (int k = 0; k < XC_MAX_RUNNERS; k++) {
         xc_backend_destroy(st[k].backend);
-        free(st[k].loaded);
-        xc_tensor_list_free(&st[k].results);
+        if (st[k].owns_results) xc_results_free(st[k].results);
     }
+    return s;
+}
+
+xc_status xc_run(const xc_run_config *c, xc_run_report *r)
+{
+    memset(r, 0, sizeof *r);
+    r->passed = 1;
+    if (c->iterations < 0) return xc_fail(XC_ERR_USAGE, "--iterations must be at least 1");
+    size_t old_limit = xc_memory_limit();
+    if (c->memory_limit) xc_set_memory_limit(c->memory_limit);
+    xc_tensor_reset_peak();
+    xc_results *loaded_inputs = NULL;
+    xc_status s = xc_model_load(c->model_path, &r->model);
+    if (s == XC_OK && c->n_load_inputs) s = xc_results_load_paths(c->load_inputs, c->n_load_inputs, XC_ROLE_INPUT, &loaded_inputs);
+    if (s == XC_OK) {
+        r->n_outputs = r->model->graph->n_outputs;
+        s = run_loaded_model(c, r, loaded_inputs);
+    }
+    xc_results_free(loaded_inputs);
     r->peak_bytes = xc_tensor_peak_bytes();
     xc_set_memory_limit(old_limit);
     return s;

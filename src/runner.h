@@ -32,7 +32,8 @@ typedef struct xc_run_config {
     const char *plan;                 /*   (use_ocl with plan: the engine of that plan) */
     xc_ocl_build_options ocl;         /* for OCL runners (OCL_FP16 forces fp16) */
     xc_input_spec inputs;
-    int iterations;                   /* iteration i feeds inputs made with seed + i (default 1) */
+    int iterations;                   /* iteration i feeds inputs made with seed + i; 0: as many as
+                                         the loaded inputs hold, else 1 */
     const char *const *load_inputs;   /* .pb files, test_data_set folders, results; NULL: generate */
     int n_load_inputs;
     const char *save_inputs;          /* folder for every iteration's inputs, or NULL */

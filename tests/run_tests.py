@@ -272,6 +272,104 @@ def run_compare(s, xc, build, tmp):
         r = run([xc, "run"] + args)
         s.check("run %s -> exit 2, one line naming it" % " ".join(args[1:]),
                 r.returncode == 2 and what in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr)
+def results_tests(s, xc, tmp):
+    """Results sets: Polygraphy JSON import (inspect results, run --load-inputs/--load-outputs),
+    hostile JSON files, and inspect results on a folder written by run --save-outputs."""
+    out = os.path.join(tmp, "polygraphy")
+    r = run([sys.executable, os.path.join(HERE, "results", "make_polygraphy_json.py"), out, os.path.join(ROOT, "models", "small_cnn")])
+    if not s.check("polygraphy sample files generated", r.returncode == 0, r.stderr):
+        return
+    expected = json.load(open(os.path.join(out, "expected.json")))
+    for name in ("outputs.json", "outputs_legacy.json"):
+        r = run([xc, "inspect", "results", os.path.join(out, name), "--json"])
+        problems = []
+        try:
+            got = json.loads(r.stdout)
+            runners = [x["name"] for x in got["runners"]]
+            if runners != list(expected):
+                problems.append("runners %s" % runners)
+            for runner in got["runners"]:
+                its = runner["iterations"]
+                if [it["iteration"] for it in its] != [0, 1]:
+                    problems.append("iterations of %s" % runner["name"])
+                for it in its:
+                    want = expected[runner["name"]][it["iteration"]]
+                    if name == "outputs_legacy.json":
+                        want = {k: v for k, v in want.items() if k != "small/int8"}
+                    if [t["name"] for t in it["tensors"]] != list(want):
+                        problems.append("tensors %s" % [t["name"] for t in it["tensors"]])
+                    for t in it["tensors"]:
+                        w, st = want.get(t["name"], {}), t["stats"]
+                        ok = t["dtype"] == w.get("dtype") and t["shape"] == w.get("shape") and t["role"] == "output" and \
+                            st["nan"] == w.get("nan") and st["inf"] == w.get("inf") and st["histogram"] == w.get("histogram") and \
+                            all(abs(st[k] - w[k]) <= 1e-9 * max(1.0, abs(w[k])) for k in ("min", "max", "mean", "std"))
+                        if not ok:
+                            problems.append("%s/%d/%s: %s vs %s" % (runner["name"], it["iteration"], t["name"], t, w))
+        except Exception as e:
+            problems.append("bad JSON: %r" % e)
+        s.check("inspect results %s --json: runners, iterations, dtypes, shapes, stats, histograms" % name,
+                r.returncode == 0 and not problems, "\n".join(problems[:5]) + r.stderr)
+    r = run([xc, "inspect", "results", os.path.join(out, "outputs.json")])
+    s.check("inspect results (text) lists runners and iterations", r.returncode == 0 and
+            "runner trt-runner-N0-05/01/25-10:00:00" in r.stdout and "iteration 1" in r.stdout and "histogram" in r.stdout,
+            r.stdout[-800:] + r.stderr)
+    model = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
+    ins, good, bad = (os.path.join(out, f) for f in ("model_inputs.json", "model_outputs.json", "model_outputs_bad.json"))
+    r = run([xc, "run", model, "--ref", "--load-inputs", ins, "--load-outputs", good])
+    s.check("run --load-inputs/--load-outputs Polygraphy JSON -> PASSED, exit 0", r.returncode == 0 and "PASSED" in r.stdout,
+            r.stdout[-800:] + r.stderr)
+    r = run([xc, "run", model, "--ref", "--load-inputs", ins, "--load-outputs", bad])
+    s.check("run against perturbed Polygraphy outputs -> FAILED, exit 1", r.returncode == 1 and "FAILED" in r.stdout,
+            r.stdout[-800:] + r.stderr)
+    r = run([xc, "run", model, "--ref", "--load-inputs", good])
+    s.check("RunResults given as inputs -> exit 2, one line", r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and
+            "no input tensors" in r.stderr, r.stderr)
+    manifest = json.load(open(os.path.join(out, "bad", "manifest.json")))
+    for name, expect in sorted(manifest.items()):
+        path = os.path.join(out, "bad", name + ".json")
+        for cmd in (["inspect", "results", path], ["run", model, "--ref", "--load-outputs", path]):
+            try:
+                r = run([xc] + cmd, timeout=60)
+            except subprocess.TimeoutExpired:
+                s.check("hostile polygraphy %s (%s): no hang" % (name, cmd[0]), False)
+                continue
+            lines = r.stderr.strip().splitlines()
+            ok = r.returncode == 2 and len(lines) == 1 and expect in lines[0] and path in lines[0] and "Sanitizer" not in r.stderr
+            s.check("hostile polygraphy %s (%s) -> exit 2, one line naming the file" % (name, cmd[0]), ok,
+                    "exit %d, stderr: %s" % (r.returncode, r.stderr[-800:]))
+    saved = os.path.join(tmp, "saved_results")
+    ds = os.path.join(ROOT, "models", "small_cnn", "test_data_set_0")
+    r = run([xc, "run", model, "--ref", "--load-inputs", ds, "--save-outputs", saved])
+    r2 = run([xc, "inspect", "results", saved, "--json"])
+    try:
+        import numpy as np
+        import onnx
+        from onnx import numpy_helper
+        got = json.loads(r2.stdout)
+        runner = got["runners"][0]
+        tensors = runner["iterations"][0]["tensors"]
+        want = numpy_helper.to_array(onnx.load_tensor(os.path.join(saved, "output_0.pb"))).astype(np.float64)
+        st = [t for t in tensors if t["role"] == "output"][0]["stats"]
+        ok = got["format"] == "crosscheck-results-1" and [t["role"] for t in tensors] == ["input", "output"] and \
+            abs(st["mean"] - want.mean()) < 1e-9 and abs(st["std"] - want.std()) < 1e-9 and sum(st["histogram"]) == want.size
+        idx = json.load(open(os.path.join(saved, "index.json")))
+        ok = ok and all(os.path.exists(os.path.join(saved, e["file"])) and "/" not in e["file"] and "stats" in e for e in idx["tensors"])
+    except Exception as e:
+        ok = False
+    s.check("inspect results on a run --save-outputs folder", r.returncode == 0 and r2.returncode == 0 and ok,
+            r.stderr + r2.stdout[-800:] + r2.stderr)
+    r = run([xc, "run", model, "--ref", "--load-inputs", saved, "--load-outputs", os.path.join(saved, "index.json")])
+    s.check("results folder (and its index.json) reads back with --load-inputs/--load-outputs", r.returncode == 0, r.stdout[-500:] + r.stderr)
+    r = run([xc, "inspect", "results", ds])
+    s.check("inspect results on an ONNX test_data_set folder", r.returncode == 0 and "(test_data_set)" in r.stdout and
+            "input " in r.stdout and "output " in r.stdout, r.stdout[-500:] + r.stderr)
+    arr = numpy_helper.to_array(onnx.load_tensor(os.path.join(ds, "input_0.pb")))
+    npy = os.path.join(tmp, "input.npy")
+    np.save(npy, arr)
+    r = run([xc, "run", model, "--ref", "--load-inputs", npy, "--load-outputs", ds])
+    s.check("run --load-inputs FILE.npy", r.returncode == 0 and "PASSED" in r.stdout, r.stdout[-500:] + r.stderr)
+    r = run([xc, "inspect", "results", os.path.join(tmp, "nothing-here")])
+    s.check("inspect results on a missing path -> exit 2 naming it", r.returncode == 2 and "nothing-here" in r.stderr, r.stderr)
 
 
 def demo_models(s, xc):
@@ -561,6 +659,7 @@ def main():
         unit_tests(s, args.build, os.path.join(args.build, "fixtures"))
         bad_models(s, xc, os.path.join(args.build, "bad_models"))
         cli_tests(s, xc, args.conf, tmp)
+        results_tests(s, xc, tmp)
         demo_models(s, xc)
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
