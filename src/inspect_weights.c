@@ -1,6 +1,6 @@
 /* inspect_weights.c — initializer statistics for `inspect model --show weights` (see inspect.h).
- * Two passes in double (mean, then squared deviations) so the std of a large tensor with a
- * big mean keeps its precision. */
+ * Separate passes in double (range, mean, then squared deviations) so the std of a large
+ * tensor with a big mean keeps its precision. */
 #include "inspect.h"
 #include <math.h>
 
@@ -8,34 +8,42 @@ xc_status xc_tensor_stats(const xc_tensor *t, xc_value_stats *out)
 {
     xc_value_stats s = {0};
     *out = s;
-    if (!xc_dtype_supported(t->dtype)) return xc_fail(XC_ERR_UNSUPPORTED, "tensor '%s': dtype %s has no numeric value", t->name ? t->name : "", xc_dtype_name(t->dtype));
+    if (!xc_dtype_supported(t->dtype))
+        return xc_fail(XC_ERR_UNSUPPORTED, "tensor '%s': dtype %s has no numeric value", t->name ? t->name : "", xc_dtype_name(t->dtype));
     s.count = xc_tensor_numel(t);
-    double sum = 0;
     size_t zeros = 0;
-    for (size_t i = 0; i < s.count; i++) {
+    for (size_t i = 0; i < s.count; i++) { /* pass 1: counts and range */
         double v = xc_load_f64(t->dtype, t->data, i);
         if (isnan(v)) {
             s.nan++;
-            continue;
-        }
-        if (isinf(v)) {
+        } else if (isinf(v)) {
             s.inf++;
-            continue;
+        } else {
+            zeros += v == 0;
+            if (!s.finite || v < s.min) s.min = v;
+            if (!s.finite || v > s.max) s.max = v;
+            s.finite++;
         }
-        if (v == 0) zeros++;
-        if (!s.finite || v < s.min) s.min = v;
-        if (!s.finite || v > s.max) s.max = v;
-        s.finite++;
-        sum += v;
     }
-    s.mean = s.finite ? sum / (double)s.finite : 0;
-    double dev = 0;
-    for (size_t i = 0; s.finite && i < s.count; i++) {
-        double v = xc_load_f64(t->dtype, t->data, i);
-        if (isfinite(v)) dev += (v - s.mean) * (v - s.mean);
-    }
-    s.std = s.finite ? sqrt(dev / (double)s.finite) : 0;
     s.zero_fraction = s.count ? (double)zeros / (double)s.count : 0;
+    /* passes 2 and 3 (mean, then squared deviations) on values divided by the largest
+     * magnitude, so float64 weights near 1e300 neither overflow the sum nor the squares */
+    double scale = fmax(fabs(s.min), fabs(s.max)), sum = 0, dev = 0;
+    if (!s.finite || scale == 0) {
+        *out = s;
+        return XC_OK;
+    }
+    for (size_t i = 0; i < s.count; i++) {
+        double v = xc_load_f64(t->dtype, t->data, i);
+        if (isfinite(v)) sum += v / scale;
+    }
+    double mean = sum / (double)s.finite;
+    for (size_t i = 0; i < s.count; i++) {
+        double v = xc_load_f64(t->dtype, t->data, i);
+        if (isfinite(v)) dev += (v / scale - mean) * (v / scale - mean);
+    }
+    s.mean = mean * scale;
+    s.std = sqrt(dev / (double)s.finite) * scale;
     *out = s;
     return XC_OK;
 }
