@@ -79,7 +79,8 @@ static void print_layers(const cJSON *layers)
     char shape[512];
     printf("layers (%d)\n", cJSON_GetArraySize(layers));
     cJSON_ArrayForEach(l, layers) {
-        printf("  [%.0f] %s (%s)\n", cJSON_GetObjectItem(l, "index")->valuedouble, cJSON_GetObjectItem(l, "name")->valuestring,
+        const char *name = cJSON_GetObjectItem(l, "name")->valuestring;
+        printf("  [%.0f] %s (%s)\n", cJSON_GetObjectItem(l, "index")->valuedouble, name[0] ? name : "<unnamed>",
                cJSON_GetObjectItem(l, "op")->valuestring);
         for (int out = 0; out < 2; out++)
             cJSON_ArrayForEach(v, cJSON_GetObjectItem(l, out ? "outputs" : "inputs"))

@@ -69,9 +69,13 @@ static const char *format_name(const xc_etensor *t)
     }
 }
 
-static cJSON *tensor_json(const xc_engine *e, int id)
+/* Tensor id as layer L reads or writes it. A float constant read by an fp16 layer is bound as
+ * its half copy (xc_engine_const_weight), so that is the format shown. */
+static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
 {
-    const xc_etensor *t = &e->tensors[id];
+    xc_etensor as_read = e->tensors[id];
+    const xc_etensor *t = &as_read;
+    if (t->value && L->fp16 && !L->cpu && t->dtype == XC_FLOAT) as_read.fp16 = 1;
     cJSON *o = cJSON_CreateObject();
     char name[600], storage[600];
     if (t->name[0]) snprintf(name, sizeof name, "%s", t->name);
@@ -90,11 +94,11 @@ static cJSON *tensor_json(const xc_engine *e, int id)
     return o;
 }
 
-static cJSON *tensors_json(const xc_engine *e, const int *ids, int n)
+static cJSON *tensors_json(const xc_engine *e, const xc_layer *L, const int *ids, int n)
 {
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; i < n; i++)
-        if (ids[i] >= 0) cJSON_AddItemToArray(a, tensor_json(e, ids[i]));
+        if (ids[i] >= 0) cJSON_AddItemToArray(a, tensor_json(e, L, ids[i]));
     return a;
 }
 
@@ -140,8 +144,8 @@ static void add_layer_details(const xc_engine *e, const xc_layer *L, cJSON *o)
     }
     cJSON_DeleteItemFromObjectCaseSensitive(o, "Inputs");
     cJSON_DeleteItemFromObjectCaseSensitive(o, "Outputs");
-    cJSON_AddItemToObject(o, "Inputs", tensors_json(e, L->in, L->n_in));
-    cJSON_AddItemToObject(o, "Outputs", tensors_json(e, L->out, L->n_out));
+    cJSON_AddItemToObject(o, "Inputs", tensors_json(e, L, L->in, L->n_in));
+    cJSON_AddItemToObject(o, "Outputs", tensors_json(e, L, L->out, L->n_out));
     cJSON_AddStringToObject(o, "Metadata", meta);
     cJSON_AddItemToObject(o, "Ops", ops);
     cJSON_AddItemToObject(o, "Parameters", L->node ? xc_inspect_attrs_json(L->node) : cJSON_CreateObject());
