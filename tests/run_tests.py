@@ -377,6 +377,7 @@ def inspect_views(s, xc, tmp):
     bad_cases = (
         ("inspect engine with a missing plan", ["engine", cnn, "--plan", os.path.join(tmp, "nope.plan")], "nope.plan"),
         ("inspect engine with a plan for another model", ["engine", tr, "--plan", os.path.join(tmp, "small_cnn-inspect.plan")], "another model"),
+        ("inspect engine with a plan that is not JSON", ["engine", cnn, "--plan", os.path.join(here, "not_json.json")], "not_json.json"),
         ("inspect tactics on a malformed replay", ["tactics", os.path.join(here, "malformed.json")], "malformed.json"),
         ("inspect tactics on a file that is not JSON", ["tactics", os.path.join(here, "not_json.json")], "not_json.json"),
         ("inspect tactics on a missing file", ["tactics", os.path.join(tmp, "missing.json")], "missing.json"),
