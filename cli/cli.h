@@ -3,6 +3,7 @@
 #ifndef XC_CLI_H
 #define XC_CLI_H
 #include "error.h"
+#include <stddef.h>
 
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
@@ -12,6 +13,17 @@ int cmd_build(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
 int cmd_surgeon(int argc, char **argv);
+
+/* `inspect engine`, `inspect tactics`, `inspect diff-tactics` (argv[0] is the view's name). */
+int cli_inspect_engine(int argc, char **argv);
+int cli_inspect_tactics(int argc, char **argv);
+int cli_inspect_diff_tactics(int argc, char **argv);
+
+struct cJSON;
+/* Prints a JSON document to stdout and frees it; returns 0 (2 if out of memory). */
+int cli_print_json(struct cJSON *doc);
+/* "[1,3,batch,224]" (or "(unknown rank)") from a JSON shape as inspect makes it, into buf. */
+const char *cli_shape_text(const struct cJSON *shape, char *buf, size_t len);
 
 struct xc_engine;
 /* Prints an engine's layers (tactic, precision, time) and memory plan. */

@@ -1,4 +1,6 @@
-/* cmd_inspect.c — `crosscheck inspect model MODEL [--json]`: prints the library's summary. */
+/* cmd_inspect.c — `crosscheck inspect model MODEL [--show ...] [--json]` and `inspect devices`:
+ * prints the library's summary and views; dispatches the engine and tactics views
+ * (inspect_engine.c, inspect_tactics.c in this folder). */
 #include "cli.h"
 #include "inspect.h"
 #include "onnx_io.h"
@@ -7,30 +9,115 @@
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck inspect model MODEL [--json]\n"
+    "usage: crosscheck inspect model MODEL [--show layers,attrs,weights] [--json]\n"
+    "       crosscheck inspect engine MODEL [--plan PLAN | build options] [--profile] [--json]\n"
+    "       crosscheck inspect tactics PLAN|REPLAY [--json]\n"
+    "       crosscheck inspect diff-tactics --good FILE|DIR... --bad FILE|DIR... [--json]\n"
     "       crosscheck inspect devices [--json]\n\n"
     "devices: every OpenCL platform and device with its index (for --ocl-device), memory,\n"
     "compute units, driver and extensions.\n\n"
     "Summarizes MODEL: IR version, opsets, inputs and outputs with shapes and dtypes, op\n"
     "histogram, node count, parameter count and bytes, and the nodes the reference cannot run.\n"
-    "The model is fully validated first (exit 2 with the problem if it is invalid).\n";
+    "The model is fully validated first (exit 2 with the problem if it is invalid).\n"
+    "  --show layers   every node with its inputs and outputs (dtype and shape from inference)\n"
+    "  --show attrs    ... and each node's attributes (implies layers)\n"
+    "  --show weights  per initializer: dtype, shape, min, max, mean, std (of the finite values),\n"
+    "                  fraction of zeros, NaN and Inf counts\n\n"
+    "engine, tactics, diff-tactics: 'crosscheck inspect engine --help' etc.\n";
+
+/* "[1,3,batch,224]" or "(unknown rank)" from a JSON shape, into buf. */
+const char *cli_shape_text(const cJSON *shape, char *buf, size_t len)
+{
+    const cJSON *d;
+    if (!cJSON_IsArray(shape)) {
+        snprintf(buf, len, "(unknown rank)");
+        return buf;
+    }
+    size_t o = (size_t)snprintf(buf, len, "[");
+    cJSON_ArrayForEach(d, shape) {
+        const char *sep = d == shape->child ? "" : ",";
+        if (o >= len) break;
+        if (cJSON_IsNumber(d)) o += (size_t)snprintf(buf + o, len - o, "%s%.0f", sep, d->valuedouble);
+        else o += (size_t)snprintf(buf + o, len - o, "%s%s", sep, d->valuestring);
+    }
+    if (o < len) snprintf(buf + o, len - o, "]");
+    return buf;
+}
 
 static void print_shape(const cJSON *v)
 {
-    const cJSON *shape = cJSON_GetObjectItem(v, "shape"), *d;
-    printf("    %-24s %-8s ", cJSON_GetObjectItem(v, "name")->valuestring, cJSON_GetObjectItem(v, "dtype")->valuestring);
-    if (cJSON_IsNull(shape)) {
-        printf("(unknown rank)\n");
-        return;
+    char shape[512];
+    printf("    %-24s %-8s %s\n", cJSON_GetObjectItem(v, "name")->valuestring, cJSON_GetObjectItem(v, "dtype")->valuestring,
+           cli_shape_text(cJSON_GetObjectItem(v, "shape"), shape, sizeof shape));
+}
+
+/* An attribute value from its JSON: lists of more than 16 shown as their first 16 and a count. */
+static void print_attr_value(const cJSON *v)
+{
+    if (cJSON_IsNumber(v)) printf("%.9g", v->valuedouble);
+    else if (cJSON_IsString(v)) printf("%s", v->valuestring);
+    else if (cJSON_IsNull(v)) printf("(undefined)");
+    else if (cJSON_IsArray(v)) {
+        int n = cJSON_GetArraySize(v), i = 0;
+        const cJSON *x;
+        printf("[");
+        cJSON_ArrayForEach(x, v) {
+            if (i == 16) {
+                printf(", ... (%d in all)", n);
+                break;
+            }
+            printf(i++ ? ", " : "");
+            print_attr_value(x);
+        }
+        printf("]");
     }
-    printf("[");
-    int first = 1;
-    cJSON_ArrayForEach(d, shape) {
-        if (cJSON_IsNumber(d)) printf(first ? "%.0f" : ",%.0f", d->valuedouble);
-        else printf(first ? "%s" : ",%s", d->valuestring);
-        first = 0;
+}
+
+static void print_layers(const cJSON *layers)
+{
+    const cJSON *l, *v;
+    char shape[512];
+    printf("layers (%d)\n", cJSON_GetArraySize(layers));
+    cJSON_ArrayForEach(l, layers) {
+        const char *name = cJSON_GetObjectItem(l, "name")->valuestring;
+        printf("  [%.0f] %s (%s)\n", cJSON_GetObjectItem(l, "index")->valuedouble, name[0] ? name : "<unnamed>",
+               cJSON_GetObjectItem(l, "op")->valuestring);
+        for (int out = 0; out < 2; out++)
+            cJSON_ArrayForEach(v, cJSON_GetObjectItem(l, out ? "outputs" : "inputs"))
+                printf("      %-4s %-28s %-8s %s%s\n", out ? "out" : "in", cJSON_GetObjectItem(v, "name")->valuestring,
+                       cJSON_GetObjectItem(v, "dtype")->valuestring, cli_shape_text(cJSON_GetObjectItem(v, "shape"), shape, sizeof shape),
+                       cJSON_IsTrue(cJSON_GetObjectItem(v, "initializer")) ? "  (initializer)" : "");
+        cJSON_ArrayForEach(v, cJSON_GetObjectItem(l, "attributes")) {
+            printf("      attr %s = ", v->string);
+            print_attr_value(v);
+            printf("\n");
+        }
     }
-    printf("]\n");
+}
+
+static void print_weights(const cJSON *weights)
+{
+    const cJSON *w;
+    char shape[512];
+    printf("weights (%d)\n", cJSON_GetArraySize(weights));
+    printf("    %-28s %-8s %-16s %12s %12s %12s %12s %7s %5s %5s\n", "name", "dtype", "shape", "min", "max", "mean", "std", "zeros",
+           "nan", "inf");
+    cJSON_ArrayForEach(w, weights) {
+        printf("    %-28s %-8s %-16s", cJSON_GetObjectItem(w, "name")->valuestring, cJSON_GetObjectItem(w, "dtype")->valuestring,
+               cli_shape_text(cJSON_GetObjectItem(w, "shape"), shape, sizeof shape));
+        if (cJSON_IsString(cJSON_GetObjectItem(w, "stats"))) {
+            printf(" %s\n", cJSON_GetObjectItem(w, "stats")->valuestring);
+            continue;
+        }
+        const char *keys[] = {"min", "max", "mean", "std"};
+        for (int k = 0; k < 4; k++) {
+            const cJSON *x = cJSON_GetObjectItem(w, keys[k]);
+            if (cJSON_IsNumber(x)) printf(" %12.5g", x->valuedouble);
+            else printf(" %12s", "-");
+        }
+        printf(" %6.2f%% %5.0f %5.0f\n", 100 * cJSON_GetObjectItem(w, "zero_fraction")->valuedouble,
+               cJSON_GetObjectItem(w, "nan")->valuedouble, cJSON_GetObjectItem(w, "inf")->valuedouble);
+    }
 }
 
 static void print_text(const cJSON *s)
@@ -66,17 +153,17 @@ static void print_text(const cJSON *s)
     cJSON_ArrayForEach(e, un) printf("    %s\n", cJSON_GetObjectItem(e, "reason")->valuestring);
 }
 
+static void print_views(const cJSON *s)
+{
+    if (cJSON_GetObjectItem(s, "layers")) print_layers(cJSON_GetObjectItem(s, "layers"));
+    if (cJSON_GetObjectItem(s, "weights")) print_weights(cJSON_GetObjectItem(s, "weights"));
+}
+
 static int inspect_devices(int json)
 {
     cJSON *list, *p, *d;
     if (xc_ocl_device_list(&list) != XC_OK) return cli_error();
-    if (json) {
-        char *text = cJSON_Print(list);
-        puts(text);
-        cJSON_free(text);
-        cJSON_Delete(list);
-        return 0;
-    }
+    if (json) return cli_print_json(list);
     cJSON_ArrayForEach(p, list) {
         printf("platform %s (%s)\n", cJSON_GetObjectItem(p, "platform")->valuestring, cJSON_GetObjectItem(p, "version")->valuestring);
         cJSON_ArrayForEach(d, cJSON_GetObjectItem(p, "devices")) {
@@ -98,19 +185,28 @@ int cmd_inspect(int argc, char **argv)
 {
     const char *cmd = "inspect", *path = NULL;
     int json = 0;
+    unsigned show = 0;
     if (argc >= 2 && cli_is_help(argv[1])) {
         fputs(help, stdout);
         return 0;
     }
     if (argc >= 2 && !strcmp(argv[1], "results")) return cmd_inspect_results(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "devices")) return inspect_devices(argc >= 3 && !strcmp(argv[2], "--json"));
-    if (argc < 2 || strcmp(argv[1], "model")) return cli_usage_error(cmd, "expected 'inspect model MODEL' or 'inspect devices'");
+    if (argc >= 2 && !strcmp(argv[1], "engine")) return cli_inspect_engine(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "tactics")) return cli_inspect_tactics(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "diff-tactics")) return cli_inspect_diff_tactics(argc - 1, argv + 1);
+    if (argc < 2 || strcmp(argv[1], "model"))
+        return cli_usage_error(cmd, "expected 'inspect model|engine|tactics|diff-tactics|devices ...'");
     for (int i = 2; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             fputs(help, stdout);
             return 0;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
+        } else if (!strcmp(argv[i], "--show")) {
+            const char *v = cli_value(argc, argv, &i, cmd);
+            if (!v) return 2;
+            if (xc_inspect_parse_show(v, &show) != XC_OK) return cli_usage_error(cmd, "%s", xc_error_message());
         } else if (!cli_positional(cmd, argv[i], &path)) {
             return 2;
         }
@@ -119,14 +215,15 @@ int cmd_inspect(int argc, char **argv)
     xc_model *m;
     if (xc_model_load(path, &m) != XC_OK) return cli_error();
     cJSON *s = xc_inspect_model(m);
-    if (json) {
-        char *text = cJSON_Print(s);
-        puts(text);
-        cJSON_free(text);
-    } else {
-        print_text(s);
-    }
-    cJSON_Delete(s);
+    xc_status st = xc_inspect_model_show(m, show, s);
     xc_model_free(m);
+    if (st != XC_OK) {
+        cJSON_Delete(s);
+        return cli_error();
+    }
+    if (json) return cli_print_json(s);
+    print_text(s);
+    print_views(s);
+    cJSON_Delete(s);
     return 0;
 }

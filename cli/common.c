@@ -1,5 +1,6 @@
 /* common.c — argument helpers shared by the subcommands. */
 #include "cli.h"
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,3 +66,16 @@ int cli_positional(const char *cmd, const char *arg, const char **slot)
 }
 
 int cli_is_help(const char *arg) { return !strcmp(arg, "--help") || !strcmp(arg, "-h"); }
+
+int cli_print_json(struct cJSON *doc)
+{
+    char *text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    if (!text) {
+        fprintf(stderr, "crosscheck: error: out of memory printing JSON\n");
+        return 2;
+    }
+    puts(text);
+    cJSON_free(text);
+    return 0;
+}

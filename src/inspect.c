@@ -1,25 +1,28 @@
-/* inspect.c — builds the model summary (see inspect.h). */
+/* inspect.c — builds the model summary (see inspect.h); the --show views live in
+ * inspect_layers.c, inspect_attrs.c and inspect_weights.c. */
 #include "inspect.h"
 #include "backend.h"
 #include "validate.h"
 #include <stdio.h>
 #include <string.h>
 
+cJSON *xc_inspect_shape_json(int rank, const int64_t *dims, char *const *dim_params)
+{
+    if (rank < 0) return cJSON_CreateNull();
+    cJSON *shape = cJSON_CreateArray();
+    for (int k = 0; k < rank; k++) {
+        if (dims[k] >= 0) cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)dims[k]));
+        else cJSON_AddItemToArray(shape, cJSON_CreateString(dim_params && dim_params[k] ? dim_params[k] : "?"));
+    }
+    return shape;
+}
+
 static cJSON *value_json(const xc_value_info *v)
 {
-    cJSON *o = cJSON_CreateObject(), *shape = cJSON_CreateArray();
+    cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", v->name);
     cJSON_AddStringToObject(o, "dtype", xc_dtype_name(v->dtype));
-    if (v->rank < 0) {
-        cJSON_Delete(shape);
-        cJSON_AddNullToObject(o, "shape");
-        return o;
-    }
-    for (int k = 0; k < v->rank; k++) {
-        if (v->dims[k] >= 0) cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)v->dims[k]));
-        else cJSON_AddItemToArray(shape, cJSON_CreateString(v->dim_params[k] ? v->dim_params[k] : "?"));
-    }
-    cJSON_AddItemToObject(o, "shape", shape);
+    cJSON_AddItemToObject(o, "shape", xc_inspect_shape_json(v->rank, v->dims, v->dim_params));
     return o;
 }
 

@@ -615,6 +615,161 @@ def debug_tools(s, xc, build, tmp):
     s.check("debug precision without --fp16 -> exit 2", r.returncode == 2 and "--fp16" in r.stderr, r.stderr)
     r, _, _ = debug_run(xc, ["nope", overflow])
     s.check("debug with an unknown tool -> exit 2", r.returncode == 2, r.stderr)
+def inspect_views(s, xc, tmp):
+    """inspect model --show, inspect engine (built and from a plan, profiled), inspect tactics and
+    diff-tactics on the demo models and the hand-made replays in tests/inspect, checked against
+    onnx and numpy; bad inputs exit 2 with one line."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper, shape_inference
+
+    def stats_match(w, arr):
+        a = arr.astype(np.float64).ravel()
+        fin = a[np.isfinite(a)]
+        want = {"count": a.size, "nan": int(np.isnan(a).sum()), "inf": int(np.isinf(a).sum()),
+                "zero_fraction": float((a == 0).sum()) / a.size if a.size else 0.0}
+        if fin.size:  # scaled, as crosscheck does, so float64 values near 1e300 do not overflow numpy's std
+            scale = max(np.abs(fin).max(), 1e-300)
+            want.update(min=fin.min(), max=fin.max(), mean=(fin / scale).mean() * scale, std=(fin / scale).std() * scale)
+        return all(w[k] is not None and abs(w[k] - v) <= 1e-9 * max(1.0, abs(v)) for k, v in want.items())
+
+    def one_line_exit2(r):
+        return r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+    for name in ("small_cnn", "small_transformer"):
+        path = os.path.join(ROOT, "models", name, "model.onnx")
+        m = onnx.load(path)
+        inferred = shape_inference.infer_shapes(m).graph
+        types = {v.name: v.type.tensor_type for v in list(inferred.value_info) + list(inferred.input) + list(inferred.output)}
+        inits = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
+        r = run([xc, "inspect", "model", path, "--show", "layers,attrs,weights", "--json"])
+        try:
+            j = json.loads(r.stdout)
+            layers = j["layers"]
+            ok = [l["name"] for l in layers] == [n.name for n in m.graph.node]
+            for l, n in zip(layers, m.graph.node):
+                ok &= [v["name"] for v in l["inputs"]] == [i for i in n.input if i]
+                ok &= [v["name"] for v in l["outputs"]] == list(n.output)
+                for v in l["inputs"] + l["outputs"]:
+                    t = types.get(v["name"])
+                    if v["name"] in inits:
+                        ok &= v["initializer"] and v["shape"] == list(inits[v["name"]].shape)
+                    elif t is not None:
+                        ok &= v["shape"] == [d.dim_value for d in t.shape.dim]
+                        ok &= v["dtype"] == onnx.helper.tensor_dtype_to_np_dtype(t.elem_type).name
+                for a in n.attribute:
+                    want, got = helper.get_attribute_value(a), l["attributes"][a.name]
+                    ok &= got == want.decode() if isinstance(want, bytes) else bool(np.allclose(got, want, rtol=1e-7))
+            layers_ok = ok
+            weights_ok = [w["name"] for w in j["weights"]] == list(inits) and all(stats_match(w, inits[w["name"]]) for w in j["weights"])
+        except Exception as e:
+            layers_ok = weights_ok = False
+            r.stderr += repr(e)
+        s.check("inspect model %s --show layers,attrs: every node, typed as onnx infers it, attributes as onnx reads them" % name,
+                layers_ok, r.stderr[-1500:])
+        s.check("inspect model %s --show weights: statistics equal numpy's" % name, weights_ok, r.stderr[-1500:])
+        r = run([xc, "inspect", "model", path, "--show", "attrs,weights"])
+        s.check("inspect model %s --show text" % name, r.returncode == 0 and "layers (%d)" % len(m.graph.node) in r.stdout and
+                "weights (%d)" % len(inits) in r.stdout, r.stderr)
+
+        plan = os.path.join(tmp, "%s-inspect.plan" % name)
+        rb = run([xc, "build", path, "-o", plan, "--timing-iterations", "2"], timeout=600)
+        views = {}
+        for label, extra in (("built", ["--timing-iterations", "2"]), ("plan", ["--plan", plan]), ("profiled", ["--plan", plan, "--profile", "--iterations", "3"])):
+            r = run([xc, "inspect", "engine", path, "--json"] + extra, timeout=600)
+            try:
+                views[label] = json.loads(r.stdout)
+            except Exception as e:
+                views[label] = None
+                s.check("inspect engine %s (%s) prints JSON" % (name, label), False, r.stdout[-500:] + r.stderr[-1500:])
+        d = views.get("built")
+        if d:
+            covered = [n for l in d["Layers"] for n in l["Nodes"]]
+            ok = all(l["Name"] and l["LayerType"] and l["TacticName"] and l["Metadata"].startswith("[ONNX Layer: ") and
+                     all(isinstance(t["Dimensions"], list) and t["Format/Datatype"] and t["Storage"] for t in l["Inputs"] + l["Outputs"])
+                     for l in d["Layers"])
+            ok &= sorted(covered) == sorted(n.name for n in m.graph.node)
+            ok &= d["Bindings"] == [i.name for i in m.graph.input if i.name not in inits] + [o.name for o in m.graph.output]
+            mem = d["Memory"]
+            ok &= len(mem["SlotBytes"]) == mem["Slots"] and sum(mem["SlotBytes"]) == mem["PlannedBytes"] <= mem["ActivationBytes"]
+            ok &= bool(d["DeviceName"]) and bool(d["Driver"]) and bool(d["Version"])
+            s.check("inspect engine %s --json: every layer with tactic, ONNX nodes (each node once), typed IO; bindings; memory plan" % name,
+                    ok, json.dumps(d)[:1500])
+        p, pl = views.get("plan"), None
+        try:
+            pl = json.load(open(plan))
+        except Exception:
+            pass
+        if p and pl:
+            s.check("inspect engine %s --plan shows the plan's layers and tactics" % name,
+                    [(l["Name"], l["TacticName"]) for l in p["Layers"]] == [(l["name"], l["tactic"]) for l in pl["layers"]], rb.stderr)
+        q = views.get("profiled")
+        if q:
+            timed = [l for l in q["Layers"] if "Profile" in l]
+            ok = q["Profile"]["Iterations"] >= 3 and timed and all(l["Profile"]["AverageMs"] >= 0 for l in timed)
+            ok &= all("Profile" in l for l in q["Layers"] if l["Kernels"])
+            ok &= abs(sum(l["Profile"]["Percent"] for l in timed) - 100) < 1e-6
+            s.check("inspect engine %s --profile times every layer that runs a kernel" % name, ok, json.dumps(q)[:1500])
+        r = run([xc, "inspect", "tactics", plan, "--json"])
+        try:
+            ok = pl is not None and [(l["name"], l["tactic"]) for l in json.loads(r.stdout)["layers"]] == [(l["name"], l["tactic"]) for l in pl["layers"]]
+        except Exception:
+            ok = False
+        s.check("inspect tactics %s.plan lists every layer's tactic" % name, ok, r.stdout[-800:] + r.stderr)
+        r = run([xc, "inspect", "engine", path])
+        s.check("inspect engine %s text view" % name, r.returncode == 0 and "memory " in r.stdout and "bindings" in r.stdout, r.stderr[-800:])
+
+    # weight statistics for every stored dtype, NaN and Inf included, against numpy
+    arrays = {"f16": np.array([1.5, -2, 0, np.nan, np.inf, -np.inf, 3], np.float16),
+              "f64": np.array([[1e300, -1e300], [0.25, 0]], np.float64), "i64": np.array([-(2 ** 40), 7, 0], np.int64),
+              "u8": np.array([0, 255, 3], np.uint8), "i8": np.array([-128, 127], np.int8), "b": np.array([True, False, True]),
+              "i32": np.array([5, -5, 0, 0], np.int32), "f32nan": np.array([np.nan, np.nan], np.float32)}
+    nodes = [helper.make_node("Identity", [k], [k + "_out"]) for k in arrays]
+    g = helper.make_graph(nodes, "dtypes", [], [helper.make_tensor_value_info(k + "_out", helper.np_dtype_to_tensor_dtype(v.dtype), v.shape)
+                                                for k, v in arrays.items()], [numpy_helper.from_array(v, k) for k, v in arrays.items()])
+    dt = os.path.join(tmp, "dtypes.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), dt)
+    r = run([xc, "inspect", "model", dt, "--show", "weights", "--json"])
+    try:
+        ws = {w["name"]: w for w in json.loads(r.stdout)["weights"]}
+        ok = set(ws) == set(arrays) and all(stats_match(ws[k], v) for k, v in arrays.items() if k != "f32nan")
+        ok &= ws["f32nan"]["nan"] == 2 and ws["f32nan"]["min"] is None and ws["f16"]["inf"] == 2
+    except Exception as e:
+        ok = False
+        r.stderr += repr(e)
+    s.check("inspect --show weights: every stored dtype (NaN, Inf, bool, 64-bit ints) against numpy", ok, r.stdout[-1500:] + r.stderr)
+
+    here = os.path.join(HERE, "inspect")
+    good = [os.path.join(here, f) for f in ("good1.json", "good2.json")]
+    r = run([xc, "inspect", "diff-tactics", "--good"] + good + ["--bad", os.path.join(here, "bad1.json"), "--json"])
+    try:
+        d = json.loads(r.stdout)
+        ok = r.returncode == 0 and d["layers_compared"] == 4 and [(l["name"], [t["tactic"] for t in l["suspects"]]) for l in d["layers"]] == \
+            [("block_conv1 + block_conv1_bn + block_conv1_relu", ["conv2d.implicit_gemm.32x32"])]
+    except Exception:
+        ok = False
+    s.check("inspect diff-tactics names exactly the one layer and tactic seen only in the bad build", ok, r.stdout[-1500:] + r.stderr)
+    r = run([xc, "inspect", "diff-tactics", "--good", here, "--bad", os.path.join(here, "bad1.json")])
+    s.check("inspect diff-tactics refuses a folder holding a malformed replay (exit 2, one line)", one_line_exit2(r), r.stdout + r.stderr)
+    r = run([xc, "inspect", "diff-tactics", "--good", good[0], "--bad", good[1]])
+    s.check("inspect diff-tactics text: prints the suspects, exit 0", r.returncode == 0 and "Layer: stem + stem_bn + stem_relu" in r.stdout and
+            "conv2d.direct" in r.stdout, r.stdout + r.stderr)
+    cnn, tr = (os.path.join(ROOT, "models", n, "model.onnx") for n in ("small_cnn", "small_transformer"))
+    bad_cases = (
+        ("inspect engine with a missing plan", ["engine", cnn, "--plan", os.path.join(tmp, "nope.plan")], "nope.plan"),
+        ("inspect engine with a plan for another model", ["engine", tr, "--plan", os.path.join(tmp, "small_cnn-inspect.plan")], "another model"),
+        ("inspect engine with a plan that is not JSON", ["engine", cnn, "--plan", os.path.join(here, "not_json.json")], "not_json.json"),
+        ("inspect tactics on a malformed replay", ["tactics", os.path.join(here, "malformed.json")], "malformed.json"),
+        ("inspect tactics on a file that is not JSON", ["tactics", os.path.join(here, "not_json.json")], "not_json.json"),
+        ("inspect tactics on a missing file", ["tactics", os.path.join(tmp, "missing.json")], "missing.json"),
+        ("inspect diff-tactics with a malformed bad replay", ["diff-tactics", "--good", good[0], "--bad", os.path.join(here, "malformed.json")], "malformed.json"),
+        ("inspect diff-tactics without bad files", ["diff-tactics", "--good", good[0]], "--bad"),
+        ("inspect model --show with an unknown view", ["model", cnn, "--show", "layers,bogus"], "bogus"),
+        ("inspect engine without a model", ["engine", "--plan", os.path.join(tmp, "small_cnn-inspect.plan")], "MODEL"),
+    )
+    for label, args, needle in bad_cases:
+        r = run([xc, "inspect"] + args, timeout=600)
+        s.check("%s -> exit 2, one line naming it" % label, one_line_exit2(r) and needle in r.stderr, r.stdout[-500:] + r.stderr)
 
 
 def conformance_ocl(s, xc, conf):
@@ -665,6 +820,7 @@ def main():
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
         ocl_cli(s, xc, args.build, tmp)
         run_compare(s, xc, args.build, tmp)
+        inspect_views(s, xc, tmp)
         ocl_cases(s, xc, args.build, args.quick_ocl)
         debug_tools(s, xc, args.build, tmp)
         if not args.skip_conformance:

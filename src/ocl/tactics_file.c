@@ -127,6 +127,14 @@ const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key)
     return NULL;
 }
 
+int xc_tactics_entry(const xc_tactics_file *f, int i, const char **key, const char **tactic)
+{
+    if (i < 0 || i >= f->n) return 0;
+    *key = f->keys[i];
+    *tactic = f->tactics[i];
+    return 1;
+}
+
 xc_status xc_tactics_set(xc_tactics_file *f, const char *key, const char *tactic, double ms)
 {
     size_t len = strlen(f->prefix) + strlen(key) + 1;

@@ -13,6 +13,8 @@ typedef struct xc_tactics_file xc_tactics_file;
 xc_tactics_file *xc_tactics_new(void);
 xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out);
 const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key);
+/* Entry i in file order: its key (layer name, or cache key) and tactic; 0 past the end. */
+int xc_tactics_entry(const xc_tactics_file *f, int i, const char **key, const char **tactic);
 xc_status xc_tactics_set(xc_tactics_file *f, const char *key, const char *tactic, double ms);
 xc_status xc_tactics_save(const xc_tactics_file *f, const char *path);
 void xc_tactics_free(xc_tactics_file *f);

@@ -1,0 +1,158 @@
+/* cmd_inspect_engine.c — `crosscheck inspect engine MODEL [--plan PLAN | build options]`:
+ * prints the library's engine-inspector description (TensorRT-shaped JSON) as text or JSON. */
+#include "cli.h"
+#include "ocl/inspect_engine.h"
+#include "ocl_options.h"
+#include "onnx_io.h"
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(void)
+{
+    printf("usage: crosscheck inspect engine MODEL [--plan FILE.plan | build options] [--profile] [--json]\n\n"
+           "Describes the OpenCL engine of MODEL, loaded from a plan made by 'crosscheck build' (a plan\n"
+           "needs the model it was built from) or built now: every layer with the ONNX nodes it covers,\n"
+           "kind, tactic, precision, fusion pass, inputs and outputs (shape, dtype, storage: memory-plan\n"
+           "slot, constant or view), the defining node's parameters, fused activation, kernels and\n"
+           "launch sizes; the memory plan (slots and bytes, planned vs the sum of activations);\n"
+           "device, driver and crosscheck version. --json writes it in the shape of TensorRT's engine\n"
+           "inspector ({\"Layers\": [{\"Name\", \"LayerType\", \"Inputs\", \"Outputs\", \"TacticName\", ...}],\n"
+           "\"Bindings\": [...]}) with crosscheck's extra fields.\n\n"
+           "  --plan FILE.plan           the engine of a plan instead of a new build\n"
+           "  --profile                  time every layer (like 'crosscheck bench --profile')\n"
+           "  --iterations N             profiled inferences (default 10)\n"
+           "  --json                     JSON instead of text\n\n"
+           "OpenCL build options (for a plan, the plan's own options win):\n%s",
+           cli_ocl_help);
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void print_tensors(const char *label, const cJSON *list)
+{
+    const cJSON *t;
+    char shape[512];
+    cJSON_ArrayForEach(t, list)
+        printf("      %-4s %-32s %-8s %-18s %-24s %s\n", label, str(t, "Name"), str(t, "Datatype"),
+               cli_shape_text(cJSON_GetObjectItem(t, "Dimensions"), shape, sizeof shape), str(t, "Format/Datatype"), str(t, "Storage"));
+}
+
+static void print_layer(int index, const cJSON *l)
+{
+    const cJSON *x;
+    printf("  [%d] %s\n", index, str(l, "Name"));
+    printf("      %s  tactic %s  %s", str(l, "LayerType"), str(l, "TacticName"), str(l, "Precision"));
+    if (cJSON_GetObjectItem(l, "Fusion")) printf("  fusion %s", str(l, "Fusion"));
+    if (strcmp(str(l, "Activation"), "NONE")) printf("  activation %s", str(l, "Activation"));
+    if (cJSON_IsTrue(cJSON_GetObjectItem(l, "HasResidual"))) printf("  +residual");
+    printf("\n");
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(l, "Nodes"))) printf("      onnx %s\n", str(l, "Metadata"));
+    print_tensors("in", cJSON_GetObjectItem(l, "Inputs"));
+    print_tensors("out", cJSON_GetObjectItem(l, "Outputs"));
+    const cJSON *params = cJSON_GetObjectItem(l, "Parameters");
+    if (cJSON_GetArraySize(params)) {
+        printf("      params");
+        cJSON_ArrayForEach(x, params) {
+            char *v = cJSON_PrintUnformatted(x);
+            printf(" %s=%s", x->string, v ? v : "?");
+            cJSON_free(v);
+        }
+        printf("\n");
+    }
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(l, "Kernels")) {
+        char *g = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "Global")), *loc = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "Local"));
+        printf("      kernel %s global %s local %s\n", str(x, "Kernel"), g ? g : "?", loc ? loc : "?");
+        cJSON_free(g);
+        cJSON_free(loc);
+    }
+    if (num(l, "Workspace") > 0) printf("      workspace %.0f bytes\n", num(l, "Workspace"));
+    if ((x = cJSON_GetObjectItem(l, "Profile")))
+        printf("      profile %.5f ms average, %.5f ms median, %.2f%%\n", num(x, "AverageMs"), num(x, "MedianMs"), num(x, "Percent"));
+}
+
+static void print_engine(const cJSON *d)
+{
+    const cJSON *l, *mem = cJSON_GetObjectItem(d, "Memory"), *x;
+    printf("engine   %s (%s), driver %s, crosscheck %s\n", str(d, "DeviceName"), str(d, "Platform"), str(d, "Driver"), str(d, "Version"));
+    printf("model    %s (hash %s)\n", str(d, "Model"), str(d, "ModelHash"));
+    printf("layers   %d\n", cJSON_GetArraySize(cJSON_GetObjectItem(d, "Layers")));
+    int i = 0;
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "Layers")) print_layer(i++, l);
+    double planned = num(mem, "PlannedBytes"), act = num(mem, "ActivationBytes");
+    printf("memory   %.0f bytes planned in %.0f slots, %.1f%% of the %.0f bytes every activation in its own buffer would take;\n"
+           "         %.0f bytes of weights\n",
+           planned, num(mem, "Slots"), act > 0 ? 100 * planned / act : 0, act, num(mem, "WeightBytes"));
+    i = 0;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(mem, "SlotBytes")) printf("    slot %d: %.0f bytes\n", i++, x->valuedouble);
+    printf("bindings");
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(d, "Bindings")) printf(" %s", x->valuestring);
+    printf("\n");
+    if ((x = cJSON_GetObjectItem(d, "Profile")))
+        printf("profile  %.0f iterations, %.5f ms per inference summed over layers\n", num(x, "Iterations"), num(x, "TotalMs"));
+}
+
+int cli_inspect_engine(int argc, char **argv)
+{
+    const char *cmd = "inspect engine", *model = NULL, *plan = NULL;
+    xc_ocl_build_options o = xc_ocl_build_defaults();
+    xc_input_shape shapes[XC_MAX_NAMED];
+    xc_bench_options b = xc_bench_defaults();
+    int json = 0;
+    long n;
+    b.duration_s = 0; /* a profile for inspection: the iteration count alone decides */
+    b.warmup_ms = 50;
+    for (int i = 1; i < argc; i++) {
+        int r = cli_ocl_option(argc, argv, &i, cmd, &o, shapes);
+        if (r < 0) return 2;
+        if (r) continue;
+        if (cli_is_help(argv[i])) {
+            usage();
+            return 0;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--profile")) {
+            b.profile = 1;
+        } else if (!strcmp(argv[i], "--plan")) {
+            if (!(plan = cli_value(argc, argv, &i, cmd))) return 2;
+        } else if (!strcmp(argv[i], "--iterations")) {
+            const char *v = cli_value(argc, argv, &i, cmd);
+            if (!v || !cli_long(cmd, argv[i - 1], v, &n)) return 2;
+            if (n < 1 || n > 1000000) return cli_usage_error(cmd, "--iterations takes 1..1000000");
+            b.iterations = (int)n;
+        } else if (!cli_positional(cmd, argv[i], &model)) {
+            return 2;
+        }
+    }
+    if (!model) return cli_usage_error(cmd, "no MODEL given (a plan needs the model it was built from: MODEL --plan PLAN)");
+    xc_model *m;
+    xc_engine *e = NULL;
+    if (xc_model_load(model, &m) != XC_OK) return cli_error();
+    xc_status s = plan ? xc_ocl_plan_load(m, plan, &o, &e) : xc_ocl_build(m, &o, &e);
+    xc_bench_result r = {0};
+    if (s == XC_OK && b.profile) s = xc_bench_run(e, &b, &r);
+    int rc = s == XC_OK ? 0 : cli_error();
+    if (s == XC_OK) {
+        cJSON *d = xc_inspect_engine(e, b.profile ? &r : NULL);
+        if (json) {
+            rc = cli_print_json(d);
+        } else {
+            print_engine(d);
+            cJSON_Delete(d);
+        }
+    }
+    xc_bench_result_free(&r);
+    xc_engine_free(e);
+    xc_model_free(m);
+    return rc;
+}
