@@ -36,15 +36,25 @@ static int add_name(const char **list, int *n, int cap, const char *v, const cha
     return 1;
 }
 
-/* Appends the file's names to --layer-precision's list (they live as long as the process). */
+/* Strings the options point at until the process ends: kept reachable here, not leaked. */
+static void *keep_alive(void *p)
+{
+    static void *kept[XC_MAX_LAYER_NAMES + 64];
+    static int n;
+    if (p && n < (int)(sizeof kept / sizeof kept[0])) kept[n++] = p;
+    return p;
+}
+
+/* Appends the file's names to --layer-precision's list. */
 static int layer_precision_file(xc_ocl_build_options *o, const char *path, const char *cmd)
 {
     char **names;
     int n;
     if (xc_layer_precision_load(path, &names, &n) != XC_OK) return cli_error(), -1;
+    keep_alive(names);
     for (int i = 0; i < n; i++)
-        if (add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, names[i], cmd, "--layer-precision-file") < 0) return -1;
-    free(names); /* the strings stay: the options point at them */
+        if (add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, keep_alive(names[i]), cmd, "--layer-precision-file") < 0)
+            return -1;
     return 1;
 }
 
@@ -78,7 +88,8 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 1: {
         const char *colon = strrchr(v, ':');
         if (!colon || strcmp(colon, ":fp32")) return cli_usage_error(cmd, "--layer-precision expects NAME:fp32, got '%s'", v), -1;
-        char *name = strndup(v, (size_t)(colon - v)); /* lives as long as the process: options are read-only */
+        char *name = keep_alive(strndup(v, (size_t)(colon - v))); /* lives as long as the process */
+        if (!name) return cli_usage_error(cmd, "out of memory"), -1;
         return add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, name, cmd, a);
     }
     case 2: return add_name(o->disabled, &o->n_disabled, XC_MAX_NAMED, v, cmd, a);

@@ -568,6 +568,14 @@ def debug_tools(s, xc, build, tmp):
             " ".join(fix) + "\n" + (r2.stdout[-800:] + r2.stderr[-800:] if r2 else ""))
     r3, _, verdict3 = debug_run(xc, args)
     s.check("debug tactics: a second run gives the same verdict", r3.returncode == 0 and verdict3 == verdict, verdict + "\n---\n" + verdict3)
+    pin = os.path.join(tmp, "pin_scores.json")  # the transformer: an attention MatMul on a tiled gemm
+    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "l1_scores", "tactic": "gemm.tiled_local.16"}]}, open(pin, "w"))
+    r, checks, verdict = debug_run(xc, ["tactics", transformer, "--inject-fault", "node-tactic=l1_scores:scale=1.5", "--load-tactics", pin,
+                                        "--timing-cache", os.path.join(tmp, "debug_cache.json")] + tol)
+    b = bound(transformer, [])
+    s.check("debug tactics names the transformer's planted attention MatMul in %d checks (bound %d)" % (checks, b),
+            r.returncode == 0 and checks <= b and "layer 'l1_scores' (nodes l1_scores) with tactic gemm.tiled_local.16 is wrong; "
+            "tactic gemm.naive (baseline) is right" in verdict and verdict.count(" is wrong") == 1, r.stdout[-3000:] + r.stderr[-1000:])
     r, checks, verdict = debug_run(xc, ["tactics", resnet, "--inject-fault", "node=b2_conv1"] + tol)
     s.check("debug tactics on a fault no tactic explains -> exit 1, says so", r.returncode == 1 and "not a tactic problem" in r.stdout,
             r.stdout[-2000:])

@@ -59,23 +59,25 @@ static void pass_names(const xc_layer *L, char *buf, size_t len)
         if (L->fusions >> p & 1u) o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "+" : "", xc_passes[p]->name);
 }
 
-/* Tries --disable-fusion P alone for each pass P that formed a culprit. */
-static xc_status pass_level(xc_debug_session *s, const fusions *f, unsigned passes)
+/* Tries --disable-fusion P alone for each pass P that formed a culprit: first the passes that
+ * completed a culprit group (the last to touch it: the most direct answer), then the others. */
+static xc_status pass_level(xc_debug_session *s, const fusions *f, unsigned last, unsigned passes)
 {
-    for (int p = 0; xc_passes[p]; p++) {
-        if (!(passes >> p & 1u)) continue;
-        xc_ocl_build_options o = pinned(s, f);
-        if (o.n_disabled == XC_MAX_NAMED) break;
-        o.disabled[o.n_disabled++] = xc_passes[p]->name;
-        char what[128];
-        int passed;
-        snprintf(what, sizeof what, "--disable-fusion %s alone", xc_passes[p]->name);
-        XC_TRY(xc_debug_check(s, &o, what, &passed, NULL));
-        if (passed) {
-            snprintf(s->report->pass_fix, sizeof s->report->pass_fix, "%s", xc_passes[p]->name);
-            return XC_OK;
+    for (int round = 0; round < 2; round++)
+        for (int p = 0; xc_passes[p]; p++) {
+            if (!((round ? passes & ~last : last) >> p & 1u)) continue;
+            xc_ocl_build_options o = pinned(s, f);
+            if (o.n_disabled == XC_MAX_NAMED) return XC_OK;
+            o.disabled[o.n_disabled++] = xc_passes[p]->name;
+            char what[128];
+            int passed;
+            snprintf(what, sizeof what, "--disable-fusion %s alone", xc_passes[p]->name);
+            XC_TRY(xc_debug_check(s, &o, what, &passed, NULL));
+            if (passed) {
+                snprintf(s->report->pass_fix, sizeof s->report->pass_fix, "%s", xc_passes[p]->name);
+                return XC_OK;
+            }
         }
-    }
     return XC_OK;
 }
 
@@ -94,7 +96,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
         return XC_OK;
     }
     r->outcome = XC_DEBUG_FOUND;
-    unsigned passes = 0;
+    unsigned passes = 0, last = 0;
     size_t o = 0;
     for (int k = 0; k < r->n_culprits; k++) {
         const xc_layer *L = &e->layers[f->layer[culprits[k]]];
@@ -103,13 +105,14 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
         pass_names(L, c->bad, sizeof c->bad);
         snprintf(c->good, sizeof c->good, "unfused");
         passes |= L->fusions;
+        last |= xc_pass_bit(L->fusion);
         for (int n = 0; n < L->n_nodes; n++) {
             const xc_node *nd = &e->model->graph->nodes[L->nodes[n]];
             xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, "--no-fuse-node");
             xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, nd->name[0] ? nd->name : nd->outputs[0]);
         }
     }
-    return pass_level(s, f, passes);
+    return pass_level(s, f, last, passes);
 }
 
 static xc_status run(xc_debug_session *s, const xc_engine *e)
