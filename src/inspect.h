@@ -4,6 +4,7 @@
 #ifndef XC_INSPECT_H
 #define XC_INSPECT_H
 #include "graph.h"
+#include "value_stats.h"
 #include <cjson/cJSON.h>
 
 /* {"path","ir_version","producer","opsets":[{domain,version}],"metadata":{..},"doc_string",
@@ -37,21 +38,6 @@ cJSON *xc_inspect_attr_json(const xc_attr *a);
 /* Every attribute of n as an object {name: value}. */
 cJSON *xc_inspect_attrs_json(const xc_node *n);
 
-/* Statistics of a tensor's values, computed in double for every stored dtype. min, max, mean
- * and std (population, as numpy's default) cover the finite values only; NaN and Inf are
- * counted apart, so one Inf does not hide the range of the rest. */
-typedef struct xc_value_stats {
-    size_t count;              /* elements */
-    size_t finite;             /* elements that are neither NaN nor Inf */
-    double min, max, mean, std; /* of the finite elements; 0 when there are none */
-    double zero_fraction;      /* elements equal to 0, over count (0 for an empty tensor) */
-    size_t nan, inf;
-} xc_value_stats;
-
 /* "weights" of the summary: every initializer with its stats. */
 cJSON *xc_inspect_weights_json(const xc_graph *g);
-/* XC_ERR_UNSUPPORTED for a dtype crosscheck cannot hold (strings, complex). */
-xc_status xc_tensor_stats(const xc_tensor *t, xc_value_stats *out);
-/* The stats as JSON fields added to o (min/max/mean/std null when no value is finite). */
-void xc_value_stats_json(const xc_value_stats *s, cJSON *o);
 #endif

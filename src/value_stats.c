@@ -1,45 +1,56 @@
-/* value_stats.c — see value_stats.h. Two passes over the data (mean, then the squared
- * deviations) so std stays accurate for values far from zero. */
+/* value_stats.c — see value_stats.h. Separate passes in double (range, mean, then squared
+ * deviations and the histogram) on values divided by the largest magnitude, so the std of a
+ * tensor with a big mean keeps its precision and float64 values near 1e300 overflow neither
+ * the sum nor the squares. */
 #include "value_stats.h"
 #include <math.h>
 #include <string.h>
 
-void xc_value_stats_compute(const xc_tensor *t, xc_value_stats *s)
+xc_status xc_value_stats_compute(const xc_tensor *t, xc_value_stats *s)
 {
     memset(s, 0, sizeof *s);
+    s->min = s->max = s->mean = s->std = NAN;
+    if (!xc_dtype_supported(t->dtype))
+        return xc_fail(XC_ERR_UNSUPPORTED, "tensor '%s': dtype %s has no numeric value", t->name ? t->name : "",
+                       xc_dtype_name(t->dtype));
     s->count = xc_tensor_numel(t);
-    double sum = 0, lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < s->count; i++) {
+    size_t zeros = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < s->count; i++) { /* pass 1: counts and range */
         double v = xc_load_f64(t->dtype, t->data, i);
         if (isnan(v)) {
-            s->n_nan++;
+            s->nan++;
         } else if (isinf(v)) {
-            s->n_inf++;
+            s->inf++;
         } else {
-            s->n_finite++;
-            sum += v;
+            zeros += v == 0;
             lo = v < lo ? v : lo;
             hi = v > hi ? v : hi;
+            s->finite++;
         }
     }
-    if (!s->n_finite) {
-        s->min = s->max = s->mean = s->std = NAN;
-        return;
-    }
+    s->zero_fraction = s->count ? (double)zeros / (double)s->count : 0;
+    if (!s->finite) return XC_OK;
     s->min = lo;
     s->max = hi;
-    s->mean = sum / (double)s->n_finite;
-    /* halves keep hi - lo finite even for values near the double range */
-    double sq = 0, span = hi * 0.5 - lo * 0.5;
+    double scale = fmax(fabs(lo), fabs(hi)), sum = 0, dev = 0;
+    if (scale == 0) scale = 1;
+    for (size_t i = 0; i < s->count; i++) {
+        double v = xc_load_f64(t->dtype, t->data, i);
+        if (isfinite(v)) sum += v / scale;
+    }
+    double mean = sum / (double)s->finite, span = hi / scale - lo / scale;
     for (size_t i = 0; i < s->count; i++) {
         double v = xc_load_f64(t->dtype, t->data, i);
         if (!isfinite(v)) continue;
-        sq += (v - s->mean) * (v - s->mean);
+        dev += (v / scale - mean) * (v / scale - mean);
         /* a constant tensor (span 0) puts everything in the first bin */
-        size_t b = span > 0 ? (size_t)((v * 0.5 - lo * 0.5) / span * XC_HIST_BINS) : 0;
+        size_t b = span > 0 ? (size_t)((v / scale - lo / scale) / span * XC_HIST_BINS) : 0;
         s->hist[b < XC_HIST_BINS ? b : XC_HIST_BINS - 1]++;
     }
-    s->std = sqrt(sq / (double)s->n_finite);
+    s->mean = mean * scale;
+    s->std = sqrt(dev / (double)s->finite) * scale;
+    return XC_OK;
 }
 
 static void add_number(cJSON *o, const char *key, double v)
@@ -48,19 +59,25 @@ static void add_number(cJSON *o, const char *key, double v)
     cJSON_AddItemToObject(o, key, isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
 }
 
-cJSON *xc_value_stats_json(const xc_value_stats *s, int with_hist)
+void xc_value_stats_add_json(const xc_value_stats *s, cJSON *o, int with_hist)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o) return NULL;
+    cJSON_AddNumberToObject(o, "count", (double)s->count);
     add_number(o, "min", s->min);
     add_number(o, "max", s->max);
     add_number(o, "mean", s->mean);
     add_number(o, "std", s->std);
-    cJSON_AddNumberToObject(o, "nan", (double)s->n_nan);
-    cJSON_AddNumberToObject(o, "inf", (double)s->n_inf);
+    cJSON_AddNumberToObject(o, "zero_fraction", s->zero_fraction);
+    cJSON_AddNumberToObject(o, "nan", (double)s->nan);
+    cJSON_AddNumberToObject(o, "inf", (double)s->inf);
     if (with_hist) {
         cJSON *h = cJSON_AddArrayToObject(o, "histogram");
         for (int i = 0; h && i < XC_HIST_BINS; i++) cJSON_AddItemToArray(h, cJSON_CreateNumber((double)s->hist[i]));
     }
+}
+
+cJSON *xc_value_stats_json(const xc_value_stats *s, int with_hist)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o) xc_value_stats_add_json(s, o, with_hist);
     return o;
 }

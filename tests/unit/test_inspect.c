@@ -16,7 +16,7 @@ static xc_value_stats stats_of(xc_dtype dt, int64_t n, const void *data)
     xc_tensor *t = NULL;
     xc_value_stats s = {0};
     CHECK_OK(xc_tensor_wrap(dt, 1, &n, (void *)data, &t));
-    if (t) CHECK_OK(xc_tensor_stats(t, &s));
+    if (t) CHECK_OK(xc_value_stats_compute(t, &s));
     xc_tensor_free(t);
     return s;
 }
@@ -55,7 +55,7 @@ TEST(inspect_stats_other_dtypes)
     CHECK_NEAR(s.std, 1e300, 1e285);
     const float nans[] = {NAN, NAN};
     s = stats_of(XC_FLOAT, 2, nans);
-    CHECK(s.finite == 0 && s.nan == 2 && s.min == 0 && s.std == 0);
+    CHECK(s.finite == 0 && s.nan == 2 && isnan(s.min) && isnan(s.std));
     s = stats_of(XC_FLOAT, 0, NULL);
     CHECK(s.count == 0 && s.zero_fraction == 0);
 }
