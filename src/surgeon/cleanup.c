@@ -29,15 +29,15 @@ static uint64_t fnv1a(const void *data, size_t n)
     return h;
 }
 
-static void rename_inputs(xc_graph *g, const xc_names *canon, xc_status *s);
+static void rename_inputs(const xc_graph *top, xc_graph *g, const xc_names *canon, xc_status *s);
 
-static void rename_node(xc_node *n, const xc_names *canon, xc_status *s)
+/* canon maps a duplicate's name to the index of the top graph's initializer replacing it. */
+static void rename_node(const xc_graph *top, xc_node *n, const xc_names *canon, xc_status *s)
 {
-    const xc_graph *g = tls_graph;
     for (int i = 0; i < n->n_inputs && *s == XC_OK; i++) {
         int c = n->inputs[i][0] ? xc_names_get(canon, n->inputs[i]) : -1;
         if (c < 0) continue;
-        char *name = strdup(g->initializers[c]->name);
+        char *name = strdup(top->initializers[c]->name);
         if (!name) {
             *s = xc_fail(XC_ERR_NOMEM, "out of memory");
             return;
@@ -46,16 +46,16 @@ static void rename_node(xc_node *n, const xc_names *canon, xc_status *s)
         n->inputs[i] = name;
     }
     for (int a = 0; a < n->n_attrs && *s == XC_OK; a++) {
-        if (n->attrs[a].g) rename_inputs(n->attrs[a].g, canon, s);
-        for (size_t j = 0; n->attrs[a].graphs && j < n->attrs[a].n; j++) rename_inputs(n->attrs[a].graphs[j], canon, s);
+        if (n->attrs[a].g) rename_inputs(top, n->attrs[a].g, canon, s);
+        for (size_t j = 0; n->attrs[a].graphs && j < n->attrs[a].n; j++) rename_inputs(top, n->attrs[a].graphs[j], canon, s);
     }
 }
 
 /* Renames every read of a duplicate (subgraph captures included: names are unique across
  * scopes, so a capture can only mean the outer initializer). */
-static void rename_inputs(xc_graph *g, const xc_names *canon, xc_status *s)
+static void rename_inputs(const xc_graph *top, xc_graph *g, const xc_names *canon, xc_status *s)
 {
-    for (int k = 0; k < g->n_nodes && *s == XC_OK; k++) rename_node(&g->nodes[k], canon, s);
+    for (int k = 0; k < g->n_nodes && *s == XC_OK; k++) rename_node(top, &g->nodes[k], canon, s);
 }
 
 static int is_io(const xc_graph *g, const char *name)
@@ -109,7 +109,7 @@ static xc_status merge_duplicates(xc_graph *g, int *merged)
             found++;
         }
     }
-    if (s == XC_OK && found) rename_inputs(g, &canon, &s);
+    if (s == XC_OK && found) rename_inputs(g, g, &canon, &s);
     if (merged) *merged += found;
     xc_names_free(&canon);
     free(order);
