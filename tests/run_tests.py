@@ -253,6 +253,16 @@ def surgeon_tests(s, xc, tmp):
     good, msg = checker(P("sorted.onnx")) if r.returncode == 0 else (False, r.stderr)
     s.check("surgeon sanitize --toposort: a reverse-ordered model passes onnx.checker", good and not checker(P("unsorted.onnx"))[0], msg)
 
+    # values read only from inside an If's branches are live
+    r = surgeon("sanitize", P("capture.onnx"), "--cleanup", "-o", P("capture_s.onnx"))
+    r2 = surgeon("extract", P("capture.onnx"), "--inputs", "x,cond", "--outputs", "o", "-o", P("capture_x.onnx"))
+    ok = r.returncode == 0 and r2.returncode == 0
+    for f in ("capture_s.onnx", "capture_x.onnx"):
+        m = onnx.load(P(f)) if ok else None
+        ok = ok and [n.name for n in m.graph.node] == ["relu", "if"] and [t.name for t in m.graph.initializer] == ["w"]
+        ok = ok and checker(P(f))[0]
+    s.check("surgeon cleanup/extract keep what subgraphs capture (node output, initializer)", ok, r.stderr + r2.stderr)
+
     # unknown protobuf fields survive every operation
     marker = bytes([0xC0, 0x3E, 0x2A])
     r = surgeon("extract", P("unknown.onnx"), "--inputs", "x", "--outputs", "y", "-o", P("unknown_x.onnx"))
