@@ -18,10 +18,12 @@ static const char *help =
     "extract        keep the nodes computing --outputs from --inputs (and initializers); the\n"
     "               inputs become graph inputs. SPECS: name[:shape[:dtype]] for inputs,\n"
     "               name[:dtype] for outputs, comma-separated; 'auto' (or nothing) takes the\n"
-    "               model's type: x:[1,3,?,W]:float32, y:auto, z\n"
+    "               model's type: x:[1,3,?,W]:float32, y:auto, z (default --inputs: the\n"
+    "               model's inputs)\n"
     "sanitize       --fold-constants: evaluate constant nodes on the reference (Shape of inputs\n"
     "               with static shapes included) and replace them by initializers, then clean up;\n"
-    "               --fold-size-threshold: keep nodes whose folded output exceeds BYTES;\n"
+    "               --fold-size-threshold: keep nodes whose folded output exceeds BYTES\n"
+    "               (default and 0: no limit);\n"
     "               --cleanup: remove dead nodes and unused initializers, merge duplicate\n"
     "               initializers; --toposort: order nodes topologically (every output is)\n"
     "insert         replace the subgraph between --inputs and --outputs by one node; attribute\n"
@@ -114,7 +116,12 @@ static xc_status run_extract(surgeon_args *a, const xc_model *m, xc_model **out)
 {
     xc_io_spec ins[MAX_LIST], outs[MAX_LIST];
     int n_in = 0, n_out = 0;
-    if (a->inputs && a->inputs[0]) XC_TRY(xc_io_spec_parse_list(a->inputs, 1, ins, MAX_LIST, &n_in));
+    if (a->inputs) {
+        XC_TRY(xc_io_spec_parse_list(a->inputs, 1, ins, MAX_LIST, &n_in));
+    } else { /* as in Polygraphy: without --inputs, the model's own inputs */
+        for (int i = 0; i < m->graph->n_inputs && n_in < MAX_LIST; i++)
+            if (xc_graph_is_runtime_input(m->graph, i)) ins[n_in++] = (xc_io_spec){.name = m->graph->inputs[i].name, .rank = -1};
+    }
     XC_TRY(xc_io_spec_parse_list(a->outputs, 0, outs, MAX_LIST, &n_out));
     return xc_surgeon_extract(m, ins, n_in, outs, n_out, out);
 }

@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -370,6 +371,212 @@ def results_tests(s, xc, tmp):
     s.check("run --load-inputs FILE.npy", r.returncode == 0 and "PASSED" in r.stdout, r.stdout[-500:] + r.stderr)
     r = run([xc, "inspect", "results", os.path.join(tmp, "nothing-here")])
     s.check("inspect results on a missing path -> exit 2 naming it", r.returncode == 2 and "nothing-here" in r.stderr, r.stderr)
+def surgeon_tests(s, xc, tmp):
+    """surgeon extract/sanitize/insert/prune-outputs: results load, pass onnx.checker, and compute
+    what the original computes (bit-identical on the reference where nothing is approximated)."""
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+    from onnx.reference import ReferenceEvaluator
+    d = os.path.join(tmp, "surgeon")
+    big = shutil.disk_usage(tmp).free > (1 << 30)  # the big model is sparse; keep a margin anyway
+    r = run([sys.executable, os.path.join(HERE, "surgeon", "make_models.py"), d] + (["--big"] if big else []))
+    if not s.check("surgeon test models generated", r.returncode == 0, r.stderr):
+        return
+    P = lambda *a: os.path.join(d, *a)
+
+    def checker(path):
+        try:
+            onnx.checker.check_model(path, full_check=True)
+            return True, ""
+        except Exception as e:
+            return False, str(e)[:500]
+
+    def outputs(model, seed, *extra):
+        out = P("run_%d" % outputs.n)
+        outputs.n += 1
+        r = run([xc, "run", model, "--ref", "--seed", str(seed), "--save-outputs", out] + list(extra))
+        files = sorted(f for f in os.listdir(out) if f.startswith("output_")) if r.returncode == 0 else []
+        return [open(os.path.join(out, f), "rb").read() for f in files], r.stderr
+    outputs.n = 0
+
+    def surgeon(*args):
+        return run([xc, "surgeon"] + [str(a) for a in args])
+
+    # extract: [input -> T] and [T -> output] against onnx's reference evaluator on the original
+    st = os.path.join(ROOT, "models", "small_transformer", "model.onnx")
+    r = surgeon("extract", st, "--inputs", "input_ids:auto", "--outputs", "residual1", "-o", P("head.onnx"))
+    r2 = surgeon("extract", st, "--inputs", "residual1:[1,16,32]:float32", "--outputs", "output:auto", "-o", P("tail.onnx"))
+    ok = r.returncode == 0 and r2.returncode == 0
+    s.check("surgeon extract writes head and tail of small_transformer", ok, r.stderr + r2.stderr)
+    if ok:
+        for name in ("head.onnx", "tail.onnx"):
+            good, msg = checker(P(name))
+            s.check("surgeon extract: %s passes onnx.checker (full_check)" % name, good, msg)
+        full = onnx.load(st)
+        full.graph.output.append(onnx.helper.make_tensor_value_info("residual1", onnx.TensorProto.FLOAT, None))
+        ids = np.array([[(i * 7) % 50 for i in range(16)]], dtype=np.int64)
+        want_mid, want_out = ReferenceEvaluator(full).run(["residual1", "output"], {"input_ids": ids})
+        ids_pb, mid_pb = P("ids.pb"), P("mid.pb")
+        onnx.save_tensor(numpy_helper.from_array(ids, "input_ids"), ids_pb)
+        onnx.save_tensor(numpy_helper.from_array(want_mid, "residual1"), mid_pb)
+        for name, inp, want in (("head.onnx", ids_pb, want_mid), ("tail.onnx", mid_pb, want_out)):
+            out = P("cmp_" + name)
+            r = run([xc, "run", P(name), "--ref", "--load-inputs", inp, "--save-outputs", out])
+            got = numpy_helper.to_array(onnx.load_tensor(os.path.join(out, "output_0.pb"))) if r.returncode == 0 else None
+            s.check("surgeon extract: %s on the reference matches onnx's evaluator on the original" % name,
+                    got is not None and np.allclose(got, want, rtol=1e-4, atol=1e-5), r.stderr)
+
+    # sanitize: the shape subgraph folds once the batch is static; outputs stay bit-identical
+    shape = P("shape.onnx")
+    base, err = outputs(shape, 5, "--input-shapes", "x:[2,4,8]")
+    variants = {
+        "fold+cleanup, shapes overridden": (["--fold-constants", "--cleanup", "--override-input-shapes", "x:[2,4,8]"],
+                                            {"Reshape", "MatMul", "Add", "Mul", "Div"}),
+        "fold+cleanup, symbolic batch": (["--fold-constants", "--cleanup"],
+                                         {"Shape", "Gather", "Unsqueeze", "Concat", "Reshape", "MatMul", "Add", "Mul",
+                                          "Size", "Cast", "Div"}),
+        "fold with a 200-byte threshold": (["--fold-constants", "--fold-size-threshold", 200, "--override-input-shapes",
+                                            "x:[2,4,8]"], {"Reshape", "MatMul", "Constant", "Add", "Tile", "Mul", "Div"}),
+    }
+    for i, (label, (args, ops)) in enumerate(sorted(variants.items())):
+        out = P("sanitized_%d.onnx" % i)
+        r = surgeon("sanitize", shape, "-o", out, *args)
+        if not s.check("surgeon sanitize (%s) -> exit 0" % label, r.returncode == 0, r.stderr):
+            continue
+        m = onnx.load(out)
+        got_ops = {n.op_type for n in m.graph.node}
+        inits = {t.name for t in m.graph.initializer}
+        s.check("surgeon sanitize (%s): remaining ops %s" % (label, sorted(ops)), got_ops == ops, str(sorted(got_ops)))
+        gone = {"unused_w", "dupB"} if "--cleanup" in args else {"unused_w"}  # merging is --cleanup's
+        s.check("surgeon sanitize (%s): dead node, unused%s initializers gone" % (label, " and duplicate" if len(gone) > 1 else ""),
+                "dead_neg" not in {n.name for n in m.graph.node} and not gone & inits and ("dupB" in inits) == (len(gone) == 1),
+                str(sorted(inits)))
+        good, msg = checker(out)
+        s.check("surgeon sanitize (%s): passes onnx.checker (full_check)" % label, good, msg)
+        got, err2 = outputs(out, 5, "--input-shapes", "x:[2,4,8]") if "symbolic" in label else outputs(out, 5)
+        s.check("surgeon sanitize (%s): outputs bit-identical to the original's" % label, got and got == base, err + err2)
+    for model in ("small_cnn", "small_transformer"):
+        src = os.path.join(ROOT, "models", model, "model.onnx")
+        out = P("%s_sanitized.onnx" % model)
+        r = surgeon("sanitize", src, "--fold-constants", "--cleanup", "--toposort", "-o", out)
+        a, e1 = outputs(src, 11)
+        b, e2 = outputs(out, 11) if r.returncode == 0 else (None, r.stderr)
+        s.check("surgeon sanitize %s: outputs bit-identical" % model, a and a == b, e1 + e2)
+    r = surgeon("sanitize", P("unsorted.onnx"), "--toposort", "-o", P("sorted.onnx"))
+    good, msg = checker(P("sorted.onnx")) if r.returncode == 0 else (False, r.stderr)
+    s.check("surgeon sanitize --toposort: a reverse-ordered model passes onnx.checker", good and not checker(P("unsorted.onnx"))[0], msg)
+
+    # values read only from inside an If's branches are live
+    r = surgeon("sanitize", P("capture.onnx"), "--cleanup", "-o", P("capture_s.onnx"))
+    r2 = surgeon("extract", P("capture.onnx"), "--inputs", "x,cond", "--outputs", "o", "-o", P("capture_x.onnx"))
+    ok = r.returncode == 0 and r2.returncode == 0
+    for f in ("capture_s.onnx", "capture_x.onnx"):
+        m = onnx.load(P(f)) if ok else None
+        ok = ok and [n.name for n in m.graph.node] == ["relu", "if"] and [t.name for t in m.graph.initializer] == ["w"]
+        ok = ok and checker(P(f))[0]
+    s.check("surgeon cleanup/extract keep what subgraphs capture (node output, initializer)", ok, r.stderr + r2.stderr)
+
+    # unknown protobuf fields survive every operation
+    marker = bytes([0xC0, 0x3E, 0x2A])
+    r = surgeon("extract", P("unknown.onnx"), "--inputs", "x", "--outputs", "y", "-o", P("unknown_x.onnx"))
+    r2 = surgeon("sanitize", P("unknown.onnx"), "--cleanup", "-o", P("unknown_s.onnx"))
+    counts = [open(P(f), "rb").read().count(marker) if os.path.exists(P(f)) else 0 for f in ("unknown_x.onnx", "unknown_s.onnx")]
+    s.check("surgeon keeps unknown fields of the model, graph and node", counts == [3, 3], str(counts) + r.stderr + r2.stderr)
+
+    # insert: the residual block of small_cnn becomes one LeakyRelu
+    cnn = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
+    r = surgeon("insert", cnn, "--inputs", "stem_relu", "--outputs", "block_relu", "--op", "LeakyRelu", "--name", "lr",
+                "--attrs", "alpha=0.25", "-o", P("inserted.onnx"))
+    if s.check("surgeon insert -> exit 0", r.returncode == 0, r.stderr):
+        m = onnx.load(P("inserted.onnx"))
+        names = [n.name for n in m.graph.node]
+        lr = [n for n in m.graph.node if n.name == "lr"]
+        ok = (lr and list(lr[0].input) == ["stem_relu"] and list(lr[0].output) == ["block_relu"] and
+              onnx.helper.get_attribute_value(lr[0].attribute[0]) == 0.25 and
+              not {"block_conv1", "block_conv2", "block_add", "block_relu"} & set(names) and len(names) == 12)
+        s.check("surgeon insert: the block is replaced by one node with its attribute", ok, str(names))
+        good, msg = checker(P("inserted.onnx"))
+        s.check("surgeon insert: passes onnx.checker (full_check)", good, msg)
+        x = numpy_helper.to_array(onnx.load_tensor(os.path.join(ROOT, "models", "small_cnn", "test_data_set_0", "input_0.pb")))
+        want = ReferenceEvaluator(m).run(None, {"input": x})[0]
+        out = P("cmp_inserted")
+        r = run([xc, "run", P("inserted.onnx"), "--ref", "--load-inputs",
+                 os.path.join(ROOT, "models", "small_cnn", "test_data_set_0"), "--save-outputs", out])
+        got = numpy_helper.to_array(onnx.load_tensor(os.path.join(out, "output_0.pb"))) if r.returncode == 0 else None
+        s.check("surgeon insert: the result runs and matches onnx's evaluator", got is not None and np.allclose(got, want, atol=1e-5), r.stderr)
+
+    # prune-outputs: dropping an output removes what only it needed
+    r = surgeon("extract", cnn, "--inputs", "input", "--outputs", "pool,probs", "-o", P("two_out.onnx"))
+    r2 = surgeon("prune-outputs", P("two_out.onnx"), "--keep", "pool", "-o", P("pruned.onnx"))
+    ok = r.returncode == 0 and r2.returncode == 0
+    if ok:
+        m = onnx.load(P("pruned.onnx"))
+        ok = [o.name for o in m.graph.output] == ["pool"] and len(m.graph.node) == 11 and checker(P("pruned.onnx"))[0]
+    s.check("surgeon prune-outputs --keep: one output, its 11 nodes", ok, r.stderr + r2.stderr)
+
+    # external data: stays external, realigned, named as asked; sparse 2.4 GB model round-trips
+    os.makedirs(P("ext_out"))
+    r = surgeon("sanitize", P("ext", "model.onnx"), "--cleanup", "-o", P("ext_out", "m.onnx"))
+    r2 = surgeon("extract", P("ext", "model.onnx"), "--inputs", "x", "--outputs", "z", "--external-data-file", "w.bin",
+                 "--external-data-threshold", "0", "-o", P("ext_out", "m2.onnx"))
+    ok = r.returncode == 0 and r2.returncode == 0
+    if ok:
+        m = onnx.load(P("ext_out", "m.onnx"), load_external_data=False)
+        w = [t for t in m.graph.initializer if t.name == "w"][0]
+        b = [t for t in m.graph.initializer if t.name == "b"][0]
+        ext = {e.key: e.value for e in w.external_data}
+        m2 = onnx.load(P("ext_out", "m2.onnx"), load_external_data=False)
+        ok = (ext.get("location") == "m.onnx.data" and int(ext.get("offset", 1)) % 64 == 0 and b.raw_data and
+              all(t.data_location == onnx.TensorProto.EXTERNAL for t in m2.graph.initializer) and
+              os.path.exists(P("ext_out", "w.bin")))
+        for t in m2.graph.initializer:
+            ok = ok and int({e.key: e.value for e in t.external_data}["offset"]) % 64 == 0
+        a1, e1 = outputs(P("ext", "model.onnx"), 2)
+        a2, e2 = outputs(P("ext_out", "m.onnx"), 2)
+        a3, e3 = outputs(P("ext_out", "m2.onnx"), 2)
+        ok = ok and a1 and a1 == a2 == a3 and checker(P("ext_out", "m.onnx"))[0]
+    s.check("surgeon: external data stays external (aligned, --external-data-file, threshold)", ok, r.stderr + r2.stderr)
+    if big:
+        os.makedirs(P("big_out"))
+        r = surgeon("sanitize", P("big", "model.onnx"), "--cleanup", "-o", P("big_out", "model.onnx"))
+        data = P("big_out", "model.onnx.data")
+        ok = r.returncode == 0 and os.path.getsize(data) == 600000 * 1024 * 4 and os.stat(data).st_blocks * 512 < (64 << 20)
+        s.check("surgeon sanitize --cleanup: a 2.4 GB external model round-trips with a sparse data file", ok, r.stderr)
+        a1, e1 = outputs(P("big", "model.onnx"), 1)
+        a2, e2 = outputs(P("big_out", "model.onnx"), 1)
+        mid = np.memmap(data, dtype=np.float32, mode="r", shape=(600000, 1024))[300001, :4].tolist() if ok else None
+        s.check("surgeon: the big model's copy computes the same rows and keeps the data in the middle",
+                a1 and a1 == a2 and mid == [300001.0, 300002.0, 300003.0, 300004.0], e1 + e2)
+        r = run([xc, "inspect", "model", P("big_out", "model.onnx")])
+        s.check("inspect works on the >2 GB copy", r.returncode == 0 and "2457600000 bytes" in r.stdout, r.stderr)
+        shutil.rmtree(P("big_out"))
+        shutil.rmtree(P("big"))
+
+    # every bad argument: one line, exit 2, no output file
+    bad = [
+        (["extract", cnn, "--inputs", "nope", "--outputs", "probs"], "'nope'"),
+        (["extract", cnn, "--inputs", "block_conv1_relu", "--outputs", "block_relu"], "'input'"),
+        (["extract", cnn, "--inputs", "stem_relu:[1,a-b]", "--outputs", "probs"], "a-b"),
+        (["extract", cnn, "--inputs", "stem_relu:[1,16]", "--outputs", "probs"], "rank"),
+        (["extract", cnn, "--outputs", "probs:int64"], "int64"),
+        (["insert", cnn, "--inputs", "stem_relu", "--outputs", "pool", "--op", "NoSuchOp"], "NoSuchOp"),
+        (["insert", cnn, "--inputs", "block_relu", "--outputs", "stem_relu", "--op", "Relu"], "cycle"),
+        (["insert", cnn, "--inputs", "pool", "--outputs", "gap", "--op", "LeakyRelu", "--attrs", "alpha=[1,2]"], "alpha"),
+        (["sanitize", cnn, "--override-input-shapes", "nope:[1]"], "nope"),
+        (["sanitize", cnn, "--override-input-shapes", "input:[1,3]"], "rank"),
+        (["sanitize", cnn, "--cleanup", "--external-data-file", "../x.data"], "x.data"),
+        (["prune-outputs", cnn, "--drop", "nope"], "nope"),
+        (["sanitize", P("missing.onnx"), "--cleanup"], "missing.onnx"),
+        (["sanitize", cnn], "nothing to do"),
+        (["frobnicate", cnn], "frobnicate"),
+    ]
+    for args, expect in bad:
+        out = P("bad.onnx")
+        r = surgeon(*(args + ["-o", out]))
+        lines = r.stderr.strip().splitlines()
+        s.check("surgeon %s -> exit 2, one line naming %s, no file" % (" ".join(os.path.basename(a) for a in args[:1] + args[2:]), expect),
+                r.returncode == 2 and len(lines) == 1 and expect in lines[0] and not os.path.exists(out), r.stderr)
 
 
 def demo_models(s, xc):
@@ -824,6 +1031,7 @@ def main():
         cli_tests(s, xc, args.conf, tmp)
         results_tests(s, xc, tmp)
         demo_models(s, xc)
+        surgeon_tests(s, xc, tmp)
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
         ocl_cli(s, xc, args.build, tmp)

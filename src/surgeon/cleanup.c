@@ -8,7 +8,7 @@
 
 /* ---- duplicate initializers ---- */
 
-/* qsort has no user pointer: the graph being sorted, per thread */
+/* qsort has no user pointer: the graph whose initializers are being sorted, per thread */
 static __thread const xc_graph *tls_graph;
 
 static int cmp_shape(const void *pa, const void *pb)
@@ -29,33 +29,41 @@ static uint64_t fnv1a(const void *data, size_t n)
     return h;
 }
 
-static void rename_inputs(xc_graph *g, const xc_names *canon, xc_status *s);
+/* Renaming state: canon maps a duplicate's name to the index of the top graph's initializer
+ * replacing it; read[i] records that duplicate i was read (so the report counts real merges). */
+typedef struct rename_ctx {
+    const xc_graph *top;
+    xc_names canon, index;
+    char *read;
+} rename_ctx;
 
-static void rename_node(xc_node *n, const xc_names *canon, xc_status *s)
+static void rename_inputs(rename_ctx *r, xc_graph *g, xc_status *s);
+
+static void rename_node(rename_ctx *r, xc_node *n, xc_status *s)
 {
-    const xc_graph *g = tls_graph;
     for (int i = 0; i < n->n_inputs && *s == XC_OK; i++) {
-        int c = n->inputs[i][0] ? xc_names_get(canon, n->inputs[i]) : -1;
+        int c = n->inputs[i][0] ? xc_names_get(&r->canon, n->inputs[i]) : -1;
         if (c < 0) continue;
-        char *name = strdup(g->initializers[c]->name);
+        char *name = strdup(r->top->initializers[c]->name);
         if (!name) {
             *s = xc_fail(XC_ERR_NOMEM, "out of memory");
             return;
         }
+        r->read[xc_names_get(&r->index, n->inputs[i])] = 1;
         free(n->inputs[i]);
         n->inputs[i] = name;
     }
     for (int a = 0; a < n->n_attrs && *s == XC_OK; a++) {
-        if (n->attrs[a].g) rename_inputs(n->attrs[a].g, canon, s);
-        for (size_t j = 0; n->attrs[a].graphs && j < n->attrs[a].n; j++) rename_inputs(n->attrs[a].graphs[j], canon, s);
+        if (n->attrs[a].g) rename_inputs(r, n->attrs[a].g, s);
+        for (size_t j = 0; n->attrs[a].graphs && j < n->attrs[a].n; j++) rename_inputs(r, n->attrs[a].graphs[j], s);
     }
 }
 
 /* Renames every read of a duplicate (subgraph captures included: names are unique across
  * scopes, so a capture can only mean the outer initializer). */
-static void rename_inputs(xc_graph *g, const xc_names *canon, xc_status *s)
+static void rename_inputs(rename_ctx *r, xc_graph *g, xc_status *s)
 {
-    for (int k = 0; k < g->n_nodes && *s == XC_OK; k++) rename_node(&g->nodes[k], canon, s);
+    for (int k = 0; k < g->n_nodes && *s == XC_OK; k++) rename_node(r, &g->nodes[k], s);
 }
 
 static int is_io(const xc_graph *g, const char *name)
@@ -76,28 +84,22 @@ static xc_status merge_duplicates(xc_graph *g, int *merged)
     int *order = malloc(sizeof(int) * (n + 1));
     uint64_t *hash = malloc(sizeof(uint64_t) * (n + 1));
     char *hashed = calloc(n + 1, 1);
-    xc_names canon;
-    xc_status s = xc_names_init(&canon, (size_t)n + 1);
-    if (!order || !hash || !hashed || s != XC_OK) {
-        free(order);
-        free(hash);
-        free(hashed);
-        if (s == XC_OK) xc_names_free(&canon);
-        return xc_fail(XC_ERR_NOMEM, "out of memory");
-    }
-    int m = 0;
-    for (int i = 0; i < n; i++)
+    rename_ctx r = {.top = g, .read = calloc(n + 1, 1)};
+    xc_status s = xc_names_init(&r.canon, (size_t)n + 1);
+    if (s == XC_OK) s = xc_names_init(&r.index, (size_t)n + 1);
+    if (!order || !hash || !hashed || !r.read || s != XC_OK) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    int m = 0, found = 0;
+    for (int i = 0; i < n && s == XC_OK; i++)
         if (!is_io(g, g->initializers[i]->name)) order[m++] = i;
     tls_graph = g;
-    qsort(order, m, sizeof(int), cmp_shape);
-    int found = 0;
+    if (s == XC_OK) qsort(order, m, sizeof(int), cmp_shape);
     for (int a = 0; a < m && s == XC_OK; a++) {
         const xc_tensor *x = g->initializers[order[a]];
-        if (xc_names_get(&canon, x->name) >= 0) continue; /* already a duplicate */
+        if (xc_names_get(&r.canon, x->name) >= 0) continue; /* already a duplicate */
         for (int b = a + 1; b < m && s == XC_OK; b++) {
             const xc_tensor *y = g->initializers[order[b]];
             if (y->dtype != x->dtype || !xc_shape_equal(x->rank, x->dims, y->rank, y->dims)) break;
-            if (xc_names_get(&canon, y->name) >= 0) continue;
+            if (xc_names_get(&r.canon, y->name) >= 0) continue;
             /* hashes are computed only inside runs of equal shapes, so a unique multi-gigabyte
              * weight is never read */
             for (int c = 0; c < 2; c++) {
@@ -105,13 +107,16 @@ static xc_status merge_duplicates(xc_graph *g, int *merged)
                 if (!hashed[i]) hash[i] = fnv1a(g->initializers[i]->data, g->initializers[i]->nbytes), hashed[i] = 1;
             }
             if (hash[order[a]] != hash[order[b]] || (x->nbytes && memcmp(x->data, y->data, x->nbytes))) continue;
-            s = xc_names_put(&canon, y->name, order[a]);
-            found++;
+            s = xc_names_put(&r.canon, y->name, order[a]);
+            if (s == XC_OK) s = xc_names_put(&r.index, y->name, order[b]);
+            found = 1;
         }
     }
-    if (s == XC_OK && found) rename_inputs(g, &canon, &s);
-    if (merged) *merged += found;
-    xc_names_free(&canon);
+    if (s == XC_OK && found) rename_inputs(&r, g, &s);
+    for (int i = 0; merged && r.read && i < n; i++) *merged += r.read[i];
+    xc_names_free(&r.canon);
+    xc_names_free(&r.index);
+    free(r.read);
     free(order);
     free(hash);
     free(hashed);

@@ -229,7 +229,7 @@ xc_status sg_fold(xc_model *w, size_t threshold, xc_sanitize_report *rep)
     if (!c.ts || !c.owned || s != XC_OK) s = xc_fail(XC_ERR_NOMEM, "out of memory");
     else s = fold(g, &c, threshold, rep);
     for (int i = 0; c.owned && i < c.n; i++) xc_tensor_free(c.owned[i]);
-    if (c.ts) xc_names_free(&c.slot);
+    xc_names_free(&c.slot);
     free(c.ts);
     free(c.owned);
     return s;

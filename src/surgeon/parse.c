@@ -45,6 +45,14 @@ static int parse_float(const char *s, double *out)
     return *s && !errno && !*end;
 }
 
+static int is_identifier(const char *s)
+{
+    if (!isalpha((unsigned char)s[0]) && s[0] != '_') return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_') return 0;
+    return 1;
+}
+
 /* "[1,3,?,W]": static dims, '?' or -1 for unknown, identifiers for symbolic dims. */
 static xc_status parse_shape(char *text, const char *name, xc_io_spec *sp)
 {
@@ -65,7 +73,7 @@ static xc_status parse_shape(char *text, const char *name, xc_io_spec *sp)
         if (!strcmp(d, "?") || !strcmp(d, "-1")) continue;
         if (parse_int(d, &v) && v >= 0) {
             sp->dims[k] = v;
-        } else if (isalpha((unsigned char)d[0]) || d[0] == '_') {
+        } else if (is_identifier(d)) {
             sp->dim_params[k] = d;
         } else {
             return xc_fail(XC_ERR_USAGE, "shape of '%s': bad dimension '%s'", name, d);

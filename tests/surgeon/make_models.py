@@ -7,6 +7,8 @@
                   unused initializer
   unknown.onnx    unknown protobuf fields on the model, the graph and a node (must survive)
   unsorted.onnx   nodes stored in reverse order (invalid for onnx.checker until sorted)
+  capture.onnx    an If whose branches read an outer node output and an outer initializer (only
+                  through the subgraphs: cleanup and extract must keep both)
   ext/model.onnx  weights in an external file (weights.bin, offset/length)
   big/model.onnx  (--big) a 2.4 GB initializer in a SPARSE external file (no disk used) with
                   non-zero rows at the start and in the middle, read by a Gather
@@ -92,6 +94,21 @@ def unsorted_model():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+def capture_model():
+    then_g = helper.make_graph([helper.make_node("Identity", ["r"], ["t_out"])], "then", [],
+                               [helper.make_tensor_value_info("t_out", TensorProto.FLOAT, [4])])
+    else_g = helper.make_graph([helper.make_node("Add", ["r", "w"], ["e_out"])], "else", [],
+                               [helper.make_tensor_value_info("e_out", TensorProto.FLOAT, [4])])
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("If", ["cond"], ["o"], name="if", then_branch=then_g, else_branch=else_g),
+             helper.make_node("Neg", ["x"], ["dead"], name="dead_neg")]
+    graph = helper.make_graph(nodes, "capture", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4]),
+                                                 helper.make_tensor_value_info("cond", TensorProto.BOOL, [])],
+                              [helper.make_tensor_value_info("o", TensorProto.FLOAT, [4])],
+                              [numpy_helper.from_array(np.arange(4, dtype=np.float32), "w")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
 def external_tensor(name, dtype, dims, location, offset, length):
     t = TensorProto(name=name, data_type=dtype, dims=dims, data_location=TensorProto.EXTERNAL)
     for k, v in (("location", location), ("offset", str(offset)), ("length", str(length))):
@@ -144,6 +161,7 @@ def main():
     save(shape_model(), os.path.join(out, "shape.onnx"))
     save(unknown_model(), os.path.join(out, "unknown.onnx"), check=False)
     save(unsorted_model(), os.path.join(out, "unsorted.onnx"), check=False)
+    save(capture_model(), os.path.join(out, "capture.onnx"))
     ext_model(os.path.join(out, "ext"))
     if "--big" in sys.argv:
         big_model(os.path.join(out, "big"))
