@@ -10,6 +10,10 @@ typedef struct xc_tactics_file xc_tactics_file;
 /* Loads a replay file, a plan (its layers) or, with e given, a timing cache whose keys are
  * prefixed by e's device and crosscheck version. A missing timing cache is an empty one. */
 xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out);
+/* The device-free half of loading: parses len bytes of buf as a replay file or plan (is_cache
+ * 0) or a timing cache (1); path names it in errors. Without the device prefix that
+ * xc_tactics_load adds, timing-cache lookups compare whole keys. */
+xc_status xc_tactics_parse(const char *path, const void *buf, size_t len, int is_cache, xc_tactics_file **out);
 const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key);
 xc_status xc_tactics_set(xc_tactics_file *f, const char *key, const char *tactic, double ms);
 xc_status xc_tactics_save(const xc_tactics_file *f, const char *path);
