@@ -9,7 +9,7 @@ if [ "$SECONDS_EACH" -le 0 ]; then # libFuzzer reads 0 as "no limit": here it me
     echo "fuzz: FUZZ_SECONDS=$SECONDS_EACH: targets built and seeded, not run"
     exit 0
 fi
-TARGETS=${*:-$(cd "$BIN" && ls fuzz_* 2>/dev/null)}
+TARGETS=${*:-$(cd "$BIN" && for f in fuzz_*; do [ -f "$f" ] && [ -x "$f" ] && echo "$f"; done)}
 mkdir -p "$BIN/crashes"
 failed=""
 for t in $TARGETS; do

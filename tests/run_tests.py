@@ -274,6 +274,18 @@ def ocl_errors(s, xc):
             one_line_error(r, "larger than the device can allocate", "--fp16", "--queues"), "exit %d: %s" % (r.returncode, r.stderr))
 
 
+def limit_options(s, xc):
+    """--max-tensor-bytes bounds every tensor; a bad value is a usage error."""
+    model = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
+    r = run([xc, "run", model, "--ref", "--max-tensor-bytes", "1000"])
+    s.check("--max-tensor-bytes below a weight's size -> exit 2, one line naming the tensor",
+            one_line_error(r, "stem.w", "exceeds the limit of 1000 bytes"), "exit %d: %s" % (r.returncode, r.stderr))
+    r = run([xc, "run", model, "--max-tensor-bytes", "64M", "--ref"])
+    s.check("--max-tensor-bytes 64M (any position) runs the model", r.returncode == 0, r.stderr)
+    r = run([xc, "inspect", "model", model, "--max-tensor-bytes", "lots"])
+    s.check("--max-tensor-bytes with a bad value -> exit 2", one_line_error(r, "--max-tensor-bytes", "lots"), r.stderr)
+
+
 def determinism(s, xc, tmp):
     """The reference, and an engine with pinned tactics, give bit-identical outputs run after run."""
     for name in ("small_cnn", "small_transformer"):
@@ -335,6 +347,7 @@ def main():
         unit_tests(s, args.build, os.path.join(args.build, "fixtures"))
         bad_models(s, xc, os.path.join(args.build, "bad_models"))
         fuzz_regressions(s, args.build, os.path.join(args.build, "bad_models"))
+        limit_options(s, xc)
         cli_tests(s, xc, args.conf, tmp)
         demo_models(s, xc)
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
