@@ -10,7 +10,7 @@ OUT=$1; XC=$2; PY=${3:-}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GEN=$OUT/_generated
 mkdir -p "$GEN"
-for t in fuzz_model fuzz_tensor_pb fuzz_plan fuzz_tactics fuzz_timing_cache fuzz_exec; do mkdir -p "$OUT/$t"; done
+for f in "$ROOT"/fuzz/fuzz_*.c; do mkdir -p "$OUT/$(basename "$f" .c)"; done # a new target gets a corpus folder too
 n=0
 seed() { # seed TARGET FILE: copies FILE in under a unique name
     [ -f "$2" ] || return 0
