@@ -109,7 +109,36 @@ test:
 	@$(MAKE) --no-print-directory all conformance-data
 	$(VPY) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR) $(TEST_ARGS)
 
-.PHONY: all demo test conformance-data clean
+# Fuzzing. Each fuzz/fuzz_<target>.c is built twice: by $(CC) with fuzz/replay_main.c into
+# $(BUILD)/replay/<target>, which `make test` runs over tests/fuzz_regressions/<target>/ (so every
+# crash ever found stays fixed, under the sanitizer build too), and by `make fuzz` with clang and
+# libFuzzer into $(FUZZ_BUILD)/, run FUZZ_SECONDS each on corpora seeded by fuzz/make_seeds.sh.
+FUZZ_TARGETS = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_HELPERS = $(filter-out fuzz/replay_main.c $(wildcard fuzz/fuzz_*.c),$(wildcard fuzz/*.c))
+FUZZ_REPLAY  = $(patsubst %,$(BUILD)/replay/%,$(FUZZ_TARGETS))
+all: $(FUZZ_REPLAY)
+
+$(BUILD)/replay/%: fuzz/%.c fuzz/replay_main.c $(FUZZ_HELPERS) $(wildcard fuzz/*.h) $(BUILD)/libcrosscheck.a
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< fuzz/replay_main.c $(FUZZ_HELPERS) $(BUILD)/libcrosscheck.a $(LDLIBS)
+
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -I src -I reference -I $(FUZZ_BUILD)/gen
+fuzz: all $(VENV)/.done
+	@sh tools/deps.sh clang libclang-rt-dev
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT=-O1 CFLAGS=-Wno-unknown-warning-option \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libcrosscheck.a
+	@mkdir -p $(FUZZ_BUILD)/fuzz
+	@for t in $(FUZZ_TARGETS); do echo "LD $(FUZZ_BUILD)/fuzz/$$t"; \
+	  clang $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $(FUZZ_BUILD)/fuzz/$$t \
+	      fuzz/$$t.c $(FUZZ_HELPERS) $(FUZZ_BUILD)/libcrosscheck.a $(LDLIBS) || exit 1; done
+	@sh fuzz/make_seeds.sh $(FUZZ_BUILD)/corpus $(BUILD)/crosscheck $(VPY)
+	sh fuzz/run.sh $(FUZZ_BUILD)/fuzz $(FUZZ_BUILD)/corpus $(FUZZ_SECONDS)
+
+.PHONY: all demo test conformance-data clean fuzz
 clean:
 	rm -rf $(BUILD)
 

@@ -25,6 +25,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'crosscheck <command> --help' shows the options of a command.\n");
+    fprintf(f, "Every command also takes --max-tensor-bytes N[K|M|G]: the largest tensor it may allocate or map\n"
+               "(default: half of physical memory).\n");
 }
 
 int main(int argc, char **argv)
@@ -37,6 +39,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (!cli_global_options(&argc, argv)) return 2;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "crosscheck: unknown command '%s'\n", argv[1]);

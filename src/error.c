@@ -7,12 +7,21 @@
 #define XC_ERRBUF 2048
 static _Thread_local char errbuf[XC_ERRBUF];
 
+/* Messages are one line, but they quote names taken from files: a tensor named "a\nb" must not
+ * break the line (nor a terminal escape reach the terminal). Control characters become '?'. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
+
 xc_status xc_fail(xc_status code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(errbuf, sizeof errbuf, fmt, ap);
     va_end(ap);
+    one_line(errbuf);
     return code;
 }
 
@@ -25,6 +34,7 @@ xc_status xc_error_prefix(xc_status code, const char *fmt, ...)
     va_end(ap);
     memcpy(old, errbuf, sizeof old);
     snprintf(errbuf, sizeof errbuf, "%s%s", prefix, old);
+    one_line(errbuf);
     return code;
 }
 

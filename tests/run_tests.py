@@ -985,6 +985,75 @@ def inspect_views(s, xc, tmp):
     for label, args, needle in bad_cases:
         r = run([xc, "inspect"] + args, timeout=600)
         s.check("%s -> exit 2, one line naming it" % label, one_line_exit2(r) and needle in r.stderr, r.stdout[-500:] + r.stderr)
+def fuzz_regressions(s, build, bad_dir):
+    """Every input a fuzzer ever crashed on (tests/fuzz_regressions/<target>/) replays through the
+    same target code, built without libFuzzer; so do the hostile models and the shipped models."""
+    reg = os.path.join(HERE, "fuzz_regressions")
+    runs = []
+    for target in sorted(os.listdir(reg)) if os.path.isdir(reg) else []:
+        runs.append((target, [os.path.join(reg, target)], "regression inputs"))
+    models = [os.path.join(ROOT, "models", m, "model.onnx") for m in sorted(os.listdir(os.path.join(ROOT, "models")))]
+    bad = [os.path.join(bad_dir, d, "model.onnx") for d in sorted(os.listdir(bad_dir))] if os.path.isdir(bad_dir) else []
+    runs.append(("fuzz_model", [p for p in models + bad if os.path.exists(p)], "shipped and hostile models"))
+    for target, paths, what in runs:
+        exe = os.path.join(build, "replay", target)
+        if not s.check("fuzz target %s is built" % target, os.path.exists(exe)):
+            continue
+        r = run([exe] + paths, timeout=600)
+        n = r.stdout.count("replayed ")
+        ok = r.returncode == 0 and n > 0 and "Sanitizer" not in r.stderr and "runtime error" not in r.stderr
+        s.check("fuzz %s: %d %s replay cleanly" % (target, n, what), ok, "exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
+
+
+def one_line_error(r, *needles):
+    lines = r.stderr.strip().splitlines()
+    return r.returncode == 2 and len(lines) == 1 and all(n in lines[0] for n in needles) and "Sanitizer" not in r.stderr
+
+
+def ocl_errors(s, xc):
+    """OpenCL failures reach the user as one line with what to do (the unit tests cover kernel
+    build failures, error-code mapping and lost devices)."""
+    model = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
+    r = run([xc, "run", model, "--ocl"], env=dict(os.environ, OCL_ICD_VENDORS="/nonexistent"))
+    s.check("no OpenCL platform -> exit 2, one line with an install hint",
+            one_line_error(r, "no OpenCL platform", "pocl-opencl-icd"), "exit %d: %s" % (r.returncode, r.stderr))
+    r = run([xc, "run", model, "--ocl", "--ocl-device", "99"])
+    s.check("--ocl-device 99 -> exit 2, one line listing the devices", one_line_error(r, "'99'", "[0] "),
+            "exit %d: %s" % (r.returncode, r.stderr))
+    r = run([xc, "run", model, "--ocl"], env=dict(os.environ, CROSSCHECK_OCL_MAX_ALLOC="1000"), timeout=600)
+    s.check("an engine over the device's allocation limit -> exit 2, one line with a hint",
+            one_line_error(r, "larger than the device can allocate", "--fp16", "--queues"), "exit %d: %s" % (r.returncode, r.stderr))
+
+
+def limit_options(s, xc):
+    """--max-tensor-bytes bounds every tensor; a bad value is a usage error."""
+    model = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
+    r = run([xc, "run", model, "--ref", "--max-tensor-bytes", "1000"])
+    s.check("--max-tensor-bytes below a weight's size -> exit 2, one line naming the tensor",
+            one_line_error(r, "stem.w", "exceeds the limit of 1000 bytes"), "exit %d: %s" % (r.returncode, r.stderr))
+    r = run([xc, "run", model, "--max-tensor-bytes", "64M", "--ref"])
+    s.check("--max-tensor-bytes 64M (any position) runs the model", r.returncode == 0, r.stderr)
+    r = run([xc, "inspect", "model", model, "--max-tensor-bytes", "lots"])
+    s.check("--max-tensor-bytes with a bad value -> exit 2", one_line_error(r, "--max-tensor-bytes", "lots"), r.stderr)
+
+
+def determinism(s, xc, tmp):
+    """The reference, and an engine with pinned tactics, give bit-identical outputs run after run."""
+    for name in ("small_cnn", "small_transformer"):
+        model = os.path.join(ROOT, "models", name, "model.onnx")
+        tactics = os.path.join(tmp, "det_%s_tactics.json" % name)
+        r = run([xc, "build", model, "-o", os.path.join(tmp, "det_%s.plan" % name), "--save-tactics", tactics,
+                 "--timing-iterations", "2"], timeout=600)
+        s.check("determinism %s: tactics saved" % name, r.returncode == 0, r.stderr[-1500:])
+        for label, extra in (("reference", ["--ref"]), ("engine with pinned tactics", ["--ocl", "--load-tactics", tactics])):
+            outs = []
+            for k in range(2):
+                d = os.path.join(tmp, "det_%s_%s_%d" % (name, extra[0].strip("-"), k))
+                r = run([xc, "run", model] + extra + ["--save-outputs", d], timeout=600)
+                files = sorted(f for f in os.listdir(d) if f.startswith("output_")) if r.returncode == 0 else []
+                outs.append([open(os.path.join(d, f), "rb").read() for f in files])
+            s.check("determinism %s: the %s gives bit-identical outputs in two runs" % (name, label),
+                    outs[0] and outs[0] == outs[1], "outputs %s vs %s" % ([len(x) for x in outs[0]], [len(x) for x in outs[1]]))
 
 
 def conformance_ocl(s, xc, conf):
@@ -1028,6 +1097,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         unit_tests(s, args.build, os.path.join(args.build, "fixtures"))
         bad_models(s, xc, os.path.join(args.build, "bad_models"))
+        fuzz_regressions(s, args.build, os.path.join(args.build, "bad_models"))
+        limit_options(s, xc)
         cli_tests(s, xc, args.conf, tmp)
         results_tests(s, xc, tmp)
         demo_models(s, xc)
@@ -1037,6 +1108,8 @@ def main():
         ocl_cli(s, xc, args.build, tmp)
         run_compare(s, xc, args.build, tmp)
         inspect_views(s, xc, tmp)
+        ocl_errors(s, xc)
+        determinism(s, xc, tmp)
         ocl_cases(s, xc, args.build, args.quick_ocl)
         debug_tools(s, xc, args.build, tmp)
         if not args.skip_conformance:

@@ -5,6 +5,7 @@
 set -e
 PKGS="gcc make libc6-dev libprotobuf-c-dev protobuf-c-compiler libcjson-dev libgraphviz-dev libonnx-dev \
 ocl-icd-opencl-dev opencl-headers pocl-opencl-icd python3 python3-venv python3-pip"
+PKGS="$PKGS $*" # extra packages a make target needs (make fuzz: clang libclang-rt-dev)
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

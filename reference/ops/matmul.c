@@ -221,9 +221,11 @@ static xc_status ref_matmul(xc_ref_args *a)
     xc_status s = work_load(a, ta, w, &A);
     if (s == XC_OK) s = work_load(a, tb, w, &B);
     if (s == XC_OK) s = work_target(a, y, w, &Y);
-    for (size_t i = 0; s == XC_OK && i < batches; i++) {
-        const char *pa = (const char *)A.p + es * (size_t)xc_ref_offset((int64_t)i, batch_rank, y->dims, sa);
-        const char *pb = (const char *)B.p + es * (size_t)xc_ref_offset((int64_t)i, batch_rank, y->dims, sb);
+    /* an empty output has nothing to compute; an empty inner dimension (k = 0) has no operand
+     * buffers at all, and the products only read them for k > 0 */
+    for (size_t i = 0; s == XC_OK && m * n > 0 && i < batches; i++) {
+        const char *pa = A.p ? (const char *)A.p + es * (size_t)xc_ref_offset((int64_t)i, batch_rank, y->dims, sa) : NULL;
+        const char *pb = B.p ? (const char *)B.p + es * (size_t)xc_ref_offset((int64_t)i, batch_rank, y->dims, sb) : NULL;
         products[w](pa, pb, (char *)Y.p + es * i * (size_t)(m * n), m, k, n, k, 1);
     }
     if (s == XC_OK) work_store(y, w, &Y);

@@ -90,7 +90,8 @@ static xc_status gather_run(gather *g, const xc_tensor *x, xc_tensor *y)
             pad |= g->off[k][idx[k]] < 0;
             base += g->off[k][idx[k]];
         }
-        if (!pad) copy_row(dst, (const char *)x->data + base * (int64_t)esz, inner, n, esz, contiguous);
+        /* an empty input has no buffer: every output element is then padding, never read from x */
+        if (!pad && x->data) copy_row(dst, (const char *)x->data + base * (int64_t)esz, inner, n, esz, contiguous);
         for (int k = outer - 1; k >= 0 && ++idx[k] == g->dims[k]; k--) idx[k] = 0;
     }
     free(g->buf);

@@ -8,8 +8,12 @@
 #include "error.h"
 
 const char *xc_cl_error_name(cl_int err);
-/* Fails with XC_ERR_RUNTIME (XC_ERR_NOMEM for allocation failures, with a hint):
- * "<what>: CL_OUT_OF_RESOURCES (-5)". */
+/* Fails with XC_ERR_RUNTIME: "<what>: CL_INVALID_VALUE (-30)". Allocation failures
+ * (CL_MEM_OBJECT_ALLOCATION_FAILURE, CL_OUT_OF_RESOURCES, CL_OUT_OF_HOST_MEMORY,
+ * CL_INVALID_BUFFER_SIZE) fail with XC_ERR_NOMEM and a hint (smaller batch, --fp16, fewer
+ * --queues); CL_DEVICE_NOT_AVAILABLE / CL_DEVICE_NOT_FOUND say the device was lost. */
 xc_status xc_cl_fail(cl_int err, const char *what);
+/* The out-of-device-memory failure for a buffer over the device's allocation limit. */
+xc_status xc_cl_too_big(size_t bytes, size_t limit, const char *what);
 #define XC_CL_TRY(call, what) do { cl_int e_ = (call); if (e_ != CL_SUCCESS) return xc_cl_fail(e_, what); } while (0)
 #endif

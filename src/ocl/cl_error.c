@@ -21,10 +21,31 @@ const char *xc_cl_error_name(cl_int err)
     }
 }
 
+/* What to do about running out: the three things that shrink what the engine allocates. */
+#define XC_OOM_HINT "try a smaller batch (--input-shapes), --fp16, or fewer --queues"
+
 xc_status xc_cl_fail(cl_int err, const char *what)
 {
-    if (err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES || err == CL_OUT_OF_HOST_MEMORY)
-        return xc_fail(XC_ERR_NOMEM, "%s: %s (%d): out of device memory (try a smaller batch, --fp16, or another device)",
-                       what, xc_cl_error_name(err), err);
-    return xc_fail(XC_ERR_RUNTIME, "%s: %s (%d)", what, xc_cl_error_name(err), err);
+    switch (err) {
+    case CL_MEM_OBJECT_ALLOCATION_FAILURE:
+    case CL_OUT_OF_RESOURCES:
+    case CL_OUT_OF_HOST_MEMORY:
+        return xc_fail(XC_ERR_NOMEM, "%s: %s (%d): out of device memory (" XC_OOM_HINT ")", what, xc_cl_error_name(err), err);
+    case CL_INVALID_BUFFER_SIZE:
+        return xc_fail(XC_ERR_NOMEM, "%s: %s (%d): a buffer is larger than the device can allocate (" XC_OOM_HINT ")", what,
+                       xc_cl_error_name(err), err);
+    case CL_DEVICE_NOT_AVAILABLE:
+    case CL_DEVICE_NOT_FOUND:
+        /* a device that answered at start-up and no longer does: reset, removed, or taken exclusively */
+        return xc_fail(XC_ERR_RUNTIME, "%s: %s (%d): the OpenCL device was lost or is unavailable (driver reset, device removed "
+                       "or in exclusive use by another process); check 'crosscheck inspect devices'", what, xc_cl_error_name(err), err);
+    default:
+        return xc_fail(XC_ERR_RUNTIME, "%s: %s (%d)", what, xc_cl_error_name(err), err);
+    }
+}
+
+xc_status xc_cl_too_big(size_t bytes, size_t limit, const char *what)
+{
+    return xc_fail(XC_ERR_NOMEM, "%s: a buffer of %zu bytes is larger than the device can allocate (%zu bytes) (" XC_OOM_HINT ")",
+                   what, bytes, limit);
 }

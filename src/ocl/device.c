@@ -81,6 +81,29 @@ static int choose(const found *list, int n, const char *sel)
     return -1;
 }
 
+/* "[0] NAME (PLATFORM), [1] ...": what a selection that matched nothing could have said. */
+static void describe_all(const found *list, int n, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (int i = 0; i < n && o < len; i++) {
+        char name[256], plat[256] = "";
+        dev_str(list[i].device, CL_DEVICE_NAME, name, sizeof name);
+        clGetPlatformInfo(list[i].platform, CL_PLATFORM_NAME, sizeof plat, plat, NULL);
+        o += (size_t)snprintf(buf + o, len - o, "%s[%d] %s (%s)", i ? ", " : "", i, name, plat);
+    }
+}
+
+/* CROSSCHECK_OCL_MAX_ALLOC=BYTES lowers the device's largest allocation: tests use it to see
+ * an engine that does not fit fail cleanly, without needing a device that small. */
+static size_t max_alloc_override(size_t device_max)
+{
+    const char *env = getenv("CROSSCHECK_OCL_MAX_ALLOC");
+    char *end;
+    unsigned long long v = env && env[0] ? strtoull(env, &end, 10) : 0;
+    return v && !*end && v < device_max ? (size_t)v : device_max;
+}
+
 xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out)
 {
     found list[MAX_DEVICES];
@@ -88,7 +111,11 @@ xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out)
     *out = NULL;
     XC_TRY(enumerate(list, &n));
     int k = choose(list, n, sel);
-    if (k < 0) return xc_fail(XC_ERR_USAGE, "--ocl-device '%s' matches none of the %d OpenCL devices (see 'crosscheck inspect devices')", sel, n);
+    if (k < 0) {
+        char all[2048];
+        describe_all(list, n, all, sizeof all);
+        return xc_fail(XC_ERR_USAGE, "--ocl-device '%s' matches none of the %d OpenCL device(s): %s", sel, n, all);
+    }
     xc_ocl_device *d = calloc(1, sizeof *d);
     if (!d) return xc_fail(XC_ERR_NOMEM, "out of memory");
     d->platform = list[k].platform;
@@ -108,7 +135,7 @@ xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out)
     clGetDeviceInfo(d->id, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof d->compute_units, &d->compute_units, NULL);
     d->global_mem = (size_t)gm;
     d->local_mem = (size_t)lm;
-    d->max_alloc = (size_t)ma;
+    d->max_alloc = max_alloc_override((size_t)ma);
     cl_int err;
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)d->platform, 0};
     d->context = clCreateContext(props, 1, &d->id, NULL, NULL, &err);
@@ -117,6 +144,20 @@ xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out)
         return xc_cl_fail(err, "clCreateContext");
     }
     *out = d;
+    return XC_OK;
+}
+
+xc_status xc_ocl_buffer(xc_ocl_device *d, cl_mem_flags flags, size_t bytes, void *host, const char *what, cl_mem *out)
+{
+    *out = NULL;
+    /* checked here because drivers differ: some refuse at creation, some only at first use */
+    if (bytes > d->max_alloc) return xc_cl_too_big(bytes, d->max_alloc, what);
+    cl_int err;
+    *out = clCreateBuffer(d->context, flags, bytes, host, &err);
+    if (err != CL_SUCCESS) {
+        *out = NULL;
+        return xc_cl_fail(err, what);
+    }
     return XC_OK;
 }
 

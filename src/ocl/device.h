@@ -22,6 +22,10 @@ typedef struct xc_ocl_device {
  * name, vendor or platform contains it (case-insensitive). */
 xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out);
 void xc_ocl_device_close(xc_ocl_device *d);
+/* clCreateBuffer with crosscheck's errors: a buffer over d->max_alloc (the device's largest
+ * allocation, or CROSSCHECK_OCL_MAX_ALLOC when lower) fails up front; allocation failures say
+ * "out of device memory" with a hint. what names the buffer's purpose in the message. */
+xc_status xc_ocl_buffer(xc_ocl_device *d, cl_mem_flags flags, size_t bytes, void *host, const char *what, cl_mem *out);
 /* Every platform and device, as JSON: [{platform, version, devices:[{index, name, vendor, type,
  * driver, version, compute_units, global_mem, local_mem, max_alloc, max_work_group, extensions}]}] */
 xc_status xc_ocl_device_list(cJSON **out);

@@ -56,10 +56,10 @@ xc_status xc_engine_add_weight(xc_engine *e, const void *data, size_t bytes, int
         e->weights = w;
         e->cap_weights = cap;
     }
-    cl_int err;
-    cl_mem m = clCreateBuffer(e->dev->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes ? bytes : 4,
-                              (void *)(bytes ? data : &err), &err);
-    if (err != CL_SUCCESS) return xc_cl_fail(err, "uploading weights");
+    static const float empty = 0; /* an empty weight still needs a buffer to bind */
+    cl_mem m;
+    XC_TRY(xc_ocl_buffer(e->dev, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes ? bytes : 4, (void *)(bytes ? data : &empty),
+                         "uploading weights", &m));
     *index = e->n_weights;
     e->weights[e->n_weights++] = m;
     e->weight_bytes += bytes;

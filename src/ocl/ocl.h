@@ -47,6 +47,18 @@ void xc_engine_free(xc_engine *e);
  * every tactic pinned; a plan from another device, driver, version or model is refused. */
 xc_status xc_ocl_plan_save(const xc_engine *e, const char *path);
 xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_build_options *o, xc_engine **out);
+/* The device-free half of loading a plan: its JSON and the build options it records, on top of
+ * *given. h->opt borrows strings and shapes from h, which must stay where it is until
+ * xc_ocl_plan_header_free. path names the plan in errors. */
+typedef struct xc_ocl_plan_header {
+    struct cJSON *root;
+    xc_ocl_build_options opt;
+    xc_input_shape shapes[XC_MAX_NAMED];
+    char *shape_text[XC_MAX_NAMED];
+} xc_ocl_plan_header;
+xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const xc_ocl_build_options *given,
+                            xc_ocl_plan_header *h);
+void xc_ocl_plan_header_free(xc_ocl_plan_header *h);
 
 /* An execution context on e as a backend (e must outlive it). With CROSSCHECK_OCL_CANARY=1 in
  * the environment it checks that no kernel writes past the end of a tensor: every tensor gets

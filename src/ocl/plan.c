@@ -101,10 +101,11 @@ static const char *str_of(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/* Copies the plan's build options into o (strings borrowed from the parsed plan). */
-static xc_status plan_options(const cJSON *root, xc_ocl_build_options *o, xc_input_shape *shapes, char **shape_text)
+/* Copies the plan's build options into h->opt (strings borrowed from the parsed plan). */
+static xc_status plan_options(xc_ocl_plan_header *h)
 {
-    const cJSON *opts = cJSON_GetObjectItem(root, "options"), *it;
+    const cJSON *opts = cJSON_GetObjectItem(h->root, "options"), *it;
+    xc_ocl_build_options *o = &h->opt;
     o->fp16 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fp16"));
     o->no_fusion = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_fusion"));
     o->fallback_cpu = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fallback_cpu"));
@@ -119,13 +120,34 @@ static xc_status plan_options(const cJSON *root, xc_ocl_build_options *o, xc_inp
         if (cJSON_IsString(it) && o->n_no_fuse_nodes < XC_MAX_LAYER_NAMES) o->no_fuse_nodes[o->n_no_fuse_nodes++] = it->valuestring;
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "input_shapes")) {
         if (!cJSON_IsString(it) || o->n_shapes >= XC_MAX_NAMED) continue;
-        shape_text[o->n_shapes] = strdup(it->valuestring);
-        if (!shape_text[o->n_shapes]) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        XC_TRY(xc_parse_input_shape(shape_text[o->n_shapes], &shapes[o->n_shapes]));
+        h->shape_text[o->n_shapes] = strdup(it->valuestring);
+        if (!h->shape_text[o->n_shapes]) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        XC_TRY(xc_parse_input_shape(h->shape_text[o->n_shapes], &h->shapes[o->n_shapes]));
         o->n_shapes++;
     }
-    o->shapes = shapes;
+    o->shapes = h->shapes;
     return XC_OK;
+}
+
+xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const xc_ocl_build_options *given, xc_ocl_plan_header *h)
+{
+    memset(h, 0, sizeof *h);
+    h->opt = *given;
+    h->root = cJSON_ParseWithLength(len ? buf : "", len); /* an empty file maps to no address */
+    if (!h->root) return xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
+    xc_status s = plan_options(h);
+    if (s != XC_OK) {
+        xc_ocl_plan_header_free(h);
+        return xc_error_prefix(s, "%s: ", path);
+    }
+    return XC_OK;
+}
+
+void xc_ocl_plan_header_free(xc_ocl_plan_header *h)
+{
+    for (int i = 0; i < XC_MAX_NAMED; i++) free(h->shape_text[i]);
+    cJSON_Delete(h->root);
+    memset(h, 0, sizeof *h);
 }
 
 static xc_status check_plan(const cJSON *root, const char *path, const xc_engine *probe)
@@ -146,29 +168,17 @@ xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_bui
     *out = NULL;
     xc_mapping *map;
     XC_TRY(xc_read_file(path, &map));
-    char *text = malloc(map->len + 1);
-    if (!text) {
-        xc_mapping_release(map);
-        return xc_fail(XC_ERR_NOMEM, "out of memory");
-    }
-    memcpy(text, map->addr, map->len);
-    text[map->len] = 0;
+    xc_ocl_plan_header h;
+    xc_status s = xc_ocl_plan_parse(path, map->addr, map->len, given, &h);
     xc_mapping_release(map);
-    cJSON *root = cJSON_Parse(text);
-    free(text);
-    if (!root) return xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
-    xc_ocl_build_options o = *given;
-    xc_input_shape shapes[XC_MAX_NAMED];
-    char *shape_text[XC_MAX_NAMED] = {0};
-    xc_status s = plan_options(root, &o, shapes, shape_text);
+    if (s != XC_OK) return s;
     xc_engine *probe = NULL;
-    if (s == XC_OK) s = xc_engine_probe(m, &o, &probe); /* device and model hash, nothing built */
-    if (s == XC_OK) s = check_plan(root, path, probe);
+    s = xc_engine_probe(m, &h.opt, &probe); /* device and model hash, nothing built */
+    if (s == XC_OK) s = check_plan(h.root, path, probe);
     xc_engine_free(probe);
-    o.load_tactics = path;
-    o.timing_cache = NULL;
-    if (s == XC_OK) s = xc_ocl_build(m, &o, out);
-    for (int i = 0; i < XC_MAX_NAMED; i++) free(shape_text[i]);
-    cJSON_Delete(root);
+    h.opt.load_tactics = path;
+    h.opt.timing_cache = NULL;
+    if (s == XC_OK) s = xc_ocl_build(m, &h.opt, out);
+    xc_ocl_plan_header_free(&h);
     return s;
 }

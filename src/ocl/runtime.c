@@ -51,10 +51,11 @@ xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out)
     c->q = c->queues[0];
     if (c->n_queues > 1) xc_schedule_assign(c);
     for (int s = 0; !private_buffers && s < e->n_slots; s++) {
-        c->slots[s] = clCreateBuffer(e->dev->context, CL_MEM_READ_WRITE, e->slot_bytes[s] ? e->slot_bytes[s] : 4, NULL, &err);
-        if (err != CL_SUCCESS) {
+        xc_status st = xc_ocl_buffer(e->dev, CL_MEM_READ_WRITE, e->slot_bytes[s] ? e->slot_bytes[s] : 4, NULL,
+                                     "allocating activation memory", &c->slots[s]);
+        if (st != XC_OK) {
             xc_ocl_ctx_free(c);
-            return xc_cl_fail(err, "allocating activation memory");
+            return st;
         }
     }
     *out = c;
@@ -114,8 +115,8 @@ xc_status xc_ocl_ctx_mem(xc_ocl_ctx *c, int t, cl_mem *out)
     if (!c->priv[t]) {
         cl_int err;
         size_t bytes = xc_round_up(xc_et_bytes(x) ? xc_et_bytes(x) : 4, 4); /* aliases have the same bytes */
-        c->priv[t] = clCreateBuffer(e->dev->context, CL_MEM_READ_WRITE, bytes + (c->canary ? CANARY_BYTES : 0), NULL, &err);
-        if (err != CL_SUCCESS) return xc_cl_fail(err, "allocating a tensor buffer");
+        XC_TRY(xc_ocl_buffer(e->dev, CL_MEM_READ_WRITE, bytes + (c->canary ? CANARY_BYTES : 0), NULL, "allocating a tensor buffer",
+                             &c->priv[t]));
         static const cl_uint zero = 0, guard = CANARY_WORD; /* tactics are timed on zeros, not on stale memory */
         err = clEnqueueFillBuffer(c->q, c->priv[t], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
         if (err == CL_SUCCESS && c->canary)
@@ -246,12 +247,11 @@ static xc_status run_layer_on(xc_ocl_ctx *c, int l, cl_command_queue q, int n_wa
         return run_cpu_layer(c, l);
     }
     if (L->workspace > c->workspace_bytes) { /* grown once per larger need; layers run in turn */
-        cl_int err;
         finish_all(c);
         if (c->workspace) clReleaseMemObject(c->workspace);
-        c->workspace = clCreateBuffer(c->e->dev->context, CL_MEM_READ_WRITE, L->workspace, NULL, &err);
+        xc_status st = xc_ocl_buffer(c->e->dev, CL_MEM_READ_WRITE, L->workspace, NULL, "allocating tactic workspace", &c->workspace);
         c->workspace_bytes = c->workspace ? L->workspace : 0;
-        if (err != CL_SUCCESS) return xc_cl_fail(err, "allocating tactic workspace");
+        if (st != XC_OK) return st;
     }
     for (int k = 0; k < L->n_launches; k++) {
         const xc_launch *la = &L->launches[k];

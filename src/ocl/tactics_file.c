@@ -58,9 +58,9 @@ void xc_tactics_free(xc_tactics_file *f)
     free(f);
 }
 
-static xc_status parse(const char *path, const char *text, xc_tactics_file *f)
+static xc_status parse(const char *path, const void *buf, size_t len, xc_tactics_file *f)
 {
-    cJSON *root = cJSON_Parse(text);
+    cJSON *root = cJSON_ParseWithLength(buf, len); /* the file's length: no copy, no trailing NUL needed */
     if (!root) return xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
     const cJSON *format = cJSON_GetObjectItem(root, "format");
     f->is_plan = cJSON_IsString(format) && !strcmp(format->valuestring, "crosscheck-plan-1");
@@ -83,34 +83,41 @@ static xc_status parse(const char *path, const char *text, xc_tactics_file *f)
 }
 
 xc_tactics_file *xc_tactics_new(void) { return calloc(1, sizeof(xc_tactics_file)); }
+static xc_status new_file(int is_cache, xc_tactics_file **out)
+{
+    *out = xc_tactics_new();
+    if (!*out) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    (*out)->is_cache = is_cache;
+    return XC_OK;
+}
+
+xc_status xc_tactics_parse(const char *path, const void *buf, size_t len, int is_cache, xc_tactics_file **out)
+{
+    XC_TRY(new_file(is_cache, out));
+    /* an empty file maps to no address: parse "" rather than NULL */
+    xc_status s = parse(path, len ? buf : "", len, *out);
+    if (s != XC_OK) {
+        xc_tactics_free(*out);
+        *out = NULL;
+    }
+    return s;
+}
 
 xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out)
 {
-    xc_tactics_file *f = calloc(1, sizeof *f);
-    if (!f) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    f->is_cache = e != NULL;
-    if (e) {
-        char dev[1100];
-        snprintf(f->prefix, sizeof f->prefix, "%s | crosscheck %s | ", xc_ocl_device_key(e->dev, dev, sizeof dev), XC_VERSION);
-    }
-    *out = f;
-    if (f->is_cache && access(path, F_OK) != 0) return XC_OK; /* first build with this cache */
-    xc_mapping *m;
-    xc_status s = xc_read_file(path, &m);
-    if (s == XC_OK) {
-        char *text = malloc(m->len + 1);
-        if (!text) s = xc_fail(XC_ERR_NOMEM, "out of memory");
-        else {
-            memcpy(text, m->addr, m->len);
-            text[m->len] = 0;
-            s = parse(path, text, f);
-            free(text);
-        }
+    xc_status s;
+    *out = NULL;
+    if (e && access(path, F_OK) != 0) {
+        s = new_file(1, out); /* first build with this cache: an empty one */
+    } else {
+        xc_mapping *m;
+        XC_TRY(xc_read_file(path, &m));
+        s = xc_tactics_parse(path, m->addr, m->len, e != NULL, out);
         xc_mapping_release(m);
     }
-    if (s != XC_OK) {
-        xc_tactics_free(f);
-        *out = NULL;
+    if (s == XC_OK && e) {
+        char dev[1100];
+        snprintf((*out)->prefix, sizeof (*out)->prefix, "%s | crosscheck %s | ", xc_ocl_device_key(e->dev, dev, sizeof dev), XC_VERSION);
     }
     return s;
 }

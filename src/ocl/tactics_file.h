@@ -12,6 +12,10 @@ typedef struct xc_tactics_file xc_tactics_file;
 /* An empty replay file (fill with xc_tactics_set: layer name -> tactic; save with xc_tactics_save). */
 xc_tactics_file *xc_tactics_new(void);
 xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file **out);
+/* The device-free half of loading: parses len bytes of buf as a replay file or plan (is_cache
+ * 0) or a timing cache (1); path names it in errors. Without the device prefix that
+ * xc_tactics_load adds, timing-cache lookups compare whole keys. */
+xc_status xc_tactics_parse(const char *path, const void *buf, size_t len, int is_cache, xc_tactics_file **out);
 const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key);
 /* Entry i in file order: its key (layer name, or cache key) and tactic; 0 past the end. */
 int xc_tactics_entry(const xc_tactics_file *f, int i, const char **key, const char **tactic);

@@ -99,10 +99,18 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
     xc_layer *l = &e->layers[li];
     double best_ms = 0;
     int best = -1;
+    xc_status first_status = XC_OK;
+    char first_error[2048] = ""; /* why the first candidate failed: the answer when none works */
     for (int k = 0; k < n; k++) {
         xc_ocl_ctx_forget_layer(ctx, li);
         double ms = 0;
-        if (prepare(e, l, &c[k]) != XC_OK || time_layer(ctx, li, e->opt.timing_iterations, &ms) != XC_OK) {
+        xc_status s = prepare(e, l, &c[k]);
+        if (s == XC_OK) s = time_layer(ctx, li, e->opt.timing_iterations, &ms);
+        if (s != XC_OK) {
+            if (first_status == XC_OK) {
+                first_status = s;
+                snprintf(first_error, sizeof first_error, "%s", xc_error_message());
+            }
             xc_error_clear(); /* this variant does not build or run here: not a candidate */
             continue;
         }
@@ -112,7 +120,9 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
         }
     }
     xc_ocl_ctx_forget_layer(ctx, li);
-    if (best < 0) return xc_fail(XC_ERR_RUNTIME, "layer '%s': no tactic builds and runs on this device", l->name);
+    if (best < 0) /* out of memory stays out of memory, so its hint and status reach the user */
+        return xc_fail(first_status == XC_ERR_NOMEM ? XC_ERR_NOMEM : XC_ERR_RUNTIME,
+                       "layer '%s': no tactic builds and runs on this device: %s", l->name, first_error[0] ? first_error : "no candidate tactic");
     XC_TRY(prepare(e, l, &c[best]));
     l->time_ms = best_ms;
     return XC_OK;

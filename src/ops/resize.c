@@ -133,7 +133,10 @@ xc_status xc_resize_plan(const xc_node *n, int rank, const int64_t *in_dims, con
         int ax = axes[k];
         if (!(vals[k] > 0)) return plan_fail(n, "scales must be positive");
         scale[ax] = vals[k];
-        out_dims[ax] = in_dims[ax] < 0 ? -1 : (int64_t)floor(vals[k] * (double)in_dims[ax]);
+        double d = in_dims[ax] < 0 ? -1 : floor(vals[k] * (double)in_dims[ax]);
+        if (!(d < 0x1p62)) /* also an infinite scale; the size limit refuses anything near this anyway */
+            return xc_node_fail(n, XC_ERR_MODEL, "scale %g makes axis %d of size %lld too large", vals[k], ax, (long long)in_dims[ax]);
+        out_dims[ax] = (int64_t)d;
     }
     return XC_OK;
 }
