@@ -13,6 +13,7 @@ static const char *help =
     "       crosscheck inspect engine MODEL [--plan PLAN | build options] [--profile] [--json]\n"
     "       crosscheck inspect tactics PLAN|REPLAY [--json]\n"
     "       crosscheck inspect diff-tactics --good FILE|DIR... --bad FILE|DIR... [--json]\n"
+    "       crosscheck inspect results DIR|FILE [--json]\n"
     "       crosscheck inspect devices [--json]\n\n"
     "devices: every OpenCL platform and device with its index (for --ocl-device), memory,\n"
     "compute units, driver and extensions.\n\n"
@@ -23,7 +24,7 @@ static const char *help =
     "  --show attrs    ... and each node's attributes (implies layers)\n"
     "  --show weights  per initializer: dtype, shape, min, max, mean, std (of the finite values),\n"
     "                  fraction of zeros, NaN and Inf counts\n\n"
-    "engine, tactics, diff-tactics: 'crosscheck inspect engine --help' etc.\n";
+    "engine, tactics, diff-tactics, results: 'crosscheck inspect engine --help' etc.\n";
 
 /* "[1,3,batch,224]" or "(unknown rank)" from a JSON shape, into buf. */
 const char *cli_shape_text(const cJSON *shape, char *buf, size_t len)
@@ -196,7 +197,7 @@ int cmd_inspect(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "tactics")) return cli_inspect_tactics(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "diff-tactics")) return cli_inspect_diff_tactics(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "model"))
-        return cli_usage_error(cmd, "expected 'inspect model|engine|tactics|diff-tactics|devices ...'");
+        return cli_usage_error(cmd, "expected 'inspect model|engine|tactics|diff-tactics|results|devices ...'");
     for (int i = 2; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             fputs(help, stdout);

@@ -9,7 +9,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"run", cmd_run, "run a model on backends and compare the outputs"},
-    {"inspect", cmd_inspect, "summarize a model (inputs, outputs, ops, parameters, support)"},
+    {"inspect", cmd_inspect, "show a model, engine, tactics, results or the OpenCL devices"},
     {"conformance", cmd_conformance, "run ONNX backend-test cases on the reference"},
     {"build", cmd_build, "build the OpenCL engine (fusions, timed tactics) and write a plan"},
     {"bench", cmd_bench, "time the OpenCL engine of a model or plan (latency, throughput, per layer)"},

@@ -21,6 +21,12 @@ if [ -n "$PY" ] && [ -x "$PY" ]; then
     "$PY" "$ROOT/tests/make_fixtures.py" "$GEN/fixtures" >/dev/null 2>&1 || echo "make_seeds: fixtures not generated" >&2
     "$PY" "$ROOT/tests/bad_models/make_bad_models.py" "$GEN/bad" >/dev/null 2>&1 || echo "make_seeds: bad models not generated" >&2
     "$PY" "$ROOT/tests/ocl_cases/make_cases.py" "$GEN/ocl" >/dev/null 2>&1 || echo "make_seeds: OpenCL cases not generated" >&2
+    "$PY" "$ROOT/tests/results/make_polygraphy_json.py" "$GEN/poly" >/dev/null 2>&1 || echo "make_seeds: Polygraphy JSON not generated" >&2
+    # .npy seeds: one array per dtype the reader knows
+    "$PY" -c "import numpy as np, sys
+for i, t in enumerate(['<f4', '<f8', '<f2', '<i8', '<i4', '|b1', '|u1', '|i1']):
+    np.save('%s/a%d.npy' % (sys.argv[1], i), (np.arange(6) % 3).astype(t).reshape(2, 3))
+np.save(sys.argv[1] + '/scalar.npy', np.float32(2.5))" "$OUT/fuzz_npy" 2>/dev/null || echo "make_seeds: .npy not generated" >&2
 fi
 for f in "$ROOT"/models/*/model.onnx "$GEN"/fixtures/*.onnx "$GEN"/fixtures/*/*.onnx "$GEN"/bad/*/model.onnx; do seed fuzz_model "$f"; done
 # the OpenCL cases: one model per layer kind and tactic, all small; every fourth is plenty
@@ -38,6 +44,7 @@ seed fuzz_plan "$GEN/cnn.plan"
 seed fuzz_tactics "$GEN/tactics.json"
 seed fuzz_tactics "$GEN/cnn.plan"
 seed fuzz_timing_cache "$GEN/cache.json"
+for f in "$GEN"/poly/*.json "$GEN"/poly/bad/*.json; do seed fuzz_polygraphy_json "$f"; done
 # the generator reads one choice per byte: ramps and constant runs reach different op families
 i=0
 while [ $i -lt 17 ]; do

@@ -172,3 +172,14 @@ const char *xc_node_label(const xc_node *n, char *buf, size_t len)
 }
 
 int xc_node_has_input(const xc_node *n, int i) { return i < n->n_inputs && n->inputs[i][0] != 0; }
+
+const xc_value_info *xc_graph_declared(const xc_graph *g, const char *name)
+{
+    for (int i = 0; i < g->n_inputs; i++)
+        if (!strcmp(g->inputs[i].name, name)) return &g->inputs[i];
+    for (int i = 0; i < g->n_outputs; i++)
+        if (!strcmp(g->outputs[i].name, name)) return &g->outputs[i];
+    for (int i = 0; i < g->n_value_info; i++)
+        if (!strcmp(g->value_info[i].name, name)) return &g->value_info[i];
+    return NULL;
+}

@@ -93,6 +93,8 @@ typedef struct xc_model {
 #define XC_MAX_OPSET 28
 
 void xc_model_free(xc_model *m);
+/* The graph's own declaration of a value (graph input, output or value_info), or NULL. */
+const xc_value_info *xc_graph_declared(const xc_graph *g, const char *name);
 void xc_graph_free(xc_graph *g);
 void xc_node_clear(xc_node *n);
 void xc_attr_clear(xc_attr *a);

@@ -4,23 +4,10 @@
 #include "validate.h"
 #include <string.h>
 
-/* The model's own declaration of a value (graph input, output or value_info), for the names
- * of symbolic dims that inference leaves unknown. */
-static const xc_value_info *declared(const xc_graph *g, const char *name)
-{
-    for (int i = 0; i < g->n_inputs; i++)
-        if (!strcmp(g->inputs[i].name, name)) return &g->inputs[i];
-    for (int i = 0; i < g->n_outputs; i++)
-        if (!strcmp(g->outputs[i].name, name)) return &g->outputs[i];
-    for (int i = 0; i < g->n_value_info; i++)
-        if (!strcmp(g->value_info[i].name, name)) return &g->value_info[i];
-    return NULL;
-}
-
 static cJSON *typed_value(const xc_model *m, const char *name)
 {
     const xc_type_shape *t = m->types ? xc_graph_type(m->types, name) : NULL;
-    const xc_value_info *d = declared(m->graph, name);
+    const xc_value_info *d = xc_graph_declared(m->graph, name);
     const xc_tensor *init;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", name);

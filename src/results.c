@@ -1,6 +1,7 @@
 /* results.c — the streaming results writer (see results.h): one .pb per tensor as it comes, the
  * index kept in memory (a few hundred bytes per tensor) and written by xc_results_close. */
 #include "results.h"
+#include "compare_json.h"
 #include "compare.h"
 #include "onnx_io.h"
 #include "value_stats.h"
@@ -124,31 +125,6 @@ xc_status xc_results_open(const char *dir, xc_results_writer **out)
     return XC_OK;
 }
 
-static void add_finite(cJSON *o, const char *key, double v)
-{
-    cJSON_AddItemToObject(o, key, isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
-}
-
-static cJSON *compare_json(const xc_compare_result *c)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddBoolToObject(o, "passed", c->passed);
-    if (c->shape_mismatch) {
-        cJSON_AddBoolToObject(o, "shape_mismatch", 1);
-        return o;
-    }
-    cJSON_AddNumberToObject(o, "count", (double)c->count);
-    cJSON_AddNumberToObject(o, "failed_elements", (double)c->n_failed);
-    add_finite(o, "max_abs", c->max_abs);
-    add_finite(o, "mean_abs", c->mean_abs);
-    add_finite(o, "max_rel", c->max_rel);
-    add_finite(o, "mean_rel", c->mean_rel);
-    add_finite(o, "nmse", c->nmse);
-    add_finite(o, "cosine", c->cosine);
-    add_finite(o, "max_ulp", c->max_ulp);
-    return o;
-}
-
 /* input_K.pb / output_K.pb for the test_data_set view: a hard link to the tensor's own file
  * (no second copy of a large tensor), or a copy where the file system has no links. */
 static xc_status link_dataset_file(xc_results_writer *w, xc_result_role role, const char *file, const xc_tensor *t,
@@ -196,7 +172,7 @@ xc_status xc_results_add(xc_results_writer *w, const char *runner, int iteration
     cJSON_AddItemToObject(e, "shape", shape);
     cJSON_AddStringToObject(e, "file", file);
     cJSON_AddItemToObject(e, "stats", xc_value_stats_json(&vs, 0));
-    if (stats) cJSON_AddItemToObject(e, "compare", compare_json(stats));
+    if (stats) cJSON_AddItemToObject(e, "compare", xc_compare_json(stats, NULL, t));
     if (rf == w->runners && iteration == 0 && r != XC_ROLE_LAYER) XC_TRY(link_dataset_file(w, r, file, t, e));
     return XC_OK;
 }

@@ -1,54 +1,10 @@
 /* run_json.c — the JSON form of a run's report (see run_json.h). */
 #include "run_json.h"
+#include "compare_json.h"
 #include "onnx_io.h"
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-
-static cJSON *index_json(const xc_tensor *t, size_t index)
-{
-    cJSON *a = cJSON_CreateArray();
-    int64_t c[XC_MAX_RANK];
-    xc_index_coords(t->rank, t->dims, index, c);
-    for (int k = 0; k < t->rank; k++) cJSON_AddItemToArray(a, cJSON_CreateNumber((double)c[k]));
-    return a;
-}
-
-static cJSON *stats_json(const xc_compare_result *r, const xc_tolerance *tol, const xc_tensor *out)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddBoolToObject(o, "passed", r->passed && !r->shape_mismatch);
-    if (r->shape_mismatch) {
-        cJSON_AddBoolToObject(o, "shape_mismatch", 1);
-        return o;
-    }
-    cJSON_AddNumberToObject(o, "atol", tol->atol);
-    cJSON_AddNumberToObject(o, "rtol", tol->rtol);
-    static const char *const stats[] = {"elemwise", "max", "mean", "median", "quantile"};
-    cJSON_AddStringToObject(o, "check_error_stat", stats[tol->stat]);
-    cJSON_AddNumberToObject(o, "count", (double)r->count);
-    cJSON_AddNumberToObject(o, "failed", (double)r->n_failed);
-    cJSON_AddNumberToObject(o, "nonfinite_mismatch", (double)r->n_nonfinite_mismatch);
-    cJSON_AddNumberToObject(o, "max_abs", r->max_abs);
-    cJSON_AddNumberToObject(o, "mean_abs", r->mean_abs);
-    cJSON_AddNumberToObject(o, "median_abs", r->median_abs);
-    cJSON_AddNumberToObject(o, "max_rel", r->max_rel);
-    cJSON_AddNumberToObject(o, "mean_rel", r->mean_rel);
-    cJSON_AddNumberToObject(o, "median_rel", r->median_rel);
-    cJSON_AddNumberToObject(o, "nmse", r->nmse);
-    cJSON_AddNumberToObject(o, "cosine", r->cosine);
-    cJSON_AddNumberToObject(o, "max_ulp", r->max_ulp);
-    cJSON_AddNumberToObject(o, "score", r->score);
-    cJSON_AddNumberToObject(o, "min_atol", r->min_atol);
-    cJSON_AddNumberToObject(o, "min_rtol", r->min_rtol);
-    cJSON *w = cJSON_AddObjectToObject(o, "worst");
-    if (out) cJSON_AddItemToObject(w, "index", index_json(out, r->worst_index));
-    cJSON_AddNumberToObject(w, "got", r->worst_out);
-    cJSON_AddNumberToObject(w, "expected", r->worst_ref);
-    cJSON *h = cJSON_AddArrayToObject(o, "abs_histogram");
-    for (int b = 0; b < XC_HIST_BINS; b++) cJSON_AddItemToArray(h, cJSON_CreateNumber((double)r->abs_hist[b]));
-    return o;
-}
 
 static cJSON *layer_json(const xc_model *m, const xc_layer_row *row, int index)
 {
@@ -72,7 +28,7 @@ static cJSON *layer_json(const xc_model *m, const xc_layer_row *row, int index)
     cJSON_AddStringToObject(o, "verdict", xc_verdict_name(row->verdict));
     cJSON *ts = cJSON_AddArrayToObject(o, "tensors");
     for (int k = 0; k < row->n_tensors; k++) {
-        cJSON *t = stats_json(&row->tensors[k].r, &row->tensors[k].tol, NULL);
+        cJSON *t = xc_compare_json(&row->tensors[k].r, &row->tensors[k].tol, NULL);
         cJSON_AddStringToObject(t, "name", row->tensors[k].name);
         cJSON_AddItemToArray(ts, t);
     }
@@ -138,7 +94,7 @@ cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
         cJSON_AddBoolToObject(o, "passed", cmp->passed);
         for (int k = 0; k < r->n_outputs; k++) {
             if (!cmp->outputs[k].present) continue;
-            cJSON *e = stats_json(&cmp->outputs[k].r, &cmp->outputs[k].tol, xc_run_output(r, cmp->runner, cmp->iteration, k));
+            cJSON *e = xc_compare_json(&cmp->outputs[k].r, &cmp->outputs[k].tol, xc_run_output(r, cmp->runner, cmp->iteration, k));
             cJSON_AddStringToObject(e, "name", g->outputs[k].name);
             cJSON_AddItemToArray(outs, e);
         }

@@ -66,22 +66,11 @@ static xc_status walk_back(walk_state *w)
     return s;
 }
 
-static const xc_value_info *declared(const xc_graph *g, const char *name)
-{
-    for (int i = 0; i < g->n_inputs; i++)
-        if (!strcmp(g->inputs[i].name, name)) return &g->inputs[i];
-    for (int i = 0; i < g->n_outputs; i++)
-        if (!strcmp(g->outputs[i].name, name)) return &g->outputs[i];
-    for (int i = 0; i < g->n_value_info; i++)
-        if (!strcmp(g->value_info[i].name, name)) return &g->value_info[i];
-    return NULL;
-}
-
 /* The type of a new graph input/output: declared in the model, completed by inference, then
  * overridden by what the user gave. */
 static xc_status io_type(const xc_model *src, const xc_graph *w, const xc_io_spec *sp, const char *what, xc_value_info *v)
 {
-    const xc_value_info *d = declared(w, sp->name);
+    const xc_value_info *d = xc_graph_declared(w, sp->name);
     if (d) {
         XC_TRY(sg_copy_value(d, v));
     } else {

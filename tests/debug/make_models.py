@@ -20,43 +20,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-OPSET = 17
-
-
-class Builder:
-    def __init__(self, seed):
-        self.rng = np.random.default_rng(seed)
-        self.nodes, self.inits = [], []
-
-    def weight(self, name, shape, scale=None):
-        fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else shape[0]
-        scale = scale if scale is not None else 1.0 / np.sqrt(fan_in)
-        self.inits.append(numpy_helper.from_array((self.rng.standard_normal(shape) * scale).astype(np.float32), name))
-        return name
-
-    def const(self, name, array):
-        self.inits.append(numpy_helper.from_array(np.asarray(array), name))
-        return name
-
-    def node(self, op, inputs, name, **attrs):
-        self.nodes.append(helper.make_node(op, inputs, [name], name=name, **attrs))
-        return name
-
-    def conv_bn(self, x, name, cin, cout, k, stride=1, relu=True):
-        w = self.weight(name + ".w", [cout, cin, k, k])
-        y = self.node("Conv", [x, w], name, kernel_shape=[k, k], strides=[stride, stride], pads=[k // 2] * 4)
-        bn = [self.const("%s.%s" % (name, p), v.astype(np.float32)) for p, v in (
-            ("scale", self.rng.uniform(0.5, 1.5, cout)), ("bias", self.rng.uniform(-0.2, 0.2, cout)),
-            ("mean", self.rng.uniform(-0.2, 0.2, cout)), ("var", self.rng.uniform(0.5, 1.5, cout)))]
-        y = self.node("BatchNormalization", [y] + bn, name + "_bn", epsilon=1e-5)
-        return self.node("Relu", [y], name + "_relu") if relu else y
-
-    def model(self, name, inputs, outputs):
-        graph = helper.make_graph(self.nodes, name, inputs, outputs, initializer=self.inits)
-        m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="crosscheck tests/debug")
-        m.ir_version = 8
-        onnx.checker.check_model(m, full_check=True)
-        return m
+# the demo models' builder: same weights, Conv+BN blocks and checks
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models"))
+from make_models import OPSET, Builder  # noqa: E402
 
 
 def resnet():
