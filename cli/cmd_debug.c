@@ -24,7 +24,8 @@ static const char *help =
     "  --iterations N             check N input sets (seeds seed..seed+N-1; default 1)\n"
     "  --seed N                   seed of the generated inputs (default 1)\n"
     "  --load-inputs PATH...      inputs from .pb files or a test_data_set folder instead\n"
-    "  --atol X, --rtol X         tolerances (Polygraphy's rule, default 1e-5 each)\n"
+    "  --atol [NAME:]X, --rtol [NAME:]X  tolerances (Polygraphy's rule; default: run's dtype-aware\n"
+    "                             ones, e.g. 1e-4 for float32, 1e-2 under --fp16)\n"
     "  --mode bisect|linear       search by bisection (default) or one candidate at a time\n"
     "  --direction forward|reverse  search from the front (default) or the back\n"
     "  --artifacts-dir DIR        keep every check's files (the tactics each check pinned)\n\n"
@@ -84,8 +85,9 @@ static int data_option(cli_debug *d, int argc, char **argv, int *i)
         return d->c.inputs.seed = (uint64_t)seed, 1;
     }
     if (!strcmp(a, "--atol") || !strcmp(a, "--rtol")) {
-        if (!(v = cli_value(argc, argv, i, cmd)) || !cli_double(cmd, a, v, a[2] == 'a' ? &d->c.tol.atol : &d->c.tol.rtol)) return -1;
-        return 1;
+        char *copy;
+        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = strdup(v))) return -1; /* names live as long as the run */
+        return xc_tolerance_spec_add(&d->c.tol, a + 2, copy) == XC_OK ? 1 : (cli_error(), -1);
     }
     if (!strcmp(a, "--load-inputs")) {
         while (*i + 1 < argc && argv[*i + 1][0] != '-' && d->c.n_load_inputs < MAX_ARGS) d->load[d->c.n_load_inputs++] = argv[++*i];

@@ -21,6 +21,7 @@
 #ifndef XC_DEBUG_H
 #define XC_DEBUG_H
 #include "compare.h"
+#include "tolerance_spec.h"
 #include "inputs.h"
 #include "ocl/ocl.h"
 
@@ -35,7 +36,7 @@ typedef struct xc_debug_config {
     int iterations;                   /* default 1 */
     const char *const *load_inputs;   /* instead: these .pb files or folders (one iteration) */
     int n_load_inputs;
-    xc_tolerance tol;
+    xc_tolerance_spec tol;            /* as `run`'s: dtype-aware defaults, per-output entries */
     xc_debug_mode mode;
     int reverse;                      /* search from the back */
     const char *output;               /* the file written (NULL: the tool's default name) */

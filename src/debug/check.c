@@ -20,7 +20,7 @@ xc_debug_config xc_debug_config_default(void)
     c.ocl = xc_ocl_build_defaults();
     c.inputs = xc_input_spec_default();
     c.iterations = 1;
-    c.tol = xc_tolerance_default();
+    c.tol = xc_tolerance_spec_default();
     return c;
 }
 
@@ -181,7 +181,8 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int *passed,
         st = run_backend(s, b, k, &out);
         for (int o = 0; o < g->n_outputs && st == XC_OK && *passed; o++) {
             xc_compare_result r;
-            st = xc_compare(out[o], s->ref[k][o], &s->cfg->tol, &r);
+            xc_tolerance tol = xc_tolerance_for(&s->cfg->tol, g->outputs[o].name, s->ref[k][o], s->cfg->ocl.fp16);
+            st = xc_compare(out[o], s->ref[k][o], &tol, &r);
             if (st != XC_OK || (!r.shape_mismatch && r.passed)) continue;
             *passed = 0;
             if (r.shape_mismatch) snprintf(why, len, "iteration %d, output '%s': shape mismatch", k, g->outputs[o].name);
