@@ -9,6 +9,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 struct xc_engine;
 /* Prints an engine's layers (tactic, precision, time) and memory plan. */
@@ -27,4 +28,7 @@ int cli_is_help(const char *arg);
 /* An argument no option claimed: the first positional one fills *slot; an unknown option or a
  * second positional one is a usage error (printed). Returns 1 if taken, 0 after an error. */
 int cli_positional(const char *cmd, const char *arg, const char **slot);
+/* Appends the non-option arguments after option argv[*i] to list (at most max in all), advancing
+ * *i over them. Returns 1 if it took at least one. */
+int cli_list(int argc, char **argv, int *i, const char **list, int max, int *n);
 #endif

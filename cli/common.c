@@ -65,3 +65,10 @@ int cli_positional(const char *cmd, const char *arg, const char **slot)
 }
 
 int cli_is_help(const char *arg) { return !strcmp(arg, "--help") || !strcmp(arg, "-h"); }
+
+int cli_list(int argc, char **argv, int *i, const char **list, int max, int *n)
+{
+    int start = *n;
+    while (*i + 1 < argc && argv[*i + 1][0] != '-' && *n < max) list[(*n)++] = argv[++*i];
+    return *n > start;
+}

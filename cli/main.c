@@ -13,6 +13,7 @@ static const struct {
     {"conformance", cmd_conformance, "run ONNX backend-test cases on the reference"},
     {"build", cmd_build, "build the OpenCL engine (fusions, timed tactics) and write a plan"},
     {"bench", cmd_bench, "time the OpenCL engine of a model or plan (latency, throughput, per layer)"},
+    {"graph", cmd_graph, "draw a model or its OpenCL engine (dot, svg, png, pdf), with overlays"},
 };
 
 static void usage(FILE *f)
