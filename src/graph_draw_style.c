@@ -135,8 +135,8 @@ static xc_status highlight(xc_draw *d, const char *name)
             if (d->cluster[l]) outline(d->cluster[l], blue, "3");
             return XC_OK;
         }
-    return xc_fail(XC_ERR_USAGE, "%s: no node, tensor%s named '%s' to highlight", d->m->path ? d->m->path : "model",
-                   e ? " or layer" : "", name);
+    return xc_fail(XC_ERR_USAGE, "%s: no %s named '%s' to highlight", d->m->path ? d->m->path : "model",
+                   e ? "node, tensor or layer" : "node or tensor", name);
 }
 
 xc_status xc_draw_style(xc_draw *d)
