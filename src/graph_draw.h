@@ -16,13 +16,13 @@
 struct xc_engine;
 
 /* Verdicts of the per-layer comparison, as the results file spells them. */
-typedef enum { XC_VERDICT_NONE, XC_VERDICT_PASS, XC_VERDICT_NEAR, XC_VERDICT_FAIL } xc_verdict;
+typedef enum { XC_OVERLAY_NO_DATA, XC_OVERLAY_PASS, XC_OVERLAY_NEAR, XC_OVERLAY_FAIL } xc_overlay_verdict;
 
 typedef struct xc_overlay_layer {
     char *name;                    /* engine layer name ("conv1 + relu1") */
     char **nodes;                  /* ONNX node names it covers */
     int n_nodes;
-    xc_verdict verdict;
+    xc_overlay_verdict verdict;
     double max_abs, max_rel;       /* NaN when absent */
     char *tactic, *precision;      /* NULL when absent */
 } xc_overlay_layer;

@@ -71,8 +71,8 @@ static xc_status load_layer(xc_overlay *o, const cJSON *j, int index)
     if (!cJSON_IsArray(nodes)) return xc_fail(XC_ERR_MODEL, "%s: layer '%s' has no \"nodes\" list", o->path, l->name);
     static const char *const verdicts[] = {"pass", "near", "fail"};
     for (int v = 0; v < 3 && cJSON_IsString(verdict); v++)
-        if (!strcmp(verdict->valuestring, verdicts[v])) l->verdict = (xc_verdict)(XC_VERDICT_PASS + v);
-    if (l->verdict == XC_VERDICT_NONE)
+        if (!strcmp(verdict->valuestring, verdicts[v])) l->verdict = (xc_overlay_verdict)(XC_OVERLAY_PASS + v);
+    if (l->verdict == XC_OVERLAY_NO_DATA)
         return xc_fail(XC_ERR_MODEL, "%s: layer '%s': \"verdict\" must be \"pass\", \"near\" or \"fail\"", o->path, l->name);
     l->nodes = calloc((size_t)cJSON_GetArraySize(nodes) + 1, sizeof *l->nodes);
     if (!l->nodes) return xc_fail(XC_ERR_NOMEM, "out of memory");

@@ -8,19 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *fill_of(xc_verdict v)
+static const char *fill_of(xc_overlay_verdict v)
 {
     switch (v) {
-    case XC_VERDICT_PASS: return "#b9e3b2";
-    case XC_VERDICT_NEAR: return "#ffd08a";
-    case XC_VERDICT_FAIL: return "#f3a09b";
+    case XC_OVERLAY_PASS: return "#b9e3b2";
+    case XC_OVERLAY_NEAR: return "#ffd08a";
+    case XC_OVERLAY_FAIL: return "#f3a09b";
     default: return "#d9d9d9";
     }
 }
 
-static const char *verdict_name(xc_verdict v)
+static const char *verdict_name(xc_overlay_verdict v)
 {
-    return v == XC_VERDICT_PASS ? "pass" : v == XC_VERDICT_NEAR ? "near" : "fail";
+    return v == XC_OVERLAY_PASS ? "pass" : v == XC_OVERLAY_NEAR ? "near" : "fail";
 }
 
 static void outline(void *obj, const char *color, const char *width)
@@ -62,7 +62,7 @@ static void style_tensor_edges(const xc_draw *d, const char *tensor, const char 
 static xc_status apply_overlay(xc_draw *d, const xc_overlay *ov)
 {
     const char *model = d->m->path ? d->m->path : "the model";
-    xc_verdict *verdict = calloc((size_t)d->g->n_nodes + 1, sizeof *verdict);
+    xc_overlay_verdict *verdict = calloc((size_t)d->g->n_nodes + 1, sizeof *verdict);
     if (!verdict) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int l = 0; l < ov->n_layers; l++) {
         const xc_overlay_layer *L = &ov->layers[l];
