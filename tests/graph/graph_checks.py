@@ -203,6 +203,23 @@ def symbolic_dims(s, xc, tmp):
     r, d = graph_dot(xc, [path], os.path.join(tmp, "sym.dot"))
     label = d.nodes.get("in:x", {}).get("label", "") if d else ""
     s.check("graph: symbolic dims print by name", "float32[batch,8]" in label, r.stderr + label)
+    # names with quotes, backslashes, markup and a newline stay literal and keep DOT and SVG valid
+    odd = 'a"b\\c<d>&\ne'
+    g = helper.make_graph([helper.make_node("Relu", [odd], ["y"], name=odd)], "odd",
+                          [helper.make_tensor_value_info(odd, TensorProto.FLOAT, [2])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+    path = os.path.join(tmp, "odd.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
+    r, d = graph_dot(xc, [path], os.path.join(tmp, "odd.dot"))
+    label = d.nodes.get("n0", {}).get("label", "") if d else ""
+    r2 = run([xc, "graph", path, "-o", os.path.join(tmp, "odd.svg")])
+    try:
+        ET.parse(os.path.join(tmp, "odd.svg"))
+        svg_ok = r2.returncode == 0
+    except Exception:
+        svg_ok = False
+    s.check("graph: odd names stay literal in DOT and valid in SVG",
+            'a"b\\\\c<d>& e' in label and svg_ok, r.stderr + r2.stderr + label)
 
 
 def engine_view(s, xc, tmp):
@@ -356,6 +373,16 @@ def bad_inputs(s, xc, tmp):
         r = run([xc, "graph"] + args)
         s.check("graph: %s -> exit 2, one line" % name, one_line_error(r) and needle in r.stderr and not os.path.exists(out),
                 "rc %d: %s" % (r.returncode, r.stderr))
+    # Graphviz without its plugins (GVBINDIR pointing at an empty folder) cannot lay out: a clean
+    # error and no file, while DOT output (no layout) still works
+    empty = os.path.join(tmp, "no_plugins")
+    os.makedirs(empty, exist_ok=True)
+    env = dict(ENV, GVBINDIR=empty)
+    r = subprocess.run([xc, "graph", cnn, "-o", out], capture_output=True, text=True, env=env)
+    r2 = subprocess.run([xc, "graph", cnn, "-o", os.path.join(tmp, "np.dot")], capture_output=True, text=True, env=env)
+    s.check("graph: no Graphviz plugins -> exit 2, one line, no file; DOT still written",
+            one_line_error(r) and "plugins" in r.stderr and not os.path.exists(out) and r2.returncode == 0,
+            "rc %d: %s" % (r.returncode, r.stderr + r2.stderr))
 
 
 def graph_tests(s, xc, tmp):
