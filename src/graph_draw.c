@@ -53,8 +53,22 @@ static const xc_value_info *declared(const xc_draw *d, const char *name)
     return &d->g->value_info[k - d->g->n_outputs];
 }
 
+/* In the engine view a tensor's type is the engine's: static shapes (--input-shapes applied) and
+ * the storage precision it chose. Returns 0 when the engine has no such tensor. */
+static int engine_tensor_type(const xc_draw *d, const char *tensor, xc_text *t)
+{
+    const xc_engine *e = d->o->engine;
+    int id = e ? xc_names_get(&e->tensor_index, tensor) : -1;
+    if (id < 0) return 0;
+    const xc_etensor *et = &e->tensors[id];
+    char shape[512];
+    xc_text_printf(t, "%s%s", xc_shape_str(et->dtype, et->rank, et->dims, shape, sizeof shape), et->fp16 ? " (fp16)" : "");
+    return 1;
+}
+
 void xc_draw_tensor_type(const xc_draw *d, const char *tensor, xc_text *t)
 {
+    if (engine_tensor_type(d, tensor, t)) return;
     const xc_type_shape *ts = d->m->types ? xc_graph_type(d->m->types, tensor) : NULL;
     const xc_value_info *v = declared(d, tensor);
     xc_dtype dt = ts && ts->dtype != XC_UNDEFINED ? ts->dtype : v ? v->dtype : XC_UNDEFINED;

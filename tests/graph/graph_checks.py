@@ -247,6 +247,9 @@ def engine_view(s, xc, tmp):
     s.check("graph: --engine --fp16 builds now and draws its reformat layers",
             d16 is not None and reformats and all("Reformat" in d16.nodes[k].get("label", "") for k in reformats),
             r.stderr + str(reformats))
+    half = [e for e in (d16.edges if d16 else []) if e[2].get("label", "").endswith(" (fp16)")]
+    s.check("graph: fp16 engine edges say their storage", half and not any(
+        e[2].get("label", "").endswith(" (fp16)") for e in d.edges), str(half[:2]))
     r = run([xc, "graph", cnn, "--fp16", "-o", os.path.join(tmp, "x.dot")])
     s.check("graph: build options without --engine -> usage error", one_line_error(r), r.stderr)
 
