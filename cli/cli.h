@@ -7,9 +7,9 @@
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
-int cmd_graph(int argc, char **argv);
 
 struct xc_engine;
 /* Prints an engine's layers (tactic, precision, time) and memory plan. */

@@ -32,6 +32,13 @@ const char *cli_value(int argc, char **argv, int *i, const char *cmd)
     return argv[++*i];
 }
 
+int cli_list(int argc, char **argv, int *i, const char **list, int max, int *n)
+{
+    int start = *n;
+    while (*i + 1 < argc && argv[*i + 1][0] != '-' && *n < max) list[(*n)++] = argv[++*i];
+    return *n > start;
+}
+
 int cli_double(const char *cmd, const char *opt, const char *s, double *out)
 {
     char *end;
@@ -65,10 +72,3 @@ int cli_positional(const char *cmd, const char *arg, const char **slot)
 }
 
 int cli_is_help(const char *arg) { return !strcmp(arg, "--help") || !strcmp(arg, "-h"); }
-
-int cli_list(int argc, char **argv, int *i, const char **list, int max, int *n)
-{
-    int start = *n;
-    while (*i + 1 < argc && argv[*i + 1][0] != '-' && *n < max) list[(*n)++] = argv[++*i];
-    return *n > start;
-}

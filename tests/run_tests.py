@@ -169,6 +169,13 @@ def demo_models(s, xc):
         s.check("demo model %s matches onnx's reference evaluator" % name, r.returncode == 0, r.stdout[-800:] + r.stderr[-800:])
 
 
+def graph_command(s, xc, tmp):
+    """`crosscheck graph`: DOT structure, engine clusters, overlays, --around, formats, size, errors."""
+    sys.path.insert(0, os.path.join(HERE, "graph"))
+    import graph_checks
+    graph_checks.graph_tests(s, xc, tmp)
+
+
 def ocl_cases(s, xc, build, quick):
     """Every OpenCL layer kind, tactic and fusion against the reference (tests/ocl_cases), fp32 with
     canaries guarding every buffer, fp16 storage, and with fusion off (quick: fp32 only)."""
@@ -234,13 +241,6 @@ def ocl_cli(s, xc, build, tmp):
         s.check("--fallback-cpu runs it on the reference", r.returncode == 0, r.stdout[-800:] + r.stderr)
 
 
-def graph_command(s, xc, tmp):
-    """`crosscheck graph`: DOT structure, engine clusters, overlays, --around, formats, size, errors."""
-    sys.path.insert(0, os.path.join(HERE, "graph"))
-    import graph_checks
-    graph_checks.graph_tests(s, xc, tmp)
-
-
 def conformance_ocl(s, xc, conf):
     r = run([xc, "conformance", os.path.join(conf, "node"), "--backend", "ocl", "--quiet"], timeout=3600)
     print(r.stdout[-4000:], end="")
@@ -286,8 +286,8 @@ def main():
         demo_models(s, xc)
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
-        ocl_cli(s, xc, args.build, tmp)
         graph_command(s, xc, tmp)
+        ocl_cli(s, xc, args.build, tmp)
         ocl_cases(s, xc, args.build, args.quick_ocl)
         if not args.skip_conformance:
             conformance(s, xc, args.conf, os.path.join(args.build, "conformance.json"))
