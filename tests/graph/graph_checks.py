@@ -308,6 +308,21 @@ def overlays(s, xc, tmp):
                 len(first) == 1 and "fail max_abs=0.03" in first[0][0].get("label", ""), r.stderr)
 
 
+def real_per_layer(s, xc, tmp):
+    """End to end with the runner's own file, where `run` has --per-layer: every node of the
+    engine is compared, so every box gets a verdict colour."""
+    if "--per-layer" not in run([xc, "run", "--help"]).stdout:
+        return
+    cnn = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
+    res = os.path.join(tmp, "run_per_layer.json")
+    r = run([xc, "run", cnn, "--ref", "--ocl", "--per-layer", "--json", res], timeout=600)
+    r2, d = graph_dot(xc, [cnn, "--results", res], os.path.join(tmp, "real_overlay.dot"))
+    fills = {k: a.get("fillcolor") for k, a in (d.by_name().items() if d else [])}
+    s.check("graph: --results reads `run --per-layer --json` and colours every node",
+            r.returncode in (0, 1) and fills and all(f in (GREEN, ORANGE, RED) for f in fills.values()),
+            r.stderr[-500:] + r2.stderr + str(fills))
+
+
 def around(s, xc, tmp, chain):
     cases = [(os.path.join(ROOT, "models", "small_cnn", "model.onnx"), "block_add", 1),
              (os.path.join(ROOT, "models", "small_cnn", "model.onnx"), "block_conv1_bn", 3),
@@ -397,6 +412,7 @@ def graph_tests(s, xc, tmp):
     symbolic_dims(s, xc, tmp)
     engine_view(s, xc, tmp)
     overlays(s, xc, tmp)
+    real_per_layer(s, xc, tmp)
     around(s, xc, tmp, chain)
     formats(s, xc, tmp)
     size(s, xc, tmp, chain)
