@@ -14,6 +14,7 @@ PROTO_ROOT ?= /usr/include
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -fPIC -g $(OPT) -ffp-contract=off \
               -I src -I reference -I $(BUILD)/gen $(SAN)
 LDLIBS   = -lprotobuf-c -lcjson -lOpenCL -lm -lpthread
+LDLIBS  += -lgvc -lcgraph
 
 LIB_SRC  = $(wildcard src/*.c src/ops/*.c src/ocl/*.c src/ocl/layers/*.c src/ocl/passes/*.c src/surgeon/*.c \
                       reference/*.c reference/ops/*.c src/debug/*.c)

@@ -9,6 +9,7 @@ int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_inspect_results(int argc, char **argv); /* argv[0] is "results" */
 int cmd_conformance(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
@@ -44,4 +45,7 @@ int cli_global_options(int *argc, char **argv);
 /* An argument no option claimed: the first positional one fills *slot; an unknown option or a
  * second positional one is a usage error (printed). Returns 1 if taken, 0 after an error. */
 int cli_positional(const char *cmd, const char *arg, const char **slot);
+/* Appends the non-option arguments after option argv[*i] to list (at most max in all), advancing
+ * *i over them. Returns 1 if it took at least one. */
+int cli_list(int argc, char **argv, int *i, const char **list, int max, int *n);
 #endif

@@ -33,6 +33,13 @@ const char *cli_value(int argc, char **argv, int *i, const char *cmd)
     return argv[++*i];
 }
 
+int cli_list(int argc, char **argv, int *i, const char **list, int max, int *n)
+{
+    int start = *n;
+    while (*i + 1 < argc && argv[*i + 1][0] != '-' && *n < max) list[(*n)++] = argv[++*i];
+    return *n > start;
+}
+
 int cli_double(const char *cmd, const char *opt, const char *s, double *out)
 {
     char *end;

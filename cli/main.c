@@ -11,6 +11,7 @@ static const struct {
     {"run", cmd_run, "run a model on backends and compare the outputs"},
     {"inspect", cmd_inspect, "show a model, engine, tactics, results or the OpenCL devices"},
     {"conformance", cmd_conformance, "run ONNX backend-test cases on the reference"},
+    {"graph", cmd_graph, "draw a model or its OpenCL engine (dot, svg, png, pdf), with overlays"},
     {"build", cmd_build, "build the OpenCL engine (fusions, timed tactics) and write a plan"},
     {"bench", cmd_bench, "time the OpenCL engine of a model or plan (latency, throughput, per layer)"},
     {"debug", cmd_debug, "find the tactic, fusion or fp16 layer that makes the engine disagree"},

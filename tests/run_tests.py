@@ -592,6 +592,13 @@ def demo_models(s, xc):
         s.check("demo model %s matches onnx's reference evaluator" % name, r.returncode == 0, r.stdout[-800:] + r.stderr[-800:])
 
 
+def graph_command(s, xc, tmp):
+    """`crosscheck graph`: DOT structure, engine clusters, overlays, --around, formats, size, errors."""
+    sys.path.insert(0, os.path.join(HERE, "graph"))
+    import graph_checks
+    graph_checks.graph_tests(s, xc, tmp)
+
+
 def ocl_cases(s, xc, build, quick):
     """Every OpenCL layer kind, tactic and fusion against the reference (tests/ocl_cases), fp32 with
     canaries guarding every buffer, fp16 storage, and with fusion off (quick: fp32 only)."""
@@ -1105,6 +1112,7 @@ def main():
         surgeon_tests(s, xc, tmp)
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
+        graph_command(s, xc, tmp)
         ocl_cli(s, xc, args.build, tmp)
         run_compare(s, xc, args.build, tmp)
         inspect_views(s, xc, tmp)
