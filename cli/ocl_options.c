@@ -24,6 +24,8 @@ const char *cli_ocl_help =
     "  --input-shapes NAME:[D,..] static shape of an input (symbolic dims default to 1)\n"
     "  --layer-precision-file F   keep the layers listed in F in fp32 (written by 'debug precision')\n"
     "  --no-fuse-node NAME        no fusion pass may fuse ONNX node NAME (repeatable)\n"
+    "  --tactics GLOB             tune only tactics matching GLOB (repeatable; e.g. 'conv2d.winograd*');\n"
+    "                             a layer no tactic matches keeps its baseline\n"
     "  --inject-fault SPEC        plant a fault, KIND=PATTERN[:EFFECT] (repeatable; also\n"
     "                             CROSSCHECK_INJECT_FAULT='SPEC;SPEC'): KIND op|node|tactic|\n"
     "                             node-tactic|fusion|node-fusion, EFFECT bias=X (default bias=1)|\n"
@@ -78,7 +80,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     }
     static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
                                          "--save-tactics", "--load-tactics", "--timing-iterations", "--queues",
-                                         "--inject-fault", "--no-fuse-node", "--layer-precision-file", NULL};
+                                         "--inject-fault", "--no-fuse-node", "--layer-precision-file", "--tactics", NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a)) k++;
     if (!valued[k]) return 0;
@@ -110,6 +112,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         return add_name(o->faults, &o->n_faults, XC_MAX_NAMED, v, cmd, a);
     }
     case 9: return add_name(o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES, v, cmd, a);
-    default: return layer_precision_file(o, v, cmd);
+    case 10: return layer_precision_file(o, v, cmd);
+    default: return add_name(o->tactic_filter, &o->n_tactic_filter, XC_MAX_NAMED, v, cmd, a);
     }
 }

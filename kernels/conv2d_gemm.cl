@@ -6,7 +6,12 @@
  *   CONV_B_IM2COL  conv2d.im2col_gemm: the im2col matrix conv_im2col wrote to the workspace;
  *   CONV_B_1X1     conv2d.1x1_gemm: 1x1 stride-1 unpadded convs read the input planes as is;
  *   (neither)      conv2d.implicit_gemm: gathered from the input on the fly (conv_gather).
- * Parameters: TM, TN (multiples of 16), TK. */
+ * Parameters: TM, TN (multiples of 16), TK.
+ * With SPLITK=S (conv2d.splitk_gemm, one group), the K loop is cut into S slices run by
+ * separate work-groups, so a layer with few output tiles and a long K (a deep 3x3 or 1x1 conv
+ * on a 7x7 or 14x14 map at batch 1) still fills the device; each slice writes its float partial
+ * sums to the workspace and conv_splitk_reduce adds them in slice order (deterministic), then
+ * applies the epilogue. */
 #define LX 16
 #define LY 16
 #define RM (TM / LY)
@@ -21,28 +26,41 @@
 #endif
 
 /* src: the input, or the im2col workspace under CONV_B_IM2COL. */
+#ifdef SPLITK
+#define SPLITK_ARG , __global float *part
+#else
+#define SPLITK_ARG
+#endif
+
 __kernel __attribute__((reqd_work_group_size(LX, LY, 1)))
 void conv_gemm(__global const store_t *src, __global const store_t *w, __global const store_t *bias,
-               __global const store_t *res, __global store_t *y, CONV_GEOM)
+               __global const store_t *res, __global store_t *y, CONV_GEOM SPLITK_ARG)
 {
     __local float As[TK][TM];
     __local float Bs[TK][TN];
     const int CG = C / G, MG = M / G, K = CG * KH * KW, OHW = OH * OW, P = N * OHW;
-    const int g = get_group_id(2), tx = get_local_id(0), ty = get_local_id(1), lid = ty * LX + tx;
+#ifdef SPLITK
+    /* one group: dimension 2 counts slices; slices are whole TK steps */
+    const int g = 0, slice = ((K + SPLITK - 1) / SPLITK + TK - 1) / TK * TK;
+    const int k_begin = get_group_id(2) * slice, k_end = min(K, k_begin + slice);
+#else
+    const int g = get_group_id(2), k_begin = 0, k_end = K;
+#endif
+    const int tx = get_local_id(0), ty = get_local_id(1), lid = ty * LX + tx;
     const int m0 = get_group_id(1) * TM, p0 = get_group_id(0) * TN;
     __global const store_t *wg = w + g * MG * K;
     float acc[RM][RN];
     for (int i = 0; i < RM; i++)
         for (int j = 0; j < RN; j++) acc[i][j] = 0.0f;
 
-    for (int k0 = 0; k0 < K; k0 += TK) {
+    for (int k0 = k_begin; k0 < k_end; k0 += TK) {
         for (int e = lid; e < TK * TM; e += LX * LY) { /* consecutive items read consecutive k of a W row */
             const int kk = e % TK, m = m0 + e / TK, k = k0 + kk;
-            As[kk][e / TK] = k < K && m < MG ? LOAD(wg, m * K + k) : 0.0f;
+            As[kk][e / TK] = k < k_end && m < MG ? LOAD(wg, m * K + k) : 0.0f;
         }
         for (int e = lid; e < TK * TN; e += LX * LY) { /* ... and consecutive p of a B row */
             const int kk = e / TN, p = p0 + e % TN, k = k0 + kk;
-            Bs[kk][e % TN] = k < K && p < P ? LOAD_B(k, p) : 0.0f;
+            Bs[kk][e % TN] = k < k_end && p < P ? LOAD_B(k, p) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TK; kk++) {
@@ -58,13 +76,34 @@ void conv_gemm(__global const store_t *src, __global const store_t *w, __global 
     for (int i = 0; i < RM; i++) {
         const int m = m0 + ty + i * LY;
         if (m >= MG) continue;
+#ifdef SPLITK
+        for (int j = 0; j < RN; j++) {
+            const int p = p0 + tx + j * LX;
+            if (p < P) part[((long)get_group_id(2) * M + m) * P + p] = acc[i][j];
+        }
+#else
         const float b = BIAS(g * MG + m);
         for (int j = 0; j < RN; j++) {
             const int p = p0 + tx + j * LX;
             if (p < P) conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j] + b);
         }
+#endif
     }
 }
+
+#ifdef SPLITK
+/* conv2d.splitk_gemm's second launch: the slices' partial sums added in slice order, then the
+ * bias and the epilogue; one work-item per output element, consecutive items along p. */
+__kernel void conv_splitk_reduce(__global const float *part, __global const store_t *bias, __global const store_t *res,
+                                 __global store_t *y, CONV_GEOM)
+{
+    const int OHW = OH * OW, P = N * OHW, p = get_global_id(0), m = get_global_id(1);
+    if (p >= P || m >= M) return;
+    float acc = BIAS(m);
+    for (int s = 0; s < SPLITK; s++) acc += part[((long)s * M + m) * P + p];
+    conv_store(y, res, (p / OHW * M + m) * OHW + p % OHW, acc);
+}
+#endif
 
 /* conv2d.im2col_gemm's first launch: col[g][k][p] for every group; one work-item per element,
  * consecutive items along p. */

@@ -618,6 +618,37 @@ def ocl_cases(s, xc, build, quick):
             s.check("ocl %s %s" % (name, label), r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
 
 
+CONV_TACTICS = ("conv2d.direct", "conv2d.im2col_gemm", "conv2d.1x1_gemm", "conv2d.implicit_gemm", "conv2d.splitk_gemm",
+                "conv2d.depthwise", "conv2d.winograd_f2x2_3x3")
+GEMM_TACTICS = ("gemm.naive", "gemm.tiled_local", "gemm.reg_blocked", "gemm.vec4")
+
+
+def tactic_coverage(s, xc, build, tmp):
+    """Every conv and gemm tactic against the reference on every case it applies to, whatever
+    the tuner would pick on this device (--tactics restricts the choice; a layer the tactic does
+    not apply to keeps its baseline), and each tactic really ran somewhere."""
+    out = os.path.join(build, "ocl-cases")
+    if not os.path.isdir(out):
+        return
+    ran = {t: 0 for t in CONV_TACTICS + GEMM_TACTICS}
+    failures = []
+    replay = os.path.join(tmp, "coverage_tactics.json")
+    for name in sorted(os.listdir(out)):
+        family = CONV_TACTICS if name.startswith("conv") else GEMM_TACTICS if name.startswith(("gemm", "matmul")) else ()
+        tol = json.load(open(os.path.join(out, name, "tol.json"))) if family else {}
+        for tactic in family:
+            r = run([xc, "run", os.path.join(out, name, "model.onnx"), "--ref", "--ocl", "--tactics", tactic + "*",
+                     "--timing-iterations", "1", "--save-tactics", replay, "--rtol", str(tol.get("rtol", 1e-3)),
+                     "--atol", str(tol.get("atol", 1e-4))], timeout=600)
+            used = r.returncode == 0 and any(L["tactic"].startswith(tactic) for L in json.load(open(replay))["layers"])
+            ran[tactic] += used
+            if r.returncode != 0:
+                failures.append("%s with %s: exit %d\n%s" % (name, tactic, r.returncode, (r.stdout + r.stderr)[-600:]))
+    s.check("every conv/gemm tactic agrees with the reference on every case it applies to", not failures,
+            "\n".join(failures[:5]))
+    s.check("every conv/gemm tactic ran on some case", all(ran.values()), json.dumps(ran))
+
+
 def ocl_cli(s, xc, build, tmp):
     """Plans, the timing cache, tactic replay, fallback and device errors, on the demo models."""
     for name in ("small_cnn", "small_transformer"):
@@ -1119,6 +1150,7 @@ def main():
         ocl_errors(s, xc)
         determinism(s, xc, tmp)
         ocl_cases(s, xc, args.build, args.quick_ocl)
+        tactic_coverage(s, xc, args.build, tmp)
         debug_tools(s, xc, args.build, tmp)
         if not args.skip_conformance:
             conformance(s, xc, args.conf, os.path.join(args.build, "conformance.json"))

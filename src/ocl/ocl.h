@@ -31,6 +31,9 @@ typedef struct xc_ocl_build_options {
     const char *faults[XC_MAX_NAMED]; /* --inject-fault KIND=PATTERN[:EFFECT] (see ocl/fault.h) */
     int n_faults;
     int quiet_faults;              /* do not announce faults on stderr (the debug tools announce once) */
+    const char *tactic_filter[XC_MAX_NAMED]; /* --tactics GLOB: tune only tactics matching one (a layer
+                                    * none matches keeps its baseline); the timing cache is not updated */
+    int n_tactic_filter;
     int replay_lenient;            /* debug tools: layers load_tactics does not name run their baseline
                                     * tactic (no timing: every check builds the same engine), and names
                                     * of layers that no longer exist (unfused groups) are ignored */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fnmatch.h>
 #include <unistd.h>
 
 typedef struct candidate {
@@ -22,8 +23,16 @@ static void candidate_name(const xc_tactic *t, const xc_variant *v, char *buf, s
     else snprintf(buf, len, "%s", t->name);
 }
 
+/* Does candidate c pass --tactics (its full name or its tactic's name matches a glob)? */
+static int allowed(const xc_engine *e, const candidate *c)
+{
+    for (int i = 0; i < e->opt.n_tactic_filter; i++)
+        if (!fnmatch(e->opt.tactic_filter[i], c->name, 0) || !fnmatch(e->opt.tactic_filter[i], c->t->name, 0)) return 1;
+    return !e->opt.n_tactic_filter;
+}
+
 /* Every applicable (tactic, variant) of l, baseline first. */
-static int candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max)
+static int all_candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max)
 {
     int n = 0;
     for (int k = 0; l->kind->tactics[k] && n < max; k++) {
@@ -135,10 +144,19 @@ static int find_candidate(const candidate *c, int n, const char *name)
     return -1;
 }
 
+/* The candidates --tactics leaves (the baseline alone when it leaves none). */
+static int candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max)
+{
+    int n = all_candidates(e, l, out, max), kept = 0;
+    for (int k = 0; k < n; k++)
+        if (allowed(e, &out[k])) out[kept++] = out[k];
+    return kept ? kept : n ? 1 : 0;
+}
+
 const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, size_t len)
 {
     candidate c[1];
-    if (candidates(e, l, c, 1) == 1) snprintf(buf, len, "%s", c[0].name);
+    if (all_candidates(e, l, c, 1) == 1) snprintf(buf, len, "%s", c[0].name);
     else snprintf(buf, len, "%s", "");
     return buf;
 }
@@ -170,7 +188,8 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
     if (n == 1) return prepare(e, l, &c[0]);
     XC_TRY(tune(e, ctx, li, c, n));
     e->n_timed++;
-    return cache ? xc_tactics_set(cache, sig, l->variant, l->time_ms) : XC_OK;
+    /* the best of a --tactics subset is not the best tactic for the signature */
+    return cache && !e->opt.n_tactic_filter ? xc_tactics_set(cache, sig, l->variant, l->time_ms) : XC_OK;
 }
 
 /* Every layer a replay file names must exist: a typo would otherwise silently pin nothing. */

@@ -97,6 +97,10 @@ def cases():
     yield conv_case(r, "conv_1d_stride_dil", [1, 4, 40], 8, (3,), strides=[3], dilations=[2])
     yield conv_case(r, "conv_wide_channels", [1, 67, 9, 10], 130, (3, 3), pads=[1, 1, 1, 1])
     yield conv_case(r, "conv_winograd_odd_out", [1, 9, 7, 9], 11, (3, 3))
+    # deep K on small maps (conv2d.splitk_gemm): slices that do not divide K, 1x1, strides
+    yield conv_case(r, "conv_deep_3x3_small_map", [1, 64, 7, 7], 40, (3, 3), pads=[1, 1, 1, 1])
+    yield conv_case(r, "conv_deep_1x1_small_map", [1, 300, 5, 5], 48, (1, 1))
+    yield conv_case(r, "conv_deep_3x3_s2_batch2", [2, 41, 9, 9], 24, (3, 3), strides=[2, 2], pads=[1, 1, 1, 1])
     # fusions
     yield conv_case(r, "conv_relu", [1, 4, 8, 8], 8, (3, 3), post=act("Relu"), pads=[1, 1, 1, 1])
     yield conv_case(r, "conv_leakyrelu", [1, 4, 8, 7], 5, (3, 3), post=act("LeakyRelu", alpha=0.2))
@@ -111,6 +115,8 @@ def cases():
     yield conv_case(r, "conv_residual", [1, 6, 8, 8], 6, (3, 3), post=residual(), extra=[("skip", [1, 6, 8, 8])],
                     pads=[1, 1, 1, 1])
     yield conv_case(r, "conv_residual_relu", [1, 8, 7, 7], 8, (1, 1), post=residual("Relu"), extra=[("skip", [1, 8, 7, 7])])
+    yield conv_case(r, "conv_deep_bn_residual_relu", [1, 96, 4, 4], 96, (3, 3), post=residual("Relu"),
+                    extra=[("skip", [1, 96, 4, 4])], pads=[1, 1, 1, 1])
     yield conv_case(r, "conv_dw_residual_relu", [1, 8, 7, 7], 8, (3, 3), group=8, post=residual("Relu"),
                     extra=[("skip", [1, 8, 7, 7])], pads=[1, 1, 1, 1])
     yield resnet_block(r)

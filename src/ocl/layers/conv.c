@@ -8,6 +8,8 @@
  *   conv2d.im2col_gemm.<tile>     im2col into the workspace, then the tiled GEMM;
  *   conv2d.1x1_gemm.<tile>        1x1 stride-1 unpadded: the tiled GEMM on the input as is;
  *   conv2d.implicit_gemm.<tile>   the tiled GEMM gathering im2col elements on the fly;
+ *   conv2d.splitk_gemm.<tile>.s<S> the GEMM with K cut into S slices (partials in the
+ *                                 workspace, then a reduce): few output tiles, long K;
  *   conv2d.depthwise.<vw>         group == C == M, VW outputs of a row per work-item;
  *   conv2d.winograd_f2x2_3x3.<rm> 3x3 stride 1, weights transformed on the host. */
 #include "ocl/engine.h"
@@ -78,15 +80,9 @@ static void launch_geometry(xc_launch *k, const conv_geom *q)
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) xc_launch_int(k, v[i]);
 }
 
-/* Binds (src, w, bias, res, y, geometry): the layout every conv kernel but conv_im2col takes.
- * src is the input, or the workspace (from_workspace); w is the layer's weights, or the
- * engine weight buffer `transformed` when >= 0. */
-static xc_status bind_conv(xc_engine *e, xc_layer *l, xc_launch *k, int from_workspace, int transformed, const conv_geom *q)
+/* Binds (bias, res, y, geometry), the tail every conv kernel's arguments end with. */
+static xc_status bind_epilogue(xc_engine *e, xc_layer *l, xc_launch *k, const conv_geom *q)
 {
-    if (from_workspace) xc_launch_workspace(k);
-    else XC_TRY(xc_launch_input(e, l, k, l->in[0]));
-    if (transformed >= 0) xc_launch_weight(k, transformed);
-    else XC_TRY(xc_launch_input(e, l, k, l->in[1]));
     if (bias_tensor(l) >= 0) XC_TRY(xc_launch_input(e, l, k, bias_tensor(l)));
     else xc_launch_tensor(k, l->out[0]); /* never read without CONV_BIAS: y stands in */
     if (l->residual >= 0) { /* never read without XC_RESIDUAL: y stands in */
@@ -99,6 +95,18 @@ static xc_status bind_conv(xc_engine *e, xc_layer *l, xc_launch *k, int from_wor
     xc_launch_tensor(k, l->out[0]);
     launch_geometry(k, q);
     return XC_OK;
+}
+
+/* Binds (src, w, bias, res, y, geometry): the layout every conv kernel but conv_im2col and
+ * conv_splitk_reduce takes. src is the input, or the workspace (from_workspace); w is the
+ * layer's weights, or the engine weight buffer `transformed` when >= 0. */
+static xc_status bind_conv(xc_engine *e, xc_layer *l, xc_launch *k, int from_workspace, int transformed, const conv_geom *q)
+{
+    if (from_workspace) xc_launch_workspace(k);
+    else XC_TRY(xc_launch_input(e, l, k, l->in[0]));
+    if (transformed >= 0) xc_launch_weight(k, transformed);
+    else XC_TRY(xc_launch_input(e, l, k, l->in[1]));
+    return bind_epilogue(e, l, k, q);
 }
 
 /* Builds conv2d_common.cl + kernels/<file> with the variant's defines plus extra. */
@@ -210,6 +218,48 @@ static xc_status im2col_prepare(xc_engine *e, xc_layer *l, const char *d) { retu
 static xc_status pointwise_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_1X1); }
 
 static const xc_tactic im2col = {"conv2d.im2col_gemm", im2col_applicable, gemm_tiles_few, im2col_prepare};
+
+/* ---- conv2d.splitk_gemm ---- */
+
+#define SPLITK_MAX 16
+#define SPLITK_MAX_TILES 256                 /* more output tiles than this fill the device anyway */
+#define SPLITK_MAX_WORKSPACE ((size_t)64 << 20)
+
+static int splitk_applicable(const xc_engine *e, const xc_layer *l)
+{
+    conv_geom q;
+    if (!conv_geometry(e, l, &q) || q.g != 1 || gemm_k(&q) < 256) return 0;
+    size_t tiles = (gemm_p(&q) + 31) / 32 * (((size_t)q.m + 31) / 32);
+    return tiles <= SPLITK_MAX_TILES && SPLITK_MAX * (size_t)q.m * gemm_p(&q) * sizeof(float) <= SPLITK_MAX_WORKSPACE;
+}
+
+static xc_status splitk_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    conv_geom q;
+    cl_program p;
+    XC_TRY(begin(e, l, &q));
+    XC_TRY(conv_program(e, l, "conv2d_gemm.cl", defines, is_1x1(&q) ? "-DCONV_B_1X1" : "", &p));
+    size_t tm = (size_t)define_value(defines, "TM"), tn = (size_t)define_value(defines, "TN");
+    size_t slices = (size_t)define_value(defines, "SPLITK");
+    if (!tm || !tn || !slices) return xc_fail(XC_ERR_INTERNAL, "conv split-K variant without TM/TN/SPLITK");
+    l->workspace = slices * (size_t)q.m * gemm_p(&q) * sizeof(float); /* partials stay float under fp16 */
+    xc_launch *k = xc_layer_add_launch(l, p, "conv_gemm");
+    XC_TRY(bind_conv(e, l, k, 0, -1, &q));
+    xc_launch_workspace(k);
+    size_t global[3] = {(gemm_p(&q) + tn - 1) / tn * 16, ((size_t)q.m + tm - 1) / tm * 16, slices}, local[3] = {16, 16, 1};
+    xc_launch_range(k, 3, global, local);
+    k = xc_layer_add_launch(l, p, "conv_splitk_reduce");
+    xc_launch_workspace(k);
+    XC_TRY(bind_epilogue(e, l, k, &q));
+    size_t rglobal[2] = {xc_round_up(gemm_p(&q), 64), (size_t)q.m}, rlocal[2] = {64, 1};
+    xc_launch_range(k, 2, rglobal, rlocal);
+    return XC_OK;
+}
+
+#define SPLIT(tm, tn, s) {#tm "x" #tn ".s" #s, "-DTM=" #tm " -DTN=" #tn " -DTK=16 -DSPLITK=" #s}
+static const xc_variant splitk_variants[] = {SPLIT(32, 32, 4), SPLIT(32, 32, 8), SPLIT(32, 32, 16), SPLIT(64, 64, 4),
+                                             SPLIT(64, 64, 8), {NULL, NULL}};
+static const xc_tactic splitk = {"conv2d.splitk_gemm", splitk_applicable, splitk_variants, splitk_prepare};
 static const xc_tactic pointwise = {"conv2d.1x1_gemm", pointwise_applicable, gemm_tiles_few, pointwise_prepare};
 static const xc_tactic implicit = {"conv2d.implicit_gemm", implicit_applicable, gemm_tiles, implicit_prepare};
 
@@ -305,5 +355,5 @@ static xc_status winograd_prepare(xc_engine *e, xc_layer *l, const char *defines
 static const xc_variant winograd_blocks[] = {{"4", "-DRM=4"}, {"8", "-DRM=8"}, {NULL, NULL}};
 static const xc_tactic winograd = {"conv2d.winograd_f2x2_3x3", winograd_applicable, winograd_blocks, winograd_prepare};
 
-static const xc_tactic *const tactics[] = {&direct, &im2col, &pointwise, &implicit, &depthwise, &winograd, NULL};
+static const xc_tactic *const tactics[] = {&direct, &im2col, &pointwise, &implicit, &splitk, &depthwise, &winograd, NULL};
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};
