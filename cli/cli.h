@@ -40,6 +40,9 @@ const char *cli_value(int argc, char **argv, int *i, const char *cmd);
 int cli_double(const char *cmd, const char *opt, const char *s, double *out);
 int cli_long(const char *cmd, const char *opt, const char *s, long *out);
 int cli_is_help(const char *arg);
+/* Memory that options point at until the process ends (parsed names, loaded lists): kept
+ * reachable here rather than leaked. Returns p. */
+void *cli_keep(void *p);
 /* Applies and removes the options every command takes (--max-tensor-bytes); 0 after a usage error. */
 int cli_global_options(int *argc, char **argv);
 /* An argument no option claimed: the first positional one fills *slot; an unknown option or a

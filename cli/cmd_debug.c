@@ -86,7 +86,7 @@ static int data_option(cli_debug *d, int argc, char **argv, int *i)
     }
     if (!strcmp(a, "--atol") || !strcmp(a, "--rtol")) {
         char *copy;
-        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = strdup(v))) return -1; /* names live as long as the run */
+        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = cli_keep(strdup(v)))) return -1; /* names live as long as the run */
         return xc_tolerance_spec_add(&d->c.tol, a + 2, copy) == XC_OK ? 1 : (cli_error(), -1);
     }
     if (!strcmp(a, "--load-inputs")) {

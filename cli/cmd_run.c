@@ -119,7 +119,7 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     for (int k = 0; k < 4; k++) {
         if (strcmp(a, tol_opts[k])) continue;
         char *copy;
-        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = strdup(v))) return -1; /* names live as long as the run */
+        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = cli_keep(strdup(v)))) return -1; /* names live as long as the run */
         return xc_tolerance_spec_add(&c->tol, a + 2, copy) == XC_OK ? 1 : (cli_error(), -1);
     }
     if (!(strcmp(a, "--seed") && strcmp(a, "--iterations") && strcmp(a, "--val-range") && strcmp(a, "--save-inputs") &&
@@ -142,7 +142,7 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
         }
         /* --val-range */
         if (c->inputs.n_ranges == XC_MAX_NAMED) return cli_usage_error(cmd, "too many --val-range"), -1;
-        char *copy = strdup(v);
+        char *copy = cli_keep(strdup(v));
         if (!copy || xc_parse_val_range(copy, &ra->ranges[c->inputs.n_ranges]) != XC_OK) return cli_error(), -1;
         c->inputs.ranges = ra->ranges;
         c->inputs.n_ranges++;

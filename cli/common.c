@@ -86,3 +86,11 @@ int cli_print_json(struct cJSON *doc)
     cJSON_free(text);
     return 0;
 }
+
+void *cli_keep(void *p)
+{
+    static void *kept[8192];
+    static int n;
+    if (p && n < (int)(sizeof kept / sizeof kept[0])) kept[n++] = p;
+    return p;
+}

@@ -38,24 +38,15 @@ static int add_name(const char **list, int *n, int cap, const char *v, const cha
     return 1;
 }
 
-/* Strings the options point at until the process ends: kept reachable here, not leaked. */
-static void *keep_alive(void *p)
-{
-    static void *kept[XC_MAX_LAYER_NAMES + 64];
-    static int n;
-    if (p && n < (int)(sizeof kept / sizeof kept[0])) kept[n++] = p;
-    return p;
-}
-
 /* Appends the file's names to --layer-precision's list. */
 static int layer_precision_file(xc_ocl_build_options *o, const char *path, const char *cmd)
 {
     char **names;
     int n;
     if (xc_layer_precision_load(path, &names, &n) != XC_OK) return cli_error(), -1;
-    keep_alive(names);
+    cli_keep(names);
     for (int i = 0; i < n; i++)
-        if (add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, keep_alive(names[i]), cmd, "--layer-precision-file") < 0)
+        if (add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, cli_keep(names[i]), cmd, "--layer-precision-file") < 0)
             return -1;
     return 1;
 }
@@ -90,7 +81,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 1: {
         const char *colon = strrchr(v, ':');
         if (!colon || strcmp(colon, ":fp32")) return cli_usage_error(cmd, "--layer-precision expects NAME:fp32, got '%s'", v), -1;
-        char *name = keep_alive(strndup(v, (size_t)(colon - v))); /* lives as long as the process */
+        char *name = cli_keep(strndup(v, (size_t)(colon - v))); /* lives as long as the process */
         if (!name) return cli_usage_error(cmd, "out of memory"), -1;
         return add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, name, cmd, a);
     }
