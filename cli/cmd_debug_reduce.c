@@ -70,6 +70,7 @@ int cli_reduce_run(const xc_reduce_config *c)
     printf("wrote %s (inputs and reference outputs in %s)\n", r.written, r.data_dir);
     if (r.min_good[0]) printf("wrote %s (the nearest passing candidate)\n", r.min_good);
     else if (c->min_good) printf("--min-good: nothing written: %s\n", r.min_good_why);
-    printf("reproduce the failure:\n %s\n", r.command);
+    printf("reproduce the failure%s%s%s:\n %s\n", c->fail_regex ? " (it fails when the output matches '" : "",
+           c->fail_regex ? c->fail_regex : "", c->fail_regex ? "')" : "", r.command);
     return 0;
 }

@@ -30,6 +30,7 @@
 #include "debug/reduce.h"
 #include "ocl/tactics_file.h"
 #include "onnx_io.h"
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,6 +444,13 @@ xc_status xc_debug_reduce(const xc_reduce_config *c, xc_reduce_report *r)
     r->monotone = 1;
     if (!c->base.output) return xc_fail(XC_ERR_USAGE, "debug reduce: give the reduced model's path with -o");
     if (c->check && c->n_check < 1) return xc_fail(XC_ERR_USAGE, "debug reduce: --check needs a command");
+    if (c->freeze_inputs && !c->check)
+        return xc_fail(XC_ERR_USAGE, "debug reduce: --inputs-as constants needs --check: the OpenCL engine folds every node whose "
+                       "inputs are all constant on the reference, so frozen candidates would never run on it");
+    regex_t re;
+    if (c->fail_regex && regcomp(&re, c->fail_regex, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
+        return xc_fail(XC_ERR_USAGE, "debug reduce: --fail-regex '%s' is not a valid regular expression", c->fail_regex);
+    if (c->fail_regex) regfree(&re);
     rd_state st;
     memset(&st, 0, sizeof st);
     st.cfg = c;
