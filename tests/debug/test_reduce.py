@@ -3,6 +3,7 @@
 2*ceil(log2 N)+4 checks; the reduced model fails on its own through the printed command; the
 replay file resumes with zero new checks; --min-good passes; an external check with --fail-regex
 prunes side branches; bad arguments exit 2."""
+import json
 import math
 import os
 import re
@@ -86,6 +87,15 @@ def debug_reduce(s, xc, build, tmp):
     y = Reduced(xc, [resnet, "--inject-fault", "node=b4_conv1", "-o", os.path.join(tmp, "again.onnx")] + TOL + extra)
     s.check("debug reduce --replay: a rerun takes all %d verdicts from the file (zero new checks), same verdict" % x.checks,
             y.r.returncode == 0 and y.replayed == x.checks == y.checks and y.nodes == x.nodes, y.detail())
+    # an interrupted run: only the first 5 verdicts were recorded; the rerun resumes after them
+    with open(replay) as f:
+        j = json.load(f)
+    j["checks"] = j["checks"][:5]
+    with open(replay, "w") as f:
+        json.dump(j, f)
+    w = Reduced(xc, [resnet, "--inject-fault", "node=b4_conv1", "-o", os.path.join(tmp, "resumed.onnx")] + TOL + extra)
+    s.check("debug reduce --replay: a run interrupted after 5 checks resumes (5 replayed, %d run), same verdict" % (w.checks - w.replayed),
+            w.r.returncode == 0 and w.replayed == 5 and w.checks == x.checks and w.nodes == x.nodes, w.detail())
     z = Reduced(xc, [resnet, "--inject-fault", "node=b4_conv1", "-o", os.path.join(tmp, "third.onnx")] + TOL + ["--iterations", "2"])
     s.check("debug reduce: same inputs, same verdict (no replay file)", z.checks == x.checks and z.nodes == x.nodes, z.detail())
 
