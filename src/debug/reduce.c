@@ -289,7 +289,6 @@ static void external_command(const rd_state *st, const char *inputs, char *buf, 
     buf[0] = 0;
     if (rd_check_argv(st, st->cfg->base.output, inputs, &argv) != XC_OK) return;
     for (int i = 0; argv[i]; i++) xc_debug_shell_arg(buf, len, &p, argv[i]);
-    if (p && p < len) memmove(buf, buf + 1, strlen(buf)); /* the leading space */
     rd_argv_free(argv);
 }
 

@@ -122,6 +122,11 @@ def debug_reduce(s, xc, build, tmp):
              os.path.join(tmp, "frozen.onnx")])
     s.check("debug reduce --inputs-as constants: the same path, cut tensors frozen (no graph input left)",
             c.r.returncode == 0 and sorted(c.nodes) == sorted(want) and r.stdout.split()[:1] == ["0"], c.detail() + r.stdout + r.stderr)
+    # the built-in check written as an external one: {inputs} gives it the candidate's inputs
+    i = Reduced(xc, [resnet, "-o", os.path.join(tmp, "ext_run.onnx"), "--check", os.path.abspath(xc), "run", "{model}", "--ref", "--ocl",
+                     "--inject-fault", "node=b4_conv1", "--load-inputs", "{inputs}"] + TOL)
+    s.check("debug reduce --check 'crosscheck run {model} ... --load-inputs {inputs}': b4_conv1 alone, within the bound",
+            i.r.returncode == 0 and i.nodes == ["b4_conv1"] and i.checks <= bound(i.before), i.detail())
     p = Reduced(xc, [resnet, "-o", os.path.join(tmp, "pass.onnx"), "--check", "true"])
     s.check("debug reduce on a passing model: exit 0, nothing to reduce, one check",
             p.r.returncode == 0 and "nothing to reduce" in p.r.stdout and len(p.lines) == 1, p.detail())
