@@ -4,6 +4,7 @@
  * explain the failure, 2 on errors. */
 #include "cli.h"
 #include "debug.h"
+#include "debug_reduce.h"
 #include "ocl_options.h"
 #include <math.h>
 #include <stdio.h>
@@ -11,7 +12,8 @@
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck debug tactics|fusions|precision MODEL [options]\n\n"
+    "usage: crosscheck debug tactics|fusions|precision MODEL [options]\n"
+    "       crosscheck debug reduce MODEL -o MIN.onnx [options]   (debug reduce --help)\n\n"
     "Finds what makes the OpenCL engine of MODEL disagree with the reference, by rebuilding it with\n"
     "parts switched to a safe alternative and bisecting (one line per check):\n"
     "  tactics    layers whose tactic is not the baseline -> the baseline; writes a replay file\n"
@@ -41,6 +43,7 @@ typedef struct cli_debug {
     const char *kept[MAX_ARGS];  /* the arguments `run` understands, for the reproducing command */
     int n_kept;
     xc_input_shape shapes[XC_MAX_NAMED];
+    xc_reduce_config reduce;     /* debug reduce's own options */
 } cli_debug;
 
 static void progress(void *user, const char *line) { printf("[debug %s] %s\n", (const char *)user, line); fflush(stdout); }
@@ -166,14 +169,18 @@ int cmd_debug(int argc, char **argv)
                                                                    : !strcmp(d.tool, "fusions")   ? xc_debug_fusions
                                                                    : !strcmp(d.tool, "precision") ? xc_debug_precision
                                                                                                   : NULL;
-    if (!tool) return cli_usage_error("debug", "unknown tool '%s' (tactics, fusions or precision)", d.tool);
+    int reduce = !strcmp(d.tool, "reduce");
+    if (!tool && !reduce) return cli_usage_error("debug", "unknown tool '%s' (tactics, fusions, precision or reduce)", d.tool);
+    d.reduce = xc_reduce_config_default();
     for (int i = 2; i < argc; i++) {
         int start = i, r;
         if (cli_is_help(argv[i])) {
-            printf(help, cli_ocl_help);
+            printf(reduce ? "%s\nOpenCL build options:\n%s" : help, reduce ? cli_reduce_help : cli_ocl_help, cli_ocl_help);
             return 0;
         }
-        if ((r = debug_option(&d, argc, argv, &i)) != 0) {
+        if (reduce && (r = cli_reduce_option(&d.reduce, argc, argv, &i)) != 0) {
+            if (r < 0) return 2;
+        } else if ((r = debug_option(&d, argc, argv, &i)) != 0) {
             if (r < 0) return 2;
         } else if ((r = data_option(&d, argc, argv, &i)) != 0 || (r = cli_ocl_option(argc, argv, &i, "debug", &d.c.ocl, d.shapes)) != 0) {
             if (r < 0) return 2;
@@ -186,6 +193,10 @@ int cmd_debug(int argc, char **argv)
     d.c.load_inputs = d.load;
     d.c.progress = progress;
     d.c.user = (void *)d.tool;
+    if (reduce) {
+        d.reduce.base = d.c;
+        return cli_reduce_run(&d.reduce);
+    }
     static xc_debug_report rep;
     if (tool(&d.c, &rep) != XC_OK) return cli_error();
     return verdict(&d, &rep);

@@ -77,4 +77,39 @@ void xc_debug_shell_arg(char *buf, size_t len, size_t *o, const char *arg);
 xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r);
 xc_status xc_debug_fusions(const xc_debug_config *c, xc_debug_report *r);
 xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r);
+
+/* debug reduce: shrinks a failing model to a small failing subgraph (see debug/reduce.c for the
+ * algorithm). base gives the model, the build options and data of the built-in check, the mode,
+ * output (the reduced model, required) and artifacts_dir (every candidate kept as
+ * good_NN_*.onnx / bad_NN_*.onnx). */
+typedef struct xc_reduce_config {
+    xc_debug_config base;
+    const char *const *check;         /* an external check command (argv), NULL: the built-in one.
+                                       * "{model}" in an argument is replaced by the candidate's path
+                                       * (else the path is appended), "{inputs}" by a test_data_set
+                                       * folder of its inputs (the reference's values, iteration 0) */
+    int n_check;
+    const char *fail_regex;           /* external check fails when its output matches (POSIX ERE);
+                                       * NULL: when it exits non-zero */
+    const char *min_good;             /* write the nearest passing candidate there (NULL: no) */
+    const char *replay;               /* verdicts read from and appended to this JSON file (NULL: no) */
+    int freeze_inputs;                /* --inputs-as constants: every cut tensor becomes an initializer */
+} xc_reduce_config;
+
+typedef struct xc_reduce_report {
+    xc_debug_outcome outcome;         /* PASSES: the model does not fail; FOUND: reduced */
+    int n_checks;                     /* all checks, replayed ones included */
+    int n_replayed;                   /* verdicts taken from the replay file */
+    int nodes_before, nodes_after;
+    int monotone;                     /* 0: a later check contradicted an earlier one (warning) */
+    char nodes[8192];                 /* the reduced model's nodes, comma-separated (truncated) */
+    char written[4096];               /* the reduced model */
+    char data_dir[4096];              /* its inputs and reference outputs (test_data_set_K folders) */
+    char min_good[4096];              /* the passing neighbour written ("" if none) */
+    char min_good_why[256];           /* why none was written */
+    char command[16384];              /* the command reproducing the failure on the reduced model */
+} xc_reduce_report;
+
+xc_reduce_config xc_reduce_config_default(void);
+xc_status xc_debug_reduce(const xc_reduce_config *c, xc_reduce_report *r);
 #endif

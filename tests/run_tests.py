@@ -13,6 +13,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "debug"))
+from test_reduce import debug_reduce  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1152,6 +1154,7 @@ def main():
         ocl_cases(s, xc, args.build, args.quick_ocl)
         tactic_coverage(s, xc, args.build, tmp)
         debug_tools(s, xc, args.build, tmp)
+        debug_reduce(s, xc, args.build, tmp)
         if not args.skip_conformance:
             conformance(s, xc, args.conf, os.path.join(args.build, "conformance.json"))
             if not args.quick_ocl:

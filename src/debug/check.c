@@ -176,6 +176,7 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int *passed,
     xc_status st = XC_OK;
     const xc_graph *g = s->model->graph;
     *passed = 1;
+    s->failed_iteration = -1;
     for (int k = 0; k < s->n_iter && st == XC_OK && *passed; k++) {
         xc_tensor **out = NULL;
         st = run_backend(s, b, k, &out);
@@ -185,6 +186,7 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int *passed,
             st = xc_compare(out[o], s->ref[k][o], &tol, &r);
             if (st != XC_OK || (!r.shape_mismatch && r.passed)) continue;
             *passed = 0;
+            s->failed_iteration = k;
             if (r.shape_mismatch) snprintf(why, len, "iteration %d, output '%s': shape mismatch", k, g->outputs[o].name);
             else
                 snprintf(why, len, "iteration %d, output '%s': %zu of %zu elements off, max abs error %.3g", k, g->outputs[o].name,

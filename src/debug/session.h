@@ -17,6 +17,7 @@ typedef struct xc_debug_session {
     xc_tensor ***ref;                 /* per iteration, per graph output: the reference's output */
     char dir[4096];                   /* where per-check files go: artifacts dir or a private temp dir */
     int own_dir;                      /* dir is a temp dir to remove at the end */
+    int failed_iteration;             /* the last check's first failing iteration (-1: none) */
 } xc_debug_session;
 
 /* Loads the model and inputs, runs the reference once per iteration. */

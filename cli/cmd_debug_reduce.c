@@ -1,0 +1,76 @@
+/* cmd_debug_reduce.c — `crosscheck debug reduce MODEL -o MIN.onnx ...`: options and verdict
+ * (the search is in src/debug/reduce.c). Exit 0 when reduced (or nothing fails), 2 on errors. */
+#include "cli.h"
+#include "debug_reduce.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *const cli_reduce_help =
+    "usage: crosscheck debug reduce MODEL -o MIN.onnx [options]\n\n"
+    "Shrinks a failing model to a small subgraph that still fails: an outputs phase finds the\n"
+    "earliest tensor whose value fails, an inputs phase moves the inputs forward (cut tensors are\n"
+    "fed with the reference's values), then side branches are fed too. One line per check.\n\n"
+    "  -o FILE                    the reduced model (its inputs and reference outputs go to\n"
+    "                             FILE_data/test_data_set_K, its tactics to FILE.tactics.json)\n"
+    "  --mode bisect|linear       bisection (default) or one node at a time\n"
+    "  --check CMD...             judge candidates by this command instead of the built-in check\n"
+    "                             (every argument after --check; {model} is the candidate, else\n"
+    "                             appended; {inputs} a test_data_set folder of its inputs);\n"
+    "                             it fails when it exits non-zero\n"
+    "  --fail-regex RE            ... or when its output matches RE (POSIX extended)\n"
+    "  --inputs-as inputs|constants  cut tensors become graph inputs (default; integer and\n"
+    "                             constant tensors are always frozen) or initializers\n"
+    "  --artifacts-dir DIR        keep every candidate as good_NN_*.onnx / bad_NN_*.onnx\n"
+    "  --min-good FILE            write the nearest passing candidate\n"
+    "  --replay FILE              record verdicts (JSON); a rerun takes them from it and resumes\n"
+    "  --iterations N, --seed N, --load-inputs PATH..., --atol X, --rtol X, and the OpenCL build\n"
+    "  options: the built-in check (reference vs. the OpenCL engine, every iteration).\n";
+
+int cli_reduce_option(xc_reduce_config *r, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i], *cmd = "debug reduce", *v;
+    if (!strcmp(a, "--check")) {
+        if (*i + 1 >= argc) return cli_usage_error(cmd, "--check needs a command"), -1;
+        r->check = (const char *const *)argv + *i + 1;
+        r->n_check = argc - *i - 1;
+        *i = argc - 1;
+        return 1;
+    }
+    if (!strcmp(a, "--fail-regex")) return (r->fail_regex = cli_value(argc, argv, i, cmd)) ? 1 : -1;
+    if (!strcmp(a, "--min-good")) return (r->min_good = cli_value(argc, argv, i, cmd)) ? 1 : -1;
+    if (!strcmp(a, "--replay")) return (r->replay = cli_value(argc, argv, i, cmd)) ? 1 : -1;
+    if (!strcmp(a, "--inputs-as")) {
+        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
+        if (strcmp(v, "inputs") && strcmp(v, "constants")) return cli_usage_error(cmd, "--inputs-as is inputs or constants, not '%s'", v), -1;
+        return r->freeze_inputs = !strcmp(v, "constants"), 1;
+    }
+    if (!strcmp(a, "--direction")) return cli_usage_error(cmd, "--direction is not an option of reduce (see --mode)"), -1;
+    return 0;
+}
+
+int cli_reduce_run(const xc_reduce_config *c)
+{
+    static xc_reduce_report r;
+    if (c->fail_regex && !c->check) return cli_usage_error("debug reduce", "--fail-regex needs --check");
+    if (!c->base.output) return cli_usage_error("debug reduce", "give the reduced model's path with -o");
+    if (xc_debug_reduce(c, &r) != XC_OK) return cli_error();
+    if (r.outcome == XC_DEBUG_PASSES) {
+        printf("verdict: %s passes the check (%d check): nothing to reduce\n", c->base.model_path, r.n_checks);
+        return 0;
+    }
+    int bound = 2 * (int)ceil(log2(r.nodes_before > 1 ? r.nodes_before : 2)) + 4;
+    printf("verdict: reduced %s from %d nodes to %d in %d checks (bound for N nodes 2*ceil(log2 N)+4 = %d)", c->base.model_path,
+           r.nodes_before, r.nodes_after, r.n_checks, bound);
+    if (r.n_replayed) printf(", %d replayed from %s", r.n_replayed, c->replay);
+    printf("\n  nodes: %s\n", r.nodes);
+    if (!r.monotone)
+        printf("  warning: the subgraph the phases pointed at passes on its own (a flaky or context-dependent failure):\n"
+               "  kept the smallest candidate seen failing\n");
+    printf("wrote %s (inputs and reference outputs in %s)\n", r.written, r.data_dir);
+    if (r.min_good[0]) printf("wrote %s (the nearest passing candidate)\n", r.min_good);
+    else if (c->min_good) printf("--min-good: nothing written: %s\n", r.min_good_why);
+    printf("reproduce the failure%s%s%s:\n %s\n", c->fail_regex ? " (it fails when the output matches '" : "",
+           c->fail_regex ? c->fail_regex : "", c->fail_regex ? "')" : "", r.command);
+    return 0;
+}
