@@ -1,6 +1,7 @@
 /* tolerance_spec.c — per-tensor tolerances and the dtype-aware defaults (see the header). */
 #include "tolerance_spec.h"
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,4 +113,40 @@ xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, cons
     if (lookup(s->stat, s->n_stat, name, &v)) t.stat = (xc_check_stat)(int)v;
     if (lookup(s->quantile, s->n_quantile, name, &v)) t.quantile = v;
     return t;
+}
+
+int xc_tolerance_spec_arg(const xc_tolerance_spec *s, int i, const char **option, char *val, size_t len)
+{
+    if (s->preset == XC_TOL_POLYGRAPHY && i-- == 0) {
+        *option = "--tolerance-preset";
+        snprintf(val, len, "polygraphy");
+        return 1;
+    }
+    if (s->rule == XC_RULE_ALLCLOSE && i-- == 0) {
+        *option = "--allclose";
+        val[0] = 0;
+        return 1;
+    }
+    const struct {
+        const char *option;
+        const xc_tol_entry *list;
+        int n;
+    } lists[] = {{"--atol", s->atol, s->n_atol},
+                 {"--rtol", s->rtol, s->n_rtol},
+                 {"--check-error-stat", s->stat, s->n_stat},
+                 {"--error-quantile", s->quantile, s->n_quantile}};
+    for (int k = 0; k < 4; k++) {
+        if (i >= lists[k].n) {
+            i -= lists[k].n;
+            continue;
+        }
+        const xc_tol_entry *e = &lists[k].list[i];
+        char num[64];
+        if (k == 2) snprintf(num, sizeof num, "%s", stat_names[(int)e->value]);
+        else snprintf(num, sizeof num, "%.9g", e->value);
+        *option = lists[k].option;
+        snprintf(val, len, "%s%s%s", e->name ? e->name : "", e->name ? ":" : "", num);
+        return 1;
+    }
+    return 0;
 }

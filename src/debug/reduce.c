@@ -68,9 +68,10 @@ static uint64_t check_identity(const xc_reduce_config *c)
         for (int i = 0; i < c->n_check; i++) h = hash_str(h, c->check[i]);
         return hash_str(h, c->fail_regex);
     }
-    double tol[2] = {b->tol.atol, b->tol.rtol};
+    const char *opt;
+    char val[1200];
+    for (int i = 0; xc_tolerance_spec_arg(&b->tol, i, &opt, val, sizeof val); i++) h = hash_str(hash_str(h, opt), val);
     int flags[5] = {b->iterations, o->fp16, o->no_fusion, o->fallback_cpu, b->n_load_inputs};
-    h = rd_hash(h, tol, sizeof tol);
     h = rd_hash(h, flags, sizeof flags);
     h = rd_hash(h, &b->inputs.seed, sizeof b->inputs.seed);
     for (int i = 0; i < b->n_load_inputs; i++) h = hash_str(h, b->load_inputs[i]);
@@ -258,7 +259,6 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
     xc_ocl_build_options o;
     rd_build_options(st, m, &o);
     size_t p = 0;
-    char num[64];
     arg2(buf, len, &p, "crosscheck", "run");
     arg2(buf, len, &p, st->cfg->base.output, "--ref");
     append(buf, len, &p, " --ocl");
@@ -275,10 +275,12 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
     }
     for (int i = 0; i < o.n_faults; i++) arg2(buf, len, &p, "--inject-fault", o.faults[i]);
     if (tactics) arg2(buf, len, &p, "--load-tactics", tactics);
-    snprintf(num, sizeof num, "%.9g", st->cfg->base.tol.atol);
-    arg2(buf, len, &p, "--atol", num);
-    snprintf(num, sizeof num, "%.9g", st->cfg->base.tol.rtol);
-    arg2(buf, len, &p, "--rtol", num);
+    const char *opt;
+    char val[1200];
+    for (int i = 0; xc_tolerance_spec_arg(&st->cfg->base.tol, i, &opt, val, sizeof val); i++) {
+        if (val[0]) arg2(buf, len, &p, opt, val);
+        else append(buf, len, &p, " "), append(buf, len, &p, opt);
+    }
     if (inputs) arg2(buf, len, &p, "--load-inputs", inputs);
 }
 
