@@ -651,6 +651,62 @@ def tactic_coverage(s, xc, build, tmp):
     s.check("every conv/gemm tactic ran on some case", all(ran.values()), json.dumps(ran))
 
 
+def real_models(s, xc, conf, tmp):
+    """inspect, graph, surgeon and a per-layer run on models exported from real frameworks (the
+    onnx wheel's light_* zoo models: Caffe2 exports whose weights are built by ConstantOfShape
+    and friends, old-style initializers listed as inputs, Sum residuals, Dropout with a mask)."""
+    import onnx
+    for name in ("light_squeezenet", "light_shufflenet"):
+        model = os.path.join(conf, "light", name, "model.onnx")
+        if not os.path.exists(model):
+            continue
+        m = onnx.load(model)
+        r = run([xc, "inspect", "model", model, "--show", "layers,attrs,weights", "--json"])
+        try:
+            j = json.loads(r.stdout)
+            ok = r.returncode == 0 and len(j["layers"]) == len(m.graph.node) and len(j["weights"]) == len(m.graph.initializer)
+        except Exception:
+            ok = False
+        s.check("%s: inspect model --show layers,attrs,weights covers every node and initializer" % name, ok,
+                r.stdout[-500:] + r.stderr)
+        svg = os.path.join(tmp, name + ".svg")
+        r = run([xc, "graph", model, "-o", svg], timeout=300)
+        ok = r.returncode == 0 and os.path.exists(svg) and open(svg).read().count("<g id=\"node") >= len(m.graph.node)
+        s.check("%s: graph draws every node (SVG)" % name, ok, r.stderr)
+        clean = os.path.join(tmp, name + "_sanitized.onnx")
+        r = run([xc, "surgeon", "sanitize", model, "--fold-constants", "--cleanup", "-o", clean], timeout=300)
+        outs = []
+        for path in (model, clean):
+            d = os.path.join(tmp, os.path.basename(path) + "_out")
+            rr = run([xc, "run", path, "--ref", "--seed", "3", "--save-outputs", d], timeout=600)
+            outs.append(open(os.path.join(d, "output_0.pb"), "rb").read() if rr.returncode == 0 else None)
+        folded = len(onnx.load(clean).graph.node) if r.returncode == 0 else None
+        s.check("%s: sanitize --fold-constants folds the weight-building nodes (%s -> %s nodes), same outputs bit for bit"
+                % (name, len(m.graph.node), folded), r.returncode == 0 and folded < len(m.graph.node) and outs[0] and
+                outs[0] == outs[1], r.stderr)
+        # the head up to a middle tensor (a tail would need every branch crossing the cut as input)
+        mid = m.graph.node[len(m.graph.node) * 2 // 3].output[0]
+        part = os.path.join(tmp, name + "_head.onnx")
+        r = run([xc, "surgeon", "extract", clean, "--outputs", mid + ":auto", "-o", part])
+        ok = r.returncode == 0
+        if ok:
+            try:
+                onnx.checker.check_model(onnx.load(part), full_check=True)
+                ok = run([xc, "run", part, "--ref"]).returncode == 0
+            except Exception as e:
+                ok, r = False, subprocess.CompletedProcess([], 1, "", str(e))
+        s.check("%s: surgeon extract up to a middle tensor passes onnx.checker and runs" % name, ok, r.stderr)
+    model = os.path.join(conf, "light", "light_squeezenet", "model.onnx")
+    if os.path.exists(model):
+        js, svg = os.path.join(tmp, "sq_layers.json"), os.path.join(tmp, "sq_overlay.svg")
+        r = run([xc, "run", model, "--ref", "--ocl", "--per-layer", "--fallback-cpu", "--timing-iterations", "1", "--json", js],
+                timeout=900)
+        ok = r.returncode == 0 and os.path.exists(js) and len(json.load(open(js))["per_layer"]["layers"]) > 20
+        s.check("light_squeezenet: per-layer comparison of the OpenCL engine passes", ok, r.stdout[-1000:] + r.stderr)
+        r = run([xc, "graph", model, "--results", js, "-o", svg], timeout=300)
+        s.check("light_squeezenet: graph overlays the per-layer results", r.returncode == 0 and os.path.exists(svg), r.stderr)
+
+
 def ocl_cli(s, xc, build, tmp):
     """Plans, the timing cache, tactic replay, fallback and device errors, on the demo models."""
     for name in ("small_cnn", "small_transformer"):
@@ -1153,6 +1209,7 @@ def main():
         determinism(s, xc, tmp)
         ocl_cases(s, xc, args.build, args.quick_ocl)
         tactic_coverage(s, xc, args.build, tmp)
+        real_models(s, xc, args.conf, tmp)
         debug_tools(s, xc, args.build, tmp)
         debug_reduce(s, xc, args.build, tmp)
         if not args.skip_conformance:

@@ -143,10 +143,37 @@ xc_status sg_append_initializer(xc_graph *g, xc_tensor *t)
     return XC_OK;
 }
 
+/* Before IR version 4 every initializer had to be listed among the graph inputs too (the checker
+ * refuses a model where one is not): edits that keep an initializer but rebuild the inputs
+ * (extract) or add initializers (folding) list them again. */
+static xc_status list_initializers_as_inputs(xc_model *w)
+{
+    xc_graph *g = w->graph;
+    if (w->ir_version >= 4) return XC_OK;
+    for (int i = 0; i < g->n_initializers; i++) {
+        const xc_tensor *t = g->initializers[i];
+        int listed = 0;
+        for (int k = 0; k < g->n_inputs && !listed; k++) listed = !strcmp(g->inputs[k].name, t->name);
+        if (listed) continue;
+        xc_value_info *in = realloc(g->inputs, sizeof *in * (size_t)(g->n_inputs + 1));
+        if (!in) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        g->inputs = in;
+        in = &g->inputs[g->n_inputs];
+        memset(in, 0, sizeof *in);
+        if (!(in->name = strdup(t->name))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        in->dtype = t->dtype;
+        in->rank = t->rank;
+        memcpy(in->dims, t->dims, sizeof t->dims);
+        g->n_inputs++;
+    }
+    return XC_OK;
+}
+
 xc_status sg_finish(xc_model *w, const char *what, xc_model **out)
 {
     *out = NULL;
-    xc_status s = xc_model_validate(w);
+    xc_status s = list_initializers_as_inputs(w);
+    if (s == XC_OK) s = xc_model_validate(w);
     if (s != XC_OK) {
         xc_model_free(w);
         return xc_error_prefix(s, "%s", what);

@@ -18,6 +18,9 @@ typedef struct fold_ctx {
     xc_type_shape *ts;      /* per slot; ts.value is the constant value or NULL */
     xc_tensor **owned;      /* per slot: values folding computed (freed at the end) */
     int n, cap;
+    int overridable;        /* initializers listed as graph inputs are defaults a caller may
+                               override (IR >= 4); before IR 4 every initializer had to be listed,
+                               so listing means nothing and they are constants (as in ONNX Runtime) */
 } fold_ctx;
 
 static int add_slot(fold_ctx *c, const char *name)
@@ -103,8 +106,7 @@ static xc_status walk(const xc_graph *g, fold_ctx *c, char *folded)
         const xc_value_info *v = &g->inputs[i];
         int s = add_slot(c, v->name);
         if (s < 0) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        /* an initializer listed as a graph input is a default a caller may override: not constant */
-        c->ts[s].value = NULL;
+        if (c->overridable) c->ts[s].value = NULL;
         if (!xc_graph_is_runtime_input(g, i)) continue;
         c->ts[s] = (xc_type_shape){1, v->dtype, v->rank, {0}, NULL};
         memcpy(c->ts[s].dims, v->dims, sizeof v->dims);
@@ -223,6 +225,7 @@ xc_status sg_fold(xc_model *w, size_t threshold, xc_sanitize_report *rep)
     for (int k = 0; k < g->n_nodes; k++) cap += g->nodes[k].n_outputs;
     fold_ctx c = {0};
     c.cap = cap;
+    c.overridable = w->ir_version >= 4;
     c.ts = calloc(cap, sizeof *c.ts);
     c.owned = calloc(cap, sizeof *c.owned);
     xc_status s = xc_names_init(&c.slot, cap);

@@ -28,8 +28,10 @@ static int view_accepts(const xc_engine *e, const xc_layer *l)
 {
     if (!is_view_op(l->node->op_type) || l->node->domain[0] || l->n_in < 1 || l->in[0] < 0) return 0;
     if (!dropout_is_identity(e, l)) return 0;
-    for (int o = 1; o < l->n_out; o++)
-        if (l->out[o] >= 0) return 0; /* Dropout's mask output is real data */
+    for (int o = 1; o < l->n_out; o++) { /* Dropout's mask: real data, unless nobody reads it */
+        const xc_etensor *mask = l->out[o] >= 0 ? &e->tensors[l->out[o]] : NULL;
+        if (mask && (mask->consumers > 0 || mask->graph_output >= 0)) return 0;
+    }
     const xc_etensor *x = &e->tensors[l->in[0]], *y = &e->tensors[l->out[0]];
     return !x->value && x->dtype == y->dtype && xc_et_numel(x) == xc_et_numel(y);
 }
@@ -38,6 +40,7 @@ static xc_status view_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     (void)defines;
     e->tensors[l->out[0]].alias = l->in[0]; /* same bytes, new shape: no kernel */
+    for (int o = 1; o < l->n_out; o++) l->out[o] = -1; /* an unread Dropout mask is never made */
     return XC_OK;
 }
 

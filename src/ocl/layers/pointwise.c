@@ -17,7 +17,7 @@ typedef struct pw_op {
 } pw_op;
 
 static const pw_op ops[] = {
-    {"Add", 2, "(A + B)"}, {"Sub", 2, "(A - B)"}, {"Mul", 2, "(A * B)"}, {"Div", 2, "(A / B)"},
+    {"Add", 2, "(A + B)"}, {"Sum", 2, "(A + B)"}, {"Mean", 2, "((A + B) * 0.5f)"}, {"Sub", 2, "(A - B)"}, {"Mul", 2, "(A * B)"}, {"Div", 2, "(A / B)"},
     {"Pow", 2, "pow(A, B)"}, {"Max", 2, "xc_max_nan(A, B)"}, {"Min", 2, "xc_min_nan(A, B)"},
     {"PRelu", 2, "(A < 0.0f ? A * B : A)"},
     {"Relu", 1, "(A < 0.0f ? 0.0f : A)"}, {"Sigmoid", 1, "(1.0f / (1.0f + exp(-A)))"}, {"Tanh", 1, "tanh(A)"},
