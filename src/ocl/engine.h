@@ -28,6 +28,8 @@ typedef struct xc_etensor {
     int consumers;             /* number of layer inputs reading it (kept up to date by passes) */
     int graph_input, graph_output; /* index among runtime inputs / graph outputs, or -1 */
     int alias;                 /* -1, or the tensor whose storage this one is (free reshapes) */
+    size_t alias_offset;       /* elements into the alias's storage where this one starts (a
+                                * Concat input written in place into its slice of the output) */
     int weight, weight16;      /* constants: device buffers holding it as stored / as half, -1 before upload */
     int slot;                  /* activations: memory-plan slot */
     int last_use;              /* layer index of the last reader */
@@ -196,6 +198,7 @@ unsigned xc_pass_bit(const char *name);
 extern const xc_layer_kind *const xc_layer_kinds[];
 extern const xc_pass *const xc_passes[];
 extern const xc_layer_kind xc_kind_cpu;
+extern const xc_layer_kind xc_kind_inplace;
 
 void xc_engine_free(xc_engine *e);
 #endif

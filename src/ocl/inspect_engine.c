@@ -82,6 +82,8 @@ static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
     else if (t->converted_from >= 0) snprintf(name, sizeof name, "%s (%s)", e->tensors[t->converted_from].name, t->fp16 ? "fp16" : "fp32");
     else snprintf(name, sizeof name, "#%d", id);
     if (t->value) snprintf(storage, sizeof storage, "constant");
+    else if (t->alias >= 0 && xc_et_numel(t) < xc_et_numel(&e->tensors[t->alias])) /* an in-place Concat input */
+        snprintf(storage, sizeof storage, "slice of %s at element %zu", e->tensors[t->alias].name, t->alias_offset);
     else if (t->alias >= 0) snprintf(storage, sizeof storage, "view of %s", e->tensors[t->alias].name);
     else snprintf(storage, sizeof storage, "slot %d", t->slot);
     cJSON_AddStringToObject(o, "Name", name);

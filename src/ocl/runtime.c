@@ -78,6 +78,9 @@ void xc_ocl_ctx_free(xc_ocl_ctx *c)
         if (c->kernels[k]) clReleaseKernel(c->kernels[k]);
     for (int t = 0; c->priv && t < c->n_priv; t++)
         if (c->priv[t]) clReleaseMemObject(c->priv[t]);
+    for (int t = 0; c->subs && t < c->n_subs; t++) /* before their parents */
+        if (c->subs[t]) clReleaseMemObject(c->subs[t]);
+    free(c->subs);
     for (int s = 0; c->slots && s < c->e->n_slots; s++)
         if (c->slots[s]) clReleaseMemObject(c->slots[s]);
     if (c->workspace) clReleaseMemObject(c->workspace);
@@ -90,7 +93,49 @@ void xc_ocl_ctx_free(xc_ocl_ctx *c)
     free(c);
 }
 
+/* Elements from the start of t's root storage to t's first element. */
+static size_t offset_of(const xc_engine *e, int t)
+{
+    size_t off = 0;
+    for (; e->tensors[t].alias >= 0; t = e->tensors[t].alias) off += e->tensors[t].alias_offset;
+    return off;
+}
+
+static xc_status root_mem(xc_ocl_ctx *c, int t, cl_mem *out);
+
+/* A slice of its root's buffer (an in-place Concat input): a sub-buffer, made once per context.
+ * concat_elimination only makes slices whose byte offset meets the device's alignment. */
+static xc_status slice_mem(xc_ocl_ctx *c, int t, size_t offset, cl_mem *out)
+{
+    xc_engine *e = c->e;
+    if (t >= c->n_subs) {
+        cl_mem *bigger = realloc(c->subs, sizeof *bigger * (e->n_tensors + 1));
+        if (!bigger) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        memset(bigger + c->n_subs, 0, sizeof *bigger * (e->n_tensors + 1 - c->n_subs));
+        c->subs = bigger;
+        c->n_subs = e->n_tensors;
+    }
+    if (!c->subs[t]) {
+        cl_mem parent;
+        XC_TRY(root_mem(c, t, &parent));
+        const xc_etensor *x = &e->tensors[t];
+        cl_buffer_region region = {offset * (x->fp16 ? 2 : xc_dtype_size(x->dtype)), xc_round_up(xc_et_bytes(x) ? xc_et_bytes(x) : 4, 4)};
+        cl_int err;
+        c->subs[t] = clCreateSubBuffer(parent, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+        if (err != CL_SUCCESS) return xc_cl_fail(err, "making the slice of a tensor in its Concat's output");
+    }
+    *out = c->subs[t];
+    return XC_OK;
+}
+
 xc_status xc_ocl_ctx_mem(xc_ocl_ctx *c, int t, cl_mem *out)
+{
+    size_t offset = offset_of(c->e, t);
+    return offset ? slice_mem(c, t, offset, out) : root_mem(c, t, out);
+}
+
+/* The buffer of t's root tensor. */
+static xc_status root_mem(xc_ocl_ctx *c, int t, cl_mem *out)
 {
     xc_engine *e = c->e;
     t = root_of(e, t);

@@ -24,6 +24,8 @@ typedef struct xc_ocl_ctx {
     size_t workspace_bytes;
     int n_kernels;
     const xc_feeder *feed;     /* isolated runs: values replacing each layer's inputs */
+    cl_mem *subs;              /* per tensor: the sub-buffer of a slice alias (in-place Concat) */
+    int n_subs;
 } xc_ocl_ctx;
 
 xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out);

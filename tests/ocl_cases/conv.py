@@ -120,6 +120,41 @@ def cases():
     yield conv_case(r, "conv_dw_residual_relu", [1, 8, 7, 7], 8, (3, 3), group=8, post=residual("Relu"),
                     extra=[("skip", [1, 8, 7, 7])], pads=[1, 1, 1, 1])
     yield resnet_block(r)
+    yield from concat_blocks(r)
+
+
+def concat_blocks(r):
+    """Concats written in place (concat_elimination): a squeezenet fire module (two conv
+    branches side by side along channels), a densenet-like chain (a concat's output is an
+    input of the next concat: slices of slices; branches also read elsewhere), and a concat
+    whose slice offsets are not aligned (it must keep copying)."""
+    def w(cout, cin, k):
+        return (r.standard_normal((cout, cin, k, k)) / np.sqrt(cin * k * k)).astype(np.float32)
+    inits = [("sq", w(8, 16, 1)), ("e1", w(16, 8, 1)), ("e3", w(16, 8, 3)), ("c", w(8, 32, 1))]
+    nodes = [helper.make_node("Conv", ["x", "sq"], ["s"], name="squeeze"),
+             helper.make_node("Relu", ["s"], ["sr"], name="squeeze_relu"),
+             helper.make_node("Conv", ["sr", "e1"], ["a"], name="expand1x1"),
+             helper.make_node("Relu", ["a"], ["ar"], name="expand1x1_relu"),
+             helper.make_node("Conv", ["sr", "e3"], ["b"], name="expand3x3", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["b"], ["br"], name="expand3x3_relu"),
+             helper.make_node("Concat", ["ar", "br"], ["cat"], name="fire_concat", axis=1),
+             helper.make_node("Conv", ["cat", "c"], ["y"], name="after")]
+    yield "conv_concat_fire", model(nodes, [("x", [1, 16, 8, 8])], [("y", [1, 8, 8, 8])], inits), FP32_TOL
+    inits = [("w1", w(16, 16, 3)), ("w2", w(16, 32, 3)), ("w3", w(16, 48, 1))]
+    nodes = [helper.make_node("Relu", ["x"], ["x0"], name="relu0"),
+             helper.make_node("Conv", ["x0", "w1"], ["f1"], name="dense1", pads=[1, 1, 1, 1]),
+             helper.make_node("Concat", ["x0", "f1"], ["c1"], name="cat1", axis=1),
+             helper.make_node("Relu", ["c1"], ["c1r"], name="relu1"),
+             helper.make_node("Conv", ["c1r", "w2"], ["f2"], name="dense2", pads=[1, 1, 1, 1]),
+             helper.make_node("Concat", ["c1", "f2"], ["c2"], name="cat2", axis=1),
+             helper.make_node("Conv", ["c2", "w3"], ["f3"], name="transition"),
+             helper.make_node("Add", ["f3", "f1"], ["y"], name="reuse_f1")]
+    yield "conv_concat_dense", model(nodes, [("x", [1, 16, 8, 8])], [("y", [1, 16, 8, 8])], inits), FP32_TOL
+    inits = [("u1", w(3, 4, 1)), ("u2", w(5, 4, 1))]
+    nodes = [helper.make_node("Conv", ["x", "u1"], ["p"], name="odd1"),
+             helper.make_node("Conv", ["x", "u2"], ["q"], name="odd2"),
+             helper.make_node("Concat", ["p", "q"], ["y"], name="cat_unaligned", axis=1)]
+    yield "conv_concat_unaligned", model(nodes, [("x", [1, 4, 3, 3])], [("y", [1, 8, 3, 3])], inits), FP32_TOL
 
 
 def resnet_block(r):

@@ -72,6 +72,12 @@ static const xc_tactic reformat_tactic = {"reformat.copy", NULL, NULL, reformat_
 static const xc_tactic *const reformat_tactics[] = {&reformat_tactic, NULL};
 const xc_layer_kind xc_kind_reformat = {"reformat", never, reformat_tactics};
 
+/* A Concat whose inputs were written straight into their slices of its output
+ * (concat_elimination): nothing is left to do. */
+static const xc_tactic in_place_tactic = {"concat.in_place", NULL, NULL, NULL};
+static const xc_tactic *const in_place_tactics[] = {&in_place_tactic, NULL};
+const xc_layer_kind xc_kind_inplace = {"inplace", never, in_place_tactics};
+
 static const xc_tactic cpu_tactic = {"cpu.reference", NULL, NULL, NULL};
 static const xc_tactic *const cpu_tactics[] = {&cpu_tactic, NULL};
 const xc_layer_kind xc_kind_cpu = {"cpu", never, cpu_tactics};

@@ -1,11 +1,17 @@
 /* concat_elimination.c — Concats that copy nothing. A Concat's output is its inputs laid side by
- * side, so producers could write straight into their slices of it; but the engine's aliases
- * (a tensor that is another's storage) have no byte offset, and the memory planner sizes and
- * places a buffer by its root tensor alone. So this pass removes only the Concats whose output
- * IS one input's storage: exactly one input holds elements (the others are empty), and the
- * Concat becomes a view of it (kind "view": no kernel, the output aliases the input). Writing
- * into slices at an offset needs the core changes described in the movement helper's report. */
+ * side; when every slice is one contiguous block of the output (all dims before the axis are 1),
+ * each input's producer can write straight into its slice: the input becomes a slice alias of
+ * the output (alias + alias_offset; the runtime binds a sub-buffer), the memory plan places the
+ * output at the first write to any slice, and the Concat layer is left with nothing to do
+ * (kind "inplace"). A Concat with exactly one non-empty input becomes a view of it instead.
+ *
+ * Where it does not apply, the Concat copies as before: an input that is a constant, a graph
+ * input or output, another view or slice, produced on the CPU or read twice by this Concat; a
+ * slice whose byte offset misses the device's sub-buffer alignment; several queues (their
+ * hazard tracking sees buffers, not slices); per-layer precision overrides (a reformat could
+ * land between a producer and its slice). */
 #include "ocl/engine.h"
+#include <stdlib.h>
 #include <string.h>
 
 extern const xc_layer_kind xc_kind_view;
@@ -22,16 +28,74 @@ static int sole_nonempty_input(const xc_engine *e, const xc_layer *l)
     return found >= 0 && !e->tensors[l->in[found]].value ? found : -1;
 }
 
+/* The device's sub-buffer alignment in bytes (CL_DEVICE_MEM_BASE_ADDR_ALIGN is in bits). */
+static size_t slice_alignment(const xc_engine *e)
+{
+    cl_uint bits = 0;
+    if (clGetDeviceInfo(e->dev->id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL) != CL_SUCCESS || !bits) return 0;
+    return bits / 8;
+}
+
+/* Can input i of Concat layer l be written in place at element offset `offset`? */
+static int slice_ok(const xc_engine *e, const xc_layer *l, int i, size_t offset, size_t align)
+{
+    int t = l->in[i];
+    if (t < 0) return 0;
+    const xc_etensor *x = &e->tensors[t], *y = &e->tensors[l->out[0]];
+    if (x->value || x->graph_input >= 0 || x->graph_output >= 0 || x->alias >= 0 || x->dtype != y->dtype || !xc_et_numel(x))
+        return 0;
+    for (int j = 0; j < i; j++)
+        if (l->in[j] == t) return 0;
+    if (x->producer < 0) return 0;
+    const xc_layer *p = &e->layers[x->producer];
+    /* a view's output is its input's storage; an in-place Concat's output (nested Concats, as in
+     * DenseNet) may become a slice itself: slice offsets add up along the alias chain */
+    if (p->dead || p->cpu || p->kind == &xc_kind_view) return 0;
+    size_t elem = e->opt.fp16 && x->dtype == XC_FLOAT ? 2 : xc_dtype_size(x->dtype);
+    return align && offset * elem % align == 0;
+}
+
+/* Concat layer l in place, if every input can be; returns 1 when done. */
+static int write_in_place(xc_engine *e, xc_layer *l, size_t align)
+{
+    const xc_etensor *y = &e->tensors[l->out[0]];
+    int64_t axis = xc_attr_int(l->node, "axis", 0);
+    if (axis < 0) axis += y->rank;
+    if (axis < 0 || axis >= y->rank || y->value || y->graph_input >= 0) return 0;
+    for (int k = 0; k < axis; k++)
+        if (y->dims[k] != 1) return 0; /* slices would be strided, not blocks */
+    size_t offset = 0;
+    for (int i = 0; i < l->n_in; i++) {
+        if (!slice_ok(e, l, i, offset, align)) return 0;
+        offset += xc_et_numel(&e->tensors[l->in[i]]);
+    }
+    if (offset != xc_et_numel(y)) return 0;
+    offset = 0;
+    for (int i = 0; i < l->n_in; i++) {
+        xc_etensor *x = &e->tensors[l->in[i]];
+        x->alias = l->out[0];
+        x->alias_offset = offset;
+        offset += xc_et_numel(x);
+    }
+    l->kind = &xc_kind_inplace;
+    return 1;
+}
+
 static xc_status run(xc_engine *e)
 {
+    size_t align = e->opt.queues > 1 || e->opt.n_fp32_layers ? 0 : slice_alignment(e);
     for (int k = 0; k < e->n_layers; k++) {
         xc_layer *l = &e->layers[k];
         if (l->dead || l->cpu || l->node->domain[0] || strcmp(l->node->op_type, "Concat") || l->n_out != 1) continue;
+        if (!xc_fusion_allowed(e, k, k)) continue;
         int i = sole_nonempty_input(e, l);
-        if (i < 0 || !xc_fusion_allowed(e, k, k)) continue;
-        l->in[0] = l->in[i];
-        l->n_in = 1;
-        l->kind = &xc_kind_view; /* its tactic aliases the output to in[0] */
+        if (i >= 0) {
+            l->in[0] = l->in[i];
+            l->n_in = 1;
+            l->kind = &xc_kind_view; /* its tactic aliases the output to in[0] */
+        } else if (!write_in_place(e, l, align)) {
+            continue;
+        }
         l->fusion = "concat_elimination";
         l->fusions |= xc_pass_bit(l->fusion);
     }
