@@ -12,9 +12,9 @@
 #include "ocl/device.h"
 #include "ocl/ocl.h"
 
-#define XC_LAYER_IO 16
+#define XC_LAYER_IO 64
 #define XC_LAUNCH_ARGS 32
-#define XC_LAYER_LAUNCHES 4
+#define XC_LAYER_LAUNCHES 8
 
 /* ---- tensors ---- */
 typedef struct xc_etensor {

@@ -150,6 +150,14 @@ def concat_blocks(r):
              helper.make_node("Conv", ["c2", "w3"], ["f3"], name="transition"),
              helper.make_node("Add", ["f3", "f1"], ["y"], name="reuse_f1")]
     yield "conv_concat_dense", model(nodes, [("x", [1, 16, 8, 8])], [("y", [1, 16, 8, 8])], inits), FP32_TOL
+    # a DenseNet block's last Concat: 30 inputs (several concat.bands launches when copied)
+    inits, nodes, feats = [], [helper.make_node("Relu", ["x"], ["f0"], name="stem_relu")], ["f0"]
+    for i in range(1, 30):
+        inits.append(("dw%d" % i, w(4, 4, 1)))
+        nodes.append(helper.make_node("Conv", ["f0", "dw%d" % i], ["f%d" % i], name="branch%d" % i))
+        feats.append("f%d" % i)
+    nodes.append(helper.make_node("Concat", feats, ["y"], name="cat30", axis=1))
+    yield "conv_concat_30_inputs", model(nodes, [("x", [1, 4, 8, 8])], [("y", [1, 120, 8, 8])], inits), FP32_TOL
     inits = [("u1", w(3, 4, 1)), ("u2", w(5, 4, 1))]
     nodes = [helper.make_node("Conv", ["x", "u1"], ["p"], name="odd1"),
              helper.make_node("Conv", ["x", "u2"], ["q"], name="odd2"),
