@@ -247,3 +247,11 @@ xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (
     xc_debug_close(&s);
     return st;
 }
+
+void xc_debug_report_written(xc_debug_report *r, const char *path, const char *option)
+{
+    size_t o = 0;
+    snprintf(r->written, sizeof r->written, "%s", path);
+    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, option);
+    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, path);
+}

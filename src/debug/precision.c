@@ -61,10 +61,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
     }
     const char *out = s->cfg->output ? s->cfg->output : "debug_precision.json";
     XC_TRY(xc_layer_precision_save(out, names, r->n_culprits));
-    snprintf(r->written, sizeof r->written, "%s", out);
-    size_t o = 0;
-    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, "--layer-precision-file");
-    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, out);
+    xc_debug_report_written(r, out, "--layer-precision-file");
     return XC_OK;
 }
 

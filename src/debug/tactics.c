@@ -79,10 +79,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
     xc_status st = write_replay(t, sw, out);
     free(sw);
     XC_TRY(st);
-    snprintf(r->written, sizeof r->written, "%s", out);
-    size_t o = 0;
-    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, "--load-tactics");
-    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, out);
+    xc_debug_report_written(r, out, "--load-tactics");
     return XC_OK;
 }
 

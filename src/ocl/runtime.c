@@ -93,6 +93,18 @@ void xc_ocl_ctx_free(xc_ocl_ctx *c)
     free(c);
 }
 
+/* Grows a per-tensor table of buffers (zero-filled) to cover tensor t. */
+static xc_status cover_tensor(const xc_engine *e, cl_mem **table, int *n, int t)
+{
+    if (t < *n) return XC_OK;
+    cl_mem *bigger = realloc(*table, sizeof *bigger * (e->n_tensors + 1));
+    if (!bigger) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    memset(bigger + *n, 0, sizeof *bigger * (e->n_tensors + 1 - *n));
+    *table = bigger;
+    *n = e->n_tensors;
+    return XC_OK;
+}
+
 /* Elements from the start of t's root storage to t's first element. */
 static size_t offset_of(const xc_engine *e, int t)
 {
@@ -108,13 +120,7 @@ static xc_status root_mem(xc_ocl_ctx *c, int t, cl_mem *out);
 static xc_status slice_mem(xc_ocl_ctx *c, int t, size_t offset, cl_mem *out)
 {
     xc_engine *e = c->e;
-    if (t >= c->n_subs) {
-        cl_mem *bigger = realloc(c->subs, sizeof *bigger * (e->n_tensors + 1));
-        if (!bigger) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        memset(bigger + c->n_subs, 0, sizeof *bigger * (e->n_tensors + 1 - c->n_subs));
-        c->subs = bigger;
-        c->n_subs = e->n_tensors;
-    }
+    XC_TRY(cover_tensor(e, &c->subs, &c->n_subs, t));
     if (!c->subs[t]) {
         cl_mem parent;
         XC_TRY(root_mem(c, t, &parent));
@@ -150,13 +156,7 @@ static xc_status root_mem(xc_ocl_ctx *c, int t, cl_mem *out)
         *out = c->slots[x->slot];
         return XC_OK;
     }
-    if (t >= c->n_priv) { /* a tensor made after this context (a tactic's derived constant) */
-        cl_mem *bigger = realloc(c->priv, sizeof *bigger * (e->n_tensors + 1));
-        if (!bigger) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        memset(bigger + c->n_priv, 0, sizeof *bigger * (e->n_tensors + 1 - c->n_priv));
-        c->priv = bigger;
-        c->n_priv = e->n_tensors;
-    }
+    XC_TRY(cover_tensor(e, &c->priv, &c->n_priv, t)); /* t may be newer than the context (a tactic's derived constant) */
     if (!c->priv[t]) {
         cl_int err;
         size_t bytes = xc_round_up(xc_et_bytes(x) ? xc_et_bytes(x) : 4, 4); /* aliases have the same bytes */
