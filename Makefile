@@ -101,8 +101,8 @@ DEMO_MODEL = models/small_cnn
 demo:
 	@sh tools/deps.sh
 	@$(MAKE) --no-print-directory all
-	./$(BUILD)/crosscheck run $(DEMO_MODEL)/model.onnx --ref --load-inputs $(DEMO_MODEL)/test_data_set_0 \
-	    --load-outputs $(DEMO_MODEL)/test_data_set_0 --rtol 1e-4
+	./$(BUILD)/crosscheck run $(DEMO_MODEL)/model.onnx --ref --ocl --load-outputs $(DEMO_MODEL)/test_data_set_0 \
+	    --load-inputs $(DEMO_MODEL)/test_data_set_0 --per-layer
 
 TEST_ARGS ?=
 test:
