@@ -651,6 +651,13 @@ def tactic_coverage(s, xc, build, tmp):
     s.check("every conv/gemm tactic ran on some case", all(ran.values()), json.dumps(ran))
 
 
+def graph_env():
+    """Graphviz's and fontconfig's own leaks are suppressed under LeakSanitizer (tests/graph)."""
+    sys.path.insert(0, os.path.join(HERE, "graph"))
+    import graph_checks
+    return graph_checks.ENV
+
+
 def real_models(s, xc, conf, tmp):
     """inspect, graph, surgeon and a per-layer run on models exported from real frameworks (the
     onnx wheel's light_* zoo models: Caffe2 exports whose weights are built by ConstantOfShape
@@ -670,7 +677,7 @@ def real_models(s, xc, conf, tmp):
         s.check("%s: inspect model --show layers,attrs,weights covers every node and initializer" % name, ok,
                 r.stdout[-500:] + r.stderr)
         svg = os.path.join(tmp, name + ".svg")
-        r = run([xc, "graph", model, "-o", svg], timeout=300)
+        r = run([xc, "graph", model, "-o", svg], timeout=300, env=graph_env())
         ok = r.returncode == 0 and os.path.exists(svg) and open(svg).read().count("<g id=\"node") >= len(m.graph.node)
         s.check("%s: graph draws every node (SVG)" % name, ok, r.stderr)
         clean = os.path.join(tmp, name + "_sanitized.onnx")
@@ -703,7 +710,7 @@ def real_models(s, xc, conf, tmp):
                 timeout=900)
         ok = r.returncode == 0 and os.path.exists(js) and len(json.load(open(js))["per_layer"]["layers"]) > 20
         s.check("light_squeezenet: per-layer comparison of the OpenCL engine passes", ok, r.stdout[-1000:] + r.stderr)
-        r = run([xc, "graph", model, "--results", js, "-o", svg], timeout=300)
+        r = run([xc, "graph", model, "--results", js, "-o", svg], timeout=300, env=graph_env())
         s.check("light_squeezenet: graph overlays the per-layer results", r.returncode == 0 and os.path.exists(svg), r.stderr)
 
 
