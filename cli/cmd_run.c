@@ -53,14 +53,6 @@ static const char *help =
 
 #define MAX_LIST 256
 
-/* Collects the non-option arguments following option i into list. */
-static int take_list(int argc, char **argv, int *i, const char **list, int *n)
-{
-    int start = *n;
-    while (*i + 1 < argc && argv[*i + 1][0] != '-' && *n < MAX_LIST) list[(*n)++] = argv[++*i];
-    return *n > start;
-}
-
 static int parse_bytes(const char *cmd, const char *v, size_t *out)
 {
     char *end;
@@ -100,14 +92,14 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     if (!strcmp(a, "--plan")) return (v = cli_value(argc, argv, i, cmd)) && add_runner(c, XC_RUNNER_PLAN, v) ? 1 : -1;
     if (!strcmp(a, "--load-outputs")) {
         int start = ra->n_load_out;
-        if (!take_list(argc, argv, i, ra->load_out, &ra->n_load_out)) return cli_usage_error(cmd, "--load-outputs needs a path"), -1;
+        if (!cli_list(argc, argv, i, ra->load_out, MAX_LIST, &ra->n_load_out)) return cli_usage_error(cmd, "--load-outputs needs a path"), -1;
         if (!add_runner(c, XC_RUNNER_LOADED, NULL)) return -1;
         c->runners[c->n_runners - 1].paths = &ra->load_out[start];
         c->runners[c->n_runners - 1].n_paths = ra->n_load_out - start;
         return 1;
     }
     if (!strcmp(a, "--load-inputs"))
-        return take_list(argc, argv, i, ra->load_in, &c->n_load_inputs) ? 1 : (cli_usage_error(cmd, "--load-inputs needs a path"), -1);
+        return cli_list(argc, argv, i, ra->load_in, MAX_LIST, &c->n_load_inputs) ? 1 : (cli_usage_error(cmd, "--load-inputs needs a path"), -1);
     if (!strcmp(a, "--validate")) return c->validate = 1, 1;
     if (!strcmp(a, "--fail-fast")) return c->fail_fast = 1, 1;
     if (!strcmp(a, "--first-nan")) return c->first_nan = 1, 1;
@@ -180,15 +172,24 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     c->load_inputs = ra->load_in;
-    int has_engine = 0;
-    for (int k = 0; k < c->n_runners; k++) has_engine |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_LOADED;
+    int has_engine = 0, has_live = 0;
+    for (int k = 0; k < c->n_runners; k++) {
+        has_engine |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_LOADED;
+        has_live |= c->runners[k].kind != XC_RUNNER_LOADED;
+    }
     if (c->per_layer && !has_engine) {
         cli_usage_error(cmd, "--per-layer compares an OpenCL engine with the reference: add --ocl, --ocl-fp16 or --plan");
         goto out;
     }
-    if (c->n_runners && c->runners[0].kind == XC_RUNNER_LOADED && c->n_runners == 1) /* saved results: compare the reference */
-        memmove(&c->runners[1], &c->runners[0], sizeof c->runners[0]), c->runners[0] = (xc_runner_spec){XC_RUNNER_REF, NULL, NULL, 0},
-        c->n_runners = 2;
+    if (c->n_runners && !has_live) { /* only saved results: compare them with the reference, run first */
+        if (c->n_runners == XC_MAX_RUNNERS) {
+            cli_usage_error(cmd, "at most %d runners", XC_MAX_RUNNERS - 1);
+            goto out;
+        }
+        memmove(&c->runners[1], &c->runners[0], sizeof c->runners[0] * (size_t)c->n_runners);
+        c->runners[0] = (xc_runner_spec){XC_RUNNER_REF, NULL, NULL, 0};
+        c->n_runners++;
+    }
     xc_run_report rep;
     xc_status s = xc_run(c, &rep);
     if (s != XC_OK) {
