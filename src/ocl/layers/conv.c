@@ -153,8 +153,11 @@ static const xc_tactic direct = {"conv2d.direct", NULL, NULL, direct_prepare};
 /* ---- the GEMM tactics (kernels/conv2d_gemm.cl) ---- */
 
 #define TILE(tm, tn) {#tm "x" #tn, "-DTM=" #tm " -DTN=" #tn " -DTK=16"}
-static const xc_variant gemm_tiles[] = {TILE(64, 64), TILE(32, 64), TILE(32, 32), {NULL, NULL}};
-static const xc_variant gemm_tiles_few[] = {TILE(64, 64), TILE(32, 32), {NULL, NULL}};
+/* 128-wide tiles (8x8 or 8x4 outputs per work-item) double the arithmetic per staged element:
+ * they pay off on the big GEMMs of batched inference, the small ones on small maps. */
+static const xc_variant gemm_tiles[] = {TILE(128, 128), TILE(128, 64), TILE(64, 128), TILE(64, 64), TILE(32, 64), TILE(32, 32),
+                                        {NULL, NULL}};
+static const xc_variant gemm_tiles_few[] = {TILE(128, 128), TILE(64, 128), TILE(64, 64), TILE(32, 32), {NULL, NULL}};
 
 /* Where the GEMM's B matrix comes from: the extra define conv2d_gemm.cl selects it by. */
 typedef enum { B_IMPLICIT, B_IM2COL, B_1X1 } gemm_source;
