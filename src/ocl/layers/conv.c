@@ -135,14 +135,25 @@ static size_t gemm_p(const conv_geom *q) { return (size_t)q->n * q->oh * q->ow; 
 
 /* ---- conv2d.direct ---- */
 
+/* The one-launch tactics (direct, depthwise): geometry, program, the launch bound to
+ * (x, w, bias, res, y, geometry); the caller sets its range. */
+static xc_status single_launch(xc_engine *e, xc_layer *l, const char *file, const char *kernel, const char *defines,
+                               conv_geom *q, xc_launch **out)
+{
+    cl_program p;
+    XC_TRY(begin(e, l, q));
+    XC_TRY(conv_program(e, l, file, defines, "", &p));
+    xc_launch *k = xc_layer_add_launch(l, p, kernel);
+    if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
+    *out = k;
+    return bind_conv(e, l, k, 0, -1, q);
+}
+
 static xc_status direct_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     conv_geom q;
-    cl_program p;
-    XC_TRY(begin(e, l, &q));
-    XC_TRY(conv_program(e, l, "conv2d_direct.cl", defines, "", &p));
-    xc_launch *k = xc_layer_add_launch(l, p, "conv_direct");
-    XC_TRY(bind_conv(e, l, k, 0, -1, &q));
+    xc_launch *k;
+    XC_TRY(single_launch(e, l, "conv2d_direct.cl", "conv_direct", defines, &q, &k));
     size_t global = xc_round_up(xc_et_numel(&e->tensors[l->out[0]]), 64), local = 64;
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;
@@ -277,11 +288,8 @@ static int depthwise_applicable(const xc_engine *e, const xc_layer *l)
 static xc_status depthwise_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     conv_geom q;
-    cl_program p;
-    XC_TRY(begin(e, l, &q));
-    XC_TRY(conv_program(e, l, "conv2d_depthwise.cl", defines, "", &p));
-    xc_launch *k = xc_layer_add_launch(l, p, "conv_depthwise");
-    XC_TRY(bind_conv(e, l, k, 0, -1, &q));
+    xc_launch *k;
+    XC_TRY(single_launch(e, l, "conv2d_depthwise.cl", "conv_depthwise", defines, &q, &k));
     size_t vw = (size_t)define_value(defines, "VW");
     size_t global[3] = {((size_t)q.ow + vw - 1) / vw, (size_t)q.oh, (size_t)q.n * q.c};
     xc_launch_range(k, 3, global, NULL);
