@@ -301,7 +301,7 @@ static int op_reduce(gen *g, val a)
     const char *op = ops[pick(g, 4)];
     unsigned mask = pick(g, 1u << a.rank);
     int keep = (int)pick(g, 2), na = 0, r = 0;
-    int64_t axes[RANK_CAP], out[RANK_CAP];
+    int64_t axes[RANK_CAP + 1], out[RANK_CAP]; /* + 1: the sabotaged axis */
     for (int i = 0; i < a.rank; i++) {
         int reduced = !mask || (mask >> i & 1);
         if (mask >> i & 1) axes[na++] = pick(g, 2) ? i : i - a.rank;
@@ -399,7 +399,7 @@ static int op_concat(gen *g, val a)
 
 static int op_unsqueeze_squeeze(gen *g, val a)
 {
-    int64_t axes[RANK_CAP], out[RANK_CAP];
+    int64_t axes[RANK_CAP + 1], out[RANK_CAP]; /* + 1: the sabotaged repeated axis */
     int na = 0, r = 0;
     node n;
     if (a.rank < RANK_CAP && pick(g, 2)) {

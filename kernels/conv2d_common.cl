@@ -40,3 +40,36 @@ inline void conv_store(__global store_t *y, __global const store_t *res, int i, 
 #endif
     STORE(y, i, xc_activate(acc));
 }
+
+/* The im2col tactics' first launch (conv2d.im2col_gemm, conv2d.im2col_vec4): col[g][k][p] for
+ * every group; one work-item per element, consecutive items along p. */
+__kernel void conv_im2col(__global const store_t *x, __global store_t *col, CONV_GEOM)
+{
+    const int CG = C / G, K = CG * KH * KW, P = N * OH * OW;
+    const int p = get_global_id(0), row = get_global_id(1);
+    if (p >= P || row >= G * K) return;
+    STORE(col, row * P + p, conv_gather(x, row / K, row % K, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG));
+}
+
+/* Split-K (conv2d.splitk_gemm, conv2d.splitk_vec4): with SPLITK=S the GEMM's K loop is cut into
+ * S slices of whole tile steps, run by separate work-groups (one group only), so a layer with
+ * few output tiles and a long K still fills the device. Each slice writes its float partial sums
+ * to part[part_off + (slice * M + m) * P + p] (the workspace, after the im2col matrix where there
+ * is one); conv_splitk_reduce adds them in slice order (deterministic), then applies the bias and
+ * the epilogue: one work-item per output element, consecutive items along p. */
+#ifdef SPLITK
+#define SPLITK_ARGS , __global float *part, const int part_off
+#define SPLITK_SLICE(K, step) ((((K) + SPLITK - 1) / SPLITK + (step) - 1) / (step) * (step))
+
+__kernel void conv_splitk_reduce(__global const store_t *bias, __global const store_t *res, __global store_t *y,
+                                 CONV_GEOM SPLITK_ARGS)
+{
+    const int OHW = OH * OW, P = N * OHW, p = get_global_id(0), m = get_global_id(1);
+    if (p >= P || m >= M) return;
+    float acc = BIAS(m);
+    for (int s = 0; s < SPLITK; s++) acc += part[part_off + ((long)s * M + m) * P + p];
+    conv_store(y, res, (p / OHW * M + m) * OHW + p % OHW, acc);
+}
+#else
+#define SPLITK_ARGS
+#endif

@@ -7,11 +7,8 @@
  *   CONV_B_1X1     conv2d.1x1_gemm: 1x1 stride-1 unpadded convs read the input planes as is;
  *   (neither)      conv2d.implicit_gemm: gathered from the input on the fly (conv_gather).
  * Parameters: TM, TN (multiples of 16), TK.
- * With SPLITK=S (conv2d.splitk_gemm, one group), the K loop is cut into S slices run by
- * separate work-groups, so a layer with few output tiles and a long K (a deep 3x3 or 1x1 conv
- * on a 7x7 or 14x14 map at batch 1) still fills the device; each slice writes its float partial
- * sums to the workspace and conv_splitk_reduce adds them in slice order (deterministic), then
- * applies the epilogue. */
+ * With SPLITK=S it is conv2d.splitk_gemm (see conv2d_common.cl): a deep 3x3 or 1x1 conv on a
+ * 7x7 or 14x14 map at batch 1 has few output tiles and a long K. */
 #define LX 16
 #define LY 16
 #define RM (TM / LY)
@@ -26,22 +23,16 @@
 #endif
 
 /* src: the input, or the im2col workspace under CONV_B_IM2COL. */
-#ifdef SPLITK
-#define SPLITK_ARG , __global float *part
-#else
-#define SPLITK_ARG
-#endif
-
 __kernel __attribute__((reqd_work_group_size(LX, LY, 1)))
 void conv_gemm(__global const store_t *src, __global const store_t *w, __global const store_t *bias,
-               __global const store_t *res, __global store_t *y, CONV_GEOM SPLITK_ARG)
+               __global const store_t *res, __global store_t *y, CONV_GEOM SPLITK_ARGS)
 {
     __local float As[TK][TM];
     __local float Bs[TK][TN];
     const int CG = C / G, MG = M / G, K = CG * KH * KW, OHW = OH * OW, P = N * OHW;
 #ifdef SPLITK
     /* one group: dimension 2 counts slices; slices are whole TK steps */
-    const int g = 0, slice = ((K + SPLITK - 1) / SPLITK + TK - 1) / TK * TK;
+    const int g = 0, slice = SPLITK_SLICE(K, TK);
     const int k_begin = get_group_id(2) * slice, k_end = min(K, k_begin + slice);
 #else
     const int g = get_group_id(2), k_begin = 0, k_end = K;
@@ -79,7 +70,7 @@ void conv_gemm(__global const store_t *src, __global const store_t *w, __global 
 #ifdef SPLITK
         for (int j = 0; j < RN; j++) {
             const int p = p0 + tx + j * LX;
-            if (p < P) part[((long)get_group_id(2) * M + m) * P + p] = acc[i][j];
+            if (p < P) part[part_off + ((long)get_group_id(2) * M + m) * P + p] = acc[i][j];
         }
 #else
         const float b = BIAS(g * MG + m);
@@ -89,28 +80,4 @@ void conv_gemm(__global const store_t *src, __global const store_t *w, __global 
         }
 #endif
     }
-}
-
-#ifdef SPLITK
-/* conv2d.splitk_gemm's second launch: the slices' partial sums added in slice order, then the
- * bias and the epilogue; one work-item per output element, consecutive items along p. */
-__kernel void conv_splitk_reduce(__global const float *part, __global const store_t *bias, __global const store_t *res,
-                                 __global store_t *y, CONV_GEOM)
-{
-    const int OHW = OH * OW, P = N * OHW, p = get_global_id(0), m = get_global_id(1);
-    if (p >= P || m >= M) return;
-    float acc = BIAS(m);
-    for (int s = 0; s < SPLITK; s++) acc += part[((long)s * M + m) * P + p];
-    conv_store(y, res, (p / OHW * M + m) * OHW + p % OHW, acc);
-}
-#endif
-
-/* conv2d.im2col_gemm's first launch: col[g][k][p] for every group; one work-item per element,
- * consecutive items along p. */
-__kernel void conv_im2col(__global const store_t *x, __global store_t *col, CONV_GEOM)
-{
-    const int CG = C / G, K = CG * KH * KW, P = N * OH * OW;
-    const int p = get_global_id(0), row = get_global_id(1);
-    if (p >= P || row >= G * K) return;
-    STORE(col, row * P + p, conv_gather(x, row / K, row % K, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG));
 }

@@ -620,7 +620,9 @@ def ocl_cases(s, xc, build, quick):
             s.check("ocl %s %s" % (name, label), r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
 
 
-CONV_TACTICS = ("conv2d.direct", "conv2d.im2col_gemm", "conv2d.1x1_gemm", "conv2d.implicit_gemm", "conv2d.splitk_gemm",
+CONV_TACTICS = ("conv2d.direct", "conv2d.im2col_gemm", "conv2d.1x1_gemm", "conv2d.implicit_gemm", "conv2d.im2col_vec4",
+                "conv2d.1x1_vec4", "conv2d.implicit_vec4", "conv2d.splitk_gemm", "conv2d.splitk_vec4",
+                "conv2d.splitk_im2col_vec4",
                 "conv2d.depthwise", "conv2d.winograd_f2x2_3x3")
 GEMM_TACTICS = ("gemm.naive", "gemm.tiled_local", "gemm.reg_blocked", "gemm.vec4")
 

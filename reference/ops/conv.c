@@ -119,11 +119,13 @@ static const float *weights(const conv_plan *P, const float *w, int64_t oc, int6
 static void run_plan(const conv_plan *P, float *y, const float *x, const float *w, const float *b)
 {
     int64_t cg = P->c / P->group, mg = P->m / P->group, in_plane = plane(P->w.in), out_plane = plane(P->w.out);
+    /* empty planes have no buffers (NULL data): nothing to write, or only the bias to write */
+    if (out_plane == 0) return;
     for (int64_t n = 0; n < P->n; n++)
         for (int64_t oc = 0; oc < P->m; oc++) {
             float *yp = y + (n * P->m + oc) * out_plane;
             for (int64_t i = 0; i < out_plane; i++) yp[i] = b ? b[oc] : 0.0f;
-            for (int64_t ic = oc / mg * cg; ic < (oc / mg + 1) * cg; ic++)
+            for (int64_t ic = oc / mg * cg; in_plane && ic < (oc / mg + 1) * cg; ic++)
                 add_channel(P, yp, x + (n * P->c + ic) * in_plane, weights(P, w, oc, ic));
         }
 }

@@ -81,6 +81,9 @@ def cases():
     yield conv_case(r, "conv_7x7_s2_p3", [1, 3, 23, 23], 8, (7, 7), strides=[2, 2], pads=[3, 3, 3, 3])
     yield conv_case(r, "conv_5x3_asym_pads", [1, 4, 10, 8], 6, (5, 3), pads=[0, 2, 4, 1])
     yield conv_case(r, "conv_large_pads", [1, 2, 3, 4], 3, (3, 3), pads=[5, 4, 6, 7])
+    # an empty input plane: the output is all padding, i.e. the bias (a fuzzer found the reference
+    # offsetting the input's null buffer)
+    yield conv_case(r, "conv_empty_input_padded", [1, 2, 0, 3], 3, (1, 1), pads=[1, 1, 1, 1])
     yield conv_case(r, "conv_dilation2", [1, 6, 12, 12], 7, (3, 3), dilations=[2, 2], pads=[2, 2, 2, 2])
     yield conv_case(r, "conv_dilation_strided", [1, 5, 17, 14], 4, (3, 2), dilations=[3, 2], strides=[2, 3])
     yield conv_case(r, "conv_1x1_image", [1, 1, 1, 1], 1, (1, 1))
@@ -101,6 +104,11 @@ def cases():
     yield conv_case(r, "conv_deep_3x3_small_map", [1, 64, 7, 7], 40, (3, 3), pads=[1, 1, 1, 1])
     yield conv_case(r, "conv_deep_1x1_small_map", [1, 300, 5, 5], 48, (1, 1))
     yield conv_case(r, "conv_deep_3x3_s2_batch2", [2, 41, 9, 9], 24, (3, 3), strides=[2, 2], pads=[1, 1, 1, 1])
+    # the vec4 kernels' split-K (K >= 512): W rows of odd length (no float4 loads), 1x1 planes
+    # whose size is or is not a multiple of 4 (float4 loads of B or not)
+    yield conv_case(r, "conv_deep_3x3_odd_k", [1, 61, 6, 6], 36, (3, 3), pads=[1, 1, 1, 1])
+    yield conv_case(r, "conv_deep_1x1_odd_k", [1, 521, 5, 5], 36, (1, 1))
+    yield conv_case(r, "conv_deep_1x1_vec_plane", [2, 520, 4, 4], 40, (1, 1))
     # fusions
     yield conv_case(r, "conv_relu", [1, 4, 8, 8], 8, (3, 3), post=act("Relu"), pads=[1, 1, 1, 1])
     yield conv_case(r, "conv_leakyrelu", [1, 4, 8, 7], 5, (3, 3), post=act("LeakyRelu", alpha=0.2))

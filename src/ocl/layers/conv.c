@@ -8,8 +8,13 @@
  *   conv2d.im2col_gemm.<tile>     im2col into the workspace, then the tiled GEMM;
  *   conv2d.1x1_gemm.<tile>        1x1 stride-1 unpadded: the tiled GEMM on the input as is;
  *   conv2d.implicit_gemm.<tile>   the tiled GEMM gathering im2col elements on the fly;
+ *   conv2d.{im2col,1x1,implicit}_vec4.<tile>  the same three B sources under the GEMM kernel
+ *                                 built like gemm.vec4 (contiguous register blocks, float4
+ *                                 reads, the next slice prefetched into registers);
  *   conv2d.splitk_gemm.<tile>.s<S> the GEMM with K cut into S slices (partials in the
  *                                 workspace, then a reduce): few output tiles, long K;
+ *   conv2d.splitk_vec4.<tile>.s<S> the same with the vec4 kernel (B: 1x1 or gathered);
+ *   conv2d.splitk_im2col_vec4.<tile>.s<S>  ... with B from the im2col workspace;
  *   conv2d.depthwise.<vw>         group == C == M, VW outputs of a row per work-item;
  *   conv2d.winograd_f2x2_3x3.<rm> 3x3 stride 1, weights transformed on the host. */
 #include "ocl/engine.h"
@@ -170,18 +175,42 @@ static const xc_variant gemm_tiles[] = {TILE(128, 128), TILE(128, 64), TILE(64, 
                                         {NULL, NULL}};
 static const xc_variant gemm_tiles_few[] = {TILE(128, 128), TILE(64, 128), TILE(64, 64), TILE(32, 32), {NULL, NULL}};
 
-/* Where the GEMM's B matrix comes from: the extra define conv2d_gemm.cl selects it by. */
+/* Where the GEMM's B matrix comes from: the extra define the GEMM kernels select it by. */
 typedef enum { B_IMPLICIT, B_IM2COL, B_1X1 } gemm_source;
 
-static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, gemm_source src)
+/* The two GEMM kernels: conv_gemm (16x16 work-groups, TM x TN tiles) and conv_gemm_vec4
+ * ((BN/RN) x (BM/RM) work-groups, BM x BN tiles). */
+typedef enum { KERNEL_STRIDED, KERNEL_VEC4 } gemm_kernel;
+
+static int is_1x1(const conv_geom *q)
+{
+    return q->kh == 1 && q->kw == 1 && q->sh == 1 && q->sw == 1 && q->ph == 0 && q->pw == 0 && q->oh == q->h && q->ow == q->w;
+}
+
+/* conv_gemm_vec4's extra defines: which operands it may read as float4s (see its file). */
+static void vec4_defines(const conv_geom *q, gemm_source src, char *out, size_t size)
+{
+    int b_vec = (src == B_IM2COL && gemm_p(q) % 4 == 0) || (src == B_1X1 && (q->oh * q->ow) % 4 == 0);
+    snprintf(out, size, "%s%s", gemm_k(q) % 4 == 0 ? " -DA_VEC" : "", b_vec ? " -DB_VEC" : "");
+}
+
+/* Every GEMM tactic: conv_im2col first where B is the im2col matrix, the GEMM kernel, and with
+ * SPLITK=S in the defines (one group) conv_splitk_reduce after it. The workspace holds the
+ * im2col matrix, then the S float partial-sum planes. */
+static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, gemm_source src, gemm_kernel kind)
 {
     static const char *const select[] = {"", "-DCONV_B_IM2COL", "-DCONV_B_1X1"};
     conv_geom q;
     cl_program p;
+    char extra[64] = "", opts[96];
     XC_TRY(begin(e, l, &q));
-    XC_TRY(conv_program(e, l, "conv2d_gemm.cl", defines, select[src], &p));
+    if (kind == KERNEL_VEC4) vec4_defines(&q, src, extra, sizeof extra);
+    snprintf(opts, sizeof opts, "%s%s", select[src], extra);
+    XC_TRY(conv_program(e, l, kind == KERNEL_VEC4 ? "conv2d_gemm_vec4.cl" : "conv2d_gemm.cl", defines, opts, &p));
+    size_t slices = (size_t)define_value(defines, "SPLITK");
+    size_t col_bytes = src == B_IM2COL ? xc_round_up((size_t)q.g * gemm_k(&q) * gemm_p(&q) * (l->fp16 ? 2 : 4), 16) : 0;
+    l->workspace = col_bytes + slices * (size_t)q.m * gemm_p(&q) * sizeof(float); /* partials stay float under fp16 */
     if (src == B_IM2COL) {
-        l->workspace = (size_t)q.g * gemm_k(&q) * gemm_p(&q) * (l->fp16 ? 2 : 4);
         xc_launch *k = xc_layer_add_launch(l, p, "conv_im2col");
         XC_TRY(xc_launch_input(e, l, k, l->in[0]));
         xc_launch_workspace(k);
@@ -189,19 +218,35 @@ static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, ge
         size_t global[2] = {xc_round_up(gemm_p(&q), 64), (size_t)q.g * gemm_k(&q)}, local[2] = {64, 1};
         xc_launch_range(k, 2, global, local);
     }
-    xc_launch *k = xc_layer_add_launch(l, p, "conv_gemm");
+    xc_launch *k = xc_layer_add_launch(l, p, kind == KERNEL_VEC4 ? "conv_gemm_vec4" : "conv_gemm");
     XC_TRY(bind_conv(e, l, k, src == B_IM2COL, -1, &q));
-    size_t tm = (size_t)define_value(defines, "TM"), tn = (size_t)define_value(defines, "TN");
-    if (!tm || !tn) return xc_fail(XC_ERR_INTERNAL, "conv gemm variant without TM/TN");
-    size_t global[3] = {(gemm_p(&q) + tn - 1) / tn * 16, ((size_t)mg_of(&q) + tm - 1) / tm * 16, (size_t)q.g};
-    size_t local[3] = {16, 16, 1};
+    if (slices) {
+        xc_launch_workspace(k);
+        xc_launch_int(k, (int)(col_bytes / sizeof(float)));
+    }
+    /* tile (tm x tn outputs) and work-group (wx x wy work-items) */
+    size_t tm, tn, wx = 16, wy = 16;
+    if (kind == KERNEL_VEC4) {
+        tm = (size_t)define_value(defines, "BM"), tn = (size_t)define_value(defines, "BN");
+        size_t rm = (size_t)define_value(defines, "RM"), rn = (size_t)define_value(defines, "RN");
+        if (!rm || !rn) return xc_fail(XC_ERR_INTERNAL, "conv vec4 variant without RM/RN");
+        wx = tn / rn, wy = tm / rm;
+    } else {
+        tm = (size_t)define_value(defines, "TM"), tn = (size_t)define_value(defines, "TN");
+    }
+    if (!tm || !tn || !wx || !wy) return xc_fail(XC_ERR_INTERNAL, "conv gemm variant without its tile sizes");
+    size_t global[3] = {(gemm_p(&q) + tn - 1) / tn * wx, ((size_t)mg_of(&q) + tm - 1) / tm * wy, slices ? slices : (size_t)q.g};
+    size_t local[3] = {wx, wy, 1};
     xc_launch_range(k, 3, global, local);
+    if (!slices) return XC_OK;
+    k = xc_layer_add_launch(l, p, "conv_splitk_reduce");
+    if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
+    XC_TRY(bind_epilogue(e, l, k, &q));
+    xc_launch_workspace(k);
+    xc_launch_int(k, (int)(col_bytes / sizeof(float)));
+    size_t rglobal[2] = {xc_round_up(gemm_p(&q), 64), (size_t)q.m}, rlocal[2] = {64, 1};
+    xc_launch_range(k, 2, rglobal, rlocal);
     return XC_OK;
-}
-
-static int is_1x1(const conv_geom *q)
-{
-    return q->kh == 1 && q->kw == 1 && q->sh == 1 && q->sw == 1 && q->ph == 0 && q->pw == 0 && q->oh == q->h && q->ow == q->w;
 }
 
 /* One input and one output channel per group: a GEMM would multiply 1-row matrices. */
@@ -227,53 +272,84 @@ static int pointwise_applicable(const xc_engine *e, const xc_layer *l)
     return conv_geometry(e, l, &q) && is_1x1(&q);
 }
 
-static xc_status implicit_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IMPLICIT); }
-static xc_status im2col_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IM2COL); }
-static xc_status pointwise_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_1X1); }
+static xc_status implicit_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IMPLICIT, KERNEL_STRIDED); }
+static xc_status im2col_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IM2COL, KERNEL_STRIDED); }
+static xc_status pointwise_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_1X1, KERNEL_STRIDED); }
+static xc_status implicit_vec4_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IMPLICIT, KERNEL_VEC4); }
+static xc_status im2col_vec4_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IM2COL, KERNEL_VEC4); }
+static xc_status pointwise_vec4_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_1X1, KERNEL_VEC4); }
+
+/* conv_gemm_vec4's tiles: BM x BN x BK, RM x RN outputs per work-item (128 or 256 work-items);
+ * 16 x 8 blocks are what gemm.vec4 reaches its best SGEMM rate with. */
+#define VTILE(bm, bn, bk, rm, rn) {#bm "x" #bn "x" #bk "." #rm "x" #rn, "-DBM=" #bm " -DBN=" #bn " -DBK=" #bk " -DRM=" #rm " -DRN=" #rn}
+static const xc_variant vec4_tiles[] = {VTILE(256, 128, 8, 16, 8), VTILE(128, 128, 8, 16, 8), VTILE(128, 128, 8, 8, 8),
+                                        VTILE(128, 64, 8, 8, 8),   VTILE(64, 128, 8, 8, 8),   VTILE(64, 64, 8, 4, 8),
+                                        {NULL, NULL}};
+static const xc_tactic im2col_vec4 = {"conv2d.im2col_vec4", im2col_applicable, vec4_tiles, im2col_vec4_prepare};
+static const xc_tactic pointwise_vec4 = {"conv2d.1x1_vec4", pointwise_applicable, vec4_tiles, pointwise_vec4_prepare};
+static const xc_tactic implicit_vec4 = {"conv2d.implicit_vec4", implicit_applicable, vec4_tiles, implicit_vec4_prepare};
 
 static const xc_tactic im2col = {"conv2d.im2col_gemm", im2col_applicable, gemm_tiles_few, im2col_prepare};
 
-/* ---- conv2d.splitk_gemm ---- */
+/* ---- the split-K tactics ---- */
 
 #define SPLITK_MAX 16
 #define SPLITK_MAX_TILES 256                 /* more output tiles than this fill the device anyway */
 #define SPLITK_MAX_WORKSPACE ((size_t)64 << 20)
 
-static int splitk_applicable(const xc_engine *e, const xc_layer *l)
+/* Split-K pays off where a long K meets too few output tiles (of size tile x tile) to fill the
+ * device; the partials of max_slices slices must fit SPLITK_MAX_WORKSPACE. */
+static int splitk_fits(const xc_engine *e, const xc_layer *l, size_t tile, size_t min_k, size_t max_slices)
 {
     conv_geom q;
-    if (!conv_geometry(e, l, &q) || q.g != 1 || gemm_k(&q) < 256) return 0;
-    size_t tiles = (gemm_p(&q) + 31) / 32 * (((size_t)q.m + 31) / 32);
-    return tiles <= SPLITK_MAX_TILES && SPLITK_MAX * (size_t)q.m * gemm_p(&q) * sizeof(float) <= SPLITK_MAX_WORKSPACE;
+    if (!conv_geometry(e, l, &q) || q.g != 1 || gemm_k(&q) < min_k) return 0;
+    size_t tiles = (gemm_p(&q) + tile - 1) / tile * (((size_t)q.m + tile - 1) / tile);
+    return tiles <= SPLITK_MAX_TILES && max_slices * (size_t)q.m * gemm_p(&q) * sizeof(float) <= SPLITK_MAX_WORKSPACE;
 }
+
+static int splitk_applicable(const xc_engine *e, const xc_layer *l) { return splitk_fits(e, l, 32, 256, SPLITK_MAX); }
+
+/* The vec4 kernel's tiles are 64 to 128 wide: batched layers with 256-512 channels on 7x7 to
+ * 14x14 maps still leave SMs idle at those sizes. */
+static int splitk_vec4_applicable(const xc_engine *e, const xc_layer *l) { return splitk_fits(e, l, 64, 512, 8); }
 
 static xc_status splitk_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     conv_geom q;
-    cl_program p;
     XC_TRY(begin(e, l, &q));
-    XC_TRY(conv_program(e, l, "conv2d_gemm.cl", defines, is_1x1(&q) ? "-DCONV_B_1X1" : "", &p));
-    size_t tm = (size_t)define_value(defines, "TM"), tn = (size_t)define_value(defines, "TN");
-    size_t slices = (size_t)define_value(defines, "SPLITK");
-    if (!tm || !tn || !slices) return xc_fail(XC_ERR_INTERNAL, "conv split-K variant without TM/TN/SPLITK");
-    l->workspace = slices * (size_t)q.m * gemm_p(&q) * sizeof(float); /* partials stay float under fp16 */
-    xc_launch *k = xc_layer_add_launch(l, p, "conv_gemm");
-    XC_TRY(bind_conv(e, l, k, 0, -1, &q));
-    xc_launch_workspace(k);
-    size_t global[3] = {(gemm_p(&q) + tn - 1) / tn * 16, ((size_t)q.m + tm - 1) / tm * 16, slices}, local[3] = {16, 16, 1};
-    xc_launch_range(k, 3, global, local);
-    k = xc_layer_add_launch(l, p, "conv_splitk_reduce");
-    xc_launch_workspace(k);
-    XC_TRY(bind_epilogue(e, l, k, &q));
-    size_t rglobal[2] = {xc_round_up(gemm_p(&q), 64), (size_t)q.m}, rlocal[2] = {64, 1};
-    xc_launch_range(k, 2, rglobal, rlocal);
-    return XC_OK;
+    return gemm_prepare(e, l, defines, is_1x1(&q) ? B_1X1 : B_IMPLICIT, KERNEL_STRIDED);
+}
+
+static xc_status splitk_vec4_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    conv_geom q;
+    XC_TRY(begin(e, l, &q));
+    return gemm_prepare(e, l, defines, is_1x1(&q) ? B_1X1 : B_IMPLICIT, KERNEL_VEC4);
+}
+
+static int splitk_im2col_vec4_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return splitk_vec4_applicable(e, l) && im2col_applicable(e, l);
+}
+
+static xc_status splitk_im2col_vec4_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    return gemm_prepare(e, l, defines, B_IM2COL, KERNEL_VEC4);
 }
 
 #define SPLIT(tm, tn, s) {#tm "x" #tn ".s" #s, "-DTM=" #tm " -DTN=" #tn " -DTK=16 -DSPLITK=" #s}
 static const xc_variant splitk_variants[] = {SPLIT(32, 32, 4), SPLIT(32, 32, 8), SPLIT(32, 32, 16), SPLIT(64, 64, 4),
                                              SPLIT(64, 64, 8), {NULL, NULL}};
 static const xc_tactic splitk = {"conv2d.splitk_gemm", splitk_applicable, splitk_variants, splitk_prepare};
+
+#define VSPLIT(bm, bn, rm, rn, s)                                                                               \
+    {#bm "x" #bn "x8." #rm "x" #rn ".s" #s,                                                                      \
+     "-DBM=" #bm " -DBN=" #bn " -DBK=8 -DRM=" #rm " -DRN=" #rn " -DSPLITK=" #s}
+static const xc_variant splitk_vec4_variants[] = {VSPLIT(128, 128, 16, 8, 2), VSPLIT(128, 128, 8, 8, 2), VSPLIT(64, 128, 8, 8, 2), VSPLIT(64, 128, 8, 8, 4),
+                                                  VSPLIT(64, 64, 4, 8, 4), VSPLIT(64, 64, 4, 8, 8), {NULL, NULL}};
+static const xc_tactic splitk_vec4 = {"conv2d.splitk_vec4", splitk_vec4_applicable, splitk_vec4_variants, splitk_vec4_prepare};
+static const xc_tactic splitk_im2col_vec4 = {"conv2d.splitk_im2col_vec4", splitk_im2col_vec4_applicable, splitk_vec4_variants,
+                                             splitk_im2col_vec4_prepare};
 static const xc_tactic pointwise = {"conv2d.1x1_gemm", pointwise_applicable, gemm_tiles_few, pointwise_prepare};
 static const xc_tactic implicit = {"conv2d.implicit_gemm", implicit_applicable, gemm_tiles, implicit_prepare};
 
@@ -366,5 +442,6 @@ static xc_status winograd_prepare(xc_engine *e, xc_layer *l, const char *defines
 static const xc_variant winograd_blocks[] = {{"4", "-DRM=4"}, {"8", "-DRM=8"}, {NULL, NULL}};
 static const xc_tactic winograd = {"conv2d.winograd_f2x2_3x3", winograd_applicable, winograd_blocks, winograd_prepare};
 
-static const xc_tactic *const tactics[] = {&direct, &im2col, &pointwise, &implicit, &splitk, &depthwise, &winograd, NULL};
+static const xc_tactic *const tactics[] = {&direct,         &im2col,        &pointwise,     &implicit,          &im2col_vec4,
+                                           &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4, &splitk_im2col_vec4, &depthwise, &winograd, NULL};
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};
