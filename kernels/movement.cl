@@ -93,16 +93,21 @@ __kernel void transpose_tiled(__global const ELEM *x, __global ELEM *y, __global
 
 #ifdef IDX
 /* Gather: x viewed as [outer, axis_dim, inner], y as [outer, n_idx, inner]; index values count
- * from the end when negative and are clamped into the axis (the reference rejects them). */
+ * from the end when negative. One out of range sets the layer's error flag (the run then fails,
+ * as the reference does) and its elements read as zero: nothing is read out of bounds. */
 __kernel void gather_index(__global const ELEM *x, __global const IDX *ind, __global ELEM *y, const int n,
-                           const int n_idx, const int inner, const int axis_dim)
+                           const int n_idx, const int inner, const int axis_dim, __global int *status, const int layer)
 {
     const int i = get_global_id(0);
     if (i >= n) return;
     const int in = i % inner, t = i / inner, j = t % n_idx, o = t / n_idx;
     long v = ind[j];
     v = v < 0 ? v + axis_dim : v;
-    v = clamp(v, 0L, (long)axis_dim - 1);
+    if (v < 0 || v >= axis_dim) {
+        status[layer] = 1;
+        y[i] = (ELEM)0;
+        return;
+    }
     y[i] = x[((long)o * axis_dim + v) * inner + in];
 }
 #endif

@@ -736,6 +736,10 @@ def ocl_cli(s, xc, build, tmp):
         timed = (None, None)
     s.check("build writes a plan; a second build with the timing cache times nothing",
             r1.returncode == 0 and r2.returncode == 0 and timed[1] == 0, "timed layers %s\n%s%s" % (timed, r1.stderr, r2.stderr))
+    times = [[L.get("time_ms") for L in json.load(open(p))["layers"] if L.get("kind") == "conv"] if r1.returncode == 0 and
+             r2.returncode == 0 else None for p in (plan, plan + "2")]
+    s.check("a layer served by the timing cache shows the time the cache recorded", times[0] and times[0] == times[1] and
+            all(t > 0 for t in times[0]), str(times))
     outs = []
     for k in range(2):
         d = os.path.join(tmp, "plan_out%d" % k)
@@ -1115,7 +1119,7 @@ def one_line_error(r, *needles):
     return r.returncode == 2 and len(lines) == 1 and all(n in lines[0] for n in needles) and "Sanitizer" not in r.stderr
 
 
-def ocl_errors(s, xc):
+def ocl_errors(s, xc, tmp):
     """OpenCL failures reach the user as one line with what to do (the unit tests cover kernel
     build failures, error-code mapping and lost devices)."""
     model = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
@@ -1128,6 +1132,21 @@ def ocl_errors(s, xc):
     r = run([xc, "run", model, "--ocl"], env=dict(os.environ, CROSSCHECK_OCL_MAX_ALLOC="1000"), timeout=600)
     s.check("an engine over the device's allocation limit -> exit 2, one line with a hint",
             one_line_error(r, "larger than the device can allocate", "--fp16", "--queues"), "exit %d: %s" % (r.returncode, r.stderr))
+    # run-time indices out of range: the kernel flags them, the run fails naming the layer (the
+    # reference fails too); in-range negative indices still agree
+    import onnx
+    from onnx import TensorProto, helper
+    g = helper.make_graph([helper.make_node("Gather", ["x", "idx"], ["y"], name="Gather_7", axis=0)], "g",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 3]),
+                           helper.make_tensor_value_info("idx", TensorProto.INT64, [2])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])])
+    gather = os.path.join(tmp, "gather_runtime_indices.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), gather)
+    r = run([xc, "run", gather, "--ocl", "--val-range", "idx:[4,9]"], timeout=600)
+    s.check("OpenCL Gather with an index out of range -> exit 2, one line naming the layer",
+            one_line_error(r, "'Gather_7'", "out of range"), "exit %d: %s" % (r.returncode, r.stderr))
+    r = run([xc, "run", gather, "--ref", "--ocl", "--val-range", "idx:[-4,3]"], timeout=600)
+    s.check("OpenCL Gather with negative in-range indices agrees with the reference", r.returncode == 0, r.stdout + r.stderr)
 
 
 def limit_options(s, xc):
@@ -1214,7 +1233,7 @@ def main():
         ocl_cli(s, xc, args.build, tmp)
         run_compare(s, xc, args.build, tmp)
         inspect_views(s, xc, tmp)
-        ocl_errors(s, xc)
+        ocl_errors(s, xc, tmp)
         determinism(s, xc, tmp)
         ocl_cases(s, xc, args.build, args.quick_ocl)
         tactic_coverage(s, xc, args.build, tmp)

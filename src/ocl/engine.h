@@ -37,7 +37,9 @@ typedef struct xc_etensor {
 } xc_etensor;
 
 /* ---- kernel launches, as data: the runtime binds them to a context's buffers ---- */
-typedef enum { XC_ARG_TENSOR, XC_ARG_WEIGHT, XC_ARG_INT, XC_ARG_FLOAT, XC_ARG_LOCAL, XC_ARG_WORKSPACE } xc_arg_kind;
+/* STATUS: the context's per-layer error flags (int per layer): a kernel that meets input it
+ * cannot honour (an index out of range) sets its layer's flag, and the run then fails naming it. */
+typedef enum { XC_ARG_TENSOR, XC_ARG_WEIGHT, XC_ARG_INT, XC_ARG_FLOAT, XC_ARG_LOCAL, XC_ARG_WORKSPACE, XC_ARG_STATUS } xc_arg_kind;
 typedef struct xc_arg {
     xc_arg_kind kind;
     int index;                 /* TENSOR: tensor id; WEIGHT: engine weight buffer */
@@ -83,7 +85,7 @@ typedef struct xc_layer {
     const struct xc_tactic *tactic;
     char variant[96];          /* full tactic name with parameters, e.g. "gemm.reg_blocked.4x4" */
     const char *defines;       /* the variant's -D options */
-    double time_ms;            /* median measured at build (0 when pinned or cached) */
+    double time_ms;            /* median measured at build, or the timing cache's (0 when pinned or untimed) */
     int fp16;                  /* precision chosen for this layer */
     int cpu;                   /* runs on the reference interpreter (--fallback-cpu) */
     size_t workspace;          /* scratch bytes the tactic needs (im2col, transformed tiles) */
@@ -174,6 +176,8 @@ void xc_launch_float(xc_launch *k, float v);
 void xc_launch_local(xc_launch *k, size_t bytes);
 /* The context's scratch buffer (at least l->workspace bytes, shared by all layers in turn). */
 void xc_launch_workspace(xc_launch *k);
+/* Binds (__global int *status, int layer): the error flags and layer l's index into them. */
+void xc_launch_status(const xc_engine *e, const xc_layer *l, xc_launch *k);
 void xc_launch_range(xc_launch *k, int dims, const size_t *global, const size_t *local);
 /* Rounds n up to a multiple of m. */
 static inline size_t xc_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }

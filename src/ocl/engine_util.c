@@ -150,6 +150,12 @@ void xc_launch_local(xc_launch *k, size_t bytes) { xc_arg *a = next_arg(k); a->k
 
 void xc_launch_workspace(xc_launch *k) { xc_arg *a = next_arg(k); a->kind = XC_ARG_WORKSPACE; }
 
+void xc_launch_status(const xc_engine *e, const xc_layer *l, xc_launch *k)
+{
+    next_arg(k)->kind = XC_ARG_STATUS;
+    xc_launch_int(k, l - e->layers);
+}
+
 void xc_launch_range(xc_launch *k, int dims, const size_t *global, const size_t *local)
 {
     k->dims = dims;

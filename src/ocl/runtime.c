@@ -84,6 +84,7 @@ void xc_ocl_ctx_free(xc_ocl_ctx *c)
     for (int s = 0; c->slots && s < c->e->n_slots; s++)
         if (c->slots[s]) clReleaseMemObject(c->slots[s]);
     if (c->workspace) clReleaseMemObject(c->workspace);
+    if (c->status) clReleaseMemObject(c->status);
     for (int k = 0; k < c->n_queues; k++)
         if (c->queues[k]) clReleaseCommandQueue(c->queues[k]);
     free(c->layer_queue);
@@ -219,6 +220,43 @@ xc_status xc_ocl_ctx_download(xc_ocl_ctx *c, int t, xc_tensor **out)
     return xc_tensor_set_name(*out, x->name);
 }
 
+/* The per-layer error flags, zeroed, on first use. */
+static xc_status status_mem(xc_ocl_ctx *c)
+{
+    if (c->status) return XC_OK;
+    size_t bytes = (size_t)c->e->n_layers * sizeof(cl_int);
+    cl_int *zero = calloc(c->e->n_layers + 1, sizeof *zero);
+    if (!zero) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_status s = xc_ocl_buffer(c->e->dev, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, bytes ? bytes : sizeof(cl_int), zero,
+                                "allocating the error flags", &c->status);
+    free(zero);
+    return s;
+}
+
+/* After a run: the first layer whose kernels flagged an input they cannot honour fails the run
+ * (and the flags are cleared for the next one). */
+static xc_status check_status(xc_ocl_ctx *c)
+{
+    int n = c->e->n_layers;
+    if (!c->status || n == 0) return XC_OK;
+    cl_int *flags = calloc(n, sizeof *flags);
+    if (!flags) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    cl_int err = clEnqueueReadBuffer(c->q, c->status, CL_TRUE, 0, n * sizeof *flags, flags, 0, NULL, NULL);
+    int bad = -1;
+    for (int l = 0; err == CL_SUCCESS && l < n && bad < 0; l++)
+        if (flags[l]) bad = l;
+    if (err == CL_SUCCESS && bad >= 0) {
+        memset(flags, 0, n * sizeof *flags);
+        err = clEnqueueWriteBuffer(c->q, c->status, CL_TRUE, 0, n * sizeof *flags, flags, 0, NULL, NULL);
+    }
+    free(flags);
+    if (err != CL_SUCCESS) return xc_cl_fail(err, "reading the error flags");
+    if (bad < 0) return XC_OK;
+    const xc_layer *L = &c->e->layers[bad];
+    return xc_fail(XC_ERR_MODEL, "layer '%s' (%s): an index input holds a value out of range for the axis it indexes", L->name,
+                   L->node ? L->node->op_type : "?");
+}
+
 static xc_status bind_args(xc_ocl_ctx *c, cl_kernel k, const xc_launch *L)
 {
     if (L->n_args > XC_LAUNCH_ARGS) return xc_fail(XC_ERR_INTERNAL, "kernel %s has too many arguments", L->kernel);
@@ -246,6 +284,10 @@ static xc_status bind_args(xc_ocl_ctx *c, cl_kernel k, const xc_launch *L)
         case XC_ARG_FLOAT: err = clSetKernelArg(k, a, sizeof(cl_float), &x->f); break;
         case XC_ARG_LOCAL: err = clSetKernelArg(k, a, x->bytes, NULL); break;
         case XC_ARG_WORKSPACE: err = clSetKernelArg(k, a, sizeof(cl_mem), &c->workspace); break;
+        case XC_ARG_STATUS:
+            XC_TRY(status_mem(c));
+            err = clSetKernelArg(k, a, sizeof(cl_mem), &c->status);
+            break;
         }
         if (err != CL_SUCCESS) {
             char what[128];
@@ -455,6 +497,7 @@ xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tenso
     }
     xc_schedule_end(sched);
     XC_TRY(s);
+    XC_TRY(check_status(c));
     const xc_graph *g = e->model->graph;
     for (int o = 0; o < g->n_outputs; o++) {
         xc_status s = xc_ocl_ctx_download(c, xc_engine_tensor(e, g->outputs[o].name), &outputs[o]);

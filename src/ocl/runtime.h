@@ -26,6 +26,7 @@ typedef struct xc_ocl_ctx {
     const xc_feeder *feed;     /* isolated runs: values replacing each layer's inputs */
     cl_mem *subs;              /* per tensor: the sub-buffer of a slice alias (in-place Concat) */
     int n_subs;
+    cl_mem status;             /* XC_ARG_STATUS: one int per layer, made on first use */
 } xc_ocl_ctx;
 
 xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out);

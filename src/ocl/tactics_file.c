@@ -134,6 +134,14 @@ const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key)
     return NULL;
 }
 
+double xc_tactics_lookup_ms(const xc_tactics_file *f, const char *key)
+{
+    size_t pl = strlen(f->prefix);
+    for (int i = 0; f->is_cache && i < f->n; i++)
+        if (!strncmp(f->keys[i], f->prefix, pl) && !strcmp(f->keys[i] + pl, key)) return f->ms[i];
+    return 0;
+}
+
 int xc_tactics_entry(const xc_tactics_file *f, int i, const char **key, const char **tactic)
 {
     if (i < 0 || i >= f->n) return 0;

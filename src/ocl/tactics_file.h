@@ -17,6 +17,8 @@ xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file 
  * xc_tactics_load adds, timing-cache lookups compare whole keys. */
 xc_status xc_tactics_parse(const char *path, const void *buf, size_t len, int is_cache, xc_tactics_file **out);
 const char *xc_tactics_lookup(const xc_tactics_file *f, const char *key);
+/* The time a timing cache recorded for key's tactic (0 when none, or not a timing cache). */
+double xc_tactics_lookup_ms(const xc_tactics_file *f, const char *key);
 /* Entry i in file order: its key (layer name, or cache key) and tactic; 0 past the end. */
 int xc_tactics_entry(const xc_tactics_file *f, int i, const char **key, const char **tactic);
 xc_status xc_tactics_set(xc_tactics_file *f, const char *key, const char *tactic, double ms);

@@ -184,7 +184,11 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
     xc_layer_signature(e, l, sig, sizeof sig);
     const char *hit = cache ? xc_tactics_lookup(cache, sig) : NULL;
     int k = hit ? find_candidate(c, n, hit) : -1;
-    if (k >= 0) return prepare(e, l, &c[k]);
+    if (k >= 0) {
+        XC_TRY(prepare(e, l, &c[k]));
+        l->time_ms = xc_tactics_lookup_ms(cache, sig); /* measured on this device, by this or an earlier build */
+        return XC_OK;
+    }
     if (n == 1) return prepare(e, l, &c[0]);
     XC_TRY(tune(e, ctx, li, c, n));
     e->n_timed++;

@@ -274,6 +274,7 @@ static xc_status gather_index_prepare(xc_engine *e, xc_layer *l, const char *def
     xc_launch_int(k, (int64_t)xc_et_numel(ind));
     xc_launch_int(k, inner ? inner : 1);
     xc_launch_int(k, x->dims[axis]);
+    xc_launch_status(e, l, k);
     mv_launch_1d(k, xc_et_numel(y));
     return XC_OK;
 }
