@@ -117,14 +117,14 @@ xc_status xc_tensor_new(xc_dtype t, int rank, const int64_t *dims, xc_tensor **o
         free(x);
         return s;
     }
-    if (nb) {
-        x->data = calloc(1, nb);
-        if (!x->data) {
-            free(x);
-            return xc_fail(XC_ERR_NOMEM, "out of memory allocating %zu bytes", nb);
-        }
-        account(nb, 0);
+    /* an empty tensor still gets a (1-byte) buffer: kernels offset data pointers by zero-sized
+     * strides, and doing that to NULL is undefined behaviour (the fuzzer found several) */
+    x->data = calloc(1, nb ? nb : 1);
+    if (!x->data) {
+        free(x);
+        return xc_fail(XC_ERR_NOMEM, "out of memory allocating %zu bytes", nb);
     }
+    account(nb, 0);
     *out = x;
     return XC_OK;
 }
