@@ -1,7 +1,7 @@
 /* resize.c — reference kernel of Resize and Upsample, following onnx/reference/ops/op_resize.py.
  * Interpolation is separable, so the input is converted to double and resized one axis at a
  * time: each output position along the axis is a weighted sum of a few input positions
- * ("taps", clamped to the edge), computed once per axis. The result is rounded into the
+ * ("taps", src/ops/resize_taps.c), computed once per axis. The result is rounded into the
  * output type at the end (integers round half to even and saturate). Upsample and Resize-10
  * use asymmetric coordinates, and their nearest mode floors when upsampling and takes the
  * ceiling when downsampling, as onnxruntime does for those versions. */
@@ -11,106 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double linear_weight(double d)
-{
-    double w = 1 - fabs(d);
-    return w > 0 ? w : 0;
-}
-
-static double cubic_weight(double d, double a)
-{
-    double x = fabs(d);
-    if (x <= 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-    if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
-    return 0;
-}
-
-/* One axis: output position y reads taps src[y*n + t] (input indices) with weights
- * w[y*n + t]; positions flagged `outside` (tf_crop_and_resize outside the input) take the
- * extrapolation value instead. */
-typedef struct axis_taps {
-    int n;
-    int64_t *src;
-    double *w;
-    unsigned char *outside;
-} axis_taps;
-
-static void free_taps(axis_taps *t)
-{
-    free(t->src);
-    free(t->w);
-    free(t->outside);
-}
-
-/* Taps of output position y around source coordinate x. Linear and cubic taps sit at
- * base + start + t, where base = ceil(x) - 1 so that ratio = x - base is in (0, 1]; with
- * antialias (downsampling) the kernel is stretched by 1/scale and so has more taps. */
-static void interp_taps(const xc_resize_opts *o, double x, double kernel_scale, int start, int64_t in, int64_t *src,
-                        double *w, int n)
-{
-    double base = ceil(x) - 1, ratio = x - base, sum = 0;
-    for (int t = 0; t < n; t++) {
-        double d = kernel_scale * (start + t - ratio), pos = base + start + t;
-        w[t] = o->mode == XC_INTERP_CUBIC ? cubic_weight(d, o->cubic_a) : linear_weight(d);
-        if (o->exclude_outside && (pos < 0 || pos >= (double)in)) w[t] = 0;
-        sum += w[t];
-        src[t] = pos < 0 ? 0 : pos >= (double)in ? in - 1 : (int64_t)pos;
-    }
-    if ((o->antialias || o->exclude_outside) && sum != 0)
-        for (int t = 0; t < n; t++) w[t] /= sum;
-}
-
-static xc_status build_taps(const xc_ref_args *a, const xc_resize_opts *o, double scale, int64_t in, int64_t out,
-                            const double *roi, axis_taps *t)
-{
-    double kernel_scale = o->antialias && scale < 1 ? scale : 1;
-    double radius = o->mode == XC_INTERP_CUBIC ? 2 : 1;
-    int start = (int)floor(-radius / kernel_scale) + 1;
-    t->n = o->mode == XC_INTERP_NEAREST ? 1 : 2 - 2 * start;
-    size_t count = (size_t)out * (size_t)t->n + 1;
-    t->src = malloc(count * sizeof *t->src);
-    t->w = malloc(count * sizeof *t->w);
-    t->outside = calloc((size_t)out + 1, 1);
-    if (!t->src || !t->w || !t->outside) {
-        free_taps(t);
-        return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
-    }
-    for (int64_t y = 0; y < out; y++) {
-        double x = xc_resize_source(o, (double)y, scale, in, out, roi);
-        int64_t *src = t->src + y * t->n;
-        double *w = t->w + y * t->n;
-        t->outside[y] = o->coord == XC_COORD_TF_CROP_AND_RESIZE && (x < 0 || x > (double)(in - 1));
-        if (o->mode != XC_INTERP_NEAREST) {
-            interp_taps(o, x, kernel_scale, start, in, src, w, t->n);
-            continue;
-        }
-        double pos = x == floor(x) ? x : xc_resize_nearest(o->nearest, x, scale);
-        src[0] = pos < 0 ? 0 : pos >= (double)in ? in - 1 : (int64_t)pos;
-        w[0] = 1;
-    }
-    return XC_OK;
-}
-
-/* 1 if the taps copy the axis unchanged (then it is skipped). */
-static int taps_identity(const axis_taps *t, int64_t in, int64_t out)
-{
-    if (in != out) return 0;
-    for (int64_t y = 0; y < out; y++) {
-        double self = 0;
-        for (int k = 0; k < t->n; k++) {
-            int64_t j = y * t->n + k;
-            if (t->src[j] == y) self += t->w[j];
-            else if (t->w[j] != 0) return 0;
-        }
-        if (t->outside[y] || self != 1) return 0;
-    }
-    return 1;
-}
-
 /* dst[outer, out, inner] = src[outer, in, inner] resized along the middle axis. The weighted
  * sums run over contiguous rows of `inner` elements. */
 static void apply_taps(const double *src, double *dst, size_t outer, size_t in, size_t inner, int64_t out,
-                       const axis_taps *t, double extrapolation)
+                       const xc_resize_taps *t, double extrapolation)
 {
     for (size_t o = 0; o < outer; o++)
         for (int64_t y = 0; y < out; y++) {
@@ -165,10 +69,11 @@ static xc_status to_double(const xc_ref_args *a, const xc_tensor *x, double **ou
 static xc_status resize_axis(const xc_ref_args *a, const xc_resize_opts *o, double **cur, int rank, int64_t *dims,
                              int axis, double scale, int64_t out, const double *roi)
 {
-    axis_taps t;
-    XC_TRY(build_taps(a, o, scale, dims[axis], out, roi, &t));
-    if (taps_identity(&t, dims[axis], out)) {
-        free_taps(&t);
+    xc_resize_taps t;
+    xc_status s = xc_resize_taps_build(o, scale, dims[axis], out, roi, &t);
+    if (s != XC_OK) return s; /* out of memory */
+    if (xc_resize_taps_identity(&t, dims[axis], out)) {
+        xc_resize_taps_free(&t);
         return XC_OK;
     }
     size_t outer, inner, n;
@@ -177,11 +82,11 @@ static xc_status resize_axis(const xc_ref_args *a, const xc_resize_opts *o, doub
     n = outer * (size_t)out * inner;
     double *next = malloc((n ? n : 1) * sizeof *next);
     if (!next) {
-        free_taps(&t);
+        xc_resize_taps_free(&t);
         return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
     }
     apply_taps(*cur, next, outer, (size_t)dims[axis], inner, out, &t, o->extrapolation);
-    free_taps(&t);
+    xc_resize_taps_free(&t);
     free(*cur);
     *cur = next;
     dims[axis] = out;

@@ -41,4 +41,18 @@ xc_resize_opts xc_resize_opts_of(const xc_node *n);
 /* roi is read only for tf_crop_and_resize. */
 double xc_resize_source(const xc_resize_opts *o, double y, double scale, int64_t in, int64_t out, const double *roi);
 double xc_resize_nearest(xc_nearest_mode m, double x, double scale);
+/* One axis' interpolation (src/ops/resize_taps.c): output position y reads input positions
+ * src[y*n + t] with weights w[y*n + t]; positions flagged `outside` (tf_crop_and_resize outside
+ * the input) take the extrapolation value instead. */
+typedef struct xc_resize_taps {
+    int n;
+    int64_t *src;
+    double *w;
+    unsigned char *outside;
+} xc_resize_taps;
+xc_status xc_resize_taps_build(const xc_resize_opts *o, double scale, int64_t in, int64_t out, const double *roi,
+                               xc_resize_taps *t);
+void xc_resize_taps_free(xc_resize_taps *t);
+/* 1 if the taps copy the axis unchanged. */
+int xc_resize_taps_identity(const xc_resize_taps *t, int64_t in, int64_t out);
 #endif

@@ -284,4 +284,3 @@ double xc_resize_nearest(xc_nearest_mode m, double x, double scale)
     return f;
 }
 
-/* Interpolation kernels at distance d (cubic: Keys' kernel with coefficient a). */
