@@ -1,5 +1,5 @@
 """Movement layers: Transpose, Slice, Expand, Tile, Pad, DepthToSpace/SpaceToDepth, Split, Concat,
-Gather, nearest Resize/Upsample, and the any-dtype elementwise ops (Cast, Where, comparisons,
+Gather, Resize/Upsample (nearest views; linear and cubic), and the any-dtype elementwise ops (Cast, Where, comparisons,
 logic), with awkward shapes: odd sizes, size-1 axes, negative steps and indices, wide pads,
 broadcasting, more tensors than one launch takes, int and bool tensors."""
 import numpy as np
@@ -132,11 +132,11 @@ def gathers():
 
 
 def resizes():
-    def resize(name, shape, scales=None, sizes=None, **attrs):
+    def resize(name, shape, scales=None, sizes=None, mode="nearest", **attrs):
         inits = [("roi", np.array([], np.float32)), ("scales", np.array(scales or [], np.float32))]
         if sizes:
             inits.append(("sizes", i64(*sizes)))
-        return name, one("Resize", shape, inits, mode="nearest", **attrs), FP32_TOL
+        return name, one("Resize", shape, inits, mode=mode, **attrs), FP32_TOL
 
     yield resize("mv_resize_up2", [1, 2, 3, 5], [1, 1, 2, 2])
     yield resize("mv_resize_down_sizes", [2, 3, 9, 7], sizes=[2, 3, 4, 5])
@@ -146,6 +146,20 @@ def resizes():
                  nearest_mode="ceil")
     yield ("mv_upsample_opset9", one("Upsample", [1, 2, 3, 3], [("scales", np.array([1, 1, 2, 3], np.float32))],
                                      opset=9), FP32_TOL)
+    # linear and cubic (resize.separable): one or two resized axes, every coordinate mode that
+    # changes the taps, antialiased downsampling (more taps), exclude_outside, a 3-D input
+    yield resize("rs_linear_up2_half_pixel", [1, 3, 5, 7], [1, 1, 2, 2], mode="linear")
+    yield resize("rs_linear_sizes_align_corners", [2, 2, 4, 5], sizes=[2, 2, 7, 3], mode="linear",
+                 coordinate_transformation_mode="align_corners")
+    yield resize("rs_linear_pytorch_half_pixel", [1, 2, 6, 6], sizes=[1, 2, 1, 9], mode="linear",
+                 coordinate_transformation_mode="pytorch_half_pixel")
+    yield resize("rs_linear_one_axis_asymmetric", [1, 4, 3, 8], [1, 1, 1, 1.5], mode="linear",
+                 coordinate_transformation_mode="asymmetric")
+    yield resize("rs_linear_antialias_down", [1, 2, 12, 10], [1, 1, 0.4, 0.6], mode="linear", antialias=1, opset=18)
+    yield resize("rs_cubic_up", [1, 2, 4, 4], [1, 1, 2.5, 1.5], mode="cubic")
+    yield resize("rs_cubic_exclude_outside", [1, 1, 6, 5], sizes=[1, 1, 4, 8], mode="cubic", cubic_coeff_a=-0.5,
+                 exclude_outside=1)
+    yield resize("rs_linear_3d_channels_too", [3, 4, 10], [2, 0.5, 1.3], mode="linear")
 
 
 def elementwise():
