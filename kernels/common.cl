@@ -47,3 +47,21 @@ inline float xc_activate(float v)
     return v;
 #endif
 }
+
+/* The register-blocked product that gemm_vec4 and conv_gemm_vec4 share: over the BK rows of the
+ * staged tiles As (row pitch LDA) and Bs (pitch LDB), the work-item's RM values of A starting at
+ * column am and RN values of B starting at column bn, read as float4s, accumulate into
+ * float4 acc[RM][RN / 4]. A macro, so that BK, RM, RN, LDA and LDB are the using kernel's. */
+#define XC_VEC4_BLOCK_PRODUCT(As, Bs, am, bn, acc)                                                                \
+    _Pragma("unroll") for (int kk_ = 0; kk_ < BK; kk_++) {                                                        \
+        float4 a_[RM / 4], b_[RN / 4];                                                                            \
+        _Pragma("unroll") for (int i_ = 0; i_ < RM / 4; i_++) a_[i_] = ((__local const float4 *)((As) + kk_ * LDA + (am)))[i_]; \
+        _Pragma("unroll") for (int j_ = 0; j_ < RN / 4; j_++) b_[j_] = ((__local const float4 *)((Bs) + kk_ * LDB + (bn)))[j_]; \
+        _Pragma("unroll") for (int i_ = 0; i_ < RM / 4; i_++)                                                      \
+            _Pragma("unroll") for (int j_ = 0; j_ < RN / 4; j_++) {                                                \
+                acc[4 * i_ + 0][j_] = fma((float4)(a_[i_].x), b_[j_], acc[4 * i_ + 0][j_]);                       \
+                acc[4 * i_ + 1][j_] = fma((float4)(a_[i_].y), b_[j_], acc[4 * i_ + 1][j_]);                       \
+                acc[4 * i_ + 2][j_] = fma((float4)(a_[i_].z), b_[j_], acc[4 * i_ + 2][j_]);                       \
+                acc[4 * i_ + 3][j_] = fma((float4)(a_[i_].w), b_[j_], acc[4 * i_ + 3][j_]);                       \
+            }                                                                                                     \
+    }

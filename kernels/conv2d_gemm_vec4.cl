@@ -146,23 +146,7 @@ void conv_gemm_vec4(__global const store_t *src, __global const store_t *w, __gl
         stash_tiles(As, Bs, ra, rb, tid);
         barrier(CLK_LOCAL_MEM_FENCE);
         if (k0 + BK < kend) fetch_tiles(ra, rb, wg, MG, B_ARGS, kend, m0, p0, k0 + BK, tid); /* in flight during the products */
-#pragma unroll
-        for (int kk = 0; kk < BK; kk++) {
-            float4 a[RM / 4], b[RN / 4];
-#pragma unroll
-            for (int i = 0; i < RM / 4; i++) a[i] = ((__local const float4 *)(As + kk * LDA + ty * RM))[i];
-#pragma unroll
-            for (int j = 0; j < RN / 4; j++) b[j] = ((__local const float4 *)(Bs + kk * LDB + tx * RN))[j];
-#pragma unroll
-            for (int i = 0; i < RM / 4; i++)
-#pragma unroll
-                for (int j = 0; j < RN / 4; j++) {
-                    acc[4 * i + 0][j] = fma((float4)(a[i].x), b[j], acc[4 * i + 0][j]);
-                    acc[4 * i + 1][j] = fma((float4)(a[i].y), b[j], acc[4 * i + 1][j]);
-                    acc[4 * i + 2][j] = fma((float4)(a[i].z), b[j], acc[4 * i + 2][j]);
-                    acc[4 * i + 3][j] = fma((float4)(a[i].w), b[j], acc[4 * i + 3][j]);
-                }
-        }
+        XC_VEC4_BLOCK_PRODUCT(As, Bs, ty * RM, tx * RN, acc);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 #pragma unroll

@@ -278,23 +278,7 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_vec4(GEMM_PA
         stash_vec4(As, Bs, ra, rb, tid);
         barrier(CLK_LOCAL_MEM_FENCE);
         if (k0 + BK < K) fetch_vec4(ra, rb, A, B, lda, ldb, M, N, K, m0, n0, k0 + BK, tid); /* in flight during the products */
-#pragma unroll
-        for (int kk = 0; kk < BK; kk++) {
-            float4 a[RM / 4], b[RN / 4];
-#pragma unroll
-            for (int i = 0; i < RM / 4; i++) a[i] = ((__local const float4 *)(As + kk * LDA + ty * RM))[i];
-#pragma unroll
-            for (int j = 0; j < RN / 4; j++) b[j] = ((__local const float4 *)(Bs + kk * LDB + tx * RN))[j];
-#pragma unroll
-            for (int i = 0; i < RM / 4; i++)
-#pragma unroll
-                for (int j = 0; j < RN / 4; j++) {
-                    acc[4 * i + 0][j] = fma((float4)(a[i].x), b[j], acc[4 * i + 0][j]);
-                    acc[4 * i + 1][j] = fma((float4)(a[i].y), b[j], acc[4 * i + 1][j]);
-                    acc[4 * i + 2][j] = fma((float4)(a[i].z), b[j], acc[4 * i + 2][j]);
-                    acc[4 * i + 3][j] = fma((float4)(a[i].w), b[j], acc[4 * i + 3][j]);
-                }
-        }
+        XC_VEC4_BLOCK_PRODUCT(As, Bs, ty * RM, tx * RN, acc);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 #pragma unroll
