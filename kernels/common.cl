@@ -5,10 +5,12 @@
 typedef half store_t;
 #define LOAD(p, i) vload_half((i), (p))
 #define STORE(p, i, v) vstore_half_rte((v), (i), (p))
+#define LOAD4(p, i) vload_half4(0, (p) + (i)) /* four consecutive elements as a float4 */
 #else
 typedef float store_t;
 #define LOAD(p, i) ((p)[(i)])
 #define STORE(p, i, v) ((p)[(i)] = (v))
+#define LOAD4(p, i) vload4(0, (p) + (i))
 #endif
 
 /* The activation fused into a producing kernel (conv, gemm): XC_ACT numbers the kinds as

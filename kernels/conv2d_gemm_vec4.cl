@@ -26,12 +26,6 @@
 #error "float4 steps do not split evenly over the tile or the work-group"
 #endif
 
-#ifdef XC_FP16
-#define LOAD4(p, i) vload_half4(0, (p) + (i))
-#else
-#define LOAD4(p, i) vload4(0, (p) + (i))
-#endif
-
 /* Element (k, p) of group g's B, and the offset of (k, p) where B is a plain matrix. */
 #if defined(CONV_B_IM2COL)
 #define B_OFFSET(k, p) ((g * K + (k)) * P + (p))

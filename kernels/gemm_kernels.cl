@@ -36,12 +36,6 @@
 #define B_AT(k, n) LOAD(B, (k) * ldb + (n))
 #endif
 
-#ifdef XC_FP16
-#define LOAD4(p, i) vload_half4(0, (p) + (i))
-#else
-#define LOAD4(p, i) vload4(0, (p) + (i))
-#endif
-
 /* Element offset of batch bz in an operand with strides s0, s1, s2 over the batch dimensions. */
 inline int batch_offset(int bz, int bd1, int bd2, int s0, int s1, int s2)
 {
