@@ -69,6 +69,13 @@ def norm_cases(r):
     yield "instnorm_4d", one("InstanceNormalization", [2, 3, 6, 7], [2, 3, 6, 7], [("s", f32(3)), ("b", f32(3))], epsilon=1e-4)
     yield "instnorm_3d", one("InstanceNormalization", [1, 4, 129], [1, 4, 129], [("s", f32(4)), ("b", f32(4))])
     yield "instnorm_big", one("InstanceNormalization", [1, 2, 40, 50], [1, 2, 40, 50], [("s", f32(2)), ("b", f32(2))])
+    # LRN: odd and even windows (the window is not centred for even sizes), wider than the
+    # channels, rank 2 and 3
+    yield "lrn_alexnet", one("LRN", [2, 7, 5, 6], [2, 7, 5, 6], size=5, alpha=1e-4, beta=0.75, bias=2.0)
+    yield "lrn_even_window", one("LRN", [1, 6, 4, 3], [1, 6, 4, 3], size=4, alpha=0.3, beta=0.5)
+    yield "lrn_window_wider", one("LRN", [1, 3, 3, 3], [1, 3, 3, 3], size=9, alpha=0.05, beta=1.2, bias=0.5)
+    yield "lrn_rank2", one("LRN", [4, 9], [4, 9], size=3)
+    yield "lrn_rank3", one("LRN", [2, 5, 11], [2, 5, 11], size=2, alpha=0.01)
 
 
 def reduce_cases():
