@@ -738,6 +738,14 @@ def ocl_cli(s, xc, build, tmp):
             r1.returncode == 0 and r2.returncode == 0 and timed[1] == 0, "timed layers %s\n%s%s" % (timed, r1.stderr, r2.stderr))
     times = [[L.get("time_ms") for L in json.load(open(p))["layers"] if L.get("kind") == "conv"] if r1.returncode == 0 and
              r2.returncode == 0 else None for p in (plan, plan + "2")]
+    # the tuner prepares each winograd variant; the transformed filters must be uploaded once,
+    # so the tuned engine holds exactly the weights a replay of its choices holds
+    wino, replay = os.path.join(tmp, "wino.plan"), os.path.join(tmp, "wino_replay.plan")
+    r3 = run([xc, "build", model, "-o", wino, "--tactics", "conv2d.winograd*"], timeout=600)
+    r4 = run([xc, "build", model, "-o", replay, "--load-tactics", wino], timeout=600)
+    wb = [json.load(open(p))["memory"]["weight_bytes"] if r.returncode == 0 else None for p, r in ((wino, r3), (replay, r4))]
+    s.check("tuning leaves no extra copies of derived weights (tuned == replayed weight bytes)", wb[0] and wb[0] == wb[1],
+            "%s\n%s%s" % (wb, r3.stderr, r4.stderr))
     s.check("a layer served by the timing cache shows the time the cache recorded", times[0] and times[0] == times[1] and
             all(t > 0 for t in times[0]), str(times))
     outs = []

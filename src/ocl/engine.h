@@ -105,6 +105,8 @@ typedef struct xc_engine {
     int n_weights, cap_weights;
     cl_mem *weights;
     size_t weight_bytes;
+    int n_derived, cap_derived;  /* weights a tactic derived from constants, by key */
+    struct xc_derived_weight { char *key; int index; } *derived;
     /* memory plan */
     int n_slots;
     size_t *slot_bytes;
@@ -125,7 +127,7 @@ typedef struct xc_tactic {
     int (*applicable)(const xc_engine *e, const xc_layer *l);
     const xc_variant *variants; /* NULL: a single variant with no suffix; else ends with {NULL} */
     /* Fills l->launches (building programs with the variant's defines, uploading any
-     * transformed weights with xc_engine_add_weight). */
+     * transformed weights with xc_engine_add_derived). */
     xc_status (*prepare)(xc_engine *e, xc_layer *l, const char *defines);
 } xc_tactic;
 
@@ -155,6 +157,12 @@ const float *xc_et_const_f32(const xc_etensor *t);
 int xc_engine_add_tensor(xc_engine *e, const char *name, xc_dtype dt, int rank, const int64_t *dims);
 /* Uploads bytes as a read-only device buffer; sets *index. Host data is copied. */
 xc_status xc_engine_add_weight(xc_engine *e, const void *data, size_t bytes, int *index);
+/* A weight a tactic derives from constants (transformed filters, tap tables), uploaded once per
+ * key: the tuner prepares every variant of a tactic, and each must not leave its own copy behind.
+ * *index is the key's weight, or -1 when there is none yet (then upload with
+ * xc_engine_add_derived). */
+void xc_engine_find_derived(const xc_engine *e, const char *key, int *index);
+xc_status xc_engine_add_derived(xc_engine *e, const char *key, const void *data, size_t bytes, int *index);
 /* Uploads a constant tensor (as half when fp16 and float) once per form; returns its weight index. */
 xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index);
 /* Builds a program for layer l (label = its variant name) and names one launch's kernel. */

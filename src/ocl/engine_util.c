@@ -66,6 +66,33 @@ xc_status xc_engine_add_weight(xc_engine *e, const void *data, size_t bytes, int
     return XC_OK;
 }
 
+void xc_engine_find_derived(const xc_engine *e, const char *key, int *index)
+{
+    *index = -1;
+    for (int i = 0; i < e->n_derived && *index < 0; i++)
+        if (!strcmp(e->derived[i].key, key)) *index = e->derived[i].index;
+}
+
+xc_status xc_engine_add_derived(xc_engine *e, const char *key, const void *data, size_t bytes, int *index)
+{
+    if (e->n_derived == e->cap_derived) {
+        int cap = e->cap_derived ? e->cap_derived * 2 : 16;
+        struct xc_derived_weight *d = realloc(e->derived, sizeof *d * cap);
+        if (!d) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        e->derived = d;
+        e->cap_derived = cap;
+    }
+    char *k = strdup(key);
+    if (!k) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_status s = xc_engine_add_weight(e, data, bytes, index);
+    if (s != XC_OK) {
+        free(k);
+        return s;
+    }
+    e->derived[e->n_derived++] = (struct xc_derived_weight){k, *index};
+    return XC_OK;
+}
+
 xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
 {
     xc_etensor *t = xc_et(e, tensor);
@@ -243,6 +270,8 @@ void xc_engine_free(xc_engine *e)
     free(e->layers);
     for (int w = 0; w < e->n_weights; w++) clReleaseMemObject(e->weights[w]);
     free(e->weights);
+    for (int d = 0; d < e->n_derived; d++) free(e->derived[d].key);
+    free(e->derived);
     free(e->slot_bytes);
     xc_fault_set_free(e->faults);
     xc_ocl_device_close(e->dev);

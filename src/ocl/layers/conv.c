@@ -396,12 +396,14 @@ static void winograd_filter(const float *g, float u[16])
         for (int j = 0; j < 4; j++) u[i * 4 + j] = t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2];
 }
 
-/* Uploads the transformed weights u[c][t][m] of layer l's filters (as half for fp16 layers).
- * A fresh buffer per prepare, not a derived constant tensor: a tensor added while the tuner's
- * context is open outgrows that context's per-tensor table (runtime.c), so a tuned winograd
- * layer leaves one unused copy per other variant timed. */
+/* The transformed weights u[c][t][m] of layer l's filters (as half for fp16 layers), uploaded
+ * once per layer and precision whatever the variant (RM). */
 static xc_status winograd_weights(xc_engine *e, const xc_layer *l, const conv_geom *q, int *index)
 {
+    char key[300];
+    snprintf(key, sizeof key, "winograd:%d:%s:%d", (int)(l - e->layers), l->name, l->fp16);
+    xc_engine_find_derived(e, key, index);
+    if (*index >= 0) return XC_OK;
     size_t mp = (size_t)(q->m + WINO_MPAD - 1) / WINO_MPAD * WINO_MPAD, n = (size_t)q->c * 16 * mp;
     float *u = calloc(n, sizeof *u);
     if (!u) return xc_fail(XC_ERR_NOMEM, "out of memory");
@@ -415,7 +417,7 @@ static xc_status winograd_weights(xc_engine *e, const xc_layer *l, const conv_ge
     uint16_t *h = l->fp16 ? malloc(n * sizeof *h) : NULL;
     xc_status s = l->fp16 && !h ? xc_fail(XC_ERR_NOMEM, "out of memory") : XC_OK;
     for (size_t i = 0; h && i < n; i++) h[i] = xc_f32_to_f16(u[i]);
-    if (s == XC_OK) s = h ? xc_engine_add_weight(e, h, n * sizeof *h, index) : xc_engine_add_weight(e, u, n * sizeof *u, index);
+    if (s == XC_OK) s = h ? xc_engine_add_derived(e, key, h, n * sizeof *h, index) : xc_engine_add_derived(e, key, u, n * sizeof *u, index);
     free(h);
     free(u);
     return s;

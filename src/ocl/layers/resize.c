@@ -8,6 +8,7 @@
 #include "ocl/engine.h"
 #include "ops/plans.h"
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,9 +43,15 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     return resize_plan(e, l, &o, scale, out_dims);
 }
 
-/* Uploads one axis' taps as an int index table and a float weight table. */
-static xc_status upload_taps(xc_engine *e, const xc_resize_taps *t, int64_t out, int *idx, int *w)
+/* Uploads one axis' taps (of layer l) as an int index table and a float weight table, once. */
+static xc_status upload_taps(xc_engine *e, const xc_layer *l, int axis, const xc_resize_taps *t, int64_t out, int *idx, int *w)
 {
+    char ikey[300], wkey[300];
+    snprintf(ikey, sizeof ikey, "resize:%d:%s:%d:index", (int)(l - e->layers), l->name, axis);
+    snprintf(wkey, sizeof wkey, "resize:%d:%s:%d:weight", (int)(l - e->layers), l->name, axis);
+    xc_engine_find_derived(e, ikey, idx);
+    xc_engine_find_derived(e, wkey, w);
+    if (*idx >= 0 && *w >= 0) return XC_OK;
     size_t n = (size_t)out * (size_t)t->n;
     int *iv = malloc(n * sizeof *iv);
     float *wv = malloc(n * sizeof *wv);
@@ -53,8 +60,8 @@ static xc_status upload_taps(xc_engine *e, const xc_resize_taps *t, int64_t out,
         iv[k] = (int)t->src[k];
         wv[k] = (float)t->w[k];
     }
-    if (s == XC_OK) s = xc_engine_add_weight(e, iv, n * sizeof *iv, idx);
-    if (s == XC_OK) s = xc_engine_add_weight(e, wv, n * sizeof *wv, w);
+    if (s == XC_OK) s = xc_engine_add_derived(e, ikey, iv, n * sizeof *iv, idx);
+    if (s == XC_OK) s = xc_engine_add_derived(e, wkey, wv, n * sizeof *wv, w);
     free(iv);
     free(wv);
     return s;
@@ -90,7 +97,7 @@ static xc_status separable_prepare(xc_engine *e, xc_layer *l, const char *define
     memcpy(dims, x->dims, sizeof(int64_t) * (size_t)rank);
     for (int a = 0; a < n_axes && s == XC_OK; a++) {
         int ax = axes[a], first = a == 0, last = a + 1 == n_axes, idx, w;
-        s = upload_taps(e, &taps[ax], out_dims[ax], &idx, &w);
+        s = upload_taps(e, l, ax, &taps[ax], out_dims[ax], &idx, &w);
         const char *kernel = first && last ? "resize_axis_tt" : first ? "resize_axis_tw" : last ? "resize_axis_wt" : "resize_axis_ww";
         xc_launch *k = s == XC_OK ? xc_layer_add_launch(l, p, kernel) : NULL;
         if (s == XC_OK && !k) s = xc_fail(XC_ERR_UNSUPPORTED, "layer '%s': too many resized axes", l->name);
