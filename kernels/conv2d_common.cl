@@ -73,3 +73,44 @@ __kernel void conv_splitk_reduce(__global const store_t *bias, __global const st
 #else
 #define SPLITK_ARGS
 #endif
+
+/* Winograd F(2x2, 3x3), shared by conv2d.winograd_f2x2_3x3 and conv2d.winograd_gemm. The 4x4
+ * input patch at (ih0, iw0) of plane xp (zeros in the padding), transformed: V = B^T d B
+ * (additions only). */
+inline void wino_input_tile(__global const store_t *xp, int ih0, int iw0, const int H, const int W, float v[16])
+{
+    float d[4][4], s[4][4];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) {
+            const int ih = ih0 + i, iw = iw0 + j;
+            d[i][j] = ih >= 0 && ih < H && iw >= 0 && iw < W ? LOAD(xp, ih * W + iw) : 0.0f;
+        }
+    for (int j = 0; j < 4; j++) { /* rows: B^T d */
+        s[0][j] = d[0][j] - d[2][j];
+        s[1][j] = d[1][j] + d[2][j];
+        s[2][j] = d[2][j] - d[1][j];
+        s[3][j] = d[1][j] - d[3][j];
+    }
+    for (int i = 0; i < 4; i++) { /* columns: (B^T d) B */
+        v[i * 4 + 0] = s[i][0] - s[i][2];
+        v[i * 4 + 1] = s[i][1] + s[i][2];
+        v[i * 4 + 2] = s[i][2] - s[i][1];
+        v[i * 4 + 3] = s[i][1] - s[i][3];
+    }
+}
+
+/* The 2x2 output tile Y = A^T M A of one output channel's 16 products m, plus b, stored
+ * through the epilogue at (n, mc, oh0.., ow0..) where inside the output. */
+inline void wino_output_tile(__global store_t *y, __global const store_t *res, const float m[16], float b, int n, int mc,
+                             int oh0, int ow0, const int M, const int OH, const int OW)
+{
+    float a[2][4]; /* A^T M */
+    for (int j = 0; j < 4; j++) {
+        a[0][j] = m[j] + m[4 + j] + m[8 + j];
+        a[1][j] = m[4 + j] - m[8 + j] - m[12 + j];
+    }
+    for (int i = 0; i < 2 && oh0 + i < OH; i++) { /* (A^T M) A */
+        const float out[2] = {a[i][0] + a[i][1] + a[i][2], a[i][1] - a[i][2] - a[i][3]};
+        for (int j = 0; j < 2 && ow0 + j < OW; j++) conv_store(y, res, ((n * M + mc) * OH + oh0 + i) * OW + ow0 + j, out[j] + b);
+    }
+}

@@ -18,42 +18,11 @@ __kernel void conv_winograd(__global const store_t *x, __global const store_t *u
         for (int t = 0; t < 16; t++) acc[r][t] = 0.0f;
 
     for (int c = 0; c < C; c++) {
-        __global const store_t *xp = x + (n * C + c) * H * W;
-        float d[4][4], s[4][4], v[16];
-        for (int i = 0; i < 4; i++)
-            for (int j = 0; j < 4; j++) {
-                const int ih = ih0 + i, iw = iw0 + j;
-                d[i][j] = ih >= 0 && ih < H && iw >= 0 && iw < W ? LOAD(xp, ih * W + iw) : 0.0f;
-            }
-        for (int j = 0; j < 4; j++) { /* rows: B^T d */
-            s[0][j] = d[0][j] - d[2][j];
-            s[1][j] = d[1][j] + d[2][j];
-            s[2][j] = d[2][j] - d[1][j];
-            s[3][j] = d[1][j] - d[3][j];
-        }
-        for (int i = 0; i < 4; i++) { /* columns: (B^T d) B */
-            v[i * 4 + 0] = s[i][0] - s[i][2];
-            v[i * 4 + 1] = s[i][1] + s[i][2];
-            v[i * 4 + 2] = s[i][2] - s[i][1];
-            v[i * 4 + 3] = s[i][1] - s[i][3];
-        }
+        float v[16];
+        wino_input_tile(x + (n * C + c) * H * W, ih0, iw0, H, W, v);
         __global const store_t *uc = u + c * 16 * MP + m0;
         for (int t = 0; t < 16; t++)
             for (int r = 0; r < RM; r++) acc[r][t] = mad(LOAD(uc, t * MP + r), v[t], acc[r][t]);
     }
-
-    for (int r = 0; r < RM && m0 + r < M; r++) {
-        const int m = m0 + r;
-        const float b = BIAS(m);
-        float a[2][4]; /* A^T M */
-        for (int j = 0; j < 4; j++) {
-            a[0][j] = acc[r][j] + acc[r][4 + j] + acc[r][8 + j];
-            a[1][j] = acc[r][4 + j] - acc[r][8 + j] - acc[r][12 + j];
-        }
-        for (int i = 0; i < 2 && oh0 + i < OH; i++) { /* (A^T M) A */
-            const float out[2] = {a[i][0] + a[i][1] + a[i][2], a[i][1] - a[i][2] - a[i][3]};
-            for (int j = 0; j < 2 && ow0 + j < OW; j++)
-                conv_store(y, res, ((n * M + m) * OH + oh0 + i) * OW + ow0 + j, out[j] + b);
-        }
-    }
+    for (int r = 0; r < RM && m0 + r < M; r++) wino_output_tile(y, res, acc[r], BIAS(m0 + r), n, m0 + r, oh0, ow0, M, OH, OW);
 }

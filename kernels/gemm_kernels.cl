@@ -16,14 +16,16 @@
  * arguments are bound to A and never read.
  * Batches (MatMul) are the third NDRange dimension: batch index bz splits into up to three broadcast
  * dimensions (sizes bd0 x bd1 x bd2, only bd1 and bd2 needed), with element strides sa* / sb* of A and
- * B along each (0 where that operand is broadcast); Y's batches are contiguous. */
+ * B along each (0 where that operand is broadcast); Y's batches are contiguous. B and Y start b_off
+ * and y_off elements into their buffers (0 for layers; conv2d.winograd_gemm keeps both in its
+ * workspace). */
 
 #define GEMM_PARAMS                                                                                            \
     __global const store_t *A, __global const store_t *B, __global const store_t *C,                          \
         __global const store_t *bias, __global store_t *Y, const int M, const int N, const int K,             \
         const int lda, const int ldb, const float alpha, const float beta, const int csm, const int csn,      \
         const int bd1, const int bd2, const int sa0, const int sa1, const int sa2, const int sb0,             \
-        const int sb1, const int sb2
+        const int sb1, const int sb2, const int b_off, const int y_off
 
 #ifdef TRANS_A
 #define A_AT(m, k) LOAD(A, (k) * lda + (m))
@@ -61,8 +63,8 @@ inline void store_output(__global store_t *Y, __global const store_t *C, __globa
     do {                                                                                                       \
         const int bz = get_global_id(2);                                                                       \
         A += batch_offset(bz, bd1, bd2, sa0, sa1, sa2);                                                        \
-        B += batch_offset(bz, bd1, bd2, sb0, sb1, sb2);                                                        \
-        Y += bz * M * N;                                                                                       \
+        B += b_off + batch_offset(bz, bd1, bd2, sb0, sb1, sb2);                                                \
+        Y += y_off + bz * M * N;                                                                               \
     } while (0)
 
 #ifdef GEMM_NAIVE

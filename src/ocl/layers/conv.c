@@ -16,7 +16,9 @@
  *   conv2d.splitk_vec4.<tile>.s<S> the same with the vec4 kernel (B: 1x1 or gathered);
  *   conv2d.splitk_im2col_vec4.<tile>.s<S>  ... with B from the im2col workspace;
  *   conv2d.depthwise.<vw>         group == C == M, VW outputs of a row per work-item;
- *   conv2d.winograd_f2x2_3x3.<rm> 3x3 stride 1, weights transformed on the host. */
+ *   conv2d.winograd_f2x2_3x3.<rm> 3x3 stride 1, weights transformed on the host;
+ *   conv2d.winograd_gemm.<tile>   the same transform as 16 batched GEMMs (input transform,
+ *                                 gemm_vec4, output transform). */
 #include "ocl/engine.h"
 #include "ocl/program.h"
 #include "ops/conv_geom.h"
@@ -444,6 +446,97 @@ static xc_status winograd_prepare(xc_engine *e, xc_layer *l, const char *defines
 static const xc_variant winograd_blocks[] = {{"4", "-DRM=4"}, {"8", "-DRM=8"}, {NULL, NULL}};
 static const xc_tactic winograd = {"conv2d.winograd_f2x2_3x3", winograd_applicable, winograd_blocks, winograd_prepare};
 
+/* ---- conv2d.winograd_gemm (kernels/conv2d_winograd_gemm.cl, then gemm_vec4) ---- */
+
+#define WINO_GEMM_MAX_WORKSPACE ((size_t)1 << 29)
+
+/* Output tiles, padded to a multiple of 4 (the GEMM reads them as float4s). */
+static size_t wino_tiles4(const conv_geom *q) { return xc_round_up((size_t)q->n * ((q->oh + 1) / 2) * ((q->ow + 1) / 2), 4); }
+
+static size_t wino_gemm_workspace(const conv_geom *q) { return 16 * ((size_t)q->m + q->c) * wino_tiles4(q) * sizeof(float); }
+
+/* C % 4: the GEMM reads U's rows (length C) as float4s too. */
+static int winograd_gemm_applicable(const xc_engine *e, const xc_layer *l)
+{
+    conv_geom q;
+    return winograd_applicable(e, l) && conv_geometry(e, l, &q) && q.c % 4 == 0 &&
+           wino_gemm_workspace(&q) <= WINO_GEMM_MAX_WORKSPACE;
+}
+
+/* U[t][m][c], float whatever the layer's precision (the GEMM program works in float). */
+static xc_status winograd_gemm_weights(xc_engine *e, const xc_layer *l, const conv_geom *q, int *index)
+{
+    char key[300];
+    snprintf(key, sizeof key, "winograd_gemm:%d:%s", (int)(l - e->layers), l->name);
+    xc_engine_find_derived(e, key, index);
+    if (*index >= 0) return XC_OK;
+    size_t mc = (size_t)q->m * q->c;
+    float *u = malloc(16 * mc * sizeof *u);
+    if (!u) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    const float *w = xc_et_const_f32(&e->tensors[l->in[1]]);
+    for (size_t i = 0; i < mc; i++) {
+        float t[16];
+        winograd_filter(w + i * 9, t);
+        for (int k = 0; k < 16; k++) u[k * mc + i] = t[k];
+    }
+    xc_status s = xc_engine_add_derived(e, key, u, 16 * mc * sizeof *u, index);
+    free(u);
+    return s;
+}
+
+static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    conv_geom q;
+    cl_program transforms, gemm;
+    int u;
+    XC_TRY(begin(e, l, &q));
+    size_t t4 = wino_tiles4(&q), v_off = 16 * (size_t)q.m * t4;
+    int bm = define_value(defines, "BM"), bn = define_value(defines, "BN"), rm = define_value(defines, "RM"),
+        rn = define_value(defines, "RN");
+    if (!bm || !bn || !rm || !rn) return xc_fail(XC_ERR_INTERNAL, "winograd_gemm variant without its tile sizes");
+    XC_TRY(conv_program(e, l, "conv2d_winograd_gemm.cl", "", "", &transforms));
+    /* the GEMM in float, without the layer's epilogue (that is the output transform's) */
+    char opts[256];
+    snprintf(opts, sizeof opts, "-DGEMM_VEC4 %s", defines);
+    XC_TRY(xc_ocl_program(e->dev, "gemm_kernels.cl", NULL, opts, l->variant[0] ? l->variant : l->name, &gemm));
+    XC_TRY(winograd_gemm_weights(e, l, &q, &u));
+    l->workspace = wino_gemm_workspace(&q);
+
+    xc_launch *k = xc_layer_add_launch(l, transforms, "wino_transform_input");
+    XC_TRY(xc_launch_input(e, l, k, l->in[0]));
+    xc_launch_workspace(k);
+    launch_geometry(k, &q);
+    xc_launch_int(k, (int64_t)t4);
+    xc_launch_int(k, (int64_t)v_off);
+    size_t global[3] = {xc_round_up(t4, 64), (size_t)q.c, 1}, local[3] = {64, 1, 1};
+    xc_launch_range(k, 2, global, local);
+
+    k = xc_layer_add_launch(l, gemm, "gemm_vec4"); /* P[t] = U[t] x V[t], t = 0..15 */
+    xc_launch_weight(k, u);
+    for (int i = 0; i < 4; i++) xc_launch_workspace(k); /* B, C and bias (unread), Y */
+    const int64_t dims[] = {q.m, (int64_t)t4, q.c, q.c, (int64_t)t4};
+    for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) xc_launch_int(k, dims[i]);
+    xc_launch_float(k, 1.0f);
+    xc_launch_float(k, 0.0f);
+    const int64_t batch[] = {0, 0, 1, 1, (int64_t)q.m * q.c, 0, 0, (int64_t)q.c * (int64_t)t4, 0, 0, (int64_t)v_off, 0};
+    for (size_t i = 0; i < sizeof batch / sizeof batch[0]; i++) xc_launch_int(k, batch[i]);
+    size_t wx = (size_t)(bn / rn), wy = (size_t)(bm / rm);
+    size_t gglobal[3] = {(t4 + bn - 1) / bn * wx, ((size_t)q.m + bm - 1) / bm * wy, 16}, glocal[3] = {wx, wy, 1};
+    xc_launch_range(k, 3, gglobal, glocal);
+
+    k = xc_layer_add_launch(l, transforms, "wino_transform_output");
+    if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
+    xc_launch_workspace(k);
+    XC_TRY(bind_epilogue(e, l, k, &q));
+    xc_launch_int(k, (int64_t)t4);
+    size_t oglobal[2] = {xc_round_up(t4, 64), (size_t)q.m}, olocal[2] = {64, 1};
+    xc_launch_range(k, 2, oglobal, olocal);
+    return XC_OK;
+}
+
+static const xc_tactic winograd_gemm = {"conv2d.winograd_gemm", winograd_gemm_applicable, vec4_tiles, winograd_gemm_prepare};
+
 static const xc_tactic *const tactics[] = {&direct,         &im2col,        &pointwise,     &implicit,          &im2col_vec4,
-                                           &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4, &splitk_im2col_vec4, &depthwise, &winograd, NULL};
+                                           &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4, &splitk_im2col_vec4, &depthwise, &winograd,
+                                           &winograd_gemm, NULL};
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};

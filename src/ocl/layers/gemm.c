@@ -177,7 +177,7 @@ static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines,
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) xc_launch_int(k, ints[i]);
     xc_launch_float(k, g.alpha);
     xc_launch_float(k, g.beta);
-    const int64_t rest[] = {g.csm, g.csn, g.bd[1], g.bd[2], g.sa[0], g.sa[1], g.sa[2], g.sb[0], g.sb[1], g.sb[2]};
+    const int64_t rest[] = {g.csm, g.csn, g.bd[1], g.bd[2], g.sa[0], g.sa[1], g.sa[2], g.sb[0], g.sb[1], g.sb[2], 0, 0};
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++) xc_launch_int(k, rest[i]);
     if (!local) {
         size_t global[3] = {(size_t)g.n, (size_t)g.m, (size_t)g.batch};
