@@ -653,6 +653,36 @@ def tactic_coverage(s, xc, build, tmp):
     s.check("every conv/gemm tactic ran on some case", all(ran.values()), json.dumps(ran))
 
 
+# Variant suffixes of the conv GEMM tactics whose big tiles are tuned on GPUs only (CPU devices
+# tune the smallest): pinned one by one, each must build, run and agree. The names are part of
+# the replay-file format, so a renamed variant fails here too.
+VEC4_TILES = ("256x128x8.16x8", "128x128x8.16x8", "128x128x8.8x8", "128x64x8.8x8", "64x128x8.8x8", "64x64x8.4x8")
+SPLIT_TILES = ("128x128x8.16x8.s2", "128x128x8.8x8.s2", "64x128x8.8x8.s2", "64x128x8.8x8.s4", "64x64x8.4x8.s4", "64x64x8.4x8.s8")
+GPU_VARIANTS = (("conv_deep_3x3_small_map", "conv2d.im2col_vec4", VEC4_TILES),
+                ("conv_deep_3x3_small_map", "conv2d.implicit_vec4", VEC4_TILES),
+                ("conv_deep_3x3_small_map", "conv2d.winograd_gemm", VEC4_TILES),
+                ("conv_deep_3x3_small_map", "conv2d.splitk_vec4", SPLIT_TILES),
+                ("conv_deep_3x3_small_map", "conv2d.splitk_im2col_vec4", SPLIT_TILES),
+                ("conv_deep_1x1_vec_plane", "conv2d.1x1_vec4", VEC4_TILES),
+                ("conv_deep_1x1_vec_plane", "conv2d.splitk_vec4", SPLIT_TILES))
+
+
+def tactic_variants(s, xc, build, tmp):
+    """Every GPU-sized variant of the vec4 conv tactics, pinned with --load-tactics on PoCL."""
+    failures, pin = [], os.path.join(tmp, "variant_pin.json")
+    for case, tactic, suffixes in GPU_VARIANTS:
+        model = os.path.join(build, "ocl-cases", case, "model.onnx")
+        for suffix in suffixes:
+            name = tactic + "." + suffix
+            json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "Conv_0", "tactic": name}]}, open(pin, "w"))
+            r = run([xc, "run", model, "--ref", "--ocl", "--load-tactics", pin, "--rtol", "1e-3", "--atol", "1e-4"],
+                    env=dict(os.environ, CROSSCHECK_OCL_CANARY="1"), timeout=600)
+            if r.returncode != 0:
+                failures.append("%s on %s: exit %d\n%s" % (name, case, r.returncode, (r.stdout + r.stderr)[-600:]))
+    s.check("every GPU-sized vec4 conv variant builds, runs and agrees when pinned (%d)" %
+            sum(len(v) for _, _, v in GPU_VARIANTS), not failures, "\n".join(failures[:5]))
+
+
 def graph_env():
     """Graphviz's and fontconfig's own leaks are suppressed under LeakSanitizer (tests/graph)."""
     sys.path.insert(0, os.path.join(HERE, "graph"))
@@ -1245,6 +1275,8 @@ def main():
         determinism(s, xc, tmp)
         ocl_cases(s, xc, args.build, args.quick_ocl)
         tactic_coverage(s, xc, args.build, tmp)
+        if not args.quick_ocl:
+            tactic_variants(s, xc, args.build, tmp)
         real_models(s, xc, args.conf, tmp)
         debug_tools(s, xc, args.build, tmp)
         debug_reduce(s, xc, args.build, tmp)

@@ -129,6 +129,10 @@ typedef struct xc_tactic {
     /* Fills l->launches (building programs with the variant's defines, uploading any
      * transformed weights with xc_engine_add_derived). */
     xc_status (*prepare)(xc_engine *e, xc_layer *l, const char *defines);
+    /* The variants tuned on devices that are not GPUs (NULL: all of them). Big GPU tiles compile
+     * slowly on CPU OpenCL (PoCL) and timing them there says nothing about a GPU; pinned
+     * variants (--load-tactics, plans) are still found among all of them. */
+    const xc_variant *cpu_variants;
 } xc_tactic;
 
 /* ---- layer kinds: which ONNX nodes they take and their tactics ---- */

@@ -31,8 +31,9 @@ static int allowed(const xc_engine *e, const candidate *c)
     return !e->opt.n_tactic_filter;
 }
 
-/* Every applicable (tactic, variant) of l, baseline first. */
-static int all_candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max)
+/* Every applicable (tactic, variant) of l, baseline first; tuned: only the variants tuning
+ * considers on this device. */
+static int applicable_candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max, int tuned)
 {
     int n = 0;
     for (int k = 0; l->kind->tactics[k] && n < max; k++) {
@@ -45,7 +46,8 @@ static int all_candidates(const xc_engine *e, const xc_layer *l, candidate *out,
             n++;
             continue;
         }
-        for (const xc_variant *v = t->variants; v->suffix && n < max; v++) {
+        const xc_variant *list = tuned && !e->dev->is_gpu && t->cpu_variants ? t->cpu_variants : t->variants;
+        for (const xc_variant *v = list; v->suffix && n < max; v++) {
             out[n].t = t;
             out[n].v = v;
             candidate_name(t, v, out[n].name, sizeof out[n].name);
@@ -53,6 +55,11 @@ static int all_candidates(const xc_engine *e, const xc_layer *l, candidate *out,
         }
     }
     return n;
+}
+
+static int all_candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max)
+{
+    return applicable_candidates(e, l, out, max, 0);
 }
 
 static xc_status prepare(xc_engine *e, xc_layer *l, const candidate *c)
@@ -144,10 +151,11 @@ static int find_candidate(const candidate *c, int n, const char *name)
     return -1;
 }
 
-/* The candidates --tactics leaves (the baseline alone when it leaves none). */
-static int candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max)
+/* The candidates --tactics leaves (the baseline alone when it leaves none); tuned: among the
+ * variants tuning considers on this device, else among all. */
+static int candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max, int tuned)
 {
-    int n = all_candidates(e, l, out, max), kept = 0;
+    int n = applicable_candidates(e, l, out, max, tuned), kept = 0;
     for (int k = 0; k < n; k++)
         if (allowed(e, &out[k])) out[kept++] = out[k];
     return kept ? kept : n ? 1 : 0;
@@ -167,10 +175,10 @@ const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, 
 static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, xc_tactics_file *cache, int li)
 {
     xc_layer *l = &e->layers[li];
-    candidate c[64];
-    int n = candidates(e, l, c, 64);
-    if (!n) return xc_fail(XC_ERR_INTERNAL, "layer '%s' (%s): no applicable tactic", l->name, l->kind->name);
+    candidate c[96];
     const char *want = pinned ? xc_tactics_lookup(pinned, l->name) : NULL;
+    int n = candidates(e, l, c, 96, !want); /* a pin may name any variant */
+    if (!n) return xc_fail(XC_ERR_INTERNAL, "layer '%s' (%s): no applicable tactic", l->name, l->kind->name);
     if (pinned && !want && xc_tactics_is_plan(pinned))
         return xc_fail(XC_ERR_USAGE, "%s: no tactic recorded for layer '%s' (was the model or a build option changed?)", e->opt.load_tactics, l->name);
     if (want) {

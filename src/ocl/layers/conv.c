@@ -166,7 +166,7 @@ static xc_status direct_prepare(xc_engine *e, xc_layer *l, const char *defines)
     return XC_OK;
 }
 
-static const xc_tactic direct = {"conv2d.direct", NULL, NULL, direct_prepare};
+static const xc_tactic direct = {"conv2d.direct", NULL, NULL, direct_prepare, NULL};
 
 /* ---- the GEMM tactics (kernels/conv2d_gemm.cl) ---- */
 
@@ -287,11 +287,15 @@ static xc_status pointwise_vec4_prepare(xc_engine *e, xc_layer *l, const char *d
 static const xc_variant vec4_tiles[] = {VTILE(256, 128, 8, 16, 8), VTILE(128, 128, 8, 16, 8), VTILE(128, 128, 8, 8, 8),
                                         VTILE(128, 64, 8, 8, 8),   VTILE(64, 128, 8, 8, 8),   VTILE(64, 64, 8, 4, 8),
                                         {NULL, NULL}};
-static const xc_tactic im2col_vec4 = {"conv2d.im2col_vec4", im2col_applicable, vec4_tiles, im2col_vec4_prepare};
-static const xc_tactic pointwise_vec4 = {"conv2d.1x1_vec4", pointwise_applicable, vec4_tiles, pointwise_vec4_prepare};
-static const xc_tactic implicit_vec4 = {"conv2d.implicit_vec4", implicit_applicable, vec4_tiles, implicit_vec4_prepare};
+/* On CPU devices (tuner.c): the smallest tile only. */
+static const xc_variant vec4_tiles_cpu[] = {VTILE(64, 64, 8, 4, 8), {NULL, NULL}};
+static const xc_tactic im2col_vec4 = {"conv2d.im2col_vec4", im2col_applicable, vec4_tiles, im2col_vec4_prepare, vec4_tiles_cpu};
+static const xc_tactic pointwise_vec4 = {"conv2d.1x1_vec4", pointwise_applicable, vec4_tiles, pointwise_vec4_prepare,
+                                         vec4_tiles_cpu};
+static const xc_tactic implicit_vec4 = {"conv2d.implicit_vec4", implicit_applicable, vec4_tiles, implicit_vec4_prepare,
+                                        vec4_tiles_cpu};
 
-static const xc_tactic im2col = {"conv2d.im2col_gemm", im2col_applicable, gemm_tiles_few, im2col_prepare};
+static const xc_tactic im2col = {"conv2d.im2col_gemm", im2col_applicable, gemm_tiles_few, im2col_prepare, NULL};
 
 /* ---- the split-K tactics ---- */
 
@@ -342,18 +346,20 @@ static xc_status splitk_im2col_vec4_prepare(xc_engine *e, xc_layer *l, const cha
 #define SPLIT(tm, tn, s) {#tm "x" #tn ".s" #s, "-DTM=" #tm " -DTN=" #tn " -DTK=16 -DSPLITK=" #s}
 static const xc_variant splitk_variants[] = {SPLIT(32, 32, 4), SPLIT(32, 32, 8), SPLIT(32, 32, 16), SPLIT(64, 64, 4),
                                              SPLIT(64, 64, 8), {NULL, NULL}};
-static const xc_tactic splitk = {"conv2d.splitk_gemm", splitk_applicable, splitk_variants, splitk_prepare};
+static const xc_tactic splitk = {"conv2d.splitk_gemm", splitk_applicable, splitk_variants, splitk_prepare, NULL};
 
 #define VSPLIT(bm, bn, rm, rn, s)                                                                               \
     {#bm "x" #bn "x8." #rm "x" #rn ".s" #s,                                                                      \
      "-DBM=" #bm " -DBN=" #bn " -DBK=8 -DRM=" #rm " -DRN=" #rn " -DSPLITK=" #s}
 static const xc_variant splitk_vec4_variants[] = {VSPLIT(128, 128, 16, 8, 2), VSPLIT(128, 128, 8, 8, 2), VSPLIT(64, 128, 8, 8, 2), VSPLIT(64, 128, 8, 8, 4),
                                                   VSPLIT(64, 64, 4, 8, 4), VSPLIT(64, 64, 4, 8, 8), {NULL, NULL}};
-static const xc_tactic splitk_vec4 = {"conv2d.splitk_vec4", splitk_vec4_applicable, splitk_vec4_variants, splitk_vec4_prepare};
+static const xc_variant splitk_vec4_cpu[] = {VSPLIT(64, 64, 4, 8, 4), {NULL, NULL}};
+static const xc_tactic splitk_vec4 = {"conv2d.splitk_vec4", splitk_vec4_applicable, splitk_vec4_variants, splitk_vec4_prepare,
+                                      splitk_vec4_cpu};
 static const xc_tactic splitk_im2col_vec4 = {"conv2d.splitk_im2col_vec4", splitk_im2col_vec4_applicable, splitk_vec4_variants,
-                                             splitk_im2col_vec4_prepare};
-static const xc_tactic pointwise = {"conv2d.1x1_gemm", pointwise_applicable, gemm_tiles_few, pointwise_prepare};
-static const xc_tactic implicit = {"conv2d.implicit_gemm", implicit_applicable, gemm_tiles, implicit_prepare};
+                                             splitk_im2col_vec4_prepare, splitk_vec4_cpu};
+static const xc_tactic pointwise = {"conv2d.1x1_gemm", pointwise_applicable, gemm_tiles_few, pointwise_prepare, NULL};
+static const xc_tactic implicit = {"conv2d.implicit_gemm", implicit_applicable, gemm_tiles, implicit_prepare, NULL};
 
 /* ---- conv2d.depthwise ---- */
 
@@ -375,7 +381,7 @@ static xc_status depthwise_prepare(xc_engine *e, xc_layer *l, const char *define
 }
 
 static const xc_variant depthwise_widths[] = {{"2", "-DVW=2"}, {"4", "-DVW=4"}, {NULL, NULL}};
-static const xc_tactic depthwise = {"conv2d.depthwise", depthwise_applicable, depthwise_widths, depthwise_prepare};
+static const xc_tactic depthwise = {"conv2d.depthwise", depthwise_applicable, depthwise_widths, depthwise_prepare, NULL};
 
 /* ---- conv2d.winograd_f2x2_3x3 ---- */
 
@@ -444,7 +450,7 @@ static xc_status winograd_prepare(xc_engine *e, xc_layer *l, const char *defines
 }
 
 static const xc_variant winograd_blocks[] = {{"4", "-DRM=4"}, {"8", "-DRM=8"}, {NULL, NULL}};
-static const xc_tactic winograd = {"conv2d.winograd_f2x2_3x3", winograd_applicable, winograd_blocks, winograd_prepare};
+static const xc_tactic winograd = {"conv2d.winograd_f2x2_3x3", winograd_applicable, winograd_blocks, winograd_prepare, NULL};
 
 /* ---- conv2d.winograd_gemm (kernels/conv2d_winograd_gemm.cl, then gemm_vec4) ---- */
 
@@ -534,7 +540,8 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     return XC_OK;
 }
 
-static const xc_tactic winograd_gemm = {"conv2d.winograd_gemm", winograd_gemm_applicable, vec4_tiles, winograd_gemm_prepare};
+static const xc_tactic winograd_gemm = {"conv2d.winograd_gemm", winograd_gemm_applicable, vec4_tiles, winograd_gemm_prepare,
+                                        vec4_tiles_cpu};
 
 static const xc_tactic *const tactics[] = {&direct,         &im2col,        &pointwise,     &implicit,          &im2col_vec4,
                                            &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4, &splitk_im2col_vec4, &depthwise, &winograd,

@@ -233,12 +233,12 @@ static int vec4_applicable(const xc_engine *e, const xc_layer *l)
     return along_a % 4 == 0 && along_b % 4 == 0;
 }
 
-static const xc_tactic naive = {"gemm.naive", NULL, NULL, naive_prepare};
+static const xc_tactic naive = {"gemm.naive", NULL, NULL, naive_prepare, NULL};
 
 static const xc_variant tiled_variants[] = {
     {"8", "-DTILE=8"}, {"16", "-DTILE=16"}, {"32", "-DTILE=32"}, {NULL, NULL},
 };
-static const xc_tactic tiled = {"gemm.tiled_local", NULL, tiled_variants, tiled_prepare};
+static const xc_tactic tiled = {"gemm.tiled_local", NULL, tiled_variants, tiled_prepare, NULL};
 
 static const xc_variant reg_variants[] = {
     {"32x32x16.2x2", "-DGEMM_REG -DBM=32 -DBN=32 -DBK=16 -DRM=2 -DRN=2"},
@@ -247,7 +247,7 @@ static const xc_variant reg_variants[] = {
     {"128x128x8.8x8", "-DGEMM_REG -DBM=128 -DBN=128 -DBK=8 -DRM=8 -DRN=8"},
     {NULL, NULL},
 };
-static const xc_tactic reg_blocked = {"gemm.reg_blocked", NULL, reg_variants, reg_prepare};
+static const xc_tactic reg_blocked = {"gemm.reg_blocked", NULL, reg_variants, reg_prepare, NULL};
 
 static const xc_variant vec4_variants[] = {
     {"64x64x16.4x4", "-DGEMM_VEC4 -DBM=64 -DBN=64 -DBK=16 -DRM=4 -DRN=4"},
@@ -256,7 +256,7 @@ static const xc_variant vec4_variants[] = {
     {"256x128x8.16x8", "-DGEMM_VEC4 -DBM=256 -DBN=128 -DBK=8 -DRM=16 -DRN=8"},
     {NULL, NULL},
 };
-static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare};
+static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare, NULL};
 
 static const xc_tactic *const gemm_tactics[] = {&naive, &tiled, &reg_blocked, &vec4, NULL};
 const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics};

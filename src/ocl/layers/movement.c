@@ -345,14 +345,14 @@ static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
 static const xc_variant rows_variants[] = {{"v4", "-DVEC=4"}, {"v8", "-DVEC=8"}, {NULL, NULL}};
 static const xc_variant tiled_variants[] = {{"32x8", "-DTILE=32 -DROWS=8"}, {"16x16", "-DTILE=16 -DROWS=16"}, {NULL, NULL}};
 
-static const xc_tactic gather_view_tactic = {"movement.gather", view_applicable, NULL, gather_prepare};
-static const xc_tactic rows_tactic = {"movement.rows", rows_applicable, rows_variants, rows_prepare};
-static const xc_tactic tiled_tactic = {"transpose.tiled_local", tiled_applicable, tiled_variants, tiled_prepare};
-static const xc_tactic gather_index_tactic = {"gather.index", gather_index_applicable, NULL, gather_index_prepare};
+static const xc_tactic gather_view_tactic = {"movement.gather", view_applicable, NULL, gather_prepare, NULL};
+static const xc_tactic rows_tactic = {"movement.rows", rows_applicable, rows_variants, rows_prepare, NULL};
+static const xc_tactic tiled_tactic = {"transpose.tiled_local", tiled_applicable, tiled_variants, tiled_prepare, NULL};
+static const xc_tactic gather_index_tactic = {"gather.index", gather_index_applicable, NULL, gather_index_prepare, NULL};
 static int concat_applicable(const xc_engine *e, const xc_layer *l) { return bands_applicable(e, l, 1); }
 static int split_applicable(const xc_engine *e, const xc_layer *l) { return bands_applicable(e, l, 0); }
-static const xc_tactic concat_tactic = {"concat.bands", concat_applicable, NULL, bands_prepare};
-static const xc_tactic split_tactic = {"split.bands", split_applicable, NULL, bands_prepare};
+static const xc_tactic concat_tactic = {"concat.bands", concat_applicable, NULL, bands_prepare, NULL};
+static const xc_tactic split_tactic = {"split.bands", split_applicable, NULL, bands_prepare, NULL};
 
 static const xc_tactic *const tactics[] = {&gather_view_tactic, &rows_tactic, &tiled_tactic, &gather_index_tactic,
                                            &concat_tactic, &split_tactic, &mv_elementwise_tactic, NULL};

@@ -108,4 +108,4 @@ static xc_status prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static int applicable(const xc_engine *e, const xc_layer *l) { return mv_elementwise_accepts(e, l); }
 
-const xc_tactic mv_elementwise_tactic = {"elementwise.broadcast", applicable, NULL, prepare};
+const xc_tactic mv_elementwise_tactic = {"elementwise.broadcast", applicable, NULL, prepare, NULL};

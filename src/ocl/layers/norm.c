@@ -177,9 +177,9 @@ static int batchnorm_applicable(const xc_engine *e, const xc_layer *l)
     return is_op(l, "BatchNormalization");
 }
 
-static const xc_tactic serial = {"layernorm.row_serial", serial_applicable, NULL, serial_prepare};
-static const xc_tactic local = {"layernorm.row_local", local_applicable, xc_norm_group_sizes, local_prepare};
-static const xc_tactic registers = {"layernorm.row_registers", registers_applicable, xc_norm_group_sizes, registers_prepare};
-static const xc_tactic batchnorm = {"batchnorm.affine", batchnorm_applicable, NULL, batchnorm_prepare};
+static const xc_tactic serial = {"layernorm.row_serial", serial_applicable, NULL, serial_prepare, NULL};
+static const xc_tactic local = {"layernorm.row_local", local_applicable, xc_norm_group_sizes, local_prepare, NULL};
+static const xc_tactic registers = {"layernorm.row_registers", registers_applicable, xc_norm_group_sizes, registers_prepare, NULL};
+static const xc_tactic batchnorm = {"batchnorm.affine", batchnorm_applicable, NULL, batchnorm_prepare, NULL};
 static const xc_tactic *const tactics[] = {&serial, &local, &registers, &batchnorm, NULL};
 const xc_layer_kind xc_kind_norm = {"norm", norm_accepts, tactics};

@@ -213,7 +213,7 @@ static xc_status pw_prepare(xc_engine *e, xc_layer *l, const char *defines)
     return XC_OK;
 }
 
-static const xc_tactic pw_generated = {"pointwise.generated", NULL, NULL, pw_prepare};
+static const xc_tactic pw_generated = {"pointwise.generated", NULL, NULL, pw_prepare, NULL};
 static const xc_tactic *const pw_tactics[] = {&pw_generated, NULL};
 const xc_layer_kind xc_kind_pointwise = {"pointwise", pw_accepts, pw_tactics};
 

@@ -131,7 +131,7 @@ static int group_applicable(const xc_engine *e, const xc_layer *l)
     return reduce_geometry(e, l, &g) && g.count >= 64;
 }
 
-static const xc_tactic direct = {"reduce.direct", NULL, NULL, direct_prepare};
-static const xc_tactic group = {"reduce.group", group_applicable, xc_norm_group_sizes, group_prepare};
+static const xc_tactic direct = {"reduce.direct", NULL, NULL, direct_prepare, NULL};
+static const xc_tactic group = {"reduce.group", group_applicable, xc_norm_group_sizes, group_prepare, NULL};
 static const xc_tactic *const tactics[] = {&direct, &group, NULL};
 const xc_layer_kind xc_kind_reduce = {"reduce", reduce_accepts, tactics};

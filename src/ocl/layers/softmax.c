@@ -64,7 +64,7 @@ static xc_status local_prepare(xc_engine *e, xc_layer *l, const char *defines)
 /* A work-group per row needs rows long enough to share out. */
 static int local_applicable(const xc_engine *e, const xc_layer *l) { return softmax_rows(e, l).n >= 32; }
 
-static const xc_tactic serial = {"softmax.row_serial", NULL, NULL, serial_prepare};
-static const xc_tactic local = {"softmax.row_local", local_applicable, xc_norm_group_sizes, local_prepare};
+static const xc_tactic serial = {"softmax.row_serial", NULL, NULL, serial_prepare, NULL};
+static const xc_tactic local = {"softmax.row_local", local_applicable, xc_norm_group_sizes, local_prepare, NULL};
 static const xc_tactic *const tactics[] = {&serial, &local, NULL};
 const xc_layer_kind xc_kind_softmax = {"softmax", softmax_accepts, tactics};
