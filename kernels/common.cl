@@ -50,6 +50,12 @@ inline float xc_activate(float v)
 #endif
 }
 
+/* The accumulators of XC_VEC4_BLOCK_PRODUCT, declared and zeroed. */
+#define XC_VEC4_BLOCK_ACCUMULATORS(acc)                                                                           \
+    float4 acc[RM][RN / 4];                                                                                       \
+    _Pragma("unroll") for (int i_ = 0; i_ < RM; i_++)                                                             \
+        _Pragma("unroll") for (int j_ = 0; j_ < RN / 4; j_++) acc[i_][j_] = (float4)(0.0f)
+
 /* The register-blocked product that gemm_vec4 and conv_gemm_vec4 share: over the BK rows of the
  * staged tiles As (row pitch LDA) and Bs (pitch LDB), the work-item's RM values of A starting at
  * column am and RN values of B starting at column bn, read as float4s, accumulate into

@@ -129,11 +129,7 @@ void conv_gemm_vec4(__global const store_t *src, __global const store_t *w, __gl
     const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * TX + tx;
     const int p0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
     __global const store_t *wg = w + g * MG * K;
-    float4 acc[RM][RN / 4];
-#pragma unroll
-    for (int i = 0; i < RM; i++)
-#pragma unroll
-        for (int j = 0; j < RN / 4; j++) acc[i][j] = (float4)(0.0f);
+    XC_VEC4_BLOCK_ACCUMULATORS(acc);
     float4 ra[A_STEPS], rb[B_STEPS];
     fetch_tiles(ra, rb, wg, MG, B_ARGS, kend, m0, p0, kbegin, tid);
     for (int k0 = kbegin; k0 < kend; k0 += BK) {

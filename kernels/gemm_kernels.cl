@@ -263,11 +263,7 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_vec4(GEMM_PA
     const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * TX + tx;
     const int n0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
     GEMM_SELECT_BATCH();
-    float4 acc[RM][RN / 4];
-#pragma unroll
-    for (int i = 0; i < RM; i++)
-#pragma unroll
-        for (int j = 0; j < RN / 4; j++) acc[i][j] = (float4)(0.0f);
+    XC_VEC4_BLOCK_ACCUMULATORS(acc);
     float4 ra[A_STEPS], rb[B_STEPS];
     fetch_vec4(ra, rb, A, B, lda, ldb, M, N, K, m0, n0, 0, tid);
     for (int k0 = 0; k0 < K; k0 += BK) {
