@@ -105,8 +105,8 @@ typedef struct xc_engine {
     int n_weights, cap_weights;
     cl_mem *weights;
     size_t weight_bytes;
-    int n_derived, cap_derived;  /* weights a tactic derived from constants, by key */
-    struct xc_derived_weight { char *key; int index; } *derived;
+    int n_derived, cap_derived;  /* weights a tactic derived from constants, by key and layer */
+    struct xc_derived_weight { char *key; int index, layer; size_t bytes; } *derived;
     /* memory plan */
     int n_slots;
     size_t *slot_bytes;
@@ -166,7 +166,10 @@ xc_status xc_engine_add_weight(xc_engine *e, const void *data, size_t bytes, int
  * *index is the key's weight, or -1 when there is none yet (then upload with
  * xc_engine_add_derived). */
 void xc_engine_find_derived(const xc_engine *e, const char *key, int *index);
-xc_status xc_engine_add_derived(xc_engine *e, const char *key, const void *data, size_t bytes, int *index);
+xc_status xc_engine_add_derived(xc_engine *e, const xc_layer *l, const char *key, const void *data, size_t bytes, int *index);
+/* Releases the derived weights of layer l that its launches do not bind (the tactics the tuner
+ * tried and did not keep); their weight slots stay, empty. */
+void xc_engine_drop_unused_derived(xc_engine *e, const xc_layer *l);
 /* Uploads a constant tensor (as half when fp16 and float) once per form; returns its weight index. */
 xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index);
 /* Builds a program for layer l (label = its variant name) and names one launch's kernel. */

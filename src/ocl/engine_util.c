@@ -73,7 +73,7 @@ void xc_engine_find_derived(const xc_engine *e, const char *key, int *index)
         if (!strcmp(e->derived[i].key, key)) *index = e->derived[i].index;
 }
 
-xc_status xc_engine_add_derived(xc_engine *e, const char *key, const void *data, size_t bytes, int *index)
+xc_status xc_engine_add_derived(xc_engine *e, const xc_layer *l, const char *key, const void *data, size_t bytes, int *index)
 {
     if (e->n_derived == e->cap_derived) {
         int cap = e->cap_derived ? e->cap_derived * 2 : 16;
@@ -89,8 +89,33 @@ xc_status xc_engine_add_derived(xc_engine *e, const char *key, const void *data,
         free(k);
         return s;
     }
-    e->derived[e->n_derived++] = (struct xc_derived_weight){k, *index};
+    e->derived[e->n_derived++] = (struct xc_derived_weight){k, *index, (int)(l - e->layers), bytes};
     return XC_OK;
+}
+
+static int binds_weight(const xc_layer *l, int w)
+{
+    for (int k = 0; k < l->n_launches; k++)
+        for (int a = 0; a < l->launches[k].n_args; a++)
+            if (l->launches[k].args[a].kind == XC_ARG_WEIGHT && l->launches[k].args[a].index == w) return 1;
+    return 0;
+}
+
+void xc_engine_drop_unused_derived(xc_engine *e, const xc_layer *l)
+{
+    int kept = 0, li = (int)(l - e->layers);
+    for (int d = 0; d < e->n_derived; d++) {
+        struct xc_derived_weight *w = &e->derived[d];
+        if (w->layer != li || binds_weight(l, w->index)) {
+            e->derived[kept++] = *w;
+            continue;
+        }
+        clReleaseMemObject(e->weights[w->index]);
+        e->weights[w->index] = NULL;
+        e->weight_bytes -= w->bytes;
+        free(w->key);
+    }
+    e->n_derived = kept;
 }
 
 xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
@@ -268,7 +293,8 @@ void xc_engine_free(xc_engine *e)
         free(e->layers[l].code);
     }
     free(e->layers);
-    for (int w = 0; w < e->n_weights; w++) clReleaseMemObject(e->weights[w]);
+    for (int w = 0; w < e->n_weights; w++)
+        if (e->weights[w]) clReleaseMemObject(e->weights[w]);
     free(e->weights);
     for (int d = 0; d < e->n_derived; d++) free(e->derived[d].key);
     free(e->derived);

@@ -140,6 +140,7 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
         return xc_fail(first_status == XC_ERR_NOMEM ? XC_ERR_NOMEM : XC_ERR_RUNTIME,
                        "layer '%s': no tactic builds and runs on this device: %s", l->name, first_error[0] ? first_error : "no candidate tactic");
     XC_TRY(prepare(e, l, &c[best]));
+    xc_engine_drop_unused_derived(e, l);
     l->time_ms = best_ms;
     return XC_OK;
 }

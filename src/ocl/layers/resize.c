@@ -60,8 +60,8 @@ static xc_status upload_taps(xc_engine *e, const xc_layer *l, int axis, const xc
         iv[k] = (int)t->src[k];
         wv[k] = (float)t->w[k];
     }
-    if (s == XC_OK) s = xc_engine_add_derived(e, ikey, iv, n * sizeof *iv, idx);
-    if (s == XC_OK) s = xc_engine_add_derived(e, wkey, wv, n * sizeof *wv, w);
+    if (s == XC_OK) s = xc_engine_add_derived(e, l, ikey, iv, n * sizeof *iv, idx);
+    if (s == XC_OK) s = xc_engine_add_derived(e, l, wkey, wv, n * sizeof *wv, w);
     free(iv);
     free(wv);
     return s;
