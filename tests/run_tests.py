@@ -1247,6 +1247,15 @@ def conformance(s, xc, conf, json_out):
             (j["passed"], j["skipped"], j["expected_failures"]), r.returncode == 0, r.stderr)
 
 
+def timed(fn, *args):
+    """Runs one section and prints how long it took (CI time is a budget: see where it goes)."""
+    import time
+    t0 = time.time()
+    fn(*args)
+    print("## %s: %.1f s" % (fn.__name__, time.time() - t0))
+    sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -1257,33 +1266,33 @@ def main():
     xc = os.path.join(args.build, "crosscheck")
     s = Suite()
     with tempfile.TemporaryDirectory() as tmp:
-        unit_tests(s, args.build, os.path.join(args.build, "fixtures"))
-        bad_models(s, xc, os.path.join(args.build, "bad_models"))
-        fuzz_regressions(s, args.build, os.path.join(args.build, "bad_models"))
-        limit_options(s, xc)
-        cli_tests(s, xc, args.conf, tmp)
-        results_tests(s, xc, tmp)
-        demo_models(s, xc)
-        surgeon_tests(s, xc, tmp)
+        timed(unit_tests, s, args.build, os.path.join(args.build, "fixtures"))
+        timed(bad_models, s, xc, os.path.join(args.build, "bad_models"))
+        timed(fuzz_regressions, s, args.build, os.path.join(args.build, "bad_models"))
+        timed(limit_options, s, xc)
+        timed(cli_tests, s, xc, args.conf, tmp)
+        timed(results_tests, s, xc, tmp)
+        timed(demo_models, s, xc)
+        timed(surgeon_tests, s, xc, tmp)
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
-        graph_command(s, xc, tmp)
-        ocl_cli(s, xc, args.build, tmp)
-        run_compare(s, xc, args.build, tmp)
-        inspect_views(s, xc, tmp)
-        ocl_errors(s, xc, tmp)
-        determinism(s, xc, tmp)
-        ocl_cases(s, xc, args.build, args.quick_ocl)
-        tactic_coverage(s, xc, args.build, tmp)
+        timed(graph_command, s, xc, tmp)
+        timed(ocl_cli, s, xc, args.build, tmp)
+        timed(run_compare, s, xc, args.build, tmp)
+        timed(inspect_views, s, xc, tmp)
+        timed(ocl_errors, s, xc, tmp)
+        timed(determinism, s, xc, tmp)
+        timed(ocl_cases, s, xc, args.build, args.quick_ocl)
+        timed(tactic_coverage, s, xc, args.build, tmp)
         if not args.quick_ocl:
-            tactic_variants(s, xc, args.build, tmp)
-        real_models(s, xc, args.conf, tmp)
-        debug_tools(s, xc, args.build, tmp)
-        debug_reduce(s, xc, args.build, tmp)
+            timed(tactic_variants, s, xc, args.build, tmp)
+        timed(real_models, s, xc, args.conf, tmp)
+        timed(debug_tools, s, xc, args.build, tmp)
+        timed(debug_reduce, s, xc, args.build, tmp)
         if not args.skip_conformance:
-            conformance(s, xc, args.conf, os.path.join(args.build, "conformance.json"))
+            timed(conformance, s, xc, args.conf, os.path.join(args.build, "conformance.json"))
             if not args.quick_ocl:
-                conformance_ocl(s, xc, args.conf)
+                timed(conformance_ocl, s, xc, args.conf)
     print("%d passed, %d failed" % (s.passed, s.failed))
     sys.exit(1 if s.failed else 0)
 
