@@ -1247,9 +1247,14 @@ def conformance(s, xc, conf, json_out):
             (j["passed"], j["skipped"], j["expected_failures"]), r.returncode == 0, r.stderr)
 
 
+ONLY = None  # --only: the sections to run (None: all)
+
+
 def timed(fn, *args):
     """Runs one section and prints how long it took (CI time is a budget: see where it goes)."""
     import time
+    if ONLY is not None and fn.__name__ not in ONLY:
+        return
     t0 = time.time()
     fn(*args)
     print("## %s: %.1f s" % (fn.__name__, time.time() - t0))
@@ -1262,7 +1267,11 @@ def main():
     ap.add_argument("--conf", default="build/onnx-tests")
     ap.add_argument("--skip-conformance", action="store_true")
     ap.add_argument("--quick-ocl", action="store_true", help="OpenCL cases in fp32 only, no OpenCL conformance (sanitizer runs)")
+    ap.add_argument("--only", help="comma-separated section names (the functions main() calls)")
     args = ap.parse_args()
+    global ONLY
+    if args.only:
+        ONLY = set(args.only.split(","))
     xc = os.path.join(args.build, "crosscheck")
     s = Suite()
     with tempfile.TemporaryDirectory() as tmp:
