@@ -104,11 +104,18 @@ demo:
 	./$(BUILD)/crosscheck run $(DEMO_MODEL)/model.onnx --ref --ocl --load-outputs $(DEMO_MODEL)/test_data_set_0 \
 	    --load-inputs $(DEMO_MODEL)/test_data_set_0 --per-layer
 
+# Two tiers. `make test` (the fast tier, what CI runs) builds OpenCL engines at optimization
+# level 0 (baseline tactics, nothing timed) except where a test checks tuning, and leaves out
+# the long-only sections; `make test-long` tunes every engine and adds the GPU-sized tactic
+# variants and the ONNX node suite on the OpenCL engine.
 TEST_ARGS ?=
 test:
 	@sh tools/deps.sh
 	@$(MAKE) --no-print-directory all conformance-data
 	$(VPY) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR) $(TEST_ARGS)
+
+test-long:
+	@$(MAKE) --no-print-directory test TEST_ARGS="--tier long $(TEST_ARGS)"
 
 # Fuzzing. Each fuzz/fuzz_<target>.c is built twice: by $(CC) with fuzz/replay_main.c into
 # $(BUILD)/replay/<target>, which `make test` runs over tests/fuzz_regressions/<target>/ (so every
@@ -139,7 +146,7 @@ fuzz: all $(VENV)/.done
 	@sh fuzz/make_seeds.sh $(FUZZ_BUILD)/corpus $(BUILD)/crosscheck $(VPY)
 	sh fuzz/run.sh $(FUZZ_BUILD)/fuzz $(FUZZ_BUILD)/corpus $(FUZZ_SECONDS)
 
-.PHONY: all demo test conformance-data clean fuzz
+.PHONY: all demo test test-long conformance-data clean fuzz
 clean:
 	rm -rf $(BUILD)
 

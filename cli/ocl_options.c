@@ -20,6 +20,9 @@ const char *cli_ocl_help =
     "  --save-tactics FILE        write every layer's tactic (replay file)\n"
     "  --load-tactics FILE        pin every layer's tactic from a replay file or plan\n"
     "  --timing-iterations N      timed runs per tactic after a warm-up (default 10)\n"
+    "  --builder-optimization-level N  0..5 (default 3, or $CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL):\n"
+    "                             0 times nothing (baseline tactics), 1-2 one variant per tactic,\n"
+    "                             3 the variants meant for this device, 4-5 every variant\n"
     "  --queues N                 run independent branches on N in-order queues (default 1)\n"
     "  --input-shapes NAME:[D,..] static shape of an input (symbolic dims default to 1)\n"
     "  --layer-precision-file F   keep the layers listed in F in fp32 (written by 'debug precision')\n"
@@ -71,7 +74,8 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     }
     static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
                                          "--save-tactics", "--load-tactics", "--timing-iterations", "--queues",
-                                         "--inject-fault", "--no-fuse-node", "--layer-precision-file", "--tactics", NULL};
+                                         "--inject-fault", "--no-fuse-node", "--layer-precision-file", "--tactics",
+                                         "--builder-optimization-level", NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a)) k++;
     if (!valued[k]) return 0;
@@ -104,6 +108,10 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     }
     case 9: return add_name(o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES, v, cmd, a);
     case 10: return layer_precision_file(o, v, cmd);
-    default: return add_name(o->tactic_filter, &o->n_tactic_filter, XC_MAX_NAMED, v, cmd, a);
+    case 11: return add_name(o->tactic_filter, &o->n_tactic_filter, XC_MAX_NAMED, v, cmd, a);
+    default:
+        if (!cli_long(cmd, a, v, &n) || n < 0 || n > 5) return cli_usage_error(cmd, "--builder-optimization-level takes 0..5"), -1;
+        o->opt_level = (int)n;
+        return 1;
     }
 }

@@ -746,6 +746,31 @@ def real_models(s, xc, conf, tmp):
         s.check("light_squeezenet: graph overlays the per-layer results", r.returncode == 0 and os.path.exists(svg), r.stderr)
 
 
+def tuned_env():
+    """The environment with the builder's default optimization level (tuning on)."""
+    return dict(os.environ, CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL="3")
+
+
+def builder_levels(s, xc, model, tmp):
+    """--builder-optimization-level: 0 times nothing; the option beats the environment; bad
+    values are refused with one line."""
+    plans = {}
+    for level, env in (("0", tuned_env()), ("1", None)):
+        p = os.path.join(tmp, "level%s.plan" % level)
+        r = run([xc, "build", model, "-o", p, "--builder-optimization-level", level], timeout=600, env=env)
+        plans[level] = json.load(open(p)) if r.returncode == 0 else None
+    p0, p1 = plans["0"], plans["1"]
+    s.check("--builder-optimization-level 0 times no layer (the option beats the environment)",
+            p0 is not None and p0["timed_layers"] == 0, json.dumps(p0)[:800])
+    s.check("--builder-optimization-level 1 times the layers with a choice", p1 is not None and p1["timed_layers"] > 0,
+            json.dumps(p1)[:800])
+    r = run([xc, "build", model, "-o", os.path.join(tmp, "bad.plan"), "--builder-optimization-level", "6"])
+    s.check("--builder-optimization-level 6 -> exit 2, one line", one_line_error(r, "0..5"), r.stderr)
+    r = run([xc, "run", model, "--ocl"], env=dict(os.environ, CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL="x"))
+    s.check("a bad CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL -> exit 2 naming it",
+            one_line_error(r, "CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL"), r.stderr)
+
+
 def ocl_cli(s, xc, build, tmp):
     """Plans, the timing cache, tactic replay, fallback and device errors, on the demo models."""
     for name in ("small_cnn", "small_transformer"):
@@ -758,8 +783,9 @@ def ocl_cli(s, xc, build, tmp):
         s.check("demo %s: three queues give the same answer" % name, r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
     model = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
     plan, cache, tactics = (os.path.join(tmp, f) for f in ("cnn.plan", "cache.json", "tactics.json"))
-    r1 = run([xc, "build", model, "-o", plan, "--timing-cache", cache, "--save-tactics", tactics], timeout=600)
-    r2 = run([xc, "build", model, "-o", plan + "2", "--timing-cache", cache], timeout=600)
+    # what these check is tuning itself: the default optimization level, whatever the tier
+    r1 = run([xc, "build", model, "-o", plan, "--timing-cache", cache, "--save-tactics", tactics], timeout=600, env=tuned_env())
+    r2 = run([xc, "build", model, "-o", plan + "2", "--timing-cache", cache], timeout=600, env=tuned_env())
     try:
         timed = json.load(open(plan))["timed_layers"], json.load(open(plan + "2"))["timed_layers"]
     except Exception:
@@ -771,7 +797,7 @@ def ocl_cli(s, xc, build, tmp):
     # the tuner prepares each winograd variant; the transformed filters must be uploaded once,
     # so the tuned engine holds exactly the weights a replay of its choices holds
     wino, replay = os.path.join(tmp, "wino.plan"), os.path.join(tmp, "wino_replay.plan")
-    r3 = run([xc, "build", model, "-o", wino, "--tactics", "conv2d.winograd*"], timeout=600)
+    r3 = run([xc, "build", model, "-o", wino, "--tactics", "conv2d.winograd*"], timeout=600, env=tuned_env())
     r4 = run([xc, "build", model, "-o", replay, "--load-tactics", wino], timeout=600)
     wb = [json.load(open(p))["memory"]["weight_bytes"] if r.returncode == 0 else None for p, r in ((wino, r3), (replay, r4))]
     s.check("tuning leaves no extra copies of derived weights (tuned == replayed weight bytes)", wb[0] and wb[0] == wb[1],
@@ -794,6 +820,7 @@ def ocl_cli(s, xc, build, tmp):
     s.check("unknown --ocl-device -> exit 2 naming it", r.returncode == 2 and "no-such-device" in r.stderr, r.stderr)
     r = run([xc, "run", model, "--ocl", "--disable-fusion", "nope"])
     s.check("unknown --disable-fusion pass -> exit 2", r.returncode == 2 and "nope" in r.stderr, r.stderr)
+    builder_levels(s, xc, model, tmp)
     r = run([xc, "inspect", "devices"])
     s.check("inspect devices lists a device", r.returncode == 0 and "[0]" in r.stdout, r.stderr)
     cumsum = os.path.join(ROOT, "build", "onnx-tests", "node", "test_cumsum_2d_axis_0", "model.onnx")
@@ -1268,7 +1295,16 @@ def main():
     ap.add_argument("--skip-conformance", action="store_true")
     ap.add_argument("--quick-ocl", action="store_true", help="OpenCL cases in fp32 only, no OpenCL conformance (sanitizer runs)")
     ap.add_argument("--only", help="comma-separated section names (the functions main() calls)")
+    ap.add_argument("--tier", choices=("fast", "long"), default="fast",
+                    help="fast (make test, CI): engines are built at optimization level 0 (baseline tactics, "
+                         "nothing timed) except where tuning is what a test checks, and the long-only sections are "
+                         "skipped; long (make test-long): the default level 3 everywhere, every section")
     args = ap.parse_args()
+    if args.tier == "fast":
+        # Tuning builds every candidate tactic and PoCL compiles each one cold (a small CNN: 53
+        # programs, ~100 s of CPU); the fast tier builds each layer's baseline only. Every tactic
+        # is still compared with the reference in tactic_coverage, which pins them one by one.
+        os.environ.setdefault("CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL", "0")
     global ONLY
     if args.only:
         ONLY = set(args.only.split(","))
@@ -1293,14 +1329,14 @@ def main():
         timed(determinism, s, xc, tmp)
         timed(ocl_cases, s, xc, args.build, args.quick_ocl)
         timed(tactic_coverage, s, xc, args.build, tmp)
-        if not args.quick_ocl:
+        if not args.quick_ocl and args.tier == "long":
             timed(tactic_variants, s, xc, args.build, tmp)
         timed(real_models, s, xc, args.conf, tmp)
         timed(debug_tools, s, xc, args.build, tmp)
         timed(debug_reduce, s, xc, args.build, tmp)
         if not args.skip_conformance:
             timed(conformance, s, xc, args.conf, os.path.join(args.build, "conformance.json"))
-            if not args.quick_ocl:
+            if not args.quick_ocl and args.tier == "long":
                 timed(conformance_ocl, s, xc, args.conf)
     print("%d passed, %d failed" % (s.passed, s.failed))
     sys.exit(1 if s.failed else 0)

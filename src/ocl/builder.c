@@ -20,7 +20,24 @@ xc_ocl_build_options xc_ocl_build_defaults(void)
     xc_ocl_build_options o;
     memset(&o, 0, sizeof o);
     o.timing_iterations = 10;
+    o.opt_level = -1;
     return o;
+}
+
+#define XC_DEFAULT_OPT_LEVEL 3
+
+xc_status xc_ocl_resolve_opt_level(int *level)
+{
+    if (*level >= 0) return *level <= 5 ? XC_OK : xc_fail(XC_ERR_USAGE, "builder optimization level %d is not in 0..5", *level);
+    /* the environment sets the default for every engine a process builds (the test suite's fast
+     * tier, debug tools that build many engines) */
+    const char *env = getenv("CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL");
+    *level = XC_DEFAULT_OPT_LEVEL;
+    if (!env || !*env) return XC_OK;
+    if (env[1] || env[0] < '0' || env[0] > '5')
+        return xc_fail(XC_ERR_USAGE, "CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL='%s' is not a level in 0..5", env);
+    *level = env[0] - '0';
+    return XC_OK;
 }
 
 static xc_status add_layer(xc_engine *e, int node, int *index)
@@ -305,6 +322,11 @@ xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_e
     e->model = m;
     e->opt = *o;
     if (e->opt.timing_iterations <= 0) e->opt.timing_iterations = 10;
+    xc_status s0 = xc_ocl_resolve_opt_level(&e->opt.opt_level);
+    if (s0 != XC_OK) {
+        free(e);
+        return s0;
+    }
     snprintf(e->model_hash, sizeof e->model_hash, "%016llx", (unsigned long long)hash_file(m->path));
     xc_status s = xc_names_init(&e->tensor_index, (size_t)m->graph->n_nodes * 2 + m->graph->n_initializers + 16);
     if (s == XC_OK) s = xc_ocl_device_open(o->device, &e->dev);

@@ -22,6 +22,13 @@ typedef struct xc_ocl_build_options {
     const char *load_tactics;      /* pin every layer's tactic (replay file or plan) */
     const char *save_tactics;
     int timing_iterations;         /* per tactic, after one warm-up (default 10) */
+    int opt_level;                 /* --builder-optimization-level (trtexec's builderOptimizationLevel):
+                                    * how many tactics the tuner builds and times. 0: none, each
+                                    * layer runs its baseline tactic (or its timing-cache entry);
+                                    * 1-2: the first variant of each tactic; 3 (default): every
+                                    * variant meant for this device (CPU devices: the smallest tile
+                                    * of the big-tile tactics); 4-5: every variant. -1: take it from
+                                    * $CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL, else 3 */
     int queues;                    /* in-order queues independent branches run on (default 1) */
     int progress;                  /* progress bar while tuning (on a terminal) */
     const xc_input_shape *shapes;  /* --input-shapes */
@@ -42,6 +49,8 @@ typedef struct xc_ocl_build_options {
 typedef struct xc_engine xc_engine;
 
 xc_ocl_build_options xc_ocl_build_defaults(void);
+/* Resolves opt_level -1 from the environment (else the default) and checks the range. */
+xc_status xc_ocl_resolve_opt_level(int *level);
 xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out);
 void xc_engine_free(xc_engine *e);
 

@@ -32,7 +32,7 @@ static int allowed(const xc_engine *e, const candidate *c)
 }
 
 /* Every applicable (tactic, variant) of l, baseline first; tuned: only the variants tuning
- * considers on this device. */
+ * considers at the engine's optimization level on this device. */
 static int applicable_candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max, int tuned)
 {
     int n = 0;
@@ -46,8 +46,9 @@ static int applicable_candidates(const xc_engine *e, const xc_layer *l, candidat
             n++;
             continue;
         }
-        const xc_variant *list = tuned && !e->dev->is_gpu && t->cpu_variants ? t->cpu_variants : t->variants;
-        for (const xc_variant *v = list; v->suffix && n < max; v++) {
+        int level = tuned ? e->opt.opt_level : 5;
+        const xc_variant *list = level <= 3 && !e->dev->is_gpu && t->cpu_variants ? t->cpu_variants : t->variants;
+        for (const xc_variant *v = list; v->suffix && n < max && (level >= 3 || v == list); v++) {
             out[n].t = t;
             out[n].v = v;
             candidate_name(t, v, out[n].name, sizeof out[n].name);
@@ -198,7 +199,7 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
         l->time_ms = xc_tactics_lookup_ms(cache, sig); /* measured on this device, by this or an earlier build */
         return XC_OK;
     }
-    if (n == 1) return prepare(e, l, &c[0]);
+    if (n == 1 || e->opt.opt_level == 0) return prepare(e, l, &c[0]); /* level 0: the baseline, untimed */
     XC_TRY(tune(e, ctx, li, c, n));
     e->n_timed++;
     /* the best of a --tactics subset is not the best tactic for the signature */
