@@ -1,7 +1,7 @@
 """Verdicts you can trust (issue 11): crosscheck's verdict under --tolerance-preset polygraphy
 equals Polygraphy's own Comparator (CompareFunc.simple) on 20+ tensor pairs for every
 --check-error-stat mode; the auto preset fails garbage on tiny-magnitude outputs (planted faults
-on a model whose outputs are ~1e-9) while passing the honest engine; verdict text says what
+on a model whose outputs are ~1e-11) while passing the honest engine; verdict text says what
 decided it; non-finite statistics are reported over finite pairs."""
 import json
 import os
@@ -185,7 +185,7 @@ def verdict_text(s, xc, d):
 
 
 def tiny_model(path):
-    """Conv -> Relu -> mid conv -> Relu -> conv -> GAP -> Gemm with small weights: outputs ~1e-9."""
+    """Conv -> Relu -> mid conv -> Relu -> conv -> GAP -> Gemm with small weights: outputs ~1e-11."""
     rng = np.random.default_rng(3)
 
     def w(name, shape, scale):
@@ -206,7 +206,7 @@ def tiny_model(path):
 
 
 def tiny_outputs(s, xc, tmp):
-    """The auto preset on a model whose outputs are ~1e-9: planted faults fail, the honest engine passes."""
+    """The auto preset on a model whose outputs are ~1e-11: planted faults fail, the honest engine passes."""
     model = os.path.join(tmp, "tiny_outputs.onnx")
     tiny_model(model)
     js = os.path.join(tmp, "tiny.json")
@@ -221,7 +221,7 @@ def tiny_outputs(s, xc, tmp):
             return p, None
     p, j = go([])
     rms = j["comparisons"][0]["outputs"][0].get("atol_ref_rms") if j else None
-    s.check("tiny model: outputs are ~1e-9 (reference RMS %s) and the honest engine passes the auto preset" % rms,
+    s.check("tiny model: outputs are ~1e-11 (reference RMS %s) and the honest engine passes the auto preset" % rms,
             p.returncode == 0 and rms is not None and 1e-11 < rms < 1e-7, p.stdout[-1500:] + p.stderr[-800:])
     p, _ = go(["--no-fusion"])
     s.check("tiny model: the honest unfused engine passes too", p.returncode == 0, p.stdout[-1200:] + p.stderr[-800:])
