@@ -33,10 +33,13 @@ static const char *help =
     "  --atol [NAME:]X            absolute tolerance (per output with NAME; repeatable)\n"
     "  --rtol [NAME:]X            relative tolerance\n"
     "  --check-error-stat [NAME:]elemwise|max|mean|median|quantile   (default elemwise)\n"
-    "  --error-quantile [NAME:]Q  quantile for --check-error-stat quantile (default 0.5)\n"
+    "  --error-quantile [NAME:]Q  quantile for --check-error-stat quantile (default 0.99)\n"
     "  --tolerance-preset auto|polygraphy   defaults when no --atol/--rtol: dtype-aware (auto:\n"
-    "                             float32 1e-4, fp16 1e-2, atol scaled by max(1, RMS of the\n"
-    "                             reference), integers exact) or Polygraphy's 1e-5\n"
+    "                             float32 1e-4, fp16 1e-2, atol scaled by the RMS of the\n"
+    "                             reference, integers exact; NaN matches NaN, Inf the same Inf)\n"
+    "                             or Polygraphy's (1e-5; NaN never matches, Inf only with\n"
+    "                             --infinities-compare-equal)\n"
+    "  --infinities-compare-equal an infinity matches the same infinity (polygraphy preset)\n"
     "  --allclose                 numpy.allclose's rule instead of Polygraphy's\n"
     "  --validate                 fail outputs holding NaN or Inf\n"
     "  --fail-fast                stop at the first failing comparison\n"
@@ -104,6 +107,7 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     if (!strcmp(a, "--fail-fast")) return c->fail_fast = 1, 1;
     if (!strcmp(a, "--first-nan")) return c->first_nan = 1, 1;
     if (!strcmp(a, "--allclose")) return c->tol.rule = XC_RULE_ALLCLOSE, 1;
+    if (!strcmp(a, "--infinities-compare-equal")) return c->tol.infinities_equal = 1, 1;
     if (!strcmp(a, "--per-layer") || !strcmp(a, "--per-layer=accumulated")) return c->per_layer = XC_PER_LAYER_ACCUMULATED, 1;
     if (!strcmp(a, "--per-layer=isolated")) return c->per_layer = XC_PER_LAYER_ISOLATED, 1;
     if (!strncmp(a, "--per-layer=", 12)) return cli_usage_error(cmd, "--per-layer takes =isolated or =accumulated"), -1;

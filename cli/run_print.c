@@ -3,6 +3,7 @@
  * (Polygraphy's report plus NMSE, cosine, max ULP and the worst element's coordinates); the
  * per-layer tables; first-NaN findings; one closing verdict line. */
 #include "run_print.h"
+#include "value_stats.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,27 +25,13 @@ static const char *paint(const char *code)
 
 static void print_values(const char *label, const xc_tensor *t)
 {
-    size_t n = xc_tensor_numel(t), bad = 0;
-    double lo = INFINITY, hi = -INFINITY, sum = 0, sq = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = xc_load_f64(t->dtype, t->data, i);
-        if (!isfinite(v)) {
-            bad++;
-            continue;
-        }
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-        sum += v;
-        sq += v * v;
-    }
     char desc[256];
     printf("    %-10s %s", label, xc_tensor_desc(t, desc, sizeof desc));
-    size_t good = n - bad;
-    if (good) {
-        double mean = sum / (double)good;
-        printf("  mean=%.6g std=%.6g min=%.6g max=%.6g", mean, sqrt(fmax(0, sq / (double)good - mean * mean)), lo, hi);
+    xc_value_stats v;
+    if (xc_value_stats_compute(t, &v) == XC_OK) {
+        if (v.finite) printf("  mean=%.6g std=%.6g min=%.6g max=%.6g", v.mean, v.std, v.min, v.max);
+        if (v.nan || v.inf) printf("  %s%zu NaN, %zu Inf%s", RED, v.nan, v.inf, RESET);
     }
-    if (bad) printf("  %s%zu NaN/Inf%s", RED, bad, RESET);
     printf("\n");
 }
 
@@ -55,7 +42,53 @@ static void print_histogram(const xc_compare_result *c)
     printf("\n");
 }
 
-static void print_comparison(const xc_output_comparison *oc, const xc_tensor *out, const xc_tensor *ref)
+/* "atol=X", saying how the auto preset derived it (which rule decided the verdict). */
+static const char *atol_desc(const xc_tolerance *t, char *buf, size_t len)
+{
+    if (t->atol_base > 0 && t->atol_rms > 0)
+        snprintf(buf, len, "atol=%.3g (%g x RMS of reference %.3g)", t->atol, t->atol_base, t->atol_rms);
+    else if (t->atol_base > 0)
+        snprintf(buf, len, "atol=%.3g (all-zero reference)", t->atol);
+    else
+        snprintf(buf, len, "atol=%.3g", t->atol);
+    return buf;
+}
+
+static void print_stat_line(const char *what, double mx, double mean, double med, const double *pct)
+{
+    printf("    %s error  max=%.4g mean=%.4g median=%.4g", what, mx, mean, med);
+    for (int k = 0; k < XC_N_PCT; k++) printf(" p%.0f=%.4g", xc_report_percentiles[k] * 100, pct[k]);
+    printf("\n");
+}
+
+/* The verdict line: what was checked, against which tolerance, and what decided it. */
+static void print_verdict(const xc_compare_result *c, const xc_tolerance *t)
+{
+    char at[128];
+    printf("    %s%s%s  ", c->passed ? GREEN : RED, c->passed ? "PASSED" : "FAILED", RESET);
+    if (t->rule == XC_RULE_ALLCLOSE) {
+        printf("%zu of %zu elements beyond %s + rtol=%.3g * |ref| (allclose)", c->n_failed, c->count, atol_desc(t, at, sizeof at),
+               t->rtol);
+    } else if (t->stat == XC_STAT_ELEMWISE) {
+        printf("%zu of %zu elements beyond both %s and rtol=%.3g (elemwise)", c->n_failed, c->count, atol_desc(t, at, sizeof at),
+               t->rtol);
+    } else {
+        char stat[48];
+        if (t->stat == XC_STAT_QUANTILE) snprintf(stat, sizeof stat, "quantile(%g)", t->quantile);
+        else snprintf(stat, sizeof stat, "%s", xc_check_stat_name(t->stat));
+        int abs_ok = !(isnan(c->check_abs) || c->check_abs > t->atol);
+        if (c->passed && abs_ok) printf("%s abs=%.4g <= %s", stat, c->check_abs, atol_desc(t, at, sizeof at));
+        else if (c->passed) printf("%s rel=%.4g <= rtol=%.3g", stat, c->check_rel, t->rtol);
+        else printf("%s abs=%.4g > %s and %s rel=%.4g > rtol=%.3g", stat, c->check_abs, atol_desc(t, at, sizeof at), stat,
+                    c->check_rel, t->rtol);
+        printf(" (check-error-stat %s)", xc_check_stat_name(t->stat));
+    }
+    if (c->n_nonfinite_mismatch) printf("; %zu NaN/Inf mismatches", c->n_nonfinite_mismatch);
+    printf("\n");
+}
+
+static void print_comparison(const xc_output_comparison *oc, const xc_tensor *out, const xc_tensor *ref, const char *out_name,
+                             const char *ref_name)
 {
     const xc_compare_result *c = &oc->r;
     char a[256], b[256];
@@ -64,16 +97,26 @@ static void print_comparison(const xc_output_comparison *oc, const xc_tensor *ou
                xc_tensor_desc(ref, b, sizeof b));
         return;
     }
-    printf("    abs error  max=%.4g mean=%.4g median=%.4g\n", c->max_abs, c->mean_abs, c->median_abs);
-    printf("    rel error  max=%.4g mean=%.4g median=%.4g\n", c->max_rel, c->mean_rel, c->median_rel);
-    printf("    nmse=%.4g cosine=%.9g max ulp=%.0f\n", c->nmse, c->cosine, c->max_ulp);
+    size_t nonfinite = c->nan_out + c->inf_out + c->nan_ref + c->inf_ref;
+    print_stat_line("abs", c->max_abs, c->mean_abs, c->median_abs, c->pct_abs);
+    print_stat_line("rel", c->max_rel, c->mean_rel, c->median_rel, c->pct_rel);
+    if (nonfinite)
+        printf("    %snon-finite%s %s: %zu NaN, %zu Inf; %s: %zu NaN, %zu Inf; %zu pairs differ, %zu match; statistics over the %zu "
+               "finite pairs\n",
+               c->n_nonfinite_mismatch ? RED : YELLOW, RESET, out_name, c->nan_out, c->inf_out, ref_name, c->nan_ref, c->inf_ref,
+               c->n_nonfinite_mismatch, c->n_nonfinite_match, c->n_finite);
+    if (c->n_nonfinite_mismatch)
+        printf("    nmse=n/a cosine=n/a (%zu NaN/Inf mismatches) max ulp=%.0f\n", c->n_nonfinite_mismatch, c->max_ulp);
+    else
+        printf("    nmse=%.4g cosine=%.9g max ulp=%.0f\n", c->nmse, c->cosine, c->max_ulp);
     printf("    worst      at %s: got %.9g, expected %.9g\n", xc_index_str(out->rank, out->dims, c->worst_index, a, sizeof a),
            c->worst_out, c->worst_ref);
-    if (c->count) print_histogram(c);
-    printf("    minimum required tolerance: elemwise [abs=%.4g] OR [rel=%.4g]\n", c->min_atol, c->min_rtol);
-    static const char *const stats[] = {"elemwise", "max", "mean", "median", "quantile"};
-    printf("    %s%s%s  %zu of %zu elements beyond atol=%.3g rtol=%.3g (%s)\n", c->passed ? GREEN : RED,
-           c->passed ? "PASSED" : "FAILED", RESET, c->n_failed, c->count, oc->tol.atol, oc->tol.rtol, stats[oc->tol.stat]);
+    if (c->n_finite) print_histogram(c);
+    if (c->n_nonfinite_mismatch)
+        printf("    minimum required tolerance: none (%zu NaN/Inf mismatches fail any)\n", c->n_nonfinite_mismatch);
+    else
+        printf("    minimum required tolerance: elemwise [abs=%.4g] OR [rel=%.4g]\n", c->min_atol, c->min_rtol);
+    print_verdict(c, &oc->tol);
 }
 
 static void print_iteration(const xc_run_report *r, int it)
@@ -94,7 +137,8 @@ static void print_iteration(const xc_run_report *r, int it)
             const xc_comparison *cmp = &r->comparisons[i];
             if (cmp->iteration != it || !cmp->outputs[o].present) continue;
             printf("    %s vs %s\n", r->runners[cmp->runner].name, r->runners[cmp->against].name);
-            print_comparison(&cmp->outputs[o], xc_run_output(r, cmp->runner, it, o), xc_run_output(r, cmp->against, it, o));
+            print_comparison(&cmp->outputs[o], xc_run_output(r, cmp->runner, it, o), xc_run_output(r, cmp->against, it, o),
+                             r->runners[cmp->runner].name, r->runners[cmp->against].name);
         }
     }
 }
@@ -152,6 +196,21 @@ static void print_first_nan(const xc_run_report *r)
         }
 }
 
+/* --validate: every runner output holding NaN or Inf, by name. */
+static void print_validate(const xc_run_report *r)
+{
+    for (int k = 0; k < r->n_runners; k++)
+        for (int it = 0; r->runners[k].nonfinite && it < r->iterations; it++)
+            for (int o = 0; o < r->n_outputs; o++) {
+                size_t n = r->runners[k].nonfinite[(size_t)it * r->n_outputs + o];
+                if (n)
+                    printf("%s--validate: %s output '%s' (iteration %d) holds %zu NaN/Inf value%s%s\n", RED, r->runners[k].name,
+                           r->model->graph->outputs[o].name, it, n, n == 1 ? "" : "s", RESET);
+            }
+    printf("%s--validate: %d output%s hold%s NaN or Inf%s\n", r->invalid ? RED : GREEN, r->invalid, r->invalid == 1 ? "" : "s",
+           r->invalid == 1 ? "s" : "", RESET);
+}
+
 void run_print_report(const xc_run_report *r, const xc_run_config *c)
 {
     for (int it = 0; it < r->iterations; it++) print_iteration(r, it);
@@ -165,15 +224,34 @@ void run_print_report(const xc_run_report *r, const xc_run_config *c)
         }
     }
     if (c->first_nan) print_first_nan(r);
-    if (c->validate) printf("%s--validate: %d output%s hold NaN or Inf%s\n", r->invalid ? RED : GREEN, r->invalid, r->invalid == 1 ? "" : "s", RESET);
+    if (c->validate) print_validate(r);
     int failed = 0;
     for (int i = 0; i < r->n_comparisons; i++) failed += !r->comparisons[i].passed;
     if (c->save_outputs) printf("saved results to %s\n", c->save_outputs);
-    if (!r->n_comparisons) {
+    if (!r->n_comparisons && !c->validate) {
         printf("ran %s on %d runner%s (nothing to compare)\n", c->model_path, r->n_runners, r->n_runners > 1 ? "s" : "");
         return;
     }
-    printf("%s%s%s: %d of %d comparison%s passed over %d iteration%s (against %s)\n", r->passed ? GREEN : RED,
-           r->passed ? "PASSED" : "FAILED", RESET, r->n_comparisons - failed, r->n_comparisons, r->n_comparisons > 1 ? "s" : "",
-           r->iterations, r->iterations > 1 ? "s" : "", r->runners[r->against].name);
+    printf("%s%s%s: ", r->passed ? GREEN : RED, r->passed ? "PASSED" : "FAILED", RESET);
+    if (r->n_comparisons)
+        printf("%d of %d comparison%s passed over %d iteration%s (against %s)", r->n_comparisons - failed, r->n_comparisons,
+               r->n_comparisons > 1 ? "s" : "", r->iterations, r->iterations > 1 ? "s" : "", r->runners[r->against].name);
+    else
+        printf("nothing compared");
+    /* name what failed, so the line alone says why */
+    int named = 0;
+    for (int i = 0; i < r->n_comparisons; i++) {
+        const xc_comparison *cmp = &r->comparisons[i];
+        for (int o = 0; !cmp->passed && o < r->n_outputs; o++) {
+            const xc_output_comparison *oc = &cmp->outputs[o];
+            if (!oc->present || (oc->r.passed && !oc->r.shape_mismatch)) continue;
+            if (named++ < 4)
+                printf("%s %s '%s' (iteration %d)", named == 1 ? "; failed:" : ",", r->runners[cmp->runner].name,
+                       r->model->graph->outputs[o].name, cmp->iteration);
+        }
+    }
+    if (named > 4) printf(" and %d more", named - 4);
+    if (c->validate && r->invalid)
+        printf("; --validate: %d output%s hold%s NaN or Inf", r->invalid, r->invalid == 1 ? "" : "s", r->invalid == 1 ? "s" : "");
+    printf("\n");
 }

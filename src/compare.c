@@ -6,9 +6,12 @@
 
 #define REL_EPS 2.22e-16
 
+const double xc_report_percentiles[XC_N_PCT] = {0.90, 0.95, 0.99};
+
 xc_tolerance xc_tolerance_default(void)
 {
-    xc_tolerance t = {1e-5, 1e-5, XC_RULE_POLYGRAPHY, XC_STAT_ELEMWISE, 0.5, 1, 0};
+    xc_tolerance t = {.atol = 1e-5, .rtol = 1e-5, .rule = XC_RULE_POLYGRAPHY, .stat = XC_STAT_ELEMWISE,
+                      .quantile = XC_DEFAULT_QUANTILE, .equal_nan = 1, .equal_inf = 1};
     return t;
 }
 
@@ -18,13 +21,48 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Quantile of sorted values by linear interpolation (numpy's default). */
+/* numpy's linear interpolation (_lerp), step for step, so Inf neighbours give numpy's NaN. */
+static double lerp(double a, double b, double t)
+{
+    double d = b - a;
+    return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+}
+
+/* numpy.quantile of sorted values without NaN (method 'linear'). */
 static double quantile_sorted(const double *v, size_t n, double q)
 {
     if (!n) return 0;
     double pos = q * (double)(n - 1);
-    size_t lo = (size_t)floor(pos), hi = lo + 1 < n ? lo + 1 : lo;
-    return v[lo] + (v[hi] - v[lo]) * (pos - (double)lo);
+    if (pos >= (double)(n - 1)) return v[n - 1];
+    size_t lo = (size_t)floor(pos);
+    return lerp(v[lo], v[lo + 1], pos - (double)lo);
+}
+
+/* numpy.median of sorted values without NaN: the mean of the middle one or two. */
+static double median_sorted(const double *v, size_t n)
+{
+    if (!n) return 0;
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The verdict's statistic of v (n values, sorted in place), numpy's way: NaN if any is NaN. */
+static double check_stat(double *v, size_t n, xc_check_stat stat, double q)
+{
+    if (!n) return 0; /* Polygraphy: an empty tensor's statistics are 0 */
+    double sum = 0, mx = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i])) return NAN;
+        sum += v[i];
+        mx = v[i] > mx ? v[i] : mx;
+    }
+    switch (stat) {
+    case XC_STAT_ELEMWISE:
+    case XC_STAT_MAX: return mx;
+    case XC_STAT_MEAN: return sum / (double)n;
+    case XC_STAT_MEDIAN: qsort(v, n, sizeof *v, cmp_double); return median_sorted(v, n);
+    case XC_STAT_QUANTILE: qsort(v, n, sizeof *v, cmp_double); return quantile_sorted(v, n, q);
+    }
+    return NAN;
 }
 
 /* Maps a float's bits to an integer that orders like the value (sign-magnitude to offset). */
@@ -60,24 +98,60 @@ static double ulp_distance(xc_dtype t, double o, double r)
     return d < 0 ? -(double)d : (double)d;
 }
 
-/* Are two non-finite-involved values an exact match under equal_nonfinite? */
-static int nonfinite_match(double o, double r)
+/* Does a pair involving NaN or Inf count as an exact match under tol? */
+static int nonfinite_match(const xc_tolerance *tol, double o, double r)
 {
-    if (isnan(o) && isnan(r)) return 1;
-    return isinf(o) && isinf(r) && (o > 0) == (r > 0);
+    if (isnan(o) && isnan(r)) return tol->equal_nan;
+    return tol->equal_inf && isinf(o) && o == r;
 }
 
 /* How far an element is towards failing its rule: 1 is the boundary (see compare.h). */
 static double element_score(const xc_tolerance *tol, double a, double rel, double r)
 {
-    if (isnan(a)) return INFINITY;
+    if (isnan(a) || isinf(a)) return INFINITY;
     if (a == 0) return 0;
     if (tol->rule == XC_RULE_ALLCLOSE) {
         double bound = tol->atol + tol->rtol * fabs(r);
         return bound > 0 ? a / bound : INFINITY;
     }
+    if (isnan(rel)) rel = INFINITY;
     double sa = tol->atol > 0 ? a / tol->atol : INFINITY, sr = tol->rtol > 0 ? rel / tol->rtol : INFINITY;
     return sa < sr ? sa : sr;
+}
+
+/* Does one element fail the elementwise rule? */
+static int element_fails(const xc_tolerance *tol, double a, double rel, double r)
+{
+    if (tol->rule == XC_RULE_ALLCLOSE) return isnan(a) || !(a <= tol->atol + tol->rtol * fabs(r));
+    return (isnan(a) || a > tol->atol) && (isnan(rel) || rel > tol->rtol);
+}
+
+/* Statistics of the finite pairs (fa, fr: n values each, sorted here) for the report. */
+static void report_stats(xc_compare_result *res, double *fa, double *fr, size_t n, double q)
+{
+    double sa = 0, sr = 0;
+    for (size_t i = 0; i < n; i++) {
+        sa += fa[i];
+        sr += fr[i];
+        res->max_abs = fa[i] > res->max_abs ? fa[i] : res->max_abs;
+        res->max_rel = fr[i] > res->max_rel ? fr[i] : res->max_rel;
+    }
+    res->mean_abs = n ? sa / (double)n : 0;
+    res->mean_rel = n ? sr / (double)n : 0;
+    for (size_t i = 0; i < n; i++) {
+        int bin = res->max_abs > 0 ? (int)(fa[i] / res->max_abs * XC_HIST_BINS) : 0;
+        res->abs_hist[bin >= XC_HIST_BINS ? XC_HIST_BINS - 1 : bin]++;
+    }
+    qsort(fa, n, sizeof *fa, cmp_double);
+    qsort(fr, n, sizeof *fr, cmp_double);
+    res->median_abs = median_sorted(fa, n);
+    res->median_rel = median_sorted(fr, n);
+    res->quantile_abs = quantile_sorted(fa, n, q);
+    res->quantile_rel = quantile_sorted(fr, n, q);
+    for (int k = 0; k < XC_N_PCT; k++) {
+        res->pct_abs[k] = quantile_sorted(fa, n, xc_report_percentiles[k]);
+        res->pct_rel[k] = quantile_sorted(fr, n, xc_report_percentiles[k]);
+    }
 }
 
 xc_status xc_compare(const xc_tensor *out, const xc_tensor *ref, const xc_tolerance *tol, xc_compare_result *res)
@@ -87,92 +161,81 @@ xc_status xc_compare(const xc_tensor *out, const xc_tensor *ref, const xc_tolera
         res->shape_mismatch = 1;
         return XC_OK;
     }
-    size_t n = xc_tensor_numel(ref);
+    size_t n = xc_tensor_numel(ref), cap = n ? n : 1;
     res->count = n;
-    double *absd = malloc(sizeof(double) * (n ? n : 1)), *reld = malloc(sizeof(double) * (n ? n : 1));
-    if (!absd || !reld) {
+    /* absd/reld: every element as the verdict sees it; fa/fr: the finite pairs, for the report */
+    double *absd = malloc(sizeof(double) * cap), *reld = malloc(sizeof(double) * cap);
+    double *fa = malloc(sizeof(double) * cap), *fr = malloc(sizeof(double) * cap);
+    if (!absd || !reld || !fa || !fr) {
         free(absd);
         free(reld);
+        free(fa);
+        free(fr);
         return xc_fail(XC_ERR_NOMEM, "out of memory comparing %zu elements", n);
     }
-    double sum_abs = 0, sum_rel = 0, se = 0, sr = 0, so = 0, dot = 0;
-    double worst = -1;
-    int worst_nan = 0;
+    int float_ref = xc_dtype_is_float(ref->dtype);
+    double se = 0, sr = 0, so = 0, dot = 0, worst = -1;
+    int worst_nonfinite = 0;
     for (size_t i = 0; i < n; i++) {
         double o = xc_load_f64(out->dtype, out->data, i), r = xc_load_f64(ref->dtype, ref->data, i);
-        double a, rel;
-        int finite = isfinite(o) && isfinite(r);
-        if (!finite && tol->equal_nonfinite && nonfinite_match(o, r)) {
-            a = 0;
-            rel = 0;
-        } else if (!finite) {
-            a = NAN; /* a NaN or Inf mismatch: fails every rule */
-            rel = NAN;
-            res->n_nonfinite_mismatch++;
-        } else {
+        res->nan_out += isnan(o);
+        res->inf_out += isinf(o) != 0;
+        res->nan_ref += isnan(r);
+        res->inf_ref += isinf(r) != 0;
+        int finite = isfinite(o) && isfinite(r), matched = !finite && nonfinite_match(tol, o, r);
+        double a = 0, rel = 0;
+        if (!matched) {
             a = fabs(o - r);
-            rel = a / (r == 0 ? REL_EPS : fabs(r));
+            if (r != 0) rel = a / fabs(r);
+            else if (float_ref) rel = a / REL_EPS;
+            else rel = a == 0 ? NAN : INFINITY; /* numpy divides integers: 0/0 is NaN, x/0 Inf */
+        }
+        absd[i] = a;
+        reld[i] = rel;
+        if (matched) res->n_nonfinite_match++;
+        else if (!finite) res->n_nonfinite_mismatch++;
+        double ulps = finite ? ulp_distance(ref->dtype, o, r) : 0;
+        if (ulps > res->max_ulp) res->max_ulp = ulps;
+        int fail = element_fails(tol, a, rel, r);
+        if (fail && finite && tol->ulp_tol > 0 && ulps <= tol->ulp_tol) fail = 0;
+        res->n_failed += fail;
+        double score = matched ? 0 : element_score(tol, a, rel, r);
+        if (score > res->score) res->score = score;
+        if (!finite && !matched) {
+            if (!worst_nonfinite) { worst_nonfinite = 1; res->worst_index = i; res->worst_out = o; res->worst_ref = r; }
+        } else if (finite) {
+            fa[res->n_finite] = a;
+            fr[res->n_finite++] = a == 0 ? 0 : a / (r == 0 ? REL_EPS : fabs(r));
             se += (o - r) * (o - r);
             sr += r * r;
             so += o * o;
             dot += o * r;
-        }
-        absd[i] = a;
-        reld[i] = rel;
-        double ulps = finite ? ulp_distance(ref->dtype, o, r) : 0;
-        if (ulps > res->max_ulp) res->max_ulp = ulps;
-        int fail;
-        if (tol->rule == XC_RULE_ALLCLOSE) fail = isnan(a) || a > tol->atol + tol->rtol * fabs(r);
-        else fail = (isnan(a) || a > tol->atol) && (isnan(rel) || rel > tol->rtol);
-        if (fail && finite && tol->ulp_tol > 0 && ulps <= tol->ulp_tol) fail = 0;
-        res->n_failed += fail;
-        double score = element_score(tol, a, rel, r);
-        if (score > res->score) res->score = score;
-        if (isnan(a)) {
-            if (!worst_nan) { worst_nan = 1; res->worst_index = i; res->worst_out = o; res->worst_ref = r; }
-        } else {
-            sum_abs += a;
-            sum_rel += rel;
-            if (!worst_nan && a > worst) { worst = a; res->worst_index = i; res->worst_out = o; res->worst_ref = r; }
-            if (a > res->max_abs) res->max_abs = a;
-            if (rel > res->max_rel) res->max_rel = rel;
+            if (!worst_nonfinite && a > worst) { worst = a; res->worst_index = i; res->worst_out = o; res->worst_ref = r; }
         }
     }
-    size_t bad = res->n_nonfinite_mismatch, good = n - bad;
-    if (bad) { res->max_abs = res->max_rel = NAN; }
-    res->mean_abs = bad ? NAN : good ? sum_abs / (double)good : 0;
-    res->mean_rel = bad ? NAN : good ? sum_rel / (double)good : 0;
-    res->nmse = sr > 0 ? se / sr : (se > 0 ? INFINITY : 0);
-    res->cosine = so > 0 && sr > 0 ? dot / (sqrt(so) * sqrt(sr)) : (so == 0 && sr == 0 ? 1 : 0);
-    /* minimum tolerances that would pass elementwise on their own (Polygraphy's report) */
-    res->min_atol = res->max_abs;
-    res->min_rtol = res->max_rel;
-    for (size_t i = 0; i < n && !isnan(res->max_abs); i++) {
-        int bin = res->max_abs > 0 ? (int)(absd[i] / res->max_abs * XC_HIST_BINS) : 0;
-        res->abs_hist[bin >= XC_HIST_BINS ? XC_HIST_BINS - 1 : bin]++;
+    report_stats(res, fa, fr, res->n_finite, tol->quantile);
+    free(fa);
+    free(fr);
+    if (res->n_nonfinite_mismatch) { /* no tolerance passes, and no summary of the rest is healthy */
+        res->min_atol = res->min_rtol = INFINITY;
+        res->nmse = INFINITY;
+        res->cosine = NAN;
+    } else {
+        /* minimum tolerances that would pass elementwise on their own (Polygraphy's report) */
+        res->min_atol = res->max_abs;
+        res->min_rtol = res->max_rel;
+        res->nmse = sr > 0 ? se / sr : (se > 0 ? INFINITY : 0);
+        res->cosine = so > 0 && sr > 0 ? dot / (sqrt(so) * sqrt(sr)) : (so == 0 && sr == 0 ? 1 : 0);
     }
-    /* medians and quantiles over all elements; NaN (non-finite mismatch) sorts as largest */
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(absd[i])) absd[i] = INFINITY;
-        if (isnan(reld[i])) reld[i] = INFINITY;
-    }
-    qsort(absd, n, sizeof(double), cmp_double);
-    qsort(reld, n, sizeof(double), cmp_double);
-    res->median_abs = quantile_sorted(absd, n, 0.5);
-    res->median_rel = quantile_sorted(reld, n, 0.5);
-    res->quantile_abs = quantile_sorted(absd, n, tol->quantile);
-    res->quantile_rel = quantile_sorted(reld, n, tol->quantile);
+    res->check_abs = check_stat(absd, n, tol->stat, tol->quantile);
+    res->check_rel = check_stat(reld, n, tol->stat, tol->quantile);
     free(absd);
     free(reld);
-    double sa = 0, sr2 = 0;
-    switch (tol->stat) {
-    case XC_STAT_ELEMWISE: res->passed = res->n_failed == 0; return XC_OK;
-    case XC_STAT_MAX: sa = res->max_abs; sr2 = res->max_rel; break;
-    case XC_STAT_MEAN: sa = res->mean_abs; sr2 = res->mean_rel; break;
-    case XC_STAT_MEDIAN: sa = res->median_abs; sr2 = res->median_rel; break;
-    case XC_STAT_QUANTILE: sa = res->quantile_abs; sr2 = res->quantile_rel; break;
+    if (tol->stat == XC_STAT_ELEMWISE) {
+        res->passed = res->n_failed == 0;
+    } else {
+        int fail = (isnan(res->check_abs) || res->check_abs > tol->atol) && (isnan(res->check_rel) || res->check_rel > tol->rtol);
+        res->passed = !fail;
     }
-    int fail = (isnan(sa) || sa > tol->atol) && (isnan(sr2) || sr2 > tol->rtol);
-    res->passed = !fail;
     return XC_OK;
 }

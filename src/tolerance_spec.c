@@ -103,11 +103,20 @@ xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, cons
         case XC_BFLOAT16: base = 5e-2; break;
         default: base = 0; break;
         }
-        double scale = base > 0 ? fmax(1.0, rms(ref)) : 0;
-        t.atol = base * scale;
+        if (base > 0) {
+            double r = rms(ref);
+            t.atol_base = base;
+            t.atol_rms = r;
+            t.atol = r > 0 ? base * r : base;
+        } else {
+            t.atol = 0;
+        }
         t.rtol = base;
+    } else {
+        t.equal_nan = 0;
+        t.equal_inf = s->infinities_equal;
     }
-    lookup(s->atol, s->n_atol, name, &t.atol);
+    if (lookup(s->atol, s->n_atol, name, &t.atol)) t.atol_base = t.atol_rms = 0;
     lookup(s->rtol, s->n_rtol, name, &t.rtol);
     double v;
     if (lookup(s->stat, s->n_stat, name, &v)) t.stat = (xc_check_stat)(int)v;
@@ -120,6 +129,11 @@ int xc_tolerance_spec_arg(const xc_tolerance_spec *s, int i, const char **option
     if (s->preset == XC_TOL_POLYGRAPHY && i-- == 0) {
         *option = "--tolerance-preset";
         snprintf(val, len, "polygraphy");
+        return 1;
+    }
+    if (s->infinities_equal && i-- == 0) {
+        *option = "--infinities-compare-equal";
+        val[0] = 0;
         return 1;
     }
     if (s->rule == XC_RULE_ALLCLOSE && i-- == 0) {

@@ -9,10 +9,14 @@
  *   float16, or fp16 storage atol 1e-2  * s, rtol 1e-2
  *   bfloat16                 atol 5e-2  * s, rtol 5e-2
  *   integers, bool           exact
- * where s = max(1, RMS of the reference tensor): summation order changes absolute error in
+ * where s = the RMS of the reference tensor: summation order changes absolute error in
  * proportion to the magnitudes summed, so a fixed atol is either too tight for large
- * activations or too loose for small ones. XC_TOL_POLYGRAPHY is Polygraphy's default
- * (atol = rtol = 1e-5 everywhere). */
+ * activations or far too loose for small ones (outputs of magnitude 1e-9 with every element
+ * wrong passed an atol of 1e-4). Only an all-zero (or all non-finite) reference, which has
+ * no magnitude to scale by, gets s = 1. The auto preset counts NaN against NaN and an
+ * infinity against the same infinity as matches. XC_TOL_POLYGRAPHY is Polygraphy's default:
+ * atol = rtol = 1e-5 everywhere, NaN never matches, an infinity matches the same infinity
+ * only with infinities_equal (--infinities-compare-equal). */
 #ifndef XC_TOLERANCE_SPEC_H
 #define XC_TOLERANCE_SPEC_H
 #include "compare.h"
@@ -29,6 +33,7 @@ typedef struct xc_tol_entry {
 typedef struct xc_tolerance_spec {
     xc_tol_preset preset;
     xc_compare_rule rule;
+    int infinities_equal;  /* --infinities-compare-equal (the polygraphy preset's NaN/Inf rule) */
     int n_atol, n_rtol, n_stat, n_quantile;
     xc_tol_entry atol[XC_MAX_TOL_ENTRIES], rtol[XC_MAX_TOL_ENTRIES];
     xc_tol_entry stat[XC_MAX_TOL_ENTRIES];      /* value: an xc_check_stat */

@@ -1,6 +1,7 @@
 /* test_compare.c — the comparison rules on hand-computed cases. */
 #include "compare.h"
 #include "test.h"
+#include <math.h>
 #include <string.h>
 
 static xc_tensor *vec(const float *v, int n)
@@ -95,6 +96,10 @@ TEST(compare_zero_reference_uses_epsilon)
     xc_tensor_free(b);
 }
 
+/* The friendly default (auto preset, library callers) matches NaN with NaN and Inf with the
+ * same Inf; Polygraphy's rule (equal_nan = equal_inf = 0) matches neither. Statistics are over
+ * the finite pairs now (they were NaN as soon as one element was), with the NaN/Inf counted per
+ * side and no healthy NMSE or cosine reported beside a non-finite mismatch. */
 TEST(compare_nonfinite)
 {
     float o[] = {NAN, 1, INFINITY}, r[] = {NAN, 1, INFINITY}, neg[] = {NAN, 1, -INFINITY}, one[] = {1, 1, INFINITY};
@@ -102,19 +107,109 @@ TEST(compare_nonfinite)
     xc_tolerance t = xc_tolerance_default();
     xc_compare_result res;
     xc_compare(a, b, &t, &res);
-    CHECK(res.passed && res.n_nonfinite_mismatch == 0);
+    CHECK(res.passed && res.n_nonfinite_mismatch == 0 && res.n_nonfinite_match == 2 && res.n_finite == 1);
     xc_compare(a, c, &t, &res); /* +inf vs -inf */
     CHECK(!res.passed && res.n_nonfinite_mismatch == 1 && res.worst_index == 2);
+    CHECK(res.inf_out == 1 && res.inf_ref == 1 && res.nan_out == 1 && res.nan_ref == 1);
     xc_compare(a, d, &t, &res); /* NaN vs 1 */
     CHECK(!res.passed && res.n_nonfinite_mismatch == 1 && res.worst_index == 0);
-    CHECK(isnan(res.max_abs));
-    t.equal_nonfinite = 0; /* strict Polygraphy: NaN never equals NaN */
+    CHECK(res.max_abs == 0 && res.median_abs == 0 && res.n_finite == 1); /* the finite pair alone */
+    CHECK(isinf(res.nmse) && isnan(res.cosine) && isinf(res.min_atol));
+    t.equal_nan = t.equal_inf = 0; /* strict Polygraphy: NaN never equals NaN, Inf - Inf is NaN */
     xc_compare(a, b, &t, &res);
     CHECK(!res.passed && res.n_failed == 2);
+    t.equal_inf = 1; /* --infinities-compare-equal: only the NaN pair fails */
+    xc_compare(a, b, &t, &res);
+    CHECK(!res.passed && res.n_failed == 1);
+    t.stat = XC_STAT_MEDIAN; /* numpy's median of a NaN-holding array is NaN: fails */
+    xc_compare(a, b, &t, &res);
+    CHECK(!res.passed && isnan(res.check_abs));
     xc_tensor_free(a);
     xc_tensor_free(b);
     xc_tensor_free(c);
     xc_tensor_free(d);
+}
+
+/* 19 of 32 elements Inf on one side: statistics describe the 13 finite pairs, the histogram
+ * spans them, and the cosine of the finite pairs (1 here) is not reported as the verdict's. */
+TEST(compare_nonfinite_statistics_over_finite_pairs)
+{
+    float o[32], r[32];
+    for (int i = 0; i < 32; i++) {
+        r[i] = (float)(i + 1);
+        o[i] = i < 19 ? INFINITY : r[i] * 1.5f;
+    }
+    xc_tensor *a = vec(o, 32), *b = vec(r, 32);
+    xc_tolerance t = xc_tolerance_default();
+    xc_compare_result res;
+    xc_compare(a, b, &t, &res);
+    CHECK(!res.passed && res.inf_out == 19 && res.n_nonfinite_mismatch == 19 && res.n_finite == 13);
+    CHECK_NEAR(res.max_abs, 16, 0); /* 32 * 0.5 */
+    CHECK_NEAR(res.median_abs, 13, 0); /* the 7th of 20..32, halved: 26 * 0.5 */
+    size_t h = 0;
+    for (int k = 0; k < XC_HIST_BINS; k++) h += res.abs_hist[k];
+    CHECK(h == 13 && isfinite(res.max_abs));
+    CHECK(isnan(res.cosine) && isinf(res.nmse));
+    xc_tensor_free(a);
+    xc_tensor_free(b);
+}
+
+/* Polygraphy's default --error-quantile is 0.99 (it was 0.5 here, a second median). */
+TEST(compare_default_quantile_is_polygraphys)
+{
+    xc_tolerance t = xc_tolerance_default();
+    CHECK_NEAR(t.quantile, 0.99, 0);
+    float o[100], r[100];
+    for (int i = 0; i < 100; i++) r[i] = 1, o[i] = i < 5 ? 2 : 1; /* 5% of elements 100% off */
+    xc_tensor *a = vec(o, 100), *b = vec(r, 100);
+    xc_compare_result res;
+    t.stat = XC_STAT_QUANTILE;
+    xc_compare(a, b, &t, &res);
+    CHECK(!res.passed && res.check_abs == 1);
+    xc_tensor_free(a);
+    xc_tensor_free(b);
+}
+
+/* numpy's quantile interpolates as b - (b-a)*(1-t) or a + (b-a)*t: an Inf neighbour with a
+ * fractional position gives NaN (fails), an Inf at the exact position gives Inf. */
+TEST(compare_quantile_follows_numpy_with_infinities)
+{
+    float o[] = {1, 1, INFINITY}, r[] = {1, 1, 1};
+    xc_tensor *a = vec(o, 3), *b = vec(r, 3);
+    xc_tolerance t = xc_tolerance_default();
+    t.stat = XC_STAT_QUANTILE;
+    t.quantile = 0.75; /* position 1.5 between 0 and Inf: Inf - (Inf - 0) * .5 = NaN */
+    xc_compare_result res;
+    xc_compare(a, b, &t, &res);
+    CHECK(isnan(res.check_abs) && !res.passed);
+    t.quantile = 0.25; /* between 0 and 0 */
+    xc_compare(a, b, &t, &res);
+    CHECK(res.check_abs == 0 && res.passed);
+    xc_tensor_free(a);
+    xc_tensor_free(b);
+}
+
+/* Integer references keep their zeros (numpy divides): 0/0 is NaN, so a stat over reldiff is
+ * NaN and the verdict rests on absdiff, as in Polygraphy. */
+TEST(compare_integer_zero_reference)
+{
+    int64_t d = 3;
+    xc_tensor *a, *b;
+    xc_tensor_new(XC_INT64, 1, &d, &a);
+    xc_tensor_new(XC_INT64, 1, &d, &b);
+    int64_t av[] = {0, 1000001, 1000001}, bv[] = {0, 1000000, 1000000};
+    memcpy(a->data, av, sizeof av);
+    memcpy(b->data, bv, sizeof bv);
+    xc_tolerance t = xc_tolerance_default();
+    t.stat = XC_STAT_MEDIAN; /* median abs 1 > 1e-5; median rel NaN (would be 1e-6 with an epsilon) */
+    xc_compare_result res;
+    xc_compare(a, b, &t, &res);
+    CHECK(!res.passed && isnan(res.check_rel));
+    t.stat = XC_STAT_ELEMWISE; /* elementwise 1e-6 <= rtol: passes */
+    xc_compare(a, b, &t, &res);
+    CHECK(res.passed);
+    xc_tensor_free(a);
+    xc_tensor_free(b);
 }
 
 TEST(compare_allclose_rule)

@@ -19,12 +19,12 @@ TEST(tolerance_auto_defaults_follow_dtype_and_scale)
     xc_tensor *small = filled(XC_FLOAT, 0.5f), *big = filled(XC_FLOAT, 300.0f), *h = filled(XC_FLOAT16, 2.0f),
               *i = filled(XC_INT64, 7);
     xc_tolerance t = xc_tolerance_for(&s, "y", small, 0);
-    CHECK_NEAR(t.atol, 1e-4, 0); /* RMS 0.5 < 1: not scaled */
+    CHECK_NEAR(t.atol, 1e-4 * 0.5, 1e-18); /* RMS 0.5: scaled down too (it was max(1, RMS)) */
     CHECK_NEAR(t.rtol, 1e-4, 0);
     t = xc_tolerance_for(&s, "y", big, 0);
     CHECK_NEAR(t.atol, 1e-4 * 300, 1e-12); /* RMS 300 */
     t = xc_tolerance_for(&s, "y", small, 1); /* an fp16-storage runner */
-    CHECK_NEAR(t.atol, 1e-2, 0);
+    CHECK_NEAR(t.atol, 1e-2 * 0.5, 1e-15);
     t = xc_tolerance_for(&s, "y", h, 0);
     CHECK_NEAR(t.atol, 2e-2, 1e-12);
     CHECK_NEAR(t.rtol, 1e-2, 0);
@@ -32,11 +32,39 @@ TEST(tolerance_auto_defaults_follow_dtype_and_scale)
     CHECK(t.atol == 0 && t.rtol == 0); /* integers: exact */
     s.preset = XC_TOL_POLYGRAPHY;
     t = xc_tolerance_for(&s, "y", big, 1);
-    CHECK(t.atol == 1e-5 && t.rtol == 1e-5 && t.stat == XC_STAT_ELEMWISE);
+    CHECK(t.atol == 1e-5 && t.rtol == 1e-5 && t.stat == XC_STAT_ELEMWISE && t.quantile == 0.99);
+    CHECK(!t.equal_nan && !t.equal_inf && t.atol_base == 0); /* Polygraphy: NaN never matches */
+    s.infinities_equal = 1;
+    t = xc_tolerance_for(&s, "y", big, 1);
+    CHECK(!t.equal_nan && t.equal_inf);
     xc_tensor_free(small);
     xc_tensor_free(big);
     xc_tensor_free(h);
     xc_tensor_free(i);
+}
+
+/* Outputs of magnitude 1e-9 (a random-weight export): an atol of 1e-4 * max(1, RMS) exceeded
+ * every value, so an output with every element wrong passed. atol now follows the RMS; only an
+ * all-zero reference falls back to the base. */
+TEST(tolerance_auto_scales_tiny_tensors_down)
+{
+    xc_tolerance_spec s = xc_tolerance_spec_default();
+    xc_tensor *tiny = filled(XC_FLOAT, 1e-9f), *zero = filled(XC_FLOAT, 0), *wrong = filled(XC_FLOAT, 4e-9f);
+    xc_tolerance t = xc_tolerance_for(&s, "y", tiny, 0);
+    CHECK_NEAR(t.atol, 1e-13, 1e-20);
+    CHECK(t.atol_base == 1e-4 && t.equal_nan && t.equal_inf);
+    xc_compare_result r;
+    CHECK_OK(xc_compare(wrong, tiny, &t, &r)); /* 4x wrong, as a doubled Gemm twice */
+    CHECK(!r.passed);
+    t = xc_tolerance_for(&s, "y", zero, 0);
+    CHECK_NEAR(t.atol, 1e-4, 0);
+    char a[] = "0.5";
+    CHECK_OK(xc_tolerance_spec_add(&s, "atol", a)); /* a given atol is not scaled */
+    t = xc_tolerance_for(&s, "y", tiny, 0);
+    CHECK(t.atol == 0.5 && t.atol_base == 0);
+    xc_tensor_free(tiny);
+    xc_tensor_free(zero);
+    xc_tensor_free(wrong);
 }
 
 TEST(tolerance_named_entries_win_over_global_ones)
