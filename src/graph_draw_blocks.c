@@ -31,14 +31,14 @@ static int component(const char *name, int k, const char **start, size_t *len)
     }
 }
 
-static const char *box_name(const xc_draw *d, int node) { return xc_draw_node_name(&d->g->nodes[node]); }
+static const char *node_name(const xc_draw *d, int node) { return xc_draw_node_name(&d->g->nodes[node]); }
 
 /* A node is a leaf of a block at `level` when its name has no component after that level. */
 static int is_leaf(const xc_draw *d, int node, int level)
 {
     const char *s;
     size_t n;
-    return !component(box_name(d, node), level + 1, &s, &n);
+    return !component(node_name(d, node), level + 1, &s, &n);
 }
 
 /* The parts of box b at its level: part[j] for each of its nodes, numbered in order of first
@@ -55,7 +55,7 @@ static int parts_of(const xc_draw *d, const xc_draw_box *b, int *part)
     for (int k = 0; k < b->n && !failed; k++) {
         const char *s;
         size_t len;
-        if (is_leaf(d, b->nodes[k], b->level) || !component(box_name(d, b->nodes[k]), b->level, &s, &len)) {
+        if (is_leaf(d, b->nodes[k], b->level) || !component(node_name(d, b->nodes[k]), b->level, &s, &len)) {
             part[k] = n_parts++;
             continue;
         }

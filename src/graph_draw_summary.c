@@ -172,7 +172,8 @@ static xc_status collect_inputs(xc_draw *d, crossing **out, size_t *n_out)
                     c = more;
                 }
                 c[n++] = (crossing){d->box_of[p], d->box_of[i], p, output_slot(&d->g->nodes[p], t)};
-            } else if (p < 0 && t[0] && !d->o->around && xc_draw_runtime_input(d, t)) {
+            } else if (p < 0 && t[0] && !d->o->around && xc_names_get(&d->initializer, t) < 0 &&
+                       xc_draw_runtime_input(d, t)) {
                 Agnode_t *in = xc_draw_io_node(d, "in:", t, "invhouse", "#d4edd4");
                 Agnode_t *head = d->drawn[i];
                 if (!in || (!agedge(d->root, in, head, NULL, 0) && !xc_draw_tensor_edge(d, in, head, t, 1))) {
