@@ -26,10 +26,14 @@ static void usage(void)
            "  --around NODE              draw only the nodes within --radius edges of NODE\n"
            "  --radius N                 for --around, in either direction (default 1)\n"
            "  --show-initializers        draw initializers as their own nodes (default: listed in\n"
-           "                             the label of the node reading them)\n\n"
+           "                             the label of the node reading them)\n"
+           "  --max-nodes N              pictures of more nodes collapse into at most %d blocks\n"
+           "                             (by name prefix, else runs of consecutive nodes), each a box\n"
+           "                             with its node count; 0: no limit (default %d; .dot is\n"
+           "                             always complete)\n\n"
            "OpenCL build options (with --engine):\n%s"
            "Exit status: 0 written, 2 usage, model, results-file or output error.\n",
-           cli_ocl_help);
+           XC_DRAW_MAX_BLOCKS, XC_DRAW_MAX_NODES, cli_ocl_help);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -52,6 +56,8 @@ static int draw(const graph_args *a)
     xc_engine *e = NULL;
     xc_overlay *ov = NULL;
     xc_draw_options o = a->draw;
+    xc_draw_summary summary;
+    o.summary = &summary;
     xc_status s = a->results ? xc_overlay_load(a->results, &ov) : XC_OK;
     if (s == XC_OK) s = xc_model_load(a->model, &m);
     if (s == XC_OK && a->plan) s = xc_ocl_plan_load(m, a->plan, &a->ocl, &e);
@@ -59,6 +65,11 @@ static int draw(const graph_args *a)
     o.engine = e;
     o.overlay = ov;
     if (s == XC_OK) s = xc_graph_draw(m, &o, a->out);
+    if (s == XC_OK && summary.blocks)
+        fprintf(stderr, "crosscheck graph: %d nodes are more than --max-nodes %d: drew %d blocks (%s) with their node "
+                        "counts; for detail draw one with --around NODE --radius N, or every node with -o FILE.dot or "
+                        "--max-nodes 0\n",
+                summary.nodes, o.max_nodes, summary.blocks, summary.by_prefix ? "by name prefix" : "runs of consecutive nodes");
     if (s == XC_OK) printf("wrote %s\n", a->out);
     xc_engine_free(e);
     xc_model_free(m);
@@ -95,6 +106,11 @@ int cmd_graph(int argc, char **argv)
             if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_long(cmd, arg, v, &radius)) return 2;
             if (radius < 0 || radius > 1000000) return cli_usage_error(cmd, "--radius must be between 0 and 1000000");
             a.draw.radius = (int)radius;
+        } else if (!strcmp(arg, "--max-nodes")) {
+            long max;
+            if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_long(cmd, arg, v, &max)) return 2;
+            if (max < 0 || max > 1000000000) return cli_usage_error(cmd, "--max-nodes must be between 0 and 1000000000");
+            a.draw.max_nodes = (int)max;
         } else if (!strcmp(arg, "--show-initializers")) {
             a.draw.show_initializers = 1;
         } else if ((r = cli_ocl_option(argc, argv, &i, cmd, &a.ocl, shapes)) != 0) {

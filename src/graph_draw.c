@@ -1,6 +1,7 @@
 /* graph_draw.c — xc_graph_draw(): indexes the model's names, then runs the drawing steps in
  * order (select the nodes, make the engine's clusters, draw nodes and edges, add the engine's
- * own layers, apply overlays and highlights) and writes the result. */
+ * own layers, apply overlays and highlights) and writes the result. A picture of more than
+ * max_nodes nodes is collapsed into blocks instead (graph_draw_blocks.c, graph_draw_summary.c). */
 #include "graph_draw_internal.h"
 #include "ocl/engine.h"
 #include "validate.h"
@@ -13,6 +14,7 @@ xc_draw_options xc_draw_defaults(void)
     xc_draw_options o;
     memset(&o, 0, sizeof o);
     o.radius = 1;
+    o.max_nodes = XC_DRAW_MAX_NODES;
     return o;
 }
 
@@ -113,6 +115,26 @@ static xc_status build_indexes(xc_draw *d)
     return XC_OK;
 }
 
+/* Whether the picture is collapsed into blocks: only laid-out formats (DOT is written as is,
+ * in time linear in the model) with more kept nodes than max_nodes. */
+static int collapsed(const xc_draw *d, const char *path, int *kept)
+{
+    *kept = 0;
+    for (int i = 0; i < d->g->n_nodes; i++) *kept += d->keep[i];
+    return strcmp(xc_draw_format(path), "dot") && d->o->max_nodes > 0 && *kept > d->o->max_nodes;
+}
+
+static void report(const xc_draw *d, int kept)
+{
+    xc_draw_summary *r = d->o->summary;
+    if (!r) return;
+    memset(r, 0, sizeof *r);
+    r->nodes = kept;
+    if (!d->boxes) return;
+    r->blocks = d->n_boxes;
+    for (int b = 0; b < d->n_boxes; b++) r->by_prefix |= d->boxes[b].level > 0;
+}
+
 static xc_status draw_steps(xc_draw *d, const char *path)
 {
     int n = d->g->n_nodes;
@@ -131,11 +153,19 @@ static xc_status draw_steps(xc_draw *d, const char *path)
         d->parent[i] = d->root;
         d->layer_of[i] = -1;
     }
-    if (d->o->engine) XC_TRY(xc_draw_engine_clusters(d));
-    XC_TRY(xc_draw_model(d));
-    if (d->o->engine) XC_TRY(xc_draw_engine_extras(d));
+    int kept;
+    if (collapsed(d, path, &kept)) {
+        XC_TRY(xc_draw_blocks(d, d->o->max_nodes < XC_DRAW_MAX_BLOCKS ? d->o->max_nodes : XC_DRAW_MAX_BLOCKS));
+        XC_TRY(xc_draw_collapsed(d));
+    } else {
+        if (d->o->engine) XC_TRY(xc_draw_engine_clusters(d));
+        XC_TRY(xc_draw_model(d));
+        if (d->o->engine) XC_TRY(xc_draw_engine_extras(d));
+    }
     XC_TRY(xc_draw_style(d));
-    return xc_draw_write(d->root, path);
+    XC_TRY(xc_draw_write(d->root, path));
+    report(d, kept);
+    return XC_OK;
 }
 
 xc_status xc_graph_draw(const xc_model *m, const xc_draw_options *o, const char *path)
@@ -159,5 +189,8 @@ xc_status xc_graph_draw(const xc_model *m, const xc_draw_options *o, const char 
     free(d.drawn);
     free(d.layer_of);
     free(d.cluster);
+    for (int b = 0; b < d.n_boxes; b++) free(d.boxes[b].nodes);
+    free(d.boxes);
+    free(d.box_of);
     return s;
 }

@@ -6,7 +6,9 @@
  * outputs as distinct shapes. Engine view: the same nodes grouped into one cluster per engine
  * layer, labelled with the layer's tactic, precision and time. Overlays colour nodes by a
  * per-layer comparison (`run --per-layer --json`), outline chosen names, or keep only the
- * neighbourhood of one node.
+ * neighbourhood of one node. Pictures of more than max_nodes nodes (SVG, PNG, PDF; never DOT,
+ * which needs no layout) collapse into at most a few hundred blocks, since Graphviz's layout time
+ * grows much faster than the node count (graph_draw_blocks.c says how blocks are chosen).
  *
  * Names: a node is known by its name, or by its first output when it has none (as in plans). */
 #ifndef XC_GRAPH_DRAW_H
@@ -48,6 +50,21 @@ typedef struct xc_overlay {
 xc_status xc_overlay_load(const char *path, xc_overlay **out);
 void xc_overlay_free(xc_overlay *o);
 
+/* Pictures with more nodes than this are drawn as blocks by default: Graphviz's dot layout took
+ * about 1 s for a 1,200-node chain, 5.6 s for 2,000 and 38 s for 4,000 (and 150 s for 10,000). */
+#define XC_DRAW_MAX_NODES 1500
+/* A collapsed picture has at most this many blocks (or max_nodes, when smaller): dot lays out a
+ * few hundred boxes in seconds. */
+#define XC_DRAW_MAX_BLOCKS 200
+
+/* What a drawing simplified (filled when xc_draw_options.summary is set). */
+typedef struct xc_draw_summary {
+    int nodes;        /* nodes the picture would have shown */
+    int blocks;       /* boxes drawn instead; 0 when every node was drawn */
+    int by_prefix;    /* the blocks follow node-name prefixes ("/encoder/layer.3"); else they are
+                         runs of consecutive nodes in topological order */
+} xc_draw_summary;
+
 typedef struct xc_draw_options {
     const struct xc_engine *engine;   /* NULL: model view; else its layers as clusters */
     const xc_overlay *overlay;        /* NULL: no colours from a comparison */
@@ -56,6 +73,8 @@ typedef struct xc_draw_options {
     int n_highlight;
     const char *around;               /* NULL: every node; else only those within radius edges */
     int radius;
+    int max_nodes;                    /* more nodes than this: blocks (not for .dot); 0: no limit */
+    xc_draw_summary *summary;         /* NULL, or filled with what was simplified */
 } xc_draw_options;
 
 xc_draw_options xc_draw_defaults(void);

@@ -26,7 +26,7 @@ static Agnode_t *value_node(xc_draw *d, const char *prefix, const char *tensor, 
 }
 
 /* A graph input, output or shown initializer: its name and type, in the given shape. */
-static Agnode_t *io_node(xc_draw *d, const char *prefix, const char *tensor, const char *shape, const char *fill)
+Agnode_t *xc_draw_io_node(xc_draw *d, const char *prefix, const char *tensor, const char *shape, const char *fill)
 {
     int created;
     Agnode_t *v = value_node(d, prefix, tensor, &created);
@@ -56,7 +56,7 @@ static Agnode_t *stub_node(xc_draw *d, const char *tensor, int outgoing, int *cr
 }
 
 /* An edge carrying tensor; labelled with its type unless the tail already shows it. */
-static Agedge_t *tensor_edge(xc_draw *d, Agnode_t *tail, Agnode_t *head, const char *tensor, int labelled)
+Agedge_t *xc_draw_tensor_edge(xc_draw *d, Agnode_t *tail, Agnode_t *head, const char *tensor, int labelled)
 {
     Agedge_t *e = agedge(d->root, tail, head, NULL, 1);
     if (!e) return NULL;
@@ -70,14 +70,14 @@ static Agedge_t *tensor_edge(xc_draw *d, Agnode_t *tail, Agnode_t *head, const c
     return e;
 }
 
-static int runtime_input(const xc_draw *d, const char *tensor)
+int xc_draw_runtime_input(const xc_draw *d, const char *tensor)
 {
     for (int i = 0; i < d->g->n_inputs; i++)
         if (!strcmp(d->g->inputs[i].name, tensor)) return xc_names_get(&d->initializer, tensor) < 0;
     return 0;
 }
 
-static void node_label(const xc_draw *d, const xc_node *n, xc_text *t)
+void xc_draw_node_label(const xc_draw *d, const xc_node *n, xc_text *t)
 {
     if (n->domain[0]) {
         xc_text_literal(t, n->domain);
@@ -116,7 +116,7 @@ static xc_status draw_nodes(xc_draw *d)
         d->drawn[i] = agnode(d->parent[i], id, 1);
         if (!d->drawn[i]) return xc_fail(XC_ERR_NOMEM, "out of memory");
         xc_text label = {0};
-        node_label(d, &d->g->nodes[i], &label);
+        xc_draw_node_label(d, &d->g->nodes[i], &label);
         xc_draw_set(d->drawn[i], "label", label.s ? label.s : "");
         xc_draw_set(d->drawn[i], "tooltip", xc_draw_node_name(&d->g->nodes[i]));
         int failed = label.failed;
@@ -137,14 +137,14 @@ static xc_status input_edge(xc_draw *d, int i, const char *t)
         tail = d->keep[p] ? d->drawn[p] : stub_node(d, t, 0, &created);
     } else if (xc_names_get(&d->initializer, t) >= 0) {
         if (!d->o->show_initializers) return XC_OK;
-        tail = io_node(d, "init:", t, "note", "#f6f0cf");
+        tail = xc_draw_io_node(d, "init:", t, "note", "#f6f0cf");
         labelled = 0;
-    } else if (runtime_input(d, t)) {
-        tail = io_node(d, "in:", t, "invhouse", "#d4edd4");
+    } else if (xc_draw_runtime_input(d, t)) {
+        tail = xc_draw_io_node(d, "in:", t, "invhouse", "#d4edd4");
     } else {
         return XC_OK; /* validation guarantees every value has a source */
     }
-    if (!tail || !tensor_edge(d, tail, d->drawn[i], t, labelled)) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (!tail || !xc_draw_tensor_edge(d, tail, d->drawn[i], t, labelled)) return xc_fail(XC_ERR_NOMEM, "out of memory");
     return XC_OK;
 }
 
@@ -165,23 +165,23 @@ static xc_status draw_edges(xc_draw *d)
             int created;
             Agnode_t *stub = stub_node(d, n->inputs[k], 1, &created);
             if (stub && !created) continue; /* one stub per tensor, however many readers were dropped */
-            if (!stub || !tensor_edge(d, d->drawn[p], stub, n->inputs[k], 1)) return xc_fail(XC_ERR_NOMEM, "out of memory");
+            if (!stub || !xc_draw_tensor_edge(d, d->drawn[p], stub, n->inputs[k], 1)) return xc_fail(XC_ERR_NOMEM, "out of memory");
         }
     }
     for (int o = 0; o < g->n_outputs; o++) {
         const char *t = g->outputs[o].name;
         int p = xc_names_get(&d->producer, t);
         Agnode_t *tail = p >= 0 ? (d->keep[p] ? d->drawn[p] : NULL)
-                         : runtime_input(d, t) && !d->o->around ? io_node(d, "in:", t, "invhouse", "#d4edd4")
+                         : xc_draw_runtime_input(d, t) && !d->o->around ? xc_draw_io_node(d, "in:", t, "invhouse", "#d4edd4")
                                                                  : NULL;
         if (!tail) continue;
-        Agnode_t *out = io_node(d, "out:", t, "house", "#f6d9bd");
-        if (!out || !tensor_edge(d, tail, out, t, 0)) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        Agnode_t *out = xc_draw_io_node(d, "out:", t, "house", "#f6d9bd");
+        if (!out || !xc_draw_tensor_edge(d, tail, out, t, 0)) return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
     return XC_OK;
 }
 
-/* Above this many drawn nodes the layout trades looks for time (see picture_defaults). */
+/* Above this many drawn nodes the layout trades looks for time (see xc_draw_picture_defaults). */
 #define LARGE_GRAPH 300
 
 /* Defaults for the whole picture. Large graphs get cheaper layout settings. Measured with
@@ -191,7 +191,7 @@ static xc_status draw_edges(xc_draw *d)
  * which iterate per node. Straight edges (splines=line) and capped iterations (nslimit,
  * nslimit1, mclimit at 0.1) bring it to about 5 s; chain-like models (real networks) stay near
  * 1 s either way, and pictures that large are read by zooming, not for their curves. */
-static void picture_defaults(xc_draw *d)
+void xc_draw_picture_defaults(xc_draw *d, int drawn)
 {
     Agraph_t *g = d->root;
     agattr(g, AGRAPH, "rankdir", "TB");
@@ -205,8 +205,6 @@ static void picture_defaults(xc_draw *d)
     agattr(g, AGEDGE, "fontname", "Helvetica");
     agattr(g, AGEDGE, "fontsize", "8");
     agattr(g, AGEDGE, "color", "#606060");
-    int drawn = 0;
-    for (int i = 0; i < d->g->n_nodes; i++) drawn += d->keep[i];
     if (drawn > LARGE_GRAPH) {
         agattr(g, AGRAPH, "splines", "line");
         agattr(g, AGRAPH, "nslimit", "0.1");
@@ -228,7 +226,9 @@ static void picture_defaults(xc_draw *d)
 
 xc_status xc_draw_model(xc_draw *d)
 {
-    picture_defaults(d);
+    int drawn = 0;
+    for (int i = 0; i < d->g->n_nodes; i++) drawn += d->keep[i];
+    xc_draw_picture_defaults(d, drawn);
     XC_TRY(draw_nodes(d));
     return draw_edges(d);
 }

@@ -58,6 +58,13 @@ static void style_tensor_edges(const xc_draw *d, const char *tensor, const char 
             }
 }
 
+/* Whether node i is drawn inside a collapsed block of several nodes (whose label is no place
+ * for every layer's numbers). */
+static int in_block(const xc_draw *d, int i)
+{
+    return d->boxes && d->box_of[i] >= 0 && d->boxes[d->box_of[i]].n > 1;
+}
+
 /* Colours every drawn node by the verdict of the overlay layer covering it. */
 static xc_status apply_overlay(xc_draw *d, const xc_overlay *ov)
 {
@@ -76,8 +83,21 @@ static xc_status apply_overlay(xc_draw *d, const xc_overlay *ov)
             verdict[i] = L->verdict > verdict[i] ? L->verdict : verdict[i];
         }
     }
-    for (int i = 0; i < d->g->n_nodes; i++)
-        if (d->drawn[i]) xc_draw_set(d->drawn[i], "fillcolor", fill_of(verdict[i]));
+    if (d->boxes) {
+        /* a collapsed block takes the worst verdict of its nodes (a failure shows through) */
+        xc_overlay_verdict *worst = calloc((size_t)d->n_boxes + 1, sizeof *worst);
+        if (!worst) {
+            free(verdict);
+            return xc_fail(XC_ERR_NOMEM, "out of memory");
+        }
+        for (int i = 0; i < d->g->n_nodes; i++)
+            if (d->box_of[i] >= 0 && verdict[i] > worst[d->box_of[i]]) worst[d->box_of[i]] = verdict[i];
+        for (int b = 0; b < d->n_boxes; b++) xc_draw_set(d->boxes[b].drawn, "fillcolor", fill_of(worst[b]));
+        free(worst);
+    } else {
+        for (int i = 0; i < d->g->n_nodes; i++)
+            if (d->drawn[i]) xc_draw_set(d->drawn[i], "fillcolor", fill_of(verdict[i]));
+    }
     free(verdict);
     for (int l = 0; l < ov->n_layers; l++) {
         const xc_overlay_layer *L = &ov->layers[l];
@@ -86,7 +106,7 @@ static xc_status apply_overlay(xc_draw *d, const xc_overlay *ov)
         /* the numbers go on the layer's cluster, or in the model view on its last node */
         int last = L->n_nodes ? xc_names_get(&d->node_index, L->nodes[L->n_nodes - 1]) : -1;
         if (cluster) append_line(cluster, L);
-        else if (last >= 0 && d->drawn[last]) append_line(d->drawn[last], L);
+        else if (last >= 0 && d->drawn[last] && !in_block(d, last)) append_line(d->drawn[last], L);
         if (!thick) continue;
         if (cluster) outline(cluster, "#b00000", thick);
         for (int k = 0; k < L->n_nodes; k++) {

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(HERE, "debug"))
 from test_reduce import debug_reduce  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "trust"))
 from verdict_tests import verdict_tests  # noqa: E402
+from graph.large_graph_tests import large_graph_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1323,6 +1324,7 @@ def main():
         timed(surgeon_tests, s, xc, tmp)
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
+        timed(large_graph_tests, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(run_compare, s, xc, args.build, tmp)
