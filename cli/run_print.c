@@ -113,13 +113,23 @@ static void print_indices(const xc_indices_result *x, const xc_tensor *out)
     printf(" (compare-func indices)\n");
 }
 
+/* A metric and its bound, the value with enough digits to differ visibly from the bound. */
 static void print_metric_lines(const xc_metric_check *m, int n, const char *prefix)
 {
-    for (int i = 0; i < n; i++)
-        printf("    %s%s%s  %s%s=%.6g%s %s %.6g%s\n", m[i].passed ? GREEN : RED, m[i].passed ? "PASSED" : "FAILED", RESET, prefix,
-               xc_metric_name(m[i].metric), m[i].value, m[i].metric == XC_METRIC_SNR || m[i].metric == XC_METRIC_PSNR ? " dB" : "",
-               xc_metric_higher_is_better(m[i].metric) ? (m[i].passed ? ">=" : "<") : (m[i].passed ? "<=" : ">"), m[i].threshold,
-               " (check-metric)");
+    for (int i = 0; i < n; i++) {
+        char v[40], t[40];
+        for (int p = 6; p <= 17; p++) {
+            snprintf(v, sizeof v, "%.*g", p, m[i].value);
+            snprintf(t, sizeof t, "%.*g", p, m[i].threshold);
+            if (m[i].value == m[i].threshold || strcmp(v, t) || isnan(m[i].value)) break;
+        }
+        snprintf(t, sizeof t, "%.10g", m[i].threshold);
+        const char *unit = m[i].metric == XC_METRIC_SNR || m[i].metric == XC_METRIC_PSNR ? " dB" : "";
+        const char *rel = xc_metric_higher_is_better(m[i].metric) ? (m[i].passed ? ">=" : "<") : (m[i].passed ? "<=" : ">");
+        if (isnan(m[i].value)) rel = "vs";
+        printf("    %s%s%s  %s%s=%s%s %s %s%s (check-metric)\n", m[i].passed ? GREEN : RED, m[i].passed ? "PASSED" : "FAILED", RESET,
+               prefix, xc_metric_name(m[i].metric), v, unit, rel, t, unit);
+    }
 }
 
 static void print_comparison(const xc_output_comparison *oc, const xc_tensor *out, const xc_tensor *ref, const char *out_name,

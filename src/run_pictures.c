@@ -37,11 +37,15 @@ static xc_status make_dir(const char *dir)
     return xc_fail(XC_ERR_IO, "%s: cannot create the folder", dir);
 }
 
-static const char *title_of(const xc_run_report *r, const xc_comparison *cmp, int o, char *buf, size_t len)
+/* "output 'y': ocl vs ref, iteration 0", malloc'd (output names have no length limit). */
+static char *title_of(const xc_run_report *r, const xc_comparison *cmp, int o)
 {
-    snprintf(buf, len, "output '%s': %s vs %s, iteration %d", r->model->graph->outputs[o].name, r->runners[cmp->runner].name,
-             r->runners[cmp->against].name, cmp->iteration);
-    return buf;
+    const char *fmt = "output '%s': %s vs %s, iteration %d";
+    const char *name = r->model->graph->outputs[o].name, *a = r->runners[cmp->runner].name, *b = r->runners[cmp->against].name;
+    int n = snprintf(NULL, 0, fmt, name, a, b, cmp->iteration);
+    char *t = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (t) snprintf(t, (size_t)n + 1, fmt, name, a, b, cmp->iteration);
+    return t;
 }
 
 /* The pair a comparison saw, or 0 when there is nothing to draw (a shape mismatch). */
@@ -63,15 +67,20 @@ xc_status xc_run_save_heatmaps(const xc_run_report *r, const char *dir, int *wri
         for (int o = 0; o < r->n_outputs; o++) {
             const xc_tensor *out, *ref;
             if (!pair_of(r, cmp, o, &out, &ref)) continue;
-            char a[128], b[64], c[64], title[512];
+            char a[128], b[64], c[64];
             size_t len = strlen(dir) + 300;
-            char *path = malloc(len);
-            if (!path) return xc_fail(XC_ERR_NOMEM, "out of memory");
+            char *path = malloc(len), *title = title_of(r, cmp, o);
+            if (!path || !title) {
+                free(path);
+                free(title);
+                return xc_fail(XC_ERR_NOMEM, "out of memory");
+            }
             snprintf(path, len, "%s/%s.%s-vs-%s.it%d.png", dir, xc_safe_file_name(r->model->graph->outputs[o].name, a, sizeof a),
                      xc_safe_file_name(r->runners[cmp->runner].name, b, sizeof b),
                      xc_safe_file_name(r->runners[cmp->against].name, c, sizeof c), cmp->iteration);
-            xc_status s = xc_heatmap_write(path, out, ref, &cmp->outputs[o].tol, title_of(r, cmp, o, title, sizeof title));
+            xc_status s = xc_heatmap_write(path, out, ref, &cmp->outputs[o].tol, title);
             free(path);
+            free(title);
             XC_TRY(s);
             (*written)++;
         }
@@ -84,24 +93,20 @@ xc_status xc_run_save_error_plot(const xc_run_report *r, const char *path, int *
     *panels = 0;
     size_t cap = (size_t)r->n_comparisons * (size_t)r->n_outputs + 1;
     xc_error_panel *p = calloc(cap, sizeof *p);
-    char *titles = calloc(cap, 512);
-    if (!p || !titles) {
-        free(p);
-        free(titles);
-        return xc_fail(XC_ERR_NOMEM, "out of memory");
-    }
-    int n = 0;
+    if (!p) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    int n = 0, nomem = 0;
     for (int i = 0; i < r->n_comparisons; i++)
         for (int o = 0; o < r->n_outputs; o++) {
             const xc_comparison *cmp = &r->comparisons[i];
             if (!pair_of(r, cmp, o, &p[n].out, &p[n].ref)) continue;
             p[n].tol = &cmp->outputs[o].tol;
-            p[n].title = title_of(r, cmp, o, titles + (size_t)n * 512, 512);
-            n++;
+            char *t = title_of(r, cmp, o);
+            nomem |= !t;
+            p[n++].title = t;
         }
-    xc_status s = xc_error_plot_write(path, p, n);
+    xc_status s = nomem ? xc_fail(XC_ERR_NOMEM, "out of memory") : xc_error_plot_write(path, p, n);
+    for (int i = 0; i < n; i++) free((char *)p[i].title);
     free(p);
-    free(titles);
     *panels = n;
     return s;
 }
