@@ -13,7 +13,7 @@ PROTO_ROOT ?= /usr/include
 # The reference must be an honest oracle: no fused multiply-add contraction anywhere we compute.
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -fPIC -g $(OPT) -ffp-contract=off \
               -I src -I reference -I $(BUILD)/gen $(SAN)
-LDLIBS   = -lprotobuf-c -lcjson -lOpenCL -lm -lpthread
+LDLIBS   = -lprotobuf-c -lcjson -lOpenCL -lz -lm -lpthread
 LDLIBS  += -lgvc -lcgraph
 
 LIB_SRC  = $(wildcard src/*.c src/ops/*.c src/ocl/*.c src/ocl/layers/*.c src/ocl/passes/*.c src/surgeon/*.c \

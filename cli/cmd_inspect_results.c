@@ -6,12 +6,14 @@
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck inspect results DIR|FILE [--json]\n\n"
+    "usage: crosscheck inspect results DIR|FILE [--json] [--show-values [--max-values N]]\n\n"
     "Summarizes a results set: a crosscheck results folder (run --save-outputs), an ONNX\n"
     "test_data_set folder, a .pb or .npy file, or a Polygraphy JSON file (run --save-outputs or\n"
     "--save-inputs). Per runner and iteration, each tensor's dtype, shape, min/max/mean/std,\n"
     "NaN and Inf counts and a 10-bin histogram of its finite values; the comparison statistics\n"
-    "when the results index recorded them. Exit 2 if the set cannot be read.\n";
+    "when the results index recorded them. --show-values prints the values too, one row of the\n"
+    "last axis a line, at most --max-values of them (default 100, 0: all), then '... N more'.\n"
+    "Exit 2 if the set cannot be read.\n";
 
 /* A number of the summary, or "-" where it is null (no finite values). */
 static void print_num(const char *label, const cJSON *o, const char *key)
@@ -41,6 +43,16 @@ static void print_tensor(const cJSON *t)
     printf("\n           histogram");
     cJSON_ArrayForEach(d, cJSON_GetObjectItem(stats, "histogram")) printf(" %.0f", d->valuedouble);
     printf("\n");
+    const cJSON *values = cJSON_GetObjectItem(t, "values");
+    if (cJSON_IsString(values)) { /* indent every line under the tensor */
+        printf("           values\n");
+        for (const char *p = values->valuestring; *p;) {
+            const char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            printf("             %.*s\n", len, p);
+            p += len + (nl != NULL);
+        }
+    }
     if (!cmp) return;
     printf("           %s", cJSON_IsTrue(cJSON_GetObjectItem(cmp, "passed")) ? "PASSED" : "FAILED");
     if (cJSON_IsTrue(cJSON_GetObjectItem(cmp, "shape_mismatch"))) {
@@ -68,20 +80,27 @@ static void print_text(const cJSON *s)
 int cmd_inspect_results(int argc, char **argv)
 {
     const char *cmd = "inspect results", *path = NULL;
-    int json = 0;
+    int json = 0, show_values = 0;
+    long max_values = 100;
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             fputs(help, stdout);
             return 0;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
+        } else if (!strcmp(argv[i], "--show-values")) {
+            show_values = 1;
+        } else if (!strcmp(argv[i], "--max-values")) {
+            const char *v = cli_value(argc, argv, &i, cmd);
+            if (!v || !cli_long(cmd, "--max-values", v, &max_values)) return 2;
+            if (max_values < 0) return cli_usage_error(cmd, "--max-values takes a count (0: all)");
         } else if (!cli_positional(cmd, argv[i], &path)) {
             return 2;
         }
     }
     if (!path) return cli_usage_error(cmd, "no DIR or FILE given");
     cJSON *s;
-    if (xc_inspect_results(path, &s) != XC_OK) return cli_error();
+    if (xc_inspect_results_values(path, show_values, (size_t)max_values, &s) != XC_OK) return cli_error();
     if (json) {
         char *text = cJSON_Print(s);
         puts(text);

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "ocl_options.h"
 #include "run_json.h"
+#include "run_pictures.h"
 #include "run_print.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,7 @@ static int add_runner(xc_run_config *c, xc_runner_kind kind, const char *path)
 
 typedef struct run_args {
     xc_run_config c;
-    const char *json;
+    const char *json, *heatmaps, *error_plot;
     const char *load_in[MAX_LIST], *load_out[MAX_LIST];
     int n_load_out;
     xc_input_shape shapes[XC_MAX_NAMED];
@@ -111,6 +112,15 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     if (!strcmp(a, "--per-layer") || !strcmp(a, "--per-layer=accumulated")) return c->per_layer = XC_PER_LAYER_ACCUMULATED, 1;
     if (!strcmp(a, "--per-layer=isolated")) return c->per_layer = XC_PER_LAYER_ISOLATED, 1;
     if (!strncmp(a, "--per-layer=", 12)) return cli_usage_error(cmd, "--per-layer takes =isolated or =accumulated"), -1;
+    if (!strcmp(a, "--no-shape-check")) return c->checks.no_shape_check = 1, 1;
+    if (!strcmp(a, "--check-average")) return c->checks.check_average = 1, 1;
+    static const char *const check_opts[] = {"--compare-func", "--index-tolerance", "--postprocess", "--check-metric"};
+    for (int k = 0; k < 4; k++) {
+        if (strcmp(a, check_opts[k])) continue;
+        char *copy;
+        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = cli_keep(strdup(v)))) return -1;
+        return xc_check_spec_add(&c->checks, a + 2, copy) == XC_OK ? 1 : (cli_error(), -1);
+    }
     static const char *const tol_opts[] = {"--atol", "--rtol", "--check-error-stat", "--error-quantile"};
     for (int k = 0; k < 4; k++) {
         if (strcmp(a, tol_opts[k])) continue;
@@ -120,7 +130,7 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     }
     if (!(strcmp(a, "--seed") && strcmp(a, "--iterations") && strcmp(a, "--val-range") && strcmp(a, "--save-inputs") &&
           strcmp(a, "--save-outputs") && strcmp(a, "--compare-to") && strcmp(a, "--json") && strcmp(a, "--memory-limit") &&
-          strcmp(a, "--tolerance-preset"))) {
+          strcmp(a, "--tolerance-preset") && strcmp(a, "--save-heatmaps") && strcmp(a, "--save-error-plot"))) {
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
         if (!strcmp(a, "--seed")) return cli_long(cmd, a, v, &n) ? (c->inputs.seed = (uint64_t)n, 1) : -1;
         if (!strcmp(a, "--iterations"))
@@ -130,6 +140,8 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
         if (!strcmp(a, "--save-outputs")) return c->save_outputs = v, 1;
         if (!strcmp(a, "--compare-to")) return c->compare_to = v, 1;
         if (!strcmp(a, "--json")) return ra->json = v, 1;
+        if (!strcmp(a, "--save-heatmaps")) return ra->heatmaps = v, 1;
+        if (!strcmp(a, "--save-error-plot")) return ra->error_plot = v, 1;
         if (!strcmp(a, "--memory-limit")) return parse_bytes(cmd, v, &c->memory_limit) ? 1 : -1;
         if (!strcmp(a, "--tolerance-preset")) {
             if (!strcmp(v, "auto")) return c->tol.preset = XC_TOL_AUTO, 1;
@@ -204,6 +216,15 @@ int cmd_run(int argc, char **argv)
     run_print_report(&rep, c);
     rc = rep.passed ? 0 : 1;
     if (ra->json && xc_run_report_save_json(&rep, c, ra->json) != XC_OK) rc = cli_error();
+    int n_files;
+    if (ra->heatmaps) {
+        if (xc_run_save_heatmaps(&rep, ra->heatmaps, &n_files) != XC_OK) rc = cli_error();
+        else printf("saved %d heat map%s to %s\n", n_files, n_files == 1 ? "" : "s", ra->heatmaps);
+    }
+    if (ra->error_plot) {
+        if (xc_run_save_error_plot(&rep, ra->error_plot, &n_files) != XC_OK) rc = cli_error();
+        else printf("saved an error plot of %d comparison%s to %s\n", n_files, n_files == 1 ? "" : "s", ra->error_plot);
+    }
     xc_run_report_free(&rep);
 out:
     free(ra);

@@ -3,6 +3,7 @@
  * (Polygraphy's report plus NMSE, cosine, max ULP and the worst element's coordinates); the
  * per-layer tables; first-NaN findings; one closing verdict line. */
 #include "run_print.h"
+#include "average_verdict.h"
 #include "value_stats.h"
 #include <math.h>
 #include <stdio.h>
@@ -62,10 +63,10 @@ static void print_stat_line(const char *what, double mx, double mean, double med
 }
 
 /* The verdict line: what was checked, against which tolerance, and what decided it. */
-static void print_verdict(const xc_compare_result *c, const xc_tolerance *t)
+static void print_verdict(const xc_compare_result *c, const xc_tolerance *t, int passed, const char *what)
 {
     char at[128];
-    printf("    %s%s%s  ", c->passed ? GREEN : RED, c->passed ? "PASSED" : "FAILED", RESET);
+    printf("    %s%s%s  %s", passed ? GREEN : RED, passed ? "PASSED" : "FAILED", RESET, what);
     if (t->rule == XC_RULE_ALLCLOSE) {
         printf("%zu of %zu elements beyond %s + rtol=%.3g * |ref| (allclose)", c->n_failed, c->count, atol_desc(t, at, sizeof at),
                t->rtol);
@@ -77,8 +78,8 @@ static void print_verdict(const xc_compare_result *c, const xc_tolerance *t)
         if (t->stat == XC_STAT_QUANTILE) snprintf(stat, sizeof stat, "quantile(%g)", t->quantile);
         else snprintf(stat, sizeof stat, "%s", xc_check_stat_name(t->stat));
         int abs_ok = !(isnan(c->check_abs) || c->check_abs > t->atol);
-        if (c->passed && abs_ok) printf("%s abs=%.4g <= %s", stat, c->check_abs, atol_desc(t, at, sizeof at));
-        else if (c->passed) printf("%s rel=%.4g <= rtol=%.3g", stat, c->check_rel, t->rtol);
+        if (passed && abs_ok) printf("%s abs=%.4g <= %s", stat, c->check_abs, atol_desc(t, at, sizeof at));
+        else if (passed) printf("%s rel=%.4g <= rtol=%.3g", stat, c->check_rel, t->rtol);
         else printf("%s abs=%.4g > %s and %s rel=%.4g > rtol=%.3g", stat, c->check_abs, atol_desc(t, at, sizeof at), stat,
                     c->check_rel, t->rtol);
         printf(" (check-error-stat %s)", xc_check_stat_name(t->stat));
@@ -87,11 +88,58 @@ static void print_verdict(const xc_compare_result *c, const xc_tolerance *t)
     printf("\n");
 }
 
+/* What output_check.h did before comparing: top-K, reshaping. */
+static void print_preparation(const xc_check_result *k, const xc_tensor *out)
+{
+    char a[256];
+    if (k->topk) printf("    postprocessed: top-%d indices along axis %d (both sides)\n", k->topk->k, k->topk->axis);
+    if (k->reshaped)
+        printf("    --no-shape-check: reference %s %s to %s\n", xc_dims_str(k->ref_rank, k->ref_dims, a, sizeof a),
+               k->permuted ? "transposed" : "reshaped", xc_dims_str(out->rank, out->dims, a + 128, sizeof a - 128));
+}
+
+static void print_indices(const xc_indices_result *x, const xc_tensor *out)
+{
+    char a[256];
+    printf("    %s%s%s  indices: %zu of %zu values checked in %zu batch%s", x->passed ? GREEN : RED, x->passed ? "PASSED" : "FAILED",
+           RESET, x->n_missing + x->n_far, x->checked, x->batches, x->batches == 1 ? "" : "es");
+    printf(" not within %ld position%s of the reference's (%zu missing, %zu too far; largest distance %ld)", x->index_tolerance,
+           x->index_tolerance == 1 ? "" : "s", x->n_missing, x->n_far, x->max_distance);
+    if (x->has_failure) {
+        printf("; first at %s: %.9g ", xc_index_str(out->rank, out->dims, x->first_fail, a, sizeof a), x->first_value);
+        if (x->first_distance < 0) printf("not in the reference");
+        else printf("%ld positions away", x->first_distance);
+    }
+    printf(" (compare-func indices)\n");
+}
+
+/* A metric and its bound, the value with enough digits to differ visibly from the bound. */
+static void print_metric_lines(const xc_metric_check *m, int n, const char *prefix)
+{
+    for (int i = 0; i < n; i++) {
+        char v[40], t[40];
+        for (int p = 6; p <= 17; p++) {
+            snprintf(v, sizeof v, "%.*g", p, m[i].value);
+            snprintf(t, sizeof t, "%.*g", p, m[i].threshold);
+            if (m[i].value == m[i].threshold || strcmp(v, t) || isnan(m[i].value)) break;
+        }
+        snprintf(t, sizeof t, "%.10g", m[i].threshold);
+        const char *unit = m[i].metric == XC_METRIC_SNR || m[i].metric == XC_METRIC_PSNR ? " dB" : "";
+        const char *rel = xc_metric_higher_is_better(m[i].metric) ? (m[i].passed ? ">=" : "<") : (m[i].passed ? "<=" : ">");
+        if (isnan(m[i].value)) rel = "vs";
+        printf("    %s%s%s  %s%s=%s%s %s %s%s (check-metric)\n", m[i].passed ? GREEN : RED, m[i].passed ? "PASSED" : "FAILED", RESET,
+               prefix, xc_metric_name(m[i].metric), v, unit, rel, t, unit);
+    }
+}
+
 static void print_comparison(const xc_output_comparison *oc, const xc_tensor *out, const xc_tensor *ref, const char *out_name,
                              const char *ref_name)
 {
     const xc_compare_result *c = &oc->r;
     char a[256], b[256];
+    print_preparation(&oc->checks, out);
+    out = xc_checked_out(&oc->checks, out);
+    ref = xc_checked_ref(&oc->checks, ref);
     if (c->shape_mismatch) {
         printf("    %sFAILED%s   shape mismatch: got %s, expected %s\n", RED, RESET, xc_tensor_desc(out, a, sizeof a),
                xc_tensor_desc(ref, b, sizeof b));
@@ -116,7 +164,9 @@ static void print_comparison(const xc_output_comparison *oc, const xc_tensor *ou
         printf("    minimum required tolerance: none (%zu NaN/Inf mismatches fail any)\n", c->n_nonfinite_mismatch);
     else
         printf("    minimum required tolerance: elemwise [abs=%.4g] OR [rel=%.4g]\n", c->min_atol, c->min_rtol);
-    print_verdict(c, &oc->tol);
+    if (oc->checks.func == XC_COMPARE_INDICES) print_indices(&oc->checks.indices, out);
+    else print_verdict(c, &oc->tol, oc->checks.tolerance_passed, "");
+    print_metric_lines(oc->checks.metrics, oc->checks.n_metrics, "");
 }
 
 static void print_iteration(const xc_run_report *r, int it)
@@ -211,6 +261,33 @@ static void print_validate(const xc_run_report *r)
            r->invalid == 1 ? "s" : "", RESET);
 }
 
+/* --check-average: the verdicts that decide, one per runner and output. */
+static void print_averages(const xc_run_report *r)
+{
+    printf("\n%saverage over the iterations (--check-average: these verdicts decide)%s\n", BOLD, RESET);
+    for (int i = 0; i < r->n_averages; i++) {
+        const xc_average_verdict *a = &r->averages[i];
+        printf("  output '%s': %s vs %s, %d iteration%s\n", r->model->graph->outputs[a->output].name, r->runners[a->runner].name,
+               r->runners[r->against].name, a->iterations, a->iterations == 1 ? "" : "s");
+        if (a->shape_mismatches) {
+            printf("    %sFAILED%s  %d iteration%s had a shape mismatch: no average\n", RED, RESET, a->shape_mismatches,
+                   a->shape_mismatches == 1 ? "" : "s");
+            continue;
+        }
+        char stat[48];
+        if (a->stat == XC_STAT_QUANTILE) snprintf(stat, sizeof stat, "quantile(%g)", a->quantile);
+        else snprintf(stat, sizeof stat, "%s", xc_check_stat_name(a->stat));
+        int abs_ok = !(isnan(a->check_abs) || a->check_abs > a->atol);
+        printf("    %s%s%s  ", a->tolerance_passed ? GREEN : RED, a->tolerance_passed ? "PASSED" : "FAILED", RESET);
+        if (a->tolerance_passed && abs_ok) printf("average %s abs=%.4g <= atol=%.3g", stat, a->check_abs, a->atol);
+        else if (a->tolerance_passed) printf("average %s rel=%.4g <= rtol=%.3g", stat, a->check_rel, a->rtol);
+        else printf("average %s abs=%.4g > atol=%.3g and average %s rel=%.4g > rtol=%.3g", stat, a->check_abs, a->atol, stat,
+                    a->check_rel, a->rtol);
+        printf(" (check-error-stat %s)\n", xc_check_stat_name(a->stat));
+        print_metric_lines(a->metrics, a->n_metrics, "average ");
+    }
+}
+
 void run_print_report(const xc_run_report *r, const xc_run_config *c)
 {
     for (int it = 0; it < r->iterations; it++) print_iteration(r, it);
@@ -223,6 +300,7 @@ void run_print_report(const xc_run_report *r, const xc_run_config *c)
                    p->first_divergence < 0 ? "" : p->rows[p->first_divergence].info.name);
         }
     }
+    if (r->n_averages) print_averages(r);
     if (c->first_nan) print_first_nan(r);
     if (c->validate) print_validate(r);
     int failed = 0;
@@ -233,6 +311,19 @@ void run_print_report(const xc_run_report *r, const xc_run_config *c)
         return;
     }
     printf("%s%s%s: ", r->passed ? GREEN : RED, r->passed ? "PASSED" : "FAILED", RESET);
+    if (r->n_averages) {
+        int ok = 0;
+        for (int i = 0; i < r->n_averages; i++) ok += r->averages[i].passed;
+        printf("%d of %d output%s passed on the average over %d iteration%s (against %s)", ok, r->n_averages,
+               r->n_averages > 1 ? "s" : "", r->iterations, r->iterations > 1 ? "s" : "", r->runners[r->against].name);
+        for (int i = 0, named = 0; i < r->n_averages; i++)
+            if (!r->averages[i].passed)
+                printf("%s %s '%s'", named++ ? "," : "; failed:", r->runners[r->averages[i].runner].name,
+                       r->model->graph->outputs[r->averages[i].output].name);
+        if (c->validate && r->invalid) printf("; --validate: %d output%s hold NaN or Inf", r->invalid, r->invalid == 1 ? "" : "s");
+        printf("\n");
+        return;
+    }
     if (r->n_comparisons)
         printf("%d of %d comparison%s passed over %d iteration%s (against %s)", r->n_comparisons - failed, r->n_comparisons,
                r->n_comparisons > 1 ? "s" : "", r->iterations, r->iterations > 1 ? "s" : "", r->runners[r->against].name);

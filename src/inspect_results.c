@@ -1,11 +1,14 @@
 /* inspect_results.c — summarizes a results set (see inspect_results.h). */
 #include "inspect_results.h"
 #include "results.h"
+#include "tensor_values.h"
 #include "value_stats.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static cJSON *tensor_summary(const xc_result_entry *e)
+/* values > 0: add at most that many values as text (SIZE_MAX: all); 0: none */
+static cJSON *tensor_summary(const xc_result_entry *e, size_t values)
 {
     xc_value_stats vs;
     xc_value_stats_compute(e->t, &vs);
@@ -17,10 +20,13 @@ static cJSON *tensor_summary(const xc_result_entry *e)
     cJSON_AddItemToObject(o, "shape", shape);
     cJSON_AddItemToObject(o, "stats", xc_value_stats_json(&vs, 1));
     if (e->compare) cJSON_AddItemToObject(o, "compare", cJSON_Duplicate(e->compare, 1));
+    char *text = values ? xc_tensor_values_text(e->t, values == SIZE_MAX ? 0 : values, "") : NULL;
+    if (text) cJSON_AddStringToObject(o, "values", text);
+    free(text);
     return o;
 }
 
-static cJSON *runner_summary(const xc_results *r, const char *runner)
+static cJSON *runner_summary(const xc_results *r, const char *runner, size_t values)
 {
     cJSON *o = cJSON_CreateObject(), *its = cJSON_CreateArray();
     cJSON_AddStringToObject(o, "name", runner);
@@ -36,14 +42,17 @@ static cJSON *runner_summary(const xc_results *r, const char *runner)
                 tensors = cJSON_AddArrayToObject(it, "tensors");
                 cJSON_AddItemToArray(its, it);
             }
-            cJSON_AddItemToArray(tensors, tensor_summary(&r->e[i]));
+            cJSON_AddItemToArray(tensors, tensor_summary(&r->e[i], values));
         }
     }
     return o;
 }
 
-xc_status xc_inspect_results(const char *path, cJSON **out)
+xc_status xc_inspect_results(const char *path, cJSON **out) { return xc_inspect_results_values(path, 0, 0, out); }
+
+xc_status xc_inspect_results_values(const char *path, int show, size_t max, cJSON **out)
 {
+    size_t values = show ? (max ? max : SIZE_MAX) : 0;
     *out = NULL;
     xc_results *r;
     XC_TRY(xc_results_load(path, &r));
@@ -58,7 +67,7 @@ xc_status xc_inspect_results(const char *path, cJSON **out)
     cJSON_AddStringToObject(o, "source", path);
     cJSON_AddStringToObject(o, "format", r->format);
     cJSON_AddItemToObject(o, "runners", runners);
-    for (int i = 0; i < n; i++) cJSON_AddItemToArray(runners, runner_summary(r, names[i]));
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(runners, runner_summary(r, names[i], values));
     free(names);
     xc_results_free(r);
     *out = o;

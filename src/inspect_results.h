@@ -11,4 +11,7 @@
  * Runners in order of first appearance, iterations ascending, tensors in file order. The
  * histogram has 10 bins of equal width over [min, max] of the finite values. */
 xc_status xc_inspect_results(const char *path, cJSON **out);
+/* The same, and with show_values each tensor's "values": its values as text (tensor_values.h),
+ * at most max_values of them (0: all). */
+xc_status xc_inspect_results_values(const char *path, int show_values, size_t max_values, cJSON **out);
 #endif

@@ -1,5 +1,6 @@
 /* run_json.c — the JSON form of a run's report (see run_json.h). */
 #include "run_json.h"
+#include "check_json.h"
 #include "compare_json.h"
 #include "onnx_io.h"
 #include <cjson/cJSON.h>
@@ -94,14 +95,17 @@ cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
         cJSON_AddBoolToObject(o, "passed", cmp->passed);
         for (int k = 0; k < r->n_outputs; k++) {
             if (!cmp->outputs[k].present) continue;
-            cJSON *e = xc_compare_json(&cmp->outputs[k].r, &cmp->outputs[k].tol, xc_run_output(r, cmp->runner, cmp->iteration, k));
+            cJSON *e = xc_compare_json(&cmp->outputs[k].r, &cmp->outputs[k].tol,
+                                       xc_checked_out(&cmp->outputs[k].checks, xc_run_output(r, cmp->runner, cmp->iteration, k)));
             cJSON_AddStringToObject(e, "name", g->outputs[k].name);
+            xc_check_result_json(&cmp->outputs[k].checks, e);
             cJSON_AddItemToArray(outs, e);
         }
         cJSON_AddItemToObject(o, "outputs", outs);
         cJSON_AddItemToArray(cmps, o);
     }
     if (c->validate) cJSON_AddNumberToObject(root, "invalid_outputs", r->invalid);
+    if (r->n_averages) cJSON_AddItemToObject(root, "averages", xc_averages_json(r));
     cJSON *all = NULL;
     for (int k = 0; k < r->n_runners; k++)
         for (int it = 0; r->runners[k].per_layer && it < r->iterations; it++) {

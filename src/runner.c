@@ -1,5 +1,6 @@
 /* runner.c — the runs behind `crosscheck run` (see runner.h). */
 #include "runner.h"
+#include "average_verdict.h"
 #include "backend.h"
 #include "onnx_io.h"
 #include "results.h"
@@ -42,7 +43,11 @@ void xc_run_report_free(xc_run_report *r)
         free(x->nonfinite);
         xc_engine_free(x->engine);
     }
-    for (int k = 0; k < r->n_comparisons; k++) free(r->comparisons[k].outputs);
+    for (int k = 0; k < r->n_comparisons; k++) {
+        for (int o = 0; r->comparisons[k].outputs && o < r->n_outputs; o++) xc_check_result_free(&r->comparisons[k].outputs[o].checks);
+        free(r->comparisons[k].outputs);
+    }
+    free(r->averages);
     free(r->comparisons);
     for (int i = 0; r->inputs && i < r->iterations; i++) xc_tensor_list_free(&r->inputs[i]);
     free(r->inputs);
@@ -263,12 +268,11 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
         xc_output_comparison *oc = &cmp->outputs[o];
         if (!out || !ref) continue;
         oc->present = 1;
-        oc->tol = xc_tolerance_for(&c->tol, r->model->graph->outputs[o].name, ref, fp16);
-        XC_TRY(xc_compare(out, ref, &oc->tol, &oc->r));
+        XC_TRY(xc_check_output(&c->checks, &c->tol, r->model->graph->outputs[o].name, out, ref, fp16, &oc->tol, &oc->r, &oc->checks));
         r->compared++;
         if (oc->r.shape_mismatch || !oc->r.passed) cmp->passed = 0;
     }
-    if (!cmp->passed) r->passed = 0;
+    if (!cmp->passed && !c->checks.check_average) r->passed = 0; /* else the averages decide */
     return XC_OK;
 }
 
@@ -382,6 +386,7 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     if (s == XC_OK && !live) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
     if (s == XC_OK) s = find_against(c, r);
     if (s == XC_OK) s = run_all(c, r, st, loaded_inputs, iterations);
+    if (s == XC_OK && c->checks.check_average) s = xc_run_average(c, r);
     if (s == XC_OK && c->save_inputs) s = save_results(c->save_inputs, r, 0);
     if (s == XC_OK && c->save_outputs) s = save_results(c->save_outputs, r, 1);
     for (int k = 0; k < XC_MAX_RUNNERS; k++) {
@@ -396,6 +401,7 @@ xc_status xc_run(const xc_run_config *c, xc_run_report *r)
     memset(r, 0, sizeof *r);
     r->passed = 1;
     if (c->iterations < 0) return xc_fail(XC_ERR_USAGE, "--iterations must be at least 1");
+    XC_TRY(xc_check_spec_validate(&c->checks, &c->tol, c->fail_fast));
     size_t old_limit = xc_memory_limit();
     if (c->memory_limit) xc_set_memory_limit(c->memory_limit);
     xc_tensor_reset_peak();

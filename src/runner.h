@@ -10,6 +10,7 @@
 #include "dataset.h"
 #include "inputs.h"
 #include "ocl/ocl.h"
+#include "output_check.h"
 #include "per_layer.h"
 #include "tolerance_spec.h"
 
@@ -41,6 +42,7 @@ typedef struct xc_run_config {
     const char *compare_to;           /* runner name every other runner is compared against;
                                          NULL: the first */
     xc_tolerance_spec tol;
+    xc_check_spec checks;             /* compare function, postprocessing, metric bounds, averages */
     int validate;                     /* fail outputs holding NaN or Inf */
     int fail_fast;                    /* stop at the first failing comparison */
     xc_per_layer_mode per_layer;      /* OpenCL runners, against the reference */
@@ -62,8 +64,11 @@ typedef struct xc_runner_result {
 typedef struct xc_output_comparison {
     int present;                      /* both sides had this output */
     xc_tolerance tol;
-    xc_compare_result r;
+    xc_compare_result r;              /* r.passed: the output's verdict (output_check.h) */
+    xc_check_result checks;
 } xc_output_comparison;
+
+typedef struct xc_average_verdict xc_average_verdict; /* average_verdict.h */
 
 typedef struct xc_comparison {
     int runner, against, iteration;
@@ -85,6 +90,8 @@ typedef struct xc_run_report {
     int passed;                       /* every comparison (and --validate check) passed */
     int invalid;                      /* --validate: outputs holding NaN/Inf */
     size_t peak_bytes;                /* most host tensor bytes live at once during the run */
+    xc_average_verdict *averages;     /* --check-average: per runner and output, owned */
+    int n_averages;
 } xc_run_report;
 
 xc_run_config xc_run_config_default(void);

@@ -18,6 +18,7 @@ from test_reduce import debug_reduce  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "trust"))
 from verdict_tests import verdict_tests  # noqa: E402
 from graph.large_graph_tests import large_graph_tests  # noqa: E402
+from surface_tests import surface_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1331,6 +1332,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(surface_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)
         timed(ocl_cases, s, xc, args.build, args.quick_ocl)
         timed(tactic_coverage, s, xc, args.build, tmp)
