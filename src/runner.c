@@ -41,6 +41,7 @@ void xc_run_report_free(xc_run_report *r)
         free(x->first_nan);
         free(x->nonfinite);
         xc_engine_free(x->engine);
+        free(x->name);
     }
     for (int k = 0; k < r->n_comparisons; k++) free(r->comparisons[k].outputs);
     free(r->comparisons);
@@ -77,7 +78,8 @@ typedef struct runner_state {
     xc_backend *backend;            /* NULL for loaded results */
     xc_results *results;            /* LOADED: owned by the first runner of its file, else borrowed */
     int owns_results;
-    const char *source_runner;      /* LOADED: the runner's name inside the results (NULL: any) */
+    char *source_runner;            /* LOADED: the runner's name inside the results, owned (the
+                                       results' own copy leaves with the entries taken) */
 } runner_state;
 
 static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_run_config *c, int iterations)
@@ -95,25 +97,30 @@ static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_ru
     return XC_OK;
 }
 
-static int name_taken(const xc_run_report *r, const char *name)
+/* Whether a runner other than self already has name. */
+static int name_taken(const xc_run_report *r, const xc_runner_result *self, const char *name)
 {
     for (int k = 0; k < r->n_runners; k++)
-        if (!strcmp(r->runners[k].name, name)) return 1;
+        if (&r->runners[k] != self && r->runners[k].name && !strcmp(r->runners[k].name, name)) return 1;
     return 0;
 }
 
-/* "ref", "ocl-2", ...; loaded runners keep the name they were saved under ("loaded" for plain
- * tensor files), prefixed with "loaded:" if a live runner already has it. */
-static void name_runner(xc_run_report *r, xc_runner_result *x, const char *saved_as)
+/* "ref", "ocl-2", ...; loaded runners keep the name they were saved under, whole ("loaded"
+ * for plain tensor files), prefixed with "loaded:" if a live runner already has it. */
+static xc_status name_runner(xc_run_report *r, xc_runner_result *x, const char *saved_as)
 {
     const char *base = saved_as && strcmp(saved_as, "files") ? saved_as : xc_runner_kind_name(x->kind);
-    if (saved_as && name_taken(r, base)) snprintf(x->name, sizeof x->name, "loaded:%s", base);
-    else snprintf(x->name, sizeof x->name, "%s", base);
-    for (int k = 2; name_taken(r, x->name); k++) snprintf(x->name, sizeof x->name, "%.24s-%d", base, k);
+    x->name = xc_strprintf(saved_as && name_taken(r, x, base) ? "loaded:%s" : "%s", base);
+    for (int k = 2; x->name && name_taken(r, x, x->name); k++) {
+        free(x->name);
+        x->name = xc_strprintf("%s-%d", base, k);
+    }
+    return x->name ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
 }
 
 /* Saved results: one runner per runner name inside the files (a Polygraphy JSON may hold
- * several), each with the iterations it was saved with. */
+ * several). Each must hold outputs for every iteration run: an iteration it lacks would
+ * otherwise compare nothing and read as passed. */
 static xc_status setup_loaded(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
 {
     xc_results *res = NULL;
@@ -125,16 +132,22 @@ static xc_status setup_loaded(const xc_run_config *c, xc_run_report *r, runner_s
     if (s == XC_OK && r->n_runners + n > XC_MAX_RUNNERS)
         s = xc_fail(XC_ERR_USAGE, "%s: %d saved runners would make more than %d runners", st->spec.paths[0], n, XC_MAX_RUNNERS);
     for (int i = 0; i < n && s == XC_OK; i++) {
+        int have = xc_results_iterations(res, names[i]);
+        if (have < iterations)
+            s = xc_fail(XC_ERR_USAGE, "%s: runner '%s' holds outputs for %d iteration%s, but the run has %d (--iterations, or the iterations --load-inputs holds)",
+                        st->spec.paths[0], names[i], have, have == 1 ? "" : "s", iterations);
+    }
+    for (int i = 0; i < n && s == XC_OK; i++) {
         runner_state *k = &st[i];
         if (i) *k = st[0];
         k->results = res;
         k->owns_results = i == 0;
-        k->source_runner = names[i];
+        k->source_runner = strdup(names[i]);
         xc_runner_result *x = &r->runners[r->n_runners];
         x->kind = XC_RUNNER_LOADED;
-        name_runner(r, x, names[i]);
         r->n_runners++;
-        s = alloc_result(r, x, c, iterations);
+        s = k->source_runner ? name_runner(r, x, names[i]) : xc_fail(XC_ERR_NOMEM, "out of memory");
+        if (s == XC_OK) s = alloc_result(r, x, c, iterations);
     }
     free(names);
     if (s != XC_OK && !st[0].owns_results) xc_results_free(res);
@@ -146,8 +159,8 @@ static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, runner_s
     if (st->spec.kind == XC_RUNNER_LOADED) return setup_loaded(c, r, st, iterations);
     xc_runner_result *x = &r->runners[r->n_runners];
     x->kind = st->spec.kind;
-    name_runner(r, x, NULL);
     r->n_runners++;
+    XC_TRY(name_runner(r, x, NULL));
     XC_TRY(alloc_result(r, x, c, iterations));
     if (st->spec.kind == XC_RUNNER_REF) return xc_ref_backend_create(r->model, &st->backend);
     xc_ocl_build_options o = c->ocl;
@@ -194,8 +207,7 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
 {
     xc_runner_result *x = &r->runners[k];
     xc_tensor **out = &x->outputs[(size_t)it * r->n_outputs];
-    if (st->spec.kind == XC_RUNNER_LOADED) { /* absent outputs (or iterations) are not compared */
-        if (it >= xc_results_iterations(st->results, st->source_runner)) return XC_OK;
+    if (st->spec.kind == XC_RUNNER_LOADED) { /* absent outputs are not compared; iterations are all there (setup_loaded) */
         xc_tensor_list got = {0, NULL};
         const xc_tensor **want = calloc((size_t)r->n_outputs + 1, sizeof *want);
         xc_status s = want ? xc_results_take(st->results, st->source_runner, it, XC_ROLE_OUTPUT, &got)
@@ -281,12 +293,17 @@ static xc_status find_against(const xc_run_config *c, xc_run_report *r)
             r->against = k;
             return XC_OK;
         }
-    char names[256] = "";
+    size_t len = 1;
+    for (int k = 0; k < r->n_runners; k++) len += strlen(r->runners[k].name) + 2;
+    char *names = calloc(len, 1);
+    if (!names) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int k = 0; k < r->n_runners; k++) {
-        strncat(names, k ? ", " : "", sizeof names - strlen(names) - 1);
-        strncat(names, r->runners[k].name, sizeof names - strlen(names) - 1);
+        if (k) strcat(names, ", ");
+        strcat(names, r->runners[k].name);
     }
-    return xc_fail(XC_ERR_USAGE, "--compare-to %s: no such runner (runners: %s)", c->compare_to, names);
+    xc_status s = xc_fail(XC_ERR_USAGE, "--compare-to %s: no such runner (runners: %s)", c->compare_to, names);
+    free(names);
+    return s;
 }
 
 /* The comparison of runner k at iteration it, output o, if one was made. */
@@ -386,6 +403,7 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     if (s == XC_OK && c->save_outputs) s = save_results(c->save_outputs, r, 1);
     for (int k = 0; k < XC_MAX_RUNNERS; k++) {
         xc_backend_destroy(st[k].backend);
+        free(st[k].source_runner);
         if (st[k].owns_results) xc_results_free(st[k].results);
     }
     return s;

@@ -49,7 +49,8 @@ typedef struct xc_run_config {
 } xc_run_config;
 
 typedef struct xc_runner_result {
-    char name[32];                    /* "ref", "ocl", "ocl-fp16", "plan", "loaded" (+ "-2"...) */
+    char *name;                       /* owned: "ref", "ocl", "ocl-fp16", "plan", "loaded" (+ "-2"...),
+                                         or a loaded runner's saved name, however long */
     xc_runner_kind kind;
     xc_engine *engine;                /* OpenCL runners: kept so per-layer rows can name layers */
     xc_tensor **outputs;              /* [iteration * n_outputs + o], owned; NULL where absent */

@@ -15,6 +15,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "debug"))
 from test_reduce import debug_reduce  # noqa: E402
+from trust.loaded_tests import loaded_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1285,6 +1286,7 @@ def main():
         timed(surgeon_tests, s, xc, tmp)
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
+        timed(loaded_tests, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(run_compare, s, xc, args.build, tmp)

@@ -1,0 +1,82 @@
+"""Verdicts you can trust (issue 11) and one-line messages (issue 17): every iteration of every
+loaded runner is compared, names are never cut, options that match nothing say so, and bad
+values are refused. Models are made here with onnx.helper; Polygraphy's own files come from
+the polygraphy in this venv."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto as TP
+from onnx import helper, numpy_helper
+
+
+def _run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def _relu_model(path, shape=(2, 3), out="y"):
+    g = helper.make_graph([helper.make_node("Relu", ["x"], [out], name="relu")], "g",
+                          [helper.make_tensor_value_info("x", TP.FLOAT, list(shape))],
+                          [helper.make_tensor_value_info(out, TP.FLOAT, list(shape))])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.save(m, path)
+    return path
+
+
+def _one_line(r):
+    return len(r.stderr.strip().splitlines()) == 1
+
+
+def loaded_iterations(s, xc, tmp):
+    """Issue 11 item 1 (and 7): iterations after the first of a loaded runner are compared."""
+    d = os.path.join(tmp, "loaded_its")
+    os.makedirs(d, exist_ok=True)
+    model = _relu_model(os.path.join(d, "model.onnx"))
+    good, inputs, bad = (os.path.join(d, f) for f in ("good.json", "inputs.json", "bad.json"))
+    poly = os.path.join(os.path.dirname(sys.executable), "polygraphy")
+    r = _run([poly, "run", model, "--onnxrt", "--iterations", "2", "--save-outputs", good, "--save-inputs", inputs])
+    if not s.check("loaded: polygraphy saved 2 iterations", r.returncode == 0, r.stdout + r.stderr):
+        return
+    from polygraphy.comparator import RunResults
+    from polygraphy.logger import G_LOGGER
+    G_LOGGER.module_severity = G_LOGGER.ERROR
+    res = RunResults.load(good)
+    runner, its = res.lst[0]
+    its[1]["y"] = np.full_like(its[1]["y"], 0.5)
+    res.save(bad)
+    r = _run([xc, "run", model, "--ref", "--load-outputs", good, "--load-inputs", inputs])
+    s.check("loaded: polygraphy's 2 iterations match the reference",
+            r.returncode == 0 and "2 of 2 comparisons passed over 2 iterations" in r.stdout, r.stdout[-800:] + r.stderr)
+    r = _run([xc, "run", model, "--ref", "--load-outputs", bad, "--load-inputs", inputs])
+    s.check("loaded: polygraphy iteration 1 set to 0.5 fails", r.returncode == 1 and "1 of 2 comparisons passed" in r.stdout,
+            r.stdout[-800:] + r.stderr)
+    r = _run([xc, "run", model, "--ref", "--load-outputs", good, "--iterations", "3"])
+    s.check("loaded: more iterations than the saved runner holds is an error",
+            r.returncode == 2 and _one_line(r) and "holds outputs for 2 iterations" in r.stderr, r.stdout[-400:] + r.stderr)
+    # Polygraphy's runner names run past 31 characters ("onnxrt-runner-N0-12/06/26-06:43:23")
+    r = _run([xc, "run", model, "--ref", "--load-outputs", good, "--load-inputs", inputs, "--compare-to", runner])
+    s.check("loaded: --compare-to takes a Polygraphy runner name whole (%d chars)" % len(runner),
+            len(runner) > 31 and r.returncode == 0 and ("against %s)" % runner) in r.stdout, r.stdout[-400:] + r.stderr)
+
+    # the same with a crosscheck results folder
+    saved = os.path.join(d, "saved")
+    r = _run([xc, "run", model, "--ref", "--iterations", "2", "--save-outputs", saved])
+    if not s.check("loaded: run --save-outputs with 2 iterations", r.returncode == 0, r.stdout[-400:] + r.stderr):
+        return
+    with open(os.path.join(saved, "index.json")) as f:
+        index = json.load(f)
+    e = [e for e in index["tensors"] if e["iteration"] == 1 and e["role"] == "output"][0]
+    t = onnx.load_tensor(os.path.join(saved, e["file"]))
+    arr = np.full_like(numpy_helper.to_array(t), 0.5)
+    onnx.save_tensor(numpy_helper.from_array(arr, t.name), os.path.join(saved, e["file"]))
+    r = _run([xc, "run", model, "--ref", "--load-outputs", saved, "--load-inputs", saved])
+    s.check("loaded: results folder iteration 1 set to 0.5 fails", r.returncode == 1 and "1 of 2 comparisons passed" in r.stdout,
+            r.stdout[-800:] + r.stderr)
+
+
+def loaded_tests(s, xc, build, tmp):
+    loaded_iterations(s, xc, tmp)
