@@ -171,6 +171,33 @@ static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, runner_s
     return xc_ocl_backend_create(x->engine, &st->backend);
 }
 
+/* ---- options that name tensors ---- */
+
+/* Whether tensor `name` is a graph output, or, when per_layer, any tensor a node computes. */
+static int names_compared_tensor(const xc_graph *g, const char *name, int per_layer)
+{
+    for (int i = 0; i < g->n_outputs; i++)
+        if (!strcmp(g->outputs[i].name, name)) return 1;
+    for (int i = 0; per_layer && i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_outputs; k++)
+            if (!strcmp(g->nodes[i].outputs[k], name)) return 1;
+    return 0;
+}
+
+/* Per-tensor tolerances and per-input ranges naming nothing would be ignored: say so. */
+static void warn_unused_names(const xc_run_config *c, const xc_graph *g)
+{
+    static const char *const options[] = {"--atol", "--rtol", "--check-error-stat", "--error-quantile"};
+    const xc_tol_entry *lists[] = {c->tol.atol, c->tol.rtol, c->tol.stat, c->tol.quantile};
+    const int counts[] = {c->tol.n_atol, c->tol.n_rtol, c->tol.n_stat, c->tol.n_quantile};
+    for (int k = 0; k < 4; k++)
+        for (int i = 0; i < counts[k]; i++)
+            if (lists[k][i].name && !names_compared_tensor(g, lists[k][i].name, c->per_layer != XC_PER_LAYER_OFF))
+                xc_warn("%s names '%s', which is not an output of the model%s (ignored)", options[k], lists[k][i].name,
+                        c->per_layer != XC_PER_LAYER_OFF ? " nor a tensor it computes" : "");
+    if (!c->n_load_inputs) xc_input_spec_warn_unused(g, &c->inputs);
+}
+
 /* ---- inputs ---- */
 
 /* Matches the inputs to the graph, naming unnamed loaded tensors after the input they feed. */
@@ -213,6 +240,10 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
         xc_status s = want ? xc_results_take(st->results, st->source_runner, it, XC_ROLE_OUTPUT, &got)
                            : xc_fail(XC_ERR_NOMEM, "out of memory");
         if (s == XC_OK) s = xc_match_outputs(r->model->graph, &got, want); /* by name, else by position */
+        for (int o = 0; o < r->n_outputs && s == XC_OK && it == 0; o++) /* a name, but not this output's */
+            if (want[o] && want[o]->name && *want[o]->name && strcmp(want[o]->name, r->model->graph->outputs[o].name))
+                xc_warn("runner %s: saved output '%s' matches no output of the model; compared with output '%s' by position",
+                        x->name, want[o]->name, r->model->graph->outputs[o].name);
         for (int o = 0; o < r->n_outputs && s == XC_OK; o++)
             if (want[o]) s = xc_tensor_clone(want[o], &out[o]);
         free(want);
@@ -391,6 +422,7 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     memset(st, 0, sizeof st);
     int n = runner_specs(c, specs), live = 0;
     xc_status s = XC_OK;
+    warn_unused_names(c, r->model->graph);
     for (int k = 0; k < n && s == XC_OK; k++) {
         st[r->n_runners].spec = specs[k];
         live |= specs[k].kind != XC_RUNNER_LOADED;

@@ -78,5 +78,47 @@ def loaded_iterations(s, xc, tmp):
             r.stdout[-800:] + r.stderr)
 
 
+def silent_acceptance(s, xc, tmp):
+    """Issue 11 item 6: options naming nothing warn (or fail), ranges a dtype cannot hold are refused."""
+    d = os.path.join(tmp, "silent")
+    os.makedirs(d, exist_ok=True)
+    model = _relu_model(os.path.join(d, "model.onnx"))
+    for opt, val in (("--atol", "nosuch:1e-4"), ("--rtol", "nosuch:1e-4"), ("--val-range", "nosuch:[0,1]")):
+        r = _run([xc, "run", model, "--ref", opt, val])
+        s.check("silent: %s %s warns" % (opt, val), r.returncode == 0 and "warning" in r.stderr and "'nosuch'" in r.stderr, r.stderr)
+    r = _run([xc, "run", model, "--ref", "--atol", "y:1e-4", "--val-range", "x:[0,1]"])
+    s.check("silent: names that match give no warning", r.returncode == 0 and "warning" not in r.stderr, r.stderr)
+    for rng in ("[0,1e39]", "[-1e39,0]", "x:[0,1e39]"):
+        r = _run([xc, "run", model, "--ref", "--val-range", rng])
+        s.check("silent: --val-range %s on float32 is refused" % rng, r.returncode == 2 and _one_line(r) and "float32" in r.stderr,
+                r.stdout[-300:] + r.stderr)
+    r = _run([xc, "run", model, "--ref", "--val-range", "[-3e38,3e38]"])
+    s.check("silent: --val-range within float32 runs", r.returncode == 0 and "inf" not in r.stdout.lower(), r.stdout[-300:] + r.stderr)
+    # an int8 input: a range past the dtype would wrap
+    g = helper.make_graph([helper.make_node("Identity", ["i"], ["o"])], "g", [helper.make_tensor_value_info("i", TP.INT8, [4])],
+                          [helper.make_tensor_value_info("o", TP.INT8, [4])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.save(m, os.path.join(d, "int8.onnx"))
+    r = _run([xc, "run", os.path.join(d, "int8.onnx"), "--ref", "--val-range", "[0,1000]"])
+    s.check("silent: --val-range [0,1000] on int8 is refused", r.returncode == 2 and "int8" in r.stderr, r.stderr)
+    r = _run([xc, "run", os.path.join(d, "int8.onnx"), "--ref", "--val-range", "[-128,127]"])
+    s.check("silent: --val-range [-128,127] on int8 runs", r.returncode == 0, r.stderr)
+    # a loaded output whose name is not the model's is matched by position: say so
+    other = os.path.join(d, "other.pb")
+    onnx.save_tensor(numpy_helper.from_array(np.zeros((2, 3), np.float32), "other"), other)
+    r = _run([xc, "run", model, "--ref", "--load-outputs", other])
+    s.check("silent: a loaded output named 'other' matched by position warns",
+            "warning" in r.stderr and "'other'" in r.stderr and "'y'" in r.stderr, r.stderr)
+    unnamed = os.path.join(d, "unnamed.pb")
+    onnx.save_tensor(numpy_helper.from_array(np.zeros((2, 3), np.float32)), unnamed)
+    r = _run([xc, "run", model, "--ref", "--load-outputs", unnamed])
+    s.check("silent: an unnamed loaded output matched by position does not warn", "warning" not in r.stderr, r.stderr)
+    # --tactics matching no tactic of any layer fails before anything is compiled
+    r = _run([xc, "build", model, "-o", os.path.join(d, "x.plan"), "--tactics", "nosuch*"])
+    s.check("silent: --tactics 'nosuch*' fails", r.returncode == 2 and _one_line(r) and "nosuch*" in r.stderr, r.stdout + r.stderr)
+
+
 def loaded_tests(s, xc, build, tmp):
     loaded_iterations(s, xc, tmp)
+    silent_acceptance(s, xc, tmp)
