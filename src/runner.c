@@ -212,10 +212,32 @@ static xc_status order_inputs(const xc_graph *g, xc_tensor_list *inputs, const x
     return XC_OK;
 }
 
-static xc_status make_inputs(const xc_run_config *c, xc_run_report *r, xc_results *loaded, int it)
+/* Generated inputs take the shapes --input-shapes gives, else those an engine was built for
+ * (a plan's, made with its own --input-shapes), else 1 for symbolic dims. *shapes is malloc'd
+ * (names borrowed from c and the engines). */
+static xc_status input_shapes(const xc_run_config *c, const xc_run_report *r, xc_input_spec *spec, xc_input_shape **shapes)
+{
+    const xc_graph *g = r->model->graph;
+    *spec = c->inputs;
+    *shapes = malloc(sizeof **shapes * ((size_t)c->inputs.n_shapes + (size_t)g->n_inputs + 1));
+    if (!*shapes) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (c->inputs.n_shapes) memcpy(*shapes, c->inputs.shapes, sizeof **shapes * (size_t)c->inputs.n_shapes);
+    int n = c->inputs.n_shapes;
+    for (int i = 0; i < g->n_inputs; i++) {
+        int given = 0;
+        for (int k = 0; k < n && !given; k++) given = !strcmp((*shapes)[k].name, g->inputs[i].name);
+        for (int k = 0; k < r->n_runners && !given; k++)
+            given = r->runners[k].engine && xc_engine_input_shape(r->runners[k].engine, g->inputs[i].name, &(*shapes)[n]) && ++n;
+    }
+    spec->shapes = *shapes;
+    spec->n_shapes = n;
+    return XC_OK;
+}
+
+static xc_status make_inputs(const xc_input_spec *base, xc_run_report *r, xc_results *loaded, int it)
 {
     if (loaded) return xc_results_select(loaded, NULL, it, XC_ROLE_INPUT, &r->inputs[it]);
-    xc_input_spec spec = c->inputs;
+    xc_input_spec spec = *base;
     spec.seed += (uint64_t)it;
     return xc_generate_inputs(r->model->graph, &spec, &r->inputs[it]);
 }
@@ -371,13 +393,15 @@ static xc_status save_results(const char *dir, const xc_run_report *r, int outpu
 static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state *st, xc_results *loaded_inputs, int iterations)
 {
     const xc_graph *g = r->model->graph;
+    xc_input_spec spec;
+    xc_input_shape *shapes = NULL;
+    XC_TRY(input_shapes(c, r, &spec, &shapes));
     const xc_tensor **fed = calloc((size_t)xc_graph_runtime_input_count(g) + 1, sizeof *fed);
-    if (!fed) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    xc_status s = XC_OK;
+    xc_status s = fed ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
     int n = r->n_runners;
     for (int it = 0; it < iterations && s == XC_OK; it++) {
         r->iterations = it + 1;
-        s = make_inputs(c, r, loaded_inputs, it);
+        s = make_inputs(&spec, r, loaded_inputs, it);
         if (s == XC_OK) s = order_inputs(g, &r->inputs[it], fed);
         for (int k = 0; k < n && s == XC_OK; k++) s = run_one(c, r, &st[k], k, it, fed);
         for (int k = 0; k < n && s == XC_OK; k++)
@@ -388,6 +412,7 @@ static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state 
         if (c->fail_fast && !r->passed) break;
     }
     free(fed);
+    free(shapes);
     return s;
 }
 

@@ -119,6 +119,61 @@ def silent_acceptance(s, xc, tmp):
     s.check("silent: --tactics 'nosuch*' fails", r.returncode == 2 and _one_line(r) and "nosuch*" in r.stderr, r.stdout + r.stderr)
 
 
+def plan_surgeon_inspect(s, xc, tmp):
+    """Issue 11 item 9: run --plan takes the plan's input shapes; surgeon insert in place; inspect
+    results on an empty or unreadable folder."""
+    d = os.path.join(tmp, "item9")
+    os.makedirs(d, exist_ok=True)
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="relu")], "g",
+                          [helper.make_tensor_value_info("x", TP.FLOAT, ["N", 3])],
+                          [helper.make_tensor_value_info("y", TP.FLOAT, ["N", 3])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    dyn, plan = os.path.join(d, "dyn.onnx"), os.path.join(d, "dyn.plan")
+    onnx.save(m, dyn)
+    r = _run([xc, "build", dyn, "--input-shapes", "x:[4,3]", "-o", plan])
+    if s.check("item9: build a plan with --input-shapes x:[4,3]", r.returncode == 0, r.stdout[-300:] + r.stderr):
+        r = _run([xc, "run", dyn, "--ref", "--plan", plan])
+        s.check("item9: run --plan generates inputs of the plan's shape", r.returncode == 0 and "float32[4,3]" in r.stdout,
+                r.stdout[-400:] + r.stderr)
+        r = _run([xc, "run", dyn, "--ref", "--plan", plan, "--input-shapes", "x:[2,3]"])
+        s.check("item9: another shape than the plan's names --input-shapes with the plan's dims, not 'rebuild'",
+                r.returncode == 2 and _one_line(r) and "--input-shapes x:[4,3]" in r.stderr and "rebuild" not in r.stderr, r.stderr)
+    # surgeon insert in place (Polygraphy allows --inputs fc --outputs fc)
+    g = helper.make_graph([helper.make_node("Neg", ["x"], ["fc"], name="neg"), helper.make_node("Softmax", ["fc"], ["y"], name="sm")],
+                          "g", [helper.make_tensor_value_info("x", TP.FLOAT, [2, 3])],
+                          [helper.make_tensor_value_info("y", TP.FLOAT, [2, 3])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    src, out = os.path.join(d, "ins.onnx"), os.path.join(d, "ins_out.onnx")
+    onnx.save(m, src)
+    r = _run([xc, "surgeon", "insert", src, "--inputs", "fc", "--outputs", "fc", "--op", "Relu", "-o", out])
+    ok = r.returncode == 0 and os.path.exists(out)
+    if ok:
+        from onnx.reference import ReferenceEvaluator
+        got = onnx.load(out)
+        onnx.checker.check_model(got)
+        x = np.array([[1, -2, 3], [-4, 5, -6]], np.float32)
+        y = ReferenceEvaluator(got).run(None, {"x": x})[0]
+        e = np.exp(np.maximum(-x, 0))
+        ok = np.allclose(y, e / e.sum(axis=1, keepdims=True), atol=1e-6) and [n.op_type for n in got.graph.node] == ["Neg", "Relu", "Softmax"]
+    s.check("item9: surgeon insert --inputs fc --outputs fc puts the node after fc (no false cycle)", ok, r.stdout + r.stderr)
+    # inspect results on an empty folder, and on one it cannot read
+    empty = os.path.join(d, "empty")
+    os.makedirs(empty)
+    r = _run([xc, "inspect", "results", empty])
+    s.check("item9: inspect results on an empty folder fails", r.returncode == 2 and _one_line(r) and "no tensors" in r.stderr,
+            r.stdout + r.stderr)
+    if os.geteuid() != 0:  # root reads any folder
+        locked = os.path.join(d, "locked")
+        os.makedirs(locked)
+        os.chmod(locked, 0)
+        r = _run([xc, "inspect", "results", locked])
+        os.chmod(locked, 0o755)
+        s.check("item9: inspect results on an unreadable folder fails", r.returncode == 2 and _one_line(r), r.stdout + r.stderr)
+
+
 def loaded_tests(s, xc, build, tmp):
     loaded_iterations(s, xc, tmp)
     silent_acceptance(s, xc, tmp)
+    plan_surgeon_inspect(s, xc, tmp)
