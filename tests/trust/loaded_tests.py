@@ -173,7 +173,72 @@ def plan_surgeon_inspect(s, xc, tmp):
         s.check("item9: inspect results on an unreadable folder fails", r.returncode == 2 and _one_line(r), r.stdout + r.stderr)
 
 
+def messages(s, xc, tmp):
+    """Issue 17 "Messages": one line always, control characters as '?', bad values refused, and
+    the spec's rules enforced at load time naming the node or tensor."""
+    d = os.path.join(tmp, "messages")
+    os.makedirs(d, exist_ok=True)
+    model = _relu_model(os.path.join(d, "model.onnx"))
+    for args in (["run", model, "--iterations", "x"], ["run", model, "--iterations", "0"], ["build", model, "-o", "p", "--queues", "x"],
+                 ["build", model, "-o", "p", "--timing-iterations", "1.5"]):
+        r = _run([xc] + args)
+        s.check("messages: %s is one line" % " ".join(args[2:]), r.returncode == 2 and _one_line(r), r.stderr)
+    r = _run([xc, "run", model, "--iterations", "a\x1b[31mb\nc"])
+    s.check("messages: control characters typed by the user are shown as '?'",
+            r.returncode == 2 and _one_line(r) and "\x1b" not in r.stderr and "a?[31mb?c" in r.stderr, repr(r.stderr))
+    for v in ("nan", "inf", "3.5", "-1", "0", "1.5G", "99999999999999999999G"):
+        r = _run([xc, "run", model, "--memory-limit", v])
+        s.check("messages: --memory-limit %s is refused" % v, r.returncode == 2 and _one_line(r), r.stdout[-200:] + r.stderr)
+    r = _run([xc, "run", model, "--memory-limit", "64M"])
+    s.check("messages: --memory-limit 64M runs", r.returncode == 0, r.stderr)
+    conf = os.path.join(d, "conf")
+    os.makedirs(os.path.join(conf, "case_relu"))
+    _relu_model(os.path.join(conf, "case_relu", "model.onnx"))
+    for v in ("-1", "nan", "inf"):
+        r = _run([xc, "conformance", conf, "--ulp", v])
+        s.check("messages: conformance --ulp %s is refused" % v, r.returncode == 2 and _one_line(r), r.stdout[-200:] + r.stderr)
+    readme = os.path.join(d, "README.md")
+    with open(readme, "w") as f:
+        f.write("# crosscheck\n\ncrosscheck is a model debugging toolkit\n")
+    r = _run([xc, "conformance", conf, "--expected-failures", readme])
+    s.check("messages: conformance --expected-failures README.md is refused",
+            r.returncode == 2 and _one_line(r) and "line 3" in r.stderr, r.stdout[-200:] + r.stderr)
+    xf = os.path.join(d, "xfail.txt")
+    with open(xf, "w") as f:
+        f.write("# known\ncase_relu   flaky\n")
+    r = _run([xc, "conformance", conf, "--expected-failures", xf])
+    s.check("messages: an expected-failures file naming a real case is read", r.returncode != 2, r.stdout[-300:] + r.stderr)
+    r = _run([xc, "build", model, "-o", os.path.join(d, "p.plan"), "--ocl-device", ""])
+    s.check("messages: --ocl-device '' is refused", r.returncode == 2 and _one_line(r) and "--ocl-device" in r.stderr, r.stderr)
+    for v in ("x:", "x:["):
+        r = _run([xc, "run", model, "--input-shapes", v])
+        s.check("messages: --input-shapes %s is refused" % v, r.returncode == 2 and _one_line(r), r.stdout[-200:] + r.stderr)
+
+    vi = helper.make_tensor_value_info
+
+    def bad(name, nodes, ins, outs, inits=(), opsets=(("", 17),), needle=""):
+        g = helper.make_graph(nodes, "g", ins, outs, list(inits))
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid(dom, v) for dom, v in opsets])
+        m.ir_version = 8
+        path = os.path.join(d, name + ".onnx")
+        onnx.save(m, path)
+        r = _run([xc, "inspect", "model", path])
+        s.check("messages: %s is a load-time error naming '%s'" % (name, needle),
+                r.returncode == 2 and _one_line(r) and needle in r.stderr, r.stdout[-300:] + r.stderr)
+    bad("output_declared_int64", [helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", TP.FLOAT, [2])],
+        [vi("y", TP.INT64, [2])], needle="'y'")
+    bad("reshape_int32_shape", [helper.make_node("Reshape", ["x", "s"], ["y"], name="rs")], [vi("x", TP.FLOAT, [2, 3])],
+        [vi("y", TP.FLOAT, [6])], [numpy_helper.from_array(np.array([6], np.int32), "s")], needle="'rs'")
+    bad("reshape_int32_shape_input", [helper.make_node("Reshape", ["x", "s"], ["y"], name="rs")],
+        [vi("x", TP.FLOAT, [2, 3]), vi("s", TP.INT32, [1])], [vi("y", TP.FLOAT, None)], needle="'s'")
+    bad("bitshift_signed_opset17", [helper.make_node("BitShift", ["a", "b"], ["y"], name="bs", direction="LEFT")],
+        [vi("a", TP.INT32, [2]), vi("b", TP.INT32, [2])], [vi("y", TP.INT32, [2])], needle="'bs'")
+    bad("default_domain_twice", [helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", TP.FLOAT, [2])],
+        [vi("y", TP.FLOAT, [2])], opsets=(("", 17), ("ai.onnx", 13)), needle="ai.onnx")
+
+
 def loaded_tests(s, xc, build, tmp):
     loaded_iterations(s, xc, tmp)
     silent_acceptance(s, xc, tmp)
     plan_surgeon_inspect(s, xc, tmp)
+    messages(s, xc, tmp)
