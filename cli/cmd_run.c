@@ -12,9 +12,11 @@
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck run MODEL [runners] [options]\n\n"
+    "usage: crosscheck run MODEL [runners] [options]\n"
+    "       crosscheck run --load-outputs SET SET... [options]\n\n"
     "Runs MODEL on the runners given, in order (default: the reference alone), and compares every\n"
-    "runner against the first (or --compare-to) on every iteration.\n\n"
+    "runner against the first (or --compare-to) on every iteration. Without MODEL, saved result\n"
+    "sets (--load-outputs A B) are compared with each other, by output name.\n\n"
     "Runners:\n"
     "  --ref                      the CPU reference interpreter\n"
     "  --ocl                      the OpenCL engine, built now (options below)\n"
@@ -172,7 +174,7 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    if (!c->model_path) {
+    if (!c->model_path && !ra->n_load_out) { /* without a model: saved results compared with each other */
         cli_usage_error(cmd, "no MODEL given");
         goto out;
     }
@@ -186,7 +188,7 @@ int cmd_run(int argc, char **argv)
         cli_usage_error(cmd, "--per-layer compares an OpenCL engine with the reference: add --ocl, --ocl-fp16 or --plan");
         goto out;
     }
-    if (c->n_runners && !has_live) { /* only saved results: compare them with the reference, run first */
+    if (c->model_path && c->n_runners && !has_live) { /* only saved results: compare them with the reference, run first */
         if (c->n_runners == XC_MAX_RUNNERS) {
             cli_usage_error(cmd, "at most %d runners", XC_MAX_RUNNERS - 1);
             goto out;

@@ -61,6 +61,13 @@ static double now(void)
 /* The runners of c, in order (the shorthand fields become runners when none are listed). */
 static int runner_specs(const xc_run_config *c, xc_runner_spec *out)
 {
+    if (c->n_runners && !c->model_path) { /* without a model, each saved path is a set of its own */
+        int n = 0;
+        for (int k = 0; k < c->n_runners; k++)
+            for (int i = 0; i < c->runners[k].n_paths; i++)
+                if (n < XC_MAX_RUNNERS) out[n++] = (xc_runner_spec){XC_RUNNER_LOADED, NULL, &c->runners[k].paths[i], 1};
+        return n;
+    }
     if (c->n_runners) {
         memcpy(out, c->runners, sizeof(xc_runner_spec) * (size_t)c->n_runners);
         return c->n_runners;
@@ -416,10 +423,11 @@ static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state 
     return s;
 }
 
-/* How many iterations: --iterations, else as many as the loaded inputs hold, else 1. */
-static xc_status count_iterations(const xc_run_config *c, xc_results *loaded, int *out)
+/* How many iterations: --iterations, else as many as the loaded inputs hold, else (without a
+ * model) as many as the first saved set holds, else 1. */
+static xc_status count_iterations(const xc_run_config *c, xc_results *loaded, int saved, int *out)
 {
-    int have = 0;
+    int have = loaded ? 0 : saved;
     if (loaded) {
         const char **names = NULL;
         int n = 0;
@@ -436,10 +444,10 @@ static xc_status count_iterations(const xc_run_config *c, xc_results *loaded, in
     return XC_OK;
 }
 
-static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_results *loaded_inputs)
+static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_results *loaded_inputs, int saved)
 {
     int iterations;
-    XC_TRY(count_iterations(c, loaded_inputs, &iterations));
+    XC_TRY(count_iterations(c, loaded_inputs, saved, &iterations));
     r->inputs = calloc((size_t)iterations + 1, sizeof *r->inputs);
     if (!r->inputs) return xc_fail(XC_ERR_NOMEM, "out of memory");
     runner_state st[XC_MAX_RUNNERS];
@@ -453,7 +461,9 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
         live |= specs[k].kind != XC_RUNNER_LOADED;
         s = setup_runner(c, r, &st[r->n_runners], iterations);
     }
-    if (s == XC_OK && !live) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
+    if (s == XC_OK && !live && c->model_path) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
+    if (s == XC_OK && !c->model_path && r->n_runners < 2)
+        s = xc_fail(XC_ERR_USAGE, "without a model, give two saved result sets (--load-outputs A --load-outputs B) to compare");
     if (s == XC_OK) s = find_against(c, r);
     if (s == XC_OK) s = run_all(c, r, st, loaded_inputs, iterations);
     if (s == XC_OK && c->save_inputs) s = save_results(c->save_inputs, r, 0);
@@ -466,6 +476,50 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     return s;
 }
 
+/* Without a model, saved results are compared with each other: a graph with no nodes or inputs
+ * whose outputs are the tensors of the first set's first runner at iteration 0 (named
+ * output_K where unnamed), so outputs match by name as they would against a model. */
+static xc_status outputs_only_model(const xc_run_config *c, xc_model **out, int *iterations)
+{
+    *out = NULL;
+    const xc_runner_spec *first = NULL;
+    for (int k = 0; k < c->n_runners && !first; k++)
+        if (c->runners[k].kind != XC_RUNNER_LOADED) return xc_fail(XC_ERR_USAGE, "runner %s needs a model", xc_runner_kind_name(c->runners[k].kind));
+        else first = &c->runners[k];
+    if (!first) return xc_fail(XC_ERR_USAGE, "no MODEL given");
+    xc_results *res;
+    XC_TRY(xc_results_load_paths(first->paths, first->n_paths, XC_ROLE_OUTPUT, &res));
+    xc_tensor_list got = {0, NULL};
+    xc_status s = xc_results_select(res, NULL, 0, XC_ROLE_OUTPUT, &got);
+    for (int i = 0; i < res->n && s == XC_OK; i++) /* the runner select picked: the first with outputs at iteration 0 */
+        if (res->e[i].role == XC_ROLE_OUTPUT && res->e[i].iteration == 0) {
+            *iterations = xc_results_iterations(res, res->e[i].runner);
+            break;
+        }
+    xc_model *m = calloc(1, sizeof *m);
+    if (s == XC_OK && (!m || !(m->graph = calloc(1, sizeof *m->graph)) ||
+                       !(m->graph->outputs = calloc((size_t)got.n + 1, sizeof *m->graph->outputs))))
+        s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int o = 0; o < got.n && s == XC_OK; o++) {
+        xc_value_info *v = &m->graph->outputs[o];
+        const xc_tensor *t = got.t[o];
+        v->name = t->name && *t->name ? strdup(t->name) : xc_strprintf("output_%d", o);
+        v->dtype = t->dtype;
+        v->rank = t->rank;
+        memcpy(v->dims, t->dims, sizeof(int64_t) * (size_t)t->rank);
+        m->graph->n_outputs++;
+        if (!v->name) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    xc_tensor_list_free(&got);
+    xc_results_free(res);
+    if (s != XC_OK) {
+        xc_model_free(m);
+        return s;
+    }
+    *out = m;
+    return XC_OK;
+}
+
 xc_status xc_run(const xc_run_config *c, xc_run_report *r)
 {
     memset(r, 0, sizeof *r);
@@ -475,11 +529,14 @@ xc_status xc_run(const xc_run_config *c, xc_run_report *r)
     if (c->memory_limit) xc_set_memory_limit(c->memory_limit);
     xc_tensor_reset_peak();
     xc_results *loaded_inputs = NULL;
-    xc_status s = xc_model_load(c->model_path, &r->model);
+    int saved = 0, paths = 0;
+    for (int k = 0; !c->model_path && k < c->n_runners; k++) paths += c->runners[k].n_paths;
+    if (paths > XC_MAX_RUNNERS) return xc_fail(XC_ERR_USAGE, "without a model, at most %d saved result sets", XC_MAX_RUNNERS);
+    xc_status s = c->model_path ? xc_model_load(c->model_path, &r->model) : outputs_only_model(c, &r->model, &saved);
     if (s == XC_OK && c->n_load_inputs) s = xc_results_load_paths(c->load_inputs, c->n_load_inputs, XC_ROLE_INPUT, &loaded_inputs);
     if (s == XC_OK) {
         r->n_outputs = r->model->graph->n_outputs;
-        s = run_loaded_model(c, r, loaded_inputs);
+        s = run_loaded_model(c, r, loaded_inputs, saved);
     }
     xc_results_free(loaded_inputs);
     r->peak_bytes = xc_tensor_peak_bytes();

@@ -25,7 +25,8 @@ typedef struct xc_runner_spec {
 } xc_runner_spec;
 
 typedef struct xc_run_config {
-    const char *model_path;
+    const char *model_path;           /* NULL: saved results only (each path a set), compared
+                                         with each other by output name */
     xc_runner_spec runners[XC_MAX_RUNNERS]; /* in order; none: the reference alone */
     int n_runners;
     int use_ref, use_ocl;             /* shorthand for library callers when n_runners is 0 */

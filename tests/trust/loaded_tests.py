@@ -237,8 +237,48 @@ def messages(s, xc, tmp):
         [vi("y", TP.FLOAT, [2])], opsets=(("", 17), ("ai.onnx", 13)), needle="ai.onnx")
 
 
+def saved_sets_alone(s, xc, tmp):
+    """run --load-outputs A B with no model: two saved sets compared directly, every iteration,
+    for a model the reference cannot run (Det) whose results ONNX Runtime saved through Polygraphy."""
+    d = os.path.join(tmp, "sets")
+    os.makedirs(d, exist_ok=True)
+    g = helper.make_graph([helper.make_node("Det", ["x"], ["y"], name="det")], "g",
+                          [helper.make_tensor_value_info("x", TP.FLOAT, [2, 3, 3])],
+                          [helper.make_tensor_value_info("y", TP.FLOAT, [2])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    model = os.path.join(d, "det.onnx")
+    onnx.save(m, model)
+    r = _run([xc, "run", model, "--ref"])
+    s.check("sets: the reference cannot run Det", r.returncode == 2 and "Det" in r.stderr, r.stderr)
+    a, b, near = (os.path.join(d, f) for f in ("a.json", "b.json", "near.json"))
+    poly = os.path.join(os.path.dirname(sys.executable), "polygraphy")
+    r = _run([poly, "run", model, "--onnxrt", "--iterations", "2", "--save-outputs", a])
+    if not s.check("sets: polygraphy saved Det's outputs for 2 iterations", r.returncode == 0, r.stdout + r.stderr):
+        return
+    from polygraphy.comparator import RunResults
+    res = RunResults.load(a)
+    its = res.lst[0][1]
+    its[1]["y"] = its[1]["y"] + 1.0
+    res.save(b)
+    res = RunResults.load(a)
+    res.lst[0][1][1]["y"] = res.lst[0][1][1]["y"] * (1 + 1e-7)
+    res.save(near)
+    r = _run([xc, "run", "--load-outputs", a, near])
+    s.check("sets: two saved sets agreeing within tolerance pass, both iterations",
+            r.returncode == 0 and "2 of 2 comparisons passed over 2 iterations" in r.stdout, r.stdout[-500:] + r.stderr)
+    r = _run([xc, "run", "--load-outputs", a, "--load-outputs", b])
+    s.check("sets: iteration 1 changed in the second set fails", r.returncode == 1 and "1 of 2 comparisons passed" in r.stdout,
+            r.stdout[-500:] + r.stderr)
+    r = _run([xc, "run", "--load-outputs", a])
+    s.check("sets: one saved set alone is a usage error", r.returncode == 2 and _one_line(r), r.stderr)
+    r = _run([xc, "run", "--ref", "--load-outputs", a, b])
+    s.check("sets: a live runner without a model is a usage error", r.returncode == 2 and _one_line(r), r.stderr)
+
+
 def loaded_tests(s, xc, build, tmp):
     loaded_iterations(s, xc, tmp)
     silent_acceptance(s, xc, tmp)
     plan_surgeon_inspect(s, xc, tmp)
     messages(s, xc, tmp)
+    saved_sets_alone(s, xc, tmp)
