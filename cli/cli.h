@@ -39,6 +39,9 @@ const char *cli_value(int argc, char **argv, int *i, const char *cmd);
 /* Parses a double / long; prints an error and returns 0 on failure. */
 int cli_double(const char *cmd, const char *opt, const char *s, double *out);
 int cli_long(const char *cmd, const char *opt, const char *s, long *out);
+/* The same, within [lo, hi] (a finite number for doubles): one line of error either way. */
+int cli_long_in(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+int cli_double_in(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);
 int cli_is_help(const char *arg);
 /* Memory that options point at until the process ends (parsed names, loaded lists): kept
  * reachable here rather than leaked. Returns p. */

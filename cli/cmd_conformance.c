@@ -62,9 +62,9 @@ int cmd_conformance(int argc, char **argv)
             o.ocl = !strcmp(v, "ocl");
         } else if (!strcmp(a, "--rtol") || !strcmp(a, "--atol")) {
             if (!(v = cli_value(argc, argv, &i, cmd))) return 2;
-            if (!cli_double(cmd, a, v, a[2] == 'r' ? &o.tol.rtol : &o.tol.atol)) return 2;
+            if (!cli_double_in(cmd, a, v, 0, 1e300, a[2] == 'r' ? &o.tol.rtol : &o.tol.atol)) return 2;
         } else if (!strcmp(a, "--ulp")) {
-            if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_double(cmd, a, v, &o.tol.ulp_tol)) return 2;
+            if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_double_in(cmd, a, v, 0, 1e300, &o.tol.ulp_tol)) return 2;
         } else if (!strcmp(a, "--expected-failures")) {
             if (!(o.expected_failures = cli_value(argc, argv, &i, cmd))) return 2;
         } else if (!strcmp(a, "--json")) {

@@ -6,14 +6,18 @@
 #include "run_json.h"
 #include "run_pictures.h"
 #include "run_print.h"
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *help =
-    "usage: crosscheck run MODEL [runners] [options]\n\n"
+    "usage: crosscheck run MODEL [runners] [options]\n"
+    "       crosscheck run --load-outputs SET SET... [options]\n\n"
     "Runs MODEL on the runners given, in order (default: the reference alone), and compares every\n"
-    "runner against the first (or --compare-to) on every iteration.\n\n"
+    "runner against the first (or --compare-to) on every iteration. Without MODEL, saved result\n"
+    "sets (--load-outputs A B) are compared with each other, by output name.\n\n"
     "Runners:\n"
     "  --ref                      the CPU reference interpreter\n"
     "  --ocl                      the OpenCL engine, built now (options below)\n"
@@ -57,14 +61,18 @@ static const char *help =
 
 #define MAX_LIST 256
 
+/* A whole number of bytes with an optional K, M or G: nan, inf and 3.5 are refused. */
 static int parse_bytes(const char *cmd, const char *v, size_t *out)
 {
     char *end;
-    double d = strtod(v, &end);
-    double mult = *end == 'K' || *end == 'k' ? 1024.0 : *end == 'M' || *end == 'm' ? 1048576.0 : *end == 'G' || *end == 'g' ? 1073741824.0 : 1;
-    if (mult > 1) end++;
-    if (end == v || *end || d <= 0) return cli_usage_error(cmd, "--memory-limit expects a size like 64M, got '%s'", v), 0;
-    *out = (size_t)(d * mult);
+    errno = 0;
+    unsigned long long n = v[0] >= '0' && v[0] <= '9' ? strtoull(v, &end, 10) : 0;
+    int shift = 0;
+    if (n) shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : 0;
+    if (shift) end++;
+    if (!n || errno || *end || n > (SIZE_MAX >> shift))
+        return cli_usage_error(cmd, "--memory-limit expects a whole number of bytes like 64M (suffix K, M or G), got '%s'", v), 0;
+    *out = (size_t)n << shift;
     return 1;
 }
 
@@ -134,8 +142,7 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
         if (!strcmp(a, "--seed")) return cli_long(cmd, a, v, &n) ? (c->inputs.seed = (uint64_t)n, 1) : -1;
         if (!strcmp(a, "--iterations"))
-            return cli_long(cmd, a, v, &n) && n >= 1 && n <= 100000 ? (c->iterations = (int)n, 1)
-                                                                   : (cli_usage_error(cmd, "--iterations takes 1..100000"), -1);
+            return cli_long_in(cmd, a, v, 1, 100000, &n) ? (c->iterations = (int)n, 1) : -1;
         if (!strcmp(a, "--save-inputs")) return c->save_inputs = v, 1;
         if (!strcmp(a, "--save-outputs")) return c->save_outputs = v, 1;
         if (!strcmp(a, "--compare-to")) return c->compare_to = v, 1;
@@ -183,7 +190,7 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    if (!c->model_path) {
+    if (!c->model_path && !ra->n_load_out) { /* without a model: saved results compared with each other */
         cli_usage_error(cmd, "no MODEL given");
         goto out;
     }
@@ -197,7 +204,7 @@ int cmd_run(int argc, char **argv)
         cli_usage_error(cmd, "--per-layer compares an OpenCL engine with the reference: add --ocl, --ocl-fp16 or --plan");
         goto out;
     }
-    if (c->n_runners && !has_live) { /* only saved results: compare them with the reference, run first */
+    if (c->model_path && c->n_runners && !has_live) { /* only saved results: compare them with the reference, run first */
         if (c->n_runners == XC_MAX_RUNNERS) {
             cli_usage_error(cmd, "at most %d runners", XC_MAX_RUNNERS - 1);
             goto out;

@@ -13,14 +13,33 @@ int cli_error(void)
     return 2;
 }
 
+/* Messages quote what the user typed: control characters become '?', as in library errors,
+ * so the message stays one line and no escape sequence reaches the terminal. */
+static void print_one_line(const char *s)
+{
+    for (; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "crosscheck %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, " (see 'crosscheck %s --help')\n", cmd);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (msg) {
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    fprintf(stderr, "crosscheck ");
+    print_one_line(cmd);
+    fprintf(stderr, ": ");
+    print_one_line(msg ? msg : "out of memory");
+    fprintf(stderr, " (see 'crosscheck ");
+    print_one_line(cmd);
+    fprintf(stderr, " --help')\n");
+    free(msg);
     return 2;
 }
 
@@ -47,6 +66,30 @@ int cli_double(const char *cmd, const char *opt, const char *s, double *out)
     *out = strtod(s, &end);
     if (errno || end == s || *end) {
         cli_usage_error(cmd, "%s expects a number, got '%s'", opt, s);
+        return 0;
+    }
+    return 1;
+}
+
+int cli_double_in(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    if (errno || end == s || *end || !(*out >= lo && *out <= hi)) { /* NaN fails the comparison */
+        cli_usage_error(cmd, "%s takes a number from %g to %g, got '%s'", opt, lo, hi, s);
+        return 0;
+    }
+    return 1;
+}
+
+int cli_long_in(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtol(s, &end, 10);
+    if (errno || end == s || *end || *out < lo || *out > hi) {
+        cli_usage_error(cmd, "%s takes an integer from %ld to %ld, got '%s'", opt, lo, hi, s);
         return 0;
     }
     return 1;

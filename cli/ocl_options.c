@@ -81,7 +81,10 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     if (!valued[k]) return 0;
     if (!(v = cli_value(argc, argv, i, cmd))) return -1;
     switch (k) {
-    case 0: o->device = v; return 1;
+    case 0:
+        if (!*v) return cli_usage_error(cmd, "--ocl-device takes a device number or part of its name, got ''"), -1;
+        o->device = v;
+        return 1;
     case 1: {
         const char *colon = strrchr(v, ':');
         if (!colon || strcmp(colon, ":fp32")) return cli_usage_error(cmd, "--layer-precision expects NAME:fp32, got '%s'", v), -1;
@@ -94,11 +97,11 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 4: o->save_tactics = v; return 1;
     case 5: o->load_tactics = v; return 1;
     case 6:
-        if (!cli_long(cmd, a, v, &n) || n < 1 || n > 64) return cli_usage_error(cmd, "--timing-iterations takes 1..64"), -1;
+        if (!cli_long_in(cmd, a, v, 1, 64, &n)) return -1;
         o->timing_iterations = (int)n;
         return 1;
     case 7:
-        if (!cli_long(cmd, a, v, &n) || n < 1 || n > 8) return cli_usage_error(cmd, "--queues takes 1..8"), -1;
+        if (!cli_long_in(cmd, a, v, 1, 8, &n)) return -1;
         o->queues = (int)n;
         return 1;
     case 8: {

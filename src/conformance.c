@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-typedef struct xfail_entry { char *name, *reason; int seen; } xfail_entry;
+typedef struct xfail_entry { char *name, *reason; int seen, line; } xfail_entry;
 typedef struct xfail_list { xfail_entry *e; int n; } xfail_list;
 
 xc_conformance_opts xc_conformance_defaults(void)
@@ -43,7 +43,9 @@ static xc_status xfail_load(const char *path, xfail_list *l)
     FILE *f = fopen(path, "r");
     if (!f) return xc_fail(XC_ERR_IO, "%s: cannot open expected-failures file", path);
     char line[2048];
+    int line_no = 0;
     while (fgets(line, sizeof line, f)) {
+        line_no++;
         char *p = line + strspn(line, " \t");
         if (*p == '#' || *p == '\n' || !*p) continue;
         size_t nl = strcspn(p, " \t\n");
@@ -55,6 +57,7 @@ static xc_status xfail_load(const char *path, xfail_list *l)
         l->e[l->n].name = strndup(p, nl);
         l->e[l->n].reason = strdup(reason);
         l->e[l->n].seen = 0;
+        l->e[l->n].line = line_no;
         l->n++;
     }
     fclose(f);
@@ -224,6 +227,20 @@ out:
     xc_model_free(m);
 }
 
+/* Every listed name must be a case under one of the roots: a file of anything else (a README
+ * given by mistake) would otherwise expect nothing, silently. */
+static xc_status xfail_check(const xfail_list *l, const char *path, const char *const *roots, int n_roots)
+{
+    for (int i = 0; i < l->n; i++) {
+        int found = 0;
+        for (int k = 0; k < n_roots && !found; k++) found = !strchr(l->e[i].name, '/') && is_case(roots[k], l->e[i].name);
+        if (!found)
+            return xc_fail(XC_ERR_USAGE, "%s line %d: '%s' is not a test case under the roots given (the file lists case folder names, one per line, each with an optional reason)",
+                           path, l->e[i].line, l->e[i].name);
+    }
+    return XC_OK;
+}
+
 xc_status xc_conformance_run(const char *const *roots, int n_roots, const xc_conformance_opts *o, xc_conformance_summary *sum)
 {
     memset(sum, 0, sizeof *sum);
@@ -232,6 +249,7 @@ xc_status xc_conformance_run(const char *const *roots, int n_roots, const xc_con
         return xc_fail(XC_ERR_USAGE, "--filter '%s' is not a valid regular expression", o->filter);
     xfail_list xf;
     xc_status s = xfail_load(o->expected_failures, &xf);
+    if (s == XC_OK) s = xfail_check(&xf, o->expected_failures, roots, n_roots);
     for (int k = 0; k < n_roots && s == XC_OK; k++) {
         int n = 0;
         char **cases = list_dir(roots[k], is_case, &n);

@@ -2,6 +2,7 @@
 #include "error.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define XC_ERRBUF 2048
@@ -36,6 +37,41 @@ xc_status xc_error_prefix(xc_status code, const char *fmt, ...)
     snprintf(errbuf, sizeof errbuf, "%s%s", prefix, old);
     one_line(errbuf);
     return code;
+}
+
+static xc_warning_handler warn_fn;
+static void *warn_user;
+
+void xc_set_warning_handler(xc_warning_handler fn, void *user)
+{
+    warn_fn = fn;
+    warn_user = user;
+}
+
+void xc_warn(const char *fmt, ...)
+{
+    char line[XC_ERRBUF];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    one_line(line);
+    if (warn_fn) warn_fn(line, warn_user);
+    else fprintf(stderr, "crosscheck: warning: %s\n", line);
+}
+
+char *xc_strprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!s) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
 }
 
 const char *xc_error_message(void) { return errbuf[0] ? errbuf : "unknown error"; }

@@ -25,6 +25,16 @@ const char *xc_error_message(void);
 void xc_error_clear(void);
 const char *xc_status_name(xc_status s);
 
+/* Warnings: things accepted but probably not meant (an option naming no tensor). One line,
+ * control characters shown as '?', passed to the handler; without one, printed to stderr as
+ * "crosscheck: warning: ...". The handler is process-wide (set it before running). */
+typedef void (*xc_warning_handler)(const char *line, void *user);
+void xc_set_warning_handler(xc_warning_handler fn, void *user);
+void xc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A malloc'd printf result (NULL when out of memory): names of any length, no fixed buffers. */
+char *xc_strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define XC_TRY(expr) do { xc_status xc__s = (expr); if (xc__s != XC_OK) return xc__s; } while (0)
 
 #endif

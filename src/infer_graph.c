@@ -164,6 +164,15 @@ xc_status xc_graph_infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, 
             t->types[slot].value = constant && ns == XC_OK ? constant->t : NULL;
         }
     }
+    for (int i = 0; i < g->n_outputs; i++) { /* a declared output dtype is a promise to every reader */
+        const xc_type_shape *got = xc_graph_type(t, g->outputs[i].name);
+        xc_dtype want = g->outputs[i].dtype;
+        if (got && want != XC_UNDEFINED && got->dtype != XC_UNDEFINED && got->dtype != want) {
+            s = xc_fail(XC_ERR_MODEL, "graph output '%s' is declared %s but computes %s", g->outputs[i].name, xc_dtype_name(want),
+                        xc_dtype_name(got->dtype));
+            goto fail;
+        }
+    }
     free(in);
     free(res);
     *out = t;

@@ -1,6 +1,7 @@
 /* inputs.c — deterministic input data: splitmix64 seeded by (seed, input name). */
 #include "inputs.h"
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,49 @@ static uint64_t name_hash(const char *s)
     return h;
 }
 
+/* The range values of dtype t can hold: [0,1e39] on float32 would make Inf inputs, and an
+ * integer range past the dtype's would wrap (int64 and uint64 are drawn as int64). */
+static void dtype_range(xc_dtype t, double *min, double *max)
+{
+    int bits = 8 * (int)xc_dtype_size(t);
+    if (xc_dtype_is_float(t)) {
+        *max = t == XC_DOUBLE ? DBL_MAX / 2 /* hi - lo stays finite */ : t == XC_FLOAT16 ? 65504.0 : t == XC_BFLOAT16 ? 0x1.fep127 : FLT_MAX;
+        *min = -*max;
+    } else if (bits >= 64) {
+        *min = xc_dtype_is_signed(t) ? -0x1p63 : 0;
+        *max = 0x1p63 - 1024; /* the largest double below 2^63 */
+    } else {
+        *min = xc_dtype_is_signed(t) ? -ldexp(1, bits - 1) : 0;
+        *max = xc_dtype_is_signed(t) ? ldexp(1, bits - 1) - 1 : ldexp(1, bits) - 1;
+    }
+}
+
+/* The range of values for input v: --val-range (a named one wins over a global one), else
+ * [lo, hi) for floats and [0, int_hi] for integers. */
+static xc_status input_range(const xc_value_info *v, const xc_input_spec *spec, double *lo, double *hi)
+{
+    int ranged = 0;
+    for (int pass = 0; pass < 2; pass++) /* global ranges first, so a named one wins */
+        for (int i = 0; i < spec->n_ranges; i++) {
+            const xc_val_range *r = &spec->ranges[i];
+            if (pass == 0 ? r->name != NULL : !r->name || strcmp(r->name, v->name)) continue;
+            *lo = r->lo, *hi = r->hi, ranged = 1;
+        }
+    if (!ranged) {
+        *lo = xc_dtype_is_float(v->dtype) ? spec->lo : 0;
+        *hi = xc_dtype_is_float(v->dtype) ? spec->hi : (double)spec->int_hi;
+    }
+    if (v->dtype == XC_BOOL) return XC_OK;
+    double min, max;
+    dtype_range(v->dtype, &min, &max);
+    if (*lo < min || *hi > max)
+        return xc_fail(XC_ERR_USAGE, "--val-range [%g,%g] for input '%s' does not fit %s (%g to %g)", *lo, *hi, v->name,
+                       xc_dtype_name(v->dtype), min, max);
+    if (!xc_dtype_is_float(v->dtype) && floor(*hi) < ceil(*lo))
+        return xc_fail(XC_ERR_USAGE, "--val-range for '%s' holds no integer", v->name);
+    return XC_OK;
+}
+
 static xc_status generate_one(const xc_value_info *v, const xc_input_spec *spec, xc_tensor **out)
 {
     int64_t dims[XC_MAX_RANK];
@@ -43,19 +87,11 @@ static xc_status generate_one(const xc_value_info *v, const xc_input_spec *spec,
     if (t == XC_UNDEFINED) return xc_fail(XC_ERR_MODEL, "input '%s' has no element type", v->name);
     if (!xc_dtype_supported(t))
         return xc_fail(XC_ERR_UNSUPPORTED, "input '%s' has dtype %s, which crosscheck cannot generate", v->name, xc_dtype_name(t));
+    double lo, hi;
+    XC_TRY(input_range(v, spec, &lo, &hi));
+    int64_t ilo = (int64_t)ceil(lo), ihi = (int64_t)floor(hi);
     xc_status s = xc_tensor_new(t, rank, dims, out);
     if (s != XC_OK) return xc_error_prefix(s, "input '%s': ", v->name);
-    double lo = spec->lo, hi = spec->hi;
-    int64_t ilo = 0, ihi = spec->int_hi;
-    for (int pass = 0; pass < 2; pass++) /* global ranges first, so a named one wins */
-        for (int i = 0; i < spec->n_ranges; i++) {
-            const xc_val_range *r = &spec->ranges[i];
-            if (pass == 0 ? r->name != NULL : !r->name || strcmp(r->name, v->name)) continue;
-            lo = r->lo, hi = r->hi;
-            ilo = (int64_t)ceil(r->lo), ihi = (int64_t)floor(r->hi);
-        }
-    if (!xc_dtype_is_float(t) && t != XC_BOOL && ihi < ilo)
-        return xc_fail(XC_ERR_USAGE, "--val-range for '%s' holds no integer", v->name);
     uint64_t state = spec->seed ^ name_hash(v->name);
     size_t n = xc_tensor_numel(*out);
     for (size_t i = 0; i < n; i++) {
@@ -66,10 +102,20 @@ static xc_status generate_one(const xc_value_info *v, const xc_input_spec *spec,
         } else if (t == XC_BOOL) {
             xc_store_i64(t, (*out)->data, i, (int64_t)(r & 1));
         } else {
-            xc_store_i64(t, (*out)->data, i, ilo + (int64_t)(r % (uint64_t)(ihi - ilo + 1)));
+            uint64_t span = (uint64_t)ihi - (uint64_t)ilo; /* no overflow over all of int64 */
+            xc_store_i64(t, (*out)->data, i, (int64_t)((uint64_t)ilo + (span == UINT64_MAX ? r : r % (span + 1))));
         }
     }
     return xc_tensor_set_name(*out, v->name);
+}
+
+void xc_input_spec_warn_unused(const xc_graph *g, const xc_input_spec *spec)
+{
+    for (int i = 0; i < spec->n_ranges; i++) {
+        int found = !spec->ranges[i].name;
+        for (int k = 0; k < g->n_inputs && !found; k++) found = !strcmp(g->inputs[k].name, spec->ranges[i].name);
+        if (!found) xc_warn("--val-range names '%s', which is not a graph input (ignored)", spec->ranges[i].name);
+    }
 }
 
 xc_status xc_generate_inputs(const xc_graph *g, const xc_input_spec *spec, xc_tensor_list *out)
@@ -97,6 +143,7 @@ xc_status xc_parse_input_shape(char *text, xc_input_shape *out)
     char *p = colon + 1;
     if (*p == '[') p++;
     out->rank = 0;
+    if (!*p) return xc_fail(XC_ERR_USAGE, "input shape '%s:' gives no dimensions (a scalar is '%s:[]')", text, text);
     while (*p && *p != ']') {
         if (out->rank == XC_MAX_RANK) return xc_fail(XC_ERR_USAGE, "input shape for '%s' has more than %d dims", text, XC_MAX_RANK);
         char *end;

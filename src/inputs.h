@@ -27,6 +27,8 @@ xc_input_spec xc_input_spec_default(void);
 xc_status xc_generate_inputs(const xc_graph *g, const xc_input_spec *spec, xc_tensor_list *out);
 
 /* Parses "[name:][lo,hi]" (name borrowed from text, which is modified). */
+/* Warns (xc_warn) about each --val-range naming no input of g: it would be ignored. */
+void xc_input_spec_warn_unused(const xc_graph *g, const xc_input_spec *spec);
 xc_status xc_parse_val_range(char *text, xc_val_range *out);
 
 /* Parses "name:[1,3,224,224]" (also "name:1x3x224x224"). The name is borrowed from text. */

@@ -238,6 +238,17 @@ static xc_status load_model(Onnx__ModelProto *mp, const char *base_dir, xc_model
         m->opsets[i].domain = dup_str(mp->opset_import[i]->domain);
         m->opsets[i].version = mp->opset_import[i]->has_version ? mp->opset_import[i]->version : 0;
     }
+    for (int i = 0; i < m->n_opsets; i++) {
+        if (!m->opsets[i].domain) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        /* "" and "ai.onnx" are one domain: two imports of it leave its version ambiguous */
+        const char *d = !strcmp(m->opsets[i].domain, "ai.onnx") ? "" : m->opsets[i].domain;
+        for (int k = 0; k < i; k++) {
+            const char *e = !strcmp(m->opsets[k].domain, "ai.onnx") ? "" : m->opsets[k].domain;
+            if (!strcmp(d, e))
+                return xc_fail(XC_ERR_MODEL, "opset_import lists domain '%s' twice (versions %lld and %lld)",
+                               *d ? d : "ai.onnx", (long long)m->opsets[k].version, (long long)m->opsets[i].version);
+        }
+    }
     for (size_t i = 0; i < mp->n_metadata_props; i++, m->n_metadata++) {
         m->metadata[i].key = dup_str(mp->metadata_props[i]->key);
         m->metadata[i].value = dup_str(mp->metadata_props[i]->value);

@@ -6,6 +6,8 @@
 #include "onnx_io.h"
 #include "polygraphy_json.h"
 #include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +160,11 @@ static xc_status load_folder(const char *dir, int only_role, xc_results *r)
 {
     char index[4400];
     snprintf(index, sizeof index, "%s/index.json", dir);
+    DIR *d = opendir(dir); /* an unreadable folder must not read as an empty test_data_set */
+    if (!d) return xc_fail(XC_ERR_IO, "%s: cannot read the folder: %s", dir, strerror(errno));
+    closedir(d);
     if (!access(index, F_OK)) return load_index(dir, index, only_role, r);
+    if (errno != ENOENT) return xc_fail(XC_ERR_IO, "%s: %s", index, strerror(errno));
     xc_tensor_list lists[2] = {{0}};
     xc_status s = xc_dataset_load(dir, &lists[0], &lists[1]);
     char name[256];

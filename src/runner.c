@@ -42,6 +42,7 @@ void xc_run_report_free(xc_run_report *r)
         free(x->first_nan);
         free(x->nonfinite);
         xc_engine_free(x->engine);
+        free(x->name);
     }
     for (int k = 0; k < r->n_comparisons; k++) {
         for (int o = 0; r->comparisons[k].outputs && o < r->n_outputs; o++) xc_check_result_free(&r->comparisons[k].outputs[o].checks);
@@ -65,6 +66,13 @@ static double now(void)
 /* The runners of c, in order (the shorthand fields become runners when none are listed). */
 static int runner_specs(const xc_run_config *c, xc_runner_spec *out)
 {
+    if (c->n_runners && !c->model_path) { /* without a model, each saved path is a set of its own */
+        int n = 0;
+        for (int k = 0; k < c->n_runners; k++)
+            for (int i = 0; i < c->runners[k].n_paths; i++)
+                if (n < XC_MAX_RUNNERS) out[n++] = (xc_runner_spec){XC_RUNNER_LOADED, NULL, &c->runners[k].paths[i], 1};
+        return n;
+    }
     if (c->n_runners) {
         memcpy(out, c->runners, sizeof(xc_runner_spec) * (size_t)c->n_runners);
         return c->n_runners;
@@ -82,7 +90,8 @@ typedef struct runner_state {
     xc_backend *backend;            /* NULL for loaded results */
     xc_results *results;            /* LOADED: owned by the first runner of its file, else borrowed */
     int owns_results;
-    const char *source_runner;      /* LOADED: the runner's name inside the results (NULL: any) */
+    char *source_runner;            /* LOADED: the runner's name inside the results, owned (the
+                                       results' own copy leaves with the entries taken) */
 } runner_state;
 
 static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_run_config *c, int iterations)
@@ -100,25 +109,30 @@ static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_ru
     return XC_OK;
 }
 
-static int name_taken(const xc_run_report *r, const char *name)
+/* Whether a runner other than self already has name. */
+static int name_taken(const xc_run_report *r, const xc_runner_result *self, const char *name)
 {
     for (int k = 0; k < r->n_runners; k++)
-        if (!strcmp(r->runners[k].name, name)) return 1;
+        if (&r->runners[k] != self && r->runners[k].name && !strcmp(r->runners[k].name, name)) return 1;
     return 0;
 }
 
-/* "ref", "ocl-2", ...; loaded runners keep the name they were saved under ("loaded" for plain
- * tensor files), prefixed with "loaded:" if a live runner already has it. */
-static void name_runner(xc_run_report *r, xc_runner_result *x, const char *saved_as)
+/* "ref", "ocl-2", ...; loaded runners keep the name they were saved under, whole ("loaded"
+ * for plain tensor files), prefixed with "loaded:" if a live runner already has it. */
+static xc_status name_runner(xc_run_report *r, xc_runner_result *x, const char *saved_as)
 {
     const char *base = saved_as && strcmp(saved_as, "files") ? saved_as : xc_runner_kind_name(x->kind);
-    if (saved_as && name_taken(r, base)) snprintf(x->name, sizeof x->name, "loaded:%s", base);
-    else snprintf(x->name, sizeof x->name, "%s", base);
-    for (int k = 2; name_taken(r, x->name); k++) snprintf(x->name, sizeof x->name, "%.24s-%d", base, k);
+    x->name = xc_strprintf(saved_as && name_taken(r, x, base) ? "loaded:%s" : "%s", base);
+    for (int k = 2; x->name && name_taken(r, x, x->name); k++) {
+        free(x->name);
+        x->name = xc_strprintf("%s-%d", base, k);
+    }
+    return x->name ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
 }
 
 /* Saved results: one runner per runner name inside the files (a Polygraphy JSON may hold
- * several), each with the iterations it was saved with. */
+ * several). Each must hold outputs for every iteration run: an iteration it lacks would
+ * otherwise compare nothing and read as passed. */
 static xc_status setup_loaded(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
 {
     xc_results *res = NULL;
@@ -130,16 +144,22 @@ static xc_status setup_loaded(const xc_run_config *c, xc_run_report *r, runner_s
     if (s == XC_OK && r->n_runners + n > XC_MAX_RUNNERS)
         s = xc_fail(XC_ERR_USAGE, "%s: %d saved runners would make more than %d runners", st->spec.paths[0], n, XC_MAX_RUNNERS);
     for (int i = 0; i < n && s == XC_OK; i++) {
+        int have = xc_results_iterations(res, names[i]);
+        if (have < iterations)
+            s = xc_fail(XC_ERR_USAGE, "%s: runner '%s' holds outputs for %d iteration%s, but the run has %d (--iterations, or the iterations --load-inputs holds)",
+                        st->spec.paths[0], names[i], have, have == 1 ? "" : "s", iterations);
+    }
+    for (int i = 0; i < n && s == XC_OK; i++) {
         runner_state *k = &st[i];
         if (i) *k = st[0];
         k->results = res;
         k->owns_results = i == 0;
-        k->source_runner = names[i];
+        k->source_runner = strdup(names[i]);
         xc_runner_result *x = &r->runners[r->n_runners];
         x->kind = XC_RUNNER_LOADED;
-        name_runner(r, x, names[i]);
         r->n_runners++;
-        s = alloc_result(r, x, c, iterations);
+        s = k->source_runner ? name_runner(r, x, names[i]) : xc_fail(XC_ERR_NOMEM, "out of memory");
+        if (s == XC_OK) s = alloc_result(r, x, c, iterations);
     }
     free(names);
     if (s != XC_OK && !st[0].owns_results) xc_results_free(res);
@@ -151,8 +171,8 @@ static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, runner_s
     if (st->spec.kind == XC_RUNNER_LOADED) return setup_loaded(c, r, st, iterations);
     xc_runner_result *x = &r->runners[r->n_runners];
     x->kind = st->spec.kind;
-    name_runner(r, x, NULL);
     r->n_runners++;
+    XC_TRY(name_runner(r, x, NULL));
     XC_TRY(alloc_result(r, x, c, iterations));
     if (st->spec.kind == XC_RUNNER_REF) return xc_ref_backend_create(r->model, &st->backend);
     xc_ocl_build_options o = c->ocl;
@@ -161,6 +181,33 @@ static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, runner_s
                                                    : xc_ocl_build(r->model, &o, &x->engine);
     if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
     return xc_ocl_backend_create(x->engine, &st->backend);
+}
+
+/* ---- options that name tensors ---- */
+
+/* Whether tensor `name` is a graph output, or, when per_layer, any tensor a node computes. */
+static int names_compared_tensor(const xc_graph *g, const char *name, int per_layer)
+{
+    for (int i = 0; i < g->n_outputs; i++)
+        if (!strcmp(g->outputs[i].name, name)) return 1;
+    for (int i = 0; per_layer && i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_outputs; k++)
+            if (!strcmp(g->nodes[i].outputs[k], name)) return 1;
+    return 0;
+}
+
+/* Per-tensor tolerances and per-input ranges naming nothing would be ignored: say so. */
+static void warn_unused_names(const xc_run_config *c, const xc_graph *g)
+{
+    static const char *const options[] = {"--atol", "--rtol", "--check-error-stat", "--error-quantile"};
+    const xc_tol_entry *lists[] = {c->tol.atol, c->tol.rtol, c->tol.stat, c->tol.quantile};
+    const int counts[] = {c->tol.n_atol, c->tol.n_rtol, c->tol.n_stat, c->tol.n_quantile};
+    for (int k = 0; k < 4; k++)
+        for (int i = 0; i < counts[k]; i++)
+            if (lists[k][i].name && !names_compared_tensor(g, lists[k][i].name, c->per_layer != XC_PER_LAYER_OFF))
+                xc_warn("%s names '%s', which is not an output of the model%s (ignored)", options[k], lists[k][i].name,
+                        c->per_layer != XC_PER_LAYER_OFF ? " nor a tensor it computes" : "");
+    if (!c->n_load_inputs) xc_input_spec_warn_unused(g, &c->inputs);
 }
 
 /* ---- inputs ---- */
@@ -177,10 +224,32 @@ static xc_status order_inputs(const xc_graph *g, xc_tensor_list *inputs, const x
     return XC_OK;
 }
 
-static xc_status make_inputs(const xc_run_config *c, xc_run_report *r, xc_results *loaded, int it)
+/* Generated inputs take the shapes --input-shapes gives, else those an engine was built for
+ * (a plan's, made with its own --input-shapes), else 1 for symbolic dims. *shapes is malloc'd
+ * (names borrowed from c and the engines). */
+static xc_status input_shapes(const xc_run_config *c, const xc_run_report *r, xc_input_spec *spec, xc_input_shape **shapes)
+{
+    const xc_graph *g = r->model->graph;
+    *spec = c->inputs;
+    *shapes = malloc(sizeof **shapes * ((size_t)c->inputs.n_shapes + (size_t)g->n_inputs + 1));
+    if (!*shapes) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (c->inputs.n_shapes) memcpy(*shapes, c->inputs.shapes, sizeof **shapes * (size_t)c->inputs.n_shapes);
+    int n = c->inputs.n_shapes;
+    for (int i = 0; i < g->n_inputs; i++) {
+        int given = 0;
+        for (int k = 0; k < n && !given; k++) given = !strcmp((*shapes)[k].name, g->inputs[i].name);
+        for (int k = 0; k < r->n_runners && !given; k++)
+            given = r->runners[k].engine && xc_engine_input_shape(r->runners[k].engine, g->inputs[i].name, &(*shapes)[n]) && ++n;
+    }
+    spec->shapes = *shapes;
+    spec->n_shapes = n;
+    return XC_OK;
+}
+
+static xc_status make_inputs(const xc_input_spec *base, xc_run_report *r, xc_results *loaded, int it)
 {
     if (loaded) return xc_results_select(loaded, NULL, it, XC_ROLE_INPUT, &r->inputs[it]);
-    xc_input_spec spec = c->inputs;
+    xc_input_spec spec = *base;
     spec.seed += (uint64_t)it;
     return xc_generate_inputs(r->model->graph, &spec, &r->inputs[it]);
 }
@@ -199,13 +268,16 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
 {
     xc_runner_result *x = &r->runners[k];
     xc_tensor **out = &x->outputs[(size_t)it * r->n_outputs];
-    if (st->spec.kind == XC_RUNNER_LOADED) { /* absent outputs (or iterations) are not compared */
-        if (it >= xc_results_iterations(st->results, st->source_runner)) return XC_OK;
+    if (st->spec.kind == XC_RUNNER_LOADED) { /* absent outputs are not compared; iterations are all there (setup_loaded) */
         xc_tensor_list got = {0, NULL};
         const xc_tensor **want = calloc((size_t)r->n_outputs + 1, sizeof *want);
         xc_status s = want ? xc_results_take(st->results, st->source_runner, it, XC_ROLE_OUTPUT, &got)
                            : xc_fail(XC_ERR_NOMEM, "out of memory");
         if (s == XC_OK) s = xc_match_outputs(r->model->graph, &got, want); /* by name, else by position */
+        for (int o = 0; o < r->n_outputs && s == XC_OK && it == 0; o++) /* a name, but not this output's */
+            if (want[o] && want[o]->name && *want[o]->name && strcmp(want[o]->name, r->model->graph->outputs[o].name))
+                xc_warn("runner %s: saved output '%s' matches no output of the model; compared with output '%s' by position",
+                        x->name, want[o]->name, r->model->graph->outputs[o].name);
         for (int o = 0; o < r->n_outputs && s == XC_OK; o++)
             if (want[o]) s = xc_tensor_clone(want[o], &out[o]);
         free(want);
@@ -285,12 +357,17 @@ static xc_status find_against(const xc_run_config *c, xc_run_report *r)
             r->against = k;
             return XC_OK;
         }
-    char names[256] = "";
+    size_t len = 1;
+    for (int k = 0; k < r->n_runners; k++) len += strlen(r->runners[k].name) + 2;
+    char *names = calloc(len, 1);
+    if (!names) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int k = 0; k < r->n_runners; k++) {
-        strncat(names, k ? ", " : "", sizeof names - strlen(names) - 1);
-        strncat(names, r->runners[k].name, sizeof names - strlen(names) - 1);
+        if (k) strcat(names, ", ");
+        strcat(names, r->runners[k].name);
     }
-    return xc_fail(XC_ERR_USAGE, "--compare-to %s: no such runner (runners: %s)", c->compare_to, names);
+    xc_status s = xc_fail(XC_ERR_USAGE, "--compare-to %s: no such runner (runners: %s)", c->compare_to, names);
+    free(names);
+    return s;
 }
 
 /* The comparison of runner k at iteration it, output o, if one was made. */
@@ -327,13 +404,15 @@ static xc_status save_results(const char *dir, const xc_run_report *r, int outpu
 static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state *st, xc_results *loaded_inputs, int iterations)
 {
     const xc_graph *g = r->model->graph;
+    xc_input_spec spec;
+    xc_input_shape *shapes = NULL;
+    XC_TRY(input_shapes(c, r, &spec, &shapes));
     const xc_tensor **fed = calloc((size_t)xc_graph_runtime_input_count(g) + 1, sizeof *fed);
-    if (!fed) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    xc_status s = XC_OK;
+    xc_status s = fed ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
     int n = r->n_runners;
     for (int it = 0; it < iterations && s == XC_OK; it++) {
         r->iterations = it + 1;
-        s = make_inputs(c, r, loaded_inputs, it);
+        s = make_inputs(&spec, r, loaded_inputs, it);
         if (s == XC_OK) s = order_inputs(g, &r->inputs[it], fed);
         for (int k = 0; k < n && s == XC_OK; k++) s = run_one(c, r, &st[k], k, it, fed);
         for (int k = 0; k < n && s == XC_OK; k++)
@@ -344,13 +423,15 @@ static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state 
         if (c->fail_fast && !r->passed) break;
     }
     free(fed);
+    free(shapes);
     return s;
 }
 
-/* How many iterations: --iterations, else as many as the loaded inputs hold, else 1. */
-static xc_status count_iterations(const xc_run_config *c, xc_results *loaded, int *out)
+/* How many iterations: --iterations, else as many as the loaded inputs hold, else (without a
+ * model) as many as the first saved set holds, else 1. */
+static xc_status count_iterations(const xc_run_config *c, xc_results *loaded, int saved, int *out)
 {
-    int have = 0;
+    int have = loaded ? 0 : saved;
     if (loaded) {
         const char **names = NULL;
         int n = 0;
@@ -367,10 +448,10 @@ static xc_status count_iterations(const xc_run_config *c, xc_results *loaded, in
     return XC_OK;
 }
 
-static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_results *loaded_inputs)
+static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_results *loaded_inputs, int saved)
 {
     int iterations;
-    XC_TRY(count_iterations(c, loaded_inputs, &iterations));
+    XC_TRY(count_iterations(c, loaded_inputs, saved, &iterations));
     r->inputs = calloc((size_t)iterations + 1, sizeof *r->inputs);
     if (!r->inputs) return xc_fail(XC_ERR_NOMEM, "out of memory");
     runner_state st[XC_MAX_RUNNERS];
@@ -378,12 +459,15 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     memset(st, 0, sizeof st);
     int n = runner_specs(c, specs), live = 0;
     xc_status s = XC_OK;
+    warn_unused_names(c, r->model->graph);
     for (int k = 0; k < n && s == XC_OK; k++) {
         st[r->n_runners].spec = specs[k];
         live |= specs[k].kind != XC_RUNNER_LOADED;
         s = setup_runner(c, r, &st[r->n_runners], iterations);
     }
-    if (s == XC_OK && !live) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
+    if (s == XC_OK && !live && c->model_path) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
+    if (s == XC_OK && !c->model_path && r->n_runners < 2)
+        s = xc_fail(XC_ERR_USAGE, "without a model, give two saved result sets (--load-outputs A --load-outputs B) to compare");
     if (s == XC_OK) s = find_against(c, r);
     if (s == XC_OK) s = run_all(c, r, st, loaded_inputs, iterations);
     if (s == XC_OK && c->checks.check_average) s = xc_run_average(c, r);
@@ -391,9 +475,54 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     if (s == XC_OK && c->save_outputs) s = save_results(c->save_outputs, r, 1);
     for (int k = 0; k < XC_MAX_RUNNERS; k++) {
         xc_backend_destroy(st[k].backend);
+        free(st[k].source_runner);
         if (st[k].owns_results) xc_results_free(st[k].results);
     }
     return s;
+}
+
+/* Without a model, saved results are compared with each other: a graph with no nodes or inputs
+ * whose outputs are the tensors of the first set's first runner at iteration 0 (named
+ * output_K where unnamed), so outputs match by name as they would against a model. */
+static xc_status outputs_only_model(const xc_run_config *c, xc_model **out, int *iterations)
+{
+    *out = NULL;
+    const xc_runner_spec *first = NULL;
+    for (int k = 0; k < c->n_runners && !first; k++)
+        if (c->runners[k].kind != XC_RUNNER_LOADED) return xc_fail(XC_ERR_USAGE, "runner %s needs a model", xc_runner_kind_name(c->runners[k].kind));
+        else first = &c->runners[k];
+    if (!first) return xc_fail(XC_ERR_USAGE, "no MODEL given");
+    xc_results *res;
+    XC_TRY(xc_results_load_paths(first->paths, first->n_paths, XC_ROLE_OUTPUT, &res));
+    xc_tensor_list got = {0, NULL};
+    xc_status s = xc_results_select(res, NULL, 0, XC_ROLE_OUTPUT, &got);
+    for (int i = 0; i < res->n && s == XC_OK; i++) /* the runner select picked: the first with outputs at iteration 0 */
+        if (res->e[i].role == XC_ROLE_OUTPUT && res->e[i].iteration == 0) {
+            *iterations = xc_results_iterations(res, res->e[i].runner);
+            break;
+        }
+    xc_model *m = calloc(1, sizeof *m);
+    if (s == XC_OK && (!m || !(m->graph = calloc(1, sizeof *m->graph)) ||
+                       !(m->graph->outputs = calloc((size_t)got.n + 1, sizeof *m->graph->outputs))))
+        s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int o = 0; o < got.n && s == XC_OK; o++) {
+        xc_value_info *v = &m->graph->outputs[o];
+        const xc_tensor *t = got.t[o];
+        v->name = t->name && *t->name ? strdup(t->name) : xc_strprintf("output_%d", o);
+        v->dtype = t->dtype;
+        v->rank = t->rank;
+        memcpy(v->dims, t->dims, sizeof(int64_t) * (size_t)t->rank);
+        m->graph->n_outputs++;
+        if (!v->name) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    xc_tensor_list_free(&got);
+    xc_results_free(res);
+    if (s != XC_OK) {
+        xc_model_free(m);
+        return s;
+    }
+    *out = m;
+    return XC_OK;
 }
 
 xc_status xc_run(const xc_run_config *c, xc_run_report *r)
@@ -406,11 +535,14 @@ xc_status xc_run(const xc_run_config *c, xc_run_report *r)
     if (c->memory_limit) xc_set_memory_limit(c->memory_limit);
     xc_tensor_reset_peak();
     xc_results *loaded_inputs = NULL;
-    xc_status s = xc_model_load(c->model_path, &r->model);
+    int saved = 0, paths = 0;
+    for (int k = 0; !c->model_path && k < c->n_runners; k++) paths += c->runners[k].n_paths;
+    if (paths > XC_MAX_RUNNERS) return xc_fail(XC_ERR_USAGE, "without a model, at most %d saved result sets", XC_MAX_RUNNERS);
+    xc_status s = c->model_path ? xc_model_load(c->model_path, &r->model) : outputs_only_model(c, &r->model, &saved);
     if (s == XC_OK && c->n_load_inputs) s = xc_results_load_paths(c->load_inputs, c->n_load_inputs, XC_ROLE_INPUT, &loaded_inputs);
     if (s == XC_OK) {
         r->n_outputs = r->model->graph->n_outputs;
-        s = run_loaded_model(c, r, loaded_inputs);
+        s = run_loaded_model(c, r, loaded_inputs, saved);
     }
     xc_results_free(loaded_inputs);
     r->peak_bytes = xc_tensor_peak_bytes();

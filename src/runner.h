@@ -26,7 +26,8 @@ typedef struct xc_runner_spec {
 } xc_runner_spec;
 
 typedef struct xc_run_config {
-    const char *model_path;
+    const char *model_path;           /* NULL: saved results only (each path a set), compared
+                                         with each other by output name */
     xc_runner_spec runners[XC_MAX_RUNNERS]; /* in order; none: the reference alone */
     int n_runners;
     int use_ref, use_ocl;             /* shorthand for library callers when n_runners is 0 */
@@ -51,7 +52,8 @@ typedef struct xc_run_config {
 } xc_run_config;
 
 typedef struct xc_runner_result {
-    char name[32];                    /* "ref", "ocl", "ocl-fp16", "plan", "loaded" (+ "-2"...) */
+    char *name;                       /* owned: "ref", "ocl", "ocl-fp16", "plan", "loaded" (+ "-2"...),
+                                         or a loaded runner's saved name, however long */
     xc_runner_kind kind;
     xc_engine *engine;                /* OpenCL runners: kept so per-layer rows can name layers */
     xc_tensor **outputs;              /* [iteration * n_outputs + o], owned; NULL where absent */

@@ -1,5 +1,6 @@
 /* tensor.c — tensor allocation with overflow and size-limit checks; shared file mappings. */
 #include "tensor.h"
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,7 +222,7 @@ int xc_shape_equal(int ra, const int64_t *a, int rb, const int64_t *b)
 xc_status xc_mapping_open(const char *path, xc_mapping **out)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return xc_fail(XC_ERR_IO, "%s: cannot open", path);
+    if (fd < 0) return xc_fail(XC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
         close(fd);
@@ -237,9 +238,11 @@ xc_status xc_mapping_open(const char *path, xc_mapping **out)
     if (m->len) {
         m->addr = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m->addr == MAP_FAILED) {
+            int err = errno;
+            size_t len = m->len;
             close(fd);
             free(m);
-            return xc_fail(XC_ERR_IO, "%s: cannot map", path);
+            return xc_fail(XC_ERR_IO, "%s: cannot map %zu bytes: %s", path, len, strerror(err));
         }
     }
     close(fd);

@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(HERE, "trust"))
 from verdict_tests import verdict_tests  # noqa: E402
 from graph.large_graph_tests import large_graph_tests  # noqa: E402
 from surface_tests import surface_tests  # noqa: E402
+from trust.loaded_tests import loaded_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1326,6 +1327,7 @@ def main():
         # kernel binaries do not depend on how crosscheck was compiled: every build dir shares them
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
         timed(large_graph_tests, s, xc, args.build, tmp)
+        timed(loaded_tests, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(run_compare, s, xc, args.build, tmp)

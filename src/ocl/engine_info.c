@@ -26,3 +26,16 @@ int xc_engine_layer_find(const xc_engine *e, const char *name)
         if (!e->layers[l].dead && !strcmp(e->layers[l].name, name)) return l;
     return -1;
 }
+
+int xc_engine_input_shape(const xc_engine *e, const char *name, xc_input_shape *out)
+{
+    for (int t = 0; t < e->n_tensors; t++) {
+        const xc_etensor *x = &e->tensors[t];
+        if (x->graph_input < 0 || strcmp(x->name, name)) continue;
+        out->name = x->name;
+        out->rank = x->rank;
+        memcpy(out->dims, x->dims, sizeof out->dims);
+        return 1;
+    }
+    return 0;
+}

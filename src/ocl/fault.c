@@ -130,7 +130,7 @@ static void announce(const xc_engine *e, const xc_fault_set *set)
     for (int i = 0; i < set->n; i++) {
         const xc_fault *f = &set->faults[i];
         if (!f->n_layers) {
-            fprintf(stderr, "crosscheck: warning: fault injection '%s' matches no layer of this engine\n", f->spec);
+            xc_warn("fault injection '%s' matches no layer of this engine", f->spec);
             continue;
         }
         fprintf(stderr, "crosscheck: FAULT INJECTION ON: '%s' perturbs %d layer%s:", f->spec, f->n_layers, f->n_layers > 1 ? "s" : "");

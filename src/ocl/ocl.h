@@ -103,6 +103,9 @@ int xc_engine_layer_count(const xc_engine *e);
 void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *out);
 /* Index of the live layer named `name`, or -1. */
 int xc_engine_layer_find(const xc_engine *e, const char *name);
+/* The static shape the engine was built for on graph input `name` (out->name borrowed from
+ * e); 0 if e takes no such input. */
+int xc_engine_input_shape(const xc_engine *e, const char *name, xc_input_shape *out);
 /* Per-layer precision files (--layer-precision-file): the layer (or node) names to keep in
  * fp32, as JSON {"format": "crosscheck-layer-precision-1", "fp32": [...]}. Loading allocates
  * *names (free with xc_layer_precision_free). */

@@ -472,10 +472,11 @@ xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tenso
         if (k < 0) continue;
         const xc_etensor *x = &e->tensors[t];
         if (!inputs[k] || inputs[k]->dtype != x->dtype || !xc_shape_equal(x->rank, x->dims, inputs[k]->rank, inputs[k]->dims)) {
-            char want[256], got[256];
-            return xc_fail(XC_ERR_USAGE, "input '%s': the engine was built for %s, got %s (rebuild with --input-shapes)", x->name,
-                           xc_shape_str(x->dtype, x->rank, x->dims, want, sizeof want),
-                           inputs[k] ? xc_tensor_desc(inputs[k], got, sizeof got) : "nothing");
+            char want[256], got[256], dims[256];
+            return xc_fail(XC_ERR_USAGE, "input '%s': the engine was built for %s, got %s (give inputs of its shape, --input-shapes %s:%s, or build an engine for these)",
+                           x->name, xc_shape_str(x->dtype, x->rank, x->dims, want, sizeof want),
+                           inputs[k] ? xc_tensor_desc(inputs[k], got, sizeof got) : "nothing", x->name,
+                           xc_dims_str(x->rank, x->dims, dims, sizeof dims));
         }
         XC_TRY(xc_ocl_ctx_upload(c, t, inputs[k]));
     }

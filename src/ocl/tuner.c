@@ -218,12 +218,32 @@ static xc_status check_pinned_names(const xc_engine *e, const xc_tactics_file *p
     return XC_OK;
 }
 
+/* Every --tactics glob must match a tactic some layer could use: a typo would otherwise leave
+ * every layer on its baseline, silently. */
+static xc_status check_tactic_filter(const xc_engine *e)
+{
+    candidate c[96];
+    for (int i = 0; i < e->opt.n_tactic_filter; i++) {
+        int found = 0;
+        for (int l = 0; l < e->n_layers && !found; l++) {
+            if (e->layers[l].dead || e->layers[l].cpu) continue;
+            int n = all_candidates(e, &e->layers[l], c, 96);
+            for (int k = 0; k < n && !found; k++)
+                found = !fnmatch(e->opt.tactic_filter[i], c[k].name, 0) || !fnmatch(e->opt.tactic_filter[i], c[k].t->name, 0);
+        }
+        if (!found)
+            return xc_fail(XC_ERR_USAGE, "--tactics '%s' matches no tactic of any layer of this engine (see 'crosscheck inspect engine')",
+                           e->opt.tactic_filter[i]);
+    }
+    return XC_OK;
+}
+
 xc_status xc_engine_choose_tactics(xc_engine *e)
 {
     xc_tactics_file *pinned = NULL, *cache = NULL;
     xc_ocl_ctx *ctx = NULL;
-    xc_status s = XC_OK;
-    if (e->opt.load_tactics) s = xc_tactics_load(e->opt.load_tactics, NULL, &pinned);
+    xc_status s = check_tactic_filter(e);
+    if (s == XC_OK && e->opt.load_tactics) s = xc_tactics_load(e->opt.load_tactics, NULL, &pinned);
     if (s == XC_OK && e->opt.timing_cache) s = xc_tactics_load(e->opt.timing_cache, e, &cache);
     if (s == XC_OK) s = xc_ocl_ctx_create(e, 1, &ctx);
     int total = 0, done = 0;

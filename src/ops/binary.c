@@ -132,6 +132,10 @@ static xc_status infer_bitshift(xc_infer_ctx *c)
     const char *dir = xc_attr_string(c->node, "direction", "");
     if (strcmp(dir, "LEFT") && strcmp(dir, "RIGHT"))
         return xc_infer_fail(c, "direction must be LEFT or RIGHT, got '%s'", dir);
+    for (int i = 0; i < c->n_in && c->opset < 28; i++) /* before opset 28, T is unsigned only */
+        if (c->in[i].present && c->in[i].dtype != XC_UNDEFINED && xc_dtype_is_int(c->in[i].dtype) && xc_dtype_is_signed(c->in[i].dtype))
+            return xc_infer_fail(c, "input '%s' is %s; BitShift before opset 28 takes unsigned integers only", c->node->inputs[i],
+                                 xc_dtype_name(c->in[i].dtype));
     return infer_numpy(c);
 }
 

@@ -31,9 +31,10 @@ static xc_status int_list(xc_infer_ctx *c, int since, const char *attr, int i, i
     if (i >= c->n_in || !c->in[i].present) return XC_OK;
     const xc_tensor *t = c->in[i].value;
     *state = LIST_UNKNOWN;
+    xc_dtype dt = t ? t->dtype : c->in[i].dtype; /* the spec says int64: int32 is refused, known value or not */
+    if (dt != XC_UNDEFINED && dt != XC_INT64)
+        return xc_infer_fail(c, "input '%s' must be an int64 tensor, not %s", c->node->inputs[i], xc_dtype_name(dt));
     if (!t) return XC_OK;
-    if (t->dtype != XC_INT64 && t->dtype != XC_INT32)
-        return xc_infer_fail(c, "input '%s' must be an int64 tensor, not %s", c->node->inputs[i], xc_dtype_name(t->dtype));
     if (xc_tensor_numel(t) > XC_MAX_RANK)
         return xc_infer_unsupported(c, "input '%s' has %zu values; crosscheck supports rank <= %d", c->node->inputs[i],
                                     xc_tensor_numel(t), XC_MAX_RANK);

@@ -3,14 +3,17 @@
  *
  * The new node takes over the output names, so every reader downstream now reads it; the old
  * producers keep running only if something else still reads one of their other outputs (their
- * replaced outputs get fresh, unread names). Cleanup then drops whatever became dead. A node
- * whose input is computed from its own output is a cycle: validation of the result reports it. */
+ * replaced outputs get fresh, unread names). A tensor listed in both --inputs and --outputs
+ * (an insertion in place, as Polygraphy allows) is read under its fresh name: the new node sits
+ * between the old producer and its readers. Cleanup then drops whatever became dead. A node
+ * whose input is otherwise computed from its own output is a cycle: validation reports it. */
 #include "internal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static xc_status disconnect(xc_graph *g, const xc_names *prod, const char *name)
+/* Renames the producer's output `name` to a fresh name, returned in *fresh_out (borrowed). */
+static xc_status disconnect(xc_graph *g, const xc_names *prod, const char *name, const char **fresh_out)
 {
     int k = xc_names_get(prod, name);
     if (k < 0)
@@ -19,12 +22,13 @@ static xc_status disconnect(xc_graph *g, const xc_names *prod, const char *name)
     xc_node *n = &g->nodes[k];
     for (int o = 0; o < n->n_outputs; o++) {
         if (strcmp(n->outputs[o], name)) continue;
-        char base[512];
-        snprintf(base, sizeof base, "%s_replaced", name);
-        char *fresh = sg_fresh_name(g, prod, base);
+        char *base = xc_strprintf("%s_replaced", name);
+        char *fresh = base ? sg_fresh_name(g, prod, base) : NULL;
+        free(base);
         if (!fresh) return xc_fail(XC_ERR_NOMEM, "out of memory");
         free(n->outputs[o]);
         n->outputs[o] = fresh;
+        *fresh_out = fresh;
     }
     return XC_OK;
 }
@@ -46,9 +50,9 @@ static xc_status new_node(const xc_graph *g, const xc_names *prod, const char *c
                           const xc_attr *attrs, int n_attrs, xc_node *n)
 {
     memset(n, 0, sizeof *n);
-    char base[256];
-    snprintf(base, sizeof base, "surgeon_%s", op_type);
-    n->name = name ? strdup(name) : sg_fresh_name(g, prod, base);
+    char *base = xc_strprintf("surgeon_%s", op_type);
+    n->name = name ? strdup(name) : base ? sg_fresh_name(g, prod, base) : NULL;
+    free(base);
     n->op_type = strdup(op_type);
     n->domain = strdup("");
     n->inputs = dup_names(inputs, n_in);
@@ -97,14 +101,23 @@ xc_status xc_surgeon_insert(const xc_model *m, const char *const *inputs, int n_
         xc_model_free(w);
         return s;
     }
-    for (int i = 0; i < n_out && s == XC_OK; i++) s = disconnect(g, &prod, outputs[i]);
+    const char **fresh = calloc((size_t)n_out + 1, sizeof *fresh), **reads = calloc((size_t)n_in + 1, sizeof *reads);
+    if (!fresh || !reads) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n_out && s == XC_OK; i++) s = disconnect(g, &prod, outputs[i], &fresh[i]);
+    for (int i = 0; i < n_in && s == XC_OK; i++) { /* in place: read the old producer's value */
+        reads[i] = inputs[i];
+        for (int o = 0; o < n_out; o++)
+            if (!strcmp(inputs[i], outputs[o])) reads[i] = fresh[o];
+    }
     xc_node n;
     if (s == XC_OK) {
-        s = new_node(g, &prod, inputs, n_in, outputs, n_out, op_type, name, attrs, n_attrs, &n);
+        s = new_node(g, &prod, reads, n_in, outputs, n_out, op_type, name, attrs, n_attrs, &n);
         if (s == XC_OK) s = sg_append_node(g, &n);
         if (s != XC_OK) xc_node_clear(&n);
     }
     xc_names_free(&prod);
+    free(fresh);
+    free(reads);
     if (s == XC_OK) s = sg_cleanup(w, 0, NULL);
     if (s != XC_OK) {
         xc_model_free(w);
