@@ -16,6 +16,7 @@ static const struct {
     {"bench", cmd_bench, "time the OpenCL engine of a model or plan (latency, throughput, per layer)"},
     {"debug", cmd_debug, "find the tactic, fusion or fp16 layer that makes the engine disagree"},
     {"surgeon", cmd_surgeon, "edit models: extract, sanitize (fold constants), insert, prune-outputs"},
+    {"check", cmd_check, "check lint: every problem of a model (errors and warnings) in one run"},
 };
 
 static void usage(FILE *f)
