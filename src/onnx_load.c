@@ -4,6 +4,7 @@
  * (no copy), and fields crosscheck does not know survive a save. */
 #include "onnx_io.h"
 #include "tensor_proto.h"
+#include "log.h"
 #include "validate.h"
 #include <libgen.h>
 #include <limits.h>
@@ -285,7 +286,11 @@ static xc_status load_file(const char *path, const xc_issue_sink *sink, xc_model
     xc_status s = load_buffer(map->addr, map->len, dirname(dir), sink, out);
     xc_mapping_release(map); /* protobuf-c copied what it needs */
     if (s != XC_OK) return xc_error_prefix(s, "%s: ", path);
-    if (*out) (*out)->path = strdup(path);
+    if (*out) {
+        (*out)->path = strdup(path);
+        xc_log(XC_LOG_INFO, "%s: loaded %d nodes, %d initializers, ai.onnx opset %lld", path, (*out)->graph->n_nodes,
+               (*out)->graph->n_initializers, (long long)xc_model_opset(*out, ""));
+    }
     return XC_OK;
 }
 

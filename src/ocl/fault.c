@@ -2,6 +2,7 @@
  * outputs are read back, changed and written again. That is slow but obviously correct for any
  * storage (fp16 included) and any layer kind, which is what a test bed needs. */
 #include "ocl/fault.h"
+#include "log.h"
 #include "ocl/build.h"
 #include "ocl/runtime.h"
 #include <fnmatch.h>
@@ -130,7 +131,7 @@ static void announce(const xc_engine *e, const xc_fault_set *set)
     for (int i = 0; i < set->n; i++) {
         const xc_fault *f = &set->faults[i];
         if (!f->n_layers) {
-            fprintf(stderr, "crosscheck: warning: fault injection '%s' matches no layer of this engine\n", f->spec);
+            xc_log(XC_LOG_WARNING, "fault injection '%s' matches no layer of this engine", f->spec);
             continue;
         }
         fprintf(stderr, "crosscheck: FAULT INJECTION ON: '%s' perturbs %d layer%s:", f->spec, f->n_layers, f->n_layers > 1 ? "s" : "");
