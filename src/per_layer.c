@@ -166,6 +166,7 @@ xc_status xc_per_layer_saved(const xc_model *m, const xc_tensor *const *inputs, 
     xc_layer_watch w = {NULL, NULL, tol, out, NULL};
     XC_TRY(xc_ref_session_create(m, inputs, &w.session));
     xc_status s = XC_OK;
+    int intermediates = 0;
     for (int k = 0; k < g->n_nodes && s == XC_OK; k++) {
         const xc_node *nd = &g->nodes[k];
         xc_layer_row *row = NULL;
@@ -173,6 +174,9 @@ xc_status xc_per_layer_saved(const xc_model *m, const xc_tensor *const *inputs, 
         for (int o = 0; o < nd->n_outputs && s == XC_OK; o++) {
             const xc_tensor *t = nd->outputs[o][0] ? saved(sets, n_sets, runner, it, nd->outputs[o]) : NULL;
             if (!t) continue;
+            int is_output = 0;
+            for (int i = 0; i < g->n_outputs; i++) is_output |= !strcmp(g->outputs[i].name, nd->outputs[o]);
+            intermediates += !is_output;
             if (!row) { /* one row per node the saved results cover, in the model's order */
                 if (out->n_rows == out->cap_rows) {
                     int cap = out->cap_rows ? 2 * out->cap_rows : 64;
@@ -191,7 +195,7 @@ xc_status xc_per_layer_saved(const xc_model *m, const xc_tensor *const *inputs, 
         }
     }
     xc_ref_session_free(w.session);
-    if (s == XC_OK && !out->n_rows)
+    if (s == XC_OK && !intermediates)
         s = xc_fail(XC_ERR_USAGE, "per-layer: the saved results of '%s' hold no intermediate tensor of the model (save them "
                     "with every layer marked: crosscheck run --outputs mark all, or polygraphy --onnx-outputs mark all)", runner);
     return s;

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(HERE, "debug"))
 from test_reduce import debug_reduce  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "trust"))
 from verdict_tests import verdict_tests  # noqa: E402
+from lint_tests import lint_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1329,6 +1330,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)
         timed(ocl_cases, s, xc, args.build, args.quick_ocl)
         timed(tactic_coverage, s, xc, args.build, tmp)
