@@ -361,7 +361,9 @@ xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engi
         xc_engine_free(e);
         return s;
     }
-    xc_log(XC_LOG_INFO, "built the OpenCL engine: %d layers from %d nodes", e->n_layers, m->graph->n_nodes);
+    int live = 0;
+    for (int l = 0; l < e->n_layers; l++) live += !e->layers[l].dead;
+    xc_log(XC_LOG_INFO, "built the OpenCL engine: %d layers from %d nodes", live, m->graph->n_nodes);
     *out = e;
     return XC_OK;
 }
