@@ -186,10 +186,15 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     c->load_inputs = ra->load_in;
-    int has_engine = 0, has_live = 0;
+    int has_engine = 0, has_live = 0, has_ocl = 0;
     for (int k = 0; k < c->n_runners; k++) {
         has_engine |= c->runners[k].kind != XC_RUNNER_REF; /* an OpenCL engine or saved results */
+        has_ocl |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_LOADED;
         has_live |= c->runners[k].kind != XC_RUNNER_LOADED;
+    }
+    if (c->per_layer == XC_PER_LAYER_ISOLATED && !has_ocl) {
+        cli_usage_error(cmd, "--per-layer=isolated feeds an OpenCL engine's layers: saved results compare with --per-layer");
+        goto out;
     }
     if (c->per_layer && !has_engine) {
         cli_usage_error(cmd, "--per-layer compares an OpenCL engine (--ocl, --ocl-fp16, --plan) or saved results "

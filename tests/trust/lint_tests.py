@@ -231,6 +231,8 @@ def mark_checks(s, xc, tmp, model):
     r = run([xc, "run", model, "--ref", "--per-layer", "--load-outputs", plain, "--load-inputs", plain])
     s.check("--per-layer against saved results without intermediates exits 2 saying how to save them",
             r.returncode == 2 and "mark all" in r.stderr, r.stderr)
+    r = run([xc, "run", model, "--ref", "--per-layer=isolated", "--load-outputs", gold_dir])
+    s.check("--per-layer=isolated with saved results alone is a usage error", r.returncode == 2 and "isolated" in r.stderr, r.stderr)
 
 
 def engine_checks(s, xc, tmp, model):
