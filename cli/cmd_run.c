@@ -33,7 +33,12 @@ static const char *help =
     "  --input-shapes NAME:[D,..] fix an input's shape (symbolic dims default to 1)\n"
     "  --load-inputs PATH...      inputs: .pb files, test_data_set or results folders\n"
     "  --save-inputs DIR          write the inputs\n"
-    "  --save-outputs DIR         write inputs and outputs (input_K.pb, output_K.pb, index.json)\n\n"
+    "  --save-outputs DIR         write inputs and outputs (input_K.pb, output_K.pb, index.json)\n"
+    "  --outputs NAME...|mark all also keep these intermediate tensors (names or globs such as\n"
+    "                             'conv*'; 'mark all': every node output); --save-outputs writes\n"
+    "                             them (role layer). The OpenCL engine keeps only what it\n"
+    "                             materializes: a tensor inside a fused layer is reported with the\n"
+    "                             --no-fuse-node that keeps it\n\n"
     "Verdicts:\n"
     "  --atol [NAME:]X            absolute tolerance (per output with NAME; repeatable)\n"
     "  --rtol [NAME:]X            relative tolerance\n"
@@ -52,7 +57,9 @@ static const char *help =
     "Layer by layer:\n"
     "  --per-layer[=isolated]     compare every tensor the OpenCL engine materializes with the\n"
     "                             reference (fusions kept) and name the first divergent layer;\n"
-    "                             isolated: feed each layer the reference's inputs (local error)\n"
+    "                             isolated: feed each layer the reference's inputs (local error);\n"
+    "                             with --load-outputs GOLDEN instead of an engine: every saved\n"
+    "                             intermediate tensor against the reference, node by node\n"
     "  --first-nan                each runner's first layer producing NaN or Inf\n"
     "  --memory-limit BYTES       fail rather than hold more host tensor bytes (K, M, G suffixes)\n\n"
     "OpenCL build options:\n%s"
@@ -86,7 +93,7 @@ static int add_runner(xc_run_config *c, xc_runner_kind kind, const char *path)
 typedef struct run_args {
     xc_run_config c;
     const char *json, *heatmaps, *error_plot;
-    const char *load_in[MAX_LIST], *load_out[MAX_LIST];
+    const char *load_in[MAX_LIST], *load_out[MAX_LIST], *mark[MAX_LIST];
     int n_load_out;
     xc_input_shape shapes[XC_MAX_NAMED];
     xc_val_range ranges[XC_MAX_NAMED];
@@ -110,6 +117,9 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
         c->runners[c->n_runners - 1].n_paths = ra->n_load_out - start;
         return 1;
     }
+    if (!strcmp(a, "--outputs"))
+        return cli_list(argc, argv, i, ra->mark, MAX_LIST, &c->n_mark) ? (c->mark = ra->mark, 1)
+                                                                       : (cli_usage_error(cmd, "--outputs needs tensor names, globs or 'mark all'"), -1);
     if (!strcmp(a, "--load-inputs"))
         return cli_list(argc, argv, i, ra->load_in, MAX_LIST, &c->n_load_inputs) ? 1 : (cli_usage_error(cmd, "--load-inputs needs a path"), -1);
     if (!strcmp(a, "--validate")) return c->validate = 1, 1;
@@ -195,13 +205,19 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     c->load_inputs = ra->load_in;
-    int has_engine = 0, has_live = 0;
+    int has_engine = 0, has_live = 0, has_ocl = 0;
     for (int k = 0; k < c->n_runners; k++) {
-        has_engine |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_LOADED;
+        has_engine |= c->runners[k].kind != XC_RUNNER_REF; /* an OpenCL engine or saved results */
+        has_ocl |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_LOADED;
         has_live |= c->runners[k].kind != XC_RUNNER_LOADED;
     }
+    if (c->per_layer == XC_PER_LAYER_ISOLATED && !has_ocl) {
+        cli_usage_error(cmd, "--per-layer=isolated feeds an OpenCL engine's layers: saved results compare with --per-layer");
+        goto out;
+    }
     if (c->per_layer && !has_engine) {
-        cli_usage_error(cmd, "--per-layer compares an OpenCL engine with the reference: add --ocl, --ocl-fp16 or --plan");
+        cli_usage_error(cmd, "--per-layer compares an OpenCL engine (--ocl, --ocl-fp16, --plan) or saved results "
+                             "(--load-outputs) with the reference");
         goto out;
     }
     if (c->model_path && c->n_runners && !has_live) { /* only saved results: compare them with the reference, run first */

@@ -1,5 +1,6 @@
 /* common.c — argument helpers shared by the subcommands. */
 #include "cli.h"
+#include "log.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -9,7 +10,7 @@
 
 int cli_error(void)
 {
-    fprintf(stderr, "crosscheck: error: %s\n", xc_error_message());
+    xc_log(XC_LOG_ERROR, "%s", xc_error_message()); /* "crosscheck: error: ...", also to --log-file */
     return 2;
 }
 

@@ -1,8 +1,11 @@
-/* global_options.c — options every subcommand accepts, taken out of argv before the subcommand
- * parses the rest. --max-tensor-bytes N[K|M|G] caps the size of any one tensor crosscheck
- * allocates or maps (default: half of physical memory), so a hostile or mistaken model fails
- * with a clear error instead of exhausting memory. */
+/* global_options.c — options every subcommand accepts, before or after the command's name,
+ * taken out of argv before the subcommand parses the rest. --max-tensor-bytes N[K|M|G] caps the
+ * size of any one tensor crosscheck allocates or maps (default: half of physical memory), so a
+ * hostile or mistaken model fails with a clear error instead of exhausting memory. -v / -q
+ * (repeatable) raise or lower what reaches stderr; --log-file FILE also appends warnings, info
+ * and errors there (src/log.h). */
 #include "cli.h"
+#include "log.h"
 #include "tensor.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -30,19 +33,52 @@ static int parse_bytes(const char *cmd, const char *s, size_t *out)
     return 1;
 }
 
+/* Removes argv[i] and, with_value, argv[i + 1]. */
+static void drop(int *argc, char **argv, int i, int with_value)
+{
+    int n = 1 + with_value;
+    memmove(argv + i, argv + i + n, sizeof *argv * (size_t)(*argc - i - n));
+    *argc -= n;
+    argv[*argc] = NULL;
+}
+
+/* -v, -vv, -q, -qq ...: the change of verbosity, 0 if arg is not one. */
+static int verbosity_step(const char *arg)
+{
+    if (!strcmp(arg, "--verbose")) return 1;
+    if (!strcmp(arg, "--quiet")) return -1;
+    if (arg[0] != '-' || (arg[1] != 'v' && arg[1] != 'q')) return 0;
+    size_t n = strspn(arg + 1, arg[1] == 'v' ? "v" : "q");
+    if (arg[1 + n]) return 0;
+    return arg[1] == 'v' ? (int)n : -(int)n;
+}
+
 int cli_global_options(int *argc, char **argv)
 {
-    const char *cmd = *argc > 1 ? argv[1] : "crosscheck";
-    for (int i = 2; i < *argc; i++) {
-        if (strcmp(argv[i], "--max-tensor-bytes")) continue;
-        size_t n;
+    const char *cmd = *argc > 1 && argv[1][0] != '-' ? argv[1] : "crosscheck";
+    int level = XC_LOG_WARNING;
+    for (int i = 1; i < *argc; i++) {
+        int step = verbosity_step(argv[i]);
+        if (step) {
+            level += step;
+            drop(argc, argv, i--, 0);
+            continue;
+        }
+        int is_bytes = !strcmp(argv[i], "--max-tensor-bytes"), is_log = !strcmp(argv[i], "--log-file");
+        if (!is_bytes && !is_log) continue;
+        int at = i;
         const char *v = cli_value(*argc, argv, &i, cmd);
-        if (!v || !parse_bytes(cmd, v, &n)) return 0;
-        xc_set_max_tensor_bytes(n);
-        memmove(argv + i - 1, argv + i + 1, sizeof *argv * (size_t)(*argc - i - 1)); /* drop the option and its value */
-        *argc -= 2;
-        argv[*argc] = NULL;
-        i -= 2;
+        if (!v) return 0;
+        if (is_bytes) {
+            size_t n;
+            if (!parse_bytes(cmd, v, &n)) return 0;
+            xc_set_max_tensor_bytes(n);
+        } else if (xc_log_set_file(v) != XC_OK) {
+            return cli_error(), 0;
+        }
+        drop(argc, argv, at, 1);
+        i = at - 1;
     }
+    xc_log_set_level(level);
     return 1;
 }

@@ -1,5 +1,6 @@
 /* main.c — crosscheck's entry point: dispatches to one subcommand per file. */
 #include "cli.h"
+#include "version.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ static const struct {
     {"bench", cmd_bench, "time the OpenCL engine of a model or plan (latency, throughput, per layer)"},
     {"debug", cmd_debug, "find the tactic, fusion or fp16 layer that makes the engine disagree"},
     {"surgeon", cmd_surgeon, "edit models: extract, sanitize (fold constants), insert, prune-outputs"},
+    {"check", cmd_check, "check lint: every problem of a model (errors and warnings) in one run"},
 };
 
 static void usage(FILE *f)
@@ -26,12 +28,21 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'crosscheck <command> --help' shows the options of a command.\n");
-    fprintf(f, "Every command also takes --max-tensor-bytes N[K|M|G]: the largest tensor it may allocate or map\n"
-               "(default: half of physical memory).\n");
+    fprintf(f, "Every command also takes, before or after its name:\n"
+               "  --max-tensor-bytes N[K|M|G]  the largest tensor it may allocate or map (default: half of\n"
+               "                               physical memory)\n"
+               "  -v, -vv / -q                 more (info, verbose) / fewer (errors only) messages on stderr\n"
+               "  --log-file FILE              also append warnings, info and errors to FILE\n"
+               "'crosscheck --version' prints the version.\n");
 }
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "--version")) {
+        printf("crosscheck %s\n", XC_VERSION);
+        return 0;
+    }
+    if (!cli_global_options(&argc, argv)) return 2;
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -40,7 +51,6 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!cli_global_options(&argc, argv)) return 2;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "crosscheck: unknown command '%s'\n", argv[1]);

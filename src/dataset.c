@@ -82,11 +82,16 @@ int xc_graph_runtime_input_count(const xc_graph *g)
 static xc_status match(const char *const *names, int n, const xc_tensor_list *given, const xc_tensor **ordered,
                        int required, const char *what)
 {
+    int by_name = 0;
     for (int i = 0; i < n; i++) {
         ordered[i] = NULL;
         for (int j = 0; j < given->n; j++)
             if (given->t[j]->name && !strcmp(given->t[j]->name, names[i])) ordered[i] = given->t[j];
+        by_name += ordered[i] != NULL;
     }
+    /* outputs saved with intermediate tensors marked (Polygraphy's --onnx-outputs mark all): every
+     * graph output found by name, the rest are not outputs of this model and are left alone */
+    if (!required && by_name == n && given->n > n) return XC_OK;
     for (int i = 0; i < n; i++) {
         if (ordered[i] || i >= given->n) continue;
         const xc_tensor *cand = given->t[i];

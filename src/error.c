@@ -1,5 +1,6 @@
 /* error.c — the per-thread error buffer behind xc_fail(). */
 #include "error.h"
+#include "log.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ void xc_warn(const char *fmt, ...)
     va_end(ap);
     one_line(line);
     if (warn_fn) warn_fn(line, warn_user);
-    else fprintf(stderr, "crosscheck: warning: %s\n", line);
+    else xc_log(XC_LOG_WARNING, "%s", line); /* -q, -v and --log-file apply */
 }
 
 char *xc_strprintf(const char *fmt, ...)

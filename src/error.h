@@ -27,7 +27,7 @@ const char *xc_status_name(xc_status s);
 
 /* Warnings: things accepted but probably not meant (an option naming no tensor). One line,
  * control characters shown as '?', passed to the handler; without one, printed to stderr as
- * "crosscheck: warning: ...". The handler is process-wide (set it before running). */
+ * "crosscheck: warning: ..." through the log (log.h: -q, -v, --log-file). The handler is process-wide (set it before running). */
 typedef void (*xc_warning_handler)(const char *line, void *user);
 void xc_set_warning_handler(xc_warning_handler fn, void *user);
 void xc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -74,7 +74,8 @@ static void from_value_info(xc_type_shape *ts, const xc_value_info *v)
     for (int k = 0; k < v->rank; k++) ts->dims[k] = v->dims[k];
 }
 
-xc_status xc_graph_infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, xc_graph_types **out)
+static xc_status infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, const xc_issue_sink *sink, const int *bad,
+                       xc_graph_types **out)
 {
     size_t cap = (size_t)g->n_inputs + g->n_initializers + 1;
     int max_io = 1;
@@ -142,7 +143,7 @@ xc_status xc_graph_infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, 
         /* A Constant's value is known at load time (it lives in the node's attribute). */
         const xc_attr *constant = !strcmp(n->op_type, "Constant") && !n->domain[0] ? xc_node_attr(n, "value") : NULL;
         if (constant && constant->type != XC_ATTR_TENSOR) constant = NULL;
-        if (unknown_input && n->schema) {
+        if ((unknown_input && n->schema) || (bad && bad[k])) {
             /* an upstream node could not be typed: stay unknown rather than guess */
             for (int o = 0; o < n->n_outputs; o++) res[o].rank = -1;
         } else {
@@ -150,6 +151,9 @@ xc_status xc_graph_infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, 
         }
         if (ns == XC_ERR_UNSUPPORTED) {
             t->node_unsupported[k] = strdup(xc_error_message());
+            for (int o = 0; o < n->n_outputs; o++) { res[o].dtype = XC_UNDEFINED; res[o].rank = -1; }
+        } else if (ns != XC_OK && sink) {
+            if ((s = sink->report(sink->user, ns, "inference", n, NULL)) != XC_OK) goto fail;
             for (int o = 0; o < n->n_outputs; o++) { res[o].dtype = XC_UNDEFINED; res[o].rank = -1; }
         } else if (ns != XC_OK) {
             s = ns;
@@ -182,4 +186,14 @@ fail:
     free(res);
     xc_graph_types_free(t);
     return s;
+}
+
+xc_status xc_graph_infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, xc_graph_types **out)
+{
+    return infer(g, ov, n_ov, NULL, NULL, out);
+}
+
+xc_status xc_graph_infer_checked(const xc_graph *g, const xc_issue_sink *sink, const int *bad, xc_graph_types **out)
+{
+    return infer(g, NULL, 0, sink, bad, out);
 }

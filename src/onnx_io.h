@@ -6,6 +6,11 @@
 /* Loads and validates a model (structure, opsets, attributes, types). External data is
  * resolved relative to the model's folder and memory-mapped. */
 xc_status xc_model_load(const char *path, xc_model **out);
+struct xc_issue_sink;
+/* Loads reporting every problem to sink (validate.h) instead of failing at the first: returns
+ * an error only when the file cannot be read or parsed as ONNX protobuf (or memory runs out).
+ * *out is the model (problems included), or NULL when one made it impossible to build. */
+xc_status xc_model_load_checked(const char *path, const struct xc_issue_sink *sink, xc_model **out);
 /* Same from memory; base_dir resolves external data (NULL: external data refused). */
 xc_status xc_model_load_buffer(const void *buf, size_t len, const char *base_dir, xc_model **out);
 /* Writes the model with xc_save_options_default(). Unknown fields are preserved. */

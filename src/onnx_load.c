@@ -4,6 +4,7 @@
  * (no copy), and fields crosscheck does not know survive a save. */
 #include "onnx_io.h"
 #include "tensor_proto.h"
+#include "log.h"
 #include "validate.h"
 #include <libgen.h>
 #include <limits.h>
@@ -223,7 +224,7 @@ static xc_status load_graph(const Onnx__GraphProto *gp, load_ctx *ctx, int depth
     return XC_OK;
 }
 
-static xc_status load_model(Onnx__ModelProto *mp, const char *base_dir, xc_model *m)
+static xc_status load_model(Onnx__ModelProto *mp, const char *base_dir, const xc_issue_sink *sink, xc_model *m)
 {
     m->ir_version = mp->has_ir_version ? mp->ir_version : 0;
     m->model_version = mp->has_model_version ? mp->model_version : 0;
@@ -256,10 +257,10 @@ static xc_status load_model(Onnx__ModelProto *mp, const char *base_dir, xc_model
     if (!mp->graph) return xc_fail(XC_ERR_MODEL, "model has no graph");
     load_ctx ctx = {{base_dir, 1}};
     XC_TRY(load_graph(mp->graph, &ctx, 0, &m->graph));
-    return xc_model_validate(m);
+    return xc_model_validate_all(m, sink);
 }
 
-xc_status xc_model_load_buffer(const void *buf, size_t len, const char *base_dir, xc_model **out)
+static xc_status load_buffer(const void *buf, size_t len, const char *base_dir, const xc_issue_sink *sink, xc_model **out)
 {
     *out = NULL;
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
@@ -270,25 +271,43 @@ xc_status xc_model_load_buffer(const void *buf, size_t len, const char *base_dir
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
     m->proto = mp;
-    xc_status s = load_model(mp, base_dir, m);
+    xc_status s = load_model(mp, base_dir, sink, m);
     if (s != XC_OK) {
         xc_model_free(m);
+        /* a model that parses but cannot be built is one more problem to report */
+        if (sink && s != XC_ERR_NOMEM) s = sink->report(sink->user, s, "load", NULL, NULL);
         return s;
     }
     *out = m;
     return XC_OK;
 }
 
-xc_status xc_model_load(const char *path, xc_model **out)
+xc_status xc_model_load_buffer(const void *buf, size_t len, const char *base_dir, xc_model **out)
+{
+    return load_buffer(buf, len, base_dir, NULL, out);
+}
+
+static xc_status load_file(const char *path, const xc_issue_sink *sink, xc_model **out)
 {
     *out = NULL;
     xc_mapping *map;
     XC_TRY(xc_read_file(path, &map));
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
-    xc_status s = xc_model_load_buffer(map->addr, map->len, dirname(dir), out);
+    xc_status s = load_buffer(map->addr, map->len, dirname(dir), sink, out);
     xc_mapping_release(map); /* protobuf-c copied what it needs */
     if (s != XC_OK) return xc_error_prefix(s, "%s: ", path);
-    (*out)->path = strdup(path);
+    if (*out) {
+        (*out)->path = strdup(path);
+        xc_log(XC_LOG_INFO, "%s: loaded %d nodes, %d initializers, ai.onnx opset %lld", path, (*out)->graph->n_nodes,
+               (*out)->graph->n_initializers, (long long)xc_model_opset(*out, ""));
+    }
     return XC_OK;
+}
+
+xc_status xc_model_load(const char *path, xc_model **out) { return load_file(path, NULL, out); }
+
+xc_status xc_model_load_checked(const char *path, const xc_issue_sink *sink, xc_model **out)
+{
+    return load_file(path, sink, out);
 }

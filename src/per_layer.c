@@ -1,5 +1,6 @@
 /* per_layer.c — the observer behind --per-layer and --first-nan (see per_layer.h). */
 #include "per_layer.h"
+#include "results.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ void xc_per_layer_free(xc_per_layer *p)
         free(p->rows[i].tensors);
     }
     free(p->rows);
+    free(p->nodes);
     memset(p, 0, sizeof *p);
     p->first_divergence = -1;
 }
@@ -65,10 +67,8 @@ static xc_status row_for(xc_layer_watch *w, const char *layer_name, xc_layer_row
     return XC_OK;
 }
 
-static xc_status compare_tensor(xc_layer_watch *w, const char *name, const xc_tensor *t, const char *layer)
+static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const char *name, const xc_tensor *t)
 {
-    xc_layer_row *row = NULL;
-    XC_TRY(row_for(w, layer, &row));
     const xc_tensor *ref;
     XC_TRY(xc_ref_session_get(w->session, name, &ref));
     xc_layer_tensor *lt = realloc(row->tensors, (size_t)(row->n_tensors + 1) * sizeof *lt);
@@ -103,6 +103,13 @@ static xc_status compare_tensor(xc_layer_watch *w, const char *name, const xc_te
     return XC_OK;
 }
 
+static xc_status compare_tensor(xc_layer_watch *w, const char *name, const xc_tensor *t, const char *layer)
+{
+    xc_layer_row *row = NULL;
+    XC_TRY(row_for(w, layer, &row));
+    return compare_into_row(w, row, name, t);
+}
+
 static xc_status on_tensor(void *user, const char *name, const xc_tensor *t, const char *layer)
 {
     xc_layer_watch *w = user;
@@ -134,4 +141,62 @@ xc_feeder xc_layer_watch_feeder(xc_layer_watch *w)
 {
     xc_feeder f = {feed_value, feed_done, w};
     return f;
+}
+
+/* A saved tensor named name: graph outputs are saved as outputs, marked ones as layers. */
+static const xc_tensor *saved(const xc_results *const *sets, int n_sets, const char *runner, int it, const char *name)
+{
+    for (int i = 0; i < n_sets; i++) {
+        const xc_tensor *t = NULL;
+        if (sets[i] && !(t = xc_results_find(sets[i], runner, it, XC_ROLE_LAYER, name)))
+            t = xc_results_find(sets[i], runner, it, XC_ROLE_OUTPUT, name);
+        if (t) return t;
+    }
+    return NULL;
+}
+
+xc_status xc_per_layer_saved(const xc_model *m, const xc_tensor *const *inputs, const xc_tolerance_spec *tol,
+                             const xc_results *const *sets, int n_sets, const char *runner, int it, xc_per_layer *out)
+{
+    const xc_graph *g = m->graph;
+    memset(out, 0, sizeof *out);
+    out->mode = XC_PER_LAYER_ACCUMULATED;
+    out->first_divergence = -1;
+    if (!(out->nodes = malloc(sizeof(int) * (size_t)(g->n_nodes ? g->n_nodes : 1)))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_layer_watch w = {NULL, NULL, tol, out, NULL};
+    XC_TRY(xc_ref_session_create(m, inputs, &w.session));
+    xc_status s = XC_OK;
+    int intermediates = 0;
+    for (int k = 0; k < g->n_nodes && s == XC_OK; k++) {
+        const xc_node *nd = &g->nodes[k];
+        xc_layer_row *row = NULL;
+        out->nodes[k] = k;
+        for (int o = 0; o < nd->n_outputs && s == XC_OK; o++) {
+            const xc_tensor *t = nd->outputs[o][0] ? saved(sets, n_sets, runner, it, nd->outputs[o]) : NULL;
+            if (!t) continue;
+            int is_output = 0;
+            for (int i = 0; i < g->n_outputs; i++) is_output |= !strcmp(g->outputs[i].name, nd->outputs[o]);
+            intermediates += !is_output;
+            if (!row) { /* one row per node the saved results cover, in the model's order */
+                if (out->n_rows == out->cap_rows) {
+                    int cap = out->cap_rows ? 2 * out->cap_rows : 64;
+                    xc_layer_row *rows = realloc(out->rows, (size_t)cap * sizeof *rows);
+                    if (!rows) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); break; }
+                    out->rows = rows;
+                    out->cap_rows = cap;
+                }
+                row = &out->rows[out->n_rows++];
+                memset(row, 0, sizeof *row);
+                row->layer = k;
+                row->info = (xc_engine_layer_info){nd->name[0] ? nd->name : nd->outputs[0], nd->op_type, "saved", NULL, 0, 0, 1,
+                                                   &out->nodes[k]};
+            }
+            s = compare_into_row(&w, row, nd->outputs[o], t);
+        }
+    }
+    xc_ref_session_free(w.session);
+    if (s == XC_OK && !intermediates)
+        s = xc_fail(XC_ERR_USAGE, "per-layer: the saved results of '%s' hold no intermediate tensor of the model (save them "
+                    "with every layer marked: crosscheck run --outputs mark all, or polygraphy --onnx-outputs mark all)", runner);
+    return s;
 }

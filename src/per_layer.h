@@ -40,6 +40,7 @@ typedef struct xc_per_layer {
     xc_layer_row *rows;        /* in execution (topological) order */
     int first_divergence;      /* row index, -1 if none */
     int n_failed;
+    int *nodes;                /* saved-results rows: the node indices their info.nodes point at */
 } xc_per_layer;
 
 /* First layer (in execution order) whose output holds a NaN or an infinity. */
@@ -64,6 +65,15 @@ xc_observer xc_layer_watch_observer(xc_layer_watch *w);
 /* The feeder of isolated runs: the session's values. */
 xc_feeder xc_layer_watch_feeder(xc_layer_watch *w);
 void xc_per_layer_free(xc_per_layer *p);
+
+struct xc_results;
+/* Layer by layer against saved results instead of an engine (run --per-layer --load-outputs
+ * GOLDEN): every node output the sets hold for (runner, it), as role "layer" or "output" (a
+ * crosscheck folder saved with --outputs, or Polygraphy RunResults saved with every output
+ * marked), is compared with the reference's value; one row per node, in topological order,
+ * named after the node, tactic "saved". Fails when the sets hold no node output at all. */
+xc_status xc_per_layer_saved(const xc_model *m, const xc_tensor *const *inputs, const xc_tolerance_spec *tol,
+                             const struct xc_results *const *sets, int n_sets, const char *runner, int it, xc_per_layer *out);
 void xc_first_nan_free(xc_first_nan *f);
 const char *xc_verdict_name(xc_verdict v);
 #endif

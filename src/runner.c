@@ -2,6 +2,7 @@
 #include "runner.h"
 #include "average_verdict.h"
 #include "backend.h"
+#include "mark.h"
 #include "onnx_io.h"
 #include "results.h"
 #include <math.h>
@@ -41,6 +42,8 @@ void xc_run_report_free(xc_run_report *r)
         free(x->per_layer);
         free(x->first_nan);
         free(x->nonfinite);
+        for (int i = 0; x->marked && i < r->iterations; i++) xc_tensor_list_free(&x->marked[i]);
+        free(x->marked);
         xc_engine_free(x->engine);
         free(x->name);
     }
@@ -52,6 +55,8 @@ void xc_run_report_free(xc_run_report *r)
     free(r->comparisons);
     for (int i = 0; r->inputs && i < r->iterations; i++) xc_tensor_list_free(&r->inputs[i]);
     free(r->inputs);
+    if (r->marks) xc_marks_free(r->marks);
+    free(r->marks);
     xc_model_free(r->model);
     memset(r, 0, sizeof *r);
 }
@@ -89,6 +94,7 @@ typedef struct runner_state {
     xc_runner_spec spec;
     xc_backend *backend;            /* NULL for loaded results */
     xc_results *results;            /* LOADED: owned by the first runner of its file, else borrowed */
+    xc_results *layers;             /* LOADED with --per-layer: the saved "layer" tensors (same owner) */
     int owns_results;
     char *source_runner;            /* LOADED: the runner's name inside the results, owned (the
                                        results' own copy leaves with the entries taken) */
@@ -100,10 +106,12 @@ static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_ru
     x->outputs = calloc(n, sizeof *x->outputs);
     x->seconds = calloc((size_t)iterations + 1, sizeof *x->seconds);
     x->nonfinite = calloc(n, sizeof *x->nonfinite);
-    if (c->per_layer && is_engine(x->kind)) x->per_layer = calloc((size_t)iterations + 1, sizeof *x->per_layer);
+    int per_layer = c->per_layer && x->kind != XC_RUNNER_REF; /* engines, and saved results (a golden) */
+    if (per_layer) x->per_layer = calloc((size_t)iterations + 1, sizeof *x->per_layer);
     if (c->first_nan && x->kind != XC_RUNNER_LOADED) x->first_nan = calloc((size_t)iterations + 1, sizeof *x->first_nan);
-    if (!x->outputs || !x->seconds || !x->nonfinite || (c->per_layer && is_engine(x->kind) && !x->per_layer) ||
-        (c->first_nan && x->kind != XC_RUNNER_LOADED && !x->first_nan))
+    if (c->n_mark && x->kind != XC_RUNNER_LOADED) x->marked = calloc((size_t)iterations + 1, sizeof *x->marked);
+    if (!x->outputs || !x->seconds || !x->nonfinite || (per_layer && !x->per_layer) ||
+        (c->first_nan && x->kind != XC_RUNNER_LOADED && !x->first_nan) || (c->n_mark && x->kind != XC_RUNNER_LOADED && !x->marked))
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int i = 0; x->per_layer && i < iterations; i++) x->per_layer[i].first_divergence = -1;
     return XC_OK;
@@ -139,7 +147,8 @@ static xc_status setup_loaded(const xc_run_config *c, xc_run_report *r, runner_s
     XC_TRY(xc_results_load_paths(st->spec.paths, st->spec.n_paths, XC_ROLE_OUTPUT, &res));
     const char **names = NULL;
     int n = 0;
-    xc_status s = xc_results_runners(res, &names, &n);
+    xc_status s = c->per_layer ? xc_results_load_paths(st->spec.paths, st->spec.n_paths, XC_ROLE_LAYER, &st->layers) : XC_OK;
+    if (s == XC_OK) s = xc_results_runners(res, &names, &n);
     if (s == XC_OK && !n) s = xc_fail(XC_ERR_USAGE, "%s: holds no outputs", st->spec.paths[0]);
     if (s == XC_OK && r->n_runners + n > XC_MAX_RUNNERS)
         s = xc_fail(XC_ERR_USAGE, "%s: %d saved runners would make more than %d runners", st->spec.paths[0], n, XC_MAX_RUNNERS);
@@ -162,7 +171,11 @@ static xc_status setup_loaded(const xc_run_config *c, xc_run_report *r, runner_s
         if (s == XC_OK) s = alloc_result(r, x, c, iterations);
     }
     free(names);
-    if (s != XC_OK && !st[0].owns_results) xc_results_free(res);
+    if (s != XC_OK && !st[0].owns_results) {
+        xc_results_free(res);
+        xc_results_free(st[0].layers);
+        st[0].layers = NULL;
+    }
     return s;
 }
 
@@ -269,6 +282,10 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
     xc_runner_result *x = &r->runners[k];
     xc_tensor **out = &x->outputs[(size_t)it * r->n_outputs];
     if (st->spec.kind == XC_RUNNER_LOADED) { /* absent outputs are not compared; iterations are all there (setup_loaded) */
+        if (x->per_layer) {
+            const xc_results *sets[] = {st->results, st->layers};
+            XC_TRY(xc_per_layer_saved(r->model, fed, &c->tol, sets, 2, st->source_runner, it, &x->per_layer[it]));
+        }
         xc_tensor_list got = {0, NULL};
         const xc_tensor **want = calloc((size_t)r->n_outputs + 1, sizeof *want);
         xc_status s = want ? xc_results_take(st->results, st->source_runner, it, XC_ROLE_OUTPUT, &got)
@@ -292,9 +309,12 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
     xc_status s = XC_OK;
     if (w.per_layer) s = xc_ref_session_create(r->model, fed, &w.session);
     xc_observer obs = xc_layer_watch_observer(&w);
+    xc_mark_watch mw = {r->marks, x->marked ? &x->marked[it] : NULL, w.per_layer || w.first_nan ? &obs : NULL};
+    xc_observer mobs = xc_mark_watch_observer(&mw);
     double t0 = now();
-    if (s == XC_OK) s = xc_backend_run(st->backend, fed, out, w.per_layer || w.first_nan ? &obs : NULL);
+    if (s == XC_OK) s = xc_backend_run(st->backend, fed, out, mw.kept ? &mobs : mw.next);
     x->seconds[it] = now() - t0;
+    if (s == XC_OK && mw.kept && it == 0) xc_marks_report_missing(r->marks, mw.kept, x->engine, r->model->graph, x->name);
     if (s == XC_OK && isolated) {
         xc_layer_watch iw = {x->engine, NULL, &c->tol, &x->per_layer[it], NULL};
         xc_tensor **scratch = calloc((size_t)r->n_outputs + 1, sizeof *scratch);
@@ -396,6 +416,9 @@ static xc_status save_results(const char *dir, const xc_run_report *r, int outpu
                 const xc_tensor *t = xc_run_output(r, k, it, o);
                 if (t) s = xc_results_add(w, r->runners[k].name, it, "output", t, comparison_of(r, k, it, o));
             }
+        for (int k = 0; outputs && k < r->n_runners; k++) /* --outputs: the marked intermediate tensors */
+            for (int i = 0; r->runners[k].marked && i < r->runners[k].marked[it].n && s == XC_OK; i++)
+                s = xc_results_add(w, r->runners[k].name, it, "layer", r->runners[k].marked[it].t[i], NULL);
     }
     xc_status closed = xc_results_close(w);
     return s != XC_OK ? s : closed;
@@ -477,6 +500,7 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
         xc_backend_destroy(st[k].backend);
         free(st[k].source_runner);
         if (st[k].owns_results) xc_results_free(st[k].results);
+        if (st[k].owns_results) xc_results_free(st[k].layers);
     }
     return s;
 }
@@ -540,6 +564,9 @@ xc_status xc_run(const xc_run_config *c, xc_run_report *r)
     if (paths > XC_MAX_RUNNERS) return xc_fail(XC_ERR_USAGE, "without a model, at most %d saved result sets", XC_MAX_RUNNERS);
     xc_status s = c->model_path ? xc_model_load(c->model_path, &r->model) : outputs_only_model(c, &r->model, &saved);
     if (s == XC_OK && c->n_load_inputs) s = xc_results_load_paths(c->load_inputs, c->n_load_inputs, XC_ROLE_INPUT, &loaded_inputs);
+    if (s == XC_OK && c->n_mark)
+        s = (r->marks = calloc(1, sizeof *r->marks)) ? xc_marks_resolve(r->model->graph, c->mark, c->n_mark, r->marks)
+                                                     : xc_fail(XC_ERR_NOMEM, "out of memory");
     if (s == XC_OK) {
         r->n_outputs = r->model->graph->n_outputs;
         s = run_loaded_model(c, r, loaded_inputs, saved);

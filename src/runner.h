@@ -49,6 +49,8 @@ typedef struct xc_run_config {
     xc_per_layer_mode per_layer;      /* OpenCL runners, against the reference */
     int first_nan;                    /* report each runner's first layer producing NaN/Inf */
     size_t memory_limit;              /* host bytes of live tensors (0: no limit) */
+    const char *const *mark;          /* --outputs: intermediate tensors to keep (mark.h patterns) */
+    int n_mark;
 } xc_run_config;
 
 typedef struct xc_runner_result {
@@ -61,6 +63,7 @@ typedef struct xc_runner_result {
     xc_per_layer *per_layer;          /* per iteration, when asked (OpenCL runners) */
     xc_first_nan *first_nan;          /* per iteration, when asked */
     size_t *nonfinite;                /* --validate: NaN/Inf count per [iteration * n_outputs + o] */
+    xc_tensor_list *marked;           /* --outputs: per iteration, the marked tensors it materialized */
 } xc_runner_result;
 
 typedef struct xc_output_comparison {
@@ -94,6 +97,7 @@ typedef struct xc_run_report {
     size_t peak_bytes;                /* most host tensor bytes live at once during the run */
     xc_average_verdict *averages;     /* --check-average: per runner and output, owned */
     int n_averages;
+    struct xc_marks *marks;           /* --outputs resolved against the model, owned */
 } xc_run_report;
 
 xc_run_config xc_run_config_default(void);

@@ -5,6 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A problem found: without a sink the first one fails validation (loading); with one (check
+ * lint) it is reported, *bad (when given) is set, and validation goes on past it. */
+#define ISSUE(sink, bad, kind, node, tensor, ...)                                           \
+    do {                                                                                    \
+        xc_status issue_s_ = xc_fail(__VA_ARGS__);                                          \
+        if (!(sink)) return issue_s_;                                                       \
+        if (bad) *(int *)(bad) = 1;                                                         \
+        XC_TRY((sink)->report((sink)->user, issue_s_, kind, node, tensor));                 \
+    } while (0)
+
 int xc_graph_find_initializer(const xc_graph *g, const char *name, const xc_tensor **t)
 {
     for (int i = 0; i < g->n_initializers; i++)
@@ -20,34 +30,40 @@ int xc_graph_is_runtime_input(const xc_graph *g, int i)
     return !xc_graph_find_initializer(g, g->inputs[i].name, NULL);
 }
 
-static xc_status check_opsets(const xc_model *m)
+static xc_status check_opsets(const xc_model *m, const xc_issue_sink *sink)
 {
     int64_t v = xc_model_opset(m, "");
-    if (m->n_opsets == 0) return xc_fail(XC_ERR_MODEL, "model imports no opset");
+    if (m->n_opsets == 0) ISSUE(sink, NULL, "opset", NULL, NULL, XC_ERR_MODEL, "model imports no opset");
     if (v > XC_MAX_OPSET)
-        return xc_fail(XC_ERR_UNSUPPORTED, "model uses ai.onnx opset %lld, newer than the newest supported (%d)",
-                       (long long)v, XC_MAX_OPSET);
+        ISSUE(sink, NULL, "opset", NULL, NULL, XC_ERR_UNSUPPORTED,
+              "model uses ai.onnx opset %lld, newer than the newest supported (%d)", (long long)v, XC_MAX_OPSET);
     for (int i = 0; i < m->n_opsets; i++)
         if (m->opsets[i].version < 1)
-            return xc_fail(XC_ERR_MODEL, "opset import for domain '%s' has invalid version %lld",
-                           m->opsets[i].domain, (long long)m->opsets[i].version);
+            ISSUE(sink, NULL, "opset", NULL, NULL, XC_ERR_MODEL, "opset import for domain '%s' has invalid version %lld",
+                  m->opsets[i].domain, (long long)m->opsets[i].version);
     return XC_OK;
 }
 
 /* Every value has exactly one source: a graph input, an initializer or one node output. */
-static xc_status check_names(const xc_graph *g, xc_names *producer)
+static xc_status check_names(const xc_graph *g, xc_names *producer, const xc_issue_sink *sink)
 {
     char lb[256];
     for (int i = 0; i < g->n_initializers; i++) {
-        if (xc_names_get(producer, g->initializers[i]->name) != -1)
-            return xc_fail(XC_ERR_MODEL, "initializer '%s' is defined twice", g->initializers[i]->name);
-        XC_TRY(xc_names_put(producer, g->initializers[i]->name, -2));
+        const char *n = g->initializers[i]->name;
+        if (xc_names_get(producer, n) != -1) {
+            ISSUE(sink, NULL, "duplicate-name", NULL, n, XC_ERR_MODEL, "initializer '%s' is defined twice", n);
+            continue;
+        }
+        XC_TRY(xc_names_put(producer, n, -2));
     }
     for (int i = 0; i < g->n_inputs; i++) {
         const char *n = g->inputs[i].name;
-        if (!n[0]) return xc_fail(XC_ERR_MODEL, "graph input #%d has no name", i);
+        if (!n[0]) {
+            ISSUE(sink, NULL, "unnamed-value", NULL, NULL, XC_ERR_MODEL, "graph input #%d has no name", i);
+            continue;
+        }
         int prev = xc_names_get(producer, n);
-        if (prev == -3) return xc_fail(XC_ERR_MODEL, "graph input '%s' is listed twice", n);
+        if (prev == -3) ISSUE(sink, NULL, "duplicate-name", NULL, n, XC_ERR_MODEL, "graph input '%s' is listed twice", n);
         if (prev == -1) XC_TRY(xc_names_put(producer, n, -3));
     }
     for (int k = 0; k < g->n_nodes; k++) {
@@ -56,9 +72,12 @@ static xc_status check_names(const xc_graph *g, xc_names *producer)
             const char *n = nd->outputs[o];
             if (!n[0]) continue;
             int prev = xc_names_get(producer, n);
-            if (prev != -1)
-                return xc_fail(XC_ERR_MODEL, "%s: output '%s' is already defined by %s", xc_node_label(nd, lb, sizeof lb), n,
-                               prev == -2 ? "an initializer" : prev == -3 ? "a graph input" : "another node");
+            if (prev != -1) {
+                ISSUE(sink, NULL, "duplicate-output", nd, n, XC_ERR_MODEL, "%s: output '%s' is already defined by %s",
+                      xc_node_label(nd, lb, sizeof lb), n,
+                      prev == -2 ? "an initializer" : prev == -3 ? "a graph input" : "another node");
+                continue;
+            }
             XC_TRY(xc_names_put(producer, n, k));
         }
     }
@@ -66,13 +85,16 @@ static xc_status check_names(const xc_graph *g, xc_names *producer)
         const xc_node *nd = &g->nodes[k];
         for (int i = 0; i < nd->n_inputs; i++)
             if (nd->inputs[i][0] && xc_names_get(producer, nd->inputs[i]) == -1)
-                return xc_fail(XC_ERR_MODEL, "%s: input '%s' has no producer (not a graph input, initializer or node output)",
-                               xc_node_label(nd, lb, sizeof lb), nd->inputs[i]);
+                ISSUE(sink, NULL, "missing-producer", nd, nd->inputs[i], XC_ERR_MODEL,
+                      "%s: input '%s' has no producer (not a graph input, initializer or node output)",
+                      xc_node_label(nd, lb, sizeof lb), nd->inputs[i]);
     }
     for (int i = 0; i < g->n_outputs; i++) {
-        if (!g->outputs[i].name[0]) return xc_fail(XC_ERR_MODEL, "graph output #%d has no name", i);
-        if (xc_names_get(producer, g->outputs[i].name) == -1)
-            return xc_fail(XC_ERR_MODEL, "graph output '%s' is not produced by any node, input or initializer", g->outputs[i].name);
+        const char *n = g->outputs[i].name;
+        if (!n[0]) ISSUE(sink, NULL, "unnamed-value", NULL, NULL, XC_ERR_MODEL, "graph output #%d has no name", i);
+        else if (xc_names_get(producer, n) == -1)
+            ISSUE(sink, NULL, "missing-producer", NULL, n, XC_ERR_MODEL,
+                  "graph output '%s' is not produced by any node, input or initializer", n);
     }
     return XC_OK;
 }
@@ -102,12 +124,57 @@ static int heap_pop(int *h, int *n)
     return top;
 }
 
-/* Kahn's algorithm, stable: nodes already in order keep it. Reports a node on a cycle. */
-static xc_status toposort(xc_graph *g, const xc_names *producer)
+/* One cycle among the nodes Kahn's algorithm could not order (pending > 0): walk back from a
+ * stuck node along stuck producers until a node repeats. Writes the cycle into path (in data
+ * flow order) and returns its length; seen is scratch (n ints). */
+static int find_cycle(const xc_graph *g, const xc_names *producer, const int *pending, int *seen, int *path)
+{
+    int n = g->n_nodes, len = 0, k = 0;
+    while (k < n && pending[k] <= 0) k++;
+    for (int i = 0; i < n; i++) seen[i] = -1;
+    while (seen[k] < 0) {
+        seen[k] = len;
+        path[len++] = k;
+        int next = -1;
+        for (int i = 0; i < g->nodes[k].n_inputs && next < 0; i++) {
+            int p = g->nodes[k].inputs[i][0] ? xc_names_get(producer, g->nodes[k].inputs[i]) : -1;
+            if (p >= 0 && pending[p] > 0) next = p;
+        }
+        k = next; /* a stuck node always has a stuck producer */
+    }
+    int first = seen[k], m = len - first;
+    for (int i = 0; i < m / 2; i++) { /* walked against the data flow: reverse */
+        int t = path[first + i];
+        path[first + i] = path[len - 1 - i];
+        path[len - 1 - i] = t;
+    }
+    memmove(path, path + first, sizeof(int) * (size_t)m);
+    return m;
+}
+
+static xc_status report_cycle(const xc_graph *g, const int *path, int m, const xc_issue_sink *sink)
+{
+    char lb[256], *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int i = 0; i <= m; i++)
+        fprintf(f, "%s%s", i ? " -> " : "", xc_node_label(&g->nodes[path[i % m]], lb, sizeof lb));
+    fclose(f);
+    if (!text) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_status s = xc_fail(XC_ERR_MODEL, "graph has a cycle: %s", text);
+    free(text);
+    return sink->report(sink->user, s, "cycle", &g->nodes[path[0]], NULL);
+}
+
+/* Kahn's algorithm, stable: nodes already in order keep it. Without a sink a cycle fails naming
+ * a node on it; with one each independent cycle is reported once and broken (its nodes placed
+ * where it was found), so the rest of the graph still gets an order and can be checked. */
+static xc_status toposort(xc_graph *g, const xc_names *producer, const xc_issue_sink *sink)
 {
     int n = g->n_nodes;
     int *pending = calloc(n ? n : 1, sizeof(int)), *order = malloc(sizeof(int) * (n ? n : 1));
-    int *start = calloc(n + 1, sizeof(int)), *users = NULL, *fill = NULL;
+    int *start = calloc(n + 1, sizeof(int)), *users = NULL, *fill = NULL, *seen = NULL, *path = NULL;
     xc_status s = XC_OK;
     if (!pending || !order || !start) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); goto out; }
     /* consumer lists in CSR form */
@@ -131,20 +198,36 @@ static xc_status toposort(xc_graph *g, const xc_names *producer)
     int *heap = fill; /* reuse: fill is no longer needed */
     for (int k = 0; k < n; k++)
         if (pending[k] == 0) heap_push(heap, &heap_n, k);
-    while (heap_n) {
-        int k = heap_pop(heap, &heap_n);
-        order[done++] = k;
-        for (int e = start[k]; e < start[k + 1]; e++)
-            if (--pending[users[e]] == 0) heap_push(heap, &heap_n, users[e]);
-    }
-    if (done < n) {
-        for (int k = 0; k < n; k++)
-            if (pending[k] > 0) {
-                char lb[256];
-                s = xc_fail(XC_ERR_MODEL, "graph has a cycle through %s", xc_node_label(&g->nodes[k], lb, sizeof lb));
-                break;
-            }
-        goto out;
+    for (;;) {
+        while (heap_n) {
+            int k = heap_pop(heap, &heap_n);
+            order[done++] = k;
+            for (int e = start[k]; e < start[k + 1]; e++)
+                if (pending[users[e]] > 0 && --pending[users[e]] == 0) heap_push(heap, &heap_n, users[e]);
+        }
+        if (done == n) break;
+        if (!sink) {
+            for (int k = 0; k < n; k++)
+                if (pending[k] > 0) {
+                    char lb[256];
+                    s = xc_fail(XC_ERR_MODEL, "graph has a cycle through %s", xc_node_label(&g->nodes[k], lb, sizeof lb));
+                    break;
+                }
+            goto out;
+        }
+        if ((!seen && !(seen = malloc(sizeof(int) * (size_t)n))) || (!path && !(path = malloc(sizeof(int) * (size_t)n)))) {
+            s = xc_fail(XC_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        int m = find_cycle(g, producer, pending, seen, path);
+        if ((s = report_cycle(g, path, m, sink)) != XC_OK) goto out;
+        for (int i = 0; i < m; i++) pending[path[i]] = 0; /* break it: its nodes count as done */
+        for (int i = 0; i < m; i++) {
+            int k = path[i];
+            order[done++] = k;
+            for (int e = start[k]; e < start[k + 1]; e++)
+                if (pending[users[e]] > 0 && --pending[users[e]] == 0) heap_push(heap, &heap_n, users[e]);
+        }
     }
     xc_node *sorted = malloc(sizeof(xc_node) * (n ? n : 1));
     if (!sorted) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); goto out; }
@@ -152,6 +235,8 @@ static xc_status toposort(xc_graph *g, const xc_names *producer)
     free(g->nodes);
     g->nodes = sorted;
 out:
+    free(seen);
+    free(path);
     free(pending);
     free(order);
     free(start);
@@ -167,64 +252,89 @@ static const char *attr_type_name(xc_attr_type t)
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
-static xc_status check_node(const xc_model *m, xc_node *nd)
+/* One node's domain, op type, arity and attributes. With a sink every problem is reported and
+ * *bad set (its outputs then stay untyped rather than inferred from a broken node). */
+static xc_status check_node(const xc_model *m, xc_node *nd, const xc_issue_sink *sink, int *bad)
 {
     char lb[256];
     const char *dom = nd->domain;
     nd->opset = (int)xc_model_opset(m, dom);
-    if (!nd->opset)
-        return xc_fail(XC_ERR_MODEL, "%s: domain '%s' is not imported by the model", xc_node_label(nd, lb, sizeof lb), dom);
-    if (!nd->op_type[0]) return xc_fail(XC_ERR_MODEL, "%s: node has no op_type", xc_node_label(nd, lb, sizeof lb));
     nd->schema = NULL;
+    if (!nd->opset) {
+        ISSUE(sink, bad, "domain", nd, NULL, XC_ERR_MODEL, "%s: domain '%s' is not imported by the model",
+              xc_node_label(nd, lb, sizeof lb), dom);
+        return XC_OK;
+    }
+    if (!nd->op_type[0]) {
+        ISSUE(sink, bad, "unknown-op", nd, NULL, XC_ERR_MODEL, "%s: node has no op_type", xc_node_label(nd, lb, sizeof lb));
+        return XC_OK;
+    }
     if (dom[0] && strcmp(dom, "ai.onnx")) return XC_OK; /* other domains: loadable, listed as unsupported */
-    if (!xc_onnx_op_known(nd->op_type))
-        return xc_fail(XC_ERR_MODEL, "%s: unknown op type '%s' (not an ONNX operator)", xc_node_label(nd, lb, sizeof lb), nd->op_type);
+    if (!xc_onnx_op_known(nd->op_type)) {
+        ISSUE(sink, bad, "unknown-op", nd, NULL, XC_ERR_MODEL, "%s: unknown op type '%s' (not an ONNX operator)",
+              xc_node_label(nd, lb, sizeof lb), nd->op_type);
+        return XC_OK;
+    }
     nd->schema = xc_schema_find(nd->op_type, nd->opset, NULL);
     const xc_op_schema *s = nd->schema;
     if (!s) return XC_OK;
     if (nd->n_inputs < s->min_in || (s->max_in >= 0 && nd->n_inputs > s->max_in))
-        return xc_fail(XC_ERR_MODEL, "%s: has %d inputs, expected %d..%d", xc_node_label(nd, lb, sizeof lb), nd->n_inputs,
-                       s->min_in, s->max_in);
+        ISSUE(sink, bad, "arity", nd, NULL, XC_ERR_MODEL, "%s: has %d inputs, expected %d..%d", xc_node_label(nd, lb, sizeof lb),
+              nd->n_inputs, s->min_in, s->max_in);
     if (nd->n_outputs < s->min_out || nd->n_outputs > s->max_out)
-        return xc_fail(XC_ERR_MODEL, "%s: has %d outputs, expected %d..%d", xc_node_label(nd, lb, sizeof lb), nd->n_outputs,
-                       s->min_out, s->max_out);
-    for (int i = 0; i < s->min_in; i++)
+        ISSUE(sink, bad, "arity", nd, NULL, XC_ERR_MODEL, "%s: has %d outputs, expected %d..%d", xc_node_label(nd, lb, sizeof lb),
+              nd->n_outputs, s->min_out, s->max_out);
+    for (int i = 0; i < s->min_in && i < nd->n_inputs; i++)
         if (!nd->inputs[i][0])
-            return xc_fail(XC_ERR_MODEL, "%s: required input %d is empty", xc_node_label(nd, lb, sizeof lb), i);
+            ISSUE(sink, bad, "arity", nd, NULL, XC_ERR_MODEL, "%s: required input %d is empty", xc_node_label(nd, lb, sizeof lb), i);
     for (int a = 0; a < nd->n_attrs; a++) {
         const xc_attr *at = &nd->attrs[a];
         const xc_attr_spec *sp = NULL;
         for (const xc_attr_spec *p = s->attrs; p && p->name; p++)
             if (!strcmp(p->name, at->name)) sp = p;
-        for (int b = 0; b < a; b++)
-            if (!strcmp(nd->attrs[b].name, at->name))
-                return xc_fail(XC_ERR_MODEL, "%s: attribute '%s' is given twice", xc_node_label(nd, lb, sizeof lb), at->name);
-        if (!sp)
-            return xc_fail(XC_ERR_MODEL, "%s: unknown attribute '%s' for %s-%d", xc_node_label(nd, lb, sizeof lb), at->name,
-                           nd->op_type, s->since);
+        int twice = 0;
+        for (int b = 0; b < a; b++) twice |= !strcmp(nd->attrs[b].name, at->name);
+        if (twice) {
+            ISSUE(sink, bad, "attribute", nd, NULL, XC_ERR_MODEL, "%s: attribute '%s' is given twice",
+                  xc_node_label(nd, lb, sizeof lb), at->name);
+            continue;
+        }
+        if (!sp) {
+            ISSUE(sink, bad, "attribute", nd, NULL, XC_ERR_MODEL, "%s: unknown attribute '%s' for %s-%d",
+                  xc_node_label(nd, lb, sizeof lb), at->name, nd->op_type, s->since);
+            continue;
+        }
         if (at->ref_attr_name) continue; /* only inside functions */
         if (sp->type != at->type)
-            return xc_fail(XC_ERR_MODEL, "%s: attribute '%s' has type %s, expected %s", xc_node_label(nd, lb, sizeof lb),
-                           at->name, attr_type_name(at->type), attr_type_name(sp->type));
+            ISSUE(sink, bad, "attribute", nd, NULL, XC_ERR_MODEL, "%s: attribute '%s' has type %s, expected %s",
+                  xc_node_label(nd, lb, sizeof lb), at->name, attr_type_name(at->type), attr_type_name(sp->type));
     }
     for (const xc_attr_spec *p = s->attrs; p && p->name; p++)
         if (p->required && !xc_node_attr(nd, p->name))
-            return xc_fail(XC_ERR_MODEL, "%s: required attribute '%s' is missing", xc_node_label(nd, lb, sizeof lb), p->name);
+            ISSUE(sink, bad, "attribute", nd, NULL, XC_ERR_MODEL, "%s: required attribute '%s' is missing",
+                  xc_node_label(nd, lb, sizeof lb), p->name);
     return XC_OK;
 }
 
-xc_status xc_model_validate(xc_model *m)
+xc_status xc_model_validate_all(xc_model *m, const xc_issue_sink *sink)
 {
     xc_graph *g = m->graph;
-    XC_TRY(check_opsets(m));
+    XC_TRY(check_opsets(m, sink));
     xc_names producer;
     XC_TRY(xc_names_init(&producer, (size_t)g->n_nodes * 2 + g->n_initializers + g->n_inputs));
-    xc_status s = check_names(g, &producer);
-    if (s == XC_OK) s = toposort(g, &producer);
+    xc_status s = check_names(g, &producer, sink);
+    if (s == XC_OK) s = toposort(g, &producer, sink);
     xc_names_free(&producer);
     XC_TRY(s);
-    for (int k = 0; k < g->n_nodes; k++) XC_TRY(check_node(m, &g->nodes[k]));
+    /* after the sort: bad[k] is the node now at index k */
+    int *bad = sink ? calloc(g->n_nodes ? g->n_nodes : 1, sizeof(int)) : NULL;
+    if (sink && !bad) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < g->n_nodes && s == XC_OK; k++) s = check_node(m, &g->nodes[k], sink, bad ? &bad[k] : NULL);
     xc_graph_types_free(m->types);
     m->types = NULL;
-    return xc_graph_infer(g, NULL, 0, &m->types);
+    if (s == XC_OK) s = xc_graph_infer_checked(g, sink, bad, &m->types);
+    free(bad);
+    return s;
 }
+
+xc_status xc_model_validate(xc_model *m) { return xc_model_validate_all(m, NULL); }

@@ -28,8 +28,24 @@ typedef struct xc_input_shape {
  * types. Called by the loaders; fills m->graph's node schemas and sorts the nodes. */
 xc_status xc_model_validate(xc_model *m);
 
+/* Where validation reports problems when it should go past them (`check lint`): report() gets
+ * the status and the message in xc_error_message(), a short kind ("arity", "cycle", ...), the
+ * node involved (valid during the call only; NULL if none) and the tensor (NULL if none). A
+ * non-OK return stops validation with that status. */
+typedef struct xc_issue_sink {
+    xc_status (*report)(void *user, xc_status code, const char *kind, const xc_node *node, const char *tensor);
+    void *user;
+} xc_issue_sink;
+
+/* xc_model_validate reporting every independent problem to sink (NULL: fail at the first).
+ * Cycles are broken and nodes with problems left untyped so that checking goes on. */
+xc_status xc_model_validate_all(xc_model *m, const xc_issue_sink *sink);
+
 /* Type and shape inference over g. Dims not fixed by the model or overrides stay unknown. */
 xc_status xc_graph_infer(const xc_graph *g, const xc_input_shape *overrides, int n_overrides, xc_graph_types **out);
+/* xc_graph_infer for validation: nodes with bad[k] set stay untyped, and with a sink a node
+ * whose inference fails is reported ("inference") and left untyped instead of failing. */
+xc_status xc_graph_infer_checked(const xc_graph *g, const xc_issue_sink *sink, const int *bad, xc_graph_types **out);
 void xc_graph_types_free(xc_graph_types *t);
 const xc_type_shape *xc_graph_type(const xc_graph_types *t, const char *name);
 

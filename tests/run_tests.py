@@ -20,6 +20,7 @@ from verdict_tests import verdict_tests  # noqa: E402
 from graph.large_graph_tests import large_graph_tests  # noqa: E402
 from surface_tests import surface_tests  # noqa: E402
 from trust.loaded_tests import loaded_tests  # noqa: E402
+from lint_tests import lint_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1335,6 +1336,7 @@ def main():
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
         timed(surface_tests, s, xc, args.build, tmp)
+        timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)
         timed(ocl_cases, s, xc, args.build, args.quick_ocl)
         timed(tactic_coverage, s, xc, args.build, tmp)

@@ -11,6 +11,7 @@
 #include "ocl/fault.h"
 #include "onnx_io.h"
 #include "ops/plans.h"
+#include "log.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,9 @@ xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engi
         xc_engine_free(e);
         return s;
     }
+    int live = 0;
+    for (int l = 0; l < e->n_layers; l++) live += !e->layers[l].dead;
+    xc_log(XC_LOG_INFO, "built the OpenCL engine: %d layers from %d nodes", live, m->graph->n_nodes);
     *out = e;
     return XC_OK;
 }

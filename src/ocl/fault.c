@@ -2,6 +2,7 @@
  * outputs are read back, changed and written again. That is slow but obviously correct for any
  * storage (fp16 included) and any layer kind, which is what a test bed needs. */
 #include "ocl/fault.h"
+#include "log.h"
 #include "ocl/build.h"
 #include "ocl/runtime.h"
 #include <fnmatch.h>

@@ -119,5 +119,5 @@ const char *xc_ocl_pass_name(int i);
 /* Engine summary as JSON (layers, tactics, precision, memory plan); caller frees. */
 struct cJSON *xc_engine_describe(const xc_engine *e);
 
-#define XC_VERSION "0.1.0"
+#include "version.h" /* XC_VERSION, recorded in plans */
 #endif
