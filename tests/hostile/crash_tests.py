@@ -206,7 +206,7 @@ def nesting_cases(s, xc, tmp):
     """C4: nesting that overflowed protobuf-c's recursive unpack, refused before unpacking."""
     for label, data in (("TypeProto nested 5,000 deep", nested_type(5000)), ("If nested 100,000 deep", nested_if(100000))):
         p = _save(data, tmp, "nest_" + label.split()[0])
-        for cmd in (["inspect", "model", p], ["run", p, "--ref"], ["surgeon", "sanitize", p, "-o", p + ".out"]):
+        for cmd in (["inspect", "model", p], ["run", p, "--ref"], ["surgeon", "sanitize", p, "--cleanup", "-o", p + ".out"]):
             _check(s, "%s (%s)" % (label, cmd[0]), _run([xc] + cmd), 2, "nested deeper than")
         # conformance goes on past the bad case and prints its summary
         root = os.path.dirname(p)
@@ -214,10 +214,18 @@ def nesting_cases(s, xc, tmp):
         r = _run([xc, "conformance", os.path.dirname(root), "--filter", os.path.basename(root)])
         s.check("%s in conformance -> summary printed, no crash" % label,
                 not _crashed(r) and "passed," in r.stdout and "failed" in r.stdout, _detail(r) + r.stdout[-500:])
-    # nesting within the limit still loads (10 nested Ifs)
-    p = _save(nested_if(10), tmp, "nest_ok")
+    # nesting within the limits still loads: Ifs 32 deep (the subgraph limit), each with a
+    # shaped output, reach the deepest message levels a valid model can have
+    g = None
+    for k in range(32, -1, -1):
+        leaf = helper.make_graph([helper.make_node("Identity", ["x"], ["e%d" % k])], "else%d" % k, [], [_vi("e%d" % k, F, [1, 2])])
+        nodes = [helper.make_node("If", ["c"], ["o%d" % k], then_branch=g, else_branch=leaf)] if g else \
+            [helper.make_node("Identity", ["x"], ["o%d" % k])]
+        g = helper.make_graph(nodes, "level%d" % k, [], [_vi("o%d" % k, F, [1, 2])])
+    g.input.extend([_vi("c", TensorProto.BOOL, []), _vi("x", F, [1, 2])])
+    p = _save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), tmp, "nest_ok")
     r = _run([xc, "inspect", "model", p])
-    s.check("If nested 10 deep still loads", r is not None and r.returncode == 0, _detail(r))
+    s.check("If nested 32 deep (the subgraph limit) still loads", r is not None and r.returncode == 0, _detail(r))
 
 
 def wide_node_cases(s, xc, tmp, ocl):
