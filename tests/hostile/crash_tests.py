@@ -166,7 +166,7 @@ def _empty_op_models():
          [0, 1, 2**62 - 2, 2]),
         ("ArgMax", [helper.make_node("ArgMax", ["x"], ["y"], name="op", axis=0)], [BIG, 0], [], [1, 0]),
         ("CumSum", [helper.make_node("CumSum", ["x", "ax"], ["y"], name="op")], [BIG, 0], [_i64("ax", 0)], [BIG, 0]),
-        ("TopK", [helper.make_node("TopK", ["x", "k"], ["y", "i"], name="op", axis=0)], [BIG, 0], [_i64("k", [1])], [1, 0]),
+        ("TopK", [helper.make_node("TopK", ["x", "k"], ["y", "i"], name="op", axis=1)], [BIG, 0], [_i64("k", [0])], [BIG, 0]),
     ]
 
 
