@@ -145,6 +145,9 @@ def arithmetic_cases(s, xc, tmp):
         conv(op.lower() + "_stride", {"kernel_shape": [2, 2], "strides": [I64_MAX, 1]}, 0, op=op)
     conv("maxpool_ceil", {"kernel_shape": [2, 2], "strides": [I64_MAX, I64_MAX], "ceil_mode": 1}, 0, op="MaxPool")
     conv("maxpool_dil", {"kernel_shape": [2, 2], "dilations": [I64_MAX, 1]}, 2, op="MaxPool")
+    # a kernel of 1 makes any dilation valid
+    conv("maxpool_dil1", {"kernel_shape": [1, 2], "dilations": [I64_MAX, 1]}, 0, op="MaxPool")
+    conv("conv_dil1", {"dilations": [I64_MAX, 1], "pads": [1, 0, 1, 0]}, 0, kernel=(1, 2))
 
     # blocked DequantizeLinear: ceil(4 / INT64_MAX) is one block, not an overflow
     m = _model([helper.make_node("DequantizeLinear", ["x", "sc"], ["y"], name="dq", axis=1, block_size=I64_MAX)],
@@ -172,6 +175,16 @@ def _empty_op_models():
 
 def empty_tensor_cases(s, xc, tmp, ocl):
     """C3, H1: zero-element tensors with huge dims, from every way a tensor gets in."""
+    # a reduction of all of [0, 2^62-1, 2] is one element: the kernel does see that input
+    m = _model([helper.make_node("ReduceSum", ["x"], ["y"], name="op", keepdims=0)], [_vi("x", F, [0, BIG, 2])], [_vi("y", F, [])])
+    p = _save(m, tmp, "reducesum")
+    r = _run([xc, "run", p, "--ref", "--save-outputs", os.path.join(os.path.dirname(p), "out")])
+    if _check(s, "ReduceSum of all of a [0, 2^62-1, 2] input", r, 0):
+        y = numpy_helper.to_array(onnx.load_tensor(os.path.join(os.path.dirname(p), "out", "output_0.pb")))
+        s.check("ReduceSum of an empty tensor is 0", y.shape == () and float(y) == 0.0, str(y))
+    # nonzero dims whose product leaves int64 are refused even next to a 0
+    m = _model([helper.make_node("Identity", ["x"], ["y"], name="op")], [], [_vi("y", F, None)], [_empty("x", [0, BIG, BIG])])
+    _check(s, "initializer [0, 2^62-1, 2^62-1]", _run([xc, "run", _save(m, tmp, "overflow_dims"), "--ref"]), 2, "'x'")
     for label, nodes, xdims, inits, ydims in _empty_op_models():
         ydt = I64 if label == "ArgMax" else F
         outs = [_vi("y", ydt, ydims)] + ([_vi("i", I64, ydims)] if label == "TopK" else [])
