@@ -318,11 +318,11 @@ def cleanup_cases(s, xc, tmp):
 
 
 def crash_tests(s, xc, build, tmp):
-    ocl = True
+    """The section (runs after the OpenCL sections start: engine folding and the program cache
+    need a device)."""
     arithmetic_cases(s, xc, tmp)
-    empty_tensor_cases(s, xc, tmp, ocl)
+    empty_tensor_cases(s, xc, tmp, ocl=True)
     nesting_cases(s, xc, tmp)
-    wide_node_cases(s, xc, tmp, ocl)
+    wide_node_cases(s, xc, tmp, ocl=True)
     cleanup_cases(s, xc, tmp)
-    if ocl:
-        program_cache_cases(s, xc, tmp)
+    program_cache_cases(s, xc, tmp)
