@@ -11,7 +11,7 @@ PYTHON   ?= python3
 PROTO_ROOT ?= /usr/include
 
 # The reference must be an honest oracle: no fused multiply-add contraction anywhere we compute.
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -fPIC -g $(OPT) -ffp-contract=off \
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wvla -Wno-format-truncation -fPIC -g $(OPT) -ffp-contract=off \
               -I src -I reference -I $(BUILD)/gen $(SAN)
 LDLIBS   = -lprotobuf-c -lcjson -lOpenCL -lz -lm -lpthread
 LDLIBS  += -lgvc -lcgraph

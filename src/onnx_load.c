@@ -3,6 +3,7 @@
  * The parsed ModelProto is kept alive by the model: raw_data initializers point into it
  * (no copy), and fields crosscheck does not know survive a save. */
 #include "onnx_io.h"
+#include "proto_depth.h"
 #include "tensor_proto.h"
 #include "log.h"
 #include "validate.h"
@@ -263,6 +264,8 @@ static xc_status load_model(Onnx__ModelProto *mp, const char *base_dir, const xc
 static xc_status load_buffer(const void *buf, size_t len, const char *base_dir, const xc_issue_sink *sink, xc_model **out)
 {
     *out = NULL;
+    /* before unpacking: protobuf-c recurses once per level and a deep file overflows its stack */
+    XC_TRY(xc_proto_check_depth(&onnx__model_proto__descriptor, buf, len, XC_PROTO_MAX_DEPTH));
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
     if (!mp) return xc_fail(XC_ERR_MODEL, "not a valid ONNX model (the protobuf does not parse: truncated or corrupt)");
     xc_model *m = calloc(1, sizeof *m);

@@ -70,14 +70,16 @@ xc_status xc_shape_numel(int rank, const int64_t *dims, size_t *numel)
 {
     if (rank < 0 || rank > XC_MAX_RANK)
         return xc_fail(XC_ERR_UNSUPPORTED, "rank %d is outside 0..%d", rank, XC_MAX_RANK);
-    size_t n = 1;
+    /* the nonzero dims must multiply within int64 even when another dim is 0: kernels form
+     * strides and index spaces from them, and [0, 2^62, 2^62] would overflow every one */
+    int64_t n = 1;
+    int empty = 0;
     for (int i = 0; i < rank; i++) {
         if (dims[i] < 0) return xc_fail(XC_ERR_MODEL, "negative dimension %lld", (long long)dims[i]);
-        if (dims[i] != 0 && n > SIZE_MAX / (uint64_t)dims[i])
-            return xc_fail(XC_ERR_MODEL, "element count overflows");
-        n *= (size_t)dims[i];
+        if (!dims[i]) empty = 1;
+        else if (__builtin_mul_overflow(n, dims[i], &n)) return xc_fail(XC_ERR_MODEL, "element count overflows");
     }
-    *numel = n;
+    *numel = empty ? 0 : (size_t)n;
     return XC_OK;
 }
 

@@ -21,6 +21,7 @@ from graph.large_graph_tests import large_graph_tests  # noqa: E402
 from surface_tests import surface_tests  # noqa: E402
 from trust.loaded_tests import loaded_tests  # noqa: E402
 from lint_tests import lint_tests  # noqa: E402
+from hostile.crash_tests import crash_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1338,6 +1339,7 @@ def main():
         timed(surface_tests, s, xc, args.build, tmp)
         timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)
+        timed(crash_tests, s, xc, args.build, tmp)
         timed(ocl_cases, s, xc, args.build, args.quick_ocl)
         timed(tactic_coverage, s, xc, args.build, tmp)
         if not args.quick_ocl and args.tier == "long":

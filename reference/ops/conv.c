@@ -37,8 +37,9 @@ static xc_status make_plan(const xc_ref_args *a, int transpose, conv_plan *P)
     return XC_OK;
 }
 
-/* Ceiling of a / b for b > 0 and any sign of a. */
-static int64_t ceil_div(int64_t a, int64_t b) { return a <= 0 ? -(-a / b) : (a + b - 1) / b; }
+/* Ceiling of a / b for b > 0 and any sign of a (never forms a + b, which a stride near
+ * INT64_MAX overflows). */
+static int64_t ceil_div(int64_t a, int64_t b) { return a <= 0 ? -(-a / b) : (a - 1) / b + 1; }
 
 /* Iteration indices i in [*lo, *hi) of an axis of n_iter whose target i * s + off lies in [0, n_target). */
 static void tap_span(int64_t n_iter, int64_t n_target, int64_t s, int64_t off, int64_t *lo, int64_t *hi)

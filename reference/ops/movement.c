@@ -25,10 +25,14 @@ typedef struct gather {
 /* Allocates the offset tables of a (rank, dims) view of the output. */
 static xc_status gather_init(const xc_ref_args *a, gather *g, int rank, const int64_t *dims)
 {
-    size_t total = 1;
-    for (int k = 0; k < rank; k++) total += (size_t)dims[k];
+    size_t total = 1, bytes;
+    for (int k = 0; k < rank; k++)
+        if (dims[k] < 0 || __builtin_add_overflow(total, (size_t)dims[k], &total))
+            return xc_ref_fail(a, XC_ERR_NOMEM, "offset tables of %d axes overflow", rank);
+    if (__builtin_mul_overflow(total, sizeof *g->buf, &bytes))
+        return xc_ref_fail(a, XC_ERR_NOMEM, "offset tables of %zu entries overflow", total);
     g->rank = rank;
-    g->buf = malloc(total * sizeof *g->buf);
+    g->buf = malloc(bytes);
     if (!g->buf) return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory for %zu offsets", total);
     int64_t *table = g->buf;
     for (int k = 0; k < rank; table += dims[k], k++) {

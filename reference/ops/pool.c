@@ -6,6 +6,7 @@
  * rounded to the op's dtype on store. A global pool is the window covering the whole plane. */
 #include "ref.h"
 #include "ops/conv_geom.h"
+#include "ops/checked.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -43,9 +44,11 @@ static void gather_window(const pool_plan *P, const double *x, const int64_t *o,
     for (int a = 0; a < 3; a++) {
         int64_t d = W->dilation[a], in = W->in[a];
         start[a] = o[a] * W->stride[a] - W->pad_begin[a];
-        lo[a] = start[a] >= 0 ? 0 : (-start[a] + d - 1) / d;
-        hi[a] = start[a] >= in ? 0 : min64(W->kernel[a], (in - start[a] + d - 1) / d);
-        w->padded *= min64(W->kernel[a], (in + W->pad_end[a] - start[a] + d - 1) / d);
+        /* every numerator is >= 0 and fits (the padded size does); a dilation near INT64_MAX
+         * (valid with a kernel of 1) must not be added to it */
+        lo[a] = start[a] >= 0 ? 0 : xc_ceil_div_nonneg(-start[a], d);
+        hi[a] = start[a] >= in ? 0 : min64(W->kernel[a], xc_ceil_div_nonneg(in - start[a], d));
+        w->padded *= min64(W->kernel[a], xc_ceil_div_nonneg(in + W->pad_end[a] - start[a], d));
     }
     for (int64_t k0 = lo[0]; k0 < hi[0]; k0++)
         for (int64_t k1 = lo[1]; k1 < hi[1]; k1++)

@@ -99,31 +99,34 @@ static xc_status make_sources(xc_engine *e)
 /* Runs node k on the reference (all inputs constant) and records its outputs as constants. */
 static xc_status fold_node(xc_engine *e, const xc_node *n)
 {
-    const xc_tensor *in[n->n_inputs + 1];
-    xc_tensor *out[n->n_outputs + 1];
-    for (int i = 0; i < n->n_inputs; i++)
+    /* on the heap: a node may have any number of inputs (100,000 overflowed a stack array) */
+    const xc_tensor **in = calloc((size_t)n->n_inputs + 1, sizeof *in);
+    xc_tensor **out = calloc((size_t)n->n_outputs + 1, sizeof *out);
+    xc_status s = in && out ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int i = 0; s == XC_OK && i < n->n_inputs; i++)
         in[i] = n->inputs[i][0] ? e->tensors[xc_engine_tensor(e, n->inputs[i])].value : NULL;
-    XC_TRY(xc_ref_eval_node(n, in, out));
-    for (int o = 0; o < n->n_outputs; o++) {
+    if (s == XC_OK) s = xc_ref_eval_node(n, in, out);
+    for (int o = 0; s == XC_OK && o < n->n_outputs; o++) {
         if (!out[o]) continue;
         int id = xc_engine_add_tensor(e, n->outputs[o], out[o]->dtype, out[o]->rank, out[o]->dims);
         if (id < 0) {
             for (int p = o; p < n->n_outputs; p++) xc_tensor_free(out[p]);
-            return XC_ERR_NOMEM;
+            s = XC_ERR_NOMEM;
+            break;
         }
         e->tensors[id].value = out[o];
     }
-    return XC_OK;
+    free(in);
+    free(out);
+    return s;
 }
 
-/* A node that cannot be folded becomes a layer; its outputs' shapes must be static. */
-static xc_status lower_node(xc_engine *e, int k)
+/* A node that cannot be folded becomes a layer; its outputs' shapes must be static. tin and
+ * tout hold one zeroed entry per input and output. */
+static xc_status lower_node_with(xc_engine *e, int k, xc_type_shape *tin, xc_type_shape *tout)
 {
     const xc_node *n = &e->model->graph->nodes[k];
-    xc_type_shape tin[n->n_inputs + 1], tout[n->n_outputs + 1];
     char lb[256];
-    memset(tin, 0, sizeof tin);
-    memset(tout, 0, sizeof tout);
     int layer = -1;
     XC_TRY(add_layer(e, k, &layer));
     xc_layer *l = &e->layers[layer];
@@ -157,6 +160,16 @@ static xc_status lower_node(xc_engine *e, int k)
         e->layers[layer].out[e->layers[layer].n_out++] = id;
     }
     return XC_OK;
+}
+
+static xc_status lower_node(xc_engine *e, int k)
+{
+    const xc_node *n = &e->model->graph->nodes[k];
+    xc_type_shape *tin = calloc((size_t)n->n_inputs + 1, sizeof *tin), *tout = calloc((size_t)n->n_outputs + 1, sizeof *tout);
+    xc_status s = tin && tout ? lower_node_with(e, k, tin, tout) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    free(tin);
+    free(tout);
+    return s;
 }
 
 /* Shape and Size only read their input's dims, which are static in an engine: their outputs are

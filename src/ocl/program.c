@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct kernel_file { const char *name, *source; } kernel_file;
 extern const kernel_file xc_kernel_files[]; /* build/gen/kernels_embed.c */
@@ -64,27 +65,98 @@ static void mkdirs(const char *path)
     mkdir(tmp, 0755);
 }
 
+/* A disk entry is a header then the driver's binary: a truncated or corrupt binary handed to
+ * clCreateProgramWithBinary can abort inside the driver (PoCL does), so nothing reaches it
+ * unless the magic, the length and the checksum all agree. */
+#define ENTRY_MAGIC "XCCLBIN1"
+typedef struct entry_header {
+    char magic[8];
+    uint64_t length;   /* bytes of binary after the header */
+    uint64_t checksum; /* FNV-1a of those bytes */
+} entry_header;
+
+static uint64_t fnv_bytes(const unsigned char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* NULL when the entry is fine, else why it is not. */
+static const char *entry_problem(const unsigned char *data, size_t len)
+{
+    entry_header h;
+    if (len < sizeof h) return "shorter than its header";
+    memcpy(&h, data, sizeof h);
+    if (memcmp(h.magic, ENTRY_MAGIC, sizeof h.magic)) return "no crosscheck header";
+    if (!h.length || h.length != len - sizeof h) return "truncated or padded";
+    if (h.checksum != fnv_bytes(data + sizeof h, len - sizeof h)) return "checksum mismatch";
+    return NULL;
+}
+
 static cl_program from_disk(xc_ocl_device *d, const char *path)
 {
     xc_mapping *m;
     if (xc_mapping_open(path, &m) != XC_OK) {
         xc_error_clear();
+        return NULL; /* no entry yet */
+    }
+    const char *why = entry_problem(m->addr, m->len);
+    if (why) {
+        fprintf(stderr, "crosscheck: warning: ignoring program cache entry %s (%s); rebuilding it\n", path, why);
+        xc_mapping_release(m);
         return NULL;
     }
-    const unsigned char *bin = m->addr;
-    size_t len = m->len;
+    const unsigned char *bin = (const unsigned char *)m->addr + sizeof(entry_header);
+    size_t len = m->len - sizeof(entry_header);
     cl_int err, status;
-    cl_program p = len ? clCreateProgramWithBinary(d->context, 1, &d->id, &len, &bin, &status, &err) : NULL;
+    cl_program p = clCreateProgramWithBinary(d->context, 1, &d->id, &len, &bin, &status, &err);
     xc_mapping_release(m);
     if (!p) return NULL;
     if (err != CL_SUCCESS || status != CL_SUCCESS || clBuildProgram(p, 1, &d->id, "", NULL, NULL) != CL_SUCCESS) {
         clReleaseProgram(p);
-        return NULL; /* a corrupt or foreign entry: rebuild from source */
+        return NULL; /* a foreign entry: rebuild from source */
     }
     return p;
 }
 
-static void to_disk(xc_ocl_device *d, cl_program p, const char *dir, const char *path)
+static int write_all(int fd, const void *data, size_t len)
+{
+    for (const char *p = data; len;) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return 0;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 1;
+}
+
+/* Writes the entry under a unique temporary name in the cache folder, then renames it into
+ * place: concurrent builders never see (or leave) a half-written entry. A cache that cannot be
+ * written is not an error. */
+static void write_entry(const char *path, const unsigned char *bin, size_t len)
+{
+    entry_header h;
+    memcpy(h.magic, ENTRY_MAGIC, sizeof h.magic);
+    h.length = len;
+    h.checksum = fnv_bytes(bin, len);
+    size_t n = strlen(path) + 8;
+    char *tmp = malloc(n);
+    if (!tmp) return;
+    snprintf(tmp, n, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return;
+    }
+    int ok = write_all(fd, &h, sizeof h) && write_all(fd, bin, len);
+    ok &= close(fd) == 0;
+    if (!ok || rename(tmp, path) != 0) unlink(tmp);
+    free(tmp);
+}
+
+static void to_disk(cl_program p, const char *dir, const char *path)
 {
     size_t len = 0;
     if (clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof len, &len, NULL) != CL_SUCCESS || !len) return;
@@ -92,10 +164,9 @@ static void to_disk(xc_ocl_device *d, cl_program p, const char *dir, const char 
     if (!bin) return;
     if (clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL) == CL_SUCCESS) {
         mkdirs(dir);
-        if (xc_write_file(path, bin, len) != XC_OK) xc_error_clear(); /* a cache that cannot be written is not an error */
+        write_entry(path, bin, len);
     }
     free(bin);
-    (void)d;
 }
 
 static xc_status build_failure(xc_ocl_device *d, cl_program p, cl_int err, const char *label, const char *file)
@@ -119,7 +190,8 @@ xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generat
     if (!common || !body) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/%s is not embedded", file ? file : "common.cl");
     char devkey[1100];
     xc_ocl_device_key(d, devkey, sizeof devkey);
-    uint64_t key = fnv(fnv(fnv(fnv(fnv(1469598103934665603ull, common), body), generated), options), devkey);
+    /* the entry format is part of the key: files of an older format are never read */
+    uint64_t key = fnv(fnv(fnv(fnv(fnv(fnv(1469598103934665603ull, common), body), generated), options), devkey), ENTRY_MAGIC);
     pthread_mutex_lock(&lock);
     for (entry *e = cache; e; e = e->next)
         if (e->dev == d && e->key == key) {
@@ -147,7 +219,7 @@ xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generat
             return s;
         }
         n_built++;
-        to_disk(d, p, dir, path);
+        to_disk(p, dir, path);
     }
     entry *e = malloc(sizeof *e);
     if (!e) {

@@ -3,7 +3,10 @@
  *
  * The disk cache lives in $CROSSCHECK_CACHE_DIR, else $XDG_CACHE_HOME/crosscheck, else
  * ~/.cache/crosscheck; each entry is a program binary named by a hash of the source, the
- * options, the device and the driver, so a driver update never reuses a stale binary. */
+ * options, the device and the driver, so a driver update never reuses a stale binary. An entry
+ * starts with a header (magic, length, checksum) checked before the driver sees the binary: a
+ * bad entry is ignored with a warning and rebuilt. Entries are written to a unique temporary
+ * name in the cache folder and renamed into place. */
 #ifndef XC_OCL_PROGRAM_H
 #define XC_OCL_PROGRAM_H
 #include "ocl/device.h"

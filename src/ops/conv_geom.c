@@ -1,6 +1,7 @@
 /* conv_geom.c — the one implementation of sliding-window arithmetic (pads, auto_pad, ceil_mode,
  * output sizes) used by Conv, ConvTranspose and the pooling ops, at load and at run time. */
 #include "conv_geom.h"
+#include "checked.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,21 +80,27 @@ static xc_status read_common(const xc_node *n, int nsp, const int64_t *in, const
 }
 
 /* Dilated extent of the kernel along axis a, -1 when the kernel is unknown. */
-static int64_t window_span(const xc_window *w, int a)
+static xc_status window_span(const xc_node *n, const xc_window *w, int a, int64_t *span)
 {
-    return w->kernel[a] < 0 ? -1 : w->dilation[a] * (w->kernel[a] - 1) + 1;
+    *span = -1;
+    if (w->kernel[a] < 0) return XC_OK;
+    XC_TRY(xc_mul_i64(n, "dilated kernel extent", w->dilation[a], w->kernel[a] - 1, span));
+    return xc_add_i64(n, "dilated kernel extent", *span, 1, span);
 }
 
 static xc_status forward_axis(const xc_node *n, int a, auto_pad ap, int ceil_mode, xc_window *w)
 {
-    int64_t in = w->in[a], s = w->stride[a], span = window_span(w, a);
+    int64_t in = w->in[a], s = w->stride[a], span, t;
+    XC_TRY(window_span(n, w, a, &span));
     if (ap == PAD_SAME_UPPER || ap == PAD_SAME_LOWER) {
         w->out[a] = in < 0 ? -1 : ceil_div(in, s);
         if (in < 0 || span < 0) {
             w->pad_begin[a] = w->pad_end[a] = -1;
             return XC_OK;
         }
-        int64_t total = (w->out[a] - 1) * s + span - in;
+        int64_t total;
+        XC_TRY(xc_mul_i64(n, "SAME padding", w->out[a] - 1, s, &t));
+        XC_TRY(xc_add_i64(n, "SAME padding", t, span - in, &total)); /* span >= 1, in >= 0: no overflow */
         if (total < 0) total = 0;
         w->pad_begin[a] = ap == PAD_SAME_UPPER ? total / 2 : total - total / 2;
         w->pad_end[a] = total - w->pad_begin[a];
@@ -103,13 +110,17 @@ static xc_status forward_axis(const xc_node *n, int a, auto_pad ap, int ceil_mod
         w->out[a] = -1;
         return XC_OK;
     }
-    int64_t room = in + w->pad_begin[a] + w->pad_end[a] - span;
+    int64_t padded, room;
+    XC_TRY(xc_add_i64(n, "padded input size", in, w->pad_begin[a], &padded));
+    XC_TRY(xc_add_i64(n, "padded input size", padded, w->pad_end[a], &padded));
+    room = padded - span; /* both >= 0 */
     if (room < 0)
         return xc_node_fail(n, XC_ERR_MODEL, "spatial axis %d: padded input size %lld is smaller than the window %lld", a,
-                         (long long)(in + w->pad_begin[a] + w->pad_end[a]), (long long)span);
-    w->out[a] = (ceil_mode ? ceil_div(room, s) : room / s) + 1;
-    /* ceil_mode never starts a window inside the end padding (PyTorch's and ORT's rule) */
-    if (ceil_mode && (w->out[a] - 1) * s >= in + w->pad_begin[a]) w->out[a]--;
+                         (long long)padded, (long long)span);
+    XC_TRY(xc_add_i64(n, "output size", ceil_mode ? ceil_div(room, s) : room / s, 1, &w->out[a]));
+    /* ceil_mode never starts a window inside the end padding (PyTorch's and ORT's rule); the
+     * last window starts at (out - 1) * s <= room + s - 1, which may not fit in int64 */
+    if (ceil_mode && (__builtin_mul_overflow(w->out[a] - 1, s, &t) || t >= in + w->pad_begin[a])) w->out[a]--;
     return XC_OK;
 }
 
@@ -147,11 +158,18 @@ xc_status xc_window_transpose(const xc_node *n, int nsp, const int64_t *in, cons
     XC_TRY(read_ints(n, "output_padding", nsp, 0, 0, out_pad));
     XC_TRY(read_output_shape(n, nsp, shape, &given));
     for (int a = 0; a < nsp; a++) {
-        int64_t s = w->stride[a], span = window_span(w, a), full = -1;
-        if (w->in[a] >= 0 && span >= 0) full = s * (w->in[a] - 1) + out_pad[a] + span; /* output before padding */
+        int64_t s = w->stride[a], span, full = -1;
+        XC_TRY(window_span(n, w, a, &span));
+        if (w->in[a] >= 0 && span >= 0) { /* output before padding: s * (in - 1) + output_padding + span */
+            XC_TRY(xc_mul_i64(n, "ConvTranspose output size", s, w->in[a] - 1, &full));
+            XC_TRY(xc_add_i64(n, "ConvTranspose output size", full, out_pad[a], &full));
+            XC_TRY(xc_add_i64(n, "ConvTranspose output size", full, span, &full));
+        }
         if (given || ap == PAD_SAME_UPPER || ap == PAD_SAME_LOWER) {
             /* the pads are whatever turns the full output into the requested one */
-            w->out[a] = given ? shape[a] : w->in[a] < 0 ? -1 : w->in[a] * s;
+            w->out[a] = -1;
+            if (given) w->out[a] = shape[a];
+            else if (w->in[a] >= 0) XC_TRY(xc_mul_i64(n, "SAME output size", w->in[a], s, &w->out[a]));
             if (full < 0 || w->out[a] < 0) {
                 w->pad_begin[a] = w->pad_end[a] = -1;
                 continue;
@@ -161,7 +179,11 @@ xc_status xc_window_transpose(const xc_node *n, int nsp, const int64_t *in, cons
             w->pad_end[a] = total - w->pad_begin[a];
             continue;
         }
-        w->out[a] = full < 0 ? -1 : full - w->pad_begin[a] - w->pad_end[a];
+        w->out[a] = -1;
+        if (full >= 0) { /* pads are >= 0 here */
+            XC_TRY(xc_sub_i64(n, "ConvTranspose output size", full, w->pad_begin[a], &w->out[a]));
+            XC_TRY(xc_sub_i64(n, "ConvTranspose output size", w->out[a], w->pad_end[a], &w->out[a]));
+        }
         if (full >= 0 && w->out[a] < 1)
             return xc_node_fail(n, XC_ERR_MODEL, "spatial axis %d: pads %lld+%lld leave no output", a, (long long)w->pad_begin[a],
                              (long long)w->pad_end[a]);

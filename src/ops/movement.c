@@ -5,6 +5,7 @@
  * case at run time. Slice and Pad resolve their arguments in xc_slice_plan / xc_pad_plan, which
  * the kernels call too, so schema and kernel cannot disagree. */
 #include "schema.h"
+#include "checked.h"
 #include "plans.h"
 #include <limits.h>
 #include <stdarg.h>
@@ -58,9 +59,8 @@ static void same_rank_unknown_dims(xc_infer_ctx *c)
 /* d * f for a dim d (-1: unknown) and a factor f >= 0, failing on overflow. */
 static xc_status scale_dim(const xc_infer_ctx *c, int64_t d, int64_t f, int64_t *out)
 {
-    if (d > 0 && f > INT64_MAX / d) return xc_infer_fail(c, "dim %lld times %lld overflows", (long long)d, (long long)f);
-    *out = d < 0 ? -1 : d * f;
-    return XC_OK;
+    *out = -1;
+    return d < 0 ? XC_OK : xc_mul_i64(c->node, "scaled dim", d, f, out);
 }
 
 /* ---- Transpose ---- */
@@ -116,8 +116,7 @@ static xc_status infer_concat(xc_infer_ctx *c)
             if (dims[k] < 0) dims[k] = x->dims[k];
         }
         if (x->rank < 0 || x->dims[axis] < 0 || dims[axis] < 0) dims[axis] = -1;
-        else if (x->dims[axis] > INT64_MAX - dims[axis]) return xc_infer_fail(c, "concatenated size overflows");
-        else dims[axis] += x->dims[axis];
+        else XC_TRY(xc_add_i64(c->node, "concatenated size", dims[axis], x->dims[axis], &dims[axis]));
     }
     xc_infer_set(c, 0, c->in[0].dtype, r, dims);
     return XC_OK;
@@ -377,11 +376,15 @@ static xc_status infer_pad(xc_infer_ctx *c)
         return XC_OK;
     }
     XC_TRY(xc_pad_plan(c->node, c->n_in, v, x->rank, begin, end));
-    const int64_t limit = INT64_MAX / 4; /* far beyond any tensor, and no sum below overflows */
+    const int64_t limit = INT64_MAX / 4; /* far beyond any tensor; kernels index with i - begin */
     for (int k = 0; k < x->rank; k++) {
         if (begin[k] < -limit || begin[k] > limit || end[k] < -limit || end[k] > limit)
             return xc_infer_fail(c, "pads of axis %d are out of range", k);
-        dims[k] = x->dims[k] < 0 ? -1 : x->dims[k] + begin[k] + end[k];
+        dims[k] = -1;
+        if (x->dims[k] >= 0) {
+            XC_TRY(xc_add_i64(c->node, "padded size", x->dims[k], begin[k], &dims[k]));
+            XC_TRY(xc_add_i64(c->node, "padded size", dims[k], end[k], &dims[k]));
+        }
         if (x->dims[k] >= 0 && dims[k] < 0) return xc_infer_fail(c, "pads of axis %d crop more than its size", k);
         if (!constant && x->dims[k] == 0 && dims[k] > 0) return xc_infer_fail(c, "mode '%s' cannot pad the empty axis %d", mode, k);
     }

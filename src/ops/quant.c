@@ -4,6 +4,7 @@
  * quantized types are supported; float8/int4/int2/float4 are recognised and reported as
  * unsupported by the generic dtype check. */
 #include "schema.h"
+#include "checked.h"
 
 /* The quantized integer types crosscheck can store. */
 #define XC_T_QUANT (XC_BIT(XC_UINT8) | XC_BIT(XC_INT8) | XC_BIT(XC_UINT16) | XC_BIT(XC_INT16))
@@ -45,7 +46,7 @@ static xc_status check_scale_shape(xc_infer_ctx *c, int i)
     }
     if (s->rank != x->rank) return xc_infer_fail(c, "blocked input %d must have rank %d", i, x->rank);
     for (int k = 0; k < x->rank; k++) {
-        int64_t want = x->dims[k] < 0 ? -1 : k == axis ? (x->dims[k] + block - 1) / block : x->dims[k];
+        int64_t want = x->dims[k] < 0 ? -1 : k == axis ? xc_ceil_div_nonneg(x->dims[k], block) : x->dims[k];
         if (dim_differs(s->dims[k], want))
             return xc_infer_fail(c, "blocked input %d has dim %d = %lld, expected %lld", i, k, (long long)s->dims[k],
                                  (long long)want);

@@ -4,6 +4,7 @@
  * Range's bounds, ...) are computed here whenever the values are known, which is always the case
  * at run time, so the kernels only fill buffers. */
 #include "schema.h"
+#include "checked.h"
 #include "plans.h"
 #include <math.h>
 #include <string.h>
@@ -66,8 +67,7 @@ static xc_status dims_product(xc_infer_ctx *c, const int64_t *dims, int from, in
             *prod = -1;
             return XC_OK;
         }
-        if (dims[k] && *prod > INT64_MAX / dims[k]) return xc_infer_fail(c, "element count overflows");
-        *prod *= dims[k];
+        XC_TRY(xc_mul_i64(c->node, "element count", *prod, dims[k], prod));
     }
     return XC_OK;
 }
@@ -245,10 +245,10 @@ static xc_status infer_constant_of_shape(xc_infer_ctx *c)
 /* Element count of integer Range: max(ceil((limit - start) / delta), 0), exactly. */
 static xc_status range_count_int(xc_infer_ctx *c, int64_t start, int64_t limit, int64_t delta, int64_t *n)
 {
-    if ((start < 0 && limit > INT64_MAX + start) || (start > 0 && limit < INT64_MIN + start))
-        return xc_infer_fail(c, "limit - start overflows int64");
-    int64_t diff = limit - start, q = diff / delta;
-    if (diff % delta && (diff < 0) == (delta < 0)) q++;
+    int64_t diff, q = 0;
+    XC_TRY(xc_sub_i64(c->node, "limit - start", limit, start, &diff));
+    XC_TRY(xc_div_i64(c->node, "the element count (limit - start) / delta", diff, delta, &q));
+    if (diff % delta && (diff < 0) == (delta < 0)) q++; /* a remainder means |delta| >= 2: q + 1 fits */
     *n = q > 0 ? q : 0;
     return XC_OK;
 }

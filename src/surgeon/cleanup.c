@@ -21,6 +21,16 @@ static int cmp_shape(const void *pa, const void *pb)
     return *(const int *)pa < *(const int *)pb ? -1 : 1; /* ties keep initializer order: the first survives */
 }
 
+/* and the content hashes, while one run of equal shapes is sorted by them */
+static __thread const uint64_t *tls_hash;
+
+static int cmp_hash(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    if (tls_hash[a] != tls_hash[b]) return tls_hash[a] < tls_hash[b] ? -1 : 1;
+    return a < b ? -1 : 1; /* the first of equal initializers survives */
+}
+
 static uint64_t fnv1a(const void *data, size_t n)
 {
     const unsigned char *p = data;
@@ -66,13 +76,41 @@ static void rename_inputs(rename_ctx *r, xc_graph *g, xc_status *s)
     for (int k = 0; k < g->n_nodes && *s == XC_OK; k++) rename_node(r, &g->nodes[k], s);
 }
 
-static int is_io(const xc_graph *g, const char *name)
+/* The names of g's inputs and outputs, as a set (old models list every initializer as an input:
+ * a scan per initializer would be quadratic). */
+static xc_status io_names(const xc_graph *g, xc_names *io)
 {
-    for (int i = 0; i < g->n_inputs; i++)
-        if (!strcmp(g->inputs[i].name, name)) return 1;
-    for (int i = 0; i < g->n_outputs; i++)
-        if (!strcmp(g->outputs[i].name, name)) return 1;
-    return 0;
+    XC_TRY(xc_names_init(io, (size_t)g->n_inputs + g->n_outputs + 1));
+    xc_status s = XC_OK;
+    for (int i = 0; i < g->n_inputs && s == XC_OK; i++) s = xc_names_put(io, g->inputs[i].name, 1);
+    for (int i = 0; i < g->n_outputs && s == XC_OK; i++) s = xc_names_put(io, g->outputs[i].name, 1);
+    return s;
+}
+
+/* Within run[0..m), initializers of one dtype and shape, finds the copies: the run is sorted by
+ * content hash, so each copy sits in a group of equal hashes behind the first initializer it
+ * equals (a bucket per hash: 100,000 same-shaped scalars took minutes compared pairwise). Only
+ * runs of two or more are hashed, so a unique multi-gigabyte weight is never read. */
+static xc_status merge_run(const xc_graph *g, int *run, int m, uint64_t *hash, rename_ctx *r, int *found)
+{
+    for (int i = 0; i < m; i++) hash[run[i]] = fnv1a(g->initializers[run[i]]->data, g->initializers[run[i]]->nbytes);
+    tls_hash = hash;
+    qsort(run, m, sizeof(int), cmp_hash);
+    for (int a = 0, end; a < m; a = end) {
+        for (end = a + 1; end < m && hash[run[end]] == hash[run[a]];) end++;
+        for (int b = a + 1; b < end; b++) {
+            const xc_tensor *y = g->initializers[run[b]];
+            for (int c = a; c < b; c++) { /* the first canonical one it equals: run[a] unless hashes collide */
+                const xc_tensor *x = g->initializers[run[c]];
+                if (xc_names_get(&r->canon, x->name) >= 0 || (x->nbytes && memcmp(x->data, y->data, x->nbytes))) continue;
+                XC_TRY(xc_names_put(&r->canon, y->name, run[c]));
+                XC_TRY(xc_names_put(&r->index, y->name, run[b]));
+                *found = 1;
+                break;
+            }
+        }
+    }
+    return XC_OK;
 }
 
 /* Points every read of a duplicate initializer at the first copy. The duplicates become unused
@@ -83,43 +121,33 @@ static xc_status merge_duplicates(xc_graph *g, int *merged)
     int n = g->n_initializers;
     int *order = malloc(sizeof(int) * (n + 1));
     uint64_t *hash = malloc(sizeof(uint64_t) * (n + 1));
-    char *hashed = calloc(n + 1, 1);
     rename_ctx r = {.top = g, .read = calloc(n + 1, 1)};
+    xc_names io = {0};
     xc_status s = xc_names_init(&r.canon, (size_t)n + 1);
     if (s == XC_OK) s = xc_names_init(&r.index, (size_t)n + 1);
-    if (!order || !hash || !hashed || !r.read || s != XC_OK) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (s == XC_OK) s = io_names(g, &io);
+    if (!order || !hash || !r.read || s != XC_OK) s = xc_fail(XC_ERR_NOMEM, "out of memory");
     int m = 0, found = 0;
     for (int i = 0; i < n && s == XC_OK; i++)
-        if (!is_io(g, g->initializers[i]->name)) order[m++] = i;
+        if (xc_names_get(&io, g->initializers[i]->name) < 0) order[m++] = i;
     tls_graph = g;
     if (s == XC_OK) qsort(order, m, sizeof(int), cmp_shape);
-    for (int a = 0; a < m && s == XC_OK; a++) {
+    for (int a = 0, end; a < m && s == XC_OK; a = end) {
         const xc_tensor *x = g->initializers[order[a]];
-        if (xc_names_get(&r.canon, x->name) >= 0) continue; /* already a duplicate */
-        for (int b = a + 1; b < m && s == XC_OK; b++) {
-            const xc_tensor *y = g->initializers[order[b]];
+        for (end = a + 1; end < m; end++) {
+            const xc_tensor *y = g->initializers[order[end]];
             if (y->dtype != x->dtype || !xc_shape_equal(x->rank, x->dims, y->rank, y->dims)) break;
-            if (xc_names_get(&r.canon, y->name) >= 0) continue;
-            /* hashes are computed only inside runs of equal shapes, so a unique multi-gigabyte
-             * weight is never read */
-            for (int c = 0; c < 2; c++) {
-                int i = order[c ? b : a];
-                if (!hashed[i]) hash[i] = fnv1a(g->initializers[i]->data, g->initializers[i]->nbytes), hashed[i] = 1;
-            }
-            if (hash[order[a]] != hash[order[b]] || (x->nbytes && memcmp(x->data, y->data, x->nbytes))) continue;
-            s = xc_names_put(&r.canon, y->name, order[a]);
-            if (s == XC_OK) s = xc_names_put(&r.index, y->name, order[b]);
-            found = 1;
         }
+        if (end - a > 1) s = merge_run(g, order + a, end - a, hash, &r, &found);
     }
     if (s == XC_OK && found) rename_inputs(&r, g, &s);
     for (int i = 0; merged && r.read && i < n; i++) *merged += r.read[i];
     xc_names_free(&r.canon);
     xc_names_free(&r.index);
+    xc_names_free(&io);
     free(r.read);
     free(order);
     free(hash);
-    free(hashed);
     return s;
 }
 

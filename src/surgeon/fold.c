@@ -79,12 +79,14 @@ static xc_status eval_node(const xc_node *n, const xc_type_shape *in, xc_tensor 
         if (outs[0]) return XC_OK;
     }
     if (!may_fold(n)) return XC_OK;
-    const xc_tensor *vals[n->n_inputs + 1];
-    for (int i = 0; i < n->n_inputs; i++) {
+    for (int i = 0; i < n->n_inputs; i++)
         if (in[i].present && !in[i].value) return XC_OK;
-        vals[i] = in[i].present ? in[i].value : NULL;
-    }
+    /* on the heap: a node may have any number of inputs (100,000 overflowed a stack array) */
+    const xc_tensor **vals = calloc((size_t)n->n_inputs + 1, sizeof *vals);
+    if (!vals) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n->n_inputs; i++) vals[i] = in[i].present ? in[i].value : NULL;
     xc_status s = xc_ref_eval_node(n, vals, outs);
+    free(vals);
     if (s == XC_ERR_UNSUPPORTED) { /* the reference lacks this op or dtype: keep the node */
         xc_error_clear();
         return XC_OK;
@@ -92,8 +94,9 @@ static xc_status eval_node(const xc_node *n, const xc_type_shape *in, xc_tensor 
     return s;
 }
 
-/* Runs the walk; folded[k] is set for nodes whose outputs all became constants. */
-static xc_status walk(const xc_graph *g, fold_ctx *c, char *folded)
+/* Runs the walk; folded[k] is set for nodes whose outputs all became constants. in, out and
+ * vals have room for the most inputs and outputs any node has. */
+static xc_status walk_with(const xc_graph *g, fold_ctx *c, char *folded, xc_type_shape *in, xc_type_shape *out, xc_tensor **vals)
 {
     for (int i = 0; i < g->n_initializers; i++) {
         const xc_tensor *t = g->initializers[i];
@@ -113,8 +116,6 @@ static xc_status walk(const xc_graph *g, fold_ctx *c, char *folded)
     }
     for (int k = 0; k < g->n_nodes; k++) {
         const xc_node *n = &g->nodes[k];
-        xc_type_shape in[n->n_inputs + 1], out[n->n_outputs + 1];
-        xc_tensor *vals[n->n_outputs + 1];
         for (int i = 0; i < n->n_inputs; i++) {
             const xc_type_shape *t = n->inputs[i][0] ? type_of(c, n->inputs[i]) : NULL;
             in[i] = t ? *t : (xc_type_shape){n->inputs[i][0] != 0, XC_UNDEFINED, -1, {0}, NULL};
@@ -161,6 +162,22 @@ static xc_status walk(const xc_graph *g, fold_ctx *c, char *folded)
         }
     }
     return XC_OK;
+}
+
+static xc_status walk(const xc_graph *g, fold_ctx *c, char *folded)
+{
+    size_t max_in = 1, max_out = 1; /* per node on the heap: a node may have 100,000 inputs */
+    for (int k = 0; k < g->n_nodes; k++) {
+        if ((size_t)g->nodes[k].n_inputs > max_in) max_in = (size_t)g->nodes[k].n_inputs;
+        if ((size_t)g->nodes[k].n_outputs > max_out) max_out = (size_t)g->nodes[k].n_outputs;
+    }
+    xc_type_shape *in = calloc(max_in, sizeof *in), *out = calloc(max_out, sizeof *out);
+    xc_tensor **vals = calloc(max_out, sizeof *vals);
+    xc_status s = in && out && vals ? walk_with(g, c, folded, in, out, vals) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    free(in);
+    free(out);
+    free(vals);
+    return s;
 }
 
 /* Folded values that something still reads (a kept node, a subgraph capture, a graph output)

@@ -113,16 +113,18 @@ static xc_status parse_entry(char *entry, int with_shape, xc_io_spec *sp)
 
 xc_status xc_io_spec_parse_list(char *text, int with_shape, xc_io_spec *specs, int max, int *count)
 {
-    char *items[max + 1];
+    char **items = calloc((size_t)(max > 0 ? max : 0) + 1, sizeof *items);
+    if (!items) return xc_fail(XC_ERR_NOMEM, "out of memory");
     int overflow;
     *count = 0;
     int n = split_top(text, items, max, &overflow);
-    if (overflow) return xc_fail(XC_ERR_USAGE, "more than %d tensors listed", max);
-    for (int i = 0; i < n; i++) {
-        XC_TRY(parse_entry(items[i], with_shape, &specs[i]));
-        *count = i + 1;
+    xc_status s = overflow ? xc_fail(XC_ERR_USAGE, "more than %d tensors listed", max) : XC_OK;
+    for (int i = 0; s == XC_OK && i < n; i++) {
+        s = parse_entry(items[i], with_shape, &specs[i]);
+        if (s == XC_OK) *count = i + 1;
     }
-    return XC_OK;
+    free(items);
+    return s;
 }
 
 /* ---- attributes ---- */

@@ -20,10 +20,13 @@ static void strides_of(int rank, const int64_t *dims, int64_t *s)
 
 static xc_status view_init(mv_view *v, int rank, const int64_t *dims)
 {
-    size_t total = 1;
-    for (int k = 0; k < rank; k++) total += (size_t)dims[k];
+    size_t total = 1, bytes; /* checked: an empty output may still have a 2^62 dim */
+    for (int k = 0; k < rank; k++)
+        if (dims[k] < 0 || __builtin_add_overflow(total, (size_t)dims[k], &total))
+            return xc_fail(XC_ERR_NOMEM, "offset tables of %d axes overflow", rank);
+    if (__builtin_mul_overflow(total, sizeof *v->buf, &bytes)) return xc_fail(XC_ERR_NOMEM, "offset tables of %zu entries overflow", total);
     v->rank = rank;
-    v->buf = malloc(total * sizeof *v->buf);
+    v->buf = malloc(bytes);
     if (!v->buf) return xc_fail(XC_ERR_NOMEM, "out of memory");
     int64_t *t = v->buf;
     for (int k = 0; k < rank; t += dims[k], k++) {
