@@ -230,6 +230,24 @@ TEST(compare_allclose_rule)
     xc_tensor_free(tbad);
 }
 
+TEST(compare_allclose_matched_nonfinite)
+{
+    /* conformance (allclose, NaN equal NaN): sqrt of a negative is NaN on both sides; the
+     * bound atol + rtol * |NaN| is NaN, which must not fail a matched pair */
+    float r[] = {NAN, 1, INFINITY}, o[] = {NAN, 1, INFINITY};
+    xc_tensor *tr = vec(r, 3), *to = vec(o, 3);
+    xc_tolerance t = xc_tolerance_default();
+    t.rule = XC_RULE_ALLCLOSE;
+    xc_compare_result res;
+    xc_compare(to, tr, &t, &res);
+    CHECK(res.passed && res.n_failed == 0);
+    t.equal_nan = 0;
+    xc_compare(to, tr, &t, &res);
+    CHECK(!res.passed && res.n_failed == 1);
+    xc_tensor_free(tr);
+    xc_tensor_free(to);
+}
+
 TEST(compare_shape_mismatch_and_mixed_dtypes)
 {
     float v[] = {1, 2, 3, 4};
