@@ -88,6 +88,13 @@ static const char *kind_name(mode_t m)
 
 xc_status xc_open_input(const char *path, int *fd, struct stat *st)
 {
+    XC_TRY(xc_open_input_quiet(path, fd, st));
+    xc_note_input(st, path);
+    return XC_OK;
+}
+
+xc_status xc_open_input_quiet(const char *path, int *fd, struct stat *st)
+{
     /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever */
     int f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (f < 0) return xc_fail(XC_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
@@ -102,7 +109,6 @@ xc_status xc_open_input(const char *path, int *fd, struct stat *st)
     }
     int fl = fcntl(f, F_GETFL);
     if (fl >= 0) fcntl(f, F_SETFL, fl & ~O_NONBLOCK);
-    xc_note_input(st, path);
     *fd = f;
     return XC_OK;
 }
@@ -112,7 +118,19 @@ xc_status xc_open_input(const char *path, int *fd, struct stat *st)
 static mode_t umask_value;
 static void read_umask(void)
 {
-    umask_value = umask(0); /* umask cannot be read without setting it: once, at first use */
+    /* /proc tells without changing it; umask() itself can only be read by setting it, which
+     * would briefly give files other threads create a umask of 0 */
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    unsigned v;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Umask: %o", &v) == 1) {
+            umask_value = (mode_t)v;
+            fclose(f);
+            return;
+        }
+    if (f) fclose(f);
+    umask_value = umask(022);
     umask(umask_value);
 }
 

@@ -24,6 +24,8 @@ const char *xc_mapped_path(dev_t dev, ino_t ino);
 /* Opens path read-only (O_CLOEXEC) and fstat()s it into *st; refuses, with a one-line error
  * naming it, anything that is not a regular file. Records it as an input of this process. */
 xc_status xc_open_input(const char *path, int *fd, struct stat *st);
+/* The same without recording it (a file read only to clean up after replacing it). */
+xc_status xc_open_input_quiet(const char *path, int *fd, struct stat *st);
 /* Records an already-open file as an input (for files opened elsewhere). */
 void xc_note_input(const struct stat *st, const char *path);
 /* The input of this process that path (existing, symlinks followed) is, or NULL. */

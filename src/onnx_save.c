@@ -416,6 +416,63 @@ static xc_status finish_data(xc_out_file *f)
     return XC_OK;
 }
 
+/* Whether name is "<base>.XXXXXX" (begin_data's fresh names for this destination). */
+static int is_fresh_name(const char *name, const char *base)
+{
+    size_t n = strlen(base);
+    if (strncmp(name, base, n) || name[n] != '.' || strlen(name + n + 1) != 6) return 0;
+    for (const char *p = name + n + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))) return 0;
+    return 1;
+}
+
+/* After the commit: the replaced model's data file goes when crosscheck made it under a fresh
+ * name for this destination (so no other model names it), the new model does not name it, and
+ * nothing loaded maps it. Data under the chosen name itself is never removed, so repeated saves
+ * leave at most that file and one fresh one. */
+static void remove_replaced_data(const char *old_model, size_t old_len, const char *data_path, const char *used)
+{
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, old_len, (const uint8_t *)old_model);
+    char *b = strdup(data_path), *d = strdup(data_path);
+    const char *base = b ? basename(b) : NULL, *dir = d ? dirname(d) : NULL;
+    for (size_t i = 0; mp && base && dir && mp->graph && i < mp->graph->n_initializer; i++) {
+        const Onnx__TensorProto *t = mp->graph->initializer[i];
+        for (size_t k = 0; k < t->n_external_data; k++) {
+            const char *key = t->external_data[k]->key, *v = t->external_data[k]->value;
+            if (!key || strcmp(key, "location") || !v || !is_fresh_name(v, base) || (used && !strcmp(v, used))) continue;
+            char *full = NULL;
+            if (asprintf(&full, "%s/%s", dir, v) < 0) continue;
+            if (!xc_input_named_by(full)) unlink(full);
+            free(full);
+        }
+    }
+    if (mp) onnx__model_proto__free_unpacked(mp, NULL);
+    free(b);
+    free(d);
+}
+
+/* The model file at path before the save (NULL when none or not readable), for cleaning up. */
+static char *read_old_model(const char *path, size_t *len)
+{
+    int fd;
+    struct stat st;
+    *len = 0;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) return NULL;
+    if (xc_open_input_quiet(path, &fd, &st) != XC_OK) {
+        xc_error_clear();
+        return NULL;
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    ssize_t n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+    close(fd);
+    if (n != st.st_size) {
+        free(buf);
+        return NULL;
+    }
+    *len = (size_t)n;
+    return buf;
+}
+
 static xc_status save_packed(const xc_model *m, arena *a, const char *path, const char *data_path)
 {
     xc_out_file data = {.fd = -1}, model = {.fd = -1};
@@ -423,6 +480,10 @@ static xc_status save_packed(const xc_model *m, arena *a, const char *path, cons
     xc_status s = XC_OK;
     /* the model first: a destination that is an input or a folder is refused before any data is written */
     s = xc_out_begin(path, 0, &model);
+    if (s == XC_OK && model.direct && a->external) {
+        xc_out_abort(&model);
+        s = xc_fail(XC_ERR_USAGE, "%s: not a regular file, and this model's external data must go beside it in a folder", path);
+    }
     if (s == XC_OK && a->external) {
         s = begin_data(data_path, a->location, &data, &used);
         if (s == XC_OK) a->location = used;
@@ -445,8 +506,15 @@ static xc_status save_packed(const xc_model *m, arena *a, const char *path, cons
         if (s == XC_OK) s = finish_data(&data);
         data_kept = s == XC_OK;
     }
-    if (s == XC_OK) s = xc_out_commit(&model); /* the commit point */
-    else xc_out_abort(&model);
+    size_t old_len = 0;
+    char *old_model = s == XC_OK && a->external ? read_old_model(path, &old_len) : NULL;
+    if (s == XC_OK) {
+        s = xc_out_commit(&model); /* the commit point */
+        if (s == XC_OK && old_model) remove_replaced_data(old_model, old_len, data_path, data_kept ? used : NULL);
+    } else {
+        xc_out_abort(&model);
+    }
+    free(old_model);
     if (s == XC_OK && data_kept) { /* keep it: forget the name so abort does not remove it */
         free(data.tmp);
         data.tmp = NULL;

@@ -112,6 +112,13 @@ static xc_status check_replaceable(const char *dest)
         entries++;
         if (!is_results_name(e->d_name) || (e->d_type != DT_REG && e->d_type != DT_UNKNOWN))
             snprintf(foreign, sizeof foreign, "%s", e->d_name);
+        char path[PATH_CAP];
+        snprintf(path, sizeof path, "%s/%s", dest, e->d_name);
+        const char *in = foreign[0] ? NULL : xc_input_named_by(path);
+        if (in) {
+            closedir(d);
+            return xc_fail(XC_ERR_USAGE, "%s: holds '%s', an input of this command; give another folder", dest, e->d_name);
+        }
     }
     closedir(d);
     if (foreign[0])

@@ -38,24 +38,46 @@ def _desc(r):
     return "rc=%s stderr=%s stdout=%s" % (r.returncode, (r.stderr or "")[-600:], (r.stdout or "")[-300:])
 
 
-def _matmul_model(path, n=64, seed=0, external=True, location=None, extra_init=0):
+def _matmul_model(path, n=64, seed=0, external=True, location=None, inline_bytes=0):
     """y = x @ W (+ unused small initializers), W stored as external data when asked."""
     rng = np.random.default_rng(seed)
     w = rng.standard_normal((n, n)).astype(np.float32)
     inits = [numpy_helper.from_array(w, "W")]
-    for i in range(extra_init):
-        inits.append(numpy_helper.from_array(np.full((4,), i, np.float32), "e%d" % i))
-    g = helper.make_graph([helper.make_node("MatMul", ["x", "W"], ["y"], name="mm")], "mm",
-                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, n])], inits)
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["y"], name="mm")]
+    outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, n])]
+    if inline_bytes:  # a Constant's tensor stays inline (attributes always do): a model file that takes a while to write
+        big = rng.standard_normal(inline_bytes // 4).astype(np.float32)
+        nodes.append(helper.make_node("Constant", [], ["z"], name="big", value=numpy_helper.from_array(big, "big")))
+        outputs.append(helper.make_tensor_value_info("z", TensorProto.FLOAT, [inline_bytes // 4]))
+    g = helper.make_graph(nodes, "mm", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])], outputs, inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     if external:
         onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True,
-                        location=location or os.path.basename(path) + ".data", size_threshold=0)
+                        location=location or os.path.basename(path) + ".data", size_threshold=1024 if inline_bytes else 0)
     else:
         onnx.save_model(m, path)
     return w
+
+
+def _many_external(path, location, count):
+    """y = x + e0 (+ count-1 unused initializers), every initializer 16 bytes of one data file."""
+    inits = []
+    for i in range(count):
+        t = TensorProto(name="e%d" % i, dims=[4], data_type=TensorProto.FLOAT, data_location=TensorProto.EXTERNAL)
+        for k, v in (("location", location), ("offset", str(16 * i)), ("length", "16")):
+            e = t.external_data.add()
+            e.key, e.value = k, v
+        inits.append(t)
+    with open(os.path.join(os.path.dirname(path), location), "wb") as f:
+        f.write(np.arange(4 * count, dtype=np.float32).tobytes())
+    g = helper.make_graph([helper.make_node("Add", ["x", "e0"], ["y"], name="add")], "many",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])], inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
 
 
 def _relu_model(path, n=8):
@@ -145,6 +167,13 @@ def inputs_never_overwritten(s, xc, d):
             r = _run([xc] + args)
             ok = r.returncode == 2 and _read(m) == before and "input" in r.stderr and "l1.onnx" in r.stderr
         s.check("L1 %s: refused (exit 2, error naming it), the input is intact" % label, ok, _desc(r))
+    res = os.path.join(d, "l1_res")
+    r = _run([xc, "run", m, "--save-outputs", res, "--seed", "1"])
+    snap = {n: _read(os.path.join(res, n)) for n in os.listdir(res)} if r.returncode == 0 else None
+    r = _run([xc, "run", m, "--load-inputs", res, "--save-outputs", res, "--seed", "2"])
+    now = {n: _read(os.path.join(res, n)) for n in os.listdir(res)} if os.path.isdir(res) else {}
+    s.check("L1 run --load-inputs DIR --save-outputs DIR: refused, the folder intact",
+            snap is not None and r.returncode == 2 and now == snap and "l1_res" in r.stderr, _desc(r))
     link = os.path.join(d, "l1_link.onnx")
     os.symlink(m, link)
     r = _run([xc, "run", m, "--json", link])
@@ -216,6 +245,37 @@ def special_files(s, xc, d):
     """L5/L6: special files are written to, never replaced; their errors are reported."""
     m = os.path.join(d, "l5.onnx")
     _relu_model(m)
+    chain = os.path.join(d, "chain.onnx")
+    nodes = [helper.make_node("Relu", ["x" if i == 0 else "t%d" % i], ["y" if i == 199 else "t%d" % (i + 1)], name="relu_%d" % i)
+             for i in range(200)]
+    g = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])])
+    cm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    cm.ir_version = 8
+    onnx.save(cm, chain)
+    pic = os.path.join(d, "pic.svg")
+    os.symlink("/dev/full", pic)
+    r = _run([xc, "graph", chain, "-o", pic], timeout=120)
+    s.check("L6 graph -o a picture on a full disk: exit 2 and one line naming it (Graphviz never exits the process)",
+            _one_line(r, "pic.svg"), _desc(r))
+    # SIGINT while an existing picture is being redrawn: the old picture stays whole
+    good = os.path.join(d, "good.svg")
+    t0 = time.time()
+    r0 = _run([xc, "graph", chain, "-o", good], timeout=120)
+    span = time.time() - t0
+    old_pic = _read(good) if r0.returncode == 0 else b""
+    bad = []
+    for k in range(3):
+        with open(good, "wb") as f:
+            f.write(old_pic)
+        p = subprocess.Popen([xc, "graph", chain, "-o", good], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(span * (0.3 + 0.2 * k))
+        p.send_signal(signal.SIGINT)
+        p.wait()
+        if _read(good) != old_pic:
+            bad.append("trial %d: %d bytes" % (k, len(_read(good))))
+    s.check("L6 graph -o EXISTING interrupted (SIGINT) while rendering: the old picture is intact",
+            old_pic.rstrip().endswith(b"</svg>") and not bad, "; ".join(bad))
     full = os.path.join(d, "full.json")
     os.symlink("/dev/full", full)
     r = _run([xc, "run", m, "--json", full])
@@ -240,13 +300,6 @@ def special_files(s, xc, d):
     t.join()
     ok = r.returncode == 0 and stat.S_ISFIFO(os.lstat(fifo).st_mode) and got and b'"passed"' in got[0]
     s.check("L5 run --json FIFO: the report goes through the FIFO, which stays a FIFO", ok, _desc(r))
-    pic = os.path.join(d, "pic.svg")
-    os.symlink("/dev/full", pic)
-    r = _run([xc, "graph", m, "-o", pic])
-    s.check("L6 graph -o a picture on a full disk: exit 2 and one line naming it (Graphviz never exits the process)",
-            _one_line(r, "pic.svg"), _desc(r))
-
-
 def results_folders(s, xc, d):
     """L7: a planted index never makes crosscheck delete files it did not write."""
     m = os.path.join(d, "l7.onnx")
@@ -316,7 +369,7 @@ def mapped_weights_change(s, xc, d):
         _run([xc, "run", m, "--iterations", str(k)], timeout=120)
         return time.time() - t0
     per = max((timed_run(40) - timed_run(1)) / 39, 0.0005)
-    n = max(20, min(100000, int(3.0 / per)))  # a run of about 3 s
+    n = max(20, min(100000, int(1.5 / per)))  # a run of about 1.5 s
     for label, change in (("shrinks", lambda: os.truncate(data, 4096)),
                           ("is rewritten in place at the same size", None)):
         with open(data, "wb") as f:
@@ -346,7 +399,7 @@ def mapped_weights_change(s, xc, d):
         s.check("C6 external data %s during a run: exit 2, one line naming the file (no SIGBUS)" % label,
                 _one_line(rr, "c6.bin"), _desc(rr))
     big = os.path.join(d, "h5.onnx")
-    _matmul_model(big, n=4, extra_init=70000, location="h5.bin")
+    _many_external(big, "h5.bin", 70000)
     r = _run([xc, "run", big], timeout=300)
     s.check("H5 70,000 external tensors in one file: loads and runs (one mapping, not one per tensor)", r.returncode == 0, _desc(r))
 
@@ -363,7 +416,7 @@ def _kill_trials(s, label, trials, cmd_for, setup, verify):
     for i in range(trials):
         setup()
         p = subprocess.Popen(cmd_for(i), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, span))
+        time.sleep(rng.uniform(0.5, 1.05) * span)  # writes come last: aim at the end
         p.send_signal(signal.SIGKILL)
         killed += p.wait() == -signal.SIGKILL
         v = verify()
@@ -377,30 +430,61 @@ def kill_writers(s, xc, d):
     sub = os.path.join(d, "kill")
     os.makedirs(sub, exist_ok=True)
     src_old, src_new = os.path.join(sub, "old.onnx"), os.path.join(sub, "new.onnx")
-    w_old = _matmul_model(src_old, n=1024, seed=3)
-    w_new = _matmul_model(src_new, n=1024, seed=4)
+    w_old = _matmul_model(src_old, n=512, seed=3, inline_bytes=8 << 20)
+    w_new = _matmul_model(src_new, n=512, seed=4, inline_bytes=8 << 20)
     dest = os.path.join(sub, "dest.onnx")
 
     def model_setup():
         r = _run([xc, "surgeon", "sanitize", "--cleanup", src_old, "-o", dest])
         assert r.returncode == 0, r.stderr
 
+    def inline_of(mo):
+        node = [n for n in mo.graph.node if n.op_type == "Constant"][0]
+        return numpy_helper.to_array(node.attribute[0].t)
+    s_old = inline_of(onnx.load(src_old, load_external_data=False))
+    s_new = inline_of(onnx.load(src_new, load_external_data=False))
+
     def model_verify():
+        """W lies in the data file, the Constant inline in the model: both must come from one save."""
         try:
-            mo = onnx.load(dest)
-            w = numpy_helper.to_array(mo.graph.initializer[0], base_dir=sub)
+            mo = onnx.load(dest, load_external_data=False)
+            w = numpy_helper.to_array([t for t in mo.graph.initializer if t.name == "W"][0], base_dir=sub)
+            s0 = inline_of(mo)
         except Exception as e:  # noqa: BLE001
             return "does not load: %s" % str(e)[:200]
-        return "old" if np.array_equal(w, w_old) else "new" if np.array_equal(w, w_new) else "mixed weights"
-    _kill_trials(s, "surgeon -o (model + external data)", 12, lambda i: [xc, "surgeon", "sanitize", "--cleanup", src_new, "-o", dest],
+        if np.array_equal(w, w_old) and np.array_equal(s0, s_old):
+            return "old"
+        if np.array_equal(w, w_new) and np.array_equal(s0, s_new):
+            return "new"
+        return "mixed: weights of one save, model of the other"
+    _kill_trials(s, "surgeon -o (model + external data)", 10, lambda i: [xc, "surgeon", "sanitize", "--cleanup", src_new, "-o", dest],
                  model_setup, model_verify)
+    # L3: the moment the data file under the old model changes, kill: the old model must still
+    # have its old data (a save that renames the data before the model loses here every time)
+    model_setup()
+    data = dest + ".data"
+    ino = os.stat(data).st_ino
+    p = subprocess.Popen([xc, "surgeon", "sanitize", "--cleanup", src_new, "-o", dest], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fired = False
+    while p.poll() is None:
+        try:
+            if os.stat(data).st_ino != ino:
+                p.send_signal(signal.SIGKILL)
+                fired = True
+                break
+        except OSError:
+            pass
+    p.wait()
+    v = model_verify()
+    s.check("L3 surgeon -o killed the moment the old model's data file changes: old model + old data, or new + new",
+            v in ("old", "new"), "%s (killed on the data rename: %s)" % (v, fired))
 
     m = os.path.join(sub, "r.onnx")
-    _matmul_model(m, n=64, external=False)
+    _matmul_model(m, n=256, external=False)
     res = os.path.join(sub, "res")
 
     def res_setup():
-        r = _run([xc, "run", m, "--save-outputs", res, "--seed", "1", "--iterations", "3"])
+        r = _run([xc, "run", m, "--save-outputs", res, "--seed", "1", "--iterations", "20"])
         assert r.returncode == 0, r.stderr
     old_index = None
 
@@ -412,10 +496,10 @@ def kill_writers(s, xc, d):
             return "broken: %s" % str(e)[:200]
     res_setup()
     old_index = res_state()
-    r = _run([xc, "run", m, "--save-outputs", res, "--seed", "2", "--iterations", "3"])
+    r = _run([xc, "run", m, "--save-outputs", res, "--seed", "2", "--iterations", "20"])
     new_index = res_state()
-    _kill_trials(s, "run --save-outputs DIR", 12,
-                 lambda i: [xc, "run", m, "--save-outputs", res, "--seed", "2", "--iterations", "3"], res_setup,
+    _kill_trials(s, "run --save-outputs DIR", 14,
+                 lambda i: [xc, "run", m, "--save-outputs", res, "--seed", "2", "--iterations", "20"], res_setup,
                  lambda: "old" if res_state() == old_index else "new" if res_state() == new_index else "mixed: %s" % str(res_state())[:200])
 
 
