@@ -3,7 +3,10 @@
 #include "cli.h"
 #include "ocl/profile.h"
 #include "ocl_options.h"
+#include "file_io.h"
 #include "onnx_io.h"
+#include "tensor_proto.h"
+#include <libgen.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +17,7 @@ static void usage(void)
 {
     printf("usage: crosscheck bench MODEL|FILE.plan [options]\n\n"
            "Builds the OpenCL engine from MODEL (or loads a plan made by 'crosscheck build': the model\n"
-           "named in it is loaded, relative to the plan's folder if not found as given), warms up, then\n"
+           "it names is loaded only from inside the plan's folder, else give it with --model), warms up, then\n"
            "runs inferences back to back with generated inputs and reports throughput, latency\n"
            "(H2D + compute + D2H by the host clock), GPU compute time (first kernel's start to last\n"
            "kernel's end, profiling events) and the H2D and D2H transfer times.\n\n"
@@ -23,53 +26,67 @@ static void usage(void)
            "  --warmup-ms X              untimed inferences first, for X ms (default 200; at least one)\n"
            "  --profile                  then a separate pass timing every layer (same stopping rule)\n"
            "  --seed N                   seed for the generated inputs (default 1)\n"
-           "  --json FILE                write the results, the profile and the engine as JSON\n\n"
+           "  --json FILE                write the results, the profile and the engine as JSON\n"
+           "  --model FILE               the model of a PLAN (default: the one the plan names, in its folder)\n\n"
            "OpenCL build options (for a plan, the plan's own options win):\n%s",
            cli_ocl_help);
 }
 
-/* The model a plan was built from (a copy): as recorded, or relative to the plan's folder. */
-static char *plan_model(const char *plan)
+/* The model a plan was built from: the one the user named (--model), else the plan's "model",
+ * which must name a file inside the plan's folder (a plan is data: it never makes crosscheck
+ * open /etc/shadow, a FIFO or anything outside its folder). */
+static xc_status plan_model(const char *plan, char **out)
 {
     xc_mapping *map;
-    if (xc_read_file(plan, &map) != XC_OK) return NULL;
+    *out = NULL;
+    XC_TRY(xc_read_file(plan, &map));
     cJSON *root = cJSON_ParseWithLength(map->addr, map->len);
     xc_mapping_release(map);
     const cJSON *m = cJSON_GetObjectItem(root, "model");
-    char *path = NULL;
+    xc_status s = XC_OK;
     if (!cJSON_IsString(m) || !m->valuestring[0]) {
-        xc_fail(XC_ERR_MODEL, "%s: not a crosscheck plan (no \"model\")", plan);
-    } else if (m->valuestring[0] == '/' || access(m->valuestring, R_OK) == 0 || !strrchr(plan, '/')) {
-        path = strdup(m->valuestring);
+        s = xc_fail(XC_ERR_MODEL, "%s: not a crosscheck plan (no \"model\")", plan);
     } else {
-        int dir = (int)(strrchr(plan, '/') - plan);
-        if (asprintf(&path, "%.*s/%s", dir, plan, m->valuestring) < 0) path = NULL;
+        char *dir = strdup(plan);
+        s = dir ? xc_external_path(dirname(dir), m->valuestring, out) : xc_fail(XC_ERR_NOMEM, "out of memory");
+        free(dir);
+        if (s != XC_OK)
+            s = xc_error_prefix(s, "%s: the model the plan names cannot be used (give it with --model): ", plan);
     }
     cJSON_Delete(root);
-    return path;
+    return s;
 }
 
 /* A plan is JSON; a model is protobuf, which never starts with '{'. */
-static int is_plan(const char *path)
+static xc_status is_plan(const char *path, int *plan)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    int c;
-    while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\t' || c == '\r') {}
-    fclose(f);
-    return c == '{';
+    int fd;
+    struct stat st;
+    XC_TRY(xc_open_input(path, &fd, &st));
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    ssize_t i = 0;
+    while (i < n && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\r')) i++;
+    *plan = i < n && buf[i] == '{';
+    return XC_OK;
 }
 
-static xc_status load_engine(const char *path, const xc_ocl_build_options *o, xc_model **m, xc_engine **e)
+static xc_status load_engine(const char *path, const char *model_path, const xc_ocl_build_options *o, xc_model **m,
+                             xc_engine **e)
 {
     *m = NULL;
     *e = NULL;
-    if (!is_plan(path)) {
+    int plan;
+    XC_TRY(is_plan(path, &plan));
+    if (!plan) {
         XC_TRY(xc_model_load(path, m));
         return xc_ocl_build(*m, o, e);
     }
-    char *model = plan_model(path);
-    if (!model) return XC_ERR_MODEL;
+    char *model = NULL;
+    if (model_path) model = strdup(model_path);
+    else XC_TRY(plan_model(path, &model));
+    if (!model) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = xc_model_load(model, m);
     free(model);
     return s == XC_OK ? xc_ocl_plan_load(*m, path, o, e) : s;
@@ -125,16 +142,17 @@ static int write_json(const char *path, const char *model, const xc_engine *e, c
 }
 
 /* Parses bench's own options; 1 taken, 0 not one of them, -1 usage error (printed). */
-static int bench_option(int argc, char **argv, int *i, xc_bench_options *b, const char **json)
+static int bench_option(int argc, char **argv, int *i, xc_bench_options *b, const char **json, const char **model)
 {
     const char *cmd = "bench", *a = argv[*i], *v;
     double d;
     long n;
     if (!strcmp(a, "--profile")) return b->profile = 1, 1;
     if (strcmp(a, "--iterations") && strcmp(a, "--duration-s") && strcmp(a, "--warmup-ms") && strcmp(a, "--seed") &&
-        strcmp(a, "--json"))
+        strcmp(a, "--json") && strcmp(a, "--model"))
         return 0;
     if (!(v = cli_value(argc, argv, i, cmd))) return -1;
+    if (!strcmp(a, "--model")) return *model = v, 1;
     if (!strcmp(a, "--json")) return *json = v, 1;
     if (!strcmp(a, "--seed")) return cli_long(cmd, a, v, &n) ? (b->seed = (uint64_t)n, 1) : -1;
     if (!strcmp(a, "--iterations")) {
@@ -151,13 +169,13 @@ static int bench_option(int argc, char **argv, int *i, xc_bench_options *b, cons
 
 int cmd_bench(int argc, char **argv)
 {
-    const char *cmd = "bench", *path = NULL, *json = NULL;
+    const char *cmd = "bench", *path = NULL, *json = NULL, *model = NULL;
     xc_ocl_build_options o = xc_ocl_build_defaults();
     xc_bench_options b = xc_bench_defaults();
     xc_input_shape shapes[XC_MAX_NAMED];
     for (int i = 1; i < argc; i++) {
         int r = cli_ocl_option(argc, argv, &i, cmd, &o, shapes);
-        if (!r) r = bench_option(argc, argv, &i, &b, &json);
+        if (!r) r = bench_option(argc, argv, &i, &b, &json, &model);
         if (r < 0) return 2;
         if (r) continue;
         if (cli_is_help(argv[i])) {
@@ -171,7 +189,7 @@ int cmd_bench(int argc, char **argv)
     o.progress = isatty(STDOUT_FILENO);
     xc_model *m;
     xc_engine *e;
-    if (load_engine(path, &o, &m, &e) != XC_OK) {
+    if (load_engine(path, model, &o, &m, &e) != XC_OK) {
         xc_model_free(m);
         return cli_error();
     }

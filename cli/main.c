@@ -1,5 +1,6 @@
 /* main.c — crosscheck's entry point: dispatches to one subcommand per file. */
 #include "cli.h"
+#include "file_io.h"
 #include "version.h"
 #include <stdio.h>
 #include <string.h>
@@ -51,8 +52,15 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    xc_protect_inputs(); /* one process, one command: it never overwrites what it read */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            int rc = commands[i].fn(argc - 1, argv + 1);
+            /* an input rewritten or truncated under a mapping: whatever was printed is void */
+            const char *changed = xc_changed_input();
+            if (changed) fprintf(stderr, "crosscheck: error: %s\n", changed);
+            return changed ? 2 : rc;
+        }
     fprintf(stderr, "crosscheck: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;

@@ -1,8 +1,11 @@
 /* graph_draw_render.c — writes a drawn graph by the file's extension: DOT text straight from
  * cgraph (the very graph that would be laid out), or SVG/PNG/PDF laid out by libgvc's "dot"
- * engine and rendered in-process. We open the file ourselves so an unwritable path is a clean
- * IO error, and route Graphviz's own messages into our error line instead of stderr. */
+ * engine and rendered in-process into memory, then written by xc_write_file (never in place,
+ * never by Graphviz, which exits the process on a write error); Graphviz's own messages are
+ * routed into our error line instead of stderr. */
 #include "graph_draw_internal.h"
+#include "onnx_io.h"
+#include <stdlib.h>
 #include <errno.h>
 #include <graphviz/gvc.h>
 #include <stdio.h>
@@ -22,11 +25,25 @@ static int keep_message(char *msg)
     return 0;
 }
 
-/* Writes g to f in format, or fails with the reason (Graphviz's own last message where it gave one). */
-static xc_status render(Agraph_t *g, const char *path, const char *format, FILE *f)
+/* Renders g in format into memory (*out, *len; free with free()), or fails with the reason
+ * (Graphviz's own last message where it gave one). Graphviz calls exit(1) when a write to its
+ * output file fails, so it never gets a file: the picture is written by us, atomically. */
+static xc_status render(Agraph_t *g, const char *path, const char *format, char **out, size_t *len)
 {
-    if (!strcmp(format, "dot"))
-        return agwrite(g, f) == 0 ? XC_OK : xc_fail(XC_ERR_IO, "%s: write failed", path);
+    *out = NULL;
+    *len = 0;
+    if (!strcmp(format, "dot")) {
+        FILE *f = open_memstream(out, len);
+        if (!f) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        int bad = agwrite(g, f) != 0;
+        bad |= fclose(f) != 0;
+        if (bad) {
+            free(*out);
+            *out = NULL;
+            return xc_fail(XC_ERR_NOMEM, "%s: out of memory writing DOT", path);
+        }
+        return XC_OK;
+    }
     GVC_t *gvc = gvContext();
     if (!gvc) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = XC_OK;
@@ -35,9 +52,18 @@ static xc_status render(Agraph_t *g, const char *path, const char *format, FILE 
         s = xc_fail(XC_ERR_RUNTIME, "%s: Graphviz has no 'dot' layout (are its plugins installed and configured? "
                                     "libgvc6-config-update -c)", path);
     } else {
-        if (gvRender(gvc, g, format, f) != 0)
+        char *data = NULL;
+        unsigned int n = 0;
+        if (gvRenderData(gvc, g, format, &data, &n) != 0 || !data) {
             s = xc_fail(XC_ERR_RUNTIME, "%s: Graphviz could not render %s%s%s", path, format, gv_message[0] ? ": " : "",
                         gv_message);
+        } else if (!(*out = malloc(n ? n : 1))) {
+            s = xc_fail(XC_ERR_NOMEM, "out of memory");
+        } else {
+            memcpy(*out, data, n);
+            *len = n;
+        }
+        if (data) gvFreeRenderData(data);
         gvFreeLayout(gvc, g);
     }
     gvFreeContext(gvc);
@@ -47,15 +73,13 @@ static xc_status render(Agraph_t *g, const char *path, const char *format, FILE 
 xc_status xc_draw_write(Agraph_t *g, const char *path)
 {
     const char *format = xc_draw_format(path);
-    FILE *f = fopen(path, "wb");
-    if (!f) return xc_fail(XC_ERR_IO, "%s: cannot write (%s)", path, strerror(errno));
     gv_message[0] = 0;
     agusererrf previous = agseterrf(keep_message);
-    xc_status s = render(g, path, format, f);
+    char *data;
+    size_t len;
+    xc_status s = render(g, path, format, &data, &len);
     agseterrf(previous);
-    int write_error = ferror(f);
-    if (fclose(f) != 0) write_error = 1;
-    if (s == XC_OK && write_error) s = xc_fail(XC_ERR_IO, "%s: write failed", path);
-    if (s != XC_OK) unlink(path); /* no half-written picture left behind */
+    if (s == XC_OK) s = xc_write_file(path, data, len); /* the old picture stays whole until the new one is */
+    free(data);
     return s;
 }

@@ -4,6 +4,7 @@
 #include "npy.h"
 #include "onnx_io.h"
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,13 +87,14 @@ static xc_status boolean(scanner *s, int *out)
 
 /* '<f4' and friends to an ONNX dtype. Multi-byte types must be little-endian ('<'; '=' is
  * native, and crosscheck only runs on little-endian hosts); one-byte types may say '|'. */
+static const struct { const char *code; xc_dtype t; } table[] = {
+    {"f2", XC_FLOAT16}, {"f4", XC_FLOAT}, {"f8", XC_DOUBLE}, {"i1", XC_INT8}, {"i2", XC_INT16},
+    {"i4", XC_INT32}, {"i8", XC_INT64}, {"u1", XC_UINT8}, {"u2", XC_UINT16}, {"u4", XC_UINT32},
+    {"u8", XC_UINT64}, {"b1", XC_BOOL},
+};
+
 static xc_status dtype_of(const char *descr, xc_dtype *out)
 {
-    static const struct { const char *code; xc_dtype t; } table[] = {
-        {"f2", XC_FLOAT16}, {"f4", XC_FLOAT}, {"f8", XC_DOUBLE}, {"i1", XC_INT8}, {"i2", XC_INT16},
-        {"i4", XC_INT32}, {"i8", XC_INT64}, {"u1", XC_UINT8}, {"u2", XC_UINT16}, {"u4", XC_UINT32},
-        {"u8", XC_UINT64}, {"b1", XC_BOOL},
-    };
     char order = descr[0];
     for (size_t i = 0; order && i < sizeof table / sizeof *table; i++) {
         if (strcmp(descr + 1, table[i].code)) continue;
@@ -183,4 +185,35 @@ xc_status xc_npy_load(const char *path, xc_tensor **out)
     xc_status s = xc_npy_parse(m->addr, m->len, out);
     xc_mapping_release(m);
     return s == XC_OK ? XC_OK : xc_error_prefix(s, "%s: ", path);
+}
+
+xc_status xc_npy_image(const xc_tensor *t, unsigned char **out, size_t *len)
+{
+    *out = NULL;
+    const char *code = NULL;
+    for (size_t i = 0; i < sizeof table / sizeof *table && !code; i++)
+        if (table[i].t == t->dtype) code = table[i].code;
+    if (!code) return xc_fail(XC_ERR_UNSUPPORTED, "npy: dtype %s has no numpy equivalent", xc_dtype_name(t->dtype));
+    char header[96 + XC_MAX_RANK * 24], shape[XC_MAX_RANK * 24 + 4] = "";
+    size_t o = 0;
+    for (int d = 0; d < t->rank; d++)
+        o += (size_t)snprintf(shape + o, sizeof shape - o, "%lld,%s", (long long)t->dims[d], t->rank > 1 && d < t->rank - 1 ? " " : "");
+    if (t->rank > 1) shape[--o] = 0; /* (2, 3) but (3,) */
+    int n = snprintf(header, sizeof header, "{'descr': '%c%s', 'fortran_order': False, 'shape': (%s), }",
+                     code[1] == '1' ? '|' : '<', code, shape);
+    size_t hlen = (size_t)n + 1, total = 10 + hlen;
+    size_t pad = (64 - total % 64) % 64; /* numpy aligns the data to 64 bytes */
+    hlen += pad;
+    unsigned char *b = malloc(10 + hlen + t->nbytes);
+    if (!b) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    memcpy(b, NPY_MAGIC "\x01\x00", 8);
+    b[8] = (unsigned char)(hlen & 0xff);
+    b[9] = (unsigned char)(hlen >> 8);
+    memcpy(b + 10, header, (size_t)n);
+    memset(b + 10 + n, ' ', pad);
+    b[10 + hlen - 1] = '\n';
+    if (t->nbytes) memcpy(b + 10 + hlen, t->data, t->nbytes);
+    *out = b;
+    *len = 10 + hlen + t->nbytes;
+    return XC_OK;
 }

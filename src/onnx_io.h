@@ -33,7 +33,8 @@ xc_status xc_tensor_load_pb(const char *path, xc_tensor **out);
 xc_status xc_tensor_load_pb_buffer(const void *buf, size_t len, xc_tensor **out);
 xc_status xc_tensor_save_pb(const xc_tensor *t, const char *path);
 
-/* Writes a file atomically (temporary file, then rename). */
+/* Writes a file atomically (unique temporary file, then rename; special files directly), refusing
+ * to replace a file this process read (see file_io.h). */
 xc_status xc_write_file(const char *path, const void *data, size_t len);
 /* Reads a whole file into memory (mapped); used by the loaders. */
 xc_status xc_read_file(const char *path, xc_mapping **out);

@@ -8,6 +8,8 @@
  * large ones are laid out in one data file written beside the model before the model itself. */
 #include "onnx_io.h"
 #include "tensor_proto.h"
+#include "file_io.h"
+#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -330,27 +332,11 @@ static int use_external(const xc_model *m, const xc_save_options *o)
 
 static int all_zero(const unsigned char *p, size_t n) { return n == 0 || (p[0] == 0 && !memcmp(p, p + 1, n - 1)); }
 
-static xc_status write_all(int fd, const unsigned char *p, size_t n, uint64_t off, const char *path)
-{
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, (off_t)off);
-        if (w <= 0) return xc_fail(XC_ERR_IO, "%s: write failed", path);
-        p += w;
-        off += (uint64_t)w;
-        n -= (size_t)w;
-    }
-    return XC_OK;
-}
-
-/* Writes the data file (temporary name, then rename). Zero chunks are not written: the file is
- * sized at the end, so they read back as zeros and a sparse source stays sparse. */
-static xc_status write_data(const arena *a, const char *path)
+/* Writes the data file's bytes to f. Zero chunks are not written: the file is sized at the end,
+ * so they read back as zeros and a sparse source stays sparse. */
+static xc_status write_data(const arena *a, xc_out_file *f)
 {
     enum { CHUNK = 1 << 16 };
-    char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return xc_fail(XC_ERR_IO, "%s: cannot create file", path);
     xc_status s = XC_OK;
     for (size_t i = 0; i < a->n_items && s == XC_OK; i++) {
         const unsigned char *p = a->items[i].t->data;
@@ -358,16 +344,13 @@ static xc_status write_data(const arena *a, const char *path)
         uint64_t off = a->items[i].offset;
         while (left && s == XC_OK) {
             size_t n = left < CHUNK ? left : CHUNK;
-            if (!all_zero(p, n)) s = write_all(fd, p, n, off, path);
+            if (!all_zero(p, n)) s = xc_out_pwrite(f, p, n, off);
             p += n;
             off += n;
             left -= n;
         }
     }
-    if (s == XC_OK && ftruncate(fd, (off_t)a->data_len) != 0) s = xc_fail(XC_ERR_IO, "%s: cannot size file", path);
-    if (close(fd) != 0 && s == XC_OK) s = xc_fail(XC_ERR_IO, "%s: write failed", path);
-    if (s == XC_OK && rename(tmp, path) != 0) s = xc_fail(XC_ERR_IO, "%s: cannot rename the written file", path);
-    if (s != XC_OK) remove(tmp);
+    if (s == XC_OK && ftruncate(f->fd, (off_t)a->data_len) != 0) s = xc_fail(XC_ERR_IO, "%s: cannot size file", f->path);
     return s;
 }
 
@@ -388,6 +371,159 @@ static xc_status data_location(const char *path, const xc_save_options *o, char 
     return XC_OK;
 }
 
+/* The model file is the commit point: a model names its data file, so the data must be
+ * complete under the name the new model gives before the model is renamed into place, and no
+ * data file an older model (or a loaded one) still reads may be replaced. The data therefore
+ * goes to the chosen name only when no file has it yet, else to a fresh name beside it
+ * ("NAME.XXXXXX"), which the new model then names. A kill at any point leaves the old model
+ * with its old data, or the new model with its new data. */
+static xc_status begin_data(const char *data_path, const char *location, xc_out_file *f, char **used)
+{
+    struct stat st;
+    *used = NULL;
+    if (lstat(data_path, &st) != 0) {
+        XC_TRY(xc_out_begin(data_path, XC_OUT_REGULAR_ONLY, f));
+        *used = strdup(location);
+        return *used ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    char *fresh = NULL;
+    if (asprintf(&fresh, "%s.XXXXXX", data_path) < 0) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    int fd = mkostemp(fresh, O_CLOEXEC);
+    if (fd < 0) {
+        free(fresh);
+        return xc_fail(XC_ERR_IO, "%s: cannot create file (%s)", data_path, strerror(errno));
+    }
+    fchmod(fd, 0644);
+    memset(f, 0, sizeof *f);
+    f->fd = fd;
+    f->path = fresh;
+    f->tmp = strdup(fresh); /* written in place: abort removes it */
+    if (!f->tmp || asprintf(used, "%s%s", location, fresh + strlen(data_path)) < 0) {
+        xc_out_abort(f);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    return XC_OK;
+}
+
+/* Syncs a data file written under its final name (begin_data's fresh name). */
+static xc_status finish_data(xc_out_file *f)
+{
+    if (!f->tmp || strcmp(f->tmp, f->path)) return xc_out_commit(f);
+    xc_status s = fsync(f->fd) == 0 ? XC_OK : xc_fail(XC_ERR_IO, "%s: write failed (%s)", f->path, strerror(errno));
+    if (s != XC_OK) return s; /* caller aborts */
+    close(f->fd);
+    f->fd = -1;
+    return XC_OK;
+}
+
+/* Whether name is "<base>.XXXXXX" (begin_data's fresh names for this destination). */
+static int is_fresh_name(const char *name, const char *base)
+{
+    size_t n = strlen(base);
+    if (strncmp(name, base, n) || name[n] != '.' || strlen(name + n + 1) != 6) return 0;
+    for (const char *p = name + n + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))) return 0;
+    return 1;
+}
+
+/* After the commit: the replaced model's data file goes when crosscheck made it under a fresh
+ * name for this destination (so no other model names it), the new model does not name it, and
+ * nothing loaded maps it. Data under the chosen name itself is never removed, so repeated saves
+ * leave at most that file and one fresh one. */
+static void remove_replaced_data(const char *old_model, size_t old_len, const char *data_path, const char *used)
+{
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, old_len, (const uint8_t *)old_model);
+    char *b = strdup(data_path), *d = strdup(data_path);
+    const char *base = b ? basename(b) : NULL, *dir = d ? dirname(d) : NULL;
+    for (size_t i = 0; mp && base && dir && mp->graph && i < mp->graph->n_initializer; i++) {
+        const Onnx__TensorProto *t = mp->graph->initializer[i];
+        for (size_t k = 0; k < t->n_external_data; k++) {
+            const char *key = t->external_data[k]->key, *v = t->external_data[k]->value;
+            if (!key || strcmp(key, "location") || !v || !is_fresh_name(v, base) || (used && !strcmp(v, used))) continue;
+            char *full = NULL;
+            if (asprintf(&full, "%s/%s", dir, v) < 0) continue;
+            if (!xc_input_named_by(full)) unlink(full);
+            free(full);
+        }
+    }
+    if (mp) onnx__model_proto__free_unpacked(mp, NULL);
+    free(b);
+    free(d);
+}
+
+/* The model file at path before the save (NULL when none or not readable), for cleaning up. */
+static char *read_old_model(const char *path, size_t *len)
+{
+    int fd;
+    struct stat st;
+    *len = 0;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) return NULL;
+    if (xc_open_input_quiet(path, &fd, &st) != XC_OK) {
+        xc_error_clear();
+        return NULL;
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    ssize_t n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+    close(fd);
+    if (n != st.st_size) {
+        free(buf);
+        return NULL;
+    }
+    *len = (size_t)n;
+    return buf;
+}
+
+static xc_status save_packed(const xc_model *m, arena *a, const char *path, const char *data_path)
+{
+    xc_out_file data = {.fd = -1}, model = {.fd = -1};
+    char *used = NULL;
+    xc_status s = XC_OK;
+    /* the model first: a destination that is an input or a folder is refused before any data is written */
+    s = xc_out_begin(path, 0, &model);
+    if (s == XC_OK && model.direct && a->external) {
+        xc_out_abort(&model);
+        s = xc_fail(XC_ERR_USAGE, "%s: not a regular file, and this model's external data must go beside it in a folder", path);
+    }
+    if (s == XC_OK && a->external) {
+        s = begin_data(data_path, a->location, &data, &used);
+        if (s == XC_OK) a->location = used;
+    }
+    Onnx__ModelProto *mp = s == XC_OK ? model_proto(a, m) : NULL;
+    if (s == XC_OK && (!mp || a->failed)) s = xc_fail(XC_ERR_NOMEM, "%s: out of memory building the model", path);
+    size_t len = mp ? onnx__model_proto__get_packed_size(mp) : 0;
+    if (s == XC_OK && len > INT32_MAX)
+        s = xc_fail(XC_ERR_UNSUPPORTED, "%s: model is %zu bytes, over protobuf's 2 GB limit (weights must be saved as external data)", path, len);
+    uint8_t *buf = s == XC_OK ? malloc(len ? len : 1) : NULL;
+    if (s == XC_OK && !buf) s = xc_fail(XC_ERR_NOMEM, "%s: out of memory", path);
+    if (s == XC_OK) {
+        onnx__model_proto__pack(mp, buf);
+        s = xc_out_write(&model, buf, len);
+    }
+    free(buf);
+    int data_kept = 0; /* only a model that names external data keeps a data file */
+    if (s == XC_OK && a->n_items) {
+        s = write_data(a, &data);
+        if (s == XC_OK) s = finish_data(&data);
+        data_kept = s == XC_OK;
+    }
+    size_t old_len = 0;
+    char *old_model = s == XC_OK && a->external ? read_old_model(path, &old_len) : NULL;
+    if (s == XC_OK) {
+        s = xc_out_commit(&model); /* the commit point */
+        if (s == XC_OK && old_model) remove_replaced_data(old_model, old_len, data_path, data_kept ? used : NULL);
+    } else {
+        xc_out_abort(&model);
+    }
+    free(old_model);
+    if (s == XC_OK && data_kept) { /* keep it: forget the name so abort does not remove it */
+        free(data.tmp);
+        data.tmp = NULL;
+    }
+    xc_out_abort(&data);
+    free(used);
+    return s;
+}
+
 xc_status xc_model_save_with(const xc_model *m, const char *path, const xc_save_options *o)
 {
     arena a = {0};
@@ -396,27 +532,7 @@ xc_status xc_model_save_with(const xc_model *m, const char *path, const xc_save_
     a.threshold = o->threshold;
     if (a.external) XC_TRY(data_location(path, o, location, sizeof location, data_path, sizeof data_path));
     a.location = location;
-    Onnx__ModelProto *mp = model_proto(&a, m);
-    xc_status s = XC_OK;
-    if (!mp || a.failed) {
-        s = xc_fail(XC_ERR_NOMEM, "%s: out of memory building the model", path);
-    } else {
-        size_t len = onnx__model_proto__get_packed_size(mp);
-        if (len > INT32_MAX) {
-            s = xc_fail(XC_ERR_UNSUPPORTED, "%s: model is %zu bytes, over protobuf's 2 GB limit (weights must be saved as external data)", path, len);
-        } else {
-            uint8_t *buf = malloc(len ? len : 1);
-            if (!buf) {
-                s = xc_fail(XC_ERR_NOMEM, "%s: out of memory", path);
-            } else {
-                onnx__model_proto__pack(mp, buf);
-                /* data first: a model file never names data that is not there yet */
-                if (a.n_items) s = write_data(&a, data_path);
-                if (s == XC_OK) s = xc_write_file(path, buf, len);
-                free(buf);
-            }
-        }
-    }
+    xc_status s = save_packed(m, &a, path, data_path);
     arena_free(&a);
     return s;
 }

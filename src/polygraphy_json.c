@@ -141,3 +141,40 @@ xc_status xc_polygraphy_json_parse(const void *buf, size_t len, xc_results *r)
     cJSON_Delete(root);
     return s;
 }
+
+/* ---- writing ---- */
+
+static char *base64_encode(const unsigned char *p, size_t n)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+    if (!out) return NULL;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        *o++ = digits[v >> 18 & 63];
+        *o++ = digits[v >> 12 & 63];
+        *o++ = i + 1 < n ? digits[v >> 6 & 63] : '=';
+        *o++ = i + 2 < n ? digits[v & 63] : '=';
+    }
+    *o = 0;
+    return out;
+}
+
+xc_status xc_polygraphy_ndarray(const xc_tensor *t, cJSON **out)
+{
+    unsigned char *img;
+    size_t len;
+    *out = NULL;
+    XC_TRY(xc_npy_image(t, &img, &len));
+    char *b64 = base64_encode(img, len);
+    free(img);
+    cJSON *o = cJSON_CreateObject();
+    if (!b64 || !o || !cJSON_AddStringToObject(o, "array", b64) || !cJSON_AddStringToObject(o, "polygraphy_class", "ndarray")) {
+        free(b64);
+        cJSON_Delete(o);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    free(b64);
+    *out = o;
+    return XC_OK;
+}

@@ -20,4 +20,8 @@
  * iteration and tensor; the caller adds the file name. Decoded sizes are bounded by
  * xc_max_tensor_bytes(). */
 xc_status xc_polygraphy_json_parse(const void *buf, size_t len, xc_results *r);
+/* Polygraphy's JSON form of an array ({"array": base64 of the .npy image, "polygraphy_class":
+ * "ndarray"}), as its save_json writes inside RunResults and input data files. */
+struct cJSON;
+xc_status xc_polygraphy_ndarray(const xc_tensor *t, struct cJSON **out);
 #endif

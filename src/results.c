@@ -3,7 +3,11 @@
 #include "results.h"
 #include "compare_json.h"
 #include "compare.h"
+#include "file_io.h"
 #include "onnx_io.h"
+#include "polygraphy_json.h"
+#include <dirent.h>
+#include <strings.h>
 #include "value_stats.h"
 #include <errno.h>
 #include <math.h>
@@ -26,7 +30,12 @@ typedef struct runner_files {
 } runner_files;
 
 struct xc_results_writer {
-    char *dir;
+    char *dest;           /* the folder (or .json file) asked for */
+    char *dir;            /* folder mode: the new folder being filled, swapped in at close */
+    int json;             /* a Polygraphy JSON file: arrays kept in `polygraphy` until close */
+    cJSON *polygraphy;    /*   {runner: [iteration dicts]} for outputs; "inputs" for inputs */
+    int has_outputs;
+    xc_status failed;     /* the first error of an add: close then keeps the old results */
     cJSON *root, *list;
     runner_files *runners;
     int n_runners;
@@ -78,30 +87,78 @@ static xc_status runner_slot(xc_results_writer *w, const char *name, int iterati
     return XC_OK;
 }
 
-/* A previous crosscheck results set in dir: its files go, so none outlives the new index. */
-static void remove_previous(const char *dir)
+/* Names this writer gives files: index.json and [A-Za-z0-9_.-]+.pb not starting with '.'. */
+static int is_results_name(const char *n)
 {
-    char path[PATH_CAP];
-    snprintf(path, sizeof path, "%s/index.json", dir);
-    xc_mapping *m;
-    if (access(path, F_OK) || xc_read_file(path, &m) != XC_OK) return;
-    cJSON *root = cJSON_ParseWithLength(m->addr, m->len), *e;
-    xc_mapping_release(m);
-    const cJSON *fmt = cJSON_GetObjectItem(root, "format");
-    if (cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "crosscheck-results-1")) {
-        cJSON_ArrayForEach(e, cJSON_GetObjectItem(root, "tensors")) {
-            const char *keys[] = {"file", "dataset_file"};
-            for (int k = 0; k < 2; k++) {
-                const cJSON *f = cJSON_GetObjectItem(e, keys[k]);
-                /* only plain names inside dir: the old index may have been edited by anyone */
-                if (!cJSON_IsString(f) || strchr(f->valuestring, '/') || f->valuestring[0] == '.') continue;
-                snprintf(path, sizeof path, "%s/%s", dir, f->valuestring);
-                unlink(path);
-            }
+    if (!strcmp(n, "index.json")) return 1;
+    size_t len = strlen(n);
+    if (len < 4 || n[0] == '.' || strcmp(n + len - 3, ".pb")) return 0;
+    return strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+}
+
+/* An existing dest may be replaced only when it is empty or holds nothing but files named as
+ * this writer names them (a results folder, whose index.json must then be ours, or a
+ * test_data_set). Anything
+ * else is the user's, and no results are written over it. */
+static xc_status check_replaceable(const char *dest)
+{
+    DIR *d = opendir(dest);
+    if (!d) return xc_fail(XC_ERR_IO, "%s: cannot read folder (%s)", dest, strerror(errno));
+    struct dirent *e;
+    int entries = 0;
+    char foreign[256] = "";
+    while ((e = readdir(d)) && !foreign[0]) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        entries++;
+        if (!is_results_name(e->d_name) || (e->d_type != DT_REG && e->d_type != DT_UNKNOWN))
+            snprintf(foreign, sizeof foreign, "%s", e->d_name);
+        char path[PATH_CAP];
+        snprintf(path, sizeof path, "%s/%s", dest, e->d_name);
+        const char *in = foreign[0] ? NULL : xc_input_named_by(path);
+        if (in) {
+            closedir(d);
+            return xc_fail(XC_ERR_USAGE, "%s: holds '%s', an input of this command; give another folder", dest, e->d_name);
         }
     }
+    closedir(d);
+    if (foreign[0])
+        return xc_fail(XC_ERR_USAGE, "%s: holds '%s', which crosscheck did not write; give a new or empty folder", dest, foreign);
+    if (!entries) return XC_OK;
+    char path[PATH_CAP];
+    snprintf(path, sizeof path, "%s/index.json", dest);
+    xc_mapping *m;
+    if (access(path, F_OK) != 0) return XC_OK; /* .pb files named as ours: a test_data_set */
+    if (xc_read_file(path, &m) != XC_OK) return xc_error_prefix(XC_ERR_USAGE, "results folder: ");
+    cJSON *root = cJSON_ParseWithLength(m->addr, m->len);
+    xc_mapping_release(m);
+    const cJSON *fmt = cJSON_GetObjectItem(root, "format");
+    int ours = cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "crosscheck-results-1");
     cJSON_Delete(root);
-    xc_error_clear();
+    if (!ours) return xc_fail(XC_ERR_USAGE, "%s: index.json is not a crosscheck results index; give a new or empty folder", dest);
+    return XC_OK;
+}
+
+/* Removes a folder this writer made or replaced: only the files it names, then the folder
+ * (left in place if anything else appeared in it). */
+static void remove_results_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    char path[PATH_CAP];
+    while ((e = readdir(d)))
+        if (is_results_name(e->d_name)) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int ends_with_json(const char *p)
+{
+    size_t n = strlen(p);
+    return n > 5 && !strcasecmp(p + n - 5, ".json");
 }
 
 xc_status xc_results_open(const char *dir, xc_results_writer **out)
@@ -109,20 +166,92 @@ xc_status xc_results_open(const char *dir, xc_results_writer **out)
     *out = NULL;
     if (!dir || !*dir) return xc_fail(XC_ERR_USAGE, "no results folder given");
     if (strlen(dir) > 4096) return xc_fail(XC_ERR_USAGE, "%.64s...: path too long", dir);
-    if (mkdir(dir, 0777) && errno != EEXIST) return xc_fail(XC_ERR_IO, "%s: cannot create folder (%s)", dir, strerror(errno));
+    int json = ends_with_json(dir);
     struct stat st;
-    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) return xc_fail(XC_ERR_IO, "%s: not a folder", dir);
-    remove_previous(dir);
+    if (!json && stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return xc_fail(XC_ERR_IO, "%s: not a folder", dir);
+        XC_TRY(check_replaceable(dir));
+    }
     xc_results_writer *w = calloc(1, sizeof *w);
-    if (!w || !(w->dir = strdup(dir)) || !(w->root = cJSON_CreateObject())) {
-        if (w) free(w->dir);
+    if (!w || !(w->dest = strdup(dir)) || !(w->root = cJSON_CreateObject()) ||
+        (json && !(w->polygraphy = cJSON_CreateObject()))) {
+        if (w) {
+            free(w->dest);
+            cJSON_Delete(w->root);
+        }
         free(w);
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
+    w->json = json;
     cJSON_AddStringToObject(w->root, "format", "crosscheck-results-1");
     w->list = cJSON_AddArrayToObject(w->root, "tensors");
+    xc_status s = json ? XC_OK : xc_dir_begin(dir, &w->dir); /* a new folder, swapped in by close */
+    if (s != XC_OK) {
+        cJSON_Delete(w->root);
+        cJSON_Delete(w->polygraphy);
+        free(w->dest);
+        free(w);
+        return s;
+    }
     *out = w;
     return XC_OK;
+}
+
+/* JSON mode: t goes into iteration `iteration` of runner's list (inputs: the list "inputs"). */
+static xc_status keep_polygraphy(xc_results_writer *w, const char *runner, int iteration, int role, const xc_tensor *t)
+{
+    if (role == XC_ROLE_LAYER) return XC_OK; /* Polygraphy files hold inputs and outputs only */
+    const char *key = role == XC_ROLE_INPUT ? "\x01inputs" : runner; /* no runner is named "\x01inputs" */
+    if (role == XC_ROLE_OUTPUT) w->has_outputs = 1;
+    cJSON *iters = cJSON_GetObjectItemCaseSensitive(w->polygraphy, key);
+    if (!iters && !(iters = cJSON_AddArrayToObject(w->polygraphy, key))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    while (cJSON_GetArraySize(iters) <= iteration)
+        if (!cJSON_AddItemToArray(iters, cJSON_CreateObject())) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    cJSON *arr;
+    XC_TRY(xc_polygraphy_ndarray(t, &arr));
+    cJSON *it = cJSON_GetArrayItem(iters, iteration);
+    const char *name = t->name ? t->name : "";
+    cJSON_DeleteItemFromObjectCaseSensitive(it, name);
+    cJSON_AddItemToObject(it, name, arr);
+    return XC_OK;
+}
+
+/* The Polygraphy file: RunResults when outputs were added, else the input data (a list of
+ * feed dicts, one per iteration), as `polygraphy run --save-outputs/--save-inputs` write them. */
+static xc_status write_polygraphy(xc_results_writer *w)
+{
+    cJSON *doc, *e;
+    cJSON *inputs = cJSON_DetachItemFromObjectCaseSensitive(w->polygraphy, "\x01inputs");
+    if (!w->has_outputs) {
+        doc = inputs ? inputs : cJSON_CreateArray();
+    } else {
+        cJSON_Delete(inputs);
+        doc = cJSON_CreateObject();
+        cJSON *lst = cJSON_AddArrayToObject(doc, "lst");
+        cJSON_AddStringToObject(doc, "polygraphy_class", "RunResults");
+        while ((e = w->polygraphy->child)) {
+            cJSON_DetachItemViaPointer(w->polygraphy, e);
+            cJSON *pair = cJSON_CreateArray(), *iters = cJSON_CreateArray(), *it;
+            cJSON_AddItemToArray(pair, cJSON_CreateString(e->string));
+            while ((it = e->child)) {
+                cJSON_DetachItemViaPointer(e, it);
+                cJSON *ir = cJSON_CreateObject();
+                cJSON_AddItemToObject(ir, "outputs", it);
+                cJSON_AddNullToObject(ir, "runtime");
+                cJSON_AddStringToObject(ir, "runner_name", e->string);
+                cJSON_AddStringToObject(ir, "polygraphy_class", "IterationResult");
+                cJSON_AddItemToArray(iters, ir);
+            }
+            cJSON_AddItemToArray(pair, iters);
+            cJSON_AddItemToArray(lst, pair);
+            cJSON_Delete(e);
+        }
+    }
+    char *text = doc ? cJSON_Print(doc) : NULL;
+    cJSON_Delete(doc);
+    xc_status s = text ? xc_write_file(w->dest, text, strlen(text)) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    cJSON_free(text);
+    return s;
 }
 
 /* input_K.pb / output_K.pb for the test_data_set view: a hard link to the tensor's own file
@@ -147,13 +276,15 @@ xc_status xc_results_add(xc_results_writer *w, const char *runner, int iteration
     if (r < 0) return xc_fail(XC_ERR_USAGE, "results: unknown role '%s' (input, output or layer)", role ? role : "");
     if (!runner || !*runner) return xc_fail(XC_ERR_USAGE, "results: no runner name");
     if (iteration < 0 || iteration > MAX_ITERATION) return xc_fail(XC_ERR_USAGE, "results: iteration %d out of range", iteration);
+    if (w->failed) return w->failed;
+    if (w->json) return w->failed = keep_polygraphy(w, runner, iteration, r, t);
     runner_files *rf = NULL;
     XC_TRY(runner_slot(w, runner, iteration, &rf));
     char file[128], path[PATH_CAP];
     snprintf(file, sizeof file, "%s_it%d_%s_%d.pb", rf->stem, iteration, role, rf->counts[iteration][r]++);
     snprintf(path, sizeof path, "%s/%s", w->dir, file);
     xc_status s = xc_tensor_save_pb(t, path);
-    if (s != XC_OK) return xc_error_prefix(s, "tensor '%s': ", t->name ? t->name : "");
+    if (s != XC_OK) return w->failed = xc_error_prefix(s, "tensor '%s': ", t->name ? t->name : "");
     xc_value_stats vs;
     xc_value_stats_compute(t, &vs);
     cJSON *e = cJSON_CreateObject(), *shape = cJSON_CreateArray();
@@ -173,24 +304,45 @@ xc_status xc_results_add(xc_results_writer *w, const char *runner, int iteration
     cJSON_AddStringToObject(e, "file", file);
     cJSON_AddItemToObject(e, "stats", xc_value_stats_json(&vs, 0));
     if (stats) cJSON_AddItemToObject(e, "compare", xc_compare_json(stats, NULL, t));
-    if (rf == w->runners && iteration == 0 && r != XC_ROLE_LAYER) XC_TRY(link_dataset_file(w, r, file, t, e));
+    if (rf == w->runners && iteration == 0 && r != XC_ROLE_LAYER) {
+        s = link_dataset_file(w, r, file, t, e);
+        if (s != XC_OK) return w->failed = s;
+    }
     return XC_OK;
+}
+
+/* Folder mode: index.json last, then the new folder takes the old one's place in one rename
+ * (or exchange), so a reader (or a kill) sees the complete old results or the complete new. */
+static xc_status commit_folder(xc_results_writer *w)
+{
+    char path[PATH_CAP], *text = cJSON_Print(w->root);
+    snprintf(path, sizeof path, "%s/index.json", w->dir);
+    xc_status s = text ? xc_write_file(path, text, strlen(text)) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    cJSON_free(text);
+    int exchanged = 0;
+    if (s == XC_OK) s = xc_dir_commit(w->dir, w->dest, &exchanged);
+    if (s != XC_OK || exchanged) remove_results_dir(w->dir); /* the failed new one, or the old one */
+    return s;
 }
 
 xc_status xc_results_close(xc_results_writer *w)
 {
     if (!w) return XC_OK;
-    char path[PATH_CAP], *text = cJSON_Print(w->root);
-    snprintf(path, sizeof path, "%s/index.json", w->dir);
-    xc_status s = text ? xc_write_file(path, text, strlen(text)) : xc_fail(XC_ERR_NOMEM, "out of memory");
-    cJSON_free(text);
+    xc_status s = w->failed;
+    if (w->failed) {
+        if (w->dir) remove_results_dir(w->dir); /* the old results stay as they were */
+    } else {
+        s = w->json ? write_polygraphy(w) : commit_folder(w);
+    }
     for (int i = 0; i < w->n_runners; i++) {
         free(w->runners[i].name);
         free(w->runners[i].counts);
     }
     free(w->runners);
     cJSON_Delete(w->root);
+    cJSON_Delete(w->polygraphy);
     free(w->dir);
+    free(w->dest);
     free(w);
     return s;
 }

@@ -18,9 +18,16 @@ typedef struct xc_mapping {
     void *addr;
     size_t len;
     int refs;
+    /* file_map.c's own: which file, as it was when mapped (a file is mapped once however many
+     * tensors point into it; a change while mapped is reported, see file_io.h) */
+    char *path;
+    uint64_t dev, ino;
+    int64_t mtime_ns;
+    struct xc_mapping *next;
 } xc_mapping;
 
-xc_status xc_mapping_open(const char *path, xc_mapping **out); /* refs = 1 */
+/* Maps a regular file read-only (refs = 1), or retains the live mapping of the same file. */
+xc_status xc_mapping_open(const char *path, xc_mapping **out);
 void xc_mapping_retain(xc_mapping *m);
 void xc_mapping_release(xc_mapping *m);
 

@@ -25,23 +25,6 @@ xc_status xc_tensor_load_pb(const char *path, xc_tensor **out)
     return XC_OK;
 }
 
-xc_status xc_write_file(const char *path, const void *data, size_t len)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return xc_fail(XC_ERR_IO, "%s: cannot create file", path);
-    size_t w = len ? fwrite(data, 1, len, f) : 0;
-    int bad = w != len || fflush(f) != 0;
-    bad |= fclose(f) != 0;
-    /* write then rename, so a failed write never leaves a truncated file under the real name */
-    if (bad || rename(tmp, path) != 0) {
-        remove(tmp);
-        return xc_fail(XC_ERR_IO, "%s: write failed", path);
-    }
-    return XC_OK;
-}
-
 xc_status xc_tensor_save_pb(const xc_tensor *t, const char *path)
 {
     Onnx__TensorProto tp;

@@ -22,6 +22,7 @@ from surface_tests import surface_tests  # noqa: E402
 from trust.loaded_tests import loaded_tests  # noqa: E402
 from lint_tests import lint_tests  # noqa: E402
 from hostile.crash_tests import crash_tests  # noqa: E402
+from hostile.fileio_tests import fileio_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1360,6 +1361,7 @@ def main():
         timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)
         timed(crash_tests, s, xc, args.build, tmp)
+        timed(fileio_tests, s, xc, args.build, tmp)
         timed(ocl_cases, s, xc, args.build, args.quick_ocl)
         timed(tactic_coverage, s, xc, args.build, tmp)
         if not args.quick_ocl and args.tier == "long":

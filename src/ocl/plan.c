@@ -10,6 +10,8 @@
 #include "inputs.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,9 +87,24 @@ cJSON *xc_engine_describe(const xc_engine *e)
     return root;
 }
 
+/* The model as the plan names it: relative to the plan's folder when it lies inside it (what
+ * `bench PLAN` loads); a model elsewhere is recorded as given, and bench then asks for it. */
+static void name_model_relative(cJSON *root, const char *plan, const char *model)
+{
+    char *dir = strdup(plan), *pdir = NULL, *mreal = model ? realpath(model, NULL) : NULL;
+    if (dir && mreal) pdir = realpath(dirname(dir), NULL);
+    size_t n = pdir ? strlen(pdir) : 0;
+    if (pdir && !strncmp(mreal, pdir, n) && mreal[n] == '/')
+        cJSON_ReplaceItemInObject(root, "model", cJSON_CreateString(mreal + n + 1));
+    free(dir);
+    free(pdir);
+    free(mreal);
+}
+
 xc_status xc_ocl_plan_save(const xc_engine *e, const char *path)
 {
     cJSON *root = xc_engine_describe(e);
+    name_model_relative(root, path, e->model->path);
     char *text = cJSON_Print(root);
     xc_status s = text ? xc_write_file(path, text, strlen(text)) : xc_fail(XC_ERR_NOMEM, "out of memory");
     cJSON_free(text);

@@ -1,5 +1,6 @@
 /* tactics_file.c — replay files and the timing cache (see tactics_file.h). */
 #include "ocl/tactics_file.h"
+#include "file_io.h"
 #include "onnx_io.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -161,10 +162,12 @@ xc_status xc_tactics_set(xc_tactics_file *f, const char *key, const char *tactic
     return s;
 }
 
-static xc_status write_json(cJSON *root, const char *path)
+/* update: the file may be one this process read (a timing cache is read, then rewritten) */
+static xc_status write_json(cJSON *root, const char *path, int update)
 {
     char *text = cJSON_Print(root);
-    xc_status s = text ? xc_write_file(path, text, strlen(text)) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_status s = text ? xc_write_file_flags(path, text, strlen(text), update ? XC_OUT_REPLACE_INPUT : 0)
+                       : xc_fail(XC_ERR_NOMEM, "out of memory");
     cJSON_free(text);
     cJSON_Delete(root);
     return s;
@@ -181,7 +184,7 @@ xc_status xc_tactics_save(const xc_tactics_file *f, const char *path)
         if (f->is_cache) cJSON_AddNumberToObject(e, "ms", f->ms[i]);
         cJSON_AddItemToArray(list, e);
     }
-    return write_json(root, path);
+    return write_json(root, path, f->is_cache);
 }
 
 xc_status xc_tactics_save_engine(const xc_engine *e, const char *path)
@@ -197,7 +200,7 @@ xc_status xc_tactics_save_engine(const xc_engine *e, const char *path)
         cJSON_AddStringToObject(o, "tactic", L->variant);
         cJSON_AddItemToArray(list, o);
     }
-    return write_json(root, path);
+    return write_json(root, path, 0);
 }
 
 static size_t put_attr(const xc_attr *a, char *buf, size_t len)
