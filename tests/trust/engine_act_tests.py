@@ -111,5 +111,51 @@ def activation_cases(s, xc, tmp):
         s.check("engine-act: %s, unfused, matches the reference" % label, r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
 
 
+ROW = 65537  # one more than a power of two: no tile divides it
+
+
+def _norm_model(op, shape, attrs, opset):
+    c = shape[1] if op == "InstanceNormalization" else shape[-1]
+    r = np.random.default_rng(7)
+    inits = [("g", r.uniform(0.5, 1.5, c)), ("b", r.uniform(-0.5, 0.5, c))]
+    node = helper.make_node(op, ["x", "g", "b"], ["z"], **attrs)
+    return _model([node], [("x", shape)], [("z", shape)], inits, opset)
+
+
+def _one_op(op, shape, out, attrs=None, opset=17):
+    return _model([helper.make_node(op, ["x"], ["z"], **(attrs or {}))], [("x", shape)], [("z", out)], [], opset)
+
+
+# name, model, value range, tactic globs (each run pins one; every kernel of the kind is checked)
+REDUCTION_CASES = (
+    ("LayerNormalization over 65537 values 1000 +- 0.001",
+     lambda: _norm_model("LayerNormalization", [2, ROW], {"axis": -1}, 17), "[999.999,1000.001]",
+     ("layernorm.row_serial", "layernorm.row_local*", "layernorm.row_registers*")),
+    ("InstanceNormalization over 65537 values 1000 +- 0.001",
+     lambda: _norm_model("InstanceNormalization", [1, 2, ROW], {}, 17), "[999.999,1000.001]",
+     ("layernorm.row_local*",)),
+    ("Softmax over 65537 values 1000 +- 0.001", lambda: _one_op("Softmax", [2, ROW], [2, ROW], {"axis": -1}),
+     "[999.999,1000.001]", ("softmax.row_serial", "softmax.row_local*")),
+    ("ReduceMean over 65537 values in [1000,1001]",
+     lambda: _one_op("ReduceMean", [2, ROW], [2, 1], {"axes": [-1]}, 17), "[1000,1001]", ("reduce.direct", "reduce.group*")),
+    ("ReduceSumSquare over 65537 values in [1000,1001]",
+     lambda: _one_op("ReduceSumSquare", [2, ROW], [2, 1], {"axes": [-1]}, 17), "[1000,1001]", ("reduce.direct", "reduce.group*")),
+    ("GlobalAveragePool over 257x255 values in [1000,1001]",
+     lambda: _one_op("GlobalAveragePool", [1, 2, 257, 255], [1, 2, 1, 1]), "[1000,1001]", ("pool.direct", "pool.global_reduce*")),
+)
+
+
+def reduction_cases(s, xc, tmp):
+    for k, (label, make, val_range, tactics) in enumerate(REDUCTION_CASES):
+        model = os.path.join(tmp, "red_%d.onnx" % k)
+        with open(model, "wb") as f:
+            f.write(make().SerializeToString())
+        for t in tactics:
+            r = _run([xc, "run", model, "--ref", "--ocl", "--val-range", val_range, "--tactics", t, "--timing-iterations", "1"])
+            s.check("engine-act: %s, %s, matches the reference at the default tolerance" % (label, t), r.returncode == 0,
+                    r.stdout[-1500:] + r.stderr[-1500:])
+
+
 def engine_act_tests(s, xc, build, tmp):
     activation_cases(s, xc, tmp)
+    reduction_cases(s, xc, tmp)
