@@ -13,42 +13,16 @@ typedef float store_t;
 #define LOAD4(p, i) vload4(0, (p) + (i))
 #endif
 
-/* The activation fused into a producing kernel (conv, gemm): XC_ACT numbers the kinds as
- * xc_activation in src/ocl/engine.h; XC_ALPHA/XC_BETA are its parameters. */
-#ifndef XC_ACT
-#define XC_ACT 0
-#define XC_ALPHA 0.0f
-#define XC_BETA 0.0f
-#endif
 /* max that propagates NaN like the reference (fmax would drop it and hide the bug upstream) */
 inline float xc_max_nan(float a, float b) { return isnan(a) || a > b ? a : b; }
 inline float xc_min_nan(float a, float b) { return isnan(a) || a < b ? a : b; }
 
-inline float xc_activate(float v)
-{
-    if (isnan(v)) return v; /* the reference's activations keep NaN; fmax/fmin would drop it */
-#if XC_ACT == 1
-    return fmax(v, 0.0f);
-#elif XC_ACT == 2
-    return fmin(fmax(v, XC_ALPHA), XC_BETA);
-#elif XC_ACT == 3
-    return v < 0.0f ? v * XC_ALPHA : v;
-#elif XC_ACT == 4
-    return 1.0f / (1.0f + exp(-v));
-#elif XC_ACT == 5
-    return fmax(0.0f, fmin(1.0f, XC_ALPHA * v + XC_BETA));
-#elif XC_ACT == 6
-    return v * fmax(0.0f, fmin(1.0f, v / 6.0f + 0.5f));
-#elif XC_ACT == 7
-    return v / (1.0f + exp(-v));
-#elif XC_ACT == 8
-    return 0.5f * v * (1.0f + erf(v * 0.70710678118654752f));
-#elif XC_ACT == 9
-    return tanh(v);
-#else
-    return v;
+/* The activation fused into a producing kernel (conv, gemm). XC_ACTIVATE(A) comes from the
+ * layer's prelude, made from its row of the activation table (src/ocl/activation.h). */
+#ifndef XC_ACTIVATE
+#define XC_ACTIVATE(A) (A)
 #endif
-}
+inline float xc_activate(float v) { return XC_ACTIVATE(v); }
 
 /* The accumulators of XC_VEC4_BLOCK_PRODUCT, declared and zeroed. */
 #define XC_VEC4_BLOCK_ACCUMULATORS(acc)                                                                           \

@@ -1,7 +1,10 @@
 /* norm.cl — normalizations.
  * Rows (LayerNormalization, InstanceNormalization, fused LayerNorm subgraphs): ROWS rows of LEN
  * contiguous elements, each normalized by its own mean and variance (two-pass: the mean first,
- * then the mean squared deviation, in float), then y = (x - mean) / sqrt(var + EPS) * scale + bias.
+ * then the mean squared deviation), then y = (x - mean) / sqrt(var + EPS) * scale + bias.
+ * Both passes work on x - x[0] (exact for values within a factor of two of x[0]), so a large
+ * common offset costs no precision: a float mean of 1000 +- 0.001 is off by more than the
+ * deviations are wide. Work-items sum with compensation (xc_kadd).
  * Scale and bias are optional (HAS_SCALE, HAS_BIAS) and have N_SCALE / N_BIAS elements, indexed
  * per element (i % N) or, with PER_ROW, per row (row % N: InstanceNormalization's channels).
  * BatchNormalization (inference): y = (x - mean[c]) / sqrt(var[c] + EPS) * scale[c] + bias[c]
@@ -33,16 +36,17 @@ __kernel void norm_serial(__global const store_t *x, __global const store_t *sca
     if (row >= ROWS) return;
     __global const store_t *xr = x + row * LEN;
     __global store_t *yr = y + row * LEN;
-    float sum = 0.0f;
-    for (int i = 0; i < LEN; i++) sum += LOAD(xr, i);
-    const float mean = sum / LEN;
-    float sq = 0.0f;
+    const float shift = LOAD(xr, 0);
+    float sum = 0.0f, c = 0.0f;
+    for (int i = 0; i < LEN; i++) xc_kadd(&sum, &c, LOAD(xr, i) - shift);
+    const float mean = (sum + c) / LEN; /* of x - shift */
+    float sq = 0.0f, c2 = 0.0f;
     for (int i = 0; i < LEN; i++) {
-        const float d = LOAD(xr, i) - mean;
-        sq += d * d;
+        const float d = (LOAD(xr, i) - shift) - mean;
+        xc_kadd(&sq, &c2, d * d);
     }
-    const float inv_std = 1.0f / sqrt(sq / LEN + EPS);
-    for (int i = 0; i < LEN; i++) STORE(yr, i, affine((LOAD(xr, i) - mean) * inv_std, row, i, scale, bias));
+    const float inv_std = 1.0f / sqrt((sq + c2) / LEN + EPS);
+    for (int i = 0; i < LEN; i++) STORE(yr, i, affine(((LOAD(xr, i) - shift) - mean) * inv_std, row, i, scale, bias));
 }
 
 #ifdef WG
@@ -58,16 +62,17 @@ __kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void norm_local(__globa
     const int lid = get_local_id(0);
     __global const store_t *xr = x + row * LEN;
     __global store_t *yr = y + row * LEN;
-    float sum = 0.0f;
-    for (int i = lid; i < LEN; i += WG) sum += LOAD(xr, i);
-    const float mean = group_sum(part, sum) / LEN;
-    float sq = 0.0f;
+    const float shift = LOAD(xr, 0);
+    float sum = 0.0f, c = 0.0f;
+    for (int i = lid; i < LEN; i += WG) xc_kadd(&sum, &c, LOAD(xr, i) - shift);
+    const float mean = group_sum(part, sum + c) / LEN; /* of x - shift */
+    float sq = 0.0f, c2 = 0.0f;
     for (int i = lid; i < LEN; i += WG) {
-        const float d = LOAD(xr, i) - mean;
-        sq += d * d;
+        const float d = (LOAD(xr, i) - shift) - mean;
+        xc_kadd(&sq, &c2, d * d);
     }
-    const float inv_std = 1.0f / sqrt(group_sum(part, sq) / LEN + EPS);
-    for (int i = lid; i < LEN; i += WG) STORE(yr, i, affine((LOAD(xr, i) - mean) * inv_std, row, i, scale, bias));
+    const float inv_std = 1.0f / sqrt(group_sum(part, sq + c2) / LEN + EPS);
+    for (int i = lid; i < LEN; i += WG) STORE(yr, i, affine(((LOAD(xr, i) - shift) - mean) * inv_std, row, i, scale, bias));
 }
 
 #ifdef PER_ITEM
@@ -84,21 +89,22 @@ __kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void norm_registers(__g
     const int lid = get_local_id(0);
     __global const store_t *xr = x + row * LEN;
     __global store_t *yr = y + row * LEN;
-    float sum = 0.0f;
+    const float shift = LOAD(xr, 0);
+    float sum = 0.0f, c = 0.0f;
 #pragma unroll
     for (int k = 0; k < PER_ITEM; k++) {
         const int i = lid + k * WG;
-        v[k] = i < LEN ? LOAD(xr, i) : 0.0f;
-        sum += v[k];
+        v[k] = i < LEN ? LOAD(xr, i) - shift : 0.0f; /* held as x - shift */
+        xc_kadd(&sum, &c, v[k]);
     }
-    const float mean = group_sum(part, sum) / LEN;
-    float sq = 0.0f;
+    const float mean = group_sum(part, sum + c) / LEN;
+    float sq = 0.0f, c2 = 0.0f;
 #pragma unroll
     for (int k = 0; k < PER_ITEM; k++) {
         const float d = lid + k * WG < LEN ? v[k] - mean : 0.0f;
-        sq += d * d;
+        xc_kadd(&sq, &c2, d * d);
     }
-    const float inv_std = 1.0f / sqrt(group_sum(part, sq) / LEN + EPS);
+    const float inv_std = 1.0f / sqrt(group_sum(part, sq + c2) / LEN + EPS);
 #pragma unroll
     for (int k = 0; k < PER_ITEM; k++) {
         const int i = lid + k * WG;

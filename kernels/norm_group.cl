@@ -15,6 +15,16 @@
         return part[0];                                                                         \
     }
 
+/* Compensated summation (Neumaier): *s + *c is the sum of everything added, the low-order bits
+ * a plain float sum drops (a long row, or a large offset) kept in *c. A work-item's serial
+ * partial goes through it; the tree of group_sum over at most WG partials is shallow. */
+inline void xc_kadd(float *s, float *c, float v)
+{
+    const float t = *s + v;
+    *c += fabs(*s) >= fabs(v) ? (*s - t) + v : (v - t) + *s;
+    *s = t;
+}
+
 inline float xc_add(float a, float b) { return a + b; }
 XC_DEFINE_GROUP_REDUCE(group_sum, xc_add)
 XC_DEFINE_GROUP_REDUCE(group_max, xc_max_nan)

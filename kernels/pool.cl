@@ -6,12 +6,15 @@
 #define IN_PLANE (IN0 * IN1 * IN2)
 #define OUT_PLANE (OUT0 * OUT1 * OUT2)
 
+/* FOLD(acc, c, v): max, or a compensated sum (xc_kadd; c is zero for max) whose total is acc + c. */
 #ifdef POOL_MAX
 #define START (-INFINITY)
-#define FOLD(acc, v) xc_max_nan(acc, v)
+#define FOLD(acc, c, v) ((acc) = xc_max_nan(acc, v))
+#define TOTAL(acc, c) (acc)
 #else
 #define START 0.0f
-#define FOLD(acc, v) ((acc) + (v))
+#define FOLD(acc, c, v) xc_kadd(&(acc), &(c), v)
+#define TOTAL(acc, c) ((acc) + (c))
 #endif
 
 /* Taps [*lo, *hi) of one axis fall inside the image for a window starting at `start`; returns
@@ -36,11 +39,12 @@ __kernel void pool_direct(__global const store_t *x, __global store_t *y)
     const int padded = axis_taps(s0, IN0, K0, D0, E0, &lo0, &hi0) * axis_taps(s1, IN1, K1, D1, E1, &lo1, &hi1) *
                        axis_taps(s2, IN2, K2, D2, E2, &lo2, &hi2);
     __global const store_t *xp = x + plane * IN_PLANE;
-    float acc = START;
+    float acc = START, c = 0.0f;
     for (int k0 = lo0; k0 < hi0; k0++)
         for (int k1 = lo1; k1 < hi1; k1++)
             for (int k2 = lo2; k2 < hi2; k2++)
-                acc = FOLD(acc, LOAD(xp, ((s0 + k0 * D0) * IN1 + s1 + k1 * D1) * IN2 + s2 + k2 * D2));
+                FOLD(acc, c, LOAD(xp, ((s0 + k0 * D0) * IN1 + s1 + k1 * D1) * IN2 + s2 + k2 * D2));
+    acc = TOTAL(acc, c);
 #ifdef POOL_AVG
 #ifdef COUNT_INCLUDE_PAD
     acc /= (float)padded;
@@ -60,8 +64,9 @@ __kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void pool_global(__glob
     __local float part[WG];
     const long plane = get_group_id(0);
     __global const store_t *xp = x + plane * IN_PLANE;
-    float acc = START;
-    for (int i = get_local_id(0); i < IN_PLANE; i += WG) acc = FOLD(acc, LOAD(xp, i));
+    float acc = START, c = 0.0f;
+    for (int i = get_local_id(0); i < IN_PLANE; i += WG) FOLD(acc, c, LOAD(xp, i));
+    acc = TOTAL(acc, c);
 #ifdef POOL_MAX
     acc = group_max(part, acc);
 #else

@@ -18,6 +18,16 @@ inline float fold(float acc, float x) { return acc + x; }
 inline float fold(float acc, float x) { return acc + x; }
 #endif
 
+/* A work-item's serial fold: ACCUMULATE(acc, c, v), result TOTAL(acc, c). The sums compensate
+ * (xc_kadd), so long rows and large offsets keep their low-order bits. */
+#if OP == 2 || OP == 3
+#define ACCUMULATE(acc, c, v) ((acc) = fold(acc, v))
+#define TOTAL(acc, c) (acc)
+#else
+#define ACCUMULATE(acc, c, v) xc_kadd(&(acc), &(c), v)
+#define TOTAL(acc, c) ((acc) + (c))
+#endif
+
 /* Max/Min combine partial results with fold itself; the sums add them. */
 XC_DEFINE_GROUP_REDUCE(group_fold, fold)
 
@@ -72,13 +82,13 @@ __kernel void reduce_direct(__global const store_t *x, __global store_t *y)
     const long o = get_global_id(0);
     if (o >= OUTPUTS) return;
     const long base = kept_offset(o);
-    float acc = START;
+    float acc = START, c = 0.0f;
     for (long r0 = 0; r0 < RD0; r0++)
         for (long r1 = 0; r1 < RD1; r1++)
             for (long r2 = 0; r2 < RD2; r2++)
                 for (long r3 = 0; r3 < RD3; r3++)
-                    acc = fold(acc, element(x, base + r0 * RS0 + r1 * RS1 + r2 * RS2 + r3 * RS3));
-    STORE(y, o, finish(acc));
+                    ACCUMULATE(acc, c, element(x, base + r0 * RS0 + r1 * RS1 + r2 * RS2 + r3 * RS3));
+    STORE(y, o, finish(TOTAL(acc, c)));
 }
 
 #ifdef WG
@@ -90,9 +100,9 @@ __kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void reduce_group(__glo
     __local float part[WG];
     const long o = get_group_id(0);
     const long base = kept_offset(o);
-    float acc = START;
-    for (long j = get_local_id(0); j < COUNT; j += WG) acc = fold(acc, element(x, base + reduced_offset(j)));
-    acc = group_fold(part, acc);
+    float acc = START, c = 0.0f;
+    for (long j = get_local_id(0); j < COUNT; j += WG) ACCUMULATE(acc, c, element(x, base + reduced_offset(j)));
+    acc = group_fold(part, TOTAL(acc, c));
     if (get_local_id(0) == 0) STORE(y, o, finish(acc));
 }
 #endif

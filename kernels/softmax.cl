@@ -17,9 +17,10 @@ __kernel void softmax_serial(__global const store_t *x, __global store_t *y)
     const long r = get_global_id(0);
     if (r >= (long)OUTER * INNER) return;
     const long base = row_base(r);
-    float max = -INFINITY, sum = 0.0f;
+    float max = -INFINITY, sum = 0.0f, c = 0.0f;
     for (int j = 0; j < N; j++) max = xc_max_nan(max, LOAD(x, base + (long)j * INNER));
-    for (int j = 0; j < N; j++) sum += exp(LOAD(x, base + (long)j * INNER) - max);
+    for (int j = 0; j < N; j++) xc_kadd(&sum, &c, exp(LOAD(x, base + (long)j * INNER) - max));
+    sum += c; /* compensated: N terms near 1 would otherwise round off their fractions */
     for (int j = 0; j < N; j++) STORE(y, base + (long)j * INNER, OUTPUT(LOAD(x, base + (long)j * INNER), max, sum));
 }
 
@@ -32,15 +33,18 @@ __kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void softmax_local(__gl
 {
     __local float part[WG];
     const long base = row_base(get_group_id(0));
-    float max = -INFINITY, sum = 0.0f;
+    float max = -INFINITY, sum = 0.0f, c = 0.0f;
     for (int j = get_local_id(0); j < N; j += WG) {
         const float v = LOAD(x, base + (long)j * INNER);
         if (v > max) {
-            sum *= exp(max - v);
+            const float r = exp(max - v);
+            sum *= r;
+            c *= r;
             max = v;
         }
-        sum += exp(v - max);
+        xc_kadd(&sum, &c, exp(v - max));
     }
+    sum += c; /* compensated, as in softmax_serial */
     const float row_max = group_max(part, max);
     const float row_sum = group_sum(part, sum == 0.0f ? 0.0f : sum * exp(max - row_max));
     for (int j = get_local_id(0); j < N; j += WG)

@@ -23,6 +23,7 @@ from trust.loaded_tests import loaded_tests  # noqa: E402
 from lint_tests import lint_tests  # noqa: E402
 from hostile.crash_tests import crash_tests  # noqa: E402
 from hostile.fileio_tests import fileio_tests  # noqa: E402
+from trust.engine_act_tests import engine_act_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1362,6 +1363,7 @@ def main():
         timed(verdict_tests, s, xc, args.build, tmp)
         timed(crash_tests, s, xc, args.build, tmp)
         timed(fileio_tests, s, xc, args.build, tmp)
+        timed(engine_act_tests, s, xc, args.build, tmp)
         timed(ocl_cases, s, xc, args.build, args.quick_ocl)
         timed(tactic_coverage, s, xc, args.build, tmp)
         if not args.quick_ocl and args.tier == "long":

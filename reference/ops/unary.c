@@ -6,6 +6,7 @@
  * store); the few that accept integers compute them exactly in int64 where an integer form
  * exists, otherwise in double (exact for every int but the largest int64/uint64 values). */
 #include "ref.h"
+#include "ops/clip_bounds.h"
 #include <float.h>
 #include <string.h>
 #include <tgmath.h> /* sin(x) is sinf for a float x: float32 math stays in float */
@@ -199,13 +200,14 @@ static xc_status ref_clip(xc_ref_args *a)
 {
     const xc_tensor *x = a->in[0];
     const xc_tensor *min = a->n_in > 1 ? a->in[1] : NULL, *max = a->n_in > 2 ? a->in[2] : NULL;
-    if (a->opset < 11)
-        clip_floats(x, a->out[0], xc_attr_float(a->node, "min", -FLT_MAX), xc_attr_float(a->node, "max", FLT_MAX));
-    else if (xc_dtype_is_float(x->dtype))
-        clip_floats(x, a->out[0], min ? xc_load_f64(min->dtype, min->data, 0) : -INFINITY,
-                    max ? xc_load_f64(max->dtype, max->data, 0) : INFINITY);
-    else
+    if (a->opset >= 11 && !xc_dtype_is_float(x->dtype)) {
         clip_ints(x, a->out[0], min, max);
+        return XC_OK;
+    }
+    double lo_in = min ? xc_load_f64(min->dtype, min->data, 0) : 0, hi_in = max ? xc_load_f64(max->dtype, max->data, 0) : 0;
+    double lo, hi;
+    xc_clip_bounds(a->node, min ? &lo_in : NULL, max ? &hi_in : NULL, &lo, &hi);
+    clip_floats(x, a->out[0], lo, hi);
     return XC_OK;
 }
 

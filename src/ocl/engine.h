@@ -9,6 +9,7 @@
 #define XC_OCL_ENGINE_H
 #include "graph.h"
 #include "names.h"
+#include "ocl/activation.h"
 #include "ocl/device.h"
 #include "ocl/ocl.h"
 
@@ -60,8 +61,6 @@ typedef struct xc_launch {
 } xc_launch;
 
 /* ---- layers ---- */
-typedef enum { XC_ACT_NONE, XC_ACT_RELU, XC_ACT_CLIP, XC_ACT_LEAKY_RELU, XC_ACT_SIGMOID, XC_ACT_HARD_SIGMOID,
-               XC_ACT_HARD_SWISH, XC_ACT_SILU, XC_ACT_GELU_ERF, XC_ACT_TANH } xc_activation;
 
 struct xc_layer_kind;
 struct xc_tactic;
@@ -175,8 +174,8 @@ xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
 /* Builds a program for layer l (label = its variant name) and names one launch's kernel. */
 xc_status xc_layer_program(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,
                            cl_program *out);
-/* -D options every program of layer l gets: storage (XC_FP16) plus the epilogue
- * (XC_ACT=<n>, XC_ALPHA, XC_BETA, XC_RESIDUAL) — appended to buf. */
+/* -D options every program of layer l gets: storage (XC_FP16) and the residual epilogue
+ * (XC_RESIDUAL) — appended to buf. The activation comes as a prelude (xc_activation_prelude). */
 void xc_layer_common_defines(const xc_layer *l, char *buf, size_t len);
 /* Adds a launch to l and returns it (NULL when full). */
 xc_launch *xc_layer_add_launch(xc_layer *l, cl_program p, const char *kernel);

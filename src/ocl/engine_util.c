@@ -146,17 +146,18 @@ xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
 void xc_layer_common_defines(const xc_layer *l, char *buf, size_t len)
 {
     size_t o = strlen(buf);
-    snprintf(buf + o, len - o, " -cl-std=CL1.2%s -DXC_ACT=%d -DXC_ALPHA=((float)%.9g) -DXC_BETA=((float)%.9g)%s", l->fp16 ? " -DXC_FP16" : "",
-             (int)l->act, l->alpha, l->beta, l->residual >= 0 ? " -DXC_RESIDUAL" : "");
+    snprintf(buf + o, len - o, " -cl-std=CL1.2%s%s", l->fp16 ? " -DXC_FP16" : "", l->residual >= 0 ? " -DXC_RESIDUAL" : "");
 }
 
 xc_status xc_layer_program(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,
                            cl_program *out)
 {
-    char opts[1024];
+    char opts[1024], prelude[512];
     snprintf(opts, sizeof opts, "%s", defines ? defines : "");
     xc_layer_common_defines(l, opts, sizeof opts);
-    return xc_ocl_program(e->dev, file, generated, opts, l->variant[0] ? l->variant : l->name, out);
+    if (xc_activation_prelude(prelude, sizeof prelude, l->act, l->alpha, l->beta) >= sizeof prelude)
+        return xc_fail(XC_ERR_INTERNAL, "layer '%s': activation prelude too long", l->name);
+    return xc_ocl_program_prelude(e->dev, prelude, file, generated, opts, l->variant[0] ? l->variant : l->name, out);
 }
 
 xc_launch *xc_layer_add_launch(xc_layer *l, cl_program p, const char *kernel)

@@ -106,9 +106,8 @@ static cJSON *tensors_json(const xc_engine *e, const xc_layer *L, const int *ids
 
 static const char *activation_name(xc_activation a)
 {
-    static const char *const names[] = {"NONE", "RELU", "CLIP", "LEAKY_RELU", "SIGMOID", "HARD_SIGMOID",
-                                        "HARD_SWISH", "SILU", "GELU_ERF", "TANH"};
-    return (unsigned)a < sizeof names / sizeof *names ? names[a] : "?";
+    const xc_activation_def *d = xc_activation_get(a);
+    return d ? d->label : "?";
 }
 
 static cJSON *sizes_json(int n, const size_t *v)

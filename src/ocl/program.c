@@ -186,12 +186,19 @@ static xc_status build_failure(xc_ocl_device *d, cl_program p, cl_int err, const
 xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generated, const char *options, const char *label,
                          cl_program *out)
 {
+    return xc_ocl_program_prelude(d, NULL, file, generated, options, label, out);
+}
+
+xc_status xc_ocl_program_prelude(xc_ocl_device *d, const char *prelude, const char *file, const char *generated,
+                                 const char *options, const char *label, cl_program *out)
+{
     const char *common = xc_kernel_source("common.cl"), *body = file ? xc_kernel_source(file) : "";
     if (!common || !body) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/%s is not embedded", file ? file : "common.cl");
     char devkey[1100];
     xc_ocl_device_key(d, devkey, sizeof devkey);
     /* the entry format is part of the key: files of an older format are never read */
-    uint64_t key = fnv(fnv(fnv(fnv(fnv(fnv(1469598103934665603ull, common), body), generated), options), devkey), ENTRY_MAGIC);
+    uint64_t key = fnv(fnv(fnv(fnv(fnv(fnv(fnv(1469598103934665603ull, prelude), common), body), generated), options), devkey),
+                       ENTRY_MAGIC);
     pthread_mutex_lock(&lock);
     for (entry *e = cache; e; e = e->next)
         if (e->dev == d && e->key == key) {
@@ -208,9 +215,9 @@ xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generat
     if (p) {
         n_disk++;
     } else {
-        const char *srcs[] = {common, body, generated ? generated : ""};
+        const char *srcs[] = {prelude ? prelude : "", common, body, generated ? generated : ""};
         cl_int err;
-        p = clCreateProgramWithSource(d->context, 3, srcs, NULL, &err);
+        p = clCreateProgramWithSource(d->context, 4, srcs, NULL, &err);
         if (err != CL_SUCCESS) return xc_cl_fail(err, "clCreateProgramWithSource");
         err = clBuildProgram(p, 1, &d->id, options, NULL, NULL);
         if (err != CL_SUCCESS) {

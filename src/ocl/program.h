@@ -19,6 +19,10 @@ const char *xc_kernel_source(const char *name);
  * carry the compiler log. The program stays owned by the cache. */
 xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generated, const char *options,
                          const char *label, cl_program *out);
+/* The same, with `prelude` (may be NULL) placed before kernels/common.cl: definitions common.cl
+ * reads, such as the layer's fused activation XC_ACTIVATE. */
+xc_status xc_ocl_program_prelude(xc_ocl_device *d, const char *prelude, const char *file, const char *generated,
+                                 const char *options, const char *label, cl_program *out);
 /* Releases every cached program of d (called by xc_ocl_device_close). */
 void xc_ocl_program_cache_release(xc_ocl_device *d);
 /* Counters since start: builds from source, loads from disk, memory hits (tests read them). */

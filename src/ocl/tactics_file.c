@@ -223,7 +223,8 @@ static size_t put_attr(const xc_attr *a, char *buf, size_t len)
 
 void xc_layer_signature(const xc_engine *e, const xc_layer *l, char *buf, size_t len)
 {
-    size_t o = (size_t)snprintf(buf, len, "%s|act=%d,%g,%g|res=%d|fp16=%d|", l->kind->name, (int)l->act, l->alpha, l->beta,
+    const xc_activation_def *act = xc_activation_get(l->act);
+    size_t o = (size_t)snprintf(buf, len, "%s|act=%s,%.9g,%.9g|res=%d|fp16=%d|", l->kind->name, act ? act->label : "?", l->alpha, l->beta,
                                 l->residual >= 0, l->fp16);
     for (int k = 0; k < l->n_nodes && o < len; k++) {
         const xc_node *n = &e->model->graph->nodes[l->nodes[k]];

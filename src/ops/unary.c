@@ -5,6 +5,9 @@
  * set; separate entries exist where attributes or inputs changed (the legacy consumed_inputs
  * attribute of opset 1, Clip's bounds becoming inputs, Cast's `to` becoming an int, ...). */
 #include "schema.h"
+#include "clip_bounds.h"
+#include <float.h>
+#include <math.h>
 #include <string.h>
 
 static const xc_attr_spec consumed_attrs[] = {{"consumed_inputs", XC_ATTR_INTS, 0}, {NULL, 0, 0}};
@@ -87,6 +90,17 @@ static xc_status infer_clip_inputs(xc_infer_ctx *c, uint32_t mask)
 
 static xc_status infer_clip11(xc_infer_ctx *c) { return infer_clip_inputs(c, XC_T_FLOATS); }
 static xc_status infer_clip12(xc_infer_ctx *c) { return infer_clip_inputs(c, XC_T_NUMERIC); }
+
+void xc_clip_bounds(const xc_node *n, const double *lo_in, const double *hi_in, double *lo, double *hi)
+{
+    if (n->opset < 11) {
+        *lo = xc_attr_float(n, "min", -FLT_MAX);
+        *hi = xc_attr_float(n, "max", FLT_MAX);
+    } else {
+        *lo = lo_in ? *lo_in : -INFINITY;
+        *hi = hi_in ? *hi_in : INFINITY;
+    }
+}
 
 /* Cast-1 names the target type as a string: the TensorProto.DataType enum name. */
 static const char *const onnx_type_names[] = {

@@ -8,66 +8,54 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An op's expression over operands A and B (the only capital letters in it), with attribute
- * placeholders $alpha/$beta filled from the node. */
+/* An op's expression over operands A and B (the only capital letters in it). The activations
+ * (Relu, Clip, LeakyRelu, ...) are not listed here: they come from the activation table
+ * (ocl/activation.h), with their parameters as $alpha/$beta. */
 typedef struct pw_op {
     const char *op;
     int arity;
     const char *expr;
+    const xc_activation_def *act; /* the table row, for activations */
 } pw_op;
 
 static const pw_op ops[] = {
-    {"Add", 2, "(A + B)"}, {"Sum", 2, "(A + B)"}, {"Mean", 2, "((A + B) * 0.5f)"}, {"Sub", 2, "(A - B)"}, {"Mul", 2, "(A * B)"}, {"Div", 2, "(A / B)"},
-    {"Pow", 2, "pow(A, B)"}, {"Max", 2, "xc_max_nan(A, B)"}, {"Min", 2, "xc_min_nan(A, B)"},
-    {"PRelu", 2, "(A < 0.0f ? A * B : A)"},
-    {"Relu", 1, "(A < 0.0f ? 0.0f : A)"}, {"Sigmoid", 1, "(1.0f / (1.0f + exp(-A)))"}, {"Tanh", 1, "tanh(A)"},
-    {"Exp", 1, "exp(A)"}, {"Log", 1, "log(A)"}, {"Sqrt", 1, "sqrt(A)"}, {"Abs", 1, "fabs(A)"},
-    {"Neg", 1, "(-A)"}, {"Erf", 1, "erf(A)"}, {"Reciprocal", 1, "(1.0f / A)"}, {"Floor", 1, "floor(A)"},
-    {"Ceil", 1, "ceil(A)"}, {"Sin", 1, "sin(A)"}, {"Cos", 1, "cos(A)"},
-    {"LeakyRelu", 1, "(A < 0.0f ? A * $alpha : A)"},
-    {"HardSigmoid", 1, "(isnan(A) ? A : fmax(0.0f, fmin(1.0f, $alpha * A + $beta)))"},
-    {"HardSwish", 1, "(isnan(A) ? A : A * fmax(0.0f, fmin(1.0f, A / 6.0f + 0.5f)))"},
-    {"Softplus", 1, "(A > 20.0f ? A : log1p(exp(A)))"},
-    {"Elu", 1, "(A < 0.0f ? $alpha * (exp(A) - 1.0f) : A)"},
-    {"Clip", 1, "(isnan(A) ? A : fmin(fmax(A, $alpha), $beta))"},
-    {NULL, 0, NULL},
+    {"Add", 2, "(A + B)", NULL}, {"Sum", 2, "(A + B)", NULL}, {"Mean", 2, "((A + B) * 0.5f)", NULL},
+    {"Sub", 2, "(A - B)", NULL}, {"Mul", 2, "(A * B)", NULL}, {"Div", 2, "(A / B)", NULL},
+    {"Pow", 2, "pow(A, B)", NULL}, {"Max", 2, "xc_max_nan(A, B)", NULL}, {"Min", 2, "xc_min_nan(A, B)", NULL},
+    {"PRelu", 2, "(A < 0.0f ? A * B : A)", NULL},
+    {"Exp", 1, "exp(A)", NULL}, {"Log", 1, "log(A)", NULL}, {"Sqrt", 1, "sqrt(A)", NULL}, {"Abs", 1, "fabs(A)", NULL},
+    {"Neg", 1, "(-A)", NULL}, {"Erf", 1, "erf(A)", NULL}, {"Reciprocal", 1, "(1.0f / A)", NULL},
+    {"Floor", 1, "floor(A)", NULL}, {"Ceil", 1, "ceil(A)", NULL}, {"Sin", 1, "sin(A)", NULL}, {"Cos", 1, "cos(A)", NULL},
+    {NULL, 0, NULL, NULL},
 };
 
-static const pw_op *find_op(const xc_node *n)
+/* The op of node n: from the table above, or an activation's row (*tmp filled from it). */
+static const pw_op *find_op(const xc_node *n, pw_op *tmp)
 {
     if (n->domain[0]) return NULL;
     for (const pw_op *p = ops; p->op; p++)
         if (!strcmp(p->op, n->op_type)) return p;
-    return NULL;
+    const xc_activation_def *d = xc_activation_of_node(n);
+    if (!d) return NULL;
+    *tmp = (pw_op){d->op, 1, d->expr, d};
+    return tmp;
 }
 
-/* Attribute values of the expression: LeakyRelu/HardSigmoid/Elu alpha and beta (ONNX
- * defaults), Clip bounds from attributes (opset < 11) or constant inputs. */
-static int node_params(const xc_engine *e, const xc_node *n, float *alpha, float *beta)
+/* The parameters of node n's expression ($alpha/$beta); 0 when they are not constants. */
+static int node_params(const xc_engine *e, const xc_node *n, const pw_op *p, float *alpha, float *beta)
 {
-    const char *op = n->op_type;
-    *alpha = xc_attr_float(n, "alpha", !strcmp(op, "HardSigmoid") ? 0.2f : !strcmp(op, "LeakyRelu") ? 0.01f : 1.0f);
-    *beta = xc_attr_float(n, "beta", 0.5f);
-    if (strcmp(op, "Clip")) return 1;
-    *alpha = xc_attr_float(n, "min", -3.402823466e38f);
-    *beta = xc_attr_float(n, "max", 3.402823466e38f);
-    for (int i = 1; i < 3 && i < n->n_inputs; i++) {
-        if (!n->inputs[i][0]) continue;
-        int t = xc_names_get(&e->tensor_index, n->inputs[i]);
-        const float *v = t >= 0 ? xc_et_const_f32(&e->tensors[t]) : NULL;
-        if (!v || xc_et_numel(&e->tensors[t]) != 1) return 0; /* bounds computed at run time: not fused here */
-        *(i == 1 ? alpha : beta) = v[0];
-    }
-    return 1;
+    *alpha = *beta = 0;
+    return !p->act || xc_activation_params(e, n, p->act, alpha, beta);
 }
 
 static int pw_accepts(const xc_engine *e, const xc_layer *l)
 {
-    const pw_op *p = find_op(l->node);
+    pw_op tmp;
+    const pw_op *p = find_op(l->node, &tmp);
     float a, b;
-    if (!p || l->n_out != 1 || !node_params(e, l->node, &a, &b)) return 0;
+    if (!p || l->n_out != 1 || !node_params(e, l->node, p, &a, &b)) return 0;
     /* every input is an operand (variadic Max/Min with 3+ inputs are not), except Clip's bounds */
-    if (l->node->n_inputs != p->arity && strcmp(p->op, "Clip")) return 0;
+    if (l->node->n_inputs != p->arity && !(p->act && p->act->id == XC_ACT_CLIP)) return 0;
     if (e->tensors[l->out[0]].dtype != XC_FLOAT) return 0;
     for (int i = 0; i < p->arity; i++)
         if (i >= l->n_in || l->in[i] < 0 || e->tensors[l->in[i]].dtype != XC_FLOAT) return 0;
@@ -101,13 +89,9 @@ static void emit(gen *g, const char *fmt, ...)
 /* Substitutes A, B and $alpha/$beta into an op's expression. */
 static void emit_expr(gen *g, const pw_op *p, const char *a, const char *b, float alpha, float beta)
 {
-    for (const char *s = p->expr; *s; s++) {
-        if (*s == 'A') emit(g, "%s", a);
-        else if (*s == 'B') emit(g, "%s", b);
-        else if (!strncmp(s, "$alpha", 6)) { emit(g, "((float)%.9g)", alpha); s += 5; }
-        else if (!strncmp(s, "$beta", 5)) { emit(g, "((float)%.9g)", beta); s += 4; }
-        else emit(g, "%c", *s);
-    }
+    char buf[1024];
+    if (xc_cl_expr(buf, sizeof buf, p->expr, a, b, alpha, beta) >= sizeof buf) g->failed = 1;
+    else emit(g, "%s", buf);
 }
 
 /* The offset of input t at output coordinates c0..c{r-1}: its broadcast strides, baked in. */
@@ -143,7 +127,8 @@ static void mark_used(const xc_engine *e, const xc_layer *l, int *used)
     for (int i = 0; i < l->n_in; i++) used[i] = 0;
     for (int k = 0; k < l->n_nodes; k++) {
         const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
-        for (int a = 0; a < find_op(n)->arity; a++) {
+        pw_op tmp;
+        for (int a = 0; a < find_op(n, &tmp)->arity; a++) {
             int i = xc_layer_find_input(e, l, xc_names_get(&e->tensor_index, n->inputs[a]));
             if (i >= 0) used[i] = 1;
         }
@@ -174,9 +159,10 @@ static xc_status generate(const xc_engine *e, xc_layer *l, const int *used)
     }
     for (int k = 0; k < l->n_nodes; k++) {
         const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
-        const pw_op *p = find_op(n);
+        pw_op tmp;
+        const pw_op *p = find_op(n, &tmp);
         float alpha, beta;
-        node_params(e, n, &alpha, &beta);
+        node_params(e, n, p, &alpha, &beta);
         char reg[2][32] = {"", ""};
         for (int a = 0; a < p->arity; a++)
             if (!operand(e, l, k, n->inputs[a], reg[a], sizeof reg[a])) {
@@ -217,4 +203,8 @@ static const xc_tactic pw_generated = {"pointwise.generated", NULL, NULL, pw_pre
 static const xc_tactic *const pw_tactics[] = {&pw_generated, NULL};
 const xc_layer_kind xc_kind_pointwise = {"pointwise", pw_accepts, pw_tactics};
 
-int xc_pointwise_op_known(const xc_node *n) { return find_op(n) != NULL; }
+int xc_pointwise_op_known(const xc_node *n)
+{
+    pw_op tmp;
+    return find_op(n, &tmp) != NULL;
+}

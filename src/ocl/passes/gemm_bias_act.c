@@ -1,8 +1,8 @@
 /* gemm_bias_act.c — fuses the elementwise tail of a Gemm/MatMul into the gemm kernel's epilogue:
  *   1. an Add of a constant vector broadcast along the last axis (a bias, as exporters split
  *      Linear into MatMul + Add);
- *   2. then one activation: Relu, Clip with constant bounds, LeakyRelu, HardSigmoid, Sigmoid, Tanh,
- *      HardSwish, SiLU written as x * Sigmoid(x), or the exact GELU written as
+ *   2. then one activation: any one-node activation of the table that fuses (ocl/activation.h:
+ *      Relu, Clip with constant bounds, LeakyRelu, ...), SiLU written as x * Sigmoid(x), or the exact GELU written as
  *      Div(x, sqrt 2) (or Mul(x, 1/sqrt 2)) -> Erf -> Add 1 -> Mul x -> Mul 0.5, Muls in either order.
  * Every node of a pattern is absorbed (xc_layer_absorb); the tensors between them must have no
  * other readers, so nothing that is read elsewhere stops being materialized. */
@@ -94,41 +94,6 @@ static int fuse_bias(xc_engine *e, int g)
     return absorb_chain(e, g, &add, 1);
 }
 
-/* Clip's bounds: attributes (opset < 11) or constant scalar inputs. 0 when not constant. */
-static int clip_bounds(const xc_engine *e, const xc_layer *L, float *lo, float *hi)
-{
-    *lo = xc_attr_float(L->node, "min", -INFINITY);
-    *hi = xc_attr_float(L->node, "max", INFINITY);
-    for (int i = 1; i < L->n_in; i++) {
-        if (L->in[i] < 0) continue;
-        const float *v = xc_et_const_f32(&e->tensors[L->in[i]]);
-        if (!v || xc_et_numel(&e->tensors[L->in[i]]) != 1) return 0;
-        *(i == 1 ? lo : hi) = v[0];
-    }
-    return 1;
-}
-
-/* A one-node activation reading y: sets l's epilogue and returns 1, or 0. */
-static int unary_activation(const xc_engine *e, int li, xc_layer *l)
-{
-    static const struct { const char *op; xc_activation act; } acts[] = {
-        {"Relu", XC_ACT_RELU}, {"Sigmoid", XC_ACT_SIGMOID}, {"Tanh", XC_ACT_TANH}, {"HardSwish", XC_ACT_HARD_SWISH},
-        {"LeakyRelu", XC_ACT_LEAKY_RELU}, {"HardSigmoid", XC_ACT_HARD_SIGMOID}, {"Clip", XC_ACT_CLIP},
-    };
-    const xc_layer *L = &e->layers[li];
-    for (size_t k = 0; k < sizeof acts / sizeof acts[0]; k++) {
-        if (!is_op(e, li, acts[k].op)) continue;
-        float a = xc_attr_float(L->node, "alpha", acts[k].act == XC_ACT_LEAKY_RELU ? 0.01f : 0.2f);
-        float b = xc_attr_float(L->node, "beta", 0.5f);
-        if (acts[k].act == XC_ACT_CLIP && !clip_bounds(e, L, &a, &b)) return 0;
-        l->act = acts[k].act;
-        l->alpha = a;
-        l->beta = b;
-        return 1;
-    }
-    return 0;
-}
-
 /* x * Sigmoid(x): y read by exactly a Sigmoid and the Mul of y by the Sigmoid's output. */
 static int silu(const xc_engine *e, int y, int *chain)
 {
@@ -174,7 +139,8 @@ static void fuse_activation(xc_engine *e, int g)
     int y = out_of(e, g), chain[MAX_PATTERN], n = 0;
     xc_layer *l = &e->layers[g];
     int one = xc_sole_consumer(e, y);
-    if (one >= 0 && xc_fusion_allowed(e, g, one) && keeps_shape(e, one, y) && e->layers[one].in[0] == y && unary_activation(e, one, l)) {
+    if (one >= 0 && xc_fusion_allowed(e, g, one) && keeps_shape(e, one, y) && e->layers[one].in[0] == y &&
+        xc_activation_fusable(e, &e->layers[one], &l->act, &l->alpha, &l->beta)) {
         absorb_chain(e, g, &one, 1);
         return;
     }
