@@ -81,13 +81,16 @@ $(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libcrosscheck.a
 # Python (with a pinned onnx) is a test-time tool only: it lives in a venv under build/ and
 # generates the ONNX conformance suite, fixtures and hostile models (nothing generated is committed).
 ONNX_PIN ?= onnx==1.23.2
+# the independent judges of the trust tests: Polygraphy for comparison semantics, ONNX Runtime
+# for op semantics (both from PyPI, pinned)
+JUDGE_PINS ?= polygraphy==0.53.6 onnxruntime==1.32.0
 VENV     ?= build/venv
 VPY       = $(VENV)/bin/python
 CONF_DIR ?= build/onnx-tests
 
 $(VENV)/.done:
 	$(PYTHON) -m venv $(VENV)
-	$(VPY) -m pip install -q $(ONNX_PIN) numpy
+	$(VPY) -m pip install -q $(ONNX_PIN) numpy $(JUDGE_PINS)
 	@touch $@
 
 $(CONF_DIR)/.done: tests/conformance/gen_node_tests.py $(VENV)/.done

@@ -86,6 +86,10 @@ static void print_verdict(const xc_compare_result *c, const xc_tolerance *t, int
     }
     if (c->n_nonfinite_mismatch) printf("; %zu NaN/Inf mismatches", c->n_nonfinite_mismatch);
     printf("\n");
+    if (!passed && xc_tolerance_half_underflow(t))
+        printf("    hint: the reference's RMS %.3g is below half precision's smallest normal 6.1e-05, so fp16 storage "
+               "loses these values; keep the layers that make them in fp32 (--layer-precision, 'debug precision')\n",
+               t->ref_rms);
 }
 
 /* What output_check.h did before comparing: top-K, reshaping. */

@@ -42,6 +42,8 @@ typedef struct xc_tolerance {
      * auto preset's atol = atol_base * atol_rms (the reference's RMS; 0 for an all-zero one,
      * where atol = atol_base) */
     double atol_base, atol_rms;
+    double ref_rms;            /* RMS of the reference's finite values (set by xc_tolerance_for) */
+    int half_storage;          /* the output was stored in half precision (fp16 runner or dtype) */
 } xc_tolerance;
 
 /* Polygraphy's defaults: atol = rtol = 1e-5, elemwise, quantile 0.99; NaN and same-signed

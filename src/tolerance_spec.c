@@ -94,6 +94,8 @@ xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, cons
 {
     xc_tolerance t = xc_tolerance_default();
     t.rule = s->rule;
+    t.half_storage = fp16 || ref->dtype == XC_FLOAT16;
+    t.ref_rms = rms(ref);
     if (s->preset == XC_TOL_AUTO) {
         double base;
         switch (ref->dtype) {
@@ -104,7 +106,7 @@ xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, cons
         default: base = 0; break;
         }
         if (base > 0) {
-            double r = rms(ref);
+            double r = t.ref_rms;
             t.atol_base = base;
             t.atol_rms = r;
             t.atol = r > 0 ? base * r : base;
@@ -122,6 +124,15 @@ xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, cons
     if (lookup(s->stat, s->n_stat, name, &v)) t.stat = (xc_check_stat)(int)v;
     if (lookup(s->quantile, s->n_quantile, name, &v)) t.quantile = v;
     return t;
+}
+
+/* Half precision's smallest normal number, 2^-14: below it fp16 keeps fewer than 11 bits, and
+ * below 2^-24 nothing at all. */
+#define XC_HALF_MIN_NORMAL 6.103515625e-05
+
+int xc_tolerance_half_underflow(const xc_tolerance *t)
+{
+    return t->half_storage && t->ref_rms > 0 && t->ref_rms < XC_HALF_MIN_NORMAL;
 }
 
 int xc_tolerance_spec_arg(const xc_tolerance_spec *s, int i, const char **option, char *val, size_t len)

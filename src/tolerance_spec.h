@@ -48,6 +48,10 @@ xc_status xc_tolerance_spec_add(xc_tolerance_spec *s, const char *option, char *
  * stores it as half. A per-name entry wins over a global one. */
 xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int fp16);
 const char *xc_check_stat_name(xc_check_stat s);
+/* Was the output stored in half precision while the reference's values are mostly below
+ * half's normal range (RMS under 2^-14)? Then fp16 storage itself loses them: a failure is
+ * the precision choice, not a kernel bug. */
+int xc_tolerance_half_underflow(const xc_tolerance *t);
 /* The spec as command-line options, one at a time: for i = 0, 1, ... sets *option ("--atol",
  * "--tolerance-preset", ...) and the value text in val; returns 0 past the end. Lets tools print
  * commands that reproduce a verdict. */

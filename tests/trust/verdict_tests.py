@@ -225,6 +225,9 @@ def tiny_outputs(s, xc, tmp):
             p.returncode == 0 and rms is not None and 1e-11 < rms < 1e-7, p.stdout[-1500:] + p.stderr[-800:])
     p, _ = go(["--no-fusion"])
     s.check("tiny model: the honest unfused engine passes too", p.returncode == 0, p.stdout[-1200:] + p.stderr[-800:])
+    p, _ = go(["--fp16"])
+    s.check("tiny model: fp16 storage loses ~1e-11 values, so the fp16 engine FAILS and the verdict says why",
+            p.returncode == 1 and "below half precision's smallest normal" in p.stdout, p.stdout[-1500:] + p.stderr[-800:])
     for spec in ("node=mid_conv:bias=1", "op=Gemm:scale=2"):
         p, j = go(["--inject-fault", spec])
         o = j["comparisons"][0]["outputs"][0] if j else {}
