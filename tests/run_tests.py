@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(HERE, "debug"))
 from test_reduce import debug_reduce  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "trust"))
 from verdict_tests import verdict_tests  # noqa: E402
+from hostile.battery import hostile_battery  # noqa: E402
 from graph.large_graph_tests import large_graph_tests  # noqa: E402
 from surface_tests import surface_tests  # noqa: E402
 from trust.loaded_tests import loaded_tests  # noqa: E402
@@ -1312,7 +1313,11 @@ def timed(fn, *args):
     if ONLY is not None and fn.__name__ not in ONLY:
         return
     t0 = time.time()
-    fn(*args)
+    try:
+        fn(*args)
+    except Exception:  # a broken section is one failure, and the rest of the suite still runs
+        import traceback
+        args[0].check("section %s ran to the end" % fn.__name__, False, traceback.format_exc()[-3000:])
     print("## %s: %.1f s" % (fn.__name__, time.time() - t0))
     sys.stdout.flush()
 
@@ -1354,6 +1359,7 @@ def main():
         timed(loaded_tests, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
+        timed(hostile_battery, s, xc, args.build, tmp)
         timed(run_compare, s, xc, args.build, tmp)
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
