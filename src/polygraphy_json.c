@@ -102,7 +102,7 @@ static xc_status iteration(const cJSON *it, const char *runner, int k, xc_result
     return XC_OK;
 }
 
-static xc_status run_results(const cJSON *lst, xc_results *r)
+static xc_status run_results(const cJSON *lst, int first, xc_results *r)
 {
     if (!cJSON_IsArray(lst)) return xc_fail(XC_ERR_MODEL, "RunResults 'lst' is not a list");
     const cJSON *pair;
@@ -114,14 +114,16 @@ static xc_status run_results(const cJSON *lst, xc_results *r)
         for (const cJSON *p = lst->child; p != pair; p = p->next)
             if (!strcmp(cJSON_GetArrayItem(p, 0)->valuestring, name->valuestring))
                 return xc_fail(XC_ERR_MODEL, "runner '%s' appears twice in RunResults", name->valuestring);
-        int k = 0;
+        int k = first;
         cJSON_ArrayForEach(it, its) XC_TRY(iteration(it, name->valuestring, k++, XC_ROLE_OUTPUT, r));
         index++;
     }
     return XC_OK;
 }
 
-xc_status xc_polygraphy_json_parse(const void *buf, size_t len, xc_results *r)
+/* first: the number of the file's first iteration; one_file_per_iteration: the file is one
+ * iteration of a per-iteration folder, where an inputs file is a single feed dict. */
+static xc_status parse(const void *buf, size_t len, int first, int one_file_per_iteration, xc_results *r)
 {
     const char *end = buf;
     cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
@@ -130,16 +132,26 @@ xc_status xc_polygraphy_json_parse(const void *buf, size_t len, xc_results *r)
     const cJSON *lst = cJSON_GetObjectItem(root, "lst"), *it;
     if (cJSON_IsArray(root)) {
         r->format = "polygraphy-inputs";
-        int k = 0;
+        int k = first;
         cJSON_ArrayForEach(it, root) if (s == XC_OK) s = iteration(it, "inputs", k++, XC_ROLE_INPUT, r);
     } else if (cJSON_IsObject(root) && lst) {
         r->format = "polygraphy-RunResults";
-        s = run_results(lst, r);
+        s = run_results(lst, first, r);
+    } else if (cJSON_IsObject(root) && one_file_per_iteration) {
+        r->format = "polygraphy-inputs";
+        s = iteration(root, "inputs", first, XC_ROLE_INPUT, r);
     } else {
         s = xc_fail(XC_ERR_MODEL, "not a Polygraphy RunResults (no \"lst\") nor a list of feed dicts");
     }
     cJSON_Delete(root);
     return s;
+}
+
+xc_status xc_polygraphy_json_parse(const void *buf, size_t len, xc_results *r) { return parse(buf, len, 0, 0, r); }
+
+xc_status xc_polygraphy_json_parse_iteration(const void *buf, size_t len, int k, xc_results *r)
+{
+    return parse(buf, len, k, 1, r);
 }
 
 /* ---- writing ---- */

@@ -20,6 +20,10 @@
  * iteration and tensor; the caller adds the file name. Decoded sizes are bounded by
  * xc_max_tensor_bytes(). */
 xc_status xc_polygraphy_json_parse(const void *buf, size_t len, xc_results *r);
+/* One file of a per-iteration folder (Polygraphy 0.53's `--save-outputs DIR` and
+ * `--save-inputs DIR` without an extension: 0000000000.json, 0000000001.json, ...): a
+ * RunResults or a single feed dict whose iterations are numbered from k. */
+xc_status xc_polygraphy_json_parse_iteration(const void *buf, size_t len, int k, xc_results *r);
 /* Polygraphy's JSON form of an array ({"array": base64 of the .npy image, "polygraphy_class":
  * "ndarray"}), as its save_json writes inside RunResults and input data files. */
 struct cJSON;

@@ -156,6 +156,56 @@ static const char *base_name(const char *path, char *buf, size_t cap)
     return buf;
 }
 
+/* Is name a Polygraphy per-iteration file ("0000000007.json": ten digits)? Its number, or -1. */
+static long iteration_file(const char *name)
+{
+    size_t n = strlen(name);
+    if (n != 15 || strcmp(name + 10, ".json")) return -1;
+    long k = 0;
+    for (int i = 0; i < 10; i++) {
+        if (name[i] < '0' || name[i] > '9') return -1;
+        k = k * 10 + (name[i] - '0');
+    }
+    return k;
+}
+
+/* Polygraphy 0.53's per-iteration folder: 0000000000.json .. N-1, nothing skipped. Returns
+ * XC_OK with *found 0 when dir is not one. */
+static xc_status load_iteration_files(const char *dir, xc_results *r, int *found)
+{
+    *found = 0;
+    DIR *d = opendir(dir);
+    if (!d) return xc_fail(XC_ERR_IO, "%s: cannot read the folder: %s", dir, strerror(errno));
+    long n = 0, max = -1;
+    for (struct dirent *e; (e = readdir(d));) {
+        long k = iteration_file(e->d_name);
+        if (k < 0) continue;
+        n++;
+        if (k > max) max = k;
+    }
+    closedir(d);
+    if (!n) return XC_OK;
+    *found = 1;
+    if (max + 1 != n || n > INT32_MAX)
+        return xc_fail(XC_ERR_MODEL, "%s: per-iteration files 0000000000.json .. %010ld are not all there (%ld found)", dir, max, n);
+    for (long k = 0; k < n; k++) {
+        size_t len = strlen(dir) + 17;
+        char *path = malloc(len);
+        if (!path) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        snprintf(path, len, "%s/%010ld.json", dir, k);
+        xc_mapping *m;
+        xc_status s = xc_read_file(path, &m);
+        if (s == XC_OK) {
+            s = xc_polygraphy_json_parse_iteration(m->addr, m->len, (int)k, r);
+            xc_mapping_release(m);
+        }
+        if (s != XC_OK) s = xc_error_prefix(s, "%s: ", path);
+        free(path);
+        XC_TRY(s);
+    }
+    return XC_OK;
+}
+
 static xc_status load_folder(const char *dir, int only_role, xc_results *r)
 {
     char index[4400];
@@ -165,6 +215,9 @@ static xc_status load_folder(const char *dir, int only_role, xc_results *r)
     closedir(d);
     if (!access(index, F_OK)) return load_index(dir, index, only_role, r);
     if (errno != ENOENT) return xc_fail(XC_ERR_IO, "%s: %s", index, strerror(errno));
+    int per_iteration;
+    XC_TRY(load_iteration_files(dir, r, &per_iteration));
+    if (per_iteration) return XC_OK;
     xc_tensor_list lists[2] = {{0}};
     xc_status s = xc_dataset_load(dir, &lists[0], &lists[1]);
     char name[256];

@@ -276,8 +276,40 @@ def saved_sets_alone(s, xc, tmp):
     s.check("sets: a live runner without a model is a usage error", r.returncode == 2 and _one_line(r), r.stderr)
 
 
+def per_iteration_folders(s, xc, tmp):
+    """Polygraphy 0.53's per-iteration folders (--save-outputs DIR / --save-inputs DIR without an
+    extension: one JSON file per iteration) are read like its single files."""
+    d = os.path.join(tmp, "poly_dirs")
+    os.makedirs(d, exist_ok=True)
+    model = _relu_model(os.path.join(d, "model.onnx"))
+    outs, ins = os.path.join(d, "outs"), os.path.join(d, "ins")
+    poly = os.path.join(os.path.dirname(sys.executable), "polygraphy")
+    r = _run([poly, "run", model, "--onnxrt", "--iterations", "2", "--save-outputs", outs, "--save-inputs", ins])
+    files = sorted(os.listdir(outs)) if os.path.isdir(outs) else []
+    if not s.check("polygraphy wrote per-iteration folders (%s)" % files, r.returncode == 0 and len(files) == 2, r.stdout + r.stderr):
+        return
+    r = _run([xc, "run", model, "--ref", "--load-outputs", outs, "--load-inputs", ins])
+    s.check("per-iteration folders: both iterations compared and pass",
+            r.returncode == 0 and "2 of 2 comparisons passed over 2 iterations" in r.stdout, r.stdout[-800:] + r.stderr)
+    from polygraphy.comparator import RunResults
+    from polygraphy.logger import G_LOGGER
+    G_LOGGER.module_severity = G_LOGGER.ERROR
+    second = os.path.join(outs, files[1])
+    res = RunResults.load(second)
+    res.lst[0][1][0]["y"] = np.full_like(res.lst[0][1][0]["y"], 0.5)
+    res.save(second)
+    r = _run([xc, "run", model, "--ref", "--load-outputs", outs, "--load-inputs", ins])
+    s.check("per-iteration folders: iteration 1 set to 0.5 fails", r.returncode == 1 and "1 of 2 comparisons passed" in r.stdout,
+            r.stdout[-800:] + r.stderr)
+    os.remove(os.path.join(outs, files[0]))
+    r = _run([xc, "inspect", "results", outs])
+    s.check("per-iteration folders: a missing iteration file is one line, exit 2",
+            r.returncode == 2 and _one_line(r) and "not all there" in r.stderr, r.stdout[-400:] + r.stderr)
+
+
 def loaded_tests(s, xc, build, tmp):
     loaded_iterations(s, xc, tmp)
+    per_iteration_folders(s, xc, tmp)
     silent_acceptance(s, xc, tmp)
     plan_surgeon_inspect(s, xc, tmp)
     messages(s, xc, tmp)
