@@ -198,6 +198,7 @@ int cmd_debug(int argc, char **argv)
         return cli_reduce_run(&d.reduce);
     }
     static xc_debug_report rep;
-    if (tool(&d.c, &rep) != XC_OK) return cli_error();
-    return verdict(&d, &rep);
+    int rc = tool(&d.c, &rep) != XC_OK ? cli_error() : verdict(&d, &rep);
+    xc_debug_report_free(&rep);
+    return rc;
 }

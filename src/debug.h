@@ -52,8 +52,8 @@ typedef enum {
 } xc_debug_outcome;
 
 typedef struct xc_debug_culprit {
-    char layer[512];                  /* the engine layer (ONNX node names joined with " + ") */
-    char nodes[1024];                 /* its ONNX nodes, comma-separated */
+    char *layer;                      /* the engine layer (ONNX node names joined with " + "), owned */
+    char *nodes;                      /* its ONNX nodes, comma-separated, owned */
     char bad[128];                    /* tactic, fusion pass(es), or "fp16" */
     char good[128];                   /* baseline tactic, "unfused", or "fp32" */
 } xc_debug_culprit;
@@ -74,6 +74,8 @@ xc_debug_config xc_debug_config_default(void);
 /* Appends " ARG" to buf (of len, filled to *o), single-quoted when the shell would split or
  * expand it: the reproducing commands are meant to be pasted. */
 void xc_debug_shell_arg(char *buf, size_t len, size_t *o, const char *arg);
+/* Frees what the report's culprits own (names of any length); the report can be reused. */
+void xc_debug_report_free(xc_debug_report *r);
 xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r);
 xc_status xc_debug_fusions(const xc_debug_config *c, xc_debug_report *r);
 xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r);

@@ -158,13 +158,31 @@ const char *xc_debug_check_file(const xc_debug_session *s, const char *suffix, c
 
 void xc_debug_name_culprit(const xc_engine *e, const xc_layer *l, xc_debug_culprit *c)
 {
-    size_t o = 0;
-    snprintf(c->layer, sizeof c->layer, "%s", l->name);
-    c->nodes[0] = 0;
+    free(c->layer);
+    free(c->nodes);
+    c->layer = xc_strprintf("%s", l->name);
+    size_t len = 1;
     for (int k = 0; k < l->n_nodes; k++) {
         const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
-        o += (size_t)snprintf(c->nodes + o, o < sizeof c->nodes ? sizeof c->nodes - o : 0, "%s%s", k ? ", " : "",
-                              n->name[0] ? n->name : n->outputs[0]);
+        len += strlen(n->name[0] ? n->name : n->outputs[0]) + 2;
+    }
+    c->nodes = malloc(len);
+    if (c->nodes) {
+        size_t o = 0;
+        c->nodes[0] = 0;
+        for (int k = 0; k < l->n_nodes; k++) {
+            const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+            o += (size_t)snprintf(c->nodes + o, len - o, "%s%s", k ? ", " : "", n->name[0] ? n->name : n->outputs[0]);
+        }
+    }
+}
+
+void xc_debug_report_free(xc_debug_report *r)
+{
+    for (int k = 0; k < XC_DEBUG_MAX_CULPRITS; k++) {
+        free(r->culprits[k].layer);
+        free(r->culprits[k].nodes);
+        r->culprits[k].layer = r->culprits[k].nodes = NULL;
     }
 }
 

@@ -307,7 +307,34 @@ def per_iteration_folders(s, xc, tmp):
             r.returncode == 2 and _one_line(r) and "not all there" in r.stderr, r.stdout[-400:] + r.stderr)
 
 
+def long_layer_names(s, xc, tmp):
+    """Item 7: no fixed-size buffer on user-visible names: debug tactics names a fused layer of
+    two 300-character nodes whole (it was cut at 511 characters)."""
+    from onnx import helper, TensorProto
+    d = os.path.join(tmp, "long_names")
+    os.makedirs(d, exist_ok=True)
+    conv, relu = "conv_" + "c" * 295, "relu_" + "r" * 295
+    rng = np.random.default_rng(1)
+    w = numpy_helper.from_array((rng.standard_normal((4, 2, 3, 3)) * 0.3).astype(np.float32), "w")
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1], name=conv),
+             helper.make_node("Relu", ["c"], ["y"], name=relu)]
+    g = helper.make_graph(nodes, "long", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 6, 6])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 6])], [w])
+    model = os.path.join(d, "model.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), model)
+    layer = conv + " + " + relu
+    pin = os.path.join(d, "pin.json")
+    with open(pin, "w") as f:
+        json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": layer, "tactic": "conv2d.winograd_f2x2_3x3.4"}]}, f)
+    r = _run([xc, "debug", "tactics", model, "--inject-fault", "node-tactic=" + conv, "--load-tactics", pin,
+              "-o", os.path.join(d, "fixed.json")], timeout=600)
+    want = "layer '%s' (nodes %s, %s) with tactic conv2d.winograd_f2x2_3x3.4 is wrong" % (layer, conv, relu)
+    s.check("debug tactics names a %d-character fused layer whole" % len(layer), r.returncode == 0 and want in r.stdout,
+            r.stdout[-1500:] + r.stderr[-800:])
+
+
 def loaded_tests(s, xc, build, tmp):
+    long_layer_names(s, xc, tmp)
     loaded_iterations(s, xc, tmp)
     per_iteration_folders(s, xc, tmp)
     silent_acceptance(s, xc, tmp)
