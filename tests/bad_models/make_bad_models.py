@@ -13,6 +13,8 @@ import sys
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from protobuf_wire import field, varint  # noqa: E402
 
 FLOAT = TensorProto.FLOAT
 
@@ -40,18 +42,8 @@ def external(name, location, offset=0, length=None, dims=(4,)):
     return t
 
 
-def varint(n):
-    out = bytearray()
-    while True:
-        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
-        n >>= 7
-        if not n:
-            return bytes(out)
 
 
-def field(number, payload):
-    """A length-delimited protobuf field."""
-    return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
 def nested_if(depth):

@@ -19,6 +19,8 @@ import time
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from protobuf_wire import field, varint  # noqa: E402
 
 FLOAT, INT64 = TensorProto.FLOAT, TensorProto.INT64
 BIG = [2 ** 62, 2 ** 63 - 1, 2 ** 31, 2 ** 32 + 1, -(2 ** 62), -1, 0]
@@ -129,17 +131,8 @@ def wide_cases():
         yield "wide_%s_%d" % (op.lower(), n), model_bytes([node], [], [vi("y", None)], inits)
 
 
-def varint(n):
-    out = bytearray()
-    while True:
-        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
-        n >>= 7
-        if not n:
-            return bytes(out)
 
 
-def field(number, payload):
-    return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
 def nesting_cases():

@@ -10,6 +10,7 @@ import time
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+from protobuf_wire import field as _field, varint as _varint  # noqa: E402
 
 BIG = 2**62 - 1
 I64_MAX, I64_MIN = 2**63 - 1, -2**63
@@ -70,17 +71,8 @@ def _i64(name, vals):
 
 # ---- raw protobuf for nesting python's protobuf refuses to build ----
 
-def _varint(n):
-    out = bytearray()
-    while True:
-        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
-        n >>= 7
-        if not n:
-            return bytes(out)
 
 
-def _field(number, payload):
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
 
 
 def _nest(core, wrappers):
