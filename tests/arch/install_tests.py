@@ -80,17 +80,19 @@ def install_tests(s, xc, build, tmp):
     _exports(s, build)
     version, major = _version(), _version().split(".")[0]
     make = ["make", "-s", "-C", ROOT, "BUILD=" + build]
+    # a sub-make of `make test` would inherit its command-line variables (and DESTDIR from the environment)
+    make_env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "DESTDIR")}
 
     # DESTDIR: files land under it, the .pc names the final prefix
     stage = os.path.join(tmp, "install_stage")
-    r = _run(make + ["install", "PREFIX=/opt/xc-install-test", "DESTDIR=" + stage])
+    r = _run(make + ["install", "PREFIX=/opt/xc-install-test", "DESTDIR=" + stage], env=make_env)
     staged = os.path.join(stage, "opt", "xc-install-test")
     pc = os.path.join(staged, "lib", "pkgconfig", "crosscheck.pc")
     ok = r.returncode == 0 and os.path.isfile(pc) and "prefix=/opt/xc-install-test\n" in open(pc).read()
     s.check("make install DESTDIR=D PREFIX=P: files under D/P, crosscheck.pc says prefix=P", ok, r.stderr[-2000:])
 
     prefix = os.path.join(tmp, "install_prefix")
-    r = _run(make + ["install", "PREFIX=" + prefix])
+    r = _run(make + ["install", "PREFIX=" + prefix], env=make_env)
     if not s.check("make install PREFIX=%s -> exit 0" % os.path.basename(prefix), r.returncode == 0, r.stderr[-2000:]):
         return
     lib, inc = os.path.join(prefix, "lib"), os.path.join(prefix, "include", "crosscheck")
@@ -157,7 +159,7 @@ def install_tests(s, xc, build, tmp):
 
     for d, extra in ((prefix, []), (staged, ["DESTDIR=" + stage])):
         p = "/opt/xc-install-test" if extra else prefix
-        r = _run(make + ["uninstall", "PREFIX=" + p] + extra)
+        r = _run(make + ["uninstall", "PREFIX=" + p] + extra, env=make_env)
         left = _files_under(d)
         s.check("make uninstall%s removes every installed file" % (" with DESTDIR" if extra else ""),
                 r.returncode == 0 and not left, r.stderr[-1000:] + " ".join(left[:10]))
