@@ -66,9 +66,15 @@ $(BUILD)/libcrosscheck.a: $(LIB_OBJ)
 	@echo "AR $@"
 	@rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/libcrosscheck.so: $(LIB_OBJ)
+# The shared library exports only the xc_ API (src/exports.map): protobuf-c's onnx__* code and
+# helpers without the prefix stay inside. The CLI, unit tests and fuzz replays link the static
+# library, which keeps every symbol. Its soname carries the major number of src/version.h.
+VERSION  := $(shell sed -n 's/^\#define XC_VERSION "\(.*\)"/\1/p' src/version.h)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+$(BUILD)/libcrosscheck.so: $(LIB_OBJ) src/exports.map
 	@echo "LD $@"
-	@$(CC) -shared $(SAN) -o $@ $^ $(LDLIBS)
+	@$(CC) -shared $(SAN) -Wl,-soname,libcrosscheck.so.$(SOMAJOR) -Wl,--version-script=src/exports.map \
+	    -o $@ $(LIB_OBJ) $(LDLIBS)
 
 $(BUILD)/crosscheck: $(CLI_OBJ) $(BUILD)/libcrosscheck.a
 	@echo "LD $@"
@@ -77,6 +83,37 @@ $(BUILD)/crosscheck: $(CLI_OBJ) $(BUILD)/libcrosscheck.a
 $(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libcrosscheck.a
 	@echo "LD $@"
 	@$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/libcrosscheck.a $(LDLIBS)
+
+# `make install PREFIX=... [DESTDIR=...]`: the libraries (libcrosscheck.so.$(VERSION) with its
+# soname link), the headers a library user needs (PUBLIC_HEADERS and what they include, found
+# by the compiler) under include/crosscheck/, the CLI and crosscheck.pc for pkg-config.
+PREFIX   ?= /usr/local
+BINDIR    = $(PREFIX)/bin
+LIBDIR    = $(PREFIX)/lib
+INCDIR    = $(PREFIX)/include/crosscheck
+PCDIR     = $(LIBDIR)/pkgconfig
+PUBLIC_HEADERS = onnx_io.h dataset.h inputs.h backend.h compare.h runner.h results.h surgeon.h \
+                 per_layer.h ocl/ocl.h debug.h conformance.h log.h graph_draw.h version.h
+INSTALL_HEADERS = $(shell $(CC) -MM -I src $(addprefix src/,$(PUBLIC_HEADERS)) | tr ' \\' '\n\n' \
+                    | sed -n 's|^src/\(.*\.h\)$$|\1|p' | sort -u)
+install: $(BUILD)/libcrosscheck.a $(BUILD)/libcrosscheck.so $(BUILD)/crosscheck
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(INCDIR)
+	install -m 755 $(BUILD)/crosscheck $(DESTDIR)$(BINDIR)/crosscheck
+	install -m 644 $(BUILD)/libcrosscheck.a $(DESTDIR)$(LIBDIR)/libcrosscheck.a
+	install -m 755 $(BUILD)/libcrosscheck.so $(DESTDIR)$(LIBDIR)/libcrosscheck.so.$(VERSION)
+	ln -sf libcrosscheck.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcrosscheck.so.$(SOMAJOR)
+	ln -sf libcrosscheck.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libcrosscheck.so
+	@for h in $(INSTALL_HEADERS); do install -D -m 644 src/$$h $(DESTDIR)$(INCDIR)/$$h || exit 1; done
+	@{ echo 'prefix=$(PREFIX)'; echo 'libdir=$${prefix}/lib'; echo 'includedir=$${prefix}/include'; \
+	  echo; echo 'Name: crosscheck'; echo 'Description: ONNX model debugging: reference interpreter, OpenCL engine, comparisons'; \
+	  echo 'Version: $(VERSION)'; echo 'Cflags: -I$${includedir}/crosscheck'; \
+	  echo 'Libs: -L$${libdir} -lcrosscheck'; echo 'Libs.private: $(LDLIBS)'; } > $(DESTDIR)$(PCDIR)/crosscheck.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/crosscheck $(DESTDIR)$(LIBDIR)/libcrosscheck.a $(DESTDIR)$(LIBDIR)/libcrosscheck.so \
+	    $(DESTDIR)$(LIBDIR)/libcrosscheck.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libcrosscheck.so.$(VERSION) \
+	    $(DESTDIR)$(PCDIR)/crosscheck.pc
+	rm -rf $(DESTDIR)$(INCDIR)
 
 # Python (with a pinned onnx) is a test-time tool only: it lives in a venv under build/ and
 # generates the ONNX conformance suite, fixtures and hostile models (nothing generated is committed).
@@ -149,7 +186,7 @@ fuzz: all $(VENV)/.done
 	@sh fuzz/make_seeds.sh $(FUZZ_BUILD)/corpus $(BUILD)/crosscheck $(VPY)
 	sh fuzz/run.sh $(FUZZ_BUILD)/fuzz $(FUZZ_BUILD)/corpus $(FUZZ_SECONDS)
 
-.PHONY: all demo test test-long conformance-data clean fuzz
+.PHONY: all demo test test-long conformance-data clean fuzz install uninstall
 clean:
 	rm -rf $(BUILD)
 
