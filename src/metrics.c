@@ -1,5 +1,6 @@
 /* metrics.c — cosine, SNR, PSNR and relative L2, and the bounds users put on them (metrics.h). */
 #include "metrics.h"
+#include "tolerance_spec.h"
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,13 +14,7 @@ int xc_metric_higher_is_better(xc_metric m) { return m != XC_METRIC_L2; }
 
 xc_status xc_metric_bound_parse(char *text, xc_metric_bound *out)
 {
-    char *colon = strrchr(text, ':'), *expr = text;
-    out->name = NULL;
-    if (colon) {
-        *colon = 0;
-        out->name = text;
-        expr = colon + 1;
-    }
+    char *expr = xc_split_tensor_name(text, &out->name);
     char *op = strpbrk(expr, "<>=");
     int m = -1;
     for (int k = 0; op && k < XC_N_METRICS; k++)

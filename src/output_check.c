@@ -22,9 +22,8 @@ xc_status xc_check_spec_add(xc_check_spec *s, const char *option, char *text)
     if (!strcmp(option, "postprocess")) XC_TRY(xc_topk_parse(text, &s->topk[*n]));
     else if (!strcmp(option, "check-metric")) XC_TRY(xc_metric_bound_parse(text, &s->metrics[*n]));
     else if (!strcmp(option, "index-tolerance")) {
-        char *colon = strrchr(text, ':'), *v = text, *end;
         xc_tol_entry e = {NULL, 0};
-        if (colon) *colon = 0, e.name = text, v = colon + 1;
+        char *v = xc_split_tensor_name(text, &e.name), *end;
         errno = 0;
         long k = strtol(v, &end, 10);
         if (end == v || *end || errno || k < 0 || k > INT_MAX)

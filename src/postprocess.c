@@ -1,5 +1,6 @@
 /* postprocess.c — top-K postprocessing of outputs before comparison (see postprocess.h). */
 #include "postprocess.h"
+#include "tolerance_spec.h"
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -18,14 +19,7 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 xc_status xc_topk_parse(char *text, xc_topk *out)
 {
-    /* the function has no ':' of its own, so a name (which may hold ':') ends at the last one */
-    char *colon = strrchr(text, ':'), *fn = text;
-    out->name = NULL;
-    if (colon) {
-        *colon = 0;
-        out->name = text;
-        fn = colon + 1;
-    }
+    char *fn = xc_split_tensor_name(text, &out->name); /* the function has no ':' of its own */
     long k, axis = -1;
     char *comma = strchr(fn, ',');
     if (comma) *comma = 0;

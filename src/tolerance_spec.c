@@ -39,6 +39,16 @@ static xc_status parse_value(const char *option, const char *v, double *out)
     return XC_OK;
 }
 
+char *xc_split_tensor_name(char *text, const char **name)
+{
+    char *colon = strrchr(text, ':');
+    *name = NULL;
+    if (!colon) return text;
+    *colon = 0;
+    *name = text;
+    return colon + 1;
+}
+
 xc_status xc_tolerance_spec_add(xc_tolerance_spec *s, const char *option, char *text)
 {
     xc_tol_entry *list;
@@ -49,14 +59,8 @@ xc_status xc_tolerance_spec_add(xc_tolerance_spec *s, const char *option, char *
     else if (!strcmp(option, "error-quantile")) list = s->quantile, n = &s->n_quantile;
     else return xc_fail(XC_ERR_INTERNAL, "unknown tolerance option %s", option);
     if (*n == XC_MAX_TOL_ENTRIES) return xc_fail(XC_ERR_USAGE, "--%s given more than %d times", option, XC_MAX_TOL_ENTRIES);
-    /* tensor names may hold ':' themselves: the value is what follows the last one */
-    char *colon = strrchr(text, ':'), *value = text;
     xc_tol_entry e = {NULL, 0};
-    if (colon) {
-        *colon = 0;
-        e.name = text;
-        value = colon + 1;
-    }
+    char *value = xc_split_tensor_name(text, &e.name);
     XC_TRY(parse_value(option, value, &e.value));
     list[(*n)++] = e;
     return XC_OK;

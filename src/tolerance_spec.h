@@ -41,6 +41,9 @@ typedef struct xc_tolerance_spec {
 } xc_tolerance_spec;
 
 xc_tolerance_spec xc_tolerance_spec_default(void);
+/* Splits a per-tensor option value "[NAME:]VALUE" in place. Tensor names may hold ':'
+ * themselves, so the value is what follows the last one; *name is NULL without one. */
+char *xc_split_tensor_name(char *text, const char **name);
 /* Adds "[name:]value" for option "atol", "rtol", "check-error-stat" or "error-quantile". The
  * name is borrowed from text (which is modified). */
 xc_status xc_tolerance_spec_add(xc_tolerance_spec *s, const char *option, char *text);
