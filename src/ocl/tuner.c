@@ -218,24 +218,40 @@ static xc_status check_pinned_names(const xc_engine *e, const xc_tactics_file *p
     return XC_OK;
 }
 
-/* Every --tactics glob must match a tactic some layer could use: a typo would otherwise leave
- * every layer on its baseline, silently. */
-static xc_status check_tactic_filter(const xc_engine *e)
+/* Does glob match a tactic some live GPU layer of e could use? */
+static int glob_matches(const xc_engine *e, const char *glob)
 {
     candidate c[96];
-    for (int i = 0; i < e->opt.n_tactic_filter; i++) {
-        int found = 0;
-        for (int l = 0; l < e->n_layers && !found; l++) {
-            if (e->layers[l].dead || e->layers[l].cpu) continue;
-            int n = all_candidates(e, &e->layers[l], c, 96);
-            for (int k = 0; k < n && !found; k++)
-                found = !fnmatch(e->opt.tactic_filter[i], c[k].name, 0) || !fnmatch(e->opt.tactic_filter[i], c[k].t->name, 0);
-        }
-        if (!found)
-            return xc_fail(XC_ERR_USAGE, "--tactics '%s' matches no tactic of any layer of this engine (see 'crosscheck inspect engine')",
-                           e->opt.tactic_filter[i]);
+    for (int l = 0; l < e->n_layers; l++) {
+        if (e->layers[l].dead || e->layers[l].cpu) continue;
+        int n = all_candidates(e, &e->layers[l], c, 96);
+        for (int k = 0; k < n; k++)
+            if (!fnmatch(glob, c[k].name, 0) || !fnmatch(glob, c[k].t->name, 0)) return 1;
     }
-    return XC_OK;
+    return 0;
+}
+
+/* A --tactics glob that matches no tactic any layer could use is a warning when another glob
+ * matches (several globs for several layer kinds are common), and an error when none does: a
+ * typo would otherwise leave every layer on its baseline, silently. */
+static xc_status check_tactic_filter(const xc_engine *e)
+{
+    int n = e->opt.n_tactic_filter, unmatched = 0;
+    char *matched = calloc((size_t)n + 1, 1);
+    if (!matched) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) unmatched += !(matched[i] = (char)glob_matches(e, e->opt.tactic_filter[i]));
+    xc_status s = XC_OK;
+    for (int i = 0; i < n && unmatched; i++) {
+        if (matched[i]) continue;
+        if (unmatched == n) {
+            s = xc_fail(XC_ERR_USAGE, "--tactics '%s' matches no tactic of any layer of this engine (see 'crosscheck inspect engine')",
+                        e->opt.tactic_filter[i]);
+            break;
+        }
+        xc_warn("--tactics '%s' matches no tactic of any layer of this engine", e->opt.tactic_filter[i]);
+    }
+    free(matched);
+    return s;
 }
 
 xc_status xc_engine_choose_tactics(xc_engine *e)

@@ -117,6 +117,10 @@ def silent_acceptance(s, xc, tmp):
     # --tactics matching no tactic of any layer fails before anything is compiled
     r = _run([xc, "build", model, "-o", os.path.join(d, "x.plan"), "--tactics", "nosuch*"])
     s.check("silent: --tactics 'nosuch*' fails", r.returncode == 2 and _one_line(r) and "nosuch*" in r.stderr, r.stdout + r.stderr)
+    cnn = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "models", "small_cnn", "model.onnx")
+    r = _run([xc, "build", cnn, "-o", os.path.join(d, "y.plan"), "--tactics", "nosuch*", "--tactics", "conv2d.direct*"])
+    s.check("silent: a --tactics glob matching nothing beside one that matches -> a warning naming it, exit 0",
+            r.returncode == 0 and "warning" in r.stderr and "nosuch*" in r.stderr, r.stdout[-500:] + r.stderr)
 
 
 def plan_surgeon_inspect(s, xc, tmp):
