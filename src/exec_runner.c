@@ -259,10 +259,10 @@ static char *last_line(const char *path)
     char *buf = calloc(65537, 1);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (!buf || fd < 0 || fstat(fd, &st)) {
+    if (!buf || fd < 0 || fstat(fd, &st)) { /* no stderr to quote: "" (NULL when out of memory) */
         if (fd >= 0) close(fd);
-        free(buf);
-        return buf ? strdup("") : NULL;
+        if (buf) *buf = 0;
+        return buf;
     }
     off_t from = st.st_size > 65536 ? st.st_size - 65536 : 0;
     ssize_t n = pread(fd, buf, 65536, from);
