@@ -25,7 +25,14 @@ static const char *help =
     "  --plan FILE.plan           the OpenCL engine of a plan made by 'crosscheck build'\n"
     "  --load-outputs PATH...     saved results: .pb files, test_data_set or results folders,\n"
     "                             Polygraphy RunResults JSON\n"
-    "  --compare-to NAME          compare against this runner (ref, ocl, ocl-fp16, plan, loaded)\n\n"
+    "  --exec-runner NAME='CMD'   an external command (repeatable): crosscheck writes the inputs as\n"
+    "                             a test_data_set into {inputs}, runs CMD (split like a shell does,\n"
+    "                             without one; {model}, {inputs}, {outputs} replaced) and reads the\n"
+    "                             .pb files or results folder it writes into {outputs}; e.g.\n"
+    "                             ort='python3 tools/onnxruntime_runner.py {model} {inputs} {outputs}'\n"
+    "  --exec-timeout S           seconds each command may take (default 600)\n"
+    "  --compare-to NAME          compare against this runner (ref, ocl, ocl-fp16, plan, loaded,\n"
+    "                             an --exec-runner NAME)\n\n"
     "Data:\n"
     "  --seed N                   seed for generated inputs (default 1); iteration i uses seed+i\n"
     "  --iterations N             run and compare N input sets (default 1)\n"
@@ -86,7 +93,7 @@ static int parse_bytes(const char *cmd, const char *v, size_t *out)
 static int add_runner(xc_run_config *c, xc_runner_kind kind, const char *path)
 {
     if (c->n_runners == XC_MAX_RUNNERS) return cli_usage_error("run", "at most %d runners", XC_MAX_RUNNERS), 0;
-    c->runners[c->n_runners++] = (xc_runner_spec){kind, path, NULL, 0};
+    c->runners[c->n_runners++] = (xc_runner_spec){.kind = kind, .path = path};
     return 1;
 }
 
@@ -109,6 +116,18 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     if (!strcmp(a, "--ocl")) return add_runner(c, XC_RUNNER_OCL, NULL) ? 1 : -1;
     if (!strcmp(a, "--ocl-fp16")) return add_runner(c, XC_RUNNER_OCL_FP16, NULL) ? 1 : -1;
     if (!strcmp(a, "--plan")) return (v = cli_value(argc, argv, i, cmd)) && add_runner(c, XC_RUNNER_PLAN, v) ? 1 : -1;
+    if (!strcmp(a, "--exec-runner")) {
+        const char *eq = (v = cli_value(argc, argv, i, cmd)) ? strchr(v, '=') : NULL;
+        char *name;
+        if (!v) return -1;
+        if (!eq) return cli_usage_error(cmd, "--exec-runner takes NAME='COMMAND {model} {inputs} {outputs}'"), -1;
+        if (!(name = cli_keep(strndup(v, (size_t)(eq - v)))) || !add_runner(c, XC_RUNNER_EXEC, NULL)) return -1;
+        c->runners[c->n_runners - 1].name = name;
+        c->runners[c->n_runners - 1].command = eq + 1;
+        return 1;
+    }
+    if (!strcmp(a, "--exec-timeout"))
+        return (v = cli_value(argc, argv, i, cmd)) && cli_double_in(cmd, a, v, 1e-3, 1e7, &c->exec_timeout) ? 1 : -1;
     if (!strcmp(a, "--load-outputs")) {
         int start = ra->n_load_out;
         if (!cli_list(argc, argv, i, ra->load_out, MAX_LIST, &ra->n_load_out)) return cli_usage_error(cmd, "--load-outputs needs a path"), -1;
@@ -207,8 +226,8 @@ int cmd_run(int argc, char **argv)
     c->load_inputs = ra->load_in;
     int has_engine = 0, has_live = 0, has_ocl = 0;
     for (int k = 0; k < c->n_runners; k++) {
-        has_engine |= c->runners[k].kind != XC_RUNNER_REF; /* an OpenCL engine or saved results */
-        has_ocl |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_LOADED;
+        has_engine |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_EXEC; /* an OpenCL engine or saved results */
+        has_ocl |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_LOADED && c->runners[k].kind != XC_RUNNER_EXEC;
         has_live |= c->runners[k].kind != XC_RUNNER_LOADED;
     }
     if (c->per_layer == XC_PER_LAYER_ISOLATED && !has_ocl) {
@@ -226,7 +245,7 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
         memmove(&c->runners[1], &c->runners[0], sizeof c->runners[0] * (size_t)c->n_runners);
-        c->runners[0] = (xc_runner_spec){XC_RUNNER_REF, NULL, NULL, 0};
+        c->runners[0] = (xc_runner_spec){.kind = XC_RUNNER_REF};
         c->n_runners++;
     }
     xc_run_report rep;

@@ -2,6 +2,7 @@
 #include "runner.h"
 #include "average_verdict.h"
 #include "backend.h"
+#include "exec_runner.h"
 #include "mark.h"
 #include "onnx_io.h"
 #include "results.h"
@@ -19,16 +20,19 @@ xc_run_config xc_run_config_default(void)
     c.tol = xc_tolerance_spec_default();
     c.ocl = xc_ocl_build_defaults();
     c.iterations = 0; /* as many as the loaded inputs hold, else 1 */
+    c.exec_timeout = XC_EXEC_TIMEOUT_DEFAULT;
     return c;
 }
 
 const char *xc_runner_kind_name(xc_runner_kind k)
 {
-    static const char *const names[] = {"ref", "ocl", "ocl-fp16", "plan", "loaded"};
+    static const char *const names[] = {"ref", "ocl", "ocl-fp16", "plan", "loaded", "exec"};
     return names[k];
 }
 
 static int is_engine(xc_runner_kind k) { return k == XC_RUNNER_OCL || k == XC_RUNNER_OCL_FP16 || k == XC_RUNNER_PLAN; }
+/* Runners whose tensors crosscheck sees as they are made (an observer): not saved results nor commands. */
+static int is_observed(xc_runner_kind k) { return k != XC_RUNNER_LOADED && k != XC_RUNNER_EXEC; }
 
 void xc_run_report_free(xc_run_report *r)
 {
@@ -75,7 +79,7 @@ static int runner_specs(const xc_run_config *c, xc_runner_spec *out)
         int n = 0;
         for (int k = 0; k < c->n_runners; k++)
             for (int i = 0; i < c->runners[k].n_paths; i++)
-                if (n < XC_MAX_RUNNERS) out[n++] = (xc_runner_spec){XC_RUNNER_LOADED, NULL, &c->runners[k].paths[i], 1};
+                if (n < XC_MAX_RUNNERS) out[n++] = (xc_runner_spec){.kind = XC_RUNNER_LOADED, .paths = &c->runners[k].paths[i], .n_paths = 1};
         return n;
     }
     if (c->n_runners) {
@@ -83,8 +87,8 @@ static int runner_specs(const xc_run_config *c, xc_runner_spec *out)
         return c->n_runners;
     }
     int n = 0;
-    if (c->use_ref || !c->use_ocl) out[n++] = (xc_runner_spec){XC_RUNNER_REF, NULL, NULL, 0};
-    if (c->use_ocl) out[n++] = (xc_runner_spec){c->plan ? XC_RUNNER_PLAN : XC_RUNNER_OCL, c->plan, NULL, 0};
+    if (c->use_ref || !c->use_ocl) out[n++] = (xc_runner_spec){.kind = XC_RUNNER_REF};
+    if (c->use_ocl) out[n++] = (xc_runner_spec){.kind = c->plan ? XC_RUNNER_PLAN : XC_RUNNER_OCL, .path = c->plan};
     return n;
 }
 
@@ -98,6 +102,7 @@ typedef struct runner_state {
     int owns_results;
     char *source_runner;            /* LOADED: the runner's name inside the results, owned (the
                                        results' own copy leaves with the entries taken) */
+    xc_exec_runner *exec;           /* EXEC: owned */
 } runner_state;
 
 static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_run_config *c, int iterations)
@@ -106,12 +111,13 @@ static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_ru
     x->outputs = calloc(n, sizeof *x->outputs);
     x->seconds = calloc((size_t)iterations + 1, sizeof *x->seconds);
     x->nonfinite = calloc(n, sizeof *x->nonfinite);
-    int per_layer = c->per_layer && x->kind != XC_RUNNER_REF; /* engines, and saved results (a golden) */
+    int per_layer = c->per_layer && x->kind != XC_RUNNER_REF && x->kind != XC_RUNNER_EXEC; /* engines, and saved results (a golden) */
+    int observed = is_observed(x->kind);
     if (per_layer) x->per_layer = calloc((size_t)iterations + 1, sizeof *x->per_layer);
-    if (c->first_nan && x->kind != XC_RUNNER_LOADED) x->first_nan = calloc((size_t)iterations + 1, sizeof *x->first_nan);
-    if (c->n_mark && x->kind != XC_RUNNER_LOADED) x->marked = calloc((size_t)iterations + 1, sizeof *x->marked);
+    if (c->first_nan && observed) x->first_nan = calloc((size_t)iterations + 1, sizeof *x->first_nan);
+    if (c->n_mark && observed) x->marked = calloc((size_t)iterations + 1, sizeof *x->marked);
     if (!x->outputs || !x->seconds || !x->nonfinite || (per_layer && !x->per_layer) ||
-        (c->first_nan && x->kind != XC_RUNNER_LOADED && !x->first_nan) || (c->n_mark && x->kind != XC_RUNNER_LOADED && !x->marked))
+        (c->first_nan && observed && !x->first_nan) || (c->n_mark && observed && !x->marked))
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int i = 0; x->per_layer && i < iterations; i++) x->per_layer[i].first_divergence = -1;
     return XC_OK;
@@ -179,9 +185,22 @@ static xc_status setup_loaded(const xc_run_config *c, xc_run_report *r, runner_s
     return s;
 }
 
+/* An external command: its name is the one given, which no other runner may have. */
+static xc_status setup_exec(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
+{
+    xc_runner_result *x = &r->runners[r->n_runners];
+    x->kind = XC_RUNNER_EXEC;
+    r->n_runners++;
+    if (name_taken(r, x, st->spec.name)) return xc_fail(XC_ERR_USAGE, "--exec-runner %s: another runner has that name", st->spec.name);
+    if (!(x->name = strdup(st->spec.name))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    XC_TRY(alloc_result(r, x, c, iterations));
+    return xc_exec_runner_create(st->spec.name, st->spec.command, c->model_path, c->exec_timeout, &st->exec);
+}
+
 static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
 {
     if (st->spec.kind == XC_RUNNER_LOADED) return setup_loaded(c, r, st, iterations);
+    if (st->spec.kind == XC_RUNNER_EXEC) return setup_exec(c, r, st, iterations);
     xc_runner_result *x = &r->runners[r->n_runners];
     x->kind = st->spec.kind;
     r->n_runners++;
@@ -300,6 +319,14 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
         free(want);
         xc_tensor_list_free(&got);
         return s;
+    }
+    if (st->spec.kind == XC_RUNNER_EXEC) {
+        double t0 = now();
+        xc_status s = xc_exec_runner_run(st->exec, r->model->graph, fed, out, it == 0);
+        x->seconds[it] = now() - t0;
+        if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
+        for (int o = 0; o < r->n_outputs; o++) x->nonfinite[(size_t)it * r->n_outputs + o] = count_nonfinite(out[o]);
+        return XC_OK;
     }
     /* Isolated per-layer runs feed layers the reference's values, so their outputs are not the
      * engine's: they get a run of their own after the ordinary one. */
@@ -498,6 +525,7 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     if (s == XC_OK && c->save_outputs) s = save_results(c->save_outputs, r, 1);
     for (int k = 0; k < XC_MAX_RUNNERS; k++) {
         xc_backend_destroy(st[k].backend);
+        xc_exec_runner_free(st[k].exec);
         free(st[k].source_runner);
         if (st[k].owns_results) xc_results_free(st[k].results);
         if (st[k].owns_results) xc_results_free(st[k].layers);

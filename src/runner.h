@@ -1,6 +1,6 @@
 /* runner.h — one `crosscheck run`: load a model; get inputs for each iteration (generated with
  * seed + i, or loaded); run every runner in order (the reference, OpenCL engines built now in
- * fp32 or fp16 or loaded from plans, saved results); compare every runner against the first (or
+ * fp32 or fp16 or loaded from plans, saved results, external commands); compare every runner against the first (or
  * --compare-to) on every iteration with per-output tolerances; optionally compare layer by layer,
  * find the first NaN, validate outputs, save results. The CLI parses arguments into an
  * xc_run_config and prints the xc_run_report (run_json.h turns it into JSON). */
@@ -16,13 +16,14 @@
 
 #define XC_MAX_RUNNERS 8
 
-typedef enum { XC_RUNNER_REF, XC_RUNNER_OCL, XC_RUNNER_OCL_FP16, XC_RUNNER_PLAN, XC_RUNNER_LOADED } xc_runner_kind;
+typedef enum { XC_RUNNER_REF, XC_RUNNER_OCL, XC_RUNNER_OCL_FP16, XC_RUNNER_PLAN, XC_RUNNER_LOADED, XC_RUNNER_EXEC } xc_runner_kind;
 
 typedef struct xc_runner_spec {
     xc_runner_kind kind;
     const char *path;                 /* PLAN: the plan file */
     const char *const *paths;         /* LOADED: results folders or files */
     int n_paths;
+    const char *name, *command;       /* EXEC: the runner's name and command (exec_runner.h) */
 } xc_runner_spec;
 
 typedef struct xc_run_config {
@@ -51,11 +52,13 @@ typedef struct xc_run_config {
     size_t memory_limit;              /* host bytes of live tensors (0: no limit) */
     const char *const *mark;          /* --outputs: intermediate tensors to keep (mark.h patterns) */
     int n_mark;
+    double exec_timeout;              /* EXEC runners: seconds each command may take (default 600) */
 } xc_run_config;
 
 typedef struct xc_runner_result {
     char *name;                       /* owned: "ref", "ocl", "ocl-fp16", "plan", "loaded" (+ "-2"...),
-                                         or a loaded runner's saved name, however long */
+                                         a loaded runner's saved name, however long, or an EXEC
+                                         runner's name */
     xc_runner_kind kind;
     xc_engine *engine;                /* OpenCL runners: kept so per-layer rows can name layers */
     xc_tensor **outputs;              /* [iteration * n_outputs + o], owned; NULL where absent */

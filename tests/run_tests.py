@@ -26,6 +26,7 @@ from hostile.crash_tests import crash_tests  # noqa: E402
 from hostile.fileio_tests import fileio_tests  # noqa: E402
 from trust.engine_act_tests import engine_act_tests  # noqa: E402
 from arch.install_tests import install_tests  # noqa: E402
+from arch.exec_runner_tests import exec_runner_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1359,6 +1360,7 @@ def main():
         timed(large_graph_tests, s, xc, args.build, tmp)
         timed(loaded_tests, s, xc, args.build, tmp)
         timed(install_tests, s, xc, args.build, tmp)
+        timed(exec_runner_tests, s, xc, args.build, tmp, args.conf)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)
