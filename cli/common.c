@@ -131,10 +131,28 @@ int cli_print_json(struct cJSON *doc)
     return 0;
 }
 
+static void **kept;
+static size_t n_kept, cap_kept;
+
+static void free_kept(void)
+{
+    for (size_t i = 0; i < n_kept; i++) free(kept[i]);
+    free(kept);
+}
+
+/* Strings the options point into live until exit, where they are freed (so leak checkers see
+ * no loss); the list grows as needed. */
 void *cli_keep(void *p)
 {
-    static void *kept[8192];
-    static int n;
-    if (p && n < (int)(sizeof kept / sizeof kept[0])) kept[n++] = p;
+    if (!p) return p;
+    if (n_kept == cap_kept) {
+        size_t cap = cap_kept ? cap_kept * 2 : 64;
+        void **k = realloc(kept, cap * sizeof *k);
+        if (!k) return p; /* out of memory: p simply lives on unlisted */
+        if (!kept) atexit(free_kept);
+        kept = k;
+        cap_kept = cap;
+    }
+    kept[n_kept++] = p;
     return p;
 }
