@@ -656,6 +656,8 @@ def tactic_coverage(s, xc, build, tmp):
             r = run([xc, "run", os.path.join(out, name, "model.onnx"), "--ref", "--ocl", "--tactics", tactic + "*",
                      "--timing-iterations", "1", "--save-tactics", replay, "--rtol", str(tol.get("rtol", 1e-3)),
                      "--atol", str(tol.get("atol", 1e-4))], timeout=600)
+            if r.returncode == 2 and "matches no tactic" in r.stderr:
+                continue  # the tactic does not apply to this case's layers (the builder says so before building)
             used = r.returncode == 0 and any(L["tactic"].startswith(tactic) for L in json.load(open(replay))["layers"])
             ran[tactic] += used
             if r.returncode != 0:
