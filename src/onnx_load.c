@@ -24,9 +24,7 @@ static char *dup_opt(const char *s) { return s ? strdup(s) : NULL; }
 
 xc_status xc_read_file(const char *path, xc_mapping **out)
 {
-    xc_status s = xc_mapping_open(path, out);
-    if (s != XC_OK) return xc_fail(s, "%s: cannot read file", path);
-    return XC_OK;
+    return xc_mapping_open(path, out); /* its messages name the path and the cause (out of memory, ...) */
 }
 
 static xc_status load_value_info(const Onnx__ValueInfoProto *vp, xc_value_info *v, int required)

@@ -24,6 +24,7 @@ from trust.loaded_tests import loaded_tests  # noqa: E402
 from lint_tests import lint_tests  # noqa: E402
 from hostile.crash_tests import crash_tests  # noqa: E402
 from hostile.fileio_tests import fileio_tests  # noqa: E402
+from hostile.messages_tests import messages_tests  # noqa: E402
 from trust.engine_act_tests import engine_act_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
@@ -1357,6 +1358,7 @@ def main():
         os.environ.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(ROOT, "build", "cl-cache"))
         timed(large_graph_tests, s, xc, args.build, tmp)
         timed(loaded_tests, s, xc, args.build, tmp)
+        timed(messages_tests, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)

@@ -1,0 +1,165 @@
+"""Issue 17, "Messages" leftovers: sizes are never printed wrapped, output names up to the file
+system's limit work (temporary names fit it too) and longer ones are one clear error, and tight
+address-space limits end in one line naming what ran out (never empty stderr, never a signal)."""
+import os
+import resource
+import subprocess
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+WRAPPED = ("18446744073709551608", "18446744073709551615")
+
+
+def _run(cmd, timeout=120, **kw):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    except subprocess.TimeoutExpired as e:
+        return subprocess.CompletedProcess(cmd, "timeout", e.stdout or "", "timed out after %ss" % timeout)
+
+
+def _lines(r):
+    return [x for x in (r.stderr or "").splitlines() if x.strip()]
+
+
+def _one_line(r, *words):
+    lines = _lines(r)
+    return r.returncode == 2 and len(lines) == 1 and all(w in lines[0] for w in words)
+
+
+def _desc(r):
+    return "rc=%s stderr=%s" % (r.returncode, (r.stderr or "")[-500:])
+
+
+def _relu(path, n=8):
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="r")], "r",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, n])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.save(m, path)
+
+
+def _external(path, data_name, **kv):
+    """y = x + W, W int64[2] in data_name with the given external_data keys."""
+    t = TensorProto(name="W", dims=[2], data_type=TensorProto.INT64, data_location=TensorProto.EXTERNAL)
+    for k, v in [("location", data_name)] + sorted(kv.items()):
+        e = t.external_data.add()
+        e.key, e.value = k, v
+    g = helper.make_graph([helper.make_node("Add", ["x", "W"], ["y"], name="add")], "ext",
+                          [helper.make_tensor_value_info("x", TensorProto.INT64, [2])],
+                          [helper.make_tensor_value_info("y", TensorProto.INT64, [2])], [t])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+
+
+def wrapped_sizes(s, xc, d):
+    """External data offset/length that are negative or past int64 (a writer's -8 printed as
+    uint64): reported as given, never as a wrapped byte count."""
+    with open(os.path.join(d, "w.bin"), "wb") as f:
+        f.write(np.arange(2, dtype=np.int64).tobytes())
+    m = os.path.join(d, "ext.onnx")
+    for key, value, word in (("offset", "-8", "negative"), ("length", "-8", "negative"),
+                             ("offset", "18446744073709551608", "out of range"),
+                             ("length", "18446744073709551608", "out of range")):
+        _external(m, "w.bin", **{key: value})
+        for cmd in (["run", m], ["inspect", "model", m]):
+            r = _run([xc] + cmd)
+            ok = _one_line(r, "'W'", key, word) and not any(w + " " in r.stderr for w in WRAPPED)
+            s.check("msgs %s with external data %s %s: one line saying it is %s, no wrapped size" % (cmd[0], key, value, word),
+                    ok, _desc(r))
+    _external(m, "w.bin", offset="8")
+    r = _run([xc, "run", m])
+    s.check("msgs external data offset 8 + 16 bytes past a 16-byte file: one line with the sizes as given",
+            _one_line(r, "offset 8 + 16 bytes", "16 bytes"), _desc(r))
+
+
+def long_names(s, xc, d):
+    """Output names of 250..255 bytes work (their temporary names are cut to fit NAME_MAX);
+    256 bytes is one error naming the path and the cause, exit 2, nothing left behind."""
+    sub = os.path.join(d, "names")
+    os.makedirs(sub, exist_ok=True)
+    m = os.path.join(d, "relu.onnx")
+    _relu(m)
+    for n in (250, 255, 256):
+        for label, suffix, args in (("run --json", ".json", lambda p: ["run", m, "--json", p]),
+                                    ("run --save-outputs DIR", "", lambda p: ["run", m, "--save-outputs", p]),
+                                    ("surgeon sanitize -o", ".onnx", lambda p: ["surgeon", "sanitize", "--cleanup", m, "-o", p])):
+            name = "n" * (n - len(suffix)) + suffix
+            path = os.path.join(sub, name)
+            r = _run([xc] + args(path))
+            left = [x for x in os.listdir(sub) if x.startswith(".")]
+            if n <= 255:
+                ok = r.returncode == 0 and os.path.exists(path) and not left
+                s.check("msgs %s with a %d-byte file name: written, no temporary left" % (label, n), ok, _desc(r) + " left=%s" % left)
+            else:
+                ok = _one_line(r, name, "File name too long") and not os.path.exists(path) and not left
+                s.check("msgs %s with a %d-byte file name: exit 2, one line naming the path and the cause" % (label, n), ok,
+                        _desc(r) + " left=%s" % left)
+        for x in os.listdir(sub):
+            p = os.path.join(sub, x)
+            if os.path.isdir(p):
+                for y in os.listdir(p):
+                    os.unlink(os.path.join(p, y))
+                os.rmdir(p)
+            else:
+                os.unlink(p)
+
+
+def _limited(nbytes):
+    def f():
+        resource.setrlimit(resource.RLIMIT_AS, (nbytes, nbytes))
+    return f
+
+
+def _sanitized(xc):
+    with open(xc, "rb") as f:
+        data = f.read()
+    return b"__asan_init" in data or b"__tsan_init" in data
+
+
+def address_space(s, xc, d, model):
+    """Under RLIMIT_AS (ulimit -v) every run ends with exit 0/1/2 and, on exit 2, exactly one
+    stderr line: never empty stderr, never a signal. The sweep starts where the dynamic loader
+    itself can start crosscheck (below that, glibc's loader fails or crashes before main)."""
+    if _sanitized(xc):
+        return  # sanitizers reserve terabytes of shadow memory: an address-space limit stops them before main
+    step = 16 << 10
+    floor = None
+    for k in range(4 << 20, 64 << 20, 16 << 10):
+        r = _run([xc, "--version"], timeout=30, preexec_fn=_limited(k))
+        if r.returncode == 0:
+            floor = k
+            break
+    if not s.check("msgs address-space sweep: crosscheck starts under some limit below 64 MiB", floor is not None, ""):
+        return
+    limits = [floor + i * step for i in range(48)] + [m << 20 for m in (50, 100, 200, 400)]
+    bad = []
+    for cmd in (["run", model, "--ref"], ["inspect", "model", model]):
+        for k in limits:
+            r = _run([xc] + cmd, timeout=120, preexec_fn=_limited(k))
+            lines = _lines(r)
+            if r.returncode not in (0, 1, 2) or (r.returncode == 2 and len(lines) != 1):
+                bad.append("%s at %d KiB: rc=%s stderr=%r" % (cmd[0], k >> 10, r.returncode, lines[:3]))
+    s.check("msgs %d address-space limits (%d KiB.. and 50M..400M) on run --ref and inspect model: exit 0/1/2, exit 2 "
+            "with exactly one stderr line" % (len(limits), floor >> 10), not bad, "; ".join(bad[:6]))
+    if os.environ.get("CROSSCHECK_NO_OCL") == "1":
+        return
+    for mb in (50, 200, 400, 700):
+        r = _run([xc, "run", model, "--ocl"], timeout=300, preexec_fn=_limited(mb << 20))
+        s.check("msgs run --ocl under a %d MiB address-space limit: exit 2, one line saying OpenCL ran out of address space" % mb,
+                _one_line(r, "OpenCL", "address space"), _desc(r))
+
+
+def messages_tests(s, xc, build, tmp):
+    d = os.path.join(tmp, "messages")
+    os.makedirs(d, exist_ok=True)
+    xc = os.path.abspath(xc)
+    here = os.path.dirname(os.path.abspath(__file__))
+    model = os.path.join(here, "..", "..", "models", "small_cnn", "model.onnx")
+    wrapped_sizes(s, xc, d)
+    long_names(s, xc, d)
+    address_space(s, xc, d, os.path.abspath(model))
