@@ -4,10 +4,11 @@ address-space limits end in one line naming what ran out (never empty stderr, ne
 import os
 import resource
 import subprocess
+import time
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 WRAPPED = ("18446744073709551608", "18446744073709551615")
 
@@ -154,6 +155,59 @@ def address_space(s, xc, d, model):
                 _one_line(r, "OpenCL", "address space"), _desc(r))
 
 
+def _matmul_external(path, data_name, n=512):
+    w = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    g = helper.make_graph([helper.make_node("MatMul", ["x", "W"], ["y"], name="mm")], "mm",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, n])], [numpy_helper.from_array(w, "W")])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True, location=data_name, size_threshold=0)
+
+
+def weights_change_mid_run(s, xc, d):
+    """C6: external data truncated while `run` is in progress stops the run at the next
+    iteration with one line naming the file, before any verdict is printed (it used to run every
+    iteration, print a verdict computed from zeroed weights, and only then fail)."""
+    m = os.path.join(d, "c6.onnx")
+    data = os.path.join(d, "c6m.bin")
+    _matmul_external(m, "c6m.bin")
+    original = open(data, "rb").read()
+    saved = os.path.join(d, "c6_saved")
+
+    def timed_run(k):
+        t0 = time.time()
+        _run([xc, "run", m, "--ref", "--iterations", str(k)])
+        return time.time() - t0
+    per = max((timed_run(40) - timed_run(1)) / 39, 0.0005)
+    n = max(20, min(20000, int(1.5 / per)))  # a run of about 1.5 s
+    r = _run([xc, "run", m, "--ref", "--iterations", str(n), "--seed", "3", "--save-outputs", saved])
+    if not s.check("msgs C6 setup: outputs of %d iterations saved" % n, r.returncode == 0, _desc(r)):
+        return
+    p = subprocess.Popen([xc, "run", m, "--ref", "--iterations", str(n), "--seed", "3", "--load-outputs", saved],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(2000):  # truncate only once the run has the file mapped
+        try:
+            if "c6m.bin" in open("/proc/%d/maps" % p.pid).read():
+                break
+        except OSError:
+            break
+        time.sleep(0.002)
+    time.sleep(0.05)
+    os.truncate(data, 4096)
+    try:
+        out, err = p.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    rr = subprocess.CompletedProcess(p.args, p.returncode, out, err)
+    verdict = "comparisons passed over" in out or "comparisons failed" in out or "passed over" in out
+    s.check("msgs C6 external data truncated during run --ref --iterations %d: exit 2, one line naming the file, no verdict printed" % n,
+            _one_line(rr, "c6m.bin") and not verdict, _desc(rr) + " stdout tail=%r" % out[-300:])
+    with open(data, "wb") as f:
+        f.write(original)
+
+
 def messages_tests(s, xc, build, tmp):
     d = os.path.join(tmp, "messages")
     os.makedirs(d, exist_ok=True)
@@ -163,3 +217,4 @@ def messages_tests(s, xc, build, tmp):
     wrapped_sizes(s, xc, d)
     long_names(s, xc, d)
     address_space(s, xc, d, os.path.abspath(model))
+    weights_change_mid_run(s, xc, d)
