@@ -69,7 +69,7 @@ xc_status xc_mapping_open(const char *path, xc_mapping **out)
     if (!m || !(m->path = strdup(path))) {
         free(m);
         close(fd);
-        return xc_fail(XC_ERR_NOMEM, "out of memory");
+        return xc_fail(XC_ERR_NOMEM, "%s: out of memory opening the file", path);
     }
     m->len = (size_t)st.st_size;
     m->refs = 1;

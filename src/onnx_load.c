@@ -264,7 +264,10 @@ static xc_status load_buffer(const void *buf, size_t len, const char *base_dir, 
     *out = NULL;
     /* before unpacking: protobuf-c recurses once per level and a deep file overflows its stack */
     XC_TRY(xc_proto_check_depth(&onnx__model_proto__descriptor, buf, len, XC_PROTO_MAX_DEPTH));
-    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
+    xc_proto_alloc pa;
+    xc_proto_alloc_init(&pa);
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(&pa.allocator, len, buf);
+    if (!mp && pa.failed) return xc_fail(XC_ERR_NOMEM, "out of memory unpacking the model's %zu bytes of protobuf", len);
     if (!mp) return xc_fail(XC_ERR_MODEL, "not a valid ONNX model (the protobuf does not parse: truncated or corrupt)");
     xc_model *m = calloc(1, sizeof *m);
     if (!m) {

@@ -147,6 +147,26 @@ def address_space(s, xc, d, model):
                 bad.append("%s at %d KiB: rc=%s stderr=%r" % (cmd[0], k >> 10, r.returncode, lines[:3]))
     s.check("msgs %d address-space limits (%d KiB.. and 50M..400M) on run --ref and inspect model: exit 0/1/2, exit 2 "
             "with exactly one stderr line" % (len(limits), floor >> 10), not bad, "; ".join(bad[:6]))
+    # a 16 MiB model that maps but whose unpacked copy does not fit: out of memory, not "corrupt"
+    big = os.path.join(d, "big.onnx")
+    n = 2048
+    g = helper.make_graph([helper.make_node("MatMul", ["x", "W"], ["y"], name="mm")], "big",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, n])],
+                          [numpy_helper.from_array(np.ones((n, n), np.float32), "W")])
+    bm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    bm.ir_version = 8
+    onnx.save(bm, big)
+    bad, unpack = [], 0
+    for extra in (20, 23, 26, 29):
+        for cmd in (["run", big, "--ref"], ["inspect", "model", big]):
+            r = _run([xc] + cmd, timeout=120, preexec_fn=_limited(floor + (extra << 20)))
+            lines = _lines(r)
+            unpack += r.returncode == 2 and len(lines) == 1 and "out of memory unpacking" in lines[0]
+            if r.returncode not in (0, 1, 2) or (r.returncode == 2 and (len(lines) != 1 or "corrupt" in lines[0])):
+                bad.append("%s at +%d MiB: rc=%s stderr=%r" % (cmd[0], extra, r.returncode, lines[:3]))
+    s.check("msgs a 16 MiB model under address-space limits its unpacked copy does not fit: 'out of memory unpacking', "
+            "never 'corrupt'", not bad and unpack > 0, "; ".join(bad[:4]))
     if os.environ.get("CROSSCHECK_NO_OCL") == "1":
         return
     for mb in (50, 200, 400, 700):
