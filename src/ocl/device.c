@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
+#include "tensor.h"
 
 #define MAX_PLATFORMS 16
 #define MAX_DEVICES 64
@@ -22,29 +21,13 @@ typedef struct found {
  * small_cnn crashes with 800 MiB of address space and runs with 1000 MiB). */
 #define DRIVER_ADDRESS_SPACE ((size_t)1 << 30)
 
-/* Under an address-space limit (RLIMIT_AS, `ulimit -v`), refuses before the driver is entered
- * when less than DRIVER_ADDRESS_SPACE is free: reserving that much, untouched, is the test. */
-static xc_status check_address_space(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return XC_OK;
-    void *p = mmap(NULL, DRIVER_ADDRESS_SPACE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p != MAP_FAILED) {
-        munmap(p, DRIVER_ADDRESS_SPACE);
-        return XC_OK;
-    }
-    return xc_fail(XC_ERR_NOMEM, "cannot initialise OpenCL: out of address space: the limit (ulimit -v) of %llu MiB leaves less "
-                   "than the %zu MiB an OpenCL driver needs to start and compile kernels; raise the limit",
-                   (unsigned long long)(rl.rlim_cur >> 20), DRIVER_ADDRESS_SPACE >> 20);
-}
-
 /* All devices of all platforms, in platform order: the numbering `inspect devices` shows. */
 static xc_status enumerate(found *list, int *n)
 {
     cl_platform_id plats[MAX_PLATFORMS];
     cl_uint np = 0;
     *n = 0;
-    XC_TRY(check_address_space());
+    XC_TRY(xc_need_address_space(DRIVER_ADDRESS_SPACE, "OpenCL")); /* refused before the driver is entered */
     cl_int err = clGetPlatformIDs(MAX_PLATFORMS, plats, &np);
     *n = 0;
     if (err == -1001 || (err == CL_SUCCESS && np == 0))

@@ -167,6 +167,11 @@ def address_space(s, xc, d, model):
                 bad.append("%s at +%d MiB: rc=%s stderr=%r" % (cmd[0], extra, r.returncode, lines[:3]))
     s.check("msgs a 16 MiB model under address-space limits its unpacked copy does not fit: 'out of memory unpacking', "
             "never 'corrupt'", not bad and unpack > 0, "; ".join(bad[:4]))
+    for mb in (20, 40, 60, 200):
+        r = _run([xc, "graph", model, "-o", os.path.join(d, "g.svg")], timeout=120, preexec_fn=_limited(mb << 20))
+        ok = r.returncode == 0 if mb == 200 else _one_line(r, "g.svg", "Graphviz", "address space")
+        s.check("msgs graph -o SVG under a %d MiB address-space limit: %s" % (mb, "drawn" if mb == 200 else
+                "exit 2, one line (Graphviz is not entered to crash)"), ok, _desc(r))
     if os.environ.get("CROSSCHECK_NO_OCL") == "1":
         return
     for mb in (50, 200, 400, 700):
