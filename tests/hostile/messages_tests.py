@@ -110,6 +110,23 @@ def long_names(s, xc, d):
                 os.unlink(p)
 
 
+def long_data_names(s, xc, d):
+    """surgeon -o NAME (250 bytes) of a model with external data, three times: NAME.data is at
+    the limit, so the fresh data names of the later saves are cut to fit; each save works, the
+    model runs, and replaced fresh data files are removed."""
+    sub = os.path.join(d, "datanames")
+    os.makedirs(sub, exist_ok=True)
+    src = os.path.join(d, "mx.onnx")
+    _matmul_external(src, "mx.bin", n=64)
+    out = os.path.join(sub, "c" * 245 + ".onnx")
+    rs = [_run([xc, "surgeon", "sanitize", "--cleanup", src, "-o", out]) for _ in range(3)]
+    r = _run([xc, "run", out, "--ref"])
+    names = sorted(os.listdir(sub))
+    ok = all(x.returncode == 0 for x in rs) and r.returncode == 0 and len(names) <= 3
+    s.check("msgs surgeon -o a 250-byte name with external data, saved 3 times: each save works, the model runs, "
+            "at most one fresh data file beside NAME.data", ok, " / ".join(_desc(x) for x in rs + [r]) + " files=%d" % len(names))
+
+
 def _limited(nbytes):
     def f():
         resource.setrlimit(resource.RLIMIT_AS, (nbytes, nbytes))
@@ -241,5 +258,6 @@ def messages_tests(s, xc, build, tmp):
     model = os.path.join(here, "..", "..", "models", "small_cnn", "model.onnx")
     wrapped_sizes(s, xc, d)
     long_names(s, xc, d)
+    long_data_names(s, xc, d)
     address_space(s, xc, d, os.path.abspath(model))
     weights_change_mid_run(s, xc, d)
