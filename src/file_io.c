@@ -415,6 +415,19 @@ int xc_map_guard_remove(void *addr)
     return hit;
 }
 
+int xc_map_guard_hit(void *addr)
+{
+    int hit = 0;
+    pthread_mutex_lock(&guard_lock);
+    for (int i = 0; i < GUARD_SLOTS; i++)
+        if (guards[i].addr == addr) {
+            hit = guards[i].hit;
+            break;
+        }
+    pthread_mutex_unlock(&guard_lock);
+    return hit;
+}
+
 static char changed_msg[1024];
 static int changed;
 

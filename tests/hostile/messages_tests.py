@@ -226,26 +226,32 @@ def weights_change_mid_run(s, xc, d):
     r = _run([xc, "run", m, "--ref", "--iterations", str(n), "--seed", "3", "--save-outputs", saved])
     if not s.check("msgs C6 setup: outputs of %d iterations saved" % n, r.returncode == 0, _desc(r)):
         return
-    p = subprocess.Popen([xc, "run", m, "--ref", "--iterations", str(n), "--seed", "3", "--load-outputs", saved],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for _ in range(2000):  # truncate only once the run has the file mapped
-        try:
-            if "c6m.bin" in open("/proc/%d/maps" % p.pid).read():
+    for label, removed in (("truncated", False), ("truncated then removed", True)):
+        with open(data, "wb") as f:
+            f.write(original)
+        p = subprocess.Popen([xc, "run", m, "--ref", "--iterations", str(n), "--seed", "3", "--load-outputs", saved],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2000):  # change the file only once the run has it mapped
+            try:
+                if "c6m.bin" in open("/proc/%d/maps" % p.pid).read():
+                    break
+            except OSError:
                 break
-        except OSError:
-            break
-        time.sleep(0.002)
-    time.sleep(0.05)
-    os.truncate(data, 4096)
-    try:
-        out, err = p.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-    rr = subprocess.CompletedProcess(p.args, p.returncode, out, err)
-    verdict = "comparisons passed over" in out or "comparisons failed" in out or "passed over" in out
-    s.check("msgs C6 external data truncated during run --ref --iterations %d: exit 2, one line naming the file, no verdict printed" % n,
-            _one_line(rr, "c6m.bin") and not verdict, _desc(rr) + " stdout tail=%r" % out[-300:])
+            time.sleep(0.002)
+        time.sleep(0.05)
+        os.truncate(data, 4096)
+        if removed:
+            os.unlink(data)
+        try:
+            out, err = p.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+        rr = subprocess.CompletedProcess(p.args, p.returncode, out, err)
+        verdict = "comparisons passed over" in out or "passed over" in out
+        s.check("msgs C6 external data %s during run --ref --iterations %d: exit 2, one line naming the file, no verdict "
+                "printed, no negative size" % (label, n),
+                _one_line(rr, "c6m.bin") and not verdict and "-1 bytes" not in err, _desc(rr) + " stdout tail=%r" % out[-300:])
     with open(data, "wb") as f:
         f.write(original)
 
