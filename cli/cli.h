@@ -33,6 +33,8 @@ void cli_print_engine(const struct xc_engine *e);
 
 /* Prints "crosscheck: <message>" to stderr for the current library error; returns 2. */
 int cli_error(void);
+/* Prints "crosscheck: error: out of memory starting CMD" without allocating; returns 2. */
+int cli_out_of_memory(const char *cmd);
 /* Prints a usage error and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* argv[*i] is option opt: returns its value (argv[++*i]) or NULL after printing an error. */

@@ -199,7 +199,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *cmd = "run";
     run_args *ra = calloc(1, sizeof *ra);
-    if (!ra) return 2;
+    if (!ra) return cli_out_of_memory(cmd);
     ra->c = xc_run_config_default();
     xc_run_config *c = &ra->c;
     int r = 0, rc = 2;

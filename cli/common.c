@@ -14,6 +14,14 @@ int cli_error(void)
     return 2;
 }
 
+int cli_out_of_memory(const char *cmd)
+{
+    fputs("crosscheck: error: out of memory starting '", stderr); /* stderr is unbuffered: nothing to allocate */
+    fputs(cmd, stderr);
+    fputs("'\n", stderr);
+    return 2;
+}
+
 /* Messages quote what the user typed: control characters become '?', as in library errors,
  * so the message stays one line and no escape sequence reaches the terminal. */
 static void print_one_line(const char *s)

@@ -58,7 +58,8 @@ int main(int argc, char **argv)
             int rc = commands[i].fn(argc - 1, argv + 1);
             /* an input rewritten or truncated under a mapping: whatever was printed is void */
             const char *changed = xc_changed_input();
-            if (changed) fprintf(stderr, "crosscheck: error: %s\n", changed);
+            if (changed && !(rc == 2 && strstr(xc_error_message(), changed))) /* run stops on it itself */
+                fprintf(stderr, "crosscheck: error: %s\n", changed);
             return changed ? 2 : rc;
         }
     fprintf(stderr, "crosscheck: unknown command '%s'\n", argv[1]);

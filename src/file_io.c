@@ -142,14 +142,41 @@ static mode_t new_file_mode(void)
     return 0666 & ~umask_value;
 }
 
-/* "dir/.base.XXXXXX" beside path. */
-static char *temp_pattern(const char *path)
+/* The longest file name dir takes (NAME_MAX where the file system does not say). */
+static size_t name_max(const char *dir)
 {
-    char *a = strdup(path), *b = strdup(path), *out = NULL;
-    if (a && b && asprintf(&out, "%s/.%s.XXXXXX", dirname(a), basename(b)) < 0) out = NULL;
+    long n = pathconf(dir, _PC_NAME_MAX);
+    return n > 0 ? (size_t)n : NAME_MAX;
+}
+
+/* "dir/.stem.XXXXXX" beside path, the stem being the base name cut (never inside a UTF-8
+ * character) so the temporary name fits the folder's name limit even when the destination's
+ * name is at the limit; mkstemp's suffix keeps it unique. A destination name over the limit is
+ * refused here, before anything is written, naming the path. */
+static xc_status temp_pattern(const char *path, char **out)
+{
+    *out = NULL;
+    char *a = strdup(path), *b = strdup(path);
+    xc_status s = a && b ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (s == XC_OK) {
+        const char *dir = dirname(a), *base = basename(b);
+        size_t limit = name_max(dir), len = strlen(base), stem = len;
+        if (len > limit)
+            s = xc_fail(XC_ERR_IO, "%s: the file name is %zu bytes, over the file system's limit of %zu (%s)", path, len, limit,
+                        strerror(ENAMETOOLONG));
+        else {
+            if (limit < 8 + 1) limit = 8 + 1;
+            if (stem > limit - 8) stem = limit - 8; /* "." + stem + ".XXXXXX" */
+            while (stem > 1 && ((unsigned char)base[stem] & 0xC0) == 0x80) stem--;
+            if (asprintf(out, "%s/.%.*s.XXXXXX", dir, (int)stem, base) < 0) {
+                *out = NULL;
+                s = xc_fail(XC_ERR_NOMEM, "out of memory");
+            }
+        }
+    }
     free(a);
     free(b);
-    return out;
+    return s;
 }
 
 xc_status xc_out_begin(const char *path, int flags, xc_out_file *f)
@@ -183,11 +210,12 @@ xc_status xc_out_begin(const char *path, int flags, xc_out_file *f)
     /* a symlink to a file: write the file it names (as the shell's '>' would) */
     if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) dest = realpath(path, NULL);
     else dest = strdup(path);
-    char *tmp = dest ? temp_pattern(dest) : NULL;
-    if (!tmp) {
+    if (!dest) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    char *tmp;
+    xc_status ts = temp_pattern(dest, &tmp);
+    if (ts != XC_OK) {
         free(dest);
-        free(tmp);
-        return xc_fail(XC_ERR_NOMEM, "out of memory");
+        return ts;
     }
     int fd = mkostemp(tmp, O_CLOEXEC); /* O_CREAT|O_EXCL: a planted name is never followed */
     if (fd < 0) {
@@ -292,9 +320,10 @@ xc_status xc_dir_begin(const char *path, char **out)
     char *trimmed = strdup(path);
     if (!trimmed) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (size_t n = strlen(trimmed); n > 1 && trimmed[n - 1] == '/';) trimmed[--n] = 0;
-    char *tmp = temp_pattern(trimmed);
+    char *tmp;
+    xc_status ts = temp_pattern(trimmed, &tmp);
     free(trimmed);
-    if (!tmp) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (ts != XC_OK) return ts;
     if (!mkdtemp(tmp)) {
         int e = errno;
         free(tmp);
@@ -380,6 +409,19 @@ int xc_map_guard_remove(void *addr)
         if (guards[i].addr == addr) {
             hit = guards[i].hit;
             guards[i].addr = NULL;
+            break;
+        }
+    pthread_mutex_unlock(&guard_lock);
+    return hit;
+}
+
+int xc_map_guard_hit(void *addr)
+{
+    int hit = 0;
+    pthread_mutex_lock(&guard_lock);
+    for (int i = 0; i < GUARD_SLOTS; i++)
+        if (guards[i].addr == addr) {
+            hit = guards[i].hit;
             break;
         }
     pthread_mutex_unlock(&guard_lock);

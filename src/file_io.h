@@ -72,6 +72,8 @@ xc_status xc_dir_commit(const char *tmp, const char *path, int *exchanged);
 void xc_map_guard_add(void *addr, size_t len, const char *path);
 /* Removes the guard; returns 1 when the mapping was hit by a shrunk file. */
 int xc_map_guard_remove(void *addr);
+/* Whether a read of the mapping at addr found its file shrunk (the guard stays). */
+int xc_map_guard_hit(void *addr);
 /* Records that an input file changed while in use (first one wins). */
 void xc_note_changed_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int xc_map_guard_any_hit(void);

@@ -32,9 +32,12 @@ static void check_unchanged(const xc_mapping *m, int hit)
 {
     struct stat st;
     int now = stat(m->path, &st) == 0 && same_file_as_mapped(m, &st);
-    if (hit || (now && (size_t)st.st_size < m->len))
+    if (hit && !now) /* truncated, then removed or replaced: no size to report */
+        xc_note_changed_input("%s: file shrank while mapped (was %zu bytes; it is now gone or replaced); results computed "
+                              "from it are invalid", m->path, m->len);
+    else if (hit || (now && (size_t)st.st_size < m->len))
         xc_note_changed_input("%s: file shrank while mapped (now %lld bytes, was %zu); results computed from it are invalid",
-                              m->path, now ? (long long)st.st_size : -1LL, m->len);
+                              m->path, (long long)st.st_size, m->len);
     else if (now && ((size_t)st.st_size != m->len || mtime_ns(&st) != m->mtime_ns))
         xc_note_changed_input("%s: file was rewritten while in use; results computed from it may mix old and new data",
                               m->path);
@@ -69,7 +72,7 @@ xc_status xc_mapping_open(const char *path, xc_mapping **out)
     if (!m || !(m->path = strdup(path))) {
         free(m);
         close(fd);
-        return xc_fail(XC_ERR_NOMEM, "out of memory");
+        return xc_fail(XC_ERR_NOMEM, "%s: out of memory opening the file", path);
     }
     m->len = (size_t)st.st_size;
     m->refs = 1;
@@ -128,7 +131,7 @@ void xc_mapping_release(xc_mapping *m)
 const char *xc_changed_input(void)
 {
     pthread_mutex_lock(&maps_lock);
-    for (xc_mapping *m = maps; m; m = m->next) check_unchanged(m, 0);
+    for (xc_mapping *m = maps; m; m = m->next) check_unchanged(m, xc_map_guard_hit(m->addr)); /* a removed file is named too */
     pthread_mutex_unlock(&maps_lock);
     if (xc_map_guard_any_hit() && !xc_changed_input_noted())
         xc_note_changed_input("an external data file shrank while mapped; results computed from it are invalid");

@@ -5,6 +5,7 @@
  * routed into our error line instead of stderr. */
 #include "graph_draw_internal.h"
 #include "onnx_io.h"
+#include "tensor.h"
 #include <stdlib.h>
 #include <errno.h>
 #include <graphviz/gvc.h>
@@ -44,6 +45,13 @@ static xc_status render(Agraph_t *g, const char *path, const char *format, char 
         }
         return XC_OK;
     }
+    /* Graphviz crashes when memory runs out (SIGSEGV in its allocator, or GLib aborting when
+     * pango cannot start a font thread): under an address-space limit it is entered only with
+     * room for that. Measured on small_cnn: crashes with 60 MiB of limit, draws with 80; this
+     * asks 96 MiB plus 64 KiB a node or edge. */
+    size_t room = ((size_t)96 << 20) + ((size_t)agnnodes(g) + (size_t)agnedges(g)) * ((size_t)64 << 10);
+    xc_status room_ok = xc_need_address_space(room, "Graphviz");
+    if (room_ok != XC_OK) return xc_error_prefix(room_ok, "%s: ", path);
     GVC_t *gvc = gvContext();
     if (!gvc) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = XC_OK;

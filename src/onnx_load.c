@@ -24,9 +24,7 @@ static char *dup_opt(const char *s) { return s ? strdup(s) : NULL; }
 
 xc_status xc_read_file(const char *path, xc_mapping **out)
 {
-    xc_status s = xc_mapping_open(path, out);
-    if (s != XC_OK) return xc_fail(s, "%s: cannot read file", path);
-    return XC_OK;
+    return xc_mapping_open(path, out); /* its messages name the path and the cause (out of memory, ...) */
 }
 
 static xc_status load_value_info(const Onnx__ValueInfoProto *vp, xc_value_info *v, int required)
@@ -266,7 +264,10 @@ static xc_status load_buffer(const void *buf, size_t len, const char *base_dir, 
     *out = NULL;
     /* before unpacking: protobuf-c recurses once per level and a deep file overflows its stack */
     XC_TRY(xc_proto_check_depth(&onnx__model_proto__descriptor, buf, len, XC_PROTO_MAX_DEPTH));
-    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
+    xc_proto_alloc pa;
+    xc_proto_alloc_init(&pa);
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(&pa.allocator, len, buf);
+    if (!mp && pa.failed) return xc_fail(XC_ERR_NOMEM, "out of memory unpacking the model's %zu bytes of protobuf", len);
     if (!mp) return xc_fail(XC_ERR_MODEL, "not a valid ONNX model (the protobuf does not parse: truncated or corrupt)");
     xc_model *m = calloc(1, sizeof *m);
     if (!m) {

@@ -377,6 +377,17 @@ static xc_status data_location(const char *path, const xc_save_options *o, char 
  * goes to the chosen name only when no file has it yet, else to a fresh name beside it
  * ("NAME.XXXXXX"), which the new model then names. A kill at any point leaves the old model
  * with its old data, or the new model with its new data. */
+/* How much of the data file's name its fresh names keep: "<name>.XXXXXX" must fit the folder's
+ * name limit, so a name at the limit is cut (mkstemp's suffix keeps fresh names unique). */
+static size_t fresh_stem(const char *data_path, const char *name)
+{
+    char *d = strdup(data_path);
+    long lim = d ? pathconf(dirname(d), _PC_NAME_MAX) : -1;
+    free(d);
+    size_t max = lim > 8 ? (size_t)lim : NAME_MAX, n = strlen(name);
+    return n + 7 > max ? max - 7 : n;
+}
+
 static xc_status begin_data(const char *data_path, const char *location, xc_out_file *f, char **used)
 {
     struct stat st;
@@ -387,7 +398,9 @@ static xc_status begin_data(const char *data_path, const char *location, xc_out_
         return *used ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
     }
     char *fresh = NULL;
-    if (asprintf(&fresh, "%s.XXXXXX", data_path) < 0) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    size_t stem = fresh_stem(data_path, location); /* location is data_path's last component */
+    if (asprintf(&fresh, "%.*s.XXXXXX", (int)(strlen(data_path) - strlen(location) + stem), data_path) < 0)
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
     int fd = mkostemp(fresh, O_CLOEXEC);
     if (fd < 0) {
         free(fresh);
@@ -398,7 +411,7 @@ static xc_status begin_data(const char *data_path, const char *location, xc_out_
     f->fd = fd;
     f->path = fresh;
     f->tmp = strdup(fresh); /* written in place: abort removes it */
-    if (!f->tmp || asprintf(used, "%s%s", location, fresh + strlen(data_path)) < 0) {
+    if (!f->tmp || asprintf(used, "%.*s%s", (int)stem, location, fresh + strlen(fresh) - 7) < 0) {
         xc_out_abort(f);
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
@@ -416,10 +429,9 @@ static xc_status finish_data(xc_out_file *f)
     return XC_OK;
 }
 
-/* Whether name is "<base>.XXXXXX" (begin_data's fresh names for this destination). */
-static int is_fresh_name(const char *name, const char *base)
+/* Whether name is "<base, cut to n>.XXXXXX" (begin_data's fresh names for this destination). */
+static int is_fresh_name(const char *name, const char *base, size_t n)
 {
-    size_t n = strlen(base);
     if (strncmp(name, base, n) || name[n] != '.' || strlen(name + n + 1) != 6) return 0;
     for (const char *p = name + n + 1; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))) return 0;
@@ -439,7 +451,7 @@ static void remove_replaced_data(const char *old_model, size_t old_len, const ch
         const Onnx__TensorProto *t = mp->graph->initializer[i];
         for (size_t k = 0; k < t->n_external_data; k++) {
             const char *key = t->external_data[k]->key, *v = t->external_data[k]->value;
-            if (!key || strcmp(key, "location") || !v || !is_fresh_name(v, base) || (used && !strcmp(v, used))) continue;
+            if (!key || strcmp(key, "location") || !v || !is_fresh_name(v, base, fresh_stem(data_path, base)) || (used && !strcmp(v, used))) continue;
             char *full = NULL;
             if (asprintf(&full, "%s/%s", dir, v) < 0) continue;
             if (!xc_input_named_by(full)) unlink(full);

@@ -2,6 +2,28 @@
  * fields the descriptors call messages, and never deeper than the limit it enforces. */
 #include "proto_depth.h"
 #include <stdint.h>
+#include <stdlib.h>
+
+static void *alloc_noting(void *data, size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p) ((xc_proto_alloc *)data)->failed = 1;
+    return p;
+}
+
+static void free_block(void *data, void *p)
+{
+    (void)data;
+    free(p);
+}
+
+void xc_proto_alloc_init(xc_proto_alloc *pa)
+{
+    pa->allocator.alloc = alloc_noting;
+    pa->allocator.free = free_block;
+    pa->allocator.allocator_data = pa;
+    pa->failed = 0;
+}
 
 typedef struct cursor {
     const uint8_t *p, *end;

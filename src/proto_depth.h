@@ -20,4 +20,14 @@
  * the parser to refuse: the scan only skips what it cannot read, it never accepts on its own. */
 xc_status xc_proto_check_depth(const ProtobufCMessageDescriptor *desc, const void *buf, size_t len, int max_depth);
 
+/* protobuf-c's unpack returns NULL both for bad bytes and for a failed allocation. Unpacking
+ * through this allocator tells them apart, so running out of memory is not reported as a
+ * corrupt file. Blocks come from malloc: free_unpacked(msg, NULL) frees them as usual. */
+typedef struct xc_proto_alloc {
+    ProtobufCAllocator allocator;
+    int failed; /* set when an allocation failed */
+} xc_proto_alloc;
+
+void xc_proto_alloc_init(xc_proto_alloc *pa);
+
 #endif

@@ -3,6 +3,7 @@
 #include "average_verdict.h"
 #include "backend.h"
 #include "exec_runner.h"
+#include "file_io.h"
 #include "mark.h"
 #include "onnx_io.h"
 #include "results.h"
@@ -451,6 +452,16 @@ static xc_status save_results(const char *dir, const xc_run_report *r, int outpu
     return s != XC_OK ? s : closed;
 }
 
+/* An external data file that shrank or was rewritten while mapped voids every result computed
+ * from it (C6): checked once the model is loaded and the runners set up, and after each
+ * iteration's runs, so the run stops before a verdict is computed from changed weights. The
+ * CLI's check when the command ends stays for what no run looks at (inspect, surgeon). */
+static xc_status inputs_unchanged(void)
+{
+    const char *changed = xc_changed_input();
+    return changed ? xc_fail(XC_ERR_IO, "%s", changed) : XC_OK;
+}
+
 static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state *st, xc_results *loaded_inputs, int iterations)
 {
     const xc_graph *g = r->model->graph;
@@ -465,6 +476,7 @@ static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state 
         s = make_inputs(&spec, r, loaded_inputs, it);
         if (s == XC_OK) s = order_inputs(g, &r->inputs[it], fed);
         for (int k = 0; k < n && s == XC_OK; k++) s = run_one(c, r, &st[k], k, it, fed);
+        if (s == XC_OK) s = inputs_unchanged();
         for (int k = 0; k < n && s == XC_OK; k++)
             if (k != r->against) s = compare(c, r, k, r->against, it);
         for (int k = 0; k < n && s == XC_OK && c->validate; k++)
@@ -519,6 +531,7 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     if (s == XC_OK && !c->model_path && r->n_runners < 2)
         s = xc_fail(XC_ERR_USAGE, "without a model, give two saved result sets (--load-outputs A --load-outputs B) to compare");
     if (s == XC_OK) s = find_against(c, r);
+    if (s == XC_OK) s = inputs_unchanged();
     if (s == XC_OK) s = run_all(c, r, st, loaded_inputs, iterations);
     if (s == XC_OK && c->checks.check_average) s = xc_run_average(c, r);
     if (s == XC_OK && c->save_inputs) s = save_results(c->save_inputs, r, 0);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,20 @@ static xc_status check_memory_limit(size_t nb)
         return xc_fail(XC_ERR_NOMEM, "allocating %zu bytes with %zu bytes of tensors live exceeds --memory-limit %zu", nb, live,
                        memory_limit);
     return XC_OK;
+}
+
+xc_status xc_need_address_space(size_t bytes, const char *who)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return XC_OK;
+    /* reserving it untouched is the test: what is mapped already, and how, is the kernel's count */
+    void *p = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p != MAP_FAILED) {
+        munmap(p, bytes);
+        return XC_OK;
+    }
+    return xc_fail(XC_ERR_NOMEM, "cannot start %s: out of address space: the limit (ulimit -v) of %llu MiB leaves less than "
+                   "the %zu MiB it needs; raise the limit", who, (unsigned long long)(rl.rlim_cur >> 20), (bytes + (1 << 20) - 1) >> 20);
 }
 
 void xc_index_coords(int rank, const int64_t *dims, size_t index, int64_t *coords)

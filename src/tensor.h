@@ -84,6 +84,12 @@ char *xc_index_str(int rank, const int64_t *dims, size_t index, char *buf, size_
  * take the bytes held by live tensors past it fails naming both figures. */
 void xc_set_memory_limit(size_t bytes);
 size_t xc_memory_limit(void);
+
+/* Under an address-space limit (RLIMIT_AS, `ulimit -v`): XC_OK when `bytes` more of address
+ * space can still be reserved, else XC_ERR_NOMEM "cannot start WHO: out of address space ...".
+ * For libraries that crash instead of failing when an allocation fails (OpenCL drivers,
+ * Graphviz): asked before entering them. Without a limit, always XC_OK. */
+xc_status xc_need_address_space(size_t bytes, const char *who);
 int xc_shape_equal(int ra, const int64_t *a, int rb, const int64_t *b);
 
 #endif

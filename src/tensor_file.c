@@ -1,5 +1,6 @@
 /* tensor_file.c — single TensorProto files (.pb), as in ONNX test_data_set folders. */
 #include "onnx_io.h"
+#include "proto_depth.h"
 #include "tensor_proto.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,10 @@
 xc_status xc_tensor_load_pb_buffer(const void *buf, size_t len, xc_tensor **out)
 {
     *out = NULL;
-    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, buf);
+    xc_proto_alloc pa;
+    xc_proto_alloc_init(&pa);
+    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(&pa.allocator, len, buf);
+    if (!tp && pa.failed) return xc_fail(XC_ERR_NOMEM, "out of memory unpacking %zu bytes of TensorProto", len);
     if (!tp) return xc_fail(XC_ERR_MODEL, "not a valid TensorProto (truncated or corrupt)");
     xc_proto_source src = {NULL, 0};
     xc_status s = xc_tensor_from_proto(tp, &src, out);

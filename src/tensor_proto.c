@@ -35,14 +35,18 @@ xc_status xc_external_path(const char *base_dir, const char *location, char **ou
     return *out ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
 }
 
+/* ONNX stores offset and length as decimal int64 text. A negative value or one past int64 is
+ * reported as the text given, never as the number it would wrap to. */
 static xc_status parse_u64(const char *key, const char *v, uint64_t *out)
 {
     char *end;
     errno = 0;
-    if (!v || !*v || *v == '-') return xc_fail(XC_ERR_MODEL, "external data %s '%s' is not a number", key, v ? v : "");
-    unsigned long long x = strtoull(v, &end, 10);
-    if (errno || *end) return xc_fail(XC_ERR_MODEL, "external data %s '%s' is not a number", key, v);
-    *out = x;
+    if (!v || !*v) return xc_fail(XC_ERR_MODEL, "external data %s '%s' is not a number", key, v ? v : "");
+    long long x = strtoll(v, &end, 10);
+    if (*end || end == v) return xc_fail(XC_ERR_MODEL, "external data %s '%s' is not a number", key, v);
+    if (errno == ERANGE) return xc_fail(XC_ERR_MODEL, "external data %s '%s' is out of range (at most %lld)", key, v, (long long)INT64_MAX);
+    if (x < 0) return xc_fail(XC_ERR_MODEL, "external data %s '%s' is negative", key, v);
+    *out = (uint64_t)x;
     return XC_OK;
 }
 

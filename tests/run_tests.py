@@ -24,6 +24,7 @@ from trust.loaded_tests import loaded_tests  # noqa: E402
 from lint_tests import lint_tests  # noqa: E402
 from hostile.crash_tests import crash_tests  # noqa: E402
 from hostile.fileio_tests import fileio_tests  # noqa: E402
+from hostile.messages_tests import messages_tests  # noqa: E402
 from trust.engine_act_tests import engine_act_tests  # noqa: E402
 from arch.install_tests import install_tests  # noqa: E402
 from arch.exec_runner_tests import exec_runner_tests  # noqa: E402
@@ -1368,6 +1369,7 @@ def main():
         timed(loaded_tests, s, xc, args.build, tmp)
         timed(install_tests, s, xc, args.build, tmp)
         timed(exec_runner_tests, s, xc, args.build, tmp, args.conf)
+        timed(messages_tests, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tensor.h"
 
 #define MAX_PLATFORMS 16
 #define MAX_DEVICES 64
@@ -14,11 +15,19 @@ typedef struct found {
     cl_device_id device;
 } found;
 
+/* Address space an OpenCL driver needs to start and compile kernels. Drivers do not fail
+ * cleanly without it: PoCL, under `ulimit -v`, reports no platform, aborts from a thread pool
+ * or from LLVM's std::bad_alloc, or dies with SIGSEGV (measured here: a first compile of
+ * small_cnn crashes with 800 MiB of address space and runs with 1000 MiB). */
+#define DRIVER_ADDRESS_SPACE ((size_t)1 << 30)
+
 /* All devices of all platforms, in platform order: the numbering `inspect devices` shows. */
 static xc_status enumerate(found *list, int *n)
 {
     cl_platform_id plats[MAX_PLATFORMS];
     cl_uint np = 0;
+    *n = 0;
+    XC_TRY(xc_need_address_space(DRIVER_ADDRESS_SPACE, "OpenCL")); /* refused before the driver is entered */
     cl_int err = clGetPlatformIDs(MAX_PLATFORMS, plats, &np);
     *n = 0;
     if (err == -1001 || (err == CL_SUCCESS && np == 0))
