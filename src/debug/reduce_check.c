@@ -8,6 +8,7 @@
  * it (the check command, or the tolerance, data and build options): the search is
  * deterministic, so a rerun asks for the same candidates in the same order and finds them all. */
 #include "debug/reduce.h"
+#include "file_io.h"
 #include "onnx_io.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -89,7 +90,8 @@ static xc_status replay_save(const rd_state *st)
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    xc_status s = xc_write_file(st->cfg->replay, text, strlen(text));
+    /* read at the start and updated after every check, like a timing cache */
+    xc_status s = xc_write_file_flags(st->cfg->replay, text, strlen(text), XC_OUT_REPLACE_INPUT);
     free(text);
     return s;
 }
