@@ -23,7 +23,9 @@ def with_option(var, option):
     return (os.environ.get(var, "") + ":" + option).lstrip(":")
 
 
-ENV = dict(os.environ, LSAN_OPTIONS=with_option("LSAN_OPTIONS", "suppressions=" + os.path.join(HERE, "lsan.supp")),
+# print_suppressions=0: the summary of what was suppressed would be a second stderr line.
+ENV = dict(os.environ, LSAN_OPTIONS=with_option("LSAN_OPTIONS", "suppressions=" + os.path.join(HERE, "lsan.supp") +
+                                                ":print_suppressions=0"),
            ASAN_OPTIONS=with_option("ASAN_OPTIONS", "fast_unwind_on_malloc=0"))
 
 
