@@ -115,9 +115,10 @@ static xc_status check_replaceable(const char *dest)
         char path[PATH_CAP];
         snprintf(path, sizeof path, "%s/%s", dest, e->d_name);
         const char *in = foreign[0] ? NULL : xc_input_named_by(path);
-        if (in) {
+        if (in) { /* e lives in d: the message is made before closing it */
+            xc_status s = xc_fail(XC_ERR_USAGE, "%s: holds '%s', an input of this command; give another folder", dest, e->d_name);
             closedir(d);
-            return xc_fail(XC_ERR_USAGE, "%s: holds '%s', an input of this command; give another folder", dest, e->d_name);
+            return s;
         }
     }
     closedir(d);
