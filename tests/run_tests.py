@@ -928,7 +928,12 @@ def fault_injection(s, xc, models, tmp):
     s.check("a replay file naming a layer the engine lacks -> exit 2 naming it", r.returncode == 2 and "'b1_conv1'" in r.stderr, r.stderr)
 
 
+DEBUG_OUT = tempfile.mkdtemp(prefix="xc-debug-out-")
+
+
 def debug_run(xc, args):
+    if "-o" not in args:  # the tool's default file lands in the working folder: keep it out of the tree
+        args = args + ["-o", os.path.join(DEBUG_OUT, "%s.json" % args[0])]
     r = run([xc, "debug"] + args, timeout=900)
     checks = len(re.findall(r"^\[debug \w+\] check \d+:", r.stdout, re.M))
     verdict = r.stdout[r.stdout.find("verdict"):]
