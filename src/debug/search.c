@@ -78,7 +78,12 @@ xc_status xc_debug_search(xc_debug_session *s, int n, const char *switched_word,
         if (st != XC_OK) break;
         int c = candidate_at(&q, k - 1);
         q.fixed[c] = 1;
-        if (*n_culprits < XC_DEBUG_MAX_CULPRITS) culprits[(*n_culprits)++] = c;
+        if (*n_culprits == XC_DEBUG_MAX_CULPRITS) { /* said, never dropped silently */
+            st = xc_fail(XC_ERR_USAGE, "more than %d %s candidates are needed to make it pass: not a few layers' doing "
+                                       "(try 'debug reduce')", XC_DEBUG_MAX_CULPRITS, switched_word);
+            break;
+        }
+        culprits[(*n_culprits)++] = c;
         hi = k - 1;
         if (!hi) break; /* f(0) is the old f(k), which passed */
         st = probe_prefix(&q, 0, 0, hi, &passed);

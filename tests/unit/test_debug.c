@@ -137,3 +137,27 @@ TEST(debug_shell_quoting)
     xc_debug_shell_arg(tiny, sizeof tiny, &o, "longer than eight");
     CHECK(o > sizeof tiny && strlen(tiny) == sizeof tiny - 1);
 }
+
+/* Passes only when every candidate is switched: n culprits, more than a report holds. */
+static xc_status all_needed(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed)
+{
+    (void)s, (void)what;
+    *passed = 1;
+    for (int k = 0; k < *(int *)user; k++) *passed &= sw[k];
+    return XC_OK;
+}
+
+TEST(debug_search_too_many_culprits_is_said)
+{
+    xc_debug_config cfg = xc_debug_config_default();
+    xc_debug_report rep;
+    xc_debug_session s;
+    memset(&s, 0, sizeof s);
+    memset(&rep, 0, sizeof rep);
+    s.cfg = &cfg;
+    s.report = &rep;
+    int n = XC_DEBUG_MAX_CULPRITS + 6, found[XC_DEBUG_MAX_CULPRITS], n_found = 0, explained = 1;
+    CHECK(xc_debug_search(&s, n, "switched", all_needed, &n, found, &n_found, &explained) == XC_ERR_USAGE);
+    CHECK(strstr(xc_error_message(), "more than 64") != NULL);
+    xc_error_clear();
+}
