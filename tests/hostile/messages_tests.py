@@ -10,6 +10,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from hostile.fileio_tests import _relu_model as _relu  # noqa: E402
+
 WRAPPED = ("18446744073709551608", "18446744073709551615")
 
 
@@ -31,15 +33,6 @@ def _one_line(r, *words):
 
 def _desc(r):
     return "rc=%s stderr=%s" % (r.returncode, (r.stderr or "")[-500:])
-
-
-def _relu(path, n=8):
-    g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="r")], "r",
-                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, n])])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    onnx.save(m, path)
 
 
 def _external(path, data_name, **kv):
