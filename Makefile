@@ -11,8 +11,12 @@ PYTHON   ?= python3
 PROTO_ROOT ?= /usr/include
 
 # The reference must be an honest oracle: no fused multiply-add contraction anywhere we compute.
+# Only what include/crosscheck/ marks XC_API is exported from the shared library
+# (-fvisibility=hidden); XC_ASSERT invariants are checked in sanitizer and unoptimized builds.
+INVARIANTS ?= $(if $(SAN),1,$(if $(filter -O2 -O3 -Os,$(OPT)),,1))
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wvla -Wno-format-truncation -fPIC -g $(OPT) -ffp-contract=off \
-              -I src -I reference -I $(BUILD)/gen $(SAN)
+              -fvisibility=hidden $(if $(filter 1,$(INVARIANTS)),-DXC_CHECK_INVARIANTS) \
+              -I include -I src -I reference -I $(BUILD)/gen $(SAN)
 LDLIBS   = -lprotobuf-c -lcjson -lOpenCL -lz -lm -lpthread
 LDLIBS  += -lgvc -lcgraph
 
@@ -66,15 +70,15 @@ $(BUILD)/libcrosscheck.a: $(LIB_OBJ)
 	@echo "AR $@"
 	@rm -f $@ && ar rcs $@ $^
 
-# The shared library exports only the xc_ API (src/exports.map): protobuf-c's onnx__* code and
-# helpers without the prefix stay inside. The CLI, unit tests and fuzz replays link the static
-# library, which keeps every symbol. Its soname carries the major number of src/version.h.
-VERSION  := $(shell sed -n 's/^\#define XC_VERSION "\(.*\)"/\1/p' src/version.h)
+# The shared library exports the public API alone (XC_API in include/crosscheck/; everything
+# else, protobuf-c's onnx__* code included, is compiled hidden). The CLI, unit tests and fuzz
+# replays link the static library, which keeps every symbol. Its soname carries the major
+# number of XC_VERSION.
+VERSION  := $(shell sed -n 's/^\#define XC_VERSION "\(.*\)"/\1/p' include/crosscheck/api.h)
 SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
-$(BUILD)/libcrosscheck.so: $(LIB_OBJ) src/exports.map
+$(BUILD)/libcrosscheck.so: $(LIB_OBJ)
 	@echo "LD $@"
-	@$(CC) -shared $(SAN) -Wl,-soname,libcrosscheck.so.$(SOMAJOR) -Wl,--version-script=src/exports.map \
-	    -o $@ $(LIB_OBJ) $(LDLIBS)
+	@$(CC) -shared $(SAN) -Wl,-soname,libcrosscheck.so.$(SOMAJOR) -o $@ $(LIB_OBJ) $(LDLIBS)
 
 $(BUILD)/crosscheck: $(CLI_OBJ) $(BUILD)/libcrosscheck.a
 	@echo "LD $@"
@@ -85,17 +89,13 @@ $(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libcrosscheck.a
 	@$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/libcrosscheck.a $(LDLIBS)
 
 # `make install PREFIX=... [DESTDIR=...]`: the libraries (libcrosscheck.so.$(VERSION) with its
-# soname link), the headers a library user needs (PUBLIC_HEADERS and what they include, found
-# by the compiler) under include/crosscheck/, the CLI and crosscheck.pc for pkg-config.
+# soname link), the public headers (include/crosscheck/), the CLI and crosscheck.pc.
 PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 LIBDIR    = $(PREFIX)/lib
 INCDIR    = $(PREFIX)/include/crosscheck
 PCDIR     = $(LIBDIR)/pkgconfig
-PUBLIC_HEADERS = onnx_io.h dataset.h inputs.h backend.h compare.h runner.h results.h surgeon.h \
-                 per_layer.h ocl/ocl.h debug.h conformance.h log.h graph_draw.h version.h
-INSTALL_HEADERS = $(shell $(CC) -MM -I src $(addprefix src/,$(PUBLIC_HEADERS)) | tr ' \\' '\n\n' \
-                    | sed -n 's|^src/\(.*\.h\)$$|\1|p' | sort -u)
+PUBLIC_HEADERS = $(notdir $(wildcard include/crosscheck/*.h))
 install: $(BUILD)/libcrosscheck.a $(BUILD)/libcrosscheck.so $(BUILD)/crosscheck
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(INCDIR)
 	install -m 755 $(BUILD)/crosscheck $(DESTDIR)$(BINDIR)/crosscheck
@@ -103,10 +103,10 @@ install: $(BUILD)/libcrosscheck.a $(BUILD)/libcrosscheck.so $(BUILD)/crosscheck
 	install -m 755 $(BUILD)/libcrosscheck.so $(DESTDIR)$(LIBDIR)/libcrosscheck.so.$(VERSION)
 	ln -sf libcrosscheck.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcrosscheck.so.$(SOMAJOR)
 	ln -sf libcrosscheck.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libcrosscheck.so
-	@for h in $(INSTALL_HEADERS); do install -D -m 644 src/$$h $(DESTDIR)$(INCDIR)/$$h || exit 1; done
+	@for h in $(PUBLIC_HEADERS); do install -m 644 include/crosscheck/$$h $(DESTDIR)$(INCDIR)/$$h || exit 1; done
 	@{ echo 'prefix=$(PREFIX)'; echo 'libdir=$${prefix}/lib'; echo 'includedir=$${prefix}/include'; \
 	  echo; echo 'Name: crosscheck'; echo 'Description: ONNX model debugging: reference interpreter, OpenCL engine, comparisons'; \
-	  echo 'Version: $(VERSION)'; echo 'Cflags: -I$${includedir}/crosscheck'; \
+	  echo 'Version: $(VERSION)'; echo 'Cflags: -I$${includedir}'; \
 	  echo 'Libs: -L$${libdir} -lcrosscheck'; echo 'Libs.private: $(LDLIBS)'; } > $(DESTDIR)$(PCDIR)/crosscheck.pc
 
 uninstall:

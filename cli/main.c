@@ -1,7 +1,7 @@
 /* main.c — crosscheck's entry point: dispatches to one subcommand per file. */
 #include "cli.h"
 #include "file_io.h"
-#include "version.h"
+#include "crosscheck/api.h" /* XC_VERSION */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,20 +1,12 @@
-/* backend.h — the interface every backend implements (reference interpreter, OpenCL engine).
- *
- * A backend is created for one model, then run any number of times. It reports every tensor it
- * materializes through the observer, in execution order, so comparisons can stream: the tensor
- * passed to on_tensor is valid only during the call. */
+/* backend.h — how backends are built inside the library (the interface users call is public:
+ * crosscheck/backend.h). A backend is a vtable over its implementation; the reference's own
+ * entry points used by other backends (CPU fallback, constant folding, streaming compares) are
+ * declared here too. */
 #ifndef XC_BACKEND_H
 #define XC_BACKEND_H
+#include "crosscheck/backend.h"
 #include "graph.h"
 
-typedef struct xc_observer {
-    /* name: the ONNX tensor name; layer: what produced it (node name or engine layer name).
-     * Returning non-XC_OK stops the run with that status. */
-    xc_status (*on_tensor)(void *user, const char *name, const xc_tensor *t, const char *layer);
-    void *user;
-} xc_observer;
-
-typedef struct xc_backend xc_backend;
 struct xc_backend {
     const char *name;
     /* inputs: one per runtime graph input (graph inputs that are not initializers), in graph
@@ -24,9 +16,6 @@ struct xc_backend {
     void *impl;
 };
 
-/* The naive CPU reference interpreter (reference/). Fails with XC_ERR_UNSUPPORTED listing every
- * node it cannot run. */
-xc_status xc_ref_backend_create(const xc_model *m, xc_backend **out);
 /* Runs one node on the reference: in[i] NULL for omitted inputs; out[o] allocated (NULL for
  * outputs not requested). Other backends use it for CPU fallback and constant folding. */
 xc_status xc_ref_eval_node(const xc_node *n, const xc_tensor *const *in, xc_tensor **out);
@@ -49,12 +38,4 @@ xc_status xc_ref_session_get(xc_ref_session *s, const char *name, const xc_tenso
 void xc_ref_session_release(xc_ref_session *s, const char *name);
 void xc_ref_session_free(xc_ref_session *s);
 
-static inline xc_status xc_backend_run(xc_backend *b, const xc_tensor *const *in, xc_tensor **out, const xc_observer *obs)
-{
-    return b->run(b, in, out, obs);
-}
-static inline void xc_backend_destroy(xc_backend *b)
-{
-    if (b) b->destroy(b);
-}
 #endif

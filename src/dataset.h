@@ -2,18 +2,11 @@
  * matching them to a graph's inputs and outputs (by name, else by position). */
 #ifndef XC_DATASET_H
 #define XC_DATASET_H
+#include "crosscheck/dataset.h"
 #include "graph.h"
+#include "tensor_list.h"
 
-typedef struct xc_tensor_list {
-    int n;
-    xc_tensor **t;
-} xc_tensor_list;
 
-void xc_tensor_list_free(xc_tensor_list *l);
-xc_status xc_tensor_list_push(xc_tensor_list *l, xc_tensor *t); /* takes ownership, even on failure */
-
-/* Loads input_K.pb and output_K.pb (K = 0, 1, ...) from a test_data_set folder. */
-xc_status xc_dataset_load(const char *dir, xc_tensor_list *inputs, xc_tensor_list *outputs);
 /* Loads the `prefix` ("input" or "output") tensors of each path into one list, in order: .pb
  * and .npy files, test_data_set folders (their prefix_K.pb), crosscheck results folders and
  * Polygraphy JSON files (the first runner holding such tensors, iteration 0). Fails naming

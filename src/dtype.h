@@ -4,19 +4,10 @@
  * round-to-nearest-even, so the reference rounds exactly as numpy does. */
 #ifndef XC_DTYPE_H
 #define XC_DTYPE_H
+#include "crosscheck/dtype.h"
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum {
-    XC_UNDEFINED = 0, XC_FLOAT = 1, XC_UINT8 = 2, XC_INT8 = 3, XC_UINT16 = 4, XC_INT16 = 5,
-    XC_INT32 = 6, XC_INT64 = 7, XC_STRING = 8, XC_BOOL = 9, XC_FLOAT16 = 10, XC_DOUBLE = 11,
-    XC_UINT32 = 12, XC_UINT64 = 13, XC_COMPLEX64 = 14, XC_COMPLEX128 = 15, XC_BFLOAT16 = 16,
-    XC_DTYPE_COUNT = 27 /* ONNX values above 16 (float8, int4, ...) are recognised by name only */
-} xc_dtype;
-
-/* Bytes per element for the types crosscheck stores, 0 for types it cannot hold. */
-size_t xc_dtype_size(xc_dtype t);
-const char *xc_dtype_name(xc_dtype t);           /* "float32", "int64", ... */
 int xc_dtype_from_name(const char *name);        /* inverse of xc_dtype_name, -1 if unknown */
 int xc_dtype_is_float(xc_dtype t);               /* float16, bfloat16, float32, float64 */
 int xc_dtype_is_int(xc_dtype t);                 /* signed or unsigned integer (not bool) */

@@ -11,7 +11,7 @@ static _Thread_local char errbuf[XC_ERRBUF];
 
 /* Messages are one line, but they quote names taken from files: a tensor named "a\nb" must not
  * break the line (nor a terminal escape reach the terminal). Control characters become '?'. */
-static void one_line(char *s)
+void xc_one_line(char *s)
 {
     for (; *s; s++)
         if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
@@ -23,7 +23,7 @@ xc_status xc_fail(xc_status code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(errbuf, sizeof errbuf, fmt, ap);
     va_end(ap);
-    one_line(errbuf);
+    xc_one_line(errbuf);
     return code;
 }
 
@@ -36,29 +36,16 @@ xc_status xc_error_prefix(xc_status code, const char *fmt, ...)
     va_end(ap);
     memcpy(old, errbuf, sizeof old);
     snprintf(errbuf, sizeof errbuf, "%s%s", prefix, old);
-    one_line(errbuf);
+    xc_one_line(errbuf);
     return code;
-}
-
-static xc_warning_handler warn_fn;
-static void *warn_user;
-
-void xc_set_warning_handler(xc_warning_handler fn, void *user)
-{
-    warn_fn = fn;
-    warn_user = user;
 }
 
 void xc_warn(const char *fmt, ...)
 {
-    char line[XC_ERRBUF];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    xc_vlog(XC_LOG_WARNING, fmt, ap); /* level, callback and log file apply */
     va_end(ap);
-    one_line(line);
-    if (warn_fn) warn_fn(line, warn_user);
-    else xc_log(XC_LOG_WARNING, "%s", line); /* -q, -v and --log-file apply */
 }
 
 char *xc_strprintf(const char *fmt, ...)
@@ -84,3 +71,11 @@ const char *xc_status_name(xc_status s)
                                   "out of memory", "runtime error", "internal error"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
+
+#ifdef XC_CHECK_INVARIANTS
+void xc_assert_fail(const char *expr, const char *file, int line)
+{
+    fprintf(stderr, "crosscheck: internal error: %s:%d: invariant '%s' broken\n", file, line, expr);
+    abort();
+}
+#endif

@@ -1,6 +1,5 @@
 /* graph.c — freeing models and graphs; attribute lookup helpers. */
 #include "graph.h"
-#include "validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +86,7 @@ void xc_model_free(xc_model *m)
     free(m->domain);
     free(m->doc_string);
     if (m->proto) protobuf_c_message_free_unpacked(m->proto, NULL);
-    xc_graph_types_free(m->types);
+    if (m->types_free) m->types_free(m->types);
     free(m);
 }
 
@@ -182,4 +181,19 @@ const xc_value_info *xc_graph_declared(const xc_graph *g, const char *name)
     for (int i = 0; i < g->n_value_info; i++)
         if (!strcmp(g->value_info[i].name, name)) return &g->value_info[i];
     return NULL;
+}
+
+int xc_graph_find_initializer(const xc_graph *g, const char *name, const xc_tensor **t)
+{
+    for (int i = 0; i < g->n_initializers; i++)
+        if (!strcmp(g->initializers[i]->name, name)) {
+            if (t) *t = g->initializers[i];
+            return 1;
+        }
+    return 0;
+}
+
+int xc_graph_is_runtime_input(const xc_graph *g, int i)
+{
+    return !xc_graph_find_initializer(g, g->inputs[i].name, NULL);
 }

@@ -7,6 +7,7 @@
  * xc_model_free(). Names are never NULL ("" for an absent optional input). */
 #ifndef XC_GRAPH_H
 #define XC_GRAPH_H
+#include "crosscheck/model.h"
 #include "tensor.h"
 #include <stdarg.h>
 
@@ -77,7 +78,7 @@ typedef struct xc_graph {
 typedef struct xc_opset { char *domain; int64_t version; } xc_opset;
 typedef struct xc_kv { char *key, *value; } xc_kv;
 
-typedef struct xc_model {
+struct xc_model {
     char *path;                     /* file it was loaded from, or NULL */
     int64_t ir_version, model_version;
     char *producer_name, *producer_version, *domain, *doc_string;
@@ -87,12 +88,17 @@ typedef struct xc_model {
     xc_graph *graph;
     void *proto;                    /* Onnx__ModelProto (owned), keeps unknown fields alive */
     struct xc_graph_types *types;   /* load-time inference (symbolic dims unknown) */
-} xc_model;
+    void (*types_free)(struct xc_graph_types *); /* set with types by validation (a layer above
+                                                    the graph, which must not call it by name) */
+};
 
 /* Newest ai.onnx opset whose semantics crosscheck implements. */
 #define XC_MAX_OPSET 28
 
-void xc_model_free(xc_model *m);
+/* 1 if name is an initializer of g (with *t set), else 0. */
+int xc_graph_find_initializer(const xc_graph *g, const char *name, const xc_tensor **t);
+/* Graph inputs that are not initializers: what a caller must feed. */
+int xc_graph_is_runtime_input(const xc_graph *g, int input_index);
 /* The graph's own declaration of a value (graph input, output or value_info), or NULL. */
 const xc_value_info *xc_graph_declared(const xc_graph *g, const char *name);
 void xc_graph_free(xc_graph *g);

@@ -1,7 +1,7 @@
 /* inputs.h — seeded input generation and input-shape overrides. */
 #ifndef XC_INPUTS_H
 #define XC_INPUTS_H
-#include "dataset.h"
+#include "tensor_list.h"
 #include "validate.h"
 
 /* --val-range [name:][lo,hi]: the range of one input (name) or of all (name NULL). */

@@ -1,21 +1,10 @@
 /* inspect.c — builds the model summary (see inspect.h); the --show views live in
- * inspect_layers.c, inspect_attrs.c and inspect_weights.c. */
+ * inspect_layers.c and inspect_weights.c (shapes and attributes as JSON: graph_json.c). */
 #include "inspect.h"
 #include "backend.h"
 #include "validate.h"
 #include <stdio.h>
 #include <string.h>
-
-cJSON *xc_inspect_shape_json(int rank, const int64_t *dims, char *const *dim_params)
-{
-    if (rank < 0) return cJSON_CreateNull();
-    cJSON *shape = cJSON_CreateArray();
-    for (int k = 0; k < rank; k++) {
-        if (dims[k] >= 0) cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)dims[k]));
-        else cJSON_AddItemToArray(shape, cJSON_CreateString(dim_params && dim_params[k] ? dim_params[k] : "?"));
-    }
-    return shape;
-}
 
 static cJSON *value_json(const xc_value_info *v)
 {

@@ -3,7 +3,7 @@
  * (every node with its typed inputs and outputs, attributes, initializer statistics). */
 #ifndef XC_INSPECT_H
 #define XC_INSPECT_H
-#include "graph.h"
+#include "graph_json.h"
 #include "value_stats.h"
 #include <cjson/cJSON.h>
 
@@ -28,15 +28,6 @@ xc_status xc_inspect_parse_show(const char *list, unsigned *flags);
  *  weights: "weights":[{"name","dtype","shape",<xc_value_stats fields>}]. */
 xc_status xc_inspect_model_show(const xc_model *m, unsigned flags, cJSON *summary);
 
-/* A shape as JSON: dims >= 0 as numbers, unknown ones as their symbolic name (dim_params may
- * be NULL) or "?"; rank < 0 gives null. */
-cJSON *xc_inspect_shape_json(int rank, const int64_t *dims, char *const *dim_params);
-
-/* An attribute's value as JSON: numbers, strings and lists as themselves; tensors summarized as
- * "<tensor float32[2,3]>" (values appended when at most 8); graphs as "<subgraph N nodes>". */
-cJSON *xc_inspect_attr_json(const xc_attr *a);
-/* Every attribute of n as an object {name: value}. */
-cJSON *xc_inspect_attrs_json(const xc_node *n);
 
 /* "weights" of the summary: every initializer with its stats. */
 cJSON *xc_inspect_weights_json(const xc_graph *g);

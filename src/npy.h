@@ -13,8 +13,7 @@
  * overflows, or data whose length differs from what the shape needs; XC_ERR_NOMEM past
  * xc_max_tensor_bytes(). Never reads outside buf. */
 xc_status xc_npy_parse(const void *buf, size_t len, xc_tensor **out);
-/* The same for a .npy file; errors are prefixed with the path. */
-xc_status xc_npy_load(const char *path, xc_tensor **out);
+/* xc_npy_load (a .npy file) is public: crosscheck/tensor.h. */
 /* The .npy (version 1.0) image of t, as np.save writes it; *out is malloc'd. Fails for dtypes
  * numpy has no equivalent of (bfloat16, strings, ...). */
 xc_status xc_npy_image(const xc_tensor *t, unsigned char **out, size_t *len);

@@ -3,9 +3,6 @@
 #define XC_ONNX_IO_H
 #include "graph.h"
 
-/* Loads and validates a model (structure, opsets, attributes, types). External data is
- * resolved relative to the model's folder and memory-mapped. */
-xc_status xc_model_load(const char *path, xc_model **out);
 struct xc_issue_sink;
 /* Loads reporting every problem to sink (validate.h) instead of failing at the first: returns
  * an error only when the file cannot be read or parsed as ONNX protobuf (or memory runs out).
@@ -13,8 +10,7 @@ struct xc_issue_sink;
 xc_status xc_model_load_checked(const char *path, const struct xc_issue_sink *sink, xc_model **out);
 /* Same from memory; base_dir resolves external data (NULL: external data refused). */
 xc_status xc_model_load_buffer(const void *buf, size_t len, const char *base_dir, xc_model **out);
-/* Writes the model with xc_save_options_default(). Unknown fields are preserved. */
-xc_status xc_model_save(const xc_model *m, const char *path);
+/* xc_model_load and xc_model_save (with xc_save_options_default()) are public: crosscheck/model.h. */
 
 /* Where initializers go on save. External data is one file beside the model; each tensor of at
  * least `threshold` bytes is stored there at an offset aligned to XC_EXTERNAL_ALIGN, and runs
@@ -29,9 +25,7 @@ typedef struct xc_save_options {
 xc_save_options xc_save_options_default(void);
 xc_status xc_model_save_with(const xc_model *m, const char *path, const xc_save_options *o);
 
-xc_status xc_tensor_load_pb(const char *path, xc_tensor **out);
 xc_status xc_tensor_load_pb_buffer(const void *buf, size_t len, xc_tensor **out);
-xc_status xc_tensor_save_pb(const xc_tensor *t, const char *path);
 
 /* Writes a file atomically (unique temporary file, then rename; special files directly), refusing
  * to replace a file this process read (see file_io.h). */

@@ -236,3 +236,11 @@ int xc_shape_equal(int ra, const int64_t *a, int rb, const int64_t *b)
     return ra == rb && (ra == 0 || !memcmp(a, b, sizeof(int64_t) * ra));
 }
 
+
+/* The public accessors (crosscheck/tensor.h): library users see xc_tensor as opaque. */
+const char *xc_tensor_name(const xc_tensor *t) { return t->name; }
+xc_dtype xc_tensor_dtype(const xc_tensor *t) { return t->dtype; }
+int xc_tensor_rank(const xc_tensor *t) { return t->rank; }
+const int64_t *xc_tensor_dims(const xc_tensor *t) { return t->dims; }
+size_t xc_tensor_nbytes(const xc_tensor *t) { return t->nbytes; }
+void *xc_tensor_data(const xc_tensor *t) { return t->data; }

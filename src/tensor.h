@@ -6,12 +6,11 @@
  * external weights are never copied. */
 #ifndef XC_TENSOR_H
 #define XC_TENSOR_H
+#include "crosscheck/tensor.h"
 #include "dtype.h"
 #include "error.h"
 #include <stddef.h>
 #include <stdint.h>
-
-#define XC_MAX_RANK 8
 
 /* A read-only memory mapping of a file, shared by every tensor that points into it. */
 typedef struct xc_mapping {
@@ -33,7 +32,7 @@ void xc_mapping_release(xc_mapping *m);
 
 typedef enum { XC_DATA_OWNED, XC_DATA_BORROWED, XC_DATA_MAPPED } xc_data_kind;
 
-typedef struct xc_tensor {
+struct xc_tensor {
     char *name;            /* may be NULL */
     xc_dtype dtype;
     int rank;
@@ -42,7 +41,7 @@ typedef struct xc_tensor {
     size_t nbytes;
     xc_data_kind kind;
     xc_mapping *map;       /* XC_DATA_MAPPED: the mapping holding data */
-} xc_tensor;
+};
 
 /* Upper bound on one tensor's size; hostile files cannot make crosscheck allocate more.
  * Defaults to half of physical memory; xc_set_max_tensor_bytes() changes it. */
@@ -60,17 +59,12 @@ xc_status xc_shape_numel(int rank, const int64_t *dims, size_t *numel);
 /* Byte size of a shape of dtype t, checked for overflow and against xc_max_tensor_bytes(). */
 xc_status xc_shape_nbytes(xc_dtype t, int rank, const int64_t *dims, size_t *nbytes);
 
-/* New zero-filled tensor. Fails on unsupported dtype, bad dims, overflow or the size limit. */
-xc_status xc_tensor_new(xc_dtype t, int rank, const int64_t *dims, xc_tensor **out);
 /* New tensor whose data points at borrowed memory (not freed by the tensor). */
 xc_status xc_tensor_wrap(xc_dtype t, int rank, const int64_t *dims, void *data, xc_tensor **out);
 /* Gives t (data borrowed or absent) its own copy of t->nbytes bytes from src. */
 xc_status xc_tensor_copy_in(xc_tensor *t, const void *src);
 xc_status xc_tensor_clone(const xc_tensor *src, xc_tensor **out);
-xc_status xc_tensor_set_name(xc_tensor *t, const char *name);
-void xc_tensor_free(xc_tensor *t);
 
-size_t xc_tensor_numel(const xc_tensor *t);
 /* "float32[1,3,224,224]" into buf; returns buf. */
 char *xc_shape_str(xc_dtype t, int rank, const int64_t *dims, char *buf, size_t len);
 /* "[1,3,?,224]" (unknown dims as ?) into buf; returns buf. */

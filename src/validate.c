@@ -15,21 +15,6 @@
         XC_TRY((sink)->report((sink)->user, issue_s_, kind, node, tensor));                 \
     } while (0)
 
-int xc_graph_find_initializer(const xc_graph *g, const char *name, const xc_tensor **t)
-{
-    for (int i = 0; i < g->n_initializers; i++)
-        if (!strcmp(g->initializers[i]->name, name)) {
-            if (t) *t = g->initializers[i];
-            return 1;
-        }
-    return 0;
-}
-
-int xc_graph_is_runtime_input(const xc_graph *g, int i)
-{
-    return !xc_graph_find_initializer(g, g->inputs[i].name, NULL);
-}
-
 static xc_status check_opsets(const xc_model *m, const xc_issue_sink *sink)
 {
     int64_t v = xc_model_opset(m, "");
@@ -332,6 +317,7 @@ xc_status xc_model_validate_all(xc_model *m, const xc_issue_sink *sink)
     for (int k = 0; k < g->n_nodes && s == XC_OK; k++) s = check_node(m, &g->nodes[k], sink, bad ? &bad[k] : NULL);
     xc_graph_types_free(m->types);
     m->types = NULL;
+    m->types_free = xc_graph_types_free;
     if (s == XC_OK) s = xc_graph_infer_checked(g, sink, bad, &m->types);
     free(bad);
     return s;

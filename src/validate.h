@@ -49,10 +49,6 @@ xc_status xc_graph_infer_checked(const xc_graph *g, const xc_issue_sink *sink, c
 void xc_graph_types_free(xc_graph_types *t);
 const xc_type_shape *xc_graph_type(const xc_graph_types *t, const char *name);
 
-/* 1 if name is an initializer of g (with *t set), else 0. */
-int xc_graph_find_initializer(const xc_graph *g, const char *name, const xc_tensor **t);
-/* Graph inputs that are not initializers: what a caller must feed. */
-int xc_graph_is_runtime_input(const xc_graph *g, int input_index);
 
 /* Runs one node's schema inference. */
 xc_status xc_node_infer(const xc_node *n, const xc_type_shape *in, int n_in, xc_type_shape *out, int n_out);

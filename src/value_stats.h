@@ -4,7 +4,8 @@
  * of the rest), the fraction of zeros, and a histogram of the finite values over [min, max]. */
 #ifndef XC_VALUE_STATS_H
 #define XC_VALUE_STATS_H
-#include "compare.h"
+#include "crosscheck/compare.h" /* XC_HIST_BINS */
+#include "tensor.h"
 #include <cjson/cJSON.h>
 
 typedef struct xc_value_stats {

@@ -4,7 +4,7 @@
  * are replaced by full tensor records, so both views come from one description. */
 #include "ocl/inspect_engine.h"
 #include "ocl/engine.h"
-#include "inspect.h"
+#include "graph_json.h"
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>

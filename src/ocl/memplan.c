@@ -83,6 +83,9 @@ xc_status xc_engine_plan_memory(xc_engine *e)
     }
     e->planned_bytes = 0;
     for (int s = 0; s < e->n_slots; s++) e->planned_bytes += e->slot_bytes[s];
+    for (int t = 0; t < e->n_tensors; t++) /* a slot only grows: every tensor placed in it still fits */
+        XC_ASSERT(e->tensors[t].slot < 0 || e->tensors[t].alias >= 0
+                  || xc_et_bytes(&e->tensors[t]) <= e->slot_bytes[e->tensors[t].slot]);
     free(busy);
     return XC_OK;
 fail:

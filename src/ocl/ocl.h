@@ -1,8 +1,9 @@
-/* ocl.h — the optimized OpenCL backend's public API: build an engine from a model (passes,
+/* ocl.h — the optimized OpenCL backend's API inside the library (users call crosscheck/engine.h): build an engine from a model (passes,
  * timed tactics, timing cache, fp16 storage, memory plan), save/load it as a plan, and run it
  * as an xc_backend (each backend is an execution context sharing the engine's weights). */
 #ifndef XC_OCL_H
 #define XC_OCL_H
+#include "crosscheck/engine.h"
 #include "backend.h"
 #include "validate.h"
 
@@ -46,13 +47,10 @@ typedef struct xc_ocl_build_options {
                                     * of layers that no longer exist (unfused groups) are ignored */
 } xc_ocl_build_options;
 
-typedef struct xc_engine xc_engine;
-
 xc_ocl_build_options xc_ocl_build_defaults(void);
 /* Resolves opt_level -1 from the environment (else the default) and checks the range. */
 xc_status xc_ocl_resolve_opt_level(int *level);
 xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out);
-void xc_engine_free(xc_engine *e);
 
 /* Plans: the engine's layers, tactics, parameters, memory plan, device, driver, crosscheck
  * version and the model's hash, as JSON. Loading rebuilds the engine from the same model with
@@ -119,5 +117,5 @@ const char *xc_ocl_pass_name(int i);
 /* Engine summary as JSON (layers, tactics, precision, memory plan); caller frees. */
 struct cJSON *xc_engine_describe(const xc_engine *e);
 
-#include "version.h" /* XC_VERSION, recorded in plans */
+#include "crosscheck/api.h" /* XC_VERSION, recorded in plans */
 #endif

@@ -103,7 +103,7 @@ static cl_program from_disk(xc_ocl_device *d, const char *path)
     }
     const char *why = entry_problem(m->addr, m->len);
     if (why) {
-        fprintf(stderr, "crosscheck: warning: ignoring program cache entry %s (%s); rebuilding it\n", path, why);
+        xc_warn("ignoring program cache entry %s (%s); rebuilding it", path, why);
         xc_mapping_release(m);
         return NULL;
     }

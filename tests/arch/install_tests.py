@@ -1,13 +1,14 @@
 """install_tests: the library as a user outside the tree gets it.
 
 `make install` (PREFIX and DESTDIR) lays out bin/crosscheck, lib/libcrosscheck.{a,so} with the
-soname and version of src/version.h, the headers (each compiles on its own) and crosscheck.pc;
+soname and version of include/crosscheck/api.h, the public headers (each compiles on its own) and crosscheck.pc;
 `make uninstall` removes them. The README's library example, cut from README.md between its
 markers exactly as printed, is built against the installed copy with
 `pkg-config --cflags --libs crosscheck` (shared, found through rpath) and statically from
 `--static --libs`, and run on models/small_cnn: it passes with the folder's saved outputs and
-reports a mismatch when one saved value is moved. The shared library exports only xc_/XC_
-symbols (src/exports.map): no protobuf-c onnx__* code, no unprefixed helpers."""
+reports a mismatch when one saved value is moved. The shared library exports exactly the
+functions the public headers mark XC_API (the rest is built with -fvisibility=hidden): no
+protobuf-c onnx__* code, no internal xc_ helper."""
 import os
 import re
 import shutil
@@ -25,7 +26,7 @@ def _run(cmd, **kw):
 
 
 def _version():
-    with open(os.path.join(ROOT, "src", "version.h")) as f:
+    with open(os.path.join(ROOT, "include", "crosscheck", "api.h")) as f:
         return re.search(r'#define XC_VERSION "([^"]+)"', f.read()).group(1)
 
 
@@ -47,12 +48,24 @@ def _exports(s, build):
     bad = [n for n in names if not n.startswith(("xc_", "XC_"))]
     s.check("libcrosscheck.so exports only xc_/XC_ symbols (%d exported, %d others)" % (len(names), len(bad)),
             r.returncode == 0 and names and not bad, r.stderr + " ".join(bad[:20]))
-    s.check("libcrosscheck.so exports the API (xc_model_load, xc_compare, xc_ref_backend_create)",
-            {"xc_model_load", "xc_compare", "xc_ref_backend_create"} <= set(names))
+    public = _public_functions()
+    s.check("libcrosscheck.so exports exactly the %d XC_API functions of include/crosscheck/ (missing: %s; extra: %s)"
+            % (len(public), sorted(public - set(names))[:10], sorted(set(names) - public)[:10]),
+            public and set(names) == public and {"xc_model_load", "xc_compare", "xc_ref_backend_create"} <= public)
     r = _run(["readelf", "-d", so])
     soname = re.search(r"Library soname: \[([^\]]+)\]", r.stdout)
     want = "libcrosscheck.so.%s" % _version().split(".")[0]
     s.check("libcrosscheck.so's soname is %s" % want, soname and soname.group(1) == want, r.stdout[-500:])
+
+
+def _public_functions():
+    """Names declared with XC_API in the public headers (declarations may span lines)."""
+    inc = os.path.join(ROOT, "include", "crosscheck")
+    names = set()
+    for h in os.listdir(inc):
+        text = open(os.path.join(inc, h)).read()
+        names |= set(re.findall(r"XC_API\b[^;(]*?\b(xc_\w+)\s*\(", text))
+    return names
 
 
 def _san_flags(build):
@@ -73,6 +86,24 @@ def _perturbed_set(tmp):
     with open(p, "wb") as f:
         f.write(numpy_helper.from_array(a, t.name).SerializeToString())
     return d
+
+
+def _engine_api(s, tmp, strict, cflags, libs, lib):
+    """tests/arch/engine_api_example.c: the engine's public calls against the installed copy."""
+    exe = os.path.join(tmp, "engine_api_example")
+    r = _run(strict + ["-o", exe, os.path.join(ROOT, "tests", "arch", "engine_api_example.c")] + cflags + libs
+             + ["-Wl,-rpath," + lib])
+    if not s.check("engine API example builds against the installed copy (crosscheck/crosscheck.h only)",
+                   r.returncode == 0, r.stderr[-2000:]):
+        return
+    plan = os.path.join(tmp, "engine_api.plan")
+    r = _run([exe, os.path.join(MODEL, "model.onnx"), os.path.join(MODEL, "test_data_set_0"), plan])
+    out = r.stdout
+    s.check("engine API: level 9 refused with a message, an engine built at level 0 and the plan saved and "
+            "loaded both match the reference; the library printed nothing (log callback)",
+            r.returncode == 0 and "level 9 refused: builder optimization level 9" in out
+            and re.search(r"^built \S+ \S+: PASS", out, re.M) and re.search(r"^plan \S+ \S+: PASS", out, re.M)
+            and "MISMATCH" not in out and os.path.isfile(plan) and r.stderr == "", out + r.stderr)
 
 
 def install_tests(s, xc, build, tmp):
@@ -116,8 +147,9 @@ def install_tests(s, xc, build, tmp):
                  + [os.path.join(inc, h)])
         if r.returncode != 0:
             bad.append("%s: %s" % (h, r.stderr.strip()[:300]))
-    s.check("%d installed headers each compile alone with pkg-config's Cflags (onnx_io.h, compare.h among them)"
-            % len(headers), headers and not bad and {"onnx_io.h", "compare.h", "backend.h"} <= set(headers),
+    s.check("%d installed headers (exactly include/crosscheck/) each compile alone with pkg-config's Cflags"
+            % len(headers), headers and not bad
+            and set(headers) == set(os.listdir(os.path.join(ROOT, "include", "crosscheck"))),
             "\n".join(bad[:5]))
     r = _run(["pkg-config", "--modversion", "crosscheck"], env=env)
     s.check("pkg-config --modversion crosscheck = %s" % version, r.stdout.strip() == version, r.stdout + r.stderr)
@@ -156,6 +188,8 @@ def install_tests(s, xc, build, tmp):
         r = _run([exe, model, os.path.join(tmp, "no_such_set")])
         s.check("README example (%s) on a missing folder: exit 2 naming it" % kind,
                 r.returncode == 2 and "no_such_set" in r.stderr, r.stdout + r.stderr)
+
+    _engine_api(s, tmp, strict, cflags, libs, lib)
 
     for d, extra in ((prefix, []), (staged, ["DESTDIR=" + stage])):
         p = "/opt/xc-install-test" if extra else prefix

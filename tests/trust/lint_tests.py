@@ -150,11 +150,12 @@ def lint_checks(s, xc, tmp):
 
 def global_checks(s, xc, tmp, model):
     r = run([xc, "--version"])
-    header = open(os.path.join(ROOT, "src", "version.h")).read()
+    header = open(os.path.join(ROOT, "include", "crosscheck", "api.h")).read()
     m = re.search(r'#define XC_VERSION "([^"]+)"', header)
-    s.check("--version prints the version of src/version.h", r.returncode == 0 and m and r.stdout.strip() == "crosscheck " + m.group(1),
+    s.check("--version prints the version of include/crosscheck/api.h", r.returncode == 0 and m and r.stdout.strip() == "crosscheck " + m.group(1),
             r.stdout + r.stderr)
-    defs = run(["grep", "-rn", 'define XC_VERSION "', os.path.join(ROOT, "src"), os.path.join(ROOT, "cli")]).stdout.splitlines()
+    defs = run(["grep", "-rn", 'define XC_VERSION "', os.path.join(ROOT, "src"), os.path.join(ROOT, "cli"),
+                os.path.join(ROOT, "include")]).stdout.splitlines()
     s.check("the version string is defined in one place", len(defs) == 1, "\n".join(defs))
     r_default = run([xc, "run", model, "--ref"])
     r_v = run([xc, "-v", "run", model, "--ref"])

@@ -1,8 +1,19 @@
-/* inspect_attrs.c — node attributes as JSON for `inspect model --show attrs` and for the key
- * parameters of `inspect engine` layers (see inspect.h). */
-#include "inspect.h"
+/* graph_json.c — shapes and node attributes as JSON (see graph_json.h), for `inspect model` and
+ * for the key parameters of `inspect engine` layers. */
+#include "graph_json.h"
 #include <stdio.h>
 #include <stdlib.h>
+
+cJSON *xc_inspect_shape_json(int rank, const int64_t *dims, char *const *dim_params)
+{
+    if (rank < 0) return cJSON_CreateNull();
+    cJSON *shape = cJSON_CreateArray();
+    for (int k = 0; k < rank; k++) {
+        if (dims[k] >= 0) cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)dims[k]));
+        else cJSON_AddItemToArray(shape, cJSON_CreateString(dim_params && dim_params[k] ? dim_params[k] : "?"));
+    }
+    return shape;
+}
 
 /* A float attribute as the shortest decimal that reads back as the same float, so 1e-5f
  * prints as 1e-05 and not as its double expansion 9.99999974737875e-06. */

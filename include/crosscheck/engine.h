@@ -1,0 +1,42 @@
+/* engine.h — the optimized OpenCL engine, built like TensorRT's: fusion passes, timed tactics,
+ * a timing cache, fp16, a memory plan; saved and loaded as plans; run as a backend.
+ *
+ *     xc_engine_config *c;  xc_engine *e;  xc_backend *b;
+ *     xc_engine_config_create(&c);  xc_engine_config_set_fp16(c, 1);
+ *     xc_engine_build(model, c, &e);  xc_engine_backend_create(e, &b);  ... xc_backend_run(b, ...)
+ */
+#ifndef XC_PUBLIC_ENGINE_H
+#define XC_PUBLIC_ENGINE_H
+#include "backend.h"
+
+typedef struct xc_engine_config xc_engine_config;
+typedef struct xc_engine xc_engine;
+
+/* Defaults: the first GPU (else the first OpenCL device), fp32, every fusion, builder
+ * optimization level 3 (or $CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL). */
+XC_API xc_status xc_engine_config_create(xc_engine_config **out);
+XC_API void xc_engine_config_free(xc_engine_config *c);
+/* "N" (index) or a substring of the device name; NULL: the default. The string is copied. */
+XC_API xc_status xc_engine_config_set_device(xc_engine_config *c, const char *device);
+/* 1: activations and weights stored as half. */
+XC_API void xc_engine_config_set_fp16(xc_engine_config *c, int on);
+/* 0-5, as trtexec's --builderOptimizationLevel: 0 times no tactic, 3 is the default. */
+XC_API xc_status xc_engine_config_set_optimization_level(xc_engine_config *c, int level);
+/* A JSON timing cache read before building and updated after; NULL: none. Copied. */
+XC_API xc_status xc_engine_config_set_timing_cache(xc_engine_config *c, const char *path);
+/* 1: nodes the engine cannot run execute on the reference (otherwise building fails listing
+ * them). */
+XC_API void xc_engine_config_set_fallback_cpu(xc_engine_config *c, int on);
+
+/* Builds an engine for m (m must outlive it). */
+XC_API xc_status xc_engine_build(const xc_model *m, const xc_engine_config *c, xc_engine **out);
+/* Plans: layers, tactics, parameters, memory plan, device, driver, version and the model's hash
+ * as JSON. A plan from another device, driver, version or model is refused on load. */
+XC_API xc_status xc_engine_save_plan(const xc_engine *e, const char *path);
+XC_API xc_status xc_engine_load_plan(const xc_model *m, const char *path, const xc_engine_config *c,
+                                     xc_engine **out);
+/* An execution context on e (e must outlive it). */
+XC_API xc_status xc_engine_backend_create(xc_engine *e, xc_backend **out);
+XC_API void xc_engine_free(xc_engine *e);
+
+#endif

@@ -1,0 +1,71 @@
+/* engine_config.c — the public engine API (crosscheck/engine.h): an opaque configuration over
+ * the builder's options, so library users never depend on the options' layout, and the calls
+ * that take it. */
+#include "ocl/ocl.h"
+#include <stdlib.h>
+#include <string.h>
+
+struct xc_engine_config {
+    xc_ocl_build_options o;
+    char *device, *timing_cache; /* owned copies behind o's pointers */
+};
+
+xc_status xc_engine_config_create(xc_engine_config **out)
+{
+    xc_engine_config *c = calloc(1, sizeof *c);
+    if (!c) return xc_fail(XC_ERR_NOMEM, "out of memory for an engine configuration");
+    c->o = xc_ocl_build_defaults();
+    *out = c;
+    return XC_OK;
+}
+
+void xc_engine_config_free(xc_engine_config *c)
+{
+    if (!c) return;
+    free(c->device), free(c->timing_cache);
+    free(c);
+}
+
+/* Replaces *slot by a copy of s (NULL clears it). */
+static xc_status set_copy(char **slot, const char *s, const char **target)
+{
+    char *copy = NULL;
+    if (s && !(copy = strdup(s))) return xc_fail(XC_ERR_NOMEM, "out of memory copying '%s'", s);
+    free(*slot);
+    *target = *slot = copy;
+    return XC_OK;
+}
+
+xc_status xc_engine_config_set_device(xc_engine_config *c, const char *device)
+{
+    return set_copy(&c->device, device, &c->o.device);
+}
+
+xc_status xc_engine_config_set_timing_cache(xc_engine_config *c, const char *path)
+{
+    return set_copy(&c->timing_cache, path, &c->o.timing_cache);
+}
+
+void xc_engine_config_set_fp16(xc_engine_config *c, int on) { c->o.fp16 = !!on; }
+void xc_engine_config_set_fallback_cpu(xc_engine_config *c, int on) { c->o.fallback_cpu = !!on; }
+
+xc_status xc_engine_config_set_optimization_level(xc_engine_config *c, int level)
+{
+    if (level < 0 || level > 5) return xc_fail(XC_ERR_USAGE, "builder optimization level %d is not in 0..5", level);
+    c->o.opt_level = level;
+    return XC_OK;
+}
+
+xc_status xc_engine_build(const xc_model *m, const xc_engine_config *c, xc_engine **out)
+{
+    return xc_ocl_build(m, &c->o, out);
+}
+
+xc_status xc_engine_save_plan(const xc_engine *e, const char *path) { return xc_ocl_plan_save(e, path); }
+
+xc_status xc_engine_load_plan(const xc_model *m, const char *path, const xc_engine_config *c, xc_engine **out)
+{
+    return xc_ocl_plan_load(m, path, &c->o, out);
+}
+
+xc_status xc_engine_backend_create(xc_engine *e, xc_backend **out) { return xc_ocl_backend_create(e, out); }
