@@ -49,6 +49,8 @@ int cli_is_help(const char *arg);
 /* Memory that options point at until the process ends (parsed names, loaded lists): kept
  * reachable here rather than leaked. Returns p. */
 void *cli_keep(void *p);
+/* A kept block moved by realloc: old (already freed) is replaced by now in the list. */
+void cli_keep_replace(void *old, void *now);
 /* Applies and removes the options every command takes (--max-tensor-bytes); 0 after a usage error. */
 int cli_global_options(int *argc, char **argv);
 /* An argument no option claimed: the first positional one fills *slot; an unknown option or a

@@ -1,13 +1,13 @@
 /* cmd_conformance.c — `crosscheck conformance ROOT...`: prints one line per case and a summary. */
 #include "cli.h"
+#include "options.h"
+#include "log.h"
 #include "conformance.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *help =
-    "usage: crosscheck conformance ROOT... [--backend ref|ocl] [--filter REGEX] [--rtol X] [--atol X] [--ulp N]\n"
-    "                                      [--expected-failures FILE] [--json FILE] [--quiet]\n\n"
+static const char *description =
     "Runs every ROOT/<case>/model.onnx against each of its test_data_set_N folders on the\n"
     "reference interpreter (or, with --backend ocl, on the OpenCL engine built for each data set's\n"
     "input shapes; cases it cannot build are UNSUPPORTED). Prints PASS, FAIL or UNSUPPORTED per case with the reason, then\n"
@@ -15,7 +15,8 @@ static const char *help =
     "elements within --ulp ulps (default 2) of the expected value's dtype also pass, since\n"
     "one bfloat16 rounding step is 2^-8 relative.\n"
     "Cases listed in --expected-failures ('name reason' lines) may fail (XFAIL); one that passes\n"
-    "is an error (XPASS). Exit 1 if any case fails unexpectedly, 2 on usage errors.\n";
+    "is an error (XPASS). With -q (--quiet) only failures and the summary are printed.\n"
+    "Exit 1 if any case fails unexpectedly, 2 on usage errors.";
 
 typedef struct printer {
     int quiet;
@@ -44,40 +45,25 @@ static void on_case(const xc_case_result *r, void *user)
 
 int cmd_conformance(int argc, char **argv)
 {
-    const char *cmd = "conformance", *json_path = NULL;
-    const char *roots[64];
-    int n_roots = 0;
+    const char *json_path = NULL;
+    cli_strings roots = {0};
+    long backend = 0;
     xc_conformance_opts o = xc_conformance_defaults();
     printer p = {0, NULL};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (cli_is_help(a)) {
-            fputs(help, stdout);
-            return 0;
-        } else if (!strcmp(a, "--filter")) {
-            if (!(o.filter = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (!strcmp(a, "--backend")) {
-            if (!(v = cli_value(argc, argv, &i, cmd))) return 2;
-            if (strcmp(v, "ref") && strcmp(v, "ocl")) return cli_usage_error(cmd, "unknown backend '%s' (available: ref, ocl)", v);
-            o.ocl = !strcmp(v, "ocl");
-        } else if (!strcmp(a, "--rtol") || !strcmp(a, "--atol")) {
-            if (!(v = cli_value(argc, argv, &i, cmd))) return 2;
-            if (!cli_double_in(cmd, a, v, 0, 1e300, a[2] == 'r' ? &o.tol.rtol : &o.tol.atol)) return 2;
-        } else if (!strcmp(a, "--ulp")) {
-            if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_double_in(cmd, a, v, 0, 1e300, &o.tol.ulp_tol)) return 2;
-        } else if (!strcmp(a, "--expected-failures")) {
-            if (!(o.expected_failures = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (!strcmp(a, "--json")) {
-            if (!(json_path = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (!strcmp(a, "--quiet")) {
-            p.quiet = 1;
-        } else if (a[0] == '-') {
-            return cli_usage_error(cmd, "unknown option '%s'", a);
-        } else if (n_roots < 64) {
-            roots[n_roots++] = a;
-        }
-    }
-    if (!n_roots) return cli_usage_error(cmd, "no ROOT folder given");
+    const cli_option opts[] = {
+        {"--backend", NULL, "where cases run (default ref)", CLI_CHOICE, .whole = &backend, .choices = "ref|ocl"},
+        {"--filter", "REGEX", "run only the cases whose name matches", CLI_STRING, .str = &o.filter},
+        {"--rtol", "X", "relative tolerance (default 1e-3)", CLI_DOUBLE, .num = &o.tol.rtol, .lo = 0, .hi = 1e300},
+        {"--atol", "X", "absolute tolerance (default 1e-5)", CLI_DOUBLE, .num = &o.tol.atol, .lo = 0, .hi = 1e300},
+        {"--ulp", "N", "elements within N ulps pass (default 2)", CLI_DOUBLE, .num = &o.tol.ulp_tol, .lo = 0, .hi = 1e300},
+        {"--expected-failures", "FILE", "'name reason' lines of cases that may fail", CLI_STRING, .str = &o.expected_failures},
+        {"--json", "FILE", "write every case's verdict as JSON", CLI_STRING, .str = &json_path},
+        {0}};
+    const cli_command c = {"conformance", "ROOT...", description, opts, &roots, 1, 0};
+    int rc = cli_parse(&c, argc, argv);
+    if (rc >= 0) return rc;
+    o.ocl = backend == 1;
+    p.quiet = xc_log_get_level() < XC_LOG_WARNING; /* the global -q / --quiet */
     if (json_path) {
         p.json = cJSON_CreateObject();
         cJSON_AddItemToObject(p.json, "cases", cJSON_CreateArray());
@@ -85,11 +71,11 @@ int cmd_conformance(int argc, char **argv)
     o.on_case = on_case;
     o.user = &p;
     xc_conformance_summary s;
-    if (xc_conformance_run(roots, n_roots, &o, &s) != XC_OK) {
+    if (xc_conformance_run(roots.v, roots.n, &o, &s) != XC_OK) {
         cJSON_Delete(p.json);
         return cli_error();
     }
-    int rc = s.failed || s.xpassed ? 1 : 0;
+    rc = s.failed || s.xpassed ? 1 : 0;
     if (p.json) {
         cJSON_AddNumberToObject(p.json, "passed", s.passed);
         cJSON_AddNumberToObject(p.json, "failed", s.failed + s.xpassed);

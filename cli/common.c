@@ -164,3 +164,13 @@ void *cli_keep(void *p)
     kept[n_kept++] = p;
     return p;
 }
+
+void cli_keep_replace(void *old, void *now)
+{
+    for (size_t i = 0; i < n_kept; i++)
+        if (kept[i] == old) {
+            kept[i] = now;
+            return;
+        }
+    cli_keep(now);
+}

@@ -1,0 +1,51 @@
+"""cli_options_tests: commands whose options are declared in one table (cli/options.h).
+
+The help text is generated from the table, so every option the parser takes is listed; an
+unknown option or a bad choice is one usage line and exit 2; lists grow (no silent cap: 70
+conformance roots are all run, where a fixed array of 64 dropped the rest)."""
+import os
+import re
+import shutil
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+def _table_options(source):
+    """Option spellings declared in a cli/*.c option table ({"--name|-n", ...})."""
+    text = open(os.path.join(ROOT, "cli", source)).read()
+    names = []
+    for m in re.finditer(r'\{"(--?[a-z][\w|-]*)", ', text):
+        names += m.group(1).split("|")
+    return names
+
+
+def cli_options_tests(s, xc, build, tmp, conf):
+    for cmd, source in (("conformance", "cmd_conformance.c"),):
+        declared = _table_options(source)
+        r = _run([xc, cmd, "--help"])
+        missing = [o for o in declared if o not in r.stdout]
+        s.check("%s --help lists all %d options of its table" % (cmd, len(declared)),
+                r.returncode == 0 and declared and not missing, " ".join(missing) + r.stderr)
+        r = _run([xc, cmd, "x", "--no-such-option"])
+        s.check("%s: an unknown option is one usage line, exit 2" % cmd,
+                r.returncode == 2 and "unknown option '--no-such-option'" in r.stderr
+                and len(r.stderr.strip().splitlines()) == 1, r.stderr)
+    r = _run([xc, "conformance", "x", "--backend", "gpu"])
+    s.check("conformance --backend gpu: the choices are named, exit 2",
+             r.returncode == 2 and "ref|ocl" in r.stderr, r.stderr)
+    r = _run([xc, "conformance"])
+    s.check("conformance without ROOT: usage error naming ROOT, exit 2", r.returncode == 2 and "ROOT" in r.stderr,
+            r.stderr)
+    case = os.path.join(conf, "node", "test_abs")
+    one = os.path.join(tmp, "one_case_root")
+    if os.path.isdir(case) and not os.path.isdir(one):
+        os.makedirs(one)
+        shutil.copytree(case, os.path.join(one, "test_abs"))
+    r = _run([xc, "conformance"] + [one] * 70)
+    s.check("conformance with 70 ROOTs runs every one (lists grow: no cap at 64)",
+            r.returncode == 0 and "70 passed, 0 failed" in r.stdout, r.stdout[-300:] + r.stderr)
