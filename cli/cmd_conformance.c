@@ -59,7 +59,8 @@ int cmd_conformance(int argc, char **argv)
         {"--expected-failures", "FILE", "'name reason' lines of cases that may fail", CLI_STRING, .str = &o.expected_failures},
         {"--json", "FILE", "write every case's verdict as JSON", CLI_STRING, .str = &json_path},
         {0}};
-    const cli_command c = {"conformance", "ROOT...", description, opts, &roots, 1, 0};
+    const cli_command c = {.name = "conformance", .positional = "ROOT...", .description = description,
+                           .options = opts, .args = &roots, .min_args = 1};
     int rc = cli_parse(&c, argc, argv);
     if (rc >= 0) return rc;
     o.ocl = backend == 1;

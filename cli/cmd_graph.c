@@ -1,40 +1,17 @@
 /* cmd_graph.c — `crosscheck graph MODEL -o FILE.{dot,svg,png,pdf}`: draws the model, or with
  * --engine / --plan its OpenCL engine, with optional overlays (see graph_draw.h). */
 #include "cli.h"
+#include "options.h"
 #include "graph_draw.h"
 #include "ocl_options.h"
 #include "onnx_io.h"
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_HIGHLIGHT 256
-
-static void usage(void)
-{
-    printf("usage: crosscheck graph MODEL -o FILE.{dot,svg,png,pdf} [options]\n\n"
-           "Draws MODEL with Graphviz: one box per node (op, name, key attributes, the initializers it\n"
-           "reads), edges labelled with dtype and shape, graph inputs and outputs as house shapes.\n"
-           "The output format follows the extension (.dot is the DOT text of the same graph).\n\n"
-           "  -o FILE                    the picture to write\n"
-           "  --engine                   draw the OpenCL engine built now: layers as clusters of their\n"
-           "                             ONNX nodes, with tactic, precision and time (build options below)\n"
-           "  --plan FILE.plan           draw the engine of a plan made from MODEL by 'crosscheck build'\n"
-           "  --results FILE             colour by a per-layer comparison ('run --per-layer --json'):\n"
-           "                             green pass, orange near tolerance, red fail, grey no data;\n"
-           "                             the first divergent layer outlined thick\n"
-           "  --highlight NAME...        outline these nodes, tensors (or engine layers) in blue\n"
-           "  --around NODE              draw only the nodes within --radius edges of NODE\n"
-           "  --radius N                 for --around, in either direction (default 1)\n"
-           "  --show-initializers        draw initializers as their own nodes (default: listed in\n"
-           "                             the label of the node reading them)\n"
-           "  --max-nodes N              pictures of more nodes collapse into at most %d blocks\n"
-           "                             (by name prefix, else runs of consecutive nodes), each a box\n"
-           "                             with its node count; 0: no limit (default %d; .dot is\n"
-           "                             always complete)\n\n"
-           "OpenCL build options (with --engine):\n%s"
-           "Exit status: 0 written, 2 usage, model, results-file or output error.\n",
-           XC_DRAW_MAX_BLOCKS, XC_DRAW_MAX_NODES, cli_ocl_help);
-}
+static const char *description =
+    "Draws MODEL with Graphviz: one box per node (op, name, key attributes, the initializers it\n"
+    "reads), edges labelled with dtype and shape, graph inputs and outputs as house shapes.\n"
+    "The output format follows the extension (.dot is the DOT text of the same graph).";
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -77,51 +54,60 @@ static int draw(const graph_args *a)
     return s == XC_OK ? 0 : cli_error();
 }
 
+typedef struct ocl_group {
+    graph_args *a;
+    xc_input_shape *shapes;
+    int used;
+} ocl_group;
+
+static int ocl_option(void *user, int argc, char **argv, int *i)
+{
+    ocl_group *g = user;
+    int r = cli_ocl_option(argc, argv, i, "graph", &g->a->ocl, g->shapes);
+    g->used |= r > 0;
+    return r;
+}
+
 int cmd_graph(int argc, char **argv)
 {
-    const char *cmd = "graph", *v;
-    const char *highlight[MAX_HIGHLIGHT];
+    const char *cmd = "graph";
     xc_input_shape shapes[XC_MAX_NAMED];
     graph_args a = {.ocl = xc_ocl_build_defaults(), .draw = xc_draw_defaults()};
-    int r, build_options = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (cli_is_help(arg)) {
-            usage();
-            return 0;
-        } else if (!strcmp(arg, "-o")) {
-            if (!(a.out = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (!strcmp(arg, "--engine")) {
-            a.engine = 1;
-        } else if (!strcmp(arg, "--plan")) {
-            if (!(a.plan = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (!strcmp(arg, "--results")) {
-            if (!(a.results = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (!strcmp(arg, "--highlight")) {
-            if (!cli_list(argc, argv, &i, highlight, MAX_HIGHLIGHT, &a.draw.n_highlight)) return cli_usage_error(cmd, "--highlight needs a name");
-        } else if (!strcmp(arg, "--around")) {
-            if (!(a.draw.around = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (!strcmp(arg, "--radius")) {
-            long radius;
-            if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_long(cmd, arg, v, &radius)) return 2;
-            if (radius < 0 || radius > 1000000) return cli_usage_error(cmd, "--radius must be between 0 and 1000000");
-            a.draw.radius = (int)radius;
-        } else if (!strcmp(arg, "--max-nodes")) {
-            long max;
-            if (!(v = cli_value(argc, argv, &i, cmd)) || !cli_long(cmd, arg, v, &max)) return 2;
-            if (max < 0 || max > 1000000000) return cli_usage_error(cmd, "--max-nodes must be between 0 and 1000000000");
-            a.draw.max_nodes = (int)max;
-        } else if (!strcmp(arg, "--show-initializers")) {
-            a.draw.show_initializers = 1;
-        } else if ((r = cli_ocl_option(argc, argv, &i, cmd, &a.ocl, shapes)) != 0) {
-            if (r < 0) return 2;
-            build_options = 1;
-        } else if (!cli_positional(cmd, arg, &a.model)) {
-            return 2;
-        }
-    }
-    a.draw.highlight = highlight;
-    if (!a.model) return cli_usage_error(cmd, "no MODEL given");
+    cli_strings model = {0}, highlight = {0};
+    long radius = a.draw.radius, max_nodes = a.draw.max_nodes;
+    char max_nodes_help[300];
+    snprintf(max_nodes_help, sizeof max_nodes_help,
+             "pictures of more nodes collapse into at most %d blocks\n(by name prefix, else runs of consecutive nodes), "
+             "each a box\nwith its node count; 0: no limit (default %d; .dot is\nalways complete)",
+             XC_DRAW_MAX_BLOCKS, XC_DRAW_MAX_NODES);
+    const cli_option opts[] = {
+        {"-o", "FILE", "the picture to write (.dot, .svg, .png or .pdf)", CLI_STRING, .str = &a.out},
+        {"--engine", NULL, "draw the OpenCL engine built now: layers as clusters of their\n"
+                           "ONNX nodes, with tactic, precision and time (build options below)", CLI_FLAG, .flag = &a.engine},
+        {"--plan", "FILE.plan", "draw the engine of a plan made from MODEL by 'crosscheck build'", CLI_STRING, .str = &a.plan},
+        {"--results", "FILE", "colour by a per-layer comparison ('run --per-layer --json'):\n"
+                              "green pass, orange near tolerance, red fail, grey no data;\n"
+                              "the first divergent layer outlined thick", CLI_STRING, .str = &a.results},
+        {"--highlight", "NAME", "outline these nodes, tensors (or engine layers) in blue", CLI_LIST, .list = &highlight},
+        {"--around", "NODE", "draw only the nodes within --radius edges of NODE", CLI_STRING, .str = &a.draw.around},
+        {"--radius", "N", "for --around, in either direction (default 1)", CLI_LONG, .whole = &radius, .lo = 0, .hi = 1000000},
+        {"--show-initializers", NULL, "draw initializers as their own nodes (default: listed in\n"
+                                      "the label of the node reading them)", CLI_FLAG, .flag = &a.draw.show_initializers},
+        {"--max-nodes", "N", max_nodes_help, CLI_LONG, .whole = &max_nodes, .lo = 0, .hi = 1000000000},
+        {0}};
+    ocl_group group = {&a, shapes, 0};
+    const cli_command c = {.name = cmd, .positional = "MODEL", .description = description, .options = opts,
+                           .args = &model, .min_args = 1, .max_args = 1, .group = ocl_option, .group_user = &group,
+                           .group_title = "OpenCL build options (with --engine)", .group_help = cli_ocl_help,
+                           .epilogue = "Exit status: 0 written, 2 usage, model, results-file or output error."};
+    int rc = cli_parse(&c, argc, argv);
+    if (rc >= 0) return rc;
+    a.model = model.v[0];
+    a.draw.radius = (int)radius;
+    a.draw.max_nodes = (int)max_nodes;
+    a.draw.n_highlight = highlight.n;
+    int build_options = group.used;
+    a.draw.highlight = highlight.v;
     if (ends_with(a.model, ".plan"))
         return cli_usage_error(cmd, "%s is a plan: give its model too ('crosscheck graph MODEL --plan %s -o ...')", a.model,
                                a.model);

@@ -80,6 +80,11 @@ int cli_parse(const cli_command *c, int argc, char **argv)
         const cli_option *o = NULL;
         for (const cli_option *t = c->options; t && t->name && !o; t++)
             if (spelled(t, a)) o = t;
+        if (!o && c->group) {
+            int r = c->group(c->group_user, argc, argv, &i);
+            if (r < 0) return 2;
+            if (r > 0) continue;
+        }
         if (!o) {
             if (a[0] == '-' && a[1]) return cli_usage_error(c->name, "unknown option '%s'", a);
             if (c->max_args && c->args->n == c->max_args)
@@ -102,17 +107,29 @@ int cli_parse(const cli_command *c, int argc, char **argv)
     return -1;
 }
 
+/* Prints help text, indenting every line after the first by 29 columns. */
+static void print_indented(const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        putchar(*p);
+        if (*p == '\n' && p[1]) printf("%29s", "");
+    }
+    putchar('\n');
+}
+
 void cli_print_help(const cli_command *c)
 {
     printf("usage: crosscheck %s%s%s [options]\n\n%s\n", c->name, c->positional ? " " : "",
            c->positional ? c->positional : "", c->description);
-    if (!c->options || !c->options->name) return;
-    printf("\noptions:\n");
-    for (const cli_option *o = c->options; o->name; o++) {
+    if (c->options && c->options->name) printf("\noptions:\n");
+    for (const cli_option *o = c->options; o && o->name; o++) {
         char head[128];
         const char *arg = o->kind == CLI_CHOICE && !o->arg ? o->choices : o->arg;
         snprintf(head, sizeof head, "%s%s%s%s", o->name, arg ? " " : "", arg ? arg : "", o->kind == CLI_LIST ? "..." : "");
-        if (strlen(head) < 28) printf("  %-28s %s\n", head, o->help);
-        else printf("  %s\n  %-28s %s\n", head, "", o->help);
+        if (strlen(head) < 27) printf("  %-26s ", head);
+        else printf("  %s\n  %-26s ", head, "");
+        print_indented(o->help);
     }
+    if (c->group_help) printf("\n%s:\n%s", c->group_title, c->group_help);
+    if (c->epilogue) printf("\n%s\n", c->epilogue);
 }

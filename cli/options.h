@@ -31,7 +31,7 @@ typedef enum {
 typedef struct cli_option {
     const char *name;    /* "--rtol"; several spellings as "--quiet|-q" */
     const char *arg;     /* the value's name in --help ("X", "REGEX"); NULL for flags */
-    const char *help;    /* one line */
+    const char *help;    /* one line, or several separated by '\n' (indented in --help) */
     cli_kind kind;
     int *flag;
     const char **str;
@@ -51,6 +51,13 @@ typedef struct cli_command {
     const cli_option *options; /* ended by an entry with a NULL name */
     cli_strings *args;       /* the positional arguments */
     int min_args, max_args;  /* max_args 0: no limit */
+    /* a group of options shared with other commands (the OpenCL build options): tried on each
+     * argument no table entry takes; returns 1 if taken (advancing *i over values), 0 if not
+     * its own, -1 after printing a usage error. Its help follows the table's under group_title. */
+    int (*group)(void *user, int argc, char **argv, int *i);
+    void *group_user;
+    const char *group_title, *group_help;
+    const char *epilogue;    /* printed last (exit statuses) */
 } cli_command;
 
 /* Parses argv[1..]: returns -1 to go on, 0 after printing --help, 2 after a usage error

@@ -25,7 +25,7 @@ def _table_options(source):
 
 
 def cli_options_tests(s, xc, build, tmp, conf):
-    for cmd, source in (("conformance", "cmd_conformance.c"),):
+    for cmd, source in (("conformance", "cmd_conformance.c"), ("graph", "cmd_graph.c")):
         declared = _table_options(source)
         r = _run([xc, cmd, "--help"])
         missing = [o for o in declared if o not in r.stdout]
@@ -49,3 +49,11 @@ def cli_options_tests(s, xc, build, tmp, conf):
     r = _run([xc, "conformance"] + [one] * 70)
     s.check("conformance with 70 ROOTs runs every one (lists grow: no cap at 64)",
             r.returncode == 0 and "70 passed, 0 failed" in r.stdout, r.stdout[-300:] + r.stderr)
+    model = os.path.join(ROOT, "models", "small_cnn", "model.onnx")
+    out = os.path.join(tmp, "highlight300.dot")
+    r = _run([xc, "graph", model, "-o", out, "--highlight"] + ["input"] * 300)
+    s.check("graph --highlight with 300 names takes them all (a fixed array of 256 used to end the list)",
+            r.returncode == 0 and os.path.isfile(out), r.stderr)
+    r = _run([xc, "graph", model, "-o", out, "--engine", "--builder-optimization-level", "9"])
+    s.check("graph: the shared OpenCL options parse through the table's group (bad level: one line, exit 2)",
+            r.returncode == 2 and "0..5" in r.stderr, r.stderr)
