@@ -2,6 +2,7 @@
  * prints the library's summary and views; dispatches the engine and tactics views
  * (inspect_engine.c, inspect_tactics.c in this folder). */
 #include "cli.h"
+#include "options.h"
 #include "inspect.h"
 #include "onnx_io.h"
 #include "ocl/device.h"
@@ -15,16 +16,16 @@ static const char *help =
     "       crosscheck inspect diff-tactics --good FILE|DIR... --bad FILE|DIR... [--json]\n"
     "       crosscheck inspect results DIR|FILE [--json]\n"
     "       crosscheck inspect devices [--json]\n\n"
-    "devices: every OpenCL platform and device with its index (for --ocl-device), memory,\n"
-    "compute units, driver and extensions.\n\n"
+    "model, devices, engine, tactics, diff-tactics, results: 'crosscheck inspect VIEW --help'.\n";
+
+static const char *model_description =
     "Summarizes MODEL: IR version, opsets, inputs and outputs with shapes and dtypes, op\n"
     "histogram, node count, parameter count and bytes, and the nodes the reference cannot run.\n"
-    "The model is fully validated first (exit 2 with the problem if it is invalid).\n"
-    "  --show layers   every node with its inputs and outputs (dtype and shape from inference)\n"
-    "  --show attrs    ... and each node's attributes (implies layers)\n"
-    "  --show weights  per initializer: dtype, shape, min, max, mean, std (of the finite values),\n"
-    "                  fraction of zeros, NaN and Inf counts\n\n"
-    "engine, tactics, diff-tactics, results: 'crosscheck inspect engine --help' etc.\n";
+    "The model is fully validated first (exit 2 with the problem if it is invalid).";
+
+static const char *devices_description =
+    "Every OpenCL platform and device with its index (for --ocl-device), memory,\n"
+    "compute units, driver and extensions.";
 
 /* "[1,3,batch,224]" or "(unknown rank)" from a JSON shape, into buf. */
 const char *cli_shape_text(const cJSON *shape, char *buf, size_t len)
@@ -160,9 +161,14 @@ static void print_views(const cJSON *s)
     if (cJSON_GetObjectItem(s, "weights")) print_weights(cJSON_GetObjectItem(s, "weights"));
 }
 
-static int inspect_devices(int json)
+static int inspect_devices(int argc, char **argv)
 {
     cJSON *list, *p, *d;
+    int json = 0;
+    const cli_option opts[] = {{"--json", NULL, "print the list as JSON", CLI_FLAG, .flag = &json}, {0}};
+    const cli_command c = {.name = "inspect devices", .description = devices_description, .options = opts};
+    int rc = cli_parse(&c, argc, argv);
+    if (rc >= 0) return rc;
     if (xc_ocl_device_list(&list) != XC_OK) return cli_error();
     if (json) return cli_print_json(list);
     cJSON_ArrayForEach(p, list) {
@@ -182,6 +188,13 @@ static int inspect_devices(int json)
     return 0;
 }
 
+static int parse_show(void *user, const char *v)
+{
+    if (xc_inspect_parse_show(v, user) == XC_OK) return 1;
+    cli_usage_error("inspect model", "%s", xc_error_message());
+    return 0;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
     const char *cmd = "inspect", *path = NULL;
@@ -192,27 +205,27 @@ int cmd_inspect(int argc, char **argv)
         return 0;
     }
     if (argc >= 2 && !strcmp(argv[1], "results")) return cmd_inspect_results(argc - 1, argv + 1);
-    if (argc >= 2 && !strcmp(argv[1], "devices")) return inspect_devices(argc >= 3 && !strcmp(argv[2], "--json"));
+    if (argc >= 2 && !strcmp(argv[1], "devices")) return inspect_devices(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "engine")) return cli_inspect_engine(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "tactics")) return cli_inspect_tactics(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "diff-tactics")) return cli_inspect_diff_tactics(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "model"))
         return cli_usage_error(cmd, "expected 'inspect model|engine|tactics|diff-tactics|results|devices ...'");
-    for (int i = 2; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(help, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--show")) {
-            const char *v = cli_value(argc, argv, &i, cmd);
-            if (!v) return 2;
-            if (xc_inspect_parse_show(v, &show) != XC_OK) return cli_usage_error(cmd, "%s", xc_error_message());
-        } else if (!cli_positional(cmd, argv[i], &path)) {
-            return 2;
-        }
-    }
-    if (!path) return cli_usage_error(cmd, "no MODEL given");
+    cli_strings model = {0};
+    const cli_option opts[] = {
+        {"--show", "VIEWS", "comma-separated views:\n"
+                            "layers  every node with its inputs and outputs (dtype and shape from inference)\n"
+                            "attrs   ... and each node's attributes (implies layers)\n"
+                            "weights per initializer: dtype, shape, min, max, mean, std (of the finite\n"
+                            "        values), fraction of zeros, NaN and Inf counts",
+         CLI_CUSTOM, .parse = parse_show, .user = &show},
+        {"--json", NULL, "print the summary as JSON", CLI_FLAG, .flag = &json},
+        {0}};
+    const cli_command c = {.name = "inspect model", .positional = "MODEL", .description = model_description,
+                           .options = opts, .args = &model, .min_args = 1, .max_args = 1};
+    int rc = cli_parse(&c, argc - 1, argv + 1);
+    if (rc >= 0) return rc;
+    path = model.v[0];
     xc_model *m;
     if (xc_model_load(path, &m) != XC_OK) return cli_error();
     cJSON *s = xc_inspect_model(m);

@@ -25,16 +25,20 @@ def _table_options(source):
 
 
 def cli_options_tests(s, xc, build, tmp, conf):
-    for cmd, source in (("conformance", "cmd_conformance.c"), ("graph", "cmd_graph.c")):
+    for cmd, source in (("conformance", "cmd_conformance.c"), ("graph", "cmd_graph.c"),
+                        ("inspect model", "cmd_inspect.c")):
         declared = _table_options(source)
-        r = _run([xc, cmd, "--help"])
+        r = _run([xc] + cmd.split() + ["--help"])
         missing = [o for o in declared if o not in r.stdout]
         s.check("%s --help lists all %d options of its table" % (cmd, len(declared)),
                 r.returncode == 0 and declared and not missing, " ".join(missing) + r.stderr)
-        r = _run([xc, cmd, "x", "--no-such-option"])
+        r = _run([xc] + cmd.split() + ["x", "--no-such-option"])
         s.check("%s: an unknown option is one usage line, exit 2" % cmd,
                 r.returncode == 2 and "unknown option '--no-such-option'" in r.stderr
                 and len(r.stderr.strip().splitlines()) == 1, r.stderr)
+    r = _run([xc, "inspect", "devices", "--jsn"])
+    s.check("inspect devices --jsn: unknown option, exit 2 (extra arguments used to be ignored)",
+            r.returncode == 2 and "--jsn" in r.stderr, r.stderr)
     r = _run([xc, "conformance", "x", "--backend", "gpu"])
     s.check("conformance --backend gpu: the choices are named, exit 2",
              r.returncode == 2 and "ref|ocl" in r.stderr, r.stderr)
