@@ -3,7 +3,7 @@
  * own layers, apply overlays and highlights) and writes the result. A picture of more than
  * max_nodes nodes is collapsed into blocks instead (graph_draw_blocks.c, graph_draw_summary.c). */
 #include "graph_draw_internal.h"
-#include "ocl/engine.h"
+#include "ocl/ocl.h"
 #include "validate.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,11 +60,12 @@ static const xc_value_info *declared(const xc_draw *d, const char *name)
 static int engine_tensor_type(const xc_draw *d, const char *tensor, xc_text *t)
 {
     const xc_engine *e = d->o->engine;
-    int id = e ? xc_names_get(&e->tensor_index, tensor) : -1;
+    int id = e ? xc_engine_tensor_find(e, tensor) : -1;
     if (id < 0) return 0;
-    const xc_etensor *et = &e->tensors[id];
+    xc_engine_tensor_info et;
+    xc_engine_tensor_info_get(e, id, &et);
     char shape[512];
-    xc_text_printf(t, "%s%s", xc_shape_str(et->dtype, et->rank, et->dims, shape, sizeof shape), et->fp16 ? " (fp16)" : "");
+    xc_text_printf(t, "%s%s", xc_shape_str(et.dtype, et.rank, et.dims, shape, sizeof shape), et.fp16 ? " (fp16)" : "");
     return 1;
 }
 
@@ -138,7 +139,7 @@ static void report(const xc_draw *d, int kept)
 static xc_status draw_steps(xc_draw *d, const char *path)
 {
     int n = d->g->n_nodes;
-    int nl = d->o->engine ? d->o->engine->n_layers : 0;
+    int nl = d->o->engine ? xc_engine_layer_count(d->o->engine) : 0;
     d->keep = calloc((size_t)n + 1, 1);
     d->parent = calloc((size_t)n + 1, sizeof *d->parent);
     d->drawn = calloc((size_t)n + 1, sizeof *d->drawn);
@@ -172,7 +173,7 @@ xc_status xc_graph_draw(const xc_model *m, const xc_draw_options *o, const char 
 {
     if (!xc_draw_format(path))
         return xc_fail(XC_ERR_USAGE, "%s: unknown picture format (use .dot, .svg, .png or .pdf)", path);
-    if (o->engine && o->engine->model != m) return xc_fail(XC_ERR_USAGE, "the engine to draw was not built from this model");
+    if (o->engine && xc_engine_model(o->engine) != m) return xc_fail(XC_ERR_USAGE, "the engine to draw was not built from this model");
     xc_draw d;
     memset(&d, 0, sizeof d);
     d.m = m;

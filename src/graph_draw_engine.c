@@ -5,16 +5,16 @@
  * on the tensor they convert; nodes no layer covers were folded away at build time and are
  * drawn dashed. */
 #include "graph_draw_internal.h"
-#include "ocl/engine.h"
+#include "ocl/ocl.h"
 #include <stdio.h>
 #include <string.h>
 
 /* Long fused chains get long names; the cluster shows the start and the node count. */
 #define MAX_NAME_CHARS 60
 
-static const char *precision(const xc_layer *L) { return L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : "fp32"; }
+static const char *precision(const xc_engine_layer_info *L) { return L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : "fp32"; }
 
-static void cluster_label(const xc_layer *L, xc_text *t)
+static void cluster_label(const xc_engine_layer_info *L, xc_text *t)
 {
     if (strlen(L->name) > MAX_NAME_CHARS) {
         char head[MAX_NAME_CHARS + 1];
@@ -25,7 +25,7 @@ static void cluster_label(const xc_layer *L, xc_text *t)
         xc_text_literal(t, L->name);
     }
     xc_text_line(t);
-    xc_text_literal(t, L->variant[0] ? L->variant : L->kind->name);
+    xc_text_literal(t, L->tactic[0] ? L->tactic : L->kind);
     xc_text_printf(t, " | %s | ", precision(L));
     if (L->time_ms > 0) xc_text_printf(t, "%.4g ms", L->time_ms);
     else xc_text_printf(t, "not timed");
@@ -39,9 +39,10 @@ static void cluster_label(const xc_layer *L, xc_text *t)
 xc_status xc_draw_engine_clusters(xc_draw *d)
 {
     const xc_engine *e = d->o->engine;
-    for (int l = 0; l < e->n_layers; l++) {
-        const xc_layer *L = &e->layers[l];
-        if (L->dead) continue;
+    for (int l = 0; l < xc_engine_layer_count(e); l++) {
+        xc_engine_layer_info info, *L = &info;
+        xc_engine_layer_info_get(e, l, L);
+        if (!L->name) continue; /* merged into another layer */
         int kept = 0;
         for (int k = 0; k < L->n_nodes; k++) {
             d->layer_of[L->nodes[k]] = l;
@@ -82,11 +83,12 @@ static Agnode_t *tensor_source(const xc_draw *d, const char *name)
 static xc_status reformat_heads(xc_draw *d, Agnode_t *r, const char *source, int converted)
 {
     const xc_engine *e = d->o->engine;
-    for (int l = 0; l < e->n_layers; l++) {
-        const xc_layer *L = &e->layers[l];
+    for (int l = 0; l < xc_engine_layer_count(e); l++) {
+        xc_engine_layer_info info, *L = &info;
+        xc_engine_layer_info_get(e, l, L);
         int reads = 0;
-        for (int k = 0; k < L->n_in && !reads; k++) reads = L->in[k] == converted;
-        if (L->dead || !reads) continue;
+        for (int k = 0; L->name && k < L->n_in && !reads; k++) reads = L->in[k] == converted;
+        if (!reads) continue;
         for (int k = 0; k < L->n_nodes; k++) {
             const xc_node *n = &d->g->nodes[L->nodes[k]];
             int uses = 0;
@@ -101,11 +103,11 @@ static xc_status reformat_heads(xc_draw *d, Agnode_t *r, const char *source, int
     return XC_OK;
 }
 
-static xc_status draw_reformat(xc_draw *d, int l)
+static xc_status draw_reformat(xc_draw *d, int l, const xc_engine_layer_info *L)
 {
-    const xc_engine *e = d->o->engine;
-    const xc_layer *L = &e->layers[l];
-    const char *source = e->tensors[L->in[0]].name;
+    xc_engine_tensor_info in;
+    xc_engine_tensor_info_get(d->o->engine, L->in[0], &in);
+    const char *source = in.name;
     Agnode_t *tail = source[0] ? tensor_source(d, source) : NULL;
     if (!tail) return XC_OK; /* outside the --around selection */
     char id[32];
@@ -129,9 +131,11 @@ static xc_status draw_reformat(xc_draw *d, int l)
 xc_status xc_draw_engine_extras(xc_draw *d)
 {
     const xc_engine *e = d->o->engine;
-    for (int l = 0; l < e->n_layers; l++)
-        if (!e->layers[l].dead && e->layers[l].n_nodes == 0 && e->layers[l].n_in == 1 && e->layers[l].n_out == 1)
-            XC_TRY(draw_reformat(d, l));
+    for (int l = 0; l < xc_engine_layer_count(e); l++) {
+        xc_engine_layer_info L;
+        xc_engine_layer_info_get(e, l, &L);
+        if (L.name && L.n_nodes == 0 && L.n_in == 1 && L.n_out == 1) XC_TRY(draw_reformat(d, l, &L));
+    }
     for (int i = 0; i < d->g->n_nodes; i++) {
         if (!d->drawn[i] || d->layer_of[i] >= 0) continue;
         xc_text label = {0};

@@ -3,7 +3,7 @@
  * divergent layer's nodes outlined thick; failing tensors' edges red) and --highlight names
  * (nodes, tensors, or in the engine view layers, outlined blue). */
 #include "graph_draw_internal.h"
-#include "ocl/engine.h"
+#include "ocl/ocl.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +43,8 @@ static void append_line(void *obj, const xc_overlay_layer *l)
 static Agraph_t *layer_cluster(const xc_draw *d, const char *name)
 {
     const xc_engine *e = d->o->engine;
-    for (int l = 0; e && l < e->n_layers; l++)
-        if (d->cluster[l] && !strcmp(e->layers[l].name, name)) return d->cluster[l];
-    return NULL;
+    int l = e ? xc_engine_layer_find(e, name) : -1;
+    return l >= 0 ? d->cluster[l] : NULL;
 }
 
 static void style_tensor_edges(const xc_draw *d, const char *tensor, const char *color, const char *width)
@@ -150,11 +149,11 @@ static xc_status highlight(xc_draw *d, const char *name)
         return XC_OK;
     }
     const xc_engine *e = d->o->engine;
-    for (int l = 0; e && l < e->n_layers; l++)
-        if (!e->layers[l].dead && !strcmp(e->layers[l].name, name)) {
-            if (d->cluster[l]) outline(d->cluster[l], blue, "3");
-            return XC_OK;
-        }
+    int l = e ? xc_engine_layer_find(e, name) : -1;
+    if (l >= 0) {
+        if (d->cluster[l]) outline(d->cluster[l], blue, "3");
+        return XC_OK;
+    }
     return xc_fail(XC_ERR_USAGE, "%s: no %s named '%s' to highlight", d->m->path ? d->m->path : "model",
                    e ? "node, tensor or layer" : "node or tensor", name);
 }

@@ -188,8 +188,8 @@ xc_status xc_per_layer_saved(const xc_model *m, const xc_tensor *const *inputs, 
                 row = &out->rows[out->n_rows++];
                 memset(row, 0, sizeof *row);
                 row->layer = k;
-                row->info = (xc_engine_layer_info){nd->name[0] ? nd->name : nd->outputs[0], nd->op_type, "saved", NULL, 0, 0, 1,
-                                                   &out->nodes[k]};
+                row->info = (xc_engine_layer_info){.name = nd->name[0] ? nd->name : nd->outputs[0], .kind = nd->op_type,
+                                                   .tactic = "saved", .n_nodes = 1, .nodes = &out->nodes[k]};
             }
             s = compare_into_row(&w, row, nd->outputs[o], t);
         }

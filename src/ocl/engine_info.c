@@ -18,7 +18,26 @@ void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *o
     out->cpu = L->cpu;
     out->n_nodes = L->n_nodes;
     out->nodes = L->nodes;
+    out->time_ms = L->time_ms;
+    out->n_in = L->n_in, out->n_out = L->n_out;
+    out->in = L->in, out->out = L->out;
 }
+
+int xc_engine_tensor_count(const xc_engine *e) { return e->n_tensors; }
+
+void xc_engine_tensor_info_get(const xc_engine *e, int t, xc_engine_tensor_info *out)
+{
+    const xc_etensor *x = &e->tensors[t];
+    out->name = x->name;
+    out->dtype = x->dtype;
+    out->rank = x->rank;
+    out->dims = x->dims;
+    out->fp16 = x->fp16;
+}
+
+int xc_engine_tensor_find(const xc_engine *e, const char *name) { return xc_names_get(&e->tensor_index, name); }
+
+const xc_model *xc_engine_model(const xc_engine *e) { return e->model; }
 
 int xc_engine_layer_find(const xc_engine *e, const char *name)
 {

@@ -95,8 +95,25 @@ typedef struct xc_engine_layer_info {
     const char *fusion;            /* the pass that formed the group, or NULL */
     int fp16, cpu;
     int n_nodes;
-    const int *nodes;              /* model graph node indices covered */
+    const int *nodes;              /* model graph node indices covered (none: a reformat layer) */
+    double time_ms;                /* measured at build or from the timing cache; 0: not timed */
+    int n_in, n_out;
+    const int *in, *out;           /* engine tensor indices (xc_engine_tensor_info_get); -1: absent */
 } xc_engine_layer_info;
+/* An engine tensor: what a layer reads or writes, with the engine's static shape and storage. */
+typedef struct xc_engine_tensor_info {
+    const char *name;              /* the ONNX name, "" for tensors a pass made */
+    xc_dtype dtype;                /* logical dtype */
+    int rank;
+    const int64_t *dims;
+    int fp16;                      /* stored as half */
+} xc_engine_tensor_info;
+int xc_engine_tensor_count(const xc_engine *e);
+void xc_engine_tensor_info_get(const xc_engine *e, int t, xc_engine_tensor_info *out);
+/* Index of the tensor with ONNX name `name`, or -1. */
+int xc_engine_tensor_find(const xc_engine *e, const char *name);
+/* The model the engine was built from. */
+const xc_model *xc_engine_model(const xc_engine *e);
 int xc_engine_layer_count(const xc_engine *e);
 void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *out);
 /* Index of the live layer named `name`, or -1. */
