@@ -7,6 +7,7 @@
  * hidden), states (dirs, batch, hidden); layout 1: X (batch, seq, input), Y (batch, seq, dirs,
  * hidden), states (batch, dirs, hidden). Checks fire only on sizes known at the time. */
 #include "schema.h"
+#include "checked.h"
 #include "recurrent.h"
 #include <stdio.h>
 #include <strings.h>
@@ -142,6 +143,8 @@ static xc_status hidden_size(xc_infer_ctx *c, rnn_dims *g)
     if (r->rank >= 0 && r->rank != 3) return xc_infer_fail(c, "R must be 3-D, got rank %d", r->rank);
     g->hidden = attr ? attr->i : r->rank == 3 ? r->dims[2] : -1;
     if (attr && attr->i <= 0) return xc_infer_fail(c, "hidden_size %lld must be positive", (long long)attr->i);
+    int64_t widest; /* B's 2 * 4 * hidden is the largest product of it below */
+    if (g->hidden > 0) XC_TRY(xc_mul_i64(c->node, "hidden_size * 8", g->hidden, 8, &widest));
     int64_t rows = known_times(g->hidden, g->gates);
     if (w->rank == 3 && clash(w->dims[1], rows))
         return xc_infer_fail(c, "hidden_size %lld does not match W '%s': axis 1 is %lld, expected %d * %lld", (long long)g->hidden,
