@@ -65,7 +65,8 @@ def _model(op, c, feeds, layout=None, dtype=None, name="rnn"):
     if layout:
         attrs["layout"] = layout
     node = helper.make_node(op, ins, outs, name=name, **attrs)
-    vi = lambda n, t, shape: helper.make_tensor_value_info(n, TensorProto.INT32 if n == "sequence_lens" else t, shape)  # noqa: E731
+    def vi(n, t, shape):
+        return helper.make_tensor_value_info(n, TensorProto.INT32 if n == "sequence_lens" else t, shape)
     graph = helper.make_graph([node], "g", [vi(n, dtype, feeds[n].shape) for n in ins if n], [vi(n, dtype, None) for n in outs if n])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", c.get("opset", 22))], ir_version=8)
 
@@ -201,8 +202,10 @@ def _matrix(s, xc, tmp):
 # Bad attributes: (label, op, case, words the one error line must hold).
 BAD = [
     ("hidden_size disagrees with W", "LSTM", {"attrs": {"hidden_size": 4}}, ["node 'bad'", "hidden_size 4", "W"]),
-    ("unknown activation name", "GRU", {"attrs": {"activations": ["Sigmoid", "Bogus"]}}, ["node 'bad'", "unknown activation 'Bogus'"]),
-    ("wrong activations count", "GRU", {"attrs": {"activations": ["Sigmoid", "Tanh", "Tanh"]}}, ["node 'bad'", "lists 3", "expected 2"]),
+    ("unknown activation name", "GRU", {"attrs": {"activations": ["Sigmoid", "Bogus"]}},
+     ["node 'bad'", "unknown activation 'Bogus'"]),
+    ("wrong activations count", "GRU", {"attrs": {"activations": ["Sigmoid", "Tanh", "Tanh"]}},
+     ["node 'bad'", "lists 3", "expected 2"]),
     ("RNN bidirectional with 3 activations", "RNN", {"attrs": {"direction": "bidirectional", "activations": ["Tanh"] * 3}},
      ["node 'bad'", "lists 3"]),
     ("unknown direction", "RNN", {"attrs": {"direction": "sideways"}}, ["node 'bad'", "direction 'sideways'"]),

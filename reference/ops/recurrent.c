@@ -17,8 +17,16 @@ typedef struct rnn_geom {
     int layout;
 } rnn_geom;
 
-static size_t x_at(const rnn_geom *g, int64_t t, int64_t b) { return (size_t)((g->layout ? b * g->seq + t : t * g->batch + b) * g->input); }
-static size_t state_at(const rnn_geom *g, int64_t d, int64_t b) { return (size_t)((g->layout ? b * g->dirs + d : d * g->batch + b) * g->hidden); }
+static size_t x_at(const rnn_geom *g, int64_t t, int64_t b)
+{
+    return (size_t)((g->layout ? b * g->seq + t : t * g->batch + b) * g->input);
+}
+
+static size_t state_at(const rnn_geom *g, int64_t d, int64_t b)
+{
+    return (size_t)((g->layout ? b * g->dirs + d : d * g->batch + b) * g->hidden);
+}
+
 static size_t y_at(const rnn_geom *g, int64_t t, int64_t d, int64_t b)
 {
     return (size_t)((g->layout ? (b * g->seq + t) * g->dirs + d : (t * g->dirs + d) * g->batch + b) * g->hidden);
@@ -50,7 +58,7 @@ static xc_status row_length(const xc_ref_args *a, const rnn_geom *g, int64_t b, 
 }
 
 /* Runs direction d of batch row b; state holds h then c (hidden each), x and work scratch. */
-static void run_row(const xc_ref_args *a, const rnn_geom *g, const rnn_dir *dir, int64_t d, int reverse, int64_t b, int64_t len,
+static void run_row(const xc_ref_args *a, const rnn_geom *g, const xc_rnn_dir *dir, int64_t d, int reverse, int64_t b, int64_t len,
                     double *state, double *x, double *work)
 {
     double *h = state, *c = state + g->hidden;
@@ -60,7 +68,7 @@ static void run_row(const xc_ref_args *a, const rnn_geom *g, const rnn_dir *dir,
     for (int64_t s = 0; s < len; s++) {
         int64_t t = reverse ? len - 1 - s : s;
         load(a->in[0], x_at(g, t, b), (size_t)g->input, x);
-        rnn_step(dir, x, h, c, work);
+        xc_rnn_step(dir, x, h, c, work);
         store(output(a, 0), y_at(g, t, d, b), n, h);
     }
     if (len == 0) memset(state, 0, 2 * n * sizeof *state);
@@ -90,11 +98,11 @@ static xc_status load_weights(const xc_ref_args *a, const rnn_geom *g, rnn_weigh
 }
 
 /* Direction d's view of the weights and attributes. */
-static rnn_dir direction(const xc_ref_args *a, const rnn_geom *g, const rnn_weights *wt, const xc_rnn_config *cfg, int64_t d)
+static xc_rnn_dir direction(const xc_ref_args *a, const rnn_geom *g, const rnn_weights *wt, const xc_rnn_config *cfg, int64_t d)
 {
     xc_rnn_cell cell = xc_rnn_cell_of(a->node->op_type);
     const xc_attr *clip = xc_node_attr(a->node, "clip");
-    rnn_dir dir = {
+    xc_rnn_dir dir = {
         .cell = cell, .input = g->input, .hidden = g->hidden, .gates = xc_rnn_gates(cell),
         .w = wt->w + d * g->rows * g->input, .r = wt->r + d * g->rows * g->hidden,
         .wb = wt->b + d * 2 * g->rows, .rb = wt->b + d * 2 * g->rows + g->rows, .p = wt->p + d * 3 * g->hidden,
@@ -122,12 +130,16 @@ static xc_status ref_recurrent(xc_ref_args *a)
         if (a->node->outputs[o][0] && !a->out[o]) return xc_ref_fail(a, XC_ERR_INTERNAL, "output %d has no inferred shape", o);
     rnn_weights wt;
     XC_TRY(load_weights(a, &g, &wt));
-    rnn_dir d0 = direction(a, &g, &wt, &cfg, 0);
-    double *scratch = malloc((2 * (size_t)g.hidden + (size_t)g.input + rnn_work_size(&d0) + 1) * sizeof(double));
-    xc_status s = scratch ? XC_OK : xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
+    xc_rnn_dir d0 = direction(a, &g, &wt, &cfg, 0);
+    double *scratch = malloc((2 * (size_t)g.hidden + (size_t)g.input + xc_rnn_work_size(&d0) + 1) * sizeof(double));
+    if (!scratch) {
+        free(wt.w);
+        return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
+    }
+    xc_status s = XC_OK;
     double *state = scratch, *xs = scratch + 2 * g.hidden, *work = xs + g.input;
     for (int64_t d = 0; s == XC_OK && d < g.dirs; d++) {
-        rnn_dir dir = direction(a, &g, &wt, &cfg, d);
+        xc_rnn_dir dir = direction(a, &g, &wt, &cfg, d);
         int reverse = g.dirs == 2 ? d == 1 : cfg.reverse;
         for (int64_t b = 0; s == XC_OK && b < g.batch; b++) {
             int64_t len = 0;

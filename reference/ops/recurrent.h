@@ -7,7 +7,7 @@
 #include "tensor.h"
 
 /* One direction of one node, every input widened to double. Owned by the driver. */
-typedef struct rnn_dir {
+typedef struct xc_rnn_dir {
     xc_rnn_cell cell;
     int64_t input, hidden, gates;
     const double *w, *r;       /* (gates * hidden, input), (gates * hidden, hidden) */
@@ -17,18 +17,18 @@ typedef struct rnn_dir {
     double clip;               /* bound on every activation's input; INFINITY when absent */
     int input_forget, linear_before_reset;
     xc_dtype t;                /* the op's dtype: states are rounded to it once per step */
-} rnn_dir;
+} xc_rnn_dir;
 
-/* Scratch doubles one step needs (rnn_step's `work`). */
-size_t rnn_work_size(const rnn_dir *d);
+/* Scratch doubles one step needs (xc_rnn_step's `work`). */
+size_t xc_rnn_work_size(const xc_rnn_dir *d);
 
 /* One time step of one batch row: x (input) and the states h (hidden) and, for LSTM, c
  * (hidden) in, the new states out in place. */
-void rnn_step(const rnn_dir *d, const double *x, double *h, double *c, double *work);
+void xc_rnn_step(const xc_rnn_dir *d, const double *x, double *h, double *c, double *work);
 
 /* act(clip(v)): the activation applied to a gate's input, bounded by the cell clip. */
-double rnn_activate(const xc_rnn_act *act, double clip, double v);
+double xc_rnn_activate(const xc_rnn_act *act, double clip, double v);
 
 /* out[k] = bias[k] + sum_j m[k][j] * v[j] for k < rows: a gate block's pre-activation. */
-void rnn_matvec(const double *m, const double *v, const double *bias, int64_t rows, int64_t cols, double *out);
+void xc_rnn_matvec(const double *m, const double *v, const double *bias, int64_t rows, int64_t cols, double *out);
 #endif

@@ -6,7 +6,7 @@
 
 static double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); } /* no overflow for big x */
 
-double rnn_activate(const xc_rnn_act *act, double clip, double v)
+double xc_rnn_activate(const xc_rnn_act *act, double clip, double v)
 {
     double x = v < -clip ? -clip : v > clip ? clip : v, a = act->alpha, b = act->beta;
     switch (act->kind) {
@@ -25,7 +25,7 @@ double rnn_activate(const xc_rnn_act *act, double clip, double v)
     return NAN;
 }
 
-void rnn_matvec(const double *m, const double *v, const double *bias, int64_t rows, int64_t cols, double *out)
+void xc_rnn_matvec(const double *m, const double *v, const double *bias, int64_t rows, int64_t cols, double *out)
 {
     for (int64_t k = 0; k < rows; k++) {
         double acc = 0;
