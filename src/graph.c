@@ -161,10 +161,12 @@ xc_status xc_node_fail(const xc_node *n, xc_status code, const char *fmt, ...)
 
 const char *xc_node_label(const xc_node *n, char *buf, size_t len)
 {
+    int o = 0; /* the first output given: optional outputs before it are "" (LSTM with Y omitted) */
+    while (o < n->n_outputs - 1 && !n->outputs[o][0]) o++;
     if (n->name && n->name[0])
         snprintf(buf, len, "node '%s' (%s)", n->name, n->op_type);
     else if (n->n_outputs > 0)
-        snprintf(buf, len, "node producing '%s' (%s)", n->outputs[0], n->op_type);
+        snprintf(buf, len, "node producing '%s' (%s)", n->outputs[o], n->op_type);
     else
         snprintf(buf, len, "unnamed %s node", n->op_type);
     return buf;
