@@ -38,7 +38,15 @@ $(GEN_C) $(GEN_H) &: $(PROTO_ROOT)/onnx/onnx.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --c_out=$(BUILD)/gen -I$(PROTO_ROOT) onnx/onnx.proto
 
-$(BUILD)/obj/gen/onnx.pb-c.o: $(GEN_C)
+# Objects depend on the compiler flags they were built with: changing OPT, SAN or the flags
+# above rebuilds them (a stale object would keep, say, its old symbol visibility).
+FLAGS_STAMP = $(BUILD)/obj/.cflags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CC) $(BASE_CFLAGS) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(BASE_CFLAGS) $(CFLAGS)' > $@
+FORCE:
+
+$(BUILD)/obj/gen/onnx.pb-c.o: $(GEN_C) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Wno-unused-parameter $(CFLAGS) -c $< -o $@
 
@@ -57,11 +65,11 @@ $(BUILD)/gen/kernels_embed.c: $(KERNELS) Makefile
 	  done; \
 	  echo '{0, 0}};'; } > $@
 
-$(BUILD)/obj/gen/kernels_embed.o: $(BUILD)/gen/kernels_embed.c
+$(BUILD)/obj/gen/kernels_embed.o: $(BUILD)/gen/kernels_embed.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c $(GEN_H)
+$(BUILD)/obj/%.o: %.c $(GEN_H) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "CC $<"
 	@$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -186,7 +194,7 @@ fuzz: all $(VENV)/.done
 	@sh fuzz/make_seeds.sh $(FUZZ_BUILD)/corpus $(BUILD)/crosscheck $(VPY)
 	sh fuzz/run.sh $(FUZZ_BUILD)/fuzz $(FUZZ_BUILD)/corpus $(FUZZ_SECONDS)
 
-.PHONY: all demo test test-long conformance-data clean fuzz install uninstall
+.PHONY: FORCE all demo test test-long conformance-data clean fuzz install uninstall
 clean:
 	rm -rf $(BUILD)
 
