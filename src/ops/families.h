@@ -5,5 +5,7 @@
 #define XC_OP_FAMILIES(X) \
     X(unary) X(binary) X(conv) X(pool) X(norm) X(softmax) X(matmul) X(attention) \
     X(reduce) X(index) X(shape) X(movement) X(gather) X(resize) X(quant) X(constant) \
-    X(loss)
+    X(loss) \
+    X(signal) \
+    X(window)
 #endif
