@@ -7,5 +7,6 @@
     X(reduce) X(index) X(shape) X(movement) X(gather) X(resize) X(quant) X(constant) \
     X(loss) \
     X(signal) \
-    X(window)
+    X(window) \
+    X(qlinear)
 #endif
