@@ -8,5 +8,6 @@
     X(loss) \
     X(signal) \
     X(window) \
-    X(qlinear)
+    X(qlinear) \
+    X(misc)
 #endif
