@@ -9,5 +9,6 @@
     X(signal) \
     X(window) \
     X(qlinear) \
-    X(misc)
+    X(misc) \
+    X(unique)
 #endif
