@@ -10,5 +10,6 @@
     X(window) \
     X(qlinear) \
     X(misc) \
-    X(unique)
+    X(unique) \
+    X(random)
 #endif
