@@ -160,6 +160,9 @@ def signal(c):
     c.check("MelWeightMatrix float64", "MelWeightMatrix",
             [("b", i64(6)), ("d", i64(64)), ("r", i64(16000)), ("lo", np.array(20, np.float32)), ("hi", np.array(7000, np.float32))],
             ["y"], {"output_datatype": TP.DOUBLE}, 17)
+    c.refuse("MelWeightMatrix upper edge past the spectrum", "MelWeightMatrix",
+             [("b", i64(4)), ("d", i64(16)), ("r", i64(8000)), ("lo", np.array(0, np.float32)), ("hi", np.array(1e30, np.float32))],
+             ["y"], {}, 17, "outside [0, 9)", out_types=[TP.FLOAT])
     c.refuse("DFT last dim 3", "DFT", [("x", f32(1, 4, 3))], ["y"], {}, 20, "last dim", out_types=[TP.FLOAT])
     c.refuse("DFT axis -1 (the complex dim)", "DFT", [("x", f32(1, 4, 1)), ("", None), ("ax", i64(-1))], ["y"], {}, 20,
              "axis -1", out_types=[TP.FLOAT])

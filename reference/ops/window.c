@@ -43,12 +43,13 @@ static xc_status ref_mel(xc_ref_args *a)
     if (!pt) return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
     double step = (hi - lo) / (double)(bins + 2);
     for (int64_t i = 0; i < bins + 2; i++) {
-        pt[i] = (int64_t)floor((double)(dft_len + 1) * mel_to_hz((double)i * step + lo) / (double)rate);
-        if (pt[i] < 0 || pt[i] >= rows) {
+        double bin = floor((double)(dft_len + 1) * mel_to_hz((double)i * step + lo) / (double)rate);
+        if (!(bin >= 0 && bin < (double)rows)) { /* also catches NaN, and values no int64 holds */
             free(pt);
-            return xc_ref_fail(a, XC_ERR_MODEL, "mel band edge %d falls on spectrum bin %lld, outside [0, %lld)", (int)i,
-                               (long long)pt[i], (long long)rows);
+            return xc_ref_fail(a, XC_ERR_MODEL, "mel band edge %d falls on spectrum bin %g, outside [0, %lld)", (int)i, bin,
+                               (long long)rows);
         }
+        pt[i] = (int64_t)bin;
     }
     for (int64_t i = 0; i < bins; i++) {
         int64_t l = pt[i], c = pt[i + 1], r = pt[i + 2];
