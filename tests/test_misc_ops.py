@@ -296,6 +296,14 @@ def random_ops(c):
     edge = one("Bernoulli", [("p", np.array([0, 1, 0, 1], np.float64))], {}, TP.DOUBLE, 15)
     s.check("misc_ops: Bernoulli p=0 gives 0 and p=1 gives 1 (no seed)",
             edge is not None and edge.dtype == np.float64 and edge.tolist() == [0, 1, 0, 1], str(edge))
+    nodes = [helper.make_node("RandomNormal", [], [o], name=o, shape=[64]) for o in ("a", "b")]
+    g = helper.make_graph(nodes, "g", [], [helper.make_tensor_value_info(o, TP.FLOAT, [64]) for o in ("a", "b")])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 10
+    (r1, o1), (r2, o2) = (_run_xc(c.xc, c._dir(), m, []) for _ in range(2))
+    s.check("misc_ops: unseeded RandomNormal nodes draw different streams, the same on every run",
+            not r1.returncode and not r2.returncode and not np.array_equal(o1["a"], o1["b"]) and np.array_equal(o1["a"], o2["a"])
+            and np.array_equal(o1["b"], o2["b"]), r1.stderr + r2.stderr)
     c.refuse("Bernoulli probability above 1", "Bernoulli", [("p", np.array([0.5, 1.5], np.float32))], ["y"], {}, 15, "outside [0, 1]",
              out_types=[TP.FLOAT])
     c.refuse("RandomUniform low above high", "RandomUniform", [], ["y"], {"shape": [2], "low": 2.0, "high": 1.0}, 17, "low",
