@@ -123,7 +123,31 @@ static xc_status ref_dequantize(xc_ref_args *a)
     return XC_OK;
 }
 
+/* The range [min(0, min x), max(0, max x)] mapped onto [0, 255], in float32 step by step as
+ * onnx's reference does: scale = (max - min) / 255 (1 / 255 when the range is empty),
+ * zero_point = rint(clamp(-min / scale, 0, 255)), y = saturate(rint(x / scale) + zero_point). */
+static xc_status ref_dynamic_quantize(xc_ref_args *a)
+{
+    const xc_tensor *x = a->in[0];
+    size_t n = xc_tensor_numel(x);
+    const float *v = x->data;
+    float lo = 0, hi = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (isnan(v[k])) return xc_ref_fail(a, XC_ERR_MODEL, "x[%zu] is NaN: no quantization range", k);
+        lo = v[k] < lo ? v[k] : lo;
+        hi = v[k] > hi ? v[k] : hi;
+    }
+    float scale = (hi == lo ? 1.0f : hi - lo) / 255.0f;
+    float zp = 0.0f - lo / scale;
+    zp = rintf(zp < 0 ? 0 : zp > 255 ? 255 : zp);
+    for (size_t k = 0; k < n; k++) xc_ref_store_saturated(XC_UINT8, a->out[0]->data, k, (double)(rintf(v[k] / scale) + zp));
+    if (a->out[1]) xc_store_f64(XC_FLOAT, a->out[1]->data, 0, scale);
+    if (a->out[2]) xc_store_f64(XC_UINT8, a->out[2]->data, 0, zp);
+    return XC_OK;
+}
+
 const xc_ref_kernel xc_ref_quant[] = {
+    {"DynamicQuantizeLinear", ref_dynamic_quantize},
     {"QuantizeLinear", ref_quantize},
     {"DequantizeLinear", ref_dequantize},
     {0},

@@ -5,5 +5,13 @@
 #define XC_OP_FAMILIES(X) \
     X(unary) X(binary) X(conv) X(pool) X(norm) X(softmax) X(matmul) X(attention) \
     X(reduce) X(index) X(shape) X(movement) X(gather) X(resize) X(quant) X(constant) \
-    X(recurrent)
+    X(recurrent) \
+    X(loss) \
+    X(signal) \
+    X(window) \
+    X(qlinear) \
+    X(misc) \
+    X(unique) \
+    X(random) \
+    /* one family per line, each ending in a backslash; this comment ends the list */
 #endif

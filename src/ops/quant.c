@@ -1,8 +1,9 @@
-/* quant.c — schemas of QuantizeLinear and DequantizeLinear: linear (de)quantization with a scale
+/* quant.c — schemas of QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear: linear (de)quantization with a scale
  * and optional zero point given per tensor, per axis (1-D along `axis`) or per block
  * (`block_size` consecutive elements along `axis` share one scale, opset 21+). Integer
  * quantized types are supported; float8/int4/int2/float4 are recognised and reported as
- * unsupported by the generic dtype check. */
+ * unsupported by the generic dtype check. DynamicQuantizeLinear picks a uint8 scale and zero
+ * point covering x's range (and 0) itself. */
 #include "schema.h"
 #include "checked.h"
 
@@ -98,7 +99,19 @@ static xc_status infer_dequantize(xc_infer_ctx *c)
     return XC_OK;
 }
 
+/* DynamicQuantizeLinear: y (uint8, x's shape), y_scale (float32 scalar), y_zero_point (uint8 scalar). */
+static xc_status infer_dynamic_quantize(xc_infer_ctx *c)
+{
+    XC_TRY(xc_infer_require_type(c, 0, XC_BIT(XC_FLOAT)));
+    xc_infer_copy(c, 0, 0);
+    c->out[0].dtype = XC_UINT8;
+    xc_infer_set(c, 1, XC_FLOAT, 0, NULL);
+    xc_infer_set(c, 2, XC_UINT8, 0, NULL);
+    return XC_OK;
+}
+
 const xc_op_schema xc_schemas_quant[] = {
+    {"DynamicQuantizeLinear", 11, 1, 1, 3, 3, NULL, infer_dynamic_quantize},
     {"QuantizeLinear", 10, 2, 3, 1, 1, NULL, infer_quantize},
     {"QuantizeLinear", 13, 2, 3, 1, 1, axis_attrs, infer_quantize},
     {"QuantizeLinear", 19, 2, 3, 1, 1, q19_attrs, infer_quantize},

@@ -243,22 +243,23 @@ def messages(s, xc, tmp):
 
 def saved_sets_alone(s, xc, tmp):
     """run --load-outputs A B with no model: two saved sets compared directly, every iteration,
-    for a model the reference cannot run (Det) whose results ONNX Runtime saved through Polygraphy."""
+    for a model the reference cannot run (com.microsoft's Gelu) whose results ONNX Runtime saved
+    through Polygraphy."""
     d = os.path.join(tmp, "sets")
     os.makedirs(d, exist_ok=True)
-    g = helper.make_graph([helper.make_node("Det", ["x"], ["y"], name="det")], "g",
+    g = helper.make_graph([helper.make_node("Gelu", ["x"], ["y"], name="gelu", domain="com.microsoft")], "g",
                           [helper.make_tensor_value_info("x", TP.FLOAT, [2, 3, 3])],
-                          [helper.make_tensor_value_info("y", TP.FLOAT, [2])])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+                          [helper.make_tensor_value_info("y", TP.FLOAT, [2, 3, 3])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
     m.ir_version = 8
-    model = os.path.join(d, "det.onnx")
+    model = os.path.join(d, "gelu.onnx")
     onnx.save(m, model)
     r = _run([xc, "run", model, "--ref"])
-    s.check("sets: the reference cannot run Det", r.returncode == 2 and "Det" in r.stderr, r.stderr)
+    s.check("sets: the reference cannot run com.microsoft's Gelu", r.returncode == 2 and "Gelu" in r.stderr, r.stderr)
     a, b, near = (os.path.join(d, f) for f in ("a.json", "b.json", "near.json"))
     poly = os.path.join(os.path.dirname(sys.executable), "polygraphy")
     r = _run([poly, "run", model, "--onnxrt", "--iterations", "2", "--save-outputs", a])
-    if not s.check("sets: polygraphy saved Det's outputs for 2 iterations", r.returncode == 0, r.stdout + r.stderr):
+    if not s.check("sets: polygraphy saved Gelu's outputs for 2 iterations", r.returncode == 0, r.stdout + r.stderr):
         return
     from polygraphy.comparator import RunResults
     res = RunResults.load(a)
