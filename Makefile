@@ -41,9 +41,10 @@ $(GEN_C) $(GEN_H) &: $(PROTO_ROOT)/onnx/onnx.proto
 # Objects depend on the compiler flags they were built with: changing OPT, SAN or the flags
 # above rebuilds them (a stale object would keep, say, its old symbol visibility).
 FLAGS_STAMP = $(BUILD)/obj/.cflags
+FLAGS_TEXT  = $(CC) $(subst $(BUILD)/gen,BUILD/gen,$(BASE_CFLAGS)) $(CFLAGS) # the same build named another way is the same
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(CC) $(BASE_CFLAGS) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(BASE_CFLAGS) $(CFLAGS)' > $@
+	@echo '$(FLAGS_TEXT)' | cmp -s - $@ || echo '$(FLAGS_TEXT)' > $@
 FORCE:
 
 $(BUILD)/obj/gen/onnx.pb-c.o: $(GEN_C) $(FLAGS_STAMP)
