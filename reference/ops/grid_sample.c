@@ -1,12 +1,14 @@
-/* grid_sample.c — reference GridSample over 1 to 3 spatial axes, following ONNX Runtime's 2-D
- * kernel and the ONNX reference's N-D one (they agree).
+/* grid_sample.c — reference GridSample over 1 to 3 spatial axes, as ONNX Runtime (and PyTorch)
+ * compute it.
  *
  * A grid point holds normalized coordinates, innermost axis first (x, y, z). Each is mapped to
- * pixels ([-1, 1] to [0, L-1] with align_corners, to [-0.5, L-0.5] without), rounded half to
- * even for nearest, and when outside that range moved inside: border clamps to [0, L-1],
- * reflection mirrors about the range's ends. Then nearest reads one pixel, linear the 2^r and
- * cubic (Keys, a = -0.75) the 4^r pixels around it, weighted per axis; a tap outside the image
- * reads 0 (zeros), the edge pixel (border) or its mirror (reflection). Math in double. */
+ * pixels ([-1, 1] to [0, L-1] with align_corners, to [-0.5, L-0.5] without) and, for nearest,
+ * rounded half to even. Then nearest reads one pixel, linear the 2^r and cubic (Keys, a = -0.75)
+ * the 4^r pixels around it, weighted per axis; padding applies to each tap: one outside the image
+ * reads 0 (zeros), the edge pixel (border) or its mirror about the range's ends (reflection).
+ * The ONNX reference instead first moves an outside coordinate inside (clamp or mirror) and then
+ * pads the taps: the same for nearest and linear, different for cubic near the edges, where
+ * this follows ORT. Math in double. */
 #include "vision.h"
 #include <math.h>
 #include <string.h>
@@ -127,13 +129,12 @@ xc_status xc_ref_grid_sample(xc_ref_args *a)
                 if (P.mode == GS_NEAREST) v = nearbyint(v);
                 if (!isfinite(v))
                     return xc_ref_fail(a, XC_ERR_MODEL, "grid value %g (batch %lld, point %lld) is not finite", g, (long long)b, (long long)p);
-                if (v < P.lo[k] || v > P.hi[k]) {
-                    if (P.padding == GS_BORDER) v = v < 0 ? 0 : v > len - 1 ? len - 1 : v;
-                    else if (P.padding == GS_REFLECTION) v = reflect(v, P.lo[k], P.hi[k]);
-                }
-                /* far outside the image every tap reads padding; keep the index arithmetic in range */
-                if (v < -4) v = P.mode == GS_NEAREST ? -4 : -4 + (v - floor(v));
-                if (v > len + 4) v = P.mode == GS_NEAREST ? len + 4 : len + 4 + (v - floor(v));
+                /* far outside the image only the taps' padding matters: keep index arithmetic in
+                 * range by moving v by whole reflection periods, or next to the image otherwise */
+                double period = 2 * (P.hi[k] - P.lo[k]);
+                if (P.padding == GS_REFLECTION && period > 0 && (v < -4 || v > len + 4)) v -= floor(v / period) * period;
+                else if (v < -4) v = P.mode == GS_NEAREST ? -4 : -4 + (v - floor(v));
+                else if (v > len + 4) v = P.mode == GS_NEAREST ? len + 4 : len + 4 + (v - floor(v));
                 pos[k] = v;
             }
             for (int64_t c = 0; c < ch; c++)

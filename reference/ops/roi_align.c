@@ -44,6 +44,7 @@ xc_status xc_ref_roi_align(xc_ref_args *a)
     int64_t ph = y->dims[2], pw = y->dims[3], sr = xc_attr_int(a->node, "sampling_ratio", 0);
     double scale = xc_attr_float(a->node, "spatial_scale", 1.0f), off = half_pixel ? 0.5 : 0.0;
     int64_t batch = x->dims[0], ch = x->dims[1], h = x->dims[2], w = x->dims[3], plane = h * w;
+    if (!plane) return xc_ref_fail(a, XC_ERR_MODEL, "X has an empty spatial axis: there is nothing to sample");
     for (int64_t r = 0; r < rois->dims[0]; r++) {
         int64_t b = ((const int64_t *)bi->data)[r];
         if (b < 0 || b >= batch)

@@ -163,6 +163,9 @@ static xc_status infer_grid_sample(xc_infer_ctx *c)
     XC_TRY(xc_infer_require_type(c, 0, XC_T_FLOATS));
     XC_TRY(xc_infer_require_type(c, 1, XC_T_FLOATS));
     int v20 = c->opset >= 20;
+    const char *mode = xc_attr_string(c->node, "mode", "");
+    if (v20 && (!strcmp(mode, "bilinear") || !strcmp(mode, "bicubic")))
+        return xc_infer_fail(c, "mode '%s' is GridSample-16's name; from opset 20 it is '%s'", mode, mode + 2);
     XC_TRY(pick_string(c, "mode", v20 ? "linear" : "bilinear", v20 ? modes20 : modes16, &idx));
     XC_TRY(pick_string(c, "padding_mode", "zeros", pads, &idx));
     int64_t ac = xc_attr_int(c->node, "align_corners", 0);
