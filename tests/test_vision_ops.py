@@ -153,6 +153,11 @@ def grid_cases(s, xc, tmp, rng):
                 continue  # the ONNX reference clamps/mirrors the coordinate first; ORT (followed here) pads each tap
             _case(s, xc, tmp, "GridSample-20 3-D %s %s align_corners=%d" % (mode, pad, ac), "GridSample",
                   [("X", x3), ("grid", g3)], {"mode": mode, "padding_mode": pad, "align_corners": ac}, 20, judge="onnx")
+    x1 = rng.standard_normal((2, 3, 7)).astype(np.float32)
+    g1 = rng.uniform(-1.3, 1.3, (2, 5, 1)).astype(np.float32)
+    for mode, pad, ac in (("linear", "border", 0), ("nearest", "reflection", 1), ("cubic", "zeros", 0)):
+        _case(s, xc, tmp, "GridSample-20 1-D %s %s align_corners=%d" % (mode, pad, ac), "GridSample", [("X", x1), ("grid", g1)],
+              {"mode": mode, "padding_mode": pad, "align_corners": ac}, 20, judge="onnx")
     for pad in ("reflection", "border"):
         _case(s, xc, tmp, "GridSample-20 2-D cubic %s" % pad, "GridSample", [("X", x), ("grid", grid * 2)],
               {"mode": "cubic", "padding_mode": pad, "align_corners": 0}, 20)
@@ -191,7 +196,8 @@ def deform_cases(s, xc, tmp, rng):
                ("mask", rng.uniform(0, 1, (2, og * kh * kw, oh, ow)).astype(np.float32) if mask else None)]
         while ins[-1][1] is None:
             ins.pop()
-        _case(s, xc, tmp, "DeformConv %s" % label, "DeformConv", ins, attrs, 19, judge="onnx")
+        for judge in ("ort", "onnx"):
+            _case(s, xc, tmp, "DeformConv %s" % label, "DeformConv", ins, attrs, 19, judge=judge)
 
 
 def col2im_cases(s, xc, tmp, rng):
