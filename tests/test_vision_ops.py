@@ -289,6 +289,33 @@ def bad_cases(s, xc, tmp, rng):
          11, "index 99")
 
 
+def _nan_case(s, xc, tmp, label, op, inputs, attrs, opset, nan_at):
+    """A NaN coordinate gives NaN exactly where nan_at (a boolean mask of the output) says."""
+    model = _model(op, inputs, attrs, opset)
+    d, path = _write_case(tmp, "nan " + label, model, inputs)
+    got, r = _run_ref(xc, d, path)
+    ok = got is not None and got.shape == nan_at.shape and np.array_equal(np.isnan(got), nan_at)
+    s.check("vision %s: NaN exactly where the coordinate is NaN" % label, ok, r.stderr[-600:] if got is None else str(got))
+
+
+def nan_cases(s, xc, tmp, rng):
+    f32 = np.float32
+    x = rng.standard_normal((1, 2, 5, 5)).astype(f32)
+    grid = rng.uniform(-1, 1, (1, 2, 3, 2)).astype(f32)
+    grid[0, 1, 2, 0] = np.nan
+    mask = np.zeros((1, 2, 2, 3), bool)
+    mask[:, :, 1, 2] = True
+    for mode in ("linear", "nearest", "cubic"):
+        _nan_case(s, xc, tmp, "GridSample %s" % mode, "GridSample", [("X", x), ("grid", grid)], {"mode": mode}, 20, mask)
+    rois = np.array([[0, 0, 3, 3], [1, np.nan, 2, 4]], f32)
+    mask = np.zeros((2, 2, 2, 2), bool)
+    mask[1] = True
+    _nan_case(s, xc, tmp, "RoiAlign sampling_ratio=2", "RoiAlign", [("X", x), ("rois", rois), ("bi", np.array([0, 0], np.int64))],
+              {"sampling_ratio": 2, "output_height": 2, "output_width": 2}, 16, mask)
+    _nan_case(s, xc, tmp, "MaxRoiPool", "MaxRoiPool", [("X", x), ("rois", np.concatenate([np.zeros((2, 1), f32), rois], 1))],
+              {"pooled_shape": [2, 2]}, 1, mask)
+
+
 def vision_ops(s, xc, build, tmp):
     rng = np.random.default_rng(13)
     nms_cases(s, xc, tmp, rng)
@@ -300,3 +327,4 @@ def vision_ops(s, xc, build, tmp):
     crop_cases(s, xc, tmp, rng)
     unpool_cases(s, xc, tmp, rng)
     bad_cases(s, xc, tmp, rng)
+    nan_cases(s, xc, tmp, rng)

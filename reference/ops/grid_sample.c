@@ -8,7 +8,8 @@
  * reads 0 (zeros), the edge pixel (border) or its mirror about the range's ends (reflection).
  * The ONNX reference instead first moves an outside coordinate inside (clamp or mirror) and then
  * pads the taps: the same for nearest and linear, different for cubic near the edges, where
- * this follows ORT. Math in double. */
+ * this follows ORT. A NaN or infinite grid value gives NaN (a debugging oracle shows it rather
+ * than guess). Math in double. */
 #include "vision.h"
 #include <math.h>
 #include <string.h>
@@ -121,14 +122,14 @@ xc_status xc_ref_grid_sample(xc_ref_args *a)
     for (int k = 0; k < nsp; k++) in_plane *= P.in[k], out_plane *= y->dims[2 + k];
     for (int64_t b = 0; b < n; b++)
         for (int64_t p = 0; p < out_plane; p++) {
-            double pos[3];
-            for (int k = 0; k < nsp; k++) {
+            double pos[3] = {0, 0, 0};
+            int finite = 1;
+            for (int k = 0; k < nsp && finite; k++) {
                 double g = xc_load_f64(grid->dtype, grid->data, (size_t)((b * out_plane + p) * nsp + (nsp - 1 - k)));
                 double len = (double)P.in[k];
                 double v = P.align_corners ? (g + 1) / 2 * (len - 1) : ((g + 1) * len - 1) / 2;
                 if (P.mode == GS_NEAREST) v = nearbyint(v);
-                if (!isfinite(v))
-                    return xc_ref_fail(a, XC_ERR_MODEL, "grid value %g (batch %lld, point %lld) is not finite", g, (long long)b, (long long)p);
+                finite &= isfinite(v) != 0;
                 /* far outside the image only the taps' padding matters: keep index arithmetic in
                  * range by moving v by whole reflection periods, or next to the image otherwise */
                 double period = 2 * (P.hi[k] - P.lo[k]);
@@ -138,7 +139,8 @@ xc_status xc_ref_grid_sample(xc_ref_args *a)
                 pos[k] = v;
             }
             for (int64_t c = 0; c < ch; c++)
-                xc_store_f64(y->dtype, y->data, (size_t)((b * ch + c) * out_plane + p), sample(&P, x, (size_t)((b * ch + c) * in_plane), pos));
+                xc_store_f64(y->dtype, y->data, (size_t)((b * ch + c) * out_plane + p),
+                             finite ? sample(&P, x, (size_t)((b * ch + c) * in_plane), pos) : NAN);
         }
     return XC_OK;
 }

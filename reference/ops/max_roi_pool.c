@@ -2,7 +2,8 @@
  *
  * A region [batch, x1, y1, x2, y2] is scaled by spatial_scale and rounded (half away from zero)
  * to pixel corners, inclusive, at least 1x1; its bins split it evenly, each bin covering the
- * pixels from floor(start) to ceil(end), clipped to the map. A bin with no pixel is 0. */
+ * pixels from floor(start) to ceil(end), clipped to the map. A bin with no pixel is 0; a region
+ * with a NaN corner gives NaN bins. */
 #include "vision.h"
 #include <math.h>
 
@@ -22,9 +23,16 @@ xc_status xc_ref_max_roi_pool(xc_ref_args *a)
             return xc_ref_fail(a, XC_ERR_MODEL, "region %lld names batch %g, outside X's batch of %lld", (long long)r, v[0], (long long)batch);
         int64_t b = (int64_t)v[0];
         double c[4];
+        int finite = 1;
         for (int k = 0; k < 4; k++) {
+            /* corners beyond 2^50 only ever clip to the map's edge; the bound keeps the casts defined */
             c[k] = round(v[1 + k] * scale);
-            if (!(fabs(c[k]) < 9.0e15)) return xc_ref_fail(a, XC_ERR_MODEL, "region %lld has a corner out of range (%g)", (long long)r, c[k]);
+            finite &= !isnan(c[k]);
+            c[k] = fmax(-0x1p50, fmin(0x1p50, c[k])); /* fmin/fmax drop NaN: tested above */
+        }
+        if (!finite) {
+            for (int64_t i = 0; i < ch * ph * pw; i++) xc_store_f64(y->dtype, y->data, (size_t)(r * ch * ph * pw + i), NAN);
+            continue;
         }
         int64_t x0 = (int64_t)c[0], y0 = (int64_t)c[1], x1 = (int64_t)c[2], y1 = (int64_t)c[3];
         int64_t rh = y1 - y0 + 1 > 1 ? y1 - y0 + 1 : 1, rw = x1 - x0 + 1 > 1 ? x1 - x0 + 1 : 1;

@@ -9,6 +9,7 @@
  * then in keeping order. */
 #include "vision.h"
 #include "ops/checked.h"
+#include <math.h>
 #include <stdlib.h>
 
 typedef struct candidate {
@@ -19,7 +20,9 @@ typedef struct candidate {
 static int by_score(const void *pa, const void *pb)
 {
     const candidate *a = pa, *b = pb;
-    if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    int na = isnan(a->score), nb = isnan(b->score);
+    if (na != nb) return na - nb; /* NaN scores (kept only without score_threshold) rank last */
+    if (!na && a->score != b->score) return a->score > b->score ? -1 : 1;
     return (a->box > b->box) - (a->box < b->box);
 }
 

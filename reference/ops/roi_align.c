@@ -6,7 +6,8 @@
  * output_half_pixel (opset 10's only behaviour) instead forces regions to at least 1x1. Samples
  * more than one pixel outside the map are 0; nearer ones clamp to the edge. Mode max takes, as
  * ORT does, the largest of the four weighted corner terms of each sample, then the largest over
- * samples. Geometry and sums are in double. */
+ * samples. A region with a NaN or infinite coordinate gives NaN bins. Geometry and sums are in
+ * double. */
 #include "vision.h"
 #include <math.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@ typedef struct sample {
 static sample bilinear_sample(double y, double x, int64_t h, int64_t w)
 {
     sample s = {{0, 0, 0, 0}, {0, 0, 0, 0}};
-    if (y < -1.0 || y > (double)h || x < -1.0 || x > (double)w) return s;
+    if (!(y >= -1.0 && y <= (double)h && x >= -1.0 && x <= (double)w)) return s; /* NaN included */
     if (y <= 0) y = 0;
     if (x <= 0) x = 0;
     int64_t y0 = (int64_t)y, x0 = (int64_t)x, y1, x1;
@@ -51,7 +52,15 @@ xc_status xc_ref_roi_align(xc_ref_args *a)
             return xc_ref_fail(a, XC_ERR_MODEL, "batch_indices[%lld] is %lld, outside X's batch of %lld", (long long)r, (long long)b,
                                (long long)batch);
         double c[4];
-        for (int k = 0; k < 4; k++) c[k] = xc_load_f64(rois->dtype, rois->data, (size_t)(r * 4 + k)) * scale - off;
+        int finite = 1;
+        for (int k = 0; k < 4; k++) {
+            c[k] = xc_load_f64(rois->dtype, rois->data, (size_t)(r * 4 + k)) * scale - off;
+            finite &= isfinite(c[k]) != 0;
+        }
+        if (!finite) { /* a NaN or infinite region gives NaN bins, shown rather than guessed */
+            for (int64_t i = 0; i < ch * ph * pw; i++) xc_store_f64(y->dtype, y->data, (size_t)(r * ch * ph * pw + i), NAN);
+            continue;
+        }
         double rw = c[2] - c[0], rh = c[3] - c[1];
         if (!half_pixel) rw = fmax(rw, 1.0), rh = fmax(rh, 1.0);
         double bh = rh / (double)ph, bw = rw / (double)pw;
