@@ -17,12 +17,14 @@ F = TensorProto.FLOAT
 I64 = TensorProto.INT64
 
 
-def _model(op, inputs, attrs, opset, n_out=1, inits=()):
-    """inputs: list of (name, np.ndarray or None for an omitted optional input)."""
+def _model(op, inputs, attrs, opset, n_out=1, inits=(), symbolic=False):
+    """inputs: list of (name, np.ndarray or None for an omitted optional input); symbolic: every
+    graph input's dims are named, not numbers (load-time inference sees unknown sizes)."""
     names = [n if v is not None else "" for n, v in inputs]
     node = helper.make_node(op, names, ["y"] if n_out == 1 else ["y%d" % i for i in range(n_out)], name="node_" + op.lower(), **attrs)
     init_names = {n for n, _ in inits}
-    vi = [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(v.dtype), list(v.shape))
+    vi = [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(v.dtype),
+                                        ["%s_%d" % (n, k) for k in range(v.ndim)] if symbolic else list(v.shape))
           for n, v in inputs if v is not None and n not in init_names]
     g = helper.make_graph([node], "g", vi, [helper.make_tensor_value_info("y", F if op != "NonMaxSuppression" else I64, None)],
                           initializer=[numpy_helper.from_array(v, n) for n, v in inits])
@@ -61,12 +63,12 @@ def _judge(model, feeds, judge):
     return ReferenceEvaluator(model).run(None, dict(feeds))[0]
 
 
-def _case(s, xc, tmp, label, op, inputs, attrs, opset, judge="ort", exact=False, inits=(), tol=1e-4):
-    model = _model(op, inputs, attrs, opset, inits=inits)
+def _case(s, xc, tmp, label, op, inputs, attrs, opset, judge="ort", exact=False, inits=(), tol=1e-4, symbolic=False):
+    model = _model(op, inputs, attrs, opset, inits=inits, symbolic=symbolic)
     feeds = [(n, v) for n, v in inputs if v is not None and n not in {k for k, _ in inits}]
     d, path = _write_case(tmp, label, model, feeds)
     got, r = _run_ref(xc, d, path)
-    want = _judge(model, feeds, judge)
+    want = _judge(_model(op, inputs, attrs, opset, inits=inits), feeds, judge)
     if got is None:
         s.check("vision %s (vs %s)" % (label, judge), False, r.stderr[-800:])
         return
@@ -316,6 +318,36 @@ def nan_cases(s, xc, tmp, rng):
               {"pooled_shape": [2, 2]}, 1, mask)
 
 
+def symbolic_cases(s, xc, tmp, rng):
+    """Every op once with named input dims and its shape inputs fed at run time, not constants."""
+    f32, i64 = np.float32, np.int64
+    sym = dict(symbolic=True)
+    _case(s, xc, tmp, "symbolic NMS", "NonMaxSuppression",
+          [("boxes", _boxes(rng, 1, 8)), ("scores", rng.random((1, 2, 8)).astype(f32)), ("max", np.array([3], i64)),
+           ("iou", np.array([0.3], f32))], {}, 11, exact=True, **sym)
+    x = rng.standard_normal((1, 2, 6, 5)).astype(f32)
+    _case(s, xc, tmp, "symbolic RoiAlign", "RoiAlign",
+          [("X", x), ("rois", np.array([[0, 1, 4, 5]], f32)), ("bi", np.array([0], i64))], {"output_height": 2}, 16, **sym)
+    _case(s, xc, tmp, "symbolic MaxRoiPool", "MaxRoiPool", [("X", x), ("rois", np.array([[0, 0, 1, 4, 5]], f32))],
+          {"pooled_shape": [2, 2]}, 1, **sym)
+    _case(s, xc, tmp, "symbolic GridSample", "GridSample", [("X", x), ("grid", rng.uniform(-1, 1, (1, 3, 2, 2)).astype(f32))],
+          {}, 20, **sym)
+    _case(s, xc, tmp, "symbolic AffineGrid", "AffineGrid",
+          [("theta", rng.standard_normal((1, 2, 3)).astype(f32)), ("size", np.array([1, 1, 3, 4], i64))], {}, 20, **sym)
+    _case(s, xc, tmp, "symbolic DeformConv", "DeformConv",
+          [("X", x), ("W", rng.standard_normal((3, 2, 2, 2)).astype(f32)), ("offset", rng.uniform(-1, 1, (1, 8, 5, 4)).astype(f32))],
+          {}, 19, **sym)
+    _case(s, xc, tmp, "symbolic Col2Im", "Col2Im",
+          [("input", rng.standard_normal((1, 8, 12)).astype(f32)), ("image_shape", np.array([4, 5], i64)),
+           ("block_shape", np.array([2, 2], i64))], {}, 18, **sym)
+    _case(s, xc, tmp, "symbolic CenterCropPad", "CenterCropPad", [("input_data", x), ("shape", np.array([4, 7], i64))],
+          {"axes": [2, 3]}, 18, exact=True, **sym)
+    _case(s, xc, tmp, "symbolic MaxUnpool", "MaxUnpool",
+          [("X", x[:, :, :3, :2]), ("I", rng.permutation(2 * 6 * 4)[:12].reshape(1, 2, 3, 2).astype(i64)),
+           ("output_shape", np.array([1, 2, 6, 4], i64))], {"kernel_shape": [2, 2], "strides": [2, 2]}, 11,
+          exact=True, **sym)
+
+
 def vision_ops(s, xc, build, tmp):
     rng = np.random.default_rng(13)
     nms_cases(s, xc, tmp, rng)
@@ -328,3 +360,4 @@ def vision_ops(s, xc, build, tmp):
     unpool_cases(s, xc, tmp, rng)
     bad_cases(s, xc, tmp, rng)
     nan_cases(s, xc, tmp, rng)
+    symbolic_cases(s, xc, tmp, rng)
