@@ -348,6 +348,43 @@ def symbolic_cases(s, xc, tmp, rng):
           exact=True, **sym)
 
 
+def detector_case(s, xc, tmp, rng):
+    """Issue 13's user story: a detector whose post-processing is NonMaxSuppression + RoiAlign
+    (selected boxes gathered into RoiAlign's regions) runs on the reference and agrees with ONNX
+    Runtime through --exec-runner, data-dependent box count included."""
+    def init(n, a):
+        return numpy_helper.from_array(a, n)
+    f32, i64 = np.float32, np.int64
+    inits = [init("w1", (rng.standard_normal((8, 3, 3, 3)) * 0.3).astype(f32)),
+             init("wb", (rng.standard_normal((4, 8, 4, 4)) * 0.2).astype(f32)),
+             init("ws", (rng.standard_normal((2, 8, 4, 4)) * 0.2).astype(f32)),
+             init("shb", np.array([1, 4, 16], i64)), init("shs", np.array([1, 2, 16], i64)), init("sixteen", np.array(16, f32)),
+             init("max", np.array([5], i64)), init("iou", np.array([0.5], f32)), init("sth", np.array([0.3], f32)),
+             init("two", np.array(2, i64)), init("zero", np.array(0, i64)), init("zero1", np.array([0], i64))]
+    mk = helper.make_node
+    nodes = [mk("Conv", ["x", "w1"], ["c1"], pads=[1, 1, 1, 1]), mk("Relu", ["c1"], ["feats"]),
+             mk("Conv", ["feats", "wb"], ["hb"], strides=[4, 4]), mk("Reshape", ["hb", "shb"], ["rb"]),
+             mk("Transpose", ["rb"], ["tb"], perm=[0, 2, 1]), mk("Sigmoid", ["tb"], ["sb"]), mk("Mul", ["sb", "sixteen"], ["boxes"]),
+             mk("Conv", ["feats", "ws"], ["hs"], strides=[4, 4]), mk("Reshape", ["hs", "shs"], ["rs"]), mk("Sigmoid", ["rs"], ["scores"]),
+             mk("NonMaxSuppression", ["boxes", "scores", "max", "iou", "sth"], ["selected"]),
+             mk("Gather", ["selected", "two"], ["box_idx"], axis=1), mk("Gather", ["selected", "zero"], ["batch_idx"], axis=1),
+             mk("Squeeze", ["boxes", "zero1"], ["boxes2d"]), mk("Gather", ["boxes2d", "box_idx"], ["rois"], axis=0),
+             mk("RoiAlign", ["feats", "rois", "batch_idx"], ["pooled"], output_height=2, output_width=2, sampling_ratio=2)]
+    g = helper.make_graph(nodes, "tiny_detector", [helper.make_tensor_value_info("x", F, [1, 3, 16, 16])],
+                          [helper.make_tensor_value_info("selected", I64, None), helper.make_tensor_value_info("pooled", F, None)],
+                          initializer=inits)
+    d = os.path.join(tmp, "vision", "tiny_detector")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "model.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 16)]), path)
+    import sys
+    runner = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "onnxruntime_runner.py")
+    r = subprocess.run([xc, "run", path, "--ref", "--exec-runner", "ort=%s %s {model} {inputs} {outputs}" % (sys.executable, runner),
+                        "--val-range", "x:[-1,1]", "--iterations", "2"], capture_output=True, text=True, timeout=300)
+    ok = r.returncode == 0 and "PASSED: 2 of 2 comparisons passed" in r.stdout and "int64[0,3]" not in r.stdout
+    s.check("vision tiny detector (NMS -> Gather -> RoiAlign) agrees with ONNX Runtime", ok, r.stdout[-1500:] + r.stderr[-800:])
+
+
 def vision_ops(s, xc, build, tmp):
     rng = np.random.default_rng(13)
     nms_cases(s, xc, tmp, rng)
@@ -361,3 +398,4 @@ def vision_ops(s, xc, build, tmp):
     bad_cases(s, xc, tmp, rng)
     nan_cases(s, xc, tmp, rng)
     symbolic_cases(s, xc, tmp, rng)
+    detector_case(s, xc, tmp, rng)
