@@ -13,5 +13,6 @@
     X(misc) \
     X(unique) \
     X(random) \
+    X(vision) \
     /* one family per line, each ending in a backslash; this comment ends the list */
 #endif
