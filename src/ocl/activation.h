@@ -30,7 +30,12 @@
     X(GELU_ERF, NULL, NULL, 0.0f, NULL, 0.0f, 1, "(0.5f * A * (1.0f + erf(A * 0.70710678118654752f)))")                \
     X(TANH, "Tanh", NULL, 0.0f, NULL, 0.0f, 1, "tanh(A)")                                                              \
     X(SOFTPLUS, "Softplus", NULL, 0.0f, NULL, 0.0f, 1, "(A > 20.0f ? A : log1p(exp(A)))")                              \
-    X(ELU, "Elu", "alpha", 1.0f, NULL, 0.0f, 1, "(A < 0.0f ? $alpha * (exp(A) - 1.0f) : A)")
+    X(ELU, "Elu", "alpha", 1.0f, NULL, 0.0f, 1, "(A < 0.0f ? $alpha * (exp(A) - 1.0f) : A)")                           \
+    X(SELU, "Selu", "alpha", 1.67326319217681884765625f, "gamma", 1.05070102214813232421875f, 1,                       \
+      "(A > 0.0f ? $beta * A : $beta * $alpha * (exp(A) - 1.0f))")                                                     \
+    X(SOFTSIGN, "Softsign", NULL, 0.0f, NULL, 0.0f, 1, "(A / (1.0f + fabs(A)))")                                       \
+    X(THRESHOLDED_RELU, "ThresholdedRelu", "alpha", 1.0f, NULL, 0.0f, 1, "(isnan(A) || A > $alpha ? A : 0.0f)")      \
+    X(MISH, "Mish", NULL, 0.0f, NULL, 0.0f, 1, "(A * tanh(A > 20.0f ? A : log1p(exp(A))))")
 
 #define XC_ACT_ENUM_(id, ...) XC_ACT_##id,
 typedef enum { XC_ACTIVATION_TABLE(XC_ACT_ENUM_) XC_ACT_COUNT } xc_activation;

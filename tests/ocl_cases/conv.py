@@ -116,6 +116,9 @@ def cases():
     yield conv_case(r, "conv_tanh", [1, 3, 6, 6], 4, (3, 3), post=act("Tanh"))
     yield conv_case(r, "conv_hardsigmoid", [1, 3, 6, 6], 4, (3, 3), post=act("HardSigmoid", alpha=0.3, beta=0.4))
     yield conv_case(r, "conv_hardswish", [1, 3, 6, 6], 4, (3, 3), post=act("HardSwish"))
+    # activations added as one row of src/ocl/activation.h each
+    yield conv_case(r, "conv_selu", [1, 3, 6, 6], 4, (3, 3), post=act("Selu", alpha=1.5, gamma=1.2))
+    yield conv_case(r, "conv_thresholdedrelu", [1, 3, 6, 6], 4, (3, 3), post=act("ThresholdedRelu", alpha=0.3))
     yield conv_case(r, "conv_clip", [1, 3, 6, 6], 4, (3, 3), post=clip)
     yield conv_case(r, "conv_silu", [1, 6, 9, 9], 8, (3, 3), post=silu, pads=[1, 1, 1, 1])
     yield conv_case(r, "conv_bn", [1, 5, 9, 9], 6, (3, 3), post=bn(), pads=[1, 1, 1, 1])

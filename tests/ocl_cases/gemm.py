@@ -78,6 +78,7 @@ def fusion_cases(r):
         "sigmoid": [helper.make_node("Sigmoid", ["h"], ["z"])],
         "tanh": [helper.make_node("Tanh", ["h"], ["z"])],
         "hardswish": [helper.make_node("HardSwish", ["h"], ["z"])],
+        "softsign": [helper.make_node("Softsign", ["h"], ["z"])],
         "leakyrelu": [helper.make_node("LeakyRelu", ["h"], ["z"], alpha=0.2)],
         "hardsigmoid": [helper.make_node("HardSigmoid", ["h"], ["z"], alpha=0.3, beta=0.4)],
         "silu": [helper.make_node("Sigmoid", ["h"], ["s"]), helper.make_node("Mul", ["s", "h"], ["z"])],

@@ -2,15 +2,17 @@
 import numpy as np
 from onnx import helper
 
-from common import FP32_TOL, model, rng
+from common import FP32_TOL, OPSET, model, rng
 
 
 def cases():
     r = rng(10)
     unary = ["Relu", "Sigmoid", "Tanh", "Exp", "Abs", "Neg", "Erf", "Floor", "Ceil", "Sin", "Cos",
-             "LeakyRelu", "HardSigmoid", "HardSwish", "Softplus", "Elu"]
+             "LeakyRelu", "HardSigmoid", "HardSwish", "Softplus", "Elu", "Selu", "Softsign", "ThresholdedRelu",
+             "Mish"]
     for op in unary:
-        yield ("pw_%s" % op.lower(), model([helper.make_node(op, ["x"], ["y"])], [("x", [3, 5, 7])], [("y", [3, 5, 7])]), FP32_TOL)
+        yield ("pw_%s" % op.lower(), model([helper.make_node(op, ["x"], ["y"])], [("x", [3, 5, 7])], [("y", [3, 5, 7])],
+                                           opset=18 if op == "Mish" else OPSET), FP32_TOL)  # Mish: opset 18
     for op in ["Add", "Sub", "Mul", "Div", "Max", "Min", "PRelu"]:
         for shape_b in ([3, 5, 7], [7], [5, 1], [1, 1, 1]):
             name = "pw_%s_%s" % (op.lower(), "x".join(map(str, shape_b)))
