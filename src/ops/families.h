@@ -4,5 +4,6 @@
 #define XC_FAMILIES_H
 #define XC_OP_FAMILIES(X) \
     X(unary) X(binary) X(conv) X(pool) X(norm) X(softmax) X(matmul) X(attention) \
-    X(reduce) X(index) X(shape) X(movement) X(gather) X(resize) X(quant) X(constant)
+    X(reduce) X(index) X(shape) X(movement) X(gather) X(resize) X(quant) X(constant) \
+    X(control)
 #endif
