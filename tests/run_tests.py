@@ -28,6 +28,7 @@ from hostile.messages_tests import messages_tests  # noqa: E402
 from trust.engine_act_tests import engine_act_tests  # noqa: E402
 from arch.install_tests import install_tests  # noqa: E402
 from arch.exec_runner_tests import exec_runner_tests  # noqa: E402
+from test_control_flow import control_flow  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1375,6 +1376,7 @@ def main():
         timed(install_tests, s, xc, args.build, tmp)
         timed(exec_runner_tests, s, xc, args.build, tmp, args.conf)
         timed(messages_tests, s, xc, args.build, tmp)
+        timed(control_flow, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)
