@@ -128,6 +128,7 @@ static void release_slot(xc_ref_plan *p, int slot)
 xc_status xc_ref_plan_run(xc_ref_plan *p, const xc_tensor *const *inputs, const xc_ref_scope *outer, xc_tensor **outputs)
 {
     const xc_graph *g = p->g;
+    char lb[256];
     plan_scope here = {{outer, plan_find, NULL}, p};
     xc_status s = XC_OK;
     for (int o = 0; o < g->n_outputs; o++) outputs[o] = NULL;
@@ -137,7 +138,9 @@ xc_status xc_ref_plan_run(xc_ref_plan *p, const xc_tensor *const *inputs, const 
         const xc_node *n = &g->nodes[k];
         for (int i = 0; i < n->n_inputs && s == XC_OK; i++) {
             p->in[i] = n->inputs[i][0] ? xc_ref_scope_find(&here.base, n->inputs[i]) : NULL;
-            if (n->inputs[i][0] && !p->in[i]) s = xc_fail(XC_ERR_INTERNAL, "value '%s' is not available", n->inputs[i]);
+            if (n->inputs[i][0] && !p->in[i])
+                s = xc_fail(XC_ERR_UNSUPPORTED, "%s: value '%s' of an enclosing graph is not available (the node was run without its graph's values)",
+                            xc_node_label(n, lb, sizeof lb), n->inputs[i]);
         }
         if (s == XC_OK) s = xc_ref_eval_node_in(n, p->in, p->out, &here.base);
         if (s != XC_OK) break;
