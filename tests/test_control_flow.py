@@ -127,6 +127,19 @@ def loop_dynamic_cond_model(with_m):
     return _model(nodes, inputs, [_vi("y", T.FLOAT, [3]), _vi("scan", T.FLOAT, [None, 3])])
 
 
+def loop_growing_model():
+    """A carried value that grows each iteration (Concat) next to one the body passes through
+    untouched (a body output that is its own input)."""
+    body = h.make_graph([
+        h.make_node("Identity", ["c_in"], ["c_out"], name="Identity_0"),
+        h.make_node("Concat", ["g_in", "piece"], ["g_out"], name="Concat_1", axis=0),
+    ], "body", [_vi("i", T.INT64, []), _vi("c_in", T.BOOL, []), _vi("g_in", T.FLOAT, [None]), _vi("keep", T.FLOAT, [2])],
+        [_vi("c_out", T.BOOL, []), _vi("g_out", T.FLOAT, [None]), _vi("keep", T.FLOAT, [2])])
+    nodes = [h.make_node("Loop", ["M", "", "g0", "k0"], ["g", "k"], name="Loop_0", body=body)]
+    return _model(nodes, [_vi("M", T.INT64, []), _vi("g0", T.FLOAT, [1]), _vi("k0", T.FLOAT, [2])],
+                  [_vi("g", T.FLOAT, [None]), _vi("k", T.FLOAT, [2])], [nh.from_array(np.array([7.0, 8.0], np.float32), "piece")])
+
+
 def nested_model():
     """Loop_outer (3 trips) -> If (iteration is even) -> then: Loop_inner (iteration + 1 trips)
     summing the outer initializer k into a carried value; else: the carried value doubled.
@@ -187,6 +200,18 @@ def scan_model():
                   [nh.from_array(np.array([0.25, 0.5, 1.0], np.float32), "b")])
 
 
+def scan8_model(with_lens):
+    """Scan-8: batch axis first, scan along axis 1 reversed, sequence_lens cutting row 1 short
+    (its outputs zero-padded)."""
+    body = h.make_graph([h.make_node("Add", ["s_in", "u"], ["s_out"], name="Add_0"), h.make_node("Mul", ["s_out", "u"], ["o"], name="Mul_1")],
+                        "body", [_vi("s_in", T.FLOAT, [3]), _vi("u", T.FLOAT, [3])], [_vi("s_out", T.FLOAT, [3]), _vi("o", T.FLOAT, [3])])
+    node = h.make_node("Scan", ["L" if with_lens else "", "s0", "U"], ["s", "O"], name="Scan_0", body=body, num_scan_inputs=1,
+                       directions=[1])
+    ins = [_vi("L", T.INT64, [2])] if with_lens else []
+    return _model([node], ins + [_vi("s0", T.FLOAT, [2, 3]), _vi("U", T.FLOAT, [2, 4, 3])],
+                  [_vi("s", T.FLOAT, [2, 3]), _vi("O", T.FLOAT, [2, 4, 3])], opset=8)
+
+
 def unsorted_capture_model():
     """The Loop comes before the node computing the value its body captures: only the capture
     orders them, so the outer graph's topological sort must count it."""
@@ -216,6 +241,8 @@ def _executions(s, xc, tmp):
                  {"y0": y3, "limit": np.array(2, np.int64), "c": t, "M": np.array(6, np.int64)})
     _against_ort(s, xc, tmp, "loop_M_and_cond_M_stops_first", loop_dynamic_cond_model(True),
                  {"y0": y3, "limit": np.array(9, np.int64), "c": t, "M": np.array(3, np.int64)})
+    _against_ort(s, xc, tmp, "loop_growing_and_passthrough_carried", loop_growing_model(),
+                 {"M": np.array(3, np.int64), "g0": np.array([1.0], np.float32), "k0": np.array([4.0, 5.0], np.float32)})
     v0 = np.array([0.5, -2.0], np.float32)
     _against_ort(s, xc, tmp, "nested_loop_if_loop", nested_model(), {"v0": v0, "M": np.array(4, np.int64)})
     xs = rng.standard_normal((2, 3)).astype(np.float32)
@@ -224,6 +251,9 @@ def _executions(s, xc, tmp):
     _against_ort(s, xc, tmp, "scan_axes_directions", scan_model(),
                  {"s0": rng.standard_normal(3).astype(np.float32), "p0": rng.standard_normal(3).astype(np.float32),
                   "U": rng.standard_normal((3, 4)).astype(np.float32), "V": rng.standard_normal((4, 3)).astype(np.float32)})
+    s0, u = rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal((2, 4, 3)).astype(np.float32)
+    _against_ort(s, xc, tmp, "scan8_reversed", scan8_model(False), {"s0": s0, "U": u})
+    _against_ort(s, xc, tmp, "scan8_sequence_lens", scan8_model(True), {"s0": s0, "U": u, "L": np.array([4, 2], np.int64)})
     # unsorted: onnxruntime needs a sorted file, so its answer comes from the sorted model
     sorted_path = os.path.join(tmp, "cf_sorted.onnx")
     onnx.save(loop_capture_model(), sorted_path)
