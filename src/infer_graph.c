@@ -53,7 +53,35 @@ void xc_graph_types_free(xc_graph_types *t)
     free(t->owned);
     for (int i = 0; t->node_unsupported && i < t->n_nodes; i++) free(t->node_unsupported[i]);
     free(t->node_unsupported);
+    for (int i = 0; i < t->n_subs; i++) xc_graph_types_free(t->subs[i].types);
+    free(t->subs);
     free(t);
+}
+
+const xc_graph_types *xc_subgraph_types_of(const xc_graph_types *t, const xc_graph *g)
+{
+    for (int i = 0; t && i < t->n_subs; i++)
+        if (t->subs[i].g == g) return t->subs[i].types;
+    return NULL;
+}
+
+/* Keeps sub (the types of subgraph g) with parent, the types of the graph holding g's node,
+ * which infer() is still building; a later inference of g replaces an earlier one. Takes sub. */
+static void keep_subgraph_types(xc_graph_types *parent, const xc_graph *g, xc_graph_types *sub)
+{
+    for (int i = 0; i < parent->n_subs; i++)
+        if (parent->subs[i].g == g) {
+            xc_graph_types_free(parent->subs[i].types);
+            parent->subs[i].types = sub;
+            return;
+        }
+    xc_subgraph_types *v = realloc(parent->subs, sizeof *v * (size_t)(parent->n_subs + 1));
+    if (!v) { /* only inspection reads them: lose this one rather than fail inference */
+        xc_graph_types_free(sub);
+        return;
+    }
+    parent->subs = v;
+    v[parent->n_subs++] = (xc_subgraph_types){g, sub};
 }
 
 const xc_type_shape *xc_graph_type(const xc_graph_types *t, const char *name)
@@ -254,7 +282,10 @@ xc_status xc_infer_subgraph(const xc_infer_ctx *c, const xc_graph *g, const xc_t
             memcpy(out[o].dims, decl->dims, sizeof out[o].dims);
         }
     }
-    xc_graph_types_free(t);
+    /* at load time the scope's innermost types are the ones infer() is building (a run-time
+     * inference has no scope): inspection shows what was learnt inside the subgraph */
+    if (s == XC_OK && c->scope && c->scope->types) keep_subgraph_types((xc_graph_types *)c->scope->types, g, t);
+    else xc_graph_types_free(t);
     if (s != XC_OK && s != XC_ERR_NOMEM) s = xc_error_prefix(s, "%s %s: ", xc_node_label(c->node, lb, sizeof lb), attr);
     return s;
 }

@@ -296,6 +296,25 @@ def _round_trip(s, xc, tmp):
             set(a1) == set(a2) and all(np.array_equal(a1[k], a2[k]) for k in a1), r2.stderr[-400:])
 
 
+def _inspect_layers(s, xc, tmp):
+    path = os.path.join(tmp, "cf_inspect.onnx")
+    onnx.save(nested_model(), path)
+    r = _run([xc, "inspect", "model", path, "--show", "layers", "--json"])
+    try:
+        layers = json.loads(r.stdout)["layers"]
+        names = [l["name"] for l in layers]
+        inner = next(l for l in layers if l["name"] == "Loop_3/body/If_3/then_branch/Loop_1/body/Add_1")
+        k = next(v for v in inner["inputs"] if v["name"] == "k")
+        out = inner["outputs"][0]
+        ok = (names[:2] == ["Loop_3", "Loop_3/body/Identity_0"] and len(names) == 11 and
+              "Loop_3/body/If_3/else_branch/Add_0" in names and inner["graph"] == "Loop_3/body/If_3/then_branch/Loop_1/body" and
+              k["initializer"] and k["shape"] == [2] and out["dtype"] == "float32" and out["shape"] == [2])
+        detail = json.dumps(names)
+    except Exception as e:  # noqa: BLE001
+        ok, detail = False, "%r %s" % (e, r.stderr[-400:])
+    s.check("control_flow: inspect model --show layers lists subgraph nodes by path (Loop_3/body/...), typed inside", ok, detail)
+
+
 def _bad_bodies(s, xc, tmp):
     def expect(label, model, *words):
         path = os.path.join(tmp, "cf_bad_%s.onnx" % label)
@@ -333,4 +352,5 @@ def control_flow(s, xc, build, tmp):
     del build
     _executions(s, xc, tmp)
     _round_trip(s, xc, tmp)
+    _inspect_layers(s, xc, tmp)
     _bad_bodies(s, xc, tmp)
