@@ -383,53 +383,55 @@ static xc_status check_node(const xc_model *m, xc_node *nd, const xc_issue_sink 
 typedef struct prefix_sink {
     const xc_issue_sink *parent;
     const char *prefix;
+    int reported;
 } prefix_sink;
 
 static xc_status prefix_report(void *user, xc_status code, const char *kind, const xc_node *node, const char *tensor)
 {
-    const prefix_sink *p = user;
+    prefix_sink *p = user;
+    p->reported = 1;
     xc_error_prefix(code, "%s", p->prefix);
     return p->parent->report(p->parent->user, code, kind, node, tensor);
 }
 
-static xc_status validate_subgraphs(const xc_model *m, xc_graph *g, const scope *sc, const xc_issue_sink *sink);
+static xc_status validate_subgraphs(const xc_model *m, xc_graph *g, const scope *sc, const xc_issue_sink *sink, int *bad);
 
 /* Names, order and nodes of one subgraph of owner, which sits in the graph of scope outer.
  * Without a sink the first problem fails, its message prefixed with the subgraph's place; with
- * one, a node with a problem loses its schema so that inference leaves it untyped. */
+ * one, *bad is set when a problem was reported inside (the owner is then left untyped, so
+ * inference never looks into a broken body). */
 static xc_status validate_subgraph(const xc_model *m, const xc_node *owner, const char *attr, xc_graph *sg,
-                                   const scope *outer, const xc_issue_sink *sink)
+                                   const scope *outer, const xc_issue_sink *sink, int *bad)
 {
     char lb[256], prefix[512];
     snprintf(prefix, sizeof prefix, "%s %s: ", xc_node_label(owner, lb, sizeof lb), attr);
-    prefix_sink ps = {sink, prefix};
+    prefix_sink ps = {sink, prefix, 0};
     xc_issue_sink inner = {prefix_report, &ps};
     const xc_issue_sink *isink = sink ? &inner : NULL;
     xc_names producer;
     XC_TRY(xc_names_init(&producer, (size_t)sg->n_nodes * 2 + sg->n_initializers + sg->n_inputs + 1));
     xc_status s = check_names(sg, &producer, outer, isink);
     if (s == XC_OK) s = toposort(sg, &producer, isink);
-    for (int k = 0; k < sg->n_nodes && s == XC_OK; k++) {
-        int bad = 0;
-        s = check_node(m, &sg->nodes[k], isink, &bad);
-        if (bad) sg->nodes[k].schema = NULL;
-    }
+    for (int k = 0; k < sg->n_nodes && s == XC_OK; k++) s = check_node(m, &sg->nodes[k], isink, NULL);
     scope sc = {outer, &producer};
-    if (s == XC_OK) s = validate_subgraphs(m, sg, &sc, isink);
+    if (s == XC_OK) s = validate_subgraphs(m, sg, &sc, isink, NULL);
     xc_names_free(&producer);
+    if (bad && ps.reported) *bad = 1;
     /* with a sink every message was prefixed as it was reported */
     if (s != XC_OK && !sink && s != XC_ERR_NOMEM) s = xc_error_prefix(s, "%s", prefix);
     return s;
 }
 
-static xc_status validate_subgraphs(const xc_model *m, xc_graph *g, const scope *sc, const xc_issue_sink *sink)
+/* bad (may be NULL): per node of g, set when a problem was reported inside its subgraphs. */
+static xc_status validate_subgraphs(const xc_model *m, xc_graph *g, const scope *sc, const xc_issue_sink *sink, int *bad)
 {
     for (int k = 0; k < g->n_nodes; k++) {
         const xc_node *nd = &g->nodes[k];
+        int *b = bad ? &bad[k] : NULL;
         for (int a = 0; a < nd->n_attrs; a++) {
             const xc_attr *at = &nd->attrs[a];
-            if (at->g) XC_TRY(validate_subgraph(m, nd, at->name, at->g, sc, sink));
-            for (size_t j = 0; at->graphs && j < at->n; j++) XC_TRY(validate_subgraph(m, nd, at->name, at->graphs[j], sc, sink));
+            if (at->g) XC_TRY(validate_subgraph(m, nd, at->name, at->g, sc, sink, b));
+            for (size_t j = 0; at->graphs && j < at->n; j++) XC_TRY(validate_subgraph(m, nd, at->name, at->graphs[j], sc, sink, b));
         }
     }
     return XC_OK;
@@ -443,13 +445,16 @@ xc_status xc_model_validate_all(xc_model *m, const xc_issue_sink *sink)
     XC_TRY(xc_names_init(&producer, (size_t)g->n_nodes * 2 + g->n_initializers + g->n_inputs));
     xc_status s = check_names(g, &producer, NULL, sink);
     if (s == XC_OK) s = toposort(g, &producer, sink);
-    scope top = {NULL, &producer};
-    if (s == XC_OK) s = validate_subgraphs(m, g, &top, sink);
-    xc_names_free(&producer);
-    XC_TRY(s);
     /* after the sort: bad[k] is the node now at index k */
     int *bad = sink ? calloc(g->n_nodes ? g->n_nodes : 1, sizeof(int)) : NULL;
-    if (sink && !bad) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (sink && !bad && s == XC_OK) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    scope top = {NULL, &producer};
+    if (s == XC_OK) s = validate_subgraphs(m, g, &top, sink, bad);
+    xc_names_free(&producer);
+    if (s != XC_OK) {
+        free(bad);
+        return s;
+    }
     for (int k = 0; k < g->n_nodes && s == XC_OK; k++) s = check_node(m, &g->nodes[k], sink, bad ? &bad[k] : NULL);
     xc_graph_types_free(m->types);
     m->types = NULL;

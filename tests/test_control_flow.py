@@ -336,6 +336,15 @@ def _bad_bodies(s, xc, tmp):
     m = loop_capture_model()
     attr(m.graph.node[1], "body").node[1].input[1] = "nowhere"
     expect("unknown capture", m, "Loop_1", "Add_1", "'nowhere'", "enclosing graph")
+    m = loop_capture_model()
+    del attr(m.graph.node[1], "body").node[1].input[1]
+    path = os.path.join(tmp, "cf_lint_arity.onnx")
+    onnx.save(m, path)
+    r = _run([xc, "check", "lint", path])
+    errors = [x for x in r.stdout.splitlines() if x.startswith("[E]")]
+    s.check("control_flow: check lint reports a body node's problem once, under its owner, and nothing else about the body",
+            r.returncode == 1 and len(errors) == 1 and "node 'Loop_1' (Loop) body: node 'Add_1' (Add): has 1 inputs" in errors[0] and
+            "unsupported" not in r.stdout, r.stdout + r.stderr)
     m = if_model()
     attr(m.graph.node[1], "else_branch").output.pop()
     expect("If branch with too few outputs", m, "If_1", "else_branch has 1 outputs, expected 2")
