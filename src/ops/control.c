@@ -38,8 +38,7 @@ static xc_status merge_types(const xc_infer_ctx *c, int o, const xc_type_shape *
     return XC_OK;
 }
 
-/* Input i must be a bool, or an integer type in int_mask, holding one element when its shape
- * is known. */
+/* Input i (when present) must have dtype want and hold one element when its shape is known. */
 static xc_status require_single(const xc_infer_ctx *c, int i, xc_dtype want, const char *what)
 {
     const xc_type_shape *t = &c->in[i];
