@@ -1,6 +1,7 @@
 /* interp.c — the reference interpreter: runs nodes in topological order, one plain kernel per
- * op, and frees each intermediate right after its last consumer, so peak memory is the live
- * set rather than the sum of all activations. Shapes come from the shared op schemas. */
+ * op, and frees each intermediate right after its last consumer (a node whose subgraphs capture
+ * a value counts as one), so peak memory is the live set rather than the sum of all
+ * activations. Shapes come from the shared op schemas. */
 #include "backend.h"
 #include "ref.h"
 #include "validate.h"
@@ -14,6 +15,7 @@ typedef struct ref_impl {
     int n_slots;
     int *last_use;           /* per slot: index of the last node reading it; n_nodes if kept */
     int *input_slot, *output_slot, n_runtime_inputs;
+    int *cap_start, *cap_slot; /* per node: slots its subgraphs capture (CSR, n_nodes + 1 starts) */
     int max_io;
 } ref_impl;
 
@@ -40,7 +42,7 @@ const char *xc_ref_node_unsupported(const xc_model *m, int k, char *buf, size_t 
         snprintf(buf, len, "%s: no reference kernel for %s", xc_node_label(n, lb, sizeof lb), n->op_type);
         return buf;
     }
-    return NULL;
+    return xc_node_has_subgraphs(n) ? xc_ref_subgraphs_unsupported(n, buf, len) : NULL;
 }
 
 char *xc_ref_unsupported(const xc_model *m)
@@ -80,7 +82,9 @@ static void ref_destroy(xc_backend *b)
         free(r->last_use);
         free(r->input_slot);
         free(r->output_slot);
-            free(r);
+        free(r->cap_start);
+        free(r->cap_slot);
+        free(r);
     }
     free(b);
 }
@@ -120,6 +124,11 @@ static int nothing_to_compute(const xc_node *n, xc_tensor *const *out)
 
 xc_status xc_ref_eval_node(const xc_node *n, const xc_tensor *const *in, xc_tensor **out)
 {
+    return xc_ref_eval_node_in(n, in, out, NULL);
+}
+
+xc_status xc_ref_eval_node_in(const xc_node *n, const xc_tensor *const *in, xc_tensor **out, const xc_ref_scope *scope)
+{
     xc_ref_fn fn = n->schema ? xc_ref_find(n->op_type) : NULL;
     char lb[256];
     if (!fn) return xc_fail(XC_ERR_UNSUPPORTED, "%s: no reference kernel", xc_node_label(n, lb, sizeof lb));
@@ -150,7 +159,7 @@ xc_status xc_ref_eval_node(const xc_node *n, const xc_tensor *const *in, xc_tens
         if (xc_infer_shape_known(&tout[o]) && tout[o].dtype != XC_UNDEFINED)
             s = xc_tensor_new(tout[o].dtype, tout[o].rank, tout[o].dims, &out[o]);
     if (s == XC_OK && !nothing_to_compute(n, out)) {
-        xc_ref_args a = {n, n->opset, n->n_inputs, n->n_outputs, in, out, tout};
+        xc_ref_args a = {n, n->opset, n->n_inputs, n->n_outputs, in, out, tout, scope};
         s = fn(&a);
     }
     for (int o = 0; o < n->n_outputs && s == XC_OK; o++) {
@@ -174,9 +183,24 @@ xc_status xc_ref_eval_node(const xc_node *n, const xc_tensor *const *in, xc_tens
     return s;
 }
 
+/* The model graph's values during a run, as the scope of its nodes' subgraphs. */
+typedef struct run_scope {
+    xc_ref_scope base;
+    const ref_impl *r;
+    xc_tensor *const *vals;
+} run_scope;
+
+static const xc_tensor *run_find(const xc_ref_scope *self, const char *name)
+{
+    const run_scope *rs = (const run_scope *)self;
+    int slot = xc_names_get(&rs->r->slots, name);
+    return slot >= 0 ? rs->vals[slot] : NULL;
+}
+
 /* Runs node k on the values computed so far and stores its outputs. */
 static xc_status run_node(ref_impl *r, int k, xc_tensor **vals, const xc_tensor **in, xc_tensor **out)
 {
+    run_scope scope = {{NULL, run_find, NULL}, r, vals};
     const xc_node *n = &r->model->graph->nodes[k];
     for (int i = 0; i < n->n_inputs; i++) {
         in[i] = NULL;
@@ -184,7 +208,7 @@ static xc_status run_node(ref_impl *r, int k, xc_tensor **vals, const xc_tensor 
         in[i] = vals[xc_names_get(&r->slots, n->inputs[i])];
         if (!in[i]) return xc_fail(XC_ERR_INTERNAL, "value '%s' is not available", n->inputs[i]);
     }
-    XC_TRY(xc_ref_eval_node(n, in, out));
+    XC_TRY(xc_ref_eval_node_in(n, in, out, &scope.base));
     for (int o = 0; o < n->n_outputs; o++)
         if (n->outputs[o][0]) vals[xc_names_get(&r->slots, n->outputs[o])] = out[o];
     return XC_OK;
@@ -225,10 +249,15 @@ static xc_status ref_run(xc_backend *b, const xc_tensor *const *inputs, xc_tenso
         }
         if (s != XC_OK) break;
         /* free what this node was the last to read (outputs of dead-end nodes included) */
-        for (int i = 0; i < n->n_inputs + n->n_outputs; i++) {
-            const char *name = i < n->n_inputs ? n->inputs[i] : n->outputs[i - n->n_inputs];
-            if (!name[0]) continue;
-            int slot = xc_names_get(&r->slots, name);
+        for (int i = 0; i < n->n_inputs + n->n_outputs + r->cap_start[k + 1] - r->cap_start[k]; i++) {
+            int slot;
+            if (i < n->n_inputs + n->n_outputs) {
+                const char *name = i < n->n_inputs ? n->inputs[i] : n->outputs[i - n->n_inputs];
+                if (!name[0]) continue;
+                slot = xc_names_get(&r->slots, name);
+            } else {
+                slot = r->cap_slot[r->cap_start[k] + i - n->n_inputs - n->n_outputs];
+            }
             if (owned[slot] && vals[slot] && r->last_use[slot] <= k) {
                 xc_tensor_free(vals[slot]);
                 vals[slot] = NULL;
@@ -260,6 +289,36 @@ done:
     free(in);
     free(out);
     return s;
+}
+
+/* The model-graph values each node's subgraphs capture, as slots. */
+static xc_status capture_slots(ref_impl *r, const xc_graph *g)
+{
+    int len = 0, cap = 0;
+    r->cap_start = calloc((size_t)g->n_nodes + 1, sizeof(int));
+    if (!r->cap_start) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < g->n_nodes; k++) {
+        const char **caps = NULL;
+        int n_caps = 0;
+        r->cap_start[k] = len;
+        XC_TRY(xc_node_captures(&g->nodes[k], &caps, &n_caps));
+        for (int i = 0; i < n_caps; i++) {
+            int slot = xc_names_get(&r->slots, caps[i]);
+            if (slot < 0) continue; /* validation resolved every capture; this one is not ours */
+            if (len == cap) {
+                int *bigger = realloc(r->cap_slot, sizeof(int) * (size_t)(cap = cap ? cap * 2 : 8));
+                if (!bigger) {
+                    free(caps);
+                    return xc_fail(XC_ERR_NOMEM, "out of memory");
+                }
+                r->cap_slot = bigger;
+            }
+            r->cap_slot[len++] = slot;
+        }
+        free(caps);
+    }
+    r->cap_start[g->n_nodes] = len;
+    return XC_OK;
 }
 
 xc_status xc_ref_backend_create(const xc_model *m, xc_backend **out)
@@ -312,9 +371,15 @@ xc_status xc_ref_backend_create(const xc_model *m, xc_backend **out)
             if (g->nodes[k].outputs[o][0]) slot_of(r, g->nodes[k].outputs[o]);
     }
     for (int i = 0; i < r->n_slots; i++) r->last_use[i] = -1;
-    for (int k = 0; k < g->n_nodes; k++)
+    if ((s = capture_slots(r, g)) != XC_OK) {
+        ref_destroy(b);
+        return s;
+    }
+    for (int k = 0; k < g->n_nodes; k++) {
         for (int i = 0; i < g->nodes[k].n_inputs; i++)
             if (g->nodes[k].inputs[i][0]) r->last_use[xc_names_get(&r->slots, g->nodes[k].inputs[i])] = k;
+        for (int e = r->cap_start[k]; e < r->cap_start[k + 1]; e++) r->last_use[r->cap_slot[e]] = k;
+    }
     for (int o = 0; o < g->n_outputs; o++) {
         r->output_slot[o] = xc_names_get(&r->slots, g->outputs[o].name);
         r->last_use[r->output_slot[o]] = g->n_nodes;

@@ -6,6 +6,7 @@
  * documented in each kernel; reductions that decide the oracle's honesty use double. */
 #ifndef XC_REF_H
 #define XC_REF_H
+#include "backend.h"
 #include "graph.h"
 #include "ops/schema.h"
 
@@ -17,6 +18,8 @@ typedef struct xc_ref_args {
     xc_tensor **out;             /* preallocated (zeroed) when inference knew the shape; otherwise
                                     NULL and the kernel allocates with xc_tensor_new */
     const xc_type_shape *types;  /* inferred output dtypes/shapes (rank -1 where data-dependent) */
+    const xc_ref_scope *scope;   /* values of the node's graph and those around it (subgraph
+                                    captures); NULL when the caller has none */
 } xc_ref_args;
 
 typedef xc_status (*xc_ref_fn)(xc_ref_args *a);
@@ -26,6 +29,18 @@ typedef struct xc_ref_kernel {
 } xc_ref_kernel;
 
 xc_ref_fn xc_ref_find(const char *op_type);
+
+/* A subgraph (a loop body, a branch) prepared once and run any number of times
+ * (reference/subgraph.c). Run: inputs, one per graph input, are borrowed; captures resolve
+ * through outer; outputs, one per graph output, are new tensors the caller owns. Intermediate
+ * values are freed after their last reader, as in the interpreter. */
+typedef struct xc_ref_plan xc_ref_plan;
+xc_status xc_ref_plan_create(const xc_graph *g, xc_ref_plan **out);
+xc_status xc_ref_plan_run(xc_ref_plan *p, const xc_tensor *const *inputs, const xc_ref_scope *outer, xc_tensor **outputs);
+void xc_ref_plan_free(xc_ref_plan *p);
+/* Why the reference cannot run the subgraphs of n (a node of theirs has no schema or no
+ * kernel), into buf; NULL when it can. */
+const char *xc_ref_subgraphs_unsupported(const xc_node *n, char *buf, size_t len);
 
 /* Fails naming the node: "node 'x' (Op): message". */
 xc_status xc_ref_fail(const xc_ref_args *a, xc_status code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

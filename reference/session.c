@@ -25,8 +25,23 @@ struct xc_ref_session {
     char *keep;           /* graph outputs: never freed */
     char *needed, *ran;   /* per node: an ancestor of a graph output / has run once */
     int *stack, cap_stack; /* explicit DFS stack (graphs can be long chains); one entry per edge at most */
+    int *cap_start, *cap_slot; /* per node: slots its subgraphs capture (CSR, n_nodes + 1 starts) */
     int max_io;
 };
+
+/* What node k reads: its inputs, then the values its subgraphs capture. */
+static int n_reads(const xc_ref_session *s, int k)
+{
+    return s->model->graph->nodes[k].n_inputs + s->cap_start[k + 1] - s->cap_start[k];
+}
+
+/* Slot of read i of node k, or -1 for an omitted input. */
+static int read_slot(const xc_ref_session *s, int k, int i)
+{
+    const xc_node *n = &s->model->graph->nodes[k];
+    if (i >= n->n_inputs) return s->cap_slot[s->cap_start[k] + i - n->n_inputs];
+    return n->inputs[i][0] ? xc_names_get(&s->slots, n->inputs[i]) : -1;
+}
 
 static int slot_of(xc_ref_session *s, const char *name)
 {
@@ -51,6 +66,8 @@ void xc_ref_session_free(xc_ref_session *s)
     free(s->needed);
     free(s->ran);
     free(s->stack);
+    free(s->cap_start);
+    free(s->cap_slot);
     free(s);
 }
 
@@ -64,13 +81,44 @@ static void mark_needed(xc_ref_session *s)
         if (p >= 0 && !s->needed[p]) s->needed[s->stack[top++] = p] = 1;
     }
     while (top) {
-        const xc_node *n = &g->nodes[s->stack[--top]];
-        for (int i = 0; i < n->n_inputs; i++) {
-            if (!n->inputs[i][0]) continue;
-            int p = s->producer[xc_names_get(&s->slots, n->inputs[i])];
+        int k = s->stack[--top];
+        for (int i = 0; i < n_reads(s, k); i++) {
+            int slot = read_slot(s, k, i);
+            int p = slot >= 0 ? s->producer[slot] : -1;
             if (p >= 0 && !s->needed[p]) s->needed[s->stack[top++] = p] = 1;
         }
     }
+}
+
+/* The model-graph values each node's subgraphs capture, as slots. */
+static xc_status capture_slots(xc_ref_session *s)
+{
+    const xc_graph *g = s->model->graph;
+    int len = 0, cap = 0;
+    s->cap_start = calloc((size_t)g->n_nodes + 1, sizeof(int));
+    if (!s->cap_start) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < g->n_nodes; k++) {
+        const char **caps = NULL;
+        int n_caps = 0;
+        s->cap_start[k] = len;
+        XC_TRY(xc_node_captures(&g->nodes[k], &caps, &n_caps));
+        for (int i = 0; i < n_caps; i++) {
+            int slot = xc_names_get(&s->slots, caps[i]);
+            if (slot < 0) continue; /* validation resolved every capture */
+            if (len == cap) {
+                int *bigger = realloc(s->cap_slot, sizeof(int) * (size_t)(cap = cap ? cap * 2 : 8));
+                if (!bigger) {
+                    free(caps);
+                    return xc_fail(XC_ERR_NOMEM, "out of memory");
+                }
+                s->cap_slot = bigger;
+            }
+            s->cap_slot[len++] = slot;
+        }
+        free(caps);
+    }
+    s->cap_start[g->n_nodes] = len;
+    return XC_OK;
 }
 
 xc_status xc_ref_session_create(const xc_model *m, const xc_tensor *const *inputs, xc_ref_session **out)
@@ -102,9 +150,8 @@ xc_status xc_ref_session_create(const xc_model *m, const xc_tensor *const *input
     s->ran = calloc((size_t)g->n_nodes + 1, 1);
     s->cap_stack = g->n_nodes + 1;
     for (int k = 0; k < g->n_nodes; k++) s->cap_stack += g->nodes[k].n_inputs;
-    s->stack = malloc((size_t)s->cap_stack * sizeof *s->stack);
-    if (st != XC_OK || !s->val || !s->owned || !s->producer || !s->pending || !s->held || !s->wanted || !s->keep || !s->needed || !s->ran ||
-        !s->stack) {
+    s->stack = NULL; /* sized once captures are known */
+    if (st != XC_OK || !s->val || !s->owned || !s->producer || !s->pending || !s->held || !s->wanted || !s->keep || !s->needed || !s->ran) {
         xc_ref_session_free(s);
         return st != XC_OK ? st : xc_fail(XC_ERR_NOMEM, "out of memory");
     }
@@ -120,10 +167,19 @@ xc_status xc_ref_session_create(const xc_model *m, const xc_tensor *const *input
             if (n->outputs[o][0]) s->producer[slot_of(s, n->outputs[o])] = k;
     }
     for (int o = 0; o < g->n_outputs; o++) s->keep[slot_of(s, g->outputs[o].name)] = 1;
+    if ((st = capture_slots(s)) != XC_OK) {
+        xc_ref_session_free(s);
+        return st;
+    }
+    s->cap_stack += s->cap_start[g->n_nodes];
+    if (!(s->stack = malloc((size_t)s->cap_stack * sizeof *s->stack))) {
+        xc_ref_session_free(s);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
     mark_needed(s);
     for (int k = 0; k < g->n_nodes; k++)
-        for (int i = 0; s->needed[k] && i < g->nodes[k].n_inputs; i++)
-            if (g->nodes[k].inputs[i][0]) s->pending[slot_of(s, g->nodes[k].inputs[i])]++;
+        for (int i = 0; s->needed[k] && i < n_reads(s, k); i++)
+            if (read_slot(s, k, i) >= 0) s->pending[read_slot(s, k, i)]++;
     *out = s;
     return XC_OK;
 }
@@ -137,12 +193,26 @@ static void maybe_free(xc_ref_session *s, int slot)
     }
 }
 
-/* Runs node k, whose inputs are all present. */
+/* The session's values, as the scope of the nodes' subgraphs. */
+typedef struct session_scope {
+    xc_ref_scope base;
+    const xc_ref_session *s;
+} session_scope;
+
+static const xc_tensor *session_find(const xc_ref_scope *self, const char *name)
+{
+    const xc_ref_session *s = ((const session_scope *)self)->s;
+    int slot = xc_names_get(&s->slots, name);
+    return slot >= 0 ? s->val[slot] : NULL;
+}
+
+/* Runs node k, whose inputs (and captures) are all present. */
 static xc_status run_node(xc_ref_session *s, int k, const xc_tensor **in, xc_tensor **out)
 {
     const xc_node *n = &s->model->graph->nodes[k];
+    session_scope scope = {{NULL, session_find, NULL}, s};
     for (int i = 0; i < n->n_inputs; i++) in[i] = n->inputs[i][0] ? s->val[xc_names_get(&s->slots, n->inputs[i])] : NULL;
-    XC_TRY(xc_ref_eval_node(n, in, out));
+    XC_TRY(xc_ref_eval_node_in(n, in, out, &scope.base));
     for (int o = 0; o < n->n_outputs; o++) {
         if (!n->outputs[o][0]) continue;
         int slot = xc_names_get(&s->slots, n->outputs[o]);
@@ -155,9 +225,9 @@ static xc_status run_node(xc_ref_session *s, int k, const xc_tensor **in, xc_ten
     }
     int first = !s->ran[k];
     s->ran[k] = 1;
-    for (int i = 0; i < n->n_inputs; i++) {
-        if (!n->inputs[i][0]) continue;
-        int slot = xc_names_get(&s->slots, n->inputs[i]);
+    for (int i = 0; i < n_reads(s, k); i++) {
+        int slot = read_slot(s, k, i);
+        if (slot < 0) continue;
         if (first && s->needed[k]) s->pending[slot]--;
         maybe_free(s, slot);
     }
@@ -169,9 +239,8 @@ static xc_status run_node(xc_ref_session *s, int k, const xc_tensor **in, xc_ten
 /* Adds (+1) or drops (-1) the reads of node k to the values it needs. */
 static void want_inputs(xc_ref_session *s, int k, int delta)
 {
-    const xc_node *n = &s->model->graph->nodes[k];
-    for (int i = 0; i < n->n_inputs; i++)
-        if (n->inputs[i][0]) s->wanted[xc_names_get(&s->slots, n->inputs[i])] += delta;
+    for (int i = 0; i < n_reads(s, k); i++)
+        if (read_slot(s, k, i) >= 0) s->wanted[read_slot(s, k, i)] += delta;
 }
 
 /* Evaluates whatever `slot` depends on, depth first, without recursion. A node stays on the
@@ -190,10 +259,9 @@ static xc_status evaluate(xc_ref_session *s, int slot)
     while (st == XC_OK && top) {
         int k = s->stack[top - 1], missing = 0;
         const xc_node *n = &g->nodes[k];
-        for (int i = 0; i < n->n_inputs && st == XC_OK; i++) {
-            if (!n->inputs[i][0]) continue;
-            int in_slot = xc_names_get(&s->slots, n->inputs[i]);
-            if (s->val[in_slot]) continue;
+        for (int i = 0; i < n_reads(s, k) && st == XC_OK; i++) {
+            int in_slot = read_slot(s, k, i);
+            if (in_slot < 0 || s->val[in_slot]) continue;
             missing = 1;
             if (top >= s->cap_stack) {
                 st = xc_fail(XC_ERR_INTERNAL, "reference session: evaluation stack overflow");

@@ -19,6 +19,18 @@ struct xc_backend {
 /* Runs one node on the reference: in[i] NULL for omitted inputs; out[o] allocated (NULL for
  * outputs not requested). Other backends use it for CPU fallback and constant folding. */
 xc_status xc_ref_eval_node(const xc_node *n, const xc_tensor *const *in, xc_tensor **out);
+/* Where a node's subgraphs find the values of the graphs around it (outer-scope captures):
+ * find returns the value `name` has in one graph, or NULL; parent is the next graph out. */
+typedef struct xc_ref_scope xc_ref_scope;
+struct xc_ref_scope {
+    const xc_ref_scope *parent;
+    const xc_tensor *(*find)(const xc_ref_scope *self, const char *name);
+    const void *user;
+};
+/* The value `name` has in the innermost graph of s that holds it, or NULL. */
+const xc_tensor *xc_ref_scope_find(const xc_ref_scope *s, const char *name);
+/* xc_ref_eval_node for a node whose subgraphs capture values: scope holds them (NULL: none). */
+xc_status xc_ref_eval_node_in(const xc_node *n, const xc_tensor *const *in, xc_tensor **out, const xc_ref_scope *scope);
 /* Why the reference cannot run node k of m (buf may hold the message), or NULL if it can. */
 const char *xc_ref_node_unsupported(const xc_model *m, int k, char *buf, size_t len);
 /* Lists (one per line, "node 'x' (Op): reason") what the reference cannot run; NULL if all can.

@@ -1,5 +1,6 @@
-/* graph.c — freeing models and graphs; attribute lookup helpers. */
+/* graph.c — freeing models and graphs; attribute lookup helpers; subgraph captures. */
 #include "graph.h"
+#include "names.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,4 +199,97 @@ int xc_graph_find_initializer(const xc_graph *g, const char *name, const xc_tens
 int xc_graph_is_runtime_input(const xc_graph *g, int i)
 {
     return !xc_graph_find_initializer(g, g->inputs[i].name, NULL);
+}
+
+int xc_node_has_subgraphs(const xc_node *n)
+{
+    for (int a = 0; a < n->n_attrs; a++)
+        if (n->attrs[a].g || n->attrs[a].graphs) return 1;
+    return 0;
+}
+
+typedef struct name_list { const char **v; int n, cap; } name_list;
+
+static xc_status list_push(name_list *l, const char *s)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 8;
+        const char **v = realloc(l->v, sizeof *v * (size_t)cap);
+        if (!v) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+    return XC_OK;
+}
+
+static xc_status node_free_names(const xc_node *n, name_list *out);
+
+/* Names g reads that g itself does not define (its inputs, initializers, node outputs). */
+static xc_status graph_free_names(const xc_graph *g, name_list *out)
+{
+    xc_names def;
+    size_t cap = (size_t)g->n_inputs + g->n_initializers + 1;
+    for (int k = 0; k < g->n_nodes; k++) cap += g->nodes[k].n_outputs;
+    XC_TRY(xc_names_init(&def, cap));
+    xc_status s = XC_OK;
+    for (int i = 0; i < g->n_inputs && s == XC_OK; i++) s = xc_names_put(&def, g->inputs[i].name, 1);
+    for (int i = 0; i < g->n_initializers && s == XC_OK; i++) s = xc_names_put(&def, g->initializers[i]->name, 1);
+    for (int k = 0; k < g->n_nodes && s == XC_OK; k++)
+        for (int o = 0; o < g->nodes[k].n_outputs && s == XC_OK; o++)
+            if (g->nodes[k].outputs[o][0]) s = xc_names_put(&def, g->nodes[k].outputs[o], 1);
+    name_list inner = {0};
+    for (int k = 0; k < g->n_nodes && s == XC_OK; k++) {
+        const xc_node *n = &g->nodes[k];
+        for (int i = 0; i < n->n_inputs && s == XC_OK; i++)
+            if (n->inputs[i][0] && xc_names_get(&def, n->inputs[i]) < 0) s = list_push(out, n->inputs[i]);
+        inner.n = 0;
+        if (s == XC_OK) s = node_free_names(n, &inner);
+        for (int i = 0; i < inner.n && s == XC_OK; i++)
+            if (xc_names_get(&def, inner.v[i]) < 0) s = list_push(out, inner.v[i]);
+    }
+    for (int i = 0; i < g->n_outputs && s == XC_OK; i++)
+        if (g->outputs[i].name[0] && xc_names_get(&def, g->outputs[i].name) < 0) s = list_push(out, g->outputs[i].name);
+    free(inner.v);
+    xc_names_free(&def);
+    return s;
+}
+
+static xc_status node_free_names(const xc_node *n, name_list *out)
+{
+    for (int a = 0; a < n->n_attrs; a++) {
+        const xc_attr *at = &n->attrs[a];
+        if (at->g) XC_TRY(graph_free_names(at->g, out));
+        for (size_t j = 0; at->graphs && j < at->n; j++) XC_TRY(graph_free_names(at->graphs[j], out));
+    }
+    return XC_OK;
+}
+
+xc_status xc_node_captures(const xc_node *n, const char ***names, int *count)
+{
+    *names = NULL;
+    *count = 0;
+    if (!xc_node_has_subgraphs(n)) return XC_OK;
+    name_list all = {0}, uniq = {0};
+    xc_names seen;
+    xc_status s = node_free_names(n, &all);
+    if (s != XC_OK) {
+        free(all.v);
+        return s;
+    }
+    if ((s = xc_names_init(&seen, (size_t)all.n + 1)) != XC_OK) {
+        free(all.v);
+        return s;
+    }
+    for (int i = 0; i < all.n && s == XC_OK; i++)
+        if (xc_names_get(&seen, all.v[i]) < 0 && (s = xc_names_put(&seen, all.v[i], 1)) == XC_OK) s = list_push(&uniq, all.v[i]);
+    xc_names_free(&seen);
+    free(all.v);
+    if (s != XC_OK) {
+        free(uniq.v);
+        return s;
+    }
+    *names = uniq.v;
+    *count = uniq.n;
+    return XC_OK;
 }

@@ -123,6 +123,14 @@ xc_status xc_node_vfail(const xc_node *n, xc_status code, const char *fmt, va_li
 
 /* Human label for errors: "node 'conv1' (Conv)" or "node #3 (Conv)". */
 const char *xc_node_label(const xc_node *n, char *buf, size_t len);
+/* 1 if n has a GRAPH or GRAPHS attribute (If, Loop, Scan, ...). */
+int xc_node_has_subgraphs(const xc_node *n);
+/* Outer-scope captures of n: the names its subgraphs (nested ones included) read but do not
+ * define, each once, in first-use order; an inner definition hides an outer name of the same
+ * spelling. *names (caller frees the array; the strings are borrowed from the graph) is NULL
+ * and *count 0 when there are none. */
+xc_status xc_node_captures(const xc_node *n, const char ***names, int *count);
+
 /* Index of an input in n (or -1). A present input is one with a non-empty name. */
 int xc_node_has_input(const xc_node *n, int i);
 

@@ -29,8 +29,23 @@ static xc_status check_opsets(const xc_model *m, const xc_issue_sink *sink)
     return XC_OK;
 }
 
-/* Every value has exactly one source: a graph input, an initializer or one node output. */
-static xc_status check_names(const xc_graph *g, xc_names *producer, const xc_issue_sink *sink)
+/* A graph's value names (name -> producer) and, through parent, those of the graphs around it:
+ * a subgraph may read any value of an enclosing graph (an outer-scope capture). */
+typedef struct scope {
+    const struct scope *parent;
+    const xc_names *producer;
+} scope;
+
+static int in_scope(const scope *sc, const char *name)
+{
+    for (; sc; sc = sc->parent)
+        if (xc_names_get(sc->producer, name) != -1) return 1;
+    return 0;
+}
+
+/* Every value has exactly one source: a graph input, an initializer or one node output. A
+ * subgraph (outer non-NULL) may also read the values of its enclosing graphs. */
+static xc_status check_names(const xc_graph *g, xc_names *producer, const scope *outer, const xc_issue_sink *sink)
 {
     char lb[256];
     for (int i = 0; i < g->n_initializers; i++) {
@@ -69,18 +84,63 @@ static xc_status check_names(const xc_graph *g, xc_names *producer, const xc_iss
     for (int k = 0; k < g->n_nodes; k++) {
         const xc_node *nd = &g->nodes[k];
         for (int i = 0; i < nd->n_inputs; i++)
-            if (nd->inputs[i][0] && xc_names_get(producer, nd->inputs[i]) == -1)
+            if (nd->inputs[i][0] && xc_names_get(producer, nd->inputs[i]) == -1 && !in_scope(outer, nd->inputs[i]))
                 ISSUE(sink, NULL, "missing-producer", nd, nd->inputs[i], XC_ERR_MODEL,
-                      "%s: input '%s' has no producer (not a graph input, initializer or node output)",
+                      outer ? "%s: input '%s' has no producer (not a subgraph input, initializer or node output, nor a value of an enclosing graph)"
+                            : "%s: input '%s' has no producer (not a graph input, initializer or node output)",
                       xc_node_label(nd, lb, sizeof lb), nd->inputs[i]);
     }
     for (int i = 0; i < g->n_outputs; i++) {
         const char *n = g->outputs[i].name;
         if (!n[0]) ISSUE(sink, NULL, "unnamed-value", NULL, NULL, XC_ERR_MODEL, "graph output #%d has no name", i);
-        else if (xc_names_get(producer, n) == -1)
+        else if (xc_names_get(producer, n) == -1 && !in_scope(outer, n))
             ISSUE(sink, NULL, "missing-producer", NULL, n, XC_ERR_MODEL,
                   "graph output '%s' is not produced by any node, input or initializer", n);
     }
+    return XC_OK;
+}
+
+/* What each node waits for, as node indices of g in CSR form (dep[start[k] .. start[k+1])):
+ * the producers of its inputs and of the values its subgraphs capture from g. */
+typedef struct deps {
+    int *start, *dep;
+} deps;
+
+static void deps_free(deps *d)
+{
+    free(d->start);
+    free(d->dep);
+}
+
+static xc_status deps_build(const xc_graph *g, const xc_names *producer, deps *d)
+{
+    int n = g->n_nodes, len = 0, cap = 16;
+    d->start = malloc(sizeof(int) * (size_t)(n + 1));
+    d->dep = malloc(sizeof(int) * (size_t)cap);
+    if (!d->start || !d->dep) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < n; k++) {
+        const xc_node *nd = &g->nodes[k];
+        const char **caps = NULL;
+        int n_caps = 0;
+        XC_TRY(xc_node_captures(nd, &caps, &n_caps));
+        d->start[k] = len;
+        for (int i = 0; i < nd->n_inputs + n_caps; i++) {
+            const char *name = i < nd->n_inputs ? nd->inputs[i] : caps[i - nd->n_inputs];
+            int p = name[0] ? xc_names_get(producer, name) : -1;
+            if (p < 0) continue;
+            if (len == cap) {
+                int *bigger = realloc(d->dep, sizeof(int) * (size_t)(cap *= 2));
+                if (!bigger) {
+                    free(caps);
+                    return xc_fail(XC_ERR_NOMEM, "out of memory");
+                }
+                d->dep = bigger;
+            }
+            d->dep[len++] = p;
+        }
+        free(caps);
+    }
+    d->start[n] = len;
     return XC_OK;
 }
 
@@ -112,7 +172,7 @@ static int heap_pop(int *h, int *n)
 /* One cycle among the nodes Kahn's algorithm could not order (pending > 0): walk back from a
  * stuck node along stuck producers until a node repeats. Writes the cycle into path (in data
  * flow order) and returns its length; seen is scratch (n ints). */
-static int find_cycle(const xc_graph *g, const xc_names *producer, const int *pending, int *seen, int *path)
+static int find_cycle(const xc_graph *g, const deps *d, const int *pending, int *seen, int *path)
 {
     int n = g->n_nodes, len = 0, k = 0;
     while (k < n && pending[k] <= 0) k++;
@@ -121,10 +181,8 @@ static int find_cycle(const xc_graph *g, const xc_names *producer, const int *pe
         seen[k] = len;
         path[len++] = k;
         int next = -1;
-        for (int i = 0; i < g->nodes[k].n_inputs && next < 0; i++) {
-            int p = g->nodes[k].inputs[i][0] ? xc_names_get(producer, g->nodes[k].inputs[i]) : -1;
-            if (p >= 0 && pending[p] > 0) next = p;
-        }
+        for (int e = d->start[k]; e < d->start[k + 1] && next < 0; e++)
+            if (pending[d->dep[e]] > 0) next = d->dep[e];
         k = next; /* a stuck node always has a stuck producer */
     }
     int first = seen[k], m = len - first;
@@ -154,29 +212,33 @@ static xc_status report_cycle(const xc_graph *g, const int *path, int m, const x
 
 /* Kahn's algorithm, stable: nodes already in order keep it. Without a sink a cycle fails naming
  * a node on it; with one each independent cycle is reported once and broken (its nodes placed
- * where it was found), so the rest of the graph still gets an order and can be checked. */
+ * where it was found), so the rest of the graph still gets an order and can be checked. A node
+ * with subgraphs comes after the producers of the values they capture. */
 static xc_status toposort(xc_graph *g, const xc_names *producer, const xc_issue_sink *sink)
 {
     int n = g->n_nodes;
+    deps d = {0};
     int *pending = calloc(n ? n : 1, sizeof(int)), *order = malloc(sizeof(int) * (n ? n : 1));
     int *start = calloc(n + 1, sizeof(int)), *users = NULL, *fill = NULL, *seen = NULL, *path = NULL;
     xc_status s = XC_OK;
     if (!pending || !order || !start) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); goto out; }
+    if ((s = deps_build(g, producer, &d)) != XC_OK) goto out;
     /* consumer lists in CSR form */
     size_t edges = 0;
     for (int k = 0; k < n; k++)
-        for (int i = 0; i < g->nodes[k].n_inputs; i++) {
-            int p = g->nodes[k].inputs[i][0] ? xc_names_get(producer, g->nodes[k].inputs[i]) : -1;
-            if (p >= 0) { start[p + 1]++; pending[k]++; edges++; }
+        for (int e = d.start[k]; e < d.start[k + 1]; e++) {
+            start[d.dep[e] + 1]++;
+            pending[k]++;
+            edges++;
         }
     for (int k = 0; k < n; k++) start[k + 1] += start[k];
     users = malloc(sizeof(int) * (edges ? edges : 1));
     fill = calloc(n ? n : 1, sizeof(int));
     if (!users || !fill) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); goto out; }
     for (int k = 0; k < n; k++)
-        for (int i = 0; i < g->nodes[k].n_inputs; i++) {
-            int p = g->nodes[k].inputs[i][0] ? xc_names_get(producer, g->nodes[k].inputs[i]) : -1;
-            if (p >= 0) users[start[p] + fill[p]++] = k;
+        for (int e = d.start[k]; e < d.start[k + 1]; e++) {
+            int p = d.dep[e];
+            users[start[p] + fill[p]++] = k;
         }
     /* ready nodes leave a min-heap by index, so a graph already in order keeps its order */
     int done = 0, heap_n = 0;
@@ -204,7 +266,7 @@ static xc_status toposort(xc_graph *g, const xc_names *producer, const xc_issue_
             s = xc_fail(XC_ERR_NOMEM, "out of memory");
             goto out;
         }
-        int m = find_cycle(g, producer, pending, seen, path);
+        int m = find_cycle(g, &d, pending, seen, path);
         if ((s = report_cycle(g, path, m, sink)) != XC_OK) goto out;
         for (int i = 0; i < m; i++) pending[path[i]] = 0; /* break it: its nodes count as done */
         for (int i = 0; i < m; i++) {
@@ -220,6 +282,7 @@ static xc_status toposort(xc_graph *g, const xc_names *producer, const xc_issue_
     free(g->nodes);
     g->nodes = sorted;
 out:
+    deps_free(&d);
     free(seen);
     free(path);
     free(pending);
@@ -301,19 +364,82 @@ static xc_status check_node(const xc_model *m, xc_node *nd, const xc_issue_sink 
     return XC_OK;
 }
 
+/* Reports of a subgraph's problems carry where the subgraph is: "node 'loop' (Loop) body: ". */
+typedef struct prefix_sink {
+    const xc_issue_sink *parent;
+    const char *prefix;
+    int reported;
+} prefix_sink;
+
+static xc_status prefix_report(void *user, xc_status code, const char *kind, const xc_node *node, const char *tensor)
+{
+    prefix_sink *p = user;
+    p->reported = 1;
+    xc_error_prefix(code, "%s", p->prefix);
+    return p->parent->report(p->parent->user, code, kind, node, tensor);
+}
+
+static xc_status validate_subgraphs(const xc_model *m, xc_graph *g, const scope *sc, const xc_issue_sink *sink, int *bad);
+
+/* Names, order and nodes of one subgraph of owner, which sits in the graph of scope outer.
+ * Without a sink the first problem fails, its message prefixed with the subgraph's place; with
+ * one, *bad is set when a problem was reported inside (the owner is then left untyped, so
+ * inference never looks into a broken body). */
+static xc_status validate_subgraph(const xc_model *m, const xc_node *owner, const char *attr, xc_graph *sg,
+                                   const scope *outer, const xc_issue_sink *sink, int *bad)
+{
+    char lb[256], prefix[512];
+    snprintf(prefix, sizeof prefix, "%s %s: ", xc_node_label(owner, lb, sizeof lb), attr);
+    prefix_sink ps = {sink, prefix, 0};
+    xc_issue_sink inner = {prefix_report, &ps};
+    const xc_issue_sink *isink = sink ? &inner : NULL;
+    xc_names producer;
+    XC_TRY(xc_names_init(&producer, (size_t)sg->n_nodes * 2 + sg->n_initializers + sg->n_inputs + 1));
+    xc_status s = check_names(sg, &producer, outer, isink);
+    if (s == XC_OK) s = toposort(sg, &producer, isink);
+    for (int k = 0; k < sg->n_nodes && s == XC_OK; k++) s = check_node(m, &sg->nodes[k], isink, NULL);
+    scope sc = {outer, &producer};
+    if (s == XC_OK) s = validate_subgraphs(m, sg, &sc, isink, NULL);
+    xc_names_free(&producer);
+    if (bad && ps.reported) *bad = 1;
+    /* with a sink every message was prefixed as it was reported */
+    if (s != XC_OK && !sink && s != XC_ERR_NOMEM) s = xc_error_prefix(s, "%s", prefix);
+    return s;
+}
+
+/* bad (may be NULL): per node of g, set when a problem was reported inside its subgraphs. */
+static xc_status validate_subgraphs(const xc_model *m, xc_graph *g, const scope *sc, const xc_issue_sink *sink, int *bad)
+{
+    for (int k = 0; k < g->n_nodes; k++) {
+        const xc_node *nd = &g->nodes[k];
+        int *b = bad ? &bad[k] : NULL;
+        for (int a = 0; a < nd->n_attrs; a++) {
+            const xc_attr *at = &nd->attrs[a];
+            if (at->g) XC_TRY(validate_subgraph(m, nd, at->name, at->g, sc, sink, b));
+            for (size_t j = 0; at->graphs && j < at->n; j++) XC_TRY(validate_subgraph(m, nd, at->name, at->graphs[j], sc, sink, b));
+        }
+    }
+    return XC_OK;
+}
+
 xc_status xc_model_validate_all(xc_model *m, const xc_issue_sink *sink)
 {
     xc_graph *g = m->graph;
     XC_TRY(check_opsets(m, sink));
     xc_names producer;
     XC_TRY(xc_names_init(&producer, (size_t)g->n_nodes * 2 + g->n_initializers + g->n_inputs));
-    xc_status s = check_names(g, &producer, sink);
+    xc_status s = check_names(g, &producer, NULL, sink);
     if (s == XC_OK) s = toposort(g, &producer, sink);
-    xc_names_free(&producer);
-    XC_TRY(s);
     /* after the sort: bad[k] is the node now at index k */
     int *bad = sink ? calloc(g->n_nodes ? g->n_nodes : 1, sizeof(int)) : NULL;
-    if (sink && !bad) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (sink && !bad && s == XC_OK) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    scope top = {NULL, &producer};
+    if (s == XC_OK) s = validate_subgraphs(m, g, &top, sink, bad);
+    xc_names_free(&producer);
+    if (s != XC_OK) {
+        free(bad);
+        return s;
+    }
     for (int k = 0; k < g->n_nodes && s == XC_OK; k++) s = check_node(m, &g->nodes[k], sink, bad ? &bad[k] : NULL);
     xc_graph_types_free(m->types);
     m->types = NULL;

@@ -6,6 +6,7 @@
 #include "ops/schema.h"
 
 /* Everything inference learnt about a graph's values, and which nodes cannot run. */
+struct xc_subgraph_types;
 typedef struct xc_graph_types {
     int n_values;
     xc_names index;              /* value name -> slot */
@@ -15,7 +16,18 @@ typedef struct xc_graph_types {
     int n_owned;
     char **node_unsupported;     /* per node: why it cannot run (NULL if it can) */
     int n_nodes;
+    struct xc_subgraph_types *subs; /* what inference learnt inside its nodes' subgraphs (owned) */
+    int n_subs;
 } xc_graph_types;
+
+typedef struct xc_subgraph_types {
+    const xc_graph *g;
+    xc_graph_types *types;
+} xc_subgraph_types;
+
+/* The types inference found inside subgraph g of a node of the graph t describes; NULL when it
+ * did not look inside (an If branch a constant condition never takes). */
+const xc_graph_types *xc_subgraph_types_of(const xc_graph_types *t, const xc_graph *g);
 
 /* A caller-given input shape ("--input-shapes x:[1,3,224,224]"). */
 typedef struct xc_input_shape {

@@ -14,5 +14,6 @@
     X(unique) \
     X(random) \
     X(vision) \
+    X(control) \
     /* one family per line, each ending in a backslash; this comment ends the list */
 #endif

@@ -27,12 +27,21 @@ typedef struct xc_type_shape {
     const xc_tensor *value;      /* the value when known (constant at load, always at run) */
 } xc_type_shape;
 
+/* What inference knows of the values of the graphs enclosing a node (innermost first), so
+ * that a subgraph's captures get their types. */
+struct xc_graph_types;
+typedef struct xc_type_scope {
+    const struct xc_type_scope *parent;
+    const struct xc_graph_types *types;
+} xc_type_scope;
+
 typedef struct xc_infer_ctx {
     const xc_node *node;
     int opset;
     int n_in, n_out;
     const xc_type_shape *in;
     xc_type_shape *out;          /* present preset; infer sets dtype, rank and dims */
+    const xc_type_scope *scope;  /* the node's graph and those around it; NULL: captures unknown */
 } xc_infer_ctx;
 
 typedef struct xc_op_schema {
@@ -78,6 +87,12 @@ xc_status xc_normalize_axis(const xc_infer_ctx *c, int64_t axis, int rank, int *
 xc_status xc_infer_fail(const xc_infer_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fails with XC_ERR_UNSUPPORTED naming the node. */
 xc_status xc_infer_unsupported(const xc_infer_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Infers subgraph g of c's node (src/infer_graph.c): g's inputs get the types in[0..n_in)
+ * (NULL or dtype unknown: the declared ones), captures resolve through c's scope, and out[o]
+ * gets the type of g's output o (n_out of them). A body node that fails or cannot run fails
+ * the call, its message naming that node. */
+xc_status xc_infer_subgraph(const xc_infer_ctx *c, const xc_graph *g, const xc_type_shape *in, int n_in,
+                            xc_type_shape *out, int n_out);
 /* 1 if every dim of the input's shape is known. */
 int xc_infer_shape_known(const xc_type_shape *t);
 
