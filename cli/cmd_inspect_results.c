@@ -1,19 +1,17 @@
 /* cmd_inspect_results.c — `crosscheck inspect results DIR|FILE [--json]`: prints the library's
  * summary of a results set (src/inspect_results.c). */
 #include "cli.h"
+#include "options.h"
 #include "inspect_results.h"
 #include <stdio.h>
 #include <string.h>
 
-static const char *help =
-    "usage: crosscheck inspect results DIR|FILE [--json] [--show-values [--max-values N]]\n\n"
+static const char *description =
     "Summarizes a results set: a crosscheck results folder (run --save-outputs), an ONNX\n"
     "test_data_set folder, a .pb or .npy file, or a Polygraphy JSON file (run --save-outputs or\n"
     "--save-inputs). Per runner and iteration, each tensor's dtype, shape, min/max/mean/std,\n"
     "NaN and Inf counts and a 10-bin histogram of its finite values; the comparison statistics\n"
-    "when the results index recorded them. --show-values prints the values too, one row of the\n"
-    "last axis a line, at most --max-values of them (default 100, 0: all), then '... N more'.\n"
-    "Exit 2 if the set cannot be read.\n";
+    "when the results index recorded them. Exit 2 if the set cannot be read.";
 
 /* A number of the summary, or "-" where it is null (no finite values). */
 static void print_num(const char *label, const cJSON *o, const char *key)
@@ -79,26 +77,21 @@ static void print_text(const cJSON *s)
 
 int cmd_inspect_results(int argc, char **argv)
 {
-    const char *cmd = "inspect results", *path = NULL;
+    const char *path;
     int json = 0, show_values = 0;
     long max_values = 100;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(help, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--show-values")) {
-            show_values = 1;
-        } else if (!strcmp(argv[i], "--max-values")) {
-            const char *v = cli_value(argc, argv, &i, cmd);
-            if (!v || !cli_long(cmd, "--max-values", v, &max_values)) return 2;
-            if (max_values < 0) return cli_usage_error(cmd, "--max-values takes a count (0: all)");
-        } else if (!cli_positional(cmd, argv[i], &path)) {
-            return 2;
-        }
-    }
-    if (!path) return cli_usage_error(cmd, "no DIR or FILE given");
+    cli_strings set = {0};
+    const cli_option opts[] = {
+        {"--json", NULL, "print the summary as JSON", CLI_FLAG, .flag = &json},
+        {"--show-values", NULL, "print the values too, one row of the last axis a line", CLI_FLAG, .flag = &show_values},
+        {"--max-values", "N", "at most N values per tensor, then '... N more' (default 100, 0: all)", CLI_LONG,
+         .whole = &max_values, .lo = 0, .hi = 1e15},
+        {0}};
+    const cli_command c = {.name = "inspect results", .positional = "DIR|FILE", .description = description,
+                           .options = opts, .args = &set, .min_args = 1, .max_args = 1};
+    int rc = cli_parse(&c, argc, argv);
+    if (rc >= 0) return rc;
+    path = set.v[0];
     cJSON *s;
     if (xc_inspect_results_values(path, show_values, (size_t)max_values, &s) != XC_OK) return cli_error();
     if (json) {

@@ -26,7 +26,8 @@ def _table_options(source):
 
 def cli_options_tests(s, xc, build, tmp, conf):
     for cmd, source in (("conformance", "cmd_conformance.c"), ("graph", "cmd_graph.c"),
-                        ("inspect model", "cmd_inspect.c")):
+                        ("inspect model", "cmd_inspect.c"), ("inspect results", "cmd_inspect_results.c"),
+                        ("check lint", "cmd_check.c")):
         declared = _table_options(source)
         r = _run([xc] + cmd.split() + ["--help"])
         missing = [o for o in declared if o not in r.stdout]
