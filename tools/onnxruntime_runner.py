@@ -8,6 +8,11 @@ runs MODEL on ONNX Runtime's CPU provider and writes OUTPUTS_DIR/output_K.pb, ea
 the graph output it holds, in the graph's output order. Inputs are matched to the session's
 inputs by tensor name, else by position. Any failure is one line on stderr and exit status 2.
 
+With CROSSCHECK_MARK_ALL=1 in the environment (crosscheck sets it when it compares layer by
+layer: `run --per-layer`), every node output of the main graph is marked as an output too (as
+Polygraphy's `--onnx-outputs mark all` does) and written as well, output_K.pb named after it;
+intermediate values that are not tensors (sequences, maps) are left out.
+
     crosscheck run M --ref --exec-runner ort='python3 tools/onnxruntime_runner.py {model} {inputs} {outputs}'
 """
 import os
@@ -131,6 +136,30 @@ def feeds(session, tensors):
     return out
 
 
+def mark_all(path):
+    """The model at path with every node output of its main graph marked as a graph output
+    (serialized), and the names of its own outputs."""
+    import onnx
+    m = onnx.load(path)
+    own = [o.name for o in m.graph.output]
+    try:
+        typed = {v.name: v for v in onnx.shape_inference.infer_shapes(m).graph.value_info}
+    except Exception:  # a model shape inference refuses still runs: its outputs go untyped
+        typed = {}
+    seen = set(own) | {i.name for i in m.graph.input} | {t.name for t in m.graph.initializer}
+    for node in m.graph.node:
+        for name in node.output:
+            if name and name not in seen:
+                seen.add(name)
+                v = onnx.ValueInfoProto()
+                if name in typed:
+                    v.CopyFrom(typed[name])
+                else:
+                    v.name = name
+                m.graph.output.append(v)
+    return m.SerializeToString(), set(own)
+
+
 def main(argv):
     args = [a for a in argv if not a.startswith("--")]
     if len(args) != 3 or any(a not in ("--no-optimizations",) for a in argv if a.startswith("--")):
@@ -143,10 +172,16 @@ def main(argv):
     opts.log_severity_level = 3  # errors only: warnings would be taken for the command's last word
     if "--no-optimizations" in argv:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    marked = os.environ.get("CROSSCHECK_MARK_ALL") == "1"
+    graph_outputs = None
+    if marked:
+        model, graph_outputs = mark_all(model)
     session = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
     results = session.run(None, feeds(session, load_inputs(inputs)))
     os.makedirs(outputs, exist_ok=True)
     for k, (info, value) in enumerate(zip(session.get_outputs(), results)):
+        if not isinstance(value, np.ndarray) and marked and info.name not in graph_outputs:
+            continue  # an intermediate sequence or map: not a tensor to compare
         if not isinstance(value, np.ndarray):
             raise ValueError("output '%s' is a %s, not a tensor" % (info.name, type(value).__name__))
         with open(os.path.join(outputs, "output_%d.pb" % k), "wb") as f:
