@@ -1,6 +1,7 @@
 /* cmd_conformance.c — `crosscheck conformance ROOT...`: prints one line per case and a summary. */
 #include "cli.h"
 #include "conformance.h"
+#include "runner_options.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,8 @@ static const char *help =
     "'N passed, N failed, N skipped'. Default tolerance: rtol 1e-3, atol 1e-5 (numpy allclose);\n"
     "elements within --ulp ulps (default 2) of the expected value's dtype also pass, since\n"
     "one bfloat16 rounding step is 2^-8 relative.\n"
+    "--exec-runner NAME='CMD' (or any runner option of 'crosscheck run') runs the cases on that\n"
+    "runner instead, e.g. ONNX Runtime through tools/onnxruntime_runner.py.\n"
     "Cases listed in --expected-failures ('name reason' lines) may fail (XFAIL); one that passes\n"
     "is an error (XPASS). Exit 1 if any case fails unexpectedly, 2 on usage errors.\n";
 
@@ -49,9 +52,15 @@ int cmd_conformance(int argc, char **argv)
     int n_roots = 0;
     xc_conformance_opts o = xc_conformance_defaults();
     printer p = {0, NULL};
+    static xc_runner_spec runner[1];
+    int n_runners = 0, r;
+    cli_runners runners = {.specs = runner, .n = &n_runners, .max = 1, .timeout = &o.exec_timeout};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
-        if (cli_is_help(a)) {
+        if ((r = cli_runner_option(argc, argv, &i, cmd, &runners)) != 0) {
+            if (r < 0) return 2;
+            o.runner = n_runners ? runner : NULL;
+        } else if (cli_is_help(a)) {
             fputs(help, stdout);
             return 0;
         } else if (!strcmp(a, "--filter")) {

@@ -25,7 +25,9 @@ const char *const cli_reduce_help =
     "  --min-good FILE            write the nearest passing candidate\n"
     "  --replay FILE              record verdicts (JSON); a rerun takes them from it and resumes\n"
     "  --iterations N, --seed N, --load-inputs PATH..., --atol X, --rtol X, and the OpenCL build\n"
-    "  options: the built-in check (reference vs. the OpenCL engine, every iteration).\n";
+    "  options: the built-in check (reference vs. the OpenCL engine, every iteration).\n"
+    "  --exec-runner NAME='CMD'   the built-in check compares the engine with this runner (run on\n"
+    "                             each candidate) instead of the reference\n";
 
 int cli_reduce_option(xc_reduce_config *r, int argc, char **argv, int *i)
 {

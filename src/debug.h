@@ -24,6 +24,7 @@
 #include "tolerance_spec.h"
 #include "inputs.h"
 #include "ocl/ocl.h"
+#include "runners/runner.h"
 
 #define XC_DEBUG_MAX_CULPRITS 64
 
@@ -37,6 +38,10 @@ typedef struct xc_debug_config {
     const char *const *load_inputs;   /* instead: these .pb files or folders (one iteration) */
     int n_load_inputs;
     xc_tolerance_spec tol;            /* as `run`'s: dtype-aware defaults, per-output entries */
+    xc_runner_spec against[1];        /* what the engine is compared with (any runner, e.g. an
+                                         --exec-runner); none: the reference */
+    int n_against;
+    double exec_timeout;              /* external commands: seconds per run */
     xc_debug_mode mode;
     int reverse;                      /* search from the back */
     const char *output;               /* the file written (NULL: the tool's default name) */

@@ -80,6 +80,8 @@ static uint64_t check_identity(const xc_reduce_config *c)
     for (int i = 0; i < o->n_no_fuse_nodes; i++) h = hash_str(h, o->no_fuse_nodes[i]);
     for (int i = 0; i < o->n_fp32_layers; i++) h = hash_str(h, o->fp32_layers[i]);
     h = hash_str(h, o->load_tactics);
+    for (int i = 0; i < b->n_against; i++) /* what the engine is compared with */
+        h = hash_str(hash_str(hash_str(hash_str(h, b->against[i].kind), b->against[i].name), b->against[i].command), b->against[i].path);
     return hash_str(h, o->device);
 }
 

@@ -4,24 +4,33 @@
  * (isolated per-layer). */
 #include "runners/engine.h"
 
+xc_status xc_engine_runner_wrap(const xc_runner_type *t, xc_engine *e, int fp16, xc_runner **out)
+{
+    XC_TRY(xc_runner_new(t, out));
+    xc_runner *r = *out;
+    r->engine = e;
+    r->engine_taken = 1; /* borrowed */
+    r->observes = 1;
+    r->fp16 = fp16;
+    xc_backend *b = NULL;
+    xc_status s = xc_ocl_backend_create(e, &b);
+    r->impl = b;
+    if (s != XC_OK) {
+        xc_runner_free(r);
+        *out = NULL;
+    }
+    return s;
+}
+
 xc_status xc_engine_runner_add(const xc_runner_type *t, xc_engine *e, int fp16, xc_runner_list *out)
 {
     xc_runner *r;
-    xc_status s = xc_runner_new(t, &r);
+    xc_status s = xc_engine_runner_wrap(t, e, fp16, &r);
     if (s != XC_OK) {
         xc_engine_free(e);
         return s;
     }
-    r->engine = e;
-    r->observes = 1;
-    r->fp16 = fp16;
-    xc_backend *b = NULL;
-    s = xc_ocl_backend_create(e, &b);
-    r->impl = b;
-    if (s != XC_OK) {
-        xc_runner_free(r);
-        return s;
-    }
+    r->engine_taken = 0; /* from now on the runner's */
     return xc_runner_list_add(out, r);
 }
 
