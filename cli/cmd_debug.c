@@ -41,7 +41,6 @@ static const char *help =
 
 typedef struct cli_debug {
     const char *tool;
-    char **argv;
     xc_debug_config c;
     const char *load[MAX_ARGS];
     const char *kept[MAX_ARGS];  /* the arguments `run` understands, for the reproducing command */
@@ -49,7 +48,6 @@ typedef struct cli_debug {
     xc_input_shape shapes[XC_MAX_NAMED];
     xc_reduce_config reduce;     /* debug reduce's own options */
     cli_runners golden;          /* the runner the engine is compared with (default: the reference) */
-    int golden_from, golden_to;  /* its arguments, for the reproducing command */
 } cli_debug;
 
 static void progress(void *user, const char *line) { printf("[debug %s] %s\n", (const char *)user, line); fflush(stdout); }
@@ -112,8 +110,7 @@ static void print_command(const cli_debug *d, const char *fix)
     xc_debug_shell_arg(line, sizeof line, &o, "crosscheck");
     xc_debug_shell_arg(line, sizeof line, &o, "run");
     xc_debug_shell_arg(line, sizeof line, &o, d->c.model_path);
-    if (!d->c.n_against) o += (size_t)snprintf(line + o, o < sizeof line ? sizeof line - o : 0, " --ref");
-    for (int k = d->golden_from; d->c.n_against && k <= d->golden_to; k++) xc_debug_shell_arg(line, sizeof line, &o, d->argv[k]);
+    xc_debug_golden_args(&d->c, line, sizeof line, &o); /* --ref, or the runner given */
     o += (size_t)snprintf(line + o, o < sizeof line ? sizeof line - o : 0, " --ocl");
     for (int k = 0; k < d->n_kept; k++) xc_debug_shell_arg(line, sizeof line, &o, d->kept[k]);
     printf(" %s%s\n", line, fix ? fix : ""); /* fix: arguments the library quoted */
@@ -180,7 +177,6 @@ int cmd_debug(int argc, char **argv)
     int reduce = !strcmp(d.tool, "reduce");
     if (!tool && !reduce) return cli_usage_error("debug", "unknown tool '%s' (tactics, fusions, precision or reduce)", d.tool);
     d.reduce = xc_reduce_config_default();
-    d.argv = argv;
     d.golden = (cli_runners){.specs = d.c.against, .n = &d.c.n_against, .max = 1, .timeout = &d.c.exec_timeout};
     for (int i = 2; i < argc; i++) {
         int start = i, r;
@@ -194,7 +190,6 @@ int cmd_debug(int argc, char **argv)
             if (r < 0) return 2;
         } else if ((r = cli_runner_option(argc, argv, &i, "debug", &d.golden)) != 0) {
             if (r < 0) return 2;
-            if (d.c.n_against && !d.golden_to) d.golden_from = start, d.golden_to = i;
         } else if ((r = data_option(&d, argc, argv, &i)) != 0 || (r = cli_ocl_option(argc, argv, &i, "debug", &d.c.ocl, d.shapes)) != 0) {
             if (r < 0) return 2;
             keep(&d, start, i, argv);

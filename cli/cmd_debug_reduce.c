@@ -55,6 +55,8 @@ int cli_reduce_run(const xc_reduce_config *c)
 {
     static xc_reduce_report r;
     if (c->fail_regex && !c->check) return cli_usage_error("debug reduce", "--fail-regex needs --check");
+    if (c->check && c->base.n_against)
+        return cli_usage_error("debug reduce", "a runner option (e.g. --exec-runner) sets what the built-in check compares with; --check replaces that check");
     if (!c->base.output) return cli_usage_error("debug reduce", "give the reduced model's path with -o");
     if (xc_debug_reduce(c, &r) != XC_OK) return cli_error();
     if (r.outcome == XC_DEBUG_PASSES) {

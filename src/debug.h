@@ -79,6 +79,9 @@ xc_debug_config xc_debug_config_default(void);
 /* Appends " ARG" to buf (of len, filled to *o), single-quoted when the shell would split or
  * expand it: the reproducing commands are meant to be pasted. */
 void xc_debug_shell_arg(char *buf, size_t len, size_t *o, const char *arg);
+/* Appends the options asking for the golden runner (" --ref" by default) to buf, quoted for the
+ * shell: reproducing commands compare with what the checks compared with. */
+void xc_debug_golden_args(const xc_debug_config *c, char *buf, size_t len, size_t *o);
 /* Frees what the report's culprits own (names of any length); the report can be reused. */
 void xc_debug_report_free(xc_debug_report *r);
 xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r);

@@ -5,6 +5,7 @@ built-in check and `conformance`, all through the same runner options."""
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -129,6 +130,17 @@ def engine_vs_ort(s, xc, d):
             r.stdout[-2500:] + r.stderr)
 
 
+def unfused(s, xc, d):
+    """--ocl-unfused, the runner added as one file and one registry line: a fault planted in the
+    conv_residual fusion fails the fused engine and not the unfused one, in one run."""
+    js = os.path.join(d, "unfused.json")
+    r = _run([xc, "run", CNN, "--ref", "--ocl", "--ocl-unfused", "--inject-fault", "fusion=conv_residual", "--json", js])
+    j = _json(js)
+    verdicts = {c["runner"]: c["passed"] for c in j["comparisons"]} if j else {}
+    s.check("pipeline: run --ref --ocl --ocl-unfused with fusion=conv_residual planted: ocl fails, ocl-unfused passes (exit 1)",
+            r.returncode == 1 and verdicts == {"ocl": False, "ocl-unfused": True}, "%s\n%s%s" % (verdicts, r.stdout[-1500:], r.stderr))
+
+
 def debug_tools(s, xc, d):
     out = os.path.join(d, "reduced.onnx")
     r = _run([xc, "debug", "reduce", CNN, "--inject-fault", "node=block_conv1", "-o", out, "--atol", "1e-4", "--rtol", "1e-3",
@@ -138,7 +150,15 @@ def debug_tools(s, xc, d):
     ok = r.returncode == 0 and "block_conv1" in kept and 1 <= len(kept) <= 3
     s.check("pipeline: debug reduce --exec-runner ort (built-in check: engine vs ONNX Runtime on each candidate) reduces "
             "to the planted node (%s)" % ", ".join(kept), ok, r.stdout[-2500:] + r.stderr)
-    cmd = re.search(r"^reproduce the failure.*:\n (.*)$", r.stdout, re.M)
+    cmd = re.search(r"^reproduce the failure.*:\n  (crosscheck .*)$", r.stdout, re.M)
+    words = shlex.split(cmd.group(1)) if cmd else []
+    rr = _run([xc] + words[1:]) if words else None
+    s.check("pipeline: its reproducing command compares with the same runner (--exec-runner ort, not --ref) and fails (exit 1)",
+            rr is not None and rr.returncode == 1 and "--exec-runner" in words and "--ref" not in words,
+            " ".join(words) + "\n" + (rr.stdout[-1500:] + rr.stderr if rr else r.stdout[-1500:]))
+    r = _run([xc, "debug", "reduce", CNN, "-o", out, "--exec-runner", _ort(), "--check", "true"])
+    s.check("pipeline: debug reduce --exec-runner with --check (which replaces the built-in check) is refused in one line",
+            r.returncode == 2 and "--check replaces" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr)
     r = _run([xc, "debug", "fusions", CNN, "--exec-runner", _ort(), "--atol", "1e-4", "--rtol", "1e-3"])
     ok = r.returncode == 0 and "verdict: the build passes" in r.stdout
     s.check("pipeline: debug fusions --exec-runner ort: a sound engine passes against ONNX Runtime (exit 0)", ok,
@@ -146,7 +166,7 @@ def debug_tools(s, xc, d):
     r = _run([xc, "debug", "tactics", CNN, "--exec-runner", "x=" + sys.executable + " -c pass {outputs}"])
     s.check("pipeline: debug tactics --exec-runner with a command writing nothing: one line naming the golden run (exit 2)",
             r.returncode == 2 and "golden run:" in r.stderr and "wrote no outputs" in r.stderr
-            and len(r.stderr.strip().splitlines()) == 1, r.stderr + (cmd.group(1) if cmd else ""))
+            and len(r.stderr.strip().splitlines()) == 1, r.stderr)
 
 
 def conformance_ort(s, xc, conf):
@@ -169,4 +189,5 @@ def pipeline(s, xc, build, tmp, conf=None):
     per_layer_exec(s, xc, d)
     conformance_ort(s, xc, conf or os.path.join(build, "onnx-tests"))
     engine_vs_ort(s, xc, d)
+    unfused(s, xc, d)
     debug_tools(s, xc, d)

@@ -186,6 +186,24 @@ xc_status xc_debug_open_golden(const xc_debug_session *s, const xc_model *m, con
     return xc_runner_open(c->n_against ? &c->against[0] : &ref, &env, out);
 }
 
+typedef struct shell_line {
+    char *buf;
+    size_t len, *o;
+} shell_line;
+
+static void shell_word(void *user, const char *w)
+{
+    shell_line *l = user;
+    xc_debug_shell_arg(l->buf, l->len, l->o, w);
+}
+
+void xc_debug_golden_args(const xc_debug_config *c, char *buf, size_t len, size_t *o)
+{
+    xc_runner_spec ref = {.kind = "ref"};
+    shell_line l = {buf, len, o};
+    xc_runner_spec_words(c->n_against ? &c->against[0] : &ref, shell_word, &l);
+}
+
 /* Runs engine e on every iteration; *why describes the first mismatch. */
 static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, int *passed, char *why, size_t len)
 {

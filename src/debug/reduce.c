@@ -255,14 +255,15 @@ static void arg2(char *buf, size_t len, size_t *o, const char *a, const char *b)
     if (b) xc_debug_shell_arg(buf, len, o, b);
 }
 
-/* `crosscheck run MIN --ref --ocl <the build options that apply to it> --load-inputs ...` */
+/* `crosscheck run MIN --ref (or the golden runner) --ocl <the build options that apply to it> --load-inputs ...` */
 static void builtin_command(const rd_state *st, const xc_model *m, const char *tactics, const char *inputs, char *buf, size_t len)
 {
     xc_ocl_build_options o;
     rd_build_options(st, m, &o);
     size_t p = 0;
     arg2(buf, len, &p, "crosscheck", "run");
-    arg2(buf, len, &p, st->cfg->base.output, "--ref");
+    xc_debug_shell_arg(buf, len, &p, st->cfg->base.output);
+    xc_debug_golden_args(&st->cfg->base, buf, len, &p); /* --ref, or the runner given */
     append(buf, len, &p, " --ocl");
     if (o.device) arg2(buf, len, &p, "--ocl-device", o.device);
     if (o.fp16) append(buf, len, &p, " --fp16");

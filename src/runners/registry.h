@@ -7,6 +7,7 @@
     X(reference)        \
     X(engine)           \
     X(engine_fp16)      \
+    X(engine_unfused)   \
     X(plan)             \
     X(loaded)           \
     X(exec)

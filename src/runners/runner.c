@@ -69,6 +69,22 @@ xc_status xc_runner_prepare(const xc_runner_spec *spec, const xc_runner_env *env
     return t->prepare(spec, env, out);
 }
 
+xc_status xc_runner_spec_words(const xc_runner_spec *spec, void (*word)(void *user, const char *w), void *user)
+{
+    const xc_runner_type *t = xc_runner_type_find(spec->kind);
+    if (!t || !t->option) return xc_fail(XC_ERR_USAGE, "runner %s: no option asks for it", spec->kind ? spec->kind : "(none)");
+    word(user, t->option);
+    if (t->arg == XC_RUNNER_ARG_VALUE) word(user, spec->path);
+    for (int i = 0; t->arg == XC_RUNNER_ARG_LIST && i < spec->n_paths; i++) word(user, spec->paths[i]);
+    if (t->arg == XC_RUNNER_ARG_NAMED) {
+        char *w = xc_strprintf("%s=%s", spec->name, spec->command);
+        if (!w) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        word(user, w);
+        free(w);
+    }
+    return XC_OK;
+}
+
 xc_status xc_runner_open(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner **out)
 {
     xc_runner_list l = {0};

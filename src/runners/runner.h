@@ -117,6 +117,9 @@ static inline xc_status xc_runner_run(xc_runner *r, int it, const xc_tensor *con
 {
     return r->type->run(r, it, in, out, r->observes ? obs : NULL);
 }
+/* The command-line words that ask for spec (its option and values), each passed to word():
+ * commands that print a reproducing command line use it. */
+xc_status xc_runner_spec_words(const xc_runner_spec *spec, void (*word)(void *user, const char *w), void *user);
 /* The engine, from now owned by the caller (NULL if none); the runner keeps using it until freed. */
 xc_engine *xc_runner_take_engine(xc_runner *r);
 void xc_runner_free(xc_runner *r);
