@@ -92,6 +92,17 @@ def per_layer_exec(s, xc, d):
     s.check("pipeline: run --ref --exec-runner ort --per-layer compares all %d node outputs ONNX Runtime wrote (marked all), "
             "none failing" % len(nodes), ok, r.stdout[-2000:] + r.stderr)
 
+    # weights in an external file: the tool marks all through onnx (bytes alone could not find them)
+    ext = os.path.join(d, "external")
+    os.makedirs(ext, exist_ok=True)
+    onnx.save(onnx.load(CNN), os.path.join(ext, "m.onnx"), save_as_external_data=True, location="w.bin", size_threshold=0)
+    js = os.path.join(d, "ort_external.json")
+    r = _run([xc, "run", os.path.join(ext, "m.onnx"), "--ref", "--exec-runner", _ort(), "--per-layer", "--json", js])
+    j = _json(js)
+    rows = j["per_layer"]["layers"] if j and "per_layer" in j else []
+    s.check("pipeline: the same with the weights in an external data file (%d node rows)" % len(rows),
+            r.returncode == 0 and [x["layer"] for x in rows] == nodes, r.stdout[-1500:] + r.stderr)
+
     plant = os.path.join(d, "plant.py")
     with open(plant, "w") as f:
         f.write(PLANT)

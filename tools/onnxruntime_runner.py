@@ -11,7 +11,9 @@ inputs by tensor name, else by position. Any failure is one line on stderr and e
 With CROSSCHECK_MARK_ALL=1 in the environment (crosscheck sets it when it compares layer by
 layer: `run --per-layer`), every node output of the main graph is marked as an output too (as
 Polygraphy's `--onnx-outputs mark all` does) and written as well, output_K.pb named after it;
-intermediate values that are not tensors (sequences, maps) are left out.
+intermediate values that are not tensors (sequences, maps) are left out. The marked outputs
+carry no type (ONNX Runtime infers them); the model is edited as bytes, or through onnx when
+its weights live in external files.
 
     crosscheck run M --ref --exec-runner ort='python3 tools/onnxruntime_runner.py {model} {inputs} {outputs}'
 """
@@ -136,9 +138,75 @@ def feeds(session, tensors):
     return out
 
 
+def _fields(buf):
+    """(field, wire, start, end, payload) of each field of a serialized message; payload is the
+    varint's value, or the (start, end) of a length-delimited field's bytes."""
+    i = 0
+    while i < len(buf):
+        key, j = _varint(buf, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            v, k = _varint(buf, j)
+            yield field, wire, i, k, v
+        elif wire == 2:
+            n, k = _varint(buf, j)
+            yield field, wire, i, k + n, (k, k + n)
+        elif wire in (1, 5):
+            k = j + (8 if wire == 1 else 4)
+            yield field, wire, i, k, None
+        else:
+            raise ValueError("unsupported protobuf wire type %d" % wire)
+        i = (k + n) if wire == 2 else k
+
+
+def _strings(buf, field):
+    return [buf[a:b].decode("utf-8") for f, w, _, _, (a, b) in
+            ((f, w, s, e, p) for f, w, s, e, p in _fields(buf) if w == 2) if f == field]
+
+
+def _mark_all_raw(buf):
+    """mark_all on the serialized model, by hand (no onnx import, a second of the run): graph
+    outputs without a type, which ONNX Runtime accepts. None for a model whose initializers
+    live in external files (bytes handed to ONNX Runtime have no folder to find them in)."""
+    graphs = [(s, e, p) for f, w, s, e, p in _fields(buf) if f == 7 and w == 2]
+    if len(graphs) != 1:
+        return None
+    start, end, (a, b) = graphs[0]
+    graph = buf[a:b]
+    own, seen, marked = [], set(), []
+    nodes = []
+    for f, w, _, _, p in _fields(graph):
+        if w != 2:
+            continue
+        part = graph[p[0]:p[1]]
+        if f == 1:
+            nodes.append(part)
+        elif f in (11, 12):  # inputs, outputs: ValueInfoProto.name
+            names = _strings(part, 1)
+            seen.update(names)
+            if f == 12:
+                own += names
+        elif f == 5:  # TensorProto: name 8, external_data 13, data_location 14
+            fields = list(_fields(part))
+            if any(x[0] == 13 for x in fields) or any(x[0] == 14 and x[4] for x in fields):
+                return None
+            seen.update(_strings(part, 8))
+    for node in nodes:
+        for name in _strings(node, 2):
+            if name and name not in seen:
+                seen.add(name)
+                marked.append(name)
+    extra = b"".join(_pb_bytes(12, _pb_bytes(1, n.encode("utf-8"))) for n in marked)
+    return buf[:start] + _pb_bytes(7, graph + extra) + buf[end:], set(own)
+
+
 def mark_all(path):
     """The model at path with every node output of its main graph marked as a graph output
     (serialized), and the names of its own outputs."""
+    with open(path, "rb") as f:
+        got = _mark_all_raw(f.read())
+    if got is not None:
+        return got
     import onnx
     m = onnx.load(path)
     own = [o.name for o in m.graph.output]
