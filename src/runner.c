@@ -159,7 +159,7 @@ static int compared_per_layer(const xc_run_report *r, xc_runner *const *runners,
  * runner gets its per-layer, first-NaN and marked-tensor slots. */
 static xc_status setup_observing(const xc_run_config *c, xc_run_report *r, xc_runner *const *runners, int iterations)
 {
-    r->layers_against = c->compare_to && runners[r->against]->observes && !runners[r->against]->oracle ? r->against : -1;
+    r->layers_against = c->per_layer && c->compare_to && runners[r->against]->observes && !runners[r->against]->oracle ? r->against : -1;
     int per_layer = 0, fed = 0;
     for (int k = 0; k < r->n_runners; k++) {
         xc_runner_result *x = &r->runners[k];

@@ -32,6 +32,16 @@ sys.exit(r.returncode)
 '''
 
 
+# ONNX Runtime, noting whether crosscheck asked it to mark all (CROSSCHECK_MARK_ALL) in a file.
+NOTE = r'''
+import os, subprocess, sys
+note, tool = sys.argv[1:3]
+with open(note, "a") as f:
+    f.write(os.environ.get("CROSSCHECK_MARK_ALL", "-") + "\n")
+sys.exit(subprocess.run([sys.executable, tool] + sys.argv[3:]).returncode)
+'''
+
+
 def _run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900, **kw)
 
@@ -102,6 +112,18 @@ def per_layer_exec(s, xc, d):
     rows = j["per_layer"]["layers"] if j and "per_layer" in j else []
     s.check("pipeline: the same with the weights in an external data file (%d node rows)" % len(rows),
             r.returncode == 0 and [x["layer"] for x in rows] == nodes, r.stdout[-1500:] + r.stderr)
+
+    note, wrapper = os.path.join(d, "mark_all.txt"), os.path.join(d, "note.py")
+    with open(wrapper, "w") as f:
+        f.write(NOTE)
+    cmd = "ort=%s %s %s %s {model} {inputs} {outputs}" % (sys.executable, wrapper, note, TOOL)
+    r1 = _run([xc, "run", CNN, "--ref", "--exec-runner", cmd, "--compare-to", "ort"])
+    r2 = _run([xc, "run", CNN, "--ref", "--exec-runner", cmd, "--compare-to", "ort", "--per-layer"])
+    with open(note) as f:
+        seen = f.read().split()
+    s.check("pipeline: the command is asked to mark all only when its tensors are observed (plain run: no; --per-layer: "
+            "CROSSCHECK_MARK_ALL=1): %s" % seen, r1.returncode == 0 and r2.returncode == 0 and seen == ["-", "1"],
+            r1.stderr + r2.stdout[-1000:] + r2.stderr)
 
     plant = os.path.join(d, "plant.py")
     with open(plant, "w") as f:
