@@ -21,7 +21,7 @@ LDLIBS   = -lprotobuf-c -lcjson -lOpenCL -lz -lm -lpthread
 LDLIBS  += -lgvc -lcgraph
 
 LIB_SRC  = $(wildcard src/*.c src/ops/*.c src/ocl/*.c src/ocl/layers/*.c src/ocl/passes/*.c src/surgeon/*.c \
-                      reference/*.c reference/ops/*.c src/debug/*.c)
+                      reference/*.c reference/ops/*.c src/debug/*.c src/runners/*.c)
 KERNELS  = $(sort $(wildcard kernels/*.cl))
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c)

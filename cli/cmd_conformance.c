@@ -3,6 +3,7 @@
 #include "options.h"
 #include "log.h"
 #include "conformance.h"
+#include "runner_options.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,8 @@ static const char *description =
     "'N passed, N failed, N skipped'. Default tolerance: rtol 1e-3, atol 1e-5 (numpy allclose);\n"
     "elements within --ulp ulps (default 2) of the expected value's dtype also pass, since\n"
     "one bfloat16 rounding step is 2^-8 relative.\n"
+    "--exec-runner NAME='CMD' (or any runner option of 'crosscheck run') runs the cases on that\n"
+    "runner instead, e.g. ONNX Runtime through tools/onnxruntime_runner.py.\n"
     "Cases listed in --expected-failures ('name reason' lines) may fail (XFAIL); one that passes\n"
     "is an error (XPASS). With -q (--quiet) only failures and the summary are printed.\n"
     "Exit 1 if any case fails unexpectedly, 2 on usage errors.";
@@ -43,6 +46,11 @@ static void on_case(const xc_case_result *r, void *user)
     }
 }
 
+static int runner_option(void *user, int argc, char **argv, int *i)
+{
+    return cli_runner_option(argc, argv, i, "conformance", user);
+}
+
 int cmd_conformance(int argc, char **argv)
 {
     const char *json_path = NULL;
@@ -59,11 +67,17 @@ int cmd_conformance(int argc, char **argv)
         {"--expected-failures", "FILE", "'name reason' lines of cases that may fail", CLI_STRING, .str = &o.expected_failures},
         {"--json", "FILE", "write every case's verdict as JSON", CLI_STRING, .str = &json_path},
         {0}};
+    static xc_runner_spec runner[1];
+    int n_runners = 0;
+    cli_runners runners = {.specs = runner, .n = &n_runners, .max = 1, .timeout = &o.exec_timeout};
     const cli_command c = {.name = "conformance", .positional = "ROOT...", .description = description,
-                           .options = opts, .args = &roots, .min_args = 1};
+                           .options = opts, .args = &roots, .min_args = 1, .group = runner_option, .group_user = &runners,
+                           .group_title = "the runner cases run on instead of the reference (one)",
+                           .group_print = cli_runner_help};
     int rc = cli_parse(&c, argc, argv);
     if (rc >= 0) return rc;
     o.ocl = backend == 1;
+    o.runner = n_runners ? runner : NULL;
     p.quiet = xc_log_get_level() < XC_LOG_WARNING; /* the global -q / --quiet */
     if (json_path) {
         p.json = cJSON_CreateObject();

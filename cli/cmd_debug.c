@@ -6,6 +6,7 @@
 #include "debug.h"
 #include "debug_reduce.h"
 #include "ocl_options.h"
+#include "runner_options.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,9 @@ static const char *help =
     "                             ones, e.g. 1e-4 for float32, 1e-2 under --fp16)\n"
     "  --mode bisect|linear       search by bisection (default) or one candidate at a time\n"
     "  --direction forward|reverse  search from the front (default) or the back\n"
-    "  --artifacts-dir DIR        keep every check's files (the tactics each check pinned)\n\n"
+    "  --artifacts-dir DIR        keep every check's files (the tactics each check pinned)\n"
+    "  --exec-runner NAME='CMD'   compare the engine with this runner instead of the reference\n"
+    "                             (any runner option of 'crosscheck run', e.g. an external command)\n\n"
     "OpenCL build options (the failing build):\n%s"
     "Exit status: 0 culprit found (or nothing fails), 1 failure not explained, 2 errors.\n";
 
@@ -44,6 +47,7 @@ typedef struct cli_debug {
     int n_kept;
     xc_input_shape shapes[XC_MAX_NAMED];
     xc_reduce_config reduce;     /* debug reduce's own options */
+    cli_runners golden;          /* the runner the engine is compared with (default: the reference) */
 } cli_debug;
 
 static void progress(void *user, const char *line) { printf("[debug %s] %s\n", (const char *)user, line); fflush(stdout); }
@@ -106,7 +110,8 @@ static void print_command(const cli_debug *d, const char *fix)
     xc_debug_shell_arg(line, sizeof line, &o, "crosscheck");
     xc_debug_shell_arg(line, sizeof line, &o, "run");
     xc_debug_shell_arg(line, sizeof line, &o, d->c.model_path);
-    o += (size_t)snprintf(line + o, o < sizeof line ? sizeof line - o : 0, " --ref --ocl");
+    xc_debug_golden_args(&d->c, line, sizeof line, &o); /* --ref, or the runner given */
+    o += (size_t)snprintf(line + o, o < sizeof line ? sizeof line - o : 0, " --ocl");
     for (int k = 0; k < d->n_kept; k++) xc_debug_shell_arg(line, sizeof line, &o, d->kept[k]);
     printf(" %s%s\n", line, fix ? fix : ""); /* fix: arguments the library quoted */
 }
@@ -172,6 +177,7 @@ int cmd_debug(int argc, char **argv)
     int reduce = !strcmp(d.tool, "reduce");
     if (!tool && !reduce) return cli_usage_error("debug", "unknown tool '%s' (tactics, fusions, precision or reduce)", d.tool);
     d.reduce = xc_reduce_config_default();
+    d.golden = (cli_runners){.specs = d.c.against, .n = &d.c.n_against, .max = 1, .timeout = &d.c.exec_timeout};
     for (int i = 2; i < argc; i++) {
         int start = i, r;
         if (cli_is_help(argv[i])) {
@@ -181,6 +187,8 @@ int cmd_debug(int argc, char **argv)
         if (reduce && (r = cli_reduce_option(&d.reduce, argc, argv, &i)) != 0) {
             if (r < 0) return 2;
         } else if ((r = debug_option(&d, argc, argv, &i)) != 0) {
+            if (r < 0) return 2;
+        } else if ((r = cli_runner_option(argc, argv, &i, "debug", &d.golden)) != 0) {
             if (r < 0) return 2;
         } else if ((r = data_option(&d, argc, argv, &i)) != 0 || (r = cli_ocl_option(argc, argv, &i, "debug", &d.c.ocl, d.shapes)) != 0) {
             if (r < 0) return 2;

@@ -25,7 +25,9 @@ const char *const cli_reduce_help =
     "  --min-good FILE            write the nearest passing candidate\n"
     "  --replay FILE              record verdicts (JSON); a rerun takes them from it and resumes\n"
     "  --iterations N, --seed N, --load-inputs PATH..., --atol X, --rtol X, and the OpenCL build\n"
-    "  options: the built-in check (reference vs. the OpenCL engine, every iteration).\n";
+    "  options: the built-in check (reference vs. the OpenCL engine, every iteration).\n"
+    "  --exec-runner NAME='CMD'   the built-in check compares the engine with this runner (run on\n"
+    "                             each candidate) instead of the reference\n";
 
 int cli_reduce_option(xc_reduce_config *r, int argc, char **argv, int *i)
 {
@@ -53,6 +55,8 @@ int cli_reduce_run(const xc_reduce_config *c)
 {
     static xc_reduce_report r;
     if (c->fail_regex && !c->check) return cli_usage_error("debug reduce", "--fail-regex needs --check");
+    if (c->check && c->base.n_against)
+        return cli_usage_error("debug reduce", "a runner option (e.g. --exec-runner) sets what the built-in check compares with; --check replaces that check");
     if (!c->base.output) return cli_usage_error("debug reduce", "give the reduced model's path with -o");
     if (xc_debug_reduce(c, &r) != XC_OK) return cli_error();
     if (r.outcome == XC_DEBUG_PASSES) {

@@ -3,6 +3,7 @@
  * comparison passes, 1 on mismatch, 2 on usage, model or runtime errors. */
 #include "cli.h"
 #include "ocl_options.h"
+#include "runner_options.h"
 #include "run_json.h"
 #include "run_pictures.h"
 #include "run_print.h"
@@ -18,21 +19,11 @@ static const char *help =
     "Runs MODEL on the runners given, in order (default: the reference alone), and compares every\n"
     "runner against the first (or --compare-to) on every iteration. Without MODEL, saved result\n"
     "sets (--load-outputs A B) are compared with each other, by output name.\n\n"
-    "Runners:\n"
-    "  --ref                      the CPU reference interpreter\n"
-    "  --ocl                      the OpenCL engine, built now (options below)\n"
-    "  --ocl-fp16                 the OpenCL engine built now with fp16 storage\n"
-    "  --plan FILE.plan           the OpenCL engine of a plan made by 'crosscheck build'\n"
-    "  --load-outputs PATH...     saved results: .pb files, test_data_set or results folders,\n"
-    "                             Polygraphy RunResults JSON\n"
-    "  --exec-runner NAME='CMD'   an external command (repeatable): crosscheck writes the inputs as\n"
-    "                             a test_data_set into {inputs}, runs CMD (split like a shell does,\n"
-    "                             without one; {model}, {inputs}, {outputs} replaced) and reads the\n"
-    "                             .pb files or results folder it writes into {outputs}; e.g.\n"
-    "                             ort='python3 tools/onnxruntime_runner.py {model} {inputs} {outputs}'\n"
-    "  --exec-timeout S           seconds each command may take (default 600)\n"
-    "  --compare-to NAME          compare against this runner (ref, ocl, ocl-fp16, plan, loaded,\n"
-    "                             an --exec-runner NAME)\n\n"
+    "Runners:\n";
+
+static const char *help_rest =
+    "  --compare-to NAME          compare against this runner (its kind: ref, ocl, ...; or the NAME\n"
+    "                             an --exec-runner was given)\n\n"
     "Data:\n"
     "  --seed N                   seed for generated inputs (default 1); iteration i uses seed+i\n"
     "  --iterations N             run and compare N input sets (default 1)\n"
@@ -90,18 +81,11 @@ static int parse_bytes(const char *cmd, const char *v, size_t *out)
     return 1;
 }
 
-static int add_runner(xc_run_config *c, xc_runner_kind kind, const char *path)
-{
-    if (c->n_runners == XC_MAX_RUNNERS) return cli_usage_error("run", "at most %d runners", XC_MAX_RUNNERS), 0;
-    c->runners[c->n_runners++] = (xc_runner_spec){.kind = kind, .path = path};
-    return 1;
-}
-
 typedef struct run_args {
     xc_run_config c;
     const char *json, *heatmaps, *error_plot;
-    const char *load_in[MAX_LIST], *load_out[MAX_LIST], *mark[MAX_LIST];
-    int n_load_out;
+    const char *load_in[MAX_LIST], *mark[MAX_LIST];
+    cli_runners runners;
     xc_input_shape shapes[XC_MAX_NAMED];
     xc_val_range ranges[XC_MAX_NAMED];
 } run_args;
@@ -112,30 +96,8 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     const char *cmd = "run", *a = argv[*i], *v;
     xc_run_config *c = &ra->c;
     long n;
-    if (!strcmp(a, "--ref")) return add_runner(c, XC_RUNNER_REF, NULL) ? 1 : -1;
-    if (!strcmp(a, "--ocl")) return add_runner(c, XC_RUNNER_OCL, NULL) ? 1 : -1;
-    if (!strcmp(a, "--ocl-fp16")) return add_runner(c, XC_RUNNER_OCL_FP16, NULL) ? 1 : -1;
-    if (!strcmp(a, "--plan")) return (v = cli_value(argc, argv, i, cmd)) && add_runner(c, XC_RUNNER_PLAN, v) ? 1 : -1;
-    if (!strcmp(a, "--exec-runner")) {
-        const char *eq = (v = cli_value(argc, argv, i, cmd)) ? strchr(v, '=') : NULL;
-        char *name;
-        if (!v) return -1;
-        if (!eq) return cli_usage_error(cmd, "--exec-runner takes NAME='COMMAND {model} {inputs} {outputs}'"), -1;
-        if (!(name = cli_keep(strndup(v, (size_t)(eq - v)))) || !add_runner(c, XC_RUNNER_EXEC, NULL)) return -1;
-        c->runners[c->n_runners - 1].name = name;
-        c->runners[c->n_runners - 1].command = eq + 1;
-        return 1;
-    }
-    if (!strcmp(a, "--exec-timeout"))
-        return (v = cli_value(argc, argv, i, cmd)) && cli_double_in(cmd, a, v, 1e-3, 1e7, &c->exec_timeout) ? 1 : -1;
-    if (!strcmp(a, "--load-outputs")) {
-        int start = ra->n_load_out;
-        if (!cli_list(argc, argv, i, ra->load_out, MAX_LIST, &ra->n_load_out)) return cli_usage_error(cmd, "--load-outputs needs a path"), -1;
-        if (!add_runner(c, XC_RUNNER_LOADED, NULL)) return -1;
-        c->runners[c->n_runners - 1].paths = &ra->load_out[start];
-        c->runners[c->n_runners - 1].n_paths = ra->n_load_out - start;
-        return 1;
-    }
+    int taken = cli_runner_option(argc, argv, i, cmd, &ra->runners);
+    if (taken) return taken;
     if (!strcmp(a, "--outputs"))
         return cli_list(argc, argv, i, ra->mark, MAX_LIST, &c->n_mark) ? (c->mark = ra->mark, 1)
                                                                        : (cli_usage_error(cmd, "--outputs needs tensor names, globs or 'mark all'"), -1);
@@ -202,11 +164,14 @@ int cmd_run(int argc, char **argv)
     if (!ra) return cli_out_of_memory(cmd);
     ra->c = xc_run_config_default();
     xc_run_config *c = &ra->c;
+    ra->runners = (cli_runners){.specs = c->runners, .n = &c->n_runners, .max = XC_MAX_RUNNERS, .timeout = &c->exec_timeout};
     int r = 0, rc = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
-            printf(help, cli_ocl_help);
+            fputs(help, stdout);
+            cli_runner_help();
+            printf(help_rest, cli_ocl_help);
             free(ra);
             return 0;
         }
@@ -219,33 +184,20 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
-    if (!c->model_path && !ra->n_load_out) { /* without a model: saved results compared with each other */
+    if (!c->model_path && !ra->runners.n_paths) { /* without a model: saved results compared with each other */
         cli_usage_error(cmd, "no MODEL given");
         goto out;
     }
     c->load_inputs = ra->load_in;
-    int has_engine = 0, has_live = 0, has_ocl = 0;
-    for (int k = 0; k < c->n_runners; k++) {
-        has_engine |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_EXEC; /* an OpenCL engine or saved results */
-        has_ocl |= c->runners[k].kind != XC_RUNNER_REF && c->runners[k].kind != XC_RUNNER_LOADED && c->runners[k].kind != XC_RUNNER_EXEC;
-        has_live |= c->runners[k].kind != XC_RUNNER_LOADED;
-    }
-    if (c->per_layer == XC_PER_LAYER_ISOLATED && !has_ocl) {
-        cli_usage_error(cmd, "--per-layer=isolated feeds an OpenCL engine's layers: saved results compare with --per-layer");
-        goto out;
-    }
-    if (c->per_layer && !has_engine) {
-        cli_usage_error(cmd, "--per-layer compares an OpenCL engine (--ocl, --ocl-fp16, --plan) or saved results "
-                             "(--load-outputs) with the reference");
-        goto out;
-    }
+    int has_live = 0;
+    for (int k = 0; k < c->n_runners; k++) has_live |= !xc_runner_type_find(c->runners[k].kind)->without_model;
     if (c->model_path && c->n_runners && !has_live) { /* only saved results: compare them with the reference, run first */
         if (c->n_runners == XC_MAX_RUNNERS) {
             cli_usage_error(cmd, "at most %d runners", XC_MAX_RUNNERS - 1);
             goto out;
         }
         memmove(&c->runners[1], &c->runners[0], sizeof c->runners[0] * (size_t)c->n_runners);
-        c->runners[0] = (xc_runner_spec){.kind = XC_RUNNER_REF};
+        c->runners[0] = (xc_runner_spec){.kind = "ref"};
         c->n_runners++;
     }
     xc_run_report rep;

@@ -130,6 +130,8 @@ void cli_print_help(const cli_command *c)
         else printf("  %s\n  %-26s ", head, "");
         print_indented(o->help);
     }
-    if (c->group_help) printf("\n%s:\n%s", c->group_title, c->group_help);
+    if (c->group_help || c->group_print) printf("\n%s:\n", c->group_title);
+    if (c->group_help) fputs(c->group_help, stdout);
+    if (c->group_print) c->group_print();
     if (c->epilogue) printf("\n%s\n", c->epilogue);
 }

@@ -57,6 +57,7 @@ typedef struct cli_command {
     int (*group)(void *user, int argc, char **argv, int *i);
     void *group_user;
     const char *group_title, *group_help;
+    void (*group_print)(void); /* prints the group's help instead of group_help */
     const char *epilogue;    /* printed last (exit statuses) */
 } cli_command;
 

@@ -178,7 +178,7 @@ static void print_iteration(const xc_run_report *r, int it)
     const xc_graph *g = r->model->graph;
     printf("%s[iteration %d]%s", BOLD, it, RESET);
     for (int k = 0; k < r->n_runners; k++)
-        if (r->runners[k].kind != XC_RUNNER_LOADED) printf("  %s %.3f s", r->runners[k].name, r->runners[k].seconds[it]);
+        if (r->runners[k].live) printf("  %s %.3f s", r->runners[k].name, r->runners[k].seconds[it]);
     printf("\n");
     for (int i = 0; i < r->inputs[it].n; i++) print_values(i ? "" : "inputs", r->inputs[it].t[i]);
     for (int o = 0; o < r->n_outputs; o++) {
@@ -211,8 +211,9 @@ static void print_per_layer(const xc_run_report *r, int k, int it, xc_per_layer_
 {
     const xc_per_layer *p = &r->runners[k].per_layer[it];
     char b1[64], b2[64];
-    printf("\n%sper-layer: %s vs reference, %s, iteration %d%s (%d layers)\n", BOLD, r->runners[k].name,
-           mode == XC_PER_LAYER_ISOLATED ? "isolated (each layer fed the reference's inputs)" : "accumulated", it, RESET,
+    const char *golden = r->layers_against < 0 ? "reference" : r->runners[r->layers_against].name;
+    printf("\n%sper-layer: %s vs %s, %s, iteration %d%s (%d layers)\n", BOLD, r->runners[k].name, golden,
+           mode == XC_PER_LAYER_ISOLATED ? "isolated (each layer fed the golden's inputs)" : "accumulated", it, RESET,
            p->n_rows);
     printf("  %4s  %-44s %-28s %-4s %10s %10s %10s  %s\n", "#", "layer (ONNX nodes)", "tactic", "prec", "max abs", "max rel",
            "nmse", "verdict");

@@ -1,9 +1,11 @@
-/* conformance.c — the ONNX backend-test runner behind `crosscheck conformance`. */
+/* conformance.c — the ONNX backend-test runner behind `crosscheck conformance`: each data set
+ * goes through the pipeline's check (runners/pipeline.h) on the runner asked for. */
 #include "conformance.h"
 #include "backend.h"
 #include "dataset.h"
 #include "onnx_io.h"
-#include "ocl/ocl.h"
+#include "runners/exec.h"
+#include "runners/pipeline.h"
 #include <dirent.h>
 #include <regex.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@ xc_conformance_opts xc_conformance_defaults(void)
     o.tol.rtol = 1e-3;
     o.tol.atol = 1e-5;
     o.tol.ulp_tol = 2; /* half-precision outputs: two roundings of slack (compare.h) */
+    o.exec_timeout = XC_EXEC_TIMEOUT_DEFAULT;
     return o;
 }
 
@@ -113,16 +116,11 @@ static int is_dataset(const char *dir, const char *name)
     return !strncmp(name, "test_data_set_", 14);
 }
 
-/* The backend a data set runs on: the case's reference interpreter, or an OpenCL engine built
+/* The runner a data set runs on: o->runner, else the reference or an OpenCL engine, prepared
  * for the data set's input shapes (engines have static shapes). */
-static xc_status dataset_backend(const xc_model *m, const xc_conformance_opts *o, xc_backend *ref, const xc_tensor **fed,
-                                 xc_engine **engine, xc_backend **out)
+static xc_status dataset_runner(const xc_model *m, const char *model_path, const xc_conformance_opts *o, const xc_tensor **fed,
+                                xc_runner **out)
 {
-    *engine = NULL;
-    if (!o->ocl) {
-        *out = ref;
-        return XC_OK;
-    }
     const xc_graph *g = m->graph;
     xc_input_shape shapes[XC_MAX_NAMED];
     xc_ocl_build_options bo = xc_ocl_build_defaults();
@@ -136,63 +134,43 @@ static xc_status dataset_backend(const xc_model *m, const xc_conformance_opts *o
         k++;
     }
     bo.shapes = shapes;
-    XC_TRY(xc_ocl_build(m, &bo, engine));
-    return xc_ocl_backend_create(*engine, out);
+    xc_runner_spec plain = {.kind = o->ocl ? "ocl" : "ref"};
+    xc_runner_env env = {m, model_path, &bo, 1, 0, o->exec_timeout};
+    return xc_runner_open(o->runner ? o->runner : &plain, &env, out);
 }
 
 /* Runs one data set: XC_CASE_PASS, or FAIL / UNSUPPORTED (an op refusing a value known only at
  * run time, e.g. Dropout's training_mode input) with the reason written. */
-static xc_case_verdict run_dataset(const xc_model *m, const xc_conformance_opts *o, xc_backend *ref, const char *ds_dir,
+static xc_case_verdict run_dataset(const xc_model *m, const char *model_path, const xc_conformance_opts *o, const char *ds_dir,
                                    char *reason, size_t rlen)
 {
-    const xc_tolerance *tol = &o->tol;
-    xc_engine *engine = NULL;
-    xc_backend *b = NULL;
+    xc_runner *r = NULL;
     const xc_graph *g = m->graph;
     xc_tensor_list ins = {0}, outs = {0};
     int n_in = xc_graph_runtime_input_count(g);
-    xc_case_verdict v = XC_CASE_FAIL;
     const xc_tensor **fed = calloc(n_in + 1, sizeof *fed), **want = calloc(g->n_outputs + 1, sizeof *want);
-    xc_tensor **got = calloc(g->n_outputs + 1, sizeof *got);
-    xc_status s = !fed || !want || !got ? xc_fail(XC_ERR_NOMEM, "out of memory") : XC_OK;
+    xc_status s = !fed || !want ? xc_fail(XC_ERR_NOMEM, "out of memory") : XC_OK;
     if (s == XC_OK) s = xc_dataset_load(ds_dir, &ins, &outs);
     if (s == XC_OK) s = xc_match_inputs(g, &ins, fed);
     if (s == XC_OK) s = xc_match_outputs(g, &outs, want);
-    if (s == XC_OK) s = dataset_backend(m, o, ref, fed, &engine, &b);
-    if (s == XC_OK) s = xc_backend_run(b, fed, got, NULL);
-    if (s != XC_OK) {
-        snprintf(reason, rlen, "%s", xc_error_message());
-        if (s == XC_ERR_UNSUPPORTED) v = XC_CASE_UNSUPPORTED;
-        goto out;
-    }
-    v = XC_CASE_PASS;
-    for (int k = 0; k < g->n_outputs && v == XC_CASE_PASS; k++) {
-        if (!want[k]) continue;
-        xc_compare_result r;
-        char a[256], e[256];
-        if (xc_compare(got[k], want[k], tol, &r) != XC_OK) {
-            snprintf(reason, rlen, "%s", xc_error_message());
-            v = XC_CASE_FAIL;
-        } else if (r.shape_mismatch) {
-            snprintf(reason, rlen, "output '%s': got %s, expected %s", g->outputs[k].name, xc_tensor_desc(got[k], a, sizeof a),
-                     xc_tensor_desc(want[k], e, sizeof e));
-            v = XC_CASE_FAIL;
-        } else if (!r.passed) {
-            snprintf(reason, rlen, "output '%s': %zu of %zu elements differ, max abs error %.3g at index %zu (got %.9g, expected %.9g)",
-                     g->outputs[k].name, r.n_failed, r.count, r.max_abs, r.worst_index, r.worst_out, r.worst_ref);
-            v = XC_CASE_FAIL;
-        }
-    }
-out:
-    if (b != ref) xc_backend_destroy(b);
-    xc_engine_free(engine);
-    for (int k = 0; got && k < g->n_outputs; k++) xc_tensor_free(got[k]);
-    free(got);
+    if (s == XC_OK) s = dataset_runner(m, model_path, o, fed, &r);
+    xc_check_tolerance tol = {.fixed = o->tol};
+    xc_check_verdict v = {0};
+    const xc_tensor *const *fed1[] = {fed}, *const *want1[] = {want};
+    if (s == XC_OK) s = xc_pipeline_check(r, g, 1, fed1, want1, &tol, &v);
+    xc_case_verdict verdict = s != XC_OK ? (s == XC_ERR_UNSUPPORTED ? XC_CASE_UNSUPPORTED : XC_CASE_FAIL) : v.passed ? XC_CASE_PASS : XC_CASE_FAIL;
+    if (s != XC_OK) snprintf(reason, rlen, "%s", xc_error_message());
+    else if (!v.passed && v.r.shape_mismatch)
+        snprintf(reason, rlen, "output '%s': got %s, expected %s", g->outputs[v.output].name, v.desc_got, v.desc_want);
+    else if (!v.passed)
+        snprintf(reason, rlen, "output '%s': %zu of %zu elements differ, max abs error %.3g at index %zu (got %.9g, expected %.9g)",
+                 g->outputs[v.output].name, v.r.n_failed, v.r.count, v.r.max_abs, v.r.worst_index, v.r.worst_out, v.r.worst_ref);
+    xc_runner_free(r);
     free(fed);
     free(want);
     xc_tensor_list_free(&ins);
     xc_tensor_list_free(&outs);
-    return v;
+    return verdict;
 }
 
 static void run_case(const char *root, const char *name, const xc_conformance_opts *o, xc_case_result *r)
@@ -203,7 +181,7 @@ static void run_case(const char *root, const char *name, const xc_conformance_op
     xc_model *m = NULL;
     xc_backend *b = NULL;
     xc_status s = xc_model_load(path, &m);
-    if (s == XC_OK) s = xc_ref_backend_create(m, &b); /* also the support check for the OpenCL backend */
+    if (s == XC_OK) s = xc_ref_backend_create(m, &b); /* what the reference cannot run is unsupported, on every runner */
     if (s != XC_OK) {
         r->verdict = s == XC_ERR_UNSUPPORTED ? XC_CASE_UNSUPPORTED : XC_CASE_FAIL;
         snprintf(r->reason, sizeof r->reason, "%s", xc_error_message());
@@ -213,8 +191,9 @@ static void run_case(const char *root, const char *name, const xc_conformance_op
     char **ds = list_dir(dir, is_dataset, &n_ds);
     r->verdict = XC_CASE_PASS;
     for (int i = 0; i < n_ds && r->verdict == XC_CASE_PASS; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, ds[i]);
-        r->verdict = run_dataset(m, o, b, path, r->reason, sizeof r->reason);
+        char ds_path[4200];
+        snprintf(ds_path, sizeof ds_path, "%s/%s", dir, ds[i]);
+        r->verdict = run_dataset(m, path, o, ds_path, r->reason, sizeof r->reason);
         if (r->verdict != XC_CASE_PASS) {
             char tmp[1024];
             snprintf(tmp, sizeof tmp, "%s: %s", ds[i], r->reason);

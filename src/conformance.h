@@ -6,6 +6,7 @@
 #ifndef XC_CONFORMANCE_H
 #define XC_CONFORMANCE_H
 #include "compare.h"
+#include "runners/runner.h"
 
 typedef enum { XC_CASE_PASS, XC_CASE_FAIL, XC_CASE_UNSUPPORTED, XC_CASE_XFAIL, XC_CASE_XPASS } xc_case_verdict;
 
@@ -22,6 +23,8 @@ typedef struct xc_conformance_opts {
     xc_tolerance tol;
     const char *expected_failures; /* file, or NULL */
     int ocl;                     /* run on the OpenCL engine (first device) instead of the reference */
+    const xc_runner_spec *runner; /* or on this runner (e.g. an external command); NULL: as ocl says */
+    double exec_timeout;         /* external commands: seconds per data set */
     void (*on_case)(const xc_case_result *r, void *user);
     void *user;
 } xc_conformance_opts;

@@ -24,6 +24,7 @@
 #include "tolerance_spec.h"
 #include "inputs.h"
 #include "ocl/ocl.h"
+#include "runners/runner.h"
 
 #define XC_DEBUG_MAX_CULPRITS 64
 
@@ -37,6 +38,10 @@ typedef struct xc_debug_config {
     const char *const *load_inputs;   /* instead: these .pb files or folders (one iteration) */
     int n_load_inputs;
     xc_tolerance_spec tol;            /* as `run`'s: dtype-aware defaults, per-output entries */
+    xc_runner_spec against[1];        /* what the engine is compared with (any runner, e.g. an
+                                         --exec-runner); none: the reference */
+    int n_against;
+    double exec_timeout;              /* external commands: seconds per run */
     xc_debug_mode mode;
     int reverse;                      /* search from the back */
     const char *output;               /* the file written (NULL: the tool's default name) */
@@ -74,6 +79,9 @@ xc_debug_config xc_debug_config_default(void);
 /* Appends " ARG" to buf (of len, filled to *o), single-quoted when the shell would split or
  * expand it: the reproducing commands are meant to be pasted. */
 void xc_debug_shell_arg(char *buf, size_t len, size_t *o, const char *arg);
+/* Appends the options asking for the golden runner (" --ref" by default) to buf, quoted for the
+ * shell: reproducing commands compare with what the checks compared with. */
+void xc_debug_golden_args(const xc_debug_config *c, char *buf, size_t len, size_t *o);
 /* Frees what the report's culprits own (names of any length); the report can be reused. */
 void xc_debug_report_free(xc_debug_report *r);
 xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r);

@@ -1,6 +1,5 @@
 /* per_layer.c — the observer behind --per-layer and --first-nan (see per_layer.h). */
 #include "per_layer.h"
-#include "results.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,38 +41,68 @@ static void check_nan(xc_first_nan *f, const char *name, const xc_tensor *t, con
     }
 }
 
-/* The row of engine layer `layer_name`, appended on its first report. */
-static xc_status row_for(xc_layer_watch *w, const char *layer_name, xc_layer_row **out)
+static xc_status grow_rows(xc_per_layer *p)
+{
+    if (p->n_rows < p->cap_rows) return XC_OK;
+    int cap = p->cap_rows ? 2 * p->cap_rows : 64;
+    xc_layer_row *rows = realloc(p->rows, (size_t)cap * sizeof *rows);
+    if (!rows) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    p->rows = rows;
+    p->cap_rows = cap;
+    return XC_OK;
+}
+
+/* A row of the node that made tensor `name` (runners without an engine). */
+static xc_status node_row(xc_layer_watch *w, const char *name, xc_layer_row *r)
+{
+    const xc_graph *g = w->graph;
+    xc_per_layer *p = w->per_layer;
+    if (!p->nodes && !(p->nodes = malloc(sizeof(int) * (size_t)(g->n_nodes ? g->n_nodes : 1)))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < g->n_nodes; k++)
+        for (int o = 0; o < g->nodes[k].n_outputs; o++)
+            if (!strcmp(g->nodes[k].outputs[o], name)) {
+                const xc_node *nd = &g->nodes[k];
+                p->nodes[k] = k;
+                r->layer = k;
+                r->info = (xc_engine_layer_info){.name = nd->name[0] ? nd->name : nd->outputs[0], .kind = nd->op_type,
+                                                 .tactic = w->tactic, .n_nodes = 1, .nodes = &p->nodes[k]};
+                return XC_OK;
+            }
+    return xc_fail(XC_ERR_INTERNAL, "per-layer: a runner reported tensor '%s', which no node of the model makes", name);
+}
+
+/* The row of layer `layer_name` (tensor `name` made by it), appended on its first report. */
+static xc_status row_for(xc_layer_watch *w, const char *layer_name, const char *name, xc_layer_row **out)
 {
     xc_per_layer *p = w->per_layer;
     if (p->n_rows && !strcmp(p->rows[p->n_rows - 1].info.name, layer_name)) {
         *out = &p->rows[p->n_rows - 1];
         return XC_OK;
     }
-    int l = xc_engine_layer_find(w->engine, layer_name);
+    int l = w->engine ? xc_engine_layer_find(w->engine, layer_name) : 0;
     if (l < 0) return xc_fail(XC_ERR_INTERNAL, "per-layer: the engine reported unknown layer '%s'", layer_name);
-    if (p->n_rows == p->cap_rows) {
-        int cap = p->cap_rows ? 2 * p->cap_rows : 64;
-        xc_layer_row *rows = realloc(p->rows, (size_t)cap * sizeof *rows);
-        if (!rows) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        p->rows = rows;
-        p->cap_rows = cap;
-    }
-    xc_layer_row *r = &p->rows[p->n_rows++];
+    XC_TRY(grow_rows(p));
+    xc_layer_row *r = &p->rows[p->n_rows];
     memset(r, 0, sizeof *r);
-    r->layer = l;
-    xc_engine_layer_info_get(w->engine, l, &r->info);
+    if (w->engine) {
+        r->layer = l;
+        xc_engine_layer_info_get(w->engine, l, &r->info);
+    } else {
+        XC_TRY(node_row(w, name, r));
+    }
+    p->n_rows++;
     *out = r;
     return XC_OK;
 }
 
 static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const char *name, const xc_tensor *t)
 {
-    const xc_tensor *ref;
-    XC_TRY(xc_ref_session_get(w->session, name, &ref));
+    const xc_tensor *ref = NULL;
+    XC_TRY(w->golden->value(w->golden->user, name, &ref));
+    if (!ref) return XC_OK; /* the golden runner did not report it */
     xc_layer_tensor *lt = realloc(row->tensors, (size_t)(row->n_tensors + 1) * sizeof *lt);
     if (!lt) {
-        xc_ref_session_release(w->session, name);
+        w->golden->done(w->golden->user, name);
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
     row->tensors = lt;
@@ -81,7 +110,7 @@ static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const ch
     memset(lt, 0, sizeof *lt);
     lt->tol = xc_tolerance_for(w->tol, name, ref, row->info.fp16);
     xc_status s = xc_compare(t, ref, &lt->tol, &lt->r);
-    xc_ref_session_release(w->session, name);
+    w->golden->done(w->golden->user, name);
     XC_TRY(s);
     if (!(lt->name = strdup(name))) return xc_fail(XC_ERR_NOMEM, "out of memory");
     row->n_tensors++;
@@ -106,7 +135,7 @@ static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const ch
 static xc_status compare_tensor(xc_layer_watch *w, const char *name, const xc_tensor *t, const char *layer)
 {
     xc_layer_row *row = NULL;
-    XC_TRY(row_for(w, layer, &row));
+    XC_TRY(row_for(w, layer, name, &row));
     return compare_into_row(w, row, name, t);
 }
 
@@ -114,7 +143,7 @@ static xc_status on_tensor(void *user, const char *name, const xc_tensor *t, con
 {
     xc_layer_watch *w = user;
     if (w->first_nan) check_nan(w->first_nan, name, t, layer);
-    if (w->per_layer && w->session && w->engine) XC_TRY(compare_tensor(w, name, t, layer));
+    if (w->per_layer && w->golden && (w->engine || w->graph)) XC_TRY(compare_tensor(w, name, t, layer));
     return XC_OK;
 }
 
@@ -125,78 +154,12 @@ xc_observer xc_layer_watch_observer(xc_layer_watch *w)
     return o;
 }
 
-static xc_status feed_value(void *user, const char *name, const xc_tensor **out)
-{
-    xc_layer_watch *w = user;
-    return xc_ref_session_get(w->session, name, out);
-}
+static xc_status session_value(void *user, const char *name, const xc_tensor **out) { return xc_ref_session_get(user, name, out); }
 
-static void feed_done(void *user, const char *name)
-{
-    xc_layer_watch *w = user;
-    xc_ref_session_release(w->session, name);
-}
+static void session_done(void *user, const char *name) { xc_ref_session_release(user, name); }
 
-xc_feeder xc_layer_watch_feeder(xc_layer_watch *w)
+xc_feeder xc_ref_session_feeder(xc_ref_session *s)
 {
-    xc_feeder f = {feed_value, feed_done, w};
+    xc_feeder f = {session_value, session_done, s};
     return f;
-}
-
-/* A saved tensor named name: graph outputs are saved as outputs, marked ones as layers. */
-static const xc_tensor *saved(const xc_results *const *sets, int n_sets, const char *runner, int it, const char *name)
-{
-    for (int i = 0; i < n_sets; i++) {
-        const xc_tensor *t = NULL;
-        if (sets[i] && !(t = xc_results_find(sets[i], runner, it, XC_ROLE_LAYER, name)))
-            t = xc_results_find(sets[i], runner, it, XC_ROLE_OUTPUT, name);
-        if (t) return t;
-    }
-    return NULL;
-}
-
-xc_status xc_per_layer_saved(const xc_model *m, const xc_tensor *const *inputs, const xc_tolerance_spec *tol,
-                             const xc_results *const *sets, int n_sets, const char *runner, int it, xc_per_layer *out)
-{
-    const xc_graph *g = m->graph;
-    memset(out, 0, sizeof *out);
-    out->mode = XC_PER_LAYER_ACCUMULATED;
-    out->first_divergence = -1;
-    if (!(out->nodes = malloc(sizeof(int) * (size_t)(g->n_nodes ? g->n_nodes : 1)))) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    xc_layer_watch w = {NULL, NULL, tol, out, NULL};
-    XC_TRY(xc_ref_session_create(m, inputs, &w.session));
-    xc_status s = XC_OK;
-    int intermediates = 0;
-    for (int k = 0; k < g->n_nodes && s == XC_OK; k++) {
-        const xc_node *nd = &g->nodes[k];
-        xc_layer_row *row = NULL;
-        out->nodes[k] = k;
-        for (int o = 0; o < nd->n_outputs && s == XC_OK; o++) {
-            const xc_tensor *t = nd->outputs[o][0] ? saved(sets, n_sets, runner, it, nd->outputs[o]) : NULL;
-            if (!t) continue;
-            int is_output = 0;
-            for (int i = 0; i < g->n_outputs; i++) is_output |= !strcmp(g->outputs[i].name, nd->outputs[o]);
-            intermediates += !is_output;
-            if (!row) { /* one row per node the saved results cover, in the model's order */
-                if (out->n_rows == out->cap_rows) {
-                    int cap = out->cap_rows ? 2 * out->cap_rows : 64;
-                    xc_layer_row *rows = realloc(out->rows, (size_t)cap * sizeof *rows);
-                    if (!rows) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); break; }
-                    out->rows = rows;
-                    out->cap_rows = cap;
-                }
-                row = &out->rows[out->n_rows++];
-                memset(row, 0, sizeof *row);
-                row->layer = k;
-                row->info = (xc_engine_layer_info){.name = nd->name[0] ? nd->name : nd->outputs[0], .kind = nd->op_type,
-                                                   .tactic = "saved", .n_nodes = 1, .nodes = &out->nodes[k]};
-            }
-            s = compare_into_row(&w, row, nd->outputs[o], t);
-        }
-    }
-    xc_ref_session_free(w.session);
-    if (s == XC_OK && !intermediates)
-        s = xc_fail(XC_ERR_USAGE, "per-layer: the saved results of '%s' hold no intermediate tensor of the model (save them "
-                    "with every layer marked: crosscheck run --outputs mark all, or polygraphy --onnx-outputs mark all)", runner);
-    return s;
 }

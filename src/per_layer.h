@@ -1,5 +1,5 @@
-/* per_layer.h — layer-by-layer comparison of the OpenCL engine against the reference, and
- * first-NaN detection, both driven by a backend's observer as it runs.
+/* per_layer.h — layer-by-layer comparison of a runner against the reference (or another
+ * runner), and first-NaN detection, both driven by a runner's observer as it runs.
  *
  * Accumulated mode compares every tensor the engine materializes (matched by ONNX name, fusion
  * left on: nodes inside a fused group are seen at the group's boundary) with the reference's
@@ -40,7 +40,7 @@ typedef struct xc_per_layer {
     xc_layer_row *rows;        /* in execution (topological) order */
     int first_divergence;      /* row index, -1 if none */
     int n_failed;
-    int *nodes;                /* saved-results rows: the node indices their info.nodes point at */
+    int *nodes;                /* node rows (no engine): the node indices their info.nodes point at */
 } xc_per_layer;
 
 /* First layer (in execution order) whose output holds a NaN or an infinity. */
@@ -51,29 +51,26 @@ typedef struct xc_first_nan {
     double value;
 } xc_first_nan;
 
-/* Observer state for one backend run: fill per_layer (needs session and engine) and/or
- * first_nan (either may be NULL). */
+/* Observer state for one runner's run: fill per_layer (needs golden) and/or first_nan (either
+ * may be NULL). Rows are the engine's layers when the runner has an engine, else one row per
+ * node that made a reported tensor (named after the node, showing `tactic`). golden gives the
+ * value each reported tensor is compared with (the reference session, or another runner's
+ * tensors): value() may give NULL for a tensor it lacks, which is then not compared. */
 typedef struct xc_layer_watch {
     const xc_engine *engine;
-    xc_ref_session *session;
+    const xc_graph *graph;            /* rows without an engine */
+    const char *tactic;               /* rows without an engine: static text */
+    const xc_feeder *golden;
     const xc_tolerance_spec *tol;
     xc_per_layer *per_layer;
     xc_first_nan *first_nan;
 } xc_layer_watch;
 
+/* The reference session as a golden source (user: the xc_ref_session). */
+xc_feeder xc_ref_session_feeder(xc_ref_session *s);
 xc_observer xc_layer_watch_observer(xc_layer_watch *w);
-/* The feeder of isolated runs: the session's values. */
-xc_feeder xc_layer_watch_feeder(xc_layer_watch *w);
 void xc_per_layer_free(xc_per_layer *p);
 
-struct xc_results;
-/* Layer by layer against saved results instead of an engine (run --per-layer --load-outputs
- * GOLDEN): every node output the sets hold for (runner, it), as role "layer" or "output" (a
- * crosscheck folder saved with --outputs, or Polygraphy RunResults saved with every output
- * marked), is compared with the reference's value; one row per node, in topological order,
- * named after the node, tactic "saved". Fails when the sets hold no node output at all. */
-xc_status xc_per_layer_saved(const xc_model *m, const xc_tensor *const *inputs, const xc_tolerance_spec *tol,
-                             const struct xc_results *const *sets, int n_sets, const char *runner, int it, xc_per_layer *out);
 void xc_first_nan_free(xc_first_nan *f);
 const char *xc_verdict_name(xc_verdict v);
 #endif

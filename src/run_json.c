@@ -42,6 +42,7 @@ cJSON *xc_per_layer_json(const xc_run_report *r, int k, int it, xc_per_layer_mod
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "format", "crosscheck-per-layer-1");
     cJSON_AddStringToObject(o, "runner", r->runners[k].name);
+    cJSON_AddStringToObject(o, "against", r->layers_against < 0 ? "reference" : r->runners[r->layers_against].name);
     cJSON_AddNumberToObject(o, "iteration", it);
     cJSON_AddStringToObject(o, "mode", mode == XC_PER_LAYER_ISOLATED ? "isolated" : "accumulated");
     if (p->first_divergence >= 0) cJSON_AddStringToObject(o, "first_divergence", p->rows[p->first_divergence].info.name);
@@ -65,7 +66,7 @@ cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
     for (int k = 0; k < r->n_runners; k++) {
         cJSON *o = cJSON_CreateObject(), *secs = cJSON_AddArrayToObject(o, "seconds");
         cJSON_AddStringToObject(o, "name", r->runners[k].name);
-        cJSON_AddStringToObject(o, "kind", xc_runner_kind_name(r->runners[k].kind));
+        cJSON_AddStringToObject(o, "kind", r->runners[k].kind);
         for (int it = 0; it < r->iterations; it++) cJSON_AddItemToArray(secs, cJSON_CreateNumber(r->runners[k].seconds[it]));
         if (r->runners[k].first_nan) {
             cJSON *fn = cJSON_AddArrayToObject(o, "first_nan");

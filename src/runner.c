@@ -1,8 +1,9 @@
-/* runner.c — the runs behind `crosscheck run` (see runner.h). */
+/* runner.c — the pipeline behind `crosscheck run` (see runner.h): it knows runners only
+ * through their interface (runners/runner.h). */
 #include "runner.h"
 #include "average_verdict.h"
 #include "backend.h"
-#include "exec_runner.h"
+#include "runners/exec.h"
 #include "file_io.h"
 #include "mark.h"
 #include "onnx_io.h"
@@ -24,16 +25,6 @@ xc_run_config xc_run_config_default(void)
     c.exec_timeout = XC_EXEC_TIMEOUT_DEFAULT;
     return c;
 }
-
-const char *xc_runner_kind_name(xc_runner_kind k)
-{
-    static const char *const names[] = {"ref", "ocl", "ocl-fp16", "plan", "loaded", "exec"};
-    return names[k];
-}
-
-static int is_engine(xc_runner_kind k) { return k == XC_RUNNER_OCL || k == XC_RUNNER_OCL_FP16 || k == XC_RUNNER_PLAN; }
-/* Runners whose tensors crosscheck sees as they are made (an observer): not saved results nor commands. */
-static int is_observed(xc_runner_kind k) { return k != XC_RUNNER_LOADED && k != XC_RUNNER_EXEC; }
 
 void xc_run_report_free(xc_run_report *r)
 {
@@ -80,7 +71,7 @@ static int runner_specs(const xc_run_config *c, xc_runner_spec *out)
         int n = 0;
         for (int k = 0; k < c->n_runners; k++)
             for (int i = 0; i < c->runners[k].n_paths; i++)
-                if (n < XC_MAX_RUNNERS) out[n++] = (xc_runner_spec){.kind = XC_RUNNER_LOADED, .paths = &c->runners[k].paths[i], .n_paths = 1};
+                if (n < XC_MAX_RUNNERS) out[n++] = (xc_runner_spec){.kind = c->runners[k].kind, .paths = &c->runners[k].paths[i], .n_paths = 1};
         return n;
     }
     if (c->n_runners) {
@@ -88,40 +79,20 @@ static int runner_specs(const xc_run_config *c, xc_runner_spec *out)
         return c->n_runners;
     }
     int n = 0;
-    if (c->use_ref || !c->use_ocl) out[n++] = (xc_runner_spec){.kind = XC_RUNNER_REF};
-    if (c->use_ocl) out[n++] = (xc_runner_spec){.kind = c->plan ? XC_RUNNER_PLAN : XC_RUNNER_OCL, .path = c->plan};
+    if (c->use_ref || !c->use_ocl) out[n++] = (xc_runner_spec){.kind = "ref"};
+    if (c->use_ocl) out[n++] = (xc_runner_spec){.kind = c->plan ? "plan" : "ocl", .path = c->plan};
     return n;
 }
 
 /* ---- setting up runners ---- */
 
-typedef struct runner_state {
-    xc_runner_spec spec;
-    xc_backend *backend;            /* NULL for loaded results */
-    xc_results *results;            /* LOADED: owned by the first runner of its file, else borrowed */
-    xc_results *layers;             /* LOADED with --per-layer: the saved "layer" tensors (same owner) */
-    int owns_results;
-    char *source_runner;            /* LOADED: the runner's name inside the results, owned (the
-                                       results' own copy leaves with the entries taken) */
-    xc_exec_runner *exec;           /* EXEC: owned */
-} runner_state;
-
-static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, const xc_run_config *c, int iterations)
+static xc_status alloc_result(xc_run_report *r, xc_runner_result *x, int iterations)
 {
     size_t n = (size_t)iterations * (size_t)r->n_outputs + 1;
     x->outputs = calloc(n, sizeof *x->outputs);
     x->seconds = calloc((size_t)iterations + 1, sizeof *x->seconds);
     x->nonfinite = calloc(n, sizeof *x->nonfinite);
-    int per_layer = c->per_layer && x->kind != XC_RUNNER_REF && x->kind != XC_RUNNER_EXEC; /* engines, and saved results (a golden) */
-    int observed = is_observed(x->kind);
-    if (per_layer) x->per_layer = calloc((size_t)iterations + 1, sizeof *x->per_layer);
-    if (c->first_nan && observed) x->first_nan = calloc((size_t)iterations + 1, sizeof *x->first_nan);
-    if (c->n_mark && observed) x->marked = calloc((size_t)iterations + 1, sizeof *x->marked);
-    if (!x->outputs || !x->seconds || !x->nonfinite || (per_layer && !x->per_layer) ||
-        (c->first_nan && observed && !x->first_nan) || (c->n_mark && observed && !x->marked))
-        return xc_fail(XC_ERR_NOMEM, "out of memory");
-    for (int i = 0; x->per_layer && i < iterations; i++) x->per_layer[i].first_divergence = -1;
-    return XC_OK;
+    return x->outputs && x->seconds && x->nonfinite ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
 }
 
 /* Whether a runner other than self already has name. */
@@ -132,88 +103,83 @@ static int name_taken(const xc_run_report *r, const xc_runner_result *self, cons
     return 0;
 }
 
-/* "ref", "ocl-2", ...; loaded runners keep the name they were saved under, whole ("loaded"
- * for plain tensor files), prefixed with "loaded:" if a live runner already has it. */
-static xc_status name_runner(xc_run_report *r, xc_runner_result *x, const char *saved_as)
+/* A name given by the user is the runner's, and no other runner may have it. Others are called
+ * by their kind ("ocl-2" for the second), or keep the name they suggest (saved results: the
+ * name saved inside, whole), prefixed with "KIND:" if another runner already has it. The
+ * runner learns its final name (its messages use it). */
+static xc_status name_runner(xc_run_report *r, xc_runner_result *x, xc_runner *run)
 {
-    const char *base = saved_as && strcmp(saved_as, "files") ? saved_as : xc_runner_kind_name(x->kind);
-    x->name = xc_strprintf(saved_as && name_taken(r, x, base) ? "loaded:%s" : "%s", base);
-    for (int k = 2; x->name && name_taken(r, x, x->name); k++) {
+    const char *kind = run->type->kind, *base = run->name ? run->name : kind;
+    if (run->named && name_taken(r, x, base)) return xc_fail(XC_ERR_USAGE, "%s %s: another runner has that name", run->type->option, base);
+    int prefixed = run->name && !run->named && name_taken(r, x, base);
+    x->name = prefixed ? xc_strprintf("%s:%s", kind, base) : strdup(base);
+    for (int k = 2; x->name && !run->named && name_taken(r, x, x->name); k++) {
         free(x->name);
         x->name = xc_strprintf("%s-%d", base, k);
     }
-    return x->name ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+    free(run->name);
+    run->name = x->name ? strdup(x->name) : NULL;
+    return x->name && run->name ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
 }
 
-/* Saved results: one runner per runner name inside the files (a Polygraphy JSON may hold
- * several). Each must hold outputs for every iteration run: an iteration it lacks would
- * otherwise compare nothing and read as passed. */
-static xc_status setup_loaded(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
+/* Prepares the runners of spec into runners[r->n_runners...] and their results. */
+static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, xc_runner **runners, const xc_runner_spec *spec, int iterations)
 {
-    xc_results *res = NULL;
-    XC_TRY(xc_results_load_paths(st->spec.paths, st->spec.n_paths, XC_ROLE_OUTPUT, &res));
-    const char **names = NULL;
-    int n = 0;
-    xc_status s = c->per_layer ? xc_results_load_paths(st->spec.paths, st->spec.n_paths, XC_ROLE_LAYER, &st->layers) : XC_OK;
-    if (s == XC_OK) s = xc_results_runners(res, &names, &n);
-    if (s == XC_OK && !n) s = xc_fail(XC_ERR_USAGE, "%s: holds no outputs", st->spec.paths[0]);
-    if (s == XC_OK && r->n_runners + n > XC_MAX_RUNNERS)
-        s = xc_fail(XC_ERR_USAGE, "%s: %d saved runners would make more than %d runners", st->spec.paths[0], n, XC_MAX_RUNNERS);
-    for (int i = 0; i < n && s == XC_OK; i++) {
-        int have = xc_results_iterations(res, names[i]);
-        if (have < iterations)
-            s = xc_fail(XC_ERR_USAGE, "%s: runner '%s' holds outputs for %d iteration%s, but the run has %d (--iterations, or the iterations --load-inputs holds)",
-                        st->spec.paths[0], names[i], have, have == 1 ? "" : "s", iterations);
-    }
-    for (int i = 0; i < n && s == XC_OK; i++) {
-        runner_state *k = &st[i];
-        if (i) *k = st[0];
-        k->results = res;
-        k->owns_results = i == 0;
-        k->source_runner = strdup(names[i]);
+    xc_runner_env env = {r->model, c->model_path, &c->ocl, iterations, c->per_layer != XC_PER_LAYER_OFF, c->exec_timeout};
+    xc_runner_list l = {0};
+    xc_status s = xc_runner_prepare(spec, &env, &l);
+    if (s == XC_OK && r->n_runners + l.n > XC_MAX_RUNNERS)
+        s = xc_fail(XC_ERR_USAGE, "%s: %d runner%s would make more than %d runners", spec->n_paths ? spec->paths[0] : spec->kind, l.n,
+                    l.n == 1 ? "" : "s", XC_MAX_RUNNERS);
+    for (int i = 0; i < l.n && s == XC_OK; i++) {
         xc_runner_result *x = &r->runners[r->n_runners];
-        x->kind = XC_RUNNER_LOADED;
-        r->n_runners++;
-        s = k->source_runner ? name_runner(r, x, names[i]) : xc_fail(XC_ERR_NOMEM, "out of memory");
-        if (s == XC_OK) s = alloc_result(r, x, c, iterations);
+        runners[r->n_runners++] = l.r[i];
+        l.r[i] = NULL;
+        x->kind = runners[r->n_runners - 1]->type->kind;
+        x->live = runners[r->n_runners - 1]->live;
+        x->fp16 = runners[r->n_runners - 1]->fp16;
+        x->engine = xc_runner_take_engine(runners[r->n_runners - 1]); /* the report keeps it for per-layer rows */
+        s = name_runner(r, x, runners[r->n_runners - 1]);
+        if (s == XC_OK) s = alloc_result(r, x, iterations);
     }
-    free(names);
-    if (s != XC_OK && !st[0].owns_results) {
-        xc_results_free(res);
-        xc_results_free(st[0].layers);
-        st[0].layers = NULL;
-    }
+    for (int i = 0; i < l.n; i++) xc_runner_free(l.r[i]); /* those not taken after a failure */
+    free(l.r);
     return s;
 }
 
-/* An external command: its name is the one given, which no other runner may have. */
-static xc_status setup_exec(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
+/* Whether runner k is compared layer by layer: it observes its tensors and is not the golden
+ * (the reference itself is not compared with the reference). */
+static int compared_per_layer(const xc_run_report *r, xc_runner *const *runners, int k)
 {
-    xc_runner_result *x = &r->runners[r->n_runners];
-    x->kind = XC_RUNNER_EXEC;
-    r->n_runners++;
-    if (name_taken(r, x, st->spec.name)) return xc_fail(XC_ERR_USAGE, "--exec-runner %s: another runner has that name", st->spec.name);
-    if (!(x->name = strdup(st->spec.name))) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    XC_TRY(alloc_result(r, x, c, iterations));
-    return xc_exec_runner_create(st->spec.name, st->spec.command, c->model_path, c->exec_timeout, &st->exec);
+    return runners[k]->observes && k != r->layers_against && !(r->layers_against < 0 && runners[k]->oracle);
 }
 
-static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, runner_state *st, int iterations)
+/* The golden of per-layer comparisons: the --compare-to runner when it observes its tensors
+ * (and is not the reference), else the reference evaluated on demand. Then every observing
+ * runner gets its per-layer, first-NaN and marked-tensor slots. */
+static xc_status setup_observing(const xc_run_config *c, xc_run_report *r, xc_runner *const *runners, int iterations)
 {
-    if (st->spec.kind == XC_RUNNER_LOADED) return setup_loaded(c, r, st, iterations);
-    if (st->spec.kind == XC_RUNNER_EXEC) return setup_exec(c, r, st, iterations);
-    xc_runner_result *x = &r->runners[r->n_runners];
-    x->kind = st->spec.kind;
-    r->n_runners++;
-    XC_TRY(name_runner(r, x, NULL));
-    XC_TRY(alloc_result(r, x, c, iterations));
-    if (st->spec.kind == XC_RUNNER_REF) return xc_ref_backend_create(r->model, &st->backend);
-    xc_ocl_build_options o = c->ocl;
-    if (st->spec.kind == XC_RUNNER_OCL_FP16) o.fp16 = 1;
-    xc_status s = st->spec.kind == XC_RUNNER_PLAN ? xc_ocl_plan_load(r->model, st->spec.path, &o, &x->engine)
-                                                   : xc_ocl_build(r->model, &o, &x->engine);
-    if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
-    return xc_ocl_backend_create(x->engine, &st->backend);
+    r->layers_against = c->per_layer && c->compare_to && runners[r->against]->observes && !runners[r->against]->oracle ? r->against : -1;
+    int per_layer = 0, fed = 0;
+    for (int k = 0; k < r->n_runners; k++) {
+        xc_runner_result *x = &r->runners[k];
+        int layers = c->per_layer && compared_per_layer(r, runners, k), observed = runners[k]->observes;
+        per_layer += layers;
+        fed += layers && runners[k]->type->run_fed;
+        if (layers) x->per_layer = calloc((size_t)iterations + 1, sizeof *x->per_layer);
+        if (c->first_nan && observed) x->first_nan = calloc((size_t)iterations + 1, sizeof *x->first_nan);
+        if (c->n_mark && observed) x->marked = calloc((size_t)iterations + 1, sizeof *x->marked);
+        if ((layers && !x->per_layer) || (c->first_nan && observed && !x->first_nan) || (c->n_mark && observed && !x->marked))
+            return xc_fail(XC_ERR_NOMEM, "out of memory");
+        for (int i = 0; x->per_layer && i < iterations; i++) x->per_layer[i].first_divergence = -1;
+    }
+    if (c->per_layer && !per_layer)
+        return xc_fail(XC_ERR_USAGE, "--per-layer compares a runner that reports its tensors (an OpenCL engine: --ocl, --ocl-fp16, "
+                       "--plan; an --exec-runner; saved results: --load-outputs) with the reference or the --compare-to runner");
+    if (c->per_layer == XC_PER_LAYER_ISOLATED && !fed)
+        return xc_fail(XC_ERR_USAGE, "--per-layer=isolated feeds each layer the golden's inputs: it needs a runner whose layers can be "
+                       "fed (an OpenCL engine); others compare with --per-layer");
+    return XC_OK;
 }
 
 /* ---- options that name tensors ---- */
@@ -297,66 +263,82 @@ static size_t count_nonfinite(const xc_tensor *t)
     return n;
 }
 
-static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state *st, int k, int it, const xc_tensor **fed)
+/* The tensors of the per-layer golden runner at one iteration (clones), looked up by name. */
+typedef struct golden_store {
+    xc_tensor_list kept;
+    const xc_observer *next;
+} golden_store;
+
+static xc_status store_tensor(void *user, const char *name, const xc_tensor *t, const char *layer)
+{
+    golden_store *g = user;
+    xc_tensor *c = NULL;
+    XC_TRY(xc_tensor_clone(t, &c));
+    xc_status s = xc_tensor_set_name(c, name);
+    if (s == XC_OK) s = xc_tensor_list_push(&g->kept, c);
+    else xc_tensor_free(c);
+    XC_TRY(s);
+    return g->next ? g->next->on_tensor(g->next->user, name, t, layer) : XC_OK;
+}
+
+static xc_status store_value(void *user, const char *name, const xc_tensor **out)
+{
+    golden_store *g = user;
+    *out = NULL;
+    for (int i = 0; i < g->kept.n && !*out; i++)
+        if (!strcmp(g->kept.t[i]->name, name)) *out = g->kept.t[i];
+    return XC_OK;
+}
+
+static void store_done(void *user, const char *name) { (void)user, (void)name; }
+
+/* Runs runner k at iteration it; gold (when not NULL) is filled with the tensors it observes. */
+static xc_status run_one(const xc_run_config *c, xc_run_report *r, xc_runner *run, int k, int it, const xc_tensor **fed,
+                         golden_store *gold)
 {
     xc_runner_result *x = &r->runners[k];
     xc_tensor **out = &x->outputs[(size_t)it * r->n_outputs];
-    if (st->spec.kind == XC_RUNNER_LOADED) { /* absent outputs are not compared; iterations are all there (setup_loaded) */
-        if (x->per_layer) {
-            const xc_results *sets[] = {st->results, st->layers};
-            XC_TRY(xc_per_layer_saved(r->model, fed, &c->tol, sets, 2, st->source_runner, it, &x->per_layer[it]));
-        }
-        xc_tensor_list got = {0, NULL};
-        const xc_tensor **want = calloc((size_t)r->n_outputs + 1, sizeof *want);
-        xc_status s = want ? xc_results_take(st->results, st->source_runner, it, XC_ROLE_OUTPUT, &got)
-                           : xc_fail(XC_ERR_NOMEM, "out of memory");
-        if (s == XC_OK) s = xc_match_outputs(r->model->graph, &got, want); /* by name, else by position */
-        for (int o = 0; o < r->n_outputs && s == XC_OK && it == 0; o++) /* a name, but not this output's */
-            if (want[o] && want[o]->name && *want[o]->name && strcmp(want[o]->name, r->model->graph->outputs[o].name))
-                xc_warn("runner %s: saved output '%s' matches no output of the model; compared with output '%s' by position",
-                        x->name, want[o]->name, r->model->graph->outputs[o].name);
-        for (int o = 0; o < r->n_outputs && s == XC_OK; o++)
-            if (want[o]) s = xc_tensor_clone(want[o], &out[o]);
-        free(want);
-        xc_tensor_list_free(&got);
-        return s;
-    }
-    if (st->spec.kind == XC_RUNNER_EXEC) {
-        double t0 = now();
-        xc_status s = xc_exec_runner_run(st->exec, r->model->graph, fed, out, it == 0);
-        x->seconds[it] = now() - t0;
-        if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
-        for (int o = 0; o < r->n_outputs; o++) x->nonfinite[(size_t)it * r->n_outputs + o] = count_nonfinite(out[o]);
-        return XC_OK;
-    }
-    /* Isolated per-layer runs feed layers the reference's values, so their outputs are not the
-     * engine's: they get a run of their own after the ordinary one. */
-    int isolated = x->per_layer && c->per_layer == XC_PER_LAYER_ISOLATED;
-    xc_layer_watch w = {x->engine, NULL, &c->tol, isolated ? NULL : x->per_layer ? &x->per_layer[it] : NULL,
-                        x->first_nan ? &x->first_nan[it] : NULL};
+    /* Isolated per-layer runs feed layers the golden's values, so their outputs are not the
+     * runner's: they get a run of their own after the ordinary one. */
+    int isolated = x->per_layer && c->per_layer == XC_PER_LAYER_ISOLATED && run->type->run_fed;
+    xc_ref_session *session = NULL;
+    xc_feeder stored = {store_value, store_done, gold}, golden = stored;
+    xc_layer_watch w = {.engine = x->engine, .graph = r->model->graph, .tactic = run->row_tactic ? run->row_tactic : x->kind,
+                        .golden = &golden, .tol = &c->tol, .per_layer = isolated ? NULL : x->per_layer ? &x->per_layer[it] : NULL,
+                        .first_nan = x->first_nan ? &x->first_nan[it] : NULL};
     xc_status s = XC_OK;
-    if (w.per_layer) s = xc_ref_session_create(r->model, fed, &w.session);
+    if (w.per_layer && r->layers_against < 0 && (s = xc_ref_session_create(r->model, fed, &session)) == XC_OK)
+        golden = xc_ref_session_feeder(session);
     xc_observer obs = xc_layer_watch_observer(&w);
     xc_mark_watch mw = {r->marks, x->marked ? &x->marked[it] : NULL, w.per_layer || w.first_nan ? &obs : NULL};
     xc_observer mobs = xc_mark_watch_observer(&mw);
+    const xc_observer *watch = mw.kept ? &mobs : mw.next;
+    golden_store *keep = gold && k == r->layers_against ? gold : NULL;
+    if (keep) keep->next = watch;
+    xc_observer kobs = {store_tensor, keep};
     double t0 = now();
-    if (s == XC_OK) s = xc_backend_run(st->backend, fed, out, mw.kept ? &mobs : mw.next);
+    if (s == XC_OK) s = xc_runner_run(run, it, fed, out, keep ? &kobs : watch);
     x->seconds[it] = now() - t0;
     if (s == XC_OK && mw.kept && it == 0) xc_marks_report_missing(r->marks, mw.kept, x->engine, r->model->graph, x->name);
     if (s == XC_OK && isolated) {
-        xc_layer_watch iw = {x->engine, NULL, &c->tol, &x->per_layer[it], NULL};
+        xc_layer_watch iw = w;
+        iw.per_layer = &x->per_layer[it];
+        iw.first_nan = NULL;
+        xc_ref_session *is = NULL;
+        xc_feeder feed = stored;
         xc_tensor **scratch = calloc((size_t)r->n_outputs + 1, sizeof *scratch);
-        s = scratch ? xc_ref_session_create(r->model, fed, &iw.session) : xc_fail(XC_ERR_NOMEM, "out of memory");
+        s = scratch ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+        if (s == XC_OK && r->layers_against < 0 && (s = xc_ref_session_create(r->model, fed, &is)) == XC_OK) feed = xc_ref_session_feeder(is);
+        iw.golden = &feed;
         xc_observer iobs = xc_layer_watch_observer(&iw);
-        xc_feeder feed = xc_layer_watch_feeder(&iw);
-        if (s == XC_OK) s = xc_ocl_backend_run_fed(st->backend, fed, scratch, &iobs, &feed);
+        if (s == XC_OK) s = run->type->run_fed(run, fed, scratch, &iobs, &feed);
         for (int o = 0; scratch && o < r->n_outputs; o++) xc_tensor_free(scratch[o]);
         free(scratch);
-        xc_ref_session_free(iw.session);
+        xc_ref_session_free(is);
     }
-    xc_ref_session_free(w.session);
-    if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", x->name);
-    for (int o = 0; o < r->n_outputs; o++)
+    xc_ref_session_free(session);
+    if (s != XC_OK) return run->live ? xc_error_prefix(s, "runner %s: ", x->name) : s;
+    for (int o = 0; x->live && o < r->n_outputs; o++)
         if (out[o]) x->nonfinite[(size_t)it * r->n_outputs + o] = count_nonfinite(out[o]);
     return XC_OK;
 }
@@ -381,8 +363,7 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
     cmp->against = against;
     cmp->iteration = it;
     cmp->passed = 1;
-    int fp16 = r->runners[runner].kind == XC_RUNNER_OCL_FP16 || (is_engine(r->runners[runner].kind) && c->ocl.fp16) ||
-               r->runners[against].kind == XC_RUNNER_OCL_FP16;
+    int fp16 = r->runners[runner].fp16 || r->runners[against].fp16;
     for (int o = 0; o < r->n_outputs; o++) {
         const xc_tensor *out = xc_run_output(r, runner, it, o), *ref = xc_run_output(r, against, it, o);
         xc_output_comparison *oc = &cmp->outputs[o];
@@ -462,7 +443,7 @@ static xc_status inputs_unchanged(void)
     return changed ? xc_fail(XC_ERR_IO, "%s", changed) : XC_OK;
 }
 
-static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state *st, xc_results *loaded_inputs, int iterations)
+static xc_status run_all(const xc_run_config *c, xc_run_report *r, xc_runner *const *runners, xc_results *loaded_inputs, int iterations)
 {
     const xc_graph *g = r->model->graph;
     xc_input_spec spec;
@@ -475,7 +456,12 @@ static xc_status run_all(const xc_run_config *c, xc_run_report *r, runner_state 
         r->iterations = it + 1;
         s = make_inputs(&spec, r, loaded_inputs, it);
         if (s == XC_OK) s = order_inputs(g, &r->inputs[it], fed);
-        for (int k = 0; k < n && s == XC_OK; k++) s = run_one(c, r, &st[k], k, it, fed);
+        /* the per-layer golden runs first, its tensors kept for the others to be compared with */
+        golden_store gold = {{0, NULL}, NULL};
+        if (s == XC_OK && r->layers_against >= 0) s = run_one(c, r, runners[r->layers_against], r->layers_against, it, fed, &gold);
+        for (int k = 0; k < n && s == XC_OK; k++)
+            if (k != r->layers_against) s = run_one(c, r, runners[k], k, it, fed, r->layers_against >= 0 ? &gold : NULL);
+        xc_tensor_list_free(&gold.kept);
         if (s == XC_OK) s = inputs_unchanged();
         for (int k = 0; k < n && s == XC_OK; k++)
             if (k != r->against) s = compare(c, r, k, r->against, it);
@@ -516,33 +502,24 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     XC_TRY(count_iterations(c, loaded_inputs, saved, &iterations));
     r->inputs = calloc((size_t)iterations + 1, sizeof *r->inputs);
     if (!r->inputs) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    runner_state st[XC_MAX_RUNNERS];
+    xc_runner *runners[XC_MAX_RUNNERS] = {0};
     xc_runner_spec specs[XC_MAX_RUNNERS];
-    memset(st, 0, sizeof st);
     int n = runner_specs(c, specs), live = 0;
     xc_status s = XC_OK;
     warn_unused_names(c, r->model->graph);
-    for (int k = 0; k < n && s == XC_OK; k++) {
-        st[r->n_runners].spec = specs[k];
-        live |= specs[k].kind != XC_RUNNER_LOADED;
-        s = setup_runner(c, r, &st[r->n_runners], iterations);
-    }
+    for (int k = 0; k < n && s == XC_OK; k++) s = setup_runner(c, r, runners, &specs[k], iterations);
+    for (int k = 0; k < r->n_runners; k++) live |= r->runners[k].live;
     if (s == XC_OK && !live && c->model_path) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
     if (s == XC_OK && !c->model_path && r->n_runners < 2)
         s = xc_fail(XC_ERR_USAGE, "without a model, give two saved result sets (--load-outputs A --load-outputs B) to compare");
     if (s == XC_OK) s = find_against(c, r);
+    if (s == XC_OK) s = setup_observing(c, r, runners, iterations);
     if (s == XC_OK) s = inputs_unchanged();
-    if (s == XC_OK) s = run_all(c, r, st, loaded_inputs, iterations);
+    if (s == XC_OK) s = run_all(c, r, runners, loaded_inputs, iterations);
     if (s == XC_OK && c->checks.check_average) s = xc_run_average(c, r);
     if (s == XC_OK && c->save_inputs) s = save_results(c->save_inputs, r, 0);
     if (s == XC_OK && c->save_outputs) s = save_results(c->save_outputs, r, 1);
-    for (int k = 0; k < XC_MAX_RUNNERS; k++) {
-        xc_backend_destroy(st[k].backend);
-        xc_exec_runner_free(st[k].exec);
-        free(st[k].source_runner);
-        if (st[k].owns_results) xc_results_free(st[k].results);
-        if (st[k].owns_results) xc_results_free(st[k].layers);
-    }
+    for (int k = 0; k < XC_MAX_RUNNERS; k++) xc_runner_free(runners[k]);
     return s;
 }
 
@@ -553,9 +530,12 @@ static xc_status outputs_only_model(const xc_run_config *c, xc_model **out, int 
 {
     *out = NULL;
     const xc_runner_spec *first = NULL;
-    for (int k = 0; k < c->n_runners && !first; k++)
-        if (c->runners[k].kind != XC_RUNNER_LOADED) return xc_fail(XC_ERR_USAGE, "runner %s needs a model", xc_runner_kind_name(c->runners[k].kind));
-        else first = &c->runners[k];
+    for (int k = 0; k < c->n_runners && !first; k++) {
+        const xc_runner_type *t = xc_runner_type_find(c->runners[k].kind);
+        if (!t) return xc_fail(XC_ERR_USAGE, "no runner of kind '%s'", c->runners[k].kind ? c->runners[k].kind : "(none)");
+        if (!t->without_model) return xc_fail(XC_ERR_USAGE, "runner %s needs a model", t->kind);
+        first = &c->runners[k];
+    }
     if (!first) return xc_fail(XC_ERR_USAGE, "no MODEL given");
     xc_results *res;
     XC_TRY(xc_results_load_paths(first->paths, first->n_paths, XC_ROLE_OUTPUT, &res));

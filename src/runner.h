@@ -1,9 +1,10 @@
-/* runner.h — one `crosscheck run`: load a model; get inputs for each iteration (generated with
- * seed + i, or loaded); run every runner in order (the reference, OpenCL engines built now in
- * fp32 or fp16 or loaded from plans, saved results, external commands); compare every runner against the first (or
- * --compare-to) on every iteration with per-output tolerances; optionally compare layer by layer,
- * find the first NaN, validate outputs, save results. The CLI parses arguments into an
- * xc_run_config and prints the xc_run_report (run_json.h turns it into JSON). */
+/* runner.h — the pipeline behind `crosscheck run`: inputs -> runners -> comparator -> report.
+ * Load a model; get inputs for each iteration (generated with seed + i, or loaded); run every
+ * runner in order (any registered runner: runners/runner.h); compare every runner against the
+ * first (or --compare-to) on every iteration with per-output tolerances; optionally compare
+ * layer by layer (every runner that observes its tensors, against the reference or the
+ * --compare-to runner), find the first NaN, validate outputs, save results. The CLI parses
+ * arguments into an xc_run_config and prints the xc_run_report (run_json.h turns it into JSON). */
 #ifndef XC_RUNNER_H
 #define XC_RUNNER_H
 #include "compare.h"
@@ -12,19 +13,10 @@
 #include "ocl/ocl.h"
 #include "output_check.h"
 #include "per_layer.h"
+#include "runners/runner.h"
 #include "tolerance_spec.h"
 
 #define XC_MAX_RUNNERS 8
-
-typedef enum { XC_RUNNER_REF, XC_RUNNER_OCL, XC_RUNNER_OCL_FP16, XC_RUNNER_PLAN, XC_RUNNER_LOADED, XC_RUNNER_EXEC } xc_runner_kind;
-
-typedef struct xc_runner_spec {
-    xc_runner_kind kind;
-    const char *path;                 /* PLAN: the plan file */
-    const char *const *paths;         /* LOADED: results folders or files */
-    int n_paths;
-    const char *name, *command;       /* EXEC: the runner's name and command (exec_runner.h) */
-} xc_runner_spec;
 
 typedef struct xc_run_config {
     const char *model_path;           /* NULL: saved results only (each path a set), compared
@@ -33,7 +25,7 @@ typedef struct xc_run_config {
     int n_runners;
     int use_ref, use_ocl;             /* shorthand for library callers when n_runners is 0 */
     const char *plan;                 /*   (use_ocl with plan: the engine of that plan) */
-    xc_ocl_build_options ocl;         /* for OCL runners (OCL_FP16 forces fp16) */
+    xc_ocl_build_options ocl;         /* for engines built now ("ocl-fp16" forces fp16) */
     xc_input_spec inputs;
     int iterations;                   /* iteration i feeds inputs made with seed + i; 0: as many as
                                          the loaded inputs hold, else 1 */
@@ -47,23 +39,25 @@ typedef struct xc_run_config {
     xc_check_spec checks;             /* compare function, postprocessing, metric bounds, averages */
     int validate;                     /* fail outputs holding NaN or Inf */
     int fail_fast;                    /* stop at the first failing comparison */
-    xc_per_layer_mode per_layer;      /* OpenCL runners, against the reference */
+    xc_per_layer_mode per_layer;      /* every runner observing its tensors, against the reference
+                                         (or the --compare-to runner when it observes its own) */
     int first_nan;                    /* report each runner's first layer producing NaN/Inf */
     size_t memory_limit;              /* host bytes of live tensors (0: no limit) */
     const char *const *mark;          /* --outputs: intermediate tensors to keep (mark.h patterns) */
     int n_mark;
-    double exec_timeout;              /* EXEC runners: seconds each command may take (default 600) */
+    double exec_timeout;              /* external commands: seconds each may take (default 600) */
 } xc_run_config;
 
 typedef struct xc_runner_result {
-    char *name;                       /* owned: "ref", "ocl", "ocl-fp16", "plan", "loaded" (+ "-2"...),
-                                         a loaded runner's saved name, however long, or an EXEC
-                                         runner's name */
-    xc_runner_kind kind;
+    char *name;                       /* owned: its kind ("ref", "ocl", ...; + "-2"...), a loaded
+                                         runner's saved name, however long, or the name given */
+    const char *kind;                 /* its type's kind (static) */
+    int live;                         /* it ran the model (saved results did not) */
+    int fp16;                         /* its outputs are stored in half precision */
     xc_engine *engine;                /* OpenCL runners: kept so per-layer rows can name layers */
     xc_tensor **outputs;              /* [iteration * n_outputs + o], owned; NULL where absent */
     double *seconds;                  /* per iteration */
-    xc_per_layer *per_layer;          /* per iteration, when asked (OpenCL runners) */
+    xc_per_layer *per_layer;          /* per iteration, when asked (runners observing tensors) */
     xc_first_nan *first_nan;          /* per iteration, when asked */
     size_t *nonfinite;                /* --validate: NaN/Inf count per [iteration * n_outputs + o] */
     xc_tensor_list *marked;           /* --outputs: per iteration, the marked tensors it materialized */
@@ -92,6 +86,8 @@ typedef struct xc_run_report {
     int n_runners;
     xc_runner_result runners[XC_MAX_RUNNERS];
     int against;                      /* runner the others are compared with */
+    int layers_against;               /* per-layer: the runner whose tensors are the golden, or -1:
+                                         the reference (evaluated on demand) */
     int n_comparisons, cap_comparisons;
     xc_comparison *comparisons;
     int compared;                     /* output comparisons made */
@@ -104,8 +100,6 @@ typedef struct xc_run_report {
 } xc_run_report;
 
 xc_run_config xc_run_config_default(void);
-/* Runner name for a kind ("ref", "ocl", ...). */
-const char *xc_runner_kind_name(xc_runner_kind k);
 xc_status xc_run(const xc_run_config *c, xc_run_report *r);
 void xc_run_report_free(xc_run_report *r);
 /* The output of runner k at iteration it, output o (NULL if absent). */

@@ -34,6 +34,7 @@ from test_recurrent import recurrent  # noqa: E402
 from test_misc_ops import misc_ops  # noqa: E402
 from test_vision_ops import vision_ops  # noqa: E402
 from test_control_flow import control_flow  # noqa: E402
+from test_pipeline import pipeline  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1394,6 +1395,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(pipeline, s, xc, args.build, tmp, args.conf)
         timed(surface_tests, s, xc, args.build, tmp)
         timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)

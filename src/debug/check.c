@@ -5,6 +5,9 @@
 #include "ocl/fault.h"
 #include "ocl/tactics_file.h"
 #include "onnx_io.h"
+#include "runners/engine.h"
+#include "runners/exec.h"
+#include "runners/pipeline.h"
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@ xc_debug_config xc_debug_config_default(void)
     c.inputs = xc_input_spec_default();
     c.iterations = 1;
     c.tol = xc_tolerance_spec_default();
+    c.exec_timeout = XC_EXEC_TIMEOUT_DEFAULT;
     return c;
 }
 
@@ -69,19 +73,6 @@ static xc_status make_inputs(xc_debug_session *s, int k)
     return xc_match_inputs(g, &s->inputs[k], s->fed[k]);
 }
 
-static xc_status run_backend(const xc_debug_session *s, xc_backend *b, int k, xc_tensor ***out)
-{
-    *out = calloc(s->model->graph->n_outputs + 1, sizeof **out);
-    if (!*out) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    return xc_backend_run(b, s->fed[k], *out, NULL);
-}
-
-static void free_outputs(const xc_debug_session *s, xc_tensor **out)
-{
-    for (int o = 0; out && o < s->model->graph->n_outputs; o++) xc_tensor_free(out[o]);
-    free(out);
-}
-
 static xc_status make_dir(xc_debug_session *s)
 {
     const char *art = s->cfg->artifacts_dir;
@@ -109,15 +100,16 @@ xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_s
     s->fed = calloc(s->n_iter, sizeof *s->fed);
     s->ref = calloc(s->n_iter, sizeof *s->ref);
     if (!s->inputs || !s->fed || !s->ref) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    xc_backend *ref;
-    XC_TRY(xc_ref_backend_create(s->model, &ref));
+    xc_runner *golden;
+    XC_TRY(xc_debug_open_golden(s, s->model, c->model_path, &golden));
     xc_status st = XC_OK;
     for (int k = 0; k < s->n_iter && st == XC_OK; k++) {
         st = make_inputs(s, k);
-        if (st == XC_OK) st = run_backend(s, ref, k, &s->ref[k]);
+        if (st == XC_OK) st = xc_pipeline_outputs(golden, s->model->graph, k, s->fed[k], &s->ref[k]);
     }
-    xc_backend_destroy(ref);
-    if (st != XC_OK) return xc_error_prefix(st, "reference run: ");
+    s->golden_fp16 = golden->fp16;
+    xc_runner_free(golden);
+    if (st != XC_OK) return xc_error_prefix(st, "%s run: ", c->n_against ? "golden" : "reference");
     return make_dir(s);
 }
 
@@ -140,7 +132,7 @@ void xc_debug_close(xc_debug_session *s)
     for (int k = 0; k < s->n_iter; k++) {
         if (s->inputs) xc_tensor_list_free(&s->inputs[k]);
         if (s->fed) free(s->fed[k]);
-        if (s->ref) free_outputs(s, s->ref[k]);
+        if (s->ref) xc_pipeline_outputs_free(s->model->graph, s->ref[k]);
     }
     free(s->inputs);
     free(s->fed);
@@ -186,34 +178,50 @@ void xc_debug_report_free(xc_debug_report *r)
     }
 }
 
-/* Runs engine e on every iteration; *why describes the first mismatch. */
-static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int *passed, char *why, size_t len)
+xc_status xc_debug_open_golden(const xc_debug_session *s, const xc_model *m, const char *path, xc_runner **out)
 {
-    xc_backend *b;
-    XC_TRY(xc_ocl_backend_create(e, &b));
-    xc_status st = XC_OK;
+    const xc_debug_config *c = s->cfg;
+    xc_runner_spec ref = {.kind = "ref"};
+    xc_runner_env env = {m, path, &c->ocl, s->n_iter, 0, c->exec_timeout};
+    return xc_runner_open(c->n_against ? &c->against[0] : &ref, &env, out);
+}
+
+typedef struct shell_line {
+    char *buf;
+    size_t len, *o;
+} shell_line;
+
+static void shell_word(void *user, const char *w)
+{
+    shell_line *l = user;
+    xc_debug_shell_arg(l->buf, l->len, l->o, w);
+}
+
+void xc_debug_golden_args(const xc_debug_config *c, char *buf, size_t len, size_t *o)
+{
+    xc_runner_spec ref = {.kind = "ref"};
+    shell_line l = {buf, len, o};
+    xc_runner_spec_words(c->n_against ? &c->against[0] : &ref, shell_word, &l);
+}
+
+/* Runs engine e on every iteration; *why describes the first mismatch. */
+static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, int *passed, char *why, size_t len)
+{
+    xc_runner *r;
+    XC_TRY(xc_engine_runner_wrap(&xc_runner_engine, e, fp16, &r));
     const xc_graph *g = s->model->graph;
-    *passed = 1;
-    s->failed_iteration = -1;
-    for (int k = 0; k < s->n_iter && st == XC_OK && *passed; k++) {
-        xc_tensor **out = NULL;
-        st = run_backend(s, b, k, &out);
-        for (int o = 0; o < g->n_outputs && st == XC_OK && *passed; o++) {
-            xc_compare_result r;
-            xc_tolerance tol = xc_tolerance_for(&s->cfg->tol, g->outputs[o].name, s->ref[k][o], s->cfg->ocl.fp16);
-            st = xc_compare(out[o], s->ref[k][o], &tol, &r);
-            if (st != XC_OK || (!r.shape_mismatch && r.passed)) continue;
-            *passed = 0;
-            s->failed_iteration = k;
-            if (r.shape_mismatch) snprintf(why, len, "iteration %d, output '%s': shape mismatch", k, g->outputs[o].name);
-            else
-                snprintf(why, len, "iteration %d, output '%s': %zu of %zu elements off, max abs error %.3g", k, g->outputs[o].name,
-                         r.n_failed, r.count, r.max_abs);
-        }
-        free_outputs(s, out);
-    }
-    xc_backend_destroy(b);
-    return st;
+    xc_check_tolerance tol = {.spec = &s->cfg->tol, .fp16 = fp16 || s->golden_fp16};
+    xc_check_verdict v;
+    xc_status st = xc_pipeline_check(r, g, s->n_iter, (const xc_tensor *const *const *)s->fed, (const xc_tensor *const *const *)s->ref, &tol, &v);
+    xc_runner_free(r);
+    *passed = v.passed;
+    s->failed_iteration = v.iteration;
+    if (st != XC_OK || v.passed) return st;
+    if (v.r.shape_mismatch) snprintf(why, len, "iteration %d, output '%s': shape mismatch", v.iteration, g->outputs[v.output].name);
+    else
+        snprintf(why, len, "iteration %d, output '%s': %zu of %zu elements off, max abs error %.3g", v.iteration, g->outputs[v.output].name,
+                 v.r.n_failed, v.r.count, v.r.max_abs);
+    return XC_OK;
 }
 
 xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, int *passed, xc_engine **keep)
@@ -225,7 +233,7 @@ xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, con
     char why[1024] = "";
     int n = ++s->report->n_checks;
     xc_status st = xc_ocl_build(s->model, &opt, &e);
-    if (st == XC_OK) st = run_and_compare(s, e, passed, why, sizeof why);
+    if (st == XC_OK) st = run_and_compare(s, e, opt.fp16, passed, why, sizeof why);
     if (st != XC_OK) {
         xc_engine_free(e);
         return xc_error_prefix(st, "check %d (%s): ", n, what);

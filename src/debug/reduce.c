@@ -80,6 +80,8 @@ static uint64_t check_identity(const xc_reduce_config *c)
     for (int i = 0; i < o->n_no_fuse_nodes; i++) h = hash_str(h, o->no_fuse_nodes[i]);
     for (int i = 0; i < o->n_fp32_layers; i++) h = hash_str(h, o->fp32_layers[i]);
     h = hash_str(h, o->load_tactics);
+    for (int i = 0; i < b->n_against; i++) /* what the engine is compared with */
+        h = hash_str(hash_str(hash_str(hash_str(h, b->against[i].kind), b->against[i].name), b->against[i].command), b->against[i].path);
     return hash_str(h, o->device);
 }
 
@@ -253,14 +255,15 @@ static void arg2(char *buf, size_t len, size_t *o, const char *a, const char *b)
     if (b) xc_debug_shell_arg(buf, len, o, b);
 }
 
-/* `crosscheck run MIN --ref --ocl <the build options that apply to it> --load-inputs ...` */
+/* `crosscheck run MIN --ref (or the golden runner) --ocl <the build options that apply to it> --load-inputs ...` */
 static void builtin_command(const rd_state *st, const xc_model *m, const char *tactics, const char *inputs, char *buf, size_t len)
 {
     xc_ocl_build_options o;
     rd_build_options(st, m, &o);
     size_t p = 0;
     arg2(buf, len, &p, "crosscheck", "run");
-    arg2(buf, len, &p, st->cfg->base.output, "--ref");
+    xc_debug_shell_arg(buf, len, &p, st->cfg->base.output);
+    xc_debug_golden_args(&st->cfg->base, buf, len, &p); /* --ref, or the runner given */
     append(buf, len, &p, " --ocl");
     if (o.device) arg2(buf, len, &p, "--ocl-device", o.device);
     if (o.fp16) append(buf, len, &p, " --fp16");

@@ -1,6 +1,8 @@
 /* reduce_check.c — one verdict of `debug reduce` on a candidate: the built-in check (the debug
  * session's build-run-compare on the candidate's model and data) or an external command, taken
- * from the replay file when it already holds this candidate's verdict.
+ * from the replay file when it already holds this candidate's verdict. The built-in check
+ * compares the engine with the reference, or with the runner given (--exec-runner ...), which
+ * then runs on each candidate.
  *
  * The replay file is JSON {"format": "crosscheck-reduce-replay-1", "checks": [{"key", "passed",
  * "iteration"}...]}, rewritten after every check (atomically), so an interrupted run loses at
@@ -10,6 +12,7 @@
 #include "debug/reduce.h"
 #include "file_io.h"
 #include "onnx_io.h"
+#include "runners/pipeline.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -258,8 +261,30 @@ static xc_status external(rd_state *st, const rd_data *d, int *passed, char *why
     return s;
 }
 
+/* With a golden other than the reference (--exec-runner ...), the candidate's expected outputs
+ * are the golden's on the candidate model itself (saved for it to read), fed the same values. */
+static xc_status golden_outputs(rd_state *st, const rd_data *d)
+{
+    char model[4200];
+    snprintf(model, sizeof model, "%s/check_%02d_golden.onnx", st->s.dir, st->s.report->n_checks + 1);
+    XC_TRY(xc_model_save(d->model, model));
+    xc_runner *golden = NULL;
+    xc_status s = xc_debug_open_golden(&st->s, d->model, model, &golden);
+    for (int k = 0; k < d->n_iter && s == XC_OK; k++) {
+        xc_tensor **out = NULL;
+        s = xc_pipeline_outputs(golden, d->model->graph, k, d->fed[k], &out);
+        if (s != XC_OK) break;
+        xc_pipeline_outputs_free(d->model->graph, d->ref[k]);
+        d->ref[k] = out;
+    }
+    xc_runner_free(golden);
+    unlink(model);
+    return s == XC_OK ? XC_OK : xc_error_prefix(s, "golden run: ");
+}
+
 static xc_status builtin(rd_state *st, const rd_data *d, const char *what, int *passed)
 {
+    if (st->cfg->base.n_against) XC_TRY(golden_outputs(st, d));
     xc_debug_session sub = st->s; /* the same counter, tolerance and progress; the candidate's data */
     sub.model = d->model;
     sub.n_iter = d->n_iter;

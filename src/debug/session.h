@@ -18,11 +18,15 @@ typedef struct xc_debug_session {
     char dir[4096];                   /* where per-check files go: artifacts dir or a private temp dir */
     int own_dir;                      /* dir is a temp dir to remove at the end */
     int failed_iteration;             /* the last check's first failing iteration (-1: none) */
+    int golden_fp16;                  /* the golden runner's outputs are half precision */
 } xc_debug_session;
 
-/* Loads the model and inputs, runs the reference once per iteration. */
+/* Loads the model and inputs, runs the golden (the reference, or cfg->against) once per iteration. */
 xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s);
 void xc_debug_close(xc_debug_session *s);
+/* The runner checks compare with, prepared for model m (its file: path): cfg->against, else the
+ * reference. */
+xc_status xc_debug_open_golden(const xc_debug_session *s, const xc_model *m, const char *path, xc_runner **out);
 /* One check: builds with o, runs every iteration, compares. Prints the progress line
  * "check N: <what>: PASSED|FAILED (...)". *keep (if not NULL) receives the engine. */
 xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, int *passed, xc_engine **keep);

@@ -1,6 +1,6 @@
 /* test_exec_split.c — the external-command runner's word splitter (src/exec_runner.c) against
  * what a POSIX shell makes of the same command lines (checked with sh -c 'printf "<%s>" "$@"'). */
-#include "exec_runner.h"
+#include "runners/exec.h"
 #include "test.h"
 #include <string.h>
 

@@ -1,8 +1,10 @@
-/* exec_runner.c — an external command as a runner (see exec_runner.h): splitting its command
- * line, a private temporary folder per run, spawning without a shell under a time limit, and
- * reading back what it wrote through the results readers (results_load.c). */
-#include "exec_runner.h"
+/* exec.c — an external command as a runner (`--exec-runner NAME=CMD`, see exec.h): splitting
+ * its command line, a private temporary folder per run, spawning without a shell under a time
+ * limit, reading back what it wrote through the results readers (results_load.c), and, when
+ * observed, every intermediate tensor it wrote (it is asked to mark all). */
+#include "runners/exec.h"
 #include "dataset.h"
+#include "runners/runner.h"
 #include "onnx_io.h"
 #include "results.h"
 #include <dirent.h>
@@ -204,7 +206,7 @@ static double now(void)
 
 /* Starts argv in a process group of its own (so a time limit ends whatever it started), stdin
  * from /dev/null, stdout and stderr into files, default signal handling. */
-static xc_status spawn(char **argv, const char *out_path, const char *err_path, pid_t *pid)
+static xc_status spawn(char **argv, char **envp, const char *out_path, const char *err_path, pid_t *pid)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
@@ -225,7 +227,7 @@ static xc_status spawn(char **argv, const char *out_path, const char *err_path, 
     if (!rc) rc = posix_spawnattr_setpgroup(&at, 0);
     if (!rc) rc = posix_spawnattr_setsigmask(&at, &none);
     if (!rc) rc = posix_spawnattr_setsigdefault(&at, &dfl);
-    if (!rc) rc = posix_spawnp(pid, argv[0], &fa, &at, argv, environ);
+    if (!rc) rc = posix_spawnp(pid, argv[0], &fa, &at, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     return rc ? xc_fail(XC_ERR_RUNTIME, "cannot run '%s' (%s)", argv[0], strerror(rc)) : XC_OK;
@@ -422,7 +424,52 @@ static xc_status run_paths_make(const char *root, run_paths *p)
     return XC_OK;
 }
 
-xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tensor *const *fed, xc_tensor **out, int warn)
+/* environ with XC_EXEC_MARK_ALL=1 added (the strings borrowed), malloc'd. */
+static char **mark_all_environment(void)
+{
+    static char mark[] = XC_EXEC_MARK_ALL "=1";
+    size_t n = 0;
+    while (environ[n]) n++;
+    char **env = calloc(n + 2, sizeof *env);
+    if (!env) return NULL;
+    size_t k = 0, len = strlen(XC_EXEC_MARK_ALL);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], XC_EXEC_MARK_ALL, len) || environ[i][len] != '=') env[k++] = environ[i];
+    env[k] = mark;
+    return env;
+}
+
+/* Every node output the command wrote, in the model's (topological) order, as made by its node. */
+static xc_status observe(const xc_graph *g, const xc_tensor_list *got, const xc_observer *obs)
+{
+    for (int k = 0; k < g->n_nodes; k++) {
+        const xc_node *nd = &g->nodes[k];
+        for (int o = 0; o < nd->n_outputs; o++)
+            for (int i = 0; nd->outputs[o][0] && i < got->n; i++)
+                if (got->t[i]->name && !strcmp(got->t[i]->name, nd->outputs[o])) {
+                    XC_TRY(obs->on_tensor(obs->user, nd->outputs[o], got->t[i], nd->name[0] ? nd->name : nd->outputs[0]));
+                    break;
+                }
+    }
+    return XC_OK;
+}
+
+/* The graph's outputs among everything a marking-all command wrote: by name only (position
+ * means nothing among intermediate tensors). */
+static xc_tensor_list outputs_of(const xc_graph *g, const xc_tensor_list *got, xc_tensor **scratch)
+{
+    xc_tensor_list l = {0, scratch};
+    for (int i = 0; i < got->n; i++)
+        for (int o = 0; o < g->n_outputs; o++)
+            if (got->t[i]->name && !strcmp(got->t[i]->name, g->outputs[o].name)) {
+                scratch[l.n++] = got->t[i];
+                break;
+            }
+    return l;
+}
+
+xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tensor *const *fed, xc_tensor **out, int warn,
+                             const xc_observer *obs)
 {
     run_paths p;
     xc_status s = run_paths_make(e->root, &p);
@@ -436,7 +483,10 @@ xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tens
         if (!(argv[i] = substitute(e->argv[i], values))) s = xc_fail(XC_ERR_NOMEM, "out of memory");
     pid_t pid;
     int status = 0, timed_out = 0;
-    if (s == XC_OK && (s = spawn(argv, p.out_log, p.err_log, &pid)) != XC_OK) s = xc_error_prefix(s, "command '%s': ", e->command);
+    char **envp = obs ? mark_all_environment() : environ;
+    if (s == XC_OK && !envp) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (s == XC_OK && (s = spawn(argv, envp, p.out_log, p.err_log, &pid)) != XC_OK) s = xc_error_prefix(s, "command '%s': ", e->command);
+    if (obs) free(envp);
     if (s == XC_OK) s = wait_for(pid, e->timeout, &status, &timed_out);
     char *ended = s == XC_OK ? how_it_ended(status, timed_out, e->timeout) : NULL;
     if (s == XC_OK && (timed_out || !WIFEXITED(status) || WEXITSTATUS(status))) s = command_failed(e, ended, p.err_log, "");
@@ -444,7 +494,13 @@ xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tens
     if (s == XC_OK && (s = load_outputs(p.outputs, &got)) != XC_OK)
         s = xc_error_prefix(s, "command '%s' %s but its outputs could not be read: ", e->command, ended ? ended : "ended");
     if (s == XC_OK && !got.n) s = command_failed(e, ended, p.err_log, " but wrote no outputs");
-    if (s == XC_OK) s = place_outputs(e, g, &got, out, warn, ended, p.err_log);
+    xc_tensor **scratch = obs ? calloc((size_t)got.n + 1, sizeof *scratch) : NULL;
+    if (s == XC_OK && obs && !scratch) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (s == XC_OK && obs) s = observe(g, &got, obs);
+    xc_tensor_list named = obs && s == XC_OK ? outputs_of(g, &got, scratch) : got;
+    /* a command that marked nothing wrote the outputs alone: matched as usual */
+    if (s == XC_OK) s = place_outputs(e, g, named.n == g->n_outputs || !obs ? &named : &got, out, warn, ended, p.err_log);
+    free(scratch);
     for (int o = 0; s != XC_OK && o < g->n_outputs; o++) {
         xc_tensor_free(out[o]);
         out[o] = NULL;
@@ -455,3 +511,63 @@ xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tens
     run_paths_free(&p);
     return s;
 }
+
+/* ---- as a runner ---- */
+
+typedef struct exec_state {
+    xc_exec_runner *e;
+    const xc_graph *g;               /* borrowed */
+} exec_state;
+
+static xc_status exec_prepare(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner_list *out)
+{
+    xc_runner *r;
+    exec_state *x = calloc(1, sizeof *x);
+    xc_status s = x ? xc_runner_new(&xc_runner_exec, &r) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (s != XC_OK) {
+        free(x);
+        return s;
+    }
+    r->impl = x;
+    r->named = 1;
+    r->observes = 1;
+    r->row_tactic = "exec";
+    x->g = env->model->graph;
+    s = xc_exec_runner_create(spec->name, spec->command, env->model_path, env->exec_timeout, &x->e);
+    if (s == XC_OK && !(r->name = strdup(spec->name))) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (s != XC_OK) {
+        xc_runner_free(r);
+        return s;
+    }
+    return xc_runner_list_add(out, r);
+}
+
+static xc_status exec_run(xc_runner *r, int it, const xc_tensor *const *in, xc_tensor **out, const xc_observer *obs)
+{
+    exec_state *x = r->impl;
+    return xc_exec_runner_run(x->e, x->g, in, out, it == 0, obs);
+}
+
+static void exec_release(xc_runner *r)
+{
+    exec_state *x = r->impl;
+    if (x) xc_exec_runner_free(x->e);
+    free(x);
+}
+
+const xc_runner_type xc_runner_exec = {
+    .kind = "exec",
+    .option = "--exec-runner",
+    .arg = XC_RUNNER_ARG_NAMED,
+    .value_help = "NAME='CMD'",
+    .help = "an external command (repeatable): crosscheck writes the inputs as\n"
+            "a test_data_set into {inputs}, runs CMD (split like a shell does,\n"
+            "without one; {model}, {inputs}, {outputs} replaced) and reads the\n"
+            ".pb files or results folder it writes into {outputs}; e.g.\n"
+            "ort='python3 tools/onnxruntime_runner.py {model} {inputs} {outputs}'\n"
+            "Per layer, it runs with " XC_EXEC_MARK_ALL "=1 in its environment:\n"
+            "a command that then writes every node output is compared node by node",
+    .prepare = exec_prepare,
+    .run = exec_run,
+    .release = exec_release,
+};

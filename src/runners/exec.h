@@ -1,4 +1,4 @@
-/* exec_runner.h — a runner that is an external command (`run --exec-runner NAME='CMD ...'`).
+/* exec.h — a runner that is an external command (`--exec-runner NAME='CMD ...'`).
  *
  * For each run the inputs are written as an ONNX test_data_set (input_K.pb, in the order of the
  * graph's runtime inputs) into a private temporary folder, the command is run without a shell
@@ -10,9 +10,12 @@
  * ended and the last line it wrote to stderr. The temporary folders are removed afterwards. */
 #ifndef XC_EXEC_RUNNER_H
 #define XC_EXEC_RUNNER_H
-#include "graph.h"
+#include "backend.h"
 
 #define XC_EXEC_TIMEOUT_DEFAULT 600.0 /* seconds */
+/* Set to 1 in the command's environment when crosscheck observes its tensors (per-layer): the
+ * command should then also write every node output it computes (named as in the model). */
+#define XC_EXEC_MARK_ALL "CROSSCHECK_MARK_ALL"
 
 /* Opaque. Created by xc_exec_runner_create, freed by xc_exec_runner_free. */
 typedef struct xc_exec_runner xc_exec_runner;
@@ -31,7 +34,9 @@ xc_status xc_exec_runner_create(const char *name, const char *command, const cha
                                 xc_exec_runner **out);
 /* Runs the command once on fed (one tensor per runtime input of g, in order) and fills out[o]
  * (owned by the caller) for every output of g; every output must be there. warn: say when a
- * named tensor is matched by position. */
-xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tensor *const *fed, xc_tensor **out, int warn);
+ * named tensor is matched by position. obs (may be NULL): the command runs with
+ * XC_EXEC_MARK_ALL=1 and every node output it wrote is reported, in the model's order. */
+xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tensor *const *fed, xc_tensor **out, int warn,
+                             const xc_observer *obs);
 void xc_exec_runner_free(xc_exec_runner *e);
 #endif

@@ -1,0 +1,63 @@
+/* runner_options.c — the runner options, from the runner table (see runner_options.h). */
+#include "runner_options.h"
+#include "cli.h"
+#include <stdio.h>
+#include <string.h>
+
+static int add(const char *cmd, cli_runners *r, xc_runner_spec spec)
+{
+    if (*r->n == r->max) return cli_usage_error(cmd, "at most %d runners", r->max), -1;
+    r->specs[(*r->n)++] = spec;
+    return 1;
+}
+
+int cli_runner_option(int argc, char **argv, int *i, const char *cmd, cli_runners *r)
+{
+    const char *a = argv[*i], *v;
+    if (r->timeout && !strcmp(a, "--exec-timeout"))
+        return (v = cli_value(argc, argv, i, cmd)) && cli_double_in(cmd, a, v, 1e-3, 1e7, r->timeout) ? 1 : -1;
+    const xc_runner_type *t = NULL;
+    for (int k = 0; xc_runner_types[k] && !t; k++)
+        if (xc_runner_types[k]->option && !strcmp(a, xc_runner_types[k]->option)) t = xc_runner_types[k];
+    if (!t) return 0;
+    xc_runner_spec spec = {.kind = t->kind};
+    switch (t->arg) {
+    case XC_RUNNER_ARG_NONE: break;
+    case XC_RUNNER_ARG_VALUE:
+        if (!(spec.path = cli_value(argc, argv, i, cmd))) return -1;
+        break;
+    case XC_RUNNER_ARG_LIST: {
+        int start = r->n_paths;
+        if (!cli_list(argc, argv, i, r->paths, CLI_MAX_RUNNER_PATHS, &r->n_paths)) return cli_usage_error(cmd, "%s needs a path", a), -1;
+        spec.paths = &r->paths[start];
+        spec.n_paths = r->n_paths - start;
+        break;
+    }
+    case XC_RUNNER_ARG_NAMED: {
+        const char *eq = (v = cli_value(argc, argv, i, cmd)) ? strchr(v, '=') : NULL;
+        if (!v) return -1;
+        if (!eq) return cli_usage_error(cmd, "%s takes NAME='COMMAND {model} {inputs} {outputs}'", a), -1;
+        if (!(spec.name = cli_keep(strndup(v, (size_t)(eq - v))))) return -1;
+        spec.command = eq + 1;
+        break;
+    }
+    }
+    return add(cmd, r, spec);
+}
+
+void cli_runner_help(void)
+{
+    for (int k = 0; xc_runner_types[k]; k++) {
+        const xc_runner_type *t = xc_runner_types[k];
+        if (!t->option) continue;
+        char head[64];
+        snprintf(head, sizeof head, "%s%s%s", t->option, t->value_help ? " " : "", t->value_help ? t->value_help : "");
+        printf("  %-26s ", head);
+        for (const char *p = t->help; *p; p++) { /* continuation lines line up under the first */
+            putchar(*p);
+            if (*p == '\n') printf("%29s", "");
+        }
+        putchar('\n');
+    }
+    printf("  %-26s %s\n", "--exec-timeout S", "seconds each external command may take (default 600)");
+}

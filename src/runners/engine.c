@@ -1,0 +1,91 @@
+/* engine.c — the OpenCL engine built now as a runner: `--ocl` with the build options given,
+ * `--ocl-fp16` with fp16 storage. It observes every tensor the engine materializes (fused
+ * groups at their boundary) and can run with each layer fed the reference's values
+ * (isolated per-layer). */
+#include "runners/engine.h"
+
+xc_status xc_engine_runner_wrap(const xc_runner_type *t, xc_engine *e, int fp16, xc_runner **out)
+{
+    XC_TRY(xc_runner_new(t, out));
+    xc_runner *r = *out;
+    r->engine = e;
+    r->engine_taken = 1; /* borrowed */
+    r->observes = 1;
+    r->fp16 = fp16;
+    xc_backend *b = NULL;
+    xc_status s = xc_ocl_backend_create(e, &b);
+    r->impl = b;
+    if (s != XC_OK) {
+        xc_runner_free(r);
+        *out = NULL;
+    }
+    return s;
+}
+
+xc_status xc_engine_runner_add(const xc_runner_type *t, xc_engine *e, int fp16, xc_runner_list *out)
+{
+    xc_runner *r;
+    xc_status s = xc_engine_runner_wrap(t, e, fp16, &r);
+    if (s != XC_OK) {
+        xc_engine_free(e);
+        return s;
+    }
+    r->engine_taken = 0; /* from now on the runner's */
+    return xc_runner_list_add(out, r);
+}
+
+xc_status xc_engine_runner_run(xc_runner *r, int it, const xc_tensor *const *in, xc_tensor **out, const xc_observer *obs)
+{
+    (void)it;
+    return xc_backend_run(r->impl, in, out, obs);
+}
+
+xc_status xc_engine_runner_run_fed(xc_runner *r, const xc_tensor *const *in, xc_tensor **out, const xc_observer *obs,
+                                   const xc_feeder *feed)
+{
+    return xc_ocl_backend_run_fed(r->impl, in, out, obs, feed);
+}
+
+void xc_engine_runner_release(xc_runner *r) { xc_backend_destroy(r->impl); }
+
+static xc_status build(const xc_runner_type *t, const xc_runner_env *env, int fp16, xc_runner_list *out)
+{
+    xc_ocl_build_options o = *env->ocl;
+    o.fp16 |= fp16;
+    xc_engine *e = NULL;
+    xc_status s = xc_ocl_build(env->model, &o, &e);
+    if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", t->kind);
+    return xc_engine_runner_add(t, e, o.fp16, out);
+}
+
+static xc_status ocl_prepare(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner_list *out)
+{
+    (void)spec;
+    return build(&xc_runner_engine, env, 0, out);
+}
+
+static xc_status ocl_fp16_prepare(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner_list *out)
+{
+    (void)spec;
+    return build(&xc_runner_engine_fp16, env, 1, out);
+}
+
+const xc_runner_type xc_runner_engine = {
+    .kind = "ocl",
+    .option = "--ocl",
+    .help = "the OpenCL engine, built now (options below)",
+    .prepare = ocl_prepare,
+    .run = xc_engine_runner_run,
+    .run_fed = xc_engine_runner_run_fed,
+    .release = xc_engine_runner_release,
+};
+
+const xc_runner_type xc_runner_engine_fp16 = {
+    .kind = "ocl-fp16",
+    .option = "--ocl-fp16",
+    .help = "the OpenCL engine built now with fp16 storage",
+    .prepare = ocl_fp16_prepare,
+    .run = xc_engine_runner_run,
+    .run_fed = xc_engine_runner_run_fed,
+    .release = xc_engine_runner_release,
+};

@@ -1,0 +1,36 @@
+/* pipeline.h — the pipeline's check step for the commands that judge a runner against known
+ * outputs (the debug tools, debug reduce's built-in check, conformance): run a runner on every
+ * iteration's inputs and compare every graph output with the expected one, stopping at the
+ * first failure. `run` (runner.h) is the same pipeline with several runners, a report and
+ * layer-by-layer comparison. */
+#ifndef XC_RUNNERS_PIPELINE_H
+#define XC_RUNNERS_PIPELINE_H
+#include "runners/runner.h"
+#include "tolerance_spec.h"
+
+/* Which tolerance applies: a spec (run's rules: per-output entries, dtype-aware defaults) or
+ * one fixed tolerance for every output (conformance). */
+typedef struct xc_check_tolerance {
+    const xc_tolerance_spec *spec;    /* used when not NULL */
+    xc_tolerance fixed;
+    int fp16;                         /* the runner stores half precision (spec only) */
+} xc_check_tolerance;
+
+/* The verdict of a check: passed, or the first failing iteration and output with its
+ * comparison, the runner's tensor and the expected one (the caller words the reason). */
+typedef struct xc_check_verdict {
+    int passed;
+    int iteration, output;            /* the first failure (-1 when passed) */
+    xc_compare_result r;
+    char desc_got[256], desc_want[256]; /* shapes and dtypes, when they do not match */
+} xc_check_verdict;
+
+/* Runs r on fed[k] for k < n_iter and compares its outputs with want[k][o] (outputs without
+ * an expected tensor are not compared).
+ * A failing run is an error, not a verdict. */
+xc_status xc_pipeline_check(xc_runner *r, const xc_graph *g, int n_iter, const xc_tensor *const *const *fed,
+                            const xc_tensor *const *const *want, const xc_check_tolerance *tol, xc_check_verdict *v);
+/* Runs r on fed alone: out[o] (allocated, one per graph output) owned by the caller. */
+xc_status xc_pipeline_outputs(xc_runner *r, const xc_graph *g, int it, const xc_tensor *const *fed, xc_tensor ***out);
+void xc_pipeline_outputs_free(const xc_graph *g, xc_tensor **out);
+#endif
