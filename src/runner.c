@@ -4,6 +4,7 @@
 #include "backend.h"
 #include "exec_runner.h"
 #include "file_io.h"
+#include "loaded_shapes.h"
 #include "mark.h"
 #include "onnx_io.h"
 #include "results.h"
@@ -522,11 +523,18 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     int n = runner_specs(c, specs), live = 0;
     xc_status s = XC_OK;
     warn_unused_names(c, r->model->graph);
+    xc_run_config built = *c; /* engines build for the loaded inputs' shapes (read only while building) */
+    xc_input_shape *loaded_shapes = NULL;
+    if (loaded_inputs && c->model_path)
+        s = xc_loaded_input_shapes(r->model->graph, loaded_inputs, iterations, c->ocl.shapes, c->ocl.n_shapes, &loaded_shapes,
+                                   &built.ocl.n_shapes);
+    if (loaded_shapes) built.ocl.shapes = loaded_shapes;
     for (int k = 0; k < n && s == XC_OK; k++) {
         st[r->n_runners].spec = specs[k];
         live |= specs[k].kind != XC_RUNNER_LOADED;
-        s = setup_runner(c, r, &st[r->n_runners], iterations);
+        s = setup_runner(&built, r, &st[r->n_runners], iterations);
     }
+    free(loaded_shapes);
     if (s == XC_OK && !live && c->model_path) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
     if (s == XC_OK && !c->model_path && r->n_runners < 2)
         s = xc_fail(XC_ERR_USAGE, "without a model, give two saved result sets (--load-outputs A --load-outputs B) to compare");
