@@ -8,7 +8,8 @@ of one shape run; iterations of two shapes are refused in one line naming the in
 shapes; --input-shapes still wins over the loaded shape.
 
 The layers' numerics (fp32, fp16, unfused) are the ocl_cases section's (tests/ocl_cases/
-engine_layers.py); here each new layer kind is checked to be the one the engine used."""
+engine_layers.py); here a ConvTranspose + ArgMax decoder head runs on the new layer kinds (not
+refused, not on the CPU), and a run-time index out of range fails naming its layer."""
 import json
 import os
 import subprocess
@@ -82,5 +83,56 @@ def loaded_shapes(s, xc, tmp):
             r.returncode == 0, r.stdout[-800:] + r.stderr[-800:])
 
 
+def _model(nodes, inputs, outputs, inits=()):
+    g = helper.make_graph(nodes, "case", [helper.make_tensor_value_info(n, t, d) for n, t, d in inputs],
+                          [helper.make_tensor_value_info(n, t, d) for n, t, d in outputs],
+                          initializer=[numpy_helper.from_array(v, n) for n, v in inits])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    return m
+
+
+def decoder_head(s, xc, tmp):
+    """The issue's segmentation decoder: ConvTranspose then ArgMax over the classes, on the engine
+    without --fallback-cpu, each on its own new layer kind."""
+    import onnx
+    r = np.random.default_rng(3)
+    m = _model([helper.make_node("ConvTranspose", ["x", "w", "b"], ["up"], strides=[2, 2], pads=[0, 1, 1, 0], output_padding=[1, 1]),
+                helper.make_node("ArgMax", ["up"], ["y"], axis=1, keepdims=0)],
+               [("x", TensorProto.FLOAT, [1, 4, 5, 6])], [("y", TensorProto.INT64, [1, "h", "w"])],
+               [("w", r.uniform(-1, 1, (4, 3, 3, 3)).astype(np.float32)), ("b", r.uniform(-1, 1, 3).astype(np.float32))])
+    path = os.path.join(tmp, "el_decoder.onnx")
+    onnx.save(m, path)
+    r = _run([xc, "run", path, "--ref", "--ocl", "--atol", "0", "--rtol", "0"])
+    s.check("engine_layers: a ConvTranspose + ArgMax decoder head runs on the engine and matches the reference exactly",
+            r.returncode == 0, r.stdout[-1500:] + r.stderr[-1500:])
+    r = _run([xc, "inspect", "engine", path, "--json"])
+    kinds = {}
+    try:
+        kinds = {x["Name"]: (x["LayerType"], x["TacticName"]) for x in json.loads(r.stdout)["Layers"]}
+    except (ValueError, KeyError) as e:
+        kinds = {"error": str(e)}
+    s.check("engine_layers: inspect engine shows the deconv.gather and arg_extreme.axis layers",
+            kinds.get("up") == ("deconv", "deconv.gather") and kinds.get("y") == ("arg_extreme", "arg_extreme.axis"),
+            "%s %s" % (kinds, r.stderr[-800:]))
+
+
+def index_out_of_range(s, xc, tmp):
+    """A run-time index outside its axis fails the run naming the layer (the kernel's status flag),
+    never reads outside the buffer."""
+    import onnx
+    m = _model([helper.make_node("GatherElements", ["x", "ind"], ["y"], axis=1, name="pick")],
+               [("x", TensorProto.FLOAT, [2, 3]), ("ind", TensorProto.INT64, [2, 2])], [("y", TensorProto.FLOAT, [2, 2])])
+    path = os.path.join(tmp, "el_gather.onnx")
+    onnx.save(m, path)
+    ds = os.path.join(tmp, "el_gather_set")
+    _save_set(ds, [("x", np.arange(6, dtype=np.float32).reshape(2, 3)), ("ind", np.array([[0, -3], [2, 9]], dtype=np.int64))])
+    r = _run([xc, "run", path, "--ocl", "--load-inputs", ds])
+    s.check("engine_layers: GatherElements with an index outside its axis fails the run naming the layer",
+            r.returncode != 0 and "pick" in r.stderr, r.stdout[-800:] + r.stderr[-800:])
+
+
 def engine_layers(s, xc, build, tmp):
     loaded_shapes(s, xc, tmp)
+    decoder_head(s, xc, tmp)
+    index_out_of_range(s, xc, tmp)

@@ -50,7 +50,59 @@ def arg_cases():
     yield arg("argmin_int64_nokeep_last_index", "ArgMin", I64, [4, 6, 9], [4, 6], axis=-1, keepdims=0, select_last_index=1)
 
 
+def axis_cases():
+    def const(name, v, dtype=np.int64):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.asarray(v, dtype=dtype), name))
+
+    yield "cumsum_float_exclusive_reverse", typed(
+        [const("a", 1), helper.make_node("CumSum", ["x", "a"], ["y"], exclusive=1, reverse=1)],
+        [("x", F, [3, 7, 4])], [("y", F, [3, 7, 4])]), TOL
+    yield "cumsum_int64_last_axis", typed(
+        [const("a", -1), helper.make_node("CumSum", ["x", "a"], ["y"])], [("x", I64, [2, 9])], [("y", I64, [2, 9])]), EXACT
+    yield "trilu_upper_k2", typed([const("k", 2), helper.make_node("Trilu", ["x", "k"], ["y"])],
+                                  [("x", F, [2, 5, 7])], [("y", F, [2, 5, 7])]), TOL
+    yield "trilu_lower_k_neg", typed([const("k", -1), helper.make_node("Trilu", ["x", "k"], ["y"], upper=0)],
+                                     [("x", F, [6, 4])], [("y", F, [6, 4])]), TOL
+    yield "topk_largest_axis1", typed([const("k", [3]), helper.make_node("TopK", ["x", "k"], ["v", "i"], axis=1)],
+                                      [("x", F, [3, 10, 4])], [("v", F, [3, 3, 4]), ("i", I64, [3, 3, 4])]), TOL
+    # int64 values 0..3: ties everywhere, so the lower index must come first
+    yield "topk_int64_smallest_ties", typed([const("k", [5]), helper.make_node("TopK", ["x", "k"], ["v", "i"], largest=0)],
+                                            [("x", I64, [4, 12])], [("v", I64, [4, 5]), ("i", I64, [4, 5])]), EXACT
+
+
+def index_cases():
+    def const(name, v, dtype=np.int64):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.asarray(v, dtype=dtype), name))
+
+    # Mod(ind, -5) (fmod 0: the divisor's sign) turns run's indices 0..3 into 0, -4, -3, -2: negative
+    # indices for OneHot, and integer Mod on the engine
+    yield "onehot_negative_indices_int_mod", typed(
+        [const("m", -5), const("depth", 5), const("vals", [0.5, 2.0], np.float32),
+         helper.make_node("Mod", ["ind", "m"], ["neg"]),
+         helper.make_node("OneHot", ["neg", "depth", "vals"], ["y"], axis=1)],
+        [("ind", I64, [3, 4])], [("y", F, [3, 5, 4])]), TOL
+    # float fmod: fp16 storage may move a value across a multiple of the divisor (an error of
+    # up to |b|), so its fp16 tolerance is |b|'s
+    yield "mod_float_fmod_broadcast", typed(
+        [const("b", [0.3, -0.7, 1.1, -0.25], np.float32), helper.make_node("Mod", ["x", "b"], ["y"], fmod=1)],
+        [("x", F, [3, 4])], [("y", F, [3, 4])]), dict(TOL, fp16_atol=1.2)
+    yield "gather_elements_axis1", typed([helper.make_node("GatherElements", ["x", "ind"], ["y"], axis=1)],
+                                         [("x", F, [4, 5, 3]), ("ind", I64, [4, 2, 3])], [("y", F, [4, 2, 3])]), TOL
+    yield "scatter_elements_negative", typed(
+        [const("ind", [[0, -1, 2, 4], [-2, 3, -5, 1]]), helper.make_node("ScatterElements", ["x", "ind", "u"], ["y"], axis=0)],
+        [("x", F, [5, 4]), ("u", F, [2, 4])], [("y", F, [5, 4])]), TOL
+    yield "gather_nd_batch_dims", typed(
+        [const("ind", [[[0, -1], [3, 2], [1, 0]], [[2, 1], [-4, 0], [3, -3]]]),
+         helper.make_node("GatherND", ["x", "ind"], ["y"], batch_dims=1)],
+        [("x", F, [2, 4, 3, 5])], [("y", F, [2, 3, 5])]), TOL
+    yield "scatter_nd_slices", typed(
+        [const("ind", [[1], [-1]]), helper.make_node("ScatterND", ["x", "ind", "u"], ["y"])],
+        [("x", F, [4, 5, 3]), ("u", F, [2, 5, 3])], [("y", F, [4, 5, 3])]), TOL
+
+
 def cases():
     r = rng(14)
     yield from deconv_cases(r)
     yield from arg_cases()
+    yield from axis_cases()
+    yield from index_cases()

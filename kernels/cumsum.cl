@@ -1,0 +1,29 @@
+/* cumsum.cl — CumSum (cumsum.column): one work-item per column of x seen as [outer, n, inner],
+ * folding it along the axis in order (or reversed), writing the sum before the fold (exclusive)
+ * or after it. Floats accumulate in float (the reference in double), integers in their own
+ * type, wrapping. Defines: X_FLOAT (float32 as store_t) or X_T=<type>. */
+#ifdef X_FLOAT
+#define X_T store_t
+typedef float acc_t;
+#define GET_X(i) LOAD(x, i)
+#define PUT_Y(i, v) STORE(y, i, v)
+#else
+typedef X_T acc_t;
+#define GET_X(i) x[i]
+#define PUT_Y(i, v) (y[i] = (v))
+#endif
+
+__kernel void cumsum(__global const X_T *x, __global X_T *y, const int columns, const int n, const int inner,
+                     const int exclusive, const int reverse)
+{
+    const int i = get_global_id(0);
+    if (i >= columns) return;
+    const int base = i / inner * n * inner + i % inner;
+    acc_t acc = 0;
+    for (int step = 0; step < n; step++) {
+        const int at = base + (reverse ? n - 1 - step : step) * inner;
+        const acc_t next = acc + GET_X(at);
+        PUT_Y(at, exclusive ? acc : next);
+        acc = next;
+    }
+}
