@@ -27,3 +27,33 @@ __kernel void cumsum(__global const X_T *x, __global X_T *y, const int columns, 
         acc = next;
     }
 }
+
+#ifdef AXIS_T
+/* The axis computed at run time (AXIS_T: its type): one work-item per element of x, those at
+ * position 0 along the axis scanning their column. `dims` holds x's dims; an axis outside
+ * [-rank, rank) sets the layer's status flag. */
+__kernel void cumsum_any_axis(__global const X_T *x, __global const AXIS_T *axis_p, __global X_T *y, __global const int *dims,
+                              const int rank, const int total, const int exclusive, const int reverse, __global int *status,
+                              const int layer)
+{
+    const int i = get_global_id(0);
+    if (i >= total) return;
+    long a = (long)axis_p[0];
+    if (a < 0) a += rank;
+    if (a < 0 || a >= rank) {
+        status[layer] = 1;
+        return;
+    }
+    int inner = 1;
+    for (int d = (int)a + 1; d < rank; d++) inner *= dims[d];
+    const int n = dims[a];
+    if (i / inner % n) return;
+    acc_t acc = 0;
+    for (int step = 0; step < n; step++) {
+        const int at = i + (reverse ? n - 1 - step : step) * inner;
+        const acc_t next = acc + GET_X(at);
+        PUT_Y(at, exclusive ? acc : next);
+        acc = next;
+    }
+}
+#endif

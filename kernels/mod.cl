@@ -2,7 +2,7 @@
  * broadcast offset. FMOD 1: the remainder with the dividend's sign (C fmod / %); FMOD 0: with
  * the divisor's sign (Python %), a zero float result taking the divisor's sign. Integer x % 0
  * and x % -1 give 0, as the reference (numpy) does. Defines: X_FLOAT (float32 as store_t) or
- * X_T=<signed type>; FMOD.
+ * X_T=<integer type> (X_UNSIGNED for unsigned ones); FMOD.
  *
  * `view` holds the output dims (rank of them), then A's and B's element strides along them. */
 #ifdef X_FLOAT
@@ -21,8 +21,12 @@ inline float mod_of(float a, float b)
 #define PUT(i, v) (y[i] = (v))
 inline X_T mod_of(X_T a, X_T b)
 {
+#ifdef X_UNSIGNED
+    return b == 0 ? (X_T)0 : a % b;
+#else
     const X_T r = b == 0 || b == (X_T)-1 ? (X_T)0 : a % b;
     return !FMOD && r != 0 && (r < 0) != (b < 0) ? r + b : r;
+#endif
 }
 #endif
 

@@ -59,6 +59,11 @@ def axis_cases():
         [("x", F, [3, 7, 4])], [("y", F, [3, 7, 4])]), TOL
     yield "cumsum_int64_last_axis", typed(
         [const("a", -1), helper.make_node("CumSum", ["x", "a"], ["y"])], [("x", I64, [2, 9])], [("y", I64, [2, 9])]), EXACT
+    # axis and k as graph inputs (run feeds 0..3): read by the kernels at run time
+    yield "cumsum_run_time_axis", typed([helper.make_node("CumSum", ["x", "a"], ["y"])],
+                                        [("x", F, [2, 3, 4, 5]), ("a", I64, [])], [("y", F, [2, 3, 4, 5])]), TOL
+    yield "trilu_run_time_k", typed([helper.make_node("Trilu", ["x", "k"], ["y"], upper=0)],
+                                    [("x", F, [3, 6, 5]), ("k", I64, [])], [("y", F, [3, 6, 5])]), TOL
     yield "trilu_upper_k2", typed([const("k", 2), helper.make_node("Trilu", ["x", "k"], ["y"])],
                                   [("x", F, [2, 5, 7])], [("y", F, [2, 5, 7])]), TOL
     yield "trilu_lower_k_neg", typed([const("k", -1), helper.make_node("Trilu", ["x", "k"], ["y"], upper=0)],

@@ -26,6 +26,10 @@ static int geometry(const xc_engine *e, const xc_layer *l, xc_window *w)
         return 0;
     }
     xc_window_lift(w, 3);
+    const int64_t *rows[] = {w->in, w->out, w->kernel, w->stride, w->dilation, w->pad_begin};
+    for (int r = 0; r < 6; r++) /* the kernel takes them as ints; strides and dilations divide */
+        for (int a = 0; a < 3; a++)
+            if (rows[r][a] > INT_MAX / 2 || rows[r][a] < -(INT_MAX / 2) || (r >= 3 && r <= 4 && rows[r][a] < 1)) return 0;
     int64_t group = xc_attr_int(n, "group", 1);
     return group >= 1 && x->dims[1] % group == 0 && wt->dims[0] == x->dims[1] && wt->dims[1] * group == y->dims[1];
 }

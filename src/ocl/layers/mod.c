@@ -1,5 +1,5 @@
-/* mod.c — the mod layer kind: ONNX Mod (fmod 0 or 1, broadcasting) on float32 and signed
- * integer tensors. Tactic mod.broadcast (kernels/mod.cl). The pointwise kind's float-only
+/* mod.c — the mod layer kind: ONNX Mod (fmod 0 or 1, broadcasting) on float32 and integer
+ * tensors. Tactic mod.broadcast (kernels/mod.cl). The pointwise kind's float-only
  * expression table cannot hold it: integer Mod (index arithmetic in exported models) is the
  * common case. */
 #include "axis_util.h"
@@ -12,7 +12,7 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     if (strcmp(n->op_type, "Mod") || n->domain[0] || l->n_in != 2 || l->n_out != 1 || l->in[0] < 0 || l->in[1] < 0) return 0;
     const xc_etensor *a = &e->tensors[l->in[0]], *b = &e->tensors[l->in[1]], *y = &e->tensors[l->out[0]];
     xc_dtype t = y->dtype;
-    return (t == XC_FLOAT || t == XC_INT8 || t == XC_INT16 || t == XC_INT32 || t == XC_INT64) && a->dtype == t &&
+    return ax_numeric(t) && a->dtype == t &&
            b->dtype == t && y->rank >= a->rank && y->rank >= b->rank && xc_et_numel(y) && mv_int_indexable(e, l);
 }
 
@@ -29,6 +29,8 @@ static xc_status broadcast_prepare(xc_engine *e, xc_layer *l, const char *define
     char opts[256];
     snprintf(opts, sizeof opts, "-DFMOD=%d %s", xc_attr_int(l->node, "fmod", 0) != 0, defines ? defines : "");
     ax_type_define(opts, sizeof opts, "X", y->dtype);
+    if (y->dtype == XC_UINT8 || y->dtype == XC_UINT16 || y->dtype == XC_UINT32 || y->dtype == XC_UINT64)
+        snprintf(opts + strlen(opts), sizeof opts - strlen(opts), " -DX_UNSIGNED");
     cl_program p;
     XC_TRY(xc_layer_program(e, l, "mod.cl", NULL, opts, &p));
     xc_launch *k = xc_layer_add_launch(l, p, "mod");

@@ -1,9 +1,16 @@
-/* trilu.c — the trilu layer kind: ONNX Trilu (upper or lower, constant or absent k) on tensors
- * of any dtype. Tactic trilu.mask (kernels/trilu.cl): elements copied as bits where kept. */
+/* trilu.c — the trilu layer kind: ONNX Trilu (upper or lower; k constant, computed at run time
+ * or absent) on tensors of any dtype. Tactic trilu.mask (kernels/trilu.cl): elements copied as bits where kept. */
 #include "axis_util.h"
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The k tensor when it is not a constant (read by the kernel), else -1. */
+static int k_tensor(const xc_engine *e, const xc_layer *l)
+{
+    int64_t k;
+    return l->n_in == 2 && l->in[1] >= 0 && !ax_const_int(e, l->in[1], &k) ? l->in[1] : -1;
+}
 
 static int k_of(const xc_engine *e, const xc_layer *l, int64_t *k)
 {
@@ -12,7 +19,9 @@ static int k_of(const xc_engine *e, const xc_layer *l, int64_t *k)
     const xc_etensor *x = &e->tensors[l->in[0]];
     if (x->rank < 2 || x->value || !xc_et_numel(x) || !mv_int_indexable(e, l) || !mv_copy_type(mv_elem_size(l, x))) return 0;
     *k = 0;
-    if (l->n_in == 2 && l->in[1] >= 0 && !ax_const_int(e, l->in[1], k)) return 0;
+    int kt = k_tensor(e, l);
+    if (kt >= 0) return e->tensors[kt].dtype == XC_INT64 || e->tensors[kt].dtype == XC_INT32;
+    if (l->n_in == 2 && l->in[1] >= 0) ax_const_int(e, l->in[1], k);
     return 1;
 }
 
@@ -28,12 +37,15 @@ static xc_status mask_prepare(xc_engine *e, xc_layer *l, const char *defines)
     int64_t k, rows = x->dims[x->rank - 2], cols = x->dims[x->rank - 1];
     k_of(e, l, &k);
     k = k < -rows ? -rows : k > cols ? cols : k; /* the same mask, and it fits an int */
+    int kt = k_tensor(e, l);
     char opts[256];
-    snprintf(opts, sizeof opts, "-DELEM=%s %s", mv_copy_type(mv_elem_size(l, x)), defines ? defines : "");
+    snprintf(opts, sizeof opts, "-DELEM=%s%s%s %s", mv_copy_type(mv_elem_size(l, x)), kt >= 0 ? " -DK_T=" : "",
+             kt >= 0 ? ax_int_type(e->tensors[kt].dtype) : "", defines ? defines : "");
     cl_program p;
     XC_TRY(xc_layer_program(e, l, "trilu.cl", NULL, opts, &p));
     xc_launch *kl = xc_layer_add_launch(l, p, "trilu");
     XC_TRY(xc_launch_input(e, l, kl, l->in[0]));
+    if (kt >= 0) XC_TRY(xc_launch_input(e, l, kl, kt));
     xc_launch_tensor(kl, l->out[0]);
     xc_launch_int(kl, (int64_t)xc_et_numel(x));
     xc_launch_int(kl, rows);
