@@ -1,5 +1,5 @@
 """Layers added for issue 14: ConvTranspose (pads, output_padding, output_shape, auto_pad, groups,
-dilations, 1-3 spatial axes), ArgMax/ArgMin, and the along-axis and index ops. Few cases per
+dilations, 1-3 spatial axes), ArgMax/ArgMin, the along-axis and index ops, MaxPool's Indices. Few cases per
 layer: each distinct kernel program is a cold PoCL compile in the fast tier."""
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
@@ -105,9 +105,27 @@ def index_cases():
         [("x", F, [4, 5, 3]), ("u", F, [2, 5, 3])], [("y", F, [4, 5, 3])]), TOL
 
 
+def maxpool_indices_cases(r):
+    """MaxPool with its Indices output. The pooled values are x * 0 + C with C multiples of 1/4
+    (exact in half too): ties by design, which the first-largest rule must break as the
+    reference does, and fp16 storage cannot create or split a tie."""
+    def pool(name, shape, **attrs):
+        c = (r.integers(0, 6, shape) / 4).astype(np.float32)
+        nodes = [helper.make_node("Mul", ["x", "zero"], ["z"]), helper.make_node("Add", ["z", "c"], ["v"]),
+                 helper.make_node("MaxPool", ["v"], ["y", "i"], **attrs)]
+        out = ["d%d" % k for k in range(len(shape))]
+        return name, typed(nodes, [("x", F, shape)], [("y", F, out), ("i", I64, out)],
+                           [("zero", np.zeros(1, np.float32)), ("c", c)]), TOL
+
+    yield pool("maxpool_indices_2d_pads_ties", [1, 3, 7, 8], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    yield pool("maxpool_indices_colmajor_dilated_ceil", [2, 2, 9, 7], kernel_shape=[2, 3], strides=[2, 2], dilations=[2, 1],
+               ceil_mode=1, storage_order=1)
+
+
 def cases():
     r = rng(14)
     yield from deconv_cases(r)
     yield from arg_cases()
     yield from axis_cases()
     yield from index_cases()
+    yield from maxpool_indices_cases(r)
