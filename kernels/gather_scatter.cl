@@ -92,3 +92,53 @@ __kernel void scatter_nd(__global const IDX *ind, __global const ELEM *upd, __gl
     const int off = nd_offset(ind, info, K, i / slice, status, layer);
     if (off >= 0) y[off + i % slice] = upd[i];
 }
+
+/* Ordered scatters: the updates that may land on one element are applied by one work-item, in
+ * the reference's order, so duplicate indices give the reference's result (the last update for
+ * reduction none) and every reduction is exact. RED: 0 none, 1 add, 2 mul, 3 max, 4 min; values
+ * typed by X_FLOAT (float32 as store_t) or X_T=<type>. */
+#ifdef RED
+#ifdef X_FLOAT
+#define X_T store_t
+#define GET(p, i) LOAD(p, i)
+#define PUT(p, i, v) STORE(p, i, v)
+typedef float value_t;
+#else
+#define GET(p, i) (p)[i]
+#define PUT(p, i, v) ((p)[i] = (v))
+typedef X_T value_t;
+#endif
+
+inline value_t combine(const value_t x, const value_t u)
+{
+    return RED == 1 ? x + u : RED == 2 ? x * u : RED == 3 ? (u > x ? u : x) : RED == 4 ? (u < x ? u : x) : u;
+}
+
+/* One work-item per line of the updates along the axis (info as for scatter_elements). */
+__kernel void scatter_elements_ordered(__global const IDX *ind, __global const X_T *upd, __global X_T *y, __global const int *info,
+                                       const int rank, const int axis, const int axis_dim, const int lines,
+                                       __global int *status, const int layer)
+{
+    const int c = get_global_id(0);
+    if (c >= lines) return;
+    int inner = 1;
+    for (int d = axis + 1; d < rank; d++) inner *= info[d];
+    const int n = info[axis], base = c / inner * n * inner + c % inner;
+    for (int t = 0; t < n; t++) {
+        const int i = base + t * inner, off = elements_offset(ind, info, rank, axis, axis_dim, i, status, layer);
+        if (off >= 0) PUT(y, off, combine(GET(y, off), GET(upd, i)));
+    }
+}
+
+/* One work-item per element of a slice, walking the index tuples in order. */
+__kernel void scatter_nd_ordered(__global const IDX *ind, __global const X_T *upd, __global X_T *y, __global const int *info,
+                                 const int K, const int slice, const int tuples, __global int *status, const int layer)
+{
+    const int s = get_global_id(0);
+    if (s >= slice) return;
+    for (int p = 0; p < tuples; p++) {
+        const int off = nd_offset(ind, info, K, p, status, layer);
+        if (off >= 0) PUT(y, off + s, combine(GET(y, off + s), GET(upd, p * slice + s)));
+    }
+}
+#endif

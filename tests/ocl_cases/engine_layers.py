@@ -96,6 +96,14 @@ def index_cases():
     yield "scatter_elements_negative", typed(
         [const("ind", [[0, -1, 2, 4], [-2, 3, -5, 1]]), helper.make_node("ScatterElements", ["x", "ind", "u"], ["y"], axis=0)],
         [("x", F, [5, 4]), ("u", F, [2, 4])], [("y", F, [5, 4])]), TOL
+    # duplicates (a constant list, and run's indices 0..3 along an axis of 5): the ordered kernels,
+    # which apply them in the reference's order
+    yield "scatter_nd_add_duplicates", typed(
+        [const("ind", [[1], [3], [1], [-3]]), helper.make_node("ScatterND", ["x", "ind", "u"], ["y"], reduction="add")],
+        [("x", F, [4, 3, 2]), ("u", F, [4, 3, 2])], [("y", F, [4, 3, 2])]), TOL
+    yield "scatter_elements_max_run_time", typed(
+        [helper.make_node("ScatterElements", ["x", "ind", "u"], ["y"], axis=1, reduction="max")],
+        [("x", F, [3, 5, 2]), ("ind", I64, [3, 6, 2]), ("u", F, [3, 6, 2])], [("y", F, [3, 5, 2])]), TOL
     yield "gather_nd_batch_dims", typed(
         [const("ind", [[[0, -1], [3, 2], [1, 0]], [[2, 1], [-4, 0], [3, -3]]]),
          helper.make_node("GatherND", ["x", "ind"], ["y"], batch_dims=1)],
