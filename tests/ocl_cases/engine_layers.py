@@ -1,7 +1,7 @@
 """Layers added for issue 14: ConvTranspose (pads, output_padding, output_shape, auto_pad, groups,
-dilations, 1-3 spatial axes), ArgMax/ArgMin, the along-axis and index ops, MaxPool's Indices and
-LayerNormalization's statistics outputs. Few cases per layer: each distinct kernel program is a
-cold PoCL compile in the fast tier."""
+dilations, 1-3 spatial axes), ArgMax/ArgMin, the along-axis and index ops, MaxPool's Indices,
+Hardmax and LayerNormalization's statistics outputs. Few cases per layer: each distinct kernel
+program is a cold PoCL compile in the fast tier."""
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
@@ -131,9 +131,12 @@ def maxpool_indices_cases(r):
                ceil_mode=1, storage_order=1)
 
 
-def layernorm_stats_cases(r):
-    """LayerNormalization with its Mean and InvStdDev outputs used, scale and bias broadcast."""
+def norm_cases(r):
+    """Hardmax; LayerNormalization with its Mean and InvStdDev outputs used, scale and bias broadcast."""
     node = helper.make_node("LayerNormalization", ["x", "s", "b"], ["y", "mean", "inv"], axis=1, epsilon=1e-3)
+    # Hardmax at opset 11 flattens from the axis: one lane of 4*5 per batch row
+    yield "hardmax_opset11_flatten", typed([helper.make_node("Hardmax", ["x"], ["y"], axis=1)],
+                                           [("x", F, [3, 4, 5])], [("y", F, [3, 4, 5])], opset=11), TOL
     yield "layernorm_stats_axis1_broadcast", typed(
         [node], [("x", F, [2, 3, 4, 5])], [("y", F, [2, 3, 4, 5]), ("mean", F, [2, 1, 1, 1]), ("inv", F, [2, 1, 1, 1])],
         [("s", r.uniform(0.5, 1.5, (4, 5)).astype(np.float32)), ("b", r.uniform(-1, 1, 5).astype(np.float32))]), TOL
@@ -146,4 +149,4 @@ def cases():
     yield from axis_cases()
     yield from index_cases()
     yield from maxpool_indices_cases(r)
-    yield from layernorm_stats_cases(r)
+    yield from norm_cases(r)
