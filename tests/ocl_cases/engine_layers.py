@@ -1,7 +1,7 @@
 """Layers added for issue 14: ConvTranspose (pads, output_padding, output_shape, auto_pad, groups,
 dilations, 1-3 spatial axes), ArgMax/ArgMin, the along-axis and index ops, MaxPool's Indices,
-Hardmax and LayerNormalization's statistics outputs. Few cases per layer: each distinct kernel
-program is a cold PoCL compile in the fast tier."""
+Hardmax, Einsum and LayerNormalization's statistics outputs. Few cases per layer: each distinct
+kernel program is a cold PoCL compile in the fast tier."""
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
@@ -132,11 +132,17 @@ def maxpool_indices_cases(r):
 
 
 def norm_cases(r):
-    """Hardmax; LayerNormalization with its Mean and InvStdDev outputs used, scale and bias broadcast."""
+    """Hardmax; Einsum; LayerNormalization with its Mean and InvStdDev outputs used, scale and bias
+    broadcast."""
     node = helper.make_node("LayerNormalization", ["x", "s", "b"], ["y", "mean", "inv"], axis=1, epsilon=1e-3)
     # Hardmax at opset 11 flattens from the axis: one lane of 4*5 per batch row
     yield "hardmax_opset11_flatten", typed([helper.make_node("Hardmax", ["x"], ["y"], axis=1)],
                                            [("x", F, [3, 4, 5])], [("y", F, [3, 4, 5])], opset=11), TOL
+    # Einsum: a broadcast contraction over an ellipsis, and a diagonal (repeated label)
+    yield "einsum_ellipsis_contraction", typed([helper.make_node("Einsum", ["a", "b"], ["y"], equation="...ij,jk->...ik")],
+                                               [("a", F, [2, 3, 4, 5]), ("b", F, [5, 6])], [("y", F, [2, 3, 4, 6])]), TOL
+    yield "einsum_batch_diagonal", typed([helper.make_node("Einsum", ["a"], ["y"], equation="bii->bi")],
+                                         [("a", F, [3, 5, 5])], [("y", F, [3, 5])]), TOL
     yield "layernorm_stats_axis1_broadcast", typed(
         [node], [("x", F, [2, 3, 4, 5])], [("y", F, [2, 3, 4, 5]), ("mean", F, [2, 1, 1, 1]), ("inv", F, [2, 1, 1, 1])],
         [("s", r.uniform(0.5, 1.5, (4, 5)).astype(np.float32)), ("b", r.uniform(-1, 1, 5).astype(np.float32))]), TOL
