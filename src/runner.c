@@ -525,7 +525,9 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     warn_unused_names(c, r->model->graph);
     xc_run_config built = *c; /* engines build for the loaded inputs' shapes (read only while building) */
     xc_input_shape *loaded_shapes = NULL;
-    if (loaded_inputs && c->model_path)
+    int builds = 0;
+    for (int k = 0; k < n; k++) builds |= specs[k].kind == XC_RUNNER_OCL || specs[k].kind == XC_RUNNER_OCL_FP16;
+    if (loaded_inputs && c->model_path && builds)
         s = xc_loaded_input_shapes(r->model->graph, loaded_inputs, iterations, c->ocl.shapes, c->ocl.n_shapes, &loaded_shapes,
                                    &built.ocl.n_shapes);
     if (loaded_shapes) built.ocl.shapes = loaded_shapes;

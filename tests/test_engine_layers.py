@@ -78,6 +78,9 @@ def loaded_shapes(s, xc, tmp):
     s.check("engine_layers: loaded iterations of two shapes are refused in one line naming the input and both shapes",
             r.returncode != 0 and len(lines) == 1 and "float32[2,1,4,5,16]" in lines[0] and "float32[2,1,4,9,16]" in lines[0],
             r.stderr[-1500:])
+    r = _run([xc, "run", model, "--ref", "--load-inputs", mixed])
+    s.check("engine_layers: without an engine, loaded iterations of two shapes run (the reference takes any shape)",
+            r.returncode == 0, r.stdout[-800:] + r.stderr[-800:])
     r = _run([xc, "run", model, "--ref", "--ocl", "--load-inputs", mixed, "--iterations", "1"])
     s.check("engine_layers: --iterations 1 runs the first of those loaded iterations",
             r.returncode == 0, r.stdout[-800:] + r.stderr[-800:])
