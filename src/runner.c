@@ -5,6 +5,7 @@
 #include "backend.h"
 #include "runners/exec.h"
 #include "file_io.h"
+#include "loaded_shapes.h"
 #include "mark.h"
 #include "onnx_io.h"
 #include "results.h"
@@ -507,7 +508,19 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     int n = runner_specs(c, specs), live = 0;
     xc_status s = XC_OK;
     warn_unused_names(c, r->model->graph);
-    for (int k = 0; k < n && s == XC_OK; k++) s = setup_runner(c, r, runners, &specs[k], iterations);
+    xc_run_config built = *c; /* engines build for the loaded inputs' shapes (read only while building) */
+    xc_input_shape *loaded_shapes = NULL;
+    int builds = 0;
+    for (int k = 0; k < n; k++) {
+        const xc_runner_type *t = xc_runner_type_find(specs[k].kind);
+        builds |= t && t->builds_engine;
+    }
+    if (loaded_inputs && c->model_path && builds)
+        s = xc_loaded_input_shapes(r->model->graph, loaded_inputs, iterations, c->ocl.shapes, c->ocl.n_shapes, &loaded_shapes,
+                                   &built.ocl.n_shapes);
+    if (loaded_shapes) built.ocl.shapes = loaded_shapes;
+    for (int k = 0; k < n && s == XC_OK; k++) s = setup_runner(&built, r, runners, &specs[k], iterations);
+    free(loaded_shapes);
     for (int k = 0; k < r->n_runners; k++) live |= r->runners[k].live;
     if (s == XC_OK && !live && c->model_path) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
     if (s == XC_OK && !c->model_path && r->n_runners < 2)

@@ -71,6 +71,7 @@ static xc_status ocl_fp16_prepare(const xc_runner_spec *spec, const xc_runner_en
 }
 
 const xc_runner_type xc_runner_engine = {
+    .builds_engine = 1,
     .kind = "ocl",
     .option = "--ocl",
     .help = "the OpenCL engine, built now (options below)",
@@ -81,6 +82,7 @@ const xc_runner_type xc_runner_engine = {
 };
 
 const xc_runner_type xc_runner_engine_fp16 = {
+    .builds_engine = 1,
     .kind = "ocl-fp16",
     .option = "--ocl-fp16",
     .help = "the OpenCL engine built now with fp16 storage",

@@ -15,6 +15,7 @@ static xc_status unfused_prepare(const xc_runner_spec *spec, const xc_runner_env
 }
 
 const xc_runner_type xc_runner_engine_unfused = {
+    .builds_engine = 1,
     .kind = "ocl-unfused",
     .option = "--ocl-unfused",
     .help = "the OpenCL engine built now without fusion (--no-fusion)",

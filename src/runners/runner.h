@@ -75,6 +75,7 @@ struct xc_runner_type {
     const char *help;                 /* the option's --help text (after the option and its value) */
     const char *value_help;           /* how --help names the option's value ("FILE.plan") */
     int without_model;                /* can run without a model (saved results compared with each other) */
+    int builds_engine;                /* builds an engine now from env->ocl: for the loaded inputs' shapes */
     /* Sets up the runner(s) of spec: each made with xc_runner_new and added with
      * xc_runner_list_add (saved results may hold several runners). */
     xc_status (*prepare)(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner_list *out);
