@@ -27,9 +27,13 @@ def _table_options(source):
 def cli_options_tests(s, xc, build, tmp, conf):
     for cmd, source in (("conformance", "cmd_conformance.c"), ("graph", "cmd_graph.c"),
                         ("inspect model", "cmd_inspect.c"), ("inspect results", "cmd_inspect_results.c"),
-                        ("check lint", "cmd_check.c")):
+                        ("check lint", "cmd_check.c"), ("surgeon extract", "cmd_surgeon.c")):
         declared = _table_options(source)
-        r = _run([xc] + cmd.split() + ["--help"])
+        views = [cmd] if cmd != "surgeon extract" else [
+            "surgeon " + v for v in ("extract", "sanitize", "insert", "prune-outputs")]  # one table each
+        helps = [_run([xc] + v.split() + ["--help"]) for v in views]
+        r = helps[0]
+        r.stdout = "".join(h.stdout for h in helps)
         missing = [o for o in declared if o not in r.stdout]
         s.check("%s --help lists all %d options of its table" % (cmd, len(declared)),
                 r.returncode == 0 and declared and not missing, " ".join(missing) + r.stderr)
@@ -62,3 +66,23 @@ def cli_options_tests(s, xc, build, tmp, conf):
     r = _run([xc, "graph", model, "-o", out, "--engine", "--builder-optimization-level", "9"])
     s.check("graph: the shared OpenCL options parse through the table's group (bad level: one line, exit 2)",
             r.returncode == 2 and "0..5" in r.stderr, r.stderr)
+    r = _run([xc, "surgeon", "extract", model, "--outputs", "probs", "--fold-constants", "-o", out + ".onnx"])
+    s.check("surgeon extract --fold-constants: an option of another subcommand is refused, exit 2 (it was ignored)",
+            r.returncode == 2 and "--fold-constants" in r.stderr, r.stderr)
+    _prune_300(s, xc, tmp)
+
+
+def _prune_300(s, xc, tmp):
+    """300 graph outputs kept by name: a fixed array of 256 names used to drop the rest silently."""
+    import onnx
+    from onnx import TensorProto, helper
+    names = ["y%d" % i for i in range(300)]
+    g = helper.make_graph([helper.make_node("Identity", ["x"], [n]) for n in names], "wide",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+                          [helper.make_tensor_value_info(n, TensorProto.FLOAT, [2]) for n in names])
+    src, dst = os.path.join(tmp, "wide300.onnx"), os.path.join(tmp, "wide300_kept.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), src)
+    r = _run([xc, "surgeon", "prune-outputs", src, "--keep", ",".join(names), "-o", dst])
+    kept = len(onnx.load(dst).graph.output) if r.returncode == 0 and os.path.isfile(dst) else -1
+    s.check("surgeon prune-outputs --keep with 300 names keeps all 300 outputs (got %d)" % kept, kept == 300,
+            r.stdout + r.stderr)
