@@ -79,7 +79,11 @@ static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const ch
     row->tensors = lt;
     lt = &lt[row->n_tensors];
     memset(lt, 0, sizeof *lt);
-    lt->tol = xc_tolerance_for(w->tol, name, ref, row->info.fp16);
+    /* accumulated: a layer fed by TF32 layers carries their error too (rows arrive in order) */
+    xc_per_layer *p = w->per_layer;
+    if (row->info.tf32 && p->mode != XC_PER_LAYER_ISOLATED) p->tf32_seen = 1;
+    int math = row->info.fp16 ? XC_MATH_FP16 : row->info.tf32 || p->tf32_seen ? XC_MATH_TF32 : XC_MATH_FP32;
+    lt->tol = xc_tolerance_for(w->tol, name, ref, math);
     xc_status s = xc_compare(t, ref, &lt->tol, &lt->r);
     xc_ref_session_release(w->session, name);
     XC_TRY(s);
@@ -139,6 +143,7 @@ static void feed_done(void *user, const char *name)
 
 xc_feeder xc_layer_watch_feeder(xc_layer_watch *w)
 {
+    if (w->per_layer) w->per_layer->mode = XC_PER_LAYER_ISOLATED; /* fed runs are the isolated ones */
     xc_feeder f = {feed_value, feed_done, w};
     return f;
 }
@@ -189,7 +194,7 @@ xc_status xc_per_layer_saved(const xc_model *m, const xc_tensor *const *inputs, 
                 memset(row, 0, sizeof *row);
                 row->layer = k;
                 row->info = (xc_engine_layer_info){nd->name[0] ? nd->name : nd->outputs[0], nd->op_type, "saved", NULL, 0, 0, 1,
-                                                   &out->nodes[k]};
+                                                   &out->nodes[k], 0};
             }
             s = compare_into_row(&w, row, nd->outputs[o], t);
         }

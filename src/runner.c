@@ -383,12 +383,15 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
     cmp->passed = 1;
     int fp16 = r->runners[runner].kind == XC_RUNNER_OCL_FP16 || (is_engine(r->runners[runner].kind) && c->ocl.fp16) ||
                r->runners[against].kind == XC_RUNNER_OCL_FP16;
+    int math = fp16 ? XC_MATH_FP16
+               : xc_engine_uses_tf32(r->runners[runner].engine) || xc_engine_uses_tf32(r->runners[against].engine) ? XC_MATH_TF32
+                                                                                                           : XC_MATH_FP32;
     for (int o = 0; o < r->n_outputs; o++) {
         const xc_tensor *out = xc_run_output(r, runner, it, o), *ref = xc_run_output(r, against, it, o);
         xc_output_comparison *oc = &cmp->outputs[o];
         if (!out || !ref) continue;
         oc->present = 1;
-        XC_TRY(xc_check_output(&c->checks, &c->tol, r->model->graph->outputs[o].name, out, ref, fp16, &oc->tol, &oc->r, &oc->checks));
+        XC_TRY(xc_check_output(&c->checks, &c->tol, r->model->graph->outputs[o].name, out, ref, math, &oc->tol, &oc->r, &oc->checks));
         r->compared++;
         if (oc->r.shape_mismatch || !oc->r.passed) cmp->passed = 0;
     }

@@ -200,7 +200,8 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int *passed,
         st = run_backend(s, b, k, &out);
         for (int o = 0; o < g->n_outputs && st == XC_OK && *passed; o++) {
             xc_compare_result r;
-            xc_tolerance tol = xc_tolerance_for(&s->cfg->tol, g->outputs[o].name, s->ref[k][o], s->cfg->ocl.fp16);
+            int math = s->cfg->ocl.fp16 ? XC_MATH_FP16 : xc_engine_uses_tf32(e) ? XC_MATH_TF32 : XC_MATH_FP32;
+            xc_tolerance tol = xc_tolerance_for(&s->cfg->tol, g->outputs[o].name, s->ref[k][o], math);
             st = xc_compare(out[o], s->ref[k][o], &tol, &r);
             if (st != XC_OK || (!r.shape_mismatch && r.passed)) continue;
             *passed = 0;

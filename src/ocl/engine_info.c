@@ -15,9 +15,17 @@ void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *o
     out->tactic = L->variant[0] ? L->variant : L->tactic ? L->tactic->name : "";
     out->fusion = L->fusion;
     out->fp16 = L->fp16;
+    out->tf32 = xc_tactic_tf32(L->tactic) && !L->cpu;
     out->cpu = L->cpu;
     out->n_nodes = L->n_nodes;
     out->nodes = L->nodes;
+}
+
+int xc_engine_uses_tf32(const xc_engine *e)
+{
+    for (int l = 0; e && l < e->n_layers; l++)
+        if (!e->layers[l].dead && !e->layers[l].cpu && xc_tactic_tf32(e->layers[l].tactic)) return 1;
+    return 0;
 }
 
 int xc_engine_layer_find(const xc_engine *e, const char *name)

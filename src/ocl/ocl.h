@@ -12,6 +12,7 @@
 typedef struct xc_ocl_build_options {
     const char *device;            /* --ocl-device N|NAME; NULL: first GPU, else first device */
     int fp16;                      /* store activations and weights as half */
+    int no_tf32;                   /* --no-tf32: no TF32 tensor-core tactics (exact fp32 products) */
     const char *fp32_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp32 (layer or node names) */
     int n_fp32_layers;
     int no_fusion;                 /* every fusion pass off */
@@ -98,7 +99,11 @@ typedef struct xc_engine_layer_info {
     int fp16, cpu;
     int n_nodes;
     const int *nodes;              /* model graph node indices covered */
+    int tf32;                      /* its products ran on TF32 tensor cores (gemm.tf32, ...) */
 } xc_engine_layer_info;
+/* Whether any live layer of e (NULL: none) runs TF32 tensor-core products: its outputs are
+ * then compared with TF32's tolerance. */
+int xc_engine_uses_tf32(const xc_engine *e);
 int xc_engine_layer_count(const xc_engine *e);
 void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *out);
 /* Index of the live layer named `name`, or -1. */
