@@ -60,6 +60,7 @@ def reference64(op, feeds, attrs):
 CASES = [  # name, op, A, B, C, attrs
     ("mm_512", "MatMul", [512, 512], [512, 512], None, {}),
     ("mm_ragged", "MatMul", [1000, 333], [333, 777], None, {}),
+    ("gemm_tAtB_512", "Gemm", [256, 512], [512, 256], None, {"transA": 1, "transB": 1}),
     ("gemm_fc", "Gemm", [64, 512], [1000, 512], [1000], {"transB": 1}),
     ("gemm_tA", "Gemm", [300, 200], [300, 128], None, {"transA": 1}),
     ("gemm_tAtB_ab", "Gemm", [130, 70], [90, 130], [70, 90], {"transA": 1, "transB": 1, "alpha": 0.5, "beta": 2.0}),

@@ -9,7 +9,7 @@
  * two mma.sync.m16n8k8 per 16 of K, with fp32 accumulators in registers. K is walked 16 at a time
  * through two local-memory stages: the next tile's global loads are issued into registers before
  * the current tile's products and stored into the other stage after them, one barrier a tile.
- * Operands are rounded to TF32 (cvt.rna) once, when stored to local memory, and every fragment
+ * Operands are rounded to TF32 (tf32_round) once, when stored to local memory, and every fragment
  * comes from one 16-byte local read (see CHUNK and stage_products). Operands are read in their
  * own layout (TRANS_A/TRANS_B): float4 loads along K where it is contiguous (ALIGNED4: K is a
  * multiple of 4), else four loads coalesced across the work-items' rows. */
@@ -34,23 +34,33 @@
  * distinct bank quads. */
 #define CHUNK(row, c) ((row) * 4 + ((c) ^ (((row) >> 1) & 3)))
 
-inline uint tf32_round(float x)
-{
-    uint u;
-    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(u) : "f"(x));
-    return u;
-}
+/* x rounded to TF32 as the mma reads it: the tensor cores ignore the low 13 mantissa bits, so
+ * adding half of their weight rounds to nearest, ties away from zero, as cvt.rna.tf32.f32 does
+ * (one integer add where cvt takes four instructions; Inf stays Inf, the largest floats round to
+ * Inf as with cvt). */
+inline uint tf32_round(float x) { return as_uint(x) + 0x1000u; }
 
 inline uint4 tf32_round4(float4 v) { return (uint4)(tf32_round(v.x), tf32_round(v.y), tf32_round(v.z), tf32_round(v.w)); }
+
+/* FULL_TILES: M, N and K are multiples of BM, BN and 16, so no load needs a bounds check. */
+#ifdef FULL_TILES
+#define INSIDE(i, n) 1
+#else
+#define INSIDE(i, n) ((i) < (n))
+#endif
 
 /* k = k0 .. k0 + 3 of row `row` of an operand stored with k contiguous (element (row, k) at
  * row * ld + k; rows, cols: its extent), zeros outside. */
 inline float4 load_along_k(__global const store_t *P, int row, int k0, int rows, int cols, int ld)
 {
-    if (row >= rows) return (float4)(0.0f);
+    if (!INSIDE(row, rows)) return (float4)(0.0f);
 #ifdef ALIGNED4
-    if (k0 < cols) return LOAD4(P, row * ld + k0); /* cols is a multiple of 4 */
-    return (float4)(0.0f);
+    if (!INSIDE(k0, cols)) return (float4)(0.0f); /* cols is a multiple of 4 */
+#ifdef XC_FP16
+    return LOAD4(P, row * ld + k0);
+#else
+    return *(__global const float4 *)(P + row * ld + k0); /* 16-byte aligned: ld and k0 multiples of 4 */
+#endif
 #else
     float4 v;
     v.x = k0 < cols ? LOAD(P, row * ld + k0) : 0.0f;
@@ -65,12 +75,12 @@ inline float4 load_along_k(__global const store_t *P, int row, int k0, int rows,
  * k * ld + row): four loads, each coalesced across the work-items' consecutive rows. */
 inline float4 load_across_k(__global const store_t *P, int row, int k0, int rows, int ks, int ld)
 {
-    if (row >= rows) return (float4)(0.0f);
+    if (!INSIDE(row, rows)) return (float4)(0.0f);
     float4 v;
-    v.x = k0 < ks ? LOAD(P, k0 * ld + row) : 0.0f;
-    v.y = k0 + 1 < ks ? LOAD(P, (k0 + 1) * ld + row) : 0.0f;
-    v.z = k0 + 2 < ks ? LOAD(P, (k0 + 2) * ld + row) : 0.0f;
-    v.w = k0 + 3 < ks ? LOAD(P, (k0 + 3) * ld + row) : 0.0f;
+    v.x = INSIDE(k0, ks) ? LOAD(P, k0 * ld + row) : 0.0f;
+    v.y = INSIDE(k0 + 1, ks) ? LOAD(P, (k0 + 1) * ld + row) : 0.0f;
+    v.z = INSIDE(k0 + 2, ks) ? LOAD(P, (k0 + 2) * ld + row) : 0.0f;
+    v.w = INSIDE(k0 + 3, ks) ? LOAD(P, (k0 + 3) * ld + row) : 0.0f;
     return v;
 }
 

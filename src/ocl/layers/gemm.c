@@ -264,7 +264,8 @@ static const xc_variant vec4_variants[] = {
 static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare, NULL};
 
 /* gemm.tf32: BM x BN per work-group of 32 x (WARPS_M * WARPS_N) work-items, the warps' tiles
- * splitting it WARPS_M x WARPS_N; ALIGNED4 when K allows float4 loads along it. */
+ * splitting it WARPS_M x WARPS_N; ALIGNED4 when K allows float4 loads along it, FULL_TILES when
+ * the product is a whole number of tiles (no bounds checks). */
 static xc_status tf32_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     int bm = define_value(defines, "BM"), bn = define_value(defines, "BN");
@@ -275,7 +276,8 @@ static xc_status tf32_prepare(xc_engine *e, xc_layer *l, const char *defines)
     gemm_geom g;
     if (!geometry(e, l, &g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not a product the gemm kind runs", l->name);
     char opts[256];
-    snprintf(opts, sizeof opts, "%s%s", defines, g.k % 4 == 0 ? " -DALIGNED4" : "");
+    int full = g.m % bm == 0 && g.n % bn == 0 && g.k % 16 == 0;
+    snprintf(opts, sizeof opts, "%s%s%s", defines, g.k % 4 == 0 ? " -DALIGNED4" : "", full ? " -DFULL_TILES" : "");
     const size_t local[2] = {32, (size_t)warps};
     return add_gemm_launch(e, l, opts, "gemm_tf32", local, bm, bn, src);
 }
