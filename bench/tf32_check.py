@@ -14,12 +14,13 @@ transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it run
                   fp32's level (under 1e-5).
 Every output element is checked to be written (a NaN-poisoned output would show as NaN error).
 
-  LD_LIBRARY_PATH=.device python3 bench/tf32_check.py --xc .device/crosscheck --out /tmp/tf32
+  LD_LIBRARY_PATH=.device python3 bench/tf32_check.py --xc .device/crosscheck --out /tmp/tf32 [--only REGEX]
 Exit status 0 when every check holds. Needs numpy and onnx.
 """
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -40,6 +41,17 @@ def make_case(path, op, a_shape, b_shape, c_shape=None, attrs=None):
     node = helper.make_node(op, names, ["Y"], name="prod", **(attrs or {}))
     out = helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)
     g = helper.make_graph([node], "tf32_case", ins, [out])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+def make_conv(path, n, c, hw, m):
+    """A 3x3 stride-1 pad-1 Conv with constant weights and bias: the Winograd tactics' case."""
+    rng = np.random.default_rng(3)
+    w = numpy_helper.from_array((rng.uniform(-1, 1, (m, c, 3, 3)) / np.sqrt(9 * c)).astype(np.float32), "W")
+    b = numpy_helper.from_array(rng.uniform(-1, 1, m).astype(np.float32), "Bias")
+    node = helper.make_node("Conv", ["A", "W", "Bias"], ["Y"], name="prod", pads=[1, 1, 1, 1], kernel_shape=[3, 3])
+    g = helper.make_graph([node], "tf32_conv", [helper.make_tensor_value_info("A", TensorProto.FLOAT, [n, c, hw, hw])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=[w, b])
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
 
 
@@ -67,7 +79,10 @@ CASES = [  # name, op, A, B, C, attrs
     ("mm_batched", "MatMul", [4, 128, 64], [4, 64, 96], None, {}),
     ("mm_bcast", "MatMul", [2, 3, 50, 64], [64, 40], None, {}),
     ("mm_k7", "MatMul", [33, 7], [7, 19], None, {}),
+    ("conv_64", "Conv", [2, 64, 28, 28], 64, None, {}),     # B: output channels
+    ("conv_ragged", "Conv", [3, 36, 13, 13], 40, None, {}),
 ]
+CONV_VARIANTS = ["128x128x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
 
 
 def run(a, model, tag, extra):
@@ -104,15 +119,23 @@ def main():
     ap.add_argument("--xc", default="build/crosscheck")
     ap.add_argument("--out", default="tf32-check")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--only", default="", help="regular expression: the cases to run")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     failures = 0
     print("%-14s %-28s %-30s %-5s %10s  %s" % ("case", "run", "tactic", "prec", "rel err", "verdict"))
     for name, op, sa, sb, sc, attrs in CASES:
+        if a.only and not re.search(a.only, name):
+            continue
         model = os.path.join(a.out, name + ".onnx")
-        make_case(model, op, sa, sb, sc, attrs)
-        k = sa[-2] if attrs.get("transA") else sa[-1]
-        runs = [("tf32." + v, ["--tactics", "gemm.tf32." + v], "tf32") for v in VARIANTS]
+        if op == "Conv":
+            make_conv(model, sa[0], sa[1], sa[2], sb)
+            k = 9 * sa[1]
+            runs = [("tf32." + v, ["--tactics", "conv2d.winograd_gemm_tf32." + v], "tf32") for v in CONV_VARIANTS]
+        else:
+            make_case(model, op, sa, sb, sc, attrs)
+            k = sa[-2] if attrs.get("transA") else sa[-1]
+            runs = [("tf32." + v, ["--tactics", "gemm.tf32." + v], "tf32") for v in VARIANTS]
         runs += [("default", [], None), ("no-tf32", ["--no-tf32"], "fp32")]
         if name == "mm_512":
             runs.append(("fp16.tf32", ["--fp16", "--tactics", "gemm.tf32.*"], "fp16"))
@@ -124,7 +147,8 @@ def main():
                 continue
             rc, rep, t = res
             feeds = {n: t[("ref", "input", n)] for n in ("A", "B", "C") if ("ref", "input", n) in t}
-            ref = reference64(op, feeds, attrs)
+            # Conv: the reference interpreter's fp32 output (exact to ~1e-7) stands in for float64
+            ref = t[("ref", "output", "Y")].astype(np.float64) if op == "Conv" else reference64(op, feeds, attrs)
             out = t.get(("ocl", "output", "Y"))
             if out is None:
                 out = next(v for (r_, role, n), v in t.items() if r_.startswith("ocl") and role == "output")
@@ -133,7 +157,7 @@ def main():
             tactic, prec = row.get("tactic", "?"), row.get("precision", "?")
             ok = rc == 0 and np.isfinite(rel)
             if want_prec == "tf32":
-                ok = ok and tactic.startswith("gemm.tf32") and prec == "tf32" and rel < 2e-3 and (k < 64 or rel > 1e-5)
+                ok = ok and "tf32" in tactic and prec == "tf32" and rel < 2e-3 and (k < 64 or rel > 1e-5)
             elif want_prec == "fp32":
                 ok = ok and "tf32" not in tactic and prec == "fp32" and rel < 1e-5
             elif want_prec == "fp16":

@@ -24,6 +24,9 @@
 #if BK != 16 || WM % 16 || WN % 8 || (BM * 4) % NTH || (BN * 4) % NTH
 #error "gemm.tf32: BK must be 16 and the tiles must split into mma tiles and load groups evenly"
 #endif
+#ifndef GROUP_M
+#define GROUP_M 8
+#endif
 #define A_GROUPS (BM * 4 / NTH) /* 4-element groups along k each work-item moves per tile */
 #define B_GROUPS (BN * 4 / NTH)
 
@@ -176,7 +179,13 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32(GEM
     const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;
     const int g = lane >> 2, t = lane & 3;
     const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;
-    const int n0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
+    /* Work-groups start in order of their linear id, x fastest; renumbered so that consecutive ones
+     * take GROUP_M tile rows before the next tile column, they share A's rows and B's columns in
+     * L2 while they run (grouped ordering, as Triton's matmul tutorial). */
+    const int tiles_n = get_num_groups(0), tiles_m = get_num_groups(1);
+    const int id = get_group_id(1) * tiles_n + get_group_id(0), band = id / (GROUP_M * tiles_n);
+    const int band_m = min(tiles_m - band * GROUP_M, GROUP_M), in_band = id - band * GROUP_M * tiles_n;
+    const int m0 = (band * GROUP_M + in_band % band_m) * BM, n0 = in_band / band_m * BN;
     GEMM_SELECT_BATCH();
     float acc[MT][NT8][4];
 #pragma unroll

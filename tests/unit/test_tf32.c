@@ -1,5 +1,5 @@
 /* test_tf32.c — the TF32 tensor-core tactics' guard and judgement: only an NVIDIA GPU of compute
- * capability >= 8.0 is offered gemm.tf32 (a faked device description stands in for one), --no-tf32
+ * capability >= 8.0 is offered gemm.tf32 and conv2d.winograd_gemm_tf32 (a faked device description stands in for one), --no-tf32
  * withdraws it, PoCL never reports a compute capability; layers that ran TF32 are compared with
  * TF32's tolerance, which passes a TF32-sized error that fp32's tolerance fails. */
 #include "compare.h"
@@ -8,7 +8,7 @@
 #include "tolerance_spec.h"
 #include <string.h>
 
-extern const xc_layer_kind xc_kind_gemm; /* layers/gemm.c */
+extern const xc_layer_kind xc_kind_gemm, xc_kind_conv; /* layers/gemm.c, layers/conv.c */
 
 static xc_ocl_device fake_device(const char *vendor, int is_gpu, int major)
 {
@@ -20,12 +20,14 @@ static xc_ocl_device fake_device(const char *vendor, int is_gpu, int major)
     return d;
 }
 
-static const xc_tactic *gemm_tactic(const char *name)
+static const xc_tactic *kind_tactic(const xc_layer_kind *kind, const char *name)
 {
-    for (int k = 0; xc_kind_gemm.tactics[k]; k++)
-        if (!strcmp(xc_kind_gemm.tactics[k]->name, name)) return xc_kind_gemm.tactics[k];
+    for (int k = 0; kind->tactics[k]; k++)
+        if (!strcmp(kind->tactics[k]->name, name)) return kind->tactics[k];
     return NULL;
 }
+
+static const xc_tactic *gemm_tactic(const char *name) { return kind_tactic(&xc_kind_gemm, name); }
 
 TEST(tf32_offered_only_on_nvidia_ampere_and_newer)
 {
@@ -49,9 +51,13 @@ TEST(tf32_offered_only_on_nvidia_ampere_and_newer)
     CHECK(xc_engine_tf32(&e) && t && t->applicable(&e, &l)); /* on by default, as TensorRT */
     e.opt.no_tf32 = 1;
     CHECK(!xc_engine_tf32(&e) && t && !t->applicable(&e, &l));
+    const xc_tactic *w = kind_tactic(&xc_kind_conv, "conv2d.winograd_gemm_tf32");
+    CHECK(w && w->applicable && xc_tactic_tf32(w) && !w->applicable(&e, &l)); /* --no-tf32: never asks the layer */
     e.opt.no_tf32 = 0;
     e.dev = &pocl;
     CHECK(!xc_engine_tf32(&e) && t && !t->applicable(&e, &l));
+    CHECK(w && !w->applicable(&e, &l));
+    CHECK(!xc_tactic_tf32(kind_tactic(&xc_kind_conv, "conv2d.winograd_gemm")));
 }
 
 TEST(tf32_real_device_reports_no_capability_off_nvidia)

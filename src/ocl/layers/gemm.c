@@ -291,8 +291,8 @@ static int tf32_applicable(const xc_engine *e, const xc_layer *l)
     return xc_engine_tf32(e);
 }
 
-/* Fastest first at 4096^3 on an H100 (ms): 256x128 4x2 1.72, 128x256 2x4 1.86, 128x128 2x2 1.89,
- * 128x128 2x4 2.21, 128x64 2.59; the small tiles fill the GPU on small products. */
+/* Fastest first at 4096^3 on an H100 (ms): 256x128 4x2 1.00, 128x128 2x2 1.04, 128x256 2x4 1.05,
+ * 128x128 2x4 1.61; the small tiles fill the GPU on small products. */
 static const xc_variant tf32_variants[] = {
     {"256x128x16.4x2", "-DGEMM_TF32 -DBM=256 -DBN=128 -DBK=16 -DWARPS_M=4 -DWARPS_N=2"},
     {"128x256x16.2x4", "-DGEMM_TF32 -DBM=128 -DBN=256 -DBK=16 -DWARPS_M=2 -DWARPS_N=4"},
