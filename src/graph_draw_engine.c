@@ -12,7 +12,7 @@
 /* Long fused chains get long names; the cluster shows the start and the node count. */
 #define MAX_NAME_CHARS 60
 
-static const char *precision(const xc_layer *L) { return L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : "fp32"; }
+static const char *precision(const xc_layer *L) { return xc_layer_precision_name(L); }
 
 static void cluster_label(const xc_layer *L, xc_text *t)
 {

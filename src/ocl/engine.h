@@ -218,6 +218,8 @@ int xc_engine_tf32(const xc_engine *e);
 /* Whether tactic t (NULL: none) computes its products on TF32 tensor cores (10-bit mantissas):
  * the comparison judges its layers with TF32's tolerance. Such tactics have "tf32" in their name. */
 int xc_tactic_tf32(const xc_tactic *t);
+/* Layer L's precision as plans, reports and pictures name it: "cpu-fp32", "fp16", "tf32", "fp32". */
+const char *xc_layer_precision_name(const xc_layer *L);
 
 /* Registries (layers/kinds.c, passes/passes.c). */
 extern const xc_layer_kind *const xc_layer_kinds[];

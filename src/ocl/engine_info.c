@@ -21,6 +21,11 @@ void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *o
     out->nodes = L->nodes;
 }
 
+const char *xc_layer_precision_name(const xc_layer *L)
+{
+    return L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : xc_tactic_tf32(L->tactic) ? "tf32" : "fp32";
+}
+
 int xc_engine_uses_tf32(const xc_engine *e)
 {
     for (int l = 0; e && l < e->n_layers; l++)

@@ -76,7 +76,7 @@ cJSON *xc_engine_describe(const xc_engine *e)
         cJSON_AddItemToObject(o, "nodes", nodes);
         cJSON_AddStringToObject(o, "tactic", L->variant);
         cJSON_AddStringToObject(o, "defines", L->defines ? L->defines : "");
-        cJSON_AddStringToObject(o, "precision", L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : xc_tactic_tf32(L->tactic) ? "tf32" : "fp32");
+        cJSON_AddStringToObject(o, "precision", xc_layer_precision_name(L));
         if (L->fusion) cJSON_AddStringToObject(o, "fusion", L->fusion);
         char fault[1024];
         if (xc_fault_on_layer(e, l, fault, sizeof fault)[0]) cJSON_AddStringToObject(o, "fault", fault);
