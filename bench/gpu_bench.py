@@ -2,12 +2,17 @@
 """crosscheck's OpenCL engine against PyTorch on an NVIDIA GPU, in one run.
 
 For each torchvision model (random weights, seed 0) and batch size it exports the model to ONNX
-and times PyTorch eager on the GPU the way /work/shared/bench/torch_peer.py does (fp32 with
-TF32 off, cudnn.benchmark on, 10 warm-up runs, then the mean over --iters runs), then runs
-`crosscheck bench` on the very same .onnx file and reports crosscheck's median GPU compute
-time (first kernel's start to last kernel's end) next to PyTorch's. Last, an SGEMM case: a
-MatMul of two 4096x4096 float inputs, reported as TFLOP/s of the tactic the tuner chose (its
-median layer time from --profile), next to torch.mm in fp32 with TF32 off.
+and times PyTorch on the GPU the way /work/shared/bench/torch_peer.py does (cudnn.benchmark on,
+10 warm-up runs, then the mean over --iters runs; eager, and replayed from a CUDA graph, timed
+with CUDA events), then runs `crosscheck bench` on the very same .onnx file and reports
+crosscheck's median GPU compute time (first kernel's start to last kernel's end) next to
+PyTorch's. Last, an SGEMM case: a MatMul of two 4096x4096 float inputs, reported as TFLOP/s of
+the tactic the tuner chose (its median layer time from --profile), next to torch.mm.
+
+Each case runs in every --modes: `exact` (crosscheck --no-tf32; PyTorch with
+allow_tf32 = False for matmul and cuDNN) and `tf32` (crosscheck's default, TF32 tensor-core
+tactics where the device has them; PyTorch with allow_tf32 = True), so every ratio compares
+like with like.
 
   LD_LIBRARY_PATH=... python3 bench/gpu_bench.py --xc build/crosscheck --out /tmp/gpu-bench
   -> one line per case, a Markdown table for bench/RESULTS.md, OUT/results.json, and each
@@ -31,12 +36,12 @@ from onnx import TensorProto, helper
 
 # ---- PyTorch side (torch imported only when needed) ----
 
-def torch_setup():
+def torch_setup(tf32=False):
     import torch
     torch.manual_seed(0)
     torch.backends.cudnn.benchmark = True
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    torch.backends.cudnn.allow_tf32 = tf32
     return torch
 
 
@@ -53,8 +58,31 @@ def time_torch(torch, fn, iters):
     return (time.perf_counter() - t) / iters * 1e3
 
 
-def torchvision_case(name, batch, path, iters):
-    """Exports torchvision `name` at `batch` to path; returns PyTorch's GPU ms."""
+def time_torch_graph(torch, fn, iters):
+    """Mean ms per replay of fn captured in a CUDA graph, by CUDA events (no launch overhead)."""
+    with torch.no_grad():
+        s = torch.cuda.Stream()
+        s.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(s):
+            for _ in range(3):
+                fn()
+        torch.cuda.current_stream().wait_stream(s)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            fn()
+        for _ in range(10):
+            graph.replay()
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record()
+        for _ in range(iters):
+            graph.replay()
+        b.record()
+        torch.cuda.synchronize()
+    return a.elapsed_time(b) / iters
+
+
+def torchvision_case(name, batch, path, iters, modes):
+    """Exports torchvision `name` at `batch` to path; returns {mode: (eager ms, graph ms)}."""
     torch = torch_setup()
     import torchvision
     model = getattr(torchvision.models, name)(weights=None).eval()
@@ -63,21 +91,24 @@ def torchvision_case(name, batch, path, iters):
     torch.onnx.export(model, x, path, input_names=["input"], output_names=["output"],
                       opset_version=17, dynamo=False)
     g, xg = model.cuda(), x.cuda()
-    ms = time_torch(torch, lambda: g(xg), iters)
+    out = {}
+    for mode in modes:
+        torch_setup(tf32=mode == "tf32")
+        out[mode] = (time_torch(torch, lambda: g(xg), iters), time_torch_graph(torch, lambda: g(xg), iters))
     del g, xg
     model.cpu()
     torch.cuda.empty_cache()  # leave the GPU's memory to crosscheck
-    return ms
+    return out
 
 
-def torch_sgemm_ms(n, iters):
+def torch_sgemm_ms(n, iters, mode):
     try:
-        torch = torch_setup()
+        torch = torch_setup(tf32=mode == "tf32")
     except ImportError:
         return None
     a = torch.randn(n, n, device="cuda")
     b = torch.randn(n, n, device="cuda")
-    ms = time_torch(torch, lambda: torch.mm(a, b), iters)
+    ms = time_torch_graph(torch, lambda: torch.mm(a, b), iters)
     del a, b
     torch.cuda.empty_cache()
     return ms
@@ -93,11 +124,11 @@ def sgemm_model(path, n):
 
 # ---- crosscheck side ----
 
-def crosscheck_bench(a, model, case):
+def crosscheck_bench(a, model, case, mode):
     """Runs `crosscheck bench` on model; returns its JSON results, or a string saying why not."""
     out_json = os.path.join(a.out, case + ".json")
     cmd = [a.xc, "bench", model, "--timing-cache", a.timing_cache, "--json", out_json, "--profile",
-           "--duration-s", str(a.duration_s)] + shlex.split(a.xc_args)
+           "--duration-s", str(a.duration_s)] + shlex.split(a.xc_args) + (["--no-tf32"] if mode == "exact" else [])
     if a.device:
         cmd += ["--ocl-device", a.device]
     t = time.perf_counter()
@@ -118,45 +149,59 @@ def cpu_layers(res):
     return sum(1 for l in res["engine"]["layers"] if l["precision"] == "cpu-fp32")
 
 
-def model_row(a, name, batch):
-    case = "%s_b%d" % (name, batch)
-    path = os.path.join(a.out, case + ".onnx")
-    row = dict(case=case, model=name, batch=batch)
-    row["torch_ms"] = torchvision_case(name, batch, path, a.iters)
-    res = crosscheck_bench(a, path, case)
-    if isinstance(res, str):
-        row["error"] = res
-        print("%-22s torch %8.3f ms   crosscheck failed: %s" % (case, row["torch_ms"], res), flush=True)
-        return row
-    row["xc_gpu_median_ms"] = res["gpu_compute_ms"]["median"]
-    row["xc_latency_median_ms"] = res["latency_ms"]["median"]
-    row["ratio"] = row["xc_gpu_median_ms"] / row["torch_ms"]
-    row["cpu_layers"] = cpu_layers(res)
-    print("%-22s torch %8.3f ms   crosscheck GPU %8.3f ms (latency %8.3f ms)   ratio %6.2fx%s" % (
-        case, row["torch_ms"], row["xc_gpu_median_ms"], row["xc_latency_median_ms"], row["ratio"],
-        "   (%d CPU layers)" % row["cpu_layers"] if row["cpu_layers"] else ""), flush=True)
-    return row
+def tf32_layers(res):
+    return sum(1 for l in res["engine"]["layers"] if l["precision"] == "tf32")
 
 
-def sgemm_row(a):
+def model_rows(a, name, batch):
+    base = "%s_b%d" % (name, batch)
+    path = os.path.join(a.out, base + ".onnx")
+    peers = torchvision_case(name, batch, path, a.iters, a.modes)
+    rows = []
+    for mode in a.modes:
+        case = "%s_%s" % (base, mode)
+        row = dict(case=case, model=name, batch=batch, mode=mode, torch_ms=peers[mode][0], torch_graph_ms=peers[mode][1])
+        rows.append(row)
+        res = crosscheck_bench(a, path, case, mode)
+        if isinstance(res, str):
+            row["error"] = res
+            print("%-26s torch %8.3f ms   crosscheck failed: %s" % (case, row["torch_ms"], res), flush=True)
+            continue
+        row["xc_gpu_median_ms"] = res["gpu_compute_ms"]["median"]
+        row["xc_latency_median_ms"] = res["latency_ms"]["median"]
+        row["ratio"] = row["xc_gpu_median_ms"] / row["torch_ms"]
+        row["ratio_graph"] = row["xc_gpu_median_ms"] / row["torch_graph_ms"]
+        row["cpu_layers"] = cpu_layers(res)
+        row["tf32_layers"] = tf32_layers(res)
+        print("%-26s torch %8.3f ms (graph %8.3f)   crosscheck GPU %8.3f ms (latency %8.3f ms)   ratio %6.2fx (graph %6.2fx)"
+              "   %d TF32 layers%s" % (case, row["torch_ms"], row["torch_graph_ms"], row["xc_gpu_median_ms"],
+                                       row["xc_latency_median_ms"], row["ratio"], row["ratio_graph"], row["tf32_layers"],
+                                       "   (%d CPU layers)" % row["cpu_layers"] if row["cpu_layers"] else ""), flush=True)
+    return rows
+
+
+def sgemm_row(a, mode):
     n = a.sgemm_n
-    case = "sgemm_%d" % n
-    path = os.path.join(a.out, case + ".onnx")
+    case = "sgemm_%d_%s" % (n, mode)
+    path = os.path.join(a.out, "sgemm_%d.onnx" % n)
     sgemm_model(path, n)
     tflops = lambda ms: 2.0 * n ** 3 / (ms * 1e-3) / 1e12
-    row = dict(case=case, n=n)
-    torch_ms = torch_sgemm_ms(n, a.iters)
+    row = dict(case=case, n=n, mode=mode)
+    torch_ms = torch_sgemm_ms(n, a.iters, mode)
     if torch_ms is not None:
         row.update(torch_ms=torch_ms, torch_tflops=tflops(torch_ms))
-    res = crosscheck_bench(a, path, case)
+    res = crosscheck_bench(a, path, case, mode)
     if isinstance(res, str):
         row["error"] = res
-        print("%-22s crosscheck failed: %s" % (case, res), flush=True)
+        print("%-26s crosscheck failed: %s" % (case, res), flush=True)
         return row
     layer = res["profile"]["layers"][0]  # slowest first: the MatMul
     row.update(tactic=layer["tactic"], xc_ms=layer["median_ms"], xc_tflops=tflops(layer["median_ms"]))
-    peer = "   torch %.3f ms = %.2f TFLOP/s" % (torch_ms, row["torch_tflops"]) if torch_ms is not None else ""
-    print("%-22s crosscheck %s %.3f ms = %.2f TFLOP/s%s" % (case, row["tactic"], row["xc_ms"], row["xc_tflops"], peer),
+    if torch_ms is not None:
+        row["ratio"] = row["xc_ms"] / torch_ms
+    peer = "   torch (graph) %.3f ms = %.2f TFLOP/s   ratio %.2fx" % (torch_ms, row["torch_tflops"], row["ratio"]) \
+        if torch_ms is not None else ""
+    print("%-26s crosscheck %s %.3f ms = %.2f TFLOP/s%s" % (case, row["tactic"], row["xc_ms"], row["xc_tflops"], peer),
           flush=True)
     return row
 
@@ -165,21 +210,27 @@ def fmt(v, spec):
     return format(v, spec) if v is not None else "-"
 
 
-def markdown(rows, sgemm):
-    print("\n| model | batch | PyTorch fp32 (ms) | crosscheck GPU compute, median (ms) | crosscheck latency, median (ms) | crosscheck / PyTorch |")
-    print("|---|---|---|---|---|---|")
+def markdown(rows, sgemms):
+    print("\n| model | batch | mode | PyTorch eager (ms) | PyTorch CUDA graph (ms) | crosscheck GPU compute, median (ms) "
+          "| crosscheck latency, median (ms) | TF32 layers | crosscheck / PyTorch eager | crosscheck / PyTorch graph |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if "error" in r:
-            print("| %s | %d | %s | failed: %s | | |" % (r["model"], r["batch"], fmt(r["torch_ms"], ".3f"), r["error"]))
+            print("| %s | %d | %s | %s | %s | failed: %s | | | | |" % (r["model"], r["batch"], r["mode"], fmt(r["torch_ms"], ".3f"),
+                                                                fmt(r["torch_graph_ms"], ".3f"), r["error"]))
         else:
-            print("| %s | %d | %.3f | %.3f | %.3f | %.2fx |" % (r["model"], r["batch"], r["torch_ms"], r["xc_gpu_median_ms"],
-                                                           r["xc_latency_median_ms"], r["ratio"]))
-    if sgemm:
-        print("\n| SGEMM | crosscheck tactic | crosscheck (ms) | crosscheck TFLOP/s | PyTorch fp32 (ms) | PyTorch TFLOP/s |")
-        print("|---|---|---|---|---|---|")
-        print("| %d^3 | %s | %s | %s | %s | %s |" % (sgemm["n"], sgemm.get("tactic", "failed: " + sgemm.get("error", "")),
-                                                  fmt(sgemm.get("xc_ms"), ".3f"), fmt(sgemm.get("xc_tflops"), ".2f"),
-                                                  fmt(sgemm.get("torch_ms"), ".3f"), fmt(sgemm.get("torch_tflops"), ".2f")))
+            print("| %s | %d | %s | %.3f | %.3f | %.3f | %.3f | %d | %.2fx | %.2fx |" % (
+                r["model"], r["batch"], r["mode"], r["torch_ms"], r["torch_graph_ms"], r["xc_gpu_median_ms"],
+                r["xc_latency_median_ms"], r["tf32_layers"], r["ratio"], r["ratio_graph"]))
+    if sgemms:
+        print("\n| SGEMM | mode | crosscheck tactic | crosscheck (ms) | crosscheck TFLOP/s | cuBLAS via torch.mm, CUDA graph (ms) "
+              "| cuBLAS TFLOP/s | crosscheck / cuBLAS |")
+        print("|---|---|---|---|---|---|---|---|")
+        for sg in sgemms:
+            print("| %d^3 | %s | %s | %s | %s | %s | %s | %s |" % (
+                sg["n"], sg["mode"], sg.get("tactic", "failed: " + sg.get("error", "")), fmt(sg.get("xc_ms"), ".3f"),
+                fmt(sg.get("xc_tflops"), ".2f"), fmt(sg.get("torch_ms"), ".3f"), fmt(sg.get("torch_tflops"), ".2f"),
+                fmt(sg.get("ratio"), ".2f")))
 
 
 def main():
@@ -195,16 +246,20 @@ def main():
     ap.add_argument("--xc-args", default="", help="more crosscheck bench options, given with '=': --xc-args='--fallback-cpu --fp16'")
     ap.add_argument("--sgemm-n", type=int, default=4096, help="SGEMM size (0: no SGEMM case)")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per crosscheck run")
+    ap.add_argument("--modes", default="exact,tf32", help="exact (--no-tf32, PyTorch TF32 off) and/or tf32 (defaults, TF32 on)")
     a = ap.parse_args()
+    a.modes = [m for m in a.modes.split(",") if m]
+    if any(m not in ("exact", "tf32") for m in a.modes):
+        sys.exit("--modes takes exact and/or tf32")
     os.makedirs(a.out, exist_ok=True)
     a.timing_cache = a.timing_cache or os.path.join(a.out, "timing_cache.json")
     if not os.access(a.xc, os.X_OK):
         sys.exit("no crosscheck binary at %s (give --xc)" % a.xc)
-    rows = [model_row(a, name, int(b)) for name in filter(None, a.models.split(",")) for b in a.batch.split(",")]
-    sgemm = sgemm_row(a) if a.sgemm_n else None
-    markdown(rows, sgemm)
+    rows = [r for name in filter(None, a.models.split(",")) for b in a.batch.split(",") for r in model_rows(a, name, int(b))]
+    sgemms = [sgemm_row(a, mode) for mode in a.modes] if a.sgemm_n else []
+    markdown(rows, sgemms)
     with open(os.path.join(a.out, "results.json"), "w") as f:
-        json.dump(dict(models=rows, sgemm=sgemm), f, indent=1)
+        json.dump(dict(models=rows, sgemm=sgemms), f, indent=1)
     print("\nwrote %s" % os.path.join(a.out, "results.json"))
 
 

@@ -12,6 +12,8 @@ const char *cli_ocl_help =
     "  --ocl-device N|NAME        OpenCL device (default: first GPU, else first device; see\n"
     "                             'crosscheck inspect devices')\n"
     "  --fp16                     store activations and weights as half (compute stays fp32)\n"
+    "  --no-tf32                  no TF32 tensor-core tactics (used by default on NVIDIA GPUs of\n"
+    "                             compute capability >= 8.0): exact fp32 products\n"
     "  --layer-precision NAME:fp32  keep a layer (or the layer covering node NAME) in fp32\n"
     "  --no-fusion                turn every fusion pass off\n"
     "  --disable-fusion NAME      turn one pass off (repeatable)\n"
@@ -60,6 +62,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     long n;
     if (!strcmp(a, "--fp16")) return o->fp16 = 1, 1;
     if (!strcmp(a, "--no-fusion")) return o->no_fusion = 1, 1;
+    if (!strcmp(a, "--no-tf32")) return o->no_tf32 = 1, 1;
     if (!strcmp(a, "--fallback-cpu")) return o->fallback_cpu = 1, 1;
     if (!strcmp(a, "--input-shapes")) {
         int any = 0;

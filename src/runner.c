@@ -308,6 +308,7 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, xc_runner *ru
                         .golden = &golden, .tol = &c->tol, .per_layer = isolated ? NULL : x->per_layer ? &x->per_layer[it] : NULL,
                         .first_nan = x->first_nan ? &x->first_nan[it] : NULL};
     xc_status s = XC_OK;
+    if (w.per_layer) w.per_layer->mode = XC_PER_LAYER_ACCUMULATED;
     if (w.per_layer && r->layers_against < 0 && (s = xc_ref_session_create(r->model, fed, &session)) == XC_OK)
         golden = xc_ref_session_feeder(session);
     xc_observer obs = xc_layer_watch_observer(&w);
@@ -324,6 +325,7 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, xc_runner *ru
     if (s == XC_OK && isolated) {
         xc_layer_watch iw = w;
         iw.per_layer = &x->per_layer[it];
+        iw.per_layer->mode = XC_PER_LAYER_ISOLATED; /* each layer judged by its own math (tf32_seen) */
         iw.first_nan = NULL;
         xc_ref_session *is = NULL;
         xc_feeder feed = stored;
@@ -365,12 +367,15 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
     cmp->iteration = it;
     cmp->passed = 1;
     int fp16 = r->runners[runner].fp16 || r->runners[against].fp16;
+    int math = fp16 ? XC_MATH_FP16
+               : xc_engine_uses_tf32(r->runners[runner].engine) || xc_engine_uses_tf32(r->runners[against].engine) ? XC_MATH_TF32
+                                                                                                           : XC_MATH_FP32;
     for (int o = 0; o < r->n_outputs; o++) {
         const xc_tensor *out = xc_run_output(r, runner, it, o), *ref = xc_run_output(r, against, it, o);
         xc_output_comparison *oc = &cmp->outputs[o];
         if (!out || !ref) continue;
         oc->present = 1;
-        XC_TRY(xc_check_output(&c->checks, &c->tol, r->model->graph->outputs[o].name, out, ref, fp16, &oc->tol, &oc->r, &oc->checks));
+        XC_TRY(xc_check_output(&c->checks, &c->tol, r->model->graph->outputs[o].name, out, ref, math, &oc->tol, &oc->r, &oc->checks));
         r->compared++;
         if (oc->r.shape_mismatch || !oc->r.passed) cmp->passed = 0;
     }

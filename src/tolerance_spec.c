@@ -94,8 +94,9 @@ static double rms(const xc_tensor *t)
     return finite ? sqrt(sum / (double)finite) : 0;
 }
 
-xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int fp16)
+xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math)
 {
+    int fp16 = math == XC_MATH_FP16, tf32 = math == XC_MATH_TF32;
     xc_tolerance t = xc_tolerance_default();
     t.rule = s->rule;
     t.half_storage = fp16 || ref->dtype == XC_FLOAT16;
@@ -104,7 +105,7 @@ xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, cons
         double base;
         switch (ref->dtype) {
         case XC_DOUBLE: base = 1e-10; break;
-        case XC_FLOAT: base = fp16 ? 1e-2 : 1e-4; break;
+        case XC_FLOAT: base = fp16 ? 1e-2 : tf32 ? XC_TF32_RTOL : 1e-4; break;
         case XC_FLOAT16: base = 1e-2; break;
         case XC_BFLOAT16: base = 5e-2; break;
         default: base = 0; break;

@@ -47,9 +47,17 @@ char *xc_split_tensor_name(char *text, const char **name);
 /* Adds "[name:]value" for option "atol", "rtol", "check-error-stat" or "error-quantile". The
  * name is borrowed from text (which is modified). */
 xc_status xc_tolerance_spec_add(xc_tolerance_spec *s, const char *option, char *text);
-/* The tolerance for tensor `name` compared against reference `ref`; fp16 when the runner
- * stores it as half. A per-name entry wins over a global one. */
-xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int fp16);
+/* The math a compared float tensor went through: exact fp32, half storage, or TF32 tensor-core
+ * products (10-bit mantissas, fp32 accumulation). */
+typedef enum { XC_MATH_FP32 = 0, XC_MATH_FP16 = 1, XC_MATH_TF32 = 2 } xc_math;
+/* The auto preset's relative tolerance for float32 tensors produced with TF32 products. TF32
+ * rounds each operand to 2^-11 relative, so a product of K terms carries an error of about 4e-4
+ * of its RMS (one standard deviation, rounding to nearest); 5e-3 keeps the largest of millions
+ * of elements (6 to 7 deviations) in, and stays 20x under a real kernel bug's typical error. */
+#define XC_TF32_RTOL 5e-3
+/* The tolerance for tensor `name` compared against reference `ref`; math says how the runner
+ * computed it (a boolean "stored as half" is XC_MATH_FP16). A per-name entry wins over a global one. */
+xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math);
 const char *xc_check_stat_name(xc_check_stat s);
 /* Was the output stored in half precision while the reference's values are mostly below
  * half's normal range (RMS under 2^-14)? Then fp16 storage itself loses them: a failure is

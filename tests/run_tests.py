@@ -36,6 +36,7 @@ from test_vision_ops import vision_ops  # noqa: E402
 from test_control_flow import control_flow  # noqa: E402
 from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
+from test_tf32 import tf32_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1398,6 +1399,7 @@ def main():
         timed(determinism, s, xc, tmp)
         timed(pipeline, s, xc, args.build, tmp, args.conf)
         timed(engine_layers, s, xc, args.build, tmp)
+        timed(tf32_tests, s, xc, args.build, tmp)
         timed(surface_tests, s, xc, args.build, tmp)
         timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)

@@ -210,7 +210,8 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, in
     xc_runner *r;
     XC_TRY(xc_engine_runner_wrap(&xc_runner_engine, e, fp16, &r));
     const xc_graph *g = s->model->graph;
-    xc_check_tolerance tol = {.spec = &s->cfg->tol, .fp16 = fp16 || s->golden_fp16};
+    xc_check_tolerance tol = {.spec = &s->cfg->tol,
+                              .math = fp16 || s->golden_fp16 ? XC_MATH_FP16 : xc_engine_uses_tf32(e) ? XC_MATH_TF32 : XC_MATH_FP32};
     xc_check_verdict v;
     xc_status st = xc_pipeline_check(r, g, s->n_iter, (const xc_tensor *const *const *)s->fed, (const xc_tensor *const *const *)s->ref, &tol, &v);
     xc_runner_free(r);

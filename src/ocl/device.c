@@ -113,6 +113,34 @@ static size_t max_alloc_override(size_t device_max)
     return v && !*end && v < device_max ? (size_t)v : device_max;
 }
 
+/* cl_nv_device_attribute_query's CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV / _MINOR_NV. */
+#define XC_CL_DEVICE_CC_MAJOR_NV 0x4000
+#define XC_CL_DEVICE_CC_MINOR_NV 0x4001
+
+/* The compute capability of an NVIDIA device; 0.0 on devices without the extension. */
+static void nv_compute_capability(cl_device_id id, int *major, int *minor)
+{
+    size_t len = 0;
+    *major = *minor = 0;
+    if (clGetDeviceInfo(id, CL_DEVICE_EXTENSIONS, 0, NULL, &len) != CL_SUCCESS || !len) return;
+    char *ext = calloc(len + 1, 1);
+    int has = ext && clGetDeviceInfo(id, CL_DEVICE_EXTENSIONS, len, ext, NULL) == CL_SUCCESS &&
+              strstr(ext, "cl_nv_device_attribute_query") != NULL;
+    free(ext);
+    if (!has) return; /* other drivers may give 0x4000 another meaning */
+    cl_uint ma = 0, mi = 0;
+    if (clGetDeviceInfo(id, XC_CL_DEVICE_CC_MAJOR_NV, sizeof ma, &ma, NULL) != CL_SUCCESS ||
+        clGetDeviceInfo(id, XC_CL_DEVICE_CC_MINOR_NV, sizeof mi, &mi, NULL) != CL_SUCCESS)
+        return;
+    *major = (int)ma;
+    *minor = (int)mi;
+}
+
+int xc_ocl_device_tf32(const xc_ocl_device *d)
+{
+    return d->is_gpu && contains_nocase(d->vendor, "NVIDIA") && d->nv_cc_major >= 8;
+}
+
 xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out)
 {
     found list[MAX_DEVICES];
@@ -142,6 +170,7 @@ xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out)
     clGetDeviceInfo(d->id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof lm, &lm, NULL);
     clGetDeviceInfo(d->id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof ma, &ma, NULL);
     clGetDeviceInfo(d->id, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof d->compute_units, &d->compute_units, NULL);
+    nv_compute_capability(d->id, &d->nv_cc_major, &d->nv_cc_minor);
     d->global_mem = (size_t)gm;
     d->local_mem = (size_t)lm;
     d->max_alloc = max_alloc_override((size_t)ma);
@@ -231,6 +260,13 @@ xc_status xc_ocl_device_list(cJSON **out)
         cJSON_AddNumberToObject(o, "local_mem", (double)lm);
         cJSON_AddNumberToObject(o, "max_alloc", (double)ma);
         cJSON_AddNumberToObject(o, "max_work_group", (double)wg);
+        int ccma, ccmi;
+        nv_compute_capability(d, &ccma, &ccmi);
+        if (ccma) {
+            char cc[32];
+            snprintf(cc, sizeof cc, "%d.%d", ccma, ccmi);
+            cJSON_AddStringToObject(o, "compute_capability", cc);
+        }
         clGetDeviceInfo(d, CL_DEVICE_EXTENSIONS, 0, NULL, &ext_len);
         ext = calloc(ext_len + 1, 1);
         if (ext && clGetDeviceInfo(d, CL_DEVICE_EXTENSIONS, ext_len, ext, NULL) == CL_SUCCESS)

@@ -14,6 +14,7 @@ typedef struct xc_ocl_device {
     int is_gpu;
     size_t max_wg, local_mem, global_mem, max_alloc;
     cl_uint compute_units;
+    int nv_cc_major, nv_cc_minor; /* NVIDIA compute capability (cl_nv_device_attribute_query); 0 elsewhere */
     int index;                 /* position in the flat list of all devices */
 } xc_ocl_device;
 
@@ -29,6 +30,9 @@ xc_status xc_ocl_buffer(xc_ocl_device *d, cl_mem_flags flags, size_t bytes, void
 /* Every platform and device, as JSON: [{platform, version, devices:[{index, name, vendor, type,
  * driver, version, compute_units, global_mem, local_mem, max_alloc, max_work_group, extensions}]}] */
 xc_status xc_ocl_device_list(cJSON **out);
+/* Whether d runs TF32 tensor-core tactics: an NVIDIA device of compute capability 8.0 or
+ * newer (their kernels issue mma.sync through inline PTX, which only NVIDIA's compiler takes). */
+int xc_ocl_device_tf32(const xc_ocl_device *d);
 /* A string identifying device + driver, for cache keys and plans. */
 const char *xc_ocl_device_key(const xc_ocl_device *d, char *buf, size_t len);
 #endif

@@ -212,6 +212,15 @@ int xc_fusion_allowed(const xc_engine *e, int a, int b);
 /* The bit of pass `name` in xc_layer.fusions (0 if no such pass). */
 unsigned xc_pass_bit(const char *name);
 
+/* Whether e may use TF32 tensor-core tactics: the device has them (xc_ocl_device_tf32) and
+ * --no-tf32 was not given (layers/gemm.c). */
+int xc_engine_tf32(const xc_engine *e);
+/* Whether tactic t (NULL: none) computes its products on TF32 tensor cores (10-bit mantissas):
+ * the comparison judges its layers with TF32's tolerance. Such tactics have "tf32" in their name. */
+int xc_tactic_tf32(const xc_tactic *t);
+/* Layer L's precision as plans, reports and pictures name it: "cpu-fp32", "fp16", "tf32", "fp32". */
+const char *xc_layer_precision_name(const xc_layer *L);
+
 /* Registries (layers/kinds.c, passes/passes.c). */
 extern const xc_layer_kind *const xc_layer_kinds[];
 extern const xc_pass *const xc_passes[];

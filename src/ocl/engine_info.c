@@ -15,6 +15,7 @@ void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *o
     out->tactic = L->variant[0] ? L->variant : L->tactic ? L->tactic->name : "";
     out->fusion = L->fusion;
     out->fp16 = L->fp16;
+    out->tf32 = xc_tactic_tf32(L->tactic) && !L->cpu;
     out->cpu = L->cpu;
     out->n_nodes = L->n_nodes;
     out->nodes = L->nodes;
@@ -38,6 +39,24 @@ void xc_engine_tensor_info_get(const xc_engine *e, int t, xc_engine_tensor_info 
 int xc_engine_tensor_find(const xc_engine *e, const char *name) { return xc_names_get(&e->tensor_index, name); }
 
 const xc_model *xc_engine_model(const xc_engine *e) { return e->model; }
+
+const char *xc_layer_info_precision(const xc_engine_layer_info *L)
+{
+    return L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : L->tf32 ? "tf32" : "fp32";
+}
+
+const char *xc_layer_precision_name(const xc_layer *L)
+{
+    xc_engine_layer_info info = {.cpu = L->cpu, .fp16 = L->fp16, .tf32 = xc_tactic_tf32(L->tactic) && !L->cpu};
+    return xc_layer_info_precision(&info);
+}
+
+int xc_engine_uses_tf32(const xc_engine *e)
+{
+    for (int l = 0; e && l < e->n_layers; l++)
+        if (!e->layers[l].dead && !e->layers[l].cpu && xc_tactic_tf32(e->layers[l].tactic)) return 1;
+    return 0;
+}
 
 int xc_engine_layer_find(const xc_engine *e, const char *name)
 {

@@ -13,6 +13,7 @@
 typedef struct xc_ocl_build_options {
     const char *device;            /* --ocl-device N|NAME; NULL: first GPU, else first device */
     int fp16;                      /* store activations and weights as half */
+    int no_tf32;                   /* --no-tf32: no TF32 tensor-core tactics (exact fp32 products) */
     const char *fp32_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp32 (layer or node names) */
     int n_fp32_layers;
     int no_fusion;                 /* every fusion pass off */
@@ -99,7 +100,13 @@ typedef struct xc_engine_layer_info {
     double time_ms;                /* measured at build or from the timing cache; 0: not timed */
     int n_in, n_out;
     const int *in, *out;           /* engine tensor indices (xc_engine_tensor_info_get); -1: absent */
+    int tf32;                      /* its products ran on TF32 tensor cores (gemm.tf32, ...) */
 } xc_engine_layer_info;
+/* "cpu-fp32", "fp16", "tf32" or "fp32": the math a layer ran in (every report names it so). */
+const char *xc_layer_info_precision(const xc_engine_layer_info *L);
+/* Whether any live layer of e (NULL: none) runs TF32 tensor-core products: its outputs are
+ * then compared with TF32's tolerance. */
+int xc_engine_uses_tf32(const xc_engine *e);
 /* An engine tensor: what a layer reads or writes, with the engine's static shape and storage. */
 typedef struct xc_engine_tensor_info {
     const char *name;              /* the ONNX name, "" for tensors a pass made */

@@ -35,6 +35,7 @@ cJSON *xc_engine_describe(const xc_engine *e)
     opts = cJSON_AddObjectToObject(root, "options");
     cJSON_AddBoolToObject(opts, "fp16", e->opt.fp16);
     cJSON_AddBoolToObject(opts, "no_fusion", e->opt.no_fusion);
+    cJSON_AddBoolToObject(opts, "no_tf32", e->opt.no_tf32);
     cJSON_AddBoolToObject(opts, "fallback_cpu", e->opt.fallback_cpu);
     cJSON_AddNumberToObject(opts, "queues", e->opt.queues < 1 ? 1 : e->opt.queues);
     cJSON *dis = cJSON_AddArrayToObject(opts, "disabled_passes"), *fp32 = cJSON_AddArrayToObject(opts, "fp32_layers");
@@ -75,7 +76,7 @@ cJSON *xc_engine_describe(const xc_engine *e)
         cJSON_AddItemToObject(o, "nodes", nodes);
         cJSON_AddStringToObject(o, "tactic", L->variant);
         cJSON_AddStringToObject(o, "defines", L->defines ? L->defines : "");
-        cJSON_AddStringToObject(o, "precision", L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : "fp32");
+        cJSON_AddStringToObject(o, "precision", xc_layer_precision_name(L));
         if (L->fusion) cJSON_AddStringToObject(o, "fusion", L->fusion);
         char fault[1024];
         if (xc_fault_on_layer(e, l, fault, sizeof fault)[0]) cJSON_AddStringToObject(o, "fault", fault);
@@ -125,6 +126,7 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     xc_ocl_build_options *o = &h->opt;
     o->fp16 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fp16"));
     o->no_fusion = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_fusion"));
+    o->no_tf32 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_tf32"));
     o->fallback_cpu = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fallback_cpu"));
     if (o->queues < 1 && cJSON_IsNumber(cJSON_GetObjectItem(opts, "queues"))) o->queues = cJSON_GetObjectItem(opts, "queues")->valueint;
     o->n_disabled = o->n_fp32_layers = o->n_shapes = 0;

@@ -27,7 +27,7 @@ static xc_status compare_outputs(const xc_graph *g, int it, xc_tensor *const *go
 {
     for (int o = 0; o < g->n_outputs && v->passed; o++) {
         if (!want[o]) continue;
-        xc_tolerance t = tol->spec ? xc_tolerance_for(tol->spec, g->outputs[o].name, want[o], tol->fp16) : tol->fixed;
+        xc_tolerance t = tol->spec ? xc_tolerance_for(tol->spec, g->outputs[o].name, want[o], tol->math) : tol->fixed;
         xc_compare_result r;
         if (!got[o]) return xc_fail(XC_ERR_RUNTIME, "output '%s': the runner gave none", g->outputs[o].name);
         XC_TRY(xc_compare(got[o], want[o], &t, &r));

@@ -13,7 +13,7 @@
 typedef struct xc_check_tolerance {
     const xc_tolerance_spec *spec;    /* used when not NULL */
     xc_tolerance fixed;
-    int fp16;                         /* the runner stores half precision (spec only) */
+    int math;                         /* xc_math of the runner's results: half storage, TF32 (spec only) */
 } xc_check_tolerance;
 
 /* The verdict of a check: passed, or the first failing iteration and output with its

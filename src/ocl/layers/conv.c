@@ -18,7 +18,9 @@
  *   conv2d.depthwise.<vw>         group == C == M, VW outputs of a row per work-item;
  *   conv2d.winograd_f2x2_3x3.<rm> 3x3 stride 1, weights transformed on the host;
  *   conv2d.winograd_gemm.<tile>   the same transform as 16 batched GEMMs (input transform,
- *                                 gemm_vec4, output transform). */
+ *                                 gemm_vec4, output transform);
+ *   conv2d.winograd_gemm_tf32.<t> the same with the GEMMs on TF32 tensor cores (gemm.tf32's kernel;
+ *                                 NVIDIA compute capability >= 8.0 only, see xc_engine_tf32). */
 #include "ocl/engine.h"
 #include "ocl/program.h"
 #include "ops/conv_geom.h"
@@ -499,12 +501,19 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     size_t t4 = wino_tiles4(&q), v_off = 16 * (size_t)q.m * t4;
     int bm = define_value(defines, "BM"), bn = define_value(defines, "BN"), rm = define_value(defines, "RM"),
         rn = define_value(defines, "RN");
-    if (!bm || !bn || !rm || !rn) return xc_fail(XC_ERR_INTERNAL, "winograd_gemm variant without its tile sizes");
+    /* winograd_gemm_tf32: the GEMM is gemm.tf32's kernel (kernels/gemm_tf32.cl), warps of 32 */
+    int tf32 = strstr(defines, "-DGEMM_TF32") != NULL, warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
+    if (!bm || !bn || (tf32 ? !warps : !rm || !rn)) return xc_fail(XC_ERR_INTERNAL, "winograd_gemm variant without its tile sizes");
     XC_TRY(conv_program(e, l, "conv2d_winograd_gemm.cl", "", "", &transforms));
     /* the GEMM in float, without the layer's epilogue (that is the output transform's) */
     char opts[256];
-    snprintf(opts, sizeof opts, "-DGEMM_VEC4 %s", defines);
-    XC_TRY(xc_ocl_program(e->dev, "gemm_kernels.cl", NULL, opts, l->variant[0] ? l->variant : l->name, &gemm));
+    if (tf32)
+        snprintf(opts, sizeof opts, "%s -DALIGNED4%s", defines, /* q.c % 4 == 0 */
+                 q.m % bm == 0 && t4 % (size_t)bn == 0 && q.c % 16 == 0 ? " -DFULL_TILES" : "");
+    else
+        snprintf(opts, sizeof opts, "-DGEMM_VEC4 %s", defines);
+    XC_TRY(xc_ocl_program(e->dev, "gemm_kernels.cl", tf32 ? xc_kernel_source("gemm_tf32.cl") : NULL, opts,
+                          l->variant[0] ? l->variant : l->name, &gemm));
     XC_TRY(winograd_gemm_weights(e, l, &q, &u));
     l->workspace = wino_gemm_workspace(&q);
 
@@ -517,7 +526,7 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     size_t global[3] = {xc_round_up(t4, 64), (size_t)q.c, 1}, local[3] = {64, 1, 1};
     xc_launch_range(k, 2, global, local);
 
-    k = xc_layer_add_launch(l, gemm, "gemm_vec4"); /* P[t] = U[t] x V[t], t = 0..15 */
+    k = xc_layer_add_launch(l, gemm, tf32 ? "gemm_tf32" : "gemm_vec4"); /* P[t] = U[t] x V[t], t = 0..15 */
     xc_launch_weight(k, u);
     for (int i = 0; i < 4; i++) xc_launch_workspace(k); /* B, C and bias (unread), Y */
     const int64_t dims[] = {q.m, (int64_t)t4, q.c, q.c, (int64_t)t4};
@@ -526,7 +535,7 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     xc_launch_float(k, 0.0f);
     const int64_t batch[] = {0, 0, 1, 1, (int64_t)q.m * q.c, 0, 0, (int64_t)q.c * (int64_t)t4, 0, 0, (int64_t)v_off, 0};
     for (size_t i = 0; i < sizeof batch / sizeof batch[0]; i++) xc_launch_int(k, batch[i]);
-    size_t wx = (size_t)(bn / rn), wy = (size_t)(bm / rm);
+    size_t wx = tf32 ? 32 : (size_t)(bn / rn), wy = tf32 ? (size_t)warps : (size_t)(bm / rm);
     size_t gglobal[3] = {(t4 + bn - 1) / bn * wx, ((size_t)q.m + bm - 1) / bm * wy, 16}, glocal[3] = {wx, wy, 1};
     xc_launch_range(k, 3, gglobal, glocal);
 
@@ -543,7 +552,22 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
 static const xc_tactic winograd_gemm = {"conv2d.winograd_gemm", winograd_gemm_applicable, vec4_tiles, winograd_gemm_prepare,
                                         vec4_tiles_cpu};
 
+/* conv2d.winograd_gemm_tf32: the 16 batched GEMMs on TF32 tensor cores (gemm.tf32's kernel), where
+ * xc_engine_tf32 allows (NVIDIA, compute capability >= 8.0, no --no-tf32). */
+static int winograd_gemm_tf32_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_engine_tf32(e) && winograd_gemm_applicable(e, l);
+}
+static const xc_variant tf32_tiles[] = {
+    {"128x128x16.2x2", "-DGEMM_TF32 -DBM=128 -DBN=128 -DBK=16 -DWARPS_M=2 -DWARPS_N=2"},
+    {"64x128x16.2x2", "-DGEMM_TF32 -DBM=64 -DBN=128 -DBK=16 -DWARPS_M=2 -DWARPS_N=2"},
+    {"64x64x16.2x2", "-DGEMM_TF32 -DBM=64 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2"},
+    {NULL, NULL},
+};
+static const xc_tactic winograd_gemm_tf32 = {"conv2d.winograd_gemm_tf32", winograd_gemm_tf32_applicable, tf32_tiles,
+                                             winograd_gemm_prepare, NULL};
+
 static const xc_tactic *const tactics[] = {&direct,         &im2col,        &pointwise,     &implicit,          &im2col_vec4,
                                            &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4, &splitk_im2col_vec4, &depthwise, &winograd,
-                                           &winograd_gemm, NULL};
+                                           &winograd_gemm, &winograd_gemm_tf32, NULL};
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};

@@ -7,11 +7,16 @@
  *   gemm.reg_blocked.<p>     BM x BN x BK local tiles, an RM x RN register block per work-item;
  *   gemm.vec4.<p>            as reg_blocked with float4 global loads prefetched a tile ahead and
  *                            float4 local reads (contiguous dimensions of A and B multiples of 4);
- *                            the fastest on large products (36 TFLOP/s at 4096^3 on an H200).
+ *                            the fastest on large products (36 TFLOP/s at 4096^3 on an H200);
+ *   gemm.tf32.<p>            TF32 tensor cores (mma.sync m16n8k8, kernels/gemm_tf32.cl), offered
+ *                            only on NVIDIA devices of compute capability >= 8.0 and unless
+ *                            --no-tf32 (xc_engine_tf32): products of operands rounded to 10-bit
+ *                            mantissas, accumulated in fp32, as TensorRT's default for fp32.
  * The epilogue: alpha, beta * C, the bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the
  * layer's activation. Operands are read in their own layout (TRANS_A/TRANS_B defines), so
  * constant weights need no repacked copy. */
 #include "ocl/engine.h"
+#include "ocl/program.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +162,7 @@ static int define_value(const char *defines, const char *name)
  * local[1] work-items each covering tile_m x tile_n outputs (local NULL: the naive kernel,
  * one work-item per output). */
 static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines, const char *kernel, const size_t *local,
-                                 int64_t tile_m, int64_t tile_n)
+                                 int64_t tile_m, int64_t tile_n, const char *extra_source)
 {
     gemm_geom g;
     if (!geometry(e, l, &g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not a product the gemm kind runs", l->name);
@@ -165,7 +170,7 @@ static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines,
     snprintf(opts, sizeof opts, "%s%s%s%s%s", defines, g.trans_a ? " -DTRANS_A" : "", g.trans_b ? " -DTRANS_B" : "",
              g.c >= 0 ? " -DHAS_C" : "", g.bias >= 0 ? " -DHAS_BIAS" : "");
     cl_program p;
-    XC_TRY(xc_layer_program(e, l, "gemm_kernels.cl", NULL, opts, &p));
+    XC_TRY(xc_layer_program(e, l, "gemm_kernels.cl", extra_source, opts, &p));
     xc_launch *k = xc_layer_add_launch(l, p, kernel);
     if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
@@ -194,14 +199,14 @@ static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines,
 static xc_status naive_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     (void)defines;
-    return add_gemm_launch(e, l, "-DGEMM_NAIVE", "gemm_naive", NULL, 1, 1);
+    return add_gemm_launch(e, l, "-DGEMM_NAIVE", "gemm_naive", NULL, 1, 1, NULL);
 }
 
 static xc_status tiled_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     int t = define_value(defines, "TILE");
     const size_t local[2] = {(size_t)t, (size_t)t};
-    return add_gemm_launch(e, l, defines, "gemm_tiled", local, t, t);
+    return add_gemm_launch(e, l, defines, "gemm_tiled", local, t, t, NULL);
 }
 
 /* reg_blocked and vec4: BM x BN outputs per work-group of (BN/RN) x (BM/RM) work-items. */
@@ -211,7 +216,7 @@ static xc_status blocked_launch(xc_engine *e, xc_layer *l, const char *defines, 
     int rm = define_value(defines, "RM"), rn = define_value(defines, "RN");
     if (!rm || !rn) return xc_fail(XC_ERR_INTERNAL, "gemm variant '%s' lacks RM/RN", defines);
     const size_t local[2] = {(size_t)(bn / rn), (size_t)(bm / rm)};
-    return add_gemm_launch(e, l, defines, kernel, local, bm, bn);
+    return add_gemm_launch(e, l, defines, kernel, local, bm, bn, NULL);
 }
 
 static xc_status reg_prepare(xc_engine *e, xc_layer *l, const char *defines)
@@ -258,5 +263,46 @@ static const xc_variant vec4_variants[] = {
 };
 static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare, NULL};
 
-static const xc_tactic *const gemm_tactics[] = {&naive, &tiled, &reg_blocked, &vec4, NULL};
+/* gemm.tf32: BM x BN per work-group of 32 x (WARPS_M * WARPS_N) work-items, the warps' tiles
+ * splitting it WARPS_M x WARPS_N; ALIGNED4 when K allows float4 loads along it, FULL_TILES when
+ * the product is a whole number of tiles (no bounds checks). */
+static xc_status tf32_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    int bm = define_value(defines, "BM"), bn = define_value(defines, "BN");
+    int warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
+    if (!warps) return xc_fail(XC_ERR_INTERNAL, "gemm variant '%s' lacks WARPS_M/WARPS_N", defines);
+    const char *src = xc_kernel_source("gemm_tf32.cl");
+    if (!src) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/gemm_tf32.cl is not embedded");
+    gemm_geom g;
+    if (!geometry(e, l, &g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not a product the gemm kind runs", l->name);
+    char opts[256];
+    int full = g.m % bm == 0 && g.n % bn == 0 && g.k % 16 == 0;
+    snprintf(opts, sizeof opts, "%s%s%s", defines, g.k % 4 == 0 ? " -DALIGNED4" : "", full ? " -DFULL_TILES" : "");
+    const size_t local[2] = {32, (size_t)warps};
+    return add_gemm_launch(e, l, opts, "gemm_tf32", local, bm, bn, src);
+}
+
+int xc_engine_tf32(const xc_engine *e) { return !e->opt.no_tf32 && xc_ocl_device_tf32(e->dev); }
+int xc_tactic_tf32(const xc_tactic *t) { return t && strstr(t->name, "tf32") != NULL; }
+
+static int tf32_applicable(const xc_engine *e, const xc_layer *l)
+{
+    (void)l;
+    return xc_engine_tf32(e);
+}
+
+/* Fastest first at 4096^3 on an H100 (ms): 256x128 4x2 1.00, 128x128 2x2 1.04, 128x256 2x4 1.05,
+ * 128x128 2x4 1.61; the small tiles fill the GPU on small products. */
+static const xc_variant tf32_variants[] = {
+    {"256x128x16.4x2", "-DGEMM_TF32 -DBM=256 -DBN=128 -DBK=16 -DWARPS_M=4 -DWARPS_N=2"},
+    {"128x256x16.2x4", "-DGEMM_TF32 -DBM=128 -DBN=256 -DBK=16 -DWARPS_M=2 -DWARPS_N=4"},
+    {"128x128x16.2x2", "-DGEMM_TF32 -DBM=128 -DBN=128 -DBK=16 -DWARPS_M=2 -DWARPS_N=2"},
+    {"128x128x16.2x4", "-DGEMM_TF32 -DBM=128 -DBN=128 -DBK=16 -DWARPS_M=2 -DWARPS_N=4"},
+    {"128x64x16.2x2", "-DGEMM_TF32 -DBM=128 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2"},
+    {"64x64x16.2x2", "-DGEMM_TF32 -DBM=64 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2"},
+    {NULL, NULL},
+};
+static const xc_tactic tf32 = {"gemm.tf32", tf32_applicable, tf32_variants, tf32_prepare, NULL};
+
+static const xc_tactic *const gemm_tactics[] = {&naive, &tiled, &reg_blocked, &vec4, &tf32, NULL};
 const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics};

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Correctness of the TF32 tensor-core tactic (gemm.tf32) on an NVIDIA GPU, against float64.
+
+For each case (a MatMul or Gemm over fresh random inputs: aligned and ragged sizes, transA/
+transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it runs
+`crosscheck run M --ref --ocl --per-layer --save-outputs DIR --json J` three ways:
+  tf32.<variant>  each gemm.tf32 variant forced with --tactics: the relative error
+                  |out - ref64| / |ref64| (Frobenius norms, ref64 the product in float64 of the
+                  saved inputs) must lie in TF32's range (under 2e-3, over 1e-5 where K >= 64 so
+                  the tensor cores really ran), crosscheck's own verdict must pass, and the
+                  per-layer table must name the layer's precision tf32;
+  default         no --tactics: the tactic the tuner chose is printed;
+  --no-tf32       the tuner's choice with --no-tf32: no tf32 tactic, precision fp32, error at
+                  fp32's level (under 1e-5).
+Every output element is checked to be written (a NaN-poisoned output would show as NaN error).
+
+  LD_LIBRARY_PATH=.device python3 bench/tf32_check.py --xc .device/crosscheck --out /tmp/tf32 [--only REGEX]
+Exit status 0 when every check holds. Needs numpy and onnx.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+VARIANTS = ["256x128x16.4x2", "128x256x16.2x4", "128x128x16.2x2", "128x128x16.2x4", "128x64x16.2x2", "64x64x16.2x2"]
+
+
+def make_case(path, op, a_shape, b_shape, c_shape=None, attrs=None):
+    ins = [helper.make_tensor_value_info("A", TensorProto.FLOAT, a_shape),
+           helper.make_tensor_value_info("B", TensorProto.FLOAT, b_shape)]
+    names = ["A", "B"]
+    if c_shape is not None:
+        ins.append(helper.make_tensor_value_info("C", TensorProto.FLOAT, c_shape))
+        names.append("C")
+    node = helper.make_node(op, names, ["Y"], name="prod", **(attrs or {}))
+    out = helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)
+    g = helper.make_graph([node], "tf32_case", ins, [out])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+def make_conv(path, n, c, hw, m):
+    """A 3x3 stride-1 pad-1 Conv with constant weights and bias: the Winograd tactics' case."""
+    rng = np.random.default_rng(3)
+    w = numpy_helper.from_array((rng.uniform(-1, 1, (m, c, 3, 3)) / np.sqrt(9 * c)).astype(np.float32), "W")
+    b = numpy_helper.from_array(rng.uniform(-1, 1, m).astype(np.float32), "Bias")
+    node = helper.make_node("Conv", ["A", "W", "Bias"], ["Y"], name="prod", pads=[1, 1, 1, 1], kernel_shape=[3, 3])
+    g = helper.make_graph([node], "tf32_conv", [helper.make_tensor_value_info("A", TensorProto.FLOAT, [n, c, hw, hw])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=[w, b])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+def reference64(op, feeds, attrs):
+    a, b = feeds["A"].astype(np.float64), feeds["B"].astype(np.float64)
+    if op == "MatMul":
+        return np.matmul(a, b)
+    if attrs.get("transA"):
+        a = a.T
+    if attrs.get("transB"):
+        b = b.T
+    y = attrs.get("alpha", 1.0) * (a @ b)
+    if "C" in feeds:
+        y = y + attrs.get("beta", 1.0) * feeds["C"].astype(np.float64)
+    return y
+
+
+CASES = [  # name, op, A, B, C, attrs
+    ("mm_512", "MatMul", [512, 512], [512, 512], None, {}),
+    ("mm_ragged", "MatMul", [1000, 333], [333, 777], None, {}),
+    ("gemm_tAtB_512", "Gemm", [256, 512], [512, 256], None, {"transA": 1, "transB": 1}),
+    ("gemm_fc", "Gemm", [64, 512], [1000, 512], [1000], {"transB": 1}),
+    ("gemm_tA", "Gemm", [300, 200], [300, 128], None, {"transA": 1}),
+    ("gemm_tAtB_ab", "Gemm", [130, 70], [90, 130], [70, 90], {"transA": 1, "transB": 1, "alpha": 0.5, "beta": 2.0}),
+    ("mm_batched", "MatMul", [4, 128, 64], [4, 64, 96], None, {}),
+    ("mm_bcast", "MatMul", [2, 3, 50, 64], [64, 40], None, {}),
+    ("mm_k7", "MatMul", [33, 7], [7, 19], None, {}),
+    ("conv_64", "Conv", [2, 64, 28, 28], 64, None, {}),     # B: output channels
+    ("conv_ragged", "Conv", [3, 36, 13, 13], 40, None, {}),
+]
+CONV_VARIANTS = ["128x128x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
+
+
+def run(a, model, tag, extra):
+    d = os.path.join(a.out, tag)
+    os.makedirs(d, exist_ok=True)
+    j = os.path.join(d, "run.json")
+    cmd = [a.xc, "run", model, "--ref", "--ocl", "--ocl-device", "NVIDIA", "--per-layer", "--save-outputs", d,
+           "--json", j, "--seed", str(a.seed), "--val-range", "[-1,1]"] + extra
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    with open(os.path.join(d, "log.txt"), "w") as f:
+        f.write("$ %s\n%s%s" % (" ".join(cmd), r.stdout, r.stderr))
+    if r.returncode not in (0, 1):
+        return None, "exit %d: %s" % (r.returncode, (r.stderr.strip().splitlines() or [""])[-1])
+    with open(j) as f:
+        rep = json.load(f)
+    with open(os.path.join(d, "index.json")) as f:
+        idx = json.load(f)
+    tensors = {}
+    for e in idx["tensors"]:
+        key = (e["runner"], e["role"], e["tensor"])
+        if e.get("iteration", 0) == 0:
+            tensors[key] = numpy_helper.to_array(onnx.load_tensor(os.path.join(d, e["file"])))
+    return (r.returncode, rep, tensors), None
+
+
+def layer_row(rep):
+    pl = rep.get("per_layer") or {}
+    rows = pl.get("layers") or []
+    return rows[0] if rows else {}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--xc", default="build/crosscheck")
+    ap.add_argument("--out", default="tf32-check")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--only", default="", help="regular expression: the cases to run")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    failures = 0
+    print("%-14s %-28s %-30s %-5s %10s  %s" % ("case", "run", "tactic", "prec", "rel err", "verdict"))
+    for name, op, sa, sb, sc, attrs in CASES:
+        if a.only and not re.search(a.only, name):
+            continue
+        model = os.path.join(a.out, name + ".onnx")
+        if op == "Conv":
+            make_conv(model, sa[0], sa[1], sa[2], sb)
+            k = 9 * sa[1]
+            runs = [("tf32." + v, ["--tactics", "conv2d.winograd_gemm_tf32." + v], "tf32") for v in CONV_VARIANTS]
+        else:
+            make_case(model, op, sa, sb, sc, attrs)
+            k = sa[-2] if attrs.get("transA") else sa[-1]
+            runs = [("tf32." + v, ["--tactics", "gemm.tf32." + v], "tf32") for v in VARIANTS]
+        runs += [("default", [], None), ("no-tf32", ["--no-tf32"], "fp32")]
+        if name == "mm_512":
+            runs.append(("fp16.tf32", ["--fp16", "--tactics", "gemm.tf32.*"], "fp16"))
+        for tag, extra, want_prec in runs:
+            res, err = run(a, model, name + "_" + tag, extra)
+            if err:
+                print("%-14s %-28s FAILED: %s" % (name, tag, err))
+                failures += 1
+                continue
+            rc, rep, t = res
+            feeds = {n: t[("ref", "input", n)] for n in ("A", "B", "C") if ("ref", "input", n) in t}
+            # Conv: the reference interpreter's fp32 output (exact to ~1e-7) stands in for float64
+            ref = t[("ref", "output", "Y")].astype(np.float64) if op == "Conv" else reference64(op, feeds, attrs)
+            out = t.get(("ocl", "output", "Y"))
+            if out is None:
+                out = next(v for (r_, role, n), v in t.items() if r_.startswith("ocl") and role == "output")
+            rel = float(np.linalg.norm(out.astype(np.float64) - ref) / np.linalg.norm(ref))
+            row = layer_row(rep)
+            tactic, prec = row.get("tactic", "?"), row.get("precision", "?")
+            ok = rc == 0 and np.isfinite(rel)
+            if want_prec == "tf32":
+                ok = ok and "tf32" in tactic and prec == "tf32" and rel < 2e-3 and (k < 64 or rel > 1e-5)
+            elif want_prec == "fp32":
+                ok = ok and "tf32" not in tactic and prec == "fp32" and rel < 1e-5
+            elif want_prec == "fp16":
+                ok = ok and tactic.startswith("gemm.tf32") and prec == "fp16" and rel < 2e-2
+            failures += not ok
+            print("%-14s %-28s %-30s %-5s %10.3g  %s" % (name, tag, tactic, prec, rel, "ok" if ok else "FAIL (exit %d)" % rc),
+                  flush=True)
+    print("\n%s" % ("all checks hold" if not failures else "%d check(s) failed" % failures))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""tf32_tests: the TF32 tensor-core tactic's surface on a device without tensor cores (PoCL).
+
+gemm.tf32 is offered only on NVIDIA GPUs of compute capability >= 8.0, so here: no engine of a
+MatMul/Gemm model names it at any optimization level, and --tactics 'gemm.tf32*' matches nothing
+(an error). --no-tf32 is a shared OpenCL option: run, build, bench and inspect engine accept it,
+a plan records it, and the per-layer table names the layer's precision (fp32 here). Correctness
+on the GPU itself is bench/tf32_check.py's job (it needs the device)."""
+import json
+import os
+import subprocess
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+
+def _run(cmd, env=None):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def _model(path):
+    w = numpy_helper.from_array(np.linspace(-1, 1, 24 * 20, dtype=np.float32).reshape(20, 24), "W")
+    nodes = [helper.make_node("MatMul", ["X", "X2"], ["P"], name="mm"),
+             helper.make_node("Gemm", ["P", "W"], ["Y"], name="fc", transB=1)]
+    g = helper.make_graph(nodes, "tf32", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [16, 12]),
+                                          helper.make_tensor_value_info("X2", TensorProto.FLOAT, [12, 24])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [16, 20])], initializer=[w])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+
+
+def tf32_tests(s, xc, build, tmp):
+    d = os.path.join(tmp, "tf32")
+    os.makedirs(d, exist_ok=True)
+    model = os.path.join(d, "m.onnx")
+    _model(model)
+    fast = dict(os.environ, CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL="0")
+
+    r = _run([xc, "run", model, "--ref", "--ocl", "--no-tf32", "--per-layer", "--json", os.path.join(d, "run.json")], fast)
+    ok = r.returncode == 0
+    rows = json.load(open(os.path.join(d, "run.json")))["per_layer"]["layers"] if ok else []
+    s.check("tf32: run --no-tf32 passes; per-layer rows name precision fp32",
+            ok and rows and all(x["precision"] == "fp32" for x in rows), r.stdout[-1500:] + r.stderr)
+    s.check("tf32: the per-layer table has a precision column", " prec " in r.stdout and " fp32 " in r.stdout, r.stdout[-800:])
+
+    plan = os.path.join(d, "m.plan")
+    r = _run([xc, "build", model, "--no-tf32", "-o", plan], fast)
+    opts = json.load(open(plan)).get("options", {}) if r.returncode == 0 and os.path.exists(plan) else {}
+    s.check("tf32: build --no-tf32 writes a plan recording no_tf32", opts.get("no_tf32") is True, r.stderr + str(opts))
+    r = _run([xc, "build", model, "-o", plan], fast)
+    opts = json.load(open(plan)).get("options", {}) if r.returncode == 0 else {}
+    s.check("tf32: a default plan records no_tf32 false", opts.get("no_tf32") is False, r.stderr + str(opts))
+
+    r = _run([xc, "bench", model, "--no-tf32", "--iterations", "1", "--duration-s", "0", "--warmup-ms", "0"], fast)
+    s.check("tf32: bench accepts --no-tf32", r.returncode == 0, r.stderr[-800:])
+    r = _run([xc, "inspect", "engine", model, "--no-tf32"], fast)
+    s.check("tf32: inspect engine accepts --no-tf32", r.returncode == 0, r.stderr[-800:])
+    r = _run([xc, "run", model, "--ocl", "--no-tf32=1"], fast)
+    s.check("tf32: --no-tf32 takes no value", r.returncode == 2, r.stderr[-400:])
+
+    # a tuned build times every applicable tactic: gemm.tf32 must not be among them off NVIDIA
+    r = _run([xc, "build", model, "--builder-optimization-level", "1", "-o", plan])
+    layers = json.load(open(plan)).get("layers", []) if r.returncode == 0 else []
+    s.check("tf32: a tuned build on this device picks no tf32 tactic and names no tf32 precision",
+            r.returncode == 0 and layers and not any("tf32" in (x.get("tactic", "") + x.get("precision", "")) for x in layers),
+            r.stderr + str(layers)[:600])
+    r = _run([xc, "run", model, "--ocl", "--tactics", "gemm.tf32*"], fast)
+    s.check("tf32: --tactics 'gemm.tf32*' matches no tactic here (never offered off NVIDIA)",
+            r.returncode == 2 and "matches no tactic" in r.stderr, r.stdout[-400:] + r.stderr[-400:])

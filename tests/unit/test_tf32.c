@@ -1,0 +1,100 @@
+/* test_tf32.c — the TF32 tensor-core tactics' guard and judgement: only an NVIDIA GPU of compute
+ * capability >= 8.0 is offered gemm.tf32 and conv2d.winograd_gemm_tf32 (a faked device description stands in for one), --no-tf32
+ * withdraws it, PoCL never reports a compute capability; layers that ran TF32 are compared with
+ * TF32's tolerance, which passes a TF32-sized error that fp32's tolerance fails. */
+#include "compare.h"
+#include "ocl/engine.h"
+#include "test.h"
+#include "tolerance_spec.h"
+#include <string.h>
+
+extern const xc_layer_kind xc_kind_gemm, xc_kind_conv; /* layers/gemm.c, layers/conv.c */
+
+static xc_ocl_device fake_device(const char *vendor, int is_gpu, int major)
+{
+    xc_ocl_device d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.vendor, sizeof d.vendor, "%s", vendor);
+    d.is_gpu = is_gpu;
+    d.nv_cc_major = major;
+    return d;
+}
+
+static const xc_tactic *kind_tactic(const xc_layer_kind *kind, const char *name)
+{
+    for (int k = 0; kind->tactics[k]; k++)
+        if (!strcmp(kind->tactics[k]->name, name)) return kind->tactics[k];
+    return NULL;
+}
+
+static const xc_tactic *gemm_tactic(const char *name) { return kind_tactic(&xc_kind_gemm, name); }
+
+TEST(tf32_offered_only_on_nvidia_ampere_and_newer)
+{
+    xc_ocl_device h100 = fake_device("NVIDIA Corporation", 1, 9), a100 = fake_device("NVIDIA Corporation", 1, 8),
+                  t4 = fake_device("NVIDIA Corporation", 1, 7), pocl = fake_device("The pocl project", 0, 0),
+                  other = fake_device("Advanced Micro Devices, Inc.", 1, 9), nv_cpu = fake_device("NVIDIA Corporation", 0, 9);
+    CHECK(xc_ocl_device_tf32(&h100) && xc_ocl_device_tf32(&a100));
+    CHECK(!xc_ocl_device_tf32(&t4));     /* Turing: no TF32 mma */
+    CHECK(!xc_ocl_device_tf32(&pocl));
+    CHECK(!xc_ocl_device_tf32(&other));  /* a capability from another vendor means nothing */
+    CHECK(!xc_ocl_device_tf32(&nv_cpu));
+    const xc_tactic *t = gemm_tactic("gemm.tf32");
+    CHECK(t && t->applicable && xc_tactic_tf32(t));
+    CHECK(!xc_tactic_tf32(gemm_tactic("gemm.vec4")) && !xc_tactic_tf32(NULL));
+    xc_engine e;
+    xc_layer l;
+    memset(&e, 0, sizeof e);
+    memset(&l, 0, sizeof l);
+    e.opt = xc_ocl_build_defaults();
+    e.dev = &h100;
+    CHECK(xc_engine_tf32(&e) && t && t->applicable(&e, &l)); /* on by default, as TensorRT */
+    e.opt.no_tf32 = 1;
+    CHECK(!xc_engine_tf32(&e) && t && !t->applicable(&e, &l));
+    const xc_tactic *w = kind_tactic(&xc_kind_conv, "conv2d.winograd_gemm_tf32");
+    CHECK(w && w->applicable && xc_tactic_tf32(w) && !w->applicable(&e, &l)); /* --no-tf32: never asks the layer */
+    e.opt.no_tf32 = 0;
+    e.dev = &pocl;
+    CHECK(!xc_engine_tf32(&e) && t && !t->applicable(&e, &l));
+    CHECK(w && !w->applicable(&e, &l));
+    CHECK(!xc_tactic_tf32(kind_tactic(&xc_kind_conv, "conv2d.winograd_gemm")));
+}
+
+TEST(tf32_real_device_reports_no_capability_off_nvidia)
+{
+    xc_ocl_device *d;
+    if (xc_ocl_device_open(NULL, &d) != XC_OK) {
+        fprintf(stderr, "  (no OpenCL device: %s)\n", xc_error_message());
+        xc_error_clear();
+        return;
+    }
+    if (!strstr(d->vendor, "NVIDIA")) CHECK(d->nv_cc_major == 0 && !xc_ocl_device_tf32(d));
+    xc_ocl_device_close(d);
+}
+
+TEST(tf32_layers_get_tf32_tolerance)
+{
+    int64_t n = 4096;
+    xc_tensor *ref = NULL, *out = NULL;
+    CHECK(xc_tensor_new(XC_FLOAT, 1, &n, &ref) == XC_OK && xc_tensor_new(XC_FLOAT, 1, &n, &out) == XC_OK);
+    if (!ref || !out) return;
+    float *r = (float *)ref->data, *o = (float *)out->data;
+    for (int64_t i = 0; i < n; i++) { /* O(1) values, each off by 8e-4 of the RMS: TF32-sized */
+        r[i] = (float)((i % 7) - 3) + 0.5f;
+        o[i] = r[i] + ((i & 1) ? 8e-4f : -8e-4f) * 2.0f;
+    }
+    xc_tolerance_spec s = xc_tolerance_spec_default();
+    xc_tolerance t32 = xc_tolerance_for(&s, "y", ref, XC_MATH_TF32), f32 = xc_tolerance_for(&s, "y", ref, XC_MATH_FP32),
+                 f16 = xc_tolerance_for(&s, "y", ref, XC_MATH_FP16);
+    CHECK_NEAR(t32.rtol, XC_TF32_RTOL, 0);
+    CHECK_NEAR(t32.atol, XC_TF32_RTOL * t32.ref_rms, 1e-12);
+    CHECK(f32.rtol < t32.rtol && t32.rtol < f16.rtol); /* between exact fp32 and half storage */
+    CHECK(!t32.half_storage && f16.half_storage);
+    xc_compare_result a, b;
+    CHECK(xc_compare(out, ref, &t32, &a) == XC_OK && a.passed);
+    CHECK(xc_compare(out, ref, &f32, &b) == XC_OK && !b.passed);
+    s.preset = XC_TOL_POLYGRAPHY; /* explicit presets are not loosened */
+    CHECK(xc_tolerance_for(&s, "y", ref, XC_MATH_TF32).rtol == 1e-5);
+    xc_tensor_free(ref);
+    xc_tensor_free(out);
+}
