@@ -28,6 +28,7 @@ from hostile.messages_tests import messages_tests  # noqa: E402
 from trust.engine_act_tests import engine_act_tests  # noqa: E402
 from arch.install_tests import install_tests  # noqa: E402
 from arch.exec_runner_tests import exec_runner_tests  # noqa: E402
+from test_debug_defects import debug_defects  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1382,6 +1383,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(debug_defects, s, xc, args.build, tmp)
         timed(surface_tests, s, xc, args.build, tmp)
         timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)

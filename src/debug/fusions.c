@@ -123,4 +123,8 @@ static xc_status run(xc_debug_session *s, const xc_engine *e)
     return st;
 }
 
-xc_status xc_debug_fusions(const xc_debug_config *c, xc_debug_report *r) { return xc_debug_run(c, r, run); }
+xc_status xc_debug_fusions(const xc_debug_config *c, xc_debug_report *r)
+{
+    XC_TRY(xc_debug_check_outputs(c, NULL));
+    return xc_debug_run(c, r, run);
+}

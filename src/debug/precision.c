@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DEFAULT_OUTPUT "debug_precision.json"
+
 typedef struct precision {
     const xc_engine *e;
     int n;
@@ -59,7 +61,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
         snprintf(r->culprits[k].good, sizeof r->culprits[k].good, "fp32");
         names[k] = L->name;
     }
-    const char *out = s->cfg->output ? s->cfg->output : "debug_precision.json";
+    const char *out = s->cfg->output ? s->cfg->output : DEFAULT_OUTPUT;
     XC_TRY(xc_layer_precision_save(out, names, r->n_culprits));
     xc_debug_report_written(r, out, "--layer-precision-file");
     return XC_OK;
@@ -76,5 +78,6 @@ static xc_status run(xc_debug_session *s, const xc_engine *e)
 xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r)
 {
     if (!c->ocl.fp16) return xc_fail(XC_ERR_USAGE, "debug precision needs --fp16: it finds the layers an fp16 engine must keep in fp32");
+    XC_TRY(xc_debug_check_outputs(c, DEFAULT_OUTPUT));
     return xc_debug_run(c, r, run);
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DEFAULT_OUTPUT "debug_tactics.json"
+
 typedef struct tactics {
     const xc_engine *e;       /* the failing build */
     int n;                    /* candidates */
@@ -75,7 +77,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
         snprintf(c->good, sizeof c->good, "%s", t->baseline[culprits[k]]);
         sw[culprits[k]] = 1;
     }
-    const char *out = s->cfg->output ? s->cfg->output : "debug_tactics.json";
+    const char *out = s->cfg->output ? s->cfg->output : DEFAULT_OUTPUT;
     xc_status st = write_replay(t, sw, out);
     free(sw);
     XC_TRY(st);
@@ -92,4 +94,8 @@ static xc_status run(xc_debug_session *s, const xc_engine *e)
     return st;
 }
 
-xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r) { return xc_debug_run(c, r, run); }
+xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r)
+{
+    XC_TRY(xc_debug_check_outputs(c, DEFAULT_OUTPUT));
+    return xc_debug_run(c, r, run);
+}

@@ -174,6 +174,16 @@ const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, 
 /* A replay file may pin only some layers: the others are tuned (or cached) as usual, or run
  * their baseline under replay_lenient. A plan pins every layer: a layer it lacks means the
  * model or the options changed. */
+/* The timing-cache key of a layer signature: the best of a --tactics subset is not the best
+ * tactic for the signature, so a filtered build stores (and finds) its timings under the
+ * signature plus the filter; a rebuild with the same --tactics re-times nothing. */
+static void cache_key(const xc_engine *e, const char *sig, char *buf, size_t len)
+{
+    size_t o = (size_t)snprintf(buf, len, "%s", sig);
+    for (int i = 0; i < e->opt.n_tactic_filter && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "|tactics=", e->opt.tactic_filter[i]);
+}
+
 static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, xc_tactics_file *cache, int li)
 {
     xc_layer *l = &e->layers[li];
@@ -190,20 +200,24 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
         return prepare(e, l, &c[k]);
     }
     if (pinned && e->opt.replay_lenient) return prepare(e, l, &c[0]);
-    char sig[4096];
+    char sig[4096], key[8192];
     xc_layer_signature(e, l, sig, sizeof sig);
-    const char *hit = cache ? xc_tactics_lookup(cache, sig) : NULL;
+    cache_key(e, sig, key, sizeof key);
+    /* the subset's own entry, else the signature's best when the subset allows it (the best of
+     * all is then the best of the subset too) */
+    const char *hit = cache ? xc_tactics_lookup(cache, key) : NULL, *used = key;
     int k = hit ? find_candidate(c, n, hit) : -1;
+    if (k < 0 && cache && e->opt.n_tactic_filter && (hit = xc_tactics_lookup(cache, sig))) k = find_candidate(c, n, hit), used = sig;
     if (k >= 0) {
         XC_TRY(prepare(e, l, &c[k]));
-        l->time_ms = xc_tactics_lookup_ms(cache, sig); /* measured on this device, by this or an earlier build */
+        l->time_ms = xc_tactics_lookup_ms(cache, used); /* measured on this device, by this or an earlier build */
+        e->n_cache_hits++;
         return XC_OK;
     }
     if (n == 1 || e->opt.opt_level == 0) return prepare(e, l, &c[0]); /* level 0: the baseline, untimed */
     XC_TRY(tune(e, ctx, li, c, n));
     e->n_timed++;
-    /* the best of a --tactics subset is not the best tactic for the signature */
-    return cache && !e->opt.n_tactic_filter ? xc_tactics_set(cache, sig, l->variant, l->time_ms) : XC_OK;
+    return cache ? xc_tactics_set(cache, key, l->variant, l->time_ms) : XC_OK;
 }
 
 /* Every layer a replay file names must exist: a typo would otherwise silently pin nothing. */
@@ -273,6 +287,11 @@ xc_status xc_engine_choose_tactics(xc_engine *e)
     if (s == XC_OK) progress(e, total, total, "done");
     if (s == XC_OK && pinned && !e->opt.replay_lenient) s = check_pinned_names(e, pinned);
     if (s == XC_OK && cache) s = xc_tactics_save(cache, e->opt.timing_cache);
+    if (s == XC_OK && cache && !e->n_timed && !e->n_cache_hits) /* said, so a rebuild that re-times is no surprise */
+        xc_warn("--timing-cache %s: this build timed no layer (%s), so nothing was stored", e->opt.timing_cache,
+                e->opt.opt_level == 0 ? "optimization level 0 builds every layer's baseline untimed"
+                : pinned              ? "--load-tactics pinned the tactics"
+                                      : "no layer has more than one candidate tactic");
     if (s == XC_OK && e->opt.save_tactics) s = xc_tactics_save_engine(e, e->opt.save_tactics);
     xc_ocl_ctx_free(ctx);
     xc_tactics_free(pinned);

@@ -1,0 +1,132 @@
+"""Regression tests for the debug tools' defects of issue 16 (called by tests/run_tests.py as
+section debug_defects): each check fails on the code before its fix. Small models made here with
+onnx.helper, level-0 builds except where timing is what is checked."""
+import json
+import os
+import subprocess
+
+import numpy as np
+import onnx
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kw)
+
+
+def weight(rng, name, *shape):
+    return nh.from_array((rng.standard_normal(shape) * 0.3).astype(np.float32), name)
+
+
+def chain_model(path):
+    """MatMul+Add+Relu, MatMul, Tanh, MatMul, Softmax on a 4x16 input: 7 nodes, a fusion, gemms."""
+    rng = np.random.default_rng(0)
+    nodes = [h.make_node("MatMul", ["x", "w0"], ["m0"], name="mm0"), h.make_node("Add", ["m0", "b0"], ["a0"], name="add0"),
+             h.make_node("Relu", ["a0"], ["r0"], name="relu0"), h.make_node("MatMul", ["r0", "w1"], ["m1"], name="mm1"),
+             h.make_node("Tanh", ["m1"], ["t1"], name="tanh1"), h.make_node("MatMul", ["t1", "w2"], ["m2"], name="mm2"),
+             h.make_node("Softmax", ["m2"], ["y"], name="sm", axis=-1)]
+    g = h.make_graph(nodes, "chain", [h.make_tensor_value_info("x", T.FLOAT, [4, 16])], [h.make_tensor_value_info("y", T.FLOAT, [4, 16])],
+                     [weight(rng, "w0", 16, 16), weight(rng, "b0", 16), weight(rng, "w1", 16, 16), weight(rng, "w2", 16, 16)])
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 17)]), path)
+
+
+def dynamic_model(path):
+    """A PyTorch-export-like model: symbolic batch/seq dims and a Shape->Gather->Concat->Reshape,
+    so the source model's inference cannot tell the middle tensors' dims."""
+    rng = np.random.default_rng(1)
+
+    def c(name, v):
+        return nh.from_array(np.array(v, dtype=np.int64), name)
+    nodes = [h.make_node("MatMul", ["x", "w0"], ["m0"], name="mm0"), h.make_node("Shape", ["x"], ["shp"], name="shape"),
+             h.make_node("Gather", ["shp", "i0"], ["d0"], name="g0", axis=0), h.make_node("Unsqueeze", ["d0", "ax0"], ["d0u"], name="u0"),
+             h.make_node("Concat", ["d0u", "rest"], ["newshape"], name="cat", axis=0),
+             h.make_node("Reshape", ["m0", "newshape"], ["rs"], name="reshape"), h.make_node("Relu", ["rs"], ["r0"], name="relu0"),
+             h.make_node("Reshape", ["r0", "back"], ["rb"], name="reshape_back"), h.make_node("MatMul", ["rb", "w1"], ["m1"], name="mm1"),
+             h.make_node("Tanh", ["m1"], ["y"], name="tanh1")]
+    g = h.make_graph(nodes, "dynamic", [h.make_tensor_value_info("x", T.FLOAT, ["batch", "seq", 16])],
+                     [h.make_tensor_value_info("y", T.FLOAT, ["batch", "seq", 16])],
+                     [weight(rng, "w0", 16, 16), weight(rng, "w1", 16, 16), c("i0", 0), c("ax0", [0]), c("rest", [-1, 4, 4]),
+                      c("back", [0, -1, 16])])
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 17)]), path)
+
+
+def full_shapes(m):
+    """Every graph output has a type and every dim a value or a name."""
+    for o in m.graph.output:
+        t = o.type.tensor_type
+        if not t.elem_type or not t.HasField("shape") or any(not d.HasField("dim_value") and not d.HasField("dim_param") for d in t.shape.dim):
+            return False
+    return True
+
+
+def checker_ok(path):
+    try:
+        m = onnx.load(path)
+        onnx.checker.check_model(m, full_check=True)
+        inferred = onnx.shape_inference.infer_shapes(m, strict_mode=True)
+        return full_shapes(m) and full_shapes(inferred), ""
+    except Exception as e:  # the checker's message is the detail
+        return False, str(e)[:500]
+
+
+def timing_cache(s, xc, model, tmp):
+    """D2: --timing-cache with --tactics stores the subset's timings; a rebuild times nothing."""
+    cache, plan = os.path.join(tmp, "subset_cache.json"), os.path.join(tmp, "subset.plan")
+    timed = []
+    for _ in range(2):
+        r = run([xc, "build", model, "--builder-optimization-level", "1", "--tactics", "gemm*", "--timing-cache", cache, "-o", plan])
+        timed.append(json.load(open(plan)).get("timed_layers", -1) if r.returncode == 0 else -1)
+    entries = json.load(open(cache)).get("entries", []) if os.path.exists(cache) else []
+    s.check("--timing-cache with --tactics: the first build stores %d timings, the rebuild times %s layers (was all again)"
+            % (len(entries), timed[1]), timed[0] > 0 and timed[1] == 0 and len(entries) >= timed[0] and
+            all("|tactics=gemm*" in e["key"] for e in entries), str(timed) + r.stderr[-1000:])
+    r = run([xc, "build", model, "--builder-optimization-level", "0", "--timing-cache", os.path.join(tmp, "level0_cache.json"), "-o", plan])
+    s.check("--timing-cache at level 0 says in one warning that nothing was timed, so nothing is stored",
+            r.returncode == 0 and "--timing-cache" in r.stderr and "nothing was stored" in r.stderr, r.stderr[-1000:])
+
+
+def reduce_defects(s, xc, chain, dynamic, tmp):
+    """D5: no 'replayed from (null)'; D6: reduced and extracted models pass onnx.checker's full
+    check with every output dim known."""
+    out = os.path.join(tmp, "false_min.onnx")
+    r = run([xc, "debug", "reduce", chain, "-o", out, "--check", "false"])
+    s.check("debug reduce --check false: exit 0, no '(null)', repeats not called replays without --replay",
+            r.returncode == 0 and "(null)" not in r.stdout and "replayed" not in r.stdout, r.stdout[-2000:] + r.stderr[-500:])
+    out = os.path.join(tmp, "dyn_min.onnx")
+    r = run([xc, "debug", "reduce", dynamic, "--input-shapes", "x:2x3x16", "--inject-fault", "node=relu0", "-o", out])
+    ok, why = checker_ok(out) if r.returncode == 0 else (False, r.stdout[-1500:] + r.stderr[-500:])
+    s.check("debug reduce on a symbolic-shape model: the reduced model passes onnx.checker (full) with every output dim known", ok, why)
+    out = os.path.join(tmp, "dyn_extract.onnx")
+    r = run([xc, "surgeon", "extract", dynamic, "--inputs", "rs:[2,3,4,4]:float32", "--outputs", "rb", "-o", out])
+    ok, why = checker_ok(out) if r.returncode == 0 else (False, r.stderr[-500:])
+    dims = [d.dim_value for d in onnx.load(out).graph.output[0].type.tensor_type.shape.dim] if ok else []
+    s.check("surgeon extract gives the output its inferred shape [2,3,16] (passes onnx.checker full)", ok and dims == [2, 3, 16], why + str(dims))
+
+
+def output_paths(s, xc, chain, tmp):
+    """D7: an unwritable output path fails at once, before the reference or any build runs."""
+    missing = os.path.join(tmp, "no_such_dir")
+    cases = [(["debug", "tactics", chain, "-o", missing + "/t.json"], "-o"),
+             (["debug", "precision", chain, "--fp16", "-o", missing + "/p.json"], "-o"),
+             (["debug", "fusions", chain, "--artifacts-dir", missing + "/a/b"], "--artifacts-dir"),
+             (["debug", "reduce", chain, "-o", missing + "/r.onnx"], "-o"),
+             (["debug", "reduce", chain, "-o", os.path.join(tmp, "r.onnx"), "--min-good", missing + "/g.onnx"], "--min-good"),
+             (["debug", "reduce", chain, "-o", os.path.join(tmp, "r.onnx"), "--replay", missing + "/r.json"], "--replay")]
+    for args, option in cases:
+        r = run([xc] + args + ["--inject-fault", "node=mm1"])
+        s.check("debug %s with %s in a missing folder: exit 2 at once, one line naming it" % (args[1], option),
+                r.returncode == 2 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1 and option in r.stderr
+                and "no_such_dir" in r.stderr, r.stdout[-1000:] + r.stderr[-500:])
+
+
+def debug_defects(s, xc, build, tmp):
+    tmp = os.path.join(tmp, "debug_defects")
+    os.makedirs(tmp, exist_ok=True)
+    chain, dynamic = os.path.join(tmp, "chain.onnx"), os.path.join(tmp, "dynamic.onnx")
+    chain_model(chain)
+    dynamic_model(dynamic)
+    timing_cache(s, xc, chain, tmp)
+    reduce_defects(s, xc, chain, dynamic, tmp)
+    output_paths(s, xc, chain, tmp)
