@@ -346,6 +346,9 @@ void run_print_report(const xc_run_report *r, const xc_run_config *c)
         }
     }
     if (named > 4) printf(" and %d more", named - 4);
+    if (c->per_layer)
+        printf("; per-layer: %d failing row%s%s", r->failed_layers, r->failed_layers == 1 ? "" : "s",
+               c->per_layer_outputs_only ? " (not counted: --per-layer-verdict outputs)" : " (counted: rows and outputs decide)");
     if (c->validate && r->invalid)
         printf("; --validate: %d output%s hold%s NaN or Inf", r->invalid, r->invalid == 1 ? "" : "s", r->invalid == 1 ? "s" : "");
     printf("\n");

@@ -60,6 +60,9 @@ cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
     cJSON_AddStringToObject(root, "model", c->model_path);
     cJSON_AddNumberToObject(root, "iterations", r->iterations);
     cJSON_AddBoolToObject(root, "passed", r->passed);
+    cJSON_AddStringToObject(root, "verdict_from", !c->per_layer ? "outputs" : c->per_layer_outputs_only ? "outputs (--per-layer-verdict outputs)"
+                                                                                                        : "outputs and per-layer rows");
+    if (c->per_layer) cJSON_AddNumberToObject(root, "failed_layers", r->failed_layers);
     cJSON_AddStringToObject(root, "compare_to", r->runners[r->against].name);
     cJSON *runners = cJSON_AddArrayToObject(root, "runners");
     for (int k = 0; k < r->n_runners; k++) {

@@ -121,10 +121,45 @@ def output_paths(s, xc, chain, tmp):
                 and "no_such_dir" in r.stderr, r.stdout[-1000:] + r.stderr[-500:])
 
 
+def masked_model(path):
+    """MatMul -> Abs -> Neg -> Relu -> Add(x): the Relu zeroes whatever the MatMul computes, so
+    an error planted in the MatMul fails its per-layer row and never reaches the output."""
+    nodes = [h.make_node("MatMul", ["x", "w"], ["m"], name="mm"), h.make_node("Abs", ["m"], ["a"], name="abs"),
+             h.make_node("Neg", ["a"], ["n"], name="neg"), h.make_node("Relu", ["n"], ["r"], name="relu"),
+             h.make_node("Add", ["r", "x"], ["y"], name="add")]
+    g = h.make_graph(nodes, "masked", [h.make_tensor_value_info("x", T.FLOAT, [2, 8])], [h.make_tensor_value_info("y", T.FLOAT, [2, 8])],
+                     [weight(np.random.default_rng(2), "w", 8, 8)])
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 17)]), path)
+
+
+def per_layer_verdict(s, xc, masked, tmp):
+    """D10: a failing per-layer row fails the run by default (Polygraphy's mark all); with
+    --per-layer-verdict outputs only the outputs decide, and both say so in the line and JSON."""
+    js = os.path.join(tmp, "masked.json")
+    base = [xc, "run", masked, "--ref", "--ocl", "--inject-fault", "node=mm:scale=1.01", "--json", js]
+    for extra, code, passed, said in (([], 1, False, "(counted"), (["--per-layer=isolated"], 1, False, "(counted"),
+                                      (["--per-layer-verdict", "outputs"], 0, True, "(not counted: --per-layer-verdict outputs)")):
+        r = run(base + (["--per-layer"] if "--per-layer=isolated" not in extra else []) + extra)
+        j = json.load(open(js)) if os.path.exists(js) and r.returncode in (0, 1) else {}
+        last = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+        s.check("run --per-layer %s on a fault the output hides: exit %d, \"passed\": %s, the report line and JSON say what decided"
+                % (" ".join(extra) or "(default)", code, str(passed).lower()),
+                r.returncode == code and j.get("passed") is passed and j.get("failed_layers") == 1 and "per-layer: 1 failing row " + said in last
+                and j.get("verdict_from") == ("outputs and per-layer rows" if code else "outputs (--per-layer-verdict outputs)"),
+                last + "\n" + str({k: j.get(k) for k in ("passed", "failed_layers", "verdict_from")}) + r.stderr[-500:])
+        os.path.exists(js) and os.remove(js)
+    r = run([xc, "run", masked, "--ref", "--ocl", "--per-layer", "--json", js])
+    s.check("run --per-layer without a fault: exit 0, 0 failing rows", r.returncode == 0 and json.load(open(js)).get("failed_layers") == 0,
+            r.stdout[-1000:])
+
+
 def debug_defects(s, xc, build, tmp):
     tmp = os.path.join(tmp, "debug_defects")
     os.makedirs(tmp, exist_ok=True)
     chain, dynamic = os.path.join(tmp, "chain.onnx"), os.path.join(tmp, "dynamic.onnx")
+    masked = os.path.join(tmp, "masked.onnx")
+    masked_model(masked)
+    per_layer_verdict(s, xc, masked, tmp)
     chain_model(chain)
     dynamic_model(dynamic)
     timing_cache(s, xc, chain, tmp)
