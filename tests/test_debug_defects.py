@@ -153,6 +153,19 @@ def per_layer_verdict(s, xc, masked, tmp):
             r.stdout[-1000:])
 
 
+def fault_effects(s, xc, masked):
+    """D11: an unknown effect after the last ':' is an error listing the known ones, not part
+    of the pattern; a name with ':' in it still reads as a pattern."""
+    for spec in ("node=mm:foo=1", "node=mm:foo"):
+        r = run([xc, "run", masked, "--ref", "--ocl", "--inject-fault", spec])
+        s.check("--inject-fault %s: exit 2, one line naming the known effects" % spec,
+                r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "unknown effect" in r.stderr
+                and "bias=X, scale=X, nan, element" in r.stderr, r.stderr[-500:])
+    r = run([xc, "run", masked, "--ref", "--ocl", "--inject-fault", "node=onnx::MatMul_1"])
+    s.check("--inject-fault node=onnx::MatMul_1 is a pattern (warned: matches no layer)", r.returncode == 0 and "matches no layer" in r.stderr,
+            r.stderr[-500:])
+
+
 def debug_defects(s, xc, build, tmp):
     tmp = os.path.join(tmp, "debug_defects")
     os.makedirs(tmp, exist_ok=True)
@@ -160,6 +173,7 @@ def debug_defects(s, xc, build, tmp):
     masked = os.path.join(tmp, "masked.onnx")
     masked_model(masked)
     per_layer_verdict(s, xc, masked, tmp)
+    fault_effects(s, xc, masked)
     chain_model(chain)
     dynamic_model(dynamic)
     timing_cache(s, xc, chain, tmp)

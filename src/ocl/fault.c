@@ -34,6 +34,17 @@ static xc_status parse_effect(const char *spec, const char *eff, xc_fault *f)
     return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': effect '%s' is not bias=X, scale=X, nan or element", spec, eff);
 }
 
+/* After the last ':', text of the form word=value or a bare lowercase word is meant as an
+ * effect; a name part ("x:0", "onnx::MatMul_12") has digits, capitals or no '='. */
+static int looks_like_effect(const char *t)
+{
+    const char *eq = strchr(t, '=');
+    if (eq) return eq > t;
+    for (const char *c = t; *c; c++)
+        if (*c < 'a' || *c > 'z') return 0;
+    return *t != 0;
+}
+
 xc_status xc_fault_parse(const char *spec, xc_fault *out)
 {
     memset(out, 0, sizeof *out);
@@ -59,6 +70,8 @@ xc_status xc_fault_parse(const char *spec, xc_fault *out)
             plen = (size_t)(colon - pat);
             break;
         }
+    if (colon && plen == strlen(pat) && looks_like_effect(colon + 1)) /* a typo must not become part of the pattern */
+        return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': unknown effect '%s' (known: bias=X, scale=X, nan, element)", spec, colon + 1);
     if (!plen) return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': empty PATTERN", spec);
     if (plen >= sizeof out->pattern) return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': PATTERN too long", spec);
     memcpy(out->pattern, pat, plen);
