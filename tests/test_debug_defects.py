@@ -156,13 +156,13 @@ def per_layer_verdict(s, xc, masked, tmp):
 def fault_effects(s, xc, masked):
     """D11: an unknown effect after the last ':' is an error listing the known ones, not part
     of the pattern; a name with ':' in it still reads as a pattern."""
-    for spec in ("node=mm:foo=1", "node=mm:foo"):
+    for spec in ("node=mm:foo=1", "node=mm:scal=2"):
         r = run([xc, "run", masked, "--ref", "--ocl", "--inject-fault", spec])
         s.check("--inject-fault %s: exit 2, one line naming the known effects" % spec,
                 r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "unknown effect" in r.stderr
                 and "bias=X, scale=X, nan, element" in r.stderr, r.stderr[-500:])
-    r = run([xc, "run", masked, "--ref", "--ocl", "--inject-fault", "node=onnx::MatMul_1"])
-    s.check("--inject-fault node=onnx::MatMul_1 is a pattern (warned: matches no layer)", r.returncode == 0 and "matches no layer" in r.stderr,
+    r = run([xc, "run", masked, "--ref", "--ocl", "--inject-fault", "node=onnx::MatMul_1", "--inject-fault", "node=scope:x"])
+    s.check("--inject-fault node=onnx::MatMul_1 and node=scope:x are patterns (warned: match no layer)", r.returncode == 0 and "matches no layer" in r.stderr,
             r.stderr[-500:])
 
 

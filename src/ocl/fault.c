@@ -34,15 +34,13 @@ static xc_status parse_effect(const char *spec, const char *eff, xc_fault *f)
     return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': effect '%s' is not bias=X, scale=X, nan or element", spec, eff);
 }
 
-/* After the last ':', text of the form word=value or a bare lowercase word is meant as an
- * effect; a name part ("x:0", "onnx::MatMul_12") has digits, capitals or no '='. */
+/* After the last ':', text of the form word=value is meant as an effect; a name part
+ * ("scope:x", "x:0", "onnx::MatMul_12") has no '=' after a plain lowercase word. */
 static int looks_like_effect(const char *t)
 {
-    const char *eq = strchr(t, '=');
-    if (eq) return eq > t;
-    for (const char *c = t; *c; c++)
-        if (*c < 'a' || *c > 'z') return 0;
-    return *t != 0;
+    const char *c = t;
+    while (*c >= 'a' && *c <= 'z') c++;
+    return c > t && *c == '=';
 }
 
 xc_status xc_fault_parse(const char *spec, xc_fault *out)
