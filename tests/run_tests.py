@@ -986,8 +986,8 @@ def debug_tools(s, xc, build, tmp):
     b = bound(resnet, [])
     s.check("debug tactics names the planted layer and tactic in %d checks (bound %d)" % (checks, b),
             r.returncode == 0 and want in verdict and checks <= b, r.stdout[-3000:] + r.stderr[-1000:])
-    arts = os.listdir(os.path.join(tmp, "art")) if os.path.isdir(os.path.join(tmp, "art")) else []
-    s.check("debug tactics keeps every check's replay file in --artifacts-dir", len([a for a in arts if a.endswith("tactics.json")]) == checks - 1,
+    arts = [v + "/" + a for v in ("good", "bad") if os.path.isdir(os.path.join(tmp, "art", v)) for a in os.listdir(os.path.join(tmp, "art", v))]
+    s.check("debug tactics keeps every check's replay file in --artifacts-dir (good/, bad/)", len([a for a in arts if a.endswith("tactics.json")]) == checks,
             str(arts))
     fix = fix_command(r.stdout)
     r2 = run([xc] + fix[1:]) if fix else None

@@ -166,6 +166,43 @@ def fault_effects(s, xc, masked):
             r.stderr[-500:])
 
 
+def overflow_model(path):
+    """x @ w0 * 1e5 @ w1 * 1e-5: the middle overflows fp16, so debug precision has work."""
+    rng = np.random.default_rng(3)
+    nodes = [h.make_node("MatMul", ["x", "w0"], ["m0"], name="mm0"), h.make_node("Mul", ["m0", "big"], ["b"], name="blow_up"),
+             h.make_node("MatMul", ["b", "w1"], ["m1"], name="mm1"), h.make_node("Mul", ["m1", "small"], ["y"], name="shrink")]
+    inits = [weight(rng, "w0", 16, 16), weight(rng, "w1", 16, 16), nh.from_array(np.array(1e5, np.float32), "big"),
+             nh.from_array(np.array(1e-5, np.float32), "small")]
+    g = h.make_graph(nodes, "overflow", [h.make_tensor_value_info("x", T.FLOAT, [4, 16])], [h.make_tensor_value_info("y", T.FLOAT, [4, 16])],
+                     inits)
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 17)]), path)
+
+
+def artifacts(s, xc, chain, overflow, tmp):
+    """D12: --artifacts-dir keeps one file per check of every bisecting tool, sorted by verdict
+    into good/ and bad/ (check 1, the failing build, in bad/)."""
+    import re
+    pin = os.path.join(tmp, "pin.json")
+    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "mm1 + tanh1", "tactic": "gemm.tiled_local.16"}]}, open(pin, "w"))
+    for tool, args, suffix in (
+            ("tactics", [chain, "--inject-fault", "node-tactic=mm1", "--load-tactics", pin, "-o", os.path.join(tmp, "t.json")], "tactics.json"),
+            ("fusions", [chain, "--inject-fault", "node-fusion=mm0"], "options.json"),
+            ("precision", [overflow, "--fp16", "--atol", "3e-2", "--rtol", "3e-2", "-o", os.path.join(tmp, "p.json")], "precision.json")):
+        art = os.path.join(tmp, "art_" + tool)
+        r = run([xc, "debug", tool] + args + ["--artifacts-dir", art])
+        verdicts = dict((int(n), v) for n, v in re.findall(r"^\[debug \w+\] check (\d+): .*: (PASSED|FAILED)", r.stdout, re.M))
+        kept = {}
+        for v in ("good", "bad"):
+            for f in os.listdir(os.path.join(art, v)) if os.path.isdir(os.path.join(art, v)) else []:
+                m = re.match(r"check_(\d+)_", f)
+                kept[int(m.group(1))] = ("PASSED" if v == "good" else "FAILED", f) if m else None
+        want = {n: v for n, v in verdicts.items() if n > 1}
+        ok = r.returncode == 0 and len(verdicts) >= 2 and kept.get(1, ("", ""))[0] == "FAILED" and \
+            all(kept.get(n, ("", ""))[0] == v and kept[n][1].endswith(suffix) for n, v in want.items()) and len(kept) == len(verdicts)
+        s.check("debug %s --artifacts-dir: every one of its %d checks kept in good/ or bad/ by its verdict (check_NN_%s)"
+                % (tool, len(verdicts), suffix), ok, str(sorted(kept.items())) + "\n" + r.stdout[-2000:] + r.stderr[-500:])
+
+
 def debug_defects(s, xc, build, tmp):
     tmp = os.path.join(tmp, "debug_defects")
     os.makedirs(tmp, exist_ok=True)
@@ -179,3 +216,6 @@ def debug_defects(s, xc, build, tmp):
     timing_cache(s, xc, chain, tmp)
     reduce_defects(s, xc, chain, dynamic, tmp)
     output_paths(s, xc, chain, tmp)
+    overflow = os.path.join(tmp, "overflow.onnx")
+    overflow_model(overflow)
+    artifacts(s, xc, chain, overflow, tmp)

@@ -42,12 +42,29 @@ static xc_status exclude(const fusions *f, const unsigned char *sw, xc_ocl_build
     return XC_OK;
 }
 
+/* --artifacts-dir: the options this check added to the failing build, as good/ or bad/. */
+static xc_status keep(const xc_debug_session *s, const fusions *f, const xc_ocl_build_options *o, const char *what, int passed)
+{
+    if (!xc_debug_keeps(s)) return XC_OK;
+    int n = 0, cap = 2 * (o->n_no_fuse_nodes + o->n_disabled) + 3;
+    const char **args = calloc((size_t)cap, sizeof *args);
+    if (!args) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    args[n++] = "--load-tactics";
+    args[n++] = f->replay;
+    for (int i = s->cfg->ocl.n_no_fuse_nodes; i < o->n_no_fuse_nodes; i++) args[n++] = "--no-fuse-node", args[n++] = o->no_fuse_nodes[i];
+    for (int i = s->cfg->ocl.n_disabled; i < o->n_disabled; i++) args[n++] = "--disable-fusion", args[n++] = o->disabled[i];
+    xc_status st = xc_debug_keep_options(s, what, args, n, passed);
+    free(args);
+    return st;
+}
+
 static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed)
 {
     const fusions *f = user;
     xc_ocl_build_options o = pinned(s, f);
     XC_TRY(exclude(f, sw, &o));
-    return xc_debug_check(s, &o, what, passed, NULL);
+    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
+    return keep(s, f, &o, what, *passed);
 }
 
 /* The passes that formed layer L, joined with '+' in pipeline order. */
@@ -73,6 +90,7 @@ static xc_status pass_level(xc_debug_session *s, const fusions *f, unsigned last
             int passed;
             snprintf(what, sizeof what, "--disable-fusion %s alone", xc_passes[p]->name);
             XC_TRY(xc_debug_check(s, &o, what, &passed, NULL));
+            XC_TRY(keep(s, f, &o, what, passed));
             if (passed) {
                 snprintf(s->report->pass_fix, sizeof s->report->pass_fix, "%s", xc_passes[p]->name);
                 return XC_OK;
@@ -84,6 +102,7 @@ static xc_status pass_level(xc_debug_session *s, const fusions *f, unsigned last
 static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
 {
     xc_debug_report *r = s->report;
+    XC_TRY(xc_debug_keep_failing(s, e));
     for (int l = 0; l < e->n_layers; l++)
         if (!e->layers[l].dead && e->layers[l].fusions) f->layer[f->n++] = l;
     r->n_candidates = f->n;

@@ -30,7 +30,11 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
         if (o.n_fp32_layers == XC_MAX_LAYER_NAMES) return xc_fail(XC_ERR_NOMEM, "more than %d layers to keep in fp32", XC_MAX_LAYER_NAMES);
         o.fp32_layers[o.n_fp32_layers++] = p->e->layers[p->layer[i]].name;
     }
-    return xc_debug_check(s, &o, what, passed, NULL);
+    char path[4200];
+    xc_debug_check_file(s, "precision.json", path, sizeof path);
+    if (xc_debug_keeps(s)) XC_TRY(xc_layer_precision_save(path, o.fp32_layers, o.n_fp32_layers));
+    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
+    return xc_debug_keep_file(s, path, "precision.json", *passed);
 }
 
 static int searchable(const xc_layer *l)
@@ -41,6 +45,7 @@ static int searchable(const xc_layer *l)
 static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
 {
     xc_debug_report *r = s->report;
+    XC_TRY(xc_debug_keep_failing(s, e));
     for (int l = 0; l < e->n_layers; l++)
         if (searchable(&e->layers[l])) p->layer[p->n++] = l;
     r->n_candidates = p->n;

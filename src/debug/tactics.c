@@ -45,12 +45,14 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     o.load_tactics = path;
     o.timing_cache = NULL;
     o.save_tactics = NULL;
-    return xc_debug_check(s, &o, what, passed, NULL);
+    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
+    return xc_debug_keep_file(s, path, "tactics.json", *passed);
 }
 
 static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
 {
     xc_debug_report *r = s->report;
+    XC_TRY(xc_debug_keep_failing(s, e));
     for (int l = 0; l < e->n_layers; l++) {
         const xc_layer *L = &e->layers[l];
         if (L->dead || xc_layer_runs_baseline(e, L)) continue;
