@@ -245,8 +245,11 @@ static void print_first_nan(const xc_run_report *r)
         for (int it = 0; r->runners[k].first_nan && it < r->iterations; it++) {
             const xc_first_nan *f = &r->runners[k].first_nan[it];
             printf("  %-10s iteration %d: ", r->runners[k].name, it);
-            if (!f->found) printf("%snone%s\n", GREEN, RESET);
+            if (!f->found) printf("%snone%s%s\n", GREEN, RESET, f->constant.found ? " depending on the inputs" : "");
             else printf("%slayer '%s', tensor '%s', element %zu = %g%s\n", RED, f->layer, f->tensor, f->index, f->value, RESET);
+            if (f->constant.found) /* e.g. an attention mask's -inf: shown, marked, not the answer */
+                printf("  %-10s   (constant-derived, not counted: layer '%s', tensor '%s', element %zu = %g)\n", "", f->constant.layer,
+                       f->constant.tensor, f->constant.index, f->constant.value);
         }
 }
 

@@ -43,12 +43,22 @@ typedef struct xc_per_layer {
     int *nodes;                /* saved-results rows: the node indices their info.nodes point at */
 } xc_per_layer;
 
-/* First layer (in execution order) whose output holds a NaN or an infinity. */
-typedef struct xc_first_nan {
+/* First layer (in execution order) whose output holds a NaN or an infinity and depends on
+ * the graph's inputs. A tensor computed from constants alone (BERT's -inf attention mask) is
+ * not the answer: the first such is kept apart, marked constant, so it is still shown. */
+typedef struct xc_first_nan_hit {
     int found;
     char *layer, *tensor;
     size_t index;              /* flat index of the first non-finite element */
     double value;
+} xc_first_nan_hit;
+
+typedef struct xc_first_nan {
+    int found;                 /* the first input-dependent hit, as the fields below */
+    char *layer, *tensor;
+    size_t index;
+    double value;
+    xc_first_nan_hit constant; /* the first constant-derived hit (reported, marked as such) */
 } xc_first_nan;
 
 /* Observer state for one backend run: fill per_layer (needs session and engine) and/or
@@ -59,6 +69,8 @@ typedef struct xc_layer_watch {
     const xc_tolerance_spec *tol;
     xc_per_layer *per_layer;
     xc_first_nan *first_nan;
+    const xc_graph *graph;     /* first_nan: tells input-dependent tensors from constant-derived ones
+                                * (NULL: every tensor counts as input-dependent) */
 } xc_layer_watch;
 
 xc_observer xc_layer_watch_observer(xc_layer_watch *w);

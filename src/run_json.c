@@ -83,6 +83,13 @@ cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
                     cJSON_AddNumberToObject(e, "index", (double)f->index);
                     cJSON_AddStringToObject(e, "value", f->value != f->value ? "nan" : f->value > 0 ? "inf" : "-inf");
                 }
+                if (f->constant.found) { /* computed from constants alone: marked, not the answer */
+                    cJSON *c = cJSON_AddObjectToObject(e, "constant_derived");
+                    cJSON_AddStringToObject(c, "layer", f->constant.layer);
+                    cJSON_AddStringToObject(c, "tensor", f->constant.tensor);
+                    cJSON_AddNumberToObject(c, "index", (double)f->constant.index);
+                    cJSON_AddStringToObject(c, "value", f->constant.value != f->constant.value ? "nan" : f->constant.value > 0 ? "inf" : "-inf");
+                }
                 cJSON_AddItemToArray(fn, e);
             }
         }

@@ -333,7 +333,7 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
      * engine's: they get a run of their own after the ordinary one. */
     int isolated = x->per_layer && c->per_layer == XC_PER_LAYER_ISOLATED;
     xc_layer_watch w = {x->engine, NULL, &c->tol, isolated ? NULL : x->per_layer ? &x->per_layer[it] : NULL,
-                        x->first_nan ? &x->first_nan[it] : NULL};
+                        x->first_nan ? &x->first_nan[it] : NULL, r->model->graph /* --first-nan: constants told apart */};
     xc_status s = XC_OK;
     if (w.per_layer) s = xc_ref_session_create(r->model, fed, &w.session);
     xc_observer obs = xc_layer_watch_observer(&w);
@@ -344,7 +344,7 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, runner_state 
     x->seconds[it] = now() - t0;
     if (s == XC_OK && mw.kept && it == 0) xc_marks_report_missing(r->marks, mw.kept, x->engine, r->model->graph, x->name);
     if (s == XC_OK && isolated) {
-        xc_layer_watch iw = {x->engine, NULL, &c->tol, &x->per_layer[it], NULL};
+        xc_layer_watch iw = {x->engine, NULL, &c->tol, &x->per_layer[it], NULL, NULL};
         xc_tensor **scratch = calloc((size_t)r->n_outputs + 1, sizeof *scratch);
         s = scratch ? xc_ref_session_create(r->model, fed, &iw.session) : xc_fail(XC_ERR_NOMEM, "out of memory");
         xc_observer iobs = xc_layer_watch_observer(&iw);

@@ -203,6 +203,37 @@ def artifacts(s, xc, chain, overflow, tmp):
                 % (tool, len(verdicts), suffix), ok, str(sorted(kept.items())) + "\n" + r.stdout[-2000:] + r.stderr[-500:])
 
 
+def masked_attention_model(path):
+    """BERT-like: an attention mask computed from constants holds -inf on purpose (clamped before
+    use), and a Sqrt of (softmax - 0.5) makes a real NaN from the inputs."""
+    rng = np.random.default_rng(4)
+    cond = nh.from_array(np.array([[True] * 6 + [False] * 2] * 4), "keep")
+    nodes = [h.make_node("Where", ["keep", "zero", "ninf"], ["mask"], name="make_mask"),
+             h.make_node("Max", ["mask", "floor"], ["bias"], name="clamp_mask"),
+             h.make_node("MatMul", ["x", "w"], ["scores"], name="scores_mm"), h.make_node("Add", ["scores", "bias"], ["masked"], name="add_mask"),
+             h.make_node("Softmax", ["masked"], ["probs"], name="softmax", axis=-1), h.make_node("Sub", ["probs", "half"], ["centred"], name="centre"),
+             h.make_node("Sqrt", ["centred"], ["y"], name="sqrt")]
+    inits = [cond, weight(rng, "w", 8, 8), nh.from_array(np.array(0, np.float32), "zero"), nh.from_array(np.array(-np.inf, np.float32), "ninf"),
+             nh.from_array(np.array(-1e4, np.float32), "floor"), nh.from_array(np.array(0.5, np.float32), "half")]
+    g = h.make_graph(nodes, "mask", [h.make_tensor_value_info("x", T.FLOAT, [4, 8])], [h.make_tensor_value_info("y", T.FLOAT, [4, 8])], inits)
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 17)]), path)
+
+
+def first_nan(s, xc, model, tmp):
+    """D13: --first-nan names the first NaN/Inf that depends on the inputs; a constant-derived
+    one (the mask's -inf) is shown apart, marked constant-derived."""
+    js = os.path.join(tmp, "first_nan.json")
+    r = run([xc, "run", model, "--ref", "--ocl", "--first-nan", "--json", js])
+    j = json.load(open(js)) if os.path.exists(js) else {}
+    runners = {x["name"]: x.get("first_nan", [{}])[0] for x in j.get("runners", [])}
+    ref = runners.get("ref", {})
+    s.check("--first-nan (ref): the input-dependent NaN of 'sqrt' is the answer, the -inf mask is marked constant-derived",
+            ref.get("found") and ref.get("tensor") == "y" and ref.get("value") == "nan" and
+            ref.get("constant_derived", {}).get("tensor") == "mask" and ref["constant_derived"].get("value") == "-inf"
+            and "constant-derived, not counted" in r.stdout, json.dumps(runners) + "\n" + r.stdout[-1500:] + r.stderr[-500:])
+    s.check("--first-nan (ocl): the same input-dependent NaN", runners.get("ocl", {}).get("tensor") == "y", json.dumps(runners))
+
+
 def debug_defects(s, xc, build, tmp):
     tmp = os.path.join(tmp, "debug_defects")
     os.makedirs(tmp, exist_ok=True)
@@ -211,6 +242,9 @@ def debug_defects(s, xc, build, tmp):
     masked_model(masked)
     per_layer_verdict(s, xc, masked, tmp)
     fault_effects(s, xc, masked)
+    attention = os.path.join(tmp, "attention_mask.onnx")
+    masked_attention_model(attention)
+    first_nan(s, xc, attention, tmp)
     chain_model(chain)
     dynamic_model(dynamic)
     timing_cache(s, xc, chain, tmp)
