@@ -227,6 +227,7 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
+    c->ocl.progress = cli_ocl_progress();
     if (!c->model_path && !ra->n_load_out) { /* without a model: saved results compared with each other */
         cli_usage_error(cmd, "no MODEL given");
         goto out;

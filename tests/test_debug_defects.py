@@ -234,6 +234,49 @@ def first_nan(s, xc, model, tmp):
     s.check("--first-nan (ocl): the same input-dependent NaN", runners.get("ocl", {}).get("tensor") == "y", json.dumps(runners))
 
 
+def tuning_progress(s, xc, chain, tmp):
+    """D1: tuning shows progress on stderr in build, run --ocl, bench and the debug tools: one
+    plain line per layer timed when stderr is not a terminal, a bar when it is, nothing under
+    -q; CPU devices time only the smallest tile of gemm's big-tile tactics (6 candidates for a
+    vec4-friendly MatMul, not 12)."""
+    import re
+    plan = os.path.join(tmp, "progress.plan")
+    lv = ["--builder-optimization-level", "3"]
+    r = run([xc, "build", chain, "-o", plan] + lv)
+    lines = re.findall(r"^crosscheck: tuning (\d+)/(\d+): layer '([^']*)': (\d+) tactics? timed, (\S+) fastest", r.stderr, re.M)
+    s.check("build (stderr not a terminal): one progress line per layer timed (3 gemm layers of 4)",
+            r.returncode == 0 and len(lines) == 3 and all(t == "4" for _, t, _, _, _ in lines), r.stderr[-1500:])
+    cpu = "pthread" in r.stdout or "cpu" in r.stdout.lower()
+    counts = [int(n) for _, _, _, n, _ in lines]
+    s.check("on a CPU device a gemm layer times 6 candidates (naive, 3 tiled_local, the smallest reg_blocked and vec4 tiles)",
+            not cpu or counts == [6, 6, 6], "%s (cpu device: %s)" % (counts, cpu))
+    for args in (["run", chain, "--ref", "--ocl"] + lv, ["bench", chain, "--iterations", "1"] + lv,
+                 ["debug", "fusions", chain, "--inject-fault", "node-fusion=mm0"] + lv):
+        r = run([xc] + args)
+        s.check("%s: tuning progress lines on stderr" % args[0] + (" " + args[1] if args[0] == "debug" else ""),
+                r.returncode in (0, 1) and len(re.findall(r"^crosscheck: tuning \d+/4: layer", r.stderr, re.M)) == 3, r.stderr[-1500:])
+    r = run([xc, "-q", "build", chain, "-o", plan] + lv)
+    s.check("build -q: no progress lines", r.returncode == 0 and "tuning" not in r.stderr, r.stderr[-800:])
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([xc, "build", chain, "-o", plan] + lv, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(timeout=300)
+    os.close(master)
+    text = out.decode(errors="replace")
+    s.check("build on a terminal: a progress bar redrawn in place (layers done/total, the tactic being timed)",
+            p.returncode == 0 and "\r[" in text and "4/4" in text and "gemm." in text and "crosscheck: tuning" not in text, repr(text[-600:]))
+
+
 def debug_defects(s, xc, build, tmp):
     tmp = os.path.join(tmp, "debug_defects")
     os.makedirs(tmp, exist_ok=True)
@@ -253,3 +296,4 @@ def debug_defects(s, xc, build, tmp):
     overflow = os.path.join(tmp, "overflow.onnx")
     overflow_model(overflow)
     artifacts(s, xc, chain, overflow, tmp)
+    tuning_progress(s, xc, chain, tmp)

@@ -101,11 +101,12 @@ static xc_status time_layer(xc_ocl_ctx *ctx, int li, int n, double *ms)
     return XC_OK;
 }
 
+/* The bar (a terminal): layers done / total and what is being timed, redrawn in place. */
 static void progress(const xc_engine *e, int done, int total, const char *what)
 {
-    if (!e->opt.progress) return;
+    if (e->opt.progress != XC_PROGRESS_BAR) return;
     int width = 30, fill = total ? done * width / total : width;
-    fprintf(stderr, "\r[%.*s%*s] %d/%d %-40.40s", fill, "##############################", width - fill, "", done, total, what);
+    fprintf(stderr, "\r[%.*s%*s] %d/%d %-60.60s", fill, "##############################", width - fill, "", done, total, what);
     if (done == total) fprintf(stderr, "\n");
     fflush(stderr);
 }
@@ -119,6 +120,9 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
     xc_status first_status = XC_OK;
     char first_error[2048] = ""; /* why the first candidate failed: the answer when none works */
     for (int k = 0; k < n; k++) {
+        char what[256];
+        snprintf(what, sizeof what, "%s: %s (%d/%d)", l->name, c[k].name, k + 1, n);
+        progress(e, e->progress_done, e->progress_total, what);
         xc_ocl_ctx_forget_layer(ctx, li);
         double ms = 0;
         xc_status s = prepare(e, l, &c[k]);
@@ -143,6 +147,11 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
     XC_TRY(prepare(e, l, &c[best]));
     xc_engine_drop_unused_derived(e, l);
     l->time_ms = best_ms;
+    if (e->opt.progress == XC_PROGRESS_LINES) { /* not a terminal: one plain line per layer timed */
+        fprintf(stderr, "crosscheck: tuning %d/%d: layer '%s': %d tactic%s timed, %s fastest (%.3g ms)\n", e->progress_done + 1,
+                e->progress_total, l->name, n, n == 1 ? "" : "s", c[best].name, best_ms);
+        fflush(stderr);
+    }
     return XC_OK;
 }
 
@@ -276,13 +285,16 @@ xc_status xc_engine_choose_tactics(xc_engine *e)
     if (s == XC_OK && e->opt.load_tactics) s = xc_tactics_load(e->opt.load_tactics, NULL, &pinned);
     if (s == XC_OK && e->opt.timing_cache) s = xc_tactics_load(e->opt.timing_cache, e, &cache);
     if (s == XC_OK) s = xc_ocl_ctx_create(e, 1, &ctx);
-    int total = 0, done = 0;
+    int total = 0;
     for (int l = 0; l < e->n_layers; l++) total += !e->layers[l].dead;
+    e->progress_total = total;
+    e->progress_done = 0;
     for (int l = 0; l < e->n_layers && s == XC_OK; l++) {
         if (e->layers[l].dead) continue;
-        progress(e, done++, total, e->layers[l].name);
+        progress(e, e->progress_done, total, e->layers[l].name);
         if (!e->layers[l].cpu) s = choose(e, ctx, pinned, cache, l);
         else snprintf(e->layers[l].variant, sizeof e->layers[l].variant, "cpu.reference");
+        e->progress_done++;
     }
     if (s == XC_OK) progress(e, total, total, "done");
     if (s == XC_OK && pinned && !e->opt.replay_lenient) s = check_pinned_names(e, pinned);

@@ -247,7 +247,10 @@ static const xc_variant reg_variants[] = {
     {"128x128x8.8x8", "-DGEMM_REG -DBM=128 -DBN=128 -DBK=8 -DRM=8 -DRN=8"},
     {NULL, NULL},
 };
-static const xc_tactic reg_blocked = {"gemm.reg_blocked", NULL, reg_variants, reg_prepare, NULL};
+/* CPU devices tune the smallest tile only (as conv's vec4 tactics): PoCL compiles the big
+ * unrolled tiles slowly and their timings there say nothing about a GPU */
+static const xc_variant reg_variants_cpu[] = {{"32x32x16.2x2", "-DGEMM_REG -DBM=32 -DBN=32 -DBK=16 -DRM=2 -DRN=2"}, {NULL, NULL}};
+static const xc_tactic reg_blocked = {"gemm.reg_blocked", NULL, reg_variants, reg_prepare, reg_variants_cpu};
 
 static const xc_variant vec4_variants[] = {
     {"64x64x16.4x4", "-DGEMM_VEC4 -DBM=64 -DBN=64 -DBK=16 -DRM=4 -DRN=4"},
@@ -256,7 +259,8 @@ static const xc_variant vec4_variants[] = {
     {"256x128x8.16x8", "-DGEMM_VEC4 -DBM=256 -DBN=128 -DBK=8 -DRM=16 -DRN=8"},
     {NULL, NULL},
 };
-static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare, NULL};
+static const xc_variant vec4_variants_cpu[] = {{"64x64x16.4x4", "-DGEMM_VEC4 -DBM=64 -DBN=64 -DBK=16 -DRM=4 -DRN=4"}, {NULL, NULL}};
+static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare, vec4_variants_cpu};
 
 static const xc_tactic *const gemm_tactics[] = {&naive, &tiled, &reg_blocked, &vec4, NULL};
 const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics};
