@@ -277,6 +277,20 @@ def tuning_progress(s, xc, chain, tmp):
             p.returncode == 0 and "\r[" in text and "4/4" in text and "gemm." in text and "crosscheck: tuning" not in text, repr(text[-600:]))
 
 
+def fusion_pass_first(s, xc, chain):
+    """D9: debug fusions tries each pass alone before bisecting: a wholly bad pass is answered by
+    its --disable-fusion check before any group check, and the search stays among its groups."""
+    import re
+    r = run([xc, "debug", "fusions", chain, "--inject-fault", "fusion=gemm_bias_act:element"])
+    whats = re.findall(r"^\[debug fusions\] check \d+: (.*): (PASSED|FAILED)", r.stdout, re.M)
+    first_group = next((i for i, (w, _) in enumerate(whats) if "groups unfused" in w), len(whats))
+    ok = r.returncode == 0 and len(whats) > 2 and whats[1] == ("--disable-fusion gemm_bias_act alone", "PASSED") and first_group > 1 \
+        and "--disable-fusion gemm_bias_act alone fixes it" in r.stdout and r.stdout.count("fused group '") == 2 \
+        and not any("--disable-fusion" in w for w, _ in whats[first_group:])
+    s.check("debug fusions on a wholly bad pass: --disable-fusion gemm_bias_act alone is check 2, then its 2 groups are named (%d checks)"
+            % len(whats), ok, r.stdout[-2500:])
+
+
 def debug_defects(s, xc, build, tmp):
     tmp = os.path.join(tmp, "debug_defects")
     os.makedirs(tmp, exist_ok=True)
@@ -297,3 +311,4 @@ def debug_defects(s, xc, build, tmp):
     overflow_model(overflow)
     artifacts(s, xc, chain, overflow, tmp)
     tuning_progress(s, xc, chain, tmp)
+    fusion_pass_first(s, xc, chain)
