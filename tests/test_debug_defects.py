@@ -291,6 +291,33 @@ def fusion_pass_first(s, xc, chain):
             % len(whats), ok, r.stdout[-2500:])
 
 
+def gemm_chain_model(path, n=12):
+    """n fused MatMul+Add+Relu groups in a row (n candidates for debug fusions)."""
+    rng = np.random.default_rng(5)
+    nodes, inits, x = [], [], "x"
+    for i in range(n):
+        nodes += [h.make_node("MatMul", [x, "w%d" % i], ["m%d" % i], name="g%d" % i), h.make_node("Add", ["m%d" % i, "b%d" % i], ["a%d" % i], name="g%d_bias" % i),
+                  h.make_node("Relu", ["a%d" % i], ["r%d" % i], name="g%d_relu" % i)]
+        inits += [nh.from_array((rng.standard_normal((8, 8)) * 0.5 + np.eye(8)).astype(np.float32), "w%d" % i), weight(rng, "b%d" % i, 8)]
+        x = "r%d" % i
+    g = h.make_graph(nodes, "gemm_chain", [h.make_tensor_value_info("x", T.FLOAT, [2, 8])], [h.make_tensor_value_info(x, T.FLOAT, [2, 8])], inits)
+    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 17)]), path)
+
+
+def linear_cost(s, xc, model):
+    """D8: --mode linear finds k culprits in about N checks, not k*N: after the first culprit it
+    walks down from it. 4 culprits at the back of 12 groups: was 45 checks."""
+    import re
+    faults = []
+    for i in (8, 9, 10, 11):
+        faults += ["--inject-fault", "node-fusion=g%d" % i]
+    r = run([xc, "debug", "fusions", model, "--mode", "linear"] + faults)
+    checks = len(re.findall(r"^\[debug fusions\] check \d+:", r.stdout, re.M))
+    named = sorted(re.findall(r"fused group 'g(\d+) \+", r.stdout))
+    s.check("debug fusions --mode linear: 4 culprits among 12 groups in %d checks (<= N + 2k + 4 = 24)" % checks,
+            r.returncode == 0 and named == ["10", "11", "8", "9"] and 0 < checks <= 24, r.stdout[-2500:])
+
+
 def debug_defects(s, xc, build, tmp):
     tmp = os.path.join(tmp, "debug_defects")
     os.makedirs(tmp, exist_ok=True)
@@ -312,3 +339,6 @@ def debug_defects(s, xc, build, tmp):
     artifacts(s, xc, chain, overflow, tmp)
     tuning_progress(s, xc, chain, tmp)
     fusion_pass_first(s, xc, chain)
+    gemm_chain = os.path.join(tmp, "gemm_chain.onnx")
+    gemm_chain_model(gemm_chain)
+    linear_cost(s, xc, gemm_chain)
