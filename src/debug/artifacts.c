@@ -31,7 +31,7 @@ xc_status xc_debug_keep_file(const xc_debug_session *s, const char *file, const 
     return XC_OK;
 }
 
-xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, const char *const *args, int n, int passed)
+xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, const char *const *args, int n, const char *tactics, int passed)
 {
     if (!xc_debug_keeps(s)) return XC_OK;
     char to[8400];
@@ -43,6 +43,7 @@ xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, con
     cJSON_AddBoolToObject(root, "passed", passed);
     list = cJSON_AddArrayToObject(root, "build_options"); /* added to the failing build's options */
     for (int i = 0; i < n; i++) cJSON_AddItemToArray(list, cJSON_CreateString(args[i]));
+    if (tactics) cJSON_AddStringToObject(root, "tactics", tactics); /* pinned; layers it does not name ran their baseline */
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     xc_status st = text ? xc_write_file_flags(to, text, strlen(text), 0) : xc_fail(XC_ERR_NOMEM, "out of memory");

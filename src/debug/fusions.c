@@ -48,14 +48,12 @@ static xc_status exclude(const fusions *f, const unsigned char *sw, xc_ocl_build
 static xc_status keep(const xc_debug_session *s, const fusions *f, const xc_ocl_build_options *o, const char *what, int passed)
 {
     if (!xc_debug_keeps(s)) return XC_OK;
-    int n = 0, cap = 2 * (o->n_no_fuse_nodes + o->n_disabled) + 3;
+    int n = 0, cap = 2 * (o->n_no_fuse_nodes + o->n_disabled) + 1;
     const char **args = calloc((size_t)cap, sizeof *args);
     if (!args) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    args[n++] = "--load-tactics";
-    args[n++] = f->replay;
     for (int i = s->cfg->ocl.n_no_fuse_nodes; i < o->n_no_fuse_nodes; i++) args[n++] = "--no-fuse-node", args[n++] = o->no_fuse_nodes[i];
     for (int i = s->cfg->ocl.n_disabled; i < o->n_disabled; i++) args[n++] = "--disable-fusion", args[n++] = o->disabled[i];
-    xc_status st = xc_debug_keep_options(s, what, args, n, passed);
+    xc_status st = xc_debug_keep_options(s, what, args, n, f->replay, passed);
     free(args);
     return st;
 }
