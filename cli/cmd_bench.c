@@ -186,7 +186,7 @@ int cmd_bench(int argc, char **argv)
         }
     }
     if (!path) return cli_usage_error(cmd, "no MODEL or PLAN given");
-    o.progress = isatty(STDOUT_FILENO);
+    o.progress = cli_ocl_progress();
     xc_model *m;
     xc_engine *e;
     if (load_engine(path, model, &o, &m, &e) != XC_OK) {

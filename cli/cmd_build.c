@@ -37,7 +37,7 @@ int cmd_build(int argc, char **argv)
     }
     if (!model) return cli_usage_error(cmd, "no MODEL given");
     if (!out) return cli_usage_error(cmd, "no -o FILE.plan given");
-    o.progress = isatty(STDOUT_FILENO);
+    o.progress = cli_ocl_progress();
     xc_model *m;
     if (xc_model_load(model, &m) != XC_OK) return cli_error();
     xc_engine *e;

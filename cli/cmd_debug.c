@@ -199,6 +199,7 @@ int cmd_debug(int argc, char **argv)
     }
     if (!d.c.model_path) return cli_usage_error("debug", "no MODEL given");
     d.c.load_inputs = d.load;
+    d.c.ocl.progress = cli_ocl_progress(); /* the failing build's tuning (later checks pin every tactic) */
     d.c.progress = progress;
     d.c.user = (void *)d.tool;
     if (reduce) {

@@ -57,7 +57,10 @@ static const char *help_rest =
     "                             reference (fusions kept) and name the first divergent layer;\n"
     "                             isolated: feed each layer the reference's inputs (local error);\n"
     "                             with --load-outputs GOLDEN instead of an engine: every saved\n"
-    "                             intermediate tensor against the reference, node by node\n"
+    "                             intermediate tensor against the reference, node by node;\n"
+    "                             a failing row fails the run, as a failing output does\n"
+    "  --per-layer-verdict layers|outputs  what decides with --per-layer: every row and output\n"
+    "                             (default, as Polygraphy's mark all) or the outputs alone\n"
     "  --first-nan                each runner's first layer producing NaN or Inf\n"
     "  --memory-limit BYTES       fail rather than hold more host tensor bytes (K, M, G suffixes)\n\n"
     "OpenCL build options:\n%s"
@@ -110,6 +113,11 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     if (!strcmp(a, "--infinities-compare-equal")) return c->tol.infinities_equal = 1, 1;
     if (!strcmp(a, "--per-layer") || !strcmp(a, "--per-layer=accumulated")) return c->per_layer = XC_PER_LAYER_ACCUMULATED, 1;
     if (!strcmp(a, "--per-layer=isolated")) return c->per_layer = XC_PER_LAYER_ISOLATED, 1;
+    if (!strcmp(a, "--per-layer-verdict")) {
+        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
+        if (strcmp(v, "layers") && strcmp(v, "outputs")) return cli_usage_error(cmd, "--per-layer-verdict is layers or outputs, not '%s'", v), -1;
+        return c->per_layer_outputs_only = !strcmp(v, "outputs"), 1;
+    }
     if (!strncmp(a, "--per-layer=", 12)) return cli_usage_error(cmd, "--per-layer takes =isolated or =accumulated"), -1;
     if (!strcmp(a, "--no-shape-check")) return c->checks.no_shape_check = 1, 1;
     if (!strcmp(a, "--check-average")) return c->checks.check_average = 1, 1;
@@ -184,6 +192,7 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
+    c->ocl.progress = cli_ocl_progress();
     if (!c->model_path && !ra->runners.n_paths) { /* without a model: saved results compared with each other */
         cli_usage_error(cmd, "no MODEL given");
         goto out;

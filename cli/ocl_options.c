@@ -2,6 +2,7 @@
 #include "ocl_options.h"
 #include "cli.h"
 #include "inputs.h"
+#include "log.h"
 #include "ocl/fault.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,4 +121,10 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         o->opt_level = (int)n;
         return 1;
     }
+}
+
+int cli_ocl_progress(void)
+{
+    if (xc_log_get_level() < XC_LOG_WARNING) return XC_PROGRESS_OFF;
+    return isatty(STDERR_FILENO) ? XC_PROGRESS_BAR : XC_PROGRESS_LINES;
 }

@@ -7,4 +7,7 @@
  * 0 if not a build option, -1 on a usage error (printed). */
 int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape *shapes);
 extern const char *cli_ocl_help;
+/* How tuning shows progress on stderr: a bar on a terminal, a plain line per layer timed
+ * otherwise, nothing under -q. */
+int cli_ocl_progress(void);
 #endif

@@ -246,8 +246,11 @@ static void print_first_nan(const xc_run_report *r)
         for (int it = 0; r->runners[k].first_nan && it < r->iterations; it++) {
             const xc_first_nan *f = &r->runners[k].first_nan[it];
             printf("  %-10s iteration %d: ", r->runners[k].name, it);
-            if (!f->found) printf("%snone%s\n", GREEN, RESET);
+            if (!f->found) printf("%snone%s%s\n", GREEN, RESET, f->constant.found ? " depending on the inputs" : "");
             else printf("%slayer '%s', tensor '%s', element %zu = %g%s\n", RED, f->layer, f->tensor, f->index, f->value, RESET);
+            if (f->constant.found) /* e.g. an attention mask's -inf: shown, marked, not the answer */
+                printf("  %-10s   (constant-derived, not counted: layer '%s', tensor '%s', element %zu = %g)\n", "", f->constant.layer,
+                       f->constant.tensor, f->constant.index, f->constant.value);
         }
 }
 
@@ -347,6 +350,9 @@ void run_print_report(const xc_run_report *r, const xc_run_config *c)
         }
     }
     if (named > 4) printf(" and %d more", named - 4);
+    if (c->per_layer)
+        printf("; per-layer: %d failing row%s%s", r->failed_layers, r->failed_layers == 1 ? "" : "s",
+               c->per_layer_outputs_only ? " (not counted: --per-layer-verdict outputs)" : " (counted: rows and outputs decide)");
     if (c->validate && r->invalid)
         printf("; --validate: %d output%s hold%s NaN or Inf", r->invalid, r->invalid == 1 ? "" : "s", r->invalid == 1 ? "s" : "");
     printf("\n");

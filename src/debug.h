@@ -17,7 +17,9 @@
  * k with f(k) passing names candidate k as a culprit. It is kept switched and the search goes on
  * among the earlier candidates until the build passes: one culprit costs
  * 3 + ceil(log2 N) checks (failing build, all switched, the bisection, the final confirmation).
- * Linear mode tries k = 1, 2, ... instead; --direction reverse searches from the back. */
+ * Linear mode tries k = 1, 2, ... for the first culprit, then walks down from each culprit found
+ * to the next (about N checks for any number of culprits); --direction reverse searches from
+ * the back. */
 #ifndef XC_DEBUG_H
 #define XC_DEBUG_H
 #include "compare.h"

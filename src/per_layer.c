@@ -1,5 +1,8 @@
 /* per_layer.c — the observer behind --per-layer and --first-nan (see per_layer.h). */
 #include "per_layer.h"
+#include "names.h"
+#include "results.h"
+#include "validate.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,21 +25,61 @@ void xc_first_nan_free(xc_first_nan *f)
 {
     free(f->layer);
     free(f->tensor);
+    free(f->constant.layer);
+    free(f->constant.tensor);
     memset(f, 0, sizeof *f);
 }
 
-static void check_nan(xc_first_nan *f, const char *name, const xc_tensor *t, const char *layer)
+/* Does tensor `name` depend on a runtime input of g? Walks the (topologically sorted) nodes
+ * forward from the inputs; asked only when a non-finite value shows up, so its cost does not
+ * touch clean runs. A name no node computes (an engine's own tensor) counts as dependent. */
+static int depends_on_inputs(const xc_graph *g, const char *name)
+{
+    xc_names dyn;
+    if (!g || xc_names_init(&dyn, (size_t)g->n_nodes * 2 + g->n_inputs + 16) != XC_OK) return 1;
+    int known = 0, answer = 1;
+    for (int i = 0; i < g->n_inputs; i++)
+        if (xc_graph_is_runtime_input(g, i) && xc_names_put(&dyn, g->inputs[i].name, 1) != XC_OK) goto out;
+    if (xc_names_get(&dyn, name) == 1) goto out;
+    for (int k = 0; k < g->n_nodes; k++) {
+        const xc_node *n = &g->nodes[k];
+        int d = 0;
+        for (int i = 0; i < n->n_inputs && !d; i++) d = n->inputs[i][0] && xc_names_get(&dyn, n->inputs[i]) == 1;
+        for (int o = 0; o < n->n_outputs; o++) {
+            if (!n->outputs[o][0]) continue;
+            if (!strcmp(n->outputs[o], name)) known = 1, answer = d;
+            if (xc_names_put(&dyn, n->outputs[o], d) != XC_OK) answer = 1, known = 1;
+        }
+        if (known) break;
+    }
+out:
+    xc_names_free(&dyn);
+    return answer;
+}
+
+static void record(xc_first_nan_hit *h, const char *name, const char *layer, size_t i, double v)
+{
+    h->found = 1;
+    h->layer = strdup(layer ? layer : "");
+    h->tensor = strdup(name);
+    h->index = i;
+    h->value = v;
+}
+
+static void check_nan(xc_first_nan *f, const xc_graph *g, const char *name, const xc_tensor *t, const char *layer)
 {
     if (f->found || !xc_dtype_is_float(t->dtype)) return;
     size_t n = xc_tensor_numel(t);
     for (size_t i = 0; i < n; i++) {
         double v = xc_load_f64(t->dtype, t->data, i);
         if (isfinite(v)) continue;
-        f->found = 1;
-        f->layer = strdup(layer ? layer : "");
-        f->tensor = strdup(name);
-        f->index = i;
-        f->value = v;
+        if (!depends_on_inputs(g, name)) {
+            if (!f->constant.found) record(&f->constant, name, layer, i, v);
+            return;
+        }
+        xc_first_nan_hit h = {0};
+        record(&h, name, layer, i, v);
+        f->found = 1, f->layer = h.layer, f->tensor = h.tensor, f->index = h.index, f->value = h.value;
         return;
     }
 }
@@ -146,7 +189,7 @@ static xc_status compare_tensor(xc_layer_watch *w, const char *name, const xc_te
 static xc_status on_tensor(void *user, const char *name, const xc_tensor *t, const char *layer)
 {
     xc_layer_watch *w = user;
-    if (w->first_nan) check_nan(w->first_nan, name, t, layer);
+    if (w->first_nan) check_nan(w->first_nan, w->graph, name, t, layer);
     if (w->per_layer && w->golden && (w->engine || w->graph)) XC_TRY(compare_tensor(w, name, t, layer));
     return XC_OK;
 }

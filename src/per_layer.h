@@ -44,12 +44,22 @@ typedef struct xc_per_layer {
     int tf32_seen;             /* accumulated: a TF32 layer has run, so later rows carry its error */
 } xc_per_layer;
 
-/* First layer (in execution order) whose output holds a NaN or an infinity. */
-typedef struct xc_first_nan {
+/* First layer (in execution order) whose output holds a NaN or an infinity and depends on
+ * the graph's inputs. A tensor computed from constants alone (BERT's -inf attention mask) is
+ * not the answer: the first such is kept apart, marked constant, so it is still shown. */
+typedef struct xc_first_nan_hit {
     int found;
     char *layer, *tensor;
     size_t index;              /* flat index of the first non-finite element */
     double value;
+} xc_first_nan_hit;
+
+typedef struct xc_first_nan {
+    int found;                 /* the first input-dependent hit, as the fields below */
+    char *layer, *tensor;
+    size_t index;
+    double value;
+    xc_first_nan_hit constant; /* the first constant-derived hit (reported, marked as such) */
 } xc_first_nan;
 
 /* Observer state for one runner's run: fill per_layer (needs golden) and/or first_nan (either
@@ -59,7 +69,9 @@ typedef struct xc_first_nan {
  * tensors): value() may give NULL for a tensor it lacks, which is then not compared. */
 typedef struct xc_layer_watch {
     const xc_engine *engine;
-    const xc_graph *graph;            /* rows without an engine */
+    const xc_graph *graph;            /* rows without an engine; --first-nan tells input-dependent
+                                         tensors from constant-derived ones with it (NULL: every
+                                         tensor counts as input-dependent) */
     const char *tactic;               /* rows without an engine: static text */
     const xc_feeder *golden;
     const xc_tolerance_spec *tol;

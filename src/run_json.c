@@ -61,6 +61,9 @@ cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
     cJSON_AddStringToObject(root, "model", c->model_path);
     cJSON_AddNumberToObject(root, "iterations", r->iterations);
     cJSON_AddBoolToObject(root, "passed", r->passed);
+    cJSON_AddStringToObject(root, "verdict_from", !c->per_layer ? "outputs" : c->per_layer_outputs_only ? "outputs (--per-layer-verdict outputs)"
+                                                                                                        : "outputs and per-layer rows");
+    if (c->per_layer) cJSON_AddNumberToObject(root, "failed_layers", r->failed_layers);
     cJSON_AddStringToObject(root, "compare_to", r->runners[r->against].name);
     cJSON *runners = cJSON_AddArrayToObject(root, "runners");
     for (int k = 0; k < r->n_runners; k++) {
@@ -80,6 +83,13 @@ cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
                     cJSON_AddStringToObject(e, "tensor", f->tensor);
                     cJSON_AddNumberToObject(e, "index", (double)f->index);
                     cJSON_AddStringToObject(e, "value", f->value != f->value ? "nan" : f->value > 0 ? "inf" : "-inf");
+                }
+                if (f->constant.found) { /* computed from constants alone: marked, not the answer */
+                    cJSON *c = cJSON_AddObjectToObject(e, "constant_derived");
+                    cJSON_AddStringToObject(c, "layer", f->constant.layer);
+                    cJSON_AddStringToObject(c, "tensor", f->constant.tensor);
+                    cJSON_AddNumberToObject(c, "index", (double)f->constant.index);
+                    cJSON_AddStringToObject(c, "value", f->constant.value != f->constant.value ? "nan" : f->constant.value > 0 ? "inf" : "-inf");
                 }
                 cJSON_AddItemToArray(fn, e);
             }

@@ -474,6 +474,9 @@ static xc_status run_all(const xc_run_config *c, xc_run_report *r, xc_runner *co
         for (int k = 0; k < n && s == XC_OK && c->validate; k++)
             for (int o = 0; o < r->n_outputs; o++)
                 if (r->runners[k].nonfinite[(size_t)it * r->n_outputs + o]) r->invalid++, r->passed = 0;
+        for (int k = 0; k < n && s == XC_OK; k++) /* per-layer rows are compared tensors too (Polygraphy's mark all) */
+            if (r->runners[k].per_layer && r->runners[k].per_layer[it].n_failed)
+                r->failed_layers += r->runners[k].per_layer[it].n_failed, r->passed &= c->per_layer_outputs_only;
         if (c->fail_fast && !r->passed) break;
     }
     free(fed);

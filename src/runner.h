@@ -41,6 +41,7 @@ typedef struct xc_run_config {
     int fail_fast;                    /* stop at the first failing comparison */
     xc_per_layer_mode per_layer;      /* every runner observing its tensors, against the reference
                                          (or the --compare-to runner when it observes its own) */
+    int per_layer_outputs_only;       /* --per-layer-verdict outputs: failing per-layer rows do not fail the run */
     int first_nan;                    /* report each runner's first layer producing NaN/Inf */
     size_t memory_limit;              /* host bytes of live tensors (0: no limit) */
     const char *const *mark;          /* --outputs: intermediate tensors to keep (mark.h patterns) */
@@ -93,6 +94,7 @@ typedef struct xc_run_report {
     int compared;                     /* output comparisons made */
     int passed;                       /* every comparison (and --validate check) passed */
     int invalid;                      /* --validate: outputs holding NaN/Inf */
+    int failed_layers;                /* --per-layer: failing rows, every runner and iteration */
     size_t peak_bytes;                /* most host tensor bytes live at once during the run */
     xc_average_verdict *averages;     /* --check-average: per runner and output, owned */
     int n_averages;

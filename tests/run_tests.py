@@ -37,6 +37,7 @@ from test_control_flow import control_flow  # noqa: E402
 from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
 from test_tf32 import tf32_tests  # noqa: E402
+from test_debug_defects import debug_defects  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -994,8 +995,8 @@ def debug_tools(s, xc, build, tmp):
     b = bound(resnet, [])
     s.check("debug tactics names the planted layer and tactic in %d checks (bound %d)" % (checks, b),
             r.returncode == 0 and want in verdict and checks <= b, r.stdout[-3000:] + r.stderr[-1000:])
-    arts = os.listdir(os.path.join(tmp, "art")) if os.path.isdir(os.path.join(tmp, "art")) else []
-    s.check("debug tactics keeps every check's replay file in --artifacts-dir", len([a for a in arts if a.endswith("tactics.json")]) == checks - 1,
+    arts = [v + "/" + a for v in ("good", "bad") if os.path.isdir(os.path.join(tmp, "art", v)) for a in os.listdir(os.path.join(tmp, "art", v))]
+    s.check("debug tactics keeps every check's replay file in --artifacts-dir (good/, bad/)", len([a for a in arts if a.endswith("tactics.json")]) == checks,
             str(arts))
     fix = fix_command(r.stdout)
     r2 = run([xc] + fix[1:]) if fix else None
@@ -1400,6 +1401,7 @@ def main():
         timed(pipeline, s, xc, args.build, tmp, args.conf)
         timed(engine_layers, s, xc, args.build, tmp)
         timed(tf32_tests, s, xc, args.build, tmp)
+        timed(debug_defects, s, xc, args.build, tmp)
         timed(surface_tests, s, xc, args.build, tmp)
         timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)

@@ -229,7 +229,7 @@ xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, con
 {
     xc_ocl_build_options opt = *o;
     opt.quiet_faults = 1; /* announced once, at the failing build */
-    opt.progress = 0;
+    if (s->report->n_checks) opt.progress = 0; /* debugfix D1: check 1 (the failing build) shows its tuning; later ones pin every tactic */
     xc_engine *e = NULL;
     char why[1024] = "";
     int n = ++s->report->n_checks;

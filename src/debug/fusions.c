@@ -1,9 +1,11 @@
 /* fusions.c — `debug fusions`: which fused group makes the engine disagree. The candidates are
- * the failing build's fused layers (those a fusion pass formed); a check unfuses the switched
- * ones by putting all their ONNX nodes on the --no-fuse-node list, with every remaining layer's
- * tactic pinned to the failing build's choice (new, unfused layers run their baseline), so no
- * check times anything. Then the pass-level answer: which single --disable-fusion PASS, among
- * the passes that formed the culprits, makes the model pass on its own. */
+ * the failing build's fused layers (those a fusion pass formed). First the pass-level answer:
+ * each pass that formed a group is disabled alone (--disable-fusion PASS), most groups first;
+ * when one fixes it, only its groups are searched (a wholly bad pass costs a few checks, not a
+ * bisection over every group of the model). A check unfuses the switched groups by putting all
+ * their ONNX nodes on the --no-fuse-node list, with every remaining layer's tactic pinned to
+ * the failing build's choice (new, unfused layers run their baseline), so no check times
+ * anything. */
 #include "debug/session.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,12 +44,27 @@ static xc_status exclude(const fusions *f, const unsigned char *sw, xc_ocl_build
     return XC_OK;
 }
 
+/* --artifacts-dir: the options this check added to the failing build, as good/ or bad/. */
+static xc_status keep(const xc_debug_session *s, const fusions *f, const xc_ocl_build_options *o, const char *what, int passed)
+{
+    if (!xc_debug_keeps(s)) return XC_OK;
+    int n = 0, cap = 2 * (o->n_no_fuse_nodes + o->n_disabled) + 1;
+    const char **args = calloc((size_t)cap, sizeof *args);
+    if (!args) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int i = s->cfg->ocl.n_no_fuse_nodes; i < o->n_no_fuse_nodes; i++) args[n++] = "--no-fuse-node", args[n++] = o->no_fuse_nodes[i];
+    for (int i = s->cfg->ocl.n_disabled; i < o->n_disabled; i++) args[n++] = "--disable-fusion", args[n++] = o->disabled[i];
+    xc_status st = xc_debug_keep_options(s, what, args, n, f->replay, passed);
+    free(args);
+    return st;
+}
+
 static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed)
 {
     const fusions *f = user;
     xc_ocl_build_options o = pinned(s, f);
     XC_TRY(exclude(f, sw, &o));
-    return xc_debug_check(s, &o, what, passed, NULL);
+    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
+    return keep(s, f, &o, what, *passed);
 }
 
 /* The passes that formed layer L, joined with '+' in pipeline order. */
@@ -59,44 +76,74 @@ static void pass_names(const xc_layer *L, char *buf, size_t len)
         if (L->fusions >> p & 1u) o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "+" : "", xc_passes[p]->name);
 }
 
-/* Tries --disable-fusion P alone for each pass P that formed a culprit: first the passes that
- * completed a culprit group (the last to touch it: the most direct answer), then the others. */
-static xc_status pass_level(xc_debug_session *s, const fusions *f, unsigned last, unsigned passes)
+/* Checks --disable-fusion PASS p alone (pinned as every check); keeps the check's file. */
+static xc_status disable_alone(xc_debug_session *s, const fusions *f, int p, int *passed)
 {
-    for (int round = 0; round < 2; round++)
-        for (int p = 0; xc_passes[p]; p++) {
-            if (!((round ? passes & ~last : last) >> p & 1u)) continue;
-            xc_ocl_build_options o = pinned(s, f);
-            if (o.n_disabled == XC_MAX_NAMED) return XC_OK;
-            o.disabled[o.n_disabled++] = xc_passes[p]->name;
-            char what[128];
-            int passed;
-            snprintf(what, sizeof what, "--disable-fusion %s alone", xc_passes[p]->name);
-            XC_TRY(xc_debug_check(s, &o, what, &passed, NULL));
-            if (passed) {
-                snprintf(s->report->pass_fix, sizeof s->report->pass_fix, "%s", xc_passes[p]->name);
-                return XC_OK;
-            }
-        }
+    xc_ocl_build_options o = pinned(s, f);
+    if (o.n_disabled == XC_MAX_NAMED) return *passed = 0, XC_OK;
+    o.disabled[o.n_disabled++] = xc_passes[p]->name;
+    char what[128];
+    snprintf(what, sizeof what, "--disable-fusion %s alone", xc_passes[p]->name);
+    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
+    XC_TRY(keep(s, f, &o, what, *passed));
+    if (*passed) snprintf(s->report->pass_fix, sizeof s->report->pass_fix, "%s", xc_passes[p]->name);
+    return XC_OK;
+}
+
+/* Before any bisection, each pass that formed a group is disabled alone, the passes that formed
+ * the most groups first: a wholly bad pass is then answered in a few checks, and the search
+ * runs among that pass's groups only. Returns the pass that fixed it, or -1. */
+static xc_status pass_first(xc_debug_session *s, const fusions *f, int *fixed)
+{
+    int count[32] = {0}, n_passes = 0;
+    *fixed = -1;
+    for (int p = 0; xc_passes[p] && p < 32; p++, n_passes++)
+        for (int i = 0; i < f->n; i++) count[p] += f->e->layers[f->layer[i]].fusions >> p & 1u;
+    for (int tried = 0; tried < n_passes; tried++) {
+        int best = -1, passed;
+        for (int p = 0; p < n_passes; p++)
+            if (count[p] > 0 && (best < 0 || count[p] > count[best])) best = p;
+        if (best < 0) break;
+        count[best] = -1;
+        XC_TRY(disable_alone(s, f, best, &passed));
+        if (passed) return *fixed = best, XC_OK;
+    }
     return XC_OK;
 }
 
 static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
 {
     xc_debug_report *r = s->report;
+    XC_TRY(xc_debug_keep_failing(s, e));
     for (int l = 0; l < e->n_layers; l++)
         if (!e->layers[l].dead && e->layers[l].fusions) f->layer[f->n++] = l;
     r->n_candidates = f->n;
     xc_debug_say(s, "%d fused group%s in the build: searching them", f->n, f->n == 1 ? "" : "s");
     XC_TRY(xc_debug_save_failing_tactics(s, e, f->replay, sizeof f->replay));
-    int culprits[XC_DEBUG_MAX_CULPRITS], explained;
+    int culprits[XC_DEBUG_MAX_CULPRITS], explained, fixed, all = f->n;
+    XC_TRY(pass_first(s, f, &fixed));
+    if (fixed >= 0) { /* the culprits are among that pass's groups */
+        int kept = 0;
+        for (int i = 0; i < f->n; i++)
+            if (e->layers[f->layer[i]].fusions >> fixed & 1u) f->layer[kept++] = f->layer[i];
+        f->n = kept;
+        xc_debug_say(s, "--disable-fusion %s alone fixes it: searching its %d group%s", xc_passes[fixed]->name, kept, kept == 1 ? "" : "s");
+    } else {
+        xc_debug_say(s, "no single --disable-fusion fixes it: searching all %d groups", f->n);
+    }
     XC_TRY(xc_debug_search(s, f->n, "groups unfused", probe, f, culprits, &r->n_culprits, &explained));
+    if (!explained && f->n < all) { /* disabling the pass changed more than its groups: search them all */
+        f->n = 0;
+        for (int l = 0; l < e->n_layers; l++)
+            if (!e->layers[l].dead && e->layers[l].fusions) f->layer[f->n++] = l;
+        xc_debug_say(s, "unfusing that pass's groups does not explain it: searching all %d groups", f->n);
+        XC_TRY(xc_debug_search(s, f->n, "groups unfused", probe, f, culprits, &r->n_culprits, &explained));
+    }
     if (!explained) {
         r->outcome = XC_DEBUG_UNEXPLAINED;
         return XC_OK;
     }
     r->outcome = XC_DEBUG_FOUND;
-    unsigned passes = 0, last = 0;
     size_t o = 0;
     for (int k = 0; k < r->n_culprits; k++) {
         const xc_layer *L = &e->layers[f->layer[culprits[k]]];
@@ -104,15 +151,13 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
         xc_debug_name_culprit(e, L, c);
         pass_names(L, c->bad, sizeof c->bad);
         snprintf(c->good, sizeof c->good, "unfused");
-        passes |= L->fusions;
-        last |= xc_pass_bit(L->fusion);
         for (int n = 0; n < L->n_nodes; n++) {
             const xc_node *nd = &e->model->graph->nodes[L->nodes[n]];
             xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, "--no-fuse-node");
             xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, nd->name[0] ? nd->name : nd->outputs[0]);
         }
     }
-    return pass_level(s, f, last, passes);
+    return XC_OK; /* the pass-level answer came first (pass_first) */
 }
 
 static xc_status run(xc_debug_session *s, const xc_engine *e)
@@ -123,4 +168,8 @@ static xc_status run(xc_debug_session *s, const xc_engine *e)
     return st;
 }
 
-xc_status xc_debug_fusions(const xc_debug_config *c, xc_debug_report *r) { return xc_debug_run(c, r, run); }
+xc_status xc_debug_fusions(const xc_debug_config *c, xc_debug_report *r)
+{
+    XC_TRY(xc_debug_check_outputs(c, NULL));
+    return xc_debug_run(c, r, run);
+}

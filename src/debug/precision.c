@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DEFAULT_OUTPUT "debug_precision.json"
+
 typedef struct precision {
     const xc_engine *e;
     int n;
@@ -28,7 +30,11 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
         if (o.n_fp32_layers == XC_MAX_LAYER_NAMES) return xc_fail(XC_ERR_NOMEM, "more than %d layers to keep in fp32", XC_MAX_LAYER_NAMES);
         o.fp32_layers[o.n_fp32_layers++] = p->e->layers[p->layer[i]].name;
     }
-    return xc_debug_check(s, &o, what, passed, NULL);
+    char path[4200];
+    xc_debug_check_file(s, "precision.json", path, sizeof path);
+    if (xc_debug_keeps(s)) XC_TRY(xc_layer_precision_save(path, o.fp32_layers, o.n_fp32_layers));
+    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
+    return xc_debug_keep_file(s, path, "precision.json", *passed);
 }
 
 static int searchable(const xc_layer *l)
@@ -39,6 +45,7 @@ static int searchable(const xc_layer *l)
 static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
 {
     xc_debug_report *r = s->report;
+    XC_TRY(xc_debug_keep_failing(s, e));
     for (int l = 0; l < e->n_layers; l++)
         if (searchable(&e->layers[l])) p->layer[p->n++] = l;
     r->n_candidates = p->n;
@@ -59,7 +66,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
         snprintf(r->culprits[k].good, sizeof r->culprits[k].good, "fp32");
         names[k] = L->name;
     }
-    const char *out = s->cfg->output ? s->cfg->output : "debug_precision.json";
+    const char *out = s->cfg->output ? s->cfg->output : DEFAULT_OUTPUT;
     XC_TRY(xc_layer_precision_save(out, names, r->n_culprits));
     xc_debug_report_written(r, out, "--layer-precision-file");
     return XC_OK;
@@ -76,5 +83,6 @@ static xc_status run(xc_debug_session *s, const xc_engine *e)
 xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r)
 {
     if (!c->ocl.fp16) return xc_fail(XC_ERR_USAGE, "debug precision needs --fp16: it finds the layers an fp16 engine must keep in fp32");
+    XC_TRY(xc_debug_check_outputs(c, DEFAULT_OUTPUT));
     return xc_debug_run(c, r, run);
 }

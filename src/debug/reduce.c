@@ -455,6 +455,9 @@ xc_status xc_debug_reduce(const xc_reduce_config *c, xc_reduce_report *r)
     if (c->fail_regex && regcomp(&re, c->fail_regex, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
         return xc_fail(XC_ERR_USAGE, "debug reduce: --fail-regex '%s' is not a valid regular expression", c->fail_regex);
     if (c->fail_regex) regfree(&re);
+    XC_TRY(xc_debug_check_outputs(&c->base, NULL));
+    XC_TRY(xc_debug_check_file_writable(c->min_good, "--min-good"));
+    XC_TRY(xc_debug_check_file_writable(c->replay, "--replay"));
     rd_state st;
     memset(&st, 0, sizeof st);
     st.cfg = c;

@@ -313,9 +313,9 @@ int rd_replayed(rd_state *st, uint64_t key, const char *what, int *passed)
         if (st->records[i].key != key) continue;
         *passed = st->records[i].passed;
         st->last_iteration = st->records[i].iteration;
-        st->rep->n_replayed++;
-        xc_debug_say(&st->s, "check %d: %s: %s (replayed from %s)", ++st->s.report->n_checks, what, *passed ? "PASSED" : "FAILED",
-                     st->cfg->replay);
+        st->rep->n_replayed += st->cfg->replay != NULL; /* debugfix D5: without --replay, a repeat of this run's own check */
+        xc_debug_say(&st->s, "check %d: %s: %s (%s%s)", ++st->s.report->n_checks, what, *passed ? "PASSED" : "FAILED",
+                     st->cfg->replay ? "replayed from " : "the verdict of an identical earlier candidate", st->cfg->replay ? st->cfg->replay : "");
         return 1;
     }
     return 0;

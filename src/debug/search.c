@@ -43,16 +43,27 @@ static xc_status probe_prefix(search *q, int k, int lo, int hi, int *passed)
     return q->probe(q->s, q->user, q->sw, what, passed);
 }
 
-/* The first k in (lo, hi] with f(k) passing, given f(lo) fails and f(hi) passes. */
+/* The first k in (lo, hi] with f(k) passing, given f(lo) fails and f(hi) passes. Linear mode
+ * walks up from lo for the first culprit; for each later one it walks down from hi (the last
+ * culprit's position) to the last failing prefix, so k culprits cost about N checks in all,
+ * not k*N: the walks down cover disjoint stretches. */
 static xc_status find_first_pass(search *q, int lo, int hi, int *k)
 {
-    int passed;
-    if (q->s->cfg->mode == XC_DEBUG_LINEAR) {
+    int passed, found = 0;
+    for (int i = 0; i < q->n; i++) found += q->fixed[i];
+    if (q->s->cfg->mode == XC_DEBUG_LINEAR && !found) {
         for (int m = lo + 1; m < hi; m++) {
             XC_TRY(probe_prefix(q, m, m - 1, hi, &passed));
             if (passed) return *k = m, XC_OK;
         }
         return *k = hi, XC_OK;
+    }
+    if (q->s->cfg->mode == XC_DEBUG_LINEAR) {
+        for (int m = hi - 1; m > lo; m--) {
+            XC_TRY(probe_prefix(q, m, lo, m + 1, &passed));
+            if (!passed) return *k = m + 1, XC_OK;
+        }
+        return *k = lo + 1, XC_OK;
     }
     while (hi - lo > 1) {
         int mid = lo + (hi - lo) / 2;

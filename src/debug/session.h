@@ -43,6 +43,21 @@ xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (
 xc_status xc_debug_failing_build(xc_debug_session *s, xc_engine **e, int *passed);
 /* Saves e's tactics as a replay file in the session folder (path in buf): later checks pin them. */
 xc_status xc_debug_save_failing_tactics(xc_debug_session *s, const xc_engine *e, char *buf, size_t len);
+/* Every file the tool will write (-o, or default_output without it; --artifacts-dir,
+ * --save-tactics, --timing-cache) can be written: checked before any work, so a bad path fails
+ * at once with one line naming the option and the folder. */
+xc_status xc_debug_check_outputs(const xc_debug_config *c, const char *default_output);
+/* The same for one more file (reduce's --min-good, --replay); NULL is fine. */
+xc_status xc_debug_check_file_writable(const char *path, const char *option);
+/* --artifacts-dir (artifacts.c): whether files are kept; file (this check's, named by
+ * xc_debug_check_file before it) moved to good/ or bad/ as check_NN_suffix by the verdict of the
+ * check just made; or the build options a check added (args) and the replay file it pinned
+ * leniently (tactics, may be NULL), written there as check_NN_options.json. Both do nothing without --artifacts-dir. */
+int xc_debug_keeps(const xc_debug_session *s);
+/* Check 1, the failing build: its tactics as bad/check_01_tactics.json. */
+xc_status xc_debug_keep_failing(const xc_debug_session *s, const xc_engine *e);
+xc_status xc_debug_keep_file(const xc_debug_session *s, const char *file, const char *suffix, int passed);
+xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, const char *const *args, int n, const char *tactics, int passed);
 /* Prints one progress line (printf-style). */
 void xc_debug_say(const xc_debug_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DEFAULT_OUTPUT "debug_tactics.json"
+
 typedef struct tactics {
     const xc_engine *e;       /* the failing build */
     int n;                    /* candidates */
@@ -43,12 +45,14 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     o.load_tactics = path;
     o.timing_cache = NULL;
     o.save_tactics = NULL;
-    return xc_debug_check(s, &o, what, passed, NULL);
+    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
+    return xc_debug_keep_file(s, path, "tactics.json", *passed);
 }
 
 static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
 {
     xc_debug_report *r = s->report;
+    XC_TRY(xc_debug_keep_failing(s, e));
     for (int l = 0; l < e->n_layers; l++) {
         const xc_layer *L = &e->layers[l];
         if (L->dead || xc_layer_runs_baseline(e, L)) continue;
@@ -75,7 +79,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
         snprintf(c->good, sizeof c->good, "%s", t->baseline[culprits[k]]);
         sw[culprits[k]] = 1;
     }
-    const char *out = s->cfg->output ? s->cfg->output : "debug_tactics.json";
+    const char *out = s->cfg->output ? s->cfg->output : DEFAULT_OUTPUT;
     xc_status st = write_replay(t, sw, out);
     free(sw);
     XC_TRY(st);
@@ -92,4 +96,8 @@ static xc_status run(xc_debug_session *s, const xc_engine *e)
     return st;
 }
 
-xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r) { return xc_debug_run(c, r, run); }
+xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r)
+{
+    XC_TRY(xc_debug_check_outputs(c, DEFAULT_OUTPUT));
+    return xc_debug_run(c, r, run);
+}

@@ -112,6 +112,8 @@ typedef struct xc_engine {
     size_t planned_bytes, activation_bytes;
     char model_hash[20];
     int n_timed;               /* layers whose tactics were timed in this build (0 on cache hits) */
+    int n_cache_hits;          /* layers whose tactic came from the timing cache in this build */
+    int progress_done, progress_total; /* layers through tactic choice so far, of all (tuner.c) */
     struct xc_fault_set *faults; /* fault injection (fault.h); NULL when off */
 } xc_engine;
 

@@ -34,6 +34,15 @@ static xc_status parse_effect(const char *spec, const char *eff, xc_fault *f)
     return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': effect '%s' is not bias=X, scale=X, nan or element", spec, eff);
 }
 
+/* After the last ':', text of the form word=value is meant as an effect; a name part
+ * ("scope:x", "x:0", "onnx::MatMul_12") has no '=' after a plain lowercase word. */
+static int looks_like_effect(const char *t)
+{
+    const char *c = t;
+    while (*c >= 'a' && *c <= 'z') c++;
+    return c > t && *c == '=';
+}
+
 xc_status xc_fault_parse(const char *spec, xc_fault *out)
 {
     memset(out, 0, sizeof *out);
@@ -59,6 +68,8 @@ xc_status xc_fault_parse(const char *spec, xc_fault *out)
             plen = (size_t)(colon - pat);
             break;
         }
+    if (colon && plen == strlen(pat) && looks_like_effect(colon + 1)) /* a typo must not become part of the pattern */
+        return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': unknown effect '%s' (known: bias=X, scale=X, nan, element)", spec, colon + 1);
     if (!plen) return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': empty PATTERN", spec);
     if (plen >= sizeof out->pattern) return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': PATTERN too long", spec);
     memcpy(out->pattern, pat, plen);

@@ -10,6 +10,8 @@
 #define XC_MAX_NAMED 64
 #define XC_MAX_LAYER_NAMES 1024 /* lists of layers or nodes: the debug tools may name every one */
 
+enum { XC_PROGRESS_OFF, XC_PROGRESS_BAR, XC_PROGRESS_LINES };
+
 typedef struct xc_ocl_build_options {
     const char *device;            /* --ocl-device N|NAME; NULL: first GPU, else first device */
     int fp16;                      /* store activations and weights as half */
@@ -32,7 +34,9 @@ typedef struct xc_ocl_build_options {
                                     * of the big-tile tactics); 4-5: every variant. -1: take it from
                                     * $CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL, else 3 */
     int queues;                    /* in-order queues independent branches run on (default 1) */
-    int progress;                  /* progress bar while tuning (on a terminal) */
+    int progress;                  /* tuning progress on stderr: XC_PROGRESS_OFF, _BAR (a terminal:
+                                    * layers done / total and the tactic being timed), _LINES (one
+                                    * plain line per layer timed) */
     const xc_input_shape *shapes;  /* --input-shapes */
     int n_shapes;
     const char *no_fuse_nodes[XC_MAX_LAYER_NAMES]; /* --no-fuse-node: ONNX nodes no fusion pass may touch */

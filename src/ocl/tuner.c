@@ -101,11 +101,12 @@ static xc_status time_layer(xc_ocl_ctx *ctx, int li, int n, double *ms)
     return XC_OK;
 }
 
+/* The bar (a terminal): layers done / total and what is being timed, redrawn in place. */
 static void progress(const xc_engine *e, int done, int total, const char *what)
 {
-    if (!e->opt.progress) return;
+    if (e->opt.progress != XC_PROGRESS_BAR) return;
     int width = 30, fill = total ? done * width / total : width;
-    fprintf(stderr, "\r[%.*s%*s] %d/%d %-40.40s", fill, "##############################", width - fill, "", done, total, what);
+    fprintf(stderr, "\r[%.*s%*s] %d/%d %-60.60s", fill, "##############################", width - fill, "", done, total, what);
     if (done == total) fprintf(stderr, "\n");
     fflush(stderr);
 }
@@ -119,6 +120,9 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
     xc_status first_status = XC_OK;
     char first_error[2048] = ""; /* why the first candidate failed: the answer when none works */
     for (int k = 0; k < n; k++) {
+        char what[256];
+        snprintf(what, sizeof what, "%s: %s (%d/%d)", l->name, c[k].name, k + 1, n);
+        progress(e, e->progress_done, e->progress_total, what);
         xc_ocl_ctx_forget_layer(ctx, li);
         double ms = 0;
         xc_status s = prepare(e, l, &c[k]);
@@ -143,6 +147,11 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
     XC_TRY(prepare(e, l, &c[best]));
     xc_engine_drop_unused_derived(e, l);
     l->time_ms = best_ms;
+    if (e->opt.progress == XC_PROGRESS_LINES) { /* not a terminal: one plain line per layer timed */
+        fprintf(stderr, "crosscheck: tuning %d/%d: layer '%s': %d tactic%s timed, %s fastest (%.3g ms)\n", e->progress_done + 1,
+                e->progress_total, l->name, n, n == 1 ? "" : "s", c[best].name, best_ms);
+        fflush(stderr);
+    }
     return XC_OK;
 }
 
@@ -174,6 +183,16 @@ const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, 
 /* A replay file may pin only some layers: the others are tuned (or cached) as usual, or run
  * their baseline under replay_lenient. A plan pins every layer: a layer it lacks means the
  * model or the options changed. */
+/* The timing-cache key of a layer signature: the best of a --tactics subset is not the best
+ * tactic for the signature, so a filtered build stores (and finds) its timings under the
+ * signature plus the filter; a rebuild with the same --tactics re-times nothing. */
+static void cache_key(const xc_engine *e, const char *sig, char *buf, size_t len)
+{
+    size_t o = (size_t)snprintf(buf, len, "%s", sig);
+    for (int i = 0; i < e->opt.n_tactic_filter && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "|tactics=", e->opt.tactic_filter[i]);
+}
+
 static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, xc_tactics_file *cache, int li)
 {
     xc_layer *l = &e->layers[li];
@@ -190,20 +209,24 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
         return prepare(e, l, &c[k]);
     }
     if (pinned && e->opt.replay_lenient) return prepare(e, l, &c[0]);
-    char sig[4096];
+    char sig[4096], key[8192];
     xc_layer_signature(e, l, sig, sizeof sig);
-    const char *hit = cache ? xc_tactics_lookup(cache, sig) : NULL;
+    cache_key(e, sig, key, sizeof key);
+    /* the subset's own entry, else the signature's best when the subset allows it (the best of
+     * all is then the best of the subset too) */
+    const char *hit = cache ? xc_tactics_lookup(cache, key) : NULL, *used = key;
     int k = hit ? find_candidate(c, n, hit) : -1;
+    if (k < 0 && cache && e->opt.n_tactic_filter && (hit = xc_tactics_lookup(cache, sig))) k = find_candidate(c, n, hit), used = sig;
     if (k >= 0) {
         XC_TRY(prepare(e, l, &c[k]));
-        l->time_ms = xc_tactics_lookup_ms(cache, sig); /* measured on this device, by this or an earlier build */
+        l->time_ms = xc_tactics_lookup_ms(cache, used); /* measured on this device, by this or an earlier build */
+        e->n_cache_hits++;
         return XC_OK;
     }
     if (n == 1 || e->opt.opt_level == 0) return prepare(e, l, &c[0]); /* level 0: the baseline, untimed */
     XC_TRY(tune(e, ctx, li, c, n));
     e->n_timed++;
-    /* the best of a --tactics subset is not the best tactic for the signature */
-    return cache && !e->opt.n_tactic_filter ? xc_tactics_set(cache, sig, l->variant, l->time_ms) : XC_OK;
+    return cache ? xc_tactics_set(cache, key, l->variant, l->time_ms) : XC_OK;
 }
 
 /* Every layer a replay file names must exist: a typo would otherwise silently pin nothing. */
@@ -262,17 +285,25 @@ xc_status xc_engine_choose_tactics(xc_engine *e)
     if (s == XC_OK && e->opt.load_tactics) s = xc_tactics_load(e->opt.load_tactics, NULL, &pinned);
     if (s == XC_OK && e->opt.timing_cache) s = xc_tactics_load(e->opt.timing_cache, e, &cache);
     if (s == XC_OK) s = xc_ocl_ctx_create(e, 1, &ctx);
-    int total = 0, done = 0;
+    int total = 0;
     for (int l = 0; l < e->n_layers; l++) total += !e->layers[l].dead;
+    e->progress_total = total;
+    e->progress_done = 0;
     for (int l = 0; l < e->n_layers && s == XC_OK; l++) {
         if (e->layers[l].dead) continue;
-        progress(e, done++, total, e->layers[l].name);
+        progress(e, e->progress_done, total, e->layers[l].name);
         if (!e->layers[l].cpu) s = choose(e, ctx, pinned, cache, l);
         else snprintf(e->layers[l].variant, sizeof e->layers[l].variant, "cpu.reference");
+        e->progress_done++;
     }
     if (s == XC_OK) progress(e, total, total, "done");
     if (s == XC_OK && pinned && !e->opt.replay_lenient) s = check_pinned_names(e, pinned);
     if (s == XC_OK && cache) s = xc_tactics_save(cache, e->opt.timing_cache);
+    if (s == XC_OK && cache && !e->n_timed && !e->n_cache_hits) /* said, so a rebuild that re-times is no surprise */
+        xc_warn("--timing-cache %s: this build timed no layer (%s), so nothing was stored", e->opt.timing_cache,
+                e->opt.opt_level == 0 ? "optimization level 0 builds every layer's baseline untimed"
+                : pinned              ? "--load-tactics pinned the tactics"
+                                      : "no layer has more than one candidate tactic");
     if (s == XC_OK && e->opt.save_tactics) s = xc_tactics_save_engine(e, e->opt.save_tactics);
     xc_ocl_ctx_free(ctx);
     xc_tactics_free(pinned);

@@ -173,6 +173,27 @@ static xc_status check_names(walk_state *w, const xc_io_spec *sp, int n, const c
     return XC_OK;
 }
 
+/* The source model's inference may not know an output's dims (symbolic or data-dependent
+ * there); the extracted model's own inference, from its concrete inputs, often does. A graph
+ * output without them is rejected by onnx.checker's full check and hides the shape from the
+ * user, so every dim it leaves unknown is filled from that inference. */
+static void complete_outputs(xc_model *w)
+{
+    for (int o = 0; w->types && o < w->graph->n_outputs; o++) {
+        xc_value_info *v = &w->graph->outputs[o];
+        const xc_type_shape *t = xc_graph_type(w->types, v->name);
+        if (!t || t->rank < 0) continue;
+        if (v->dtype == XC_UNDEFINED) v->dtype = t->dtype;
+        if (v->rank < 0) {
+            v->rank = t->rank;
+            for (int k = 0; k < t->rank; k++) v->dims[k] = -1;
+        }
+        if (v->rank != t->rank) continue;
+        for (int k = 0; k < v->rank; k++)
+            if (v->dims[k] < 0 && !v->dim_params[k] && t->dims[k] >= 0) v->dims[k] = t->dims[k];
+    }
+}
+
 static xc_status build(const xc_model *m, walk_state *ws, const xc_io_spec *inputs, int n_in, const xc_io_spec *outputs,
                        int n_out, xc_model **out)
 {
@@ -193,7 +214,9 @@ static xc_status build(const xc_model *m, walk_state *ws, const xc_io_spec *inpu
         xc_model_free(w);
         return xc_error_prefix(s, "extract: ");
     }
-    return sg_finish(w, "extract: ", out);
+    XC_TRY(sg_finish(w, "extract: ", out));
+    complete_outputs(*out);
+    return XC_OK;
 }
 
 xc_status xc_surgeon_extract(const xc_model *m, const xc_io_spec *inputs, int n_in, const xc_io_spec *outputs,

@@ -252,7 +252,10 @@ static const xc_variant reg_variants[] = {
     {"128x128x8.8x8", "-DGEMM_REG -DBM=128 -DBN=128 -DBK=8 -DRM=8 -DRN=8"},
     {NULL, NULL},
 };
-static const xc_tactic reg_blocked = {"gemm.reg_blocked", NULL, reg_variants, reg_prepare, NULL};
+/* CPU devices tune the smallest tile only (as conv's vec4 tactics): PoCL compiles the big
+ * unrolled tiles slowly and their timings there say nothing about a GPU */
+static const xc_variant reg_variants_cpu[] = {{"32x32x16.2x2", "-DGEMM_REG -DBM=32 -DBN=32 -DBK=16 -DRM=2 -DRN=2"}, {NULL, NULL}};
+static const xc_tactic reg_blocked = {"gemm.reg_blocked", NULL, reg_variants, reg_prepare, reg_variants_cpu};
 
 static const xc_variant vec4_variants[] = {
     {"64x64x16.4x4", "-DGEMM_VEC4 -DBM=64 -DBN=64 -DBK=16 -DRM=4 -DRN=4"},
@@ -261,7 +264,8 @@ static const xc_variant vec4_variants[] = {
     {"256x128x8.16x8", "-DGEMM_VEC4 -DBM=256 -DBN=128 -DBK=8 -DRM=16 -DRN=8"},
     {NULL, NULL},
 };
-static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare, NULL};
+static const xc_variant vec4_variants_cpu[] = {{"64x64x16.4x4", "-DGEMM_VEC4 -DBM=64 -DBN=64 -DBK=16 -DRM=4 -DRN=4"}, {NULL, NULL}};
+static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare, vec4_variants_cpu};
 
 /* gemm.tf32: BM x BN per work-group of 32 x (WARPS_M * WARPS_N) work-items, the warps' tiles
  * splitting it WARPS_M x WARPS_N; ALIGNED4 when K allows float4 loads along it, FULL_TILES when
