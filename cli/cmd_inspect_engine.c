@@ -10,9 +10,9 @@
 
 static void usage(void)
 {
-    printf("usage: crosscheck inspect engine MODEL [--plan FILE.plan | build options] [--profile] [--json]\n\n"
-           "Describes the OpenCL engine of MODEL, loaded from a plan made by 'crosscheck build' (a plan\n"
-           "needs the model it was built from) or built now: every layer with the ONNX nodes it covers,\n"
+    printf("usage: crosscheck inspect engine MODEL|PLAN [--plan FILE.plan | build options] [--profile] [--json]\n\n"
+           "Describes the OpenCL engine of MODEL built now, or of a PLAN made by 'crosscheck build' (its\n"
+           "model is the one the plan names, in the plan's folder, or MODEL --plan PLAN): every layer with the ONNX nodes it covers,\n"
            "kind, tactic, precision, fusion pass, inputs and outputs (shape, dtype, storage: memory-plan\n"
            "slot, constant or view), the defining node's parameters, fused activation, kernels and\n"
            "launch sizes; the memory plan (slots and bytes, planned vs the sum of activations);\n"
@@ -134,11 +134,11 @@ int cli_inspect_engine(int argc, char **argv)
             return 2;
         }
     }
-    if (!model) return cli_usage_error(cmd, "no MODEL given (a plan needs the model it was built from: MODEL --plan PLAN)");
-    xc_model *m;
+    if (!model) return cli_usage_error(cmd, "no MODEL or PLAN given");
+    xc_model *m = NULL;
     xc_engine *e = NULL;
-    if (xc_model_load(model, &m) != XC_OK) return cli_error();
-    xc_status s = plan ? xc_ocl_plan_load(m, plan, &o, &e) : xc_ocl_build(m, &o, &e);
+    /* MODEL --plan PLAN names both; a lone PLAN finds its model through itself */
+    xc_status s = plan ? xc_engine_open(plan, model, &o, &m, &e) : xc_engine_open(model, NULL, &o, &m, &e);
     xc_bench_result r = {0};
     if (s == XC_OK && b.profile) s = xc_bench_run(e, &b, &r);
     int rc = s == XC_OK ? 0 : cli_error();

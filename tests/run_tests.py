@@ -28,7 +28,7 @@ from hostile.messages_tests import messages_tests  # noqa: E402
 from trust.engine_act_tests import engine_act_tests  # noqa: E402
 from arch.install_tests import install_tests  # noqa: E402
 from arch.layers import layers  # noqa: E402
-from arch.cli_options_tests import cli_options_tests  # noqa: E402
+from arch.cli_options_tests import cli_options_tests, plan_open_tests  # noqa: E402
 from arch.exec_runner_tests import exec_runner_tests  # noqa: E402
 from test_recurrent import recurrent  # noqa: E402
 from test_misc_ops import misc_ops  # noqa: E402
@@ -1398,6 +1398,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(plan_open_tests, s, xc, args.build, tmp)
         timed(pipeline, s, xc, args.build, tmp, args.conf)
         timed(engine_layers, s, xc, args.build, tmp)
         timed(tf32_tests, s, xc, args.build, tmp)

@@ -35,6 +35,9 @@ XC_API xc_status xc_engine_build(const xc_model *m, const xc_engine_config *c, x
 XC_API xc_status xc_engine_save_plan(const xc_engine *e, const char *path);
 XC_API xc_status xc_engine_load_plan(const xc_model *m, const char *path, const xc_engine_config *c,
                                      xc_engine **out);
+/* Opens a plan together with the model it was built from (the plan names it; it must lie in the
+ * plan's folder). *m and *e are the caller's to free. */
+XC_API xc_status xc_engine_open_plan(const char *plan, const xc_engine_config *c, xc_model **m, xc_engine **e);
 /* An execution context on e (e must outlive it). */
 XC_API xc_status xc_engine_backend_create(xc_engine *e, xc_backend **out);
 XC_API void xc_engine_free(xc_engine *e);

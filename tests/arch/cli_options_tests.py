@@ -86,3 +86,25 @@ def _prune_300(s, xc, tmp):
     kept = len(onnx.load(dst).graph.output) if r.returncode == 0 and os.path.isfile(dst) else -1
     s.check("surgeon prune-outputs --keep with 300 names keeps all 300 outputs (got %d)" % kept, kept == 300,
             r.stdout + r.stderr)
+
+
+def plan_open_tests(s, xc, build, tmp):
+    """inspect engine and bench open a plan alone (its model found through it) or MODEL --plan PLAN."""
+    d = os.path.join(tmp, "plan_open")
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(os.path.join(ROOT, "models", "small_cnn", "model.onnx"), d)
+    model, plan = os.path.join(d, "model.onnx"), os.path.join(d, "m.plan")
+    r = _run([xc, "build", model, "-o", plan, "--builder-optimization-level", "0"])
+    if not s.check("build writes a plan for the plan-opening checks", r.returncode == 0, r.stderr):
+        return
+    r1 = _run([xc, "inspect", "engine", plan])
+    r2 = _run([xc, "inspect", "engine", model, "--plan", plan])
+    s.check("inspect engine PLAN finds its model through the plan, like MODEL --plan PLAN (it used to need MODEL)",
+            r1.returncode == 0 and r2.returncode == 0 and "model.onnx" in r1.stdout and "layers" in r1.stdout
+            and r1.stdout.split("layers")[1] == r2.stdout.split("layers")[1], r1.stdout[-500:] + r1.stderr + r2.stderr)
+    bad = os.path.join(d, "outside.plan")
+    with open(bad, "w") as f:
+        f.write('{"model": "../../../etc/passwd"}')
+    r = _run([xc, "inspect", "engine", bad])
+    s.check("inspect engine on a plan naming a model outside its folder: one line, exit 2",
+            r.returncode == 2 and "leaves" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr)
