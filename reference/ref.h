@@ -26,6 +26,8 @@ typedef struct xc_ref_kernel {
 } xc_ref_kernel;
 
 xc_ref_fn xc_ref_find(const char *op_type);
+/* The kernel of node n: its domain's (ai.onnx tables, or a plugin's op), or NULL. */
+xc_ref_fn xc_ref_find_node(const xc_node *n);
 
 /* Fails naming the node: "node 'x' (Op): message". */
 xc_status xc_ref_fail(const xc_ref_args *a, xc_status code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
