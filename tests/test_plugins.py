@@ -1,7 +1,8 @@
 """plugins: custom-op libraries loaded with --plugins (include/crosscheck/plugin.h), on the reference.
 
 plugins/example (com.example ScaledAdd = alpha*A + B) validates, infers shapes (load time, with
-named dims too), runs, and shows in `inspect model` and `graph`; without --plugins the op stays
+named dims too), runs, and shows in `inspect model` and `graph`, and on the OpenCL engine runs as
+a --fallback-cpu layer of the per-layer table (no kernel to compile); without --plugins the op stays
 unsupported. Every refusal is one line, exit 2, never a crash: a missing file, a file that is no
 shared library, a library that is no plugin, one built for another ABI, one registering an ai.onnx
 op, an op registered twice, a shape callback's error and a compute callback failing without a
@@ -11,6 +12,7 @@ with ONNX Runtime on one-node models, and so does a BERT-like block after ONNX R
 optimizer (which fuses it into those ops) against ONNX Runtime on the original model."""
 import collections
 import os
+import re
 import subprocess
 
 import numpy as np
@@ -114,7 +116,8 @@ def _example(s, xc, ex, tmp):
     path = os.path.join(d, "scaled_add.onnx")
     r = _run([xc, "run", path, "--ref"])
     s.check("plugins: without --plugins the custom op is unsupported (exit 2, names the domain)",
-            r.returncode == 2 and "com.example" in r.stderr and "ScaledAdd" in r.stderr, r.stderr)
+            r.returncode == 2 and "domain 'com.example' is not supported (no plugin loaded with --plugins registers ScaledAdd at "
+            "opset 1)" in r.stderr, r.stderr)
     r = _run([xc, "--plugins", ex, "inspect", "model", path])
     s.check("plugins: inspect model lists ScaledAdd and says the reference supports every node",
             r.returncode == 0 and "ScaledAdd" in r.stdout and "reference   supports every node" in r.stdout, r.stdout + r.stderr)
@@ -123,6 +126,16 @@ def _example(s, xc, ex, tmp):
     text = open(dot).read() if r.returncode == 0 else ""
     s.check("plugins: graph draws com.example::ScaledAdd with its inferred output edge float32[2,3]",
             "com.example::ScaledAdd" in text and 'n0 -> n1\t[label="float32[2,3]"' in text, r.stderr + text[:800])
+    m = _model([helper.make_node("ScaledAdd", ["a", "b"], ["y"], name="sa", domain="com.example", alpha=2.5)],
+               [_vi("a", [2, 3]), _vi("b", [2, 3])], [_vi("y", None)], domain=("com.example", 1))
+    alone = os.path.join(d, "scaled_add_alone.onnx")
+    onnx.save(m, alone)
+    r = _run([xc, "--plugins", ex, "run", alone, "--ref", "--ocl", "--fallback-cpu", "--per-layer"])
+    s.check("plugins: on the OpenCL engine with --fallback-cpu the op is a cpu.reference layer of the per-layer table, and passes",
+            r.returncode == 0 and re.search(r"^\s+0\s+sa\s+cpu\.reference\s.*pass$", r.stdout, re.M), r.stdout[-1500:] + r.stderr)
+    r = _run([xc, "--plugins", ex, "run", alone, "--ocl"])
+    s.check("plugins: without --fallback-cpu the engine refuses the custom op in one line",
+            _one_line(r) and "--fallback-cpu" in r.stderr and "ScaledAdd" in r.stderr, r.stderr)
     return path
 
 
