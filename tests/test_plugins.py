@@ -7,9 +7,9 @@ unsupported. Every refusal is one line, exit 2, never a crash: a missing file, a
 shared library, a library that is no plugin, one built for another ABI, one registering an ai.onnx
 op, an op registered twice, a shape callback's error and a compute callback failing without a
 message (the broken plugins are compiled here from a few lines of C). plugins/contrib's
-com.microsoft ops (Gelu, FastGelu, BiasGelu, QuickGelu, SkipLayerNormalization, FusedMatMul) agree
-with ONNX Runtime on one-node models, and so does a BERT-like block after ONNX Runtime's extended
-optimizer (which fuses it into those ops) against ONNX Runtime on the original model."""
+com.microsoft ops (Gelu, FastGelu, BiasGelu, QuickGelu, SkipLayerNormalization,
+SkipSimplifiedLayerNormalization, FusedMatMul) agree with ONNX Runtime on one-node models, and so
+does a BERT-like block after ONNX Runtime's extended optimizer (which fuses it into those ops) against ONNX Runtime on the original model."""
 import collections
 import os
 import re
@@ -213,6 +213,11 @@ def _contrib_cases():
          {"x": x(2, 3, 8), "s": x(2, 3, 8), "g": x(8), "b": x(8), "bias": x(8)}, 4),
         ("SkipLayerNormalization default epsilon, skip [S,H] broadcast",
          [N("SkipLayerNormalization", ["x", "s", "g"], ["y"], domain=ms)], {"x": x(2, 3, 8), "s": x(3, 8), "g": x(8)}, 1),
+        ("SkipSimplifiedLayerNormalization with bias, all outputs",
+         [N("SkipSimplifiedLayerNormalization", ["x", "s", "g", "bias"], ["y", "mean", "inv", "sum"], domain=ms, epsilon=1e-6)],
+         {"x": x(2, 3, 8), "s": x(2, 3, 8), "g": x(8), "bias": x(8)}, 4),
+        ("SkipSimplifiedLayerNormalization without bias", [N("SkipSimplifiedLayerNormalization", ["x", "s", "g"], ["y"], domain=ms)],
+         {"x": x(2, 3, 8), "s": x(1, 3, 8), "g": x(8)}, 1),
         ("FusedMatMul alpha transA transB, batch broadcast",
          [N("FusedMatMul", ["a", "b"], ["y"], domain=ms, alpha=0.5, transA=1, transB=1)], {"a": x(2, 1, 5, 4), "b": x(3, 6, 5)}, 1),
         ("FusedMatMul defaults, rank 3 x rank 2", [N("FusedMatMul", ["a", "b"], ["y"], domain=ms)], {"a": x(2, 4, 5), "b": x(5, 6)}, 1),

@@ -1,10 +1,12 @@
-/* skip_layer_norm.c — com.microsoft SkipLayerNormalization (what ONNX Runtime fuses a residual
- * Add + LayerNormalization into):
+/* skip_layer_norm.c — com.microsoft SkipLayerNormalization and SkipSimplifiedLayerNormalization
+ * (what ONNX Runtime fuses a residual Add + LayerNormalization, or + RMS normalization, into):
  *   s      = input + skip [+ bias]            (rounded to float32, output 3 when requested)
  *   output = (s - mean(s)) / sqrt(var(s) + epsilon) * gamma [+ beta]    over the last axis H
+ *   simplified: output = s / sqrt(mean(s^2) + epsilon) * gamma  (inputs: input, skip, gamma[, bias])
  * input is [..., H]; skip is input's shape or a suffix of it (broadcast over leading dims);
  * gamma, beta and bias are [H]. Outputs 1 and 2 (mean and 1/sqrt(var + epsilon)) are shaped
- * [..., 1] like LayerNormalization's. Statistics accumulate in double. */
+ * [..., 1] like LayerNormalization's (the simplified op's mean is 0). Statistics accumulate in
+ * double. */
 #include "contrib.h"
 #include <math.h>
 #include <stdlib.h>
@@ -38,12 +40,14 @@ static xc_status infer(const xc_plugin_node *n, int n_in, const xc_plugin_shape 
     return XC_OK;
 }
 
-static xc_status compute(const xc_plugin_node *n, int n_in, const xc_tensor *const *in, int n_out, xc_tensor **out)
+static xc_status compute_op(const xc_plugin_node *n, int simplified, int n_in, const xc_tensor *const *in, int n_out,
+                            xc_tensor **out)
 {
     float eps = DEFAULT_EPSILON;
     xc_plugin_attr_float(n, "epsilon", &eps);
     const xc_tensor *x = in[0], *skip = in[1], *gamma = in[2];
-    const xc_tensor *beta = n_in > 3 ? in[3] : NULL, *bias = n_in > 4 ? in[4] : NULL;
+    const xc_tensor *beta = !simplified && n_in > 3 ? in[3] : NULL;
+    const xc_tensor *bias = simplified ? (n_in > 3 ? in[3] : NULL) : n_in > 4 ? in[4] : NULL;
     int rank = xc_tensor_rank(x);
     size_t h = (size_t)xc_tensor_dims(x)[rank - 1], rows = h ? xc_tensor_numel(x) / h : 0;
     size_t skip_n = xc_tensor_numel(skip);
@@ -71,7 +75,7 @@ static xc_status compute(const xc_plugin_node *n, int n_in, const xc_tensor *con
             sum[j] = v;
             mean += v;
         }
-        mean /= (double)h;
+        mean = simplified ? 0.0 : mean / (double)h;
         for (size_t j = 0; j < h; j++) var += (sum[j] - mean) * (sum[j] - mean);
         var /= (double)h;
         double inv = 1.0 / sqrt(var + (double)eps);
@@ -87,9 +91,23 @@ static xc_status compute(const xc_plugin_node *n, int n_in, const xc_tensor *con
     return XC_OK;
 }
 
+static xc_status compute(const xc_plugin_node *n, int n_in, const xc_tensor *const *in, int n_out, xc_tensor **out)
+{
+    return compute_op(n, 0, n_in, in, n_out, out);
+}
+
+static xc_status compute_simplified(const xc_plugin_node *n, int n_in, const xc_tensor *const *in, int n_out, xc_tensor **out)
+{
+    return compute_op(n, 1, n_in, in, n_out, out);
+}
+
 xc_status contrib_register_skip_layer_norm(xc_plugin_registry *r)
 {
     static const xc_plugin_attr attrs[] = {{"epsilon", XC_PLUGIN_ATTR_FLOAT, 0}, {0}};
-    static const xc_plugin_op op = {CONTRIB_DOMAIN, "SkipLayerNormalization", 1, 0, 3, 5, 1, 4, attrs, infer, compute};
-    return xc_plugin_register_op(r, &op);
+    static const xc_plugin_op ops[] = {
+        {CONTRIB_DOMAIN, "SkipLayerNormalization", 1, 0, 3, 5, 1, 4, attrs, infer, compute},
+        {CONTRIB_DOMAIN, "SkipSimplifiedLayerNormalization", 1, 0, 3, 4, 1, 4, attrs, infer, compute_simplified},
+    };
+    xc_status s = xc_plugin_register_op(r, &ops[0]);
+    return s == XC_OK ? xc_plugin_register_op(r, &ops[1]) : s;
 }
