@@ -9,7 +9,8 @@ op, an op registered twice, a shape callback's error and a compute callback fail
 message (the broken plugins are compiled here from a few lines of C). plugins/contrib's
 com.microsoft ops (Gelu, FastGelu, BiasGelu, QuickGelu, SkipLayerNormalization,
 SkipSimplifiedLayerNormalization, FusedMatMul) agree with ONNX Runtime on one-node models, and so
-does a BERT-like block after ONNX Runtime's extended optimizer (which fuses it into those ops) against ONNX Runtime on the original model."""
+does a BERT-like block after ONNX Runtime's extended optimizer (which fuses it into those ops)
+against ONNX Runtime on the original model."""
 import collections
 import os
 import re

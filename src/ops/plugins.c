@@ -372,6 +372,7 @@ xc_status xc_plugin_fail(const xc_plugin_node *n, xc_status code, const char *fm
     vsnprintf(msg, sizeof msg, fmt ? fmt : "failed", ap);
     va_end(ap);
     if (code <= XC_OK || code > XC_ERR_INTERNAL) code = XC_ERR_RUNTIME;
+    if (!n) return xc_fail(code, "plugin: %s (xc_plugin_fail called without its node)", msg);
     *n->failed = 1;
     return xc_fail(code, "plugin '%s': %s.%s, %s: %s", n->op->plugin, n->op->domain, n->op->op_type,
                    xc_node_label(n->node, lb, sizeof lb), msg);
