@@ -43,8 +43,11 @@ static xc_status compute(const xc_plugin_node *n, int ni, const xc_tensor *const
 }
 XC_PLUGIN_EXPORT xc_status xc_plugin_init(xc_plugin_registry *r)
 {
-#ifdef ONNX_DOMAIN
+#if defined(ONNX_DOMAIN)
     xc_plugin_op op = {"ai.onnx", "Relu", 1, 0, 1, 1, 1, 1, 0, infer, compute};
+#elif defined(NO_COMPUTE)
+    xc_plugin_op op = {"com.broken", "Fails", 1, 0, 1, 1, 1, 1, 0, infer, 0};
+    (void)compute;
 #else
     xc_plugin_op op = {"com.broken", "Fails", 1, 0, 1, 1, 1, 1, 0, infer, compute};
 #endif
@@ -146,7 +149,8 @@ def _errors(s, xc, ex, build, tmp, sa_path):
     with open(src, "w") as f:
         f.write(BROKEN_C)
     libs = {}
-    for name, flags in (("noabi", ["-DNO_ABI"]), ("abi999", ["-DABI_999"]), ("onnxdom", ["-DONNX_DOMAIN"]), ("fails", [])):
+    for name, flags in (("noabi", ["-DNO_ABI"]), ("abi999", ["-DABI_999"]), ("onnxdom", ["-DONNX_DOMAIN"]), ("nocompute", ["-DNO_COMPUTE"]),
+                         ("fails", [])):
         libs[name] = os.path.join(d, "lib%s.so" % name)
         r = _run(["cc", "-std=c11", "-Wall", "-Werror", "-shared", "-fPIC", "-I", os.path.join(ROOT, "include"), *flags,
                   src, "-o", libs[name]])
@@ -162,6 +166,8 @@ def _errors(s, xc, ex, build, tmp, sa_path):
         ("a shared library that is no crosscheck plugin", [libs["noabi"]], ["libnoabi.so", "not a crosscheck plugin"]),
         ("a plugin built for another ABI version", [libs["abi999"]], ["libabi999.so", "ABI 999", "ABI 1"]),
         ("a plugin registering an ai.onnx op", [libs["onnxdom"]], ["libonnxdom.so", "Relu", "custom domains only"]),
+        ("a plugin registering an op without a compute callback", [libs["nocompute"]],
+         ["libnocompute.so", "com.broken.Fails", "no compute callback"]),
         ("an op registered twice (the example loaded twice)", [ex, ex], ["example.so", "com.example.ScaledAdd", "already registered"]),
     ]
     for label, plugins, words in cases:

@@ -76,8 +76,8 @@ typedef xc_status (*xc_plugin_infer_fn)(const xc_plugin_node *node, int n_in, co
                                          int n_out, xc_plugin_shape *out);
 /* Computes the outputs. in[i] is NULL for an omitted optional input. out[o] arrives allocated
  * (zero-filled, with the inferred dtype and shape) when inference knew its shape, else NULL:
- * then the callback creates it with xc_tensor_new(). Outputs not requested arrive NULL and may
- * stay NULL. Reference kernels should be plain and obvious: they are the oracle. */
+ * then the callback creates it with xc_tensor_new(). An allocated output is written in place,
+ * never replaced. Outputs not requested arrive NULL and may stay NULL. Reference kernels should be plain and obvious: they are the oracle. */
 typedef xc_status (*xc_plugin_compute_fn)(const xc_plugin_node *node, int n_in, const xc_tensor *const *in,
                                            int n_out, xc_tensor **out);
 
