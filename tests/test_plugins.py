@@ -1,8 +1,8 @@
 """plugins: custom-op libraries loaded with --plugins (include/crosscheck/plugin.h), on the reference.
 
 plugins/example (com.example ScaledAdd = alpha*A + B) validates, infers shapes (load time, with
-named dims too), runs, and shows in `inspect model` and `graph`, and on the OpenCL engine runs as
-a --fallback-cpu layer of the per-layer table (no kernel to compile); without --plugins the op stays
+named dims too), runs, and shows in `inspect model` and `graph`, and on the OpenCL engine runs its
+plugin's kernel (tactic plugin.opencl in the per-layer table); without --plugins the op stays
 unsupported. Every refusal is one line, exit 2, never a crash: a missing file, a file that is no
 shared library, a library that is no plugin, one built for another ABI, one registering an ai.onnx
 op, an op registered twice, a shape callback's error and a compute callback failing without a
@@ -10,7 +10,9 @@ message (the broken plugins are compiled here from a few lines of C). plugins/co
 com.microsoft ops (Gelu, FastGelu, BiasGelu, QuickGelu, SkipLayerNormalization,
 SkipSimplifiedLayerNormalization, FusedMatMul) agree with ONNX Runtime on one-node models, and so
 does a BERT-like block after ONNX Runtime's extended optimizer (which fuses it into those ops)
-against ONNX Runtime on the original model."""
+against ONNX Runtime on the original model. On the engine, the Gelu family runs the contrib
+kernels and FusedMatMul (no kernel) runs only with --fallback-cpu; a kernel that does not
+compile is one error line."""
 import collections
 import os
 import re
@@ -45,6 +47,8 @@ XC_PLUGIN_EXPORT xc_status xc_plugin_init(xc_plugin_registry *r)
 {
 #if defined(ONNX_DOMAIN)
     xc_plugin_op op = {"ai.onnx", "Relu", 1, 0, 1, 1, 1, 1, 0, infer, compute};
+#elif defined(BAD_CL)
+    xc_plugin_op op = {"com.broken", "Fails", 1, 0, 1, 1, 1, 1, 0, infer, compute, "this is not OpenCL C", "k"};
 #elif defined(NO_COMPUTE)
     xc_plugin_op op = {"com.broken", "Fails", 1, 0, 1, 1, 1, 1, 0, infer, 0};
     (void)compute;
@@ -134,12 +138,10 @@ def _example(s, xc, ex, tmp):
                [_vi("a", [2, 3]), _vi("b", [2, 3])], [_vi("y", None)], domain=("com.example", 1))
     alone = os.path.join(d, "scaled_add_alone.onnx")
     onnx.save(m, alone)
-    r = _run([xc, "--plugins", ex, "run", alone, "--ref", "--ocl", "--fallback-cpu", "--per-layer"])
-    s.check("plugins: on the OpenCL engine with --fallback-cpu the op is a cpu.reference layer of the per-layer table, and passes",
-            r.returncode == 0 and re.search(r"^\s+0\s+sa\s+cpu\.reference\s.*pass$", r.stdout, re.M), r.stdout[-1500:] + r.stderr)
-    r = _run([xc, "--plugins", ex, "run", alone, "--ocl"])
-    s.check("plugins: without --fallback-cpu the engine refuses the custom op in one line",
-            _one_line(r) and "--fallback-cpu" in r.stderr and "ScaledAdd" in r.stderr, r.stderr)
+    r = _run([xc, "--plugins", ex, "run", alone, "--ref", "--ocl", "--per-layer"])
+    s.check("plugins: on the OpenCL engine the op runs the plugin's kernel (tactic plugin.opencl in the per-layer table) "
+            "and matches the reference",
+            r.returncode == 0 and re.search(r"^\s+0\s+sa\s+plugin\.opencl\s.*pass$", r.stdout, re.M), r.stdout[-1500:] + r.stderr)
     return path
 
 
@@ -149,7 +151,7 @@ def _errors(s, xc, ex, build, tmp, sa_path):
     with open(src, "w") as f:
         f.write(BROKEN_C)
     libs = {}
-    for name, flags in (("noabi", ["-DNO_ABI"]), ("abi999", ["-DABI_999"]), ("onnxdom", ["-DONNX_DOMAIN"]), ("nocompute", ["-DNO_COMPUTE"]),
+    for name, flags in (("noabi", ["-DNO_ABI"]), ("abi999", ["-DABI_999"]), ("onnxdom", ["-DONNX_DOMAIN"]), ("nocompute", ["-DNO_COMPUTE"]), ("badcl", ["-DBAD_CL"]),
                          ("fails", [])):
         libs[name] = os.path.join(d, "lib%s.so" % name)
         r = _run(["cc", "-std=c11", "-Wall", "-Werror", "-shared", "-fPIC", "-I", os.path.join(ROOT, "include"), *flags,
@@ -201,6 +203,39 @@ def _errors(s, xc, ex, build, tmp, sa_path):
     s.check("plugins: a compute callback failing without a message gives one line naming plugin, op and node, exit 2",
             _one_line(r) and all(w in r.stderr for w in ("libfails.so", "com.broken.Fails", "node 'f'", "compute callback")),
             r.stderr)
+    r = _run([xc, "--plugins", libs["badcl"], "run", path, "--ocl"])
+    last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""  # PoCL prints its compiler's count before it
+    s.check("plugins: a plugin OpenCL kernel that does not compile is one error line naming the tactic, exit 2",
+            r.returncode == 2 and last.startswith("crosscheck: error:") and "plugin.opencl" in last and "build" in last, r.stderr)
+
+
+def _contrib_engine(s, xc, contrib, tmp):
+    """The Gelu family on the engine through the plugin's kernels; FusedMatMul (no kernel) only
+    with --fallback-cpu, as a cpu.reference layer."""
+    d = os.path.join(tmp, "plugins", "engine")
+    os.makedirs(d, exist_ok=True)
+    N, ms = helper.make_node, "com.microsoft"
+    m = _model([N("Gelu", ["x"], ["a"], name="gelu", domain=ms), N("QuickGelu", ["a"], ["b"], name="quick", domain=ms, alpha=1.5),
+                N("FastGelu", ["b", "bias"], ["c"], name="fast_bias", domain=ms), N("FastGelu", ["c"], ["e"], name="fast", domain=ms),
+                N("BiasGelu", ["e", "bias"], ["y"], name="bias_gelu", domain=ms)],
+               [_vi("x", [2, 3, 8]), _vi("bias", [8])], [_vi("y", [2, 3, 8])])
+    path = os.path.join(d, "gelu_chain.onnx")
+    onnx.save(m, path)
+    r = _run([xc, "--plugins", contrib, "run", path, "--ref", "--ocl", "--per-layer"], timeout=300)
+    layers = re.findall(r"^\s+\d+\s+(\w+)\s+plugin\.opencl\s.*pass$", r.stdout, re.M)
+    s.check("plugins: contrib Gelu, QuickGelu, FastGelu (with and without bias) and BiasGelu run their OpenCL kernels on the "
+            "engine and match the reference layer by layer (%s)" % layers,
+            r.returncode == 0 and layers == ["gelu", "quick", "fast_bias", "fast", "bias_gelu"], r.stdout[-1500:] + r.stderr)
+    m = _model([N("FusedMatMul", ["a", "b"], ["y"], name="fmm", domain=ms, alpha=0.5)], [_vi("a", [2, 3]), _vi("b", [3, 4])],
+               [_vi("y", None)])
+    path = os.path.join(d, "fused_matmul.onnx")
+    onnx.save(m, path)
+    r = _run([xc, "--plugins", contrib, "run", path, "--ref", "--ocl", "--fallback-cpu", "--per-layer"])
+    s.check("plugins: an op without an OpenCL kernel runs on the engine with --fallback-cpu, a cpu.reference layer that passes",
+            r.returncode == 0 and re.search(r"^\s+0\s+fmm\s+cpu\.reference\s.*pass$", r.stdout, re.M), r.stdout[-1500:] + r.stderr)
+    r = _run([xc, "--plugins", contrib, "run", path, "--ocl"])
+    s.check("plugins: without --fallback-cpu the engine refuses that op in one line",
+            _one_line(r) and "--fallback-cpu" in r.stderr and "FusedMatMul" in r.stderr, r.stderr)
 
 
 def _contrib_cases():
@@ -315,3 +350,4 @@ def plugins(s, xc, build, tmp):
     _errors(s, xc, ex, build, tmp, sa_path)
     _contrib(s, xc, contrib, tmp)
     _ort_optimized(s, xc, contrib, tmp)
+    _contrib_engine(s, xc, contrib, tmp)

@@ -23,7 +23,19 @@
  * plugins before loading models that use them.
  *
  * Callbacks report failures by returning xc_plugin_fail(): the message then names the plugin,
- * the op and the node. They must not keep pointers they were given past the call. */
+ * the op and the node. They must not keep pointers they were given past the call.
+ *
+ * OpenCL (optional): an op whose inputs and outputs are all float32 may give the engine a
+ * kernel (opencl_source, opencl_kernel); without one the engine runs the op on the reference
+ * with --fallback-cpu. The kernel runs one work-item per element of output 0 (global size
+ * rounded up: return when get_global_id(0) >= n) with the signature
+ *     __kernel void K(__global const store_t *in0, ..., __global store_t *out0, ...,
+ *                     const int n, const int n_in0, ...)
+ * n being output 0's element count and n_in<i> input i's (omitted optional inputs keep the node
+ * on the CPU; XC_N_INPUTS says how many inputs the node has). Tensors are read with LOAD(p, i)
+ * and written with STORE(p, i, v) in float arithmetic (storage is half under --fp16). Each
+ * declared INT or FLOAT attribute the node sets is a define, ATTR_<name>; use #ifndef for
+ * defaults. The engine lists such layers with tactic plugin.opencl. */
 #ifndef XC_PUBLIC_PLUGIN_H
 #define XC_PUBLIC_PLUGIN_H
 #include "tensor.h"
@@ -91,6 +103,8 @@ typedef struct xc_plugin_op {
     const xc_plugin_attr *attrs; /* terminated by {NULL}; NULL when the op takes none */
     xc_plugin_infer_fn infer;
     xc_plugin_compute_fn compute;
+    const char *opencl_source;   /* optional, with opencl_kernel: the engine's kernel (above) */
+    const char *opencl_kernel;
 } xc_plugin_op;
 
 /* Registers op (copied: op may live on the stack). Fails, and then the whole plugin is refused,

@@ -107,6 +107,6 @@ xc_status contrib_register_fused_matmul(xc_plugin_registry *r)
     static const xc_plugin_attr attrs[] = {{"alpha", XC_PLUGIN_ATTR_FLOAT, 0},       {"transA", XC_PLUGIN_ATTR_INT, 0},
                                            {"transB", XC_PLUGIN_ATTR_INT, 0},        {"transBatchA", XC_PLUGIN_ATTR_INT, 0},
                                            {"transBatchB", XC_PLUGIN_ATTR_INT, 0},   {0}};
-    static const xc_plugin_op op = {CONTRIB_DOMAIN, "FusedMatMul", 1, 0, 2, 2, 1, 1, attrs, infer, compute};
+    static const xc_plugin_op op = {CONTRIB_DOMAIN, "FusedMatMul", 1, 0, 2, 2, 1, 1, attrs, infer, compute, NULL, NULL};
     return xc_plugin_register_op(r, &op);
 }

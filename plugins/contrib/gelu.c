@@ -3,7 +3,8 @@
  *   BiasGelu(A, B)      = Gelu(A + B), B 1-D over A's last axis
  *   FastGelu(X[, bias]) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), x = X + bias
  *   QuickGelu(X)        = x sigmoid(alpha x), alpha 1.702 by default
- * Computed in double per element and rounded to float32 once. */
+ * Computed in double per element and rounded to float32 once; each op also gives the engine an
+ * OpenCL kernel. */
 #include "contrib.h"
 #include <math.h>
 #include <string.h>
@@ -72,14 +73,35 @@ static xc_status compute_quick(const xc_plugin_node *n, int n_in, const xc_tenso
     return (void)n_out, compute_op(n, "QuickGelu", n_in, in, out);
 }
 
+/* The engine's kernels (crosscheck/plugin.h's convention): the same formulas in float, the bias
+ * (input 1, when XC_N_INPUTS is 2) indexed modulo its size. */
+static const char opencl[] =
+    "#ifndef ATTR_alpha\n#define ATTR_alpha 1.702f\n#endif\n"
+    "inline float gelu_erf(float x) { return 0.5f * x * (1.0f + erf(x * 0.70710678118654752f)); }\n"
+    "inline float gelu_tanh(float x) { return 0.5f * x * (1.0f + tanh(0.79788456080286536f * (x + 0.044715f * x * x * x))); }\n"
+    "#if XC_N_INPUTS == 2\n"
+    "#define BIASED_KERNEL(name, f) __kernel void name(__global const store_t *x, __global const store_t *b, \\\n"
+    "    __global store_t *y, const int n, const int nx, const int nb) \\\n"
+    "{ const int i = get_global_id(0); if (i < n) STORE(y, i, f(LOAD(x, i) + LOAD(b, i % nb))); }\n"
+    "BIASED_KERNEL(bias_gelu, gelu_erf)\n"
+    "BIASED_KERNEL(fast_gelu, gelu_tanh)\n"
+    "#else\n"
+    "#define KERNEL(name, f) __kernel void name(__global const store_t *x, __global store_t *y, const int n, const int nx) \\\n"
+    "{ const int i = get_global_id(0); if (i < n) STORE(y, i, f(LOAD(x, i))); }\n"
+    "inline float quick(float x) { return x / (1.0f + exp(-ATTR_alpha * x)); }\n"
+    "KERNEL(gelu, gelu_erf)\n"
+    "KERNEL(fast_gelu, gelu_tanh)\n"
+    "KERNEL(quick_gelu, quick)\n"
+    "#endif\n";
+
 xc_status contrib_register_gelu(xc_plugin_registry *r)
 {
     static const xc_plugin_attr quick_attrs[] = {{"alpha", XC_PLUGIN_ATTR_FLOAT, 0}, {0}};
     const xc_plugin_op ops[] = {
-        {CONTRIB_DOMAIN, "Gelu", 1, 0, 1, 1, 1, 1, NULL, infer, compute_gelu},
-        {CONTRIB_DOMAIN, "BiasGelu", 1, 0, 2, 2, 1, 1, NULL, infer, compute_gelu},
-        {CONTRIB_DOMAIN, "FastGelu", 1, 0, 1, 2, 1, 1, NULL, infer, compute_fast},
-        {CONTRIB_DOMAIN, "QuickGelu", 1, 0, 1, 1, 1, 1, quick_attrs, infer, compute_quick},
+        {CONTRIB_DOMAIN, "Gelu", 1, 0, 1, 1, 1, 1, NULL, infer, compute_gelu, opencl, "gelu"},
+        {CONTRIB_DOMAIN, "BiasGelu", 1, 0, 2, 2, 1, 1, NULL, infer, compute_gelu, opencl, "bias_gelu"},
+        {CONTRIB_DOMAIN, "FastGelu", 1, 0, 1, 2, 1, 1, NULL, infer, compute_fast, opencl, "fast_gelu"},
+        {CONTRIB_DOMAIN, "QuickGelu", 1, 0, 1, 1, 1, 1, quick_attrs, infer, compute_quick, opencl, "quick_gelu"},
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         xc_status s = xc_plugin_register_op(r, &ops[i]);

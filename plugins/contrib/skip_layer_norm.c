@@ -105,8 +105,8 @@ xc_status contrib_register_skip_layer_norm(xc_plugin_registry *r)
 {
     static const xc_plugin_attr attrs[] = {{"epsilon", XC_PLUGIN_ATTR_FLOAT, 0}, {0}};
     static const xc_plugin_op ops[] = {
-        {CONTRIB_DOMAIN, "SkipLayerNormalization", 1, 0, 3, 5, 1, 4, attrs, infer, compute},
-        {CONTRIB_DOMAIN, "SkipSimplifiedLayerNormalization", 1, 0, 3, 4, 1, 4, attrs, infer, compute_simplified},
+        {CONTRIB_DOMAIN, "SkipLayerNormalization", 1, 0, 3, 5, 1, 4, attrs, infer, compute, NULL, NULL},
+        {CONTRIB_DOMAIN, "SkipSimplifiedLayerNormalization", 1, 0, 3, 4, 1, 4, attrs, infer, compute_simplified, NULL, NULL},
     };
     xc_status s = xc_plugin_register_op(r, &ops[0]);
     return s == XC_OK ? xc_plugin_register_op(r, &ops[1]) : s;

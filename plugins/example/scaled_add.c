@@ -2,8 +2,9 @@
  *
  * A and B are float32 of one shape (no broadcasting, to keep the example short); alpha is a
  * float attribute, 1 when absent. It shows the whole plugin API: the ABI stamp, the entry point,
- * attribute declarations, shape inference that reports bad inputs through xc_plugin_fail(), and
- * a plain reference kernel over the public tensor accessors. Build:
+ * attribute declarations, shape inference that reports bad inputs through xc_plugin_fail(), a
+ * plain reference kernel over the public tensor accessors and an OpenCL kernel for the engine.
+ * Build:
  *     cc -shared -fPIC -I<crosscheck>/include scaled_add.c -o example.so */
 #include "crosscheck/plugin.h"
 
@@ -49,9 +50,19 @@ static xc_status compute(const xc_plugin_node *n, int n_in, const xc_tensor *con
     return XC_OK;
 }
 
+/* The engine's kernel: one work-item per element; alpha arrives as the define ATTR_alpha. */
+static const char opencl[] =
+    "#ifndef ATTR_alpha\n#define ATTR_alpha 1.0f\n#endif\n"
+    "__kernel void scaled_add(__global const store_t *a, __global const store_t *b, __global store_t *y,\n"
+    "                         const int n, const int na, const int nb)\n"
+    "{\n"
+    "    const int i = get_global_id(0);\n"
+    "    if (i < n) STORE(y, i, ATTR_alpha * LOAD(a, i) + LOAD(b, i));\n"
+    "}\n";
+
 XC_PLUGIN_EXPORT xc_status xc_plugin_init(xc_plugin_registry *r)
 {
     static const xc_plugin_attr attrs[] = {{"alpha", XC_PLUGIN_ATTR_FLOAT, 0}, {0}};
-    static const xc_plugin_op op = {"com.example", "ScaledAdd", 1, 0, 2, 2, 1, 1, attrs, infer, compute};
+    static const xc_plugin_op op = {"com.example", "ScaledAdd", 1, 0, 2, 2, 1, 1, attrs, infer, compute, opencl, "scaled_add"};
     return xc_plugin_register_op(r, &op);
 }

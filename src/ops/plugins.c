@@ -23,6 +23,7 @@ typedef struct plugin_entry {
     xc_attr_spec *attrs;         /* copied, {NULL}-terminated */
     xc_plugin_infer_fn infer;
     xc_plugin_compute_fn compute;
+    char *cl_source, *cl_kernel; /* NULL when the op has no OpenCL kernel */
     const char *plugin;          /* the file's base name, owned by the plugin_lib */
 } plugin_entry;
 
@@ -48,6 +49,8 @@ static void entry_free(plugin_entry *e)
     if (!e) return;
     for (xc_attr_spec *a = e->attrs; a && a->name; a++) free((char *)a->name);
     free(e->attrs);
+    free(e->cl_source);
+    free(e->cl_kernel);
     free(e->domain);
     free(e->op_type);
     free(e);
@@ -84,6 +87,8 @@ static const char *malformed(const xc_plugin_op *op)
         return "its input counts are invalid";
     if (op->min_outputs < 1 || op->max_outputs < op->min_outputs) return "its output counts are invalid (at least one output)";
     if (!op->infer || !op->compute) return "it has no shape-inference or no compute callback";
+    if (!op->opencl_source != !op->opencl_kernel || (op->opencl_kernel && !op->opencl_kernel[0]))
+        return "it gives only one of opencl_source and opencl_kernel";
     for (const xc_plugin_attr *a = op->attrs; a && a->name; a++)
         if (!a->name[0] || (a->type != XC_PLUGIN_ATTR_FLOAT && a->type != XC_PLUGIN_ATTR_INT && a->type != XC_PLUGIN_ATTR_STRING &&
                             a->type != XC_PLUGIN_ATTR_FLOATS && a->type != XC_PLUGIN_ATTR_INTS))
@@ -110,6 +115,10 @@ static plugin_entry *entry_new(const xc_plugin_op *op, const char *plugin)
             entry_free(e);
             return NULL;
         }
+    }
+    if (op->opencl_source && (!(e->cl_source = strdup(op->opencl_source)) || !(e->cl_kernel = strdup(op->opencl_kernel)))) {
+        entry_free(e);
+        return NULL;
     }
     e->schema = (xc_op_schema){e->op_type, op->since_version, op->min_inputs, op->max_inputs, op->min_outputs,
                                op->max_outputs, e->attrs, infer_trampoline};
@@ -167,6 +176,15 @@ const xc_op_schema *xc_plugin_schema_find(const char *domain, const char *op_typ
 }
 
 int xc_plugin_schema_is(const xc_op_schema *schema) { return schema && schema->infer == infer_trampoline; }
+
+int xc_plugin_opencl(const xc_op_schema *schema, const char **source, const char **kernel)
+{
+    const plugin_entry *e = xc_plugin_schema_is(schema) ? (const plugin_entry *)schema : NULL;
+    if (!e || !e->cl_source) return 0;
+    *source = e->cl_source;
+    *kernel = e->cl_kernel;
+    return 1;
+}
 
 /* ---- loading ---- */
 

@@ -10,6 +10,8 @@
 const xc_op_schema *xc_plugin_schema_find(const char *domain, const char *op_type, int opset);
 /* 1 when schema is a plugin's op. */
 int xc_plugin_schema_is(const xc_op_schema *schema);
+/* The OpenCL kernel (source and name) a plugin op gave the engine: 1 when it gave one. */
+int xc_plugin_opencl(const xc_op_schema *schema, const char **source, const char **kernel);
 /* Runs the compute callback of n's plugin op (n->schema must be one); errors name the plugin,
  * the op and the node. */
 xc_status xc_plugin_compute(const xc_node *n, int n_in, const xc_tensor *const *in, int n_out, xc_tensor **out);
