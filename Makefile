@@ -89,13 +89,28 @@ $(BUILD)/libcrosscheck.so: $(LIB_OBJ)
 	@echo "LD $@"
 	@$(CC) -shared $(SAN) -Wl,-soname,libcrosscheck.so.$(SOMAJOR) -o $@ $(LIB_OBJ) $(LDLIBS)
 
+# -rdynamic and the whole archive: plugins loaded with --plugins resolve every XC_API function
+# against the CLI itself (only those are visible; the rest is compiled hidden).
 $(BUILD)/crosscheck: $(CLI_OBJ) $(BUILD)/libcrosscheck.a
 	@echo "LD $@"
-	@$(CC) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libcrosscheck.a $(LDLIBS)
+	@$(CC) $(SAN) -rdynamic -o $@ $(CLI_OBJ) -Wl,--whole-archive $(BUILD)/libcrosscheck.a -Wl,--no-whole-archive $(LDLIBS)
 
 $(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libcrosscheck.a
 	@echo "LD $@"
 	@$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/libcrosscheck.a $(LDLIBS)
+
+# Custom-op plugins (plugins/<name>/*.c -> $(BUILD)/plugins/<name>.so, loaded with --plugins):
+# built as a user would, against the public headers alone, with the XC_API functions left
+# undefined (they resolve against the crosscheck that loads them). The test suite builds them.
+PLUGIN_NAMES = $(notdir $(wildcard plugins/*))
+PLUGIN_LIBS  = $(patsubst %,$(BUILD)/plugins/%.so,$(PLUGIN_NAMES))
+plugins: $(PLUGIN_LIBS)
+.SECONDEXPANSION:
+$(BUILD)/plugins/%.so: $$(wildcard plugins/%/*.c plugins/%/*.h) $(wildcard include/crosscheck/*.h)
+	@mkdir -p $(dir $@)
+	@echo "LD $@"
+	@$(CC) -std=c11 -Wall -Wextra -Werror -Wvla -fPIC -shared -g $(OPT) -ffp-contract=off -fvisibility=hidden $(SAN) \
+	    -I include -o $@ $(filter %.c,$^) -lm
 
 # `make install PREFIX=... [DESTDIR=...]`: the libraries (libcrosscheck.so.$(VERSION) with its
 # soname link), the public headers (include/crosscheck/), the CLI and crosscheck.pc.
@@ -160,7 +175,7 @@ demo:
 TEST_ARGS ?=
 test:
 	@sh tools/deps.sh
-	@$(MAKE) --no-print-directory all conformance-data
+	@$(MAKE) --no-print-directory all plugins conformance-data
 	$(VPY) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR) $(TEST_ARGS)
 
 test-long:
@@ -195,7 +210,7 @@ fuzz: all $(VENV)/.done
 	@sh fuzz/make_seeds.sh $(FUZZ_BUILD)/corpus $(BUILD)/crosscheck $(VPY)
 	sh fuzz/run.sh $(FUZZ_BUILD)/fuzz $(FUZZ_BUILD)/corpus $(FUZZ_SECONDS)
 
-.PHONY: FORCE all demo test test-long conformance-data clean fuzz install uninstall
+.PHONY: FORCE all plugins demo test test-long conformance-data clean fuzz install uninstall
 clean:
 	rm -rf $(BUILD)
 

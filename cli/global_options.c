@@ -3,8 +3,10 @@
  * size of any one tensor crosscheck allocates or maps (default: half of physical memory), so a
  * hostile or mistaken model fails with a clear error instead of exhausting memory. -v / -q
  * (repeatable) raise or lower what reaches stderr; --log-file FILE also appends warnings, info
- * and errors there (src/log.h). */
+ * and errors there (src/log.h). --plugins LIB.so (repeatable) loads a custom-op plugin
+ * (crosscheck/plugin.h), after the log is set up so a refused plugin's error reaches it too. */
 #include "cli.h"
+#include "crosscheck/plugin.h"
 #include "log.h"
 #include "tensor.h"
 #include <errno.h>
@@ -56,7 +58,9 @@ static int verbosity_step(const char *arg)
 int cli_global_options(int *argc, char **argv)
 {
     const char *cmd = *argc > 1 && argv[1][0] != '-' ? argv[1] : "crosscheck";
-    int level = XC_LOG_WARNING;
+    int level = XC_LOG_WARNING, n_plugins = 0;
+    const char **plugins = calloc((size_t)*argc, sizeof *plugins);
+    if (!plugins) return cli_out_of_memory(cmd), 0;
     for (int i = 1; i < *argc; i++) {
         int step = verbosity_step(argv[i]);
         if (step) {
@@ -65,20 +69,26 @@ int cli_global_options(int *argc, char **argv)
             continue;
         }
         int is_bytes = !strcmp(argv[i], "--max-tensor-bytes"), is_log = !strcmp(argv[i], "--log-file");
-        if (!is_bytes && !is_log) continue;
+        int is_plugin = !strcmp(argv[i], "--plugins");
+        if (!is_bytes && !is_log && !is_plugin) continue;
         int at = i;
         const char *v = cli_value(*argc, argv, &i, cmd);
-        if (!v) return 0;
+        if (!v) return free(plugins), 0;
         if (is_bytes) {
             size_t n;
-            if (!parse_bytes(cmd, v, &n)) return 0;
+            if (!parse_bytes(cmd, v, &n)) return free(plugins), 0;
             xc_set_max_tensor_bytes(n);
+        } else if (is_plugin) {
+            plugins[n_plugins++] = v;
         } else if (xc_log_set_file(v) != XC_OK) {
-            return cli_error(), 0;
+            return free(plugins), cli_error(), 0;
         }
         drop(argc, argv, at, 1);
         i = at - 1;
     }
     xc_log_set_level(level);
-    return 1;
+    int ok = 1;
+    for (int p = 0; p < n_plugins && ok; p++) ok = xc_plugin_load(plugins[p]) == XC_OK || (cli_error(), 0);
+    free(plugins);
+    return ok;
 }

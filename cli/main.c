@@ -34,6 +34,7 @@ static void usage(FILE *f)
                "                               physical memory)\n"
                "  -v, -vv / -q                 more (info, verbose) / fewer (errors only) messages on stderr\n"
                "  --log-file FILE              also append warnings, info and errors to FILE\n"
+               "  --plugins LIB.so             load custom ops from a plugin (repeatable; crosscheck/plugin.h)\n"
                "'crosscheck --version' prints the version.\n");
 }
 

@@ -38,7 +38,7 @@ const char *xc_ref_node_unsupported(const xc_model *m, int k, char *buf, size_t 
         snprintf(buf, len, "%s: operator %s is not supported", xc_node_label(n, lb, sizeof lb), n->op_type);
         return buf;
     }
-    if (!xc_ref_find(n->op_type)) {
+    if (!xc_ref_find_node(n)) {
         snprintf(buf, len, "%s: no reference kernel for %s", xc_node_label(n, lb, sizeof lb), n->op_type);
         return buf;
     }
@@ -129,7 +129,7 @@ xc_status xc_ref_eval_node(const xc_node *n, const xc_tensor *const *in, xc_tens
 
 xc_status xc_ref_eval_node_in(const xc_node *n, const xc_tensor *const *in, xc_tensor **out, const xc_ref_scope *scope)
 {
-    xc_ref_fn fn = n->schema ? xc_ref_find(n->op_type) : NULL;
+    xc_ref_fn fn = n->schema ? xc_ref_find_node(n) : NULL;
     char lb[256];
     if (!fn) return xc_fail(XC_ERR_UNSUPPORTED, "%s: no reference kernel", xc_node_label(n, lb, sizeof lb));
     xc_type_shape *tin = calloc(n->n_inputs + 1, sizeof *tin), *tout = calloc(n->n_outputs + 1, sizeof *tout);

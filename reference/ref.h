@@ -29,6 +29,8 @@ typedef struct xc_ref_kernel {
 } xc_ref_kernel;
 
 xc_ref_fn xc_ref_find(const char *op_type);
+/* The kernel of node n: its domain's (ai.onnx tables, or a plugin's op), or NULL. */
+xc_ref_fn xc_ref_find_node(const xc_node *n);
 
 /* A subgraph (a loop body, a branch) prepared once and run any number of times
  * (reference/subgraph.c). Run: inputs, one per graph input, are borrowed; captures resolve

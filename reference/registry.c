@@ -1,6 +1,7 @@
 /* registry.c — finds a reference kernel by op type across the family tables. */
 #include "ref.h"
 #include "ops/families.h"
+#include "ops/plugins.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,15 @@ xc_ref_fn xc_ref_find(const char *op_type)
         for (const xc_ref_kernel *k = families[f]; k->op_type; k++)
             if (!strcmp(k->op_type, op_type)) return k->fn;
     return NULL;
+}
+
+/* A custom-domain node runs its plugin's compute callback (when a plugin registered the op). */
+static xc_status run_plugin(xc_ref_args *a) { return xc_plugin_compute(a->node, a->n_in, a->in, a->n_out, a->out); }
+
+xc_ref_fn xc_ref_find_node(const xc_node *n)
+{
+    if (n->domain[0]) return xc_plugin_schema_is(n->schema) ? run_plugin : NULL;
+    return xc_ref_find(n->op_type);
 }
 
 xc_status xc_ref_fail(const xc_ref_args *a, xc_status code, const char *fmt, ...)

@@ -203,7 +203,7 @@ const char *xc_ref_subgraphs_unsupported(const xc_node *n, char *buf, size_t len
                 const xc_node *b = &g->nodes[k];
                 const char *why = NULL;
                 if (!b->schema) why = b->domain[0] ? "its domain is not supported" : "the operator is not supported";
-                else if (!xc_ref_find(b->op_type)) why = "there is no reference kernel for it";
+                else if (!xc_ref_find_node(b)) why = "there is no reference kernel for it";
                 if (why) {
                     snprintf(buf, len, "%s: %s contains %s: %s", xc_node_label(n, lb, sizeof lb), at->name,
                              xc_node_label(b, ib, sizeof ib), why);

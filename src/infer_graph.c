@@ -17,7 +17,9 @@ static xc_status node_infer_in(const xc_node *n, const xc_type_shape *in, int n_
         out[o].value = NULL;
     }
     if (!n->schema) {
-        if (n->domain[0]) return xc_fail(XC_ERR_UNSUPPORTED, "%s: domain '%s' is not supported", xc_node_label(n, lb, sizeof lb), n->domain);
+        if (n->domain[0])
+            return xc_fail(XC_ERR_UNSUPPORTED, "%s: domain '%s' is not supported (no plugin loaded with --plugins registers %s at opset %d)",
+                           xc_node_label(n, lb, sizeof lb), n->domain, n->op_type, n->opset);
         int older = 0;
         xc_schema_find(n->op_type, n->opset, &older);
         if (older)

@@ -1,6 +1,7 @@
 /* validate.c — load-time validation: every problem a model can have is found here, before
  * anything runs, and reported in one line naming the node or tensor. */
 #include "validate.h"
+#include "ops/plugins.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,13 +318,15 @@ static xc_status check_node(const xc_model *m, xc_node *nd, const xc_issue_sink 
         ISSUE(sink, bad, "unknown-op", nd, NULL, XC_ERR_MODEL, "%s: node has no op_type", xc_node_label(nd, lb, sizeof lb));
         return XC_OK;
     }
-    if (dom[0] && strcmp(dom, "ai.onnx")) return XC_OK; /* other domains: loadable, listed as unsupported */
-    if (!xc_onnx_op_known(nd->op_type)) {
+    int custom = dom[0] && strcmp(dom, "ai.onnx");
+    if (custom) nd->schema = xc_plugin_schema_find(dom, nd->op_type, nd->opset);
+    if (custom && !nd->schema) return XC_OK; /* other domains without a plugin: loadable, listed as unsupported */
+    if (!custom && !xc_onnx_op_known(nd->op_type)) {
         ISSUE(sink, bad, "unknown-op", nd, NULL, XC_ERR_MODEL, "%s: unknown op type '%s' (not an ONNX operator)",
               xc_node_label(nd, lb, sizeof lb), nd->op_type);
         return XC_OK;
     }
-    nd->schema = xc_schema_find(nd->op_type, nd->opset, NULL);
+    if (!custom) nd->schema = xc_schema_find(nd->op_type, nd->opset, NULL);
     const xc_op_schema *s = nd->schema;
     if (!s) return XC_OK;
     if (nd->n_inputs < s->min_in || (s->max_in >= 0 && nd->n_inputs > s->max_in))

@@ -38,6 +38,7 @@ from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
 from test_tf32 import tf32_tests  # noqa: E402
 from test_debug_defects import debug_defects  # noqa: E402
+from test_plugins import plugins  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1403,6 +1404,7 @@ def main():
         timed(engine_layers, s, xc, args.build, tmp)
         timed(tf32_tests, s, xc, args.build, tmp)
         timed(debug_defects, s, xc, args.build, tmp)
+        timed(plugins, s, xc, args.build, tmp)
         timed(surface_tests, s, xc, args.build, tmp)
         timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)

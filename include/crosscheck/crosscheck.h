@@ -12,5 +12,6 @@
 #include "error.h"
 #include "log.h"
 #include "model.h"
+#include "plugin.h"
 #include "tensor.h"
 #endif
