@@ -33,6 +33,7 @@ from arch.exec_runner_tests import exec_runner_tests  # noqa: E402
 from test_recurrent import recurrent  # noqa: E402
 from test_misc_ops import misc_ops  # noqa: E402
 from test_vision_ops import vision_ops  # noqa: E402
+from test_lowbit_dtypes import lowbit_dtypes  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1385,6 +1386,7 @@ def main():
         timed(recurrent, s, xc, args.build, tmp)
         timed(misc_ops, s, xc, args.build, tmp)
         timed(vision_ops, s, xc, args.build, tmp)
+        timed(lowbit_dtypes, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)
