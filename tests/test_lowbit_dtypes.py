@@ -211,6 +211,31 @@ def _qdq(c):
     c.compare("float4e2m1 blocks with float8e8m0 scales", nodes, [("x", x), ("s", s8)], ["q", "dq"])
 
 
+def _other_ops(c):
+    """The other ops whose schemas allow these types: movement (Reshape, Transpose, Flatten,
+    Squeeze, Unsqueeze, Identity, Pad), Shape, Size, Constant, IsNaN and IsInf of float8."""
+    w = np.arange(-8, 8).reshape(4, 4).astype(ml_dtypes.int4)
+    f8 = np.array([-3, -np.inf, np.nan, 0.5, np.inf, 57344], np.float32).astype(ml_dtypes.float8_e5m2)
+    nodes = [helper.make_node("Reshape", ["w", "shp"], ["r"]),
+             helper.make_node("Transpose", ["r"], ["t"], perm=[1, 0]),
+             helper.make_node("Flatten", ["t"], ["fl"], axis=1),
+             helper.make_node("Unsqueeze", ["fl", "ax"], ["u"]),
+             helper.make_node("Squeeze", ["u", "ax"], ["sq"]),
+             helper.make_node("Identity", ["sq"], ["id"]),
+             helper.make_node("DequantizeLinear", ["id", "sc"], ["y"]),
+             helper.make_node("Constant", [], ["c8"], value=numpy_helper.from_array(f8, "c8v")),
+             helper.make_node("Shape", ["c8"], ["shape8"]),
+             helper.make_node("Size", ["c8"], ["size8"]),
+             helper.make_node("IsNaN", ["c8"], ["nan8"]),
+             helper.make_node("IsInf", ["c8"], ["inf8"], detect_negative=0),
+             helper.make_node("Pad", ["c8", "pads"], ["pad8"])]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.array([2, 8], np.int64), "shp"),
+             numpy_helper.from_array(np.array([0], np.int64), "ax"), numpy_helper.from_array(np.float32(0.5), "sc"),
+             numpy_helper.from_array(np.array([1, 2], np.int64), "pads")]
+    c.compare("int4/float8 through movement, Shape, Size, Constant, IsNaN, IsInf", nodes, [],
+              ["id", "y", "c8", "shape8", "size8", "nan8", "inf8", "pad8"], inits)
+
+
 def _typed_proto(name, t, a):
     """a TensorProto holding a in int32_data as onnx.helper.make_tensor does: one byte pattern
     per float8 value, packed bytes for the 4- and 2-bit types."""
@@ -300,5 +325,6 @@ def lowbit_dtypes(s, xc, build, tmp):
     _float_types(c)
     _int_types(c)
     _qdq(c)
+    _other_ops(c)
     _storage(c)
     _hostile(c)
