@@ -252,9 +252,9 @@ def _typed_proto(name, t, a):
 
 
 def _storage(c):
-    """Initializers of each type (raw_data and int32_data, odd element counts) load, outputs
-    save bit-exact, and `surgeon sanitize` writes initializers back bit-exact (4- and 2-bit
-    types inline even when asked for external data)."""
+    """Initializers of each type (raw_data, int32_data and external data, odd element counts)
+    load, outputs save bit-exact, and `surgeon sanitize` writes initializers back bit-exact (4-
+    and 2-bit types inline even when asked for external data)."""
     for t, np_t in FLOATS + INTS + [(TP.FLOAT8E8M0, ml_dtypes.float8_e8m0fnu)]:
         n = _name(t)
         if (t, np_t) in INTS:
@@ -269,6 +269,16 @@ def _storage(c):
         for o in ("o_raw", "o_typed"):
             ok, why = _same_bits(got.get(o), a) if r.returncode == 0 else (False, r.stderr.strip()[-300:])
             c.s.check("%s: %s initializer loads and its output saves bit-exact" % (n, o[2:]), ok, why)
+        # the same initializers as external data written by onnx (packed types packed in the file)
+        ext = os.path.join(d, "ext.onnx")
+        onnx.save_model(m, ext, save_as_external_data=True, all_tensors_to_one_file=True, location="ext.data",
+                        size_threshold=0)
+        r = subprocess.run([c.xc, "run", ext, "--ref", "--save-outputs", os.path.join(d, "ext_out")], capture_output=True, text=True)
+        ok, why = r.returncode == 0, r.stderr.strip()[-300:]
+        for k in range(2 if ok else 0):
+            good, w = _same_bits(numpy_helper.to_array(onnx.load_tensor(os.path.join(d, "ext_out", "output_%d.pb" % k))), a)
+            ok, why = ok and good, why + w
+        c.s.check("%s: initializers in external data load bit-exact" % n, ok, why)
         out = os.path.join(d, "saved.onnx")
         r = subprocess.run([c.xc, "surgeon", "sanitize", os.path.join(d, "model.onnx"), "--toposort", "--external-data-threshold", "1",
                             "-o", out], capture_output=True, text=True)
