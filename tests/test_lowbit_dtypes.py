@@ -3,8 +3,9 @@ int4/uint4 and int2/uint2. Models are made here with onnx.helper and run with `c
 MODEL --ref`; every output is compared bit for bit with onnx's ReferenceEvaluator, and the
 float decode tables with ml_dtypes directly (all 256 codes of each float8 type, 16 of float4).
 Also: tensors of each type survive loading and saving (inputs in, outputs and initializers out,
-raw_data and int32_data), a packed tensor with the wrong byte count fails with one line, and
-the OpenCL engine refuses these types with one line."""
+raw_data, int32_data and external data), a packed tensor with the wrong byte count fails with
+one line, and the OpenCL engine refuses these types in one line (or, with --fallback-cpu, runs
+the layers touching them on the reference)."""
 import json
 import os
 import subprocess
@@ -295,7 +296,8 @@ def _storage(c):
 
 def _hostile(c):
     """A packed tensor with the wrong byte count, and a float8 int32_data entry that is no byte,
-    fail with one line naming the tensor; the OpenCL engine refuses low-bit tensors."""
+    fail with one line naming the tensor; the OpenCL engine refuses low-bit tensors, or with
+    --fallback-cpu runs the layers touching them on the reference."""
     d = c.dir()
     m = _model([helper.make_node("Cast", ["x"], ["y"], to=TP.FLOAT)], [("x", np.zeros(5, ml_dtypes.int4))], ["y"])
     path = os.path.join(d, "model.onnx")
@@ -323,11 +325,24 @@ def _hostile(c):
               and "300" in lines[0], r.stderr.strip())
     m3 = _model([helper.make_node("Cast", ["x"], ["y"], to=TP.FLOAT8E4M3FN)], [("x", np.ones((2, 3), np.float32))], ["y"])
     onnx.save(m3, os.path.join(d2, "ocl.onnx"))
-    env = dict(os.environ, CROSSCHECK_CACHE_DIR=os.path.join(c.tmp, "cl-cache"))
+    env = dict(os.environ)
+    env.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(c.tmp, "cl-cache"))
     r = subprocess.run([c.xc, "run", os.path.join(d2, "ocl.onnx"), "--ocl"], capture_output=True, text=True, env=env)
     lines = r.stderr.strip().splitlines()
     c.s.check("OpenCL engine refuses a float8 tensor in one line", r.returncode != 0 and len(lines) == 1 and
-              "float8e4m3fn" in lines[0] and "OpenCL" in lines[0], r.stderr.strip())
+              "float8e4m3fn" in lines[0] and "OpenCL" in lines[0] and "--fallback-cpu" in lines[0], r.stderr.strip())
+    # with --fallback-cpu the layers touching low-bit tensors run on the reference, the rest on
+    # the engine (a Reshape view: no kernel to compile), and per-layer compares them exactly
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s"], ["q"], output_dtype=TP.FLOAT8E4M3FN),
+             helper.make_node("DequantizeLinear", ["q", "s"], ["dq"]),
+             helper.make_node("Reshape", ["dq", "shp"], ["y"])]
+    m4 = _model(nodes, [("x", np.ones((2, 8), np.float32))], ["q", "y"],
+                [numpy_helper.from_array(np.float32(0.05), "s"), numpy_helper.from_array(np.array([4, 4], np.int64), "shp")])
+    onnx.save(m4, os.path.join(d2, "fallback.onnx"))
+    r = subprocess.run([c.xc, "run", os.path.join(d2, "fallback.onnx"), "--ref", "--ocl", "--fallback-cpu", "--per-layer"],
+                       capture_output=True, text=True, env=env)
+    c.s.check("OpenCL engine with --fallback-cpu runs float8 layers on the reference and agrees",
+              r.returncode == 0 and "cpu.reference" in r.stdout and "PASSED" in r.stdout, (r.stdout + r.stderr)[-600:])
 
 
 def lowbit_dtypes(s, xc, build, tmp):
