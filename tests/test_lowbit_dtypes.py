@@ -214,7 +214,8 @@ def _qdq(c):
 
 def _other_ops(c):
     """The other ops whose schemas allow these types: movement (Reshape, Transpose, Flatten,
-    Squeeze, Unsqueeze, Identity, Pad), Shape, Size, Constant, IsNaN and IsInf of float8."""
+    Squeeze, Unsqueeze, Identity, Pad), Shape, Size, Constant, ConstantOfShape, Dropout, IsNaN
+    and IsInf of float8."""
     w = np.arange(-8, 8).reshape(4, 4).astype(ml_dtypes.int4)
     f8 = np.array([-3, -np.inf, np.nan, 0.5, np.inf, 57344], np.float32).astype(ml_dtypes.float8_e5m2)
     nodes = [helper.make_node("Reshape", ["w", "shp"], ["r"]),
@@ -229,12 +230,16 @@ def _other_ops(c):
              helper.make_node("Size", ["c8"], ["size8"]),
              helper.make_node("IsNaN", ["c8"], ["nan8"]),
              helper.make_node("IsInf", ["c8"], ["inf8"], detect_negative=0),
-             helper.make_node("Pad", ["c8", "pads"], ["pad8"])]
+             helper.make_node("Pad", ["c8", "pads"], ["pad8"]),
+             helper.make_node("Dropout", ["c8"], ["drop8"]),
+             helper.make_node("ConstantOfShape", ["shp"], ["cos8"],
+                              value=numpy_helper.from_array(np.array([1.5], np.float32).astype(ml_dtypes.float8_e4m3fnuz), "v8")),
+             helper.make_node("ConstantOfShape", ["shp"], ["cos4"], value=numpy_helper.from_array(np.array([-3]).astype(ml_dtypes.int4), "v4"))]
     inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.array([2, 8], np.int64), "shp"),
              numpy_helper.from_array(np.array([0], np.int64), "ax"), numpy_helper.from_array(np.float32(0.5), "sc"),
              numpy_helper.from_array(np.array([1, 2], np.int64), "pads")]
-    c.compare("int4/float8 through movement, Shape, Size, Constant, IsNaN, IsInf", nodes, [],
-              ["id", "y", "c8", "shape8", "size8", "nan8", "inf8", "pad8"], inits)
+    c.compare("int4/float8 through movement, Shape, Size, Constant(OfShape), Dropout, IsNaN, IsInf", nodes, [],
+              ["id", "y", "c8", "shape8", "size8", "nan8", "inf8", "pad8", "drop8", "cos8", "cos4"], inits)
 
 
 def _typed_proto(name, t, a):

@@ -153,7 +153,7 @@ static xc_status infer_castlike(xc_infer_ctx *c)
  * The legacy is_test attribute is ignored: crosscheck only runs inference. */
 static xc_status infer_dropout(xc_infer_ctx *c)
 {
-    XC_TRY(infer_float(c));
+    XC_TRY(infer_same(c, XC_T_FLOATS | XC_T_FLOAT8)); /* float8: opset 22+, not checked */
     const xc_type_shape *training = c->n_in > 2 ? &c->in[2] : NULL;
     if (training && training->present && training->value && xc_tensor_numel(training->value) > 0 &&
         xc_load_i64(training->value->dtype, training->value->data, 0))
