@@ -10,9 +10,11 @@ static const struct { const char *name; size_t size; } table[XC_DTYPE_COUNT] = {
     [XC_BOOL] = {"bool", 1},           [XC_FLOAT16] = {"float16", 2}, [XC_DOUBLE] = {"float64", 8},
     [XC_UINT32] = {"uint32", 4},       [XC_UINT64] = {"uint64", 8},  [XC_COMPLEX64] = {"complex64", 0},
     [XC_COMPLEX128] = {"complex128", 0}, [XC_BFLOAT16] = {"bfloat16", 2},
-    [17] = {"float8e4m3fn", 0}, [18] = {"float8e4m3fnuz", 0}, [19] = {"float8e5m2", 0},
-    [20] = {"float8e5m2fnuz", 0}, [21] = {"uint4", 0}, [22] = {"int4", 0},
-    [23] = {"float4e2m1", 0}, [24] = {"float8e8m0", 0}, [25] = {"uint2", 0}, [26] = {"int2", 0},
+    /* low-bit types: one byte per element in memory (crosscheck/dtype.h) */
+    [XC_FLOAT8E4M3FN] = {"float8e4m3fn", 1}, [XC_FLOAT8E4M3FNUZ] = {"float8e4m3fnuz", 1},
+    [XC_FLOAT8E5M2] = {"float8e5m2", 1}, [XC_FLOAT8E5M2FNUZ] = {"float8e5m2fnuz", 1},
+    [XC_UINT4] = {"uint4", 1}, [XC_INT4] = {"int4", 1}, [XC_FLOAT4E2M1] = {"float4e2m1", 1},
+    [XC_FLOAT8E8M0] = {"float8e8m0", 1}, [XC_UINT2] = {"uint2", 1}, [XC_INT2] = {"int2", 1},
 };
 
 size_t xc_dtype_size(xc_dtype t) { return (unsigned)t < XC_DTYPE_COUNT ? table[t].size : 0; }
@@ -102,7 +104,9 @@ double xc_load_f64(xc_dtype t, const void *p, size_t i)
     case XC_FLOAT16: return xc_f16_to_f32(((const uint16_t *)p)[i]);
     case XC_BFLOAT16: return xc_bf16_to_f32(((const uint16_t *)p)[i]);
     case XC_UINT64: return (double)((const uint64_t *)p)[i];
-    default: return (double)xc_load_i64(t, p, i);
+    default:
+        if (xc_dtype_is_low_float(t)) return xc_low_to_f32(t, ((const uint8_t *)p)[i]);
+        return (double)xc_load_i64(t, p, i);
     }
 }
 
@@ -118,6 +122,8 @@ int64_t xc_load_i64(xc_dtype t, const void *p, size_t i)
     case XC_UINT32: return ((const uint32_t *)p)[i];
     case XC_UINT64: return (int64_t)((const uint64_t *)p)[i];
     case XC_BOOL: return ((const uint8_t *)p)[i] != 0;
+    case XC_INT4: case XC_INT2: return ((const int8_t *)p)[i];
+    case XC_UINT4: case XC_UINT2: return ((const uint8_t *)p)[i];
     default: {
         double d = xc_load_f64(t, p, i);
         if (isnan(d)) return 0;
@@ -140,6 +146,7 @@ void xc_store_i64(xc_dtype t, void *p, size_t i, int64_t v)
     case XC_UINT32: ((uint32_t *)p)[i] = (uint32_t)v; break;
     case XC_UINT64: ((uint64_t *)p)[i] = (uint64_t)v; break;
     case XC_BOOL: ((uint8_t *)p)[i] = v != 0; break;
+    case XC_INT4: case XC_UINT4: case XC_INT2: case XC_UINT2: ((uint8_t *)p)[i] = xc_low_int_wrap(t, v); break;
     default: xc_store_f64(t, p, i, (double)v); break;
     }
 }
@@ -156,6 +163,10 @@ void xc_store_f64(xc_dtype t, void *p, size_t i, double v)
         ((uint64_t *)p)[i] = isnan(v) || v <= 0 ? 0 : v >= 1.8446744073709552e19 ? UINT64_MAX : (uint64_t)v;
         break;
     default: {
+        if (xc_dtype_is_low(t)) { /* float8 saturates here, as Cast and QuantizeLinear do by default */
+            ((uint8_t *)p)[i] = xc_f64_to_low(t, v, 1);
+            break;
+        }
         int64_t iv = isnan(v) ? 0 : v >= 9.2233720368547758e18 ? INT64_MAX
                      : v <= -9.2233720368547758e18 ? INT64_MIN : (int64_t)v;
         xc_store_i64(t, p, i, iv);

@@ -61,9 +61,10 @@ static xc_status load_external(const Onnx__TensorProto *tp, const char *base_dir
         else if (!strcmp(k, "offset")) XC_TRY(parse_u64("offset", v, &offset));
         else if (!strcmp(k, "length")) XC_TRY(parse_u64("length", v, &length));
     }
-    if (length != UINT64_MAX && length != t->nbytes)
+    size_t want = xc_dtype_file_bytes(t->dtype, xc_tensor_numel(t)); /* packed for 4- and 2-bit types */
+    if (length != UINT64_MAX && length != want)
         return xc_fail(XC_ERR_MODEL, "external data length %llu does not match the %zu bytes of the shape",
-                       (unsigned long long)length, t->nbytes);
+                       (unsigned long long)length, want);
     char *path;
     XC_TRY(xc_external_path(base_dir, location, &path));
     xc_mapping *m;
@@ -72,15 +73,24 @@ static xc_status load_external(const Onnx__TensorProto *tp, const char *base_dir
         free(path);
         return s;
     }
-    if (offset > m->len || t->nbytes > m->len - offset) {
+    if (offset > m->len || want > m->len - offset) {
         s = xc_fail(XC_ERR_MODEL, "external data '%s': offset %llu + %zu bytes is beyond the file's %zu bytes",
-                    location, (unsigned long long)offset, t->nbytes, m->len);
+                    location, (unsigned long long)offset, want, m->len);
         xc_mapping_release(m);
         free(path);
         return s;
     }
     free(path);
     size_t es = xc_dtype_size(t->dtype);
+    if (xc_dtype_bits(t->dtype) < 8) { /* packed in the file: unpack into memory of our own */
+        uint8_t *tmp = malloc(t->nbytes ? t->nbytes : 1);
+        s = tmp ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+        if (tmp) xc_low_unpack(t->dtype, (const uint8_t *)m->addr + offset, xc_tensor_numel(t), tmp);
+        if (tmp) s = xc_tensor_copy_in(t, tmp);
+        free(tmp);
+        xc_mapping_release(m);
+        return s;
+    }
     if (offset % es == 0) { /* aligned: point into the mapping */
         t->kind = XC_DATA_MAPPED;
         t->map = m;
@@ -93,9 +103,35 @@ static xc_status load_external(const Onnx__TensorProto *tp, const char *base_dir
     return s;
 }
 
+/* Low-bit types in int32_data: float8 one bit pattern per value, 4- and 2-bit types packed
+ * bytes (as onnx.helper.make_tensor writes them). */
+static xc_status load_low_typed(const Onnx__TensorProto *tp, xc_tensor *t, size_t numel)
+{
+    size_t want = xc_dtype_file_bytes(t->dtype, numel);
+    if (tp->n_int32_data != want)
+        return xc_fail(XC_ERR_MODEL, "holds %zu int32_data values but %zu %s values need %zu", tp->n_int32_data, numel,
+                       xc_dtype_name(t->dtype), want);
+    uint8_t *bytes = t->data;
+    if (xc_dtype_bits(t->dtype) < 8 && !(bytes = malloc(want ? want : 1))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < want; i++) {
+        if (tp->int32_data[i] < 0 || tp->int32_data[i] > 255) {
+            if (bytes != t->data) free(bytes);
+            return xc_fail(XC_ERR_MODEL, "int32_data[%zu] = %d is not a byte of %s data", i, (int)tp->int32_data[i],
+                           xc_dtype_name(t->dtype));
+        }
+        bytes[i] = (uint8_t)tp->int32_data[i];
+    }
+    if (bytes != t->data) {
+        xc_low_unpack(t->dtype, bytes, numel, t->data);
+        free(bytes);
+    }
+    return XC_OK;
+}
+
 /* Typed repeated fields: which one holds a dtype, and how many values it has. */
 static xc_status load_typed(const Onnx__TensorProto *tp, xc_tensor *t, size_t numel)
 {
+    if (xc_dtype_is_low(t->dtype)) return load_low_typed(tp, t, numel);
     size_t have = 0;
     switch (t->dtype) {
     case XC_FLOAT: have = tp->n_float_data; break;
@@ -143,6 +179,14 @@ static xc_status from_proto(const Onnx__TensorProto *tp, const xc_proto_source *
             xc_tensor_free(t);
             return s;
         }
+    } else if (tp->has_raw_data && xc_dtype_bits(dt) < 8) {
+        size_t want = xc_dtype_file_bytes(dt, numel);
+        if (tp->raw_data.len != want)
+            return xc_fail(XC_ERR_MODEL, "raw_data has %zu bytes but shape %s needs %zu (%d values per byte)",
+                           tp->raw_data.len, xc_shape_str(dt, rank, tp->dims, (char[256]){0}, 256), want,
+                           8 / xc_dtype_bits(dt));
+        XC_TRY(xc_tensor_new(dt, rank, tp->dims, &t));
+        xc_low_unpack(dt, tp->raw_data.data, numel, t->data);
     } else if (tp->has_raw_data) {
         if (tp->raw_data.len != nbytes)
             return xc_fail(XC_ERR_MODEL, "raw_data has %zu bytes but shape %s needs %zu", tp->raw_data.len,
@@ -189,6 +233,16 @@ xc_status xc_tensor_to_proto(const xc_tensor *t, Onnx__TensorProto *tp)
     tp->has_raw_data = 1;
     tp->raw_data.len = t->nbytes;
     tp->raw_data.data = t->data;
+    if (xc_dtype_bits(t->dtype) < 8) { /* packed: raw_data is ours, freed by xc_tensor_proto_release */
+        size_t numel = xc_tensor_numel(t);
+        tp->raw_data.len = xc_dtype_file_bytes(t->dtype, numel);
+        tp->raw_data.data = malloc(tp->raw_data.len ? tp->raw_data.len : 1);
+        if (!tp->raw_data.data) {
+            xc_tensor_proto_release(tp);
+            return xc_fail(XC_ERR_NOMEM, "out of memory");
+        }
+        xc_low_pack(t->dtype, t->data, numel, tp->raw_data.data);
+    }
     return XC_OK;
 }
 
@@ -201,6 +255,9 @@ typedef struct external_block {
 
 xc_status xc_tensor_to_proto_external(const xc_tensor *t, Onnx__TensorProto *tp, const char *location, uint64_t offset)
 {
+    if (xc_dtype_bits(t->dtype) < 8) /* the caller writes t->data as is: packed types stay inline */
+        return xc_fail(XC_ERR_UNSUPPORTED, "tensor '%s': %s tensors are saved inline, not as external data",
+                       t->name ? t->name : "", xc_dtype_name(t->dtype));
     XC_TRY(xc_tensor_to_proto(t, tp));
     external_block *b = calloc(1, sizeof *b);
     if (!b) {
@@ -228,6 +285,8 @@ xc_status xc_tensor_to_proto_external(const xc_tensor *t, Onnx__TensorProto *tp,
 
 void xc_tensor_proto_release(Onnx__TensorProto *tp)
 {
+    if (tp->has_data_type && xc_dtype_bits((xc_dtype)tp->data_type) < 8 && tp->has_raw_data) free(tp->raw_data.data);
+    tp->raw_data.data = NULL;
     free(tp->dims);
     tp->dims = NULL;
     if (tp->n_external_data) free(tp->external_data);

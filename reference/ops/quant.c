@@ -10,8 +10,8 @@
  * (NaN stores 0), float types get v rounded to nearest. */
 void xc_ref_store_saturated(xc_dtype t, void *p, size_t i, double v)
 {
-    if (xc_dtype_is_int(t)) {
-        int bits = 8 * (int)xc_dtype_size(t), sign = xc_dtype_is_signed(t);
+    if (xc_dtype_is_int(t) || xc_dtype_is_low_int(t)) {
+        int bits = xc_dtype_bits(t), sign = xc_dtype_is_signed(t) || t == XC_INT4 || t == XC_INT2;
         double lo = sign ? -ldexp(1, bits - 1) : 0, hi = ldexp(1, bits - sign) - 1;
         v = rint(v);
         v = v < lo ? lo : v > hi ? hi : v;
@@ -78,12 +78,15 @@ static xc_dtype division_type(const xc_node *n, xc_dtype xt, xc_dtype st)
 {
     int64_t precision = xc_attr_int(n, "precision", 0);
     if (precision) xt = st = (xc_dtype)precision;
+    if (st == XC_FLOAT8E8M0) st = XC_FLOAT; /* numpy: (float16 or float32) / e8m0 is float32 */
     if (!xc_dtype_is_float(xt) || !xc_dtype_is_float(st) || xt == XC_DOUBLE || st == XC_DOUBLE) return XC_DOUBLE;
     return xt == st ? xt : XC_FLOAT;
 }
 
 
-/* y = saturate(rint(x / scale) + zero_point), rounding half to even. */
+/* Integer types: y = saturate(rint(x / scale) + zero_point), rounding half to even. float8:
+ * y = x / scale converted with `saturate` (the zero point must be 0 and is not added), as
+ * onnx's reference does; float4e2m1: x / scale + zero_point converted (float4 saturates). */
 static xc_status ref_quantize(xc_ref_args *a)
 {
     const xc_tensor *x = a->in[0];
@@ -92,11 +95,19 @@ static xc_status ref_quantize(xc_ref_args *a)
     XC_TRY(load_params(a, &scale, &zp));
     quant_layout l = layout_of(a, x, a->in[1]);
     xc_dtype div_t = division_type(a->node, x->dtype, a->in[1]->dtype);
+    int fp8 = (XC_BIT(y->dtype) & XC_T_FLOAT8) != 0, saturate = (int)xc_attr_int(a->node, "saturate", 1);
     size_t n = xc_tensor_numel(x);
     for (size_t k = 0; k < n; k++) {
         size_t s = scale_index(&l, k);
-        double q = xc_dtype_round(div_t, xc_load_f64(x->dtype, x->data, k) / scale[s]);
-        xc_ref_store_saturated(y->dtype, y->data, k, rint(q) + zp[s]);
+        /* operands first converted to div_t (numpy's astype for `precision`; exact otherwise) */
+        double xv = xc_dtype_round(div_t, xc_load_f64(x->dtype, x->data, k));
+        double q = xc_dtype_round(div_t, xv / xc_dtype_round(div_t, scale[s]));
+        if (fp8)
+            ((uint8_t *)y->data)[k] = xc_f64_to_low(y->dtype, q, saturate);
+        else if (y->dtype == XC_FLOAT4E2M1) /* numpy adds in float32 (double when q is) */
+            ((uint8_t *)y->data)[k] = xc_f64_to_low(y->dtype, xc_dtype_round(div_t == XC_DOUBLE ? XC_DOUBLE : XC_FLOAT, q + zp[s]), 1);
+        else
+            xc_ref_store_saturated(y->dtype, y->data, k, rint(q) + zp[s]);
     }
     free(scale);
     free(zp);
@@ -113,10 +124,11 @@ static xc_status ref_dequantize(xc_ref_args *a)
     XC_TRY(load_params(a, &scale, &zp));
     quant_layout l = layout_of(a, x, a->in[1]);
     size_t n = xc_tensor_numel(x);
+    int low_float = xc_dtype_is_low_float(x->dtype); /* float8/float4: the zero point is ignored */
     for (size_t k = 0; k < n; k++) {
         size_t s = scale_index(&l, k);
-        double v = (float)xc_load_i64(x->dtype, x->data, k);
-        xc_store_f64(y->dtype, y->data, k, (v - zp[s]) * scale[s]);
+        double v = low_float ? xc_load_f64(x->dtype, x->data, k) : (float)xc_load_i64(x->dtype, x->data, k);
+        xc_store_f64(y->dtype, y->data, k, (v - (low_float ? 0 : zp[s])) * scale[s]);
     }
     free(scale);
     free(zp);

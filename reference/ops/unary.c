@@ -211,9 +211,24 @@ static xc_status ref_clip(xc_ref_args *a)
     return XC_OK;
 }
 
+/* Casts to float8/float4 as onnx's reference does: `saturate` (default 1) clamps overflow
+ * and Inf to the largest finite value; float8e8m0 also takes `round_mode` (default "up"). */
+static void cast_to_low_float(const xc_ref_args *a, const xc_tensor *x, xc_tensor *y, size_t n)
+{
+    int saturate = (int)xc_attr_int(a->node, "saturate", 1);
+    uint8_t *out = y->data;
+    if (y->dtype == XC_FLOAT8E8M0) {
+        const char *rm = xc_attr_string(a->node, "round_mode", "up");
+        int mode = !strcmp(rm, "nearest") ? XC_E8M0_NEAREST : !strcmp(rm, "down") ? XC_E8M0_DOWN : XC_E8M0_UP;
+        for (size_t i = 0; i < n; i++) out[i] = xc_f32_to_e8m0((float)xc_load_f64(x->dtype, x->data, i), saturate, mode);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) out[i] = xc_f64_to_low(y->dtype, xc_load_f64(x->dtype, x->data, i), saturate);
+}
+
 /* Cast semantics: float to int truncates toward zero, anything to bool is != 0. Ints and bools
- * convert through int64 (exact); anything involving a float type through double (exact for
- * every float source). */
+ * convert through int64 (exact, int4/int2 wrapping); anything involving a float type through
+ * double (exact for every float source). */
 static xc_status ref_cast(xc_ref_args *a)
 {
     const xc_tensor *x = a->in[0];
@@ -221,7 +236,9 @@ static xc_status ref_cast(xc_ref_args *a)
     size_t n = xc_tensor_numel(x);
     if (x->dtype == y->dtype) {
         if (n) memcpy(y->data, x->data, y->nbytes);
-    } else if (!xc_dtype_is_float(x->dtype) && !xc_dtype_is_float(y->dtype)) {
+    } else if (xc_dtype_is_low_float(y->dtype)) {
+        cast_to_low_float(a, x, y, n);
+    } else if (!xc_dtype_is_float(x->dtype) && !xc_dtype_is_low_float(x->dtype) && !xc_dtype_is_float(y->dtype)) {
         for (size_t i = 0; i < n; i++) xc_store_i64(y->dtype, y->data, i, xc_load_i64(x->dtype, x->data, i));
     } else {
         for (size_t i = 0; i < n; i++) xc_store_f64(y->dtype, y->data, i, xc_load_f64(x->dtype, x->data, i));

@@ -247,6 +247,28 @@ static void drop_dead(xc_engine *e)
     }
 }
 
+/* float8, float4, int4 and int2 tensors have no OpenCL kernels: a layer that reads or writes
+ * one is refused, or with --fallback-cpu runs on the reference (constants folded on the
+ * reference are fine either way). */
+static xc_status place_low_bit(xc_engine *e)
+{
+    char lb[256];
+    for (int l = 0; l < e->n_layers; l++) {
+        xc_layer *L = &e->layers[l];
+        for (int k = 0; !L->dead && !L->cpu && k < L->n_in + L->n_out; k++) {
+            int id = k < L->n_in ? L->in[k] : L->out[k - L->n_in];
+            if (id < 0 || !xc_dtype_is_low(e->tensors[id].dtype)) continue;
+            if (!e->opt.fallback_cpu)
+                return xc_fail(XC_ERR_UNSUPPORTED, "%s: tensor '%s' is %s, which the OpenCL engine does not support "
+                               "(use --fallback-cpu to run such layers on the reference)",
+                               xc_node_label(L->node, lb, sizeof lb), e->tensors[id].name, xc_dtype_name(e->tensors[id].dtype));
+            L->kind = &xc_kind_cpu;
+            L->cpu = 1;
+        }
+    }
+    return XC_OK;
+}
+
 static xc_status assign_kinds(xc_engine *e)
 {
     char msg[2048] = "";
@@ -363,7 +385,8 @@ xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engi
     if (s == XC_OK) s = make_layers(e);
     if (s == XC_OK) {
         drop_dead(e);
-        s = assign_kinds(e);
+        s = place_low_bit(e);
+        if (s == XC_OK) s = assign_kinds(e);
     }
     if (s == XC_OK) s = run_passes(e);
     if (s == XC_OK) s = xc_engine_assign_precision(e);

@@ -1,14 +1,15 @@
 /* quant.c — schemas of QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear: linear (de)quantization with a scale
  * and optional zero point given per tensor, per axis (1-D along `axis`) or per block
- * (`block_size` consecutive elements along `axis` share one scale, opset 21+). Integer
- * quantized types are supported; float8/int4/int2/float4 are recognised and reported as
- * unsupported by the generic dtype check. DynamicQuantizeLinear picks a uint8 scale and zero
- * point covering x's range (and 0) itself. */
+ * (`block_size` consecutive elements along `axis` share one scale, opset 21+). Quantized
+ * types: 8- and 16-bit integers, float8 (19+), int4/uint4 (21+), float4e2m1 (23+) and
+ * int2/uint2 (25+); the type is not checked against the opset (the onnx checker does that).
+ * DynamicQuantizeLinear picks a uint8 scale and zero point covering x's range (and 0) itself. */
 #include "schema.h"
 #include "checked.h"
 
 /* The quantized integer types crosscheck can store. */
-#define XC_T_QUANT (XC_BIT(XC_UINT8) | XC_BIT(XC_INT8) | XC_BIT(XC_UINT16) | XC_BIT(XC_INT16))
+#define XC_T_QUANT (XC_BIT(XC_UINT8) | XC_BIT(XC_INT8) | XC_BIT(XC_UINT16) | XC_BIT(XC_INT16) | XC_T_FLOAT8 | \
+                    XC_T_LOW_INTS | XC_BIT(XC_FLOAT4E2M1))
 #define XC_T_HALF_FLOATS (XC_BIT(XC_FLOAT) | XC_BIT(XC_FLOAT16) | XC_BIT(XC_BFLOAT16))
 
 static const xc_attr_spec axis_attrs[] = {{"axis", XC_ATTR_INT, 0}, {NULL, 0, 0}};
@@ -65,7 +66,7 @@ static xc_status check_scales(xc_infer_ctx *c)
 static xc_status infer_quantize(xc_infer_ctx *c)
 {
     XC_TRY(xc_infer_require_type(c, 0, XC_T_HALF_FLOATS | XC_BIT(XC_DOUBLE) | XC_BIT(XC_INT32)));
-    XC_TRY(xc_infer_require_type(c, 1, XC_T_HALF_FLOATS | XC_BIT(XC_DOUBLE) | XC_BIT(XC_INT32)));
+    XC_TRY(xc_infer_require_type(c, 1, XC_T_HALF_FLOATS | XC_BIT(XC_DOUBLE) | XC_BIT(XC_INT32) | XC_BIT(XC_FLOAT8E8M0)));
     XC_TRY(check_scales(c));
     int64_t want = xc_attr_int(c->node, "output_dtype", 0), precision = xc_attr_int(c->node, "precision", 0);
     int has_zp = c->n_in > 2 && c->in[2].present;
@@ -86,7 +87,7 @@ static xc_status infer_quantize(xc_infer_ctx *c)
 static xc_status infer_dequantize(xc_infer_ctx *c)
 {
     XC_TRY(xc_infer_require_type(c, 0, XC_T_QUANT | XC_BIT(XC_INT32)));
-    XC_TRY(xc_infer_require_type(c, 1, XC_T_HALF_FLOATS));
+    XC_TRY(xc_infer_require_type(c, 1, XC_T_HALF_FLOATS | XC_BIT(XC_FLOAT8E8M0))); /* e8m0: power-of-two scales */
     XC_TRY(check_scales(c));
     const xc_type_shape *x = &c->in[0], *zp = &c->in[2];
     if (c->n_in > 2 && zp->present && x->dtype != XC_UNDEFINED && zp->dtype != XC_UNDEFINED && zp->dtype != x->dtype)

@@ -56,10 +56,11 @@ static xc_status infer_numeric(xc_infer_ctx *c) { return infer_same(c, XC_T_NUME
 static xc_status infer_bool(xc_infer_ctx *c) { return infer_same(c, XC_BIT(XC_BOOL)); }
 static xc_status infer_any(xc_infer_ctx *c) { return infer_same(c, ~0u); }
 
-/* IsNaN, IsInf: float input, bool output of the same shape. */
+/* IsNaN, IsInf: float input (float8 too, opset 20+; the opset is not checked), bool output
+ * of the same shape. */
 static xc_status infer_float_test(xc_infer_ctx *c)
 {
-    XC_TRY(infer_float(c));
+    XC_TRY(infer_same(c, XC_T_FLOATS | XC_T_FLOAT8));
     c->out[0].dtype = XC_BOOL;
     return XC_OK;
 }
@@ -152,7 +153,7 @@ static xc_status infer_castlike(xc_infer_ctx *c)
  * The legacy is_test attribute is ignored: crosscheck only runs inference. */
 static xc_status infer_dropout(xc_infer_ctx *c)
 {
-    XC_TRY(infer_float(c));
+    XC_TRY(infer_same(c, XC_T_FLOATS | XC_T_FLOAT8)); /* float8: opset 22+, not checked */
     const xc_type_shape *training = c->n_in > 2 ? &c->in[2] : NULL;
     if (training && training->present && training->value && xc_tensor_numel(training->value) > 0 &&
         xc_load_i64(training->value->dtype, training->value->data, 0))
