@@ -4,8 +4,11 @@
 
 extern const xc_layer_kind xc_kind_view, xc_kind_conv, xc_kind_gemm, xc_kind_pool, xc_kind_softmax, xc_kind_norm,
     xc_kind_reduce, xc_kind_movement, xc_kind_resize, xc_kind_lrn, xc_kind_pointwise;
+extern const xc_layer_kind xc_kind_attention;
 
 const xc_layer_kind *const xc_layer_kinds[] = {
     &xc_kind_view, &xc_kind_conv, &xc_kind_gemm, &xc_kind_pool, &xc_kind_softmax, &xc_kind_norm,
-    &xc_kind_reduce, &xc_kind_movement, &xc_kind_resize, &xc_kind_lrn, &xc_kind_pointwise, NULL,
+    &xc_kind_reduce, &xc_kind_movement, &xc_kind_resize, &xc_kind_lrn, &xc_kind_pointwise,
+    &xc_kind_attention,
+    NULL,
 };
