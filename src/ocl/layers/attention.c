@@ -191,8 +191,8 @@ static xc_status flash_prepare(xc_engine *e, xc_layer *l, const char *defines)
     for (int i = 0; i < 3; i++) XC_TRY(xc_launch_input(e, l, k, l->in[i]));
     XC_TRY(xc_launch_input(e, l, k, g.flags & ATTN_MASK ? l->in[3] : l->in[0])); /* no mask: a dummy binding */
     xc_launch_tensor(k, l->out[0]);
-    xc_launch_local(k, sizeof(float) * BK_LOCAL * (size_t)g.dk);
-    xc_launch_local(k, sizeof(float) * BK_LOCAL * (size_t)g.dv);
+    xc_launch_local(k, sizeof(float) * BK_LOCAL * xc_round_up((size_t)g.dk, 4)); /* K and V rows padded to float4s */
+    xc_launch_local(k, sizeof(float) * BK_LOCAL * xc_round_up((size_t)g.dv, 4));
     const int64_t ints[] = {g.heads, g.group, g.sq, g.skv, g.dk, g.dv, g.q[0], g.q[1], g.q[2], g.k[0], g.k[1], g.k[2], g.k[3],
                             g.v[0], g.v[1], g.v[2], g.y[0], g.y[1], g.y[2], g.m[0], g.m[1], g.m[2], g.m[3]};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) xc_launch_int(k, ints[i]);
