@@ -15,6 +15,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "debug"))
 from test_reduce import debug_reduce  # noqa: E402
+from test_attention_fusion import attention_fusion  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "trust"))
 from verdict_tests import verdict_tests  # noqa: E402
 from hostile.battery import hostile_battery  # noqa: E402
@@ -1006,14 +1007,16 @@ def debug_tools(s, xc, build, tmp):
             " ".join(fix) + "\n" + (r2.stdout[-800:] + r2.stderr[-800:] if r2 else ""))
     r3, _, verdict3 = debug_run(xc, args)
     s.check("debug tactics: a second run gives the same verdict", r3.returncode == 0 and verdict3 == verdict, verdict + "\n---\n" + verdict3)
-    pin = os.path.join(tmp, "pin_scores.json")  # the transformer: an attention MatMul on a tiled gemm
-    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "l1_scores", "tactic": "gemm.tiled_local.16"}]}, open(pin, "w"))
+    pin = os.path.join(tmp, "pin_scores.json")  # the transformer: its fused attention on the GPU-sized tactic
+    attn = "l1_kt + l1_scores + l1_scaled + l1_probs + l1_context"
+    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": attn, "tactic": "attention.flash_wide.64x32"}]}, open(pin, "w"))
     r, checks, verdict = debug_run(xc, ["tactics", transformer, "--inject-fault", "node-tactic=l1_scores:scale=1.5", "--load-tactics", pin,
                                         "--timing-cache", os.path.join(tmp, "debug_cache.json")] + tol)
     b = bound(transformer, [])
-    s.check("debug tactics names the transformer's planted attention MatMul in %d checks (bound %d)" % (checks, b),
-            r.returncode == 0 and checks <= b and "layer 'l1_scores' (nodes l1_scores) with tactic gemm.tiled_local.16 is wrong; "
-            "tactic gemm.naive (baseline) is right" in verdict and verdict.count(" is wrong") == 1, r.stdout[-3000:] + r.stderr[-1000:])
+    s.check("debug tactics names the transformer's planted attention layer in %d checks (bound %d)" % (checks, b),
+            r.returncode == 0 and checks <= b and "layer '%s' (nodes l1_kt, l1_scores, l1_scaled, l1_probs, l1_context) with tactic "
+            "attention.flash_wide.64x32 is wrong; tactic attention.flash.32x32 (baseline) is right" % attn in verdict
+            and verdict.count(" is wrong") == 1, r.stdout[-3000:] + r.stderr[-1000:])
     r, checks, verdict = debug_run(xc, ["tactics", resnet, "--inject-fault", "node=b2_conv1"] + tol)
     s.check("debug tactics on a fault no tactic explains -> exit 1, says so", r.returncode == 1 and "not a tactic problem" in r.stdout,
             r.stdout[-2000:])
@@ -1407,6 +1410,7 @@ def main():
         timed(tf32_tests, s, xc, args.build, tmp)
         timed(debug_defects, s, xc, args.build, tmp)
         timed(plugins, s, xc, args.build, tmp)
+        timed(attention_fusion, s, xc, args.build, tmp)
         timed(surface_tests, s, xc, args.build, tmp)
         timed(lint_tests, s, xc, args.build, tmp)
         timed(verdict_tests, s, xc, args.build, tmp)
