@@ -4,7 +4,7 @@
 # The Python side (a venv with a pinned onnx, a test-time tool only) is made by the Makefile.
 set -e
 PKGS="gcc make libc6-dev libprotobuf-c-dev protobuf-c-compiler libcjson-dev libgraphviz-dev libonnx-dev \
-ocl-icd-opencl-dev opencl-headers pocl-opencl-icd zlib1g-dev python3 python3-venv python3-pip"
+ocl-icd-opencl-dev opencl-headers pocl-opencl-icd zlib1g-dev python3 python3-venv python3-pip clang-format"
 PKGS="$PKGS $*" # extra packages a make target needs (make fuzz: clang libclang-rt-dev)
 missing=""
 for p in $PKGS; do
