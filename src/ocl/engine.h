@@ -197,6 +197,12 @@ void xc_launch_status(const xc_engine *e, const xc_layer *l, xc_launch *k);
 void xc_launch_range(xc_launch *k, int dims, const size_t *global, const size_t *local);
 /* Rounds n up to a multiple of m. */
 static inline size_t xc_round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+/* The work-group size of kernels that do not choose their own (one work-item per element, or the
+ * threads of a row when rows are short): a multiple of every GPU's SIMD width (32 on NVIDIA, 64
+ * on AMD) and small enough for any OpenCL device's limit. */
+#define XC_WG_DEFAULT 64
+/* A 1-D launch of n work-items (at least one) in work-groups of XC_WG_DEFAULT. */
+void xc_launch_1d(xc_launch *k, size_t n);
 
 /* Merges layer a into b, its output's only consumer (b comes later): the fused layer takes b's
  * place (so every input it reads is ready), keeps a's kind, inputs and epilogue, covers a's

@@ -219,6 +219,12 @@ void xc_launch_range(xc_launch *k, int dims, const size_t *global, const size_t 
     }
 }
 
+void xc_launch_1d(xc_launch *k, size_t n)
+{
+    size_t global = xc_round_up(n ? n : 1, XC_WG_DEFAULT), local = XC_WG_DEFAULT;
+    xc_launch_range(k, 1, &global, &local);
+}
+
 int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t)
 {
     for (int i = 0; i < l->n_in; i++)

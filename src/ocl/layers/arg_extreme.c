@@ -35,7 +35,7 @@ static xc_status axis_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch_int(k, (int64_t)xc_et_numel(y));
     xc_launch_int(k, s.n);
     xc_launch_int(k, s.inner);
-    mv_launch_1d(k, xc_et_numel(y));
+    xc_launch_1d(k, xc_et_numel(y));
     return XC_OK;
 }
 

@@ -163,7 +163,7 @@ static xc_status direct_prepare(xc_engine *e, xc_layer *l, const char *defines)
     conv_geom q;
     xc_launch *k;
     XC_TRY(single_launch(e, l, "conv2d_direct.cl", "conv_direct", defines, &q, &k));
-    size_t global = xc_round_up(xc_et_numel(&e->tensors[l->out[0]]), 64), local = 64;
+    size_t global = xc_round_up(xc_et_numel(&e->tensors[l->out[0]]), XC_WG_DEFAULT), local = XC_WG_DEFAULT;
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;
 }
@@ -219,7 +219,7 @@ static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, ge
         XC_TRY(xc_launch_input(e, l, k, l->in[0]));
         xc_launch_workspace(k);
         launch_geometry(k, &q);
-        size_t global[2] = {xc_round_up(gemm_p(&q), 64), (size_t)q.g * gemm_k(&q)}, local[2] = {64, 1};
+        size_t global[2] = {xc_round_up(gemm_p(&q), XC_WG_DEFAULT), (size_t)q.g * gemm_k(&q)}, local[2] = {XC_WG_DEFAULT, 1};
         xc_launch_range(k, 2, global, local);
     }
     xc_launch *k = xc_layer_add_launch(l, p, kind == KERNEL_VEC4 ? "conv_gemm_vec4" : "conv_gemm");
@@ -248,7 +248,7 @@ static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, ge
     XC_TRY(bind_epilogue(e, l, k, &q));
     xc_launch_workspace(k);
     xc_launch_int(k, (int)(col_bytes / sizeof(float)));
-    size_t rglobal[2] = {xc_round_up(gemm_p(&q), 64), (size_t)q.m}, rlocal[2] = {64, 1};
+    size_t rglobal[2] = {xc_round_up(gemm_p(&q), XC_WG_DEFAULT), (size_t)q.m}, rlocal[2] = {XC_WG_DEFAULT, 1};
     xc_launch_range(k, 2, rglobal, rlocal);
     return XC_OK;
 }
@@ -446,7 +446,7 @@ static xc_status winograd_prepare(xc_engine *e, xc_layer *l, const char *defines
     xc_launch *k = xc_layer_add_launch(l, p, "conv_winograd");
     XC_TRY(bind_conv(e, l, k, 0, u, &q));
     size_t rm = (size_t)define_value(defines, "RM"), tiles = (size_t)q.n * ((q.oh + 1) / 2) * ((q.ow + 1) / 2);
-    size_t global[2] = {xc_round_up(tiles, 64), ((size_t)q.m + rm - 1) / rm}, local[2] = {64, 1};
+    size_t global[2] = {xc_round_up(tiles, XC_WG_DEFAULT), ((size_t)q.m + rm - 1) / rm}, local[2] = {XC_WG_DEFAULT, 1};
     xc_launch_range(k, 2, global, local);
     return XC_OK;
 }
@@ -523,7 +523,7 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     launch_geometry(k, &q);
     xc_launch_int(k, (int64_t)t4);
     xc_launch_int(k, (int64_t)v_off);
-    size_t global[3] = {xc_round_up(t4, 64), (size_t)q.c, 1}, local[3] = {64, 1, 1};
+    size_t global[3] = {xc_round_up(t4, XC_WG_DEFAULT), (size_t)q.c, 1}, local[3] = {XC_WG_DEFAULT, 1, 1};
     xc_launch_range(k, 2, global, local);
 
     k = xc_layer_add_launch(l, gemm, tf32 ? "gemm_tf32" : "gemm_vec4"); /* P[t] = U[t] x V[t], t = 0..15 */
@@ -544,7 +544,7 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     xc_launch_workspace(k);
     XC_TRY(bind_epilogue(e, l, k, &q));
     xc_launch_int(k, (int64_t)t4);
-    size_t oglobal[2] = {xc_round_up(t4, 64), (size_t)q.m}, olocal[2] = {64, 1};
+    size_t oglobal[2] = {xc_round_up(t4, XC_WG_DEFAULT), (size_t)q.m}, olocal[2] = {XC_WG_DEFAULT, 1};
     xc_launch_range(k, 2, oglobal, olocal);
     return XC_OK;
 }

@@ -60,7 +60,7 @@ static xc_status gather_prepare(xc_engine *e, xc_layer *l, const char *defines)
     const int64_t *rows[] = {w.in, w.out, w.kernel, w.stride, w.dilation, w.pad_begin};
     for (int r = 0; r < 6; r++)
         for (int a = 0; a < 3; a++) xc_launch_int(k, rows[r][a]);
-    size_t global = xc_round_up(xc_et_numel(y), 64), local = 64;
+    size_t global = xc_round_up(xc_et_numel(y), XC_WG_DEFAULT), local = XC_WG_DEFAULT;
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;
 }

@@ -39,7 +39,7 @@ static xc_status any_axis_prepare(xc_engine *e, xc_layer *l, cl_program p)
     xc_launch_int(k, xc_attr_int(l->node, "exclusive", 0) != 0);
     xc_launch_int(k, xc_attr_int(l->node, "reverse", 0) != 0);
     xc_launch_status(e, l, k);
-    mv_launch_1d(k, xc_et_numel(x));
+    xc_launch_1d(k, xc_et_numel(x));
     return XC_OK;
 }
 
@@ -63,7 +63,7 @@ static xc_status column_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch_int(k, s.inner);
     xc_launch_int(k, xc_attr_int(l->node, "exclusive", 0) != 0);
     xc_launch_int(k, xc_attr_int(l->node, "reverse", 0) != 0);
-    mv_launch_1d(k, (size_t)(s.outer * s.inner));
+    xc_launch_1d(k, (size_t)(s.outer * s.inner));
     return XC_OK;
 }
 

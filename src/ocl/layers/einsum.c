@@ -74,7 +74,7 @@ static xc_status generic_prepare(xc_engine *e, xc_layer *l, const char *defines)
         xc_launch_int(k, p.out_rank);
         xc_launch_int(k, (int64_t)n_out);
         xc_launch_int(k, n_sum);
-        mv_launch_1d(k, n_out);
+        xc_launch_1d(k, n_out);
     }
     free(tab);
     return s;

@@ -66,7 +66,7 @@ static xc_status add_copy(xc_engine *e, xc_layer *l, cl_program p)
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
     xc_launch_tensor(k, l->out[0]);
     xc_launch_int(k, (int64_t)n);
-    mv_launch_1d(k, n);
+    xc_launch_1d(k, n);
     return XC_OK;
 }
 
@@ -147,7 +147,7 @@ static xc_status elements_prepare(xc_engine *e, xc_layer *l, const char *defines
         xc_launch_int(k, data->dims[axis]);
         xc_launch_int(k, (int64_t)lines);
         xc_launch_status(e, l, k);
-        mv_launch_1d(k, lines);
+        xc_launch_1d(k, lines);
         return XC_OK;
     }
     xc_launch *k = xc_layer_add_launch(l, p, op == GS_GATHER_ELEMENTS ? "gather_elements" : "scatter_elements");
@@ -161,7 +161,7 @@ static xc_status elements_prepare(xc_engine *e, xc_layer *l, const char *defines
     xc_launch_int(k, data->dims[axis]);
     xc_launch_int(k, (int64_t)xc_et_numel(ind));
     xc_launch_status(e, l, k);
-    mv_launch_1d(k, xc_et_numel(ind));
+    xc_launch_1d(k, xc_et_numel(ind));
     return XC_OK;
 }
 
@@ -194,7 +194,7 @@ static xc_status nd_prepare(xc_engine *e, xc_layer *l, const char *defines)
         xc_launch_int(k, slice);
         xc_launch_int(k, tuples);
         xc_launch_status(e, l, k);
-        mv_launch_1d(k, (size_t)slice);
+        xc_launch_1d(k, (size_t)slice);
         return XC_OK;
     }
     xc_launch *k = xc_layer_add_launch(l, p, op == GS_GATHER_ND ? "gather_nd" : "scatter_nd");
@@ -211,7 +211,7 @@ static xc_status nd_prepare(xc_engine *e, xc_layer *l, const char *defines)
     }
     xc_launch_int(k, (int64_t)n);
     xc_launch_status(e, l, k);
-    mv_launch_1d(k, n);
+    xc_launch_1d(k, n);
     return XC_OK;
 }
 

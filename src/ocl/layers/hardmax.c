@@ -36,7 +36,7 @@ static xc_status lane_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch_int(k, s.outer * s.inner);
     xc_launch_int(k, s.n);
     xc_launch_int(k, s.inner);
-    mv_launch_1d(k, (size_t)(s.outer * s.inner));
+    xc_launch_1d(k, (size_t)(s.outer * s.inner));
     return XC_OK;
 }
 

@@ -66,7 +66,7 @@ static xc_status row_serial_prepare(xc_engine *e, xc_layer *l, const char *defin
     xc_launch_int(k, param_elems(e, l->in[1], x, axis));
     xc_launch_int(k, bias ? param_elems(e, l->in[2], x, axis) : 1);
     xc_launch_float(k, xc_attr_float(l->node, "epsilon", 1e-5f));
-    mv_launch_1d(k, (size_t)rows);
+    xc_launch_1d(k, (size_t)rows);
     return XC_OK;
 }
 

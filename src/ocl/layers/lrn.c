@@ -32,7 +32,7 @@ static xc_status direct_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch_float(k, (float)(xc_attr_float(n, "alpha", 1e-4f) / (double)size));
     xc_launch_float(k, xc_attr_float(n, "beta", 0.75f));
     xc_launch_float(k, xc_attr_float(n, "bias", 1.0f));
-    size_t global = xc_round_up((size_t)numel, 64), local = 64;
+    size_t global = xc_round_up((size_t)numel, XC_WG_DEFAULT), local = XC_WG_DEFAULT;
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;
 }

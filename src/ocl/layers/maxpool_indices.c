@@ -51,7 +51,7 @@ static xc_status direct_prepare(xc_engine *e, xc_layer *l, const char *defines)
         for (int a = 0; a < 3; a++) xc_launch_int(k, rows[r][a]);
     xc_launch_int(k, xc_attr_int(l->node, "storage_order", 0) != 0);
     xc_launch_status(e, l, k);
-    mv_launch_1d(k, total);
+    xc_launch_1d(k, total);
     return XC_OK;
 }
 

@@ -40,7 +40,7 @@ static xc_status broadcast_prepare(xc_engine *e, xc_layer *l, const char *define
     XC_TRY(mv_launch_ints(e, k, view, 3 * (size_t)r + 1));
     xc_launch_int(k, r);
     xc_launch_int(k, (int64_t)xc_et_numel(y));
-    mv_launch_1d(k, xc_et_numel(y));
+    xc_launch_1d(k, xc_et_numel(y));
     return XC_OK;
 }
 

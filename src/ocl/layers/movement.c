@@ -52,12 +52,6 @@ xc_status mv_launch_ints(xc_engine *e, xc_launch *k, const int *vals, size_t n)
     return XC_OK;
 }
 
-void mv_launch_1d(xc_launch *k, size_t n)
-{
-    size_t global = xc_round_up(n ? n : 1, 64), local = 64;
-    xc_launch_range(k, 1, &global, &local);
-}
-
 static const xc_etensor *in_t(const xc_engine *e, const xc_layer *l, int i) { return &e->tensors[l->in[i]]; }
 static const xc_etensor *out_t(const xc_engine *e, const xc_layer *l, int o) { return &e->tensors[l->out[o]]; }
 
@@ -131,7 +125,7 @@ static xc_status gather_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch_int(k, v.rank);
     xc_launch_int(k, (int64_t)xc_et_numel(y));
     xc_launch_long(k, (int64_t)view_fill(e, l));
-    mv_launch_1d(k, xc_et_numel(y));
+    xc_launch_1d(k, xc_et_numel(y));
     mv_view_free(&v);
     return s;
 }
@@ -172,7 +166,7 @@ static xc_status rows_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch_int(k, (int64_t)row);
     xc_launch_int(k, (int64_t)rows);
     xc_launch_long(k, (int64_t)view_fill(e, l));
-    mv_launch_1d(k, rows * ((row + vec - 1) / vec));
+    xc_launch_1d(k, rows * ((row + vec - 1) / vec));
     mv_view_free(&v);
     return s;
 }
@@ -275,7 +269,7 @@ static xc_status gather_index_prepare(xc_engine *e, xc_layer *l, const char *def
     xc_launch_int(k, inner ? inner : 1);
     xc_launch_int(k, x->dims[axis]);
     xc_launch_status(e, l, k);
-    mv_launch_1d(k, xc_et_numel(y));
+    xc_launch_1d(k, xc_et_numel(y));
     return XC_OK;
 }
 
@@ -334,7 +328,7 @@ static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
             else xc_launch_tensor(k, small[j]);
             xc_launch_int(k, end);
         }
-        mv_launch_1d(k, (size_t)(rows * (end - first)));
+        xc_launch_1d(k, (size_t)(rows * (end - first)));
         first = end;
     }
     return XC_OK;

@@ -102,7 +102,7 @@ static xc_status prepare(xc_engine *e, xc_layer *l, const char *defines)
     XC_TRY(upload_strides(e, l, k));
     xc_launch_int(k, y->rank);
     xc_launch_int(k, (int64_t)xc_et_numel(y));
-    mv_launch_1d(k, xc_et_numel(y));
+    xc_launch_1d(k, xc_et_numel(y));
     return XC_OK;
 }
 

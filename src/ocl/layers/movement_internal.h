@@ -37,8 +37,6 @@ const char *mv_copy_type(size_t bytes);
 int mv_int_indexable(const xc_engine *e, const xc_layer *l);
 /* Uploads int32 values as a read-only buffer and binds it to k. */
 xc_status mv_launch_ints(xc_engine *e, xc_launch *k, const int *vals, size_t n);
-/* A 1-D launch range of n work-items in groups of 64. */
-void mv_launch_1d(xc_launch *k, size_t n);
 
 /* The elementwise part (movement_elementwise.c): Cast, Where, comparisons, logic ops. */
 int mv_is_elementwise_op(const xc_node *n);

@@ -113,7 +113,7 @@ static xc_status rows_prepare(xc_engine *e, xc_layer *l, const char *defines, co
     XC_TRY(bind_param(e, l, k, r.scale));
     XC_TRY(bind_param(e, l, k, r.bias));
     xc_launch_tensor(k, l->out[0]);
-    size_t local = per_row > 1 ? per_row : 64;
+    size_t local = per_row > 1 ? per_row : XC_WG_DEFAULT;
     size_t global = per_row > 1 ? (size_t)r.rows * per_row : xc_round_up((size_t)r.rows, local);
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;
@@ -166,7 +166,7 @@ static xc_status batchnorm_prepare(xc_engine *e, xc_layer *l, const char *define
     xc_launch *k = xc_layer_add_launch(l, p, "batchnorm");
     for (int i = 0; i < 5; i++) XC_TRY(xc_launch_input(e, l, k, l->in[i]));
     xc_launch_tensor(k, l->out[0]);
-    size_t local = 64, global = xc_round_up(total, local);
+    size_t local = XC_WG_DEFAULT, global = xc_round_up(total, local);
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;
 }

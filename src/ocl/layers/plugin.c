@@ -63,7 +63,7 @@ static xc_status opencl_prepare(xc_engine *e, xc_layer *l, const char *defines)
     size_t n = xc_et_numel(&e->tensors[l->out[0]]);
     xc_launch_int(k, (int64_t)n);
     for (int i = 0; i < l->n_in; i++) xc_launch_int(k, (int64_t)xc_et_numel(&e->tensors[l->in[i]]));
-    size_t global = xc_round_up(n, 64), local = 64;
+    size_t global = xc_round_up(n, XC_WG_DEFAULT), local = XC_WG_DEFAULT;
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;
 }

@@ -194,7 +194,7 @@ static xc_status pw_prepare(xc_engine *e, xc_layer *l, const char *defines)
     for (int i = 0; i < l->n_in; i++)
         if (used[i]) XC_TRY(xc_launch_input(e, l, k, l->in[i]));
     xc_launch_tensor(k, l->out[0]);
-    size_t n = xc_et_numel(&e->tensors[l->out[0]]), global = xc_round_up(n ? n : 1, 64), local = 64;
+    size_t n = xc_et_numel(&e->tensors[l->out[0]]), global = xc_round_up(n ? n : 1, XC_WG_DEFAULT), local = XC_WG_DEFAULT;
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;
 }

@@ -64,7 +64,7 @@ static xc_status pool_prepare(xc_engine *e, xc_layer *l, const char *defines, co
     xc_launch *k = xc_layer_add_launch(l, p, kernel);
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
     xc_launch_tensor(k, l->out[0]);
-    size_t local = per_plane ? per_plane : 64;
+    size_t local = per_plane ? per_plane : XC_WG_DEFAULT;
     size_t global = per_plane ? (size_t)planes * per_plane : xc_round_up((size_t)(outputs ? outputs : 1), local);
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;

@@ -109,7 +109,7 @@ static xc_status reduce_prepare(xc_engine *e, xc_layer *l, const char *defines, 
     xc_launch *k = xc_layer_add_launch(l, p, kernel);
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
     xc_launch_tensor(k, l->out[0]);
-    size_t local = per_output > 1 ? per_output : 64, global = xc_round_up((size_t)g.outputs * per_output, local);
+    size_t local = per_output > 1 ? per_output : XC_WG_DEFAULT, global = xc_round_up((size_t)g.outputs * per_output, local);
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;
 }

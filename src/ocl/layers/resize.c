@@ -121,7 +121,7 @@ static xc_status separable_prepare(xc_engine *e, xc_layer *l, const char *define
         xc_launch_int(k, dims[ax]);
         xc_launch_int(k, inner);
         xc_launch_int(k, taps[ax].n);
-        size_t global = xc_round_up(n, 64), local = 64;
+        size_t global = xc_round_up(n, XC_WG_DEFAULT), local = XC_WG_DEFAULT;
         xc_launch_range(k, 1, &global, &local);
     }
     for (int k = 0; k < rank; k++) xc_resize_taps_free(&taps[k]);

@@ -45,7 +45,7 @@ static xc_status softmax_prepare(xc_engine *e, xc_layer *l, const char *defines,
     xc_launch *k = xc_layer_add_launch(l, p, kernel);
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
     xc_launch_tensor(k, l->out[0]);
-    size_t n_rows = (size_t)(r.outer * r.inner), local = per_row > 1 ? per_row : 64;
+    size_t n_rows = (size_t)(r.outer * r.inner), local = per_row > 1 ? per_row : XC_WG_DEFAULT;
     size_t global = per_row > 1 ? n_rows * per_row : xc_round_up(n_rows, local);
     xc_launch_range(k, 1, &global, &local);
     return XC_OK;

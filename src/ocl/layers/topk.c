@@ -42,7 +42,7 @@ static xc_status select_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch_int(k, s.n);
     xc_launch_int(k, s.inner);
     xc_launch_int(k, kk);
-    mv_launch_1d(k, (size_t)(s.outer * s.inner));
+    xc_launch_1d(k, (size_t)(s.outer * s.inner));
     return XC_OK;
 }
 

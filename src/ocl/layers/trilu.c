@@ -52,7 +52,7 @@ static xc_status mask_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch_int(kl, cols);
     xc_launch_int(kl, k);
     xc_launch_int(kl, xc_attr_int(l->node, "upper", 1) != 0);
-    mv_launch_1d(kl, xc_et_numel(x));
+    xc_launch_1d(kl, xc_et_numel(x));
     return XC_OK;
 }
 
