@@ -9,6 +9,7 @@
  *   5. tactics are chosen (tuner.c) and the memory plan made (memplan.c). */
 #include "ocl/build.h"
 #include "ocl/fault.h"
+#include "ocl/profile_shapes.h"
 #include "onnx_io.h"
 #include "ops/plans.h"
 #include "log.h"
@@ -343,7 +344,8 @@ xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_e
     }
     snprintf(e->model_hash, sizeof e->model_hash, "%016llx", (unsigned long long)hash_file(m->path));
     xc_status s = xc_names_init(&e->tensor_index, (size_t)m->graph->n_nodes * 2 + m->graph->n_initializers + 16);
-    if (s == XC_OK) s = xc_ocl_device_open(o->device, &e->dev);
+    if (s == XC_OK && o->shared_device) e->dev = o->shared_device, e->dev_borrowed = 1;
+    else if (s == XC_OK) s = xc_ocl_device_open(o->device, &e->dev);
     if (s != XC_OK) {
         xc_engine_free(e);
         return s;
@@ -352,7 +354,7 @@ xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_e
     return XC_OK;
 }
 
-xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
+xc_status xc_engine_build_structure(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
 {
     xc_engine *e;
     XC_TRY(xc_engine_probe(m, o, &e));
@@ -367,7 +369,21 @@ xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engi
     }
     if (s == XC_OK) s = run_passes(e);
     if (s == XC_OK) s = xc_engine_assign_precision(e);
-    if (s == XC_OK) s = xc_engine_choose_tactics(e);
+    if (s != XC_OK) {
+        xc_engine_free(e);
+        return s;
+    }
+    *out = e;
+    return XC_OK;
+}
+
+xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
+{
+    if (o->profiles && o->profiles->n) return xc_profile_build(m, o, out);
+    xc_engine *e;
+    *out = NULL;
+    XC_TRY(xc_engine_build_structure(m, o, &e));
+    xc_status s = xc_engine_choose_tactics(e);
     if (s == XC_OK) s = xc_engine_plan_memory(e);
     if (s == XC_OK) s = xc_fault_setup(e);
     if (s != XC_OK) {

@@ -113,6 +113,9 @@ typedef struct xc_engine {
     char model_hash[20];
     int n_timed;               /* layers whose tactics were timed in this build (0 on cache hits) */
     struct xc_fault_set *faults; /* fault injection (fault.h); NULL when off */
+    struct xc_profile_state *profiles; /* optimization profiles (profile_shapes.h), owned; NULL: static shapes */
+    int dev_borrowed;          /* dev belongs to the profiled engine this one serves (opt.shared_device) */
+    int plan_profile;          /* p + 1 when the memory plan is profile p's at max (shared by its engines); 0: its own */
 } xc_engine;
 
 /* ---- tactics: named implementations of a layer kind ---- */

@@ -1,5 +1,6 @@
 /* engine_util.c — small helpers kinds, tactics and passes share: tensors, weights, launches,
  * layer merging. */
+#include "ocl/profile_shapes.h"
 #include "ocl/engine.h"
 #include "ocl/fault.h"
 #include "ocl/program.h"
@@ -301,6 +302,7 @@ void xc_engine_free(xc_engine *e)
     free(e->derived);
     free(e->slot_bytes);
     xc_fault_set_free(e->faults);
-    xc_ocl_device_close(e->dev);
+    xc_profile_state_free(e->profiles);
+    if (!e->dev_borrowed) xc_ocl_device_close(e->dev);
     free(e);
 }
