@@ -38,6 +38,18 @@ static void camel_object(cJSON *o)
     }
 }
 
+/* Profiles: their inputs' keys too, but not the tactics' keys (layer names). */
+static void camel_profiles(cJSON *root)
+{
+    cJSON *p, *in;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "Profiles")) {
+        cJSON *tactics = cJSON_DetachItemFromObjectCaseSensitive(p, "tactics");
+        cJSON_ArrayForEach(in, cJSON_GetObjectItemCaseSensitive(p, "inputs")) camel_object(in);
+        camel_object(p);
+        if (tactics) cJSON_AddItemToObject(p, "Tactics", tactics);
+    }
+}
+
 static void rename_key(cJSON *o, const char *from, const char *to)
 {
     cJSON *item = cJSON_DetachItemFromObjectCaseSensitive(o, from);
@@ -192,6 +204,7 @@ cJSON *xc_inspect_engine(const xc_engine *e, const xc_bench_result *profile)
     cJSON *root = xc_engine_describe(e);
     cJSON *layers = cJSON_DetachItemFromObjectCaseSensitive(root, "layers"), *o;
     camel_object(root);
+    camel_profiles(root);
     rename_key(root, "CrosscheckVersion", "Version");
     cJSON *mem = cJSON_GetObjectItemCaseSensitive(root, "Memory");
     cJSON_AddItemToObject(mem, "SlotBytes", sizes_json(e->n_slots, e->slot_bytes));

@@ -240,6 +240,12 @@ xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const
     h->root = cJSON_ParseWithLength(len ? buf : "", len); /* an empty file maps to no address */
     if (!h->root) return xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
     xc_status s = plan_options(h);
+    for (int i = 0; s == XC_OK && h->profiles && i < given->n_shapes && h->opt.n_shapes < XC_MAX_NAMED; i++) {
+        /* a profiled plan runs (bench) at the --input-shapes given inside its ranges */
+        int profiled = 0;
+        for (int k = 0; k < h->profiles->p[0].n; k++) profiled |= !strcmp(h->profiles->p[0].in[k].name, given->shapes[i].name);
+        if (profiled) h->shapes[h->opt.n_shapes++] = given->shapes[i];
+    }
     if (s != XC_OK) {
         xc_ocl_plan_header_free(h);
         return xc_error_prefix(s, "%s: ", path);

@@ -464,8 +464,8 @@ static xc_status build_opt(const xc_model *m, const xc_ocl_build_options *o, str
     if (s == XC_OK) s = xc_ocl_build(m, &q, out);
     if (s == XC_OK) s = plan_at_max(m, o, p, pi, *out);
     if (s == XC_OK) {
-        (*out)->opt.shapes = pi == 0 ? o->shapes : NULL; /* the point's array goes now */
-        (*out)->opt.n_shapes = pi == 0 ? o->n_shapes : 0;
+        (*out)->opt.shapes = pi == 0 ? ps->given : NULL; /* the point's array goes now; the caller's may too */
+        (*out)->opt.n_shapes = pi == 0 ? ps->n_given : 0;
         (*out)->opt.excluded = NULL;
         (*out)->opt.pins = NULL;
         (*out)->opt.shared_device = NULL; /* a copy of these options builds an engine of its own */
@@ -645,4 +645,33 @@ xc_status xc_profile_engine_for(xc_engine *e, const xc_tensor *const *inputs, xc
             return XC_OK;
         }
     return build_shape_engine(e, pi, inputs, out);
+}
+
+xc_status xc_profile_engine_for_shapes(xc_engine *e, const xc_input_shape *shapes, int n, xc_engine **out)
+{
+    *out = e;
+    if (!e->profiles) return XC_OK;
+    int n_in = 0;
+    for (int t = 0; t < e->n_tensors; t++)
+        if (e->tensors[t].graph_input >= n_in) n_in = e->tensors[t].graph_input + 1;
+    xc_tensor *dims = calloc((size_t)n_in + 1, sizeof *dims); /* shapes only: nothing reads data */
+    const xc_tensor **in = calloc((size_t)n_in + 1, sizeof *in);
+    xc_status s = dims && in ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int t = 0; t < e->n_tensors && s == XC_OK; t++) {
+        int k = e->tensors[t].graph_input;
+        if (k < 0) continue;
+        xc_input_shape x;
+        xc_engine_input_shape(e, e->tensors[t].name, &x);
+        for (int i = 0; i < n; i++)
+            if (!strcmp(shapes[i].name, x.name)) x = shapes[i];
+        dims[k].dtype = e->tensors[t].dtype;
+        dims[k].rank = x.rank;
+        memcpy(dims[k].dims, x.dims, sizeof x.dims);
+        in[k] = &dims[k];
+    }
+    int p;
+    if (s == XC_OK) s = xc_profile_engine_for(e, in, out, &p);
+    free(dims);
+    free(in);
+    return s;
 }

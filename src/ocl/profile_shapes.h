@@ -55,6 +55,8 @@ void xc_profile_state_free(struct xc_profile_state *ps);
  * outside every profile (or outside --opt-profile's) in one line naming the input, its shape
  * and the range. */
 xc_status xc_profile_engine_for(xc_engine *e, const xc_tensor *const *inputs, xc_engine **out, int *profile);
+/* The same for inputs of these shapes (an input not named: xc_engine_input_shape's). */
+xc_status xc_profile_engine_for_shapes(xc_engine *e, const xc_input_shape *shapes, int n, xc_engine **out);
 const xc_profile_set *xc_engine_profiles(const xc_engine *e);
 /* The engine built at profile p's opt shapes (e itself for p 0; NULL out of range). */
 const xc_engine *xc_profile_opt_engine(const xc_engine *e, int p);
