@@ -137,6 +137,9 @@ def profiles(s, xc, build, tmp):
     s.check("profiles: run --ocl --opt-profile 1 feeds that profile's opt shapes", r.returncode == 0 and "PASSED" in r.stdout,
             (r.stdout + r.stderr)[-500:])
 
+    r = _run([xc, "run", cnn, "--ocl", "--opt-profile", "0"])
+    s.check("profiles: --opt-profile without profiles is refused", r.returncode != 0 and "no optimization profiles" in r.stderr, r.stderr[-300:])
+
     # the plan records the profiles; inspect engine shows them
     j = _plan_json(xc, cnn, two)
     profs = j.get("Profiles", [])

@@ -380,6 +380,8 @@ xc_status xc_engine_build_structure(const xc_model *m, const xc_ocl_build_option
 xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
 {
     if (o->profiles && o->profiles->n) return xc_profile_build(m, o, out);
+    *out = NULL;
+    if (o->opt_profile) return xc_fail(XC_ERR_USAGE, "--opt-profile %d: the engine has no optimization profiles (build it with --profile-shapes)", o->opt_profile - 1);
     xc_engine *e;
     *out = NULL;
     XC_TRY(xc_engine_build_structure(m, o, &e));

@@ -247,6 +247,7 @@ static xc_status own_options(struct xc_profile_state *ps, const xc_ocl_build_opt
     b->shapes = NULL;
     b->n_shapes = 0;
     b->profiles = NULL;
+    b->opt_profile = 0;
     b->excluded = NULL;
     b->pins = NULL;
     b->load_tactics = b->save_tactics = b->timing_cache = NULL;
@@ -445,6 +446,7 @@ static xc_status build_opt(const xc_model *m, const xc_ocl_build_options *o, str
     const xc_profile *p = &ps->set.p[pi];
     xc_ocl_build_options q = *o;
     q.profiles = NULL;
+    q.opt_profile = 0; /* set on the profiled engine once built */
     if (pi > 0) {
         q.load_tactics = q.save_tactics = NULL;
         q.pins = given->p[pi].pins;
@@ -469,6 +471,7 @@ static xc_status build_opt(const xc_model *m, const xc_ocl_build_options *o, str
         (*out)->opt.excluded = NULL;
         (*out)->opt.pins = NULL;
         (*out)->opt.shared_device = NULL; /* a copy of these options builds an engine of its own */
+        (*out)->opt.opt_profile = o->opt_profile;
     }
     if (s != XC_OK && *out) {
         xc_engine_free(*out);
