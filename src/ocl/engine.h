@@ -35,6 +35,9 @@ typedef struct xc_etensor {
     int slot;                  /* activations: memory-plan slot */
     int last_use;              /* layer index of the last reader */
     int converted_from;        /* a reformat's output: the tensor it converts, else -1 */
+    int host;                  /* its shape depends on values (NonZero, NMS outputs; --fallback-cpu): rank
+                                * and dims may be -1, it lives on the host between CPU layers, never on
+                                * the device, and every layer reading it runs on the CPU */
 } xc_etensor;
 
 /* ---- kernel launches, as data: the runtime binds them to a context's buffers ---- */

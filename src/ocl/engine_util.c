@@ -11,6 +11,7 @@
 size_t xc_et_numel(const xc_etensor *t)
 {
     size_t n = 1;
+    if (t->host) return 0; /* no device storage */
     for (int k = 0; k < t->rank; k++) n *= (size_t)t->dims[k];
     return n;
 }

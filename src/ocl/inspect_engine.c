@@ -97,6 +97,7 @@ static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
     else if (t->alias >= 0 && xc_et_numel(t) < xc_et_numel(&e->tensors[t->alias])) /* an in-place Concat input */
         snprintf(storage, sizeof storage, "slice of %s at element %zu", e->tensors[t->alias].name, t->alias_offset);
     else if (t->alias >= 0) snprintf(storage, sizeof storage, "view of %s", e->tensors[t->alias].name);
+    else if (t->host) snprintf(storage, sizeof storage, "host (shape known at run time)");
     else snprintf(storage, sizeof storage, "slot %d", t->slot);
     cJSON_AddStringToObject(o, "Name", name);
     cJSON_AddStringToObject(o, "Location", "Device");

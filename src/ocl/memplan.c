@@ -74,7 +74,7 @@ xc_status xc_engine_plan_memory(xc_engine *e)
         if (L->dead) continue;
         for (int o = 0; o < L->n_out; o++) { /* a root is placed at the first write to it or to a slice of it */
             int t = L->out[o] >= 0 ? root_of(e, L->out[o]) : -1;
-            if (t < 0 || e->tensors[t].slot >= 0 || e->tensors[t].value) continue;
+            if (t < 0 || e->tensors[t].slot >= 0 || e->tensors[t].value || e->tensors[t].host) continue; /* host: never on the device */
             e->activation_bytes += xc_et_bytes(&e->tensors[t]);
             if (take_slot(e, busy, t) != XC_OK) goto fail;
         }

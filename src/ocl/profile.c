@@ -202,7 +202,7 @@ static xc_status make_outputs(bench *b)
     for (int o = 0; o < g->n_outputs; o++) {
         int t = xc_engine_tensor(b->e, g->outputs[o].name);
         const xc_etensor *x = &b->e->tensors[t];
-        if (x->value) continue; /* a constant output is never transferred */
+        if (x->value || x->host) continue; /* a constant output is never transferred, nor one the CPU holds */
         transfer *tr = &b->out[b->n_out++];
         XC_TRY(xc_ocl_ctx_mem(b->c, t, &tr->mem));
         tr->bytes = xc_et_bytes(x);

@@ -88,6 +88,8 @@ void xc_ocl_ctx_free(xc_ocl_ctx *c)
     if (!c) return;
     for (int k = 0; k < c->n_sub; k++) xc_ocl_ctx_free(c->sub[k]);
     free(c->sub);
+    for (int t = 0; t < c->n_host; t++) xc_tensor_free(c->host[t]);
+    free(c->host);
     for (int k = 0; c->kernels && k < c->n_kernels; k++)
         if (c->kernels[k]) clReleaseKernel(c->kernels[k]);
     for (int t = 0; c->priv && t < c->n_priv; t++)
@@ -187,9 +189,30 @@ static xc_status root_mem(xc_ocl_ctx *c, int t, cl_mem *out)
     return XC_OK;
 }
 
+/* The host table's entry for tensor t (a shape known at run time), grown to cover t. */
+static xc_status host_slot(xc_ocl_ctx *c, int t, xc_tensor ***out)
+{
+    if (t >= c->n_host) {
+        xc_tensor **h = realloc(c->host, sizeof *h * ((size_t)c->e->n_tensors + 1));
+        if (!h) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        memset(h + c->n_host, 0, sizeof *h * ((size_t)c->e->n_tensors + 1 - (size_t)c->n_host));
+        c->host = h;
+        c->n_host = c->e->n_tensors;
+    }
+    *out = &c->host[t];
+    return XC_OK;
+}
+
 xc_status xc_ocl_ctx_upload(xc_ocl_ctx *c, int t, const xc_tensor *host)
 {
     const xc_etensor *x = &c->e->tensors[t];
+    if (x->host) { /* kept on the host: a copy, replacing the last run's */
+        xc_tensor **slot;
+        XC_TRY(host_slot(c, t, &slot));
+        xc_tensor_free(*slot);
+        *slot = NULL;
+        return xc_tensor_clone(host, slot);
+    }
     cl_mem m;
     XC_TRY(xc_ocl_ctx_mem(c, t, &m));
     size_t n = xc_tensor_numel(host);
@@ -212,6 +235,13 @@ xc_status xc_ocl_ctx_download(xc_ocl_ctx *c, int t, xc_tensor **out)
 {
     const xc_etensor *x = &c->e->tensors[t];
     if (x->value) return xc_tensor_clone(x->value, out);
+    if (x->host) {
+        xc_tensor **slot;
+        XC_TRY(host_slot(c, t, &slot));
+        if (!*slot) return xc_fail(XC_ERR_INTERNAL, "tensor '%s' is read before the CPU layer making it ran", x->name);
+        XC_TRY(xc_tensor_clone(*slot, out));
+        return xc_tensor_set_name(*out, x->name);
+    }
     cl_mem m;
     XC_TRY(xc_ocl_ctx_mem(c, t, &m));
     XC_TRY(xc_tensor_new(x->dtype, x->rank, x->dims, out));
