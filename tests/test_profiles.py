@@ -7,7 +7,11 @@ one a static build at the max batch makes; a batch outside the range is refused 
 naming the input, its shape and the range. Two profiles: a batch of the second runs, and
 --opt-profile 0 refuses it. The plan round-trips the profiles and `inspect engine` lists them.
 A tactic that does not apply over the whole range (gemm.vec4 needs the transposed A's batch
-dim to be a multiple of 4) is not chosen, though it is at a single shape where it applies."""
+dim to be a multiple of 4) is not chosen, though it is at a single shape where it applies.
+
+Data-dependent shapes with --fallback-cpu: NonZero and NonMaxSuppression outputs (and the
+layers reading them) run on the reference inside the engine, the rest on the device; the
+outputs agree with ONNX Runtime, and without --fallback-cpu the build is refused naming it."""
 import json
 import os
 import subprocess
@@ -49,6 +53,47 @@ def _gemm_t():
     return _model("gemm", [helper.make_node("Gemm", ["a", "B"], ["y"], transA=1, name="gemm")],
                   [helper.make_tensor_value_info("a", TensorProto.FLOAT, [16, "M"])],
                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["M", 8])], [b])
+
+
+def _nonzero():
+    """Relu -> NonZero -> Transpose (host: [?,2]); Shape of it -> Cast -> + ReduceSum(Sigmoid(x))
+    on the device again."""
+    nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("NonZero", ["r"], ["nz"]),
+             helper.make_node("Transpose", ["nz"], ["idx"], perm=[1, 0]), helper.make_node("Shape", ["idx"], ["n"]),
+             helper.make_node("Cast", ["n"], ["nf"], to=TensorProto.FLOAT), helper.make_node("Sigmoid", ["x"], ["s"]),
+             helper.make_node("ReduceSum", ["s"], ["ss"], keepdims=0), helper.make_node("Add", ["ss", "nf"], ["y"])]
+    return _model("nz", nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 6])],
+                  [helper.make_tensor_value_info("idx", TensorProto.INT64, ["K", 2]),
+                   helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])], [])
+
+
+def _nms():
+    inits = [numpy_helper.from_array(np.array([3], np.int64), "mo"), numpy_helper.from_array(np.array([0.5], np.float32), "iou"),
+             numpy_helper.from_array(np.array([0.0], np.float32), "st"), numpy_helper.from_array(np.array(2, np.int64), "two")]
+    nodes = [helper.make_node("Sigmoid", ["scores"], ["sc"]),
+             helper.make_node("NonMaxSuppression", ["boxes", "sc", "mo", "iou", "st"], ["sel"]),
+             helper.make_node("Gather", ["sel", "two"], ["box"], axis=1)]
+    return _model("nms", nodes, [helper.make_tensor_value_info("boxes", TensorProto.FLOAT, [1, 6, 4]),
+                                 helper.make_tensor_value_info("scores", TensorProto.FLOAT, [1, 1, 6])],
+                  [helper.make_tensor_value_info("box", TensorProto.INT64, ["K"])], inits)
+
+
+def _against_ort(xc, model, d, name):
+    """Runs the engine with --fallback-cpu and compares every output with ONNX Runtime."""
+    import onnxruntime as ort
+    out = os.path.join(d, name)
+    r = _run([xc, "run", model, "--ocl", "--fallback-cpu", "--save-outputs", out])
+    if r.returncode != 0:
+        return False, r.stderr[-500:]
+    idx = _index(out)
+    feeds = {e["tensor"]: _tensor(out, e) for e in idx if e["role"] == "input"}
+    sess = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    want = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds)))
+    got = {e["tensor"]: _tensor(out, e) for e in idx if e["role"] == "output"}
+    for k, w in want.items():
+        if k not in got or got[k].shape != w.shape or not np.allclose(got[k], w, rtol=1e-4, atol=1e-5):
+            return False, "%s: got %s, want %s" % (k, got.get(k), w)
+    return True, ""
 
 
 def _index(folder):
@@ -162,3 +207,20 @@ def profiles(s, xc, build, tmp):
     r = _run([xc, "run", gm, "--ref", "--plan", os.path.join(d, "g2.plan"), "--input-shapes", "a:[16,3]"])
     s.check("profiles: that engine runs a batch that is not a multiple of 4", r.returncode == 0 and "PASSED" in r.stdout,
             (r.stdout + r.stderr)[-500:])
+
+    # data-dependent shapes inside the engine (--fallback-cpu)
+    nz, nms = os.path.join(d, "nz.onnx"), os.path.join(d, "nms.onnx")
+    onnx.save(_nonzero(), nz)
+    onnx.save(_nms(), nms)
+    r = _run([xc, "run", nz, "--ocl"])
+    s.check("profiles: a NonZero output refuses the engine without --fallback-cpu, naming it",
+            r.returncode != 0 and "'nz'" in r.stderr and "--fallback-cpu" in r.stderr, r.stderr[-400:])
+    r = _run([xc, "inspect", "engine", nz, "--fallback-cpu", "--json"])
+    layers = {l["Name"]: l for l in json.loads(r.stdout)["Layers"]} if r.returncode == 0 else {}
+    s.check("profiles: NonZero and its readers run on the CPU, the rest on the device",
+            layers and layers["nz"]["LayerType"] == "cpu" and layers["idx"]["LayerType"] == "cpu"
+            and layers["r"]["LayerType"] != "cpu" and layers["nf"]["LayerType"] != "cpu" and layers["y"]["LayerType"] != "cpu",
+            r.stderr[-300:] + str({k: v.get("LayerType") for k, v in layers.items()}))
+    for model, name in ((nz, "NonZero"), (nms, "NonMaxSuppression")):
+        ok, detail = _against_ort(xc, model, d, "out_" + name)
+        s.check("profiles: run --ocl --fallback-cpu with %s outputs agrees with ONNX Runtime" % name, ok, detail)
