@@ -55,6 +55,25 @@ def _gemm_t():
                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["M", 8])], [b])
 
 
+def _attention():
+    """Two-head self-attention over a symbolic sequence S, its head reshapes computed from
+    Shape(x) as exporters write them (so every shape engine folds its own)."""
+    rng = np.random.default_rng(2)
+    inits = [numpy_helper.from_array((rng.standard_normal((16, 16)) * 0.3).astype(np.float32), n) for n in ("Wq", "Wk")]
+    inits += [numpy_helper.from_array(np.array(v, np.int64), n) for n, v in (("st", [0]), ("en", [2]), ("heads", [2, 8]), ("flat", [16]))]
+    mk = helper.make_node
+    nodes = [mk("MatMul", ["x", "Wq"], ["q0"]), mk("MatMul", ["x", "Wk"], ["k0"]), mk("Shape", ["x"], ["xs"]),
+             mk("Slice", ["xs", "st", "en"], ["bs"]), mk("Concat", ["bs", "heads"], ["shp"], axis=0),
+             mk("Reshape", ["q0", "shp"], ["q1"]), mk("Reshape", ["k0", "shp"], ["k1"]),
+             mk("Transpose", ["q1"], ["q"], perm=[0, 2, 1, 3]), mk("Transpose", ["k1"], ["kt"], perm=[0, 2, 3, 1]),
+             mk("MatMul", ["q", "kt"], ["sc"]), mk("Softmax", ["sc"], ["p"], axis=-1),
+             mk("Transpose", ["k1"], ["v"], perm=[0, 2, 1, 3]), mk("MatMul", ["p", "v"], ["o"]),
+             mk("Transpose", ["o"], ["o1"], perm=[0, 2, 1, 3]), mk("Concat", ["bs", "flat"], ["shp2"], axis=0),
+             mk("Reshape", ["o1", "shp2"], ["y"])]
+    return _model("attn", nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "S", 16])],
+                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, "S", 16])], inits)
+
+
 def _nonzero():
     """Relu -> NonZero -> Transpose (host: [?,2]); Shape of it -> Cast -> + ReduceSum(Sigmoid(x))
     on the device again."""
@@ -157,6 +176,28 @@ def profiles(s, xc, build, tmp):
                 ok, detail = False, "batch %d: shape %s, max error %s" % (b, got.shape, np.abs(got - want).max() if got.shape == want.shape else "-")
                 break
     s.check("profiles: batches 1, 3 and 6 agree with ONNX Runtime", ok, detail)
+
+    # a dynamic sequence length: one plan, three lengths, each against ONNX Runtime
+    attn, aplan = os.path.join(d, "attn.onnx"), os.path.join(d, "attn.plan")
+    onnx.save(_attention(), attn)
+    r = _run([xc, "build", attn, "--profile-shapes", "x:min=[1,1,16],opt=[1,4,16],max=[1,8,16]", "-o", aplan])
+    lengths = [1, 3, 8]
+    afeeds, aout = os.path.join(d, "afeeds.json"), os.path.join(d, "aout")
+    save_json([{"x": rng.standard_normal((1, n, 16)).astype(np.float32)} for n in lengths], afeeds)
+    r2 = _run([xc, "run", attn, "--plan", aplan, "--load-inputs", afeeds, "--save-outputs", aout]) if r.returncode == 0 else r
+    ok, detail = r2.returncode == 0, (r.stderr + r2.stderr)[-500:]
+    if ok:
+        sess = ort.InferenceSession(attn, providers=["CPUExecutionProvider"])
+        idx = _index(aout)
+        for it, n in enumerate(lengths):
+            x = [e for e in idx if e["iteration"] == it and e["role"] == "input"][:1]
+            y = [e for e in idx if e["iteration"] == it and e["role"] == "output"]
+            got = _tensor(aout, y[0]) if x and len(y) == 1 else None
+            want = sess.run(None, {"x": _tensor(aout, x[0])})[0] if x else None
+            if got is None or got.shape != (1, n, 16) or not np.allclose(got, want, rtol=1e-4, atol=1e-5):
+                ok, detail = False, "length %d: %s" % (n, None if got is None else got.shape)
+                break
+    s.check("profiles: a dynamic-sequence attention plan runs lengths 1, 3 and 8, each agreeing with ONNX Runtime", ok, detail)
 
     r = _run([xc, "run", cnn, "--plan", plan, "--input-shapes", "x:[7,3,8,8]"])
     err = [l for l in r.stderr.splitlines() if "error" in l]
