@@ -47,6 +47,8 @@ typedef struct xc_ocl_build_options {
     int opt_profile;               /* --opt-profile N, as N + 1; 0: the first profile holding the shapes fed */
     const struct xc_tactic_exclusions *excluded; /* internal: tactics not valid over the profile's range */
     const struct xc_tactics_file *pins; /* internal: a profile's opt tactics, pinned (leniently) in its shape engines */
+    const struct xc_engine *weights_from; /* internal: an engine on the same device whose constants' buffers
+                                    * this one borrows where name and value agree (a profile's engines) */
     struct xc_ocl_device *shared_device; /* internal: the engines of one profiled engine share one device
                                     * (its context: their buffers and programs), borrowed */
     int replay_lenient;            /* debug tools: layers load_tactics does not name run their baseline

@@ -450,6 +450,7 @@ static xc_status build_opt(const xc_model *m, const xc_ocl_build_options *o, str
     if (pi > 0) {
         q.load_tactics = q.save_tactics = NULL;
         q.pins = given->p[pi].pins;
+        q.weights_from = ps->opt[0];
     }
     xc_tactic_exclusions x = {0};
     xc_status s = XC_OK;
@@ -471,6 +472,7 @@ static xc_status build_opt(const xc_model *m, const xc_ocl_build_options *o, str
         (*out)->opt.excluded = NULL;
         (*out)->opt.pins = NULL;
         (*out)->opt.shared_device = NULL; /* a copy of these options builds an engine of its own */
+        (*out)->opt.weights_from = NULL;
         (*out)->opt.opt_profile = o->opt_profile;
     }
     if (s != XC_OK && *out) {
@@ -602,6 +604,7 @@ static xc_status build_shape_engine(xc_engine *e, int pi, const xc_tensor *const
     q.shapes = shapes;
     q.n_shapes = n;
     q.pins = ps->pins[pi];
+    q.weights_from = ps->opt[pi];
     xc_engine *E = NULL;
     char at[1024] = "";
     if (s == XC_OK) {
@@ -616,6 +619,7 @@ static xc_status build_shape_engine(xc_engine *e, int pi, const xc_tensor *const
         E->opt.n_shapes = 0;
         E->opt.pins = NULL;
         E->opt.shared_device = NULL;
+        E->opt.weights_from = NULL;
         ps->shape[ps->n_shape++] = (shape_engine){pi, dims, E};
         *out = E;
     } else {
