@@ -81,11 +81,40 @@ static void print_layer(int index, const cJSON *l)
         printf("      profile %.5f ms average, %.5f ms median, %.2f%%\n", num(x, "AverageMs"), num(x, "MedianMs"), num(x, "Percent"));
 }
 
+static void print_dims(const char *label, const cJSON *a)
+{
+    const cJSON *x;
+    printf(" %s [", label);
+    int i = 0;
+    cJSON_ArrayForEach(x, a) printf("%s%.0f", i++ ? "," : "", x->valuedouble);
+    printf("]");
+}
+
+/* "profile 0  x min [1,3,8,8] opt [4,3,8,8] max [32,3,8,8]", an input a line. */
+static void print_profiles(const cJSON *d)
+{
+    const cJSON *p, *in;
+    int k = 0;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "Profiles")) {
+        int i = 0;
+        cJSON_ArrayForEach(in, cJSON_GetObjectItem(p, "Inputs")) {
+            if (i++) printf("           %s", str(in, "Name"));
+            else printf("profile %d  %s", k, str(in, "Name"));
+            print_dims("min", cJSON_GetObjectItem(in, "Min"));
+            print_dims("opt", cJSON_GetObjectItem(in, "Opt"));
+            print_dims("max", cJSON_GetObjectItem(in, "Max"));
+            printf("\n");
+        }
+        k++;
+    }
+}
+
 static void print_engine(const cJSON *d)
 {
     const cJSON *l, *mem = cJSON_GetObjectItem(d, "Memory"), *x;
     printf("engine   %s (%s), driver %s, crosscheck %s\n", str(d, "DeviceName"), str(d, "Platform"), str(d, "Driver"), str(d, "Version"));
     printf("model    %s (hash %s)\n", str(d, "Model"), str(d, "ModelHash"));
+    print_profiles(d);
     printf("layers   %d\n", cJSON_GetArraySize(cJSON_GetObjectItem(d, "Layers")));
     int i = 0;
     cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "Layers")) print_layer(i++, l);

@@ -4,6 +4,35 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+static void print_dims(const cJSON *a)
+{
+    const cJSON *x;
+    int i = 0;
+    printf("[");
+    cJSON_ArrayForEach(x, a) printf("%s%.0f", i++ ? "," : "", x->valuedouble);
+    printf("]");
+}
+
+/* "profile 0: x [1,3,8,8]..[32,3,8,8] opt [8,3,8,8]", a line per profile. */
+static void print_profiles(const cJSON *d)
+{
+    const cJSON *p, *in;
+    int k = 0;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "profiles")) {
+        printf("profile %d:", k++);
+        cJSON_ArrayForEach(in, cJSON_GetObjectItem(p, "inputs")) {
+            printf(" %s ", cJSON_GetObjectItem(in, "name")->valuestring);
+            print_dims(cJSON_GetObjectItem(in, "min"));
+            printf("..");
+            print_dims(cJSON_GetObjectItem(in, "max"));
+            printf(" opt ");
+            print_dims(cJSON_GetObjectItem(in, "opt"));
+        }
+        printf("\n");
+    }
+    if (k) printf("(the layers above are profile 0's at its opt shapes; memory is planned for its max)\n");
+}
+
 void cli_print_engine(const struct xc_engine *e)
 {
     cJSON *d = xc_engine_describe(e), *l;
@@ -26,5 +55,6 @@ void cli_print_engine(const struct xc_engine *e)
     printf("memory: %.0f bytes planned in %.0f buffers for %.0f bytes of activations; %.0f bytes of weights\n",
            cJSON_GetObjectItem(mem, "planned_bytes")->valuedouble, cJSON_GetObjectItem(mem, "slots")->valuedouble,
            cJSON_GetObjectItem(mem, "activation_bytes")->valuedouble, cJSON_GetObjectItem(mem, "weight_bytes")->valuedouble);
+    print_profiles(d);
     cJSON_Delete(d);
 }

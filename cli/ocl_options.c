@@ -4,6 +4,7 @@
 #include "inputs.h"
 #include "log.h"
 #include "ocl/fault.h"
+#include "ocl/profile_shapes.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,12 @@ const char *cli_ocl_help =
     "                             3 the variants meant for this device, 4-5 every variant\n"
     "  --queues N                 run independent branches on N in-order queues (default 1)\n"
     "  --input-shapes NAME:[D,..] static shape of an input (symbolic dims default to 1)\n"
+    "  --profile-shapes NAME:min=[D,..],opt=[D,..],max=[D,..] [NAME:...]  an optimization profile:\n"
+    "                             the ranges of the inputs named; tactics timed at opt and valid\n"
+    "                             over the range, memory for max; repeat the option for another\n"
+    "                             profile (numbered 0, 1, ... in order)\n"
+    "  --opt-profile N            run the profile N of the engine (default: the first holding the\n"
+    "                             input shapes)\n"
     "  --layer-precision-file F   keep the layers listed in F in fp32 (written by 'debug precision')\n"
     "  --no-fuse-node NAME        no fusion pass may fuse ONNX node NAME (repeatable)\n"
     "  --tactics GLOB             tune only tactics matching GLOB (repeatable; e.g. 'conv2d.winograd*');\n"
@@ -57,6 +64,22 @@ static int layer_precision_file(xc_ocl_build_options *o, const char *path, const
     return 1;
 }
 
+/* The profiles of this process's command line (one command parses them once); reachable from
+ * here until exit. */
+static xc_profile_set cli_profiles;
+
+/* --profile-shapes SPEC...: a new profile of the inputs SPEC names. */
+static int profile_shapes(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o)
+{
+    int p = cli_profiles.n, any = 0;
+    while (*i + 1 < argc && argv[*i + 1][0] != '-') {
+        if (xc_profile_parse(&cli_profiles, p, argv[++*i]) != XC_OK) return cli_error(), -1;
+        any = 1;
+    }
+    o->profiles = &cli_profiles;
+    return any ? 1 : (cli_usage_error(cmd, "--profile-shapes needs NAME:min=[D,..],opt=[D,..],max=[D,..]"), -1);
+}
+
 int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape *shapes)
 {
     const char *a = argv[*i], *v;
@@ -65,6 +88,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     if (!strcmp(a, "--no-fusion")) return o->no_fusion = 1, 1;
     if (!strcmp(a, "--no-tf32")) return o->no_tf32 = 1, 1;
     if (!strcmp(a, "--fallback-cpu")) return o->fallback_cpu = 1, 1;
+    if (!strcmp(a, "--profile-shapes")) return profile_shapes(argc, argv, i, cmd, o);
     if (!strcmp(a, "--input-shapes")) {
         int any = 0;
         while (*i + 1 < argc && argv[*i + 1][0] != '-') {
@@ -79,7 +103,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
                                          "--save-tactics", "--load-tactics", "--timing-iterations", "--queues",
                                          "--inject-fault", "--no-fuse-node", "--layer-precision-file", "--tactics",
-                                         "--builder-optimization-level", NULL};
+                                         "--builder-optimization-level", "--opt-profile", NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a)) k++;
     if (!valued[k]) return 0;
@@ -116,6 +140,10 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 9: return add_name(o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES, v, cmd, a);
     case 10: return layer_precision_file(o, v, cmd);
     case 11: return add_name(o->tactic_filter, &o->n_tactic_filter, XC_MAX_NAMED, v, cmd, a);
+    case 13:
+        if (!cli_long_in(cmd, a, v, 0, 1000, &n)) return -1;
+        o->opt_profile = (int)n + 1;
+        return 1;
     default:
         if (!cli_long(cmd, a, v, &n) || n < 0 || n > 5) return cli_usage_error(cmd, "--builder-optimization-level takes 0..5"), -1;
         o->opt_level = (int)n;

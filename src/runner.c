@@ -523,7 +523,7 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
         const xc_runner_type *t = xc_runner_type_find(specs[k].kind);
         builds |= t && t->builds_engine;
     }
-    if (loaded_inputs && c->model_path && builds)
+    if (loaded_inputs && c->model_path && builds && !c->ocl.profiles) /* a profiled engine takes any shape in its ranges */
         s = xc_loaded_input_shapes(r->model->graph, loaded_inputs, iterations, c->ocl.shapes, c->ocl.n_shapes, &loaded_shapes,
                                    &built.ocl.n_shapes);
     if (loaded_shapes) built.ocl.shapes = loaded_shapes;

@@ -41,6 +41,7 @@ from test_tf32 import tf32_tests  # noqa: E402
 from test_debug_defects import debug_defects  # noqa: E402
 from test_plugins import plugins  # noqa: E402
 from test_lowbit_dtypes import lowbit_dtypes  # noqa: E402
+from test_profiles import profiles  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1405,6 +1406,7 @@ def main():
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
         timed(plan_open_tests, s, xc, args.build, tmp)
+        timed(profiles, s, xc, args.build, tmp)
         timed(pipeline, s, xc, args.build, tmp, args.conf)
         timed(engine_layers, s, xc, args.build, tmp)
         timed(tf32_tests, s, xc, args.build, tmp)

@@ -18,4 +18,10 @@ xc_status xc_engine_choose_tactics(xc_engine *e);
 const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, size_t len);
 /* Buffers shared by liveness (memplan.c). */
 xc_status xc_engine_plan_memory(xc_engine *e);
+/* Takes from's memory plan (profile p's, made at its max shapes) when e has the same tensors
+ * and layers and each tensor of e fits its slot there; returns 0, changing nothing, when not. */
+int xc_engine_adopt_memory_plan(xc_engine *e, const xc_engine *from, int p);
+/* Stages 1-4 of a build (builder.c): tensors, layers, kinds, passes and precision — no
+ * tactics, no memory plan (profiles probe their ranges with it). */
+xc_status xc_engine_build_structure(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out);
 #endif

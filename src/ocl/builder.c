@@ -9,6 +9,7 @@
  *   5. tactics are chosen (tuner.c) and the memory plan made (memplan.c). */
 #include "ocl/build.h"
 #include "ocl/fault.h"
+#include "ocl/profile_shapes.h"
 #include "onnx_io.h"
 #include "ops/plans.h"
 #include "log.h"
@@ -140,6 +141,7 @@ static xc_status lower_node_with(xc_engine *e, int k, xc_type_shape *tin, xc_typ
         const xc_etensor *t = &e->tensors[id];
         tin[i] = (xc_type_shape){1, t->dtype, t->rank, {0}, t->value};
         memcpy(tin[i].dims, t->dims, sizeof t->dims);
+        l->cpu |= t->host; /* only the reference takes a shape known at run time */
         if (l->n_in == XC_LAYER_IO) return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d inputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
         l->in[l->n_in++] = id;
     }
@@ -150,12 +152,16 @@ static xc_status lower_node_with(xc_engine *e, int k, xc_type_shape *tin, xc_typ
             l->out[l->n_out++] = -1;
             continue;
         }
-        if (!xc_infer_shape_known(&tout[o]))
+        int host = !xc_infer_shape_known(&tout[o]);
+        if (host && !e->opt.fallback_cpu)
             return xc_fail(XC_ERR_UNSUPPORTED, "%s: output '%s' has a shape that depends on input values; the OpenCL engine "
-                           "needs static shapes (give --input-shapes, or make those inputs constants)", xc_node_label(n, lb, sizeof lb), n->outputs[o]);
+                           "needs static shapes (give --input-shapes, make those inputs constants, or run such nodes and what "
+                           "reads their outputs on the reference with --fallback-cpu)", xc_node_label(n, lb, sizeof lb), n->outputs[o]);
         if (l->n_out == XC_LAYER_IO) return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d outputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
         int id = xc_engine_add_tensor(e, n->outputs[o], tout[o].dtype, tout[o].rank, tout[o].dims);
         if (id < 0) return XC_ERR_NOMEM;
+        e->tensors[id].host = host;
+        e->layers[layer].cpu |= host;
         e->tensors[id].producer = layer;
         e->layers[layer].out[e->layers[layer].n_out++] = id;
     }
@@ -180,6 +186,7 @@ static int fold_shape_of(xc_engine *e, const xc_node *n, xc_status *s)
     if (n->domain[0] || (strcmp(n->op_type, "Shape") && strcmp(n->op_type, "Size")) || n->n_outputs != 1 || !n->inputs[0][0])
         return 0;
     const xc_etensor *x = &e->tensors[xc_engine_tensor(e, n->inputs[0])];
+    if (x->host) return 0; /* its dims are known at run time only */
     int start = 0, end = x->rank, is_shape = !strcmp(n->op_type, "Shape");
     if (is_shape) xc_shape_axes(n, x->rank, &start, &end);
     int64_t len = end > start ? end - start : 0, size = 1;
@@ -276,6 +283,7 @@ static xc_status assign_kinds(xc_engine *e)
     for (int l = 0; l < e->n_layers; l++) {
         xc_layer *L = &e->layers[l];
         if (L->dead) continue;
+        if (L->cpu) L->kind = &xc_kind_cpu; /* reads or writes a shape known at run time only */
         for (int k = 0; xc_layer_kinds[k] && !L->kind; k++)
             if (xc_layer_kinds[k]->accepts(e, L)) L->kind = xc_layer_kinds[k];
         if (L->kind) continue;
@@ -365,7 +373,8 @@ xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_e
     }
     snprintf(e->model_hash, sizeof e->model_hash, "%016llx", (unsigned long long)hash_file(m->path));
     xc_status s = xc_names_init(&e->tensor_index, (size_t)m->graph->n_nodes * 2 + m->graph->n_initializers + 16);
-    if (s == XC_OK) s = xc_ocl_device_open(o->device, &e->dev);
+    if (s == XC_OK && o->shared_device) e->dev = o->shared_device, e->dev_borrowed = 1;
+    else if (s == XC_OK) s = xc_ocl_device_open(o->device, &e->dev);
     if (s != XC_OK) {
         xc_engine_free(e);
         return s;
@@ -374,7 +383,7 @@ xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_e
     return XC_OK;
 }
 
-xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
+xc_status xc_engine_build_structure(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
 {
     xc_engine *e;
     XC_TRY(xc_engine_probe(m, o, &e));
@@ -390,7 +399,23 @@ xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engi
     }
     if (s == XC_OK) s = run_passes(e);
     if (s == XC_OK) s = xc_engine_assign_precision(e);
-    if (s == XC_OK) s = xc_engine_choose_tactics(e);
+    if (s != XC_OK) {
+        xc_engine_free(e);
+        return s;
+    }
+    *out = e;
+    return XC_OK;
+}
+
+xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
+{
+    if (o->profiles && o->profiles->n) return xc_profile_build(m, o, out);
+    *out = NULL;
+    if (o->opt_profile) return xc_fail(XC_ERR_USAGE, "--opt-profile %d: the engine has no optimization profiles (build it with --profile-shapes)", o->opt_profile - 1);
+    xc_engine *e;
+    *out = NULL;
+    XC_TRY(xc_engine_build_structure(m, o, &e));
+    xc_status s = xc_engine_choose_tactics(e);
     if (s == XC_OK) s = xc_engine_plan_memory(e);
     if (s == XC_OK) s = xc_fault_setup(e);
     if (s != XC_OK) {

@@ -35,6 +35,9 @@ typedef struct xc_etensor {
     int slot;                  /* activations: memory-plan slot */
     int last_use;              /* layer index of the last reader */
     int converted_from;        /* a reformat's output: the tensor it converts, else -1 */
+    int host;                  /* its shape depends on values (NonZero, NMS outputs; --fallback-cpu): rank
+                                * and dims may be -1, it lives on the host between CPU layers, never on
+                                * the device, and every layer reading it runs on the CPU */
 } xc_etensor;
 
 /* ---- kernel launches, as data: the runtime binds them to a context's buffers ---- */
@@ -115,6 +118,9 @@ typedef struct xc_engine {
     int n_cache_hits;          /* layers whose tactic came from the timing cache in this build */
     int progress_done, progress_total; /* layers through tactic choice so far, of all (tuner.c) */
     struct xc_fault_set *faults; /* fault injection (fault.h); NULL when off */
+    struct xc_profile_state *profiles; /* optimization profiles (profile_shapes.h), owned; NULL: static shapes */
+    int dev_borrowed;          /* dev belongs to the profiled engine this one serves (opt.shared_device) */
+    int plan_profile;          /* p + 1 when the memory plan is profile p's at max (shared by its engines); 0: its own */
 } xc_engine;
 
 /* ---- tactics: named implementations of a layer kind ---- */

@@ -1,6 +1,7 @@
 /* engine_info.c — read-only views of an engine's layers for code outside the backend
  * (comparisons, reports), so they need not see engine.h's internals. */
 #include "ocl/engine.h"
+#include "ocl/profile_shapes.h"
 #include <string.h>
 
 int xc_engine_layer_count(const xc_engine *e) { return e->n_layers; }
@@ -67,6 +68,8 @@ int xc_engine_layer_find(const xc_engine *e, const char *name)
 
 int xc_engine_input_shape(const xc_engine *e, const char *name, xc_input_shape *out)
 {
+    const xc_engine *chosen = xc_profile_opt_engine(e, e->opt.opt_profile - 1); /* --opt-profile N: its opt shapes */
+    if (chosen && chosen != e) return xc_engine_input_shape(chosen, name, out);
     for (int t = 0; t < e->n_tensors; t++) {
         const xc_etensor *x = &e->tensors[t];
         if (x->graph_input < 0 || strcmp(x->name, name)) continue;

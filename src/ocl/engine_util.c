@@ -1,5 +1,6 @@
 /* engine_util.c — small helpers kinds, tactics and passes share: tensors, weights, launches,
  * layer merging. */
+#include "ocl/profile_shapes.h"
 #include "ocl/engine.h"
 #include "ocl/fault.h"
 #include "ocl/program.h"
@@ -10,6 +11,7 @@
 size_t xc_et_numel(const xc_etensor *t)
 {
     size_t n = 1;
+    if (t->host) return 0; /* no device storage */
     for (int k = 0; k < t->rank; k++) n *= (size_t)t->dims[k];
     return n;
 }
@@ -47,7 +49,7 @@ int xc_engine_add_tensor(xc_engine *e, const char *name, xc_dtype dt, int rank, 
     return id;
 }
 
-xc_status xc_engine_add_weight(xc_engine *e, const void *data, size_t bytes, int *index)
+static xc_status grow_weights(xc_engine *e)
 {
     if (e->n_weights == e->cap_weights) {
         int cap = e->cap_weights ? e->cap_weights * 2 : 64;
@@ -56,6 +58,12 @@ xc_status xc_engine_add_weight(xc_engine *e, const void *data, size_t bytes, int
         e->weights = w;
         e->cap_weights = cap;
     }
+    return XC_OK;
+}
+
+xc_status xc_engine_add_weight(xc_engine *e, const void *data, size_t bytes, int *index)
+{
+    XC_TRY(grow_weights(e));
     static const float empty = 0; /* an empty weight still needs a buffer to bind */
     cl_mem m;
     XC_TRY(xc_ocl_buffer(e->dev, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes ? bytes : 4, (void *)(bytes ? data : &empty),
@@ -118,6 +126,22 @@ void xc_engine_drop_unused_derived(xc_engine *e, const xc_layer *l)
     e->n_derived = kept;
 }
 
+/* The buffer of the same constant (name, dtype, shape and bytes equal) in opt.weights_from, as
+ * stored (half or not), or NULL: the engines of one profile hold one device copy of each. */
+static cl_mem lender(const xc_engine *e, const xc_etensor *t, int half)
+{
+    const xc_engine *from = e->opt.weights_from;
+    int id = from && t->name[0] ? xc_names_get(&from->tensor_index, t->name) : -1;
+    if (id < 0) return NULL;
+    const xc_etensor *f = &from->tensors[id];
+    int w = half ? f->weight16 : f->weight;
+    if (w < 0 || !f->value || f->value->dtype != t->value->dtype || f->value->nbytes != t->value->nbytes || f->rank != t->rank
+        || memcmp(f->dims, t->dims, sizeof(int64_t) * (size_t)(t->rank > 0 ? t->rank : 0))
+        || (t->value->nbytes && memcmp(f->value->data, t->value->data, t->value->nbytes)))
+        return NULL;
+    return from->weights[w];
+}
+
 xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
 {
     xc_etensor *t = xc_et(e, tensor);
@@ -126,6 +150,14 @@ xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
     int *slot = half ? &t->weight16 : &t->weight;
     if (*slot >= 0) {
         *index = *slot;
+        return XC_OK;
+    }
+    cl_mem lent = lender(e, t, half);
+    if (lent) { /* borrowed: released with this engine like its own, not counted in weight_bytes */
+        XC_TRY(grow_weights(e));
+        clRetainMemObject(lent);
+        *slot = *index = e->n_weights;
+        e->weights[e->n_weights++] = lent;
         return XC_OK;
     }
     if (!half) {
@@ -307,6 +339,7 @@ void xc_engine_free(xc_engine *e)
     free(e->derived);
     free(e->slot_bytes);
     xc_fault_set_free(e->faults);
-    xc_ocl_device_close(e->dev);
+    xc_profile_state_free(e->profiles);
+    if (!e->dev_borrowed) xc_ocl_device_close(e->dev);
     free(e);
 }

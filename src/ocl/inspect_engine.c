@@ -38,6 +38,18 @@ static void camel_object(cJSON *o)
     }
 }
 
+/* Profiles: their inputs' keys too, but not the tactics' keys (layer names). */
+static void camel_profiles(cJSON *root)
+{
+    cJSON *p, *in;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "Profiles")) {
+        cJSON *tactics = cJSON_DetachItemFromObjectCaseSensitive(p, "tactics");
+        cJSON_ArrayForEach(in, cJSON_GetObjectItemCaseSensitive(p, "inputs")) camel_object(in);
+        camel_object(p);
+        if (tactics) cJSON_AddItemToObject(p, "Tactics", tactics);
+    }
+}
+
 static void rename_key(cJSON *o, const char *from, const char *to)
 {
     cJSON *item = cJSON_DetachItemFromObjectCaseSensitive(o, from);
@@ -85,6 +97,7 @@ static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
     else if (t->alias >= 0 && xc_et_numel(t) < xc_et_numel(&e->tensors[t->alias])) /* an in-place Concat input */
         snprintf(storage, sizeof storage, "slice of %s at element %zu", e->tensors[t->alias].name, t->alias_offset);
     else if (t->alias >= 0) snprintf(storage, sizeof storage, "view of %s", e->tensors[t->alias].name);
+    else if (t->host) snprintf(storage, sizeof storage, "host (shape known at run time)");
     else snprintf(storage, sizeof storage, "slot %d", t->slot);
     cJSON_AddStringToObject(o, "Name", name);
     cJSON_AddStringToObject(o, "Location", "Device");
@@ -192,6 +205,7 @@ cJSON *xc_inspect_engine(const xc_engine *e, const xc_bench_result *profile)
     cJSON *root = xc_engine_describe(e);
     cJSON *layers = cJSON_DetachItemFromObjectCaseSensitive(root, "layers"), *o;
     camel_object(root);
+    camel_profiles(root);
     rename_key(root, "CrosscheckVersion", "Version");
     cJSON *mem = cJSON_GetObjectItemCaseSensitive(root, "Memory");
     cJSON_AddItemToObject(mem, "SlotBytes", sizes_json(e->n_slots, e->slot_bytes));

@@ -74,7 +74,7 @@ xc_status xc_engine_plan_memory(xc_engine *e)
         if (L->dead) continue;
         for (int o = 0; o < L->n_out; o++) { /* a root is placed at the first write to it or to a slice of it */
             int t = L->out[o] >= 0 ? root_of(e, L->out[o]) : -1;
-            if (t < 0 || e->tensors[t].slot >= 0 || e->tensors[t].value) continue;
+            if (t < 0 || e->tensors[t].slot >= 0 || e->tensors[t].value || e->tensors[t].host) continue; /* host: never on the device */
             e->activation_bytes += xc_et_bytes(&e->tensors[t]);
             if (take_slot(e, busy, t) != XC_OK) goto fail;
         }
@@ -91,4 +91,41 @@ xc_status xc_engine_plan_memory(xc_engine *e)
 fail:
     free(busy);
     return XC_ERR_NOMEM;
+}
+
+/* Same layers (live, same inputs and outputs) and the same tensors up to from's count (a
+ * tactic may add constants after): then liveness is the same and only sizes differ. */
+static int same_structure(const xc_engine *e, const xc_engine *from)
+{
+    if (e->n_layers != from->n_layers || e->n_tensors < from->n_tensors) return 0;
+    for (int l = 0; l < e->n_layers; l++) {
+        const xc_layer *a = &e->layers[l], *b = &from->layers[l];
+        if (a->dead != b->dead || a->n_in != b->n_in || a->n_out != b->n_out) return 0;
+        if (memcmp(a->in, b->in, sizeof(int) * (size_t)a->n_in) || memcmp(a->out, b->out, sizeof(int) * (size_t)a->n_out)) return 0;
+    }
+    for (int t = 0; t < from->n_tensors; t++) {
+        const xc_etensor *a = &e->tensors[t], *b = &from->tensors[t];
+        if (strcmp(a->name, b->name) || a->alias != b->alias || !a->value != !b->value || (a->slot < 0) != (b->slot < 0)) return 0;
+        if (a->slot >= 0 && a->alias < 0 && xc_et_bytes(a) > from->slot_bytes[b->slot]) return 0;
+        if (a->alias >= 0 && a->alias_offset != b->alias_offset) return 0;
+    }
+    for (int t = from->n_tensors; t < e->n_tensors; t++)
+        if (e->tensors[t].slot >= 0) return 0;
+    return 1;
+}
+
+int xc_engine_adopt_memory_plan(xc_engine *e, const xc_engine *from, int p)
+{
+    if (!same_structure(e, from)) return 0;
+    size_t *b = malloc(sizeof *b * ((size_t)from->n_slots + 1));
+    if (!b) return 0; /* out of memory: e keeps its own plan, which is sound */
+    memcpy(b, from->slot_bytes, sizeof *b * (size_t)from->n_slots);
+    free(e->slot_bytes);
+    e->slot_bytes = b;
+    e->n_slots = from->n_slots;
+    for (int t = 0; t < from->n_tensors; t++) e->tensors[t].slot = from->tensors[t].slot;
+    e->planned_bytes = from->planned_bytes;
+    e->activation_bytes = from->activation_bytes;
+    e->plan_profile = p + 1;
+    return 1;
 }

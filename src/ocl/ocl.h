@@ -47,6 +47,15 @@ typedef struct xc_ocl_build_options {
     const char *tactic_filter[XC_MAX_NAMED]; /* --tactics GLOB: tune only tactics matching one (a layer
                                     * none matches keeps its baseline); the timing cache is not updated */
     int n_tactic_filter;
+    /* optimization profiles (ocl/profile_shapes.h) */
+    const struct xc_profile_set *profiles; /* --profile-shapes; NULL: one static shape per input */
+    int opt_profile;               /* --opt-profile N, as N + 1; 0: the first profile holding the shapes fed */
+    const struct xc_tactic_exclusions *excluded; /* internal: tactics not valid over the profile's range */
+    const struct xc_tactics_file *pins; /* internal: a profile's opt tactics, pinned (leniently) in its shape engines */
+    const struct xc_engine *weights_from; /* internal: an engine on the same device whose constants' buffers
+                                    * this one borrows where name and value agree (a profile's engines) */
+    struct xc_ocl_device *shared_device; /* internal: the engines of one profiled engine share one device
+                                    * (its context: their buffers and programs), borrowed */
     int replay_lenient;            /* debug tools: layers load_tactics does not name run their baseline
                                     * tactic (no timing: every check builds the same engine), and names
                                     * of layers that no longer exist (unfused groups) are ignored */
@@ -70,6 +79,7 @@ typedef struct xc_ocl_plan_header {
     xc_ocl_build_options opt;
     xc_input_shape shapes[XC_MAX_NAMED];
     char *shape_text[XC_MAX_NAMED];
+    struct xc_profile_set *profiles; /* the plan's profiles (owned), NULL when it has none */
 } xc_ocl_plan_header;
 xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const xc_ocl_build_options *given,
                             xc_ocl_plan_header *h);

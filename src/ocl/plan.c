@@ -5,6 +5,7 @@
  * the engine saved; a plan made for another device, driver, version or model is refused. */
 #include "ocl/build.h"
 #include "ocl/fault.h"
+#include "ocl/profile_shapes.h"
 #include "ocl/tactics_file.h"
 #include "onnx_io.h"
 #include "inputs.h"
@@ -21,6 +22,40 @@ static cJSON *names_json(const xc_engine *e, const int *ids, int n)
     for (int i = 0; i < n; i++)
         if (ids[i] >= 0) cJSON_AddItemToArray(a, cJSON_CreateString(e->tensors[ids[i]].name));
     return a;
+}
+
+static cJSON *dims_json(int rank, const int64_t *d)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < rank; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber((double)d[i]));
+    return a;
+}
+
+/* Each profile's ranges and, past profile 0 (the engine's own layers), its opt tactics. */
+static void describe_profiles(const xc_engine *e, cJSON *root)
+{
+    const xc_profile_set *s = xc_engine_profiles(e);
+    if (!s) return;
+    cJSON *all = cJSON_AddArrayToObject(root, "profiles");
+    for (int p = 0; p < s->n; p++) {
+        cJSON *o = cJSON_CreateObject(), *in = cJSON_AddArrayToObject(o, "inputs");
+        for (int i = 0; i < s->p[p].n; i++) {
+            const xc_profile_input *x = &s->p[p].in[i];
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "name", x->name);
+            cJSON_AddItemToObject(j, "min", dims_json(x->rank, x->min));
+            cJSON_AddItemToObject(j, "opt", dims_json(x->rank, x->opt));
+            cJSON_AddItemToObject(j, "max", dims_json(x->rank, x->max));
+            cJSON_AddItemToArray(in, j);
+        }
+        const xc_engine *E = xc_profile_opt_engine(e, p);
+        if (p > 0 && E) {
+            cJSON *t = cJSON_AddObjectToObject(o, "tactics");
+            for (int l = 0; l < E->n_layers; l++)
+                if (!E->layers[l].dead) cJSON_AddStringToObject(t, E->layers[l].name, E->layers[l].variant);
+        }
+        cJSON_AddItemToArray(all, o);
+    }
 }
 
 cJSON *xc_engine_describe(const xc_engine *e)
@@ -56,6 +91,7 @@ cJSON *xc_engine_describe(const xc_engine *e)
         snprintf(item, sizeof item, "%s:%s", e->tensors[t].name, s);
         cJSON_AddItemToArray(shapes, cJSON_CreateString(item));
     }
+    describe_profiles(e, root);
     cJSON_AddNumberToObject(root, "timed_layers", e->n_timed);
     cJSON *mem = cJSON_AddObjectToObject(root, "memory");
     cJSON_AddNumberToObject(mem, "planned_bytes", (double)e->planned_bytes);
@@ -119,6 +155,57 @@ static const char *str_of(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+static xc_status dims_of(const cJSON *a, const char *what, int *rank, int64_t *d)
+{
+    const cJSON *it;
+    int n = 0;
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > XC_MAX_RANK) return xc_fail(XC_ERR_MODEL, "profile input '%s': bad dims", what);
+    cJSON_ArrayForEach(it, a) {
+        if (!cJSON_IsNumber(it) || it->valuedouble < 0) return xc_fail(XC_ERR_MODEL, "profile input '%s': bad dims", what);
+        d[n++] = (int64_t)it->valuedouble;
+    }
+    if (*rank >= 0 && *rank != n) return xc_fail(XC_ERR_MODEL, "profile input '%s': min, opt and max differ in rank", what);
+    *rank = n;
+    return XC_OK;
+}
+
+/* The plan's profiles (and past profile 0 their opt tactics) into h->profiles. */
+static xc_status plan_profiles(xc_ocl_plan_header *h)
+{
+    const cJSON *all = cJSON_GetObjectItem(h->root, "profiles"), *p, *in, *t;
+    if (!cJSON_IsArray(all) || !cJSON_GetArraySize(all)) return XC_OK;
+    if (!(h->profiles = calloc(1, sizeof *h->profiles))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_profile_set *s = h->profiles;
+    cJSON_ArrayForEach(p, all) {
+        xc_profile *q = realloc(s->p, sizeof *q * (size_t)(s->n + 1));
+        if (!q) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        s->p = q;
+        q = &s->p[s->n++];
+        memset(q, 0, sizeof *q);
+        cJSON_ArrayForEach(in, cJSON_GetObjectItem(p, "inputs")) {
+            xc_profile_input x = {.rank = -1};
+            const char *name = str_of(in, "name");
+            XC_TRY(dims_of(cJSON_GetObjectItem(in, "min"), name, &x.rank, x.min));
+            XC_TRY(dims_of(cJSON_GetObjectItem(in, "opt"), name, &x.rank, x.opt));
+            XC_TRY(dims_of(cJSON_GetObjectItem(in, "max"), name, &x.rank, x.max));
+            xc_profile_input *grown = realloc(q->in, sizeof *grown * (size_t)(q->n + 1));
+            if (!grown || !(x.name = strdup(name))) {
+                if (grown) q->in = grown;
+                return xc_fail(XC_ERR_NOMEM, "out of memory");
+            }
+            q->in = grown;
+            q->in[q->n++] = x;
+        }
+        const cJSON *tactics = cJSON_GetObjectItem(p, "tactics");
+        if (!cJSON_IsObject(tactics)) continue;
+        if (!(q->pins = xc_tactics_new())) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        cJSON_ArrayForEach(t, tactics)
+            if (cJSON_IsString(t)) XC_TRY(xc_tactics_set(q->pins, t->string, t->valuestring, 0));
+    }
+    h->opt.profiles = s;
+    return XC_OK;
+}
+
 /* Copies the plan's build options into h->opt (strings borrowed from the parsed plan). */
 static xc_status plan_options(xc_ocl_plan_header *h)
 {
@@ -145,7 +232,7 @@ static xc_status plan_options(xc_ocl_plan_header *h)
         o->n_shapes++;
     }
     o->shapes = h->shapes;
-    return XC_OK;
+    return plan_profiles(h);
 }
 
 xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const xc_ocl_build_options *given, xc_ocl_plan_header *h)
@@ -155,6 +242,12 @@ xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const
     h->root = cJSON_ParseWithLength(len ? buf : "", len); /* an empty file maps to no address */
     if (!h->root) return xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
     xc_status s = plan_options(h);
+    for (int i = 0; s == XC_OK && h->profiles && i < given->n_shapes && h->opt.n_shapes < XC_MAX_NAMED; i++) {
+        /* a profiled plan runs (bench) at the --input-shapes given inside its ranges */
+        int profiled = 0;
+        for (int k = 0; k < h->profiles->p[0].n; k++) profiled |= !strcmp(h->profiles->p[0].in[k].name, given->shapes[i].name);
+        if (profiled) h->shapes[h->opt.n_shapes++] = given->shapes[i];
+    }
     if (s != XC_OK) {
         xc_ocl_plan_header_free(h);
         return xc_error_prefix(s, "%s: ", path);
@@ -165,6 +258,8 @@ xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const
 void xc_ocl_plan_header_free(xc_ocl_plan_header *h)
 {
     for (int i = 0; i < XC_MAX_NAMED; i++) free(h->shape_text[i]);
+    if (h->profiles) xc_profile_set_free(h->profiles);
+    free(h->profiles);
     cJSON_Delete(h->root);
     memset(h, 0, sizeof *h);
 }

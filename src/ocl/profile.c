@@ -8,6 +8,7 @@
  * outputs are read back in storage form, so transfers are timed without host-side conversion;
  * host buffers are pinned, as trtexec's are. */
 #include "ocl/profile.h"
+#include "ocl/profile_shapes.h"
 #include "ocl/build.h"
 #include "ocl/runtime.h"
 #include "inputs.h"
@@ -201,7 +202,7 @@ static xc_status make_outputs(bench *b)
     for (int o = 0; o < g->n_outputs; o++) {
         int t = xc_engine_tensor(b->e, g->outputs[o].name);
         const xc_etensor *x = &b->e->tensors[t];
-        if (x->value) continue; /* a constant output is never transferred */
+        if (x->value || x->host) continue; /* a constant output is never transferred, nor one the CPU holds */
         transfer *tr = &b->out[b->n_out++];
         XC_TRY(xc_ocl_ctx_mem(b->c, t, &tr->mem));
         tr->bytes = xc_et_bytes(x);
@@ -397,6 +398,7 @@ xc_status xc_bench_run(xc_engine *e, const xc_bench_options *o, xc_bench_result 
 {
     memset(out, 0, sizeof *out);
     bench b;
+    XC_TRY(xc_profile_engine_for_shapes(e, e->opt.shapes, e->opt.n_shapes, &e)); /* a profiled engine: the one for --input-shapes */
     xc_status s = bench_open(e, o, &b);
     if (s == XC_OK) s = warm_up(&b, o);
     if (s == XC_OK) s = timed_runs(&b, o, out);

@@ -4,6 +4,7 @@
 #include "ocl/runtime.h"
 #include "ocl/build.h"
 #include "ocl/fault.h"
+#include "ocl/profile_shapes.h"
 #include "ocl/schedule.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@ static int root_of(const xc_engine *e, int t)
     return t;
 }
 
-xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out)
+/* share: a context whose activation buffers this one uses too (the engines of one profile
+ * share its memory plan at max; runs on one backend never overlap), or NULL. */
+static xc_status ctx_create(xc_engine *e, int private_buffers, const xc_ocl_ctx *share, xc_ocl_ctx **out)
 {
     *out = NULL;
     xc_ocl_ctx *c = calloc(1, sizeof *c);
@@ -50,7 +53,11 @@ xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out)
     }
     c->q = c->queues[0];
     if (c->n_queues > 1) xc_schedule_assign(c);
-    for (int s = 0; !private_buffers && s < e->n_slots; s++) {
+    for (int s = 0; !private_buffers && share && s < e->n_slots; s++) {
+        c->slots[s] = share->slots[s];
+        clRetainMemObject(c->slots[s]);
+    }
+    for (int s = 0; !private_buffers && !share && s < e->n_slots; s++) {
         xc_status st = xc_ocl_buffer(e->dev, CL_MEM_READ_WRITE, e->slot_bytes[s] ? e->slot_bytes[s] : 4, NULL,
                                      "allocating activation memory", &c->slots[s]);
         if (st != XC_OK) {
@@ -60,6 +67,11 @@ xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out)
     }
     *out = c;
     return XC_OK;
+}
+
+xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out)
+{
+    return ctx_create(e, private_buffers, NULL, out);
 }
 
 void xc_ocl_ctx_forget_layer(xc_ocl_ctx *c, int l)
@@ -74,6 +86,10 @@ void xc_ocl_ctx_forget_layer(xc_ocl_ctx *c, int l)
 void xc_ocl_ctx_free(xc_ocl_ctx *c)
 {
     if (!c) return;
+    for (int k = 0; k < c->n_sub; k++) xc_ocl_ctx_free(c->sub[k]);
+    free(c->sub);
+    for (int t = 0; t < c->n_host; t++) xc_tensor_free(c->host[t]);
+    free(c->host);
     for (int k = 0; c->kernels && k < c->n_kernels; k++)
         if (c->kernels[k]) clReleaseKernel(c->kernels[k]);
     for (int t = 0; c->priv && t < c->n_priv; t++)
@@ -173,9 +189,30 @@ static xc_status root_mem(xc_ocl_ctx *c, int t, cl_mem *out)
     return XC_OK;
 }
 
+/* The host table's entry for tensor t (a shape known at run time), grown to cover t. */
+static xc_status host_slot(xc_ocl_ctx *c, int t, xc_tensor ***out)
+{
+    if (t >= c->n_host) {
+        xc_tensor **h = realloc(c->host, sizeof *h * ((size_t)c->e->n_tensors + 1));
+        if (!h) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        memset(h + c->n_host, 0, sizeof *h * ((size_t)c->e->n_tensors + 1 - (size_t)c->n_host));
+        c->host = h;
+        c->n_host = c->e->n_tensors;
+    }
+    *out = &c->host[t];
+    return XC_OK;
+}
+
 xc_status xc_ocl_ctx_upload(xc_ocl_ctx *c, int t, const xc_tensor *host)
 {
     const xc_etensor *x = &c->e->tensors[t];
+    if (x->host) { /* kept on the host: a copy, replacing the last run's */
+        xc_tensor **slot;
+        XC_TRY(host_slot(c, t, &slot));
+        xc_tensor_free(*slot);
+        *slot = NULL;
+        return xc_tensor_clone(host, slot);
+    }
     cl_mem m;
     XC_TRY(xc_ocl_ctx_mem(c, t, &m));
     size_t n = xc_tensor_numel(host);
@@ -198,6 +235,13 @@ xc_status xc_ocl_ctx_download(xc_ocl_ctx *c, int t, xc_tensor **out)
 {
     const xc_etensor *x = &c->e->tensors[t];
     if (x->value) return xc_tensor_clone(x->value, out);
+    if (x->host) {
+        xc_tensor **slot;
+        XC_TRY(host_slot(c, t, &slot));
+        if (!*slot) return xc_fail(XC_ERR_INTERNAL, "tensor '%s' is read before the CPU layer making it ran", x->name);
+        XC_TRY(xc_tensor_clone(*slot, out));
+        return xc_tensor_set_name(*out, x->name);
+    }
     cl_mem m;
     XC_TRY(xc_ocl_ctx_mem(c, t, &m));
     XC_TRY(xc_tensor_new(x->dtype, x->rank, x->dims, out));
@@ -464,9 +508,44 @@ static xc_status feed_layer(xc_ocl_ctx *c, int l)
     return XC_OK;
 }
 
+/* A context of c on se (a shape engine of profile p, or another profile's opt engine), made
+ * once; it shares the activation buffers of a context whose engine has the same memory plan. */
+static xc_status sub_ctx(xc_ocl_ctx *c, xc_engine *se, int p, xc_ocl_ctx **out)
+{
+    for (int k = 0; k < c->n_sub; k++)
+        if (c->sub[k]->e == se) return *out = c->sub[k], XC_OK;
+    const xc_ocl_ctx *share = NULL;
+    if (se->plan_profile == p + 1 && !c->private_buffers) {
+        if (c->e->plan_profile == p + 1) share = c;
+        for (int k = 0; k < c->n_sub && !share; k++)
+            if (c->sub[k]->e->plan_profile == p + 1 && c->sub[k]->e->n_slots == se->n_slots) share = c->sub[k];
+        if (share && share->e->n_slots != se->n_slots) share = NULL;
+    }
+    xc_ocl_ctx **grown = realloc(c->sub, sizeof *grown * (size_t)(c->n_sub + 1));
+    if (!grown) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    c->sub = grown;
+    XC_TRY(ctx_create(se, c->private_buffers, share, out));
+    (*out)->canary = c->canary;
+    c->sub[c->n_sub++] = *out;
+    return XC_OK;
+}
+
 xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tensor **outputs, const xc_observer *obs)
 {
     xc_engine *e = c->e;
+    if (e->profiles) { /* the engine for the shapes fed: e, or one of its profile's */
+        xc_engine *se;
+        xc_ocl_ctx *sc = NULL;
+        int p;
+        XC_TRY(xc_profile_engine_for(e, inputs, &se, &p));
+        if (se != e) {
+            XC_TRY(sub_ctx(c, se, p, &sc));
+            sc->feed = c->feed;
+            xc_status s = xc_ocl_ctx_run(sc, inputs, outputs, obs);
+            sc->feed = NULL;
+            return s;
+        }
+    }
     for (int t = 0; t < e->n_tensors; t++) {
         int k = e->tensors[t].graph_input;
         if (k < 0) continue;

@@ -27,6 +27,10 @@ typedef struct xc_ocl_ctx {
     cl_mem *subs;              /* per tensor: the sub-buffer of a slice alias (in-place Concat) */
     int n_subs;
     cl_mem status;             /* XC_ARG_STATUS: one int per layer, made on first use */
+    int n_host;                /* tensors whose shape is known at run time only (etensor.host): */
+    struct xc_tensor **host;   /* the last run's values, owned */
+    int n_sub;                 /* a profiled engine: contexts on the engines of other shapes, */
+    struct xc_ocl_ctx **sub;   /* made on first use (owned) */
 } xc_ocl_ctx;
 
 xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out);

@@ -3,7 +3,9 @@
  * and timed (one warm-up, then N runs measured with profiling events, median kept) on a
  * private context, and the fastest is kept. A variant that fails to build is skipped. */
 #include "ocl/build.h"
+#include "ocl/profile_shapes.h"
 #include "ocl/runtime.h"
+#include "log.h"
 #include "ocl/tactics_file.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,10 +168,12 @@ static int find_candidate(const candidate *c, int n, const char *name)
  * variants tuning considers on this device, else among all. */
 static int candidates(const xc_engine *e, const xc_layer *l, candidate *out, int max, int tuned)
 {
-    int n = applicable_candidates(e, l, out, max, tuned), kept = 0;
-    for (int k = 0; k < n; k++)
+    int n = applicable_candidates(e, l, out, max, tuned), kept = 0, valid = 0;
+    for (int k = 0; k < n; k++) /* a profile's range rules out tactics that do not apply all over it */
+        if (!xc_tactic_excluded(e->opt.excluded, l->name, out[k].t->name)) out[valid++] = out[k];
+    for (int k = 0; k < valid; k++)
         if (allowed(e, &out[k])) out[kept++] = out[k];
-    return kept ? kept : n ? 1 : 0;
+    return kept ? kept : valid ? 1 : 0;
 }
 
 const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, size_t len)
@@ -197,9 +201,18 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
 {
     xc_layer *l = &e->layers[li];
     candidate c[96];
-    const char *want = pinned ? xc_tactics_lookup(pinned, l->name) : NULL;
+    const xc_tactics_file *pins = e->opt.pins; /* a profile's shape engine: its opt tactics, leniently */
+    const char *want = pinned ? xc_tactics_lookup(pinned, l->name) : pins ? xc_tactics_lookup(pins, l->name) : NULL;
     int n = candidates(e, l, c, 96, !want); /* a pin may name any variant */
+    if (!n && e->opt.excluded)
+        return xc_fail(XC_ERR_UNSUPPORTED, "layer '%s' (%s): no tactic applies over the whole profile range (narrow the range)", l->name, l->kind->name);
     if (!n) return xc_fail(XC_ERR_INTERNAL, "layer '%s' (%s): no applicable tactic", l->name, l->kind->name);
+    if (pins) {
+        int k = want ? find_candidate(c, n, want) : -1;
+        if (k < 0) xc_log(XC_LOG_INFO, "layer '%s': %s; it runs its baseline %s", l->name,
+                          want ? "its tactic at the profile's opt shapes does not apply here" : "not in the engine at the profile's opt shapes", c[0].name);
+        return prepare(e, l, &c[k < 0 ? 0 : k]); /* untimed at this shape: time_ms stays 0 */
+    }
     if (pinned && !want && xc_tactics_is_plan(pinned))
         return xc_fail(XC_ERR_USAGE, "%s: no tactic recorded for layer '%s' (was the model or a build option changed?)", e->opt.load_tactics, l->name);
     if (want) {
