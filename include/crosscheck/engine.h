@@ -28,6 +28,12 @@ XC_API xc_status xc_engine_config_set_timing_cache(xc_engine_config *c, const ch
  * them). */
 XC_API void xc_engine_config_set_fallback_cpu(xc_engine_config *c, int on);
 
+/* Optimization profiles, as TensorRT's: adds the range of one input, "NAME:min=[1,3,224,224],
+ * opt=[8,3,224,224],max=[32,3,224,224]", to profile `profile` (0, 1, ...; the next number starts
+ * a new profile). Tactics are timed at opt and valid over the range; runs accept any shape inside
+ * a profile. Fails (one line) on bad syntax, ranks that differ or min <= opt <= max broken. */
+XC_API xc_status xc_engine_config_add_profile_shape(xc_engine_config *c, int profile, const char *spec);
+
 /* Builds an engine for m (m must outlive it). */
 XC_API xc_status xc_engine_build(const xc_model *m, const xc_engine_config *c, xc_engine **out);
 /* Plans: layers, tactics, parameters, memory plan, device, driver, version and the model's hash

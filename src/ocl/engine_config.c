@@ -2,12 +2,14 @@
  * the builder's options, so library users never depend on the options' layout, and the calls
  * that take it. */
 #include "ocl/ocl.h"
+#include "ocl/profile_shapes.h"
 #include <stdlib.h>
 #include <string.h>
 
 struct xc_engine_config {
     xc_ocl_build_options o;
     char *device, *timing_cache; /* owned copies behind o's pointers */
+    xc_profile_set profiles;     /* behind o.profiles once one is added */
 };
 
 xc_status xc_engine_config_create(xc_engine_config **out)
@@ -23,6 +25,7 @@ void xc_engine_config_free(xc_engine_config *c)
 {
     if (!c) return;
     free(c->device), free(c->timing_cache);
+    xc_profile_set_free(&c->profiles);
     free(c);
 }
 
@@ -53,6 +56,15 @@ xc_status xc_engine_config_set_optimization_level(xc_engine_config *c, int level
 {
     if (level < 0 || level > 5) return xc_fail(XC_ERR_USAGE, "builder optimization level %d is not in 0..5", level);
     c->o.opt_level = level;
+    return XC_OK;
+}
+
+xc_status xc_engine_config_add_profile_shape(xc_engine_config *c, int profile, const char *spec)
+{
+    if (profile < 0 || profile > c->profiles.n)
+        return xc_fail(XC_ERR_USAGE, "profile %d: the next new profile is %d", profile, c->profiles.n);
+    XC_TRY(xc_profile_parse(&c->profiles, profile, spec));
+    c->o.profiles = &c->profiles;
     return XC_OK;
 }
 

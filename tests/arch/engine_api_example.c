@@ -58,6 +58,12 @@ int main(int argc, char **argv)
         goto done;
     }
     printf("level 9 refused: %s\n", xc_error_message());
+    if (xc_engine_config_add_profile_shape(c, 0, "input:min=[2,3,32,32],opt=[1,3,32,32],max=[4,3,32,32]") == XC_OK
+        || xc_engine_config_add_profile_shape(c, 5, "input:min=[1,3,32,32],opt=[1,3,32,32],max=[1,3,32,32]") == XC_OK) {
+        fprintf(stderr, "a bad profile was accepted\n");
+        goto done;
+    }
+    printf("bad profiles refused\n");
     if (xc_engine_config_set_optimization_level(c, 0) || xc_engine_build(m, c, &e) || xc_engine_backend_create(e, &eb))
         goto fail;
     if ((a = compare_run(eb, m, x, ref_out, "built")) < 0) goto fail;
