@@ -55,9 +55,11 @@ typedef struct xc_node {
     const void *proto;
 } xc_node;
 
-/* Type of a value: dtype and a shape whose dims are >= 0, or -1 when unknown (symbolic). */
+/* Type of a value: dtype and a shape whose dims are >= 0, or -1 when unknown (symbolic). For
+ * a sequence or an optional, dtype and shape are those of the tensors it holds. */
 typedef struct xc_value_info {
     char *name;
+    xc_value_kind value;            /* tensor, sequence(tensor), optional(tensor|sequence) */
     xc_dtype dtype;
     int rank;                       /* -1: rank unknown */
     int64_t dims[XC_MAX_RANK];

@@ -36,9 +36,21 @@ static xc_status load_value_info(const Onnx__ValueInfoProto *vp, xc_value_info *
     v->rank = -1;
     if (!v->name) return xc_fail(XC_ERR_NOMEM, "out of memory");
     const Onnx__TypeProto *tp = vp->type;
+    /* sequence(tensor) and optional(tensor | sequence(tensor)): keep the kind, then read the
+     * innermost tensor type as for a plain tensor */
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE && tp->optional_type && tp->optional_type->elem_type) {
+        const Onnx__TypeProto *e = tp->optional_type->elem_type;
+        v->value = e->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? XC_VALUE_OPTIONAL_SEQUENCE : XC_VALUE_OPTIONAL_TENSOR;
+        tp = e;
+    }
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE && tp->sequence_type && tp->sequence_type->elem_type &&
+        v->value != XC_VALUE_OPTIONAL_TENSOR) {
+        if (v->value == XC_VALUE_TENSOR) v->value = XC_VALUE_SEQUENCE;
+        tp = tp->sequence_type->elem_type;
+    }
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
         if (required && tp && tp->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET)
-            return xc_fail(XC_ERR_UNSUPPORTED, "value '%s' is not a tensor (sequence, map and optional types are not supported)", v->name);
+            return xc_fail(XC_ERR_UNSUPPORTED, "value '%s' is not a tensor, a sequence of tensors or an optional of either (maps and nested sequences are not supported)", v->name);
         return XC_OK;
     }
     const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
