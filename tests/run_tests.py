@@ -36,6 +36,7 @@ from test_vision_ops import vision_ops  # noqa: E402
 from test_control_flow import control_flow  # noqa: E402
 from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
+from test_sequences import sequences  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1389,6 +1390,7 @@ def main():
         timed(misc_ops, s, xc, args.build, tmp)
         timed(vision_ops, s, xc, args.build, tmp)
         timed(control_flow, s, xc, args.build, tmp)
+        timed(sequences, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)
