@@ -20,6 +20,7 @@ typedef enum {
 } xc_attr_type;
 
 struct xc_graph;
+struct xc_value_info;
 
 typedef struct xc_attr {
     char *name;
@@ -37,6 +38,7 @@ typedef struct xc_attr {
     size_t *string_lens;
     xc_tensor **tensors;
     struct xc_graph **graphs;
+    struct xc_value_info *type_proto; /* TYPE_PROTO: the type, read as a nameless value's (Optional) */
     char *ref_attr_name;     /* may be NULL */
     char *doc_string;        /* may be NULL */
     const void *proto;       /* original Onnx__AttributeProto or NULL */

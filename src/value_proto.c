@@ -50,20 +50,34 @@ static int next_field(wire *w, int *field, int *type, uint64_t *val, wire *paylo
     return -1;
 }
 
-int xc_value_pb_is_container(const void *buf, size_t len)
+/* A TensorProto can look alike (an unnamed scalar whose data is packed float_data, field 4;
+ * dims written packed, field 1), so the test is strict: an elem_type, a name of printable
+ * bytes, tensors, and nested messages that pass the same test; no sparse tensors or maps. */
+static int is_container(wire w, int depth)
 {
-    wire w = {buf, (const uint8_t *)buf + len}, pl;
+    wire pl;
     int field, type, r, has_elem = 0;
     uint64_t v = 0;
+    if (depth > MAX_NESTING) return 0;
     while ((r = next_field(&w, &field, &type, &v, &pl)) == 1) {
-        if (field == 2 && type == 0) {
-            if (v > ELEM_OPTIONAL) return 0; /* a TensorProto's data_type */
+        if (field == 2 && type == 0 && v <= ELEM_OPTIONAL) {
             has_elem = 1;
-        } else if (!(type == 2 && field >= 1 && field <= 7 && field != 2)) {
-            return 0; /* a field only a TensorProto has (dims as varints, raw_data, ...) */
+        } else if (field == 1 && type == 2) {
+            for (const uint8_t *p = pl.p; p < pl.end; p++)
+                if (*p < 0x20) return 0; /* packed dims, not a name */
+        } else if ((field == 5 || field == 7) && type == 2) {
+            if (!is_container(pl, depth + 1)) return 0;
+        } else if (!(field == 3 && type == 2)) {
+            return 0; /* a field only a TensorProto has (a data_type above 5, raw_data, ...) */
         }
     }
     return r == 0 && has_elem;
+}
+
+int xc_value_pb_is_container(const void *buf, size_t len)
+{
+    wire w = {buf, (const uint8_t *)buf + len};
+    return is_container(w, 0);
 }
 
 static xc_status load_tensor(wire *pl, xc_tensor **out)

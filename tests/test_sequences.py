@@ -197,10 +197,12 @@ def sequences(s, xc, build, tmp):
                 h.make_node("Identity", ["sx_back"], ["sx_id"]),
                 h.make_node("OptionalHasElement", ["oin"], ["has_in"]),
                 h.make_node("OptionalHasElement", ["oempty"], ["has_empty"]),
-                h.make_node("OptionalGetElement", ["oin"], ["got_in"])],
+                h.make_node("OptionalGetElement", ["oin"], ["got_in"]),
+                h.make_node("Optional", [], ["none"], type=_seq_t()),
+                h.make_node("OptionalHasElement", ["none"], ["has_none"])],
                [_tvi("x", F, [2]), _vi("oin", _opt_t(h.make_tensor_type_proto(F, [3]))), _vi("oempty", _opt_t(h.make_tensor_type_proto(F, [3])))],
                [_tvi("has_x", T.BOOL, []), _tvi("got_x", F, [2]), _vi("sx_id", _seq_t()), _tvi("has_in", T.BOOL, []),
-                _tvi("has_empty", T.BOOL, []), _tvi("got_in", F, [3])])
+                _tvi("has_empty", T.BOOL, []), _tvi("got_in", F, [3]), _tvi("has_none", T.BOOL, [])])
     _against_ref(s, xc, tmp, "optional", m, {"x": _a(2), "oin": _a(3, seed=5), "oempty": None}, judge="ort")
 
     # If choosing between two sequences; Loop growing a sequence one tensor per iteration

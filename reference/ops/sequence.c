@@ -275,8 +275,13 @@ static xc_status ref_map(xc_ref_args *a)
 
 static xc_status ref_optional(xc_ref_args *a)
 {
-    const xc_tensor *x = a->in[0];
+    const xc_tensor *x = a->n_in ? a->in[0] : NULL;
     xc_tensor *o, *c;
+    if (!x) { /* empty, of the type inference read from the 'type' attribute */
+        XC_TRY(xc_value_new(a->types[0].kind, a->types[0].dtype, &o));
+        put(a, 0, o);
+        return XC_OK;
+    }
     XC_TRY(xc_value_new(x->value == XC_VALUE_SEQUENCE ? XC_VALUE_OPTIONAL_SEQUENCE : XC_VALUE_OPTIONAL_TENSOR, x->dtype, &o));
     xc_status s = xc_tensor_clone(x, &c);
     if (s == XC_OK) s = xc_value_insert(o, -1, c);

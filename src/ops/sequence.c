@@ -155,8 +155,15 @@ static xc_status infer_map(xc_infer_ctx *c)
 
 static xc_status infer_optional(xc_infer_ctx *c)
 {
-    if (c->n_in < 1 || !c->in[0].present)
-        return xc_infer_fail(c, "an Optional without an input (typed by its 'type' attribute) is not supported");
+    if (c->n_in < 1 || !c->in[0].present) { /* an empty optional of the 'type' given */
+        const xc_attr *t = xc_node_attr(c->node, "type");
+        if (!t || !t->type_proto) return xc_infer_fail(c, "an empty Optional needs its 'type' attribute");
+        if (t->type_proto->dtype == XC_UNDEFINED || (t->type_proto->value != XC_VALUE_TENSOR && t->type_proto->value != XC_VALUE_SEQUENCE))
+            return xc_infer_unsupported(c, "'type' is not a tensor or sequence type crosscheck supports");
+        xc_infer_set(c, 0, t->type_proto->dtype, t->type_proto->rank, t->type_proto->dims);
+        c->out[0].kind = t->type_proto->value == XC_VALUE_SEQUENCE ? XC_VALUE_OPTIONAL_SEQUENCE : XC_VALUE_OPTIONAL_TENSOR;
+        return XC_OK;
+    }
     if (c->in[0].kind != XC_VALUE_TENSOR && c->in[0].kind != XC_VALUE_SEQUENCE)
         return xc_infer_fail(c, "input '%s' is a %s, expected a tensor or a sequence", c->node->inputs[0], xc_value_kind_name(c->in[0].kind));
     xc_infer_copy(c, 0, 0);
