@@ -8,6 +8,7 @@ sequence outputs element by element (a wrong element fails); a save keeps the ty
 engine refuses a sequence in one line."""
 import json
 import os
+import re
 import subprocess
 
 import numpy as np
@@ -278,6 +279,10 @@ def sequences(s, xc, build, tmp):
         ok = [str(v.type) for v in a.graph.input] == [str(v.type) for v in b.graph.input] and \
             [str(v.type) for v in a.graph.output] == [str(v.type) for v in b.graph.output]
     s.check("sequences: a save keeps sequence and optional types", ok, r.stderr[-600:])
+    r = _run([xc, "inspect", "model", src])
+    s.check("sequences: inspect model names sequence and optional values",
+            re.search(r"oin\s+float32\s+\[3\]\s+optional\(tensor\)", r.stdout) is not None and
+            re.search(r"sx_id\s+float32\s+\(unknown rank\)\s+sequence", r.stdout) is not None, r.stdout[-800:])
     m = _model([h.make_node("Constant", [], ["c"], value=nh.from_array(_a(2))),
                 h.make_node("SequenceConstruct", ["c", "c"], ["s"]),
                 h.make_node("SequenceAt", ["s", "p"], ["y"])],
