@@ -233,6 +233,11 @@ def sequences(s, xc, build, tmp):
     m = _model([h.make_node("Relu", ["s"], ["y"], name="relu")], [_vi("s", _seq_t())], [_tvi("y")])
     _, r, _ = _xc(xc, tmp, "tensor_op_on_sequence", m, {"s": [_a(2)]})
     _one_line_error(s, "a tensor op given a sequence", r, "input 's' is a sequence, but Relu takes tensors")
+    body = h.make_graph([h.make_node("Identity", ["c_in"], ["c_out"]), h.make_node("SequenceConstruct", ["x"], ["s"])], "b",
+                        [_tvi("i", T.INT64, []), _tvi("c_in", T.BOOL, [])], [_tvi("c_out", T.BOOL, []), _vi("s", _seq_t())])
+    m = _model([h.make_node("Loop", ["n", ""], ["st"], body=body, name="loop")], [_tvi("n", T.INT64, []), _tvi("x", F, [2])], [_tvi("st")])
+    _, r, _ = _xc(xc, tmp, "loop_scan_sequence", m, {"n": i64(2), "x": _a(2)})
+    _one_line_error(s, "a Loop scan output that is a sequence", r, "node 'loop' (Loop): body output 1 is a sequence, but scan outputs stack tensors")
     m = _model([h.make_node("SequenceLength", ["s"], ["n"])], [_vi("s", _seq_t())], [_tvi("n", T.INT64, [])])
     path = os.path.join(tmp, "sq_no_inputs.onnx")
     onnx.save(m, path)

@@ -135,6 +135,10 @@ static xc_status infer_loop(xc_infer_ctx *c)
     for (int j = 0; j < k && s == XC_OK; j++) {
         const xc_type_shape *per = &bout[1 + n + j];
         xc_type_shape *r = &c->out[n + j];
+        if (per->kind != XC_VALUE_TENSOR) {
+            s = xc_infer_fail(c, "body output %d is a %s, but scan outputs stack tensors", 1 + n + j, xc_value_kind_name(per->kind));
+            break;
+        }
         r->dtype = per->dtype;
         r->rank = per->rank >= 0 && per->rank < XC_MAX_RANK ? per->rank + 1 : -1;
         r->dims[0] = -1;
