@@ -227,6 +227,10 @@ def sequences(s, xc, build, tmp):
     m = _model([h.make_node("SequenceAt", ["s", "p"], ["y"], name="at")], [_vi("s", _seq_t()), _tvi("p", T.INT64, [])], [_tvi("y")])
     _, r, _ = _xc(xc, tmp, "at_out_of_range", m, {"s": [_a(2), _a(2)], "p": i64(2)})
     _one_line_error(s, "SequenceAt out of range", r, "position 2 is out of range for a sequence of 2 tensors")
+    m = _model([h.make_node("SplitToSequence", ["x", "k"], ["y"], name="split")], [_tvi("x", F, [4]), _tvi("k", T.INT64, [2])],
+               [_vi("y", _seq_t())])
+    _, r, _ = _xc(xc, tmp, "split_negative", m, {"x": _a(4), "k": i64([5, -1])})
+    _one_line_error(s, "SplitToSequence with a negative length", r, "node 'split' (SplitToSequence): split length -1 is negative")
     m = _model([h.make_node("OptionalGetElement", ["o"], ["y"], name="get")], [_vi("o", _opt_t(h.make_tensor_type_proto(F, [2])))], [_tvi("y")])
     _, r, _ = _xc(xc, tmp, "get_empty", m, {"o": None})
     _one_line_error(s, "OptionalGetElement on an empty optional", r, "optional input 'o' is empty")

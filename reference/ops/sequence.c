@@ -155,14 +155,14 @@ static xc_status ref_split(xc_ref_args *a)
     if (!len) return xc_fail(XC_ERR_NOMEM, "out of memory");
     int64_t total = 0;
     for (int64_t p = 0; p < parts; p++) {
-        if (!split) len[p] = 1;
-        else if (split->rank == 0) len[p] = xc_load_i64(split->dtype, split->data, 0) < n - total ? xc_load_i64(split->dtype, split->data, 0) : n - total;
-        else len[p] = xc_load_i64(split->dtype, split->data, (size_t)p);
-        if (len[p] < 0) {
+        int64_t l = !split ? 1 : xc_load_i64(split->dtype, split->data, split->rank == 0 ? 0 : (size_t)p);
+        if (split && split->rank == 0 && l > n - total) l = n - total; /* the last part is shorter */
+        if (l < 0) {
             free(len);
-            return xc_ref_fail(a, XC_ERR_MODEL, "split length %lld is negative", (long long)len[p]);
+            return xc_ref_fail(a, XC_ERR_MODEL, "split length %lld is negative", (long long)l);
         }
-        total += len[p];
+        len[p] = l;
+        total += l;
     }
     if (total != n) {
         free(len);
