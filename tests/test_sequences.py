@@ -155,6 +155,11 @@ def sequences(s, xc, build, tmp):
     _against_ref(s, xc, tmp, "construct_at_erase_insert", m,
                  {"a": _a(2, 3), "b": _a(4, seed=1), "c": _a(1, 2, 2, seed=2), "p": i64(-2), "q": i64(1)})
 
+    with open(os.path.join(tmp, "sq_construct_at_erase_insert_out", "index.json")) as f:
+        entry = [t for t in json.load(f)["tensors"] if t["tensor"] == "s" and t["role"] == "output"]
+    s.check("sequences: the results index says an output is a sequence and how many tensors it holds",
+            len(entry) == 1 and entry[0].get("value") == "sequence" and entry[0].get("items") == 3, str(entry))
+
     # a sequence graph input (a SequenceProto file), SequenceEmpty, ConcatFromSequence both ways
     m = _model([h.make_node("ConcatFromSequence", ["xs"], ["cat"], axis=1),
                 h.make_node("ConcatFromSequence", ["xs2"], ["stack"], axis=-1, new_axis=1),
