@@ -49,8 +49,9 @@ const char *cli_shape_text(const cJSON *shape, char *buf, size_t len)
 static void print_shape(const cJSON *v)
 {
     char shape[512];
-    printf("    %-24s %-8s %s\n", cJSON_GetObjectItem(v, "name")->valuestring, cJSON_GetObjectItem(v, "dtype")->valuestring,
-           cli_shape_text(cJSON_GetObjectItem(v, "shape"), shape, sizeof shape));
+    const cJSON *kind = cJSON_GetObjectItem(v, "value");
+    printf("    %-24s %-8s %s%s%s\n", cJSON_GetObjectItem(v, "name")->valuestring, cJSON_GetObjectItem(v, "dtype")->valuestring,
+           cli_shape_text(cJSON_GetObjectItem(v, "shape"), shape, sizeof shape), kind ? "  " : "", kind ? kind->valuestring : "");
 }
 
 /* An attribute value from its JSON: lists of more than 16 shown as their first 16 and a count. */

@@ -93,6 +93,10 @@ static xc_status check_input(const xc_value_info *v, const xc_tensor *t)
 {
     char want[256], got[256];
     if (!t) return xc_fail(XC_ERR_USAGE, "input '%s' was not given", v->name);
+    if (v->value != t->value)
+        return xc_fail(XC_ERR_USAGE, "input '%s': the model expects a %s, got a %s", v->name, xc_value_kind_name(v->value),
+                       xc_value_kind_name(t->value));
+    if (v->value != XC_VALUE_TENSOR) return XC_OK; /* element shapes are checked by the ops reading them */
     int ok = v->dtype == XC_UNDEFINED || v->dtype == t->dtype;
     if (ok && v->rank >= 0) {
         ok = v->rank == t->rank;
@@ -145,6 +149,8 @@ xc_status xc_ref_eval_node_in(const xc_node *n, const xc_tensor *const *in, xc_t
         if (!t) continue;
         tin[i].present = 1;
         tin[i].dtype = t->dtype;
+        tin[i].kind = t->value;
+        if (t->value != XC_VALUE_TENSOR) continue; /* its tensors' shapes are the elements' own */
         tin[i].rank = t->rank;
         memcpy(tin[i].dims, t->dims, sizeof t->dims);
         tin[i].value = t;
@@ -156,7 +162,7 @@ xc_status xc_ref_eval_node_in(const xc_node *n, const xc_tensor *const *in, xc_t
     }
     xc_status s = xc_node_infer(n, tin, n->n_inputs, tout, n->n_outputs);
     for (int o = 0; o < n->n_outputs && s == XC_OK; o++)
-        if (xc_infer_shape_known(&tout[o]) && tout[o].dtype != XC_UNDEFINED)
+        if (tout[o].kind == XC_VALUE_TENSOR && xc_infer_shape_known(&tout[o]) && tout[o].dtype != XC_UNDEFINED)
             s = xc_tensor_new(tout[o].dtype, tout[o].rank, tout[o].dims, &out[o]);
     if (s == XC_OK && !nothing_to_compute(n, out)) {
         xc_ref_args a = {n, n->opset, n->n_inputs, n->n_outputs, in, out, tout, scope};

@@ -4,6 +4,7 @@
 #include "onnx_io.h"
 #include "results.h"
 #include "validate.h"
+#include "value_proto.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,18 @@ static xc_status match(const char *const *names, int n, const xc_tensor_list *gi
     return XC_OK;
 }
 
+/* Sequences and optionals read from files take the kind the graph declares (the two look
+ * alike on the wire); a tensor given for one, or one for a tensor, is refused naming both. */
+static xc_status conform(const xc_value_info *v, const xc_tensor_list *given, const xc_tensor *t, const char *what)
+{
+    if (!t || (t->value == XC_VALUE_TENSOR && v->value == XC_VALUE_TENSOR)) return XC_OK;
+    for (int j = 0; j < given->n; j++)
+        if (given->t[j] == t && xc_value_conform(given->t[j], v->value, v->dtype)) return XC_OK;
+    char d[256];
+    return xc_fail(XC_ERR_USAGE, "%s '%s': the model declares a %s, the given value is %s", what, v->name,
+                   xc_value_kind_name(v->value), xc_tensor_desc(t, d, sizeof d));
+}
+
 xc_status xc_match_inputs(const xc_graph *g, const xc_tensor_list *given, const xc_tensor **ordered)
 {
     const char **names = malloc(sizeof(char *) * (g->n_inputs + 1));
@@ -93,6 +106,8 @@ xc_status xc_match_inputs(const xc_graph *g, const xc_tensor_list *given, const 
     for (int i = 0; i < g->n_inputs; i++)
         if (xc_graph_is_runtime_input(g, i)) names[n++] = g->inputs[i].name;
     xc_status s = match(names, n, given, ordered, 1, "input");
+    for (int i = 0, k = 0; s == XC_OK && i < g->n_inputs; i++)
+        if (xc_graph_is_runtime_input(g, i)) s = conform(&g->inputs[i], given, ordered[k++], "input");
     free(names);
     return s;
 }
@@ -103,6 +118,7 @@ xc_status xc_match_outputs(const xc_graph *g, const xc_tensor_list *given, const
     if (!names) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int i = 0; i < g->n_outputs; i++) names[i] = g->outputs[i].name;
     xc_status s = match(names, g->n_outputs, given, ordered, 0, "output");
+    for (int i = 0; s == XC_OK && i < g->n_outputs; i++) s = conform(&g->outputs[i], given, ordered[i], "output");
     free(names);
     return s;
 }

@@ -21,6 +21,8 @@ void xc_attr_clear(xc_attr *a)
     free(a->tensors);
     for (size_t i = 0; a->graphs && i < a->n; i++) xc_graph_free(a->graphs[i]);
     free(a->graphs);
+    if (a->type_proto) xc_value_info_clear(a->type_proto);
+    free(a->type_proto);
     free(a->ref_attr_name);
     free(a->doc_string);
     memset(a, 0, sizeof *a);

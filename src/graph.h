@@ -20,6 +20,7 @@ typedef enum {
 } xc_attr_type;
 
 struct xc_graph;
+struct xc_value_info;
 
 typedef struct xc_attr {
     char *name;
@@ -37,6 +38,7 @@ typedef struct xc_attr {
     size_t *string_lens;
     xc_tensor **tensors;
     struct xc_graph **graphs;
+    struct xc_value_info *type_proto; /* TYPE_PROTO: the type, read as a nameless value's (Optional) */
     char *ref_attr_name;     /* may be NULL */
     char *doc_string;        /* may be NULL */
     const void *proto;       /* original Onnx__AttributeProto or NULL */
@@ -55,9 +57,11 @@ typedef struct xc_node {
     const void *proto;
 } xc_node;
 
-/* Type of a value: dtype and a shape whose dims are >= 0, or -1 when unknown (symbolic). */
+/* Type of a value: dtype and a shape whose dims are >= 0, or -1 when unknown (symbolic). For
+ * a sequence or an optional, dtype and shape are those of the tensors it holds. */
 typedef struct xc_value_info {
     char *name;
+    xc_value_kind value;            /* tensor, sequence(tensor), optional(tensor|sequence) */
     xc_dtype dtype;
     int rank;                       /* -1: rank unknown */
     int64_t dims[XC_MAX_RANK];

@@ -28,6 +28,10 @@ static xc_status node_infer_in(const xc_node *n, const xc_type_shape *in, int n_
         return xc_fail(XC_ERR_UNSUPPORTED, "%s: operator %s is not supported", xc_node_label(n, lb, sizeof lb), n->op_type);
     }
     for (int i = 0; i < n_in; i++)
+        if (in[i].present && in[i].kind != XC_VALUE_TENSOR && !xc_op_takes_containers(n->op_type))
+            return xc_fail(XC_ERR_MODEL, "%s: input '%s' is a %s, but %s takes tensors", xc_node_label(n, lb, sizeof lb),
+                           n->inputs[i], xc_value_kind_name(in[i].kind), n->op_type);
+    for (int i = 0; i < n_in; i++)
         if (in[i].present && in[i].dtype != XC_UNDEFINED && !xc_dtype_supported(in[i].dtype))
             return xc_fail(XC_ERR_UNSUPPORTED, "%s: input '%s' has dtype %s, which crosscheck does not support",
                            xc_node_label(n, lb, sizeof lb), n->inputs[i], xc_dtype_name(in[i].dtype));
@@ -115,6 +119,7 @@ static void from_value_info(xc_type_shape *ts, const xc_value_info *v)
 {
     ts->present = 1;
     ts->dtype = v->dtype;
+    ts->kind = v->value;
     ts->rank = v->rank;
     for (int k = 0; k < v->rank; k++) ts->dims[k] = v->dims[k];
 }
@@ -161,6 +166,7 @@ static xc_status infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, co
         from_value_info(ts, &g->inputs[i]);
         if (i < n_bind && bind[i].present && bind[i].dtype != XC_UNDEFINED) {
             ts->dtype = bind[i].dtype;
+            ts->kind = bind[i].kind;
             ts->rank = bind[i].rank;
             memcpy(ts->dims, bind[i].dims, sizeof ts->dims);
         }
@@ -275,10 +281,12 @@ xc_status xc_infer_subgraph(const xc_infer_ctx *c, const xc_graph *g, const xc_t
         out[o].rank = -1;
         if (got) {
             out[o].dtype = got->dtype;
+            out[o].kind = got->kind;
             out[o].rank = got->rank;
             memcpy(out[o].dims, got->dims, sizeof out[o].dims);
         }
         if (decl && out[o].dtype == XC_UNDEFINED) out[o].dtype = decl->dtype;
+        if (decl && out[o].kind == XC_VALUE_TENSOR) out[o].kind = decl->value;
         if (decl && out[o].rank < 0 && decl->rank >= 0) {
             out[o].rank = decl->rank;
             memcpy(out[o].dims, decl->dims, sizeof out[o].dims);

@@ -127,6 +127,9 @@ xc_status xc_generate_inputs(const xc_graph *g, const xc_input_spec *spec, xc_te
     }
     for (int i = 0; i < g->n_inputs; i++) {
         if (!xc_graph_is_runtime_input(g, i)) continue;
+        if (g->inputs[i].value != XC_VALUE_TENSOR) /* how many elements, of what shapes: nothing says */
+            return xc_fail(XC_ERR_USAGE, "input '%s' is a %s, which crosscheck cannot make up: give it with --load-inputs (a test_data_set or a SequenceProto/OptionalProto .pb)",
+                           g->inputs[i].name, xc_value_kind_name(g->inputs[i].value));
         xc_tensor *t;
         XC_TRY(generate_one(&g->inputs[i], spec, &t));
         XC_TRY(xc_tensor_list_push(out, t));

@@ -12,6 +12,8 @@ static cJSON *value_json(const xc_value_info *v)
     cJSON_AddStringToObject(o, "name", v->name);
     cJSON_AddStringToObject(o, "dtype", xc_dtype_name(v->dtype));
     cJSON_AddItemToObject(o, "shape", xc_inspect_shape_json(v->rank, v->dims, v->dim_params));
+    if (v->value != XC_VALUE_TENSOR) /* dtype and shape are then those of the tensors it holds */
+        cJSON_AddStringToObject(o, "value", xc_value_kind_name(v->value));
     return o;
 }
 

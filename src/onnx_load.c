@@ -27,6 +27,8 @@ xc_status xc_read_file(const char *path, xc_mapping **out)
     return xc_mapping_open(path, out); /* its messages name the path and the cause (out of memory, ...) */
 }
 
+static xc_status load_type(const Onnx__TypeProto *tp, xc_value_info *v, int required);
+
 static xc_status load_value_info(const Onnx__ValueInfoProto *vp, xc_value_info *v, int required)
 {
     memset(v, 0, sizeof *v);
@@ -35,10 +37,28 @@ static xc_status load_value_info(const Onnx__ValueInfoProto *vp, xc_value_info *
     v->proto = vp;
     v->rank = -1;
     if (!v->name) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    const Onnx__TypeProto *tp = vp->type;
+    return load_type(vp->type, v, required);
+}
+
+/* The type of value v (named already) from tp, which may be NULL. */
+static xc_status load_type(const Onnx__TypeProto *tp, xc_value_info *v, int required)
+{
+    /* sequence(tensor) and optional(tensor | sequence(tensor)): keep the kind, then read the
+     * innermost tensor type as for a plain tensor */
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE && tp->optional_type && tp->optional_type->elem_type) {
+        const Onnx__TypeProto *e = tp->optional_type->elem_type;
+        v->value = e->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? XC_VALUE_OPTIONAL_SEQUENCE : XC_VALUE_OPTIONAL_TENSOR;
+        tp = e;
+    }
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE && tp->sequence_type && tp->sequence_type->elem_type &&
+        v->value != XC_VALUE_OPTIONAL_TENSOR) {
+        if (v->value == XC_VALUE_TENSOR) v->value = XC_VALUE_SEQUENCE;
+        tp = tp->sequence_type->elem_type;
+    }
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
         if (required && tp && tp->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET)
-            return xc_fail(XC_ERR_UNSUPPORTED, "value '%s' is not a tensor (sequence, map and optional types are not supported)", v->name);
+            return xc_fail(XC_ERR_UNSUPPORTED, "value '%s' is not a tensor, a sequence of tensors or an optional of either (maps and nested sequences are not supported)", v->name);
+        v->value = XC_VALUE_TENSOR; /* an annotation crosscheck cannot use: the value stays unknown */
         return XC_OK;
     }
     const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
@@ -153,7 +173,13 @@ static xc_status load_attr(const Onnx__AttributeProto *ap, load_ctx *ctx, int de
             XC_TRY(load_graph(ap->graphs[i], ctx, depth + 1, &a->graphs[i]));
         }
         break;
-    case XC_ATTR_SPARSE_TENSOR: case XC_ATTR_SPARSE_TENSORS: case XC_ATTR_TYPE_PROTO: case XC_ATTR_TYPE_PROTOS:
+    case XC_ATTR_TYPE_PROTO: /* Optional's type: read as a value's; a type crosscheck lacks stays unknown */
+        a->type_proto = calloc(1, sizeof *a->type_proto);
+        if (!a->type_proto || !(a->type_proto->name = strdup(""))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        a->type_proto->rank = -1;
+        XC_TRY(load_type(ap->tp, a->type_proto, 0));
+        break;
+    case XC_ATTR_SPARSE_TENSOR: case XC_ATTR_SPARSE_TENSORS: case XC_ATTR_TYPE_PROTOS:
         break; /* kept only through the proto; no supported op reads them */
     default:
         return xc_fail(XC_ERR_MODEL, "attribute '%s' has unknown type %d", a->name, (int)a->type);

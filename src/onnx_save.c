@@ -117,9 +117,32 @@ static Onnx__ValueInfoProto *value_proto(arena *a, const xc_value_info *v)
     else onnx__value_info_proto__init(vp);
     vp->name = v->name;
     vp->doc_string = v->doc_string;
-    if (v->dtype == XC_UNDEFINED && v->rank < 0) {
+    if (v->dtype == XC_UNDEFINED && v->rank < 0 && v->value == XC_VALUE_TENSOR) {
         if (!v->proto) vp->type = NULL;
         return vp;
+    }
+    Onnx__TypeProto *outer = NULL, **hole = &outer; /* sequence/optional wrappers, outermost first */
+    if (v->value == XC_VALUE_OPTIONAL_TENSOR || v->value == XC_VALUE_OPTIONAL_SEQUENCE) {
+        Onnx__TypeProto *w = NEW_ARRAY(a, Onnx__TypeProto, 1);
+        Onnx__TypeProto__Optional *o = NEW_ARRAY(a, Onnx__TypeProto__Optional, 1);
+        if (!w || !o) return NULL;
+        onnx__type_proto__init(w);
+        onnx__type_proto__optional__init(o);
+        w->value_case = ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE;
+        w->optional_type = o;
+        *hole = w;
+        hole = &o->elem_type;
+    }
+    if (v->value == XC_VALUE_SEQUENCE || v->value == XC_VALUE_OPTIONAL_SEQUENCE) {
+        Onnx__TypeProto *w = NEW_ARRAY(a, Onnx__TypeProto, 1);
+        Onnx__TypeProto__Sequence *q = NEW_ARRAY(a, Onnx__TypeProto__Sequence, 1);
+        if (!w || !q) return NULL;
+        onnx__type_proto__init(w);
+        onnx__type_proto__sequence__init(q);
+        w->value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
+        w->sequence_type = q;
+        *hole = w;
+        hole = &q->elem_type;
     }
     Onnx__TypeProto *tp = NEW_ARRAY(a, Onnx__TypeProto, 1);
     Onnx__TypeProto__Tensor *tt = NEW_ARRAY(a, Onnx__TypeProto__Tensor, 1);
@@ -152,7 +175,8 @@ static Onnx__ValueInfoProto *value_proto(arena *a, const xc_value_info *v)
         }
         tt->shape = sp;
     }
-    vp->type = tp;
+    *hole = tp;
+    vp->type = outer;
     return vp;
 }
 

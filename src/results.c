@@ -302,6 +302,10 @@ xc_status xc_results_add(xc_results_writer *w, const char *runner, int iteration
     cJSON_AddStringToObject(e, "tensor", t->name ? t->name : "");
     cJSON_AddStringToObject(e, "dtype", xc_dtype_name(t->dtype));
     cJSON_AddItemToObject(e, "shape", shape);
+    if (t->value != XC_VALUE_TENSOR) { /* dtype is its tensors'; the file is a SequenceProto/OptionalProto */
+        cJSON_AddStringToObject(e, "value", xc_value_kind_name(t->value));
+        cJSON_AddNumberToObject(e, "items", t->n_items);
+    }
     cJSON_AddStringToObject(e, "file", file);
     cJSON_AddItemToObject(e, "stats", xc_value_stats_json(&vs, 0));
     if (stats) cJSON_AddItemToObject(e, "compare", xc_compare_json(stats, NULL, t));

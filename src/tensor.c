@@ -170,8 +170,63 @@ xc_status xc_tensor_copy_in(xc_tensor *t, const void *src)
     return XC_OK;
 }
 
+xc_status xc_value_new(xc_value_kind k, xc_dtype t, xc_tensor **out)
+{
+    xc_tensor *x = calloc(1, sizeof *x);
+    if (!x) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    x->dtype = t;
+    x->rank = 1; /* dims {0}: no data */
+    x->kind = XC_DATA_OWNED;
+    x->value = k;
+    *out = x;
+    return XC_OK;
+}
+
+xc_status xc_value_insert(xc_tensor *c, int pos, xc_tensor *item)
+{
+    xc_tensor **v = realloc(c->items, sizeof *v * (size_t)(c->n_items + 1));
+    if (!v) {
+        xc_tensor_free(item);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    c->items = v;
+    if (pos < 0 || pos > c->n_items) pos = c->n_items;
+    memmove(v + pos + 1, v + pos, sizeof *v * (size_t)(c->n_items - pos));
+    v[pos] = item;
+    c->n_items++;
+    return XC_OK;
+}
+
+const char *xc_value_kind_name(xc_value_kind k)
+{
+    switch (k) {
+    case XC_VALUE_SEQUENCE: return "sequence";
+    case XC_VALUE_OPTIONAL_TENSOR: return "optional(tensor)";
+    case XC_VALUE_OPTIONAL_SEQUENCE: return "optional(sequence)";
+    default: return "tensor";
+    }
+}
+
 xc_status xc_tensor_clone(const xc_tensor *src, xc_tensor **out)
 {
+    if (src->value != XC_VALUE_TENSOR) {
+        XC_TRY(xc_value_new(src->value, src->dtype, out));
+        for (int i = 0; i < src->n_items; i++) {
+            xc_tensor *c;
+            xc_status s = xc_tensor_clone(src->items[i], &c);
+            if (s == XC_OK) s = xc_value_insert(*out, -1, c);
+            if (s != XC_OK) {
+                xc_tensor_free(*out);
+                *out = NULL;
+                return s;
+            }
+        }
+        if (src->name && xc_tensor_set_name(*out, src->name) != XC_OK) {
+            xc_tensor_free(*out);
+            return XC_ERR_NOMEM;
+        }
+        return XC_OK;
+    }
     XC_TRY(xc_tensor_new(src->dtype, src->rank, src->dims, out));
     if (src->nbytes) memcpy((*out)->data, src->data, src->nbytes);
     if (src->name && xc_tensor_set_name(*out, src->name) != XC_OK) {
@@ -193,6 +248,8 @@ xc_status xc_tensor_set_name(xc_tensor *t, const char *name)
 void xc_tensor_free(xc_tensor *t)
 {
     if (!t) return;
+    for (int i = 0; i < t->n_items; i++) xc_tensor_free(t->items[i]);
+    free(t->items);
     if (t->kind == XC_DATA_OWNED && t->data) {
         account(0, t->nbytes);
         free(t->data);
@@ -228,7 +285,10 @@ char *xc_dims_str(int rank, const int64_t *dims, char *buf, size_t len)
 
 char *xc_tensor_desc(const xc_tensor *t, char *buf, size_t len)
 {
-    return xc_shape_str(t->dtype, t->rank, t->dims, buf, len);
+    if (t->value == XC_VALUE_TENSOR) return xc_shape_str(t->dtype, t->rank, t->dims, buf, len);
+    if (t->value == XC_VALUE_SEQUENCE) snprintf(buf, len, "sequence(%s) of %d", xc_dtype_name(t->dtype), t->n_items);
+    else snprintf(buf, len, "%s of %s, %s", xc_value_kind_name(t->value), xc_dtype_name(t->dtype), t->n_items ? "holding one" : "empty");
+    return buf;
 }
 
 int xc_shape_equal(int ra, const int64_t *a, int rb, const int64_t *b)

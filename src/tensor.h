@@ -32,6 +32,13 @@ void xc_mapping_release(xc_mapping *m);
 
 typedef enum { XC_DATA_OWNED, XC_DATA_BORROWED, XC_DATA_MAPPED } xc_data_kind;
 
+/* What a value is: a tensor, a sequence of tensors, or an optional holding a tensor or a
+ * sequence. One enum for declared types (xc_value_info), inferred types (xc_type_shape) and
+ * run-time values (xc_tensor), so the three never disagree on what can be nested. */
+typedef enum {
+    XC_VALUE_TENSOR = 0, XC_VALUE_SEQUENCE, XC_VALUE_OPTIONAL_TENSOR, XC_VALUE_OPTIONAL_SEQUENCE
+} xc_value_kind;
+
 struct xc_tensor {
     char *name;            /* may be NULL */
     xc_dtype dtype;
@@ -41,6 +48,12 @@ struct xc_tensor {
     size_t nbytes;
     xc_data_kind kind;
     xc_mapping *map;       /* XC_DATA_MAPPED: the mapping holding data */
+    /* A container (value != XC_VALUE_TENSOR) holds no data of its own (rank 1, dims {0}, so a
+     * caller treating it as a tensor sees an empty one); dtype is its tensors' dtype. A sequence
+     * owns its n_items tensors; an optional owns 0 (empty) or 1 item, a tensor or a sequence. */
+    xc_value_kind value;
+    int n_items;
+    struct xc_tensor **items;
 };
 
 /* Upper bound on one tensor's size; hostile files cannot make crosscheck allocate more.
@@ -84,6 +97,12 @@ size_t xc_memory_limit(void);
  * For libraries that crash instead of failing when an allocation fails (OpenCL drivers,
  * Graphviz): asked before entering them. Without a limit, always XC_OK. */
 xc_status xc_need_address_space(size_t bytes, const char *who);
+/* New empty container of kind k (not XC_VALUE_TENSOR) whose tensors are of dtype t. */
+xc_status xc_value_new(xc_value_kind k, xc_dtype t, xc_tensor **out);
+/* Appends item (taken, freed on failure) to container c at position pos (-1: at the end). */
+xc_status xc_value_insert(xc_tensor *c, int pos, xc_tensor *item);
+/* "seq(float32)", "optional(seq(float32))" or "tensor". */
+const char *xc_value_kind_name(xc_value_kind k);
 int xc_shape_equal(int ra, const int64_t *a, int rb, const int64_t *b);
 
 #endif

@@ -2,12 +2,14 @@
 #include "onnx_io.h"
 #include "proto_depth.h"
 #include "tensor_proto.h"
+#include "value_proto.h"
 #include <stdio.h>
 #include <stdlib.h>
 
 xc_status xc_tensor_load_pb_buffer(const void *buf, size_t len, xc_tensor **out)
 {
     *out = NULL;
+    if (xc_value_pb_is_container(buf, len)) return xc_value_load_pb_buffer(buf, len, out); /* a sequence or an optional */
     xc_proto_alloc pa;
     xc_proto_alloc_init(&pa);
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(&pa.allocator, len, buf);
@@ -31,6 +33,7 @@ xc_status xc_tensor_load_pb(const char *path, xc_tensor **out)
 
 xc_status xc_tensor_save_pb(const xc_tensor *t, const char *path)
 {
+    if (t->value != XC_VALUE_TENSOR) return xc_value_save_pb(t, path);
     Onnx__TensorProto tp;
     XC_TRY(xc_tensor_to_proto(t, &tp));
     size_t len = onnx__tensor_proto__get_packed_size(&tp);

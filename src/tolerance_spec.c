@@ -83,14 +83,22 @@ static int lookup(const xc_tol_entry *list, int n, const char *name, double *out
     return found;
 }
 
-static double rms(const xc_tensor *t)
+/* Sum of squares and count of the finite elements (of every tensor a sequence or optional holds). */
+static void squares(const xc_tensor *t, double *sum, size_t *finite)
 {
-    size_t n = xc_tensor_numel(t), finite = 0;
-    double sum = 0;
+    for (int i = 0; i < t->n_items; i++) squares(t->items[i], sum, finite);
+    size_t n = t->value == XC_VALUE_TENSOR ? xc_tensor_numel(t) : 0;
     for (size_t i = 0; i < n; i++) {
         double v = xc_load_f64(t->dtype, t->data, i);
-        if (isfinite(v)) sum += v * v, finite++;
+        if (isfinite(v)) *sum += v * v, (*finite)++;
     }
+}
+
+static double rms(const xc_tensor *t)
+{
+    size_t finite = 0;
+    double sum = 0;
+    squares(t, &sum, &finite);
     return finite ? sqrt(sum / (double)finite) : 0;
 }
 

@@ -42,6 +42,7 @@ from test_debug_defects import debug_defects  # noqa: E402
 from test_plugins import plugins  # noqa: E402
 from test_lowbit_dtypes import lowbit_dtypes  # noqa: E402
 from test_profiles import profiles  # noqa: E402
+from test_sequences import sequences  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1398,6 +1399,7 @@ def main():
         timed(vision_ops, s, xc, args.build, tmp)
         timed(control_flow, s, xc, args.build, tmp)
         timed(lowbit_dtypes, s, xc, args.build, tmp)
+        timed(sequences, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)

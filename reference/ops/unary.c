@@ -248,6 +248,11 @@ static xc_status ref_cast(xc_ref_args *a)
 
 static xc_status ref_identity(xc_ref_args *a)
 {
+    if (a->in[0]->value != XC_VALUE_TENSOR) { /* a sequence or an optional: a deep copy */
+        xc_tensor_free(a->out[0]);
+        a->out[0] = NULL;
+        return xc_tensor_clone(a->in[0], &a->out[0]);
+    }
     if (a->out[0]->nbytes) memcpy(a->out[0]->data, a->in[0]->data, a->out[0]->nbytes);
     return XC_OK;
 }

@@ -139,7 +139,7 @@ static xc_status lower_node_with(xc_engine *e, int k, xc_type_shape *tin, xc_typ
         }
         int id = xc_engine_tensor(e, n->inputs[i]);
         const xc_etensor *t = &e->tensors[id];
-        tin[i] = (xc_type_shape){1, t->dtype, t->rank, {0}, t->value};
+        tin[i] = (xc_type_shape){1, t->dtype, t->rank, {0}, t->value, XC_VALUE_TENSOR};
         memcpy(tin[i].dims, t->dims, sizeof t->dims);
         l->cpu |= t->host; /* only the reference takes a shape known at run time */
         if (l->n_in == XC_LAYER_IO) return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d inputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
@@ -383,9 +383,30 @@ xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_e
     return XC_OK;
 }
 
+/* Engine buffers hold tensors: a model with a sequence or an optional anywhere (declared, or
+ * made by a node as load-time inference found) is refused in one line. */
+static xc_status refuse_containers(const xc_model *m)
+{
+    const xc_graph *g = m->graph;
+    const xc_graph_types *t = m->types;
+    const char *name = NULL;
+    xc_value_kind k = XC_VALUE_TENSOR;
+    for (int i = 0; !name && i < g->n_inputs + g->n_outputs; i++) {
+        const xc_value_info *v = i < g->n_inputs ? &g->inputs[i] : &g->outputs[i - g->n_inputs];
+        if (v->value != XC_VALUE_TENSOR) name = v->name, k = v->value;
+    }
+    for (int i = 0; !name && t && i < t->n_values; i++)
+        if (t->types[i].kind != XC_VALUE_TENSOR) name = t->names[i], k = t->types[i].kind;
+    if (!name) return XC_OK;
+    return xc_fail(XC_ERR_UNSUPPORTED, "the OpenCL engine runs tensors only, and '%s' is a %s (sequences and optionals run on --ref)",
+                   name, xc_value_kind_name(k));
+}
+
 xc_status xc_engine_build_structure(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)
 {
     xc_engine *e;
+    *out = NULL;
+    XC_TRY(refuse_containers(m));
     XC_TRY(xc_engine_probe(m, o, &e));
     *out = NULL;
     xc_status s = check_disabled_names(e);

@@ -33,6 +33,7 @@ static xc_status merge_types(const xc_infer_ctx *c, int o, const xc_type_shape *
         return xc_infer_fail(c, "output %d is %s in one branch and %s in the other", o, xc_dtype_name(a->dtype),
                              xc_dtype_name(b->dtype));
     r->dtype = a->dtype != XC_UNDEFINED ? a->dtype : b->dtype;
+    r->kind = a->kind != XC_VALUE_TENSOR ? a->kind : b->kind; /* an empty optional may meet its element */
     r->rank = a->rank == b->rank ? a->rank : -1;
     for (int k = 0; k < r->rank; k++) r->dims[k] = a->dims[k] == b->dims[k] ? a->dims[k] : -1;
     return XC_OK;
@@ -79,7 +80,7 @@ static xc_status infer_if(xc_infer_ctx *c)
             s = XC_OK;
             for (int o = 0; o < c->n_out; o++) {
                 const xc_value_info *v = &br[b]->outputs[o];
-                bt[o] = (xc_type_shape){1, v->dtype, v->rank, {0}, NULL};
+                bt[o] = (xc_type_shape){1, v->dtype, v->rank, {0}, NULL, v->value};
                 for (int d = 0; d < v->rank; d++) bt[o].dims[d] = v->dims[d];
             }
         }
@@ -113,8 +114,8 @@ static xc_status infer_loop(xc_infer_ctx *c)
         free(bout);
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
-    bin[0] = (xc_type_shape){1, XC_INT64, 0, {0}, NULL};
-    bin[1] = (xc_type_shape){1, XC_BOOL, 0, {0}, NULL};
+    bin[0] = (xc_type_shape){1, XC_INT64, 0, {0}, NULL, XC_VALUE_TENSOR};
+    bin[1] = (xc_type_shape){1, XC_BOOL, 0, {0}, NULL, XC_VALUE_TENSOR};
     for (int i = 0; i < n; i++) {
         bin[2 + i] = c->in[2 + i];
         bin[2 + i].value = NULL; /* carried values change from one iteration to the next */
@@ -134,6 +135,10 @@ static xc_status infer_loop(xc_infer_ctx *c)
     for (int j = 0; j < k && s == XC_OK; j++) {
         const xc_type_shape *per = &bout[1 + n + j];
         xc_type_shape *r = &c->out[n + j];
+        if (per->kind != XC_VALUE_TENSOR) {
+            s = xc_infer_fail(c, "body output %d is a %s, but scan outputs stack tensors", 1 + n + j, xc_value_kind_name(per->kind));
+            break;
+        }
         r->dtype = per->dtype;
         r->rank = per->rank >= 0 && per->rank < XC_MAX_RANK ? per->rank + 1 : -1;
         r->dims[0] = -1;

@@ -15,5 +15,6 @@
     X(random) \
     X(vision) \
     X(control) \
+    X(sequence) \
     /* one family per line, each ending in a backslash; this comment ends the list */
 #endif

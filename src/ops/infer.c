@@ -34,6 +34,7 @@ xc_status xc_infer_require_type(xc_infer_ctx *c, int i, uint32_t mask)
 void xc_infer_copy(xc_infer_ctx *c, int o, int i)
 {
     c->out[o].dtype = c->in[i].dtype;
+    c->out[o].kind = c->in[i].kind;
     c->out[o].rank = c->in[i].rank;
     memcpy(c->out[o].dims, c->in[i].dims, sizeof c->out[o].dims);
 }

@@ -25,6 +25,7 @@ typedef struct xc_type_shape {
     int rank;                    /* -1 when unknown */
     int64_t dims[XC_MAX_RANK];   /* -1 where unknown */
     const xc_tensor *value;      /* the value when known (constant at load, always at run) */
+    xc_value_kind kind;          /* a tensor, or a sequence/optional of tensors of dtype/shape */
 } xc_type_shape;
 
 /* What inference knows of the values of the graphs enclosing a node (innermost first), so
@@ -52,6 +53,10 @@ typedef struct xc_op_schema {
     const xc_attr_spec *attrs;   /* terminated by {NULL}; may be NULL for none */
     xc_status (*infer)(xc_infer_ctx *ctx);
 } xc_op_schema;
+
+/* 1 if op_type (ai.onnx) takes sequences or optionals as inputs (src/ops/sequence.c); every
+ * other op is refused them at inference. */
+int xc_op_takes_containers(const char *op_type);
 
 /* Finds the schema for op_type at opset (ai.onnx domain). NULL if none. *older_only is set to 1
  * when the op exists but only in versions newer than opset (semantics not implemented). */

@@ -180,6 +180,8 @@ xc_status sg_share_tensor(const xc_tensor *t, xc_tensor **out)
 static xc_status copy_graph(const xc_graph *a, const ptr_map *pm, const char *keep_nodes, const char *keep_inits,
                             xc_graph **out);
 
+static xc_status copy_value(const xc_value_info *a, const ptr_map *pm, xc_value_info *b);
+
 static xc_status copy_attr(const xc_attr *a, const ptr_map *pm, xc_attr *b)
 {
     *b = *a; /* scalars; every pointer is replaced below */
@@ -192,6 +194,7 @@ static xc_status copy_attr(const xc_attr *a, const ptr_map *pm, xc_attr *b)
     b->string_lens = NULL;
     b->tensors = NULL;
     b->graphs = NULL;
+    b->type_proto = NULL;
     b->n = 0; /* counts the items copied so far, so a failure frees exactly those */
     b->proto = map_get(pm, a->proto);
     if (!dup_opt(a->name, &b->name) || !dup_opt(a->ref_attr_name, &b->ref_attr_name) ||
@@ -200,6 +203,10 @@ static xc_status copy_attr(const xc_attr *a, const ptr_map *pm, xc_attr *b)
     if (a->s) XC_TRY(copy_bytes(a->s, a->s_len + 1, (void **)&b->s));
     if (a->t) XC_TRY(sg_share_tensor(a->t, &b->t));
     if (a->g) XC_TRY(copy_graph(a->g, pm, NULL, NULL, &b->g));
+    if (a->type_proto) {
+        if (!(b->type_proto = calloc(1, sizeof *b->type_proto))) return nomem();
+        XC_TRY(copy_value(a->type_proto, pm, b->type_proto));
+    }
     if (a->floats) XC_TRY(copy_bytes(a->floats, sizeof(float) * a->n, (void **)&b->floats));
     if (a->ints) XC_TRY(copy_bytes(a->ints, sizeof(int64_t) * a->n, (void **)&b->ints));
     if (a->string_lens) XC_TRY(copy_bytes(a->string_lens, sizeof(size_t) * a->n, (void **)&b->string_lens));

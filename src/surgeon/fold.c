@@ -102,7 +102,7 @@ static xc_status walk_with(const xc_graph *g, fold_ctx *c, char *folded, xc_type
         const xc_tensor *t = g->initializers[i];
         int s = add_slot(c, t->name);
         if (s < 0) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        c->ts[s] = (xc_type_shape){1, t->dtype, t->rank, {0}, t};
+        c->ts[s] = (xc_type_shape){1, t->dtype, t->rank, {0}, t, t->value};
         memcpy(c->ts[s].dims, t->dims, sizeof t->dims);
     }
     for (int i = 0; i < g->n_inputs; i++) {
@@ -111,24 +111,25 @@ static xc_status walk_with(const xc_graph *g, fold_ctx *c, char *folded, xc_type
         if (s < 0) return xc_fail(XC_ERR_NOMEM, "out of memory");
         if (c->overridable) c->ts[s].value = NULL;
         if (!xc_graph_is_runtime_input(g, i)) continue;
-        c->ts[s] = (xc_type_shape){1, v->dtype, v->rank, {0}, NULL};
+        c->ts[s] = (xc_type_shape){1, v->dtype, v->rank, {0}, NULL, v->value};
         memcpy(c->ts[s].dims, v->dims, sizeof v->dims);
     }
     for (int k = 0; k < g->n_nodes; k++) {
         const xc_node *n = &g->nodes[k];
         for (int i = 0; i < n->n_inputs; i++) {
             const xc_type_shape *t = n->inputs[i][0] ? type_of(c, n->inputs[i]) : NULL;
-            in[i] = t ? *t : (xc_type_shape){n->inputs[i][0] != 0, XC_UNDEFINED, -1, {0}, NULL};
+            in[i] = t ? *t : (xc_type_shape){n->inputs[i][0] != 0, XC_UNDEFINED, -1, {0}, NULL, XC_VALUE_TENSOR};
         }
         XC_TRY(eval_node(n, in, vals));
         int all = n->n_outputs > 0;
-        for (int o = 0; o < n->n_outputs; o++) all &= !n->outputs[o][0] || vals[o] != NULL;
+        for (int o = 0; o < n->n_outputs; o++) /* initializers are tensors: a sequence stays a node */
+            all &= !n->outputs[o][0] || (vals[o] != NULL && vals[o]->value == XC_VALUE_TENSOR);
         xc_status s = XC_OK;
         if (!all) {
             for (int o = 0; o < n->n_outputs; o++) {
                 xc_tensor_free(vals[o]);
                 vals[o] = NULL;
-                out[o] = (xc_type_shape){n->outputs[o][0] != 0, XC_UNDEFINED, -1, {0}, NULL};
+                out[o] = (xc_type_shape){n->outputs[o][0] != 0, XC_UNDEFINED, -1, {0}, NULL, XC_VALUE_TENSOR};
             }
             s = xc_node_infer(n, in, n->n_inputs, out, n->n_outputs);
             if (s == XC_ERR_UNSUPPORTED) { /* types stay unknown downstream, as at load time */
@@ -148,7 +149,7 @@ static xc_status walk_with(const xc_graph *g, fold_ctx *c, char *folded, xc_type
                 c->owned[slot] = vals[o];
                 vals[o] = NULL;
                 const xc_tensor *v = c->owned[slot];
-                out[o] = (xc_type_shape){1, v->dtype, v->rank, {0}, v};
+                out[o] = (xc_type_shape){1, v->dtype, v->rank, {0}, v, v->value};
                 memcpy(out[o].dims, v->dims, sizeof v->dims);
             }
             c->ts[slot] = out[o];

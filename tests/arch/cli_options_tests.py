@@ -50,10 +50,10 @@ def cli_options_tests(s, xc, build, tmp, conf):
     r = _run([xc, "conformance"])
     s.check("conformance without ROOT: usage error naming ROOT, exit 2", r.returncode == 2 and "ROOT" in r.stderr,
             r.stderr)
+    import tempfile
     case = os.path.join(conf, "node", "test_abs")
-    one = os.path.join(tmp, "one_case_root")
-    if os.path.isdir(case) and not os.path.isdir(one):
-        os.makedirs(one)
+    one = tempfile.mkdtemp(prefix="one_case_root_", dir=tmp)  # its own folder: no other section's leftovers
+    if os.path.isdir(case):
         shutil.copytree(case, os.path.join(one, "test_abs"))
     r = _run([xc, "conformance"] + [one] * 70)
     s.check("conformance with 70 ROOTs runs every one (lists grow: no cap at 64)",
