@@ -38,6 +38,7 @@ from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
 from test_tf32 import tf32_tests  # noqa: E402
 from test_debug_defects import debug_defects  # noqa: E402
+from test_debug_surface import debug_surface  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1398,6 +1399,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(debug_surface, s, xc, args.build, tmp)
         timed(pipeline, s, xc, args.build, tmp, args.conf)
         timed(engine_layers, s, xc, args.build, tmp)
         timed(tf32_tests, s, xc, args.build, tmp)
