@@ -43,7 +43,7 @@ static const char *help =
     "  --artifacts-dir DIR        keep every check's files (the tactics each check pinned)\n"
     "  --check CMD...             judge each candidate by this command (every argument after\n"
     "                             --check) instead of comparing with the reference: {plan} is the\n"
-    "                             candidate's engine plan (appended when no placeholder is given),\n"
+    "                             candidate's engine plan (appended without {plan}/{tactics}),\n"
     "                             {tactics} its replay file, {model} the model\n"
     "  --fail-code N              only exit status N fails (repeatable; default: any non-zero)\n"
     "  --ignore-fail-code N       exit status N does not fail (repeatable)\n"

@@ -294,7 +294,7 @@ static xc_status command_check(xc_debug_session *s, const xc_engine *e, int n, i
     if (st == XC_OK) st = xc_tactics_save_engine(e, tactics);
     char *out = NULL;
     xc_check_subst subst[3] = {{"{plan}", plan}, {"{tactics}", tactics}, {"{model}", s->cfg->model_path}};
-    if (st == XC_OK) st = xc_check_command_run(&s->cfg->command, subst, 3, passed, why, len, &out);
+    if (st == XC_OK) st = xc_check_command_run(&s->cfg->command, subst, 3, 2, passed, why, len, &out); /* plan appended without {plan}/{tactics} */
     if (st == XC_OK && s->cfg->command.show_output) xc_debug_show_output(s, out);
     free(out);
     unlink(plan);

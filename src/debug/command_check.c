@@ -51,7 +51,7 @@ void xc_check_argv_free(char **argv)
     free(argv);
 }
 
-xc_status xc_check_command_argv(const xc_check_command *c, const xc_check_subst *subst, int n_subst, char ***argv)
+xc_status xc_check_command_argv(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int naming, char ***argv)
 {
     int n = c->argc, any = 0;
     char **v = calloc((size_t)n + 2, sizeof *v);
@@ -63,7 +63,7 @@ xc_status xc_check_command_argv(const xc_check_command *c, const xc_check_subst 
             char *b = substitute(a, subst[k].token, subst[k].value);
             free(a);
             a = b;
-            any = 1;
+            any |= k < naming;
         }
         if (!(v[i] = a)) return xc_check_argv_free(v), xc_fail(XC_ERR_NOMEM, "out of memory");
     }
@@ -151,12 +151,12 @@ xc_status xc_check_command_validate(const xc_check_command *c)
     return XC_OK;
 }
 
-xc_status xc_check_command_run(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int *passed, char *why,
-                               size_t len, char **output)
+xc_status xc_check_command_run(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int naming, int *passed,
+                               char *why, size_t len, char **output)
 {
     char **argv = NULL, *out = NULL;
     int status = 0;
-    xc_status s = xc_check_command_argv(c, subst, n_subst, &argv);
+    xc_status s = xc_check_command_argv(c, subst, n_subst, naming, &argv);
     if (s == XC_OK) s = run_command(argv, &out, &status);
     xc_check_argv_free(argv);
     if (s != XC_OK) return s;

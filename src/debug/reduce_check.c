@@ -101,7 +101,7 @@ static xc_status replay_save(const rd_state *st)
 xc_status rd_check_argv(const rd_state *st, const char *model, const char *inputs, char ***argv)
 {
     xc_check_subst subst[2] = {{"{model}", model}, {"{inputs}", inputs}};
-    return xc_check_command_argv(&st->cfg->base.command, subst, 2, argv);
+    return xc_check_command_argv(&st->cfg->base.command, subst, 2, 1, argv); /* the model appended without {model} */
 }
 
 /* Removes what a check left in the session folder (folders of test_data_set files included). */
@@ -137,7 +137,7 @@ static xc_status external(rd_state *st, const rd_data *d, int *passed, char *why
     char *out = NULL, set[4300];
     snprintf(set, sizeof set, "%s/test_data_set_0", inputs);
     xc_check_subst subst[2] = {{"{model}", model}, {"{inputs}", want_inputs ? set : NULL}};
-    if (s == XC_OK) s = xc_check_command_run(&st->cfg->base.command, subst, 2, passed, why, len, &out);
+    if (s == XC_OK) s = xc_check_command_run(&st->cfg->base.command, subst, 2, 1, passed, why, len, &out);
     if (want_inputs) remove_tree(inputs);
     unlink(model); /* --artifacts-dir keeps its own copy, named for the verdict */
     if (s == XC_OK && st->cfg->base.command.show_output) xc_debug_show_output(&st->s, out);

@@ -27,19 +27,19 @@ typedef struct xc_debug_session {
 } xc_debug_session;
 
 /* command_check.c: the external check (debug.h's xc_check_command). A placeholder token in an
- * argument is replaced by its value (values NULL: not offered); when no argument holds one, the
- * first substitution's value is appended. */
+ * argument is replaced by its value (values NULL: not offered); when no argument holds one of
+ * the first `naming` tokens (those naming the candidate), the first one's value is appended. */
 typedef struct xc_check_subst {
     const char *token, *value;
 } xc_check_subst;
 xc_status xc_check_command_validate(const xc_check_command *c);
 int xc_check_command_uses(const xc_check_command *c, const char *token);
-xc_status xc_check_command_argv(const xc_check_command *c, const xc_check_subst *subst, int n_subst, char ***argv);
+xc_status xc_check_command_argv(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int naming, char ***argv);
 void xc_check_argv_free(char **argv);
 /* Runs the command: *passed, why (exit status, the regex that matched); *output (if not NULL)
  * its stdout and stderr, malloc'd. */
-xc_status xc_check_command_run(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int *passed, char *why,
-                               size_t len, char **output);
+xc_status xc_check_command_run(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int naming, int *passed,
+                               char *why, size_t len, char **output);
 
 /* --show-output: the command's output, one progress line per line. */
 void xc_debug_show_output(const xc_debug_session *s, const char *out);
