@@ -112,6 +112,7 @@ def debug_surface(s, xc, build, tmp):
     check_command(s, xc, tmp, model, pin)
     reduce_phases(s, xc, tmp, os.path.join(tmp, "chain.onnx"))
     repeat_tools(s, xc, tmp, model)
+    loaded_shapes(s, xc, tmp)
     r = run(base + el + ["--check-average"])
     s.check("--check-average is refused by the debug tools in one line (exit 2)",
             r.returncode == 2 and "--check-average" in r.stderr, r.stdout[-500:] + r.stderr[-500:])
@@ -203,3 +204,21 @@ def repeat_tools(s, xc, tmp, model):
     r = run([xc, "debug", "build", model, "--until", "good"] + lv)
     s.check("debug build --until good on a passing model: one build, exit 0",
             r.returncode == 0 and "verdict: 1 build: 1 good, 0 bad" in r.stdout, r.stdout[-1000:] + r.stderr[-500:])
+
+
+def loaded_shapes(s, xc, tmp):
+    """Engines are built for the loaded inputs' shapes (as run's): a [batch, seq, 16] model fed a
+    2x3x16 set used to fail check 1 ("built for float32[1,1,16]") in every debug tool."""
+    from test_debug_defects import dynamic_model
+    model, sets = os.path.join(tmp, "dynamic.onnx"), os.path.join(tmp, "dyn_sets", "test_data_set_0")
+    dynamic_model(model)
+    os.makedirs(sets, exist_ok=True)
+    with open(os.path.join(sets, "input_0.pb"), "wb") as f:
+        f.write(nh.from_array(np.random.default_rng(3).random((2, 3, 16)).astype(np.float32), "x").SerializeToString())
+    fault = ["--inject-fault", "node=relu0", "--load-inputs", sets]
+    r = run([xc, "debug", "tactics", model, "-o", os.path.join(tmp, "dyn_t.json")] + fault)
+    s.check("debug tactics --load-inputs of a 2x3x16 set on a symbolic model: built for it (check 1 runs and fails on the fault)",
+            "check 1: the build as given: FAILED" in r.stdout and "built for" not in r.stderr, r.stdout[-1500:] + r.stderr[-800:])
+    r = run([xc, "debug", "reduce", model, "-o", os.path.join(tmp, "dyn_min.onnx")] + fault)
+    s.check("debug reduce --load-inputs of a 2x3x16 set: reduced to relu0", r.returncode == 0 and "nodes: relu0 (Relu)" in r.stdout,
+            r.stdout[-1500:] + r.stderr[-800:])
