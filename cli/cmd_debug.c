@@ -3,6 +3,7 @@
  * reproduces the fix. Exit 0 when a culprit is found (or nothing fails), 1 when the tool cannot
  * explain the failure, 2 on errors. */
 #include "cli.h"
+#include "compare_options.h"
 #include "debug.h"
 #include "debug_reduce.h"
 #include "ocl_options.h"
@@ -14,6 +15,7 @@
 
 static const char *help =
     "usage: crosscheck debug tactics|fusions|precision MODEL [options]\n"
+    "       crosscheck debug build|repeat MODEL --until good|bad|N [--max-runs N] [options]\n"
     "       crosscheck debug reduce MODEL -o MIN.onnx [options]   (debug reduce --help)\n\n"
     "Finds what makes the OpenCL engine of MODEL disagree with the reference, by rebuilding it with\n"
     "parts switched to a safe alternative and bisecting (one line per check):\n"
@@ -22,30 +24,50 @@ static const char *help =
     "  fusions    fused groups -> unfused (--no-fuse-node); names the group, its nodes and passes,\n"
     "             and which single --disable-fusion PASS fixes it\n"
     "  precision  (with --fp16) fp16 layers -> fp32; writes the layers to keep in fp32 (-o, default\n"
-    "             debug_precision.json; --layer-precision-file reads it)\n\n"
+    "             debug_precision.json; --layer-precision-file reads it)\n"
+    "  build      rebuilds (tuning anew) and checks each build, until a good one, a bad one or N\n"
+    "  repeat     builds once and checks the same engine (or runs --check) again, likewise\n"
+    "             (--max-runs N bounds good/bad, default 100; exit 0 when met, for N when all good)\n\n"
     "  -o FILE                    the file written\n"
-    "  --iterations N             check N input sets (seeds seed..seed+N-1; default 1)\n"
+    "  --iterations N             check N input sets (generated set k from seed + k; default: as\n"
+    "                             many as loaded, else 1; more than loaded: the rest generated)\n"
     "  --seed N                   seed of the generated inputs (default 1)\n"
-    "  --load-inputs PATH...      inputs from .pb files or a test_data_set folder instead\n"
-    "  --atol [NAME:]X, --rtol [NAME:]X  tolerances (Polygraphy's rule; default: run's dtype-aware\n"
-    "                             ones, e.g. 1e-4 for float32, 1e-2 under --fp16)\n"
+    "  --load-inputs PATH...      input sets: .pb files, test_data_set or results folders, globs\n"
+    "                             ('data/test_data_set_*'); each folder one set\n"
+    "  --validate-sets N          check a fix found on N fresh generated sets before reporting it\n"
+    "                             (default 3; 0: no)\n"
+    "  comparison options of run (default tolerances: run's dtype-aware ones, e.g. 1e-4 for\n"
+    "  float32, 1e-2 under --fp16):\n%s"
     "  --mode bisect|linear       search by bisection (default) or one candidate at a time\n"
     "  --direction forward|reverse  search from the front (default) or the back\n"
     "  --artifacts-dir DIR        keep every check's files (the tactics each check pinned)\n"
+    "  --check CMD...             judge each candidate by this command (every argument after\n"
+    "                             --check) instead of comparing with the reference: {plan} is the\n"
+    "                             candidate's engine plan (appended without {plan}/{tactics}),\n"
+    "                             {tactics} its replay file, {model} the model\n"
+    "  --fail-code N              only exit status N fails (repeatable; default: any non-zero)\n"
+    "  --ignore-fail-code N       exit status N does not fail (repeatable)\n"
+    "  --fail-regex RE            the command fails when its output matches RE (repeatable;\n"
+    "                             POSIX extended; with a code option: a failing status and a match)\n"
+    "  --show-output              print the command's output under each check\n"
     "  --exec-runner NAME='CMD'   compare the engine with this runner instead of the reference\n"
     "                             (any runner option of 'crosscheck run', e.g. an external command)\n\n"
     "OpenCL build options (the failing build):\n%s"
-    "Exit status: 0 culprit found (or nothing fails), 1 failure not explained, 2 errors.\n";
+    "Exit status: 0 culprit found (or nothing fails), 1 failure not explained or the fix fails on\n"
+    "fresh inputs, 2 errors.\n";
 
 #define MAX_ARGS 512
 
 typedef struct cli_debug {
     const char *tool;
+    xc_debug_until until;        /* debug build|repeat */
+    int until_count, max_runs;
     xc_debug_config c;
     const char *load[MAX_ARGS];
     const char *kept[MAX_ARGS];  /* the arguments `run` understands, for the reproducing command */
     int n_kept;
     xc_input_shape shapes[XC_MAX_NAMED];
+    xc_val_range ranges[XC_MAX_NAMED];
     xc_reduce_config reduce;     /* debug reduce's own options */
     cli_runners golden;          /* the runner the engine is compared with (default: the reference) */
 } cli_debug;
@@ -64,10 +86,19 @@ static int debug_option(cli_debug *d, int argc, char **argv, int *i)
     long n;
     if (!strcmp(a, "-o")) return (d->c.output = cli_value(argc, argv, i, cmd)) ? 1 : -1;
     if (!strcmp(a, "--artifacts-dir")) return (d->c.artifacts_dir = cli_value(argc, argv, i, cmd)) ? 1 : -1;
-    if (!strcmp(a, "--iterations")) {
-        if (!(v = cli_value(argc, argv, i, cmd)) || !cli_long(cmd, a, v, &n)) return -1;
-        if (n < 1 || n > 1000) return cli_usage_error(cmd, "--iterations takes 1..1000"), -1;
-        return d->c.iterations = (int)n, 1;
+    if (!strcmp(a, "--until")) {
+        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
+        if (!strcmp(v, "good") || !strcmp(v, "bad")) return d->until = v[0] == 'g' ? XC_UNTIL_GOOD : XC_UNTIL_BAD, 1;
+        if (!cli_long_in(cmd, a, v, 1, 100000, &n)) return -1;
+        return d->until = XC_UNTIL_COUNT, d->until_count = (int)n, 1;
+    }
+    if (!strcmp(a, "--max-runs")) {
+        if (!(v = cli_value(argc, argv, i, cmd)) || !cli_long_in(cmd, a, v, 1, 100000, &n)) return -1;
+        return d->max_runs = (int)n, 1;
+    }
+    if (!strcmp(a, "--validate-sets")) {
+        if (!(v = cli_value(argc, argv, i, cmd)) || !cli_long_in(cmd, a, v, 0, 1000, &n)) return -1;
+        return d->c.validate_sets = (int)n, 1;
     }
     if (!strcmp(a, "--mode")) {
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
@@ -82,25 +113,35 @@ static int debug_option(cli_debug *d, int argc, char **argv, int *i)
     return 0;
 }
 
-/* Options `run` shares: the inputs and the tolerance. */
-static int data_option(cli_debug *d, int argc, char **argv, int *i)
+/* --check CMD... (the rest of the command line) and how its result is read, for every tool. */
+static int check_option(cli_debug *d, int argc, char **argv, int *i)
 {
     const char *a = argv[*i], *cmd = "debug", *v;
-    long seed;
-    if (!strcmp(a, "--seed")) {
-        if (!(v = cli_value(argc, argv, i, cmd)) || !cli_long(cmd, a, v, &seed)) return -1;
-        return d->c.inputs.seed = (uint64_t)seed, 1;
+    xc_check_command *c = &d->c.command;
+    long n;
+    if (!strcmp(a, "--check")) {
+        if (*i + 1 >= argc) return cli_usage_error(cmd, "--check needs a command"), -1;
+        c->argv = (const char *const *)argv + *i + 1;
+        c->argc = argc - *i - 1;
+        *i = argc - 1;
+        return 1;
     }
-    if (!strcmp(a, "--atol") || !strcmp(a, "--rtol")) {
-        char *copy;
-        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = cli_keep(strdup(v)))) return -1; /* names live as long as the run */
-        return xc_tolerance_spec_add(&d->c.tol, a + 2, copy) == XC_OK ? 1 : (cli_error(), -1);
-    }
-    if (!strcmp(a, "--load-inputs")) {
-        while (*i + 1 < argc && argv[*i + 1][0] != '-' && d->c.n_load_inputs < MAX_ARGS) d->load[d->c.n_load_inputs++] = argv[++*i];
-        return d->c.n_load_inputs ? 1 : (cli_usage_error(cmd, "--load-inputs needs a path"), -1);
-    }
-    return 0;
+    if (!strcmp(a, "--show-output")) return c->show_output = 1, 1;
+    if (strcmp(a, "--fail-regex") && strcmp(a, "--fail-code") && strcmp(a, "--ignore-fail-code")) return 0;
+    if (!(v = cli_value(argc, argv, i, cmd))) return -1;
+    int *count = !strcmp(a, "--fail-regex") ? &c->n_fail_regex : !strcmp(a, "--fail-code") ? &c->n_fail_codes : &c->n_ignore_codes;
+    if (*count == XC_CHECK_MAX_LIST) return cli_usage_error(cmd, "at most %d %s", XC_CHECK_MAX_LIST, a), -1;
+    if (!strcmp(a, "--fail-regex")) return c->fail_regex[c->n_fail_regex++] = v, 1;
+    if (!cli_long_in(cmd, a, v, 0, 255, &n)) return -1;
+    if (!strcmp(a, "--fail-code")) return c->fail_codes[c->n_fail_codes++] = (int)n, 1;
+    return c->ignore_codes[c->n_ignore_codes++] = (int)n, 1;
+}
+
+/* Options `run` shares: the inputs and how outputs are judged (run's own parser). */
+static int data_option(cli_debug *d, int argc, char **argv, int *i)
+{
+    cli_compare cc = {&d->c.tol, &d->c.checks, &d->c.inputs, d->ranges, &d->c.iterations, d->load, MAX_ARGS, &d->c.n_load_inputs};
+    return cli_compare_option(argc, argv, i, "debug", &cc);
 }
 
 static void print_command(const cli_debug *d, const char *fix)
@@ -147,6 +188,19 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
     if (!strcmp(t, "fusions"))
         printf(r->pass_fix[0] ? "  pass level: --disable-fusion %s alone fixes it\n" : "  pass level: no single --disable-fusion of the culprits' passes fixes it\n",
                r->pass_fix);
+    if (!d->c.command.argv)
+        printf("every check ran %d input set%s (%d loaded, %d generated)\n", r->n_sets, r->n_sets == 1 ? "" : "s", r->n_loaded_sets,
+           r->n_sets - r->n_loaded_sets);
+    if (!r->validated_sets)
+        printf("the fix was not validated on fresh inputs (%s)\n", d->c.command.argv ? "--check judges" : "--validate-sets 0");
+    else if (r->validation_passed)
+        printf("the fix was validated on %d fresh generated input set%s (seeds %llu-%llu): it passes\n", r->validated_sets,
+               r->validated_sets == 1 ? "" : "s", r->validation_seed, r->validation_seed + (unsigned long long)r->validated_sets - 1);
+    else
+        printf("THE FIX FAILS ON FRESH INPUTS: fresh set %d of %d (seed %llu): %s\n"
+               "  it holds only for the inputs searched; check more sets (--iterations N, --load-inputs ...)\n",
+               r->validation_failed_set + 1, r->validated_sets, r->validation_seed + (unsigned long long)r->validation_failed_set,
+               r->validation_why);
     if (r->written[0]) printf("wrote %s\n", r->written);
     printf("reproduce the failure:\n");
     print_command(d, NULL);
@@ -157,7 +211,23 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
         snprintf(alt, sizeof alt, " --disable-fusion %s", r->pass_fix);
         print_command(d, alt);
     }
-    return 0;
+    return r->validated_sets && !r->validation_passed ? 1 : 0;
+}
+
+/* debug build|repeat: the runs made and whether the condition was met. */
+static int repeat_verdict(const cli_debug *d, const xc_debug_repeat_report *r)
+{
+    const char *run = !strcmp(d->tool, "build") ? "build" : "run";
+    printf("verdict: %d %s%s: %d good, %d bad", r->runs, run, r->runs == 1 ? "" : "s", r->good, r->bad);
+    if (r->first_good) printf("; first good: %s %d", run, r->first_good);
+    if (r->first_bad) printf("; first bad: %s %d", run, r->first_bad);
+    printf("\n");
+    if (d->until != XC_UNTIL_COUNT && !r->met)
+        printf("no %s %s in %d %ss (--max-runs)\n", d->until == XC_UNTIL_GOOD ? "good" : "bad", run, r->runs, run);
+    if (d->c.artifacts_dir) printf("each %s's tactics kept in %s/good/ and %s/bad/ (check_NN_tactics.json; --load-tactics replays one)\n", run,
+                                   d->c.artifacts_dir, d->c.artifacts_dir);
+    if (d->until == XC_UNTIL_COUNT) return r->bad ? 1 : 0;
+    return r->met ? 0 : 1;
 }
 
 int cmd_debug(int argc, char **argv)
@@ -166,7 +236,7 @@ int cmd_debug(int argc, char **argv)
     memset(&d, 0, sizeof d);
     d.c = xc_debug_config_default();
     if (argc < 2 || cli_is_help(argv[1])) {
-        printf(help, cli_ocl_help);
+        printf(help, cli_compare_help, cli_ocl_help);
         return argc < 2 ? 2 : 0;
     }
     d.tool = argv[1];
@@ -174,19 +244,22 @@ int cmd_debug(int argc, char **argv)
                                                                    : !strcmp(d.tool, "fusions")   ? xc_debug_fusions
                                                                    : !strcmp(d.tool, "precision") ? xc_debug_precision
                                                                                                   : NULL;
-    int reduce = !strcmp(d.tool, "reduce");
-    if (!tool && !reduce) return cli_usage_error("debug", "unknown tool '%s' (tactics, fusions, precision or reduce)", d.tool);
+    int reduce = !strcmp(d.tool, "reduce"), repeat = !strcmp(d.tool, "build") || !strcmp(d.tool, "repeat");
+    if (!tool && !reduce && !repeat)
+        return cli_usage_error("debug", "unknown tool '%s' (tactics, fusions, precision, reduce, build or repeat)", d.tool);
+    d.until_count = 1;
+    d.max_runs = 100;
     d.reduce = xc_reduce_config_default();
     d.golden = (cli_runners){.specs = d.c.against, .n = &d.c.n_against, .max = 1, .timeout = &d.c.exec_timeout};
     for (int i = 2; i < argc; i++) {
         int start = i, r;
         if (cli_is_help(argv[i])) {
-            printf(reduce ? "%s\nOpenCL build options:\n%s" : help, reduce ? cli_reduce_help : cli_ocl_help, cli_ocl_help);
+            printf(reduce ? "%s\nOpenCL build options:\n%s" : help, reduce ? cli_reduce_help : cli_compare_help, cli_ocl_help);
             return 0;
         }
         if (reduce && (r = cli_reduce_option(&d.reduce, argc, argv, &i)) != 0) {
             if (r < 0) return 2;
-        } else if ((r = debug_option(&d, argc, argv, &i)) != 0) {
+        } else if ((r = debug_option(&d, argc, argv, &i)) != 0 || (r = check_option(&d, argc, argv, &i)) != 0) {
             if (r < 0) return 2;
         } else if ((r = cli_runner_option(argc, argv, &i, "debug", &d.golden)) != 0) {
             if (r < 0) return 2;
@@ -205,6 +278,11 @@ int cmd_debug(int argc, char **argv)
     if (reduce) {
         d.reduce.base = d.c;
         return cli_reduce_run(&d.reduce);
+    }
+    if (repeat) {
+        xc_debug_repeat_report rr;
+        int count = d.until == XC_UNTIL_COUNT ? d.until_count : d.max_runs;
+        return xc_debug_repeat(&d.c, !strcmp(d.tool, "build"), d.until, count, &rr) != XC_OK ? cli_error() : repeat_verdict(&d, &rr);
     }
     static xc_debug_report rep;
     int rc = tool(&d.c, &rep) != XC_OK ? cli_error() : verdict(&d, &rep);

@@ -17,10 +17,12 @@ const char *const cli_reduce_help =
     "  --check CMD...             judge candidates by this command instead of the built-in check\n"
     "                             (every argument after --check; {model} is the candidate, else\n"
     "                             appended; {inputs} a test_data_set folder of its inputs);\n"
-    "                             it fails when it exits non-zero\n"
-    "  --fail-regex RE            ... or when its output matches RE (POSIX extended)\n"
+    "                             --fail-code, --ignore-fail-code, --fail-regex, --show-output\n"
+    "                             as for the other tools (debug --help)\n"
     "  --inputs-as inputs|constants  cut tensors become graph inputs (default; integer and\n"
     "                             constant tensors are always frozen) or initializers\n"
+    "  --no-reduce-outputs        keep the graph's outputs (no outputs phase)\n"
+    "  --no-reduce-inputs         keep the model's inputs (no inputs phase, no branch pruning)\n"
     "  --artifacts-dir DIR        keep every candidate as good_NN_*.onnx / bad_NN_*.onnx\n"
     "  --min-good FILE            write the nearest passing candidate\n"
     "  --replay FILE              record verdicts (JSON); a rerun takes them from it and resumes\n"
@@ -32,16 +34,10 @@ const char *const cli_reduce_help =
 int cli_reduce_option(xc_reduce_config *r, int argc, char **argv, int *i)
 {
     const char *a = argv[*i], *cmd = "debug reduce", *v;
-    if (!strcmp(a, "--check")) {
-        if (*i + 1 >= argc) return cli_usage_error(cmd, "--check needs a command"), -1;
-        r->check = (const char *const *)argv + *i + 1;
-        r->n_check = argc - *i - 1;
-        *i = argc - 1;
-        return 1;
-    }
-    if (!strcmp(a, "--fail-regex")) return (r->fail_regex = cli_value(argc, argv, i, cmd)) ? 1 : -1;
     if (!strcmp(a, "--min-good")) return (r->min_good = cli_value(argc, argv, i, cmd)) ? 1 : -1;
     if (!strcmp(a, "--replay")) return (r->replay = cli_value(argc, argv, i, cmd)) ? 1 : -1;
+    if (!strcmp(a, "--no-reduce-outputs")) return r->no_reduce_outputs = 1, 1;
+    if (!strcmp(a, "--no-reduce-inputs")) return r->no_reduce_inputs = 1, 1;
     if (!strcmp(a, "--inputs-as")) {
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
         if (strcmp(v, "inputs") && strcmp(v, "constants")) return cli_usage_error(cmd, "--inputs-as is inputs or constants, not '%s'", v), -1;
@@ -54,8 +50,8 @@ int cli_reduce_option(xc_reduce_config *r, int argc, char **argv, int *i)
 int cli_reduce_run(const xc_reduce_config *c)
 {
     static xc_reduce_report r;
-    if (c->fail_regex && !c->check) return cli_usage_error("debug reduce", "--fail-regex needs --check");
-    if (c->check && c->base.n_against)
+    const xc_check_command *cmd = &c->base.command;
+    if (cmd->argv && c->base.n_against)
         return cli_usage_error("debug reduce", "a runner option (e.g. --exec-runner) sets what the built-in check compares with; --check replaces that check");
     if (!c->base.output) return cli_usage_error("debug reduce", "give the reduced model's path with -o");
     if (xc_debug_reduce(c, &r) != XC_OK) return cli_error();
@@ -74,7 +70,7 @@ int cli_reduce_run(const xc_reduce_config *c)
     printf("wrote %s (inputs and reference outputs in %s)\n", r.written, r.data_dir);
     if (r.min_good[0]) printf("wrote %s (the nearest passing candidate)\n", r.min_good);
     else if (c->min_good) printf("--min-good: nothing written: %s\n", r.min_good_why);
-    printf("reproduce the failure%s%s%s:\n %s\n", c->fail_regex ? " (it fails when the output matches '" : "",
-           c->fail_regex ? c->fail_regex : "", c->fail_regex ? "')" : "", r.command);
+    printf("reproduce the failure%s%s%s:\n %s\n", cmd->n_fail_regex ? " (it fails when the output matches '" : "",
+           cmd->n_fail_regex ? cmd->fail_regex[0] : "", cmd->n_fail_regex ? "')" : "", r.command);
     return 0;
 }

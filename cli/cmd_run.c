@@ -2,6 +2,7 @@
  * runs, prints the report (run_print.c) and optionally writes it as JSON. Exit 0 when every
  * comparison passes, 1 on mismatch, 2 on usage, model or runtime errors. */
 #include "cli.h"
+#include "compare_options.h"
 #include "ocl_options.h"
 #include "runner_options.h"
 #include "run_json.h"
@@ -98,19 +99,14 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
 {
     const char *cmd = "run", *a = argv[*i], *v;
     xc_run_config *c = &ra->c;
-    long n;
     int taken = cli_runner_option(argc, argv, i, cmd, &ra->runners);
     if (taken) return taken;
     if (!strcmp(a, "--outputs"))
         return cli_list(argc, argv, i, ra->mark, MAX_LIST, &c->n_mark) ? (c->mark = ra->mark, 1)
                                                                        : (cli_usage_error(cmd, "--outputs needs tensor names, globs or 'mark all'"), -1);
-    if (!strcmp(a, "--load-inputs"))
-        return cli_list(argc, argv, i, ra->load_in, MAX_LIST, &c->n_load_inputs) ? 1 : (cli_usage_error(cmd, "--load-inputs needs a path"), -1);
     if (!strcmp(a, "--validate")) return c->validate = 1, 1;
     if (!strcmp(a, "--fail-fast")) return c->fail_fast = 1, 1;
     if (!strcmp(a, "--first-nan")) return c->first_nan = 1, 1;
-    if (!strcmp(a, "--allclose")) return c->tol.rule = XC_RULE_ALLCLOSE, 1;
-    if (!strcmp(a, "--infinities-compare-equal")) return c->tol.infinities_equal = 1, 1;
     if (!strcmp(a, "--per-layer") || !strcmp(a, "--per-layer=accumulated")) return c->per_layer = XC_PER_LAYER_ACCUMULATED, 1;
     if (!strcmp(a, "--per-layer=isolated")) return c->per_layer = XC_PER_LAYER_ISOLATED, 1;
     if (!strcmp(a, "--per-layer-verdict")) {
@@ -119,48 +115,18 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
         return c->per_layer_outputs_only = !strcmp(v, "outputs"), 1;
     }
     if (!strncmp(a, "--per-layer=", 12)) return cli_usage_error(cmd, "--per-layer takes =isolated or =accumulated"), -1;
-    if (!strcmp(a, "--no-shape-check")) return c->checks.no_shape_check = 1, 1;
-    if (!strcmp(a, "--check-average")) return c->checks.check_average = 1, 1;
-    static const char *const check_opts[] = {"--compare-func", "--index-tolerance", "--postprocess", "--check-metric"};
-    for (int k = 0; k < 4; k++) {
-        if (strcmp(a, check_opts[k])) continue;
-        char *copy;
-        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = cli_keep(strdup(v)))) return -1;
-        return xc_check_spec_add(&c->checks, a + 2, copy) == XC_OK ? 1 : (cli_error(), -1);
-    }
-    static const char *const tol_opts[] = {"--atol", "--rtol", "--check-error-stat", "--error-quantile"};
-    for (int k = 0; k < 4; k++) {
-        if (strcmp(a, tol_opts[k])) continue;
-        char *copy;
-        if (!(v = cli_value(argc, argv, i, cmd)) || !(copy = cli_keep(strdup(v)))) return -1; /* names live as long as the run */
-        return xc_tolerance_spec_add(&c->tol, a + 2, copy) == XC_OK ? 1 : (cli_error(), -1);
-    }
-    if (!(strcmp(a, "--seed") && strcmp(a, "--iterations") && strcmp(a, "--val-range") && strcmp(a, "--save-inputs") &&
-          strcmp(a, "--save-outputs") && strcmp(a, "--compare-to") && strcmp(a, "--json") && strcmp(a, "--memory-limit") &&
-          strcmp(a, "--tolerance-preset") && strcmp(a, "--save-heatmaps") && strcmp(a, "--save-error-plot"))) {
+    cli_compare cc = {&c->tol, &c->checks, &c->inputs, ra->ranges, &c->iterations, ra->load_in, MAX_LIST, &c->n_load_inputs};
+    if ((taken = cli_compare_option(argc, argv, i, cmd, &cc)) != 0) return taken;
+    if (!(strcmp(a, "--save-inputs") && strcmp(a, "--save-outputs") && strcmp(a, "--compare-to") && strcmp(a, "--json") &&
+          strcmp(a, "--memory-limit") && strcmp(a, "--save-heatmaps") && strcmp(a, "--save-error-plot"))) {
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (!strcmp(a, "--seed")) return cli_long(cmd, a, v, &n) ? (c->inputs.seed = (uint64_t)n, 1) : -1;
-        if (!strcmp(a, "--iterations"))
-            return cli_long_in(cmd, a, v, 1, 100000, &n) ? (c->iterations = (int)n, 1) : -1;
         if (!strcmp(a, "--save-inputs")) return c->save_inputs = v, 1;
         if (!strcmp(a, "--save-outputs")) return c->save_outputs = v, 1;
         if (!strcmp(a, "--compare-to")) return c->compare_to = v, 1;
         if (!strcmp(a, "--json")) return ra->json = v, 1;
         if (!strcmp(a, "--save-heatmaps")) return ra->heatmaps = v, 1;
         if (!strcmp(a, "--save-error-plot")) return ra->error_plot = v, 1;
-        if (!strcmp(a, "--memory-limit")) return parse_bytes(cmd, v, &c->memory_limit) ? 1 : -1;
-        if (!strcmp(a, "--tolerance-preset")) {
-            if (!strcmp(v, "auto")) return c->tol.preset = XC_TOL_AUTO, 1;
-            if (!strcmp(v, "polygraphy")) return c->tol.preset = XC_TOL_POLYGRAPHY, 1;
-            return cli_usage_error(cmd, "--tolerance-preset takes auto or polygraphy"), -1;
-        }
-        /* --val-range */
-        if (c->inputs.n_ranges == XC_MAX_NAMED) return cli_usage_error(cmd, "too many --val-range"), -1;
-        char *copy = cli_keep(strdup(v));
-        if (!copy || xc_parse_val_range(copy, &ra->ranges[c->inputs.n_ranges]) != XC_OK) return cli_error(), -1;
-        c->inputs.ranges = ra->ranges;
-        c->inputs.n_ranges++;
-        return 1;
+        return parse_bytes(cmd, v, &c->memory_limit) ? 1 : -1; /* --memory-limit */
     }
     return 0;
 }

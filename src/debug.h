@@ -23,6 +23,7 @@
 #ifndef XC_DEBUG_H
 #define XC_DEBUG_H
 #include "compare.h"
+#include "output_check.h"
 #include "tolerance_spec.h"
 #include "inputs.h"
 #include "ocl/ocl.h"
@@ -32,13 +33,37 @@
 
 typedef enum { XC_DEBUG_BISECT, XC_DEBUG_LINEAR } xc_debug_mode;
 
+/* An external check (--check CMD ...), as Polygraphy's debug tools take it: the command fails
+ * on a non-zero exit status (only on --fail-code's codes when given; never on
+ * --ignore-fail-code's); with --fail-regex (any of them) the output decides: it fails when one
+ * matches (with a code option: when the status fails and one matches). */
+#define XC_CHECK_MAX_LIST 32
+typedef struct xc_check_command {
+    const char *const *argv;          /* NULL: the built-in check */
+    int argc;
+    const char *fail_regex[XC_CHECK_MAX_LIST];
+    int n_fail_regex;
+    int fail_codes[XC_CHECK_MAX_LIST], n_fail_codes;
+    int ignore_codes[XC_CHECK_MAX_LIST], n_ignore_codes;
+    int show_output;                  /* its output goes to the progress lines */
+} xc_check_command;
+
 typedef struct xc_debug_config {
     const char *model_path;
     xc_ocl_build_options ocl;         /* the failing build's options */
     xc_input_spec inputs;             /* generated inputs: iteration i uses seed + i */
-    int iterations;                   /* default 1 */
-    const char *const *load_inputs;   /* instead: these .pb files or folders (one iteration) */
+    int iterations;                   /* input sets checked; 0: as many as loaded, else 1. More than
+                                         loaded: the rest generated (set k from seed + k) */
+    const char *const *load_inputs;   /* .pb files, test_data_set or results folders, globs: each
+                                         path one set (a results folder: its iterations) */
     int n_load_inputs;
+    xc_check_spec checks;             /* run's comparison options (compare function, metrics, ...) */
+    xc_check_command command;         /* --check: judges each candidate instead of the built-in
+                                         check; tactics/fusions/precision: {plan} (the candidate's
+                                         engine, default), {tactics} (its replay file), {model};
+                                         reduce: {model} (default), {inputs} */
+    int validate_sets;                /* a fix found is checked on this many fresh generated sets
+                                         before it is reported (default 3; 0: not) */
     xc_tolerance_spec tol;            /* as `run`'s: dtype-aware defaults, per-output entries */
     xc_runner_spec against[1];        /* what the engine is compared with (any runner, e.g. an
                                          --exec-runner); none: the reference */
@@ -73,9 +98,31 @@ typedef struct xc_debug_report {
     xc_debug_culprit culprits[XC_DEBUG_MAX_CULPRITS];
     char pass_fix[64];                /* fusions: a pass whose --disable-fusion alone fixes it, or "" */
     char written[4096];               /* the file written ("" if none) */
+    int n_sets, n_loaded_sets;        /* input sets every check ran (of them loaded) */
+    int validated_sets;               /* fresh sets the fix was checked on (0: not validated) */
+    unsigned long long validation_seed; /* their first seed */
+    int validation_passed;
+    int validation_failed_set;        /* the first fresh set failing (0-based), -1 */
+    char validation_why[1024];        /* its first mismatch */
     char fix_args[16384];             /* build options that make the model pass, e.g. " --load-tactics F"
                                        * (each argument after a space, quoted for the shell) */
 } xc_debug_report;
+
+/* debug build --until / debug repeat (repeat.c): for failures that come and go. `build`
+ * rebuilds the engine (tuning anew, so tactic choices may differ) and checks each build;
+ * `repeat` builds once and checks the same engine again and again (or runs --check again).
+ * Either stops at the first good run (XC_UNTIL_GOOD), the first bad one (XC_UNTIL_BAD), or after
+ * until_count runs (XC_UNTIL_COUNT; also the limit of the other two). With --artifacts-dir,
+ * each build's replay file is kept in good/ or bad/ (check_NN_tactics.json). */
+typedef enum { XC_UNTIL_COUNT, XC_UNTIL_GOOD, XC_UNTIL_BAD } xc_debug_until;
+
+typedef struct xc_debug_repeat_report {
+    int runs, good, bad;
+    int met;                          /* the condition was met (good/bad), or every run made (count) */
+    int first_good, first_bad;        /* 1-based run numbers, 0: none */
+} xc_debug_repeat_report;
+
+xc_status xc_debug_repeat(const xc_debug_config *c, int rebuild, xc_debug_until until, int count, xc_debug_repeat_report *r);
 
 xc_debug_config xc_debug_config_default(void);
 /* Appends " ARG" to buf (of len, filled to *o), single-quoted when the shell would split or
@@ -96,16 +143,12 @@ xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r);
  * good_NN_*.onnx / bad_NN_*.onnx). */
 typedef struct xc_reduce_config {
     xc_debug_config base;
-    const char *const *check;         /* an external check command (argv), NULL: the built-in one.
-                                       * "{model}" in an argument is replaced by the candidate's path
-                                       * (else the path is appended), "{inputs}" by a test_data_set
-                                       * folder of its inputs (the reference's values, iteration 0) */
-    int n_check;
-    const char *fail_regex;           /* external check fails when its output matches (POSIX ERE);
-                                       * NULL: when it exits non-zero */
     const char *min_good;             /* write the nearest passing candidate there (NULL: no) */
     const char *replay;               /* verdicts read from and appended to this JSON file (NULL: no) */
     int freeze_inputs;                /* --inputs-as constants: every cut tensor becomes an initializer */
+    int no_reduce_outputs;            /* --no-reduce-outputs: no outputs phase (the graph's outputs stay) */
+    int no_reduce_inputs;             /* --no-reduce-inputs: no inputs phase and no branch pruning
+                                         (the model's inputs stay; only the outputs are cut) */
 } xc_reduce_config;
 
 typedef struct xc_reduce_report {

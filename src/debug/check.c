@@ -5,6 +5,7 @@
 #include "ocl/fault.h"
 #include "ocl/tactics_file.h"
 #include "onnx_io.h"
+#include "results.h"
 #include "runners/engine.h"
 #include "runners/exec.h"
 #include "runners/pipeline.h"
@@ -22,7 +23,8 @@ xc_debug_config xc_debug_config_default(void)
     memset(&c, 0, sizeof c);
     c.ocl = xc_ocl_build_defaults();
     c.inputs = xc_input_spec_default();
-    c.iterations = 1;
+    c.iterations = 0; /* as many sets as loaded, else 1 */
+    c.validate_sets = 3;
     c.tol = xc_tolerance_spec_default();
     c.exec_timeout = XC_EXEC_TIMEOUT_DEFAULT;
     return c;
@@ -55,22 +57,50 @@ void xc_debug_say(const xc_debug_session *s, const char *fmt, ...)
     if (s->cfg->progress) s->cfg->progress(s->cfg->user, line);
 }
 
-/* Iteration k's inputs: generated with seed + k, or the loaded files (one iteration). */
-static xc_status make_inputs(xc_debug_session *s, int k)
+/* Slot k's inputs: input set `set` (loaded, or generated with seed + set: input_sets.c). */
+static xc_status make_inputs(xc_debug_session *s, int k, int set)
 {
-    const xc_debug_config *c = s->cfg;
     const xc_graph *g = s->model->graph;
-    if (c->n_load_inputs) XC_TRY(xc_tensor_files_load(c->load_inputs, c->n_load_inputs, "input", &s->inputs[k]));
-    else {
-        xc_input_spec spec = c->inputs;
-        spec.seed += (uint64_t)k;
-        spec.shapes = c->ocl.shapes;
-        spec.n_shapes = c->ocl.n_shapes;
-        XC_TRY(xc_generate_inputs(g, &spec, &s->inputs[k]));
-    }
+    XC_TRY(xc_debug_make_set(s, set, s->cfg->inputs.seed + (uint64_t)set, &s->inputs[k]));
     s->fed[k] = calloc(xc_graph_runtime_input_count(g) + 1, sizeof *s->fed[k]);
     if (!s->fed[k]) return xc_fail(XC_ERR_NOMEM, "out of memory");
     return xc_match_inputs(g, &s->inputs[k], s->fed[k]);
+}
+
+/* Slots 0..n-1 hold input sets first..first+n-1 and the golden's outputs for them. */
+static xc_status make_sets(xc_debug_session *s, int first, int n)
+{
+    const xc_debug_config *c = s->cfg;
+    s->n_iter = n;
+    s->inputs = calloc(n + 1, sizeof *s->inputs);
+    s->fed = calloc(n + 1, sizeof *s->fed);
+    s->ref = calloc(n + 1, sizeof *s->ref);
+    if (!s->inputs || !s->fed || !s->ref) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_runner *golden;
+    XC_TRY(xc_debug_open_golden(s, s->model, c->model_path, &golden));
+    xc_status st = XC_OK;
+    for (int k = 0; k < n && st == XC_OK; k++) {
+        st = make_inputs(s, k, first + k);
+        if (st == XC_OK) st = xc_pipeline_outputs(golden, s->model->graph, k, s->fed[k], &s->ref[k]);
+    }
+    s->golden_fp16 = golden->fp16;
+    xc_runner_free(golden);
+    return st != XC_OK ? xc_error_prefix(st, "%s run: ", c->n_against ? "golden" : "reference") : XC_OK;
+}
+
+static void free_sets(xc_debug_session *s)
+{
+    for (int k = 0; k < s->n_iter; k++) {
+        if (s->inputs) xc_tensor_list_free(&s->inputs[k]);
+        if (s->fed) free(s->fed[k]);
+        if (s->ref) xc_pipeline_outputs_free(s->model->graph, s->ref[k]);
+    }
+    free(s->inputs);
+    free(s->fed);
+    free(s->ref);
+    s->inputs = NULL;
+    s->fed = NULL;
+    s->ref = NULL;
 }
 
 static xc_status make_dir(xc_debug_session *s)
@@ -88,29 +118,61 @@ static xc_status make_dir(xc_debug_session *s)
     return XC_OK;
 }
 
-xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s)
+/* with_data 0: no input sets and no golden run (an external check judges every candidate). */
+static xc_status open_session(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s, int with_data)
 {
     memset(s, 0, sizeof *s);
     memset(r, 0, sizeof *r);
     s->cfg = c;
     s->report = r;
-    s->n_iter = c->n_load_inputs ? 1 : c->iterations < 1 ? 1 : c->iterations;
+    if (c->checks.check_average) return xc_fail(XC_ERR_USAGE, "--check-average: the debug tools judge every input set, not their average");
+    XC_TRY(xc_check_command_validate(&c->command));
     XC_TRY(xc_model_load(c->model_path, &s->model));
-    s->inputs = calloc(s->n_iter, sizeof *s->inputs);
-    s->fed = calloc(s->n_iter, sizeof *s->fed);
-    s->ref = calloc(s->n_iter, sizeof *s->ref);
-    if (!s->inputs || !s->fed || !s->ref) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    xc_runner *golden;
-    XC_TRY(xc_debug_open_golden(s, s->model, c->model_path, &golden));
-    xc_status st = XC_OK;
-    for (int k = 0; k < s->n_iter && st == XC_OK; k++) {
-        st = make_inputs(s, k);
-        if (st == XC_OK) st = xc_pipeline_outputs(golden, s->model->graph, k, s->fed[k], &s->ref[k]);
-    }
-    s->golden_fp16 = golden->fp16;
-    xc_runner_free(golden);
-    if (st != XC_OK) return xc_error_prefix(st, "%s run: ", c->n_against ? "golden" : "reference");
+    if (!with_data) return make_dir(s);
+    XC_TRY(xc_debug_input_sets(s));
+    XC_TRY(make_sets(s, 0, s->n_iter));
+    r->n_sets = s->n_iter;
+    r->n_loaded_sets = s->n_loaded;
     return make_dir(s);
+}
+
+xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s)
+{
+    return open_session(c, r, s, 1);
+}
+
+xc_status xc_debug_validate(xc_debug_session *s, xc_debug_probe probe, void *user, int n_cand, const int *culprits, int n_culprits)
+{
+    int n = s->cfg->validate_sets;
+    xc_debug_report *r = s->report;
+    if (n <= 0 || s->cfg->command.argv) return XC_OK; /* an external check sees no inputs of ours */
+    unsigned char *sw = calloc((size_t)n_cand + 1, 1);
+    if (!sw) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < n_culprits; k++) sw[culprits[k]] = 1;
+    xc_debug_session keep = *s; /* the search's sets, back after the check */
+    int first = s->n_iter;      /* fresh: after every set the search used */
+    xc_status st = make_sets(s, first, n);
+    int passed = 0;
+    char what[256];
+    unsigned long long seed = (unsigned long long)(s->cfg->inputs.seed + (uint64_t)first);
+    snprintf(what, sizeof what, "validation: the %d culprit%s switched, on %d fresh input set%s (seeds %llu-%llu)", n_culprits,
+             n_culprits == 1 ? "" : "s", n, n == 1 ? "" : "s", seed, seed + (unsigned long long)n - 1);
+    if (st == XC_OK) st = probe(s, user, sw, what, &passed);
+    if (st == XC_OK) {
+        r->validated_sets = n;
+        r->validation_seed = seed;
+        r->validation_passed = passed;
+        r->validation_failed_set = passed ? -1 : s->failed_iteration;
+        snprintf(r->validation_why, sizeof r->validation_why, "%s", passed ? "" : s->why);
+    }
+    free_sets(s);
+    s->n_iter = keep.n_iter;
+    s->inputs = keep.inputs;
+    s->fed = keep.fed;
+    s->ref = keep.ref;
+    s->failed_iteration = keep.failed_iteration;
+    free(sw);
+    return st;
 }
 
 static void remove_dir(const char *dir)
@@ -129,14 +191,9 @@ static void remove_dir(const char *dir)
 
 void xc_debug_close(xc_debug_session *s)
 {
-    for (int k = 0; k < s->n_iter; k++) {
-        if (s->inputs) xc_tensor_list_free(&s->inputs[k]);
-        if (s->fed) free(s->fed[k]);
-        if (s->ref) xc_pipeline_outputs_free(s->model->graph, s->ref[k]);
-    }
-    free(s->inputs);
-    free(s->fed);
-    free(s->ref);
+    if (s->model) free_sets(s);
+    xc_results_free(s->loaded);
+    free(s->shapes);
     if (s->own_dir) remove_dir(s->dir);
     xc_model_free(s->model);
     memset(s, 0, sizeof *s);
@@ -211,6 +268,7 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, in
     XC_TRY(xc_engine_runner_wrap(&xc_runner_engine, e, fp16, &r));
     const xc_graph *g = s->model->graph;
     xc_check_tolerance tol = {.spec = &s->cfg->tol,
+                              .checks = &s->cfg->checks,
                               .math = fp16 || s->golden_fp16 ? XC_MATH_FP16 : xc_engine_uses_tf32(e) ? XC_MATH_TF32 : XC_MATH_FP32};
     xc_check_verdict v;
     xc_status st = xc_pipeline_check(r, g, s->n_iter, (const xc_tensor *const *const *)s->fed, (const xc_tensor *const *const *)s->ref, &tol, &v);
@@ -225,24 +283,53 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, in
     return XC_OK;
 }
 
+/* --check CMD on a candidate engine: its plan ({plan}, the default argument) and replay file
+ * ({tactics}) written for the command to read, removed after. */
+static xc_status command_check(xc_debug_session *s, const xc_engine *e, int n, int *passed, char *why, size_t len)
+{
+    char plan[4200], tactics[4200];
+    snprintf(plan, sizeof plan, "%s/check_%02d_engine.plan", s->dir, n);
+    snprintf(tactics, sizeof tactics, "%s/check_%02d_engine_tactics.json", s->dir, n);
+    xc_status st = xc_ocl_plan_save(e, plan);
+    if (st == XC_OK) st = xc_tactics_save_engine(e, tactics);
+    char *out = NULL;
+    xc_check_subst subst[3] = {{"{plan}", plan}, {"{tactics}", tactics}, {"{model}", s->cfg->model_path}};
+    if (st == XC_OK) st = xc_check_command_run(&s->cfg->command, subst, 3, 2, passed, why, len, &out); /* plan appended without {plan}/{tactics} */
+    if (st == XC_OK && s->cfg->command.show_output) xc_debug_show_output(s, out);
+    free(out);
+    unlink(plan);
+    unlink(tactics);
+    s->failed_iteration = st == XC_OK && !*passed ? 0 : -1;
+    return st;
+}
+
+xc_status xc_debug_judge(xc_debug_session *s, xc_engine *e, int fp16, const char *what, int *passed)
+{
+    char why[1024] = "";
+    int n = ++s->report->n_checks;
+    xc_status st = s->cfg->command.argv ? command_check(s, e, n, passed, why, sizeof why) : run_and_compare(s, e, fp16, passed, why, sizeof why);
+    if (st != XC_OK) return xc_error_prefix(st, "check %d (%s): ", n, what);
+    snprintf(s->why, sizeof s->why, "%s", why);
+    xc_debug_say(s, "check %d: %s: %s%s%s%s", n, what, *passed ? "PASSED" : "FAILED", why[0] ? " (" : "", why, why[0] ? ")" : "");
+    return XC_OK;
+}
+
 xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, int *passed, xc_engine **keep)
 {
     xc_ocl_build_options opt = *o;
     opt.quiet_faults = 1; /* announced once, at the failing build */
+    if (s->shapes) { /* built for the loaded inputs' shapes (input_sets.c) */
+        opt.shapes = s->shapes;
+        opt.n_shapes = s->n_shapes;
+    }
     if (s->report->n_checks) opt.progress = 0; /* debugfix D1: check 1 (the failing build) shows its tuning; later ones pin every tactic */
     xc_engine *e = NULL;
-    char why[1024] = "";
-    int n = ++s->report->n_checks;
     xc_status st = xc_ocl_build(s->model, &opt, &e);
-    if (st == XC_OK) st = run_and_compare(s, e, opt.fp16, passed, why, sizeof why);
-    if (st != XC_OK) {
-        xc_engine_free(e);
-        return xc_error_prefix(st, "check %d (%s): ", n, what);
-    }
-    xc_debug_say(s, "check %d: %s: %s%s%s%s", n, what, *passed ? "PASSED" : "FAILED", why[0] ? " (" : "", why, why[0] ? ")" : "");
-    if (keep) *keep = e;
+    if (st != XC_OK) return xc_error_prefix(st, "check %d (%s): ", s->report->n_checks + 1, what);
+    st = xc_debug_judge(s, e, opt.fp16, what, passed);
+    if (st == XC_OK && keep) *keep = e;
     else xc_engine_free(e);
-    return XC_OK;
+    return st;
 }
 
 xc_status xc_debug_failing_build(xc_debug_session *s, xc_engine **e, int *passed)
@@ -261,12 +348,17 @@ xc_status xc_debug_save_failing_tactics(xc_debug_session *s, const xc_engine *e,
     return xc_tactics_save_engine(e, buf);
 }
 
+xc_status xc_debug_open_for_check(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s)
+{
+    return open_session(c, r, s, !c->command.argv);
+}
+
 xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (*find)(xc_debug_session *s, const xc_engine *e))
 {
     xc_debug_session s;
     xc_engine *e = NULL;
     int passed = 0;
-    xc_status st = xc_debug_open(c, r, &s);
+    xc_status st = open_session(c, r, &s, !c->command.argv);
     if (st == XC_OK) st = xc_debug_failing_build(&s, &e, &passed);
     if (st == XC_OK && passed) r->outcome = XC_DEBUG_PASSES;
     if (st == XC_OK && !passed) st = find(&s, e);

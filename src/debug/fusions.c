@@ -144,6 +144,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
         return XC_OK;
     }
     r->outcome = XC_DEBUG_FOUND;
+    XC_TRY(xc_debug_validate(s, probe, f, f->n, culprits, r->n_culprits));
     size_t o = 0;
     for (int k = 0; k < r->n_culprits; k++) {
         const xc_layer *L = &e->layers[f->layer[culprits[k]]];

@@ -58,6 +58,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
         return XC_OK;
     }
     r->outcome = XC_DEBUG_FOUND;
+    XC_TRY(xc_debug_validate(s, probe, p, p->n, culprits, r->n_culprits));
     const char *names[XC_DEBUG_MAX_CULPRITS];
     for (int k = 0; k < r->n_culprits; k++) {
         const xc_layer *L = &e->layers[p->layer[culprits[k]]];

@@ -64,9 +64,12 @@ static uint64_t check_identity(const xc_reduce_config *c)
     const xc_debug_config *b = &c->base;
     const xc_ocl_build_options *o = &b->ocl;
     h = rd_hash(h, &c->freeze_inputs, sizeof c->freeze_inputs);
-    if (c->check) {
-        for (int i = 0; i < c->n_check; i++) h = hash_str(h, c->check[i]);
-        return hash_str(h, c->fail_regex);
+    const xc_check_command *cmd = &c->base.command;
+    if (cmd->argv) {
+        for (int i = 0; i < cmd->argc; i++) h = hash_str(h, cmd->argv[i]);
+        for (int i = 0; i < cmd->n_fail_regex; i++) h = hash_str(h, cmd->fail_regex[i]);
+        h = rd_hash(h, cmd->fail_codes, sizeof(int) * (size_t)cmd->n_fail_codes);
+        return rd_hash(h, cmd->ignore_codes, sizeof(int) * (size_t)cmd->n_ignore_codes);
     }
     const char *opt;
     char val[1200];
@@ -178,22 +181,27 @@ static xc_status outputs_phase(search *q, int *t)
 static xc_status inputs_phase(search *q, int t, rd_cand *final_c, int *checked)
 {
     rd_state *st = q->st;
-    int outs[64], n_out = 0;
-    for (int o = 0; o < st->g->nodes[t].n_outputs && n_out < 64; o++) {
+    int *outs = malloc(sizeof(int) * ((size_t)st->n_values + 1)), n_out = 0;
+    if (!outs) return nomem();
+    if (t < 0) n_out = crossing(st, q->N, outs); /* --no-reduce-outputs: the graph's outputs */
+    for (int o = 0; t >= 0 && o < st->g->nodes[t].n_outputs; o++) {
         int v = st->node_out[t][o];
         if (v >= 0 && st->read_after[v] > t) outs[n_out++] = v;
     }
     rd_cand g1;
     memset(q->allowed, 1, q->N);
-    XC_TRY(rd_cand_make(st, q->allowed, outs, n_out, &g1));
+    xc_status made = rd_cand_make(st, q->allowed, outs, n_out, &g1);
+    if (made != XC_OK) return free(outs), made;
     int *L = malloc(sizeof(int) * (q->N + 1)), m = 0;
-    if (!L) return rd_cand_free(&g1), nomem();
+    if (!L) return free(outs), rd_cand_free(&g1), nomem();
     for (int k = 0; k < q->N; k++)
         if (g1.keep[k]) L[m++] = k;
     int lo = 0, hi = m, passed;
     xc_status s = XC_OK;
     rd_cand c;
-    if (st->cfg->base.mode == XC_DEBUG_LINEAR) {
+    if (st->cfg->no_reduce_inputs) {
+        /* the inputs stay the model's: only the outputs phase cut */
+    } else if (st->cfg->base.mode == XC_DEBUG_LINEAR) {
         for (int j = 1; j < m && s == XC_OK; j++) {
             if ((s = suffix(q, L, m, j, outs, n_out, lo, hi, &c)) == XC_OK) s = judge(q, &c, &passed, 1);
             if (s != XC_OK || passed) break;
@@ -212,6 +220,7 @@ static xc_status inputs_phase(search *q, int t, rd_cand *final_c, int *checked)
     if (s == XC_OK) s = suffix(q, L, m, lo, outs, n_out, lo, lo, final_c);
     snprintf(final_c->tag, sizeof final_c->tag, "final");
     free(L);
+    free(outs);
     rd_cand_free(&g1);
     return s;
 }
@@ -294,7 +303,7 @@ static void external_command(const rd_state *st, const char *inputs, char *buf, 
     buf[0] = 0;
     if (rd_check_argv(st, st->cfg->base.output, inputs, &argv) != XC_OK) return;
     for (int i = 0; argv[i]; i++) xc_debug_shell_arg(buf, len, &p, argv[i]);
-    rd_argv_free(argv);
+    xc_check_argv_free(argv);
 }
 
 static int runtime_inputs(const xc_graph *g)
@@ -333,7 +342,7 @@ static xc_status write_result(search *q, const rd_cand *fin, int iteration)
     snprintf(set, sizeof set, "%s/test_data_set_%d", r->data_dir, iteration);
     const char *inputs = runtime_inputs(d.model->graph) ? set : NULL;
     xc_status s = XC_OK;
-    if (st->cfg->check) {
+    if (st->cfg->base.command.argv) {
         snprintf(set, sizeof set, "%s/test_data_set_0", r->data_dir);
         external_command(st, set, r->command, sizeof r->command);
     } else {
@@ -378,7 +387,7 @@ static xc_status first_check(search *q, rd_cand *full, int *passed)
     rd_state *st = q->st;
     snprintf(full->what, sizeof full->what, "the model as given (%d nodes)", full->n_nodes);
     snprintf(full->tag, sizeof full->tag, "original");
-    if (st->cfg->check) return rd_check(st, full, passed);
+    if (st->cfg->base.command.argv) return rd_check(st, full, passed);
     uint64_t key = rd_cand_key(st, full);
     if (st->cfg->replay) sibling(st->cfg->replay, ".tactics.json", st->tactics, sizeof st->tactics);
     else snprintf(st->tactics, sizeof st->tactics, "%s/check_failing_tactics.json", st->s.dir);
@@ -414,12 +423,13 @@ static xc_status reduce(rd_state *st)
         q.best_fail = full;
         q.best_fail_iter = st->last_iteration;
         memset(&full, 0, sizeof full);
-        s = outputs_phase(&q, &t);
+        t = -1; /* --no-reduce-outputs: the graph's outputs stay */
+        if (!st->cfg->no_reduce_outputs) s = outputs_phase(&q, &t);
     }
     if (s == XC_OK && !passed) s = inputs_phase(&q, t, &fin, &checked);
-    if (s == XC_OK && !passed) s = prune_branches(&q, &fin, &pruned);
+    if (s == XC_OK && !passed && !st->cfg->no_reduce_inputs) s = prune_branches(&q, &fin, &pruned);
     int done = 0;
-    if (s == XC_OK && !passed && pruned.n_nodes < fin.n_nodes) {
+    if (s == XC_OK && !passed && !st->cfg->no_reduce_inputs && pruned.n_nodes < fin.n_nodes) {
         s = judge(&q, &pruned, &done, 0);
         done = s == XC_OK && !done; /* failing: the pruned candidate is the best failing one */
     }
@@ -447,14 +457,11 @@ xc_status xc_debug_reduce(const xc_reduce_config *c, xc_reduce_report *r)
     memset(r, 0, sizeof *r);
     r->monotone = 1;
     if (!c->base.output) return xc_fail(XC_ERR_USAGE, "debug reduce: give the reduced model's path with -o");
-    if (c->check && c->n_check < 1) return xc_fail(XC_ERR_USAGE, "debug reduce: --check needs a command");
-    if (c->freeze_inputs && !c->check)
+    xc_status v = xc_check_command_validate(&c->base.command);
+    if (v != XC_OK) return xc_error_prefix(v, "debug reduce: ");
+    if (c->freeze_inputs && !c->base.command.argv)
         return xc_fail(XC_ERR_USAGE, "debug reduce: --inputs-as constants needs --check: the OpenCL engine folds every node whose "
                        "inputs are all constant on the reference, so frozen candidates would never run on it");
-    regex_t re;
-    if (c->fail_regex && regcomp(&re, c->fail_regex, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
-        return xc_fail(XC_ERR_USAGE, "debug reduce: --fail-regex '%s' is not a valid regular expression", c->fail_regex);
-    if (c->fail_regex) regfree(&re);
     XC_TRY(xc_debug_check_outputs(&c->base, NULL));
     XC_TRY(xc_debug_check_file_writable(c->min_good, "--min-good"));
     XC_TRY(xc_debug_check_file_writable(c->replay, "--replay"));

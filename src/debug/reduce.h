@@ -82,8 +82,6 @@ xc_status rd_record_verdict(rd_state *st, uint64_t key, int passed);
 /* One verdict on candidate c (replayed when the replay file has it). */
 xc_status rd_check(rd_state *st, const rd_cand *c, int *passed);
 /* The external check's argv for a model path (and inputs folder); caller frees the array and
- * its strings with rd_argv_free. */
+ * its strings with xc_check_argv_free. */
 xc_status rd_check_argv(const rd_state *st, const char *model, const char *inputs, char ***argv);
-void rd_argv_free(char **argv);
-int rd_check_wants_inputs(const rd_state *st);
 #endif

@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #define REPLAY_FORMAT "crosscheck-reduce-replay-1"
-#define MAX_OUTPUT (4u << 20) /* of an external check's output, kept for --fail-regex */
 
 uint64_t rd_hash(uint64_t h, const void *p, size_t n)
 {
@@ -99,110 +98,10 @@ static xc_status replay_save(const rd_state *st)
     return s;
 }
 
-int rd_check_wants_inputs(const rd_state *st)
-{
-    for (int i = 0; i < st->cfg->n_check; i++)
-        if (strstr(st->cfg->check[i], "{inputs}")) return 1;
-    return 0;
-}
-
-void rd_argv_free(char **argv)
-{
-    for (int i = 0; argv && argv[i]; i++) free(argv[i]);
-    free(argv);
-}
-
-/* arg with every `token` replaced by `with` (newly allocated). */
-static char *substitute(const char *arg, const char *token, const char *with)
-{
-    size_t n = 1, tl = strlen(token), wl = strlen(with);
-    for (const char *p = strstr(arg, token); p; p = strstr(p + tl, token)) n += wl;
-    char *out = malloc(strlen(arg) + n), *o = out;
-    if (!out) return NULL;
-    for (const char *p = arg;;) {
-        const char *q = strstr(p, token);
-        size_t keep = q ? (size_t)(q - p) : strlen(p);
-        memcpy(o, p, keep);
-        o += keep;
-        if (!q) break;
-        memcpy(o, with, wl);
-        o += wl;
-        p = q + tl;
-    }
-    *o = 0;
-    return out;
-}
-
 xc_status rd_check_argv(const rd_state *st, const char *model, const char *inputs, char ***argv)
 {
-    int n = st->cfg->n_check, has_model = 0;
-    char **v = calloc(n + 2, sizeof *v);
-    if (!v) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < n; i++) {
-        char *a = substitute(st->cfg->check[i], "{model}", model);
-        has_model |= strcmp(a ? a : "", st->cfg->check[i]) != 0;
-        v[i] = a && inputs ? substitute(a, "{inputs}", inputs) : a;
-        if (v[i] != a) free(a);
-        if (!v[i]) return rd_argv_free(v), xc_fail(XC_ERR_NOMEM, "out of memory");
-    }
-    if (!has_model && !(v[n] = strdup(model))) return rd_argv_free(v), xc_fail(XC_ERR_NOMEM, "out of memory");
-    *argv = v;
-    return XC_OK;
-}
-
-/* Runs argv with stdin from /dev/null, collecting stdout and stderr together. *status: the exit
- * status (128 + N when killed by signal N). A command that cannot be started is an error. */
-static xc_status run_command(char **argv, char **out, int *status)
-{
-    int fd[2];
-    if (pipe(fd) != 0) return xc_fail(XC_ERR_IO, "check command: pipe: %s", strerror(errno));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fd[0]);
-        close(fd[1]);
-        return xc_fail(XC_ERR_IO, "check command: fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
-        if (null >= 0) dup2(null, 0);
-        dup2(fd[1], 1);
-        dup2(fd[1], 2);
-        close(fd[0]);
-        execvp(argv[0], argv);
-        dprintf(2, "\001cannot run: %s\n", strerror(errno));
-        _exit(127);
-    }
-    close(fd[1]);
-    size_t len = 0, cap = 65536;
-    char *buf = malloc(cap + 1), chunk[65536];
-    ssize_t got;
-    while (buf && (got = read(fd[0], chunk, sizeof chunk)) != 0) {
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) break;
-        size_t take = len + (size_t)got > MAX_OUTPUT ? MAX_OUTPUT - len : (size_t)got;
-        if (len + take > cap) {
-            char *b = realloc(buf, (cap = (len + take) * 2) + 1);
-            if (!b) break;
-            buf = b;
-        }
-        memcpy(buf + len, chunk, take);
-        len += take;
-    }
-    close(fd[0]);
-    int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
-    *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-    if (!buf) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    buf[len] = 0;
-    if (*status == 127 && buf[0] == '\001') {
-        buf[strcspn(buf, "\n")] = 0;
-        xc_status s = xc_fail(XC_ERR_USAGE, "--check: cannot run '%s': %s", argv[0], buf + 13);
-        free(buf);
-        return s;
-    }
-    *out = buf;
-    return XC_OK;
+    xc_check_subst subst[2] = {{"{model}", model}, {"{inputs}", inputs}};
+    return xc_check_command_argv(&st->cfg->base.command, subst, 2, 1, argv); /* the model appended without {model} */
 }
 
 /* Removes what a check left in the session folder (folders of test_data_set files included). */
@@ -232,30 +131,16 @@ static xc_status external(rd_state *st, const rd_data *d, int *passed, char *why
     int n = st->s.report->n_checks + 1;
     snprintf(model, sizeof model, "%s/check_%02d_model.onnx", st->s.dir, n);
     snprintf(inputs, sizeof inputs, "%s/check_%02d_inputs", st->s.dir, n);
-    int want_inputs = rd_check_wants_inputs(st);
+    int want_inputs = xc_check_command_uses(&st->cfg->base.command, "{inputs}");
     XC_TRY(xc_model_save(d->model, model));
     xc_status s = want_inputs ? rd_data_save(d, inputs) : XC_OK;
-    char **argv = NULL, *out = NULL, set[4300];
-    int status = 0;
+    char *out = NULL, set[4300];
     snprintf(set, sizeof set, "%s/test_data_set_0", inputs);
-    if (s == XC_OK) s = rd_check_argv(st, model, want_inputs ? set : NULL, &argv);
-    if (s == XC_OK) s = run_command(argv, &out, &status);
-    rd_argv_free(argv);
+    xc_check_subst subst[2] = {{"{model}", model}, {"{inputs}", want_inputs ? set : NULL}};
+    if (s == XC_OK) s = xc_check_command_run(&st->cfg->base.command, subst, 2, 1, passed, why, len, &out);
     if (want_inputs) remove_tree(inputs);
     unlink(model); /* --artifacts-dir keeps its own copy, named for the verdict */
-    if (s == XC_OK && st->cfg->fail_regex) {
-        regex_t re;
-        if (regcomp(&re, st->cfg->fail_regex, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0)
-            s = xc_fail(XC_ERR_USAGE, "--fail-regex '%s' is not a valid regular expression", st->cfg->fail_regex);
-        else {
-            *passed = regexec(&re, out, 0, NULL, 0) != 0;
-            regfree(&re);
-            snprintf(why, len, "exit status %d, output %s --fail-regex", status, *passed ? "does not match" : "matches");
-        }
-    } else if (s == XC_OK) {
-        *passed = status == 0;
-        snprintf(why, len, "exit status %d", status);
-    }
+    if (s == XC_OK && st->cfg->base.command.show_output) xc_debug_show_output(&st->s, out);
     free(out);
     st->last_iteration = 0;
     return s;
@@ -334,7 +219,7 @@ xc_status rd_check(rd_state *st, const rd_cand *c, int *passed)
     rd_data d;
     XC_TRY(rd_data_make(st, c, &d));
     xc_status s;
-    if (st->cfg->check) {
+    if (st->cfg->base.command.argv) {
         char why[512] = "";
         s = external(st, &d, passed, why, sizeof why);
         if (s == XC_OK) xc_debug_say(&st->s, "check %d: %s: %s (%s)", ++st->s.report->n_checks, c->what, *passed ? "PASSED" : "FAILED", why);

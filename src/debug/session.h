@@ -19,7 +19,36 @@ typedef struct xc_debug_session {
     int own_dir;                      /* dir is a temp dir to remove at the end */
     int failed_iteration;             /* the last check's first failing iteration (-1: none) */
     int golden_fp16;                  /* the golden runner's outputs are half precision */
+    struct xc_results *loaded;        /* --load-inputs, every set as an iteration of runner "loaded" (owned) */
+    int n_loaded;                     /* sets 0..n_loaded-1 are loaded; later ones generated */
+    xc_input_shape *shapes;           /* loaded: the shapes every engine is built for (owned) */
+    int n_shapes;
+    char why[1024];                   /* the last check's first mismatch ("" when it passed) */
 } xc_debug_session;
+
+/* command_check.c: the external check (debug.h's xc_check_command). A placeholder token in an
+ * argument is replaced by its value (values NULL: not offered); when no argument holds one of
+ * the first `naming` tokens (those naming the candidate), the first one's value is appended. */
+typedef struct xc_check_subst {
+    const char *token, *value;
+} xc_check_subst;
+xc_status xc_check_command_validate(const xc_check_command *c);
+int xc_check_command_uses(const xc_check_command *c, const char *token);
+xc_status xc_check_command_argv(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int naming, char ***argv);
+void xc_check_argv_free(char **argv);
+/* Runs the command: *passed, why (exit status, the regex that matched); *output (if not NULL)
+ * its stdout and stderr, malloc'd. */
+xc_status xc_check_command_run(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int naming, int *passed,
+                               char *why, size_t len, char **output);
+
+/* --show-output: the command's output, one progress line per line. */
+void xc_debug_show_output(const xc_debug_session *s, const char *out);
+
+/* input_sets.c: reads --load-inputs (globs expanded, several sets per path), decides how many
+ * sets the session checks (n_iter, n_loaded) and the shapes engines are built for. */
+xc_status xc_debug_input_sets(xc_debug_session *s);
+/* Input set k: loaded (k < n_loaded) or generated with seed (shapes as built). */
+xc_status xc_debug_make_set(const xc_debug_session *s, int k, uint64_t seed, xc_tensor_list *out);
 
 /* Loads the model and inputs, runs the golden (the reference, or cfg->against) once per iteration. */
 xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s);
@@ -30,6 +59,11 @@ xc_status xc_debug_open_golden(const xc_debug_session *s, const xc_model *m, con
 /* One check: builds with o, runs every iteration, compares. Prints the progress line
  * "check N: <what>: PASSED|FAILED (...)". *keep (if not NULL) receives the engine. */
 xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, int *passed, xc_engine **keep);
+/* The judging half of a check: engine e (built with fp16 or not) run on every set and compared,
+ * or handed to --check; counts the check and prints its line. */
+xc_status xc_debug_judge(xc_debug_session *s, xc_engine *e, int fp16, const char *what, int *passed);
+/* xc_debug_open, without inputs or golden runs when an external check judges (--check). */
+xc_status xc_debug_open_for_check(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s);
 /* A path for this check's file "check_NN_<suffix>" in s->dir (buf). */
 const char *xc_debug_check_file(const xc_debug_session *s, const char *suffix, char *buf, size_t len);
 /* Fills a culprit's layer name and ONNX node list from layer l. */
@@ -67,4 +101,8 @@ void xc_debug_say(const xc_debug_session *s, const char *fmt, ...) __attribute__
 typedef xc_status (*xc_debug_probe)(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed);
 xc_status xc_debug_search(xc_debug_session *s, int n, const char *switched_word, xc_debug_probe probe, void *user, int *culprits,
                           int *n_culprits, int *explained);
+/* The fix found (the n_culprits candidates of n in culprits switched) checked once more on cfg->validate_sets fresh
+ * generated input sets (seeds after every set the search used), recorded in the report's
+ * validation fields; the search's sets are restored after. Nothing when validate_sets is 0. */
+xc_status xc_debug_validate(xc_debug_session *s, xc_debug_probe probe, void *user, int n, const int *culprits, int n_culprits);
 #endif

@@ -69,6 +69,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
         return XC_OK;
     }
     r->outcome = XC_DEBUG_FOUND;
+    XC_TRY(xc_debug_validate(s, probe, t, t->n, culprits, r->n_culprits));
     unsigned char *sw = calloc(t->n + 1, 1);
     if (!sw) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int k = 0; k < r->n_culprits; k++) {

@@ -6,6 +6,7 @@
 #ifndef XC_RUNNERS_PIPELINE_H
 #define XC_RUNNERS_PIPELINE_H
 #include "runners/runner.h"
+#include "output_check.h"
 #include "tolerance_spec.h"
 
 /* Which tolerance applies: a spec (run's rules: per-output entries, dtype-aware defaults) or
@@ -14,6 +15,8 @@ typedef struct xc_check_tolerance {
     const xc_tolerance_spec *spec;    /* used when not NULL */
     xc_tolerance fixed;
     int math;                         /* xc_math of the runner's results: half storage, TF32 (spec only) */
+    const xc_check_spec *checks;      /* with spec: run's output checks (compare function, top-K,
+                                         shape matching, metric bounds); NULL: tolerance alone */
 } xc_check_tolerance;
 
 /* The verdict of a check: passed, or the first failing iteration and output with its
