@@ -7,6 +7,7 @@ extern const xc_layer_kind xc_kind_view, xc_kind_conv, xc_kind_gemm, xc_kind_poo
 extern const xc_layer_kind xc_kind_deconv, xc_kind_arg_extreme, xc_kind_cumsum, xc_kind_trilu, xc_kind_topk, xc_kind_onehot,
     xc_kind_gather_scatter, xc_kind_mod, xc_kind_maxpool_indices,
     xc_kind_layernorm_stats, xc_kind_hardmax, xc_kind_einsum;
+extern const xc_layer_kind xc_kind_quant;
 
 const xc_layer_kind *const xc_layer_kinds[] = {
     &xc_kind_view, &xc_kind_conv, &xc_kind_gemm, &xc_kind_pool, &xc_kind_softmax, &xc_kind_norm,
@@ -14,5 +15,6 @@ const xc_layer_kind *const xc_layer_kinds[] = {
     &xc_kind_deconv, &xc_kind_arg_extreme, &xc_kind_cumsum, &xc_kind_trilu, &xc_kind_topk, &xc_kind_onehot,
     &xc_kind_gather_scatter, &xc_kind_mod, &xc_kind_maxpool_indices, &xc_kind_layernorm_stats,
     &xc_kind_hardmax, &xc_kind_einsum,
+    &xc_kind_quant, /* qconv and qgemm: formed by the qdq_fusion pass, never by lowering */
     NULL,
 };
