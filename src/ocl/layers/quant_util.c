@@ -6,26 +6,37 @@
 
 int xq_is_q8(xc_dtype t) { return t == XC_INT8 || t == XC_UINT8; }
 
+int xq_is_q16(xc_dtype t) { return xq_is_q8(t) || t == XC_INT16 || t == XC_UINT16; }
+
 const char *xq_cl_type(xc_dtype t)
 {
-    return t == XC_INT8 ? "char" : t == XC_UINT8 ? "uchar" : t == XC_INT32 ? "int" : NULL;
+    switch (t) {
+    case XC_INT8: return "char";
+    case XC_UINT8: return "uchar";
+    case XC_INT16: return "short";
+    case XC_UINT16: return "ushort";
+    case XC_INT32: return "int";
+    default: return NULL;
+    }
 }
 
 void xq_sat_defines(char *buf, size_t len, xc_dtype t)
 {
+    int bits = 8 * (int)xc_dtype_size(t), sign = t == XC_INT8 || t == XC_INT16;
+    long lo = sign ? -(1L << (bits - 1)) : 0, hi = (1L << (bits - sign)) - 1;
     size_t o = strlen(buf);
-    snprintf(buf + o, len - o, " -DY_T=%s -DY_MIN=%d -DY_MAX=%d", xq_cl_type(t), t == XC_INT8 ? -128 : 0, t == XC_INT8 ? 127 : 255);
+    snprintf(buf + o, len - o, " -DY_T=%s -DY_MIN=%ld -DY_MAX=%ld", xq_cl_type(t), lo, hi);
 }
 
-int xq_params_ok(const xc_engine *e, int scale, int zp, size_t n)
+int xq_params_ok(const xc_engine *e, int scale, int zp, size_t n, int runtime)
 {
     if (scale < 0) return 0;
     const xc_etensor *s = &e->tensors[scale];
     size_t ns = xc_et_numel(s);
-    if (s->dtype != XC_FLOAT || !s->value || (ns != 1 && ns != n)) return 0;
+    if (s->dtype != XC_FLOAT || (!runtime && !s->value) || (ns != 1 && ns != n)) return 0;
     if (zp < 0) return 1;
     const xc_etensor *z = &e->tensors[zp];
-    return z->value && xc_et_numel(z) == ns && (xq_is_q8(z->dtype) || z->dtype == XC_INT32);
+    return (runtime || z->value) && xc_et_numel(z) == ns && (xq_is_q16(z->dtype) || z->dtype == XC_INT32);
 }
 
 xc_status xq_params_host(const xc_engine *e, int scale, int zp, size_t n, float **s, int **z)

@@ -9,13 +9,15 @@
 
 /* 1 for the quantized types the kernels take (int8, uint8). */
 int xq_is_q8(xc_dtype t);
-/* OpenCL type of an int8/uint8/int32 dtype; NULL for others. */
+/* 1 for those and int16, uint16 (QuantizeLinear/DequantizeLinear layers take them too). */
+int xq_is_q16(xc_dtype t);
+/* OpenCL type of an int8/uint8/int16/uint16/int32 dtype; NULL for others. */
 const char *xq_cl_type(xc_dtype t);
-/* " -DY_T=char -DY_MIN=-128 -DY_MAX=127" for the saturating store of dtype t, appended. */
+/* " -DY_T=char -DY_MIN=-128 -DY_MAX=127": the saturating store of 8/16-bit dtype t, appended. */
 void xq_sat_defines(char *buf, size_t len, xc_dtype t);
-/* Whether tensor t (scale) is a float32 constant with 1 or n elements and zp (or -1) a
- * constant of the same count of an 8-bit or int32 type. */
-int xq_params_ok(const xc_engine *e, int scale, int zp, size_t n);
+/* Whether tensor scale is a float32 constant with 1 or n elements and zp (or -1) a constant of
+ * the same count of an 8-, 16-bit or int32 type; runtime: either may be an activation too. */
+int xq_params_ok(const xc_engine *e, int scale, int zp, size_t n, int runtime);
 /* Scales and zero points of (scale, zp) as n float32 / int32 values, per-tensor ones repeated
  * (caller frees both). */
 xc_status xq_params_host(const xc_engine *e, int scale, int zp, size_t n, float **s, int **z);

@@ -23,13 +23,15 @@ extern const xc_layer_kind xc_kind_conv, xc_kind_gemm, xc_kind_quant, xc_kind_qc
 
 static int is_node(const xc_node *n, const char *op) { return !n->domain[0] && !strcmp(n->op_type, op); }
 
-/* A live quant layer running ONNX op `op` whose scale is per tensor. */
+/* A live quant layer running ONNX op `op` with constant per-tensor scale and zero point, whose
+ * quantized side (DQ's input, Q's output) is int8 or uint8. */
 static int quant_layer(const xc_engine *e, int l, const char *op)
 {
     if (l < 0) return 0;
     const xc_layer *L = &e->layers[l];
     return !L->dead && L->kind == &xc_kind_quant && L->n_nodes == 1 && is_node(L->node, op) &&
-           xc_et_numel(&e->tensors[L->in[1]]) == 1;
+           xq_params_ok(e, L->in[1], L->n_in > 2 ? L->in[2] : -1, 1, 0) &&
+           xq_is_q8(e->tensors[is_node(L->node, "QuantizeLinear") ? L->out[0] : L->in[0]].dtype);
 }
 
 /* The model's DequantizeLinear whose output is constant tensor w, with an int8/uint8 constant
@@ -50,7 +52,7 @@ static const xc_node *weight_dq(const xc_engine *e, int w, int axis, int64_t cha
         int a = (int)xc_attr_int(n, "axis", 1);
         if (a < 0) a += wt->rank;
         if (ns != 1 && a != axis) return NULL;
-        return xq_params_ok(e, in[1], in[2], (size_t)channels) ? n : NULL;
+        return xq_params_ok(e, in[1], in[2], (size_t)channels, 0) ? n : NULL;
     }
     return NULL;
 }
@@ -104,7 +106,7 @@ static int fuse(xc_engine *e, int c)
     xc_layer *L = &e->layers[c];
     if (!match_layer(e, L, in)) return 0;
     int xf = L->in[0], d = e->tensors[xf].producer;
-    if (!quant_layer(e, d, "DequantizeLinear") || !xq_is_q8(e->tensors[e->layers[d].in[0]].dtype) || !xc_fusion_allowed(e, d, c))
+    if (!quant_layer(e, d, "DequantizeLinear") || !xc_fusion_allowed(e, d, c))
         return 0;
     in[XQ_X] = e->layers[d].in[0];
     in[XQ_XS] = e->layers[d].in[1];
