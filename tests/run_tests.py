@@ -36,6 +36,7 @@ from test_vision_ops import vision_ops  # noqa: E402
 from test_control_flow import control_flow  # noqa: E402
 from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
+from test_int8_engine import int8_engine  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1396,6 +1397,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(int8_engine, s, xc, args.build, tmp)
         timed(pipeline, s, xc, args.build, tmp, args.conf)
         timed(engine_layers, s, xc, args.build, tmp)
         timed(surface_tests, s, xc, args.build, tmp)
