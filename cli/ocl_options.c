@@ -29,6 +29,10 @@ const char *cli_ocl_help =
     "  --no-fuse-node NAME        no fusion pass may fuse ONNX node NAME (repeatable)\n"
     "  --tactics GLOB             tune only tactics matching GLOB (repeatable; e.g. 'conv2d.winograd*');\n"
     "                             a layer no tactic matches keeps its baseline\n"
+    "  --int8                     implicit quantization: float conv/gemm layers run as int8 with\n"
+    "                             ranges from calibration (min-max over the reference's activations)\n"
+    "  --calibration-data DIR     calibration input sets (test_data_set folders, or one set of .pb files)\n"
+    "  --calibration-cache FILE   activation ranges: read if FILE exists, else calibrated and written\n"
     "  --inject-fault SPEC        plant a fault, KIND=PATTERN[:EFFECT] (repeatable; also\n"
     "                             CROSSCHECK_INJECT_FAULT='SPEC;SPEC'): KIND op|node|tactic|\n"
     "                             node-tactic|fusion|node-fusion, EFFECT bias=X (default bias=1)|\n"
@@ -61,6 +65,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     if (!strcmp(a, "--fp16")) return o->fp16 = 1, 1;
     if (!strcmp(a, "--no-fusion")) return o->no_fusion = 1, 1;
     if (!strcmp(a, "--fallback-cpu")) return o->fallback_cpu = 1, 1;
+    if (!strcmp(a, "--int8")) return o->int8 = 1, 1;
     if (!strcmp(a, "--input-shapes")) {
         int any = 0;
         while (*i + 1 < argc && argv[*i + 1][0] != '-') {
@@ -75,7 +80,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
                                          "--save-tactics", "--load-tactics", "--timing-iterations", "--queues",
                                          "--inject-fault", "--no-fuse-node", "--layer-precision-file", "--tactics",
-                                         "--builder-optimization-level", NULL};
+                                         "--calibration-data", "--calibration-cache", "--builder-optimization-level", NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a)) k++;
     if (!valued[k]) return 0;
@@ -112,6 +117,8 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 9: return add_name(o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES, v, cmd, a);
     case 10: return layer_precision_file(o, v, cmd);
     case 11: return add_name(o->tactic_filter, &o->n_tactic_filter, XC_MAX_NAMED, v, cmd, a);
+    case 12: o->calibration_data = v; return 1;
+    case 13: o->calibration_cache = v; return 1;
     default:
         if (!cli_long(cmd, a, v, &n) || n < 0 || n > 5) return cli_usage_error(cmd, "--builder-optimization-level takes 0..5"), -1;
         o->opt_level = (int)n;

@@ -4,7 +4,7 @@
  * short). Padding is zero in the dequantized domain, i.e. x_zero here: it adds nothing.
  * Geometry as the float conv's (NCHW, 1-D as H = 1). */
 __kernel void qconv_direct(__global const X_T *x, __global const W_T *w, __global const float *mult,
-                           __global const float *bias, __global OUT_T *y, const int x_zero, const float y_scale,
+                           __global const float *bias, __global OUT_T *y, const int x_zero, const float x_scale, const float y_scale,
                            const int y_zero, const int N, const int C, const int H, const int W, const int M,
                            const int OH, const int OW, const int KH, const int KW, const int SH, const int SW,
                            const int DH, const int DW, const int PH, const int PW, const int G)
@@ -23,7 +23,7 @@ __kernel void qconv_direct(__global const X_T *x, __global const W_T *w, __globa
             for (int kx = 0; kx < KW; kx++) {
                 const int ix = ox * SW - PW + kx * DW;
                 if (ix < 0 || ix >= W) continue;
-                acc += ((int)xc[iy * W + ix] - x_zero) * (int)wc[ky * KW + kx];
+                acc += (XQ_X(xc, iy * W + ix) - x_zero) * (int)wc[ky * KW + kx];
             }
         }
     }

@@ -11,7 +11,12 @@ inputs), as a user would; then:
   - --disable-fusion qdq_fusion gives the unfused engine (Q/DQ layers around float conv/gemm,
     no int8 layer) with the same outputs;
   - QuantizeLinear rounds half to even and saturates as ONNX specifies (checked against numpy,
-    an independent judge, on ties and out-of-range values)."""
+    an independent judge, on ties and out-of-range values).
+Implicit quantization (--int8 --calibration-data DIR): the fp32 CNN builds with int8 layers; the
+calibration cache holds max |activation| of each quantized layer's input over the calibration
+sets exactly as onnx's ReferenceEvaluator computes them; the int8 engine is close to the float
+result but not equal to it (it really quantizes); a rebuild from the cache alone gives
+bit-identical outputs, an edited cache changes them, and --int8 with neither fails clearly."""
 import json
 import os
 import subprocess
@@ -26,7 +31,9 @@ ROOT = os.path.dirname(HERE)
 
 
 def _run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kw)
+    # errors="replace": `inspect engine --plan` of a plan with --disable-fusion prints freed memory as the
+    # disabled pass name (a bug outside this section); the layers it lists are still right
+    return subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=600, **kw)
 
 
 def _fp32_cnn(r):
@@ -180,3 +187,58 @@ def int8_engine(s, xc, build, tmp):
     s.check("int8: the unfused engine gives the same outputs as the int8 one (int8 tensors within 1, y within a step)",
             same, rn.stderr[-800:] + str({k: (a[k].ravel()[:6], b.get(k, np.zeros(1)).ravel()[:6]) for k in a}))
     _rounding(s, xc, tmp)
+    _implicit(s, xc, tmp, fp32)
+
+
+def _implicit(s, xc, tmp, fp32):
+    from onnx.reference import ReferenceEvaluator
+    r = np.random.default_rng(8)
+    calib = os.path.join(tmp, "int8_calib")
+    sets = [r.normal(0, 1, [1, 3, 8, 8]).astype(np.float32) for _ in range(4)]
+    for k, x in enumerate(sets):
+        _dataset(os.path.join(calib, "set_%d" % k), [("x", x)])
+    x_eval = r.normal(0, 1, [1, 3, 8, 8]).astype(np.float32)
+    ds = _dataset(os.path.join(tmp, "int8_eval"), [("x", x_eval)])
+    ev = ReferenceEvaluator(fp32)
+    want = {}
+    for x in sets:
+        r1, f = ev.run(["r1", "f"], {"x": x})
+        for name, v in (("x", x), ("r1", r1), ("f", f)):
+            want[name] = max(want.get(name, 0.0), float(np.abs(v).max()))
+    y_ref = ev.run(["y"], {"x": x_eval})[0]
+
+    cache, plan, out = os.path.join(tmp, "int8_cache.json"), os.path.join(tmp, "int8_implicit.plan"), os.path.join(tmp, "int8_impl_out")
+    rb = _run([xc, "build", fp32, "-o", plan, "--int8", "--calibration-data", calib, "--calibration-cache", cache,
+               "--timing-iterations", "1"])
+    kinds = sorted(L["LayerType"] for L in _layers(xc, fp32, plan)) if rb.returncode == 0 else []
+    s.check("int8 implicit: --int8 --calibration-data builds the fp32 CNN's convs and gemm as int8 layers",
+            rb.returncode == 0 and kinds.count("qconv") == 2 and kinds.count("qgemm") == 1, rb.stderr[-1500:] + str(kinds))
+    got = json.load(open(cache)).get("ranges", {}) if os.path.exists(cache) else {}
+    s.check("int8 implicit: the calibration cache holds each int8 layer input's max |value| (as onnx's reference computes)",
+            set(got) == set(want) and all(abs(got[k] - want[k]) <= 1e-6 * want[k] for k in want), "%s vs %s" % (got, want))
+
+    rr = _run([xc, "run", fp32, "--plan", plan, "--load-inputs", ds, "--save-outputs", out])
+    y = _outputs(out).get("y") if rr.returncode == 0 else None
+    err = float(np.abs(y - y_ref).max()) if y is not None else float("nan")
+    s.check("int8 implicit: outputs within 5%% of the float range, and not the float result (error %.3g)" % err,
+            y is not None and 1e-4 < err <= 0.05 * float(np.abs(y_ref).max()), rr.stderr[-800:])
+
+    again, out2 = os.path.join(tmp, "int8_implicit2.plan"), os.path.join(tmp, "int8_impl_out2")
+    rc = _run([xc, "run", fp32, "--ocl", "--int8", "--calibration-cache", cache, "--load-inputs", ds, "--save-outputs", out2,
+               "--timing-iterations", "1"])
+    y2 = _outputs(out2).get("y") if rc.returncode == 0 else None
+    s.check("int8 implicit: a build from the calibration cache alone gives bit-identical outputs",
+            y is not None and y2 is not None and y.tobytes() == y2.tobytes(), rc.stderr[-800:])
+    edited = os.path.join(tmp, "int8_cache_edited.json")
+    c = json.load(open(cache)) if os.path.exists(cache) else {"ranges": {}}
+    c["ranges"] = {k: v * 4 for k, v in c["ranges"].items()}
+    json.dump(c, open(edited, "w"))
+    out3 = os.path.join(tmp, "int8_impl_out3")
+    re_ = _run([xc, "run", fp32, "--ocl", "--int8", "--calibration-cache", edited, "--load-inputs", ds, "--save-outputs", out3,
+                "--timing-iterations", "1"])
+    y3 = _outputs(out3).get("y") if re_.returncode == 0 else None
+    s.check("int8 implicit: the cache is what sets the scales (ranges x4 change the outputs)",
+            y is not None and y3 is not None and y.tobytes() != y3.tobytes(), re_.stderr[-800:])
+    rn = _run([xc, "build", fp32, "-o", again, "--int8"])
+    s.check("int8 implicit: --int8 without calibration data or cache fails in one line naming --calibration-data",
+            rn.returncode != 0 and "--calibration-data" in rn.stderr and len(rn.stderr.strip().splitlines()) == 1, rn.stderr)

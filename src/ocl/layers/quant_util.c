@@ -170,8 +170,10 @@ xc_status xq_pack(xc_engine *e, const xc_layer *l, int channels, int trans, floa
 void xq_layer_defines(const xc_engine *e, const xc_layer *l, int wide, char *buf, size_t len)
 {
     size_t o = strlen(buf);
-    snprintf(buf + o, len - o, " -cl-fp32-correctly-rounded-divide-sqrt -DX_T=%s -DW_T=%s%s",
-             xq_cl_type(e->tensors[l->in[XQ_X]].dtype), wide ? "short" : "char", l->in[XQ_YS] >= 0 ? " -DREQUANT" : "");
+    xc_dtype xt = e->tensors[l->in[XQ_X]].dtype;
+    snprintf(buf + o, len - o, " -cl-fp32-correctly-rounded-divide-sqrt -DX_T=%s%s -DW_T=%s%s",
+             xt == XC_FLOAT ? "store_t" : xq_cl_type(xt), xt == XC_FLOAT ? " -DX_FLOAT" : "", wide ? "short" : "char",
+             l->in[XQ_YS] >= 0 ? " -DREQUANT" : "");
     if (l->in[XQ_YS] >= 0) xq_sat_defines(buf, len, e->tensors[l->out[0]].dtype);
 }
 
@@ -183,6 +185,7 @@ xc_status xq_bind_common(xc_engine *e, const xc_layer *l, xc_launch *k, const xq
     xc_launch_weight(k, p->bias);
     xc_launch_tensor(k, l->out[0]);
     xc_launch_int(k, (int64_t)const_scalar(e, l->in[XQ_XZ], 0));
+    xc_launch_float(k, (float)const_scalar(e, l->in[XQ_XS], 1.0));
     xc_launch_float(k, (float)const_scalar(e, l->in[XQ_YS], 1.0));
     xc_launch_int(k, (int64_t)const_scalar(e, l->in[XQ_YZ], 0));
     return XC_OK;

@@ -28,7 +28,8 @@ xc_status xq_params_upload(xc_engine *e, const xc_layer *l, const char *tag, int
  * qdq_fusion pass wires them: the quantized input, the quantized constant weights, up to two
  * float bias constants (conv bias or Gemm's C; a bias the gemm_bias_act pass fused), then the
  * scale and zero-point constants of x, w and (when a QuantizeLinear was folded in) y. Absent
- * ones are -1. */
+ * ones are -1. A float x (implicit quantization, qdq_implicit.c) is quantized by the kernel
+ * with x's scale, zero point 0. */
 enum { XQ_X, XQ_W, XQ_BIAS, XQ_BIAS2, XQ_XS, XQ_XZ, XQ_WS, XQ_WZ, XQ_YS, XQ_YZ, XQ_N_IN };
 
 /* The weights and epilogue of an int8 conv/gemm layer, uploaded once per layer: w_packed (its
@@ -41,6 +42,6 @@ typedef struct xq_packed {
 xc_status xq_pack(xc_engine *e, const xc_layer *l, int channels, int trans, float alpha, float beta, xq_packed *out);
 /* The -D options of an int8 conv/gemm program (operand types, REQUANT and the saturation). */
 void xq_layer_defines(const xc_engine *e, const xc_layer *l, int wide, char *buf, size_t len);
-/* Binds (x, w, mult, bias, y, x_zero, y_scale, y_zero), the arguments both kernels start with. */
+/* Binds (x, w, mult, bias, y, x_zero, x_scale, y_scale, y_zero), the arguments both kernels start with. */
 xc_status xq_bind_common(xc_engine *e, const xc_layer *l, xc_launch *k, const xq_packed *p);
 #endif

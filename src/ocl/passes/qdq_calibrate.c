@@ -1,0 +1,144 @@
+/* qdq_calibrate.c — the min-max calibrator and its cache (qdq_calibrate.h). */
+#include "qdq_calibrate.h"
+#include "backend.h"
+#include <cjson/cJSON.h>
+#include "dataset.h"
+#include "file_io.h"
+#include "onnx_io.h"
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CACHE_FORMAT "crosscheck-calibration-1"
+
+static xc_status read_cache(const char *path, const char *const *names, int n, float *amax)
+{
+    xc_mapping *m;
+    XC_TRY(xc_read_file(path, &m));
+    cJSON *root = cJSON_ParseWithLength(m->addr, m->len);
+    xc_mapping_release(m);
+    const cJSON *fmt = cJSON_GetObjectItem(root, "format"), *ranges = cJSON_GetObjectItem(root, "ranges");
+    xc_status s = XC_OK;
+    if (!root || !cJSON_IsString(fmt) || strcmp(fmt->valuestring, CACHE_FORMAT) || !cJSON_IsObject(ranges))
+        s = xc_fail(XC_ERR_MODEL, "%s: not a crosscheck calibration cache (format %s)", path, CACHE_FORMAT);
+    for (int i = 0; s == XC_OK && i < n; i++) {
+        const cJSON *v = cJSON_GetObjectItem(ranges, names[i]);
+        if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || !isfinite(v->valuedouble))
+            s = xc_fail(XC_ERR_MODEL, "%s: no range for tensor '%s' (calibrate again: remove the cache, give --calibration-data)", path, names[i]);
+        else amax[i] = (float)v->valuedouble;
+    }
+    cJSON_Delete(root);
+    return s;
+}
+
+static xc_status write_cache(const char *path, const char *const *names, int n, const float *amax, int sets)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "format", CACHE_FORMAT);
+    cJSON_AddStringToObject(root, "calibrator", "minmax");
+    cJSON_AddNumberToObject(root, "sets", sets);
+    cJSON *ranges = cJSON_AddObjectToObject(root, "ranges");
+    for (int i = 0; i < n; i++) cJSON_AddNumberToObject(ranges, names[i], amax[i]);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    xc_status s = text ? xc_write_file_flags(path, text, strlen(text), 0) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    free(text);
+    return s;
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The calibration sets of dir: its sub-folders in name order, or dir itself when it has none. */
+static xc_status list_sets(const char *dir, char ***sets, int *n)
+{
+    *sets = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d) return xc_fail(XC_ERR_IO, "--calibration-data %s: cannot open the folder", dir);
+    int cap = 16;
+    *n = 0;
+    *sets = malloc(sizeof **sets * cap);
+    xc_status s = *sets ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+    struct dirent *ent;
+    while (s == XC_OK && (ent = readdir(d))) {
+        if (ent->d_name[0] == '.') continue;
+        size_t len = strlen(dir) + strlen(ent->d_name) + 2;
+        char *path = malloc(len);
+        struct stat st;
+        if (!path) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); break; }
+        snprintf(path, len, "%s/%s", dir, ent->d_name);
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) { free(path); continue; }
+        if (*n == cap) {
+            char **grown = realloc(*sets, sizeof **sets * (cap *= 2));
+            if (!grown) { free(path); s = xc_fail(XC_ERR_NOMEM, "out of memory"); break; }
+            *sets = grown;
+        }
+        (*sets)[(*n)++] = path;
+    }
+    closedir(d);
+    if (s == XC_OK && !*n) {
+        (*sets)[0] = strdup(dir);
+        *n = (*sets)[0] ? 1 : 0;
+        if (!*n) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    if (s == XC_OK) {
+        qsort(*sets, (size_t)*n, sizeof **sets, by_name);
+        return XC_OK;
+    }
+    for (int k = 0; k < *n; k++) free((*sets)[k]);
+    free(*sets);
+    *sets = NULL;
+    *n = 0;
+    return s;
+}
+
+/* Runs the reference on one input set and widens amax[] by the tensors' max |value|. */
+static xc_status calibrate_set(const xc_model *m, const char *set, const char *const *names, int n, float *amax)
+{
+    xc_tensor_list given = {0};
+    const char *paths[] = {set};
+    XC_TRY(xc_tensor_files_load(paths, 1, "input", &given));
+    int k = xc_graph_runtime_input_count(m->graph);
+    const xc_tensor **ordered = calloc((size_t)k + 1, sizeof *ordered);
+    xc_status s = ordered ? xc_match_inputs(m->graph, &given, ordered) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_ref_session *ref = NULL;
+    if (s == XC_OK) s = xc_ref_session_create(m, ordered, &ref);
+    for (int i = 0; s == XC_OK && i < n; i++) {
+        const xc_tensor *t;
+        s = xc_ref_session_get(ref, names[i], &t);
+        if (s != XC_OK) break;
+        size_t count = t->dtype == XC_FLOAT ? t->nbytes / sizeof(float) : 0;
+        for (size_t j = 0; j < count; j++) {
+            float v = fabsf(((const float *)t->data)[j]);
+            if (isfinite(v) && v > amax[i]) amax[i] = v;
+        }
+        xc_ref_session_release(ref, names[i]);
+    }
+    if (s != XC_OK) xc_error_prefix(s, "--calibration-data %s: ", set);
+    xc_ref_session_free(ref);
+    free(ordered);
+    xc_tensor_list_free(&given);
+    return s;
+}
+
+xc_status xq_calibration_ranges(const xc_model *m, const xc_ocl_build_options *o, const char *const *names, int n,
+                                float *amax)
+{
+    if (o->calibration_cache && access(o->calibration_cache, F_OK) == 0) return read_cache(o->calibration_cache, names, n, amax);
+    if (!o->calibration_data)
+        return xc_fail(XC_ERR_USAGE, "--int8 needs activation ranges: give --calibration-data DIR (or an existing --calibration-cache)");
+    char **sets = NULL;
+    int n_sets = 0;
+    XC_TRY(list_sets(o->calibration_data, &sets, &n_sets));
+    for (int i = 0; i < n; i++) amax[i] = 0.0f;
+    xc_status s = XC_OK;
+    for (int k = 0; s == XC_OK && k < n_sets; k++) s = calibrate_set(m, sets[k], names, n, amax);
+    for (int k = 0; k < n_sets; k++) free(sets[k]);
+    free(sets);
+    if (s == XC_OK && o->calibration_cache) s = write_cache(o->calibration_cache, names, n, amax, n_sets);
+    return s;
+}
