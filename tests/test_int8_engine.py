@@ -145,10 +145,10 @@ def int8_engine(s, xc, build, tmp):
     layers = _layers(xc, model, plan) if rb.returncode == 0 else []
     int8 = [L for L in layers if L["LayerType"] in ("qconv", "qgemm")]
     covered = [L["Ops"] for L in int8]
-    s.check("int8: the QDQ CNN builds with both convs and the gemm as int8 layers covering DQ, op and Q",
+    s.check("int8: the QDQ CNN builds with both convs and the gemm as int8 layers (precision int8) covering DQ, op and Q",
             rb.returncode == 0 and sorted(L["LayerType"] for L in int8) == ["qconv", "qconv", "qgemm"] and
             all(o == ["DequantizeLinear", op, "QuantizeLinear"] for o, op in zip(covered, ["Conv", "Conv", "Gemm"])) and
-            all(L["Fusion"] == "qdq_fusion" for L in int8), rb.stdout[-1500:] + rb.stderr[-800:] + str(covered))
+            all(L["Fusion"] == "qdq_fusion" and L["Precision"] == "int8" for L in int8), rb.stdout[-1500:] + rb.stderr[-800:] + str(covered))
 
     marked = ["x_QuantizeLinear_Output", "r1_QuantizeLinear_Output", "r2_QuantizeLinear_Output"]
     tol = ["--rtol", "0", "--atol", "x_QuantizeLinear_Output:0", "--atol", "r1_QuantizeLinear_Output:1",

@@ -23,6 +23,11 @@ static cJSON *names_json(const xc_engine *e, const int *ids, int n)
     return a;
 }
 
+extern const xc_layer_kind xc_kind_qconv, xc_kind_qgemm;
+
+/* int8 math (the quantized conv/gemm kinds), whatever the storage of their float tensors. */
+static int is_int8(const xc_layer *L) { return L->kind == &xc_kind_qconv || L->kind == &xc_kind_qgemm; }
+
 cJSON *xc_engine_describe(const xc_engine *e)
 {
     char dev[1100];
@@ -78,7 +83,7 @@ cJSON *xc_engine_describe(const xc_engine *e)
         cJSON_AddItemToObject(o, "nodes", nodes);
         cJSON_AddStringToObject(o, "tactic", L->variant);
         cJSON_AddStringToObject(o, "defines", L->defines ? L->defines : "");
-        cJSON_AddStringToObject(o, "precision", L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : "fp32");
+        cJSON_AddStringToObject(o, "precision", L->cpu ? "cpu-fp32" : is_int8(L) ? "int8" : L->fp16 ? "fp16" : "fp32");
         if (L->fusion) cJSON_AddStringToObject(o, "fusion", L->fusion);
         char fault[1024];
         if (xc_fault_on_layer(e, l, fault, sizeof fault)[0]) cJSON_AddStringToObject(o, "fault", fault);
