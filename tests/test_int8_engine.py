@@ -164,6 +164,14 @@ def int8_engine(s, xc, build, tmp):
             rp.returncode == 0 and "qconv.direct" in rp.stdout and "r1_QuantizeLinear" in rp.stdout and
             "no layer exceeds" in rp.stdout, rp.stdout[-2500:] + rp.stderr[-800:])
 
+    # the tactics the tuner does not pick on PoCL, each pinned: the CNN still matches the reference
+    for tactic in ("qconv.direct", "qconv.blocked.16x4", "qgemm.tiled.8"):
+        replay = os.path.join(tmp, "int8_tactics.json")
+        rt = _run([xc, "run", model, "--ref", "--ocl", "--load-inputs", ds, "--tactics", tactic, "--builder-optimization-level", "4",
+                   "--timing-iterations", "1", "--save-tactics", replay] + tol[:2] + ["--atol", "%r" % (step["y"] * 1.001)])
+        used = rt.returncode == 0 and any(L["tactic"] == tactic for L in json.load(open(replay))["layers"])
+        s.check("int8: tactic %s runs and matches the reference within a step" % tactic, used, rt.stdout[-1500:] + rt.stderr[-800:])
+
     ort = "ort=%s %s {model} {inputs} {outputs}" % (sys.executable, os.path.join(ROOT, "tools", "onnxruntime_runner.py"))
     ro = _run([xc, "run", model, "--plan", plan, "--exec-runner", ort, "--compare-to", "ort", "--load-inputs", ds,
                "--rtol", "0", "--atol", "%r" % (step["y"] * 1.001)])
