@@ -12,7 +12,7 @@
 /* Long fused chains get long names; the cluster shows the start and the node count. */
 #define MAX_NAME_CHARS 60
 
-static const char *precision(const xc_engine_layer_info *L) { return L->cpu ? "cpu-fp32" : L->fp16 ? "fp16" : "fp32"; }
+static const char *precision(const xc_engine_layer_info *L) { return L->cpu ? "cpu-fp32" : xc_engine_layer_precision(L); }
 
 static void cluster_label(const xc_engine_layer_info *L, xc_text *t)
 {

@@ -16,11 +16,17 @@ void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *o
     out->fusion = L->fusion;
     out->fp16 = L->fp16;
     out->cpu = L->cpu;
+    out->int8 = L->kind && (!strcmp(L->kind->name, "qconv") || !strcmp(L->kind->name, "qgemm"));
     out->n_nodes = L->n_nodes;
     out->nodes = L->nodes;
     out->time_ms = L->time_ms;
     out->n_in = L->n_in, out->n_out = L->n_out;
     out->in = L->in, out->out = L->out;
+}
+
+const char *xc_engine_layer_precision(const xc_engine_layer_info *L)
+{
+    return L->int8 ? "int8" : L->fp16 ? "fp16" : "fp32";
 }
 
 int xc_engine_tensor_count(const xc_engine *e) { return e->n_tensors; }

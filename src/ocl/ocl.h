@@ -97,6 +97,7 @@ typedef struct xc_engine_layer_info {
     const char *tactic;            /* the variant running, e.g. "gemm.reg_blocked.4x4" */
     const char *fusion;            /* the pass that formed the group, or NULL */
     int fp16, cpu;
+    int int8;                      /* int8 math (the qconv/qgemm kinds), whatever the float storage */
     int n_nodes;
     const int *nodes;              /* model graph node indices covered (none: a reformat layer) */
     double time_ms;                /* measured at build or from the timing cache; 0: not timed */
@@ -119,6 +120,8 @@ int xc_engine_tensor_find(const xc_engine *e, const char *name);
 const xc_model *xc_engine_model(const xc_engine *e);
 int xc_engine_layer_count(const xc_engine *e);
 void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *out);
+/* The layer's math precision as reports print it: "int8", "fp16" (storage) or "fp32". */
+const char *xc_engine_layer_precision(const xc_engine_layer_info *L);
 /* Index of the live layer named `name`, or -1. */
 int xc_engine_layer_find(const xc_engine *e, const char *name);
 /* The static shape the engine was built for on graph input `name` (out->name borrowed from
