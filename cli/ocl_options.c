@@ -33,6 +33,7 @@ const char *cli_ocl_help =
     "                             ranges from calibration (min-max over the reference's activations)\n"
     "  --calibration-data DIR     calibration input sets (test_data_set folders, or one set of .pb files)\n"
     "  --calibration-cache FILE   activation ranges: read if FILE exists, else calibrated and written\n"
+    "  --calibrator minmax|entropy  max |value| (default), or TensorRT's entropy (KL divergence) threshold\n"
     "  --inject-fault SPEC        plant a fault, KIND=PATTERN[:EFFECT] (repeatable; also\n"
     "                             CROSSCHECK_INJECT_FAULT='SPEC;SPEC'): KIND op|node|tactic|\n"
     "                             node-tactic|fusion|node-fusion, EFFECT bias=X (default bias=1)|\n"
@@ -80,7 +81,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
                                          "--save-tactics", "--load-tactics", "--timing-iterations", "--queues",
                                          "--inject-fault", "--no-fuse-node", "--layer-precision-file", "--tactics",
-                                         "--calibration-data", "--calibration-cache", "--builder-optimization-level", NULL};
+                                         "--calibration-data", "--calibration-cache", "--calibrator", "--builder-optimization-level", NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a)) k++;
     if (!valued[k]) return 0;
@@ -119,6 +120,10 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 11: return add_name(o->tactic_filter, &o->n_tactic_filter, XC_MAX_NAMED, v, cmd, a);
     case 12: o->calibration_data = v; return 1;
     case 13: o->calibration_cache = v; return 1;
+    case 14:
+        if (strcmp(v, "minmax") && strcmp(v, "entropy")) return cli_usage_error(cmd, "--calibrator takes minmax or entropy, got '%s'", v), -1;
+        o->calibrator_entropy = !strcmp(v, "entropy");
+        return 1;
     default:
         if (!cli_long(cmd, a, v, &n) || n < 0 || n > 5) return cli_usage_error(cmd, "--builder-optimization-level takes 0..5"), -1;
         o->opt_level = (int)n;

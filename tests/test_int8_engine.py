@@ -198,6 +198,47 @@ def int8_engine(s, xc, build, tmp):
     _implicit(s, xc, tmp, fp32)
 
 
+def _entropy_threshold(values, amax, bins=2048, levels=128):
+    """TensorRT's entropy calibration, written again in numpy (the engine's is C): KL(p || q) over
+    thresholds of 128..2048 bins, the tail folded into the last bin, q merged into 128 levels."""
+    v = np.abs(values.astype(np.float32))
+    b = np.minimum((v / np.float32(amax) * np.float32(bins)).astype(np.int64), bins - 1)
+    hist = np.bincount(b, minlength=bins).astype(np.float64)
+    best, best_i = np.inf, bins
+    for i in range(levels, bins + 1):
+        p = hist[:i].copy()
+        p[-1] += hist[i:].sum()
+        q = np.zeros(i)
+        merged = i // levels
+        for j in range(levels):
+            lo, hi = j * merged, (i if j == levels - 1 else (j + 1) * merged)
+            nz = p[lo:hi] > 0
+            if nz.any():
+                q[lo:hi][nz] = p[lo:hi].sum() / nz.sum()
+        m = p > 0
+        pn, qn = p / p.sum(), q / q.sum()
+        kl = float(np.sum(pn[m] * np.log(pn[m] / qn[m])))
+        if kl < best:
+            best, best_i = kl, i
+    return best_i * amax / bins
+
+
+def _entropy(s, xc, tmp, fp32, calib, sets):
+    """--calibrator entropy: the cache's thresholds are TensorRT's KL-divergence ones (checked
+    against a numpy version on the network input's values, which need no reference run)."""
+    cache = os.path.join(tmp, "int8_entropy_cache.json")
+    rb = _run([xc, "build", fp32, "-o", os.path.join(tmp, "int8_entropy.plan"), "--int8", "--calibrator", "entropy",
+               "--calibration-data", calib, "--calibration-cache", cache, "--timing-iterations", "1"])
+    c = json.load(open(cache)) if rb.returncode == 0 and os.path.exists(cache) else {}
+    x = np.concatenate([a.ravel() for a in sets])
+    amax = float(np.float32(np.abs(x).max()))
+    want = _entropy_threshold(x, amax)
+    got = c.get("ranges", {}).get("x")
+    s.check("int8 implicit: --calibrator entropy writes TensorRT's KL-divergence threshold (%s vs numpy %.6g, max %.6g)" % (got, want, amax),
+            c.get("calibrator") == "entropy" and got is not None and abs(got - want) <= 1e-5 * amax and got < amax,
+            rb.stderr[-800:] + json.dumps(c))
+
+
 def _implicit(s, xc, tmp, fp32):
     from onnx.reference import ReferenceEvaluator
     r = np.random.default_rng(8)
@@ -247,6 +288,7 @@ def _implicit(s, xc, tmp, fp32):
     y3 = _outputs(out3).get("y") if re_.returncode == 0 else None
     s.check("int8 implicit: the cache is what sets the scales (ranges x4 change the outputs)",
             y is not None and y3 is not None and y.tobytes() != y3.tobytes(), re_.stderr[-800:])
+    _entropy(s, xc, tmp, fp32, calib, sets)
     rn = _run([xc, "build", fp32, "-o", again, "--int8"])
     s.check("int8 implicit: --int8 without calibration data or cache fails in one line naming --calibration-data",
             rn.returncode != 0 and "--calibration-data" in rn.stderr and len(rn.stderr.strip().splitlines()) == 1, rn.stderr)

@@ -45,6 +45,7 @@ typedef struct xc_ocl_build_options {
     int int8;                      /* --int8: implicit quantization of float conv/gemm (qdq_calibrated pass) */
     const char *calibration_data;  /* --calibration-data DIR: input sets the reference runs for activation ranges */
     const char *calibration_cache; /* --calibration-cache FILE: ranges read from it if it exists, else written */
+    int calibrator_entropy;        /* --calibrator entropy: KL-divergence thresholds instead of min-max */
     int replay_lenient;            /* debug tools: layers load_tactics does not name run their baseline
                                     * tactic (no timing: every check builds the same engine), and names
                                     * of layers that no longer exist (unfused groups) are ignored */

@@ -42,6 +42,7 @@ cJSON *xc_engine_describe(const xc_engine *e)
     cJSON_AddBoolToObject(opts, "no_fusion", e->opt.no_fusion);
     cJSON_AddBoolToObject(opts, "fallback_cpu", e->opt.fallback_cpu);
     cJSON_AddBoolToObject(opts, "int8", e->opt.int8);
+    if (e->opt.calibrator_entropy) cJSON_AddStringToObject(opts, "calibrator", "entropy");
     if (e->opt.calibration_data) cJSON_AddStringToObject(opts, "calibration_data", e->opt.calibration_data);
     if (e->opt.calibration_cache) cJSON_AddStringToObject(opts, "calibration_cache", e->opt.calibration_cache);
     cJSON_AddNumberToObject(opts, "queues", e->opt.queues < 1 ? 1 : e->opt.queues);
@@ -135,6 +136,7 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     o->no_fusion = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_fusion"));
     o->fallback_cpu = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fallback_cpu"));
     o->int8 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "int8"));
+    o->calibrator_entropy |= !strcmp(str_of(opts, "calibrator"), "entropy");
     if (!o->calibration_data && *str_of(opts, "calibration_data")) o->calibration_data = str_of(opts, "calibration_data");
     if (!o->calibration_cache && *str_of(opts, "calibration_cache")) o->calibration_cache = str_of(opts, "calibration_cache");
     if (o->queues < 1 && cJSON_IsNumber(cJSON_GetObjectItem(opts, "queues"))) o->queues = cJSON_GetObjectItem(opts, "queues")->valueint;

@@ -35,11 +35,11 @@ static xc_status read_cache(const char *path, const char *const *names, int n, f
     return s;
 }
 
-static xc_status write_cache(const char *path, const char *const *names, int n, const float *amax, int sets)
+static xc_status write_cache(const char *path, const char *calibrator, const char *const *names, int n, const float *amax, int sets)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "format", CACHE_FORMAT);
-    cJSON_AddStringToObject(root, "calibrator", "minmax");
+    cJSON_AddStringToObject(root, "calibrator", calibrator);
     cJSON_AddNumberToObject(root, "sets", sets);
     cJSON *ranges = cJSON_AddObjectToObject(root, "ranges");
     for (int i = 0; i < n; i++) cJSON_AddNumberToObject(ranges, names[i], amax[i]);
@@ -96,8 +96,65 @@ static xc_status list_sets(const char *dir, char ***sets, int *n)
     return s;
 }
 
-/* Runs the reference on one input set and widens amax[] by the tensors' max |value|. */
-static xc_status calibrate_set(const xc_model *m, const char *set, const char *const *names, int n, float *amax)
+#define HIST_BINS 2048  /* |x| histogram of the entropy calibrator, over [0, amax] */
+#define QUANT_LEVELS 128 /* int8 magnitudes the candidate thresholds are quantized to */
+
+/* hist == NULL: widens amax[] by each tensor's max |value|; else adds |value| to tensor i's
+ * histogram hist[i * HIST_BINS ...] over [0, amax[i]]. */
+static void observe(const xc_tensor *t, int i, float *amax, double *hist)
+{
+    size_t count = t->dtype == XC_FLOAT ? t->nbytes / sizeof(float) : 0;
+    for (size_t j = 0; j < count; j++) {
+        float v = fabsf(((const float *)t->data)[j]);
+        if (!isfinite(v)) continue;
+        if (!hist) {
+            if (v > amax[i]) amax[i] = v;
+            continue;
+        }
+        int b = amax[i] > 0 ? (int)(v / amax[i] * HIST_BINS) : 0;
+        hist[(size_t)i * HIST_BINS + (b < HIST_BINS ? b : HIST_BINS - 1)] += 1;
+    }
+}
+
+/* KL(p || q) of two unnormalized distributions over n bins (q > 0 wherever p > 0). */
+static double kl_divergence(const double *p, const double *q, int n)
+{
+    double sp = 0, sq = 0, kl = 0;
+    for (int k = 0; k < n; k++) sp += p[k], sq += q[k];
+    for (int k = 0; k < n; k++)
+        if (p[k] > 0) kl += p[k] / sp * log((p[k] / sp) / (q[k] / sq));
+    return kl;
+}
+
+/* TensorRT's entropy calibration on one |x| histogram: for each candidate threshold of i bins
+ * (128..2048), the reference distribution p is the first i bins with everything beyond folded
+ * into the last; q is p merged into 128 levels and spread back evenly over each level's
+ * non-empty bins; the threshold with the smallest KL(p || q) wins, at its last bin's upper edge. */
+static float entropy_threshold(const double *hist, float amax, double *p, double *q)
+{
+    double tail = 0, best = INFINITY;
+    int best_i = HIST_BINS;
+    for (int k = 0; k < HIST_BINS; k++) tail += hist[k];
+    for (int k = 0; k < QUANT_LEVELS; k++) tail -= hist[k];
+    for (int i = QUANT_LEVELS; i <= HIST_BINS; i++) {
+        if (i > QUANT_LEVELS) tail -= hist[i - 1];
+        memcpy(p, hist, sizeof *p * (size_t)i);
+        p[i - 1] += tail;
+        int merged = i / QUANT_LEVELS;
+        for (int j = 0; j < QUANT_LEVELS; j++) {
+            int start = j * merged, stop = j == QUANT_LEVELS - 1 ? i : start + merged, nonzero = 0;
+            double sum = 0;
+            for (int k = start; k < stop; k++) sum += p[k], nonzero += p[k] > 0;
+            for (int k = start; k < stop; k++) q[k] = p[k] > 0 ? sum / nonzero : 0;
+        }
+        double kl = kl_divergence(p, q, i);
+        if (kl < best) best = kl, best_i = i;
+    }
+    return (float)((double)best_i * amax / HIST_BINS);
+}
+
+/* Runs the reference on one input set and observes the tensors (observe()). */
+static xc_status calibrate_set(const xc_model *m, const char *set, const char *const *names, int n, float *amax, double *hist)
 {
     xc_tensor_list given = {0};
     const char *paths[] = {set};
@@ -111,17 +168,28 @@ static xc_status calibrate_set(const xc_model *m, const char *set, const char *c
         const xc_tensor *t;
         s = xc_ref_session_get(ref, names[i], &t);
         if (s != XC_OK) break;
-        size_t count = t->dtype == XC_FLOAT ? t->nbytes / sizeof(float) : 0;
-        for (size_t j = 0; j < count; j++) {
-            float v = fabsf(((const float *)t->data)[j]);
-            if (isfinite(v) && v > amax[i]) amax[i] = v;
-        }
+        observe(t, i, amax, hist);
         xc_ref_session_release(ref, names[i]);
     }
     if (s != XC_OK) xc_error_prefix(s, "--calibration-data %s: ", set);
     xc_ref_session_free(ref);
     free(ordered);
     xc_tensor_list_free(&given);
+    return s;
+}
+
+/* The second pass of the entropy calibrator: histograms over [0, amax], then thresholds. */
+static xc_status entropy_pass(const xc_model *m, char *const *sets, int n_sets, const char *const *names, int n, float *amax)
+{
+    double *hist = calloc((size_t)n * HIST_BINS + 1, sizeof *hist), *p = malloc(sizeof *p * HIST_BINS),
+           *q = malloc(sizeof *q * HIST_BINS);
+    xc_status s = hist && p && q ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int k = 0; s == XC_OK && k < n_sets; k++) s = calibrate_set(m, sets[k], names, n, amax, hist);
+    for (int i = 0; s == XC_OK && i < n; i++)
+        if (amax[i] > 0) amax[i] = entropy_threshold(hist + (size_t)i * HIST_BINS, amax[i], p, q);
+    free(hist);
+    free(p);
+    free(q);
     return s;
 }
 
@@ -136,9 +204,11 @@ xc_status xq_calibration_ranges(const xc_model *m, const xc_ocl_build_options *o
     XC_TRY(list_sets(o->calibration_data, &sets, &n_sets));
     for (int i = 0; i < n; i++) amax[i] = 0.0f;
     xc_status s = XC_OK;
-    for (int k = 0; s == XC_OK && k < n_sets; k++) s = calibrate_set(m, sets[k], names, n, amax);
+    for (int k = 0; s == XC_OK && k < n_sets; k++) s = calibrate_set(m, sets[k], names, n, amax, NULL);
+    if (s == XC_OK && o->calibrator_entropy) s = entropy_pass( /* amax was its first pass: the histograms' range */m, sets, n_sets, names, n, amax);
     for (int k = 0; k < n_sets; k++) free(sets[k]);
     free(sets);
-    if (s == XC_OK && o->calibration_cache) s = write_cache(o->calibration_cache, names, n, amax, n_sets);
+    if (s == XC_OK && o->calibration_cache)
+        s = write_cache(o->calibration_cache, o->calibrator_entropy ? "entropy" : "minmax", names, n, amax, n_sets);
     return s;
 }

@@ -1,7 +1,8 @@
 /* qdq_calibrate.h — activation ranges for implicit quantization (--int8): the min-max
  * calibrator runs the reference over each calibration input set and keeps max |value| of the
- * tensors asked for; the ranges are read from, or written to, a calibration cache (JSON):
- *   {"format": "crosscheck-calibration-1", "calibrator": "minmax", "sets": N,
+ * tensors asked for (or, with --calibrator entropy, TensorRT's KL-divergence threshold over a
+ * 2048-bin histogram of |value|); the ranges are read from, or written to, a calibration cache (JSON):
+ *   {"format": "crosscheck-calibration-1", "calibrator": "minmax" or "entropy", "sets": N,
  *    "ranges": {"tensor": amax, ...}}
  * as TensorRT's calibrators read and write theirs. */
 #ifndef XC_OCL_QDQ_CALIBRATE_H
