@@ -2,7 +2,6 @@
 #include "qdq_calibrate.h"
 #include "backend.h"
 #include <cjson/cJSON.h>
-#include "dataset.h"
 #include "file_io.h"
 #include "onnx_io.h"
 #include <dirent.h>
@@ -153,15 +152,39 @@ static float entropy_threshold(const double *hist, float amax, double *p, double
     return (float)((double)best_i * amax / HIST_BINS);
 }
 
+/* The runtime inputs of m from set/input_K.pb (K = 0, 1, ...), matched by tensor name, else by
+ * position; given[] holds what was loaded (caller frees each), ordered[] one per runtime input. */
+static xc_status load_set(const xc_model *m, const char *set, xc_tensor **given, const xc_tensor **ordered, int k)
+{
+    size_t len = strlen(set) + 32;
+    char *path = malloc(len);
+    if (!path) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_status s = XC_OK;
+    for (int i = 0; s == XC_OK && i < k; i++) {
+        snprintf(path, len, "%s/input_%d.pb", set, i);
+        s = access(path, F_OK) == 0 ? xc_tensor_load_pb(path, &given[i])
+                                    : xc_fail(XC_ERR_IO, "--calibration-data %s: no %s (the model takes %d inputs)", set, path, k);
+    }
+    free(path);
+    const xc_graph *g = m->graph;
+    for (int gi = 0, r = 0; s == XC_OK && gi < g->n_inputs; gi++) {
+        if (!xc_graph_is_runtime_input(g, gi)) continue;
+        ordered[r] = given[r];
+        for (int i = 0; i < k; i++)
+            if (xc_tensor_name(given[i]) && !strcmp(xc_tensor_name(given[i]), g->inputs[gi].name)) ordered[r] = given[i];
+        r++;
+    }
+    return s;
+}
+
 /* Runs the reference on one input set and observes the tensors (observe()). */
 static xc_status calibrate_set(const xc_model *m, const char *set, const char *const *names, int n, float *amax, double *hist)
 {
-    xc_tensor_list given = {0};
-    const char *paths[] = {set};
-    XC_TRY(xc_tensor_files_load(paths, 1, "input", &given));
-    int k = xc_graph_runtime_input_count(m->graph);
+    int k = 0;
+    for (int gi = 0; gi < m->graph->n_inputs; gi++) k += xc_graph_is_runtime_input(m->graph, gi);
     const xc_tensor **ordered = calloc((size_t)k + 1, sizeof *ordered);
-    xc_status s = ordered ? xc_match_inputs(m->graph, &given, ordered) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_tensor **given = calloc((size_t)k + 1, sizeof *given);
+    xc_status s = ordered && given ? load_set(m, set, given, ordered, k) : xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_ref_session *ref = NULL;
     if (s == XC_OK) s = xc_ref_session_create(m, ordered, &ref);
     for (int i = 0; s == XC_OK && i < n; i++) {
@@ -173,8 +196,9 @@ static xc_status calibrate_set(const xc_model *m, const char *set, const char *c
     }
     if (s != XC_OK) xc_error_prefix(s, "--calibration-data %s: ", set);
     xc_ref_session_free(ref);
+    for (int i = 0; given && i < k; i++) xc_tensor_free(given[i]);
+    free(given);
     free(ordered);
-    xc_tensor_list_free(&given);
     return s;
 }
 
