@@ -4,7 +4,7 @@
  * short). Padding is zero in the dequantized domain, i.e. x_zero here: it adds nothing.
  * Geometry as the float conv's (NCHW, 1-D as H = 1). */
 __kernel void qconv_direct(__global const X_T *x, __global const W_T *w, __global const float *mult,
-                           __global const float *bias, __global OUT_T *y, const int x_zero, const float x_scale, const float y_scale,
+                           __global const float *bias, __global OUT_T *y, __global const store_t *res, const int x_zero, const float x_scale, const float y_scale,
                            const int y_zero, const int N, const int C, const int H, const int W, const int M,
                            const int OH, const int OW, const int KH, const int KW, const int SH, const int SW,
                            const int DH, const int DW, const int PH, const int PW, const int G)
@@ -27,7 +27,7 @@ __kernel void qconv_direct(__global const X_T *x, __global const W_T *w, __globa
             }
         }
     }
-    XQ_STORE(y, i, xq_dequant_acc(acc, mult[m], bias[m]), y_scale, y_zero);
+    XQ_STORE(y, i, xq_dequant_acc(acc, mult[m], bias[m], res, i), y_scale, y_zero);
 }
 
 #ifdef RM
@@ -35,7 +35,7 @@ __kernel void qconv_direct(__global const X_T *x, __global const W_T *w, __globa
  * adjacent output columns of one row: each x value read serves RM channels and each weight RN
  * columns. Out-of-range columns and channels are computed on clamped indices and not stored. */
 __kernel void qconv_blocked(__global const X_T *x, __global const W_T *w, __global const float *mult,
-                            __global const float *bias, __global OUT_T *y, const int x_zero, const float x_scale,
+                            __global const float *bias, __global OUT_T *y, __global const store_t *res, const int x_zero, const float x_scale,
                             const float y_scale, const int y_zero, const int N, const int C, const int H, const int W,
                             const int M, const int OH, const int OW, const int KH, const int KW, const int SH,
                             const int SW, const int DH, const int DW, const int PH, const int PW, const int G)
@@ -71,7 +71,7 @@ __kernel void qconv_blocked(__global const X_T *x, __global const W_T *w, __glob
     for (int i = 0; i < RM && m0 + i < mend; i++)
         for (int j = 0; j < RN && ox0 + j < OW; j++) {
             const size_t o = (((size_t)n * M + m0 + i) * OH + oy) * OW + ox0 + j;
-            XQ_STORE(y, o, xq_dequant_acc(acc[i][j], mult[m0 + i], bias[m0 + i]), y_scale, y_zero);
+            XQ_STORE(y, o, xq_dequant_acc(acc[i][j], mult[m0 + i], bias[m0 + i], res, o), y_scale, y_zero);
         }
 }
 #endif

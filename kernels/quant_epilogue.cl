@@ -1,6 +1,7 @@
 /* quant_epilogue.cl — prepended to the int8 conv and gemm programs (quant_conv.cl,
  * quant_gemm.cl): the epilogue that turns an int32 accumulator into the layer's output.
  *   v = acc * mult[c] + bias[c]     mult = x_scale * w_scale[c] (* alpha), the dequantized sum
+ *   v += res[o]                     XC_RESIDUAL: the residual add conv_residual fused (--int8)
  *   v = activation(v)               a fused Relu/Clip/... (XC_ACTIVATE from the prelude)
  *   REQUANT: y = saturate(rint(v / y_scale) + y_zero)  as QuantizeLinear rounds (half to even,
  *            the division correctly rounded: programs get -cl-fp32-correctly-rounded-divide-sqrt)
@@ -24,4 +25,11 @@ inline int xq_quantize_x(float v, float x_scale) { return (int)fmin(fmax(rint(v 
 #define XQ_X(x, i) ((int)(x)[i])
 #endif
 
-inline float xq_dequant_acc(int acc, float mult, float bias) { return xc_activate((float)acc * mult + bias); }
+inline float xq_dequant_acc(int acc, float mult, float bias, __global const store_t *res, size_t o)
+{
+    float v = (float)acc * mult + bias;
+#ifdef XC_RESIDUAL
+    v += LOAD(res, o);
+#endif
+    return xc_activate(v);
+}

@@ -4,7 +4,7 @@
  *   qgemm.naive     one work-item per output;
  *   qgemm.tiled.<T> T x T tiles of X and W staged in local memory (as int), one output each. */
 __kernel void qgemm_naive(__global const X_T *x, __global const W_T *w, __global const float *mult,
-                          __global const float *bias, __global OUT_T *y, const int x_zero, const float x_scale, const float y_scale,
+                          __global const float *bias, __global OUT_T *y, __global const store_t *res, const int x_zero, const float x_scale, const float y_scale,
                           const int y_zero, const int M, const int N, const int K)
 {
     const int n = get_global_id(0), m = get_global_id(1);
@@ -13,13 +13,13 @@ __kernel void qgemm_naive(__global const X_T *x, __global const W_T *w, __global
     __global const W_T *wr = w + (size_t)n * K;
     int acc = 0;
     for (int k = 0; k < K; k++) acc += (XQ_X(xr, k) - x_zero) * (int)wr[k];
-    XQ_STORE(y, (size_t)m * N + n, xq_dequant_acc(acc, mult[n], bias[n]), y_scale, y_zero);
+    XQ_STORE(y, (size_t)m * N + n, xq_dequant_acc(acc, mult[n], bias[n], res, (size_t)m * N + n), y_scale, y_zero);
 }
 
 #ifdef TILE
 __kernel __attribute__((reqd_work_group_size(TILE, TILE, 1)))
 void qgemm_tiled(__global const X_T *x, __global const W_T *w, __global const float *mult, __global const float *bias,
-                 __global OUT_T *y, const int x_zero, const float x_scale, const float y_scale, const int y_zero, const int M, const int N,
+                 __global OUT_T *y, __global const store_t *res, const int x_zero, const float x_scale, const float y_scale, const int y_zero, const int M, const int N,
                  const int K)
 {
     __local int xs[TILE][TILE + 1], wsub[TILE][TILE + 1];
@@ -35,6 +35,6 @@ void qgemm_tiled(__global const X_T *x, __global const W_T *w, __global const fl
         for (int kk = 0; kk < TILE; kk++) acc += xs[tm][kk] * wsub[tn][kk];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (n < N && m < M) XQ_STORE(y, (size_t)m * N + n, xq_dequant_acc(acc, mult[n], bias[n]), y_scale, y_zero);
+    if (n < N && m < M) XQ_STORE(y, (size_t)m * N + n, xq_dequant_acc(acc, mult[n], bias[n], res, (size_t)m * N + n), y_scale, y_zero);
 }
 #endif

@@ -239,6 +239,31 @@ def _entropy(s, xc, tmp, fp32, calib, sets):
             rb.stderr[-800:] + json.dumps(c))
 
 
+def _residual(s, xc, tmp):
+    """The shipped small_cnn (BatchNorm, a residual block) under --int8: every conv, the residual
+    one (conv + add + relu) too, and the classifier run int8, and the probabilities stay within
+    0.01 of the expected ones."""
+    case = os.path.join(ROOT, "models", "small_cnn")
+    calib = os.path.join(tmp, "int8_cnn_calib")
+    if not os.path.isdir(calib):
+        os.makedirs(calib)
+        import shutil
+        shutil.copytree(os.path.join(case, "test_data_set_0"), os.path.join(calib, "set_0"))
+    model, plan, out = os.path.join(case, "model.onnx"), os.path.join(tmp, "int8_small_cnn.plan"), os.path.join(tmp, "int8_cnn_out")
+    rb = _run([xc, "build", model, "-o", plan, "--int8", "--calibration-data", calib, "--timing-iterations", "1"])
+    layers = _layers(xc, model, plan) if rb.returncode == 0 else []
+    int8 = [L for L in layers if L["Precision"] == "int8"]
+    rr = _run([xc, "run", model, "--plan", plan, "--load-inputs", os.path.join(case, "test_data_set_0"), "--save-outputs", out],
+              env=dict(os.environ, CROSSCHECK_OCL_CANARY="1"))
+    got = list(_outputs(out).values()) if rr.returncode == 0 else []
+    t = onnx.TensorProto()
+    t.ParseFromString(open(os.path.join(case, "test_data_set_0", "output_0.pb"), "rb").read())
+    err = float(np.abs(got[0] - numpy_helper.to_array(t)).max()) if got else float("nan")
+    s.check("int8 implicit: small_cnn's convs (the residual one too) and fc run int8, probabilities within 0.01 (%.3g)" % err,
+            len(int8) == 5 and any(L["HasResidual"] for L in int8) and err <= 0.01, rb.stderr[-800:] + rr.stderr[-800:] +
+            str([(L["Name"], L["Precision"]) for L in layers]))
+
+
 def _implicit(s, xc, tmp, fp32):
     from onnx.reference import ReferenceEvaluator
     r = np.random.default_rng(8)
@@ -289,6 +314,7 @@ def _implicit(s, xc, tmp, fp32):
     s.check("int8 implicit: the cache is what sets the scales (ranges x4 change the outputs)",
             y is not None and y3 is not None and y.tobytes() != y3.tobytes(), re_.stderr[-800:])
     _entropy(s, xc, tmp, fp32, calib, sets)
+    _residual(s, xc, tmp)
     rn = _run([xc, "build", fp32, "-o", again, "--int8"])
     s.check("int8 implicit: --int8 without calibration data or cache fails in one line naming --calibration-data",
             rn.returncode != 0 and "--calibration-data" in rn.stderr and len(rn.stderr.strip().splitlines()) == 1, rn.stderr)

@@ -184,6 +184,8 @@ xc_status xq_bind_common(xc_engine *e, const xc_layer *l, xc_launch *k, const xq
     xc_launch_weight(k, p->mult);
     xc_launch_weight(k, p->bias);
     xc_launch_tensor(k, l->out[0]);
+    if (l->in[XQ_RES] >= 0) XC_TRY(xc_launch_input(e, l, k, l->in[XQ_RES]));
+    else xc_launch_tensor(k, l->out[0]);
     xc_launch_int(k, (int64_t)const_scalar(e, l->in[XQ_XZ], 0));
     xc_launch_float(k, (float)const_scalar(e, l->in[XQ_XS], 1.0));
     xc_launch_float(k, (float)const_scalar(e, l->in[XQ_YS], 1.0));

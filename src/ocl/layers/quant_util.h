@@ -29,8 +29,9 @@ xc_status xq_params_upload(xc_engine *e, const xc_layer *l, const char *tag, int
  * float bias constants (conv bias or Gemm's C; a bias the gemm_bias_act pass fused), then the
  * scale and zero-point constants of x, w and (when a QuantizeLinear was folded in) y. Absent
  * ones are -1. A float x (implicit quantization, qdq_implicit.c) is quantized by the kernel
- * with x's scale, zero point 0. */
-enum { XQ_X, XQ_W, XQ_BIAS, XQ_BIAS2, XQ_XS, XQ_XZ, XQ_WS, XQ_WZ, XQ_YS, XQ_YZ, XQ_N_IN };
+ * with x's scale, zero point 0. XQ_RES: a float residual added before the activation (a conv
+ * the conv_residual pass formed, made int8 by qdq_implicit.c; the layer's residual names it). */
+enum { XQ_X, XQ_W, XQ_BIAS, XQ_BIAS2, XQ_XS, XQ_XZ, XQ_WS, XQ_WZ, XQ_YS, XQ_YZ, XQ_RES, XQ_N_IN };
 
 /* The weights and epilogue of an int8 conv/gemm layer, uploaded once per layer: w_packed (its
  * [channel][k] layout, zero points subtracted, as char when every value fits else short, *wide
@@ -42,6 +43,7 @@ typedef struct xq_packed {
 xc_status xq_pack(xc_engine *e, const xc_layer *l, int channels, int trans, float alpha, float beta, xq_packed *out);
 /* The -D options of an int8 conv/gemm program (operand types, REQUANT and the saturation). */
 void xq_layer_defines(const xc_engine *e, const xc_layer *l, int wide, char *buf, size_t len);
-/* Binds (x, w, mult, bias, y, x_zero, x_scale, y_scale, y_zero), the arguments both kernels start with. */
+/* Binds (x, w, mult, bias, y, res, x_zero, x_scale, y_scale, y_zero), the arguments both kernels start with
+ * (res: the residual, or y itself, never read, when there is none). */
 xc_status xq_bind_common(xc_engine *e, const xc_layer *l, xc_launch *k, const xq_packed *p);
 #endif

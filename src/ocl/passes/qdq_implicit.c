@@ -3,8 +3,8 @@
  * an int8 layer (qconv/qgemm): its input quantized symmetrically on the fly (scale = amax / 127,
  * amax from calibration: qdq_calibrate.h), its weights quantized per output channel on the host
  * (scale = max |w[c]| / 127), int32 accumulation, float output (bias and activation in the
- * epilogue). Layers with a fused residual add keep fp32, as do layers --layer-precision NAME:fp32
- * names. Runs only with --int8; --disable-fusion int8_implicit turns it off. */
+ * epilogue, after the residual add conv_residual fused). Layers --layer-precision NAME:fp32 names
+ * keep fp32. Runs only with --int8; --disable-fusion int8_implicit turns it off. */
 #include "ocl/build.h"
 #include "../layers/quant_util.h"
 #include "qdq_calibrate.h"
@@ -31,12 +31,14 @@ static int kept_fp32(const xc_engine *e, const xc_layer *L)
 /* The axis of L's weights that holds output channels, or -1 when L cannot go int8. */
 static int channel_axis(const xc_engine *e, const xc_layer *L)
 {
-    if (L->dead || L->residual >= 0 || L->n_out != 1 || L->n_in < 2 || L->n_in > 4 || kept_fp32(e, L)) return -1;
+    if (L->dead || L->n_out != 1 || L->n_in < 2 || L->n_in > 4 || kept_fp32(e, L)) return -1;
     const xc_etensor *x = &e->tensors[L->in[0]], *w = &e->tensors[L->in[1]];
     if (x->value || x->dtype != XC_FLOAT || !x->name[0] || !xc_et_const_f32(w)) return -1;
     for (int i = 2; i < L->n_in; i++)
-        if (L->in[i] >= 0 && (!e->tensors[L->in[i]].value || e->tensors[L->in[i]].dtype != XC_FLOAT)) return -1;
+        if (L->in[i] >= 0 && L->in[i] != L->residual && (!e->tensors[L->in[i]].value || e->tensors[L->in[i]].dtype != XC_FLOAT))
+            return -1;
     if (L->kind == &xc_kind_conv) return 0;
+    if (L->residual >= 0) return -1;
     if (L->kind != &xc_kind_gemm || w->rank != 2 || x->rank < 2 || e->tensors[L->out[0]].rank != x->rank) return -1;
     int gemm = !L->node->domain[0] && !strcmp(L->node->op_type, "Gemm");
     if (gemm && (x->rank != 2 || xc_attr_int(L->node, "transA", 0))) return -1;
@@ -107,7 +109,8 @@ static xc_status make_int8(xc_engine *e, int l, int axis, float amax)
     xc_layer *L = &e->layers[l];
     in[XQ_X] = L->in[0];
     in[XQ_BIAS] = L->n_in > 2 ? L->in[2] : -1;
-    in[XQ_BIAS2] = L->n_in > 3 ? L->in[3] : -1;
+    in[XQ_BIAS2] = L->n_in > 3 && L->in[3] != L->residual ? L->in[3] : -1;
+    in[XQ_RES] = L->residual;
     const xc_layer_kind *kind = L->kind == &xc_kind_conv ? &xc_kind_qconv : &xc_kind_qgemm;
     XC_TRY(quantize_weights(e, l, axis, in));
     float xs = amax > 0 && isfinite(amax) ? amax / 127.0f : 1.0f;
