@@ -39,6 +39,11 @@ const char *cli_ocl_help =
     "  --no-fuse-node NAME        no fusion pass may fuse ONNX node NAME (repeatable)\n"
     "  --tactics GLOB             tune only tactics matching GLOB (repeatable; e.g. 'conv2d.winograd*');\n"
     "                             a layer no tactic matches keeps its baseline\n"
+    "  --int8                     implicit quantization: float conv/gemm layers run as int8 with\n"
+    "                             ranges from calibration (min-max over the reference's activations)\n"
+    "  --calibration-data DIR     calibration input sets (test_data_set folders, or one set of .pb files)\n"
+    "  --calibration-cache FILE   activation ranges: read if FILE exists, else calibrated and written\n"
+    "  --calibrator minmax|entropy  max |value| (default), or TensorRT's entropy (KL divergence) threshold\n"
     "  --inject-fault SPEC        plant a fault, KIND=PATTERN[:EFFECT] (repeatable; also\n"
     "                             CROSSCHECK_INJECT_FAULT='SPEC;SPEC'): KIND op|node|tactic|\n"
     "                             node-tactic|fusion|node-fusion, EFFECT bias=X (default bias=1)|\n"
@@ -89,6 +94,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     if (!strcmp(a, "--no-tf32")) return o->no_tf32 = 1, 1;
     if (!strcmp(a, "--fallback-cpu")) return o->fallback_cpu = 1, 1;
     if (!strcmp(a, "--profile-shapes")) return profile_shapes(argc, argv, i, cmd, o);
+    if (!strcmp(a, "--int8")) return o->int8 = 1, 1;
     if (!strcmp(a, "--input-shapes")) {
         int any = 0;
         while (*i + 1 < argc && argv[*i + 1][0] != '-') {
@@ -103,7 +109,8 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
                                          "--save-tactics", "--load-tactics", "--timing-iterations", "--queues",
                                          "--inject-fault", "--no-fuse-node", "--layer-precision-file", "--tactics",
-                                         "--builder-optimization-level", "--opt-profile", NULL};
+                                         "--opt-profile", "--calibration-data", "--calibration-cache", "--calibrator",
+                                         "--builder-optimization-level", NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a)) k++;
     if (!valued[k]) return 0;
@@ -140,9 +147,15 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 9: return add_name(o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES, v, cmd, a);
     case 10: return layer_precision_file(o, v, cmd);
     case 11: return add_name(o->tactic_filter, &o->n_tactic_filter, XC_MAX_NAMED, v, cmd, a);
-    case 13:
+    case 12:
         if (!cli_long_in(cmd, a, v, 0, 1000, &n)) return -1;
         o->opt_profile = (int)n + 1;
+        return 1;
+    case 13: o->calibration_data = v; return 1;
+    case 14: o->calibration_cache = v; return 1;
+    case 15:
+        if (strcmp(v, "minmax") && strcmp(v, "entropy")) return cli_usage_error(cmd, "--calibrator takes minmax or entropy, got '%s'", v), -1;
+        o->calibrator_entropy = !strcmp(v, "entropy");
         return 1;
     default:
         if (!cli_long(cmd, a, v, &n) || n < 0 || n > 5) return cli_usage_error(cmd, "--builder-optimization-level takes 0..5"), -1;

@@ -221,7 +221,7 @@ static void print_per_layer(const xc_run_report *r, int k, int it, xc_per_layer_
         const xc_layer_row *row = &p->rows[i];
         const char *c = row->verdict == XC_VERDICT_FAIL ? RED : row->verdict == XC_VERDICT_NEAR ? YELLOW : GREEN;
         printf("  %4d  %-44s %-28s %-4s %10.3g %10.3g %10.3g  %s%s%s%s\n", i, fit(row->info.name, 44, b1),
-               fit(row->info.tactic, 28, b2), row->info.fp16 ? "fp16" : row->info.tf32 ? "tf32" : "fp32", row->max_abs, row->max_rel, row->nmse, c,
+               fit(row->info.tactic, 28, b2), xc_layer_info_precision(&row->info), row->max_abs, row->max_rel, row->nmse, c,
                xc_verdict_name(row->verdict), RESET, i == p->first_divergence ? "  <- first divergence" : "");
     }
     if (p->first_divergence < 0) {

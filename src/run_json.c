@@ -21,7 +21,7 @@ static cJSON *layer_json(const xc_model *m, const xc_layer_row *row, int index)
     cJSON_AddStringToObject(o, "kind", row->info.kind);
     cJSON_AddStringToObject(o, "tactic", row->info.tactic);
     if (row->info.fusion) cJSON_AddStringToObject(o, "fusion", row->info.fusion);
-    cJSON_AddStringToObject(o, "precision", row->info.fp16 ? "fp16" : row->info.tf32 ? "tf32" : "fp32");
+    cJSON_AddStringToObject(o, "precision", xc_layer_info_precision(&row->info));
     cJSON_AddNumberToObject(o, "max_abs", row->max_abs);
     cJSON_AddNumberToObject(o, "max_rel", row->max_rel);
     cJSON_AddNumberToObject(o, "nmse", row->nmse);

@@ -44,6 +44,7 @@ from test_lowbit_dtypes import lowbit_dtypes  # noqa: E402
 from test_profiles import profiles  # noqa: E402
 from test_sequences import sequences  # noqa: E402
 from test_debug_surface import debug_surface  # noqa: E402
+from test_int8_engine import int8_engine  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1411,6 +1412,7 @@ def main():
         timed(plan_open_tests, s, xc, args.build, tmp)
         timed(profiles, s, xc, args.build, tmp)
         timed(debug_surface, s, xc, args.build, tmp)
+        timed(int8_engine, s, xc, args.build, tmp)
         timed(pipeline, s, xc, args.build, tmp, args.conf)
         timed(engine_layers, s, xc, args.build, tmp)
         timed(tf32_tests, s, xc, args.build, tmp)

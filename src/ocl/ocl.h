@@ -56,6 +56,10 @@ typedef struct xc_ocl_build_options {
                                     * this one borrows where name and value agree (a profile's engines) */
     struct xc_ocl_device *shared_device; /* internal: the engines of one profiled engine share one device
                                     * (its context: their buffers and programs), borrowed */
+    int int8;                      /* --int8: implicit quantization of float conv/gemm (qdq_calibrated pass) */
+    const char *calibration_data;  /* --calibration-data DIR: input sets the reference runs for activation ranges */
+    const char *calibration_cache; /* --calibration-cache FILE: ranges read from it if it exists, else written */
+    int calibrator_entropy;        /* --calibrator entropy: KL-divergence thresholds instead of min-max */
     int replay_lenient;            /* debug tools: layers load_tactics does not name run their baseline
                                     * tactic (no timing: every check builds the same engine), and names
                                     * of layers that no longer exist (unfused groups) are ignored */
@@ -116,6 +120,7 @@ typedef struct xc_engine_layer_info {
     const char *tactic;            /* the variant running, e.g. "gemm.reg_blocked.4x4" */
     const char *fusion;            /* the pass that formed the group, or NULL */
     int fp16, cpu;
+    int int8;                      /* int8 math (the qconv/qgemm kinds), whatever the float storage */
     int n_nodes;
     const int *nodes;              /* model graph node indices covered (none: a reformat layer) */
     double time_ms;                /* measured at build or from the timing cache; 0: not timed */
@@ -123,7 +128,7 @@ typedef struct xc_engine_layer_info {
     const int *in, *out;           /* engine tensor indices (xc_engine_tensor_info_get); -1: absent */
     int tf32;                      /* its products ran on TF32 tensor cores (gemm.tf32, ...) */
 } xc_engine_layer_info;
-/* "cpu-fp32", "fp16", "tf32" or "fp32": the math a layer ran in (every report names it so). */
+/* "cpu-fp32", "int8", "fp16", "tf32" or "fp32": the math a layer ran in (every report names it so). */
 const char *xc_layer_info_precision(const xc_engine_layer_info *L);
 /* Whether any live layer of e (NULL: none) runs TF32 tensor-core products: its outputs are
  * then compared with TF32's tolerance. */

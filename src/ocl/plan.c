@@ -72,6 +72,10 @@ cJSON *xc_engine_describe(const xc_engine *e)
     cJSON_AddBoolToObject(opts, "no_fusion", e->opt.no_fusion);
     cJSON_AddBoolToObject(opts, "no_tf32", e->opt.no_tf32);
     cJSON_AddBoolToObject(opts, "fallback_cpu", e->opt.fallback_cpu);
+    cJSON_AddBoolToObject(opts, "int8", e->opt.int8);
+    if (e->opt.calibrator_entropy) cJSON_AddStringToObject(opts, "calibrator", "entropy");
+    if (e->opt.calibration_data) cJSON_AddStringToObject(opts, "calibration_data", e->opt.calibration_data);
+    if (e->opt.calibration_cache) cJSON_AddStringToObject(opts, "calibration_cache", e->opt.calibration_cache);
     cJSON_AddNumberToObject(opts, "queues", e->opt.queues < 1 ? 1 : e->opt.queues);
     cJSON *dis = cJSON_AddArrayToObject(opts, "disabled_passes"), *fp32 = cJSON_AddArrayToObject(opts, "fp32_layers");
     for (int i = 0; i < e->opt.n_disabled; i++) cJSON_AddItemToArray(dis, cJSON_CreateString(e->opt.disabled[i]));
@@ -215,6 +219,10 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     o->no_fusion = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_fusion"));
     o->no_tf32 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_tf32"));
     o->fallback_cpu = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fallback_cpu"));
+    o->int8 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "int8"));
+    o->calibrator_entropy |= !strcmp(str_of(opts, "calibrator"), "entropy");
+    if (!o->calibration_data && *str_of(opts, "calibration_data")) o->calibration_data = str_of(opts, "calibration_data");
+    if (!o->calibration_cache && *str_of(opts, "calibration_cache")) o->calibration_cache = str_of(opts, "calibration_cache");
     if (o->queues < 1 && cJSON_IsNumber(cJSON_GetObjectItem(opts, "queues"))) o->queues = cJSON_GetObjectItem(opts, "queues")->valueint;
     o->n_disabled = o->n_fp32_layers = o->n_shapes = 0;
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "disabled_passes"))
@@ -277,6 +285,18 @@ static xc_status check_plan(const cJSON *root, const char *path, const xc_engine
     return XC_OK;
 }
 
+/* The engine's options borrowed strings from the plan's JSON, freed with its header: point
+ * disabled pass names at the passes' own (static) names, and drop the calibration paths the
+ * plan gave (they served the build; `inspect engine --plan` printed freed memory before). */
+static void unborrow(xc_engine *e, const xc_ocl_build_options *given)
+{
+    for (int i = 0; i < e->opt.n_disabled; i++)
+        for (int p = 0; xc_ocl_pass_name(p); p++)
+            if (!strcmp(xc_ocl_pass_name(p), e->opt.disabled[i])) e->opt.disabled[i] = xc_ocl_pass_name(p);
+    if (e->opt.calibration_data != given->calibration_data) e->opt.calibration_data = NULL;
+    if (e->opt.calibration_cache != given->calibration_cache) e->opt.calibration_cache = NULL;
+}
+
 xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_build_options *given, xc_engine **out)
 {
     *out = NULL;
@@ -293,6 +313,7 @@ xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_bui
     h.opt.load_tactics = path;
     h.opt.timing_cache = NULL;
     if (s == XC_OK) s = xc_ocl_build(m, &h.opt, out);
+    if (s == XC_OK) unborrow(*out, given);
     xc_ocl_plan_header_free(&h);
     return s;
 }
