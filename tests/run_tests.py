@@ -41,6 +41,7 @@ from test_tf32 import tf32_tests  # noqa: E402
 from test_debug_defects import debug_defects  # noqa: E402
 from test_plugins import plugins  # noqa: E402
 from test_lowbit_dtypes import lowbit_dtypes  # noqa: E402
+from test_triage import triage  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1404,6 +1405,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(triage, s, xc, args.build, tmp)
         timed(plan_open_tests, s, xc, args.build, tmp)
         timed(pipeline, s, xc, args.build, tmp, args.conf)
         timed(engine_layers, s, xc, args.build, tmp)
