@@ -8,6 +8,8 @@
 #include "onnx_io.h"
 #include "run_json.h"
 #include "runner.h"
+#include "surgeon.h"
+#include "crosscheck/model.h"
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
@@ -138,6 +140,12 @@ static xc_status take_rows(const xc_run_report *rep, const xc_per_layer *p, cons
         t->verdict = row->verdict;
     }
     r->first = p->first_divergence;
+    if (r->first < 0) return XC_OK;
+    const xc_layer_row *row = &p->rows[r->first];
+    if (!(r->watch = calloc((size_t)row->n_tensors + 1, sizeof *r->watch))) return nomem();
+    for (int k = 0; k < row->n_tensors; k++)
+        if (row->tensors[k].r.shape_mismatch || !row->tensors[k].r.passed)
+            if (!(r->watch[r->n_watch++] = strdup(row->tensors[k].name))) return nomem();
     return XC_OK;
 }
 
@@ -357,6 +365,31 @@ static int plan_tools(const xc_triage_config *c, const xc_triage_report *r, int 
     return n;
 }
 
+/* The model cut after the first divergent layer, its failing tensors the only outputs: where
+ * the full model's outputs pass (the error fades on the way), the tools' checks, which judge
+ * graph outputs, see the failure there. Returns the path written. */
+static xc_status cut_model(const xc_triage_config *c, xc_triage_report *r)
+{
+    xc_model *m = NULL, *cut = NULL;
+    XC_TRY(xc_model_load(c->base.model_path, &m));
+    const xc_graph *g = m->graph;
+    xc_io_spec *in = calloc((size_t)g->n_inputs + 1, sizeof *in), *out = calloc((size_t)r->n_watch + 1, sizeof *out);
+    int n_in = 0;
+    xc_status s = in && out ? XC_OK : nomem();
+    for (int i = 0; s == XC_OK && i < g->n_inputs; i++)
+        if (xc_graph_is_runtime_input(g, i)) in[n_in++] = (xc_io_spec){.name = g->inputs[i].name, .rank = -1};
+    for (int o = 0; o < r->n_watch; o++) out[o] = (xc_io_spec){.name = r->watch[o], .rank = -1};
+    if (s == XC_OK) s = xc_surgeon_extract(m, in, n_in, out, r->n_watch, &cut);
+    path_in(c, "model_cut.onnx", r->cut_model, sizeof r->cut_model);
+    if (s == XC_OK) s = xc_model_save(cut, r->cut_model);
+    if (s != XC_OK) r->cut_model[0] = 0;
+    free(in);
+    free(out);
+    xc_model_free(cut);
+    xc_model_free(m);
+    return s;
+}
+
 static xc_status make_dir(const char *path)
 {
     if (mkdir(path, 0777) == 0 || errno == EEXIST) {
@@ -424,7 +457,19 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
         r->reproduce = run_command(c, c->base.ocl.load_tactics ? NULL : pinned, " --per-layer");
         if (!r->reproduce) return nomem();
     }
-    if (r->diverged && r->first >= 0) {
+    if (r->diverged && r->first >= 0 && r->outputs_passed && r->n_watch) {
+        xc_triage_step *st = step_begin(r, "cut", "the outputs pass (the error fades on the way): the tools judge outputs");
+        err = cut_model(c, r);
+        if (err == XC_OK) {
+            snprintf(st->result, sizeof st->result, "the tools search %s: the model up to the first divergent layer, its failing tensors as outputs", r->cut_model);
+            base.model_path = r->cut_model;
+            base.ocl.replay_lenient = 1; /* the pinned tactics name layers the cut model lacks */
+        } else {
+            snprintf(st->result, sizeof st->result, "error: %s", xc_error_message());
+        }
+        step_end(c, st);
+    }
+    if (r->diverged && r->first >= 0 && err == XC_OK) {
         int order[N_TOOLS];
         char why[N_TOOLS][512];
         int n = plan_tools(c, r, order, why), found = 0;
@@ -479,6 +524,8 @@ void xc_triage_report_free(xc_triage_report *r)
         free(t->fusion);
     }
     free(r->layers);
+    for (int i = 0; i < r->n_watch; i++) free(r->watch[i]);
+    free(r->watch);
     free(r->culprit_layer);
     free(r->culprit_nodes);
     free(r->culprit_what);
@@ -523,6 +570,7 @@ cJSON *xc_triage_json(const xc_triage_config *c, const xc_triage_report *r)
     add_string(cul, "nodes", r->culprit_nodes);
     add_string(cul, "what", r->culprit_what);
     cJSON *min = cJSON_AddObjectToObject(root, "minimal_model");
+    add_string(min, "cut_model", r->cut_model);
     add_string(min, "path", r->minimal_model);
     add_string(min, "data", r->minimal_data);
     add_string(min, "nodes", r->minimal_nodes);

@@ -56,6 +56,10 @@ typedef struct xc_triage_report {
     int n_layers;
     xc_triage_layer *layers;          /* in execution order */
     int first;                        /* first divergent row, -1: none */
+    char **watch;                     /* its failing tensors (owned) */
+    int n_watch;
+    char cut_model[4096];             /* outputs pass: the model cut at those tensors, which the
+                                         tools search instead (their checks judge outputs) */
     int n_failed;
     int fp16;
     int n_steps;

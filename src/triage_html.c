@@ -66,8 +66,8 @@ static void chart(FILE *f, const xc_triage_report *r)
     }
     double y1 = Y(1.0);
     fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"tol\"/>"
-               "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">tolerance</text>\n",
-            CH_L, CH_W - CH_R, y1, y1, CH_W - CH_R, y1 - 4);
+               "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"start\">tolerance</text>\n",
+            CH_L, CH_W - CH_R, y1, y1, CH_L + 4, y1 - 4);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">engine layers in execution order (%d)</text>\n",
             CH_L + plot_w / 2, CH_H - 8, r->n_layers);
 #undef Y

@@ -91,8 +91,8 @@ class Page(html.parser.HTMLParser):
         self.text.append(data)
 
 
-def png_variance(path):
-    """Variance of the grey levels of an 8-bit RGB(A) PNG, decoded here (no imaging library)."""
+def png_rgb(path):
+    """The pixels of an 8-bit RGB(A) PNG as an (h, w, 3) array, decoded here (no imaging library)."""
     data = open(path, "rb").read()
     pos, idat, width, height, ctype = 8, b"", 0, 0, 0
     while pos < len(data):
@@ -131,11 +131,14 @@ def png_variance(path):
         else:
             out = line
         img[y], prev = out, out
-    rgb = img.reshape(height, width, bpp)[:, :, :3]
-    return float(rgb.mean(axis=2).var())
+    return img.reshape(height, width, bpp)[:, :, :3]
 
 
-def check_html(s, path, culprit, label):
+def pixels_near(rgb, colour, tol=14):
+    return int((np.abs(rgb - np.array(colour)).max(axis=2) <= tol).sum())
+
+
+def check_html(s, path, culprit, label, screenshot=True):
     text = open(path, encoding="utf-8").read()
     p = Page()
     p.feed(text)
@@ -147,6 +150,8 @@ def check_html(s, path, culprit, label):
     if culprit:
         s.check("triage %s: the HTML names the culprit %s" % (label, culprit), culprit in "".join(p.text), "")
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not screenshot:
+        return
     if not browser:
         print("  triage: chromium is not installed (tools/deps.sh chromium): the HTML was checked structurally only")
         return
@@ -154,9 +159,14 @@ def check_html(s, path, culprit, label):
     t0 = time.time()
     r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--screenshot=" + shot,
                         "--window-size=1200,2000", "file://" + os.path.abspath(path)], capture_output=True, text=True, timeout=120)
-    var = png_variance(shot) if os.path.exists(shot) else None
-    s.check("triage %s: Chromium renders the report (screenshot not blank, %.1f s)" % (label, time.time() - t0),
-            var is not None and var > 100, "variance %s, rc %d: %s" % (var, r.returncode, r.stderr[-500:]))
+    rgb = png_rgb(shot) if os.path.exists(shot) else None
+    var = float(rgb.mean(axis=2).var()) if rgb is not None else None
+    # the chart's bars (pass #3b9a4a, fail #d0342c) and the graph's overlay fills must show as pixels
+    bars = (pixels_near(rgb, (59, 154, 74)), pixels_near(rgb, (208, 52, 44))) if rgb is not None else (0, 0)
+    graph = pixels_near(rgb, (0xb9, 0xe3, 0xb2), 6) if rgb is not None else 0
+    s.check("triage %s: Chromium renders the report: not blank, chart bars and graph nodes drawn (%.1f s)" % (label, time.time() - t0),
+            var is not None and var > 100 and min(bars) > 500 and graph > 500,
+            "variance %s, bar pixels %s, graph pixels %d, rc %d: %s" % (var, bars, graph, r.returncode, r.stderr[-500:]))
 
 
 def triage(s, xc, build, tmp):
@@ -195,7 +205,30 @@ def triage(s, xc, build, tmp):
     j = json.load(open(os.path.join(clean, "report.json"))) if os.path.exists(os.path.join(clean, "report.json")) else {}
     s.check("triage: the clean model reports no divergence, exit 0", r.returncode == 0 and "no divergence" in r.stdout
             and j.get("diverged") is False and not j["culprit"]["known"] and len(j["steps"]) == 2, r.stdout[-2000:] + r.stderr[-1500:])
-    check_html(s, os.path.join(clean, "report.html"), None, "clean")
+    check_html(s, os.path.join(clean, "report.html"), None, "clean", screenshot=False)
+
+    # a fault only while the conv is fused: debug fusions names the group and its fix passes
+    out = os.path.join(tmp, "triage_fusion")
+    r = subprocess.run([xc, "triage", path, "-o", out, "--inject-fault", "node-fusion=%s:scale=1.001" % culprit], capture_output=True,
+                       text=True, timeout=600, env=env)
+    j = json.load(open(os.path.join(out, "report.json"))) if os.path.exists(os.path.join(out, "report.json")) else {}
+    c = j.get("culprit", {})
+    s.check("triage: a fault in a fused group is explained by debug fusions, with a fix command",
+            r.returncode == 1 and c.get("found_by") == "debug fusions" and culprit in (c.get("nodes") or "")
+            and "--no-fuse-node" in (j["commands"]["fix"] or ""), r.stdout[-2000:] + r.stderr[-1500:])
+    if j.get("commands", {}).get("fix"):
+        fix = subprocess.run(j["commands"]["fix"].replace("crosscheck", xc, 1), shell=True, capture_output=True, text=True, timeout=600, env=env)
+        s.check("triage: the fix command it prints passes", fix.returncode == 0, fix.stdout[-1500:] + fix.stderr[-800:])
+
+    # the outputs pass (their tolerance loosened) while layers fail: the tools search the cut model
+    out = os.path.join(tmp, "triage_cut")
+    r = subprocess.run([xc, "triage", path, "-o", out, "--inject-fault", "node=b0_conv1:scale=1.001", "--atol", "y:1", "--rtol", "y:1"],
+                       capture_output=True, text=True, timeout=600, env=env)
+    j = json.load(open(os.path.join(out, "report.json"))) if os.path.exists(os.path.join(out, "report.json")) else {}
+    s.check("triage: outputs pass but layers fail: the tools search the model cut at the first divergent layer and name b0_conv1",
+            r.returncode == 1 and j.get("outputs_passed") is True and [st["step"] for st in j["steps"]][:2] == ["build+compare", "cut"]
+            and "b0_conv1" in (j["culprit"]["nodes"] or "") and "b0_conv1" in (j["minimal_model"]["nodes"] or ""),
+            r.stdout[-2000:] + r.stderr[-1500:])
 
 
 if __name__ == "__main__":  # writes the model for trying triage by hand
