@@ -354,13 +354,15 @@ static int plan_tools(const xc_triage_config *c, const xc_triage_report *r, int 
         order[n] = T_PRECISION;
         snprintf(why[n++], 512, "the engine stores fp16 and layers fail (first: '%s', %s)", f->name, f->precision);
     }
-    if (f->fusion || strchr(f->name, '+')) {
-        order[n] = T_FUSIONS;
-        snprintf(why[n++], 512, "the first divergent layer '%s' is a fused group (pass %s)", f->name, f->fusion ? f->fusion : "?");
-    }
+    /* tactics before fusions: switching a tactic keeps the group, while unfusing also puts its
+     * nodes on baseline tactics, so a fusion verdict could not tell the two apart */
     if (!f->baseline) {
         order[n] = T_TACTICS;
         snprintf(why[n++], 512, "the first divergent layer '%s' runs tactic %s, not its kind's baseline", f->name, f->tactic);
+    }
+    if (f->fusion || strchr(f->name, '+')) {
+        order[n] = T_FUSIONS;
+        snprintf(why[n++], 512, "the first divergent layer '%s' is a fused group (pass %s)", f->name, f->fusion ? f->fusion : "?");
     }
     return n;
 }

@@ -3,9 +3,10 @@
  * the reference (the run pipeline, accumulated mode), then runs the debug tools the evidence
  * points to and writes one self-contained report (HTML and JSON) in a folder:
  *
- *   first divergent layer is a fused group         -> debug fusions
- *   it runs a tactic other than its kind's baseline -> debug tactics
  *   the engine stores fp16                          -> debug precision (first)
+ *   it runs a tactic other than its kind's baseline -> debug tactics (before fusions: unfusing
+ *                                                      also resets tactics, a tactic switch does not)
+ *   first divergent layer is a fused group         -> debug fusions
  *   a tool that finds culprits ends the tool phase; then, with a culprit node known (from the
  *   tool or the first divergent layer), debug reduce cuts the model down to the smallest
  *   failing subgraph (the minimal model).

@@ -220,6 +220,23 @@ def triage(s, xc, build, tmp):
         fix = subprocess.run(j["commands"]["fix"].replace("crosscheck", xc, 1), shell=True, capture_output=True, text=True, timeout=600, env=env)
         s.check("triage: the fix command it prints passes", fix.returncode == 0, fix.stdout[-1500:] + fix.stderr[-800:])
 
+    # a fault only while the fused conv runs a non-baseline tactic (pinned by a partial replay file,
+    # the rest at level 0): debug tactics runs before fusions and names the tactic; its fix passes
+    pin = os.path.join(tmp, "triage_pin.json")
+    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "%s + b1_add + b1_out" % culprit, "tactic": "conv2d.winograd_f2x2_3x3.8"}]},
+              open(pin, "w"))
+    out = os.path.join(tmp, "triage_tactic")
+    r = subprocess.run([xc, "triage", path, "-o", out, "--load-tactics", pin, "--inject-fault", "node-tactic=%s:scale=1.001" % culprit],
+                       capture_output=True, text=True, timeout=600, env=env)
+    j = json.load(open(os.path.join(out, "report.json"))) if os.path.exists(os.path.join(out, "report.json")) else {}
+    c = j.get("culprit", {})
+    s.check("triage: a fault in a non-baseline tactic of a fused group is explained by debug tactics (run before fusions)",
+            r.returncode == 1 and c.get("found_by") == "debug tactics" and "winograd" in (c.get("what") or "")
+            and [st["step"] for st in j["steps"]][1] == "debug tactics", r.stdout[-2000:] + r.stderr[-1500:])
+    if j.get("commands", {}).get("fix"):
+        fix = subprocess.run(j["commands"]["fix"].replace("crosscheck", xc, 1), shell=True, capture_output=True, text=True, timeout=600, env=env)
+        s.check("triage: the tactic fix command it prints passes", fix.returncode == 0, fix.stdout[-1500:] + fix.stderr[-800:])
+
     # the outputs pass (their tolerance loosened) while layers fail: the tools search the cut model
     out = os.path.join(tmp, "triage_cut")
     r = subprocess.run([xc, "triage", path, "-o", out, "--inject-fault", "node=b0_conv1:scale=1.001", "--atol", "y:1", "--rtol", "y:1"],
