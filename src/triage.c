@@ -118,7 +118,7 @@ static char *node_list(const xc_model *m, const xc_engine_layer_info *L)
     return s;
 }
 
-/* The per-layer table of iteration 0 into r->layers. */
+/* A per-layer table into r->layers. */
 static xc_status take_rows(const xc_run_report *rep, const xc_per_layer *p, const xc_engine *e, xc_triage_report *r)
 {
     r->layers = calloc((size_t)p->n_rows + 1, sizeof *r->layers);
@@ -199,18 +199,22 @@ static xc_status build_and_compare(const xc_triage_config *c, xc_triage_report *
         if (rep.runners[i].per_layer && rep.runners[i].engine) k = i;
     if (s == XC_OK && k < 0) s = xc_fail(XC_ERR_MODEL, "%s: the OpenCL runner reported no per-layer table", c->base.model_path);
     if (s == XC_OK) {
-        const xc_per_layer *p = &rep.runners[k].per_layer[0];
+        int it = 0; /* the table shown: the first iteration with a divergent layer */
+        while (it + 1 < rep.iterations && rep.runners[k].per_layer[it].first_divergence < 0) it++;
+        if (rep.runners[k].per_layer[it].first_divergence < 0) it = 0;
+        const xc_per_layer *p = &rep.runners[k].per_layer[it];
+        r->iteration = it;
         xc_engine *e = rep.runners[k].engine;
         r->fp16 = c->base.ocl.fp16;
         r->diverged = !rep.passed;
-        r->n_failed = rep.failed_layers;
+        r->n_failed = p->n_failed;
         r->outputs_passed = 1;
         for (int i = 0; i < rep.n_comparisons; i++)
             for (int o = 0; o < rep.n_outputs; o++)
                 if (rep.comparisons[i].outputs[o].present && !rep.comparisons[i].outputs[o].r.passed) r->outputs_passed = 0;
         r->nodes_before = rep.model->graph->n_nodes;
         s = take_rows(&rep, p, e, r);
-        cJSON *j = s == XC_OK ? xc_per_layer_json(&rep, k, 0, XC_PER_LAYER_ACCUMULATED) : NULL;
+        cJSON *j = s == XC_OK ? xc_per_layer_json(&rep, k, it, XC_PER_LAYER_ACCUMULATED) : NULL;
         char *text = j ? cJSON_Print(j) : NULL;
         path_in(c, "per_layer.json", r->per_layer_json, sizeof r->per_layer_json);
         if (s == XC_OK) s = text ? xc_write_file(r->per_layer_json, text, strlen(text)) : nomem();
@@ -561,6 +565,7 @@ cJSON *xc_triage_json(const xc_triage_config *c, const xc_triage_report *r)
     cJSON_AddBoolToObject(root, "diverged", r->diverged);
     cJSON_AddBoolToObject(root, "outputs_passed", r->outputs_passed);
     cJSON_AddNumberToObject(root, "layers", r->n_layers);
+    cJSON_AddNumberToObject(root, "iteration", r->iteration);
     cJSON_AddNumberToObject(root, "failed_layers", r->n_failed);
     cJSON_AddBoolToObject(root, "fp16", r->fp16);
     if (r->first >= 0) cJSON_AddStringToObject(root, "first_divergence", r->layers[r->first].name);

@@ -56,12 +56,13 @@ typedef struct xc_triage_report {
     int outputs_passed;
     int n_layers;
     xc_triage_layer *layers;          /* in execution order */
+    int iteration;                    /* the input set they come from (the first with a divergent layer) */
     int first;                        /* first divergent row, -1: none */
     char **watch;                     /* its failing tensors (owned) */
     int n_watch;
     char cut_model[4096];             /* outputs pass: the model cut at those tensors, which the
                                          tools search instead (their checks judge outputs) */
-    int n_failed;
+    int n_failed;                     /* failing rows of that table */
     int fp16;
     int n_steps;
     xc_triage_step steps[XC_TRIAGE_MAX_STEPS];
