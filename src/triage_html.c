@@ -131,6 +131,7 @@ xc_status xc_triage_write_html(const xc_triage_config *c, const xc_triage_report
         row(f, "nodes", r->culprit_nodes);
         row(f, "what", r->culprit_what);
         row(f, "fix", r->fix_note);
+        if (r->cut_model[0]) row(f, "the tools searched (outputs pass)", r->cut_model);
         row(f, "minimal model", r->minimal_model);
         if (r->minimal_model[0]) {
             char nodes[256];
