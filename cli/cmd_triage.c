@@ -12,9 +12,11 @@
 static const char *description =
     "The first command to run on a model whose OpenCL engine disagrees with the reference. It\n"
     "builds the engine, compares it layer by layer with the reference, then runs the debug tools\n"
-    "the evidence points to: 'debug precision' for an fp16 engine, 'debug fusions' when the first\n"
-    "divergent layer is a fused group, 'debug tactics' when it runs a non-baseline tactic; then\n"
-    "'debug reduce' cuts the model down to the culprit's minimal failing model. It writes\n"
+    "the evidence points to: 'debug precision' for an fp16 engine, 'debug tactics' when the first\n"
+    "divergent layer runs a non-baseline tactic, 'debug fusions' when it is a fused group (the\n"
+    "first that explains the failure ends this); then 'debug reduce' cuts the model down to the\n"
+    "culprit's minimal failing model. When the outputs pass but layers fail, the tools search the\n"
+    "model cut at the first divergent layer (DIR/model_cut.onnx). It writes\n"
     "DIR/report.html (self-contained: per-layer error chart, graph with the overlay, culprit,\n"
     "minimal model, reproduce and fix commands, timings) and the same as DIR/report.json.\n"
     "Progress: one line per step (and per check of the tools) on stderr.";

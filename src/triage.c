@@ -3,7 +3,6 @@
  * the page). The steps call the library's entry points (xc_run, debug.h), never the CLI. */
 #include "triage.h"
 #include "graph_draw.h"
-#include "ocl/engine.h"
 #include "ocl/fault.h"
 #include "onnx_io.h"
 #include "run_json.h"
@@ -133,7 +132,7 @@ static xc_status take_rows(const xc_run_report *rep, const xc_per_layer *p, cons
         t->fusion = row->info.fusion ? strdup(row->info.fusion) : NULL;
         if (!t->name || !t->nodes || !t->kind || !t->tactic || (row->info.fusion && !t->fusion)) return nomem();
         t->precision = xc_layer_info_precision(&row->info);
-        t->baseline = e && row->layer >= 0 && row->layer < e->n_layers ? xc_layer_runs_baseline(e, &e->layers[row->layer]) : 1;
+        t->baseline = e && row->layer >= 0 && row->layer < xc_engine_layer_count(e) ? xc_engine_layer_runs_baseline(e, row->layer) : 1;
         t->score = row->score;
         t->max_abs = row->max_abs;
         t->max_rel = row->max_rel;
