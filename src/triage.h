@@ -90,7 +90,7 @@ typedef struct xc_triage_report {
 xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r);
 void xc_triage_report_free(xc_triage_report *r);
 
-/* The report as JSON (caller frees with cJSON_Delete) and the HTML page (triage_html.c):
+/* The report as JSON (triage_json.c; caller frees with cJSON_Delete) and the HTML page (triage_html.c):
  * graph_svg is the graph picture's text (NULL: none). */
 struct cJSON *xc_triage_json(const xc_triage_config *c, const xc_triage_report *r);
 xc_status xc_triage_write_html(const xc_triage_config *c, const xc_triage_report *r, const char *graph_svg, const char *path);
