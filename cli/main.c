@@ -19,6 +19,7 @@ static const struct {
     {"debug", cmd_debug, "find the tactic, fusion or fp16 layer that makes the engine disagree"},
     {"surgeon", cmd_surgeon, "edit models: extract, sanitize (fold constants), insert, prune-outputs"},
     {"check", cmd_check, "check lint: every problem of a model (errors and warnings) in one run"},
+    {"triage", cmd_triage, "first aid: build, compare per layer, run the debug tools that fit, write an HTML report"},
 };
 
 static void usage(FILE *f)

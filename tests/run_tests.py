@@ -45,6 +45,7 @@ from test_profiles import profiles  # noqa: E402
 from test_sequences import sequences  # noqa: E402
 from test_debug_surface import debug_surface  # noqa: E402
 from test_int8_engine import int8_engine  # noqa: E402
+from test_triage import triage  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1409,6 +1410,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(triage, s, xc, args.build, tmp)
         timed(plan_open_tests, s, xc, args.build, tmp)
         timed(profiles, s, xc, args.build, tmp)
         timed(debug_surface, s, xc, args.build, tmp)

@@ -95,6 +95,8 @@ int xc_layer_runs_baseline(const xc_engine *e, const xc_layer *l)
     return !strcmp(xc_layer_baseline(e, l, base, sizeof base), l->variant);
 }
 
+int xc_engine_layer_runs_baseline(const xc_engine *e, int l) { return xc_layer_runs_baseline(e, &e->layers[l]); }
+
 static int fusion_hits(const xc_layer *l, const char *pattern)
 {
     for (int p = 0; xc_passes[p]; p++)

@@ -56,5 +56,7 @@ xc_status xc_fault_apply(struct xc_ocl_ctx *ctx, int l);
 const char *xc_fault_on_layer(const xc_engine *e, int l, char *buf, size_t len);
 /* Whether l runs its kind's baseline tactic (the first applicable variant; CPU layers do). */
 int xc_layer_runs_baseline(const xc_engine *e, const xc_layer *l);
+/* The same for layer index l (0 <= l < xc_engine_layer_count), for callers outside the engine. */
+int xc_engine_layer_runs_baseline(const xc_engine *e, int l);
 void xc_fault_set_free(xc_fault_set *f);
 #endif
