@@ -205,14 +205,17 @@ const char *xc_debug_check_file(const xc_debug_session *s, const char *suffix, c
     return buf;
 }
 
-void xc_debug_name_culprit(const xc_engine *e, const xc_layer *l, xc_debug_culprit *c)
+void xc_debug_name_culprit(const xc_engine *e, int layer, xc_debug_culprit *c)
 {
+    xc_engine_layer_info info, *l = &info;
+    xc_engine_layer_info_get(e, layer, l);
+    const xc_graph *g = xc_engine_model(e)->graph;
     free(c->layer);
     free(c->nodes);
     c->layer = xc_strprintf("%s", l->name);
     size_t len = 1;
     for (int k = 0; k < l->n_nodes; k++) {
-        const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+        const xc_node *n = &g->nodes[l->nodes[k]];
         len += strlen(n->name[0] ? n->name : n->outputs[0]) + 2;
     }
     c->nodes = malloc(len);
@@ -220,7 +223,7 @@ void xc_debug_name_culprit(const xc_engine *e, const xc_layer *l, xc_debug_culpr
         size_t o = 0;
         c->nodes[0] = 0;
         for (int k = 0; k < l->n_nodes; k++) {
-            const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+            const xc_node *n = &g->nodes[l->nodes[k]];
             o += (size_t)snprintf(c->nodes + o, len - o, "%s%s", k ? ", " : "", n->name[0] ? n->name : n->outputs[0]);
         }
     }

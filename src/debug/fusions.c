@@ -29,15 +29,30 @@ static xc_ocl_build_options pinned(const xc_debug_session *s, const fusions *f)
     return o;
 }
 
+/* Layer l of e as the engine's interface describes it. */
+static xc_engine_layer_info layer(const xc_engine *e, int l)
+{
+    xc_engine_layer_info info;
+    xc_engine_layer_info_get(e, l, &info);
+    return info;
+}
+
+/* A live layer some fusion pass helped form. */
+static int fused(const xc_engine *e, int l)
+{
+    xc_engine_layer_info info = layer(e, l);
+    return info.name && info.fusions;
+}
+
 /* Adds the nodes of every switched group to o's --no-fuse-node list. */
 static xc_status exclude(const fusions *f, const unsigned char *sw, xc_ocl_build_options *o)
 {
-    const xc_graph *g = f->e->model->graph;
+    const xc_graph *g = xc_engine_model(f->e)->graph;
     for (int i = 0; i < f->n; i++) {
-        const xc_layer *L = &f->e->layers[f->layer[i]];
-        for (int k = 0; sw[i] && k < L->n_nodes; k++) {
+        xc_engine_layer_info L = layer(f->e, f->layer[i]);
+        for (int k = 0; sw[i] && k < L.n_nodes; k++) {
             if (o->n_no_fuse_nodes == XC_MAX_LAYER_NAMES) return xc_fail(XC_ERR_NOMEM, "more than %d nodes to unfuse", XC_MAX_LAYER_NAMES);
-            const xc_node *n = &g->nodes[L->nodes[k]];
+            const xc_node *n = &g->nodes[L.nodes[k]];
             o->no_fuse_nodes[o->n_no_fuse_nodes++] = n->name[0] ? n->name : n->outputs[0];
         }
     }
@@ -68,12 +83,12 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
 }
 
 /* The passes that formed layer L, joined with '+' in pipeline order. */
-static void pass_names(const xc_layer *L, char *buf, size_t len)
+static void pass_names(const xc_engine_layer_info *L, char *buf, size_t len)
 {
     size_t o = 0;
     buf[0] = 0;
-    for (int p = 0; xc_passes[p]; p++)
-        if (L->fusions >> p & 1u) o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "+" : "", xc_passes[p]->name);
+    for (int p = 0; xc_ocl_pass_name(p); p++)
+        if (L->fusions >> p & 1u) o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "+" : "", xc_ocl_pass_name(p));
 }
 
 /* Checks --disable-fusion PASS p alone (pinned as every check); keeps the check's file. */
@@ -81,12 +96,12 @@ static xc_status disable_alone(xc_debug_session *s, const fusions *f, int p, int
 {
     xc_ocl_build_options o = pinned(s, f);
     if (o.n_disabled == XC_MAX_NAMED) return *passed = 0, XC_OK;
-    o.disabled[o.n_disabled++] = xc_passes[p]->name;
+    o.disabled[o.n_disabled++] = xc_ocl_pass_name(p);
     char what[128];
-    snprintf(what, sizeof what, "--disable-fusion %s alone", xc_passes[p]->name);
+    snprintf(what, sizeof what, "--disable-fusion %s alone", xc_ocl_pass_name(p));
     XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
     XC_TRY(keep(s, f, &o, what, *passed));
-    if (*passed) snprintf(s->report->pass_fix, sizeof s->report->pass_fix, "%s", xc_passes[p]->name);
+    if (*passed) snprintf(s->report->pass_fix, sizeof s->report->pass_fix, "%s", xc_ocl_pass_name(p));
     return XC_OK;
 }
 
@@ -97,8 +112,8 @@ static xc_status pass_first(xc_debug_session *s, const fusions *f, int *fixed)
 {
     int count[32] = {0}, n_passes = 0;
     *fixed = -1;
-    for (int p = 0; xc_passes[p] && p < 32; p++, n_passes++)
-        for (int i = 0; i < f->n; i++) count[p] += f->e->layers[f->layer[i]].fusions >> p & 1u;
+    for (int p = 0; xc_ocl_pass_name(p) && p < 32; p++, n_passes++)
+        for (int i = 0; i < f->n; i++) count[p] += layer(f->e, f->layer[i]).fusions >> p & 1u;
     for (int tried = 0; tried < n_passes; tried++) {
         int best = -1, passed;
         for (int p = 0; p < n_passes; p++)
@@ -115,8 +130,8 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
 {
     xc_debug_report *r = s->report;
     XC_TRY(xc_debug_keep_failing(s, e));
-    for (int l = 0; l < e->n_layers; l++)
-        if (!e->layers[l].dead && e->layers[l].fusions) f->layer[f->n++] = l;
+    for (int l = 0; l < xc_engine_layer_count(e); l++)
+        if (fused(e, l)) f->layer[f->n++] = l;
     r->n_candidates = f->n;
     xc_debug_say(s, "%d fused group%s in the build: searching them", f->n, f->n == 1 ? "" : "s");
     XC_TRY(xc_debug_save_failing_tactics(s, e, f->replay, sizeof f->replay));
@@ -125,17 +140,17 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
     if (fixed >= 0) { /* the culprits are among that pass's groups */
         int kept = 0;
         for (int i = 0; i < f->n; i++)
-            if (e->layers[f->layer[i]].fusions >> fixed & 1u) f->layer[kept++] = f->layer[i];
+            if (layer(e, f->layer[i]).fusions >> fixed & 1u) f->layer[kept++] = f->layer[i];
         f->n = kept;
-        xc_debug_say(s, "--disable-fusion %s alone fixes it: searching its %d group%s", xc_passes[fixed]->name, kept, kept == 1 ? "" : "s");
+        xc_debug_say(s, "--disable-fusion %s alone fixes it: searching its %d group%s", xc_ocl_pass_name(fixed), kept, kept == 1 ? "" : "s");
     } else {
         xc_debug_say(s, "no single --disable-fusion fixes it: searching all %d groups", f->n);
     }
     XC_TRY(xc_debug_search(s, f->n, "groups unfused", probe, f, culprits, &r->n_culprits, &explained));
     if (!explained && f->n < all) { /* disabling the pass changed more than its groups: search them all */
         f->n = 0;
-        for (int l = 0; l < e->n_layers; l++)
-            if (!e->layers[l].dead && e->layers[l].fusions) f->layer[f->n++] = l;
+        for (int l = 0; l < xc_engine_layer_count(e); l++)
+            if (fused(e, l)) f->layer[f->n++] = l;
         xc_debug_say(s, "unfusing that pass's groups does not explain it: searching all %d groups", f->n);
         XC_TRY(xc_debug_search(s, f->n, "groups unfused", probe, f, culprits, &r->n_culprits, &explained));
     }
@@ -147,13 +162,13 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
     XC_TRY(xc_debug_validate(s, probe, f, f->n, culprits, r->n_culprits));
     size_t o = 0;
     for (int k = 0; k < r->n_culprits; k++) {
-        const xc_layer *L = &e->layers[f->layer[culprits[k]]];
+        xc_engine_layer_info L = layer(e, f->layer[culprits[k]]);
         xc_debug_culprit *c = &r->culprits[k];
-        xc_debug_name_culprit(e, L, c);
-        pass_names(L, c->bad, sizeof c->bad);
+        xc_debug_name_culprit(e, f->layer[culprits[k]], c);
+        pass_names(&L, c->bad, sizeof c->bad);
         snprintf(c->good, sizeof c->good, "unfused");
-        for (int n = 0; n < L->n_nodes; n++) {
-            const xc_node *nd = &e->model->graph->nodes[L->nodes[n]];
+        for (int n = 0; n < L.n_nodes; n++) {
+            const xc_node *nd = &xc_engine_model(e)->graph->nodes[L.nodes[n]];
             xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, "--no-fuse-node");
             xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, nd->name[0] ? nd->name : nd->outputs[0]);
         }
@@ -163,7 +178,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
 
 static xc_status run(xc_debug_session *s, const xc_engine *e)
 {
-    fusions f = {e, 0, calloc(e->n_layers + 1, sizeof(int)), ""};
+    fusions f = {e, 0, calloc((size_t)xc_engine_layer_count(e) + 1, sizeof(int)), ""};
     xc_status st = f.layer ? find(s, e, &f) : xc_fail(XC_ERR_NOMEM, "out of memory");
     free(f.layer);
     return st;

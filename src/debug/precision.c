@@ -17,6 +17,14 @@ typedef struct precision {
     char replay[4200];
 } precision;
 
+/* The name of layer l of e (NULL for a layer merged into another). */
+static const char *layer_name(const xc_engine *e, int l)
+{
+    xc_engine_layer_info info;
+    xc_engine_layer_info_get(e, l, &info);
+    return info.name;
+}
+
 static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed)
 {
     const precision *p = user;
@@ -28,7 +36,7 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     for (int i = 0; i < p->n; i++) {
         if (!sw[i]) continue;
         if (o.n_fp32_layers == XC_MAX_LAYER_NAMES) return xc_fail(XC_ERR_NOMEM, "more than %d layers to keep in fp32", XC_MAX_LAYER_NAMES);
-        o.fp32_layers[o.n_fp32_layers++] = p->e->layers[p->layer[i]].name;
+        o.fp32_layers[o.n_fp32_layers++] = layer_name(p->e, p->layer[i]);
     }
     char path[4200];
     xc_debug_check_file(s, "precision.json", path, sizeof path);
@@ -37,17 +45,19 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     return xc_debug_keep_file(s, path, "precision.json", *passed);
 }
 
-static int searchable(const xc_layer *l)
+static int searchable(const xc_engine *e, int layer)
 {
-    return !l->dead && l->fp16 && !l->cpu && strcmp(l->kind->name, "reformat") && strcmp(l->kind->name, "view");
+    xc_engine_layer_info info, *l = &info;
+    xc_engine_layer_info_get(e, layer, l);
+    return l->name && l->fp16 && !l->cpu && strcmp(l->kind, "reformat") && strcmp(l->kind, "view");
 }
 
 static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
 {
     xc_debug_report *r = s->report;
     XC_TRY(xc_debug_keep_failing(s, e));
-    for (int l = 0; l < e->n_layers; l++)
-        if (searchable(&e->layers[l])) p->layer[p->n++] = l;
+    for (int l = 0; l < xc_engine_layer_count(e); l++)
+        if (searchable(e, l)) p->layer[p->n++] = l;
     r->n_candidates = p->n;
     xc_debug_say(s, "%d fp16 layers in the build: searching them %s", p->n, s->cfg->reverse ? "from the back" : "from the front");
     XC_TRY(xc_debug_save_failing_tactics(s, e, p->replay, sizeof p->replay));
@@ -61,11 +71,10 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
     XC_TRY(xc_debug_validate(s, probe, p, p->n, culprits, r->n_culprits));
     const char *names[XC_DEBUG_MAX_CULPRITS];
     for (int k = 0; k < r->n_culprits; k++) {
-        const xc_layer *L = &e->layers[p->layer[culprits[k]]];
-        xc_debug_name_culprit(e, L, &r->culprits[k]);
+        xc_debug_name_culprit(e, p->layer[culprits[k]], &r->culprits[k]);
         snprintf(r->culprits[k].bad, sizeof r->culprits[k].bad, "fp16");
         snprintf(r->culprits[k].good, sizeof r->culprits[k].good, "fp32");
-        names[k] = L->name;
+        names[k] = layer_name(e, p->layer[culprits[k]]);
     }
     const char *out = s->cfg->output ? s->cfg->output : DEFAULT_OUTPUT;
     XC_TRY(xc_layer_precision_save(out, names, r->n_culprits));
@@ -75,7 +84,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
 
 static xc_status run(xc_debug_session *s, const xc_engine *e)
 {
-    precision p = {e, 0, calloc(e->n_layers + 1, sizeof(int)), ""};
+    precision p = {e, 0, calloc((size_t)xc_engine_layer_count(e) + 1, sizeof(int)), ""};
     xc_status st = p.layer ? find(s, e, &p) : xc_fail(XC_ERR_NOMEM, "out of memory");
     free(p.layer);
     return st;

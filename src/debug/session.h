@@ -5,7 +5,7 @@
 #define XC_DEBUG_SESSION_H
 #include "debug.h"
 #include "graph.h"
-#include "ocl/engine.h"
+#include "ocl/ocl.h"
 
 typedef struct xc_debug_session {
     const xc_debug_config *cfg;
@@ -67,7 +67,7 @@ xc_status xc_debug_open_for_check(const xc_debug_config *c, xc_debug_report *r, 
 /* A path for this check's file "check_NN_<suffix>" in s->dir (buf). */
 const char *xc_debug_check_file(const xc_debug_session *s, const char *suffix, char *buf, size_t len);
 /* Fills a culprit's layer name and ONNX node list from layer l. */
-void xc_debug_name_culprit(const xc_engine *e, const xc_layer *l, xc_debug_culprit *c);
+void xc_debug_name_culprit(const xc_engine *e, int layer, xc_debug_culprit *c);
 /* Records the file a tool wrote and the build option that reads it back ("--load-tactics F"). */
 void xc_debug_report_written(xc_debug_report *r, const char *path, const char *option);
 /* A whole tool: opens the session, makes the failing build and, when it fails, calls

@@ -3,7 +3,6 @@
  * every layer by a replay file (switched candidates to their baseline, everything else to the
  * failing build's choice), so nothing is timed and every check is deterministic. */
 #include "debug/session.h"
-#include "ocl/build.h"
 #include "ocl/fault.h"
 #include "ocl/tactics_file.h"
 #include <stdio.h>
@@ -25,11 +24,12 @@ static xc_status write_replay(const tactics *t, const unsigned char *sw, const c
     xc_tactics_file *f = xc_tactics_new();
     if (!f) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = XC_OK;
-    for (int l = 0, i = 0; l < t->e->n_layers && s == XC_OK; l++) {
-        const xc_layer *L = &t->e->layers[l];
-        if (L->dead) continue;
+    for (int l = 0, i = 0; l < xc_engine_layer_count(t->e) && s == XC_OK; l++) {
+        xc_engine_layer_info L;
+        xc_engine_layer_info_get(t->e, l, &L);
+        if (!L.name) continue; /* merged into another layer */
         int cand = i < t->n && t->layer[i] == l ? i++ : -1;
-        s = xc_tactics_set(f, L->name, cand >= 0 && sw[cand] ? t->baseline[cand] : L->variant, 0);
+        s = xc_tactics_set(f, L.name, cand >= 0 && sw[cand] ? t->baseline[cand] : L.variant, 0);
     }
     if (s == XC_OK) s = xc_tactics_save(f, path);
     xc_tactics_free(f);
@@ -53,11 +53,12 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
 {
     xc_debug_report *r = s->report;
     XC_TRY(xc_debug_keep_failing(s, e));
-    for (int l = 0; l < e->n_layers; l++) {
-        const xc_layer *L = &e->layers[l];
-        if (L->dead || xc_layer_runs_baseline(e, L)) continue;
+    for (int l = 0; l < xc_engine_layer_count(e); l++) {
+        xc_engine_layer_info L;
+        xc_engine_layer_info_get(e, l, &L);
+        if (!L.name || xc_engine_layer_runs_baseline(e, l)) continue;
         t->layer[t->n] = l;
-        xc_layer_baseline(e, L, t->baseline[t->n], sizeof t->baseline[0]);
+        xc_engine_layer_baseline(e, l, t->baseline[t->n], sizeof t->baseline[0]);
         t->n++;
     }
     r->n_candidates = t->n;
@@ -73,10 +74,11 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
     unsigned char *sw = calloc(t->n + 1, 1);
     if (!sw) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int k = 0; k < r->n_culprits; k++) {
-        const xc_layer *L = &e->layers[t->layer[culprits[k]]];
+        xc_engine_layer_info L;
+        xc_engine_layer_info_get(e, t->layer[culprits[k]], &L);
         xc_debug_culprit *c = &r->culprits[k];
-        xc_debug_name_culprit(e, L, c);
-        snprintf(c->bad, sizeof c->bad, "%s", L->variant);
+        xc_debug_name_culprit(e, t->layer[culprits[k]], c);
+        snprintf(c->bad, sizeof c->bad, "%s", L.variant);
         snprintf(c->good, sizeof c->good, "%s", t->baseline[culprits[k]]);
         sw[culprits[k]] = 1;
     }
@@ -90,7 +92,8 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
 
 static xc_status run(xc_debug_session *s, const xc_engine *e)
 {
-    tactics t = {e, 0, calloc(e->n_layers + 1, sizeof(int)), calloc(e->n_layers + 1, sizeof(*t.baseline))};
+    int n = xc_engine_layer_count(e);
+    tactics t = {e, 0, calloc((size_t)n + 1, sizeof(int)), calloc((size_t)n + 1, sizeof(*t.baseline))};
     xc_status st = t.layer && t.baseline ? find(s, e, &t) : xc_fail(XC_ERR_NOMEM, "out of memory");
     free(t.layer);
     free(t.baseline);

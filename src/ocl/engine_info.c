@@ -1,6 +1,7 @@
 /* engine_info.c — read-only views of an engine's layers for code outside the backend
  * (comparisons, reports), so they need not see engine.h's internals. */
 #include "ocl/engine.h"
+#include "ocl/build.h" /* xc_layer_baseline */
 #include "ocl/profile_shapes.h"
 #include <string.h>
 
@@ -22,6 +23,8 @@ void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *o
     out->n_nodes = L->n_nodes;
     out->nodes = L->nodes;
     out->time_ms = L->time_ms;
+    out->variant = L->variant;
+    out->fusions = L->fusions;
     out->n_in = L->n_in, out->n_out = L->n_out;
     out->in = L->in, out->out = L->out;
 }
@@ -81,4 +84,9 @@ int xc_engine_input_shape(const xc_engine *e, const char *name, xc_input_shape *
         return 1;
     }
     return 0;
+}
+
+const char *xc_engine_layer_baseline(const xc_engine *e, int l, char *buf, size_t len)
+{
+    return xc_layer_baseline(e, &e->layers[l], buf, len);
 }

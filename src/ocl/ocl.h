@@ -127,7 +127,11 @@ typedef struct xc_engine_layer_info {
     int n_in, n_out;
     const int *in, *out;           /* engine tensor indices (xc_engine_tensor_info_get); -1: absent */
     int tf32;                      /* its products ran on TF32 tensor cores (gemm.tf32, ...) */
+    const char *variant;           /* the tactic variant as replay files name it */
+    unsigned fusions;              /* bit p: pass xc_ocl_pass_name(p) helped form this layer */
 } xc_engine_layer_info;
+/* The variant layer l would run as its kind's baseline tactic, written into buf (returns buf). */
+const char *xc_engine_layer_baseline(const xc_engine *e, int l, char *buf, size_t len);
 /* "cpu-fp32", "int8", "fp16", "tf32" or "fp32": the math a layer ran in (every report names it so). */
 const char *xc_layer_info_precision(const xc_engine_layer_info *L);
 /* Whether any live layer of e (NULL: none) runs TF32 tensor-core products: its outputs are
