@@ -17,5 +17,6 @@
     X(control) \
     X(sequence) \
     X(stateful) \
+    X(training) \
     /* one family per line, each ending in a backslash; this comment ends the list */
 #endif
