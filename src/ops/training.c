@@ -68,9 +68,10 @@ static xc_status infer_momentum(xc_infer_ctx *c)
 static xc_status infer_adagrad(xc_infer_ctx *c) { return infer_optimizer(c, 3); }
 static xc_status infer_adam(xc_infer_ctx *c) { return infer_optimizer(c, 4); }
 
+/* Arity is checked by infer_optimizer, which says how the inputs group. */
 const xc_op_schema xc_schemas_training[] = {
-    {"Momentum", 1, 5, -1, 2, INT_MAX, momentum_attrs, infer_momentum},
-    {"Adagrad", 1, 5, -1, 2, INT_MAX, adagrad_attrs, infer_adagrad},
-    {"Adam", 1, 6, -1, 3, INT_MAX, adam_attrs, infer_adam},
+    {"Momentum", 1, 3, -1, 1, INT_MAX, momentum_attrs, infer_momentum},
+    {"Adagrad", 1, 3, -1, 1, INT_MAX, adagrad_attrs, infer_adagrad},
+    {"Adam", 1, 3, -1, 1, INT_MAX, adam_attrs, infer_adam},
     {0},
 };
