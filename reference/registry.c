@@ -24,7 +24,8 @@ static xc_status run_plugin(xc_ref_args *a) { return xc_plugin_compute(a->node, 
 
 xc_ref_fn xc_ref_find_node(const xc_node *n)
 {
-    if (n->domain[0]) return xc_plugin_schema_is(n->schema) ? run_plugin : NULL;
+    if (n->domain[0] && xc_plugin_schema_is(n->schema)) return run_plugin;
+    if (n->domain[0]) return xc_builtin_domain_op(n->domain, n->op_type) ? xc_ref_find(n->op_type) : NULL;
     return xc_ref_find(n->op_type);
 }
 

@@ -320,6 +320,7 @@ static xc_status check_node(const xc_model *m, xc_node *nd, const xc_issue_sink 
     }
     int custom = dom[0] && strcmp(dom, "ai.onnx");
     if (custom) nd->schema = xc_plugin_schema_find(dom, nd->op_type, nd->opset);
+    if (custom && !nd->schema && xc_builtin_domain_op(dom, nd->op_type)) nd->schema = xc_schema_find(nd->op_type, nd->opset, NULL);
     if (custom && !nd->schema) return XC_OK; /* other domains without a plugin: loadable, listed as unsupported */
     if (!custom && !xc_onnx_op_known(nd->op_type)) {
         ISSUE(sink, bad, "unknown-op", nd, NULL, XC_ERR_MODEL, "%s: unknown op type '%s' (not an ONNX operator)",

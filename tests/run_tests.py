@@ -46,6 +46,7 @@ from test_sequences import sequences  # noqa: E402
 from test_debug_surface import debug_surface  # noqa: E402
 from test_int8_engine import int8_engine  # noqa: E402
 from test_triage import triage  # noqa: E402
+from test_newops import newops  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1403,6 +1404,7 @@ def main():
         timed(control_flow, s, xc, args.build, tmp)
         timed(lowbit_dtypes, s, xc, args.build, tmp)
         timed(sequences, s, xc, args.build, tmp)
+        timed(newops, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)

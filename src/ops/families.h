@@ -16,5 +16,7 @@
     X(vision) \
     X(control) \
     X(sequence) \
+    X(stateful) \
+    X(training) \
     /* one family per line, each ending in a backslash; this comment ends the list */
 #endif

@@ -44,6 +44,23 @@ static const char *const onnx_ops[] = {
     "Trilu", "Unique", "Unsqueeze", "Upsample", "Where", "Xor",
 };
 
+/* The ops of domains other than ai.onnx that the built-in tables serve, as (domain, op) pairs:
+ * an op name alone never lets another domain's node in. Other domains need a plugin. */
+static const struct {
+    const char *domain, *op_type;
+} domain_ops[] = {
+    {"ai.onnx.preview.training", "Adagrad"},
+    {"ai.onnx.preview.training", "Adam"},
+    {"ai.onnx.preview.training", "Momentum"},
+};
+
+int xc_builtin_domain_op(const char *domain, const char *op_type)
+{
+    for (size_t i = 0; i < sizeof domain_ops / sizeof domain_ops[0]; i++)
+        if (!strcmp(domain_ops[i].domain, domain) && !strcmp(domain_ops[i].op_type, op_type)) return 1;
+    return 0;
+}
+
 static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 int xc_onnx_op_known(const char *op_type)

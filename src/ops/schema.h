@@ -63,6 +63,9 @@ int xc_op_takes_containers(const char *op_type);
 const xc_op_schema *xc_schema_find(const char *op_type, int opset, int *older_only);
 /* 1 if op_type is a standard ai.onnx operator name (implemented or not). */
 int xc_onnx_op_known(const char *op_type);
+/* 1 if the built-in tables serve op_type of a domain other than ai.onnx (its schema and kernel
+ * are then found by op type as for ai.onnx). */
+int xc_builtin_domain_op(const char *domain, const char *op_type);
 /* Calls fn for each registered schema entry. */
 void xc_schema_foreach(void (*fn)(const xc_op_schema *s, void *user), void *user);
 
