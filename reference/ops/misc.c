@@ -88,9 +88,10 @@ static xc_status ref_tensor_scatter(xc_ref_args *a)
         size_t batch = p / per_batch;
         int64_t start = w ? xc_load_i64(w->dtype, w->data, batch) : 0;
         for (size_t s = 0; s < steps; s++) {
-            /* start is any int64: wrap (or range-check) it before adding the step */
+            /* start is any int64: range-check (or wrap) it before adding the step; a negative
+             * one is refused in both modes, as ONNX Runtime does */
             int64_t m = (int64_t)max, at = -1;
-            if (circular && m) at = ((start % m + m) % m + (int64_t)s) % m;
+            if (circular && m && start >= 0) at = (start % m + (int64_t)s) % m;
             else if (!circular && start >= 0 && start <= m) at = start + (int64_t)s;
             if (at < 0 || at >= m)
                 return xc_ref_fail(a, XC_ERR_MODEL, "write index %lld + step %zu of batch %zu is outside the cache (%zu)",
