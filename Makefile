@@ -198,7 +198,7 @@ $(BUILD)/replay/%: fuzz/%.c fuzz/replay_main.c $(FUZZ_HELPERS) $(wildcard fuzz/*
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -I src -I reference -I $(FUZZ_BUILD)/gen
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -I include -I src -I reference -I $(FUZZ_BUILD)/gen
 fuzz: all $(VENV)/.done
 	@sh tools/deps.sh clang libclang-rt-dev
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT=-O1 CFLAGS=-Wno-unknown-warning-option \

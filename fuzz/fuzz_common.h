@@ -23,9 +23,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * accepted input far inside libFuzzer's -rss_limit_mb. */
 #define FUZZ_MAX_TENSOR_BYTES ((size_t)16 << 20)
 
+/* Loops with huge trip counts must end on the reference's body-run limit; a low one keeps
+ * each such input far inside libFuzzer's -timeout (the limit itself is what is tested). */
+#define FUZZ_MAX_LOOP_ITERATIONS "2000"
+
 static inline void fuzz_setup(void)
 {
     xc_set_max_tensor_bytes(FUZZ_MAX_TENSOR_BYTES);
+    setenv("CROSSCHECK_MAX_LOOP_ITERATIONS", FUZZ_MAX_LOOP_ITERATIONS, 0);
 }
 
 /* Aborts (a crash libFuzzer records) when a failure is not reported the way the library

@@ -1,46 +1,20 @@
 /* model_gen.c — see model_gen.h. Shapes are tracked here with ONNX's rules so that most models
  * are valid and reach execution; a wrong guess only costs a model the loader refuses. */
-#include "model_gen.h"
+#include "model_gen_int.h"
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_VALS 32
-#define RANK_CAP 6
-
-/* ONNX field numbers (onnx.proto) */
-enum { MODEL_IR = 1, MODEL_GRAPH = 7, MODEL_OPSET = 8, OPSET_DOMAIN = 1, OPSET_VERSION = 2 };
-enum { GRAPH_NODE = 1, GRAPH_NAME = 2, GRAPH_INIT = 5, GRAPH_INPUT = 11, GRAPH_OUTPUT = 12 };
-enum { NODE_INPUT = 1, NODE_OUTPUT = 2, NODE_NAME = 3, NODE_OP = 4, NODE_ATTR = 5 };
-enum { ATTR_NAME = 1, ATTR_F = 2, ATTR_I = 3, ATTR_INTS = 8, ATTR_TYPE = 20 };
-enum { TENSOR_DIMS = 1, TENSOR_DTYPE = 2, TENSOR_NAME = 8, TENSOR_RAW = 9 };
-enum { VI_NAME = 1, VI_TYPE = 2, TYPE_TENSOR = 1, TT_ELEM = 1, TT_SHAPE = 2, SHAPE_DIM = 1, DIM_VALUE = 1 };
-enum { DT_FLOAT = 1, DT_INT64 = 7, AT_FLOAT = 1, AT_INT = 2, AT_INTS = 7 };
-
-typedef struct val {
-    char name[16];
-    int rank;
-    int64_t dims[RANK_CAP];
-} val;
-
-typedef struct gen {
-    const uint8_t *d;
-    size_t n, i;
-    pb_buf graph;
-    val vals[MAX_VALS];
-    int n_vals, n_inputs, n_nodes, n_inits;
-} gen;
-
 /* A choice among k from the next byte; 0 once the bytes run out, so every input is a model. */
-static unsigned pick(gen *g, unsigned k)
+unsigned pick(gen *g, unsigned k)
 {
     if (k <= 1) return 0;
     return g->i < g->n ? g->d[g->i++] % k : 0;
 }
 
 /* Now and then an attribute or index is made invalid on purpose. */
-static int sabotage(gen *g) { return pick(g, 24) == 23; }
+int sabotage(gen *g) { return pick(g, 24) == 23; }
 
-static int64_t numel(const val *v)
+int64_t numel(const val *v)
 {
     int64_t n = 1;
     for (int i = 0; i < v->rank; i++) n *= v->dims[i];
@@ -49,11 +23,11 @@ static int64_t numel(const val *v)
 
 /* ---- protobuf pieces ---- */
 
-static void value_info(pb_buf *out, int field, const char *name, const val *shape)
+void value_info_typed(pb_buf *out, int field, const char *name, int dtype, const val *shape)
 {
     pb_buf vi = {0}, type = {0}, tt = {0}, sh = {0};
     pb_string_field(&vi, VI_NAME, name);
-    pb_varint_field(&tt, TT_ELEM, DT_FLOAT);
+    pb_varint_field(&tt, TT_ELEM, (uint64_t)dtype);
     if (shape) {
         for (int i = 0; i < shape->rank; i++) {
             pb_buf dim = {0};
@@ -67,7 +41,12 @@ static void value_info(pb_buf *out, int field, const char *name, const val *shap
     pb_message_field(out, field, &vi);
 }
 
-static void initializer(gen *g, char *name, int dtype, int rank, const int64_t *dims, const void *raw, size_t nbytes)
+static void value_info(pb_buf *out, int field, const char *name, const val *shape)
+{
+    value_info_typed(out, field, name, DT_FLOAT, shape);
+}
+
+void initializer(gen *g, char *name, int dtype, int rank, const int64_t *dims, const void *raw, size_t nbytes)
 {
     pb_buf t = {0};
     snprintf(name, 16, "w%d", g->n_inits++);
@@ -79,7 +58,7 @@ static void initializer(gen *g, char *name, int dtype, int rank, const int64_t *
 }
 
 /* A float initializer of the given shape; positive: values in (0, 2], else [-4, 4). */
-static void init_float(gen *g, char *name, int rank, const int64_t *dims, int positive)
+void init_float(gen *g, char *name, int rank, const int64_t *dims, int positive)
 {
     int64_t n = 1;
     for (int i = 0; i < rank; i++) n *= dims[i];
@@ -92,18 +71,13 @@ static void init_float(gen *g, char *name, int rank, const int64_t *dims, int po
     initializer(g, name, DT_FLOAT, rank, dims, v, (size_t)n * sizeof(float));
 }
 
-static void init_ints(gen *g, char *name, int n, const int64_t *v)
+void init_ints(gen *g, char *name, int n, const int64_t *v)
 {
     int64_t dim = n;
     initializer(g, name, DT_INT64, 1, &dim, v, (size_t)n * sizeof(int64_t));
 }
 
-typedef struct node {
-    pb_buf b;
-    gen *g;
-} node;
-
-static node node_begin(gen *g, const char *op)
+node node_begin(gen *g, const char *op)
 {
     node n = {{0}, g};
     char name[24];
@@ -113,9 +87,9 @@ static node node_begin(gen *g, const char *op)
     return n;
 }
 
-static void node_in(node *n, const char *name) { pb_string_field(&n->b, NODE_INPUT, name); }
+void node_in(node *n, const char *name) { pb_string_field(&n->b, NODE_INPUT, name); }
 
-static void attr_int(node *n, const char *name, int64_t v)
+void attr_int(node *n, const char *name, int64_t v)
 {
     pb_buf a = {0};
     pb_string_field(&a, ATTR_NAME, name);
@@ -124,7 +98,7 @@ static void attr_int(node *n, const char *name, int64_t v)
     pb_message_field(&n->b, NODE_ATTR, &a);
 }
 
-static void attr_float(node *n, const char *name, float v)
+void attr_float(node *n, const char *name, float v)
 {
     pb_buf a = {0};
     pb_string_field(&a, ATTR_NAME, name);
@@ -133,7 +107,7 @@ static void attr_float(node *n, const char *name, float v)
     pb_message_field(&n->b, NODE_ATTR, &a);
 }
 
-static void attr_ints(node *n, const char *name, int count, const int64_t *v)
+void attr_ints(node *n, const char *name, int count, const int64_t *v)
 {
     pb_buf a = {0};
     pb_string_field(&a, ATTR_NAME, name);
@@ -143,7 +117,7 @@ static void attr_ints(node *n, const char *name, int count, const int64_t *v)
 }
 
 /* Ends the node with one new output value of the given shape; returns its index. */
-static int node_end(node *n, int rank, const int64_t *dims)
+int node_end(node *n, int rank, const int64_t *dims)
 {
     gen *g = n->g;
     int k = g->n_vals < MAX_VALS ? g->n_vals++ : MAX_VALS - 1;
@@ -158,7 +132,7 @@ static int node_end(node *n, int rank, const int64_t *dims)
 
 /* ---- ops: each takes input value a (a copy) and returns the new value's index ---- */
 
-static int op_unary(gen *g, val a)
+int op_unary(gen *g, val a)
 {
     static const char *ops[] = {"Relu", "Sigmoid", "Tanh", "Abs", "Neg", "Exp", "Log", "Sqrt", "Floor", "Ceil",
                                 "Reciprocal", "Sin", "Erf", "Softplus", "Sign", "Round", "LeakyRelu", "Elu",
@@ -555,7 +529,7 @@ static void add_node(gen *g)
 
 void fuzz_gen_model(const uint8_t *data, size_t size, pb_buf *out)
 {
-    gen g = {data, size, 0, {0}, {{{0}, 0, {0}}}, 0, 0, 0, 0};
+    gen g = {data, size, 0, {0}, {{{0}, 0, {0}}}, 0, 0, 0, 0, 17, {{{0}, 0}}, 0, 0};
     val x = {"x", 1 + (int)pick(&g, 4), {0}};
     for (int i = 0; i < x.rank; i++) x.dims[i] = 1 + pick(&g, 4);
     g.vals[g.n_vals++] = x;
@@ -575,12 +549,17 @@ void fuzz_gen_model(const uint8_t *data, size_t size, pb_buf *out)
         int k = g.n_inputs + (int)pick(&g, (unsigned)(g.n_vals - 1 - g.n_inputs));
         value_info(&g.graph, GRAPH_OUTPUT, g.vals[k].name, NULL);
     }
+    /* then, while bytes remain, nodes of the later families (model_gen_ops.c); an input whose
+     * bytes ran out above gets none, so older regression inputs still make the same model */
+    int later = (int)pick(&g, 4);
+    for (int k = 0; k < later; k++) add_later_family_node(&g, g.vals[pick(&g, (unsigned)g.n_vals)]);
+    for (int k = 0; k < g.n_sinks; k++) value_info_typed(&g.graph, GRAPH_OUTPUT, g.sinks[k].name, g.sinks[k].dtype, NULL);
     pb_string_field(&g.graph, GRAPH_NAME, "fuzz");
     pb_buf opset = {0};
     pb_string_field(&opset, OPSET_DOMAIN, "");
-    pb_varint_field(&opset, OPSET_VERSION, 17);
+    pb_varint_field(&opset, OPSET_VERSION, (uint64_t)g.opset);
     *out = (pb_buf){0};
-    pb_varint_field(out, MODEL_IR, 8);
+    pb_varint_field(out, MODEL_IR, g.opset > 17 ? 10 : 8);
     pb_message_field(out, MODEL_OPSET, &opset);
     pb_message_field(out, MODEL_GRAPH, &g.graph);
 }

@@ -162,8 +162,11 @@ xc_status xc_ref_eval_node_in(const xc_node *n, const xc_tensor *const *in, xc_t
     }
     xc_status s = xc_node_infer(n, tin, n->n_inputs, tout, n->n_outputs);
     for (int o = 0; o < n->n_outputs && s == XC_OK; o++)
-        if (tout[o].kind == XC_VALUE_TENSOR && xc_infer_shape_known(&tout[o]) && tout[o].dtype != XC_UNDEFINED)
+        if (tout[o].kind == XC_VALUE_TENSOR && xc_infer_shape_known(&tout[o]) && tout[o].dtype != XC_UNDEFINED) {
             s = xc_tensor_new(tout[o].dtype, tout[o].rank, tout[o].dims, &out[o]);
+            if (s != XC_OK) /* a size limit: say whose output it is */
+                s = xc_error_prefix(s, "%s output '%s': ", xc_node_label(n, lb, sizeof lb), n->outputs[o]);
+        }
     if (s == XC_OK && !nothing_to_compute(n, out)) {
         xc_ref_args a = {n, n->opset, n->n_inputs, n->n_outputs, in, out, tout, scope};
         s = fn(&a);

@@ -7,6 +7,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Body runs allowed for one outermost If/Loop/Scan, nested ones included: a Loop with a huge
+ * trip count (or none, and a condition that stays true) would otherwise run for ever, and nested
+ * loops multiply. Deterministic, unlike a time limit; CROSSCHECK_MAX_LOOP_ITERATIONS=N changes
+ * it (read when an outermost control node starts). */
+#define DEFAULT_MAX_BODY_RUNS 1000000
+static _Thread_local int control_depth;
+static _Thread_local int64_t body_runs, body_runs_max;
+
+static void control_enter(void)
+{
+    if (control_depth++) return;
+    const char *env = getenv("CROSSCHECK_MAX_LOOP_ITERATIONS");
+    char *end = NULL;
+    long long v = env ? strtoll(env, &end, 10) : 0;
+    body_runs_max = env && end != env && !*end && v > 0 ? v : DEFAULT_MAX_BODY_RUNS;
+    body_runs = 0;
+}
+
+static xc_status control_leave(xc_status s)
+{
+    control_depth--;
+    return s;
+}
+
+/* Counts one body run; fails naming the node once the budget is spent. */
+static xc_status count_body_run(xc_ref_args *a)
+{
+    if (++body_runs <= body_runs_max) return XC_OK;
+    return xc_ref_fail(a, XC_ERR_RUNTIME,
+                       "bodies ran %lld times, the limit for one control-flow node and those nested in it "
+                       "(CROSSCHECK_MAX_LOOP_ITERATIONS=N changes it)",
+                       (long long)body_runs_max);
+}
+
 static const xc_graph *body_of(const xc_node *n, const char *name)
 {
     const xc_attr *at = xc_node_attr(n, name);
@@ -128,6 +162,7 @@ static xc_status ref_if(xc_ref_args *a)
 typedef struct parts {
     xc_tensor **v;
     int64_t n, cap;
+    size_t bytes; /* of the tensors in v */
 } parts;
 
 static xc_status parts_push(parts *p, xc_tensor *t)
@@ -203,7 +238,15 @@ static xc_status loop_iteration(xc_ref_args *a, xc_ref_plan *p, loop_state *st, 
         st->res[1 + j] = NULL;
     }
     for (int j = 0; j < st->k; j++) {
-        if (s == XC_OK) s = parts_push(&st->scan[j], st->res[1 + n + j]);
+        /* the parts are stacked into one tensor at the end: more bytes than one tensor may hold
+         * fail now, not after a huge trip count has piled them up */
+        parts *sp = &st->scan[j];
+        size_t nb = st->res[1 + n + j] ? st->res[1 + n + j]->nbytes : 0;
+        if (s == XC_OK && (nb > xc_max_tensor_bytes() || sp->bytes > xc_max_tensor_bytes() - nb))
+            s = xc_ref_fail(a, XC_ERR_NOMEM, "scan output %d exceeds the tensor size limit of %zu bytes after %lld iterations", j,
+                            xc_max_tensor_bytes(), (long long)i + 1);
+        if (s == XC_OK) sp->bytes += nb;
+        if (s == XC_OK) s = parts_push(sp, st->res[1 + n + j]);
         else xc_tensor_free(st->res[1 + n + j]);
         st->res[1 + n + j] = NULL;
     }
@@ -237,6 +280,7 @@ static xc_status ref_loop(xc_ref_args *a)
     int64_t i = 0;
     /* M absent and cond absent is ONNX's infinite loop: it runs until the body fails */
     for (; s == XC_OK && i < trips && cond; i++) {
+        if ((s = count_body_run(a)) != XC_OK) break;
         s = loop_iteration(a, p, &st, i, &cond);
         if (s != XC_OK && s != XC_ERR_NOMEM) s = xc_error_prefix(s, "%s body, iteration %lld: ", xc_node_label(a->node, lb, sizeof lb), (long long)i);
     }
@@ -297,6 +341,7 @@ static xc_status scan_run(xc_ref_args *a, const scan_plan *sp, const xc_tensor *
         if (!per[j].v) s = xc_fail(XC_ERR_NOMEM, "out of memory");
     }
     for (int64_t t = 0; t < len && s == XC_OK; t++) {
+        if ((s = count_body_run(a)) != XC_OK) break;
         for (int j = 0; j < m && s == XC_OK; j++) {
             xc_tensor_free(slices[j]);
             slices[j] = NULL;
@@ -491,11 +536,27 @@ static xc_status ref_scan8(xc_ref_args *a)
     return s;
 }
 
-static xc_status ref_scan(xc_ref_args *a) { return a->opset >= 9 ? ref_scan9(a) : ref_scan8(a); }
+static xc_status ref_scan(xc_ref_args *a)
+{
+    control_enter();
+    return control_leave(a->opset >= 9 ? ref_scan9(a) : ref_scan8(a));
+}
+
+static xc_status ref_if_counted(xc_ref_args *a)
+{
+    control_enter();
+    return control_leave(ref_if(a));
+}
+
+static xc_status ref_loop_counted(xc_ref_args *a)
+{
+    control_enter();
+    return control_leave(ref_loop(a));
+}
 
 const xc_ref_kernel xc_ref_control[] = {
-    {"If", ref_if},
-    {"Loop", ref_loop},
+    {"If", ref_if_counted},
+    {"Loop", ref_loop_counted},
     {"Scan", ref_scan},
     {0},
 };

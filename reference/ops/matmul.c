@@ -237,6 +237,9 @@ static xc_status ref_matmul(xc_ref_args *a)
 
 /* ---- Einsum ---- */
 
+/* Products one Einsum may compute (minutes of the naive loop; real equations need far fewer). */
+#define XC_EINSUM_MAX_TERMS 1e11
+
 /* Steps the odometer over all labels (the last fastest), keeping each input's offset in step. */
 static void einsum_advance(const xc_einsum_plan *p, int64_t *count, int64_t (*stride)[XC_EINSUM_MAX_LABELS], int64_t *off)
 {
@@ -301,6 +304,13 @@ static xc_status ref_einsum(xc_ref_args *a)
         if (!(vals[k] = malloc(n ? n * sizeof(double) : 1))) s = xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
         for (size_t i = 0; vals[k] && i < n; i++) vals[k][i] = xc_load_f64(a->in[k]->dtype, a->in[k]->data, i);
     }
+    /* labels of different inputs multiply: "ab,cd,ef->" over 1000-sized axes is 1e18 terms, from
+     * inputs of 4 MB each; the naive loop would never end (and n_sum would wrap) */
+    double terms = (double)xc_tensor_numel(a->out[0]);
+    for (int l = p.out_rank; l < p.n_labels; l++) terms *= (double)p.extent[l];
+    if (s == XC_OK && terms > XC_EINSUM_MAX_TERMS)
+        s = xc_ref_fail(a, XC_ERR_UNSUPPORTED, "equation '%s' needs %.3g products; the reference computes at most %.0e",
+                        xc_attr_string(a->node, "equation", ""), terms, XC_EINSUM_MAX_TERMS);
     if (s == XC_OK) einsum_compute(&p, a->in, vals, a->out[0]);
     for (int k = 0; k < a->n_in; k++) free(vals[k]);
     return s;

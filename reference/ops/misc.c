@@ -88,9 +88,12 @@ static xc_status ref_tensor_scatter(xc_ref_args *a)
         size_t batch = p / per_batch;
         int64_t start = w ? xc_load_i64(w->dtype, w->data, batch) : 0;
         for (size_t s = 0; s < steps; s++) {
-            int64_t at = start + (int64_t)s;
-            if (circular) at = ((at % (int64_t)max) + (int64_t)max) % (int64_t)max;
-            if (at < 0 || at >= (int64_t)max)
+            /* start is any int64: range-check (or wrap) it before adding the step; a negative
+             * one is refused in both modes, as ONNX Runtime does */
+            int64_t m = (int64_t)max, at = -1;
+            if (circular && m && start >= 0) at = (start % m + (int64_t)s) % m;
+            else if (!circular && start >= 0 && start <= m) at = start + (int64_t)s;
+            if (at < 0 || at >= m)
                 return xc_ref_fail(a, XC_ERR_MODEL, "write index %lld + step %zu of batch %zu is outside the cache (%zu)",
                                    (long long)start, s, batch, max);
             copy_elems(y->data, (p * max + (size_t)at) * inner, u->data, (p * steps + s) * inner, inner, es);

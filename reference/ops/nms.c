@@ -77,7 +77,8 @@ xc_status xc_ref_non_max_suppression(xc_ref_args *a)
     int64_t *rows = malloc(sizeof *rows * 3 * (size_t)(bound + 1)), count = 0;
     xc_status s = cand && kept && rows ? XC_OK : xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
     const float *bx = boxes->data, *sc = scores->data;
-    for (int64_t b = 0; b < batches && s == XC_OK; b++)
+    /* n == 0: no boxes, nothing selected (and empty scores may have no data pointer) */
+    for (int64_t b = 0; b < batches && s == XC_OK && n > 0; b++)
         for (int64_t c = 0; c < classes; c++) {
             const float *cs = sc + (b * classes + c) * n;
             int64_t m = 0, nk = 0;

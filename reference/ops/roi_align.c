@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bilinear samples one node may take (seconds of work; real models take far fewer). */
+#define XC_ROI_ALIGN_MAX_SAMPLES 1e9
+
 /* The four corners of one bilinear sample: plane offsets and weights. */
 typedef struct sample {
     int64_t at[4];
@@ -46,6 +49,7 @@ xc_status xc_ref_roi_align(xc_ref_args *a)
     double scale = xc_attr_float(a->node, "spatial_scale", 1.0f), off = half_pixel ? 0.5 : 0.0;
     int64_t batch = x->dims[0], ch = x->dims[1], h = x->dims[2], w = x->dims[3], plane = h * w;
     if (!plane) return xc_ref_fail(a, XC_ERR_MODEL, "X has an empty spatial axis: there is nothing to sample");
+    double work = 0;
     for (int64_t r = 0; r < rois->dims[0]; r++) {
         int64_t b = ((const int64_t *)bi->data)[r];
         if (b < 0 || b >= batch)
@@ -68,6 +72,12 @@ xc_status xc_ref_roi_align(xc_ref_args *a)
         /* NaN or huge regions would make the sample grid undefined or endless */
         if (!(gh_d < 1e6 && gw_d < 1e6))
             return xc_ref_fail(a, XC_ERR_MODEL, "region %lld needs a %g x %g sample grid per bin (at most 1e6 a side)", (long long)r, gh_d, gw_d);
+        /* a sane grid per side can still multiply into days of work (a 1e6-pixel region into
+         * one bin, or sampling_ratio 1e5): the node's bilinear samples are bounded in total */
+        work += gh_d * gw_d * (double)ch * (double)ph * (double)pw;
+        if (work > XC_ROI_ALIGN_MAX_SAMPLES)
+            return xc_ref_fail(a, XC_ERR_MODEL, "regions up to %lld need more than %.0e bilinear samples (a %g x %g grid per bin)",
+                               (long long)r, XC_ROI_ALIGN_MAX_SAMPLES, gh_d, gw_d);
         int64_t gh = gh_d > 0 ? (int64_t)gh_d : 0, gw = gw_d > 0 ? (int64_t)gw_d : 0;
         double count = gh * gw > 1 ? (double)(gh * gw) : 1.0;
         for (int64_t k = 0; k < ch; k++) {

@@ -63,6 +63,13 @@ static xc_status infer_if(xc_infer_ctx *c)
             return xc_infer_fail(c, "%s has %d outputs, expected %d (one per output of the node)", names[b],
                                  br[b]->n_outputs, c->n_out);
     }
+    /* declared types must agree even when only one branch is inferred below (a known condition) */
+    for (int o = 0; o < c->n_out; o++) {
+        xc_dtype t0 = br[0]->outputs[o].dtype, t1 = br[1]->outputs[o].dtype;
+        if (t0 != XC_UNDEFINED && t1 != XC_UNDEFINED && t0 != t1)
+            return xc_infer_fail(c, "output %d is declared %s in then_branch and %s in else_branch", o, xc_dtype_name(t0),
+                                 xc_dtype_name(t1));
+    }
     xc_type_shape *t = calloc((size_t)c->n_out * 2 + 1, sizeof *t);
     if (!t) return xc_fail(XC_ERR_NOMEM, "out of memory");
     /* A known condition (always at run time) leaves one branch to infer; otherwise a branch

@@ -157,6 +157,12 @@ xc_status xc_window_transpose(const xc_node *n, int nsp, const int64_t *in, cons
     XC_TRY(read_common(n, nsp, in, weight_kernel, w, &ap));
     XC_TRY(read_ints(n, "output_padding", nsp, 0, 0, out_pad));
     XC_TRY(read_output_shape(n, nsp, shape, &given));
+    for (int a = 0; a < nsp; a++) { /* a larger one adds output rows no input reaches; ONNX Runtime refuses it too */
+        int64_t most = w->stride[a] > w->dilation[a] ? w->stride[a] : w->dilation[a];
+        if (out_pad[a] >= most)
+            return xc_node_fail(n, XC_ERR_MODEL, "output_padding[%d] is %lld, must be less than max(stride, dilation) = %lld", a,
+                                (long long)out_pad[a], (long long)most);
+    }
     for (int a = 0; a < nsp; a++) {
         int64_t s = w->stride[a], span, full = -1;
         XC_TRY(window_span(n, w, a, &span));
