@@ -45,6 +45,7 @@ from test_profiles import profiles  # noqa: E402
 from test_sequences import sequences  # noqa: E402
 from test_debug_surface import debug_surface  # noqa: E402
 from test_int8_engine import int8_engine  # noqa: E402
+from test_strings import strings  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1402,6 +1403,7 @@ def main():
         timed(control_flow, s, xc, args.build, tmp)
         timed(lowbit_dtypes, s, xc, args.build, tmp)
         timed(sequences, s, xc, args.build, tmp)
+        timed(strings, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)

@@ -16,5 +16,6 @@
     X(vision) \
     X(control) \
     X(sequence) \
+    X(text) \
     /* one family per line, each ending in a backslash; this comment ends the list */
 #endif
