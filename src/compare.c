@@ -1,6 +1,5 @@
 /* compare.c — the comparison core: error statistics and verdicts (rules in compare.h). */
 #include "compare.h"
-#include "log.h"
 #include "tensor.h"
 #include <math.h>
 #include <stdlib.h>
@@ -185,7 +184,8 @@ static xc_status compare_items(const xc_tensor *out, const xc_tensor *ref, const
 }
 
 /* String tensors: exact equality, no tolerance. A mismatch fails; the first one's index is
- * worst_index, and it is logged (as an error) with both values. */
+ * worst_index, and the last error message (xc_error_message) words it with both values, for a
+ * caller to report (the numeric fields say nothing of strings). */
 static void compare_strings(const xc_tensor *out, const xc_tensor *ref, xc_compare_result *res)
 {
     res->passed = 1;
@@ -193,8 +193,8 @@ static void compare_strings(const xc_tensor *out, const xc_tensor *ref, xc_compa
     if (out->dtype != ref->dtype) {
         res->passed = 0;
         res->n_failed = res->count;
-        xc_log(XC_LOG_ERROR, "output '%s' is %s but the reference's is %s", ref->name ? ref->name : "",
-               xc_dtype_name(out->dtype), xc_dtype_name(ref->dtype));
+        (void)xc_fail(XC_ERR_RUNTIME, "output '%s' is %s but the reference's is %s", ref->name ? ref->name : "",
+                      xc_dtype_name(out->dtype), xc_dtype_name(ref->dtype));
         return;
     }
     for (size_t i = 0; i < res->count; i++) {
@@ -203,8 +203,8 @@ static void compare_strings(const xc_tensor *out, const xc_tensor *ref, xc_compa
         if (!res->n_failed++) {
             char at[256];
             res->worst_index = i;
-            xc_log(XC_LOG_ERROR, "output '%s' differs at %s: \"%s\" vs reference \"%s\"", ref->name ? ref->name : "",
-                   xc_index_str(ref->rank, ref->dims, i, at, sizeof at), a, b);
+            (void)xc_fail(XC_ERR_RUNTIME, "first at %s (index %zu): got \"%s\", expected \"%s\"",
+                          xc_index_str(ref->rank, ref->dims, i, at, sizeof at), i, a, b);
         }
         res->passed = 0;
     }

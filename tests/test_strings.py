@@ -147,3 +147,16 @@ def string_ops(s, xc, tmp):
         init = {i.name: numpy_helper.to_array(i) for i in onnx.load(saved).graph.initializer}
         ok = "B" in init and _strs(init["B"]) == ["!"]
     s.check("strings: a string initializer survives a save/load round trip", ok, (r2.stderr or r2.stdout).strip()[-300:])
+
+    # a string mismatch fails a conformance case, naming the index and both values
+    case = os.path.join(base, "conf", "test_strings_mismatch")
+    os.makedirs(os.path.join(case, "test_data_set_0"), exist_ok=True)
+    onnx.save(m, os.path.join(case, "model.onnx"))
+    onnx.save_tensor(numpy_helper.from_array(mails, "A"), os.path.join(case, "test_data_set_0", "input_0.pb"))
+    bad = np.array(want, dtype=object)
+    bad[2] = "jo@hotmail.com?"
+    onnx.save_tensor(numpy_helper.from_array(bad, "Y"), os.path.join(case, "test_data_set_0", "output_0.pb"))
+    r = subprocess.run([xc, "conformance", os.path.dirname(case)], capture_output=True, text=True)
+    s.check("strings: a string mismatch fails with its index and both values", r.returncode != 0 and
+            'FAIL' in r.stdout and '[2]' in r.stdout and '"jo@hotmail.com!"' in r.stdout and '"jo@hotmail.com?"' in r.stdout,
+            (r.stdout + r.stderr).strip()[-400:])
