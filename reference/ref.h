@@ -46,6 +46,8 @@ const char *xc_ref_subgraphs_unsupported(const xc_node *n, char *buf, size_t len
 
 /* Fails naming the node: "node 'x' (Op): message". */
 xc_status xc_ref_fail(const xc_ref_args *a, xc_status code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Equal on string tensors (reference/ops/text.c). */
+xc_status xc_ref_string_equal(xc_ref_args *a);
 
 /* Stores v into element i: integer types get v rounded half to even and clamped to their range
  * (NaN stores 0), float types get v rounded to nearest (reference/ops/quant.c; Resize uses it). */

@@ -1,5 +1,6 @@
 /* compare.c — the comparison core: error statistics and verdicts (rules in compare.h). */
 #include "compare.h"
+#include "tensor.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,12 +183,44 @@ static xc_status compare_items(const xc_tensor *out, const xc_tensor *ref, const
     return XC_OK;
 }
 
+/* String tensors: exact equality, no tolerance. A mismatch fails; the first one's index is
+ * worst_index, and the last error message (xc_error_message) words it with both values, for a
+ * caller to report (the numeric fields say nothing of strings). */
+static void compare_strings(const xc_tensor *out, const xc_tensor *ref, xc_compare_result *res)
+{
+    res->passed = 1;
+    res->count = xc_tensor_numel(ref);
+    if (out->dtype != ref->dtype) {
+        res->passed = 0;
+        res->n_failed = res->count;
+        (void)xc_fail(XC_ERR_RUNTIME, "output '%s' is %s but the reference's is %s", ref->name ? ref->name : "",
+                      xc_dtype_name(out->dtype), xc_dtype_name(ref->dtype));
+        return;
+    }
+    for (size_t i = 0; i < res->count; i++) {
+        const char *a = xc_string_at(out, i), *b = xc_string_at(ref, i);
+        if (!strcmp(a, b)) continue;
+        if (!res->n_failed++) {
+            char at[256];
+            res->worst_index = i;
+            (void)xc_fail(XC_ERR_RUNTIME, "first at %s (index %zu): got \"%s\", expected \"%s\"",
+                          xc_index_str(ref->rank, ref->dims, i, at, sizeof at), i, a, b);
+        }
+        res->passed = 0;
+    }
+    res->score = res->n_failed ? INFINITY : 0;
+}
+
 xc_status xc_compare(const xc_tensor *out, const xc_tensor *ref, const xc_tolerance *tol, xc_compare_result *res)
 {
     if (out->value != XC_VALUE_TENSOR || ref->value != XC_VALUE_TENSOR) return compare_items(out, ref, tol, res);
     memset(res, 0, sizeof *res);
     if (!xc_shape_equal(out->rank, out->dims, ref->rank, ref->dims)) {
         res->shape_mismatch = 1;
+        return XC_OK;
+    }
+    if (out->dtype == XC_STRING || ref->dtype == XC_STRING) {
+        compare_strings(out, ref, res);
         return XC_OK;
     }
     size_t n = xc_tensor_numel(ref), cap = n ? n : 1;

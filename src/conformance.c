@@ -162,6 +162,9 @@ static xc_case_verdict run_dataset(const xc_model *m, const char *model_path, co
     if (s != XC_OK) snprintf(reason, rlen, "%s", xc_error_message());
     else if (!v.passed && v.r.shape_mismatch)
         snprintf(reason, rlen, "output '%s': got %s, expected %s", g->outputs[v.output].name, v.desc_got, v.desc_want);
+    else if (!v.passed && want[v.output] && want[v.output]->dtype == XC_STRING) /* compare.c words string mismatches */
+        snprintf(reason, rlen, "output '%s': %zu of %zu strings differ, %s", g->outputs[v.output].name, v.r.n_failed, v.r.count,
+                 xc_error_message());
     else if (!v.passed)
         snprintf(reason, rlen, "output '%s': %zu of %zu elements differ, max abs error %.3g at index %zu (got %.9g, expected %.9g)",
                  g->outputs[v.output].name, v.r.n_failed, v.r.count, v.r.max_abs, v.r.worst_index, v.r.worst_out, v.r.worst_ref);

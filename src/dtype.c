@@ -6,7 +6,7 @@
 static const struct { const char *name; size_t size; } table[XC_DTYPE_COUNT] = {
     [XC_UNDEFINED] = {"undefined", 0}, [XC_FLOAT] = {"float32", 4},  [XC_UINT8] = {"uint8", 1},
     [XC_INT8] = {"int8", 1},           [XC_UINT16] = {"uint16", 2},  [XC_INT16] = {"int16", 2},
-    [XC_INT32] = {"int32", 4},         [XC_INT64] = {"int64", 8},    [XC_STRING] = {"string", 0},
+    [XC_INT32] = {"int32", 4},         [XC_INT64] = {"int64", 8},    [XC_STRING] = {"string", sizeof(char *)},
     [XC_BOOL] = {"bool", 1},           [XC_FLOAT16] = {"float16", 2}, [XC_DOUBLE] = {"float64", 8},
     [XC_UINT32] = {"uint32", 4},       [XC_UINT64] = {"uint64", 8},  [XC_COMPLEX64] = {"complex64", 0},
     [XC_COMPLEX128] = {"complex128", 0}, [XC_BFLOAT16] = {"bfloat16", 2},
@@ -18,7 +18,8 @@ static const struct { const char *name; size_t size; } table[XC_DTYPE_COUNT] = {
 };
 
 size_t xc_dtype_size(xc_dtype t) { return (unsigned)t < XC_DTYPE_COUNT ? table[t].size : 0; }
-int xc_dtype_supported(xc_dtype t) { return xc_dtype_size(t) != 0; }
+int xc_dtype_supported(xc_dtype t) { return t != XC_STRING && xc_dtype_size(t) != 0; }
+int xc_dtype_holds(xc_dtype t) { return t == XC_STRING || xc_dtype_supported(t); }
 
 const char *xc_dtype_name(xc_dtype t)
 {
@@ -104,6 +105,7 @@ double xc_load_f64(xc_dtype t, const void *p, size_t i)
     case XC_FLOAT16: return xc_f16_to_f32(((const uint16_t *)p)[i]);
     case XC_BFLOAT16: return xc_bf16_to_f32(((const uint16_t *)p)[i]);
     case XC_UINT64: return (double)((const uint64_t *)p)[i];
+    case XC_STRING: return NAN; /* no number: string tensors are compared and printed as strings */
     default:
         if (xc_dtype_is_low_float(t)) return xc_low_to_f32(t, ((const uint8_t *)p)[i]);
         return (double)xc_load_i64(t, p, i);

@@ -12,7 +12,11 @@ int xc_dtype_from_name(const char *name);        /* inverse of xc_dtype_name, -1
 int xc_dtype_is_float(xc_dtype t);               /* float16, bfloat16, float32, float64 */
 int xc_dtype_is_int(xc_dtype t);                 /* signed or unsigned integer (not bool) */
 int xc_dtype_is_signed(xc_dtype t);
-int xc_dtype_supported(xc_dtype t);              /* storable: size > 0 */
+int xc_dtype_supported(xc_dtype t);              /* storable as numbers: size > 0, not string */
+/* supported, or string: a string tensor holds one owned NUL-terminated char * per element (NULL
+ * reads as ""), freed and deep-copied by tensor.c; only the string ops (src/ops/text.c) and the
+ * ops xc_op_takes_strings() names accept them, everything else refuses them as unsupported. */
+int xc_dtype_holds(xc_dtype t);
 
 /* Bit masks of dtypes, for schema type constraints. */
 #define XC_BIT(t) (1u << (t))

@@ -32,13 +32,15 @@ static xc_status node_infer_in(const xc_node *n, const xc_type_shape *in, int n_
             return xc_fail(XC_ERR_MODEL, "%s: input '%s' is a %s, but %s takes tensors", xc_node_label(n, lb, sizeof lb),
                            n->inputs[i], xc_value_kind_name(in[i].kind), n->op_type);
     for (int i = 0; i < n_in; i++)
-        if (in[i].present && in[i].dtype != XC_UNDEFINED && !xc_dtype_supported(in[i].dtype))
+        if (in[i].present && in[i].dtype != XC_UNDEFINED && !xc_dtype_supported(in[i].dtype) &&
+            !(in[i].dtype == XC_STRING && xc_op_takes_strings(n->op_type)))
             return xc_fail(XC_ERR_UNSUPPORTED, "%s: input '%s' has dtype %s, which crosscheck does not support",
                            xc_node_label(n, lb, sizeof lb), n->inputs[i], xc_dtype_name(in[i].dtype));
     xc_infer_ctx c = {n, n->opset, n_in, n_out, in, out, scope};
     XC_TRY(n->schema->infer(&c));
     for (int o = 0; o < n_out; o++)
-        if (out[o].present && out[o].dtype != XC_UNDEFINED && !xc_dtype_supported(out[o].dtype))
+        if (out[o].present && out[o].dtype != XC_UNDEFINED && !xc_dtype_supported(out[o].dtype) &&
+            !(out[o].dtype == XC_STRING && xc_op_takes_strings(n->op_type)))
             return xc_fail(XC_ERR_UNSUPPORTED, "%s: output '%s' would have dtype %s, which crosscheck does not support",
                            xc_node_label(n, lb, sizeof lb), n->outputs[o], xc_dtype_name(out[o].dtype));
     return XC_OK;

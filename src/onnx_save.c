@@ -98,7 +98,8 @@ static Onnx__TensorProto *tensor_proto(arena *a, const xc_tensor *t, int initial
     uint64_t offset;
     xc_status s;
     /* 4- and 2-bit types stay inline: external data is written from memory as is, unpacked */
-    if (initializer && a->external && t->nbytes >= a->threshold && t->nbytes > 0 && xc_dtype_bits(t->dtype) >= 8) {
+    if (initializer && a->external && t->nbytes >= a->threshold && t->nbytes > 0 && xc_dtype_bits(t->dtype) >= 8 &&
+        t->dtype != XC_STRING) { /* strings too: string_data is inline by definition */
         if (!place_external(a, t, &offset)) { a->failed = 1; return NULL; }
         s = xc_tensor_to_proto_external(t, tp, a->location, offset);
     } else {

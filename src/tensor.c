@@ -158,12 +158,36 @@ xc_status xc_tensor_wrap(xc_dtype t, int rank, const int64_t *dims, void *data, 
     return XC_OK;
 }
 
+xc_status xc_strings_copy(char **dst, char *const *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = strdup(src[i] ? src[i] : "");
+        if (!dst[i]) {
+            while (i) free(dst[--i]);
+            return xc_fail(XC_ERR_NOMEM, "out of memory copying strings");
+        }
+    }
+    return XC_OK;
+}
+
+const char *xc_string_at(const xc_tensor *t, size_t i)
+{
+    const char *s = ((char *const *)t->data)[i];
+    return s ? s : "";
+}
+
 xc_status xc_tensor_copy_in(xc_tensor *t, const void *src)
 {
     XC_TRY(check_memory_limit(t->nbytes));
     void *p = malloc(t->nbytes ? t->nbytes : 1);
     if (!p) return xc_fail(XC_ERR_NOMEM, "out of memory allocating %zu bytes", t->nbytes);
-    if (t->nbytes) memcpy(p, src, t->nbytes);
+    if (t->dtype == XC_STRING) { /* deep: the tensor owns its strings */
+        xc_status s = xc_strings_copy(p, src, xc_tensor_numel(t));
+        if (s != XC_OK) {
+            free(p);
+            return s;
+        }
+    } else if (t->nbytes) memcpy(p, src, t->nbytes);
     account(t->nbytes, 0);
     t->data = p;
     t->kind = XC_DATA_OWNED;
@@ -228,7 +252,14 @@ xc_status xc_tensor_clone(const xc_tensor *src, xc_tensor **out)
         return XC_OK;
     }
     XC_TRY(xc_tensor_new(src->dtype, src->rank, src->dims, out));
-    if (src->nbytes) memcpy((*out)->data, src->data, src->nbytes);
+    if (src->dtype == XC_STRING) {
+        xc_status s = xc_strings_copy((char **)(*out)->data, (char *const *)src->data, xc_tensor_numel(src));
+        if (s != XC_OK) {
+            xc_tensor_free(*out);
+            *out = NULL;
+            return s;
+        }
+    } else if (src->nbytes) memcpy((*out)->data, src->data, src->nbytes);
     if (src->name && xc_tensor_set_name(*out, src->name) != XC_OK) {
         xc_tensor_free(*out);
         return XC_ERR_NOMEM;
@@ -251,6 +282,8 @@ void xc_tensor_free(xc_tensor *t)
     for (int i = 0; i < t->n_items; i++) xc_tensor_free(t->items[i]);
     free(t->items);
     if (t->kind == XC_DATA_OWNED && t->data) {
+        if (t->dtype == XC_STRING && t->value == XC_VALUE_TENSOR)
+            for (size_t i = 0, n = xc_tensor_numel(t); i < n; i++) free(((char **)t->data)[i]);
         account(0, t->nbytes);
         free(t->data);
     }

@@ -77,6 +77,10 @@ xc_status xc_tensor_wrap(xc_dtype t, int rank, const int64_t *dims, void *data, 
 /* Gives t (data borrowed or absent) its own copy of t->nbytes bytes from src. */
 xc_status xc_tensor_copy_in(xc_tensor *t, const void *src);
 xc_status xc_tensor_clone(const xc_tensor *src, xc_tensor **out);
+/* String tensors (dtype XC_STRING): dst[i] = a new copy of src[i] (NULL copied as ""), all or
+ * none; and element i of t, "" where unset. */
+xc_status xc_strings_copy(char **dst, char *const *src, size_t n);
+const char *xc_string_at(const xc_tensor *t, size_t i);
 
 /* "float32[1,3,224,224]" into buf; returns buf. */
 char *xc_shape_str(xc_dtype t, int rank, const int64_t *dims, char *buf, size_t len);

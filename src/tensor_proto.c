@@ -156,11 +156,38 @@ static xc_status load_typed(const Onnx__TensorProto *tp, xc_tensor *t, size_t nu
     return XC_OK;
 }
 
+/* string_data: one entry per element, copied NUL-terminated (an embedded NUL is refused: the
+ * string ops work on C strings). */
+static xc_status strings_from_proto(const Onnx__TensorProto *tp, int rank, size_t numel, xc_tensor **out)
+{
+    if (tp->has_raw_data || (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL))
+        return xc_fail(XC_ERR_MODEL, "a string tensor keeps its values in string_data, not raw or external data");
+    if (tp->n_string_data != numel)
+        return xc_fail(XC_ERR_MODEL, "string_data has %zu values but the shape holds %zu", tp->n_string_data, numel);
+    for (size_t i = 0; i < numel; i++)
+        if (tp->string_data[i].len && memchr(tp->string_data[i].data, 0, tp->string_data[i].len))
+            return xc_fail(XC_ERR_UNSUPPORTED, "string %zu holds a NUL byte, which crosscheck's string ops do not support", i);
+    xc_tensor *t;
+    XC_TRY(xc_tensor_new(XC_STRING, rank, tp->dims, &t));
+    char **v = t->data;
+    for (size_t i = 0; i < numel; i++) {
+        v[i] = malloc(tp->string_data[i].len + 1);
+        if (!v[i]) {
+            xc_tensor_free(t);
+            return xc_fail(XC_ERR_NOMEM, "out of memory");
+        }
+        if (tp->string_data[i].len) memcpy(v[i], tp->string_data[i].data, tp->string_data[i].len);
+        v[i][tp->string_data[i].len] = 0;
+    }
+    *out = t;
+    return XC_OK;
+}
+
 static xc_status from_proto(const Onnx__TensorProto *tp, const xc_proto_source *src, xc_tensor **out)
 {
     if (!tp->has_data_type || !tp->data_type) return xc_fail(XC_ERR_MODEL, "has no data type");
     xc_dtype dt = (xc_dtype)tp->data_type;
-    if (!xc_dtype_supported(dt))
+    if (!xc_dtype_holds(dt))
         return xc_fail(XC_ERR_UNSUPPORTED, "has data type %s (%d), which crosscheck does not support",
                        xc_dtype_name(dt), tp->data_type);
     if (tp->n_dims > XC_MAX_RANK) return xc_fail(XC_ERR_UNSUPPORTED, "has rank %zu (at most %d supported)", tp->n_dims, XC_MAX_RANK);
@@ -171,7 +198,9 @@ static xc_status from_proto(const Onnx__TensorProto *tp, const xc_proto_source *
     XC_TRY(xc_shape_nbytes(dt, rank, tp->dims, &nbytes));
     numel = nbytes / xc_dtype_size(dt);
     int external = tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
-    if (external) {
+    if (dt == XC_STRING) {
+        XC_TRY(strings_from_proto(tp, rank, numel, &t));
+    } else if (external) {
         XC_TRY(xc_tensor_wrap(dt, rank, tp->dims, NULL, &t));
         xc_status s = load_external(tp, src->base_dir, t);
         if (s != XC_OK) {
@@ -230,6 +259,21 @@ xc_status xc_tensor_to_proto(const xc_tensor *t, Onnx__TensorProto *tp)
     tp->has_data_type = 1;
     tp->data_type = (int32_t)t->dtype;
     tp->name = t->name;
+    if (t->dtype == XC_STRING) { /* string_data points at t's strings; the array is ours */
+        size_t n = xc_tensor_numel(t);
+        tp->string_data = malloc(sizeof *tp->string_data * (n ? n : 1));
+        if (!tp->string_data) {
+            xc_tensor_proto_release(tp);
+            return xc_fail(XC_ERR_NOMEM, "out of memory");
+        }
+        tp->n_string_data = n;
+        for (size_t i = 0; i < n; i++) {
+            const char *s = xc_string_at(t, i);
+            tp->string_data[i].len = strlen(s);
+            tp->string_data[i].data = (uint8_t *)s;
+        }
+        return XC_OK;
+    }
     tp->has_raw_data = 1;
     tp->raw_data.len = t->nbytes;
     tp->raw_data.data = t->data;
@@ -255,7 +299,7 @@ typedef struct external_block {
 
 xc_status xc_tensor_to_proto_external(const xc_tensor *t, Onnx__TensorProto *tp, const char *location, uint64_t offset)
 {
-    if (xc_dtype_bits(t->dtype) < 8) /* the caller writes t->data as is: packed types stay inline */
+    if (xc_dtype_bits(t->dtype) < 8 || t->dtype == XC_STRING) /* the caller writes t->data as is: packed types stay inline */
         return xc_fail(XC_ERR_UNSUPPORTED, "tensor '%s': %s tensors are saved inline, not as external data",
                        t->name ? t->name : "", xc_dtype_name(t->dtype));
     XC_TRY(xc_tensor_to_proto(t, tp));
@@ -287,6 +331,9 @@ void xc_tensor_proto_release(Onnx__TensorProto *tp)
 {
     if (tp->has_data_type && xc_dtype_bits((xc_dtype)tp->data_type) < 8 && tp->has_raw_data) free(tp->raw_data.data);
     tp->raw_data.data = NULL;
+    if (tp->has_data_type && tp->data_type == XC_STRING) free(tp->string_data);
+    tp->string_data = NULL;
+    tp->n_string_data = 0;
     free(tp->dims);
     tp->dims = NULL;
     if (tp->n_external_data) free(tp->external_data);

@@ -47,6 +47,7 @@ from test_debug_surface import debug_surface  # noqa: E402
 from test_int8_engine import int8_engine  # noqa: E402
 from test_triage import triage  # noqa: E402
 from test_newops import newops  # noqa: E402
+from test_strings import strings  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1405,6 +1406,7 @@ def main():
         timed(lowbit_dtypes, s, xc, args.build, tmp)
         timed(sequences, s, xc, args.build, tmp)
         timed(newops, s, xc, args.build, tmp)
+        timed(strings, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)

@@ -374,6 +374,7 @@ static xc_status run_rows(xc_ref_args *a, const domain_rows fn, domain d, int av
 /* Ops whose row depends only on the op type and the inputs' dtype. */
 static xc_status ref_plain(xc_ref_args *a)
 {
+    if (a->in[0]->dtype == XC_STRING) return xc_ref_string_equal(a); /* inference lets only Equal take strings */
     size_t k = 0;
     while (strcmp(plain_ops[k].op_type, a->node->op_type)) k++; /* the kernel table lists only these ops */
     return run_rows(a, plain_ops[k].fn, domain_of(a->in[0]->dtype), 0);

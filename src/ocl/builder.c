@@ -397,9 +397,18 @@ static xc_status refuse_containers(const xc_model *m)
     }
     for (int i = 0; !name && t && i < t->n_values; i++)
         if (t->types[i].kind != XC_VALUE_TENSOR) name = t->names[i], k = t->types[i].kind;
-    if (!name) return XC_OK;
-    return xc_fail(XC_ERR_UNSUPPORTED, "the OpenCL engine runs tensors only, and '%s' is a %s (sequences and optionals run on --ref)",
-                   name, xc_value_kind_name(k));
+    if (name)
+        return xc_fail(XC_ERR_UNSUPPORTED, "the OpenCL engine runs tensors only, and '%s' is a %s (sequences and optionals run on --ref)",
+                       name, xc_value_kind_name(k));
+    /* string tensors likewise: the string ops run on --ref only */
+    for (int i = 0; !name && i < g->n_inputs + g->n_outputs; i++) {
+        const xc_value_info *v = i < g->n_inputs ? &g->inputs[i] : &g->outputs[i - g->n_inputs];
+        if (v->dtype == XC_STRING) name = v->name;
+    }
+    for (int i = 0; !name && t && i < t->n_values; i++)
+        if (t->types[i].dtype == XC_STRING) name = t->names[i];
+    if (name) return xc_fail(XC_ERR_UNSUPPORTED, "the OpenCL engine runs numbers only, and '%s' holds strings (string ops run on --ref)", name);
+    return XC_OK;
 }
 
 xc_status xc_engine_build_structure(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out)

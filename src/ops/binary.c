@@ -22,7 +22,7 @@ static const elementwise_rule rules[] = {
     {"Mul", XC_T_NUMERIC, 0},          {"Div", XC_T_NUMERIC, 0},
     {"Mod", XC_T_NUMERIC, 0},          {"Max", XC_T_NUMERIC, 0},
     {"Min", XC_T_NUMERIC, 0},          {"Sum", XC_T_FLOATS, 0},
-    {"Mean", XC_T_FLOATS, 0},          {"Equal", XC_T_ALL, 1},
+    {"Mean", XC_T_FLOATS, 0},          {"Equal", XC_T_ALL | XC_BIT(XC_STRING), 1},
     {"Less", XC_T_NUMERIC, 1},         {"LessOrEqual", XC_T_NUMERIC, 1},
     {"Greater", XC_T_NUMERIC, 1},      {"GreaterOrEqual", XC_T_NUMERIC, 1},
     {"And", T_BOOL, 1},                {"Or", T_BOOL, 1},

@@ -18,5 +18,6 @@
     X(sequence) \
     X(stateful) \
     X(training) \
+    X(text) \
     /* one family per line, each ending in a backslash; this comment ends the list */
 #endif

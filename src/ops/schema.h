@@ -57,6 +57,8 @@ typedef struct xc_op_schema {
 /* 1 if op_type (ai.onnx) takes sequences or optionals as inputs (src/ops/sequence.c); every
  * other op is refused them at inference. */
 int xc_op_takes_containers(const char *op_type);
+/* 1 if op_type (ai.onnx) takes string tensors (src/ops/text.c); every other op is refused them. */
+int xc_op_takes_strings(const char *op_type);
 
 /* Finds the schema for op_type at opset (ai.onnx domain). NULL if none. *older_only is set to 1
  * when the op exists but only in versions newer than opset (semantics not implemented). */
