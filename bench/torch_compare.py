@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Exports torchvision and transformers models to ONNX, runs them in PyTorch (fp32, CPU) and
+"""Exports torchvision and transformers models (and small recurrent, control-flow, detection and
+segmentation models: lstm_tagger, gru_rnn, loop_if, detector, seg_decoder) to ONNX, runs them in PyTorch (fp32, CPU) and
 checks `crosscheck run --ref` agrees with PyTorch on the same inputs (rtol 1e-3, atol 1e-4).
 Needs torch, torchvision, transformers and onnx (the GPU machine has them); the models are
 randomly initialised with fixed seeds, so nothing is downloaded.
@@ -52,7 +53,91 @@ def vit():
     return ViTModel(cfg).eval(), (torch.rand(1, 3, 64, 64),), ["pixel_values"]
 
 
+def lstm_tagger():
+    class Tagger(torch.nn.Module):  # embedding -> bidirectional LSTM -> per-token tags
+        def __init__(self):
+            super().__init__()
+            self.emb = torch.nn.Embedding(100, 16)
+            self.lstm = torch.nn.LSTM(16, 24, batch_first=True, bidirectional=True)
+            self.out = torch.nn.Linear(48, 5)
+
+        def forward(self, ids):
+            return self.out(self.lstm(self.emb(ids))[0])
+    return Tagger().eval(), (torch.randint(0, 100, (2, 12)),), ["ids"]
+
+
+def gru_rnn():
+    class Classifier(torch.nn.Module):  # GRU -> tanh RNN -> the last step classified
+        def __init__(self):
+            super().__init__()
+            self.gru = torch.nn.GRU(8, 16, batch_first=True)
+            self.rnn = torch.nn.RNN(16, 16, batch_first=True)
+            self.out = torch.nn.Linear(16, 3)
+
+        def forward(self, x):
+            return self.out(self.rnn(self.gru(x)[0])[0][:, -1])
+    return Classifier().eval(), (torch.rand(2, 10, 8),), ["x"]
+
+
+def loop_if():
+    class LoopIf(torch.nn.Module):  # a data-dependent trip count and branch (TorchScript -> Loop, If)
+        def forward(self, x, n):
+            y = x
+            for _ in range(int(n)):
+                y = y * 0.5 + torch.tanh(y)
+            if bool(y.sum() > 0):
+                y = y + 1.0
+            else:
+                y = y - 1.0
+            return y
+    return torch.jit.script(LoopIf()), (torch.rand(3, 4) - 0.3, torch.tensor(5)), ["x", "n"]
+
+
+def detector():
+    import torchvision
+
+    class Detector(torch.nn.Module):  # conv heads -> boxes/scores -> NMS -> RoiAlign on the features
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+            self.box = torch.nn.Conv2d(8, 4, 1)
+            self.score = torch.nn.Conv2d(8, 1, 1)
+
+        def forward(self, x):
+            f = torch.relu(self.conv(x))
+            b = self.box(f).flatten(2).transpose(1, 2)[0]
+            xy = torch.sigmoid(b[:, :2]) * 12
+            boxes = torch.cat([xy, xy + torch.sigmoid(b[:, 2:]) * 4 + 1], 1)
+            scores = torch.sigmoid(self.score(f).flatten())
+            keep = torchvision.ops.nms(boxes, scores, 0.5)[:10]
+            kept = boxes[keep]
+            rois = torch.cat([torch.zeros(kept.shape[0], 1), kept], 1)
+            return torchvision.ops.roi_align(f, rois, (2, 2), spatial_scale=1.0, sampling_ratio=2, aligned=True), keep
+    return Detector().eval(), (torch.rand(1, 3, 16, 16),), ["image"]
+
+
+def seg_decoder():
+    class Decoder(torch.nn.Module):  # ConvTranspose upsampling + bilinear resize -> per-pixel classes
+        def __init__(self):
+            super().__init__()
+            self.enc = torch.nn.Conv2d(3, 16, 3, stride=2, padding=1)
+            self.up = torch.nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1)
+            self.head = torch.nn.Conv2d(8, 4, 1)
+
+        def forward(self, x):
+            y = torch.nn.functional.interpolate(self.up(torch.relu(self.enc(x))), scale_factor=2, mode="bilinear",
+                                                align_corners=False)
+            logits = self.head(y)
+            return logits, logits.argmax(1)
+    return Decoder().eval(), (torch.rand(1, 3, 16, 16),), ["image"]
+
+
 MODELS = {
+    "lstm_tagger": lstm_tagger,
+    "gru_rnn": gru_rnn,
+    "loop_if": loop_if,
+    "detector": detector,
+    "seg_decoder": seg_decoder,
     "resnet18": lambda: torchvision_model("resnet18"),
     "resnet50": lambda: torchvision_model("resnet50"),
     "mobilenet_v2": lambda: torchvision_model("mobilenet_v2"),

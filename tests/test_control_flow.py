@@ -356,9 +356,24 @@ def _bad_bodies(s, xc, tmp):
     expect("Scan body with too few outputs", m, "Scan_0", "body has 3 outputs, expected 4")
 
 
+def _engine_fallback(s, xc, tmp):
+    """The OpenCL engine runs a Loop whose body reads outer values (an initializer, a value the
+    engine computed) on the reference with --fallback-cpu: the captures reach the body."""
+    m = loop_capture_model()
+    path = os.path.join(tmp, "cf_engine_capture.onnx")
+    onnx.save(m, path)
+    feeds = {"x": np.array([0.25, -2.0], np.float32), "y0": np.array([1.0, 2.0], np.float32),
+             "M": np.array(3, np.int64), "c": np.array(True)}
+    r = _run([xc, "run", path, "--ref", "--ocl", "--fallback-cpu", "--builder-optimization-level", "0",
+              "--load-inputs", _feeds_dir(os.path.join(tmp, "cf_engine_capture_in"), m, feeds)])
+    s.check("engine --fallback-cpu: a Loop reading outer values (initializer w, computed hx) runs and matches the "
+            "reference", r.returncode == 0 and "PASSED" in r.stdout, r.stdout[-1500:] + r.stderr)
+
+
 def control_flow(s, xc, build, tmp):
     """If/Loop/Scan on the reference against onnxruntime, the save round trip, bad bodies."""
     del build
+    _engine_fallback(s, xc, tmp)
     _executions(s, xc, tmp)
     _round_trip(s, xc, tmp)
     _inspect_layers(s, xc, tmp)

@@ -122,6 +122,29 @@ static xc_status fold_node(xc_engine *e, const xc_node *n)
     return s;
 }
 
+/* The values a node's subgraphs read from the graph around them (If/Loop/Scan captures) become
+ * extra inputs of its layer, after the node's own: the memory plan keeps them alive until the
+ * layer runs, and the CPU fallback hands them to the reference as the enclosing scope. */
+static xc_status add_captures(xc_engine *e, const xc_node *n, xc_layer *l)
+{
+    if (!xc_node_has_subgraphs(n)) return XC_OK;
+    const char **names = NULL;
+    int count = 0;
+    char lb[256];
+    XC_TRY(xc_node_captures(n, &names, &count));
+    xc_status s = XC_OK;
+    for (int i = 0; i < count && s == XC_OK; i++) {
+        int id = xc_engine_tensor(e, names[i]);
+        if (id < 0) continue; /* a value of a graph further in: the reference resolves it */
+        if (l->n_in == XC_LAYER_IO)
+            s = xc_fail(XC_ERR_UNSUPPORTED, "%s: its subgraphs read more than %d values of the graph around them",
+                        xc_node_label(n, lb, sizeof lb), XC_LAYER_IO - n->n_inputs);
+        else l->in[l->n_in++] = id;
+    }
+    free(names);
+    return s;
+}
+
 /* A node that cannot be folded becomes a layer; its outputs' shapes must be static. tin and
  * tout hold one zeroed entry per input and output. */
 static xc_status lower_node_with(xc_engine *e, int k, xc_type_shape *tin, xc_type_shape *tout)
@@ -145,6 +168,7 @@ static xc_status lower_node_with(xc_engine *e, int k, xc_type_shape *tin, xc_typ
         if (l->n_in == XC_LAYER_IO) return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d inputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
         l->in[l->n_in++] = id;
     }
+    XC_TRY(add_captures(e, n, l));
     for (int o = 0; o < n->n_outputs; o++) tout[o].present = n->outputs[o][0] != 0;
     XC_TRY(xc_node_infer(n, tin, n->n_inputs, tout, n->n_outputs));
     for (int o = 0; o < n->n_outputs; o++) {

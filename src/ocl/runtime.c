@@ -342,6 +342,21 @@ static xc_status bind_args(xc_ocl_ctx *c, cl_kernel k, const xc_launch *L)
     return XC_OK;
 }
 
+/* The values a CPU layer's subgraphs capture: its inputs past the node's own (add_captures). */
+typedef struct captured {
+    const xc_engine *e;
+    const xc_layer *L;
+    xc_tensor *const *values;
+} captured;
+
+static const xc_tensor *find_captured(const xc_ref_scope *self, const char *name)
+{
+    const captured *c = self->user;
+    for (int i = c->L->node->n_inputs; i < c->L->n_in; i++)
+        if (!strcmp(c->e->tensors[c->L->in[i]].name, name)) return c->values[i];
+    return NULL;
+}
+
 static xc_status run_cpu_layer(xc_ocl_ctx *c, int l)
 {
     xc_engine *e = c->e;
@@ -351,7 +366,9 @@ static xc_status run_cpu_layer(xc_ocl_ctx *c, int l)
     xc_status s = XC_OK;
     for (int i = 0; i < L->n_in && s == XC_OK; i++)
         if (L->in[i] >= 0) s = xc_ocl_ctx_download(c, L->in[i], &in[i]);
-    if (s == XC_OK) s = xc_ref_eval_node(n, (const xc_tensor *const *)in, out);
+    captured cap = {e, L, in};
+    xc_ref_scope scope = {NULL, find_captured, &cap};
+    if (s == XC_OK) s = xc_ref_eval_node_in(n, (const xc_tensor *const *)in, out, L->n_in > n->n_inputs ? &scope : NULL);
     for (int o = 0; o < L->n_out && s == XC_OK; o++)
         if (L->out[o] >= 0 && out[o]) s = xc_ocl_ctx_upload(c, L->out[o], out[o]);
     for (int i = 0; i < XC_LAYER_IO; i++) {
