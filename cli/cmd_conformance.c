@@ -17,8 +17,8 @@ static const char *description =
     "one bfloat16 rounding step is 2^-8 relative.\n"
     "--exec-runner NAME='CMD' (or any runner option of 'crosscheck run') runs the cases on that\n"
     "runner instead, e.g. ONNX Runtime through tools/onnxruntime_runner.py.\n"
-    "Cases listed in --expected-failures ('name reason' lines) may fail (XFAIL); one that passes\n"
-    "is an error (XPASS). With -q (--quiet) only failures and the summary are printed.\n"
+    "Cases listed in --expected-failures ('name reason' lines) may fail or be unsupported (XFAIL);\n"
+    "one that passes is an error (XPASS), and so is an unlisted unsupported case. With -q (--quiet) only failures and the summary are printed.\n"
     "Exit 1 if any case fails unexpectedly, 2 on usage errors.";
 
 typedef struct printer {

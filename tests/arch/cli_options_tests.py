@@ -55,6 +55,15 @@ def cli_options_tests(s, xc, build, tmp, conf):
     one = tempfile.mkdtemp(prefix="one_case_root_", dir=tmp)  # its own folder: no other section's leftovers
     if os.path.isdir(case):
         shutil.copytree(case, os.path.join(one, "test_abs"))
+    unsup = os.path.join(conf, "node", "test_gradient_of_add")
+    if os.path.isdir(unsup):
+        root = tempfile.mkdtemp(prefix="unlisted_", dir=tmp)
+        shutil.copytree(unsup, os.path.join(root, "test_gradient_of_add"))
+        empty = os.path.join(root, "..", os.path.basename(root) + ".xfail")
+        open(empty, "w").close()
+        r = _run([xc, "conformance", root, "--expected-failures", empty])
+        s.check("conformance with an expected-failures list: an unlisted unsupported case fails (the list is complete)",
+                r.returncode == 1 and "unsupported and not listed" in r.stdout, r.stdout[-400:] + r.stderr)
     r = _run([xc, "conformance"] + [one] * 70)
     s.check("conformance with 70 ROOTs runs every one (lists grow: no cap at 64)",
             r.returncode == 0 and "70 passed, 0 failed" in r.stdout, r.stdout[-300:] + r.stderr)
