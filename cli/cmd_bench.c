@@ -15,21 +15,22 @@
 
 static void usage(void)
 {
-    printf("usage: crosscheck bench MODEL|FILE.plan [options]\n\n"
-           "Builds the OpenCL engine from MODEL (or loads a plan made by 'crosscheck build': the model\n"
-           "it names is loaded only from inside the plan's folder, else give it with --model), warms up, then\n"
-           "runs inferences back to back with generated inputs and reports throughput, latency\n"
-           "(H2D + compute + D2H by the host clock), GPU compute time (first kernel's start to last\n"
-           "kernel's end, profiling events) and the H2D and D2H transfer times.\n\n"
-           "  --iterations N             at least N timed inferences (default 10)\n"
-           "  --duration-s X             and at least X seconds of them (default 3)\n"
-           "  --warmup-ms X              untimed inferences first, for X ms (default 200; at least one)\n"
-           "  --profile                  then a separate pass timing every layer (same stopping rule)\n"
-           "  --seed N                   seed for the generated inputs (default 1)\n"
-           "  --json FILE                write the results, the profile and the engine as JSON\n"
-           "  --model FILE               the model of a PLAN (default: the one the plan names, in its folder)\n\n"
-           "OpenCL build options (for a plan, the plan's own options win):\n%s",
-           cli_ocl_help);
+    printf(
+        "usage: crosscheck bench MODEL|FILE.plan [options]\n\n"
+        "Builds the OpenCL engine from MODEL (or loads a plan made by 'crosscheck build': the model\n"
+        "it names is loaded only from inside the plan's folder, else give it with --model), warms up, then\n"
+        "runs inferences back to back with generated inputs and reports throughput, latency\n"
+        "(H2D + compute + D2H by the host clock), GPU compute time (first kernel's start to last\n"
+        "kernel's end, profiling events) and the H2D and D2H transfer times.\n\n"
+        "  --iterations N             at least N timed inferences (default 10)\n"
+        "  --duration-s X             and at least X seconds of them (default 3)\n"
+        "  --warmup-ms X              untimed inferences first, for X ms (default 200; at least one)\n"
+        "  --profile                  then a separate pass timing every layer (same stopping rule)\n"
+        "  --seed N                   seed for the generated inputs (default 1)\n"
+        "  --json FILE                write the results, the profile and the engine as JSON\n"
+        "  --model FILE               the model of a PLAN (default: the one the plan names, in its folder)\n\n"
+        "OpenCL build options (for a plan, the plan's own options win):\n%s",
+        cli_ocl_help);
 }
 
 static void print_stats(const char *label, const xc_stats *s)
@@ -38,9 +39,10 @@ static void print_stats(const char *label, const xc_stats *s)
         printf("%s: not measured\n", label);
         return;
     }
-    printf("%s: min = %.5f ms, max = %.5f ms, mean = %.5f ms, median = %.5f ms, percentile(90%%) = %.5f ms, "
-           "percentile(95%%) = %.5f ms, percentile(99%%) = %.5f ms\n",
-           label, s->min, s->max, s->mean, s->median, s->p90, s->p95, s->p99);
+    printf(
+        "%s: min = %.5f ms, max = %.5f ms, mean = %.5f ms, median = %.5f ms, percentile(90%%) = %.5f ms, "
+        "percentile(95%%) = %.5f ms, percentile(99%%) = %.5f ms\n",
+        label, s->min, s->max, s->mean, s->median, s->p90, s->p95, s->p99);
 }
 
 static void print_summary(const xc_bench_result *r)
@@ -51,8 +53,9 @@ static void print_summary(const xc_bench_result *r)
     print_stats("GPU Compute Time", &r->gpu);
     print_stats("H2D Latency", &r->h2d);
     print_stats("D2H Latency", &r->d2h);
-    printf("Latency is H2D + GPU compute + D2H per inference by the host clock; GPU compute runs from the\n"
-           "first kernel's start to the last kernel's end (profiling events).\n");
+    printf(
+        "Latency is H2D + GPU compute + D2H per inference by the host clock; GPU compute runs from the\n"
+        "first kernel's start to the last kernel's end (profiling events).\n");
 }
 
 static void print_profile(const xc_bench_result *r)
@@ -88,8 +91,8 @@ static int bench_option(int argc, char **argv, int *i, xc_bench_options *b, cons
     double d;
     long n;
     if (!strcmp(a, "--profile")) return b->profile = 1, 1;
-    if (strcmp(a, "--iterations") && strcmp(a, "--duration-s") && strcmp(a, "--warmup-ms") && strcmp(a, "--seed") &&
-        strcmp(a, "--json") && strcmp(a, "--model"))
+    if (strcmp(a, "--iterations") && strcmp(a, "--duration-s") && strcmp(a, "--warmup-ms") && strcmp(a, "--seed")
+        && strcmp(a, "--json") && strcmp(a, "--model"))
         return 0;
     if (!(v = cli_value(argc, argv, i, cmd))) return -1;
     if (!strcmp(a, "--model")) return *model = v, 1;
@@ -102,8 +105,10 @@ static int bench_option(int argc, char **argv, int *i, xc_bench_options *b, cons
     }
     if (!cli_double(cmd, a, v, &d)) return -1;
     if (d < 0 || d > 86400e3) return cli_usage_error(cmd, "%s must be a non-negative number", a), -1;
-    if (!strcmp(a, "--duration-s")) b->duration_s = d;
-    else b->warmup_ms = d;
+    if (!strcmp(a, "--duration-s"))
+        b->duration_s = d;
+    else
+        b->warmup_ms = d;
     return 1;
 }
 

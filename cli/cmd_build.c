@@ -8,10 +8,11 @@
 
 static void usage(void)
 {
-    printf("usage: crosscheck build MODEL -o FILE.plan [options]\n\n"
-           "Builds the OpenCL engine: constant folding, fusions, every applicable tactic timed per layer\n"
-           "(fastest kept), fp16 storage on request, a memory plan; prints the layers and writes the plan.\n\n%s",
-           cli_ocl_help);
+    printf(
+        "usage: crosscheck build MODEL -o FILE.plan [options]\n\n"
+        "Builds the OpenCL engine: constant folding, fusions, every applicable tactic timed per layer\n"
+        "(fastest kept), fp16 storage on request, a memory plan; prints the layers and writes the plan.\n\n%s",
+        cli_ocl_help);
     printf("\npasses (for --disable-fusion):");
     for (int p = 0; xc_ocl_pass_name(p); p++) printf(" %s", xc_ocl_pass_name(p));
     printf("\n");
@@ -47,8 +48,10 @@ int cmd_build(int argc, char **argv)
     }
     cli_print_engine(e);
     int rc = 0;
-    if (xc_ocl_plan_save(e, out) != XC_OK) rc = cli_error();
-    else printf("wrote %s\n", out);
+    if (xc_ocl_plan_save(e, out) != XC_OK)
+        rc = cli_error();
+    else
+        printf("wrote %s\n", out);
     xc_engine_free(e);
     xc_model_free(m);
     return rc;

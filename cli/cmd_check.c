@@ -21,13 +21,20 @@ static int lint(int argc, char **argv)
 {
     const char *model, *json = NULL;
     cli_strings models = {0};
-    const cli_option opts[] = {
-        {"--json", "FILE", "also write the findings (severity, kind, node, op_type, tensor, message)\n"
-                           "and a summary as JSON", CLI_STRING, .str = &json},
-        {0}};
-    const cli_command c = {.name = "check lint", .positional = "MODEL", .description = description, .options = opts,
-                           .args = &models, .min_args = 1, .max_args = 1,
-                           .epilogue = "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 unreadable file or usage."};
+    const cli_option opts[] = {{"--json", "FILE",
+                                "also write the findings (severity, kind, node, op_type, tensor, message)\n"
+                                "and a summary as JSON",
+                                CLI_STRING, .str = &json},
+                               {0}};
+    const cli_command c = {.name = "check lint",
+                           .positional = "MODEL",
+                           .description = description,
+                           .options = opts,
+                           .args = &models,
+                           .min_args = 1,
+                           .max_args = 1,
+                           .epilogue =
+                               "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 unreadable file or usage."};
     int rc = cli_parse(&c, argc, argv);
     if (rc >= 0) return rc;
     model = models.v[0];
@@ -46,7 +53,8 @@ static int lint(int argc, char **argv)
 int cmd_check(int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1])) {
-        fputs("usage: crosscheck check lint MODEL [--json FILE]   ('crosscheck check lint --help')\n", argc < 2 ? stderr : stdout);
+        fputs("usage: crosscheck check lint MODEL [--json FILE]   ('crosscheck check lint --help')\n",
+              argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "lint")) return lint(argc - 1, argv + 1);

@@ -18,7 +18,8 @@ static const char *description =
     "--exec-runner NAME='CMD' (or any runner option of 'crosscheck run') runs the cases on that\n"
     "runner instead, e.g. ONNX Runtime through tools/onnxruntime_runner.py.\n"
     "Cases listed in --expected-failures ('name reason' lines) may fail or be unsupported (XFAIL);\n"
-    "one that passes is an error (XPASS), and so is an unlisted unsupported case. With -q (--quiet) only failures and the summary are printed.\n"
+    "one that passes is an error (XPASS), and so is an unlisted unsupported case. With -q (--quiet) only failures and the "
+    "summary are printed.\n"
     "Exit 1 if any case fails unexpectedly, 2 on usage errors.";
 
 typedef struct printer {
@@ -31,8 +32,10 @@ static void on_case(const xc_case_result *r, void *user)
     printer *p = user;
     static const char *tags[] = {"PASS", "FAIL", "UNSUPPORTED", "XFAIL", "XPASS"};
     if (!p->quiet || r->verdict == XC_CASE_FAIL || r->verdict == XC_CASE_XPASS) {
-        if (r->reason[0]) printf("%-11s %s  (%s)\n", tags[r->verdict], r->name, r->reason);
-        else printf("%-11s %s\n", tags[r->verdict], r->name);
+        if (r->reason[0])
+            printf("%-11s %s  (%s)\n", tags[r->verdict], r->name, r->reason);
+        else
+            printf("%-11s %s\n", tags[r->verdict], r->name);
         fflush(stdout);
     }
     if (p->json) {
@@ -70,8 +73,14 @@ int cmd_conformance(int argc, char **argv)
     static xc_runner_spec runner[1];
     int n_runners = 0;
     cli_runners runners = {.specs = runner, .n = &n_runners, .max = 1, .timeout = &o.exec_timeout};
-    const cli_command c = {.name = "conformance", .positional = "ROOT...", .description = description,
-                           .options = opts, .args = &roots, .min_args = 1, .group = runner_option, .group_user = &runners,
+    const cli_command c = {.name = "conformance",
+                           .positional = "ROOT...",
+                           .description = description,
+                           .options = opts,
+                           .args = &roots,
+                           .min_args = 1,
+                           .group = runner_option,
+                           .group_user = &runners,
                            .group_title = "the runner cases run on instead of the reference (one)",
                            .group_print = cli_runner_help};
     int rc = cli_parse(&c, argc, argv);

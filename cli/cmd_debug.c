@@ -60,19 +60,23 @@ static const char *help =
 
 typedef struct cli_debug {
     const char *tool;
-    xc_debug_until until;        /* debug build|repeat */
+    xc_debug_until until; /* debug build|repeat */
     int until_count, max_runs;
     xc_debug_config c;
     const char *load[MAX_ARGS];
-    const char *kept[MAX_ARGS];  /* the arguments `run` understands, for the reproducing command */
+    const char *kept[MAX_ARGS]; /* the arguments `run` understands, for the reproducing command */
     int n_kept;
     xc_input_shape shapes[XC_MAX_NAMED];
     xc_val_range ranges[XC_MAX_NAMED];
-    xc_reduce_config reduce;     /* debug reduce's own options */
-    cli_runners golden;          /* the runner the engine is compared with (default: the reference) */
+    xc_reduce_config reduce; /* debug reduce's own options */
+    cli_runners golden;      /* the runner the engine is compared with (default: the reference) */
 } cli_debug;
 
-static void progress(void *user, const char *line) { printf("[debug %s] %s\n", (const char *)user, line); fflush(stdout); }
+static void progress(void *user, const char *line)
+{
+    printf("[debug %s] %s\n", (const char *)user, line);
+    fflush(stdout);
+}
 
 static void keep(cli_debug *d, int from, int to, char **argv)
 {
@@ -102,12 +106,14 @@ static int debug_option(cli_debug *d, int argc, char **argv, int *i)
     }
     if (!strcmp(a, "--mode")) {
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (strcmp(v, "bisect") && strcmp(v, "linear")) return cli_usage_error(cmd, "--mode is bisect or linear, not '%s'", v), -1;
+        if (strcmp(v, "bisect") && strcmp(v, "linear"))
+            return cli_usage_error(cmd, "--mode is bisect or linear, not '%s'", v), -1;
         return d->c.mode = strcmp(v, "bisect") ? XC_DEBUG_LINEAR : XC_DEBUG_BISECT, 1;
     }
     if (!strcmp(a, "--direction")) {
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (strcmp(v, "forward") && strcmp(v, "reverse")) return cli_usage_error(cmd, "--direction is forward or reverse, not '%s'", v), -1;
+        if (strcmp(v, "forward") && strcmp(v, "reverse"))
+            return cli_usage_error(cmd, "--direction is forward or reverse, not '%s'", v), -1;
         return d->c.reverse = !strcmp(v, "reverse"), 1;
     }
     return 0;
@@ -129,7 +135,9 @@ static int check_option(cli_debug *d, int argc, char **argv, int *i)
     if (!strcmp(a, "--show-output")) return c->show_output = 1, 1;
     if (strcmp(a, "--fail-regex") && strcmp(a, "--fail-code") && strcmp(a, "--ignore-fail-code")) return 0;
     if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-    int *count = !strcmp(a, "--fail-regex") ? &c->n_fail_regex : !strcmp(a, "--fail-code") ? &c->n_fail_codes : &c->n_ignore_codes;
+    int *count = !strcmp(a, "--fail-regex")  ? &c->n_fail_regex
+                 : !strcmp(a, "--fail-code") ? &c->n_fail_codes
+                                             : &c->n_ignore_codes;
     if (*count == XC_CHECK_MAX_LIST) return cli_usage_error(cmd, "at most %d %s", XC_CHECK_MAX_LIST, a), -1;
     if (!strcmp(a, "--fail-regex")) return c->fail_regex[c->n_fail_regex++] = v, 1;
     if (!cli_long_in(cmd, a, v, 0, 255, &n)) return -1;
@@ -167,40 +175,47 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
     }
     if (r->outcome == XC_DEBUG_UNEXPLAINED) {
         printf("verdict: with all %d candidates switched the build still fails: this is not a %s problem", r->n_candidates,
-               !strcmp(t, "tactics") ? "tactic" : !strcmp(t, "fusions") ? "fusion" : "precision");
-        printf(" (try %s)\n", !strcmp(t, "tactics") ? "'crosscheck debug fusions' or 'debug precision'"
+               !strcmp(t, "tactics")   ? "tactic"
+               : !strcmp(t, "fusions") ? "fusion"
+                                       : "precision");
+        printf(" (try %s)\n", !strcmp(t, "tactics")   ? "'crosscheck debug fusions' or 'debug precision'"
                               : !strcmp(t, "fusions") ? "'crosscheck debug tactics' or 'debug precision'"
                                                       : "'crosscheck debug tactics' or 'debug fusions'");
         printf("reproduce the failure:\n");
         print_command(d, NULL);
         return 1;
     }
-    printf("verdict (%d checks over %d candidates; bound for one culprit 2*ceil(log2 N)+4 = %d):\n", r->n_checks, r->n_candidates, bound);
+    printf("verdict (%d checks over %d candidates; bound for one culprit 2*ceil(log2 N)+4 = %d):\n", r->n_checks, r->n_candidates,
+           bound);
     for (int k = 0; k < r->n_culprits; k++) {
         const xc_debug_culprit *c = &r->culprits[k];
         if (!strcmp(t, "tactics"))
-            printf("  layer '%s' (nodes %s) with tactic %s is wrong; tactic %s (baseline) is right\n", c->layer, c->nodes, c->bad, c->good);
+            printf("  layer '%s' (nodes %s) with tactic %s is wrong; tactic %s (baseline) is right\n", c->layer, c->nodes, c->bad,
+                   c->good);
         else if (!strcmp(t, "fusions"))
             printf("  fused group '%s' (nodes %s; pass %s) is wrong; unfused it is right\n", c->layer, c->nodes, c->bad);
         else
             printf("  layer '%s' (nodes %s) must stay in fp32\n", c->layer, c->nodes);
     }
     if (!strcmp(t, "fusions"))
-        printf(r->pass_fix[0] ? "  pass level: --disable-fusion %s alone fixes it\n" : "  pass level: no single --disable-fusion of the culprits' passes fixes it\n",
+        printf(r->pass_fix[0] ? "  pass level: --disable-fusion %s alone fixes it\n"
+                              : "  pass level: no single --disable-fusion of the culprits' passes fixes it\n",
                r->pass_fix);
     if (!d->c.command.argv)
-        printf("every check ran %d input set%s (%d loaded, %d generated)\n", r->n_sets, r->n_sets == 1 ? "" : "s", r->n_loaded_sets,
-           r->n_sets - r->n_loaded_sets);
+        printf("every check ran %d input set%s (%d loaded, %d generated)\n", r->n_sets, r->n_sets == 1 ? "" : "s",
+               r->n_loaded_sets, r->n_sets - r->n_loaded_sets);
     if (!r->validated_sets)
         printf("the fix was not validated on fresh inputs (%s)\n", d->c.command.argv ? "--check judges" : "--validate-sets 0");
     else if (r->validation_passed)
         printf("the fix was validated on %d fresh generated input set%s (seeds %llu-%llu): it passes\n", r->validated_sets,
-               r->validated_sets == 1 ? "" : "s", r->validation_seed, r->validation_seed + (unsigned long long)r->validated_sets - 1);
+               r->validated_sets == 1 ? "" : "s", r->validation_seed,
+               r->validation_seed + (unsigned long long)r->validated_sets - 1);
     else
-        printf("THE FIX FAILS ON FRESH INPUTS: fresh set %d of %d (seed %llu): %s\n"
-               "  it holds only for the inputs searched; check more sets (--iterations N, --load-inputs ...)\n",
-               r->validation_failed_set + 1, r->validated_sets, r->validation_seed + (unsigned long long)r->validation_failed_set,
-               r->validation_why);
+        printf(
+            "THE FIX FAILS ON FRESH INPUTS: fresh set %d of %d (seed %llu): %s\n"
+            "  it holds only for the inputs searched; check more sets (--iterations N, --load-inputs ...)\n",
+            r->validation_failed_set + 1, r->validated_sets, r->validation_seed + (unsigned long long)r->validation_failed_set,
+            r->validation_why);
     if (r->written[0]) printf("wrote %s\n", r->written);
     printf("reproduce the failure:\n");
     print_command(d, NULL);
@@ -224,8 +239,9 @@ static int repeat_verdict(const cli_debug *d, const xc_debug_repeat_report *r)
     printf("\n");
     if (d->until != XC_UNTIL_COUNT && !r->met)
         printf("no %s %s in %d %ss (--max-runs)\n", d->until == XC_UNTIL_GOOD ? "good" : "bad", run, r->runs, run);
-    if (d->c.artifacts_dir) printf("each %s's tactics kept in %s/good/ and %s/bad/ (check_NN_tactics.json; --load-tactics replays one)\n", run,
-                                   d->c.artifacts_dir, d->c.artifacts_dir);
+    if (d->c.artifacts_dir)
+        printf("each %s's tactics kept in %s/good/ and %s/bad/ (check_NN_tactics.json; --load-tactics replays one)\n", run,
+               d->c.artifacts_dir, d->c.artifacts_dir);
     if (d->until == XC_UNTIL_COUNT) return r->bad ? 1 : 0;
     return r->met ? 0 : 1;
 }
@@ -240,10 +256,10 @@ int cmd_debug(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     d.tool = argv[1];
-    xc_status (*tool)(const xc_debug_config *, xc_debug_report *) = !strcmp(d.tool, "tactics")   ? xc_debug_tactics
-                                                                   : !strcmp(d.tool, "fusions")   ? xc_debug_fusions
-                                                                   : !strcmp(d.tool, "precision") ? xc_debug_precision
-                                                                                                  : NULL;
+    xc_status (*tool)(const xc_debug_config *, xc_debug_report *) = !strcmp(d.tool, "tactics")     ? xc_debug_tactics
+                                                                    : !strcmp(d.tool, "fusions")   ? xc_debug_fusions
+                                                                    : !strcmp(d.tool, "precision") ? xc_debug_precision
+                                                                                                   : NULL;
     int reduce = !strcmp(d.tool, "reduce"), repeat = !strcmp(d.tool, "build") || !strcmp(d.tool, "repeat");
     if (!tool && !reduce && !repeat)
         return cli_usage_error("debug", "unknown tool '%s' (tactics, fusions, precision, reduce, build or repeat)", d.tool);
@@ -263,7 +279,8 @@ int cmd_debug(int argc, char **argv)
             if (r < 0) return 2;
         } else if ((r = cli_runner_option(argc, argv, &i, "debug", &d.golden)) != 0) {
             if (r < 0) return 2;
-        } else if ((r = data_option(&d, argc, argv, &i)) != 0 || (r = cli_ocl_option(argc, argv, &i, "debug", &d.c.ocl, d.shapes)) != 0) {
+        } else if ((r = data_option(&d, argc, argv, &i)) != 0
+                   || (r = cli_ocl_option(argc, argv, &i, "debug", &d.c.ocl, d.shapes)) != 0) {
             if (r < 0) return 2;
             keep(&d, start, i, argv);
         } else if (!cli_positional("debug", argv[i], &d.c.model_path)) {
@@ -282,7 +299,8 @@ int cmd_debug(int argc, char **argv)
     if (repeat) {
         xc_debug_repeat_report rr;
         int count = d.until == XC_UNTIL_COUNT ? d.until_count : d.max_runs;
-        return xc_debug_repeat(&d.c, !strcmp(d.tool, "build"), d.until, count, &rr) != XC_OK ? cli_error() : repeat_verdict(&d, &rr);
+        return xc_debug_repeat(&d.c, !strcmp(d.tool, "build"), d.until, count, &rr) != XC_OK ? cli_error()
+                                                                                             : repeat_verdict(&d, &rr);
     }
     static xc_debug_report rep;
     int rc = tool(&d.c, &rep) != XC_OK ? cli_error() : verdict(&d, &rep);

@@ -40,7 +40,8 @@ int cli_reduce_option(xc_reduce_config *r, int argc, char **argv, int *i)
     if (!strcmp(a, "--no-reduce-inputs")) return r->no_reduce_inputs = 1, 1;
     if (!strcmp(a, "--inputs-as")) {
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (strcmp(v, "inputs") && strcmp(v, "constants")) return cli_usage_error(cmd, "--inputs-as is inputs or constants, not '%s'", v), -1;
+        if (strcmp(v, "inputs") && strcmp(v, "constants"))
+            return cli_usage_error(cmd, "--inputs-as is inputs or constants, not '%s'", v), -1;
         return r->freeze_inputs = !strcmp(v, "constants"), 1;
     }
     if (!strcmp(a, "--direction")) return cli_usage_error(cmd, "--direction is not an option of reduce (see --mode)"), -1;
@@ -52,7 +53,9 @@ int cli_reduce_run(const xc_reduce_config *c)
     static xc_reduce_report r;
     const xc_check_command *cmd = &c->base.command;
     if (cmd->argv && c->base.n_against)
-        return cli_usage_error("debug reduce", "a runner option (e.g. --exec-runner) sets what the built-in check compares with; --check replaces that check");
+        return cli_usage_error(
+            "debug reduce",
+            "a runner option (e.g. --exec-runner) sets what the built-in check compares with; --check replaces that check");
     if (!c->base.output) return cli_usage_error("debug reduce", "give the reduced model's path with -o");
     if (xc_debug_reduce(c, &r) != XC_OK) return cli_error();
     if (r.outcome == XC_DEBUG_PASSES) {
@@ -65,11 +68,14 @@ int cli_reduce_run(const xc_reduce_config *c)
     if (r.n_replayed) printf(", %d replayed from %s", r.n_replayed, c->replay);
     printf("\n  nodes: %s\n", r.nodes);
     if (!r.monotone)
-        printf("  warning: the subgraph the phases pointed at passes on its own (a flaky or context-dependent failure):\n"
-               "  kept the smallest candidate seen failing\n");
+        printf(
+            "  warning: the subgraph the phases pointed at passes on its own (a flaky or context-dependent failure):\n"
+            "  kept the smallest candidate seen failing\n");
     printf("wrote %s (inputs and reference outputs in %s)\n", r.written, r.data_dir);
-    if (r.min_good[0]) printf("wrote %s (the nearest passing candidate)\n", r.min_good);
-    else if (c->min_good) printf("--min-good: nothing written: %s\n", r.min_good_why);
+    if (r.min_good[0])
+        printf("wrote %s (the nearest passing candidate)\n", r.min_good);
+    else if (c->min_good)
+        printf("--min-good: nothing written: %s\n", r.min_good_why);
     printf("reproduce the failure%s%s%s:\n %s\n", cmd->n_fail_regex ? " (it fails when the output matches '" : "",
            cmd->n_fail_regex ? cmd->fail_regex[0] : "", cmd->n_fail_regex ? "')" : "", r.command);
     return 0;

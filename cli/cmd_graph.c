@@ -37,15 +37,18 @@ static int draw(const graph_args *a)
     o.summary = &summary;
     xc_status s = a->results ? xc_overlay_load(a->results, &ov) : XC_OK;
     if (s == XC_OK) s = xc_model_load(a->model, &m);
-    if (s == XC_OK && a->plan) s = xc_ocl_plan_load(m, a->plan, &a->ocl, &e);
-    else if (s == XC_OK && a->engine) s = xc_ocl_build(m, &a->ocl, &e);
+    if (s == XC_OK && a->plan)
+        s = xc_ocl_plan_load(m, a->plan, &a->ocl, &e);
+    else if (s == XC_OK && a->engine)
+        s = xc_ocl_build(m, &a->ocl, &e);
     o.engine = e;
     o.overlay = ov;
     if (s == XC_OK) s = xc_graph_draw(m, &o, a->out);
     if (s == XC_OK && summary.blocks)
-        fprintf(stderr, "crosscheck graph: %d nodes are more than --max-nodes %d: drew %d blocks (%s) with their node "
-                        "counts; for detail draw one with --around NODE --radius N, or every node with -o FILE.dot or "
-                        "--max-nodes 0\n",
+        fprintf(stderr,
+                "crosscheck graph: %d nodes are more than --max-nodes %d: drew %d blocks (%s) with their node "
+                "counts; for detail draw one with --around NODE --radius N, or every node with -o FILE.dot or "
+                "--max-nodes 0\n",
                 summary.nodes, o.max_nodes, summary.blocks, summary.by_prefix ? "by name prefix" : "runs of consecutive nodes");
     if (s == XC_OK) printf("wrote %s\n", a->out);
     xc_engine_free(e);
@@ -82,23 +85,37 @@ int cmd_graph(int argc, char **argv)
              XC_DRAW_MAX_BLOCKS, XC_DRAW_MAX_NODES);
     const cli_option opts[] = {
         {"-o", "FILE", "the picture to write (.dot, .svg, .png or .pdf)", CLI_STRING, .str = &a.out},
-        {"--engine", NULL, "draw the OpenCL engine built now: layers as clusters of their\n"
-                           "ONNX nodes, with tactic, precision and time (build options below)", CLI_FLAG, .flag = &a.engine},
+        {"--engine", NULL,
+         "draw the OpenCL engine built now: layers as clusters of their\n"
+         "ONNX nodes, with tactic, precision and time (build options below)",
+         CLI_FLAG, .flag = &a.engine},
         {"--plan", "FILE.plan", "draw the engine of a plan made from MODEL by 'crosscheck build'", CLI_STRING, .str = &a.plan},
-        {"--results", "FILE", "colour by a per-layer comparison ('run --per-layer --json'):\n"
-                              "green pass, orange near tolerance, red fail, grey no data;\n"
-                              "the first divergent layer outlined thick", CLI_STRING, .str = &a.results},
+        {"--results", "FILE",
+         "colour by a per-layer comparison ('run --per-layer --json'):\n"
+         "green pass, orange near tolerance, red fail, grey no data;\n"
+         "the first divergent layer outlined thick",
+         CLI_STRING, .str = &a.results},
         {"--highlight", "NAME", "outline these nodes, tensors (or engine layers) in blue", CLI_LIST, .list = &highlight},
         {"--around", "NODE", "draw only the nodes within --radius edges of NODE", CLI_STRING, .str = &a.draw.around},
         {"--radius", "N", "for --around, in either direction (default 1)", CLI_LONG, .whole = &radius, .lo = 0, .hi = 1000000},
-        {"--show-initializers", NULL, "draw initializers as their own nodes (default: listed in\n"
-                                      "the label of the node reading them)", CLI_FLAG, .flag = &a.draw.show_initializers},
+        {"--show-initializers", NULL,
+         "draw initializers as their own nodes (default: listed in\n"
+         "the label of the node reading them)",
+         CLI_FLAG, .flag = &a.draw.show_initializers},
         {"--max-nodes", "N", max_nodes_help, CLI_LONG, .whole = &max_nodes, .lo = 0, .hi = 1000000000},
         {0}};
     ocl_group group = {&a, shapes, 0};
-    const cli_command c = {.name = cmd, .positional = "MODEL", .description = description, .options = opts,
-                           .args = &model, .min_args = 1, .max_args = 1, .group = ocl_option, .group_user = &group,
-                           .group_title = "OpenCL build options (with --engine)", .group_help = cli_ocl_help,
+    const cli_command c = {.name = cmd,
+                           .positional = "MODEL",
+                           .description = description,
+                           .options = opts,
+                           .args = &model,
+                           .min_args = 1,
+                           .max_args = 1,
+                           .group = ocl_option,
+                           .group_user = &group,
+                           .group_title = "OpenCL build options (with --engine)",
+                           .group_help = cli_ocl_help,
                            .epilogue = "Exit status: 0 written, 2 usage, model, results-file or output error."};
     int rc = cli_parse(&c, argc, argv);
     if (rc >= 0) return rc;

@@ -36,11 +36,14 @@ const char *cli_shape_text(const cJSON *shape, char *buf, size_t len)
         return buf;
     }
     size_t o = (size_t)snprintf(buf, len, "[");
-    cJSON_ArrayForEach(d, shape) {
+    cJSON_ArrayForEach(d, shape)
+    {
         const char *sep = d == shape->child ? "" : ",";
         if (o >= len) break;
-        if (cJSON_IsNumber(d)) o += (size_t)snprintf(buf + o, len - o, "%s%.0f", sep, d->valuedouble);
-        else o += (size_t)snprintf(buf + o, len - o, "%s%s", sep, d->valuestring);
+        if (cJSON_IsNumber(d))
+            o += (size_t)snprintf(buf + o, len - o, "%s%.0f", sep, d->valuedouble);
+        else
+            o += (size_t)snprintf(buf + o, len - o, "%s%s", sep, d->valuestring);
     }
     if (o < len) snprintf(buf + o, len - o, "]");
     return buf;
@@ -57,14 +60,18 @@ static void print_shape(const cJSON *v)
 /* An attribute value from its JSON: lists of more than 16 shown as their first 16 and a count. */
 static void print_attr_value(const cJSON *v)
 {
-    if (cJSON_IsNumber(v)) printf("%.9g", v->valuedouble);
-    else if (cJSON_IsString(v)) printf("%s", v->valuestring);
-    else if (cJSON_IsNull(v)) printf("(undefined)");
+    if (cJSON_IsNumber(v))
+        printf("%.9g", v->valuedouble);
+    else if (cJSON_IsString(v))
+        printf("%s", v->valuestring);
+    else if (cJSON_IsNull(v))
+        printf("(undefined)");
     else if (cJSON_IsArray(v)) {
         int n = cJSON_GetArraySize(v), i = 0;
         const cJSON *x;
         printf("[");
-        cJSON_ArrayForEach(x, v) {
+        cJSON_ArrayForEach(x, v)
+        {
             if (i == 16) {
                 printf(", ... (%d in all)", n);
                 break;
@@ -81,16 +88,19 @@ static void print_layers(const cJSON *layers)
     const cJSON *l, *v;
     char shape[512];
     printf("layers (%d)\n", cJSON_GetArraySize(layers));
-    cJSON_ArrayForEach(l, layers) {
+    cJSON_ArrayForEach(l, layers)
+    {
         const char *name = cJSON_GetObjectItem(l, "name")->valuestring;
         printf("  [%.0f] %s (%s)\n", cJSON_GetObjectItem(l, "index")->valuedouble, name[0] ? name : "<unnamed>",
                cJSON_GetObjectItem(l, "op")->valuestring);
         for (int out = 0; out < 2; out++)
             cJSON_ArrayForEach(v, cJSON_GetObjectItem(l, out ? "outputs" : "inputs"))
                 printf("      %-4s %-28s %-8s %s%s\n", out ? "out" : "in", cJSON_GetObjectItem(v, "name")->valuestring,
-                       cJSON_GetObjectItem(v, "dtype")->valuestring, cli_shape_text(cJSON_GetObjectItem(v, "shape"), shape, sizeof shape),
+                       cJSON_GetObjectItem(v, "dtype")->valuestring,
+                       cli_shape_text(cJSON_GetObjectItem(v, "shape"), shape, sizeof shape),
                        cJSON_IsTrue(cJSON_GetObjectItem(v, "initializer")) ? "  (initializer)" : "");
-        cJSON_ArrayForEach(v, cJSON_GetObjectItem(l, "attributes")) {
+        cJSON_ArrayForEach(v, cJSON_GetObjectItem(l, "attributes"))
+        {
             printf("      attr %s = ", v->string);
             print_attr_value(v);
             printf("\n");
@@ -103,9 +113,10 @@ static void print_weights(const cJSON *weights)
     const cJSON *w;
     char shape[512];
     printf("weights (%d)\n", cJSON_GetArraySize(weights));
-    printf("    %-28s %-8s %-16s %12s %12s %12s %12s %7s %5s %5s\n", "name", "dtype", "shape", "min", "max", "mean", "std", "zeros",
-           "nan", "inf");
-    cJSON_ArrayForEach(w, weights) {
+    printf("    %-28s %-8s %-16s %12s %12s %12s %12s %7s %5s %5s\n", "name", "dtype", "shape", "min", "max", "mean", "std",
+           "zeros", "nan", "inf");
+    cJSON_ArrayForEach(w, weights)
+    {
         printf("    %-28s %-8s %-16s", cJSON_GetObjectItem(w, "name")->valuestring, cJSON_GetObjectItem(w, "dtype")->valuestring,
                cli_shape_text(cJSON_GetObjectItem(w, "shape"), shape, sizeof shape));
         if (cJSON_IsString(cJSON_GetObjectItem(w, "stats"))) {
@@ -115,8 +126,10 @@ static void print_weights(const cJSON *weights)
         const char *keys[] = {"min", "max", "mean", "std"};
         for (int k = 0; k < 4; k++) {
             const cJSON *x = cJSON_GetObjectItem(w, keys[k]);
-            if (cJSON_IsNumber(x)) printf(" %12.5g", x->valuedouble);
-            else printf(" %12s", "-");
+            if (cJSON_IsNumber(x))
+                printf(" %12.5g", x->valuedouble);
+            else
+                printf(" %12s", "-");
         }
         printf(" %6.2f%% %5.0f %5.0f\n", 100 * cJSON_GetObjectItem(w, "zero_fraction")->valuedouble,
                cJSON_GetObjectItem(w, "nan")->valuedouble, cJSON_GetObjectItem(w, "inf")->valuedouble);
@@ -172,15 +185,22 @@ static int inspect_devices(int argc, char **argv)
     if (rc >= 0) return rc;
     if (xc_ocl_device_list(&list) != XC_OK) return cli_error();
     if (json) return cli_print_json(list);
-    cJSON_ArrayForEach(p, list) {
-        printf("platform %s (%s)\n", cJSON_GetObjectItem(p, "platform")->valuestring, cJSON_GetObjectItem(p, "version")->valuestring);
-        cJSON_ArrayForEach(d, cJSON_GetObjectItem(p, "devices")) {
-            printf("  [%.0f] %s  %s, %s\n", cJSON_GetObjectItem(d, "index")->valuedouble, cJSON_GetObjectItem(d, "name")->valuestring,
-                   cJSON_GetObjectItem(d, "type")->valuestring, cJSON_GetObjectItem(d, "version")->valuestring);
-            printf("      driver %s, %.0f compute units, %.1f GiB global, %.0f KiB local, max alloc %.1f GiB, max work-group %.0f\n",
-                   cJSON_GetObjectItem(d, "driver")->valuestring, cJSON_GetObjectItem(d, "compute_units")->valuedouble,
-                   cJSON_GetObjectItem(d, "global_mem")->valuedouble / (1 << 30), cJSON_GetObjectItem(d, "local_mem")->valuedouble / 1024,
-                   cJSON_GetObjectItem(d, "max_alloc")->valuedouble / (1 << 30), cJSON_GetObjectItem(d, "max_work_group")->valuedouble);
+    cJSON_ArrayForEach(p, list)
+    {
+        printf("platform %s (%s)\n", cJSON_GetObjectItem(p, "platform")->valuestring,
+               cJSON_GetObjectItem(p, "version")->valuestring);
+        cJSON_ArrayForEach(d, cJSON_GetObjectItem(p, "devices"))
+        {
+            printf("  [%.0f] %s  %s, %s\n", cJSON_GetObjectItem(d, "index")->valuedouble,
+                   cJSON_GetObjectItem(d, "name")->valuestring, cJSON_GetObjectItem(d, "type")->valuestring,
+                   cJSON_GetObjectItem(d, "version")->valuestring);
+            printf(
+                "      driver %s, %.0f compute units, %.1f GiB global, %.0f KiB local, max alloc %.1f GiB, max work-group %.0f\n",
+                cJSON_GetObjectItem(d, "driver")->valuestring, cJSON_GetObjectItem(d, "compute_units")->valuedouble,
+                cJSON_GetObjectItem(d, "global_mem")->valuedouble / (1 << 30),
+                cJSON_GetObjectItem(d, "local_mem")->valuedouble / 1024,
+                cJSON_GetObjectItem(d, "max_alloc")->valuedouble / (1 << 30),
+                cJSON_GetObjectItem(d, "max_work_group")->valuedouble);
             const cJSON *ext = cJSON_GetObjectItem(d, "extensions");
             if (cJSON_IsString(ext)) printf("      extensions: %s\n", ext->valuestring);
         }
@@ -213,17 +233,22 @@ int cmd_inspect(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "model"))
         return cli_usage_error(cmd, "expected 'inspect model|engine|tactics|diff-tactics|results|devices ...'");
     cli_strings model = {0};
-    const cli_option opts[] = {
-        {"--show", "VIEWS", "comma-separated views:\n"
-                            "layers  every node with its inputs and outputs (dtype and shape from inference)\n"
-                            "attrs   ... and each node's attributes (implies layers)\n"
-                            "weights per initializer: dtype, shape, min, max, mean, std (of the finite\n"
-                            "        values), fraction of zeros, NaN and Inf counts",
-         CLI_CUSTOM, .parse = parse_show, .user = &show},
-        {"--json", NULL, "print the summary as JSON", CLI_FLAG, .flag = &json},
-        {0}};
-    const cli_command c = {.name = "inspect model", .positional = "MODEL", .description = model_description,
-                           .options = opts, .args = &model, .min_args = 1, .max_args = 1};
+    const cli_option opts[] = {{"--show", "VIEWS",
+                                "comma-separated views:\n"
+                                "layers  every node with its inputs and outputs (dtype and shape from inference)\n"
+                                "attrs   ... and each node's attributes (implies layers)\n"
+                                "weights per initializer: dtype, shape, min, max, mean, std (of the finite\n"
+                                "        values), fraction of zeros, NaN and Inf counts",
+                                CLI_CUSTOM, .parse = parse_show, .user = &show},
+                               {"--json", NULL, "print the summary as JSON", CLI_FLAG, .flag = &json},
+                               {0}};
+    const cli_command c = {.name = "inspect model",
+                           .positional = "MODEL",
+                           .description = model_description,
+                           .options = opts,
+                           .args = &model,
+                           .min_args = 1,
+                           .max_args = 1};
     int rc = cli_parse(&c, argc - 1, argv + 1);
     if (rc >= 0) return rc;
     path = model.v[0];

@@ -10,21 +10,23 @@
 
 static void usage(void)
 {
-    printf("usage: crosscheck inspect engine MODEL|PLAN [--plan FILE.plan | build options] [--profile] [--json]\n\n"
-           "Describes the OpenCL engine of MODEL built now, or of a PLAN made by 'crosscheck build' (its\n"
-           "model is the one the plan names, in the plan's folder, or MODEL --plan PLAN): every layer with the ONNX nodes it covers,\n"
-           "kind, tactic, precision, fusion pass, inputs and outputs (shape, dtype, storage: memory-plan\n"
-           "slot, constant or view), the defining node's parameters, fused activation, kernels and\n"
-           "launch sizes; the memory plan (slots and bytes, planned vs the sum of activations);\n"
-           "device, driver and crosscheck version. --json writes it in the shape of TensorRT's engine\n"
-           "inspector ({\"Layers\": [{\"Name\", \"LayerType\", \"Inputs\", \"Outputs\", \"TacticName\", ...}],\n"
-           "\"Bindings\": [...]}) with crosscheck's extra fields.\n\n"
-           "  --plan FILE.plan           the engine of a plan instead of a new build\n"
-           "  --profile                  time every layer (like 'crosscheck bench --profile')\n"
-           "  --iterations N             profiled inferences (default 10)\n"
-           "  --json                     JSON instead of text\n\n"
-           "OpenCL build options (for a plan, the plan's own options win):\n%s",
-           cli_ocl_help);
+    printf(
+        "usage: crosscheck inspect engine MODEL|PLAN [--plan FILE.plan | build options] [--profile] [--json]\n\n"
+        "Describes the OpenCL engine of MODEL built now, or of a PLAN made by 'crosscheck build' (its\n"
+        "model is the one the plan names, in the plan's folder, or MODEL --plan PLAN): every layer with the ONNX nodes it "
+        "covers,\n"
+        "kind, tactic, precision, fusion pass, inputs and outputs (shape, dtype, storage: memory-plan\n"
+        "slot, constant or view), the defining node's parameters, fused activation, kernels and\n"
+        "launch sizes; the memory plan (slots and bytes, planned vs the sum of activations);\n"
+        "device, driver and crosscheck version. --json writes it in the shape of TensorRT's engine\n"
+        "inspector ({\"Layers\": [{\"Name\", \"LayerType\", \"Inputs\", \"Outputs\", \"TacticName\", ...}],\n"
+        "\"Bindings\": [...]}) with crosscheck's extra fields.\n\n"
+        "  --plan FILE.plan           the engine of a plan instead of a new build\n"
+        "  --profile                  time every layer (like 'crosscheck bench --profile')\n"
+        "  --iterations N             profiled inferences (default 10)\n"
+        "  --json                     JSON instead of text\n\n"
+        "OpenCL build options (for a plan, the plan's own options win):\n%s",
+        cli_ocl_help);
 }
 
 static const char *str(const cJSON *o, const char *key)
@@ -43,9 +45,9 @@ static void print_tensors(const char *label, const cJSON *list)
 {
     const cJSON *t;
     char shape[512];
-    cJSON_ArrayForEach(t, list)
-        printf("      %-4s %-32s %-8s %-18s %-24s %s\n", label, str(t, "Name"), str(t, "Datatype"),
-               cli_shape_text(cJSON_GetObjectItem(t, "Dimensions"), shape, sizeof shape), str(t, "Format/Datatype"), str(t, "Storage"));
+    cJSON_ArrayForEach(t, list) printf("      %-4s %-32s %-8s %-18s %-24s %s\n", label, str(t, "Name"), str(t, "Datatype"),
+                                       cli_shape_text(cJSON_GetObjectItem(t, "Dimensions"), shape, sizeof shape),
+                                       str(t, "Format/Datatype"), str(t, "Storage"));
 }
 
 static void print_layer(int index, const cJSON *l)
@@ -63,22 +65,26 @@ static void print_layer(int index, const cJSON *l)
     const cJSON *params = cJSON_GetObjectItem(l, "Parameters");
     if (cJSON_GetArraySize(params)) {
         printf("      params");
-        cJSON_ArrayForEach(x, params) {
+        cJSON_ArrayForEach(x, params)
+        {
             char *v = cJSON_PrintUnformatted(x);
             printf(" %s=%s", x->string, v ? v : "?");
             cJSON_free(v);
         }
         printf("\n");
     }
-    cJSON_ArrayForEach(x, cJSON_GetObjectItem(l, "Kernels")) {
-        char *g = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "Global")), *loc = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "Local"));
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(l, "Kernels"))
+    {
+        char *g = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "Global")),
+             *loc = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "Local"));
         printf("      kernel %s global %s local %s\n", str(x, "Kernel"), g ? g : "?", loc ? loc : "?");
         cJSON_free(g);
         cJSON_free(loc);
     }
     if (num(l, "Workspace") > 0) printf("      workspace %.0f bytes\n", num(l, "Workspace"));
     if ((x = cJSON_GetObjectItem(l, "Profile")))
-        printf("      profile %.5f ms average, %.5f ms median, %.2f%%\n", num(x, "AverageMs"), num(x, "MedianMs"), num(x, "Percent"));
+        printf("      profile %.5f ms average, %.5f ms median, %.2f%%\n", num(x, "AverageMs"), num(x, "MedianMs"),
+               num(x, "Percent"));
 }
 
 static void print_dims(const char *label, const cJSON *a)
@@ -95,11 +101,15 @@ static void print_profiles(const cJSON *d)
 {
     const cJSON *p, *in;
     int k = 0;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "Profiles")) {
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "Profiles"))
+    {
         int i = 0;
-        cJSON_ArrayForEach(in, cJSON_GetObjectItem(p, "Inputs")) {
-            if (i++) printf("           %s", str(in, "Name"));
-            else printf("profile %d  %s", k, str(in, "Name"));
+        cJSON_ArrayForEach(in, cJSON_GetObjectItem(p, "Inputs"))
+        {
+            if (i++)
+                printf("           %s", str(in, "Name"));
+            else
+                printf("profile %d  %s", k, str(in, "Name"));
             print_dims("min", cJSON_GetObjectItem(in, "Min"));
             print_dims("opt", cJSON_GetObjectItem(in, "Opt"));
             print_dims("max", cJSON_GetObjectItem(in, "Max"));
@@ -112,16 +122,18 @@ static void print_profiles(const cJSON *d)
 static void print_engine(const cJSON *d)
 {
     const cJSON *l, *mem = cJSON_GetObjectItem(d, "Memory"), *x;
-    printf("engine   %s (%s), driver %s, crosscheck %s\n", str(d, "DeviceName"), str(d, "Platform"), str(d, "Driver"), str(d, "Version"));
+    printf("engine   %s (%s), driver %s, crosscheck %s\n", str(d, "DeviceName"), str(d, "Platform"), str(d, "Driver"),
+           str(d, "Version"));
     printf("model    %s (hash %s)\n", str(d, "Model"), str(d, "ModelHash"));
     print_profiles(d);
     printf("layers   %d\n", cJSON_GetArraySize(cJSON_GetObjectItem(d, "Layers")));
     int i = 0;
     cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "Layers")) print_layer(i++, l);
     double planned = num(mem, "PlannedBytes"), act = num(mem, "ActivationBytes");
-    printf("memory   %.0f bytes planned in %.0f slots, %.1f%% of the %.0f bytes every activation in its own buffer would take;\n"
-           "         %.0f bytes of weights\n",
-           planned, num(mem, "Slots"), act > 0 ? 100 * planned / act : 0, act, num(mem, "WeightBytes"));
+    printf(
+        "memory   %.0f bytes planned in %.0f slots, %.1f%% of the %.0f bytes every activation in its own buffer would take;\n"
+        "         %.0f bytes of weights\n",
+        planned, num(mem, "Slots"), act > 0 ? 100 * planned / act : 0, act, num(mem, "WeightBytes"));
     i = 0;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(mem, "SlotBytes")) printf("    slot %d: %.0f bytes\n", i++, x->valuedouble);
     printf("bindings");

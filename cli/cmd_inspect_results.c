@@ -17,8 +17,10 @@ static const char *description =
 static void print_num(const char *label, const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItem(o, key);
-    if (cJSON_IsNumber(v)) printf(" %s=%.6g", label, v->valuedouble);
-    else printf(" %s=-", label);
+    if (cJSON_IsNumber(v))
+        printf(" %s=%.6g", label, v->valuedouble);
+    else
+        printf(" %s=-", label);
 }
 
 static void print_tensor(const cJSON *t)
@@ -27,7 +29,8 @@ static void print_tensor(const cJSON *t)
     printf("    %-6s %-24s %s[", cJSON_GetObjectItem(t, "role")->valuestring, cJSON_GetObjectItem(t, "name")->valuestring,
            cJSON_GetObjectItem(t, "dtype")->valuestring);
     int first = 1;
-    cJSON_ArrayForEach(d, cJSON_GetObjectItem(t, "shape")) {
+    cJSON_ArrayForEach(d, cJSON_GetObjectItem(t, "shape"))
+    {
         printf(first ? "%.0f" : ",%.0f", d->valuedouble);
         first = 0;
     }
@@ -66,9 +69,11 @@ static void print_text(const cJSON *s)
 {
     const cJSON *r, *it, *t;
     printf("results %s (%s)\n", cJSON_GetObjectItem(s, "source")->valuestring, cJSON_GetObjectItem(s, "format")->valuestring);
-    cJSON_ArrayForEach(r, cJSON_GetObjectItem(s, "runners")) {
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(s, "runners"))
+    {
         printf("runner %s\n", cJSON_GetObjectItem(r, "name")->valuestring);
-        cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "iterations")) {
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "iterations"))
+        {
             printf("  iteration %.0f\n", cJSON_GetObjectItem(it, "iteration")->valuedouble);
             cJSON_ArrayForEach(t, cJSON_GetObjectItem(it, "tensors")) print_tensor(t);
         }
@@ -87,8 +92,13 @@ int cmd_inspect_results(int argc, char **argv)
         {"--max-values", "N", "at most N values per tensor, then '... N more' (default 100, 0: all)", CLI_LONG,
          .whole = &max_values, .lo = 0, .hi = 1e15},
         {0}};
-    const cli_command c = {.name = "inspect results", .positional = "DIR|FILE", .description = description,
-                           .options = opts, .args = &set, .min_args = 1, .max_args = 1};
+    const cli_command c = {.name = "inspect results",
+                           .positional = "DIR|FILE",
+                           .description = description,
+                           .options = opts,
+                           .args = &set,
+                           .min_args = 1,
+                           .max_args = 1};
     int rc = cli_parse(&c, argc, argv);
     if (rc >= 0) return rc;
     path = set.v[0];

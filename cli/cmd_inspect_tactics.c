@@ -46,9 +46,8 @@ int cli_inspect_tactics(int argc, char **argv)
 static void print_counts(const char *label, const cJSON *list, const char *key, int of)
 {
     const cJSON *t;
-    cJSON_ArrayForEach(t, list)
-        printf("    %-22s %-40s (%.0f of %d)\n", label, cJSON_GetObjectItem(t, "tactic")->valuestring,
-               cJSON_GetObjectItem(t, key)->valuedouble, of);
+    cJSON_ArrayForEach(t, list) printf("    %-22s %-40s (%.0f of %d)\n", label, cJSON_GetObjectItem(t, "tactic")->valuestring,
+                                       cJSON_GetObjectItem(t, key)->valuedouble, of);
 }
 
 static void print_diff(const cJSON *d)
@@ -58,15 +57,18 @@ static void print_diff(const cJSON *d)
     const cJSON *layers = cJSON_GetObjectItem(d, "layers"), *l;
     printf("compared %d good and %d bad build%s over %.0f layers\n", n_good, n_bad, n_bad > 1 ? "s" : "",
            cJSON_GetObjectItem(d, "layers_compared")->valuedouble);
-    cJSON_ArrayForEach(l, layers) {
+    cJSON_ArrayForEach(l, layers)
+    {
         printf("Layer: %s%s\n", cJSON_GetObjectItem(l, "name")->valuestring,
                cJSON_IsTrue(cJSON_GetObjectItem(l, "in_good_builds")) ? "" : "  (in no good build)");
         print_counts("only in bad builds:", cJSON_GetObjectItem(l, "suspects"), "bad_builds", n_bad);
         print_counts("in good builds:", cJSON_GetObjectItem(l, "good_tactics"), "good_builds", n_good);
     }
     int n = cJSON_GetArraySize(layers);
-    if (n) printf("%d layer%s with tactics seen only in bad builds\n", n, n > 1 ? "s" : "");
-    else printf("no tactic is seen only in bad builds\n");
+    if (n)
+        printf("%d layer%s with tactics seen only in bad builds\n", n, n > 1 ? "s" : "");
+    else
+        printf("no tactic is seen only in bad builds\n");
 }
 
 int cli_inspect_diff_tactics(int argc, char **argv)

@@ -102,8 +102,9 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     int taken = cli_runner_option(argc, argv, i, cmd, &ra->runners);
     if (taken) return taken;
     if (!strcmp(a, "--outputs"))
-        return cli_list(argc, argv, i, ra->mark, MAX_LIST, &c->n_mark) ? (c->mark = ra->mark, 1)
-                                                                       : (cli_usage_error(cmd, "--outputs needs tensor names, globs or 'mark all'"), -1);
+        return cli_list(argc, argv, i, ra->mark, MAX_LIST, &c->n_mark)
+                   ? (c->mark = ra->mark, 1)
+                   : (cli_usage_error(cmd, "--outputs needs tensor names, globs or 'mark all'"), -1);
     if (!strcmp(a, "--validate")) return c->validate = 1, 1;
     if (!strcmp(a, "--fail-fast")) return c->fail_fast = 1, 1;
     if (!strcmp(a, "--first-nan")) return c->first_nan = 1, 1;
@@ -111,14 +112,15 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     if (!strcmp(a, "--per-layer=isolated")) return c->per_layer = XC_PER_LAYER_ISOLATED, 1;
     if (!strcmp(a, "--per-layer-verdict")) {
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (strcmp(v, "layers") && strcmp(v, "outputs")) return cli_usage_error(cmd, "--per-layer-verdict is layers or outputs, not '%s'", v), -1;
+        if (strcmp(v, "layers") && strcmp(v, "outputs"))
+            return cli_usage_error(cmd, "--per-layer-verdict is layers or outputs, not '%s'", v), -1;
         return c->per_layer_outputs_only = !strcmp(v, "outputs"), 1;
     }
     if (!strncmp(a, "--per-layer=", 12)) return cli_usage_error(cmd, "--per-layer takes =isolated or =accumulated"), -1;
     cli_compare cc = {&c->tol, &c->checks, &c->inputs, ra->ranges, &c->iterations, ra->load_in, MAX_LIST, &c->n_load_inputs};
     if ((taken = cli_compare_option(argc, argv, i, cmd, &cc)) != 0) return taken;
-    if (!(strcmp(a, "--save-inputs") && strcmp(a, "--save-outputs") && strcmp(a, "--compare-to") && strcmp(a, "--json") &&
-          strcmp(a, "--memory-limit") && strcmp(a, "--save-heatmaps") && strcmp(a, "--save-error-plot"))) {
+    if (!(strcmp(a, "--save-inputs") && strcmp(a, "--save-outputs") && strcmp(a, "--compare-to") && strcmp(a, "--json")
+          && strcmp(a, "--memory-limit") && strcmp(a, "--save-heatmaps") && strcmp(a, "--save-error-plot"))) {
         if (!(v = cli_value(argc, argv, i, cmd))) return -1;
         if (!strcmp(a, "--save-inputs")) return c->save_inputs = v, 1;
         if (!strcmp(a, "--save-outputs")) return c->save_outputs = v, 1;
@@ -187,12 +189,16 @@ int cmd_run(int argc, char **argv)
     if (ra->json && xc_run_report_save_json(&rep, c, ra->json) != XC_OK) rc = cli_error();
     int n_files;
     if (ra->heatmaps) {
-        if (xc_run_save_heatmaps(&rep, ra->heatmaps, &n_files) != XC_OK) rc = cli_error();
-        else printf("saved %d heat map%s to %s\n", n_files, n_files == 1 ? "" : "s", ra->heatmaps);
+        if (xc_run_save_heatmaps(&rep, ra->heatmaps, &n_files) != XC_OK)
+            rc = cli_error();
+        else
+            printf("saved %d heat map%s to %s\n", n_files, n_files == 1 ? "" : "s", ra->heatmaps);
     }
     if (ra->error_plot) {
-        if (xc_run_save_error_plot(&rep, ra->error_plot, &n_files) != XC_OK) rc = cli_error();
-        else printf("saved an error plot of %d comparison%s to %s\n", n_files, n_files == 1 ? "" : "s", ra->error_plot);
+        if (xc_run_save_error_plot(&rep, ra->error_plot, &n_files) != XC_OK)
+            rc = cli_error();
+        else
+            printf("saved an error plot of %d comparison%s to %s\n", n_files, n_files == 1 ? "" : "s", ra->error_plot);
     }
     xc_run_report_free(&rep);
 out:

@@ -40,7 +40,8 @@ static int add_shape(void *user, const char *v)
         a->shapes = bigger, a->cap_shapes = cap;
         a->sanitize.shapes = bigger;
     }
-    if (xc_parse_input_shape((char *)v /* an argv string: writable */, &a->shapes[a->sanitize.n_shapes]) != XC_OK) return cli_usage_error(a->cmd, "%s", xc_error_message()), 0;
+    if (xc_parse_input_shape((char *)v /* an argv string: writable */, &a->shapes[a->sanitize.n_shapes]) != XC_OK)
+        return cli_usage_error(a->cmd, "%s", xc_error_message()), 0;
     a->sanitize.n_shapes++;
     return 1;
 }
@@ -130,12 +131,11 @@ static int check_required(const surgeon_args *a)
     const char *cmd = a->cmd;
     if (!a->out) return cli_usage_error(cmd, "no output file given (-o OUT.onnx)");
     if (!strcmp(cmd, "surgeon extract") && !a->outputs) return cli_usage_error(cmd, "--outputs is required");
-    if (!strcmp(cmd, "surgeon insert") && (!a->outputs || !a->op))
-        return cli_usage_error(cmd, "--outputs and --op are required");
+    if (!strcmp(cmd, "surgeon insert") && (!a->outputs || !a->op)) return cli_usage_error(cmd, "--outputs and --op are required");
     if (!strcmp(cmd, "surgeon prune-outputs") && !a->keep == !a->drop)
         return cli_usage_error(cmd, "give exactly one of --keep and --drop");
-    if (!strcmp(cmd, "surgeon sanitize") && !a->sanitize.fold_constants && !a->sanitize.cleanup && !a->sanitize.toposort &&
-        !a->sanitize.n_shapes)
+    if (!strcmp(cmd, "surgeon sanitize") && !a->sanitize.fold_constants && !a->sanitize.cleanup && !a->sanitize.toposort
+        && !a->sanitize.n_shapes)
         return cli_usage_error(cmd, "nothing to do: give --fold-constants, --cleanup, --toposort or --override-input-shapes");
     return 0;
 }
@@ -144,8 +144,10 @@ int cmd_surgeon(int argc, char **argv)
 {
     static char names[4][32];
     if (argc < 2 || cli_is_help(argv[1])) {
-        fputs("usage: crosscheck surgeon extract|sanitize|insert|prune-outputs MODEL ... -o OUT.onnx\n"
-              "('crosscheck surgeon SUBCOMMAND --help' for each)\n", argc < 2 ? stderr : stdout);
+        fputs(
+            "usage: crosscheck surgeon extract|sanitize|insert|prune-outputs MODEL ... -o OUT.onnx\n"
+            "('crosscheck surgeon SUBCOMMAND --help' for each)\n",
+            argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     int sub = -1;
@@ -161,21 +163,26 @@ int cmd_surgeon(int argc, char **argv)
     cli_strings model = {0};
     const cli_option common[] = {
         {"-o|--output", "OUT.onnx", "the result (written to a temporary name, then renamed)", CLI_STRING, .str = &a.out},
-        {"--external-data-threshold", "BYTES", "initializers of at least BYTES go to external data (default 1024;\n"
-                                               "external data is used when the model had it, when either\n"
-                                               "option is given, or above 2 GB)", CLI_LONG, .whole = &a.threshold,
-         .lo = 0, .hi = 9e18},
-        {"--external-data-file", "NAME", "the data file beside OUT (default OUT's name + .data)", CLI_STRING, .str = &a.data_file}};
+        {"--external-data-threshold", "BYTES",
+         "initializers of at least BYTES go to external data (default 1024;\n"
+         "external data is used when the model had it, when either\n"
+         "option is given, or above 2 GB)",
+         CLI_LONG, .whole = &a.threshold, .lo = 0, .hi = 9e18},
+        {"--external-data-file", "NAME", "the data file beside OUT (default OUT's name + .data)", CLI_STRING,
+         .str = &a.data_file}};
     const cli_option extract[] = {
-        {"--inputs", "SPECS", "name[:shape[:dtype]], comma-separated; 'auto' (or nothing) takes the\n"
-                              "model's type: x:[1,3,?,W]:float32 (default: the model's inputs)", CLI_STRING, .str = &a.inputs},
+        {"--inputs", "SPECS",
+         "name[:shape[:dtype]], comma-separated; 'auto' (or nothing) takes the\n"
+         "model's type: x:[1,3,?,W]:float32 (default: the model's inputs)",
+         CLI_STRING, .str = &a.inputs},
         {"--outputs", "SPECS", "name[:dtype], comma-separated (required)", CLI_STRING, .str = &a.outputs}};
     const cli_option sanitize[] = {
-        {"--fold-constants", NULL, "evaluate constant nodes on the reference (Shape of inputs with static\n"
-                                   "shapes included) and replace them by initializers, then clean up",
+        {"--fold-constants", NULL,
+         "evaluate constant nodes on the reference (Shape of inputs with static\n"
+         "shapes included) and replace them by initializers, then clean up",
          CLI_FLAG, .flag = &a.sanitize.fold_constants},
-        {"--fold-size-threshold", "BYTES", "keep nodes whose folded output exceeds BYTES (default and 0: no limit)",
-         CLI_LONG, .whole = &a.fold_threshold, .lo = 0, .hi = 9e18},
+        {"--fold-size-threshold", "BYTES", "keep nodes whose folded output exceeds BYTES (default and 0: no limit)", CLI_LONG,
+         .whole = &a.fold_threshold, .lo = 0, .hi = 9e18},
         {"--cleanup", NULL, "remove dead nodes and unused initializers, merge duplicate initializers", CLI_FLAG,
          .flag = &a.sanitize.cleanup},
         {"--toposort", NULL, "order nodes topologically (every output is)", CLI_FLAG, .flag = &a.sanitize.toposort},
@@ -187,17 +194,22 @@ int cmd_surgeon(int argc, char **argv)
         {"--op", "OP", "its op type (required)", CLI_STRING, .str = &a.op},
         {"--name", "N", "its name", CLI_STRING, .str = &a.name},
         {"--attrs", "K=V,...", "attribute values: ints, floats, strings, lists [1,2]", CLI_STRING, .str = &a.attrs}};
-    const cli_option prune[] = {
-        {"--keep", "NAMES", "the graph outputs to keep, comma-separated", CLI_STRING, .str = &a.keep},
-        {"--drop", "NAMES", "the graph outputs to drop, comma-separated", CLI_STRING, .str = &a.drop}};
+    const cli_option prune[] = {{"--keep", "NAMES", "the graph outputs to keep, comma-separated", CLI_STRING, .str = &a.keep},
+                                {"--drop", "NAMES", "the graph outputs to drop, comma-separated", CLI_STRING, .str = &a.drop}};
     const cli_option *own[4] = {extract, sanitize, insert, prune};
-    const size_t n_own[4] = {sizeof extract / sizeof *extract, sizeof sanitize / sizeof *sanitize,
-                             sizeof insert / sizeof *insert, sizeof prune / sizeof *prune};
+    const size_t n_own[4] = {sizeof extract / sizeof *extract, sizeof sanitize / sizeof *sanitize, sizeof insert / sizeof *insert,
+                             sizeof prune / sizeof *prune};
     cli_option opts[16] = {{0}}; /* this subcommand's options, then the common ones, then the end */
     memcpy(opts, own[sub], n_own[sub] * sizeof *opts);
     memcpy(opts + n_own[sub], common, sizeof common);
-    const cli_command c = {.name = a.cmd, .positional = "MODEL", .description = descriptions[sub], .options = opts,
-                           .args = &model, .min_args = 1, .max_args = 1, .epilogue = epilogue};
+    const cli_command c = {.name = a.cmd,
+                           .positional = "MODEL",
+                           .description = descriptions[sub],
+                           .options = opts,
+                           .args = &model,
+                           .min_args = 1,
+                           .max_args = 1,
+                           .epilogue = epilogue};
     int rc = cli_parse(&c, argc - 1, argv + 1);
     if (rc >= 0) return free(a.shapes), rc;
     a.model = model.v[0];
@@ -208,10 +220,10 @@ int cmd_surgeon(int argc, char **argv)
     xc_model *m, *res = NULL;
     if (xc_model_load(a.model, &m) != XC_OK) return free(a.shapes), cli_error();
     xc_sanitize_report rep;
-    xc_status s = sub == 0 ? run_extract(&a, m, &res)
-                : sub == 1 ? xc_surgeon_sanitize(m, &a.sanitize, &res, &rep)
-                : sub == 2 ? run_insert(&a, m, &res)
-                           : run_prune(&a, m, &res);
+    xc_status s = sub == 0   ? run_extract(&a, m, &res)
+                  : sub == 1 ? xc_surgeon_sanitize(m, &a.sanitize, &res, &rep)
+                  : sub == 2 ? run_insert(&a, m, &res)
+                             : run_prune(&a, m, &res);
     rc = s != XC_OK ? cli_error() : 0;
     if (s == XC_OK && sub == 1) print_sanitize(&rep);
     if (s == XC_OK && sub != 1) printf("%s: %d -> %d nodes\n", a.cmd + 8, m->graph->n_nodes, res->graph->n_nodes);

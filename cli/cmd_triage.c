@@ -23,7 +23,7 @@ static const char *description =
 
 typedef struct triage_args {
     xc_triage_config c;
-    cli_strings kept;  /* the options `run` understands, as typed: for the printed commands */
+    cli_strings kept; /* the options `run` understands, as typed: for the printed commands */
     cli_strings load;
     xc_input_shape shapes[XC_MAX_NAMED];
     int used_shapes;
@@ -87,22 +87,28 @@ static void print_verdict(const xc_triage_report *r)
     if (!r->diverged) {
         printf("verdict: no divergence: all %d engine layers and every output within tolerance\n", r->n_layers);
     } else {
-        printf("verdict: diverged: %d of %d layers fail%s\n", r->n_failed, r->n_layers, r->outputs_passed ? " (outputs pass)" : "");
-        if (f) printf("  first divergent layer: '%s' (%s, tactic %s, %s)\n", f->name, f->fusion ? "fused group" : f->kind, f->tactic, f->precision);
+        printf("verdict: diverged: %d of %d layers fail%s\n", r->n_failed, r->n_layers,
+               r->outputs_passed ? " (outputs pass)" : "");
+        if (f)
+            printf("  first divergent layer: '%s' (%s, tactic %s, %s)\n", f->name, f->fusion ? "fused group" : f->kind, f->tactic,
+                   f->precision);
         if (r->culprit_known) {
             printf("  culprit (%s): layer '%s', nodes %s\n", r->culprit_by, r->culprit_layer, r->culprit_nodes);
             printf("    %s\n", r->culprit_what);
         } else {
             printf("  culprit: not found\n");
         }
-        if (r->minimal_model[0]) printf("  minimal model: %s (%d of %d nodes: %s)\n", r->minimal_model, r->nodes_after, r->nodes_before, r->minimal_nodes);
+        if (r->minimal_model[0])
+            printf("  minimal model: %s (%d of %d nodes: %s)\n", r->minimal_model, r->nodes_after, r->nodes_before,
+                   r->minimal_nodes);
         if (r->fix_note) printf("  %s\n", r->fix_note);
         if (r->reproduce) printf("reproduce:\n  %s\n", r->reproduce);
         if (r->fix) printf("fix:\n  %s\n", r->fix);
         if (r->reduce_command) printf("reproduce on the minimal model:\n  %s\n", r->reduce_command);
     }
     printf("steps:");
-    for (int i = 0; i < r->n_steps; i++) printf(" %s %.1f s%s", r->steps[i].name, r->steps[i].seconds, i + 1 < r->n_steps ? "," : "");
+    for (int i = 0; i < r->n_steps; i++)
+        printf(" %s %.1f s%s", r->steps[i].name, r->steps[i].seconds, i + 1 < r->n_steps ? "," : "");
     printf("; total %.1f s\n", r->seconds);
     if (r->graph_note[0]) printf("graph: %s\n", r->graph_note);
     printf("wrote %s and %s\n", r->html, r->json);
@@ -116,21 +122,34 @@ int cmd_triage(int argc, char **argv)
     t.c.out_dir = "triage";
     cli_strings model = {0};
     const cli_option opts[] = {
-        {"-o", "DIR", "the folder written: report.html, report.json, per_layer.json,\n"
-                      "graph.svg, tactics.json, minimal.onnx, ... (default triage)", CLI_STRING, .str = &t.c.out_dir},
-        {"--seed", "N", "seed of the generated inputs (default 1); iteration i uses seed+i", CLI_CUSTOM, .parse = seed_option, .user = &t},
+        {"-o", "DIR",
+         "the folder written: report.html, report.json, per_layer.json,\n"
+         "graph.svg, tactics.json, minimal.onnx, ... (default triage)",
+         CLI_STRING, .str = &t.c.out_dir},
+        {"--seed", "N", "seed of the generated inputs (default 1); iteration i uses seed+i", CLI_CUSTOM, .parse = seed_option,
+         .user = &t},
         {"--iterations", "N", "compare N input sets (default 1)", CLI_CUSTOM, .parse = iterations_option, .user = &t},
         {"--load-inputs", "PATH", "inputs from .pb files or test_data_set folders instead", CLI_LIST, .list = &t.load},
-        {"--atol", "[NAME:]X", "absolute tolerance (default: run's dtype-aware one)", CLI_CUSTOM, .parse = atol_option, .user = &t},
+        {"--atol", "[NAME:]X", "absolute tolerance (default: run's dtype-aware one)", CLI_CUSTOM, .parse = atol_option,
+         .user = &t},
         {"--rtol", "[NAME:]X", "relative tolerance", CLI_CUSTOM, .parse = rtol_option, .user = &t},
         {"--no-reduce", NULL, "do not cut the model down to the culprit (debug reduce)", CLI_FLAG, .flag = &t.c.no_reduce},
         {"--no-graph", NULL, "do not draw the graph (large models: Graphviz time)", CLI_FLAG, .flag = &t.c.no_graph},
         {0}};
-    const cli_command c = {.name = "triage", .positional = "MODEL", .description = description, .options = opts,
-                           .args = &model, .min_args = 1, .max_args = 1, .group = ocl_option, .group_user = &t,
-                           .group_title = "OpenCL build options (the build to triage)", .group_help = cli_ocl_help,
-                           .epilogue = "Exit status: 0 no divergence, 1 divergence (culprit in the report), 2 usage, model or\n"
-                                       "device error."};
+    const cli_command c = {.name = "triage",
+                           .positional = "MODEL",
+                           .description = description,
+                           .options = opts,
+                           .args = &model,
+                           .min_args = 1,
+                           .max_args = 1,
+                           .group = ocl_option,
+                           .group_user = &t,
+                           .group_title = "OpenCL build options (the build to triage)",
+                           .group_help = cli_ocl_help,
+                           .epilogue =
+                               "Exit status: 0 no divergence, 1 divergence (culprit in the report), 2 usage, model or\n"
+                               "device error."};
     int rc = cli_parse(&c, argc, argv);
     if (rc >= 0) return rc;
     t.c.base.model_path = model.v[0];

@@ -24,7 +24,9 @@ int cli_compare_option(int argc, char **argv, int *i, const char *cmd, cli_compa
     char *copy;
     long n;
     if (!strcmp(a, "--load-inputs"))
-        return cli_list(argc, argv, i, c->load, c->max_load, c->n_load) ? 1 : (cli_usage_error(cmd, "--load-inputs needs a path"), -1);
+        return cli_list(argc, argv, i, c->load, c->max_load, c->n_load)
+                   ? 1
+                   : (cli_usage_error(cmd, "--load-inputs needs a path"), -1);
     if (!strcmp(a, "--allclose")) return c->tol->rule = XC_RULE_ALLCLOSE, 1;
     if (!strcmp(a, "--infinities-compare-equal")) return c->tol->infinities_equal = 1, 1;
     if (!strcmp(a, "--no-shape-check")) return c->checks->no_shape_check = 1, 1;

@@ -15,9 +15,9 @@ typedef struct cli_compare {
     xc_tolerance_spec *tol;
     xc_check_spec *checks;
     xc_input_spec *inputs;
-    xc_val_range *ranges;             /* XC_MAX_NAMED slots for --val-range */
+    xc_val_range *ranges; /* XC_MAX_NAMED slots for --val-range */
     int *iterations;
-    const char **load;                /* --load-inputs paths (max_load slots) */
+    const char **load; /* --load-inputs paths (max_load slots) */
     int max_load, *n_load;
 } cli_compare;
 

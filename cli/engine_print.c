@@ -18,9 +18,11 @@ static void print_profiles(const cJSON *d)
 {
     const cJSON *p, *in;
     int k = 0;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "profiles")) {
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "profiles"))
+    {
         printf("profile %d:", k++);
-        cJSON_ArrayForEach(in, cJSON_GetObjectItem(p, "inputs")) {
+        cJSON_ArrayForEach(in, cJSON_GetObjectItem(p, "inputs"))
+        {
             printf(" %s ", cJSON_GetObjectItem(in, "name")->valuestring);
             print_dims(cJSON_GetObjectItem(in, "min"));
             printf("..");
@@ -40,7 +42,8 @@ void cli_print_engine(const struct xc_engine *e)
     printf("engine on %s\n", cJSON_GetObjectItem(d, "device")->valuestring);
     printf("  %-4s %-44s %-10s %-30s %-8s %9s\n", "#", "layer (ONNX nodes)", "kind", "tactic", "precision", "ms");
     int i = 0;
-    cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "layers")) {
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "layers"))
+    {
         double ms = cJSON_GetObjectItem(l, "time_ms")->valuedouble;
         char when[32] = "-"; /* pinned (replay, plan) or the only candidate: nothing was timed */
         if (ms > 0) snprintf(when, sizeof when, "%.4f", ms);
@@ -48,9 +51,11 @@ void cli_print_engine(const struct xc_engine *e)
                cJSON_GetObjectItem(l, "kind")->valuestring, cJSON_GetObjectItem(l, "tactic")->valuestring,
                cJSON_GetObjectItem(l, "precision")->valuestring, when);
     }
-    cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "layers")) {
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "layers"))
+    {
         const cJSON *f = cJSON_GetObjectItem(l, "fault");
-        if (cJSON_IsString(f)) printf("FAULT INJECTION ON layer '%s': %s\n", cJSON_GetObjectItem(l, "name")->valuestring, f->valuestring);
+        if (cJSON_IsString(f))
+            printf("FAULT INJECTION ON layer '%s': %s\n", cJSON_GetObjectItem(l, "name")->valuestring, f->valuestring);
     }
     printf("memory: %.0f bytes planned in %.0f buffers for %.0f bytes of activations; %.0f bytes of weights\n",
            cJSON_GetObjectItem(mem, "planned_bytes")->valuedouble, cJSON_GetObjectItem(mem, "slots")->valuedouble,

@@ -21,9 +21,12 @@ static int parse_bytes(const char *cmd, const char *s, size_t *out)
     int shift = 0;
     if (s[0] != '-' && !errno && end != s) {
         switch (*end) {
-        case 'K': case 'k': shift = 10, end++; break;
-        case 'M': case 'm': shift = 20, end++; break;
-        case 'G': case 'g': shift = 30, end++; break;
+        case 'K':
+        case 'k': shift = 10, end++; break;
+        case 'M':
+        case 'm': shift = 20, end++; break;
+        case 'G':
+        case 'g': shift = 30, end++; break;
         default: break;
         }
     }

@@ -24,19 +24,21 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: crosscheck <command> [options]\n\n"
-               "crosscheck finds which layer, fusion, tactic or precision choice makes an optimized\n"
-               "backend disagree with a naive reference.\n\ncommands:\n");
+    fprintf(f,
+            "usage: crosscheck <command> [options]\n\n"
+            "crosscheck finds which layer, fusion, tactic or precision choice makes an optimized\n"
+            "backend disagree with a naive reference.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'crosscheck <command> --help' shows the options of a command.\n");
-    fprintf(f, "Every command also takes, before or after its name:\n"
-               "  --max-tensor-bytes N[K|M|G]  the largest tensor it may allocate or map (default: half of\n"
-               "                               physical memory)\n"
-               "  -v, -vv / -q                 more (info, verbose) / fewer (errors only) messages on stderr\n"
-               "  --log-file FILE              also append warnings, info and errors to FILE\n"
-               "  --plugins LIB.so             load custom ops from a plugin (repeatable; crosscheck/plugin.h)\n"
-               "'crosscheck --version' prints the version.\n");
+    fprintf(f,
+            "Every command also takes, before or after its name:\n"
+            "  --max-tensor-bytes N[K|M|G]  the largest tensor it may allocate or map (default: half of\n"
+            "                               physical memory)\n"
+            "  -v, -vv / -q                 more (info, verbose) / fewer (errors only) messages on stderr\n"
+            "  --log-file FILE              also append warnings, info and errors to FILE\n"
+            "  --plugins LIB.so             load custom ops from a plugin (repeatable; crosscheck/plugin.h)\n"
+            "'crosscheck --version' prints the version.\n");
 }
 
 int main(int argc, char **argv)

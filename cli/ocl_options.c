@@ -64,7 +64,8 @@ static int layer_precision_file(xc_ocl_build_options *o, const char *path, const
     if (xc_layer_precision_load(path, &names, &n) != XC_OK) return cli_error(), -1;
     cli_keep(names);
     for (int i = 0; i < n; i++)
-        if (add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, cli_keep(names[i]), cmd, "--layer-precision-file") < 0)
+        if (add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, cli_keep(names[i]), cmd, "--layer-precision-file")
+            < 0)
             return -1;
     return 1;
 }
@@ -106,11 +107,24 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         o->shapes = shapes;
         return any ? 1 : (cli_usage_error(cmd, "--input-shapes needs NAME:[D,...]"), -1);
     }
-    static const char *const valued[] = {"--ocl-device", "--layer-precision", "--disable-fusion", "--timing-cache",
-                                         "--save-tactics", "--load-tactics", "--timing-iterations", "--queues",
-                                         "--inject-fault", "--no-fuse-node", "--layer-precision-file", "--tactics",
-                                         "--opt-profile", "--calibration-data", "--calibration-cache", "--calibrator",
-                                         "--builder-optimization-level", NULL};
+    static const char *const valued[] = {"--ocl-device",
+                                         "--layer-precision",
+                                         "--disable-fusion",
+                                         "--timing-cache",
+                                         "--save-tactics",
+                                         "--load-tactics",
+                                         "--timing-iterations",
+                                         "--queues",
+                                         "--inject-fault",
+                                         "--no-fuse-node",
+                                         "--layer-precision-file",
+                                         "--tactics",
+                                         "--opt-profile",
+                                         "--calibration-data",
+                                         "--calibration-cache",
+                                         "--calibrator",
+                                         "--builder-optimization-level",
+                                         NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a)) k++;
     if (!valued[k]) return 0;
@@ -154,11 +168,13 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 13: o->calibration_data = v; return 1;
     case 14: o->calibration_cache = v; return 1;
     case 15:
-        if (strcmp(v, "minmax") && strcmp(v, "entropy")) return cli_usage_error(cmd, "--calibrator takes minmax or entropy, got '%s'", v), -1;
+        if (strcmp(v, "minmax") && strcmp(v, "entropy"))
+            return cli_usage_error(cmd, "--calibrator takes minmax or entropy, got '%s'", v), -1;
         o->calibrator_entropy = !strcmp(v, "entropy");
         return 1;
     default:
-        if (!cli_long(cmd, a, v, &n) || n < 0 || n > 5) return cli_usage_error(cmd, "--builder-optimization-level takes 0..5"), -1;
+        if (!cli_long(cmd, a, v, &n) || n < 0 || n > 5)
+            return cli_usage_error(cmd, "--builder-optimization-level takes 0..5"), -1;
         o->opt_level = (int)n;
         return 1;
     }

@@ -11,8 +11,10 @@ int cli_strings_push(cli_strings *l, const char *s)
         int cap = l->cap ? l->cap * 2 : 16;
         const char **v = realloc(l->v, (size_t)cap * sizeof *v);
         if (!v) return 0;
-        if (!l->v) cli_keep(v); /* registered once; later growth is tracked below */
-        else cli_keep_replace(l->v, v);
+        if (!l->v)
+            cli_keep(v); /* registered once; later growth is tracked below */
+        else
+            cli_keep_replace(l->v, v);
         l->v = v, l->cap = cap;
     }
     l->v[l->n++] = s;
@@ -102,8 +104,7 @@ int cli_parse(const cli_command *c, int argc, char **argv)
             while (i + 1 < argc && argv[i + 1][0] != '-')
                 if (!cli_strings_push(o->list, argv[++i])) return cli_out_of_memory(c->name);
     }
-    if (c->args && c->args->n < c->min_args)
-        return cli_usage_error(c->name, "missing %s", c->positional);
+    if (c->args && c->args->n < c->min_args) return cli_usage_error(c->name, "missing %s", c->positional);
     return -1;
 }
 
@@ -119,15 +120,17 @@ static void print_indented(const char *text)
 
 void cli_print_help(const cli_command *c)
 {
-    printf("usage: crosscheck %s%s%s [options]\n\n%s\n", c->name, c->positional ? " " : "",
-           c->positional ? c->positional : "", c->description);
+    printf("usage: crosscheck %s%s%s [options]\n\n%s\n", c->name, c->positional ? " " : "", c->positional ? c->positional : "",
+           c->description);
     if (c->options && c->options->name) printf("\noptions:\n");
     for (const cli_option *o = c->options; o && o->name; o++) {
         char head[128];
         const char *arg = o->kind == CLI_CHOICE && !o->arg ? o->choices : o->arg;
         snprintf(head, sizeof head, "%s%s%s%s", o->name, arg ? " " : "", arg ? arg : "", o->kind == CLI_LIST ? "..." : "");
-        if (strlen(head) < 27) printf("  %-26s ", head);
-        else printf("  %s\n  %-26s ", head, "");
+        if (strlen(head) < 27)
+            printf("  %-26s ", head);
+        else
+            printf("  %s\n  %-26s ", head, "");
         print_indented(o->help);
     }
     if (c->group_help || c->group_print) printf("\n%s:\n", c->group_title);

@@ -29,9 +29,9 @@ typedef enum {
 } cli_kind;
 
 typedef struct cli_option {
-    const char *name;    /* "--rtol"; several spellings as "--quiet|-q" */
-    const char *arg;     /* the value's name in --help ("X", "REGEX"); NULL for flags */
-    const char *help;    /* one line, or several separated by '\n' (indented in --help) */
+    const char *name; /* "--rtol"; several spellings as "--quiet|-q" */
+    const char *arg;  /* the value's name in --help ("X", "REGEX"); NULL for flags */
+    const char *help; /* one line, or several separated by '\n' (indented in --help) */
     cli_kind kind;
     int *flag;
     const char **str;
@@ -45,12 +45,12 @@ typedef struct cli_option {
 } cli_option;
 
 typedef struct cli_command {
-    const char *name;        /* "conformance" or "inspect model": error and usage lines */
-    const char *positional;  /* "ROOT...", "MODEL" (NULL: none) */
-    const char *description; /* the paragraph after the usage line */
+    const char *name;          /* "conformance" or "inspect model": error and usage lines */
+    const char *positional;    /* "ROOT...", "MODEL" (NULL: none) */
+    const char *description;   /* the paragraph after the usage line */
     const cli_option *options; /* ended by an entry with a NULL name */
-    cli_strings *args;       /* the positional arguments */
-    int min_args, max_args;  /* max_args 0: no limit */
+    cli_strings *args;         /* the positional arguments */
+    int min_args, max_args;    /* max_args 0: no limit */
     /* a group of options shared with other commands (the OpenCL build options): tried on each
      * argument no table entry takes; returns 1 if taken (advancing *i over values), 0 if not
      * its own, -1 after printing a usage error. Its help follows the table's under group_title. */
@@ -58,7 +58,7 @@ typedef struct cli_command {
     void *group_user;
     const char *group_title, *group_help;
     void (*group_print)(void); /* prints the group's help instead of group_help */
-    const char *epilogue;    /* printed last (exit statuses) */
+    const char *epilogue;      /* printed last (exit statuses) */
 } cli_command;
 
 /* Parses argv[1..]: returns -1 to go on, 0 after printing --help, 2 after a usage error

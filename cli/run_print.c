@@ -75,21 +75,27 @@ static void print_verdict(const xc_compare_result *c, const xc_tolerance *t, int
                t->rtol);
     } else {
         char stat[48];
-        if (t->stat == XC_STAT_QUANTILE) snprintf(stat, sizeof stat, "quantile(%g)", t->quantile);
-        else snprintf(stat, sizeof stat, "%s", xc_check_stat_name(t->stat));
+        if (t->stat == XC_STAT_QUANTILE)
+            snprintf(stat, sizeof stat, "quantile(%g)", t->quantile);
+        else
+            snprintf(stat, sizeof stat, "%s", xc_check_stat_name(t->stat));
         int abs_ok = !(isnan(c->check_abs) || c->check_abs > t->atol);
-        if (passed && abs_ok) printf("%s abs=%.4g <= %s", stat, c->check_abs, atol_desc(t, at, sizeof at));
-        else if (passed) printf("%s rel=%.4g <= rtol=%.3g", stat, c->check_rel, t->rtol);
-        else printf("%s abs=%.4g > %s and %s rel=%.4g > rtol=%.3g", stat, c->check_abs, atol_desc(t, at, sizeof at), stat,
-                    c->check_rel, t->rtol);
+        if (passed && abs_ok)
+            printf("%s abs=%.4g <= %s", stat, c->check_abs, atol_desc(t, at, sizeof at));
+        else if (passed)
+            printf("%s rel=%.4g <= rtol=%.3g", stat, c->check_rel, t->rtol);
+        else
+            printf("%s abs=%.4g > %s and %s rel=%.4g > rtol=%.3g", stat, c->check_abs, atol_desc(t, at, sizeof at), stat,
+                   c->check_rel, t->rtol);
         printf(" (check-error-stat %s)", xc_check_stat_name(t->stat));
     }
     if (c->n_nonfinite_mismatch) printf("; %zu NaN/Inf mismatches", c->n_nonfinite_mismatch);
     printf("\n");
     if (!passed && xc_tolerance_half_underflow(t))
-        printf("    hint: the reference's RMS %.3g is below half precision's smallest normal 6.1e-05, so fp16 storage "
-               "loses these values; keep the layers that make them in fp32 (--layer-precision, 'debug precision')\n",
-               t->ref_rms);
+        printf(
+            "    hint: the reference's RMS %.3g is below half precision's smallest normal 6.1e-05, so fp16 storage "
+            "loses these values; keep the layers that make them in fp32 (--layer-precision, 'debug precision')\n",
+            t->ref_rms);
 }
 
 /* What output_check.h did before comparing: top-K, reshaping. */
@@ -105,14 +111,16 @@ static void print_preparation(const xc_check_result *k, const xc_tensor *out)
 static void print_indices(const xc_indices_result *x, const xc_tensor *out)
 {
     char a[256];
-    printf("    %s%s%s  indices: %zu of %zu values checked in %zu batch%s", x->passed ? GREEN : RED, x->passed ? "PASSED" : "FAILED",
-           RESET, x->n_missing + x->n_far, x->checked, x->batches, x->batches == 1 ? "" : "es");
+    printf("    %s%s%s  indices: %zu of %zu values checked in %zu batch%s", x->passed ? GREEN : RED,
+           x->passed ? "PASSED" : "FAILED", RESET, x->n_missing + x->n_far, x->checked, x->batches, x->batches == 1 ? "" : "es");
     printf(" not within %ld position%s of the reference's (%zu missing, %zu too far; largest distance %ld)", x->index_tolerance,
            x->index_tolerance == 1 ? "" : "s", x->n_missing, x->n_far, x->max_distance);
     if (x->has_failure) {
         printf("; first at %s: %.9g ", xc_index_str(out->rank, out->dims, x->first_fail, a, sizeof a), x->first_value);
-        if (x->first_distance < 0) printf("not in the reference");
-        else printf("%ld positions away", x->first_distance);
+        if (x->first_distance < 0)
+            printf("not in the reference");
+        else
+            printf("%ld positions away", x->first_distance);
     }
     printf(" (compare-func indices)\n");
 }
@@ -131,8 +139,8 @@ static void print_metric_lines(const xc_metric_check *m, int n, const char *pref
         const char *unit = m[i].metric == XC_METRIC_SNR || m[i].metric == XC_METRIC_PSNR ? " dB" : "";
         const char *rel = xc_metric_higher_is_better(m[i].metric) ? (m[i].passed ? ">=" : "<") : (m[i].passed ? "<=" : ">");
         if (isnan(m[i].value)) rel = "vs";
-        printf("    %s%s%s  %s%s=%s%s %s %s%s (check-metric)\n", m[i].passed ? GREEN : RED, m[i].passed ? "PASSED" : "FAILED", RESET,
-               prefix, xc_metric_name(m[i].metric), v, unit, rel, t, unit);
+        printf("    %s%s%s  %s%s=%s%s %s %s%s (check-metric)\n", m[i].passed ? GREEN : RED, m[i].passed ? "PASSED" : "FAILED",
+               RESET, prefix, xc_metric_name(m[i].metric), v, unit, rel, t, unit);
     }
 }
 
@@ -153,10 +161,11 @@ static void print_comparison(const xc_output_comparison *oc, const xc_tensor *ou
     print_stat_line("abs", c->max_abs, c->mean_abs, c->median_abs, c->pct_abs);
     print_stat_line("rel", c->max_rel, c->mean_rel, c->median_rel, c->pct_rel);
     if (nonfinite)
-        printf("    %snon-finite%s %s: %zu NaN, %zu Inf; %s: %zu NaN, %zu Inf; %zu pairs differ, %zu match; statistics over the %zu "
-               "finite pairs\n",
-               c->n_nonfinite_mismatch ? RED : YELLOW, RESET, out_name, c->nan_out, c->inf_out, ref_name, c->nan_ref, c->inf_ref,
-               c->n_nonfinite_mismatch, c->n_nonfinite_match, c->n_finite);
+        printf(
+            "    %snon-finite%s %s: %zu NaN, %zu Inf; %s: %zu NaN, %zu Inf; %zu pairs differ, %zu match; statistics over the %zu "
+            "finite pairs\n",
+            c->n_nonfinite_mismatch ? RED : YELLOW, RESET, out_name, c->nan_out, c->inf_out, ref_name, c->nan_ref, c->inf_ref,
+            c->n_nonfinite_mismatch, c->n_nonfinite_match, c->n_finite);
     if (c->n_nonfinite_mismatch)
         printf("    nmse=n/a cosine=n/a (%zu NaN/Inf mismatches) max ulp=%.0f\n", c->n_nonfinite_mismatch, c->max_ulp);
     else
@@ -168,8 +177,10 @@ static void print_comparison(const xc_output_comparison *oc, const xc_tensor *ou
         printf("    minimum required tolerance: none (%zu NaN/Inf mismatches fail any)\n", c->n_nonfinite_mismatch);
     else
         printf("    minimum required tolerance: elemwise [abs=%.4g] OR [rel=%.4g]\n", c->min_atol, c->min_rtol);
-    if (oc->checks.func == XC_COMPARE_INDICES) print_indices(&oc->checks.indices, out);
-    else print_verdict(c, &oc->tol, oc->checks.tolerance_passed, "");
+    if (oc->checks.func == XC_COMPARE_INDICES)
+        print_indices(&oc->checks.indices, out);
+    else
+        print_verdict(c, &oc->tol, oc->checks.tolerance_passed, "");
     print_metric_lines(oc->checks.metrics, oc->checks.n_metrics, "");
 }
 
@@ -213,8 +224,7 @@ static void print_per_layer(const xc_run_report *r, int k, int it, xc_per_layer_
     char b1[64], b2[64];
     const char *golden = r->layers_against < 0 ? "reference" : r->runners[r->layers_against].name;
     printf("\n%sper-layer: %s vs %s, %s, iteration %d%s (%d layers)\n", BOLD, r->runners[k].name, golden,
-           mode == XC_PER_LAYER_ISOLATED ? "isolated (each layer fed the golden's inputs)" : "accumulated", it, RESET,
-           p->n_rows);
+           mode == XC_PER_LAYER_ISOLATED ? "isolated (each layer fed the golden's inputs)" : "accumulated", it, RESET, p->n_rows);
     printf("  %4s  %-44s %-28s %-4s %10s %10s %10s  %s\n", "#", "layer (ONNX nodes)", "tactic", "prec", "max abs", "max rel",
            "nmse", "verdict");
     for (int i = 0; i < p->n_rows; i++) {
@@ -229,8 +239,9 @@ static void print_per_layer(const xc_run_report *r, int k, int it, xc_per_layer_
         return;
     }
     const xc_layer_row *row = &p->rows[p->first_divergence];
-    printf("  %sfirst divergent layer: #%d '%s' (%s, tactic %s%s%s)%s\n", RED, p->first_divergence, row->info.name, row->info.kind,
-           row->info.tactic, row->info.fusion ? ", fused by " : "", row->info.fusion ? row->info.fusion : "", RESET);
+    printf("  %sfirst divergent layer: #%d '%s' (%s, tactic %s%s%s)%s\n", RED, p->first_divergence, row->info.name,
+           row->info.kind, row->info.tactic, row->info.fusion ? ", fused by " : "", row->info.fusion ? row->info.fusion : "",
+           RESET);
     if (mode == XC_PER_LAYER_ISOLATED) {
         printf("  layers whose local error exceeds tolerance (%d):", p->n_failed);
         for (int i = 0; i < p->n_rows; i++)
@@ -246,11 +257,13 @@ static void print_first_nan(const xc_run_report *r)
         for (int it = 0; r->runners[k].first_nan && it < r->iterations; it++) {
             const xc_first_nan *f = &r->runners[k].first_nan[it];
             printf("  %-10s iteration %d: ", r->runners[k].name, it);
-            if (!f->found) printf("%snone%s%s\n", GREEN, RESET, f->constant.found ? " depending on the inputs" : "");
-            else printf("%slayer '%s', tensor '%s', element %zu = %g%s\n", RED, f->layer, f->tensor, f->index, f->value, RESET);
+            if (!f->found)
+                printf("%snone%s%s\n", GREEN, RESET, f->constant.found ? " depending on the inputs" : "");
+            else
+                printf("%slayer '%s', tensor '%s', element %zu = %g%s\n", RED, f->layer, f->tensor, f->index, f->value, RESET);
             if (f->constant.found) /* e.g. an attention mask's -inf: shown, marked, not the answer */
-                printf("  %-10s   (constant-derived, not counted: layer '%s', tensor '%s', element %zu = %g)\n", "", f->constant.layer,
-                       f->constant.tensor, f->constant.index, f->constant.value);
+                printf("  %-10s   (constant-derived, not counted: layer '%s', tensor '%s', element %zu = %g)\n", "",
+                       f->constant.layer, f->constant.tensor, f->constant.index, f->constant.value);
         }
 }
 
@@ -283,14 +296,19 @@ static void print_averages(const xc_run_report *r)
             continue;
         }
         char stat[48];
-        if (a->stat == XC_STAT_QUANTILE) snprintf(stat, sizeof stat, "quantile(%g)", a->quantile);
-        else snprintf(stat, sizeof stat, "%s", xc_check_stat_name(a->stat));
+        if (a->stat == XC_STAT_QUANTILE)
+            snprintf(stat, sizeof stat, "quantile(%g)", a->quantile);
+        else
+            snprintf(stat, sizeof stat, "%s", xc_check_stat_name(a->stat));
         int abs_ok = !(isnan(a->check_abs) || a->check_abs > a->atol);
         printf("    %s%s%s  ", a->tolerance_passed ? GREEN : RED, a->tolerance_passed ? "PASSED" : "FAILED", RESET);
-        if (a->tolerance_passed && abs_ok) printf("average %s abs=%.4g <= atol=%.3g", stat, a->check_abs, a->atol);
-        else if (a->tolerance_passed) printf("average %s rel=%.4g <= rtol=%.3g", stat, a->check_rel, a->rtol);
-        else printf("average %s abs=%.4g > atol=%.3g and average %s rel=%.4g > rtol=%.3g", stat, a->check_abs, a->atol, stat,
-                    a->check_rel, a->rtol);
+        if (a->tolerance_passed && abs_ok)
+            printf("average %s abs=%.4g <= atol=%.3g", stat, a->check_abs, a->atol);
+        else if (a->tolerance_passed)
+            printf("average %s rel=%.4g <= rtol=%.3g", stat, a->check_rel, a->rtol);
+        else
+            printf("average %s abs=%.4g > atol=%.3g and average %s rel=%.4g > rtol=%.3g", stat, a->check_abs, a->atol, stat,
+                   a->check_rel, a->rtol);
         printf(" (check-error-stat %s)\n", xc_check_stat_name(a->stat));
         print_metric_lines(a->metrics, a->n_metrics, "average ");
     }
@@ -328,7 +346,8 @@ void run_print_report(const xc_run_report *r, const xc_run_config *c)
             if (!r->averages[i].passed)
                 printf("%s %s '%s'", named++ ? "," : "; failed:", r->runners[r->averages[i].runner].name,
                        r->model->graph->outputs[r->averages[i].output].name);
-        if (c->validate && r->invalid) printf("; --validate: %d output%s hold NaN or Inf", r->invalid, r->invalid == 1 ? "" : "s");
+        if (c->validate && r->invalid)
+            printf("; --validate: %d output%s hold NaN or Inf", r->invalid, r->invalid == 1 ? "" : "s");
         printf("\n");
         return;
     }

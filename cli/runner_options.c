@@ -28,7 +28,8 @@ int cli_runner_option(int argc, char **argv, int *i, const char *cmd, cli_runner
         break;
     case XC_RUNNER_ARG_LIST: {
         int start = r->n_paths;
-        if (!cli_list(argc, argv, i, r->paths, CLI_MAX_RUNNER_PATHS, &r->n_paths)) return cli_usage_error(cmd, "%s needs a path", a), -1;
+        if (!cli_list(argc, argv, i, r->paths, CLI_MAX_RUNNER_PATHS, &r->n_paths))
+            return cli_usage_error(cmd, "%s needs a path", a), -1;
         spec.paths = &r->paths[start];
         spec.n_paths = r->n_paths - start;
         break;

@@ -8,11 +8,11 @@
 #define CLI_MAX_RUNNER_PATHS 256
 
 typedef struct cli_runners {
-    xc_runner_spec *specs;            /* where runners go (the caller's array of max) */
+    xc_runner_spec *specs; /* where runners go (the caller's array of max) */
     int *n, max;
     const char *paths[CLI_MAX_RUNNER_PATHS]; /* the values of list options */
     int n_paths;
-    double *timeout;                  /* --exec-timeout goes here (NULL: not an option) */
+    double *timeout; /* --exec-timeout goes here (NULL: not an option) */
 } cli_runners;
 
 /* Parses argv[*i] if it is a runner option (advancing *i over its values). Returns 1 if taken,

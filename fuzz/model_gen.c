@@ -134,9 +134,9 @@ int node_end(node *n, int rank, const int64_t *dims)
 
 int op_unary(gen *g, val a)
 {
-    static const char *ops[] = {"Relu", "Sigmoid", "Tanh", "Abs", "Neg", "Exp", "Log", "Sqrt", "Floor", "Ceil",
-                                "Reciprocal", "Sin", "Erf", "Softplus", "Sign", "Round", "LeakyRelu", "Elu",
-                                "HardSigmoid", "Clip"};
+    static const char *ops[] = {"Relu", "Sigmoid", "Tanh",      "Abs",        "Neg",         "Exp", "Log",
+                                "Sqrt", "Floor",   "Ceil",      "Reciprocal", "Sin",         "Erf", "Softplus",
+                                "Sign", "Round",   "LeakyRelu", "Elu",        "HardSigmoid", "Clip"};
     const char *op = ops[pick(g, sizeof ops / sizeof *ops)];
     node n = node_begin(g, op);
     node_in(&n, a.name);
@@ -279,8 +279,10 @@ static int op_reduce(gen *g, val a)
     for (int i = 0; i < a.rank; i++) {
         int reduced = !mask || (mask >> i & 1);
         if (mask >> i & 1) axes[na++] = pick(g, 2) ? i : i - a.rank;
-        if (!reduced) out[r++] = a.dims[i];
-        else if (keep) out[r++] = 1;
+        if (!reduced)
+            out[r++] = a.dims[i];
+        else if (keep)
+            out[r++] = 1;
     }
     if (sabotage(g)) axes[na++] = a.rank + 1;
     node n = node_begin(g, op);
@@ -383,8 +385,10 @@ static int op_unsqueeze_squeeze(gen *g, val a)
         n = node_begin(g, "Unsqueeze");
     } else {
         for (int i = 0; i < a.rank; i++) {
-            if (a.dims[i] == 1) axes[na++] = i;
-            else out[r++] = a.dims[i];
+            if (a.dims[i] == 1)
+                axes[na++] = i;
+            else
+                out[r++] = a.dims[i];
         }
         n = node_begin(g, "Squeeze");
     }
@@ -453,7 +457,7 @@ static int op_gather(gen *g, val a)
     int axis = (int)pick(g, (unsigned)a.rank), ni = 1 + (int)pick(g, 3);
     int64_t d = a.dims[axis], idx[3], out[RANK_CAP];
     for (int i = 0; i < ni; i++) idx[i] = (int64_t)pick(g, (unsigned)(2 * d)) - d; /* [-d, d) */
-    if (sabotage(g)) idx[0] = d; /* out of range: the run must refuse it */
+    if (sabotage(g)) idx[0] = d;                                                   /* out of range: the run must refuse it */
     char in_[16];
     init_ints(g, in_, ni, idx);
     node n = node_begin(g, "Gather");
@@ -462,8 +466,10 @@ static int op_gather(gen *g, val a)
     attr_int(&n, "axis", axis);
     int r = 0;
     for (int i = 0; i < a.rank; i++) {
-        if (i == axis) out[r++] = ni;
-        else out[r++] = a.dims[i];
+        if (i == axis)
+            out[r++] = ni;
+        else
+            out[r++] = a.dims[i];
     }
     return node_end(&n, r, out);
 }
@@ -509,21 +515,77 @@ static void add_node(gen *g)
     for (int i = 2; i < a.rank; i++) spatial_ok &= a.dims[i] >= 1;
     int big = bytes_of(&a) > 4096; /* keep tensors small: the run must stay fast */
     switch (pick(g, 17)) {
-    case 0: case 1: op_binary(g, a); break;
-    case 2: if (a.rank >= 1 && !big) { op_matmul(g, a); break; } op_unary(g, a); break;
-    case 3: if (a.rank == 2 && !big) { op_gemm(g, a); break; } op_unary(g, a); break;
-    case 4: case 5: if (spatial_ok && !big) { op_window(g, a); break; } op_unary(g, a); break;
+    case 0:
+    case 1: op_binary(g, a); break;
+    case 2:
+        if (a.rank >= 1 && !big) {
+            op_matmul(g, a);
+            break;
+        }
+        op_unary(g, a);
+        break;
+    case 3:
+        if (a.rank == 2 && !big) {
+            op_gemm(g, a);
+            break;
+        }
+        op_unary(g, a);
+        break;
+    case 4:
+    case 5:
+        if (spatial_ok && !big) {
+            op_window(g, a);
+            break;
+        }
+        op_unary(g, a);
+        break;
     case 6: op_reduce(g, a); break;
-    case 7: if (a.rank >= 1) { op_softmax(g, a); break; } op_unary(g, a); break;
+    case 7:
+        if (a.rank >= 1) {
+            op_softmax(g, a);
+            break;
+        }
+        op_unary(g, a);
+        break;
     case 8: op_transpose(g, a); break;
     case 9: op_reshape(g, a); break;
     case 10: op_flatten(g, a); break;
-    case 11: if (a.rank >= 1 && !big) { op_concat(g, a); break; } op_unary(g, a); break;
+    case 11:
+        if (a.rank >= 1 && !big) {
+            op_concat(g, a);
+            break;
+        }
+        op_unary(g, a);
+        break;
     case 12: op_unsqueeze_squeeze(g, a); break;
-    case 13: if (a.rank >= 1) { op_slice(g, a); break; } op_unary(g, a); break;
-    case 14: if (a.rank >= 1 && numel(&a)) { op_gather(g, a); break; } op_unary(g, a); break;
-    case 15: if (a.rank >= 1) { op_norm(g, a); break; } op_unary(g, a); break;
-    default: if (!big && a.rank >= 1) { op_pad_expand(g, a); break; } op_unary(g, a); break;
+    case 13:
+        if (a.rank >= 1) {
+            op_slice(g, a);
+            break;
+        }
+        op_unary(g, a);
+        break;
+    case 14:
+        if (a.rank >= 1 && numel(&a)) {
+            op_gather(g, a);
+            break;
+        }
+        op_unary(g, a);
+        break;
+    case 15:
+        if (a.rank >= 1) {
+            op_norm(g, a);
+            break;
+        }
+        op_unary(g, a);
+        break;
+    default:
+        if (!big && a.rank >= 1) {
+            op_pad_expand(g, a);
+            break;
+        }
+        op_unary(g, a);
+        break;
     }
 }
 

@@ -59,7 +59,8 @@ static void need_opset(gen *g, int v)
 /* A hostile integer for a size, count or index. */
 static int64_t hostile_int(gen *g)
 {
-    static const int64_t v[] = {-1, 0, -(INT64_C(1) << 40), INT64_C(1) << 31, INT64_C(1) << 40, INT64_C(1) << 62, INT64_MAX, INT64_MIN};
+    static const int64_t v[] = {-1,        0,        -(INT64_C(1) << 40), INT64_C(1) << 31, INT64_C(1) << 40, INT64_C(1) << 62,
+                                INT64_MAX, INT64_MIN};
     return v[pick(g, sizeof v / sizeof *v)];
 }
 
@@ -145,16 +146,18 @@ static void op_if(gen *g, val a)
 {
     char cond[16];
     uint8_t c = (uint8_t)pick(g, 2);
-    if (sabotage(g)) init_scalar_i64(g, cond, c); /* an int64 condition */
-    else initializer(g, cond, DT_BOOL, 0, NULL, &c, 1);
+    if (sabotage(g))
+        init_scalar_i64(g, cond, c); /* an int64 condition */
+    else
+        initializer(g, cond, DT_BOOL, 0, NULL, &c, 1);
     pb_buf br[2];
     for (int b = 0; b < 2; b++) {
         pb_buf outer = body_begin(g);
         char out[16];
         snprintf(out, sizeof out, "br%d_%d", g->n_nodes, b);
         if (sabotage(g)) value_info_typed(&g->graph, GRAPH_INPUT, "stray", DT_FLOAT, NULL); /* branches take no inputs */
-        unary_into(g, b ? "Neg" : "Relu", a.name, out);   /* reads a from the outer graph */
-        if (sabotage(g)) unary_into(g, "Shape", a.name, out); /* a second producer of one name */
+        unary_into(g, b ? "Neg" : "Relu", a.name, out);                                     /* reads a from the outer graph */
+        if (sabotage(g)) unary_into(g, "Shape", a.name, out);                               /* a second producer of one name */
         value_info_typed(&g->graph, GRAPH_OUTPUT, out, DT_FLOAT, NULL);
         if (sabotage(g)) value_info_typed(&g->graph, GRAPH_OUTPUT, a.name, DT_FLOAT, NULL); /* one output too many */
         br[b] = body_end(g, outer, b ? "else" : "then");
@@ -260,7 +263,8 @@ static void op_scan(gen *g, val a)
     node_in(&n, a.name);
     attr_graph(&n, "body", &body);
     attr_int(&n, "num_scan_inputs", sabotage(g) ? hostile_int(g) : 1);
-    int64_t in_axis = sabotage(g) ? a.rank + 3 : (pick(g, 2) ? axis : axis - a.rank), out_axis = (int64_t)pick(g, (unsigned)r + 1);
+    int64_t in_axis = sabotage(g) ? a.rank + 3 : (pick(g, 2) ? axis : axis - a.rank),
+            out_axis = (int64_t)pick(g, (unsigned)r + 1);
     if (sabotage(g)) out_axis = -(r + 5);
     attr_ints(&n, "scan_input_axes", 1, &in_axis);
     if (pick(g, 2)) attr_ints(&n, "scan_output_axes", 1, &out_axis);
@@ -570,8 +574,10 @@ static void op_max_unpool(gen *g, val a)
     node_in(&n, x);
     node_in(&n, ix);
     if (pick(g, 2)) {
-        if (sabotage(g)) outd[2 + pick(g, 2)] = hostile_int(g);
-        else if (pick(g, 2)) outd[3] += 1;
+        if (sabotage(g))
+            outd[2 + pick(g, 2)] = hostile_int(g);
+        else if (pick(g, 2))
+            outd[3] += 1;
         int64_t four = 4;
         init_i64(g, os, 1, &four, outd);
         node_in(&n, os);
@@ -692,8 +698,10 @@ static void op_window(gen *g)
         init_scalar_f(g, v[4], sabotage(g) ? fval(g) : (float)rate / 2);
         for (int i = 0; i < 5; i++) node_in(&n, v[i]);
     }
-    if (dtype == DT_DOUBLE) attr_int(&n, "output_datatype", DT_DOUBLE);
-    else if (sabotage(g)) attr_int(&n, "output_datatype", DT_STRING), dtype = DT_STRING;
+    if (dtype == DT_DOUBLE)
+        attr_int(&n, "output_datatype", DT_DOUBLE);
+    else if (sabotage(g))
+        attr_int(&n, "output_datatype", DT_STRING), dtype = DT_STRING;
     sink_out(&n, dtype);
     node_finish(&n);
 }
@@ -887,7 +895,8 @@ static void op_index(gen *g, val a)
         sink_out(&n, DT_INT64);
         break;
     }
-    case 3: case 4: { /* GatherElements / ScatterElements: indices no larger than a */
+    case 3:
+    case 4: { /* GatherElements / ScatterElements: indices no larger than a */
         val id = a;
         id.dims[axis] = 1 + pick(g, (unsigned)d);
         int64_t cnt = numel(&id), v[256];
@@ -914,7 +923,8 @@ static void op_index(gen *g, val a)
         int64_t id[2] = {m, r}, v[3 * RANK_CAP], ud[RANK_CAP + 1];
         if (sabotage(g)) id[1] = a.rank + 1;
         for (int i = 0; i < m; i++)
-            for (int j = 0; j < id[1]; j++) v[i * id[1] + j] = j < a.rank ? (int64_t)pick(g, (unsigned)(2 * a.dims[j])) - a.dims[j] : 0;
+            for (int j = 0; j < id[1]; j++)
+                v[i * id[1] + j] = j < a.rank ? (int64_t)pick(g, (unsigned)(2 * a.dims[j])) - a.dims[j] : 0;
         if (sabotage(g)) v[0] = pick(g, 2) ? a.dims[0] : hostile_int(g);
         init_i64(g, i1, 2, id, v);
         int scatter = (int)pick(g, 2);
@@ -952,8 +962,8 @@ static void op_index(gen *g, val a)
     }
     default: { /* Einsum, with a few malformed equations; ConvTranspose */
         if (pick(g, 2)) {
-            static const char *eq[] = {"ij,jk->ik", "ii->i", "...ij->...ji", "ij->", "i,i->", "ij,j->k", "abc",
-                                       "->", "a...b...->", "ij,jk", "Ii->I", "i->ii", "ij,jk,kl->il", ",->"};
+            static const char *eq[] = {"ij,jk->ik", "ii->i",      "...ij->...ji", "ij->",  "i,i->", "ij,j->k",      "abc",
+                                       "->",        "a...b...->", "ij,jk",        "Ii->I", "i->ii", "ij,jk,kl->il", ",->"};
             int e = (int)pick(g, sizeof eq / sizeof *eq);
             int64_t s2[2] = {1 + pick(g, 3), 1 + pick(g, 3)};
             init_fvals(g, i1, 2, s2);
@@ -967,7 +977,8 @@ static void op_index(gen *g, val a)
             char x[16];
             int64_t xd[4];
             data4(g, a, x, xd);
-            int64_t group = 1, oc = 1 + pick(g, 2), k[2] = {1 + pick(g, 3), 1 + pick(g, 3)}, st[2] = {1 + pick(g, 2), 1 + pick(g, 2)};
+            int64_t group = 1, oc = 1 + pick(g, 2), k[2] = {1 + pick(g, 3), 1 + pick(g, 3)},
+                    st[2] = {1 + pick(g, 2), 1 + pick(g, 2)};
             int64_t wd[4] = {xd[1], oc, k[0], k[1]}, op[2] = {pick(g, (unsigned)st[0]), 0}, os[2];
             if (sabotage(g)) op[0] = st[0] + pick(g, 3);
             init_fvals(g, i1, 4, wd);
@@ -1004,9 +1015,11 @@ void add_later_family_node(gen *g, val a)
     }
     switch (pick(g, 22)) {
     case 0: op_if(g, a); break;
-    case 1: case 2: op_loop(g, a); break;
+    case 1:
+    case 2: op_loop(g, a); break;
     case 3: op_scan(g, a); break;
-    case 4: case 5: op_recurrent(g, a); break;
+    case 4:
+    case 5: op_recurrent(g, a); break;
     case 6: op_nms(g); break;
     case 7: op_roi_align(g, a); break;
     case 8: op_max_roi_pool(g, a); break;

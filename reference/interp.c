@@ -11,9 +11,9 @@
 
 typedef struct ref_impl {
     const xc_model *model;
-    xc_names slots;          /* value name -> slot */
+    xc_names slots; /* value name -> slot */
     int n_slots;
-    int *last_use;           /* per slot: index of the last node reading it; n_nodes if kept */
+    int *last_use; /* per slot: index of the last node reading it; n_nodes if kept */
     int *input_slot, *output_slot, n_runtime_inputs;
     int *cap_start, *cap_slot; /* per node: slots its subgraphs capture (CSR, n_nodes + 1 starts) */
     int max_io;
@@ -237,8 +237,7 @@ static xc_status ref_run(xc_backend *b, const xc_tensor *const *inputs, xc_tenso
         s = xc_fail(XC_ERR_NOMEM, "out of memory");
         goto done;
     }
-    for (int i = 0; i < g->n_initializers; i++)
-        vals[xc_names_get(&r->slots, g->initializers[i]->name)] = g->initializers[i];
+    for (int i = 0; i < g->n_initializers; i++) vals[xc_names_get(&r->slots, g->initializers[i]->name)] = g->initializers[i];
     for (int i = 0, j = 0; i < g->n_inputs; i++) {
         if (!xc_graph_is_runtime_input(g, i)) continue;
         if ((s = check_input(&g->inputs[i], inputs[j])) != XC_OK) goto done;
@@ -252,8 +251,8 @@ static xc_status ref_run(xc_backend *b, const xc_tensor *const *inputs, xc_tenso
             if (!n->outputs[o][0]) continue;
             int slot = xc_names_get(&r->slots, n->outputs[o]);
             owned[slot] = 1;
-            if (obs && obs->on_tensor &&
-                (s = obs->on_tensor(obs->user, n->outputs[o], vals[slot], n->name[0] ? n->name : n->outputs[0])) != XC_OK)
+            if (obs && obs->on_tensor
+                && (s = obs->on_tensor(obs->user, n->outputs[o], vals[slot], n->name[0] ? n->name : n->outputs[0])) != XC_OK)
                 break;
         }
         if (s != XC_OK) break;
@@ -339,7 +338,10 @@ xc_status xc_ref_backend_create(const xc_model *m, xc_backend **out)
         if (l && unsupported[l - 1] == '\n') unsupported[l - 1] = 0;
         int count = 1;
         for (char *p = unsupported; *p; p++)
-            if (*p == '\n') { *p = ';'; count++; }
+            if (*p == '\n') {
+                *p = ';';
+                count++;
+            }
         xc_status s = xc_fail(XC_ERR_UNSUPPORTED, "reference cannot run %d node%s: %s", count, count > 1 ? "s" : "", unsupported);
         free(unsupported);
         return s;

@@ -14,11 +14,11 @@ typedef struct xc_ref_args {
     const xc_node *node;
     int opset;
     int n_in, n_out;
-    const xc_tensor *const *in;  /* NULL for omitted optional inputs */
-    xc_tensor **out;             /* preallocated (zeroed) when inference knew the shape; otherwise
+    const xc_tensor *const *in; /* NULL for omitted optional inputs */
+    xc_tensor **out;            /* preallocated (zeroed) when inference knew the shape; otherwise
                                     NULL and the kernel allocates with xc_tensor_new */
-    const xc_type_shape *types;  /* inferred output dtypes/shapes (rank -1 where data-dependent) */
-    const xc_ref_scope *scope;   /* values of the node's graph and those around it (subgraph
+    const xc_type_shape *types; /* inferred output dtypes/shapes (rank -1 where data-dependent) */
+    const xc_ref_scope *scope;  /* values of the node's graph and those around it (subgraph
                                     captures); NULL when the caller has none */
 } xc_ref_args;
 

@@ -14,17 +14,17 @@
 
 struct xc_ref_session {
     const xc_model *model;
-    xc_names slots;       /* value name -> slot */
+    xc_names slots; /* value name -> slot */
     int n_slots;
-    const xc_tensor **val; /* current value or NULL */
-    char *owned;          /* 1: the session allocated val[slot] */
-    int *producer;        /* node index or -1 */
-    int *pending;         /* reads by needed nodes that have not run yet */
-    char *held;           /* a caller holds the value (xc_ref_session_get until release) */
-    int *wanted;          /* reads by nodes on the evaluation stack: recomputed inputs survive */
-    char *keep;           /* graph outputs: never freed */
-    char *needed, *ran;   /* per node: an ancestor of a graph output / has run once */
-    int *stack, cap_stack; /* explicit DFS stack (graphs can be long chains); one entry per edge at most */
+    const xc_tensor **val;     /* current value or NULL */
+    char *owned;               /* 1: the session allocated val[slot] */
+    int *producer;             /* node index or -1 */
+    int *pending;              /* reads by needed nodes that have not run yet */
+    char *held;                /* a caller holds the value (xc_ref_session_get until release) */
+    int *wanted;               /* reads by nodes on the evaluation stack: recomputed inputs survive */
+    char *keep;                /* graph outputs: never freed */
+    char *needed, *ran;        /* per node: an ancestor of a graph output / has run once */
+    int *stack, cap_stack;     /* explicit DFS stack (graphs can be long chains); one entry per edge at most */
     int *cap_start, *cap_slot; /* per node: slots its subgraphs capture (CSR, n_nodes + 1 starts) */
     int max_io;
 };
@@ -151,7 +151,8 @@ xc_status xc_ref_session_create(const xc_model *m, const xc_tensor *const *input
     s->cap_stack = g->n_nodes + 1;
     for (int k = 0; k < g->n_nodes; k++) s->cap_stack += g->nodes[k].n_inputs;
     s->stack = NULL; /* sized once captures are known */
-    if (st != XC_OK || !s->val || !s->owned || !s->producer || !s->pending || !s->held || !s->wanted || !s->keep || !s->needed || !s->ran) {
+    if (st != XC_OK || !s->val || !s->owned || !s->producer || !s->pending || !s->held || !s->wanted || !s->keep || !s->needed
+        || !s->ran) {
         xc_ref_session_free(s);
         return st != XC_OK ? st : xc_fail(XC_ERR_NOMEM, "out of memory");
     }

@@ -11,9 +11,9 @@
 
 struct xc_ref_plan {
     const xc_graph *g;
-    xc_names slots;          /* local value name -> slot */
+    xc_names slots; /* local value name -> slot */
     int n_slots;
-    int *last_use;           /* per slot: last node reading it (captures included); n_nodes if an output */
+    int *last_use; /* per slot: last node reading it (captures included); n_nodes if an output */
     int max_io;
     /* run state, reused from one run to the next */
     const xc_tensor **vals;
@@ -139,7 +139,8 @@ xc_status xc_ref_plan_run(xc_ref_plan *p, const xc_tensor *const *inputs, const 
         for (int i = 0; i < n->n_inputs && s == XC_OK; i++) {
             p->in[i] = n->inputs[i][0] ? xc_ref_scope_find(&here.base, n->inputs[i]) : NULL;
             if (n->inputs[i][0] && !p->in[i])
-                s = xc_fail(XC_ERR_UNSUPPORTED, "%s: value '%s' of an enclosing graph is not available (the node was run without its graph's values)",
+                s = xc_fail(XC_ERR_UNSUPPORTED,
+                            "%s: value '%s' of an enclosing graph is not available (the node was run without its graph's values)",
                             xc_node_label(n, lb, sizeof lb), n->inputs[i]);
         }
         if (s == XC_OK) s = xc_ref_eval_node_in(n, p->in, p->out, &here.base);
@@ -178,8 +179,10 @@ xc_status xc_ref_plan_run(xc_ref_plan *p, const xc_tensor *const *inputs, const 
             continue;
         }
         const xc_tensor *t = xc_ref_scope_find(&here.base, name);
-        if (!t) s = xc_fail(XC_ERR_INTERNAL, "subgraph output '%s' is not available", name);
-        else s = xc_tensor_clone(t, &outputs[o]);
+        if (!t)
+            s = xc_fail(XC_ERR_INTERNAL, "subgraph output '%s' is not available", name);
+        else
+            s = xc_tensor_clone(t, &outputs[o]);
         if (s == XC_OK) xc_tensor_set_name(outputs[o], name);
     }
     for (int i = 0; i < p->n_slots; i++) release_slot(p, i);
@@ -202,8 +205,10 @@ const char *xc_ref_subgraphs_unsupported(const xc_node *n, char *buf, size_t len
             for (int k = 0; k < g->n_nodes; k++) {
                 const xc_node *b = &g->nodes[k];
                 const char *why = NULL;
-                if (!b->schema) why = b->domain[0] ? "its domain is not supported" : "the operator is not supported";
-                else if (!xc_ref_find_node(b)) why = "there is no reference kernel for it";
+                if (!b->schema)
+                    why = b->domain[0] ? "its domain is not supported" : "the operator is not supported";
+                else if (!xc_ref_find_node(b))
+                    why = "there is no reference kernel for it";
                 if (why) {
                     snprintf(buf, len, "%s: %s contains %s: %s", xc_node_label(n, lb, sizeof lb), at->name,
                              xc_node_label(b, ib, sizeof ib), why);

@@ -15,13 +15,13 @@
 #include "runner.h"
 
 struct xc_average_verdict {
-    int runner, output;             /* runner index, graph output index */
-    int iterations;                 /* iterations averaged */
-    int shape_mismatches;           /* iterations without a statistic */
+    int runner, output;   /* runner index, graph output index */
+    int iterations;       /* iterations averaged */
+    int shape_mismatches; /* iterations without a statistic */
     xc_check_stat stat;
     double quantile;
-    double check_abs, check_rel;    /* the statistic, averaged */
-    double atol, rtol;              /* the tolerances, averaged */
+    double check_abs, check_rel; /* the statistic, averaged */
+    double atol, rtol;           /* the tolerances, averaged */
     int tolerance_passed;
     int n_metrics;
     xc_metric_check metrics[XC_N_METRICS]; /* value: the average */

@@ -32,7 +32,8 @@ int xc_font_draw(uint8_t *rgb, int width, int height, int x, int y, const char *
                 for (int dy = 0; dy < scale; dy++)
                     for (int dx = 0; dx < scale; dx++) {
                         int px = x + c * scale + dx, py = y + r * scale + dy;
-                        if (px >= 0 && py >= 0 && px < width && py < height) memcpy(rgb + ((size_t)py * width + px) * 3, colour, 3);
+                        if (px >= 0 && py >= 0 && px < width && py < height)
+                            memcpy(rgb + ((size_t)py * width + px) * 3, colour, 3);
                     }
             }
     }

@@ -5,9 +5,12 @@
 
 static void add_number(cJSON *o, const char *key, double v)
 {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else if (isnan(v)) cJSON_AddNullToObject(o, key);
-    else cJSON_AddStringToObject(o, key, v > 0 ? "inf" : "-inf"); /* snr/psnr of identical tensors */
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, key, v);
+    else if (isnan(v))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddStringToObject(o, key, v > 0 ? "inf" : "-inf"); /* snr/psnr of identical tensors */
 }
 
 static cJSON *metrics_json(const xc_metric_check *m, int n)

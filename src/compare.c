@@ -11,8 +11,13 @@ const double xc_report_percentiles[XC_N_PCT] = {0.90, 0.95, 0.99};
 
 xc_tolerance xc_tolerance_default(void)
 {
-    xc_tolerance t = {.atol = 1e-5, .rtol = 1e-5, .rule = XC_RULE_POLYGRAPHY, .stat = XC_STAT_ELEMWISE,
-                      .quantile = XC_DEFAULT_QUANTILE, .equal_nan = 1, .equal_inf = 1};
+    xc_tolerance t = {.atol = 1e-5,
+                      .rtol = 1e-5,
+                      .rule = XC_RULE_POLYGRAPHY,
+                      .stat = XC_STAT_ELEMWISE,
+                      .quantile = XC_DEFAULT_QUANTILE,
+                      .equal_nan = 1,
+                      .equal_inf = 1};
     return t;
 }
 
@@ -80,8 +85,16 @@ static double ulp_distance(xc_dtype t, double o, double r)
     uint64_t a = 0, b = 0;
     int width;
     switch (t) {
-    case XC_FLOAT16: a = xc_f32_to_f16((float)o); b = xc_f32_to_f16((float)r); width = 16; break;
-    case XC_BFLOAT16: a = xc_f32_to_bf16((float)o); b = xc_f32_to_bf16((float)r); width = 16; break;
+    case XC_FLOAT16:
+        a = xc_f32_to_f16((float)o);
+        b = xc_f32_to_f16((float)r);
+        width = 16;
+        break;
+    case XC_BFLOAT16:
+        a = xc_f32_to_bf16((float)o);
+        b = xc_f32_to_bf16((float)r);
+        width = 16;
+        break;
     case XC_FLOAT: {
         float fo = (float)o, fr = (float)r;
         uint32_t x, y;
@@ -92,7 +105,11 @@ static double ulp_distance(xc_dtype t, double o, double r)
         width = 32;
         break;
     }
-    case XC_DOUBLE: memcpy(&a, &o, 8); memcpy(&b, &r, 8); width = 64; break;
+    case XC_DOUBLE:
+        memcpy(&a, &o, 8);
+        memcpy(&b, &r, 8);
+        width = 64;
+        break;
     default: return fabs(o - r);
     }
     int64_t d = ordered(a, width) - ordered(b, width);
@@ -248,14 +265,19 @@ xc_status xc_compare(const xc_tensor *out, const xc_tensor *ref, const xc_tolera
         double a = 0, rel = 0;
         if (!matched) {
             a = fabs(o - r);
-            if (r != 0) rel = a / fabs(r);
-            else if (float_ref) rel = a / REL_EPS;
-            else rel = a == 0 ? NAN : INFINITY; /* numpy divides integers: 0/0 is NaN, x/0 Inf */
+            if (r != 0)
+                rel = a / fabs(r);
+            else if (float_ref)
+                rel = a / REL_EPS;
+            else
+                rel = a == 0 ? NAN : INFINITY; /* numpy divides integers: 0/0 is NaN, x/0 Inf */
         }
         absd[i] = a;
         reld[i] = rel;
-        if (matched) res->n_nonfinite_match++;
-        else if (!finite) res->n_nonfinite_mismatch++;
+        if (matched)
+            res->n_nonfinite_match++;
+        else if (!finite)
+            res->n_nonfinite_mismatch++;
         double ulps = finite ? ulp_distance(ref->dtype, o, r) : 0;
         if (ulps > res->max_ulp) res->max_ulp = ulps;
         int fail = !matched && element_fails(tol, a, rel, r); /* a matched NaN/Inf pair has no bound to meet */
@@ -264,7 +286,12 @@ xc_status xc_compare(const xc_tensor *out, const xc_tensor *ref, const xc_tolera
         double score = matched ? 0 : element_score(tol, a, rel, r);
         if (score > res->score) res->score = score;
         if (!finite && !matched) {
-            if (!worst_nonfinite) { worst_nonfinite = 1; res->worst_index = i; res->worst_out = o; res->worst_ref = r; }
+            if (!worst_nonfinite) {
+                worst_nonfinite = 1;
+                res->worst_index = i;
+                res->worst_out = o;
+                res->worst_ref = r;
+            }
         } else if (finite) {
             fa[res->n_finite] = a;
             fr[res->n_finite++] = a == 0 ? 0 : a / (r == 0 ? REL_EPS : fabs(r));
@@ -272,7 +299,12 @@ xc_status xc_compare(const xc_tensor *out, const xc_tensor *ref, const xc_tolera
             sr += r * r;
             so += o * o;
             dot += o * r;
-            if (!worst_nonfinite && a > worst) { worst = a; res->worst_index = i; res->worst_out = o; res->worst_ref = r; }
+            if (!worst_nonfinite && a > worst) {
+                worst = a;
+                res->worst_index = i;
+                res->worst_out = o;
+                res->worst_ref = r;
+            }
         }
     }
     report_stats(res, fa, fr, res->n_finite, tol->quantile);

@@ -28,8 +28,10 @@ xc_status xc_compare_indices(const xc_tensor *out, const xc_tensor *ref, long to
                     break;
                 }
             int fail = dist < 0 || dist > tol;
-            if (dist < 0) res->n_missing++;
-            else if (dist > tol) res->n_far++;
+            if (dist < 0)
+                res->n_missing++;
+            else if (dist > tol)
+                res->n_far++;
             if (dist > res->max_distance) res->max_distance = dist;
             if (fail && !res->has_failure) {
                 res->has_failure = 1;

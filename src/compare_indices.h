@@ -13,13 +13,13 @@ typedef struct xc_indices_result {
     int passed;
     int shape_mismatch;
     long index_tolerance;
-    size_t batches, checked;   /* batches, output values checked */
-    size_t n_missing, n_far;   /* values absent from the reference's batch; present but too far */
-    long max_distance;         /* largest |p - q| among values found (0 if none) */
+    size_t batches, checked; /* batches, output values checked */
+    size_t n_missing, n_far; /* values absent from the reference's batch; present but too far */
+    long max_distance;       /* largest |p - q| among values found (0 if none) */
     int has_failure;
-    size_t first_fail;         /* flat index in the output of the first failing value */
-    double first_value;        /* that value */
-    long first_distance;       /* its distance, -1 when missing */
+    size_t first_fail;   /* flat index in the output of the first failing value */
+    double first_value;  /* that value */
+    long first_distance; /* its distance, -1 when missing */
 } xc_indices_result;
 
 xc_status xc_compare_indices(const xc_tensor *out, const xc_tensor *ref, long index_tolerance, xc_indices_result *res);

@@ -46,10 +46,10 @@ cJSON *xc_compare_json(const xc_compare_result *r, const xc_tolerance *tol, cons
         snprintf(key, sizeof key, "p%.0f_rel", xc_report_percentiles[k] * 100);
         add_number(o, key, r->pct_rel[k]);
     }
-    const char *keys[] = {"max_abs", "mean_abs", "median_abs", "max_rel", "mean_rel", "median_rel", "nmse",
-                          "cosine",  "max_ulp",  "score",      "min_atol", "min_rtol"};
-    const double vals[] = {r->max_abs, r->mean_abs, r->median_abs, r->max_rel, r->mean_rel, r->median_rel, r->nmse,
-                           r->cosine,  r->max_ulp,  r->score,      r->min_atol, r->min_rtol};
+    const char *keys[] = {"max_abs", "mean_abs", "median_abs", "max_rel", "mean_rel", "median_rel",
+                          "nmse",    "cosine",   "max_ulp",    "score",   "min_atol", "min_rtol"};
+    const double vals[] = {r->max_abs, r->mean_abs, r->median_abs, r->max_rel, r->mean_rel, r->median_rel,
+                           r->nmse,    r->cosine,   r->max_ulp,    r->score,   r->min_atol, r->min_rtol};
     for (int k = 0; k < (int)(sizeof vals / sizeof vals[0]); k++) add_number(o, keys[k], vals[k]);
     cJSON *w = cJSON_AddObjectToObject(o, "worst");
     if (out) {

@@ -14,8 +14,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
-typedef struct xfail_entry { char *name, *reason; int seen, line; } xfail_entry;
-typedef struct xfail_list { xfail_entry *e; int n; } xfail_list;
+typedef struct xfail_entry {
+    char *name, *reason;
+    int seen, line;
+} xfail_entry;
+typedef struct xfail_list {
+    xfail_entry *e;
+    int n;
+} xfail_list;
 
 xc_conformance_opts xc_conformance_defaults(void)
 {
@@ -55,7 +61,10 @@ static xc_status xfail_load(const char *path, xfail_list *l)
         char *reason = p + nl + strspn(p + nl, " \t");
         reason[strcspn(reason, "\n")] = 0;
         xfail_entry *bigger = realloc(l->e, sizeof *l->e * (l->n + 1));
-        if (!bigger) { fclose(f); return xc_fail(XC_ERR_NOMEM, "out of memory"); }
+        if (!bigger) {
+            fclose(f);
+            return xc_fail(XC_ERR_NOMEM, "out of memory");
+        }
         l->e = bigger;
         l->e[l->n].name = strndup(p, nl);
         l->e[l->n].reason = strdup(reason);
@@ -156,17 +165,21 @@ static xc_case_verdict run_dataset(const xc_model *m, const char *model_path, co
     if (s == XC_OK) s = dataset_runner(m, model_path, o, fed, &r);
     xc_check_tolerance tol = {.fixed = o->tol};
     xc_check_verdict v = {0};
-    const xc_tensor *const *fed1[] = {fed}, *const *want1[] = {want};
+    const xc_tensor *const *fed1[] = {fed}, *const * want1[] = {want};
     if (s == XC_OK) s = xc_pipeline_check(r, g, 1, fed1, want1, &tol, &v);
-    xc_case_verdict verdict = s != XC_OK ? (s == XC_ERR_UNSUPPORTED ? XC_CASE_UNSUPPORTED : XC_CASE_FAIL) : v.passed ? XC_CASE_PASS : XC_CASE_FAIL;
-    if (s != XC_OK) snprintf(reason, rlen, "%s", xc_error_message());
+    xc_case_verdict verdict = s != XC_OK ? (s == XC_ERR_UNSUPPORTED ? XC_CASE_UNSUPPORTED : XC_CASE_FAIL)
+                              : v.passed ? XC_CASE_PASS
+                                         : XC_CASE_FAIL;
+    if (s != XC_OK)
+        snprintf(reason, rlen, "%s", xc_error_message());
     else if (!v.passed && v.r.shape_mismatch)
         snprintf(reason, rlen, "output '%s': got %s, expected %s", g->outputs[v.output].name, v.desc_got, v.desc_want);
     else if (!v.passed && want[v.output] && want[v.output]->dtype == XC_STRING) /* compare.c words string mismatches */
         snprintf(reason, rlen, "output '%s': %zu of %zu strings differ, %s", g->outputs[v.output].name, v.r.n_failed, v.r.count,
                  xc_error_message());
     else if (!v.passed)
-        snprintf(reason, rlen, "output '%s': %zu of %zu elements differ, max abs error %.3g at index %zu (got %.9g, expected %.9g)",
+        snprintf(reason, rlen,
+                 "output '%s': %zu of %zu elements differ, max abs error %.3g at index %zu (got %.9g, expected %.9g)",
                  g->outputs[v.output].name, v.r.n_failed, v.r.count, v.r.max_abs, v.r.worst_index, v.r.worst_out, v.r.worst_ref);
     xc_runner_free(r);
     free(fed);
@@ -217,7 +230,9 @@ static xc_status xfail_check(const xfail_list *l, const char *path, const char *
         int found = 0;
         for (int k = 0; k < n_roots && !found; k++) found = !strchr(l->e[i].name, '/') && is_case(roots[k], l->e[i].name);
         if (!found)
-            return xc_fail(XC_ERR_USAGE, "%s line %d: '%s' is not a test case under the roots given (the file lists case folder names, one per line, each with an optional reason)",
+            return xc_fail(XC_ERR_USAGE,
+                           "%s line %d: '%s' is not a test case under the roots given (the file lists case folder names, one per "
+                           "line, each with an optional reason)",
                            path, l->e[i].line, l->e[i].name);
     }
     return XC_OK;
@@ -260,7 +275,8 @@ xc_status xc_conformance_run(const char *const *roots, int n_roots, const xc_con
                     snprintf(r.reason, sizeof r.reason, "%s", tmp);
                 } else if (r.verdict == XC_CASE_PASS) {
                     r.verdict = XC_CASE_XPASS;
-                    snprintf(r.reason, sizeof r.reason, "listed as an expected failure (%s) but passes: remove it from the list", x->reason);
+                    snprintf(r.reason, sizeof r.reason, "listed as an expected failure (%s) but passes: remove it from the list",
+                             x->reason);
                 }
             } else if (o->expected_failures && r.verdict == XC_CASE_UNSUPPORTED) {
                 /* with a list, every case that does not pass is in it, with its reason: the list

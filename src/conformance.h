@@ -11,20 +11,20 @@
 typedef enum { XC_CASE_PASS, XC_CASE_FAIL, XC_CASE_UNSUPPORTED, XC_CASE_XFAIL, XC_CASE_XPASS } xc_case_verdict;
 
 typedef struct xc_case_result {
-    const char *name;            /* case folder name */
+    const char *name; /* case folder name */
     const char *root;
     xc_case_verdict verdict;
-    char reason[1024];           /* why it failed or is unsupported; expected-failure reason for XFAIL */
+    char reason[1024]; /* why it failed or is unsupported; expected-failure reason for XFAIL */
     double seconds;
 } xc_case_result;
 
 typedef struct xc_conformance_opts {
-    const char *filter;          /* extended regex on the case name, or NULL */
+    const char *filter; /* extended regex on the case name, or NULL */
     xc_tolerance tol;
     const char *expected_failures; /* file, or NULL */
-    int ocl;                     /* run on the OpenCL engine (first device) instead of the reference */
-    const xc_runner_spec *runner; /* or on this runner (e.g. an external command); NULL: as ocl says */
-    double exec_timeout;         /* external commands: seconds per data set */
+    int ocl;                       /* run on the OpenCL engine (first device) instead of the reference */
+    const xc_runner_spec *runner;  /* or on this runner (e.g. an external command); NULL: as ocl says */
+    double exec_timeout;           /* external commands: seconds per data set */
     void (*on_case)(const xc_case_result *r, void *user);
     void *user;
 } xc_conformance_opts;

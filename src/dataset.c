@@ -60,8 +60,8 @@ int xc_graph_runtime_input_count(const xc_graph *g)
 
 /* Matches names[i] (n of them) to given tensors: exact name first, then the tensor at the same
  * position when names do not help (unnamed tensors, as many test_data_sets have). */
-static xc_status match(const char *const *names, int n, const xc_tensor_list *given, const xc_tensor **ordered,
-                       int required, const char *what)
+static xc_status match(const char *const *names, int n, const xc_tensor_list *given, const xc_tensor **ordered, int required,
+                       const char *what)
 {
     int by_name = 0;
     for (int i = 0; i < n; i++) {

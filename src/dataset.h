@@ -6,7 +6,6 @@
 #include "graph.h"
 #include "tensor_list.h"
 
-
 /* Loads the `prefix` ("input" or "output") tensors of each path into one list, in order: .pb
  * and .npy files, test_data_set folders (their prefix_K.pb), crosscheck results folders and
  * Polygraphy JSON files (the first runner holding such tensors, iteration 0). Fails naming

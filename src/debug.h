@@ -39,72 +39,72 @@ typedef enum { XC_DEBUG_BISECT, XC_DEBUG_LINEAR } xc_debug_mode;
  * matches (with a code option: when the status fails and one matches). */
 #define XC_CHECK_MAX_LIST 32
 typedef struct xc_check_command {
-    const char *const *argv;          /* NULL: the built-in check */
+    const char *const *argv; /* NULL: the built-in check */
     int argc;
     const char *fail_regex[XC_CHECK_MAX_LIST];
     int n_fail_regex;
     int fail_codes[XC_CHECK_MAX_LIST], n_fail_codes;
     int ignore_codes[XC_CHECK_MAX_LIST], n_ignore_codes;
-    int show_output;                  /* its output goes to the progress lines */
+    int show_output; /* its output goes to the progress lines */
 } xc_check_command;
 
 typedef struct xc_debug_config {
     const char *model_path;
-    xc_ocl_build_options ocl;         /* the failing build's options */
-    xc_input_spec inputs;             /* generated inputs: iteration i uses seed + i */
-    int iterations;                   /* input sets checked; 0: as many as loaded, else 1. More than
+    xc_ocl_build_options ocl;       /* the failing build's options */
+    xc_input_spec inputs;           /* generated inputs: iteration i uses seed + i */
+    int iterations;                 /* input sets checked; 0: as many as loaded, else 1. More than
                                          loaded: the rest generated (set k from seed + k) */
-    const char *const *load_inputs;   /* .pb files, test_data_set or results folders, globs: each
+    const char *const *load_inputs; /* .pb files, test_data_set or results folders, globs: each
                                          path one set (a results folder: its iterations) */
     int n_load_inputs;
-    xc_check_spec checks;             /* run's comparison options (compare function, metrics, ...) */
-    xc_check_command command;         /* --check: judges each candidate instead of the built-in
+    xc_check_spec checks;      /* run's comparison options (compare function, metrics, ...) */
+    xc_check_command command;  /* --check: judges each candidate instead of the built-in
                                          check; tactics/fusions/precision: {plan} (the candidate's
                                          engine, default), {tactics} (its replay file), {model};
                                          reduce: {model} (default), {inputs} */
-    int validate_sets;                /* a fix found is checked on this many fresh generated sets
+    int validate_sets;         /* a fix found is checked on this many fresh generated sets
                                          before it is reported (default 3; 0: not) */
-    xc_tolerance_spec tol;            /* as `run`'s: dtype-aware defaults, per-output entries */
-    xc_runner_spec against[1];        /* what the engine is compared with (any runner, e.g. an
+    xc_tolerance_spec tol;     /* as `run`'s: dtype-aware defaults, per-output entries */
+    xc_runner_spec against[1]; /* what the engine is compared with (any runner, e.g. an
                                          --exec-runner); none: the reference */
     int n_against;
-    double exec_timeout;              /* external commands: seconds per run */
+    double exec_timeout; /* external commands: seconds per run */
     xc_debug_mode mode;
-    int reverse;                      /* search from the back */
-    const char *output;               /* the file written (NULL: the tool's default name) */
-    const char *artifacts_dir;        /* keep every check's tactics / options there (NULL: no) */
+    int reverse;                                    /* search from the back */
+    const char *output;                             /* the file written (NULL: the tool's default name) */
+    const char *artifacts_dir;                      /* keep every check's tactics / options there (NULL: no) */
     void (*progress)(void *user, const char *line); /* one line per check (may be NULL) */
     void *user;
 } xc_debug_config;
 
 typedef enum {
-    XC_DEBUG_PASSES,                  /* the failing build does not fail: nothing to find */
-    XC_DEBUG_FOUND,                   /* culprits found: switching them alone makes the build pass */
-    XC_DEBUG_UNEXPLAINED              /* everything switched still fails: not this kind of problem */
+    XC_DEBUG_PASSES,     /* the failing build does not fail: nothing to find */
+    XC_DEBUG_FOUND,      /* culprits found: switching them alone makes the build pass */
+    XC_DEBUG_UNEXPLAINED /* everything switched still fails: not this kind of problem */
 } xc_debug_outcome;
 
 typedef struct xc_debug_culprit {
-    char *layer;                      /* the engine layer (ONNX node names joined with " + "), owned */
-    char *nodes;                      /* its ONNX nodes, comma-separated, owned */
-    char bad[128];                    /* tactic, fusion pass(es), or "fp16" */
-    char good[128];                   /* baseline tactic, "unfused", or "fp32" */
+    char *layer;    /* the engine layer (ONNX node names joined with " + "), owned */
+    char *nodes;    /* its ONNX nodes, comma-separated, owned */
+    char bad[128];  /* tactic, fusion pass(es), or "fp16" */
+    char good[128]; /* baseline tactic, "unfused", or "fp32" */
 } xc_debug_culprit;
 
 typedef struct xc_debug_report {
     xc_debug_outcome outcome;
     int n_checks;
-    int n_candidates;                 /* what was searched: non-baseline layers, groups, fp16 layers */
+    int n_candidates; /* what was searched: non-baseline layers, groups, fp16 layers */
     int n_culprits;
     xc_debug_culprit culprits[XC_DEBUG_MAX_CULPRITS];
-    char pass_fix[64];                /* fusions: a pass whose --disable-fusion alone fixes it, or "" */
-    char written[4096];               /* the file written ("" if none) */
-    int n_sets, n_loaded_sets;        /* input sets every check ran (of them loaded) */
-    int validated_sets;               /* fresh sets the fix was checked on (0: not validated) */
+    char pass_fix[64];                  /* fusions: a pass whose --disable-fusion alone fixes it, or "" */
+    char written[4096];                 /* the file written ("" if none) */
+    int n_sets, n_loaded_sets;          /* input sets every check ran (of them loaded) */
+    int validated_sets;                 /* fresh sets the fix was checked on (0: not validated) */
     unsigned long long validation_seed; /* their first seed */
     int validation_passed;
-    int validation_failed_set;        /* the first fresh set failing (0-based), -1 */
-    char validation_why[1024];        /* its first mismatch */
-    char fix_args[16384];             /* build options that make the model pass, e.g. " --load-tactics F"
+    int validation_failed_set; /* the first fresh set failing (0-based), -1 */
+    char validation_why[1024]; /* its first mismatch */
+    char fix_args[16384];      /* build options that make the model pass, e.g. " --load-tactics F"
                                        * (each argument after a space, quoted for the shell) */
 } xc_debug_report;
 
@@ -118,8 +118,8 @@ typedef enum { XC_UNTIL_COUNT, XC_UNTIL_GOOD, XC_UNTIL_BAD } xc_debug_until;
 
 typedef struct xc_debug_repeat_report {
     int runs, good, bad;
-    int met;                          /* the condition was met (good/bad), or every run made (count) */
-    int first_good, first_bad;        /* 1-based run numbers, 0: none */
+    int met;                   /* the condition was met (good/bad), or every run made (count) */
+    int first_good, first_bad; /* 1-based run numbers, 0: none */
 } xc_debug_repeat_report;
 
 xc_status xc_debug_repeat(const xc_debug_config *c, int rebuild, xc_debug_until until, int count, xc_debug_repeat_report *r);
@@ -143,26 +143,26 @@ xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r);
  * good_NN_*.onnx / bad_NN_*.onnx). */
 typedef struct xc_reduce_config {
     xc_debug_config base;
-    const char *min_good;             /* write the nearest passing candidate there (NULL: no) */
-    const char *replay;               /* verdicts read from and appended to this JSON file (NULL: no) */
-    int freeze_inputs;                /* --inputs-as constants: every cut tensor becomes an initializer */
-    int no_reduce_outputs;            /* --no-reduce-outputs: no outputs phase (the graph's outputs stay) */
-    int no_reduce_inputs;             /* --no-reduce-inputs: no inputs phase and no branch pruning
+    const char *min_good;  /* write the nearest passing candidate there (NULL: no) */
+    const char *replay;    /* verdicts read from and appended to this JSON file (NULL: no) */
+    int freeze_inputs;     /* --inputs-as constants: every cut tensor becomes an initializer */
+    int no_reduce_outputs; /* --no-reduce-outputs: no outputs phase (the graph's outputs stay) */
+    int no_reduce_inputs;  /* --no-reduce-inputs: no inputs phase and no branch pruning
                                          (the model's inputs stay; only the outputs are cut) */
 } xc_reduce_config;
 
 typedef struct xc_reduce_report {
-    xc_debug_outcome outcome;         /* PASSES: the model does not fail; FOUND: reduced */
-    int n_checks;                     /* all checks, replayed ones included */
-    int n_replayed;                   /* verdicts taken from the replay file */
+    xc_debug_outcome outcome; /* PASSES: the model does not fail; FOUND: reduced */
+    int n_checks;             /* all checks, replayed ones included */
+    int n_replayed;           /* verdicts taken from the replay file */
     int nodes_before, nodes_after;
-    int monotone;                     /* 0: a later check contradicted an earlier one (warning) */
-    char nodes[8192];                 /* the reduced model's nodes, comma-separated (truncated) */
-    char written[4096];               /* the reduced model */
-    char data_dir[4096];              /* its inputs and reference outputs (test_data_set_K folders) */
-    char min_good[4096];              /* the passing neighbour written ("" if none) */
-    char min_good_why[256];           /* why none was written */
-    char command[16384];              /* the command reproducing the failure on the reduced model */
+    int monotone;           /* 0: a later check contradicted an earlier one (warning) */
+    char nodes[8192];       /* the reduced model's nodes, comma-separated (truncated) */
+    char written[4096];     /* the reduced model */
+    char data_dir[4096];    /* its inputs and reference outputs (test_data_set_K folders) */
+    char min_good[4096];    /* the passing neighbour written ("" if none) */
+    char min_good_why[256]; /* why none was written */
+    char command[16384];    /* the command reproducing the failure on the reduced model */
 } xc_reduce_report;
 
 xc_reduce_config xc_reduce_config_default(void);

@@ -3,28 +3,45 @@
 #include <math.h>
 #include <string.h>
 
-static const struct { const char *name; size_t size; } table[XC_DTYPE_COUNT] = {
-    [XC_UNDEFINED] = {"undefined", 0}, [XC_FLOAT] = {"float32", 4},  [XC_UINT8] = {"uint8", 1},
-    [XC_INT8] = {"int8", 1},           [XC_UINT16] = {"uint16", 2},  [XC_INT16] = {"int16", 2},
-    [XC_INT32] = {"int32", 4},         [XC_INT64] = {"int64", 8},    [XC_STRING] = {"string", sizeof(char *)},
-    [XC_BOOL] = {"bool", 1},           [XC_FLOAT16] = {"float16", 2}, [XC_DOUBLE] = {"float64", 8},
-    [XC_UINT32] = {"uint32", 4},       [XC_UINT64] = {"uint64", 8},  [XC_COMPLEX64] = {"complex64", 0},
-    [XC_COMPLEX128] = {"complex128", 0}, [XC_BFLOAT16] = {"bfloat16", 2},
+static const struct {
+    const char *name;
+    size_t size;
+} table[XC_DTYPE_COUNT] = {
+    [XC_UNDEFINED] = {"undefined", 0},
+    [XC_FLOAT] = {"float32", 4},
+    [XC_UINT8] = {"uint8", 1},
+    [XC_INT8] = {"int8", 1},
+    [XC_UINT16] = {"uint16", 2},
+    [XC_INT16] = {"int16", 2},
+    [XC_INT32] = {"int32", 4},
+    [XC_INT64] = {"int64", 8},
+    [XC_STRING] = {"string", sizeof(char *)},
+    [XC_BOOL] = {"bool", 1},
+    [XC_FLOAT16] = {"float16", 2},
+    [XC_DOUBLE] = {"float64", 8},
+    [XC_UINT32] = {"uint32", 4},
+    [XC_UINT64] = {"uint64", 8},
+    [XC_COMPLEX64] = {"complex64", 0},
+    [XC_COMPLEX128] = {"complex128", 0},
+    [XC_BFLOAT16] = {"bfloat16", 2},
     /* low-bit types: one byte per element in memory (crosscheck/dtype.h) */
-    [XC_FLOAT8E4M3FN] = {"float8e4m3fn", 1}, [XC_FLOAT8E4M3FNUZ] = {"float8e4m3fnuz", 1},
-    [XC_FLOAT8E5M2] = {"float8e5m2", 1}, [XC_FLOAT8E5M2FNUZ] = {"float8e5m2fnuz", 1},
-    [XC_UINT4] = {"uint4", 1}, [XC_INT4] = {"int4", 1}, [XC_FLOAT4E2M1] = {"float4e2m1", 1},
-    [XC_FLOAT8E8M0] = {"float8e8m0", 1}, [XC_UINT2] = {"uint2", 1}, [XC_INT2] = {"int2", 1},
+    [XC_FLOAT8E4M3FN] = {"float8e4m3fn", 1},
+    [XC_FLOAT8E4M3FNUZ] = {"float8e4m3fnuz", 1},
+    [XC_FLOAT8E5M2] = {"float8e5m2", 1},
+    [XC_FLOAT8E5M2FNUZ] = {"float8e5m2fnuz", 1},
+    [XC_UINT4] = {"uint4", 1},
+    [XC_INT4] = {"int4", 1},
+    [XC_FLOAT4E2M1] = {"float4e2m1", 1},
+    [XC_FLOAT8E8M0] = {"float8e8m0", 1},
+    [XC_UINT2] = {"uint2", 1},
+    [XC_INT2] = {"int2", 1},
 };
 
 size_t xc_dtype_size(xc_dtype t) { return (unsigned)t < XC_DTYPE_COUNT ? table[t].size : 0; }
 int xc_dtype_supported(xc_dtype t) { return t != XC_STRING && xc_dtype_size(t) != 0; }
 int xc_dtype_holds(xc_dtype t) { return t == XC_STRING || xc_dtype_supported(t); }
 
-const char *xc_dtype_name(xc_dtype t)
-{
-    return (unsigned)t < XC_DTYPE_COUNT && table[t].name ? table[t].name : "unknown";
-}
+const char *xc_dtype_name(xc_dtype t) { return (unsigned)t < XC_DTYPE_COUNT && table[t].name ? table[t].name : "unknown"; }
 
 int xc_dtype_from_name(const char *name)
 {
@@ -65,7 +82,7 @@ uint16_t xc_f32_to_f16(float f)
     memcpy(&x, &f, 4);
     uint16_t sign = (uint16_t)((x >> 16) & 0x8000);
     uint32_t absx = x & 0x7fffffffu;
-    if (absx > 0x7f800000u) return sign | 0x7e00; /* NaN */
+    if (absx > 0x7f800000u) return sign | 0x7e00;  /* NaN */
     if (absx >= 0x477ff000u) return sign | 0x7c00; /* rounds to inf (>= 65520) */
     if (absx < 0x38800000u) {                      /* below the smallest normal half 2^-14 */
         /* Half subnormals are multiples of 2^-24; rintf rounds ties to even. */
@@ -124,8 +141,10 @@ int64_t xc_load_i64(xc_dtype t, const void *p, size_t i)
     case XC_UINT32: return ((const uint32_t *)p)[i];
     case XC_UINT64: return (int64_t)((const uint64_t *)p)[i];
     case XC_BOOL: return ((const uint8_t *)p)[i] != 0;
-    case XC_INT4: case XC_INT2: return ((const int8_t *)p)[i];
-    case XC_UINT4: case XC_UINT2: return ((const uint8_t *)p)[i];
+    case XC_INT4:
+    case XC_INT2: return ((const int8_t *)p)[i];
+    case XC_UINT4:
+    case XC_UINT2: return ((const uint8_t *)p)[i];
     default: {
         double d = xc_load_f64(t, p, i);
         if (isnan(d)) return 0;
@@ -148,7 +167,10 @@ void xc_store_i64(xc_dtype t, void *p, size_t i, int64_t v)
     case XC_UINT32: ((uint32_t *)p)[i] = (uint32_t)v; break;
     case XC_UINT64: ((uint64_t *)p)[i] = (uint64_t)v; break;
     case XC_BOOL: ((uint8_t *)p)[i] = v != 0; break;
-    case XC_INT4: case XC_UINT4: case XC_INT2: case XC_UINT2: ((uint8_t *)p)[i] = xc_low_int_wrap(t, v); break;
+    case XC_INT4:
+    case XC_UINT4:
+    case XC_INT2:
+    case XC_UINT2: ((uint8_t *)p)[i] = xc_low_int_wrap(t, v); break;
     default: xc_store_f64(t, p, i, (double)v); break;
     }
 }
@@ -161,16 +183,13 @@ void xc_store_f64(xc_dtype t, void *p, size_t i, double v)
     case XC_FLOAT16: ((uint16_t *)p)[i] = xc_f32_to_f16((float)v); break;
     case XC_BFLOAT16: ((uint16_t *)p)[i] = xc_f32_to_bf16((float)v); break;
     case XC_BOOL: ((uint8_t *)p)[i] = v != 0; break;
-    case XC_UINT64:
-        ((uint64_t *)p)[i] = isnan(v) || v <= 0 ? 0 : v >= 1.8446744073709552e19 ? UINT64_MAX : (uint64_t)v;
-        break;
+    case XC_UINT64: ((uint64_t *)p)[i] = isnan(v) || v <= 0 ? 0 : v >= 1.8446744073709552e19 ? UINT64_MAX : (uint64_t)v; break;
     default: {
         if (xc_dtype_is_low(t)) { /* float8 saturates here, as Cast and QuantizeLinear do by default */
             ((uint8_t *)p)[i] = xc_f64_to_low(t, v, 1);
             break;
         }
-        int64_t iv = isnan(v) ? 0 : v >= 9.2233720368547758e18 ? INT64_MAX
-                     : v <= -9.2233720368547758e18 ? INT64_MIN : (int64_t)v;
+        int64_t iv = isnan(v) ? 0 : v >= 9.2233720368547758e18 ? INT64_MAX : v <= -9.2233720368547758e18 ? INT64_MIN : (int64_t)v;
         xc_store_i64(t, p, i, iv);
         break;
     }

@@ -8,11 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int xc_dtype_from_name(const char *name);        /* inverse of xc_dtype_name, -1 if unknown */
-int xc_dtype_is_float(xc_dtype t);               /* float16, bfloat16, float32, float64 */
-int xc_dtype_is_int(xc_dtype t);                 /* signed or unsigned integer (not bool) */
+int xc_dtype_from_name(const char *name); /* inverse of xc_dtype_name, -1 if unknown */
+int xc_dtype_is_float(xc_dtype t);        /* float16, bfloat16, float32, float64 */
+int xc_dtype_is_int(xc_dtype t);          /* signed or unsigned integer (not bool) */
 int xc_dtype_is_signed(xc_dtype t);
-int xc_dtype_supported(xc_dtype t);              /* storable as numbers: size > 0, not string */
+int xc_dtype_supported(xc_dtype t); /* storable as numbers: size > 0, not string */
 /* supported, or string: a string tensor holds one owned NUL-terminated char * per element (NULL
  * reads as ""), freed and deep-copied by tensor.c; only the string ops (src/ops/text.c) and the
  * ops xc_op_takes_strings() names accept them, everything else refuses them as unsupported. */
@@ -38,15 +38,15 @@ float xc_bf16_to_f32(uint16_t h);
 uint16_t xc_f32_to_bf16(float f);
 
 /* Low-bit types (dtype_low.c). */
-int xc_dtype_is_low(xc_dtype t);                 /* any type in XC_T_LOW */
-int xc_dtype_is_low_float(xc_dtype t);           /* float8 types, float4e2m1 */
-int xc_dtype_is_low_int(xc_dtype t);             /* int4, uint4, int2, uint2 */
-int xc_dtype_bits(xc_dtype t);                   /* bits per element in files: 4, 2, or 8 * size */
+int xc_dtype_is_low(xc_dtype t);                      /* any type in XC_T_LOW */
+int xc_dtype_is_low_float(xc_dtype t);                /* float8 types, float4e2m1 */
+int xc_dtype_is_low_int(xc_dtype t);                  /* int4, uint4, int2, uint2 */
+int xc_dtype_bits(xc_dtype t);                        /* bits per element in files: 4, 2, or 8 * size */
 size_t xc_dtype_file_bytes(xc_dtype t, size_t numel); /* bytes of numel packed elements */
 void xc_low_int_range(xc_dtype t, int *lo, int *hi);
-uint8_t xc_low_int_wrap(xc_dtype t, int64_t v);  /* integer -> int4/int2 byte, wrapping */
+uint8_t xc_low_int_wrap(xc_dtype t, int64_t v);    /* integer -> int4/int2 byte, wrapping */
 uint8_t xc_low_int_from_f64(xc_dtype t, double v); /* truncates; out of range, NaN, Inf -> 0 */
-float xc_low_to_f32(xc_dtype t, uint8_t code);   /* float8/float4 code -> its exact value */
+float xc_low_to_f32(xc_dtype t, uint8_t code);     /* float8/float4 code -> its exact value */
 /* v to the code of a float8/float4 type, rounding to nearest even; saturate maps overflow and
  * Inf to the largest finite value (else Inf or NaN as the type has). e8m0 rounds "up". */
 uint8_t xc_f64_to_low(xc_dtype t, double v, int saturate);

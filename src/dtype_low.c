@@ -21,9 +21,8 @@ typedef struct lowfloat {
 
 static const lowfloat *format_of(xc_dtype t)
 {
-    static const lowfloat e4m3fn = {4, 3, 7, SP_FN, 0x7e}, e4m3fnuz = {4, 3, 8, SP_FNUZ, 0x7f},
-                          e5m2 = {5, 2, 15, SP_IEEE, 0x7b}, e5m2fnuz = {5, 2, 16, SP_FNUZ, 0x7f},
-                          e2m1 = {2, 1, 1, SP_NONE, 0x7};
+    static const lowfloat e4m3fn = {4, 3, 7, SP_FN, 0x7e}, e4m3fnuz = {4, 3, 8, SP_FNUZ, 0x7f}, e5m2 = {5, 2, 15, SP_IEEE, 0x7b},
+                          e5m2fnuz = {5, 2, 16, SP_FNUZ, 0x7f}, e2m1 = {2, 1, 1, SP_NONE, 0x7};
     switch (t) {
     case XC_FLOAT8E4M3FN: return &e4m3fn;
     case XC_FLOAT8E4M3FNUZ: return &e4m3fnuz;
@@ -41,8 +40,11 @@ int xc_dtype_is_low_int(xc_dtype t) { return (unsigned)t < 32 && (XC_BIT(t) & XC
 int xc_dtype_bits(xc_dtype t)
 {
     switch (t) {
-    case XC_INT4: case XC_UINT4: case XC_FLOAT4E2M1: return 4;
-    case XC_INT2: case XC_UINT2: return 2;
+    case XC_INT4:
+    case XC_UINT4:
+    case XC_FLOAT4E2M1: return 4;
+    case XC_INT2:
+    case XC_UINT2: return 2;
     default: return 8 * (int)xc_dtype_size(t);
     }
 }
@@ -128,7 +130,8 @@ uint8_t xc_f64_to_low(xc_dtype t, double v, int saturate)
     if (isinf(a)) return overflow_code(f, sign, saturate);
     double min_normal = ldexp(1, 1 - f->bias), max = xc_low_to_f32(t, f->max_code);
     int e;
-    if (a < min_normal) e = 1 - f->bias;
+    if (a < min_normal)
+        e = 1 - f->bias;
     else {
         frexp(a, &e);
         e -= 1; /* a = 1.x * 2^e */

@@ -67,8 +67,8 @@ void xc_error_clear(void) { errbuf[0] = 0; }
 
 const char *xc_status_name(xc_status s)
 {
-    static const char *names[] = {"ok", "usage error", "I/O error", "invalid model", "unsupported",
-                                  "out of memory", "runtime error", "internal error"};
+    static const char *names[] = {"ok",          "usage error",   "I/O error",     "invalid model",
+                                  "unsupported", "out of memory", "runtime error", "internal error"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 

@@ -23,7 +23,11 @@ char *xc_strprintf(const char *fmt, ...) XC_PRINTF(1, 2);
 /* Replaces control characters by '?' so a message quoting a name stays one line. */
 void xc_one_line(char *s);
 
-#define XC_TRY(expr) do { xc_status xc__s = (expr); if (xc__s != XC_OK) return xc__s; } while (0)
+#define XC_TRY(expr)                                                                                                             \
+    do {                                                                                                                         \
+        xc_status xc__s = (expr);                                                                                                \
+        if (xc__s != XC_OK) return xc__s;                                                                                        \
+    } while (0)
 
 /* Invariants of the library's own making (never of its inputs: those get an xc_status). Checked
  * in debug and sanitizer builds (XC_CHECK_INVARIANTS, set by the Makefile unless OPT=-O2

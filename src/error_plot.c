@@ -83,15 +83,21 @@ static void panel(FILE *f, const xc_error_panel *p, int oy)
     size_t bad_stride = failing > MAX_POINTS ? (failing + MAX_POINTS - 1) / MAX_POINTS : 1;
     fprintf(f, "<g transform=\"translate(0,%d)\">\n<text x=\"%d\" y=\"22\" font-size=\"14\" font-weight=\"bold\">", oy, PLOT_X);
     put_escaped(f, p->title);
-    fprintf(f, "</text>\n<text x=\"%d\" y=\"40\" font-size=\"11\">%zu points, %zu beyond the elementwise tolerance, %zu with a zero "
-               "on an axis drawn at its edge, %zu non-finite left out%s</text>\n",
-            PLOT_X, finite, failing, zeros, n - finite, bad_stride > 1 ? "; a sample of each kind is drawn" : stride > 1 ? "; a sample is drawn (every failing point kept)" : "");
-    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"white\" stroke=\"black\"/>\n", PLOT_X, PLOT_Y, PLOT_W, PLOT_H);
+    fprintf(f,
+            "</text>\n<text x=\"%d\" y=\"40\" font-size=\"11\">%zu points, %zu beyond the elementwise tolerance, %zu with a zero "
+            "on an axis drawn at its edge, %zu non-finite left out%s</text>\n",
+            PLOT_X, finite, failing, zeros, n - finite,
+            bad_stride > 1 ? "; a sample of each kind is drawn"
+            : stride > 1   ? "; a sample is drawn (every failing point kept)"
+                           : "");
+    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"white\" stroke=\"black\"/>\n", PLOT_X, PLOT_Y, PLOT_W,
+            PLOT_H);
     for (int d = x0; d <= x1; d++) {
         double x = PLOT_X + (double)(d - x0) / (x1 - x0) * PLOT_W;
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>", x, PLOT_Y, x, PLOT_Y + PLOT_H);
         if ((x1 - x0) <= 12 || (d - x0) % 2 == 0)
-            fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">1e%d</text>\n", x, PLOT_Y + PLOT_H + 14, d);
+            fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">1e%d</text>\n", x, PLOT_Y + PLOT_H + 14,
+                    d);
     }
     for (int d = y0; d <= y1; d++) {
         double y = PLOT_Y + PLOT_H - (double)(d - y0) / (y1 - y0) * PLOT_H;
@@ -101,8 +107,9 @@ static void panel(FILE *f, const xc_error_panel *p, int oy)
     }
     fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">|reference|</text>\n", PLOT_X + PLOT_W / 2,
             PLOT_Y + PLOT_H + 32);
-    fprintf(f, "<text x=\"20\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 20 %d)\">|out - ref|</text>\n",
-            PLOT_Y + PLOT_H / 2, PLOT_Y + PLOT_H / 2);
+    fprintf(
+        f, "<text x=\"20\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 20 %d)\">|out - ref|</text>\n",
+        PLOT_Y + PLOT_H / 2, PLOT_Y + PLOT_H / 2);
     fprintf(f, "<g class=\"points\">\n");
     size_t k = 0, kb = 0;
     for (size_t i = 0; i < n; i++) {
@@ -120,9 +127,11 @@ static void panel(FILE *f, const xc_error_panel *p, int oy)
         double py = b > 0 ? PLOT_Y + PLOT_H - map(b, y0, y1, PLOT_H) : PLOT_Y + PLOT_H;
         fprintf(f, "%.1f,%.1f ", PLOT_X + (double)s / 200 * PLOT_W, py);
     }
-    fprintf(f, "\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#2ca02c\">tolerance: %s(atol=%.3g%srtol=%.3g%s)</text>\n</g>\n",
-            PLOT_X + 8, PLOT_Y + 14, p->tol->rule == XC_RULE_ALLCLOSE ? "" : "max", p->tol->atol,
-            p->tol->rule == XC_RULE_ALLCLOSE ? " + " : ", ", p->tol->rtol, p->tol->rule == XC_RULE_ALLCLOSE ? " x |ref|" : " x |ref|");
+    fprintf(
+        f, "\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#2ca02c\">tolerance: %s(atol=%.3g%srtol=%.3g%s)</text>\n</g>\n",
+        PLOT_X + 8, PLOT_Y + 14, p->tol->rule == XC_RULE_ALLCLOSE ? "" : "max", p->tol->atol,
+        p->tol->rule == XC_RULE_ALLCLOSE ? " + " : ", ", p->tol->rtol,
+        p->tol->rule == XC_RULE_ALLCLOSE ? " x |ref|" : " x |ref|");
 }
 
 xc_status xc_error_plot_write(const char *path, const xc_error_panel *panels, int n)
@@ -130,8 +139,9 @@ xc_status xc_error_plot_write(const char *path, const xc_error_panel *panels, in
     FILE *f = fopen(path, "w");
     if (!f) return xc_fail(XC_ERR_IO, "%s: cannot write", path);
     int h = n ? n * PANEL_H : 40;
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
             PANEL_W, h, PANEL_W, h);
     if (!n) fprintf(f, "<text x=\"10\" y=\"24\" font-size=\"14\">no comparisons</text>\n");
     for (int i = 0; i < n; i++) panel(f, &panels[i], i * PANEL_H);

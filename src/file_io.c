@@ -25,8 +25,8 @@ typedef struct input_file {
 
 static int same_input(const input_file *f, const struct stat *st)
 {
-    return f->dev == st->st_dev && f->ino == st->st_ino && f->ctime.tv_sec == st->st_ctim.tv_sec &&
-           f->ctime.tv_nsec == st->st_ctim.tv_nsec;
+    return f->dev == st->st_dev && f->ino == st->st_ino && f->ctime.tv_sec == st->st_ctim.tv_sec
+           && f->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
 static pthread_mutex_t inputs_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -208,8 +208,10 @@ xc_status xc_out_begin(const char *path, int flags, xc_out_file *f)
         if (in) return xc_fail(XC_ERR_USAGE, "%s: is an input of this command (%s); refusing to overwrite it", path, in);
     }
     /* a symlink to a file: write the file it names (as the shell's '>' would) */
-    if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) dest = realpath(path, NULL);
-    else dest = strdup(path);
+    if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+        dest = realpath(path, NULL);
+    else
+        dest = strdup(path);
     if (!dest) return xc_fail(XC_ERR_NOMEM, "out of memory");
     char *tmp;
     xc_status ts = temp_pattern(dest, &tmp);
@@ -307,10 +309,7 @@ xc_status xc_write_file_flags(const char *path, const void *data, size_t len, in
     return xc_out_commit(&f);
 }
 
-xc_status xc_write_file(const char *path, const void *data, size_t len)
-{
-    return xc_write_file_flags(path, data, len, 0);
-}
+xc_status xc_write_file(const char *path, const void *data, size_t len) { return xc_write_file_flags(path, data, len, 0); }
 
 /* ---- folders ---- */
 

@@ -33,11 +33,11 @@ const char *xc_input_named_by(const char *path);
 
 /* A file being written. Ownership: the caller's struct; commit or abort releases it. */
 typedef struct xc_out_file {
-    char *path;   /* the destination */
-    char *tmp;    /* the unique temporary name (NULL when written directly) */
+    char *path; /* the destination */
+    char *tmp;  /* the unique temporary name (NULL when written directly) */
     int fd;
-    int direct;   /* a special file written in place */
-    int failed;   /* a write failed (already reported) */
+    int direct; /* a special file written in place */
+    int failed; /* a write failed (already reported) */
 } xc_out_file;
 
 enum {

@@ -33,14 +33,15 @@ static void check_unchanged(const xc_mapping *m, int hit)
     struct stat st;
     int now = stat(m->path, &st) == 0 && same_file_as_mapped(m, &st);
     if (hit && !now) /* truncated, then removed or replaced: no size to report */
-        xc_note_changed_input("%s: file shrank while mapped (was %zu bytes; it is now gone or replaced); results computed "
-                              "from it are invalid", m->path, m->len);
+        xc_note_changed_input(
+            "%s: file shrank while mapped (was %zu bytes; it is now gone or replaced); results computed "
+            "from it are invalid",
+            m->path, m->len);
     else if (hit || (now && (size_t)st.st_size < m->len))
         xc_note_changed_input("%s: file shrank while mapped (now %lld bytes, was %zu); results computed from it are invalid",
                               m->path, (long long)st.st_size, m->len);
     else if (now && ((size_t)st.st_size != m->len || mtime_ns(&st) != m->mtime_ns))
-        xc_note_changed_input("%s: file was rewritten while in use; results computed from it may mix old and new data",
-                              m->path);
+        xc_note_changed_input("%s: file was rewritten while in use; results computed from it may mix old and new data", m->path);
 }
 
 const char *xc_mapped_path(dev_t dev, ino_t ino)

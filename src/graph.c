@@ -198,10 +198,7 @@ int xc_graph_find_initializer(const xc_graph *g, const char *name, const xc_tens
     return 0;
 }
 
-int xc_graph_is_runtime_input(const xc_graph *g, int i)
-{
-    return !xc_graph_find_initializer(g, g->inputs[i].name, NULL);
-}
+int xc_graph_is_runtime_input(const xc_graph *g, int i) { return !xc_graph_find_initializer(g, g->inputs[i].name, NULL); }
 
 int xc_node_has_subgraphs(const xc_node *n)
 {
@@ -210,7 +207,10 @@ int xc_node_has_subgraphs(const xc_node *n)
     return 0;
 }
 
-typedef struct name_list { const char **v; int n, cap; } name_list;
+typedef struct name_list {
+    const char **v;
+    int n, cap;
+} name_list;
 
 static xc_status list_push(name_list *l, const char *s)
 {

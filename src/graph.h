@@ -13,10 +13,21 @@
 
 /* Attribute types, numbered as ONNX AttributeProto.AttributeType. */
 typedef enum {
-    XC_ATTR_UNDEFINED = 0, XC_ATTR_FLOAT = 1, XC_ATTR_INT = 2, XC_ATTR_STRING = 3, XC_ATTR_TENSOR = 4,
-    XC_ATTR_GRAPH = 5, XC_ATTR_FLOATS = 6, XC_ATTR_INTS = 7, XC_ATTR_STRINGS = 8, XC_ATTR_TENSORS = 9,
-    XC_ATTR_GRAPHS = 10, XC_ATTR_SPARSE_TENSOR = 11, XC_ATTR_SPARSE_TENSORS = 12,
-    XC_ATTR_TYPE_PROTO = 13, XC_ATTR_TYPE_PROTOS = 14
+    XC_ATTR_UNDEFINED = 0,
+    XC_ATTR_FLOAT = 1,
+    XC_ATTR_INT = 2,
+    XC_ATTR_STRING = 3,
+    XC_ATTR_TENSOR = 4,
+    XC_ATTR_GRAPH = 5,
+    XC_ATTR_FLOATS = 6,
+    XC_ATTR_INTS = 7,
+    XC_ATTR_STRINGS = 8,
+    XC_ATTR_TENSORS = 9,
+    XC_ATTR_GRAPHS = 10,
+    XC_ATTR_SPARSE_TENSOR = 11,
+    XC_ATTR_SPARSE_TENSORS = 12,
+    XC_ATTR_TYPE_PROTO = 13,
+    XC_ATTR_TYPE_PROTOS = 14
 } xc_attr_type;
 
 struct xc_graph;
@@ -27,11 +38,11 @@ typedef struct xc_attr {
     xc_attr_type type;
     float f;
     int64_t i;
-    char *s;                 /* STRING: bytes, NUL-terminated for convenience */
+    char *s; /* STRING: bytes, NUL-terminated for convenience */
     size_t s_len;
-    xc_tensor *t;            /* TENSOR */
-    struct xc_graph *g;      /* GRAPH */
-    size_t n;                /* element count of FLOATS/INTS/STRINGS/TENSORS/GRAPHS */
+    xc_tensor *t;       /* TENSOR */
+    struct xc_graph *g; /* GRAPH */
+    size_t n;           /* element count of FLOATS/INTS/STRINGS/TENSORS/GRAPHS */
     float *floats;
     int64_t *ints;
     char **strings;
@@ -39,9 +50,9 @@ typedef struct xc_attr {
     xc_tensor **tensors;
     struct xc_graph **graphs;
     struct xc_value_info *type_proto; /* TYPE_PROTO: the type, read as a nameless value's (Optional) */
-    char *ref_attr_name;     /* may be NULL */
-    char *doc_string;        /* may be NULL */
-    const void *proto;       /* original Onnx__AttributeProto or NULL */
+    char *ref_attr_name;              /* may be NULL */
+    char *doc_string;                 /* may be NULL */
+    const void *proto;                /* original Onnx__AttributeProto or NULL */
 } xc_attr;
 
 struct xc_op_schema;
@@ -53,7 +64,7 @@ typedef struct xc_node {
     char **inputs, **outputs;
     xc_attr *attrs;
     const struct xc_op_schema *schema; /* resolved at load; NULL if crosscheck lacks the op */
-    int opset;                     /* opset version of the node's domain */
+    int opset;                         /* opset version of the node's domain */
     const void *proto;
 } xc_node;
 
@@ -61,11 +72,11 @@ typedef struct xc_node {
  * a sequence or an optional, dtype and shape are those of the tensors it holds. */
 typedef struct xc_value_info {
     char *name;
-    xc_value_kind value;            /* tensor, sequence(tensor), optional(tensor|sequence) */
+    xc_value_kind value; /* tensor, sequence(tensor), optional(tensor|sequence) */
     xc_dtype dtype;
-    int rank;                       /* -1: rank unknown */
+    int rank; /* -1: rank unknown */
     int64_t dims[XC_MAX_RANK];
-    char *dim_params[XC_MAX_RANK];  /* symbolic names, NULL where static */
+    char *dim_params[XC_MAX_RANK]; /* symbolic names, NULL where static */
     char *doc_string;
     const void *proto;
 } xc_value_info;
@@ -73,25 +84,30 @@ typedef struct xc_value_info {
 typedef struct xc_graph {
     char *name, *doc_string;
     int n_nodes, n_inputs, n_outputs, n_value_info, n_initializers;
-    xc_node *nodes;                 /* in topological order after xc_graph_validate() */
+    xc_node *nodes; /* in topological order after xc_graph_validate() */
     xc_value_info *inputs, *outputs, *value_info;
-    xc_tensor **initializers;       /* each tensor->name is set */
+    xc_tensor **initializers; /* each tensor->name is set */
     const void *proto;
 } xc_graph;
 
-typedef struct xc_opset { char *domain; int64_t version; } xc_opset;
-typedef struct xc_kv { char *key, *value; } xc_kv;
+typedef struct xc_opset {
+    char *domain;
+    int64_t version;
+} xc_opset;
+typedef struct xc_kv {
+    char *key, *value;
+} xc_kv;
 
 struct xc_model {
-    char *path;                     /* file it was loaded from, or NULL */
+    char *path; /* file it was loaded from, or NULL */
     int64_t ir_version, model_version;
     char *producer_name, *producer_version, *domain, *doc_string;
     int n_opsets, n_metadata;
     xc_opset *opsets;
     xc_kv *metadata;
     xc_graph *graph;
-    void *proto;                    /* Onnx__ModelProto (owned), keeps unknown fields alive */
-    struct xc_graph_types *types;   /* load-time inference (symbolic dims unknown) */
+    void *proto;                                 /* Onnx__ModelProto (owned), keeps unknown fields alive */
+    struct xc_graph_types *types;                /* load-time inference (symbolic dims unknown) */
     void (*types_free)(struct xc_graph_types *); /* set with types by validation (a layer above
                                                     the graph, which must not call it by name) */
 };

@@ -28,15 +28,9 @@ const char *xc_draw_format(const char *path)
     return NULL;
 }
 
-const char *xc_draw_node_name(const xc_node *n)
-{
-    return n->name[0] || !n->n_outputs ? n->name : n->outputs[0];
-}
+const char *xc_draw_node_name(const xc_node *n) { return n->name[0] || !n->n_outputs ? n->name : n->outputs[0]; }
 
-void xc_draw_set(void *obj, const char *attr, const char *value)
-{
-    agsafeset(obj, (char *)attr, (char *)value, "");
-}
+void xc_draw_set(void *obj, const char *attr, const char *value) { agsafeset(obj, (char *)attr, (char *)value, ""); }
 
 const char *xc_draw_get(void *obj, const char *attr)
 {
@@ -86,9 +80,12 @@ void xc_draw_tensor_type(const xc_draw *d, const char *tensor, xc_text *t)
         int64_t dim = ts && ts->rank == rank ? ts->dims[k] : v && v->rank == rank ? v->dims[k] : -1;
         const char *sym = v && v->rank == rank ? v->dim_params[k] : NULL;
         if (k) xc_text_printf(t, ",");
-        if (dim >= 0) xc_text_printf(t, "%lld", (long long)dim);
-        else if (sym) xc_text_literal(t, sym);
-        else xc_text_printf(t, "?");
+        if (dim >= 0)
+            xc_text_printf(t, "%lld", (long long)dim);
+        else if (sym)
+            xc_text_literal(t, sym);
+        else
+            xc_text_printf(t, "?");
     }
     xc_text_printf(t, "]");
 }
@@ -171,9 +168,9 @@ static xc_status draw_steps(xc_draw *d, const char *path)
 
 xc_status xc_graph_draw(const xc_model *m, const xc_draw_options *o, const char *path)
 {
-    if (!xc_draw_format(path))
-        return xc_fail(XC_ERR_USAGE, "%s: unknown picture format (use .dot, .svg, .png or .pdf)", path);
-    if (o->engine && xc_engine_model(o->engine) != m) return xc_fail(XC_ERR_USAGE, "the engine to draw was not built from this model");
+    if (!xc_draw_format(path)) return xc_fail(XC_ERR_USAGE, "%s: unknown picture format (use .dot, .svg, .png or .pdf)", path);
+    if (o->engine && xc_engine_model(o->engine) != m)
+        return xc_fail(XC_ERR_USAGE, "the engine to draw was not built from this model");
     xc_draw d;
     memset(&d, 0, sizeof d);
     d.m = m;

@@ -21,29 +21,29 @@ struct xc_engine;
 typedef enum { XC_OVERLAY_NO_DATA, XC_OVERLAY_PASS, XC_OVERLAY_NEAR, XC_OVERLAY_FAIL } xc_overlay_verdict;
 
 typedef struct xc_overlay_layer {
-    char *name;                    /* engine layer name ("conv1 + relu1") */
-    char **nodes;                  /* ONNX node names it covers */
+    char *name;   /* engine layer name ("conv1 + relu1") */
+    char **nodes; /* ONNX node names it covers */
     int n_nodes;
     xc_overlay_verdict verdict;
-    double max_abs, max_rel;       /* NaN when absent */
-    char *tactic, *precision;      /* NULL when absent */
+    double max_abs, max_rel;  /* NaN when absent */
+    char *tactic, *precision; /* NULL when absent */
 } xc_overlay_layer;
 
 typedef struct xc_overlay_tensor {
     char *name;
     int passed;
-    double max_abs;                /* NaN when absent */
+    double max_abs; /* NaN when absent */
 } xc_overlay_tensor;
 
 /* A per-layer comparison file ("format": "crosscheck-per-layer-1"), at the root or under
  * "per_layer" of a `run --json` file. */
 typedef struct xc_overlay {
     char *path;
-    char *mode;                    /* "accumulated", ... or NULL */
+    char *mode; /* "accumulated", ... or NULL */
     int n_layers, n_tensors;
     xc_overlay_layer *layers;
     xc_overlay_tensor *tensors;
-    int first_divergence;          /* index into layers, -1 for none */
+    int first_divergence; /* index into layers, -1 for none */
 } xc_overlay;
 
 /* Reads and checks a results file; every problem is one line naming the file and the entry. */
@@ -59,22 +59,22 @@ void xc_overlay_free(xc_overlay *o);
 
 /* What a drawing simplified (filled when xc_draw_options.summary is set). */
 typedef struct xc_draw_summary {
-    int nodes;        /* nodes the picture would have shown */
-    int blocks;       /* boxes drawn instead; 0 when every node was drawn */
-    int by_prefix;    /* the blocks follow node-name prefixes ("/encoder/layer.3"); else they are
+    int nodes;     /* nodes the picture would have shown */
+    int blocks;    /* boxes drawn instead; 0 when every node was drawn */
+    int by_prefix; /* the blocks follow node-name prefixes ("/encoder/layer.3"); else they are
                          runs of consecutive nodes in topological order */
 } xc_draw_summary;
 
 typedef struct xc_draw_options {
-    const struct xc_engine *engine;   /* NULL: model view; else its layers as clusters */
-    const xc_overlay *overlay;        /* NULL: no colours from a comparison */
-    int show_initializers;            /* separate nodes instead of lines in the consumer's label */
-    const char *const *highlight;     /* node, tensor (or, in the engine view, layer) names */
+    const struct xc_engine *engine; /* NULL: model view; else its layers as clusters */
+    const xc_overlay *overlay;      /* NULL: no colours from a comparison */
+    int show_initializers;          /* separate nodes instead of lines in the consumer's label */
+    const char *const *highlight;   /* node, tensor (or, in the engine view, layer) names */
     int n_highlight;
-    const char *around;               /* NULL: every node; else only those within radius edges */
+    const char *around; /* NULL: every node; else only those within radius edges */
     int radius;
-    int max_nodes;                    /* more nodes than this: blocks (not for .dot); 0: no limit */
-    xc_draw_summary *summary;         /* NULL, or filled with what was simplified */
+    int max_nodes;            /* more nodes than this: blocks (not for .dot); 0: no limit */
+    xc_draw_summary *summary; /* NULL, or filled with what was simplified */
 } xc_draw_options;
 
 xc_draw_options xc_draw_defaults(void);

@@ -12,13 +12,11 @@ static const struct {
     const char *name;
     show_rule rule;
 } shown[] = {
-    {"kernel_shape", SHOW_ALWAYS}, {"strides", SHOW_NOT_ONE}, {"pads", SHOW_NONZERO},
-    {"dilations", SHOW_NOT_ONE}, {"group", SHOW_NOT_ONE}, {"auto_pad", SHOW_ALWAYS},
-    {"ceil_mode", SHOW_NONZERO}, {"axis", SHOW_ALWAYS}, {"axes", SHOW_ALWAYS},
-    {"perm", SHOW_ALWAYS}, {"transA", SHOW_NONZERO}, {"transB", SHOW_NONZERO},
-    {"keepdims", SHOW_NOT_ONE}, {"to", SHOW_ALWAYS}, {"mode", SHOW_ALWAYS},
-    {"alpha", SHOW_NOT_ONE}, {"beta", SHOW_NOT_ONE}, {"epsilon", SHOW_ALWAYS},
-    {"split", SHOW_ALWAYS}, {"value", SHOW_ALWAYS},
+    {"kernel_shape", SHOW_ALWAYS}, {"strides", SHOW_NOT_ONE}, {"pads", SHOW_NONZERO},      {"dilations", SHOW_NOT_ONE},
+    {"group", SHOW_NOT_ONE},       {"auto_pad", SHOW_ALWAYS}, {"ceil_mode", SHOW_NONZERO}, {"axis", SHOW_ALWAYS},
+    {"axes", SHOW_ALWAYS},         {"perm", SHOW_ALWAYS},     {"transA", SHOW_NONZERO},    {"transB", SHOW_NONZERO},
+    {"keepdims", SHOW_NOT_ONE},    {"to", SHOW_ALWAYS},       {"mode", SHOW_ALWAYS},       {"alpha", SHOW_NOT_ONE},
+    {"beta", SHOW_NOT_ONE},        {"epsilon", SHOW_ALWAYS},  {"split", SHOW_ALWAYS},      {"value", SHOW_ALWAYS},
 };
 
 /* Whether attribute a is at the value the rule calls unremarkable. */
@@ -43,8 +41,10 @@ static void value_text(const xc_node *n, const xc_attr *a, xc_text *t)
     switch (a->type) {
     case XC_ATTR_INT:
         /* Cast's "to" is a dtype number; its name reads better */
-        if (!strcmp(a->name, "to") && !strcmp(n->op_type, "Cast")) xc_text_printf(t, "%s", xc_dtype_name((xc_dtype)a->i));
-        else xc_text_printf(t, "%lld", (long long)a->i);
+        if (!strcmp(a->name, "to") && !strcmp(n->op_type, "Cast"))
+            xc_text_printf(t, "%s", xc_dtype_name((xc_dtype)a->i));
+        else
+            xc_text_printf(t, "%lld", (long long)a->i);
         break;
     case XC_ATTR_FLOAT: xc_text_printf(t, "%g", (double)a->f); break;
     case XC_ATTR_STRING: xc_text_literal(t, a->s); break;

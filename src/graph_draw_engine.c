@@ -27,8 +27,10 @@ static void cluster_label(const xc_engine_layer_info *L, xc_text *t)
     xc_text_line(t);
     xc_text_literal(t, L->tactic[0] ? L->tactic : L->kind);
     xc_text_printf(t, " | %s | ", precision(L));
-    if (L->time_ms > 0) xc_text_printf(t, "%.4g ms", L->time_ms);
-    else xc_text_printf(t, "not timed");
+    if (L->time_ms > 0)
+        xc_text_printf(t, "%.4g ms", L->time_ms);
+    else
+        xc_text_printf(t, "not timed");
     if (L->fusion) {
         xc_text_line(t);
         xc_text_printf(t, "fusion: ");

@@ -11,9 +11,9 @@
 /* A collapsed block of nodes (large pictures): the nodes sharing a name prefix, or a run of
  * consecutive parts of one prefix. */
 typedef struct xc_draw_box {
-    int level;                /* its nodes share their first `level` name components */
-    int whole;                /* it holds every kept node under that prefix (else a run of its parts) */
-    int *nodes, n;            /* node indices, ascending (topological order); owned */
+    int level;     /* its nodes share their first `level` name components */
+    int whole;     /* it holds every kept node under that prefix (else a run of its parts) */
+    int *nodes, n; /* node indices, ascending (topological order); owned */
     Agnode_t *drawn;
 } xc_draw_box;
 
@@ -22,25 +22,25 @@ typedef struct xc_draw {
     const xc_graph *g;
     const xc_draw_options *o;
     Agraph_t *root;
-    xc_names node_index;      /* node display name -> node index */
-    xc_names producer;        /* tensor name -> producing node index */
-    xc_names initializer;     /* initializer name -> index in g->initializers */
-    xc_names declared;        /* value name -> index into inputs, then outputs, then value_info */
-    unsigned char *keep;      /* per node: drawn (the --around selection) */
-    Agraph_t **parent;        /* per node: where it is drawn (root, or its layer's cluster) */
-    Agnode_t **drawn;         /* per node: its Graphviz node, NULL when not kept */
-    int *layer_of;            /* engine view: per node, the live layer covering it, or -1 */
-    Agraph_t **cluster;       /* engine view: per layer, its cluster, NULL when not drawn */
-    xc_draw_box *boxes;       /* collapsed picture: the blocks (NULL when every node is drawn) */
+    xc_names node_index;  /* node display name -> node index */
+    xc_names producer;    /* tensor name -> producing node index */
+    xc_names initializer; /* initializer name -> index in g->initializers */
+    xc_names declared;    /* value name -> index into inputs, then outputs, then value_info */
+    unsigned char *keep;  /* per node: drawn (the --around selection) */
+    Agraph_t **parent;    /* per node: where it is drawn (root, or its layer's cluster) */
+    Agnode_t **drawn;     /* per node: its Graphviz node, NULL when not kept */
+    int *layer_of;        /* engine view: per node, the live layer covering it, or -1 */
+    Agraph_t **cluster;   /* engine view: per layer, its cluster, NULL when not drawn */
+    xc_draw_box *boxes;   /* collapsed picture: the blocks (NULL when every node is drawn) */
     int n_boxes;
-    int *box_of;              /* collapsed picture: per node, its block, or -1 when not kept */
+    int *box_of; /* collapsed picture: per node, its block, or -1 when not kept */
 } xc_draw;
 
 /* A growable string (labels are built line by line). */
 typedef struct xc_text {
     char *s;
     size_t len, cap;
-    int failed;               /* an allocation failed: s holds what fitted */
+    int failed; /* an allocation failed: s holds what fitted */
 } xc_text;
 void xc_text_printf(xc_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s with DOT's escString characters escaped, so names print literally. */
@@ -59,14 +59,14 @@ void xc_draw_set(void *obj, const char *attr, const char *value);
 const char *xc_draw_get(void *obj, const char *attr);
 
 /* The steps, in the order xc_graph_draw() runs them. */
-xc_status xc_draw_select(xc_draw *d);                /* graph_draw_around.c: fills keep */
-xc_status xc_draw_engine_clusters(xc_draw *d);       /* graph_draw_engine.c: fills parent, cluster */
-xc_status xc_draw_model(xc_draw *d);                 /* graph_draw_model.c: nodes and edges */
-xc_status xc_draw_engine_extras(xc_draw *d);         /* graph_draw_engine.c: reformats, folded nodes */
+xc_status xc_draw_select(xc_draw *d);          /* graph_draw_around.c: fills keep */
+xc_status xc_draw_engine_clusters(xc_draw *d); /* graph_draw_engine.c: fills parent, cluster */
+xc_status xc_draw_model(xc_draw *d);           /* graph_draw_model.c: nodes and edges */
+xc_status xc_draw_engine_extras(xc_draw *d);   /* graph_draw_engine.c: reformats, folded nodes */
 /* Instead of the three steps above when the picture is collapsed: */
-xc_status xc_draw_blocks(xc_draw *d, int budget);    /* graph_draw_blocks.c: fills boxes, box_of */
-xc_status xc_draw_collapsed(xc_draw *d);             /* graph_draw_summary.c: blocks and their edges */
-xc_status xc_draw_style(xc_draw *d);                 /* graph_draw_style.c: overlay and highlights */
+xc_status xc_draw_blocks(xc_draw *d, int budget);       /* graph_draw_blocks.c: fills boxes, box_of */
+xc_status xc_draw_collapsed(xc_draw *d);                /* graph_draw_summary.c: blocks and their edges */
+xc_status xc_draw_style(xc_draw *d);                    /* graph_draw_style.c: overlay and highlights */
 xc_status xc_draw_write(Agraph_t *g, const char *path); /* graph_draw_render.c */
 
 /* Node label lines for an ONNX node's key attributes ("kernel_shape=[7,7] strides=[2,2]"). */

@@ -165,15 +165,16 @@ static xc_status draw_edges(xc_draw *d)
             int created;
             Agnode_t *stub = stub_node(d, n->inputs[k], 1, &created);
             if (stub && !created) continue; /* one stub per tensor, however many readers were dropped */
-            if (!stub || !xc_draw_tensor_edge(d, d->drawn[p], stub, n->inputs[k], 1)) return xc_fail(XC_ERR_NOMEM, "out of memory");
+            if (!stub || !xc_draw_tensor_edge(d, d->drawn[p], stub, n->inputs[k], 1))
+                return xc_fail(XC_ERR_NOMEM, "out of memory");
         }
     }
     for (int o = 0; o < g->n_outputs; o++) {
         const char *t = g->outputs[o].name;
         int p = xc_names_get(&d->producer, t);
-        Agnode_t *tail = p >= 0 ? (d->keep[p] ? d->drawn[p] : NULL)
+        Agnode_t *tail = p >= 0                                         ? (d->keep[p] ? d->drawn[p] : NULL)
                          : xc_draw_runtime_input(d, t) && !d->o->around ? xc_draw_io_node(d, "in:", t, "invhouse", "#d4edd4")
-                                                                 : NULL;
+                                                                        : NULL;
         if (!tail) continue;
         Agnode_t *out = xc_draw_io_node(d, "out:", t, "house", "#f6d9bd");
         if (!out || !xc_draw_tensor_edge(d, tail, out, t, 0)) return xc_fail(XC_ERR_NOMEM, "out of memory");

@@ -30,10 +30,7 @@ void xc_overlay_free(xc_overlay *o)
     free(o);
 }
 
-static char *dup_string(const cJSON *v)
-{
-    return cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
-}
+static char *dup_string(const cJSON *v) { return cJSON_IsString(v) ? strdup(v->valuestring) : NULL; }
 
 static double number_or_nan(const cJSON *obj, const char *key)
 {
@@ -44,11 +41,12 @@ static double number_or_nan(const cJSON *obj, const char *key)
 static xc_status load_tensors(xc_overlay *o, const cJSON *tensors, xc_overlay_layer *l)
 {
     const cJSON *t;
-    cJSON_ArrayForEach(t, tensors) {
+    cJSON_ArrayForEach(t, tensors)
+    {
         const cJSON *name = cJSON_GetObjectItem(t, "name"), *passed = cJSON_GetObjectItem(t, "passed");
         if (!cJSON_IsString(name) || !cJSON_IsBool(passed))
-            return xc_fail(XC_ERR_MODEL, "%s: layer '%s': each tensor needs a string \"name\" and a boolean \"passed\"",
-                           o->path, l->name);
+            return xc_fail(XC_ERR_MODEL, "%s: layer '%s': each tensor needs a string \"name\" and a boolean \"passed\"", o->path,
+                           l->name);
         xc_overlay_tensor *ot = &o->tensors[o->n_tensors];
         ot->name = strdup(name->valuestring);
         if (!ot->name) return xc_fail(XC_ERR_NOMEM, "out of memory");
@@ -77,7 +75,8 @@ static xc_status load_layer(xc_overlay *o, const cJSON *j, int index)
     l->nodes = calloc((size_t)cJSON_GetArraySize(nodes) + 1, sizeof *l->nodes);
     if (!l->nodes) return xc_fail(XC_ERR_NOMEM, "out of memory");
     const cJSON *n;
-    cJSON_ArrayForEach(n, nodes) {
+    cJSON_ArrayForEach(n, nodes)
+    {
         if (!cJSON_IsString(n)) return xc_fail(XC_ERR_MODEL, "%s: layer '%s': \"nodes\" must hold strings", o->path, l->name);
         if (!(l->nodes[l->n_nodes++] = strdup(n->valuestring))) return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
@@ -112,7 +111,8 @@ static xc_status load_root(xc_overlay *o, const cJSON *root)
     o->tensors = calloc((size_t)n_tensors + 1, sizeof *o->tensors);
     if (!o->layers || !o->tensors) return xc_fail(XC_ERR_NOMEM, "out of memory");
     int index = 0;
-    cJSON_ArrayForEach(j, layers) {
+    cJSON_ArrayForEach(j, layers)
+    {
         if (!cJSON_IsObject(j)) return xc_fail(XC_ERR_MODEL, "%s: layers[%d] is not an object", o->path, index);
         XC_TRY(load_layer(o, j, index++));
     }

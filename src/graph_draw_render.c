@@ -57,8 +57,10 @@ static xc_status render(Agraph_t *g, const char *path, const char *format, char 
     xc_status s = XC_OK;
     /* without its plugin configuration (made when libgvc6 is installed) Graphviz knows no layouts */
     if (gvLayout(gvc, g, "dot") != 0) {
-        s = xc_fail(XC_ERR_RUNTIME, "%s: Graphviz has no 'dot' layout (are its plugins installed and configured? "
-                                    "libgvc6-config-update -c)", path);
+        s = xc_fail(XC_ERR_RUNTIME,
+                    "%s: Graphviz has no 'dot' layout (are its plugins installed and configured? "
+                    "libgvc6-config-update -c)",
+                    path);
     } else {
         char *data = NULL;
         unsigned int n = 0;

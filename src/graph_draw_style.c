@@ -59,10 +59,7 @@ static void style_tensor_edges(const xc_draw *d, const char *tensor, const char 
 
 /* Whether node i is drawn inside a collapsed block of several nodes (whose label is no place
  * for every layer's numbers). */
-static int in_block(const xc_draw *d, int i)
-{
-    return d->boxes && d->box_of[i] >= 0 && d->boxes[d->box_of[i]].n > 1;
-}
+static int in_block(const xc_draw *d, int i) { return d->boxes && d->box_of[i] >= 0 && d->boxes[d->box_of[i]].n > 1; }
 
 /* Colours every drawn node by the verdict of the overlay layer covering it. */
 static xc_status apply_overlay(xc_draw *d, const xc_overlay *ov)
@@ -104,8 +101,10 @@ static xc_status apply_overlay(xc_draw *d, const xc_overlay *ov)
         Agraph_t *cluster = layer_cluster(d, L->name);
         /* the numbers go on the layer's cluster, or in the model view on its last node */
         int last = L->n_nodes ? xc_names_get(&d->node_index, L->nodes[L->n_nodes - 1]) : -1;
-        if (cluster) append_line(cluster, L);
-        else if (last >= 0 && d->drawn[last] && !in_block(d, last)) append_line(d->drawn[last], L);
+        if (cluster)
+            append_line(cluster, L);
+        else if (last >= 0 && d->drawn[last] && !in_block(d, last))
+            append_line(d->drawn[last], L);
         if (!thick) continue;
         if (cluster) outline(cluster, "#b00000", thick);
         for (int k = 0; k < L->n_nodes; k++) {
@@ -132,8 +131,8 @@ static xc_status apply_overlay(xc_draw *d, const xc_overlay *ov)
 
 static int is_tensor(const xc_draw *d, const char *name)
 {
-    return xc_names_get(&d->producer, name) >= 0 || xc_names_get(&d->initializer, name) >= 0 ||
-           xc_names_get(&d->declared, name) >= 0;
+    return xc_names_get(&d->producer, name) >= 0 || xc_names_get(&d->initializer, name) >= 0
+           || xc_names_get(&d->declared, name) >= 0;
 }
 
 static xc_status highlight(xc_draw *d, const char *name)

@@ -172,8 +172,7 @@ static xc_status collect_inputs(xc_draw *d, crossing **out, size_t *n_out)
                     c = more;
                 }
                 c[n++] = (crossing){d->box_of[p], d->box_of[i], p, output_slot(&d->g->nodes[p], t)};
-            } else if (p < 0 && t[0] && !d->o->around && xc_names_get(&d->initializer, t) < 0 &&
-                       xc_draw_runtime_input(d, t)) {
+            } else if (p < 0 && t[0] && !d->o->around && xc_names_get(&d->initializer, t) < 0 && xc_draw_runtime_input(d, t)) {
                 Agnode_t *in = xc_draw_io_node(d, "in:", t, "invhouse", "#d4edd4");
                 Agnode_t *head = d->drawn[i];
                 if (!in || (!agedge(d->root, in, head, NULL, 0) && !xc_draw_tensor_edge(d, in, head, t, 1))) {
@@ -230,10 +229,10 @@ static void summary_title(xc_draw *d)
         prefixed |= d->boxes[b].level > 0;
     }
     xc_text title = {0};
-    xc_text_printf(&title, "%s\\n%d nodes collapsed into %d blocks (%s); each block's nodes: --around NODE, "
-                           "every node: -o FILE.dot",
-                   xc_draw_get(d->root, "label"), kept, d->n_boxes,
-                   prefixed ? "by name prefix" : "runs of consecutive nodes");
+    xc_text_printf(&title,
+                   "%s\\n%d nodes collapsed into %d blocks (%s); each block's nodes: --around NODE, "
+                   "every node: -o FILE.dot",
+                   xc_draw_get(d->root, "label"), kept, d->n_boxes, prefixed ? "by name prefix" : "runs of consecutive nodes");
     xc_draw_set(d->root, "label", title.s ? title.s : "");
     xc_text_free(&title);
 }

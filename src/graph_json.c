@@ -9,8 +9,10 @@ cJSON *xc_inspect_shape_json(int rank, const int64_t *dims, char *const *dim_par
     if (rank < 0) return cJSON_CreateNull();
     cJSON *shape = cJSON_CreateArray();
     for (int k = 0; k < rank; k++) {
-        if (dims[k] >= 0) cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)dims[k]));
-        else cJSON_AddItemToArray(shape, cJSON_CreateString(dim_params && dim_params[k] ? dim_params[k] : "?"));
+        if (dims[k] >= 0)
+            cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)dims[k]));
+        else
+            cJSON_AddItemToArray(shape, cJSON_CreateString(dim_params && dim_params[k] ? dim_params[k] : "?"));
     }
     return shape;
 }
@@ -73,8 +75,8 @@ cJSON *xc_inspect_attr_json(const xc_attr *a)
     }
     list = cJSON_CreateArray();
     for (size_t i = 0; i < a->n; i++) {
-        cJSON *v = a->type == XC_ATTR_FLOATS  ? float_json(a->floats[i])
-                   : a->type == XC_ATTR_INTS  ? cJSON_CreateNumber((double)a->ints[i])
+        cJSON *v = a->type == XC_ATTR_FLOATS    ? float_json(a->floats[i])
+                   : a->type == XC_ATTR_INTS    ? cJSON_CreateNumber((double)a->ints[i])
                    : a->type == XC_ATTR_STRINGS ? cJSON_CreateString(a->strings[i] ? a->strings[i] : "")
                    : a->type == XC_ATTR_TENSORS ? tensor_summary(a->tensors[i])
                                                 : graph_summary(a->graphs[i]);

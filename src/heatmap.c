@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SLICE 512    /* cells a side before pooling */
-#define MAX_PIXELS 4096  /* grid pixels a side before more pooling */
+#define MAX_SLICE 512   /* cells a side before pooling */
+#define MAX_PIXELS 4096 /* grid pixels a side before more pooling */
 #define MARGIN 8
 #define GAP 2
 #define BAR_W 16
@@ -42,12 +42,12 @@ static double element_error(const xc_tolerance *tol, double o, double r)
 }
 
 typedef struct layout {
-    int64_t slices, h, w;  /* slices of h x w elements */
-    int pool;              /* elements per cell side */
-    int ph, pw;            /* pooled slice size in cells */
-    int cell_w, cell_h;    /* pixels per cell */
-    int cols, rows;        /* grid of slices */
-    int grid_w, grid_h;    /* pixels */
+    int64_t slices, h, w; /* slices of h x w elements */
+    int pool;             /* elements per cell side */
+    int ph, pw;           /* pooled slice size in cells */
+    int cell_w, cell_h;   /* pixels per cell */
+    int cols, rows;       /* grid of slices */
+    int grid_w, grid_h;   /* pixels */
 } layout;
 
 static void plan(layout *L)
@@ -77,7 +77,8 @@ static void plan(layout *L)
     }
 }
 
-xc_status xc_heatmap_write(const char *path, const xc_tensor *out, const xc_tensor *ref, const xc_tolerance *tol, const char *title)
+xc_status xc_heatmap_write(const char *path, const xc_tensor *out, const xc_tensor *ref, const xc_tolerance *tol,
+                           const char *title)
 {
     layout L = {1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
     int rank = ref->rank;
@@ -97,8 +98,10 @@ xc_status xc_heatmap_write(const char *path, const xc_tensor *out, const xc_tens
         double e = element_error(tol, xc_load_f64(out->dtype, out->data, i), xc_load_f64(ref->dtype, ref->data, i));
         size_t s = i / (size_t)(L.h * L.w), y = i / (size_t)L.w % (size_t)L.h, x = i % (size_t)L.w;
         size_t c = (s * L.ph + y / L.pool) * L.pw + x / L.pool;
-        if (e == MISMATCH) mismatches++, cell[c] = MISMATCH;
-        else if (cell[c] != MISMATCH && e > cell[c]) cell[c] = e;
+        if (e == MISMATCH)
+            mismatches++, cell[c] = MISMATCH;
+        else if (cell[c] != MISMATCH && e > cell[c])
+            cell[c] = e;
         if (e > max) max = e;
     }
     char lmax[32], lmid[32];
@@ -121,8 +124,10 @@ xc_status xc_heatmap_write(const char *path, const xc_tensor *out, const xc_tens
         for (int y = 0; y < L.ph; y++)
             for (int x = 0; x < L.pw; x++) {
                 double e = cell[((size_t)s * L.ph + y) * L.pw + x];
-                if (e == MISMATCH) memcpy(px, cyan, 3);
-                else colour_of(max > 0 ? e / max : 0, px);
+                if (e == MISMATCH)
+                    memcpy(px, cyan, 3);
+                else
+                    colour_of(max > 0 ? e / max : 0, px);
                 fill(img, width, gx + x * L.cell_w, gy + y * L.cell_h, L.cell_w, L.cell_h, px);
             }
     }
@@ -143,8 +148,10 @@ xc_status xc_heatmap_write(const char *path, const xc_tensor *out, const xc_tens
     }
     char lay[256], desc[160];
     snprintf(lay, sizeof lay, "slices=%lld cols=%d slice=%lldx%lld pool=%d cell=%dx%d origin=%d,%d gap=%d legend_x=%d",
-             (long long)L.slices, L.cols, (long long)L.h, (long long)L.w, L.pool, L.cell_w, L.cell_h, MARGIN, MARGIN, GAP, legend_x);
-    snprintf(desc, sizeof desc, "|out - ref|, linear colour scale over [0, %.6g]; %zu NaN/Inf mismatches in cyan", max, mismatches);
+             (long long)L.slices, L.cols, (long long)L.h, (long long)L.w, L.pool, L.cell_w, L.cell_h, MARGIN, MARGIN, GAP,
+             legend_x);
+    snprintf(desc, sizeof desc, "|out - ref|, linear colour scale over [0, %.6g]; %zu NaN/Inf mismatches in cyan", max,
+             mismatches);
     xc_png_text text[] = {{"Title", title ? title : ""}, {"Description", desc}, {"crosscheck:layout", lay}};
     xc_status st = xc_png_write(path, img, width, height, text, 3);
     free(img);

@@ -12,5 +12,6 @@
 #include "compare.h"
 
 /* Writes the heat map of out against ref (same shape) to path; title goes in a tEXt chunk. */
-xc_status xc_heatmap_write(const char *path, const xc_tensor *out, const xc_tensor *ref, const xc_tolerance *tol, const char *title);
+xc_status xc_heatmap_write(const char *path, const xc_tensor *out, const xc_tensor *ref, const xc_tolerance *tol,
+                           const char *title);
 #endif

@@ -18,7 +18,8 @@ static xc_status node_infer_in(const xc_node *n, const xc_type_shape *in, int n_
     }
     if (!n->schema) {
         if (n->domain[0])
-            return xc_fail(XC_ERR_UNSUPPORTED, "%s: domain '%s' is not supported (no plugin loaded with --plugins registers %s at opset %d)",
+            return xc_fail(XC_ERR_UNSUPPORTED,
+                           "%s: domain '%s' is not supported (no plugin loaded with --plugins registers %s at opset %d)",
                            xc_node_label(n, lb, sizeof lb), n->domain, n->op_type, n->opset);
         int older = 0;
         xc_schema_find(n->op_type, n->opset, &older);
@@ -32,15 +33,15 @@ static xc_status node_infer_in(const xc_node *n, const xc_type_shape *in, int n_
             return xc_fail(XC_ERR_MODEL, "%s: input '%s' is a %s, but %s takes tensors", xc_node_label(n, lb, sizeof lb),
                            n->inputs[i], xc_value_kind_name(in[i].kind), n->op_type);
     for (int i = 0; i < n_in; i++)
-        if (in[i].present && in[i].dtype != XC_UNDEFINED && !xc_dtype_supported(in[i].dtype) &&
-            !(in[i].dtype == XC_STRING && xc_op_takes_strings(n->op_type)))
+        if (in[i].present && in[i].dtype != XC_UNDEFINED && !xc_dtype_supported(in[i].dtype)
+            && !(in[i].dtype == XC_STRING && xc_op_takes_strings(n->op_type)))
             return xc_fail(XC_ERR_UNSUPPORTED, "%s: input '%s' has dtype %s, which crosscheck does not support",
                            xc_node_label(n, lb, sizeof lb), n->inputs[i], xc_dtype_name(in[i].dtype));
     xc_infer_ctx c = {n, n->opset, n_in, n_out, in, out, scope};
     XC_TRY(n->schema->infer(&c));
     for (int o = 0; o < n_out; o++)
-        if (out[o].present && out[o].dtype != XC_UNDEFINED && !xc_dtype_supported(out[o].dtype) &&
-            !(out[o].dtype == XC_STRING && xc_op_takes_strings(n->op_type)))
+        if (out[o].present && out[o].dtype != XC_UNDEFINED && !xc_dtype_supported(out[o].dtype)
+            && !(out[o].dtype == XC_STRING && xc_op_takes_strings(n->op_type)))
             return xc_fail(XC_ERR_UNSUPPORTED, "%s: output '%s' would have dtype %s, which crosscheck does not support",
                            xc_node_label(n, lb, sizeof lb), n->outputs[o], xc_dtype_name(out[o].dtype));
     return XC_OK;
@@ -141,7 +142,9 @@ static xc_status infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, co
     xc_graph_types *t = calloc(1, sizeof *t);
     xc_type_shape *in = calloc(max_io, sizeof *in), *res = calloc(max_io, sizeof *res);
     if (!t || !in || !res) {
-        free(t); free(in); free(res);
+        free(t);
+        free(in);
+        free(res);
         return xc_fail(XC_ERR_NOMEM, "out of memory");
     }
     xc_status s = xc_names_init(&t->index, cap);
@@ -212,10 +215,16 @@ static xc_status infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, co
         }
         if (ns == XC_ERR_UNSUPPORTED) {
             t->node_unsupported[k] = strdup(xc_error_message());
-            for (int o = 0; o < n->n_outputs; o++) { res[o].dtype = XC_UNDEFINED; res[o].rank = -1; }
+            for (int o = 0; o < n->n_outputs; o++) {
+                res[o].dtype = XC_UNDEFINED;
+                res[o].rank = -1;
+            }
         } else if (ns != XC_OK && sink) {
             if ((s = sink->report(sink->user, ns, "inference", n, NULL)) != XC_OK) goto fail;
-            for (int o = 0; o < n->n_outputs; o++) { res[o].dtype = XC_UNDEFINED; res[o].rank = -1; }
+            for (int o = 0; o < n->n_outputs; o++) {
+                res[o].dtype = XC_UNDEFINED;
+                res[o].rank = -1;
+            }
         } else if (ns != XC_OK) {
             s = ns;
             goto fail;
@@ -223,7 +232,10 @@ static xc_status infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, co
         for (int o = 0; o < n->n_outputs; o++) {
             if (!n->outputs[o][0]) continue;
             int slot = add_slot(t, n->outputs[o]);
-            if (slot < 0) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); goto fail; }
+            if (slot < 0) {
+                s = xc_fail(XC_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
             t->types[slot] = res[o];
             t->types[slot].present = 1;
             t->types[slot].value = constant && ns == XC_OK ? constant->t : NULL;
@@ -259,8 +271,8 @@ xc_status xc_graph_infer_checked(const xc_graph *g, const xc_issue_sink *sink, c
     return infer(g, NULL, 0, sink, bad, NULL, 0, NULL, out);
 }
 
-xc_status xc_infer_subgraph(const xc_infer_ctx *c, const xc_graph *g, const xc_type_shape *in, int n_in,
-                            xc_type_shape *out, int n_out)
+xc_status xc_infer_subgraph(const xc_infer_ctx *c, const xc_graph *g, const xc_type_shape *in, int n_in, xc_type_shape *out,
+                            int n_out)
 {
     char lb[256];
     const char *attr = "subgraph";
@@ -296,8 +308,10 @@ xc_status xc_infer_subgraph(const xc_infer_ctx *c, const xc_graph *g, const xc_t
     }
     /* at load time the scope's innermost types are the ones infer() is building (a run-time
      * inference has no scope): inspection shows what was learnt inside the subgraph */
-    if (s == XC_OK && c->scope && c->scope->types) keep_subgraph_types((xc_graph_types *)c->scope->types, g, t);
-    else xc_graph_types_free(t);
+    if (s == XC_OK && c->scope && c->scope->types)
+        keep_subgraph_types((xc_graph_types *)c->scope->types, g, t);
+    else
+        xc_graph_types_free(t);
     if (s != XC_OK && s != XC_ERR_NOMEM) s = xc_error_prefix(s, "%s %s: ", xc_node_label(c->node, lb, sizeof lb), attr);
     return s;
 }

@@ -33,7 +33,10 @@ static void dtype_range(xc_dtype t, double *min, double *max)
 {
     int bits = 8 * (int)xc_dtype_size(t);
     if (xc_dtype_is_float(t)) {
-        *max = t == XC_DOUBLE ? DBL_MAX / 2 /* hi - lo stays finite */ : t == XC_FLOAT16 ? 65504.0 : t == XC_BFLOAT16 ? 0x1.fep127 : FLT_MAX;
+        *max = t == XC_DOUBLE     ? DBL_MAX / 2 /* hi - lo stays finite */
+               : t == XC_FLOAT16  ? 65504.0
+               : t == XC_BFLOAT16 ? 0x1.fep127
+                                  : FLT_MAX;
         *min = -*max;
     } else if (bits >= 64) {
         *min = xc_dtype_is_signed(t) ? -0x1p63 : 0;
@@ -86,7 +89,8 @@ static xc_status generate_one(const xc_value_info *v, const xc_input_spec *spec,
     xc_dtype t = v->dtype;
     if (t == XC_UNDEFINED) return xc_fail(XC_ERR_MODEL, "input '%s' has no element type", v->name);
     if (!xc_dtype_supported(t))
-        return xc_fail(XC_ERR_UNSUPPORTED, "input '%s' has dtype %s, which crosscheck cannot generate", v->name, xc_dtype_name(t));
+        return xc_fail(XC_ERR_UNSUPPORTED, "input '%s' has dtype %s, which crosscheck cannot generate", v->name,
+                       xc_dtype_name(t));
     double lo, hi;
     XC_TRY(input_range(v, spec, &lo, &hi));
     int64_t ilo = (int64_t)ceil(lo), ihi = (int64_t)floor(hi);
@@ -128,7 +132,9 @@ xc_status xc_generate_inputs(const xc_graph *g, const xc_input_spec *spec, xc_te
     for (int i = 0; i < g->n_inputs; i++) {
         if (!xc_graph_is_runtime_input(g, i)) continue;
         if (g->inputs[i].value != XC_VALUE_TENSOR) /* how many elements, of what shapes: nothing says */
-            return xc_fail(XC_ERR_USAGE, "input '%s' is a %s, which crosscheck cannot make up: give it with --load-inputs (a test_data_set or a SequenceProto/OptionalProto .pb)",
+            return xc_fail(XC_ERR_USAGE,
+                           "input '%s' is a %s, which crosscheck cannot make up: give it with --load-inputs (a test_data_set or "
+                           "a SequenceProto/OptionalProto .pb)",
                            g->inputs[i].name, xc_value_kind_name(g->inputs[i].value));
         xc_tensor *t;
         XC_TRY(generate_one(&g->inputs[i], spec, &t));
@@ -148,7 +154,8 @@ xc_status xc_parse_input_shape(char *text, xc_input_shape *out)
     out->rank = 0;
     if (!*p) return xc_fail(XC_ERR_USAGE, "input shape '%s:' gives no dimensions (a scalar is '%s:[]')", text, text);
     while (*p && *p != ']') {
-        if (out->rank == XC_MAX_RANK) return xc_fail(XC_ERR_USAGE, "input shape for '%s' has more than %d dims", text, XC_MAX_RANK);
+        if (out->rank == XC_MAX_RANK)
+            return xc_fail(XC_ERR_USAGE, "input shape for '%s' has more than %d dims", text, XC_MAX_RANK);
         char *end;
         errno = 0;
         long long d = strtoll(p, &end, 10);

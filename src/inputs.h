@@ -11,12 +11,12 @@ typedef struct xc_val_range {
 } xc_val_range;
 
 typedef struct xc_input_spec {
-    uint64_t seed;                 /* iteration i of a run uses seed + i */
-    double lo, hi;                 /* float range, default [0, 1] */
-    int64_t int_hi;                /* integers are drawn from [0, int_hi], default 3 */
-    const xc_input_shape *shapes;  /* overrides of symbolic (or static) input dims */
+    uint64_t seed;                /* iteration i of a run uses seed + i */
+    double lo, hi;                /* float range, default [0, 1] */
+    int64_t int_hi;               /* integers are drawn from [0, int_hi], default 3 */
+    const xc_input_shape *shapes; /* overrides of symbolic (or static) input dims */
     int n_shapes;
-    const xc_val_range *ranges;    /* per-input ranges (integers: [ceil(lo), floor(hi)]) */
+    const xc_val_range *ranges; /* per-input ranges (integers: [ceil(lo), floor(hi)]) */
     int n_ranges;
 } xc_input_spec;
 

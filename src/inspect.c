@@ -63,8 +63,10 @@ cJSON *xc_inspect_model(const xc_model *m)
     cJSON *ops = cJSON_AddObjectToObject(root, "ops");
     for (int k = 0; k < g->n_nodes; k++) {
         cJSON *c = cJSON_GetObjectItemCaseSensitive(ops, g->nodes[k].op_type);
-        if (c) cJSON_SetNumberValue(c, c->valuedouble + 1);
-        else cJSON_AddNumberToObject(ops, g->nodes[k].op_type, 1);
+        if (c)
+            cJSON_SetNumberValue(c, c->valuedouble + 1);
+        else
+            cJSON_AddNumberToObject(ops, g->nodes[k].op_type, 1);
     }
     double params = 0, bytes = 0;
     for (int i = 0; i < g->n_initializers; i++) {

@@ -28,7 +28,6 @@ xc_status xc_inspect_parse_show(const char *list, unsigned *flags);
  *  weights: "weights":[{"name","dtype","shape",<xc_value_stats fields>}]. */
 xc_status xc_inspect_model_show(const xc_model *m, unsigned flags, cJSON *summary);
 
-
 /* "weights" of the summary: every initializer with its stats. */
 cJSON *xc_inspect_weights_json(const xc_graph *g);
 #endif

@@ -32,9 +32,12 @@ static cJSON *typed_value(const layer_scope *sc, const char *name)
     xc_dtype dt = t && t->dtype != XC_UNDEFINED ? t->dtype : d ? d->dtype : XC_UNDEFINED;
     cJSON_AddStringToObject(o, "dtype", xc_dtype_name(dt));
     char *const *params = d && t && d->rank == t->rank ? d->dim_params : NULL;
-    if (t && t->rank >= 0) cJSON_AddItemToObject(o, "shape", xc_inspect_shape_json(t->rank, t->dims, params));
-    else if (d) cJSON_AddItemToObject(o, "shape", xc_inspect_shape_json(d->rank, d->dims, d->dim_params));
-    else cJSON_AddNullToObject(o, "shape");
+    if (t && t->rank >= 0)
+        cJSON_AddItemToObject(o, "shape", xc_inspect_shape_json(t->rank, t->dims, params));
+    else if (d)
+        cJSON_AddItemToObject(o, "shape", xc_inspect_shape_json(d->rank, d->dims, d->dim_params));
+    else
+        cJSON_AddNullToObject(o, "shape");
     cJSON_AddBoolToObject(o, "initializer", is_init);
     return o;
 }
@@ -59,9 +62,12 @@ static void add_layers(cJSON *list, const layer_scope *sc, const char *prefix, u
         if (!f) return;
         if (prefix) fprintf(f, "%s/", prefix);
         /* an unnamed node inside a subgraph is named by its first output (or its index) */
-        if (n->name[0] || !prefix) fputs(n->name, f);
-        else if (n->n_outputs && n->outputs[0][0]) fputs(n->outputs[0], f);
-        else fprintf(f, "%s_%d", n->op_type, k);
+        if (n->name[0] || !prefix)
+            fputs(n->name, f);
+        else if (n->n_outputs && n->outputs[0][0])
+            fputs(n->outputs[0], f);
+        else
+            fprintf(f, "%s_%d", n->op_type, k);
         fclose(f);
         if (!path) return;
         cJSON *o = cJSON_CreateObject();
@@ -105,8 +111,10 @@ static cJSON *layers_json(const xc_model *m, unsigned flags)
 
 xc_status xc_inspect_parse_show(const char *list, unsigned *flags)
 {
-    static const struct { const char *word; unsigned flag; } views[] = {
-        {"layers", XC_SHOW_LAYERS}, {"attrs", XC_SHOW_ATTRS | XC_SHOW_LAYERS}, {"weights", XC_SHOW_WEIGHTS}};
+    static const struct {
+        const char *word;
+        unsigned flag;
+    } views[] = {{"layers", XC_SHOW_LAYERS}, {"attrs", XC_SHOW_ATTRS | XC_SHOW_LAYERS}, {"weights", XC_SHOW_WEIGHTS}};
     *flags = 0;
     const char *p = list;
     while (*p) {

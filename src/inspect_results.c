@@ -58,8 +58,9 @@ xc_status xc_inspect_results_values(const char *path, int show, size_t max, cJSO
     XC_TRY(xc_results_load(path, &r));
     const char **names;
     int n;
-    xc_status s = r->n ? xc_results_runners(r, &names, &n)
-                       : xc_fail(XC_ERR_USAGE, "%s: holds no tensors (no index.json, input_K.pb, output_K.pb or tensor file)", path);
+    xc_status s =
+        r->n ? xc_results_runners(r, &names, &n)
+             : xc_fail(XC_ERR_USAGE, "%s: holds no tensors (no index.json, input_K.pb, output_K.pb or tensor file)", path);
     if (s != XC_OK) {
         xc_results_free(r);
         return s;

@@ -93,7 +93,8 @@ static cJSON *suspects_of(const cJSON *layer)
     cJSON *suspects = cJSON_CreateArray(), *good = cJSON_CreateArray();
     const cJSON *t;
     int in_good = 0;
-    cJSON_ArrayForEach(t, layer) {
+    cJSON_ArrayForEach(t, layer)
+    {
         double g = cJSON_GetArrayItem(t, 0)->valuedouble, b = cJSON_GetArrayItem(t, 1)->valuedouble;
         if (g > 0) {
             in_good = 1;

@@ -13,8 +13,10 @@ cJSON *xc_inspect_weights_json(const xc_graph *g)
         cJSON_AddStringToObject(o, "dtype", xc_dtype_name(t->dtype));
         cJSON_AddItemToObject(o, "shape", xc_inspect_shape_json(t->rank, t->dims, NULL));
         xc_value_stats st;
-        if (xc_value_stats_compute(t, &st) == XC_OK) xc_value_stats_add_json(&st, o, 0);
-        else cJSON_AddStringToObject(o, "stats", "not computed: crosscheck does not hold this dtype");
+        if (xc_value_stats_compute(t, &st) == XC_OK)
+            xc_value_stats_add_json(&st, o, 0);
+        else
+            cJSON_AddStringToObject(o, "stats", "not computed: crosscheck does not hold this dtype");
         cJSON_AddItemToArray(list, o);
     }
     return list;

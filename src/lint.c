@@ -50,8 +50,10 @@ static xc_status add(xc_lint_report *r, xc_lint_severity sev, const char *kind, 
     r->n++; /* counted before the check so that free releases whatever was copied */
     if (!f->kind || (nd && (!f->node || !f->op_type)) || (tensor && !f->tensor) || !f->message)
         return xc_fail(XC_ERR_NOMEM, "out of memory");
-    if (sev == XC_LINT_ERROR) r->n_errors++;
-    else r->n_warnings++;
+    if (sev == XC_LINT_ERROR)
+        r->n_errors++;
+    else
+        r->n_warnings++;
     return XC_OK;
 }
 
@@ -111,8 +113,10 @@ static xc_status lint_subgraph(xc_lint_report *r, const xc_node *owner, const xc
         for (int o = 0; s == XC_OK && o < sg->nodes[k].n_outputs; o++) {
             const char *n = sg->nodes[k].outputs[o];
             if (n[0] && in_scope(outer, n))
-                s = warn(r, "shadowed", &sg->nodes[k], n, "%s: output '%s' (in a subgraph of %s) hides a value of the same name in an enclosing graph",
-                         xc_node_label(&sg->nodes[k], lb, sizeof lb), n, owner->name && owner->name[0] ? owner->name : owner->op_type);
+                s = warn(r, "shadowed", &sg->nodes[k], n,
+                         "%s: output '%s' (in a subgraph of %s) hides a value of the same name in an enclosing graph",
+                         xc_node_label(&sg->nodes[k], lb, sizeof lb), n,
+                         owner->name && owner->name[0] ? owner->name : owner->op_type);
             if (s == XC_OK && n[0]) s = xc_names_put(&sc.names, n, 1);
         }
     if (s == XC_OK) s = lint_subgraphs(r, sg, &sc);
@@ -203,13 +207,15 @@ static xc_status lint_warnings(xc_lint_report *r, const xc_model *m)
         const char *n = g->inputs[i].name;
         if (!n[0]) continue;
         if (xc_graph_find_initializer(g, n, NULL))
-            s = warn(r, "shadowed", NULL, n, "graph input '%s' is also an initializer: the initializer is only a default a caller may override", n);
+            s = warn(r, "shadowed", NULL, n,
+                     "graph input '%s' is also an initializer: the initializer is only a default a caller may override", n);
         else if (xc_names_get(&used, n) == -1)
             s = warn(r, "unused-input", NULL, n, "graph input '%s' is not used by any node or graph output", n);
     }
     for (int i = 0; s == XC_OK && i < g->n_initializers; i++) {
         const char *n = g->initializers[i]->name;
-        if (xc_names_get(&used, n) == -1) s = warn(r, "unused-initializer", NULL, n, "initializer '%s' is not used by any node", n);
+        if (xc_names_get(&used, n) == -1)
+            s = warn(r, "unused-initializer", NULL, n, "initializer '%s' is not used by any node", n);
     }
     for (int k = 0; s == XC_OK && k < g->n_nodes; k++) {
         const xc_node *nd = &g->nodes[k];
@@ -259,8 +265,10 @@ xc_status xc_lint(const char *path, xc_lint_report *out)
 
 static void add_str(cJSON *o, const char *key, const char *v)
 {
-    if (v) cJSON_AddStringToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
+    if (v)
+        cJSON_AddStringToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
 }
 
 cJSON *xc_lint_report_json(const xc_lint_report *r)

@@ -17,18 +17,18 @@ typedef enum { XC_LINT_ERROR, XC_LINT_WARNING } xc_lint_severity;
 
 typedef struct xc_lint_finding {
     xc_lint_severity severity;
-    char *kind;      /* "arity", "cycle", "dead-node", ... */
-    char *node;      /* node name ("" if unnamed), NULL if no node is involved */
-    char *op_type;   /* with node */
-    char *tensor;    /* NULL if no tensor is involved */
-    char *message;   /* one line naming the node or tensor */
+    char *kind;    /* "arity", "cycle", "dead-node", ... */
+    char *node;    /* node name ("" if unnamed), NULL if no node is involved */
+    char *op_type; /* with node */
+    char *tensor;  /* NULL if no tensor is involved */
+    char *message; /* one line naming the node or tensor */
 } xc_lint_finding;
 
 /* Owned by the caller: xc_lint_report_free. */
 typedef struct xc_lint_report {
     char *model;
     int n, cap;
-    xc_lint_finding *f;   /* errors in the order found, then warnings */
+    xc_lint_finding *f; /* errors in the order found, then warnings */
     int n_errors, n_warnings;
 } xc_lint_report;
 

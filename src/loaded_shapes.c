@@ -42,7 +42,8 @@ static xc_status check_iteration(const xc_graph *g, const xc_results *loaded, in
         if (named(given, n_given, g->inputs[i].name) || same_shape(a, b)) continue;
         char sa[256], sb[256];
         s = xc_fail(XC_ERR_USAGE,
-                    "input '%s': loaded iteration 0 is %s, iteration %d is %s; an engine is built for one shape per input (run those iterations separately, or give --iterations %d)",
+                    "input '%s': loaded iteration 0 is %s, iteration %d is %s; an engine is built for one shape per input (run "
+                    "those iterations separately, or give --iterations %d)",
                     g->inputs[i].name, xc_tensor_desc(a, sa, sizeof sa), it, xc_tensor_desc(b, sb, sizeof sb), it);
     }
     xc_tensor_list_free(&list);

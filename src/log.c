@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 static xc_log_level level_shown = XC_LOG_WARNING;
 static xc_log_callback callback;
 static void *callback_user;
@@ -55,8 +54,10 @@ void xc_vlog(xc_log_level level, const char *fmt, va_list ap)
     if (!line) line = small; /* out of memory: the message's first 511 bytes */
     xc_one_line(line);
     if (shown) {
-        if (callback) callback(level, line, callback_user);
-        else fprintf(stderr, "crosscheck: %s: %s\n", xc_log_level_name(level), line);
+        if (callback)
+            callback(level, line, callback_user);
+        else
+            fprintf(stderr, "crosscheck: %s: %s\n", xc_log_level_name(level), line);
     }
     if (filed) fprintf(log_file, "crosscheck: %s: %s\n", xc_log_level_name(level), line);
     if (line != small) free(line);

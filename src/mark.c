@@ -56,7 +56,8 @@ xc_status xc_marks_resolve(const xc_graph *g, const char *const *patterns, int n
         for (int p = 0; f && p < n; p++)
             if (!hit[p]) fprintf(f, "%s'%s'", missing++ ? ", " : "", patterns[p]);
         if (f) fclose(f);
-        if (!f || !list) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+        if (!f || !list)
+            s = xc_fail(XC_ERR_NOMEM, "out of memory");
         else if (missing)
             s = xc_fail(XC_ERR_USAGE, "--outputs: %s match%s no tensor computed by a node of the model", list,
                         missing == 1 ? "es" : "");
@@ -119,8 +120,9 @@ int xc_marks_report_missing(const xc_marks *m, const xc_tensor_list *kept, const
                    "--no-fuse-node %s keeps it",
                    runner, m->names[i], info.name, info.fusion ? info.fusion : "a builder pass", nd->name[0] ? nd->name : "NODE");
         else
-            xc_log(XC_LOG_WARNING, "runner %s: marked tensor '%s' is not materialized (folded away or not computed by this runner)",
-                   runner, m->names[i]);
+            xc_log(XC_LOG_WARNING,
+                   "runner %s: marked tensor '%s' is not materialized (folded away or not computed by this runner)", runner,
+                   m->names[i]);
     }
     return missing;
 }

@@ -18,7 +18,7 @@ struct xc_engine;
 /* Owned: xc_marks_free. names point into the graph the marks were resolved against. */
 typedef struct xc_marks {
     xc_names set;
-    const char **names;   /* in graph (topological) order */
+    const char **names; /* in graph (topological) order */
     int n;
 } xc_marks;
 

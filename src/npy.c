@@ -52,7 +52,8 @@ static xc_status shape_tuple(scanner *s, int *rank, int64_t *dims)
     *rank = 0;
     while (!accept(s, ')')) {
         skip_space(s);
-        if (s->p >= s->end || *s->p < '0' || *s->p > '9') return xc_fail(XC_ERR_MODEL, "npy: 'shape' holds something other than a non-negative integer");
+        if (s->p >= s->end || *s->p < '0' || *s->p > '9')
+            return xc_fail(XC_ERR_MODEL, "npy: 'shape' holds something other than a non-negative integer");
         int64_t v = 0;
         while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
             if (v > (INT64_MAX - 9) / 10) return xc_fail(XC_ERR_MODEL, "npy: a dimension of 'shape' overflows");
@@ -87,10 +88,12 @@ static xc_status boolean(scanner *s, int *out)
 
 /* '<f4' and friends to an ONNX dtype. Multi-byte types must be little-endian ('<'; '=' is
  * native, and crosscheck only runs on little-endian hosts); one-byte types may say '|'. */
-static const struct { const char *code; xc_dtype t; } table[] = {
-    {"f2", XC_FLOAT16}, {"f4", XC_FLOAT}, {"f8", XC_DOUBLE}, {"i1", XC_INT8}, {"i2", XC_INT16},
-    {"i4", XC_INT32}, {"i8", XC_INT64}, {"u1", XC_UINT8}, {"u2", XC_UINT16}, {"u4", XC_UINT32},
-    {"u8", XC_UINT64}, {"b1", XC_BOOL},
+static const struct {
+    const char *code;
+    xc_dtype t;
+} table[] = {
+    {"f2", XC_FLOAT16}, {"f4", XC_FLOAT}, {"f8", XC_DOUBLE}, {"i1", XC_INT8},   {"i2", XC_INT16},  {"i4", XC_INT32},
+    {"i8", XC_INT64},   {"u1", XC_UINT8}, {"u2", XC_UINT16}, {"u4", XC_UINT32}, {"u8", XC_UINT64}, {"b1", XC_BOOL},
 };
 
 static xc_status dtype_of(const char *descr, xc_dtype *out)
@@ -161,14 +164,14 @@ xc_status xc_npy_parse(const void *buf, size_t len, xc_tensor **out)
     } else {
         return xc_fail(XC_ERR_UNSUPPORTED, "npy: format version %u.%u is not supported", b[6], b[7]);
     }
-    if (header_len > len - start) return xc_fail(XC_ERR_MODEL, "npy: truncated header (%zu bytes declared, %zu present)", header_len, len - start);
+    if (header_len > len - start)
+        return xc_fail(XC_ERR_MODEL, "npy: truncated header (%zu bytes declared, %zu present)", header_len, len - start);
     scanner s = {(const char *)b + start, (const char *)b + start + header_len};
     npy_header h = {0};
     XC_TRY(parse_dict(&s, &h));
     size_t nbytes, have = len - start - header_len;
     XC_TRY(xc_shape_nbytes(h.dtype, h.rank, h.dims, &nbytes));
-    if (have != nbytes)
-        return xc_fail(XC_ERR_MODEL, "npy: data holds %zu bytes but shape and dtype need %zu", have, nbytes);
+    if (have != nbytes) return xc_fail(XC_ERR_MODEL, "npy: data holds %zu bytes but shape and dtype need %zu", have, nbytes);
     xc_tensor *t;
     XC_TRY(xc_tensor_new(h.dtype, h.rank, h.dims, &t));
     if (nbytes) memcpy(t->data, b + start + header_len, nbytes);
@@ -197,7 +200,8 @@ xc_status xc_npy_image(const xc_tensor *t, unsigned char **out, size_t *len)
     char header[96 + XC_MAX_RANK * 24], shape[XC_MAX_RANK * 24 + 4] = "";
     size_t o = 0;
     for (int d = 0; d < t->rank; d++)
-        o += (size_t)snprintf(shape + o, sizeof shape - o, "%lld,%s", (long long)t->dims[d], t->rank > 1 && d < t->rank - 1 ? " " : "");
+        o += (size_t)snprintf(shape + o, sizeof shape - o, "%lld,%s", (long long)t->dims[d],
+                              t->rank > 1 && d < t->rank - 1 ? " " : "");
     if (t->rank > 1) shape[--o] = 0; /* (2, 3) but (3,) */
     int n = snprintf(header, sizeof header, "{'descr': '%c%s', 'fortran_order': False, 'shape': (%s), }",
                      code[1] == '1' ? '|' : '<', code, shape);

@@ -17,10 +17,10 @@ xc_status xc_model_load_buffer(const void *buf, size_t len, const char *base_dir
  * of zero bytes are skipped (written as holes), so sparse weights stay sparse. */
 #define XC_EXTERNAL_ALIGN 64
 typedef struct xc_save_options {
-    int external;            /* 1: external data; 0: all inline; -1 (default): external when the
+    int external;          /* 1: external data; 0: all inline; -1 (default): external when the
                                 model holds external data or would pass protobuf's 2 GB limit */
-    size_t threshold;        /* default 1024 bytes */
-    const char *data_file;   /* a file name in the model's folder; NULL: "<model file name>.data" */
+    size_t threshold;      /* default 1024 bytes */
+    const char *data_file; /* a file name in the model's folder; NULL: "<model file name>.data" */
 } xc_save_options;
 xc_save_options xc_save_options_default(void);
 xc_status xc_model_save_with(const xc_model *m, const char *path, const xc_save_options *o);

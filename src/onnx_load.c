@@ -50,14 +50,17 @@ static xc_status load_type(const Onnx__TypeProto *tp, xc_value_info *v, int requ
         v->value = e->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? XC_VALUE_OPTIONAL_SEQUENCE : XC_VALUE_OPTIONAL_TENSOR;
         tp = e;
     }
-    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE && tp->sequence_type && tp->sequence_type->elem_type &&
-        v->value != XC_VALUE_OPTIONAL_TENSOR) {
+    if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE && tp->sequence_type && tp->sequence_type->elem_type
+        && v->value != XC_VALUE_OPTIONAL_TENSOR) {
         if (v->value == XC_VALUE_TENSOR) v->value = XC_VALUE_SEQUENCE;
         tp = tp->sequence_type->elem_type;
     }
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
         if (required && tp && tp->value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET)
-            return xc_fail(XC_ERR_UNSUPPORTED, "value '%s' is not a tensor, a sequence of tensors or an optional of either (maps and nested sequences are not supported)", v->name);
+            return xc_fail(XC_ERR_UNSUPPORTED,
+                           "value '%s' is not a tensor, a sequence of tensors or an optional of either (maps and nested "
+                           "sequences are not supported)",
+                           v->name);
         v->value = XC_VALUE_TENSOR; /* an annotation crosscheck cannot use: the value stays unknown */
         return XC_OK;
     }
@@ -65,7 +68,8 @@ static xc_status load_type(const Onnx__TypeProto *tp, xc_value_info *v, int requ
     v->dtype = tt->has_elem_type ? (xc_dtype)tt->elem_type : XC_UNDEFINED;
     if (!tt->shape) return XC_OK;
     if (tt->shape->n_dim > XC_MAX_RANK)
-        return xc_fail(XC_ERR_UNSUPPORTED, "value '%s' has rank %zu (at most %d supported)", v->name, tt->shape->n_dim, XC_MAX_RANK);
+        return xc_fail(XC_ERR_UNSUPPORTED, "value '%s' has rank %zu (at most %d supported)", v->name, tt->shape->n_dim,
+                       XC_MAX_RANK);
     v->rank = (int)tt->shape->n_dim;
     for (int i = 0; i < v->rank; i++) {
         const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
@@ -104,14 +108,22 @@ static xc_status load_attr(const Onnx__AttributeProto *ap, load_ctx *ctx, int de
     if (!a->name) return xc_fail(XC_ERR_NOMEM, "out of memory");
     a->type = ap->has_type ? (xc_attr_type)ap->type : XC_ATTR_UNDEFINED;
     if (a->type == XC_ATTR_UNDEFINED) { /* IR < 3 files infer the type from the field present */
-        if (ap->has_f) a->type = XC_ATTR_FLOAT;
-        else if (ap->has_i) a->type = XC_ATTR_INT;
-        else if (ap->has_s) a->type = XC_ATTR_STRING;
-        else if (ap->t) a->type = XC_ATTR_TENSOR;
-        else if (ap->g) a->type = XC_ATTR_GRAPH;
-        else if (ap->n_floats) a->type = XC_ATTR_FLOATS;
-        else if (ap->n_ints) a->type = XC_ATTR_INTS;
-        else if (ap->n_strings) a->type = XC_ATTR_STRINGS;
+        if (ap->has_f)
+            a->type = XC_ATTR_FLOAT;
+        else if (ap->has_i)
+            a->type = XC_ATTR_INT;
+        else if (ap->has_s)
+            a->type = XC_ATTR_STRING;
+        else if (ap->t)
+            a->type = XC_ATTR_TENSOR;
+        else if (ap->g)
+            a->type = XC_ATTR_GRAPH;
+        else if (ap->n_floats)
+            a->type = XC_ATTR_FLOATS;
+        else if (ap->n_ints)
+            a->type = XC_ATTR_INTS;
+        else if (ap->n_strings)
+            a->type = XC_ATTR_STRINGS;
     }
     switch (a->type) {
     case XC_ATTR_FLOAT: a->f = ap->f; break;
@@ -179,10 +191,10 @@ static xc_status load_attr(const Onnx__AttributeProto *ap, load_ctx *ctx, int de
         a->type_proto->rank = -1;
         XC_TRY(load_type(ap->tp, a->type_proto, 0));
         break;
-    case XC_ATTR_SPARSE_TENSOR: case XC_ATTR_SPARSE_TENSORS: case XC_ATTR_TYPE_PROTOS:
-        break; /* kept only through the proto; no supported op reads them */
-    default:
-        return xc_fail(XC_ERR_MODEL, "attribute '%s' has unknown type %d", a->name, (int)a->type);
+    case XC_ATTR_SPARSE_TENSOR:
+    case XC_ATTR_SPARSE_TENSORS:
+    case XC_ATTR_TYPE_PROTOS: break; /* kept only through the proto; no supported op reads them */
+    default: return xc_fail(XC_ERR_MODEL, "attribute '%s' has unknown type %d", a->name, (int)a->type);
     }
     return XC_OK;
 }
@@ -214,10 +226,8 @@ static xc_status load_node(const Onnx__NodeProto *np, load_ctx *ctx, int depth, 
 
 static xc_status load_graph(const Onnx__GraphProto *gp, load_ctx *ctx, int depth, xc_graph **out)
 {
-    if (depth > MAX_SUBGRAPH_DEPTH)
-        return xc_fail(XC_ERR_MODEL, "subgraphs nested deeper than %d levels", MAX_SUBGRAPH_DEPTH);
-    if (gp->n_node > INT32_MAX / 2 || gp->n_initializer > INT32_MAX / 2)
-        return xc_fail(XC_ERR_MODEL, "graph is too large");
+    if (depth > MAX_SUBGRAPH_DEPTH) return xc_fail(XC_ERR_MODEL, "subgraphs nested deeper than %d levels", MAX_SUBGRAPH_DEPTH);
+    if (gp->n_node > INT32_MAX / 2 || gp->n_initializer > INT32_MAX / 2) return xc_fail(XC_ERR_MODEL, "graph is too large");
     xc_graph *g = calloc(1, sizeof *g);
     if (!g) return xc_fail(XC_ERR_NOMEM, "out of memory");
     *out = g;
@@ -233,8 +243,7 @@ static xc_status load_graph(const Onnx__GraphProto *gp, load_ctx *ctx, int depth
         if (!g->initializers[i]->name || !g->initializers[i]->name[0])
             return xc_fail(XC_ERR_MODEL, "initializer #%zu has no name", i);
     }
-    if (gp->n_sparse_initializer)
-        return xc_fail(XC_ERR_UNSUPPORTED, "sparse initializers are not supported");
+    if (gp->n_sparse_initializer) return xc_fail(XC_ERR_UNSUPPORTED, "sparse initializers are not supported");
     XC_TRY(load_values(gp->input, gp->n_input, &g->inputs, &g->n_inputs, 1));
     XC_TRY(load_values(gp->output, gp->n_output, &g->outputs, &g->n_outputs, 1));
     XC_TRY(load_values(gp->value_info, gp->n_value_info, &g->value_info, &g->n_value_info, 0));
@@ -271,8 +280,8 @@ static xc_status load_model(Onnx__ModelProto *mp, const char *base_dir, const xc
         for (int k = 0; k < i; k++) {
             const char *e = !strcmp(m->opsets[k].domain, "ai.onnx") ? "" : m->opsets[k].domain;
             if (!strcmp(d, e))
-                return xc_fail(XC_ERR_MODEL, "opset_import lists domain '%s' twice (versions %lld and %lld)",
-                               *d ? d : "ai.onnx", (long long)m->opsets[k].version, (long long)m->opsets[i].version);
+                return xc_fail(XC_ERR_MODEL, "opset_import lists domain '%s' twice (versions %lld and %lld)", *d ? d : "ai.onnx",
+                               (long long)m->opsets[k].version, (long long)m->opsets[i].version);
         }
     }
     for (size_t i = 0; i < mp->n_metadata_props; i++, m->n_metadata++) {

@@ -46,12 +46,18 @@ static void *arena_alloc(arena *a, size_t size)
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 256;
         void **b = realloc(a->blocks, cap * sizeof *b);
-        if (!b) { a->failed = 1; return NULL; }
+        if (!b) {
+            a->failed = 1;
+            return NULL;
+        }
         a->blocks = b;
         a->cap = cap;
     }
     void *p = calloc(1, size ? size : 1);
-    if (!p) { a->failed = 1; return NULL; }
+    if (!p) {
+        a->failed = 1;
+        return NULL;
+    }
     a->blocks[a->n++] = p;
     return p;
 }
@@ -91,21 +97,30 @@ static Onnx__TensorProto *tensor_proto(arena *a, const xc_tensor *t, int initial
     if (a->n_tensors == a->cap_tensors) {
         size_t cap = a->cap_tensors ? a->cap_tensors * 2 : 64;
         Onnx__TensorProto **b = realloc(a->tensors, cap * sizeof *b);
-        if (!b) { a->failed = 1; return NULL; }
+        if (!b) {
+            a->failed = 1;
+            return NULL;
+        }
         a->tensors = b;
         a->cap_tensors = cap;
     }
     uint64_t offset;
     xc_status s;
     /* 4- and 2-bit types stay inline: external data is written from memory as is, unpacked */
-    if (initializer && a->external && t->nbytes >= a->threshold && t->nbytes > 0 && xc_dtype_bits(t->dtype) >= 8 &&
-        t->dtype != XC_STRING) { /* strings too: string_data is inline by definition */
-        if (!place_external(a, t, &offset)) { a->failed = 1; return NULL; }
+    if (initializer && a->external && t->nbytes >= a->threshold && t->nbytes > 0 && xc_dtype_bits(t->dtype) >= 8
+        && t->dtype != XC_STRING) { /* strings too: string_data is inline by definition */
+        if (!place_external(a, t, &offset)) {
+            a->failed = 1;
+            return NULL;
+        }
         s = xc_tensor_to_proto_external(t, tp, a->location, offset);
     } else {
         s = xc_tensor_to_proto(t, tp);
     }
-    if (s != XC_OK) { a->failed = 1; return NULL; }
+    if (s != XC_OK) {
+        a->failed = 1;
+        return NULL;
+    }
     a->tensors[a->n_tensors++] = tp;
     return tp;
 }
@@ -114,8 +129,10 @@ static Onnx__ValueInfoProto *value_proto(arena *a, const xc_value_info *v)
 {
     Onnx__ValueInfoProto *vp = NEW_ARRAY(a, Onnx__ValueInfoProto, 1);
     if (!vp) return NULL;
-    if (v->proto) *vp = *(const Onnx__ValueInfoProto *)v->proto;
-    else onnx__value_info_proto__init(vp);
+    if (v->proto)
+        *vp = *(const Onnx__ValueInfoProto *)v->proto;
+    else
+        onnx__value_info_proto__init(vp);
     vp->name = v->name;
     vp->doc_string = v->doc_string;
     if (v->dtype == XC_UNDEFINED && v->rank < 0 && v->value == XC_VALUE_TENSOR) {
@@ -187,21 +204,39 @@ static Onnx__AttributeProto *attr_proto(arena *a, const xc_attr *at)
 {
     Onnx__AttributeProto *ap = NEW_ARRAY(a, Onnx__AttributeProto, 1);
     if (!ap) return NULL;
-    if (at->proto) *ap = *(const Onnx__AttributeProto *)at->proto; /* keeps sparse/type-proto values */
-    else onnx__attribute_proto__init(ap);
+    if (at->proto)
+        *ap = *(const Onnx__AttributeProto *)at->proto; /* keeps sparse/type-proto values */
+    else
+        onnx__attribute_proto__init(ap);
     ap->name = at->name;
     ap->ref_attr_name = at->ref_attr_name;
     ap->doc_string = at->doc_string;
     ap->has_type = 1;
     ap->type = (Onnx__AttributeProto__AttributeType)at->type;
     switch (at->type) {
-    case XC_ATTR_FLOAT: ap->has_f = 1; ap->f = at->f; break;
-    case XC_ATTR_INT: ap->has_i = 1; ap->i = at->i; break;
-    case XC_ATTR_STRING: ap->has_s = 1; ap->s.data = (uint8_t *)at->s; ap->s.len = at->s_len; break;
+    case XC_ATTR_FLOAT:
+        ap->has_f = 1;
+        ap->f = at->f;
+        break;
+    case XC_ATTR_INT:
+        ap->has_i = 1;
+        ap->i = at->i;
+        break;
+    case XC_ATTR_STRING:
+        ap->has_s = 1;
+        ap->s.data = (uint8_t *)at->s;
+        ap->s.len = at->s_len;
+        break;
     case XC_ATTR_TENSOR: ap->t = tensor_proto(a, at->t, 0); break;
     case XC_ATTR_GRAPH: ap->g = graph_proto(a, at->g); break;
-    case XC_ATTR_FLOATS: ap->n_floats = at->n; ap->floats = at->floats; break;
-    case XC_ATTR_INTS: ap->n_ints = at->n; ap->ints = at->ints; break;
+    case XC_ATTR_FLOATS:
+        ap->n_floats = at->n;
+        ap->floats = at->floats;
+        break;
+    case XC_ATTR_INTS:
+        ap->n_ints = at->n;
+        ap->ints = at->ints;
+        break;
     case XC_ATTR_STRINGS: {
         ProtobufCBinaryData *s = NEW_ARRAY(a, ProtobufCBinaryData, at->n + 1);
         if (!s) return NULL;
@@ -239,8 +274,10 @@ static Onnx__NodeProto *node_proto(arena *a, const xc_node *n)
     Onnx__NodeProto *np = NEW_ARRAY(a, Onnx__NodeProto, 1);
     Onnx__AttributeProto **attrs = NEW_ARRAY(a, Onnx__AttributeProto *, n->n_attrs + 1);
     if (!np || !attrs) return NULL;
-    if (n->proto) *np = *(const Onnx__NodeProto *)n->proto;
-    else onnx__node_proto__init(np);
+    if (n->proto)
+        *np = *(const Onnx__NodeProto *)n->proto;
+    else
+        onnx__node_proto__init(np);
     np->name = n->name[0] || n->proto ? n->name : NULL;
     np->op_type = n->op_type;
     np->domain = n->domain[0] || (n->proto && ((const Onnx__NodeProto *)n->proto)->domain) ? n->domain : NULL;
@@ -268,8 +305,10 @@ static Onnx__GraphProto *graph_proto(arena *a, const xc_graph *g)
     Onnx__NodeProto **nodes = NEW_ARRAY(a, Onnx__NodeProto *, g->n_nodes + 1);
     Onnx__TensorProto **inits = NEW_ARRAY(a, Onnx__TensorProto *, g->n_initializers + 1);
     if (!gp || !nodes || !inits) return NULL;
-    if (g->proto) *gp = *(const Onnx__GraphProto *)g->proto;
-    else onnx__graph_proto__init(gp);
+    if (g->proto)
+        *gp = *(const Onnx__GraphProto *)g->proto;
+    else
+        onnx__graph_proto__init(gp);
     gp->name = g->name;
     gp->doc_string = g->doc_string;
     for (int k = 0; k < g->n_nodes; k++) nodes[k] = node_proto(a, &g->nodes[k]);
@@ -293,8 +332,10 @@ static Onnx__ModelProto *model_proto(arena *a, const xc_model *m)
     Onnx__OperatorSetIdProto **ops = NEW_ARRAY(a, Onnx__OperatorSetIdProto *, m->n_opsets + 1);
     Onnx__StringStringEntryProto **meta = NEW_ARRAY(a, Onnx__StringStringEntryProto *, m->n_metadata + 1);
     if (!mp || !ops || !meta) return NULL;
-    if (m->proto) *mp = *(const Onnx__ModelProto *)m->proto;
-    else onnx__model_proto__init(mp);
+    if (m->proto)
+        *mp = *(const Onnx__ModelProto *)m->proto;
+    else
+        onnx__model_proto__init(mp);
     mp->has_ir_version = 1;
     mp->ir_version = m->ir_version;
     mp->has_model_version = m->model_version != 0;
@@ -388,8 +429,10 @@ static xc_status data_location(const char *path, const xc_save_options *o, char 
     snprintf(a, sizeof a, "%s", path);
     snprintf(b, sizeof b, "%s", path);
     const char *base = basename(a), *dir = dirname(b);
-    if (o->data_file) snprintf(name, name_len, "%s", o->data_file);
-    else snprintf(name, name_len, "%s.data", base);
+    if (o->data_file)
+        snprintf(name, name_len, "%s", o->data_file);
+    else
+        snprintf(name, name_len, "%s.data", base);
     if (!name[0] || strchr(name, '/') || strchr(name, '\\') || !strcmp(name, ".") || !strcmp(name, ".."))
         return xc_fail(XC_ERR_USAGE, "external data file '%s' must be a plain file name (it goes beside the model)", name);
     if (!strcmp(name, base)) return xc_fail(XC_ERR_USAGE, "external data file '%s' would overwrite the model", name);
@@ -477,7 +520,9 @@ static void remove_replaced_data(const char *old_model, size_t old_len, const ch
         const Onnx__TensorProto *t = mp->graph->initializer[i];
         for (size_t k = 0; k < t->n_external_data; k++) {
             const char *key = t->external_data[k]->key, *v = t->external_data[k]->value;
-            if (!key || strcmp(key, "location") || !v || !is_fresh_name(v, base, fresh_stem(data_path, base)) || (used && !strcmp(v, used))) continue;
+            if (!key || strcmp(key, "location") || !v || !is_fresh_name(v, base, fresh_stem(data_path, base))
+                || (used && !strcmp(v, used)))
+                continue;
             char *full = NULL;
             if (asprintf(&full, "%s/%s", dir, v) < 0) continue;
             if (!xc_input_named_by(full)) unlink(full);
@@ -530,7 +575,8 @@ static xc_status save_packed(const xc_model *m, arena *a, const char *path, cons
     if (s == XC_OK && (!mp || a->failed)) s = xc_fail(XC_ERR_NOMEM, "%s: out of memory building the model", path);
     size_t len = mp ? onnx__model_proto__get_packed_size(mp) : 0;
     if (s == XC_OK && len > INT32_MAX)
-        s = xc_fail(XC_ERR_UNSUPPORTED, "%s: model is %zu bytes, over protobuf's 2 GB limit (weights must be saved as external data)", path, len);
+        s = xc_fail(XC_ERR_UNSUPPORTED,
+                    "%s: model is %zu bytes, over protobuf's 2 GB limit (weights must be saved as external data)", path, len);
     uint8_t *buf = s == XC_OK ? malloc(len ? len : 1) : NULL;
     if (s == XC_OK && !buf) s = xc_fail(XC_ERR_NOMEM, "%s: out of memory", path);
     if (s == XC_OK) {

@@ -12,15 +12,20 @@ const char *xc_compare_func_name(xc_compare_func f) { return f == XC_COMPARE_IND
 xc_status xc_check_spec_add(xc_check_spec *s, const char *option, char *text)
 {
     if (!strcmp(option, "compare-func")) {
-        if (!strcmp(text, "simple")) s->func = XC_COMPARE_SIMPLE;
-        else if (!strcmp(text, "indices")) s->func = XC_COMPARE_INDICES;
-        else return xc_fail(XC_ERR_USAGE, "--compare-func: '%s' is not simple or indices", text);
+        if (!strcmp(text, "simple"))
+            s->func = XC_COMPARE_SIMPLE;
+        else if (!strcmp(text, "indices"))
+            s->func = XC_COMPARE_INDICES;
+        else
+            return xc_fail(XC_ERR_USAGE, "--compare-func: '%s' is not simple or indices", text);
         return XC_OK;
     }
     int *n = !strcmp(option, "index-tolerance") ? &s->n_index_tol : !strcmp(option, "postprocess") ? &s->n_topk : &s->n_metrics;
     if (*n == XC_MAX_CHECK_ENTRIES) return xc_fail(XC_ERR_USAGE, "--%s given more than %d times", option, XC_MAX_CHECK_ENTRIES);
-    if (!strcmp(option, "postprocess")) XC_TRY(xc_topk_parse(text, &s->topk[*n]));
-    else if (!strcmp(option, "check-metric")) XC_TRY(xc_metric_bound_parse(text, &s->metrics[*n]));
+    if (!strcmp(option, "postprocess"))
+        XC_TRY(xc_topk_parse(text, &s->topk[*n]));
+    else if (!strcmp(option, "check-metric"))
+        XC_TRY(xc_metric_bound_parse(text, &s->metrics[*n]));
     else if (!strcmp(option, "index-tolerance")) {
         xc_tol_entry e = {NULL, 0};
         char *v = xc_split_tensor_name(text, &e.name), *end;
@@ -46,14 +51,16 @@ xc_status xc_check_spec_validate(const xc_check_spec *s, const xc_tolerance_spec
     int global = 0;
     for (int i = 0; i < tol->n_stat; i++) {
         if ((xc_check_stat)(int)tol->stat[i].value == XC_STAT_ELEMWISE)
-            return xc_fail(XC_ERR_USAGE, "--check-average: --check-error-stat %s%selemwise is a per-element check with no statistic "
-                                         "to average (use max, mean, median or quantile)",
+            return xc_fail(XC_ERR_USAGE,
+                           "--check-average: --check-error-stat %s%selemwise is a per-element check with no statistic "
+                           "to average (use max, mean, median or quantile)",
                            tol->stat[i].name ? tol->stat[i].name : "", tol->stat[i].name ? ":" : "");
         global |= !tol->stat[i].name;
     }
     if (!global)
-        return xc_fail(XC_ERR_USAGE, "--check-average averages the checked error statistic: give --check-error-stat max, mean, median "
-                                     "or quantile (the default, elemwise, is a per-element check)");
+        return xc_fail(XC_ERR_USAGE,
+                       "--check-average averages the checked error statistic: give --check-error-stat max, mean, median "
+                       "or quantile (the default, elemwise, is a per-element check)");
     return XC_OK;
 }
 
@@ -74,8 +81,10 @@ static void metric_checks(const xc_check_spec *s, const char *name, xc_check_res
         const xc_metric_bound *b = NULL;
         for (int i = 0; i < s->n_metrics; i++) {
             if (s->metrics[i].metric != (xc_metric)m) continue;
-            if (s->metrics[i].name && name && !strcmp(s->metrics[i].name, name)) b = &s->metrics[i];
-            else if (!s->metrics[i].name && (!b || !b->name)) b = &s->metrics[i];
+            if (s->metrics[i].name && name && !strcmp(s->metrics[i].name, name))
+                b = &s->metrics[i];
+            else if (!s->metrics[i].name && (!b || !b->name))
+                b = &s->metrics[i];
         }
         if (b) chk->metrics[chk->n_metrics++] = (xc_metric_check){(xc_metric)m, b->threshold, 0, 0};
     }

@@ -24,8 +24,8 @@ typedef enum { XC_COMPARE_SIMPLE, XC_COMPARE_INDICES } xc_compare_func;
 typedef struct xc_check_spec {
     xc_compare_func func;
     int n_index_tol, n_topk, n_metrics;
-    xc_tol_entry index_tol[XC_MAX_CHECK_ENTRIES]; /* --index-tolerance [NAME:]N */
-    xc_topk topk[XC_MAX_CHECK_ENTRIES];           /* --postprocess */
+    xc_tol_entry index_tol[XC_MAX_CHECK_ENTRIES];  /* --index-tolerance [NAME:]N */
+    xc_topk topk[XC_MAX_CHECK_ENTRIES];            /* --postprocess */
     xc_metric_bound metrics[XC_MAX_CHECK_ENTRIES]; /* --check-metric */
     int no_shape_check;
     int check_average;
@@ -39,16 +39,16 @@ typedef struct xc_metric_check {
 
 typedef struct xc_check_result {
     xc_compare_func func;
-    int tolerance_passed;          /* the tolerance verdict alone */
-    const xc_topk *topk;           /* postprocessing applied (borrowed from the spec), or NULL */
-    int reshaped, permuted;        /* --no-shape-check changed the reference's shape */
-    int ref_rank;                  /* the reference's shape before that */
+    int tolerance_passed;   /* the tolerance verdict alone */
+    const xc_topk *topk;    /* postprocessing applied (borrowed from the spec), or NULL */
+    int reshaped, permuted; /* --no-shape-check changed the reference's shape */
+    int ref_rank;           /* the reference's shape before that */
     int64_t ref_dims[XC_MAX_RANK];
-    int perm[XC_MAX_RANK];         /* permuted: the reference axis each axis came from */
-    xc_indices_result indices;     /* func == XC_COMPARE_INDICES */
+    int perm[XC_MAX_RANK];     /* permuted: the reference axis each axis came from */
+    xc_indices_result indices; /* func == XC_COMPARE_INDICES */
     int n_metrics;
     xc_metric_check metrics[XC_N_METRICS];
-    xc_metric_values values;       /* every metric, computed when any bound applies */
+    xc_metric_values values; /* every metric, computed when any bound applies */
     /* the tensors compared, when they are not the runners' outputs (postprocessed or
      * reshaped); owned; NULL otherwise */
     xc_tensor *out, *ref;

@@ -100,15 +100,19 @@ static xc_status node_row(xc_layer_watch *w, const char *name, xc_layer_row *r)
 {
     const xc_graph *g = w->graph;
     xc_per_layer *p = w->per_layer;
-    if (!p->nodes && !(p->nodes = malloc(sizeof(int) * (size_t)(g->n_nodes ? g->n_nodes : 1)))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (!p->nodes && !(p->nodes = malloc(sizeof(int) * (size_t)(g->n_nodes ? g->n_nodes : 1))))
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int k = 0; k < g->n_nodes; k++)
         for (int o = 0; o < g->nodes[k].n_outputs; o++)
             if (!strcmp(g->nodes[k].outputs[o], name)) {
                 const xc_node *nd = &g->nodes[k];
                 p->nodes[k] = k;
                 r->layer = k;
-                r->info = (xc_engine_layer_info){.name = nd->name[0] ? nd->name : nd->outputs[0], .kind = nd->op_type,
-                                                 .tactic = w->tactic, .n_nodes = 1, .nodes = &p->nodes[k]};
+                r->info = (xc_engine_layer_info){.name = nd->name[0] ? nd->name : nd->outputs[0],
+                                                 .kind = nd->op_type,
+                                                 .tactic = w->tactic,
+                                                 .n_nodes = 1,
+                                                 .nodes = &p->nodes[k]};
                 return XC_OK;
             }
     return xc_fail(XC_ERR_INTERNAL, "per-layer: a runner reported tensor '%s', which no node of the model makes", name);
@@ -201,7 +205,10 @@ xc_observer xc_layer_watch_observer(xc_layer_watch *w)
     return o;
 }
 
-static xc_status session_value(void *user, const char *name, const xc_tensor **out) { return xc_ref_session_get(user, name, out); }
+static xc_status session_value(void *user, const char *name, const xc_tensor **out)
+{
+    return xc_ref_session_get(user, name, out);
+}
 
 static void session_done(void *user, const char *name) { xc_ref_session_release(user, name); }
 

@@ -26,7 +26,7 @@ typedef enum { XC_VERDICT_PASS, XC_VERDICT_NEAR, XC_VERDICT_FAIL } xc_verdict;
 #define XC_NEAR_SCORE 0.5
 
 typedef struct xc_layer_row {
-    int layer;                 /* engine layer index */
+    int layer; /* engine layer index */
     xc_engine_layer_info info;
     int n_tensors;
     xc_layer_tensor *tensors;
@@ -37,11 +37,11 @@ typedef struct xc_layer_row {
 typedef struct xc_per_layer {
     xc_per_layer_mode mode;
     int n_rows, cap_rows;
-    xc_layer_row *rows;        /* in execution (topological) order */
-    int first_divergence;      /* row index, -1 if none */
+    xc_layer_row *rows;   /* in execution (topological) order */
+    int first_divergence; /* row index, -1 if none */
     int n_failed;
-    int *nodes;                /* node rows (no engine): the node indices their info.nodes point at */
-    int tf32_seen;             /* accumulated: a TF32 layer has run, so later rows carry its error */
+    int *nodes;    /* node rows (no engine): the node indices their info.nodes point at */
+    int tf32_seen; /* accumulated: a TF32 layer has run, so later rows carry its error */
 } xc_per_layer;
 
 /* First layer (in execution order) whose output holds a NaN or an infinity and depends on
@@ -50,12 +50,12 @@ typedef struct xc_per_layer {
 typedef struct xc_first_nan_hit {
     int found;
     char *layer, *tensor;
-    size_t index;              /* flat index of the first non-finite element */
+    size_t index; /* flat index of the first non-finite element */
     double value;
 } xc_first_nan_hit;
 
 typedef struct xc_first_nan {
-    int found;                 /* the first input-dependent hit, as the fields below */
+    int found; /* the first input-dependent hit, as the fields below */
     char *layer, *tensor;
     size_t index;
     double value;
@@ -69,10 +69,10 @@ typedef struct xc_first_nan {
  * tensors): value() may give NULL for a tensor it lacks, which is then not compared. */
 typedef struct xc_layer_watch {
     const xc_engine *engine;
-    const xc_graph *graph;            /* rows without an engine; --first-nan tells input-dependent
+    const xc_graph *graph; /* rows without an engine; --first-nan tells input-dependent
                                          tensors from constant-derived ones with it (NULL: every
                                          tensor counts as input-dependent) */
-    const char *tactic;               /* rows without an engine: static text */
+    const char *tactic;    /* rows without an engine: static text */
     const xc_feeder *golden;
     const xc_tolerance_spec *tol;
     xc_per_layer *per_layer;

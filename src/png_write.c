@@ -52,8 +52,8 @@ xc_status xc_png_write(const char *path, const uint8_t *rgb, int width, int heig
     uint8_t ihdr[13];
     put32(ihdr, (uint32_t)width);
     put32(ihdr + 4, (uint32_t)height);
-    ihdr[8] = 8;  /* bit depth */
-    ihdr[9] = 2;  /* colour type: RGB */
+    ihdr[8] = 8;                        /* bit depth */
+    ihdr[9] = 2;                        /* colour type: RGB */
     ihdr[10] = ihdr[11] = ihdr[12] = 0; /* deflate, adaptive filtering, no interlace */
     int ok = fwrite(sig, 1, 8, f) == 8 && chunk(f, "IHDR", ihdr, 13);
     for (int i = 0; ok && i < n_text; i++) {

@@ -35,7 +35,8 @@ static xc_status base64_decode(const char *s, unsigned char **out, size_t *out_l
     while (pad < 2 && pad < len && s[len - 1 - pad] == '=') pad++;
     size_t n = len / 4 * 3 - pad;
     if (n > xc_max_tensor_bytes() + NPY_HEADER_ALLOWANCE)
-        return xc_fail(XC_ERR_NOMEM, "array of %zu bytes exceeds the limit of %zu bytes (--max-tensor-bytes)", n, xc_max_tensor_bytes());
+        return xc_fail(XC_ERR_NOMEM, "array of %zu bytes exceeds the limit of %zu bytes (--max-tensor-bytes)", n,
+                       xc_max_tensor_bytes());
     unsigned char *b = malloc(n ? n : 1);
     if (!b) return xc_fail(XC_ERR_NOMEM, "out of memory decoding %zu bytes", n);
     size_t o = 0;
@@ -68,7 +69,8 @@ static xc_status decode_array(const cJSON *v, const char *name, xc_tensor **out)
     unsigned char *bytes = NULL;
     size_t n = 0;
     if (!strncmp(a->valuestring, "\xc2\x93NUMPY", 7))
-        return xc_fail(XC_ERR_UNSUPPORTED, "array in the latin-1 encoding of older Polygraphy versions; re-save it with a current one");
+        return xc_fail(XC_ERR_UNSUPPORTED,
+                       "array in the latin-1 encoding of older Polygraphy versions; re-save it with a current one");
     XC_TRY(base64_decode(a->valuestring, &bytes, &n));
     xc_status s;
     if (n >= 4 && !memcmp(bytes, "PK\x03\x04", 4))
@@ -85,11 +87,14 @@ static xc_status iteration(const cJSON *it, const char *runner, int k, xc_result
 {
     if (!cJSON_IsObject(it)) return xc_fail(XC_ERR_MODEL, "runner '%s', iteration %d: not a JSON object", runner, k);
     const cJSON *outs = cJSON_GetObjectItem(it, "outputs"), *m;
-    if (!outs) outs = it;
-    else if (!cJSON_IsObject(outs)) return xc_fail(XC_ERR_MODEL, "runner '%s', iteration %d: 'outputs' is not an object", runner, k);
-    cJSON_ArrayForEach(m, outs) {
-        if (is_marker(m->string) || (outs == it && (!strcmp(m->string, "runtime") || !strcmp(m->string, "runner_name")) &&
-                                     !cJSON_IsObject(m)))
+    if (!outs)
+        outs = it;
+    else if (!cJSON_IsObject(outs))
+        return xc_fail(XC_ERR_MODEL, "runner '%s', iteration %d: 'outputs' is not an object", runner, k);
+    cJSON_ArrayForEach(m, outs)
+    {
+        if (is_marker(m->string)
+            || (outs == it && (!strcmp(m->string, "runtime") || !strcmp(m->string, "runner_name")) && !cJSON_IsObject(m)))
             continue;
         for (const cJSON *p = outs->child; p != m; p = p->next)
             if (!strcmp(p->string, m->string))
@@ -107,7 +112,8 @@ static xc_status run_results(const cJSON *lst, int first, xc_results *r)
     if (!cJSON_IsArray(lst)) return xc_fail(XC_ERR_MODEL, "RunResults 'lst' is not a list");
     const cJSON *pair;
     int index = 0;
-    cJSON_ArrayForEach(pair, lst) {
+    cJSON_ArrayForEach(pair, lst)
+    {
         const cJSON *name = cJSON_GetArrayItem(pair, 0), *its = cJSON_GetArrayItem(pair, 1), *it;
         if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2 || !cJSON_IsString(name) || !cJSON_IsArray(its))
             return xc_fail(XC_ERR_MODEL, "RunResults entry %d is not [runner name, [iterations]]", index);
@@ -127,7 +133,8 @@ static xc_status parse(const void *buf, size_t len, int first, int one_file_per_
 {
     const char *end = buf;
     cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
-    if (!root) return xc_fail(XC_ERR_MODEL, "not valid JSON (near byte %zu)", end ? (size_t)(end - (const char *)buf) : (size_t)0);
+    if (!root)
+        return xc_fail(XC_ERR_MODEL, "not valid JSON (near byte %zu)", end ? (size_t)(end - (const char *)buf) : (size_t)0);
     xc_status s = XC_OK;
     const cJSON *lst = cJSON_GetObjectItem(root, "lst"), *it;
     if (cJSON_IsArray(root)) {

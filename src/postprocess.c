@@ -26,8 +26,7 @@ xc_status xc_topk_parse(char *text, xc_topk *out)
     int ok = !strncmp(fn, "top-", 4) && parse_int(fn + 4, 1, INT_MAX, &k);
     if (ok && comma) ok = !strncmp(comma + 1, "axis=", 5) && parse_int(comma + 6, -XC_MAX_RANK, XC_MAX_RANK - 1, &axis);
     if (comma) *comma = ',';
-    if (!ok)
-        return xc_fail(XC_ERR_USAGE, "--postprocess: '%s' is not [NAME:]top-K[,axis=A] (K >= 1, A an axis)", fn);
+    if (!ok) return xc_fail(XC_ERR_USAGE, "--postprocess: '%s' is not [NAME:]top-K[,axis=A] (K >= 1, A an axis)", fn);
     out->k = (int)k;
     out->axis = (int)axis;
     return XC_OK;

@@ -11,7 +11,7 @@
 typedef struct xc_topk {
     const char *name; /* NULL: every output */
     int k;
-    int axis;         /* may be negative (from the end) */
+    int axis; /* may be negative (from the end) */
 } xc_topk;
 
 /* Parses "[NAME:]top-K[,axis=A]" (the name is borrowed from text, which is modified). */

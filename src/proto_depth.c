@@ -57,9 +57,15 @@ static int too_deep(const ProtobufCMessageDescriptor *desc, const uint8_t *p, co
         uint64_t tag, n;
         if (!read_varint(&c, &tag)) return 0; /* malformed: the parser refuses this level */
         switch (tag & 7) {
-        case 0: if (!read_varint(&c, &n)) return 0; break;
-        case 1: if (!skip(&c, 8)) return 0; break;
-        case 5: if (!skip(&c, 4)) return 0; break;
+        case 0:
+            if (!read_varint(&c, &n)) return 0;
+            break;
+        case 1:
+            if (!skip(&c, 8)) return 0;
+            break;
+        case 5:
+            if (!skip(&c, 4)) return 0;
+            break;
         case 2: {
             if (!read_varint(&c, &n) || n > (uint64_t)(c.end - c.p)) return 0;
             const uint8_t *body = c.p;

@@ -30,12 +30,12 @@ typedef struct runner_files {
 } runner_files;
 
 struct xc_results_writer {
-    char *dest;           /* the folder (or .json file) asked for */
-    char *dir;            /* folder mode: the new folder being filled, swapped in at close */
-    int json;             /* a Polygraphy JSON file: arrays kept in `polygraphy` until close */
-    cJSON *polygraphy;    /*   {runner: [iteration dicts]} for outputs; "inputs" for inputs */
+    char *dest;        /* the folder (or .json file) asked for */
+    char *dir;         /* folder mode: the new folder being filled, swapped in at close */
+    int json;          /* a Polygraphy JSON file: arrays kept in `polygraphy` until close */
+    cJSON *polygraphy; /*   {runner: [iteration dicts]} for outputs; "inputs" for inputs */
     int has_outputs;
-    xc_status failed;     /* the first error of an add: close then keeps the old results */
+    xc_status failed; /* the first error of an add: close then keeps the old results */
     cJSON *root, *list;
     runner_files *runners;
     int n_runners;
@@ -48,8 +48,8 @@ static void make_stem(const xc_results_writer *w, const char *name, char *stem, 
 {
     size_t n = 0;
     for (const char *p = name; *p && n + 12 < cap; p++) {
-        int ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
-                 (*p == '.' && n > 0);
+        int ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'
+                 || (*p == '.' && n > 0);
         stem[n++] = ok ? *p : '_';
     }
     stem[n] = 0;
@@ -77,7 +77,7 @@ static xc_status runner_slot(xc_results_writer *w, const char *name, int iterati
         w->n_runners++;
     }
     if (iteration >= r->n_iters) {
-        int (*bigger)[3] = realloc(r->counts, sizeof *bigger * (iteration + 1));
+        int(*bigger)[3] = realloc(r->counts, sizeof *bigger * (iteration + 1));
         if (!bigger) return xc_fail(XC_ERR_NOMEM, "out of memory");
         memset(bigger + r->n_iters, 0, sizeof *bigger * (iteration + 1 - r->n_iters));
         r->counts = bigger;
@@ -174,8 +174,8 @@ xc_status xc_results_open(const char *dir, xc_results_writer **out)
         XC_TRY(check_replaceable(dir));
     }
     xc_results_writer *w = calloc(1, sizeof *w);
-    if (!w || !(w->dest = strdup(dir)) || !(w->root = cJSON_CreateObject()) ||
-        (json && !(w->polygraphy = cJSON_CreateObject()))) {
+    if (!w || !(w->dest = strdup(dir)) || !(w->root = cJSON_CreateObject())
+        || (json && !(w->polygraphy = cJSON_CreateObject()))) {
         if (w) {
             free(w->dest);
             cJSON_Delete(w->root);
@@ -201,7 +201,7 @@ xc_status xc_results_open(const char *dir, xc_results_writer **out)
 /* JSON mode: t goes into iteration `iteration` of runner's list (inputs: the list "inputs"). */
 static xc_status keep_polygraphy(xc_results_writer *w, const char *runner, int iteration, int role, const xc_tensor *t)
 {
-    if (role == XC_ROLE_LAYER) return XC_OK; /* Polygraphy files hold inputs and outputs only */
+    if (role == XC_ROLE_LAYER) return XC_OK;                         /* Polygraphy files hold inputs and outputs only */
     const char *key = role == XC_ROLE_INPUT ? "\x01inputs" : runner; /* no runner is named "\x01inputs" */
     if (role == XC_ROLE_OUTPUT) w->has_outputs = 1;
     cJSON *iters = cJSON_GetObjectItemCaseSensitive(w->polygraphy, key);
@@ -257,8 +257,7 @@ static xc_status write_polygraphy(xc_results_writer *w)
 
 /* input_K.pb / output_K.pb for the test_data_set view: a hard link to the tensor's own file
  * (no second copy of a large tensor), or a copy where the file system has no links. */
-static xc_status link_dataset_file(xc_results_writer *w, xc_result_role role, const char *file, const xc_tensor *t,
-                                   cJSON *entry)
+static xc_status link_dataset_file(xc_results_writer *w, xc_result_role role, const char *file, const xc_tensor *t, cJSON *entry)
 {
     char alias[64], from[PATH_CAP], to[PATH_CAP];
     snprintf(alias, sizeof alias, "%s_%d.pb", xc_result_role_name(role), w->dataset_count[role]++);
@@ -270,8 +269,8 @@ static xc_status link_dataset_file(xc_results_writer *w, xc_result_role role, co
     return XC_OK;
 }
 
-xc_status xc_results_add(xc_results_writer *w, const char *runner, int iteration, const char *role,
-                         const xc_tensor *t, const struct xc_compare_result *stats)
+xc_status xc_results_add(xc_results_writer *w, const char *runner, int iteration, const char *role, const xc_tensor *t,
+                         const struct xc_compare_result *stats)
 {
     int r = xc_result_role_from_name(role ? role : "");
     if (r < 0) return xc_fail(XC_ERR_USAGE, "results: unknown role '%s' (input, output or layer)", role ? role : "");
@@ -358,7 +357,8 @@ xc_status xc_results_save(const char *dir, const char *runner, int iteration, co
     xc_results_writer *w;
     XC_TRY(xc_results_open(dir, &w));
     xc_status s = XC_OK;
-    for (int i = 0; inputs && i < inputs->n && s == XC_OK; i++) s = xc_results_add(w, runner, iteration, "input", inputs->t[i], NULL);
+    for (int i = 0; inputs && i < inputs->n && s == XC_OK; i++)
+        s = xc_results_add(w, runner, iteration, "input", inputs->t[i], NULL);
     for (int o = 0; o < n_outputs && s == XC_OK; o++) s = xc_results_add(w, runner, iteration, "output", outputs[o], NULL);
     if (s != XC_OK) {
         xc_results_close(w);

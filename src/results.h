@@ -26,8 +26,8 @@ typedef struct xc_results_writer xc_results_writer;
 xc_status xc_results_open(const char *dir, xc_results_writer **out);
 /* Writes t as the next tensor of (runner, iteration, role); role is "input", "output" or
  * "layer"; stats (may be NULL) is how t compared against its reference. t is not kept. */
-xc_status xc_results_add(xc_results_writer *w, const char *runner, int iteration, const char *role,
-                         const xc_tensor *t, const struct xc_compare_result *stats);
+xc_status xc_results_add(xc_results_writer *w, const char *runner, int iteration, const char *role, const xc_tensor *t,
+                         const struct xc_compare_result *stats);
 /* Writes index.json and frees w, even on error. */
 xc_status xc_results_close(xc_results_writer *w);
 
@@ -38,22 +38,22 @@ xc_status xc_results_save(const char *dir, const char *runner, int iteration, co
 /* ---- loading ---- */
 
 typedef enum { XC_ROLE_INPUT, XC_ROLE_OUTPUT, XC_ROLE_LAYER } xc_result_role;
-const char *xc_result_role_name(xc_result_role r);   /* "input", "output", "layer" */
-int xc_result_role_from_name(const char *name);       /* -1 if unknown */
+const char *xc_result_role_name(xc_result_role r); /* "input", "output", "layer" */
+int xc_result_role_from_name(const char *name);    /* -1 if unknown */
 
 /* One loaded tensor. compare: the index's comparison object (owned cJSON), NULL if none. */
 typedef struct xc_result_entry {
     char *runner;
     int iteration;
     xc_result_role role;
-    xc_tensor *t;          /* owned; named (possibly "") */
+    xc_tensor *t; /* owned; named (possibly "") */
     struct cJSON *compare;
 } xc_result_entry;
 
 /* A loaded results set, in file order. Owned by the caller: xc_results_free. */
 typedef struct xc_results {
-    char *source;          /* the path it came from */
-    const char *format;    /* static: "crosscheck-results-1", "test_data_set", "pb", "npy",
+    char *source;       /* the path it came from */
+    const char *format; /* static: "crosscheck-results-1", "test_data_set", "pb", "npy",
                             * "polygraphy-RunResults", "polygraphy-inputs", "mixed" */
     int n;
     xc_result_entry *e;
@@ -79,13 +79,11 @@ xc_status xc_results_runners(const xc_results *r, const char ***names, int *n);
 /* Number of iterations of runner (highest iteration + 1), 0 if absent. */
 int xc_results_iterations(const xc_results *r, const char *runner);
 /* The tensor named `name` of (runner, iteration, role), borrowed; NULL if absent. */
-const xc_tensor *xc_results_find(const xc_results *r, const char *runner, int iteration, xc_result_role role,
-                                 const char *name);
+const xc_tensor *xc_results_find(const xc_results *r, const char *runner, int iteration, xc_result_role role, const char *name);
 /* Copies (clones) every tensor of (runner, iteration, role) into out, in file order. runner
  * NULL: the first runner that has tensors of that role at that iteration. Fails naming the
  * source when there are none. */
-xc_status xc_results_select(const xc_results *r, const char *runner, int iteration, xc_result_role role,
-                            xc_tensor_list *out);
+xc_status xc_results_select(const xc_results *r, const char *runner, int iteration, xc_result_role role, xc_tensor_list *out);
 /* The same, moving the tensors out instead of copying: their entries leave r. */
 xc_status xc_results_take(xc_results *r, const char *runner, int iteration, xc_result_role role, xc_tensor_list *out);
 #endif

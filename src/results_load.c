@@ -18,10 +18,7 @@
 
 static const char *role_names[] = {"input", "output", "layer"};
 
-const char *xc_result_role_name(xc_result_role r)
-{
-    return (unsigned)r < 3 ? role_names[r] : "?";
-}
+const char *xc_result_role_name(xc_result_role r) { return (unsigned)r < 3 ? role_names[r] : "?"; }
 
 int xc_result_role_from_name(const char *name)
 {
@@ -93,7 +90,8 @@ static xc_status index_entry(const char *dir, const cJSON *e, int k, int only_ro
     const char *f = file->valuestring;
     if (only_role >= 0 && rl != only_role) return XC_OK;
     /* the index names files inside this folder only; anything else could read elsewhere */
-    if (!*f || strchr(f, '/') || f[0] == '.') return xc_fail(XC_ERR_MODEL, "entry %d (tensor '%s'): file '%s' is not a plain name in the folder", k, what, f);
+    if (!*f || strchr(f, '/') || f[0] == '.')
+        return xc_fail(XC_ERR_MODEL, "entry %d (tensor '%s'): file '%s' is not a plain name in the folder", k, what, f);
     char path[4400];
     snprintf(path, sizeof path, "%s/%s", dir, f);
     xc_tensor *t;
@@ -104,16 +102,20 @@ static xc_status index_entry(const char *dir, const cJSON *e, int k, int only_ro
         int64_t dims[XC_MAX_RANK];
         int rank = 0, ok = cJSON_GetArraySize(shape) <= XC_MAX_RANK;
         const cJSON *d;
-        cJSON_ArrayForEach(d, shape) if (ok) dims[rank++] = cJSON_IsNumber(d) && d->valuedouble >= 0 && d->valuedouble < 9e18 ? (int64_t)d->valuedouble : -1;
+        cJSON_ArrayForEach(d, shape) if (ok) dims[rank++] =
+            cJSON_IsNumber(d) && d->valuedouble >= 0 && d->valuedouble < 9e18 ? (int64_t)d->valuedouble : -1;
         int dt = xc_dtype_from_name(dtype->valuestring);
         if (!ok || dt != (int)t->dtype || !xc_shape_equal(rank, dims, t->rank, t->dims))
-            snprintf(want, sizeof want, "%s%s", dtype->valuestring, ok ? xc_dims_str(rank, dims, dims_buf, sizeof dims_buf) : "[...]");
+            snprintf(want, sizeof want, "%s%s", dtype->valuestring,
+                     ok ? xc_dims_str(rank, dims, dims_buf, sizeof dims_buf) : "[...]");
     }
     xc_status s = XC_OK;
-    if (*want) s = xc_fail(XC_ERR_MODEL, "%s: holds %s but the index says %s", f, desc, want);
+    if (*want)
+        s = xc_fail(XC_ERR_MODEL, "%s: holds %s but the index says %s", f, desc, want);
     else if (cJSON_IsString(tname) && t->name && *t->name && strcmp(t->name, tname->valuestring))
         s = xc_fail(XC_ERR_MODEL, "%s: holds tensor '%s' but the index says '%s'", f, t->name, tname->valuestring);
-    else if (cJSON_IsString(tname) && (!t->name || !*t->name)) s = xc_tensor_set_name(t, tname->valuestring);
+    else if (cJSON_IsString(tname) && (!t->name || !*t->name))
+        s = xc_tensor_set_name(t, tname->valuestring);
     if (s != XC_OK) {
         xc_tensor_free(t);
         return s;
@@ -132,10 +134,12 @@ static xc_status load_index(const char *dir, const char *index_path, int only_ro
     xc_mapping_release(m);
     const cJSON *fmt = cJSON_GetObjectItem(root, "format"), *list = cJSON_GetObjectItem(root, "tensors"), *e;
     xc_status s = XC_OK;
-    if (!root) s = xc_fail(XC_ERR_MODEL, "not valid JSON");
+    if (!root)
+        s = xc_fail(XC_ERR_MODEL, "not valid JSON");
     else if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "crosscheck-results-1"))
         s = xc_fail(XC_ERR_MODEL, "not a crosscheck results index (format is not \"crosscheck-results-1\")");
-    else if (!cJSON_IsArray(list)) s = xc_fail(XC_ERR_MODEL, "'tensors' is not a list");
+    else if (!cJSON_IsArray(list))
+        s = xc_fail(XC_ERR_MODEL, "'tensors' is not a list");
     int k = 0;
     cJSON_ArrayForEach(e, list) if (s == XC_OK) s = index_entry(dir, e, k++, only_role, r);
     cJSON_Delete(root);
@@ -187,7 +191,8 @@ static xc_status load_iteration_files(const char *dir, xc_results *r, int *found
     if (!n) return XC_OK;
     *found = 1;
     if (max + 1 != n || n > INT32_MAX)
-        return xc_fail(XC_ERR_MODEL, "%s: per-iteration files 0000000000.json .. %010ld are not all there (%ld found)", dir, max, n);
+        return xc_fail(XC_ERR_MODEL, "%s: per-iteration files 0000000000.json .. %010ld are not all there (%ld found)", dir, max,
+                       n);
     for (long k = 0; k < n; k++) {
         size_t len = strlen(dir) + 17;
         char *path = malloc(len);
@@ -224,8 +229,10 @@ static xc_status load_folder(const char *dir, int only_role, xc_results *r)
     base_name(dir, name, sizeof name);
     for (int role = 0; role < 2; role++)
         for (int i = 0; i < lists[role].n; i++) {
-            if (s == XC_OK) s = xc_results_append(r, name, 0, (xc_result_role)role, lists[role].t[i]);
-            else xc_tensor_free(lists[role].t[i]);
+            if (s == XC_OK)
+                s = xc_results_append(r, name, 0, (xc_result_role)role, lists[role].t[i]);
+            else
+                xc_tensor_free(lists[role].t[i]);
         }
     free(lists[0].t);
     free(lists[1].t);
@@ -287,8 +294,10 @@ static xc_status load_one(const char *path, int role, xc_results *r)
         char dir[4400];
         snprintf(dir, sizeof dir, "%s", path);
         char *slash = strrchr(dir, '/');
-        if (slash) *slash = 0;
-        else snprintf(dir, sizeof dir, ".");
+        if (slash)
+            *slash = 0;
+        else
+            snprintf(dir, sizeof dir, ".");
         return load_index(dir, path, role, r);
     }
     return load_file(path, role, r);
@@ -314,10 +323,7 @@ static xc_status load_paths(const char *const *paths, int n, int role, xc_result
     return XC_OK;
 }
 
-xc_status xc_results_load(const char *path, xc_results **out)
-{
-    return load_paths(&path, 1, -1, out);
-}
+xc_status xc_results_load(const char *path, xc_results **out) { return load_paths(&path, 1, -1, out); }
 
 xc_status xc_results_load_paths(const char *const *paths, int n, xc_result_role role, xc_results **out)
 {
@@ -347,8 +353,7 @@ int xc_results_iterations(const xc_results *r, const char *runner)
     return n;
 }
 
-const xc_tensor *xc_results_find(const xc_results *r, const char *runner, int iteration, xc_result_role role,
-                                 const char *name)
+const xc_tensor *xc_results_find(const xc_results *r, const char *runner, int iteration, xc_result_role role, const char *name)
 {
     for (int i = 0; i < r->n; i++) {
         const xc_result_entry *e = &r->e[i];
@@ -372,8 +377,7 @@ static xc_status none_found(const xc_results *r, const char *runner, int iterati
                    runner ? " of runner " : "", runner ? runner : "", iteration, r->format);
 }
 
-xc_status xc_results_select(const xc_results *r, const char *runner, int iteration, xc_result_role role,
-                            xc_tensor_list *out)
+xc_status xc_results_select(const xc_results *r, const char *runner, int iteration, xc_result_role role, xc_tensor_list *out)
 {
     const char *pick = pick_runner(r, runner, iteration, role);
     if (!pick) return none_found(r, runner, iteration, role);

@@ -45,8 +45,10 @@ cJSON *xc_per_layer_json(const xc_run_report *r, int k, int it, xc_per_layer_mod
     cJSON_AddStringToObject(o, "against", r->layers_against < 0 ? "reference" : r->runners[r->layers_against].name);
     cJSON_AddNumberToObject(o, "iteration", it);
     cJSON_AddStringToObject(o, "mode", mode == XC_PER_LAYER_ISOLATED ? "isolated" : "accumulated");
-    if (p->first_divergence >= 0) cJSON_AddStringToObject(o, "first_divergence", p->rows[p->first_divergence].info.name);
-    else cJSON_AddNullToObject(o, "first_divergence");
+    if (p->first_divergence >= 0)
+        cJSON_AddStringToObject(o, "first_divergence", p->rows[p->first_divergence].info.name);
+    else
+        cJSON_AddNullToObject(o, "first_divergence");
     cJSON_AddNumberToObject(o, "failed_layers", p->n_failed);
     cJSON *layers = cJSON_AddArrayToObject(o, "layers");
     for (int i = 0; i < p->n_rows; i++) cJSON_AddItemToArray(layers, layer_json(r->model, &p->rows[i], i));
@@ -61,8 +63,10 @@ cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
     cJSON_AddStringToObject(root, "model", c->model_path);
     cJSON_AddNumberToObject(root, "iterations", r->iterations);
     cJSON_AddBoolToObject(root, "passed", r->passed);
-    cJSON_AddStringToObject(root, "verdict_from", !c->per_layer ? "outputs" : c->per_layer_outputs_only ? "outputs (--per-layer-verdict outputs)"
-                                                                                                        : "outputs and per-layer rows");
+    cJSON_AddStringToObject(root, "verdict_from",
+                            !c->per_layer               ? "outputs"
+                            : c->per_layer_outputs_only ? "outputs (--per-layer-verdict outputs)"
+                                                        : "outputs and per-layer rows");
     if (c->per_layer) cJSON_AddNumberToObject(root, "failed_layers", r->failed_layers);
     cJSON_AddStringToObject(root, "compare_to", r->runners[r->against].name);
     cJSON *runners = cJSON_AddArrayToObject(root, "runners");
@@ -89,7 +93,10 @@ cJSON *xc_run_report_json(const xc_run_report *r, const xc_run_config *c)
                     cJSON_AddStringToObject(c, "layer", f->constant.layer);
                     cJSON_AddStringToObject(c, "tensor", f->constant.tensor);
                     cJSON_AddNumberToObject(c, "index", (double)f->constant.index);
-                    cJSON_AddStringToObject(c, "value", f->constant.value != f->constant.value ? "nan" : f->constant.value > 0 ? "inf" : "-inf");
+                    cJSON_AddStringToObject(c, "value",
+                                            f->constant.value != f->constant.value ? "nan"
+                                            : f->constant.value > 0                ? "inf"
+                                                                                   : "-inf");
                 }
                 cJSON_AddItemToArray(fn, e);
             }

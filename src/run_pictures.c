@@ -18,8 +18,8 @@ char *xc_safe_file_name(const char *name, char *buf, size_t len)
     for (const char *p = name; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
     for (size_t i = 0; i < src && i < MAX_NAME && n + 1 < len; i++) {
         char c = name[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                 (c == '.' && i > 0);
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                 || (c == '.' && i > 0);
         buf[n++] = ok ? c : '_';
         changed |= !ok;
     }

@@ -45,7 +45,8 @@ void xc_run_report_free(xc_run_report *r)
         free(x->name);
     }
     for (int k = 0; k < r->n_comparisons; k++) {
-        for (int o = 0; r->comparisons[k].outputs && o < r->n_outputs; o++) xc_check_result_free(&r->comparisons[k].outputs[o].checks);
+        for (int o = 0; r->comparisons[k].outputs && o < r->n_outputs; o++)
+            xc_check_result_free(&r->comparisons[k].outputs[o].checks);
         free(r->comparisons[k].outputs);
     }
     free(r->averages);
@@ -72,7 +73,8 @@ static int runner_specs(const xc_run_config *c, xc_runner_spec *out)
         int n = 0;
         for (int k = 0; k < c->n_runners; k++)
             for (int i = 0; i < c->runners[k].n_paths; i++)
-                if (n < XC_MAX_RUNNERS) out[n++] = (xc_runner_spec){.kind = c->runners[k].kind, .paths = &c->runners[k].paths[i], .n_paths = 1};
+                if (n < XC_MAX_RUNNERS)
+                    out[n++] = (xc_runner_spec){.kind = c->runners[k].kind, .paths = &c->runners[k].paths[i], .n_paths = 1};
         return n;
     }
     if (c->n_runners) {
@@ -111,7 +113,8 @@ static int name_taken(const xc_run_report *r, const xc_runner_result *self, cons
 static xc_status name_runner(xc_run_report *r, xc_runner_result *x, xc_runner *run)
 {
     const char *kind = run->type->kind, *base = run->name ? run->name : kind;
-    if (run->named && name_taken(r, x, base)) return xc_fail(XC_ERR_USAGE, "%s %s: another runner has that name", run->type->option, base);
+    if (run->named && name_taken(r, x, base))
+        return xc_fail(XC_ERR_USAGE, "%s %s: another runner has that name", run->type->option, base);
     int prefixed = run->name && !run->named && name_taken(r, x, base);
     x->name = prefixed ? xc_strprintf("%s:%s", kind, base) : strdup(base);
     for (int k = 2; x->name && !run->named && name_taken(r, x, x->name); k++) {
@@ -124,14 +127,15 @@ static xc_status name_runner(xc_run_report *r, xc_runner_result *x, xc_runner *r
 }
 
 /* Prepares the runners of spec into runners[r->n_runners...] and their results. */
-static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, xc_runner **runners, const xc_runner_spec *spec, int iterations)
+static xc_status setup_runner(const xc_run_config *c, xc_run_report *r, xc_runner **runners, const xc_runner_spec *spec,
+                              int iterations)
 {
     xc_runner_env env = {r->model, c->model_path, &c->ocl, iterations, c->per_layer != XC_PER_LAYER_OFF, c->exec_timeout};
     xc_runner_list l = {0};
     xc_status s = xc_runner_prepare(spec, &env, &l);
     if (s == XC_OK && r->n_runners + l.n > XC_MAX_RUNNERS)
-        s = xc_fail(XC_ERR_USAGE, "%s: %d runner%s would make more than %d runners", spec->n_paths ? spec->paths[0] : spec->kind, l.n,
-                    l.n == 1 ? "" : "s", XC_MAX_RUNNERS);
+        s = xc_fail(XC_ERR_USAGE, "%s: %d runner%s would make more than %d runners", spec->n_paths ? spec->paths[0] : spec->kind,
+                    l.n, l.n == 1 ? "" : "s", XC_MAX_RUNNERS);
     for (int i = 0; i < l.n && s == XC_OK; i++) {
         xc_runner_result *x = &r->runners[r->n_runners];
         runners[r->n_runners++] = l.r[i];
@@ -160,7 +164,8 @@ static int compared_per_layer(const xc_run_report *r, xc_runner *const *runners,
  * runner gets its per-layer, first-NaN and marked-tensor slots. */
 static xc_status setup_observing(const xc_run_config *c, xc_run_report *r, xc_runner *const *runners, int iterations)
 {
-    r->layers_against = c->per_layer && c->compare_to && runners[r->against]->observes && !runners[r->against]->oracle ? r->against : -1;
+    r->layers_against =
+        c->per_layer && c->compare_to && runners[r->against]->observes && !runners[r->against]->oracle ? r->against : -1;
     int per_layer = 0, fed = 0;
     for (int k = 0; k < r->n_runners; k++) {
         xc_runner_result *x = &r->runners[k];
@@ -175,10 +180,12 @@ static xc_status setup_observing(const xc_run_config *c, xc_run_report *r, xc_ru
         for (int i = 0; x->per_layer && i < iterations; i++) x->per_layer[i].first_divergence = -1;
     }
     if (c->per_layer && !per_layer)
-        return xc_fail(XC_ERR_USAGE, "--per-layer compares a runner that reports its tensors (an OpenCL engine: --ocl, --ocl-fp16, "
+        return xc_fail(XC_ERR_USAGE,
+                       "--per-layer compares a runner that reports its tensors (an OpenCL engine: --ocl, --ocl-fp16, "
                        "--plan; an --exec-runner; saved results: --load-outputs) with the reference or the --compare-to runner");
     if (c->per_layer == XC_PER_LAYER_ISOLATED && !fed)
-        return xc_fail(XC_ERR_USAGE, "--per-layer=isolated feeds each layer the golden's inputs: it needs a runner whose layers can be "
+        return xc_fail(XC_ERR_USAGE,
+                       "--per-layer=isolated feeds each layer the golden's inputs: it needs a runner whose layers can be "
                        "fed (an OpenCL engine); others compare with --per-layer");
     return XC_OK;
 }
@@ -276,8 +283,10 @@ static xc_status store_tensor(void *user, const char *name, const xc_tensor *t, 
     xc_tensor *c = NULL;
     XC_TRY(xc_tensor_clone(t, &c));
     xc_status s = xc_tensor_set_name(c, name);
-    if (s == XC_OK) s = xc_tensor_list_push(&g->kept, c);
-    else xc_tensor_free(c);
+    if (s == XC_OK)
+        s = xc_tensor_list_push(&g->kept, c);
+    else
+        xc_tensor_free(c);
     XC_TRY(s);
     return g->next ? g->next->on_tensor(g->next->user, name, t, layer) : XC_OK;
 }
@@ -304,8 +313,14 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, xc_runner *ru
     int isolated = x->per_layer && c->per_layer == XC_PER_LAYER_ISOLATED && run->type->run_fed;
     xc_ref_session *session = NULL;
     xc_feeder stored = {store_value, store_done, gold}, golden = stored;
-    xc_layer_watch w = {.engine = x->engine, .graph = r->model->graph, .tactic = run->row_tactic ? run->row_tactic : x->kind,
-                        .golden = &golden, .tol = &c->tol, .per_layer = isolated ? NULL : x->per_layer ? &x->per_layer[it] : NULL,
+    xc_layer_watch w = {.engine = x->engine,
+                        .graph = r->model->graph,
+                        .tactic = run->row_tactic ? run->row_tactic : x->kind,
+                        .golden = &golden,
+                        .tol = &c->tol,
+                        .per_layer = isolated       ? NULL
+                                     : x->per_layer ? &x->per_layer[it]
+                                                    : NULL,
                         .first_nan = x->first_nan ? &x->first_nan[it] : NULL};
     xc_status s = XC_OK;
     if (w.per_layer) w.per_layer->mode = XC_PER_LAYER_ACCUMULATED;
@@ -331,7 +346,8 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, xc_runner *ru
         xc_feeder feed = stored;
         xc_tensor **scratch = calloc((size_t)r->n_outputs + 1, sizeof *scratch);
         s = scratch ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
-        if (s == XC_OK && r->layers_against < 0 && (s = xc_ref_session_create(r->model, fed, &is)) == XC_OK) feed = xc_ref_session_feeder(is);
+        if (s == XC_OK && r->layers_against < 0 && (s = xc_ref_session_create(r->model, fed, &is)) == XC_OK)
+            feed = xc_ref_session_feeder(is);
         iw.golden = &feed;
         xc_observer iobs = xc_layer_watch_observer(&iw);
         if (s == XC_OK) s = run->type->run_fed(run, fed, scratch, &iobs, &feed);
@@ -367,15 +383,16 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
     cmp->iteration = it;
     cmp->passed = 1;
     int fp16 = r->runners[runner].fp16 || r->runners[against].fp16;
-    int math = fp16 ? XC_MATH_FP16
+    int math = fp16                                                                                                ? XC_MATH_FP16
                : xc_engine_uses_tf32(r->runners[runner].engine) || xc_engine_uses_tf32(r->runners[against].engine) ? XC_MATH_TF32
-                                                                                                           : XC_MATH_FP32;
+                                                                                                                   : XC_MATH_FP32;
     for (int o = 0; o < r->n_outputs; o++) {
         const xc_tensor *out = xc_run_output(r, runner, it, o), *ref = xc_run_output(r, against, it, o);
         xc_output_comparison *oc = &cmp->outputs[o];
         if (!out || !ref) continue;
         oc->present = 1;
-        XC_TRY(xc_check_output(&c->checks, &c->tol, r->model->graph->outputs[o].name, out, ref, math, &oc->tol, &oc->r, &oc->checks));
+        XC_TRY(xc_check_output(&c->checks, &c->tol, r->model->graph->outputs[o].name, out, ref, math, &oc->tol, &oc->r,
+                               &oc->checks));
         r->compared++;
         if (oc->r.shape_mismatch || !oc->r.passed) cmp->passed = 0;
     }
@@ -449,7 +466,8 @@ static xc_status inputs_unchanged(void)
     return changed ? xc_fail(XC_ERR_IO, "%s", changed) : XC_OK;
 }
 
-static xc_status run_all(const xc_run_config *c, xc_run_report *r, xc_runner *const *runners, xc_results *loaded_inputs, int iterations)
+static xc_status run_all(const xc_run_config *c, xc_run_report *r, xc_runner *const *runners, xc_results *loaded_inputs,
+                         int iterations)
 {
     const xc_graph *g = r->model->graph;
     xc_input_spec spec;
@@ -464,7 +482,8 @@ static xc_status run_all(const xc_run_config *c, xc_run_report *r, xc_runner *co
         if (s == XC_OK) s = order_inputs(g, &r->inputs[it], fed);
         /* the per-layer golden runs first, its tensors kept for the others to be compared with */
         golden_store gold = {{0, NULL}, NULL};
-        if (s == XC_OK && r->layers_against >= 0) s = run_one(c, r, runners[r->layers_against], r->layers_against, it, fed, &gold);
+        if (s == XC_OK && r->layers_against >= 0)
+            s = run_one(c, r, runners[r->layers_against], r->layers_against, it, fed, &gold);
         for (int k = 0; k < n && s == XC_OK; k++)
             if (k != r->layers_against) s = run_one(c, r, runners[k], k, it, fed, r->layers_against >= 0 ? &gold : NULL);
         xc_tensor_list_free(&gold.kept);
@@ -530,7 +549,8 @@ static xc_status run_loaded_model(const xc_run_config *c, xc_run_report *r, xc_r
     for (int k = 0; k < n && s == XC_OK; k++) s = setup_runner(&built, r, runners, &specs[k], iterations);
     free(loaded_shapes);
     for (int k = 0; k < r->n_runners; k++) live |= r->runners[k].live;
-    if (s == XC_OK && !live && c->model_path) s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
+    if (s == XC_OK && !live && c->model_path)
+        s = xc_fail(XC_ERR_USAGE, "saved results alone: add a runner (--ref, --ocl, ...) to compare with");
     if (s == XC_OK && !c->model_path && r->n_runners < 2)
         s = xc_fail(XC_ERR_USAGE, "without a model, give two saved result sets (--load-outputs A --load-outputs B) to compare");
     if (s == XC_OK) s = find_against(c, r);
@@ -568,8 +588,9 @@ static xc_status outputs_only_model(const xc_run_config *c, xc_model **out, int 
             break;
         }
     xc_model *m = calloc(1, sizeof *m);
-    if (s == XC_OK && (!m || !(m->graph = calloc(1, sizeof *m->graph)) ||
-                       !(m->graph->outputs = calloc((size_t)got.n + 1, sizeof *m->graph->outputs))))
+    if (s == XC_OK
+        && (!m || !(m->graph = calloc(1, sizeof *m->graph))
+            || !(m->graph->outputs = calloc((size_t)got.n + 1, sizeof *m->graph->outputs))))
         s = xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int o = 0; o < got.n && s == XC_OK; o++) {
         xc_value_info *v = &m->graph->outputs[o];
@@ -605,7 +626,8 @@ xc_status xc_run(const xc_run_config *c, xc_run_report *r)
     for (int k = 0; !c->model_path && k < c->n_runners; k++) paths += c->runners[k].n_paths;
     if (paths > XC_MAX_RUNNERS) return xc_fail(XC_ERR_USAGE, "without a model, at most %d saved result sets", XC_MAX_RUNNERS);
     xc_status s = c->model_path ? xc_model_load(c->model_path, &r->model) : outputs_only_model(c, &r->model, &saved);
-    if (s == XC_OK && c->n_load_inputs) s = xc_results_load_paths(c->load_inputs, c->n_load_inputs, XC_ROLE_INPUT, &loaded_inputs);
+    if (s == XC_OK && c->n_load_inputs)
+        s = xc_results_load_paths(c->load_inputs, c->n_load_inputs, XC_ROLE_INPUT, &loaded_inputs);
     if (s == XC_OK && c->n_mark)
         s = (r->marks = calloc(1, sizeof *r->marks)) ? xc_marks_resolve(r->model->graph, c->mark, c->n_mark, r->marks)
                                                      : xc_fail(XC_ERR_NOMEM, "out of memory");

@@ -24,7 +24,8 @@ xc_status xc_match_shape(const xc_tensor *ref, int rank, const int64_t *dims, xc
     if (want != xc_tensor_numel(ref)) return XC_OK;
     XC_TRY(xc_tensor_new(ref->dtype, rank, dims, out));
     size_t es = ref->nbytes / (want ? want : 1);
-    if (ref->rank != rank || !find_perm(rank, ref->dims, dims, perm) || !memcmp(ref->dims, dims, sizeof(int64_t) * (size_t)rank)) {
+    if (ref->rank != rank || !find_perm(rank, ref->dims, dims, perm)
+        || !memcmp(ref->dims, dims, sizeof(int64_t) * (size_t)rank)) {
         if (ref->nbytes) memcpy((*out)->data, ref->data, ref->nbytes); /* a reshape: same bytes */
         return XC_OK;
     }

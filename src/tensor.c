@@ -58,8 +58,10 @@ xc_status xc_need_address_space(size_t bytes, const char *who)
         munmap(p, bytes);
         return XC_OK;
     }
-    return xc_fail(XC_ERR_NOMEM, "cannot start %s: out of address space: the limit (ulimit -v) of %llu MiB leaves less than "
-                   "the %zu MiB it needs; raise the limit", who, (unsigned long long)(rl.rlim_cur >> 20), (bytes + (1 << 20) - 1) >> 20);
+    return xc_fail(XC_ERR_NOMEM,
+                   "cannot start %s: out of address space: the limit (ulimit -v) of %llu MiB leaves less than "
+                   "the %zu MiB it needs; raise the limit",
+                   who, (unsigned long long)(rl.rlim_cur >> 20), (bytes + (1 << 20) - 1) >> 20);
 }
 
 void xc_index_coords(int rank, const int64_t *dims, size_t index, int64_t *coords)
@@ -83,16 +85,17 @@ char *xc_index_str(int rank, const int64_t *dims, size_t index, char *buf, size_
 
 xc_status xc_shape_numel(int rank, const int64_t *dims, size_t *numel)
 {
-    if (rank < 0 || rank > XC_MAX_RANK)
-        return xc_fail(XC_ERR_UNSUPPORTED, "rank %d is outside 0..%d", rank, XC_MAX_RANK);
+    if (rank < 0 || rank > XC_MAX_RANK) return xc_fail(XC_ERR_UNSUPPORTED, "rank %d is outside 0..%d", rank, XC_MAX_RANK);
     /* the nonzero dims must multiply within int64 even when another dim is 0: kernels form
      * strides and index spaces from them, and [0, 2^62, 2^62] would overflow every one */
     int64_t n = 1;
     int empty = 0;
     for (int i = 0; i < rank; i++) {
         if (dims[i] < 0) return xc_fail(XC_ERR_MODEL, "negative dimension %lld", (long long)dims[i]);
-        if (!dims[i]) empty = 1;
-        else if (__builtin_mul_overflow(n, dims[i], &n)) return xc_fail(XC_ERR_MODEL, "element count overflows");
+        if (!dims[i])
+            empty = 1;
+        else if (__builtin_mul_overflow(n, dims[i], &n))
+            return xc_fail(XC_ERR_MODEL, "element count overflows");
     }
     *numel = empty ? 0 : (size_t)n;
     return XC_OK;
@@ -105,8 +108,8 @@ xc_status xc_shape_nbytes(xc_dtype t, int rank, const int64_t *dims, size_t *nby
     XC_TRY(xc_shape_numel(rank, dims, &n));
     if (n > SIZE_MAX / es) return xc_fail(XC_ERR_MODEL, "byte size overflows");
     if (n * es > xc_max_tensor_bytes())
-        return xc_fail(XC_ERR_NOMEM, "tensor of %zu bytes exceeds the limit of %zu bytes (--max-tensor-bytes)",
-                       n * es, xc_max_tensor_bytes());
+        return xc_fail(XC_ERR_NOMEM, "tensor of %zu bytes exceeds the limit of %zu bytes (--max-tensor-bytes)", n * es,
+                       xc_max_tensor_bytes());
     *nbytes = n * es;
     return XC_OK;
 }
@@ -187,7 +190,8 @@ xc_status xc_tensor_copy_in(xc_tensor *t, const void *src)
             free(p);
             return s;
         }
-    } else if (t->nbytes) memcpy(p, src, t->nbytes);
+    } else if (t->nbytes)
+        memcpy(p, src, t->nbytes);
     account(t->nbytes, 0);
     t->data = p;
     t->kind = XC_DATA_OWNED;
@@ -259,7 +263,8 @@ xc_status xc_tensor_clone(const xc_tensor *src, xc_tensor **out)
             *out = NULL;
             return s;
         }
-    } else if (src->nbytes) memcpy((*out)->data, src->data, src->nbytes);
+    } else if (src->nbytes)
+        memcpy((*out)->data, src->data, src->nbytes);
     if (src->name && xc_tensor_set_name(*out, src->name) != XC_OK) {
         xc_tensor_free(*out);
         return XC_ERR_NOMEM;
@@ -319,8 +324,11 @@ char *xc_dims_str(int rank, const int64_t *dims, char *buf, size_t len)
 char *xc_tensor_desc(const xc_tensor *t, char *buf, size_t len)
 {
     if (t->value == XC_VALUE_TENSOR) return xc_shape_str(t->dtype, t->rank, t->dims, buf, len);
-    if (t->value == XC_VALUE_SEQUENCE) snprintf(buf, len, "sequence(%s) of %d", xc_dtype_name(t->dtype), t->n_items);
-    else snprintf(buf, len, "%s of %s, %s", xc_value_kind_name(t->value), xc_dtype_name(t->dtype), t->n_items ? "holding one" : "empty");
+    if (t->value == XC_VALUE_SEQUENCE)
+        snprintf(buf, len, "sequence(%s) of %d", xc_dtype_name(t->dtype), t->n_items);
+    else
+        snprintf(buf, len, "%s of %s, %s", xc_value_kind_name(t->value), xc_dtype_name(t->dtype),
+                 t->n_items ? "holding one" : "empty");
     return buf;
 }
 
@@ -328,7 +336,6 @@ int xc_shape_equal(int ra, const int64_t *a, int rb, const int64_t *b)
 {
     return ra == rb && (ra == 0 || !memcmp(a, b, sizeof(int64_t) * ra));
 }
-
 
 /* The public accessors (crosscheck/tensor.h): library users see xc_tensor as opaque. */
 const char *xc_tensor_name(const xc_tensor *t) { return t->name; }

@@ -35,19 +35,17 @@ typedef enum { XC_DATA_OWNED, XC_DATA_BORROWED, XC_DATA_MAPPED } xc_data_kind;
 /* What a value is: a tensor, a sequence of tensors, or an optional holding a tensor or a
  * sequence. One enum for declared types (xc_value_info), inferred types (xc_type_shape) and
  * run-time values (xc_tensor), so the three never disagree on what can be nested. */
-typedef enum {
-    XC_VALUE_TENSOR = 0, XC_VALUE_SEQUENCE, XC_VALUE_OPTIONAL_TENSOR, XC_VALUE_OPTIONAL_SEQUENCE
-} xc_value_kind;
+typedef enum { XC_VALUE_TENSOR = 0, XC_VALUE_SEQUENCE, XC_VALUE_OPTIONAL_TENSOR, XC_VALUE_OPTIONAL_SEQUENCE } xc_value_kind;
 
 struct xc_tensor {
-    char *name;            /* may be NULL */
+    char *name; /* may be NULL */
     xc_dtype dtype;
     int rank;
     int64_t dims[XC_MAX_RANK];
-    void *data;            /* NULL only when numel == 0 */
+    void *data; /* NULL only when numel == 0 */
     size_t nbytes;
     xc_data_kind kind;
-    xc_mapping *map;       /* XC_DATA_MAPPED: the mapping holding data */
+    xc_mapping *map; /* XC_DATA_MAPPED: the mapping holding data */
     /* A container (value != XC_VALUE_TENSOR) holds no data of its own (rank 1, dims {0}, so a
      * caller treating it as a tensor sees an empty one); dtype is its tensors' dtype. A sequence
      * owns its n_items tensors; an optional owns 0 (empty) or 1 item, a tensor or a sequence. */

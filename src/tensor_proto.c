@@ -15,7 +15,8 @@ xc_status xc_external_path(const char *base_dir, const char *location, char **ou
     if (!base_dir) return xc_fail(XC_ERR_MODEL, "external data '%s' is not allowed here", location);
     if (!location || !location[0]) return xc_fail(XC_ERR_MODEL, "external data has no location");
     if (location[0] == '/' || location[0] == '\\')
-        return xc_fail(XC_ERR_MODEL, "external data location '%s' is an absolute path; it must be inside the model's folder", location);
+        return xc_fail(XC_ERR_MODEL, "external data location '%s' is an absolute path; it must be inside the model's folder",
+                       location);
     for (const char *p = location; *p;) { /* reject any ".." path component */
         size_t len = strcspn(p, "/\\");
         if (len == 2 && p[0] == '.' && p[1] == '.')
@@ -30,7 +31,8 @@ xc_status xc_external_path(const char *base_dir, const char *location, char **ou
         return xc_fail(XC_ERR_IO, "external data file '%s' not found (%s)", location, strerror(errno));
     size_t bl = strlen(base_real);
     if (strncmp(full_real, base_real, bl) || (full_real[bl] != '/' && !(bl == 1 && base_real[0] == '/')))
-        return xc_fail(XC_ERR_MODEL, "external data location '%s' resolves to '%s', outside the model's folder", location, full_real);
+        return xc_fail(XC_ERR_MODEL, "external data location '%s' resolves to '%s', outside the model's folder", location,
+                       full_real);
     *out = strdup(full_real);
     return *out ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
 }
@@ -44,7 +46,8 @@ static xc_status parse_u64(const char *key, const char *v, uint64_t *out)
     if (!v || !*v) return xc_fail(XC_ERR_MODEL, "external data %s '%s' is not a number", key, v ? v : "");
     long long x = strtoll(v, &end, 10);
     if (*end || end == v) return xc_fail(XC_ERR_MODEL, "external data %s '%s' is not a number", key, v);
-    if (errno == ERANGE) return xc_fail(XC_ERR_MODEL, "external data %s '%s' is out of range (at most %lld)", key, v, (long long)INT64_MAX);
+    if (errno == ERANGE)
+        return xc_fail(XC_ERR_MODEL, "external data %s '%s' is out of range (at most %lld)", key, v, (long long)INT64_MAX);
     if (x < 0) return xc_fail(XC_ERR_MODEL, "external data %s '%s' is negative", key, v);
     *out = (uint64_t)x;
     return XC_OK;
@@ -57,9 +60,12 @@ static xc_status load_external(const Onnx__TensorProto *tp, const char *base_dir
     for (size_t i = 0; i < tp->n_external_data; i++) {
         const char *k = tp->external_data[i]->key, *v = tp->external_data[i]->value;
         if (!k) continue;
-        if (!strcmp(k, "location")) location = v;
-        else if (!strcmp(k, "offset")) XC_TRY(parse_u64("offset", v, &offset));
-        else if (!strcmp(k, "length")) XC_TRY(parse_u64("length", v, &length));
+        if (!strcmp(k, "location"))
+            location = v;
+        else if (!strcmp(k, "offset"))
+            XC_TRY(parse_u64("offset", v, &offset));
+        else if (!strcmp(k, "length"))
+            XC_TRY(parse_u64("length", v, &length));
     }
     size_t want = xc_dtype_file_bytes(t->dtype, xc_tensor_numel(t)); /* packed for 4- and 2-bit types */
     if (length != UINT64_MAX && length != want)
@@ -74,8 +80,8 @@ static xc_status load_external(const Onnx__TensorProto *tp, const char *base_dir
         return s;
     }
     if (offset > m->len || want > m->len - offset) {
-        s = xc_fail(XC_ERR_MODEL, "external data '%s': offset %llu + %zu bytes is beyond the file's %zu bytes",
-                    location, (unsigned long long)offset, want, m->len);
+        s = xc_fail(XC_ERR_MODEL, "external data '%s': offset %llu + %zu bytes is beyond the file's %zu bytes", location,
+                    (unsigned long long)offset, want, m->len);
         xc_mapping_release(m);
         free(path);
         return s;
@@ -137,11 +143,11 @@ static xc_status load_typed(const Onnx__TensorProto *tp, xc_tensor *t, size_t nu
     case XC_FLOAT: have = tp->n_float_data; break;
     case XC_DOUBLE: have = tp->n_double_data; break;
     case XC_INT64: have = tp->n_int64_data; break;
-    case XC_UINT32: case XC_UINT64: have = tp->n_uint64_data; break;
+    case XC_UINT32:
+    case XC_UINT64: have = tp->n_uint64_data; break;
     default: have = tp->n_int32_data; break;
     }
-    if (have != numel)
-        return xc_fail(XC_ERR_MODEL, "holds %zu values but its shape needs %zu", have, numel);
+    if (have != numel) return xc_fail(XC_ERR_MODEL, "holds %zu values but its shape needs %zu", have, numel);
     for (size_t i = 0; i < numel; i++) {
         switch (t->dtype) {
         case XC_FLOAT: ((float *)t->data)[i] = tp->float_data[i]; break;
@@ -149,7 +155,8 @@ static xc_status load_typed(const Onnx__TensorProto *tp, xc_tensor *t, size_t nu
         case XC_INT64: ((int64_t *)t->data)[i] = tp->int64_data[i]; break;
         case XC_UINT32: ((uint32_t *)t->data)[i] = (uint32_t)tp->uint64_data[i]; break;
         case XC_UINT64: ((uint64_t *)t->data)[i] = tp->uint64_data[i]; break;
-        case XC_FLOAT16: case XC_BFLOAT16: ((uint16_t *)t->data)[i] = (uint16_t)tp->int32_data[i]; break;
+        case XC_FLOAT16:
+        case XC_BFLOAT16: ((uint16_t *)t->data)[i] = (uint16_t)tp->int32_data[i]; break;
         default: xc_store_i64(t->dtype, t->data, i, tp->int32_data[i]); break;
         }
     }
@@ -188,9 +195,10 @@ static xc_status from_proto(const Onnx__TensorProto *tp, const xc_proto_source *
     if (!tp->has_data_type || !tp->data_type) return xc_fail(XC_ERR_MODEL, "has no data type");
     xc_dtype dt = (xc_dtype)tp->data_type;
     if (!xc_dtype_holds(dt))
-        return xc_fail(XC_ERR_UNSUPPORTED, "has data type %s (%d), which crosscheck does not support",
-                       xc_dtype_name(dt), tp->data_type);
-    if (tp->n_dims > XC_MAX_RANK) return xc_fail(XC_ERR_UNSUPPORTED, "has rank %zu (at most %d supported)", tp->n_dims, XC_MAX_RANK);
+        return xc_fail(XC_ERR_UNSUPPORTED, "has data type %s (%d), which crosscheck does not support", xc_dtype_name(dt),
+                       tp->data_type);
+    if (tp->n_dims > XC_MAX_RANK)
+        return xc_fail(XC_ERR_UNSUPPORTED, "has rank %zu (at most %d supported)", tp->n_dims, XC_MAX_RANK);
     if (tp->segment) return xc_fail(XC_ERR_UNSUPPORTED, "is segmented, which crosscheck does not support");
     int rank = (int)tp->n_dims;
     xc_tensor *t;
@@ -211,9 +219,8 @@ static xc_status from_proto(const Onnx__TensorProto *tp, const xc_proto_source *
     } else if (tp->has_raw_data && xc_dtype_bits(dt) < 8) {
         size_t want = xc_dtype_file_bytes(dt, numel);
         if (tp->raw_data.len != want)
-            return xc_fail(XC_ERR_MODEL, "raw_data has %zu bytes but shape %s needs %zu (%d values per byte)",
-                           tp->raw_data.len, xc_shape_str(dt, rank, tp->dims, (char[256]){0}, 256), want,
-                           8 / xc_dtype_bits(dt));
+            return xc_fail(XC_ERR_MODEL, "raw_data has %zu bytes but shape %s needs %zu (%d values per byte)", tp->raw_data.len,
+                           xc_shape_str(dt, rank, tp->dims, (char[256]){0}, 256), want, 8 / xc_dtype_bits(dt));
         XC_TRY(xc_tensor_new(dt, rank, tp->dims, &t));
         xc_low_unpack(dt, tp->raw_data.data, numel, t->data);
     } else if (tp->has_raw_data) {

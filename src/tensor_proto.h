@@ -6,8 +6,8 @@
 
 /* How a tensor may refer to the proto's bytes instead of copying them. */
 typedef struct xc_proto_source {
-    const char *base_dir;   /* folder for external data; NULL refuses external data */
-    int borrow;             /* 1: raw_data is borrowed (the proto outlives the tensor) */
+    const char *base_dir; /* folder for external data; NULL refuses external data */
+    int borrow;           /* 1: raw_data is borrowed (the proto outlives the tensor) */
 } xc_proto_source;
 
 xc_status xc_tensor_from_proto(const Onnx__TensorProto *tp, const xc_proto_source *src, xc_tensor **out);

@@ -39,8 +39,10 @@ static void put(buf *b, const char *fmt, ...)
 static void put_value(buf *b, const xc_tensor *t, size_t i)
 {
     double v = xc_load_f64(t->dtype, t->data, i);
-    if (!xc_dtype_is_float(t->dtype) && isfinite(v) && fabs(v) < 9007199254740992.0) put(b, " %.0f", v);
-    else put(b, " %.6g", v);
+    if (!xc_dtype_is_float(t->dtype) && isfinite(v) && fabs(v) < 9007199254740992.0)
+        put(b, " %.0f", v);
+    else
+        put(b, " %.6g", v);
 }
 
 char *xc_tensor_values_text(const xc_tensor *t, size_t max_values, const char *indent)

@@ -53,11 +53,16 @@ xc_status xc_tolerance_spec_add(xc_tolerance_spec *s, const char *option, char *
 {
     xc_tol_entry *list;
     int *n;
-    if (!strcmp(option, "atol")) list = s->atol, n = &s->n_atol;
-    else if (!strcmp(option, "rtol")) list = s->rtol, n = &s->n_rtol;
-    else if (!strcmp(option, "check-error-stat")) list = s->stat, n = &s->n_stat;
-    else if (!strcmp(option, "error-quantile")) list = s->quantile, n = &s->n_quantile;
-    else return xc_fail(XC_ERR_INTERNAL, "unknown tolerance option %s", option);
+    if (!strcmp(option, "atol"))
+        list = s->atol, n = &s->n_atol;
+    else if (!strcmp(option, "rtol"))
+        list = s->rtol, n = &s->n_rtol;
+    else if (!strcmp(option, "check-error-stat"))
+        list = s->stat, n = &s->n_stat;
+    else if (!strcmp(option, "error-quantile"))
+        list = s->quantile, n = &s->n_quantile;
+    else
+        return xc_fail(XC_ERR_INTERNAL, "unknown tolerance option %s", option);
     if (*n == XC_MAX_TOL_ENTRIES) return xc_fail(XC_ERR_USAGE, "--%s given more than %d times", option, XC_MAX_TOL_ENTRIES);
     xc_tol_entry e = {NULL, 0};
     char *value = xc_split_tensor_name(text, &e.name);
@@ -180,8 +185,10 @@ int xc_tolerance_spec_arg(const xc_tolerance_spec *s, int i, const char **option
         }
         const xc_tol_entry *e = &lists[k].list[i];
         char num[64];
-        if (k == 2) snprintf(num, sizeof num, "%s", stat_names[(int)e->value]);
-        else snprintf(num, sizeof num, "%.9g", e->value);
+        if (k == 2)
+            snprintf(num, sizeof num, "%s", stat_names[(int)e->value]);
+        else
+            snprintf(num, sizeof num, "%.9g", e->value);
         *option = lists[k].option;
         snprintf(val, len, "%s%s%s", e->name ? e->name : "", e->name ? ":" : "", num);
         return 1;

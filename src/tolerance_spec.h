@@ -26,17 +26,17 @@
 typedef enum { XC_TOL_AUTO, XC_TOL_POLYGRAPHY } xc_tol_preset;
 
 typedef struct xc_tol_entry {
-    const char *name;  /* NULL: every tensor */
+    const char *name; /* NULL: every tensor */
     double value;
 } xc_tol_entry;
 
 typedef struct xc_tolerance_spec {
     xc_tol_preset preset;
     xc_compare_rule rule;
-    int infinities_equal;  /* --infinities-compare-equal (the polygraphy preset's NaN/Inf rule) */
+    int infinities_equal; /* --infinities-compare-equal (the polygraphy preset's NaN/Inf rule) */
     int n_atol, n_rtol, n_stat, n_quantile;
     xc_tol_entry atol[XC_MAX_TOL_ENTRIES], rtol[XC_MAX_TOL_ENTRIES];
-    xc_tol_entry stat[XC_MAX_TOL_ENTRIES];      /* value: an xc_check_stat */
+    xc_tol_entry stat[XC_MAX_TOL_ENTRIES]; /* value: an xc_check_stat */
     xc_tol_entry quantile[XC_MAX_TOL_ENTRIES];
 } xc_tolerance_spec;
 

@@ -132,7 +132,8 @@ static xc_status take_rows(const xc_run_report *rep, const xc_per_layer *p, cons
         t->fusion = row->info.fusion ? strdup(row->info.fusion) : NULL;
         if (!t->name || !t->nodes || !t->kind || !t->tactic || (row->info.fusion && !t->fusion)) return nomem();
         t->precision = xc_layer_info_precision(&row->info);
-        t->baseline = e && row->layer >= 0 && row->layer < xc_engine_layer_count(e) ? xc_engine_layer_runs_baseline(e, row->layer) : 1;
+        t->baseline =
+            e && row->layer >= 0 && row->layer < xc_engine_layer_count(e) ? xc_engine_layer_runs_baseline(e, row->layer) : 1;
         t->score = row->score;
         t->max_abs = row->max_abs;
         t->max_rel = row->max_rel;
@@ -168,8 +169,8 @@ static void draw_graph(const xc_triage_config *c, const xc_run_report *rep, int 
         r->graph_svg[0] = 0;
     } else if (summary.blocks) {
         snprintf(r->graph_note, sizeof r->graph_note,
-                 "%d nodes drawn as %d blocks; for detail: crosscheck graph MODEL --engine --results %s --around NODE", summary.nodes,
-                 summary.blocks, r->per_layer_json);
+                 "%d nodes drawn as %d blocks; for detail: crosscheck graph MODEL --engine --results %s --around NODE",
+                 summary.nodes, summary.blocks, r->per_layer_json);
     }
 }
 
@@ -222,13 +223,15 @@ static xc_status build_and_compare(const xc_triage_config *c, xc_triage_report *
         if (s == XC_OK && !c->no_graph) draw_graph(c, &rep, k, r);
         const xc_triage_layer *f = r->first >= 0 ? &r->layers[r->first] : NULL;
         if (f)
-            snprintf(st->result, sizeof st->result, "%d of %d layers fail; first divergent layer '%s' (%s, tactic %s%s, %s, %.3g x tolerance)",
-                     r->n_failed, r->n_layers, f->name, f->fusion ? "fused group" : f->kind, f->tactic, f->baseline ? " = baseline" : "",
+            snprintf(st->result, sizeof st->result,
+                     "%d of %d layers fail; first divergent layer '%s' (%s, tactic %s%s, %s, %.3g x tolerance)", r->n_failed,
+                     r->n_layers, f->name, f->fusion ? "fused group" : f->kind, f->tactic, f->baseline ? " = baseline" : "",
                      f->precision, f->score);
         else if (r->diverged)
             snprintf(st->result, sizeof st->result, "outputs fail but no layer row does (%d layers compared)", r->n_layers);
         else
-            snprintf(st->result, sizeof st->result, "no divergence: all %d layers and every output within tolerance", r->n_layers);
+            snprintf(st->result, sizeof st->result, "no divergence: all %d layers and every output within tolerance",
+                     r->n_layers);
     }
     xc_run_report_free(&rep);
     if (s != XC_OK) snprintf(st->result, sizeof st->result, "error: %s", xc_error_message());
@@ -252,8 +255,8 @@ static char *join_culprits(const xc_debug_report *d, int nodes)
 }
 
 typedef struct tool {
-    const char *name;  /* "debug fusions" */
-    const char *file;  /* what it writes in the folder, or NULL */
+    const char *name; /* "debug fusions" */
+    const char *file; /* what it writes in the folder, or NULL */
     xc_status (*fn)(const xc_debug_config *, xc_debug_report *);
 } tool;
 
@@ -265,7 +268,8 @@ static const tool tools[] = {
 enum { T_PRECISION, T_FUSIONS, T_TACTICS, N_TOOLS };
 
 /* Runs one tool; on FOUND fills the culprit and the fix. Returns 1 when it explained the failure. */
-static int run_tool(const xc_triage_config *c, const xc_debug_config *base, int t, const char *why, xc_triage_report *r, xc_status *err)
+static int run_tool(const xc_triage_config *c, const xc_debug_config *base, int t, const char *why, xc_triage_report *r,
+                    xc_status *err)
 {
     xc_triage_step *st = step_begin(r, tools[t].name, why);
     say(c, "%s: %s", tools[t].name, why);
@@ -298,14 +302,15 @@ static int run_tool(const xc_triage_config *c, const xc_debug_config *base, int 
             r->culprit_known = 1;
             r->culprit_layer = join_culprits(&d, 0);
             r->culprit_nodes = join_culprits(&d, 1);
-            r->culprit_what = t == T_TACTICS ? xc_strprintf("tactic %s is wrong; tactic %s (the baseline) is right", k0->bad, k0->good)
-                              : t == T_FUSIONS ? xc_strprintf("the fused group (pass %s) is wrong; unfused it is right%s%s%s", k0->bad,
-                                                              d.pass_fix[0] ? "; --disable-fusion " : "", d.pass_fix,
-                                                              d.pass_fix[0] ? " alone fixes it" : "")
-                                               : xc_strprintf("fp16 is wrong here; the layer must stay in fp32");
+            r->culprit_what =
+                t == T_TACTICS ? xc_strprintf("tactic %s is wrong; tactic %s (the baseline) is right", k0->bad, k0->good)
+                : t == T_FUSIONS
+                    ? xc_strprintf("the fused group (pass %s) is wrong; unfused it is right%s%s%s", k0->bad,
+                                   d.pass_fix[0] ? "; --disable-fusion " : "", d.pass_fix, d.pass_fix[0] ? " alone fixes it" : "")
+                    : xc_strprintf("fp16 is wrong here; the layer must stay in fp32");
             r->fix = run_command(c, NULL, d.fix_args);
-            r->fix_note = xc_strprintf("the build options %s found make every output pass (%d check%s)%s%s", tools[t].name, d.n_checks,
-                                       d.n_checks == 1 ? "" : "s", d.written[0] ? "; it wrote " : "", d.written);
+            r->fix_note = xc_strprintf("the build options %s found make every output pass (%d check%s)%s%s", tools[t].name,
+                                       d.n_checks, d.n_checks == 1 ? "" : "s", d.written[0] ? "; it wrote " : "", d.written);
             if (!r->culprit_layer || !r->culprit_nodes || !r->culprit_what || !r->fix || !r->fix_note) *err = nomem();
         }
     }
@@ -314,7 +319,8 @@ static int run_tool(const xc_triage_config *c, const xc_debug_config *base, int 
     return found;
 }
 
-static void run_reduce(const xc_triage_config *c, const xc_debug_config *base, const char *why, xc_triage_report *r, xc_status *err)
+static void run_reduce(const xc_triage_config *c, const xc_debug_config *base, const char *why, xc_triage_report *r,
+                       xc_status *err)
 {
     xc_triage_step *st = step_begin(r, "debug reduce", why);
     say(c, "debug reduce: %s", why);
@@ -336,8 +342,8 @@ static void run_reduce(const xc_triage_config *c, const xc_debug_config *base, c
         r->minimal_model[0] = 0;
     } else {
         st->n_checks = d.n_checks;
-        snprintf(st->result, sizeof st->result, "reduced from %d nodes to %d in %d checks: %s", d.nodes_before, d.nodes_after, d.n_checks,
-                 d.nodes);
+        snprintf(st->result, sizeof st->result, "reduced from %d nodes to %d in %d checks: %s", d.nodes_before, d.nodes_after,
+                 d.n_checks, d.nodes);
         snprintf(r->minimal_model, sizeof r->minimal_model, "%s", d.written);
         snprintf(r->minimal_data, sizeof r->minimal_data, "%s", d.data_dir);
         r->nodes_after = d.nodes_after;
@@ -365,7 +371,8 @@ static int plan_tools(const xc_triage_config *c, const xc_triage_report *r, int 
     }
     if (f->fusion || strchr(f->name, '+')) {
         order[n] = T_FUSIONS;
-        snprintf(why[n++], 512, "the first divergent layer '%s' is a fused group (pass %s)", f->name, f->fusion ? f->fusion : "?");
+        snprintf(why[n++], 512, "the first divergent layer '%s' is a fused group (pass %s)", f->name,
+                 f->fusion ? f->fusion : "?");
     }
     return n;
 }
@@ -450,7 +457,9 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
     path_in(c, "tactics.json", tactics, sizeof tactics);
     XC_TRY(build_and_compare(c, r, tactics));
     /* every later step pins the tactics just compared (unless the user pinned their own) */
-    const char *pinned = c->base.ocl.load_tactics ? c->base.ocl.load_tactics : c->base.ocl.save_tactics ? c->base.ocl.save_tactics : tactics;
+    const char *pinned = c->base.ocl.load_tactics   ? c->base.ocl.load_tactics
+                         : c->base.ocl.save_tactics ? c->base.ocl.save_tactics
+                                                    : tactics;
     xc_debug_config base = c->base;
     base.ocl.load_tactics = pinned;
     base.ocl.save_tactics = NULL;
@@ -466,7 +475,9 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
         xc_triage_step *st = step_begin(r, "cut", "the outputs pass (the error fades on the way): the tools judge outputs");
         err = cut_model(c, r);
         if (err == XC_OK) {
-            snprintf(st->result, sizeof st->result, "the tools search %s: the model up to the first divergent layer, its failing tensors as outputs", r->cut_model);
+            snprintf(st->result, sizeof st->result,
+                     "the tools search %s: the model up to the first divergent layer, its failing tensors as outputs",
+                     r->cut_model);
             base.model_path = r->cut_model;
             base.ocl.replay_lenient = 1; /* the pinned tactics name layers the cut model lacks */
         } else {
@@ -478,7 +489,10 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
         int order[N_TOOLS];
         char why[N_TOOLS][512];
         int n = plan_tools(c, r, order, why), found = 0;
-        if (!n) say(c, "the first divergent layer is a single node at its baseline tactic in fp32: no tactic, fusion or precision to switch");
+        if (!n)
+            say(c,
+                "the first divergent layer is a single node at its baseline tactic in fp32: no tactic, fusion or precision to "
+                "switch");
         for (int i = 0; i < n && !found && err == XC_OK; i++) found = run_tool(c, &base, order[i], why[i], r, &err);
         if (!found && err == XC_OK) { /* the first divergent layer is the best lead */
             const xc_triage_layer *f = &r->layers[r->first];
@@ -489,13 +503,15 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
             r->culprit_what = xc_strprintf("the first divergent layer (%.3g x its tolerance); %s", f->score,
                                            n ? "no tactic, fusion or precision switch the tools tried fixes it"
                                              : "it has no tactic, fusion or precision to switch");
-            r->fix_note = strdup("no build option found fixes it: the layer's kernel is wrong on its own; the minimal model "
-                                 "reproduces it for a bug report");
+            r->fix_note = strdup(
+                "no build option found fixes it: the layer's kernel is wrong on its own; the minimal model "
+                "reproduces it for a bug report");
             if (!r->culprit_layer || !r->culprit_nodes || !r->culprit_what || !r->fix_note) err = nomem();
         }
         if (err == XC_OK && !c->no_reduce) {
             char why_reduce[1024];
-            snprintf(why_reduce, sizeof why_reduce, "culprit known (%s: %s): the smallest failing subgraph", r->culprit_by, r->culprit_nodes);
+            snprintf(why_reduce, sizeof why_reduce, "culprit known (%s: %s): the smallest failing subgraph", r->culprit_by,
+                     r->culprit_nodes);
             run_reduce(c, &base, why_reduce, r, &err);
             if (err == XC_OK && r->minimal_nodes && r->nodes_after == 1 && !strcmp(r->culprit_by, "per-layer")) {
                 snprintf(r->culprit_by, sizeof r->culprit_by, "debug reduce"); /* narrowed from the layer to its node */
@@ -505,13 +521,15 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
         }
     } else if (r->diverged) {
         say(c, "outputs fail but no engine layer does: the tools need a divergent layer to start from");
-        r->fix_note = strdup("no layer row fails: compare with a looser per-layer view (run --per-layer=isolated) or check the tolerance");
+        r->fix_note =
+            strdup("no layer row fails: compare with a looser per-layer view (run --per-layer=isolated) or check the tolerance");
         if (!r->fix_note) err = nomem();
     }
     xc_triage_step *st = step_begin(r, "report", "always");
     r->seconds = now() - t0;
     xc_status s = write_reports(c, r);
-    snprintf(st->result, sizeof st->result, s == XC_OK ? "wrote %s and report.json" : "error: %s", s == XC_OK ? r->html : xc_error_message());
+    snprintf(st->result, sizeof st->result, s == XC_OK ? "wrote %s and report.json" : "error: %s",
+             s == XC_OK ? r->html : xc_error_message());
     step_end(c, st);
     r->seconds = now() - t0;
     if (s == XC_OK) s = write_reports(c, r); /* again, with the report step's own time */

@@ -20,23 +20,23 @@
 #include "per_layer.h"
 
 typedef struct xc_triage_config {
-    xc_debug_config base;             /* model, the build options, inputs, tolerance, progress
+    xc_debug_config base;          /* model, the build options, inputs, tolerance, progress
                                          (base.output and base.artifacts_dir are not used) */
-    const char *out_dir;              /* the folder written (created if missing; required) */
-    const char *const *build_args;    /* the user's options as typed: repeated in the commands */
+    const char *out_dir;           /* the folder written (created if missing; required) */
+    const char *const *build_args; /* the user's options as typed: repeated in the commands */
     int n_build_args;
-    int no_reduce;                    /* skip debug reduce */
-    int no_graph;                     /* skip the graph picture (e.g. no room for Graphviz) */
+    int no_reduce; /* skip debug reduce */
+    int no_graph;  /* skip the graph picture (e.g. no room for Graphviz) */
 } xc_triage_config;
 
 /* One engine layer's row of the per-layer comparison (strings owned). */
 typedef struct xc_triage_layer {
-    char *name;                       /* the engine layer ("conv1 + relu1") */
-    char *nodes;                      /* its ONNX nodes, comma-separated */
-    char *kind, *tactic, *fusion;     /* fusion: the pass that formed it, or NULL */
-    const char *precision;            /* static: "fp32", "fp16", "tf32", "cpu-fp32" */
-    int baseline;                     /* runs its kind's baseline tactic */
-    double score;                     /* error relative to tolerance (> 1: fails) */
+    char *name;                   /* the engine layer ("conv1 + relu1") */
+    char *nodes;                  /* its ONNX nodes, comma-separated */
+    char *kind, *tactic, *fusion; /* fusion: the pass that formed it, or NULL */
+    const char *precision;        /* static: "fp32", "fp16", "tf32", "cpu-fp32" */
+    int baseline;                 /* runs its kind's baseline tactic */
+    double score;                 /* error relative to tolerance (> 1: fails) */
     double max_abs, max_rel;
     xc_verdict verdict;
 } xc_triage_layer;
@@ -44,44 +44,44 @@ typedef struct xc_triage_layer {
 #define XC_TRIAGE_MAX_STEPS 8
 
 typedef struct xc_triage_step {
-    char name[32];                    /* "build+compare", "debug fusions", ..., "report" */
-    char why[512];                    /* what evidence made it run */
-    char result[1024];                /* one line: what it found */
+    char name[32];     /* "build+compare", "debug fusions", ..., "report" */
+    char why[512];     /* what evidence made it run */
+    char result[1024]; /* one line: what it found */
     double seconds;
-    int n_checks;                     /* debug tools: engine checks made */
+    int n_checks; /* debug tools: engine checks made */
 } xc_triage_step;
 
 typedef struct xc_triage_report {
-    int diverged;                     /* an output or a per-layer row failed */
+    int diverged; /* an output or a per-layer row failed */
     int outputs_passed;
     int n_layers;
-    xc_triage_layer *layers;          /* in execution order */
-    int iteration;                    /* the input set they come from (the first with a divergent layer) */
-    int first;                        /* first divergent row, -1: none */
-    char **watch;                     /* its failing tensors (owned) */
+    xc_triage_layer *layers; /* in execution order */
+    int iteration;           /* the input set they come from (the first with a divergent layer) */
+    int first;               /* first divergent row, -1: none */
+    char **watch;            /* its failing tensors (owned) */
     int n_watch;
-    char cut_model[4096];             /* outputs pass: the model cut at those tensors, which the
+    char cut_model[4096]; /* outputs pass: the model cut at those tensors, which the
                                          tools search instead (their checks judge outputs) */
-    int n_failed;                     /* failing rows of that table */
+    int n_failed;         /* failing rows of that table */
     int fp16;
     int n_steps;
     xc_triage_step steps[XC_TRIAGE_MAX_STEPS];
     /* the culprit: from the tool that explained the failure, else the first divergent layer
      * (narrowed to reduce's node when it cut the model to one node) */
     int culprit_known;
-    char culprit_by[32];              /* "debug fusions", ..., "per-layer", "debug reduce" */
-    char *culprit_layer, *culprit_nodes, *culprit_what;   /* owned */
-    char minimal_model[4096];         /* reduce's model ("" if not reduced) */
+    char culprit_by[32];                                /* "debug fusions", ..., "per-layer", "debug reduce" */
+    char *culprit_layer, *culprit_nodes, *culprit_what; /* owned */
+    char minimal_model[4096];                           /* reduce's model ("" if not reduced) */
     char minimal_data[4096];
-    char *minimal_nodes;              /* owned: its nodes, comma-separated */
+    char *minimal_nodes; /* owned: its nodes, comma-separated */
     int nodes_before, nodes_after;
-    char *reproduce;                  /* commands, quoted for the shell (owned) */
-    char *fix;                        /* NULL: no build option fixes it */
+    char *reproduce; /* commands, quoted for the shell (owned) */
+    char *fix;       /* NULL: no build option fixes it */
     char *reduce_command;
-    char *fix_note;                   /* one line on the fix (or why none) */
+    char *fix_note; /* one line on the fix (or why none) */
     char per_layer_json[4096], graph_svg[4096], html[4096], json[4096];
-    char graph_note[512];             /* why the graph is missing or simplified ("" when complete) */
-    double seconds;                   /* all steps */
+    char graph_note[512]; /* why the graph is missing or simplified ("" when complete) */
+    double seconds;       /* all steps */
 } xc_triage_report;
 
 /* Runs the triage and writes OUT/report.html and OUT/report.json (plus per_layer.json,

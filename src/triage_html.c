@@ -42,14 +42,17 @@ static void chart(FILE *f, const xc_triage_report *r)
     if (d_lo < -6) d_lo = -6;
     double plot_h = CH_H - CH_T - CH_B, plot_w = CH_W - CH_L - CH_R;
 #define Y(v) (CH_T + plot_h * (1.0 - (log10(v) - d_lo) / (double)(d_hi - d_lo)))
-    fprintf(f, "<svg id=\"error-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-               "role=\"img\" aria-label=\"error relative to tolerance per layer\">\n",
-            CH_W, CH_H, CH_W, CH_H);
+    fprintf(
+        f,
+        "<svg id=\"error-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+        "role=\"img\" aria-label=\"error relative to tolerance per layer\">\n",
+        CH_W, CH_H, CH_W, CH_H);
     fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", CH_W, CH_H);
     for (int d = d_lo; d <= d_hi; d++) {
         double y = Y(pow(10, d));
-        fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
-                   "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">1e%d</text>\n",
+        fprintf(f,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">1e%d</text>\n",
                 CH_L, CH_W - CH_R, y, y, CH_L - 4, y + 4, d);
     }
     double bw = plot_w / (r->n_layers ? r->n_layers : 1), gap = bw > 4 ? 1 : 0;
@@ -65,8 +68,9 @@ static void chart(FILE *f, const xc_triage_report *r)
             fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" class=\"mark\" text-anchor=\"middle\">&#9660;</text>\n", x + bw / 2, top - 2);
     }
     double y1 = Y(1.0);
-    fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"tol\"/>"
-               "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"start\">tolerance</text>\n",
+    fprintf(f,
+            "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"tol\"/>"
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"start\">tolerance</text>\n",
             CH_L, CH_W - CH_R, y1, y1, CH_L + 4, y1 - 4);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">engine layers in execution order (%d)</text>\n",
             CH_L + plot_w / 2, CH_H - 8, r->n_layers);
@@ -116,7 +120,9 @@ xc_status xc_triage_write_html(const xc_triage_config *c, const xc_triage_report
     fputs("</h1>\n", f);
     const xc_triage_layer *first = r->first >= 0 ? &r->layers[r->first] : NULL;
     if (!r->diverged)
-        fprintf(f, "<p class=\"banner good\" id=\"verdict\">No divergence: all %d engine layers and every output are within tolerance.</p>\n",
+        fprintf(f,
+                "<p class=\"banner good\" id=\"verdict\">No divergence: all %d engine layers and every output are within "
+                "tolerance.</p>\n",
                 r->n_layers);
     else {
         fprintf(f, "<p class=\"banner bad\" id=\"verdict\">Diverged: %d of %d layers fail%s", r->n_failed, r->n_layers,
@@ -145,17 +151,24 @@ xc_status xc_triage_write_html(const xc_triage_config *c, const xc_triage_report
         command(f, "Apply the fix", r->fix);
         command(f, "Reproduce on the minimal model", r->reduce_command);
     }
-    fputs("<h2>Per-layer error</h2>\n<p>Each bar is a layer's worst error relative to its tolerance (log scale; above the dashed line "
-          "fails). Hover for the layer.</p>\n",
-          f);
+    fputs(
+        "<h2>Per-layer error</h2>\n<p>Each bar is a layer's worst error relative to its tolerance (log scale; above the dashed "
+        "line "
+        "fails). Hover for the layer.</p>\n",
+        f);
     chart(f, r);
     fputs("<h2>Graph</h2>\n", f);
     if (r->graph_note[0]) fputs("<p>", f), esc(f, r->graph_note), fputs("</p>\n", f);
     fputs("<div id=\"graph\">\n", f);
     const char *svg = graph_svg ? strstr(graph_svg, "<svg") : NULL; /* without the XML prolog and doctype */
-    if (svg) fputs(svg, f);
-    else fputs("<p>(no graph picture)</p>", f);
-    fputs("</div>\n<h2>Steps</h2>\n<table id=\"steps\"><tr><th>step</th><th>why</th><th>result</th><th>checks</th><th>seconds</th></tr>\n", f);
+    if (svg)
+        fputs(svg, f);
+    else
+        fputs("<p>(no graph picture)</p>", f);
+    fputs(
+        "</div>\n<h2>Steps</h2>\n<table "
+        "id=\"steps\"><tr><th>step</th><th>why</th><th>result</th><th>checks</th><th>seconds</th></tr>\n",
+        f);
     for (int i = 0; i < r->n_steps; i++) {
         const xc_triage_step *s = &r->steps[i];
         fputs("<tr><td>", f);
@@ -167,9 +180,10 @@ xc_status xc_triage_write_html(const xc_triage_config *c, const xc_triage_report
         fprintf(f, "</td><td>%d</td><td>%.2f</td></tr>\n", s->n_checks, s->seconds);
     }
     fprintf(f, "<tr><th colspan=\"4\">total</th><td>%.2f</td></tr></table>\n", r->seconds);
-    fputs("<h2>Layers</h2>\n<table id=\"layers\"><tr><th>#</th><th>layer</th><th>kind</th><th>tactic</th><th>fusion</th>"
-          "<th>precision</th><th>error / tolerance</th><th>max abs</th><th>verdict</th></tr>\n",
-          f);
+    fputs(
+        "<h2>Layers</h2>\n<table id=\"layers\"><tr><th>#</th><th>layer</th><th>kind</th><th>tactic</th><th>fusion</th>"
+        "<th>precision</th><th>error / tolerance</th><th>max abs</th><th>verdict</th></tr>\n",
+        f);
     for (int i = 0; i < r->n_layers; i++) {
         const xc_triage_layer *t = &r->layers[i];
         fprintf(f, "<tr class=\"%s\"><td>%d</td><td>", verdict_class(t->verdict), i);

@@ -7,15 +7,19 @@
 
 static void add_string(cJSON *o, const char *key, const char *v)
 {
-    if (v && v[0]) cJSON_AddStringToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
+    if (v && v[0])
+        cJSON_AddStringToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
 }
 
 /* A number, or null when not finite (JSON has no NaN). */
 static void add_number(cJSON *o, const char *key, double v)
 {
-    if (isfinite(v)) cJSON_AddNumberToObject(o, key, v);
-    else cJSON_AddNullToObject(o, key);
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
 }
 
 cJSON *xc_triage_json(const xc_triage_config *c, const xc_triage_report *r)
@@ -30,8 +34,10 @@ cJSON *xc_triage_json(const xc_triage_config *c, const xc_triage_report *r)
     cJSON_AddNumberToObject(root, "iteration", r->iteration);
     cJSON_AddNumberToObject(root, "failed_layers", r->n_failed);
     cJSON_AddBoolToObject(root, "fp16", r->fp16);
-    if (r->first >= 0) cJSON_AddStringToObject(root, "first_divergence", r->layers[r->first].name);
-    else cJSON_AddNullToObject(root, "first_divergence");
+    if (r->first >= 0)
+        cJSON_AddStringToObject(root, "first_divergence", r->layers[r->first].name);
+    else
+        cJSON_AddNullToObject(root, "first_divergence");
     cJSON *cul = cJSON_AddObjectToObject(root, "culprit");
     cJSON_AddBoolToObject(cul, "known", r->culprit_known);
     add_string(cul, "found_by", r->culprit_known ? r->culprit_by : NULL);

@@ -8,12 +8,12 @@
 
 /* A problem found: without a sink the first one fails validation (loading); with one (check
  * lint) it is reported, *bad (when given) is set, and validation goes on past it. */
-#define ISSUE(sink, bad, kind, node, tensor, ...)                                           \
-    do {                                                                                    \
-        xc_status issue_s_ = xc_fail(__VA_ARGS__);                                          \
-        if (!(sink)) return issue_s_;                                                       \
-        if (bad) *(int *)(bad) = 1;                                                         \
-        XC_TRY((sink)->report((sink)->user, issue_s_, kind, node, tensor));                 \
+#define ISSUE(sink, bad, kind, node, tensor, ...)                                                                                \
+    do {                                                                                                                         \
+        xc_status issue_s_ = xc_fail(__VA_ARGS__);                                                                               \
+        if (!(sink)) return issue_s_;                                                                                            \
+        if (bad) *(int *)(bad) = 1;                                                                                              \
+        XC_TRY((sink)->report((sink)->user, issue_s_, kind, node, tensor));                                                      \
     } while (0)
 
 static xc_status check_opsets(const xc_model *m, const xc_issue_sink *sink)
@@ -76,7 +76,9 @@ static xc_status check_names(const xc_graph *g, xc_names *producer, const scope 
             if (prev != -1) {
                 ISSUE(sink, NULL, "duplicate-output", nd, n, XC_ERR_MODEL, "%s: output '%s' is already defined by %s",
                       xc_node_label(nd, lb, sizeof lb), n,
-                      prev == -2 ? "an initializer" : prev == -3 ? "a graph input" : "another node");
+                      prev == -2   ? "an initializer"
+                      : prev == -3 ? "a graph input"
+                                   : "another node");
                 continue;
             }
             XC_TRY(xc_names_put(producer, n, k));
@@ -87,13 +89,15 @@ static xc_status check_names(const xc_graph *g, xc_names *producer, const scope 
         for (int i = 0; i < nd->n_inputs; i++)
             if (nd->inputs[i][0] && xc_names_get(producer, nd->inputs[i]) == -1 && !in_scope(outer, nd->inputs[i]))
                 ISSUE(sink, NULL, "missing-producer", nd, nd->inputs[i], XC_ERR_MODEL,
-                      outer ? "%s: input '%s' has no producer (not a subgraph input, initializer or node output, nor a value of an enclosing graph)"
+                      outer ? "%s: input '%s' has no producer (not a subgraph input, initializer or node output, nor a value of "
+                              "an enclosing graph)"
                             : "%s: input '%s' has no producer (not a graph input, initializer or node output)",
                       xc_node_label(nd, lb, sizeof lb), nd->inputs[i]);
     }
     for (int i = 0; i < g->n_outputs; i++) {
         const char *n = g->outputs[i].name;
-        if (!n[0]) ISSUE(sink, NULL, "unnamed-value", NULL, NULL, XC_ERR_MODEL, "graph output #%d has no name", i);
+        if (!n[0])
+            ISSUE(sink, NULL, "unnamed-value", NULL, NULL, XC_ERR_MODEL, "graph output #%d has no name", i);
         else if (xc_names_get(producer, n) == -1 && !in_scope(outer, n))
             ISSUE(sink, NULL, "missing-producer", NULL, n, XC_ERR_MODEL,
                   "graph output '%s' is not produced by any node, input or initializer", n);
@@ -202,8 +206,7 @@ static xc_status report_cycle(const xc_graph *g, const int *path, int m, const x
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (!f) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    for (int i = 0; i <= m; i++)
-        fprintf(f, "%s%s", i ? " -> " : "", xc_node_label(&g->nodes[path[i % m]], lb, sizeof lb));
+    for (int i = 0; i <= m; i++) fprintf(f, "%s%s", i ? " -> " : "", xc_node_label(&g->nodes[path[i % m]], lb, sizeof lb));
     fclose(f);
     if (!text) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = xc_fail(XC_ERR_MODEL, "graph has a cycle: %s", text);
@@ -222,7 +225,10 @@ static xc_status toposort(xc_graph *g, const xc_names *producer, const xc_issue_
     int *pending = calloc(n ? n : 1, sizeof(int)), *order = malloc(sizeof(int) * (n ? n : 1));
     int *start = calloc(n + 1, sizeof(int)), *users = NULL, *fill = NULL, *seen = NULL, *path = NULL;
     xc_status s = XC_OK;
-    if (!pending || !order || !start) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); goto out; }
+    if (!pending || !order || !start) {
+        s = xc_fail(XC_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     if ((s = deps_build(g, producer, &d)) != XC_OK) goto out;
     /* consumer lists in CSR form */
     size_t edges = 0;
@@ -235,7 +241,10 @@ static xc_status toposort(xc_graph *g, const xc_names *producer, const xc_issue_
     for (int k = 0; k < n; k++) start[k + 1] += start[k];
     users = malloc(sizeof(int) * (edges ? edges : 1));
     fill = calloc(n ? n : 1, sizeof(int));
-    if (!users || !fill) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); goto out; }
+    if (!users || !fill) {
+        s = xc_fail(XC_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     for (int k = 0; k < n; k++)
         for (int e = d.start[k]; e < d.start[k + 1]; e++) {
             int p = d.dep[e];
@@ -278,7 +287,10 @@ static xc_status toposort(xc_graph *g, const xc_names *producer, const xc_issue_
         }
     }
     xc_node *sorted = malloc(sizeof(xc_node) * (n ? n : 1));
-    if (!sorted) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); goto out; }
+    if (!sorted) {
+        s = xc_fail(XC_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     for (int k = 0; k < n; k++) sorted[k] = g->nodes[order[k]];
     free(g->nodes);
     g->nodes = sorted;
@@ -296,8 +308,9 @@ out:
 
 static const char *attr_type_name(xc_attr_type t)
 {
-    static const char *names[] = {"UNDEFINED", "FLOAT", "INT", "STRING", "TENSOR", "GRAPH", "FLOATS", "INTS",
-                                  "STRINGS", "TENSORS", "GRAPHS", "SPARSE_TENSOR", "SPARSE_TENSORS", "TYPE_PROTO", "TYPE_PROTOS"};
+    static const char *names[] = {"UNDEFINED",      "FLOAT",      "INT",        "STRING",  "TENSOR", "GRAPH",
+                                  "FLOATS",         "INTS",       "STRINGS",    "TENSORS", "GRAPHS", "SPARSE_TENSOR",
+                                  "SPARSE_TENSORS", "TYPE_PROTO", "TYPE_PROTOS"};
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
@@ -320,7 +333,8 @@ static xc_status check_node(const xc_model *m, xc_node *nd, const xc_issue_sink 
     }
     int custom = dom[0] && strcmp(dom, "ai.onnx");
     if (custom) nd->schema = xc_plugin_schema_find(dom, nd->op_type, nd->opset);
-    if (custom && !nd->schema && xc_builtin_domain_op(dom, nd->op_type)) nd->schema = xc_schema_find(nd->op_type, nd->opset, NULL);
+    if (custom && !nd->schema && xc_builtin_domain_op(dom, nd->op_type))
+        nd->schema = xc_schema_find(nd->op_type, nd->opset, NULL);
     if (custom && !nd->schema) return XC_OK; /* other domains without a plugin: loadable, listed as unsupported */
     if (!custom && !xc_onnx_op_known(nd->op_type)) {
         ISSUE(sink, bad, "unknown-op", nd, NULL, XC_ERR_MODEL, "%s: unknown op type '%s' (not an ONNX operator)",
@@ -338,7 +352,8 @@ static xc_status check_node(const xc_model *m, xc_node *nd, const xc_issue_sink 
               nd->n_outputs, s->min_out, s->max_out);
     for (int i = 0; i < s->min_in && i < nd->n_inputs; i++)
         if (!nd->inputs[i][0])
-            ISSUE(sink, bad, "arity", nd, NULL, XC_ERR_MODEL, "%s: required input %d is empty", xc_node_label(nd, lb, sizeof lb), i);
+            ISSUE(sink, bad, "arity", nd, NULL, XC_ERR_MODEL, "%s: required input %d is empty", xc_node_label(nd, lb, sizeof lb),
+                  i);
     for (int a = 0; a < nd->n_attrs; a++) {
         const xc_attr *at = &nd->attrs[a];
         const xc_attr_spec *sp = NULL;
@@ -389,8 +404,8 @@ static xc_status validate_subgraphs(const xc_model *m, xc_graph *g, const scope 
  * Without a sink the first problem fails, its message prefixed with the subgraph's place; with
  * one, *bad is set when a problem was reported inside (the owner is then left untyped, so
  * inference never looks into a broken body). */
-static xc_status validate_subgraph(const xc_model *m, const xc_node *owner, const char *attr, xc_graph *sg,
-                                   const scope *outer, const xc_issue_sink *sink, int *bad)
+static xc_status validate_subgraph(const xc_model *m, const xc_node *owner, const char *attr, xc_graph *sg, const scope *outer,
+                                   const xc_issue_sink *sink, int *bad)
 {
     char lb[256], prefix[512];
     snprintf(prefix, sizeof prefix, "%s %s: ", xc_node_label(owner, lb, sizeof lb), attr);
@@ -420,7 +435,8 @@ static xc_status validate_subgraphs(const xc_model *m, xc_graph *g, const scope 
         for (int a = 0; a < nd->n_attrs; a++) {
             const xc_attr *at = &nd->attrs[a];
             if (at->g) XC_TRY(validate_subgraph(m, nd, at->name, at->g, sc, sink, b));
-            for (size_t j = 0; at->graphs && j < at->n; j++) XC_TRY(validate_subgraph(m, nd, at->name, at->graphs[j], sc, sink, b));
+            for (size_t j = 0; at->graphs && j < at->n; j++)
+                XC_TRY(validate_subgraph(m, nd, at->name, at->graphs[j], sc, sink, b));
         }
     }
     return XC_OK;

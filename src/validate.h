@@ -9,12 +9,12 @@
 struct xc_subgraph_types;
 typedef struct xc_graph_types {
     int n_values;
-    xc_names index;              /* value name -> slot */
-    xc_type_shape *types;        /* per slot */
-    const char **names;          /* per slot, borrowed from the graph */
-    xc_tensor **owned;           /* constant values inference made (freed with this) */
+    xc_names index;       /* value name -> slot */
+    xc_type_shape *types; /* per slot */
+    const char **names;   /* per slot, borrowed from the graph */
+    xc_tensor **owned;    /* constant values inference made (freed with this) */
     int n_owned;
-    char **node_unsupported;     /* per node: why it cannot run (NULL if it can) */
+    char **node_unsupported; /* per node: why it cannot run (NULL if it can) */
     int n_nodes;
     struct xc_subgraph_types *subs; /* what inference learnt inside its nodes' subgraphs (owned) */
     int n_subs;
@@ -60,7 +60,6 @@ xc_status xc_graph_infer(const xc_graph *g, const xc_input_shape *overrides, int
 xc_status xc_graph_infer_checked(const xc_graph *g, const xc_issue_sink *sink, const int *bad, xc_graph_types **out);
 void xc_graph_types_free(xc_graph_types *t);
 const xc_type_shape *xc_graph_type(const xc_graph_types *t, const char *name);
-
 
 /* Runs one node's schema inference. */
 xc_status xc_node_infer(const xc_node *n, const xc_type_shape *in, int n_in, xc_type_shape *out, int n_out);

@@ -45,8 +45,14 @@ static int next_field(wire *w, int *field, int *type, uint64_t *val, wire *paylo
         w->p += len;
         return 1;
     }
-    if (*type == 1 && w->end - w->p >= 8) { w->p += 8; return 1; }
-    if (*type == 5 && w->end - w->p >= 4) { w->p += 4; return 1; }
+    if (*type == 1 && w->end - w->p >= 8) {
+        w->p += 8;
+        return 1;
+    }
+    if (*type == 5 && w->end - w->p >= 4) {
+        w->p += 4;
+        return 1;
+    }
     return -1;
 }
 
@@ -85,7 +91,9 @@ static xc_status load_tensor(wire *pl, xc_tensor **out)
     xc_proto_alloc pa;
     xc_proto_alloc_init(&pa);
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(&pa.allocator, (size_t)(pl->end - pl->p), pl->p);
-    if (!tp) return pa.failed ? xc_fail(XC_ERR_NOMEM, "out of memory") : xc_fail(XC_ERR_MODEL, "an element is not a valid TensorProto");
+    if (!tp)
+        return pa.failed ? xc_fail(XC_ERR_NOMEM, "out of memory")
+                         : xc_fail(XC_ERR_MODEL, "an element is not a valid TensorProto");
     xc_proto_source src = {NULL, 0};
     xc_status s = xc_tensor_from_proto(tp, &src, out);
     onnx__tensor_proto__free_unpacked(tp, NULL);
@@ -115,7 +123,9 @@ static xc_status load_container(wire w, int depth, xc_tensor **out)
             s = load_container(pl, depth + 1, &item);
         } else if (type == 2 && (field == 4 || field == 6 || field == 7)) {
             s = xc_fail(XC_ERR_UNSUPPORTED, "holds a %s, which crosscheck does not support",
-                        field == 4 ? "sparse tensor" : field == 6 ? "map" : "nested optional");
+                        field == 4   ? "sparse tensor"
+                        : field == 6 ? "map"
+                                     : "nested optional");
         }
         if (s == XC_OK && item) {
             if ((*out)->dtype == XC_UNDEFINED) (*out)->dtype = item->dtype;
@@ -213,9 +223,10 @@ static int put_len(sink *s, int field, const void *b, size_t n)
 static xc_status write_value(const xc_tensor *t, sink *s)
 {
     if (t->name && t->name[0] && !put_len(s, 1, t->name, strlen(t->name))) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    int elem = t->value == XC_VALUE_SEQUENCE ? ELEM_TENSOR
-             : !t->n_items                   ? ELEM_UNDEFINED
-             : t->value == XC_VALUE_OPTIONAL_SEQUENCE ? ELEM_SEQUENCE : ELEM_TENSOR;
+    int elem = t->value == XC_VALUE_SEQUENCE            ? ELEM_TENSOR
+               : !t->n_items                            ? ELEM_UNDEFINED
+               : t->value == XC_VALUE_OPTIONAL_SEQUENCE ? ELEM_SEQUENCE
+                                                        : ELEM_TENSOR;
     if (!put_varint(s, 2 << 3) || !put_varint(s, (uint64_t)elem)) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int i = 0; i < t->n_items; i++) {
         const xc_tensor *it = t->items[i];

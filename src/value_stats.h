@@ -9,11 +9,11 @@
 #include <cjson/cJSON.h>
 
 typedef struct xc_value_stats {
-    size_t count;                   /* elements */
+    size_t count; /* elements */
     size_t finite, nan, inf;
-    double min, max, mean, std;     /* of the finite values; NaN when there are none */
-    double zero_fraction;           /* elements equal to 0, over count (0 for an empty tensor) */
-    size_t hist[XC_HIST_BINS];      /* bin i covers [min + i*w, min + (i+1)*w), the last one closed */
+    double min, max, mean, std; /* of the finite values; NaN when there are none */
+    double zero_fraction;       /* elements equal to 0, over count (0 for an empty tensor) */
+    size_t hist[XC_HIST_BINS];  /* bin i covers [min + i*w, min + (i+1)*w), the last one closed */
 } xc_value_stats;
 
 /* Any stored dtype (bool counts as 0/1); XC_ERR_UNSUPPORTED for dtypes without numeric values. */

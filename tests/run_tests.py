@@ -29,6 +29,7 @@ from hostile.messages_tests import messages_tests  # noqa: E402
 from trust.engine_act_tests import engine_act_tests  # noqa: E402
 from arch.install_tests import install_tests  # noqa: E402
 from arch.layers import layers  # noqa: E402
+from arch.format_check import format_check  # noqa: E402
 from arch.cli_options_tests import cli_options_tests, plan_open_tests  # noqa: E402
 from arch.exec_runner_tests import exec_runner_tests  # noqa: E402
 from test_recurrent import recurrent  # noqa: E402
@@ -1396,6 +1397,7 @@ def main():
         timed(loaded_tests, s, xc, args.build, tmp)
         timed(install_tests, s, xc, args.build, tmp)
         timed(layers, s, xc, args.build, tmp)
+        timed(format_check, s, xc, args.build, tmp)
         timed(cli_options_tests, s, xc, args.build, tmp, args.conf)
         timed(exec_runner_tests, s, xc, args.build, tmp, args.conf)
         timed(messages_tests, s, xc, args.build, tmp)

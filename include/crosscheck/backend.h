@@ -23,8 +23,7 @@ typedef struct xc_backend xc_backend;
 XC_API xc_status xc_ref_backend_create(const xc_model *m, xc_backend **out);
 /* inputs: one per runtime input (xc_model_input_count), in order. outputs: one slot per model
  * output, filled with tensors the caller owns. obs may be NULL. */
-XC_API xc_status xc_backend_run(xc_backend *b, const xc_tensor *const *inputs, xc_tensor **outputs,
-                                const xc_observer *obs);
+XC_API xc_status xc_backend_run(xc_backend *b, const xc_tensor *const *inputs, xc_tensor **outputs, const xc_observer *obs);
 XC_API const char *xc_backend_name(const xc_backend *b);
 XC_API void xc_backend_destroy(xc_backend *b);
 

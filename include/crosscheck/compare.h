@@ -34,16 +34,16 @@ typedef struct xc_tolerance {
     double atol, rtol;
     xc_compare_rule rule;
     xc_check_stat stat;
-    double quantile;           /* for XC_STAT_QUANTILE, in [0,1] */
-    int equal_nan;             /* NaN against NaN matches */
-    int equal_inf;             /* an infinity against the same infinity matches */
-    double ulp_tol;            /* 0: off */
+    double quantile; /* for XC_STAT_QUANTILE, in [0,1] */
+    int equal_nan;   /* NaN against NaN matches */
+    int equal_inf;   /* an infinity against the same infinity matches */
+    double ulp_tol;  /* 0: off */
     /* how atol was chosen, so a verdict can say which rule decided: atol_base > 0 means the
      * auto preset's atol = atol_base * atol_rms (the reference's RMS; 0 for an all-zero one,
      * where atol = atol_base) */
     double atol_base, atol_rms;
-    double ref_rms;            /* RMS of the reference's finite values (set by xc_tolerance_for) */
-    int half_storage;          /* the output was stored in half precision (fp16 runner or dtype) */
+    double ref_rms;   /* RMS of the reference's finite values (set by xc_tolerance_for) */
+    int half_storage; /* the output was stored in half precision (fp16 runner or dtype) */
 } xc_tolerance;
 
 /* Polygraphy's defaults: atol = rtol = 1e-5, elemwise, quantile 0.99; NaN and same-signed
@@ -55,27 +55,27 @@ XC_API xc_tolerance xc_tolerance_default(void);
 
 typedef struct xc_compare_result {
     int passed;
-    int shape_mismatch;        /* shapes differ: nothing else is computed */
-    size_t count;              /* elements compared */
-    size_t n_failed;           /* elements failing the elementwise rule */
+    int shape_mismatch; /* shapes differ: nothing else is computed */
+    size_t count;       /* elements compared */
+    size_t n_failed;    /* elements failing the elementwise rule */
     /* non-finite values: NaN and Inf per side; pairs that differ (fail every rule) or match */
     size_t nan_out, inf_out, nan_ref, inf_ref;
     size_t n_nonfinite_mismatch, n_nonfinite_match;
-    size_t n_finite;           /* pairs where both are finite: the statistics below use these */
+    size_t n_finite; /* pairs where both are finite: the statistics below use these */
     double max_abs, mean_abs, median_abs, quantile_abs;
     double max_rel, mean_rel, median_rel, quantile_rel;
     double pct_abs[XC_N_PCT], pct_rel[XC_N_PCT]; /* 90th, 95th, 99th percentiles */
     /* the checked statistic over every element, as the verdict saw it (NaN where an element's
      * difference is NaN); elemwise: the max */
     double check_abs, check_rel;
-    size_t worst_index;        /* flat index of the largest absdiff (a non-finite mismatch first) */
+    size_t worst_index; /* flat index of the largest absdiff (a non-finite mismatch first) */
     double worst_out, worst_ref;
-    double min_atol, min_rtol; /* smallest atol (rtol) that alone would pass elementwise (Inf
+    double min_atol, min_rtol;     /* smallest atol (rtol) that alone would pass elementwise (Inf
                                   when a non-finite mismatch fails whatever the tolerance) */
-    double max_ulp;            /* largest distance in ulps of the reference's dtype (finite elements) */
-    double nmse;               /* sum((o-r)^2) / sum(r^2) over finite pairs; Inf with non-finite mismatches */
-    double cosine;             /* cosine similarity of the finite pairs; NaN with non-finite mismatches */
-    double score;              /* max over elements of min(absdiff/atol, reldiff/rtol) (allclose:
+    double max_ulp;                /* largest distance in ulps of the reference's dtype (finite elements) */
+    double nmse;                   /* sum((o-r)^2) / sum(r^2) over finite pairs; Inf with non-finite mismatches */
+    double cosine;                 /* cosine similarity of the finite pairs; NaN with non-finite mismatches */
+    double score;                  /* max over elements of min(absdiff/atol, reldiff/rtol) (allclose:
                                   absdiff/(atol+rtol*|ref|)): above 1 fails elementwise; how close
                                   a passing tensor came to its tolerance */
     size_t abs_hist[XC_HIST_BINS]; /* histogram of the finite pairs' absdiff over [0, max_abs] */

@@ -5,12 +5,34 @@
 #include <stddef.h>
 
 typedef enum {
-    XC_UNDEFINED = 0, XC_FLOAT = 1, XC_UINT8 = 2, XC_INT8 = 3, XC_UINT16 = 4, XC_INT16 = 5,
-    XC_INT32 = 6, XC_INT64 = 7, XC_STRING = 8, XC_BOOL = 9, XC_FLOAT16 = 10, XC_DOUBLE = 11,
-    XC_UINT32 = 12, XC_UINT64 = 13, XC_COMPLEX64 = 14, XC_COMPLEX128 = 15, XC_BFLOAT16 = 16,
+    XC_UNDEFINED = 0,
+    XC_FLOAT = 1,
+    XC_UINT8 = 2,
+    XC_INT8 = 3,
+    XC_UINT16 = 4,
+    XC_INT16 = 5,
+    XC_INT32 = 6,
+    XC_INT64 = 7,
+    XC_STRING = 8,
+    XC_BOOL = 9,
+    XC_FLOAT16 = 10,
+    XC_DOUBLE = 11,
+    XC_UINT32 = 12,
+    XC_UINT64 = 13,
+    XC_COMPLEX64 = 14,
+    XC_COMPLEX128 = 15,
+    XC_BFLOAT16 = 16,
     /* Low-bit types (storage, Cast, Quantize/DequantizeLinear only). */
-    XC_FLOAT8E4M3FN = 17, XC_FLOAT8E4M3FNUZ = 18, XC_FLOAT8E5M2 = 19, XC_FLOAT8E5M2FNUZ = 20,
-    XC_UINT4 = 21, XC_INT4 = 22, XC_FLOAT4E2M1 = 23, XC_FLOAT8E8M0 = 24, XC_UINT2 = 25, XC_INT2 = 26,
+    XC_FLOAT8E4M3FN = 17,
+    XC_FLOAT8E4M3FNUZ = 18,
+    XC_FLOAT8E5M2 = 19,
+    XC_FLOAT8E5M2FNUZ = 20,
+    XC_UINT4 = 21,
+    XC_INT4 = 22,
+    XC_FLOAT4E2M1 = 23,
+    XC_FLOAT8E8M0 = 24,
+    XC_UINT2 = 25,
+    XC_INT2 = 26,
     XC_DTYPE_COUNT = 27
 } xc_dtype;
 

@@ -39,8 +39,7 @@ XC_API xc_status xc_engine_build(const xc_model *m, const xc_engine_config *c, x
 /* Plans: layers, tactics, parameters, memory plan, device, driver, version and the model's hash
  * as JSON. A plan from another device, driver, version or model is refused on load. */
 XC_API xc_status xc_engine_save_plan(const xc_engine *e, const char *path);
-XC_API xc_status xc_engine_load_plan(const xc_model *m, const char *path, const xc_engine_config *c,
-                                     xc_engine **out);
+XC_API xc_status xc_engine_load_plan(const xc_model *m, const char *path, const xc_engine_config *c, xc_engine **out);
 /* Opens a plan together with the model it was built from (the plan names it; it must lie in the
  * plan's folder). *m and *e are the caller's to free. */
 XC_API xc_status xc_engine_open_plan(const char *plan, const xc_engine_config *c, xc_model **m, xc_engine **e);

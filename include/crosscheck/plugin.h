@@ -60,8 +60,11 @@ typedef struct xc_plugin_node xc_plugin_node;
 
 /* Attribute types, numbered as ONNX's AttributeProto. */
 typedef enum {
-    XC_PLUGIN_ATTR_FLOAT = 1, XC_PLUGIN_ATTR_INT = 2, XC_PLUGIN_ATTR_STRING = 3,
-    XC_PLUGIN_ATTR_FLOATS = 6, XC_PLUGIN_ATTR_INTS = 7
+    XC_PLUGIN_ATTR_FLOAT = 1,
+    XC_PLUGIN_ATTR_INT = 2,
+    XC_PLUGIN_ATTR_STRING = 3,
+    XC_PLUGIN_ATTR_FLOATS = 6,
+    XC_PLUGIN_ATTR_INTS = 7
 } xc_plugin_attr_type;
 
 typedef struct xc_plugin_attr {
@@ -74,36 +77,36 @@ typedef struct xc_plugin_attr {
  * (dims of symbolic inputs unknown, `value` set only for constant inputs) and again before each
  * run (everything known). */
 typedef struct xc_plugin_shape {
-    int present;                 /* 0: optional input omitted, or output not requested */
-    xc_dtype dtype;              /* XC_UNDEFINED when unknown */
-    int rank;                    /* -1 when unknown */
-    int64_t dims[XC_MAX_RANK];   /* -1 where unknown */
-    const xc_tensor *value;      /* inputs only: the value when known, else NULL */
+    int present;               /* 0: optional input omitted, or output not requested */
+    xc_dtype dtype;            /* XC_UNDEFINED when unknown */
+    int rank;                  /* -1 when unknown */
+    int64_t dims[XC_MAX_RANK]; /* -1 where unknown */
+    const xc_tensor *value;    /* inputs only: the value when known, else NULL */
 } xc_plugin_shape;
 
 /* Sets out[o].dtype, .rank and .dims (they arrive as unknown) from what is known of the inputs.
  * Leaving an output unknown is allowed (compute then allocates it); an invalid input is an
  * error (XC_ERR_MODEL) or unsupported (XC_ERR_UNSUPPORTED). */
-typedef xc_status (*xc_plugin_infer_fn)(const xc_plugin_node *node, int n_in, const xc_plugin_shape *in,
-                                         int n_out, xc_plugin_shape *out);
+typedef xc_status (*xc_plugin_infer_fn)(const xc_plugin_node *node, int n_in, const xc_plugin_shape *in, int n_out,
+                                        xc_plugin_shape *out);
 /* Computes the outputs. in[i] is NULL for an omitted optional input. out[o] arrives allocated
  * (zero-filled, with the inferred dtype and shape) when inference knew its shape, else NULL:
  * then the callback creates it with xc_tensor_new(). An allocated output is written in place,
  * never replaced. Outputs not requested arrive NULL and may stay NULL. Reference kernels should be plain and obvious: they are the oracle. */
-typedef xc_status (*xc_plugin_compute_fn)(const xc_plugin_node *node, int n_in, const xc_tensor *const *in,
-                                           int n_out, xc_tensor **out);
+typedef xc_status (*xc_plugin_compute_fn)(const xc_plugin_node *node, int n_in, const xc_tensor *const *in, int n_out,
+                                          xc_tensor **out);
 
 typedef struct xc_plugin_op {
-    const char *domain;          /* a custom domain, e.g. "com.example" (not "" or "ai.onnx") */
+    const char *domain; /* a custom domain, e.g. "com.example" (not "" or "ai.onnx") */
     const char *op_type;
-    int since_version;           /* the opset range of the domain this entry covers: */
-    int until_version;           /* since..until, until 0 meaning no upper bound */
-    int min_inputs, max_inputs;  /* max_inputs -1: variadic */
+    int since_version;          /* the opset range of the domain this entry covers: */
+    int until_version;          /* since..until, until 0 meaning no upper bound */
+    int min_inputs, max_inputs; /* max_inputs -1: variadic */
     int min_outputs, max_outputs;
     const xc_plugin_attr *attrs; /* terminated by {NULL}; NULL when the op takes none */
     xc_plugin_infer_fn infer;
     xc_plugin_compute_fn compute;
-    const char *opencl_source;   /* optional, with opencl_kernel: the engine's kernel (above) */
+    const char *opencl_source; /* optional, with opencl_kernel: the engine's kernel (above) */
     const char *opencl_kernel;
 } xc_plugin_op;
 
@@ -117,8 +120,8 @@ XC_API xc_status xc_plugin_register_op(xc_plugin_registry *r, const xc_plugin_op
 XC_API xc_status xc_plugin_load(const char *path);
 
 /* ---- what a callback can ask about its node ---- */
-XC_API const char *xc_plugin_node_name(const xc_plugin_node *n);   /* "" when unnamed */
-XC_API int xc_plugin_node_opset(const xc_plugin_node *n);          /* the model's version of the domain */
+XC_API const char *xc_plugin_node_name(const xc_plugin_node *n); /* "" when unnamed */
+XC_API int xc_plugin_node_opset(const xc_plugin_node *n);        /* the model's version of the domain */
 /* Attribute readers: 1 and *out set when the node has the attribute with that type, else 0. */
 XC_API int xc_plugin_attr_int(const xc_plugin_node *n, const char *name, int64_t *out);
 XC_API int xc_plugin_attr_float(const xc_plugin_node *n, const char *name, float *out);

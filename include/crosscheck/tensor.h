@@ -19,11 +19,11 @@ typedef struct xc_tensor xc_tensor;
 XC_API xc_status xc_tensor_new(xc_dtype t, int rank, const int64_t *dims, xc_tensor **out);
 XC_API void xc_tensor_free(xc_tensor *t);
 
-XC_API const char *xc_tensor_name(const xc_tensor *t);      /* NULL when unnamed */
+XC_API const char *xc_tensor_name(const xc_tensor *t); /* NULL when unnamed */
 XC_API xc_status xc_tensor_set_name(xc_tensor *t, const char *name);
 XC_API xc_dtype xc_tensor_dtype(const xc_tensor *t);
 XC_API int xc_tensor_rank(const xc_tensor *t);
-XC_API const int64_t *xc_tensor_dims(const xc_tensor *t);   /* rank entries */
+XC_API const int64_t *xc_tensor_dims(const xc_tensor *t); /* rank entries */
 XC_API size_t xc_tensor_numel(const xc_tensor *t);
 XC_API size_t xc_tensor_nbytes(const xc_tensor *t);
 /* The elements (NULL only for an empty tensor). Writing through it is allowed for tensors made

@@ -7,7 +7,7 @@
 
 #define CONTRIB_DOMAIN "com.microsoft"
 
-xc_status contrib_register_gelu(xc_plugin_registry *r);          /* Gelu, FastGelu, BiasGelu, QuickGelu */
+xc_status contrib_register_gelu(xc_plugin_registry *r);            /* Gelu, FastGelu, BiasGelu, QuickGelu */
 xc_status contrib_register_skip_layer_norm(xc_plugin_registry *r); /* and SkipSimplifiedLayerNormalization */
 xc_status contrib_register_fused_matmul(xc_plugin_registry *r);
 

@@ -5,7 +5,10 @@
  * in double in k order. */
 #include "contrib.h"
 
-typedef struct mm_attrs { float alpha; int64_t ta, tb; } mm_attrs;
+typedef struct mm_attrs {
+    float alpha;
+    int64_t ta, tb;
+} mm_attrs;
 
 static xc_status read_attrs(const xc_plugin_node *n, mm_attrs *a)
 {
@@ -94,8 +97,7 @@ static xc_status compute(const xc_plugin_node *n, int n_in, const xc_tensor *con
         for (size_t i = 0; i < M; i++)
             for (size_t j = 0; j < N; j++) {
                 double acc = 0;
-                for (size_t k = 0; k < K; k++)
-                    acc += (double)a[at.ta ? k * M + i : i * K + k] * b[at.tb ? j * K + k : k * N + j];
+                for (size_t k = 0; k < K; k++) acc += (double)a[at.ta ? k * M + i : i * K + k] * b[at.tb ? j * K + k : k * N + j];
                 y[(bi * M + i) * N + j] = (float)(at.alpha * acc);
             }
     }
@@ -104,9 +106,9 @@ static xc_status compute(const xc_plugin_node *n, int n_in, const xc_tensor *con
 
 xc_status contrib_register_fused_matmul(xc_plugin_registry *r)
 {
-    static const xc_plugin_attr attrs[] = {{"alpha", XC_PLUGIN_ATTR_FLOAT, 0},       {"transA", XC_PLUGIN_ATTR_INT, 0},
-                                           {"transB", XC_PLUGIN_ATTR_INT, 0},        {"transBatchA", XC_PLUGIN_ATTR_INT, 0},
-                                           {"transBatchB", XC_PLUGIN_ATTR_INT, 0},   {0}};
+    static const xc_plugin_attr attrs[] = {{"alpha", XC_PLUGIN_ATTR_FLOAT, 0},     {"transA", XC_PLUGIN_ATTR_INT, 0},
+                                           {"transB", XC_PLUGIN_ATTR_INT, 0},      {"transBatchA", XC_PLUGIN_ATTR_INT, 0},
+                                           {"transBatchB", XC_PLUGIN_ATTR_INT, 0}, {0}};
     static const xc_plugin_op op = {CONTRIB_DOMAIN, "FusedMatMul", 1, 0, 2, 2, 1, 1, attrs, infer, compute, NULL, NULL};
     return xc_plugin_register_op(r, &op);
 }

@@ -51,8 +51,8 @@ static xc_status compute_op(const xc_plugin_node *n, int simplified, int n_in, c
     int rank = xc_tensor_rank(x);
     size_t h = (size_t)xc_tensor_dims(x)[rank - 1], rows = h ? xc_tensor_numel(x) / h : 0;
     size_t skip_n = xc_tensor_numel(skip);
-    if (xc_tensor_numel(gamma) != h || (beta && xc_tensor_numel(beta) != h) || (bias && xc_tensor_numel(bias) != h) ||
-        !skip_n || xc_tensor_numel(x) % skip_n)
+    if (xc_tensor_numel(gamma) != h || (beta && xc_tensor_numel(beta) != h) || (bias && xc_tensor_numel(bias) != h) || !skip_n
+        || xc_tensor_numel(x) % skip_n)
         return xc_plugin_fail(n, XC_ERR_MODEL, "the sizes of skip, gamma, beta or bias do not fit the input");
     xc_status s = XC_OK;
     for (int o = 0; o < n_out && s == XC_OK; o++)

@@ -15,7 +15,8 @@ static xc_status infer(const xc_plugin_node *n, int n_in, const xc_plugin_shape 
     (void)n_in, (void)n_out;
     for (int i = 0; i < 2; i++)
         if (in[i].dtype != XC_UNDEFINED && in[i].dtype != XC_FLOAT)
-            return xc_plugin_fail(n, XC_ERR_UNSUPPORTED, "input %d is %s, only float32 is supported", i, xc_dtype_name(in[i].dtype));
+            return xc_plugin_fail(n, XC_ERR_UNSUPPORTED, "input %d is %s, only float32 is supported", i,
+                                  xc_dtype_name(in[i].dtype));
     out[0].dtype = XC_FLOAT;
     if (in[0].rank < 0 || in[1].rank < 0) { /* one shape unknown: take the other */
         out[0].rank = in[0].rank >= 0 ? in[0].rank : in[1].rank;

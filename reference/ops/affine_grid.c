@@ -16,7 +16,7 @@ xc_status xc_ref_affine_grid(xc_ref_args *a)
     const xc_tensor *theta = a->in[0];
     xc_tensor *y = a->out[0];
     int ac = xc_attr_int(a->node, "align_corners", 0) != 0;
-    int nsp = y->rank - 2; /* 2 or 3 */
+    int nsp = y->rank - 2;      /* 2 or 3 */
     int64_t len[3] = {1, 1, 1}; /* D, H, W (D = 1 in 2-D) */
     for (int k = 0; k < nsp; k++) len[3 - nsp + k] = y->dims[1 + k];
     int64_t points = len[0] * len[1] * len[2];

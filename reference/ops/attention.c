@@ -19,22 +19,21 @@ static size_t head_index(int rank, int64_t b, int64_t h, int64_t s, int64_t d, i
     return (size_t)(((b * seq + s) * heads + h) * size + d);
 }
 
-
 /* ---- Attention ---- */
 
 static double *new_doubles(size_t n) { return malloc(n ? n * sizeof(double) : 1); }
 
 typedef struct attn {
-    xc_dtype t, softmax_t;      /* T1, and the softmax's precision */
-    int rank;                   /* of Q, K, V and Y */
+    xc_dtype t, softmax_t; /* T1, and the softmax's precision */
+    int rank;              /* of Q, K, V and Y */
     int64_t batch, q_heads, kv_heads, q_seq, kv_seq, past_seq, total, head, v_head;
-    double *q;                  /* (batch, q_heads, q_seq, head), times sqrt(scale) */
-    double *k, *v;              /* (batch, kv_heads, total, head | v_head): past, then new */
-    double *mask;               /* attn_mask as an additive bias (bool: 0 / -inf), or NULL */
+    double *q;                          /* (batch, q_heads, q_seq, head), times sqrt(scale) */
+    double *k, *v;                      /* (batch, kv_heads, total, head | v_head): past, then new */
+    double *mask;                       /* attn_mask as an additive bias (bool: 0 / -inf), or NULL */
     int64_t mask_last, mask_strides[4]; /* mask broadcast to (batch, q_heads, q_seq, mask_last) */
-    const int64_t *nonpad;      /* nonpad_kv_seqlen, or NULL */
+    const int64_t *nonpad;              /* nonpad_kv_seqlen, or NULL */
     int causal, mode;
-    int64_t left, right;        /* window sizes, -1: unbounded */
+    int64_t left, right; /* window sizes, -1: unbounded */
     double softcap;
 } attn;
 
@@ -74,8 +73,8 @@ static void attn_geometry(const xc_ref_args *a, attn *at)
 
 /* Copies t's (b, h, s, d) elements into dst (batch, heads, dst_seq, size) at sequence position
  * seq_at + s, times mul rounded to T1. */
-static void load_heads(const attn *at, const xc_tensor *t, int64_t heads, int64_t size, double *dst, int64_t dst_seq, int64_t seq_at,
-                       double mul)
+static void load_heads(const attn *at, const xc_tensor *t, int64_t heads, int64_t size, double *dst, int64_t dst_seq,
+                       int64_t seq_at, double mul)
 {
     int64_t seq = t->rank == 4 ? t->dims[2] : t->dims[1];
     for (int64_t b = 0; b < at->batch; b++)
@@ -120,7 +119,8 @@ static xc_status load_mask(const xc_ref_args *a, attn *at)
 static xc_status load_qkv(const xc_ref_args *a, attn *at)
 {
     size_t nq = (size_t)(at->batch * at->q_heads * at->q_seq * at->head);
-    size_t nk = (size_t)(at->batch * at->kv_heads * at->total * at->head), nv = (size_t)(at->batch * at->kv_heads * at->total * at->v_head);
+    size_t nk = (size_t)(at->batch * at->kv_heads * at->total * at->head),
+           nv = (size_t)(at->batch * at->kv_heads * at->total * at->v_head);
     at->q = new_doubles(nq);
     at->k = new_doubles(nk);
     at->v = new_doubles(nv);
@@ -180,7 +180,8 @@ static void softmax_row(double *x, int64_t n, xc_dtype t)
 
 /* One query row: scores against every key, bias, softmax, then the probabilities times V.
  * score/prob are total-sized scratch rows, acc v_head-sized. */
-static void attention_row(const attn *at, const xc_ref_args *a, int64_t b, int64_t h, int64_t i, double *score, double *prob, double *acc)
+static void attention_row(const attn *at, const xc_ref_args *a, int64_t b, int64_t h, int64_t i, double *score, double *prob,
+                          double *acc)
 {
     int64_t kh = h / (at->q_heads / at->kv_heads), total = at->total;
     int64_t offset = at->past_seq ? at->past_seq : at->nonpad ? at->nonpad[b] - at->q_seq : 0;
@@ -266,7 +267,8 @@ static void rotate_head(const rotary *r, size_t base, int64_t row)
 static xc_status ref_rotary(xc_ref_args *a)
 {
     const xc_tensor *x = a->in[0], *pos = a->n_in > 3 ? a->in[3] : NULL;
-    rotary r = {x, a->in[1], a->in[2], a->out[0], 0, a->in[1]->dims[a->in[1]->rank - 1], xc_attr_int(a->node, "interleaved", 0) != 0};
+    rotary r = {
+        x, a->in[1], a->in[2], a->out[0], 0, a->in[1]->dims[a->in[1]->rank - 1], xc_attr_int(a->node, "interleaved", 0) != 0};
     int64_t batch = x->dims[0], seq = x->dims[x->rank == 4 ? 2 : 1];
     int64_t heads = x->rank == 4 ? x->dims[1] : xc_attr_int(a->node, "num_heads", 0);
     r.head = x->rank == 4 ? x->dims[3] : x->dims[2] / heads;

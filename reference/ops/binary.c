@@ -84,29 +84,35 @@ static inline uint64_t shr_u64(uint64_t a, uint64_t b) { return b >= 64 ? 0 : a 
 /* y[i] = f(x0[i * step[0]], x1[i * step[1]], ...) for i < n. */
 typedef void (*row_fn)(const void *const *x, const size_t *step, void *y, size_t n);
 
-#define ROW(name, T, Y, expr)                                                       \
-    static void name(const void *const *x, const size_t *step, void *out, size_t n)   \
-    {                                                                                 \
-        const T *pa = x[0], *pb = x[1];                                               \
-        Y *y = out;                                                                   \
-        for (size_t i = 0; i < n; i++, pa += step[0], pb += step[1]) {                \
-            T a = *pa, b = *pb;                                                       \
-            y[i] = (expr);                                                            \
-        }                                                                             \
+#define ROW(name, T, Y, expr)                                                                                                    \
+    static void name(const void *const *x, const size_t *step, void *out, size_t n)                                              \
+    {                                                                                                                            \
+        const T *pa = x[0], *pb = x[1];                                                                                          \
+        Y *y = out;                                                                                                              \
+        for (size_t i = 0; i < n; i++, pa += step[0], pb += step[1]) {                                                           \
+            T a = *pa, b = *pb;                                                                                                  \
+            y[i] = (expr);                                                                                                       \
+        }                                                                                                                        \
     }
 #define FLOAT_ROWS(op, expr) ROW(row_##op##_f32, float, float, expr) ROW(row_##op##_f64, double, double, expr)
-#define INT_ROWS(op, iexpr, uexpr) \
-    ROW(row_##op##_i64, int64_t, int64_t, iexpr) ROW(row_##op##_u64, uint64_t, uint64_t, uexpr)
+#define INT_ROWS(op, iexpr, uexpr) ROW(row_##op##_i64, int64_t, int64_t, iexpr) ROW(row_##op##_u64, uint64_t, uint64_t, uexpr)
 #define ARITH_ROWS(op, fexpr, iexpr, uexpr) FLOAT_ROWS(op, fexpr) INT_ROWS(op, iexpr, uexpr)
-#define COMPARE_ROWS(op, expr)                                                               \
-    ROW(row_##op##_f32, float, uint8_t, expr) ROW(row_##op##_f64, double, uint8_t, expr)     \
+#define COMPARE_ROWS(op, expr)                                                                                                   \
+    ROW(row_##op##_f32, float, uint8_t, expr)                                                                                    \
+    ROW(row_##op##_f64, double, uint8_t, expr)                                                                                   \
     ROW(row_##op##_i64, int64_t, uint8_t, expr) ROW(row_##op##_u64, uint64_t, uint8_t, expr)
-#define ALL_DOMAINS(op) {row_##op##_f32, row_##op##_f64, row_##op##_i64, row_##op##_u64}
-#define INT_DOMAINS(op) {NULL, NULL, row_##op##_i64, row_##op##_u64}
+#define ALL_DOMAINS(op)                                                                                                          \
+    {                                                                                                                            \
+        row_##op##_f32, row_##op##_f64, row_##op##_i64, row_##op##_u64                                                           \
+    }
+#define INT_DOMAINS(op)                                                                                                          \
+    {                                                                                                                            \
+        NULL, NULL, row_##op##_i64, row_##op##_u64                                                                               \
+    }
 
 ARITH_ROWS(add, a + b, wrap_add(a, b), a + b)
 ARITH_ROWS(sub, a - b, wrap_sub(a, b), a - b)
-ARITH_ROWS(mul, a * b, wrap_mul(a, b), a * b)
+ARITH_ROWS(mul, a *b, wrap_mul(a, b), a *b)
 ARITH_ROWS(div, a / b, div_i64(a, b), div_u64(a, b))
 ARITH_ROWS(fmod, fmod(a, b), fmod_i64(a, b), mod_u64(a, b))
 ARITH_ROWS(floor_mod, floor_mod_f64(a, b), floor_mod_i64(a, b), mod_u64(a, b))
@@ -122,24 +128,23 @@ COMPARE_ROWS(less, a < b)
 COMPARE_ROWS(less_equal, a <= b)
 COMPARE_ROWS(greater, a > b)
 COMPARE_ROWS(greater_equal, a >= b)
-ROW(row_and_u64, uint64_t, uint8_t, a && b)
+ROW(row_and_u64, uint64_t, uint8_t, a &&b)
 ROW(row_or_u64, uint64_t, uint8_t, a || b)
 ROW(row_xor_u64, uint64_t, uint8_t, !a != !b)
-INT_ROWS(bit_and, a & b, a & b)
+INT_ROWS(bit_and, a &b, a &b)
 INT_ROWS(bit_or, a | b, a | b)
 INT_ROWS(bit_xor, a ^ b, a ^ b)
 INT_ROWS(shl, shl_i64(a, b), shl_u64(a, b))
 INT_ROWS(shr, shr_i64(a, b), shr_u64(a, b))
 
 /* Where's rows only move elements, so they go by element size. */
-#define WHERE_ROW(name, T)                                                                \
-    static void name(const void *const *x, const size_t *step, void *out, size_t n)         \
-    {                                                                                       \
-        const uint8_t *cond = x[0];                                                         \
-        const T *pa = x[1], *pb = x[2];                                                     \
-        T *y = out;                                                                         \
-        for (size_t i = 0; i < n; i++, cond += step[0], pa += step[1], pb += step[2])       \
-            y[i] = *cond ? *pa : *pb;                                                       \
+#define WHERE_ROW(name, T)                                                                                                       \
+    static void name(const void *const *x, const size_t *step, void *out, size_t n)                                              \
+    {                                                                                                                            \
+        const uint8_t *cond = x[0];                                                                                              \
+        const T *pa = x[1], *pb = x[2];                                                                                          \
+        T *y = out;                                                                                                              \
+        for (size_t i = 0; i < n; i++, cond += step[0], pa += step[1], pb += step[2]) y[i] = *cond ? *pa : *pb;                  \
     }
 WHERE_ROW(row_where_8, uint8_t)
 WHERE_ROW(row_where_16, uint16_t)
@@ -221,8 +226,10 @@ static void broadcast_rows(int rank, const int64_t *dims, int n, const operand *
         if (dims[k] == 1) continue;
         int merge = r > 0; /* dim k continues the previous one in every operand */
         for (int i = 0; merge && i < n; i++) merge = cst[i][r - 1] == st[i][k] * dims[k];
-        if (merge) cd[r - 1] *= dims[k];
-        else cd[r++] = dims[k];
+        if (merge)
+            cd[r - 1] *= dims[k];
+        else
+            cd[r++] = dims[k];
         for (int i = 0; i < n; i++) cst[i][r - 1] = st[i][k];
     }
     size_t inner = r ? (size_t)cd[r - 1] : 1, outer = dims_numel(r, cd) / inner, step[MAX_ROW_INPUTS];
@@ -419,8 +426,10 @@ static xc_status ref_prelu(xc_ref_args *a)
 {
     const xc_tensor *x = a->in[0], *slope = a->in[1];
     operand in[2] = {operand_of(x), operand_of(slope)};
-    if (xc_tensor_numel(slope) == 1) in[1].rank = 0;
-    else if (a->opset < 7) in[1] = placed_at(slope, x->rank, slope->rank < x->rank ? 1 : 0);
+    if (xc_tensor_numel(slope) == 1)
+        in[1].rank = 0;
+    else if (a->opset < 7)
+        in[1] = placed_at(slope, x->rank, slope->rank < x->rank ? 1 : 0);
     domain d = domain_of(x->dtype);
     return compute(a, prelu_rows[d], d, 2, in, 0);
 }
@@ -429,8 +438,7 @@ static xc_status ref_where(xc_ref_args *a)
 {
     xc_tensor *y = a->out[0];
     size_t esz = xc_dtype_size(y->dtype);
-    row_fn fn = esz == 1 ? row_where_8 : esz == 2 ? row_where_16 : esz == 4 ? row_where_32
-              : esz == 8 ? row_where_64 : NULL;
+    row_fn fn = esz == 1 ? row_where_8 : esz == 2 ? row_where_16 : esz == 4 ? row_where_32 : esz == 8 ? row_where_64 : NULL;
     if (!fn) return xc_ref_fail(a, XC_ERR_UNSUPPORTED, "Where has no kernel for %s", xc_dtype_name(y->dtype));
     operand x[3] = {operand_of(a->in[0]), operand_of(a->in[1]), operand_of(a->in[2])};
     if (xc_tensor_numel(y)) broadcast_rows(y->rank, y->dims, 3, x, y->data, esz, fn);
@@ -438,12 +446,30 @@ static xc_status ref_where(xc_ref_args *a)
 }
 
 const xc_ref_kernel xc_ref_binary[] = {
-    {"Add", ref_plain}, {"Sub", ref_plain}, {"Mul", ref_plain}, {"Div", ref_plain},
-    {"Max", ref_plain}, {"Min", ref_plain}, {"Equal", ref_plain}, {"Less", ref_plain},
-    {"LessOrEqual", ref_plain}, {"Greater", ref_plain}, {"GreaterOrEqual", ref_plain},
-    {"And", ref_plain}, {"Or", ref_plain}, {"Xor", ref_plain},
-    {"BitwiseAnd", ref_plain}, {"BitwiseOr", ref_plain}, {"BitwiseXor", ref_plain},
-    {"BitwiseNot", ref_bitwise_not}, {"Pow", ref_pow}, {"Mod", ref_mod}, {"BitShift", ref_bitshift},
-    {"Sum", ref_sum}, {"Mean", ref_mean}, {"PRelu", ref_prelu}, {"Where", ref_where},
+    {"Add", ref_plain},
+    {"Sub", ref_plain},
+    {"Mul", ref_plain},
+    {"Div", ref_plain},
+    {"Max", ref_plain},
+    {"Min", ref_plain},
+    {"Equal", ref_plain},
+    {"Less", ref_plain},
+    {"LessOrEqual", ref_plain},
+    {"Greater", ref_plain},
+    {"GreaterOrEqual", ref_plain},
+    {"And", ref_plain},
+    {"Or", ref_plain},
+    {"Xor", ref_plain},
+    {"BitwiseAnd", ref_plain},
+    {"BitwiseOr", ref_plain},
+    {"BitwiseXor", ref_plain},
+    {"BitwiseNot", ref_bitwise_not},
+    {"Pow", ref_pow},
+    {"Mod", ref_mod},
+    {"BitShift", ref_bitshift},
+    {"Sum", ref_sum},
+    {"Mean", ref_mean},
+    {"PRelu", ref_prelu},
+    {"Where", ref_where},
     {0},
 };

@@ -59,7 +59,8 @@ static xc_status single_value(xc_ref_args *a, const xc_tensor *t, xc_dtype want,
 {
     char d[128];
     if (t->dtype != want || xc_tensor_numel(t) != 1)
-        return xc_ref_fail(a, XC_ERR_MODEL, "%s must be one %s element, got %s", what, xc_dtype_name(want), xc_tensor_desc(t, d, sizeof d));
+        return xc_ref_fail(a, XC_ERR_MODEL, "%s must be one %s element, got %s", what, xc_dtype_name(want),
+                           xc_tensor_desc(t, d, sizeof d));
     *v = want == XC_BOOL ? ((const uint8_t *)t->data)[0] != 0 : ((const int64_t *)t->data)[0];
     return XC_OK;
 }
@@ -82,8 +83,10 @@ static xc_status slice_axis(xc_ref_args *a, const xc_tensor *x, int axis, int64_
     for (int d = 0, r = 0; d < x->rank; d++) {
         if (d == axis) continue;
         dims[r++] = x->dims[d];
-        if (d < axis) outer *= (size_t)x->dims[d];
-        else inner *= (size_t)x->dims[d];
+        if (d < axis)
+            outer *= (size_t)x->dims[d];
+        else
+            inner *= (size_t)x->dims[d];
     }
     XC_TRY(xc_tensor_new(x->dtype, x->rank - 1, dims, out));
     size_t len = (size_t)x->dims[axis];
@@ -101,7 +104,8 @@ static xc_status stack_axis(xc_ref_args *a, int o_index, xc_tensor *const *parts
         if (parts[t]->dtype != p0->dtype || !xc_shape_equal(parts[t]->rank, parts[t]->dims, p0->rank, p0->dims))
             return xc_ref_fail(a, XC_ERR_MODEL, "scan output %d is %s in iteration 0 but %s in iteration %lld", o_index,
                                xc_tensor_desc(p0, d0, sizeof d0), xc_tensor_desc(parts[t], d1, sizeof d1), (long long)t);
-    if (p0->rank + 1 > XC_MAX_RANK) return xc_ref_fail(a, XC_ERR_UNSUPPORTED, "scan output %d would have rank %d", o_index, p0->rank + 1);
+    if (p0->rank + 1 > XC_MAX_RANK)
+        return xc_ref_fail(a, XC_ERR_UNSUPPORTED, "scan output %d would have rank %d", o_index, p0->rank + 1);
     int64_t dims[XC_MAX_RANK];
     size_t es, outer = 1, inner;
     XC_TRY(elem_size(a, p0->dtype, &es));
@@ -112,14 +116,17 @@ static xc_status stack_axis(xc_ref_args *a, int o_index, xc_tensor *const *parts
             continue;
         }
         dims[d] = p0->dims[r];
-        if (d < axis) outer *= (size_t)p0->dims[r];
-        else inner *= (size_t)p0->dims[r];
+        if (d < axis)
+            outer *= (size_t)p0->dims[r];
+        else
+            inner *= (size_t)p0->dims[r];
         r++;
     }
     XC_TRY(xc_tensor_new(p0->dtype, p0->rank + 1, dims, out));
     for (size_t o = 0; o < outer && inner; o++)
         for (int64_t t = 0; t < count; t++)
-            memcpy((char *)(*out)->data + (o * (size_t)count + (size_t)t) * inner, (const char *)parts[t]->data + o * inner, inner);
+            memcpy((char *)(*out)->data + (o * (size_t)count + (size_t)t) * inner, (const char *)parts[t]->data + o * inner,
+                   inner);
     return XC_OK;
 }
 
@@ -246,8 +253,10 @@ static xc_status loop_iteration(xc_ref_args *a, xc_ref_plan *p, loop_state *st, 
             s = xc_ref_fail(a, XC_ERR_NOMEM, "scan output %d exceeds the tensor size limit of %zu bytes after %lld iterations", j,
                             xc_max_tensor_bytes(), (long long)i + 1);
         if (s == XC_OK) sp->bytes += nb;
-        if (s == XC_OK) s = parts_push(sp, st->res[1 + n + j]);
-        else xc_tensor_free(st->res[1 + n + j]);
+        if (s == XC_OK)
+            s = parts_push(sp, st->res[1 + n + j]);
+        else
+            xc_tensor_free(st->res[1 + n + j]);
         st->res[1 + n + j] = NULL;
     }
     return s;
@@ -282,7 +291,8 @@ static xc_status ref_loop(xc_ref_args *a)
     for (; s == XC_OK && i < trips && cond; i++) {
         if ((s = count_body_run(a)) != XC_OK) break;
         s = loop_iteration(a, p, &st, i, &cond);
-        if (s != XC_OK && s != XC_ERR_NOMEM) s = xc_error_prefix(s, "%s body, iteration %lld: ", xc_node_label(a->node, lb, sizeof lb), (long long)i);
+        if (s != XC_OK && s != XC_ERR_NOMEM)
+            s = xc_error_prefix(s, "%s body, iteration %lld: ", xc_node_label(a->node, lb, sizeof lb), (long long)i);
     }
     xc_ref_plan_free(p);
     for (int j = 0; j < st.n && s == XC_OK; j++) {
@@ -297,8 +307,10 @@ static xc_status ref_loop(xc_ref_args *a)
     }
     for (int j = 0; j < st.k && s == XC_OK; j++) {
         xc_tensor *t = NULL;
-        if (st.scan[j].n) s = stack_axis(a, j, st.scan[j].v, st.scan[j].n, 0, &t);
-        else s = empty_output(a, st.n + j, 0, &t);
+        if (st.scan[j].n)
+            s = stack_axis(a, j, st.scan[j].v, st.scan[j].n, 0, &t);
+        else
+            s = empty_output(a, st.n + j, 0, &t);
         if (s == XC_OK) set_output(a, st.n + j, t);
     }
     loop_state_free(&st);
@@ -351,13 +363,14 @@ static xc_status scan_run(xc_ref_args *a, const scan_plan *sp, const xc_tensor *
         for (int j = 0; j < m; j++) bin[n + j] = slices[j];
         if (s == XC_OK) s = xc_ref_plan_run(p, bin, a->scope, res);
         if (s != XC_OK) {
-            if (s != XC_ERR_NOMEM) s = xc_error_prefix(s, "%s body, iteration %lld: ", xc_node_label(a->node, lb, sizeof lb), (long long)t);
+            if (s != XC_ERR_NOMEM)
+                s = xc_error_prefix(s, "%s body, iteration %lld: ", xc_node_label(a->node, lb, sizeof lb), (long long)t);
             break;
         }
         for (int j = 0; j < n; j++) {
             if (s == XC_OK && res[j]->dtype != cur[j]->dtype)
-                s = xc_ref_fail(a, XC_ERR_MODEL, "state %d enters as %s but the body makes it %s", j, xc_dtype_name(cur[j]->dtype),
-                                xc_dtype_name(res[j]->dtype));
+                s = xc_ref_fail(a, XC_ERR_MODEL, "state %d enters as %s but the body makes it %s", j,
+                                xc_dtype_name(cur[j]->dtype), xc_dtype_name(res[j]->dtype));
             if (owned[j]) xc_tensor_free((xc_tensor *)cur[j]);
             cur[j] = res[j];
             owned[j] = 1;
@@ -385,8 +398,10 @@ static xc_status scan_run(xc_ref_args *a, const scan_plan *sp, const xc_tensor *
             break;
         }
         if (axis < 0) axis += rank;
-        if (len) s = stack_axis(a, j, per[j].v, len, axis, &outs[n + j]);
-        else s = empty_output(a, out_base + n + j, axis, &outs[n + j]);
+        if (len)
+            s = stack_axis(a, j, per[j].v, len, axis, &outs[n + j]);
+        else
+            s = empty_output(a, out_base + n + j, axis, &outs[n + j]);
     }
     for (int j = 0; owned && j < n; j++)
         if (owned[j]) xc_tensor_free((xc_tensor *)cur[j]);
@@ -410,7 +425,8 @@ static xc_status scan_ints(xc_ref_args *a, const char *name, int count, int def,
         int64_t x = have && (size_t)j < got ? vals[j] : def;
         if (ranks) {
             if (x < -ranks[j] || x >= ranks[j])
-                return xc_ref_fail(a, XC_ERR_MODEL, "%s[%d] is %lld, outside [%d, %d)", name, j, (long long)x, -ranks[j], ranks[j]);
+                return xc_ref_fail(a, XC_ERR_MODEL, "%s[%d] is %lld, outside [%d, %d)", name, j, (long long)x, -ranks[j],
+                                   ranks[j]);
             if (x < 0) x += ranks[j];
         }
         v[j] = (int)x;
@@ -445,15 +461,18 @@ static xc_status ref_scan9(xc_ref_args *a)
     int64_t len = -1;
     for (int j = 0; j < sp.m && s == XC_OK; j++) {
         int64_t l = a->in[sp.n + j]->dims[sp.in_axis[j]];
-        if (len >= 0 && l != len) s = xc_ref_fail(a, XC_ERR_MODEL, "scan inputs have different lengths (%lld and %lld)", (long long)len, (long long)l);
+        if (len >= 0 && l != len)
+            s = xc_ref_fail(a, XC_ERR_MODEL, "scan inputs have different lengths (%lld and %lld)", (long long)len, (long long)l);
         len = l;
     }
     xc_tensor **outs = calloc((size_t)a->n_out + 1, sizeof *outs);
     if (!outs && s == XC_OK) s = xc_fail(XC_ERR_NOMEM, "out of memory");
     if (s == XC_OK) s = scan_run(a, &sp, a->in, a->in + sp.n, len, 0, outs);
     for (int o = 0; o < a->n_out && outs; o++) {
-        if (s == XC_OK) set_output(a, o, outs[o]);
-        else xc_tensor_free(outs[o]);
+        if (s == XC_OK)
+            set_output(a, o, outs[o]);
+        else
+            xc_tensor_free(outs[o]);
     }
     free(outs);
     free(ranks);
@@ -484,19 +503,21 @@ static xc_status ref_scan8(xc_ref_args *a)
         const xc_tensor *x = j < sp.n ? states[j] : scans[j - sp.n];
         int need = j < sp.n ? 1 : 2;
         if (x->rank < need || x->dims[0] != batch || (j >= sp.n && x->dims[1] != len))
-            s = xc_ref_fail(a, XC_ERR_MODEL, "input '%s' does not have the batch size %lld%s", a->node->inputs[1 + j], (long long)batch,
-                            j >= sp.n ? " and scan length of the first scan input" : "");
+            s = xc_ref_fail(a, XC_ERR_MODEL, "input '%s' does not have the batch size %lld%s", a->node->inputs[1 + j],
+                            (long long)batch, j >= sp.n ? " and scan length of the first scan input" : "");
     }
     const xc_tensor *lens = a->in[0];
     if (s == XC_OK && lens && (lens->dtype != XC_INT64 || (int64_t)xc_tensor_numel(lens) != batch))
         s = xc_ref_fail(a, XC_ERR_MODEL, "sequence_lens must be int64 with one entry per batch row (%lld)", (long long)batch);
     const xc_tensor **bs = calloc((size_t)(sp.n + sp.m) + 1, sizeof *bs);
-    xc_tensor **row_in = calloc((size_t)(sp.n + sp.m) + 1, sizeof *row_in), **row_out = calloc((size_t)a->n_out + 1, sizeof *row_out);
+    xc_tensor **row_in = calloc((size_t)(sp.n + sp.m) + 1, sizeof *row_in),
+              **row_out = calloc((size_t)a->n_out + 1, sizeof *row_out);
     if ((!bs || !row_in || !row_out) && s == XC_OK) s = xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int64_t b = 0; b < batch && s == XC_OK; b++) {
         int64_t l = lens ? ((const int64_t *)lens->data)[b] : len;
         if (l < 1 || l > len) {
-            s = xc_ref_fail(a, XC_ERR_MODEL, "sequence_lens[%lld] is %lld, expected 1..%lld", (long long)b, (long long)l, (long long)len);
+            s = xc_ref_fail(a, XC_ERR_MODEL, "sequence_lens[%lld] is %lld, expected 1..%lld", (long long)b, (long long)l,
+                            (long long)len);
             break;
         }
         for (int j = 0; j < sp.n + sp.m && s == XC_OK; j++) {
@@ -513,7 +534,8 @@ static xc_status ref_scan8(xc_ref_args *a)
                 for (int d = 0; d < row_out[o]->rank; d++) dims[d + 1] = row_out[o]->dims[d];
                 if (o >= sp.n) dims[1] = len;
                 xc_tensor *t = NULL;
-                if (row_out[o]->rank + 1 > XC_MAX_RANK) s = xc_ref_fail(a, XC_ERR_UNSUPPORTED, "output %d would have rank %d", o, row_out[o]->rank + 1);
+                if (row_out[o]->rank + 1 > XC_MAX_RANK)
+                    s = xc_ref_fail(a, XC_ERR_UNSUPPORTED, "output %d would have rank %d", o, row_out[o]->rank + 1);
                 if (s == XC_OK) s = xc_tensor_new(row_out[o]->dtype, row_out[o]->rank + 1, dims, &t);
                 if (s == XC_OK) set_output(a, o, t);
             }

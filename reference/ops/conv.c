@@ -90,8 +90,10 @@ static void add_tap(const conv_plan *P, float *y, const float *x, const int64_t 
             int64_t t0 = i0 * W->stride[0] + off[0], t1 = i1 * W->stride[1] + off[1];
             int64_t at_it = (i0 * it[1] + i1) * it[2] + lo[2];
             int64_t at_tg = (t0 * tg[1] + t1) * tg[2] + lo[2] * W->stride[2] + off[2];
-            if (P->transpose) scatter_row(y + at_tg, x + at_it, n, W->stride[2], w);
-            else gather_row(y + at_it, x + at_tg, n, W->stride[2], w);
+            if (P->transpose)
+                scatter_row(y + at_tg, x + at_it, n, W->stride[2], w);
+            else
+                gather_row(y + at_it, x + at_tg, n, W->stride[2], w);
         }
 }
 

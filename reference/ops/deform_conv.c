@@ -49,7 +49,8 @@ xc_status xc_ref_deform_conv(xc_ref_args *a)
                         int64_t i = t / kw, j = t % kw;
                         int64_t oc_y = ((b * og_count + og) * 2 * taps + 2 * t) * oplane + p;
                         double sy = (double)(py * win.stride[0] - win.pad_begin[0] + i * win.dilation[0]) + at(off, oc_y);
-                        double sx = (double)(px * win.stride[1] - win.pad_begin[1] + j * win.dilation[1]) + at(off, oc_y + oplane);
+                        double sx =
+                            (double)(px * win.stride[1] - win.pad_begin[1] + j * win.dilation[1]) + at(off, oc_y + oplane);
                         double m = mask ? at(mask, ((b * og_count + og) * taps + t) * oplane + p) : 1.0;
                         double v = bilinear(x, (b * cin + ic) * h * w, h, w, sy, sx);
                         acc += at(wt, ((oc * cg + ci) * kh + i) * kw + j) * v * m;

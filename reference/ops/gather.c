@@ -75,11 +75,8 @@ static reduction parse_reduction(const xc_node *n)
 }
 
 /* x (reduction r) y, in whatever arithmetic type x and y have. */
-#define COMBINE(r, x, y)                    \
-    ((r) == RED_ADD   ? (x) + (y)           \
-     : (r) == RED_MUL ? (x) * (y)           \
-     : (r) == RED_MAX ? ((y) > (x) ? (y) : (x)) \
-                      : ((y) < (x) ? (y) : (x)))
+#define COMBINE(r, x, y)                                                                                                         \
+    ((r) == RED_ADD ? (x) + (y) : (r) == RED_MUL ? (x) * (y) : (r) == RED_MAX ? ((y) > (x) ? (y) : (x)) : ((y) < (x) ? (y) : (x)))
 
 /* dst[di] = dst[di] (reduction) src[si]. Floats combine in double, which rounds back to the
  * same result as the op in float32/half; integers wrap like the fixed-width op. */
@@ -133,8 +130,7 @@ static xc_status element_offsets(const xc_ref_args *a, int64_t **out)
     memcpy(others, xs, sizeof others);
     others[axis] = 0;
     size_t n = xc_tensor_numel(ind);
-    for (size_t i = 0; i < n; i++)
-        (*out)[i] = xc_ref_offset((int64_t)i, ind->rank, ind->dims, others) + (*out)[i] * xs[axis];
+    for (size_t i = 0; i < n; i++) (*out)[i] = xc_ref_offset((int64_t)i, ind->rank, ind->dims, others) + (*out)[i] * xs[axis];
     return XC_OK;
 }
 

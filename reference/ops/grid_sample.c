@@ -71,9 +71,12 @@ static double sample(const gs_plan *P, const xc_tensor *x, size_t base, const do
     double wt[3][4] = {{1, 0, 0, 0}, {1, 0, 0, 0}, {1, 0, 0, 0}};
     for (int a = 0; a < P->nsp; a++) {
         double f = floor(pos[a]), t = pos[a] - f;
-        if (P->mode == GS_NEAREST) first[a] = (int64_t)pos[a];
-        else if (P->mode == GS_LINEAR) first[a] = (int64_t)f, wt[a][0] = 1 - t, wt[a][1] = t;
-        else first[a] = (int64_t)f - 1, cubic_coeffs(t, wt[a]);
+        if (P->mode == GS_NEAREST)
+            first[a] = (int64_t)pos[a];
+        else if (P->mode == GS_LINEAR)
+            first[a] = (int64_t)f, wt[a][0] = 1 - t, wt[a][1] = t;
+        else
+            first[a] = (int64_t)f - 1, cubic_coeffs(t, wt[a]);
     }
     int64_t ntaps[3] = {1, 1, 1};
     for (int a = 0; a < P->nsp; a++) ntaps[a] = taps;
@@ -133,9 +136,12 @@ xc_status xc_ref_grid_sample(xc_ref_args *a)
                 /* far outside the image only the taps' padding matters: keep index arithmetic in
                  * range by moving v by whole reflection periods, or next to the image otherwise */
                 double period = 2 * (P.hi[k] - P.lo[k]);
-                if (P.padding == GS_REFLECTION && period > 0 && (v < -4 || v > len + 4)) v -= floor(v / period) * period;
-                else if (v < -4) v = P.mode == GS_NEAREST ? -4 : -4 + (v - floor(v));
-                else if (v > len + 4) v = P.mode == GS_NEAREST ? len + 4 : len + 4 + (v - floor(v));
+                if (P.padding == GS_REFLECTION && period > 0 && (v < -4 || v > len + 4))
+                    v -= floor(v / period) * period;
+                else if (v < -4)
+                    v = P.mode == GS_NEAREST ? -4 : -4 + (v - floor(v));
+                else if (v > len + 4)
+                    v = P.mode == GS_NEAREST ? len + 4 : len + 4 + (v - floor(v));
                 pos[k] = v;
             }
             for (int64_t c = 0; c < ch; c++)

@@ -21,10 +21,7 @@ static axis_split split_at(const xc_tensor *x, int axis)
     return s;
 }
 
-static int normalize(int64_t axis, int rank)
-{
-    return (int)(axis < 0 ? axis + rank : axis);
-}
+static int normalize(int64_t axis, int rank) { return (int)(axis < 0 ? axis + rank : axis); }
 
 static int cmp_f64(double a, double b)
 {
@@ -135,7 +132,8 @@ static xc_status ref_topk(xc_ref_args *a)
             select_top(&t, s.n, k, best);
             for (int64_t j = 0; j < k; j++) {
                 size_t dst = (size_t)((o * k + j) * s.inner + i);
-                memcpy((char *)values->data + dst * esize, (const char *)x->data + (size_t)(t.base + best[j] * s.inner) * esize, esize);
+                memcpy((char *)values->data + dst * esize, (const char *)x->data + (size_t)(t.base + best[j] * s.inner) * esize,
+                       esize);
                 ((int64_t *)indices->data)[dst] = best[j];
             }
         }
@@ -186,8 +184,10 @@ static xc_status cumulate(xc_ref_args *a, int product)
     if (!run) return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
     for (int64_t o = 0; o < s.outer; o++) {
         for (int64_t i = 0; i < s.inner; i++) {
-            if (ints) run[i].i = product;
-            else run[i].f = product;
+            if (ints)
+                run[i].i = product;
+            else
+                run[i].f = product;
         }
         for (int64_t step = 0; step < s.n; step++) {
             int64_t k = reverse ? s.n - 1 - step : step;
@@ -270,7 +270,7 @@ static xc_status ref_trilu(xc_ref_args *a)
 }
 
 const xc_ref_kernel xc_ref_index[] = {
-    {"ArgMax", ref_argmax}, {"ArgMin", ref_argmin},   {"TopK", ref_topk},       {"CumSum", ref_cumsum},
-    {"CumProd", ref_cumprod}, {"NonZero", ref_nonzero}, {"OneHot", ref_onehot}, {"Trilu", ref_trilu},
-    {0},
+    {"ArgMax", ref_argmax}, {"ArgMin", ref_argmin},   {"TopK", ref_topk},
+    {"CumSum", ref_cumsum}, {"CumProd", ref_cumprod}, {"NonZero", ref_nonzero},
+    {"OneHot", ref_onehot}, {"Trilu", ref_trilu},     {0},
 };

@@ -25,8 +25,7 @@ static xc_status element_losses(const xc_ref_args *a, const double *x, double *l
             continue;
         }
         if (target < 0 || (size_t)target >= cls)
-            return xc_ref_fail(a, XC_ERR_MODEL, "target %lld at element %zu is outside [0, %zu)", (long long)target, i,
-                               cls);
+            return xc_ref_fail(a, XC_ERR_MODEL, "target %lld at element %zu is outside [0, %zu)", (long long)target, i, cls);
         double wt = w ? xc_load_f64(w->dtype, w->data, (size_t)target) : 1.0;
         size_t nn = i / d, dd = i % d;
         loss[i] = -wt * x[(nn * cls + (size_t)target) * d + dd];

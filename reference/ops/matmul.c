@@ -85,20 +85,19 @@ static void work_store(xc_tensor *y, work_kind w, const work_buf *b)
 /* y (m x n) = a (m x k, element (i, p) at i * sam + p * sak) times b (k x n, row-major). */
 typedef void (*product_fn)(const void *a, const void *b, void *y, int64_t m, int64_t k, int64_t n, int64_t sam, int64_t sak);
 
-#define DEFINE_PRODUCT(NAME, T)                                                                                  \
-    static void NAME(const void *av, const void *bv, void *yv, int64_t m, int64_t k, int64_t n, int64_t sam,    \
-                     int64_t sak)                                                                              \
-    {                                                                                                          \
-        const T *a = av, *b = bv;                                                                              \
-        for (int64_t i = 0; i < m; i++) {                                                                      \
-            T *restrict row = (T *)yv + i * n;                                                                 \
-            for (int64_t j = 0; j < n; j++) row[j] = 0;                                                        \
-            for (int64_t p = 0; p < k; p++) {                                                                  \
-                T s = a[i * sam + p * sak];                                                                    \
-                const T *restrict brow = b + p * n;                                                            \
-                for (int64_t j = 0; j < n; j++) row[j] += s * brow[j];                                         \
-            }                                                                                                  \
-        }                                                                                                      \
+#define DEFINE_PRODUCT(NAME, T)                                                                                                  \
+    static void NAME(const void *av, const void *bv, void *yv, int64_t m, int64_t k, int64_t n, int64_t sam, int64_t sak)        \
+    {                                                                                                                            \
+        const T *a = av, *b = bv;                                                                                                \
+        for (int64_t i = 0; i < m; i++) {                                                                                        \
+            T *restrict row = (T *)yv + i * n;                                                                                   \
+            for (int64_t j = 0; j < n; j++) row[j] = 0;                                                                          \
+            for (int64_t p = 0; p < k; p++) {                                                                                    \
+                T s = a[i * sam + p * sak];                                                                                      \
+                const T *restrict brow = b + p * n;                                                                              \
+                for (int64_t j = 0; j < n; j++) row[j] += s * brow[j];                                                           \
+            }                                                                                                                    \
+        }                                                                                                                        \
     }
 DEFINE_PRODUCT(product_f32, float)
 DEFINE_PRODUCT(product_f64, double)
@@ -112,18 +111,17 @@ typedef void (*epilogue_fn)(void *y, const void *c, int64_t cs0, int64_t cs1, in
 
 /* AS_T converts alpha/beta into the working type: integral values only for uint64, wrapping
  * negatives modulo 2^64 so that the products stay exact. */
-#define DEFINE_EPILOGUE(NAME, T, AS_T)                                                                           \
-    static void NAME(void *yv, const void *cv, int64_t cs0, int64_t cs1, int64_t m, int64_t n, double alpha,     \
-                     double beta)                                                                              \
-    {                                                                                                          \
-        T *y = yv, al = AS_T(alpha), be = AS_T(beta);                                                          \
-        const T *c = cv;                                                                                       \
-        for (int64_t i = 0; i < m; i++)                                                                        \
-            for (int64_t j = 0; j < n; j++) {                                                                  \
-                T v = al * y[i * n + j];                                                                       \
-                if (c) v += be * c[i * cs0 + j * cs1];                                                         \
-                y[i * n + j] = v;                                                                              \
-            }                                                                                                  \
+#define DEFINE_EPILOGUE(NAME, T, AS_T)                                                                                           \
+    static void NAME(void *yv, const void *cv, int64_t cs0, int64_t cs1, int64_t m, int64_t n, double alpha, double beta)        \
+    {                                                                                                                            \
+        T *y = yv, al = AS_T(alpha), be = AS_T(beta);                                                                            \
+        const T *c = cv;                                                                                                         \
+        for (int64_t i = 0; i < m; i++)                                                                                          \
+            for (int64_t j = 0; j < n; j++) {                                                                                    \
+                T v = al * y[i * n + j];                                                                                         \
+                if (c) v += be * c[i * cs0 + j * cs1];                                                                           \
+                y[i * n + j] = v;                                                                                                \
+            }                                                                                                                    \
     }
 #define AS_FLOAT(x) ((float)(x))
 #define AS_DOUBLE(x) (x)

@@ -20,7 +20,8 @@ xc_status xc_ref_max_roi_pool(xc_ref_args *a)
         double v[5];
         for (int k = 0; k < 5; k++) v[k] = xc_load_f64(rois->dtype, rois->data, (size_t)(r * 5 + k));
         if (!(v[0] >= 0 && v[0] < (double)batch))
-            return xc_ref_fail(a, XC_ERR_MODEL, "region %lld names batch %g, outside X's batch of %lld", (long long)r, v[0], (long long)batch);
+            return xc_ref_fail(a, XC_ERR_MODEL, "region %lld names batch %g, outside X's batch of %lld", (long long)r, v[0],
+                               (long long)batch);
         int64_t b = (int64_t)v[0];
         double c[4];
         int finite = 1;
@@ -42,7 +43,8 @@ xc_status xc_ref_max_roi_pool(xc_ref_args *a)
             for (int64_t i = 0; i < ph; i++) {
                 int64_t hs = clip((int64_t)floor((double)i * bh) + y0, h), he = clip((int64_t)ceil((double)(i + 1) * bh) + y0, h);
                 for (int64_t j = 0; j < pw; j++) {
-                    int64_t ws = clip((int64_t)floor((double)j * bw) + x0, w), we = clip((int64_t)ceil((double)(j + 1) * bw) + x0, w);
+                    int64_t ws = clip((int64_t)floor((double)j * bw) + x0, w),
+                            we = clip((int64_t)ceil((double)(j + 1) * bw) + x0, w);
                     double best = 0;
                     int any = 0;
                     for (int64_t yy = hs; yy < he; yy++)

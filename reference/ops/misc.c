@@ -82,7 +82,8 @@ static xc_status ref_tensor_scatter(xc_ref_args *a)
     for (int k = axis + 1; k < x->rank; k++) inner *= (size_t)x->dims[k];
     size_t per_batch = x->dims[0] ? prefix / (size_t)x->dims[0] : 0;
     if (w && xc_tensor_numel(w) != (size_t)x->dims[0])
-        return xc_ref_fail(a, XC_ERR_MODEL, "write_indices has %zu values for batch %lld", xc_tensor_numel(w), (long long)x->dims[0]);
+        return xc_ref_fail(a, XC_ERR_MODEL, "write_indices has %zu values for batch %lld", xc_tensor_numel(w),
+                           (long long)x->dims[0]);
     copy_elems(y->data, 0, x->data, 0, xc_tensor_numel(x), es);
     for (size_t p = 0; p < prefix; p++) {
         size_t batch = p / per_batch;
@@ -91,8 +92,10 @@ static xc_status ref_tensor_scatter(xc_ref_args *a)
             /* start is any int64: range-check (or wrap) it before adding the step; a negative
              * one is refused in both modes, as ONNX Runtime does */
             int64_t m = (int64_t)max, at = -1;
-            if (circular && m && start >= 0) at = (start % m + (int64_t)s) % m;
-            else if (!circular && start >= 0 && start <= m) at = start + (int64_t)s;
+            if (circular && m && start >= 0)
+                at = (start % m + (int64_t)s) % m;
+            else if (!circular && start >= 0 && start <= m)
+                at = start + (int64_t)s;
             if (at < 0 || at >= m)
                 return xc_ref_fail(a, XC_ERR_MODEL, "write index %lld + step %zu of batch %zu is outside the cache (%zu)",
                                    (long long)start, s, batch, max);

@@ -165,15 +165,16 @@ static xc_status ref_tile(xc_ref_args *a)
 
 /* ---- Pad ---- */
 
-
 /* Fills y with Pad's constant: the `value` attribute (opsets 1-10) or the constant_value input. */
 static void pad_fill(const xc_ref_args *a, xc_tensor *y)
 {
     size_t esz = xc_dtype_size(y->dtype), n = xc_tensor_numel(y);
     unsigned char value[16] = {0};
     const xc_tensor *v = a->n_in > 2 ? a->in[2] : NULL;
-    if (a->opset < 11) xc_store_f64(y->dtype, value, 0, xc_attr_float(a->node, "value", 0.0f));
-    else if (v && xc_tensor_numel(v)) memcpy(value, v->data, esz);
+    if (a->opset < 11)
+        xc_store_f64(y->dtype, value, 0, xc_attr_float(a->node, "value", 0.0f));
+    else if (v && xc_tensor_numel(v))
+        memcpy(value, v->data, esz);
     for (size_t i = 0; i < n; i++) memcpy((char *)y->data + i * esz, value, esz);
 }
 
@@ -208,8 +209,8 @@ static xc_status ref_depth_to_space(xc_ref_args *a)
     int crd = !strcmp(xc_attr_string(a->node, "mode", "DCR"), "CRD");
     xc_ref_strides(4, x->dims, xs);
     int64_t dims[6] = {x->dims[0], c, x->dims[2], bs, x->dims[3], bs};
-    int64_t strides[6] = {xs[0], crd ? bs * bs * xs[1] : xs[1], xs[2], crd ? bs * xs[1] : bs * c * xs[1], xs[3],
-                          crd ? xs[1] : c * xs[1]};
+    int64_t strides[6] = {xs[0], crd ? bs * bs * xs[1] : xs[1], xs[2], crd ? bs * xs[1] : bs * c * xs[1],
+                          xs[3], crd ? xs[1] : c * xs[1]};
     gather g;
     XC_TRY(gather_strided(a, &g, 6, dims, NULL, strides));
     return gather_run(&g, x, y);

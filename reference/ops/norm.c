@@ -26,8 +26,7 @@ static double mean_square_of(const double *x, size_t n, double center)
 
 /* x = (x - mean) * inv_std * scale + bias. scale and bias advance by `step` per element (0: one
  * value for the whole row); bias may be NULL. */
-static void affine(double *x, size_t len, double mean, double inv_std, const double *scale, const double *bias,
-                   size_t step)
+static void affine(double *x, size_t len, double mean, double inv_std, const double *scale, const double *bias, size_t step)
 {
     for (size_t i = 0; i < len; i++) {
         double y = (x[i] - mean) * inv_std * scale[i * step];
@@ -63,8 +62,7 @@ static xc_status ref_batchnorm(xc_ref_args *a)
     for (size_t p = 0; p < n_params; p++) inv_std[p] = 1 / sqrt(inv_std[p] + eps);
     for (size_t b = 0; b < batch; b++) {
         xc_norm_load(x, b * sample, sample, blk);
-        for (size_t p = 0; p < n_params; p++)
-            affine(blk + p * inner, inner, mean[p], inv_std[p], &scale[p], &bias[p], 0);
+        for (size_t p = 0; p < n_params; p++) affine(blk + p * inner, inner, mean[p], inv_std[p], &scale[p], &bias[p], 0);
         xc_norm_store(a->out[0], b * sample, sample, blk);
     }
     free(buf);
@@ -128,8 +126,10 @@ static xc_status normalize_rows(xc_ref_args *a, int center)
     if (axis < 0) axis += x->rank;
     size_t rows = 1, len = 1;
     for (int k = 0; k < x->rank; k++) {
-        if (k < axis) rows *= (size_t)x->dims[k];
-        else len *= (size_t)x->dims[k];
+        if (k < axis)
+            rows *= (size_t)x->dims[k];
+        else
+            len *= (size_t)x->dims[k];
     }
     if (!rows || !len) return XC_OK;
     double eps = xc_attr_float(a->node, "epsilon", 1e-5f);
@@ -285,13 +285,7 @@ static xc_status ref_mvn(xc_ref_args *a)
 }
 
 const xc_ref_kernel xc_ref_norm[] = {
-    {"BatchNormalization", ref_batchnorm},
-    {"InstanceNormalization", ref_instance_norm},
-    {"GroupNormalization", ref_group_norm},
-    {"LayerNormalization", ref_layer_norm},
-    {"RMSNormalization", ref_rms_norm},
-    {"LRN", ref_lrn},
-    {"LpNormalization", ref_lp_norm},
-    {"MeanVarianceNormalization", ref_mvn},
-    {0},
+    {"BatchNormalization", ref_batchnorm},  {"InstanceNormalization", ref_instance_norm}, {"GroupNormalization", ref_group_norm},
+    {"LayerNormalization", ref_layer_norm}, {"RMSNormalization", ref_rms_norm},           {"LRN", ref_lrn},
+    {"LpNormalization", ref_lp_norm},       {"MeanVarianceNormalization", ref_mvn},       {0},
 };

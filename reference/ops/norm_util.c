@@ -30,9 +30,12 @@ xc_status xc_norm_lanes(xc_ref_args *a, int64_t axis, int flatten, xc_lane_fn fn
     size_t outer = 1, n = 1, inner = 1;
     for (int k = 0; k < x->rank; k++) {
         size_t d = (size_t)x->dims[k];
-        if (k < axis) outer *= d;
-        else if (k == axis || flatten) n *= d;
-        else inner *= d;
+        if (k < axis)
+            outer *= d;
+        else if (k == axis || flatten)
+            n *= d;
+        else
+            inner *= d;
     }
     size_t len = n * inner;
     if (!len || !outer) return XC_OK; /* empty tensor */

@@ -14,16 +14,16 @@ typedef enum { POOL_MAX, POOL_AVG, POOL_LP } pool_kind;
 
 typedef struct pool_plan {
     pool_kind kind;
-    int count_include_pad;   /* AVG: divide by the taps inside the padded input, not only the image's */
-    int column_major;        /* MAX: Indices in column-major order (storage_order 1) */
-    double p;                /* LP: the norm's exponent */
-    xc_window w;             /* lifted to three spatial axes */
+    int count_include_pad; /* AVG: divide by the taps inside the padded input, not only the image's */
+    int column_major;      /* MAX: Indices in column-major order (storage_order 1) */
+    double p;              /* LP: the norm's exponent */
+    xc_window w;           /* lifted to three spatial axes */
 } pool_plan;
 
 /* The taps of one window that fall inside the image: plane offsets at[] and values v[]. */
 typedef struct pool_window {
     int64_t n;
-    int64_t padded;          /* taps inside the padded input (count_include_pad's divisor) */
+    int64_t padded; /* taps inside the padded input (count_include_pad's divisor) */
     double *v;
     int64_t *at;
 } pool_window;
@@ -53,8 +53,8 @@ static void gather_window(const pool_plan *P, const double *x, const int64_t *o,
     for (int64_t k0 = lo[0]; k0 < hi[0]; k0++)
         for (int64_t k1 = lo[1]; k1 < hi[1]; k1++)
             for (int64_t k2 = lo[2]; k2 < hi[2]; k2++) {
-                int64_t at = ((start[0] + k0 * W->dilation[0]) * W->in[1] + start[1] + k1 * W->dilation[1]) * W->in[2] +
-                             start[2] + k2 * W->dilation[2];
+                int64_t at = ((start[0] + k0 * W->dilation[0]) * W->in[1] + start[1] + k1 * W->dilation[1]) * W->in[2] + start[2]
+                             + k2 * W->dilation[2];
                 w->at[w->n] = at;
                 w->v[w->n++] = x[at];
             }
@@ -111,8 +111,8 @@ static void store_doubles(xc_tensor *t, size_t off, size_t n, const double *src)
 }
 
 /* Pools one (n, c) plane xp into yp (and Indices, when requested, from plane number pl). */
-static xc_status pool_plane(const xc_ref_args *a, const pool_plan *P, const double *xp, double *yp, pool_window *w,
-                            int64_t pl, int64_t *indices)
+static xc_status pool_plane(const xc_ref_args *a, const pool_plan *P, const double *xp, double *yp, pool_window *w, int64_t pl,
+                            int64_t *indices)
 {
     const int64_t *out = P->w.out;
     int64_t out_plane = volume(out), in_plane = volume(P->w.in);

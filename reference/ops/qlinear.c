@@ -31,7 +31,7 @@ static void batch_strides(const xc_tensor *t, int rank, const int64_t *dims, int
 }
 
 typedef struct int_product {
-    int64_t *acc;        /* [batches, m, n] */
+    int64_t *acc; /* [batches, m, n] */
     size_t batches, m, n;
 } int_product;
 
@@ -57,8 +57,8 @@ static xc_status int_matmul(const xc_ref_args *a, const xc_tensor *ta, const xc_
             for (size_t j = 0; j < n; j++) {
                 int64_t s = 0, za = (int64_t)param(azp, i), zb = (int64_t)param(bzp, j);
                 for (size_t q = 0; q < k; q++)
-                    s += (xc_load_i64(ta->dtype, ta->data, oa + i * k + q) - za) *
-                         (xc_load_i64(tb->dtype, tb->data, ob + q * n + j) - zb);
+                    s += (xc_load_i64(ta->dtype, ta->data, oa + i * k + q) - za)
+                         * (xc_load_i64(tb->dtype, tb->data, ob + q * n + j) - zb);
                 acc[(b * m + i) * n + j] = s;
             }
     }

@@ -83,7 +83,6 @@ static xc_dtype division_type(const xc_node *n, xc_dtype xt, xc_dtype st)
     return xt == st ? xt : XC_FLOAT;
 }
 
-
 /* Integer types: y = saturate(rint(x / scale) + zero_point), rounding half to even. float8:
  * y = x / scale converted with `saturate` (the zero point must be 0 and is not added), as
  * onnx's reference does; float4e2m1: x / scale + zero_point converted (float4 saturates). */
@@ -105,7 +104,8 @@ static xc_status ref_quantize(xc_ref_args *a)
         if (fp8)
             ((uint8_t *)y->data)[k] = xc_f64_to_low(y->dtype, q, saturate);
         else if (y->dtype == XC_FLOAT4E2M1) /* numpy adds in float32 (double when q is) */
-            ((uint8_t *)y->data)[k] = xc_f64_to_low(y->dtype, xc_dtype_round(div_t == XC_DOUBLE ? XC_DOUBLE : XC_FLOAT, q + zp[s]), 1);
+            ((uint8_t *)y->data)[k] =
+                xc_f64_to_low(y->dtype, xc_dtype_round(div_t == XC_DOUBLE ? XC_DOUBLE : XC_FLOAT, q + zp[s]), 1);
         else
             xc_ref_store_saturated(y->dtype, y->data, k, rint(q) + zp[s]);
     }

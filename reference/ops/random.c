@@ -71,17 +71,14 @@ static xc_status ref_bernoulli(xc_ref_args *a)
     rng r = rng_of(a->node);
     for (size_t i = 0; i < xc_tensor_numel(y); i++) {
         double prob = xc_load_f64(p->dtype, p->data, i);
-        if (!(prob >= 0 && prob <= 1)) return xc_ref_fail(a, XC_ERR_MODEL, "probability %g at index %zu is outside [0, 1]", prob, i);
+        if (!(prob >= 0 && prob <= 1))
+            return xc_ref_fail(a, XC_ERR_MODEL, "probability %g at index %zu is outside [0, 1]", prob, i);
         xc_store_f64(y->dtype, y->data, i, next_unit(&r) < prob ? 1.0 : 0.0);
     }
     return XC_OK;
 }
 
 const xc_ref_kernel xc_ref_random[] = {
-    {"RandomUniform", ref_uniform},
-    {"RandomNormal", ref_normal},
-    {"RandomUniformLike", ref_uniform},
-    {"RandomNormalLike", ref_normal},
-    {"Bernoulli", ref_bernoulli},
-    {0},
+    {"RandomUniform", ref_uniform},   {"RandomNormal", ref_normal}, {"RandomUniformLike", ref_uniform},
+    {"RandomNormalLike", ref_normal}, {"Bernoulli", ref_bernoulli}, {0},
 };

@@ -58,8 +58,8 @@ static xc_status row_length(const xc_ref_args *a, const rnn_geom *g, int64_t b, 
 }
 
 /* Runs direction d of batch row b; state holds h then c (hidden each), x and work scratch. */
-static void run_row(const xc_ref_args *a, const rnn_geom *g, const xc_rnn_dir *dir, int64_t d, int reverse, int64_t b, int64_t len,
-                    double *state, double *x, double *work)
+static void run_row(const xc_ref_args *a, const rnn_geom *g, const xc_rnn_dir *dir, int64_t d, int reverse, int64_t b,
+                    int64_t len, double *state, double *x, double *work)
 {
     double *h = state, *c = state + g->hidden;
     size_t at = state_at(g, d, b), n = (size_t)g->hidden;
@@ -103,12 +103,20 @@ static xc_rnn_dir direction(const xc_ref_args *a, const rnn_geom *g, const rnn_w
     xc_rnn_cell cell = xc_rnn_cell_of(a->node->op_type);
     const xc_attr *clip = xc_node_attr(a->node, "clip");
     xc_rnn_dir dir = {
-        .cell = cell, .input = g->input, .hidden = g->hidden, .gates = xc_rnn_gates(cell),
-        .w = wt->w + d * g->rows * g->input, .r = wt->r + d * g->rows * g->hidden,
-        .wb = wt->b + d * 2 * g->rows, .rb = wt->b + d * 2 * g->rows + g->rows, .p = wt->p + d * 3 * g->hidden,
-        .act = cfg->act + d * cfg->per_dir, .clip = clip ? clip->f : INFINITY,
+        .cell = cell,
+        .input = g->input,
+        .hidden = g->hidden,
+        .gates = xc_rnn_gates(cell),
+        .w = wt->w + d * g->rows * g->input,
+        .r = wt->r + d * g->rows * g->hidden,
+        .wb = wt->b + d * 2 * g->rows,
+        .rb = wt->b + d * 2 * g->rows + g->rows,
+        .p = wt->p + d * 3 * g->hidden,
+        .act = cfg->act + d * cfg->per_dir,
+        .clip = clip ? clip->f : INFINITY,
         .input_forget = xc_attr_int(a->node, "input_forget", 0) != 0,
-        .linear_before_reset = xc_attr_int(a->node, "linear_before_reset", 0) != 0, .t = a->in[0]->dtype,
+        .linear_before_reset = xc_attr_int(a->node, "linear_before_reset", 0) != 0,
+        .t = a->in[0]->dtype,
     };
     return dir;
 }

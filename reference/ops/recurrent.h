@@ -10,13 +10,13 @@
 typedef struct xc_rnn_dir {
     xc_rnn_cell cell;
     int64_t input, hidden, gates;
-    const double *w, *r;       /* (gates * hidden, input), (gates * hidden, hidden) */
-    const double *wb, *rb;     /* (gates * hidden) each; zeros when B is absent */
-    const double *p;           /* LSTM peepholes i, o, f (3 * hidden); zeros when P is absent */
-    const xc_rnn_act *act;     /* this direction's f (, g (, h)) */
-    double clip;               /* bound on every activation's input; INFINITY when absent */
+    const double *w, *r;   /* (gates * hidden, input), (gates * hidden, hidden) */
+    const double *wb, *rb; /* (gates * hidden) each; zeros when B is absent */
+    const double *p;       /* LSTM peepholes i, o, f (3 * hidden); zeros when P is absent */
+    const xc_rnn_act *act; /* this direction's f (, g (, h)) */
+    double clip;           /* bound on every activation's input; INFINITY when absent */
     int input_forget, linear_before_reset;
-    xc_dtype t;                /* the op's dtype: states are rounded to it once per step */
+    xc_dtype t; /* the op's dtype: states are rounded to it once per step */
 } xc_rnn_dir;
 
 /* Scratch doubles one step needs (xc_rnn_step's `work`). */

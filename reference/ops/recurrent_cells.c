@@ -62,7 +62,10 @@ void xc_rnn_step(const xc_rnn_dir *d, const double *x, double *h, double *c, dou
     double *xw = work, *hr = work + rows, *rest = work + 2 * rows;
     xc_rnn_matvec(d->w, x, d->wb, rows, d->input, xw);
     xc_rnn_matvec(d->r, h, d->rb, rows, d->hidden, hr);
-    if (d->cell == XC_RNN_SIMPLE) simple_step(d, xw, hr, h);
-    else if (d->cell == XC_RNN_GRU) gru_step(d, xw, hr, h, rest);
-    else lstm_step(d, xw, hr, h, c);
+    if (d->cell == XC_RNN_SIMPLE)
+        simple_step(d, xw, hr, h);
+    else if (d->cell == XC_RNN_GRU)
+        gru_step(d, xw, hr, h, rest);
+    else
+        lstm_step(d, xw, hr, h, c);
 }

@@ -16,7 +16,7 @@ typedef struct reduce_op {
     const char *op_type;
     identity start;
     double (*step_f)(double acc, double x);
-    int64_t (*step_i)(int64_t acc, int64_t x); /* NULL: integer inputs take the double path */
+    int64_t (*step_i)(int64_t acc, int64_t x);  /* NULL: integer inputs take the double path */
     double (*finish)(double acc, double count); /* NULL: the accumulator is the result */
 } reduce_op;
 
@@ -38,8 +38,16 @@ static int64_t max_i(int64_t acc, int64_t x) { return x > acc ? x : acc; }
 static int64_t min_i(int64_t acc, int64_t x) { return x < acc ? x : acc; }
 
 static double mean(double acc, double count) { return acc / count; }
-static double root(double acc, double count) { (void)count; return sqrt(acc); }
-static double logarithm(double acc, double count) { (void)count; return log(acc); }
+static double root(double acc, double count)
+{
+    (void)count;
+    return sqrt(acc);
+}
+static double logarithm(double acc, double count)
+{
+    (void)count;
+    return log(acc);
+}
 
 /* LogSumExp is exp-summed in double without a max shift: exact to the spec's formula, and
  * double's range holds exp(x) for every x up to 709, far beyond float32 activations. */
@@ -106,7 +114,8 @@ static xc_status reduced_axes(const xc_ref_args *a, int rank, int *reduced)
     for (size_t j = 0; j < n; j++) {
         int64_t ax = attr ? attr[j] : xc_load_i64(list->dtype, list->data, j);
         if (ax < 0) ax += rank;
-        if (ax < 0 || ax >= rank) return xc_ref_fail(a, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
+        if (ax < 0 || ax >= rank)
+            return xc_ref_fail(a, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
         reduced[ax] = 1;
     }
     return XC_OK;
@@ -188,16 +197,25 @@ static xc_status ref_reduce(xc_ref_args *a)
             xc_store_f64(y->dtype, y->data, o, fold_f(op, &p, x, base));
         } else {
             int64_t acc = fold_i(op, &p, x, base);
-            if (op->finish) xc_store_f64(y->dtype, y->data, o, op->finish((double)acc, (double)p.count));
-            else xc_store_i64(y->dtype, y->data, o, acc);
+            if (op->finish)
+                xc_store_f64(y->dtype, y->data, o, op->finish((double)acc, (double)p.count));
+            else
+                xc_store_i64(y->dtype, y->data, o, acc);
         }
     }
     return XC_OK;
 }
 
 const xc_ref_kernel xc_ref_reduce[] = {
-    {"ReduceSum", ref_reduce},     {"ReduceMean", ref_reduce}, {"ReduceProd", ref_reduce},
-    {"ReduceMax", ref_reduce},     {"ReduceMin", ref_reduce},  {"ReduceL1", ref_reduce},
-    {"ReduceL2", ref_reduce},      {"ReduceSumSquare", ref_reduce}, {"ReduceLogSum", ref_reduce},
-    {"ReduceLogSumExp", ref_reduce}, {0},
+    {"ReduceSum", ref_reduce},
+    {"ReduceMean", ref_reduce},
+    {"ReduceProd", ref_reduce},
+    {"ReduceMax", ref_reduce},
+    {"ReduceMin", ref_reduce},
+    {"ReduceL1", ref_reduce},
+    {"ReduceL2", ref_reduce},
+    {"ReduceSumSquare", ref_reduce},
+    {"ReduceLogSum", ref_reduce},
+    {"ReduceLogSumExp", ref_reduce},
+    {0},
 };

@@ -37,8 +37,7 @@ static xc_status load_roi(const xc_ref_args *a, int rank, double *roi)
         roi[2 * k + 1] = 1;
     }
     const xc_tensor *t = a->n_in > 1 && a->opset >= 11 && !strcmp(a->node->op_type, "Resize") ? a->in[1] : NULL;
-    if (!t || !xc_tensor_numel(t))
-        return xc_ref_fail(a, XC_ERR_MODEL, "tf_crop_and_resize needs the roi input");
+    if (!t || !xc_tensor_numel(t)) return xc_ref_fail(a, XC_ERR_MODEL, "tf_crop_and_resize needs the roi input");
     const int64_t *axes = NULL;
     size_t n_axes = (size_t)rank;
     xc_attr_ints(a->node, "axes", &axes, &n_axes);
@@ -66,8 +65,8 @@ static xc_status to_double(const xc_ref_args *a, const xc_tensor *x, double **ou
 }
 
 /* Resizes *cur (dims) along axis into a new buffer, replacing *cur and dims[axis]. */
-static xc_status resize_axis(const xc_ref_args *a, const xc_resize_opts *o, double **cur, int rank, int64_t *dims,
-                             int axis, double scale, int64_t out, const double *roi)
+static xc_status resize_axis(const xc_ref_args *a, const xc_resize_opts *o, double **cur, int rank, int64_t *dims, int axis,
+                             double scale, int64_t out, const double *roi)
 {
     xc_resize_taps t;
     xc_status s = xc_resize_taps_build(o, scale, dims[axis], out, roi, &t);

@@ -29,10 +29,14 @@ static sample bilinear_sample(double y, double x, int64_t h, int64_t w)
     if (y <= 0) y = 0;
     if (x <= 0) x = 0;
     int64_t y0 = (int64_t)y, x0 = (int64_t)x, y1, x1;
-    if (y0 >= h - 1) y1 = y0 = h - 1, y = (double)y0;
-    else y1 = y0 + 1;
-    if (x0 >= w - 1) x1 = x0 = w - 1, x = (double)x0;
-    else x1 = x0 + 1;
+    if (y0 >= h - 1)
+        y1 = y0 = h - 1, y = (double)y0;
+    else
+        y1 = y0 + 1;
+    if (x0 >= w - 1)
+        x1 = x0 = w - 1, x = (double)x0;
+    else
+        x1 = x0 + 1;
     double ly = y - (double)y0, lx = x - (double)x0, hy = 1 - ly, hx = 1 - lx;
     s.at[0] = y0 * w + x0, s.at[1] = y0 * w + x1, s.at[2] = y1 * w + x0, s.at[3] = y1 * w + x1;
     s.w[0] = hy * hx, s.w[1] = hy * lx, s.w[2] = ly * hx, s.w[3] = ly * lx;
@@ -44,7 +48,8 @@ xc_status xc_ref_roi_align(xc_ref_args *a)
     const xc_tensor *x = a->in[0], *rois = a->in[1], *bi = a->in[2];
     xc_tensor *y = a->out[0];
     int max_mode = !strcmp(xc_attr_string(a->node, "mode", "avg"), "max");
-    int half_pixel = a->opset >= 16 && !strcmp(xc_attr_string(a->node, "coordinate_transformation_mode", "half_pixel"), "half_pixel");
+    int half_pixel =
+        a->opset >= 16 && !strcmp(xc_attr_string(a->node, "coordinate_transformation_mode", "half_pixel"), "half_pixel");
     int64_t ph = y->dims[2], pw = y->dims[3], sr = xc_attr_int(a->node, "sampling_ratio", 0);
     double scale = xc_attr_float(a->node, "spatial_scale", 1.0f), off = half_pixel ? 0.5 : 0.0;
     int64_t batch = x->dims[0], ch = x->dims[1], h = x->dims[2], w = x->dims[3], plane = h * w;
@@ -53,8 +58,8 @@ xc_status xc_ref_roi_align(xc_ref_args *a)
     for (int64_t r = 0; r < rois->dims[0]; r++) {
         int64_t b = ((const int64_t *)bi->data)[r];
         if (b < 0 || b >= batch)
-            return xc_ref_fail(a, XC_ERR_MODEL, "batch_indices[%lld] is %lld, outside X's batch of %lld", (long long)r, (long long)b,
-                               (long long)batch);
+            return xc_ref_fail(a, XC_ERR_MODEL, "batch_indices[%lld] is %lld, outside X's batch of %lld", (long long)r,
+                               (long long)b, (long long)batch);
         double c[4];
         int finite = 1;
         for (int k = 0; k < 4; k++) {
@@ -71,13 +76,15 @@ xc_status xc_ref_roi_align(xc_ref_args *a)
         double gh_d = sr > 0 ? (double)sr : ceil(rh / (double)ph), gw_d = sr > 0 ? (double)sr : ceil(rw / (double)pw);
         /* NaN or huge regions would make the sample grid undefined or endless */
         if (!(gh_d < 1e6 && gw_d < 1e6))
-            return xc_ref_fail(a, XC_ERR_MODEL, "region %lld needs a %g x %g sample grid per bin (at most 1e6 a side)", (long long)r, gh_d, gw_d);
+            return xc_ref_fail(a, XC_ERR_MODEL, "region %lld needs a %g x %g sample grid per bin (at most 1e6 a side)",
+                               (long long)r, gh_d, gw_d);
         /* a sane grid per side can still multiply into days of work (a 1e6-pixel region into
          * one bin, or sampling_ratio 1e5): the node's bilinear samples are bounded in total */
         work += gh_d * gw_d * (double)ch * (double)ph * (double)pw;
         if (work > XC_ROI_ALIGN_MAX_SAMPLES)
-            return xc_ref_fail(a, XC_ERR_MODEL, "regions up to %lld need more than %.0e bilinear samples (a %g x %g grid per bin)",
-                               (long long)r, XC_ROI_ALIGN_MAX_SAMPLES, gh_d, gw_d);
+            return xc_ref_fail(a, XC_ERR_MODEL,
+                               "regions up to %lld need more than %.0e bilinear samples (a %g x %g grid per bin)", (long long)r,
+                               XC_ROI_ALIGN_MAX_SAMPLES, gh_d, gw_d);
         int64_t gh = gh_d > 0 ? (int64_t)gh_d : 0, gw = gw_d > 0 ? (int64_t)gw_d : 0;
         double count = gh * gw > 1 ? (double)(gh * gw) : 1.0;
         for (int64_t k = 0; k < ch; k++) {

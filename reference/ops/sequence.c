@@ -65,7 +65,8 @@ static xc_status ref_insert(xc_ref_args *a)
     int pos;
     xc_tensor *s, *c;
     if (a->in[1]->dtype != seq->dtype)
-        return xc_ref_fail(a, XC_ERR_MODEL, "inserts a %s tensor into a sequence of %s", xc_dtype_name(a->in[1]->dtype), xc_dtype_name(seq->dtype));
+        return xc_ref_fail(a, XC_ERR_MODEL, "inserts a %s tensor into a sequence of %s", xc_dtype_name(a->in[1]->dtype),
+                           xc_dtype_name(seq->dtype));
     XC_TRY(position(a, 2, seq->n_items, seq->n_items, seq->n_items, &pos));
     XC_TRY(copy_seq(seq, seq->dtype, &s));
     xc_status st = xc_tensor_clone(a->in[1], &c);
@@ -166,7 +167,8 @@ static xc_status ref_split(xc_ref_args *a)
     }
     if (total != n) {
         free(len);
-        return xc_ref_fail(a, XC_ERR_MODEL, "split lengths add up to %lld, but axis %d has %lld", (long long)total, axis, (long long)n);
+        return xc_ref_fail(a, XC_ERR_MODEL, "split lengths add up to %lld, but axis %d has %lld", (long long)total, axis,
+                           (long long)n);
     }
     xc_tensor *s;
     xc_status st = xc_value_new(XC_VALUE_SEQUENCE, x->dtype, &s);
@@ -203,8 +205,9 @@ static xc_status ref_concat(xc_ref_args *a)
         int ok = t->rank == t0->rank;
         for (int k = 0; ok && k < t0->rank; k++) ok = t->dims[k] == t0->dims[k] || (!new_axis && k == axis);
         if (!ok)
-            return xc_ref_fail(a, XC_ERR_MODEL, "tensor %d is %s, which does not %s tensor 0 (%s)", i, xc_tensor_desc(t, di, sizeof di),
-                               new_axis ? "stack with" : "concatenate with", xc_tensor_desc(t0, d0, sizeof d0));
+            return xc_ref_fail(a, XC_ERR_MODEL, "tensor %d is %s, which does not %s tensor 0 (%s)", i,
+                               xc_tensor_desc(t, di, sizeof di), new_axis ? "stack with" : "concatenate with",
+                               xc_tensor_desc(t0, d0, sizeof d0));
         total += new_axis ? 1 : t->dims[axis];
     }
     if (rank > XC_MAX_RANK) return xc_ref_fail(a, XC_ERR_UNSUPPORTED, "result rank %d exceeds %d", rank, XC_MAX_RANK);
@@ -251,7 +254,8 @@ static xc_status ref_map(xc_ref_args *a)
     for (int e = 0; s == XC_OK && e < n; e++) {
         for (int i = 0; i < a->n_in; i++) bin[i] = a->in[i]->value == XC_VALUE_SEQUENCE ? a->in[i]->items[e] : a->in[i];
         s = xc_ref_plan_run(p, bin, a->scope, res);
-        if (s != XC_OK && s != XC_ERR_NOMEM) s = xc_error_prefix(s, "%s body, element %d: ", xc_node_label(a->node, lb, sizeof lb), e);
+        if (s != XC_OK && s != XC_ERR_NOMEM)
+            s = xc_error_prefix(s, "%s body, element %d: ", xc_node_label(a->node, lb, sizeof lb), e);
         for (int o = 0; o < a->n_out; o++) {
             if (s == XC_OK) {
                 if (seqs[o]->dtype == XC_UNDEFINED) seqs[o]->dtype = res[o]->dtype;
@@ -264,8 +268,10 @@ static xc_status ref_map(xc_ref_args *a)
     }
     xc_ref_plan_free(p);
     for (int o = 0; seqs && o < a->n_out; o++) {
-        if (s == XC_OK) put(a, o, seqs[o]);
-        else xc_tensor_free(seqs[o]);
+        if (s == XC_OK)
+            put(a, o, seqs[o]);
+        else
+            xc_tensor_free(seqs[o]);
     }
     free(bin);
     free(res);
@@ -312,8 +318,7 @@ static xc_status ref_get(xc_ref_args *a)
 {
     const xc_tensor *x = a->in[0];
     xc_tensor *c;
-    if (is_optional(x) && !x->n_items)
-        return xc_ref_fail(a, XC_ERR_MODEL, "optional input '%s' is empty", a->node->inputs[0]);
+    if (is_optional(x) && !x->n_items) return xc_ref_fail(a, XC_ERR_MODEL, "optional input '%s' is empty", a->node->inputs[0]);
     XC_TRY(xc_tensor_clone(is_optional(x) ? x->items[0] : x, &c));
     put(a, 0, c);
     return XC_OK;

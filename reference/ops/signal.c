@@ -8,7 +8,7 @@
 
 typedef struct twiddles {
     size_t len;
-    double *c, *s;  /* cos and sin of 2 pi m / len */
+    double *c, *s; /* cos and sin of 2 pi m / len */
 } twiddles;
 
 static xc_status twiddles_make(const xc_ref_args *a, size_t len, twiddles *t)

@@ -83,7 +83,7 @@ static xc_status ref_causal_conv(xc_ref_args *a)
         for (int64_t c = 0; c < C; c++) {
             int64_t xr = (b * C + c) * L, pr = (b * C + c) * P;
             /* padded position i: past_state[i] for i < P, input[i - P] after */
-#define PAD(i) ((i) < P ? (past ? ld(past, (size_t)(pr + (i))) : 0.0) : ld(x, (size_t)(xr + (i) - P)))
+#define PAD(i) ((i) < P ? (past ? ld(past, (size_t)(pr + (i))) : 0.0) : ld(x, (size_t)(xr + (i)-P)))
             for (int64_t l = 0; l < L; l++) {
                 double acc = bias ? ld(bias, (size_t)c) : 0.0;
                 for (int64_t j = 0; j < K; j++) acc += ld(w, (size_t)(c * K + j)) * PAD(l + j);

@@ -84,7 +84,6 @@ static xc_status ref_tfidf(xc_ref_args *a)
     return XC_OK;
 }
 
-
 /* ---- string ops. Outputs are allocated here (their shapes may depend on the data); every
  * element gets its own malloc'd string, so the tensor frees them. ---- */
 
@@ -123,8 +122,8 @@ xc_status xc_ref_string_equal(xc_ref_args *a)
 {
     xc_tensor *y = a->out[0];
     for (size_t i = 0, n = xc_tensor_numel(y); i < n; i++)
-        ((uint8_t *)y->data)[i] = !strcmp(xc_string_at(a->in[0], bcast_index(a->in[0], y, i)),
-                                          xc_string_at(a->in[1], bcast_index(a->in[1], y, i)));
+        ((uint8_t *)y->data)[i] =
+            !strcmp(xc_string_at(a->in[0], bcast_index(a->in[0], y, i)), xc_string_at(a->in[1], bcast_index(a->in[1], y, i)));
     return XC_OK;
 }
 
@@ -132,7 +131,8 @@ static xc_status ref_string_concat(xc_ref_args *a)
 {
     xc_tensor *y = a->out[0];
     for (size_t i = 0, n = xc_tensor_numel(y); i < n; i++) {
-        const char *p = xc_string_at(a->in[0], bcast_index(a->in[0], y, i)), *q = xc_string_at(a->in[1], bcast_index(a->in[1], y, i));
+        const char *p = xc_string_at(a->in[0], bcast_index(a->in[0], y, i)),
+                   *q = xc_string_at(a->in[1], bcast_index(a->in[1], y, i));
         size_t lp = strlen(p), lq = strlen(q);
         char *r = malloc(lp + lq + 1);
         if (!r) return xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
@@ -175,15 +175,20 @@ static xc_status ref_string_normalizer(xc_ref_args *a)
         int stop = 0;
         for (size_t k = 0; sw && k < sw->n && !stop; k++) stop = same_word(w, sw->strings[k] ? sw->strings[k] : "", sensitive);
         if (stop) continue;
-        if (!(tmp[kept] = strdup(w))) st = xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
-        else if (strcmp(act, "NONE")) change_case(tmp[kept++], !strcmp(act, "UPPER"));
-        else kept++;
+        if (!(tmp[kept] = strdup(w)))
+            st = xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
+        else if (strcmp(act, "NONE"))
+            change_case(tmp[kept++], !strcmp(act, "UPPER"));
+        else
+            kept++;
     }
     int64_t dims[2] = {1, (int64_t)(kept ? kept : 1)};
     if (st == XC_OK) st = new_output(a, 0, XC_STRING, x->rank, x->rank == 2 ? dims : dims + 1);
     if (st == XC_OK) {
-        if (kept) memcpy(a->out[0]->data, tmp, kept * sizeof *tmp);
-        else if (!(((char **)a->out[0]->data)[0] = strdup(""))) st = xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
+        if (kept)
+            memcpy(a->out[0]->data, tmp, kept * sizeof *tmp);
+        else if (!(((char **)a->out[0]->data)[0] = strdup("")))
+            st = xc_ref_fail(a, XC_ERR_NOMEM, "out of memory");
         kept = 0; /* the output owns them now */
     }
     for (size_t i = 0; i < kept; i++) free(tmp[i]);
@@ -202,8 +207,10 @@ static size_t split_one(const char *s, const char *sep, int64_t maxsplit, size_t
             while (*p && isspace((unsigned char)*p)) p++;
             if (!*p) break;
             const char *b = p;
-            if (maxsplit >= 0 && (int64_t)n == maxsplit) p += strlen(p);
-            else while (*p && !isspace((unsigned char)*p)) p++;
+            if (maxsplit >= 0 && (int64_t)n == maxsplit)
+                p += strlen(p);
+            else
+                while (*p && !isspace((unsigned char)*p)) p++;
             if (parts) parts[2 * n] = (size_t)(b - s), parts[2 * n + 1] = (size_t)(p - b); /* the rest keeps its trailing space */
             n++;
         }
@@ -266,8 +273,8 @@ static char *re2_to_posix(const char *p, const char **why)
     for (size_t i = 0; i < len; i++) {
         char ch = p[i];
         if (!in_bracket && ch == '(' && p[i + 1] == '?') return free(r), *why = "(?...) groups or flags", NULL;
-        if (!in_bracket && (ch == '*' || ch == '+' || ch == '?' || ch == '}') && p[i + 1] == '?' && i > 0 && p[i - 1] != '\\' &&
-            !(ch == '?' && p[i - 1] == '('))
+        if (!in_bracket && (ch == '*' || ch == '+' || ch == '?' || ch == '}') && p[i + 1] == '?' && i > 0 && p[i - 1] != '\\'
+            && !(ch == '?' && p[i - 1] == '('))
             return free(r), *why = "lazy quantifiers", NULL;
         if (ch == '\\' && i + 1 < len) {
             char e = p[++i];
@@ -276,17 +283,25 @@ static char *re2_to_posix(const char *p, const char **why)
             if (in_bracket) {
                 if (strchr("DWS", e)) return free(r), *why = "negated classes inside brackets", NULL;
                 cls = e == 'd' ? "[:digit:]" : e == 'w' ? "[:alnum:]_" : e == 's' ? "[:space:]" : NULL;
-                if (cls) o += (size_t)sprintf(r + o, "%s", cls);
-                else if (e == '-') dash = 1; /* a literal '-' goes last in the bracket */
-                else if (e == ']' || e == '\\' || e == '^') return free(r), *why = "escaped ], \\ or ^ inside brackets", NULL;
-                else r[o++] = e;
+                if (cls)
+                    o += (size_t)sprintf(r + o, "%s", cls);
+                else if (e == '-')
+                    dash = 1; /* a literal '-' goes last in the bracket */
+                else if (e == ']' || e == '\\' || e == '^')
+                    return free(r), *why = "escaped ], \\ or ^ inside brackets", NULL;
+                else
+                    r[o++] = e;
                 continue;
             }
             cls = e == 'd' ? "[0-9]" : e == 'D' ? "[^0-9]" : NULL;
-            if (cls) o += (size_t)sprintf(r + o, "%s", cls);
-            else if (e == 't') r[o++] = '\t';
-            else if (e == 'n') r[o++] = '\n';
-            else r[o++] = '\\', r[o++] = e; /* \w \W \s \S \b \B and escaped metacharacters: glibc's */
+            if (cls)
+                o += (size_t)sprintf(r + o, "%s", cls);
+            else if (e == 't')
+                r[o++] = '\t';
+            else if (e == 'n')
+                r[o++] = '\n';
+            else
+                r[o++] = '\\', r[o++] = e; /* \w \W \s \S \b \B and escaped metacharacters: glibc's */
             continue;
         }
         if (!in_bracket && ch == '[') {
@@ -311,7 +326,9 @@ static xc_status ref_regex_full_match(xc_ref_args *a)
 {
     const char *pat = xc_attr_string(a->node, "pattern", ""), *why = NULL;
     char *posix = re2_to_posix(pat, &why);
-    if (!posix) return xc_ref_fail(a, XC_ERR_UNSUPPORTED, "pattern '%s' uses %s, which crosscheck's POSIX regex subset does not support", pat, why);
+    if (!posix)
+        return xc_ref_fail(a, XC_ERR_UNSUPPORTED, "pattern '%s' uses %s, which crosscheck's POSIX regex subset does not support",
+                           pat, why);
     regex_t re;
     int rc = regcomp(&re, posix, REG_EXTENDED | REG_NOSUB);
     if (rc) {
@@ -330,10 +347,6 @@ static xc_status ref_regex_full_match(xc_ref_args *a)
 }
 
 const xc_ref_kernel xc_ref_text[] = {
-    {"TfIdfVectorizer", ref_tfidf},
-    {"StringNormalizer", ref_string_normalizer},
-    {"StringConcat", ref_string_concat},
-    {"StringSplit", ref_string_split},
-    {"RegexFullMatch", ref_regex_full_match},
-    {0},
+    {"TfIdfVectorizer", ref_tfidf},    {"StringNormalizer", ref_string_normalizer}, {"StringConcat", ref_string_concat},
+    {"StringSplit", ref_string_split}, {"RegexFullMatch", ref_regex_full_match},    {0},
 };

@@ -58,36 +58,41 @@ static xc_status map_unary(xc_ref_args *a, const math_op *op)
     size_t n = xc_tensor_numel(x);
     float pa = op->attr_a ? xc_attr_float(a->node, op->attr_a, op->def_a) : 0;
     float pb = op->attr_b ? xc_attr_float(a->node, op->attr_b, op->def_b) : 0;
-    if (x->dtype == XC_FLOAT) op->f32(x->data, y->data, n, pa, pb);
-    else if (x->dtype == XC_DOUBLE) op->f64(x->data, y->data, n, pa, pb);
-    else if (x->dtype == XC_FLOAT16 || x->dtype == XC_BFLOAT16) map_halves(op, x, y, n, pa, pb);
-    else if (xc_dtype_is_int(x->dtype)) map_ints(op, x, y, n, pa, pb);
-    else return xc_ref_fail(a, XC_ERR_UNSUPPORTED, "dtype %s is not supported", xc_dtype_name(x->dtype));
+    if (x->dtype == XC_FLOAT)
+        op->f32(x->data, y->data, n, pa, pb);
+    else if (x->dtype == XC_DOUBLE)
+        op->f64(x->data, y->data, n, pa, pb);
+    else if (x->dtype == XC_FLOAT16 || x->dtype == XC_BFLOAT16)
+        map_halves(op, x, y, n, pa, pb);
+    else if (xc_dtype_is_int(x->dtype))
+        map_ints(op, x, y, n, pa, pb);
+    else
+        return xc_ref_fail(a, XC_ERR_UNSUPPORTED, "dtype %s is not supported", xc_dtype_name(x->dtype));
     return XC_OK;
 }
 
 /* K(v): the constant v in the element's type, so float32 expressions stay in float. */
-#define K(v) _Generic(x, float: (float)(v), default: (double)(v))
+#define K(v) _Generic(x, float : (float)(v), default : (double)(v))
 
 /* A loop applying expr to each element x (a, b: the op's attributes) in type `real`. */
-#define LOOP(name, real, expr)                                            \
-    static void name(const real *in, real *out, size_t n, real a, real b) \
-    {                                                                     \
-        (void)a, (void)b;                                                 \
-        for (size_t i = 0; i < n; i++) {                                  \
-            real x = in[i];                                               \
-            out[i] = (expr);                                              \
-        }                                                                 \
+#define LOOP(name, real, expr)                                                                                                   \
+    static void name(const real *in, real *out, size_t n, real a, real b)                                                        \
+    {                                                                                                                            \
+        (void)a, (void)b;                                                                                                        \
+        for (size_t i = 0; i < n; i++) {                                                                                         \
+            real x = in[i];                                                                                                      \
+            out[i] = (expr);                                                                                                     \
+        }                                                                                                                        \
     }
 #define LOOPS(op, expr) LOOP(op##_f32, float, expr) LOOP(op##_f64, double, expr)
 
 /* A math op's loops and kernel: attribute names (NULL if none), defaults, integer form. */
-#define MATH_OP(op, an, ad, bn, bd, i64, expr)                              \
-    LOOPS(op, expr)                                                         \
-    static xc_status ref_##op(xc_ref_args *a)                               \
-    {                                                                       \
-        static const math_op m = {op##_f32, op##_f64, i64, an, bn, ad, bd}; \
-        return map_unary(a, &m);                                            \
+#define MATH_OP(op, an, ad, bn, bd, i64, expr)                                                                                   \
+    LOOPS(op, expr)                                                                                                              \
+    static xc_status ref_##op(xc_ref_args *a)                                                                                    \
+    {                                                                                                                            \
+        static const math_op m = {op##_f32, op##_f64, i64, an, bn, ad, bd};                                                      \
+        return map_unary(a, &m);                                                                                                 \
     }
 #define PLAIN(op, i64, expr) MATH_OP(op, NULL, 0, NULL, 0, i64, expr)
 #define ATTR1(op, an, ad, expr) MATH_OP(op, an, ad, NULL, 0, NULL, expr)
@@ -104,45 +109,44 @@ static int64_t sign_i64(int64_t x, int is_unsigned) { return x == 0 ? 0 : is_uns
 static int64_t relu_i64(int64_t x, int is_unsigned) { return is_unsigned || x >= 0 ? x : 0; }
 
 /* The math ops, one line each. NaN passes through (fmax/fmin alone would swallow it). */
-#define MATH_OPS(X, A1, A2)                                                                        \
-    X(Abs, abs_i64, fabs(x))                                                                       \
-    X(Neg, neg_i64, -x)                                                                            \
-    X(Sign, sign_i64, x > 0 ? 1 : x < 0 ? -1 : x)                                                  \
-    X(Relu, relu_i64, x < 0 ? 0 : x)                                                               \
-    X(Exp, NULL, exp(x))                                                                           \
-    X(Log, NULL, log(x))                                                                           \
-    X(Sqrt, NULL, sqrt(x))                                                                         \
-    X(Reciprocal, NULL, 1 / x)                                                                     \
-    X(Floor, NULL, floor(x))                                                                       \
-    X(Ceil, NULL, ceil(x))                                                                         \
-    X(Round, NULL, nearbyint(x)) /* the default rounding mode: half to even */                     \
-    X(Sin, NULL, sin(x))                                                                           \
-    X(Cos, NULL, cos(x))                                                                           \
-    X(Tan, NULL, tan(x))                                                                           \
-    X(Asin, NULL, asin(x))                                                                         \
-    X(Acos, NULL, acos(x))                                                                         \
-    X(Atan, NULL, atan(x))                                                                         \
-    X(Sinh, NULL, sinh(x))                                                                         \
-    X(Cosh, NULL, cosh(x))                                                                         \
-    X(Tanh, NULL, tanh(x))                                                                         \
-    X(Asinh, NULL, asinh(x))                                                                       \
-    X(Acosh, NULL, acosh(x))                                                                       \
-    X(Atanh, NULL, atanh(x))                                                                       \
-    X(Erf, NULL, erf(x))                                                                           \
-    X(Sigmoid, NULL, 1 / (1 + exp(-x)))                                                            \
-    X(Softsign, NULL, x / (1 + fabs(x)))                                                           \
-    X(Softplus, NULL, x > 0 ? x + log1p(exp(-x)) : log1p(exp(x))) /* no overflow for big x */      \
-    X(Mish, NULL, x * tanh(log1p(exp(x))))                                                         \
-    X(HardSwish, NULL, isnan(x) ? x : x * fmax(K(0), fmin(K(1), x / 6 + K(0.5))))                  \
-    A1(LeakyRelu, "alpha", 0.01f, x < 0 ? a * x : x)                                               \
-    A1(Elu, "alpha", 1.0f, x < 0 ? a * expm1(x) : x)                                               \
-    A1(Celu, "alpha", 1.0f, x > 0 ? x : a * expm1(x / a))                                          \
-    A1(ThresholdedRelu, "alpha", 1.0f, x > a ? x : 0)                                              \
-    A1(Swish, "alpha", 1.0f, x / (1 + exp(-a * x)))                                                \
-    A2(Selu, "alpha", 1.67326319217681884765625f, "gamma", 1.05070102214813232421875f,             \
-       x > 0 ? b * x : b * (a * expm1(x)))                                                         \
-    A2(HardSigmoid, "alpha", 0.2f, "beta", 0.5f, isnan(x) ? x : fmax(K(0), fmin(K(1), a * x + b))) \
-    A2(Shrink, "lambd", 0.5f, "bias", 0.0f, x < -a ? x + b : x > a ? x - b : 0)
+#define MATH_OPS(X, A1, A2)                                                                                                      \
+    X(Abs, abs_i64, fabs(x))                                                                                                     \
+    X(Neg, neg_i64, -x)                                                                                                          \
+    X(Sign, sign_i64, x > 0 ? 1 : x < 0 ? -1 : x)                                                                                \
+    X(Relu, relu_i64, x < 0 ? 0 : x)                                                                                             \
+    X(Exp, NULL, exp(x))                                                                                                         \
+    X(Log, NULL, log(x))                                                                                                         \
+    X(Sqrt, NULL, sqrt(x))                                                                                                       \
+    X(Reciprocal, NULL, 1 / x)                                                                                                   \
+    X(Floor, NULL, floor(x))                                                                                                     \
+    X(Ceil, NULL, ceil(x))                                                                                                       \
+    X(Round, NULL, nearbyint(x)) /* the default rounding mode: half to even */                                                   \
+    X(Sin, NULL, sin(x))                                                                                                         \
+    X(Cos, NULL, cos(x))                                                                                                         \
+    X(Tan, NULL, tan(x))                                                                                                         \
+    X(Asin, NULL, asin(x))                                                                                                       \
+    X(Acos, NULL, acos(x))                                                                                                       \
+    X(Atan, NULL, atan(x))                                                                                                       \
+    X(Sinh, NULL, sinh(x))                                                                                                       \
+    X(Cosh, NULL, cosh(x))                                                                                                       \
+    X(Tanh, NULL, tanh(x))                                                                                                       \
+    X(Asinh, NULL, asinh(x))                                                                                                     \
+    X(Acosh, NULL, acosh(x))                                                                                                     \
+    X(Atanh, NULL, atanh(x))                                                                                                     \
+    X(Erf, NULL, erf(x))                                                                                                         \
+    X(Sigmoid, NULL, 1 / (1 + exp(-x)))                                                                                          \
+    X(Softsign, NULL, x / (1 + fabs(x)))                                                                                         \
+    X(Softplus, NULL, x > 0 ? x + log1p(exp(-x)) : log1p(exp(x))) /* no overflow for big x */                                    \
+    X(Mish, NULL, x *tanh(log1p(exp(x))))                                                                                        \
+    X(HardSwish, NULL, isnan(x) ? x : x *fmax(K(0), fmin(K(1), x / 6 + K(0.5))))                                                 \
+    A1(LeakyRelu, "alpha", 0.01f, x < 0 ? a * x : x)                                                                             \
+    A1(Elu, "alpha", 1.0f, x < 0 ? a * expm1(x) : x)                                                                             \
+    A1(Celu, "alpha", 1.0f, x > 0 ? x : a * expm1(x / a))                                                                        \
+    A1(ThresholdedRelu, "alpha", 1.0f, x > a ? x : 0)                                                                            \
+    A1(Swish, "alpha", 1.0f, x / (1 + exp(-a * x)))                                                                              \
+    A2(Selu, "alpha", 1.67326319217681884765625f, "gamma", 1.05070102214813232421875f, x > 0 ? b * x : b * (a * expm1(x)))       \
+    A2(HardSigmoid, "alpha", 0.2f, "beta", 0.5f, isnan(x) ? x : fmax(K(0), fmin(K(1), a *x + b)))                                \
+    A2(Shrink, "lambd", 0.5f, "bias", 0.0f, x<-a ? x + b : x> a ? x - b : 0)
 
 MATH_OPS(PLAIN, ATTR1, ATTR2)
 
@@ -296,8 +300,7 @@ static xc_status ref_isinf(xc_ref_args *a)
 #define KERNEL_ROW(op, ...) {#op, ref_##op},
 
 const xc_ref_kernel xc_ref_unary[] = {
-    MATH_OPS(KERNEL_ROW, KERNEL_ROW, KERNEL_ROW)
-    {"Gelu", ref_gelu},
+    MATH_OPS(KERNEL_ROW, KERNEL_ROW, KERNEL_ROW){"Gelu", ref_gelu},
     {"Clip", ref_clip},
     {"Cast", ref_cast},
     {"CastLike", ref_cast},

@@ -16,8 +16,7 @@ static xc_status run_window(xc_ref_args *a, window_fn f)
     xc_tensor *y = a->out[0];
     size_t size = xc_tensor_numel(y);
     double denom = xc_attr_int(a->node, "periodic", 1) ? (double)size : (double)size - 1;
-    for (size_t n = 0; n < size; n++)
-        xc_store_f64(y->dtype, y->data, n, denom > 0 ? f(2 * M_PI * (double)n / denom) : 1.0);
+    for (size_t n = 0; n < size; n++) xc_store_f64(y->dtype, y->data, n, denom > 0 ? f(2 * M_PI * (double)n / denom) : 1.0);
     return XC_OK;
 }
 
@@ -53,8 +52,7 @@ static xc_status ref_mel(xc_ref_args *a)
     }
     for (int64_t i = 0; i < bins; i++) {
         int64_t l = pt[i], c = pt[i + 1], r = pt[i + 2];
-        if (c == l)
-            xc_store_f64(y->dtype, y->data, (size_t)(c * bins + i), 1.0);
+        if (c == l) xc_store_f64(y->dtype, y->data, (size_t)(c * bins + i), 1.0);
         for (int64_t j = l; c > l && j <= c; j++)
             xc_store_f64(y->dtype, y->data, (size_t)(j * bins + i), (double)(j - l) / (double)(c - l));
         for (int64_t j = c; j < r; j++)
@@ -65,9 +63,5 @@ static xc_status ref_mel(xc_ref_args *a)
 }
 
 const xc_ref_kernel xc_ref_window[] = {
-    {"HannWindow", ref_hann},
-    {"HammingWindow", ref_hamming},
-    {"BlackmanWindow", ref_blackman},
-    {"MelWeightMatrix", ref_mel},
-    {0},
+    {"HannWindow", ref_hann}, {"HammingWindow", ref_hamming}, {"BlackmanWindow", ref_blackman}, {"MelWeightMatrix", ref_mel}, {0},
 };

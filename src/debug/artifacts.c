@@ -17,7 +17,8 @@ int xc_debug_keeps(const xc_debug_session *s) { return s->cfg->artifacts_dir != 
 static xc_status kept_path(const xc_debug_session *s, int passed, const char *suffix, char *buf, size_t len)
 {
     snprintf(buf, len, "%s/%s", s->dir, passed ? "good" : "bad");
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return xc_fail(XC_ERR_IO, "%s: cannot create the folder (%s)", buf, strerror(errno));
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return xc_fail(XC_ERR_IO, "%s: cannot create the folder (%s)", buf, strerror(errno));
     snprintf(buf, len, "%s/%s/check_%02d_%s", s->dir, passed ? "good" : "bad", s->report->n_checks, suffix);
     return XC_OK;
 }
@@ -31,7 +32,8 @@ xc_status xc_debug_keep_file(const xc_debug_session *s, const char *file, const 
     return XC_OK;
 }
 
-xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, const char *const *args, int n, const char *tactics, int passed)
+xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, const char *const *args, int n, const char *tactics,
+                                int passed)
 {
     if (!xc_debug_keeps(s)) return XC_OK;
     char to[8400];

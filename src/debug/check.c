@@ -107,7 +107,8 @@ static xc_status make_dir(xc_debug_session *s)
 {
     const char *art = s->cfg->artifacts_dir;
     if (art) {
-        if (mkdir(art, 0777) != 0 && access(art, W_OK) != 0) return xc_fail(XC_ERR_IO, "%s: cannot create the artifacts folder", art);
+        if (mkdir(art, 0777) != 0 && access(art, W_OK) != 0)
+            return xc_fail(XC_ERR_IO, "%s: cannot create the artifacts folder", art);
         snprintf(s->dir, sizeof s->dir, "%s", art);
         return XC_OK;
     }
@@ -125,7 +126,8 @@ static xc_status open_session(const xc_debug_config *c, xc_debug_report *r, xc_d
     memset(r, 0, sizeof *r);
     s->cfg = c;
     s->report = r;
-    if (c->checks.check_average) return xc_fail(XC_ERR_USAGE, "--check-average: the debug tools judge every input set, not their average");
+    if (c->checks.check_average)
+        return xc_fail(XC_ERR_USAGE, "--check-average: the debug tools judge every input set, not their average");
     XC_TRY(xc_check_command_validate(&c->command));
     XC_TRY(xc_model_load(c->model_path, &s->model));
     if (!with_data) return make_dir(s);
@@ -136,12 +138,10 @@ static xc_status open_session(const xc_debug_config *c, xc_debug_report *r, xc_d
     return make_dir(s);
 }
 
-xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s)
-{
-    return open_session(c, r, s, 1);
-}
+xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s) { return open_session(c, r, s, 1); }
 
-xc_status xc_debug_validate(xc_debug_session *s, xc_debug_probe probe, void *user, int n_cand, const int *culprits, int n_culprits)
+xc_status xc_debug_validate(xc_debug_session *s, xc_debug_probe probe, void *user, int n_cand, const int *culprits,
+                            int n_culprits)
 {
     int n = s->cfg->validate_sets;
     xc_debug_report *r = s->report;
@@ -272,17 +272,21 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, in
     const xc_graph *g = s->model->graph;
     xc_check_tolerance tol = {.spec = &s->cfg->tol,
                               .checks = &s->cfg->checks,
-                              .math = fp16 || s->golden_fp16 ? XC_MATH_FP16 : xc_engine_uses_tf32(e) ? XC_MATH_TF32 : XC_MATH_FP32};
+                              .math = fp16 || s->golden_fp16   ? XC_MATH_FP16
+                                      : xc_engine_uses_tf32(e) ? XC_MATH_TF32
+                                                               : XC_MATH_FP32};
     xc_check_verdict v;
-    xc_status st = xc_pipeline_check(r, g, s->n_iter, (const xc_tensor *const *const *)s->fed, (const xc_tensor *const *const *)s->ref, &tol, &v);
+    xc_status st = xc_pipeline_check(r, g, s->n_iter, (const xc_tensor *const *const *)s->fed,
+                                     (const xc_tensor *const *const *)s->ref, &tol, &v);
     xc_runner_free(r);
     *passed = v.passed;
     s->failed_iteration = v.iteration;
     if (st != XC_OK || v.passed) return st;
-    if (v.r.shape_mismatch) snprintf(why, len, "iteration %d, output '%s': shape mismatch", v.iteration, g->outputs[v.output].name);
+    if (v.r.shape_mismatch)
+        snprintf(why, len, "iteration %d, output '%s': shape mismatch", v.iteration, g->outputs[v.output].name);
     else
-        snprintf(why, len, "iteration %d, output '%s': %zu of %zu elements off, max abs error %.3g", v.iteration, g->outputs[v.output].name,
-                 v.r.n_failed, v.r.count, v.r.max_abs);
+        snprintf(why, len, "iteration %d, output '%s': %zu of %zu elements off, max abs error %.3g", v.iteration,
+                 g->outputs[v.output].name, v.r.n_failed, v.r.count, v.r.max_abs);
     return XC_OK;
 }
 
@@ -297,7 +301,9 @@ static xc_status command_check(xc_debug_session *s, const xc_engine *e, int n, i
     if (st == XC_OK) st = xc_tactics_save_engine(e, tactics);
     char *out = NULL;
     xc_check_subst subst[3] = {{"{plan}", plan}, {"{tactics}", tactics}, {"{model}", s->cfg->model_path}};
-    if (st == XC_OK) st = xc_check_command_run(&s->cfg->command, subst, 3, 2, passed, why, len, &out); /* plan appended without {plan}/{tactics} */
+    if (st == XC_OK)
+        st = xc_check_command_run(&s->cfg->command, subst, 3, 2, passed, why, len,
+                                  &out); /* plan appended without {plan}/{tactics} */
     if (st == XC_OK && s->cfg->command.show_output) xc_debug_show_output(s, out);
     free(out);
     unlink(plan);
@@ -310,7 +316,8 @@ xc_status xc_debug_judge(xc_debug_session *s, xc_engine *e, int fp16, const char
 {
     char why[1024] = "";
     int n = ++s->report->n_checks;
-    xc_status st = s->cfg->command.argv ? command_check(s, e, n, passed, why, sizeof why) : run_and_compare(s, e, fp16, passed, why, sizeof why);
+    xc_status st = s->cfg->command.argv ? command_check(s, e, n, passed, why, sizeof why)
+                                        : run_and_compare(s, e, fp16, passed, why, sizeof why);
     if (st != XC_OK) return xc_error_prefix(st, "check %d (%s): ", n, what);
     snprintf(s->why, sizeof s->why, "%s", why);
     xc_debug_say(s, "check %d: %s: %s%s%s%s", n, what, *passed ? "PASSED" : "FAILED", why[0] ? " (" : "", why, why[0] ? ")" : "");
@@ -321,17 +328,20 @@ xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, con
 {
     xc_ocl_build_options opt = *o;
     opt.quiet_faults = 1; /* announced once, at the failing build */
-    if (s->shapes) { /* built for the loaded inputs' shapes (input_sets.c) */
+    if (s->shapes) {      /* built for the loaded inputs' shapes (input_sets.c) */
         opt.shapes = s->shapes;
         opt.n_shapes = s->n_shapes;
     }
-    if (s->report->n_checks) opt.progress = 0; /* debugfix D1: check 1 (the failing build) shows its tuning; later ones pin every tactic */
+    if (s->report->n_checks)
+        opt.progress = 0; /* debugfix D1: check 1 (the failing build) shows its tuning; later ones pin every tactic */
     xc_engine *e = NULL;
     xc_status st = xc_ocl_build(s->model, &opt, &e);
     if (st != XC_OK) return xc_error_prefix(st, "check %d (%s): ", s->report->n_checks + 1, what);
     st = xc_debug_judge(s, e, opt.fp16, what, passed);
-    if (st == XC_OK && keep) *keep = e;
-    else xc_engine_free(e);
+    if (st == XC_OK && keep)
+        *keep = e;
+    else
+        xc_engine_free(e);
     return st;
 }
 
@@ -340,7 +350,8 @@ xc_status xc_debug_failing_build(xc_debug_session *s, xc_engine **e, int *passed
     XC_TRY(xc_debug_check(s, &s->cfg->ocl, "the build as given", passed, e));
     for (int i = 0; (*e)->faults && i < (*e)->faults->n; i++) {
         const xc_fault *f = &(*e)->faults->faults[i];
-        xc_debug_say(s, "FAULT INJECTION ON: '%s' hits %d layer%s of this build", f->spec, f->n_layers, f->n_layers == 1 ? "" : "s");
+        xc_debug_say(s, "FAULT INJECTION ON: '%s' hits %d layer%s of this build", f->spec, f->n_layers,
+                     f->n_layers == 1 ? "" : "s");
     }
     return XC_OK;
 }

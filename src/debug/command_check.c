@@ -175,11 +175,16 @@ xc_status xc_check_command_run(const xc_check_command *c, const xc_check_subst *
     /* --fail-regex alone decides; with a code option it refines a failing status (Polygraphy) */
     int fails = !c->n_fail_regex ? status_fails : codes ? status_fails && matched >= 0 : matched >= 0;
     *passed = !fails;
-    if (!c->n_fail_regex) snprintf(why, len, "exit status %d%s", status, codes ? (fails ? ", a failing code" : ", not a failing code") : "");
-    else if (matched >= 0) snprintf(why, len, "exit status %d, output matches --fail-regex '%s'", status, c->fail_regex[matched]);
-    else snprintf(why, len, "exit status %d, output matches no --fail-regex", status);
-    if (output) *output = out;
-    else free(out);
+    if (!c->n_fail_regex)
+        snprintf(why, len, "exit status %d%s", status, codes ? (fails ? ", a failing code" : ", not a failing code") : "");
+    else if (matched >= 0)
+        snprintf(why, len, "exit status %d, output matches --fail-regex '%s'", status, c->fail_regex[matched]);
+    else
+        snprintf(why, len, "exit status %d, output matches no --fail-regex", status);
+    if (output)
+        *output = out;
+    else
+        free(out);
     return XC_OK;
 }
 

@@ -12,10 +12,10 @@
 #include <string.h>
 
 typedef struct fusions {
-    const xc_engine *e;       /* the failing build */
+    const xc_engine *e; /* the failing build */
     int n;
-    int *layer;               /* per candidate group: its layer */
-    char replay[4200];        /* the failing build's tactics */
+    int *layer;        /* per candidate group: its layer */
+    char replay[4200]; /* the failing build's tactics */
 } fusions;
 
 /* o pinned to the failing build's tactics, unfused layers at their baseline. */
@@ -51,7 +51,8 @@ static xc_status exclude(const fusions *f, const unsigned char *sw, xc_ocl_build
     for (int i = 0; i < f->n; i++) {
         xc_engine_layer_info L = layer(f->e, f->layer[i]);
         for (int k = 0; sw[i] && k < L.n_nodes; k++) {
-            if (o->n_no_fuse_nodes == XC_MAX_LAYER_NAMES) return xc_fail(XC_ERR_NOMEM, "more than %d nodes to unfuse", XC_MAX_LAYER_NAMES);
+            if (o->n_no_fuse_nodes == XC_MAX_LAYER_NAMES)
+                return xc_fail(XC_ERR_NOMEM, "more than %d nodes to unfuse", XC_MAX_LAYER_NAMES);
             const xc_node *n = &g->nodes[L.nodes[k]];
             o->no_fuse_nodes[o->n_no_fuse_nodes++] = n->name[0] ? n->name : n->outputs[0];
         }
@@ -66,7 +67,8 @@ static xc_status keep(const xc_debug_session *s, const fusions *f, const xc_ocl_
     int n = 0, cap = 2 * (o->n_no_fuse_nodes + o->n_disabled) + 1;
     const char **args = calloc((size_t)cap, sizeof *args);
     if (!args) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    for (int i = s->cfg->ocl.n_no_fuse_nodes; i < o->n_no_fuse_nodes; i++) args[n++] = "--no-fuse-node", args[n++] = o->no_fuse_nodes[i];
+    for (int i = s->cfg->ocl.n_no_fuse_nodes; i < o->n_no_fuse_nodes; i++)
+        args[n++] = "--no-fuse-node", args[n++] = o->no_fuse_nodes[i];
     for (int i = s->cfg->ocl.n_disabled; i < o->n_disabled; i++) args[n++] = "--disable-fusion", args[n++] = o->disabled[i];
     xc_status st = xc_debug_keep_options(s, what, args, n, f->replay, passed);
     free(args);
@@ -88,7 +90,8 @@ static void pass_names(const xc_engine_layer_info *L, char *buf, size_t len)
     size_t o = 0;
     buf[0] = 0;
     for (int p = 0; xc_ocl_pass_name(p); p++)
-        if (L->fusions >> p & 1u) o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "+" : "", xc_ocl_pass_name(p));
+        if (L->fusions >> p & 1u)
+            o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "+" : "", xc_ocl_pass_name(p));
 }
 
 /* Checks --disable-fusion PASS p alone (pinned as every check); keeps the check's file. */
@@ -142,7 +145,8 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
         for (int i = 0; i < f->n; i++)
             if (layer(e, f->layer[i]).fusions >> fixed & 1u) f->layer[kept++] = f->layer[i];
         f->n = kept;
-        xc_debug_say(s, "--disable-fusion %s alone fixes it: searching its %d group%s", xc_ocl_pass_name(fixed), kept, kept == 1 ? "" : "s");
+        xc_debug_say(s, "--disable-fusion %s alone fixes it: searching its %d group%s", xc_ocl_pass_name(fixed), kept,
+                     kept == 1 ? "" : "s");
     } else {
         xc_debug_say(s, "no single --disable-fusion fixes it: searching all %d groups", f->n);
     }

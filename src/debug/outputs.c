@@ -37,9 +37,12 @@ static xc_status writable(const char *path, const char *option, int is_dir)
     char *dir = parent_of(path);
     if (!dir) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = XC_OK;
-    if (stat(dir, &st) != 0) s = xc_fail(XC_ERR_IO, "%s %s: folder '%s' does not exist", option, path, dir);
-    else if (!S_ISDIR(st.st_mode)) s = xc_fail(XC_ERR_IO, "%s %s: '%s' is not a folder", option, path, dir);
-    else if (access(dir, W_OK | X_OK) != 0) s = xc_fail(XC_ERR_IO, "%s %s: folder '%s' is not writable (%s)", option, path, dir, strerror(errno));
+    if (stat(dir, &st) != 0)
+        s = xc_fail(XC_ERR_IO, "%s %s: folder '%s' does not exist", option, path, dir);
+    else if (!S_ISDIR(st.st_mode))
+        s = xc_fail(XC_ERR_IO, "%s %s: '%s' is not a folder", option, path, dir);
+    else if (access(dir, W_OK | X_OK) != 0)
+        s = xc_fail(XC_ERR_IO, "%s %s: folder '%s' is not writable (%s)", option, path, dir, strerror(errno));
     free(dir);
     return s;
 }

@@ -35,7 +35,8 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     o.save_tactics = NULL;
     for (int i = 0; i < p->n; i++) {
         if (!sw[i]) continue;
-        if (o.n_fp32_layers == XC_MAX_LAYER_NAMES) return xc_fail(XC_ERR_NOMEM, "more than %d layers to keep in fp32", XC_MAX_LAYER_NAMES);
+        if (o.n_fp32_layers == XC_MAX_LAYER_NAMES)
+            return xc_fail(XC_ERR_NOMEM, "more than %d layers to keep in fp32", XC_MAX_LAYER_NAMES);
         o.fp32_layers[o.n_fp32_layers++] = layer_name(p->e, p->layer[i]);
     }
     char path[4200];
@@ -92,7 +93,8 @@ static xc_status run(xc_debug_session *s, const xc_engine *e)
 
 xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r)
 {
-    if (!c->ocl.fp16) return xc_fail(XC_ERR_USAGE, "debug precision needs --fp16: it finds the layers an fp16 engine must keep in fp32");
+    if (!c->ocl.fp16)
+        return xc_fail(XC_ERR_USAGE, "debug precision needs --fp16: it finds the layers an fp16 engine must keep in fp32");
     XC_TRY(xc_debug_check_outputs(c, DEFAULT_OUTPUT));
     return xc_debug_run(c, r, run);
 }

@@ -84,7 +84,8 @@ static uint64_t check_identity(const xc_reduce_config *c)
     for (int i = 0; i < o->n_fp32_layers; i++) h = hash_str(h, o->fp32_layers[i]);
     h = hash_str(h, o->load_tactics);
     for (int i = 0; i < b->n_against; i++) /* what the engine is compared with */
-        h = hash_str(hash_str(hash_str(hash_str(h, b->against[i].kind), b->against[i].name), b->against[i].command), b->against[i].path);
+        h = hash_str(hash_str(hash_str(hash_str(h, b->against[i].kind), b->against[i].name), b->against[i].command),
+                     b->against[i].path);
     return hash_str(h, o->device);
 }
 
@@ -102,9 +103,9 @@ typedef struct search {
     int N;
     unsigned char *allowed;
     int *outs;
-    rd_cand best_fail;          /* the smallest candidate seen failing */
+    rd_cand best_fail; /* the smallest candidate seen failing */
     int best_fail_iter;
-    rd_cand good;               /* the passing neighbour (for --min-good) */
+    rd_cand good; /* the passing neighbour (for --min-good) */
 } search;
 
 static xc_status prefix(search *q, int k, int lo, int hi, rd_cand *c)
@@ -112,8 +113,9 @@ static xc_status prefix(search *q, int k, int lo, int hi, rd_cand *c)
     for (int i = 0; i < q->N; i++) q->allowed[i] = (unsigned char)(i < k);
     int n = crossing(q->st, k, q->outs);
     XC_TRY(rd_cand_make(q->st, q->allowed, q->outs, n, c));
-    snprintf(c->what, sizeof c->what, "outputs phase: nodes 1-%d of %d (up to '%s'; %d node%s, %d output%s), failure first seen in %d-%d",
-             k, q->N, node_label(q->st, k - 1), c->n_nodes, PLURAL(c->n_nodes), c->n_out, PLURAL(c->n_out), lo + 1, hi);
+    snprintf(c->what, sizeof c->what,
+             "outputs phase: nodes 1-%d of %d (up to '%s'; %d node%s, %d output%s), failure first seen in %d-%d", k, q->N,
+             node_label(q->st, k - 1), c->n_nodes, PLURAL(c->n_nodes), c->n_out, PLURAL(c->n_out), lo + 1, hi);
     snprintf(c->tag, sizeof c->tag, "outputs");
     return XC_OK;
 }
@@ -124,8 +126,9 @@ static xc_status suffix(search *q, const int *L, int m, int j, const int *outs, 
     memset(q->allowed, 0, q->N);
     for (int i = j; i < m; i++) q->allowed[L[i]] = 1;
     XC_TRY(rd_cand_make(q->st, q->allowed, outs, n_out, c));
-    snprintf(c->what, sizeof c->what, "inputs phase: from node %d of %d ('%s'; %d node%s, %d input%s), failing subgraph starts in %d-%d",
-             j + 1, m, node_label(q->st, L[j]), c->n_nodes, PLURAL(c->n_nodes), c->n_in, PLURAL(c->n_in), lo + 1, hi + 1 > m ? m : hi + 1);
+    snprintf(c->what, sizeof c->what,
+             "inputs phase: from node %d of %d ('%s'; %d node%s, %d input%s), failing subgraph starts in %d-%d", j + 1, m,
+             node_label(q->st, L[j]), c->n_nodes, PLURAL(c->n_nodes), c->n_in, PLURAL(c->n_in), lo + 1, hi + 1 > m ? m : hi + 1);
     snprintf(c->tag, sizeof c->tag, "inputs");
     return XC_OK;
 }
@@ -135,8 +138,10 @@ static xc_status suffix(search *q, const int *L, int m, int j, const int *outs, 
 static xc_status judge(search *q, rd_cand *c, int *passed, int neighbour)
 {
     xc_status s = XC_OK;
-    if (!c->n_out) *passed = 1; /* nothing to compare cannot fail */
-    else s = rd_check(q->st, c, passed);
+    if (!c->n_out)
+        *passed = 1; /* nothing to compare cannot fail */
+    else
+        s = rd_check(q->st, c, passed);
     if (s == XC_OK && !*passed) {
         rd_cand_free(&q->best_fail);
         q->best_fail = *c;
@@ -168,8 +173,10 @@ static xc_status outputs_phase(search *q, int *t)
             int mid = lo + (hi - lo) / 2;
             XC_TRY(prefix(q, mid, lo, hi, &c));
             XC_TRY(judge(q, &c, &passed, 1));
-            if (passed) lo = mid;
-            else hi = mid;
+            if (passed)
+                lo = mid;
+            else
+                hi = mid;
         }
     }
     *t = hi - 1;
@@ -212,8 +219,10 @@ static xc_status inputs_phase(search *q, int t, rd_cand *final_c, int *checked)
             int mid = lo + (hi - lo) / 2;
             if ((s = suffix(q, L, m, mid, outs, n_out, lo, hi, &c)) == XC_OK) s = judge(q, &c, &passed, 1);
             if (s != XC_OK) break;
-            if (passed) hi = mid;
-            else lo = mid;
+            if (passed)
+                hi = mid;
+            else
+                lo = mid;
         }
     }
     *checked = lo > 0;
@@ -290,8 +299,10 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
     const char *opt;
     char val[1200];
     for (int i = 0; xc_tolerance_spec_arg(&st->cfg->base.tol, i, &opt, val, sizeof val); i++) {
-        if (val[0]) arg2(buf, len, &p, opt, val);
-        else append(buf, len, &p, " "), append(buf, len, &p, opt);
+        if (val[0])
+            arg2(buf, len, &p, opt, val);
+        else
+            append(buf, len, &p, " "), append(buf, len, &p, opt);
     }
     if (inputs) arg2(buf, len, &p, "--load-inputs", inputs);
 }
@@ -335,8 +346,8 @@ static xc_status write_result(search *q, const rd_cand *fin, int iteration)
     size_t p = 0;
     for (int k = 0; k < d.model->graph->n_nodes; k++) {
         const xc_node *n = &d.model->graph->nodes[k];
-        p += (size_t)snprintf(p < sizeof r->nodes ? r->nodes + p : NULL, p < sizeof r->nodes ? sizeof r->nodes - p : 0, "%s%s (%s)",
-                              k ? ", " : "", n->name[0] ? n->name : n->outputs[0], n->op_type);
+        p += (size_t)snprintf(p < sizeof r->nodes ? r->nodes + p : NULL, p < sizeof r->nodes ? sizeof r->nodes - p : 0,
+                              "%s%s (%s)", k ? ", " : "", n->name[0] ? n->name : n->outputs[0], n->op_type);
     }
     char set[4200], tactics[4200];
     snprintf(set, sizeof set, "%s/test_data_set_%d", r->data_dir, iteration);
@@ -389,8 +400,10 @@ static xc_status first_check(search *q, rd_cand *full, int *passed)
     snprintf(full->tag, sizeof full->tag, "original");
     if (st->cfg->base.command.argv) return rd_check(st, full, passed);
     uint64_t key = rd_cand_key(st, full);
-    if (st->cfg->replay) sibling(st->cfg->replay, ".tactics.json", st->tactics, sizeof st->tactics);
-    else snprintf(st->tactics, sizeof st->tactics, "%s/check_failing_tactics.json", st->s.dir);
+    if (st->cfg->replay)
+        sibling(st->cfg->replay, ".tactics.json", st->tactics, sizeof st->tactics);
+    else
+        snprintf(st->tactics, sizeof st->tactics, "%s/check_failing_tactics.json", st->s.dir);
     if (st->cfg->replay && access(st->tactics, R_OK) == 0 && rd_replayed(st, key, full->what, passed)) return XC_OK;
     char path[sizeof st->tactics];
     memcpy(path, st->tactics, sizeof path);
@@ -413,8 +426,9 @@ static xc_status reduce(rd_state *st)
     rd_cand full, fin = {0}, pruned = {0};
     int passed = 0, t = 0, checked = 0, n = crossing(st, q.N, q.outs);
     memset(q.allowed, 1, q.N);
-    xc_status s = n ? rd_cand_make(st, q.allowed, q.outs, n, &full)
-                    : xc_fail(XC_ERR_USAGE, "%s: no graph output is computed by a node: nothing to reduce", st->cfg->base.model_path);
+    xc_status s =
+        n ? rd_cand_make(st, q.allowed, q.outs, n, &full)
+          : xc_fail(XC_ERR_USAGE, "%s: no graph output is computed by a node: nothing to reduce", st->cfg->base.model_path);
     if (s != XC_OK) return free(q.allowed), free(q.outs), s;
     st->rep->nodes_before = q.N;
     s = first_check(&q, &full, &passed);
@@ -460,7 +474,8 @@ xc_status xc_debug_reduce(const xc_reduce_config *c, xc_reduce_report *r)
     xc_status v = xc_check_command_validate(&c->base.command);
     if (v != XC_OK) return xc_error_prefix(v, "debug reduce: ");
     if (c->freeze_inputs && !c->base.command.argv)
-        return xc_fail(XC_ERR_USAGE, "debug reduce: --inputs-as constants needs --check: the OpenCL engine folds every node whose "
+        return xc_fail(XC_ERR_USAGE,
+                       "debug reduce: --inputs-as constants needs --check: the OpenCL engine folds every node whose "
                        "inputs are all constant on the reference, so frozen candidates would never run on it");
     XC_TRY(xc_debug_check_outputs(&c->base, NULL));
     XC_TRY(xc_debug_check_file_writable(c->min_good, "--min-good"));

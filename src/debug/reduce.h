@@ -14,21 +14,21 @@
 /* A candidate: the nodes it keeps (original indices), the values it outputs, the values it is
  * fed (cut tensors and original inputs). */
 typedef struct rd_cand {
-    unsigned char *keep;     /* per original node */
+    unsigned char *keep; /* per original node */
     int n_nodes;
-    int *outs, n_out;        /* value numbers, ascending */
-    int *ins, n_in;          /* value numbers, ascending */
-    char what[512];          /* progress text */
-    char tag[32];            /* artifact name part: "outputs", "inputs", "branch", "final" */
+    int *outs, n_out; /* value numbers, ascending */
+    int *ins, n_in;   /* value numbers, ascending */
+    char what[512];   /* progress text */
+    char tag[32];     /* artifact name part: "outputs", "inputs", "branch", "final" */
 } rd_cand;
 
 /* The model made from a candidate and its data, per iteration. */
 typedef struct rd_data {
     xc_model *model;
     int n_iter;
-    xc_tensor_list *fed_own;         /* per iteration: the values fed (owned copies) */
-    const xc_tensor ***fed;          /* per iteration: in the model's runtime-input order */
-    xc_tensor ***ref;                /* per iteration, per output: the reference on the candidate */
+    xc_tensor_list *fed_own; /* per iteration: the values fed (owned copies) */
+    const xc_tensor ***fed;  /* per iteration: in the model's runtime-input order */
+    xc_tensor ***ref;        /* per iteration, per output: the reference on the candidate */
 } rd_data;
 
 typedef struct rd_record {
@@ -39,21 +39,21 @@ typedef struct rd_record {
 typedef struct rd_state {
     const xc_reduce_config *cfg;
     xc_reduce_report *rep;
-    xc_debug_session s;              /* original model, inputs per iteration, check counter */
+    xc_debug_session s; /* original model, inputs per iteration, check counter */
     xc_debug_report dr;
     const xc_graph *g;
     int n_values;
-    const char **value_name;         /* per value, borrowed from g */
-    int *producer;                   /* per value: node index, -1 for a graph input */
-    unsigned char *dynamic;          /* per value: depends on a runtime input */
-    int *read_after;                 /* per value: the last node reading it (-1: none); N for graph outputs */
-    int **node_in, **node_out;       /* per node: value numbers of its inputs / outputs (-1: none or constant) */
-    xc_names index;                  /* name -> value number */
-    char tactics[4096];              /* the failing build's tactics, pinned (leniently) in every check */
-    uint64_t check_id;               /* hash of what judges (built-in options or the command) */
-    rd_record *records;              /* the replay file's verdicts, then this run's */
+    const char **value_name;   /* per value, borrowed from g */
+    int *producer;             /* per value: node index, -1 for a graph input */
+    unsigned char *dynamic;    /* per value: depends on a runtime input */
+    int *read_after;           /* per value: the last node reading it (-1: none); N for graph outputs */
+    int **node_in, **node_out; /* per node: value numbers of its inputs / outputs (-1: none or constant) */
+    xc_names index;            /* name -> value number */
+    char tactics[4096];        /* the failing build's tactics, pinned (leniently) in every check */
+    uint64_t check_id;         /* hash of what judges (built-in options or the command) */
+    rd_record *records;        /* the replay file's verdicts, then this run's */
     int n_records, cap_records;
-    int last_iteration;              /* the last check's failing iteration */
+    int last_iteration; /* the last check's failing iteration */
 } rd_state;
 
 /* reduce_candidate.c */

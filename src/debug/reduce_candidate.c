@@ -185,8 +185,10 @@ static xc_status cut_values(rd_state *st, const rd_cand *c, rd_data *d, int k)
         s = xc_ref_session_get(rs, name, &t);
         if (s == XC_OK) s = xc_tensor_clone(t, &copy);
         if (s == XC_OK) s = xc_tensor_set_name(copy, name);
-        if (s == XC_OK) s = xc_tensor_list_push(&d->fed_own[k], copy);
-        else xc_tensor_free(copy);
+        if (s == XC_OK)
+            s = xc_tensor_list_push(&d->fed_own[k], copy);
+        else
+            xc_tensor_free(copy);
         xc_ref_session_release(rs, name);
     }
     xc_ref_session_free(rs);
@@ -219,8 +221,10 @@ static xc_status freeze(rd_state *st, const rd_cand *c, rd_data *d)
         const char *name = st->value_name[v];
         int w = 0;
         for (int j = 0; j < g->n_inputs; j++) {
-            if (!strcmp(g->inputs[j].name, name)) xc_value_info_clear(&g->inputs[j]);
-            else g->inputs[w++] = g->inputs[j];
+            if (!strcmp(g->inputs[j].name, name))
+                xc_value_info_clear(&g->inputs[j]);
+            else
+                g->inputs[w++] = g->inputs[j];
         }
         g->n_inputs = w;
         xc_tensor *copy = NULL, **inits = realloc(g->initializers, sizeof *inits * (g->n_initializers + 1));
@@ -302,7 +306,8 @@ xc_status rd_data_make(rd_state *st, const rd_cand *c, rd_data *d)
 
 static xc_status make_dir(const char *dir)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return xc_fail(XC_ERR_IO, "%s: cannot create the folder: %s", dir, strerror(errno));
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return xc_fail(XC_ERR_IO, "%s: cannot create the folder: %s", dir, strerror(errno));
     return XC_OK;
 }
 
@@ -365,7 +370,8 @@ void rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_option
     o->n_fp32_layers = 0;
     for (int i = 0; i < base->n_fp32_layers; i++)
         for (int k = 0; k < g->n_nodes && o->n_fp32_layers < XC_MAX_LAYER_NAMES; k++)
-            if (layer_has_part(base->fp32_layers[i], node_name(&g->nodes[k]))) o->fp32_layers[o->n_fp32_layers++] = node_name(&g->nodes[k]);
+            if (layer_has_part(base->fp32_layers[i], node_name(&g->nodes[k])))
+                o->fp32_layers[o->n_fp32_layers++] = node_name(&g->nodes[k]);
     o->save_tactics = NULL; /* the user's file describes the model given, not candidates */
     if (st->tactics[0]) {
         /* every check pins the failing build's tactics where layer names still match and the

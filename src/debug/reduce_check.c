@@ -60,9 +60,11 @@ xc_status rd_replay_load(rd_state *st)
     cJSON *list = s == XC_OK ? checks : NULL;
     cJSON_ArrayForEach(it, list)
     {
-        cJSON *key = cJSON_GetObjectItem(it, "key"), *passed = cJSON_GetObjectItem(it, "passed"), *iter = cJSON_GetObjectItem(it, "iteration");
+        cJSON *key = cJSON_GetObjectItem(it, "key"), *passed = cJSON_GetObjectItem(it, "passed"),
+              *iter = cJSON_GetObjectItem(it, "iteration");
         unsigned long long k;
-        if (!cJSON_IsString(key) || sscanf(key->valuestring, "%16llx", &k) != 1 || !cJSON_IsBool(passed) || !cJSON_IsNumber(iter)) {
+        if (!cJSON_IsString(key) || sscanf(key->valuestring, "%16llx", &k) != 1 || !cJSON_IsBool(passed)
+            || !cJSON_IsNumber(iter)) {
             s = xc_fail(XC_ERR_USAGE, "%s: check %d is malformed (key, passed, iteration)", path, cJSON_GetArraySize(checks));
             break;
         }
@@ -200,7 +202,8 @@ int rd_replayed(rd_state *st, uint64_t key, const char *what, int *passed)
         st->last_iteration = st->records[i].iteration;
         st->rep->n_replayed += st->cfg->replay != NULL; /* debugfix D5: without --replay, a repeat of this run's own check */
         xc_debug_say(&st->s, "check %d: %s: %s (%s%s)", ++st->s.report->n_checks, what, *passed ? "PASSED" : "FAILED",
-                     st->cfg->replay ? "replayed from " : "the verdict of an identical earlier candidate", st->cfg->replay ? st->cfg->replay : "");
+                     st->cfg->replay ? "replayed from " : "the verdict of an identical earlier candidate",
+                     st->cfg->replay ? st->cfg->replay : "");
         return 1;
     }
     return 0;
@@ -222,7 +225,8 @@ xc_status rd_check(rd_state *st, const rd_cand *c, int *passed)
     if (st->cfg->base.command.argv) {
         char why[512] = "";
         s = external(st, &d, passed, why, sizeof why);
-        if (s == XC_OK) xc_debug_say(&st->s, "check %d: %s: %s (%s)", ++st->s.report->n_checks, c->what, *passed ? "PASSED" : "FAILED", why);
+        if (s == XC_OK)
+            xc_debug_say(&st->s, "check %d: %s: %s (%s)", ++st->s.report->n_checks, c->what, *passed ? "PASSED" : "FAILED", why);
     } else {
         s = builtin(st, &d, c->what, passed);
     }

@@ -44,8 +44,10 @@ xc_status xc_debug_repeat(const xc_debug_config *c, int rebuild, xc_debug_until 
         }
         if (st != XC_OK) break;
         r->runs = k;
-        if (passed) r->good++, r->first_good = r->first_good ? r->first_good : k;
-        else r->bad++, r->first_bad = r->first_bad ? r->first_bad : k;
+        if (passed)
+            r->good++, r->first_good = r->first_good ? r->first_good : k;
+        else
+            r->bad++, r->first_bad = r->first_bad ? r->first_bad : k;
         if ((until == XC_UNTIL_GOOD && passed) || (until == XC_UNTIL_BAD && !passed)) {
             r->met = 1;
             break;

@@ -17,8 +17,8 @@ typedef struct search {
     const char *word;
     xc_debug_probe probe;
     void *user;
-    unsigned char *fixed;   /* per candidate: a culprit found */
-    unsigned char *sw;      /* per candidate: switched in this check */
+    unsigned char *fixed; /* per candidate: a culprit found */
+    unsigned char *sw;    /* per candidate: switched in this check */
 } search;
 
 static int candidate_at(const search *q, int pos) { return q->s->cfg->reverse ? q->n - 1 - pos : pos; }
@@ -35,8 +35,10 @@ static xc_status probe_prefix(search *q, int k, int lo, int hi, int *passed)
     char what[512];
     int n_sw = 0;
     for (int i = 0; i < q->n; i++) n_sw += q->sw[i];
-    if (k == q->n) snprintf(what, sizeof what, "all %d %s", q->n, q->word);
-    else if (!k) snprintf(what, sizeof what, "only the culprit%s found (%d) %s", culprits == 1 ? "" : "s", culprits, q->word);
+    if (k == q->n)
+        snprintf(what, sizeof what, "all %d %s", q->n, q->word);
+    else if (!k)
+        snprintf(what, sizeof what, "only the culprit%s found (%d) %s", culprits == 1 ? "" : "s", culprits, q->word);
     else
         snprintf(what, sizeof what, "%d of %d %s (positions 1-%d%s%s), culprit in %d-%d", n_sw, q->n, q->word, k,
                  culprits ? " + culprits" : "", q->s->cfg->reverse ? " from the back" : "", lo + 1, hi);
@@ -68,8 +70,10 @@ static xc_status find_first_pass(search *q, int lo, int hi, int *k)
     while (hi - lo > 1) {
         int mid = lo + (hi - lo) / 2;
         XC_TRY(probe_prefix(q, mid, lo, hi, &passed));
-        if (passed) hi = mid;
-        else lo = mid;
+        if (passed)
+            hi = mid;
+        else
+            lo = mid;
     }
     return *k = hi, XC_OK;
 }
@@ -90,8 +94,10 @@ xc_status xc_debug_search(xc_debug_session *s, int n, const char *switched_word,
         int c = candidate_at(&q, k - 1);
         q.fixed[c] = 1;
         if (*n_culprits == XC_DEBUG_MAX_CULPRITS) { /* said, never dropped silently */
-            st = xc_fail(XC_ERR_USAGE, "more than %d %s candidates are needed to make it pass: not a few layers' doing "
-                                       "(try 'debug reduce')", XC_DEBUG_MAX_CULPRITS, switched_word);
+            st = xc_fail(XC_ERR_USAGE,
+                         "more than %d %s candidates are needed to make it pass: not a few layers' doing "
+                         "(try 'debug reduce')",
+                         XC_DEBUG_MAX_CULPRITS, switched_word);
             break;
         }
         culprits[(*n_culprits)++] = c;

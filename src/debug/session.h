@@ -12,18 +12,18 @@ typedef struct xc_debug_session {
     xc_debug_report *report;
     xc_model *model;
     int n_iter;
-    xc_tensor_list *inputs;           /* per iteration */
-    const xc_tensor ***fed;           /* per iteration: inputs in runtime-input order (borrowed) */
-    xc_tensor ***ref;                 /* per iteration, per graph output: the reference's output */
-    char dir[4096];                   /* where per-check files go: artifacts dir or a private temp dir */
-    int own_dir;                      /* dir is a temp dir to remove at the end */
-    int failed_iteration;             /* the last check's first failing iteration (-1: none) */
-    int golden_fp16;                  /* the golden runner's outputs are half precision */
-    struct xc_results *loaded;        /* --load-inputs, every set as an iteration of runner "loaded" (owned) */
-    int n_loaded;                     /* sets 0..n_loaded-1 are loaded; later ones generated */
-    xc_input_shape *shapes;           /* loaded: the shapes every engine is built for (owned) */
+    xc_tensor_list *inputs;    /* per iteration */
+    const xc_tensor ***fed;    /* per iteration: inputs in runtime-input order (borrowed) */
+    xc_tensor ***ref;          /* per iteration, per graph output: the reference's output */
+    char dir[4096];            /* where per-check files go: artifacts dir or a private temp dir */
+    int own_dir;               /* dir is a temp dir to remove at the end */
+    int failed_iteration;      /* the last check's first failing iteration (-1: none) */
+    int golden_fp16;           /* the golden runner's outputs are half precision */
+    struct xc_results *loaded; /* --load-inputs, every set as an iteration of runner "loaded" (owned) */
+    int n_loaded;              /* sets 0..n_loaded-1 are loaded; later ones generated */
+    xc_input_shape *shapes;    /* loaded: the shapes every engine is built for (owned) */
     int n_shapes;
-    char why[1024];                   /* the last check's first mismatch ("" when it passed) */
+    char why[1024]; /* the last check's first mismatch ("" when it passed) */
 } xc_debug_session;
 
 /* command_check.c: the external check (debug.h's xc_check_command). A placeholder token in an
@@ -91,7 +91,8 @@ int xc_debug_keeps(const xc_debug_session *s);
 /* Check 1, the failing build: its tactics as bad/check_01_tactics.json. */
 xc_status xc_debug_keep_failing(const xc_debug_session *s, const xc_engine *e);
 xc_status xc_debug_keep_file(const xc_debug_session *s, const char *file, const char *suffix, int passed);
-xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, const char *const *args, int n, const char *tactics, int passed);
+xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, const char *const *args, int n, const char *tactics,
+                                int passed);
 /* Prints one progress line (printf-style). */
 void xc_debug_say(const xc_debug_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -12,10 +12,10 @@
 #define DEFAULT_OUTPUT "debug_tactics.json"
 
 typedef struct tactics {
-    const xc_engine *e;       /* the failing build */
-    int n;                    /* candidates */
-    int *layer;               /* per candidate: its layer */
-    char (*baseline)[96];     /* per candidate: its baseline tactic */
+    const xc_engine *e;   /* the failing build */
+    int n;                /* candidates */
+    int *layer;           /* per candidate: its layer */
+    char (*baseline)[96]; /* per candidate: its baseline tactic */
 } tactics;
 
 /* A replay file pinning every layer: candidate i to its baseline when sw[i], else as built. */

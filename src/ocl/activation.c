@@ -79,11 +79,16 @@ size_t xc_cl_expr(char *buf, size_t len, const char *expr, const char *a, const 
     char lit[48];
     for (const char *s = expr; *s; s++) {
         const char *piece = lit;
-        if (*s == 'A') piece = a;
-        else if (*s == 'B') piece = b ? b : "";
-        else if (!strncmp(s, "$alpha", 6)) float_literal(lit, sizeof lit, alpha), s += 5;
-        else if (!strncmp(s, "$beta", 5)) float_literal(lit, sizeof lit, beta), s += 4;
-        else lit[0] = *s, lit[1] = 0;
+        if (*s == 'A')
+            piece = a;
+        else if (*s == 'B')
+            piece = b ? b : "";
+        else if (!strncmp(s, "$alpha", 6))
+            float_literal(lit, sizeof lit, alpha), s += 5;
+        else if (!strncmp(s, "$beta", 5))
+            float_literal(lit, sizeof lit, beta), s += 4;
+        else
+            lit[0] = *s, lit[1] = 0;
         o += (size_t)snprintf(buf + (o < len ? o : len), o < len ? len - o : 0, "%s", piece);
     }
     if (len) buf[o < len ? o : len - 1] = 0;

@@ -17,6 +17,7 @@
 
 /* X(ID, onnx op, alpha attribute, alpha default, beta attribute, beta default, fuses, expression)
  * Clip's parameters are its bounds (xc_clip_bounds), not attributes named here. */
+/* clang-format off */ /* a table: one entry per line or row, as written */
 #define XC_ACTIVATION_TABLE(X)                                                                                          \
     X(NONE, NULL, NULL, 0.0f, NULL, 0.0f, 0, "A")                                                                      \
     X(RELU, "Relu", NULL, 0.0f, NULL, 0.0f, 1, "(A < 0.0f ? 0.0f : A)")                                                \
@@ -36,6 +37,7 @@
     X(SOFTSIGN, "Softsign", NULL, 0.0f, NULL, 0.0f, 1, "(A / (1.0f + fabs(A)))")                                       \
     X(THRESHOLDED_RELU, "ThresholdedRelu", "alpha", 1.0f, NULL, 0.0f, 1, "(isnan(A) || A > $alpha ? A : 0.0f)")      \
     X(MISH, "Mish", NULL, 0.0f, NULL, 0.0f, 1, "(A * tanh(A > 20.0f ? A : log1p(exp(A))))")
+/* clang-format on */
 
 #define XC_ACT_ENUM_(id, ...) XC_ACT_##id,
 typedef enum { XC_ACTIVATION_TABLE(XC_ACT_ENUM_) XC_ACT_COUNT } xc_activation;
@@ -43,12 +45,12 @@ typedef enum { XC_ACTIVATION_TABLE(XC_ACT_ENUM_) XC_ACT_COUNT } xc_activation;
 
 typedef struct xc_activation_def {
     xc_activation id;
-    const char *label;            /* "LEAKY_RELU" */
-    const char *op;               /* ONNX op type, or NULL for a pattern the passes match */
-    const char *alpha, *beta;     /* attribute names of the parameters, NULL if none */
+    const char *label;        /* "LEAKY_RELU" */
+    const char *op;           /* ONNX op type, or NULL for a pattern the passes match */
+    const char *alpha, *beta; /* attribute names of the parameters, NULL if none */
     float alpha_default, beta_default;
-    int fuses;                    /* the conv/gemm passes may fold it into an epilogue */
-    const char *expr;             /* OpenCL expression, see above */
+    int fuses;        /* the conv/gemm passes may fold it into an epilogue */
+    const char *expr; /* OpenCL expression, see above */
 } xc_activation_def;
 
 struct xc_engine;

@@ -139,7 +139,8 @@ static xc_status add_captures(xc_engine *e, const xc_node *n, xc_layer *l)
         if (l->n_in == XC_LAYER_IO)
             s = xc_fail(XC_ERR_UNSUPPORTED, "%s: its subgraphs read more than %d values of the graph around them",
                         xc_node_label(n, lb, sizeof lb), XC_LAYER_IO - n->n_inputs);
-        else l->in[l->n_in++] = id;
+        else
+            l->in[l->n_in++] = id;
     }
     free(names);
     return s;
@@ -165,7 +166,8 @@ static xc_status lower_node_with(xc_engine *e, int k, xc_type_shape *tin, xc_typ
         tin[i] = (xc_type_shape){1, t->dtype, t->rank, {0}, t->value, XC_VALUE_TENSOR};
         memcpy(tin[i].dims, t->dims, sizeof t->dims);
         l->cpu |= t->host; /* only the reference takes a shape known at run time */
-        if (l->n_in == XC_LAYER_IO) return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d inputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
+        if (l->n_in == XC_LAYER_IO)
+            return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d inputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
         l->in[l->n_in++] = id;
     }
     XC_TRY(add_captures(e, n, l));
@@ -178,10 +180,13 @@ static xc_status lower_node_with(xc_engine *e, int k, xc_type_shape *tin, xc_typ
         }
         int host = !xc_infer_shape_known(&tout[o]);
         if (host && !e->opt.fallback_cpu)
-            return xc_fail(XC_ERR_UNSUPPORTED, "%s: output '%s' has a shape that depends on input values; the OpenCL engine "
+            return xc_fail(XC_ERR_UNSUPPORTED,
+                           "%s: output '%s' has a shape that depends on input values; the OpenCL engine "
                            "needs static shapes (give --input-shapes, make those inputs constants, or run such nodes and what "
-                           "reads their outputs on the reference with --fallback-cpu)", xc_node_label(n, lb, sizeof lb), n->outputs[o]);
-        if (l->n_out == XC_LAYER_IO) return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d outputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
+                           "reads their outputs on the reference with --fallback-cpu)",
+                           xc_node_label(n, lb, sizeof lb), n->outputs[o]);
+        if (l->n_out == XC_LAYER_IO)
+            return xc_fail(XC_ERR_UNSUPPORTED, "%s: more than %d outputs", xc_node_label(n, lb, sizeof lb), XC_LAYER_IO);
         int id = xc_engine_add_tensor(e, n->outputs[o], tout[o].dtype, tout[o].rank, tout[o].dims);
         if (id < 0) return XC_ERR_NOMEM;
         e->tensors[id].host = host;
@@ -290,7 +295,8 @@ static xc_status place_low_bit(xc_engine *e)
             int id = k < L->n_in ? L->in[k] : L->out[k - L->n_in];
             if (id < 0 || !xc_dtype_is_low(e->tensors[id].dtype)) continue;
             if (!e->opt.fallback_cpu)
-                return xc_fail(XC_ERR_UNSUPPORTED, "%s: tensor '%s' is %s, which the OpenCL engine does not support "
+                return xc_fail(XC_ERR_UNSUPPORTED,
+                               "%s: tensor '%s' is %s, which the OpenCL engine does not support "
                                "(use --fallback-cpu to run such layers on the reference)",
                                xc_node_label(L->node, lb, sizeof lb), e->tensors[id].name, xc_dtype_name(e->tensors[id].dtype));
             L->kind = &xc_kind_cpu;
@@ -318,10 +324,12 @@ static xc_status assign_kinds(xc_engine *e)
         }
         char lb[256];
         size_t o = strlen(msg);
-        if (missing++ < 8) snprintf(msg + o, sizeof msg - o, "%s%s", missing > 1 ? "; " : "", xc_node_label(L->node, lb, sizeof lb));
+        if (missing++ < 8)
+            snprintf(msg + o, sizeof msg - o, "%s%s", missing > 1 ? "; " : "", xc_node_label(L->node, lb, sizeof lb));
     }
     if (missing)
-        return xc_fail(XC_ERR_UNSUPPORTED, "the OpenCL backend cannot run %d layer%s (use --fallback-cpu to run them on the reference): %s%s",
+        return xc_fail(XC_ERR_UNSUPPORTED,
+                       "the OpenCL backend cannot run %d layer%s (use --fallback-cpu to run them on the reference): %s%s",
                        missing, missing > 1 ? "s" : "", msg, missing > 8 ? "; ..." : "");
     return XC_OK;
 }
@@ -339,7 +347,9 @@ static xc_status check_disabled_names(const xc_engine *e)
     for (int i = 0; i < e->opt.n_disabled; i++) {
         int known = 0;
         for (int p = 0; xc_passes[p]; p++) known |= !strcmp(xc_passes[p]->name, e->opt.disabled[i]);
-        if (!known) return xc_fail(XC_ERR_USAGE, "--disable-fusion '%s': no such pass (see 'crosscheck build --help')", e->opt.disabled[i]);
+        if (!known)
+            return xc_fail(XC_ERR_USAGE, "--disable-fusion '%s': no such pass (see 'crosscheck build --help')",
+                           e->opt.disabled[i]);
     }
     return XC_OK;
 }
@@ -352,7 +362,9 @@ static xc_status check_no_fuse_names(const xc_engine *e)
         int known = 0;
         for (int k = 0; k < g->n_nodes && !known; k++)
             known = !strcmp(e->opt.no_fuse_nodes[i], g->nodes[k].name[0] ? g->nodes[k].name : g->nodes[k].outputs[0]);
-        if (!known) return xc_fail(XC_ERR_USAGE, "--no-fuse-node '%s': no such node in %s", e->opt.no_fuse_nodes[i], e->model->path ? e->model->path : "the model");
+        if (!known)
+            return xc_fail(XC_ERR_USAGE, "--no-fuse-node '%s': no such node in %s", e->opt.no_fuse_nodes[i],
+                           e->model->path ? e->model->path : "the model");
     }
     return XC_OK;
 }
@@ -397,8 +409,10 @@ xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_e
     }
     snprintf(e->model_hash, sizeof e->model_hash, "%016llx", (unsigned long long)hash_file(m->path));
     xc_status s = xc_names_init(&e->tensor_index, (size_t)m->graph->n_nodes * 2 + m->graph->n_initializers + 16);
-    if (s == XC_OK && o->shared_device) e->dev = o->shared_device, e->dev_borrowed = 1;
-    else if (s == XC_OK) s = xc_ocl_device_open(o->device, &e->dev);
+    if (s == XC_OK && o->shared_device)
+        e->dev = o->shared_device, e->dev_borrowed = 1;
+    else if (s == XC_OK)
+        s = xc_ocl_device_open(o->device, &e->dev);
     if (s != XC_OK) {
         xc_engine_free(e);
         return s;
@@ -422,8 +436,9 @@ static xc_status refuse_containers(const xc_model *m)
     for (int i = 0; !name && t && i < t->n_values; i++)
         if (t->types[i].kind != XC_VALUE_TENSOR) name = t->names[i], k = t->types[i].kind;
     if (name)
-        return xc_fail(XC_ERR_UNSUPPORTED, "the OpenCL engine runs tensors only, and '%s' is a %s (sequences and optionals run on --ref)",
-                       name, xc_value_kind_name(k));
+        return xc_fail(XC_ERR_UNSUPPORTED,
+                       "the OpenCL engine runs tensors only, and '%s' is a %s (sequences and optionals run on --ref)", name,
+                       xc_value_kind_name(k));
     /* string tensors likewise: the string ops run on --ref only */
     for (int i = 0; !name && i < g->n_inputs + g->n_outputs; i++) {
         const xc_value_info *v = i < g->n_inputs ? &g->inputs[i] : &g->outputs[i - g->n_inputs];
@@ -431,7 +446,9 @@ static xc_status refuse_containers(const xc_model *m)
     }
     for (int i = 0; !name && t && i < t->n_values; i++)
         if (t->types[i].dtype == XC_STRING) name = t->names[i];
-    if (name) return xc_fail(XC_ERR_UNSUPPORTED, "the OpenCL engine runs numbers only, and '%s' holds strings (string ops run on --ref)", name);
+    if (name)
+        return xc_fail(XC_ERR_UNSUPPORTED,
+                       "the OpenCL engine runs numbers only, and '%s' holds strings (string ops run on --ref)", name);
     return XC_OK;
 }
 
@@ -465,7 +482,9 @@ xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engi
 {
     if (o->profiles && o->profiles->n) return xc_profile_build(m, o, out);
     *out = NULL;
-    if (o->opt_profile) return xc_fail(XC_ERR_USAGE, "--opt-profile %d: the engine has no optimization profiles (build it with --profile-shapes)", o->opt_profile - 1);
+    if (o->opt_profile)
+        return xc_fail(XC_ERR_USAGE, "--opt-profile %d: the engine has no optimization profiles (build it with --profile-shapes)",
+                       o->opt_profile - 1);
     xc_engine *e;
     *out = NULL;
     XC_TRY(xc_engine_build_structure(m, o, &e));

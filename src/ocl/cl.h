@@ -15,5 +15,9 @@ const char *xc_cl_error_name(cl_int err);
 xc_status xc_cl_fail(cl_int err, const char *what);
 /* The out-of-device-memory failure for a buffer over the device's allocation limit. */
 xc_status xc_cl_too_big(size_t bytes, size_t limit, const char *what);
-#define XC_CL_TRY(call, what) do { cl_int e_ = (call); if (e_ != CL_SUCCESS) return xc_cl_fail(e_, what); } while (0)
+#define XC_CL_TRY(call, what)                                                                                                    \
+    do {                                                                                                                         \
+        cl_int e_ = (call);                                                                                                      \
+        if (e_ != CL_SUCCESS) return xc_cl_fail(e_, what);                                                                       \
+    } while (0)
 #endif

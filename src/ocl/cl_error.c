@@ -4,6 +4,7 @@
 const char *xc_cl_error_name(cl_int err)
 {
     switch (err) {
+        /* clang-format off */ /* the codes as a table */
 #define E(x) case x: return #x;
     E(CL_DEVICE_NOT_FOUND) E(CL_DEVICE_NOT_AVAILABLE) E(CL_COMPILER_NOT_AVAILABLE)
     E(CL_MEM_OBJECT_ALLOCATION_FAILURE) E(CL_OUT_OF_RESOURCES) E(CL_OUT_OF_HOST_MEMORY)
@@ -17,6 +18,7 @@ const char *xc_cl_error_name(cl_int err)
     E(CL_INVALID_PLATFORM) E(CL_INVALID_PROGRAM_EXECUTABLE) E(CL_MISALIGNED_SUB_BUFFER_OFFSET)
 #undef E
     case -1001: return "CL_PLATFORM_NOT_FOUND_KHR";
+    /* clang-format on */
     default: return "CL_UNKNOWN_ERROR";
     }
 }
@@ -37,10 +39,11 @@ xc_status xc_cl_fail(cl_int err, const char *what)
     case CL_DEVICE_NOT_AVAILABLE:
     case CL_DEVICE_NOT_FOUND:
         /* a device that answered at start-up and no longer does: reset, removed, or taken exclusively */
-        return xc_fail(XC_ERR_RUNTIME, "%s: %s (%d): the OpenCL device was lost or is unavailable (driver reset, device removed "
-                       "or in exclusive use by another process); check 'crosscheck inspect devices'", what, xc_cl_error_name(err), err);
-    default:
-        return xc_fail(XC_ERR_RUNTIME, "%s: %s (%d)", what, xc_cl_error_name(err), err);
+        return xc_fail(XC_ERR_RUNTIME,
+                       "%s: %s (%d): the OpenCL device was lost or is unavailable (driver reset, device removed "
+                       "or in exclusive use by another process); check 'crosscheck inspect devices'",
+                       what, xc_cl_error_name(err), err);
+    default: return xc_fail(XC_ERR_RUNTIME, "%s: %s (%d)", what, xc_cl_error_name(err), err);
     }
 }
 

@@ -31,7 +31,8 @@ static xc_status enumerate(found *list, int *n)
     cl_int err = clGetPlatformIDs(MAX_PLATFORMS, plats, &np);
     *n = 0;
     if (err == -1001 || (err == CL_SUCCESS && np == 0))
-        return xc_fail(XC_ERR_RUNTIME, "no OpenCL platform found (install pocl-opencl-icd, or a GPU driver's ICD in /etc/OpenCL/vendors)");
+        return xc_fail(XC_ERR_RUNTIME,
+                       "no OpenCL platform found (install pocl-opencl-icd, or a GPU driver's ICD in /etc/OpenCL/vendors)");
     if (err != CL_SUCCESS) return xc_cl_fail(err, "clGetPlatformIDs");
     for (cl_uint p = 0; p < np && p < MAX_PLATFORMS; p++) {
         cl_device_id devs[MAX_DEVICES];
@@ -124,13 +125,13 @@ static void nv_compute_capability(cl_device_id id, int *major, int *minor)
     *major = *minor = 0;
     if (clGetDeviceInfo(id, CL_DEVICE_EXTENSIONS, 0, NULL, &len) != CL_SUCCESS || !len) return;
     char *ext = calloc(len + 1, 1);
-    int has = ext && clGetDeviceInfo(id, CL_DEVICE_EXTENSIONS, len, ext, NULL) == CL_SUCCESS &&
-              strstr(ext, "cl_nv_device_attribute_query") != NULL;
+    int has = ext && clGetDeviceInfo(id, CL_DEVICE_EXTENSIONS, len, ext, NULL) == CL_SUCCESS
+              && strstr(ext, "cl_nv_device_attribute_query") != NULL;
     free(ext);
     if (!has) return; /* other drivers may give 0x4000 another meaning */
     cl_uint ma = 0, mi = 0;
-    if (clGetDeviceInfo(id, XC_CL_DEVICE_CC_MAJOR_NV, sizeof ma, &ma, NULL) != CL_SUCCESS ||
-        clGetDeviceInfo(id, XC_CL_DEVICE_CC_MINOR_NV, sizeof mi, &mi, NULL) != CL_SUCCESS)
+    if (clGetDeviceInfo(id, XC_CL_DEVICE_CC_MAJOR_NV, sizeof ma, &ma, NULL) != CL_SUCCESS
+        || clGetDeviceInfo(id, XC_CL_DEVICE_CC_MINOR_NV, sizeof mi, &mi, NULL) != CL_SUCCESS)
         return;
     *major = (int)ma;
     *minor = (int)mi;

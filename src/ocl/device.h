@@ -15,7 +15,7 @@ typedef struct xc_ocl_device {
     size_t max_wg, local_mem, global_mem, max_alloc;
     cl_uint compute_units;
     int nv_cc_major, nv_cc_minor; /* NVIDIA compute capability (cl_nv_device_attribute_query); 0 elsewhere */
-    int index;                 /* position in the flat list of all devices */
+    int index;                    /* position in the flat list of all devices */
 } xc_ocl_device;
 
 /* Opens a device. sel NULL or "": the first GPU, else the first device of any kind.

@@ -19,23 +19,23 @@
 
 /* ---- tensors ---- */
 typedef struct xc_etensor {
-    char *name;                /* ONNX tensor name ("" for tensors a pass made) */
-    xc_dtype dtype;            /* logical dtype */
+    char *name;     /* ONNX tensor name ("" for tensors a pass made) */
+    xc_dtype dtype; /* logical dtype */
     int rank;
-    int64_t dims[XC_MAX_RANK]; /* always static in an engine */
-    int fp16;                  /* stored as half (float32 tensors under --fp16) */
-    xc_tensor *value;          /* constants: the host value (owned) */
-    int producer;              /* layer index; -1 for inputs and constants */
-    int consumers;             /* number of layer inputs reading it (kept up to date by passes) */
+    int64_t dims[XC_MAX_RANK];     /* always static in an engine */
+    int fp16;                      /* stored as half (float32 tensors under --fp16) */
+    xc_tensor *value;              /* constants: the host value (owned) */
+    int producer;                  /* layer index; -1 for inputs and constants */
+    int consumers;                 /* number of layer inputs reading it (kept up to date by passes) */
     int graph_input, graph_output; /* index among runtime inputs / graph outputs, or -1 */
-    int alias;                 /* -1, or the tensor whose storage this one is (free reshapes) */
-    size_t alias_offset;       /* elements into the alias's storage where this one starts (a
+    int alias;                     /* -1, or the tensor whose storage this one is (free reshapes) */
+    size_t alias_offset;           /* elements into the alias's storage where this one starts (a
                                 * Concat input written in place into its slice of the output) */
-    int weight, weight16;      /* constants: device buffers holding it as stored / as half, -1 before upload */
-    int slot;                  /* activations: memory-plan slot */
-    int last_use;              /* layer index of the last reader */
-    int converted_from;        /* a reformat's output: the tensor it converts, else -1 */
-    int host;                  /* its shape depends on values (NonZero, NMS outputs; --fallback-cpu): rank
+    int weight, weight16;          /* constants: device buffers holding it as stored / as half, -1 before upload */
+    int slot;                      /* activations: memory-plan slot */
+    int last_use;                  /* layer index of the last reader */
+    int converted_from;            /* a reformat's output: the tensor it converts, else -1 */
+    int host;                      /* its shape depends on values (NonZero, NMS outputs; --fallback-cpu): rank
                                 * and dims may be -1, it lives on the host between CPU layers, never on
                                 * the device, and every layer reading it runs on the CPU */
 } xc_etensor;
@@ -43,18 +43,26 @@ typedef struct xc_etensor {
 /* ---- kernel launches, as data: the runtime binds them to a context's buffers ---- */
 /* STATUS: the context's per-layer error flags (int per layer): a kernel that meets input it
  * cannot honour (an index out of range) sets its layer's flag, and the run then fails naming it. */
-typedef enum { XC_ARG_TENSOR, XC_ARG_WEIGHT, XC_ARG_INT, XC_ARG_FLOAT, XC_ARG_LOCAL, XC_ARG_WORKSPACE, XC_ARG_STATUS } xc_arg_kind;
+typedef enum {
+    XC_ARG_TENSOR,
+    XC_ARG_WEIGHT,
+    XC_ARG_INT,
+    XC_ARG_FLOAT,
+    XC_ARG_LOCAL,
+    XC_ARG_WORKSPACE,
+    XC_ARG_STATUS
+} xc_arg_kind;
 typedef struct xc_arg {
     xc_arg_kind kind;
-    int index;                 /* TENSOR: tensor id; WEIGHT: engine weight buffer */
-    int64_t i;                 /* INT (passed as cl_int unless is_long) */
+    int index; /* TENSOR: tensor id; WEIGHT: engine weight buffer */
+    int64_t i; /* INT (passed as cl_int unless is_long) */
     int is_long;
     float f;
-    size_t bytes;              /* LOCAL */
+    size_t bytes; /* LOCAL */
 } xc_arg;
 
 typedef struct xc_launch {
-    cl_program program;        /* owned by the device's program cache */
+    cl_program program; /* owned by the device's program cache */
     char kernel[64];
     int n_args;
     xc_arg args[XC_LAUNCH_ARGS];
@@ -69,28 +77,28 @@ struct xc_layer_kind;
 struct xc_tactic;
 
 typedef struct xc_layer {
-    char *name;                /* ONNX node names joined with " + " */
+    char *name; /* ONNX node names joined with " + " */
     const struct xc_layer_kind *kind;
-    int n_nodes, *nodes;       /* the ONNX nodes covered (model graph indices), in order */
-    const xc_node *node;       /* the node whose attributes define the layer */
+    int n_nodes, *nodes; /* the ONNX nodes covered (model graph indices), in order */
+    const xc_node *node; /* the node whose attributes define the layer */
     int n_in, n_out;
     int in[XC_LAYER_IO], out[XC_LAYER_IO];
     /* epilogue fused into the producing kernel (kinds that support it) */
     xc_activation act;
-    float alpha, beta;         /* activation parameters (Clip min/max, LeakyRelu slope, ...) */
-    int residual;              /* tensor added before the activation, or -1 */
-    const char *fusion;        /* name of the pass that formed the group; NULL for a lone node */
-    unsigned fusions;          /* bit p: pass xc_passes[p] helped form this layer */
-    char *code;                /* generated kernel source (pointwise chains), owned */
-    int dead;                  /* removed by a pass; skipped everywhere */
+    float alpha, beta;  /* activation parameters (Clip min/max, LeakyRelu slope, ...) */
+    int residual;       /* tensor added before the activation, or -1 */
+    const char *fusion; /* name of the pass that formed the group; NULL for a lone node */
+    unsigned fusions;   /* bit p: pass xc_passes[p] helped form this layer */
+    char *code;         /* generated kernel source (pointwise chains), owned */
+    int dead;           /* removed by a pass; skipped everywhere */
     /* tactic choice */
     const struct xc_tactic *tactic;
-    char variant[96];          /* full tactic name with parameters, e.g. "gemm.reg_blocked.4x4" */
-    const char *defines;       /* the variant's -D options */
-    double time_ms;            /* median measured at build, or the timing cache's (0 when pinned or untimed) */
-    int fp16;                  /* precision chosen for this layer */
-    int cpu;                   /* runs on the reference interpreter (--fallback-cpu) */
-    size_t workspace;          /* scratch bytes the tactic needs (im2col, transformed tiles) */
+    char variant[96];    /* full tactic name with parameters, e.g. "gemm.reg_blocked.4x4" */
+    const char *defines; /* the variant's -D options */
+    double time_ms;      /* median measured at build, or the timing cache's (0 when pinned or untimed) */
+    int fp16;            /* precision chosen for this layer */
+    int cpu;             /* runs on the reference interpreter (--fallback-cpu) */
+    size_t workspace;    /* scratch bytes the tactic needs (im2col, transformed tiles) */
     int n_launches;
     xc_launch launches[XC_LAYER_LAUNCHES];
 } xc_layer;
@@ -101,36 +109,40 @@ typedef struct xc_engine {
     xc_ocl_build_options opt;
     int n_tensors, cap_tensors;
     xc_etensor *tensors;
-    xc_names tensor_index;     /* ONNX name -> tensor id */
+    xc_names tensor_index; /* ONNX name -> tensor id */
     int n_layers, cap_layers;
     xc_layer *layers;
     int n_weights, cap_weights;
     cl_mem *weights;
     size_t weight_bytes;
-    int n_derived, cap_derived;  /* weights a tactic derived from constants, by key and layer */
-    struct xc_derived_weight { char *key; int index, layer; size_t bytes; } *derived;
+    int n_derived, cap_derived; /* weights a tactic derived from constants, by key and layer */
+    struct xc_derived_weight {
+        char *key;
+        int index, layer;
+        size_t bytes;
+    } * derived;
     /* memory plan */
     int n_slots;
     size_t *slot_bytes;
     size_t planned_bytes, activation_bytes;
     char model_hash[20];
-    int n_timed;               /* layers whose tactics were timed in this build (0 on cache hits) */
-    int n_cache_hits;          /* layers whose tactic came from the timing cache in this build */
+    int n_timed;                       /* layers whose tactics were timed in this build (0 on cache hits) */
+    int n_cache_hits;                  /* layers whose tactic came from the timing cache in this build */
     int progress_done, progress_total; /* layers through tactic choice so far, of all (tuner.c) */
-    struct xc_fault_set *faults; /* fault injection (fault.h); NULL when off */
+    struct xc_fault_set *faults;       /* fault injection (fault.h); NULL when off */
     struct xc_profile_state *profiles; /* optimization profiles (profile_shapes.h), owned; NULL: static shapes */
-    int dev_borrowed;          /* dev belongs to the profiled engine this one serves (opt.shared_device) */
-    int plan_profile;          /* p + 1 when the memory plan is profile p's at max (shared by its engines); 0: its own */
+    int dev_borrowed;                  /* dev belongs to the profiled engine this one serves (opt.shared_device) */
+    int plan_profile;                  /* p + 1 when the memory plan is profile p's at max (shared by its engines); 0: its own */
 } xc_engine;
 
 /* ---- tactics: named implementations of a layer kind ---- */
 typedef struct xc_variant {
-    const char *suffix;        /* appended to the tactic name: "4x4" -> "gemm.reg_blocked.4x4" */
-    const char *defines;       /* -D options */
+    const char *suffix;  /* appended to the tactic name: "4x4" -> "gemm.reg_blocked.4x4" */
+    const char *defines; /* -D options */
 } xc_variant;
 
 typedef struct xc_tactic {
-    const char *name;          /* stable, e.g. "conv2d.direct" */
+    const char *name; /* stable, e.g. "conv2d.direct" */
     int (*applicable)(const xc_engine *e, const xc_layer *l);
     const xc_variant *variants; /* NULL: a single variant with no suffix; else ends with {NULL} */
     /* Fills l->launches (building programs with the variant's defines, uploading any
@@ -144,7 +156,7 @@ typedef struct xc_tactic {
 
 /* ---- layer kinds: which ONNX nodes they take and their tactics ---- */
 typedef struct xc_layer_kind {
-    const char *name;          /* "conv", "gemm", "pointwise", ... */
+    const char *name; /* "conv", "gemm", "pointwise", ... */
     /* 1 if this kind can run layer l (one ONNX node, static shapes) */
     int (*accepts)(const xc_engine *e, const xc_layer *l);
     const xc_tactic *const *tactics; /* ends with NULL; tactics[0] is the baseline (simplest) */
@@ -152,15 +164,15 @@ typedef struct xc_layer_kind {
 
 /* ---- passes ---- */
 typedef struct xc_pass {
-    const char *name;          /* switchable: --disable-fusion NAME */
-    int is_fusion;             /* --no-fusion turns it off */
+    const char *name; /* switchable: --disable-fusion NAME */
+    int is_fusion;    /* --no-fusion turns it off */
     xc_status (*run)(xc_engine *e);
 } xc_pass;
 
 /* ---- helpers for kinds, tactics and passes (builder.c) ---- */
 static inline xc_etensor *xc_et(xc_engine *e, int id) { return &e->tensors[id]; }
 size_t xc_et_numel(const xc_etensor *t);
-size_t xc_et_bytes(const xc_etensor *t);       /* storage bytes (halves under fp16) */
+size_t xc_et_bytes(const xc_etensor *t); /* storage bytes (halves under fp16) */
 int xc_et_is_const(const xc_etensor *t);
 /* The float32 host value of a constant float tensor (NULL if not constant or not float). */
 const float *xc_et_const_f32(const xc_etensor *t);

@@ -68,10 +68,7 @@ xc_status xc_engine_config_add_profile_shape(xc_engine_config *c, int profile, c
     return XC_OK;
 }
 
-xc_status xc_engine_build(const xc_model *m, const xc_engine_config *c, xc_engine **out)
-{
-    return xc_ocl_build(m, &c->o, out);
-}
+xc_status xc_engine_build(const xc_model *m, const xc_engine_config *c, xc_engine **out) { return xc_ocl_build(m, &c->o, out); }
 
 xc_status xc_engine_save_plan(const xc_engine *e, const char *path) { return xc_ocl_plan_save(e, path); }
 

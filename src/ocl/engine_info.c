@@ -52,7 +52,9 @@ const char *xc_layer_info_precision(const xc_engine_layer_info *L)
 
 const char *xc_layer_precision_name(const xc_layer *L)
 {
-    xc_engine_layer_info info = {.cpu = L->cpu, .fp16 = L->fp16, .tf32 = xc_tactic_tf32(L->tactic) && !L->cpu,
+    xc_engine_layer_info info = {.cpu = L->cpu,
+                                 .fp16 = L->fp16,
+                                 .tf32 = xc_tactic_tf32(L->tactic) && !L->cpu,
                                  .int8 = L->kind && (!strcmp(L->kind->name, "qconv") || !strcmp(L->kind->name, "qgemm"))};
     return xc_layer_info_precision(&info);
 }

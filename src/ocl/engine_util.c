@@ -20,10 +20,7 @@ size_t xc_et_bytes(const xc_etensor *t) { return xc_et_numel(t) * (t->fp16 ? 2 :
 
 int xc_et_is_const(const xc_etensor *t) { return t->value != NULL; }
 
-const float *xc_et_const_f32(const xc_etensor *t)
-{
-    return t->value && t->value->dtype == XC_FLOAT ? t->value->data : NULL;
-}
+const float *xc_et_const_f32(const xc_etensor *t) { return t->value && t->value->dtype == XC_FLOAT ? t->value->data : NULL; }
 
 int xc_engine_add_tensor(xc_engine *e, const char *name, xc_dtype dt, int rank, const int64_t *dims)
 {
@@ -214,7 +211,12 @@ static xc_arg *next_arg(xc_launch *k)
     return a;
 }
 
-void xc_launch_tensor(xc_launch *k, int tensor) { xc_arg *a = next_arg(k); a->kind = XC_ARG_TENSOR; a->index = tensor; }
+void xc_launch_tensor(xc_launch *k, int tensor)
+{
+    xc_arg *a = next_arg(k);
+    a->kind = XC_ARG_TENSOR;
+    a->index = tensor;
+}
 xc_status xc_launch_input(xc_engine *e, const xc_layer *l, xc_launch *k, int t)
 {
     if (!e->tensors[t].value) {
@@ -227,13 +229,43 @@ xc_status xc_launch_input(xc_engine *e, const xc_layer *l, xc_launch *k, int t)
     return XC_OK;
 }
 
-void xc_launch_weight(xc_launch *k, int weight) { xc_arg *a = next_arg(k); a->kind = XC_ARG_WEIGHT; a->index = weight; }
-void xc_launch_int(xc_launch *k, int64_t v) { xc_arg *a = next_arg(k); a->kind = XC_ARG_INT; a->i = v; }
-void xc_launch_long(xc_launch *k, int64_t v) { xc_arg *a = next_arg(k); a->kind = XC_ARG_INT; a->i = v; a->is_long = 1; }
-void xc_launch_float(xc_launch *k, float v) { xc_arg *a = next_arg(k); a->kind = XC_ARG_FLOAT; a->f = v; }
-void xc_launch_local(xc_launch *k, size_t bytes) { xc_arg *a = next_arg(k); a->kind = XC_ARG_LOCAL; a->bytes = bytes; }
+void xc_launch_weight(xc_launch *k, int weight)
+{
+    xc_arg *a = next_arg(k);
+    a->kind = XC_ARG_WEIGHT;
+    a->index = weight;
+}
+void xc_launch_int(xc_launch *k, int64_t v)
+{
+    xc_arg *a = next_arg(k);
+    a->kind = XC_ARG_INT;
+    a->i = v;
+}
+void xc_launch_long(xc_launch *k, int64_t v)
+{
+    xc_arg *a = next_arg(k);
+    a->kind = XC_ARG_INT;
+    a->i = v;
+    a->is_long = 1;
+}
+void xc_launch_float(xc_launch *k, float v)
+{
+    xc_arg *a = next_arg(k);
+    a->kind = XC_ARG_FLOAT;
+    a->f = v;
+}
+void xc_launch_local(xc_launch *k, size_t bytes)
+{
+    xc_arg *a = next_arg(k);
+    a->kind = XC_ARG_LOCAL;
+    a->bytes = bytes;
+}
 
-void xc_launch_workspace(xc_launch *k) { xc_arg *a = next_arg(k); a->kind = XC_ARG_WORKSPACE; }
+void xc_launch_workspace(xc_launch *k)
+{
+    xc_arg *a = next_arg(k);
+    a->kind = XC_ARG_WORKSPACE;
+}
 
 void xc_launch_status(const xc_engine *e, const xc_layer *l, xc_launch *k)
 {

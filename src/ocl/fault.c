@@ -11,9 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct { const char *name; xc_fault_kind kind; } kinds[] = {
-    {"op", XC_FAULT_OP},         {"node", XC_FAULT_NODE},       {"tactic", XC_FAULT_TACTIC},
-    {"node-tactic", XC_FAULT_NODE_TACTIC}, {"fusion", XC_FAULT_FUSION}, {"node-fusion", XC_FAULT_NODE_FUSION},
+static const struct {
+    const char *name;
+    xc_fault_kind kind;
+} kinds[] = {
+    {"op", XC_FAULT_OP},         {"node", XC_FAULT_NODE},
+    {"tactic", XC_FAULT_TACTIC}, {"node-tactic", XC_FAULT_NODE_TACTIC},
+    {"fusion", XC_FAULT_FUSION}, {"node-fusion", XC_FAULT_NODE_FUSION},
 };
 
 /* EFFECT: bias=X, scale=X, nan, element. */
@@ -55,8 +59,10 @@ xc_status xc_fault_parse(const char *spec, xc_fault *out)
     for (size_t i = 0; eq && i < sizeof kinds / sizeof kinds[0]; i++)
         if (strlen(kinds[i].name) == (size_t)(eq - spec) && !strncmp(spec, kinds[i].name, (size_t)(eq - spec))) k = (int)i;
     if (k < 0)
-        return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': expected KIND=PATTERN[:EFFECT] with KIND one of op, node, tactic, "
-                       "node-tactic, fusion, node-fusion", spec);
+        return xc_fail(XC_ERR_USAGE,
+                       "--inject-fault '%s': expected KIND=PATTERN[:EFFECT] with KIND one of op, node, tactic, "
+                       "node-tactic, fusion, node-fusion",
+                       spec);
     out->kind = kinds[k].kind;
     /* The effect follows the last ':' when that names one (node names may contain ':'). */
     const char *pat = eq + 1, *colon = strrchr(pat, ':');
@@ -69,7 +75,8 @@ xc_status xc_fault_parse(const char *spec, xc_fault *out)
             break;
         }
     if (colon && plen == strlen(pat) && looks_like_effect(colon + 1)) /* a typo must not become part of the pattern */
-        return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': unknown effect '%s' (known: bias=X, scale=X, nan, element)", spec, colon + 1);
+        return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': unknown effect '%s' (known: bias=X, scale=X, nan, element)", spec,
+                       colon + 1);
     if (!plen) return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': empty PATTERN", spec);
     if (plen >= sizeof out->pattern) return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': PATTERN too long", spec);
     memcpy(out->pattern, pat, plen);
@@ -147,7 +154,8 @@ static void announce(const xc_engine *e, const xc_fault_set *set)
             xc_warn("fault injection '%s' matches no layer of this engine", f->spec);
             continue;
         }
-        fprintf(stderr, "crosscheck: FAULT INJECTION ON: '%s' perturbs %d layer%s:", f->spec, f->n_layers, f->n_layers > 1 ? "s" : "");
+        fprintf(stderr, "crosscheck: FAULT INJECTION ON: '%s' perturbs %d layer%s:", f->spec, f->n_layers,
+                f->n_layers > 1 ? "s" : "");
         int shown = 0;
         for (int l = 0; l < e->n_layers && shown < 4; l++)
             if (set->hits[l] >> i & 1u) fprintf(stderr, "%s '%s'", shown++ ? "," : "", e->layers[l].name);
@@ -190,7 +198,9 @@ static void perturb(const xc_fault *f, xc_tensor *t)
         return;
     }
     for (size_t i = 0; i < n; i++)
-        v[i] = f->effect == XC_FAULT_NAN ? NAN : f->effect == XC_FAULT_SCALE ? (float)(v[i] * f->value) : (float)(v[i] + f->value);
+        v[i] = f->effect == XC_FAULT_NAN     ? NAN
+               : f->effect == XC_FAULT_SCALE ? (float)(v[i] * f->value)
+                                             : (float)(v[i] + f->value);
 }
 
 xc_status xc_fault_apply(xc_ocl_ctx *c, int l)

@@ -24,23 +24,30 @@
 
 #define XC_MAX_FAULTS 64
 
-typedef enum { XC_FAULT_OP, XC_FAULT_NODE, XC_FAULT_TACTIC, XC_FAULT_NODE_TACTIC, XC_FAULT_FUSION, XC_FAULT_NODE_FUSION } xc_fault_kind;
+typedef enum {
+    XC_FAULT_OP,
+    XC_FAULT_NODE,
+    XC_FAULT_TACTIC,
+    XC_FAULT_NODE_TACTIC,
+    XC_FAULT_FUSION,
+    XC_FAULT_NODE_FUSION
+} xc_fault_kind;
 typedef enum { XC_FAULT_BIAS, XC_FAULT_SCALE, XC_FAULT_NAN, XC_FAULT_ELEMENT } xc_fault_effect;
 
 typedef struct xc_fault {
-    char spec[512];            /* as given, for messages */
+    char spec[512]; /* as given, for messages */
     xc_fault_kind kind;
     char pattern[400];
     xc_fault_effect effect;
-    double value;              /* bias or scale */
-    int n_layers;              /* layers of the engine it hits */
+    double value; /* bias or scale */
+    int n_layers; /* layers of the engine it hits */
 } xc_fault;
 
 /* The faults of one engine: which layers each hits (a bit per fault, per layer). */
 typedef struct xc_fault_set {
     int n;
     xc_fault faults[XC_MAX_FAULTS];
-    uint64_t *hits;            /* per layer */
+    uint64_t *hits; /* per layer */
 } xc_fault_set;
 
 /* Parses one spec; a usage error naming the spec when malformed. */

@@ -42,7 +42,8 @@ static void camel_object(cJSON *o)
 static void camel_profiles(cJSON *root)
 {
     cJSON *p, *in;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "Profiles")) {
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "Profiles"))
+    {
         cJSON *tactics = cJSON_DetachItemFromObjectCaseSensitive(p, "tactics");
         cJSON_ArrayForEach(in, cJSON_GetObjectItemCaseSensitive(p, "inputs")) camel_object(in);
         camel_object(p);
@@ -90,15 +91,22 @@ static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
     if (t->value && L->fp16 && !L->cpu && t->dtype == XC_FLOAT) as_read.fp16 = 1;
     cJSON *o = cJSON_CreateObject();
     char name[600], storage[600];
-    if (t->name[0]) snprintf(name, sizeof name, "%s", t->name);
-    else if (t->converted_from >= 0) snprintf(name, sizeof name, "%s (%s)", e->tensors[t->converted_from].name, t->fp16 ? "fp16" : "fp32");
-    else snprintf(name, sizeof name, "#%d", id);
-    if (t->value) snprintf(storage, sizeof storage, "constant");
+    if (t->name[0])
+        snprintf(name, sizeof name, "%s", t->name);
+    else if (t->converted_from >= 0)
+        snprintf(name, sizeof name, "%s (%s)", e->tensors[t->converted_from].name, t->fp16 ? "fp16" : "fp32");
+    else
+        snprintf(name, sizeof name, "#%d", id);
+    if (t->value)
+        snprintf(storage, sizeof storage, "constant");
     else if (t->alias >= 0 && xc_et_numel(t) < xc_et_numel(&e->tensors[t->alias])) /* an in-place Concat input */
         snprintf(storage, sizeof storage, "slice of %s at element %zu", e->tensors[t->alias].name, t->alias_offset);
-    else if (t->alias >= 0) snprintf(storage, sizeof storage, "view of %s", e->tensors[t->alias].name);
-    else if (t->host) snprintf(storage, sizeof storage, "host (shape known at run time)");
-    else snprintf(storage, sizeof storage, "slot %d", t->slot);
+    else if (t->alias >= 0)
+        snprintf(storage, sizeof storage, "view of %s", e->tensors[t->alias].name);
+    else if (t->host)
+        snprintf(storage, sizeof storage, "host (shape known at run time)");
+    else
+        snprintf(storage, sizeof storage, "slot %d", t->slot);
     cJSON_AddStringToObject(o, "Name", name);
     cJSON_AddStringToObject(o, "Location", "Device");
     cJSON_AddItemToObject(o, "Dimensions", xc_inspect_shape_json(t->rank, t->dims, NULL));
@@ -154,7 +162,9 @@ static void add_layer_details(const xc_engine *e, const xc_layer *L, cJSON *o)
     for (int k = 0; k < L->n_nodes; k++) {
         const xc_node *n = &e->model->graph->nodes[L->nodes[k]];
         cJSON_AddItemToArray(ops, cJSON_CreateString(n->op_type));
-        if (m < sizeof meta) m += (size_t)snprintf(meta + m, sizeof meta - m, "%s[ONNX Layer: %s]", k ? " " : "", n->name[0] ? n->name : n->outputs[0]);
+        if (m < sizeof meta)
+            m += (size_t)snprintf(meta + m, sizeof meta - m, "%s[ONNX Layer: %s]", k ? " " : "",
+                                  n->name[0] ? n->name : n->outputs[0]);
     }
     cJSON_DeleteItemFromObjectCaseSensitive(o, "Inputs");
     cJSON_DeleteItemFromObjectCaseSensitive(o, "Outputs");
@@ -214,7 +224,8 @@ cJSON *xc_inspect_engine(const xc_engine *e, const xc_bench_result *profile)
     cJSON_AddStringToObject(root, "Driver", e->dev->driver);
     cJSON_AddStringToObject(root, "DeviceVersion", e->dev->version);
     int l = 0;
-    cJSON_ArrayForEach(o, layers) { /* describe lists the live layers in engine order */
+    cJSON_ArrayForEach(o, layers)
+    { /* describe lists the live layers in engine order */
         while (e->layers[l].dead) l++;
         camel_object(o);
         rename_key(o, "Kind", "LayerType");

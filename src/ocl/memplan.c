@@ -74,7 +74,8 @@ xc_status xc_engine_plan_memory(xc_engine *e)
         if (L->dead) continue;
         for (int o = 0; o < L->n_out; o++) { /* a root is placed at the first write to it or to a slice of it */
             int t = L->out[o] >= 0 ? root_of(e, L->out[o]) : -1;
-            if (t < 0 || e->tensors[t].slot >= 0 || e->tensors[t].value || e->tensors[t].host) continue; /* host: never on the device */
+            if (t < 0 || e->tensors[t].slot >= 0 || e->tensors[t].value || e->tensors[t].host)
+                continue; /* host: never on the device */
             e->activation_bytes += xc_et_bytes(&e->tensors[t]);
             if (take_slot(e, busy, t) != XC_OK) goto fail;
         }
@@ -101,11 +102,13 @@ static int same_structure(const xc_engine *e, const xc_engine *from)
     for (int l = 0; l < e->n_layers; l++) {
         const xc_layer *a = &e->layers[l], *b = &from->layers[l];
         if (a->dead != b->dead || a->n_in != b->n_in || a->n_out != b->n_out) return 0;
-        if (memcmp(a->in, b->in, sizeof(int) * (size_t)a->n_in) || memcmp(a->out, b->out, sizeof(int) * (size_t)a->n_out)) return 0;
+        if (memcmp(a->in, b->in, sizeof(int) * (size_t)a->n_in) || memcmp(a->out, b->out, sizeof(int) * (size_t)a->n_out))
+            return 0;
     }
     for (int t = 0; t < from->n_tensors; t++) {
         const xc_etensor *a = &e->tensors[t], *b = &from->tensors[t];
-        if (strcmp(a->name, b->name) || a->alias != b->alias || !a->value != !b->value || (a->slot < 0) != (b->slot < 0)) return 0;
+        if (strcmp(a->name, b->name) || a->alias != b->alias || !a->value != !b->value || (a->slot < 0) != (b->slot < 0))
+            return 0;
         if (a->slot >= 0 && a->alias < 0 && xc_et_bytes(a) > from->slot_bytes[b->slot]) return 0;
         if (a->alias >= 0 && a->alias_offset != b->alias_offset) return 0;
     }

@@ -13,54 +13,54 @@
 enum { XC_PROGRESS_OFF, XC_PROGRESS_BAR, XC_PROGRESS_LINES };
 
 typedef struct xc_ocl_build_options {
-    const char *device;            /* --ocl-device N|NAME; NULL: first GPU, else first device */
-    int fp16;                      /* store activations and weights as half */
-    int no_tf32;                   /* --no-tf32: no TF32 tensor-core tactics (exact fp32 products) */
+    const char *device;                          /* --ocl-device N|NAME; NULL: first GPU, else first device */
+    int fp16;                                    /* store activations and weights as half */
+    int no_tf32;                                 /* --no-tf32: no TF32 tensor-core tactics (exact fp32 products) */
     const char *fp32_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp32 (layer or node names) */
     int n_fp32_layers;
-    int no_fusion;                 /* every fusion pass off */
+    int no_fusion;                      /* every fusion pass off */
     const char *disabled[XC_MAX_NAMED]; /* --disable-fusion NAME */
     int n_disabled;
-    int fallback_cpu;              /* run unsupported nodes on the reference */
-    const char *timing_cache;      /* JSON file read and updated */
-    const char *load_tactics;      /* pin every layer's tactic (replay file or plan) */
+    int fallback_cpu;         /* run unsupported nodes on the reference */
+    const char *timing_cache; /* JSON file read and updated */
+    const char *load_tactics; /* pin every layer's tactic (replay file or plan) */
     const char *save_tactics;
-    int timing_iterations;         /* per tactic, after one warm-up (default 10) */
-    int opt_level;                 /* --builder-optimization-level (trtexec's builderOptimizationLevel):
+    int timing_iterations;        /* per tactic, after one warm-up (default 10) */
+    int opt_level;                /* --builder-optimization-level (trtexec's builderOptimizationLevel):
                                     * how many tactics the tuner builds and times. 0: none, each
                                     * layer runs its baseline tactic (or its timing-cache entry);
                                     * 1-2: the first variant of each tactic; 3 (default): every
                                     * variant meant for this device (CPU devices: the smallest tile
                                     * of the big-tile tactics); 4-5: every variant. -1: take it from
                                     * $CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL, else 3 */
-    int queues;                    /* in-order queues independent branches run on (default 1) */
-    int progress;                  /* tuning progress on stderr: XC_PROGRESS_OFF, _BAR (a terminal:
+    int queues;                   /* in-order queues independent branches run on (default 1) */
+    int progress;                 /* tuning progress on stderr: XC_PROGRESS_OFF, _BAR (a terminal:
                                     * layers done / total and the tactic being timed), _LINES (one
                                     * plain line per layer timed) */
-    const xc_input_shape *shapes;  /* --input-shapes */
+    const xc_input_shape *shapes; /* --input-shapes */
     int n_shapes;
     const char *no_fuse_nodes[XC_MAX_LAYER_NAMES]; /* --no-fuse-node: ONNX nodes no fusion pass may touch */
     int n_no_fuse_nodes;
     const char *faults[XC_MAX_NAMED]; /* --inject-fault KIND=PATTERN[:EFFECT] (see ocl/fault.h) */
     int n_faults;
-    int quiet_faults;              /* do not announce faults on stderr (the debug tools announce once) */
+    int quiet_faults;                        /* do not announce faults on stderr (the debug tools announce once) */
     const char *tactic_filter[XC_MAX_NAMED]; /* --tactics GLOB: tune only tactics matching one (a layer
                                     * none matches keeps its baseline); the timing cache is not updated */
     int n_tactic_filter;
     /* optimization profiles (ocl/profile_shapes.h) */
-    const struct xc_profile_set *profiles; /* --profile-shapes; NULL: one static shape per input */
-    int opt_profile;               /* --opt-profile N, as N + 1; 0: the first profile holding the shapes fed */
+    const struct xc_profile_set *profiles;       /* --profile-shapes; NULL: one static shape per input */
+    int opt_profile;                             /* --opt-profile N, as N + 1; 0: the first profile holding the shapes fed */
     const struct xc_tactic_exclusions *excluded; /* internal: tactics not valid over the profile's range */
-    const struct xc_tactics_file *pins; /* internal: a profile's opt tactics, pinned (leniently) in its shape engines */
-    const struct xc_engine *weights_from; /* internal: an engine on the same device whose constants' buffers
+    const struct xc_tactics_file *pins;          /* internal: a profile's opt tactics, pinned (leniently) in its shape engines */
+    const struct xc_engine *weights_from;        /* internal: an engine on the same device whose constants' buffers
                                     * this one borrows where name and value agree (a profile's engines) */
-    struct xc_ocl_device *shared_device; /* internal: the engines of one profiled engine share one device
+    struct xc_ocl_device *shared_device;         /* internal: the engines of one profiled engine share one device
                                     * (its context: their buffers and programs), borrowed */
-    int int8;                      /* --int8: implicit quantization of float conv/gemm (qdq_calibrated pass) */
-    const char *calibration_data;  /* --calibration-data DIR: input sets the reference runs for activation ranges */
-    const char *calibration_cache; /* --calibration-cache FILE: ranges read from it if it exists, else written */
-    int calibrator_entropy;        /* --calibrator entropy: KL-divergence thresholds instead of min-max */
-    int replay_lenient;            /* debug tools: layers load_tactics does not name run their baseline
+    int int8;                                    /* --int8: implicit quantization of float conv/gemm (qdq_calibrated pass) */
+    const char *calibration_data;                /* --calibration-data DIR: input sets the reference runs for activation ranges */
+    const char *calibration_cache;               /* --calibration-cache FILE: ranges read from it if it exists, else written */
+    int calibrator_entropy;                      /* --calibrator entropy: KL-divergence thresholds instead of min-max */
+    int replay_lenient;                          /* debug tools: layers load_tactics does not name run their baseline
                                     * tactic (no timing: every check builds the same engine), and names
                                     * of layers that no longer exist (unfused groups) are ignored */
 } xc_ocl_build_options;
@@ -94,8 +94,7 @@ void xc_ocl_plan_header_free(xc_ocl_plan_header *h);
 xc_status xc_plan_model_path(const char *plan, char **out);
 /* Opens path as an engine: a model is loaded and built with o; a plan (JSON) is loaded with its
  * model (model_path, else the one the plan names). The caller frees both. */
-xc_status xc_engine_open(const char *path, const char *model_path, const xc_ocl_build_options *o, xc_model **m,
-                         xc_engine **e);
+xc_status xc_engine_open(const char *path, const char *model_path, const xc_ocl_build_options *o, xc_model **m, xc_engine **e);
 /* An execution context on e as a backend (e must outlive it). With CROSSCHECK_OCL_CANARY=1 in
  * the environment it checks that no kernel writes past the end of a tensor: every tensor gets
  * its own buffer followed by a guard pattern verified after each layer (slow; for tests). */
@@ -115,20 +114,20 @@ xc_status xc_ocl_backend_run_fed(xc_backend *b, const xc_tensor *const *inputs, 
 /* What a comparison reports about an engine layer. Dead layers (merged into others) have a NULL
  * name. Strings and nodes are the engine's: valid while it lives. */
 typedef struct xc_engine_layer_info {
-    const char *name;              /* ONNX node names joined with " + " */
-    const char *kind;              /* "conv", "gemm", "pointwise", ... */
-    const char *tactic;            /* the variant running, e.g. "gemm.reg_blocked.4x4" */
-    const char *fusion;            /* the pass that formed the group, or NULL */
+    const char *name;   /* ONNX node names joined with " + " */
+    const char *kind;   /* "conv", "gemm", "pointwise", ... */
+    const char *tactic; /* the variant running, e.g. "gemm.reg_blocked.4x4" */
+    const char *fusion; /* the pass that formed the group, or NULL */
     int fp16, cpu;
-    int int8;                      /* int8 math (the qconv/qgemm kinds), whatever the float storage */
+    int int8; /* int8 math (the qconv/qgemm kinds), whatever the float storage */
     int n_nodes;
-    const int *nodes;              /* model graph node indices covered (none: a reformat layer) */
-    double time_ms;                /* measured at build or from the timing cache; 0: not timed */
+    const int *nodes; /* model graph node indices covered (none: a reformat layer) */
+    double time_ms;   /* measured at build or from the timing cache; 0: not timed */
     int n_in, n_out;
-    const int *in, *out;           /* engine tensor indices (xc_engine_tensor_info_get); -1: absent */
-    int tf32;                      /* its products ran on TF32 tensor cores (gemm.tf32, ...) */
-    const char *variant;           /* the tactic variant as replay files name it */
-    unsigned fusions;              /* bit p: pass xc_ocl_pass_name(p) helped form this layer */
+    const int *in, *out; /* engine tensor indices (xc_engine_tensor_info_get); -1: absent */
+    int tf32;            /* its products ran on TF32 tensor cores (gemm.tf32, ...) */
+    const char *variant; /* the tactic variant as replay files name it */
+    unsigned fusions;    /* bit p: pass xc_ocl_pass_name(p) helped form this layer */
 } xc_engine_layer_info;
 /* The variant layer l would run as its kind's baseline tactic, written into buf (returns buf). */
 const char *xc_engine_layer_baseline(const xc_engine *e, int l, char *buf, size_t len);
@@ -139,11 +138,11 @@ const char *xc_layer_info_precision(const xc_engine_layer_info *L);
 int xc_engine_uses_tf32(const xc_engine *e);
 /* An engine tensor: what a layer reads or writes, with the engine's static shape and storage. */
 typedef struct xc_engine_tensor_info {
-    const char *name;              /* the ONNX name, "" for tensors a pass made */
-    xc_dtype dtype;                /* logical dtype */
+    const char *name; /* the ONNX name, "" for tensors a pass made */
+    xc_dtype dtype;   /* logical dtype */
     int rank;
     const int64_t *dims;
-    int fp16;                      /* stored as half */
+    int fp16; /* stored as half */
 } xc_engine_tensor_info;
 int xc_engine_tensor_count(const xc_engine *e);
 void xc_engine_tensor_info_get(const xc_engine *e, int t, xc_engine_tensor_info *out);

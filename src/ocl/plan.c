@@ -163,8 +163,10 @@ static xc_status dims_of(const cJSON *a, const char *what, int *rank, int64_t *d
 {
     const cJSON *it;
     int n = 0;
-    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > XC_MAX_RANK) return xc_fail(XC_ERR_MODEL, "profile input '%s': bad dims", what);
-    cJSON_ArrayForEach(it, a) {
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > XC_MAX_RANK)
+        return xc_fail(XC_ERR_MODEL, "profile input '%s': bad dims", what);
+    cJSON_ArrayForEach(it, a)
+    {
         if (!cJSON_IsNumber(it) || it->valuedouble < 0) return xc_fail(XC_ERR_MODEL, "profile input '%s': bad dims", what);
         d[n++] = (int64_t)it->valuedouble;
     }
@@ -180,13 +182,15 @@ static xc_status plan_profiles(xc_ocl_plan_header *h)
     if (!cJSON_IsArray(all) || !cJSON_GetArraySize(all)) return XC_OK;
     if (!(h->profiles = calloc(1, sizeof *h->profiles))) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_profile_set *s = h->profiles;
-    cJSON_ArrayForEach(p, all) {
+    cJSON_ArrayForEach(p, all)
+    {
         xc_profile *q = realloc(s->p, sizeof *q * (size_t)(s->n + 1));
         if (!q) return xc_fail(XC_ERR_NOMEM, "out of memory");
         s->p = q;
         q = &s->p[s->n++];
         memset(q, 0, sizeof *q);
-        cJSON_ArrayForEach(in, cJSON_GetObjectItem(p, "inputs")) {
+        cJSON_ArrayForEach(in, cJSON_GetObjectItem(p, "inputs"))
+        {
             xc_profile_input x = {.rank = -1};
             const char *name = str_of(in, "name");
             XC_TRY(dims_of(cJSON_GetObjectItem(in, "min"), name, &x.rank, x.min));
@@ -203,8 +207,7 @@ static xc_status plan_profiles(xc_ocl_plan_header *h)
         const cJSON *tactics = cJSON_GetObjectItem(p, "tactics");
         if (!cJSON_IsObject(tactics)) continue;
         if (!(q->pins = xc_tactics_new())) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        cJSON_ArrayForEach(t, tactics)
-            if (cJSON_IsString(t)) XC_TRY(xc_tactics_set(q->pins, t->string, t->valuestring, 0));
+        cJSON_ArrayForEach(t, tactics) if (cJSON_IsString(t)) XC_TRY(xc_tactics_set(q->pins, t->string, t->valuestring, 0));
     }
     h->opt.profiles = s;
     return XC_OK;
@@ -223,16 +226,20 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     o->calibrator_entropy |= !strcmp(str_of(opts, "calibrator"), "entropy");
     if (!o->calibration_data && *str_of(opts, "calibration_data")) o->calibration_data = str_of(opts, "calibration_data");
     if (!o->calibration_cache && *str_of(opts, "calibration_cache")) o->calibration_cache = str_of(opts, "calibration_cache");
-    if (o->queues < 1 && cJSON_IsNumber(cJSON_GetObjectItem(opts, "queues"))) o->queues = cJSON_GetObjectItem(opts, "queues")->valueint;
+    if (o->queues < 1 && cJSON_IsNumber(cJSON_GetObjectItem(opts, "queues")))
+        o->queues = cJSON_GetObjectItem(opts, "queues")->valueint;
     o->n_disabled = o->n_fp32_layers = o->n_shapes = 0;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "disabled_passes"))
-        if (cJSON_IsString(it) && o->n_disabled < XC_MAX_NAMED) o->disabled[o->n_disabled++] = it->valuestring;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "fp32_layers"))
-        if (cJSON_IsString(it) && o->n_fp32_layers < XC_MAX_LAYER_NAMES) o->fp32_layers[o->n_fp32_layers++] = it->valuestring;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "disabled_passes")) if (cJSON_IsString(it) && o->n_disabled < XC_MAX_NAMED)
+        o->disabled[o->n_disabled++] = it->valuestring;
+    cJSON_ArrayForEach(it,
+                       cJSON_GetObjectItem(opts, "fp32_layers")) if (cJSON_IsString(it) && o->n_fp32_layers < XC_MAX_LAYER_NAMES)
+        o->fp32_layers[o->n_fp32_layers++] = it->valuestring;
     o->n_no_fuse_nodes = 0;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "no_fuse_nodes"))
-        if (cJSON_IsString(it) && o->n_no_fuse_nodes < XC_MAX_LAYER_NAMES) o->no_fuse_nodes[o->n_no_fuse_nodes++] = it->valuestring;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "input_shapes")) {
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "no_fuse_nodes")) if (cJSON_IsString(it)
+                                                                           && o->n_no_fuse_nodes < XC_MAX_LAYER_NAMES)
+        o->no_fuse_nodes[o->n_no_fuse_nodes++] = it->valuestring;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "input_shapes"))
+    {
         if (!cJSON_IsString(it) || o->n_shapes >= XC_MAX_NAMED) continue;
         h->shape_text[o->n_shapes] = strdup(it->valuestring);
         if (!h->shape_text[o->n_shapes]) return xc_fail(XC_ERR_NOMEM, "out of memory");
@@ -243,7 +250,8 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     return plan_profiles(h);
 }
 
-xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const xc_ocl_build_options *given, xc_ocl_plan_header *h)
+xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const xc_ocl_build_options *given,
+                            xc_ocl_plan_header *h)
 {
     memset(h, 0, sizeof *h);
     h->opt = *given;
@@ -277,11 +285,14 @@ static xc_status check_plan(const cJSON *root, const char *path, const xc_engine
     char dev[1100];
     if (strcmp(str_of(root, "format"), "crosscheck-plan-1")) return xc_fail(XC_ERR_MODEL, "%s: not a crosscheck plan", path);
     if (strcmp(str_of(root, "crosscheck_version"), XC_VERSION))
-        return xc_fail(XC_ERR_USAGE, "%s: made by crosscheck %s, this is %s: rebuild the plan", path, str_of(root, "crosscheck_version"), XC_VERSION);
+        return xc_fail(XC_ERR_USAGE, "%s: made by crosscheck %s, this is %s: rebuild the plan", path,
+                       str_of(root, "crosscheck_version"), XC_VERSION);
     if (strcmp(str_of(root, "device"), xc_ocl_device_key(probe->dev, dev, sizeof dev)))
-        return xc_fail(XC_ERR_USAGE, "%s: built for device '%s', this is '%s': rebuild the plan", path, str_of(root, "device"), dev);
+        return xc_fail(XC_ERR_USAGE, "%s: built for device '%s', this is '%s': rebuild the plan", path, str_of(root, "device"),
+                       dev);
     if (strcmp(str_of(root, "model_hash"), probe->model_hash))
-        return xc_fail(XC_ERR_USAGE, "%s: built from another model (hash %s, this model %s)", path, str_of(root, "model_hash"), probe->model_hash);
+        return xc_fail(XC_ERR_USAGE, "%s: built from another model (hash %s, this model %s)", path, str_of(root, "model_hash"),
+                       probe->model_hash);
     return XC_OK;
 }
 

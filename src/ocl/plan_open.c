@@ -31,7 +31,10 @@ xc_status xc_plan_model_path(const char *plan, char **out)
         s = dir ? xc_external_path(dirname(dir), m->valuestring, out) : xc_fail(XC_ERR_NOMEM, "out of memory");
         free(dir);
         if (s != XC_OK)
-            s = xc_error_prefix(s, "%s: the model the plan names cannot be used (give it: bench --model FILE, inspect engine MODEL --plan PLAN): ", plan);
+            s = xc_error_prefix(
+                s,
+                "%s: the model the plan names cannot be used (give it: bench --model FILE, inspect engine MODEL --plan PLAN): ",
+                plan);
     }
     cJSON_Delete(root);
     return s;
@@ -52,8 +55,7 @@ static xc_status is_plan(const char *path, int *plan)
     return XC_OK;
 }
 
-xc_status xc_engine_open(const char *path, const char *model_path, const xc_ocl_build_options *o, xc_model **m,
-                         xc_engine **e)
+xc_status xc_engine_open(const char *path, const char *model_path, const xc_ocl_build_options *o, xc_model **m, xc_engine **e)
 {
     *m = NULL;
     *e = NULL;
@@ -64,8 +66,10 @@ xc_status xc_engine_open(const char *path, const char *model_path, const xc_ocl_
         return xc_ocl_build(*m, o, e);
     }
     char *model = NULL;
-    if (model_path) model = strdup(model_path);
-    else XC_TRY(xc_plan_model_path(path, &model));
+    if (model_path)
+        model = strdup(model_path);
+    else
+        XC_TRY(xc_plan_model_path(path, &model));
     if (!model) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = xc_model_load(model, m);
     free(model);

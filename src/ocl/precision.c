@@ -30,9 +30,12 @@ static xc_status check_forced_names(const xc_engine *e)
             const xc_layer *L = &e->layers[l];
             if (L->dead) continue; /* fused away: its nodes are named by the layer that absorbed it */
             found |= !strcmp(L->name, e->opt.fp32_layers[i]);
-            for (int k = 0; k < L->n_nodes; k++) found |= !strcmp(e->model->graph->nodes[L->nodes[k]].name, e->opt.fp32_layers[i]);
+            for (int k = 0; k < L->n_nodes; k++)
+                found |= !strcmp(e->model->graph->nodes[L->nodes[k]].name, e->opt.fp32_layers[i]);
         }
-        if (!found) return xc_fail(XC_ERR_USAGE, "--layer-precision names '%s', which is no layer or node of the model", e->opt.fp32_layers[i]);
+        if (!found)
+            return xc_fail(XC_ERR_USAGE, "--layer-precision names '%s', which is no layer or node of the model",
+                           e->opt.fp32_layers[i]);
     }
     return XC_OK;
 }
@@ -97,7 +100,10 @@ xc_status xc_engine_assign_precision(xc_engine *e)
     free(conv32);
     if (s != XC_OK) {
         for (int l = 0; layers && l < n; l++)
-            if (layers[l].kind == &xc_kind_reformat) { free(layers[l].name); free(layers[l].nodes); }
+            if (layers[l].kind == &xc_kind_reformat) {
+                free(layers[l].name);
+                free(layers[l].nodes);
+            }
         free(layers);
         return s;
     }

@@ -38,16 +38,22 @@ xc_status xc_layer_precision_load(const char *path, char ***names, int *n)
     xc_mapping_release(m);
     const cJSON *format = cJSON_GetObjectItem(root, "format"), *list = cJSON_GetObjectItem(root, "fp32"), *it;
     xc_status s = XC_OK;
-    if (!root) s = xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
+    if (!root)
+        s = xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
     else if (!cJSON_IsString(format) || strcmp(format->valuestring, FORMAT) || !cJSON_IsArray(list))
-        s = xc_fail(XC_ERR_MODEL, "%s: not a crosscheck layer-precision file (want {\"format\": \"%s\", \"fp32\": [...]})", path, FORMAT);
+        s = xc_fail(XC_ERR_MODEL, "%s: not a crosscheck layer-precision file (want {\"format\": \"%s\", \"fp32\": [...]})", path,
+                    FORMAT);
     int count = cJSON_GetArraySize(list);
     if (s == XC_OK && !(*names = calloc(count + 1, sizeof **names))) s = xc_fail(XC_ERR_NOMEM, "out of memory");
-    cJSON_ArrayForEach(it, list) {
+    cJSON_ArrayForEach(it, list)
+    {
         if (s != XC_OK) break;
-        if (!cJSON_IsString(it) || !it->valuestring[0]) s = xc_fail(XC_ERR_MODEL, "%s: entry %d of \"fp32\" is not a layer name", path, *n);
-        else if (!((*names)[*n] = strdup(it->valuestring))) s = xc_fail(XC_ERR_NOMEM, "out of memory");
-        else (*n)++;
+        if (!cJSON_IsString(it) || !it->valuestring[0])
+            s = xc_fail(XC_ERR_MODEL, "%s: entry %d of \"fp32\" is not a layer name", path, *n);
+        else if (!((*names)[*n] = strdup(it->valuestring)))
+            s = xc_fail(XC_ERR_NOMEM, "out of memory");
+        else
+            (*n)++;
     }
     cJSON_Delete(root);
     if (s != XC_OK) {

@@ -108,7 +108,7 @@ static xc_status add_span(cl_event a, cl_event b, samples *s)
 /* One graph input or output: its device buffer and host bytes in its storage form. */
 typedef struct transfer {
     cl_mem mem;
-    cl_mem pinned;             /* host-allocated (pinned) buffer; host is its mapping */
+    cl_mem pinned; /* host-allocated (pinned) buffer; host is its mapping */
     void *host;
     size_t bytes;
 } transfer;
@@ -118,8 +118,8 @@ typedef struct bench {
     xc_ocl_ctx *c;
     transfer *in, *out;
     int n_in, n_out;
-    int first_gpu, last_gpu;   /* layers whose launches open and close an inference, -1: none */
-    cl_event *ev;              /* profiling pass: first and last event of every layer */
+    int first_gpu, last_gpu; /* layers whose launches open and close an inference, -1: none */
+    cl_event *ev;            /* profiling pass: first and last event of every layer */
 } bench;
 
 /* Layers that do work: views (no launches) only rename storage. */
@@ -398,7 +398,8 @@ xc_status xc_bench_run(xc_engine *e, const xc_bench_options *o, xc_bench_result 
 {
     memset(out, 0, sizeof *out);
     bench b;
-    XC_TRY(xc_profile_engine_for_shapes(e, e->opt.shapes, e->opt.n_shapes, &e)); /* a profiled engine: the one for --input-shapes */
+    XC_TRY(
+        xc_profile_engine_for_shapes(e, e->opt.shapes, e->opt.n_shapes, &e)); /* a profiled engine: the one for --input-shapes */
     xc_status s = bench_open(e, o, &b);
     if (s == XC_OK) s = warm_up(&b, o);
     if (s == XC_OK) s = timed_runs(&b, o, out);

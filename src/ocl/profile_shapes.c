@@ -58,11 +58,15 @@ static xc_status parse_input(const char *text, xc_profile_input *x)
         if (rank[k] >= 0) return xc_fail(XC_ERR_USAGE, "profile shape '%s': %.3s given twice", text, p);
         p += 4;
         XC_TRY(parse_dims(text, &p, &rank[k], dst[k]));
-        if (*p == ',') p++;
-        else if (*p) return xc_fail(XC_ERR_USAGE, "profile shape '%s': unexpected '%s'", text, p);
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return xc_fail(XC_ERR_USAGE, "profile shape '%s': unexpected '%s'", text, p);
     }
-    if (rank[0] < 0 || rank[1] < 0 || rank[2] < 0) return xc_fail(XC_ERR_USAGE, "profile shape '%s' needs min=, opt= and max=", text);
-    if (rank[0] != rank[1] || rank[1] != rank[2]) return xc_fail(XC_ERR_USAGE, "profile shape '%s': min, opt and max differ in rank", text);
+    if (rank[0] < 0 || rank[1] < 0 || rank[2] < 0)
+        return xc_fail(XC_ERR_USAGE, "profile shape '%s' needs min=, opt= and max=", text);
+    if (rank[0] != rank[1] || rank[1] != rank[2])
+        return xc_fail(XC_ERR_USAGE, "profile shape '%s': min, opt and max differ in rank", text);
     x->rank = rank[0];
     for (int d = 0; d < x->rank; d++)
         if (x->min[d] > x->opt[d] || x->opt[d] > x->max[d])
@@ -97,7 +101,8 @@ xc_status xc_profile_parse(xc_profile_set *s, int profile, const char *text)
     XC_TRY(parse_input(text, &x));
     xc_status st = profile == s->n ? add_profile(s) : XC_OK;
     for (int i = 0; st == XC_OK && i < s->p[profile].n; i++)
-        if (!strcmp(s->p[profile].in[i].name, x.name)) st = xc_fail(XC_ERR_USAGE, "profile %d names input '%s' twice", profile, x.name);
+        if (!strcmp(s->p[profile].in[i].name, x.name))
+            st = xc_fail(XC_ERR_USAGE, "profile %d names input '%s' twice", profile, x.name);
     if (st == XC_OK) st = add_input(&s->p[profile], &x);
     if (st != XC_OK) free(x.name);
     return st;
@@ -170,22 +175,22 @@ static void exclusions_free(xc_tactic_exclusions *x)
 
 typedef struct shape_engine {
     int profile;
-    int64_t *dims;             /* per profile input, XC_MAX_RANK each */
+    int64_t *dims; /* per profile input, XC_MAX_RANK each */
     xc_engine *e;
 } shape_engine;
 
 struct xc_profile_state {
     xc_profile_set set;
-    xc_engine **opt;           /* per profile; opt[0] is the engine holding this state (not owned) */
-    xc_tactics_file **pins;    /* per profile: its opt engine's tactics */
+    xc_engine **opt;        /* per profile; opt[0] is the engine holding this state (not owned) */
+    xc_tactics_file **pins; /* per profile: its opt engine's tactics */
     int n_shape, cap_shape;
     shape_engine *shape;
     xc_ocl_build_options base; /* for shape engines: lists point into `strings` */
     char **strings;
     int n_strings;
-    xc_input_shape *given;     /* --input-shapes, names in `strings` */
+    xc_input_shape *given; /* --input-shapes, names in `strings` */
     int n_given;
-    xc_ocl_device *dev;        /* every engine here borrows it (one OpenCL context) */
+    xc_ocl_device *dev; /* every engine here borrows it (one OpenCL context) */
 };
 
 void xc_profile_state_free(struct xc_profile_state *ps)
@@ -289,7 +294,8 @@ static void describe_point(const xc_profile *p, const int64_t *const *dims, char
     buf[0] = 0;
     for (int i = 0; i < p->n && o < len; i++) {
         char d[256];
-        o += (size_t)snprintf(buf + o, len - o, "%s%s=%s", i ? " " : "", p->in[i].name, xc_dims_str(p->in[i].rank, dims[i], d, sizeof d));
+        o += (size_t)snprintf(buf + o, len - o, "%s%s=%s", i ? " " : "", p->in[i].name,
+                              xc_dims_str(p->in[i].rank, dims[i], d, sizeof d));
     }
 }
 
@@ -303,14 +309,18 @@ static xc_status check_profiles(const xc_model *m, const xc_profile_set *s)
             const xc_profile_input *x = &s->p[p].in[i];
             int k = 0;
             while (k < g->n_inputs && (strcmp(g->inputs[k].name, x->name) || !xc_graph_is_runtime_input(g, k))) k++;
-            if (k == g->n_inputs) return xc_fail(XC_ERR_USAGE, "--profile-shapes: profile %d names '%s', which is not an input of the model", p, x->name);
+            if (k == g->n_inputs)
+                return xc_fail(XC_ERR_USAGE, "--profile-shapes: profile %d names '%s', which is not an input of the model", p,
+                               x->name);
             const xc_value_info *v = &g->inputs[k];
             if (v->rank >= 0 && v->rank != x->rank)
-                return xc_fail(XC_ERR_USAGE, "--profile-shapes: profile %d gives input '%s' rank %d, the model rank %d", p, x->name, x->rank, v->rank);
+                return xc_fail(XC_ERR_USAGE, "--profile-shapes: profile %d gives input '%s' rank %d, the model rank %d", p,
+                               x->name, x->rank, v->rank);
             for (int d = 0; d < x->rank && v->rank >= 0; d++)
                 if (v->dims[d] >= 0 && (x->min[d] != v->dims[d] || x->max[d] != v->dims[d]))
-                    return xc_fail(XC_ERR_USAGE, "--profile-shapes: profile %d: dim %d of input '%s' is %lld in the model, not a range", p, d, x->name,
-                                   (long long)v->dims[d]);
+                    return xc_fail(XC_ERR_USAGE,
+                                   "--profile-shapes: profile %d: dim %d of input '%s' is %lld in the model, not a range", p, d,
+                                   x->name, (long long)v->dims[d]);
         }
     for (int p = 1; p < s->n; p++) { /* one set of profiled inputs: a run picks a profile by them */
         int same = s->p[p].n == s->p[0].n;
@@ -319,7 +329,10 @@ static xc_status check_profiles(const xc_model *m, const xc_profile_set *s)
             for (int j = 0; j < s->p[0].n && !found; j++) found = !strcmp(s->p[0].in[j].name, s->p[p].in[i].name);
             same = found;
         }
-        if (!same) return xc_fail(XC_ERR_USAGE, "--profile-shapes: profile %d names other inputs than profile 0 (every profile names the same inputs)", p);
+        if (!same)
+            return xc_fail(XC_ERR_USAGE,
+                           "--profile-shapes: profile %d names other inputs than profile 0 (every profile names the same inputs)",
+                           p);
     }
     return XC_OK;
 }
@@ -376,7 +389,8 @@ static xc_status probe(const xc_model *m, const xc_ocl_build_options *o, const x
 }
 
 /* Probes p's range along its diagonal (every dim min + j, clamped to max) and at opt. */
-static xc_status range_exclusions(const xc_model *m, const xc_ocl_build_options *o, const xc_profile *p, int pi, xc_tactic_exclusions *x)
+static xc_status range_exclusions(const xc_model *m, const xc_ocl_build_options *o, const xc_profile *p, int pi,
+                                  xc_tactic_exclusions *x)
 {
     int64_t span = 0, offs[XC_PROFILE_PROBES + 1];
     for (int i = 0; i < p->n; i++)
@@ -427,11 +441,13 @@ static xc_status plan_at_max(const xc_model *m, const xc_ocl_build_options *o, c
     if (s == XC_OK) s = xc_engine_build_structure(m, &q, &M);
     if (s == XC_OK) { /* tactics make free views (view.alias) of what they reshape: E's are M's too */
         for (int t = 0; t < M->n_tensors && t < E->n_tensors; t++)
-            if (M->tensors[t].alias < 0 && E->tensors[t].alias >= 0 && !E->tensors[t].alias_offset) M->tensors[t].alias = E->tensors[t].alias;
+            if (M->tensors[t].alias < 0 && E->tensors[t].alias >= 0 && !E->tensors[t].alias_offset)
+                M->tensors[t].alias = E->tensors[t].alias;
         s = xc_engine_plan_memory(M);
     }
     if (s == XC_OK && !xc_engine_adopt_memory_plan(E, M, pi))
-        xc_log(XC_LOG_INFO, "profile %d: the engine at max differs in structure from the one at opt; it keeps its own memory plan", pi);
+        xc_log(XC_LOG_INFO,
+               "profile %d: the engine at max differs in structure from the one at opt; it keeps its own memory plan", pi);
     xc_engine_free(M);
     free(shapes);
     free(dims);
@@ -440,8 +456,8 @@ static xc_status plan_at_max(const xc_model *m, const xc_ocl_build_options *o, c
 
 /* Builds profile pi at its opt shapes (timed, or pinned from a plan), restricted to tactics
  * valid over its range, with the memory plan of its max. */
-static xc_status build_opt(const xc_model *m, const xc_ocl_build_options *o, struct xc_profile_state *ps, const xc_profile_set *given, int pi,
-                           xc_engine **out)
+static xc_status build_opt(const xc_model *m, const xc_ocl_build_options *o, struct xc_profile_state *ps,
+                           const xc_profile_set *given, int pi, xc_engine **out)
 {
     const xc_profile *p = &ps->set.p[pi];
     xc_ocl_build_options q = *o;
@@ -492,7 +508,8 @@ xc_status xc_profile_build(const xc_model *m, const xc_ocl_build_options *o, xc_
     const xc_profile_set *given = o->profiles;
     XC_TRY(check_profiles(m, given));
     if (o->opt_profile > given->n)
-        return xc_fail(XC_ERR_USAGE, "--opt-profile %d: the engine has %d profile%s (0..%d)", o->opt_profile - 1, given->n, given->n > 1 ? "s" : "", given->n - 1);
+        return xc_fail(XC_ERR_USAGE, "--opt-profile %d: the engine has %d profile%s (0..%d)", o->opt_profile - 1, given->n,
+                       given->n > 1 ? "s" : "", given->n - 1);
     struct xc_profile_state *ps = calloc(1, sizeof *ps);
     if (!ps) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = xc_profile_set_copy(given, &ps->set);
@@ -564,8 +581,12 @@ static xc_status refuse(const xc_engine *e, const xc_profile_set *s, int only, c
         o += (size_t)snprintf(ranges + o, sizeof ranges - o, "%sprofile %d: min %s, max %s", o ? "; " : "", p,
                               xc_dims_str(y->rank, y->min, lo, sizeof lo), xc_dims_str(y->rank, y->max, hi, sizeof hi));
     }
-    return xc_fail(XC_ERR_USAGE, "input '%s': shape %s is outside %s (%s)", x->name, t ? xc_dims_str(t->rank, t->dims, got, sizeof got) : "(none)",
-                   only >= 0 ? "the profile chosen" : s->n > 1 ? "every profile" : "the engine's profile", ranges);
+    return xc_fail(XC_ERR_USAGE, "input '%s': shape %s is outside %s (%s)", x->name,
+                   t ? xc_dims_str(t->rank, t->dims, got, sizeof got) : "(none)",
+                   only >= 0  ? "the profile chosen"
+                   : s->n > 1 ? "every profile"
+                              : "the engine's profile",
+                   ranges);
 }
 
 static int at_point(const xc_engine *e, const xc_profile *p, const xc_tensor *const *inputs, const int64_t *dims, int opt)

@@ -20,7 +20,7 @@
 #define XC_PROFILE_PROBES 64
 
 typedef struct xc_profile_input {
-    char *name;                /* owned */
+    char *name; /* owned */
     int rank;
     int64_t min[XC_MAX_RANK], opt[XC_MAX_RANK], max[XC_MAX_RANK];
 } xc_profile_input;
@@ -28,7 +28,7 @@ typedef struct xc_profile_input {
 struct xc_tactics_file;
 typedef struct xc_profile {
     int n;
-    xc_profile_input *in;      /* owned */
+    xc_profile_input *in;         /* owned */
     struct xc_tactics_file *pins; /* read from a plan: the tactics of this profile's opt engine
                                 * (layer name -> variant), owned; NULL: time them */
 } xc_profile;
@@ -64,8 +64,8 @@ const xc_engine *xc_profile_opt_engine(const xc_engine *e, int p);
 /* Tactics not valid over a profile's range (the tuner skips them): per layer name. */
 typedef struct xc_tactic_exclusions {
     int n, cap;
-    char **layer;              /* owned */
-    const char **tactic;       /* tactic names (static) */
+    char **layer;        /* owned */
+    const char **tactic; /* tactic names (static) */
 } xc_tactic_exclusions;
 int xc_tactic_excluded(const xc_tactic_exclusions *x, const char *layer, const char *tactic);
 #endif

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-typedef struct kernel_file { const char *name, *source; } kernel_file;
+typedef struct kernel_file {
+    const char *name, *source;
+} kernel_file;
 extern const kernel_file xc_kernel_files[]; /* build/gen/kernels_embed.c */
 
 typedef struct entry {
@@ -47,9 +49,12 @@ static uint64_t fnv(uint64_t h, const char *s)
 static void cache_dir(char *buf, size_t len)
 {
     const char *d = getenv("CROSSCHECK_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (d && d[0]) snprintf(buf, len, "%s", d);
-    else if (xdg && xdg[0]) snprintf(buf, len, "%s/crosscheck", xdg);
-    else snprintf(buf, len, "%s/.cache/crosscheck", home && home[0] ? home : "/tmp");
+    if (d && d[0])
+        snprintf(buf, len, "%s", d);
+    else if (xdg && xdg[0])
+        snprintf(buf, len, "%s/crosscheck", xdg);
+    else
+        snprintf(buf, len, "%s/.cache/crosscheck", home && home[0] ? home : "/tmp");
 }
 
 static void mkdirs(const char *path)
@@ -177,8 +182,8 @@ static xc_status build_failure(xc_ocl_device *d, cl_program p, cl_int err, const
     if (log) clGetProgramBuildInfo(p, d->id, CL_PROGRAM_BUILD_LOG, len, log, NULL);
     for (char *c = log; c && *c; c++)
         if (*c == '\n') *c = ' '; /* one line: the log follows the message */
-    xc_status s = xc_fail(XC_ERR_RUNTIME, "kernel build failed for %s (kernels/%s): %s: %.1500s", label, file ? file : "generated",
-                          xc_cl_error_name(err), log ? log : "");
+    xc_status s = xc_fail(XC_ERR_RUNTIME, "kernel build failed for %s (kernels/%s): %s: %.1500s", label,
+                          file ? file : "generated", xc_cl_error_name(err), log ? log : "");
     free(log);
     return s;
 }
@@ -197,8 +202,8 @@ xc_status xc_ocl_program_prelude(xc_ocl_device *d, const char *prelude, const ch
     char devkey[1100];
     xc_ocl_device_key(d, devkey, sizeof devkey);
     /* the entry format is part of the key: files of an older format are never read */
-    uint64_t key = fnv(fnv(fnv(fnv(fnv(fnv(fnv(1469598103934665603ull, prelude), common), body), generated), options), devkey),
-                       ENTRY_MAGIC);
+    uint64_t key =
+        fnv(fnv(fnv(fnv(fnv(fnv(fnv(1469598103934665603ull, prelude), common), body), generated), options), devkey), ENTRY_MAGIC);
     pthread_mutex_lock(&lock);
     for (entry *e = cache; e; e = e->next)
         if (e->dev == d && e->key == key) {

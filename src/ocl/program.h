@@ -17,8 +17,8 @@ const char *xc_kernel_source(const char *name);
 /* Builds (or fetches) the program made of kernels/common.cl, kernels/<file> (may be NULL) and
  * `generated` (may be NULL) with `options`. label names the tactic or layer in errors, which
  * carry the compiler log. The program stays owned by the cache. */
-xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generated, const char *options,
-                         const char *label, cl_program *out);
+xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generated, const char *options, const char *label,
+                         cl_program *out);
 /* The same, with `prelude` (may be NULL) placed before kernels/common.cl: definitions common.cl
  * reads, such as the layer's fused activation XC_ACTIVATE. */
 xc_status xc_ocl_program_prelude(xc_ocl_device *d, const char *prelude, const char *file, const char *generated,

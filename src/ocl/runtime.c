@@ -142,7 +142,8 @@ static xc_status slice_mem(xc_ocl_ctx *c, int t, size_t offset, cl_mem *out)
         cl_mem parent;
         XC_TRY(root_mem(c, t, &parent));
         const xc_etensor *x = &e->tensors[t];
-        cl_buffer_region region = {offset * (x->fp16 ? 2 : xc_dtype_size(x->dtype)), xc_round_up(xc_et_bytes(x) ? xc_et_bytes(x) : 4, 4)};
+        cl_buffer_region region = {offset * (x->fp16 ? 2 : xc_dtype_size(x->dtype)),
+                                   xc_round_up(xc_et_bytes(x) ? xc_et_bytes(x) : 4, 4)};
         cl_int err;
         c->subs[t] = clCreateSubBuffer(parent, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
         if (err != CL_SUCCESS) return xc_cl_fail(err, "making the slice of a tensor in its Concat's output");
@@ -177,8 +178,8 @@ static xc_status root_mem(xc_ocl_ctx *c, int t, cl_mem *out)
     if (!c->priv[t]) {
         cl_int err;
         size_t bytes = xc_round_up(xc_et_bytes(x) ? xc_et_bytes(x) : 4, 4); /* aliases have the same bytes */
-        XC_TRY(xc_ocl_buffer(e->dev, CL_MEM_READ_WRITE, bytes + (c->canary ? CANARY_BYTES : 0), NULL, "allocating a tensor buffer",
-                             &c->priv[t]));
+        XC_TRY(xc_ocl_buffer(e->dev, CL_MEM_READ_WRITE, bytes + (c->canary ? CANARY_BYTES : 0), NULL,
+                             "allocating a tensor buffer", &c->priv[t]));
         static const cl_uint zero = 0, guard = CANARY_WORD; /* tactics are timed on zeros, not on stale memory */
         err = clEnqueueFillBuffer(c->q, c->priv[t], &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
         if (err == CL_SUCCESS && c->canary)
@@ -397,7 +398,8 @@ static xc_status run_layer_on(xc_ocl_ctx *c, int l, cl_command_queue q, int n_wa
     if (L->workspace > c->workspace_bytes) { /* grown once per larger need; layers run in turn */
         finish_all(c);
         if (c->workspace) clReleaseMemObject(c->workspace);
-        xc_status st = xc_ocl_buffer(c->e->dev, CL_MEM_READ_WRITE, L->workspace, NULL, "allocating tactic workspace", &c->workspace);
+        xc_status st =
+            xc_ocl_buffer(c->e->dev, CL_MEM_READ_WRITE, L->workspace, NULL, "allocating tactic workspace", &c->workspace);
         c->workspace_bytes = c->workspace ? L->workspace : 0;
         if (st != XC_OK) return st;
     }
@@ -411,8 +413,8 @@ static xc_status run_layer_on(xc_ocl_ctx *c, int l, cl_command_queue q, int n_wa
         }
         XC_TRY(bind_args(c, *kk, la));
         cl_event *want = k == L->n_launches - 1 && last ? last : k == 0 && first ? first : NULL;
-        err = clEnqueueNDRangeKernel(q, *kk, la->dims, NULL, la->global, la->has_local ? la->local : NULL, k ? 0 : (cl_uint)n_wait,
-                                     k || !n_wait ? NULL : wait, want);
+        err = clEnqueueNDRangeKernel(q, *kk, la->dims, NULL, la->global, la->has_local ? la->local : NULL,
+                                     k ? 0 : (cl_uint)n_wait, k || !n_wait ? NULL : wait, want);
         if (err == CL_SUCCESS && k == 0 && first && last && L->n_launches == 1) {
             *first = *last;
             clRetainEvent(*first); /* one launch: first and last are the same event */
@@ -440,8 +442,8 @@ static xc_status check_canaries(xc_ocl_ctx *c, int l)
         if (err != CL_SUCCESS) return xc_cl_fail(err, "reading a canary");
         for (int k = 0; k < CANARY_BYTES / 4; k++)
             if (guard[k] != CANARY_WORD)
-                return xc_fail(XC_ERR_RUNTIME, "layer '%s' (tactic %s) wrote past the end of tensor '%s' (byte %zu after it)", L->name,
-                               L->variant, c->e->tensors[t].name, (size_t)k * 4);
+                return xc_fail(XC_ERR_RUNTIME, "layer '%s' (tactic %s) wrote past the end of tensor '%s' (byte %zu after it)",
+                               L->name, L->variant, c->e->tensors[t].name, (size_t)k * 4);
     }
     return XC_OK;
 }
@@ -458,7 +460,8 @@ static int layer_buffers(xc_ocl_ctx *c, int l, cl_mem *reads, int *n_reads, cl_m
     int nw = 0;
     *n_reads = 0;
     for (int i = 0; i < L->n_in; i++)
-        if (L->in[i] >= 0 && !c->e->tensors[L->in[i]].value && xc_ocl_ctx_mem(c, L->in[i], &reads[*n_reads]) == XC_OK) (*n_reads)++;
+        if (L->in[i] >= 0 && !c->e->tensors[L->in[i]].value && xc_ocl_ctx_mem(c, L->in[i], &reads[*n_reads]) == XC_OK)
+            (*n_reads)++;
     for (int o = 0; o < L->n_out; o++)
         if (L->out[o] >= 0 && xc_ocl_ctx_mem(c, L->out[o], &writes[nw]) == XC_OK) nw++;
     if (L->workspace && c->workspace) writes[nw++] = c->workspace;
@@ -569,7 +572,9 @@ xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tenso
         const xc_etensor *x = &e->tensors[t];
         if (!inputs[k] || inputs[k]->dtype != x->dtype || !xc_shape_equal(x->rank, x->dims, inputs[k]->rank, inputs[k]->dims)) {
             char want[256], got[256], dims[256];
-            return xc_fail(XC_ERR_USAGE, "input '%s': the engine was built for %s, got %s (give inputs of its shape, --input-shapes %s:%s, or build an engine for these)",
+            return xc_fail(XC_ERR_USAGE,
+                           "input '%s': the engine was built for %s, got %s (give inputs of its shape, --input-shapes %s:%s, or "
+                           "build an engine for these)",
                            x->name, xc_shape_str(x->dtype, x->rank, x->dims, want, sizeof want),
                            inputs[k] ? xc_tensor_desc(inputs[k], got, sizeof got) : "nothing", x->name,
                            xc_dims_str(x->rank, x->dims, dims, sizeof dims));

@@ -10,27 +10,27 @@
 
 typedef struct xc_ocl_ctx {
     xc_engine *e;
-    cl_command_queue q;        /* queue 0: uploads, downloads, tuning */
+    cl_command_queue q; /* queue 0: uploads, downloads, tuning */
     int n_queues;
     cl_command_queue queues[XC_MAX_QUEUES]; /* queues[0] == q */
-    int *layer_queue;          /* per layer, with --queues > 1 */
-    int private_buffers;       /* tuning and canary checks: every tensor its own buffer */
-    int canary;                /* a guard region after every buffer, checked after each layer */
-    cl_mem *slots;             /* per memory-plan slot */
-    cl_mem *priv;              /* per tensor, private mode (grows: tactics may add tensors) */
+    int *layer_queue;                       /* per layer, with --queues > 1 */
+    int private_buffers;                    /* tuning and canary checks: every tensor its own buffer */
+    int canary;                             /* a guard region after every buffer, checked after each layer */
+    cl_mem *slots;                          /* per memory-plan slot */
+    cl_mem *priv;                           /* per tensor, private mode (grows: tactics may add tensors) */
     int n_priv;
-    cl_kernel *kernels;        /* n_layers * XC_LAYER_LAUNCHES, made on first use */
-    cl_mem workspace;          /* scratch for tactics that need it, grown on demand */
+    cl_kernel *kernels; /* n_layers * XC_LAYER_LAUNCHES, made on first use */
+    cl_mem workspace;   /* scratch for tactics that need it, grown on demand */
     size_t workspace_bytes;
     int n_kernels;
-    const xc_feeder *feed;     /* isolated runs: values replacing each layer's inputs */
-    cl_mem *subs;              /* per tensor: the sub-buffer of a slice alias (in-place Concat) */
+    const xc_feeder *feed; /* isolated runs: values replacing each layer's inputs */
+    cl_mem *subs;          /* per tensor: the sub-buffer of a slice alias (in-place Concat) */
     int n_subs;
-    cl_mem status;             /* XC_ARG_STATUS: one int per layer, made on first use */
-    int n_host;                /* tensors whose shape is known at run time only (etensor.host): */
-    struct xc_tensor **host;   /* the last run's values, owned */
-    int n_sub;                 /* a profiled engine: contexts on the engines of other shapes, */
-    struct xc_ocl_ctx **sub;   /* made on first use (owned) */
+    cl_mem status;           /* XC_ARG_STATUS: one int per layer, made on first use */
+    int n_host;              /* tensors whose shape is known at run time only (etensor.host): */
+    struct xc_tensor **host; /* the last run's values, owned */
+    int n_sub;               /* a profiled engine: contexts on the engines of other shapes, */
+    struct xc_ocl_ctx **sub; /* made on first use (owned) */
 } xc_ocl_ctx;
 
 xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out);

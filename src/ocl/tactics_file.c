@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 struct xc_tactics_file {
-    char prefix[1400];         /* device + version, for timing-cache keys */
+    char prefix[1400]; /* device + version, for timing-cache keys */
     int n, cap;
     char **keys, **tactics;
     double *ms;
@@ -66,10 +66,12 @@ static xc_status parse(const char *path, const void *buf, size_t len, xc_tactics
     const cJSON *format = cJSON_GetObjectItem(root, "format");
     f->is_plan = cJSON_IsString(format) && !strcmp(format->valuestring, "crosscheck-plan-1");
     const cJSON *list = cJSON_GetObjectItem(root, f->is_cache ? "entries" : "layers"), *it;
-    xc_status s = cJSON_IsArray(list) ? XC_OK
-                                      : xc_fail(XC_ERR_MODEL, "%s: no \"%s\" list (not a crosscheck %s file)", path,
-                                                f->is_cache ? "entries" : "layers", f->is_cache ? "timing-cache" : "tactics or plan");
-    cJSON_ArrayForEach(it, list) {
+    xc_status s = cJSON_IsArray(list)
+                      ? XC_OK
+                      : xc_fail(XC_ERR_MODEL, "%s: no \"%s\" list (not a crosscheck %s file)", path,
+                                f->is_cache ? "entries" : "layers", f->is_cache ? "timing-cache" : "tactics or plan");
+    cJSON_ArrayForEach(it, list)
+    {
         if (s != XC_OK) break;
         const cJSON *k = cJSON_GetObjectItem(it, f->is_cache ? "key" : "name"), *t = cJSON_GetObjectItem(it, "tactic"),
                     *ms = cJSON_GetObjectItem(it, "ms");
@@ -118,7 +120,8 @@ xc_status xc_tactics_load(const char *path, const xc_engine *e, xc_tactics_file 
     }
     if (s == XC_OK && e) {
         char dev[1100];
-        snprintf((*out)->prefix, sizeof (*out)->prefix, "%s | crosscheck %s | ", xc_ocl_device_key(e->dev, dev, sizeof dev), XC_VERSION);
+        snprintf((*out)->prefix, sizeof(*out)->prefix, "%s | crosscheck %s | ", xc_ocl_device_key(e->dev, dev, sizeof dev),
+                 XC_VERSION);
     }
     return s;
 }
@@ -224,13 +227,14 @@ static size_t put_attr(const xc_attr *a, char *buf, size_t len)
 void xc_layer_signature(const xc_engine *e, const xc_layer *l, char *buf, size_t len)
 {
     const xc_activation_def *act = xc_activation_get(l->act);
-    size_t o = (size_t)snprintf(buf, len, "%s|act=%s,%.9g,%.9g|res=%d|fp16=%d|", l->kind->name, act ? act->label : "?", l->alpha, l->beta,
-                                l->residual >= 0, l->fp16);
+    size_t o = (size_t)snprintf(buf, len, "%s|act=%s,%.9g,%.9g|res=%d|fp16=%d|", l->kind->name, act ? act->label : "?", l->alpha,
+                                l->beta, l->residual >= 0, l->fp16);
     if (xc_engine_tf32(e) && o < len) o += (size_t)snprintf(buf + o, len - o, "tf32|"); /* another candidate set */
     for (int k = 0; k < l->n_nodes && o < len; k++) {
         const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
         o += (size_t)snprintf(buf + o, len - o, "%s{", n->op_type);
-        for (int a = 0; a < n->n_attrs && o < len; a++) o += put_attr(&n->attrs[a], buf + o, len - o), o += o < len ? (size_t)snprintf(buf + o, len - o, ";") : 0;
+        for (int a = 0; a < n->n_attrs && o < len; a++)
+            o += put_attr(&n->attrs[a], buf + o, len - o), o += o < len ? (size_t)snprintf(buf + o, len - o, ";") : 0;
         o += o < len ? (size_t)snprintf(buf + o, len - o, "}") : 0;
     }
     for (int i = 0; i < l->n_in + l->n_out && o < len; i++) {

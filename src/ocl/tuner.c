@@ -15,14 +15,16 @@
 
 typedef struct candidate {
     const xc_tactic *t;
-    const xc_variant *v;        /* NULL: the tactic's only variant */
+    const xc_variant *v; /* NULL: the tactic's only variant */
     char name[96];
 } candidate;
 
 static void candidate_name(const xc_tactic *t, const xc_variant *v, char *buf, size_t len)
 {
-    if (v && v->suffix && v->suffix[0]) snprintf(buf, len, "%s.%s", t->name, v->suffix);
-    else snprintf(buf, len, "%s", t->name);
+    if (v && v->suffix && v->suffix[0])
+        snprintf(buf, len, "%s.%s", t->name, v->suffix);
+    else
+        snprintf(buf, len, "%s", t->name);
 }
 
 /* Does candidate c pass --tactics (its full name or its tactic's name matches a glob)? */
@@ -145,7 +147,8 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
     xc_ocl_ctx_forget_layer(ctx, li);
     if (best < 0) /* out of memory stays out of memory, so its hint and status reach the user */
         return xc_fail(first_status == XC_ERR_NOMEM ? XC_ERR_NOMEM : XC_ERR_RUNTIME,
-                       "layer '%s': no tactic builds and runs on this device: %s", l->name, first_error[0] ? first_error : "no candidate tactic");
+                       "layer '%s': no tactic builds and runs on this device: %s", l->name,
+                       first_error[0] ? first_error : "no candidate tactic");
     XC_TRY(prepare(e, l, &c[best]));
     xc_engine_drop_unused_derived(e, l);
     l->time_ms = best_ms;
@@ -179,8 +182,10 @@ static int candidates(const xc_engine *e, const xc_layer *l, candidate *out, int
 const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, size_t len)
 {
     candidate c[1];
-    if (all_candidates(e, l, c, 1) == 1) snprintf(buf, len, "%s", c[0].name);
-    else snprintf(buf, len, "%s", "");
+    if (all_candidates(e, l, c, 1) == 1)
+        snprintf(buf, len, "%s", c[0].name);
+    else
+        snprintf(buf, len, "%s", "");
     return buf;
 }
 
@@ -205,16 +210,21 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
     const char *want = pinned ? xc_tactics_lookup(pinned, l->name) : pins ? xc_tactics_lookup(pins, l->name) : NULL;
     int n = candidates(e, l, c, 96, !want); /* a pin may name any variant */
     if (!n && e->opt.excluded)
-        return xc_fail(XC_ERR_UNSUPPORTED, "layer '%s' (%s): no tactic applies over the whole profile range (narrow the range)", l->name, l->kind->name);
+        return xc_fail(XC_ERR_UNSUPPORTED, "layer '%s' (%s): no tactic applies over the whole profile range (narrow the range)",
+                       l->name, l->kind->name);
     if (!n) return xc_fail(XC_ERR_INTERNAL, "layer '%s' (%s): no applicable tactic", l->name, l->kind->name);
     if (pins) {
         int k = want ? find_candidate(c, n, want) : -1;
-        if (k < 0) xc_log(XC_LOG_INFO, "layer '%s': %s; it runs its baseline %s", l->name,
-                          want ? "its tactic at the profile's opt shapes does not apply here" : "not in the engine at the profile's opt shapes", c[0].name);
+        if (k < 0)
+            xc_log(XC_LOG_INFO, "layer '%s': %s; it runs its baseline %s", l->name,
+                   want ? "its tactic at the profile's opt shapes does not apply here"
+                        : "not in the engine at the profile's opt shapes",
+                   c[0].name);
         return prepare(e, l, &c[k < 0 ? 0 : k]); /* untimed at this shape: time_ms stays 0 */
     }
     if (pinned && !want && xc_tactics_is_plan(pinned))
-        return xc_fail(XC_ERR_USAGE, "%s: no tactic recorded for layer '%s' (was the model or a build option changed?)", e->opt.load_tactics, l->name);
+        return xc_fail(XC_ERR_USAGE, "%s: no tactic recorded for layer '%s' (was the model or a build option changed?)",
+                       e->opt.load_tactics, l->name);
     if (want) {
         int k = find_candidate(c, n, want);
         if (k < 0 && e->opt.replay_lenient) k = 0; /* e.g. a layer now in another precision */
@@ -229,7 +239,8 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, 
      * all is then the best of the subset too) */
     const char *hit = cache ? xc_tactics_lookup(cache, key) : NULL, *used = key;
     int k = hit ? find_candidate(c, n, hit) : -1;
-    if (k < 0 && cache && e->opt.n_tactic_filter && (hit = xc_tactics_lookup(cache, sig))) k = find_candidate(c, n, hit), used = sig;
+    if (k < 0 && cache && e->opt.n_tactic_filter && (hit = xc_tactics_lookup(cache, sig)))
+        k = find_candidate(c, n, hit), used = sig;
     if (k >= 0) {
         XC_TRY(prepare(e, l, &c[k]));
         l->time_ms = xc_tactics_lookup_ms(cache, used); /* measured on this device, by this or an earlier build */
@@ -249,7 +260,9 @@ static xc_status check_pinned_names(const xc_engine *e, const xc_tactics_file *p
         const char *name = xc_tactics_key(pinned, i);
         int found = 0;
         for (int l = 0; l < e->n_layers && !found; l++) found = !e->layers[l].dead && !strcmp(e->layers[l].name, name);
-        if (!found) return xc_fail(XC_ERR_USAGE, "%s: layer '%s' is not in this engine (see 'crosscheck build' for its layers)", e->opt.load_tactics, name);
+        if (!found)
+            return xc_fail(XC_ERR_USAGE, "%s: layer '%s' is not in this engine (see 'crosscheck build' for its layers)",
+                           e->opt.load_tactics, name);
     }
     return XC_OK;
 }
@@ -280,7 +293,8 @@ static xc_status check_tactic_filter(const xc_engine *e)
     for (int i = 0; i < n && unmatched; i++) {
         if (matched[i]) continue;
         if (unmatched == n) {
-            s = xc_fail(XC_ERR_USAGE, "--tactics '%s' matches no tactic of any layer of this engine (see 'crosscheck inspect engine')",
+            s = xc_fail(XC_ERR_USAGE,
+                        "--tactics '%s' matches no tactic of any layer of this engine (see 'crosscheck inspect engine')",
                         e->opt.tactic_filter[i]);
             break;
         }
@@ -305,8 +319,10 @@ xc_status xc_engine_choose_tactics(xc_engine *e)
     for (int l = 0; l < e->n_layers && s == XC_OK; l++) {
         if (e->layers[l].dead) continue;
         progress(e, e->progress_done, total, e->layers[l].name);
-        if (!e->layers[l].cpu) s = choose(e, ctx, pinned, cache, l);
-        else snprintf(e->layers[l].variant, sizeof e->layers[l].variant, "cpu.reference");
+        if (!e->layers[l].cpu)
+            s = choose(e, ctx, pinned, cache, l);
+        else
+            snprintf(e->layers[l].variant, sizeof e->layers[l].variant, "cpu.reference");
         e->progress_done++;
     }
     if (s == XC_OK) progress(e, total, total, "done");

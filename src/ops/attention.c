@@ -20,13 +20,18 @@ static xc_status split_heads(xc_infer_ctx *c, const char *what, int64_t hidden, 
 
 /* ---- Attention ---- */
 
-#define ATTENTION23_ATTRS                                                                                        \
-    {"is_causal", XC_ATTR_INT, 0}, {"kv_num_heads", XC_ATTR_INT, 0}, {"q_num_heads", XC_ATTR_INT, 0},             \
-        {"qk_matmul_output_mode", XC_ATTR_INT, 0}, {"scale", XC_ATTR_FLOAT, 0}, {"softcap", XC_ATTR_FLOAT, 0},    \
-        {"softmax_precision", XC_ATTR_INT, 0}
+#define ATTENTION23_ATTRS                                                                                                        \
+    {"is_causal", XC_ATTR_INT, 0}, {"kv_num_heads", XC_ATTR_INT, 0}, {"q_num_heads", XC_ATTR_INT, 0},                            \
+        {"qk_matmul_output_mode", XC_ATTR_INT, 0}, {"scale", XC_ATTR_FLOAT, 0}, {"softcap", XC_ATTR_FLOAT, 0},                   \
+    {                                                                                                                            \
+        "softmax_precision", XC_ATTR_INT, 0                                                                                      \
+    }
 static const xc_attr_spec attention23_attrs[] = {ATTENTION23_ATTRS, {NULL, 0, 0}};
 static const xc_attr_spec attention25_attrs[] = {
-    ATTENTION23_ATTRS, {"left_window_size", XC_ATTR_INT, 0}, {"right_window_size", XC_ATTR_INT, 0}, {NULL, 0, 0},
+    ATTENTION23_ATTRS,
+    {"left_window_size", XC_ATTR_INT, 0},
+    {"right_window_size", XC_ATTR_INT, 0},
+    {NULL, 0, 0},
 };
 
 /* Sizes of one Attention node, in the 4-D (batch, heads, sequence, head size) view. */
@@ -41,7 +46,8 @@ static xc_status attention_geometry(xc_infer_ctx *c, attn_geom *g)
     const xc_type_shape *q = &c->in[0], *k = &c->in[1], *v = &c->in[2];
     int64_t k_head;
     if (q->rank != 3 && q->rank != 4) return xc_infer_fail(c, "Q must be 3-D or 4-D, got rank %d", q->rank);
-    if (k->rank != q->rank || v->rank != q->rank) return xc_infer_fail(c, "Q, K and V ranks differ (%d, %d, %d)", q->rank, k->rank, v->rank);
+    if (k->rank != q->rank || v->rank != q->rank)
+        return xc_infer_fail(c, "Q, K and V ranks differ (%d, %d, %d)", q->rank, k->rank, v->rank);
     g->batch = q->dims[0];
     if (q->rank == 4) {
         g->q_heads = q->dims[1];
@@ -64,11 +70,13 @@ static xc_status attention_geometry(xc_infer_ctx *c, attn_geom *g)
         XC_TRY(split_heads(c, "K", k->dims[2], g->kv_heads, &k_head));
         XC_TRY(split_heads(c, "V", v->dims[2], g->kv_heads, &g->v_head));
     }
-    if (dims_clash(k->dims[0], g->batch) || dims_clash(v->dims[0], g->batch)) return xc_infer_fail(c, "Q, K and V batch sizes differ");
+    if (dims_clash(k->dims[0], g->batch) || dims_clash(v->dims[0], g->batch))
+        return xc_infer_fail(c, "Q, K and V batch sizes differ");
     if (dims_clash(k_head, g->head))
         return xc_infer_fail(c, "Q head size %lld differs from K's %lld", (long long)g->head, (long long)k_head);
     if (g->q_heads >= 0 && g->kv_heads >= 0 && (g->kv_heads ? g->q_heads % g->kv_heads : g->q_heads))
-        return xc_infer_fail(c, "q_num_heads %lld is not a multiple of kv_num_heads %lld", (long long)g->q_heads, (long long)g->kv_heads);
+        return xc_infer_fail(c, "q_num_heads %lld is not a multiple of kv_num_heads %lld", (long long)g->q_heads,
+                             (long long)g->kv_heads);
     return XC_OK;
 }
 
@@ -79,7 +87,8 @@ static xc_status attention_past(xc_infer_ctx *c, attn_geom *g)
     int has_key = c->n_in > 4 && c->in[4].present, has_value = c->n_in > 5 && c->in[5].present;
     g->past_seq = 0;
     if (has_key != has_value) return xc_infer_fail(c, "past_key and past_value must be given together");
-    if (has_key && c->n_in > 6 && c->in[6].present) return xc_infer_fail(c, "nonpad_kv_seqlen cannot be combined with past_key/past_value");
+    if (has_key && c->n_in > 6 && c->in[6].present)
+        return xc_infer_fail(c, "nonpad_kv_seqlen cannot be combined with past_key/past_value");
     for (int i = 4; has_key && i < 6; i++) {
         const xc_type_shape *p = &c->in[i];
         if (p->rank < 0) {
@@ -107,7 +116,8 @@ static xc_status attention_mask(xc_infer_ctx *c, const attn_geom *g)
     int64_t target[3] = {g->batch, g->q_heads, g->q_seq};
     int64_t last = m->dims[m->rank - 1];
     if (last >= 0 && g->total_seq >= 0 && last > g->total_seq)
-        return xc_infer_fail(c, "attn_mask covers %lld keys, more than the %lld there are", (long long)last, (long long)g->total_seq);
+        return xc_infer_fail(c, "attn_mask covers %lld keys, more than the %lld there are", (long long)last,
+                             (long long)g->total_seq);
     for (int d = 0; d < m->rank - 1; d++) {
         int64_t want = target[3 - m->rank + 1 + d];
         if (m->dims[d] != 1 && dims_clash(m->dims[d], want))
@@ -165,7 +175,10 @@ static xc_status infer_attention(xc_infer_ctx *c)
 /* ---- RotaryEmbedding ---- */
 
 static const xc_attr_spec rotary_attrs[] = {
-    {"interleaved", XC_ATTR_INT, 0}, {"num_heads", XC_ATTR_INT, 0}, {"rotary_embedding_dim", XC_ATTR_INT, 0}, {NULL, 0, 0},
+    {"interleaved", XC_ATTR_INT, 0},
+    {"num_heads", XC_ATTR_INT, 0},
+    {"rotary_embedding_dim", XC_ATTR_INT, 0},
+    {NULL, 0, 0},
 };
 
 /* cos_cache and sin_cache: (max_position + 1, rotary_dim / 2) when position_ids (batch, seq) is
@@ -179,7 +192,8 @@ static xc_status check_rotary_caches(xc_infer_ctx *c, int64_t batch, int64_t seq
     for (int i = 1; i <= 2; i++) {
         const xc_type_shape *cache = &c->in[i];
         if (cache->rank < 0) continue;
-        int bad = has_pos ? cache->rank != 2 : cache->rank != 3 || dims_clash(cache->dims[0], batch) || dims_clash(cache->dims[1], seq);
+        int bad =
+            has_pos ? cache->rank != 2 : cache->rank != 3 || dims_clash(cache->dims[0], batch) || dims_clash(cache->dims[1], seq);
         if (bad || dims_clash(cache->dims[cache->rank - 1], half))
             return xc_infer_fail(c, "%s must have shape %s with last axis %lld", c->node->inputs[i],
                                  has_pos ? "(positions, rotary_dim / 2)" : "(batch, sequence, rotary_dim / 2)", (long long)half);
@@ -204,7 +218,8 @@ static xc_status infer_rotary(xc_infer_ctx *c)
     if (rot < 0) return xc_infer_fail(c, "rotary_embedding_dim %lld is negative", (long long)rot);
     if (rot == 0) rot = head;
     if (rot >= 0 && (rot % 2 || (head >= 0 && rot > head)))
-        return xc_infer_fail(c, "rotary_embedding_dim %lld must be even and at most the head size %lld", (long long)rot, (long long)head);
+        return xc_infer_fail(c, "rotary_embedding_dim %lld must be even and at most the head size %lld", (long long)rot,
+                             (long long)head);
     return check_rotary_caches(c, x->dims[0], x->dims[x->rank == 4 ? 2 : 1], rot < 0 ? -1 : rot / 2);
 }
 

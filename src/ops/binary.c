@@ -18,18 +18,30 @@ typedef struct elementwise_rule {
 #define T_BOOL XC_BIT(XC_BOOL)
 
 static const elementwise_rule rules[] = {
-    {"Add", XC_T_NUMERIC, 0},          {"Sub", XC_T_NUMERIC, 0},
-    {"Mul", XC_T_NUMERIC, 0},          {"Div", XC_T_NUMERIC, 0},
-    {"Mod", XC_T_NUMERIC, 0},          {"Max", XC_T_NUMERIC, 0},
-    {"Min", XC_T_NUMERIC, 0},          {"Sum", XC_T_FLOATS, 0},
-    {"Mean", XC_T_FLOATS, 0},          {"Equal", XC_T_ALL | XC_BIT(XC_STRING), 1},
-    {"Less", XC_T_NUMERIC, 1},         {"LessOrEqual", XC_T_NUMERIC, 1},
-    {"Greater", XC_T_NUMERIC, 1},      {"GreaterOrEqual", XC_T_NUMERIC, 1},
-    {"And", T_BOOL, 1},                {"Or", T_BOOL, 1},
-    {"Xor", T_BOOL, 1},                {"BitShift", XC_T_INTS, 0},
-    {"BitwiseAnd", XC_T_INTS, 0},      {"BitwiseOr", XC_T_INTS, 0},
-    {"BitwiseXor", XC_T_INTS, 0},      {"BitwiseNot", XC_T_INTS, 0},
-    {"Pow", XC_T_FLOATS | XC_T_SINTS, 0}, {"PRelu", XC_T_FLOATS | XC_T_SINTS, 0},
+    {"Add", XC_T_NUMERIC, 0},
+    {"Sub", XC_T_NUMERIC, 0},
+    {"Mul", XC_T_NUMERIC, 0},
+    {"Div", XC_T_NUMERIC, 0},
+    {"Mod", XC_T_NUMERIC, 0},
+    {"Max", XC_T_NUMERIC, 0},
+    {"Min", XC_T_NUMERIC, 0},
+    {"Sum", XC_T_FLOATS, 0},
+    {"Mean", XC_T_FLOATS, 0},
+    {"Equal", XC_T_ALL | XC_BIT(XC_STRING), 1},
+    {"Less", XC_T_NUMERIC, 1},
+    {"LessOrEqual", XC_T_NUMERIC, 1},
+    {"Greater", XC_T_NUMERIC, 1},
+    {"GreaterOrEqual", XC_T_NUMERIC, 1},
+    {"And", T_BOOL, 1},
+    {"Or", T_BOOL, 1},
+    {"Xor", T_BOOL, 1},
+    {"BitShift", XC_T_INTS, 0},
+    {"BitwiseAnd", XC_T_INTS, 0},
+    {"BitwiseOr", XC_T_INTS, 0},
+    {"BitwiseXor", XC_T_INTS, 0},
+    {"BitwiseNot", XC_T_INTS, 0},
+    {"Pow", XC_T_FLOATS | XC_T_SINTS, 0},
+    {"PRelu", XC_T_FLOATS | XC_T_SINTS, 0},
     {"Where", XC_T_ALL, 0},
 };
 
@@ -76,10 +88,10 @@ static xc_status infer_same_shape(xc_infer_ctx *c)
         if (!x->present || x->rank < 0) continue;
         if (!first) first = x;
         int same = x->rank == first->rank;
-        for (int k = 0; same && k < x->rank; k++)
-            same = x->dims[k] < 0 || first->dims[k] < 0 || x->dims[k] == first->dims[k];
+        for (int k = 0; same && k < x->rank; k++) same = x->dims[k] < 0 || first->dims[k] < 0 || x->dims[k] == first->dims[k];
         if (!same)
-            return xc_infer_fail(c, "inputs 0 and %d differ in shape, and this version (opset %d) does not broadcast", i, c->opset);
+            return xc_infer_fail(c, "inputs 0 and %d differ in shape, and this version (opset %d) does not broadcast", i,
+                                 c->opset);
     }
     return infer_numpy(c);
 }
@@ -130,10 +142,10 @@ static xc_status infer_mod(xc_infer_ctx *c)
 static xc_status infer_bitshift(xc_infer_ctx *c)
 {
     const char *dir = xc_attr_string(c->node, "direction", "");
-    if (strcmp(dir, "LEFT") && strcmp(dir, "RIGHT"))
-        return xc_infer_fail(c, "direction must be LEFT or RIGHT, got '%s'", dir);
+    if (strcmp(dir, "LEFT") && strcmp(dir, "RIGHT")) return xc_infer_fail(c, "direction must be LEFT or RIGHT, got '%s'", dir);
     for (int i = 0; i < c->n_in && c->opset < 28; i++) /* before opset 28, T is unsigned only */
-        if (c->in[i].present && c->in[i].dtype != XC_UNDEFINED && xc_dtype_is_int(c->in[i].dtype) && xc_dtype_is_signed(c->in[i].dtype))
+        if (c->in[i].present && c->in[i].dtype != XC_UNDEFINED && xc_dtype_is_int(c->in[i].dtype)
+            && xc_dtype_is_signed(c->in[i].dtype))
             return xc_infer_fail(c, "input '%s' is %s; BitShift before opset 28 takes unsigned integers only", c->node->inputs[i],
                                  xc_dtype_name(c->in[i].dtype));
     return infer_numpy(c);
@@ -180,21 +192,37 @@ static const xc_attr_spec consumed_attrs[] = {{"consumed_inputs", XC_ATTR_INTS, 
 static const xc_attr_spec mod_attrs[] = {{"fmod", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec bitshift_attrs[] = {{"direction", XC_ATTR_STRING, 1}, {NULL, 0, 0}};
 
-#define ARITH(op) \
-    {op, 1, 2, 2, 1, 1, legacy_consumed_attrs, infer_legacy}, {op, 6, 2, 2, 1, 1, legacy_attrs, infer_legacy}, \
-    {op, 7, 2, 2, 1, 1, NULL, infer_numpy}
-#define LOGIC(op) {op, 1, 2, 2, 1, 1, legacy_attrs, infer_legacy}, {op, 7, 2, 2, 1, 1, NULL, infer_numpy}
-#define VARIADIC(op) \
-    {op, 1, 1, -1, 1, 1, consumed_attrs, infer_same_shape}, {op, 6, 1, -1, 1, 1, NULL, infer_same_shape}, \
-    {op, 8, 1, -1, 1, 1, NULL, infer_numpy}
+#define ARITH(op)                                                                                                                \
+    {op, 1, 2, 2, 1, 1, legacy_consumed_attrs, infer_legacy}, {op, 6, 2, 2, 1, 1, legacy_attrs, infer_legacy},                   \
+    {                                                                                                                            \
+        op, 7, 2, 2, 1, 1, NULL, infer_numpy                                                                                     \
+    }
+#define LOGIC(op)                                                                                                                \
+    {op, 1, 2, 2, 1, 1, legacy_attrs, infer_legacy}, { op, 7, 2, 2, 1, 1, NULL, infer_numpy }
+#define VARIADIC(op)                                                                                                             \
+    {op, 1, 1, -1, 1, 1, consumed_attrs, infer_same_shape}, {op, 6, 1, -1, 1, 1, NULL, infer_same_shape},                        \
+    {                                                                                                                            \
+        op, 8, 1, -1, 1, 1, NULL, infer_numpy                                                                                    \
+    }
 
 const xc_op_schema xc_schemas_binary[] = {
-    ARITH("Add"), ARITH("Sub"), ARITH("Mul"), ARITH("Div"),
+    ARITH("Add"),
+    ARITH("Sub"),
+    ARITH("Mul"),
+    ARITH("Div"),
     {"Pow", 1, 2, 2, 1, 1, legacy_attrs, infer_legacy},
     {"Pow", 7, 2, 2, 1, 1, NULL, infer_pow},
     {"Mod", 10, 2, 2, 1, 1, mod_attrs, infer_mod},
-    VARIADIC("Max"), VARIADIC("Min"), VARIADIC("Sum"), VARIADIC("Mean"),
-    LOGIC("Equal"), LOGIC("Less"), LOGIC("Greater"), LOGIC("And"), LOGIC("Or"), LOGIC("Xor"),
+    VARIADIC("Max"),
+    VARIADIC("Min"),
+    VARIADIC("Sum"),
+    VARIADIC("Mean"),
+    LOGIC("Equal"),
+    LOGIC("Less"),
+    LOGIC("Greater"),
+    LOGIC("And"),
+    LOGIC("Or"),
+    LOGIC("Xor"),
     {"LessOrEqual", 12, 2, 2, 1, 1, NULL, infer_numpy},
     {"GreaterOrEqual", 12, 2, 2, 1, 1, NULL, infer_numpy},
     {"Where", 9, 3, 3, 1, 1, NULL, infer_where},

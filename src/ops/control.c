@@ -8,15 +8,17 @@
 /* Effectively unbounded variadic outputs (ONNX gives no upper limit). */
 #define MANY (1 << 20)
 
-static const xc_attr_spec if_attrs[] = {
-    {"then_branch", XC_ATTR_GRAPH, 1}, {"else_branch", XC_ATTR_GRAPH, 1}, {NULL, 0, 0}};
+static const xc_attr_spec if_attrs[] = {{"then_branch", XC_ATTR_GRAPH, 1}, {"else_branch", XC_ATTR_GRAPH, 1}, {NULL, 0, 0}};
 static const xc_attr_spec loop_attrs[] = {{"body", XC_ATTR_GRAPH, 1}, {NULL, 0, 0}};
 static const xc_attr_spec scan8_attrs[] = {
     {"body", XC_ATTR_GRAPH, 1}, {"num_scan_inputs", XC_ATTR_INT, 1}, {"directions", XC_ATTR_INTS, 0}, {NULL, 0, 0}};
-static const xc_attr_spec scan9_attrs[] = {
-    {"body", XC_ATTR_GRAPH, 1},          {"num_scan_inputs", XC_ATTR_INT, 1},  {"scan_input_directions", XC_ATTR_INTS, 0},
-    {"scan_output_directions", XC_ATTR_INTS, 0}, {"scan_input_axes", XC_ATTR_INTS, 0}, {"scan_output_axes", XC_ATTR_INTS, 0},
-    {NULL, 0, 0}};
+static const xc_attr_spec scan9_attrs[] = {{"body", XC_ATTR_GRAPH, 1},
+                                           {"num_scan_inputs", XC_ATTR_INT, 1},
+                                           {"scan_input_directions", XC_ATTR_INTS, 0},
+                                           {"scan_output_directions", XC_ATTR_INTS, 0},
+                                           {"scan_input_axes", XC_ATTR_INTS, 0},
+                                           {"scan_output_axes", XC_ATTR_INTS, 0},
+                                           {NULL, 0, 0}};
 
 static const xc_graph *graph_attr(const xc_infer_ctx *c, const char *name)
 {
@@ -45,7 +47,8 @@ static xc_status require_single(const xc_infer_ctx *c, int i, xc_dtype want, con
     const xc_type_shape *t = &c->in[i];
     if (!t->present) return XC_OK;
     if (t->dtype != XC_UNDEFINED && t->dtype != want)
-        return xc_infer_fail(c, "%s '%s' must be %s, got %s", what, c->node->inputs[i], xc_dtype_name(want), xc_dtype_name(t->dtype));
+        return xc_infer_fail(c, "%s '%s' must be %s, got %s", what, c->node->inputs[i], xc_dtype_name(want),
+                             xc_dtype_name(t->dtype));
     for (int k = 0; t->rank > 0 && k < t->rank; k++)
         if (t->dims[k] > 1) return xc_infer_fail(c, "%s '%s' must hold one element", what, c->node->inputs[i]);
     return XC_OK;
@@ -57,11 +60,10 @@ static xc_status infer_if(xc_infer_ctx *c)
     const char *names[2] = {"then_branch", "else_branch"};
     XC_TRY(require_single(c, 0, XC_BOOL, "condition"));
     for (int b = 0; b < 2; b++) {
-        if (br[b]->n_inputs)
-            return xc_infer_fail(c, "%s has %d inputs, expected none", names[b], br[b]->n_inputs);
+        if (br[b]->n_inputs) return xc_infer_fail(c, "%s has %d inputs, expected none", names[b], br[b]->n_inputs);
         if (br[b]->n_outputs != c->n_out)
-            return xc_infer_fail(c, "%s has %d outputs, expected %d (one per output of the node)", names[b],
-                                 br[b]->n_outputs, c->n_out);
+            return xc_infer_fail(c, "%s has %d outputs, expected %d (one per output of the node)", names[b], br[b]->n_outputs,
+                                 c->n_out);
     }
     /* declared types must agree even when only one branch is inferred below (a known condition) */
     for (int o = 0; o < c->n_out; o++) {
@@ -104,7 +106,8 @@ static xc_status infer_if(xc_infer_ctx *c)
 static xc_status infer_loop(xc_infer_ctx *c)
 {
     const xc_graph *body = graph_attr(c, "body");
-    if (c->n_in < 2) return xc_infer_fail(c, "has %d inputs, expected at least 2 (trip count and condition, either may be empty)", c->n_in);
+    if (c->n_in < 2)
+        return xc_infer_fail(c, "has %d inputs, expected at least 2 (trip count and condition, either may be empty)", c->n_in);
     int n = c->n_in - 2, k = c->n_out - n;
     if (k < 0) return xc_infer_fail(c, "has %d loop-carried inputs but only %d outputs", n, c->n_out);
     if (body->n_inputs != 2 + n)
@@ -115,7 +118,8 @@ static xc_status infer_loop(xc_infer_ctx *c)
                              body->n_outputs, 1 + c->n_out, n, n == 1 ? "" : "s", k, k == 1 ? "" : "s");
     XC_TRY(require_single(c, 0, XC_INT64, "trip count"));
     XC_TRY(require_single(c, 1, XC_BOOL, "condition"));
-    xc_type_shape *bin = calloc((size_t)body->n_inputs + 1, sizeof *bin), *bout = calloc((size_t)body->n_outputs + 1, sizeof *bout);
+    xc_type_shape *bin = calloc((size_t)body->n_inputs + 1, sizeof *bin),
+                  *bout = calloc((size_t)body->n_outputs + 1, sizeof *bout);
     if (!bin || !bout) {
         free(bin);
         free(bout);
@@ -143,7 +147,8 @@ static xc_status infer_loop(xc_infer_ctx *c)
         const xc_type_shape *per = &bout[1 + n + j];
         xc_type_shape *r = &c->out[n + j];
         if (per->kind != XC_VALUE_TENSOR) {
-            s = xc_infer_fail(c, "body output %d is a %s, but scan outputs stack tensors", 1 + n + j, xc_value_kind_name(per->kind));
+            s = xc_infer_fail(c, "body output %d is a %s, but scan outputs stack tensors", 1 + n + j,
+                              xc_value_kind_name(per->kind));
             break;
         }
         r->dtype = per->dtype;
@@ -190,8 +195,7 @@ static xc_status infer_scan_common(xc_infer_ctx *c, int batch)
     int first = batch ? 1 : 0, n_state_scan = c->n_in - first;
     for (int i = first; i < c->n_in; i++)
         if (!c->in[i].present) return xc_infer_fail(c, "input %d is empty (only sequence_lens may be)", i);
-    if (m < 1 || m > n_state_scan)
-        return xc_infer_fail(c, "num_scan_inputs is %lld, expected 1..%d", (long long)m, n_state_scan);
+    if (m < 1 || m > n_state_scan) return xc_infer_fail(c, "num_scan_inputs is %lld, expected 1..%d", (long long)m, n_state_scan);
     int n = n_state_scan - (int)m, k = c->n_out - n;
     if (k < 0) return xc_infer_fail(c, "has %d state inputs but only %d outputs", n, c->n_out);
     if (body->n_inputs != n + (int)m)
@@ -210,7 +214,8 @@ static xc_status infer_scan_common(xc_infer_ctx *c, int batch)
         XC_TRY(check_count(c, "scan_output_directions", k));
         XC_TRY(check_count(c, "scan_output_axes", k));
     }
-    xc_type_shape *bin = calloc((size_t)body->n_inputs + 1, sizeof *bin), *bout = calloc((size_t)body->n_outputs + 1, sizeof *bout);
+    xc_type_shape *bin = calloc((size_t)body->n_inputs + 1, sizeof *bin),
+                  *bout = calloc((size_t)body->n_outputs + 1, sizeof *bout);
     if (!bin || !bout) {
         free(bin);
         free(bout);
@@ -240,7 +245,8 @@ static xc_status infer_scan_common(xc_infer_ctx *c, int batch)
         b->rank = r;
         if (i >= n && x->dims[axis] >= 0) {
             if (length >= 0 && length != x->dims[axis])
-                s = xc_infer_fail(c, "scan inputs have different lengths (%lld and %lld)", (long long)length, (long long)x->dims[axis]);
+                s = xc_infer_fail(c, "scan inputs have different lengths (%lld and %lld)", (long long)length,
+                                  (long long)x->dims[axis]);
             length = x->dims[axis];
         }
     }
@@ -266,12 +272,17 @@ static xc_status infer_scan_common(xc_infer_ctx *c, int batch)
         r->rank = per->rank >= 0 && per->rank + extra <= XC_MAX_RANK ? per->rank + extra : -1;
         if (r->rank < 0) continue;
         int axis = 0;
-        if (!batch) s = scan_axis(c, "scan_output_axes", o - n, r->rank, &axis);
-        else axis = 1;
+        if (!batch)
+            s = scan_axis(c, "scan_output_axes", o - n, r->rank, &axis);
+        else
+            axis = 1;
         for (int d = 0, src = 0; d < r->rank && s == XC_OK; d++) {
-            if (batch && d == 0) r->dims[d] = b_dim;
-            else if (d == axis) r->dims[d] = length;
-            else r->dims[d] = per->dims[src++];
+            if (batch && d == 0)
+                r->dims[d] = b_dim;
+            else if (d == axis)
+                r->dims[d] = length;
+            else
+                r->dims[d] = per->dims[src++];
         }
     }
     free(bin);

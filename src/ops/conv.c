@@ -3,14 +3,19 @@
 #include "conv_geom.h"
 
 static const xc_attr_spec conv_attrs[] = {
-    {"auto_pad", XC_ATTR_STRING, 0}, {"dilations", XC_ATTR_INTS, 0}, {"group", XC_ATTR_INT, 0},
-    {"kernel_shape", XC_ATTR_INTS, 0}, {"pads", XC_ATTR_INTS, 0}, {"strides", XC_ATTR_INTS, 0}, {NULL, 0, 0},
+    {"auto_pad", XC_ATTR_STRING, 0},
+    {"dilations", XC_ATTR_INTS, 0},
+    {"group", XC_ATTR_INT, 0},
+    {"kernel_shape", XC_ATTR_INTS, 0},
+    {"pads", XC_ATTR_INTS, 0},
+    {"strides", XC_ATTR_INTS, 0},
+    {NULL, 0, 0},
 };
 
 static const xc_attr_spec conv_transpose_attrs[] = {
-    {"auto_pad", XC_ATTR_STRING, 0}, {"dilations", XC_ATTR_INTS, 0}, {"group", XC_ATTR_INT, 0},
+    {"auto_pad", XC_ATTR_STRING, 0},   {"dilations", XC_ATTR_INTS, 0},      {"group", XC_ATTR_INT, 0},
     {"kernel_shape", XC_ATTR_INTS, 0}, {"output_padding", XC_ATTR_INTS, 0}, {"output_shape", XC_ATTR_INTS, 0},
-    {"pads", XC_ATTR_INTS, 0}, {"strides", XC_ATTR_INTS, 0}, {NULL, 0, 0},
+    {"pads", XC_ATTR_INTS, 0},         {"strides", XC_ATTR_INTS, 0},        {NULL, 0, 0},
 };
 
 /* Shape of input i as rank dims, -1 everywhere when its rank is unknown. */
@@ -69,8 +74,10 @@ static xc_status infer_conv_like(xc_infer_ctx *c, int transpose)
                              transpose ? "input" : "output", (long long)group);
     XC_TRY(check_bias(c, m));
     xc_window w;
-    if (transpose) XC_TRY(xc_window_transpose(c->node, rank - 2, xd + 2, wd + 2, &w));
-    else XC_TRY(xc_window_forward(c->node, rank - 2, xd + 2, wd + 2, &w));
+    if (transpose)
+        XC_TRY(xc_window_transpose(c->node, rank - 2, xd + 2, wd + 2, &w));
+    else
+        XC_TRY(xc_window_forward(c->node, rank - 2, xd + 2, wd + 2, &w));
     int64_t dims[XC_MAX_RANK] = {xd[0], m};
     for (int a = 0; a < rank - 2; a++) dims[2 + a] = w.out[a];
     xc_infer_set(c, 0, x->dtype, rank, dims);

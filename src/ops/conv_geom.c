@@ -8,7 +8,6 @@
 
 typedef enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID } auto_pad;
 
-
 /* Python-style floor division: the spec's pad split is written for it and must hold for the
  * negative total padding an enlarging ConvTranspose output_shape gives. */
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
@@ -25,7 +24,8 @@ static xc_status read_ints(const xc_node *n, const char *name, int count, int64_
     }
     if (len != (size_t)count) return xc_node_fail(n, XC_ERR_MODEL, "%s has %zu values, expected %d", name, len, count);
     for (int k = 0; k < count; k++) {
-        if (v[k] < min) return xc_node_fail(n, XC_ERR_MODEL, "%s[%d] is %lld, must be >= %lld", name, k, (long long)v[k], (long long)min);
+        if (v[k] < min)
+            return xc_node_fail(n, XC_ERR_MODEL, "%s[%d] is %lld, must be >= %lld", name, k, (long long)v[k], (long long)min);
         out[k] = v[k];
     }
     return XC_OK;
@@ -55,7 +55,8 @@ static xc_status read_kernel(const xc_node *n, int nsp, const int64_t *weight_ke
     XC_TRY(read_ints(n, "kernel_shape", nsp, 1, 1, k));
     for (int a = 0; weight_kernel && a < nsp; a++)
         if (weight_kernel[a] >= 0 && weight_kernel[a] != k[a])
-            return xc_node_fail(n, XC_ERR_MODEL, "kernel_shape[%d] is %lld but W has %lld", a, (long long)k[a], (long long)weight_kernel[a]);
+            return xc_node_fail(n, XC_ERR_MODEL, "kernel_shape[%d] is %lld but W has %lld", a, (long long)k[a],
+                                (long long)weight_kernel[a]);
     return XC_OK;
 }
 
@@ -116,7 +117,7 @@ static xc_status forward_axis(const xc_node *n, int a, auto_pad ap, int ceil_mod
     room = padded - span; /* both >= 0 */
     if (room < 0)
         return xc_node_fail(n, XC_ERR_MODEL, "spatial axis %d: padded input size %lld is smaller than the window %lld", a,
-                         (long long)padded, (long long)span);
+                            (long long)padded, (long long)span);
     XC_TRY(xc_add_i64(n, "output size", ceil_mode ? ceil_div(room, s) : room / s, 1, &w->out[a]));
     /* ceil_mode never starts a window inside the end padding (PyTorch's and ORT's rule); the
      * last window starts at (out - 1) * s <= room + s - 1, which may not fit in int64 */
@@ -174,8 +175,10 @@ xc_status xc_window_transpose(const xc_node *n, int nsp, const int64_t *in, cons
         if (given || ap == PAD_SAME_UPPER || ap == PAD_SAME_LOWER) {
             /* the pads are whatever turns the full output into the requested one */
             w->out[a] = -1;
-            if (given) w->out[a] = shape[a];
-            else if (w->in[a] >= 0) XC_TRY(xc_mul_i64(n, "SAME output size", w->in[a], s, &w->out[a]));
+            if (given)
+                w->out[a] = shape[a];
+            else if (w->in[a] >= 0)
+                XC_TRY(xc_mul_i64(n, "SAME output size", w->in[a], s, &w->out[a]));
             if (full < 0 || w->out[a] < 0) {
                 w->pad_begin[a] = w->pad_end[a] = -1;
                 continue;
@@ -192,7 +195,7 @@ xc_status xc_window_transpose(const xc_node *n, int nsp, const int64_t *in, cons
         }
         if (full >= 0 && w->out[a] < 1)
             return xc_node_fail(n, XC_ERR_MODEL, "spatial axis %d: pads %lld+%lld leave no output", a, (long long)w->pad_begin[a],
-                             (long long)w->pad_end[a]);
+                                (long long)w->pad_end[a]);
     }
     return XC_OK;
 }

@@ -11,13 +11,13 @@
 #define XC_MAX_SPATIAL (XC_MAX_RANK - 2)
 
 typedef struct xc_window {
-    int nsp;                             /* number of spatial axes */
-    int64_t in[XC_MAX_SPATIAL];          /* input size (-1 unknown) */
-    int64_t kernel[XC_MAX_SPATIAL];      /* kernel size (-1 unknown) */
+    int nsp;                        /* number of spatial axes */
+    int64_t in[XC_MAX_SPATIAL];     /* input size (-1 unknown) */
+    int64_t kernel[XC_MAX_SPATIAL]; /* kernel size (-1 unknown) */
     int64_t stride[XC_MAX_SPATIAL], dilation[XC_MAX_SPATIAL];
-    int64_t pad_begin[XC_MAX_SPATIAL];   /* -1 unknown; negative pads only for ConvTranspose */
-    int64_t pad_end[XC_MAX_SPATIAL];     /* as declared or derived, without ceil_mode's extension */
-    int64_t out[XC_MAX_SPATIAL];         /* output size (-1 unknown) */
+    int64_t pad_begin[XC_MAX_SPATIAL]; /* -1 unknown; negative pads only for ConvTranspose */
+    int64_t pad_end[XC_MAX_SPATIAL];   /* as declared or derived, without ceil_mode's extension */
+    int64_t out[XC_MAX_SPATIAL];       /* output size (-1 unknown) */
 } xc_window;
 
 /* Geometry of a forward window op (Conv, pools) over nsp spatial axes with input sizes in.

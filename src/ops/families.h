@@ -2,6 +2,7 @@
  * kernel table in reference/ops/<family>.c. Adding a family is one line in each list. */
 #ifndef XC_FAMILIES_H
 #define XC_FAMILIES_H
+/* clang-format off */ /* a table: one entry per line or row, as written */
 #define XC_OP_FAMILIES(X) \
     X(unary) X(binary) X(conv) X(pool) X(norm) X(softmax) X(matmul) X(attention) \
     X(reduce) X(index) X(shape) X(movement) X(gather) X(resize) X(quant) X(constant) \
@@ -20,4 +21,5 @@
     X(training) \
     X(text) \
     /* one family per line, each ending in a backslash; this comment ends the list */
+/* clang-format on */
 #endif

@@ -9,8 +9,7 @@
 
 static const xc_attr_spec axis_attrs[] = {{"axis", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec batch_dims_attrs[] = {{"batch_dims", XC_ATTR_INT, 0}, {NULL, 0, 0}};
-static const xc_attr_spec scatter_elements_attrs[] = {
-    {"axis", XC_ATTR_INT, 0}, {"reduction", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
+static const xc_attr_spec scatter_elements_attrs[] = {{"axis", XC_ATTR_INT, 0}, {"reduction", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
 static const xc_attr_spec reduction_attrs[] = {{"reduction", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
 
 /* data, indices (and updates for scatters) must be known types; the indices must be int32/int64. */
@@ -18,10 +17,8 @@ static xc_status check_types(xc_infer_ctx *c)
 {
     XC_TRY(xc_infer_require_type(c, 0, XC_T_ALL));
     XC_TRY(xc_infer_require_type(c, 1, XC_T_INDEX));
-    if (c->n_in > 2 && c->in[2].dtype != XC_UNDEFINED && c->in[0].dtype != XC_UNDEFINED &&
-        c->in[2].dtype != c->in[0].dtype)
-        return xc_infer_fail(c, "updates are %s but data is %s", xc_dtype_name(c->in[2].dtype),
-                             xc_dtype_name(c->in[0].dtype));
+    if (c->n_in > 2 && c->in[2].dtype != XC_UNDEFINED && c->in[0].dtype != XC_UNDEFINED && c->in[2].dtype != c->in[0].dtype)
+        return xc_infer_fail(c, "updates are %s but data is %s", xc_dtype_name(c->in[2].dtype), xc_dtype_name(c->in[0].dtype));
     return XC_OK;
 }
 
@@ -54,14 +51,13 @@ static xc_status check_elements_shapes(xc_infer_ctx *c)
     const xc_type_shape *data = &c->in[0], *idx = &c->in[1];
     if (data->rank < 0 || idx->rank < 0) return XC_OK;
     if (data->rank == 0) return xc_infer_fail(c, "data must have rank >= 1");
-    if (idx->rank != data->rank)
-        return xc_infer_fail(c, "indices have rank %d but data has rank %d", idx->rank, data->rank);
+    if (idx->rank != data->rank) return xc_infer_fail(c, "indices have rank %d but data has rank %d", idx->rank, data->rank);
     int axis;
     XC_TRY(xc_normalize_axis(c, xc_attr_int(c->node, "axis", 0), data->rank, &axis));
     for (int k = 0; k < data->rank; k++)
         if (k != axis && idx->dims[k] >= 0 && data->dims[k] >= 0 && idx->dims[k] > data->dims[k])
-            return xc_infer_fail(c, "indices dim %d is %lld, larger than data's %lld", k,
-                                 (long long)idx->dims[k], (long long)data->dims[k]);
+            return xc_infer_fail(c, "indices dim %d is %lld, larger than data's %lld", k, (long long)idx->dims[k],
+                                 (long long)data->dims[k]);
     return XC_OK;
 }
 
@@ -144,8 +140,7 @@ static xc_status infer_scatter_nd(xc_infer_ctx *c)
     if (last < 1 || last > data->rank)
         return xc_infer_fail(c, "indices' last dim %lld must be in [1, %d]", (long long)last, data->rank);
     int want_rank = idx->rank - 1 + data->rank - (int)last;
-    if (upd->rank != want_rank)
-        return xc_infer_fail(c, "updates have rank %d, expected %d", upd->rank, want_rank);
+    if (upd->rank != want_rank) return xc_infer_fail(c, "updates have rank %d, expected %d", upd->rank, want_rank);
     for (int k = 0; k < want_rank; k++) {
         int64_t want = k < idx->rank - 1 ? idx->dims[k] : data->dims[last + k - (idx->rank - 1)];
         if (want >= 0 && upd->dims[k] >= 0 && want != upd->dims[k])

@@ -44,8 +44,10 @@ static xc_status infer_arg(xc_infer_ctx *c)
     XC_TRY(xc_normalize_axis(c, xc_attr_int(c->node, "axis", 0), x->rank, &axis));
     int keep = xc_attr_int(c->node, "keepdims", 1) != 0;
     for (int k = 0; k < x->rank; k++)
-        if (k != axis) dims[rank++] = x->dims[k];
-        else if (keep) dims[rank++] = 1;
+        if (k != axis)
+            dims[rank++] = x->dims[k];
+        else if (keep)
+            dims[rank++] = 1;
     xc_infer_set(c, 0, XC_INT64, rank, dims);
     return XC_OK;
 }
@@ -65,8 +67,10 @@ static xc_status infer_topk(xc_infer_ctx *c)
     XC_TRY(xc_normalize_axis(c, xc_attr_int(c->node, "axis", -1), x->rank, &axis));
     int64_t k = -1, dims[XC_MAX_RANK];
     int known = 1;
-    if (c->n_in < 2) k = xc_attr_int(c->node, "k", -1); /* TopK-1 */
-    else XC_TRY(input_scalar(c, 1, &k, &known));
+    if (c->n_in < 2)
+        k = xc_attr_int(c->node, "k", -1); /* TopK-1 */
+    else
+        XC_TRY(input_scalar(c, 1, &k, &known));
     if (known && k < 0) return xc_infer_fail(c, "k is %lld, must be >= 0", (long long)k);
     if (known && x->dims[axis] >= 0 && k > x->dims[axis])
         return xc_infer_fail(c, "k is %lld, larger than the axis (%lld)", (long long)k, (long long)x->dims[axis]);

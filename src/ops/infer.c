@@ -27,8 +27,8 @@ xc_status xc_infer_require_type(xc_infer_ctx *c, int i, uint32_t mask)
     if (i >= c->n_in || !c->in[i].present || c->in[i].dtype == XC_UNDEFINED) return XC_OK;
     xc_dtype t = c->in[i].dtype;
     if ((unsigned)t < 32 && (mask & XC_BIT(t))) return XC_OK;
-    return xc_infer_unsupported(c, "input %d ('%s') has dtype %s, which this op does not support", i,
-                                c->node->inputs[i], xc_dtype_name(t));
+    return xc_infer_unsupported(c, "input %d ('%s') has dtype %s, which this op does not support", i, c->node->inputs[i],
+                                xc_dtype_name(t));
 }
 
 void xc_infer_copy(xc_infer_ctx *c, int o, int i)
@@ -67,13 +67,16 @@ xc_status xc_broadcast_shape(int ra, const int64_t *a, int rb, const int64_t *b,
     for (int k = 0; k < r; k++) {
         int64_t da = k < r - ra ? 1 : a[k - (r - ra)];
         int64_t db = k < r - rb ? 1 : b[k - (r - rb)];
-        if (da == db || db == 1) dims[k] = da;
-        else if (da == 1) dims[k] = db;
-        else if (da < 0 || db < 0) dims[k] = da < 0 ? db : da; /* unknown meets known: assume it broadcasts */
+        if (da == db || db == 1)
+            dims[k] = da;
+        else if (da == 1)
+            dims[k] = db;
+        else if (da < 0 || db < 0)
+            dims[k] = da < 0 ? db : da; /* unknown meets known: assume it broadcasts */
         else {
             char sa[256], sb[256];
-            return xc_fail(XC_ERR_MODEL, "shapes %s and %s cannot be broadcast",
-                           xc_dims_str(ra, a, sa, sizeof sa), xc_dims_str(rb, b, sb, sizeof sb));
+            return xc_fail(XC_ERR_MODEL, "shapes %s and %s cannot be broadcast", xc_dims_str(ra, a, sa, sizeof sa),
+                           xc_dims_str(rb, b, sb, sizeof sb));
         }
     }
     for (int k = 0; k < r; k++) out[k] = dims[k];
@@ -123,8 +126,7 @@ int xc_infer_input_float(xc_infer_ctx *c, int i, double *val)
 
 xc_status xc_normalize_axis(const xc_infer_ctx *c, int64_t axis, int rank, int *out)
 {
-    if (axis < -rank || axis >= rank)
-        return xc_infer_fail(c, "axis %lld is out of range for rank %d", (long long)axis, rank);
+    if (axis < -rank || axis >= rank) return xc_infer_fail(c, "axis %lld is out of range for rank %d", (long long)axis, rank);
     *out = (int)(axis < 0 ? axis + rank : axis);
     return XC_OK;
 }

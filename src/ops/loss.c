@@ -7,8 +7,7 @@
 #include "schema.h"
 #include <string.h>
 
-static const xc_attr_spec loss_attrs[] = {
-    {"reduction", XC_ATTR_STRING, 0}, {"ignore_index", XC_ATTR_INT, 0}, {NULL, 0, 0}};
+static const xc_attr_spec loss_attrs[] = {{"reduction", XC_ATTR_STRING, 0}, {"ignore_index", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 
 static int dim_differs(int64_t a, int64_t b) { return a >= 0 && b >= 0 && a != b; }
 
@@ -19,8 +18,7 @@ static xc_status infer_loss(xc_infer_ctx *c)
     XC_TRY(xc_infer_require_type(c, 2, XC_T_FLOATS));
     const char *r = xc_attr_string(c->node, "reduction", "mean");
     int none = !strcmp(r, "none");
-    if (!none && strcmp(r, "sum") && strcmp(r, "mean"))
-        return xc_infer_fail(c, "reduction '%s' is not none, sum or mean", r);
+    if (!none && strcmp(r, "sum") && strcmp(r, "mean")) return xc_infer_fail(c, "reduction '%s' is not none, sum or mean", r);
     const xc_type_shape *x = &c->in[0], *t = &c->in[1];
     const xc_type_shape *w = c->n_in > 2 && c->in[2].present ? &c->in[2] : NULL;
     if (x->rank >= 0 && x->rank < 2) return xc_infer_fail(c, "scores must have rank >= 2 (N, C, ...), got %d", x->rank);

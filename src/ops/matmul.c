@@ -30,7 +30,8 @@ static int dims_clash(int64_t a, int64_t b) { return a >= 0 && b >= 0 && a != b;
 
 /* ---- Gemm: Y = alpha * A' * B' + beta * C, with A' = transA ? A^T : A (2-D only) ---- */
 
-#define GEMM7_ATTRS {"alpha", XC_ATTR_FLOAT, 0}, {"beta", XC_ATTR_FLOAT, 0}, {"transA", XC_ATTR_INT, 0}, {"transB", XC_ATTR_INT, 0}
+#define GEMM7_ATTRS                                                                                                              \
+    {"alpha", XC_ATTR_FLOAT, 0}, {"beta", XC_ATTR_FLOAT, 0}, {"transA", XC_ATTR_INT, 0}, { "transB", XC_ATTR_INT, 0 }
 static const xc_attr_spec gemm1_attrs[] = {GEMM7_ATTRS, {"broadcast", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec gemm7_attrs[] = {GEMM7_ATTRS, {NULL, 0, 0}};
 
@@ -47,8 +48,8 @@ static xc_status check_gemm_bias(xc_infer_ctx *c, const int64_t *mn)
         int64_t d = bias->dims[k], want = mn[2 - bias->rank + k];
         if ((!exact && d == 1) || !dims_clash(d, want)) continue;
         char s[128];
-        return xc_infer_fail(c, "C of shape %s does not broadcast to (%lld, %lld)", xc_dims_str(bias->rank, bias->dims, s, sizeof s),
-                             (long long)mn[0], (long long)mn[1]);
+        return xc_infer_fail(c, "C of shape %s does not broadcast to (%lld, %lld)",
+                             xc_dims_str(bias->rank, bias->dims, s, sizeof s), (long long)mn[0], (long long)mn[1]);
     }
     return XC_OK;
 }
@@ -125,10 +126,7 @@ static xc_status infer_einsum(xc_infer_ctx *c)
 }
 
 const xc_op_schema xc_schemas_matmul[] = {
-    {"Gemm", 1, 3, 3, 1, 1, gemm1_attrs, infer_gemm},
-    {"Gemm", 7, 3, 3, 1, 1, gemm7_attrs, infer_gemm},
-    {"Gemm", 11, 2, 3, 1, 1, gemm7_attrs, infer_gemm},
-    {"MatMul", 1, 2, 2, 1, 1, NULL, infer_matmul},
-    {"Einsum", 12, 1, -1, 1, 1, einsum_attrs, infer_einsum},
-    {0},
+    {"Gemm", 1, 3, 3, 1, 1, gemm1_attrs, infer_gemm},        {"Gemm", 7, 3, 3, 1, 1, gemm7_attrs, infer_gemm},
+    {"Gemm", 11, 2, 3, 1, 1, gemm7_attrs, infer_gemm},       {"MatMul", 1, 2, 2, 1, 1, NULL, infer_matmul},
+    {"Einsum", 12, 1, -1, 1, 1, einsum_attrs, infer_einsum}, {0},
 };

@@ -10,7 +10,7 @@
 #define UNSET_EXTENT -2
 
 typedef struct term {
-    int n;                       /* items: raw letter labels, or ITEM_ELLIPSIS */
+    int n; /* items: raw letter labels, or ITEM_ELLIPSIS */
     int item[XC_MAX_RANK + 1];
     int has_ellipsis;
 } term;
@@ -120,8 +120,10 @@ static xc_status output_labels(const term *t, int explicit_out, int n_ell, const
 /* Merges one axis size into a label's extent: size 1 broadcasts, -1 (unknown) defers. */
 static int merge_extent(int64_t *cur, int64_t d)
 {
-    if (*cur == UNSET_EXTENT || *cur == 1 || (*cur == -1 && d != 1)) *cur = d;
-    else if (d != 1 && d != -1 && d != *cur) return 0;
+    if (*cur == UNSET_EXTENT || *cur == 1 || (*cur == -1 && d != 1))
+        *cur = d;
+    else if (d != 1 && d != -1 && d != *cur)
+        return 0;
     return 1;
 }
 

@@ -13,9 +13,9 @@ typedef struct xc_einsum_plan {
     int n_in;
     int n_labels;
     int out_rank;
-    int64_t extent[XC_EINSUM_MAX_LABELS];                /* -1 where unknown (load time) */
+    int64_t extent[XC_EINSUM_MAX_LABELS]; /* -1 where unknown (load time) */
     int in_rank[XC_EINSUM_MAX_INPUTS];
-    int in_label[XC_EINSUM_MAX_INPUTS][XC_MAX_RANK];     /* label of each input axis */
+    int in_label[XC_EINSUM_MAX_INPUTS][XC_MAX_RANK]; /* label of each input axis */
 } xc_einsum_plan;
 
 /* Parses equation (numpy.einsum syntax: letters, one "..." per term, optional "->" output; an

@@ -74,7 +74,8 @@ static xc_status infer_tensor_scatter(xc_infer_ctx *c)
             return xc_infer_fail(c, "update has rank %d but past_cache has %d", u->rank, x->rank);
         for (int k = 0; u->rank >= 0 && k < x->rank; k++)
             if (k == axis ? u->dims[k] >= 0 && x->dims[k] >= 0 && u->dims[k] > x->dims[k] : dims_clash(u->dims[k], x->dims[k]))
-                return xc_infer_fail(c, "update dim %d is %lld, past_cache has %lld", k, (long long)u->dims[k], (long long)x->dims[k]);
+                return xc_infer_fail(c, "update dim %d is %lld, past_cache has %lld", k, (long long)u->dims[k],
+                                     (long long)x->dims[k]);
     }
     xc_infer_copy(c, 0, 0);
     return XC_OK;

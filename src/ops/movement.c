@@ -12,14 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
-
 /* Input i's tensor, NULL when the node has no such input or it is omitted. */
 static const xc_tensor *arg(int n_in, const xc_tensor *const *in, int i) { return i < n_in ? in[i] : NULL; }
 
 /* Reads the int list `name`, at most max values: the int tensor t when from_input (t NULL:
  * omitted), else the attribute. *given says whether the list is there. */
-static xc_status read_ints(const xc_node *n, int from_input, const char *name, const xc_tensor *t, int64_t *vals,
-                           size_t max, size_t *count, int *given)
+static xc_status read_ints(const xc_node *n, int from_input, const char *name, const xc_tensor *t, int64_t *vals, size_t max,
+                           size_t *count, int *given)
 {
     const int64_t *v = NULL;
     *count = 0;
@@ -52,8 +51,10 @@ static void same_rank_unknown_dims(xc_infer_ctx *c)
 {
     int64_t dims[XC_MAX_RANK];
     for (int k = 0; k < c->in[0].rank; k++) dims[k] = -1;
-    if (c->in[0].rank < 0) xc_infer_unknown(c, 0, c->in[0].dtype);
-    else xc_infer_set(c, 0, c->in[0].dtype, c->in[0].rank, dims);
+    if (c->in[0].rank < 0)
+        xc_infer_unknown(c, 0, c->in[0].dtype);
+    else
+        xc_infer_set(c, 0, c->in[0].dtype, c->in[0].rank, dims);
 }
 
 /* d * f for a dim d (-1: unknown) and a factor f >= 0, failing on overflow. */
@@ -115,8 +116,10 @@ static xc_status infer_concat(xc_infer_ctx *c)
                                      (long long)dims[k]);
             if (dims[k] < 0) dims[k] = x->dims[k];
         }
-        if (x->rank < 0 || x->dims[axis] < 0 || dims[axis] < 0) dims[axis] = -1;
-        else XC_TRY(xc_add_i64(c->node, "concatenated size", dims[axis], x->dims[axis], &dims[axis]));
+        if (x->rank < 0 || x->dims[axis] < 0 || dims[axis] < 0)
+            dims[axis] = -1;
+        else
+            XC_TRY(xc_add_i64(c->node, "concatenated size", dims[axis], x->dims[axis], &dims[axis]));
     }
     xc_infer_set(c, 0, c->in[0].dtype, r, dims);
     return XC_OK;
@@ -130,7 +133,8 @@ static xc_status equal_split(xc_infer_ctx *c, int axis, int64_t dim)
     int n = c->n_out;
     int64_t num = xc_attr_int(c->node, "num_outputs", n);
     if (num != n) return xc_infer_fail(c, "num_outputs is %lld but the node has %d outputs", (long long)num, n);
-    if (dim >= 0 && c->opset < 18 && dim % n) return xc_infer_fail(c, "size %lld does not split into %d equal parts", (long long)dim, n);
+    if (dim >= 0 && c->opset < 18 && dim % n)
+        return xc_infer_fail(c, "size %lld does not split into %d equal parts", (long long)dim, n);
     int64_t chunk = dim < 0 ? -1 : dim / n + (dim % n != 0), last = dim < 0 ? -1 : dim - chunk * (n - 1);
     if (dim >= 0 && last < 0) return xc_infer_fail(c, "size %lld does not split into %d parts", (long long)dim, n);
     for (int o = 0; o < n; o++) c->out[o].dims[axis] = o < n - 1 ? chunk : last;
@@ -200,8 +204,8 @@ static void slice_axis(int64_t dim, int64_t s, int64_t e, int64_t step, int64_t 
 /* Slice's arguments resolved per axis of a (rank, dims) input (dims may be -1): the first index,
  * the step and the count along every axis. Opsets 1-9 take starts/ends/axes attributes; 10+ take
  * inputs 1-4 (starts, ends, axes, steps). Shared with the kernel (reference/ops/movement.c). */
-xc_status xc_slice_plan(const xc_node *n, int n_in, const xc_tensor *const *in, int rank, const int64_t *dims,
-                        int64_t *start, int64_t *step, int64_t *count)
+xc_status xc_slice_plan(const xc_node *n, int n_in, const xc_tensor *const *in, int rank, const int64_t *dims, int64_t *start,
+                        int64_t *step, int64_t *count)
 {
     int64_t starts[XC_MAX_RANK], ends[XC_MAX_RANK], axes[XC_MAX_RANK], steps[XC_MAX_RANK];
     size_t ns, ne, na, nst;
@@ -221,7 +225,8 @@ xc_status xc_slice_plan(const xc_node *n, int n_in, const xc_tensor *const *in, 
     for (size_t i = 0; i < ns; i++) {
         int64_t ax = has_axes ? axes[i] : (int64_t)i, st = has_steps ? steps[i] : 1;
         if (ax < 0) ax += rank;
-        if (ax < 0 || ax >= rank) return xc_node_fail(n, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
+        if (ax < 0 || ax >= rank)
+            return xc_node_fail(n, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
         if (seen[ax]) return xc_node_fail(n, XC_ERR_MODEL, "axis %lld is sliced twice", (long long)ax);
         if (!st) return xc_node_fail(n, XC_ERR_MODEL, "step is 0");
         seen[ax] = 1;
@@ -353,7 +358,8 @@ xc_status xc_pad_plan(const xc_node *n, int n_in, const xc_tensor *const *in, in
     for (size_t i = 0; i < na; i++) {
         int64_t ax = has_axes ? axes[i] : (int64_t)i;
         if (ax < 0) ax += rank;
-        if (ax < 0 || ax >= rank) return xc_node_fail(n, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
+        if (ax < 0 || ax >= rank)
+            return xc_node_fail(n, XC_ERR_MODEL, "axis %lld is out of range for rank %d", (long long)ax, rank);
         begin[ax] = pads[i];
         end[ax] = pads[na + i];
     }
@@ -386,7 +392,8 @@ static xc_status infer_pad(xc_infer_ctx *c)
             XC_TRY(xc_add_i64(c->node, "padded size", dims[k], end[k], &dims[k]));
         }
         if (x->dims[k] >= 0 && dims[k] < 0) return xc_infer_fail(c, "pads of axis %d crop more than its size", k);
-        if (!constant && x->dims[k] == 0 && dims[k] > 0) return xc_infer_fail(c, "mode '%s' cannot pad the empty axis %d", mode, k);
+        if (!constant && x->dims[k] == 0 && dims[k] > 0)
+            return xc_infer_fail(c, "mode '%s' cannot pad the empty axis %d", mode, k);
     }
     xc_infer_set(c, 0, x->dtype, x->rank, dims);
     return XC_OK;
@@ -413,7 +420,8 @@ static xc_status infer_depth_to_space(xc_infer_ctx *c)
     XC_TRY(block_args(c, &bs, &bb));
     if (x->rank == 4) {
         if (x->dims[1] >= 0 && x->dims[1] % bb)
-            return xc_infer_fail(c, "channels %lld are not a multiple of blocksize^2 = %lld", (long long)x->dims[1], (long long)bb);
+            return xc_infer_fail(c, "channels %lld are not a multiple of blocksize^2 = %lld", (long long)x->dims[1],
+                                 (long long)bb);
         dims[0] = x->dims[0];
         dims[1] = x->dims[1] < 0 ? -1 : x->dims[1] / bb;
         XC_TRY(scale_dim(c, x->dims[2], bs, &dims[2]));

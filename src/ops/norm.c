@@ -171,34 +171,54 @@ static const xc_attr_spec batchnorm1_attrs[] = {
     {"momentum", XC_ATTR_FLOAT, 0},       {"spatial", XC_ATTR_INT, 0},   {NULL, 0, 0},
 };
 static const xc_attr_spec batchnorm6_attrs[] = {
-    {"epsilon", XC_ATTR_FLOAT, 0}, {"is_test", XC_ATTR_INT, 0}, {"momentum", XC_ATTR_FLOAT, 0},
-    {"spatial", XC_ATTR_INT, 0},   {NULL, 0, 0},
+    {"epsilon", XC_ATTR_FLOAT, 0},
+    {"is_test", XC_ATTR_INT, 0},
+    {"momentum", XC_ATTR_FLOAT, 0},
+    {"spatial", XC_ATTR_INT, 0},
+    {NULL, 0, 0},
 };
 static const xc_attr_spec batchnorm7_attrs[] = {
-    {"epsilon", XC_ATTR_FLOAT, 0}, {"momentum", XC_ATTR_FLOAT, 0}, {"spatial", XC_ATTR_INT, 0}, {NULL, 0, 0},
+    {"epsilon", XC_ATTR_FLOAT, 0},
+    {"momentum", XC_ATTR_FLOAT, 0},
+    {"spatial", XC_ATTR_INT, 0},
+    {NULL, 0, 0},
 };
 static const xc_attr_spec batchnorm9_attrs[] = {
-    {"epsilon", XC_ATTR_FLOAT, 0}, {"momentum", XC_ATTR_FLOAT, 0}, {NULL, 0, 0},
+    {"epsilon", XC_ATTR_FLOAT, 0},
+    {"momentum", XC_ATTR_FLOAT, 0},
+    {NULL, 0, 0},
 };
 static const xc_attr_spec batchnorm14_attrs[] = {
-    {"epsilon", XC_ATTR_FLOAT, 0}, {"momentum", XC_ATTR_FLOAT, 0}, {"training_mode", XC_ATTR_INT, 0}, {NULL, 0, 0},
+    {"epsilon", XC_ATTR_FLOAT, 0},
+    {"momentum", XC_ATTR_FLOAT, 0},
+    {"training_mode", XC_ATTR_INT, 0},
+    {NULL, 0, 0},
 };
 static const xc_attr_spec instance_norm1_attrs[] = {
-    {"consumed_inputs", XC_ATTR_INTS, 0}, {"epsilon", XC_ATTR_FLOAT, 0}, {NULL, 0, 0},
+    {"consumed_inputs", XC_ATTR_INTS, 0},
+    {"epsilon", XC_ATTR_FLOAT, 0},
+    {NULL, 0, 0},
 };
 static const xc_attr_spec epsilon_attrs[] = {{"epsilon", XC_ATTR_FLOAT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec group_norm18_attrs[] = {
-    {"epsilon", XC_ATTR_FLOAT, 0}, {"num_groups", XC_ATTR_INT, 1}, {NULL, 0, 0},
+    {"epsilon", XC_ATTR_FLOAT, 0},
+    {"num_groups", XC_ATTR_INT, 1},
+    {NULL, 0, 0},
 };
 static const xc_attr_spec group_norm21_attrs[] = {
-    {"epsilon", XC_ATTR_FLOAT, 0}, {"num_groups", XC_ATTR_INT, 1}, {"stash_type", XC_ATTR_INT, 0}, {NULL, 0, 0},
+    {"epsilon", XC_ATTR_FLOAT, 0},
+    {"num_groups", XC_ATTR_INT, 1},
+    {"stash_type", XC_ATTR_INT, 0},
+    {NULL, 0, 0},
 };
 static const xc_attr_spec axis_norm_attrs[] = {
-    {"axis", XC_ATTR_INT, 0}, {"epsilon", XC_ATTR_FLOAT, 0}, {"stash_type", XC_ATTR_INT, 0}, {NULL, 0, 0},
+    {"axis", XC_ATTR_INT, 0},
+    {"epsilon", XC_ATTR_FLOAT, 0},
+    {"stash_type", XC_ATTR_INT, 0},
+    {NULL, 0, 0},
 };
 static const xc_attr_spec lrn_attrs[] = {
-    {"alpha", XC_ATTR_FLOAT, 0}, {"beta", XC_ATTR_FLOAT, 0}, {"bias", XC_ATTR_FLOAT, 0}, {"size", XC_ATTR_INT, 1},
-    {NULL, 0, 0},
+    {"alpha", XC_ATTR_FLOAT, 0}, {"beta", XC_ATTR_FLOAT, 0}, {"bias", XC_ATTR_FLOAT, 0}, {"size", XC_ATTR_INT, 1}, {NULL, 0, 0},
 };
 static const xc_attr_spec lp_norm_attrs[] = {{"axis", XC_ATTR_INT, 0}, {"p", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec mvn_attrs[] = {{"axes", XC_ATTR_INTS, 0}, {NULL, 0, 0}};

@@ -6,8 +6,8 @@
 
 /* Slice (src/ops/movement.c): per axis of a (rank, dims) input, the first index, step and count.
  * Opsets 1-9 read the starts/ends/axes attributes; 10+ inputs 1-4. dims may be -1 at load time. */
-xc_status xc_slice_plan(const xc_node *n, int n_in, const xc_tensor *const *in, int rank, const int64_t *dims,
-                        int64_t *start, int64_t *step, int64_t *count);
+xc_status xc_slice_plan(const xc_node *n, int n_in, const xc_tensor *const *in, int rank, const int64_t *dims, int64_t *start,
+                        int64_t *step, int64_t *count);
 /* Pad (src/ops/movement.c): amounts before/after each axis (negative crops). */
 xc_status xc_pad_plan(const xc_node *n, int n_in, const xc_tensor *const *in, int rank, int64_t *begin, int64_t *end);
 /* Pad's modes, and the input index read at position j (relative to the input's first element)
@@ -25,11 +25,21 @@ xc_status xc_resize_plan(const xc_node *n, int rank, const int64_t *in_dims, con
  * y of an axis samples the input, and the input position nearest mode picks. */
 typedef enum { XC_INTERP_NEAREST, XC_INTERP_LINEAR, XC_INTERP_CUBIC } xc_interp_mode;
 typedef enum {
-    XC_COORD_HALF_PIXEL, XC_COORD_HALF_PIXEL_SYMMETRIC, XC_COORD_PYTORCH_HALF_PIXEL, XC_COORD_ALIGN_CORNERS,
-    XC_COORD_ASYMMETRIC, XC_COORD_TF_HALF_PIXEL_FOR_NN, XC_COORD_TF_CROP_AND_RESIZE
+    XC_COORD_HALF_PIXEL,
+    XC_COORD_HALF_PIXEL_SYMMETRIC,
+    XC_COORD_PYTORCH_HALF_PIXEL,
+    XC_COORD_ALIGN_CORNERS,
+    XC_COORD_ASYMMETRIC,
+    XC_COORD_TF_HALF_PIXEL_FOR_NN,
+    XC_COORD_TF_CROP_AND_RESIZE
 } xc_coord_mode;
-typedef enum { XC_NEAREST_ROUND_PREFER_FLOOR, XC_NEAREST_ROUND_PREFER_CEIL, XC_NEAREST_FLOOR, XC_NEAREST_CEIL,
-               XC_NEAREST_LEGACY } xc_nearest_mode;
+typedef enum {
+    XC_NEAREST_ROUND_PREFER_FLOOR,
+    XC_NEAREST_ROUND_PREFER_CEIL,
+    XC_NEAREST_FLOOR,
+    XC_NEAREST_CEIL,
+    XC_NEAREST_LEGACY
+} xc_nearest_mode;
 typedef struct xc_resize_opts {
     xc_interp_mode mode;
     xc_coord_mode coord;

@@ -17,10 +17,10 @@
 #include <sys/stat.h>
 
 typedef struct plugin_entry {
-    xc_op_schema schema;         /* first: a node's schema pointer is the entry's address */
+    xc_op_schema schema; /* first: a node's schema pointer is the entry's address */
     char *domain, *op_type;
-    int until;                   /* 0: no upper opset bound */
-    xc_attr_spec *attrs;         /* copied, {NULL}-terminated */
+    int until;           /* 0: no upper opset bound */
+    xc_attr_spec *attrs; /* copied, {NULL}-terminated */
     xc_plugin_infer_fn infer;
     xc_plugin_compute_fn compute;
     char *cl_source, *cl_kernel; /* NULL when the op has no OpenCL kernel */
@@ -29,19 +29,19 @@ typedef struct plugin_entry {
 
 struct xc_plugin_registry {
     const char *plugin;
-    plugin_entry **ops;          /* registered during init, not yet committed */
+    plugin_entry **ops; /* registered during init, not yet committed */
     int n_ops;
-    xc_status error;             /* the first failed registration; its message in message */
+    xc_status error; /* the first failed registration; its message in message */
     char *message;
 };
 
 struct xc_plugin_node {
     const xc_node *node;
     const plugin_entry *op;
-    int *failed;                 /* set by xc_plugin_fail: the message is the callback's own */
+    int *failed; /* set by xc_plugin_fail: the message is the callback's own */
 };
 
-static plugin_entry **table;     /* every committed op */
+static plugin_entry **table; /* every committed op */
 static int n_table;
 
 static void entry_free(plugin_entry *e)
@@ -58,10 +58,7 @@ static void entry_free(plugin_entry *e)
 
 static int is_onnx_domain(const char *d) { return !d[0] || !strcmp(d, "ai.onnx"); }
 
-static int ranges_overlap(int a0, int a1, int b0, int b1)
-{
-    return (!a1 || b0 <= a1) && (!b1 || a0 <= b1);
-}
+static int ranges_overlap(int a0, int a1, int b0, int b1) { return (!a1 || b0 <= a1) && (!b1 || a0 <= b1); }
 
 /* The entry already covering some of op's opsets (among the committed and this plugin's own). */
 static const plugin_entry *clash(const xc_plugin_registry *r, const xc_plugin_op *op)
@@ -70,8 +67,8 @@ static const plugin_entry *clash(const xc_plugin_registry *r, const xc_plugin_op
         plugin_entry **list = pass ? r->ops : table;
         int n = pass ? r->n_ops : n_table;
         for (int i = 0; i < n; i++)
-            if (!strcmp(list[i]->domain, op->domain) && !strcmp(list[i]->op_type, op->op_type) &&
-                ranges_overlap(list[i]->schema.since, list[i]->until, op->since_version, op->until_version))
+            if (!strcmp(list[i]->domain, op->domain) && !strcmp(list[i]->op_type, op->op_type)
+                && ranges_overlap(list[i]->schema.since, list[i]->until, op->since_version, op->until_version))
                 return list[i];
     }
     return NULL;
@@ -90,8 +87,9 @@ static const char *malformed(const xc_plugin_op *op)
     if (!op->opencl_source != !op->opencl_kernel || (op->opencl_kernel && !op->opencl_kernel[0]))
         return "it gives only one of opencl_source and opencl_kernel";
     for (const xc_plugin_attr *a = op->attrs; a && a->name; a++)
-        if (!a->name[0] || (a->type != XC_PLUGIN_ATTR_FLOAT && a->type != XC_PLUGIN_ATTR_INT && a->type != XC_PLUGIN_ATTR_STRING &&
-                            a->type != XC_PLUGIN_ATTR_FLOATS && a->type != XC_PLUGIN_ATTR_INTS))
+        if (!a->name[0]
+            || (a->type != XC_PLUGIN_ATTR_FLOAT && a->type != XC_PLUGIN_ATTR_INT && a->type != XC_PLUGIN_ATTR_STRING
+                && a->type != XC_PLUGIN_ATTR_FLOATS && a->type != XC_PLUGIN_ATTR_INTS))
             return "an attribute has no name or an unknown type";
     return NULL;
 }
@@ -103,8 +101,8 @@ static plugin_entry *entry_new(const xc_plugin_op *op, const char *plugin)
     plugin_entry *e = calloc(1, sizeof *e);
     int n_attrs = 0;
     while (op->attrs && op->attrs[n_attrs].name) n_attrs++;
-    if (!e || !(e->attrs = calloc((size_t)n_attrs + 1, sizeof *e->attrs)) || !(e->domain = strdup(op->domain)) ||
-        !(e->op_type = strdup(op->op_type))) {
+    if (!e || !(e->attrs = calloc((size_t)n_attrs + 1, sizeof *e->attrs)) || !(e->domain = strdup(op->domain))
+        || !(e->op_type = strdup(op->op_type))) {
         entry_free(e);
         return NULL;
     }
@@ -120,8 +118,8 @@ static plugin_entry *entry_new(const xc_plugin_op *op, const char *plugin)
         entry_free(e);
         return NULL;
     }
-    e->schema = (xc_op_schema){e->op_type, op->since_version, op->min_inputs, op->max_inputs, op->min_outputs,
-                               op->max_outputs, e->attrs, infer_trampoline};
+    e->schema = (xc_op_schema){e->op_type,      op->since_version, op->min_inputs, op->max_inputs,
+                               op->min_outputs, op->max_outputs,   e->attrs,       infer_trampoline};
     e->until = op->until_version;
     e->infer = op->infer;
     e->compute = op->compute;
@@ -154,8 +152,8 @@ xc_status xc_plugin_register_op(xc_plugin_registry *r, const xc_plugin_op *op)
     if (why) return registry_fail(r, XC_ERR_USAGE, "%s.%s: %s", dom, op->op_type, why);
     const plugin_entry *other = clash(r, op);
     if (other)
-        return registry_fail(r, XC_ERR_USAGE, "%s.%s (opsets from %d) is already registered by plugin '%s' (opsets from %d)",
-                             dom, op->op_type, op->since_version, other->plugin, other->schema.since);
+        return registry_fail(r, XC_ERR_USAGE, "%s.%s (opsets from %d) is already registered by plugin '%s' (opsets from %d)", dom,
+                             op->op_type, op->since_version, other->plugin, other->schema.since);
     plugin_entry **grown = realloc(r->ops, sizeof *grown * (size_t)(r->n_ops + 1));
     plugin_entry *e = grown ? entry_new(op, r->plugin) : NULL;
     if (grown) r->ops = grown;
@@ -168,8 +166,8 @@ const xc_op_schema *xc_plugin_schema_find(const char *domain, const char *op_typ
 {
     for (int i = 0; i < n_table; i++) {
         const plugin_entry *e = table[i];
-        if (!strcmp(e->domain, domain) && !strcmp(e->op_type, op_type) && e->schema.since <= opset &&
-            (!e->until || opset <= e->until))
+        if (!strcmp(e->domain, domain) && !strcmp(e->op_type, op_type) && e->schema.since <= opset
+            && (!e->until || opset <= e->until))
             return &e->schema;
     }
     return NULL;
@@ -252,8 +250,10 @@ xc_status xc_plugin_load(const char *path)
         s = xc_fail(XC_ERR_USAGE, "'%s' is not a crosscheck plugin: it defines no %s (see crosscheck/plugin.h)", path,
                     abi ? "xc_plugin_init" : "xc_plugin_abi_version (XC_PLUGIN_ABI)");
     else if (*abi != XC_PLUGIN_ABI_VERSION)
-        s = xc_fail(XC_ERR_USAGE, "plugin '%s' was built for plugin ABI %d, this crosscheck loads ABI %d: rebuild it against "
-                    "this crosscheck's plugin.h", path, *abi, XC_PLUGIN_ABI_VERSION);
+        s = xc_fail(XC_ERR_USAGE,
+                    "plugin '%s' was built for plugin ABI %d, this crosscheck loads ABI %d: rebuild it against "
+                    "this crosscheck's plugin.h",
+                    path, *abi, XC_PLUGIN_ABI_VERSION);
     else
         s = run_init(init, path, name);
     if (s != XC_OK) {
@@ -322,8 +322,7 @@ static xc_status infer_trampoline(xc_infer_ctx *c)
 xc_status xc_plugin_compute(const xc_node *n, int n_in, const xc_tensor *const *in, int n_out, xc_tensor **out)
 {
     char lb[256];
-    if (!xc_plugin_schema_is(n->schema))
-        return xc_fail(XC_ERR_INTERNAL, "%s: not a plugin op", xc_node_label(n, lb, sizeof lb));
+    if (!xc_plugin_schema_is(n->schema)) return xc_fail(XC_ERR_INTERNAL, "%s: not a plugin op", xc_node_label(n, lb, sizeof lb));
     const plugin_entry *e = (const plugin_entry *)n->schema;
     int failed = 0;
     xc_plugin_node pn = {n, e, &failed};

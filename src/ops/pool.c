@@ -4,19 +4,29 @@
  * MaxPool's int8/uint8 (opset 12+) are checked against the node's opset. */
 #include "conv_geom.h"
 
-#define WINDOW_ATTRS {"auto_pad", XC_ATTR_STRING, 0}, {"pads", XC_ATTR_INTS, 0}, {"strides", XC_ATTR_INTS, 0}
-#define KERNEL_SHAPE {"kernel_shape", XC_ATTR_INTS, 1}
-#define CEIL_DILATIONS {"ceil_mode", XC_ATTR_INT, 0}, {"dilations", XC_ATTR_INTS, 0}
-#define ATTRS_END {NULL, 0, 0}
+#define WINDOW_ATTRS                                                                                                             \
+    {"auto_pad", XC_ATTR_STRING, 0}, {"pads", XC_ATTR_INTS, 0}, { "strides", XC_ATTR_INTS, 0 }
+#define KERNEL_SHAPE                                                                                                             \
+    {                                                                                                                            \
+        "kernel_shape", XC_ATTR_INTS, 1                                                                                          \
+    }
+#define CEIL_DILATIONS                                                                                                           \
+    {"ceil_mode", XC_ATTR_INT, 0}, { "dilations", XC_ATTR_INTS, 0 }
+#define ATTRS_END                                                                                                                \
+    {                                                                                                                            \
+        NULL, 0, 0                                                                                                               \
+    }
 
 static const xc_attr_spec average_pool_1[] = {WINDOW_ATTRS, KERNEL_SHAPE, ATTRS_END};
 static const xc_attr_spec average_pool_7[] = {WINDOW_ATTRS, KERNEL_SHAPE, {"count_include_pad", XC_ATTR_INT, 0}, ATTRS_END};
 static const xc_attr_spec average_pool_10[] = {
     WINDOW_ATTRS, KERNEL_SHAPE, {"count_include_pad", XC_ATTR_INT, 0}, {"ceil_mode", XC_ATTR_INT, 0}, ATTRS_END};
-static const xc_attr_spec average_pool_19[] = {WINDOW_ATTRS, KERNEL_SHAPE, {"count_include_pad", XC_ATTR_INT, 0}, CEIL_DILATIONS, ATTRS_END};
+static const xc_attr_spec average_pool_19[] = {
+    WINDOW_ATTRS, KERNEL_SHAPE, {"count_include_pad", XC_ATTR_INT, 0}, CEIL_DILATIONS, ATTRS_END};
 static const xc_attr_spec max_pool_1[] = {WINDOW_ATTRS, KERNEL_SHAPE, ATTRS_END};
 static const xc_attr_spec max_pool_8[] = {WINDOW_ATTRS, KERNEL_SHAPE, {"storage_order", XC_ATTR_INT, 0}, ATTRS_END};
-static const xc_attr_spec max_pool_10[] = {WINDOW_ATTRS, KERNEL_SHAPE, {"storage_order", XC_ATTR_INT, 0}, CEIL_DILATIONS, ATTRS_END};
+static const xc_attr_spec max_pool_10[] = {
+    WINDOW_ATTRS, KERNEL_SHAPE, {"storage_order", XC_ATTR_INT, 0}, CEIL_DILATIONS, ATTRS_END};
 static const xc_attr_spec lp_pool_1[] = {WINDOW_ATTRS, {"kernel_shape", XC_ATTR_INTS, 0}, {"p", XC_ATTR_FLOAT, 0}, ATTRS_END};
 static const xc_attr_spec lp_pool_2[] = {WINDOW_ATTRS, KERNEL_SHAPE, {"p", XC_ATTR_INT, 0}, ATTRS_END};
 static const xc_attr_spec lp_pool_18[] = {WINDOW_ATTRS, KERNEL_SHAPE, {"p", XC_ATTR_INT, 0}, CEIL_DILATIONS, ATTRS_END};
@@ -26,8 +36,7 @@ static xc_status check_pool_input(xc_infer_ctx *c, uint32_t types, int *known)
 {
     XC_TRY(xc_infer_require_type(c, 0, types));
     *known = c->in[0].rank >= 0;
-    if (*known && c->in[0].rank < 3)
-        return xc_infer_fail(c, "X must have rank >= 3 (N, C, spatial...), has %d", c->in[0].rank);
+    if (*known && c->in[0].rank < 3) return xc_infer_fail(c, "X must have rank >= 3 (N, C, spatial...), has %d", c->in[0].rank);
     return XC_OK;
 }
 

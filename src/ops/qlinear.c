@@ -11,8 +11,13 @@
 #define T_SCALE (XC_BIT(XC_FLOAT) | XC_BIT(XC_FLOAT16) | XC_BIT(XC_BFLOAT16))
 
 static const xc_attr_spec conv_attrs[] = {
-    {"auto_pad", XC_ATTR_STRING, 0}, {"dilations", XC_ATTR_INTS, 0}, {"group", XC_ATTR_INT, 0},
-    {"kernel_shape", XC_ATTR_INTS, 0}, {"pads", XC_ATTR_INTS, 0}, {"strides", XC_ATTR_INTS, 0}, {NULL, 0, 0},
+    {"auto_pad", XC_ATTR_STRING, 0},
+    {"dilations", XC_ATTR_INTS, 0},
+    {"group", XC_ATTR_INT, 0},
+    {"kernel_shape", XC_ATTR_INTS, 0},
+    {"pads", XC_ATTR_INTS, 0},
+    {"strides", XC_ATTR_INTS, 0},
+    {NULL, 0, 0},
 };
 
 static int dims_clash(int64_t a, int64_t b) { return a >= 0 && b >= 0 && a != b; }
@@ -34,8 +39,8 @@ static xc_status check_zero_point(xc_infer_ctx *c, int zp, int operand)
 {
     const xc_type_shape *z = &c->in[zp], *x = &c->in[operand];
     if (zp < c->n_in && z->present && z->dtype && x->dtype && z->dtype != x->dtype)
-        return xc_infer_fail(c, "zero point '%s' is %s but its operand is %s", c->node->inputs[zp],
-                             xc_dtype_name(z->dtype), xc_dtype_name(x->dtype));
+        return xc_infer_fail(c, "zero point '%s' is %s but its operand is %s", c->node->inputs[zp], xc_dtype_name(z->dtype),
+                             xc_dtype_name(x->dtype));
     return XC_OK;
 }
 
@@ -113,7 +118,8 @@ static xc_status conv_shape(xc_infer_ctx *c, int ix, int iw, xc_dtype t, int64_t
     if (x->dims[1] >= 0 && w->dims[1] >= 0 && x->dims[1] != w->dims[1] * group)
         return xc_infer_fail(c, "X has %lld channels but W expects %lld (group %lld)", (long long)x->dims[1],
                              (long long)(w->dims[1] * group), (long long)group);
-    if (*m >= 0 && *m % group) return xc_infer_fail(c, "%lld output channels are not divisible by group %lld", (long long)*m, (long long)group);
+    if (*m >= 0 && *m % group)
+        return xc_infer_fail(c, "%lld output channels are not divisible by group %lld", (long long)*m, (long long)group);
     xc_window win;
     XC_TRY(xc_window_forward(c->node, x->rank - 2, x->dims + 2, w->dims + 2, &win));
     int64_t dims[XC_MAX_RANK] = {x->dims[0], *m};

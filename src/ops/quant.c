@@ -8,18 +8,21 @@
 #include "checked.h"
 
 /* The quantized integer types crosscheck can store. */
-#define XC_T_QUANT (XC_BIT(XC_UINT8) | XC_BIT(XC_INT8) | XC_BIT(XC_UINT16) | XC_BIT(XC_INT16) | XC_T_FLOAT8 | \
-                    XC_T_LOW_INTS | XC_BIT(XC_FLOAT4E2M1))
+#define XC_T_QUANT                                                                                                               \
+    (XC_BIT(XC_UINT8) | XC_BIT(XC_INT8) | XC_BIT(XC_UINT16) | XC_BIT(XC_INT16) | XC_T_FLOAT8 | XC_T_LOW_INTS                     \
+     | XC_BIT(XC_FLOAT4E2M1))
 #define XC_T_HALF_FLOATS (XC_BIT(XC_FLOAT) | XC_BIT(XC_FLOAT16) | XC_BIT(XC_BFLOAT16))
 
 static const xc_attr_spec axis_attrs[] = {{"axis", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec q19_attrs[] = {{"axis", XC_ATTR_INT, 0}, {"saturate", XC_ATTR_INT, 0}, {NULL, 0, 0}};
-static const xc_attr_spec q21_attrs[] = {
-    {"axis", XC_ATTR_INT, 0}, {"saturate", XC_ATTR_INT, 0}, {"block_size", XC_ATTR_INT, 0},
-    {"output_dtype", XC_ATTR_INT, 0}, {NULL, 0, 0}};
-static const xc_attr_spec q23_attrs[] = {
-    {"axis", XC_ATTR_INT, 0}, {"saturate", XC_ATTR_INT, 0}, {"block_size", XC_ATTR_INT, 0},
-    {"output_dtype", XC_ATTR_INT, 0}, {"precision", XC_ATTR_INT, 0}, {NULL, 0, 0}};
+static const xc_attr_spec q21_attrs[] = {{"axis", XC_ATTR_INT, 0},
+                                         {"saturate", XC_ATTR_INT, 0},
+                                         {"block_size", XC_ATTR_INT, 0},
+                                         {"output_dtype", XC_ATTR_INT, 0},
+                                         {NULL, 0, 0}};
+static const xc_attr_spec q23_attrs[] = {{"axis", XC_ATTR_INT, 0},       {"saturate", XC_ATTR_INT, 0},
+                                         {"block_size", XC_ATTR_INT, 0}, {"output_dtype", XC_ATTR_INT, 0},
+                                         {"precision", XC_ATTR_INT, 0},  {NULL, 0, 0}};
 static const xc_attr_spec dq21_attrs[] = {{"axis", XC_ATTR_INT, 0}, {"block_size", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec dq23_attrs[] = {
     {"axis", XC_ATTR_INT, 0}, {"block_size", XC_ATTR_INT, 0}, {"output_dtype", XC_ATTR_INT, 0}, {NULL, 0, 0}};
@@ -42,8 +45,7 @@ static xc_status check_scale_shape(xc_infer_ctx *c, int i)
     XC_TRY(xc_normalize_axis(c, xc_attr_int(c->node, "axis", 1), x->rank, &axis));
     if (block == 0) {
         if (s->rank != 1 || dim_differs(s->dims[0], x->dims[axis]))
-            return xc_infer_fail(c, "input %d must be a scalar or 1-D of size %lld (axis %d)", i,
-                                 (long long)x->dims[axis], axis);
+            return xc_infer_fail(c, "input %d must be a scalar or 1-D of size %lld (axis %d)", i, (long long)x->dims[axis], axis);
         return XC_OK;
     }
     if (s->rank != x->rank) return xc_infer_fail(c, "blocked input %d must have rank %d", i, x->rank);
@@ -72,8 +74,7 @@ static xc_status infer_quantize(xc_infer_ctx *c)
     int has_zp = c->n_in > 2 && c->in[2].present;
     xc_dtype t = has_zp ? c->in[2].dtype : want ? (xc_dtype)want : XC_UINT8;
     if (want < 0 || (has_zp && want && t != XC_UNDEFINED && t != want))
-        return xc_infer_fail(c, "output_dtype %lld does not match the zero point's type %s", (long long)want,
-                             xc_dtype_name(t));
+        return xc_infer_fail(c, "output_dtype %lld does not match the zero point's type %s", (long long)want, xc_dtype_name(t));
     if (t != XC_UNDEFINED && xc_dtype_supported(t) && !(XC_T_QUANT & XC_BIT(t)))
         return xc_infer_fail(c, "%s is not a quantized type", xc_dtype_name(t));
     if (precision && !type_in(precision, XC_T_HALF_FLOATS | XC_BIT(XC_INT32)))

@@ -3,7 +3,8 @@
  * from the input) and Bernoulli (one 0/1 draw per input probability). */
 #include "schema.h"
 
-#define RANDOM_ATTRS {"dtype", XC_ATTR_INT, 0}, {"seed", XC_ATTR_FLOAT, 0}
+#define RANDOM_ATTRS                                                                                                             \
+    {"dtype", XC_ATTR_INT, 0}, { "seed", XC_ATTR_FLOAT, 0 }
 static const xc_attr_spec uniform_attrs[] = {
     RANDOM_ATTRS, {"high", XC_ATTR_FLOAT, 0}, {"low", XC_ATTR_FLOAT, 0}, {"shape", XC_ATTR_INTS, 1}, {NULL, 0, 0}};
 static const xc_attr_spec normal_attrs[] = {

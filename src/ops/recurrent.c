@@ -127,8 +127,10 @@ static xc_status check_shape(xc_infer_ctx *c, int i, const char *what, int rank,
     for (int d = 0; d < t->rank && g < sizeof got - 24; d++)
         g += (size_t)snprintf(got + g, sizeof got - g, "%s%lld", d ? ", " : "", (long long)t->dims[d]);
     for (int d = 0; d < rank && e < sizeof exp - 24; d++) {
-        if (want[d] < 0) e += (size_t)snprintf(exp + e, sizeof exp - e, "%s?", d ? ", " : "");
-        else e += (size_t)snprintf(exp + e, sizeof exp - e, "%s%lld", d ? ", " : "", (long long)want[d]);
+        if (want[d] < 0)
+            e += (size_t)snprintf(exp + e, sizeof exp - e, "%s?", d ? ", " : "");
+        else
+            e += (size_t)snprintf(exp + e, sizeof exp - e, "%s%lld", d ? ", " : "", (long long)want[d]);
     }
     got[g] = exp[e] = 0;
     return xc_infer_fail(c, "%s '%s' has shape (%s), expected (%s)", what, c->node->inputs[i], got, exp);
@@ -147,8 +149,9 @@ static xc_status hidden_size(xc_infer_ctx *c, rnn_dims *g)
     if (g->hidden > 0) XC_TRY(xc_mul_i64(c->node, "hidden_size * 8", g->hidden, 8, &widest));
     int64_t rows = known_times(g->hidden, g->gates);
     if (w->rank == 3 && clash(w->dims[1], rows))
-        return xc_infer_fail(c, "hidden_size %lld does not match W '%s': axis 1 is %lld, expected %d * %lld", (long long)g->hidden,
-                             c->node->inputs[1], (long long)w->dims[1], (int)g->gates, (long long)g->hidden);
+        return xc_infer_fail(c, "hidden_size %lld does not match W '%s': axis 1 is %lld, expected %d * %lld",
+                             (long long)g->hidden, c->node->inputs[1], (long long)w->dims[1], (int)g->gates,
+                             (long long)g->hidden);
     if (r->rank == 3 && (clash(r->dims[1], rows) || clash(r->dims[2], g->hidden)))
         return xc_infer_fail(c, "hidden_size %lld does not match R '%s' of shape (%lld, %lld, %lld), expected (%lld, %lld, %lld)",
                              (long long)g->hidden, c->node->inputs[2], (long long)r->dims[0], (long long)r->dims[1],
@@ -193,7 +196,8 @@ static xc_status infer_recurrent(xc_infer_ctx *c)
         if (i != 4) XC_TRY(xc_infer_require_type(c, i, XC_T_FLOATS));
     XC_TRY(xc_infer_require_type(c, 4, XC_BIT(XC_INT32)));
     for (int i = 1; i < c->n_in; i++)
-        if (i != 4 && c->in[i].present && c->in[i].dtype != XC_UNDEFINED && x->dtype != XC_UNDEFINED && c->in[i].dtype != x->dtype)
+        if (i != 4 && c->in[i].present && c->in[i].dtype != XC_UNDEFINED && x->dtype != XC_UNDEFINED
+            && c->in[i].dtype != x->dtype)
             return xc_infer_fail(c, "input '%s' is %s but X is %s", c->node->inputs[i], xc_dtype_name(c->in[i].dtype),
                                  xc_dtype_name(x->dtype));
     rnn_dims g = {-1, -1, -1, -1, 1, xc_rnn_gates(xc_rnn_cell_of(c->node->op_type)), 0};
@@ -211,16 +215,20 @@ static xc_status infer_recurrent(xc_infer_ctx *c)
     int64_t s0[3] = {g.dirs, g.batch, g.hidden}, s1[3] = {g.batch, g.dirs, g.hidden};
     for (int o = 0; o < c->n_out; o++) {
         if (!c->out[o].present) continue;
-        if (o == 0) xc_infer_set(c, 0, x->dtype, 4, g.layout ? y1 : y0);
-        else xc_infer_set(c, o, x->dtype, 3, g.layout ? s1 : s0);
+        if (o == 0)
+            xc_infer_set(c, 0, x->dtype, 4, g.layout ? y1 : y0);
+        else
+            xc_infer_set(c, o, x->dtype, 3, g.layout ? s1 : s0);
     }
     return XC_OK;
 }
 
-#define COMMON_ATTRS                                                                                           \
-    {"activation_alpha", XC_ATTR_FLOATS, 0}, {"activation_beta", XC_ATTR_FLOATS, 0},                            \
-        {"activations", XC_ATTR_STRINGS, 0}, {"clip", XC_ATTR_FLOAT, 0}, {"direction", XC_ATTR_STRING, 0},      \
-        {"hidden_size", XC_ATTR_INT, 0}
+#define COMMON_ATTRS                                                                                                             \
+    {"activation_alpha", XC_ATTR_FLOATS, 0}, {"activation_beta", XC_ATTR_FLOATS, 0}, {"activations", XC_ATTR_STRINGS, 0},        \
+        {"clip", XC_ATTR_FLOAT, 0}, {"direction", XC_ATTR_STRING, 0},                                                            \
+    {                                                                                                                            \
+        "hidden_size", XC_ATTR_INT, 0                                                                                            \
+    }
 static const xc_attr_spec rnn7_attrs[] = {COMMON_ATTRS, {NULL, 0, 0}};
 static const xc_attr_spec rnn14_attrs[] = {COMMON_ATTRS, {"layout", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec gru7_attrs[] = {COMMON_ATTRS, {"linear_before_reset", XC_ATTR_INT, 0}, {NULL, 0, 0}};
@@ -232,14 +240,9 @@ static const xc_attr_spec lstm14_attrs[] = {
 
 /* 22 only widened T to bfloat16, which every entry accepts. */
 const xc_op_schema xc_schemas_recurrent[] = {
-    {"RNN", 7, 3, 6, 0, 2, rnn7_attrs, infer_recurrent},
-    {"RNN", 14, 3, 6, 0, 2, rnn14_attrs, infer_recurrent},
-    {"RNN", 22, 3, 6, 0, 2, rnn14_attrs, infer_recurrent},
-    {"GRU", 7, 3, 6, 0, 2, gru7_attrs, infer_recurrent},
-    {"GRU", 14, 3, 6, 0, 2, gru14_attrs, infer_recurrent},
-    {"GRU", 22, 3, 6, 0, 2, gru14_attrs, infer_recurrent},
-    {"LSTM", 7, 3, 8, 0, 3, lstm7_attrs, infer_recurrent},
-    {"LSTM", 14, 3, 8, 0, 3, lstm14_attrs, infer_recurrent},
-    {"LSTM", 22, 3, 8, 0, 3, lstm14_attrs, infer_recurrent},
-    {0},
+    {"RNN", 7, 3, 6, 0, 2, rnn7_attrs, infer_recurrent},     {"RNN", 14, 3, 6, 0, 2, rnn14_attrs, infer_recurrent},
+    {"RNN", 22, 3, 6, 0, 2, rnn14_attrs, infer_recurrent},   {"GRU", 7, 3, 6, 0, 2, gru7_attrs, infer_recurrent},
+    {"GRU", 14, 3, 6, 0, 2, gru14_attrs, infer_recurrent},   {"GRU", 22, 3, 6, 0, 2, gru14_attrs, infer_recurrent},
+    {"LSTM", 7, 3, 8, 0, 3, lstm7_attrs, infer_recurrent},   {"LSTM", 14, 3, 8, 0, 3, lstm14_attrs, infer_recurrent},
+    {"LSTM", 22, 3, 8, 0, 3, lstm14_attrs, infer_recurrent}, {0},
 };

@@ -11,8 +11,17 @@ typedef enum { XC_RNN_SIMPLE, XC_RNN_GRU, XC_RNN_LSTM } xc_rnn_cell;
 /* The activation functions the recurrent ops accept (ONNX names, matched case-insensitively as
  * ONNX Runtime does). */
 typedef enum {
-    XC_RNN_RELU, XC_RNN_TANH, XC_RNN_SIGMOID, XC_RNN_AFFINE, XC_RNN_LEAKY_RELU, XC_RNN_THRESHOLDED_RELU,
-    XC_RNN_SCALED_TANH, XC_RNN_HARD_SIGMOID, XC_RNN_ELU, XC_RNN_SOFTSIGN, XC_RNN_SOFTPLUS
+    XC_RNN_RELU,
+    XC_RNN_TANH,
+    XC_RNN_SIGMOID,
+    XC_RNN_AFFINE,
+    XC_RNN_LEAKY_RELU,
+    XC_RNN_THRESHOLDED_RELU,
+    XC_RNN_SCALED_TANH,
+    XC_RNN_HARD_SIGMOID,
+    XC_RNN_ELU,
+    XC_RNN_SOFTSIGN,
+    XC_RNN_SOFTPLUS
 } xc_rnn_act_kind;
 
 typedef struct xc_rnn_act {
@@ -24,9 +33,9 @@ enum { XC_RNN_MAX_ACTS = 6 }; /* LSTM's f, g, h for each of two directions */
 
 /* A node's direction and activations, resolved. */
 typedef struct xc_rnn_config {
-    int dirs;                      /* 1, or 2 when bidirectional */
-    int reverse;                   /* direction "reverse" (only when dirs == 1) */
-    int per_dir;                   /* activations per direction: RNN 1, GRU 2, LSTM 3 */
+    int dirs;                        /* 1, or 2 when bidirectional */
+    int reverse;                     /* direction "reverse" (only when dirs == 1) */
+    int per_dir;                     /* activations per direction: RNN 1, GRU 2, LSTM 3 */
     xc_rnn_act act[XC_RNN_MAX_ACTS]; /* direction d's k-th activation at act[d * per_dir + k] */
 } xc_rnn_config;
 

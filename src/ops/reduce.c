@@ -71,16 +71,15 @@ static xc_status reduce_shape(xc_infer_ctx *c, uint32_t types)
     XC_TRY(mark_reduced(c, axes, n, x->rank, reduced));
     int rank = 0;
     for (int k = 0; k < x->rank; k++)
-        if (!reduced[k]) dims[rank++] = x->dims[k];
-        else if (keep) dims[rank++] = 1;
+        if (!reduced[k])
+            dims[rank++] = x->dims[k];
+        else if (keep)
+            dims[rank++] = 1;
     xc_infer_set(c, 0, x->dtype, rank, dims);
     return XC_OK;
 }
 
-static xc_status infer_reduce(xc_infer_ctx *c)
-{
-    return reduce_shape(c, XC_T_NUMERIC);
-}
+static xc_status infer_reduce(xc_infer_ctx *c) { return reduce_shape(c, XC_T_NUMERIC); }
 
 /* Max and Min also take bool (opset 20). uint64 is left out: the reference orders integers as
  * int64, which would misplace values above INT64_MAX. */
@@ -90,14 +89,11 @@ static xc_status infer_reduce_order(xc_infer_ctx *c)
 }
 
 /* ReduceLogSum and ReduceLogSumExp take only floats from opset 28. */
-static xc_status infer_reduce_float(xc_infer_ctx *c)
-{
-    return reduce_shape(c, XC_T_FLOATS);
-}
+static xc_status infer_reduce_float(xc_infer_ctx *c) { return reduce_shape(c, XC_T_FLOATS); }
 
 /* Each Reduce* op: the axes attribute version (opset 1, 11, 13...) and the axes input version. */
-#define REDUCE(op, input_since, infer) \
-    {op, 1, 1, 1, 1, 1, reduce_attrs_v1, infer}, {op, input_since, 1, 2, 1, 1, reduce_attrs_v18, infer}
+#define REDUCE(op, input_since, infer)                                                                                           \
+    {op, 1, 1, 1, 1, 1, reduce_attrs_v1, infer}, { op, input_since, 1, 2, 1, 1, reduce_attrs_v18, infer }
 
 const xc_op_schema xc_schemas_reduce[] = {
     REDUCE("ReduceSum", 13, infer_reduce),

@@ -11,16 +11,23 @@ static const xc_attr_spec upsample1_attrs[] = {
     {"mode", XC_ATTR_STRING, 0}, {"height_scale", XC_ATTR_FLOAT, 1}, {"width_scale", XC_ATTR_FLOAT, 1}, {NULL, 0, 0}};
 static const xc_attr_spec upsample7_attrs[] = {{"mode", XC_ATTR_STRING, 0}, {"scales", XC_ATTR_FLOATS, 1}, {NULL, 0, 0}};
 static const xc_attr_spec mode_attrs[] = {{"mode", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
-static const xc_attr_spec resize11_attrs[] = {
-    {"coordinate_transformation_mode", XC_ATTR_STRING, 0}, {"cubic_coeff_a", XC_ATTR_FLOAT, 0},
-    {"exclude_outside", XC_ATTR_INT, 0}, {"extrapolation_value", XC_ATTR_FLOAT, 0},
-    {"mode", XC_ATTR_STRING, 0}, {"nearest_mode", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
-static const xc_attr_spec resize18_attrs[] = {
-    {"antialias", XC_ATTR_INT, 0}, {"axes", XC_ATTR_INTS, 0},
-    {"coordinate_transformation_mode", XC_ATTR_STRING, 0}, {"cubic_coeff_a", XC_ATTR_FLOAT, 0},
-    {"exclude_outside", XC_ATTR_INT, 0}, {"extrapolation_value", XC_ATTR_FLOAT, 0},
-    {"keep_aspect_ratio_policy", XC_ATTR_STRING, 0}, {"mode", XC_ATTR_STRING, 0},
-    {"nearest_mode", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
+static const xc_attr_spec resize11_attrs[] = {{"coordinate_transformation_mode", XC_ATTR_STRING, 0},
+                                              {"cubic_coeff_a", XC_ATTR_FLOAT, 0},
+                                              {"exclude_outside", XC_ATTR_INT, 0},
+                                              {"extrapolation_value", XC_ATTR_FLOAT, 0},
+                                              {"mode", XC_ATTR_STRING, 0},
+                                              {"nearest_mode", XC_ATTR_STRING, 0},
+                                              {NULL, 0, 0}};
+static const xc_attr_spec resize18_attrs[] = {{"antialias", XC_ATTR_INT, 0},
+                                              {"axes", XC_ATTR_INTS, 0},
+                                              {"coordinate_transformation_mode", XC_ATTR_STRING, 0},
+                                              {"cubic_coeff_a", XC_ATTR_FLOAT, 0},
+                                              {"exclude_outside", XC_ATTR_INT, 0},
+                                              {"extrapolation_value", XC_ATTR_FLOAT, 0},
+                                              {"keep_aspect_ratio_policy", XC_ATTR_STRING, 0},
+                                              {"mode", XC_ATTR_STRING, 0},
+                                              {"nearest_mode", XC_ATTR_STRING, 0},
+                                              {NULL, 0, 0}};
 
 static xc_status plan_fail(const xc_node *n, const char *msg)
 {
@@ -86,8 +93,8 @@ static size_t requested_scales(const xc_node *n, const xc_tensor *scales, double
 
 /* Output sizes from sizes[], keeping the aspect ratio over the resized axes when asked:
  * one scale for all of them (the smallest or the largest), sizes rounded half up. */
-static xc_status plan_sizes(const xc_node *n, const xc_tensor *sizes, const int64_t *in_dims, const int *axes,
-                            int n_axes, double *scale, int64_t *out_dims)
+static xc_status plan_sizes(const xc_node *n, const xc_tensor *sizes, const int64_t *in_dims, const int *axes, int n_axes,
+                            double *scale, int64_t *out_dims)
 {
     const char *policy = xc_attr_string(n, "keep_aspect_ratio_policy", "stretch");
     int larger = !strcmp(policy, "not_larger"), smaller = !strcmp(policy, "not_smaller");
@@ -135,7 +142,8 @@ xc_status xc_resize_plan(const xc_node *n, int rank, const int64_t *in_dims, con
         scale[ax] = vals[k];
         double d = in_dims[ax] < 0 ? -1 : floor(vals[k] * (double)in_dims[ax]);
         if (!(d < 0x1p62)) /* also an infinite scale; the size limit refuses anything near this anyway */
-            return xc_node_fail(n, XC_ERR_MODEL, "scale %g makes axis %d of size %lld too large", vals[k], ax, (long long)in_dims[ax]);
+            return xc_node_fail(n, XC_ERR_MODEL, "scale %g makes axis %d of size %lld too large", vals[k], ax,
+                                (long long)in_dims[ax]);
         out_dims[ax] = (int64_t)d;
     }
     return XC_OK;
@@ -158,7 +166,10 @@ static xc_status check_modes(xc_infer_ctx *c)
     static const char *const nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil", NULL};
     static const char *const policies[] = {"stretch", "not_larger", "not_smaller", NULL};
     int legacy = scales_input(c->node) != 2;
-    const struct { const char *attr, *def; const char *const *allowed; } checks[] = {
+    const struct {
+        const char *attr, *def;
+        const char *const *allowed;
+    } checks[] = {
         {"mode", "nearest", legacy ? upsample_modes : modes},
         {"coordinate_transformation_mode", "half_pixel", coords},
         {"nearest_mode", "round_prefer_floor", nearest},
@@ -204,14 +215,10 @@ static xc_status infer_resize(xc_infer_ctx *c)
 }
 
 const xc_op_schema xc_schemas_resize[] = {
-    {"Upsample", 1, 1, 1, 1, 1, upsample1_attrs, infer_resize},
-    {"Upsample", 7, 1, 1, 1, 1, upsample7_attrs, infer_resize},
-    {"Upsample", 9, 2, 2, 1, 1, mode_attrs, infer_resize},
-    {"Resize", 10, 2, 2, 1, 1, mode_attrs, infer_resize},
-    {"Resize", 11, 3, 4, 1, 1, resize11_attrs, infer_resize},
-    {"Resize", 13, 1, 4, 1, 1, resize11_attrs, infer_resize},
-    {"Resize", 18, 1, 4, 1, 1, resize18_attrs, infer_resize},
-    {0},
+    {"Upsample", 1, 1, 1, 1, 1, upsample1_attrs, infer_resize}, {"Upsample", 7, 1, 1, 1, 1, upsample7_attrs, infer_resize},
+    {"Upsample", 9, 2, 2, 1, 1, mode_attrs, infer_resize},      {"Resize", 10, 2, 2, 1, 1, mode_attrs, infer_resize},
+    {"Resize", 11, 3, 4, 1, 1, resize11_attrs, infer_resize},   {"Resize", 13, 1, 4, 1, 1, resize11_attrs, infer_resize},
+    {"Resize", 18, 1, 4, 1, 1, resize18_attrs, infer_resize},   {0},
 };
 
 /* ---- sampling rules shared by the reference kernel and the OpenCL movement kind ---- */
@@ -283,4 +290,3 @@ double xc_resize_nearest(xc_nearest_mode m, double x, double scale)
     }
     return f;
 }
-

@@ -24,8 +24,8 @@ static double cubic_weight(double d, double a)
 /* Taps of output position y around source coordinate x. Linear and cubic taps sit at
  * base + start + t, where base = ceil(x) - 1 so that ratio = x - base is in (0, 1]; with
  * antialias (downsampling) the kernel is stretched by 1/scale and so has more taps. */
-static void interp_taps(const xc_resize_opts *o, double x, double kernel_scale, int start, int64_t in, int64_t *src,
-                        double *w, int n)
+static void interp_taps(const xc_resize_opts *o, double x, double kernel_scale, int start, int64_t in, int64_t *src, double *w,
+                        int n)
 {
     double base = ceil(x) - 1, ratio = x - base, sum = 0;
     for (int t = 0; t < n; t++) {
@@ -85,8 +85,10 @@ int xc_resize_taps_identity(const xc_resize_taps *t, int64_t in, int64_t out)
         double self = 0;
         for (int k = 0; k < t->n; k++) {
             int64_t j = y * t->n + k;
-            if (t->src[j] == y) self += t->w[j];
-            else if (t->w[j] != 0) return 0;
+            if (t->src[j] == y)
+                self += t->w[j];
+            else if (t->w[j] != 0)
+                return 0;
         }
         if (t->outside[y] || self != 1) return 0;
     }

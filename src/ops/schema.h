@@ -20,12 +20,12 @@ typedef struct xc_attr_spec {
 
 /* What is known about one input or output during inference. */
 typedef struct xc_type_shape {
-    int present;                 /* 0: optional input omitted, or output not requested */
-    xc_dtype dtype;              /* XC_UNDEFINED when unknown */
-    int rank;                    /* -1 when unknown */
-    int64_t dims[XC_MAX_RANK];   /* -1 where unknown */
-    const xc_tensor *value;      /* the value when known (constant at load, always at run) */
-    xc_value_kind kind;          /* a tensor, or a sequence/optional of tensors of dtype/shape */
+    int present;               /* 0: optional input omitted, or output not requested */
+    xc_dtype dtype;            /* XC_UNDEFINED when unknown */
+    int rank;                  /* -1 when unknown */
+    int64_t dims[XC_MAX_RANK]; /* -1 where unknown */
+    const xc_tensor *value;    /* the value when known (constant at load, always at run) */
+    xc_value_kind kind;        /* a tensor, or a sequence/optional of tensors of dtype/shape */
 } xc_type_shape;
 
 /* What inference knows of the values of the graphs enclosing a node (innermost first), so
@@ -41,16 +41,16 @@ typedef struct xc_infer_ctx {
     int opset;
     int n_in, n_out;
     const xc_type_shape *in;
-    xc_type_shape *out;          /* present preset; infer sets dtype, rank and dims */
-    const xc_type_scope *scope;  /* the node's graph and those around it; NULL: captures unknown */
+    xc_type_shape *out;         /* present preset; infer sets dtype, rank and dims */
+    const xc_type_scope *scope; /* the node's graph and those around it; NULL: captures unknown */
 } xc_infer_ctx;
 
 typedef struct xc_op_schema {
     const char *op_type;
-    int since;                   /* first opset version this entry describes */
-    int min_in, max_in;          /* max_in -1: variadic */
+    int since;          /* first opset version this entry describes */
+    int min_in, max_in; /* max_in -1: variadic */
     int min_out, max_out;
-    const xc_attr_spec *attrs;   /* terminated by {NULL}; may be NULL for none */
+    const xc_attr_spec *attrs; /* terminated by {NULL}; may be NULL for none */
     xc_status (*infer)(xc_infer_ctx *ctx);
 } xc_op_schema;
 
@@ -101,8 +101,8 @@ xc_status xc_infer_unsupported(const xc_infer_ctx *c, const char *fmt, ...) __at
  * (NULL or dtype unknown: the declared ones), captures resolve through c's scope, and out[o]
  * gets the type of g's output o (n_out of them). A body node that fails or cannot run fails
  * the call, its message naming that node. */
-xc_status xc_infer_subgraph(const xc_infer_ctx *c, const xc_graph *g, const xc_type_shape *in, int n_in,
-                            xc_type_shape *out, int n_out);
+xc_status xc_infer_subgraph(const xc_infer_ctx *c, const xc_graph *g, const xc_type_shape *in, int n_in, xc_type_shape *out,
+                            int n_out);
 /* 1 if every dim of the input's shape is known. */
 int xc_infer_shape_known(const xc_type_shape *t);
 

@@ -136,7 +136,8 @@ static xc_status infer_map(xc_infer_ctx *c)
         return xc_infer_fail(c, "has more inputs or outputs than crosscheck supports (%d)", (int)(sizeof bin / sizeof bin[0]));
     for (int i = 0; i < c->n_in; i++) {
         if (c->in[i].kind != XC_VALUE_TENSOR && c->in[i].kind != XC_VALUE_SEQUENCE)
-            return xc_infer_fail(c, "input '%s' is a %s, expected a sequence or a tensor", c->node->inputs[i], xc_value_kind_name(c->in[i].kind));
+            return xc_infer_fail(c, "input '%s' is a %s, expected a sequence or a tensor", c->node->inputs[i],
+                                 xc_value_kind_name(c->in[i].kind));
         bin[i] = c->in[i];
         bin[i].kind = XC_VALUE_TENSOR;
         bin[i].value = NULL;
@@ -147,7 +148,8 @@ static xc_status infer_map(xc_infer_ctx *c)
     }
     XC_TRY(xc_infer_subgraph(c, body, bin, c->n_in, bout, c->n_out));
     for (int o = 0; o < c->n_out; o++) {
-        if (bout[o].kind != XC_VALUE_TENSOR) return xc_infer_fail(c, "body output %d is a %s; SequenceMap gathers tensors", o, xc_value_kind_name(bout[o].kind));
+        if (bout[o].kind != XC_VALUE_TENSOR)
+            return xc_infer_fail(c, "body output %d is a %s; SequenceMap gathers tensors", o, xc_value_kind_name(bout[o].kind));
         set_seq(c, o, bout[o].dtype, -1, NULL);
     }
     return XC_OK;
@@ -158,14 +160,16 @@ static xc_status infer_optional(xc_infer_ctx *c)
     if (c->n_in < 1 || !c->in[0].present) { /* an empty optional of the 'type' given */
         const xc_attr *t = xc_node_attr(c->node, "type");
         if (!t || !t->type_proto) return xc_infer_fail(c, "an empty Optional needs its 'type' attribute");
-        if (t->type_proto->dtype == XC_UNDEFINED || (t->type_proto->value != XC_VALUE_TENSOR && t->type_proto->value != XC_VALUE_SEQUENCE))
+        if (t->type_proto->dtype == XC_UNDEFINED
+            || (t->type_proto->value != XC_VALUE_TENSOR && t->type_proto->value != XC_VALUE_SEQUENCE))
             return xc_infer_unsupported(c, "'type' is not a tensor or sequence type crosscheck supports");
         xc_infer_set(c, 0, t->type_proto->dtype, t->type_proto->rank, t->type_proto->dims);
         c->out[0].kind = t->type_proto->value == XC_VALUE_SEQUENCE ? XC_VALUE_OPTIONAL_SEQUENCE : XC_VALUE_OPTIONAL_TENSOR;
         return XC_OK;
     }
     if (c->in[0].kind != XC_VALUE_TENSOR && c->in[0].kind != XC_VALUE_SEQUENCE)
-        return xc_infer_fail(c, "input '%s' is a %s, expected a tensor or a sequence", c->node->inputs[0], xc_value_kind_name(c->in[0].kind));
+        return xc_infer_fail(c, "input '%s' is a %s, expected a tensor or a sequence", c->node->inputs[0],
+                             xc_value_kind_name(c->in[0].kind));
     xc_infer_copy(c, 0, 0);
     c->out[0].kind = c->in[0].kind == XC_VALUE_SEQUENCE ? XC_VALUE_OPTIONAL_SEQUENCE : XC_VALUE_OPTIONAL_TENSOR;
     return XC_OK;

@@ -15,8 +15,7 @@ typedef enum { LIST_ABSENT, LIST_UNKNOWN, LIST_KNOWN } list_state;
 /* Reads the int list an op takes as attribute `attr` before opset `since` and as input `i` from
  * then on (attr NULL: always an input). At most XC_MAX_RANK values: the lists read here are
  * shapes or axes. */
-static xc_status int_list(xc_infer_ctx *c, int since, const char *attr, int i, int64_t *vals, size_t *count,
-                          list_state *state)
+static xc_status int_list(xc_infer_ctx *c, int since, const char *attr, int i, int64_t *vals, size_t *count, list_state *state)
 {
     *state = LIST_ABSENT;
     *count = 0;
@@ -280,8 +279,7 @@ static xc_status infer_range(xc_infer_ctx *c)
     int known = 1;
     for (int i = 0; i < 3; i++) {
         XC_TRY(xc_infer_require_type(c, i, mask));
-        if (c->in[i].dtype != c->in[0].dtype)
-            return xc_infer_fail(c, "start, limit and delta must share one dtype");
+        if (c->in[i].dtype != c->in[0].dtype) return xc_infer_fail(c, "start, limit and delta must share one dtype");
         if (c->in[i].value && xc_tensor_numel(c->in[i].value) != 1)
             return xc_infer_fail(c, "input '%s' must be a scalar", c->node->inputs[i]);
         known &= c->in[i].value != NULL;

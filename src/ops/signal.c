@@ -40,8 +40,8 @@ static xc_status dft_axis(const xc_node *n, int opset, int rank, int axis_presen
     return XC_OK;
 }
 
-xc_status xc_dft_plan_of(const xc_node *n, int opset, int rank, const int64_t *dims, int len_present,
-                         const xc_tensor *len, int axis_present, const xc_tensor *axis_t, xc_dft_plan *p)
+xc_status xc_dft_plan_of(const xc_node *n, int opset, int rank, const int64_t *dims, int len_present, const xc_tensor *len,
+                         int axis_present, const xc_tensor *axis_t, xc_dft_plan *p)
 {
     p->inverse = xc_attr_int(n, "inverse", 0) != 0;
     p->onesided = xc_attr_int(n, "onesided", 0) != 0;
@@ -75,8 +75,8 @@ static xc_status infer_dft(xc_infer_ctx *c)
     }
     int lp = c->n_in > 1 && c->in[1].present, ap = c->n_in > 2 && c->in[2].present;
     xc_dft_plan p;
-    XC_TRY(xc_dft_plan_of(c->node, c->opset, x->rank, x->dims, lp, lp ? c->in[1].value : NULL, ap,
-                          ap ? c->in[2].value : NULL, &p));
+    XC_TRY(
+        xc_dft_plan_of(c->node, c->opset, x->rank, x->dims, lp, lp ? c->in[1].value : NULL, ap, ap ? c->in[2].value : NULL, &p));
     xc_infer_copy(c, 0, 0);
     int64_t *d = c->out[0].dims;
     d[x->rank - 1] = p.real_out ? 1 : 2;
@@ -87,8 +87,8 @@ static xc_status infer_dft(xc_infer_ctx *c)
     return XC_OK;
 }
 
-xc_status xc_stft_plan_of(const xc_node *n, const int64_t *dims, const xc_tensor *step, int window_present,
-                          int64_t window_len, int len_present, const xc_tensor *len, xc_stft_plan *p)
+xc_status xc_stft_plan_of(const xc_node *n, const int64_t *dims, const xc_tensor *step, int window_present, int64_t window_len,
+                          int len_present, const xc_tensor *len, xc_stft_plan *p)
 {
     p->step = p->length = p->frames = p->bins = -1;
     if (step) {
@@ -109,8 +109,8 @@ xc_status xc_stft_plan_of(const xc_node *n, const int64_t *dims, const xc_tensor
     p->bins = xc_attr_int(n, "onesided", 1) ? p->length / 2 + 1 : p->length;
     if (dims[1] >= 0 && p->step > 0) {
         if (dims[1] < p->length)
-            return xc_node_fail(n, XC_ERR_MODEL, "signal of %lld samples is shorter than one frame (%lld)",
-                                (long long)dims[1], (long long)p->length);
+            return xc_node_fail(n, XC_ERR_MODEL, "signal of %lld samples is shorter than one frame (%lld)", (long long)dims[1],
+                                (long long)p->length);
         p->frames = (dims[1] - p->length) / p->step + 1;
     }
     return XC_OK;

@@ -5,17 +5,17 @@
 #include "graph.h"
 
 typedef struct xc_dft_plan {
-    int axis;          /* signal axis in [0, rank - 2]; -1 when unknown (axis input not constant) */
-    int64_t length;    /* transform length; -1 when unknown */
+    int axis;       /* signal axis in [0, rank - 2]; -1 when unknown (axis input not constant) */
+    int64_t length; /* transform length; -1 when unknown */
     int inverse, onesided;
-    int real_out;      /* inverse + onesided: a real (last dim 1) signal of `length` samples */
-    int64_t out_len;   /* output size along axis (-1 unknown) */
+    int real_out;    /* inverse + onesided: a real (last dim 1) signal of `length` samples */
+    int64_t out_len; /* output size along axis (-1 unknown) */
 } xc_dft_plan;
 
 /* DFT: x has (rank, dims); dft_length and axis (opset 20+) are the inputs' values when known.
  * A present input whose value is unknown is passed as present with a NULL value. */
-xc_status xc_dft_plan_of(const xc_node *n, int opset, int rank, const int64_t *dims, int len_present,
-                         const xc_tensor *len, int axis_present, const xc_tensor *axis_t, xc_dft_plan *p);
+xc_status xc_dft_plan_of(const xc_node *n, int opset, int rank, const int64_t *dims, int len_present, const xc_tensor *len,
+                         int axis_present, const xc_tensor *axis_t, xc_dft_plan *p);
 
 typedef struct xc_stft_plan {
     int64_t step, length, frames, bins; /* -1 where unknown */

@@ -37,7 +37,8 @@ static xc_status infer_linear_attention(xc_infer_ctx *c)
         if (present(c, i)) XC_TRY(xc_infer_require_type(c, i, HALF_OR_FLOAT));
     int64_t hq = xc_attr_int(c->node, "q_num_heads", 0), hkv = xc_attr_int(c->node, "kv_num_heads", 0);
     if (hq <= 0 || hkv <= 0 || hq % hkv)
-        return xc_infer_fail(c, "q_num_heads (%lld) must be a positive multiple of kv_num_heads (%lld)", (long long)hq, (long long)hkv);
+        return xc_infer_fail(c, "q_num_heads (%lld) must be a positive multiple of kv_num_heads (%lld)", (long long)hq,
+                             (long long)hkv);
     const char *rule = xc_attr_string(c->node, "update_rule", "gated_delta");
     int gated = !strcmp(rule, "gated") || !strcmp(rule, "gated_delta");
     int delta = !strcmp(rule, "delta") || !strcmp(rule, "gated_delta");
@@ -50,8 +51,10 @@ static xc_status infer_linear_attention(xc_infer_ctx *c)
     for (int i = 0; i < 6; i++)
         if (present(c, i)) XC_TRY(require_rank(c, i, i == 3 ? 4 : 3, names[i]));
     int64_t b = dim(c, 0, 0), t = dim(c, 0, 1), qd = dim(c, 0, 2), kd = dim(c, 1, 2), vd = dim(c, 2, 2);
-    if (qd >= 0 && qd % hq) return xc_infer_fail(c, "query's last dim %lld is not divisible by q_num_heads %lld", (long long)qd, (long long)hq);
-    if (vd >= 0 && vd % hkv) return xc_infer_fail(c, "value's last dim %lld is not divisible by kv_num_heads %lld", (long long)vd, (long long)hkv);
+    if (qd >= 0 && qd % hq)
+        return xc_infer_fail(c, "query's last dim %lld is not divisible by q_num_heads %lld", (long long)qd, (long long)hq);
+    if (vd >= 0 && vd % hkv)
+        return xc_infer_fail(c, "value's last dim %lld is not divisible by kv_num_heads %lld", (long long)vd, (long long)hkv);
     int64_t dk = qd < 0 ? -1 : qd / hq, dv = vd < 0 ? -1 : vd / hkv;
     XC_TRY(same_dim(c, kd, dk < 0 ? -1 : dk * hkv, "key's last dim (kv_num_heads * d_k)"));
     for (int i = 1; i < 6; i++) {
@@ -61,7 +64,8 @@ static xc_status infer_linear_attention(xc_infer_ctx *c)
     }
     int64_t last = present(c, 4) ? dim(c, 4, 2) : -1;
     if (last >= 0 && last != hkv && !(dk >= 0 && last == hkv * dk))
-        return xc_infer_fail(c, "decay's last dim %lld must be kv_num_heads (%lld) or kv_num_heads*d_k", (long long)last, (long long)hkv);
+        return xc_infer_fail(c, "decay's last dim %lld must be kv_num_heads (%lld) or kv_num_heads*d_k", (long long)last,
+                             (long long)hkv);
     last = present(c, 5) ? dim(c, 5, 2) : -1;
     if (last >= 0 && last != hkv && last != 1)
         return xc_infer_fail(c, "beta's last dim %lld must be kv_num_heads (%lld) or 1", (long long)last, (long long)hkv);
@@ -69,9 +73,10 @@ static xc_status infer_linear_attention(xc_infer_ctx *c)
     if (present(c, 3))
         for (int d = 0; d < 4; d++) XC_TRY(same_dim(c, dim(c, 3, d), sdims[d], "a past_state dim (B, kv_num_heads, d_k, d_v)"));
     for (int i = 1; i < 6; i++)
-        if (present(c, i) && i != 3 && c->in[i].dtype != XC_UNDEFINED && c->in[0].dtype != XC_UNDEFINED &&
-            c->in[i].dtype != c->in[0].dtype)
-            return xc_infer_fail(c, "%s has dtype %s, query %s", names[i], xc_dtype_name(c->in[i].dtype), xc_dtype_name(c->in[0].dtype));
+        if (present(c, i) && i != 3 && c->in[i].dtype != XC_UNDEFINED && c->in[0].dtype != XC_UNDEFINED
+            && c->in[i].dtype != c->in[0].dtype)
+            return xc_infer_fail(c, "%s has dtype %s, query %s", names[i], xc_dtype_name(c->in[i].dtype),
+                                 xc_dtype_name(c->in[0].dtype));
     int64_t odims[3] = {b, t, dv < 0 ? -1 : hq * dv};
     xc_infer_set(c, 0, c->in[0].dtype, 3, odims);
     if (c->n_out > 1) xc_infer_set(c, 1, present(c, 3) ? c->in[3].dtype : c->in[0].dtype, 4, sdims);
@@ -86,7 +91,8 @@ static xc_status infer_causal_conv(xc_infer_ctx *c)
             XC_TRY(xc_infer_require_type(c, i, HALF_OR_FLOAT));
             XC_TRY(require_rank(c, i, i == 2 ? 1 : 3, names[i]));
             if (i && c->in[i].dtype != XC_UNDEFINED && c->in[0].dtype != XC_UNDEFINED && c->in[i].dtype != c->in[0].dtype)
-                return xc_infer_fail(c, "%s has dtype %s, input %s", names[i], xc_dtype_name(c->in[i].dtype), xc_dtype_name(c->in[0].dtype));
+                return xc_infer_fail(c, "%s has dtype %s, input %s", names[i], xc_dtype_name(c->in[i].dtype),
+                                     xc_dtype_name(c->in[0].dtype));
         }
     const char *act = xc_attr_string(c->node, "activation", "none");
     if (strcmp(act, "none") && strcmp(act, "silu") && strcmp(act, "swish"))

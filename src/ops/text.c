@@ -6,19 +6,18 @@
 #include "schema.h"
 #include <string.h>
 
-static const xc_attr_spec tfidf_attrs[] = {
-    {"max_gram_length", XC_ATTR_INT, 1}, {"min_gram_length", XC_ATTR_INT, 1}, {"max_skip_count", XC_ATTR_INT, 1},
-    {"mode", XC_ATTR_STRING, 1},         {"ngram_counts", XC_ATTR_INTS, 1},   {"ngram_indexes", XC_ATTR_INTS, 1},
-    {"pool_int64s", XC_ATTR_INTS, 0},    {"pool_strings", XC_ATTR_STRINGS, 0}, {"weights", XC_ATTR_FLOATS, 0},
-    {NULL, 0, 0}};
+static const xc_attr_spec tfidf_attrs[] = {{"max_gram_length", XC_ATTR_INT, 1}, {"min_gram_length", XC_ATTR_INT, 1},
+                                           {"max_skip_count", XC_ATTR_INT, 1},  {"mode", XC_ATTR_STRING, 1},
+                                           {"ngram_counts", XC_ATTR_INTS, 1},   {"ngram_indexes", XC_ATTR_INTS, 1},
+                                           {"pool_int64s", XC_ATTR_INTS, 0},    {"pool_strings", XC_ATTR_STRINGS, 0},
+                                           {"weights", XC_ATTR_FLOATS, 0},      {NULL, 0, 0}};
 
 static xc_status infer_tfidf(xc_infer_ctx *c)
 {
     XC_TRY(xc_infer_require_type(c, 0, XC_BIT(XC_INT32) | XC_BIT(XC_INT64)));
     const int64_t *idx;
     size_t n_idx = 0;
-    if (!xc_attr_ints(c->node, "ngram_indexes", &idx, &n_idx) || !n_idx)
-        return xc_infer_fail(c, "ngram_indexes is empty");
+    if (!xc_attr_ints(c->node, "ngram_indexes", &idx, &n_idx) || !n_idx) return xc_infer_fail(c, "ngram_indexes is empty");
     int64_t width = 0;
     for (size_t i = 0; i < n_idx; i++) {
         if (idx[i] < 0) return xc_infer_fail(c, "ngram_indexes[%zu] = %lld is negative", i, (long long)idx[i]);
@@ -35,7 +34,6 @@ static xc_status infer_tfidf(xc_infer_ctx *c)
     return XC_OK;
 }
 
-
 /* ---- string ops: X and Y are string tensors (one owned C string per element) ---- */
 
 #define T_STR XC_BIT(XC_STRING)
@@ -48,8 +46,11 @@ int xc_op_takes_strings(const char *op_type)
     return 0;
 }
 
-static const xc_attr_spec normalizer_attrs[] = {{"case_change_action", XC_ATTR_STRING, 0}, {"is_case_sensitive", XC_ATTR_INT, 0},
-                                                {"locale", XC_ATTR_STRING, 0}, {"stopwords", XC_ATTR_STRINGS, 0}, {NULL, 0, 0}};
+static const xc_attr_spec normalizer_attrs[] = {{"case_change_action", XC_ATTR_STRING, 0},
+                                                {"is_case_sensitive", XC_ATTR_INT, 0},
+                                                {"locale", XC_ATTR_STRING, 0},
+                                                {"stopwords", XC_ATTR_STRINGS, 0},
+                                                {NULL, 0, 0}};
 static const xc_attr_spec split_attrs[] = {{"delimiter", XC_ATTR_STRING, 0}, {"maxsplit", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec regex_attrs[] = {{"pattern", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
 
@@ -65,8 +66,10 @@ static xc_status infer_normalizer(xc_infer_ctx *c)
     if (strcmp(act, "NONE") && strcmp(act, "LOWER") && strcmp(act, "UPPER"))
         return xc_infer_fail(c, "case_change_action '%s' is not NONE, LOWER or UPPER", act);
     int64_t dims[2] = {1, -1};
-    if (x->rank < 0) xc_infer_unknown(c, 0, XC_STRING);
-    else xc_infer_set(c, 0, XC_STRING, x->rank, x->rank == 2 ? dims : dims + 1);
+    if (x->rank < 0)
+        xc_infer_unknown(c, 0, XC_STRING);
+    else
+        xc_infer_set(c, 0, XC_STRING, x->rank, x->rank == 2 ? dims : dims + 1);
     return XC_OK;
 }
 

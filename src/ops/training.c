@@ -15,9 +15,12 @@ static const xc_attr_spec momentum_attrs[] = {{"alpha", XC_ATTR_FLOAT, 1},
                                               {NULL, 0, 0}};
 static const xc_attr_spec adagrad_attrs[] = {
     {"decay_factor", XC_ATTR_FLOAT, 0}, {"epsilon", XC_ATTR_FLOAT, 0}, {"norm_coefficient", XC_ATTR_FLOAT, 0}, {NULL, 0, 0}};
-static const xc_attr_spec adam_attrs[] = {{"alpha", XC_ATTR_FLOAT, 0},           {"beta", XC_ATTR_FLOAT, 0},
-                                          {"epsilon", XC_ATTR_FLOAT, 0},         {"norm_coefficient", XC_ATTR_FLOAT, 0},
-                                          {"norm_coefficient_post", XC_ATTR_FLOAT, 0}, {NULL, 0, 0}};
+static const xc_attr_spec adam_attrs[] = {{"alpha", XC_ATTR_FLOAT, 0},
+                                          {"beta", XC_ATTR_FLOAT, 0},
+                                          {"epsilon", XC_ATTR_FLOAT, 0},
+                                          {"norm_coefficient", XC_ATTR_FLOAT, 0},
+                                          {"norm_coefficient_post", XC_ATTR_FLOAT, 0},
+                                          {NULL, 0, 0}};
 
 static int is_scalar(const xc_type_shape *t) { return t->rank == 0 || (t->rank == 1 && t->dims[0] == 1); }
 

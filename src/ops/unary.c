@@ -32,8 +32,7 @@ static const xc_attr_spec cast19_attrs[] = {{"to", XC_ATTR_INT, 1}, {"saturate",
 static const xc_attr_spec cast24_attrs[] = {
     {"to", XC_ATTR_INT, 1}, {"saturate", XC_ATTR_INT, 0}, {"round_mode", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
 static const xc_attr_spec castlike19_attrs[] = {{"saturate", XC_ATTR_INT, 0}, {NULL, 0, 0}};
-static const xc_attr_spec castlike24_attrs[] = {
-    {"saturate", XC_ATTR_INT, 0}, {"round_mode", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
+static const xc_attr_spec castlike24_attrs[] = {{"saturate", XC_ATTR_INT, 0}, {"round_mode", XC_ATTR_STRING, 0}, {NULL, 0, 0}};
 static const xc_attr_spec isinf_attrs[] = {
     {"detect_negative", XC_ATTR_INT, 0}, {"detect_positive", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec dropout1_attrs[] = {
@@ -80,11 +79,10 @@ static xc_status infer_clip_inputs(xc_infer_ctx *c, uint32_t mask)
         const xc_type_shape *b = &c->in[i];
         if (!b->present) continue;
         if (b->dtype != XC_UNDEFINED && c->in[0].dtype != XC_UNDEFINED && b->dtype != c->in[0].dtype)
-            return xc_infer_fail(c, "bound '%s' is %s but the input is %s", c->node->inputs[i],
-                                 xc_dtype_name(b->dtype), xc_dtype_name(c->in[0].dtype));
+            return xc_infer_fail(c, "bound '%s' is %s but the input is %s", c->node->inputs[i], xc_dtype_name(b->dtype),
+                                 xc_dtype_name(c->in[0].dtype));
         for (int k = 0; k < b->rank; k++)
-            if (b->dims[k] >= 0 && b->dims[k] != 1)
-                return xc_infer_fail(c, "bound '%s' must be a scalar", c->node->inputs[i]);
+            if (b->dims[k] >= 0 && b->dims[k] != 1) return xc_infer_fail(c, "bound '%s' must be a scalar", c->node->inputs[i]);
     }
     return infer_same(c, mask);
 }
@@ -105,10 +103,11 @@ void xc_clip_bounds(const xc_node *n, const double *lo_in, const double *hi_in, 
 
 /* Cast-1 names the target type as a string: the TensorProto.DataType enum name. */
 static const char *const onnx_type_names[] = {
-    [XC_FLOAT] = "FLOAT",   [XC_UINT8] = "UINT8",   [XC_INT8] = "INT8",       [XC_UINT16] = "UINT16",
-    [XC_INT16] = "INT16",   [XC_INT32] = "INT32",   [XC_INT64] = "INT64",     [XC_STRING] = "STRING",
-    [XC_BOOL] = "BOOL",     [XC_FLOAT16] = "FLOAT16", [XC_DOUBLE] = "DOUBLE", [XC_UINT32] = "UINT32",
-    [XC_UINT64] = "UINT64", [XC_COMPLEX64] = "COMPLEX64", [XC_COMPLEX128] = "COMPLEX128",
+    [XC_FLOAT] = "FLOAT",       [XC_UINT8] = "UINT8",         [XC_INT8] = "INT8",
+    [XC_UINT16] = "UINT16",     [XC_INT16] = "INT16",         [XC_INT32] = "INT32",
+    [XC_INT64] = "INT64",       [XC_STRING] = "STRING",       [XC_BOOL] = "BOOL",
+    [XC_FLOAT16] = "FLOAT16",   [XC_DOUBLE] = "DOUBLE",       [XC_UINT32] = "UINT32",
+    [XC_UINT64] = "UINT64",     [XC_COMPLEX64] = "COMPLEX64", [XC_COMPLEX128] = "COMPLEX128",
     [XC_BFLOAT16] = "BFLOAT16",
 };
 
@@ -155,8 +154,8 @@ static xc_status infer_dropout(xc_infer_ctx *c)
 {
     XC_TRY(infer_same(c, XC_T_FLOATS | XC_T_FLOAT8)); /* float8: opset 22+, not checked */
     const xc_type_shape *training = c->n_in > 2 ? &c->in[2] : NULL;
-    if (training && training->present && training->value && xc_tensor_numel(training->value) > 0 &&
-        xc_load_i64(training->value->dtype, training->value->data, 0))
+    if (training && training->present && training->value && xc_tensor_numel(training->value) > 0
+        && xc_load_i64(training->value->dtype, training->value->data, 0))
         return xc_infer_unsupported(c, "training mode (random dropout) is not supported");
     if (c->n_out > 1 && c->out[1].present) {
         xc_infer_copy(c, 1, 0);
@@ -165,7 +164,10 @@ static xc_status infer_dropout(xc_infer_ctx *c)
     return XC_OK;
 }
 
-#define UNARY(op, since, attrs, infer) {op, since, 1, 1, 1, 1, attrs, infer}
+#define UNARY(op, since, attrs, infer)                                                                                           \
+    {                                                                                                                            \
+        op, since, 1, 1, 1, 1, attrs, infer                                                                                      \
+    }
 /* An op defined in opset 1 with the legacy consumed_inputs attribute, dropped in opset 6. */
 #define LEGACY_UNARY(op, infer6) UNARY(op, 1, consumed_attrs, infer_float), UNARY(op, 6, NULL, infer6)
 

@@ -10,20 +10,31 @@
 #include "checked.h"
 #include <string.h>
 
-#define ATTRS_END {NULL, 0, 0}
+#define ATTRS_END                                                                                                                \
+    {                                                                                                                            \
+        NULL, 0, 0                                                                                                               \
+    }
 static const xc_attr_spec nms_attrs[] = {{"center_point_box", XC_ATTR_INT, 0}, ATTRS_END};
-#define ROI_ALIGN_ATTRS                                                                                            \
-    {"mode", XC_ATTR_STRING, 0}, {"output_height", XC_ATTR_INT, 0}, {"output_width", XC_ATTR_INT, 0},               \
-        {"sampling_ratio", XC_ATTR_INT, 0}, {"spatial_scale", XC_ATTR_FLOAT, 0}
+#define ROI_ALIGN_ATTRS                                                                                                          \
+    {"mode", XC_ATTR_STRING, 0}, {"output_height", XC_ATTR_INT, 0}, {"output_width", XC_ATTR_INT, 0},                            \
+        {"sampling_ratio", XC_ATTR_INT, 0},                                                                                      \
+    {                                                                                                                            \
+        "spatial_scale", XC_ATTR_FLOAT, 0                                                                                        \
+    }
 static const xc_attr_spec roi_align_10[] = {ROI_ALIGN_ATTRS, ATTRS_END};
 static const xc_attr_spec roi_align_16[] = {ROI_ALIGN_ATTRS, {"coordinate_transformation_mode", XC_ATTR_STRING, 0}, ATTRS_END};
-static const xc_attr_spec max_roi_pool_attrs[] = {{"pooled_shape", XC_ATTR_INTS, 1}, {"spatial_scale", XC_ATTR_FLOAT, 0}, ATTRS_END};
+static const xc_attr_spec max_roi_pool_attrs[] = {
+    {"pooled_shape", XC_ATTR_INTS, 1}, {"spatial_scale", XC_ATTR_FLOAT, 0}, ATTRS_END};
 static const xc_attr_spec grid_sample_attrs[] = {
     {"align_corners", XC_ATTR_INT, 0}, {"mode", XC_ATTR_STRING, 0}, {"padding_mode", XC_ATTR_STRING, 0}, ATTRS_END};
 static const xc_attr_spec affine_grid_attrs[] = {{"align_corners", XC_ATTR_INT, 0}, ATTRS_END};
-static const xc_attr_spec deform_conv_attrs[] = {
-    {"dilations", XC_ATTR_INTS, 0}, {"group", XC_ATTR_INT, 0},        {"kernel_shape", XC_ATTR_INTS, 0},
-    {"offset_group", XC_ATTR_INT, 0}, {"pads", XC_ATTR_INTS, 0}, {"strides", XC_ATTR_INTS, 0}, ATTRS_END};
+static const xc_attr_spec deform_conv_attrs[] = {{"dilations", XC_ATTR_INTS, 0},
+                                                 {"group", XC_ATTR_INT, 0},
+                                                 {"kernel_shape", XC_ATTR_INTS, 0},
+                                                 {"offset_group", XC_ATTR_INT, 0},
+                                                 {"pads", XC_ATTR_INTS, 0},
+                                                 {"strides", XC_ATTR_INTS, 0},
+                                                 ATTRS_END};
 static const xc_attr_spec col2im_attrs[] = {
     {"dilations", XC_ATTR_INTS, 0}, {"pads", XC_ATTR_INTS, 0}, {"strides", XC_ATTR_INTS, 0}, ATTRS_END};
 static const xc_attr_spec center_crop_pad_attrs[] = {{"axes", XC_ATTR_INTS, 0}, ATTRS_END};
@@ -46,8 +57,8 @@ static xc_status need_dim(xc_infer_ctx *c, int i, int d, int64_t v, const char *
 {
     const xc_type_shape *t = &c->in[i];
     if (i >= c->n_in || !t->present || t->rank <= d || t->dims[d] < 0 || v < 0 || t->dims[d] == v) return XC_OK;
-    return xc_infer_fail(c, "%s ('%s') has %lld along axis %d, expected %lld", what, c->node->inputs[i],
-                         (long long)t->dims[d], d, (long long)v);
+    return xc_infer_fail(c, "%s ('%s') has %lld along axis %d, expected %lld", what, c->node->inputs[i], (long long)t->dims[d], d,
+                         (long long)v);
 }
 
 /* Fails unless the optional input i is a scalar or a one-element 1-D tensor. */
@@ -116,12 +127,14 @@ static xc_status infer_roi_align(xc_infer_ctx *c)
     XC_TRY(xc_infer_require_type(c, 1, XC_T_FLOATS));
     XC_TRY(xc_infer_require_type(c, 2, I64));
     if (c->in[0].dtype != XC_UNDEFINED && c->in[1].dtype != XC_UNDEFINED && c->in[0].dtype != c->in[1].dtype)
-        return xc_infer_fail(c, "rois are %s, X is %s: they must match", xc_dtype_name(c->in[1].dtype), xc_dtype_name(c->in[0].dtype));
+        return xc_infer_fail(c, "rois are %s, X is %s: they must match", xc_dtype_name(c->in[1].dtype),
+                             xc_dtype_name(c->in[0].dtype));
     XC_TRY(pick_string(c, "mode", "avg", modes, &idx));
     if (c->opset >= 16) XC_TRY(pick_string(c, "coordinate_transformation_mode", "half_pixel", ctms, &idx));
     int64_t oh = xc_attr_int(c->node, "output_height", 1), ow = xc_attr_int(c->node, "output_width", 1);
     int64_t sr = xc_attr_int(c->node, "sampling_ratio", 0);
-    if (oh < 1 || ow < 1) return xc_infer_fail(c, "output_height and output_width must be >= 1, are %lld and %lld", (long long)oh, (long long)ow);
+    if (oh < 1 || ow < 1)
+        return xc_infer_fail(c, "output_height and output_width must be >= 1, are %lld and %lld", (long long)oh, (long long)ow);
     if (sr < 0) return xc_infer_fail(c, "sampling_ratio is %lld, must be >= 0", (long long)sr);
     XC_TRY(need_rank(c, 0, 4, "X"));
     XC_TRY(need_rank(c, 1, 2, "rois"));
@@ -201,7 +214,8 @@ static xc_status infer_affine_grid(xc_infer_ctx *c)
     const xc_type_shape *th = &c->in[0], *sz = &c->in[1];
     int64_t len = sz->rank == 1 ? sz->dims[0] : -1, size[5];
     size_t n = 0;
-    if (len >= 0 && len != 4 && len != 5) return xc_infer_fail(c, "size has %lld values, must have 4 (2-D) or 5 (3-D)", (long long)len);
+    if (len >= 0 && len != 4 && len != 5)
+        return xc_infer_fail(c, "size has %lld values, must have 4 (2-D) or 5 (3-D)", (long long)len);
     if (len < 0 && th->rank == 3 && th->dims[1] > 0) len = th->dims[1] + 2;
     if (len < 0) {
         xc_infer_unknown(c, 0, th->dtype);
@@ -231,7 +245,8 @@ static xc_status infer_deform_conv(xc_infer_ctx *c)
     for (int i = 0; i < 5; i++) XC_TRY(xc_infer_require_type(c, i, XC_T_FLOATS));
     const xc_type_shape *x = &c->in[0], *w = &c->in[1];
     int64_t group = xc_attr_int(c->node, "group", 1), og = xc_attr_int(c->node, "offset_group", 1);
-    if (group < 1 || og < 1) return xc_infer_fail(c, "group and offset_group must be >= 1, are %lld and %lld", (long long)group, (long long)og);
+    if (group < 1 || og < 1)
+        return xc_infer_fail(c, "group and offset_group must be >= 1, are %lld and %lld", (long long)group, (long long)og);
     if (x->rank < 0 || w->rank < 0) {
         xc_infer_unknown(c, 0, x->dtype);
         return XC_OK;
@@ -243,9 +258,12 @@ static xc_status infer_deform_conv(xc_infer_ctx *c)
     XC_TRY(need_rank(c, 4, 4, "mask"));
     int64_t cin = x->dims[1], cout = w->dims[0];
     if (cin >= 0 && w->dims[1] >= 0 && cin != w->dims[1] * group)
-        return xc_infer_fail(c, "X has %lld channels, W expects %lld x group %lld", (long long)cin, (long long)w->dims[1], (long long)group);
-    if (cout >= 0 && cout % group) return xc_infer_fail(c, "W has %lld output channels, not divisible by group %lld", (long long)cout, (long long)group);
-    if (cin >= 0 && cin % og) return xc_infer_fail(c, "X has %lld channels, not divisible by offset_group %lld", (long long)cin, (long long)og);
+        return xc_infer_fail(c, "X has %lld channels, W expects %lld x group %lld", (long long)cin, (long long)w->dims[1],
+                             (long long)group);
+    if (cout >= 0 && cout % group)
+        return xc_infer_fail(c, "W has %lld output channels, not divisible by group %lld", (long long)cout, (long long)group);
+    if (cin >= 0 && cin % og)
+        return xc_infer_fail(c, "X has %lld channels, not divisible by offset_group %lld", (long long)cin, (long long)og);
     xc_window win;
     XC_TRY(xc_window_forward(c->node, 2, x->dims + 2, w->dims + 2, &win));
     int64_t taps = win.kernel[0] >= 0 && win.kernel[1] >= 0 ? win.kernel[0] * win.kernel[1] : -1, want;
@@ -285,8 +303,8 @@ static xc_status infer_col2im(xc_infer_ctx *c)
     if (nsp < 0 && c->in[2].rank == 1) nsp = c->in[2].dims[0];
     if (nsp > XC_MAX_SPATIAL) return xc_infer_unsupported(c, "%lld spatial axes (at most %d)", (long long)nsp, XC_MAX_SPATIAL);
     if (nsp == 0) return xc_infer_fail(c, "image_shape is empty");
-    if (c->in[1].rank == 1 && c->in[2].rank == 1 && c->in[1].dims[0] >= 0 && c->in[2].dims[0] >= 0 &&
-        c->in[1].dims[0] != c->in[2].dims[0])
+    if (c->in[1].rank == 1 && c->in[2].rank == 1 && c->in[1].dims[0] >= 0 && c->in[2].dims[0] >= 0
+        && c->in[1].dims[0] != c->in[2].dims[0])
         return xc_infer_fail(c, "image_shape has %lld values, block_shape %lld: they must match", (long long)c->in[1].dims[0],
                              (long long)c->in[2].dims[0]);
     if (nsp < 0) {
@@ -306,7 +324,8 @@ static xc_status infer_col2im(xc_infer_ctx *c)
         }
         if (x->rank == 3 && x->dims[1] >= 0) {
             if (x->dims[1] % prod)
-                return xc_infer_fail(c, "input has %lld rows, not a multiple of the block size %lld", (long long)x->dims[1], (long long)prod);
+                return xc_infer_fail(c, "input has %lld rows, not a multiple of the block size %lld", (long long)x->dims[1],
+                                     (long long)prod);
             dims[1] = x->dims[1] / prod;
         }
     }
@@ -380,7 +399,8 @@ static xc_status infer_max_unpool(xc_infer_ctx *c)
         return XC_OK;
     }
     if (x->rank < 3) return xc_infer_fail(c, "X must have rank >= 3 (N, C, spatial...), has %d", x->rank);
-    if (xc_infer_shape_known(x) && xc_infer_shape_known(ind) && (ind->rank != x->rank || memcmp(ind->dims, x->dims, sizeof *x->dims * x->rank))) {
+    if (xc_infer_shape_known(x) && xc_infer_shape_known(ind)
+        && (ind->rank != x->rank || memcmp(ind->dims, x->dims, sizeof *x->dims * x->rank))) {
         char sx[256], si[256];
         return xc_infer_fail(c, "I has shape %s, must match X's %s", xc_dims_str(ind->rank, ind->dims, si, sizeof si),
                              xc_dims_str(x->rank, x->dims, sx, sizeof sx));
@@ -400,7 +420,8 @@ static xc_status infer_max_unpool(xc_infer_ctx *c)
             for (int a = 0; a < x->rank; a++) {
                 if (os[a] < 0) return xc_infer_fail(c, "output_shape[%d] is %lld, must be >= 0", a, (long long)os[a]);
                 if (a < 2 && x->dims[a] >= 0 && os[a] != x->dims[a])
-                    return xc_infer_fail(c, "output_shape[%d] is %lld, must be X's %lld", a, (long long)os[a], (long long)x->dims[a]);
+                    return xc_infer_fail(c, "output_shape[%d] is %lld, must be X's %lld", a, (long long)os[a],
+                                         (long long)x->dims[a]);
                 dims[a] = os[a];
             }
         }

@@ -4,8 +4,7 @@
  * take their sizes as scalar inputs and their output type from `output_datatype`. */
 #include "schema.h"
 
-static const xc_attr_spec window_attrs[] = {
-    {"output_datatype", XC_ATTR_INT, 0}, {"periodic", XC_ATTR_INT, 0}, {NULL, 0, 0}};
+static const xc_attr_spec window_attrs[] = {{"output_datatype", XC_ATTR_INT, 0}, {"periodic", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 static const xc_attr_spec mel_attrs[] = {{"output_datatype", XC_ATTR_INT, 0}, {NULL, 0, 0}};
 
 static xc_status output_type(xc_infer_ctx *c, xc_dtype *t)
@@ -22,8 +21,7 @@ static xc_status size_input(xc_infer_ctx *c, int i, const char *what, int64_t mi
 {
     size_t n = 0;
     *v = -1;
-    if (c->in[i].rank > 0 && !(c->in[i].rank == 1 && c->in[i].dims[0] == 1))
-        return xc_infer_fail(c, "%s must be a scalar", what);
+    if (c->in[i].rank > 0 && !(c->in[i].rank == 1 && c->in[i].dims[0] == 1)) return xc_infer_fail(c, "%s must be a scalar", what);
     if (!xc_infer_input_ints(c, i, v, 1, &n)) return XC_OK;
     if (n != 1 || *v < min) return xc_infer_fail(c, "%s %lld must be >= %lld", what, (long long)*v, (long long)min);
     return XC_OK;

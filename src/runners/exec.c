@@ -24,11 +24,11 @@
 extern char **environ;
 
 struct xc_exec_runner {
-    char *command;   /* as given: what messages quote */
-    char **argv;     /* split, placeholders still in */
-    char *model;     /* what {model} becomes */
-    double timeout;  /* seconds */
-    char *root;      /* the private temporary folder (mkdtemp, 0700), removed by xc_exec_runner_free */
+    char *command;  /* as given: what messages quote */
+    char **argv;    /* split, placeholders still in */
+    char *model;    /* what {model} becomes */
+    double timeout; /* seconds */
+    char *root;     /* the private temporary folder (mkdtemp, 0700), removed by xc_exec_runner_free */
 };
 
 /* ---- splitting ---- */
@@ -133,8 +133,7 @@ static int valid_name(const char *s)
 {
     if (!*s) return 0;
     for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("_-.", *s)))
-            return 0;
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("_-.", *s))) return 0;
     return 1;
 }
 
@@ -166,7 +165,8 @@ xc_status xc_exec_runner_create(const char *name, const char *command, const cha
                                 xc_exec_runner **out)
 {
     *out = NULL;
-    if (!valid_name(name)) return xc_fail(XC_ERR_USAGE, "--exec-runner '%s': a runner name is letters, digits, '_', '-' and '.'", name);
+    if (!valid_name(name))
+        return xc_fail(XC_ERR_USAGE, "--exec-runner '%s': a runner name is letters, digits, '_', '-' and '.'", name);
     if (!(timeout_s > 0)) return xc_fail(XC_ERR_USAGE, "--exec-timeout must be more than 0 seconds");
     xc_exec_runner *e = calloc(1, sizeof *e);
     if (!e) return xc_fail(XC_ERR_NOMEM, "out of memory");
@@ -179,8 +179,9 @@ xc_status xc_exec_runner_create(const char *name, const char *command, const cha
     if (s == XC_OK && !names_outputs)
         s = xc_fail(XC_ERR_USAGE, "--exec-runner %s: the command must name {outputs}, the folder it writes its outputs to", name);
     const char *tmp = getenv("TMPDIR");
-    if (s == XC_OK && (!(e->command = strdup(command)) || !(e->model = strdup(model_path)) ||
-                       !(e->root = xc_strprintf("%s/crosscheck-exec-XXXXXX", tmp && *tmp ? tmp : "/tmp"))))
+    if (s == XC_OK
+        && (!(e->command = strdup(command)) || !(e->model = strdup(model_path))
+            || !(e->root = xc_strprintf("%s/crosscheck-exec-XXXXXX", tmp && *tmp ? tmp : "/tmp"))))
         s = xc_fail(XC_ERR_NOMEM, "out of memory");
     if (s == XC_OK && !mkdtemp(e->root)) {
         s = xc_fail(XC_ERR_IO, "%s: cannot create a temporary folder (%s)", e->root, strerror(errno));
@@ -356,8 +357,10 @@ static xc_status load_outputs(const char *dir, xc_tensor_list *got)
         whole |= !strcmp(f, "index.json") || !strcmp(f, "output_0.pb") || !strcmp(f, "0000000000.json");
         if (n == cap) {
             char **b = realloc(names, sizeof *b * (cap = cap ? 2 * cap : 16));
-            if (!b) s = xc_fail(XC_ERR_NOMEM, "out of memory");
-            else names = b;
+            if (!b)
+                s = xc_fail(XC_ERR_NOMEM, "out of memory");
+            else
+                names = b;
         }
         if (s == XC_OK && !(names[n++] = strdup(f))) s = xc_fail(XC_ERR_NOMEM, "out of memory");
     }
@@ -375,8 +378,8 @@ static xc_status load_outputs(const char *dir, xc_tensor_list *got)
 }
 
 /* Orders got like g's outputs (name, then position): every output must be found. */
-static xc_status place_outputs(const xc_exec_runner *e, const xc_graph *g, const xc_tensor_list *got, xc_tensor **out,
-                               int warn, const char *ended, const char *err_path)
+static xc_status place_outputs(const xc_exec_runner *e, const xc_graph *g, const xc_tensor_list *got, xc_tensor **out, int warn,
+                               const char *ended, const char *err_path)
 {
     const xc_tensor **want = calloc((size_t)g->n_outputs + 1, sizeof *want);
     if (!want) return xc_fail(XC_ERR_NOMEM, "out of memory");
@@ -485,7 +488,8 @@ xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tens
     int status = 0, timed_out = 0;
     char **envp = obs ? mark_all_environment() : environ;
     if (s == XC_OK && !envp) s = xc_fail(XC_ERR_NOMEM, "out of memory");
-    if (s == XC_OK && (s = spawn(argv, envp, p.out_log, p.err_log, &pid)) != XC_OK) s = xc_error_prefix(s, "command '%s': ", e->command);
+    if (s == XC_OK && (s = spawn(argv, envp, p.out_log, p.err_log, &pid)) != XC_OK)
+        s = xc_error_prefix(s, "command '%s': ", e->command);
     if (obs) free(envp);
     if (s == XC_OK) s = wait_for(pid, e->timeout, &status, &timed_out);
     char *ended = s == XC_OK ? how_it_ended(status, timed_out, e->timeout) : NULL;
@@ -516,7 +520,7 @@ xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tens
 
 typedef struct exec_state {
     xc_exec_runner *e;
-    const xc_graph *g;               /* borrowed */
+    const xc_graph *g; /* borrowed */
 } exec_state;
 
 static xc_status exec_prepare(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner_list *out)
@@ -560,13 +564,15 @@ const xc_runner_type xc_runner_exec = {
     .option = "--exec-runner",
     .arg = XC_RUNNER_ARG_NAMED,
     .value_help = "NAME='CMD'",
-    .help = "an external command (repeatable): crosscheck writes the inputs as\n"
-            "a test_data_set into {inputs}, runs CMD (split like a shell does,\n"
-            "without one; {model}, {inputs}, {outputs} replaced) and reads the\n"
-            ".pb files or results folder it writes into {outputs}; e.g.\n"
-            "ort='python3 tools/onnxruntime_runner.py {model} {inputs} {outputs}'\n"
-            "Per layer, it runs with " XC_EXEC_MARK_ALL "=1 in its environment:\n"
-            "a command that then writes every node output is compared node by node",
+    .help =
+        "an external command (repeatable): crosscheck writes the inputs as\n"
+        "a test_data_set into {inputs}, runs CMD (split like a shell does,\n"
+        "without one; {model}, {inputs}, {outputs} replaced) and reads the\n"
+        ".pb files or results folder it writes into {outputs}; e.g.\n"
+        "ort='python3 tools/onnxruntime_runner.py {model} {inputs} {outputs}'\n"
+        "Per layer, it runs with " XC_EXEC_MARK_ALL
+        "=1 in its environment:\n"
+        "a command that then writes every node output is compared node by node",
     .prepare = exec_prepare,
     .run = exec_run,
     .release = exec_release,

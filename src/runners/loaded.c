@@ -10,11 +10,11 @@
 #include <string.h>
 
 typedef struct loaded {
-    xc_results *results;            /* owned by the first runner of its files, else borrowed */
-    xc_results *layers;             /* role "layer" tensors, when asked (same owner) */
+    xc_results *results; /* owned by the first runner of its files, else borrowed */
+    xc_results *layers;  /* role "layer" tensors, when asked (same owner) */
     int owns;
-    char *source;                   /* the runner's name inside the results, owned */
-    const xc_model *model;          /* borrowed: the names outputs and layers are matched to */
+    char *source;          /* the runner's name inside the results, owned */
+    const xc_model *model; /* borrowed: the names outputs and layers are matched to */
 } loaded;
 
 static void loaded_release(xc_runner *r)
@@ -31,12 +31,15 @@ static void loaded_release(xc_runner *r)
 
 /* Each saved runner must hold outputs for every iteration run: an iteration it lacks would
  * otherwise compare nothing and read as passed. */
-static xc_status check_iterations(const xc_runner_spec *spec, const xc_results *res, const char *const *names, int n, int iterations)
+static xc_status check_iterations(const xc_runner_spec *spec, const xc_results *res, const char *const *names, int n,
+                                  int iterations)
 {
     for (int i = 0; i < n; i++) {
         int have = xc_results_iterations(res, names[i]);
         if (have < iterations)
-            return xc_fail(XC_ERR_USAGE, "%s: runner '%s' holds outputs for %d iteration%s, but the run has %d (--iterations, or the iterations --load-inputs holds)",
+            return xc_fail(XC_ERR_USAGE,
+                           "%s: runner '%s' holds outputs for %d iteration%s, but the run has %d (--iterations, or the "
+                           "iterations --load-inputs holds)",
                            spec->paths[0], names[i], have, have == 1 ? "" : "s", iterations);
     }
     return XC_OK;
@@ -113,8 +116,10 @@ static xc_status observe_saved(const xc_runner *r, int it, const xc_observer *ob
         }
     }
     if (!intermediates)
-        return xc_fail(XC_ERR_USAGE, "per-layer: the saved results of '%s' hold no intermediate tensor of the model (save them "
-                       "with every layer marked: crosscheck run --outputs mark all, or polygraphy --onnx-outputs mark all)", l->source);
+        return xc_fail(XC_ERR_USAGE,
+                       "per-layer: the saved results of '%s' hold no intermediate tensor of the model (save them "
+                       "with every layer marked: crosscheck run --outputs mark all, or polygraphy --onnx-outputs mark all)",
+                       l->source);
     return XC_OK;
 }
 
@@ -126,8 +131,9 @@ static xc_status loaded_run(xc_runner *r, int it, const xc_tensor *const *in, xc
     if (obs) XC_TRY(observe_saved(r, it, obs));
     xc_tensor_list got = {0, NULL};
     const xc_tensor **want = calloc((size_t)g->n_outputs + 1, sizeof *want);
-    xc_status s = want ? xc_results_take(l->results, l->source, it, XC_ROLE_OUTPUT, &got) : xc_fail(XC_ERR_NOMEM, "out of memory");
-    if (s == XC_OK) s = xc_match_outputs(g, &got, want); /* by name, else by position */
+    xc_status s =
+        want ? xc_results_take(l->results, l->source, it, XC_ROLE_OUTPUT, &got) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (s == XC_OK) s = xc_match_outputs(g, &got, want);            /* by name, else by position */
     for (int o = 0; o < g->n_outputs && s == XC_OK && it == 0; o++) /* a name, but not this output's */
         if (want[o] && want[o]->name && *want[o]->name && strcmp(want[o]->name, g->outputs[o].name))
             xc_warn("runner %s: saved output '%s' matches no output of the model; compared with output '%s' by position",
@@ -144,8 +150,9 @@ const xc_runner_type xc_runner_loaded = {
     .option = "--load-outputs",
     .arg = XC_RUNNER_ARG_LIST,
     .value_help = "PATH...",
-    .help = "saved results: .pb files, test_data_set or results folders,\n"
-            "Polygraphy RunResults JSON",
+    .help =
+        "saved results: .pb files, test_data_set or results folders,\n"
+        "Polygraphy RunResults JSON",
     .without_model = 1,
     .prepare = loaded_prepare,
     .run = loaded_run,

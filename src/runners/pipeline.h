@@ -12,10 +12,10 @@
 /* Which tolerance applies: a spec (run's rules: per-output entries, dtype-aware defaults) or
  * one fixed tolerance for every output (conformance). */
 typedef struct xc_check_tolerance {
-    const xc_tolerance_spec *spec;    /* used when not NULL */
+    const xc_tolerance_spec *spec; /* used when not NULL */
     xc_tolerance fixed;
-    int math;                         /* xc_math of the runner's results: half storage, TF32 (spec only) */
-    const xc_check_spec *checks;      /* with spec: run's output checks (compare function, top-K,
+    int math;                    /* xc_math of the runner's results: half storage, TF32 (spec only) */
+    const xc_check_spec *checks; /* with spec: run's output checks (compare function, top-K,
                                          shape matching, metric bounds); NULL: tolerance alone */
 } xc_check_tolerance;
 
@@ -23,7 +23,7 @@ typedef struct xc_check_tolerance {
  * comparison, the runner's tensor and the expected one (the caller words the reason). */
 typedef struct xc_check_verdict {
     int passed;
-    int iteration, output;            /* the first failure (-1 when passed) */
+    int iteration, output; /* the first failure (-1 when passed) */
     xc_compare_result r;
     char desc_got[256], desc_want[256]; /* shapes and dtypes, when they do not match */
 } xc_check_verdict;

@@ -3,6 +3,7 @@
  * (the type is `xc_runner_<name>`). */
 #ifndef XC_RUNNERS_REGISTRY_H
 #define XC_RUNNERS_REGISTRY_H
+/* clang-format off */ /* a table: one entry per line or row, as written */
 #define XC_RUNNER_TYPES \
     X(reference)        \
     X(engine)           \
@@ -11,4 +12,5 @@
     X(plan)             \
     X(loaded)           \
     X(exec)
+/* clang-format on */
 #endif

@@ -19,29 +19,29 @@
 
 /* What a runner's CLI option takes. */
 typedef enum {
-    XC_RUNNER_ARG_NONE,     /* --ref */
-    XC_RUNNER_ARG_VALUE,    /* --plan FILE: spec.path */
-    XC_RUNNER_ARG_LIST,     /* --load-outputs PATH...: spec.paths */
-    XC_RUNNER_ARG_NAMED     /* --exec-runner NAME=CMD: spec.name, spec.command */
+    XC_RUNNER_ARG_NONE,  /* --ref */
+    XC_RUNNER_ARG_VALUE, /* --plan FILE: spec.path */
+    XC_RUNNER_ARG_LIST,  /* --load-outputs PATH...: spec.paths */
+    XC_RUNNER_ARG_NAMED  /* --exec-runner NAME=CMD: spec.name, spec.command */
 } xc_runner_arg;
 
 /* One runner as asked for (by the CLI or a library caller). Strings are borrowed. */
 typedef struct xc_runner_spec {
-    const char *kind;                 /* a registered kind: "ref", "ocl", "ocl-fp16", "plan", "loaded", "exec" */
-    const char *path;                 /* ARG_VALUE: e.g. the plan file */
-    const char *const *paths;         /* ARG_LIST: e.g. results folders or files */
+    const char *kind;         /* a registered kind: "ref", "ocl", "ocl-fp16", "plan", "loaded", "exec" */
+    const char *path;         /* ARG_VALUE: e.g. the plan file */
+    const char *const *paths; /* ARG_LIST: e.g. results folders or files */
     int n_paths;
-    const char *name, *command;       /* ARG_NAMED: the runner's name and its command */
+    const char *name, *command; /* ARG_NAMED: the runner's name and its command */
 } xc_runner_spec;
 
 /* What prepare may use (borrowed). */
 typedef struct xc_runner_env {
     const xc_model *model;
-    const char *model_path;           /* the model's file (external commands read it) */
-    const xc_ocl_build_options *ocl;  /* engines built now */
-    int iterations;                   /* saved results must hold this many */
-    int layers;                       /* saved results: also load their intermediate tensors */
-    double exec_timeout;              /* external commands: seconds per run */
+    const char *model_path;          /* the model's file (external commands read it) */
+    const xc_ocl_build_options *ocl; /* engines built now */
+    int iterations;                  /* saved results must hold this many */
+    int layers;                      /* saved results: also load their intermediate tensors */
+    double exec_timeout;             /* external commands: seconds per run */
 } xc_runner_env;
 
 typedef struct xc_runner xc_runner;
@@ -51,31 +51,31 @@ typedef struct xc_runner_list xc_runner_list;
 /* One prepared runner. Allocated by xc_runner_new (in prepare), freed by xc_runner_free. */
 struct xc_runner {
     const xc_runner_type *type;
-    char *name;                       /* owned: a name prepare chose ("loaded" sets keep the name
+    char *name;        /* owned: a name prepare chose ("loaded" sets keep the name
                                          saved inside them, exec runners the one given), or NULL:
                                          the pipeline names it after its kind */
-    int named;                        /* the name was given by the user: no other runner may have it */
-    int observes;                     /* run reports tensors through an observer when given one */
-    int live;                         /* runs the model (saved results do not) */
-    int oracle;                       /* its values are the reference's: per-layer against the
+    int named;         /* the name was given by the user: no other runner may have it */
+    int observes;      /* run reports tensors through an observer when given one */
+    int live;          /* runs the model (saved results do not) */
+    int oracle;        /* its values are the reference's: per-layer against the
                                          reference leaves it out */
-    int fp16;                         /* its outputs are stored in half precision (tolerances) */
-    xc_engine *engine;                /* OpenCL runners: the engine (layer names, input shapes);
+    int fp16;          /* its outputs are stored in half precision (tolerances) */
+    xc_engine *engine; /* OpenCL runners: the engine (layer names, input shapes);
                                          owned by the runner unless taken (xc_runner_take_engine) */
     int engine_taken;
-    const char *row_tactic;           /* per-layer rows of a runner without an engine (one row per
+    const char *row_tactic; /* per-layer rows of a runner without an engine (one row per
                                          node) show this as the tactic ("saved"); NULL: the kind */
-    void *impl;                       /* the type's own state */
+    void *impl;             /* the type's own state */
 };
 
 struct xc_runner_type {
-    const char *kind;                 /* what reports call it */
-    const char *option;               /* the CLI option adding it ("--ref"), or NULL: none */
+    const char *kind;   /* what reports call it */
+    const char *option; /* the CLI option adding it ("--ref"), or NULL: none */
     xc_runner_arg arg;
-    const char *help;                 /* the option's --help text (after the option and its value) */
-    const char *value_help;           /* how --help names the option's value ("FILE.plan") */
-    int without_model;                /* can run without a model (saved results compared with each other) */
-    int builds_engine;                /* builds an engine now from env->ocl: for the loaded inputs' shapes */
+    const char *help;       /* the option's --help text (after the option and its value) */
+    const char *value_help; /* how --help names the option's value ("FILE.plan") */
+    int without_model;      /* can run without a model (saved results compared with each other) */
+    int builds_engine;      /* builds an engine now from env->ocl: for the loaded inputs' shapes */
     /* Sets up the runner(s) of spec: each made with xc_runner_new and added with
      * xc_runner_list_add (saved results may hold several runners). */
     xc_status (*prepare)(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner_list *out);

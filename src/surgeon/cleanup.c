@@ -180,8 +180,10 @@ static void prune_value_info(xc_graph *g, const xc_names *prod, const char *dead
     int w = 0;
     for (int i = 0; i < g->n_value_info; i++) {
         int k = xc_names_get(prod, g->value_info[i].name);
-        if (k == -1 || (k >= 0 && dead_node[k])) xc_value_info_clear(&g->value_info[i]);
-        else g->value_info[w++] = g->value_info[i];
+        if (k == -1 || (k >= 0 && dead_node[k]))
+            xc_value_info_clear(&g->value_info[i]);
+        else
+            g->value_info[w++] = g->value_info[i];
     }
     g->n_value_info = w;
 }

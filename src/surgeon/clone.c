@@ -107,9 +107,9 @@ static int map_graph(ptr_map *pm, const Onnx__GraphProto *a, Onnx__GraphProto *b
     if (!map_put(pm, a, b) || a->n_node != b->n_node) return 0;
     for (size_t i = 0; i < a->n_node; i++)
         if (!map_node(pm, a->node[i], b->node[i])) return 0;
-    return map_values(pm, a->input, a->n_input, b->input, b->n_input) &&
-           map_values(pm, a->output, a->n_output, b->output, b->n_output) &&
-           map_values(pm, a->value_info, a->n_value_info, b->value_info, b->n_value_info);
+    return map_values(pm, a->input, a->n_input, b->input, b->n_input)
+           && map_values(pm, a->output, a->n_output, b->output, b->n_output)
+           && map_values(pm, a->value_info, a->n_value_info, b->value_info, b->n_value_info);
 }
 
 /* The source's ModelProto without the top-level initializers' data, packed and unpacked: a
@@ -177,8 +177,7 @@ xc_status sg_share_tensor(const xc_tensor *t, xc_tensor **out)
     return XC_OK;
 }
 
-static xc_status copy_graph(const xc_graph *a, const ptr_map *pm, const char *keep_nodes, const char *keep_inits,
-                            xc_graph **out);
+static xc_status copy_graph(const xc_graph *a, const ptr_map *pm, const char *keep_nodes, const char *keep_inits, xc_graph **out);
 
 static xc_status copy_value(const xc_value_info *a, const ptr_map *pm, xc_value_info *b);
 
@@ -197,8 +196,7 @@ static xc_status copy_attr(const xc_attr *a, const ptr_map *pm, xc_attr *b)
     b->type_proto = NULL;
     b->n = 0; /* counts the items copied so far, so a failure frees exactly those */
     b->proto = map_get(pm, a->proto);
-    if (!dup_opt(a->name, &b->name) || !dup_opt(a->ref_attr_name, &b->ref_attr_name) ||
-        !dup_opt(a->doc_string, &b->doc_string))
+    if (!dup_opt(a->name, &b->name) || !dup_opt(a->ref_attr_name, &b->ref_attr_name) || !dup_opt(a->doc_string, &b->doc_string))
         return nomem();
     if (a->s) XC_TRY(copy_bytes(a->s, a->s_len + 1, (void **)&b->s));
     if (a->t) XC_TRY(sg_share_tensor(a->t, &b->t));
@@ -232,15 +230,14 @@ static xc_status copy_node(const xc_node *a, const ptr_map *pm, xc_node *b)
     b->inputs = calloc(a->n_inputs + 1, sizeof(char *));
     b->outputs = calloc(a->n_outputs + 1, sizeof(char *));
     b->attrs = calloc(a->n_attrs + 1, sizeof(xc_attr));
-    if (!b->inputs || !b->outputs || !b->attrs || !(b->name = strdup(a->name)) || !(b->op_type = strdup(a->op_type)) ||
-        !(b->domain = strdup(a->domain)) || !dup_opt(a->doc_string, &b->doc_string))
+    if (!b->inputs || !b->outputs || !b->attrs || !(b->name = strdup(a->name)) || !(b->op_type = strdup(a->op_type))
+        || !(b->domain = strdup(a->domain)) || !dup_opt(a->doc_string, &b->doc_string))
         return nomem();
     for (; b->n_inputs < a->n_inputs; b->n_inputs++)
         if (!(b->inputs[b->n_inputs] = strdup(a->inputs[b->n_inputs]))) return nomem();
     for (; b->n_outputs < a->n_outputs; b->n_outputs++)
         if (!(b->outputs[b->n_outputs] = strdup(a->outputs[b->n_outputs]))) return nomem();
-    for (; b->n_attrs < a->n_attrs; b->n_attrs++)
-        XC_TRY(copy_attr(&a->attrs[b->n_attrs], pm, &b->attrs[b->n_attrs]));
+    for (; b->n_attrs < a->n_attrs; b->n_attrs++) XC_TRY(copy_attr(&a->attrs[b->n_attrs], pm, &b->attrs[b->n_attrs]));
     return XC_OK;
 }
 
@@ -272,8 +269,7 @@ static xc_status copy_values(const xc_value_info *a, int n, const ptr_map *pm, x
 xc_status sg_copy_value(const xc_value_info *a, xc_value_info *b) { return copy_value(a, NULL, b); }
 xc_status sg_copy_attr(const xc_attr *a, xc_attr *b) { return copy_attr(a, NULL, b); }
 
-static xc_status copy_graph(const xc_graph *a, const ptr_map *pm, const char *keep_nodes, const char *keep_inits,
-                            xc_graph **out)
+static xc_status copy_graph(const xc_graph *a, const ptr_map *pm, const char *keep_nodes, const char *keep_inits, xc_graph **out)
 {
     xc_graph *b = calloc(1, sizeof *b);
     if (!b) return nomem();
@@ -281,8 +277,7 @@ static xc_status copy_graph(const xc_graph *a, const ptr_map *pm, const char *ke
     b->proto = map_get(pm, a->proto);
     b->nodes = calloc(a->n_nodes + 1, sizeof(xc_node));
     b->initializers = calloc(a->n_initializers + 1, sizeof(xc_tensor *));
-    if (!b->nodes || !b->initializers || !(b->name = strdup(a->name)) || !dup_opt(a->doc_string, &b->doc_string))
-        return nomem();
+    if (!b->nodes || !b->initializers || !(b->name = strdup(a->name)) || !dup_opt(a->doc_string, &b->doc_string)) return nomem();
     for (int k = 0; k < a->n_nodes; k++) {
         if (keep_nodes && !keep_nodes[k]) continue;
         xc_status s = copy_node(&a->nodes[k], pm, &b->nodes[b->n_nodes]);
@@ -299,16 +294,15 @@ static xc_status copy_graph(const xc_graph *a, const ptr_map *pm, const char *ke
     return copy_values(a->value_info, a->n_value_info, pm, &b->value_info, &b->n_value_info);
 }
 
-static xc_status copy_model(const xc_model *a, const ptr_map *pm, const char *keep_nodes, const char *keep_inits,
-                            xc_model *b)
+static xc_status copy_model(const xc_model *a, const ptr_map *pm, const char *keep_nodes, const char *keep_inits, xc_model *b)
 {
     b->ir_version = a->ir_version;
     b->model_version = a->model_version;
     b->opsets = calloc(a->n_opsets + 1, sizeof(xc_opset));
     b->metadata = calloc(a->n_metadata + 1, sizeof(xc_kv));
-    if (!b->opsets || !b->metadata || !dup_opt(a->path, &b->path) || !dup_opt(a->producer_name, &b->producer_name) ||
-        !dup_opt(a->producer_version, &b->producer_version) || !dup_opt(a->domain, &b->domain) ||
-        !dup_opt(a->doc_string, &b->doc_string))
+    if (!b->opsets || !b->metadata || !dup_opt(a->path, &b->path) || !dup_opt(a->producer_name, &b->producer_name)
+        || !dup_opt(a->producer_version, &b->producer_version) || !dup_opt(a->domain, &b->domain)
+        || !dup_opt(a->doc_string, &b->doc_string))
         return nomem();
     for (; b->n_opsets < a->n_opsets; b->n_opsets++) {
         b->opsets[b->n_opsets].version = a->opsets[b->n_opsets].version;

@@ -96,8 +96,10 @@ void sg_remove_nodes(xc_graph *g, const char *mask)
 {
     int w = 0;
     for (int k = 0; k < g->n_nodes; k++) {
-        if (mask[k]) xc_node_clear(&g->nodes[k]);
-        else g->nodes[w++] = g->nodes[k];
+        if (mask[k])
+            xc_node_clear(&g->nodes[k]);
+        else
+            g->nodes[w++] = g->nodes[k];
     }
     g->n_nodes = w;
 }
@@ -106,8 +108,10 @@ void sg_remove_initializers(xc_graph *g, const char *mask)
 {
     int w = 0;
     for (int i = 0; i < g->n_initializers; i++) {
-        if (mask[i]) xc_tensor_free(g->initializers[i]);
-        else g->initializers[w++] = g->initializers[i];
+        if (mask[i])
+            xc_tensor_free(g->initializers[i]);
+        else
+            g->initializers[w++] = g->initializers[i];
     }
     g->n_initializers = w;
 }
@@ -116,8 +120,10 @@ void sg_remove_input(xc_graph *g, const char *name)
 {
     int w = 0;
     for (int i = 0; i < g->n_inputs; i++) {
-        if (!strcmp(g->inputs[i].name, name)) xc_value_info_clear(&g->inputs[i]);
-        else g->inputs[w++] = g->inputs[i];
+        if (!strcmp(g->inputs[i].name, name))
+            xc_value_info_clear(&g->inputs[i]);
+        else
+            g->inputs[w++] = g->inputs[i];
     }
     g->n_inputs = w;
 }

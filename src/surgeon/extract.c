@@ -39,8 +39,10 @@ static xc_status not_computable(const walk_state *w, const need *x)
     char lb[256];
     if (x->reader < 0)
         return xc_fail(XC_ERR_USAGE, "output '%s' is a graph input of the model; list it in --inputs too", x->name);
-    return xc_fail(XC_ERR_USAGE, "tensor '%s' (read by %s) is neither a given input, an initializer, nor computable from "
-                   "them: add it to --inputs", x->name, xc_node_label(&w->g->nodes[x->reader], lb, sizeof lb));
+    return xc_fail(XC_ERR_USAGE,
+                   "tensor '%s' (read by %s) is neither a given input, an initializer, nor computable from "
+                   "them: add it to --inputs",
+                   x->name, xc_node_label(&w->g->nodes[x->reader], lb, sizeof lb));
 }
 
 static xc_status walk_back(walk_state *w)
@@ -148,16 +150,20 @@ static xc_status rewire(xc_graph *g, const xc_names *given, const xc_io_spec *ou
             char base[512];
             snprintf(base, sizeof base, "%s_unused", *name);
             char *fresh = sg_fresh_name(g, &prod, base);
-            if (!fresh) s = xc_fail(XC_ERR_NOMEM, "out of memory");
-            else free(*name), *name = fresh;
+            if (!fresh)
+                s = xc_fail(XC_ERR_NOMEM, "out of memory");
+            else
+                free(*name), *name = fresh;
         }
     xc_names_free(&prod);
     int w = 0;
     for (int i = 0; i < g->n_value_info; i++) {
         int drop = xc_names_get(given, g->value_info[i].name) >= 0;
         for (int j = 0; j < n_out; j++) drop |= !strcmp(outs[j].name, g->value_info[i].name);
-        if (drop) xc_value_info_clear(&g->value_info[i]);
-        else g->value_info[w++] = g->value_info[i];
+        if (drop)
+            xc_value_info_clear(&g->value_info[i]);
+        else
+            g->value_info[w++] = g->value_info[i];
     }
     g->n_value_info = w;
     return s;
@@ -219,8 +225,8 @@ static xc_status build(const xc_model *m, walk_state *ws, const xc_io_spec *inpu
     return XC_OK;
 }
 
-xc_status xc_surgeon_extract(const xc_model *m, const xc_io_spec *inputs, int n_in, const xc_io_spec *outputs,
-                             int n_out, xc_model **out)
+xc_status xc_surgeon_extract(const xc_model *m, const xc_io_spec *inputs, int n_in, const xc_io_spec *outputs, int n_out,
+                             xc_model **out)
 {
     *out = NULL;
     if (n_out <= 0) return xc_fail(XC_ERR_USAGE, "extract: give at least one output");

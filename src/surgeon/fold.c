@@ -14,11 +14,11 @@
 #include <string.h>
 
 typedef struct fold_ctx {
-    xc_names slot;          /* value name -> slot */
-    xc_type_shape *ts;      /* per slot; ts.value is the constant value or NULL */
-    xc_tensor **owned;      /* per slot: values folding computed (freed at the end) */
+    xc_names slot;     /* value name -> slot */
+    xc_type_shape *ts; /* per slot; ts.value is the constant value or NULL */
+    xc_tensor **owned; /* per slot: values folding computed (freed at the end) */
     int n, cap;
-    int overridable;        /* initializers listed as graph inputs are defaults a caller may
+    int overridable; /* initializers listed as graph inputs are defaults a caller may
                                override (IR >= 4); before IR 4 every initializer had to be listed,
                                so listing means nothing and they are constants (as in ONNX Runtime) */
 } fold_ctx;
@@ -41,8 +41,8 @@ static const xc_type_shape *type_of(const fold_ctx *c, const char *name)
 /* Random ops have no fixed value; nodes with subgraphs are left to the engines. */
 static int may_fold(const xc_node *n)
 {
-    static const char *const random[] = {"RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike",
-                                         "Multinomial", "Bernoulli", NULL};
+    static const char *const random[] = {
+        "RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Multinomial", "Bernoulli", NULL};
     if (!n->schema || n->domain[0]) return 0;
     for (int i = 0; random[i]; i++)
         if (!strcmp(n->op_type, random[i])) return 0;
@@ -204,8 +204,10 @@ static xc_status materialize(xc_graph *g, fold_ctx *c, const char *replaced)
             xc_tensor *t = c->owned[slot];
             c->owned[slot] = NULL;
             s = xc_tensor_set_name(t, name);
-            if (s == XC_OK) s = sg_append_initializer(g, t);
-            else xc_tensor_free(t);
+            if (s == XC_OK)
+                s = sg_append_initializer(g, t);
+            else
+                xc_tensor_free(t);
         }
     }
     xc_names_free(&want);
@@ -247,8 +249,10 @@ xc_status sg_fold(xc_model *w, size_t threshold, xc_sanitize_report *rep)
     c.ts = calloc(cap, sizeof *c.ts);
     c.owned = calloc(cap, sizeof *c.owned);
     xc_status s = xc_names_init(&c.slot, cap);
-    if (!c.ts || !c.owned || s != XC_OK) s = xc_fail(XC_ERR_NOMEM, "out of memory");
-    else s = fold(g, &c, threshold, rep);
+    if (!c.ts || !c.owned || s != XC_OK)
+        s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    else
+        s = fold(g, &c, threshold, rep);
     for (int i = 0; c.owned && i < c.n; i++) xc_tensor_free(c.owned[i]);
     xc_names_free(&c.slot);
     free(c.ts);

@@ -46,8 +46,8 @@ static char **dup_names(const char *const *names, int n)
 }
 
 static xc_status new_node(const xc_graph *g, const xc_names *prod, const char *const *inputs, int n_in,
-                          const char *const *outputs, int n_out, const char *op_type, const char *name,
-                          const xc_attr *attrs, int n_attrs, xc_node *n)
+                          const char *const *outputs, int n_out, const char *op_type, const char *name, const xc_attr *attrs,
+                          int n_attrs, xc_node *n)
 {
     memset(n, 0, sizeof *n);
     char *base = xc_strprintf("surgeon_%s", op_type);
@@ -60,7 +60,8 @@ static xc_status new_node(const xc_graph *g, const xc_names *prod, const char *c
     n->attrs = calloc(n_attrs + 1, sizeof *n->attrs);
     n->n_inputs = n->inputs ? n_in : 0; /* counts first, so xc_node_clear frees a partial node */
     n->n_outputs = n->outputs ? n_out : 0;
-    if (!n->name || !n->op_type || !n->domain || !n->inputs || !n->outputs || !n->attrs) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (!n->name || !n->op_type || !n->domain || !n->inputs || !n->outputs || !n->attrs)
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (; n->n_attrs < n_attrs; n->n_attrs++) XC_TRY(sg_copy_attr(&attrs[n->n_attrs], &n->attrs[n->n_attrs]));
     return XC_OK;
 }
@@ -83,9 +84,8 @@ static xc_status check_args(const xc_graph *g, const xc_names *prod, const char 
     return XC_OK;
 }
 
-xc_status xc_surgeon_insert(const xc_model *m, const char *const *inputs, int n_in, const char *const *outputs,
-                            int n_out, const char *op_type, const char *name, const xc_attr *attrs, int n_attrs,
-                            xc_model **out)
+xc_status xc_surgeon_insert(const xc_model *m, const char *const *inputs, int n_in, const char *const *outputs, int n_out,
+                            const char *op_type, const char *name, const xc_attr *attrs, int n_attrs, xc_model **out)
 {
     *out = NULL;
     xc_names prod;
@@ -144,8 +144,10 @@ xc_status xc_surgeon_prune_outputs(const xc_model *m, const char *const *names, 
     for (int o = 0; o < g->n_outputs; o++) {
         int listed = 0;
         for (int i = 0; i < n; i++) listed |= !strcmp(g->outputs[o].name, names[i]);
-        if (listed == keep) g->outputs[kept++] = g->outputs[o];
-        else xc_value_info_clear(&g->outputs[o]);
+        if (listed == keep)
+            g->outputs[kept++] = g->outputs[o];
+        else
+            xc_value_info_clear(&g->outputs[o]);
     }
     g->n_outputs = kept;
     xc_status s = kept ? sg_cleanup(w, 0, NULL) : xc_fail(XC_ERR_USAGE, "prune-outputs: no graph output would remain");

@@ -36,7 +36,7 @@ void sg_remove_nodes(xc_graph *g, const char *mask);
 void sg_remove_initializers(xc_graph *g, const char *mask);
 /* Appends, taking ownership of *n (its struct is copied; the caller drops its own copy). */
 xc_status sg_append_node(xc_graph *g, const xc_node *n);
-xc_status sg_append_initializer(xc_graph *g, xc_tensor *t);   /* ownership taken, even on failure */
+xc_status sg_append_initializer(xc_graph *g, xc_tensor *t); /* ownership taken, even on failure */
 /* Removes the graph input (if any) named name. */
 void sg_remove_input(xc_graph *g, const char *name);
 

@@ -14,8 +14,10 @@ static int split_top(char *text, char **items, int max, int *overflow)
     *overflow = 0;
     char *start = text;
     for (char *p = text;; p++) {
-        if (*p == '[') depth++;
-        else if (*p == ']' && depth) depth--;
+        if (*p == '[')
+            depth++;
+        else if (*p == ']' && depth)
+            depth--;
         if (*p && (*p != ',' || depth)) continue;
         int end = !*p;
         *p = 0;
@@ -178,8 +180,7 @@ static xc_status set_scalar(xc_attr *a, xc_attr_type type, char *text)
         a->s_len = strlen(s);
         if (!(a->s = strdup(s))) return xc_fail(XC_ERR_NOMEM, "out of memory");
         return XC_OK;
-    default:
-        return xc_fail(XC_ERR_USAGE, "attribute '%s' has a type that --attrs cannot express", a->name);
+    default: return xc_fail(XC_ERR_USAGE, "attribute '%s' has a type that --attrs cannot express", a->name);
     }
 }
 
@@ -253,8 +254,9 @@ xc_status xc_attr_parse_list(const char *text, const char *op_type, int opset, x
     if (copy[0]) n = split_top(copy, items, 256, &overflow);
     const xc_op_schema *schema = xc_schema_find(op_type, opset, NULL);
     xc_attr *out = calloc(n + 1, sizeof *out);
-    xc_status s = !out ? xc_fail(XC_ERR_NOMEM, "out of memory")
-                  : overflow ? xc_fail(XC_ERR_USAGE, "more than 256 attributes") : XC_OK;
+    xc_status s = !out       ? xc_fail(XC_ERR_NOMEM, "out of memory")
+                  : overflow ? xc_fail(XC_ERR_USAGE, "more than 256 attributes")
+                             : XC_OK;
     for (int i = 0; i < n && s == XC_OK; i++) {
         char *eq = strchr(items[i], '=');
         if (!eq || eq == items[i]) {

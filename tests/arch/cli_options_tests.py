@@ -19,7 +19,7 @@ def _table_options(source):
     """Option spellings declared in a cli/*.c option table ({"--name|-n", ...})."""
     text = open(os.path.join(ROOT, "cli", source)).read()
     names = []
-    for m in re.finditer(r'\{"(--?[a-z][\w|-]*)", ', text):
+    for m in re.finditer(r'\{\s*"(--?[a-z][\w|-]*)",', text):
         names += m.group(1).split("|")
     return names
 

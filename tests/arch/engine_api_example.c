@@ -23,9 +23,12 @@ static int compare_run(xc_backend *b, const xc_model *m, const xc_tensor **x, xc
     if (!out || xc_backend_run(b, x, out, NULL)) bad = -1;
     for (int i = 0; bad >= 0 && i < n; i++) {
         xc_compare_result r;
-        if (xc_compare(out[i], ref_out[i], &tol, &r)) bad = -1;
-        else printf("%s %s %s: %s, max abs diff %g\n", what, xc_backend_name(b), xc_model_output_name(m, i),
-                    r.passed ? "PASS" : "MISMATCH", r.max_abs), bad += !r.passed;
+        if (xc_compare(out[i], ref_out[i], &tol, &r))
+            bad = -1;
+        else
+            printf("%s %s %s: %s, max abs diff %g\n", what, xc_backend_name(b), xc_model_output_name(m, i),
+                   r.passed ? "PASS" : "MISMATCH", r.max_abs),
+                bad += !r.passed;
     }
     for (int i = 0; out && i < n; i++) xc_tensor_free(out[i]);
     free(out);
@@ -64,11 +67,9 @@ int main(int argc, char **argv)
         goto done;
     }
     printf("bad profiles refused\n");
-    if (xc_engine_config_set_optimization_level(c, 0) || xc_engine_build(m, c, &e) || xc_engine_backend_create(e, &eb))
-        goto fail;
+    if (xc_engine_config_set_optimization_level(c, 0) || xc_engine_build(m, c, &e) || xc_engine_backend_create(e, &eb)) goto fail;
     if ((a = compare_run(eb, m, x, ref_out, "built")) < 0) goto fail;
-    if (xc_engine_save_plan(e, argv[3]) || xc_engine_load_plan(m, argv[3], c, &loaded)
-        || xc_engine_backend_create(loaded, &pb))
+    if (xc_engine_save_plan(e, argv[3]) || xc_engine_load_plan(m, argv[3], c, &loaded) || xc_engine_backend_create(loaded, &pb))
         goto fail;
     if ((b = compare_run(pb, m, x, ref_out, "plan")) < 0) goto fail;
     printf("log lines: %d\n", lines);

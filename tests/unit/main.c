@@ -5,7 +5,10 @@
 #include <string.h>
 
 #define MAX_TESTS 512
-static struct { const char *name; test_fn fn; } tests[MAX_TESTS];
+static struct {
+    const char *name;
+    test_fn fn;
+} tests[MAX_TESTS];
 static int n_tests;
 int test_failures;
 const char *test_fixtures;
@@ -26,8 +29,10 @@ int main(int argc, char **argv)
     const char *filters[64];
     int n_filters = 0, passed = 0, failed = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--fixtures") && i + 1 < argc) test_fixtures = argv[++i];
-        else if (n_filters < 64) filters[n_filters++] = argv[i];
+        if (!strcmp(argv[i], "--fixtures") && i + 1 < argc)
+            test_fixtures = argv[++i];
+        else if (n_filters < 64)
+            filters[n_filters++] = argv[i];
     }
     for (int t = 0; t < n_tests; t++) {
         int match = !n_filters;
@@ -36,8 +41,10 @@ int main(int argc, char **argv)
         test_failures = 0;
         tests[t].fn();
         printf("%s %s\n", test_failures ? "FAIL" : "ok  ", tests[t].name);
-        if (test_failures) failed++;
-        else passed++;
+        if (test_failures)
+            failed++;
+        else
+            passed++;
     }
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

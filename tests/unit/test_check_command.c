@@ -33,9 +33,9 @@ TEST(check_command_verdicts)
     c.n_ignore_codes = 0;
     c.fail_regex[c.n_fail_regex++] = "^BAD";
     c.fail_regex[c.n_fail_regex++] = "WORSE";
-    CHECK(verdict(&c, "fine", 1) == 1);   /* a regex alone: the output decides */
-    CHECK(verdict(&c, "WORSE", 0) == 0);  /* the second regex matches */
-    c.fail_codes[c.n_fail_codes++] = 2;   /* with a code: a failing status and a match */
+    CHECK(verdict(&c, "fine", 1) == 1);  /* a regex alone: the output decides */
+    CHECK(verdict(&c, "WORSE", 0) == 0); /* the second regex matches */
+    c.fail_codes[c.n_fail_codes++] = 2;  /* with a code: a failing status and a match */
     CHECK(verdict(&c, "BAD", 0) == 1 && verdict(&c, "BAD", 2) == 0 && verdict(&c, "good", 2) == 1);
 }
 

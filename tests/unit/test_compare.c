@@ -144,7 +144,7 @@ TEST(compare_nonfinite_statistics_over_finite_pairs)
     xc_compare_result res;
     xc_compare(a, b, &t, &res);
     CHECK(!res.passed && res.inf_out == 19 && res.n_nonfinite_mismatch == 19 && res.n_finite == 13);
-    CHECK_NEAR(res.max_abs, 16, 0); /* 32 * 0.5 */
+    CHECK_NEAR(res.max_abs, 16, 0);    /* 32 * 0.5 */
     CHECK_NEAR(res.median_abs, 13, 0); /* the 7th of 20..32, halved: 26 * 0.5 */
     size_t h = 0;
     for (int k = 0; k < XC_HIST_BINS; k++) h += res.abs_hist[k];

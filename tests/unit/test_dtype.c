@@ -12,13 +12,16 @@ TEST(float16_conversion_rounds_to_nearest_even)
     CHECK(xc_f32_to_f16(65504.0f) == 0x7bff);
     CHECK(xc_f32_to_f16(65519.0f) == 0x7bff); /* below the rounding midpoint to inf */
     CHECK(xc_f32_to_f16(65520.0f) == 0x7c00);
-    CHECK(xc_f32_to_f16(0x1p-24f) == 0x0001); /* smallest subnormal */
-    CHECK(xc_f32_to_f16(0x1p-26f) == 0x0000); /* below half of it */
+    CHECK(xc_f32_to_f16(0x1p-24f) == 0x0001);        /* smallest subnormal */
+    CHECK(xc_f32_to_f16(0x1p-26f) == 0x0000);        /* below half of it */
     CHECK(xc_f32_to_f16(1.0f + 0x1p-11f) == 0x3c00); /* tie: stays even */
     CHECK(xc_f32_to_f16(1.0f + 0x1p-11f + 0x1p-20f) == 0x3c01);
     CHECK((xc_f32_to_f16(NAN) & 0x7c00) == 0x7c00 && (xc_f32_to_f16(NAN) & 0x3ff));
     for (uint32_t h = 0; h < 0x7c00; h++) /* every finite half survives a round trip */
-        if (xc_f32_to_f16(xc_f16_to_f32((uint16_t)h)) != h) { CHECK(0); break; }
+        if (xc_f32_to_f16(xc_f16_to_f32((uint16_t)h)) != h) {
+            CHECK(0);
+            break;
+        }
 }
 
 TEST(bfloat16_conversion)

@@ -35,8 +35,8 @@ TEST(float8_rounding_and_overflow_follow_ml_dtypes)
     /* e4m3fn: max 448; 464 is the tie between 448 and (NaN's) 480 and rounds to even 448 */
     CHECK(xc_f64_to_low(XC_FLOAT8E4M3FN, 448, 0) == 0x7e);
     CHECK(xc_f64_to_low(XC_FLOAT8E4M3FN, 464, 0) == 0x7e);
-    CHECK(xc_f64_to_low(XC_FLOAT8E4M3FN, 465, 0) == 0x7f);   /* overflow: NaN */
-    CHECK(xc_f64_to_low(XC_FLOAT8E4M3FN, -465, 1) == 0xfe);  /* saturated: -448 */
+    CHECK(xc_f64_to_low(XC_FLOAT8E4M3FN, 465, 0) == 0x7f);  /* overflow: NaN */
+    CHECK(xc_f64_to_low(XC_FLOAT8E4M3FN, -465, 1) == 0xfe); /* saturated: -448 */
     CHECK(xc_f64_to_low(XC_FLOAT8E4M3FN, INFINITY, 0) == 0x7f);
     CHECK(xc_f64_to_low(XC_FLOAT8E4M3FN, -0.0, 0) == 0x80);
     CHECK(xc_f64_to_low(XC_FLOAT8E4M3FN, -0.001, 0) == 0x81); /* to the smallest subnormal 2^-9 */
@@ -71,7 +71,7 @@ TEST(float4e2m1_values_saturate_and_nan)
     CHECK(xc_f64_to_low(XC_FLOAT4E2M1, 5, 0) == 0x6);   /* tie between 4 and 6: 4 */
     CHECK(xc_f64_to_low(XC_FLOAT4E2M1, 1e10, 0) == 0x7);
     CHECK(xc_f64_to_low(XC_FLOAT4E2M1, -INFINITY, 0) == 0xf);
-    CHECK(xc_f64_to_low(XC_FLOAT4E2M1, NAN, 0) == 0x8);  /* what ml_dtypes gives */
+    CHECK(xc_f64_to_low(XC_FLOAT4E2M1, NAN, 0) == 0x8); /* what ml_dtypes gives */
     CHECK(xc_f64_to_low(XC_FLOAT4E2M1, -NAN, 0) == 0x0);
 }
 

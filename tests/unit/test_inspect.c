@@ -94,8 +94,9 @@ static void write_replay(const char *path, const char *conv_tactic, const char *
     FILE *f = fopen(path, "w");
     CHECK(f != NULL);
     if (!f) return;
-    fprintf(f, "{\"format\":\"crosscheck-tactics-1\",\"layers\":[{\"name\":\"conv\",\"tactic\":\"%s\"},"
-               "{\"name\":\"gemm\",\"tactic\":\"%s\"},{\"name\":\"pool\",\"tactic\":\"pool.direct\"}]}",
+    fprintf(f,
+            "{\"format\":\"crosscheck-tactics-1\",\"layers\":[{\"name\":\"conv\",\"tactic\":\"%s\"},"
+            "{\"name\":\"gemm\",\"tactic\":\"%s\"},{\"name\":\"pool\",\"tactic\":\"pool.direct\"}]}",
             conv_tactic, gemm_tactic);
     fclose(f);
 }
@@ -117,7 +118,8 @@ TEST(inspect_diff_tactics_names_the_bad_only_tactic)
     CHECK(cJSON_GetArraySize(layers) == 1);
     const cJSON *l = cJSON_GetArrayItem(layers, 0), *sus = cJSON_GetObjectItem(l, "suspects");
     CHECK(l && !strcmp(cJSON_GetObjectItem(l, "name")->valuestring, "gemm"));
-    CHECK(cJSON_GetArraySize(sus) == 1 && !strcmp(cJSON_GetObjectItem(cJSON_GetArrayItem(sus, 0), "tactic")->valuestring, "gemm.tiled"));
+    CHECK(cJSON_GetArraySize(sus) == 1
+          && !strcmp(cJSON_GetObjectItem(cJSON_GetArrayItem(sus, 0), "tactic")->valuestring, "gemm.tiled"));
     cJSON_Delete(d);
     /* the bad build alone on both sides: nothing is suspect */
     CHECK_OK(xc_diff_tactics(bad, 1, bad, 1, &d));

@@ -54,7 +54,8 @@ TEST(mark_watch_keeps_marked_reference_tensors)
     CHECK(b && xc_backend_run(b, (const xc_tensor *const *)in.t, out, &o) == XC_OK);
     CHECK(kept.n == 2 && !strcmp(kept.t[0]->name, "t5") && !strcmp(kept.t[1]->name, "t6"));
     /* t5 = -relu(-relu(...)) is <= 0 and t6 = relu(t5) is 0: the chain alternates Neg and Relu */
-    for (size_t i = 0; kept.n == 2 && i < xc_tensor_numel(kept.t[1]); i++) CHECK(xc_load_f64(kept.t[1]->dtype, kept.t[1]->data, i) == 0);
+    for (size_t i = 0; kept.n == 2 && i < xc_tensor_numel(kept.t[1]); i++)
+        CHECK(xc_load_f64(kept.t[1]->dtype, kept.t[1]->data, i) == 0);
     CHECK(xc_marks_report_missing(&k, &kept, NULL, m->graph, "ref") == 0);
     xc_tensor_free(out[0]);
     xc_tensor_list_free(&kept);

@@ -158,8 +158,9 @@ TEST(ocl_canary_catches_out_of_bounds_writes)
     /* replace the last layer's kernel by one that writes one element past its output */
     xc_layer *l = &e->layers[e->n_layers - 1];
     cl_program p;
-    const char *bad = "__kernel void overrun(__global float *out, int n) { int i = get_global_id(0); out[i] = 1.0f; "
-                      "if (i == 0) out[n] = 7.0f; }\n";
+    const char *bad =
+        "__kernel void overrun(__global float *out, int n) { int i = get_global_id(0); out[i] = 1.0f; "
+        "if (i == 0) out[n] = 7.0f; }\n";
     CHECK_OK(xc_ocl_program(e->dev, NULL, bad, "", "test.overrun", &p));
     l->n_launches = 0;
     xc_launch *k = xc_layer_add_launch(l, p, "overrun");
@@ -210,8 +211,8 @@ TEST(ocl_programs_come_back_from_the_disk_cache)
     CHECK_OK(xc_ocl_build(m, &o, &e));
     xc_engine_free(e);
     xc_ocl_program_stats(&built2, &disk2, &mem2);
-    CHECK(built1 > built0);                       /* first build compiled from source */
-    CHECK(built2 == built1 && disk2 > disk1);     /* second one loaded every binary from disk */
+    CHECK(built1 > built0);                   /* first build compiled from source */
+    CHECK(built2 == built1 && disk2 > disk1); /* second one loaded every binary from disk */
     unsetenv("CROSSCHECK_CACHE_DIR");
     xc_model_free(m);
     char cmd[256];

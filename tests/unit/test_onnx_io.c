@@ -28,8 +28,8 @@ TEST(load_every_dtype_raw_and_typed)
 {
     xc_model *m = load_fixture("roundtrip.onnx");
     if (!m) return;
-    static const char *names[] = {"float32", "float16", "float64", "int8", "int16", "int32", "int64",
-                                  "uint8", "uint16", "uint32", "uint64", "bool"};
+    static const char *names[] = {"float32", "float16", "float64", "int8",   "int16",  "int32",
+                                  "int64",   "uint8",   "uint16",  "uint32", "uint64", "bool"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char a[64], b[64];
         snprintf(a, sizeof a, "w_raw_%s", names[i]);
@@ -95,8 +95,8 @@ TEST(roundtrip_preserves_everything)
         check_model(again);
         for (int i = 0; i < m->graph->n_initializers; i++) {
             const xc_tensor *a = m->graph->initializers[i], *b = again->graph->initializers[i];
-            CHECK(!strcmp(a->name, b->name) && a->dtype == b->dtype && a->nbytes == b->nbytes &&
-                  !memcmp(a->data, b->data, a->nbytes));
+            CHECK(!strcmp(a->name, b->name) && a->dtype == b->dtype && a->nbytes == b->nbytes
+                  && !memcmp(a->data, b->data, a->nbytes));
         }
     }
     xc_model_free(again);

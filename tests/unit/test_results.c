@@ -22,8 +22,8 @@ static xc_tensor *make_f32(const char *name, int rank, const int64_t *dims, cons
 
 static int same_tensor(const xc_tensor *a, const xc_tensor *b)
 {
-    return a && b && a->dtype == b->dtype && xc_shape_equal(a->rank, a->dims, b->rank, b->dims) && a->nbytes == b->nbytes &&
-           (!a->nbytes || !memcmp(a->data, b->data, a->nbytes)) && !strcmp(a->name, b->name);
+    return a && b && a->dtype == b->dtype && xc_shape_equal(a->rank, a->dims, b->rank, b->dims) && a->nbytes == b->nbytes
+           && (!a->nbytes || !memcmp(a->data, b->data, a->nbytes)) && !strcmp(a->name, b->name);
 }
 
 static cJSON *read_json(const char *path)
@@ -50,7 +50,8 @@ TEST(results_writer_round_trip)
     const float v[6] = {1, 2, 3, 4, NAN, INFINITY};
     const float w[6] = {0.5f, -1, 2, 8, 16, 32};
     /* tensor and runner names that must never become paths */
-    xc_tensor *in = make_f32("../../etc/passwd", 1, d6, v), *out = make_f32("out/0", 2, d23, w), *layer = make_f32("conv", 2, d23, v);
+    xc_tensor *in = make_f32("../../etc/passwd", 1, d6, v), *out = make_f32("out/0", 2, d23, w),
+              *layer = make_f32("conv", 2, d23, v);
     xc_compare_result cmp = {0};
     cmp.passed = 1;
     cmp.max_abs = 0.25;
@@ -156,21 +157,27 @@ TEST(results_index_hostile)
     CHECK_OK(xc_results_save(dir, "ref", 0, NULL, &t, 1));
     xc_tensor_free(t);
     static const char *bad[][2] = {
-        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"output\",\"file\":\"../x.pb\"}]}",
+        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"output\",\"file\":\"../"
+         "x.pb\"}]}",
          "not a plain name"},
-        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"output\",\"file\":\"ref_it0_output_0.pb\","
+        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"output\",\"file\":"
+         "\"ref_it0_output_0.pb\","
          "\"dtype\":\"int64\",\"shape\":[2]}]}",
          "but the index says int64[2]"},
-        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"output\",\"file\":\"ref_it0_output_0.pb\","
+        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"output\",\"file\":"
+         "\"ref_it0_output_0.pb\","
          "\"tensor\":\"y\"}]}",
          "holds tensor 'x' but the index says 'y'"},
-        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":-3,\"role\":\"output\",\"file\":\"a.pb\"}]}",
+        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":-3,\"role\":\"output\",\"file\":\"a."
+         "pb\"}]}",
          "bad iteration"},
-        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"weights\",\"file\":\"a.pb\"}]}",
+        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"weights\",\"file\":\"a."
+         "pb\"}]}",
          "unknown role"},
         {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":7}]}", "needs string runner"},
         {"{\"format\":\"other\"}", "not a crosscheck results index"},
-        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"output\",\"file\":\"missing.pb\"}]}",
+        {"{\"format\":\"crosscheck-results-1\",\"tensors\":[{\"runner\":\"r\",\"iteration\":0,\"role\":\"output\",\"file\":"
+         "\"missing.pb\"}]}",
          "missing.pb"},
         {"[1,", "not valid JSON"},
     };
@@ -205,10 +212,13 @@ static size_t make_npy(uint8_t *buf, int major, const char *header, const void *
 
 TEST(npy_every_dtype_and_version)
 {
-    static const struct { const char *descr; xc_dtype t; } types[] = {
-        {"<f2", XC_FLOAT16}, {"<f4", XC_FLOAT}, {"<f8", XC_DOUBLE}, {"|i1", XC_INT8}, {"<i1", XC_INT8}, {"<i2", XC_INT16},
-        {"<i4", XC_INT32}, {"<i8", XC_INT64}, {"|u1", XC_UINT8}, {"<u2", XC_UINT16}, {"<u4", XC_UINT32}, {"<u8", XC_UINT64},
-        {"|b1", XC_BOOL},
+    static const struct {
+        const char *descr;
+        xc_dtype t;
+    } types[] = {
+        {"<f2", XC_FLOAT16}, {"<f4", XC_FLOAT},  {"<f8", XC_DOUBLE}, {"|i1", XC_INT8},  {"<i1", XC_INT8},
+        {"<i2", XC_INT16},   {"<i4", XC_INT32},  {"<i8", XC_INT64},  {"|u1", XC_UINT8}, {"<u2", XC_UINT16},
+        {"<u4", XC_UINT32},  {"<u8", XC_UINT64}, {"|b1", XC_BOOL},
     };
     uint8_t data[6 * 8], buf[512];
     for (size_t i = 0; i < sizeof data; i++) data[i] = (uint8_t)(i % 2); /* valid for bool too */
@@ -220,7 +230,8 @@ TEST(npy_every_dtype_and_version)
             size_t len = make_npy(buf, major, header, data, 6 * es);
             xc_tensor *t = NULL;
             CHECK_OK(xc_npy_parse(buf, len, &t));
-            CHECK(t && t->dtype == types[k].t && t->rank == 2 && t->dims[0] == 2 && t->dims[1] == 3 && !memcmp(t->data, data, 6 * es));
+            CHECK(t && t->dtype == types[k].t && t->rank == 2 && t->dims[0] == 2 && t->dims[1] == 3
+                  && !memcmp(t->data, data, 6 * es));
             xc_tensor_free(t);
         }
     /* shapes () and (n,), key order free, double quotes */
@@ -250,7 +261,11 @@ TEST(npy_every_dtype_and_version)
 
 TEST(npy_hostile_images_fail_cleanly)
 {
-    static const struct { const char *header; size_t data; const char *expect; } cases[] = {
+    static const struct {
+        const char *header;
+        size_t data;
+        const char *expect;
+    } cases[] = {
         {"{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 4, "data holds 4 bytes but shape and dtype need 8"},
         {"{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 12, "data holds 12 bytes"},
         {"{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", 8, "dtype '<c8' is not supported"},
@@ -287,11 +302,11 @@ TEST(npy_hostile_images_fail_cleanly)
     /* structure around the header */
     size_t good = make_npy(buf, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", zero, 4);
     xc_tensor *t = NULL;
-    CHECK(xc_npy_parse(buf, 9, &t) == XC_ERR_MODEL && !t);           /* shorter than the preamble */
-    CHECK(xc_npy_parse(buf, good - 10, &t) == XC_ERR_MODEL && !t);   /* header cut */
+    CHECK(xc_npy_parse(buf, 9, &t) == XC_ERR_MODEL && !t);         /* shorter than the preamble */
+    CHECK(xc_npy_parse(buf, good - 10, &t) == XC_ERR_MODEL && !t); /* header cut */
     buf[6] = 4;
     CHECK(xc_npy_parse(buf, good, &t) == XC_ERR_UNSUPPORTED && strstr(xc_error_message(), "version 4.0"));
-    buf[6] = 2;                                                       /* 2.0 needs a 4-byte length */
+    buf[6] = 2; /* 2.0 needs a 4-byte length */
     CHECK(xc_npy_parse(buf, 11, &t) == XC_ERR_MODEL && !t);
     buf[0] = 'X';
     CHECK(xc_npy_parse(buf, good, &t) == XC_ERR_MODEL && strstr(xc_error_message(), "bad magic"));
@@ -328,34 +343,42 @@ TEST(polygraphy_json_shapes)
     xc_results *r = NULL;
     /* current RunResults: IterationResult with LazyArray values */
     snprintf(json, sizeof json,
-             "{\"lst\": [[\"trt-runner-N0-01/02/25\", [{\"outputs\": {\"y\": {\"values\": {\"array\": \"%s\", \"polygraphy_class\": \"ndarray\"},"
-             " \"polygraphy_class\": \"LazyArray\"}}, \"runtime\": 0.1, \"runner_name\": \"trt\", \"polygraphy_class\": \"IterationResult\"},"
-             " {\"outputs\": {}, \"polygraphy_class\": \"IterationResult\"}]]], \"polygraphy_class\": \"RunResults\"}", b);
+             "{\"lst\": [[\"trt-runner-N0-01/02/25\", [{\"outputs\": {\"y\": {\"values\": {\"array\": \"%s\", "
+             "\"polygraphy_class\": \"ndarray\"},"
+             " \"polygraphy_class\": \"LazyArray\"}}, \"runtime\": 0.1, \"runner_name\": \"trt\", \"polygraphy_class\": "
+             "\"IterationResult\"},"
+             " {\"outputs\": {}, \"polygraphy_class\": \"IterationResult\"}]]], \"polygraphy_class\": \"RunResults\"}",
+             b);
     CHECK_OK(xc_results_new("mem", "?", &r));
     CHECK_OK(xc_polygraphy_json_parse(json, strlen(json), r));
-    CHECK(r->n == 1 && !strcmp(r->e[0].runner, "trt-runner-N0-01/02/25") && r->e[0].role == XC_ROLE_OUTPUT &&
-          !strcmp(r->e[0].t->name, "y") && ((float *)r->e[0].t->data)[1] == -2 && !strcmp(r->format, "polygraphy-RunResults"));
+    CHECK(r->n == 1 && !strcmp(r->e[0].runner, "trt-runner-N0-01/02/25") && r->e[0].role == XC_ROLE_OUTPUT
+          && !strcmp(r->e[0].t->name, "y") && ((float *)r->e[0].t->data)[1] == -2 && !strcmp(r->format, "polygraphy-RunResults"));
     xc_results_free(r);
     /* legacy: plain iteration dicts, legacy type markers */
-    snprintf(json, sizeof json,
-             "{\"lst\": [[\"a\", [{\"y\": {\"array\": \"%s\", \"__polygraphy_encoded_ndarray\": \"polygraphy_serialized_json_type\"}},"
-             " {\"y\": {\"array\": \"%s\"}}]]], \"__polygraphy_encoded_RunResults\": \"polygraphy_serialized_json_type\"}", b, b);
+    snprintf(
+        json, sizeof json,
+        "{\"lst\": [[\"a\", [{\"y\": {\"array\": \"%s\", \"__polygraphy_encoded_ndarray\": \"polygraphy_serialized_json_type\"}},"
+        " {\"y\": {\"array\": \"%s\"}}]]], \"__polygraphy_encoded_RunResults\": \"polygraphy_serialized_json_type\"}",
+        b, b);
     CHECK_OK(xc_results_new("mem", "?", &r));
     CHECK_OK(xc_polygraphy_json_parse(json, strlen(json), r));
     CHECK(r->n == 2 && r->e[1].iteration == 1 && xc_results_iterations(r, "a") == 2);
     xc_results_free(r);
     /* --save-inputs: a list of feed dicts */
-    snprintf(json, sizeof json, "[{\"x\": {\"array\": \"%s\", \"polygraphy_class\": \"ndarray\"}}, {\"x\": {\"array\": \"%s\"}}]", b, b);
+    snprintf(json, sizeof json, "[{\"x\": {\"array\": \"%s\", \"polygraphy_class\": \"ndarray\"}}, {\"x\": {\"array\": \"%s\"}}]",
+             b, b);
     CHECK_OK(xc_results_new("mem", "?", &r));
     CHECK_OK(xc_polygraphy_json_parse(json, strlen(json), r));
-    CHECK(r->n == 2 && r->e[0].role == XC_ROLE_INPUT && !strcmp(r->e[0].runner, "inputs") && !strcmp(r->format, "polygraphy-inputs"));
+    CHECK(r->n == 2 && r->e[0].role == XC_ROLE_INPUT && !strcmp(r->e[0].runner, "inputs")
+          && !strcmp(r->format, "polygraphy-inputs"));
     xc_results_free(r);
     /* hostile structures: each fails with its message, nothing leaks */
     static const char *bad[][2] = {
         {"{\"lst\": [[\"a\", [{\"outputs\": 5}]]]}", "'outputs' is not an object"},
         {"{\"lst\": [[5, []]]}", "not [runner name, [iterations]]"},
         {"{\"lst\": [[\"a\", {}]]}", "not [runner name, [iterations]]"},
-        {"{\"lst\": [[\"a\", [{\"y\": {\"values\": {\"values\": {\"values\": {\"values\": {\"values\": 1}}}}}}]]]}", "no \"array\" string"},
+        {"{\"lst\": [[\"a\", [{\"y\": {\"values\": {\"values\": {\"values\": {\"values\": {\"values\": 1}}}}}}]]]}",
+         "no \"array\" string"},
         {"{\"lst\": [[\"a\", [{\"y\": {\"array\": \"\\u0093NUMPY\"}}]]]}", "latin-1"},
         {"{\"lst\": [[\"a\", [{\"y\": {\"array\": \"====\"}}]]]}", "not valid base64"},
         {"{\"lst\": [[\"a\", [{\"y\": {\"array\": \"\"}}]]]}", "bad magic"},
@@ -400,8 +423,8 @@ TEST(tensor_files_load_missing_role)
     CHECK_OK(xc_tensor_files_load(paths, 1, "input", &got));
     CHECK(got.n == 0);
     CHECK_OK(xc_results_save(dir, "ref", 0, NULL, &t, 1));
-    CHECK(xc_tensor_files_load(paths, 1, "input", &got) == XC_ERR_USAGE && strstr(xc_error_message(), "no input tensors") &&
-          strstr(xc_error_message(), dir));
+    CHECK(xc_tensor_files_load(paths, 1, "input", &got) == XC_ERR_USAGE && strstr(xc_error_message(), "no input tensors")
+          && strstr(xc_error_message(), dir));
     CHECK_OK(xc_tensor_files_load(paths, 1, "output", &got));
     CHECK(got.n == 1 && same_tensor(got.t[0], t));
     xc_tensor_list_free(&got);

@@ -74,7 +74,7 @@ TEST(pipeline_check_judges_the_reference)
     if (r) CHECK_OK(xc_pipeline_outputs(r, g, 0, fed, &want));
     xc_check_tolerance tol = {.spec = NULL, .fixed = xc_tolerance_default()};
     xc_check_verdict v;
-    const xc_tensor *const *fed1[] = {fed}, *const *want1[] = {(const xc_tensor *const *)want};
+    const xc_tensor *const *fed1[] = {fed}, *const * want1[] = {(const xc_tensor *const *)want};
     if (want) {
         CHECK_OK(xc_pipeline_check(r, g, 1, fed1, want1, &tol, &v));
         CHECK(v.passed && v.iteration == -1 && v.output == -1);

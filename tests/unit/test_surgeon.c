@@ -86,8 +86,8 @@ static const xc_tensor *find(const seen *s, const char *name)
 
 static int bit_equal(const xc_tensor *a, const xc_tensor *b)
 {
-    return a && b && a->dtype == b->dtype && xc_shape_equal(a->rank, a->dims, b->rank, b->dims) &&
-           !memcmp(a->data, b->data, a->nbytes);
+    return a && b && a->dtype == b->dtype && xc_shape_equal(a->rank, a->dims, b->rank, b->dims)
+           && !memcmp(a->data, b->data, a->nbytes);
 }
 
 /* Runs m on the reference; returns its first output (caller frees). */

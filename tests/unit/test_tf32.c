@@ -35,9 +35,9 @@ TEST(tf32_offered_only_on_nvidia_ampere_and_newer)
                   t4 = fake_device("NVIDIA Corporation", 1, 7), pocl = fake_device("The pocl project", 0, 0),
                   other = fake_device("Advanced Micro Devices, Inc.", 1, 9), nv_cpu = fake_device("NVIDIA Corporation", 0, 9);
     CHECK(xc_ocl_device_tf32(&h100) && xc_ocl_device_tf32(&a100));
-    CHECK(!xc_ocl_device_tf32(&t4));     /* Turing: no TF32 mma */
+    CHECK(!xc_ocl_device_tf32(&t4)); /* Turing: no TF32 mma */
     CHECK(!xc_ocl_device_tf32(&pocl));
-    CHECK(!xc_ocl_device_tf32(&other));  /* a capability from another vendor means nothing */
+    CHECK(!xc_ocl_device_tf32(&other)); /* a capability from another vendor means nothing */
     CHECK(!xc_ocl_device_tf32(&nv_cpu));
     const xc_tactic *t = gemm_tactic("gemm.tf32");
     CHECK(t && t->applicable && xc_tactic_tf32(t));

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HEAD_MAX 128   /* largest head size: DMAX private floats twice per work-item, BK rows of K and V in local memory */
-#define BK_LOCAL 32    /* key rows per block in every variant (local memory: 2 * BK * HEAD_MAX floats) */
-#define ATTN_MASK 1    /* flags, as kernels/attention.cl reads them */
+#define HEAD_MAX 128 /* largest head size: DMAX private floats twice per work-item, BK rows of K and V in local memory */
+#define BK_LOCAL 32  /* key rows per block in every variant (local memory: 2 * BK * HEAD_MAX floats) */
+#define ATTN_MASK 1  /* flags, as kernels/attention.cl reads them */
 #define ATTN_CAUSAL 2
 #define ATTN_EMPTY_ZERO 4
 
@@ -88,8 +88,10 @@ static void fused_geometry(const xc_engine *e, const xc_layer *l, geom *g)
     if (l->n_in > 3 && l->in[3] >= 0) {
         int64_t st[4];
         mask_strides(&e->tensors[l->in[3]], r, st);
-        if (r == 4) memcpy(g->m, st, sizeof st);
-        else g->m[0] = st[0], g->m[2] = st[1], g->m[3] = st[2];
+        if (r == 4)
+            memcpy(g->m, st, sizeof st);
+        else
+            g->m[0] = st[0], g->m[2] = st[1], g->m[3] = st[2];
         g->flags |= ATTN_MASK;
     }
 }
@@ -105,13 +107,14 @@ static int op_geometry(const xc_engine *e, const xc_layer *l, geom *g)
         if (l->in[i] >= 0) return 0; /* past_key, past_value, nonpad_kv_seqlen */
     for (int o = 1; o < l->n_out; o++)
         if (l->out[o] >= 0) return 0; /* present_key/value, qk_matmul_output */
-    if (xc_attr_float(n, "softcap", 0.0f) != 0.0f || xc_attr_int(n, "left_window_size", -1) != -1 ||
-        xc_attr_int(n, "right_window_size", -1) != -1 || xc_attr_int(n, "softmax_precision", XC_FLOAT) != XC_FLOAT)
+    if (xc_attr_float(n, "softcap", 0.0f) != 0.0f || xc_attr_int(n, "left_window_size", -1) != -1
+        || xc_attr_int(n, "right_window_size", -1) != -1 || xc_attr_int(n, "softmax_precision", XC_FLOAT) != XC_FLOAT)
         return 0;
-    const xc_etensor *q = &e->tensors[l->in[0]], *k = &e->tensors[l->in[1]], *v = &e->tensors[l->in[2]], *y = &e->tensors[l->out[0]];
+    const xc_etensor *q = &e->tensors[l->in[0]], *k = &e->tensors[l->in[1]], *v = &e->tensors[l->in[2]],
+                     *y = &e->tensors[l->out[0]];
     int r = q->rank;
-    if ((r != 3 && r != 4) || k->rank != r || v->rank != r || y->rank != r || q->dtype != XC_FLOAT || k->dtype != XC_FLOAT ||
-        v->dtype != XC_FLOAT || y->dtype != XC_FLOAT)
+    if ((r != 3 && r != 4) || k->rank != r || v->rank != r || y->rank != r || q->dtype != XC_FLOAT || k->dtype != XC_FLOAT
+        || v->dtype != XC_FLOAT || y->dtype != XC_FLOAT)
         return 0;
     int64_t hkv;
     g->batch = q->dims[0];
@@ -125,8 +128,8 @@ static int op_geometry(const xc_engine *e, const xc_layer *l, geom *g)
         g->sq = q->dims[1], g->dk = q->dims[2] / g->heads, g->skv = k->dims[1], g->dv = v->dims[2] / hkv;
         if (k->dims[2] / hkv != g->dk || v->dims[1] != g->skv) return 0;
     }
-    if (k->dims[0] != g->batch || v->dims[0] != g->batch || hkv <= 0 || g->heads % hkv || g->sq <= 0 || g->skv <= 0 ||
-        !xc_attention_head_size_ok(g->dk, g->dv))
+    if (k->dims[0] != g->batch || v->dims[0] != g->batch || hkv <= 0 || g->heads % hkv || g->sq <= 0 || g->skv <= 0
+        || !xc_attention_head_size_ok(g->dk, g->dv))
         return 0;
     for (int i = 0; i < 3; i++)
         if (xc_et_numel(&e->tensors[l->in[i]]) >= (size_t)INT_MAX) return 0;
@@ -138,7 +141,8 @@ static int op_geometry(const xc_engine *e, const xc_layer *l, geom *g)
         bhs(hkv, g->skv, g->dv, g->v);
         bhs(hkv, g->skv, g->dk, g->k);
     } else { /* [B, S, H*D]: heads are neighbouring slices of a row */
-        int64_t qs[3] = {g->sq * g->heads * g->dk, g->dk, g->heads * g->dk}, ys[3] = {g->sq * g->heads * g->dv, g->dv, g->heads * g->dv};
+        int64_t qs[3] = {g->sq * g->heads * g->dk, g->dk, g->heads * g->dk},
+                ys[3] = {g->sq * g->heads * g->dv, g->dv, g->heads * g->dv};
         int64_t ks[3] = {g->skv * hkv * g->dk, g->dk, hkv * g->dk}, vs[3] = {g->skv * hkv * g->dv, g->dv, hkv * g->dv};
         memcpy(g->q, qs, sizeof qs), memcpy(g->y, ys, sizeof ys), memcpy(g->k, ks, sizeof ks), memcpy(g->v, vs, sizeof vs);
     }
@@ -193,8 +197,8 @@ static xc_status flash_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch_tensor(k, l->out[0]);
     xc_launch_local(k, sizeof(float) * BK_LOCAL * xc_round_up((size_t)g.dk, 4)); /* K and V rows padded to float4s */
     xc_launch_local(k, sizeof(float) * BK_LOCAL * xc_round_up((size_t)g.dv, 4));
-    const int64_t ints[] = {g.heads, g.group, g.sq, g.skv, g.dk, g.dv, g.q[0], g.q[1], g.q[2], g.k[0], g.k[1], g.k[2], g.k[3],
-                            g.v[0], g.v[1], g.v[2], g.y[0], g.y[1], g.y[2], g.m[0], g.m[1], g.m[2], g.m[3]};
+    const int64_t ints[] = {g.heads, g.group, g.sq,   g.skv,  g.dk,   g.dv,   g.q[0], g.q[1], g.q[2], g.k[0], g.k[1], g.k[2],
+                            g.k[3],  g.v[0],  g.v[1], g.v[2], g.y[0], g.y[1], g.y[2], g.m[0], g.m[1], g.m[2], g.m[3]};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) xc_launch_int(k, ints[i]);
     xc_launch_float(k, g.scale);
     xc_launch_int(k, g.flags);

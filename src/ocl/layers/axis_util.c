@@ -21,7 +21,8 @@ const char *ax_int_type(xc_dtype t)
 {
     switch (t) {
     case XC_INT8: return "char";
-    case XC_UINT8: case XC_BOOL: return "uchar";
+    case XC_UINT8:
+    case XC_BOOL: return "uchar";
     case XC_INT16: return "short";
     case XC_UINT16: return "ushort";
     case XC_INT32: return "int";
@@ -38,8 +39,10 @@ void ax_type_define(char *buf, size_t len, const char *name, xc_dtype t)
 {
     size_t o = strlen(buf);
     if (o >= len) return;
-    if (t == XC_FLOAT) snprintf(buf + o, len - o, " -D%s_FLOAT", name);
-    else snprintf(buf + o, len - o, " -D%s_T=%s", name, ax_int_type(t));
+    if (t == XC_FLOAT)
+        snprintf(buf + o, len - o, " -D%s_FLOAT", name);
+    else
+        snprintf(buf + o, len - o, " -D%s_T=%s", name, ax_int_type(t));
 }
 
 int ax_const_int(const xc_engine *e, int id, int64_t *out)

@@ -39,7 +39,7 @@ static int view_accepts(const xc_engine *e, const xc_layer *l)
 static xc_status view_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     (void)defines;
-    e->tensors[l->out[0]].alias = l->in[0]; /* same bytes, new shape: no kernel */
+    e->tensors[l->out[0]].alias = l->in[0];            /* same bytes, new shape: no kernel */
     for (int o = 1; o < l->n_out; o++) l->out[o] = -1; /* an unread Dropout mask is never made */
     return XC_OK;
 }

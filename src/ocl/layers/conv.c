@@ -47,10 +47,10 @@ static int conv_geometry(const xc_engine *e, const xc_layer *l, conv_geom *q)
         return 0;
     }
     xc_window_lift(&win, 2);
-    *q = (conv_geom){(int)x->dims[0], (int)x->dims[1], (int)win.in[0], (int)win.in[1], (int)wt->dims[0],
-                     (int)win.out[0], (int)win.out[1], (int)win.kernel[0], (int)win.kernel[1], (int)win.stride[0],
-                     (int)win.stride[1], (int)win.dilation[0], (int)win.dilation[1], (int)win.pad_begin[0],
-                     (int)win.pad_begin[1], (int)xc_attr_int(l->node, "group", 1)};
+    *q = (conv_geom){(int)x->dims[0],      (int)x->dims[1],       (int)win.in[0],        (int)win.in[1],
+                     (int)wt->dims[0],     (int)win.out[0],       (int)win.out[1],       (int)win.kernel[0],
+                     (int)win.kernel[1],   (int)win.stride[0],    (int)win.stride[1],    (int)win.dilation[0],
+                     (int)win.dilation[1], (int)win.pad_begin[0], (int)win.pad_begin[1], (int)xc_attr_int(l->node, "group", 1)};
     return 1;
 }
 
@@ -92,9 +92,11 @@ static void launch_geometry(xc_launch *k, const conv_geom *q)
 /* Binds (bias, res, y, geometry), the tail every conv kernel's arguments end with. */
 static xc_status bind_epilogue(xc_engine *e, xc_layer *l, xc_launch *k, const conv_geom *q)
 {
-    if (bias_tensor(l) >= 0) XC_TRY(xc_launch_input(e, l, k, bias_tensor(l)));
-    else xc_launch_tensor(k, l->out[0]); /* never read without CONV_BIAS: y stands in */
-    if (l->residual >= 0) { /* never read without XC_RESIDUAL: y stands in */
+    if (bias_tensor(l) >= 0)
+        XC_TRY(xc_launch_input(e, l, k, bias_tensor(l)));
+    else
+        xc_launch_tensor(k, l->out[0]); /* never read without CONV_BIAS: y stands in */
+    if (l->residual >= 0) {             /* never read without XC_RESIDUAL: y stands in */
         int r = xc_layer_find_input(e, l, l->residual);
         if (r < 0) return xc_fail(XC_ERR_INTERNAL, "layer '%s': residual input not wired", l->name);
         XC_TRY(xc_launch_input(e, l, k, l->in[r]));
@@ -111,16 +113,19 @@ static xc_status bind_epilogue(xc_engine *e, xc_layer *l, xc_launch *k, const co
  * layer's weights, or the engine weight buffer `transformed` when >= 0. */
 static xc_status bind_conv(xc_engine *e, xc_layer *l, xc_launch *k, int from_workspace, int transformed, const conv_geom *q)
 {
-    if (from_workspace) xc_launch_workspace(k);
-    else XC_TRY(xc_launch_input(e, l, k, l->in[0]));
-    if (transformed >= 0) xc_launch_weight(k, transformed);
-    else XC_TRY(xc_launch_input(e, l, k, l->in[1]));
+    if (from_workspace)
+        xc_launch_workspace(k);
+    else
+        XC_TRY(xc_launch_input(e, l, k, l->in[0]));
+    if (transformed >= 0)
+        xc_launch_weight(k, transformed);
+    else
+        XC_TRY(xc_launch_input(e, l, k, l->in[1]));
     return bind_epilogue(e, l, k, q);
 }
 
 /* Builds conv2d_common.cl + kernels/<file> with the variant's defines plus extra. */
-static xc_status conv_program(xc_engine *e, xc_layer *l, const char *file, const char *defines, const char *extra,
-                              cl_program *p)
+static xc_status conv_program(xc_engine *e, xc_layer *l, const char *file, const char *defines, const char *extra, cl_program *p)
 {
     const char *body = xc_kernel_source(file);
     if (!body) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/%s is not embedded", file);
@@ -146,8 +151,8 @@ static size_t gemm_p(const conv_geom *q) { return (size_t)q->n * q->oh * q->ow; 
 
 /* The one-launch tactics (direct, depthwise): geometry, program, the launch bound to
  * (x, w, bias, res, y, geometry); the caller sets its range. */
-static xc_status single_launch(xc_engine *e, xc_layer *l, const char *file, const char *kernel, const char *defines,
-                               conv_geom *q, xc_launch **out)
+static xc_status single_launch(xc_engine *e, xc_layer *l, const char *file, const char *kernel, const char *defines, conv_geom *q,
+                               xc_launch **out)
 {
     cl_program p;
     XC_TRY(begin(e, l, q));
@@ -172,11 +177,14 @@ static const xc_tactic direct = {"conv2d.direct", NULL, NULL, direct_prepare, NU
 
 /* ---- the GEMM tactics (kernels/conv2d_gemm.cl) ---- */
 
-#define TILE(tm, tn) {#tm "x" #tn, "-DTM=" #tm " -DTN=" #tn " -DTK=16"}
+#define TILE(tm, tn)                                                                                                             \
+    {                                                                                                                            \
+#tm "x" #tn, "-DTM=" #tm " -DTN=" #tn " -DTK=16"                                                                         \
+    }
 /* 128-wide tiles (8x8 or 8x4 outputs per work-item) double the arithmetic per staged element:
  * they pay off on the big GEMMs of batched inference, the small ones on small maps. */
-static const xc_variant gemm_tiles[] = {TILE(128, 128), TILE(128, 64), TILE(64, 128), TILE(64, 64), TILE(32, 64), TILE(32, 32),
-                                        {NULL, NULL}};
+static const xc_variant gemm_tiles[] = {TILE(128, 128), TILE(128, 64), TILE(64, 128), TILE(64, 64),
+                                        TILE(32, 64),   TILE(32, 32),  {NULL, NULL}};
 static const xc_variant gemm_tiles_few[] = {TILE(128, 128), TILE(64, 128), TILE(64, 64), TILE(32, 32), {NULL, NULL}};
 
 /* Where the GEMM's B matrix comes from: the extra define the GEMM kernels select it by. */
@@ -266,8 +274,8 @@ static int implicit_applicable(const xc_engine *e, const xc_layer *l)
 static int im2col_applicable(const xc_engine *e, const xc_layer *l)
 {
     conv_geom q;
-    return conv_geometry(e, l, &q) && !is_channelwise(&q) && !is_1x1(&q) &&
-           (size_t)q.g * gemm_k(&q) * gemm_p(&q) * 4 <= ((size_t)1 << 28);
+    return conv_geometry(e, l, &q) && !is_channelwise(&q) && !is_1x1(&q)
+           && (size_t)q.g * gemm_k(&q) * gemm_p(&q) * 4 <= ((size_t)1 << 28);
 }
 
 static int pointwise_applicable(const xc_engine *e, const xc_layer *l)
@@ -276,18 +284,43 @@ static int pointwise_applicable(const xc_engine *e, const xc_layer *l)
     return conv_geometry(e, l, &q) && is_1x1(&q);
 }
 
-static xc_status implicit_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IMPLICIT, KERNEL_STRIDED); }
-static xc_status im2col_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IM2COL, KERNEL_STRIDED); }
-static xc_status pointwise_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_1X1, KERNEL_STRIDED); }
-static xc_status implicit_vec4_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IMPLICIT, KERNEL_VEC4); }
-static xc_status im2col_vec4_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_IM2COL, KERNEL_VEC4); }
-static xc_status pointwise_vec4_prepare(xc_engine *e, xc_layer *l, const char *d) { return gemm_prepare(e, l, d, B_1X1, KERNEL_VEC4); }
+static xc_status implicit_prepare(xc_engine *e, xc_layer *l, const char *d)
+{
+    return gemm_prepare(e, l, d, B_IMPLICIT, KERNEL_STRIDED);
+}
+static xc_status im2col_prepare(xc_engine *e, xc_layer *l, const char *d)
+{
+    return gemm_prepare(e, l, d, B_IM2COL, KERNEL_STRIDED);
+}
+static xc_status pointwise_prepare(xc_engine *e, xc_layer *l, const char *d)
+{
+    return gemm_prepare(e, l, d, B_1X1, KERNEL_STRIDED);
+}
+static xc_status implicit_vec4_prepare(xc_engine *e, xc_layer *l, const char *d)
+{
+    return gemm_prepare(e, l, d, B_IMPLICIT, KERNEL_VEC4);
+}
+static xc_status im2col_vec4_prepare(xc_engine *e, xc_layer *l, const char *d)
+{
+    return gemm_prepare(e, l, d, B_IM2COL, KERNEL_VEC4);
+}
+static xc_status pointwise_vec4_prepare(xc_engine *e, xc_layer *l, const char *d)
+{
+    return gemm_prepare(e, l, d, B_1X1, KERNEL_VEC4);
+}
 
 /* conv_gemm_vec4's tiles: BM x BN x BK, RM x RN outputs per work-item (128 or 256 work-items);
  * 16 x 8 blocks are what gemm.vec4 reaches its best SGEMM rate with. */
-#define VTILE(bm, bn, bk, rm, rn) {#bm "x" #bn "x" #bk "." #rm "x" #rn, "-DBM=" #bm " -DBN=" #bn " -DBK=" #bk " -DRM=" #rm " -DRN=" #rn}
-static const xc_variant vec4_tiles[] = {VTILE(256, 128, 8, 16, 8), VTILE(128, 128, 8, 16, 8), VTILE(128, 128, 8, 8, 8),
-                                        VTILE(128, 64, 8, 8, 8),   VTILE(64, 128, 8, 8, 8),   VTILE(64, 64, 8, 4, 8),
+#define VTILE(bm, bn, bk, rm, rn)                                                                                                \
+    {                                                                                                                            \
+#bm "x" #bn "x" #bk "." #rm "x" #rn, "-DBM=" #bm " -DBN=" #bn " -DBK=" #bk " -DRM=" #rm " -DRN=" #rn                     \
+    }
+static const xc_variant vec4_tiles[] = {VTILE(256, 128, 8, 16, 8),
+                                        VTILE(128, 128, 8, 16, 8),
+                                        VTILE(128, 128, 8, 8, 8),
+                                        VTILE(128, 64, 8, 8, 8),
+                                        VTILE(64, 128, 8, 8, 8),
+                                        VTILE(64, 64, 8, 4, 8),
                                         {NULL, NULL}};
 /* On CPU devices (tuner.c): the smallest tile only. */
 static const xc_variant vec4_tiles_cpu[] = {VTILE(64, 64, 8, 4, 8), {NULL, NULL}};
@@ -302,7 +335,7 @@ static const xc_tactic im2col = {"conv2d.im2col_gemm", im2col_applicable, gemm_t
 /* ---- the split-K tactics ---- */
 
 #define SPLITK_MAX 16
-#define SPLITK_MAX_TILES 256                 /* more output tiles than this fill the device anyway */
+#define SPLITK_MAX_TILES 256 /* more output tiles than this fill the device anyway */
 #define SPLITK_MAX_WORKSPACE ((size_t)64 << 20)
 
 /* Split-K pays off where a long K meets too few output tiles (of size tile x tile) to fill the
@@ -345,16 +378,25 @@ static xc_status splitk_im2col_vec4_prepare(xc_engine *e, xc_layer *l, const cha
     return gemm_prepare(e, l, defines, B_IM2COL, KERNEL_VEC4);
 }
 
-#define SPLIT(tm, tn, s) {#tm "x" #tn ".s" #s, "-DTM=" #tm " -DTN=" #tn " -DTK=16 -DSPLITK=" #s}
-static const xc_variant splitk_variants[] = {SPLIT(32, 32, 4), SPLIT(32, 32, 8), SPLIT(32, 32, 16), SPLIT(64, 64, 4),
-                                             SPLIT(64, 64, 8), {NULL, NULL}};
+#define SPLIT(tm, tn, s)                                                                                                         \
+    {                                                                                                                            \
+#tm "x" #tn ".s" #s, "-DTM=" #tm " -DTN=" #tn " -DTK=16 -DSPLITK=" #s                                                    \
+    }
+static const xc_variant splitk_variants[] = {SPLIT(32, 32, 4), SPLIT(32, 32, 8), SPLIT(32, 32, 16),
+                                             SPLIT(64, 64, 4), SPLIT(64, 64, 8), {NULL, NULL}};
 static const xc_tactic splitk = {"conv2d.splitk_gemm", splitk_applicable, splitk_variants, splitk_prepare, NULL};
 
-#define VSPLIT(bm, bn, rm, rn, s)                                                                               \
-    {#bm "x" #bn "x8." #rm "x" #rn ".s" #s,                                                                      \
-     "-DBM=" #bm " -DBN=" #bn " -DBK=8 -DRM=" #rm " -DRN=" #rn " -DSPLITK=" #s}
-static const xc_variant splitk_vec4_variants[] = {VSPLIT(128, 128, 16, 8, 2), VSPLIT(128, 128, 8, 8, 2), VSPLIT(64, 128, 8, 8, 2), VSPLIT(64, 128, 8, 8, 4),
-                                                  VSPLIT(64, 64, 4, 8, 4), VSPLIT(64, 64, 4, 8, 8), {NULL, NULL}};
+#define VSPLIT(bm, bn, rm, rn, s)                                                                                                \
+    {                                                                                                                            \
+#bm "x" #bn "x8." #rm "x" #rn ".s" #s, "-DBM=" #bm " -DBN=" #bn " -DBK=8 -DRM=" #rm " -DRN=" #rn " -DSPLITK=" #s         \
+    }
+static const xc_variant splitk_vec4_variants[] = {VSPLIT(128, 128, 16, 8, 2),
+                                                  VSPLIT(128, 128, 8, 8, 2),
+                                                  VSPLIT(64, 128, 8, 8, 2),
+                                                  VSPLIT(64, 128, 8, 8, 4),
+                                                  VSPLIT(64, 64, 4, 8, 4),
+                                                  VSPLIT(64, 64, 4, 8, 8),
+                                                  {NULL, NULL}};
 static const xc_variant splitk_vec4_cpu[] = {VSPLIT(64, 64, 4, 8, 4), {NULL, NULL}};
 static const xc_tactic splitk_vec4 = {"conv2d.splitk_vec4", splitk_vec4_applicable, splitk_vec4_variants, splitk_vec4_prepare,
                                       splitk_vec4_cpu};
@@ -427,7 +469,9 @@ static xc_status winograd_weights(xc_engine *e, const xc_layer *l, const conv_ge
     uint16_t *h = l->fp16 ? malloc(n * sizeof *h) : NULL;
     xc_status s = l->fp16 && !h ? xc_fail(XC_ERR_NOMEM, "out of memory") : XC_OK;
     for (size_t i = 0; h && i < n; i++) h[i] = xc_f32_to_f16(u[i]);
-    if (s == XC_OK) s = h ? xc_engine_add_derived(e, l, key, h, n * sizeof *h, index) : xc_engine_add_derived(e, l, key, u, n * sizeof *u, index);
+    if (s == XC_OK)
+        s = h ? xc_engine_add_derived(e, l, key, h, n * sizeof *h, index)
+              : xc_engine_add_derived(e, l, key, u, n * sizeof *u, index);
     free(h);
     free(u);
     return s;
@@ -467,8 +511,8 @@ static size_t wino_gemm_workspace(const conv_geom *q) { return 16 * ((size_t)q->
 static int winograd_gemm_applicable(const xc_engine *e, const xc_layer *l)
 {
     conv_geom q;
-    return winograd_applicable(e, l) && conv_geometry(e, l, &q) && q.c % 4 == 0 &&
-           wino_gemm_workspace(&q) <= WINO_GEMM_MAX_WORKSPACE;
+    return winograd_applicable(e, l) && conv_geometry(e, l, &q) && q.c % 4 == 0
+           && wino_gemm_workspace(&q) <= WINO_GEMM_MAX_WORKSPACE;
 }
 
 /* U[t][m][c], float whatever the layer's precision (the GEMM program works in float). */
@@ -502,8 +546,10 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     int bm = define_value(defines, "BM"), bn = define_value(defines, "BN"), rm = define_value(defines, "RM"),
         rn = define_value(defines, "RN");
     /* winograd_gemm_tf32: the GEMM is gemm.tf32's kernel (kernels/gemm_tf32.cl), warps of 32 */
-    int tf32 = strstr(defines, "-DGEMM_TF32") != NULL, warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
-    if (!bm || !bn || (tf32 ? !warps : !rm || !rn)) return xc_fail(XC_ERR_INTERNAL, "winograd_gemm variant without its tile sizes");
+    int tf32 = strstr(defines, "-DGEMM_TF32") != NULL,
+        warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
+    if (!bm || !bn || (tf32 ? !warps : !rm || !rn))
+        return xc_fail(XC_ERR_INTERNAL, "winograd_gemm variant without its tile sizes");
     XC_TRY(conv_program(e, l, "conv2d_winograd_gemm.cl", "", "", &transforms));
     /* the GEMM in float, without the layer's epilogue (that is the output transform's) */
     char opts[256];
@@ -567,7 +613,8 @@ static const xc_variant tf32_tiles[] = {
 static const xc_tactic winograd_gemm_tf32 = {"conv2d.winograd_gemm_tf32", winograd_gemm_tf32_applicable, tf32_tiles,
                                              winograd_gemm_prepare, NULL};
 
-static const xc_tactic *const tactics[] = {&direct,         &im2col,        &pointwise,     &implicit,          &im2col_vec4,
-                                           &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4, &splitk_im2col_vec4, &depthwise, &winograd,
-                                           &winograd_gemm, &winograd_gemm_tf32, NULL};
+static const xc_tactic *const tactics[] = {
+    &direct,         &im2col,        &pointwise,     &implicit,           &im2col_vec4,
+    &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4,        &splitk_im2col_vec4,
+    &depthwise,      &winograd,      &winograd_gemm, &winograd_gemm_tf32, NULL};
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};

@@ -17,7 +17,8 @@ static int plan_of(const xc_engine *e, const xc_layer *l, xc_einsum_plan *p)
 {
     const xc_node *n = l->node;
     if (strcmp(n->op_type, "Einsum") || n->domain[0] || l->n_in < 1 || l->n_in > EINSUM_KERNEL_INPUTS || l->n_out != 1) return 0;
-    if (l->out[0] < 0 || e->tensors[l->out[0]].dtype != XC_FLOAT || !xc_et_numel(&e->tensors[l->out[0]]) || !mv_int_indexable(e, l))
+    if (l->out[0] < 0 || e->tensors[l->out[0]].dtype != XC_FLOAT || !xc_et_numel(&e->tensors[l->out[0]])
+        || !mv_int_indexable(e, l))
         return 0;
     xc_type_shape shapes[EINSUM_KERNEL_INPUTS];
     memset(shapes, 0, sizeof shapes);

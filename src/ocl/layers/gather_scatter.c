@@ -36,7 +36,8 @@ static gs_op op_of(const xc_engine *e, const xc_layer *l)
     for (int i = 0; i < l->n_in; i++)
         if (l->in[i] < 0) return GS_NONE;
     const xc_etensor *data = in_t(e, l, 0), *ind = in_t(e, l, 1), *y = &e->tensors[l->out[0]];
-    if ((ind->dtype != XC_INT32 && ind->dtype != XC_INT64) || !mv_copy_type(mv_elem_size(l, y)) || !xc_et_numel(y)) return GS_NONE;
+    if ((ind->dtype != XC_INT32 && ind->dtype != XC_INT64) || !mv_copy_type(mv_elem_size(l, y)) || !xc_et_numel(y))
+        return GS_NONE;
     if (scatter && (in_t(e, l, 2)->dtype != data->dtype || reduction_of(n) < 0)) return GS_NONE;
     if (scatter && data->dtype != XC_FLOAT && !ax_int_type(data->dtype)) return GS_NONE; /* the ordered kernels type values */
     if (scatter && data->dtype == XC_BOOL && reduction_of(n) != 0) return GS_NONE;

@@ -27,11 +27,11 @@
 typedef struct gemm_geom {
     int64_t m, n, k, lda, ldb;
     int trans_a, trans_b;
-    int64_t batch;                          /* NDRange depth: product of bd[] */
-    int64_t bd[MAX_BATCH_DIMS];             /* outermost first, padded with 1 in front */
+    int64_t batch;                                  /* NDRange depth: product of bd[] */
+    int64_t bd[MAX_BATCH_DIMS];                     /* outermost first, padded with 1 in front */
     int64_t sa[MAX_BATCH_DIMS], sb[MAX_BATCH_DIMS]; /* element strides of A and B per batch dim */
-    int c, bias;                            /* tensors, or -1 */
-    int64_t csm, csn;                       /* C's strides along m and n (0: broadcast) */
+    int c, bias;                                    /* tensors, or -1 */
+    int64_t csm, csn;                               /* C's strides along m and n (0: broadcast) */
     float alpha, beta;
 } gemm_geom;
 
@@ -127,8 +127,8 @@ static int geometry(const xc_engine *e, const xc_layer *l, gemm_geom *g)
     g->bias = l->n_in > GEMM_BIAS ? l->in[GEMM_BIAS] : -1;
     /* the kernels index with int */
     const int64_t lim = INT32_MAX;
-    return g->m * g->n * g->batch <= lim && xc_et_numel(&e->tensors[l->in[0]]) <= (size_t)lim &&
-           xc_et_numel(&e->tensors[l->in[1]]) <= (size_t)lim && g->m > 0 && g->n > 0;
+    return g->m * g->n * g->batch <= lim && xc_et_numel(&e->tensors[l->in[0]]) <= (size_t)lim
+           && xc_et_numel(&e->tensors[l->in[1]]) <= (size_t)lim && g->m > 0 && g->n > 0;
 }
 
 /* Gives gemm layer l a bias vector, added along the rows before the activation (the
@@ -219,10 +219,7 @@ static xc_status blocked_launch(xc_engine *e, xc_layer *l, const char *defines, 
     return add_gemm_launch(e, l, defines, kernel, local, bm, bn, NULL);
 }
 
-static xc_status reg_prepare(xc_engine *e, xc_layer *l, const char *defines)
-{
-    return blocked_launch(e, l, defines, "gemm_reg");
-}
+static xc_status reg_prepare(xc_engine *e, xc_layer *l, const char *defines) { return blocked_launch(e, l, defines, "gemm_reg"); }
 
 static xc_status vec4_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
@@ -241,7 +238,10 @@ static int vec4_applicable(const xc_engine *e, const xc_layer *l)
 static const xc_tactic naive = {"gemm.naive", NULL, NULL, naive_prepare, NULL};
 
 static const xc_variant tiled_variants[] = {
-    {"8", "-DTILE=8"}, {"16", "-DTILE=16"}, {"32", "-DTILE=32"}, {NULL, NULL},
+    {"8", "-DTILE=8"},
+    {"16", "-DTILE=16"},
+    {"32", "-DTILE=32"},
+    {NULL, NULL},
 };
 static const xc_tactic tiled = {"gemm.tiled_local", NULL, tiled_variants, tiled_prepare, NULL};
 
@@ -264,7 +264,8 @@ static const xc_variant vec4_variants[] = {
     {"256x128x8.16x8", "-DGEMM_VEC4 -DBM=256 -DBN=128 -DBK=8 -DRM=16 -DRN=8"},
     {NULL, NULL},
 };
-static const xc_variant vec4_variants_cpu[] = {{"64x64x16.4x4", "-DGEMM_VEC4 -DBM=64 -DBN=64 -DBK=16 -DRM=4 -DRN=4"}, {NULL, NULL}};
+static const xc_variant vec4_variants_cpu[] = {{"64x64x16.4x4", "-DGEMM_VEC4 -DBM=64 -DBN=64 -DBK=16 -DRM=4 -DRN=4"},
+                                               {NULL, NULL}};
 static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare, vec4_variants_cpu};
 
 /* gemm.tf32: BM x BN per work-group of 32 x (WARPS_M * WARPS_N) work-items, the warps' tiles

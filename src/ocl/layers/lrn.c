@@ -10,8 +10,8 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     const xc_node *n = l->node;
     if (strcmp(n->op_type, "LRN") || n->domain[0] || l->n_in != 1 || l->n_out != 1 || l->in[0] < 0) return 0;
     const xc_etensor *x = &e->tensors[l->in[0]], *y = &e->tensors[l->out[0]];
-    return x->dtype == XC_FLOAT && y->dtype == XC_FLOAT && !x->value && x->rank >= 2 && xc_et_numel(x) > 0 &&
-           xc_et_numel(x) < (size_t)INT_MAX && xc_attr_int(n, "size", 0) >= 1;
+    return x->dtype == XC_FLOAT && y->dtype == XC_FLOAT && !x->value && x->rank >= 2 && xc_et_numel(x) > 0
+           && xc_et_numel(x) < (size_t)INT_MAX && xc_attr_int(n, "size", 0) >= 1;
 }
 
 static xc_status direct_prepare(xc_engine *e, xc_layer *l, const char *defines)

@@ -12,8 +12,8 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     if (strcmp(n->op_type, "Mod") || n->domain[0] || l->n_in != 2 || l->n_out != 1 || l->in[0] < 0 || l->in[1] < 0) return 0;
     const xc_etensor *a = &e->tensors[l->in[0]], *b = &e->tensors[l->in[1]], *y = &e->tensors[l->out[0]];
     xc_dtype t = y->dtype;
-    return ax_numeric(t) && a->dtype == t &&
-           b->dtype == t && y->rank >= a->rank && y->rank >= b->rank && xc_et_numel(y) && mv_int_indexable(e, l);
+    return ax_numeric(t) && a->dtype == t && b->dtype == t && y->rank >= a->rank && y->rank >= b->rank && xc_et_numel(y)
+           && mv_int_indexable(e, l);
 }
 
 static xc_status broadcast_prepare(xc_engine *e, xc_layer *l, const char *defines)

@@ -315,8 +315,10 @@ static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
     XC_TRY(copy_program(e, l, mv_elem_size(l, B), defines, &p));
     for (int g = 0; g < n; g += 4) {
         xc_launch *k = xc_layer_add_launch(l, p, concat ? "concat4" : "split4");
-        if (concat) xc_launch_tensor(k, big);
-        else XC_TRY(xc_launch_input(e, l, k, big));
+        if (concat)
+            xc_launch_tensor(k, big);
+        else
+            XC_TRY(xc_launch_input(e, l, k, big));
         xc_launch_int(k, rows);
         xc_launch_int(k, row);
         xc_launch_int(k, first);
@@ -324,8 +326,10 @@ static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
         for (int s = 0; s < 4; s++) {
             int j = g + s < n ? g + s : n - 1; /* unused slots repeat the last tensor, never reached */
             if (g + s < n) end += band_columns(&e->tensors[small[j]], axis);
-            if (concat) XC_TRY(xc_launch_input(e, l, k, small[j]));
-            else xc_launch_tensor(k, small[j]);
+            if (concat)
+                XC_TRY(xc_launch_input(e, l, k, small[j]));
+            else
+                xc_launch_tensor(k, small[j]);
             xc_launch_int(k, end);
         }
         xc_launch_1d(k, (size_t)(rows * (end - first)));
@@ -348,8 +352,8 @@ static int split_applicable(const xc_engine *e, const xc_layer *l) { return band
 static const xc_tactic concat_tactic = {"concat.bands", concat_applicable, NULL, bands_prepare, NULL};
 static const xc_tactic split_tactic = {"split.bands", split_applicable, NULL, bands_prepare, NULL};
 
-static const xc_tactic *const tactics[] = {&gather_view_tactic, &rows_tactic, &tiled_tactic, &gather_index_tactic,
-                                           &concat_tactic, &split_tactic, &mv_elementwise_tactic, NULL};
+static const xc_tactic *const tactics[] = {&gather_view_tactic, &rows_tactic,  &tiled_tactic,          &gather_index_tactic,
+                                           &concat_tactic,      &split_tactic, &mv_elementwise_tactic, NULL};
 
 static int accepts(const xc_engine *e, const xc_layer *l)
 {

@@ -10,9 +10,9 @@ static const struct {
     const char *op;
     int code, n_in;
 } ops[] = {
-    {"Cast", 0, 1}, {"CastLike", 0, 2}, {"Where", 1, 3}, {"Equal", 2, 2}, {"Less", 3, 2}, {"LessOrEqual", 4, 2},
-    {"Greater", 5, 2}, {"GreaterOrEqual", 6, 2}, {"And", 7, 2}, {"Or", 8, 2}, {"Xor", 9, 2}, {"Not", 10, 1},
-    {"IsNaN", 11, 1}, {"IsInf", 12, 1}, {NULL, 0, 0},
+    {"Cast", 0, 1},        {"CastLike", 0, 2}, {"Where", 1, 3},          {"Equal", 2, 2},  {"Less", 3, 2},
+    {"LessOrEqual", 4, 2}, {"Greater", 5, 2},  {"GreaterOrEqual", 6, 2}, {"And", 7, 2},    {"Or", 8, 2},
+    {"Xor", 9, 2},         {"Not", 10, 1},     {"IsNaN", 11, 1},         {"IsInf", 12, 1}, {NULL, 0, 0},
 };
 
 static int find(const xc_node *n)
@@ -30,7 +30,8 @@ static const char *int_type(xc_dtype t)
 {
     switch (t) {
     case XC_INT8: return "char";
-    case XC_UINT8: case XC_BOOL: return "uchar";
+    case XC_UINT8:
+    case XC_BOOL: return "uchar";
     case XC_INT16: return "short";
     case XC_UINT16: return "ushort";
     case XC_INT32: return "int";
@@ -51,7 +52,8 @@ int mv_elementwise_accepts(const xc_engine *e, const xc_layer *l)
     int k = find(l->node);
     if (k < 0 || l->n_in != ops[k].n_in || l->n_out != 1 || !mv_int_indexable(e, l)) return 0;
     /* IsInf detecting one sign only is left to the CPU fallback */
-    if (ops[k].code == 12 && (!xc_attr_int(l->node, "detect_positive", 1) || !xc_attr_int(l->node, "detect_negative", 1))) return 0;
+    if (ops[k].code == 12 && (!xc_attr_int(l->node, "detect_positive", 1) || !xc_attr_int(l->node, "detect_negative", 1)))
+        return 0;
     for (int i = 0; i < operands(l); i++)
         if (l->in[i] < 0 || !kernel_dtype(e->tensors[l->in[i]].dtype)) return 0;
     return kernel_dtype(e->tensors[l->out[0]].dtype);
@@ -61,8 +63,10 @@ int mv_elementwise_accepts(const xc_engine *e, const xc_layer *l)
 static void type_define(char *buf, size_t len, const char *name, xc_dtype t)
 {
     size_t o = strlen(buf);
-    if (t == XC_FLOAT) snprintf(buf + o, len - o, " -D%s_FLOAT", name);
-    else snprintf(buf + o, len - o, " -D%s_T=%s", name, int_type(t));
+    if (t == XC_FLOAT)
+        snprintf(buf + o, len - o, " -D%s_FLOAT", name);
+    else
+        snprintf(buf + o, len - o, " -D%s_T=%s", name, int_type(t));
 }
 
 /* Output dims, then each operand's strides along them (0 where it broadcasts; absent operands
@@ -90,8 +94,7 @@ static xc_status prepare(xc_engine *e, xc_layer *l, const char *defines)
     const xc_etensor *y = &e->tensors[l->out[0]];
     int n = operands(l);
     char opts[512];
-    snprintf(opts, sizeof opts, "-DOP=%d -DN_IN=%d -DY_IS_BOOL=%d %s", ops[find(l->node)].code, n, y->dtype == XC_BOOL,
-             defines);
+    snprintf(opts, sizeof opts, "-DOP=%d -DN_IN=%d -DY_IS_BOOL=%d %s", ops[find(l->node)].code, n, y->dtype == XC_BOOL, defines);
     for (int i = 0; i < n; i++) type_define(opts, sizeof opts, names[i], e->tensors[l->in[i]].dtype);
     type_define(opts, sizeof opts, "Y", y->dtype);
     cl_program p;

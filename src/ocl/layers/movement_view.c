@@ -24,7 +24,8 @@ static xc_status view_init(mv_view *v, int rank, const int64_t *dims)
     for (int k = 0; k < rank; k++)
         if (dims[k] < 0 || __builtin_add_overflow(total, (size_t)dims[k], &total))
             return xc_fail(XC_ERR_NOMEM, "offset tables of %d axes overflow", rank);
-    if (__builtin_mul_overflow(total, sizeof *v->buf, &bytes)) return xc_fail(XC_ERR_NOMEM, "offset tables of %zu entries overflow", total);
+    if (__builtin_mul_overflow(total, sizeof *v->buf, &bytes))
+        return xc_fail(XC_ERR_NOMEM, "offset tables of %zu entries overflow", total);
     v->rank = rank;
     v->buf = malloc(bytes);
     if (!v->buf) return xc_fail(XC_ERR_NOMEM, "out of memory");
@@ -123,7 +124,6 @@ static xc_status build_tile(const xc_engine *e, const xc_layer *l, mv_view *v)
     return view_strided(v, 2 * x->rank, dims, NULL, s);
 }
 
-
 static xc_status build_pad(const xc_engine *e, const xc_layer *l, mv_view *v)
 {
     const xc_etensor *x = input(e, l, 0), *y = output(e, l);
@@ -147,8 +147,10 @@ uint64_t mv_pad_fill(const xc_engine *e, const xc_layer *l)
     const xc_etensor *y = output(e, l);
     unsigned char raw[8] = {0};
     const xc_etensor *c = l->n_in > 2 && l->in[2] >= 0 ? input(e, l, 2) : NULL;
-    if (l->node->opset < 11) xc_store_f64(y->dtype, raw, 0, xc_attr_float(l->node, "value", 0.0f));
-    else if (c && c->value && xc_tensor_numel(c->value)) memcpy(raw, c->value->data, xc_dtype_size(y->dtype));
+    if (l->node->opset < 11)
+        xc_store_f64(y->dtype, raw, 0, xc_attr_float(l->node, "value", 0.0f));
+    else if (c && c->value && xc_tensor_numel(c->value))
+        memcpy(raw, c->value->data, xc_dtype_size(y->dtype));
     uint64_t bits = 0;
     if (y->dtype == XC_FLOAT && l->fp16) {
         float f;
@@ -169,7 +171,8 @@ static xc_status build_depth_to_space(const xc_engine *e, const xc_layer *l, mv_
     int crd = !strcmp(xc_attr_string(l->node, "mode", "DCR"), "CRD");
     strides_of(4, x->dims, xs);
     int64_t dims[6] = {x->dims[0], c, x->dims[2], bs, x->dims[3], bs};
-    int64_t s[6] = {xs[0], crd ? bs * bs * xs[1] : xs[1], xs[2], crd ? bs * xs[1] : bs * c * xs[1], xs[3], crd ? xs[1] : c * xs[1]};
+    int64_t s[6] = {xs[0], crd ? bs * bs * xs[1] : xs[1], xs[2], crd ? bs * xs[1] : bs * c * xs[1],
+                    xs[3], crd ? xs[1] : c * xs[1]};
     return view_strided(v, 6, dims, NULL, s);
 }
 
@@ -217,9 +220,16 @@ static const struct {
     const char *op;
     xc_status (*build)(const xc_engine *e, const xc_layer *l, mv_view *v);
 } builders[] = {
-    {"Transpose", build_transpose}, {"Slice", build_slice}, {"Expand", build_expand}, {"Tile", build_tile},
-    {"Pad", build_pad}, {"DepthToSpace", build_depth_to_space}, {"SpaceToDepth", build_space_to_depth},
-    {"Resize", build_resize}, {"Upsample", build_resize}, {NULL, NULL},
+    {"Transpose", build_transpose},
+    {"Slice", build_slice},
+    {"Expand", build_expand},
+    {"Tile", build_tile},
+    {"Pad", build_pad},
+    {"DepthToSpace", build_depth_to_space},
+    {"SpaceToDepth", build_space_to_depth},
+    {"Resize", build_resize},
+    {"Upsample", build_resize},
+    {NULL, NULL},
 };
 
 static int builder_of(const xc_node *n)

@@ -33,7 +33,8 @@ static int row_view(const xc_engine *e, const xc_layer *l, norm_rows *r)
     r->scale = input(l, 1);
     r->bias = input(l, 2);
     r->per_row = 0;
-    if (is_fused(l)) r->eps = l->alpha;
+    if (is_fused(l))
+        r->eps = l->alpha;
     else if (is_op(l, "LayerNormalization")) {
         axis = xc_attr_int(l->node, "axis", -1);
         if (axis < 0) axis += x->rank;
@@ -42,7 +43,8 @@ static int row_view(const xc_engine *e, const xc_layer *l, norm_rows *r)
         axis = 2;
         r->per_row = 1;
         r->eps = xc_attr_float(l->node, "epsilon", 1e-5f);
-    } else return 0;
+    } else
+        return 0;
     r->rows = r->len = 1;
     for (int k = 0; k < x->rank; k++) *(k < axis ? &r->rows : &r->len) *= x->dims[k];
     return axis >= 0 && axis < x->rank;
@@ -105,7 +107,8 @@ static xc_status rows_prepare(xc_engine *e, xc_layer *l, const char *defines, co
              r.eps, r.per_row ? " -DPER_ROW" : "");
     if (r.scale >= 0) xc_defs(defs, sizeof defs, " -DHAS_SCALE -DN_SCALE=%zu", xc_et_numel(&e->tensors[r.scale]));
     if (r.bias >= 0) xc_defs(defs, sizeof defs, " -DHAS_BIAS -DN_BIAS=%zu", xc_et_numel(&e->tensors[r.bias]));
-    if (!strcmp(kernel, "norm_registers")) xc_defs(defs, sizeof defs, " -DPER_ITEM=%lld", (long long)((r.len + per_row - 1) / per_row));
+    if (!strcmp(kernel, "norm_registers"))
+        xc_defs(defs, sizeof defs, " -DPER_ITEM=%lld", (long long)((r.len + per_row - 1) / per_row));
     cl_program p;
     XC_TRY(xc_norm_program(e, l, "norm.cl", defs, &p));
     xc_launch *k = xc_layer_add_launch(l, p, kernel);
@@ -179,7 +182,8 @@ static int batchnorm_applicable(const xc_engine *e, const xc_layer *l)
 
 static const xc_tactic serial = {"layernorm.row_serial", serial_applicable, NULL, serial_prepare, NULL};
 static const xc_tactic local = {"layernorm.row_local", local_applicable, xc_norm_group_sizes, local_prepare, NULL};
-static const xc_tactic registers = {"layernorm.row_registers", registers_applicable, xc_norm_group_sizes, registers_prepare, NULL};
+static const xc_tactic registers = {"layernorm.row_registers", registers_applicable, xc_norm_group_sizes, registers_prepare,
+                                    NULL};
 static const xc_tactic batchnorm = {"batchnorm.affine", batchnorm_applicable, NULL, batchnorm_prepare, NULL};
 static const xc_tactic *const tactics[] = {&serial, &local, &registers, &batchnorm, NULL};
 const xc_layer_kind xc_kind_norm = {"norm", norm_accepts, tactics};

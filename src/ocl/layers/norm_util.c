@@ -24,7 +24,10 @@ void xc_defs(char *buf, size_t len, const char *fmt, ...)
 }
 
 const xc_variant xc_norm_group_sizes[] = {
-    {"64", "-DWG=64"}, {"128", "-DWG=128"}, {"256", "-DWG=256"}, {NULL, NULL},
+    {"64", "-DWG=64"},
+    {"128", "-DWG=128"},
+    {"256", "-DWG=256"},
+    {NULL, NULL},
 };
 
 size_t xc_norm_wg(const char *defines)

@@ -13,7 +13,8 @@
 static int accepts(const xc_engine *e, const xc_layer *l)
 {
     const char *src, *kernel;
-    if (!xc_plugin_opencl(l->node->schema, &src, &kernel) || l->n_out < 1 || 2 * l->n_in + l->n_out + 1 > XC_LAUNCH_ARGS) return 0;
+    if (!xc_plugin_opencl(l->node->schema, &src, &kernel) || l->n_out < 1 || 2 * l->n_in + l->n_out + 1 > XC_LAUNCH_ARGS)
+        return 0;
     for (int i = 0; i < l->n_in; i++)
         if (l->in[i] < 0 || e->tensors[l->in[i]].dtype != XC_FLOAT || xc_et_numel(&e->tensors[l->in[i]]) >= (size_t)INT_MAX)
             return 0;
@@ -32,8 +33,11 @@ static int attr_defines(const xc_node *n, char *buf, size_t len)
     size_t o = strlen(buf);
     for (const xc_attr_spec *s = n->schema->attrs; s && s->name; s++) {
         const xc_attr *a = xc_node_attr(n, s->name);
-        if (!a || (a->type != XC_ATTR_INT && a->type != XC_ATTR_FLOAT) || strspn(s->name, "abcdefghijklmnopqrstuvwxyz"
-                                                                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(s->name))
+        if (!a || (a->type != XC_ATTR_INT && a->type != XC_ATTR_FLOAT)
+            || strspn(s->name,
+                      "abcdefghijklmnopqrstuvwxyz"
+                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+                   != strlen(s->name))
             continue;
         int w = a->type == XC_ATTR_INT ? snprintf(buf + o, len - o, " -DATTR_%s=%lld", s->name, (long long)a->i)
                                        : snprintf(buf + o, len - o, " -DATTR_%s=%.9ef", s->name, (double)a->f);

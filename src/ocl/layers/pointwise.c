@@ -19,13 +19,27 @@ typedef struct pw_op {
 } pw_op;
 
 static const pw_op ops[] = {
-    {"Add", 2, "(A + B)", NULL}, {"Sum", 2, "(A + B)", NULL}, {"Mean", 2, "((A + B) * 0.5f)", NULL},
-    {"Sub", 2, "(A - B)", NULL}, {"Mul", 2, "(A * B)", NULL}, {"Div", 2, "(A / B)", NULL},
-    {"Pow", 2, "pow(A, B)", NULL}, {"Max", 2, "xc_max_nan(A, B)", NULL}, {"Min", 2, "xc_min_nan(A, B)", NULL},
+    {"Add", 2, "(A + B)", NULL},
+    {"Sum", 2, "(A + B)", NULL},
+    {"Mean", 2, "((A + B) * 0.5f)", NULL},
+    {"Sub", 2, "(A - B)", NULL},
+    {"Mul", 2, "(A * B)", NULL},
+    {"Div", 2, "(A / B)", NULL},
+    {"Pow", 2, "pow(A, B)", NULL},
+    {"Max", 2, "xc_max_nan(A, B)", NULL},
+    {"Min", 2, "xc_min_nan(A, B)", NULL},
     {"PRelu", 2, "(A < 0.0f ? A * B : A)", NULL},
-    {"Exp", 1, "exp(A)", NULL}, {"Log", 1, "log(A)", NULL}, {"Sqrt", 1, "sqrt(A)", NULL}, {"Abs", 1, "fabs(A)", NULL},
-    {"Neg", 1, "(-A)", NULL}, {"Erf", 1, "erf(A)", NULL}, {"Reciprocal", 1, "(1.0f / A)", NULL},
-    {"Floor", 1, "floor(A)", NULL}, {"Ceil", 1, "ceil(A)", NULL}, {"Sin", 1, "sin(A)", NULL}, {"Cos", 1, "cos(A)", NULL},
+    {"Exp", 1, "exp(A)", NULL},
+    {"Log", 1, "log(A)", NULL},
+    {"Sqrt", 1, "sqrt(A)", NULL},
+    {"Abs", 1, "fabs(A)", NULL},
+    {"Neg", 1, "(-A)", NULL},
+    {"Erf", 1, "erf(A)", NULL},
+    {"Reciprocal", 1, "(1.0f / A)", NULL},
+    {"Floor", 1, "floor(A)", NULL},
+    {"Ceil", 1, "ceil(A)", NULL},
+    {"Sin", 1, "sin(A)", NULL},
+    {"Cos", 1, "cos(A)", NULL},
     {NULL, 0, NULL, NULL},
 };
 
@@ -76,11 +90,20 @@ static void emit(gen *g, const char *fmt, ...)
         va_start(ap, fmt);
         int n = vsnprintf(g->buf + g->len, g->cap - g->len, fmt, ap);
         va_end(ap);
-        if (n < 0) { g->failed = 1; return; }
-        if (g->len + (size_t)n < g->cap) { g->len += (size_t)n; return; }
+        if (n < 0) {
+            g->failed = 1;
+            return;
+        }
+        if (g->len + (size_t)n < g->cap) {
+            g->len += (size_t)n;
+            return;
+        }
         size_t cap = (g->cap + (size_t)n) * 2;
         char *b = realloc(g->buf, cap);
-        if (!b) { g->failed = 1; return; }
+        if (!b) {
+            g->failed = 1;
+            return;
+        }
         g->buf = b;
         g->cap = cap;
     }
@@ -90,8 +113,10 @@ static void emit(gen *g, const char *fmt, ...)
 static void emit_expr(gen *g, const pw_op *p, const char *a, const char *b, float alpha, float beta)
 {
     char buf[1024];
-    if (xc_cl_expr(buf, sizeof buf, p->expr, a, b, alpha, beta) >= sizeof buf) g->failed = 1;
-    else emit(g, "%s", buf);
+    if (xc_cl_expr(buf, sizeof buf, p->expr, a, b, alpha, beta) >= sizeof buf)
+        g->failed = 1;
+    else
+        emit(g, "%s", buf);
 }
 
 /* The offset of input t at output coordinates c0..c{r-1}: its broadcast strides, baked in. */

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static int is_global(const xc_node *n) { return !strcmp(n->op_type, "GlobalAveragePool") || !strcmp(n->op_type, "GlobalMaxPool"); }
+static int is_global(const xc_node *n)
+{
+    return !strcmp(n->op_type, "GlobalAveragePool") || !strcmp(n->op_type, "GlobalMaxPool");
+}
 static int is_max(const xc_node *n) { return !strcmp(n->op_type, "MaxPool") || !strcmp(n->op_type, "GlobalMaxPool"); }
 
 /* The window of layer l lifted to three spatial axes; 0 if the node is malformed. */
@@ -53,7 +56,8 @@ static xc_status pool_prepare(xc_engine *e, xc_layer *l, const char *defines, co
     const xc_etensor *x = &e->tensors[l->in[0]];
     int64_t planes = x->dims[0] * x->dims[1], outputs = planes * w.out[0] * w.out[1] * w.out[2];
     char defs[1024];
-    snprintf(defs, sizeof defs, "%s -DPLANES=%lld %s%s", defines, (long long)planes, is_max(l->node) ? "-DPOOL_MAX" : "-DPOOL_AVG",
+    snprintf(defs, sizeof defs, "%s -DPLANES=%lld %s%s", defines, (long long)planes,
+             is_max(l->node) ? "-DPOOL_MAX" : "-DPOOL_AVG",
              xc_attr_int(l->node, "count_include_pad", 0) ? " -DCOUNT_INCLUDE_PAD" : "");
     for (int a = 0; a < 3; a++)
         xc_defs(defs, sizeof defs, " -DIN%d=%lld -DOUT%d=%lld -DK%d=%lld -DS%d=%lld -DD%d=%lld -DP%d=%lld -DE%d=%lld", a,

@@ -38,7 +38,8 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     if (precision && precision != XC_FLOAT) return 0;
     const xc_etensor *x = &e->tensors[l->in[0]], *y = &e->tensors[l->out[0]];
     if (x->value || !xc_et_numel(x) || xc_et_numel(x) >= (size_t)1 << 31) return 0;
-    if (is_q(n) ? x->dtype != XC_FLOAT || !xq_is_q16(y->dtype) : (!xq_is_q16(x->dtype) && x->dtype != XC_INT32) || y->dtype != XC_FLOAT)
+    if (is_q(n) ? x->dtype != XC_FLOAT || !xq_is_q16(y->dtype)
+                : (!xq_is_q16(x->dtype) && x->dtype != XC_INT32) || y->dtype != XC_FLOAT)
         return 0;
     int64_t axis_n, inner;
     return axis_view(e, l, &axis_n, &inner) && xq_params_ok(e, l->in[1], zero_point(l), (size_t)axis_n, 1);
@@ -60,8 +61,10 @@ static xc_status linear_prepare(xc_engine *e, xc_layer *l, const char *defines)
     char opts[256] = "-cl-fp32-correctly-rounded-divide-sqrt";
     snprintf(opts + strlen(opts), sizeof opts - strlen(opts), "%s%s -DZ_T=%s", constant ? "" : " -DS_RUNTIME",
              constant || zp >= 0 ? "" : " -DZ_ABSENT", constant || zp < 0 ? "int" : xq_cl_type(e->tensors[zp].dtype));
-    if (is_q(l->node)) xq_sat_defines(opts, sizeof opts, y->dtype);
-    else snprintf(opts + strlen(opts), sizeof opts - strlen(opts), " -DX_T=%s", xq_cl_type(x->dtype));
+    if (is_q(l->node))
+        xq_sat_defines(opts, sizeof opts, y->dtype);
+    else
+        snprintf(opts + strlen(opts), sizeof opts - strlen(opts), " -DX_T=%s", xq_cl_type(x->dtype));
     snprintf(opts + strlen(opts), sizeof opts - strlen(opts), " %s", defines ? defines : "");
     cl_program p;
     XC_TRY(xc_layer_program(e, l, "quant.cl", NULL, opts, &p));

@@ -48,22 +48,24 @@ static xc_status prepare(xc_engine *e, xc_layer *l, const char *defines)
     int rm = define_of(defines, "RM"), rn = define_of(defines, "RN");
     xc_launch *k = xc_layer_add_launch(l, p, rm ? "qconv_blocked" : "qconv_direct");
     XC_TRY(xq_bind_common(e, l, k, &pk));
-    const int64_t geom[] = {x->dims[0], x->dims[1], win.in[0], win.in[1], wt->dims[0], win.out[0], win.out[1], win.kernel[0],
-                            win.kernel[1], win.stride[0], win.stride[1], win.dilation[0], win.dilation[1], win.pad_begin[0],
-                            win.pad_begin[1], xc_attr_int(l->node, "group", 1)};
+    const int64_t geom[] = {x->dims[0],      x->dims[1],       win.in[0],        win.in[1],
+                            wt->dims[0],     win.out[0],       win.out[1],       win.kernel[0],
+                            win.kernel[1],   win.stride[0],    win.stride[1],    win.dilation[0],
+                            win.dilation[1], win.pad_begin[0], win.pad_begin[1], xc_attr_int(l->node, "group", 1)};
     for (size_t i = 0; i < sizeof geom / sizeof geom[0]; i++) xc_launch_int(k, geom[i]);
     if (!rm) {
         xc_launch_1d(k, xc_et_numel(y));
         return XC_OK;
     }
     int64_t g = geom[15], mg = wt->dims[0] / g;
-    size_t items = (size_t)x->dims[0] * (size_t)g * (size_t)((mg + rm - 1) / rm) * (size_t)win.out[0] * (size_t)((win.out[1] + rn - 1) / rn);
+    size_t items =
+        (size_t)x->dims[0] * (size_t)g * (size_t)((mg + rm - 1) / rm) * (size_t)win.out[0] * (size_t)((win.out[1] + rn - 1) / rn);
     xc_launch_1d(k, items);
     return XC_OK;
 }
 
-static const xc_variant blocks[] = {{"4x4", "-DRM=4 -DRN=4"}, {"8x4", "-DRM=8 -DRN=4"}, {"8x8", "-DRM=8 -DRN=8"},
-                                    {"16x4", "-DRM=16 -DRN=4"}, {NULL, NULL}};
+static const xc_variant blocks[] = {
+    {"4x4", "-DRM=4 -DRN=4"}, {"8x4", "-DRM=8 -DRN=4"}, {"8x8", "-DRM=8 -DRN=8"}, {"16x4", "-DRM=16 -DRN=4"}, {NULL, NULL}};
 static const xc_variant cpu_blocks[] = {{"8x4", "-DRM=8 -DRN=4"}, {NULL, NULL}};
 static const xc_tactic direct = {"qconv.direct", NULL, NULL, prepare, NULL};
 static const xc_tactic blocked = {"qconv.blocked", NULL, blocks, prepare, cpu_blocks};

@@ -21,7 +21,7 @@ static int accepts(const xc_engine *e, const xc_layer *l)
 
 typedef struct qgemm_geom {
     int64_t m, n, k;
-    int trans;         /* W is [K][N] */
+    int trans; /* W is [K][N] */
     float alpha, beta;
 } qgemm_geom;
 

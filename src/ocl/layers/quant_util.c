@@ -112,10 +112,13 @@ static xc_status upload_weights(xc_engine *e, const xc_layer *l, const char *key
     for (size_t c = 0; c < (size_t)channels; c++)
         for (size_t k = 0; k < kdim; k++) {
             int v = weight_at(wt->value, wz, channels, kdim, trans, c, k);
-            if (w16) w16[c * kdim + k] = (int16_t)v;
-            else w8[c * kdim + k] = (int8_t)v;
+            if (w16)
+                w16[c * kdim + k] = (int16_t)v;
+            else
+                w8[c * kdim + k] = (int8_t)v;
         }
-    xc_status s = w16 ? xc_engine_add_derived(e, l, key, w16, total * sizeof *w16, &out->w) : xc_engine_add_derived(e, l, key, w8, total, &out->w);
+    xc_status s = w16 ? xc_engine_add_derived(e, l, key, w16, total * sizeof *w16, &out->w)
+                      : xc_engine_add_derived(e, l, key, w8, total, &out->w);
     free(w16);
     free(w8);
     return s;
@@ -184,8 +187,10 @@ xc_status xq_bind_common(xc_engine *e, const xc_layer *l, xc_launch *k, const xq
     xc_launch_weight(k, p->mult);
     xc_launch_weight(k, p->bias);
     xc_launch_tensor(k, l->out[0]);
-    if (l->in[XQ_RES] >= 0) XC_TRY(xc_launch_input(e, l, k, l->in[XQ_RES]));
-    else xc_launch_tensor(k, l->out[0]);
+    if (l->in[XQ_RES] >= 0)
+        XC_TRY(xc_launch_input(e, l, k, l->in[XQ_RES]));
+    else
+        xc_launch_tensor(k, l->out[0]);
     xc_launch_int(k, (int64_t)const_scalar(e, l->in[XQ_XZ], 0));
     xc_launch_float(k, (float)const_scalar(e, l->in[XQ_XS], 1.0));
     xc_launch_float(k, (float)const_scalar(e, l->in[XQ_YS], 1.0));

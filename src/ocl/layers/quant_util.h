@@ -38,7 +38,7 @@ enum { XQ_X, XQ_W, XQ_BIAS, XQ_BIAS2, XQ_XS, XQ_XZ, XQ_WS, XQ_WZ, XQ_YS, XQ_YZ, 
  * says which), mult[c] = alpha * x_scale * w_scale[c], bias[c] = beta * bias[c] + bias2[c].
  * trans: W is [k][channel] (MatMul, Gemm without transB) and gets transposed. */
 typedef struct xq_packed {
-    int w, mult, bias, wide;   /* engine weight buffers; wide: W_T is short */
+    int w, mult, bias, wide; /* engine weight buffers; wide: W_T is short */
 } xq_packed;
 xc_status xq_pack(xc_engine *e, const xc_layer *l, int channels, int trans, float alpha, float beta, xq_packed *out);
 /* The -D options of an int8 conv/gemm program (operand types, REQUANT and the saturation). */

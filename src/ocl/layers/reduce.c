@@ -10,7 +10,8 @@
 
 #define GROUPS 4
 
-static const char *const reduce_ops[] = {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSumSquare", "ReduceL2", NULL};
+static const char *const reduce_ops[] = {"ReduceSum",       "ReduceMean", "ReduceMax", "ReduceMin",
+                                         "ReduceSumSquare", "ReduceL2",   NULL};
 
 /* The op's number in kernels/reduce.cl (OP), or -1. */
 static int reduce_op(const xc_node *n)
@@ -63,7 +64,8 @@ static int reduce_geometry(const xc_engine *e, const xc_layer *l, reduce_geom *g
         if (d != 1) {
             int64_t *dims = reduced[k] ? g->red_dims : g->kept_dims, *strides = reduced[k] ? g->red_strides : g->kept_strides;
             int *n = reduced[k] ? &g->n_red : &g->n_kept;
-            if (last == reduced[k]) dims[*n - 1] *= d;
+            if (last == reduced[k])
+                dims[*n - 1] *= d;
             else {
                 dims[*n] = d;
                 strides[(*n)++] = stride;
@@ -81,7 +83,8 @@ static int reduce_accepts(const xc_engine *e, const xc_layer *l)
     reduce_geom g;
     if (reduce_op(l->node) < 0 || l->n_out != 1 || l->in[0] < 0) return 0;
     const xc_etensor *x = &e->tensors[l->in[0]];
-    return x->dtype == XC_FLOAT && !x->value && xc_et_numel(x) && e->tensors[l->out[0]].dtype == XC_FLOAT && reduce_geometry(e, l, &g);
+    return x->dtype == XC_FLOAT && !x->value && xc_et_numel(x) && e->tensors[l->out[0]].dtype == XC_FLOAT
+           && reduce_geometry(e, l, &g);
 }
 
 /* -D options of the geometry: slot 0 is the outermost group, unused outer slots size 1. */

@@ -98,14 +98,21 @@ static xc_status separable_prepare(xc_engine *e, xc_layer *l, const char *define
     for (int a = 0; a < n_axes && s == XC_OK; a++) {
         int ax = axes[a], first = a == 0, last = a + 1 == n_axes, idx, w;
         s = upload_taps(e, l, ax, &taps[ax], out_dims[ax], &idx, &w);
-        const char *kernel = first && last ? "resize_axis_tt" : first ? "resize_axis_tw" : last ? "resize_axis_wt" : "resize_axis_ww";
+        const char *kernel = first && last ? "resize_axis_tt"
+                             : first       ? "resize_axis_tw"
+                             : last        ? "resize_axis_wt"
+                                           : "resize_axis_ww";
         xc_launch *k = s == XC_OK ? xc_layer_add_launch(l, p, kernel) : NULL;
         if (s == XC_OK && !k) s = xc_fail(XC_ERR_UNSUPPORTED, "layer '%s': too many resized axes", l->name);
         if (s != XC_OK) break;
-        if (first) s = xc_launch_input(e, l, k, l->in[0]);
-        else xc_launch_workspace(k);
-        if (last) xc_launch_tensor(k, l->out[0]);
-        else xc_launch_workspace(k);
+        if (first)
+            s = xc_launch_input(e, l, k, l->in[0]);
+        else
+            xc_launch_workspace(k);
+        if (last)
+            xc_launch_tensor(k, l->out[0]);
+        else
+            xc_launch_workspace(k);
         int64_t outer = 1, inner = 1;
         for (int j = 0; j < ax; j++) outer *= dims[j];
         for (int j = ax + 1; j < rank; j++) inner *= dims[j];

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct rows { int64_t outer, n, inner; } rows;
+typedef struct rows {
+    int64_t outer, n, inner;
+} rows;
 
 static rows softmax_rows(const xc_engine *e, const xc_layer *l)
 {
@@ -18,9 +20,12 @@ static rows softmax_rows(const xc_engine *e, const xc_layer *l)
     if (axis < 0) axis += x->rank;
     rows r = {1, 1, 1};
     for (int k = 0; k < x->rank; k++) {
-        if (k < axis) r.outer *= x->dims[k];
-        else if (k == axis || !per_axis) r.n *= x->dims[k];
-        else r.inner *= x->dims[k];
+        if (k < axis)
+            r.outer *= x->dims[k];
+        else if (k == axis || !per_axis)
+            r.n *= x->dims[k];
+        else
+            r.inner *= x->dims[k];
     }
     return r;
 }

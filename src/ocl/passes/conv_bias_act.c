@@ -38,8 +38,8 @@ static void try_fuse(xc_engine *e, int c)
     int y = C->out[0], a = xc_sole_consumer(e, y), mul;
     float alpha = 0, beta = 0;
     xc_activation act = XC_ACT_NONE;
-    if (a >= 0 && xc_activation_fusable(e, &e->layers[a], &act, &alpha, &beta) && e->layers[a].in[0] == y &&
-        xc_fusion_allowed(e, c, a)) {
+    if (a >= 0 && xc_activation_fusable(e, &e->layers[a], &act, &alpha, &beta) && e->layers[a].in[0] == y
+        && xc_fusion_allowed(e, c, a)) {
         C->act = act;
         C->alpha = alpha;
         C->beta = beta;

@@ -21,7 +21,8 @@ static int same_shape(const xc_etensor *a, const xc_etensor *b)
 static int residual_operand(const xc_engine *e, const xc_layer *add, int y)
 {
     const char *op = add->node->op_type;
-    if (add->n_nodes != 1 || (strcmp(op, "Add") && strcmp(op, "Sum")) || add->node->domain[0] || add->n_in != 2 || add->n_out != 1)
+    if (add->n_nodes != 1 || (strcmp(op, "Add") && strcmp(op, "Sum")) || add->node->domain[0] || add->n_in != 2
+        || add->n_out != 1)
         return -1;
     int other = add->in[0] == y ? add->in[1] : add->in[1] == y ? add->in[0] : -1;
     if (other < 0 || other == y || !same_shape(&e->tensors[other], &e->tensors[y])) return -1;

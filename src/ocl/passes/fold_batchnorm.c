@@ -67,8 +67,8 @@ static xc_status run(xc_engine *e)
         int x = bn->in[0], c = x >= 0 ? e->tensors[x].producer : -1;
         if (c < 0 || xc_sole_consumer(e, x) != b) continue;
         const xc_layer *C = &e->layers[c];
-        if (C->dead || C->kind != &xc_kind_conv || C->n_nodes != 1 || C->act != XC_ACT_NONE || C->residual >= 0 ||
-            !xc_fusion_allowed(e, c, b))
+        if (C->dead || C->kind != &xc_kind_conv || C->n_nodes != 1 || C->act != XC_ACT_NONE || C->residual >= 0
+            || !xc_fusion_allowed(e, c, b))
             continue;
         const float *p[4];
         if (!bn_params(e, bn, e->tensors[C->in[1]].dims[0], p)) continue;

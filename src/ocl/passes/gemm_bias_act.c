@@ -87,8 +87,8 @@ static int fuse_bias(xc_engine *e, int g)
     if (add < 0 || !keeps_shape(e, add, y) || !xc_fusion_allowed(e, g, add)) return g;
     int b = other_input(e, add, y);
     const xc_etensor *bt = b >= 0 ? &e->tensors[b] : NULL, *yt = &e->tensors[y];
-    if (!bt || !xc_et_const_f32(bt) || bt->rank < 1 || yt->rank < 1 || bt->dims[bt->rank - 1] != yt->dims[yt->rank - 1] ||
-        xc_et_numel(bt) != (size_t)yt->dims[yt->rank - 1])
+    if (!bt || !xc_et_const_f32(bt) || bt->rank < 1 || yt->rank < 1 || bt->dims[bt->rank - 1] != yt->dims[yt->rank - 1]
+        || xc_et_numel(bt) != (size_t)yt->dims[yt->rank - 1])
         return g;
     if (!xc_gemm_set_bias(&e->layers[g], b)) return g;
     return absorb_chain(e, g, &add, 1);
@@ -100,8 +100,8 @@ static int silu(const xc_engine *e, int y, int *chain)
     int r[2];
     if (e->tensors[y].graph_output >= 0 || readers(e, y, r, 2) != 2) return 0;
     int s = is_op(e, r[0], "Sigmoid") ? r[0] : r[1], m = s == r[0] ? r[1] : r[0];
-    if (!is_op(e, s, "Sigmoid") || !is_op(e, m, "Mul") || xc_sole_consumer(e, out_of(e, s)) != m ||
-        other_input(e, m, y) != out_of(e, s))
+    if (!is_op(e, s, "Sigmoid") || !is_op(e, m, "Mul") || xc_sole_consumer(e, out_of(e, s)) != m
+        || other_input(e, m, y) != out_of(e, s))
         return 0;
     chain[0] = s;
     chain[1] = m;
@@ -115,13 +115,14 @@ static int gelu_erf(const xc_engine *e, int y, int *chain)
     if (e->tensors[y].graph_output >= 0 || readers(e, y, r, 2) != 2) return 0;
     for (int first = 0; first < 2; first++) {
         int d = r[first], m1 = r[!first];
-        int scaled = (is_op(e, d, "Div") && e->layers[d].in[0] == y && const_near(e, other_input(e, d, y), sqrtf(2.0f), 1e-4f)) ||
-                     (is_op(e, d, "Mul") && const_near(e, other_input(e, d, y), sqrtf(0.5f), 1e-4f));
+        int scaled = (is_op(e, d, "Div") && e->layers[d].in[0] == y && const_near(e, other_input(e, d, y), sqrtf(2.0f), 1e-4f))
+                     || (is_op(e, d, "Mul") && const_near(e, other_input(e, d, y), sqrtf(0.5f), 1e-4f));
         if (!scaled) continue;
         int erf = sole(e, out_of(e, d), "Erf");
         int add = erf >= 0 ? sole(e, out_of(e, erf), "Add") : -1;
         if (add < 0 || !const_near(e, other_input(e, add, out_of(e, erf)), 1.0f, 1e-6f)) continue;
-        if (xc_sole_consumer(e, out_of(e, add)) != m1 || !is_op(e, m1, "Mul") || other_input(e, m1, y) != out_of(e, add)) continue;
+        if (xc_sole_consumer(e, out_of(e, add)) != m1 || !is_op(e, m1, "Mul") || other_input(e, m1, y) != out_of(e, add))
+            continue;
         int m2 = sole(e, out_of(e, m1), "Mul");
         if (m2 < 0 || !const_near(e, other_input(e, m2, out_of(e, m1)), 0.5f, 1e-6f)) continue;
         const int found[] = {d, erf, add, m1, m2};
@@ -139,17 +140,21 @@ static void fuse_activation(xc_engine *e, int g)
     int y = out_of(e, g), chain[MAX_PATTERN], n = 0;
     xc_layer *l = &e->layers[g];
     int one = xc_sole_consumer(e, y);
-    if (one >= 0 && xc_fusion_allowed(e, g, one) && keeps_shape(e, one, y) && e->layers[one].in[0] == y &&
-        xc_activation_fusable(e, &e->layers[one], &l->act, &l->alpha, &l->beta)) {
+    if (one >= 0 && xc_fusion_allowed(e, g, one) && keeps_shape(e, one, y) && e->layers[one].in[0] == y
+        && xc_activation_fusable(e, &e->layers[one], &l->act, &l->alpha, &l->beta)) {
         absorb_chain(e, g, &one, 1);
         return;
     }
-    if ((n = silu(e, y, chain)) > 0) l->act = XC_ACT_SILU;
-    else if ((n = gelu_erf(e, y, chain)) > 0) l->act = XC_ACT_GELU_ERF;
+    if ((n = silu(e, y, chain)) > 0)
+        l->act = XC_ACT_SILU;
+    else if ((n = gelu_erf(e, y, chain)) > 0)
+        l->act = XC_ACT_GELU_ERF;
     for (int k = 0; k < n; k++)
         if (!xc_fusion_allowed(e, g, chain[k])) n = 0;
-    if (n > 0 && keeps_shape(e, chain[n - 1], y)) absorb_chain(e, g, chain, n);
-    else l->act = XC_ACT_NONE;
+    if (n > 0 && keeps_shape(e, chain[n - 1], y))
+        absorb_chain(e, g, chain, n);
+    else
+        l->act = XC_ACT_NONE;
 }
 
 static xc_status run(xc_engine *e)

@@ -107,8 +107,8 @@ static int match(const xc_engine *e, int r1, int *chain, float *eps, int *gamma,
     if (!is_op(e, sqrt_, "Sqrt")) return 0;
     chain[n++] = sqrt_;
     int div = xc_sole_consumer(e, e->layers[sqrt_].out[0]);
-    if (!is_op(e, div, "Div") || e->layers[div].in[0] != d || e->layers[div].in[1] != e->layers[sqrt_].out[0] ||
-        !read_only_by(e, d, sq, div))
+    if (!is_op(e, div, "Div") || e->layers[div].in[0] != d || e->layers[div].in[1] != e->layers[sqrt_].out[0]
+        || !read_only_by(e, d, sq, div))
         return 0;
     chain[n++] = div;
     const xc_etensor *xt = &e->tensors[x];

@@ -27,14 +27,17 @@ static xc_status read_cache(const char *path, const char *const *names, int n, f
     for (int i = 0; s == XC_OK && i < n; i++) {
         const cJSON *v = cJSON_GetObjectItem(ranges, names[i]);
         if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || !isfinite(v->valuedouble))
-            s = xc_fail(XC_ERR_MODEL, "%s: no range for tensor '%s' (calibrate again: remove the cache, give --calibration-data)", path, names[i]);
-        else amax[i] = (float)v->valuedouble;
+            s = xc_fail(XC_ERR_MODEL, "%s: no range for tensor '%s' (calibrate again: remove the cache, give --calibration-data)",
+                        path, names[i]);
+        else
+            amax[i] = (float)v->valuedouble;
     }
     cJSON_Delete(root);
     return s;
 }
 
-static xc_status write_cache(const char *path, const char *calibrator, const char *const *names, int n, const float *amax, int sets)
+static xc_status write_cache(const char *path, const char *calibrator, const char *const *names, int n, const float *amax,
+                             int sets)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "format", CACHE_FORMAT);
@@ -68,12 +71,22 @@ static xc_status list_sets(const char *dir, char ***sets, int *n)
         size_t len = strlen(dir) + strlen(ent->d_name) + 2;
         char *path = malloc(len);
         struct stat st;
-        if (!path) { s = xc_fail(XC_ERR_NOMEM, "out of memory"); break; }
+        if (!path) {
+            s = xc_fail(XC_ERR_NOMEM, "out of memory");
+            break;
+        }
         snprintf(path, len, "%s/%s", dir, ent->d_name);
-        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) { free(path); continue; }
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            free(path);
+            continue;
+        }
         if (*n == cap) {
             char **grown = realloc(*sets, sizeof **sets * (cap *= 2));
-            if (!grown) { free(path); s = xc_fail(XC_ERR_NOMEM, "out of memory"); break; }
+            if (!grown) {
+                free(path);
+                s = xc_fail(XC_ERR_NOMEM, "out of memory");
+                break;
+            }
             *sets = grown;
         }
         (*sets)[(*n)++] = path;
@@ -95,7 +108,7 @@ static xc_status list_sets(const char *dir, char ***sets, int *n)
     return s;
 }
 
-#define HIST_BINS 2048  /* |x| histogram of the entropy calibrator, over [0, amax] */
+#define HIST_BINS 2048   /* |x| histogram of the entropy calibrator, over [0, amax] */
 #define QUANT_LEVELS 128 /* int8 magnitudes the candidate thresholds are quantized to */
 
 /* hist == NULL: widens amax[] by each tensor's max |value|; else adds |value| to tensor i's
@@ -162,8 +175,9 @@ static xc_status load_set(const xc_model *m, const char *set, xc_tensor **given,
     xc_status s = XC_OK;
     for (int i = 0; s == XC_OK && i < k; i++) {
         snprintf(path, len, "%s/input_%d.pb", set, i);
-        s = access(path, F_OK) == 0 ? xc_tensor_load_pb(path, &given[i])
-                                    : xc_fail(XC_ERR_IO, "--calibration-data %s: no %s (the model takes %d inputs)", set, path, k);
+        s = access(path, F_OK) == 0
+                ? xc_tensor_load_pb(path, &given[i])
+                : xc_fail(XC_ERR_IO, "--calibration-data %s: no %s (the model takes %d inputs)", set, path, k);
     }
     free(path);
     const xc_graph *g = m->graph;
@@ -217,19 +231,20 @@ static xc_status entropy_pass(const xc_model *m, char *const *sets, int n_sets, 
     return s;
 }
 
-xc_status xq_calibration_ranges(const xc_model *m, const xc_ocl_build_options *o, const char *const *names, int n,
-                                float *amax)
+xc_status xq_calibration_ranges(const xc_model *m, const xc_ocl_build_options *o, const char *const *names, int n, float *amax)
 {
     if (o->calibration_cache && access(o->calibration_cache, F_OK) == 0) return read_cache(o->calibration_cache, names, n, amax);
     if (!o->calibration_data)
-        return xc_fail(XC_ERR_USAGE, "--int8 needs activation ranges: give --calibration-data DIR (or an existing --calibration-cache)");
+        return xc_fail(XC_ERR_USAGE,
+                       "--int8 needs activation ranges: give --calibration-data DIR (or an existing --calibration-cache)");
     char **sets = NULL;
     int n_sets = 0;
     XC_TRY(list_sets(o->calibration_data, &sets, &n_sets));
     for (int i = 0; i < n; i++) amax[i] = 0.0f;
     xc_status s = XC_OK;
     for (int k = 0; s == XC_OK && k < n_sets; k++) s = calibrate_set(m, sets[k], names, n, amax, NULL);
-    if (s == XC_OK && o->calibrator_entropy) s = entropy_pass( /* amax was its first pass: the histograms' range */m, sets, n_sets, names, n, amax);
+    if (s == XC_OK && o->calibrator_entropy)
+        s = entropy_pass(/* amax was its first pass: the histograms' range */ m, sets, n_sets, names, n, amax);
     for (int k = 0; k < n_sets; k++) free(sets[k]);
     free(sets);
     if (s == XC_OK && o->calibration_cache)

@@ -12,6 +12,5 @@
 /* amax[i] for tensors names[i] (ONNX names of model tensors): from the cache when it exists
  * (every name must be in it), else calibrated over o->calibration_data and written to the cache
  * when one is named. Fails naming what is missing when neither gives them. */
-xc_status xq_calibration_ranges(const xc_model *m, const xc_ocl_build_options *o, const char *const *names, int n,
-                                float *amax);
+xc_status xq_calibration_ranges(const xc_model *m, const xc_ocl_build_options *o, const char *const *names, int n, float *amax);
 #endif

@@ -29,9 +29,9 @@ static int quant_layer(const xc_engine *e, int l, const char *op)
 {
     if (l < 0) return 0;
     const xc_layer *L = &e->layers[l];
-    return !L->dead && L->kind == &xc_kind_quant && L->n_nodes == 1 && is_node(L->node, op) &&
-           xq_params_ok(e, L->in[1], L->n_in > 2 ? L->in[2] : -1, 1, 0) &&
-           xq_is_q8(e->tensors[is_node(L->node, "QuantizeLinear") ? L->out[0] : L->in[0]].dtype);
+    return !L->dead && L->kind == &xc_kind_quant && L->n_nodes == 1 && is_node(L->node, op)
+           && xq_params_ok(e, L->in[1], L->n_in > 2 ? L->in[2] : -1, 1, 0)
+           && xq_is_q8(e->tensors[is_node(L->node, "QuantizeLinear") ? L->out[0] : L->in[0]].dtype);
 }
 
 /* The model's DequantizeLinear whose output is constant tensor w, with an int8/uint8 constant
@@ -106,8 +106,7 @@ static int fuse(xc_engine *e, int c)
     xc_layer *L = &e->layers[c];
     if (!match_layer(e, L, in)) return 0;
     int xf = L->in[0], d = e->tensors[xf].producer;
-    if (!quant_layer(e, d, "DequantizeLinear") || !xc_fusion_allowed(e, d, c))
-        return 0;
+    if (!quant_layer(e, d, "DequantizeLinear") || !xc_fusion_allowed(e, d, c)) return 0;
     in[XQ_X] = e->layers[d].in[0];
     in[XQ_XS] = e->layers[d].in[1];
     in[XQ_XZ] = e->layers[d].n_in > 2 ? e->layers[d].in[2] : -1;
