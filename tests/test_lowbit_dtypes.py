@@ -6,7 +6,6 @@ Also: tensors of each type survive loading and saving (inputs in, outputs and in
 raw_data, int32_data and external data), a packed tensor with the wrong byte count fails with
 one line, and the OpenCL engine refuses these types in one line (or, with --fallback-cpu, runs
 the layers touching them on the reference)."""
-import json
 import os
 import subprocess
 
@@ -17,6 +16,7 @@ import onnx.external_data_helper
 from onnx import TensorProto as TP
 from onnx import helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
+from xc_reference_run import run_reference as _run_xc
 
 OPSET = 25
 FLOATS = [(TP.FLOAT8E4M3FN, ml_dtypes.float8_e4m3fn), (TP.FLOAT8E4M3FNUZ, ml_dtypes.float8_e4m3fnuz),
@@ -40,23 +40,6 @@ def _model(nodes, inputs, outputs, inits=()):
     return m
 
 
-def _run_xc(xc, d, model, feeds, extra=()):
-    """Runs model on the reference with feeds [(name, array)]; returns (process, {name: array})."""
-    os.makedirs(d, exist_ok=True)
-    path, ind, outd = os.path.join(d, "model.onnx"), os.path.join(d, "in"), os.path.join(d, "out")
-    onnx.save(model, path)
-    os.makedirs(ind, exist_ok=True)
-    for k, (n, a) in enumerate(feeds):
-        onnx.save_tensor(numpy_helper.from_array(a, n), os.path.join(ind, "input_%d.pb" % k))
-    cmd = [xc, "run", path, "--ref", "--save-outputs", outd] + (["--load-inputs", ind] if feeds else []) + list(extra)
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    got = {}
-    if r.returncode == 0:
-        with open(os.path.join(outd, "index.json")) as f:
-            for e in json.load(f)["tensors"]:
-                if e["role"] == "output":
-                    got[e["tensor"]] = numpy_helper.to_array(onnx.load_tensor(os.path.join(outd, e["file"])))
-    return r, got
 
 
 def _bits(a):

@@ -5,15 +5,14 @@ onnx.helper, run with `crosscheck run MODEL --ref`, and compared with onnx's Ref
 or ONNX Runtime; bad attributes and inputs must fail with one line naming the node. Random ops
 are checked for shape, dtype, statistics within bounds of their distribution, and seeded
 reproducibility (no other runtime's generator can be matched)."""
-import json
 import os
-import subprocess
 
 import numpy as np
 import onnx
 from onnx import TensorProto as TP
 from onnx import helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
+from xc_reference_run import run_reference as _run_xc
 
 RNG = np.random.default_rng(13)
 
@@ -35,23 +34,6 @@ def _model(op, inputs, outputs, attrs, opset, consts=(), out_types=None):
     return m
 
 
-def _run_xc(xc, d, model, feeds, extra=()):
-    """Runs model on the reference with feeds; returns (process, {output name: array})."""
-    os.makedirs(d, exist_ok=True)
-    path, ind, outd = os.path.join(d, "model.onnx"), os.path.join(d, "in"), os.path.join(d, "out")
-    onnx.save(model, path)
-    os.makedirs(ind, exist_ok=True)
-    for k, (n, a) in enumerate(feeds):
-        onnx.save_tensor(numpy_helper.from_array(a, n), os.path.join(ind, "input_%d.pb" % k))
-    cmd = [xc, "run", path, "--ref", "--save-outputs", outd] + (["--load-inputs", ind] if feeds else []) + list(extra)
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    got = {}
-    if r.returncode == 0:
-        with open(os.path.join(outd, "index.json")) as f:
-            for e in json.load(f)["tensors"]:
-                if e["role"] == "output":
-                    got[e["tensor"]] = numpy_helper.to_array(onnx.load_tensor(os.path.join(outd, e["file"])))
-    return r, got
 
 
 def _same(a, b, rtol, atol):

@@ -2,15 +2,14 @@
 the ai.onnx.preview.training optimizers Momentum, Adagrad and Adam (served for that domain only).
 Each case is a one-node model made here with onnx.helper, run with `crosscheck run MODEL --ref`,
 and compared with onnx's ReferenceEvaluator; bad inputs must fail with one line naming the node."""
-import json
 import os
-import subprocess
 
 import numpy as np
 import onnx
 from onnx import TensorProto as TP
 from onnx import helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
+from xc_reference_run import run_reference as _run_xc
 
 RNG = np.random.default_rng(27)
 TRAINING = "ai.onnx.preview.training"
@@ -26,23 +25,6 @@ def _model(op, inputs, outputs, attrs, domain, out_types):
     return m
 
 
-def _run_xc(xc, d, model, inputs):
-    """Runs model on the reference; returns (process, {output name: array})."""
-    ind, outd = os.path.join(d, "in"), os.path.join(d, "out")
-    os.makedirs(ind, exist_ok=True)
-    onnx.save(model, os.path.join(d, "model.onnx"))
-    feeds = [(n, a) for n, a in inputs if n]
-    for k, (n, a) in enumerate(feeds):
-        onnx.save_tensor(numpy_helper.from_array(a, n), os.path.join(ind, "input_%d.pb" % k))
-    r = subprocess.run([xc, "run", os.path.join(d, "model.onnx"), "--ref", "--save-outputs", outd, "--load-inputs", ind],
-                       capture_output=True, text=True)
-    got = {}
-    if r.returncode == 0:
-        with open(os.path.join(outd, "index.json")) as f:
-            for e in json.load(f)["tensors"]:
-                if e["role"] == "output":
-                    got[e["tensor"]] = numpy_helper.to_array(onnx.load_tensor(os.path.join(outd, e["file"])))
-    return r, got
 
 
 class Cases:

@@ -2,6 +2,7 @@
  * broadcasting (kernels/movement_elementwise.cl), tactic elementwise.broadcast: one output
  * element per work-item, each operand read at its broadcast offset. */
 #include "movement_internal.h"
+#include "axis_util.h" /* ax_int_type: the OpenCL type of an integer or bool dtype */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,24 +26,7 @@ static int find(const xc_node *n)
 
 int mv_is_elementwise_op(const xc_node *n) { return find(n) >= 0; }
 
-/* The OpenCL type of an integer or bool dtype; NULL for others (float32 is store_t). */
-static const char *int_type(xc_dtype t)
-{
-    switch (t) {
-    case XC_INT8: return "char";
-    case XC_UINT8:
-    case XC_BOOL: return "uchar";
-    case XC_INT16: return "short";
-    case XC_UINT16: return "ushort";
-    case XC_INT32: return "int";
-    case XC_UINT32: return "uint";
-    case XC_INT64: return "long";
-    case XC_UINT64: return "ulong";
-    default: return NULL;
-    }
-}
-
-static int kernel_dtype(xc_dtype t) { return t == XC_FLOAT || int_type(t) != NULL; }
+static int kernel_dtype(xc_dtype t) { return t == XC_FLOAT || ax_int_type(t) != NULL; }
 
 /* Inputs the kernel reads: CastLike's second input only gives the type. */
 static int operands(const xc_layer *l) { return ops[find(l->node)].code == 0 ? 1 : ops[find(l->node)].n_in; }
@@ -66,7 +50,7 @@ static void type_define(char *buf, size_t len, const char *name, xc_dtype t)
     if (t == XC_FLOAT)
         snprintf(buf + o, len - o, " -D%s_FLOAT", name);
     else
-        snprintf(buf + o, len - o, " -D%s_T=%s", name, int_type(t));
+        snprintf(buf + o, len - o, " -D%s_T=%s", name, ax_int_type(t));
 }
 
 /* Output dims, then each operand's strides along them (0 where it broadcasts; absent operands
