@@ -173,10 +173,12 @@ demo:
 # the long-only sections; `make test-long` tunes every engine and adds the GPU-sized tactic
 # variants and the ONNX node suite on the OpenCL engine.
 TEST_ARGS ?=
+# sections run in this many processes (PoCL compiles and the reference use one core each)
+TEST_JOBS ?= 2
 test:
 	@sh tools/deps.sh
 	@$(MAKE) --no-print-directory all plugins conformance-data
-	$(VPY) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR) $(TEST_ARGS)
+	$(VPY) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR) --jobs $(TEST_JOBS) $(TEST_ARGS)
 
 test-long:
 	@$(MAKE) --no-print-directory test TEST_ARGS="--tier long $(TEST_ARGS)"

@@ -1343,13 +1343,12 @@ def conformance(s, xc, conf, json_out):
 
 
 ONLY = None  # --only: the sections to run (None: all)
+QUEUE = None  # with --jobs N > 1: the sections main() named, run later by run_queued()
 
 
-def timed(fn, *args):
+def run_section(fn, args):
     """Runs one section and prints how long it took (CI time is a budget: see where it goes)."""
     import time
-    if ONLY is not None and fn.__name__ not in ONLY:
-        return
     t0 = time.time()
     try:
         fn(*args)
@@ -1360,6 +1359,72 @@ def timed(fn, *args):
     sys.stdout.flush()
 
 
+def timed(fn, *args):
+    if ONLY is not None and fn.__name__ not in ONLY:
+        return
+    if QUEUE is None:
+        run_section(fn, args)
+    else:
+        QUEUE.append((fn, args))
+
+
+def run_queued(s, tmp, jobs):
+    """Runs the queued sections in up to JOBS child processes (PoCL compiles and the reference are
+    single-threaded, so a 2-core machine otherwise idles a core). Each child gets its own Suite and
+    its own temporary folder (a section's argument equal to TMP is replaced), its stdout and stderr
+    (subprocesses included) go to a file printed whole when it ends, so sections never interleave.
+    Sections keep main()'s order of starting; the first SERIAL ones run alone first (later ones read
+    what they write: fuzz_regressions replays bad_models' models)."""
+    import time
+    serial = 3
+    pending = list(QUEUE)
+    for fn, args in pending[:serial]:
+        run_section(fn, args)
+    pending = pending[serial:]
+    running = {}
+    t0 = time.time()
+    while pending or running:
+        while pending and len(running) < jobs:
+            fn, args = pending.pop(0)
+            folder = os.path.join(tmp, "section-" + fn.__name__)
+            os.makedirs(folder, exist_ok=True)
+            log, counts = os.path.join(folder, "log.txt"), os.path.join(folder, "counts.txt")
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                    os.dup2(fd, 1)
+                    os.dup2(fd, 2)
+                    child = Suite()
+                    run_section(fn, tuple(child if a is s else folder if a == tmp else a for a in args))
+                    with open(counts, "w") as f:
+                        f.write("%d %d" % (child.passed, child.failed))
+                except BaseException:  # noqa: B036 - the child must never return into the parent's loop
+                    code = 1
+                finally:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(code)
+            running[pid] = (fn.__name__, log, counts)
+        pid, status = os.wait()
+        name, log, counts = running.pop(pid)
+        with open(log, errors="replace") as f:
+            sys.stdout.write(f.read())
+        try:
+            with open(counts) as f:
+                passed, failed = map(int, f.read().split())
+        except (OSError, ValueError):
+            passed, failed = 0, 0
+            s.check("section %s ran to the end (its process ended with status %d)" % (name, status), False)
+        s.passed += passed
+        s.failed += failed
+        sys.stdout.flush()
+    print("## %d parallel sections: %.1f s wall with %d jobs" % (len(QUEUE) - serial, time.time() - t0, jobs))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -1367,6 +1432,7 @@ def main():
     ap.add_argument("--skip-conformance", action="store_true")
     ap.add_argument("--quick-ocl", action="store_true", help="OpenCL cases in fp32 only, no OpenCL conformance (sanitizer runs)")
     ap.add_argument("--only", help="comma-separated section names (the functions main() calls)")
+    ap.add_argument("--jobs", type=int, default=1, help="run sections in this many processes (make test: 2)")
     ap.add_argument("--tier", choices=("fast", "long"), default="fast",
                     help="fast (make test, CI): engines are built at optimization level 0 (baseline tactics, "
                          "nothing timed) except where tuning is what a test checks, and the long-only sections are "
@@ -1377,9 +1443,11 @@ def main():
         # programs, ~100 s of CPU); the fast tier builds each layer's baseline only. Every tactic
         # is still compared with the reference in tactic_coverage, which pins them one by one.
         os.environ.setdefault("CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL", "0")
-    global ONLY
+    global ONLY, QUEUE
     if args.only:
         ONLY = set(args.only.split(","))
+    if args.jobs > 1:
+        QUEUE = []
     xc = os.path.join(args.build, "crosscheck")
     s = Suite()
     with tempfile.TemporaryDirectory() as tmp:
@@ -1444,6 +1512,8 @@ def main():
             timed(conformance, s, xc, args.conf, os.path.join(args.build, "conformance.json"))
             if not args.quick_ocl and args.tier == "long":
                 timed(conformance_ocl, s, xc, args.conf)
+        if QUEUE is not None:
+            run_queued(s, tmp, args.jobs)
     print("%d passed, %d failed" % (s.passed, s.failed))
     sys.exit(1 if s.failed else 0)
 

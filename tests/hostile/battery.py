@@ -666,7 +666,9 @@ def hostile_battery(s, xc, build, tmp):
             not failures and n >= (250 if asan else 500),
             "%d failures:\n%s" % (len(failures), "\n".join("%s: %s" % f for f in failures[:30])))
     if not asan:
-        s.check("hostile battery runs within 3 minutes", secs < 180, "%.0f s" % secs)
+        # each case has its own time limit; this catches a battery-wide slowdown (sections share
+        # the machine with another one under make test's --jobs 2, hence the margin)
+        s.check("hostile battery runs within 6 minutes", secs < 360, "%.0f s" % secs)
 
 
 if __name__ == "__main__":
