@@ -88,6 +88,13 @@ def multi_device(s, xc, build, tmp):
     s.check("a fault in the engine on device 1 only -> exit 1, first divergence at its layer",
             r.returncode == 1 and "first divergent layer: #0 'mm + relu'" in r.stdout, r.stdout[-1500:] + r.stderr)
 
+    # the debug tools take a golden on another device, and their reproducing lines keep it
+    r = _run([xc, "debug", "fusions", model, "--ocl-device", "0", "--inject-fault", "node-fusion=relu", "--ocl-unfused@1",
+              "-o", os.path.join(tmp, "md_fusions.json")], env)
+    s.check("debug fusions against --ocl-unfused@1 finds the faulty group; its command lines keep --ocl-unfused@1",
+            r.returncode == 0 and "fused group 'mm + relu'" in r.stdout and "run %s --ocl-unfused@1 --ocl" % model in r.stdout,
+            r.stdout[-1500:] + r.stderr)
+
     # bad selections: one line listing the devices, exit 2
     for label, arg, needle in (("an index past the last device", "--ocl@7", "matches none"),
                                ("a name no device has", "--ocl@no-such-device", "matches none"),
