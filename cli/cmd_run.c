@@ -24,7 +24,7 @@ static const char *help =
 
 static const char *help_rest =
     "  --compare-to NAME          compare against this runner (its kind: ref, ocl, ...; or the NAME\n"
-    "                             an --exec-runner was given)\n\n"
+    "                             an --exec-runner was given; ocl@1 for --ocl@1)\n\n"
     "Data:\n"
     "  --seed N                   seed for generated inputs (default 1); iteration i uses seed+i\n"
     "  --iterations N             run and compare N input sets (default 1)\n"

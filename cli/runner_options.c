@@ -16,11 +16,17 @@ int cli_runner_option(int argc, char **argv, int *i, const char *cmd, cli_runner
     const char *a = argv[*i], *v;
     if (r->timeout && !strcmp(a, "--exec-timeout"))
         return (v = cli_value(argc, argv, i, cmd)) && cli_double_in(cmd, a, v, 1e-3, 1e7, r->timeout) ? 1 : -1;
+    const char *at = strchr(a, '@'); /* --ocl@1, --ocl@NAME: the engine on that device */
+    size_t len = at ? (size_t)(at - a) : strlen(a);
     const xc_runner_type *t = NULL;
-    for (int k = 0; xc_runner_types[k] && !t; k++)
-        if (xc_runner_types[k]->option && !strcmp(a, xc_runner_types[k]->option)) t = xc_runner_types[k];
+    for (int k = 0; xc_runner_types[k] && !t; k++) {
+        const char *o = xc_runner_types[k]->option;
+        if (o && strlen(o) == len && !strncmp(a, o, len)) t = xc_runner_types[k];
+    }
     if (!t) return 0;
-    xc_runner_spec spec = {.kind = t->kind};
+    if (at && !t->on_device) return cli_usage_error(cmd, "%s runs on no OpenCL device: '%s' takes no @DEVICE", t->option, a), -1;
+    if (at && !at[1]) return cli_usage_error(cmd, "%s@ needs an OpenCL device: its number or part of its name", t->option), -1;
+    xc_runner_spec spec = {.kind = t->kind, .device = at ? at + 1 : NULL};
     switch (t->arg) {
     case XC_RUNNER_ARG_NONE: break;
     case XC_RUNNER_ARG_VALUE:
@@ -52,7 +58,8 @@ void cli_runner_help(void)
         const xc_runner_type *t = xc_runner_types[k];
         if (!t->option) continue;
         char head[64];
-        snprintf(head, sizeof head, "%s%s%s", t->option, t->value_help ? " " : "", t->value_help ? t->value_help : "");
+        snprintf(head, sizeof head, "%s%s%s%s", t->option, t->on_device ? "[@DEV]" : "", t->value_help ? " " : "",
+                 t->value_help ? t->value_help : "");
         printf("  %-26s ", head);
         for (const char *p = t->help; *p; p++) { /* continuation lines line up under the first */
             putchar(*p);
@@ -60,5 +67,8 @@ void cli_runner_help(void)
         }
         putchar('\n');
     }
+    printf("  %-26s %s\n", "",
+           "[@DEV]: the engine on OpenCL device DEV, its number or part of its name\n"
+           "                             (see 'crosscheck inspect devices'); e.g. --ocl@0 --ocl@1");
     printf("  %-26s %s\n", "--exec-timeout S", "seconds each external command may take (default 600)");
 }

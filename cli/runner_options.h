@@ -1,6 +1,7 @@
 /* runner_options.h — the runner options every command that runs a model shares: one option per
  * registered runner (--ref, --ocl, --plan FILE, --load-outputs PATH..., --exec-runner NAME=CMD,
- * ...) and --exec-timeout, parsed and described from the runner table (runners/registry.h). */
+ * ...) and --exec-timeout, parsed and described from the runner table (runners/registry.h).
+ * OpenCL engine runners also take a device: --ocl@1, --ocl-fp16@NAME, --plan@0 FILE. */
 #ifndef XC_CLI_RUNNER_OPTIONS_H
 #define XC_CLI_RUNNER_OPTIONS_H
 #include "runners/runner.h"

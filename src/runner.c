@@ -400,12 +400,20 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
     return XC_OK;
 }
 
+/* Whether --compare-to `want` names runner `name`: the whole name, or an engine on a device of
+ * its own by the name before its device's ("ocl@1" for "ocl@1 (pthread-...)"). */
+static int names_runner(const char *name, const char *want)
+{
+    size_t n = strlen(want);
+    return !strcmp(name, want) || (!strncmp(name, want, n) && strchr(want, '@') && !strncmp(name + n, " (", 2));
+}
+
 static xc_status find_against(const xc_run_config *c, xc_run_report *r)
 {
     r->against = 0;
     if (!c->compare_to) return XC_OK;
     for (int k = 0; k < r->n_runners; k++)
-        if (!strcmp(r->runners[k].name, c->compare_to)) {
+        if (names_runner(r->runners[k].name, c->compare_to)) {
             r->against = k;
             return XC_OK;
         }

@@ -71,6 +71,20 @@ static cl_device_type dev_type(cl_device_id d)
     return t;
 }
 
+/* Whether the device's name, vendor or platform contains sel (case-insensitive). */
+static int matches(const found *f, const char *sel)
+{
+    char name[256], vendor[256], plat[256] = "";
+    dev_str(f->device, CL_DEVICE_NAME, name, sizeof name);
+    dev_str(f->device, CL_DEVICE_VENDOR, vendor, sizeof vendor);
+    clGetPlatformInfo(f->platform, CL_PLATFORM_NAME, sizeof plat, plat, NULL);
+    return contains_nocase(name, sel) || contains_nocase(vendor, sel) || contains_nocase(plat, sel);
+}
+
+enum { NO_DEVICE = -1, AMBIGUOUS = -2 };
+
+/* The index sel picks, NO_DEVICE, or AMBIGUOUS when a name matches several devices: runs that
+ * hold engines on several devices must not land two of them on one by a guess. */
 static int choose(const found *list, int n, const char *sel)
 {
     if (!sel || !sel[0]) {
@@ -80,15 +94,11 @@ static int choose(const found *list, int n, const char *sel)
     }
     char *end;
     long k = strtol(sel, &end, 10);
-    if (!*end) return k >= 0 && k < n ? (int)k : -1;
-    for (int i = 0; i < n; i++) {
-        char name[256], vendor[256], plat[256] = "";
-        dev_str(list[i].device, CL_DEVICE_NAME, name, sizeof name);
-        dev_str(list[i].device, CL_DEVICE_VENDOR, vendor, sizeof vendor);
-        clGetPlatformInfo(list[i].platform, CL_PLATFORM_NAME, sizeof plat, plat, NULL);
-        if (contains_nocase(name, sel) || contains_nocase(vendor, sel) || contains_nocase(plat, sel)) return i;
-    }
-    return -1;
+    if (!*end) return k >= 0 && k < n ? (int)k : NO_DEVICE;
+    int found = NO_DEVICE;
+    for (int i = 0; i < n; i++)
+        if (matches(&list[i], sel)) found = found == NO_DEVICE ? i : AMBIGUOUS;
+    return found;
 }
 
 /* "[0] NAME (PLATFORM), [1] ...": what a selection that matched nothing could have said. */
@@ -152,7 +162,8 @@ xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out)
     if (k < 0) {
         char all[2048];
         describe_all(list, n, all, sizeof all);
-        return xc_fail(XC_ERR_USAGE, "--ocl-device '%s' matches none of the %d OpenCL device(s): %s", sel, n, all);
+        return xc_fail(XC_ERR_USAGE, "OpenCL device '%s' matches %s of the %d OpenCL device(s)%s: %s", sel,
+                       k == AMBIGUOUS ? "several" : "none", n, k == AMBIGUOUS ? " (give its number)" : "", all);
     }
     xc_ocl_device *d = calloc(1, sizeof *d);
     if (!d) return xc_fail(XC_ERR_NOMEM, "out of memory");

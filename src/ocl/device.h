@@ -19,8 +19,9 @@ typedef struct xc_ocl_device {
 } xc_ocl_device;
 
 /* Opens a device. sel NULL or "": the first GPU, else the first device of any kind.
- * A number picks that index of `inspect devices`; any other text picks the first device whose
- * name, vendor or platform contains it (case-insensitive). */
+ * A number picks that index of `inspect devices`; any other text picks the one device whose
+ * name, vendor or platform contains it (case-insensitive); none or several is a usage error
+ * listing the devices. */
 xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out);
 void xc_ocl_device_close(xc_ocl_device *d);
 /* clCreateBuffer with crosscheck's errors: a buffer over d->max_alloc (the device's largest

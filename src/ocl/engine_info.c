@@ -45,6 +45,12 @@ int xc_engine_tensor_find(const xc_engine *e, const char *name) { return xc_name
 
 const xc_model *xc_engine_model(const xc_engine *e) { return e->model; }
 
+const char *xc_engine_device(const xc_engine *e, int *index)
+{
+    *index = e->dev->index;
+    return e->dev->name;
+}
+
 const char *xc_layer_info_precision(const xc_engine_layer_info *L)
 {
     return L->cpu ? "cpu-fp32" : L->int8 ? "int8" : L->fp16 ? "fp16" : L->tf32 ? "tf32" : "fp32";

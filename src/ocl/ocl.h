@@ -150,6 +150,9 @@ void xc_engine_tensor_info_get(const xc_engine *e, int t, xc_engine_tensor_info 
 int xc_engine_tensor_find(const xc_engine *e, const char *name);
 /* The model the engine was built from. */
 const xc_model *xc_engine_model(const xc_engine *e);
+/* The OpenCL device the engine runs on: its name (the engine's) and its index in `inspect
+ * devices`. */
+const char *xc_engine_device(const xc_engine *e, int *index);
 int xc_engine_layer_count(const xc_engine *e);
 void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *out);
 /* Index of the live layer named `name`, or -1. */

@@ -1,8 +1,10 @@
 /* engine.c — the OpenCL engine built now as a runner: `--ocl` with the build options given,
- * `--ocl-fp16` with fp16 storage. It observes every tensor the engine materializes (fused
- * groups at their boundary) and can run with each layer fed the reference's values
- * (isolated per-layer). */
+ * `--ocl-fp16` with fp16 storage, each also on a device of its own (`--ocl@1`, `--ocl@NAME`).
+ * It observes every tensor the engine materializes (fused groups at their boundary) and can run
+ * with each layer fed the reference's values (isolated per-layer). */
 #include "runners/engine.h"
+#include <stdlib.h>
+#include <string.h>
 
 xc_status xc_engine_runner_wrap(const xc_runner_type *t, xc_engine *e, int fp16, xc_runner **out)
 {
@@ -22,8 +24,31 @@ xc_status xc_engine_runner_wrap(const xc_runner_type *t, xc_engine *e, int fp16,
     return s;
 }
 
-xc_status xc_engine_runner_add(const xc_runner_type *t, xc_engine *e, int fp16, xc_runner_list *out)
+xc_ocl_build_options xc_engine_runner_options(const xc_runner_spec *spec, const xc_runner_env *env)
 {
+    xc_ocl_build_options o = *env->ocl;
+    if (spec->device) o.device = spec->device;
+    return o;
+}
+
+xc_status xc_engine_runner_failed(xc_status s, const xc_runner_spec *spec)
+{
+    return xc_error_prefix(s, "runner %s%s%s: ", spec->kind, spec->device ? "@" : "", spec->device ? spec->device : "");
+}
+
+/* "ocl@1 (NAME)", the device's name without the padding some drivers end it with. */
+static char *device_name(const xc_runner_spec *spec, const xc_engine *e)
+{
+    int index;
+    const char *dev = xc_engine_device(e, &index);
+    size_t len = strlen(dev);
+    while (len && dev[len - 1] == ' ') len--;
+    return xc_strprintf("%s@%d (%.*s)", spec->kind, index, (int)len, dev);
+}
+
+xc_status xc_engine_runner_add(const xc_runner_spec *spec, xc_engine *e, int fp16, xc_runner_list *out)
+{
+    const xc_runner_type *t = xc_runner_type_find(spec->kind);
     xc_runner *r;
     xc_status s = xc_engine_runner_wrap(t, e, fp16, &r);
     if (s != XC_OK) {
@@ -31,6 +56,10 @@ xc_status xc_engine_runner_add(const xc_runner_type *t, xc_engine *e, int fp16, 
         return s;
     }
     r->engine_taken = 0; /* from now on the runner's */
+    if (spec->device && !(r->name = device_name(spec, e))) {
+        xc_runner_free(r);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
     return xc_runner_list_add(out, r);
 }
 
@@ -48,30 +77,29 @@ xc_status xc_engine_runner_run_fed(xc_runner *r, const xc_tensor *const *in, xc_
 
 void xc_engine_runner_release(xc_runner *r) { xc_backend_destroy(r->impl); }
 
-static xc_status build(const xc_runner_type *t, const xc_runner_env *env, int fp16, xc_runner_list *out)
+static xc_status build(const xc_runner_spec *spec, const xc_runner_env *env, int fp16, xc_runner_list *out)
 {
-    xc_ocl_build_options o = *env->ocl;
+    xc_ocl_build_options o = xc_engine_runner_options(spec, env);
     o.fp16 |= fp16;
     xc_engine *e = NULL;
     xc_status s = xc_ocl_build(env->model, &o, &e);
-    if (s != XC_OK) return xc_error_prefix(s, "runner %s: ", t->kind);
-    return xc_engine_runner_add(t, e, o.fp16, out);
+    if (s != XC_OK) return xc_engine_runner_failed(s, spec);
+    return xc_engine_runner_add(spec, e, o.fp16, out);
 }
 
 static xc_status ocl_prepare(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner_list *out)
 {
-    (void)spec;
-    return build(&xc_runner_engine, env, 0, out);
+    return build(spec, env, 0, out);
 }
 
 static xc_status ocl_fp16_prepare(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner_list *out)
 {
-    (void)spec;
-    return build(&xc_runner_engine_fp16, env, 1, out);
+    return build(spec, env, 1, out);
 }
 
 const xc_runner_type xc_runner_engine = {
     .builds_engine = 1,
+    .on_device = 1,
     .kind = "ocl",
     .option = "--ocl",
     .help = "the OpenCL engine, built now (options below)",
@@ -83,6 +111,7 @@ const xc_runner_type xc_runner_engine = {
 
 const xc_runner_type xc_runner_engine_fp16 = {
     .builds_engine = 1,
+    .on_device = 1,
     .kind = "ocl-fp16",
     .option = "--ocl-fp16",
     .help = "the OpenCL engine built now with fp16 storage",

@@ -66,6 +66,8 @@ xc_status xc_runner_prepare(const xc_runner_spec *spec, const xc_runner_env *env
     const xc_runner_type *t = xc_runner_type_find(spec->kind);
     if (!t) return xc_fail(XC_ERR_USAGE, "no runner of kind '%s'", spec->kind ? spec->kind : "(none)");
     if (!env->model && !t->without_model) return xc_fail(XC_ERR_USAGE, "runner %s needs a model", t->kind);
+    if (spec->device && !t->on_device)
+        return xc_fail(XC_ERR_USAGE, "runner %s runs on no OpenCL device ('@%s')", t->kind, spec->device);
     return t->prepare(spec, env, out);
 }
 
@@ -73,7 +75,14 @@ xc_status xc_runner_spec_words(const xc_runner_spec *spec, void (*word)(void *us
 {
     const xc_runner_type *t = xc_runner_type_find(spec->kind);
     if (!t || !t->option) return xc_fail(XC_ERR_USAGE, "runner %s: no option asks for it", spec->kind ? spec->kind : "(none)");
-    word(user, t->option);
+    if (spec->device) {
+        char *w = xc_strprintf("%s@%s", t->option, spec->device);
+        if (!w) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        word(user, w);
+        free(w);
+    } else {
+        word(user, t->option);
+    }
     if (t->arg == XC_RUNNER_ARG_VALUE) word(user, spec->path);
     for (int i = 0; t->arg == XC_RUNNER_ARG_LIST && i < spec->n_paths; i++) word(user, spec->paths[i]);
     if (t->arg == XC_RUNNER_ARG_NAMED) {

@@ -32,6 +32,8 @@ typedef struct xc_runner_spec {
     const char *const *paths; /* ARG_LIST: e.g. results folders or files */
     int n_paths;
     const char *name, *command; /* ARG_NAMED: the runner's name and its command */
+    const char *device;         /* types on_device (--ocl@DEVICE): the OpenCL device, N or part of its
+                                   name; NULL: the build options' (--ocl-device, else the default) */
 } xc_runner_spec;
 
 /* What prepare may use (borrowed). */
@@ -76,6 +78,8 @@ struct xc_runner_type {
     const char *value_help; /* how --help names the option's value ("FILE.plan") */
     int without_model;      /* can run without a model (saved results compared with each other) */
     int builds_engine;      /* builds an engine now from env->ocl: for the loaded inputs' shapes */
+    int on_device;          /* an OpenCL engine: OPTION@DEVICE puts it on a device of its own, so one
+                               run may hold engines on several devices */
     /* Sets up the runner(s) of spec: each made with xc_runner_new and added with
      * xc_runner_list_add (saved results may hold several runners). */
     xc_status (*prepare)(const xc_runner_spec *spec, const xc_runner_env *env, xc_runner_list *out);

@@ -52,6 +52,26 @@ TEST(runner_spec_words_reproduce_the_options)
     CHECK(!strcmp(buf, "[--plan][m.plan][--ref]"));
 }
 
+/* --ocl@1, --plan@gpu FILE: engine runners on a device of their own reproduce their option with
+ * the device; a runner on no device refuses one (the CLI refuses it too, for every command). */
+TEST(runner_spec_words_keep_the_device)
+{
+    char buf[512] = "";
+    xc_runner_spec ocl = {.kind = "ocl", .device = "1"}, plan = {.kind = "plan", .path = "m.plan", .device = "gpu"};
+    CHECK_OK(xc_runner_spec_words(&ocl, collect, buf));
+    CHECK_OK(xc_runner_spec_words(&plan, collect, buf));
+    CHECK(!strcmp(buf, "[--ocl@1][--plan@gpu][m.plan]"));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pointwise.onnx", test_fixtures ? test_fixtures : "build/fixtures");
+    xc_model *m = NULL;
+    CHECK_OK(xc_model_load(path, &m));
+    xc_runner_list l = {0};
+    xc_runner_spec ref = {.kind = "ref", .device = "0"};
+    xc_runner_env env = {.model = m};
+    CHECK(xc_runner_prepare(&ref, &env, &l) == XC_ERR_USAGE && l.n == 0 && strstr(xc_error_message(), "'@0'"));
+    xc_model_free(m);
+}
+
 TEST(pipeline_check_judges_the_reference)
 {
     char path[4096];
