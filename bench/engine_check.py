@@ -182,11 +182,13 @@ def part_int8(out):
         node = producer.get(node.input[0])
     inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
     scale = float(np.max(inits[node.input[1]])) if node is not None and node.input[1] in inits else float("nan")
-    got = read_output(saved)
+    got = read_output(saved, "ocl")
     if got is not None:
-        steps = float(np.max(np.abs(got.astype(np.float64) - ort_out))) / scale
-        note("int8", "QDQ resnet18 (ORT static) engine vs ORT int8, in output steps", steps <= 1.0 + 1e-6,
-             "max %.2f steps (scale %.4g), %s" % (steps, scale, "int8 layers used" if "int8" in o else "no int8 layer?"))
+        steps = np.abs(got.astype(np.float64) - ort_out) / scale
+        # within one step: the scale is a float32, so a one-step difference reads 1 + 1e-7
+        note("int8", "QDQ resnet18 (ORT static) engine vs ORT int8, in output steps", float(steps.max()) <= 1.001,
+             "max %.2f steps (scale %.4g), %d of %d elements differ, %s" %
+             (steps.max(), scale, int(np.count_nonzero(steps > 0.5)), steps.size, "int8 layers used" if "int8" in o else "no int8 layer?"))
     else:
         note("int8", "QDQ resnet18 built and ran", False, last_line(o))
     cache = os.path.join(out, "calib.cache")
@@ -195,24 +197,21 @@ def part_int8(out):
         d = os.path.join(out, "implicit_%d" % k)
         rc, o, secs = xc(["run", r18, "--ref", "--ocl", "--int8", "--calibration-data", cal_dir, "--calibration-cache", cache,
                           "--load-inputs", test, "--save-outputs", d, "--atol", "0.05", "--rtol", "0.05"])
-        outs.append(read_output(d, runner="ocl"))
+        outs.append(read_output(d, "ocl"))
         note("int8", "implicit --int8 resnet18 vs reference (atol/rtol 5e-2), run %d" % k, rc == 0, last_line(o))
     same = outs[0] is not None and outs[1] is not None and np.array_equal(outs[0], outs[1])
     note("int8", "calibration cache round trip gives identical outputs", same)
 
 
-def read_output(folder, runner=None):
-    """The first output a --save-outputs folder holds for RUNNER (or the only runner)."""
-    for root, _, files in sorted(os.walk(folder)):
-        if runner and runner not in root:
-            continue
-        for f in sorted(files):
-            if f.startswith("output_") and f.endswith(".pb"):
-                t = onnx.TensorProto()
-                with open(os.path.join(root, f), "rb") as h:
-                    t.ParseFromString(h.read())
-                return numpy_helper.to_array(t)
-    return None
+def read_output(folder, runner):
+    """The first output RUNNER wrote into a --save-outputs folder (RUNNER_it0_output_0.pb)."""
+    path = os.path.join(folder, "%s_it0_output_0.pb" % runner)
+    if not os.path.exists(path):
+        return None
+    t = onnx.TensorProto()
+    with open(path, "rb") as h:
+        t.ParseFromString(h.read())
+    return numpy_helper.to_array(t)
 
 
 def per_layer_max(json_path):
@@ -280,6 +279,13 @@ def part_faults(out):
                 except Exception as e:  # noqa: BLE001 - reported as a miss
                     found, first = False, "no per-layer result: %s" % e
                 note("faults", "%s %s %s" % (name, op[0], mode), found and rc == 1, "first divergence: %s" % first[:90])
+            if op[0] in ("MatMul", "Softmax"):  # debug reduce at default settings must cut down to the planted node
+                small = os.path.join(out, "%s_%s_min.onnx" % (name, op[0]))
+                rc, o, secs = xc(["debug", "reduce", path, "-o", small, "--no-tf32", "--inject-fault", "node=%s:scale=1.001" % node] +
+                                 extra.get(name, []), timeout=500)
+                kept = [n.name for n in onnx.load(small).graph.node] if os.path.exists(small) else []
+                note("faults", "%s %s debug reduce keeps the planted node" % (name, op[0]), node in kept,
+                     "%d of %d nodes kept in %.0f s" % (len(kept), len(onnx.load(path).graph.node), secs))
 
 
 def main():
