@@ -40,6 +40,7 @@ from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
 from test_tf32 import tf32_tests  # noqa: E402
 from test_debug_defects import debug_defects  # noqa: E402
+from test_reduce_unsupported import reduce_unsupported  # noqa: E402
 from test_plugins import plugins  # noqa: E402
 from test_lowbit_dtypes import lowbit_dtypes  # noqa: E402
 from test_profiles import profiles  # noqa: E402
@@ -1409,6 +1410,7 @@ def main():
         timed(sequences, s, xc, args.build, tmp)
         timed(newops, s, xc, args.build, tmp)
         timed(strings, s, xc, args.build, tmp)
+        timed(reduce_unsupported, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)
