@@ -1,5 +1,6 @@
 """Issue 16: `debug reduce` on a model the reference cannot run, and --interactive checks (called by
-tests/run_tests.py as section reduce_unsupported).
+tests/run_tests.py as section reduce_unsupported; OpenCL engines are built for --interactive on
+tactics and precision).
 
 The model: an LSTM, then Squeeze, Tanh, a custom op Boom of domain "test.unsupported" (no plugin:
 neither the reference nor ONNX Runtime can run it; its output's type is declared in value_info,
@@ -9,6 +10,7 @@ or by running it (onnx's ReferenceEvaluator with Boom implemented, once right an
 planted error). Cut tensors the reference can compute come from it; those after Boom come from
 the runner given (--exec-runner), else generated data (--val-range), said once. Every reduced
 model passes onnx.checker's full check."""
+import json
 import os
 import re
 import subprocess
@@ -161,7 +163,8 @@ def reduce_unsupported(s, xc, build, tmp):
     r = _run([xc, "debug", "reduce", model, "-o", out, "--check", py, boom_rt, "check", "{model}", "{inputs}"])
     nodes, ins, err = _reduced(out)
     s.check("debug reduce --check (runs the model, a wrong Boom planted) on LSTM + Boom: reduced to boom, valid ONNX",
-            r.returncode == 0 and nodes == ["boom"] and err is None, "%s %s\n%s%s" % (nodes, err, r.stdout[-1500:], r.stderr[-500:]))
+            r.returncode == 0 and nodes == ["boom"] and err is None,
+            "%s %s\n%s%s" % (nodes, err, r.stdout[-1500:], r.stderr[-500:]))
     m = re.search(r"reproduce the failure:\n (.*)", r.stdout)
     if m:
         rep = subprocess.run(m.group(1), shell=True, capture_output=True, text=True, timeout=120)
@@ -199,35 +202,44 @@ def reduce_unsupported(s, xc, build, tmp):
 
 
 def _answer(proc, judge, junk_first):
-    """Answers every 'good or bad?' question of proc: judge(model path) -> 'g' or 'b'; the first
-    answer is junk (re-asked). Returns everything proc printed."""
-    buf, said_junk = b"", not junk_first
+    """Answers every 'good or bad?' question of proc: judge(what it printed since the last answer)
+    -> 'g', 'b', 'good' or 'bad'; the first answer is junk (re-asked). Returns all it printed."""
+    buf, said_junk, since = b"", not junk_first, 0
     fd = proc.stdout.fileno()
     while True:
         chunk = os.read(fd, 65536)
         if not chunk:
-            return buf.decode()
+            return buf.decode(errors="replace")
         buf += chunk
         text = buf.decode(errors="replace")
         if text.endswith("good or bad? [g/b] ") or text.endswith("please answer good or bad (g/b): "):
-            path = re.findall(r"\{model\} (\S+)", text)[-1]
-            reply = "maybe" if not said_junk else judge(path)
+            reply = "maybe" if not said_junk else judge(text[since:])
+            if said_junk:
+                since = len(text)
             said_junk = True
             proc.stdin.write((reply + "\n").encode())
             proc.stdin.flush()
+
+
+def _drive(cmd, judge):
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    text = _answer(proc, judge, junk_first=True)
+    return proc.wait(timeout=300), text
+
+
+def _file(text, token):
+    found = re.findall(re.escape(token) + r" (\S+)", text)
+    return found[-1] if found else None
 
 
 def interactive(s, xc, tmp, model):
     """--interactive: the test answers on stdin as a user would, after looking at the candidate
     model printed (bad iff it holds boom); an input that ends is an error and writes nothing."""
     out = os.path.join(tmp, "min_interactive.onnx")
-    proc = subprocess.Popen([xc, "debug", "reduce", model, "-o", out, "--interactive"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
-    def judge(path):
-        return "b" if "boom" in [n.name for n in onnx.load(path).graph.node] else "good"
-    text = _answer(proc, judge, junk_first=True)
-    rc = proc.wait(timeout=120)
+    def judge(text):
+        return "b" if "boom" in [n.name for n in onnx.load(_file(text, "{model}")).graph.node] else "good"
+    rc, text = _drive([xc, "debug", "reduce", model, "-o", out, "--interactive"], judge)
     nodes, ins, err = _reduced(out)
     s.check("debug reduce --interactive (answers on stdin, one junk answer re-asked): reduced to boom, valid ONNX",
             rc == 0 and nodes == ["boom"] and err is None and "please answer good or bad" in text
@@ -242,3 +254,32 @@ def interactive(s, xc, tmp, model):
     r = _run([xc, "debug", "reduce", model, "-o", out, "--interactive", "--check", "true"])
     s.check("debug reduce: --interactive with --check is a usage error", r.returncode == 2 and "give one" in r.stderr,
             r.stderr[-400:])
+
+    # the other tools (OpenCL builds of a two-gemm model, both layers pinned to a tiled tactic):
+    # the user judges by the candidate's replay file, or by its precision file
+    from test_debug_surface import two_gemm_model
+    tg, pin = os.path.join(tmp, "two_gemm.onnx"), os.path.join(tmp, "pin.json")
+    two_gemm_model(tg)
+    with open(pin, "w") as f:
+        json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "ga", "tactic": "gemm.tiled_local.16"},
+                                                                 {"name": "gb", "tactic": "gemm.tiled_local.16"}]}, f)
+
+    def tiled_gb(text):  # bad while gb runs the tiled tactic
+        with open(_file(text, "{tactics}")) as f:
+            layers = {x["name"]: x["tactic"] for x in json.load(f)["layers"]}
+        return "bad" if layers.get("gb") == "gemm.tiled_local.16" else "g"
+    rc, text = _drive([xc, "debug", "tactics", tg, "--load-tactics", pin, "-o", os.path.join(tmp, "t.json"),
+                       "--interactive"], tiled_gb)
+    s.check("debug tactics --interactive (judged by each candidate's {tactics} file): names gb, unvalidated (said)",
+            rc == 0 and re.search(r"layer 'gb' \(nodes gb\) with tactic gemm.tiled_local.16 is wrong", text) is not None
+            and "{plan} " in text and "(--interactive judges)" in text, text[-2000:])
+
+    def fp16_gb(text):  # bad unless the candidate's precision file keeps gb in fp32
+        path = _file(text, "the candidate's precision file:")
+        if not path:
+            return "b"
+        with open(path) as f:
+            return "g" if "gb" in json.load(f)["fp32"] else "b"
+    rc, text = _drive([xc, "debug", "precision", tg, "--fp16", "-o", os.path.join(tmp, "p.json"), "--interactive"], fp16_gb)
+    s.check("debug precision --interactive (judged by each candidate's precision file): gb must stay in fp32",
+            rc == 0 and "layer 'gb' (nodes gb) must stay in fp32" in text and "precision file:" in text, text[-2000:])
