@@ -50,6 +50,8 @@ static const char *help =
     "  --fail-regex RE            the command fails when its output matches RE (repeatable;\n"
     "                             POSIX extended; with a code option: a failing status and a match)\n"
     "  --show-output              print the command's output under each check\n"
+    "  --interactive              judge each candidate yourself: its files are printed, then\n"
+    "                             'good or bad? [g/b]' is read from stdin (end of input: error)\n"
     "  --exec-runner NAME='CMD'   compare the engine with this runner instead of the reference\n"
     "                             (any runner option of 'crosscheck run', e.g. an external command)\n\n"
     "OpenCL build options (the failing build):\n%s"
@@ -119,6 +121,17 @@ static int debug_option(cli_debug *d, int argc, char **argv, int *i)
     return 0;
 }
 
+/* --interactive: the question on stdout, one answer line from stdin (0 at the end of input). */
+static int ask_terminal(void *user, const char *question, char *buf, size_t len)
+{
+    (void)user;
+    fputs(question, stdout);
+    fflush(stdout);
+    if (!fgets(buf, (int)len, stdin)) return putchar('\n'), 0;
+    buf[strcspn(buf, "\n")] = 0;
+    return 1;
+}
+
 /* --check CMD... (the rest of the command line) and how its result is read, for every tool. */
 static int check_option(cli_debug *d, int argc, char **argv, int *i)
 {
@@ -133,6 +146,7 @@ static int check_option(cli_debug *d, int argc, char **argv, int *i)
         return 1;
     }
     if (!strcmp(a, "--show-output")) return c->show_output = 1, 1;
+    if (!strcmp(a, "--interactive")) return c->interactive = 1, c->ask = ask_terminal, 1;
     if (strcmp(a, "--fail-regex") && strcmp(a, "--fail-code") && strcmp(a, "--ignore-fail-code")) return 0;
     if (!(v = cli_value(argc, argv, i, cmd))) return -1;
     int *count = !strcmp(a, "--fail-regex")  ? &c->n_fail_regex
@@ -201,11 +215,13 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
         printf(r->pass_fix[0] ? "  pass level: --disable-fusion %s alone fixes it\n"
                               : "  pass level: no single --disable-fusion of the culprits' passes fixes it\n",
                r->pass_fix);
-    if (!d->c.command.argv)
+    if (!xc_check_external(&d->c.command))
         printf("every check ran %d input set%s (%d loaded, %d generated)\n", r->n_sets, r->n_sets == 1 ? "" : "s",
                r->n_loaded_sets, r->n_sets - r->n_loaded_sets);
     if (!r->validated_sets)
-        printf("the fix was not validated on fresh inputs (%s)\n", d->c.command.argv ? "--check judges" : "--validate-sets 0");
+        printf("the fix was not validated on fresh inputs (%s)\n", d->c.command.interactive ? "--interactive judges"
+                                                                   : d->c.command.argv      ? "--check judges"
+                                                                                            : "--validate-sets 0");
     else if (r->validation_passed)
         printf("the fix was validated on %d fresh generated input set%s (seeds %llu-%llu): it passes\n", r->validated_sets,
                r->validated_sets == 1 ? "" : "s", r->validation_seed,

@@ -19,6 +19,8 @@ const char *const cli_reduce_help =
     "                             appended; {inputs} a test_data_set folder of its inputs);\n"
     "                             --fail-code, --ignore-fail-code, --fail-regex, --show-output\n"
     "                             as for the other tools (debug --help)\n"
+    "  --interactive              judge candidates yourself: the candidate model and a folder of\n"
+    "                             its inputs are printed, 'good or bad? [g/b]' read from stdin\n"
     "  --inputs-as inputs|constants  cut tensors become graph inputs (default; integer and\n"
     "                             constant tensors are always frozen) or initializers\n"
     "  --no-reduce-outputs        keep the graph's outputs (no outputs phase)\n"
@@ -29,7 +31,11 @@ const char *const cli_reduce_help =
     "  --iterations N, --seed N, --load-inputs PATH..., --atol X, --rtol X, and the OpenCL build\n"
     "  options: the built-in check (reference vs. the OpenCL engine, every iteration).\n"
     "  --exec-runner NAME='CMD'   the built-in check compares the engine with this runner (run on\n"
-    "                             each candidate) instead of the reference\n";
+    "                             each candidate) instead of the reference. With --check: cut\n"
+    "                             tensors the reference cannot compute (they depend on a node it\n"
+    "                             cannot run) come from this runner (any runner option: --ocl\n"
+    "                             too); when none is given or it fails, they get generated data\n"
+    "                             (--val-range), as reported once\n";
 
 int cli_reduce_option(xc_reduce_config *r, int argc, char **argv, int *i)
 {
@@ -52,10 +58,6 @@ int cli_reduce_run(const xc_reduce_config *c)
 {
     static xc_reduce_report r;
     const xc_check_command *cmd = &c->base.command;
-    if (cmd->argv && c->base.n_against)
-        return cli_usage_error(
-            "debug reduce",
-            "a runner option (e.g. --exec-runner) sets what the built-in check compares with; --check replaces that check");
     if (!c->base.output) return cli_usage_error("debug reduce", "give the reduced model's path with -o");
     if (xc_debug_reduce(c, &r) != XC_OK) return cli_error();
     if (r.outcome == XC_DEBUG_PASSES) {
@@ -71,11 +73,12 @@ int cli_reduce_run(const xc_reduce_config *c)
         printf(
             "  warning: the subgraph the phases pointed at passes on its own (a flaky or context-dependent failure):\n"
             "  kept the smallest candidate seen failing\n");
-    printf("wrote %s (inputs and reference outputs in %s)\n", r.written, r.data_dir);
+    printf("wrote %s (inputs%s in %s)\n", r.written, r.outputs_saved ? " and reference outputs" : "", r.data_dir);
     if (r.min_good[0])
         printf("wrote %s (the nearest passing candidate)\n", r.min_good);
     else if (c->min_good)
         printf("--min-good: nothing written: %s\n", r.min_good_why);
+    if (cmd->interactive) return printf("%s\n", r.command), 0;
     printf("reproduce the failure%s%s%s:\n %s\n", cmd->n_fail_regex ? " (it fails when the output matches '" : "",
            cmd->n_fail_regex ? cmd->fail_regex[0] : "", cmd->n_fail_regex ? "')" : "", r.command);
     return 0;

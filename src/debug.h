@@ -46,7 +46,16 @@ typedef struct xc_check_command {
     int fail_codes[XC_CHECK_MAX_LIST], n_fail_codes;
     int ignore_codes[XC_CHECK_MAX_LIST], n_ignore_codes;
     int show_output; /* its output goes to the progress lines */
+    /* --interactive: the user judges each candidate instead of a command: ask prints the
+     * question and reads one answer line into buf (newline removed); it returns 0 at the end of
+     * the input, which ends the tool with an error. */
+    int interactive;
+    int (*ask)(void *user, const char *question, char *buf, size_t len);
+    void *ask_user;
 } xc_check_command;
+
+/* Whether candidates are judged by --check or --interactive rather than the built-in check. */
+static inline int xc_check_external(const xc_check_command *c) { return c->argv || c->interactive; }
 
 typedef struct xc_debug_config {
     const char *model_path;
@@ -160,6 +169,7 @@ typedef struct xc_reduce_report {
     char nodes[8192];       /* the reduced model's nodes, comma-separated (truncated) */
     char written[4096];     /* the reduced model */
     char data_dir[4096];    /* its inputs and reference outputs (test_data_set_K folders) */
+    int outputs_saved;      /* 0: inputs only (the reference cannot run the reduced model) */
     char min_good[4096];    /* the passing neighbour written ("" if none) */
     char min_good_why[256]; /* why none was written */
     char command[16384];    /* the command reproducing the failure on the reduced model */

@@ -216,8 +216,13 @@ static xc_status infer(const xc_graph *g, const xc_input_shape *ov, int n_ov, co
         if (ns == XC_ERR_UNSUPPORTED) {
             t->node_unsupported[k] = strdup(xc_error_message());
             for (int o = 0; o < n->n_outputs; o++) {
-                res[o].dtype = XC_UNDEFINED;
-                res[o].rank = -1;
+                /* a type the model declares for it (value_info), as ONNX's inference takes it for ops
+                 * it does not know: what follows a custom op stays typed */
+                const xc_value_info *d = n->outputs[o][0] ? xc_graph_declared(g, n->outputs[o]) : NULL;
+                int typed = d && d->value == XC_VALUE_TENSOR && d->dtype != XC_UNDEFINED;
+                res[o].dtype = typed ? d->dtype : XC_UNDEFINED;
+                res[o].rank = typed ? d->rank : -1;
+                for (int r = 0; typed && r < d->rank; r++) res[o].dims[r] = d->dim_params[r] ? -1 : d->dims[r];
             }
         } else if (ns != XC_OK && sink) {
             if ((s = sink->report(sink->user, ns, "inference", n, NULL)) != XC_OK) goto fail;

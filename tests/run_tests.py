@@ -40,6 +40,7 @@ from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
 from test_tf32 import tf32_tests  # noqa: E402
 from test_debug_defects import debug_defects  # noqa: E402
+from test_reduce_unsupported import reduce_unsupported  # noqa: E402
 from test_plugins import plugins  # noqa: E402
 from test_lowbit_dtypes import lowbit_dtypes  # noqa: E402
 from test_profiles import profiles  # noqa: E402
@@ -1486,6 +1487,7 @@ def main():
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
         timed(multi_device, s, xc, args.build, tmp)
+        timed(reduce_unsupported, s, xc, args.build, tmp)
         timed(triage, s, xc, args.build, tmp)
         timed(plan_open_tests, s, xc, args.build, tmp)
         timed(profiles, s, xc, args.build, tmp)

@@ -76,14 +76,14 @@ static xc_status make_sets(xc_debug_session *s, int first, int n)
     s->fed = calloc(n + 1, sizeof *s->fed);
     s->ref = calloc(n + 1, sizeof *s->ref);
     if (!s->inputs || !s->fed || !s->ref) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    xc_runner *golden;
-    XC_TRY(xc_debug_open_golden(s, s->model, c->model_path, &golden));
+    xc_runner *golden = NULL; /* none when --check judges: the reference may not run the model (reduce) */
+    if (!xc_check_external(&c->command)) XC_TRY(xc_debug_open_golden(s, s->model, c->model_path, &golden));
     xc_status st = XC_OK;
     for (int k = 0; k < n && st == XC_OK; k++) {
         st = make_inputs(s, k, first + k);
-        if (st == XC_OK) st = xc_pipeline_outputs(golden, s->model->graph, k, s->fed[k], &s->ref[k]);
+        if (st == XC_OK && golden) st = xc_pipeline_outputs(golden, s->model->graph, k, s->fed[k], &s->ref[k]);
     }
-    s->golden_fp16 = golden->fp16;
+    s->golden_fp16 = golden && golden->fp16;
     xc_runner_free(golden);
     return st != XC_OK ? xc_error_prefix(st, "%s run: ", c->n_against ? "golden" : "reference") : XC_OK;
 }
@@ -145,7 +145,7 @@ xc_status xc_debug_validate(xc_debug_session *s, xc_debug_probe probe, void *use
 {
     int n = s->cfg->validate_sets;
     xc_debug_report *r = s->report;
-    if (n <= 0 || s->cfg->command.argv) return XC_OK; /* an external check sees no inputs of ours */
+    if (n <= 0 || xc_check_external(&s->cfg->command)) return XC_OK; /* an external check sees no inputs of ours */
     unsigned char *sw = calloc((size_t)n_cand + 1, 1);
     if (!sw) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int k = 0; k < n_culprits; k++) sw[culprits[k]] = 1;
@@ -290,9 +290,10 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, in
     return XC_OK;
 }
 
-/* --check CMD on a candidate engine: its plan ({plan}, the default argument) and replay file
+/* --check CMD (or --interactive) on a candidate engine: its plan ({plan}, the default argument) and replay file
  * ({tactics}) written for the command to read, removed after. */
-static xc_status command_check(xc_debug_session *s, const xc_engine *e, int n, int *passed, char *why, size_t len)
+static xc_status command_check(xc_debug_session *s, const xc_engine *e, int n, const char *what, int *passed, char *why,
+                               size_t len)
 {
     char plan[4200], tactics[4200];
     snprintf(plan, sizeof plan, "%s/check_%02d_engine.plan", s->dir, n);
@@ -302,7 +303,7 @@ static xc_status command_check(xc_debug_session *s, const xc_engine *e, int n, i
     char *out = NULL;
     xc_check_subst subst[3] = {{"{plan}", plan}, {"{tactics}", tactics}, {"{model}", s->cfg->model_path}};
     if (st == XC_OK)
-        st = xc_check_command_run(&s->cfg->command, subst, 3, 2, passed, why, len,
+        st = xc_check_command_run(&s->cfg->command, what, subst, 3, 2, passed, why, len,
                                   &out); /* plan appended without {plan}/{tactics} */
     if (st == XC_OK && s->cfg->command.show_output) xc_debug_show_output(s, out);
     free(out);
@@ -316,8 +317,8 @@ xc_status xc_debug_judge(xc_debug_session *s, xc_engine *e, int fp16, const char
 {
     char why[1024] = "";
     int n = ++s->report->n_checks;
-    xc_status st = s->cfg->command.argv ? command_check(s, e, n, passed, why, sizeof why)
-                                        : run_and_compare(s, e, fp16, passed, why, sizeof why);
+    xc_status st = xc_check_external(&s->cfg->command) ? command_check(s, e, n, what, passed, why, sizeof why)
+                                                       : run_and_compare(s, e, fp16, passed, why, sizeof why);
     if (st != XC_OK) return xc_error_prefix(st, "check %d (%s): ", n, what);
     snprintf(s->why, sizeof s->why, "%s", why);
     xc_debug_say(s, "check %d: %s: %s%s%s%s", n, what, *passed ? "PASSED" : "FAILED", why[0] ? " (" : "", why, why[0] ? ")" : "");
@@ -364,7 +365,7 @@ xc_status xc_debug_save_failing_tactics(xc_debug_session *s, const xc_engine *e,
 
 xc_status xc_debug_open_for_check(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s)
 {
-    return open_session(c, r, s, !c->command.argv);
+    return open_session(c, r, s, !xc_check_external(&c->command));
 }
 
 xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (*find)(xc_debug_session *s, const xc_engine *e))
@@ -372,7 +373,7 @@ xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (
     xc_debug_session s;
     xc_engine *e = NULL;
     int passed = 0;
-    xc_status st = open_session(c, r, &s, !c->command.argv);
+    xc_status st = open_session(c, r, &s, !xc_check_external(&c->command));
     if (st == XC_OK) st = xc_debug_failing_build(&s, &e, &passed);
     if (st == XC_OK && passed) r->outcome = XC_DEBUG_PASSES;
     if (st == XC_OK && !passed) st = find(&s, e);

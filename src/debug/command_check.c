@@ -1,9 +1,11 @@
-/* command_check.c — an external check command judging a candidate, as Polygraphy's debug tools
- * run theirs (--check CMD, --fail-code, --ignore-fail-code, --fail-regex, --show-output): every
- * debug tool (tactics, fusions, precision, reduce) runs it through here. Placeholders such as
- * {model}, {plan} or {tactics} in an argument are replaced by the candidate's files; when none
- * appears, the default file is appended as the last argument. The command's stdin is /dev/null;
- * its stdout and stderr are read together (at most 4 MiB kept for the regexes). */
+/* command_check.c — an external check judging a candidate, as Polygraphy's debug tools run
+ * theirs: a command (--check CMD, --fail-code, --ignore-fail-code, --fail-regex, --show-output)
+ * or the user (--interactive: asked good or bad on the terminal, Polygraphy's interactive mode).
+ * Every debug tool (tactics, fusions, precision, reduce) runs it through here. Placeholders such
+ * as {model}, {plan} or {tactics} in an argument are replaced by the candidate's files; when none
+ * appears, the default file is appended as the last argument; the user is shown every file. The
+ * command's stdin is /dev/null; its stdout and stderr are read together (at most 4 MiB kept for
+ * the regexes). */
 #include "debug.h"
 #include "debug/session.h"
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,6 +139,8 @@ static int has_code(const int *codes, int n, int status)
 
 xc_status xc_check_command_validate(const xc_check_command *c)
 {
+    if (c->interactive && c->argv) return xc_fail(XC_ERR_USAGE, "--interactive and --check both judge candidates: give one");
+    if (c->interactive && !c->ask) return xc_fail(XC_ERR_USAGE, "--interactive: nothing to ask the user with");
     if (!c->argv) {
         if (c->n_fail_regex || c->n_fail_codes || c->n_ignore_codes || c->show_output)
             return xc_fail(XC_ERR_USAGE, "--fail-regex, --fail-code, --ignore-fail-code and --show-output need --check");
@@ -151,9 +156,43 @@ xc_status xc_check_command_validate(const xc_check_command *c)
     return XC_OK;
 }
 
-xc_status xc_check_command_run(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int naming, int *passed,
-                               char *why, size_t len, char **output)
+/* --interactive: shows what is tested and its files, asks until the answer is good or bad. */
+static xc_status ask_user(const xc_check_command *c, const char *what, const xc_check_subst *subst, int n_subst, int *passed,
+                          char *why, size_t len)
 {
+    size_t cap = strlen(what) + 64, o;
+    for (int k = 0; k < n_subst; k++) cap += subst[k].value ? strlen(subst[k].token) + strlen(subst[k].value) + 8 : 0;
+    char *question = malloc(cap), answer[256];
+    if (!question) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    o = (size_t)snprintf(question, cap, "candidate: %s\n", what);
+    for (int k = 0; k < n_subst; k++)
+        if (subst[k].value) o += (size_t)snprintf(question + o, cap - o, "  %s %s\n", subst[k].token, subst[k].value);
+    snprintf(question + o, cap - o, "good or bad? [g/b] ");
+    xc_status s = XC_OK;
+    for (const char *q = question;; q = "please answer good or bad (g/b): ") {
+        if (!c->ask(c->ask_user, q, answer, sizeof answer)) {
+            s = xc_fail(XC_ERR_USAGE, "--interactive: the input ended before an answer (good or bad) for '%s'", what);
+            break;
+        }
+        size_t a = strspn(answer, " \t"), n = strlen(answer);
+        while (n > a && (answer[n - 1] == ' ' || answer[n - 1] == '\t' || answer[n - 1] == '\r')) n--;
+        answer[n] = 0;
+        const char *w = answer + a;
+        int good = !strcasecmp(w, "good") || !strcasecmp(w, "g"), bad = !strcasecmp(w, "bad") || !strcasecmp(w, "b");
+        if (!good && !bad) continue;
+        *passed = good;
+        snprintf(why, len, "judged %s interactively", good ? "good" : "bad");
+        break;
+    }
+    free(question);
+    return s;
+}
+
+xc_status xc_check_command_run(const xc_check_command *c, const char *what, const xc_check_subst *subst, int n_subst, int naming,
+                               int *passed, char *why, size_t len, char **output)
+{
+    if (output) *output = NULL;
+    if (c->interactive) return ask_user(c, what, subst, n_subst, passed, why, len);
     char **argv = NULL, *out = NULL;
     int status = 0;
     xc_status s = xc_check_command_argv(c, subst, n_subst, naming, &argv);

@@ -41,7 +41,10 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     }
     char path[4200];
     xc_debug_check_file(s, "precision.json", path, sizeof path);
-    if (xc_debug_keeps(s)) XC_TRY(xc_layer_precision_save(path, o.fp32_layers, o.n_fp32_layers));
+    int ask =
+        s->cfg->command.interactive; /* the user is shown the candidate's precision file (removed with the session folder) */
+    if (xc_debug_keeps(s) || ask) XC_TRY(xc_layer_precision_save(path, o.fp32_layers, o.n_fp32_layers));
+    if (ask) xc_debug_say(s, "check %d: the candidate's precision file: %s", s->report->n_checks + 1, path);
     XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
     return xc_debug_keep_file(s, path, "precision.json", *passed);
 }

@@ -65,7 +65,11 @@ static uint64_t check_identity(const xc_reduce_config *c)
     const xc_ocl_build_options *o = &b->ocl;
     h = rd_hash(h, &c->freeze_inputs, sizeof c->freeze_inputs);
     const xc_check_command *cmd = &c->base.command;
-    if (cmd->argv) {
+    if (xc_check_external(cmd)) {
+        /* what feeds cut tensors the reference cannot compute (a runner, or generated data) */
+        h = rd_hash(h, &b->inputs.seed, sizeof b->inputs.seed);
+        for (int i = 0; i < b->n_against; i++) h = hash_str(hash_str(h, b->against[i].name), b->against[i].command);
+        h = hash_str(h, cmd->interactive ? "--interactive" : "--check");
         for (int i = 0; i < cmd->argc; i++) h = hash_str(h, cmd->argv[i]);
         for (int i = 0; i < cmd->n_fail_regex; i++) h = hash_str(h, cmd->fail_regex[i]);
         h = rd_hash(h, cmd->fail_codes, sizeof(int) * (size_t)cmd->n_fail_codes);
@@ -343,6 +347,7 @@ static xc_status write_result(search *q, const rd_cand *fin, int iteration)
     XC_TRY(save_candidate(st, fin, out, &d, r->data_dir, sizeof r->data_dir));
     snprintf(r->written, sizeof r->written, "%s", out);
     r->nodes_after = d.model->graph->n_nodes;
+    r->outputs_saved = d.n_iter && d.ref[0] && d.model->graph->n_outputs && d.ref[0][0];
     size_t p = 0;
     for (int k = 0; k < d.model->graph->n_nodes; k++) {
         const xc_node *n = &d.model->graph->nodes[k];
@@ -353,7 +358,9 @@ static xc_status write_result(search *q, const rd_cand *fin, int iteration)
     snprintf(set, sizeof set, "%s/test_data_set_%d", r->data_dir, iteration);
     const char *inputs = runtime_inputs(d.model->graph) ? set : NULL;
     xc_status s = XC_OK;
-    if (st->cfg->base.command.argv) {
+    if (st->cfg->base.command.interactive) {
+        snprintf(r->command, sizeof r->command, "judged bad interactively: %s with its inputs in %s", out, r->data_dir);
+    } else if (st->cfg->base.command.argv) {
         snprintf(set, sizeof set, "%s/test_data_set_0", r->data_dir);
         external_command(st, set, r->command, sizeof r->command);
     } else {
@@ -398,7 +405,7 @@ static xc_status first_check(search *q, rd_cand *full, int *passed)
     rd_state *st = q->st;
     snprintf(full->what, sizeof full->what, "the model as given (%d nodes)", full->n_nodes);
     snprintf(full->tag, sizeof full->tag, "original");
-    if (st->cfg->base.command.argv) return rd_check(st, full, passed);
+    if (xc_check_external(&st->cfg->base.command)) return rd_check(st, full, passed);
     uint64_t key = rd_cand_key(st, full);
     if (st->cfg->replay)
         sibling(st->cfg->replay, ".tactics.json", st->tactics, sizeof st->tactics);
@@ -473,7 +480,7 @@ xc_status xc_debug_reduce(const xc_reduce_config *c, xc_reduce_report *r)
     if (!c->base.output) return xc_fail(XC_ERR_USAGE, "debug reduce: give the reduced model's path with -o");
     xc_status v = xc_check_command_validate(&c->base.command);
     if (v != XC_OK) return xc_error_prefix(v, "debug reduce: ");
-    if (c->freeze_inputs && !c->base.command.argv)
+    if (c->freeze_inputs && !xc_check_external(&c->base.command))
         return xc_fail(XC_ERR_USAGE,
                        "debug reduce: --inputs-as constants needs --check: the OpenCL engine folds every node whose "
                        "inputs are all constant on the reference, so frozen candidates would never run on it");

@@ -3,12 +3,14 @@
  *
  * A tensor cut from its producer is fed with the reference's value of that tensor (computed on
  * the ORIGINAL model from iteration k's inputs, so iteration k of a candidate sees exactly what
- * the full model saw). It stays a graph input unless it must be frozen as an initializer:
+ * the full model saw; reduce_data.c: a runner's, or generated data, where the reference cannot
+ * compute it). It stays a graph input unless it must be frozen as an initializer:
  * always with --inputs-as constants, and for tensors that are not floating point (shapes,
  * indices, masks: the engine folds those and cannot take them at run time) or that depend on
  * no runtime input (constants computed by nodes). Frozen tensors take iteration 0's value; the
  * expected outputs are therefore computed by the reference on the candidate itself, which for
- * unfrozen inputs equals the original model's values. */
+ * unfrozen inputs equals the original model's values (none when the reference cannot run the
+ * candidate: then only --check or --interactive can judge it). */
 #include "debug/reduce.h"
 #include "backend.h"
 #include "dataset.h"
@@ -40,22 +42,29 @@ xc_status rd_index(rd_state *st)
     st->producer = calloc(cap, sizeof *st->producer);
     st->dynamic = calloc(cap, 1);
     st->read_after = calloc(cap, sizeof *st->read_after);
+    st->ref_ok = calloc(cap, 1);
+    st->node_ok = calloc(g->n_nodes + 1, 1);
     st->node_in = calloc(g->n_nodes + 1, sizeof *st->node_in);
     st->node_out = calloc(g->n_nodes + 1, sizeof *st->node_out);
-    if (!st->value_name || !st->producer || !st->dynamic || !st->read_after || !st->node_in || !st->node_out) return nomem();
+    if (!st->value_name || !st->producer || !st->dynamic || !st->read_after || !st->node_in || !st->node_out || !st->ref_ok
+        || !st->node_ok)
+        return nomem();
     XC_TRY(xc_names_init(&st->index, (size_t)cap * 2));
     int v;
     for (int i = 0; i < g->n_inputs; i++) {
         if (!xc_graph_is_runtime_input(g, i)) continue;
         XC_TRY(add_value(st, g->inputs[i].name, -1, &v));
-        st->dynamic[v] = 1;
+        st->dynamic[v] = st->ref_ok[v] = 1;
     }
+    st->unsupported = -1;
     for (int k = 0; k < g->n_nodes; k++) {
         const xc_node *n = &g->nodes[k];
         st->node_in[k] = malloc(sizeof(int) * (n->n_inputs + 1));
         st->node_out[k] = malloc(sizeof(int) * (n->n_outputs + 1));
         if (!st->node_in[k] || !st->node_out[k]) return nomem();
-        int dyn = 0;
+        char why[512];
+        int dyn = 0, ok = st->node_ok[k] = !xc_ref_node_unsupported(st->s.model, k, why, sizeof why);
+        if (!ok && st->unsupported < 0) st->unsupported = k;
         for (int i = 0; i < n->n_inputs; i++) {
             /* -1: absent, or an initializer (always available, never cut) */
             v = n->inputs[i][0] ? xc_names_get(&st->index, n->inputs[i]) : -1;
@@ -63,12 +72,15 @@ xc_status rd_index(rd_state *st)
             if (v >= 0) {
                 st->read_after[v] = k;
                 dyn |= st->dynamic[v];
+                ok &= st->ref_ok[v];
             }
         }
         for (int o = 0; o < n->n_outputs; o++) {
             st->node_out[k][o] = -1;
-            if (n->outputs[o][0]) XC_TRY(add_value(st, n->outputs[o], k, &st->node_out[k][o]));
-            if (n->outputs[o][0]) st->dynamic[st->node_out[k][o]] = (unsigned char)dyn;
+            if (!n->outputs[o][0]) continue;
+            XC_TRY(add_value(st, n->outputs[o], k, &st->node_out[k][o]));
+            st->dynamic[st->node_out[k][o]] = (unsigned char)dyn;
+            st->ref_ok[st->node_out[k][o]] = (unsigned char)ok;
         }
     }
     for (int o = 0; o < g->n_outputs; o++)
@@ -88,6 +100,8 @@ void rd_index_free(rd_state *st)
     free(st->producer);
     free(st->dynamic);
     free(st->read_after);
+    free(st->ref_ok);
+    free(st->node_ok);
     xc_names_free(&st->index);
 }
 
@@ -170,32 +184,7 @@ void rd_data_free(rd_data *d)
 
 static int is_cut(const rd_state *st, int v) { return st->producer[v] >= 0; }
 
-/* Iteration k's reference value of every cut tensor of c, into d->fed_own[k] (c->ins order,
- * NULL-free: original inputs are borrowed later, not copied). */
-static xc_status cut_values(rd_state *st, const rd_cand *c, rd_data *d, int k)
-{
-    xc_ref_session *rs = NULL;
-    XC_TRY(xc_ref_session_create(st->s.model, st->s.fed[k], &rs));
-    xc_status s = XC_OK;
-    for (int i = 0; i < c->n_in && s == XC_OK; i++) {
-        if (!is_cut(st, c->ins[i])) continue;
-        const char *name = st->value_name[c->ins[i]];
-        const xc_tensor *t;
-        xc_tensor *copy = NULL;
-        s = xc_ref_session_get(rs, name, &t);
-        if (s == XC_OK) s = xc_tensor_clone(t, &copy);
-        if (s == XC_OK) s = xc_tensor_set_name(copy, name);
-        if (s == XC_OK)
-            s = xc_tensor_list_push(&d->fed_own[k], copy);
-        else
-            xc_tensor_free(copy);
-        xc_ref_session_release(rs, name);
-    }
-    xc_ref_session_free(rs);
-    return s == XC_OK ? XC_OK : xc_error_prefix(s, "reference values of the cut tensors: ");
-}
-
-static const xc_tensor *own_value(const rd_data *d, int k, const char *name)
+const xc_tensor *rd_own_value(const rd_data *d, int k, const char *name)
 {
     for (int i = 0; i < d->fed_own[k].n; i++)
         if (!strcmp(d->fed_own[k].t[i]->name, name)) return d->fed_own[k].t[i];
@@ -205,7 +194,7 @@ static const xc_tensor *own_value(const rd_data *d, int k, const char *name)
 static int frozen(const rd_state *st, const rd_data *d, int v)
 {
     if (!is_cut(st, v)) return 0;
-    const xc_tensor *t = own_value(d, 0, st->value_name[v]);
+    const xc_tensor *t = rd_own_value(d, 0, st->value_name[v]);
     return st->cfg->freeze_inputs || !st->dynamic[v] || !t || !xc_dtype_is_float(t->dtype);
 }
 
@@ -230,7 +219,7 @@ static xc_status freeze(rd_state *st, const rd_cand *c, rd_data *d)
         xc_tensor *copy = NULL, **inits = realloc(g->initializers, sizeof *inits * (g->n_initializers + 1));
         if (!inits) return nomem();
         g->initializers = inits;
-        XC_TRY(xc_tensor_clone(own_value(d, 0, name), &copy));
+        XC_TRY(xc_tensor_clone(rd_own_value(d, 0, name), &copy));
         if (xc_tensor_set_name(copy, name) != XC_OK) {
             xc_tensor_free(copy);
             return nomem();
@@ -250,7 +239,7 @@ static xc_status extract(rd_state *st, const rd_cand *c, rd_data *d)
         return nomem();
     }
     for (int i = 0; i < c->n_in; i++) {
-        const xc_tensor *t = is_cut(st, c->ins[i]) ? own_value(d, 0, st->value_name[c->ins[i]]) : NULL;
+        const xc_tensor *t = is_cut(st, c->ins[i]) ? rd_own_value(d, 0, st->value_name[c->ins[i]]) : NULL;
         in[i].name = st->value_name[c->ins[i]];
         in[i].dtype = t ? t->dtype : XC_UNDEFINED;
         in[i].rank = t ? t->rank : -1; /* cut tensors: the concrete shape the reference produced */
@@ -273,7 +262,7 @@ static xc_status feed(rd_state *st, rd_data *d, int k)
     for (int i = 0; i < g->n_inputs; i++) {
         if (!xc_graph_is_runtime_input(g, i)) continue;
         int v = xc_names_get(&st->index, g->inputs[i].name);
-        const xc_tensor *t = v < 0 ? NULL : is_cut(st, v) ? own_value(d, k, g->inputs[i].name) : st->s.fed[k][v];
+        const xc_tensor *t = v < 0 ? NULL : is_cut(st, v) ? rd_own_value(d, k, g->inputs[i].name) : st->s.fed[k][v];
         if (!t) return xc_fail(XC_ERR_INTERNAL, "reduce: no value for input '%s'", g->inputs[i].name);
         d->fed[k][r++] = t;
     }
@@ -288,16 +277,19 @@ xc_status rd_data_make(rd_state *st, const rd_cand *c, rd_data *d)
     d->fed = calloc(d->n_iter, sizeof *d->fed);
     d->ref = calloc(d->n_iter, sizeof *d->ref);
     xc_status s = d->fed_own && d->fed && d->ref ? XC_OK : nomem();
-    for (int k = 0; k < d->n_iter && s == XC_OK; k++) s = cut_values(st, c, d, k);
+    if (s == XC_OK) s = rd_cut_values(st, c, d);
     if (s == XC_OK) s = extract(st, c, d);
+    if (s == XC_OK) s = rd_generate_missing(st, c, d);
     if (s == XC_OK) s = freeze(st, c, d);
+    int runs = 1; /* whether the reference can run the candidate (else no expected outputs) */
+    for (int k = 0; k < st->g->n_nodes; k++) runs &= !c->keep[k] || st->node_ok[k];
     xc_backend *ref = NULL;
-    if (s == XC_OK) s = xc_ref_backend_create(d->model, &ref);
+    if (s == XC_OK && runs) s = xc_ref_backend_create(d->model, &ref);
     for (int k = 0; k < d->n_iter && s == XC_OK; k++) {
         s = feed(st, d, k);
         d->ref[k] = s == XC_OK ? calloc(d->model->graph->n_outputs + 1, sizeof *d->ref[k]) : NULL;
         if (s == XC_OK && !d->ref[k]) s = nomem();
-        if (s == XC_OK) s = xc_backend_run(ref, d->fed[k], d->ref[k], NULL);
+        if (s == XC_OK && ref) s = xc_backend_run(ref, d->fed[k], d->ref[k], NULL);
     }
     xc_backend_destroy(ref);
     if (s != XC_OK) rd_data_free(d);
@@ -332,7 +324,7 @@ xc_status rd_data_save(const rd_data *d, const char *dir)
             snprintf(path, sizeof path, "%s/test_data_set_%d/input_%d.pb", dir, k, r);
             XC_TRY(save_named(d->fed[k][r++], g->inputs[i].name, path));
         }
-        for (int o = 0; o < g->n_outputs; o++) {
+        for (int o = 0; o < g->n_outputs && d->ref[k][o]; o++) {
             snprintf(path, sizeof path, "%s/test_data_set_%d/output_%d.pb", dir, k, o);
             XC_TRY(save_named(d->ref[k][o], g->outputs[o].name, path));
         }

@@ -127,22 +127,23 @@ static void remove_tree(const char *dir)
     rmdir(dir);
 }
 
-static xc_status external(rd_state *st, const rd_data *d, int *passed, char *why, size_t len)
+static xc_status external(rd_state *st, const rd_data *d, const char *what, int *passed, char *why, size_t len)
 {
     char model[4200], inputs[4200];
     int n = st->s.report->n_checks + 1;
     snprintf(model, sizeof model, "%s/check_%02d_model.onnx", st->s.dir, n);
     snprintf(inputs, sizeof inputs, "%s/check_%02d_inputs", st->s.dir, n);
-    int want_inputs = xc_check_command_uses(&st->cfg->base.command, "{inputs}");
+    const xc_check_command *cmd = &st->cfg->base.command; /* the user is shown the inputs too */
+    int want_inputs = cmd->interactive || xc_check_command_uses(cmd, "{inputs}");
     XC_TRY(xc_model_save(d->model, model));
     xc_status s = want_inputs ? rd_data_save(d, inputs) : XC_OK;
     char *out = NULL, set[4300];
     snprintf(set, sizeof set, "%s/test_data_set_0", inputs);
     xc_check_subst subst[2] = {{"{model}", model}, {"{inputs}", want_inputs ? set : NULL}};
-    if (s == XC_OK) s = xc_check_command_run(&st->cfg->base.command, subst, 2, 1, passed, why, len, &out);
+    if (s == XC_OK) s = xc_check_command_run(cmd, what, subst, 2, 1, passed, why, len, &out);
     if (want_inputs) remove_tree(inputs);
     unlink(model); /* --artifacts-dir keeps its own copy, named for the verdict */
-    if (s == XC_OK && st->cfg->base.command.show_output) xc_debug_show_output(&st->s, out);
+    if (s == XC_OK && cmd->show_output) xc_debug_show_output(&st->s, out);
     free(out);
     st->last_iteration = 0;
     return s;
@@ -222,9 +223,9 @@ xc_status rd_check(rd_state *st, const rd_cand *c, int *passed)
     rd_data d;
     XC_TRY(rd_data_make(st, c, &d));
     xc_status s;
-    if (st->cfg->base.command.argv) {
+    if (xc_check_external(&st->cfg->base.command)) {
         char why[512] = "";
-        s = external(st, &d, passed, why, sizeof why);
+        s = external(st, &d, c->what, passed, why, sizeof why);
         if (s == XC_OK)
             xc_debug_say(&st->s, "check %d: %s: %s (%s)", ++st->s.report->n_checks, c->what, *passed ? "PASSED" : "FAILED", why);
     } else {

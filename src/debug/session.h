@@ -37,9 +37,10 @@ int xc_check_command_uses(const xc_check_command *c, const char *token);
 xc_status xc_check_command_argv(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int naming, char ***argv);
 void xc_check_argv_free(char **argv);
 /* Runs the command: *passed, why (exit status, the regex that matched); *output (if not NULL)
- * its stdout and stderr, malloc'd. */
-xc_status xc_check_command_run(const xc_check_command *c, const xc_check_subst *subst, int n_subst, int naming, int *passed,
-                               char *why, size_t len, char **output);
+ * its stdout and stderr, malloc'd. With --interactive, asks the user instead, showing `what` and
+ * every file in subst (*output NULL); the input ending is an error. */
+xc_status xc_check_command_run(const xc_check_command *c, const char *what, const xc_check_subst *subst, int n_subst, int naming,
+                               int *passed, char *why, size_t len, char **output);
 
 /* --show-output: the command's output, one progress line per line. */
 void xc_debug_show_output(const xc_debug_session *s, const char *out);

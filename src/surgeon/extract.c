@@ -68,6 +68,12 @@ static xc_status walk_back(walk_state *w)
     return s;
 }
 
+static xc_status untyped(const char *name, const char *what)
+{
+    return xc_fail(XC_ERR_USAGE, "cannot tell the dtype of '%s'; give it in %s as %s", name, what,
+                   !strcmp(what, "--inputs") ? "name:shape:dtype" : "name:dtype");
+}
+
 /* The type of a new graph input/output: declared in the model, completed by inference, then
  * overridden by what the user gave. */
 static xc_status io_type(const xc_model *src, const xc_graph *w, const xc_io_spec *sp, const char *what, xc_value_info *v)
@@ -104,9 +110,9 @@ static xc_status io_type(const xc_model *src, const xc_graph *w, const xc_io_spe
                 return xc_fail(XC_ERR_NOMEM, "out of memory");
         }
     }
-    if (v->dtype == XC_UNDEFINED)
-        return xc_fail(XC_ERR_USAGE, "cannot tell the dtype of '%s'; give it in %s as %s", sp->name, what,
-                       !strcmp(what, "--inputs") ? "name:shape:dtype" : "name:dtype");
+    /* an output's dtype may still come from the extracted model's own inference (complete_outputs):
+     * the source may not know it downstream of a node it cannot type (a custom op) */
+    if (v->dtype == XC_UNDEFINED && !strcmp(what, "--inputs")) return untyped(sp->name, what);
     return XC_OK;
 }
 
@@ -222,6 +228,13 @@ static xc_status build(const xc_model *m, walk_state *ws, const xc_io_spec *inpu
     }
     XC_TRY(sg_finish(w, "extract: ", out));
     complete_outputs(*out);
+    for (int o = 0; o < (*out)->graph->n_outputs; o++) {
+        if ((*out)->graph->outputs[o].dtype != XC_UNDEFINED) continue;
+        s = xc_error_prefix(untyped((*out)->graph->outputs[o].name, "--outputs"), "extract: ");
+        xc_model_free(*out);
+        *out = NULL;
+        return s;
+    }
     return XC_OK;
 }
 

@@ -16,7 +16,7 @@ static int verdict(xc_check_command *c, const char *out, int code)
     c->argc = 3;
     int passed = -1;
     char why[256];
-    CHECK_OK(xc_check_command_run(c, NULL, 0, 0, &passed, why, sizeof why, NULL));
+    CHECK_OK(xc_check_command_run(c, "test", NULL, 0, 0, &passed, why, sizeof why, NULL));
     c->argv = NULL;
     return passed;
 }
@@ -55,4 +55,47 @@ TEST(check_command_placeholders)
     xc_check_argv_free(v);
     xc_check_command bad = {.argv = argv, .argc = 3, .fail_regex = {"("}, .n_fail_regex = 1};
     CHECK(xc_check_command_validate(&bad) != XC_OK);
+}
+
+/* --interactive: answers scripted one per call; the question each call saw is kept. */
+typedef struct script {
+    const char *const *answers;
+    int n, at;
+    char first[512], last[512];
+} script;
+
+static int scripted(void *user, const char *question, char *buf, size_t len)
+{
+    script *s = user;
+    snprintf(s->at ? s->last : s->first, sizeof s->first, "%s", question);
+    if (s->at == s->n) return 0; /* the end of the input */
+    snprintf(buf, len, "%s", s->answers[s->at++]);
+    return 1;
+}
+
+static xc_status ask(const char *const *answers, int n, int *passed, script *s)
+{
+    xc_check_command c = {.interactive = 1, .ask = scripted, .ask_user = s};
+    xc_check_subst subst[2] = {{"{model}", "cand.onnx"}, {"{inputs}", NULL}};
+    char why[128];
+    *s = (script){answers, n, 0, "", ""};
+    return xc_check_command_run(&c, "outputs phase: nodes 1-3", subst, 2, 1, passed, why, sizeof why, NULL);
+}
+
+TEST(check_command_interactive)
+{
+    const char *good[] = {"maybe", "", " G \r"}, *bad[] = {"BAD"}, *none[] = {"what?"};
+    script s;
+    int passed = -1;
+    CHECK_OK(ask(good, 3, &passed, &s)); /* re-asked twice, then good */
+    CHECK(passed == 1 && s.at == 3);
+    CHECK(strstr(s.first, "outputs phase: nodes 1-3") && strstr(s.first, "{model} cand.onnx") && !strstr(s.first, "{inputs}"));
+    CHECK(strstr(s.last, "good or bad"));
+    CHECK_OK(ask(bad, 1, &passed, &s));
+    CHECK(passed == 0);
+    CHECK(ask(none, 1, &passed, &s) != XC_OK); /* the input ends without an answer */
+    CHECK(strstr(xc_error_message(), "--interactive") != NULL);
+    const char *argv[] = {"true"};
+    xc_check_command both = {.argv = argv, .argc = 1, .interactive = 1, .ask = scripted};
+    CHECK(xc_check_command_validate(&both) != XC_OK);
 }
