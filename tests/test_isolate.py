@@ -3,7 +3,7 @@ built-in checks run in a child process (--isolate, the default), so a check that
 driver or hangs is a failing check with its reason ("crashed: SIGSEGV", "timed out after 2 s"),
 kept in the artifacts like any verdict, and the session goes on; --no-isolate keeps the checks
 in-process (a crash ends the process). Crashes and hangs are planted with fault injection's
-crash and hang=S effects. A two-gemm model with both layers pinned to a non-baseline tactic: a
+crash and hang=S effects. debug_surface's two-gemm model with both layers pinned to a non-baseline tactic: a
 fault on the baseline tactic (tactic=gemm.naive:...) fires only in candidates, never in the
 failing build."""
 import json
@@ -12,11 +12,9 @@ import re
 import subprocess
 import time
 
-import numpy as np
 import onnx
-from onnx import TensorProto as T
-from onnx import helper as h
-from onnx import numpy_helper as nh
+
+from test_debug_surface import two_gemm_model
 
 
 def run(cmd, timeout=300):
@@ -24,18 +22,6 @@ def run(cmd, timeout=300):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     r.seconds = time.time() - t0
     return r
-
-
-def two_gemm(path):
-    """ya = a @ wa, yb = ya @ wb: two gemm layers (nothing to fuse)."""
-    rng = np.random.default_rng(0)
-
-    def w(name):
-        return nh.from_array((rng.standard_normal((16, 16)) * 0.3).astype(np.float32), name)
-    nodes = [h.make_node("MatMul", ["a", "wa"], ["ya"], name="ga"), h.make_node("MatMul", ["ya", "wb"], ["yb"], name="gb")]
-    vi = h.make_tensor_value_info
-    g = h.make_graph(nodes, "two_gemm", [vi("a", T.FLOAT, [4, 16])], [vi("yb", T.FLOAT, [4, 16])], [w("wa"), w("wb")])
-    onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 17)]), path)
 
 
 def out(r):
@@ -46,7 +32,7 @@ def isolate(s, xc, build, tmp):
     tmp = os.path.join(tmp, "isolate")
     os.makedirs(tmp, exist_ok=True)
     model, pin = os.path.join(tmp, "two_gemm.onnx"), os.path.join(tmp, "pin.json")
-    two_gemm(model)
+    two_gemm_model(model)
     json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "ga", "tactic": "gemm.tiled_local.16"},
                                                              {"name": "gb", "tactic": "gemm.tiled_local.16"}]}, open(pin, "w"))
     tactics = [xc, "debug", "tactics", model, "--load-tactics", pin, "-o", os.path.join(tmp, "t.json"),

@@ -15,6 +15,7 @@
 #include "runners/exec.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* What a child (through the server) sends back: a verdict, or the error that stopped the check. */
@@ -134,6 +136,34 @@ static void get_string(const char **slot, void *u)
     b->n += n;
 }
 
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Reads the child's pipe into buf (cap bytes kept) until its end (the child exited or died) or
+ * timeout seconds; returns the time left (at least 1 ms: enough for the reaping that follows). */
+static double collect(int fd, void *buf, size_t cap, size_t *got, double timeout)
+{
+    double end = now() + timeout, left;
+    char spill[4096];
+    *got = 0;
+    while ((left = end - now()) > 0) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, left > 1e6 ? 1000000000 : (int)(left * 1000) + 1);
+        if (r < 0 && errno != EINTR) break;
+        if (r <= 0) continue;
+        ssize_t n = *got < cap ? read(fd, (char *)buf + *got, cap - *got) : read(fd, spill, sizeof spill);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break; /* the end: every copy of the write side is closed */
+        if (*got < cap) *got += (size_t)n;
+    }
+    left = end - now();
+    return left > 1e-3 ? left : 1e-3;
+}
+
 /* In the child: the engine's fault announcement, sent before it runs (a crash loses the rest). */
 static void send_built(const xc_debug_verdict *v, void *user)
 {
@@ -175,17 +205,19 @@ static xc_status fork_check(xc_debug_session *s, const xc_ocl_build_options *o, 
     setpgid(pid, pid);
     close(fd[1]);
     int ws = 0, timed_out = 0;
-    xc_status st = xc_exec_wait(pid, s->cfg->check_timeout, &ws, &timed_out);
-    size_t got = st == XC_OK ? read_all(fd[0], r, sizeof *r) : 0; /* the dead child's end is closed: no wait */
-    char faults[sizeof r->v.faults] = "";                         /* from the first message, kept when the child dies after it */
-    if (got == sizeof *r && !r->done) {
-        memcpy(faults, r->v.faults, sizeof faults);
-        got = read_all(fd[0], r, sizeof *r);
-    }
+    reply got[2]; /* the first message (after the build) and the verdict */
+    size_t n = 0;
+    double left = collect(fd[0], got, sizeof got, &n, s->cfg->check_timeout); /* wakes as the child ends */
     close(fd[0]);
-    if (st != XC_OK || (!timed_out && WIFEXITED(ws) && got == sizeof *r && r->done)) return st;
+    xc_status st = xc_exec_wait(pid, left, &ws, &timed_out); /* reaps it, or kills its group past the limit */
+    const reply *last = n >= sizeof *r ? &got[n / sizeof *r - 1] : NULL;
+    if (st != XC_OK) return st;
+    if (!timed_out && WIFEXITED(ws) && last && last->done) {
+        *r = *last;
+        return XC_OK;
+    }
     memset(r, 0, sizeof *r);
-    memcpy(r->v.faults, faults, sizeof faults);
+    if (last) memcpy(r->v.faults, got[0].v.faults, sizeof r->v.faults); /* the fault announcement, when it got that far */
     r->v.failed_iteration = -1;
     if (timed_out)
         snprintf(r->v.why, sizeof r->v.why, "timed out after %g s", s->cfg->check_timeout);
