@@ -41,6 +41,9 @@ static const char *help =
     "  --mode bisect|linear       search by bisection (default) or one candidate at a time\n"
     "  --direction forward|reverse  search from the front (default) or the back\n"
     "  --artifacts-dir DIR        keep every check's files (the tactics each check pinned)\n"
+    "  --isolate, --no-isolate    run each built-in check in a child process (default: on), so a\n"
+    "                             crash or a hang is a failing check and the search goes on\n"
+    "  --check-timeout S          seconds an isolated check may take (default 600)\n"
     "  --check CMD...             judge each candidate by this command (every argument after\n"
     "                             --check) instead of comparing with the reference: {plan} is the\n"
     "                             candidate's engine plan (appended without {plan}/{tactics}),\n"
@@ -101,6 +104,12 @@ static int debug_option(cli_debug *d, int argc, char **argv, int *i)
     if (!strcmp(a, "--max-runs")) {
         if (!(v = cli_value(argc, argv, i, cmd)) || !cli_long_in(cmd, a, v, 1, 100000, &n)) return -1;
         return d->max_runs = (int)n, 1;
+    }
+    if (!strcmp(a, "--isolate") || !strcmp(a, "--no-isolate")) return d->c.isolate = a[2] == 'i', 1;
+    if (!strcmp(a, "--check-timeout")) {
+        double t;
+        if (!(v = cli_value(argc, argv, i, cmd)) || !cli_double_in(cmd, a, v, 1e-3, 1e9, &t)) return -1;
+        return d->c.check_timeout = t, 1;
     }
     if (!strcmp(a, "--validate-sets")) {
         if (!(v = cli_value(argc, argv, i, cmd)) || !cli_long_in(cmd, a, v, 0, 1000, &n)) return -1;

@@ -30,6 +30,7 @@
 #include "runners/runner.h"
 
 #define XC_DEBUG_MAX_CULPRITS 64
+#define XC_DEBUG_CHECK_TIMEOUT_DEFAULT 600.0 /* seconds an isolated check may take */
 
 typedef enum { XC_DEBUG_BISECT, XC_DEBUG_LINEAR } xc_debug_mode;
 
@@ -77,7 +78,10 @@ typedef struct xc_debug_config {
     xc_runner_spec against[1]; /* what the engine is compared with (any runner, e.g. an
                                          --exec-runner); none: the reference */
     int n_against;
-    double exec_timeout; /* external commands: seconds per run */
+    double exec_timeout;  /* external commands: seconds per run */
+    int isolate;          /* built-in checks run in a child process: a crash or hang is a failing check
+                             (default 1; --no-isolate) */
+    double check_timeout; /* --check-timeout: seconds an isolated check may take (default 600) */
     xc_debug_mode mode;
     int reverse;                                    /* search from the back */
     const char *output;                             /* the file written (NULL: the tool's default name) */

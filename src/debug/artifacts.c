@@ -43,7 +43,8 @@ xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, con
     cJSON_AddNumberToObject(root, "check", s->report->n_checks);
     cJSON_AddStringToObject(root, "what", what);
     cJSON_AddBoolToObject(root, "passed", passed);
-    list = cJSON_AddArrayToObject(root, "build_options"); /* added to the failing build's options */
+    if (!passed && s->why[0]) cJSON_AddStringToObject(root, "why", s->why); /* the mismatch, or "crashed: SIGSEGV" */
+    list = cJSON_AddArrayToObject(root, "build_options");                   /* added to the failing build's options */
     for (int i = 0; i < n; i++) cJSON_AddItemToArray(list, cJSON_CreateString(args[i]));
     if (tactics) cJSON_AddStringToObject(root, "tactics", tactics); /* pinned; layers it does not name ran their baseline */
     char *text = cJSON_Print(root);

@@ -27,6 +27,8 @@ xc_debug_config xc_debug_config_default(void)
     c.validate_sets = 3;
     c.tol = xc_tolerance_spec_default();
     c.exec_timeout = XC_EXEC_TIMEOUT_DEFAULT;
+    c.isolate = 1;
+    c.check_timeout = XC_DEBUG_CHECK_TIMEOUT_DEFAULT;
     return c;
 }
 
@@ -67,11 +69,11 @@ static xc_status make_inputs(xc_debug_session *s, int k, int set)
     return xc_match_inputs(g, &s->inputs[k], s->fed[k]);
 }
 
-/* Slots 0..n-1 hold input sets first..first+n-1 and the golden's outputs for them. */
-static xc_status make_sets(xc_debug_session *s, int first, int n)
+xc_status xc_debug_make_sets(xc_debug_session *s, int first, int n)
 {
     const xc_debug_config *c = s->cfg;
     s->n_iter = n;
+    s->first_set = first;
     s->inputs = calloc(n + 1, sizeof *s->inputs);
     s->fed = calloc(n + 1, sizeof *s->fed);
     s->ref = calloc(n + 1, sizeof *s->ref);
@@ -132,10 +134,11 @@ static xc_status open_session(const xc_debug_config *c, xc_debug_report *r, xc_d
     XC_TRY(xc_model_load(c->model_path, &s->model));
     if (!with_data) return make_dir(s);
     XC_TRY(xc_debug_input_sets(s));
-    XC_TRY(make_sets(s, 0, s->n_iter));
+    XC_TRY(xc_debug_make_sets(s, 0, s->n_iter));
     r->n_sets = s->n_iter;
     r->n_loaded_sets = s->n_loaded;
-    return make_dir(s);
+    XC_TRY(make_dir(s));
+    return xc_debug_server_start(s); /* before any OpenCL in this process */
 }
 
 xc_status xc_debug_open(const xc_debug_config *c, xc_debug_report *r, xc_debug_session *s) { return open_session(c, r, s, 1); }
@@ -151,7 +154,7 @@ xc_status xc_debug_validate(xc_debug_session *s, xc_debug_probe probe, void *use
     for (int k = 0; k < n_culprits; k++) sw[culprits[k]] = 1;
     xc_debug_session keep = *s; /* the search's sets, back after the check */
     int first = s->n_iter;      /* fresh: after every set the search used */
-    xc_status st = make_sets(s, first, n);
+    xc_status st = xc_debug_make_sets(s, first, n);
     int passed = 0;
     char what[256];
     unsigned long long seed = (unsigned long long)(s->cfg->inputs.seed + (uint64_t)first);
@@ -170,6 +173,7 @@ xc_status xc_debug_validate(xc_debug_session *s, xc_debug_probe probe, void *use
     s->inputs = keep.inputs;
     s->fed = keep.fed;
     s->ref = keep.ref;
+    s->first_set = keep.first_set;
     s->failed_iteration = keep.failed_iteration;
     free(sw);
     return st;
@@ -191,6 +195,7 @@ static void remove_dir(const char *dir)
 
 void xc_debug_close(xc_debug_session *s)
 {
+    xc_debug_server_stop(s);
     if (s->model) free_sets(s);
     xc_results_free(s->loaded);
     free(s->shapes);
@@ -313,6 +318,13 @@ static xc_status command_check(xc_debug_session *s, const xc_engine *e, int n, c
     return st;
 }
 
+/* Check n's progress line; its reason kept as the session's last. */
+static void verdict_line(xc_debug_session *s, int n, const char *what, int passed, const char *why)
+{
+    snprintf(s->why, sizeof s->why, "%s", why);
+    xc_debug_say(s, "check %d: %s: %s%s%s%s", n, what, passed ? "PASSED" : "FAILED", why[0] ? " (" : "", why, why[0] ? ")" : "");
+}
+
 xc_status xc_debug_judge(xc_debug_session *s, xc_engine *e, int fp16, const char *what, int *passed)
 {
     char why[1024] = "";
@@ -320,12 +332,56 @@ xc_status xc_debug_judge(xc_debug_session *s, xc_engine *e, int fp16, const char
     xc_status st = xc_check_external(&s->cfg->command) ? command_check(s, e, n, what, passed, why, sizeof why)
                                                        : run_and_compare(s, e, fp16, passed, why, sizeof why);
     if (st != XC_OK) return xc_error_prefix(st, "check %d (%s): ", n, what);
-    snprintf(s->why, sizeof s->why, "%s", why);
-    xc_debug_say(s, "check %d: %s: %s%s%s%s", n, what, *passed ? "PASSED" : "FAILED", why[0] ? " (" : "", why, why[0] ? ")" : "");
+    verdict_line(s, n, what, *passed, why);
     return XC_OK;
 }
 
-xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, int *passed, xc_engine **keep)
+/* The fault announcement of engine e, one line per fault, into buf. */
+static void fault_lines(const xc_engine *e, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (int i = 0; e->faults && i < e->faults->n; i++) {
+        const xc_fault *f = &e->faults->faults[i];
+        o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "FAULT INJECTION ON: '%s' hits %d layer%s of this build\n", f->spec,
+                              f->n_layers, f->n_layers == 1 ? "" : "s");
+    }
+}
+
+void xc_debug_say_faults(const xc_debug_session *s, const char *lines)
+{
+    for (const char *p = lines; *p;) {
+        size_t n = strcspn(p, "\n");
+        xc_debug_say(s, "%.*s", (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
+void xc_debug_announce_faults(const xc_debug_session *s, const xc_engine *e)
+{
+    char lines[2048];
+    fault_lines(e, lines, sizeof lines);
+    xc_debug_say_faults(s, lines);
+}
+
+xc_status xc_debug_build_and_compare(xc_debug_session *s, const xc_ocl_build_options *o, const char *save_tactics,
+                                     xc_debug_verdict *v, void (*built)(const xc_debug_verdict *v, void *user), void *user)
+{
+    memset(v, 0, sizeof *v);
+    v->failed_iteration = -1;
+    xc_engine *e = NULL;
+    XC_TRY(xc_ocl_build(s->model, o, &e));
+    fault_lines(e, v->faults, sizeof v->faults);
+    if (built) built(v, user);
+    xc_status st = save_tactics ? xc_tactics_save_engine(e, save_tactics) : XC_OK;
+    if (st == XC_OK) st = run_and_compare(s, e, o->fp16, &v->passed, v->why, sizeof v->why);
+    v->failed_iteration = s->failed_iteration;
+    xc_engine_free(e);
+    return st;
+}
+
+/* The options every check builds with: o, faults announced once, the loaded inputs' shapes. */
+static xc_ocl_build_options check_options(const xc_debug_session *s, const xc_ocl_build_options *o)
 {
     xc_ocl_build_options opt = *o;
     opt.quiet_faults = 1; /* announced once, at the failing build */
@@ -335,6 +391,27 @@ xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, con
     }
     if (s->report->n_checks)
         opt.progress = 0; /* debugfix D1: check 1 (the failing build) shows its tuning; later ones pin every tactic */
+    return opt;
+}
+
+xc_status xc_debug_check_saving(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, const char *save_tactics,
+                                int *passed, xc_debug_verdict *v)
+{
+    xc_ocl_build_options opt = check_options(s, o);
+    xc_debug_verdict own, *w = v ? v : &own;
+    xc_status st = xc_debug_isolating(s) ? xc_debug_isolated(s, &opt, save_tactics, w)
+                                         : xc_debug_build_and_compare(s, &opt, save_tactics, w, NULL, NULL);
+    if (st != XC_OK) return xc_error_prefix(st, "check %d (%s): ", s->report->n_checks + 1, what);
+    s->failed_iteration = w->failed_iteration;
+    *passed = w->passed;
+    verdict_line(s, ++s->report->n_checks, what, w->passed, w->why);
+    return XC_OK;
+}
+
+xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, int *passed, xc_engine **keep)
+{
+    if (!keep && xc_debug_isolating(s)) return xc_debug_check_saving(s, o, what, NULL, passed, NULL);
+    xc_ocl_build_options opt = check_options(s, o);
     xc_engine *e = NULL;
     xc_status st = xc_ocl_build(s->model, &opt, &e);
     if (st != XC_OK) return xc_error_prefix(st, "check %d (%s): ", s->report->n_checks + 1, what);
@@ -346,14 +423,35 @@ xc_status xc_debug_check(xc_debug_session *s, const xc_ocl_build_options *o, con
     return st;
 }
 
+/* --isolate: check 1 runs in a child like every check (a failing build that crashes is what
+ * debug tactics is for), which saves its tactics; the engine the search takes apart is then
+ * the same build, every tactic pinned, built here and never run. */
+static xc_status failing_build_isolated(xc_debug_session *s, xc_engine **e, int *passed)
+{
+    char path[4200];
+    xc_debug_verdict v;
+    *e = NULL;
+    snprintf(path, sizeof path, "%s/check_build_tactics.json", s->dir);
+    XC_TRY(xc_debug_check_saving(s, &s->cfg->ocl, "the build as given", path, passed, &v));
+    xc_debug_say_faults(s, v.faults);
+    if (*passed) return unlink(path), XC_OK;
+    if (access(path, R_OK) != 0)
+        return xc_fail(XC_ERR_RUNTIME, "check 1 (the build as given) %s before its engine was built: nothing to search", v.why);
+    xc_ocl_build_options o = check_options(s, &s->cfg->ocl);
+    o.load_tactics = path;
+    o.timing_cache = NULL;
+    o.save_tactics = NULL;
+    o.progress = 0;
+    xc_status st = xc_ocl_build(s->model, &o, e);
+    unlink(path);
+    return st == XC_OK ? XC_OK : xc_error_prefix(st, "the failing build, rebuilt from its tactics: ");
+}
+
 xc_status xc_debug_failing_build(xc_debug_session *s, xc_engine **e, int *passed)
 {
+    if (xc_debug_isolating(s)) return failing_build_isolated(s, e, passed);
     XC_TRY(xc_debug_check(s, &s->cfg->ocl, "the build as given", passed, e));
-    for (int i = 0; (*e)->faults && i < (*e)->faults->n; i++) {
-        const xc_fault *f = &(*e)->faults->faults[i];
-        xc_debug_say(s, "FAULT INJECTION ON: '%s' hits %d layer%s of this build", f->spec, f->n_layers,
-                     f->n_layers == 1 ? "" : "s");
-    }
+    xc_debug_announce_faults(s, *e);
     return XC_OK;
 }
 

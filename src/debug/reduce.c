@@ -416,9 +416,13 @@ static xc_status first_check(search *q, rd_cand *full, int *passed)
     memcpy(path, st->tactics, sizeof path);
     st->tactics[0] = 0; /* the failing build is built as given */
     xc_engine *e = NULL;
-    xc_status s = xc_debug_failing_build(&st->s, &e, passed);
+    xc_debug_verdict v;
+    xc_status s = !xc_debug_isolating(&st->s)
+                      ? xc_debug_failing_build(&st->s, &e, passed) /* --isolate: in a child, */
+                      : xc_debug_check_saving(&st->s, &st->s.cfg->ocl, "the build as given", path, passed, &v);
+    if (s == XC_OK && !e) xc_debug_say_faults(&st->s, v.faults); /* so this process stays free of OpenCL (isolate.c) */
     st->last_iteration = st->s.failed_iteration < 0 ? 0 : st->s.failed_iteration;
-    if (s == XC_OK) s = xc_tactics_save_engine(e, path);
+    if (s == XC_OK && e) s = xc_tactics_save_engine(e, path);
     xc_engine_free(e);
     memcpy(st->tactics, path, sizeof path);
     return s == XC_OK ? rd_record_verdict(st, key, *passed) : s;

@@ -5,8 +5,11 @@
 #include "debug/session.h"
 #include "ocl/fault.h"
 #include "ocl/tactics_file.h"
+#include "file_io.h"
+#include "onnx_io.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Keeps e's tactics as good|bad/check_NN_tactics.json (--artifacts-dir). */
 static xc_status keep_tactics(xc_debug_session *s, const xc_engine *e, int passed)
@@ -18,6 +21,33 @@ static xc_status keep_tactics(xc_debug_session *s, const xc_engine *e, int passe
     return xc_debug_keep_file(s, path, "tactics.json", passed);
 }
 
+/* Run k isolated (--isolate): every run is a child that builds; `repeat` pins runs after the
+ * first to the first's tactics (pinned), so each child builds the same engine. */
+static xc_status isolated_run(xc_debug_session *s, int rebuild, int k, const char *what, const char *pinned, int *passed)
+{
+    char kept[4200];
+    snprintf(kept, sizeof kept, "%s/check_run_tactics.json", s->dir);
+    xc_ocl_build_options o = s->cfg->ocl;
+    if (!rebuild && k > 1) {
+        o.load_tactics = pinned;
+        o.timing_cache = NULL;
+        o.save_tactics = NULL;
+    }
+    const char *save = !rebuild && k == 1 ? pinned : rebuild && xc_debug_keeps(s) ? kept : NULL;
+    xc_debug_verdict v;
+    XC_TRY(xc_debug_check_saving(s, &o, what, save, passed, &v));
+    if (k == 1) xc_debug_say_faults(s, v.faults);  /* announced once */
+    if (!rebuild && k == 1 && xc_debug_keeps(s)) { /* a copy of the pinned file, kept by verdict */
+        xc_mapping *m;
+        XC_TRY(xc_read_file(pinned, &m));
+        xc_status st = xc_write_file_flags(kept, m->addr, m->len, 0);
+        xc_mapping_release(m);
+        XC_TRY(st);
+        save = kept;
+    }
+    return save == kept ? xc_debug_keep_file(s, kept, "tactics.json", *passed) : XC_OK;
+}
+
 xc_status xc_debug_repeat(const xc_debug_config *c, int rebuild, xc_debug_until until, int count, xc_debug_repeat_report *r)
 {
     xc_debug_session s;
@@ -27,17 +57,19 @@ xc_status xc_debug_repeat(const xc_debug_config *c, int rebuild, xc_debug_until 
     XC_TRY(xc_debug_check_outputs(c, NULL));
     xc_status st = xc_debug_open_for_check(c, &dr, &s);
     xc_engine *e = NULL;
+    char pinned[4200];
+    snprintf(pinned, sizeof pinned, "%s/check_pinned_tactics.json", s.dir);
     for (int k = 1; k <= count && st == XC_OK; k++) {
         char what[64];
         int passed = 0;
         snprintf(what, sizeof what, "%s %d", rebuild ? "build" : "run", k);
-        if (rebuild || !e) {
+        if (xc_debug_isolating(&s)) {
+            st = isolated_run(&s, rebuild, k, what, pinned, &passed);
+        } else if (rebuild || !e) {
             xc_engine_free(e);
             e = NULL;
             st = xc_debug_check(&s, &c->ocl, what, &passed, &e);
-            for (int i = 0; st == XC_OK && k == 1 && e->faults && i < e->faults->n; i++) /* announced once */
-                xc_debug_say(&s, "FAULT INJECTION ON: '%s' hits %d layer%s of this build", e->faults->faults[i].spec,
-                             e->faults->faults[i].n_layers, e->faults->faults[i].n_layers == 1 ? "" : "s");
+            if (st == XC_OK && k == 1) xc_debug_announce_faults(&s, e); /* announced once */
             if (st == XC_OK) st = keep_tactics(&s, e, passed);
         } else {
             st = xc_debug_judge(&s, e, c->ocl.fp16, what, &passed);
@@ -55,6 +87,7 @@ xc_status xc_debug_repeat(const xc_debug_config *c, int rebuild, xc_debug_until 
     }
     if (st == XC_OK && until == XC_UNTIL_COUNT) r->met = r->runs == count;
     xc_engine_free(e);
+    if (s.model) unlink(pinned);
     xc_debug_close(&s);
     return st;
 }

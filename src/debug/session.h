@@ -24,6 +24,11 @@ typedef struct xc_debug_session {
     xc_input_shape *shapes;    /* loaded: the shapes every engine is built for (owned) */
     int n_shapes;
     char why[1024]; /* the last check's first mismatch ("" when it passed) */
+    int first_set;  /* the slots hold input sets first_set..first_set+n_iter-1 */
+    /* --isolate (isolate.c): the fork server, forked before any OpenCL, and the model it holds */
+    int server_pid, server_fd;
+    const xc_model *server_model;
+    int said_in_process; /* the note that checks run in-process was printed */
 } xc_debug_session;
 
 /* command_check.c: the external check (debug.h's xc_check_command). A placeholder token in an
@@ -74,7 +79,9 @@ void xc_debug_report_written(xc_debug_report *r, const char *path, const char *o
 /* A whole tool: opens the session, makes the failing build and, when it fails, calls
  * find(session, failing engine) to search; closes the session. */
 xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (*find)(xc_debug_session *s, const xc_engine *e));
-/* Check 1: the build as given (announcing any fault injection). Keeps the engine in *e. */
+/* Check 1: the build as given (announcing any fault injection). Keeps the engine in *e (under
+ * --isolate: the same build rebuilt in this process from the child's tactics, never run; NULL
+ * when check 1 passed). */
 xc_status xc_debug_failing_build(xc_debug_session *s, xc_engine **e, int *passed);
 /* Saves e's tactics as a replay file in the session folder (path in buf): later checks pin them. */
 xc_status xc_debug_save_failing_tactics(xc_debug_session *s, const xc_engine *e, char *buf, size_t len);
@@ -94,6 +101,34 @@ xc_status xc_debug_keep_failing(const xc_debug_session *s, const xc_engine *e);
 xc_status xc_debug_keep_file(const xc_debug_session *s, const char *file, const char *suffix, int passed);
 xc_status xc_debug_keep_options(const xc_debug_session *s, const char *what, const char *const *args, int n, const char *tactics,
                                 int passed);
+/* One check's outcome, as the child of an isolated check sends it back. */
+typedef struct xc_debug_verdict {
+    int passed, failed_iteration;
+    char why[1024];    /* the first mismatch, or how the check's process ended ("crashed: SIGSEGV") */
+    char faults[2048]; /* the build's fault injection, one announcement line per fault */
+} xc_debug_verdict;
+/* The work of a built-in check: builds with o, runs every set, compares (in the child when
+ * isolated); with save_tactics, the engine's tactics are written there. built (may be NULL) is
+ * called once the engine is built, with v's faults filled (a child sends them before it runs). */
+xc_status xc_debug_build_and_compare(xc_debug_session *s, const xc_ocl_build_options *o, const char *save_tactics,
+                                     xc_debug_verdict *v, void (*built)(const xc_debug_verdict *v, void *user), void *user);
+/* A built-in check with o (as xc_debug_check adjusts it), isolated when the session isolates;
+ * prints its line. save_tactics as above; v (may be NULL) receives the verdict. */
+xc_status xc_debug_check_saving(xc_debug_session *s, const xc_ocl_build_options *o, const char *what, const char *save_tactics,
+                                int *passed, xc_debug_verdict *v);
+/* Prints the fault announcement lines of a verdict, or of engine e, as progress lines. */
+void xc_debug_say_faults(const xc_debug_session *s, const char *lines);
+void xc_debug_announce_faults(const xc_debug_session *s, const xc_engine *e);
+/* Slots 0..n-1 hold input sets first..first+n-1 and the golden's outputs for them (the
+ * session's own are replaced, not freed: a check's child makes validation's fresh sets). */
+xc_status xc_debug_make_sets(xc_debug_session *s, int first, int n);
+/* isolate.c: whether built-in checks run in a child (--isolate, no --check); the fork server,
+ * started when the session opens (while this process has not used OpenCL) and stopped at close;
+ * a check run in a child (or in-process when no child can be forked safely). */
+int xc_debug_isolating(const xc_debug_session *s);
+xc_status xc_debug_server_start(xc_debug_session *s);
+void xc_debug_server_stop(xc_debug_session *s);
+xc_status xc_debug_isolated(xc_debug_session *s, const xc_ocl_build_options *o, const char *save_tactics, xc_debug_verdict *v);
 /* Prints one progress line (printf-style). */
 void xc_debug_say(const xc_debug_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -152,11 +152,16 @@ int xc_ocl_device_tf32(const xc_ocl_device *d)
     return d->is_gpu && contains_nocase(d->vendor, "NVIDIA") && d->nv_cc_major >= 8;
 }
 
+static int devices_opened; /* OpenCL's state is in this process from the first open on */
+
+int xc_ocl_devices_opened(void) { return devices_opened; }
+
 xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out)
 {
     found list[MAX_DEVICES];
     int n;
     *out = NULL;
+    devices_opened++;
     XC_TRY(enumerate(list, &n));
     int k = choose(list, n, sel);
     if (k < 0) {

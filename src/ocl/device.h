@@ -24,6 +24,9 @@ typedef struct xc_ocl_device {
  * listing the devices. */
 xc_status xc_ocl_device_open(const char *sel, xc_ocl_device **out);
 void xc_ocl_device_close(xc_ocl_device *d);
+/* How many devices this process has opened: a process that has used OpenCL must not fork
+ * children that use it (the debug tools' --isolate forks before its first open). */
+int xc_ocl_devices_opened(void);
 /* clCreateBuffer with crosscheck's errors: a buffer over d->max_alloc (the device's largest
  * allocation, or CROSSCHECK_OCL_MAX_ALLOC when lower) fails up front; allocation failures say
  * "out of device memory" with a hint. what names the buffer's purpose in the message. */

@@ -5,8 +5,11 @@
 #include "log.h"
 #include "ocl/build.h"
 #include "ocl/runtime.h"
+#include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,22 +23,25 @@ static const struct {
     {"fusion", XC_FAULT_FUSION}, {"node-fusion", XC_FAULT_NODE_FUSION},
 };
 
-/* EFFECT: bias=X, scale=X, nan, element. */
+#define EFFECTS "bias=X, scale=X, nan, element, crash, hang=SECONDS"
+
+/* EFFECT: one of EFFECTS (crash=1 is crash). */
 static xc_status parse_effect(const char *spec, const char *eff, xc_fault *f)
 {
     char *end;
     if (!strcmp(eff, "nan")) return f->effect = XC_FAULT_NAN, XC_OK;
     if (!strcmp(eff, "element")) return f->effect = XC_FAULT_ELEMENT, XC_OK;
-    int bias = !strncmp(eff, "bias=", 5), scale = !strncmp(eff, "scale=", 6);
-    if (bias || scale) {
-        const char *num = eff + (bias ? 5 : 6);
+    if (!strcmp(eff, "crash") || !strcmp(eff, "crash=1")) return f->effect = XC_FAULT_CRASH, XC_OK;
+    int bias = !strncmp(eff, "bias=", 5), scale = !strncmp(eff, "scale=", 6), hang = !strncmp(eff, "hang=", 5);
+    if (bias || scale || hang) {
+        const char *num = eff + (scale ? 6 : 5);
         f->value = strtod(num, &end);
-        if (end != num && !*end && isfinite(f->value)) {
-            f->effect = bias ? XC_FAULT_BIAS : XC_FAULT_SCALE;
+        if (end != num && !*end && isfinite(f->value) && (!hang || f->value > 0)) {
+            f->effect = bias ? XC_FAULT_BIAS : scale ? XC_FAULT_SCALE : XC_FAULT_HANG;
             return XC_OK;
         }
     }
-    return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': effect '%s' is not bias=X, scale=X, nan or element", spec, eff);
+    return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': effect '%s' is not one of " EFFECTS, spec, eff);
 }
 
 /* After the last ':', text of the form word=value is meant as an effect; a name part
@@ -67,7 +73,7 @@ xc_status xc_fault_parse(const char *spec, xc_fault *out)
     /* The effect follows the last ':' when that names one (node names may contain ':'). */
     const char *pat = eq + 1, *colon = strrchr(pat, ':');
     size_t plen = strlen(pat);
-    static const char *const effects[] = {"bias", "scale", "nan", "element"};
+    static const char *const effects[] = {"bias", "scale", "nan", "element", "crash", "hang"};
     for (size_t i = 0; colon && i < sizeof effects / sizeof effects[0]; i++)
         if (!strncmp(colon + 1, effects[i], strlen(effects[i]))) {
             XC_TRY(parse_effect(spec, colon + 1, out));
@@ -75,8 +81,7 @@ xc_status xc_fault_parse(const char *spec, xc_fault *out)
             break;
         }
     if (colon && plen == strlen(pat) && looks_like_effect(colon + 1)) /* a typo must not become part of the pattern */
-        return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': unknown effect '%s' (known: bias=X, scale=X, nan, element)", spec,
-                       colon + 1);
+        return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': unknown effect '%s' (known: " EFFECTS ")", spec, colon + 1);
     if (!plen) return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': empty PATTERN", spec);
     if (plen >= sizeof out->pattern) return xc_fail(XC_ERR_USAGE, "--inject-fault '%s': PATTERN too long", spec);
     memcpy(out->pattern, pat, plen);
@@ -193,6 +198,7 @@ static void perturb(const xc_fault *f, xc_tensor *t)
 {
     float *v = t->data;
     size_t n = xc_tensor_numel(t);
+    if (f->effect == XC_FAULT_CRASH || f->effect == XC_FAULT_HANG) return;
     if (f->effect == XC_FAULT_ELEMENT) {
         if (n) v[n / 2] += 1.0f;
         return;
@@ -203,11 +209,26 @@ static void perturb(const xc_fault *f, xc_tensor *t)
                                              : (float)(v[i] + f->value);
 }
 
+/* crash and hang act on the process, not on the outputs: a driver crash or hang stood in for. */
+static void crash_or_hang(const xc_fault *f)
+{
+    if (f->effect == XC_FAULT_CRASH) { /* past any handler (the driver's, a sanitizer's) that would survive a raise */
+        fflush(NULL);
+        signal(SIGSEGV, SIG_DFL);
+        raise(SIGSEGV);
+    }
+    if (f->effect != XC_FAULT_HANG) return;
+    struct timespec d = {(time_t)f->value, (long)((f->value - floor(f->value)) * 1e9)};
+    while (nanosleep(&d, &d) != 0 && errno == EINTR) {}
+}
+
 xc_status xc_fault_apply(xc_ocl_ctx *c, int l)
 {
     const xc_engine *e = c->e;
     if (!e->faults || !e->faults->hits[l]) return XC_OK;
     for (int k = 0; k < c->n_queues; k++) clFinish(c->queues[k]); /* the layer must be done before we read */
+    for (int i = 0; i < e->faults->n; i++)
+        if (e->faults->hits[l] >> i & 1u) crash_or_hang(&e->faults->faults[i]);
     const xc_layer *L = &e->layers[l];
     for (int o = 0; o < L->n_out; o++) {
         int t = L->out[o];

@@ -12,7 +12,9 @@
  *   node-fusion  the layer covering that node, only while it is fused with other nodes
  * PATTERN is a name or an fnmatch glob. EFFECT (default bias=1) is applied to the layer's
  * ONNX-named float outputs after it runs: bias=X adds X, scale=X multiplies by X, nan makes
- * every element NaN, element adds 1 to the middle element only.
+ * every element NaN, element adds 1 to the middle element only. Two effects test crash isolation
+ * (the debug tools' --isolate): crash (or crash=1) raises SIGSEGV in the layer's hook, hang=S
+ * sleeps S seconds there before the run goes on.
  *
  * Specs come from xc_ocl_build_options.faults (--inject-fault) and the environment variable
  * CROSSCHECK_INJECT_FAULT (specs separated by ';'). Faults are never on unless asked for, and
@@ -32,14 +34,14 @@ typedef enum {
     XC_FAULT_FUSION,
     XC_FAULT_NODE_FUSION
 } xc_fault_kind;
-typedef enum { XC_FAULT_BIAS, XC_FAULT_SCALE, XC_FAULT_NAN, XC_FAULT_ELEMENT } xc_fault_effect;
+typedef enum { XC_FAULT_BIAS, XC_FAULT_SCALE, XC_FAULT_NAN, XC_FAULT_ELEMENT, XC_FAULT_CRASH, XC_FAULT_HANG } xc_fault_effect;
 
 typedef struct xc_fault {
     char spec[512]; /* as given, for messages */
     xc_fault_kind kind;
     char pattern[400];
     xc_fault_effect effect;
-    double value; /* bias or scale */
+    double value; /* bias, scale, or hang's seconds */
     int n_layers; /* layers of the engine it hits */
 } xc_fault;
 

@@ -234,8 +234,7 @@ static xc_status spawn(char **argv, char **envp, const char *out_path, const cha
     return rc ? xc_fail(XC_ERR_RUNTIME, "cannot run '%s' (%s)", argv[0], strerror(rc)) : XC_OK;
 }
 
-/* Waits for pid at most timeout seconds; past it kills its whole process group. */
-static xc_status wait_for(pid_t pid, double timeout, int *status, int *timed_out)
+xc_status xc_exec_wait(pid_t pid, double timeout, int *status, int *timed_out)
 {
     double t0 = now();
     long ns = 1000000; /* polls every 1 ms, then less often, up to every 20 ms */
@@ -491,7 +490,7 @@ xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tens
     if (s == XC_OK && (s = spawn(argv, envp, p.out_log, p.err_log, &pid)) != XC_OK)
         s = xc_error_prefix(s, "command '%s': ", e->command);
     if (obs) free(envp);
-    if (s == XC_OK) s = wait_for(pid, e->timeout, &status, &timed_out);
+    if (s == XC_OK) s = xc_exec_wait(pid, e->timeout, &status, &timed_out);
     char *ended = s == XC_OK ? how_it_ended(status, timed_out, e->timeout) : NULL;
     if (s == XC_OK && (timed_out || !WIFEXITED(status) || WEXITSTATUS(status))) s = command_failed(e, ended, p.err_log, "");
     xc_tensor_list got = {0, NULL};

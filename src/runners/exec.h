@@ -11,6 +11,7 @@
 #ifndef XC_EXEC_RUNNER_H
 #define XC_EXEC_RUNNER_H
 #include "backend.h"
+#include <sys/types.h>
 
 #define XC_EXEC_TIMEOUT_DEFAULT 600.0 /* seconds */
 /* Set to 1 in the command's environment when crosscheck observes its tensors (per-layer): the
@@ -39,4 +40,7 @@ xc_status xc_exec_runner_create(const char *name, const char *command, const cha
 xc_status xc_exec_runner_run(xc_exec_runner *e, const xc_graph *g, const xc_tensor *const *fed, xc_tensor **out, int warn,
                              const xc_observer *obs);
 void xc_exec_runner_free(xc_exec_runner *e);
+/* Waits for child pid (a process group leader) at most timeout seconds; past it kills its whole
+ * process group (*timed_out 1). *status: waitpid's. Also the debug tools' isolated checks. */
+xc_status xc_exec_wait(pid_t pid, double timeout, int *status, int *timed_out);
 #endif

@@ -24,7 +24,15 @@ TEST(fault_spec_parsing)
     CHECK(f.kind == XC_FAULT_FUSION && f.value == 0.25);
     CHECK_OK(xc_fault_parse("op=Conv", &f));
     CHECK(f.kind == XC_FAULT_OP);
-    const char *bad[] = {"conv1", "layer=conv1", "node=", "node=a:bias=x", "node=a:scale", "node=a:bias=inf", "=a", "node=:nan"};
+    CHECK_OK(xc_fault_parse("node=a:crash", &f)); /* --isolate's test bed: crash, crash=1, hang=S */
+    CHECK(!strcmp(f.pattern, "a") && f.effect == XC_FAULT_CRASH);
+    CHECK_OK(xc_fault_parse("tactic=gemm.naive:crash=1", &f));
+    CHECK(!strcmp(f.pattern, "gemm.naive") && f.effect == XC_FAULT_CRASH);
+    CHECK_OK(xc_fault_parse("node=a:hang=2.5", &f));
+    CHECK(f.effect == XC_FAULT_HANG && f.value == 2.5);
+    const char *bad[] = {
+        "conv1",     "layer=conv1",    "node=",         "node=a:bias=x", "node=a:scale",   "node=a:bias=inf", "=a",
+        "node=:nan", "node=a:crash=2", "node=a:hang=0", "node=a:hang",   "node=a:hang=-1", "node=a:crashes"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK(xc_fault_parse(bad[i], &f) == XC_ERR_USAGE);
         CHECK(strstr(xc_error_message(), "--inject-fault") != NULL);
