@@ -35,7 +35,8 @@ typedef struct reply {
     char message[2048];
 } reply;
 
-int xc_debug_isolating(const xc_debug_session *s) { return s->cfg->isolate && !s->cfg->command.argv; }
+/* an external check (--check, --interactive) already judges outside this process: no child of ours */
+int xc_debug_isolating(const xc_debug_session *s) { return s->cfg->isolate && !xc_check_external(&s->cfg->command); }
 
 static int write_all(int fd, const void *p, size_t n)
 {
