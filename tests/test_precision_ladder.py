@@ -37,6 +37,15 @@ def _init(name, a):
     return numpy_helper.from_array(np.asarray(a, np.float32), name)
 
 
+def _save(path, nodes, outs, inits):
+    """The graph of input x[1,3,6,6] as an opset-17 model at path."""
+    g = helper.make_graph(nodes, "ladder", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 6, 6])], outs, inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.save(m, path)
+    return path
+
+
 def _ladder_model(path, overflow):
     """conv1 (an outlier channel) -> conv2 + relu2 (badly quantized input) -> conv3 -> y; with
     overflow, also x -> conv_big -> y2 (outputs near 1e5: fp16 storage overflows)."""
@@ -56,11 +65,7 @@ def _ladder_model(path, overflow):
         nodes.append(helper.make_node("Conv", ["x", "wb"], ["y2"], name="conv_big"))
         inits.append(_init("wb", r.normal(0, 1, [2, 3, 1, 1]) * 2e5))
         outs.append(helper.make_tensor_value_info("y2", TensorProto.FLOAT, [1, 2, 6, 6]))
-    g = helper.make_graph(nodes, "ladder", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 6, 6])], outs, inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    onnx.save(m, path)
-    return path
+    return _save(path, nodes, outs, inits)
 
 
 def _qdq_model(path):
@@ -81,12 +86,7 @@ def _qdq_model(path):
              helper.make_node("DequantizeLinear", ["c1q", "s1", "z"], ["c1d"], name="c1_dq"),
              helper.make_node("DequantizeLinear", ["w2q", "sw2", "z"], ["w2d"], name="w2_dq"),
              helper.make_node("Conv", ["c1d", "w2d"], ["y"], pads=[1, 1, 1, 1], name="conv2")]
-    g = helper.make_graph(nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 6, 6])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 6])], inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    onnx.save(m, path)
-    return path
+    return _save(path, nodes, [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 6])], inits)
 
 
 def _calibration(folder):
