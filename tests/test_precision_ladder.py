@@ -17,7 +17,8 @@ int8; in fp16 or fp32 the model agrees with the reference.
     a float conv with its Q/DQ as float quant layers;
   - constraints show in the per-layer table and in a plan's layers; an old format-1 file of bare
     names reads as fp32; bad constraints (unknown precision, int8 in a float engine, fp16
-    without --fp16, an unknown layer, a bad precision in a file) are one-line errors."""
+    without --fp16, an unknown layer, a bad precision in a file) are one-line errors;
+  - debug reduce of an fp16 model with a constraint keeps it only where the candidate has the node."""
 import json
 import os
 import subprocess
@@ -74,7 +75,7 @@ def _qdq_model(path):
 
     def const(name, a, dt=np.float32):
         return numpy_helper.from_array(np.asarray(a, dt), name)
-    w1, w2 = r.normal(0, .3, [4, 3, 3, 3]), r.normal(0, .3, [4, 4, 3, 3])
+    w1, w2 = r.normal(0, .3, [6, 3, 3, 3]), r.normal(0, .3, [4, 6, 3, 3])  # the ladder model's shapes: its kernels
     inits = [const("sx", 1 / 64), const("s1", 4 / 127), const("z", 0, np.int8),
              const("w1q", np.clip(np.rint(w1 / (.9 / 127)), -127, 127), np.int8), const("sw1", .9 / 127),
              const("w2q", np.clip(np.rint(w2 / (.9 / 127)), -127, 127), np.int8), const("sw2", .9 / 127)]
@@ -181,6 +182,17 @@ def _implicit(s, xc, tmp):
     _one_line_error(s, _run([xc, "build", model, "--layer-precision-file", bad] + o), "a file with precision int4", ["conv2", "int4"])
 
 
+def _reduce(s, xc, tmp):
+    """debug reduce keeps only the constraints naming nodes a candidate has (a candidate without
+    conv3 used to fail to build: "--layer-precision names 'conv3', which is no layer")."""
+    model = _ladder_model(os.path.join(tmp, "ladder_float.onnx"), False)
+    out = os.path.join(tmp, "ladder_min.onnx")
+    r = _run([xc, "debug", "reduce", model, "-o", out, "--fp16", "--layer-precision", "conv3:fp16", "--inject-fault",
+              "node=conv1:scale=2", "--atol", "0.05", "--rtol", "0"])
+    s.check("precision_ladder: debug reduce --layer-precision conv3:fp16 reduces to conv1 (candidates without conv3 build)",
+            r.returncode == 0 and "nodes: conv1 (Conv)" in r.stdout, r.stdout[-2000:] + r.stderr[-800:])
+
+
 def _climb(s, xc, tmp):
     """Raising every int8 layer to fp16 fails (conv_big's outputs overflow half): fp32, then down."""
     model = _ladder_model(os.path.join(tmp, "ladder_big.onnx"), True)
@@ -218,4 +230,5 @@ def _explicit(s, xc, tmp):
 def precision_ladder(s, xc, build, tmp):
     _implicit(s, xc, tmp)
     _climb(s, xc, tmp)
+    _reduce(s, xc, tmp)
     _explicit(s, xc, tmp)
