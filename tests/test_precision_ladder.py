@@ -225,6 +225,11 @@ def _explicit(s, xc, tmp):
     s.check("precision_ladder: Q/DQ model, conv2:fp32: conv2 runs as a float conv (fp32) after its DQ, a float quant layer",
             got.get("conv2") == ("conv", "fp32") and kinds == ["conv", "quant"] and
             [v for v in got.values() if v[1] == "int8"] == [("qconv", "int8")], err + str(got))
+    got, err = _layers(xc, model, ["--layer-precision", "conv2:int8"], tmp, "ladder_qdq_i")
+    s.check("precision_ladder: Q/DQ model, conv2:int8 (no --int8 needed): builds, conv2's layer int8",
+            got.get(layer) == ("qconv", "int8"), err + str(got))
+    _one_line_error(s, _run([xc, "build", model, "-o", os.path.join(tmp, "ladder_bad.plan"), "--layer-precision", "x_q:int8"]),
+                    "int8 on a layer with no int8 form (a QuantizeLinear)", ["x_q:int8", "cannot run int8"])
 
 
 def precision_ladder(s, xc, build, tmp):
