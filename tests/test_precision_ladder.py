@@ -11,7 +11,8 @@ int8; in fp16 or fp32 the model agrees with the reference.
     and precision, and the run with --layer-precision-file passes (without it fails);
   - a second model adds a branch whose outputs (~1e5) overflow fp16 storage: with --int8 --fp16
     raising every int8 layer to fp16 still fails, so the tool climbs to fp32 and then tries each
-    int8 culprit one rung lower: conv2 needs fp16, the overflowing conv fp32;
+    int8 culprit one rung lower: conv2 needs fp16, the overflowing conv fp32; the calibration ran
+    once, into a cache every check read;
   - an explicit Q/DQ model (onnx.helper, no --int8) whose folded int8 conv2 is wrong (a planted
     node-fusion fault: the int8 layer only): debug precision names it; constrained, conv2 runs as
     a float conv with its Q/DQ as float quant layers;
@@ -199,9 +200,14 @@ def _climb(s, xc, tmp):
     calib = _calibration(os.path.join(tmp, "ladder_calib"))
     out = os.path.join(tmp, "ladder_climb.json")
     args = ["--int8", "--fp16", "--calibration-data", calib, "--atol", "0.25", "--atol", "y2:20000", "--rtol", "0"]
-    r = _run([xc, "debug", "precision", model, "-o", out] + args)
+    art = os.path.join(tmp, "ladder_artifacts")
+    r = _run([xc, "debug", "precision", model, "-o", out, "--artifacts-dir", art] + args)
     verdict = r.stdout[r.stdout.find("verdict"):]
     got = json.load(open(out)) if os.path.exists(out) else {}
+    cache = os.path.join(art, "check_calibration.json")
+    ranges = json.load(open(cache)).get("ranges", {}) if os.path.exists(cache) else {}
+    s.check("precision_ladder: --int8 --calibration-data without a cache: calibrated once into the session's cache, every check reads it",
+            set(ranges) == {"x", "c1", "r2"}, str(ranges))
     s.check("precision_ladder: fp16 not enough for every layer: the tool climbs to fp32, then conv2 back to fp16; conv_big needs fp32",
             r.returncode == 0 and "raising every int8 layer to fp16 does not pass" in r.stdout and
             "layer 'conv2 + relu2' (nodes conv2, relu2) must run in fp16 (int8 fails)" in verdict and

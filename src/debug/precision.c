@@ -24,6 +24,7 @@ typedef struct precision {
     int *from;  /* per candidate: its precision there (XC_LAYER_PREC_INT8 or _FP16) */
     int *to;    /* per candidate: the precision a switched candidate is constrained to */
     char replay[4200];
+    char calibration[4200]; /* --int8 without --calibration-cache: the ranges every check reads ("": none) */
 } precision;
 
 /* The name of layer l of e (NULL for a layer merged into another). */
@@ -42,6 +43,7 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     o.replay_lenient = 1; /* reformat layers come and go with the precisions, int8 layers turn float */
     o.timing_cache = NULL;
     o.save_tactics = NULL;
+    if (p->calibration[0]) o.calibration_cache = p->calibration;
     const char **names = malloc(sizeof *names * (size_t)(p->n + 1));
     int *precs = malloc(sizeof *precs * (size_t)(p->n + 1)), n = 0;
     xc_status st = names && precs ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
@@ -124,11 +126,39 @@ static xc_status rung(xc_debug_session *s, const xc_engine *e, precision *p, int
     return xc_debug_search(s, p->n, word, probe, p, culprits, &r->n_culprits, explained);
 }
 
+/* Under --int8 --calibration-data without a cache, every check would run the reference over the
+ * calibration sets again: the failing build's options calibrate once into a cache in the
+ * session folder (a build, not a check: nothing runs), which every check then reads. */
+static xc_status calibrate_once(xc_debug_session *s, precision *p)
+{
+    const xc_ocl_build_options *given = &s->cfg->ocl;
+    if (!given->int8 || !given->calibration_data || given->calibration_cache) return XC_OK;
+    snprintf(p->calibration, sizeof p->calibration, "%s/check_calibration.json", s->dir);
+    xc_ocl_build_options o = *given;
+    o.calibration_cache = p->calibration;
+    o.load_tactics = p->replay;
+    o.replay_lenient = 1;
+    o.timing_cache = NULL;
+    o.save_tactics = NULL;
+    o.progress = 0;
+    o.quiet_faults = 1;
+    if (s->shapes) {
+        o.shapes = s->shapes;
+        o.n_shapes = s->n_shapes;
+    }
+    xc_engine *e = NULL;
+    xc_status st = xc_ocl_build(s->model, &o, &e);
+    xc_engine_free(e);
+    if (st != XC_OK) p->calibration[0] = 0;
+    return st;
+}
+
 static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
 {
     xc_debug_report *r = s->report;
     XC_TRY(xc_debug_keep_failing(s, e));
     XC_TRY(xc_debug_save_failing_tactics(s, e, p->replay, sizeof p->replay));
+    XC_TRY(calibrate_once(s, p));
     int culprits[XC_DEBUG_MAX_CULPRITS], explained = 0, has_int8 = collect(e, p, XC_LAYER_PREC_FP16, 0) > 0;
     if (has_int8 && s->cfg->ocl.fp16) {
         XC_TRY(rung(s, e, p, XC_LAYER_PREC_FP16, XC_LAYER_PREC_FP16, culprits, &explained));
@@ -163,7 +193,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
 static xc_status run(xc_debug_session *s, const xc_engine *e)
 {
     size_t n = (size_t)xc_engine_layer_count(e) + 1;
-    precision p = {e, 0, calloc(n, sizeof(int)), calloc(n, sizeof(int)), calloc(n, sizeof(int)), ""};
+    precision p = {e, 0, calloc(n, sizeof(int)), calloc(n, sizeof(int)), calloc(n, sizeof(int)), "", ""};
     xc_status st = p.layer && p.from && p.to ? find(s, e, &p) : xc_fail(XC_ERR_NOMEM, "out of memory");
     free(p.layer);
     free(p.from);
