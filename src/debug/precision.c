@@ -35,15 +35,22 @@ static const char *layer_name(const xc_engine *e, int l)
     return info.name;
 }
 
-static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed)
+/* The failing build's options with every tactic pinned to its choice, nothing written. */
+static xc_ocl_build_options pinned_options(const xc_debug_session *s, const precision *p)
 {
-    const precision *p = user;
     xc_ocl_build_options o = s->cfg->ocl;
     o.load_tactics = p->replay;
     o.replay_lenient = 1; /* reformat layers come and go with the precisions, int8 layers turn float */
     o.timing_cache = NULL;
     o.save_tactics = NULL;
     if (p->calibration[0]) o.calibration_cache = p->calibration;
+    return o;
+}
+
+static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed)
+{
+    const precision *p = user;
+    xc_ocl_build_options o = pinned_options(s, p);
     const char **names = malloc(sizeof *names * (size_t)(p->n + 1));
     int *precs = malloc(sizeof *precs * (size_t)(p->n + 1)), n = 0;
     xc_status st = names && precs ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
@@ -134,12 +141,7 @@ static xc_status calibrate_once(xc_debug_session *s, precision *p)
     const xc_ocl_build_options *given = &s->cfg->ocl;
     if (!given->int8 || !given->calibration_data || given->calibration_cache) return XC_OK;
     snprintf(p->calibration, sizeof p->calibration, "%s/check_calibration.json", s->dir);
-    xc_ocl_build_options o = *given;
-    o.calibration_cache = p->calibration;
-    o.load_tactics = p->replay;
-    o.replay_lenient = 1;
-    o.timing_cache = NULL;
-    o.save_tactics = NULL;
+    xc_ocl_build_options o = pinned_options(s, p);
     o.progress = 0;
     o.quiet_faults = 1;
     if (s->shapes) {
