@@ -108,8 +108,10 @@ def _layers(xc, model, args, tmp, name):
     if rb.returncode:
         return {}, rb.stderr[-1500:]
     ri = _run([xc, "inspect", "engine", model, "--plan", plan, "--json"])
-    rows = json.loads(ri.stdout)["Layers"] if ri.returncode == 0 else []
-    return {L["Name"]: (L["LayerType"], L["Precision"]) for L in rows}, ri.stderr[-800:]
+    j = json.loads(ri.stdout) if ri.returncode == 0 else {}
+    got = {L["Name"]: (L["LayerType"], L["Precision"]) for L in j.get("Layers", [])}
+    got["options"] = {k: v for k, v in j.get("Options", {}).items() if k.endswith("Layers")}
+    return got, ri.stderr[-800:]
 
 
 def _debug(s, xc, model, args, out, layer, need, have, label):
@@ -151,12 +153,15 @@ def _implicit(s, xc, tmp):
             "raising them to fp16" in text and "raising them to fp32" not in text, text[-2000:])
 
     # the constraint in the per-layer table and in a plan: the layer float, the others int8
-    for name, args, want in (("ladder_c32", i8 + ["--layer-precision-file", out32], "fp32"),
-                             ("ladder_c16", i8 + ["--fp16", "--layer-precision", "conv2:fp16"], "fp16")):
+    for name, args, want, nodes in (("ladder_c32", i8 + ["--layer-precision-file", out32], "fp32", ["conv2", "relu2"]),
+                                    ("ladder_c16", i8 + ["--fp16", "--layer-precision", "conv2:fp16"], "fp16", ["conv2"])):
         got, err = _layers(xc, model, args, tmp, name)
         s.check("precision_ladder: constrained to %s, the plan's layers show conv2 + relu2 as a float conv in %s, the rest int8" % (want, want),
                 got.get("conv2 + relu2") == ("conv", want) and got.get("conv1", ("", ""))[1] == "int8" and
                 got.get("conv3", ("", ""))[1] == "int8", err + str(got))
+        # a loaded plan's engine names its constraints by the nodes they cover (the plan's own strings are freed)
+        s.check("precision_ladder: the engine of a plan constrained to %s lists %s under %s (as nodes)" % (want, nodes, want.title() + "Layers"),
+                got["options"].get(want.title() + "Layers") == nodes, str(got["options"]))
     rp = _run([xc, "run", model, "--ref", "--ocl", "--per-layer", "--fp16", "--layer-precision", "conv2 + relu2:fp16"] + int8)
     rows = [ln for ln in rp.stdout.splitlines() if " conv2 + relu2 " in ln]
     s.check("precision_ladder: the per-layer table names the constrained layer's precision (fp16, by its joined name)",
@@ -222,15 +227,15 @@ def _explicit(s, xc, tmp):
     fault = ["--inject-fault", "node-fusion=conv2:scale=1.5"]
     got, err = _layers(xc, model, [], tmp, "ladder_qdq")
     s.check("precision_ladder: the Q/DQ model builds with both convs as int8 layers (qdq_fusion)",
-            [v for v in got.values() if v[1] == "int8"] == [("qconv", "int8")] * 2, err + str(got))
-    layer = next((k for k, v in got.items() if v[0] == "qconv" and "conv2" in k.split(" + ")), "c1_dq + conv2")
+            [v for k, v in got.items() if k != "options" and v[1] == "int8"] == [("qconv", "int8")] * 2, err + str(got))
+    layer = next((k for k, v in got.items() if k != "options" and v[0] == "qconv" and "conv2" in k.split(" + ")), "c1_dq + conv2")
     out = os.path.join(tmp, "ladder_qdq.json")
     _debug(s, xc, model, fault + ["--atol", "0.05", "--rtol", "0"], out, layer, "fp32", "int8", "Q/DQ model, no --int8")
     got, err = _layers(xc, model, ["--layer-precision", "conv2:fp32"], tmp, "ladder_qdq_c")
     kinds = sorted(v[0] for k, v in got.items() if k in ("c1_dq", "conv2"))
     s.check("precision_ladder: Q/DQ model, conv2:fp32: conv2 runs as a float conv (fp32) after its DQ, a float quant layer",
             got.get("conv2") == ("conv", "fp32") and kinds == ["conv", "quant"] and
-            [v for v in got.values() if v[1] == "int8"] == [("qconv", "int8")], err + str(got))
+            [v for k, v in got.items() if k != "options" and v[1] == "int8"] == [("qconv", "int8")], err + str(got))
     got, err = _layers(xc, model, ["--layer-precision", "conv2:int8"], tmp, "ladder_qdq_i")
     s.check("precision_ladder: Q/DQ model, conv2:int8 (no --int8 needed): builds, conv2's layer int8",
             got.get(layer) == ("qconv", "int8"), err + str(got))

@@ -316,6 +316,7 @@ static void unborrow(xc_engine *e, const xc_ocl_build_options *given)
             if (!strcmp(xc_ocl_pass_name(p), e->opt.disabled[i])) e->opt.disabled[i] = xc_ocl_pass_name(p);
     if (e->opt.calibration_data != given->calibration_data) e->opt.calibration_data = NULL;
     if (e->opt.calibration_cache != given->calibration_cache) e->opt.calibration_cache = NULL;
+    xc_engine_own_constraints(e); /* --layer-precision names, likewise */
 }
 
 xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_build_options *given, xc_engine **out)

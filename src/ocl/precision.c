@@ -27,24 +27,46 @@ int xc_layer_prec_parse(const char *word)
 }
 
 /* The option list holding names constrained to prec, and its length. */
+static const char **prec_list_mut(xc_ocl_build_options *o, int prec, int **n)
+{
+    if (prec == XC_LAYER_PREC_INT8) return *n = &o->n_int8_layers, o->int8_layers;
+    if (prec == XC_LAYER_PREC_FP16) return *n = &o->n_fp16_layers, o->fp16_layers;
+    return *n = &o->n_fp32_layers, o->fp32_layers;
+}
+
 static const char *const *prec_list(const xc_ocl_build_options *o, int prec, int *n)
 {
-    if (prec == XC_LAYER_PREC_INT8) return *n = o->n_int8_layers, o->int8_layers;
-    if (prec == XC_LAYER_PREC_FP16) return *n = o->n_fp16_layers, o->fp16_layers;
-    return *n = o->n_fp32_layers, o->fp32_layers;
+    int *count;
+    const char *const *list = prec_list_mut((xc_ocl_build_options *)o, prec, &count); /* only read */
+    *n = *count;
+    return list;
 }
 
 xc_status xc_ocl_constrain_layer(xc_ocl_build_options *o, const char *name, int prec)
 {
     if (!xc_layer_prec_name(prec)) return xc_fail(XC_ERR_USAGE, "layer '%s': no such precision (%d)", name, prec);
-    int *n = prec == XC_LAYER_PREC_INT8 ? &o->n_int8_layers : prec == XC_LAYER_PREC_FP16 ? &o->n_fp16_layers : &o->n_fp32_layers;
-    const char **list = prec == XC_LAYER_PREC_INT8   ? o->int8_layers
-                        : prec == XC_LAYER_PREC_FP16 ? o->fp16_layers
-                                                     : o->fp32_layers;
+    int *n;
+    const char **list = prec_list_mut(o, prec, &n);
     if (*n == XC_MAX_LAYER_NAMES)
         return xc_fail(XC_ERR_USAGE, "more than %d layers constrained to %s", XC_MAX_LAYER_NAMES, xc_layer_prec_name(prec));
     list[(*n)++] = name;
     return XC_OK;
+}
+
+/* A node as layer names name it: its name, else its first output's. */
+static const char *node_label(const xc_node *n) { return n->name[0] ? n->name : n->outputs[0]; }
+
+/* Whether node label `node` is `want` or one of the parts of a " + "-joined name. */
+static int names_node(const char *want, const char *node)
+{
+    size_t n = strlen(node);
+    for (const char *part = want; part;) {
+        const char *end = strstr(part, " + ");
+        size_t len = end ? (size_t)(end - part) : strlen(part);
+        if (len == n && !strncmp(node, part, len)) return 1;
+        part = end ? end + 3 : NULL;
+    }
+    return 0;
 }
 
 /* Whether constraint name `want` names layer L: its name, one of its nodes, or a " + "-joined
@@ -52,16 +74,26 @@ xc_status xc_ocl_constrain_layer(xc_ocl_build_options *o, const char *name, int 
 static int names_layer(const xc_engine *e, const xc_layer *L, const char *want)
 {
     if (!strcmp(L->name, want)) return 1;
-    for (const char *part = want; part;) {
-        const char *end = strstr(part, " + ");
-        size_t len = end ? (size_t)(end - part) : strlen(part);
-        for (int k = 0; k < L->n_nodes; k++) {
-            const char *node = e->model->graph->nodes[L->nodes[k]].name;
-            if (strlen(node) == len && !strncmp(node, part, len)) return 1;
-        }
-        part = end ? end + 3 : NULL;
-    }
+    for (int k = 0; k < L->n_nodes; k++)
+        if (names_node(want, node_label(&e->model->graph->nodes[L->nodes[k]]))) return 1;
     return 0;
+}
+
+void xc_engine_own_constraints(xc_engine *e)
+{
+    const xc_graph *g = e->model->graph;
+    for (int p = XC_LAYER_PREC_INT8; p <= XC_LAYER_PREC_FP32; p++) {
+        int *n, k = 0;
+        const char **list = prec_list_mut(&e->opt, p, &n), *kept[XC_MAX_LAYER_NAMES];
+        for (int j = 0; j < g->n_nodes; j++)
+            for (int i = 0; i < *n && k < XC_MAX_LAYER_NAMES; i++)
+                if (names_node(list[i], node_label(&g->nodes[j]))) {
+                    kept[k++] = node_label(&g->nodes[j]);
+                    break;
+                }
+        memcpy(list, kept, sizeof *kept * (size_t)k);
+        *n = k;
+    }
 }
 
 int xc_layer_constraint(const xc_engine *e, const xc_layer *L)
