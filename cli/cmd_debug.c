@@ -23,7 +23,8 @@ static const char *help =
     "             that avoids the culprits (-o, default debug_tactics.json; --load-tactics reads it)\n"
     "  fusions    fused groups -> unfused (--no-fuse-node); names the group, its nodes and passes,\n"
     "             and which single --disable-fusion PASS fixes it\n"
-    "  precision  (with --fp16) fp16 layers -> fp32; writes the layers to keep in fp32 (-o, default\n"
+    "  precision  (with --fp16, --int8 or a Q/DQ model) layers up the ladder int8 -> fp16 (with\n"
+    "             --fp16) -> fp32; writes the precision each culprit needs (-o, default\n"
     "             debug_precision.json; --layer-precision-file reads it)\n"
     "  build      rebuilds (tuning anew) and checks each build, until a good one, a bad one or N\n"
     "  repeat     builds once and checks the same engine (or runs --check) again, likewise\n"
@@ -218,7 +219,8 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
         else if (!strcmp(t, "fusions"))
             printf("  fused group '%s' (nodes %s; pass %s) is wrong; unfused it is right\n", c->layer, c->nodes, c->bad);
         else
-            printf("  layer '%s' (nodes %s) must stay in fp32\n", c->layer, c->nodes);
+            printf("  layer '%s' (nodes %s) must %s in %s (%s fails)\n", c->layer, c->nodes,
+                   strcmp(c->bad, "fp16") ? "run" : "stay", c->good, c->bad);
     }
     if (!strcmp(t, "fusions"))
         printf(r->pass_fix[0] ? "  pass level: --disable-fusion %s alone fixes it\n"

@@ -17,6 +17,8 @@ const char *cli_ocl_help =
     "  --no-tf32                  no TF32 tensor-core tactics (used by default on NVIDIA GPUs of\n"
     "                             compute capability >= 8.0): exact fp32 products\n"
     "  --layer-precision NAME:fp32  keep a layer (or the layer covering node NAME) in fp32\n"
+    "  --layer-precision NAME:int8|fp16  run that layer in int8 (needs --int8 or a Q/DQ model) or\n"
+    "                             fp16 (needs --fp16; not quantized under --int8, Q/DQ kept as float ops)\n"
     "  --no-fusion                turn every fusion pass off\n"
     "  --disable-fusion NAME      turn one pass off (repeatable)\n"
     "  --fallback-cpu             run layers the OpenCL backend lacks on the reference\n"
@@ -35,7 +37,8 @@ const char *cli_ocl_help =
     "                             profile (numbered 0, 1, ... in order)\n"
     "  --opt-profile N            run the profile N of the engine (default: the first holding the\n"
     "                             input shapes)\n"
-    "  --layer-precision-file F   keep the layers listed in F in fp32 (written by 'debug precision')\n"
+    "  --layer-precision-file F   the per-layer precisions in F (written by 'debug precision'; a\n"
+    "                             file of bare names keeps them in fp32)\n"
     "  --no-fuse-node NAME        no fusion pass may fuse ONNX node NAME (repeatable)\n"
     "  --tactics GLOB             tune only tactics matching GLOB (repeatable; e.g. 'conv2d.winograd*');\n"
     "                             a layer no tactic matches keeps its baseline\n"
@@ -56,17 +59,16 @@ static int add_name(const char **list, int *n, int cap, const char *v, const cha
     return 1;
 }
 
-/* Appends the file's names to --layer-precision's list. */
-static int layer_precision_file(xc_ocl_build_options *o, const char *path, const char *cmd)
+/* Adds the file's names to --layer-precision's lists. */
+static int layer_precision_file(xc_ocl_build_options *o, const char *path)
 {
     char **names;
-    int n;
-    if (xc_layer_precision_load(path, &names, &n) != XC_OK) return cli_error(), -1;
+    int *precs, n;
+    if (xc_layer_precision_load(path, &names, &precs, &n) != XC_OK) return cli_error(), -1;
     cli_keep(names);
+    cli_keep(precs);
     for (int i = 0; i < n; i++)
-        if (add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, cli_keep(names[i]), cmd, "--layer-precision-file")
-            < 0)
-            return -1;
+        if (xc_ocl_constrain_layer(o, cli_keep(names[i]), precs[i]) != XC_OK) return cli_error(), -1;
     return 1;
 }
 
@@ -136,10 +138,11 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         return 1;
     case 1: {
         const char *colon = strrchr(v, ':');
-        if (!colon || strcmp(colon, ":fp32")) return cli_usage_error(cmd, "--layer-precision expects NAME:fp32, got '%s'", v), -1;
+        int prec = colon && colon > v ? xc_layer_prec_parse(colon + 1) : -1;
+        if (prec < 0) return cli_usage_error(cmd, "--layer-precision expects NAME:int8|fp16|fp32, got '%s'", v), -1;
         char *name = cli_keep(strndup(v, (size_t)(colon - v))); /* lives as long as the process */
         if (!name) return cli_usage_error(cmd, "out of memory"), -1;
-        return add_name(o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES, name, cmd, a);
+        return xc_ocl_constrain_layer(o, name, prec) == XC_OK ? 1 : (cli_error(), -1);
     }
     case 2: return add_name(o->disabled, &o->n_disabled, XC_MAX_NAMED, v, cmd, a);
     case 3: o->timing_cache = v; return 1;
@@ -159,7 +162,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         return add_name(o->faults, &o->n_faults, XC_MAX_NAMED, v, cmd, a);
     }
     case 9: return add_name(o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES, v, cmd, a);
-    case 10: return layer_precision_file(o, v, cmd);
+    case 10: return layer_precision_file(o, v);
     case 11: return add_name(o->tactic_filter, &o->n_tactic_filter, XC_MAX_NAMED, v, cmd, a);
     case 12:
         if (!cli_long_in(cmd, a, v, 0, 1000, &n)) return -1;

@@ -5,6 +5,7 @@
  *   xc_debug_fusions    fused groups (layers covering several ONNX nodes) -> unfused
  *                       (--no-fuse-node), then which single --disable-fusion PASS fixes it
  *   xc_debug_precision  fp16 layers -> kept in fp32 (--fp16 builds)
+ *                       int8 layers -> fp16 (with --fp16) or fp32 (--int8 builds, Q/DQ models)
  *
  * A check builds the engine with the given options, runs it on every iteration's inputs and
  * compares every graph output with the reference's outputs (computed once and cached: the

@@ -1,8 +1,15 @@
-/* precision.c — `debug precision`: a small set of layers to keep in fp32 so an --fp16 engine
- * passes. The candidates are the failing build's fp16 layers (reformats and free views
- * excluded: they follow their neighbours); a check keeps the switched ones in fp32 by name
- * (--layer-precision), every tactic pinned to the failing build's choice. The answer is
- * written as a per-layer precision file that `build --layer-precision-file` reads. */
+/* precision.c — `debug precision`: the precision each layer needs so a reduced-precision engine
+ * passes, walking TensorRT's ladder int8 -> fp16 -> fp32 (as Polygraphy's debug precision does).
+ * The candidates are the failing build's int8 and fp16 layers (reformats and free views
+ * excluded: they follow their neighbours); a check constrains the switched ones by name
+ * (--layer-precision NAME:PREC), every tactic pinned to the failing build's choice.
+ *   1. int8 engine with --fp16: raise int8 layers to fp16 and search which must be; if raising
+ *      them all does not pass,
+ *   2. raise the int8 and fp16 layers to fp32 and search which must be (an fp16 engine starts
+ *      here, as does an int8 one without --fp16);
+ *   3. with --fp16, each int8 culprit of step 2 is tried one rung lower (fp16), the others at
+ *      their rung: kept there when the build still passes.
+ * The answer is a per-layer precision file `build --layer-precision-file` reads. */
 #include "debug/session.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +19,12 @@
 
 typedef struct precision {
     const xc_engine *e;
-    int n;
-    int *layer;
+    int n;      /* candidates of the search under way */
+    int *layer; /* per candidate: its layer in the failing build */
+    int *from;  /* per candidate: its precision there (XC_LAYER_PREC_INT8 or _FP16) */
+    int *to;    /* per candidate: the precision a switched candidate is constrained to */
     char replay[4200];
+    char calibration[4200]; /* --int8 without --calibration-cache: the ranges every check reads ("": none) */
 } precision;
 
 /* The name of layer l of e (NULL for a layer merged into another). */
@@ -25,48 +35,144 @@ static const char *layer_name(const xc_engine *e, int l)
     return info.name;
 }
 
+/* The failing build's options with every tactic pinned to its choice, nothing written. */
+static xc_ocl_build_options pinned_options(const xc_debug_session *s, const precision *p)
+{
+    xc_ocl_build_options o = s->cfg->ocl;
+    o.load_tactics = p->replay;
+    o.replay_lenient = 1; /* reformat layers come and go with the precisions, int8 layers turn float */
+    o.timing_cache = NULL;
+    o.save_tactics = NULL;
+    if (p->calibration[0]) o.calibration_cache = p->calibration;
+    return o;
+}
+
 static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed)
 {
     const precision *p = user;
-    xc_ocl_build_options o = s->cfg->ocl;
-    o.load_tactics = p->replay;
-    o.replay_lenient = 1; /* reformat layers come and go with the precisions */
-    o.timing_cache = NULL;
-    o.save_tactics = NULL;
-    for (int i = 0; i < p->n; i++) {
+    xc_ocl_build_options o = pinned_options(s, p);
+    const char **names = malloc(sizeof *names * (size_t)(p->n + 1));
+    int *precs = malloc(sizeof *precs * (size_t)(p->n + 1)), n = 0;
+    xc_status st = names && precs ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int i = 0; st == XC_OK && i < p->n; i++) {
         if (!sw[i]) continue;
-        if (o.n_fp32_layers == XC_MAX_LAYER_NAMES)
-            return xc_fail(XC_ERR_NOMEM, "more than %d layers to keep in fp32", XC_MAX_LAYER_NAMES);
-        o.fp32_layers[o.n_fp32_layers++] = layer_name(p->e, p->layer[i]);
+        names[n] = layer_name(p->e, p->layer[i]);
+        precs[n] = p->to[i];
+        st = xc_ocl_constrain_layer(&o, names[n], precs[n]);
+        n++;
     }
     char path[4200];
     xc_debug_check_file(s, "precision.json", path, sizeof path);
     int ask =
         s->cfg->command.interactive; /* the user is shown the candidate's precision file (removed with the session folder) */
-    if (xc_debug_keeps(s) || ask) XC_TRY(xc_layer_precision_save(path, o.fp32_layers, o.n_fp32_layers));
+    if (st == XC_OK && (xc_debug_keeps(s) || ask)) st = xc_layer_precision_save(path, names, precs, n);
+    free(names);
+    free(precs);
+    XC_TRY(st);
     if (ask) xc_debug_say(s, "check %d: the candidate's precision file: %s", s->report->n_checks + 1, path);
     XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
     return xc_debug_keep_file(s, path, "precision.json", *passed);
 }
 
-static int searchable(const xc_engine *e, int layer)
+/* The precision layer l runs in, when it is one the search may raise (else NONE). */
+static int raisable(const xc_engine *e, int layer)
 {
     xc_engine_layer_info info, *l = &info;
     xc_engine_layer_info_get(e, layer, l);
-    return l->name && l->fp16 && !l->cpu && strcmp(l->kind, "reformat") && strcmp(l->kind, "view");
+    if (!l->name || l->cpu || !strcmp(l->kind, "reformat") || !strcmp(l->kind, "view")) return XC_LAYER_PREC_NONE;
+    return l->int8 ? XC_LAYER_PREC_INT8 : l->fp16 ? XC_LAYER_PREC_FP16 : XC_LAYER_PREC_NONE;
+}
+
+/* The failing build's candidates below `below` as p's search, each raised to `to`. */
+static int collect(const xc_engine *e, precision *p, int below, int to)
+{
+    p->n = 0;
+    for (int l = 0; l < xc_engine_layer_count(e); l++) {
+        int from = raisable(e, l);
+        if (from == XC_LAYER_PREC_NONE || from >= below) continue;
+        p->layer[p->n] = l;
+        p->from[p->n] = from;
+        p->to[p->n++] = to;
+    }
+    return p->n;
+}
+
+/* Step 3: each int8 culprit tried at fp16 (the others at their rung): one check each. */
+static xc_status lower_int8(xc_debug_session *s, precision *p, const int *culprits, int n_culprits)
+{
+    unsigned char *sw = calloc((size_t)p->n + 1, 1);
+    if (!sw) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < n_culprits; k++) sw[culprits[k]] = 1;
+    xc_status st = XC_OK;
+    for (int k = 0; st == XC_OK && k < n_culprits; k++) {
+        int c = culprits[k], passed = 0;
+        if (p->from[c] != XC_LAYER_PREC_INT8) continue;
+        char what[600];
+        snprintf(what, sizeof what, "culprit '%.500s' one rung lower, in fp16", layer_name(p->e, p->layer[c]));
+        p->to[c] = XC_LAYER_PREC_FP16;
+        st = probe(s, p, sw, what, &passed);
+        if (!passed) p->to[c] = XC_LAYER_PREC_FP32;
+    }
+    free(sw);
+    return st;
+}
+
+/* One rung of the ladder: candidates below `below` raised to `to`, searched. */
+static xc_status rung(xc_debug_session *s, const xc_engine *e, precision *p, int below, int to, int *culprits, int *explained)
+{
+    xc_debug_report *r = s->report;
+    int n8 = 0;
+    collect(e, p, below, to);
+    for (int i = 0; i < p->n; i++) n8 += p->from[i] == XC_LAYER_PREC_INT8;
+    r->n_candidates = p->n;
+    if (n8 && p->n > n8)
+        xc_debug_say(s, "%d int8 and %d fp16 layers in the build: raising them to %s, searching %s", n8, p->n - n8,
+                     xc_layer_prec_name(to), s->cfg->reverse ? "from the back" : "from the front");
+    else
+        xc_debug_say(s, "%d %s layers in the build: raising them to %s, searching %s", p->n, n8 ? "int8" : "fp16",
+                     xc_layer_prec_name(to), s->cfg->reverse ? "from the back" : "from the front");
+    char word[64];
+    snprintf(word, sizeof word, "layers in %s", xc_layer_prec_name(to));
+    return xc_debug_search(s, p->n, word, probe, p, culprits, &r->n_culprits, explained);
+}
+
+/* Under --int8 --calibration-data without a cache, every check would run the reference over the
+ * calibration sets again: the failing build's options calibrate once into a cache in the
+ * session folder (a build, not a check: nothing runs), which every check then reads. */
+static xc_status calibrate_once(xc_debug_session *s, precision *p)
+{
+    const xc_ocl_build_options *given = &s->cfg->ocl;
+    if (!given->int8 || !given->calibration_data || given->calibration_cache) return XC_OK;
+    snprintf(p->calibration, sizeof p->calibration, "%s/check_calibration.json", s->dir);
+    xc_ocl_build_options o = pinned_options(s, p);
+    o.progress = 0;
+    o.quiet_faults = 1;
+    if (s->shapes) {
+        o.shapes = s->shapes;
+        o.n_shapes = s->n_shapes;
+    }
+    xc_engine *e = NULL;
+    xc_status st = xc_ocl_build(s->model, &o, &e);
+    xc_engine_free(e);
+    if (st != XC_OK) p->calibration[0] = 0;
+    return st;
 }
 
 static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
 {
     xc_debug_report *r = s->report;
     XC_TRY(xc_debug_keep_failing(s, e));
-    for (int l = 0; l < xc_engine_layer_count(e); l++)
-        if (searchable(e, l)) p->layer[p->n++] = l;
-    r->n_candidates = p->n;
-    xc_debug_say(s, "%d fp16 layers in the build: searching them %s", p->n, s->cfg->reverse ? "from the back" : "from the front");
     XC_TRY(xc_debug_save_failing_tactics(s, e, p->replay, sizeof p->replay));
-    int culprits[XC_DEBUG_MAX_CULPRITS], explained;
-    XC_TRY(xc_debug_search(s, p->n, "layers in fp32", probe, p, culprits, &r->n_culprits, &explained));
+    XC_TRY(calibrate_once(s, p));
+    int culprits[XC_DEBUG_MAX_CULPRITS], explained = 0, has_int8 = collect(e, p, XC_LAYER_PREC_FP16, 0) > 0;
+    if (has_int8 && s->cfg->ocl.fp16) {
+        XC_TRY(rung(s, e, p, XC_LAYER_PREC_FP16, XC_LAYER_PREC_FP16, culprits, &explained));
+        if (!explained) xc_debug_say(s, "raising every int8 layer to fp16 does not pass: trying fp32");
+    }
+    if (!explained) {
+        XC_TRY(rung(s, e, p, XC_LAYER_PREC_FP32, XC_LAYER_PREC_FP32, culprits, &explained));
+        if (explained && has_int8 && s->cfg->ocl.fp16) XC_TRY(lower_int8(s, p, culprits, r->n_culprits));
+    }
     if (!explained) {
         r->outcome = XC_DEBUG_UNEXPLAINED;
         return XC_OK;
@@ -74,30 +180,54 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
     r->outcome = XC_DEBUG_FOUND;
     XC_TRY(xc_debug_validate(s, probe, p, p->n, culprits, r->n_culprits));
     const char *names[XC_DEBUG_MAX_CULPRITS];
+    int precs[XC_DEBUG_MAX_CULPRITS];
     for (int k = 0; k < r->n_culprits; k++) {
-        xc_debug_name_culprit(e, p->layer[culprits[k]], &r->culprits[k]);
-        snprintf(r->culprits[k].bad, sizeof r->culprits[k].bad, "fp16");
-        snprintf(r->culprits[k].good, sizeof r->culprits[k].good, "fp32");
-        names[k] = layer_name(e, p->layer[culprits[k]]);
+        int c = culprits[k];
+        xc_debug_name_culprit(e, p->layer[c], &r->culprits[k]);
+        snprintf(r->culprits[k].bad, sizeof r->culprits[k].bad, "%s", xc_layer_prec_name(p->from[c]));
+        snprintf(r->culprits[k].good, sizeof r->culprits[k].good, "%s", xc_layer_prec_name(p->to[c]));
+        names[k] = layer_name(e, p->layer[c]);
+        precs[k] = p->to[c];
     }
     const char *out = s->cfg->output ? s->cfg->output : DEFAULT_OUTPUT;
-    XC_TRY(xc_layer_precision_save(out, names, r->n_culprits));
+    XC_TRY(xc_layer_precision_save(out, names, precs, r->n_culprits));
     xc_debug_report_written(r, out, "--layer-precision-file");
     return XC_OK;
 }
 
 static xc_status run(xc_debug_session *s, const xc_engine *e)
 {
-    precision p = {e, 0, calloc((size_t)xc_engine_layer_count(e) + 1, sizeof(int)), ""};
-    xc_status st = p.layer ? find(s, e, &p) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    size_t n = (size_t)xc_engine_layer_count(e) + 1;
+    precision p = {e, 0, calloc(n, sizeof(int)), calloc(n, sizeof(int)), calloc(n, sizeof(int)), "", ""};
+    xc_status st = p.layer && p.from && p.to ? find(s, e, &p) : xc_fail(XC_ERR_NOMEM, "out of memory");
     free(p.layer);
+    free(p.from);
+    free(p.to);
     return st;
+}
+
+/* Whether the model holds Q/DQ nodes (explicit quantization: an int8 engine without --int8). */
+static xc_status has_qdq(const char *path, int *yes)
+{
+    xc_model *m;
+    *yes = 0;
+    XC_TRY(xc_model_load(path, &m));
+    const xc_graph *g = m->graph;
+    for (int k = 0; k < g->n_nodes && !*yes; k++)
+        *yes = !g->nodes[k].domain[0]
+               && (!strcmp(g->nodes[k].op_type, "QuantizeLinear") || !strcmp(g->nodes[k].op_type, "DequantizeLinear"));
+    xc_model_free(m);
+    return XC_OK;
 }
 
 xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r)
 {
-    if (!c->ocl.fp16)
-        return xc_fail(XC_ERR_USAGE, "debug precision needs --fp16: it finds the layers an fp16 engine must keep in fp32");
+    int qdq = 0;
+    if (!c->ocl.fp16 && !c->ocl.int8) XC_TRY(has_qdq(c->model_path, &qdq));
+    if (!c->ocl.fp16 && !c->ocl.int8 && !qdq)
+        return xc_fail(XC_ERR_USAGE,
+                       "debug precision needs --fp16, --int8 or a Q/DQ model: it finds the layers a reduced-precision "
+                       "engine must run in higher precision");
     XC_TRY(xc_debug_check_outputs(c, DEFAULT_OUTPUT));
     return xc_debug_run(c, r, run);
 }

@@ -86,6 +86,8 @@ static uint64_t check_identity(const xc_reduce_config *c)
     for (int i = 0; i < o->n_disabled; i++) h = hash_str(h, o->disabled[i]);
     for (int i = 0; i < o->n_no_fuse_nodes; i++) h = hash_str(h, o->no_fuse_nodes[i]);
     for (int i = 0; i < o->n_fp32_layers; i++) h = hash_str(h, o->fp32_layers[i]);
+    for (int i = 0; i < o->n_fp16_layers; i++) h = hash_str(hash_str(h, ":fp16"), o->fp16_layers[i]);
+    for (int i = 0; i < o->n_int8_layers; i++) h = hash_str(hash_str(h, ":int8"), o->int8_layers[i]);
     h = hash_str(h, o->load_tactics);
     for (int i = 0; i < b->n_against; i++) /* what the engine is compared with */
         h = hash_str(hash_str(hash_str(hash_str(h, b->against[i].kind), b->against[i].name), b->against[i].command),
@@ -296,6 +298,12 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
     for (int i = 0; i < o.n_fp32_layers; i++) {
         char v[1100];
         snprintf(v, sizeof v, "%s:fp32", o.fp32_layers[i]);
+        arg2(buf, len, &p, "--layer-precision", v);
+    }
+    for (int i = 0; i < o.n_fp16_layers + o.n_int8_layers; i++) { /* the other precisions of --layer-precision */
+        char v[1100];
+        int fp16 = i < o.n_fp16_layers;
+        snprintf(v, sizeof v, "%s:%s", fp16 ? o.fp16_layers[i] : o.int8_layers[i - o.n_fp16_layers], fp16 ? "fp16" : "int8");
         arg2(buf, len, &p, "--layer-precision", v);
     }
     for (int i = 0; i < o.n_faults; i++) arg2(buf, len, &p, "--inject-fault", o.faults[i]);

@@ -350,6 +350,15 @@ static int layer_has_part(const char *layer, const char *part)
     return 0;
 }
 
+/* The nodes of g that the layer names `from` (--layer-precision's) cover, as `to`. */
+static void keep_constrained(const xc_graph *g, const char *const *from, int n_from, const char **to, int *n_to)
+{
+    *n_to = 0;
+    for (int i = 0; i < n_from; i++)
+        for (int k = 0; k < g->n_nodes && *n_to < XC_MAX_LAYER_NAMES; k++)
+            if (layer_has_part(from[i], node_name(&g->nodes[k]))) to[(*n_to)++] = node_name(&g->nodes[k]);
+}
+
 void rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_options *o)
 {
     const xc_ocl_build_options *base = &st->cfg->base.ocl;
@@ -364,6 +373,8 @@ void rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_option
         for (int k = 0; k < g->n_nodes && o->n_fp32_layers < XC_MAX_LAYER_NAMES; k++)
             if (layer_has_part(base->fp32_layers[i], node_name(&g->nodes[k])))
                 o->fp32_layers[o->n_fp32_layers++] = node_name(&g->nodes[k]);
+    keep_constrained(g, base->fp16_layers, base->n_fp16_layers, o->fp16_layers, &o->n_fp16_layers);
+    keep_constrained(g, base->int8_layers, base->n_int8_layers, o->int8_layers, &o->n_int8_layers);
     o->save_tactics = NULL; /* the user's file describes the model given, not candidates */
     if (st->tactics[0]) {
         /* every check pins the failing build's tactics where layer names still match and the

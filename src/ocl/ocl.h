@@ -18,6 +18,10 @@ typedef struct xc_ocl_build_options {
     int no_tf32;                                 /* --no-tf32: no TF32 tensor-core tactics (exact fp32 products) */
     const char *fp32_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp32 (layer or node names) */
     int n_fp32_layers;
+    const char *fp16_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp16 (needs --fp16; not quantized under --int8) */
+    int n_fp16_layers;
+    const char *int8_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:int8 (needs --int8 or Q/DQ: must run int8) */
+    int n_int8_layers;
     int no_fusion;                      /* every fusion pass off */
     const char *disabled[XC_MAX_NAMED]; /* --disable-fusion NAME */
     int n_disabled;
@@ -160,12 +164,25 @@ int xc_engine_layer_find(const xc_engine *e, const char *name);
 /* The static shape the engine was built for on graph input `name` (out->name borrowed from
  * e); 0 if e takes no such input. */
 int xc_engine_input_shape(const xc_engine *e, const char *name, xc_input_shape *out);
-/* Per-layer precision files (--layer-precision-file): the layer (or node) names to keep in
- * fp32, as JSON {"format": "crosscheck-layer-precision-1", "fp32": [...]}. Loading allocates
- * *names (free with xc_layer_precision_free). */
-xc_status xc_layer_precision_save(const char *path, const char *const *fp32, int n);
-xc_status xc_layer_precision_load(const char *path, char ***names, int *n);
-void xc_layer_precision_free(char **names, int n);
+/* Per-layer precision constraints (--layer-precision NAME:int8|fp16|fp32, as TensorRT's layer
+ * precisions): a layer (or the layer covering node NAME, or every layer holding a node of a
+ * " + "-joined layer name) runs in that precision. The highest wins where several name one
+ * layer. fp16 needs --fp16; int8 needs an int8 engine (--int8 or Q/DQ) and a layer with an int8
+ * tactic; under --int8 an fp16/fp32 layer is not quantized, and under Q/DQ its Q/DQ stay float
+ * ops around it. */
+enum { XC_LAYER_PREC_NONE, XC_LAYER_PREC_INT8, XC_LAYER_PREC_FP16, XC_LAYER_PREC_FP32 };
+/* "int8", "fp16", "fp32" (NULL for NONE or unknown); parse returns -1 for an unknown word. */
+const char *xc_layer_prec_name(int prec);
+int xc_layer_prec_parse(const char *word);
+/* Adds NAME (borrowed) to o's list for prec; fails when the list is full. */
+xc_status xc_ocl_constrain_layer(xc_ocl_build_options *o, const char *name, int prec);
+/* Per-layer precision files (--layer-precision-file), as JSON
+ * {"format": "crosscheck-layer-precision-2", "layers": {"NAME": "fp16", ...}}; files of format
+ * -1 ({"fp32": [NAME, ...]}: bare names) still read, as fp32. Loading allocates *names and
+ * *precs (free with xc_layer_precision_free). */
+xc_status xc_layer_precision_save(const char *path, const char *const *names, const int *precs, int n);
+xc_status xc_layer_precision_load(const char *path, char ***names, int **precs, int *n);
+void xc_layer_precision_free(char **names, int *precs, int n);
 
 /* Name of the i-th builder pass (for --disable-fusion), NULL past the end. */
 const char *xc_ocl_pass_name(int i);

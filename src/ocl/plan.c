@@ -80,6 +80,9 @@ cJSON *xc_engine_describe(const xc_engine *e)
     cJSON *dis = cJSON_AddArrayToObject(opts, "disabled_passes"), *fp32 = cJSON_AddArrayToObject(opts, "fp32_layers");
     for (int i = 0; i < e->opt.n_disabled; i++) cJSON_AddItemToArray(dis, cJSON_CreateString(e->opt.disabled[i]));
     for (int i = 0; i < e->opt.n_fp32_layers; i++) cJSON_AddItemToArray(fp32, cJSON_CreateString(e->opt.fp32_layers[i]));
+    cJSON *fp16 = cJSON_AddArrayToObject(opts, "fp16_layers"), *int8 = cJSON_AddArrayToObject(opts, "int8_layers");
+    for (int i = 0; i < e->opt.n_fp16_layers; i++) cJSON_AddItemToArray(fp16, cJSON_CreateString(e->opt.fp16_layers[i]));
+    for (int i = 0; i < e->opt.n_int8_layers; i++) cJSON_AddItemToArray(int8, cJSON_CreateString(e->opt.int8_layers[i]));
     cJSON *nofuse = cJSON_AddArrayToObject(opts, "no_fuse_nodes");
     for (int i = 0; i < e->opt.n_no_fuse_nodes; i++) cJSON_AddItemToArray(nofuse, cJSON_CreateString(e->opt.no_fuse_nodes[i]));
     if (e->faults) { /* announced wherever the engine is described; a plan never re-arms them */
@@ -234,6 +237,13 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     cJSON_ArrayForEach(it,
                        cJSON_GetObjectItem(opts, "fp32_layers")) if (cJSON_IsString(it) && o->n_fp32_layers < XC_MAX_LAYER_NAMES)
         o->fp32_layers[o->n_fp32_layers++] = it->valuestring;
+    o->n_fp16_layers = o->n_int8_layers = 0;
+    cJSON_ArrayForEach(it,
+                       cJSON_GetObjectItem(opts, "fp16_layers")) if (cJSON_IsString(it) && o->n_fp16_layers < XC_MAX_LAYER_NAMES)
+        o->fp16_layers[o->n_fp16_layers++] = it->valuestring;
+    cJSON_ArrayForEach(it,
+                       cJSON_GetObjectItem(opts, "int8_layers")) if (cJSON_IsString(it) && o->n_int8_layers < XC_MAX_LAYER_NAMES)
+        o->int8_layers[o->n_int8_layers++] = it->valuestring;
     o->n_no_fuse_nodes = 0;
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "no_fuse_nodes")) if (cJSON_IsString(it)
                                                                            && o->n_no_fuse_nodes < XC_MAX_LAYER_NAMES)
@@ -306,6 +316,7 @@ static void unborrow(xc_engine *e, const xc_ocl_build_options *given)
             if (!strcmp(xc_ocl_pass_name(p), e->opt.disabled[i])) e->opt.disabled[i] = xc_ocl_pass_name(p);
     if (e->opt.calibration_data != given->calibration_data) e->opt.calibration_data = NULL;
     if (e->opt.calibration_cache != given->calibration_cache) e->opt.calibration_cache = NULL;
+    xc_engine_own_constraints(e); /* --layer-precision names, likewise */
 }
 
 xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_build_options *given, xc_engine **out)

@@ -1,7 +1,8 @@
 /* precision.c — per-layer precision and tensor storage. Under --fp16 every GPU layer stores its
- * float outputs as half and reads halves (arithmetic stays fp32); --layer-precision NAME:fp32
- * keeps a layer in fp32. Where a tensor's storage differs from what a consumer reads, a
- * reformat layer (kinds: "reformat") converts it, as TensorRT inserts reformatting layers.
+ * float outputs as half and reads halves (arithmetic stays fp32); --layer-precision NAME:PREC
+ * constrains a layer (see ocl.h: fp32 keeps it out of fp16, fp16/fp32 keep it out of int8, int8
+ * requires it int8). Where a tensor's storage differs from what a consumer reads, a reformat
+ * layer (kinds: "reformat") converts it, as TensorRT inserts reformatting layers.
  * CPU-fallback layers read any storage (the runtime converts) and write fp32; views (free
  * reshapes) keep the storage of what they view. */
 #include "ocl/build.h"
@@ -11,31 +12,137 @@
 
 extern const xc_layer_kind xc_kind_reformat, xc_kind_view;
 
-static int forced_fp32(const xc_engine *e, const xc_layer *L)
+static const char *const prec_names[] = {NULL, "int8", "fp16", "fp32"};
+
+const char *xc_layer_prec_name(int prec)
 {
-    for (int i = 0; i < e->opt.n_fp32_layers; i++) {
-        const char *want = e->opt.fp32_layers[i];
-        if (!strcmp(L->name, want)) return 1;
-        for (int k = 0; k < L->n_nodes; k++)
-            if (!strcmp(e->model->graph->nodes[L->nodes[k]].name, want)) return 1;
+    return prec > XC_LAYER_PREC_NONE && prec <= XC_LAYER_PREC_FP32 ? prec_names[prec] : NULL;
+}
+
+int xc_layer_prec_parse(const char *word)
+{
+    for (int p = XC_LAYER_PREC_INT8; p <= XC_LAYER_PREC_FP32; p++)
+        if (!strcmp(word, prec_names[p])) return p;
+    return -1;
+}
+
+/* The option list holding names constrained to prec, and its length. */
+static const char **prec_list_mut(xc_ocl_build_options *o, int prec, int **n)
+{
+    if (prec == XC_LAYER_PREC_INT8) return *n = &o->n_int8_layers, o->int8_layers;
+    if (prec == XC_LAYER_PREC_FP16) return *n = &o->n_fp16_layers, o->fp16_layers;
+    return *n = &o->n_fp32_layers, o->fp32_layers;
+}
+
+static const char *const *prec_list(const xc_ocl_build_options *o, int prec, int *n)
+{
+    int *count;
+    const char *const *list = prec_list_mut((xc_ocl_build_options *)o, prec, &count); /* only read */
+    *n = *count;
+    return list;
+}
+
+xc_status xc_ocl_constrain_layer(xc_ocl_build_options *o, const char *name, int prec)
+{
+    if (!xc_layer_prec_name(prec)) return xc_fail(XC_ERR_USAGE, "layer '%s': no such precision (%d)", name, prec);
+    int *n;
+    const char **list = prec_list_mut(o, prec, &n);
+    if (*n == XC_MAX_LAYER_NAMES)
+        return xc_fail(XC_ERR_USAGE, "more than %d layers constrained to %s", XC_MAX_LAYER_NAMES, xc_layer_prec_name(prec));
+    list[(*n)++] = name;
+    return XC_OK;
+}
+
+/* A node as layer names name it: its name, else its first output's. */
+static const char *node_label(const xc_node *n) { return n->name[0] ? n->name : n->outputs[0]; }
+
+/* Whether node label `node` is `want` or one of the parts of a " + "-joined name. */
+static int names_node(const char *want, const char *node)
+{
+    size_t n = strlen(node);
+    for (const char *part = want; part;) {
+        const char *end = strstr(part, " + ");
+        size_t len = end ? (size_t)(end - part) : strlen(part);
+        if (len == n && !strncmp(node, part, len)) return 1;
+        part = end ? end + 3 : NULL;
     }
     return 0;
 }
 
-static xc_status check_forced_names(const xc_engine *e)
+/* Whether constraint name `want` names layer L: its name, one of its nodes, or a " + "-joined
+ * layer name (another build's fused layer) one part of which is a node of L. */
+static int names_layer(const xc_engine *e, const xc_layer *L, const char *want)
 {
-    for (int i = 0; i < e->opt.n_fp32_layers; i++) {
-        int found = 0;
-        for (int l = 0; l < e->n_layers && !found; l++) {
-            const xc_layer *L = &e->layers[l];
-            if (L->dead) continue; /* fused away: its nodes are named by the layer that absorbed it */
-            found |= !strcmp(L->name, e->opt.fp32_layers[i]);
-            for (int k = 0; k < L->n_nodes; k++)
-                found |= !strcmp(e->model->graph->nodes[L->nodes[k]].name, e->opt.fp32_layers[i]);
-        }
-        if (!found)
-            return xc_fail(XC_ERR_USAGE, "--layer-precision names '%s', which is no layer or node of the model",
-                           e->opt.fp32_layers[i]);
+    if (!strcmp(L->name, want)) return 1;
+    for (int k = 0; k < L->n_nodes; k++)
+        if (names_node(want, node_label(&e->model->graph->nodes[L->nodes[k]]))) return 1;
+    return 0;
+}
+
+void xc_engine_own_constraints(xc_engine *e)
+{
+    const xc_graph *g = e->model->graph;
+    for (int p = XC_LAYER_PREC_INT8; p <= XC_LAYER_PREC_FP32; p++) {
+        int *n, k = 0;
+        const char **list = prec_list_mut(&e->opt, p, &n), *kept[XC_MAX_LAYER_NAMES];
+        for (int j = 0; j < g->n_nodes; j++)
+            for (int i = 0; i < *n && k < XC_MAX_LAYER_NAMES; i++)
+                if (names_node(list[i], node_label(&g->nodes[j]))) {
+                    kept[k++] = node_label(&g->nodes[j]);
+                    break;
+                }
+        memcpy(list, kept, sizeof *kept * (size_t)k);
+        *n = k;
+    }
+}
+
+int xc_layer_constraint(const xc_engine *e, const xc_layer *L)
+{
+    int best = XC_LAYER_PREC_NONE, n;
+    for (int p = XC_LAYER_PREC_INT8; p <= XC_LAYER_PREC_FP32; p++) {
+        const char *const *list = prec_list(&e->opt, p, &n);
+        for (int i = 0; i < n && best < p; i++)
+            if (names_layer(e, L, list[i])) best = p;
+    }
+    return best;
+}
+
+static int is_int8(const xc_layer *L) { return L->kind && (!strcmp(L->kind->name, "qconv") || !strcmp(L->kind->name, "qgemm")); }
+
+/* Every constraint names a live layer, asks a precision the engine has, and an int8 one is met. */
+static xc_status check_constraint(const xc_engine *e, const char *name, int prec)
+{
+    const char *word = xc_layer_prec_name(prec);
+    if (prec == XC_LAYER_PREC_FP16 && !e->opt.fp16)
+        return xc_fail(XC_ERR_USAGE, "--layer-precision %s:fp16 needs --fp16 (without it every float layer runs fp32)", name);
+    int found = 0, any_int8 = 0;
+    const xc_layer *not_int8 = NULL;
+    for (int l = 0; l < e->n_layers; l++) {
+        const xc_layer *L = &e->layers[l];
+        if (L->dead) continue; /* fused away: its nodes are named by the layer that absorbed it */
+        any_int8 |= is_int8(L);
+        if (!names_layer(e, L, name)) continue;
+        found = 1;
+        if (!is_int8(L) && !not_int8 && xc_layer_constraint(e, L) == XC_LAYER_PREC_INT8) not_int8 = L;
+    }
+    if (!found) return xc_fail(XC_ERR_USAGE, "--layer-precision names '%s', which is no layer or node of the model", name);
+    if (prec != XC_LAYER_PREC_INT8 || !not_int8) return XC_OK;
+    if (!any_int8 && !e->opt.int8)
+        return xc_fail(XC_ERR_USAGE, "--layer-precision %s:%s: the engine has no int8 (build with --int8, or a Q/DQ model)", name,
+                       word);
+    return xc_fail(XC_ERR_USAGE, "--layer-precision %s:%s: layer '%s' (%s) cannot run int8 in this engine", name, word,
+                   not_int8->name,
+                   not_int8->cpu    ? "cpu"
+                   : not_int8->kind ? not_int8->kind->name
+                                    : "?");
+}
+
+static xc_status check_constraints(const xc_engine *e)
+{
+    int n;
+    for (int p = XC_LAYER_PREC_INT8; p <= XC_LAYER_PREC_FP32; p++) {
+        const char *const *list = prec_list(&e->opt, p, &n);
+        for (int i = 0; i < n; i++) XC_TRY(check_constraint(e, list[i], p));
     }
     return XC_OK;
 }
@@ -67,11 +174,11 @@ static xc_status add_reformat(xc_engine *e, xc_layer *layers, int *n, int t, int
 
 xc_status xc_engine_assign_precision(xc_engine *e)
 {
-    XC_TRY(check_forced_names(e));
+    XC_TRY(check_constraints(e));
     for (int l = 0; l < e->n_layers; l++) {
         xc_layer *L = &e->layers[l];
         if (L->dead) continue;
-        L->fp16 = e->opt.fp16 && !L->cpu && !forced_fp32(e, L);
+        L->fp16 = e->opt.fp16 && !L->cpu && xc_layer_constraint(e, L) != XC_LAYER_PREC_FP32;
         if (L->kind == &xc_kind_view) L->fp16 = e->tensors[L->in[0]].fp16;
         for (int o = 0; o < L->n_out; o++)
             if (L->out[o] >= 0) e->tensors[L->out[o]].fp16 = L->fp16 && e->tensors[L->out[o]].dtype == XC_FLOAT;

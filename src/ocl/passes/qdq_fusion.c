@@ -12,7 +12,8 @@
  * float. x's DequantizeLinear is absorbed when the conv is its only reader, else the others
  * keep it. The fused layer covers the DQ, the conv/gemm (and its fused activation) and the Q,
  * so per-layer comparison names them all. Off: --disable-fusion qdq_fusion (Q and DQ then run
- * as quant layers around the float conv/gemm). */
+ * as quant layers around the float conv/gemm), and so for one layer --layer-precision constrains
+ * to fp16 or fp32 (its conv/gemm, DQ or Q named). */
 #include "ocl/build.h"
 #include "../layers/quant_util.h"
 #include <string.h>
@@ -107,11 +108,13 @@ static int fuse(xc_engine *e, int c)
     if (!match_layer(e, L, in)) return 0;
     int xf = L->in[0], d = e->tensors[xf].producer;
     if (!quant_layer(e, d, "DequantizeLinear") || !xc_fusion_allowed(e, d, c)) return 0;
+    if (xc_layer_constraint(e, L) >= XC_LAYER_PREC_FP16 || xc_layer_constraint(e, &e->layers[d]) >= XC_LAYER_PREC_FP16) return 0;
     in[XQ_X] = e->layers[d].in[0];
     in[XQ_XS] = e->layers[d].in[1];
     in[XQ_XZ] = e->layers[d].n_in > 2 ? e->layers[d].in[2] : -1;
     int q = xc_sole_consumer(e, L->out[0]);
     if (!quant_layer(e, q, "QuantizeLinear") || e->layers[q].in[0] != L->out[0] || !xc_fusion_allowed(e, c, q)) q = -1;
+    if (q >= 0 && xc_layer_constraint(e, &e->layers[q]) >= XC_LAYER_PREC_FP16) return 0;
     if (q >= 0) {
         in[XQ_YS] = e->layers[q].in[1];
         in[XQ_YZ] = e->layers[q].n_in > 2 ? e->layers[q].in[2] : -1;

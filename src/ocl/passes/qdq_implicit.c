@@ -3,8 +3,8 @@
  * an int8 layer (qconv/qgemm): its input quantized symmetrically on the fly (scale = amax / 127,
  * amax from calibration: qdq_calibrate.h), its weights quantized per output channel on the host
  * (scale = max |w[c]| / 127), int32 accumulation, float output (bias and activation in the
- * epilogue, after the residual add conv_residual fused). Layers --layer-precision NAME:fp32 names
- * keep fp32. Runs only with --int8; --disable-fusion int8_implicit turns it off. */
+ * epilogue, after the residual add conv_residual fused). Layers --layer-precision constrains to
+ * fp16 or fp32 stay float, in that precision. Runs only with --int8; --disable-fusion int8_implicit turns it off. */
 #include "ocl/build.h"
 #include "../layers/quant_util.h"
 #include "qdq_calibrate.h"
@@ -17,21 +17,10 @@ extern const xc_layer_kind xc_kind_conv, xc_kind_gemm, xc_kind_qconv, xc_kind_qg
 
 #define PASS "int8_implicit"
 
-/* Whether --layer-precision keeps layer L in fp32 (by layer or node name). */
-static int kept_fp32(const xc_engine *e, const xc_layer *L)
-{
-    for (int i = 0; i < e->opt.n_fp32_layers; i++) {
-        if (!strcmp(L->name, e->opt.fp32_layers[i])) return 1;
-        for (int k = 0; k < L->n_nodes; k++)
-            if (!strcmp(e->model->graph->nodes[L->nodes[k]].name, e->opt.fp32_layers[i])) return 1;
-    }
-    return 0;
-}
-
 /* The axis of L's weights that holds output channels, or -1 when L cannot go int8. */
 static int channel_axis(const xc_engine *e, const xc_layer *L)
 {
-    if (L->dead || L->n_out != 1 || L->n_in < 2 || L->n_in > 4 || kept_fp32(e, L)) return -1;
+    if (L->dead || L->n_out != 1 || L->n_in < 2 || L->n_in > 4 || xc_layer_constraint(e, L) >= XC_LAYER_PREC_FP16) return -1;
     const xc_etensor *x = &e->tensors[L->in[0]], *w = &e->tensors[L->in[1]];
     if (x->value || x->dtype != XC_FLOAT || !x->name[0] || !xc_et_const_f32(w)) return -1;
     for (int i = 2; i < L->n_in; i++)
