@@ -279,7 +279,7 @@ def interactive(s, xc, tmp, model):
         if not path:
             return "b"
         with open(path) as f:
-            return "g" if "gb" in json.load(f)["fp32"] else "b"
+            return "g" if json.load(f)["layers"].get("gb") == "fp32" else "b"
     rc, text = _drive([xc, "debug", "precision", tg, "--fp16", "-o", os.path.join(tmp, "p.json"), "--interactive"], fp16_gb)
     s.check("debug precision --interactive (judged by each candidate's precision file): gb must stay in fp32",
             rc == 0 and "layer 'gb' (nodes gb) must stay in fp32" in text and "precision file:" in text, text[-2000:])
