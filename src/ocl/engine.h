@@ -132,6 +132,7 @@ typedef struct xc_engine {
     struct xc_fault_set *faults;       /* fault injection (fault.h); NULL when off */
     struct xc_profile_state *profiles; /* optimization profiles (profile_shapes.h), owned; NULL: static shapes */
     int dev_borrowed;                  /* dev belongs to the profiled engine this one serves (opt.shared_device) */
+    int refits;                        /* times xc_engine_refit replaced its contents (contexts re-make kernels) */
     int plan_profile;                  /* p + 1 when the memory plan is profile p's at max (shared by its engines); 0: its own */
 } xc_engine;
 

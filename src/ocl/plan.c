@@ -280,7 +280,7 @@ void xc_ocl_plan_header_free(xc_ocl_plan_header *h)
     memset(h, 0, sizeof *h);
 }
 
-static xc_status check_plan(const cJSON *root, const char *path, const xc_engine *probe)
+xc_status xc_ocl_plan_check(const cJSON *root, const char *path, const xc_engine *probe, int same_model)
 {
     char dev[1100];
     if (strcmp(str_of(root, "format"), "crosscheck-plan-1")) return xc_fail(XC_ERR_MODEL, "%s: not a crosscheck plan", path);
@@ -290,7 +290,7 @@ static xc_status check_plan(const cJSON *root, const char *path, const xc_engine
     if (strcmp(str_of(root, "device"), xc_ocl_device_key(probe->dev, dev, sizeof dev)))
         return xc_fail(XC_ERR_USAGE, "%s: built for device '%s', this is '%s': rebuild the plan", path, str_of(root, "device"),
                        dev);
-    if (strcmp(str_of(root, "model_hash"), probe->model_hash))
+    if (same_model && strcmp(str_of(root, "model_hash"), probe->model_hash))
         return xc_fail(XC_ERR_USAGE, "%s: built from another model (hash %s, this model %s)", path, str_of(root, "model_hash"),
                        probe->model_hash);
     return XC_OK;
@@ -319,7 +319,7 @@ xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_bui
     if (s != XC_OK) return s;
     xc_engine *probe = NULL;
     s = xc_engine_probe(m, &h.opt, &probe); /* device and model hash, nothing built */
-    if (s == XC_OK) s = check_plan(h.root, path, probe);
+    if (s == XC_OK) s = xc_ocl_plan_check(h.root, path, probe, 1);
     xc_engine_free(probe);
     h.opt.load_tactics = path;
     h.opt.timing_cache = NULL;
