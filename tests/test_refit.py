@@ -7,7 +7,8 @@ the Winograd tactic (--tactics), and refit with weights B (same structure). Then
     Winograd filters transformed again);
   - the same for an fp16 engine (half weights converted again);
   - the same for an int8 engine of the QDQ model ONNX Runtime's quantize_static makes from A and
-    B (int8 weights and per-channel scales derived again), when the plan has int8 layers;
+    B (int8 weights and per-channel scales derived again), and for an implicitly quantized one
+    (--int8: the calibration cache of A's activations is kept, as TensorRT keeps dynamic ranges);
   - a model of another structure (a conv kernel of another shape; a renamed node) is refused:
     exit status non-zero, one line naming the initializer or node, and no plan written;
   - the plan written names the new model (run NEW.onnx --plan NEW.plan accepts it) and the
@@ -136,6 +137,9 @@ def refit(s, xc, build, tmp):
         s.check("refit int8: ONNX Runtime quantizes the model", False, repr(ex))
     else:
         _case(s, xc, d, "int8", qa, qb, ds, ["--timing-iterations", "1"], "qconv")
+    cal = _dataset(os.path.join(d, "cal", "set0"), x)
+    _case(s, xc, d, "int8-implicit", a, b, ds, ["--int8", "--calibration-data", os.path.dirname(cal), "--calibration-cache",
+                                                 os.path.join(d, "cal.cache"), "--timing-iterations", "1"], "qconv")
     if times:
         print("refit: build %.2f s, refit %.2f s (fp32 model, PoCL)" % times)
 
@@ -150,3 +154,12 @@ def refit(s, xc, build, tmp):
         s.check("refit: a model with %s is refused in one line naming %s" % (what, name),
                 r.returncode != 0 and len(lines) == 1 and name in lines[0] and not os.path.exists(out),
                 "rc %d: %s" % (r.returncode, r.stderr[-800:]))
+
+    r = _run([xc, "refit", "--help"])
+    s.check("refit --help lists --weights, -o and --ocl-device",
+            r.returncode == 0 and all(o in r.stdout for o in ("--weights", "-o NEW.plan", "--ocl-device")), r.stderr)
+    r = _run([xc, "refit", plan_a, "-o", os.path.join(d, "x.plan")])
+    s.check("refit without --weights: one usage line, exit 2",
+            r.returncode == 2 and "--weights" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr)
+    r = _run([xc, "--help"])
+    s.check("crosscheck --help lists refit", r.returncode == 0 and "\n  refit " in r.stdout, r.stdout[-500:])
