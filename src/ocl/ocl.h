@@ -90,9 +90,12 @@ typedef struct xc_ocl_plan_header {
 xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const xc_ocl_build_options *given,
                             xc_ocl_plan_header *h);
 void xc_ocl_plan_header_free(xc_ocl_plan_header *h);
-/* Whether a parsed plan suits probe's device and this crosscheck, and (same_model) was built from
- * probe's model (its hash); fails in one line naming path. */
-xc_status xc_ocl_plan_check(const struct cJSON *root, const char *path, const xc_engine *probe, int same_model);
+/* xc_ocl_plan_parse of the file at path. */
+xc_status xc_ocl_plan_read(const char *path, const xc_ocl_build_options *given, xc_ocl_plan_header *h);
+/* Builds m with h's options and path's tactics pinned, once the plan is found to suit this
+ * device and crosscheck and (same_model) to have been built from m (its hash); fails in one line
+ * naming path. */
+xc_status xc_ocl_plan_build(const xc_model *m, const char *path, xc_ocl_plan_header *h, int same_model, xc_engine **out);
 
 /* What a plan refit did, for the caller to print. */
 typedef struct xc_refit_summary {

@@ -280,7 +280,7 @@ void xc_ocl_plan_header_free(xc_ocl_plan_header *h)
     memset(h, 0, sizeof *h);
 }
 
-xc_status xc_ocl_plan_check(const cJSON *root, const char *path, const xc_engine *probe, int same_model)
+static xc_status check_plan(const cJSON *root, const char *path, const xc_engine *probe, int same_model)
 {
     char dev[1100];
     if (strcmp(str_of(root, "format"), "crosscheck-plan-1")) return xc_fail(XC_ERR_MODEL, "%s: not a crosscheck plan", path);
@@ -308,22 +308,34 @@ static void unborrow(xc_engine *e, const xc_ocl_build_options *given)
     if (e->opt.calibration_cache != given->calibration_cache) e->opt.calibration_cache = NULL;
 }
 
+xc_status xc_ocl_plan_read(const char *path, const xc_ocl_build_options *given, xc_ocl_plan_header *h)
+{
+    xc_mapping *map;
+    memset(h, 0, sizeof *h);
+    XC_TRY(xc_read_file(path, &map));
+    xc_status s = xc_ocl_plan_parse(path, map->addr, map->len, given, h);
+    xc_mapping_release(map);
+    return s;
+}
+
+xc_status xc_ocl_plan_build(const xc_model *m, const char *path, xc_ocl_plan_header *h, int same_model, xc_engine **out)
+{
+    *out = NULL;
+    xc_engine *probe = NULL;
+    xc_status s = xc_engine_probe(m, &h->opt, &probe); /* device and model hash, nothing built */
+    if (s == XC_OK) s = check_plan(h->root, path, probe, same_model);
+    xc_engine_free(probe);
+    h->opt.load_tactics = path;
+    h->opt.timing_cache = h->opt.save_tactics = NULL;
+    return s == XC_OK ? xc_ocl_build(m, &h->opt, out) : s;
+}
+
 xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_build_options *given, xc_engine **out)
 {
     *out = NULL;
-    xc_mapping *map;
-    XC_TRY(xc_read_file(path, &map));
     xc_ocl_plan_header h;
-    xc_status s = xc_ocl_plan_parse(path, map->addr, map->len, given, &h);
-    xc_mapping_release(map);
-    if (s != XC_OK) return s;
-    xc_engine *probe = NULL;
-    s = xc_engine_probe(m, &h.opt, &probe); /* device and model hash, nothing built */
-    if (s == XC_OK) s = xc_ocl_plan_check(h.root, path, probe, 1);
-    xc_engine_free(probe);
-    h.opt.load_tactics = path;
-    h.opt.timing_cache = NULL;
-    if (s == XC_OK) s = xc_ocl_build(m, &h.opt, out);
+    XC_TRY(xc_ocl_plan_read(path, given, &h));
+    xc_status s = xc_ocl_plan_build(m, path, &h, 1, out);
     if (s == XC_OK) unborrow(*out, given);
     xc_ocl_plan_header_free(&h);
     return s;

@@ -92,13 +92,8 @@ static void summarize(const xc_engine *e, xc_refit_summary *sum)
 /* Builds the engine of `now` with the plan's options and tactics and checks it is the plan's. */
 static xc_status refit_build(const char *plan, xc_ocl_plan_header *h, const xc_model *now, xc_engine **out)
 {
-    xc_engine *probe = NULL, *e = NULL;
-    xc_status s = xc_engine_probe(now, &h->opt, &probe); /* device and version: as loading a plan checks */
-    if (s == XC_OK) s = xc_ocl_plan_check(h->root, plan, probe, 0);
-    xc_engine_free(probe);
-    h->opt.load_tactics = plan; /* a plan pins every layer: none is timed */
-    h->opt.timing_cache = h->opt.save_tactics = NULL;
-    if (s == XC_OK) s = xc_ocl_build(now, &h->opt, &e);
+    xc_engine *e = NULL;
+    xc_status s = xc_ocl_plan_build(now, plan, h, 0, &e); /* a plan pins every layer: none is timed */
     cJSON *desc = s == XC_OK ? xc_engine_describe(e) : NULL;
     if (s == XC_OK) s = desc ? same_engine(h->root, desc) : xc_fail(XC_ERR_NOMEM, "out of memory");
     cJSON_Delete(desc);
@@ -114,16 +109,12 @@ static xc_status refit_build(const char *plan, xc_ocl_plan_header *h, const xc_m
 xc_status xc_ocl_plan_refit(const char *plan, const char *weights, const xc_ocl_build_options *given, const char *out,
                             xc_refit_summary *sum)
 {
-    xc_mapping *map;
-    XC_TRY(xc_read_file(plan, &map));
     xc_ocl_plan_header h;
-    xc_status s = xc_ocl_plan_parse(plan, map->addr, map->len, given, &h);
-    xc_mapping_release(map);
-    if (s != XC_OK) return s;
+    XC_TRY(xc_ocl_plan_read(plan, given, &h));
     char *was_path = NULL;
     xc_model *was = NULL, *now = NULL;
     xc_engine *e = NULL;
-    s = xc_plan_model_path(plan, &was_path);
+    xc_status s = xc_plan_model_path(plan, &was_path);
     if (s == XC_OK) s = xc_model_load(was_path, &was);
     if (s == XC_OK) s = xc_model_load(weights, &now);
     if (s == XC_OK) s = xc_refit_same_structure(was, now);
