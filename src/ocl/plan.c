@@ -299,13 +299,31 @@ static xc_status check_plan(const cJSON *root, const char *path, const xc_engine
 /* The engine's options borrowed strings from the plan's JSON, freed with its header: point
  * disabled pass names at the passes' own (static) names, and drop the calibration paths the
  * plan gave (they served the build; `inspect engine --plan` printed freed memory before). */
-static void unborrow(xc_engine *e, const xc_ocl_build_options *given)
+/* Points *name at a copy that e owns instead of the plan's string. */
+static xc_status own_name(xc_engine *e, const char **name)
+{
+    char **grown = realloc(e->opt_names, sizeof *grown * (size_t)(e->n_opt_names + 1)), *copy = strdup(*name);
+    if (grown) e->opt_names = grown;
+    if (!grown || !copy) {
+        free(copy);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    *name = e->opt_names[e->n_opt_names++] = copy;
+    return XC_OK;
+}
+
+static xc_status unborrow(xc_engine *e, const xc_ocl_build_options *given)
 {
     for (int i = 0; i < e->opt.n_disabled; i++)
         for (int p = 0; xc_ocl_pass_name(p); p++)
             if (!strcmp(xc_ocl_pass_name(p), e->opt.disabled[i])) e->opt.disabled[i] = xc_ocl_pass_name(p);
     if (e->opt.calibration_data != given->calibration_data) e->opt.calibration_data = NULL;
     if (e->opt.calibration_cache != given->calibration_cache) e->opt.calibration_cache = NULL;
+    /* layer and node names (--layer-precision, --no-fuse-node): the engine's own copies, so
+     * describing or refitting the engine later reads no freed memory */
+    for (int i = 0; i < e->opt.n_fp32_layers; i++) XC_TRY(own_name(e, &e->opt.fp32_layers[i]));
+    for (int i = 0; i < e->opt.n_no_fuse_nodes; i++) XC_TRY(own_name(e, &e->opt.no_fuse_nodes[i]));
+    return XC_OK;
 }
 
 xc_status xc_ocl_plan_read(const char *path, const xc_ocl_build_options *given, xc_ocl_plan_header *h)
@@ -336,7 +354,8 @@ xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_bui
     xc_ocl_plan_header h;
     XC_TRY(xc_ocl_plan_read(path, given, &h));
     xc_status s = xc_ocl_plan_build(m, path, &h, 1, out);
-    if (s == XC_OK) unborrow(*out, given);
+    if (s == XC_OK) s = unborrow(*out, given);
+    if (s != XC_OK) xc_engine_free(*out), *out = NULL;
     xc_ocl_plan_header_free(&h);
     return s;
 }

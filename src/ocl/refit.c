@@ -161,8 +161,8 @@ static xc_status own_tactics(const xc_engine *e, cJSON **desc, xc_tactics_file *
     return s;
 }
 
-/* Swaps the contents of e and n, keeping with e what is the caller's: its options (strings the
- * caller owns), the device (n borrowed it) and the refit count. n then holds the old weights. */
+/* Swaps the contents of e and n, keeping with e its options (and the names they point to), the
+ * device (n borrowed it) and the refit count. n then holds the old weights. */
 static void take_contents(xc_engine *e, xc_engine *n)
 {
     xc_ocl_build_options opt = e->opt;
@@ -170,10 +170,28 @@ static void take_contents(xc_engine *e, xc_engine *n)
     xc_engine tmp = *e;
     *e = *n;
     *n = tmp;
+    e->opt_names = n->opt_names, e->n_opt_names = n->n_opt_names; /* the new contents own none */
+    n->opt_names = NULL, n->n_opt_names = 0;
     e->opt = opt;
     e->dev_borrowed = borrowed;
     e->refits = refits + 1;
     n->dev_borrowed = 1;
+}
+
+/* The shapes e was built for, from its own input tensors (e->opt.shapes of an engine loaded from
+ * a plan pointed into the plan's header, gone since). At most XC_MAX_NAMED: as --input-shapes. */
+static int own_shapes(const xc_engine *e, xc_input_shape *shapes)
+{
+    int n = 0;
+    for (int t = 0; t < e->n_tensors && n < XC_MAX_NAMED; t++) {
+        const xc_etensor *x = &e->tensors[t];
+        if (x->graph_input < 0) continue;
+        shapes[n].name = x->name;
+        shapes[n].rank = x->rank;
+        memcpy(shapes[n].dims, x->dims, sizeof shapes[n].dims);
+        n++;
+    }
+    return n;
 }
 
 xc_status xc_engine_refit(xc_engine *e, const xc_model *m)
@@ -188,6 +206,9 @@ xc_status xc_engine_refit(xc_engine *e, const xc_model *m)
     xc_engine *n = NULL;
     xc_status s = own_tactics(e, &was, &pins);
     xc_ocl_build_options o = e->opt;
+    xc_input_shape shapes[XC_MAX_NAMED];
+    o.n_shapes = own_shapes(e, shapes);
+    o.shapes = shapes;
     o.shared_device = e->dev; /* the same OpenCL context: contexts made on e keep working */
     o.replay = pins;
     o.load_tactics = "the engine refit";

@@ -2,7 +2,8 @@
  * the Winograd tactic + BatchNormalization + Relu) refit with refit_b.onnx's weights gives, on a
  * backend made before the refit, outputs bit-identical to a fresh build of refit_b.onnx with the
  * same tactics, and different from before; a model of another structure is refused in one line
- * and leaves the engine as it was. Skips with a note when there is no OpenCL device. */
+ * and leaves the engine as it was. An engine loaded from a plan refits with the plan's options
+ * (--layer-precision names included, which pointed into the freed plan before). Skips with a note when there is no OpenCL device. */
 #include "crosscheck/crosscheck.h"
 #include "error.h"
 #include "ocl/engine.h"
@@ -110,6 +111,49 @@ done:
     xc_engine_free(fresh);
     xc_engine_free(e);
     xc_model_free(other);
+    xc_model_free(b);
+    xc_model_free(a);
+}
+
+/* A layer kept in fp32 (--layer-precision conv:fp32) in an fp16 plan stays fp32 through a
+ * load and a refit: the plan's names belong to the engine after loading. */
+TEST(refit_engine_loaded_from_a_plan)
+{
+    char pa[4096], pb[4096], plan[] = "/tmp/xc_refit_XXXXXX";
+    xc_ocl_build_options o = xc_ocl_build_defaults();
+    o.fp16 = 1;
+    o.fp32_layers[o.n_fp32_layers++] = "conv";
+    o.opt_level = 0;
+    xc_model *a = NULL, *b = NULL;
+    xc_engine *e = NULL, *loaded = NULL;
+    CHECK_OK(xc_model_load(fixture("refit_a.onnx", pa, sizeof pa), &a));
+    CHECK_OK(xc_model_load(fixture("refit_b.onnx", pb, sizeof pb), &b));
+    if (!a || !b || xc_ocl_build(a, &o, &e) != XC_OK) {
+        fprintf(stderr, "  (no OpenCL engine: %s)\n", xc_error_message());
+        goto done;
+    }
+    int fd = mkstemp(plan);
+    if (fd >= 0) close(fd);
+    CHECK_OK(xc_engine_save_plan(e, plan));
+    xc_ocl_build_options given = xc_ocl_build_defaults();
+    CHECK_OK(xc_ocl_plan_load(a, plan, &given, &loaded));
+    if (loaded) {
+        char big[4096];
+        memset(big, 'x', sizeof big - 1); /* reuses what the plan's header freed, if anything still pointed there */
+        big[sizeof big - 1] = 0;
+        char *noise = strdup(big);
+        CHECK_OK(xc_engine_refit(loaded, b));
+        free(noise);
+        int conv_fp32 = 0;
+        for (int l = 0; l < loaded->n_layers; l++)
+            if (!loaded->layers[l].dead && strstr(loaded->layers[l].name, "conv")) conv_fp32 = !loaded->layers[l].fp16;
+        CHECK(conv_fp32);
+        CHECK(loaded->opt.n_fp32_layers == 1 && !strcmp(loaded->opt.fp32_layers[0], "conv"));
+    }
+    unlink(plan);
+done:
+    xc_engine_free(loaded);
+    xc_engine_free(e);
     xc_model_free(b);
     xc_model_free(a);
 }
