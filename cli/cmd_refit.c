@@ -16,11 +16,13 @@ static const char *description =
 
 int cmd_refit(int argc, char **argv)
 {
-    const char *weights = NULL, *out = NULL, *device = NULL;
+    const char *weights = NULL, *out = NULL, *device = NULL, *model = NULL;
     cli_strings plans = {0};
     const cli_option opts[] = {
         {"--weights", "NEW.onnx", "the model whose weights the plan takes (required)", CLI_STRING, .str = &weights},
         {"-o", "NEW.plan", "the plan to write (required; may be PLAN itself)", CLI_STRING, .str = &out},
+        {"--model", "OLD.onnx", "the model the plan was built from (default: the one the plan names, in its folder)", CLI_STRING,
+         .str = &model},
         {"--ocl-device", "N|NAME", "OpenCL device (default: the first GPU, else the first device)", CLI_STRING, .str = &device},
         {0}};
     const cli_command c = {.name = "refit",
@@ -39,7 +41,7 @@ int cmd_refit(int argc, char **argv)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     xc_refit_summary sum;
-    if (xc_ocl_plan_refit(plans.v[0], weights, &o, out, &sum) != XC_OK) return cli_error();
+    if (xc_ocl_plan_refit(plans.v[0], model, weights, &o, out, &sum) != XC_OK) return cli_error();
     clock_gettime(CLOCK_MONOTONIC, &t1);
     printf("refit %s with the weights of %s: %d layers, tactics kept (none timed), %.1f KiB of device weights, %.3f s\n",
            plans.v[0], weights, sum.layers, sum.weight_bytes / 1024.0,

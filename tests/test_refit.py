@@ -163,3 +163,15 @@ def refit(s, xc, build, tmp):
             r.returncode == 2 and "--weights" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr)
     r = _run([xc, "--help"])
     s.check("crosscheck --help lists refit", r.returncode == 0 and "\n  refit " in r.stdout, r.stdout[-500:])
+
+    # a plan moved away from its model: --model names the model it was built from
+    moved = os.path.join(d, "moved")
+    os.makedirs(moved, exist_ok=True)
+    import shutil
+    shutil.copy(plan_a, moved)
+    mplan, mout = os.path.join(moved, os.path.basename(plan_a)), os.path.join(moved, "r.plan")
+    r = _run([xc, "refit", mplan, "--weights", b, "-o", mout])
+    s.check("refit of a plan whose model is not beside it: one line suggesting --model",
+            r.returncode != 0 and "refit --model" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr)
+    r = _run([xc, "refit", mplan, "--model", a, "--weights", b, "-o", mout])
+    s.check("refit --model OLD.onnx: the plan is refit", r.returncode == 0 and os.path.exists(mout), r.stderr)

@@ -108,9 +108,10 @@ typedef struct xc_refit_summary {
  * (folded BatchNorm, Winograd filters, packed and int8 weights, half copies, folded constants)
  * derived again by building with the plan's tactics pinned. The engine it builds must have the
  * plan's layers, tactics and memory plan, or nothing is written. out is written whole or not at
- * all. given: device and other options the plan does not record. */
-xc_status xc_ocl_plan_refit(const char *plan, const char *weights, const xc_ocl_build_options *given, const char *out,
-                            xc_refit_summary *sum);
+ * all. model: the model the plan was built from (NULL: the one the plan names); given: device
+ * and other options the plan does not record. */
+xc_status xc_ocl_plan_refit(const char *plan, const char *model, const char *weights, const xc_ocl_build_options *given,
+                            const char *out, xc_refit_summary *sum);
 
 /* The model file plan was built from: the plan's "model", which must name a file inside the
  * plan's folder (a plan is data: it never makes crosscheck open a file outside it). Malloc'd. */

@@ -106,15 +106,16 @@ static xc_status refit_build(const char *plan, xc_ocl_plan_header *h, const xc_m
     return XC_OK;
 }
 
-xc_status xc_ocl_plan_refit(const char *plan, const char *weights, const xc_ocl_build_options *given, const char *out,
-                            xc_refit_summary *sum)
+xc_status xc_ocl_plan_refit(const char *plan, const char *model, const char *weights, const xc_ocl_build_options *given,
+                            const char *out, xc_refit_summary *sum)
 {
     xc_ocl_plan_header h;
     XC_TRY(xc_ocl_plan_read(plan, given, &h));
     char *was_path = NULL;
     xc_model *was = NULL, *now = NULL;
     xc_engine *e = NULL;
-    xc_status s = xc_plan_model_path(plan, &was_path);
+    xc_status s = model ? ((was_path = strdup(model)) ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory"))
+                        : xc_plan_model_path(plan, &was_path);
     if (s == XC_OK) s = xc_model_load(was_path, &was);
     if (s == XC_OK) s = xc_model_load(weights, &now);
     if (s == XC_OK) s = xc_refit_same_structure(was, now);
