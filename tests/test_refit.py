@@ -164,6 +164,22 @@ def refit(s, xc, build, tmp):
     r = _run([xc, "--help"])
     s.check("crosscheck --help lists refit", r.returncode == 0 and "\n  refit " in r.stdout, r.stdout[-500:])
 
+    # same structure, but a weight the engine's shapes depend on (a Reshape's shape): refused
+    ra, rb = os.path.join(d, "reshape_a.onnx"), os.path.join(d, "reshape_b.onnx")
+    for path, shape in ((ra, [6, 4]), (rb, [4, 6])):
+        nodes = [helper.make_node("Reshape", ["x", "shp"], ["r"], name="reshape"), helper.make_node("Relu", ["r"], ["y"], name="relu")]
+        g = helper.make_graph(nodes, "rs", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.array(shape, np.int64), "shp")])
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
+    rplan, rout = os.path.join(d, "reshape_a.plan"), os.path.join(d, "reshape_b.plan")
+    r = _run([xc, "build", ra, "-o", rplan])
+    r2 = _run([xc, "refit", rplan, "--weights", rb, "-o", rout])
+    lines = r2.stderr.strip().splitlines()
+    s.check("refit: weights that change a tensor's shape (Reshape) are refused in one line naming it",
+            r.returncode == 0 and r2.returncode != 0 and len(lines) == 1 and "tensor 'r'" in lines[0]
+            and not os.path.exists(rout), r.stderr[-500:] + r2.stderr[-800:])
+
     # a plan moved away from its model: --model names the model it was built from
     moved = os.path.join(d, "moved")
     os.makedirs(moved, exist_ok=True)

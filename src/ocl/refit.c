@@ -87,16 +87,42 @@ static void summarize(const xc_engine *e, xc_refit_summary *sum)
     sum->weight_bytes = e->weight_bytes;
 }
 
+/* Tensors (names, dtypes, static shapes, storage) must match too: contexts made on an engine
+ * keep their activation buffers, and a plan records no shapes but its inputs'. */
+static xc_status same_tensors(const xc_engine *a, const xc_engine *b)
+{
+    if (a->n_tensors != b->n_tensors || a->n_layers != b->n_layers || a->n_slots != b->n_slots)
+        return xc_fail(XC_ERR_MODEL, "the engine these weights build has other tensors or layers");
+    for (int t = 0; t < a->n_tensors; t++) {
+        const xc_etensor *x = &a->tensors[t], *y = &b->tensors[t];
+        if (strcmp(x->name, y->name) || x->dtype != y->dtype || x->fp16 != y->fp16 || x->rank != y->rank
+            || (x->rank > 0 && memcmp(x->dims, y->dims, sizeof *x->dims * (size_t)x->rank)))
+            return xc_fail(XC_ERR_MODEL, "tensor '%s': its type or shape would change with these weights", x->name);
+    }
+    for (int k = 0; k < a->n_slots; k++)
+        if (a->slot_bytes[k] != b->slot_bytes[k])
+            return xc_fail(XC_ERR_MODEL, "the memory plan would change with these weights (slot %d)", k);
+    return XC_OK;
+}
+
 /* ---- plans ---- */
 
-/* Builds the engine of `now` with the plan's options and tactics and checks it is the plan's. */
-static xc_status refit_build(const char *plan, xc_ocl_plan_header *h, const xc_model *now, xc_engine **out)
+/* Builds the plan's engine (was must be the model it was built from: its hash is checked) and
+ * the engine of `now` with the plan's options and tactics, and checks they are the same engine
+ * but for the weights. */
+static xc_status refit_build(const char *plan, xc_ocl_plan_header *h, const xc_model *was, const xc_model *now, xc_engine **out)
 {
-    xc_engine *e = NULL;
-    xc_status s = xc_ocl_plan_build(now, plan, h, 0, &e); /* a plan pins every layer: none is timed */
+    xc_engine *old = NULL, *e = NULL;
+    xc_status s = xc_ocl_plan_build(was, plan, h, 1, &old); /* a plan pins every layer: none is timed */
+    if (s == XC_OK) s = xc_ocl_plan_build(now, plan, h, 0, &e);
     cJSON *desc = s == XC_OK ? xc_engine_describe(e) : NULL;
-    if (s == XC_OK) s = desc ? same_engine(h->root, desc) : xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (s == XC_OK) {
+        s = desc ? same_engine(h->root, desc) : xc_fail(XC_ERR_NOMEM, "out of memory");
+        if (s == XC_OK) s = same_tensors(old, e);
+        if (s != XC_OK) xc_error_prefix(s, "%s: ", now->path ? now->path : "the new weights");
+    }
     cJSON_Delete(desc);
+    xc_engine_free(old);
     if (s != XC_OK) {
         xc_engine_free(e);
         return s;
@@ -119,7 +145,7 @@ xc_status xc_ocl_plan_refit(const char *plan, const char *model, const char *wei
     if (s == XC_OK) s = xc_model_load(was_path, &was);
     if (s == XC_OK) s = xc_model_load(weights, &now);
     if (s == XC_OK) s = xc_refit_same_structure(was, now);
-    if (s == XC_OK) s = refit_build(plan, &h, now, &e);
+    if (s == XC_OK) s = refit_build(plan, &h, was, now, &e);
     if (s == XC_OK) s = xc_ocl_plan_save(e, out); /* a temporary file renamed over out */
     if (s == XC_OK) summarize(e, sum);
     xc_engine_free(e);
@@ -131,24 +157,6 @@ xc_status xc_ocl_plan_refit(const char *plan, const char *model, const char *wei
 }
 
 /* ---- an engine in memory ---- */
-
-/* Tensors (names, dtypes, static shapes, storage) must match too: contexts made on the engine
- * keep their activation buffers. */
-static xc_status same_tensors(const xc_engine *a, const xc_engine *b)
-{
-    if (a->n_tensors != b->n_tensors || a->n_layers != b->n_layers || a->n_slots != b->n_slots)
-        return xc_fail(XC_ERR_MODEL, "the engine these weights build has other tensors or layers");
-    for (int t = 0; t < a->n_tensors; t++) {
-        const xc_etensor *x = &a->tensors[t], *y = &b->tensors[t];
-        if (strcmp(x->name, y->name) || x->dtype != y->dtype || x->fp16 != y->fp16 || x->rank != y->rank
-            || (x->rank > 0 && memcmp(x->dims, y->dims, sizeof *x->dims * (size_t)x->rank)))
-            return xc_fail(XC_ERR_MODEL, "tensor '%s': its type or shape would change with these weights", x->name);
-    }
-    for (int k = 0; k < a->n_slots; k++)
-        if (a->slot_bytes[k] != b->slot_bytes[k])
-            return xc_fail(XC_ERR_MODEL, "the memory plan would change with these weights (slot %d)", k);
-    return XC_OK;
-}
 
 /* The engine's own tactics as a plan pins them (every layer, strictly). */
 static xc_status own_tactics(const xc_engine *e, cJSON **desc, xc_tactics_file **out)
