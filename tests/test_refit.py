@@ -11,6 +11,7 @@ the Winograd tactic (--tactics), and refit with weights B (same structure). Then
     (--int8: the calibration cache of A's activations is kept, as TensorRT keeps dynamic ranges);
   - a model of another structure (a conv kernel of another shape; a renamed node) is refused:
     exit status non-zero, one line naming the initializer or node, and no plan written;
+  - the same for a plan with an optimization profile (dynamic batch);
   - the plan written names the new model (run NEW.onnx --plan NEW.plan accepts it) and the
     measured times of refit and build are reported.
 The in-process API (xc_engine_refit) is covered by the C unit test tests/unit/test_refit.c."""
@@ -28,7 +29,7 @@ def _run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=600)
 
 
-def _model(seed, kernel=3, node_name="conv"):
+def _model(seed, kernel=3, node_name="conv", batch=1):
     r = np.random.default_rng(seed)
 
     def init(n, a):
@@ -39,8 +40,8 @@ def _model(seed, kernel=3, node_name="conv"):
              helper.make_node("Relu", ["n"], ["r"], name="relu"),
              helper.make_node("Flatten", ["r"], ["f"], name="flatten"),
              helper.make_node("Gemm", ["f", "wf", "bf"], ["y"], name="fc", transB=1)]
-    g = helper.make_graph(nodes, "refit", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])],
+    g = helper.make_graph(nodes, "refit", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, 4, 6, 6])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, 5])],
                           [init("w", r.normal(0, .3, [c, 4, kernel, kernel])), init("b", r.normal(0, .1, [c])),
                            init("g", r.uniform(.5, 1.5, [c])), init("beta", r.normal(0, .1, [c])),
                            init("mean", r.normal(0, .1, [c])), init("var", r.uniform(.5, 1.5, [c])),
@@ -137,6 +138,11 @@ def refit(s, xc, build, tmp):
         s.check("refit int8: ONNX Runtime quantizes the model", False, repr(ex))
     else:
         _case(s, xc, d, "int8", qa, qb, ds, ["--timing-iterations", "1"], "qconv")
+    da, db = os.path.join(d, "dyn_a.onnx"), os.path.join(d, "dyn_b.onnx")
+    onnx.save(_model(1, batch="N"), da)
+    onnx.save(_model(2, batch="N"), db)
+    _case(s, xc, d, "profile", da, db, ds, wino + ["--profile-shapes", "x:min=[1,4,6,6],opt=[2,4,6,6],max=[4,4,6,6]"],
+          "winograd")
     cal = _dataset(os.path.join(d, "cal", "set0"), x)
     _case(s, xc, d, "int8-implicit", a, b, ds, ["--int8", "--calibration-data", os.path.dirname(cal), "--calibration-cache",
                                                  os.path.join(d, "cal.cache"), "--timing-iterations", "1"], "qconv")
