@@ -1,6 +1,7 @@
 /* test_refit.c — xc_engine_refit through the public API: an engine of refit_a.onnx (Conv 3x3 on
- * the Winograd tactic + BatchNormalization + Relu) refit with refit_b.onnx's weights gives, on a
- * backend made before the refit, outputs bit-identical to a fresh build of refit_b.onnx with the
+ * the Winograd tactic + BatchNormalization + Clip, whose bound initializer is compiled into the
+ * fused kernel) refit with refit_b.onnx's weights gives, on a backend made before the refit (its
+ * kernels of the old program must go), outputs bit-identical to a fresh build of refit_b.onnx with the
  * same tactics, and different from before; a model of another structure is refused in one line
  * and leaves the engine as it was. An engine loaded from a plan refits with the plan's options
  * (--layer-precision names included, which pointed into the freed plan before). Skips with a note when there is no OpenCL device. */
