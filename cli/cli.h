@@ -16,6 +16,7 @@ int cmd_debug(int argc, char **argv);
 int cmd_surgeon(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
+int cmd_refit(int argc, char **argv);
 
 /* `inspect engine`, `inspect tactics`, `inspect diff-tactics` (argv[0] is the view's name). */
 int cli_inspect_engine(int argc, char **argv);

@@ -15,6 +15,7 @@ static const struct {
     {"conformance", cmd_conformance, "run ONNX backend-test cases on the reference"},
     {"graph", cmd_graph, "draw a model or its OpenCL engine (dot, svg, png, pdf), with overlays"},
     {"build", cmd_build, "build the OpenCL engine (fusions, timed tactics) and write a plan"},
+    {"refit", cmd_refit, "replace a plan's weights with a model of the same structure (no re-timing)"},
     {"bench", cmd_bench, "time the OpenCL engine of a model or plan (latency, throughput, per layer)"},
     {"debug", cmd_debug, "find the tactic, fusion or fp16 layer that makes the engine disagree"},
     {"surgeon", cmd_surgeon, "edit models: extract, sanitize (fold constants), insert, prune-outputs"},

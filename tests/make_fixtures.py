@@ -8,6 +8,8 @@ usage: make_fixtures.py OUT_DIR
   ext/             a model whose weights live in an external file (offset/length)
   chain.onnx       40 elementwise nodes in a row on a 1 MiB tensor (memory bound test)
   pointwise.onnx   a fusable elementwise chain, a free reshape (OpenCL engine tests)
+  refit_a.onnx, refit_b.onnx  Conv 3x3 + BatchNormalization + Clip (bounds as initializers, fused
+                   into the conv kernel's epilogue), one structure, two sets of weights (xc_engine_refit)
 """
 import os
 import sys
@@ -104,6 +106,22 @@ def pointwise_model():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+def refit_model(seed):
+    """Conv 3x3 (Winograd-eligible) + BatchNormalization + Clip; seed picks the weights and the
+    upper bound (compiled into the fused kernel: a refit changes the program)."""
+    r = np.random.default_rng(seed)
+    inits = [numpy_helper.from_array(a.astype(np.float32), n) for n, a in (
+        ("w", r.normal(0, .3, [8, 4, 3, 3])), ("b", r.normal(0, .1, [8])), ("g", r.uniform(.5, 1.5, [8])),
+        ("beta", r.normal(0, .1, [8])), ("mean", r.normal(0, .1, [8])), ("var", r.uniform(.5, 1.5, [8])),
+        ("lo", np.array(0.0)), ("hi", np.array(1.0 / seed)))]
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("BatchNormalization", ["c", "g", "beta", "mean", "var"], ["n"], name="bn"),
+             helper.make_node("Clip", ["n", "lo", "hi"], ["y"], name="clip")]
+    graph = helper.make_graph(nodes, "refit", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 6, 6])], initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -112,6 +130,8 @@ def main():
     external_model(os.path.join(out, "ext"))
     onnx.save(chain_model(), os.path.join(out, "chain.onnx"))
     onnx.save(pointwise_model(), os.path.join(out, "pointwise.onnx"))
+    onnx.save(refit_model(1), os.path.join(out, "refit_a.onnx"))
+    onnx.save(refit_model(2), os.path.join(out, "refit_b.onnx"))
 
 
 if __name__ == "__main__":

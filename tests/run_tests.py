@@ -50,6 +50,7 @@ from test_int8_engine import int8_engine  # noqa: E402
 from test_triage import triage  # noqa: E402
 from test_isolate import isolate  # noqa: E402
 from test_precision_ladder import precision_ladder  # noqa: E402
+from test_refit import refit  # noqa: E402
 from test_newops import newops  # noqa: E402
 from test_strings import strings  # noqa: E402
 from test_multi_device import multi_device  # noqa: E402
@@ -1492,6 +1493,7 @@ def main():
         timed(reduce_unsupported, s, xc, args.build, tmp)
         timed(isolate, s, xc, args.build, tmp)
         timed(precision_ladder, s, xc, args.build, tmp)
+        timed(refit, s, xc, args.build, tmp)
         timed(triage, s, xc, args.build, tmp)
         timed(plan_open_tests, s, xc, args.build, tmp)
         timed(profiles, s, xc, args.build, tmp)

@@ -43,6 +43,15 @@ XC_API xc_status xc_engine_load_plan(const xc_model *m, const char *path, const 
 /* Opens a plan together with the model it was built from (the plan names it; it must lie in the
  * plan's folder). *m and *e are the caller's to free. */
 XC_API xc_status xc_engine_open_plan(const char *plan, const xc_engine_config *c, xc_model **m, xc_engine **e);
+/* Refit: replaces e's weights with m's, a model of the same structure as e's (nodes, attributes,
+ * initializer names, dtypes and shapes), without re-timing: every layer keeps its tactic and
+ * what derives from weights (folded BatchNorm, Winograd and packed filters, int8 weights and
+ * scales, fp16 copies, folded constants) is derived again, giving the outputs of a fresh build of
+ * m with e's tactics. Execution contexts made on e see the new weights on their next run. A model
+ * of another structure (or weights that would change it, e.g. a Reshape's shape) fails in one
+ * line naming the first difference and leaves e as it was. m must outlive e; e's old model may
+ * then be freed. Engines with optimization profiles: refit their plan (crosscheck refit). */
+XC_API xc_status xc_engine_refit(xc_engine *e, const xc_model *m);
 /* An execution context on e (e must outlive it). */
 XC_API xc_status xc_engine_backend_create(xc_engine *e, xc_backend **out);
 XC_API void xc_engine_free(xc_engine *e);

@@ -132,7 +132,10 @@ typedef struct xc_engine {
     struct xc_fault_set *faults;       /* fault injection (fault.h); NULL when off */
     struct xc_profile_state *profiles; /* optimization profiles (profile_shapes.h), owned; NULL: static shapes */
     int dev_borrowed;                  /* dev belongs to the profiled engine this one serves (opt.shared_device) */
-    int plan_profile;                  /* p + 1 when the memory plan is profile p's at max (shared by its engines); 0: its own */
+    int refits;                        /* times xc_engine_refit replaced its contents (contexts re-make kernels) */
+    char **opt_names;                  /* copies of opt's layer and node names a plan lent (plan.c), owned */
+    int n_opt_names;
+    int plan_profile; /* p + 1 when the memory plan is profile p's at max (shared by its engines); 0: its own */
 } xc_engine;
 
 /* ---- tactics: named implementations of a layer kind ---- */

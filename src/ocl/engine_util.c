@@ -372,6 +372,8 @@ void xc_engine_free(xc_engine *e)
     free(e->slot_bytes);
     xc_fault_set_free(e->faults);
     xc_profile_state_free(e->profiles);
+    for (int i = 0; i < e->n_opt_names; i++) free(e->opt_names[i]);
+    free(e->opt_names);
     if (!e->dev_borrowed) xc_ocl_device_close(e->dev);
     free(e);
 }

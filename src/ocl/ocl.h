@@ -64,6 +64,8 @@ typedef struct xc_ocl_build_options {
     const char *calibration_data;                /* --calibration-data DIR: input sets the reference runs for activation ranges */
     const char *calibration_cache;               /* --calibration-cache FILE: ranges read from it if it exists, else written */
     int calibrator_entropy;                      /* --calibrator entropy: KL-divergence thresholds instead of min-max */
+    const struct xc_tactics_file *replay;        /* internal: load_tactics already parsed (refit pins an engine's
+                                    * own tactics); load_tactics then only names it in messages */
     int replay_lenient;                          /* debug tools: layers load_tactics does not name run their baseline
                                     * tactic (no timing: every check builds the same engine), and names
                                     * of layers that no longer exist (unfused groups) are ignored */
@@ -92,6 +94,28 @@ typedef struct xc_ocl_plan_header {
 xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const xc_ocl_build_options *given,
                             xc_ocl_plan_header *h);
 void xc_ocl_plan_header_free(xc_ocl_plan_header *h);
+/* xc_ocl_plan_parse of the file at path. */
+xc_status xc_ocl_plan_read(const char *path, const xc_ocl_build_options *given, xc_ocl_plan_header *h);
+/* Builds m with h's options and path's tactics pinned, once the plan is found to suit this
+ * device and crosscheck and (same_model) to have been built from m (its hash); fails in one line
+ * naming path. */
+xc_status xc_ocl_plan_build(const xc_model *m, const char *path, xc_ocl_plan_header *h, int same_model, xc_engine **out);
+
+/* What a plan refit did, for the caller to print. */
+typedef struct xc_refit_summary {
+    int layers;          /* live layers, each keeping its tactic */
+    size_t weight_bytes; /* device weights re-derived and uploaded */
+} xc_refit_summary;
+
+/* Writes out: the plan `plan` with the weights of the model at `weights` (same structure as the
+ * plan's model), every layer keeping its tactic (none is timed) and every weight-derived value
+ * (folded BatchNorm, Winograd filters, packed and int8 weights, half copies, folded constants)
+ * derived again by building with the plan's tactics pinned. The engine it builds must have the
+ * plan's layers, tactics and memory plan, or nothing is written. out is written whole or not at
+ * all. model: the model the plan was built from (NULL: the one the plan names); given: device
+ * and other options the plan does not record. */
+xc_status xc_ocl_plan_refit(const char *plan, const char *model, const char *weights, const xc_ocl_build_options *given,
+                            const char *out, xc_refit_summary *sum);
 
 /* The model file plan was built from: the plan's "model", which must name a file inside the
  * plan's folder (a plan is data: it never makes crosscheck open a file outside it). Malloc'd. */

@@ -290,7 +290,7 @@ void xc_ocl_plan_header_free(xc_ocl_plan_header *h)
     memset(h, 0, sizeof *h);
 }
 
-static xc_status check_plan(const cJSON *root, const char *path, const xc_engine *probe)
+static xc_status check_plan(const cJSON *root, const char *path, const xc_engine *probe, int same_model)
 {
     char dev[1100];
     if (strcmp(str_of(root, "format"), "crosscheck-plan-1")) return xc_fail(XC_ERR_MODEL, "%s: not a crosscheck plan", path);
@@ -300,7 +300,7 @@ static xc_status check_plan(const cJSON *root, const char *path, const xc_engine
     if (strcmp(str_of(root, "device"), xc_ocl_device_key(probe->dev, dev, sizeof dev)))
         return xc_fail(XC_ERR_USAGE, "%s: built for device '%s', this is '%s': rebuild the plan", path, str_of(root, "device"),
                        dev);
-    if (strcmp(str_of(root, "model_hash"), probe->model_hash))
+    if (same_model && strcmp(str_of(root, "model_hash"), probe->model_hash))
         return xc_fail(XC_ERR_USAGE, "%s: built from another model (hash %s, this model %s)", path, str_of(root, "model_hash"),
                        probe->model_hash);
     return XC_OK;
@@ -309,33 +309,63 @@ static xc_status check_plan(const cJSON *root, const char *path, const xc_engine
 /* The engine's options borrowed strings from the plan's JSON, freed with its header: point
  * disabled pass names at the passes' own (static) names, and drop the calibration paths the
  * plan gave (they served the build; `inspect engine --plan` printed freed memory before). */
-static void unborrow(xc_engine *e, const xc_ocl_build_options *given)
+/* Points *name at a copy that e owns instead of the plan's string. */
+static xc_status own_name(xc_engine *e, const char **name)
+{
+    char **grown = realloc(e->opt_names, sizeof *grown * (size_t)(e->n_opt_names + 1)), *copy = strdup(*name);
+    if (grown) e->opt_names = grown;
+    if (!grown || !copy) {
+        free(copy);
+        return xc_fail(XC_ERR_NOMEM, "out of memory");
+    }
+    *name = e->opt_names[e->n_opt_names++] = copy;
+    return XC_OK;
+}
+
+static xc_status unborrow(xc_engine *e, const xc_ocl_build_options *given)
 {
     for (int i = 0; i < e->opt.n_disabled; i++)
         for (int p = 0; xc_ocl_pass_name(p); p++)
             if (!strcmp(xc_ocl_pass_name(p), e->opt.disabled[i])) e->opt.disabled[i] = xc_ocl_pass_name(p);
     if (e->opt.calibration_data != given->calibration_data) e->opt.calibration_data = NULL;
     if (e->opt.calibration_cache != given->calibration_cache) e->opt.calibration_cache = NULL;
-    xc_engine_own_constraints(e); /* --layer-precision names, likewise */
+    xc_engine_own_constraints(e); /* --layer-precision names: the model's node names */
+    /* --no-fuse-node names: the engine's own copies, so describing or refitting the engine
+     * later reads no freed memory */
+    for (int i = 0; i < e->opt.n_no_fuse_nodes; i++) XC_TRY(own_name(e, &e->opt.no_fuse_nodes[i]));
+    return XC_OK;
+}
+
+xc_status xc_ocl_plan_read(const char *path, const xc_ocl_build_options *given, xc_ocl_plan_header *h)
+{
+    xc_mapping *map;
+    memset(h, 0, sizeof *h);
+    XC_TRY(xc_read_file(path, &map));
+    xc_status s = xc_ocl_plan_parse(path, map->addr, map->len, given, h);
+    xc_mapping_release(map);
+    return s;
+}
+
+xc_status xc_ocl_plan_build(const xc_model *m, const char *path, xc_ocl_plan_header *h, int same_model, xc_engine **out)
+{
+    *out = NULL;
+    xc_engine *probe = NULL;
+    xc_status s = xc_engine_probe(m, &h->opt, &probe); /* device and model hash, nothing built */
+    if (s == XC_OK) s = check_plan(h->root, path, probe, same_model);
+    xc_engine_free(probe);
+    h->opt.load_tactics = path;
+    h->opt.timing_cache = h->opt.save_tactics = NULL;
+    return s == XC_OK ? xc_ocl_build(m, &h->opt, out) : s;
 }
 
 xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_build_options *given, xc_engine **out)
 {
     *out = NULL;
-    xc_mapping *map;
-    XC_TRY(xc_read_file(path, &map));
     xc_ocl_plan_header h;
-    xc_status s = xc_ocl_plan_parse(path, map->addr, map->len, given, &h);
-    xc_mapping_release(map);
-    if (s != XC_OK) return s;
-    xc_engine *probe = NULL;
-    s = xc_engine_probe(m, &h.opt, &probe); /* device and model hash, nothing built */
-    if (s == XC_OK) s = check_plan(h.root, path, probe);
-    xc_engine_free(probe);
-    h.opt.load_tactics = path;
-    h.opt.timing_cache = NULL;
-    if (s == XC_OK) s = xc_ocl_build(m, &h.opt, out);
-    if (s == XC_OK) unborrow(*out, given);
+    XC_TRY(xc_ocl_plan_read(path, given, &h));
+    xc_status s = xc_ocl_plan_build(m, path, &h, 1, out);
+    if (s == XC_OK) s = unborrow(*out, given);
+    if (s != XC_OK) xc_engine_free(*out), *out = NULL;
     xc_ocl_plan_header_free(&h);
     return s;
 }

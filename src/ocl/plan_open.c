@@ -31,10 +31,10 @@ xc_status xc_plan_model_path(const char *plan, char **out)
         s = dir ? xc_external_path(dirname(dir), m->valuestring, out) : xc_fail(XC_ERR_NOMEM, "out of memory");
         free(dir);
         if (s != XC_OK)
-            s = xc_error_prefix(
-                s,
-                "%s: the model the plan names cannot be used (give it: bench --model FILE, inspect engine MODEL --plan PLAN): ",
-                plan);
+            s = xc_error_prefix(s,
+                                "%s: the model the plan names cannot be used (give it: bench --model FILE, refit --model FILE, "
+                                "inspect engine MODEL --plan PLAN): ",
+                                plan);
     }
     cJSON_Delete(root);
     return s;

@@ -27,6 +27,7 @@ static xc_status ctx_create(xc_engine *e, int private_buffers, const xc_ocl_ctx 
     xc_ocl_ctx *c = calloc(1, sizeof *c);
     if (!c) return xc_fail(XC_ERR_NOMEM, "out of memory");
     c->e = e;
+    c->refits = e->refits;
     c->private_buffers = private_buffers;
     c->n_kernels = e->n_layers * XC_LAYER_LAUNCHES;
     c->kernels = calloc(c->n_kernels + 1, sizeof *c->kernels);
@@ -565,6 +566,10 @@ xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tenso
             sc->feed = NULL;
             return s;
         }
+    }
+    if (c->refits != e->refits) { /* a refit replaced the launches: kernels of the old programs go */
+        for (int l = 0; l < c->n_kernels / XC_LAYER_LAUNCHES; l++) xc_ocl_ctx_forget_layer(c, l);
+        c->refits = e->refits;
     }
     for (int t = 0; t < e->n_tensors; t++) {
         int k = e->tensors[t].graph_input;

@@ -31,6 +31,7 @@ typedef struct xc_ocl_ctx {
     struct xc_tensor **host; /* the last run's values, owned */
     int n_sub;               /* a profiled engine: contexts on the engines of other shapes, */
     struct xc_ocl_ctx **sub; /* made on first use (owned) */
+    int refits;              /* e->refits when its kernels were made (refit.c) */
 } xc_ocl_ctx;
 
 xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out);

@@ -202,7 +202,7 @@ static void cache_key(const xc_engine *e, const char *sig, char *buf, size_t len
         o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "|tactics=", e->opt.tactic_filter[i]);
 }
 
-static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, xc_tactics_file *pinned, xc_tactics_file *cache, int li)
+static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, const xc_tactics_file *pinned, xc_tactics_file *cache, int li)
 {
     xc_layer *l = &e->layers[li];
     candidate c[96];
@@ -306,10 +306,11 @@ static xc_status check_tactic_filter(const xc_engine *e)
 
 xc_status xc_engine_choose_tactics(xc_engine *e)
 {
-    xc_tactics_file *pinned = NULL, *cache = NULL;
+    xc_tactics_file *loaded = NULL, *cache = NULL;
     xc_ocl_ctx *ctx = NULL;
     xc_status s = check_tactic_filter(e);
-    if (s == XC_OK && e->opt.load_tactics) s = xc_tactics_load(e->opt.load_tactics, NULL, &pinned);
+    if (s == XC_OK && !e->opt.replay && e->opt.load_tactics) s = xc_tactics_load(e->opt.load_tactics, NULL, &loaded);
+    const xc_tactics_file *pinned = e->opt.replay ? e->opt.replay : loaded;
     if (s == XC_OK && e->opt.timing_cache) s = xc_tactics_load(e->opt.timing_cache, e, &cache);
     if (s == XC_OK) s = xc_ocl_ctx_create(e, 1, &ctx);
     int total = 0;
@@ -335,7 +336,7 @@ xc_status xc_engine_choose_tactics(xc_engine *e)
                                       : "no layer has more than one candidate tactic");
     if (s == XC_OK && e->opt.save_tactics) s = xc_tactics_save_engine(e, e->opt.save_tactics);
     xc_ocl_ctx_free(ctx);
-    xc_tactics_free(pinned);
+    xc_tactics_free(loaded);
     xc_tactics_free(cache);
     return s;
 }
