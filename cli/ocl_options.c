@@ -102,7 +102,11 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         int any = 0;
         while (*i + 1 < argc && argv[*i + 1][0] != '-') {
             if (o->n_shapes == XC_MAX_NAMED) return cli_usage_error(cmd, "too many --input-shapes"), -1;
-            if (xc_parse_input_shape(argv[++*i], &shapes[o->n_shapes]) != XC_OK) return cli_error(), -1;
+            /* parsed from a copy: parsing cuts the text at ':', and argv is echoed later (the debug
+             * tools' reproduce command printed '--input-shapes x' for 'x:[1,3]') */
+            char *text = cli_keep(strdup(argv[++*i]));
+            if (!text) return cli_usage_error(cmd, "out of memory"), -1;
+            if (xc_parse_input_shape(text, &shapes[o->n_shapes]) != XC_OK) return cli_error(), -1;
             o->n_shapes++;
             any = 1;
         }

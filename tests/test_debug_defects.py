@@ -328,6 +328,15 @@ def linear_cost(s, xc, model):
             r.returncode == 0 and named == ["10", "11", "8", "9"] and 0 < checks <= 24, r.stdout[-2500:])
 
 
+def reproduce_shapes(s, xc, dynamic):
+    """The reproduce command keeps --input-shapes' dims (the option's text was cut at ':' when
+    parsed, so it printed '--input-shapes x')."""
+    r = run([xc, "debug", "tactics", dynamic, "--input-shapes", "x:[2,3,16]", "--inject-fault", "node=mm1:scale=1.1", "-o",
+             os.devnull])
+    s.check("debug tactics' reproduce command keeps --input-shapes x:[2,3,16] whole",
+            r.returncode == 1 and "--input-shapes 'x:[2,3,16]'" in r.stdout, r.stdout[-1500:] + r.stderr[-500:])
+
+
 def debug_defects(s, xc, build, tmp):
     tmp = os.path.join(tmp, "debug_defects")
     os.makedirs(tmp, exist_ok=True)
@@ -341,6 +350,7 @@ def debug_defects(s, xc, build, tmp):
     first_nan(s, xc, attention, tmp)
     chain_model(chain)
     dynamic_model(dynamic)
+    reproduce_shapes(s, xc, dynamic)
     one_gemm = os.path.join(tmp, "one_gemm.onnx")
     one_gemm_model(one_gemm)
     timing_cache(s, xc, one_gemm, tmp)
