@@ -41,8 +41,7 @@ int cli_out_of_memory(const char *cmd);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* argv[*i] is option opt: returns its value (argv[++*i]) or NULL after printing an error. */
 const char *cli_value(int argc, char **argv, int *i, const char *cmd);
-/* Parses a double / long; prints an error and returns 0 on failure. */
-int cli_double(const char *cmd, const char *opt, const char *s, double *out);
+/* Parses a long; prints an error and returns 0 on failure. */
 int cli_long(const char *cmd, const char *opt, const char *s, long *out);
 /* The same, within [lo, hi] (a finite number for doubles): one line of error either way. */
 int cli_long_in(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);

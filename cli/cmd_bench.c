@@ -2,7 +2,7 @@
  * (throughput, latency, GPU compute, transfers) and, with --profile, per-layer times. */
 #include "cli.h"
 #include "ocl/profile.h"
-#include "ocl_options.h"
+#include "ocl_group.h"
 #include "file_io.h"
 #include "onnx_io.h"
 #include "tensor_proto.h"
@@ -13,25 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-static void usage(void)
-{
-    printf(
-        "usage: crosscheck bench MODEL|FILE.plan [options]\n\n"
-        "Builds the OpenCL engine from MODEL (or loads a plan made by 'crosscheck build': the model\n"
-        "it names is loaded only from inside the plan's folder, else give it with --model), warms up, then\n"
-        "runs inferences back to back with generated inputs and reports throughput, latency\n"
-        "(H2D + compute + D2H by the host clock), GPU compute time (first kernel's start to last\n"
-        "kernel's end, profiling events) and the H2D and D2H transfer times.\n\n"
-        "  --iterations N             at least N timed inferences (default 10)\n"
-        "  --duration-s X             and at least X seconds of them (default 3)\n"
-        "  --warmup-ms X              untimed inferences first, for X ms (default 200; at least one)\n"
-        "  --profile                  then a separate pass timing every layer (same stopping rule)\n"
-        "  --seed N                   seed for the generated inputs (default 1)\n"
-        "  --json FILE                write the results, the profile and the engine as JSON\n"
-        "  --model FILE               the model of a PLAN (default: the one the plan names, in its folder)\n\n"
-        "OpenCL build options (for a plan, the plan's own options win):\n%s",
-        cli_ocl_help);
-}
+static const char *description =
+    "Builds the OpenCL engine from MODEL (or loads a plan made by 'crosscheck build': the model\n"
+    "it names is loaded only from inside the plan's folder, else give it with --model), warms up, then\n"
+    "runs inferences back to back with generated inputs and reports throughput, latency\n"
+    "(H2D + compute + D2H by the host clock), GPU compute time (first kernel's start to last\n"
+    "kernel's end, profiling events) and the H2D and D2H transfer times.";
 
 static void print_stats(const char *label, const xc_stats *s)
 {
@@ -84,53 +71,31 @@ static int write_json(const char *path, const char *model, const xc_engine *e, c
     return 0;
 }
 
-/* Parses bench's own options; 1 taken, 0 not one of them, -1 usage error (printed). */
-static int bench_option(int argc, char **argv, int *i, xc_bench_options *b, const char **json, const char **model)
-{
-    const char *cmd = "bench", *a = argv[*i], *v;
-    double d;
-    long n;
-    if (!strcmp(a, "--profile")) return b->profile = 1, 1;
-    if (strcmp(a, "--iterations") && strcmp(a, "--duration-s") && strcmp(a, "--warmup-ms") && strcmp(a, "--seed")
-        && strcmp(a, "--json") && strcmp(a, "--model"))
-        return 0;
-    if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-    if (!strcmp(a, "--model")) return *model = v, 1;
-    if (!strcmp(a, "--json")) return *json = v, 1;
-    if (!strcmp(a, "--seed")) return cli_long(cmd, a, v, &n) ? (b->seed = (uint64_t)n, 1) : -1;
-    if (!strcmp(a, "--iterations")) {
-        if (!cli_long(cmd, a, v, &n)) return -1;
-        if (n < 1 || n > 100000000) return cli_usage_error(cmd, "--iterations takes 1..100000000"), -1;
-        return b->iterations = (int)n, 1;
-    }
-    if (!cli_double(cmd, a, v, &d)) return -1;
-    if (d < 0 || d > 86400e3) return cli_usage_error(cmd, "%s must be a non-negative number", a), -1;
-    if (!strcmp(a, "--duration-s"))
-        b->duration_s = d;
-    else
-        b->warmup_ms = d;
-    return 1;
-}
-
 int cmd_bench(int argc, char **argv)
 {
-    const char *cmd = "bench", *path = NULL, *json = NULL, *model = NULL;
+    const char *cmd = "bench", *json = NULL, *model = NULL;
     xc_ocl_build_options o = xc_ocl_build_defaults();
     xc_bench_options b = xc_bench_defaults();
-    xc_input_shape shapes[XC_MAX_NAMED];
-    for (int i = 1; i < argc; i++) {
-        int r = cli_ocl_option(argc, argv, &i, cmd, &o, shapes);
-        if (!r) r = bench_option(argc, argv, &i, &b, &json, &model);
-        if (r < 0) return 2;
-        if (r) continue;
-        if (cli_is_help(argv[i])) {
-            usage();
-            return 0;
-        } else if (!cli_positional(cmd, argv[i], &path)) {
-            return 2;
-        }
-    }
-    if (!path) return cli_usage_error(cmd, "no MODEL or PLAN given");
+    long iterations = b.iterations, seed = (long)b.seed;
+    const cli_option opts[] = {
+        {"--iterations", "N", "at least N timed inferences (default 10)", CLI_LONG, .whole = &iterations, .lo = 1,
+         .hi = 100000000},
+        {"--duration-s", "X", "and at least X seconds of them (default 3)", CLI_DOUBLE, .num = &b.duration_s, .lo = 0,
+         .hi = 86400e3},
+        {"--warmup-ms", "X", "untimed inferences first, for X ms (default 200; at least one)", CLI_DOUBLE, .num = &b.warmup_ms,
+         .lo = 0, .hi = 86400e3},
+        {"--profile", NULL, "then a separate pass timing every layer (same stopping rule)", CLI_FLAG, .flag = &b.profile},
+        {"--seed", "N", "seed for the generated inputs (default 1)", CLI_LONG, .whole = &seed},
+        {"--json", "FILE", "write the results, the profile and the engine as JSON", CLI_STRING, .str = &json},
+        {"--model", "FILE", "the model of a PLAN (default: the one the plan names, in its folder)", CLI_STRING, .str = &model},
+        {0}};
+    cli_ocl_group g = {.o = &o};
+    const cli_command c = {.name = cmd, .positional = "MODEL|FILE.plan", .description = description, .options = opts};
+    const char *path = NULL;
+    int rc = cli_parse_ocl(c, &g, "OpenCL build options (for a plan, the plan's own options win)", argc, argv, &path);
+    if (rc >= 0) return rc;
+    b.iterations = (int)iterations;
+    b.seed = (uint64_t)seed;
     o.progress = cli_ocl_progress();
     xc_model *m;
     xc_engine *e;
@@ -140,7 +105,7 @@ int cmd_bench(int argc, char **argv)
     }
     cli_print_engine(e);
     xc_bench_result r;
-    int rc = 0;
+    rc = 0;
     if (xc_bench_run(e, &b, &r) != XC_OK) {
         rc = cli_error();
     } else {

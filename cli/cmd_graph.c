@@ -3,7 +3,7 @@
 #include "cli.h"
 #include "options.h"
 #include "graph_draw.h"
-#include "ocl_options.h"
+#include "ocl_group.h"
 #include "onnx_io.h"
 #include <stdio.h>
 #include <string.h>
@@ -57,26 +57,11 @@ static int draw(const graph_args *a)
     return s == XC_OK ? 0 : cli_error();
 }
 
-typedef struct ocl_group {
-    graph_args *a;
-    xc_input_shape *shapes;
-    int used;
-} ocl_group;
-
-static int ocl_option(void *user, int argc, char **argv, int *i)
-{
-    ocl_group *g = user;
-    int r = cli_ocl_option(argc, argv, i, "graph", &g->a->ocl, g->shapes);
-    g->used |= r > 0;
-    return r;
-}
-
 int cmd_graph(int argc, char **argv)
 {
     const char *cmd = "graph";
-    xc_input_shape shapes[XC_MAX_NAMED];
     graph_args a = {.ocl = xc_ocl_build_defaults(), .draw = xc_draw_defaults()};
-    cli_strings model = {0}, highlight = {0};
+    cli_strings highlight = {0};
     long radius = a.draw.radius, max_nodes = a.draw.max_nodes;
     char max_nodes_help[300];
     snprintf(max_nodes_help, sizeof max_nodes_help,
@@ -104,22 +89,14 @@ int cmd_graph(int argc, char **argv)
          CLI_FLAG, .flag = &a.draw.show_initializers},
         {"--max-nodes", "N", max_nodes_help, CLI_LONG, .whole = &max_nodes, .lo = 0, .hi = 1000000000},
         {0}};
-    ocl_group group = {&a, shapes, 0};
+    cli_ocl_group group = {.o = &a.ocl};
     const cli_command c = {.name = cmd,
                            .positional = "MODEL",
                            .description = description,
                            .options = opts,
-                           .args = &model,
-                           .min_args = 1,
-                           .max_args = 1,
-                           .group = ocl_option,
-                           .group_user = &group,
-                           .group_title = "OpenCL build options (with --engine)",
-                           .group_help = cli_ocl_help,
                            .epilogue = "Exit status: 0 written, 2 usage, model, results-file or output error."};
-    int rc = cli_parse(&c, argc, argv);
+    int rc = cli_parse_ocl(c, &group, "OpenCL build options (with --engine)", argc, argv, &a.model);
     if (rc >= 0) return rc;
-    a.model = model.v[0];
     a.draw.radius = (int)radius;
     a.draw.max_nodes = (int)max_nodes;
     a.draw.n_highlight = highlight.n;

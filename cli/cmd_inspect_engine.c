@@ -2,32 +2,21 @@
  * prints the library's engine-inspector description (TensorRT-shaped JSON) as text or JSON. */
 #include "cli.h"
 #include "ocl/inspect_engine.h"
-#include "ocl_options.h"
+#include "ocl_group.h"
 #include "onnx_io.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
-static void usage(void)
-{
-    printf(
-        "usage: crosscheck inspect engine MODEL|PLAN [--plan FILE.plan | build options] [--profile] [--json]\n\n"
-        "Describes the OpenCL engine of MODEL built now, or of a PLAN made by 'crosscheck build' (its\n"
-        "model is the one the plan names, in the plan's folder, or MODEL --plan PLAN): every layer with the ONNX nodes it "
-        "covers,\n"
-        "kind, tactic, precision, fusion pass, inputs and outputs (shape, dtype, storage: memory-plan\n"
-        "slot, constant or view), the defining node's parameters, fused activation, kernels and\n"
-        "launch sizes; the memory plan (slots and bytes, planned vs the sum of activations);\n"
-        "device, driver and crosscheck version. --json writes it in the shape of TensorRT's engine\n"
-        "inspector ({\"Layers\": [{\"Name\", \"LayerType\", \"Inputs\", \"Outputs\", \"TacticName\", ...}],\n"
-        "\"Bindings\": [...]}) with crosscheck's extra fields.\n\n"
-        "  --plan FILE.plan           the engine of a plan instead of a new build\n"
-        "  --profile                  time every layer (like 'crosscheck bench --profile')\n"
-        "  --iterations N             profiled inferences (default 10)\n"
-        "  --json                     JSON instead of text\n\n"
-        "OpenCL build options (for a plan, the plan's own options win):\n%s",
-        cli_ocl_help);
-}
+static const char *description =
+    "Describes the OpenCL engine of MODEL built now, or of a PLAN made by 'crosscheck build' (its\n"
+    "model is the one the plan names, in the plan's folder, or MODEL --plan PLAN): every layer with\n"
+    "the ONNX nodes it covers, kind, tactic, precision, fusion pass, inputs and outputs (shape,\n"
+    "dtype, storage: memory-plan slot, constant or view), the defining node's parameters, fused\n"
+    "activation, kernels and launch sizes; the memory plan (slots and bytes, planned vs the sum of\n"
+    "activations); device, driver and crosscheck version. --json writes it in the shape of\n"
+    "TensorRT's engine inspector ({\"Layers\": [{\"Name\", \"LayerType\", \"Inputs\", \"Outputs\",\n"
+    "\"TacticName\", ...}], \"Bindings\": [...]}) with crosscheck's extra fields.";
 
 static const char *str(const cJSON *o, const char *key)
 {
@@ -145,44 +134,34 @@ static void print_engine(const cJSON *d)
 
 int cli_inspect_engine(int argc, char **argv)
 {
-    const char *cmd = "inspect engine", *model = NULL, *plan = NULL;
+    const char *cmd = "inspect engine", *plan = NULL;
     xc_ocl_build_options o = xc_ocl_build_defaults();
-    xc_input_shape shapes[XC_MAX_NAMED];
     xc_bench_options b = xc_bench_defaults();
     int json = 0;
-    long n;
+    long iterations = 0;
     b.duration_s = 0; /* a profile for inspection: the iteration count alone decides */
     b.warmup_ms = 50;
-    for (int i = 1; i < argc; i++) {
-        int r = cli_ocl_option(argc, argv, &i, cmd, &o, shapes);
-        if (r < 0) return 2;
-        if (r) continue;
-        if (cli_is_help(argv[i])) {
-            usage();
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--profile")) {
-            b.profile = 1;
-        } else if (!strcmp(argv[i], "--plan")) {
-            if (!(plan = cli_value(argc, argv, &i, cmd))) return 2;
-        } else if (!strcmp(argv[i], "--iterations")) {
-            const char *v = cli_value(argc, argv, &i, cmd);
-            if (!v || !cli_long(cmd, argv[i - 1], v, &n)) return 2;
-            if (n < 1 || n > 1000000) return cli_usage_error(cmd, "--iterations takes 1..1000000");
-            b.iterations = (int)n;
-        } else if (!cli_positional(cmd, argv[i], &model)) {
-            return 2;
-        }
-    }
-    if (!model) return cli_usage_error(cmd, "no MODEL or PLAN given");
+    const cli_option opts[] = {
+        {"--plan", "FILE.plan", "the engine of a plan instead of a new build", CLI_STRING, .str = &plan},
+        {"--profile", NULL, "time every layer (like 'crosscheck bench --profile')", CLI_FLAG, .flag = &b.profile},
+        {"--iterations", "N", "profiled inferences (default 10; with --profile)", CLI_LONG, .whole = &iterations, .lo = 1,
+         .hi = 1000000},
+        {"--json", NULL, "JSON instead of text", CLI_FLAG, .flag = &json},
+        {0}};
+    cli_ocl_group g = {.o = &o};
+    const cli_command c = {.name = cmd, .positional = "MODEL|PLAN", .description = description, .options = opts};
+    const char *model = NULL;
+    int rc = cli_parse_ocl(c, &g, "OpenCL build options (for a plan, the plan's own options win)", argc, argv, &model);
+    if (rc >= 0) return rc;
+    if (iterations && !b.profile) return cli_usage_error(cmd, "--iterations counts profiled inferences: it needs --profile");
+    if (iterations) b.iterations = (int)iterations;
     xc_model *m = NULL;
     xc_engine *e = NULL;
     /* MODEL --plan PLAN names both; a lone PLAN finds its model through itself */
     xc_status s = plan ? xc_engine_open(plan, model, &o, &m, &e) : xc_engine_open(model, NULL, &o, &m, &e);
     xc_bench_result r = {0};
     if (s == XC_OK && b.profile) s = xc_bench_run(e, &b, &r);
-    int rc = s == XC_OK ? 0 : cli_error();
+    rc = s == XC_OK ? 0 : cli_error();
     if (s == XC_OK) {
         cJSON *d = xc_inspect_engine(e, b.profile ? &r : NULL);
         if (json) {

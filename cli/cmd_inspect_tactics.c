@@ -2,37 +2,37 @@
  * diff-tactics --good ... --bad ...`: print the library's tactic views (inspect_tactics.h). */
 #include "cli.h"
 #include "inspect_tactics.h"
+#include "options.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_FILES 256
-
 static const char *tactics_help =
-    "usage: crosscheck inspect tactics PLAN|REPLAY [--json]\n\n"
-    "Lists each layer's tactic from a plan ('crosscheck build -o') or a replay file (--save-tactics).\n";
+    "Lists each layer's tactic from a plan ('crosscheck build -o') or a replay file (--save-tactics).";
 
 static const char *diff_help =
-    "usage: crosscheck inspect diff-tactics --good FILE|DIR... --bad FILE|DIR... [--json]\n\n"
     "Compares the tactic replays (or plans) of builds that worked with those of builds that did not,\n"
     "as Polygraphy's 'inspect diff-tactics' does: for each layer, the tactics seen in bad builds and\n"
-    "never in good ones are the suspects. A folder stands for the .json files in it. Exits 0.\n";
+    "never in good ones are the suspects. A folder stands for the .json files in it. Exits 0.";
+
+#define JSON_HELP "JSON instead of text"
 
 int cli_inspect_tactics(int argc, char **argv)
 {
-    const char *cmd = "inspect tactics", *path = NULL;
+    const char *cmd = "inspect tactics";
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(tactics_help, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!cli_positional(cmd, argv[i], &path)) {
-            return 2;
-        }
-    }
-    if (!path) return cli_usage_error(cmd, "no PLAN or REPLAY file given");
+    cli_strings args = {0};
+    const cli_option opts[] = {{"--json", NULL, JSON_HELP, CLI_FLAG, .flag = &json}, {0}};
+    const cli_command c = {.name = cmd,
+                           .positional = "PLAN|REPLAY",
+                           .description = tactics_help,
+                           .options = opts,
+                           .args = &args,
+                           .min_args = 1,
+                           .max_args = 1};
+    int rc = cli_parse(&c, argc, argv);
+    if (rc >= 0) return rc;
+    const char *path = args.v[0];
     cJSON *d, *l;
     if (xc_inspect_tactics(path, &d) != XC_OK) return cli_error();
     if (json) return cli_print_json(d);
@@ -73,31 +73,20 @@ static void print_diff(const cJSON *d)
 
 int cli_inspect_diff_tactics(int argc, char **argv)
 {
-    const char *cmd = "inspect diff-tactics", *good[MAX_FILES], *bad[MAX_FILES];
-    int n_good = 0, n_bad = 0, json = 0, side = -1; /* -1 before --good/--bad: no file expected */
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(diff_help, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--good") || !strcmp(argv[i], "--bad")) {
-            side = !strcmp(argv[i], "--bad");
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
-        } else if (side < 0) {
-            return cli_usage_error(cmd, "'%s': say --good or --bad before the files", argv[i]);
-        } else if ((side ? n_bad : n_good) == MAX_FILES) {
-            return cli_usage_error(cmd, "more than %d files on one side", MAX_FILES);
-        } else if (side) {
-            bad[n_bad++] = argv[i];
-        } else {
-            good[n_good++] = argv[i];
-        }
-    }
-    if (!n_good || !n_bad) return cli_usage_error(cmd, "needs --good FILES... and --bad FILES...");
+    const char *cmd = "inspect diff-tactics";
+    int json = 0;
+    cli_strings good = {0}, bad = {0}, stray = {0};
+    const cli_option opts[] = {{"--good", "FILE|DIR", "replays (or plans) of builds that worked", CLI_LIST, .list = &good},
+                               {"--bad", "FILE|DIR", "replays (or plans) of builds that failed", CLI_LIST, .list = &bad},
+                               {"--json", NULL, JSON_HELP, CLI_FLAG, .flag = &json},
+                               {0}};
+    const cli_command c = {.name = cmd, .description = diff_help, .options = opts, .args = &stray};
+    int rc = cli_parse(&c, argc, argv);
+    if (rc >= 0) return rc;
+    if (stray.n) return cli_usage_error(cmd, "'%s': say --good or --bad before the files", stray.v[0]);
+    if (!good.n || !bad.n) return cli_usage_error(cmd, "needs --good FILES... and --bad FILES...");
     cJSON *d;
-    if (xc_diff_tactics(good, n_good, bad, n_bad, &d) != XC_OK) return cli_error();
+    if (xc_diff_tactics(good.v, good.n, bad.v, bad.n, &d) != XC_OK) return cli_error();
     if (json) return cli_print_json(d);
     print_diff(d);
     cJSON_Delete(d);

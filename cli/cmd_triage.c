@@ -3,7 +3,7 @@
  * (the work is in src/triage.c). Exit 0 no divergence, 1 divergence, 2 errors. */
 #include "cli.h"
 #include "options.h"
-#include "ocl_options.h"
+#include "ocl_group.h"
 #include "triage.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +25,7 @@ typedef struct triage_args {
     xc_triage_config c;
     cli_strings kept; /* the options `run` understands, as typed: for the printed commands */
     cli_strings load;
-    xc_input_shape shapes[XC_MAX_NAMED];
-    int used_shapes;
+    cli_ocl_group ocl; /* the OpenCL build options (shared with run, build, debug), kept as typed */
 } triage_args;
 
 static int keep2(triage_args *t, const char *opt, const char *v)
@@ -61,19 +60,6 @@ static int tolerance(triage_args *t, const char *opt, const char *v)
 }
 static int atol_option(void *user, const char *v) { return tolerance(user, "--atol", v); }
 static int rtol_option(void *user, const char *v) { return tolerance(user, "--rtol", v); }
-
-/* The OpenCL build options (shared with run, build, debug), kept as typed. */
-static int ocl_option(void *user, int argc, char **argv, int *i)
-{
-    triage_args *t = user;
-    int start = *i, r = cli_ocl_option(argc, argv, i, "triage", &t->c.base.ocl, t->shapes);
-    if (r > 0) {
-        for (int k = start; k <= *i; k++)
-            if (!cli_strings_push(&t->kept, argv[k])) return cli_out_of_memory("triage"), -1;
-        t->used_shapes = 1;
-    }
-    return r;
-}
 
 static void progress(void *user, const char *line)
 {
@@ -120,7 +106,7 @@ int cmd_triage(int argc, char **argv)
     memset(&t, 0, sizeof t);
     t.c.base = xc_debug_config_default();
     t.c.out_dir = "triage";
-    cli_strings model = {0};
+    t.ocl = (cli_ocl_group){.o = &t.c.base.ocl, .kept = &t.kept};
     const cli_option opts[] = {
         {"-o", "DIR",
          "the folder written: report.html, report.json, per_layer.json,\n"
@@ -140,27 +126,19 @@ int cmd_triage(int argc, char **argv)
                            .positional = "MODEL",
                            .description = description,
                            .options = opts,
-                           .args = &model,
-                           .min_args = 1,
-                           .max_args = 1,
-                           .group = ocl_option,
-                           .group_user = &t,
-                           .group_title = "OpenCL build options (the build to triage)",
-                           .group_help = cli_ocl_help,
                            .epilogue =
                                "Exit status: 0 no divergence, 1 divergence (culprit in the report), 2 usage, model or\n"
                                "device error."};
-    int rc = cli_parse(&c, argc, argv);
+    int rc = cli_parse_ocl(c, &t.ocl, "OpenCL build options (the build to triage)", argc, argv, &t.c.base.model_path);
     if (rc >= 0) return rc;
-    t.c.base.model_path = model.v[0];
     for (int k = 0; k < t.load.n; k++) {
         if (!cli_strings_push(&t.kept, k ? t.load.v[k] : "--load-inputs") || (!k && !cli_strings_push(&t.kept, t.load.v[k])))
             return cli_out_of_memory("triage");
     }
     t.c.base.load_inputs = t.load.v;
     t.c.base.n_load_inputs = t.load.n;
-    if (t.used_shapes) { /* the same shapes feed both the generated inputs and the engine */
-        t.c.base.inputs.shapes = t.shapes;
+    if (t.ocl.used) { /* the same shapes feed both the generated inputs and the engine */
+        t.c.base.inputs.shapes = t.ocl.shapes;
         t.c.base.inputs.n_shapes = t.c.base.ocl.n_shapes;
     }
     t.c.base.ocl.progress = cli_ocl_progress();

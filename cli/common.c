@@ -68,18 +68,6 @@ int cli_list(int argc, char **argv, int *i, const char **list, int max, int *n)
     return *n > start;
 }
 
-int cli_double(const char *cmd, const char *opt, const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtod(s, &end);
-    if (errno || end == s || *end) {
-        cli_usage_error(cmd, "%s expects a number, got '%s'", opt, s);
-        return 0;
-    }
-    return 1;
-}
-
 int cli_double_in(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out)
 {
     char *end;

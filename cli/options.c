@@ -71,7 +71,14 @@ static int take(const cli_command *c, const cli_option *o, const char *a, const 
     return 0;
 }
 
-int cli_parse(const cli_command *c, int argc, char **argv)
+/* Options that take one value (a repeat is an error, not a silent "last one wins"). */
+static int single_valued(const cli_option *o)
+{
+    return o->kind == CLI_STRING || o->kind == CLI_DOUBLE || o->kind == CLI_LONG || o->kind == CLI_CHOICE;
+}
+
+/* cli_parse with seen[k] set once table entry k took a value. */
+static int parse(const cli_command *c, int argc, char **argv, char *seen)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -98,7 +105,10 @@ int cli_parse(const cli_command *c, int argc, char **argv)
             *o->flag = 1;
             continue;
         }
+        if (single_valued(o) && seen[o - c->options]++) return cli_usage_error(c->name, "%s given twice (it takes one value)", a);
         const char *v = cli_value(argc, argv, &i, c->name);
+        if (v && v[0] == '-' && v[1] == '-' && v[2]) /* "-o --fp16": the value was forgotten */
+            return cli_usage_error(c->name, "option %s needs a value, got option '%s'", a, v);
         if (!v || !take(c, o, a, v)) return 2;
         if (o->kind == CLI_LIST)
             while (i + 1 < argc && argv[i + 1][0] != '-')
@@ -106,6 +116,17 @@ int cli_parse(const cli_command *c, int argc, char **argv)
     }
     if (c->args && c->args->n < c->min_args) return cli_usage_error(c->name, "missing %s", c->positional);
     return -1;
+}
+
+int cli_parse(const cli_command *c, int argc, char **argv)
+{
+    size_t n = 0;
+    while (c->options && c->options[n].name) n++;
+    char *seen = calloc(n + 1, 1);
+    if (!seen) return cli_out_of_memory(c->name);
+    int rc = parse(c, argc, argv, seen);
+    free(seen);
+    return rc;
 }
 
 /* Prints help text, indenting every line after the first by 29 columns. */

@@ -20,7 +20,7 @@ typedef struct cli_strings {
 
 typedef enum {
     CLI_FLAG,   /* no value: *flag = 1 */
-    CLI_STRING, /* *str = the value (the last one given wins) */
+    CLI_STRING, /* *str = the value (given twice: a usage error, as for DOUBLE, LONG, CHOICE) */
     CLI_DOUBLE, /* *num = the value, within [lo, hi] */
     CLI_LONG,   /* *whole = the value, within [lo, hi] */
     CLI_CHOICE, /* *whole = index of the value in choices ("ref|ocl") */
@@ -62,7 +62,8 @@ typedef struct cli_command {
 } cli_command;
 
 /* Parses argv[1..]: returns -1 to go on, 0 after printing --help, 2 after a usage error
- * (unknown option, missing or bad value, wrong number of positional arguments). */
+ * (unknown option, missing or bad value, a single-value option given twice, wrong number of
+ * positional arguments). */
 int cli_parse(const cli_command *c, int argc, char **argv);
 /* The help text: usage line built from the table, the description, one line per option. */
 void cli_print_help(const cli_command *c);

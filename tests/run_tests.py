@@ -54,6 +54,7 @@ from test_refit import refit  # noqa: E402
 from test_newops import newops  # noqa: E402
 from test_strings import strings  # noqa: E402
 from test_multi_device import multi_device  # noqa: E402
+from test_cli_tables import cli_tables  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1482,6 +1483,7 @@ def main():
         timed(sequences, s, xc, args.build, tmp)
         timed(newops, s, xc, args.build, tmp)
         timed(strings, s, xc, args.build, tmp)
+        timed(cli_tables, s, xc, args.build, tmp)
         timed(graph_command, s, xc, tmp)
         timed(ocl_cli, s, xc, args.build, tmp)
         timed(hostile_battery, s, xc, args.build, tmp)

@@ -121,7 +121,8 @@ xc_status xc_ocl_plan_refit(const char *plan, const char *model, const char *wei
  * plan's folder (a plan is data: it never makes crosscheck open a file outside it). Malloc'd. */
 xc_status xc_plan_model_path(const char *plan, char **out);
 /* Opens path as an engine: a model is loaded and built with o; a plan (JSON) is loaded with its
- * model (model_path, else the one the plan names). The caller frees both. */
+ * model (model_path, else the one the plan names; with a model path, model_path is an error).
+ * The caller frees both. */
 xc_status xc_engine_open(const char *path, const char *model_path, const xc_ocl_build_options *o, xc_model **m, xc_engine **e);
 /* An execution context on e as a backend (e must outlive it). With CROSSCHECK_OCL_CANARY=1 in
  * the environment it checks that no kernel writes past the end of a tensor: every tensor gets

@@ -61,6 +61,9 @@ xc_status xc_engine_open(const char *path, const char *model_path, const xc_ocl_
     *e = NULL;
     int plan;
     XC_TRY(is_plan(path, &plan));
+    if (!plan && model_path) /* a model of a model would be silently dropped */
+        return xc_fail(XC_ERR_USAGE, "%s is a model, not a plan: the model of a plan (%s) is given with a plan only", path,
+                       model_path);
     if (!plan) {
         XC_TRY(xc_model_load(path, m));
         return xc_ocl_build(*m, o, e);
