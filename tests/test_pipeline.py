@@ -191,8 +191,10 @@ def debug_tools(s, xc, d):
             rr is not None and rr.returncode == 1 and "--exec-runner" in words and "--ref" not in words,
             " ".join(words) + "\n" + (rr.stdout[-1500:] + rr.stderr if rr else r.stdout[-1500:]))
     r = _run([xc, "debug", "reduce", CNN, "-o", out, "--exec-runner", _ort(), "--check", "true"])
-    s.check("pipeline: debug reduce --exec-runner with --check (which replaces the built-in check) is refused in one line",
-            r.returncode == 2 and "--check replaces" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr)
+    # with --check a runner no longer compares: it feeds cut tensors the reference cannot compute
+    # (reduce_unsupported tests that); the check judges, here passing the model as given
+    s.check("pipeline: debug reduce --exec-runner with --check: the check judges (the model passes 'true', exit 0)",
+            r.returncode == 0 and "passes the check" in r.stdout, r.stdout[-1500:] + r.stderr)
     r = _run([xc, "debug", "fusions", CNN, "--exec-runner", _ort(), "--atol", "1e-4", "--rtol", "1e-3"])
     ok = r.returncode == 0 and "verdict: the build passes" in r.stdout
     s.check("pipeline: debug fusions --exec-runner ort: a sound engine passes against ONNX Runtime (exit 0)", ok,
