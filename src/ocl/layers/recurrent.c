@@ -51,24 +51,9 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     return layout == 0 || layout == 1;
 }
 
-/* Both layouts' sizes of a node. */
-typedef struct rnn_shape {
-    int64_t seq, batch, input, hidden, rows, dirs;
-    int layout;
-} rnn_shape;
-
-static rnn_shape shape_of(const xc_engine *e, const xc_layer *l)
+static xc_rnn_geom shape_of(const xc_engine *e, const xc_layer *l)
 {
-    const xc_etensor *x = &e->tensors[l->in[IN_X]], *r = &e->tensors[l->in[IN_R]];
-    rnn_shape s;
-    s.layout = (int)xc_attr_int(l->node, "layout", 0);
-    s.seq = x->dims[s.layout ? 1 : 0];
-    s.batch = x->dims[s.layout ? 0 : 1];
-    s.input = x->dims[2];
-    s.dirs = r->dims[0];
-    s.rows = r->dims[1];
-    s.hidden = r->dims[2];
-    return s;
+    return xc_rnn_geom_of(e->tensors[l->in[IN_X]].dims, e->tensors[l->in[IN_R]].dims, (int)xc_attr_int(l->node, "layout", 0));
 }
 
 /* The kernel's activation table: per direction ACT_SLOTS x (kind, alpha, beta). */
@@ -122,7 +107,7 @@ static void kind_defines(char *buf, size_t len, const char *defines)
              defines ? defines : "");
 }
 
-static xc_status project_launch(xc_engine *e, xc_layer *l, cl_program p, const rnn_shape *s)
+static xc_status project_launch(xc_engine *e, xc_layer *l, cl_program p, const xc_rnn_geom *s)
 {
     xc_launch *k = xc_layer_add_launch(l, p, "recurrent_project");
     int flags = 0;
@@ -141,7 +126,7 @@ static xc_status project_launch(xc_engine *e, xc_layer *l, cl_program p, const r
     return XC_OK;
 }
 
-static xc_status sequence_launch(xc_engine *e, xc_layer *l, cl_program p, const rnn_shape *s)
+static xc_status sequence_launch(xc_engine *e, xc_layer *l, cl_program p, const xc_rnn_geom *s)
 {
     const xc_node *n = l->node;
     xc_rnn_config cfg;
@@ -184,7 +169,7 @@ static xc_status sequence_launch(xc_engine *e, xc_layer *l, cl_program p, const 
 
 static xc_status sequence_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
-    rnn_shape s = shape_of(e, l);
+    xc_rnn_geom s = shape_of(e, l);
     char opts[768];
     kind_defines(opts, sizeof opts, defines);
     cl_program p;
