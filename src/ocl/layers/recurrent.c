@@ -9,6 +9,7 @@
  * sequence_lens that is not int32, and a hidden size whose states do not fit local memory. */
 #include "ocl/engine.h"
 #include "ops/recurrent.h"
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,11 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     const xc_etensor *x = &e->tensors[l->in[IN_X]], *r = &e->tensors[l->in[IN_R]];
     if (x->rank != 3 || r->rank != 3 || !xc_et_numel(x) || r->dims[2] < 1) return 0;
     if (local_bytes(r->dims[2]) > e->dev->local_mem) return 0;
+    /* the kernels index with int: the projection (dirs x seq x batch x rows), W, R and X must fit */
+    double dir_rows = (double)r->dims[0] * (double)r->dims[1], steps = (double)xc_et_numel(x) / (double)x->dims[2];
+    if (dir_rows * steps >= INT_MAX || dir_rows * (double)x->dims[2] >= INT_MAX || dir_rows * (double)r->dims[2] >= INT_MAX
+        || (double)xc_et_numel(x) >= INT_MAX)
+        return 0;
     int64_t layout = xc_attr_int(n, "layout", 0);
     xc_rnn_config cfg;
     if (xc_rnn_config_read(n, &cfg) != XC_OK) {
