@@ -1,7 +1,10 @@
 /* recurrent.cl — ONNX RNN, GRU and LSTM (layer kinds rnn, gru, lstm; src/ocl/layers/recurrent.c).
- * Two launches per layer:
+ * Two or three launches per layer, sharing the layer's workspace (float):
  *   recurrent_project: the input projection of every time step at once, X*W^T + Wb, one
- *     work-item per element of proj (dirs, seq, batch, gates * hidden), kept in float;
+ *     work-item per element of proj (dirs, seq, batch, gates * hidden);
+ *   recurrent_transpose (variant rt, -DR_TRANSPOSED): R transposed after it, rt (dirs, hidden,
+ *     gates * hidden) in float, so that the work-items of a step (one per unit) read consecutive
+ *     elements (variant direct: each reads its own row of R);
  *   recurrent_sequence: a persistent work-group per (direction, batch row) walking its row's
  *     time steps: the recurrent projection h*R^T + Rb, the gates and the new states, with h (and
  *     c, and GRU's r (.) h) in local memory and a barrier between steps.
@@ -58,31 +61,48 @@ __kernel void recurrent_project(__global const store_t *x, __global const store_
     proj[i] = acc + (has_bias ? LOAD(bias, d * 2 * rows + row) : 0.0f);
 }
 
-/* Row j of a gate block of R times the state v (local): one unit's recurrent projection. */
-inline float rnn_dot(__global const store_t *r, int j, __local const float *v, int hidden)
+__kernel void recurrent_transpose(__global const store_t *r, __global float *ws, const int rt_off, const int total,
+                                  const int rows, const int hidden)
+{
+    const int i = get_global_id(0); /* r[d][row][k] -> rt[d][k][row] */
+    if (i >= total) return;
+    const int k = i % hidden, row = i / hidden % rows, d = i / hidden / rows;
+    ws[rt_off + (d * hidden + k) * rows + row] = LOAD(r, i);
+}
+
+#ifdef R_TRANSPOSED
+typedef float r_t;
+#define R_AT(r, j, k, hidden, rows) ((r)[(k) * (rows) + (j)])
+#else
+typedef store_t r_t;
+#define R_AT(r, j, k, hidden, rows) LOAD(r, (j) * (hidden) + (k))
+#endif
+
+/* Row j of one direction's R times the state v: a unit's recurrent projection. */
+inline float rnn_dot(__global const r_t *r, int j, __local const float *v, int hidden, int rows)
 {
     float acc = 0.0f;
-    for (int k = 0; k < hidden; k++) acc += LOAD(r, j * hidden + k) * v[k];
+    for (int k = 0; k < hidden; k++) acc += R_AT(r, j, k, hidden, rows) * v[k];
     return acc;
 }
 
 /* The new h of unit j (and, for LSTM, its new c in aux[j]); xw: this step's input projection,
- * rb: the recurrent bias (NULL when absent), p: the peepholes (NULL when absent). */
-inline float rnn_unit(const int cell, const int flags, const int j, const int hidden, __global const float *xw,
-                      __global const store_t *r, __global const store_t *rb, __global const store_t *p,
+ * r: this direction's R (or R^T), rb: the recurrent bias (NULL when absent), p: the peepholes (NULL when absent). */
+inline float rnn_unit(const int cell, const int flags, const int j, const int hidden, const int rows, __global const float *xw,
+                      __global const r_t *r, __global const store_t *rb, __global const store_t *p,
                       __global const float *acts, const float clip, __local const float *h, __local float *aux)
 {
     const int n = hidden;
 #define RB(g) (rb ? LOAD(rb, (g) * n + j) : 0.0f)
-#define PRE(g) (xw[(g) * n + j] + rnn_dot(r, (g) * n + j, h, n) + RB(g))
+#define PRE(g) (xw[(g) * n + j] + rnn_dot(r, (g) * n + j, h, n, rows) + RB(g))
     if (cell == CELL_SIMPLE) return rnn_act(acts, 0, clip, PRE(0));
     if (cell == CELL_GRU) {
         const float z = rnn_act(acts, 0, clip, PRE(0));
         float rec;
         if (flags & LINEAR_BEFORE_RESET)
-            rec = rnn_act(acts, 0, clip, PRE(1)) * (rnn_dot(r, 2 * n + j, h, n) + RB(2));
+            rec = rnn_act(acts, 0, clip, PRE(1)) * (rnn_dot(r, 2 * n + j, h, n, rows) + RB(2));
         else
-            rec = rnn_dot(r, 2 * n + j, aux, n) + RB(2); /* aux holds r (.) h */
+            rec = rnn_dot(r, 2 * n + j, aux, n, rows) + RB(2); /* aux holds r (.) h */
         const float cand = rnn_act(acts, 1, clip, xw[2 * n + j] + rec);
         return (1.0f - z) * cand + z * h[j];
     }
@@ -102,7 +122,7 @@ inline float rnn_unit(const int cell, const int flags, const int j, const int hi
 /* One work-group per (direction, batch row); local h, hn (the step's new h) and aux (LSTM: c;
  * GRU without linear_before_reset: r (.) h), hidden floats each. A row whose sequence_lens is
  * outside [0, seq] sets the layer's status flag. */
-__kernel void recurrent_sequence(__global const float *proj, __global const store_t *r, __global const store_t *bias,
+__kernel void recurrent_sequence(__global const float *proj, __global const r_t *r, const int r_off, __global const store_t *bias,
                                  __global const int *lens, __global const store_t *h0, __global const store_t *c0,
                                  __global const store_t *peep, __global store_t *y, __global store_t *yh, __global store_t *yc,
                                  __global const float *act_table, const int seq, const int batch, const int hidden,
@@ -118,7 +138,7 @@ __kernel void recurrent_sequence(__global const float *proj, __global const stor
     if (bad && lid == 0) status[layer] = 1;
     const int len = bad ? 0 : given; /* no early return: every work-item must reach the barriers */
     const int st = (layout ? b * dirs + d : d * batch + b) * hidden;
-    __global const store_t *rd = r + d * rows * hidden;
+    __global const r_t *rd = r + r_off + d * hidden * rows;
     __global const store_t *rb = (flags & HAS_B) ? bias + d * 2 * rows + rows : 0;
     __global const store_t *p = (flags & HAS_P) ? peep + d * 3 * hidden : 0;
     __global const float *acts = act_table + d * 9;
@@ -132,12 +152,12 @@ __kernel void recurrent_sequence(__global const float *proj, __global const stor
         __global const float *xw = proj + ((d * seq + t) * batch + b) * rows;
         if (cell == CELL_GRU && !(flags & LINEAR_BEFORE_RESET)) {
             for (int j = lid; j < hidden; j += wg) {
-                const float pre = xw[hidden + j] + rnn_dot(rd, hidden + j, h, hidden) + (rb ? LOAD(rb, hidden + j) : 0.0f);
+                const float pre = xw[hidden + j] + rnn_dot(rd, hidden + j, h, hidden, rows) + (rb ? LOAD(rb, hidden + j) : 0.0f);
                 aux[j] = rnn_act(acts, 0, clip, pre) * h[j];
             }
             barrier(CLK_LOCAL_MEM_FENCE);
         }
-        for (int j = lid; j < hidden; j += wg) hn[j] = rnn_unit(cell, flags, j, hidden, xw, rd, rb, p, acts, clip, h, aux);
+        for (int j = lid; j < hidden; j += wg) hn[j] = rnn_unit(cell, flags, j, hidden, rows, xw, rd, rb, p, acts, clip, h, aux);
         barrier(CLK_LOCAL_MEM_FENCE);
         const int yo = (layout ? (b * seq + t) * dirs + d : (t * dirs + d) * batch + b) * hidden;
         for (int j = lid; j < hidden; j += wg) {

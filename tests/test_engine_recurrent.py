@@ -7,10 +7,10 @@ included), initial_h/initial_c, B absent, layout 1, GRU linear_before_reset 0 an
 peepholes and input_forget, clip, non-default activations with alpha/beta, omitted outputs, and
 a hidden size above the work-group size (units strided over work-items). Each model runs
 `crosscheck run --ref --ocl --ocl-fp16 --ocl-unfused` under canaries (fp16 judged with the fp16
-tolerance), and the engine's fp32 outputs are checked independently against ONNX Runtime. The
+tolerance) once per variant of the <kind>.sequence tactic (direct, rt), and the engine's fp32 outputs are checked independently against ONNX Runtime. The
 layers must be the new kinds (not the CPU fallback), a sequence_lens past seq_length must fail
 naming the layer, and a dtype the kinds refuse must fail naming the node (or fall back with
---fallback-cpu). Two kernel programs in all (fp32, fp16): few cold PoCL compiles."""
+--fallback-cpu). Four kernel programs in all (two variants, fp32 and fp16): few cold PoCL compiles."""
 import json
 import os
 import subprocess
@@ -43,7 +43,8 @@ MODELS = {
         ("LSTM", {"attrs": {"activations": ["HardSigmoid", "Tanh", "Relu"]}, "B": 1, "outputs": ("Y", "Y_c")}),
     ],
 }
-KINDS = {"RNN": ("rnn", "rnn.sequence"), "GRU": ("gru", "gru.sequence"), "LSTM": ("lstm", "lstm.sequence")}
+KINDS = {"RNN": "rnn", "GRU": "gru", "LSTM": "lstm"}
+VARIANTS = ("direct", "rt")  # R read by rows, or transposed first (reads consecutive across units)
 
 
 def _run(cmd, env=None):
@@ -103,17 +104,19 @@ def _engine_vs_all(s, xc, tmp, label, cases):
     where, path = _save(tmp, label, model, feeds)
     ins = os.path.join(where, "in")
     canary = dict(os.environ, CROSSCHECK_OCL_CANARY="1")
-    r = _run([xc, "run", path, "--ref", "--ocl", "--ocl-fp16", "--ocl-unfused", "--load-inputs", ins], env=canary)
-    s.check("engine_recurrent %s: %s on the engine agree with the reference (fp32 under canaries, fp16, unfused)" %
-            (label, "/".join(op for op, _ in cases)),
-            r.returncode == 0 and "3 of 3 comparisons passed" in r.stdout, r.stdout[-2000:] + r.stderr[-1500:])
+    for variant in VARIANTS:
+        r = _run([xc, "run", path, "--ref", "--ocl", "--ocl-fp16", "--ocl-unfused", "--load-inputs", ins, "--tactics",
+                  "*.sequence." + variant], env=canary)
+        s.check("engine_recurrent %s: %s on the engine (variant %s) agree with the reference (fp32 under canaries, fp16, "
+                "unfused)" % (label, "/".join(op for op, _ in cases), variant),
+                r.returncode == 0 and "3 of 3 comparisons passed" in r.stdout, r.stdout[-2000:] + r.stderr[-1500:])
 
     r = _run([xc, "inspect", "engine", path, "--json"])
     try:
-        kinds = {x["Name"]: (x["LayerType"], x["TacticName"]) for x in json.loads(r.stdout)["Layers"]}
+        kinds = {x["Name"]: (x["LayerType"], x["TacticName"].rsplit(".", 1)[0]) for x in json.loads(r.stdout)["Layers"]}
     except (ValueError, KeyError) as e:
         kinds = {"error": str(e)}
-    want = {"p%d_%s" % (k, op): KINDS[op] for k, (op, _) in enumerate(cases)}
+    want = {"p%d_%s" % (k, op): (KINDS[op], KINDS[op] + ".sequence") for k, (op, _) in enumerate(cases)}
     s.check("engine_recurrent %s: inspect engine shows every node as its rnn/gru/lstm layer (not the CPU)" % label,
             kinds == want, "%s\nwanted %s\n%s" % (kinds, want, r.stderr[-500:]))
 

@@ -3,8 +3,11 @@
  * bidirectional; the eleven activations with activation_alpha/beta; clip; input_forget;
  * linear_before_reset; layout 0 and 1; the optional inputs (B, sequence_lens, initial_h,
  * initial_c, P) and outputs (Y, Y_h, Y_c). Tactic <kind>.sequence (kernels/recurrent.cl): the
- * input projection of all time steps at once into the workspace, then one persistent
- * work-group per (direction, batch row) walking its steps with the states in local memory.
+ * input projection of all time steps at once into the workspace, then one persistent work-group
+ * per (direction, batch row) walking its steps with the states in local memory. Variant direct
+ * reads R's rows as stored; variant rt first transposes R into the workspace, so that the
+ * work-items of a step (one per unit) read consecutive elements, as a GPU wants; the tuner times
+ * both.
  * Refused (so the node falls back to the CPU or the build fails naming it): other dtypes, a
  * sequence_lens that is not int32, and a hidden size whose states do not fit local memory. */
 #include "ocl/engine.h"
@@ -43,10 +46,10 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     const xc_etensor *x = &e->tensors[l->in[IN_X]], *r = &e->tensors[l->in[IN_R]];
     if (x->rank != 3 || r->rank != 3 || !xc_et_numel(x) || r->dims[2] < 1) return 0;
     if (local_bytes(r->dims[2]) > e->dev->local_mem) return 0;
-    /* the kernels index with int: the projection (dirs x seq x batch x rows), W, R and X must fit */
+    /* the kernels index with int: the workspace (dirs x rows x (seq x batch + hidden)), W, R and X must fit */
     double dir_rows = (double)r->dims[0] * (double)r->dims[1], steps = (double)xc_et_numel(x) / (double)x->dims[2];
-    if (dir_rows * steps >= INT_MAX || dir_rows * (double)x->dims[2] >= INT_MAX || dir_rows * (double)r->dims[2] >= INT_MAX
-        || (double)xc_et_numel(x) >= INT_MAX)
+    if (dir_rows * (steps + (double)r->dims[2]) >= INT_MAX || dir_rows * (double)x->dims[2] >= INT_MAX
+        || dir_rows * (double)r->dims[2] >= INT_MAX || (double)xc_et_numel(x) >= INT_MAX)
         return 0;
     int64_t layout = xc_attr_int(n, "layout", 0);
     xc_rnn_config cfg;
@@ -132,7 +135,23 @@ static xc_status project_launch(xc_engine *e, xc_layer *l, cl_program p, const x
     return XC_OK;
 }
 
-static xc_status sequence_launch(xc_engine *e, xc_layer *l, cl_program p, const xc_rnn_geom *s)
+/* Elements of the workspace before R^T: the projection's. */
+static size_t rt_offset(const xc_rnn_geom *s) { return (size_t)(s->dirs * s->seq * s->batch * s->rows); }
+
+static xc_status transpose_launch(xc_engine *e, xc_layer *l, cl_program p, const xc_rnn_geom *s)
+{
+    xc_launch *k = xc_layer_add_launch(l, p, "recurrent_transpose");
+    XC_TRY(xc_launch_input(e, l, k, l->in[IN_R]));
+    xc_launch_workspace(k);
+    xc_launch_int(k, (int64_t)rt_offset(s));
+    xc_launch_int(k, s->dirs * s->rows * s->hidden);
+    xc_launch_int(k, s->rows);
+    xc_launch_int(k, s->hidden);
+    xc_launch_1d(k, (size_t)(s->dirs * s->rows * s->hidden));
+    return XC_OK;
+}
+
+static xc_status sequence_launch(xc_engine *e, xc_layer *l, cl_program p, const xc_rnn_geom *s, int transposed)
 {
     const xc_node *n = l->node;
     xc_rnn_config cfg;
@@ -140,7 +159,13 @@ static xc_status sequence_launch(xc_engine *e, xc_layer *l, cl_program p, const 
     xc_launch *k = xc_layer_add_launch(l, p, "recurrent_sequence");
     int flags = 0;
     xc_launch_workspace(k);
-    XC_TRY(xc_launch_input(e, l, k, l->in[IN_R]));
+    if (transposed) {
+        xc_launch_workspace(k);
+        xc_launch_int(k, (int64_t)rt_offset(s));
+    } else {
+        XC_TRY(xc_launch_input(e, l, k, l->in[IN_R]));
+        xc_launch_int(k, 0);
+    }
     XC_TRY(bind_optional_input(e, l, k, IN_B, HAS_B, &flags));
     XC_TRY(bind_optional_input(e, l, k, IN_LENS, HAS_LENS, &flags));
     XC_TRY(bind_optional_input(e, l, k, IN_H0, HAS_H0, &flags));
@@ -173,21 +198,26 @@ static xc_status sequence_launch(xc_engine *e, xc_layer *l, cl_program p, const 
     return XC_OK;
 }
 
+/* Variant rt (-DR_TRANSPOSED) reads R transposed into the workspace, direct reads R's rows. */
 static xc_status sequence_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     xc_rnn_geom s = shape_of(e, l);
+    int transposed = defines && strstr(defines, "-DR_TRANSPOSED") != NULL;
     char opts[768];
     kind_defines(opts, sizeof opts, defines);
     cl_program p;
     XC_TRY(xc_layer_program(e, l, "recurrent.cl", NULL, opts, &p));
-    l->workspace = (size_t)(s.dirs * s.seq * s.batch * s.rows) * sizeof(float); /* the input projection, float under fp16 */
+    size_t rt = transposed ? (size_t)(s.dirs * s.rows * s.hidden) : 0;
+    l->workspace = (rt_offset(&s) + rt) * sizeof(float); /* the projection (and R^T), float under fp16 */
     XC_TRY(project_launch(e, l, p, &s));
-    return sequence_launch(e, l, p, &s);
+    if (transposed) XC_TRY(transpose_launch(e, l, p, &s));
+    return sequence_launch(e, l, p, &s, transposed);
 }
 
-static const xc_tactic rnn_sequence = {"rnn.sequence", NULL, NULL, sequence_prepare, NULL};
-static const xc_tactic gru_sequence = {"gru.sequence", NULL, NULL, sequence_prepare, NULL};
-static const xc_tactic lstm_sequence = {"lstm.sequence", NULL, NULL, sequence_prepare, NULL};
+static const xc_variant variants[] = {{"direct", ""}, {"rt", "-DR_TRANSPOSED"}, {NULL, NULL}};
+static const xc_tactic rnn_sequence = {"rnn.sequence", NULL, variants, sequence_prepare, NULL};
+static const xc_tactic gru_sequence = {"gru.sequence", NULL, variants, sequence_prepare, NULL};
+static const xc_tactic lstm_sequence = {"lstm.sequence", NULL, variants, sequence_prepare, NULL};
 static const xc_tactic *const rnn_tactics[] = {&rnn_sequence, NULL};
 static const xc_tactic *const gru_tactics[] = {&gru_sequence, NULL};
 static const xc_tactic *const lstm_tactics[] = {&lstm_sequence, NULL};
