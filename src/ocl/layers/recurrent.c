@@ -24,6 +24,9 @@ enum { OUT_Y, OUT_YH, OUT_YC, N_OUT };
 enum { HAS_B = 1, HAS_LENS = 2, HAS_H0 = 4, HAS_C0 = 8, HAS_P = 16, HAS_Y = 32, HAS_YH = 64, HAS_YC = 128 };
 enum { LINEAR_BEFORE_RESET = 256, INPUT_FORGET = 512 };
 enum { ACT_SLOTS = 3 }; /* activations per direction in the kernel's table (LSTM's f, g, h) */
+/* Work-items of a sequence work-group at most: a step's units beyond it are strided over them, and
+ * every GPU runs a group this size. */
+enum { SEQUENCE_WG_MAX = 256 };
 
 static int in_id(const xc_layer *l, int i) { return i < l->n_in ? l->in[i] : -1; }
 static int out_id(const xc_layer *l, int o) { return o < l->n_out ? l->out[o] : -1; }
@@ -191,7 +194,7 @@ static xc_status sequence_launch(xc_engine *e, xc_layer *l, cl_program p, const 
     xc_launch_status(e, l, k);
     /* a work-group per (direction, row): as many work-items as units, up to the device's limit */
     size_t wg = xc_round_up((size_t)s->hidden, XC_WG_DEFAULT);
-    if (wg > 256) wg = 256;
+    if (wg > SEQUENCE_WG_MAX) wg = SEQUENCE_WG_MAX;
     if (wg > e->dev->max_wg) wg = e->dev->max_wg;
     size_t global = wg * (size_t)(s->dirs * s->batch);
     xc_launch_range(k, 1, &global, &wg);
