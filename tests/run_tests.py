@@ -55,6 +55,7 @@ from test_newops import newops  # noqa: E402
 from test_strings import strings  # noqa: E402
 from test_multi_device import multi_device  # noqa: E402
 from test_cli_tables import cli_tables  # noqa: E402
+from test_engine_recurrent import engine_recurrent  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1491,6 +1492,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(engine_recurrent, s, xc, args.build, tmp)
         timed(multi_device, s, xc, args.build, tmp)
         timed(reduce_unsupported, s, xc, args.build, tmp)
         timed(isolate, s, xc, args.build, tmp)

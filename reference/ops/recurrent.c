@@ -12,10 +12,7 @@
 #include <string.h>
 
 /* Sizes of one node and where its tensors' elements lie under the layout. */
-typedef struct rnn_geom {
-    int64_t seq, batch, input, hidden, rows, dirs;
-    int layout;
-} rnn_geom;
+typedef xc_rnn_geom rnn_geom;
 
 static size_t x_at(const rnn_geom *g, int64_t t, int64_t b)
 {
@@ -126,13 +123,7 @@ static xc_status ref_recurrent(xc_ref_args *a)
     const xc_tensor *x = a->in[0], *r = a->in[2];
     xc_rnn_config cfg;
     XC_TRY(xc_rnn_config_read(a->node, &cfg));
-    rnn_geom g = {0};
-    g.layout = (int)xc_attr_int(a->node, "layout", 0);
-    g.seq = x->dims[g.layout ? 1 : 0];
-    g.batch = x->dims[g.layout ? 0 : 1];
-    g.input = x->dims[2];
-    g.hidden = r->dims[2];
-    g.rows = r->dims[1];
+    rnn_geom g = xc_rnn_geom_of(x->dims, r->dims, (int)xc_attr_int(a->node, "layout", 0));
     g.dirs = cfg.dirs;
     for (int o = 0; o < a->n_out; o++)
         if (a->node->outputs[o][0] && !a->out[o]) return xc_ref_fail(a, XC_ERR_INTERNAL, "output %d has no inferred shape", o);

@@ -185,7 +185,8 @@ xc_status xc_engine_assign_precision(xc_engine *e)
     }
     if (!e->opt.fp16) return XC_OK;
     /* rebuild the layer list with reformats in front of the consumers that need them */
-    int cap = e->n_layers * 2 + 16, n = 0;
+    int cap = e->n_layers + 16, n = 0; /* every layer, and at most one reformat per layer input */
+    for (int l = 0; l < e->n_layers; l++) cap += e->layers[l].n_in;
     xc_layer *layers = calloc(cap, sizeof *layers);
     int *conv16 = malloc(sizeof(int) * e->n_tensors), *conv32 = malloc(sizeof(int) * e->n_tensors);
     int n_tensors = e->n_tensors;

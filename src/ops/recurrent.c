@@ -47,6 +47,18 @@ static const xc_rnn_act_kind default_acts[][3] = {
 
 int xc_rnn_gates(xc_rnn_cell cell) { return cell == XC_RNN_LSTM ? 4 : cell == XC_RNN_GRU ? 3 : 1; }
 
+xc_rnn_geom xc_rnn_geom_of(const int64_t *x_dims, const int64_t *r_dims, int layout)
+{
+    xc_rnn_geom g = {.seq = x_dims[layout ? 1 : 0],
+                     .batch = x_dims[layout ? 0 : 1],
+                     .input = x_dims[2],
+                     .hidden = r_dims[2],
+                     .rows = r_dims[1],
+                     .dirs = r_dims[0],
+                     .layout = layout};
+    return g;
+}
+
 xc_rnn_cell xc_rnn_cell_of(const char *op_type)
 {
     return !strcmp(op_type, "LSTM") ? XC_RNN_LSTM : !strcmp(op_type, "GRU") ? XC_RNN_GRU : XC_RNN_SIMPLE;

@@ -39,6 +39,14 @@ typedef struct xc_rnn_config {
     xc_rnn_act act[XC_RNN_MAX_ACTS]; /* direction d's k-th activation at act[d * per_dir + k] */
 } xc_rnn_config;
 
+/* Sizes of a node: layout 0 X is (seq, batch, input), layout 1 (batch, seq, input); R is
+ * (dirs, rows = gates * hidden, hidden). */
+typedef struct xc_rnn_geom {
+    int64_t seq, batch, input, hidden, rows, dirs;
+    int layout;
+} xc_rnn_geom;
+xc_rnn_geom xc_rnn_geom_of(const int64_t *x_dims, const int64_t *r_dims, int layout);
+
 /* Gates stacked in W and R: RNN 1, GRU 3 (z, r, h), LSTM 4 (i, o, f, c). */
 int xc_rnn_gates(xc_rnn_cell cell);
 /* The cell of an op type ("RNN", "GRU", "LSTM"). */

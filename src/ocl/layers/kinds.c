@@ -8,6 +8,7 @@ extern const xc_layer_kind xc_kind_deconv, xc_kind_arg_extreme, xc_kind_cumsum, 
     xc_kind_gather_scatter, xc_kind_mod, xc_kind_maxpool_indices, xc_kind_layernorm_stats, xc_kind_hardmax, xc_kind_einsum;
 extern const xc_layer_kind xc_kind_attention;
 extern const xc_layer_kind xc_kind_quant;
+extern const xc_layer_kind xc_kind_rnn, xc_kind_gru, xc_kind_lstm;
 
 extern const xc_layer_kind xc_kind_plugin;
 const xc_layer_kind *const xc_layer_kinds[] = {
@@ -36,6 +37,9 @@ const xc_layer_kind *const xc_layer_kinds[] = {
     &xc_kind_hardmax,
     &xc_kind_einsum,
     &xc_kind_attention,
+    &xc_kind_rnn,
+    &xc_kind_gru,
+    &xc_kind_lstm,
     &xc_kind_quant, /* qconv and qgemm: formed by the qdq_fusion pass, never by lowering */
     NULL,
 };
