@@ -47,6 +47,7 @@ from test_sequences import sequences  # noqa: E402
 from test_debug_surface import debug_surface  # noqa: E402
 from test_int8_engine import int8_engine  # noqa: E402
 from test_triage import triage  # noqa: E402
+from test_fp16_math import fp16_math  # noqa: E402
 from test_newops import newops  # noqa: E402
 from test_strings import strings  # noqa: E402
 ROOT = os.path.dirname(HERE)
@@ -1416,6 +1417,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(fp16_math, s, xc, args.build, tmp)
         timed(triage, s, xc, args.build, tmp)
         timed(plan_open_tests, s, xc, args.build, tmp)
         timed(profiles, s, xc, args.build, tmp)

@@ -73,6 +73,7 @@ xc_status xc_engine_assign_precision(xc_engine *e)
         if (L->dead) continue;
         L->fp16 = e->opt.fp16 && !L->cpu && !forced_fp32(e, L);
         if (L->kind == &xc_kind_view) L->fp16 = e->tensors[L->in[0]].fp16;
+        L->fp16_math = L->fp16 && e->opt.fp16_math ? 1 + !!e->opt.fp16_acc : 0; /* --fp16 (math) vs --fp16-storage */
         for (int o = 0; o < L->n_out; o++)
             if (L->out[o] >= 0) e->tensors[L->out[o]].fp16 = L->fp16 && e->tensors[L->out[o]].dtype == XC_FLOAT;
     }
