@@ -144,6 +144,28 @@ def fp16_math(s, xc, build, tmp):
     else:
         s.check("fp16_math: --fp16 saved P, S and Y", False, str(sorted(o16)) + r16.stderr[-800:])
 
+    # the rounding itself: a fused Mul chain rounds its intermediate product with xc_h; numpy's
+    # float16 conversion (ties to even, subnormals, overflow to inf) must agree bit for bit
+    chain2 = os.path.join(d, "mulmul.onnx")
+    n = 4096
+    _save_model(chain2, [helper.make_node("Mul", ["X", "C"], ["T"], name="m1"), helper.make_node("Mul", ["T", "D"], ["Z"], name="m2")],
+                [("X", [n]), ("C", [n]), ("D", [n])], [("Z", [n])], {})
+    rng = np.random.default_rng(7)
+    xs = _h(np.where(rng.random(n) < 0.5, -1, 1) * 2.0 ** rng.uniform(-26, 16, n))
+    cs, ds = _h(rng.uniform(0.5, 4, n)), _h(rng.uniform(0.25, 2, n))
+    xs[:8] = [65504, 2.0 ** -24, 2.0 ** -14, 1 + 2.0 ** -10, 3 * 2.0 ** -25, 2048, 2049 / 2, -65504]
+    cs[:8] = [1.0004883, 0.5, 0.9995117, 1 + 2.0 ** -10, 1, 1.0004883, 1 + 2.0 ** -10, 1.5]
+    _save_inputs(os.path.join(d, "mulmul_in"), {"X": xs, "C": _h(cs), "D": ds})
+    want = ((xs.astype(H) * _h(cs).astype(H)).astype(F).astype(H).astype(F) * ds).astype(H).astype(F)
+    out = os.path.join(d, "mulmul_out")
+    r = _run([xc, "run", chain2, "--ocl", "--fp16", "--load-inputs", os.path.join(d, "mulmul_in"), "--save-outputs", out], env)
+    ri = _run([xc, "inspect", "engine", chain2, "--fp16"], env)
+    z = _outputs(out).get("Z") if r.returncode == 0 else None
+    bad = np.flatnonzero(~((z == want) | (np.isnan(z) & np.isnan(want)))) if z is not None else []
+    s.check("fp16_math: a fused Mul chain's intermediate rounds exactly as numpy's float16 (%d values, %d of them inf)"
+            % (n, int(np.isinf(want).sum())), z is not None and len(bad) == 0 and "m1 + m2" in ri.stdout,
+            "mismatches at %s: got %s want %s; %s" % (bad[:5], z[bad[:5]] if z is not None else None, want[bad[:5]], r.stderr[-500:]))
+
     # (2) overflow: products beyond 65504 are inf in fp16, the fp32 sum is not
     over = os.path.join(d, "over.onnx")
     _save_model(over, [helper.make_node("Gemm", ["A", "B"], ["G"], name="fc", alpha=0.25)], [("A", [1, 2])], [("G", [1, 1])],
