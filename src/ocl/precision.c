@@ -61,6 +61,7 @@ static xc_status add_reformat(xc_engine *e, xc_layer *layers, int *n, int t, int
     R->out[0] = id;
     R->residual = -1;
     R->fp16 = fp16;
+    R->fp16_math = fp16 && e->opt.fp16_math ? 1 + !!e->opt.fp16_acc : 0; /* named as the engine's other fp16 layers */
     *converted = id;
     return XC_OK;
 }

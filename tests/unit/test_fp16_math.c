@@ -23,7 +23,7 @@ static void check_mode(const xc_model *m, setter set, const char *want, int want
     for (int l = 0; e && l < xc_engine_layer_count(e); l++) {
         xc_engine_layer_info info;
         xc_engine_layer_info_get(e, l, &info);
-        if (!info.name || !strcmp(info.kind, "reformat")) continue; /* reformats convert, they do no math */
+        if (!info.name) continue;
         CHECK(!strcmp(xc_layer_info_precision(&info), want));
         CHECK(info.fp16_math == want_math);
     }
