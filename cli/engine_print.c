@@ -40,14 +40,14 @@ void cli_print_engine(const struct xc_engine *e)
     cJSON *d = xc_engine_describe(e), *l;
     const cJSON *mem = cJSON_GetObjectItem(d, "memory");
     printf("engine on %s\n", cJSON_GetObjectItem(d, "device")->valuestring);
-    printf("  %-4s %-44s %-10s %-30s %-8s %9s\n", "#", "layer (ONNX nodes)", "kind", "tactic", "precision", "ms");
+    printf("  %-4s %-44s %-10s %-30s %-12s %9s\n", "#", "layer (ONNX nodes)", "kind", "tactic", "precision", "ms");
     int i = 0;
     cJSON_ArrayForEach(l, cJSON_GetObjectItem(d, "layers"))
     {
         double ms = cJSON_GetObjectItem(l, "time_ms")->valuedouble;
         char when[32] = "-"; /* pinned (replay, plan) or the only candidate: nothing was timed */
         if (ms > 0) snprintf(when, sizeof when, "%.4f", ms);
-        printf("  %-4d %-44.44s %-10s %-30.30s %-8s %9s\n", i++, cJSON_GetObjectItem(l, "name")->valuestring,
+        printf("  %-4d %-44.44s %-10s %-30.30s %-12s %9s\n", i++, cJSON_GetObjectItem(l, "name")->valuestring,
                cJSON_GetObjectItem(l, "kind")->valuestring, cJSON_GetObjectItem(l, "tactic")->valuestring,
                cJSON_GetObjectItem(l, "precision")->valuestring, when);
     }

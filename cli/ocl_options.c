@@ -13,7 +13,10 @@
 const char *cli_ocl_help =
     "  --ocl-device N|NAME        OpenCL device (default: first GPU, else first device; see\n"
     "                             'crosscheck inspect devices')\n"
-    "  --fp16                     store activations and weights as half (compute stays fp32)\n"
+    "  --fp16                     fp16 arithmetic as TensorRT's: half storage, products and\n"
+    "                             pointwise/softmax/norm steps rounded to half, sums in fp32\n"
+    "  --fp16-storage             store activations and weights as half, compute in fp32\n"
+    "  --fp16-accumulate          --fp16 with every running sum rounded to half too\n"
     "  --no-tf32                  no TF32 tensor-core tactics (used by default on NVIDIA GPUs of\n"
     "                             compute capability >= 8.0): exact fp32 products\n"
     "  --layer-precision NAME:fp32  keep a layer (or the layer covering node NAME) in fp32\n"
@@ -92,7 +95,9 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
 {
     const char *a = argv[*i], *v;
     long n;
-    if (!strcmp(a, "--fp16")) return o->fp16 = 1, 1;
+    if (!strcmp(a, "--fp16")) return o->fp16 = o->fp16_math = 1, 1;
+    if (!strcmp(a, "--fp16-storage")) return o->fp16 = 1, o->fp16_math = o->fp16_acc = 0, 1;
+    if (!strcmp(a, "--fp16-accumulate")) return o->fp16 = o->fp16_math = o->fp16_acc = 1, 1;
     if (!strcmp(a, "--no-fusion")) return o->no_fusion = 1, 1;
     if (!strcmp(a, "--no-tf32")) return o->no_tf32 = 1, 1;
     if (!strcmp(a, "--fallback-cpu")) return o->fallback_cpu = 1, 1;

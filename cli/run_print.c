@@ -225,12 +225,12 @@ static void print_per_layer(const xc_run_report *r, int k, int it, xc_per_layer_
     const char *golden = r->layers_against < 0 ? "reference" : r->runners[r->layers_against].name;
     printf("\n%sper-layer: %s vs %s, %s, iteration %d%s (%d layers)\n", BOLD, r->runners[k].name, golden,
            mode == XC_PER_LAYER_ISOLATED ? "isolated (each layer fed the golden's inputs)" : "accumulated", it, RESET, p->n_rows);
-    printf("  %4s  %-44s %-28s %-4s %10s %10s %10s  %s\n", "#", "layer (ONNX nodes)", "tactic", "prec", "max abs", "max rel",
+    printf("  %4s  %-44s %-28s %-12s %10s %10s %10s  %s\n", "#", "layer (ONNX nodes)", "tactic", "prec", "max abs", "max rel",
            "nmse", "verdict");
     for (int i = 0; i < p->n_rows; i++) {
         const xc_layer_row *row = &p->rows[i];
         const char *c = row->verdict == XC_VERDICT_FAIL ? RED : row->verdict == XC_VERDICT_NEAR ? YELLOW : GREEN;
-        printf("  %4d  %-44s %-28s %-4s %10.3g %10.3g %10.3g  %s%s%s%s\n", i, fit(row->info.name, 44, b1),
+        printf("  %4d  %-44s %-28s %-12s %10.3g %10.3g %10.3g  %s%s%s%s\n", i, fit(row->info.name, 44, b1),
                fit(row->info.tactic, 28, b2), xc_layer_info_precision(&row->info), row->max_abs, row->max_rel, row->nmse, c,
                xc_verdict_name(row->verdict), RESET, i == p->first_divergence ? "  <- first divergence" : "");
     }

@@ -9,7 +9,9 @@
  * hk = h / group maps query heads to key/value heads (grouped-query attention).
  * DMAX (>= both head sizes, a multiple of 4) bounds the private query row and accumulator, held
  * as float4s in fully unrolled loops (registers on GPUs, SIMD on CPUs); head sizes that are no
- * multiple of 4 are padded with zeros in the query, the staged K and V rows and the accumulator. */
+ * multiple of 4 are padded with zeros in the query, the staged K and V rows and the accumulator.
+ * Under fp16 math (common.cl) the products of both GEMMs, the scores and the probabilities are
+ * rounded to half, the sums kept in fp32 (unless --fp16-accumulate), as fp16 fused attention does. */
 #define ATTN_MASK 1        /* mask holds an additive bias (else it is a dummy binding) */
 #define ATTN_CAUSAL 2      /* key j > query i is masked out */
 #define ATTN_EMPTY_ZERO 4  /* a row with every key masked gives zeros (ONNX Attention), else NaN (Softmax) */
@@ -60,9 +62,9 @@ __kernel __attribute__((reqd_work_group_size(BQ, 1, 1))) void attention_flash(
             float4 dot4 = (float4)(0.0f);
 #pragma unroll
             for (int c = 0; c < DMAX / 4; c++)
-                if (c < dk4) dot4 = fma(qr[c], vload4(c, ks + j * dkp), dot4);
-            float x = ((dot4.x + dot4.y) + (dot4.z + dot4.w)) * scale;
-            if (flags & ATTN_MASK) x += LOAD(mask, mb + (long)(j0 + j) * m_sk);
+                if (c < dk4) dot4 = XC_MAC4(fma, qr[c], vload4(c, ks + j * dkp), dot4);
+            float x = XC_H(XC_H((dot4.x + dot4.y) + (dot4.z + dot4.w)) * scale);
+            if (flags & ATTN_MASK) x = XC_H(x + LOAD(mask, mb + (long)(j0 + j) * m_sk));
             if ((flags & ATTN_CAUSAL) && j0 + j > row) x = -INFINITY;
             s[j] = x;
             bmax = xc_max_nan(bmax, x);
@@ -74,11 +76,11 @@ __kernel __attribute__((reqd_work_group_size(BQ, 1, 1))) void attention_flash(
 #pragma unroll
         for (int c = 0; c < DMAX / 4; c++) acc[c] *= corr;
         for (int j = 0; j < n; j++) {
-            const float p = exp(s[j] - mn);
-            l += p;
+            const float p = XC_H(exp(XC_H(s[j] - mn)));
+            l = XC_HSUM(l + p);
 #pragma unroll
             for (int c = 0; c < DMAX / 4; c++)
-                if (c < dv4) acc[c] = fma((float4)(p), vload4(c, vs + j * dvp), acc[c]);
+                if (c < dv4) acc[c] = XC_MAC4(fma, (float4)(p), vload4(c, vs + j * dvp), acc[c]);
         }
         m = mn;
     }

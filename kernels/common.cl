@@ -13,6 +13,45 @@ typedef float store_t;
 #define LOAD4(p, i) vload4(0, (p) + (i))
 #endif
 
+/* fp16 arithmetic (--fp16 builds with -DXC_FP16_MATH, --fp16-accumulate adds -DXC_FP16_ACC):
+ * XC_H(x) rounds x to the nearest half (ties to even; beyond 65504 it is inf, below 2^-14 it
+ * keeps half's subnormal steps) and back, as every fp16 operation of a real fp16 engine does.
+ * Integer bit work, so it needs neither cl_khr_fp16 nor a private half. XC_HSUM(s) rounds a
+ * running sum after each add only under XC_FP16_ACC (else reductions accumulate in fp32), and
+ * XC_MAC(FORM, a, b, acc) is acc plus the fp16 product of a and b; without XC_FP16_MATH every one
+ * is the fp32 arithmetic the kernel always did (XC_MAC: FORM(a, b, acc), FORM fma, mad or
+ * xc_muladd), so fp32 and --fp16-storage kernels compute exactly as before. */
+#ifdef XC_FP16_MATH
+inline float xc_h(float x)
+{
+    const uint u = as_uint(x), sign = u & 0x80000000u, a = u ^ sign;
+    if (a >= 0x7f800000u) return x;                               /* inf, NaN */
+    if (a >= 0x477ff000u) return as_float(sign | 0x7f800000u);    /* rounds past 65504 */
+    if (a < 0x38800000u) return copysign(rint(as_float(a) * 16777216.0f) * 0x1p-24f, x); /* subnormal half */
+    return as_float(sign | ((a + 0x0fffu + ((a >> 13) & 1u)) & ~0x1fffu)); /* 10 mantissa bits, ties to even */
+}
+inline float4 xc_h4(float4 v) { return (float4)(xc_h(v.x), xc_h(v.y), xc_h(v.z), xc_h(v.w)); }
+#define XC_H(x) xc_h(x)
+#define XC_H4(x) xc_h4(x)
+#ifdef XC_FP16_ACC
+#define XC_HSUM(s) xc_h(s)
+#define XC_HSUM4(s) xc_h4(s)
+#else
+#define XC_HSUM(s) (s)
+#define XC_HSUM4(s) (s)
+#endif
+#define XC_MAC(FORM, a, b, acc) XC_HSUM((acc) + xc_h((a) * (b)))
+#define XC_MAC4(FORM, a, b, acc) XC_HSUM4((acc) + xc_h4((a) * (b)))
+#else
+#define XC_H(x) (x)
+#define XC_H4(x) (x)
+#define XC_HSUM(s) (s)
+#define XC_HSUM4(s) (s)
+#define XC_MAC(FORM, a, b, acc) FORM((a), (b), (acc))
+#define XC_MAC4(FORM, a, b, acc) FORM((a), (b), (acc))
+#endif
+inline float xc_muladd(float a, float b, float c) { return c + a * b; }
+
 /* max that propagates NaN like the reference (fmax would drop it and hide the bug upstream) */
 inline float xc_max_nan(float a, float b) { return isnan(a) || a > b ? a : b; }
 inline float xc_min_nan(float a, float b) { return isnan(a) || a < b ? a : b; }
@@ -22,7 +61,7 @@ inline float xc_min_nan(float a, float b) { return isnan(a) || a < b ? a : b; }
 #ifndef XC_ACTIVATE
 #define XC_ACTIVATE(A) (A)
 #endif
-inline float xc_activate(float v) { return XC_ACTIVATE(v); }
+inline float xc_activate(float v) { return XC_H(XC_ACTIVATE(v)); }
 
 /* The accumulators of XC_VEC4_BLOCK_PRODUCT, declared and zeroed. */
 #define XC_VEC4_BLOCK_ACCUMULATORS(acc)                                                                           \
@@ -41,9 +80,9 @@ inline float xc_activate(float v) { return XC_ACTIVATE(v); }
         _Pragma("unroll") for (int j_ = 0; j_ < RN / 4; j_++) b_[j_] = ((__local const float4 *)((Bs) + kk_ * LDB + (bn)))[j_]; \
         _Pragma("unroll") for (int i_ = 0; i_ < RM / 4; i_++)                                                      \
             _Pragma("unroll") for (int j_ = 0; j_ < RN / 4; j_++) {                                                \
-                acc[4 * i_ + 0][j_] = fma((float4)(a_[i_].x), b_[j_], acc[4 * i_ + 0][j_]);                       \
-                acc[4 * i_ + 1][j_] = fma((float4)(a_[i_].y), b_[j_], acc[4 * i_ + 1][j_]);                       \
-                acc[4 * i_ + 2][j_] = fma((float4)(a_[i_].z), b_[j_], acc[4 * i_ + 2][j_]);                       \
-                acc[4 * i_ + 3][j_] = fma((float4)(a_[i_].w), b_[j_], acc[4 * i_ + 3][j_]);                       \
+                acc[4 * i_ + 0][j_] = XC_MAC4(fma, (float4)(a_[i_].x), b_[j_], acc[4 * i_ + 0][j_]);                       \
+                acc[4 * i_ + 1][j_] = XC_MAC4(fma, (float4)(a_[i_].y), b_[j_], acc[4 * i_ + 1][j_]);                       \
+                acc[4 * i_ + 2][j_] = XC_MAC4(fma, (float4)(a_[i_].z), b_[j_], acc[4 * i_ + 2][j_]);                       \
+                acc[4 * i_ + 3][j_] = XC_MAC4(fma, (float4)(a_[i_].w), b_[j_], acc[4 * i_ + 3][j_]);                       \
             }                                                                                                     \
     }

@@ -35,8 +35,9 @@ inline float conv_gather(__global const store_t *x, int g, int k, int p, const i
  * tensor, or y itself when the layer has none and it is never read), then the activation. */
 inline void conv_store(__global store_t *y, __global const store_t *res, int i, float acc)
 {
+    acc = XC_H(acc); /* fp16 math: the accumulator (bias included) as half, then each epilogue step */
 #ifdef XC_RESIDUAL
-    acc += LOAD(res, i);
+    acc = XC_H(acc + LOAD(res, i));
 #endif
     STORE(y, i, xc_activate(acc));
 }
@@ -67,7 +68,7 @@ __kernel void conv_splitk_reduce(__global const store_t *bias, __global const st
     const int OHW = OH * OW, P = N * OHW, p = get_global_id(0), m = get_global_id(1);
     if (p >= P || m >= M) return;
     float acc = BIAS(m);
-    for (int s = 0; s < SPLITK; s++) acc += part[part_off + ((long)s * M + m) * P + p];
+    for (int s = 0; s < SPLITK; s++) acc = XC_HSUM(acc + part[part_off + ((long)s * M + m) * P + p]);
     conv_store(y, res, (p / OHW * M + m) * OHW + p % OHW, acc);
 }
 #else

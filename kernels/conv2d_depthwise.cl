@@ -18,7 +18,7 @@ __kernel void conv_depthwise(__global const store_t *x, __global const store_t *
             const float wv = LOAD(w, (c * KH + kh) * KW + kw);
             for (int v = 0; v < VW; v++) {
                 const int iw = (ow0 + v) * SW - PW + kw * DW;
-                if (iw >= 0 && iw < W) acc[v] = mad(wv, LOAD(xp, ih * W + iw), acc[v]);
+                if (iw >= 0 && iw < W) acc[v] = XC_MAC(mad, wv, LOAD(xp, ih * W + iw), acc[v]);
             }
         }
     }

@@ -16,7 +16,7 @@ __kernel void conv_direct(__global const store_t *x, __global const store_t *w, 
             if (ih < 0 || ih >= H) continue;
             for (int kw = 0; kw < KW; kw++) {
                 const int iw = ow * SW - PW + kw * DW;
-                if (iw >= 0 && iw < W) acc += LOAD(w, (wc + kh) * KW + kw) * LOAD(x, (xc + ih) * W + iw);
+                if (iw >= 0 && iw < W) acc = XC_MAC(xc_muladd, LOAD(w, (wc + kh) * KW + kw), LOAD(x, (xc + ih) * W + iw), acc);
             }
         }
     }

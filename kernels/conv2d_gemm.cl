@@ -59,7 +59,7 @@ void conv_gemm(__global const store_t *src, __global const store_t *w, __global 
             for (int i = 0; i < RM; i++) a[i] = As[kk][ty + i * LY];
             for (int j = 0; j < RN; j++) b[j] = Bs[kk][tx + j * LX];
             for (int i = 0; i < RM; i++)
-                for (int j = 0; j < RN; j++) acc[i][j] = mad(a[i], b[j], acc[i][j]);
+                for (int j = 0; j < RN; j++) acc[i][j] = XC_MAC(mad, a[i], b[j], acc[i][j]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }

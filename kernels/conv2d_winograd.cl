@@ -22,7 +22,7 @@ __kernel void conv_winograd(__global const store_t *x, __global const store_t *u
         wino_input_tile(x + (n * C + c) * H * W, ih0, iw0, H, W, v);
         __global const store_t *uc = u + c * 16 * MP + m0;
         for (int t = 0; t < 16; t++)
-            for (int r = 0; r < RM; r++) acc[r][t] = mad(LOAD(uc, t * MP + r), v[t], acc[r][t]);
+            for (int r = 0; r < RM; r++) acc[r][t] = XC_MAC(mad, LOAD(uc, t * MP + r), v[t], acc[r][t]);
     }
     for (int r = 0; r < RM && m0 + r < M; r++) wino_output_tile(y, res, acc[r], BIAS(m0 + r), n, m0 + r, oh0, ow0, M, OH, OW);
 }

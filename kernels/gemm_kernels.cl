@@ -14,6 +14,8 @@
  * N x K (ldb = K), else K x N (ldb = N). Epilogue: HAS_C adds beta * C[m * csm + n * csn] (C's strides
  * are 0 along broadcast axes), HAS_BIAS adds bias[n], then xc_activate. Without them the C and bias
  * arguments are bound to A and never read.
+ * Under fp16 math (common.cl) each product is rounded to half and added through XC_MAC, and the
+ * epilogue rounds each step.
  * Batches (MatMul) are the third NDRange dimension: batch index bz splits into up to three broadcast
  * dimensions (sizes bd0 x bd1 x bd2, only bd1 and bd2 needed), with element strides sa* / sb* of A and
  * B along each (0 where that operand is broadcast); Y's batches are contiguous. B and Y start b_off
@@ -48,12 +50,12 @@ inline int batch_offset(int bz, int bd1, int bd2, int s0, int s1, int s2)
 inline void store_output(__global store_t *Y, __global const store_t *C, __global const store_t *bias, int m, int n,
                          int N, float acc, float alpha, float beta, int csm, int csn)
 {
-    float v = alpha * acc;
+    float v = XC_H(alpha * acc); /* under fp16 math every step of the epilogue rounds to half */
 #ifdef HAS_C
-    v += beta * LOAD(C, m * csm + n * csn);
+    v = XC_H(v + XC_H(beta * LOAD(C, m * csm + n * csn)));
 #endif
 #ifdef HAS_BIAS
-    v += LOAD(bias, n);
+    v = XC_H(v + LOAD(bias, n));
 #endif
     STORE(Y, m * N + n, xc_activate(v));
 }
@@ -74,7 +76,7 @@ __kernel void gemm_naive(GEMM_PARAMS)
     if (n >= N || m >= M) return;
     GEMM_SELECT_BATCH();
     float acc = 0.0f;
-    for (int k = 0; k < K; k++) acc = fma(A_AT(m, k), B_AT(k, n), acc);
+    for (int k = 0; k < K; k++) acc = XC_MAC(fma, A_AT(m, k), B_AT(k, n), acc);
     store_output(Y, C, bias, m, n, N, acc, alpha, beta, csm, csn);
 }
 #endif
@@ -102,7 +104,7 @@ __kernel __attribute__((reqd_work_group_size(TILE, TILE, 1))) void gemm_tiled(GE
 #endif
         barrier(CLK_LOCAL_MEM_FENCE);
 #pragma unroll
-        for (int kk = 0; kk < TILE; kk++) acc = fma(As[ty][kk], Bs[kk][tx], acc);
+        for (int kk = 0; kk < TILE; kk++) acc = XC_MAC(fma, As[ty][kk], Bs[kk][tx], acc);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (m0 + ty < M && n0 + tx < N) store_output(Y, C, bias, m0 + ty, n0 + tx, N, acc, alpha, beta, csm, csn);
@@ -173,7 +175,7 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_reg(GEMM_PAR
 #pragma unroll
             for (int i = 0; i < RM; i++)
 #pragma unroll
-                for (int j = 0; j < RN; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+                for (int j = 0; j < RN; j++) acc[i][j] = XC_MAC(fma, a[i], b[j], acc[i][j]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }

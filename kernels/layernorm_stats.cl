@@ -3,9 +3,14 @@
  * two compensated passes over x - x[0] (a large common offset costs no precision), then
  * y = (x - mean) * inv_std * scale + bias; the row's mean (of x itself) and 1 / sqrt(var + eps)
  * go to the statistics outputs. Scale and bias index element i % N (trailing-dims broadcast).
- * Defines: HAS_BIAS, HAS_MEAN, HAS_INV_STD. */
+ * Defines: HAS_BIAS, HAS_MEAN, HAS_INV_STD. Under fp16 math (common.cl) every step is rounded to
+ * half, the sums accumulating in fp32 unless --fp16-accumulate. */
 inline void stats_add(float *s, float *c, const float v)
 {
+#ifdef XC_FP16_ACC /* --fp16-accumulate: a half running sum, rounded after every add */
+    *s = xc_h(*s + v);
+    return;
+#endif
     const float t = *s + v;
     *c += fabs(*s) >= fabs(v) ? (*s - t) + v : (v - t) + *s;
     *s = t;
@@ -29,18 +34,18 @@ __kernel void layernorm_stats(__global const store_t *x, __global const store_t 
     const int base = row * len;
     const float shift = LOAD(x, base);
     float sum = 0.0f, c = 0.0f;
-    for (int i = 0; i < len; i++) stats_add(&sum, &c, LOAD(x, base + i) - shift);
-    const float mean = (sum + c) / len; /* of x - shift */
+    for (int i = 0; i < len; i++) stats_add(&sum, &c, XC_H(LOAD(x, base + i) - shift));
+    const float mean = XC_H((sum + c) / len); /* of x - shift */
     float sq = 0.0f, c2 = 0.0f;
     for (int i = 0; i < len; i++) {
-        const float d = (LOAD(x, base + i) - shift) - mean;
-        stats_add(&sq, &c2, d * d);
+        const float d = XC_H(XC_H(LOAD(x, base + i) - shift) - mean);
+        stats_add(&sq, &c2, XC_H(d * d));
     }
-    const float inv_std = 1.0f / sqrt((sq + c2) / len + eps);
+    const float inv_std = XC_H(1.0f / XC_H(sqrt(XC_H(XC_H((sq + c2) / len) + eps))));
     for (int i = 0; i < len; i++) {
-        float v = ((LOAD(x, base + i) - shift) - mean) * inv_std * LOAD(scale, i % n_scale);
+        float v = XC_H(XC_H(XC_H(XC_H(LOAD(x, base + i) - shift) - mean) * inv_std) * LOAD(scale, i % n_scale));
 #ifdef HAS_BIAS
-        v += LOAD(bias, i % n_bias);
+        v = XC_H(v + LOAD(bias, i % n_bias));
 #endif
         STORE(y, base + i, v);
     }

@@ -25,6 +25,18 @@ inline void xc_kadd(float *s, float *c, float v)
     *s = t;
 }
 
+/* One add of a reduction: compensated (xc_kadd) in fp32, also under fp16 math; with
+ * --fp16-accumulate (XC_FP16_ACC) the running sum is a half, rounded after every add, as a
+ * real fp16 accumulator is (which has no compensation term). */
+inline void xc_sum_add(float *s, float *c, float v)
+{
+#ifdef XC_FP16_ACC
+    *s = xc_h(*s + v);
+#else
+    xc_kadd(s, c, v);
+#endif
+}
+
 inline float xc_add(float a, float b) { return a + b; }
 XC_DEFINE_GROUP_REDUCE(group_sum, xc_add)
 XC_DEFINE_GROUP_REDUCE(group_max, xc_max_nan)

@@ -6,14 +6,15 @@
 #define IN_PLANE (IN0 * IN1 * IN2)
 #define OUT_PLANE (OUT0 * OUT1 * OUT2)
 
-/* FOLD(acc, c, v): max, or a compensated sum (xc_kadd; c is zero for max) whose total is acc + c. */
+/* FOLD(acc, c, v): max, or a compensated sum (xc_sum_add: rounded to half after each add under
+ * --fp16-accumulate; c is zero for max) whose total is acc + c. */
 #ifdef POOL_MAX
 #define START (-INFINITY)
 #define FOLD(acc, c, v) ((acc) = xc_max_nan(acc, v))
 #define TOTAL(acc, c) (acc)
 #else
 #define START 0.0f
-#define FOLD(acc, c, v) xc_kadd(&(acc), &(c), v)
+#define FOLD(acc, c, v) xc_sum_add(&(acc), &(c), v)
 #define TOTAL(acc, c) ((acc) + (c))
 #endif
 

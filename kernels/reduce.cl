@@ -19,12 +19,13 @@ inline float fold(float acc, float x) { return acc + x; }
 #endif
 
 /* A work-item's serial fold: ACCUMULATE(acc, c, v), result TOTAL(acc, c). The sums compensate
- * (xc_kadd), so long rows and large offsets keep their low-order bits. */
+ * (xc_kadd), so long rows and large offsets keep their low-order bits; under --fp16-accumulate
+ * they are half sums instead (xc_sum_add), and under fp16 math the squares are rounded to half. */
 #if OP == 2 || OP == 3
 #define ACCUMULATE(acc, c, v) ((acc) = fold(acc, v))
 #define TOTAL(acc, c) (acc)
 #else
-#define ACCUMULATE(acc, c, v) xc_kadd(&(acc), &(c), v)
+#define ACCUMULATE(acc, c, v) xc_sum_add(&(acc), &(c), v)
 #define TOTAL(acc, c) ((acc) + (c))
 #endif
 
@@ -35,7 +36,7 @@ inline float element(__global const store_t *x, long off)
 {
     const float v = LOAD(x, off);
 #ifdef SQUARE
-    return v * v;
+    return XC_H(v * v);
 #else
     return v;
 #endif

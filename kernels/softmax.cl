@@ -1,11 +1,15 @@
 /* softmax.cl — Softmax and LogSoftmax (-DLOG) along rows: the input is [OUTER, N, INNER] and
  * each of the OUTER * INNER rows has N elements INNER apart (opset < 13 flattening gives
- * INNER 1). The max is subtracted before exp, so large inputs do not overflow. */
+ * INNER 1). The max is subtracted before exp, so large inputs do not overflow. Under fp16 math
+ * the difference, exp, the row sum and the quotient are rounded to half; the sum accumulates in
+ * fp32 unless --fp16-accumulate. */
 #ifdef LOG
-#define OUTPUT(v, max, sum) ((v) - (max) - log(sum))
+#define OUTPUT(v, max, sum) XC_H(XC_H((v) - (max)) - XC_H(log(sum)))
 #else
-#define OUTPUT(v, max, sum) (exp((v) - (max)) / (sum))
+#define OUTPUT(v, max, sum) XC_H(EXP_TERM(v, max) / (sum))
 #endif
+/* exp(v - max), each step rounded to half under fp16 math (common.cl) */
+#define EXP_TERM(v, max) XC_H(exp(XC_H((v) - (max))))
 
 /* First element of row r. */
 inline long row_base(long r) { return r / INNER * N * INNER + r % INNER; }
@@ -19,8 +23,8 @@ __kernel void softmax_serial(__global const store_t *x, __global store_t *y)
     const long base = row_base(r);
     float max = -INFINITY, sum = 0.0f, c = 0.0f;
     for (int j = 0; j < N; j++) max = xc_max_nan(max, LOAD(x, base + (long)j * INNER));
-    for (int j = 0; j < N; j++) xc_kadd(&sum, &c, exp(LOAD(x, base + (long)j * INNER) - max));
-    sum += c; /* compensated: N terms near 1 would otherwise round off their fractions */
+    for (int j = 0; j < N; j++) xc_sum_add(&sum, &c, EXP_TERM(LOAD(x, base + (long)j * INNER), max));
+    sum = XC_H(sum + c); /* compensated: N terms near 1 would otherwise round off their fractions */
     for (int j = 0; j < N; j++) STORE(y, base + (long)j * INNER, OUTPUT(LOAD(x, base + (long)j * INNER), max, sum));
 }
 
@@ -42,11 +46,11 @@ __kernel __attribute__((reqd_work_group_size(WG, 1, 1))) void softmax_local(__gl
             c *= r;
             max = v;
         }
-        xc_kadd(&sum, &c, exp(v - max));
+        xc_sum_add(&sum, &c, EXP_TERM(v, max));
     }
     sum += c; /* compensated, as in softmax_serial */
     const float row_max = group_max(part, max);
-    const float row_sum = group_sum(part, sum == 0.0f ? 0.0f : sum * exp(max - row_max));
+    const float row_sum = XC_H(group_sum(part, sum == 0.0f ? 0.0f : sum * exp(max - row_max)));
     for (int j = get_local_id(0); j < N; j += WG)
         STORE(y, base + (long)j * INNER, OUTPUT(LOAD(x, base + (long)j * INNER), row_max, row_sum));
 }

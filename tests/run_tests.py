@@ -51,6 +51,7 @@ from test_triage import triage  # noqa: E402
 from test_isolate import isolate  # noqa: E402
 from test_precision_ladder import precision_ladder  # noqa: E402
 from test_refit import refit  # noqa: E402
+from test_fp16_math import fp16_math  # noqa: E402
 from test_newops import newops  # noqa: E402
 from test_strings import strings  # noqa: E402
 from test_multi_device import multi_device  # noqa: E402
@@ -1498,6 +1499,7 @@ def main():
         timed(isolate, s, xc, args.build, tmp)
         timed(precision_ladder, s, xc, args.build, tmp)
         timed(refit, s, xc, args.build, tmp)
+        timed(fp16_math, s, xc, args.build, tmp)
         timed(triage, s, xc, args.build, tmp)
         timed(plan_open_tests, s, xc, args.build, tmp)
         timed(profiles, s, xc, args.build, tmp)

@@ -18,8 +18,13 @@ XC_API xc_status xc_engine_config_create(xc_engine_config **out);
 XC_API void xc_engine_config_free(xc_engine_config *c);
 /* "N" (index) or a substring of the device name; NULL: the default. The string is copied. */
 XC_API xc_status xc_engine_config_set_device(xc_engine_config *c, const char *device);
-/* 1: activations and weights stored as half. */
+/* 1: fp16 arithmetic as TensorRT's (half storage, products and pointwise, softmax and
+ * normalization steps rounded to half, sums in fp32); 0: fp32 (clears the two below too). */
 XC_API void xc_engine_config_set_fp16(xc_engine_config *c, int on);
+/* 1: activations and weights stored as half, arithmetic in fp32 (--fp16-storage). */
+XC_API void xc_engine_config_set_fp16_storage(xc_engine_config *c, int on);
+/* 1: fp16 arithmetic with every running sum rounded to half too (implies fp16). */
+XC_API void xc_engine_config_set_fp16_accumulate(xc_engine_config *c, int on);
 /* 0-5, as trtexec's --builderOptimizationLevel: 0 times no tactic, 3 is the default. */
 XC_API xc_status xc_engine_config_set_optimization_level(xc_engine_config *c, int level);
 /* A JSON timing cache read before building and updated after; NULL: none. Copied. */

@@ -97,6 +97,7 @@ typedef struct xc_layer {
     const char *defines; /* the variant's -D options */
     double time_ms;      /* median measured at build, or the timing cache's (0 when pinned or untimed) */
     int fp16;            /* precision chosen for this layer */
+    int fp16_math;       /* with fp16: 1 fp16 arithmetic (-DXC_FP16_MATH), 2 also fp16 sums (-DXC_FP16_ACC) */
     int cpu;             /* runs on the reference interpreter (--fallback-cpu) */
     size_t workspace;    /* scratch bytes the tactic needs (im2col, transformed tiles) */
     int n_launches;
@@ -247,7 +248,7 @@ int xc_engine_tf32(const xc_engine *e);
 /* Whether tactic t (NULL: none) computes its products on TF32 tensor cores (10-bit mantissas):
  * the comparison judges its layers with TF32's tolerance. Such tactics have "tf32" in their name. */
 int xc_tactic_tf32(const xc_tactic *t);
-/* Layer L's precision as plans, reports and pictures name it: "cpu-fp32", "fp16", "tf32", "fp32". */
+/* Layer L's precision as plans, reports and pictures name it: "cpu-fp32", "fp16", "fp16-storage", "tf32", "fp32". */
 const char *xc_layer_precision_name(const xc_layer *L);
 
 /* Registries (layers/kinds.c, passes/passes.c). */

@@ -49,7 +49,17 @@ xc_status xc_engine_config_set_timing_cache(xc_engine_config *c, const char *pat
     return set_copy(&c->timing_cache, path, &c->o.timing_cache);
 }
 
-void xc_engine_config_set_fp16(xc_engine_config *c, int on) { c->o.fp16 = !!on; }
+void xc_engine_config_set_fp16(xc_engine_config *c, int on)
+{
+    c->o.fp16 = c->o.fp16_math = !!on;
+    c->o.fp16_acc = 0;
+}
+void xc_engine_config_set_fp16_storage(xc_engine_config *c, int on)
+{
+    c->o.fp16 = !!on;
+    c->o.fp16_math = c->o.fp16_acc = 0;
+}
+void xc_engine_config_set_fp16_accumulate(xc_engine_config *c, int on) { c->o.fp16 = c->o.fp16_math = c->o.fp16_acc = !!on; }
 void xc_engine_config_set_fallback_cpu(xc_engine_config *c, int on) { c->o.fallback_cpu = !!on; }
 
 xc_status xc_engine_config_set_optimization_level(xc_engine_config *c, int level)

@@ -17,6 +17,7 @@ void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *o
     out->tactic = L->variant[0] ? L->variant : L->tactic ? L->tactic->name : "";
     out->fusion = L->fusion;
     out->fp16 = L->fp16;
+    out->fp16_math = L->fp16 ? L->fp16_math : 0;
     out->tf32 = xc_tactic_tf32(L->tactic) && !L->cpu;
     out->cpu = L->cpu;
     out->int8 = L->kind && (!strcmp(L->kind->name, "qconv") || !strcmp(L->kind->name, "qgemm"));
@@ -53,13 +54,18 @@ const char *xc_engine_device(const xc_engine *e, int *index)
 
 const char *xc_layer_info_precision(const xc_engine_layer_info *L)
 {
-    return L->cpu ? "cpu-fp32" : L->int8 ? "int8" : L->fp16 ? "fp16" : L->tf32 ? "tf32" : "fp32";
+    return L->cpu    ? "cpu-fp32"
+           : L->int8 ? "int8"
+           : L->fp16 ? (L->fp16_math ? "fp16" : "fp16-storage")
+           : L->tf32 ? "tf32"
+                     : "fp32";
 }
 
 const char *xc_layer_precision_name(const xc_layer *L)
 {
     xc_engine_layer_info info = {.cpu = L->cpu,
                                  .fp16 = L->fp16,
+                                 .fp16_math = L->fp16 ? L->fp16_math : 0,
                                  .tf32 = xc_tactic_tf32(L->tactic) && !L->cpu,
                                  .int8 = L->kind && (!strcmp(L->kind->name, "qconv") || !strcmp(L->kind->name, "qgemm"))};
     return xc_layer_info_precision(&info);

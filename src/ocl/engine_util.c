@@ -175,7 +175,10 @@ xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
 void xc_layer_common_defines(const xc_layer *l, char *buf, size_t len)
 {
     size_t o = strlen(buf);
-    snprintf(buf + o, len - o, " -cl-std=CL1.2%s%s", l->fp16 ? " -DXC_FP16" : "", l->residual >= 0 ? " -DXC_RESIDUAL" : "");
+    snprintf(buf + o, len - o, " -cl-std=CL1.2%s%s%s", l->fp16 ? " -DXC_FP16" : "", l->residual >= 0 ? " -DXC_RESIDUAL" : "",
+             !l->fp16 || !l->fp16_math ? ""
+             : l->fp16_math > 1        ? " -DXC_FP16_MATH -DXC_FP16_ACC"
+                                       : " -DXC_FP16_MATH");
 }
 
 xc_status xc_layer_program(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,

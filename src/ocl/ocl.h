@@ -15,6 +15,8 @@ enum { XC_PROGRESS_OFF, XC_PROGRESS_BAR, XC_PROGRESS_LINES };
 typedef struct xc_ocl_build_options {
     const char *device;                          /* --ocl-device N|NAME; NULL: first GPU, else first device */
     int fp16;                                    /* store activations and weights as half */
+    int fp16_math;                               /* with fp16: fp16 arithmetic (--fp16); without: --fp16-storage */
+    int fp16_acc;                                /* --fp16-accumulate: sums rounded to half after every add */
     int no_tf32;                                 /* --no-tf32: no TF32 tensor-core tactics (exact fp32 products) */
     const char *fp32_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp32 (layer or node names) */
     int n_fp32_layers;
@@ -148,7 +150,8 @@ typedef struct xc_engine_layer_info {
     const char *tactic; /* the variant running, e.g. "gemm.reg_blocked.4x4" */
     const char *fusion; /* the pass that formed the group, or NULL */
     int fp16, cpu;
-    int int8; /* int8 math (the qconv/qgemm kinds), whatever the float storage */
+    int fp16_math; /* fp16 arithmetic: 1, 2 with fp16 accumulation; 0: fp32 math (storage only when fp16) */
+    int int8;      /* int8 math (the qconv/qgemm kinds), whatever the float storage */
     int n_nodes;
     const int *nodes; /* model graph node indices covered (none: a reformat layer) */
     double time_ms;   /* measured at build or from the timing cache; 0: not timed */
@@ -160,7 +163,8 @@ typedef struct xc_engine_layer_info {
 } xc_engine_layer_info;
 /* The variant layer l would run as its kind's baseline tactic, written into buf (returns buf). */
 const char *xc_engine_layer_baseline(const xc_engine *e, int l, char *buf, size_t len);
-/* "cpu-fp32", "int8", "fp16", "tf32" or "fp32": the math a layer ran in (every report names it so). */
+/* "cpu-fp32", "int8", "fp16" (fp16 arithmetic), "fp16-storage" (half storage, fp32 arithmetic),
+ * "tf32" or "fp32": the math a layer ran in (every report names it so). */
 const char *xc_layer_info_precision(const xc_engine_layer_info *L);
 /* Whether any live layer of e (NULL: none) runs TF32 tensor-core products: its outputs are
  * then compared with TF32's tolerance. */

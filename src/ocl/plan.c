@@ -69,6 +69,8 @@ cJSON *xc_engine_describe(const xc_engine *e)
     cJSON_AddStringToObject(root, "model_hash", e->model_hash);
     opts = cJSON_AddObjectToObject(root, "options");
     cJSON_AddBoolToObject(opts, "fp16", e->opt.fp16);
+    cJSON_AddBoolToObject(opts, "fp16_math", e->opt.fp16_math);
+    cJSON_AddBoolToObject(opts, "fp16_accumulate", e->opt.fp16_acc);
     cJSON_AddBoolToObject(opts, "no_fusion", e->opt.no_fusion);
     cJSON_AddBoolToObject(opts, "no_tf32", e->opt.no_tf32);
     cJSON_AddBoolToObject(opts, "fallback_cpu", e->opt.fallback_cpu);
@@ -222,6 +224,9 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     const cJSON *opts = cJSON_GetObjectItem(h->root, "options"), *it;
     xc_ocl_build_options *o = &h->opt;
     o->fp16 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fp16"));
+    /* plans from before fp16 math have no such field: their engines stored half only */
+    o->fp16_math = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fp16_math"));
+    o->fp16_acc = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fp16_accumulate"));
     o->no_fusion = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_fusion"));
     o->no_tf32 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_tf32"));
     o->fallback_cpu = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fallback_cpu"));

@@ -168,6 +168,7 @@ static xc_status add_reformat(xc_engine *e, xc_layer *layers, int *n, int t, int
     R->out[0] = id;
     R->residual = -1;
     R->fp16 = fp16;
+    R->fp16_math = fp16 && e->opt.fp16_math ? 1 + !!e->opt.fp16_acc : 0; /* named as the engine's other fp16 layers */
     *converted = id;
     return XC_OK;
 }
@@ -180,6 +181,7 @@ xc_status xc_engine_assign_precision(xc_engine *e)
         if (L->dead) continue;
         L->fp16 = e->opt.fp16 && !L->cpu && xc_layer_constraint(e, L) != XC_LAYER_PREC_FP32;
         if (L->kind == &xc_kind_view) L->fp16 = e->tensors[L->in[0]].fp16;
+        L->fp16_math = L->fp16 && e->opt.fp16_math ? 1 + !!e->opt.fp16_acc : 0; /* --fp16 (math) vs --fp16-storage */
         for (int o = 0; o < L->n_out; o++)
             if (L->out[o] >= 0) e->tensors[L->out[o]].fp16 = L->fp16 && e->tensors[L->out[o]].dtype == XC_FLOAT;
     }

@@ -229,6 +229,7 @@ void xc_layer_signature(const xc_engine *e, const xc_layer *l, char *buf, size_t
     const xc_activation_def *act = xc_activation_get(l->act);
     size_t o = (size_t)snprintf(buf, len, "%s|act=%s,%.9g,%.9g|res=%d|fp16=%d|", l->kind->name, act ? act->label : "?", l->alpha,
                                 l->beta, l->residual >= 0, l->fp16);
+    if (l->fp16 && l->fp16_math && o < len) o += (size_t)snprintf(buf + o, len - o, "fp16math=%d|", l->fp16_math);
     if (xc_engine_tf32(e) && o < len) o += (size_t)snprintf(buf + o, len - o, "tf32|"); /* another candidate set */
     for (int k = 0; k < l->n_nodes && o < len; k++) {
         const xc_node *n = &e->model->graph->nodes[l->nodes[k]];

@@ -1,7 +1,8 @@
 /* pointwise.c — elementwise layers. Each layer (one ONNX node, or a chain fused by the
  * pointwise_chain pass) becomes ONE generated kernel: every work-item computes one element of
  * the layer's output, loading each input at its broadcast offset (strides baked into the
- * source as constants) and evaluating the nodes in order in float registers. */
+ * source as constants) and evaluating the nodes in order in float registers (each result rounded
+ * to half under fp16 math). */
 #include "ocl/engine.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -194,9 +195,11 @@ static xc_status generate(const xc_engine *e, xc_layer *l, const int *used)
                 free(g.buf);
                 return xc_fail(XC_ERR_INTERNAL, "layer '%s': input '%s' of a fused node is not wired", l->name, n->inputs[a]);
             }
-        emit(&g, "    const float v%d = ", k);
+        /* fp16 math: each node's result rounded to half (fp32 layers keep their source, and key) */
+        const int round = l->fp16 && l->fp16_math;
+        emit(&g, "    const float v%d = %s", k, round ? "xc_h(" : "");
         emit_expr(&g, p, reg[0], reg[1], alpha, beta);
-        emit(&g, ";\n");
+        emit(&g, "%s;\n", round ? ")" : "");
     }
     emit(&g, "    STORE(out, gid, v%d);\n}\n", l->n_nodes - 1);
     if (g.failed) {
