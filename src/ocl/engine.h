@@ -244,6 +244,9 @@ int xc_engine_tf32(const xc_engine *e);
 /* Whether tactic t (NULL: none) computes its products on TF32 tensor cores (10-bit mantissas):
  * the comparison judges its layers with TF32's tolerance. Such tactics have "tf32" in their name. */
 int xc_tactic_tf32(const xc_tactic *t);
+/* Whether layer L of e may use the FP16 tensor-core tactics (gemm.mma_fp16, conv2d.*_mma_fp16):
+ * it stores half (--fp16) and the device has tensor cores (xc_ocl_device_tf32). */
+int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l);
 /* Layer L's precision as plans, reports and pictures name it: "cpu-fp32", "fp16", "tf32", "fp32". */
 const char *xc_layer_precision_name(const xc_layer *L);
 
