@@ -21,9 +21,9 @@
 #endif
 
 /* k = k0 .. k0 + KC-1 of output position p in group g's B, zeros outside K and P. */
-inline chunk_t conv_b_chunk(__global const store_t *x, int g, int k0, int p, const int C, const int H, const int W,
-                            const int OH, const int OW, const int KH, const int KW, const int SH, const int SW, const int DH,
-                            const int DW, const int PH, const int PW, const int CG, const int K, const int P)
+inline chunk_t conv_b_chunk(__global const store_t *x, int g, const int C, const int H, const int W, const int OH,
+                            const int OW, const int KH, const int KW, const int SH, const int SW, const int DH, const int DW,
+                            const int PH, const int PW, const int CG, const int K, const int P, int k0, int p)
 {
     elem_t e[KC];
     for (int i = 0; i < KC; i++) e[i] = 0;

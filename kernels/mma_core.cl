@@ -123,6 +123,30 @@ inline chunk_t load_across_k(__global const store_t *P, int row, int k0, int row
  * second. FP16: register j of a row holds the half pair k = 8t + 2j, +1, and the mma's pairs
  * (2t, 2t + 1) and (2t + 8, 2t + 9) take registers 0 and 1 in the first step, 2 and 3 in the
  * second. A's columns and B's rows use the same assignment, so every k meets its partner. */
+#ifdef MMA_EMULATE
+/* element k of row r of a local stage, as the mma reads it */
+inline float stage_elem(__local const uint4 *s, int r, int k)
+{
+    __local const uint *w = (__local const uint *)(s + CHUNK(r, k / KC));
+#ifdef MMA_FP16
+    return vload_half((k % KC), (__local const half *)w);
+#else
+    return as_float(w[k % KC] & 0xffffe000u);
+#endif
+}
+inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __local const uint4 *bs, int wm, int wn, int g,
+                           int t)
+{
+    for (int i = 0; i < MT; i++)
+        for (int j = 0; j < NT8; j++)
+            for (int e = 0; e < 4; e++) {
+                const int m = wm + i * 16 + g + (e >> 1) * 8, n = wn + j * 8 + 2 * t + (e & 1);
+                float sum = 0.0f;
+                for (int k = 0; k < BK; k++) sum += stage_elem(as, m, k) * stage_elem(bs, n, k);
+                acc[i][j][e] += sum;
+            }
+}
+#else
 inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __local const uint4 *bs, int wm, int wn, int g,
                            int t)
 {
@@ -143,6 +167,7 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
             MMA(acc[i][j], fa[i][0].s2, fa[i][1].s2, fa[i][0].s3, fa[i][1].s3, fb[j].s2, fb[j].s3);
         }
 }
+#endif
 
 /* The lane's accumulators, zeroed. */
 inline void mma_zero(float acc[MT][NT8][4])

@@ -96,3 +96,16 @@ def tf32_tests(s, xc, build, tmp):
     s.check("tf32: a conv model runs here with fp32 conv tactics (no tf32 layer)",
             r.returncode == 0 and len(rows) == 2 and all(x["precision"] == "fp32" and "tf32" not in x["tactic"] for x in rows),
             r.stdout[-800:] + r.stderr[-400:])
+
+    # CROSSCHECK_MMA_EMULATE: the mma tactics offered here too, their products computed in plain
+    # OpenCL C from the same local stages, so the loads, layouts and epilogues are checked on PoCL
+    emu = dict(fast, CROSSCHECK_MMA_EMULATE="1")
+    for label, m, extra, prec in (("conv2d.implicit_tf32", conv, ["--tactics", "conv2d.implicit_tf32.64x64*"], "tf32"),
+                                  ("conv2d.implicit_mma_fp16", conv, ["--fp16", "--tactics", "conv2d.implicit_mma_fp16.64x64*"],
+                                   "fp16")):
+        j = os.path.join(d, "emu.json")
+        r = _run([xc, "run", m, "--ref", "--ocl", "--per-layer", "--json", j, "--builder-optimization-level", "3"] + extra, emu)
+        rows = json.load(open(j))["per_layer"]["layers"] if r.returncode == 0 else []
+        s.check("tf32: %s emulated (CROSSCHECK_MMA_EMULATE) agrees with the reference; layers say %s" % (label, prec),
+                r.returncode == 0 and rows and all(x["precision"] == prec and "64x64" in x["tactic"] for x in rows),
+                r.stdout[-800:] + r.stderr[-400:])

@@ -566,8 +566,8 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     /* the GEMM in float, without the layer's epilogue (that is the output transform's) */
     char opts[256];
     if (tf32)
-        snprintf(opts, sizeof opts, "%s -DALIGNED%s", defines, /* q.c % 4 == 0 */
-                 q.m % bm == 0 && t4 % (size_t)bn == 0 && q.c % 16 == 0 ? " -DFULL_TILES" : "");
+        snprintf(opts, sizeof opts, "%s -DALIGNED%s%s", defines, /* q.c % 4 == 0 */
+                 q.m % bm == 0 && t4 % (size_t)bn == 0 && q.c % 16 == 0 ? " -DFULL_TILES" : "", xc_mma_defines());
     else
         snprintf(opts, sizeof opts, "-DGEMM_VEC4 %s", defines);
     char *tf32_src = tf32 ? xc_kernel_sources_join("mma_core.cl", "gemm_mma.cl") : NULL;
@@ -644,7 +644,7 @@ static xc_status mma_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines
     char *body = xc_kernel_sources_join("mma_core.cl", "conv2d_mma.cl");
     if (!body) return xc_fail(XC_ERR_NOMEM, "layer '%s': kernels/mma_core.cl + conv2d_mma.cl", l->name);
     char extra[64];
-    snprintf(extra, sizeof extra, "%s%s", src == B_1X1 ? " -DCONV_B_1X1" : "",
+    snprintf(extra, sizeof extra, "%s%s%s", xc_mma_defines(), src == B_1X1 ? " -DCONV_B_1X1" : "",
              gemm_k(&q) % (size_t)(bk / 4) == 0 ? " -DALIGNED" : "");
     xc_status s = conv_program_source(e, l, body, defines, extra, &p);
     free(body);

@@ -285,16 +285,24 @@ static xc_status mma_prepare(xc_engine *e, xc_layer *l, const char *defines)
     if (!src) return xc_fail(XC_ERR_NOMEM, "layer '%s': kernels/mma_core.cl + gemm_mma.cl", l->name);
     char opts[256];
     int fp16 = strstr(defines, "-DMMA_FP16") != NULL, full = g.m % bm == 0 && g.n % bn == 0 && g.k % bk == 0;
-    snprintf(opts, sizeof opts, "%s%s%s", defines, g.k % (bk / 4) == 0 ? " -DALIGNED" : "", full ? " -DFULL_TILES" : "");
+    snprintf(opts, sizeof opts, "%s%s%s%s", defines, g.k % (bk / 4) == 0 ? " -DALIGNED" : "", full ? " -DFULL_TILES" : "",
+             xc_mma_defines());
     const size_t local[2] = {32, (size_t)warps};
     xc_status s = add_gemm_launch(e, l, opts, fp16 ? "gemm_mma_fp16" : "gemm_tf32", local, bm, bn, src);
     free(src);
     return s;
 }
 
-int xc_engine_tf32(const xc_engine *e) { return !e->opt.no_tf32 && xc_ocl_device_tf32(e->dev); }
+int xc_mma_emulated(void)
+{
+    const char *v = getenv("CROSSCHECK_MMA_EMULATE");
+    return v && *v && strcmp(v, "0");
+}
+const char *xc_mma_defines(void) { return xc_mma_emulated() ? " -DMMA_EMULATE" : ""; }
+static int has_mma(const xc_engine *e) { return xc_ocl_device_tf32(e->dev) || xc_mma_emulated(); }
+int xc_engine_tf32(const xc_engine *e) { return !e->opt.no_tf32 && has_mma(e); }
 int xc_tactic_tf32(const xc_tactic *t) { return t && strstr(t->name, "tf32") != NULL; }
-int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l) { return l->fp16 && xc_ocl_device_tf32(e->dev); }
+int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l) { return l->fp16 && has_mma(e); }
 
 static int tf32_applicable(const xc_engine *e, const xc_layer *l)
 {
