@@ -3,7 +3,9 @@
 gemm.tf32 is offered only on NVIDIA GPUs of compute capability >= 8.0, so here: no engine of a
 MatMul/Gemm model names it at any optimization level, and --tactics 'gemm.tf32*' matches nothing
 (an error), nor do 'conv2d.1x1_tf32*' and 'conv2d.implicit_tf32*' on a conv model. --no-tf32 is a shared OpenCL option: run, build, bench and inspect engine accept it,
-a plan records it, and the per-layer table names the layer's precision (fp32 here). Correctness
+a plan records it, and the per-layer table names the layer's precision (fp32 here). Under
+CROSSCHECK_MMA_EMULATE=1 the conv mma tactics (implicit TF32 and FP16) run here with emulated
+products and must agree with the reference. Correctness
 on the GPU itself is bench/tf32_check.py's job (it needs the device)."""
 import json
 import os
