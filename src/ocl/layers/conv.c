@@ -557,7 +557,7 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     size_t t4 = wino_tiles4(&q), v_off = 16 * (size_t)q.m * t4;
     int bm = define_value(defines, "BM"), bn = define_value(defines, "BN"), rm = define_value(defines, "RM"),
         rn = define_value(defines, "RN");
-    /* winograd_gemm_tf32: the GEMM is gemm.tf32's kernel (kernels/gemm_tf32.cl), warps of 32 */
+    /* winograd_gemm_tf32: the GEMM is gemm.tf32's kernel (kernels/mma_core.cl + gemm_mma.cl), warps of 32 */
     int tf32 = strstr(defines, "-DGEMM_TF32") != NULL,
         warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
     if (!bm || !bn || (tf32 ? !warps : !rm || !rn))
