@@ -18,7 +18,11 @@ like with like.
   -> one line per case, a Markdown table for bench/RESULTS.md, OUT/results.json, and each
      crosscheck run's output in OUT/<case>.log and OUT/<case>.json
 
-Needs torch, torchvision and onnx. `--models ''` skips the torchvision cases (then torch is
+`--transformers bert,vit` adds BERT-base (seq 128) and ViT-B/16 (224x224) built from transformers'
+default configs with random weights (no download), at --transformer-batch (default 1 and 8):
+exported with eager attention, PyTorch timed with SDPA attention (the same weights).
+
+Needs torch, torchvision and onnx (transformers for --transformers). `--models ''` skips the torchvision cases (then torch is
 only needed for the SGEMM peer figure, which is skipped when torch is missing).
 """
 import argparse
@@ -94,10 +98,65 @@ def torchvision_case(name, batch, path, iters, modes):
     out = {}
     for mode in modes:
         torch_setup(tf32=mode == "tf32")
-        out[mode] = (time_torch(torch, lambda: g(xg), iters), time_torch_graph(torch, lambda: g(xg), iters))
+        m, xm = (g.half(), xg.half()) if mode == "fp16" else (g.float(), xg)
+        out[mode] = (time_torch(torch, lambda: m(xm), iters), time_torch_graph(torch, lambda: m(xm), iters))
+    g.float()
     del g, xg
     model.cpu()
     torch.cuda.empty_cache()  # leave the GPU's memory to crosscheck
+    return out
+
+
+class _LastHidden:
+    """transformers models take their inputs by keyword and return a ModelOutput: a module with one
+    positional input and the last hidden state as its output (defined lazily: torch is optional)."""
+
+    @staticmethod
+    def wrap(torch, model, key):
+        class Wrapped(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.m = model
+
+            def forward(self, x):
+                return self.m(**{key: x}).last_hidden_state
+        return Wrapped().eval()
+
+
+def transformer_model(torch, name, attn):
+    """BERT-base (seq 128) or ViT-B/16 (224x224) from their default configs, random weights
+    (seed 0, no download): (module, its input name, input maker(batch))."""
+    import transformers
+    torch.manual_seed(0)
+    # bert-base-uncased's shape (12 layers, 768 wide, 12 heads), ViT-B/16 at 224
+    cfg = transformers.BertConfig() if name == "bert" else transformers.ViTConfig()
+    m = transformers.AutoModel.from_config(cfg, attn_implementation=attn).eval()
+    if name == "bert":  # ids in [0, 3]: crosscheck bench draws integer inputs there too; the mask is all ones
+        return _LastHidden.wrap(torch, m, "input_ids"), "input_ids", lambda b: torch.randint(0, 4, (b, 128))
+    return _LastHidden.wrap(torch, m, "pixel_values"), "pixel_values", lambda b: torch.randn(b, 3, 224, 224)
+
+
+def transformer_case(name, batch, path, iters, modes):
+    """Exports transformer `name` at `batch` (eager attention: the ONNX graph holds the plain
+    MatMul/Softmax chain); PyTorch is timed with SDPA attention, its fastest, same weights."""
+    torch = torch_setup()
+    model, input_name, make = transformer_model(torch, name, "eager")
+    x = make(batch)
+    warnings.filterwarnings("ignore")
+    with torch.no_grad():
+        torch.onnx.export(model, (x,), path, input_names=[input_name], output_names=["last_hidden_state"],
+                          opset_version=17, dynamo=False)
+    fast, _, _ = transformer_model(torch, name, "sdpa")
+    fast.load_state_dict(model.state_dict())
+    g, xg = fast.cuda(), x.cuda()
+    out = {}
+    for mode in modes:
+        torch_setup(tf32=mode == "tf32")
+        m = g.half() if mode == "fp16" else g.float()
+        xm = xg.half() if mode == "fp16" and xg.is_floating_point() else xg
+        out[mode] = (time_torch(torch, lambda: m(xm), iters), time_torch_graph(torch, lambda: m(xm), iters))
+    del g, xg, fast
+    torch.cuda.empty_cache()
     return out
 
 
@@ -106,8 +165,9 @@ def torch_sgemm_ms(n, iters, mode):
         torch = torch_setup(tf32=mode == "tf32")
     except ImportError:
         return None
-    a = torch.randn(n, n, device="cuda")
-    b = torch.randn(n, n, device="cuda")
+    dt = torch.float16 if mode == "fp16" else torch.float32
+    a = torch.randn(n, n, device="cuda", dtype=dt)
+    b = torch.randn(n, n, device="cuda", dtype=dt)
     ms = time_torch_graph(torch, lambda: torch.mm(a, b), iters)
     del a, b
     torch.cuda.empty_cache()
@@ -124,11 +184,14 @@ def sgemm_model(path, n):
 
 # ---- crosscheck side ----
 
+MODE_ARGS = {"exact": ["--no-tf32"], "tf32": [], "fp16": ["--fp16"]}
+
+
 def crosscheck_bench(a, model, case, mode):
     """Runs `crosscheck bench` on model; returns its JSON results, or a string saying why not."""
     out_json = os.path.join(a.out, case + ".json")
     cmd = [a.xc, "bench", model, "--timing-cache", a.timing_cache, "--json", out_json, "--profile",
-           "--duration-s", str(a.duration_s)] + shlex.split(a.xc_args) + (["--no-tf32"] if mode == "exact" else [])
+           "--duration-s", str(a.duration_s)] + shlex.split(a.xc_args) + MODE_ARGS[mode]
     if a.device:
         cmd += ["--ocl-device", a.device]
     t = time.perf_counter()
@@ -149,14 +212,18 @@ def cpu_layers(res):
     return sum(1 for l in res["engine"]["layers"] if l["precision"] == "cpu-fp32")
 
 
-def tf32_layers(res):
-    return sum(1 for l in res["engine"]["layers"] if l["precision"] == "tf32")
+def mma_layers(res):
+    """Layers on tensor cores: TF32, or an f16 mma tactic."""
+    return sum(1 for l in res["engine"]["layers"] if l["precision"] == "tf32" or "mma_fp16" in l.get("tactic", ""))
+
+
+TRANSFORMERS = ("bert", "vit")
 
 
 def model_rows(a, name, batch):
     base = "%s_b%d" % (name, batch)
     path = os.path.join(a.out, base + ".onnx")
-    peers = torchvision_case(name, batch, path, a.iters, a.modes)
+    peers = (transformer_case if name in TRANSFORMERS else torchvision_case)(name, batch, path, a.iters, a.modes)
     rows = []
     for mode in a.modes:
         case = "%s_%s" % (base, mode)
@@ -172,9 +239,9 @@ def model_rows(a, name, batch):
         row["ratio"] = row["xc_gpu_median_ms"] / row["torch_ms"]
         row["ratio_graph"] = row["xc_gpu_median_ms"] / row["torch_graph_ms"]
         row["cpu_layers"] = cpu_layers(res)
-        row["tf32_layers"] = tf32_layers(res)
+        row["tf32_layers"] = mma_layers(res)
         print("%-26s torch %8.3f ms (graph %8.3f)   crosscheck GPU %8.3f ms (latency %8.3f ms)   ratio %6.2fx (graph %6.2fx)"
-              "   %d TF32 layers%s" % (case, row["torch_ms"], row["torch_graph_ms"], row["xc_gpu_median_ms"],
+              "   %d tensor-core layers%s" % (case, row["torch_ms"], row["torch_graph_ms"], row["xc_gpu_median_ms"],
                                        row["xc_latency_median_ms"], row["ratio"], row["ratio_graph"], row["tf32_layers"],
                                        "   (%d CPU layers)" % row["cpu_layers"] if row["cpu_layers"] else ""), flush=True)
     return rows
@@ -212,7 +279,7 @@ def fmt(v, spec):
 
 def markdown(rows, sgemms):
     print("\n| model | batch | mode | PyTorch eager (ms) | PyTorch CUDA graph (ms) | crosscheck GPU compute, median (ms) "
-          "| crosscheck latency, median (ms) | TF32 layers | crosscheck / PyTorch eager | crosscheck / PyTorch graph |")
+          "| crosscheck latency, median (ms) | tensor-core layers | crosscheck / PyTorch eager | crosscheck / PyTorch graph |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if "error" in r:
@@ -239,6 +306,8 @@ def main():
     ap.add_argument("--out", default="gpu-bench", help="folder for models, logs and results")
     ap.add_argument("--models", default="resnet50,resnet18,mobilenet_v2,squeezenet1_1")
     ap.add_argument("--batch", default="1,32")
+    ap.add_argument("--transformers", default="", help="bert (BERT-base, seq 128) and/or vit (ViT-B/16), e.g. 'bert,vit'")
+    ap.add_argument("--transformer-batch", default="1,8")
     ap.add_argument("--iters", type=int, default=50, help="PyTorch timed runs per case")
     ap.add_argument("--device", default="NVIDIA", help="crosscheck --ocl-device ('' for its default)")
     ap.add_argument("--timing-cache", default="", help="crosscheck --timing-cache (default OUT/timing_cache.json)")
@@ -246,16 +315,19 @@ def main():
     ap.add_argument("--xc-args", default="", help="more crosscheck bench options, given with '=': --xc-args='--fallback-cpu --fp16'")
     ap.add_argument("--sgemm-n", type=int, default=4096, help="SGEMM size (0: no SGEMM case)")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per crosscheck run")
-    ap.add_argument("--modes", default="exact,tf32", help="exact (--no-tf32, PyTorch TF32 off) and/or tf32 (defaults, TF32 on)")
+    ap.add_argument("--modes", default="exact,tf32", help="exact (--no-tf32, PyTorch TF32 off), tf32 (defaults, TF32 on), "
+                    "fp16 (--fp16, PyTorch .half())")
     a = ap.parse_args()
     a.modes = [m for m in a.modes.split(",") if m]
-    if any(m not in ("exact", "tf32") for m in a.modes):
-        sys.exit("--modes takes exact and/or tf32")
+    if any(m not in MODE_ARGS for m in a.modes):
+        sys.exit("--modes takes exact, tf32 and/or fp16")
     os.makedirs(a.out, exist_ok=True)
     a.timing_cache = a.timing_cache or os.path.join(a.out, "timing_cache.json")
     if not os.access(a.xc, os.X_OK):
         sys.exit("no crosscheck binary at %s (give --xc)" % a.xc)
     rows = [r for name in filter(None, a.models.split(",")) for b in a.batch.split(",") for r in model_rows(a, name, int(b))]
+    rows += [r for name in filter(None, a.transformers.split(",")) for b in a.transformer_batch.split(",")
+             for r in model_rows(a, name, int(b))]
     sgemms = [sgemm_row(a, mode) for mode in a.modes] if a.sgemm_n else []
     markdown(rows, sgemms)
     with open(os.path.join(a.out, "results.json"), "w") as f:

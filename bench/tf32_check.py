@@ -4,11 +4,15 @@
 For each case (a MatMul or Gemm over fresh random inputs: aligned and ragged sizes, transA/
 transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it runs
 `crosscheck run M --ref --ocl --per-layer --save-outputs DIR --json J` three ways:
-  tf32.<variant>  each gemm.tf32 variant forced with --tactics: the relative error
+  tf32.<variant>  each gemm.tf32 variant (conv cases: winograd_gemm_tf32, or 1x1_tf32 and
+                  implicit_tf32 by the case's window) forced with --tactics: the relative error
                   |out - ref64| / |ref64| (Frobenius norms, ref64 the product in float64 of the
                   saved inputs) must lie in TF32's range (under 2e-3, over 1e-5 where K >= 64 so
                   the tensor cores really ran), crosscheck's own verdict must pass, and the
                   per-layer table must name the layer's precision tf32;
+  fp16.*          --fp16 engines with a tensor-core tactic forced (gemm.tf32 under half storage,
+                  gemm.mma_fp16 / conv2d.*_mma_fp16 variants: f16 products, fp32 sums): the
+                  forced tactic ran, precision fp16, error under 2e-2;
   default         no --tactics: the tactic the tuner chose is printed;
   --no-tf32       the tuner's choice with --no-tf32: no tf32 tactic, precision fp32, error at
                   fp32's level (under 1e-5).
@@ -44,12 +48,15 @@ def make_case(path, op, a_shape, b_shape, c_shape=None, attrs=None):
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
 
 
-def make_conv(path, n, c, hw, m):
-    """A 3x3 stride-1 pad-1 Conv with constant weights and bias: the Winograd tactics' case."""
+def make_conv(path, n, c, hw, m, k=3, stride=1, pad=1, group=1):
+    """A k x k Conv with constant weights and bias (default 3x3 stride 1 pad 1: the Winograd
+    tactics' case)."""
     rng = np.random.default_rng(3)
-    w = numpy_helper.from_array((rng.uniform(-1, 1, (m, c, 3, 3)) / np.sqrt(9 * c)).astype(np.float32), "W")
+    cg = c // group
+    w = numpy_helper.from_array((rng.uniform(-1, 1, (m, cg, k, k)) / np.sqrt(k * k * cg)).astype(np.float32), "W")
     b = numpy_helper.from_array(rng.uniform(-1, 1, m).astype(np.float32), "Bias")
-    node = helper.make_node("Conv", ["A", "W", "Bias"], ["Y"], name="prod", pads=[1, 1, 1, 1], kernel_shape=[3, 3])
+    node = helper.make_node("Conv", ["A", "W", "Bias"], ["Y"], name="prod", pads=[pad] * 4, kernel_shape=[k, k],
+                            strides=[stride, stride], group=group)
     g = helper.make_graph([node], "tf32_conv", [helper.make_tensor_value_info("A", TensorProto.FLOAT, [n, c, hw, hw])],
                           [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=[w, b])
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
@@ -81,8 +88,17 @@ CASES = [  # name, op, A, B, C, attrs
     ("mm_k7", "MatMul", [33, 7], [7, 19], None, {}),
     ("conv_64", "Conv", [2, 64, 28, 28], 64, None, {}),     # B: output channels
     ("conv_ragged", "Conv", [3, 36, 13, 13], 40, None, {}),
+    # conv2d.1x1_tf32 / conv2d.implicit_tf32 (attrs: window k, stride, pad, group)
+    ("conv1x1_256", "Conv", [2, 64, 28, 28], 256, None, {"k": 1, "pad": 0}),
+    ("conv1x1_ragged", "Conv", [3, 37, 9, 11], 70, None, {"k": 1, "pad": 0}),
+    ("conv3x3_s2", "Conv", [2, 128, 28, 28], 256, None, {"k": 3, "stride": 2}),
+    ("conv7x7_stem", "Conv", [2, 3, 64, 64], 64, None, {"k": 7, "stride": 2, "pad": 3}),
+    ("conv1x1_s2", "Conv", [2, 64, 28, 28], 128, None, {"k": 1, "stride": 2, "pad": 0}),
+    ("conv3x3_g4", "Conv", [2, 64, 14, 14], 64, None, {"k": 3, "group": 4}),
 ]
 CONV_VARIANTS = ["128x128x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
+MMA_FP16_VARIANTS = ["256x128x32.4x2", "128x128x32.2x2", "128x64x32.2x2", "64x64x32.2x2"]
+CONV_TF32_VARIANTS = ["256x128x16.4x2", "128x128x16.2x2", "128x64x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
 
 
 def run(a, model, tag, extra):
@@ -128,7 +144,17 @@ def main():
         if a.only and not re.search(a.only, name):
             continue
         model = os.path.join(a.out, name + ".onnx")
-        if op == "Conv":
+        if op == "Conv" and attrs:
+            make_conv(model, sa[0], sa[1], sa[2], sb, **attrs)
+            k = attrs["k"] ** 2 * sa[1] // attrs.get("group", 1)
+            tactics = ["conv2d.implicit_tf32"] + (["conv2d.1x1_tf32"] if attrs["k"] == 1 and attrs.get("stride", 1) == 1 else [])
+            runs = [(t.split(".")[1] + "." + v, ["--tactics", t + "." + v], "tf32") for t in tactics for v in CONV_TF32_VARIANTS]
+            if name == "conv1x1_256":
+                runs.append(("fp16.1x1_tf32", ["--fp16", "--tactics", "conv2d.1x1_tf32.*"], "fp16"))
+            fp16 = "conv2d.1x1_mma_fp16" if "conv2d.1x1_tf32" in tactics else "conv2d.implicit_mma_fp16"
+            runs += [("fp16." + fp16.split(".")[1] + "." + v, ["--fp16", "--tactics", fp16 + "." + v], "fp16")
+                     for v in MMA_FP16_VARIANTS]
+        elif op == "Conv":
             make_conv(model, sa[0], sa[1], sa[2], sb)
             k = 9 * sa[1]
             runs = [("tf32." + v, ["--tactics", "conv2d.winograd_gemm_tf32." + v], "tf32") for v in CONV_VARIANTS]
@@ -137,8 +163,9 @@ def main():
             k = sa[-2] if attrs.get("transA") else sa[-1]
             runs = [("tf32." + v, ["--tactics", "gemm.tf32." + v], "tf32") for v in VARIANTS]
         runs += [("default", [], None), ("no-tf32", ["--no-tf32"], "fp32")]
-        if name == "mm_512":
+        if name in ("mm_512", "mm_ragged", "gemm_tAtB_512", "mm_batched"):
             runs.append(("fp16.tf32", ["--fp16", "--tactics", "gemm.tf32.*"], "fp16"))
+            runs += [("fp16.mma." + v, ["--fp16", "--tactics", "gemm.mma_fp16." + v], "fp16") for v in MMA_FP16_VARIANTS]
         for tag, extra, want_prec in runs:
             res, err = run(a, model, name + "_" + tag, extra)
             if err:
@@ -160,8 +187,8 @@ def main():
                 ok = ok and "tf32" in tactic and prec == "tf32" and rel < 2e-3 and (k < 64 or rel > 1e-5)
             elif want_prec == "fp32":
                 ok = ok and "tf32" not in tactic and prec == "fp32" and rel < 1e-5
-            elif want_prec == "fp16":
-                ok = ok and tactic.startswith("gemm.tf32") and prec == "fp16" and rel < 2e-2
+            elif want_prec == "fp16":  # the forced tactic ran, in fp16 (half storage; f16 products for the mma tactics)
+                ok = ok and tactic.startswith(extra[-1].rstrip("*")) and prec == "fp16" and rel < 2e-2
             failures += not ok
             print("%-14s %-28s %-30s %-5s %10.3g  %s" % (name, tag, tactic, prec, rel, "ok" if ok else "FAIL (exit %d)" % rc),
                   flush=True)

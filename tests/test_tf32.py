@@ -1,9 +1,11 @@
-"""tf32_tests: the TF32 tensor-core tactic's surface on a device without tensor cores (PoCL).
+"""tf32_tests: the TF32 tensor-core tactics' surface on a device without tensor cores (PoCL).
 
 gemm.tf32 is offered only on NVIDIA GPUs of compute capability >= 8.0, so here: no engine of a
 MatMul/Gemm model names it at any optimization level, and --tactics 'gemm.tf32*' matches nothing
-(an error). --no-tf32 is a shared OpenCL option: run, build, bench and inspect engine accept it,
-a plan records it, and the per-layer table names the layer's precision (fp32 here). Correctness
+(an error), nor do 'conv2d.1x1_tf32*' and 'conv2d.implicit_tf32*' on a conv model. --no-tf32 is a shared OpenCL option: run, build, bench and inspect engine accept it,
+a plan records it, and the per-layer table names the layer's precision (fp32 here). Under
+CROSSCHECK_MMA_EMULATE=1 the conv mma tactics (implicit TF32 and FP16) run here with emulated
+products and must agree with the reference. Correctness
 on the GPU itself is bench/tf32_check.py's job (it needs the device)."""
 import json
 import os
@@ -24,6 +26,21 @@ def _model(path):
     g = helper.make_graph(nodes, "tf32", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [16, 12]),
                                           helper.make_tensor_value_info("X2", TensorProto.FLOAT, [12, 24])],
                           [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [16, 20])], initializer=[w])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+
+
+def _conv_model(path):
+    """A 1x1 conv then a strided 3x3 conv: the shapes conv2d.1x1_tf32 / conv2d.implicit_tf32 take."""
+    rng = np.random.default_rng(0)
+    w1 = numpy_helper.from_array(rng.uniform(-1, 1, (8, 4, 1, 1)).astype(np.float32), "W1")
+    w2 = numpy_helper.from_array(rng.uniform(-1, 1, (8, 8, 3, 3)).astype(np.float32), "W2")
+    nodes = [helper.make_node("Conv", ["X", "W1"], ["A"], name="pw"),
+             helper.make_node("Conv", ["A", "W2"], ["Y"], name="s2", strides=[2, 2], pads=[1, 1, 1, 1])]
+    g = helper.make_graph(nodes, "tf32conv", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 4, 8, 8])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, 8, 4, 4])], initializer=[w1, w2])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     with open(path, "wb") as f:
@@ -68,3 +85,29 @@ def tf32_tests(s, xc, build, tmp):
     r = _run([xc, "run", model, "--ocl", "--tactics", "gemm.tf32*"], fast)
     s.check("tf32: --tactics 'gemm.tf32*' matches no tactic here (never offered off NVIDIA)",
             r.returncode == 2 and "matches no tactic" in r.stderr, r.stdout[-400:] + r.stderr[-400:])
+
+    # the conv GEMM's TF32 tactics are refused here too: a filter naming only them matches nothing
+    conv = os.path.join(d, "conv.onnx")
+    _conv_model(conv)
+    for pat in ("conv2d.1x1_tf32*", "conv2d.implicit_tf32*"):
+        r = _run([xc, "run", conv, "--ocl", "--tactics", pat], fast)
+        s.check("tf32: --tactics '%s' matches no tactic here (never offered off NVIDIA)" % pat,
+                r.returncode == 2 and "matches no tactic" in r.stderr, r.stdout[-400:] + r.stderr[-400:])
+    r = _run([xc, "run", conv, "--ref", "--ocl", "--per-layer", "--json", os.path.join(d, "conv.json")], fast)
+    rows = json.load(open(os.path.join(d, "conv.json")))["per_layer"]["layers"] if r.returncode == 0 else []
+    s.check("tf32: a conv model runs here with fp32 conv tactics (no tf32 layer)",
+            r.returncode == 0 and len(rows) == 2 and all(x["precision"] == "fp32" and "tf32" not in x["tactic"] for x in rows),
+            r.stdout[-800:] + r.stderr[-400:])
+
+    # CROSSCHECK_MMA_EMULATE: the mma tactics offered here too, their products computed in plain
+    # OpenCL C from the same local stages, so the loads, layouts and epilogues are checked on PoCL
+    emu = dict(fast, CROSSCHECK_MMA_EMULATE="1")
+    for label, m, extra, prec in (("conv2d.implicit_tf32", conv, ["--tactics", "conv2d.implicit_tf32.64x64*"], "tf32"),
+                                  ("conv2d.implicit_mma_fp16", conv, ["--fp16", "--tactics", "conv2d.implicit_mma_fp16.64x64*"],
+                                   "fp16")):
+        j = os.path.join(d, "emu.json")
+        r = _run([xc, "run", m, "--ref", "--ocl", "--per-layer", "--json", j, "--builder-optimization-level", "3"] + extra, emu)
+        rows = json.load(open(j))["per_layer"]["layers"] if r.returncode == 0 else []
+        s.check("tf32: %s emulated (CROSSCHECK_MMA_EMULATE) agrees with the reference; layers say %s" % (label, prec),
+                r.returncode == 0 and rows and all(x["precision"] == prec and "64x64" in x["tactic"] for x in rows),
+                r.stdout[-800:] + r.stderr[-400:])

@@ -248,6 +248,15 @@ int xc_engine_tf32(const xc_engine *e);
 /* Whether tactic t (NULL: none) computes its products on TF32 tensor cores (10-bit mantissas):
  * the comparison judges its layers with TF32's tolerance. Such tactics have "tf32" in their name. */
 int xc_tactic_tf32(const xc_tactic *t);
+/* Whether layer L of e may use the FP16 tensor-core tactics (gemm.mma_fp16, conv2d.*_mma_fp16):
+ * it stores half (--fp16) and the device has tensor cores (xc_ocl_device_tf32). */
+int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l);
+/* CROSSCHECK_MMA_EMULATE=1 (a test aid, off by default): the mma tactics are offered on every
+ * device and built with MMA_EMULATE, plain OpenCL C computing each stage's products from the same
+ * local stages (kernels/mma_core.cl), so their loads, layouts and epilogues are testable on PoCL.
+ * xc_mma_defines is the define to add to every mma program ("" when off). */
+int xc_mma_emulated(void);
+const char *xc_mma_defines(void);
 /* Layer L's precision as plans, reports and pictures name it: "cpu-fp32", "fp16", "fp16-storage", "tf32", "fp32". */
 const char *xc_layer_precision_name(const xc_layer *L);
 

@@ -33,6 +33,19 @@ const char *xc_kernel_source(const char *name)
     return NULL;
 }
 
+char *xc_kernel_sources_join(const char *first, const char *second)
+{
+    const char *a = xc_kernel_source(first), *b = xc_kernel_source(second);
+    if (!a || !b) return NULL;
+    size_t na = strlen(a), nb = strlen(b);
+    char *s = malloc(na + nb + 2);
+    if (!s) return NULL;
+    memcpy(s, a, na);
+    s[na] = '\n';
+    memcpy(s + na + 1, b, nb + 1);
+    return s;
+}
+
 void xc_ocl_program_stats(int *built, int *from_disk, int *from_memory)
 {
     *built = n_built;

@@ -13,6 +13,10 @@
 
 /* Embedded source of kernels/<name>, or NULL. */
 const char *xc_kernel_source(const char *name);
+/* kernels/<first> then kernels/<second> as one string (a shared core and the file built on it,
+ * e.g. mma_core.cl + gemm_mma.cl), malloc'd: the caller frees it. NULL when either is not
+ * embedded or memory runs out. */
+char *xc_kernel_sources_join(const char *first, const char *second);
 
 /* Builds (or fetches) the program made of kernels/common.cl, kernels/<file> (may be NULL) and
  * `generated` (may be NULL) with `options`. label names the tactic or layer in errors, which

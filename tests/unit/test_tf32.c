@@ -60,6 +60,47 @@ TEST(tf32_offered_only_on_nvidia_ampere_and_newer)
     CHECK(!xc_tactic_tf32(kind_tactic(&xc_kind_conv, "conv2d.winograd_gemm")));
 }
 
+/* The conv GEMM's own TF32 tactics (1x1 and implicit): registered in the conv kind's table, judged
+ * as TF32, and refused before the layer is even looked at off NVIDIA and under --no-tf32. */
+TEST(mma_conv_and_fp16_tactics_guarded)
+{
+    xc_ocl_device h100 = fake_device("NVIDIA Corporation", 1, 9), pocl = fake_device("The pocl project", 0, 0);
+    xc_engine e;
+    xc_layer l;
+    memset(&e, 0, sizeof e);
+    memset(&l, 0, sizeof l);
+    e.opt = xc_ocl_build_defaults();
+    const char *names[] = {"conv2d.1x1_tf32", "conv2d.implicit_tf32"};
+    for (int i = 0; i < 2; i++) {
+        const xc_tactic *t = kind_tactic(&xc_kind_conv, names[i]);
+        CHECK(t && t->applicable && t->variants && xc_tactic_tf32(t));
+        if (!t) continue;
+        e.dev = &pocl;
+        CHECK(!t->applicable(&e, &l));
+        e.dev = &h100;
+        e.opt.no_tf32 = 1;
+        CHECK(!t->applicable(&e, &l));
+        e.opt.no_tf32 = 0;
+    }
+    /* the FP16 mma tactics: half-storage layers on such devices only; --no-tf32 keeps them */
+    const xc_tactic *f[] = {kind_tactic(&xc_kind_conv, "conv2d.1x1_mma_fp16"),
+                            kind_tactic(&xc_kind_conv, "conv2d.implicit_mma_fp16"), gemm_tactic("gemm.mma_fp16")};
+    for (int i = 0; i < 3; i++) {
+        CHECK(f[i] && f[i]->applicable && f[i]->variants && !xc_tactic_tf32(f[i]));
+        if (!f[i]) continue;
+        e.dev = &h100;
+        l.fp16 = 0;
+        CHECK(!f[i]->applicable(&e, &l)); /* fp32 layer */
+        l.fp16 = 1;
+        e.dev = &pocl;
+        CHECK(!f[i]->applicable(&e, &l));
+    }
+    e.dev = &h100;
+    l.fp16 = 1;
+    e.opt.no_tf32 = 1;
+    CHECK(xc_layer_mma_fp16(&e, &l) && f[2] && f[2]->applicable(&e, &l));
+}
+
 TEST(tf32_real_device_reports_no_capability_off_nvidia)
 {
     xc_ocl_device *d;

@@ -20,7 +20,12 @@
  *   conv2d.winograd_gemm.<tile>   the same transform as 16 batched GEMMs (input transform,
  *                                 gemm_vec4, output transform);
  *   conv2d.winograd_gemm_tf32.<t> the same with the GEMMs on TF32 tensor cores (gemm.tf32's kernel;
- *                                 NVIDIA compute capability >= 8.0 only, see xc_engine_tf32). */
+ *                                 NVIDIA compute capability >= 8.0 only, see xc_engine_tf32);
+ *   conv2d.{1x1,implicit}_tf32.<t> the conv GEMM itself on TF32 tensor cores (1x1 reads the input
+ *                                 as B, implicit gathers it: any window, stride, group; same
+ *                                 devices; kernels/conv2d_mma.cl);
+ *   conv2d.{1x1,implicit}_mma_fp16.<t> the same on f16 tensor cores with fp32 accumulation, for
+ *                                 --fp16 layers (xc_layer_mma_fp16). */
 #include "ocl/engine.h"
 #include "ocl/program.h"
 #include "ops/conv_geom.h"
@@ -124,14 +129,21 @@ static xc_status bind_conv(xc_engine *e, xc_layer *l, xc_launch *k, int from_wor
     return bind_epilogue(e, l, k, q);
 }
 
+/* Builds conv2d_common.cl + body with the variant's defines plus extra. */
+static xc_status conv_program_source(xc_engine *e, xc_layer *l, const char *body, const char *defines, const char *extra,
+                                     cl_program *p)
+{
+    char opts[512];
+    snprintf(opts, sizeof opts, "%s %s%s", defines ? defines : "", extra, bias_tensor(l) >= 0 ? " -DCONV_BIAS" : "");
+    return xc_layer_program(e, l, "conv2d_common.cl", body, opts, p);
+}
+
 /* Builds conv2d_common.cl + kernels/<file> with the variant's defines plus extra. */
 static xc_status conv_program(xc_engine *e, xc_layer *l, const char *file, const char *defines, const char *extra, cl_program *p)
 {
     const char *body = xc_kernel_source(file);
     if (!body) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/%s is not embedded", file);
-    char opts[512];
-    snprintf(opts, sizeof opts, "%s %s%s", defines ? defines : "", extra, bias_tensor(l) >= 0 ? " -DCONV_BIAS" : "");
-    return xc_layer_program(e, l, "conv2d_common.cl", body, opts, p);
+    return conv_program_source(e, l, body, defines, extra, p);
 }
 
 /* Geometry and a clean slate for a tactic's prepare (the tuner prepares one layer many times). */
@@ -545,7 +557,7 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     size_t t4 = wino_tiles4(&q), v_off = 16 * (size_t)q.m * t4;
     int bm = define_value(defines, "BM"), bn = define_value(defines, "BN"), rm = define_value(defines, "RM"),
         rn = define_value(defines, "RN");
-    /* winograd_gemm_tf32: the GEMM is gemm.tf32's kernel (kernels/gemm_tf32.cl), warps of 32 */
+    /* winograd_gemm_tf32: the GEMM is gemm.tf32's kernel (kernels/mma_core.cl + gemm_mma.cl), warps of 32 */
     int tf32 = strstr(defines, "-DGEMM_TF32") != NULL,
         warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
     if (!bm || !bn || (tf32 ? !warps : !rm || !rn))
@@ -554,12 +566,15 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     /* the GEMM in float, without the layer's epilogue (that is the output transform's) */
     char opts[256];
     if (tf32)
-        snprintf(opts, sizeof opts, "%s -DALIGNED4%s", defines, /* q.c % 4 == 0 */
-                 q.m % bm == 0 && t4 % (size_t)bn == 0 && q.c % 16 == 0 ? " -DFULL_TILES" : "");
+        snprintf(opts, sizeof opts, "%s -DALIGNED%s%s", defines, /* q.c % 4 == 0 */
+                 q.m % bm == 0 && t4 % (size_t)bn == 0 && q.c % 16 == 0 ? " -DFULL_TILES" : "", xc_mma_defines());
     else
         snprintf(opts, sizeof opts, "-DGEMM_VEC4 %s", defines);
-    XC_TRY(xc_ocl_program(e->dev, "gemm_kernels.cl", tf32 ? xc_kernel_source("gemm_tf32.cl") : NULL, opts,
-                          l->variant[0] ? l->variant : l->name, &gemm));
+    char *tf32_src = tf32 ? xc_kernel_sources_join("mma_core.cl", "gemm_mma.cl") : NULL;
+    if (tf32 && !tf32_src) return xc_fail(XC_ERR_NOMEM, "layer '%s': kernels/mma_core.cl + gemm_mma.cl", l->name);
+    xc_status built = xc_ocl_program(e->dev, "gemm_kernels.cl", tf32_src, opts, l->variant[0] ? l->variant : l->name, &gemm);
+    free(tf32_src);
+    XC_TRY(built);
     XC_TRY(winograd_gemm_weights(e, l, &q, &u));
     l->workspace = wino_gemm_workspace(&q);
 
@@ -613,8 +628,81 @@ static const xc_variant tf32_tiles[] = {
 static const xc_tactic winograd_gemm_tf32 = {"conv2d.winograd_gemm_tf32", winograd_gemm_tf32_applicable, tf32_tiles,
                                              winograd_gemm_prepare, NULL};
 
+/* ---- the conv GEMM on tensor cores (kernels/mma_core.cl + conv2d_mma.cl):
+ * conv2d.{1x1,implicit}_tf32 and conv2d.{1x1,implicit}_mma_fp16 ---- */
+
+/* BM x BN outputs (channels x positions) per work-group of 32 x (WARPS_M * WARPS_N) work-items,
+ * one group per NDRange layer; B is the input itself (1x1) or gathered on the fly. */
+static xc_status mma_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, gemm_source src)
+{
+    conv_geom q;
+    cl_program p;
+    XC_TRY(begin(e, l, &q));
+    int bm = define_value(defines, "BM"), bn = define_value(defines, "BN"), bk = define_value(defines, "BK"),
+        warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
+    if (!bm || !bn || !bk || !warps) return xc_fail(XC_ERR_INTERNAL, "conv mma variant without its tile sizes");
+    char *body = xc_kernel_sources_join("mma_core.cl", "conv2d_mma.cl");
+    if (!body) return xc_fail(XC_ERR_NOMEM, "layer '%s': kernels/mma_core.cl + conv2d_mma.cl", l->name);
+    char extra[64];
+    snprintf(extra, sizeof extra, "%s%s%s", xc_mma_defines(), src == B_1X1 ? " -DCONV_B_1X1" : "",
+             gemm_k(&q) % (size_t)(bk / 4) == 0 ? " -DALIGNED" : "");
+    xc_status s = conv_program_source(e, l, body, defines, extra, &p);
+    free(body);
+    XC_TRY(s);
+    xc_launch *k = xc_layer_add_launch(l, p, strstr(defines, "-DMMA_FP16") ? "conv_mma_fp16" : "conv_tf32");
+    if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
+    XC_TRY(bind_conv(e, l, k, 0, -1, &q));
+    size_t global[3] = {(gemm_p(&q) + bn - 1) / bn * 32, ((size_t)mg_of(&q) + bm - 1) / bm * warps, (size_t)q.g};
+    size_t local[3] = {32, (size_t)warps, 1};
+    xc_launch_range(k, 3, global, local);
+    return XC_OK;
+}
+
+static int pointwise_tf32_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_engine_tf32(e) && pointwise_applicable(e, l);
+}
+static int implicit_tf32_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_engine_tf32(e) && implicit_applicable(e, l);
+}
+static int pointwise_fp16_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_layer_mma_fp16(e, l) && pointwise_applicable(e, l);
+}
+static int implicit_fp16_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_layer_mma_fp16(e, l) && implicit_applicable(e, l);
+}
+static xc_status pointwise_mma_prepare(xc_engine *e, xc_layer *l, const char *d) { return mma_gemm_prepare(e, l, d, B_1X1); }
+static xc_status implicit_mma_prepare(xc_engine *e, xc_layer *l, const char *d) { return mma_gemm_prepare(e, l, d, B_IMPLICIT); }
+/* 128-row tiles for the wide layers of batched inference, 64-row ones for few channels or few
+ * positions (late 7x7 stages, batch 1). */
+#define MMA_TILE(prec, bm, bn, bk, wm, wn)                                                                                       \
+    {                                                                                                                            \
+#bm "x" #bn "x" #bk "." #wm "x" #wn,                                                                                     \
+            "-D" prec " -DBM=" #bm " -DBN=" #bn " -DBK=" #bk " -DWARPS_M=" #wm " -DWARPS_N=" #wn                                 \
+    }
+static const xc_variant conv_tf32_tiles[] = {MMA_TILE("GEMM_TF32", 256, 128, 16, 4, 2), MMA_TILE("GEMM_TF32", 128, 128, 16, 2, 2),
+                                             MMA_TILE("GEMM_TF32", 128, 64, 16, 2, 2),  MMA_TILE("GEMM_TF32", 64, 128, 16, 2, 2),
+                                             MMA_TILE("GEMM_TF32", 64, 64, 16, 2, 2),   {NULL, NULL}};
+static const xc_variant conv_fp16_tiles[] = {MMA_TILE("MMA_FP16", 256, 128, 32, 4, 2), MMA_TILE("MMA_FP16", 128, 128, 32, 2, 2),
+                                             MMA_TILE("MMA_FP16", 128, 64, 32, 2, 2),  MMA_TILE("MMA_FP16", 64, 128, 32, 2, 2),
+                                             MMA_TILE("MMA_FP16", 64, 64, 32, 2, 2),   {NULL, NULL}};
+static const xc_tactic pointwise_tf32 = {"conv2d.1x1_tf32", pointwise_tf32_applicable, conv_tf32_tiles, pointwise_mma_prepare,
+                                         NULL};
+static const xc_tactic implicit_tf32 = {"conv2d.implicit_tf32", implicit_tf32_applicable, conv_tf32_tiles, implicit_mma_prepare,
+                                        NULL};
+static const xc_tactic pointwise_fp16 = {"conv2d.1x1_mma_fp16", pointwise_fp16_applicable, conv_fp16_tiles, pointwise_mma_prepare,
+                                         NULL};
+static const xc_tactic implicit_fp16 = {"conv2d.implicit_mma_fp16", implicit_fp16_applicable, conv_fp16_tiles,
+                                        implicit_mma_prepare, NULL};
+
+/* clang-format off */ /* a table, as written */
 static const xc_tactic *const tactics[] = {
     &direct,         &im2col,        &pointwise,     &implicit,           &im2col_vec4,
     &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4,        &splitk_im2col_vec4,
-    &depthwise,      &winograd,      &winograd_gemm, &winograd_gemm_tf32, NULL};
+    &depthwise,      &winograd,      &winograd_gemm, &winograd_gemm_tf32, &pointwise_tf32,
+    &implicit_tf32,  &pointwise_fp16, &implicit_fp16, NULL};
+/* clang-format on */
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};

@@ -8,10 +8,12 @@
  *   gemm.vec4.<p>            as reg_blocked with float4 global loads prefetched a tile ahead and
  *                            float4 local reads (contiguous dimensions of A and B multiples of 4);
  *                            the fastest on large products (36 TFLOP/s at 4096^3 on an H200);
- *   gemm.tf32.<p>            TF32 tensor cores (mma.sync m16n8k8, kernels/gemm_tf32.cl), offered
+ *   gemm.tf32.<p>            TF32 tensor cores (mma.sync m16n8k8, kernels/gemm_mma.cl), offered
  *                            only on NVIDIA devices of compute capability >= 8.0 and unless
  *                            --no-tf32 (xc_engine_tf32): products of operands rounded to 10-bit
- *                            mantissas, accumulated in fp32, as TensorRT's default for fp32.
+ *                            mantissas, accumulated in fp32, as TensorRT's default for fp32;
+ *   gemm.mma_fp16.<p>        --fp16 layers (half storage) on f16 tensor cores (mma.sync m16n8k16,
+ *                            fp32 accumulation), same devices (xc_layer_mma_fp16).
  * The epilogue: alpha, beta * C, the bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the
  * layer's activation. Operands are read in their own layout (TRANS_A/TRANS_B defines), so
  * constant weights need no repacked copy. */
@@ -268,27 +270,39 @@ static const xc_variant vec4_variants_cpu[] = {{"64x64x16.4x4", "-DGEMM_VEC4 -DB
                                                {NULL, NULL}};
 static const xc_tactic vec4 = {"gemm.vec4", vec4_applicable, vec4_variants, vec4_prepare, vec4_variants_cpu};
 
-/* gemm.tf32: BM x BN per work-group of 32 x (WARPS_M * WARPS_N) work-items, the warps' tiles
- * splitting it WARPS_M x WARPS_N; ALIGNED4 when K allows float4 loads along it, FULL_TILES when
- * the product is a whole number of tiles (no bounds checks). */
-static xc_status tf32_prepare(xc_engine *e, xc_layer *l, const char *defines)
+/* gemm.tf32 and gemm.mma_fp16 (kernels/mma_core.cl + gemm_mma.cl): BM x BN per work-group of
+ * 32 x (WARPS_M * WARPS_N) work-items, the warps' tiles splitting it WARPS_M x WARPS_N; ALIGNED
+ * when K allows 16-byte chunk loads along it, FULL_TILES when the product is a whole number of
+ * tiles (no bounds checks). */
+static xc_status mma_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
-    int bm = define_value(defines, "BM"), bn = define_value(defines, "BN");
+    int bm = define_value(defines, "BM"), bn = define_value(defines, "BN"), bk = define_value(defines, "BK");
     int warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
-    if (!warps) return xc_fail(XC_ERR_INTERNAL, "gemm variant '%s' lacks WARPS_M/WARPS_N", defines);
-    const char *src = xc_kernel_source("gemm_tf32.cl");
-    if (!src) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/gemm_tf32.cl is not embedded");
+    if (!warps || !bk) return xc_fail(XC_ERR_INTERNAL, "gemm variant '%s' lacks WARPS_M/WARPS_N/BK", defines);
     gemm_geom g;
     if (!geometry(e, l, &g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not a product the gemm kind runs", l->name);
+    char *src = xc_kernel_sources_join("mma_core.cl", "gemm_mma.cl");
+    if (!src) return xc_fail(XC_ERR_NOMEM, "layer '%s': kernels/mma_core.cl + gemm_mma.cl", l->name);
     char opts[256];
-    int full = g.m % bm == 0 && g.n % bn == 0 && g.k % 16 == 0;
-    snprintf(opts, sizeof opts, "%s%s%s", defines, g.k % 4 == 0 ? " -DALIGNED4" : "", full ? " -DFULL_TILES" : "");
+    int fp16 = strstr(defines, "-DMMA_FP16") != NULL, full = g.m % bm == 0 && g.n % bn == 0 && g.k % bk == 0;
+    snprintf(opts, sizeof opts, "%s%s%s%s", defines, g.k % (bk / 4) == 0 ? " -DALIGNED" : "", full ? " -DFULL_TILES" : "",
+             xc_mma_defines());
     const size_t local[2] = {32, (size_t)warps};
-    return add_gemm_launch(e, l, opts, "gemm_tf32", local, bm, bn, src);
+    xc_status s = add_gemm_launch(e, l, opts, fp16 ? "gemm_mma_fp16" : "gemm_tf32", local, bm, bn, src);
+    free(src);
+    return s;
 }
 
-int xc_engine_tf32(const xc_engine *e) { return !e->opt.no_tf32 && xc_ocl_device_tf32(e->dev); }
+int xc_mma_emulated(void)
+{
+    const char *v = getenv("CROSSCHECK_MMA_EMULATE");
+    return v && *v && strcmp(v, "0");
+}
+const char *xc_mma_defines(void) { return xc_mma_emulated() ? " -DMMA_EMULATE" : ""; }
+static int has_mma(const xc_engine *e) { return xc_ocl_device_tf32(e->dev) || xc_mma_emulated(); }
+int xc_engine_tf32(const xc_engine *e) { return !e->opt.no_tf32 && has_mma(e); }
 int xc_tactic_tf32(const xc_tactic *t) { return t && strstr(t->name, "tf32") != NULL; }
+int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l) { return l->fp16 && has_mma(e); }
 
 static int tf32_applicable(const xc_engine *e, const xc_layer *l)
 {
@@ -307,7 +321,21 @@ static const xc_variant tf32_variants[] = {
     {"64x64x16.2x2", "-DGEMM_TF32 -DBM=64 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2"},
     {NULL, NULL},
 };
-static const xc_tactic tf32 = {"gemm.tf32", tf32_applicable, tf32_variants, tf32_prepare, NULL};
+static const xc_tactic tf32 = {"gemm.tf32", tf32_applicable, tf32_variants, mma_prepare, NULL};
 
-static const xc_tactic *const gemm_tactics[] = {&naive, &tiled, &reg_blocked, &vec4, &tf32, NULL};
+/* gemm.mma_fp16: half-storage layers (--fp16) on f16 tensor cores, products accumulated in fp32
+ * (the fp16 math of the portable tactics, done by the mma); NVIDIA compute capability >= 8.0, as
+ * TF32, but --no-tf32 does not withdraw it (its products are the layer's own precision). */
+static int mma_fp16_applicable(const xc_engine *e, const xc_layer *l) { return xc_layer_mma_fp16(e, l); }
+static const xc_variant mma_fp16_variants[] = {
+    {"256x128x32.4x2", "-DMMA_FP16 -DBM=256 -DBN=128 -DBK=32 -DWARPS_M=4 -DWARPS_N=2"},
+    {"128x256x32.2x4", "-DMMA_FP16 -DBM=128 -DBN=256 -DBK=32 -DWARPS_M=2 -DWARPS_N=4"},
+    {"128x128x32.2x2", "-DMMA_FP16 -DBM=128 -DBN=128 -DBK=32 -DWARPS_M=2 -DWARPS_N=2"},
+    {"128x64x32.2x2", "-DMMA_FP16 -DBM=128 -DBN=64 -DBK=32 -DWARPS_M=2 -DWARPS_N=2"},
+    {"64x64x32.2x2", "-DMMA_FP16 -DBM=64 -DBN=64 -DBK=32 -DWARPS_M=2 -DWARPS_N=2"},
+    {NULL, NULL},
+};
+static const xc_tactic mma_fp16 = {"gemm.mma_fp16", mma_fp16_applicable, mma_fp16_variants, mma_prepare, NULL};
+
+static const xc_tactic *const gemm_tactics[] = {&naive, &tiled, &reg_blocked, &vec4, &tf32, &mma_fp16, NULL};
 const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics};

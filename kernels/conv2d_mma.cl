@@ -1,0 +1,114 @@
+/* conv2d_mma.cl — the conv GEMM (Y[m, p] = W[m, k] * B[k, p] per group, see conv2d_common.cl)
+ * on tensor cores: TF32 (kernel conv_tf32: conv2d.1x1_tf32, conv2d.implicit_tf32) or FP16 with
+ * fp32 accumulation (MMA_FP16, kernel conv_mma_fp16, half storage: conv2d.1x1_mma_fp16,
+ * conv2d.implicit_mma_fp16). The 1x1 tactics (CONV_B_1X1) read B from the input itself, the
+ * implicit ones gather it on the fly (any window, stride, dilation, padding or group). Built on
+ * mma_core.cl (prepended by the host: warps, mma tiles, the swizzled local stages) after
+ * conv2d_common.cl; NVIDIA devices of compute capability 8.0 and up only.
+ *
+ * A is the group's weights, MG x K with k contiguous (ONNX's [M, C/group, KH, KW]): 16-byte
+ * loads along k where K % KC == 0 (ALIGNED). B's rows in the local stage are output positions p, each
+ * work-item loading KC consecutive k of one p, consecutive work-items taking consecutive p (so
+ * loads of the input coalesce along the output row). The next tile's loads are issued into
+ * registers before the current tile's products, as in gemm_mma.cl; the epilogue is every conv
+ * tactic's (bias, residual, activation: conv_store). NDRange: (P tiles x 32, MG tiles x warps,
+ * groups). */
+#if defined(GEMM_TF32) || defined(MMA_FP16)
+#ifdef MMA_FP16
+#define CONV_MMA_KERNEL conv_mma_fp16
+#else
+#define CONV_MMA_KERNEL conv_tf32
+#endif
+
+/* k = k0 .. k0 + KC-1 of output position p in group g's B, zeros outside K and P. */
+inline chunk_t conv_b_chunk(__global const store_t *x, int g, const int C, const int H, const int W, const int OH,
+                            const int OW, const int KH, const int KW, const int SH, const int SW, const int DH, const int DW,
+                            const int PH, const int PW, const int CG, const int K, const int P, int k0, int p)
+{
+    elem_t e[KC];
+    for (int i = 0; i < KC; i++) e[i] = 0;
+    if (p >= P) return (chunk_t)(0);
+#ifdef CONV_B_1X1
+    const int OHW = OH * OW;
+    __global const store_t *xp = x + ((p / OHW) * C + g * CG) * OHW + p % OHW; /* (n, g*CG, hw) */
+    for (int i = 0; i < KC; i++)
+        if (k0 + i < K) e[i] = ELEM(xp, (k0 + i) * OHW);
+#else
+    const int ow = p % OW, oh = p / OW % OH, n = p / (OW * OH);
+    const int ih0 = oh * SH - PH, iw0 = ow * SW - PW;
+    __global const store_t *xn = x + (n * C + g * CG) * H * W;
+    for (int i = 0; i < KC; i++) {
+        const int k = k0 + i;
+        if (k >= K) break;
+        const int kw = k % KW, kh = k / KW % KH, c = k / (KW * KH);
+        const int ih = ih0 + kh * DH, iw = iw0 + kw * DW;
+        if (ih >= 0 && ih < H && iw >= 0 && iw < W) e[i] = ELEM(xn, (c * H + ih) * W + iw);
+    }
+#endif
+    return chunk_pack(e);
+}
+
+#define B_GATHER_ARGS x, g, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG, K, P
+
+__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1)))
+void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
+               __global const store_t *res, __global store_t *y, CONV_GEOM)
+{
+    __local uint4 As[2 * BM * 4], Bs[2 * BN * 4];
+    const int CG = C / G, MG = M / G, K = CG * KH * KW, OHW = OH * OW, P = N * OHW;
+    const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;
+    const int g = get_group_id(2), t = lane & 3, gl = lane >> 2;
+    const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;
+    const int p0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
+    __global const store_t *wg = w + g * MG * K;
+    float acc[MT][NT8][4];
+    mma_zero(acc);
+    chunk_t ra[A_GROUPS], rb[B_GROUPS];
+    const int tiles = (K + BK - 1) / BK;
+    for (int kt = 0; kt <= tiles; kt++) {
+        /* kt < tiles: fetch tile kt; kt > 0: the products of tile kt - 1 (stage (kt - 1) & 1)
+         * while those loads are in flight; then tile kt into stage kt & 1 */
+        if (kt < tiles) {
+#pragma unroll
+            for (int q = 0; q < A_GROUPS; q++) {
+                ALONG_K(q, row, c);
+                ra[q] = load_along_k(wg, m0 + row, kt * BK + KC * c, MG, K, K);
+            }
+#pragma unroll
+            for (int q = 0; q < B_GROUPS; q++) {
+                ACROSS_K(q, BN, row, c);
+                rb[q] = conv_b_chunk(B_GATHER_ARGS, kt * BK + KC * c, p0 + row);
+            }
+        }
+        if (kt > 0) stage_products(acc, As + ((kt - 1) & 1) * BM * 4, Bs + ((kt - 1) & 1) * BN * 4, wm, wn, gl, t);
+        if (kt < tiles) {
+            __local uint4 *as = As + (kt & 1) * BM * 4, *bs = Bs + (kt & 1) * BN * 4;
+#pragma unroll
+            for (int q = 0; q < A_GROUPS; q++) {
+                ALONG_K(q, row, c);
+                as[CHUNK(row, c)] = CHUNK_STORED(ra[q]);
+            }
+#pragma unroll
+            for (int q = 0; q < B_GROUPS; q++) {
+                ACROSS_K(q, BN, row, c);
+                bs[CHUNK(row, c)] = CHUNK_STORED(rb[q]);
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    /* accumulator (i, j, e) of lane (gl, t): row gl (+8 for e >= 2), column 2t (+1 for odd e) */
+#pragma unroll
+    for (int i = 0; i < MT; i++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            const int m = m0 + wm + i * 16 + gl + (e >> 1) * 8;
+            if (m >= MG) continue;
+            const float b = BIAS(g * MG + m);
+#pragma unroll
+            for (int j = 0; j < NT8; j++) {
+                const int p = p0 + wn + j * 8 + 2 * t + (e & 1);
+                if (p < P) conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j][e] + b);
+            }
+        }
+}
+#endif

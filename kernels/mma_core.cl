@@ -1,0 +1,178 @@
+/* mma_core.cl — the tensor-core core every mma tactic's kernel is built on: TF32 (GEMM_TF32:
+ * gemm.tf32, conv2d.{1x1,implicit}_tf32, conv2d.winograd_gemm_tf32) and FP16 (MMA_FP16:
+ * gemm.mma_fp16, conv2d.{1x1,implicit}_mma_fp16, half storage only). NVIDIA devices of compute
+ * capability 8.0 and up only (the host never offers those tactics elsewhere, since the inline PTX
+ * below means nothing to other compilers). The host prepends it to the tactic's file.
+ *
+ * A work-group of WARPS_M x WARPS_N warps (local size 32 x warps: get_local_id(0) is the lane)
+ * computes a BM x BN block of the product; each warp a WM x WN part of it as MT x NT8 tiles of
+ * 16 x 8, each two mma.sync per BK of K (m16n8k8 TF32, BK = 16; m16n8k16 f16 with f32
+ * accumulation, BK = 32), with fp32 accumulators in registers. K is walked BK at a time through
+ * local-memory stages filled by the tactic's own loads: every row (m of A, n of B) of a stage is
+ * four 16-byte chunks of KC = BK / 4 consecutive k (four TF32 values, rounded once when stored,
+ * or eight halves as stored in global memory), and every fragment comes from one 16-byte local
+ * read (see CHUNK and stage_products). */
+#if defined(GEMM_TF32) || defined(MMA_FP16)
+
+#define NWARPS (WARPS_M * WARPS_N)
+#define NTH (NWARPS * 32)
+#define WM (BM / WARPS_M)
+#define WN (BN / WARPS_N)
+#define MT (WM / 16)
+#define NT8 (WN / 8)
+#define KC (BK / 4) /* k per 16-byte chunk */
+#if defined(MMA_FP16) && BK != 32 || !defined(MMA_FP16) && BK != 16
+#error "mma: BK must be 16 (TF32) or 32 (FP16)"
+#endif
+#if WM % 16 || WN % 8 || (BM * 4) % NTH || (BN * 4) % NTH
+#error "mma: the tiles must split into mma tiles and load groups evenly"
+#endif
+#define A_GROUPS (BM * 4 / NTH) /* chunks each work-item moves per tile */
+#define B_GROUPS (BN * 4 / NTH)
+
+/* Local stages: CHUNK(row, c) is the uint4 holding k = KC*c .. KC*c + KC-1 of that row, chunks
+ * swizzled by the row so that fragment reads (two rows of four lanes per quarter-warp) and both
+ * store patterns (four chunks of two rows, or one chunk of eight consecutive rows) hit eight
+ * distinct bank quads. */
+#define CHUNK(row, c) ((row) * 4 + ((c) ^ (((row) >> 1) & 3)))
+
+/* FULL_TILES: M, N and K are multiples of BM, BN and BK, so no load needs a bounds check. */
+#ifdef FULL_TILES
+#define INSIDE(i, n) 1
+#else
+#define INSIDE(i, n) ((i) < (n))
+#endif
+
+#ifdef MMA_FP16
+/* A chunk is eight halves, moved as their bits (the storage is half: XC_FP16). */
+typedef uint elem_t;
+typedef uint4 chunk_t;
+#define ELEM(P, i) ((uint)((__global const ushort *)(P))[i])
+inline chunk_t chunk_pack(const elem_t e[KC])
+{
+    return (uint4)(e[0] | e[1] << 16, e[2] | e[3] << 16, e[4] | e[5] << 16, e[6] | e[7] << 16);
+}
+#define CHUNK_STORED(v) (v)
+/* KC consecutive elements at P + i, 16-byte aligned */
+#define CHUNK_ALIGNED(P, i) (*(__global const uint4 *)((__global const ushort *)(P) + (i)))
+#else
+/* A chunk is four floats, rounded to TF32 when stored to local memory. */
+typedef float elem_t;
+typedef float4 chunk_t;
+#define ELEM(P, i) LOAD(P, i)
+inline chunk_t chunk_pack(const elem_t e[KC]) { return (float4)(e[0], e[1], e[2], e[3]); }
+#ifdef XC_FP16
+#define CHUNK_ALIGNED(P, i) LOAD4(P, i)
+#else
+#define CHUNK_ALIGNED(P, i) (*(__global const float4 *)((P) + (i)))
+#endif
+
+/* x rounded to TF32 as the mma reads it: the tensor cores ignore the low 13 mantissa bits, so
+ * adding half of their weight rounds to nearest, ties away from zero, as cvt.rna.tf32.f32 does
+ * (one integer add where cvt takes four instructions; Inf stays Inf, the largest floats round to
+ * Inf as with cvt). */
+inline uint tf32_round(float x) { return as_uint(x) + 0x1000u; }
+#define CHUNK_STORED(v) ((uint4)(tf32_round((v).x), tf32_round((v).y), tf32_round((v).z), tf32_round((v).w)))
+#endif
+
+/* k = k0 .. k0 + KC-1 of row `row` of an operand stored with k contiguous (element (row, k) at
+ * row * ld + k; rows, cols: its extent), zeros outside. ALIGNED: cols, ld and k0 are multiples of
+ * KC (one 16-byte load; 8 bytes for TF32 under half storage). */
+inline chunk_t load_along_k(__global const store_t *P, int row, int k0, int rows, int cols, int ld)
+{
+    elem_t e[KC];
+    if (!INSIDE(row, rows)) return (chunk_t)(0);
+#ifdef ALIGNED
+    if (!INSIDE(k0, cols)) return (chunk_t)(0); /* cols is a multiple of KC */
+    return CHUNK_ALIGNED(P, row * ld + k0);
+#else
+    for (int i = 0; i < KC; i++) e[i] = k0 + i < cols ? ELEM(P, row * ld + k0 + i) : 0;
+    return chunk_pack(e);
+#endif
+}
+
+/* The same KC values of an operand stored with rows contiguous (element (row, k) at k * ld + row):
+ * KC loads, each coalesced across the work-items' consecutive rows. */
+inline chunk_t load_across_k(__global const store_t *P, int row, int k0, int rows, int ks, int ld)
+{
+    elem_t e[KC];
+    if (!INSIDE(row, rows)) return (chunk_t)(0);
+    for (int i = 0; i < KC; i++) e[i] = INSIDE(k0 + i, ks) ? ELEM(P, (k0 + i) * ld + row) : 0;
+    return chunk_pack(e);
+}
+
+/* Group p of work-item tid: its row and chunk. Along k, four work-items share a row; across
+ * k, consecutive work-items take consecutive rows. */
+#define ALONG_K(p, row, c) const int row = (tid + (p) * NTH) >> 2, c = (tid + (p) * NTH) & 3
+#define ACROSS_K(p, rows, row, c) const int row = (tid + (p) * NTH) % (rows), c = (tid + (p) * NTH) / (rows)
+
+/* D = A x B + D on one 16 x 8 x (8 or 16) tile: a0..a3, b0..b1 the lane's fragments. */
+#ifdef MMA_FP16
+#define MMA_SHAPE "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32"
+#else
+#define MMA_SHAPE "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32"
+#endif
+#define MMA(d, a0, a1, a2, a3, b0, b1)                                                                          \
+    asm volatile(MMA_SHAPE " {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};"                        \
+                 : "=f"(d[0]), "=f"(d[1]), "=f"(d[2]), "=f"(d[3])                                              \
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1), "f"(d[0]), "f"(d[1]), "f"(d[2]),       \
+                   "f"(d[3]))
+
+/* The products of one BK-deep stage. Lane (g, t) reads chunk t of its rows. TF32: the mma's k
+ * positions t and t + 4 take k = 4t and 4t + 1 in the first step, 4t + 2 and 4t + 3 in the
+ * second. FP16: register j of a row holds the half pair k = 8t + 2j, +1, and the mma's pairs
+ * (2t, 2t + 1) and (2t + 8, 2t + 9) take registers 0 and 1 in the first step, 2 and 3 in the
+ * second. A's columns and B's rows use the same assignment, so every k meets its partner. */
+#ifdef MMA_EMULATE
+/* element k of row r of a local stage, as the mma reads it */
+inline float stage_elem(__local const uint4 *s, int r, int k)
+{
+    __local const uint *w = (__local const uint *)(s + CHUNK(r, k / KC));
+#ifdef MMA_FP16
+    return vload_half((k % KC), (__local const half *)w);
+#else
+    return as_float(w[k % KC] & 0xffffe000u);
+#endif
+}
+inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __local const uint4 *bs, int wm, int wn, int g,
+                           int t)
+{
+    for (int i = 0; i < MT; i++)
+        for (int j = 0; j < NT8; j++)
+            for (int e = 0; e < 4; e++) {
+                const int m = wm + i * 16 + g + (e >> 1) * 8, n = wn + j * 8 + 2 * t + (e & 1);
+                float sum = 0.0f;
+                for (int k = 0; k < BK; k++) sum += stage_elem(as, m, k) * stage_elem(bs, n, k);
+                acc[i][j][e] += sum;
+            }
+}
+#else
+inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __local const uint4 *bs, int wm, int wn, int g,
+                           int t)
+{
+    uint4 fa[MT][2], fb[NT8];
+#pragma unroll
+    for (int i = 0; i < MT; i++) {
+        const int r = wm + i * 16 + g;
+        fa[i][0] = as[CHUNK(r, t)];
+        fa[i][1] = as[CHUNK(r + 8, t)];
+    }
+#pragma unroll
+    for (int j = 0; j < NT8; j++) fb[j] = bs[CHUNK(wn + j * 8 + g, t)];
+#pragma unroll
+    for (int i = 0; i < MT; i++)
+#pragma unroll
+        for (int j = 0; j < NT8; j++) {
+            MMA(acc[i][j], fa[i][0].s0, fa[i][1].s0, fa[i][0].s1, fa[i][1].s1, fb[j].s0, fb[j].s1);
+            MMA(acc[i][j], fa[i][0].s2, fa[i][1].s2, fa[i][0].s3, fa[i][1].s3, fb[j].s2, fb[j].s3);
+        }
+}
+#endif
+
+/* The lane's accumulators, zeroed. */
+inline void mma_zero(float acc[MT][NT8][4])
+{
+    for (int i = 0; i < MT; i++)
+        for (int j = 0; j < NT8; j++) acc[i][j][0] = acc[i][j][1] = acc[i][j][2] = acc[i][j][3] = 0.0f;
+}
+#endif
