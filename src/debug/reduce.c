@@ -78,7 +78,7 @@ static uint64_t check_identity(const xc_reduce_config *c)
     const char *opt;
     char val[1200];
     for (int i = 0; xc_tolerance_spec_arg(&b->tol, i, &opt, val, sizeof val); i++) h = hash_str(hash_str(h, opt), val);
-    int flags[5] = {b->iterations, o->fp16, o->no_fusion, o->fallback_cpu, b->n_load_inputs};
+    int flags[8] = {b->iterations, o->fp16, o->fp16_math, o->fp16_acc, o->no_fusion, o->fallback_cpu, b->n_load_inputs, o->int8};
     h = rd_hash(h, flags, sizeof flags);
     h = rd_hash(h, &b->inputs.seed, sizeof b->inputs.seed);
     for (int i = 0; i < b->n_load_inputs; i++) h = hash_str(h, b->load_inputs[i]);
@@ -290,7 +290,11 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
     xc_debug_golden_args(&st->cfg->base, buf, len, &p); /* --ref, or the runner given */
     append(buf, len, &p, " --ocl");
     if (o.device) arg2(buf, len, &p, "--ocl-device", o.device);
-    if (o.fp16) append(buf, len, &p, " --fp16");
+    if (o.fp16) append(buf, len, &p, o.fp16_acc ? " --fp16-accumulate" : o.fp16_math ? " --fp16" : " --fp16-storage");
+    if (o.int8) append(buf, len, &p, " --int8");
+    if (o.int8 && o.calibration_data) arg2(buf, len, &p, "--calibration-data", o.calibration_data);
+    if (o.int8 && o.calibration_cache) arg2(buf, len, &p, "--calibration-cache", o.calibration_cache);
+    if (o.int8 && o.calibrator_entropy) arg2(buf, len, &p, "--calibrator", "entropy");
     if (o.no_fusion) append(buf, len, &p, " --no-fusion");
     if (o.fallback_cpu) append(buf, len, &p, " --fallback-cpu");
     for (int i = 0; i < o.n_disabled; i++) arg2(buf, len, &p, "--disable-fusion", o.disabled[i]);
