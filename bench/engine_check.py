@@ -238,12 +238,12 @@ def part_fp16(out):
         note("fp16", "%s: fp16 math error > fp16 storage error (max rel per layer)" % name, m[0] > s[0],
              "storage %.3g (%d/%d rows fail), math %.3g (%d/%d rows fail)" % (s[0], s[1], s[2], m[0], m[1], m[2]))
     rc, o, secs = xc(["debug", "precision", models["bert"], "--fp16", "--val-range", "input_ids:[0,999]",
-                      "--val-range", "attention_mask:[1,1]", "-o", os.path.join(out, "bert_precision.json")], timeout=400)
+                      "--val-range", "attention_mask:[1,1]", "-o", os.path.join(out, "bert_precision.json")], timeout=150)
     note("fp16", "debug precision on the fp16 BERT", rc == 0, "%.0f s: %s" % (secs, last_line(o)))
     # the debug issue's case: a ViT whose fp16 engine fails; the set found must pass 5 fresh input sets
     v = vit(os.path.join(out, "vit4.onnx"))
     fix = os.path.join(out, "vit_precision.json")
-    rc, o, secs = xc(["debug", "precision", v, "--fp16", "--iterations", "3", "--validate-sets", "5", "-o", fix], timeout=400)
+    rc, o, secs = xc(["debug", "precision", v, "--fp16", "--iterations", "3", "--validate-sets", "5", "-o", fix], timeout=150)
     note("fp16", "debug precision on the fp16 ViT, validated on 5 fresh sets", rc == 0, "%.0f s: %s" % (secs, last_line(o)))
     if os.path.exists(fix):
         rc, o, _ = xc(["run", v, "--ref", "--ocl", "--fp16", "--layer-precision-file", fix, "--iterations", "5", "--seed", "77"])
