@@ -1388,7 +1388,12 @@ def run_queued(s, tmp, jobs):
     pending = list(QUEUE)
     for fn, args in pending[:serial]:
         run_section(fn, args)
-    pending = pending[serial:]
+    # the longest sections start first, so none of them is left running alone at the end (their
+    # cold times on a 2-core machine, seconds: ocl_cases ~360, hostile_battery ~180,
+    # tactic_coverage ~120, debug_reduce ~50-100, large_graph_tests ~45, exec_runner_tests ~40)
+    longest = ["ocl_cases", "hostile_battery", "tactic_coverage", "debug_reduce", "large_graph_tests", "exec_runner_tests",
+               "conformance", "graph_command"]
+    pending = sorted(pending[serial:], key=lambda job: longest.index(job[0].__name__) if job[0].__name__ in longest else len(longest))
     running = {}
     t0 = time.time()
     while pending or running:

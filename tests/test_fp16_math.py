@@ -217,6 +217,9 @@ def fp16_math(s, xc, build, tmp):
     s.check("fp16_math: the plan reloads with fp16 accumulation (the outputs of a fresh --fp16-accumulate build, not --fp16's)",
             r.returncode == 0 and _same_outputs(xc, d, model, os.path.join(d, "planout"), "--fp16-accumulate", env)
             and not _same_outputs(xc, d, model, os.path.join(d, "planout"), "--fp16", env), r.stderr[-800:])
+    r = _run([xc, "run", model, "--ref", "--plan", plan, "--load-inputs", os.path.join(d, "tbits_in")], env)
+    s.check("fp16_math: run --ref --plan P (P built with --fp16-accumulate, no --fp16 given) judges with fp16's tolerance",
+            "x RMS of reference" in r.stdout and "0.01 x RMS" in r.stdout and "rtol=0.01" in r.stdout, r.stdout[-800:] + r.stderr[-300:])
     old = json.load(open(plan)) if os.path.exists(plan) else {"options": {}}
     for k in ("fp16_math", "fp16_accumulate"):
         old["options"].pop(k, None)

@@ -78,6 +78,13 @@ int xc_engine_uses_tf32(const xc_engine *e)
     return 0;
 }
 
+int xc_engine_uses_fp16(const xc_engine *e)
+{
+    for (int l = 0; e && l < e->n_layers; l++)
+        if (!e->layers[l].dead && !e->layers[l].cpu && e->layers[l].fp16) return 1;
+    return 0;
+}
+
 int xc_engine_layer_find(const xc_engine *e, const char *name)
 {
     for (int l = 0; l < e->n_layers; l++)

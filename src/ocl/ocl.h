@@ -169,6 +169,9 @@ const char *xc_layer_info_precision(const xc_engine_layer_info *L);
 /* Whether any live layer of e (NULL: none) runs TF32 tensor-core products: its outputs are
  * then compared with TF32's tolerance. */
 int xc_engine_uses_tf32(const xc_engine *e);
+/* Whether any live device layer of e (NULL: none) stores half: its outputs are compared with
+ * fp16's tolerance whatever the command line said (a plan records --fp16 itself). */
+int xc_engine_uses_fp16(const xc_engine *e);
 /* An engine tensor: what a layer reads or writes, with the engine's static shape and storage. */
 typedef struct xc_engine_tensor_info {
     const char *name; /* the ONNX name, "" for tensors a pass made */
