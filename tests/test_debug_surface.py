@@ -54,13 +54,20 @@ def culprits(out):
     return re.findall(r"^  layer '(\w+)' \(nodes [^)]*\) with tactic", out, re.M)
 
 
-def debug_surface(s, xc, build, tmp):
-    tmp = os.path.join(tmp, "debug_surface")
-    os.makedirs(tmp, exist_ok=True)
+def two_gemm_fixture(tmp):
+    """The two-gemm model in tmp and a replay file pinning both layers to the tiled tactic (the
+    candidates of debug tactics): (model path, replay path)."""
     model, pin = os.path.join(tmp, "two_gemm.onnx"), os.path.join(tmp, "pin.json")
     two_gemm_model(model)
     json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "ga", "tactic": "gemm.tiled_local.16"},
                                                              {"name": "gb", "tactic": "gemm.tiled_local.16"}]}, open(pin, "w"))
+    return model, pin
+
+
+def debug_surface(s, xc, build, tmp):
+    tmp = os.path.join(tmp, "debug_surface")
+    os.makedirs(tmp, exist_ok=True)
+    model, pin = two_gemm_fixture(tmp)
     zero_b, both = os.path.join(tmp, "zero_b"), os.path.join(tmp, "both")
     write_sets(zero_b, 2, 4, True)
     write_sets(both, 1, 4, False)

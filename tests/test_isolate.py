@@ -6,7 +6,6 @@ in-process (a crash ends the process). Crashes and hangs are planted with fault 
 crash and hang=S effects. debug_surface's two-gemm model with both layers pinned to a non-baseline tactic: a
 fault on the baseline tactic (tactic=gemm.naive:...) fires only in candidates, never in the
 failing build."""
-import json
 import os
 import re
 import subprocess
@@ -14,7 +13,7 @@ import time
 
 import onnx
 
-from test_debug_surface import two_gemm_model
+from test_debug_surface import two_gemm_fixture
 
 
 def run(cmd, timeout=300):
@@ -31,10 +30,7 @@ def out(r):
 def isolate(s, xc, build, tmp):
     tmp = os.path.join(tmp, "isolate")
     os.makedirs(tmp, exist_ok=True)
-    model, pin = os.path.join(tmp, "two_gemm.onnx"), os.path.join(tmp, "pin.json")
-    two_gemm_model(model)
-    json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "ga", "tactic": "gemm.tiled_local.16"},
-                                                             {"name": "gb", "tactic": "gemm.tiled_local.16"}]}, open(pin, "w"))
+    model, pin = two_gemm_fixture(tmp)
     tactics = [xc, "debug", "tactics", model, "--load-tactics", pin, "-o", os.path.join(tmp, "t.json"),
                "--inject-fault", "node-tactic=ga:bias=1"]
 

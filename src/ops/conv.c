@@ -2,7 +2,7 @@
  * in admitting bfloat16, so one entry per op covers opsets 1..28. */
 #include "conv_geom.h"
 
-static const xc_attr_spec conv_attrs[] = {
+const xc_attr_spec xc_conv_attrs[] = {
     {"auto_pad", XC_ATTR_STRING, 0},
     {"dilations", XC_ATTR_INTS, 0},
     {"group", XC_ATTR_INT, 0},
@@ -88,7 +88,7 @@ static xc_status infer_conv(xc_infer_ctx *c) { return infer_conv_like(c, 0); }
 static xc_status infer_conv_transpose(xc_infer_ctx *c) { return infer_conv_like(c, 1); }
 
 const xc_op_schema xc_schemas_conv[] = {
-    {"Conv", 1, 2, 3, 1, 1, conv_attrs, infer_conv},
+    {"Conv", 1, 2, 3, 1, 1, xc_conv_attrs, infer_conv},
     {"ConvTranspose", 1, 2, 3, 1, 1, conv_transpose_attrs, infer_conv_transpose},
     {0},
 };

@@ -30,5 +30,8 @@ xc_status xc_window_transpose(const xc_node *n, int nsp, const int64_t *in, cons
 /* Prepends axes of size 1 (kernel 1, stride 1, dilation 1, no pads) until w has nsp axes, so a
  * kernel can run every rank through the same fixed-depth loops. */
 void xc_window_lift(xc_window *w, int nsp);
+/* Conv's attributes (auto_pad, dilations, group, kernel_shape, pads, strides): the schema of
+ * Conv and of the quantized convolutions (ConvInteger, QLinearConv) that take the same ones. */
+extern const xc_attr_spec xc_conv_attrs[];
 
 #endif

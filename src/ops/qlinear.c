@@ -10,16 +10,6 @@
 #define T_8BIT (XC_BIT(XC_INT8) | XC_BIT(XC_UINT8))
 #define T_SCALE (XC_BIT(XC_FLOAT) | XC_BIT(XC_FLOAT16) | XC_BIT(XC_BFLOAT16))
 
-static const xc_attr_spec conv_attrs[] = {
-    {"auto_pad", XC_ATTR_STRING, 0},
-    {"dilations", XC_ATTR_INTS, 0},
-    {"group", XC_ATTR_INT, 0},
-    {"kernel_shape", XC_ATTR_INTS, 0},
-    {"pads", XC_ATTR_INTS, 0},
-    {"strides", XC_ATTR_INTS, 0},
-    {NULL, 0, 0},
-};
-
 static int dims_clash(int64_t a, int64_t b) { return a >= 0 && b >= 0 && a != b; }
 
 /* Input i (a zero point or scale) must hold 1 or `per` values (per < 0: unknown). */
@@ -161,8 +151,8 @@ static xc_status infer_qlinear_conv(xc_infer_ctx *c)
 
 const xc_op_schema xc_schemas_qlinear[] = {
     {"MatMulInteger", 10, 2, 4, 1, 1, NULL, infer_matmul_integer},
-    {"ConvInteger", 10, 2, 4, 1, 1, conv_attrs, infer_conv_integer},
+    {"ConvInteger", 10, 2, 4, 1, 1, xc_conv_attrs, infer_conv_integer},
     {"QLinearMatMul", 10, 8, 8, 1, 1, NULL, infer_qlinear_matmul},
-    {"QLinearConv", 10, 8, 9, 1, 1, conv_attrs, infer_qlinear_conv},
+    {"QLinearConv", 10, 8, 9, 1, 1, xc_conv_attrs, infer_qlinear_conv},
     {0},
 };
