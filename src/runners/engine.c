@@ -13,7 +13,9 @@ xc_status xc_engine_runner_wrap(const xc_runner_type *t, xc_engine *e, int fp16,
     r->engine = e;
     r->engine_taken = 1; /* borrowed */
     r->observes = 1;
-    r->fp16 = fp16;
+    /* the engine's own storage decides the tolerance too: a plan built with --fp16 and run
+     * without it on the command line was judged as fp32 */
+    r->fp16 = fp16 || xc_engine_uses_fp16(e);
     xc_backend *b = NULL;
     xc_status s = xc_ocl_backend_create(e, &b);
     r->impl = b;

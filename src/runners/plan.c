@@ -9,9 +9,7 @@ static xc_status plan_prepare(const xc_runner_spec *spec, const xc_runner_env *e
     xc_engine *e = NULL;
     xc_status s = xc_ocl_plan_load(env->model, spec->path, &o, &e);
     if (s != XC_OK) return xc_engine_runner_failed(s, spec);
-    /* the plan's own precision decides the tolerance: `run --plan P` was judged as fp32 when
-     * P was built with --fp16 and the command line did not repeat it */
-    return xc_engine_runner_add(spec, e, env->ocl->fp16 || xc_engine_uses_fp16(e), out);
+    return xc_engine_runner_add(spec, e, env->ocl->fp16, out);
 }
 
 const xc_runner_type xc_runner_plan = {
