@@ -158,16 +158,20 @@ static void print_comparison(const xc_output_comparison *oc, const xc_tensor *ou
         return;
     }
     size_t nonfinite = c->nan_out + c->inf_out + c->nan_ref + c->inf_ref;
-    print_stat_line("abs", c->max_abs, c->mean_abs, c->median_abs, c->pct_abs);
-    print_stat_line("rel", c->max_rel, c->mean_rel, c->median_rel, c->pct_rel);
+    if (c->n_finite || !nonfinite) {
+        print_stat_line("abs", c->max_abs, c->mean_abs, c->median_abs, c->pct_abs);
+        print_stat_line("rel", c->max_rel, c->mean_rel, c->median_rel, c->pct_rel);
+    } else /* zeros here would read as "no error" although every element differs */
+        printf("    abs/rel error  n/a: no pair of finite values to measure\n");
     if (nonfinite)
         printf(
             "    %snon-finite%s %s: %zu NaN, %zu Inf; %s: %zu NaN, %zu Inf; %zu pairs differ, %zu match; statistics over the %zu "
             "finite pairs\n",
             c->n_nonfinite_mismatch ? RED : YELLOW, RESET, out_name, c->nan_out, c->inf_out, ref_name, c->nan_ref, c->inf_ref,
             c->n_nonfinite_mismatch, c->n_nonfinite_match, c->n_finite);
+    snprintf(a, sizeof a, "%.0f", c->max_ulp);
     if (c->n_nonfinite_mismatch)
-        printf("    nmse=n/a cosine=n/a (%zu NaN/Inf mismatches) max ulp=%.0f\n", c->n_nonfinite_mismatch, c->max_ulp);
+        printf("    nmse=n/a cosine=n/a (%zu NaN/Inf mismatches) max ulp=%s\n", c->n_nonfinite_mismatch, c->n_finite ? a : "n/a");
     else
         printf("    nmse=%.4g cosine=%.9g max ulp=%.0f\n", c->nmse, c->cosine, c->max_ulp);
     printf("    worst      at %s: got %.9g, expected %.9g\n", xc_index_str(out->rank, out->dims, c->worst_index, a, sizeof a),

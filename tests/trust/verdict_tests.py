@@ -161,6 +161,15 @@ def verdict_text(s, xc, d):
         "19 NaN/Inf mismatches" in p.stdout
     s.check("19 of 32 Inf: NaN/Inf counted per side, statistics over the 13 finite pairs, no cosine, a real histogram", ok,
             p.stdout[-1500:])
+    # every element Inf against finite values: no finite pair, so no error statistic may read as 0
+    model, ref_pb, out_pb = (os.path.join(d, "allinf_%s" % n) for n in ("model.onnx", "x.pb", "y.pb"))
+    identity_model(model, np.float32, (4,))
+    save_pb(np.array([1e5, 2e5, 3e5, 4e5], np.float32), "x", ref_pb)
+    save_pb(np.full(4, np.inf, np.float32), "y", out_pb)
+    p = run([xc, "run", model, "--ref", "--load-inputs", ref_pb, "--load-outputs", out_pb])
+    s.check("all Inf against finite: FAILED, and no 'max=0' error statistic over zero finite pairs",
+            p.returncode == 1 and "no pair of finite values" in p.stdout and "max=0 " not in p.stdout and "ulp=n/a" in p.stdout,
+            p.stdout[-1200:])
     k = [x[0] for x in pairs()].index("fp32 one outlier")
     model, ref_pb, out_pb = (os.path.join(d, "%d_%s" % (k, n)) for n in ("model.onnx", "x.pb", "y.pb"))
     base = [xc, "run", model, "--ref", "--load-inputs", ref_pb, "--load-outputs", out_pb]
