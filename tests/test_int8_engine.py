@@ -313,6 +313,18 @@ def _implicit(s, xc, tmp, fp32):
     y3 = _outputs(out3).get("y") if re_.returncode == 0 else None
     s.check("int8 implicit: the cache is what sets the scales (ranges x4 change the outputs)",
             y is not None and y3 is not None and y.tobytes() != y3.tobytes(), re_.stderr[-800:])
+    # a repeated key (cJSON would read the first) and a key that differs only in case are refused
+    name = sorted(c["ranges"])[0] if c["ranges"] else "x"
+    text = json.dumps({"format": c.get("format"), "ranges": c["ranges"]})
+    bad = {"dup": text.replace('"ranges": {', '"ranges": {"%s": 1e9, ' % name, 1),
+           "case": json.dumps({"format": c.get("format"), "ranges": {(k.upper() if k == name else k): v for k, v in c["ranges"].items()}})}
+    for what, body in bad.items():
+        path = os.path.join(tmp, "int8_cache_%s.json" % what)
+        open(path, "w").write(body)
+        rb_ = _run([xc, "run", fp32, "--ocl", "--int8", "--calibration-cache", path, "--load-inputs", ds, "--timing-iterations", "1"])
+        s.check("int8 implicit: a cache with a %s key for '%s' is refused in one line naming the file and the tensor" % (what, name),
+                rb_.returncode != 0 and path in rb_.stderr and name in rb_.stderr and len(rb_.stderr.strip().splitlines()) == 1,
+                rb_.stderr[-600:])
     _entropy(s, xc, tmp, fp32, calib, sets)
     _residual(s, xc, tmp)
     rn = _run([xc, "build", fp32, "-o", again, "--int8"])

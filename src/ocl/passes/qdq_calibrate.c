@@ -24,8 +24,16 @@ static xc_status read_cache(const char *path, const char *const *names, int n, f
     xc_status s = XC_OK;
     if (!root || !cJSON_IsString(fmt) || strcmp(fmt->valuestring, CACHE_FORMAT) || !cJSON_IsObject(ranges))
         s = xc_fail(XC_ERR_MODEL, "%s: not a crosscheck calibration cache (format %s)", path, CACHE_FORMAT);
+    /* JSON lets a key repeat and cJSON would answer the first: a hand-edited cache with two
+     * ranges for one tensor is refused rather than half-read */
+    const cJSON *a, *b;
+    if (s == XC_OK)
+        for (a = ranges->child; a && s == XC_OK; a = a->next)
+            for (b = a->next; b && s == XC_OK; b = b->next)
+                if (!strcmp(a->string, b->string)) s = xc_fail(XC_ERR_MODEL, "%s: tensor '%s' has two ranges", path, a->string);
     for (int i = 0; s == XC_OK && i < n; i++) {
-        const cJSON *v = cJSON_GetObjectItem(ranges, names[i]);
+        /* tensor names are case-sensitive; cJSON_GetObjectItem is not */
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(ranges, names[i]);
         if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || !isfinite(v->valuedouble))
             s = xc_fail(XC_ERR_MODEL, "%s: no range for tensor '%s' (calibrate again: remove the cache, give --calibration-data)",
                         path, names[i]);
