@@ -77,12 +77,12 @@ static xc_status infer_gemm(xc_infer_ctx *c)
 
 /* ---- MatMul: numpy.matmul, 1-D operands promoted then their added axis removed ---- */
 
-static xc_status infer_matmul(xc_infer_ctx *c)
+xc_status xc_infer_matmul_shape(xc_infer_ctx *c, int ia, int ib, xc_dtype t, int64_t *m, int64_t *n)
 {
-    XC_TRY(require_same_type(c, product_types(c->opset)));
-    const xc_type_shape *a = &c->in[0], *b = &c->in[1];
+    const xc_type_shape *a = &c->in[ia], *b = &c->in[ib];
+    *m = *n = -1;
     if (a->rank < 0 || b->rank < 0) {
-        xc_infer_unknown(c, 0, a->dtype);
+        xc_infer_unknown(c, 0, t);
         return XC_OK;
     }
     if (a->rank == 0 || b->rank == 0) return xc_infer_fail(c, "operands must have rank >= 1, got %d and %d", a->rank, b->rank);
@@ -95,11 +95,20 @@ static xc_status infer_matmul(xc_infer_ctx *c)
         char lb[256];
         return xc_error_prefix(XC_ERR_MODEL, "%s: batch dimensions: ", xc_node_label(c->node, lb, sizeof lb));
     }
-    if (a->rank >= 2) dims[rank++] = a->dims[a->rank - 2];
-    if (b->rank >= 2) dims[rank++] = b->dims[b->rank - 1];
+    *m = a->rank >= 2 ? a->dims[a->rank - 2] : 1;
+    *n = b->rank >= 2 ? b->dims[b->rank - 1] : 1;
+    if (a->rank >= 2) dims[rank++] = *m;
+    if (b->rank >= 2) dims[rank++] = *n;
     if (rank > XC_MAX_RANK) return xc_infer_unsupported(c, "output rank %d exceeds %d", rank, XC_MAX_RANK);
-    xc_infer_set(c, 0, a->dtype, rank, dims);
+    xc_infer_set(c, 0, t, rank, dims);
     return XC_OK;
+}
+
+static xc_status infer_matmul(xc_infer_ctx *c)
+{
+    XC_TRY(require_same_type(c, product_types(c->opset)));
+    int64_t m, n;
+    return xc_infer_matmul_shape(c, 0, 1, c->in[0].dtype, &m, &n);
 }
 
 /* ---- Einsum ---- */

@@ -6,6 +6,7 @@
  * output channel of w for the convolutions). */
 #include "schema.h"
 #include "conv_geom.h"
+#include "matmul_einsum.h"
 
 #define T_8BIT (XC_BIT(XC_INT8) | XC_BIT(XC_UINT8))
 #define T_SCALE (XC_BIT(XC_FLOAT) | XC_BIT(XC_FLOAT16) | XC_BIT(XC_BFLOAT16))
@@ -35,40 +36,13 @@ static xc_status check_zero_point(xc_infer_ctx *c, int zp, int operand)
 }
 
 /* out[0] = numpy.matmul's shape of inputs ia and ib, with dtype t. */
-static xc_status matmul_shape(xc_infer_ctx *c, int ia, int ib, xc_dtype t, int64_t *m, int64_t *n)
-{
-    const xc_type_shape *a = &c->in[ia], *b = &c->in[ib];
-    *m = *n = -1;
-    if (a->rank < 0 || b->rank < 0) {
-        xc_infer_unknown(c, 0, t);
-        return XC_OK;
-    }
-    if (a->rank == 0 || b->rank == 0) return xc_infer_fail(c, "operands must have rank >= 1, got %d and %d", a->rank, b->rank);
-    int64_t ka = a->dims[a->rank - 1], kb = b->dims[b->rank == 1 ? 0 : b->rank - 2];
-    if (dims_clash(ka, kb)) return xc_infer_fail(c, "inner dimensions differ: %lld vs %lld", (long long)ka, (long long)kb);
-    int rank;
-    int64_t dims[XC_MAX_RANK + 1];
-    int ba = a->rank > 2 ? a->rank - 2 : 0, bb = b->rank > 2 ? b->rank - 2 : 0;
-    if (xc_broadcast_shape(ba, a->dims, bb, b->dims, &rank, dims) != XC_OK) {
-        char lb[256];
-        return xc_error_prefix(XC_ERR_MODEL, "%s: batch dimensions: ", xc_node_label(c->node, lb, sizeof lb));
-    }
-    *m = a->rank >= 2 ? a->dims[a->rank - 2] : 1;
-    *n = b->rank >= 2 ? b->dims[b->rank - 1] : 1;
-    if (a->rank >= 2) dims[rank++] = *m;
-    if (b->rank >= 2) dims[rank++] = *n;
-    if (rank > XC_MAX_RANK) return xc_infer_unsupported(c, "output rank %d exceeds %d", rank, XC_MAX_RANK);
-    xc_infer_set(c, 0, t, rank, dims);
-    return XC_OK;
-}
-
 static xc_status infer_matmul_integer(xc_infer_ctx *c)
 {
     for (int i = 0; i < 4; i++) XC_TRY(xc_infer_require_type(c, i, T_8BIT));
     XC_TRY(check_zero_point(c, 2, 0));
     XC_TRY(check_zero_point(c, 3, 1));
     int64_t m, n;
-    XC_TRY(matmul_shape(c, 0, 1, XC_INT32, &m, &n));
+    XC_TRY(xc_infer_matmul_shape(c, 0, 1, XC_INT32, &m, &n));
     XC_TRY(check_param(c, 2, m, "row of A"));
     return check_param(c, 3, n, "column of B");
 }
@@ -82,7 +56,7 @@ static xc_status infer_qlinear_matmul(xc_infer_ctx *c)
     XC_TRY(check_zero_point(c, 2, 0));
     XC_TRY(check_zero_point(c, 5, 3));
     int64_t m, n;
-    XC_TRY(matmul_shape(c, 0, 3, c->in[7].dtype, &m, &n));
+    XC_TRY(xc_infer_matmul_shape(c, 0, 3, c->in[7].dtype, &m, &n));
     XC_TRY(check_param(c, 1, m, "row of a"));
     XC_TRY(check_param(c, 2, m, "row of a"));
     XC_TRY(check_param(c, 4, n, "column of b"));
