@@ -62,15 +62,13 @@ static const char *help =
     "Exit status: 0 culprit found (or nothing fails), 1 failure not explained or the fix fails on\n"
     "fresh inputs, 2 errors.\n";
 
-#define MAX_ARGS 512
-
 typedef struct cli_debug {
     const char *tool;
     xc_debug_until until; /* debug build|repeat */
     int until_count, max_runs;
     xc_debug_config c;
-    const char *load[MAX_ARGS];
-    const char *kept[MAX_ARGS]; /* the arguments `run` understands, for the reproducing command */
+    const char **load; /* argc slots: no list can hold more arguments than that */
+    const char **kept; /* (argc slots) the arguments `run` understands, for the reproducing command */
     int n_kept;
     xc_input_shape shapes[XC_MAX_NAMED];
     xc_val_range ranges[XC_MAX_NAMED];
@@ -86,7 +84,7 @@ static void progress(void *user, const char *line)
 
 static void keep(cli_debug *d, int from, int to, char **argv)
 {
-    for (int k = from; k <= to && d->n_kept < MAX_ARGS; k++) d->kept[d->n_kept++] = argv[k];
+    for (int k = from; k <= to; k++) d->kept[d->n_kept++] = argv[k];
 }
 
 /* Parses one debug-only option at argv[*i]: 1 taken, 0 not ours, -1 error (printed). */
@@ -172,7 +170,7 @@ static int check_option(cli_debug *d, int argc, char **argv, int *i)
 /* Options `run` shares: the inputs and how outputs are judged (run's own parser). */
 static int data_option(cli_debug *d, int argc, char **argv, int *i)
 {
-    cli_compare cc = {&d->c.tol, &d->c.checks, &d->c.inputs, d->ranges, &d->c.iterations, d->load, MAX_ARGS, &d->c.n_load_inputs};
+    cli_compare cc = {&d->c.tol, &d->c.checks, &d->c.inputs, d->ranges, &d->c.iterations, d->load, argc, &d->c.n_load_inputs};
     return cli_compare_option(argc, argv, i, "debug", &cc);
 }
 
@@ -290,6 +288,9 @@ int cmd_debug(int argc, char **argv)
     int reduce = !strcmp(d.tool, "reduce"), repeat = !strcmp(d.tool, "build") || !strcmp(d.tool, "repeat");
     if (!tool && !reduce && !repeat)
         return cli_usage_error("debug", "unknown tool '%s' (tactics, fusions, precision, reduce, build or repeat)", d.tool);
+    d.load = cli_keep(calloc((size_t)argc, sizeof *d.load));
+    d.kept = cli_keep(calloc((size_t)argc, sizeof *d.kept));
+    if (!d.load || !d.kept) return cli_out_of_memory("debug");
     d.until_count = 1;
     d.max_runs = 100;
     d.reduce = xc_reduce_config_default();

@@ -68,8 +68,6 @@ static const char *help_rest =
     "Colour on a terminal unless NO_COLOR is set.\n"
     "Exit status: 0 all comparisons passed, 1 mismatch, 2 usage, model or runtime error.\n";
 
-#define MAX_LIST 256
-
 /* A whole number of bytes with an optional K, M or G: nan, inf and 3.5 are refused. */
 static int parse_bytes(const char *cmd, const char *v, size_t *out)
 {
@@ -88,7 +86,7 @@ static int parse_bytes(const char *cmd, const char *v, size_t *out)
 typedef struct run_args {
     xc_run_config c;
     const char *json, *heatmaps, *error_plot;
-    const char *load_in[MAX_LIST], *mark[MAX_LIST];
+    const char **load_in, **mark; /* argc slots each: no list can hold more arguments than that */
     cli_runners runners;
     xc_input_shape shapes[XC_MAX_NAMED];
     xc_val_range ranges[XC_MAX_NAMED];
@@ -102,7 +100,7 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
     int taken = cli_runner_option(argc, argv, i, cmd, &ra->runners);
     if (taken) return taken;
     if (!strcmp(a, "--outputs"))
-        return cli_list(argc, argv, i, ra->mark, MAX_LIST, &c->n_mark)
+        return cli_list(argc, argv, i, ra->mark, argc, &c->n_mark)
                    ? (c->mark = ra->mark, 1)
                    : (cli_usage_error(cmd, "--outputs needs tensor names, globs or 'mark all'"), -1);
     if (!strcmp(a, "--validate")) return c->validate = 1, 1;
@@ -117,7 +115,7 @@ static int run_option(int argc, char **argv, int *i, run_args *ra)
         return c->per_layer_outputs_only = !strcmp(v, "outputs"), 1;
     }
     if (!strncmp(a, "--per-layer=", 12)) return cli_usage_error(cmd, "--per-layer takes =isolated or =accumulated"), -1;
-    cli_compare cc = {&c->tol, &c->checks, &c->inputs, ra->ranges, &c->iterations, ra->load_in, MAX_LIST, &c->n_load_inputs};
+    cli_compare cc = {&c->tol, &c->checks, &c->inputs, ra->ranges, &c->iterations, ra->load_in, argc, &c->n_load_inputs};
     if ((taken = cli_compare_option(argc, argv, i, cmd, &cc)) != 0) return taken;
     if (!(strcmp(a, "--save-inputs") && strcmp(a, "--save-outputs") && strcmp(a, "--compare-to") && strcmp(a, "--json")
           && strcmp(a, "--memory-limit") && strcmp(a, "--save-heatmaps") && strcmp(a, "--save-error-plot"))) {
@@ -137,7 +135,9 @@ int cmd_run(int argc, char **argv)
 {
     const char *cmd = "run";
     run_args *ra = calloc(1, sizeof *ra);
-    if (!ra) return cli_out_of_memory(cmd);
+    if (ra) ra->load_in = cli_keep(calloc((size_t)argc, sizeof *ra->load_in));
+    if (ra) ra->mark = cli_keep(calloc((size_t)argc, sizeof *ra->mark));
+    if (!ra || !ra->load_in || !ra->mark) return free(ra), cli_out_of_memory(cmd);
     ra->c = xc_run_config_default();
     xc_run_config *c = &ra->c;
     ra->runners = (cli_runners){.specs = c->runners, .n = &c->n_runners, .max = XC_MAX_RUNNERS, .timeout = &c->exec_timeout};

@@ -33,11 +33,12 @@ int cli_runner_option(int argc, char **argv, int *i, const char *cmd, cli_runner
         if (!(spec.path = cli_value(argc, argv, i, cmd))) return -1;
         break;
     case XC_RUNNER_ARG_LIST: {
-        int start = r->n_paths;
-        if (!cli_list(argc, argv, i, r->paths, CLI_MAX_RUNNER_PATHS, &r->n_paths))
-            return cli_usage_error(cmd, "%s needs a path", a), -1;
-        spec.paths = &r->paths[start];
-        spec.n_paths = r->n_paths - start;
+        /* the values are the arguments that follow, so the spec points at them in argv (which
+         * outlives every command): no copy, and no limit on their number */
+        spec.paths = (const char *const *)&argv[*i + 1];
+        while (*i + 1 < argc && argv[*i + 1][0] != '-') spec.n_paths++, ++*i;
+        if (!spec.n_paths) return cli_usage_error(cmd, "%s needs a path", a), -1;
+        r->n_paths += spec.n_paths;
         break;
     }
     case XC_RUNNER_ARG_NAMED: {

@@ -6,13 +6,10 @@
 #define XC_CLI_RUNNER_OPTIONS_H
 #include "runners/runner.h"
 
-#define CLI_MAX_RUNNER_PATHS 256
-
 typedef struct cli_runners {
     xc_runner_spec *specs; /* where runners go (the caller's array of max) */
     int *n, max;
-    const char *paths[CLI_MAX_RUNNER_PATHS]; /* the values of list options */
-    int n_paths;
+    int n_paths;     /* values given to list options (--load-outputs A B ...) in all */
     double *timeout; /* --exec-timeout goes here (NULL: not an option) */
 } cli_runners;
 

@@ -53,8 +53,9 @@ xc_status xc_marks_resolve(const xc_graph *g, const char *const *patterns, int n
         size_t len = 0;
         FILE *f = open_memstream(&list, &len);
         int missing = 0;
-        for (int p = 0; f && p < n; p++)
-            if (!hit[p]) fprintf(f, "%s'%s'", missing++ ? ", " : "", patterns[p]);
+        for (int p = 0; f && p < n; p++) /* the first eight named, the rest counted: one readable line */
+            if (!hit[p] && missing++ < 8) fprintf(f, "%s'%s'", missing > 1 ? ", " : "", patterns[p]);
+        if (f && missing > 8) fprintf(f, " and %d more", missing - 8);
         if (f) fclose(f);
         if (!f || !list)
             s = xc_fail(XC_ERR_NOMEM, "out of memory");

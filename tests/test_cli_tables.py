@@ -90,6 +90,20 @@ def cli_tables(s, xc, build, tmp):
     r = _run([xc, "inspect", "diff-tactics", "--good", good, "--bad", bad, "--good", os.path.join(here, "good2.json")])
     s.check("cli_tables: diff-tactics --good given again adds to the good side (lists are repeatable)",
             r.returncode == 0 and "compared 2 good and 1 bad build" in r.stdout, r.stdout[-300:] + r.stderr)
+    # run and debug lists had fixed arrays too (256 / 512 slots): the rest read as stray arguments
+    names = ["t%d" % k for k in range(300)]
+    r = _run([xc, "run", model, "--ref", "--outputs"] + names)
+    s.check("cli_tables: run --outputs takes 300 names (one short line: eight named and '292 more', not 'unexpected argument')",
+            r.returncode == 2 and "'t7' and 292 more" in r.stderr and "unexpected" not in r.stderr and len(r.stderr) < 400,
+            r.stderr[-300:])
+    sets = os.path.join(d, "outs")
+    r0 = _run([xc, "run", model, "--ref", "--save-outputs", sets])
+    r = _run([xc, "run", model, "--ref", "--load-outputs"] + [sets] * 300)
+    s.check("cli_tables: run --load-outputs takes 300 result folders", r0.returncode == 0 and r.returncode == 0
+            and "unexpected" not in r.stderr, r.stdout[-300:] + r.stderr[-300:])
+    r = _run([xc, "debug", "tactics", model, "--load-inputs"] + [os.path.join(sets, "input_0.pb")] * 600)
+    s.check("cli_tables: debug --load-inputs takes 600 input sets (a fixed array of 512 refused the rest)",
+            r.returncode == 0 and "unexpected" not in r.stderr, r.stdout[-300:] + r.stderr[-300:])
     r = _run([xc, "inspect", "tactics", good, "--json"])
     s.check("cli_tables: inspect tactics FILE --json still prints the replay's layers", r.returncode == 0
             and '"layers"' in r.stdout, r.stderr)
