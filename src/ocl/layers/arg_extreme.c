@@ -32,9 +32,7 @@ static xc_status axis_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch *k = xc_layer_add_launch(l, p, "arg_extreme");
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
     xc_launch_tensor(k, l->out[0]);
-    xc_launch_int(k, (int64_t)xc_et_numel(y));
-    xc_launch_int(k, s.n);
-    xc_launch_int(k, s.inner);
+    ax_launch_axis(k, (int64_t)xc_et_numel(y), s);
     xc_launch_1d(k, xc_et_numel(y));
     return XC_OK;
 }

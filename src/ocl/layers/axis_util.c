@@ -17,6 +17,13 @@ ax_split ax_split_at(const xc_etensor *t, int axis)
     return s;
 }
 
+void ax_launch_axis(xc_launch *k, int64_t items, ax_split s)
+{
+    xc_launch_int(k, items);
+    xc_launch_int(k, s.n);
+    xc_launch_int(k, s.inner);
+}
+
 const char *ax_int_type(xc_dtype t)
 {
     switch (t) {

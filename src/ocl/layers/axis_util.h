@@ -1,4 +1,4 @@
-/* axis_util.h — what the along-axis and index layer kinds share (arg_extreme.c, cumsum.c,
+/* axis_util.h — what the along-axis and index layer kinds share (arg_extreme.c, cumsum.c, hardmax.c,
  * topk.c, onehot.c, trilu.c, gather_elements.c, gather_nd.c, mod.c): the [outer, n, inner]
  * view of a tensor around an axis and the -D defines that type a kernel's operands. */
 #ifndef XC_OCL_AXIS_UTIL_H
@@ -12,6 +12,9 @@ typedef struct ax_split {
 /* Axis attribute or value a (negative counts from the end) normalized for rank; -1 if outside. */
 int ax_normalize(int64_t a, int rank);
 ax_split ax_split_at(const xc_etensor *t, int axis);
+/* The arguments every along-axis kernel starts its scalars with, in this order: how many
+ * work-items (items), the axis length and the stride of one step along it. */
+void ax_launch_axis(xc_launch *k, int64_t items, ax_split s);
 /* The OpenCL type of an integer or bool dtype (bool: uchar); NULL for others. */
 const char *ax_int_type(xc_dtype t);
 /* 1 if t is float32 or an integer dtype a kernel can compute on (ax_type_define handles it). */

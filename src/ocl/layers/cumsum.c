@@ -58,9 +58,7 @@ static xc_status column_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch *k = xc_layer_add_launch(l, p, "cumsum");
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
     xc_launch_tensor(k, l->out[0]);
-    xc_launch_int(k, s.outer * s.inner);
-    xc_launch_int(k, s.n);
-    xc_launch_int(k, s.inner);
+    ax_launch_axis(k, s.outer * s.inner, s);
     xc_launch_int(k, xc_attr_int(l->node, "exclusive", 0) != 0);
     xc_launch_int(k, xc_attr_int(l->node, "reverse", 0) != 0);
     xc_launch_1d(k, (size_t)(s.outer * s.inner));
