@@ -1,15 +1,11 @@
 /* test_bf16.c — the reduced-precision formats and modes (ocl/ocl.h): bfloat16's rounding (nearest
  * even, NaN kept, fp32's range), the mode table behind --fp16, --bf16 and the rest (each option sets its mode,
- * names it back, and a second format is refused), bf16's tolerance derived from its unit
- * roundoff, and the engine configuration's bf16 setters reaching every layer (skipped with a note
- * when there is no OpenCL device). */
-#include "crosscheck/engine.h"
+ * names it back, and a second format is refused), and bf16's tolerance derived from its unit
+ * roundoff. The bf16 setters of the engine configuration are checked with fp16's (test_fp16_math.c). */
 #include "ocl/ocl.h"
-#include "onnx_io.h"
 #include "test.h"
 #include "tolerance_spec.h"
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 static float from_bits(uint32_t u)
@@ -71,49 +67,4 @@ TEST(bf16_tolerance_scales_fp16s_by_unit_roundoff)
     CHECK(h.half_storage && !b.half_storage); /* no half-underflow hint: bf16 keeps fp32's range */
     CHECK(xc_math_half(1) == XC_MATH_BF16 && xc_math_half(0) == XC_MATH_FP16);
     xc_tensor_free(x);
-}
-
-/* Builds m with set(c, 1) and checks every live layer's precision name and format. */
-static void check_mode(const xc_model *m, void (*set)(xc_engine_config *, int), const char *want, int want_math)
-{
-    xc_engine_config *c = NULL;
-    xc_engine *e = NULL;
-    CHECK_OK(xc_engine_config_create(&c));
-    if (!c) return;
-    set(c, 1);
-    CHECK_OK(xc_engine_build(m, c, &e));
-    for (int l = 0; e && l < xc_engine_layer_count(e); l++) {
-        xc_engine_layer_info info;
-        xc_engine_layer_info_get(e, l, &info);
-        if (!info.name) continue;
-        CHECK(!strcmp(xc_layer_info_precision(&info), want));
-        CHECK(info.fp16_math == want_math && info.half_format == (want[0] == 'b' ? XC_HALF_BF16 : XC_HALF_FP16));
-    }
-    CHECK(!e || xc_engine_half_format(e) == (want[0] == 'b' ? XC_HALF_BF16 : XC_HALF_FP16));
-    xc_engine_free(e);
-    xc_engine_config_free(c);
-}
-
-TEST(bf16_config_setters_reach_each_layer)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/pointwise.onnx", test_fixtures ? test_fixtures : "build/fixtures");
-    xc_model *m = NULL;
-    CHECK_OK(xc_model_load(path, &m));
-    if (!m) return;
-    xc_engine_config *probe = NULL;
-    xc_engine *e = NULL;
-    CHECK_OK(xc_engine_config_create(&probe));
-    if (probe && xc_engine_build(m, probe, &e) != XC_OK) {
-        fprintf(stderr, "  (no OpenCL engine: %s)\n", xc_error_message());
-        xc_engine_config_free(probe);
-        xc_model_free(m);
-        return;
-    }
-    xc_engine_free(e);
-    xc_engine_config_free(probe);
-    check_mode(m, xc_engine_config_set_bf16, "bf16", 1);
-    check_mode(m, xc_engine_config_set_bf16_storage, "bf16-storage", 0);
-    check_mode(m, xc_engine_config_set_fp16, "fp16", 1); /* replaces a format set before: none here */
-    xc_model_free(m);
 }
