@@ -1,7 +1,7 @@
 /* test_fp16_math.c — the engine configuration's precision setters (crosscheck/engine.h): fp16
  * arithmetic, fp16 storage and fp16 accumulation (bf16 math and storage too) each reach every
- * layer, and the layer's precision is named for its math. Builds the pointwise fixture on whatever OpenCL device there
- * is; skips with a note when there is none. */
+ * layer, and the layer's precision is named for its math. Builds the pointwise fixture on
+ * whatever OpenCL device there is; skips with a note when there is none. */
 #include "crosscheck/engine.h"
 #include "ocl/ocl.h"
 #include "onnx_io.h"
