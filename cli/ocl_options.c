@@ -17,11 +17,15 @@ const char *cli_ocl_help =
     "                             pointwise/softmax/norm steps rounded to half, sums in fp32\n"
     "  --fp16-storage             store activations and weights as half, compute in fp32\n"
     "  --fp16-accumulate          --fp16 with every running sum rounded to half too\n"
+    "  --bf16                     bf16 arithmetic: bfloat16 storage, products and pointwise/softmax/\n"
+    "                             norm steps rounded to bf16 (nearest even), sums in fp32\n"
+    "  --bf16-storage             store activations and weights as bfloat16, compute in fp32\n"
     "  --no-tf32                  no TF32 tensor-core tactics (used by default on NVIDIA GPUs of\n"
     "                             compute capability >= 8.0): exact fp32 products\n"
     "  --layer-precision NAME:fp32  keep a layer (or the layer covering node NAME) in fp32\n"
-    "  --layer-precision NAME:int8|fp16  run that layer in int8 (needs --int8 or a Q/DQ model) or\n"
-    "                             fp16 (needs --fp16; not quantized under --int8, Q/DQ kept as float ops)\n"
+    "  --layer-precision NAME:int8|fp16|bf16  run that layer in int8 (needs --int8 or a Q/DQ model),\n"
+    "                             fp16 (needs --fp16) or bf16 (needs --bf16); not quantized under\n"
+    "                             --int8, Q/DQ kept as float ops\n"
     "  --no-fusion                turn every fusion pass off\n"
     "  --disable-fusion NAME      turn one pass off (repeatable)\n"
     "  --fallback-cpu             run layers the OpenCL backend lacks on the reference\n"
@@ -95,9 +99,8 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
 {
     const char *a = argv[*i], *v;
     long n;
-    if (!strcmp(a, "--fp16")) return o->fp16 = o->fp16_math = 1, 1;
-    if (!strcmp(a, "--fp16-storage")) return o->fp16 = 1, o->fp16_math = o->fp16_acc = 0, 1;
-    if (!strcmp(a, "--fp16-accumulate")) return o->fp16 = o->fp16_math = o->fp16_acc = 1, 1;
+    int mode = xc_ocl_precision_mode(o, a); /* --fp16, --bf16-storage, ... */
+    if (mode) return mode > 0 ? 1 : (cli_error(), -1);
     if (!strcmp(a, "--no-fusion")) return o->no_fusion = 1, 1;
     if (!strcmp(a, "--no-tf32")) return o->no_tf32 = 1, 1;
     if (!strcmp(a, "--fallback-cpu")) return o->fallback_cpu = 1, 1;
@@ -148,7 +151,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 1: {
         const char *colon = strrchr(v, ':');
         int prec = colon && colon > v ? xc_layer_prec_parse(colon + 1) : -1;
-        if (prec < 0) return cli_usage_error(cmd, "--layer-precision expects NAME:int8|fp16|fp32, got '%s'", v), -1;
+        if (prec < 0) return cli_usage_error(cmd, "--layer-precision expects NAME:int8|fp16|bf16|fp32, got '%s'", v), -1;
         char *name = cli_keep(strndup(v, (size_t)(colon - v))); /* lives as long as the process */
         if (!name) return cli_usage_error(cmd, "out of memory"), -1;
         return xc_ocl_constrain_layer(o, name, prec) == XC_OK ? 1 : (cli_error(), -1);

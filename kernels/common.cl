@@ -1,7 +1,27 @@
 /* common.cl — prepended to every program. Storage type of activations and weights: with
  * -DXC_FP16 they are halves read and written with vload_half/vstore_half (core OpenCL, no
- * cl_khr_fp16 needed) and all arithmetic stays in float; otherwise plain floats. */
-#ifdef XC_FP16
+ * cl_khr_fp16 needed); with -DXC_BF16 bfloat16s, the top 16 bits of a float held in a ushort
+ * (read by a shift, stored rounded to nearest even by xc_bf16_bits: integer bit work, so any
+ * device runs it); otherwise plain floats. Arithmetic is float unless a *_MATH define says
+ * otherwise (below). XC_STORE16: the storage is one of the 16-bit formats. */
+/* x rounded to bfloat16 (8 significant bits, fp32's exponent range), ties to even, as its bits;
+ * a NaN stays a NaN (a quiet bit set, so dropping the low half cannot leave the infinity's bits). */
+inline ushort xc_bf16_bits(float x)
+{
+    const uint u = as_uint(x);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (ushort)((u >> 16) | 0x40u);
+    return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+inline float xc_bf16_value(ushort w) { return as_float((uint)w << 16); }
+inline float4 xc_bf16_value4(ushort4 w) { return as_float4(convert_uint4(w) << 16); }
+#if defined(XC_BF16)
+#define XC_STORE16
+typedef ushort store_t;
+#define LOAD(p, i) xc_bf16_value((p)[(i)])
+#define STORE(p, i, v) ((p)[(i)] = xc_bf16_bits(v))
+#define LOAD4(p, i) xc_bf16_value4(vload4(0, (p) + (i))) /* four consecutive elements as a float4 */
+#elif defined(XC_FP16)
+#define XC_STORE16
 typedef half store_t;
 #define LOAD(p, i) vload_half((i), (p))
 #define STORE(p, i, v) vstore_half_rte((v), (i), (p))
@@ -16,12 +36,16 @@ typedef float store_t;
 /* fp16 arithmetic (--fp16 builds with -DXC_FP16_MATH, --fp16-accumulate adds -DXC_FP16_ACC):
  * XC_H(x) rounds x to the nearest half (ties to even; beyond 65504 it is inf, below 2^-14 it
  * keeps half's subnormal steps) and back, as every fp16 operation of a real fp16 engine does.
+ * bf16 arithmetic (--bf16: -DXC_BF16_MATH) is the same with XC_H rounding to the nearest
+ * bfloat16 (xc_bf16_bits) and sums in fp32, as TensorRT's bf16 kernels accumulate.
  * Integer bit work, so it needs neither cl_khr_fp16 nor a private half. XC_HSUM(s) rounds a
  * running sum after each add only under XC_FP16_ACC (else reductions accumulate in fp32), and
  * XC_MAC(FORM, a, b, acc) is acc plus the fp16 product of a and b; without XC_FP16_MATH every one
  * is the fp32 arithmetic the kernel always did (XC_MAC: FORM(a, b, acc), FORM fma, mad or
  * xc_muladd), so fp32 and --fp16-storage kernels compute exactly as before. */
-#ifdef XC_FP16_MATH
+#if defined(XC_BF16_MATH)
+inline float xc_h(float x) { return xc_bf16_value(xc_bf16_bits(x)); }
+#elif defined(XC_FP16_MATH)
 inline float xc_h(float x)
 {
     const uint u = as_uint(x), sign = u & 0x80000000u, a = u ^ sign;
@@ -30,6 +54,8 @@ inline float xc_h(float x)
     if (a < 0x38800000u) return copysign(rint(as_float(a) * 16777216.0f) * 0x1p-24f, x); /* subnormal half */
     return as_float(sign | ((a + 0x0fffu + ((a >> 13) & 1u)) & ~0x1fffu)); /* 10 mantissa bits, ties to even */
 }
+#endif
+#if defined(XC_FP16_MATH) || defined(XC_BF16_MATH)
 inline float4 xc_h4(float4 v) { return (float4)(xc_h(v.x), xc_h(v.y), xc_h(v.z), xc_h(v.w)); }
 #define XC_H(x) xc_h(x)
 #define XC_H4(x) xc_h4(x)

@@ -61,7 +61,7 @@ typedef float elem_t;
 typedef float4 chunk_t;
 #define ELEM(P, i) LOAD(P, i)
 inline chunk_t chunk_pack(const elem_t e[KC]) { return (float4)(e[0], e[1], e[2], e[3]); }
-#ifdef XC_FP16
+#ifdef XC_STORE16 /* half or bf16 storage (common.cl) */
 #define CHUNK_ALIGNED(P, i) LOAD4(P, i)
 #else
 #define CHUNK_ALIGNED(P, i) (*(__global const float4 *)((P) + (i)))

@@ -158,7 +158,9 @@ static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const ch
     /* accumulated: a layer fed by TF32 layers carries their error too (rows arrive in order) */
     xc_per_layer *p = w->per_layer;
     if (row->info.tf32 && p->mode != XC_PER_LAYER_ISOLATED) p->tf32_seen = 1;
-    int math = row->info.fp16 ? XC_MATH_FP16 : row->info.tf32 || p->tf32_seen ? XC_MATH_TF32 : XC_MATH_FP32;
+    int math = row->info.fp16                   ? xc_math_half(row->info.half_format == XC_HALF_BF16)
+               : row->info.tf32 || p->tf32_seen ? XC_MATH_TF32
+                                                : XC_MATH_FP32;
     lt->tol = xc_tolerance_for(w->tol, name, ref, math);
     xc_status s = xc_compare(t, ref, &lt->tol, &lt->r);
     w->golden->done(w->golden->user, name);

@@ -382,8 +382,8 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
     cmp->against = against;
     cmp->iteration = it;
     cmp->passed = 1;
-    int fp16 = r->runners[runner].fp16 || r->runners[against].fp16;
-    int math = fp16                                                                                                ? XC_MATH_FP16
+    int fp16 = r->runners[runner].fp16 ? r->runners[runner].fp16 : r->runners[against].fp16; /* an xc_math */
+    int math = fp16                                                                                                ? fp16
                : xc_engine_uses_tf32(r->runners[runner].engine) || xc_engine_uses_tf32(r->runners[against].engine) ? XC_MATH_TF32
                                                                                                                    : XC_MATH_FP32;
     for (int o = 0; o < r->n_outputs; o++) {

@@ -54,7 +54,7 @@ typedef struct xc_runner_result {
                                          runner's saved name, however long, or the name given */
     const char *kind;        /* its type's kind (static) */
     int live;                /* it ran the model (saved results did not) */
-    int fp16;                /* its outputs are stored in half precision */
+    int fp16;                /* its outputs' 16-bit float format as an xc_math (0: none) */
     xc_engine *engine;       /* OpenCL runners: kept so per-layer rows can name layers */
     xc_tensor **outputs;     /* [iteration * n_outputs + o], owned; NULL where absent */
     double *seconds;         /* per iteration */

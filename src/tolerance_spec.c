@@ -107,9 +107,14 @@ static double rms(const xc_tensor *t)
     return finite ? sqrt(sum / (double)finite) : 0;
 }
 
+/* The auto preset's tolerance for results of a 16-bit float format with unit roundoff u (half
+ * an ulp of 1): 1e-2 for fp16 (u = 2^-11, about 20 roundings of slack), and the same count of
+ * roundings for any other format (bf16, u = 2^-8: 8e-2). */
+#define XC_HALF_RTOL(u) (1e-2 / 0x1p-11 * (u))
+
 xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math)
 {
-    int fp16 = math == XC_MATH_FP16, tf32 = math == XC_MATH_TF32;
+    int fp16 = math == XC_MATH_FP16, bf16 = math == XC_MATH_BF16, tf32 = math == XC_MATH_TF32;
     xc_tolerance t = xc_tolerance_default();
     t.rule = s->rule;
     t.half_storage = fp16 || ref->dtype == XC_FLOAT16;
@@ -118,8 +123,8 @@ xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, cons
         double base;
         switch (ref->dtype) {
         case XC_DOUBLE: base = 1e-10; break;
-        case XC_FLOAT: base = fp16 ? 1e-2 : tf32 ? XC_TF32_RTOL : 1e-4; break;
-        case XC_FLOAT16: base = 1e-2; break;
+        case XC_FLOAT: base = fp16 ? XC_HALF_RTOL(0x1p-11) : bf16 ? XC_HALF_RTOL(0x1p-8) : tf32 ? XC_TF32_RTOL : 1e-4; break;
+        case XC_FLOAT16: base = XC_HALF_RTOL(0x1p-11); break;
         case XC_BFLOAT16: base = 5e-2; break;
         default: base = 0; break;
         }

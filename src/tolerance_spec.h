@@ -7,6 +7,7 @@
  *   float64                  atol 1e-10 * s, rtol 1e-10
  *   float32                  atol 1e-4  * s, rtol 1e-4
  *   float16, or fp16 storage atol 1e-2  * s, rtol 1e-2
+ *   bf16 storage (--bf16)    atol 8e-2  * s, rtol 8e-2 (fp16's, scaled by the unit roundoffs)
  *   bfloat16                 atol 5e-2  * s, rtol 5e-2
  *   integers, bool           exact
  * where s = the RMS of the reference tensor: summation order changes absolute error in
@@ -47,9 +48,12 @@ char *xc_split_tensor_name(char *text, const char **name);
 /* Adds "[name:]value" for option "atol", "rtol", "check-error-stat" or "error-quantile". The
  * name is borrowed from text (which is modified). */
 xc_status xc_tolerance_spec_add(xc_tolerance_spec *s, const char *option, char *text);
-/* The math a compared float tensor went through: exact fp32, half storage, or TF32 tensor-core
- * products (10-bit mantissas, fp32 accumulation). */
-typedef enum { XC_MATH_FP32 = 0, XC_MATH_FP16 = 1, XC_MATH_TF32 = 2 } xc_math;
+/* The math a compared float tensor went through: exact fp32, half storage, TF32 tensor-core
+ * products (10-bit mantissas, fp32 accumulation), or bfloat16 storage (8 significant bits). */
+typedef enum { XC_MATH_FP32 = 0, XC_MATH_FP16 = 1, XC_MATH_TF32 = 2, XC_MATH_BF16 = 3 } xc_math;
+/* The math of a tensor stored in a 16-bit float format: XC_MATH_BF16 when bf16 (the engine's
+ * xc_half_format is XC_HALF_BF16), else XC_MATH_FP16. */
+static inline int xc_math_half(int bf16) { return bf16 ? XC_MATH_BF16 : XC_MATH_FP16; }
 /* The auto preset's relative tolerance for float32 tensors produced with TF32 products. TF32
  * rounds each operand to 2^-11 relative, so a product of K terms carries an error of about 4e-4
  * of its RMS (one standard deviation, rounding to nearest); 5e-3 keeps the largest of millions

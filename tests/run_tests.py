@@ -52,6 +52,7 @@ from test_isolate import isolate  # noqa: E402
 from test_precision_ladder import precision_ladder  # noqa: E402
 from test_refit import refit  # noqa: E402
 from test_fp16_math import fp16_math  # noqa: E402
+from test_bf16 import bf16  # noqa: E402
 from test_newops import newops  # noqa: E402
 from test_strings import strings  # noqa: E402
 from test_multi_device import multi_device  # noqa: E402
@@ -1498,6 +1499,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(bf16, s, xc, args.build, tmp)
         timed(engine_recurrent, s, xc, args.build, tmp)
         timed(multi_device, s, xc, args.build, tmp)
         timed(reduce_unsupported, s, xc, args.build, tmp)

@@ -25,6 +25,11 @@ XC_API void xc_engine_config_set_fp16(xc_engine_config *c, int on);
 XC_API void xc_engine_config_set_fp16_storage(xc_engine_config *c, int on);
 /* 1: fp16 arithmetic with every running sum rounded to half too (implies fp16). */
 XC_API void xc_engine_config_set_fp16_accumulate(xc_engine_config *c, int on);
+/* 1: bf16 arithmetic (bfloat16 storage; products and pointwise, softmax and normalization steps
+ * rounded to bfloat16, nearest even; sums in fp32); 0: fp32. Replaces any fp16 setting. */
+XC_API void xc_engine_config_set_bf16(xc_engine_config *c, int on);
+/* 1: activations and weights stored as bfloat16, arithmetic in fp32 (--bf16-storage). */
+XC_API void xc_engine_config_set_bf16_storage(xc_engine_config *c, int on);
 /* 0-5, as trtexec's --builderOptimizationLevel: 0 times no tactic, 3 is the default. */
 XC_API xc_status xc_engine_config_set_optimization_level(xc_engine_config *c, int level);
 /* A JSON timing cache read before building and updated after; NULL: none. Copied. */

@@ -66,7 +66,7 @@ static size_t read_all(int fd, void *p, size_t n)
 /* A string the options point at and each_string misses reaches the server as a dangling pointer
  * (precision constraints did): a change of the struct's size stops the build here until the new
  * member is looked at (strings listed below, other pointers refused by server_can_take). */
-_Static_assert(sizeof(xc_ocl_build_options) == 34536, "xc_ocl_build_options changed: list its new strings in each_string");
+_Static_assert(sizeof(xc_ocl_build_options) == 42744, "xc_ocl_build_options changed: list its new strings in each_string");
 
 /* Every string the build options point at, in a fixed order (the counts come first, with the
  * struct): what travels to the server as text and is pointed at again there. */
@@ -77,6 +77,7 @@ static void each_string(xc_ocl_build_options *o, void (*fn)(const char **slot, v
     for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) fn(one[i], u);
     for (int i = 0; i < o->n_fp32_layers; i++) fn(&o->fp32_layers[i], u);
     for (int i = 0; i < o->n_fp16_layers; i++) fn(&o->fp16_layers[i], u);
+    for (int i = 0; i < o->n_bf16_layers; i++) fn(&o->bf16_layers[i], u);
     for (int i = 0; i < o->n_int8_layers; i++) fn(&o->int8_layers[i], u);
     for (int i = 0; i < o->n_disabled; i++) fn(&o->disabled[i], u);
     for (int i = 0; i < o->n_no_fuse_nodes; i++) fn(&o->no_fuse_nodes[i], u);

@@ -88,6 +88,8 @@ static uint64_t check_identity(const xc_reduce_config *c)
     for (int i = 0; i < o->n_fp32_layers; i++) h = hash_str(h, o->fp32_layers[i]);
     for (int i = 0; i < o->n_fp16_layers; i++) h = hash_str(hash_str(h, ":fp16"), o->fp16_layers[i]);
     for (int i = 0; i < o->n_int8_layers; i++) h = hash_str(hash_str(h, ":int8"), o->int8_layers[i]);
+    for (int i = 0; i < o->n_bf16_layers; i++) h = hash_str(hash_str(h, ":bf16"), o->bf16_layers[i]);
+    h = hash_str(h, xc_ocl_precision_option(o)); /* --bf16 and --fp16 differ */
     h = hash_str(h, o->load_tactics);
     for (int i = 0; i < b->n_against; i++) /* what the engine is compared with */
         h = hash_str(hash_str(hash_str(hash_str(h, b->against[i].kind), b->against[i].name), b->against[i].command),
@@ -290,7 +292,7 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
     xc_debug_golden_args(&st->cfg->base, buf, len, &p); /* --ref, or the runner given */
     append(buf, len, &p, " --ocl");
     if (o.device) arg2(buf, len, &p, "--ocl-device", o.device);
-    if (o.fp16) append(buf, len, &p, o.fp16_acc ? " --fp16-accumulate" : o.fp16_math ? " --fp16" : " --fp16-storage");
+    if (xc_ocl_precision_option(&o)) arg2(buf, len, &p, xc_ocl_precision_option(&o), NULL); /* --fp16, --bf16, ... */
     if (o.int8) append(buf, len, &p, " --int8");
     if (o.int8 && o.calibration_data) arg2(buf, len, &p, "--calibration-data", o.calibration_data);
     if (o.int8 && o.calibration_cache) arg2(buf, len, &p, "--calibration-cache", o.calibration_cache);
@@ -308,6 +310,11 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
         char v[1100];
         int fp16 = i < o.n_fp16_layers;
         snprintf(v, sizeof v, "%s:%s", fp16 ? o.fp16_layers[i] : o.int8_layers[i - o.n_fp16_layers], fp16 ? "fp16" : "int8");
+        arg2(buf, len, &p, "--layer-precision", v);
+    }
+    for (int i = 0; i < o.n_bf16_layers; i++) {
+        char v[1100];
+        snprintf(v, sizeof v, "%s:bf16", o.bf16_layers[i]);
         arg2(buf, len, &p, "--layer-precision", v);
     }
     for (int i = 0; i < o.n_faults; i++) arg2(buf, len, &p, "--inject-fault", o.faults[i]);

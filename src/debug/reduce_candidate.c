@@ -375,6 +375,7 @@ void rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_option
                 o->fp32_layers[o->n_fp32_layers++] = node_name(&g->nodes[k]);
     keep_constrained(g, base->fp16_layers, base->n_fp16_layers, o->fp16_layers, &o->n_fp16_layers);
     keep_constrained(g, base->int8_layers, base->n_int8_layers, o->int8_layers, &o->n_int8_layers);
+    keep_constrained(g, base->bf16_layers, base->n_bf16_layers, o->bf16_layers, &o->n_bf16_layers);
     o->save_tactics = NULL; /* the user's file describes the model given, not candidates */
     if (st->tactics[0]) {
         /* every check pins the failing build's tactics where layer names still match and the

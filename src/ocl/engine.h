@@ -23,7 +23,7 @@ typedef struct xc_etensor {
     xc_dtype dtype; /* logical dtype */
     int rank;
     int64_t dims[XC_MAX_RANK];     /* always static in an engine */
-    int fp16;                      /* stored as half (float32 tensors under --fp16) */
+    int fp16;                      /* stored in the engine's 16-bit format (float32 tensors under --fp16, --bf16) */
     xc_tensor *value;              /* constants: the host value (owned) */
     int producer;                  /* layer index; -1 for inputs and constants */
     int consumers;                 /* number of layer inputs reading it (kept up to date by passes) */
@@ -96,8 +96,9 @@ typedef struct xc_layer {
     char variant[96];    /* full tactic name with parameters, e.g. "gemm.reg_blocked.4x4" */
     const char *defines; /* the variant's -D options */
     double time_ms;      /* median measured at build, or the timing cache's (0 when pinned or untimed) */
-    int fp16;            /* precision chosen for this layer */
-    int fp16_math;       /* with fp16: 1 fp16 arithmetic (-DXC_FP16_MATH), 2 also fp16 sums (-DXC_FP16_ACC) */
+    int fp16;            /* precision chosen for this layer: 16-bit storage (half_format) */
+    int fp16_math;       /* with fp16: 1 16-bit arithmetic (-DXC_FP16_MATH, _BF16_MATH), 2 also sums (-DXC_FP16_ACC) */
+    int half_format;     /* the engine's opt.half_format, for the layer's -D options */
     int cpu;             /* runs on the reference interpreter (--fallback-cpu) */
     size_t workspace;    /* scratch bytes the tactic needs (im2col, transformed tiles) */
     int n_launches;
@@ -198,7 +199,10 @@ xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
 /* Builds a program for layer l (label = its variant name) and names one launch's kernel. */
 xc_status xc_layer_program(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,
                            cl_program *out);
-/* -D options every program of layer l gets: storage (XC_FP16) and the residual epilogue
+/* f as stored in e's 16-bit format (fp16 or bf16: opt.half_format), and such a value as a float. */
+uint16_t xc_engine_half_bits(const xc_engine *e, float f);
+float xc_engine_half_value(const xc_engine *e, uint16_t h);
+/* -D options every program of layer l gets: storage (XC_FP16, XC_BF16) and the residual epilogue
  * (XC_RESIDUAL) — appended to buf. The activation comes as a prelude (xc_activation_prelude). */
 void xc_layer_common_defines(const xc_layer *l, char *buf, size_t len);
 /* Adds a launch to l and returns it (NULL when full). */
@@ -249,7 +253,8 @@ int xc_engine_tf32(const xc_engine *e);
  * the comparison judges its layers with TF32's tolerance. Such tactics have "tf32" in their name. */
 int xc_tactic_tf32(const xc_tactic *t);
 /* Whether layer L of e may use the FP16 tensor-core tactics (gemm.mma_fp16, conv2d.*_mma_fp16):
- * it stores half (--fp16) and the device has tensor cores (xc_ocl_device_tf32). */
+ * it stores half (--fp16; not bf16: they read the stored bits as halves) and the device has
+ * tensor cores (xc_ocl_device_tf32). */
 int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l);
 /* CROSSCHECK_MMA_EMULATE=1 (a test aid, off by default): the mma tactics are offered on every
  * device and built with MMA_EMULATE, plain OpenCL C computing each stage's products from the same
@@ -257,7 +262,8 @@ int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l);
  * xc_mma_defines is the define to add to every mma program ("" when off). */
 int xc_mma_emulated(void);
 const char *xc_mma_defines(void);
-/* Layer L's precision as plans, reports and pictures name it: "cpu-fp32", "fp16", "fp16-storage", "tf32", "fp32". */
+/* Layer L's precision as plans, reports and pictures name it: "cpu-fp32", "fp16", "fp16-storage", "bf16",
+ * "bf16-storage", "tf32", "fp32". */
 const char *xc_layer_precision_name(const xc_layer *L);
 
 /* Registries (layers/kinds.c, passes/passes.c). */

@@ -49,17 +49,17 @@ xc_status xc_engine_config_set_timing_cache(xc_engine_config *c, const char *pat
     return set_copy(&c->timing_cache, path, &c->o.timing_cache);
 }
 
-void xc_engine_config_set_fp16(xc_engine_config *c, int on)
+/* The reduced-precision mode the option of that name sets (on), or fp32 (off). */
+static void set_mode(xc_engine_config *c, const char *option, int on)
 {
-    c->o.fp16 = c->o.fp16_math = !!on;
-    c->o.fp16_acc = 0;
+    c->o.fp16 = c->o.fp16_math = c->o.fp16_acc = 0;
+    if (on) xc_ocl_precision_mode(&c->o, option); /* nothing set before it: no conflict */
 }
-void xc_engine_config_set_fp16_storage(xc_engine_config *c, int on)
-{
-    c->o.fp16 = !!on;
-    c->o.fp16_math = c->o.fp16_acc = 0;
-}
-void xc_engine_config_set_fp16_accumulate(xc_engine_config *c, int on) { c->o.fp16 = c->o.fp16_math = c->o.fp16_acc = !!on; }
+void xc_engine_config_set_fp16(xc_engine_config *c, int on) { set_mode(c, "--fp16", on); }
+void xc_engine_config_set_fp16_storage(xc_engine_config *c, int on) { set_mode(c, "--fp16-storage", on); }
+void xc_engine_config_set_fp16_accumulate(xc_engine_config *c, int on) { set_mode(c, "--fp16-accumulate", on); }
+void xc_engine_config_set_bf16(xc_engine_config *c, int on) { set_mode(c, "--bf16", on); }
+void xc_engine_config_set_bf16_storage(xc_engine_config *c, int on) { set_mode(c, "--bf16-storage", on); }
 void xc_engine_config_set_fallback_cpu(xc_engine_config *c, int on) { c->o.fallback_cpu = !!on; }
 
 xc_status xc_engine_config_set_optimization_level(xc_engine_config *c, int level)

@@ -18,6 +18,7 @@ void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *o
     out->fusion = L->fusion;
     out->fp16 = L->fp16;
     out->fp16_math = L->fp16 ? L->fp16_math : 0;
+    out->half_format = L->half_format;
     out->tf32 = xc_tactic_tf32(L->tactic) && !L->cpu;
     out->cpu = L->cpu;
     out->int8 = L->kind && (!strcmp(L->kind->name, "qconv") || !strcmp(L->kind->name, "qgemm"));
@@ -56,7 +57,7 @@ const char *xc_layer_info_precision(const xc_engine_layer_info *L)
 {
     return L->cpu    ? "cpu-fp32"
            : L->int8 ? "int8"
-           : L->fp16 ? (L->fp16_math ? "fp16" : "fp16-storage")
+           : L->fp16 ? (L->fp16_math ? xc_half_format_get(L->half_format)->name : xc_half_format_get(L->half_format)->storage)
            : L->tf32 ? "tf32"
                      : "fp32";
 }
@@ -66,6 +67,7 @@ const char *xc_layer_precision_name(const xc_layer *L)
     xc_engine_layer_info info = {.cpu = L->cpu,
                                  .fp16 = L->fp16,
                                  .fp16_math = L->fp16 ? L->fp16_math : 0,
+                                 .half_format = L->half_format,
                                  .tf32 = xc_tactic_tf32(L->tactic) && !L->cpu,
                                  .int8 = L->kind && (!strcmp(L->kind->name, "qconv") || !strcmp(L->kind->name, "qgemm"))};
     return xc_layer_info_precision(&info);
@@ -84,6 +86,8 @@ int xc_engine_uses_fp16(const xc_engine *e)
         if (!e->layers[l].dead && !e->layers[l].cpu && e->layers[l].fp16) return 1;
     return 0;
 }
+
+int xc_engine_half_format(const xc_engine *e) { return e ? e->opt.half_format : XC_HALF_FP16; }
 
 int xc_engine_layer_find(const xc_engine *e, const char *name)
 {

@@ -165,20 +165,22 @@ xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
     size_t n = xc_tensor_numel(t->value);
     uint16_t *h = malloc(2 * (n ? n : 1));
     if (!h) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) h[i] = xc_f32_to_f16(((const float *)t->value->data)[i]);
+    for (size_t i = 0; i < n; i++) h[i] = xc_engine_half_bits(e, ((const float *)t->value->data)[i]);
     xc_status s = xc_engine_add_weight(e, h, 2 * n, slot);
     free(h);
     *index = *slot;
     return s;
 }
 
+uint16_t xc_engine_half_bits(const xc_engine *e, float f) { return xc_half_format_get(e->opt.half_format)->encode(f); }
+float xc_engine_half_value(const xc_engine *e, uint16_t h) { return xc_half_format_get(e->opt.half_format)->decode(h); }
+
 void xc_layer_common_defines(const xc_layer *l, char *buf, size_t len)
 {
     size_t o = strlen(buf);
-    snprintf(buf + o, len - o, " -cl-std=CL1.2%s%s%s", l->fp16 ? " -DXC_FP16" : "", l->residual >= 0 ? " -DXC_RESIDUAL" : "",
-             !l->fp16 || !l->fp16_math ? ""
-             : l->fp16_math > 1        ? " -DXC_FP16_MATH -DXC_FP16_ACC"
-                                       : " -DXC_FP16_MATH");
+    const xc_half_format_info *f = xc_half_format_get(l->half_format);
+    snprintf(buf + o, len - o, " -cl-std=CL1.2%s%s%s%s", l->fp16 ? f->define : "", l->residual >= 0 ? " -DXC_RESIDUAL" : "",
+             l->fp16 && l->fp16_math ? f->math_define : "", l->fp16 && l->fp16_math > 1 ? " -DXC_FP16_ACC" : "");
 }
 
 xc_status xc_layer_program(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,

@@ -67,9 +67,9 @@ static void inspector_order(cJSON *o)
     }
 }
 
-static const char *format_name(const xc_etensor *t)
+static const char *format_name(const xc_engine *e, const xc_etensor *t)
 {
-    if (t->fp16) return "Row major linear FP16";
+    if (t->fp16) return xc_half_format_get(e->opt.half_format)->trt_format;
     switch (t->dtype) {
     case XC_FLOAT: return "Row major linear FP32";
     case XC_FLOAT16: return "Row major linear FP16";
@@ -94,7 +94,8 @@ static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
     if (t->name[0])
         snprintf(name, sizeof name, "%s", t->name);
     else if (t->converted_from >= 0)
-        snprintf(name, sizeof name, "%s (%s)", e->tensors[t->converted_from].name, t->fp16 ? "fp16" : "fp32");
+        snprintf(name, sizeof name, "%s (%s)", e->tensors[t->converted_from].name,
+                 t->fp16 ? xc_half_format_get(e->opt.half_format)->name : "fp32");
     else
         snprintf(name, sizeof name, "#%d", id);
     if (t->value)
@@ -110,7 +111,7 @@ static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
     cJSON_AddStringToObject(o, "Name", name);
     cJSON_AddStringToObject(o, "Location", "Device");
     cJSON_AddItemToObject(o, "Dimensions", xc_inspect_shape_json(t->rank, t->dims, NULL));
-    cJSON_AddStringToObject(o, "Format/Datatype", format_name(t));
+    cJSON_AddStringToObject(o, "Format/Datatype", format_name(e, t));
     cJSON_AddStringToObject(o, "Datatype", xc_dtype_name(t->dtype));
     cJSON_AddStringToObject(o, "Storage", storage);
     cJSON_AddNumberToObject(o, "Bytes", (double)xc_et_bytes(t));

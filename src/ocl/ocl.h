@@ -14,14 +14,17 @@ enum { XC_PROGRESS_OFF, XC_PROGRESS_BAR, XC_PROGRESS_LINES };
 
 typedef struct xc_ocl_build_options {
     const char *device;                          /* --ocl-device N|NAME; NULL: first GPU, else first device */
-    int fp16;                                    /* store activations and weights as half */
-    int fp16_math;                               /* with fp16: fp16 arithmetic (--fp16); without: --fp16-storage */
+    int fp16;                                    /* store activations and weights as 16-bit floats (half_format) */
+    int fp16_math;                               /* with fp16: arithmetic in that format (--fp16, --bf16) */
     int fp16_acc;                                /* --fp16-accumulate: sums rounded to half after every add */
+    int half_format;                             /* with fp16: an xc_half_format (XC_HALF_FP16: IEEE half) */
     int no_tf32;                                 /* --no-tf32: no TF32 tensor-core tactics (exact fp32 products) */
     const char *fp32_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp32 (layer or node names) */
     int n_fp32_layers;
     const char *fp16_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp16 (needs --fp16; not quantized under --int8) */
     int n_fp16_layers;
+    const char *bf16_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:bf16 (needs --bf16 or --bf16-storage) */
+    int n_bf16_layers;
     const char *int8_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:int8 (needs --int8 or Q/DQ: must run int8) */
     int n_int8_layers;
     int no_fusion;                      /* every fusion pass off */
@@ -74,6 +77,29 @@ typedef struct xc_ocl_build_options {
 } xc_ocl_build_options;
 
 xc_ocl_build_options xc_ocl_build_defaults(void);
+
+/* The 16-bit float formats of reduced-precision engines: IEEE half (--fp16, --fp16-storage,
+ * --fp16-accumulate) and bfloat16, a float's top 16 bits (--bf16, --bf16-storage: fp32's range,
+ * 8 significant bits). Every fact that differs between them is a row of one table (precision.c). */
+typedef enum { XC_HALF_FP16, XC_HALF_BF16 } xc_half_format;
+typedef struct xc_half_format_info {
+    const char *name;          /* "fp16", "bf16": the math precision reports and --layer-precision name */
+    const char *storage;       /* "fp16-storage", "bf16-storage": storage only, fp32 math */
+    const char *define;        /* the kernels' storage define (common.cl): " -DXC_FP16", " -DXC_BF16" */
+    const char *math_define;   /* and their arithmetic's: " -DXC_FP16_MATH", " -DXC_BF16_MATH" */
+    const char *trt_format;    /* a tensor's format as TensorRT's inspector names it */
+    int prec;                  /* its --layer-precision constraint, XC_LAYER_PREC_FP16 or _BF16 */
+    uint16_t (*encode)(float); /* a float rounded to the format (nearest even), as stored */
+    float (*decode)(uint16_t);
+} xc_half_format_info;
+const xc_half_format_info *xc_half_format_get(int format);
+/* The reduced-precision modes as options: "--fp16", "--fp16-storage", "--fp16-accumulate",
+ * "--bf16", "--bf16-storage". xc_ocl_precision_mode sets o's mode from option name `option`:
+ * returns 1, 0 when option names no mode, or -1 (an XC_ERR_USAGE message) when o already has a
+ * mode of the other format. xc_ocl_precision_option is o's mode as the option giving it, or NULL
+ * without reduced precision. */
+int xc_ocl_precision_mode(xc_ocl_build_options *o, const char *option);
+const char *xc_ocl_precision_option(const xc_ocl_build_options *o);
 /* Resolves opt_level -1 from the environment (else the default) and checks the range. */
 xc_status xc_ocl_resolve_opt_level(int *level);
 xc_status xc_ocl_build(const xc_model *m, const xc_ocl_build_options *o, xc_engine **out);
@@ -150,8 +176,9 @@ typedef struct xc_engine_layer_info {
     const char *tactic; /* the variant running, e.g. "gemm.reg_blocked.4x4" */
     const char *fusion; /* the pass that formed the group, or NULL */
     int fp16, cpu;
-    int fp16_math; /* fp16 arithmetic: 1, 2 with fp16 accumulation; 0: fp32 math (storage only when fp16) */
-    int int8;      /* int8 math (the qconv/qgemm kinds), whatever the float storage */
+    int fp16_math;   /* 16-bit arithmetic: 1, 2 with 16-bit sums; 0: fp32 math (storage only when fp16) */
+    int int8;        /* int8 math (the qconv/qgemm kinds), whatever the float storage */
+    int half_format; /* with fp16: the 16-bit format stored, an xc_half_format */
     int n_nodes;
     const int *nodes; /* model graph node indices covered (none: a reformat layer) */
     double time_ms;   /* measured at build or from the timing cache; 0: not timed */
@@ -164,7 +191,7 @@ typedef struct xc_engine_layer_info {
 /* The variant layer l would run as its kind's baseline tactic, written into buf (returns buf). */
 const char *xc_engine_layer_baseline(const xc_engine *e, int l, char *buf, size_t len);
 /* "cpu-fp32", "int8", "fp16" (fp16 arithmetic), "fp16-storage" (half storage, fp32 arithmetic),
- * "tf32" or "fp32": the math a layer ran in (every report names it so). */
+ * "bf16", "bf16-storage", "tf32" or "fp32": the math a layer ran in (every report names it so). */
 const char *xc_layer_info_precision(const xc_engine_layer_info *L);
 /* Whether any live layer of e (NULL: none) runs TF32 tensor-core products: its outputs are
  * then compared with TF32's tolerance. */
@@ -172,6 +199,8 @@ int xc_engine_uses_tf32(const xc_engine *e);
 /* Whether any live device layer of e (NULL: none) stores half: its outputs are compared with
  * fp16's tolerance whatever the command line said (a plan records --fp16 itself). */
 int xc_engine_uses_fp16(const xc_engine *e);
+/* The 16-bit format of e's reduced-precision layers (an xc_half_format; NULL: XC_HALF_FP16). */
+int xc_engine_half_format(const xc_engine *e);
 /* An engine tensor: what a layer reads or writes, with the engine's static shape and storage. */
 typedef struct xc_engine_tensor_info {
     const char *name; /* the ONNX name, "" for tensors a pass made */
@@ -196,14 +225,14 @@ int xc_engine_layer_find(const xc_engine *e, const char *name);
 /* The static shape the engine was built for on graph input `name` (out->name borrowed from
  * e); 0 if e takes no such input. */
 int xc_engine_input_shape(const xc_engine *e, const char *name, xc_input_shape *out);
-/* Per-layer precision constraints (--layer-precision NAME:int8|fp16|fp32, as TensorRT's layer
+/* Per-layer precision constraints (--layer-precision NAME:int8|fp16|bf16|fp32, as TensorRT's layer
  * precisions): a layer (or the layer covering node NAME, or every layer holding a node of a
  * " + "-joined layer name) runs in that precision. The highest wins where several name one
- * layer. fp16 needs --fp16; int8 needs an int8 engine (--int8 or Q/DQ) and a layer with an int8
+ * layer. fp16 needs --fp16 (or --fp16-storage), bf16 --bf16 (or --bf16-storage); int8 needs an int8 engine (--int8 or Q/DQ) and a layer with an int8
  * tactic; under --int8 an fp16/fp32 layer is not quantized, and under Q/DQ its Q/DQ stay float
  * ops around it. */
-enum { XC_LAYER_PREC_NONE, XC_LAYER_PREC_INT8, XC_LAYER_PREC_FP16, XC_LAYER_PREC_FP32 };
-/* "int8", "fp16", "fp32" (NULL for NONE or unknown); parse returns -1 for an unknown word. */
+enum { XC_LAYER_PREC_NONE, XC_LAYER_PREC_INT8, XC_LAYER_PREC_FP16, XC_LAYER_PREC_BF16, XC_LAYER_PREC_FP32 };
+/* "int8", "fp16", "bf16", "fp32" (NULL for NONE or unknown); parse returns -1 for an unknown word. */
 const char *xc_layer_prec_name(int prec);
 int xc_layer_prec_parse(const char *word);
 /* Adds NAME (borrowed) to o's list for prec; fails when the list is full. */

@@ -71,6 +71,7 @@ cJSON *xc_engine_describe(const xc_engine *e)
     cJSON_AddBoolToObject(opts, "fp16", e->opt.fp16);
     cJSON_AddBoolToObject(opts, "fp16_math", e->opt.fp16_math);
     cJSON_AddBoolToObject(opts, "fp16_accumulate", e->opt.fp16_acc);
+    cJSON_AddStringToObject(opts, "half_format", xc_half_format_get(e->opt.half_format)->name); /* what "fp16" stores */
     cJSON_AddBoolToObject(opts, "no_fusion", e->opt.no_fusion);
     cJSON_AddBoolToObject(opts, "no_tf32", e->opt.no_tf32);
     cJSON_AddBoolToObject(opts, "fallback_cpu", e->opt.fallback_cpu);
@@ -85,6 +86,8 @@ cJSON *xc_engine_describe(const xc_engine *e)
     cJSON *fp16 = cJSON_AddArrayToObject(opts, "fp16_layers"), *int8 = cJSON_AddArrayToObject(opts, "int8_layers");
     for (int i = 0; i < e->opt.n_fp16_layers; i++) cJSON_AddItemToArray(fp16, cJSON_CreateString(e->opt.fp16_layers[i]));
     for (int i = 0; i < e->opt.n_int8_layers; i++) cJSON_AddItemToArray(int8, cJSON_CreateString(e->opt.int8_layers[i]));
+    cJSON *bf16 = cJSON_AddArrayToObject(opts, "bf16_layers");
+    for (int i = 0; i < e->opt.n_bf16_layers; i++) cJSON_AddItemToArray(bf16, cJSON_CreateString(e->opt.bf16_layers[i]));
     cJSON *nofuse = cJSON_AddArrayToObject(opts, "no_fuse_nodes");
     for (int i = 0; i < e->opt.n_no_fuse_nodes; i++) cJSON_AddItemToArray(nofuse, cJSON_CreateString(e->opt.no_fuse_nodes[i]));
     if (e->faults) { /* announced wherever the engine is described; a plan never re-arms them */
@@ -227,6 +230,8 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     /* plans from before fp16 math have no such field: their engines stored half only */
     o->fp16_math = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fp16_math"));
     o->fp16_acc = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fp16_accumulate"));
+    /* plans from before bf16 have no half_format: their 16-bit layers are IEEE half */
+    o->half_format = !strcmp(str_of(opts, "half_format"), xc_half_format_get(XC_HALF_BF16)->name) ? XC_HALF_BF16 : XC_HALF_FP16;
     o->no_fusion = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_fusion"));
     o->no_tf32 = cJSON_IsTrue(cJSON_GetObjectItem(opts, "no_tf32"));
     o->fallback_cpu = cJSON_IsTrue(cJSON_GetObjectItem(opts, "fallback_cpu"));
@@ -242,13 +247,16 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     cJSON_ArrayForEach(it,
                        cJSON_GetObjectItem(opts, "fp32_layers")) if (cJSON_IsString(it) && o->n_fp32_layers < XC_MAX_LAYER_NAMES)
         o->fp32_layers[o->n_fp32_layers++] = it->valuestring;
-    o->n_fp16_layers = o->n_int8_layers = 0;
+    o->n_fp16_layers = o->n_int8_layers = o->n_bf16_layers = 0;
     cJSON_ArrayForEach(it,
                        cJSON_GetObjectItem(opts, "fp16_layers")) if (cJSON_IsString(it) && o->n_fp16_layers < XC_MAX_LAYER_NAMES)
         o->fp16_layers[o->n_fp16_layers++] = it->valuestring;
     cJSON_ArrayForEach(it,
                        cJSON_GetObjectItem(opts, "int8_layers")) if (cJSON_IsString(it) && o->n_int8_layers < XC_MAX_LAYER_NAMES)
         o->int8_layers[o->n_int8_layers++] = it->valuestring;
+    cJSON_ArrayForEach(it,
+                       cJSON_GetObjectItem(opts, "bf16_layers")) if (cJSON_IsString(it) && o->n_bf16_layers < XC_MAX_LAYER_NAMES)
+        o->bf16_layers[o->n_bf16_layers++] = it->valuestring;
     o->n_no_fuse_nodes = 0;
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "no_fuse_nodes")) if (cJSON_IsString(it)
                                                                            && o->n_no_fuse_nodes < XC_MAX_LAYER_NAMES)

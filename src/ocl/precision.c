@@ -1,18 +1,68 @@
-/* precision.c — per-layer precision and tensor storage. Under --fp16 every GPU layer stores its
- * float outputs as half and reads halves (arithmetic stays fp32); --layer-precision NAME:PREC
+/* precision.c — per-layer precision and tensor storage. Under --fp16 (--bf16) every GPU layer
+ * stores its float outputs as half (bfloat16) and reads them so, computing in that format or, with
+ * --fp16-storage (--bf16-storage), in fp32; --layer-precision NAME:PREC
  * constrains a layer (see ocl.h: fp32 keeps it out of fp16, fp16/fp32 keep it out of int8, int8
  * requires it int8). Where a tensor's storage differs from what a consumer reads, a reformat
  * layer (kinds: "reformat") converts it, as TensorRT inserts reformatting layers.
  * CPU-fallback layers read any storage (the runtime converts) and write fp32; views (free
  * reshapes) keep the storage of what they view. */
 #include "ocl/build.h"
+#include "dtype.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 extern const xc_layer_kind xc_kind_reformat, xc_kind_view;
 
-static const char *const prec_names[] = {NULL, "int8", "fp16", "fp32"};
+static const char *const prec_names[] = {NULL, "int8", "fp16", "bf16", "fp32"};
+
+static const xc_half_format_info half_formats[] = {
+    [XC_HALF_FP16] = {"fp16", "fp16-storage", " -DXC_FP16", " -DXC_FP16_MATH", "Row major linear FP16", XC_LAYER_PREC_FP16,
+                      xc_f32_to_f16, xc_f16_to_f32},
+    [XC_HALF_BF16] = {"bf16", "bf16-storage", " -DXC_BF16", " -DXC_BF16_MATH", "Row major linear BF16", XC_LAYER_PREC_BF16,
+                      xc_f32_to_bf16, xc_bf16_to_f32},
+};
+
+const xc_half_format_info *xc_half_format_get(int format)
+{
+    return &half_formats[format == XC_HALF_BF16 ? XC_HALF_BF16 : XC_HALF_FP16];
+}
+
+/* The reduced-precision modes: math 1 rounds arithmetic to the format, 2 its sums too. */
+static const struct precision_mode {
+    const char *option;
+    int format, math;
+} modes[] = {
+    {"--fp16", XC_HALF_FP16, 1}, {"--fp16-storage", XC_HALF_FP16, 0}, {"--fp16-accumulate", XC_HALF_FP16, 2},
+    {"--bf16", XC_HALF_BF16, 1}, {"--bf16-storage", XC_HALF_BF16, 0},
+};
+
+int xc_ocl_precision_mode(xc_ocl_build_options *o, const char *option)
+{
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        const struct precision_mode *m = &modes[i];
+        if (strcmp(option, m->option)) continue;
+        if (o->fp16 && o->half_format != m->format) {
+            xc_fail(XC_ERR_USAGE, "%s cannot be combined with %s: an engine has one 16-bit float format", option,
+                    xc_ocl_precision_option(o));
+            return -1;
+        }
+        o->fp16 = 1;
+        o->half_format = m->format;
+        o->fp16_math = m->math > 0;
+        o->fp16_acc = m->math > 1;
+        return 1;
+    }
+    return 0;
+}
+
+const char *xc_ocl_precision_option(const xc_ocl_build_options *o)
+{
+    int math = o->fp16_math ? 1 + !!o->fp16_acc : 0;
+    for (size_t i = 0; o->fp16 && i < sizeof modes / sizeof *modes; i++)
+        if (modes[i].format == o->half_format && modes[i].math == math) return modes[i].option;
+    return NULL;
+}
 
 const char *xc_layer_prec_name(int prec)
 {
@@ -31,6 +81,7 @@ static const char **prec_list_mut(xc_ocl_build_options *o, int prec, int **n)
 {
     if (prec == XC_LAYER_PREC_INT8) return *n = &o->n_int8_layers, o->int8_layers;
     if (prec == XC_LAYER_PREC_FP16) return *n = &o->n_fp16_layers, o->fp16_layers;
+    if (prec == XC_LAYER_PREC_BF16) return *n = &o->n_bf16_layers, o->bf16_layers;
     return *n = &o->n_fp32_layers, o->fp32_layers;
 }
 
@@ -113,8 +164,12 @@ static int is_int8(const xc_layer *L) { return L->kind && (!strcmp(L->kind->name
 static xc_status check_constraint(const xc_engine *e, const char *name, int prec)
 {
     const char *word = xc_layer_prec_name(prec);
-    if (prec == XC_LAYER_PREC_FP16 && !e->opt.fp16)
-        return xc_fail(XC_ERR_USAGE, "--layer-precision %s:fp16 needs --fp16 (without it every float layer runs fp32)", name);
+    const xc_half_format_info *f = xc_half_format_get(prec == XC_LAYER_PREC_BF16 ? XC_HALF_BF16 : XC_HALF_FP16);
+    if ((prec == XC_LAYER_PREC_FP16 || prec == XC_LAYER_PREC_BF16)
+        && (!e->opt.fp16 || xc_half_format_get(e->opt.half_format) != f))
+        return xc_fail(XC_ERR_USAGE, "--layer-precision %s:%s needs --%s or --%s (%s)", name, word, f->name, f->storage,
+                       e->opt.fp16 ? "the engine's 16-bit layers use the other format"
+                                   : "without it every float layer runs fp32");
     int found = 0, any_int8 = 0;
     const xc_layer *not_int8 = NULL;
     for (int l = 0; l < e->n_layers; l++) {
@@ -152,7 +207,7 @@ static xc_status add_reformat(xc_engine *e, xc_layer *layers, int *n, int t, int
 {
     xc_etensor *src = &e->tensors[t];
     char name[512];
-    snprintf(name, sizeof name, "Reformat(%s -> %s)", src->name, fp16 ? "fp16" : "fp32");
+    snprintf(name, sizeof name, "Reformat(%s -> %s)", src->name, fp16 ? xc_half_format_get(e->opt.half_format)->name : "fp32");
     int id = xc_engine_add_tensor(e, "", src->dtype, src->rank, src->dims);
     if (id < 0) return XC_ERR_NOMEM;
     e->tensors[id].fp16 = fp16;
@@ -169,6 +224,7 @@ static xc_status add_reformat(xc_engine *e, xc_layer *layers, int *n, int t, int
     R->residual = -1;
     R->fp16 = fp16;
     R->fp16_math = fp16 && e->opt.fp16_math ? 1 + !!e->opt.fp16_acc : 0; /* named as the engine's other fp16 layers */
+    R->half_format = e->opt.half_format;
     *converted = id;
     return XC_OK;
 }
@@ -182,6 +238,7 @@ xc_status xc_engine_assign_precision(xc_engine *e)
         L->fp16 = e->opt.fp16 && !L->cpu && xc_layer_constraint(e, L) != XC_LAYER_PREC_FP32;
         if (L->kind == &xc_kind_view) L->fp16 = e->tensors[L->in[0]].fp16;
         L->fp16_math = L->fp16 && e->opt.fp16_math ? 1 + !!e->opt.fp16_acc : 0; /* --fp16 (math) vs --fp16-storage */
+        L->half_format = e->opt.half_format;
         for (int o = 0; o < L->n_out; o++)
             if (L->out[o] >= 0) e->tensors[L->out[o]].fp16 = L->fp16 && e->tensors[L->out[o]].dtype == XC_FLOAT;
     }

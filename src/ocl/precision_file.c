@@ -48,7 +48,7 @@ static xc_status add(const char *path, const cJSON *name, const char *word, char
         return xc_fail(XC_ERR_MODEL, "%s: entry %d is not a layer name", path, *n + 1);
     int p = word ? xc_layer_prec_parse(word) : -1;
     if (p < 0)
-        return xc_fail(XC_ERR_MODEL, "%s: layer '%s': precision '%s' is none of int8, fp16, fp32", path, name->valuestring,
+        return xc_fail(XC_ERR_MODEL, "%s: layer '%s': precision '%s' is none of int8, fp16, bf16, fp32", path, name->valuestring,
                        word ? word : "(not a string)");
     if (!(names[*n] = strdup(name->valuestring))) return xc_fail(XC_ERR_NOMEM, "out of memory");
     precs[(*n)++] = p;
@@ -67,7 +67,7 @@ static xc_status parse(const char *path, const cJSON *root, char **names, int *p
     if (strcmp(f, FORMAT) || !cJSON_IsObject(cJSON_GetObjectItem(root, "layers")))
         return xc_fail(XC_ERR_MODEL,
                        "%s: not a crosscheck layer-precision file (want {\"format\": \"%s\", \"layers\": {\"NAME\": "
-                       "\"int8|fp16|fp32\", ...}})",
+                       "\"int8|fp16|bf16|fp32\", ...}})",
                        path, FORMAT);
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(root, "layers"))
     {

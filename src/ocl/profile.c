@@ -156,7 +156,7 @@ static xc_status storage_bytes(bench *b, const xc_etensor *x, const xc_tensor *t
         return XC_OK;
     }
     uint16_t *h = tr->host;
-    for (size_t i = 0; i < n; i++) h[i] = xc_f32_to_f16(xc_load_f32(t->dtype, t->data, i));
+    for (size_t i = 0; i < n; i++) h[i] = xc_engine_half_bits(b->e, xc_load_f32(t->dtype, t->data, i));
     return XC_OK;
 }
 

@@ -240,6 +240,7 @@ static xc_status own_options(struct xc_profile_state *ps, const xc_ocl_build_opt
     XC_TRY(own(ps, &b->device));
     XC_TRY(own_list(ps, b->fp32_layers, b->n_fp32_layers));
     XC_TRY(own_list(ps, b->fp16_layers, b->n_fp16_layers));
+    XC_TRY(own_list(ps, b->bf16_layers, b->n_bf16_layers));
     XC_TRY(own_list(ps, b->int8_layers, b->n_int8_layers));
     XC_TRY(own_list(ps, b->disabled, b->n_disabled));
     XC_TRY(own_list(ps, b->no_fuse_nodes, b->n_no_fuse_nodes));

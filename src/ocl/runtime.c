@@ -220,10 +220,10 @@ xc_status xc_ocl_ctx_upload(xc_ocl_ctx *c, int t, const xc_tensor *host)
     size_t n = xc_tensor_numel(host);
     const void *src = host->data;
     uint16_t *half = NULL;
-    if (x->fp16) { /* storage is half: convert on the host */
+    if (x->fp16) { /* storage is 16-bit: convert on the host */
         half = malloc(2 * (n ? n : 1));
         if (!half) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++) half[i] = xc_f32_to_f16(xc_load_f32(host->dtype, host->data, i));
+        for (size_t i = 0; i < n; i++) half[i] = xc_engine_half_bits(c->e, xc_load_f32(host->dtype, host->data, i));
         src = half;
     }
     size_t bytes = x->fp16 ? 2 * n : host->nbytes;
@@ -253,7 +253,8 @@ xc_status xc_ocl_ctx_download(xc_ocl_ctx *c, int t, xc_tensor **out)
         uint16_t *half = malloc(2 * (n ? n : 1));
         if (!half) return xc_fail(XC_ERR_NOMEM, "out of memory");
         err = n ? clEnqueueReadBuffer(c->q, m, CL_TRUE, 0, 2 * n, half, 0, NULL, NULL) : CL_SUCCESS;
-        for (size_t i = 0; err == CL_SUCCESS && i < n; i++) xc_store_f32(x->dtype, (*out)->data, i, xc_f16_to_f32(half[i]));
+        for (size_t i = 0; err == CL_SUCCESS && i < n; i++)
+            xc_store_f32(x->dtype, (*out)->data, i, xc_engine_half_value(c->e, half[i]));
         free(half);
     } else {
         err = (*out)->nbytes ? clEnqueueReadBuffer(c->q, m, CL_TRUE, 0, (*out)->nbytes, (*out)->data, 0, NULL, NULL) : CL_SUCCESS;

@@ -230,6 +230,8 @@ void xc_layer_signature(const xc_engine *e, const xc_layer *l, char *buf, size_t
     size_t o = (size_t)snprintf(buf, len, "%s|act=%s,%.9g,%.9g|res=%d|fp16=%d|", l->kind->name, act ? act->label : "?", l->alpha,
                                 l->beta, l->residual >= 0, l->fp16);
     if (l->fp16 && l->fp16_math && o < len) o += (size_t)snprintf(buf + o, len - o, "fp16math=%d|", l->fp16_math);
+    if (l->fp16 && l->half_format != XC_HALF_FP16 && o < len) /* fp16 layers keep their keys from before bf16 */
+        o += (size_t)snprintf(buf + o, len - o, "%s|", xc_half_format_get(l->half_format)->name);
     if (xc_engine_tf32(e) && o < len) o += (size_t)snprintf(buf + o, len - o, "tf32|"); /* another candidate set */
     for (int k = 0; k < l->n_nodes && o < len; k++) {
         const xc_node *n = &e->model->graph->nodes[l->nodes[k]];

@@ -3,6 +3,7 @@
  * It observes every tensor the engine materializes (fused groups at their boundary) and can run
  * with each layer fed the reference's values (isolated per-layer). */
 #include "runners/engine.h"
+#include "tolerance_spec.h" /* xc_math_half */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@ xc_status xc_engine_runner_wrap(const xc_runner_type *t, xc_engine *e, int fp16,
     r->observes = 1;
     /* the engine's own storage decides the tolerance too: a plan built with --fp16 and run
      * without it on the command line was judged as fp32 */
-    r->fp16 = fp16 || xc_engine_uses_fp16(e);
+    r->fp16 = fp16 || xc_engine_uses_fp16(e) ? xc_math_half(xc_engine_half_format(e) == XC_HALF_BF16) : 0;
     xc_backend *b = NULL;
     xc_status s = xc_ocl_backend_create(e, &b);
     r->impl = b;

@@ -61,7 +61,8 @@ struct xc_runner {
     int live;          /* runs the model (saved results do not) */
     int oracle;        /* its values are the reference's: per-layer against the
                                          reference leaves it out */
-    int fp16;          /* its outputs are stored in half precision (tolerances) */
+    int fp16;          /* its outputs are stored in a 16-bit float format: 0, or that format's
+                                         xc_math (XC_MATH_FP16, XC_MATH_BF16: tolerances) */
     xc_engine *engine; /* OpenCL runners: the engine (layer names, input shapes);
                                          owned by the runner unless taken (xc_runner_take_engine) */
     int engine_taken;

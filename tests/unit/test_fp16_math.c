@@ -1,7 +1,7 @@
 /* test_fp16_math.c — the engine configuration's precision setters (crosscheck/engine.h): fp16
- * arithmetic, fp16 storage and fp16 accumulation each reach every layer, and the layer's
- * precision is named for its math. Builds the pointwise fixture on whatever OpenCL device there
- * is; skips with a note when there is none. */
+ * arithmetic, fp16 storage and fp16 accumulation (bf16 math and storage too) each reach every
+ * layer, and the layer's precision is named for its math. Builds the pointwise fixture on
+ * whatever OpenCL device there is; skips with a note when there is none. */
 #include "crosscheck/engine.h"
 #include "ocl/ocl.h"
 #include "onnx_io.h"
@@ -26,6 +26,7 @@ static void check_mode(const xc_model *m, setter set, const char *want, int want
         if (!info.name) continue;
         CHECK(!strcmp(xc_layer_info_precision(&info), want));
         CHECK(info.fp16_math == want_math);
+        CHECK(!info.fp16 || info.half_format == (want[0] == 'b' ? XC_HALF_BF16 : XC_HALF_FP16)); /* bf16, bf16-storage */
     }
     xc_engine_free(e);
     xc_engine_config_free(c);
@@ -60,5 +61,7 @@ TEST(fp16_config_setters_reach_each_layers_math)
     check_mode(m, xc_engine_config_set_fp16_storage, "fp16-storage", 0);
     check_mode(m, xc_engine_config_set_fp16_accumulate, "fp16", 2);
     check_mode(m, set_off, "fp32", 0);
+    check_mode(m, xc_engine_config_set_bf16, "bf16", 1);
+    check_mode(m, xc_engine_config_set_bf16_storage, "bf16-storage", 0);
     xc_model_free(m);
 }

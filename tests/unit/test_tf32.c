@@ -99,6 +99,8 @@ TEST(mma_conv_and_fp16_tactics_guarded)
     l.fp16 = 1;
     e.opt.no_tf32 = 1;
     CHECK(xc_layer_mma_fp16(&e, &l) && f[2] && f[2]->applicable(&e, &l));
+    l.half_format = XC_HALF_BF16; /* bf16 storage: the FP16 mma would read its bits as halves */
+    for (int i = 0; i < 3; i++) CHECK(!xc_layer_mma_fp16(&e, &l) && f[i] && !f[i]->applicable(&e, &l));
 }
 
 TEST(tf32_real_device_reports_no_capability_off_nvidia)

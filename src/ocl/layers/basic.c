@@ -59,7 +59,9 @@ static xc_status reformat_prepare(xc_engine *e, xc_layer *l, const char *defines
 {
     cl_program p;
     XC_TRY(xc_ocl_program(e->dev, "reformat.cl", NULL, defines ? defines : "", l->name, &p));
-    xc_launch *k = xc_layer_add_launch(l, p, l->fp16 ? "to_half" : "to_float");
+    /* [format][to 16 bits]: the layer stores what it converts to */
+    static const char *const kernels[][2] = {[XC_HALF_FP16] = {"to_float", "to_half"}, [XC_HALF_BF16] = {"from_bf16", "to_bf16"}};
+    xc_launch *k = xc_layer_add_launch(l, p, kernels[l->half_format == XC_HALF_BF16][l->fp16]);
     size_t n = xc_et_numel(&e->tensors[l->out[0]]), global = xc_round_up(n ? n : 1, XC_WG_DEFAULT);
     xc_launch_tensor(k, l->in[0]);
     xc_launch_tensor(k, l->out[0]);

@@ -480,7 +480,7 @@ static xc_status winograd_weights(xc_engine *e, const xc_layer *l, const conv_ge
         }
     uint16_t *h = l->fp16 ? malloc(n * sizeof *h) : NULL;
     xc_status s = l->fp16 && !h ? xc_fail(XC_ERR_NOMEM, "out of memory") : XC_OK;
-    for (size_t i = 0; h && i < n; i++) h[i] = xc_f32_to_f16(u[i]);
+    for (size_t i = 0; h && i < n; i++) h[i] = xc_engine_half_bits(e, u[i]);
     if (s == XC_OK)
         s = h ? xc_engine_add_derived(e, l, key, h, n * sizeof *h, index)
               : xc_engine_add_derived(e, l, key, u, n * sizeof *u, index);

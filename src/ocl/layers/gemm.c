@@ -302,7 +302,7 @@ const char *xc_mma_defines(void) { return xc_mma_emulated() ? " -DMMA_EMULATE" :
 static int has_mma(const xc_engine *e) { return xc_ocl_device_tf32(e->dev) || xc_mma_emulated(); }
 int xc_engine_tf32(const xc_engine *e) { return !e->opt.no_tf32 && has_mma(e); }
 int xc_tactic_tf32(const xc_tactic *t) { return t && strstr(t->name, "tf32") != NULL; }
-int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l) { return l->fp16 && has_mma(e); }
+int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l) { return l->fp16 && l->half_format == XC_HALF_FP16 && has_mma(e); }
 
 static int tf32_applicable(const xc_engine *e, const xc_layer *l)
 {

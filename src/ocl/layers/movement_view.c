@@ -155,7 +155,7 @@ uint64_t mv_pad_fill(const xc_engine *e, const xc_layer *l)
     if (y->dtype == XC_FLOAT && l->fp16) {
         float f;
         memcpy(&f, raw, sizeof f);
-        bits = xc_f32_to_f16(f);
+        bits = xc_engine_half_bits(e, f);
     } else {
         memcpy(&bits, raw, sizeof bits); /* little-endian host and device: the low bytes are the element */
     }
