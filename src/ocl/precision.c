@@ -47,10 +47,17 @@ int xc_ocl_precision_mode(xc_ocl_build_options *o, const char *option)
                     xc_ocl_precision_option(o));
             return -1;
         }
+        int was = o->fp16 ? (o->fp16_math ? 1 + !!o->fp16_acc : 0) : -1, math = m->math;
+        if (was >= 0 && (was == 0) != (math == 0)) { /* storage alone vs arithmetic: no order decides that */
+            xc_fail(XC_ERR_USAGE, "%s cannot be combined with %s: storage only or arithmetic, not both", option,
+                    xc_ocl_precision_option(o));
+            return -1;
+        }
+        if (was > math) math = was; /* --fp16 --fp16-accumulate in either order: sums rounded too */
         o->fp16 = 1;
         o->half_format = m->format;
-        o->fp16_math = m->math > 0;
-        o->fp16_acc = m->math > 1;
+        o->fp16_math = math > 0;
+        o->fp16_acc = math > 1;
         return 1;
     }
     return 0;

@@ -45,10 +45,21 @@ TEST(bf16_precision_modes_set_name_and_refuse_mixing)
     xc_ocl_build_options o = xc_ocl_build_defaults();
     CHECK(xc_ocl_precision_mode(&o, "--no-fusion") == 0 && !o.fp16);
     CHECK(xc_ocl_precision_mode(&o, "--bf16") == 1 && o.fp16_math == 1 && !o.fp16_acc);
-    CHECK(xc_ocl_precision_mode(&o, "--bf16-storage") == 1 && !o.fp16_math); /* the same format: the last wins */
+    /* storage alone and arithmetic are two answers to one question: refused, whatever the order */
+    CHECK(xc_ocl_precision_mode(&o, "--bf16-storage") == -1 && o.fp16_math == 1);
+    CHECK(strstr(xc_error_message(), "--bf16-storage cannot be combined with --bf16") != NULL);
+    o = xc_ocl_build_defaults();
+    CHECK(xc_ocl_precision_mode(&o, "--bf16-storage") == 1 && !o.fp16_math);
     CHECK(xc_ocl_precision_mode(&o, "--fp16") == -1);
     CHECK(strstr(xc_error_message(), "--fp16 cannot be combined with --bf16-storage") != NULL);
     CHECK(o.half_format == XC_HALF_BF16 && !o.fp16_math); /* unchanged by the refusal */
+    /* --fp16 with --fp16-accumulate, in either order, rounds the sums too */
+    const char *const orders[2][2] = {{"--fp16", "--fp16-accumulate"}, {"--fp16-accumulate", "--fp16"}};
+    for (int k = 0; k < 2; k++) {
+        o = xc_ocl_build_defaults();
+        CHECK(xc_ocl_precision_mode(&o, orders[k][0]) == 1 && xc_ocl_precision_mode(&o, orders[k][1]) == 1);
+        CHECK(o.fp16_math && o.fp16_acc && !strcmp(xc_ocl_precision_option(&o), "--fp16-accumulate"));
+    }
     CHECK(xc_layer_prec_parse("bf16") == XC_LAYER_PREC_BF16 && !strcmp(xc_layer_prec_name(XC_LAYER_PREC_BF16), "bf16"));
 }
 
