@@ -196,7 +196,7 @@ static void print_command(const cli_debug *d, const xc_debug_report *r, const ch
     xc_debug_golden_args(&d->c, line, sizeof line, &o); /* --ref, or the runner given */
     o += (size_t)snprintf(line + o, o < sizeof line ? sizeof line - o : 0, " --ocl");
     for (int k = 0; k < d->n_kept; k++) xc_debug_shell_arg(line, sizeof line, &o, d->kept[k]);
-    printf(" %s%s%s\n", line, fix ? fix : "", r->judged_layers ? " --per-layer" : ""); /* fix: arguments the library quoted */
+    printf(" %s%s%s\n", line, r->judged_layers ? " --per-layer" : "", fix ? fix : ""); /* fix: arguments the library quoted */
 }
 
 static int verdict(const cli_debug *d, const xc_debug_report *r)
