@@ -73,8 +73,11 @@ static void print_verdict(const xc_triage_report *r)
     if (!r->diverged) {
         printf("verdict: no divergence: all %d engine layers and every output within tolerance\n", r->n_layers);
     } else {
-        printf("verdict: diverged: %d of %d layers fail%s\n", r->n_failed, r->n_layers,
-               r->outputs_passed ? " (outputs pass)" : "");
+        if (r->crashed[0])
+            printf("verdict: diverged: the first build or run %s (no per-layer table)\n", r->crashed);
+        else
+            printf("verdict: diverged: %d of %d layers fail%s\n", r->n_failed, r->n_layers,
+                   r->outputs_passed ? " (outputs pass)" : "");
         if (f)
             printf("  first divergent layer: '%s' (%s, tactic %s, %s)\n", f->name, f->fusion ? "fused group" : f->kind, f->tactic,
                    f->precision);

@@ -88,10 +88,10 @@ typedef struct xc_debug_config {
     xc_runner_spec against[1]; /* what the engine is compared with (any runner, e.g. an
                                          --exec-runner); none: the reference */
     int n_against;
-    double exec_timeout;  /* external commands: seconds per run */
-    int isolate;          /* built-in checks run in a child process: a crash or hang is a failing check
+    double exec_timeout;        /* external commands: seconds per run */
+    int isolate;                /* built-in checks run in a child process: a crash or hang is a failing check
                              (default 1; --no-isolate) */
-    double check_timeout; /* --check-timeout: seconds an isolated check may take (default 600) */
+    double check_timeout;       /* --check-timeout: seconds an isolated check may take (default 600) */
     xc_debug_judge_scope judge; /* --per-layer-verdict layers|outputs (default: the tool's) */
     xc_debug_mode mode;
     int reverse;                                    /* search from the back */
@@ -150,6 +150,18 @@ typedef struct xc_debug_repeat_report {
 xc_status xc_debug_repeat(const xc_debug_config *c, int rebuild, xc_debug_until until, int count, xc_debug_repeat_report *r);
 
 xc_debug_config xc_debug_config_default(void);
+
+/* Crash isolation for any piece of work (debug/isolate.c; the isolated checks and triage's
+ * steps): work(user, fd) runs in a child forked now, in its own process group (killed whole
+ * past timeout seconds), and what it writes to fd comes back in *data (malloc'd, *len bytes;
+ * what was written before a crash too). Safe only while this process has not used OpenCL
+ * (the driver does not survive fork). */
+typedef struct xc_debug_child_end {
+    int ok;        /* it exited with status 0 */
+    char why[128]; /* else how it ended: "crashed: SIGSEGV", "timed out after 600 s", "exited with status 3" */
+} xc_debug_child_end;
+xc_status xc_debug_in_child(double timeout, void (*work)(void *user, int fd), void *user, char **data, size_t *len,
+                            xc_debug_child_end *end);
 /* Whether built-in checks under c judge every tensor (judge above), not the outputs alone. */
 int xc_debug_judges_layers(const xc_debug_config *c);
 /* Appends " ARG" to buf (of len, filled to *o), single-quoted when the shell would split or

@@ -143,3 +143,31 @@ def reduce_masked(s, xc, build, tmp):
     r = run(fusions + ["--per-layer-verdict", "outputs"])
     s.check("debug fusions --per-layer-verdict outputs: nothing to debug",
             r.returncode == 0 and "the build passes (1 check): nothing to debug" in r.stdout, out(r))
+
+    # triage runs every step that builds an engine in a child: a driver crash in its first build
+    # is a failing step, the tools and reduce go on (each check isolated) and name the node
+    tri = os.path.join(tmp, "triage_crash")
+    r = run([xc, "triage", model, "-o", tri, "--no-graph", "--inject-fault", "node=mm:crash"])
+    try:
+        j = json.load(open(os.path.join(tri, "report.json")))
+    except (OSError, ValueError):
+        j = None
+    steps = {st["step"]: st["result"] for st in j["steps"]} if j else {}
+    s.check("triage with node=mm:crash: the first build's crash is a failing step (crashed: SIGSEGV), not the end: "
+            "tactics and fusions run, reduce cuts the model down to 'mm' (exit 1, report written)",
+            r.returncode == 1 and j is not None and j["crashed"] == "crashed: SIGSEGV"
+            and steps.get("build+compare", "").startswith("crashed: SIGSEGV") and "debug tactics" in steps
+            and "debug fusions" in steps and j["culprit"]["found_by"] == "debug reduce" and "mm" in j["culprit"]["nodes"]
+            and j["minimal_model"]["path"] and [n.name for n in onnx.load(j["minimal_model"]["path"]).graph.node] == ["mm"]
+            and "the first build or run crashed: SIGSEGV" in r.stdout, out(r) + json.dumps(steps)[:1500])
+    tri = os.path.join(tmp, "triage_masked")
+    r = run([xc, "triage", model, "-o", tri, "--no-graph", "--inject-fault", "node=mm:%s" % FAULT])
+    try:
+        j = json.load(open(os.path.join(tri, "report.json")))
+    except (OSError, ValueError):
+        j = None
+    s.check("triage on the masked scale (its steps in child processes, the per-layer rows sent back): first divergence "
+            "'mm', outputs pass, the minimal model is 'mm' (exit 1)",
+            r.returncode == 1 and j is not None and j["first_divergence"] == "mm" and j["outputs_passed"]
+            and not j["crashed"] and len(j["per_layer"]) == 4 and j["minimal_model"]["path"]
+            and [n.name for n in onnx.load(j["minimal_model"]["path"]).graph.node] == ["mm"], out(r))

@@ -30,7 +30,7 @@ typedef struct xc_check_verdict {
     int passed;
     int iteration, output; /* the first failure (-1 when passed; output -1 for a layer's tensor) */
     xc_compare_result r;
-    char *layer, *tensor; /* a failing tensor inside the model (layers judged, every output passing):
+    char *layer, *tensor;               /* a failing tensor inside the model (layers judged, every output passing):
                              its engine layer and name (owned: xc_check_verdict_free), else NULL */
     char desc_got[256], desc_want[256]; /* shapes and dtypes, when they do not match */
 } xc_check_verdict;
