@@ -77,6 +77,15 @@ def conv_instnorm(path):
     return save(path, nodes, [vi("x", T.FLOAT, [1, 3, 8, 8])], [vi("y", T.FLOAT, [1, 4, 8, 8])], inits)
 
 
+def triage(xc, model, folder, fault):
+    """`crosscheck triage` with one planted fault: (the process, report.json or None)."""
+    r = run([xc, "triage", model, "-o", folder, "--no-graph", "--inject-fault", fault])
+    try:
+        return r, json.load(open(os.path.join(folder, "report.json")))
+    except (OSError, ValueError):
+        return r, None
+
+
 def reduce_masked(s, xc, build, tmp):
     tmp = os.path.join(tmp, "reduce_masked")
     os.makedirs(tmp, exist_ok=True)
@@ -128,30 +137,21 @@ def reduce_masked(s, xc, build, tmp):
     # it) and debug fusions (the fused MatMul+Relu group) name the planted layer at default settings
     pin = os.path.join(tmp, "pin.json")
     json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": "mm", "tactic": "gemm.tiled_local.16"}]}, open(pin, "w"))
-    tactics = [xc, "debug", "tactics", model, "--load-tactics", pin, "-o", os.path.join(tmp, "t.json"),
-               "--inject-fault", "node-tactic=mm:%s" % FAULT]
-    r = run(tactics)
-    s.check("debug tactics, a masked node-tactic=mm:%s: names layer 'mm' at default settings (exit 0)" % FAULT,
-            r.returncode == 0 and "layer 'mm' (nodes mm) with tactic gemm.tiled_local.16 is wrong" in r.stdout, out(r))
-    r = run(tactics + ["--per-layer-verdict", "outputs"])
-    s.check("debug tactics --per-layer-verdict outputs: the build passes, nothing to debug",
-            r.returncode == 0 and "the build passes (1 check): nothing to debug" in r.stdout, out(r))
-    fusions = [xc, "debug", "fusions", model, "--inject-fault", "node-fusion=mm0:%s" % FAULT]
-    r = run(fusions)
-    s.check("debug fusions, a masked node-fusion=mm0:%s on the MatMul+Relu group: names the group (exit 0)" % FAULT,
-            r.returncode == 0 and "fused group 'mm0 + relu0' (nodes mm0, relu0;" in r.stdout, out(r))
-    r = run(fusions + ["--per-layer-verdict", "outputs"])
-    s.check("debug fusions --per-layer-verdict outputs: nothing to debug",
-            r.returncode == 0 and "the build passes (1 check): nothing to debug" in r.stdout, out(r))
+    tools = [("tactics", "a masked node-tactic=mm:%s" % FAULT, "layer 'mm' (nodes mm) with tactic gemm.tiled_local.16 is wrong",
+              ["--load-tactics", pin, "-o", os.path.join(tmp, "t.json"), "--inject-fault", "node-tactic=mm:%s" % FAULT]),
+             ("fusions", "a masked node-fusion=mm0:%s on the MatMul+Relu group" % FAULT, "fused group 'mm0 + relu0' (nodes mm0, relu0;",
+              ["--inject-fault", "node-fusion=mm0:%s" % FAULT])]
+    for tool, what, verdict, args in tools:
+        r = run([xc, "debug", tool, model] + args)
+        s.check("debug %s, %s: names the planted layer at default settings (exit 0)" % (tool, what),
+                r.returncode == 0 and verdict in r.stdout, out(r))
+        r = run([xc, "debug", tool, model, "--per-layer-verdict", "outputs"] + args)
+        s.check("debug %s --per-layer-verdict outputs: the build passes, nothing to debug" % tool,
+                r.returncode == 0 and "the build passes (1 check): nothing to debug" in r.stdout, out(r))
 
     # triage runs every step that builds an engine in a child: a driver crash in its first build
     # is a failing step, the tools and reduce go on (each check isolated) and name the node
-    tri = os.path.join(tmp, "triage_crash")
-    r = run([xc, "triage", model, "-o", tri, "--no-graph", "--inject-fault", "node=mm:crash"])
-    try:
-        j = json.load(open(os.path.join(tri, "report.json")))
-    except (OSError, ValueError):
-        j = None
+    r, j = triage(xc, model, os.path.join(tmp, "triage_crash"), "node=mm:crash")
     steps = {st["step"]: st["result"] for st in j["steps"]} if j else {}
     s.check("triage with node=mm:crash: the first build's crash is a failing step (crashed: SIGSEGV), not the end: "
             "tactics and fusions run, reduce cuts the model down to 'mm' (exit 1, report written)",
@@ -160,12 +160,7 @@ def reduce_masked(s, xc, build, tmp):
             and "debug fusions" in steps and j["culprit"]["found_by"] == "debug reduce" and "mm" in j["culprit"]["nodes"]
             and j["minimal_model"]["path"] and [n.name for n in onnx.load(j["minimal_model"]["path"]).graph.node] == ["mm"]
             and "the first build or run crashed: SIGSEGV" in r.stdout, out(r) + json.dumps(steps)[:1500])
-    tri = os.path.join(tmp, "triage_masked")
-    r = run([xc, "triage", model, "-o", tri, "--no-graph", "--inject-fault", "node=mm:%s" % FAULT])
-    try:
-        j = json.load(open(os.path.join(tri, "report.json")))
-    except (OSError, ValueError):
-        j = None
+    r, j = triage(xc, model, os.path.join(tmp, "triage_masked"), "node=mm:%s" % FAULT)
     s.check("triage on the masked scale (its steps in child processes, the per-layer rows sent back): first divergence "
             "'mm', outputs pass, the minimal model is 'mm' (exit 1)",
             r.returncode == 1 and j is not None and j["first_divergence"] == "mm" and j["outputs_passed"]
