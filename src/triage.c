@@ -380,8 +380,9 @@ static int plan_tools(const xc_triage_config *c, const xc_triage_report *r, int 
 }
 
 /* The model cut after the first divergent layer, its failing tensors the only outputs: where
- * the full model's outputs pass (the error fades on the way), the tools' checks, which judge
- * graph outputs, see the failure there. Returns the path written. */
+ * the full model's outputs pass (the error fades on the way), the tools search this smaller
+ * model (fewer layers to build per check; its outputs fail, whatever --per-layer-verdict says).
+ * Returns the path written. */
 static xc_status cut_model(const xc_triage_config *c, xc_triage_report *r)
 {
     xc_model *m = NULL, *cut = NULL;
@@ -555,7 +556,7 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
         if (!r->reproduce) return nomem();
     }
     if (r->diverged && r->first >= 0 && r->outputs_passed && r->n_watch) {
-        xc_triage_step *st = step_begin(r, "cut", "the outputs pass (the error fades on the way): the tools judge outputs");
+        xc_triage_step *st = step_begin(r, "cut", "the outputs pass (the error fades on the way): the tools search up to it");
         err = cut_model(c, r);
         if (err == XC_OK) {
             snprintf(st->result, sizeof st->result,

@@ -61,7 +61,7 @@ typedef struct xc_triage_report {
     char **watch;            /* its failing tensors (owned) */
     int n_watch;
     char cut_model[4096]; /* outputs pass: the model cut at those tensors, which the
-                                         tools search instead (their checks judge outputs) */
+                                         tools search instead (a smaller model whose outputs fail) */
     int n_failed;         /* failing rows of that table */
     char crashed[128];    /* the first build or run crashed or hung ("crashed: SIGSEGV"; "" if not): no
                              per-layer table, the tools and reduce search what crashes */

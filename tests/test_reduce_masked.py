@@ -160,6 +160,10 @@ def reduce_masked(s, xc, build, tmp):
             and "debug fusions" in steps and j["culprit"]["found_by"] == "debug reduce" and "mm" in j["culprit"]["nodes"]
             and j["minimal_model"]["path"] and [n.name for n in onnx.load(j["minimal_model"]["path"]).graph.node] == ["mm"]
             and "the first build or run crashed: SIGSEGV" in r.stdout, out(r) + json.dumps(steps)[:1500])
+    r = run([xc, "triage", model, "-o", os.path.join(tmp, "triage_inproc"), "--no-graph", "--no-isolate",
+             "--inject-fault", "node=mm:crash"])
+    s.check("triage --no-isolate with node=mm:crash: the first build runs in-process and the crash ends it (SIGSEGV)",
+            r.returncode == -11, out(r))
     r, j = triage(xc, model, os.path.join(tmp, "triage_masked"), "node=mm:%s" % FAULT)
     s.check("triage on the masked scale (its steps in child processes, the per-layer rows sent back): first divergence "
             "'mm', outputs pass, the minimal model is 'mm' (exit 1)",
