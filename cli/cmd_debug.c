@@ -39,6 +39,10 @@ static const char *help =
     "                             (default 3; 0: no)\n"
     "  comparison options of run (default tolerances: run's dtype-aware ones, e.g. 1e-4 for\n"
     "  float32, 1e-2 under --fp16):\n%s"
+    "  --per-layer-verdict layers|outputs  what fails a built-in check: every tensor the engine\n"
+    "                             and the reference both compute, by run --per-layer's rule, so an\n"
+    "                             error the outputs mask still fails (layers: the default; precision:\n"
+    "                             outputs) or the graph outputs alone (outputs)\n"
     "  --mode bisect|linear       search by bisection (default) or one candidate at a time\n"
     "  --direction forward|reverse  search from the front (default) or the back\n"
     "  --artifacts-dir DIR        keep every check's files (the tactics each check pinned)\n"
@@ -105,6 +109,12 @@ static int debug_option(cli_debug *d, int argc, char **argv, int *i)
         return d->max_runs = (int)n, 1;
     }
     if (!strcmp(a, "--isolate") || !strcmp(a, "--no-isolate")) return d->c.isolate = a[2] == 'i', 1;
+    if (!strcmp(a, "--per-layer-verdict")) {
+        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
+        if (strcmp(v, "layers") && strcmp(v, "outputs"))
+            return cli_usage_error(cmd, "--per-layer-verdict is layers or outputs, not '%s'", v), -1;
+        return d->c.judge = strcmp(v, "layers") ? XC_DEBUG_JUDGE_OUTPUTS : XC_DEBUG_JUDGE_LAYERS, 1;
+    }
     if (!strcmp(a, "--check-timeout")) {
         double t;
         if (!(v = cli_value(argc, argv, i, cmd)) || !cli_double_in(cmd, a, v, 1e-3, 1e9, &t)) return -1;
@@ -174,7 +184,7 @@ static int data_option(cli_debug *d, int argc, char **argv, int *i)
     return cli_compare_option(argc, argv, i, "debug", &cc);
 }
 
-static void print_command(const cli_debug *d, const char *fix)
+static void print_command(const cli_debug *d, const xc_debug_report *r, const char *fix)
 {
     static char line[65536];
     size_t o = 0;
@@ -184,7 +194,7 @@ static void print_command(const cli_debug *d, const char *fix)
     xc_debug_golden_args(&d->c, line, sizeof line, &o); /* --ref, or the runner given */
     o += (size_t)snprintf(line + o, o < sizeof line ? sizeof line - o : 0, " --ocl");
     for (int k = 0; k < d->n_kept; k++) xc_debug_shell_arg(line, sizeof line, &o, d->kept[k]);
-    printf(" %s%s\n", line, fix ? fix : ""); /* fix: arguments the library quoted */
+    printf(" %s%s%s\n", line, r->judged_layers ? " --per-layer" : "", fix ? fix : ""); /* fix: arguments the library quoted */
 }
 
 static int verdict(const cli_debug *d, const xc_debug_report *r)
@@ -204,7 +214,7 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
                               : !strcmp(t, "fusions") ? "'crosscheck debug tactics' or 'debug precision'"
                                                       : "'crosscheck debug tactics' or 'debug fusions'");
         printf("reproduce the failure:\n");
-        print_command(d, NULL);
+        print_command(d, r, NULL);
         return 1;
     }
     printf("verdict (%d checks over %d candidates; bound for one culprit 2*ceil(log2 N)+4 = %d):\n", r->n_checks, r->n_candidates,
@@ -243,13 +253,13 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
             r->validation_why);
     if (r->written[0]) printf("wrote %s\n", r->written);
     printf("reproduce the failure:\n");
-    print_command(d, NULL);
+    print_command(d, r, NULL);
     printf("and the fix:\n");
-    print_command(d, r->fix_args);
+    print_command(d, r, r->fix_args);
     if (r->pass_fix[0]) {
         char alt[128];
         snprintf(alt, sizeof alt, " --disable-fusion %s", r->pass_fix);
-        print_command(d, alt);
+        print_command(d, r, alt);
     }
     return r->validated_sets && !r->validation_passed ? 1 : 0;
 }

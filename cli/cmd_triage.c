@@ -26,6 +26,7 @@ typedef struct triage_args {
     cli_strings kept; /* the options `run` understands, as typed: for the printed commands */
     cli_strings load;
     cli_ocl_group ocl; /* the OpenCL build options (shared with run, build, debug), kept as typed */
+    int no_isolate;
 } triage_args;
 
 static int keep2(triage_args *t, const char *opt, const char *v)
@@ -73,8 +74,11 @@ static void print_verdict(const xc_triage_report *r)
     if (!r->diverged) {
         printf("verdict: no divergence: all %d engine layers and every output within tolerance\n", r->n_layers);
     } else {
-        printf("verdict: diverged: %d of %d layers fail%s\n", r->n_failed, r->n_layers,
-               r->outputs_passed ? " (outputs pass)" : "");
+        if (r->crashed[0])
+            printf("verdict: diverged: the first build or run %s (no per-layer table)\n", r->crashed);
+        else
+            printf("verdict: diverged: %d of %d layers fail%s\n", r->n_failed, r->n_layers,
+                   r->outputs_passed ? " (outputs pass)" : "");
         if (f)
             printf("  first divergent layer: '%s' (%s, tactic %s, %s)\n", f->name, f->fusion ? "fused group" : f->kind, f->tactic,
                    f->precision);
@@ -121,6 +125,10 @@ int cmd_triage(int argc, char **argv)
         {"--rtol", "[NAME:]X", "relative tolerance", CLI_CUSTOM, .parse = rtol_option, .user = &t},
         {"--no-reduce", NULL, "do not cut the model down to the culprit (debug reduce)", CLI_FLAG, .flag = &t.c.no_reduce},
         {"--no-graph", NULL, "do not draw the graph (large models: Graphviz time)", CLI_FLAG, .flag = &t.c.no_graph},
+        {"--no-isolate", NULL,
+         "run every step in this process (default: each step that builds an\n"
+         "engine in a child, so a driver crash or hang is a failing step)",
+         CLI_FLAG, .flag = &t.no_isolate},
         {0}};
     const cli_command c = {.name = "triage",
                            .positional = "MODEL",
@@ -141,6 +149,7 @@ int cmd_triage(int argc, char **argv)
         t.c.base.inputs.shapes = t.ocl.shapes;
         t.c.base.inputs.n_shapes = t.c.base.ocl.n_shapes;
     }
+    t.c.base.isolate = !t.no_isolate;
     t.c.base.ocl.progress = cli_ocl_progress();
     t.c.base.progress = progress;
     t.c.build_args = t.kept.v;

@@ -9,7 +9,9 @@
  *
  * A check builds the engine with the given options, runs it on every iteration's inputs and
  * compares every graph output with the reference's outputs (computed once and cached: the
- * reference never changes during a search) using the tolerance given. The search is
+ * reference never changes during a search) using the tolerance given, and every tensor the
+ * engine materializes with the reference's by run --per-layer's rule (judge below), so an error
+ * the outputs mask (a scaled MatMul before a LayerNorm) still fails the check. The search is
  * deterministic: every check pins every tactic (the failing build's choices, or baselines),
  * so the same inputs always give the same verdict.
  *
@@ -34,6 +36,13 @@
 #define XC_DEBUG_CHECK_TIMEOUT_DEFAULT 600.0 /* seconds an isolated check may take */
 
 typedef enum { XC_DEBUG_BISECT, XC_DEBUG_LINEAR } xc_debug_mode;
+
+/* What fails a built-in check (--per-layer-verdict, as run's): the tool's default (layers;
+ * debug precision: outputs, since it asks what precision the outputs need and an fp32 layer fed
+ * by fp16 ones carries their error), every tensor the engine and the reference both compute
+ * (layers), or the graph outputs alone (outputs). Layers are judged against the reference
+ * only: with another golden (--exec-runner) the outputs decide. */
+typedef enum { XC_DEBUG_JUDGE_DEFAULT, XC_DEBUG_JUDGE_LAYERS, XC_DEBUG_JUDGE_OUTPUTS } xc_debug_judge_scope;
 
 /* An external check (--check CMD ...), as Polygraphy's debug tools take it: the command fails
  * on a non-zero exit status (only on --fail-code's codes when given; never on
@@ -79,10 +88,11 @@ typedef struct xc_debug_config {
     xc_runner_spec against[1]; /* what the engine is compared with (any runner, e.g. an
                                          --exec-runner); none: the reference */
     int n_against;
-    double exec_timeout;  /* external commands: seconds per run */
-    int isolate;          /* built-in checks run in a child process: a crash or hang is a failing check
+    double exec_timeout;        /* external commands: seconds per run */
+    int isolate;                /* built-in checks run in a child process: a crash or hang is a failing check
                              (default 1; --no-isolate) */
-    double check_timeout; /* --check-timeout: seconds an isolated check may take (default 600) */
+    double check_timeout;       /* --check-timeout: seconds an isolated check may take (default 600) */
+    xc_debug_judge_scope judge; /* --per-layer-verdict layers|outputs (default: the tool's) */
     xc_debug_mode mode;
     int reverse;                                    /* search from the back */
     const char *output;                             /* the file written (NULL: the tool's default name) */
@@ -113,6 +123,7 @@ typedef struct xc_debug_report {
     char pass_fix[64];                  /* fusions: a pass whose --disable-fusion alone fixes it, or "" */
     char written[4096];                 /* the file written ("" if none) */
     int n_sets, n_loaded_sets;          /* input sets every check ran (of them loaded) */
+    int judged_layers;                  /* built-in checks judged every tensor (reproducing commands add --per-layer) */
     int validated_sets;                 /* fresh sets the fix was checked on (0: not validated) */
     unsigned long long validation_seed; /* their first seed */
     int validation_passed;
@@ -139,6 +150,20 @@ typedef struct xc_debug_repeat_report {
 xc_status xc_debug_repeat(const xc_debug_config *c, int rebuild, xc_debug_until until, int count, xc_debug_repeat_report *r);
 
 xc_debug_config xc_debug_config_default(void);
+
+/* Crash isolation for any piece of work (debug/isolate.c; the isolated checks and triage's
+ * steps): work(user, fd) runs in a child forked now, in its own process group (killed whole
+ * past timeout seconds), and what it writes to fd comes back in *data (malloc'd, *len bytes;
+ * what was written before a crash too). Safe only while this process has not used OpenCL
+ * (the driver does not survive fork). */
+typedef struct xc_debug_child_end {
+    int ok;        /* it exited with status 0 */
+    char why[128]; /* else how it ended: "crashed: SIGSEGV", "timed out after 600 s", "exited with status 3" */
+} xc_debug_child_end;
+xc_status xc_debug_in_child(double timeout, void (*work)(void *user, int fd), void *user, char **data, size_t *len,
+                            xc_debug_child_end *end);
+/* Whether built-in checks under c judge every tensor (judge above), not the outputs alone. */
+int xc_debug_judges_layers(const xc_debug_config *c);
 /* Appends " ARG" to buf (of len, filled to *o), single-quoted when the shell would split or
  * expand it: the reproducing commands are meant to be pasted. */
 void xc_debug_shell_arg(char *buf, size_t len, size_t *o, const char *arg);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CMD_LEN 65536
 
@@ -347,6 +348,7 @@ static void run_reduce(const xc_triage_config *c, const xc_debug_config *base, c
         snprintf(r->minimal_model, sizeof r->minimal_model, "%s", d.written);
         snprintf(r->minimal_data, sizeof r->minimal_data, "%s", d.data_dir);
         r->nodes_after = d.nodes_after;
+        if (!r->nodes_before) r->nodes_before = d.nodes_before; /* the first build crashed before counting them */
         r->minimal_nodes = strdup(d.nodes);
         r->reduce_command = strdup(d.command + strspn(d.command, " "));
         if (!r->minimal_nodes || !r->reduce_command) *err = nomem();
@@ -378,8 +380,9 @@ static int plan_tools(const xc_triage_config *c, const xc_triage_report *r, int 
 }
 
 /* The model cut after the first divergent layer, its failing tensors the only outputs: where
- * the full model's outputs pass (the error fades on the way), the tools' checks, which judge
- * graph outputs, see the failure there. Returns the path written. */
+ * the full model's outputs pass (the error fades on the way), the tools search this smaller
+ * model (fewer layers to build per check; its outputs fail, whatever --per-layer-verdict says).
+ * Returns the path written. */
 static xc_status cut_model(const xc_triage_config *c, xc_triage_report *r)
 {
     xc_model *m = NULL, *cut = NULL;
@@ -446,6 +449,76 @@ static xc_status write_reports(const xc_triage_config *c, xc_triage_report *r)
     return s;
 }
 
+/* What a step run in a child needs (triage_child.c forks it with this process's memory). */
+typedef struct step_args {
+    const xc_triage_config *c;
+    const xc_debug_config *base;
+    const char *tactics; /* build+compare: where the tactics go */
+    int tool;            /* a debug tool: its index in tools[] */
+    const char *why;
+} step_args;
+
+static int build_step(void *arg, xc_triage_report *r, xc_status *err)
+{
+    const step_args *a = arg;
+    *err = build_and_compare(a->c, r, a->tactics);
+    return 0;
+}
+
+static int tool_step(void *arg, xc_triage_report *r, xc_status *err)
+{
+    const step_args *a = arg;
+    return run_tool(a->c, a->base, a->tool, a->why, r, err);
+}
+
+static int reduce_step(void *arg, xc_triage_report *r, xc_status *err)
+{
+    const step_args *a = arg;
+    run_reduce(a->c, a->base, a->why, r, err);
+    return 0;
+}
+
+/* Runs a step in a child process, so a driver crash or hang ends the step, not the triage; a
+ * step that did not finish is recorded under its name with how it ended (crashed: "" if it
+ * finished). Returns the step's answer in *result and its error. */
+static xc_status isolated(const xc_triage_config *c, xc_triage_report *r, const char *name, double timeout, xc_triage_step_fn fn,
+                          const step_args *a, int *result, char crashed[128])
+{
+    double t0 = now();
+    xc_status s = xc_triage_isolated(c, r, timeout, fn, (void *)a, result, crashed, 128);
+    if (s != XC_OK || !crashed[0]) return s;
+    xc_triage_step *st = step_begin(r, name, a->why);
+    st->seconds = t0;
+    snprintf(st->result, sizeof st->result, "%s (a failing check: triage goes on)", crashed);
+    step_end(c, st);
+    return XC_OK;
+}
+
+/* The first build crashed: no per-layer table points anywhere, so both switching tools run
+ * (a crashing tactic, a crashing fused group), then reduce cuts down to what crashes. */
+static int plan_crash(const xc_triage_report *r, int order[N_TOOLS], char why[N_TOOLS][512])
+{
+    order[0] = T_TACTICS;
+    snprintf(why[0], 512, "the first build or run %s: a tactic that crashes is switched to its baseline", r->crashed);
+    order[1] = T_FUSIONS;
+    snprintf(why[1], 512, "the first build or run %s: a fused group that crashes is unfused", r->crashed);
+    return 2;
+}
+
+/* After a crash, reduce's minimal model is the culprit (the tools found no switch that avoids it). */
+static xc_status crash_culprit(xc_triage_report *r)
+{
+    r->culprit_known = 1;
+    snprintf(r->culprit_by, sizeof r->culprit_by, "debug reduce");
+    r->culprit_layer = strdup(r->minimal_nodes);
+    r->culprit_nodes = strdup(r->minimal_nodes);
+    r->culprit_what = xc_strprintf("the engine %s on this subgraph", r->crashed);
+    free(r->fix_note);
+    r->fix_note =
+        strdup("no tactic or fusion switch the tools tried avoids the crash; the minimal model reproduces it for a bug report");
+    return r->culprit_layer && r->culprit_nodes && r->culprit_what && r->fix_note ? XC_OK : nomem();
+}
+
 xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
 {
     memset(r, 0, sizeof *r);
@@ -455,11 +528,22 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
     XC_TRY(make_dir(c->out_dir));
     char tactics[4096];
     path_in(c, "tactics.json", tactics, sizeof tactics);
-    XC_TRY(build_and_compare(c, r, tactics));
-    /* every later step pins the tactics just compared (unless the user pinned their own) */
-    const char *pinned = c->base.ocl.load_tactics   ? c->base.ocl.load_tactics
-                         : c->base.ocl.save_tactics ? c->base.ocl.save_tactics
-                                                    : tactics;
+    /* every step that builds an engine runs in a child: this process never uses OpenCL, so a
+     * crash in the first build is a failing check, and the tools' sessions isolate each check */
+    step_args ba = {.c = c, .tactics = tactics, .why = "always: the engine as built, compared layer by layer (accumulated)"};
+    int res = 0;
+    char crashed[128];
+    XC_TRY(isolated(c, r, "build+compare", c->base.check_timeout, build_step, &ba, &res, crashed));
+    if (crashed[0]) {
+        snprintf(r->crashed, sizeof r->crashed, "%s", crashed);
+        r->diverged = 1;
+    }
+    /* every later step pins the tactics just compared (unless the user pinned their own; none
+     * when the first build crashed before its tactics were saved) */
+    const char *pinned = c->base.ocl.load_tactics     ? c->base.ocl.load_tactics
+                         : c->base.ocl.save_tactics   ? c->base.ocl.save_tactics
+                         : access(tactics, R_OK) == 0 ? tactics
+                                                      : NULL;
     xc_debug_config base = c->base;
     base.ocl.load_tactics = pinned;
     base.ocl.save_tactics = NULL;
@@ -472,7 +556,7 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
         if (!r->reproduce) return nomem();
     }
     if (r->diverged && r->first >= 0 && r->outputs_passed && r->n_watch) {
-        xc_triage_step *st = step_begin(r, "cut", "the outputs pass (the error fades on the way): the tools judge outputs");
+        xc_triage_step *st = step_begin(r, "cut", "the outputs pass (the error fades on the way): the tools search up to it");
         err = cut_model(c, r);
         if (err == XC_OK) {
             snprintf(st->result, sizeof st->result,
@@ -485,16 +569,19 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
         }
         step_end(c, st);
     }
-    if (r->diverged && r->first >= 0 && err == XC_OK) {
+    if (r->diverged && (r->first >= 0 || r->crashed[0]) && err == XC_OK) {
         int order[N_TOOLS];
         char why[N_TOOLS][512];
-        int n = plan_tools(c, r, order, why), found = 0;
+        int n = r->crashed[0] ? plan_crash(r, order, why) : plan_tools(c, r, order, why), found = 0;
         if (!n)
             say(c,
                 "the first divergent layer is a single node at its baseline tactic in fp32: no tactic, fusion or precision to "
                 "switch");
-        for (int i = 0; i < n && !found && err == XC_OK; i++) found = run_tool(c, &base, order[i], why[i], r, &err);
-        if (!found && err == XC_OK) { /* the first divergent layer is the best lead */
+        for (int i = 0; i < n && !found && err == XC_OK; i++) {
+            step_args ta = {.c = c, .base = &base, .tool = order[i], .why = why[i]};
+            err = isolated(c, r, tools[order[i]].name, 1e9, tool_step, &ta, &found, crashed); /* each check has its timeout */
+        }
+        if (!found && err == XC_OK && !r->crashed[0]) { /* the first divergent layer is the best lead */
             const xc_triage_layer *f = &r->layers[r->first];
             r->culprit_known = 1;
             snprintf(r->culprit_by, sizeof r->culprit_by, "per-layer");
@@ -510,9 +597,15 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
         }
         if (err == XC_OK && !c->no_reduce) {
             char why_reduce[1024];
-            snprintf(why_reduce, sizeof why_reduce, "culprit known (%s: %s): the smallest failing subgraph", r->culprit_by,
-                     r->culprit_nodes);
-            run_reduce(c, &base, why_reduce, r, &err);
+            if (r->culprit_known)
+                snprintf(why_reduce, sizeof why_reduce, "culprit known (%s: %s): the smallest failing subgraph", r->culprit_by,
+                         r->culprit_nodes);
+            else
+                snprintf(why_reduce, sizeof why_reduce, "the first build or run %s: the smallest subgraph that still does",
+                         r->crashed);
+            step_args ra = {.c = c, .base = &base, .why = why_reduce};
+            err = isolated(c, r, "debug reduce", 1e9, reduce_step, &ra, &res, crashed);
+            if (err == XC_OK && !r->culprit_known && r->minimal_nodes) err = crash_culprit(r);
             if (err == XC_OK && r->minimal_nodes && r->nodes_after == 1 && !strcmp(r->culprit_by, "per-layer")) {
                 snprintf(r->culprit_by, sizeof r->culprit_by, "debug reduce"); /* narrowed from the layer to its node */
                 free(r->culprit_nodes);
@@ -534,28 +627,4 @@ xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r)
     r->seconds = now() - t0;
     if (s == XC_OK) s = write_reports(c, r); /* again, with the report step's own time */
     return err != XC_OK ? err : s;
-}
-
-void xc_triage_report_free(xc_triage_report *r)
-{
-    for (int i = 0; i < r->n_layers; i++) {
-        xc_triage_layer *t = &r->layers[i];
-        free(t->name);
-        free(t->nodes);
-        free(t->kind);
-        free(t->tactic);
-        free(t->fusion);
-    }
-    free(r->layers);
-    for (int i = 0; i < r->n_watch; i++) free(r->watch[i]);
-    free(r->watch);
-    free(r->culprit_layer);
-    free(r->culprit_nodes);
-    free(r->culprit_what);
-    free(r->minimal_nodes);
-    free(r->reproduce);
-    free(r->fix);
-    free(r->reduce_command);
-    free(r->fix_note);
-    memset(r, 0, sizeof *r);
 }

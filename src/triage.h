@@ -61,8 +61,10 @@ typedef struct xc_triage_report {
     char **watch;            /* its failing tensors (owned) */
     int n_watch;
     char cut_model[4096]; /* outputs pass: the model cut at those tensors, which the
-                                         tools search instead (their checks judge outputs) */
+                                         tools search instead (a smaller model whose outputs fail) */
     int n_failed;         /* failing rows of that table */
+    char crashed[128];    /* the first build or run crashed or hung ("crashed: SIGSEGV"; "" if not): no
+                             per-layer table, the tools and reduce search what crashes */
     int fp16;
     int n_steps;
     xc_triage_step steps[XC_TRIAGE_MAX_STEPS];
@@ -89,6 +91,15 @@ typedef struct xc_triage_report {
  * (free it with xc_triage_report_free either way). */
 xc_status xc_triage(const xc_triage_config *c, xc_triage_report *r);
 void xc_triage_report_free(xc_triage_report *r);
+
+/* triage_child.c: runs step(arg, r, &err) in a child process (crash isolation; in this process
+ * under --no-isolate or once it has used OpenCL) on the child's copy of r, which comes back
+ * whole; *result is step's answer. A child that crashed, hung past timeout seconds or died
+ * without its report leaves r as it was and says how it ended in crashed ("crashed: SIGSEGV";
+ * "" when it finished). */
+typedef int (*xc_triage_step_fn)(void *arg, xc_triage_report *r, xc_status *err);
+xc_status xc_triage_isolated(const xc_triage_config *c, xc_triage_report *r, double timeout, xc_triage_step_fn step, void *arg,
+                             int *result, char *crashed, size_t len);
 
 /* The report as JSON (triage_json.c; caller frees with cJSON_Delete) and the HTML page (triage_html.c):
  * graph_svg is the graph picture's text (NULL: none). */

@@ -125,8 +125,11 @@ xc_status xc_triage_write_html(const xc_triage_config *c, const xc_triage_report
                 "tolerance.</p>\n",
                 r->n_layers);
     else {
-        fprintf(f, "<p class=\"banner bad\" id=\"verdict\">Diverged: %d of %d layers fail%s", r->n_failed, r->n_layers,
-                r->outputs_passed ? " (the outputs pass)" : ", and outputs fail");
+        if (r->crashed[0])
+            fputs("<p class=\"banner bad\" id=\"verdict\">Diverged: the first build or run ", f), esc(f, r->crashed);
+        else
+            fprintf(f, "<p class=\"banner bad\" id=\"verdict\">Diverged: %d of %d layers fail%s", r->n_failed, r->n_layers,
+                    r->outputs_passed ? " (the outputs pass)" : ", and outputs fail");
         if (first) fputs("; first divergent layer ", f), esc(f, first->name);
         fputs(".</p>\n", f);
     }

@@ -30,6 +30,7 @@ cJSON *xc_triage_json(const xc_triage_config *c, const xc_triage_report *r)
     cJSON_AddStringToObject(root, "model", c->base.model_path);
     cJSON_AddBoolToObject(root, "diverged", r->diverged);
     cJSON_AddBoolToObject(root, "outputs_passed", r->outputs_passed);
+    add_string(root, "crashed", r->crashed); /* the first build or run crashed: how */
     cJSON_AddNumberToObject(root, "layers", r->n_layers);
     cJSON_AddNumberToObject(root, "iteration", r->iteration);
     cJSON_AddNumberToObject(root, "failed_layers", r->n_failed);

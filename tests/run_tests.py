@@ -49,6 +49,7 @@ from test_debug_surface import debug_surface  # noqa: E402
 from test_int8_engine import int8_engine  # noqa: E402
 from test_triage import triage  # noqa: E402
 from test_isolate import isolate  # noqa: E402
+from test_reduce_masked import reduce_masked  # noqa: E402
 from test_precision_ladder import precision_ladder  # noqa: E402
 from test_refit import refit  # noqa: E402
 from test_fp16_math import fp16_math  # noqa: E402
@@ -1500,6 +1501,7 @@ def main():
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
         timed(bf16, s, xc, args.build, tmp)
+        timed(reduce_masked, s, xc, args.build, tmp)
         timed(engine_recurrent, s, xc, args.build, tmp)
         timed(multi_device, s, xc, args.build, tmp)
         timed(reduce_unsupported, s, xc, args.build, tmp)

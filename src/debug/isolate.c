@@ -152,42 +152,41 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Reads the child's pipe into buf (cap bytes kept) until its end (the child exited or died) or
- * timeout seconds; returns the time left (at least 1 ms: enough for the reaping that follows). */
-static double collect(int fd, void *buf, size_t cap, size_t *got, double timeout)
+/* Reads the child's pipe into a growing buffer (*data, *got bytes) until its end (the child
+ * exited or died) or timeout seconds; returns the time left (at least 1 ms: enough for the
+ * reaping that follows). */
+static double collect(int fd, char **data, size_t *got, double timeout)
 {
     double end = now() + timeout, left;
-    char spill[4096];
+    size_t cap = 0;
+    *data = NULL;
     *got = 0;
     while ((left = end - now()) > 0) {
         struct pollfd p = {fd, POLLIN, 0};
         int r = poll(&p, 1, left > 1e6 ? 1000000000 : (int)(left * 1000) + 1);
         if (r < 0 && errno != EINTR) break;
         if (r <= 0) continue;
-        ssize_t n = *got < cap ? read(fd, (char *)buf + *got, cap - *got) : read(fd, spill, sizeof spill);
+        if (*got == cap) {
+            char *d = realloc(*data, cap = cap ? 2 * cap : 8192);
+            if (!d) break; /* what came so far is kept */
+            *data = d;
+        }
+        ssize_t n = read(fd, *data + *got, cap - *got);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break; /* the end: every copy of the write side is closed */
-        if (*got < cap) *got += (size_t)n;
+        *got += (size_t)n;
     }
     left = end - now();
     return left > 1e-3 ? left : 1e-3;
 }
 
-/* In the child: the engine's fault announcement, sent before it runs (a crash loses the rest). */
-static void send_built(const xc_debug_verdict *v, void *user)
-{
-    reply c;
-    memset(&c, 0, sizeof c);
-    c.v = *v;
-    write_all(*(int *)user, &c, sizeof c);
-}
-
-/* Forks the child that makes the check (first_set, n_sets: the input sets it checks, made in
- * the child when the session holds others) and waits for it at most the check timeout. */
-static xc_status fork_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *save_tactics, int first_set,
-                            int n_sets, reply *r)
+xc_status xc_debug_in_child(double timeout, void (*work)(void *user, int fd), void *user, char **data, size_t *len,
+                            xc_debug_child_end *end)
 {
     int fd[2];
+    memset(end, 0, sizeof *end);
+    *data = NULL;
+    *len = 0;
     if (pipe2(fd, O_CLOEXEC) != 0) return xc_fail(XC_ERR_IO, "--isolate: pipe: %s", strerror(errno));
     fflush(NULL);
     pid_t parent = getpid(), pid = fork();
@@ -201,39 +200,82 @@ static xc_status fork_check(xc_debug_session *s, const xc_ocl_build_options *o, 
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(1);
-        reply c;
-        memset(&c, 0, sizeof c);
-        xc_status st = first_set != s->first_set || n_sets != s->n_iter ? xc_debug_make_sets(s, first_set, n_sets) : XC_OK;
-        if (st == XC_OK) st = xc_debug_build_and_compare(s, o, save_tactics, &c.v, send_built, &fd[1]);
-        c.done = 1;
-        c.status = st;
-        if (st != XC_OK) snprintf(c.message, sizeof c.message, "%s", xc_error_message());
-        write_all(fd[1], &c, sizeof c);
+        work(user, fd[1]);
         _exit(0); /* nothing of the parent's (buffers, atexit handlers, the driver's teardown) */
     }
     setpgid(pid, pid);
     close(fd[1]);
-    int ws = 0, timed_out = 0;
-    reply got[2]; /* the first message (after the build) and the verdict */
-    size_t n = 0;
-    double left = collect(fd[0], got, sizeof got, &n, s->cfg->check_timeout); /* wakes as the child ends */
+    double left = collect(fd[0], data, len, timeout); /* wakes as the child ends */
     close(fd[0]);
-    xc_status st = xc_exec_wait(pid, left, &ws, &timed_out); /* reaps it, or kills its group past the limit */
-    const reply *last = n >= sizeof *r ? &got[n / sizeof *r - 1] : NULL;
-    if (st != XC_OK) return st;
-    if (!timed_out && WIFEXITED(ws) && last && last->done) {
+    int ws = 0, timed_out = 0;
+    XC_TRY(xc_exec_wait(pid, left, &ws, &timed_out)); /* reaps it, or kills its group past the limit */
+    end->ok = !timed_out && WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+    if (timed_out)
+        snprintf(end->why, sizeof end->why, "timed out after %g s", timeout);
+    else if (WIFSIGNALED(ws))
+        snprintf(end->why, sizeof end->why, "crashed: SIG%s", sigabbrev_np(WTERMSIG(ws)) ? sigabbrev_np(WTERMSIG(ws)) : "?");
+    else if (!end->ok)
+        snprintf(end->why, sizeof end->why, "exited with status %d", WEXITSTATUS(ws));
+    return XC_OK;
+}
+
+/* In the child: the engine's fault announcement, sent before it runs (a crash loses the rest). */
+static void send_built(const xc_debug_verdict *v, void *user)
+{
+    reply c;
+    memset(&c, 0, sizeof c);
+    c.v = *v;
+    write_all(*(int *)user, &c, sizeof c);
+}
+
+typedef struct check_work {
+    xc_debug_session *s;
+    const xc_ocl_build_options *o;
+    const char *save_tactics;
+    int first_set, n_sets;
+} check_work;
+
+static void check_in_child(void *user, int fd)
+{
+    check_work *w = user;
+    xc_debug_session *s = w->s;
+    reply c;
+    memset(&c, 0, sizeof c);
+    xc_status st =
+        w->first_set != s->first_set || w->n_sets != s->n_iter ? xc_debug_make_sets(s, w->first_set, w->n_sets) : XC_OK;
+    if (st == XC_OK) st = xc_debug_build_and_compare(s, w->o, w->save_tactics, &c.v, send_built, &fd);
+    c.done = 1;
+    c.status = st;
+    if (st != XC_OK) snprintf(c.message, sizeof c.message, "%s", xc_error_message());
+    write_all(fd, &c, sizeof c);
+}
+
+/* Forks the child that makes the check (first_set, n_sets: the input sets it checks, made in
+ * the child when the session holds others) and waits for it at most the check timeout. */
+static xc_status fork_check(xc_debug_session *s, const xc_ocl_build_options *o, const char *save_tactics, int first_set,
+                            int n_sets, reply *r)
+{
+    check_work w = {s, o, save_tactics, first_set, n_sets};
+    char *data = NULL;
+    size_t n = 0;
+    xc_debug_child_end end;
+    XC_TRY(xc_debug_in_child(s->cfg->check_timeout, check_in_child, &w, &data, &n, &end));
+    /* the first message (after the build) and the verdict */
+    const reply *got = (const reply *)data, *last = n >= sizeof *r ? &got[n / sizeof *r - 1] : NULL;
+    if (end.ok && last && last->done) {
         *r = *last;
+        free(data);
         return XC_OK;
     }
     memset(r, 0, sizeof *r);
     if (last) memcpy(r->v.faults, got[0].v.faults, sizeof r->v.faults); /* the fault announcement, when it got that far */
+    free(data);
     r->v.failed_iteration = -1;
-    if (timed_out)
-        snprintf(r->v.why, sizeof r->v.why, "timed out after %g s", s->cfg->check_timeout);
-    else if (WIFSIGNALED(ws))
-        snprintf(r->v.why, sizeof r->v.why, "crashed: SIG%s", sigabbrev_np(WTERMSIG(ws)) ? sigabbrev_np(WTERMSIG(ws)) : "?");
+    if (end.why[0] && strncmp(end.why, "exited", 6))
+        snprintf(r->v.why, sizeof r->v.why, "%s", end.why);
     else
-        snprintf(r->v.why, sizeof r->v.why, "the check's process exited with status %d and no verdict", WEXITSTATUS(ws));
+        snprintf(r->v.why, sizeof r->v.why, "the check's process %s and no verdict",
+                 end.why[0] ? end.why : "exited with status 0");
     return XC_OK;
 }
 

@@ -229,5 +229,7 @@ xc_status xc_debug_precision(const xc_debug_config *c, xc_debug_report *r)
                        "debug precision needs --fp16, --int8 or a Q/DQ model: it finds the layers a reduced-precision "
                        "engine must run in higher precision");
     XC_TRY(xc_debug_check_outputs(c, DEFAULT_OUTPUT));
-    return xc_debug_run(c, r, run);
+    xc_debug_config pc = *c;
+    if (pc.judge == XC_DEBUG_JUDGE_DEFAULT) pc.judge = XC_DEBUG_JUDGE_OUTPUTS; /* the precision the outputs need (debug.h) */
+    return xc_debug_run(&pc, r, run);
 }

@@ -80,6 +80,7 @@ static uint64_t check_identity(const xc_reduce_config *c)
     for (int i = 0; xc_tolerance_spec_arg(&b->tol, i, &opt, val, sizeof val); i++) h = hash_str(hash_str(h, opt), val);
     int flags[8] = {b->iterations, o->fp16, o->fp16_math, o->fp16_acc, o->no_fusion, o->fallback_cpu, b->n_load_inputs, o->int8};
     h = rd_hash(h, flags, sizeof flags);
+    if (xc_debug_judges_layers(b)) h = hash_str(h, "--per-layer-verdict layers"); /* outputs-only keys stay as they were */
     h = rd_hash(h, &b->inputs.seed, sizeof b->inputs.seed);
     for (int i = 0; i < b->n_load_inputs; i++) h = hash_str(h, b->load_inputs[i]);
     for (int i = 0; i < o->n_faults; i++) h = hash_str(h, o->faults[i]);
@@ -328,6 +329,7 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
             append(buf, len, &p, " "), append(buf, len, &p, opt);
     }
     if (inputs) arg2(buf, len, &p, "--load-inputs", inputs);
+    if (st->dr.judged_layers) append(buf, len, &p, " --per-layer"); /* the checks judged every tensor */
 }
 
 static void external_command(const rd_state *st, const char *inputs, char *buf, size_t len)

@@ -1,18 +1,75 @@
 /* pipeline.c — run a runner, compare its outputs with the expected ones (see pipeline.h). */
 #include "runners/pipeline.h"
+#include "per_layer.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-xc_status xc_pipeline_outputs(xc_runner *r, const xc_graph *g, int it, const xc_tensor *const *fed, xc_tensor ***out)
+/* Runs r on fed (obs, when not NULL, sees every tensor it reports). */
+static xc_status outputs_observed(xc_runner *r, const xc_graph *g, int it, const xc_tensor *const *fed, const xc_observer *obs,
+                                  xc_tensor ***out)
 {
     *out = calloc((size_t)g->n_outputs + 1, sizeof **out);
     if (!*out) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    xc_status s = xc_runner_run(r, it, fed, *out, NULL);
+    xc_status s = xc_runner_run(r, it, fed, *out, obs);
     if (s != XC_OK) {
         xc_pipeline_outputs_free(g, *out);
         *out = NULL;
     }
     return s;
+}
+
+xc_status xc_pipeline_outputs(xc_runner *r, const xc_graph *g, int it, const xc_tensor *const *fed, xc_tensor ***out)
+{
+    return outputs_observed(r, g, it, fed, NULL, out);
+}
+
+/* Runs r on fed; with tol->layers, every tensor it reports is compared into p by the per-layer
+ * observer (run --per-layer's, accumulated), the reference evaluated as the run goes. */
+static xc_status run_judged(xc_runner *r, const xc_graph *g, int it, const xc_tensor *const *fed, const xc_check_tolerance *tol,
+                            xc_per_layer *p, xc_tensor ***out)
+{
+    if (!tol->layers || !tol->spec || !r->observes) return outputs_observed(r, g, it, fed, NULL, out);
+    xc_ref_session *session = NULL;
+    XC_TRY(xc_ref_session_create(tol->layers, fed, &session));
+    xc_feeder golden = xc_ref_session_feeder(session);
+    p->mode = XC_PER_LAYER_ACCUMULATED;
+    xc_layer_watch w = {.engine = r->engine,
+                        .graph = g,
+                        .tactic = r->row_tactic ? r->row_tactic : r->type->kind,
+                        .golden = &golden,
+                        .tol = tol->spec,
+                        .per_layer = p};
+    xc_observer obs = xc_layer_watch_observer(&w);
+    xc_status s = outputs_observed(r, g, it, fed, &obs, out);
+    xc_ref_session_free(session);
+    return s;
+}
+
+/* The first failing tensor of p's first divergent row into v. */
+static xc_status layer_verdict(const xc_per_layer *p, int it, xc_check_verdict *v)
+{
+    const xc_layer_row *row = &p->rows[p->first_divergence];
+    const xc_layer_tensor *t = row->tensors;
+    for (int k = 0; k < row->n_tensors; k++)
+        if (row->tensors[k].r.shape_mismatch || !row->tensors[k].r.passed) {
+            t = &row->tensors[k];
+            break;
+        }
+    v->passed = 0;
+    v->iteration = it;
+    v->output = -1;
+    v->r = t->r;
+    v->layer = strdup(row->info.name ? row->info.name : "?");
+    v->tensor = strdup(t->name);
+    return v->layer && v->tensor ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+}
+
+void xc_check_verdict_free(xc_check_verdict *v)
+{
+    free(v->layer);
+    free(v->tensor);
+    v->layer = v->tensor = NULL;
 }
 
 void xc_pipeline_outputs_free(const xc_graph *g, xc_tensor **out)
@@ -55,9 +112,14 @@ xc_status xc_pipeline_check(xc_runner *r, const xc_graph *g, int n_iter, const x
     xc_status s = XC_OK;
     for (int k = 0; k < n_iter && s == XC_OK && v->passed; k++) {
         xc_tensor **out = NULL;
-        s = xc_pipeline_outputs(r, g, k, fed[k], &out);
+        xc_per_layer p;
+        memset(&p, 0, sizeof p);
+        p.first_divergence = -1;
+        s = run_judged(r, g, k, fed[k], tol, &p, &out);
         if (s == XC_OK) s = compare_outputs(g, k, out, want[k], tol, v);
+        if (s == XC_OK && v->passed && p.first_divergence >= 0) s = layer_verdict(&p, k, v); /* outputs fail first */
         xc_pipeline_outputs_free(g, out);
+        xc_per_layer_free(&p);
     }
     return s;
 }
