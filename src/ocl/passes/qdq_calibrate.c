@@ -52,7 +52,8 @@ static xc_status write_cache(const char *path, const char *calibrator, const cha
     cJSON_AddStringToObject(root, "calibrator", calibrator);
     cJSON_AddNumberToObject(root, "sets", sets);
     cJSON *ranges = cJSON_AddObjectToObject(root, "ranges");
-    for (int i = 0; i < n; i++) cJSON_AddNumberToObject(ranges, names[i], amax[i]);
+    for (int i = 0; i < n; i++) /* a tensor feeding several int8 layers is listed once per layer */
+        if (!cJSON_GetObjectItemCaseSensitive(ranges, names[i])) cJSON_AddNumberToObject(ranges, names[i], amax[i]);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     xc_status s = text ? xc_write_file_flags(path, text, strlen(text), 0) : xc_fail(XC_ERR_NOMEM, "out of memory");
