@@ -57,6 +57,7 @@ from test_strings import strings  # noqa: E402
 from test_multi_device import multi_device  # noqa: E402
 from test_cli_tables import cli_tables  # noqa: E402
 from test_engine_recurrent import engine_recurrent  # noqa: E402
+from test_fp16_trouble import fp16_trouble  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1498,6 +1499,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(fp16_trouble, s, xc, args.build, tmp)
         timed(engine_recurrent, s, xc, args.build, tmp)
         timed(multi_device, s, xc, args.build, tmp)
         timed(reduce_unsupported, s, xc, args.build, tmp)
