@@ -145,3 +145,10 @@ def fp16_trouble(s, xc, build, tmp):
     env = dict(os.environ, CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL="0")
     _case(s, xc, d, env, "vit_block", _vit_block, ["ln1", "ln2"])
     _case(s, xc, d, env, "embedding_cnn", _embedding_cnn, ["l2"])
+    # the isolated per-layer guess runs the failing build in the session's process: a build that
+    # crashed in check 1 (in its isolated child) is left to the isolated bisection, never run here
+    model = os.path.join(d, "vit_block.onnx")
+    r = _run([xc, "debug", "precision", model, "--fp16", "--inject-fault", "node=fc:crash", "-o", os.path.join(d, "crash.json")], env)
+    s.check("fp16_trouble: debug precision on a build that crashes in check 1 skips the in-process guess and ends with a "
+            "verdict (exit 1)", r.returncode == 1 and "crashed: SIGSEGV" in r.stdout and "fail on their own" not in r.stdout
+            and "not a precision problem" in r.stdout, "exit %d\n%s%s" % (r.returncode, r.stdout[-1200:], r.stderr[-600:]))

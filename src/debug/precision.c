@@ -254,10 +254,13 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
         XC_TRY(rung(s, e, p, XC_LAYER_PREC_FP16, XC_LAYER_PREC_FP16, culprits, &explained));
         if (!explained) xc_debug_say(s, "raising every int8 layer to fp16 does not pass: trying fp32");
     }
-    /* the guess needs the reference's tensors (no --check, no --exec-runner), and a search mode
-     * or direction asked for (--mode linear, --direction reverse) is the search the user wants */
+    /* the guess needs the reference's tensors (no --check, no --exec-runner); a search mode or
+     * direction asked for (--mode linear, --direction reverse) is the search the user wants; and
+     * it runs the failing build in this process, so only one that ran to its comparison in check
+     * 1 (a crash or a hang there is left to the isolated checks: failed_iteration -1) */
     const xc_debug_config *c = s->cfg;
-    if (!has_int8 && !xc_check_external(&c->command) && !c->n_against && c->mode != XC_DEBUG_LINEAR && !c->reverse) {
+    if (!has_int8 && !xc_check_external(&c->command) && !c->n_against && c->mode != XC_DEBUG_LINEAR && !c->reverse
+        && s->failed_iteration >= 0) {
         collect(e, p, XC_LAYER_PREC_FP32, XC_LAYER_PREC_FP32);
         r->n_candidates = p->n;
         XC_TRY(guess_alone(s, p, culprits, &explained));
