@@ -226,8 +226,8 @@ static xc_status guess_alone(xc_debug_session *s, precision *p, int *culprits, i
     for (int i = 0; st == XC_OK && passed && n > 1 && i < p->n; i++) {
         if (!sw[i]) continue;
         sw[i] = 0;
-        snprintf(what, sizeof what, "'%.500s' back in fp16, the other %d in %s", layer_name(p->e, p->layer[i]), n - 1,
-                 xc_layer_prec_name(p->to[i]));
+        snprintf(what, sizeof what, "'%.500s' back in %s, the other %d in %s", layer_name(p->e, p->layer[i]),
+                 xc_layer_prec_name(p->from[i]), n - 1, xc_layer_prec_name(p->to[i]));
         int still = 0;
         st = probe(s, p, sw, what, &still);
         if (still)
