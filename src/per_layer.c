@@ -169,9 +169,11 @@ static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const ch
     row->n_tensors++;
     const xc_compare_result *r = &lt->r;
     int failed = r->shape_mismatch || !r->passed;
-    /* NaN statistics (a non-finite mismatch) are the worst possible */
-    row->max_abs = isnan(r->max_abs) || r->max_abs > row->max_abs ? r->max_abs : row->max_abs;
-    row->max_rel = isnan(r->max_rel) || r->max_rel > row->max_rel ? r->max_rel : row->max_rel;
+    /* a non-finite mismatch (an fp16 overflow's inf or NaN) is the worst error possible: the
+     * compare's statistics cover the finite pairs only, so a row of NaNs would read max abs 0 */
+    double max_abs = r->n_nonfinite_mismatch ? INFINITY : r->max_abs, max_rel = r->n_nonfinite_mismatch ? INFINITY : r->max_rel;
+    row->max_abs = isnan(max_abs) || max_abs > row->max_abs ? max_abs : row->max_abs;
+    row->max_rel = isnan(max_rel) || max_rel > row->max_rel ? max_rel : row->max_rel;
     row->nmse = r->nmse > row->nmse ? r->nmse : row->nmse;
     row->score = r->score > row->score ? r->score : row->score;
     xc_verdict v = failed ? XC_VERDICT_FAIL : r->score > XC_NEAR_SCORE ? XC_VERDICT_NEAR : XC_VERDICT_PASS;

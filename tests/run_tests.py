@@ -59,6 +59,7 @@ from test_strings import strings  # noqa: E402
 from test_multi_device import multi_device  # noqa: E402
 from test_cli_tables import cli_tables  # noqa: E402
 from test_engine_recurrent import engine_recurrent  # noqa: E402
+from test_fp16_trouble import fp16_trouble  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1502,6 +1503,7 @@ def main():
         timed(determinism, s, xc, tmp)
         timed(bf16, s, xc, args.build, tmp)
         timed(reduce_masked, s, xc, args.build, tmp)
+        timed(fp16_trouble, s, xc, args.build, tmp)
         timed(engine_recurrent, s, xc, args.build, tmp)
         timed(multi_device, s, xc, args.build, tmp)
         timed(reduce_unsupported, s, xc, args.build, tmp)

@@ -300,6 +300,9 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, in
                  v.layer, v.tensor, v.r.shape_mismatch ? "shape mismatch; " : "", v.r.n_failed, v.r.count, v.r.max_abs);
     else if (v.r.shape_mismatch)
         snprintf(why, len, "iteration %d, output '%s': shape mismatch", v.iteration, g->outputs[v.output].name);
+    else if (v.r.n_nonfinite_mismatch) /* max abs covers the finite pairs only: 0 when all are NaN */
+        snprintf(why, len, "iteration %d, output '%s': %zu of %zu elements off, %zu of them NaN/Inf mismatches", v.iteration,
+                 g->outputs[v.output].name, v.r.n_failed, v.r.count, v.r.n_nonfinite_mismatch);
     else
         snprintf(why, len, "iteration %d, output '%s': %zu of %zu elements off, max abs error %.3g", v.iteration,
                  g->outputs[v.output].name, v.r.n_failed, v.r.count, v.r.max_abs);

@@ -9,8 +9,17 @@
  *      here, as does an int8 one without --fp16);
  *   3. with --fp16, each int8 culprit of step 2 is tried one rung lower (fp16), the others at
  *      their rung: kept there when the build still passes.
+ * An fp16 engine (no int8 layer) first asks the failing build itself: one isolated per-layer run
+ * (each layer fed the reference's inputs) names the layers that fail on their own, as an fp16
+ * overflow does (LayerNorm's or ReduceL2's squares past 65504: every such norm is NaN at once,
+ * where in the ordinary run the first one's NaN hides the others). Those raised together are one
+ * check; when it passes, each is tried back in fp16 (one check each, dropped when the build still
+ * passes) and the search is done: k overflowing norms cost k + 1 checks, not a bisection per
+ * culprit (38 checks for the 5 of a 4-layer ViT). Otherwise (or under --mode linear or
+ * --direction reverse, a search the user asked for) the bisection runs as above.
  * The answer is a per-layer precision file `build --layer-precision-file` reads. */
 #include "debug/session.h"
+#include "runner.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +167,82 @@ static xc_status calibrate_once(xc_debug_session *s, precision *p)
     return st;
 }
 
+/* The candidates whose layer fails in the isolated per-layer run of the failing build (every
+ * tactic pinned, the session's input sets): guess[i] set, their count in *n. */
+static xc_status failing_alone(xc_debug_session *s, precision *p, unsigned char *guess, int *n)
+{
+    const xc_debug_config *c = s->cfg;
+    xc_run_config rc = xc_run_config_default();
+    rc.model_path = c->model_path;
+    rc.ocl = pinned_options(s, p);
+    rc.ocl.progress = 0;
+    rc.ocl.quiet_faults = 1;
+    rc.inputs = c->inputs;
+    rc.iterations = s->n_iter;
+    rc.load_inputs = c->load_inputs;
+    rc.n_load_inputs = c->n_load_inputs;
+    rc.tol = c->tol;
+    rc.checks = c->checks;
+    rc.per_layer = XC_PER_LAYER_ISOLATED;
+    rc.per_layer_outputs_only = 1;
+    rc.runners[rc.n_runners++] = (xc_runner_spec){.kind = "ref"};
+    rc.runners[rc.n_runners++] = (xc_runner_spec){.kind = "ocl"};
+    xc_run_report rep;
+    memset(&rep, 0, sizeof rep);
+    xc_status st = xc_run(&rc, &rep);
+    *n = 0;
+    for (int k = 0; st == XC_OK && k < rep.n_runners; k++)
+        for (int it = 0; rep.runners[k].engine && rep.runners[k].per_layer && it < rep.iterations; it++) {
+            const xc_per_layer *pl = &rep.runners[k].per_layer[it];
+            for (int r = 0; r < pl->n_rows; r++) {
+                const char *name = pl->rows[r].info.name;
+                for (int i = 0; name && pl->rows[r].verdict == XC_VERDICT_FAIL && i < p->n; i++)
+                    if (!guess[i] && !strcmp(layer_name(p->e, p->layer[i]), name)) guess[i] = 1, (*n)++;
+            }
+        }
+    xc_run_report_free(&rep);
+    return st;
+}
+
+/* The isolated per-layer guess (see the top): *explained when the layers failing on their own,
+ * raised, make the build pass; culprits are then those still needed. */
+static xc_status guess_alone(xc_debug_session *s, precision *p, int *culprits, int *explained)
+{
+    xc_debug_report *r = s->report;
+    unsigned char *sw = calloc((size_t)p->n + 1, 1);
+    int n = 0, passed = 0;
+    if (!sw) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_status st = failing_alone(s, p, sw, &n);
+    if (st != XC_OK) { /* only a guess: the search goes on without it */
+        xc_debug_say(s, "the isolated per-layer run of the failing build did not run (%s): bisecting", xc_error_message());
+        free(sw);
+        return XC_OK;
+    }
+    xc_debug_say(s, "isolated per-layer run of the failing build: %d of %d candidate layers fail on their own%s", n, p->n,
+                 n && n < p->n && n <= XC_DEBUG_MAX_CULPRITS ? ": raising them first" : ": bisecting");
+    char what[600];
+    snprintf(what, sizeof what, "the %d layer%s failing on their own in %s", n, n == 1 ? "" : "s", xc_layer_prec_name(p->to[0]));
+    if (n && n < p->n && n <= XC_DEBUG_MAX_CULPRITS) st = probe(s, p, sw, what, &passed);
+    for (int i = 0; st == XC_OK && passed && n > 1 && i < p->n; i++) {
+        if (!sw[i]) continue;
+        sw[i] = 0;
+        snprintf(what, sizeof what, "'%.500s' back in %s, the other %d in %s", layer_name(p->e, p->layer[i]),
+                 xc_layer_prec_name(p->from[i]), n - 1, xc_layer_prec_name(p->to[i]));
+        int still = 0;
+        st = probe(s, p, sw, what, &still);
+        if (still)
+            n--;
+        else
+            sw[i] = 1;
+    }
+    *explained = st == XC_OK && passed;
+    r->n_culprits = 0;
+    for (int i = 0; *explained && i < p->n && r->n_culprits < XC_DEBUG_MAX_CULPRITS; i++)
+        if (sw[i]) culprits[r->n_culprits++] = i;
+    free(sw);
+    return st;
+}
+
 static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
 {
     xc_debug_report *r = s->report;
@@ -168,6 +253,17 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
     if (has_int8 && s->cfg->ocl.fp16) {
         XC_TRY(rung(s, e, p, XC_LAYER_PREC_FP16, XC_LAYER_PREC_FP16, culprits, &explained));
         if (!explained) xc_debug_say(s, "raising every int8 layer to fp16 does not pass: trying fp32");
+    }
+    /* the guess needs the reference's tensors (no --check, no --exec-runner); a search mode or
+     * direction asked for (--mode linear, --direction reverse) is the search the user wants; and
+     * it runs the failing build in this process, so only one that ran to its comparison in check
+     * 1 (a crash or a hang there is left to the isolated checks: failed_iteration -1) */
+    const xc_debug_config *c = s->cfg;
+    if (!has_int8 && !xc_check_external(&c->command) && !c->n_against && c->mode != XC_DEBUG_LINEAR && !c->reverse
+        && s->failed_iteration >= 0) {
+        collect(e, p, XC_LAYER_PREC_FP32, XC_LAYER_PREC_FP32);
+        r->n_candidates = p->n;
+        XC_TRY(guess_alone(s, p, culprits, &explained));
     }
     if (!explained) {
         XC_TRY(rung(s, e, p, XC_LAYER_PREC_FP32, XC_LAYER_PREC_FP32, culprits, &explained));
