@@ -41,13 +41,22 @@ typedef ushort lelem_t;                                      /* one element in l
 #define ELEM(p, i) (((__global const ushort *)(p))[i])       /* the stored half's bits */
 #define LP(words) (2 * (words))                              /* a pitch in words, in elements */
 #define MMA_SHAPE "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32"
-/* two floats as an f16x2 word, the first in the low half (the lower k) */
+/* two floats as an f16x2 word (rounded to nearest even), the first in the low half (the lower k) */
+#ifdef MMA_EMULATE
 inline uint pack_half2(float a, float b)
 {
     ushort h[2];
     vstore_half2_rte((float2)(a, b), 0, (__private half *)h);
     return (uint)h[0] | (uint)h[1] << 16;
 }
+#else
+inline uint pack_half2(float a, float b)
+{
+    uint r;
+    asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(b), "f"(a)); /* the first source goes high */
+    return r;
+}
+#endif
 #else
 #define KS (D / 8) /* k = 8 TF32 values per step */
 typedef uint lelem_t;
@@ -62,7 +71,8 @@ inline uint tf32_bits(float x) { return as_uint(x) + 0x1000u; }
  * memory (xch: 6 words per work-item) between two work-group barriers and computes what the
  * instruction would from every lane's registers, by the fragment layouts of the PTX manual; so
  * PoCL runs the very same fragment indexing, P's register reuse included. Every work-item calls
- * them the same number of times (all control flow around them is uniform). */
+ * them the same number of times (all control flow around them is uniform). pack_half2 (f16)
+ * is the third primitive: cvt.rn.f16x2.f32 on the GPU, vstore_half2_rte emulated. */
 #ifdef MMA_EMULATE
 /* element of lane `lane`'s register `reg` as the mma reads it (half `hi` of an f16x2 word) */
 inline float frag(__local const uint *w, int lane, int reg, int hi)
