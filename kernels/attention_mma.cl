@@ -27,7 +27,7 @@
 #define NT (BKN / 8) /* 8-key tiles of a warp's S */
 #define DT (D / 8)   /* 8-column tiles of a warp's O */
 #ifdef MMA_EMULATE
-#define UNROLL /* PoCL: loops holding barriers stay loops */
+#define UNROLL __attribute__((opencl_unroll_hint(1))) /* PoCL: loops holding barriers stay loops */
 #else
 #define UNROLL _Pragma("unroll") /* fragments and accumulators stay in registers */
 #endif
@@ -95,15 +95,15 @@ inline void mma_tile(float d[4], uint a0, uint a1, uint a2, uint a3, uint b0, ui
     w[lane * 6 + 0] = a0, w[lane * 6 + 1] = a1, w[lane * 6 + 2] = a2, w[lane * 6 + 3] = a3;
     w[lane * 6 + 4] = b0, w[lane * 6 + 5] = b1;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int e = 0; e < 4; e++) {
+    UNROLL for (int e = 0; e < 4; e++) {
         const int r = g + (e >> 1) * 8, n = 2 * t + (e & 1);
         float sum = 0.0f;
 #ifdef MMA_FP16
-        for (int k = 0; k < 16; k++)
+        UNROLL for (int k = 0; k < 16; k++)
             sum += frag(w, (r & 7) * 4 + ((k & 7) >> 1), (r >> 3) + 2 * (k >> 3), k & 1)
                    * frag(w, n * 4 + ((k & 7) >> 1), 4 + (k >> 3), k & 1);
 #else
-        for (int k = 0; k < 8; k++)
+        UNROLL for (int k = 0; k < 8; k++)
             sum += frag(w, (r & 7) * 4 + (k & 3), (r >> 3) + 2 * (k >> 2), 0) * frag(w, n * 4 + (k & 3), 4 + (k >> 2), 0);
 #endif
         d[e] += sum;
