@@ -17,6 +17,10 @@ transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it run
   --no-tf32       the tuner's choice with --no-tf32: no tf32 tactic, precision fp32, error at
                   fp32's level (under 1e-5).
 Every output element is checked to be written (a NaN-poisoned output would show as NaN error).
+Attention cases (attn_*: MatMul -> scale -> mask Add -> Softmax -> MatMul chains fused into one
+attention layer, and the ONNX Attention op) force each attention.flash_tf32 variant (tf32.*) and
+each attention.flash_mma_fp16 variant under --fp16 (fp16.*), against softmax(Q K^T s + mask) V in
+float64 of the saved inputs, with the same bounds, default and --no-tf32 runs.
 
   LD_LIBRARY_PATH=.device python3 bench/tf32_check.py --xc .device/crosscheck --out /tmp/tf32 [--only REGEX]
 Exit status 0 when every check holds. Needs numpy and onnx.
@@ -62,6 +66,62 @@ def make_conv(path, n, c, hw, m, k=3, stride=1, pad=1, group=1):
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
 
 
+def make_attention(path, b, h, s, d, mask, op):
+    """op False: the chain as exporters write it (K as rows, transposed in the pattern), mask None,
+    "pad" (BERT's [B,1,1,S] padding bias) or "full" ([1,1,S,S] with -10000 and -inf entries, every
+    row keeping its diagonal). op True: the ONNX Attention op on 3-D [B, S, heads * d], grouped-query
+    (h query heads on h / 2 key/value heads), is_causal."""
+    rng = np.random.default_rng(11)
+    if op:
+        node = helper.make_node("Attention", ["Q", "K", "V"], ["Y"], name="attn", q_num_heads=h, kv_num_heads=h // 2, is_causal=1)
+        ins = [helper.make_tensor_value_info("Q", TensorProto.FLOAT, [b, s, h * d]),
+               helper.make_tensor_value_info("K", TensorProto.FLOAT, [b, s, h // 2 * d]),
+               helper.make_tensor_value_info("V", TensorProto.FLOAT, [b, s, h // 2 * d])]
+        g = helper.make_graph([node], "attn_op", ins, [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 23)], ir_version=10), path)
+        return None
+    inits = [numpy_helper.from_array(np.array(1 / np.sqrt(d), np.float32), "c")]
+    nodes = [helper.make_node("Transpose", ["K"], ["Kt"], name="kt", perm=[0, 1, 3, 2]),
+             helper.make_node("MatMul", ["Q", "Kt"], ["S"], name="scores"), helper.make_node("Mul", ["S", "c"], ["X"], name="scale")]
+    m = None
+    if mask == "pad":
+        m = np.zeros((b, 1, 1, s), np.float32)
+        for i in range(b):
+            m[i, ..., s - 7 * i:] = -10000 if i else 0
+    elif mask == "full":
+        m = rng.uniform(-2, 0, (1, 1, s, s)).astype(np.float32)
+        m[rng.random(m.shape) < 0.3] = -10000
+        m[rng.random(m.shape) < 0.1] = -np.inf
+        m[0, 0, np.arange(s), np.arange(s)] = 0
+    x = "X"
+    if m is not None:
+        inits.append(numpy_helper.from_array(m, "M"))
+        nodes.append(helper.make_node("Add", ["X", "M"], ["XM"], name="mask"))
+        x = "XM"
+    nodes += [helper.make_node("Softmax", [x], ["P"], name="softmax", axis=-1), helper.make_node("MatMul", ["P", "V"], ["Y"], name="context")]
+    ins = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [b, h, s, d]) for n in ("Q", "K", "V")]
+    g = helper.make_graph(nodes, "attn_chain", ins, [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=inits)
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8), path)
+    return m
+
+
+def attention64(feeds, mask, h, op):
+    """softmax(Q K^T / sqrt(d) + mask) V in float64 (op: 3-D operands, grouped-query heads, causal)."""
+    q, k, v = (feeds[n].astype(np.float64) for n in ("Q", "K", "V"))
+    if op:  # [B, S, heads * d] -> [B, heads, S, d]; key/value head j serves query heads 2j, 2j + 1
+        b, s, _ = q.shape
+        q, k, v = (t.reshape(b, s, -1, q.shape[2] // h).transpose(0, 2, 1, 3) for t in (q, k, v))
+        k, v = np.repeat(k, 2, axis=1), np.repeat(v, 2, axis=1)
+    x = q @ k.transpose(0, 1, 3, 2) / np.sqrt(q.shape[-1])
+    if mask is not None:
+        x = x + mask.astype(np.float64)
+    if op:
+        x = np.where(np.triu(np.ones(x.shape[-2:], bool), 1), -np.inf, x)
+    p = np.exp(x - x.max(axis=-1, keepdims=True))
+    y = (p / p.sum(axis=-1, keepdims=True)) @ v
+    return y.transpose(0, 2, 1, 3).reshape(y.shape[0], y.shape[2], -1) if op else y
+
+
 def reference64(op, feeds, attrs):
     a, b = feeds["A"].astype(np.float64), feeds["B"].astype(np.float64)
     if op == "MatMul":
@@ -97,6 +157,16 @@ CASES = [  # name, op, A, B, C, attrs
     ("conv3x3_g4", "Conv", [2, 64, 14, 14], 64, None, {"k": 3, "group": 4}),
 ]
 CONV_VARIANTS = ["128x128x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
+# attention: name, batch, heads, seq, head size, mask, ONNX Attention op (attn_bert_b8: BERT-base b8)
+ATTN_CASES = [
+    ("attn_bert_b8", 8, 12, 128, 64, "pad", False),
+    ("attn_ragged", 2, 4, 77, 64, "full", False),
+    ("attn_d32", 2, 4, 100, 32, None, False),
+    ("attn_d128", 1, 2, 200, 128, "full", False),
+    ("attn_op_causal", 2, 4, 150, 64, None, True),
+]
+ATTN_VARIANTS = ["64x64", "64x32", "32x64", "128x64"]
+ATTN_VARIANTS_D128_TF32 = ["64x32"]  # TF32 at head size 128: only 32-key blocks fit 48 KiB of local memory
 MMA_FP16_VARIANTS = ["256x128x32.4x2", "128x128x32.2x2", "128x64x32.2x2", "64x64x32.2x2"]
 CONV_TF32_VARIANTS = ["256x128x16.4x2", "128x128x16.2x2", "128x64x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
 
@@ -140,11 +210,18 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     failures = 0
     print("%-14s %-28s %-30s %-5s %10s  %s" % ("case", "run", "tactic", "prec", "rel err", "verdict"))
-    for name, op, sa, sb, sc, attrs in CASES:
+    for name, op, sa, sb, sc, attrs in CASES + [(c[0], "Attention", c, None, None, {}) for c in ATTN_CASES]:
         if a.only and not re.search(a.only, name):
             continue
         model = os.path.join(a.out, name + ".onnx")
-        if op == "Conv" and attrs:
+        if op == "Attention":
+            _, b, h, sq, d, mask_kind, is_op = sa
+            mask = make_attention(model, b, h, sq, d, mask_kind, is_op)
+            k = d
+            tf32_variants = ATTN_VARIANTS_D128_TF32 if d == 128 else ATTN_VARIANTS
+            runs = [("tf32." + v, ["--tactics", "attention.flash_tf32." + v], "tf32") for v in tf32_variants]
+            runs += [("fp16.mma." + v, ["--fp16", "--tactics", "attention.flash_mma_fp16." + v], "fp16") for v in ATTN_VARIANTS]
+        elif op == "Conv" and attrs:
             make_conv(model, sa[0], sa[1], sa[2], sb, **attrs)
             k = attrs["k"] ** 2 * sa[1] // attrs.get("group", 1)
             tactics = ["conv2d.implicit_tf32"] + (["conv2d.1x1_tf32"] if attrs["k"] == 1 and attrs.get("stride", 1) == 1 else [])
@@ -175,7 +252,13 @@ def main():
             rc, rep, t = res
             feeds = {n: t[("ref", "input", n)] for n in ("A", "B", "C") if ("ref", "input", n) in t}
             # Conv: the reference interpreter's fp32 output (exact to ~1e-7) stands in for float64
-            ref = t[("ref", "output", "Y")].astype(np.float64) if op == "Conv" else reference64(op, feeds, attrs)
+            if op == "Attention":
+                feeds = {n: t[("ref", "input", n)] for n in ("Q", "K", "V")}
+                ref = attention64(feeds, mask, sa[2], sa[6])
+            elif op == "Conv":
+                ref = t[("ref", "output", "Y")].astype(np.float64)
+            else:
+                ref = reference64(op, feeds, attrs)
             out = t.get(("ocl", "output", "Y"))
             if out is None:
                 out = next(v for (r_, role, n), v in t.items() if r_.startswith("ocl") and role == "output")

@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "debug"))
 from test_reduce import debug_reduce  # noqa: E402
 from test_attention_fusion import attention_fusion  # noqa: E402
+from test_attention_mma import attention_mma  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "trust"))
 from verdict_tests import verdict_tests  # noqa: E402
 from hostile.battery import hostile_battery  # noqa: E402
@@ -1504,6 +1505,7 @@ def main():
         timed(bf16, s, xc, args.build, tmp)
         timed(reduce_masked, s, xc, args.build, tmp)
         timed(fp16_trouble, s, xc, args.build, tmp)
+        timed(attention_mma, s, xc, args.build, tmp)
         timed(engine_recurrent, s, xc, args.build, tmp)
         timed(multi_device, s, xc, args.build, tmp)
         timed(reduce_unsupported, s, xc, args.build, tmp)

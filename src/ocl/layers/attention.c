@@ -8,7 +8,9 @@
  *    attn_mask, is_causal; a fully masked row gives zeros, as the reference does.
  * Tactics: attention.flash.<BQ>x<BK> (the portable baseline: a work-group of BQ query rows,
  * key/value blocks of BK rows through local memory) and attention.flash_wide.<BQ>x<BK> (wider
- * query blocks that amortize each key/value block over more rows, tuned on GPUs only). */
+ * query blocks that amortize each key/value block over more rows, tuned on GPUs only); on tensor
+ * cores, attention.flash_tf32.<BQ>x<BKN> and attention.flash_mma_fp16.<BQ>x<BKN>
+ * (kernels/attention_mma.cl, head sizes 32, 64 and 128). */
 #include "ocl/engine.h"
 #include <limits.h>
 #include <math.h>
@@ -179,12 +181,38 @@ static int dmax_of(const geom *g)
     return d <= 32 ? 32 : d <= 64 ? 64 : HEAD_MAX;
 }
 
+/* The integer after `key` (e.g. "-DBQ=") in a variant's defines, 0 when absent. */
+static int define_int(const char *defines, const char *key)
+{
+    const char *d = strstr(defines, key);
+    return d ? atoi(d + strlen(key)) : 0;
+}
+
+/* Q, K, V, the mask (or a dummy binding) and Y, as every attention kernel takes them first. */
+static xc_status bind_operands(xc_engine *e, xc_layer *l, xc_launch *k, const geom *g)
+{
+    for (int i = 0; i < 3; i++) XC_TRY(xc_launch_input(e, l, k, l->in[i]));
+    XC_TRY(xc_launch_input(e, l, k, g->flags & ATTN_MASK ? l->in[3] : l->in[0])); /* no mask: a dummy binding */
+    xc_launch_tensor(k, l->out[0]);
+    return XC_OK;
+}
+
+/* The sizes, strides, scale and flags, as every attention kernel takes them after its locals. */
+static void bind_geometry(xc_launch *k, const geom *g)
+{
+    const int64_t ints[] = {g->heads, g->group, g->sq,   g->skv,  g->dk,   g->dv,   g->q[0], g->q[1],
+                            g->q[2],  g->k[0],  g->k[1], g->k[2], g->k[3], g->v[0], g->v[1], g->v[2],
+                            g->y[0],  g->y[1],  g->y[2], g->m[0], g->m[1], g->m[2], g->m[3]};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) xc_launch_int(k, ints[i]);
+    xc_launch_float(k, g->scale);
+    xc_launch_int(k, g->flags);
+}
+
 static xc_status flash_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     geom g;
     if (!geometry(e, l, &g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not an attention the kernel takes", l->name);
-    const char *bq_def = strstr(defines, "-DBQ=");
-    size_t bq = bq_def ? strtoul(bq_def + 5, NULL, 10) : 0;
+    size_t bq = (size_t)define_int(defines, "-DBQ=");
     if (!bq) return xc_fail(XC_ERR_INTERNAL, "layer '%s': variant without -DBQ", l->name);
     char defs[256];
     snprintf(defs, sizeof defs, "%s -DBK=%d -DDMAX=%d", defines, BK_LOCAL, dmax_of(&g));
@@ -192,19 +220,65 @@ static xc_status flash_prepare(xc_engine *e, xc_layer *l, const char *defines)
     XC_TRY(xc_layer_program(e, l, "attention.cl", NULL, defs, &p));
     xc_launch *k = xc_layer_add_launch(l, p, "attention_flash");
     if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
-    for (int i = 0; i < 3; i++) XC_TRY(xc_launch_input(e, l, k, l->in[i]));
-    XC_TRY(xc_launch_input(e, l, k, g.flags & ATTN_MASK ? l->in[3] : l->in[0])); /* no mask: a dummy binding */
-    xc_launch_tensor(k, l->out[0]);
+    XC_TRY(bind_operands(e, l, k, &g));
     xc_launch_local(k, sizeof(float) * BK_LOCAL * xc_round_up((size_t)g.dk, 4)); /* K and V rows padded to float4s */
     xc_launch_local(k, sizeof(float) * BK_LOCAL * xc_round_up((size_t)g.dv, 4));
-    const int64_t ints[] = {g.heads, g.group, g.sq,   g.skv,  g.dk,   g.dv,   g.q[0], g.q[1], g.q[2], g.k[0], g.k[1], g.k[2],
-                            g.k[3],  g.v[0],  g.v[1], g.v[2], g.y[0], g.y[1], g.y[2], g.m[0], g.m[1], g.m[2], g.m[3]};
-    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) xc_launch_int(k, ints[i]);
-    xc_launch_float(k, g.scale);
-    xc_launch_int(k, g.flags);
+    bind_geometry(k, &g);
     size_t global[2] = {xc_round_up((size_t)g.sq, bq), (size_t)(g.batch * g.heads)}, local[2] = {bq, 1};
     xc_launch_range(k, 2, global, local);
     return XC_OK;
+}
+
+/* ---- the tensor-core tactics (kernels/attention_mma.cl): head size 32, 64 or 128 on both sides ---- */
+static int mma_geometry(const xc_engine *e, const xc_layer *l, geom *g)
+{
+    return geometry(e, l, g) && g->dk == g->dv && (g->dk == 32 || g->dk == 64 || g->dk == 128);
+}
+
+static xc_status mma_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    geom g;
+    if (!mma_geometry(e, l, &g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not an attention the mma kernel takes", l->name);
+    int warps = define_int(defines, "-DWARPS="), bkn = define_int(defines, "-DBKN="), d = (int)g.dk;
+    int fp16 = strstr(defines, "-DMMA_FP16") != NULL, emulated = xc_mma_emulated();
+    if (!warps || !bkn) return xc_fail(XC_ERR_INTERNAL, "layer '%s': variant without -DWARPS/-DBKN", l->name);
+    /* Local pitches in 32-bit words (a TF32 float or two halves): 4 words of padding put the 8
+     * rows x 4 words of a K fragment read on 32 banks; V^T's TF32 rows take two-word reads
+     * (8 words of padding), its f16 rows one-word reads. */
+    int pk = (fp16 ? d / 2 : d) + 4, pv = fp16 ? bkn / 2 + 4 : bkn + 8;
+    size_t ks = 4 * (size_t)bkn * pk, vt = 4 * (size_t)d * pv, xch = emulated ? 4 * 6 * 32 * (size_t)warps : 4;
+    if (ks + vt + xch > e->dev->local_mem)
+        return xc_fail(XC_ERR_RUNTIME, "layer '%s': %s needs %zu bytes of local memory, the device has %zu", l->name, l->variant,
+                       ks + vt + xch, e->dev->local_mem);
+    char defs[256];
+    snprintf(defs, sizeof defs, "%s -DD=%d -DPK=%d -DPV=%d%s", defines, d, pk, pv, xc_mma_defines());
+    cl_program p;
+    XC_TRY(xc_layer_program(e, l, "attention_mma.cl", NULL, defs, &p));
+    xc_launch *k = xc_layer_add_launch(l, p, "attention_mma");
+    if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
+    XC_TRY(bind_operands(e, l, k, &g));
+    xc_launch_local(k, ks + vt);
+    xc_launch_local(k, xch);
+    bind_geometry(k, &g);
+    size_t bq = 16 * (size_t)warps,
+           global[2] = {32 * (size_t)warps * (((size_t)g.sq + bq - 1) / bq), (size_t)(g.batch * g.heads)},
+           local[2] = {32 * (size_t)warps, 1};
+    xc_launch_range(k, 2, global, local);
+    return XC_OK;
+}
+
+/* attention.flash_tf32: fp32 layers where TF32 is allowed (xc_engine_tf32: NVIDIA compute
+ * capability >= 8.0, no --no-tf32). attention.flash_mma_fp16: half-storage layers (--fp16) on
+ * the same devices, f16 products with fp32 sums (xc_layer_mma_fp16; --no-tf32 leaves it on). */
+static int flash_tf32_applicable(const xc_engine *e, const xc_layer *l)
+{
+    geom g;
+    return xc_engine_tf32(e) && !l->fp16 && mma_geometry(e, l, &g);
+}
+static int flash_mma_fp16_applicable(const xc_engine *e, const xc_layer *l)
+{
+    geom g;
+    return xc_layer_mma_fp16(e, l) && mma_geometry(e, l, &g);
 }
 
 /* The portable baseline: 32 query rows per group (PoCL runs a group's items as one loop). */
@@ -215,5 +289,24 @@ static const xc_variant no_cpu_variants[] = {{NULL, NULL}};
 
 static const xc_tactic flash = {"attention.flash", NULL, flash_variants, flash_prepare, NULL};
 static const xc_tactic wide = {"attention.flash_wide", NULL, wide_variants, flash_prepare, no_cpu_variants};
-static const xc_tactic *const tactics[] = {&flash, &wide, NULL};
+/* <BQ>x<BKN>: BQ / 16 warps of 16 query rows, key blocks of BKN; a variant whose K and V^T stages
+ * exceed the device's local memory (TF32 at head size 128 with 64-key blocks) is not a candidate. */
+static const xc_variant tf32_variants[] = {{"64x64", "-DMMA_TF32 -DWARPS=4 -DBKN=64"},
+                                           {"64x32", "-DMMA_TF32 -DWARPS=4 -DBKN=32"},
+                                           {"32x64", "-DMMA_TF32 -DWARPS=2 -DBKN=64"},
+                                           {"128x64", "-DMMA_TF32 -DWARPS=8 -DBKN=64"},
+                                           {NULL, NULL}};
+static const xc_variant mma_fp16_variants[] = {{"64x64", "-DMMA_FP16 -DWARPS=4 -DBKN=64"},
+                                               {"64x32", "-DMMA_FP16 -DWARPS=4 -DBKN=32"},
+                                               {"32x64", "-DMMA_FP16 -DWARPS=2 -DBKN=64"},
+                                               {"128x64", "-DMMA_FP16 -DWARPS=8 -DBKN=64"},
+                                               {NULL, NULL}};
+/* Off GPUs (CROSSCHECK_MMA_EMULATE on PoCL) one variant is tuned: the emulation says nothing of speed. */
+static const xc_variant tf32_cpu_variants[] = {{"64x64", "-DMMA_TF32 -DWARPS=4 -DBKN=64"}, {NULL, NULL}};
+static const xc_variant mma_fp16_cpu_variants[] = {{"64x64", "-DMMA_FP16 -DWARPS=4 -DBKN=64"}, {NULL, NULL}};
+static const xc_tactic flash_tf32 = {"attention.flash_tf32", flash_tf32_applicable, tf32_variants, mma_prepare,
+                                     tf32_cpu_variants};
+static const xc_tactic flash_mma_fp16 = {"attention.flash_mma_fp16", flash_mma_fp16_applicable, mma_fp16_variants, mma_prepare,
+                                         mma_fp16_cpu_variants};
+static const xc_tactic *const tactics[] = {&flash, &wide, &flash_tf32, &flash_mma_fp16, NULL};
 const xc_layer_kind xc_kind_attention = {"attention", accepts, tactics};
