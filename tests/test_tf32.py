@@ -86,6 +86,18 @@ def tf32_tests(s, xc, build, tmp):
     s.check("tf32: --tactics 'gemm.tf32*' matches no tactic here (never offered off NVIDIA)",
             r.returncode == 2 and "matches no tactic" in r.stderr, r.stdout[-400:] + r.stderr[-400:])
 
+    # a variant this device is offered only at a higher optimization level (CPU devices time
+    # their smallest tile below level 4): forcing it at level 0 ran the baseline silently
+    pin = "gemm.reg_blocked.64x64x8.4x4"
+    r = _run([xc, "run", model, "--ref", "--ocl", "--tactics", pin], fast)
+    s.check("tf32: --tactics naming a variant not offered at this level fails and names the level that offers it",
+            r.returncode == 2 and "--builder-optimization-level 5 offers it" in r.stderr, r.stdout[-400:] + r.stderr[-400:])
+    js = os.path.join(d, "pin.json")
+    r = _run([xc, "run", model, "--ref", "--ocl", "--tactics", pin, "--builder-optimization-level", "5", "--per-layer", "--json", js])
+    rows = json.load(open(js))["per_layer"]["layers"] if r.returncode == 0 else []
+    s.check("tf32: at level 5 the same --tactics runs that very variant", rows and all(x["tactic"] == pin for x in rows),
+            r.stdout[-400:] + r.stderr[-400:] + str(rows)[:300])
+
     # the conv GEMM's TF32 tactics are refused here too: a filter naming only them matches nothing
     conv = os.path.join(d, "conv.onnx")
     _conv_model(conv)

@@ -267,38 +267,51 @@ static xc_status check_pinned_names(const xc_engine *e, const xc_tactics_file *p
     return XC_OK;
 }
 
-/* Does glob match a tactic some live GPU layer of e could use? */
+/* Does glob match a tactic some live GPU layer of e could use? 2: one that tuning at the
+ * engine's optimization level on this device considers; 1: only one of the variants a higher
+ * level offers (CPU devices below level 4 time fewer); 0: none. */
 static int glob_matches(const xc_engine *e, const char *glob)
 {
     candidate c[96];
-    for (int l = 0; l < e->n_layers; l++) {
+    int best = 0;
+    for (int l = 0; l < e->n_layers && best < 2; l++) {
         if (e->layers[l].dead || e->layers[l].cpu) continue;
-        int n = all_candidates(e, &e->layers[l], c, 96);
-        for (int k = 0; k < n; k++)
-            if (!fnmatch(glob, c[k].name, 0) || !fnmatch(glob, c[k].t->name, 0)) return 1;
+        for (int tuned = 1; tuned >= 0 && best < 2 - !tuned; tuned--) {
+            int n = applicable_candidates(e, &e->layers[l], c, 96, tuned);
+            for (int k = 0; k < n; k++)
+                if (!fnmatch(glob, c[k].name, 0) || !fnmatch(glob, c[k].t->name, 0)) {
+                    best = tuned ? 2 : 1;
+                    break;
+                }
+        }
     }
-    return 0;
+    return best;
 }
 
 /* A --tactics glob that matches no tactic any layer could use is a warning when another glob
  * matches (several globs for several layer kinds are common), and an error when none does: a
- * typo would otherwise leave every layer on its baseline, silently. */
+ * typo would otherwise leave every layer on its baseline, silently. A glob naming a variant the
+ * optimization level does not offer on this device is unmatched too, with the level to ask for. */
 static xc_status check_tactic_filter(const xc_engine *e)
 {
     int n = e->opt.n_tactic_filter, unmatched = 0;
     char *matched = calloc((size_t)n + 1, 1);
     if (!matched) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < n; i++) unmatched += !(matched[i] = (char)glob_matches(e, e->opt.tactic_filter[i]));
+    for (int i = 0; i < n; i++) unmatched += (matched[i] = (char)glob_matches(e, e->opt.tactic_filter[i])) != 2;
     xc_status s = XC_OK;
     for (int i = 0; i < n && unmatched; i++) {
-        if (matched[i]) continue;
+        if (matched[i] == 2) continue;
+        char why[160] = "";
+        if (matched[i] == 1)
+            snprintf(why, sizeof why, " at optimization level %d on this device (--builder-optimization-level 5 offers it)",
+                     e->opt.opt_level);
         if (unmatched == n) {
             s = xc_fail(XC_ERR_USAGE,
-                        "--tactics '%s' matches no tactic of any layer of this engine (see 'crosscheck inspect engine')",
-                        e->opt.tactic_filter[i]);
+                        "--tactics '%s' matches no tactic of any layer of this engine%s (see 'crosscheck inspect engine')",
+                        e->opt.tactic_filter[i], why);
             break;
         }
-        xc_warn("--tactics '%s' matches no tactic of any layer of this engine", e->opt.tactic_filter[i]);
+        xc_warn("--tactics '%s' matches no tactic of any layer of this engine%s", e->opt.tactic_filter[i], why);
     }
     free(matched);
     return s;
