@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -173,12 +174,13 @@ CONV_TF32_VARIANTS = ["256x128x16.4x2", "128x128x16.2x2", "128x64x16.2x2", "64x1
 
 def run(a, model, tag, extra):
     d = os.path.join(a.out, tag)
+    shutil.rmtree(d, ignore_errors=True)  # --save-outputs refuses a folder holding files it did not write
     os.makedirs(d, exist_ok=True)
-    j = os.path.join(d, "run.json")
+    j = os.path.join(a.out, tag + ".json")
     cmd = [a.xc, "run", model, "--ref", "--ocl", "--ocl-device", "NVIDIA", "--per-layer", "--save-outputs", d,
            "--json", j, "--seed", str(a.seed), "--val-range", "[-1,1]"] + extra
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    with open(os.path.join(d, "log.txt"), "w") as f:
+    with open(os.path.join(a.out, tag + ".log"), "w") as f:
         f.write("$ %s\n%s%s" % (" ".join(cmd), r.stdout, r.stderr))
     if r.returncode not in (0, 1):
         return None, "exit %d: %s" % (r.returncode, (r.stderr.strip().splitlines() or [""])[-1])
