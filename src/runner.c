@@ -17,8 +17,8 @@
 
 xc_run_config xc_run_config_default(void)
 {
-    xc_run_config c;
-    memset(&c, 0, sizeof c);
+    static const xc_run_config zero; /* (as in xc_ocl_build_defaults: no second large frame) */
+    xc_run_config c = zero;
     c.inputs = xc_input_spec_default();
     c.tol = xc_tolerance_spec_default();
     c.ocl = xc_ocl_build_defaults();

@@ -19,11 +19,10 @@
 
 xc_ocl_build_options xc_ocl_build_defaults(void)
 {
-    xc_ocl_build_options o;
-    memset(&o, 0, sizeof o);
-    o.timing_iterations = 10;
-    o.opt_level = -1;
-    return o;
+    /* a constant, not a local: the options are tens of KiB, and a frame that size is what fails
+     * first when the stack cannot grow (a tight ulimit -v) */
+    static const xc_ocl_build_options defaults = {.timing_iterations = 10, .opt_level = -1};
+    return defaults;
 }
 
 #define XC_DEFAULT_OPT_LEVEL 3
