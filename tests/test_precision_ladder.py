@@ -151,6 +151,11 @@ def _implicit(s, xc, tmp):
     text = _debug(s, xc, model, int8 + ["--fp16"], out16, "conv2 + relu2", "fp16", "int8", "--int8 --fp16")
     s.check("precision_ladder: --int8 --fp16: the first rung (fp16) was enough, fp32 never tried",
             "raising them to fp16" in text and "raising them to fp32" not in text, text[-2000:])
+    # a bf16 engine's 16-bit rung is bf16 (it asked for fp16 layers, which such an engine refuses)
+    out_b = os.path.join(tmp, "ladder_bf16.json")
+    text = _debug(s, xc, model, int8 + ["--bf16"], out_b, "conv2 + relu2", "bf16", "int8", "--int8 --bf16")
+    s.check("precision_ladder: --int8 --bf16: the first rung is bf16 and was enough",
+            "raising them to bf16" in text and "raising them to fp32" not in text, text[-2000:])
 
     # the constraint in the per-layer table and in a plan: the layer float, the others int8
     for name, args, want, nodes in (("ladder_c32", i8 + ["--layer-precision-file", out32], "fp32", ["conv2", "relu2"]),

@@ -83,13 +83,20 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     return xc_debug_keep_file(s, path, "precision.json", *passed);
 }
 
+/* The ladder's 16-bit rung: fp16, or bf16 for a --bf16 engine. */
+static int half_rung(const xc_ocl_build_options *o)
+{
+    return o->half_format == XC_HALF_BF16 ? XC_LAYER_PREC_BF16 : XC_LAYER_PREC_FP16;
+}
+
 /* The precision layer l runs in, when it is one the search may raise (else NONE). */
 static int raisable(const xc_engine *e, int layer)
 {
     xc_engine_layer_info info, *l = &info;
     xc_engine_layer_info_get(e, layer, l);
     if (!l->name || l->cpu || !strcmp(l->kind, "reformat") || !strcmp(l->kind, "view")) return XC_LAYER_PREC_NONE;
-    return l->int8 ? XC_LAYER_PREC_INT8 : l->fp16 ? XC_LAYER_PREC_FP16 : XC_LAYER_PREC_NONE;
+    int half = xc_engine_half_format(e) == XC_HALF_BF16 ? XC_LAYER_PREC_BF16 : XC_LAYER_PREC_FP16;
+    return l->int8 ? XC_LAYER_PREC_INT8 : l->fp16 ? half : XC_LAYER_PREC_NONE;
 }
 
 /* The failing build's candidates below `below` as p's search, each raised to `to`. */
@@ -106,7 +113,7 @@ static int collect(const xc_engine *e, precision *p, int below, int to)
     return p->n;
 }
 
-/* Step 3: each int8 culprit tried at fp16 (the others at their rung): one check each. */
+/* Step 3: each int8 culprit tried at the 16-bit rung (the others at theirs): one check each. */
 static xc_status lower_int8(xc_debug_session *s, precision *p, const int *culprits, int n_culprits)
 {
     unsigned char *sw = calloc((size_t)p->n + 1, 1);
@@ -117,8 +124,10 @@ static xc_status lower_int8(xc_debug_session *s, precision *p, const int *culpri
         int c = culprits[k], passed = 0;
         if (p->from[c] != XC_LAYER_PREC_INT8) continue;
         char what[600];
-        snprintf(what, sizeof what, "culprit '%.500s' one rung lower, in fp16", layer_name(p->e, p->layer[c]));
-        p->to[c] = XC_LAYER_PREC_FP16;
+        int half = half_rung(&s->cfg->ocl);
+        snprintf(what, sizeof what, "culprit '%.500s' one rung lower, in %s", layer_name(p->e, p->layer[c]),
+                 xc_layer_prec_name(half));
+        p->to[c] = half;
         st = probe(s, p, sw, what, &passed);
         if (!passed) p->to[c] = XC_LAYER_PREC_FP32;
     }
@@ -135,11 +144,13 @@ static xc_status rung(xc_debug_session *s, const xc_engine *e, precision *p, int
     for (int i = 0; i < p->n; i++) n8 += p->from[i] == XC_LAYER_PREC_INT8;
     r->n_candidates = p->n;
     if (n8 && p->n > n8)
-        xc_debug_say(s, "%d int8 and %d fp16 layers in the build: raising them to %s, searching %s", n8, p->n - n8,
-                     xc_layer_prec_name(to), s->cfg->reverse ? "from the back" : "from the front");
+        xc_debug_say(s, "%d int8 and %d %s layers in the build: raising them to %s, searching %s", n8, p->n - n8,
+                     xc_layer_prec_name(half_rung(&s->cfg->ocl)), xc_layer_prec_name(to),
+                     s->cfg->reverse ? "from the back" : "from the front");
     else
-        xc_debug_say(s, "%d %s layers in the build: raising them to %s, searching %s", p->n, n8 ? "int8" : "fp16",
-                     xc_layer_prec_name(to), s->cfg->reverse ? "from the back" : "from the front");
+        xc_debug_say(s, "%d %s layers in the build: raising them to %s, searching %s", p->n,
+                     n8 ? "int8" : xc_layer_prec_name(half_rung(&s->cfg->ocl)), xc_layer_prec_name(to),
+                     s->cfg->reverse ? "from the back" : "from the front");
     char word[64];
     snprintf(word, sizeof word, "layers in %s", xc_layer_prec_name(to));
     return xc_debug_search(s, p->n, word, probe, p, culprits, &r->n_culprits, explained);
@@ -249,10 +260,11 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
     XC_TRY(xc_debug_keep_failing(s, e));
     XC_TRY(xc_debug_save_failing_tactics(s, e, p->replay, sizeof p->replay));
     XC_TRY(calibrate_once(s, p));
+    int half = half_rung(&s->cfg->ocl);
     int culprits[XC_DEBUG_MAX_CULPRITS], explained = 0, has_int8 = collect(e, p, XC_LAYER_PREC_FP16, 0) > 0;
     if (has_int8 && s->cfg->ocl.fp16) {
-        XC_TRY(rung(s, e, p, XC_LAYER_PREC_FP16, XC_LAYER_PREC_FP16, culprits, &explained));
-        if (!explained) xc_debug_say(s, "raising every int8 layer to fp16 does not pass: trying fp32");
+        XC_TRY(rung(s, e, p, half, half, culprits, &explained));
+        if (!explained) xc_debug_say(s, "raising every int8 layer to %s does not pass: trying fp32", xc_layer_prec_name(half));
     }
     /* the guess needs the reference's tensors (no --check, no --exec-runner); a search mode or
      * direction asked for (--mode linear, --direction reverse) is the search the user wants; and
