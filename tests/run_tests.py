@@ -39,6 +39,7 @@ from test_control_flow import control_flow  # noqa: E402
 from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
 from test_tf32 import tf32_tests  # noqa: E402
+from test_tf32_async import tf32_async_tests  # noqa: E402
 from test_debug_defects import debug_defects  # noqa: E402
 from test_reduce_unsupported import reduce_unsupported  # noqa: E402
 from test_plugins import plugins  # noqa: E402
@@ -1498,6 +1499,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(tf32_async_tests, s, xc, args.build, tmp)
         timed(engine_recurrent, s, xc, args.build, tmp)
         timed(multi_device, s, xc, args.build, tmp)
         timed(reduce_unsupported, s, xc, args.build, tmp)

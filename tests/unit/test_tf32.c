@@ -101,6 +101,38 @@ TEST(mma_conv_and_fp16_tactics_guarded)
     CHECK(xc_layer_mma_fp16(&e, &l) && f[2] && f[2]->applicable(&e, &l));
 }
 
+/* The cp.async tactics (gemm.tf32_async, gemm.tf32_splitk: TF32; gemm.mma_fp16_async,
+ * gemm.mma_fp16_splitk: FP16) are guarded as the register-staged ones, before the layer is looked
+ * at: never off NVIDIA, the TF32 ones never under --no-tf32, the FP16 ones never on fp32 layers. */
+TEST(mma_async_tactics_guarded)
+{
+    xc_ocl_device h100 = fake_device("NVIDIA Corporation", 1, 9), pocl = fake_device("The pocl project", 0, 0);
+    xc_engine e;
+    xc_layer l;
+    memset(&e, 0, sizeof e);
+    memset(&l, 0, sizeof l);
+    e.opt = xc_ocl_build_defaults();
+    const char *tf32[] = {"gemm.tf32_async", "gemm.tf32_splitk"}, *fp16[] = {"gemm.mma_fp16_async", "gemm.mma_fp16_splitk"};
+    for (int i = 0; i < 2; i++) {
+        const xc_tactic *t = gemm_tactic(tf32[i]), *f = gemm_tactic(fp16[i]);
+        CHECK(t && t->applicable && t->variants && xc_tactic_tf32(t));
+        CHECK(f && f->applicable && f->variants && !xc_tactic_tf32(f));
+        if (!t || !f) continue;
+        l.fp16 = 0;
+        e.dev = &pocl;
+        CHECK(!t->applicable(&e, &l) && !f->applicable(&e, &l));
+        e.dev = &h100;
+        e.opt.no_tf32 = 1;
+        CHECK(!t->applicable(&e, &l));
+        CHECK(!f->applicable(&e, &l)); /* fp32 layer */
+        e.opt.no_tf32 = 0;
+        l.fp16 = 1;
+        CHECK(!t->applicable(&e, &l)); /* TF32 reads float storage only */
+        e.dev = &pocl;
+        CHECK(!f->applicable(&e, &l));
+    }
+}
+
 TEST(tf32_real_device_reports_no_capability_off_nvidia)
 {
     xc_ocl_device *d;
