@@ -56,11 +56,17 @@
 #endif
 
 /* A k-major stage (KROWS) of R rows: for each of the BK k, R / KC chunks of KC consecutive rows
- * (the 16 bytes one cp.async moves). The chunks of a k-row are swizzled by k so that a fragment
- * read (lanes (g, t): rows g, k = KC*t + j) meets 32 distinct banks (TF32) or 16 banks read in
- * pairs (FP16), and a copy of eight consecutive chunks of a k-row still hits eight bank quads.
- * KROW_ELEM: the element index of (row r, k). Needs R / KC >= 8. */
-#define KSWZ(k) ((((k) / KC) & 3) * (8 / KC))
+ * (the 16 bytes one cp.async moves). The chunks of a k-row are swizzled by k (XOR with a value
+ * under 8, so a copy of eight consecutive chunks of a k-row still hits eight bank quads) so that
+ * fragment reads meet distinct banks: TF32, lanes (g, t) read rows g at k = 4t + j (KSWZ 2t:
+ * 32 banks); FP16, ldmatrix's eight row addresses of one matrix, k = 8i + 2j + h for i < 4,
+ * h < 2 (KSWZ 2i + h: eight bank quads). KROW_ELEM: the element index of (row r, k). Needs
+ * R / KC >= 8. */
+#ifdef MMA_FP16
+#define KSWZ(k) (((k) >> 3 & 3) << 1 | ((k) & 1))
+#else
+#define KSWZ(k) (((k) >> 2 & 3) << 1)
+#endif
 #define KROW_CHUNK(k, q, R) ((k) * ((R) / KC) + ((q) ^ KSWZ(k)))
 #define KROW_ELEM(k, r, R) (KROW_CHUNK(k, (r) / KC, R) * KC + (r) % KC)
 
@@ -148,22 +154,34 @@ inline chunk_t load_across_k(__global const store_t *P, int row, int k0, int row
 
 /* Chunk t of row r of a stage of R rows as the mma takes it: k = KC*t .. KC*t + KC-1 in four
  * 32-bit registers (TF32: one value each; FP16: the half pairs (KC*t + 2j, +1) in register j).
- * krows: the stage is k-major (KROW_ELEM), read value by value; else one 16-byte read.
- * ROUND_AT_READ: rounded to TF32 here (the copies stored the floats as they are). */
+ * krows: the stage is k-major (KROW_ELEM): TF32 reads value by value; FP16 one ldmatrix .trans
+ * per eight rows (r - g: lane (g, t) gets chunk t of row r; matrix j's row 2i + h is k = 8i + 2j
+ * + h, so register j holds the pair (8t + 2j, +1)), value by value when emulated. Else one
+ * 16-byte read. ROUND_AT_READ: rounded to TF32 here (the copies stored the floats as they are). */
 inline uint4 frag(__local const uint4 *s, int r, int t, int krows, int R)
 {
     uint4 f;
     if (!krows) {
         f = s[CHUNK(r, t)];
     } else {
-        /* k = KC*t + i sits i k-rows of R elements after k = KC*t, at the same swizzle */
-        const int e0 = KROW_ELEM(KC * t, r, R);
-#ifdef MMA_FP16
-        __local const ushort *h = (__local const ushort *)s + e0;
-        f = (uint4)(h[0] | (uint)h[R] << 16, h[2 * R] | (uint)h[3 * R] << 16, h[4 * R] | (uint)h[5 * R] << 16,
-                    h[6 * R] | (uint)h[7 * R] << 16);
+#if defined(MMA_FP16) && defined(MMA_EMULATE)
+        __local const ushort *h = (__local const ushort *)s;
+        uint w[4];
+        for (int j = 0; j < 4; j++)
+            w[j] = h[KROW_ELEM(KC * t + 2 * j, r, R)] | (uint)h[KROW_ELEM(KC * t + 2 * j + 1, r, R)] << 16;
+        f = (uint4)(w[0], w[1], w[2], w[3]);
+#elif defined(MMA_FP16)
+        const int lane = get_local_id(0), rho = lane & 7, k = (rho >> 1) * 8 + (lane >> 3) * 2 + (rho & 1);
+        __local const ushort *row = (__local const ushort *)s + KROW_ELEM(k, r - (lane >> 2), R);
+        uint w0, w1, w2, w3;
+        asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
+                     : "=r"(w0), "=r"(w1), "=r"(w2), "=r"(w3)
+                     : "r"((uint)(size_t)row)
+                     : "memory");
+        f = (uint4)(w0, w1, w2, w3);
 #else
-        __local const uint *u = (__local const uint *)s + e0;
+        /* k = KC*t + i sits i k-rows of R elements after k = KC*t, at the same swizzle */
+        __local const uint *u = (__local const uint *)s + KROW_ELEM(KC * t, r, R);
         f = (uint4)(u[0], u[R], u[2 * R], u[3 * R]);
 #endif
     }
