@@ -70,20 +70,47 @@ inline void stash(__local uint4 *As, __local uint4 *Bs, const chunk_t *ra, const
     }
 }
 
+/* The work-item's place: its lane (g, t), thread index tid, its warp's part (wm, wn) of the
+ * work-group's tile and that tile's origin (m0, n0). Work-groups start in order of their linear
+ * id, x fastest; renumbered so that consecutive ones take GROUP_M tile rows before the next tile
+ * column, they share A's rows and B's columns in L2 while they run (grouped ordering, as
+ * Triton's matmul tutorial). */
+#define MMA_PLACE()                                                                                            \
+    const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;                          \
+    const int g = lane >> 2, t = lane & 3;                                                                     \
+    const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;                                              \
+    const int tiles_n = get_num_groups(0), tiles_m = get_num_groups(1);                                        \
+    const int id = get_group_id(1) * tiles_n + get_group_id(0), band = id / (GROUP_M * tiles_n);               \
+    const int band_m = min(tiles_m - band * GROUP_M, GROUP_M), in_band = id - band * GROUP_M * tiles_n;        \
+    const int m0 = (band * GROUP_M + in_band % band_m) * BM, n0 = in_band / band_m * BN
+
+/* The lane's accumulators out: through the epilogue into Y, or (part, split-K) as they are into
+ * a partial-sum plane. Accumulator (i, j, e) of lane (g, t): row g (+8 for e >= 2), column 2t
+ * (+1 for odd e) of its 16 x 8 tile. */
+inline void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, int M, int N, __global store_t *Y,
+                      __global const store_t *C, __global const store_t *bias, float alpha, float beta, int csm, int csn,
+                      __global float *part)
+{
+#pragma unroll
+    for (int i = 0; i < MT; i++)
+#pragma unroll
+        for (int j = 0; j < NT8; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                const int m = m0 + i * 16 + g + (e >> 1) * 8, n = n0 + j * 8 + 2 * t + (e & 1);
+                if (m >= M || n >= N) continue;
+                if (part)
+                    part[m * N + n] = acc[i][j][e];
+                else
+                    store_output(Y, C, bias, m, n, N, acc[i][j][e], alpha, beta, csm, csn);
+            }
+}
+
 #ifndef MMA_PIPE
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERNEL(GEMM_PARAMS)
 {
     __local uint4 As[2 * BM * 4], Bs[2 * BN * 4];
-    const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;
-    const int g = lane >> 2, t = lane & 3;
-    const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;
-    /* Work-groups start in order of their linear id, x fastest; renumbered so that consecutive ones
-     * take GROUP_M tile rows before the next tile column, they share A's rows and B's columns in
-     * L2 while they run (grouped ordering, as Triton's matmul tutorial). */
-    const int tiles_n = get_num_groups(0), tiles_m = get_num_groups(1);
-    const int id = get_group_id(1) * tiles_n + get_group_id(0), band = id / (GROUP_M * tiles_n);
-    const int band_m = min(tiles_m - band * GROUP_M, GROUP_M), in_band = id - band * GROUP_M * tiles_n;
-    const int m0 = (band * GROUP_M + in_band % band_m) * BM, n0 = in_band / band_m * BN;
+    MMA_PLACE();
     GEMM_SELECT_BATCH();
     float acc[MT][NT8][4];
     mma_zero(acc);
@@ -100,16 +127,7 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
         if (kt + 1 < tiles) stash(As + (cur ^ 1) * BM * 4, Bs + (cur ^ 1) * BN * 4, ra, rb, tid);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    /* accumulator (i, j, e) of lane (g, t): row g (+8 for e >= 2), column 2t (+1 for odd e) */
-#pragma unroll
-    for (int i = 0; i < MT; i++)
-#pragma unroll
-        for (int j = 0; j < NT8; j++)
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                const int m = m0 + wm + i * 16 + g + (e >> 1) * 8, n = n0 + wn + j * 8 + 2 * t + (e & 1);
-                if (m < M && n < N) store_output(Y, C, bias, m, n, N, acc[i][j][e], alpha, beta, csm, csn);
-            }
+    mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, 0);
 }
 #endif /* !MMA_PIPE */
 
@@ -189,14 +207,7 @@ inline void copy_tile(__local uint4 *s, __global const store_t *P, int row0, int
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERNEL(GEMM_PARAMS SPLITK_ARG)
 {
     __local uint4 As[STAGES * BM * 4], Bs[STAGES * BN * 4];
-    const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;
-    const int g = lane >> 2, t = lane & 3;
-    const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;
-    /* grouped work-group order, as the register-staged kernel above */
-    const int tiles_n = get_num_groups(0), tiles_m = get_num_groups(1);
-    const int id = get_group_id(1) * tiles_n + get_group_id(0), band = id / (GROUP_M * tiles_n);
-    const int band_m = min(tiles_m - band * GROUP_M, GROUP_M), in_band = id - band * GROUP_M * tiles_n;
-    const int m0 = (band * GROUP_M + in_band % band_m) * BM, n0 = in_band / band_m * BN;
+    MMA_PLACE();
 #ifdef SPLITK
     /* slice of K: whole BK tiles, the last slice the rest (possibly none) */
     const int bz = get_group_id(2) / SPLITK, slice = get_group_id(2) % SPLITK;
@@ -231,27 +242,12 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
         COPY_COMMIT();
         stage_products(acc, As + cs * BM * 4, Bs + cs * BN * 4, wm, wn, g, t);
     }
-    /* accumulator (i, j, e) of lane (g, t): row g (+8 for e >= 2), column 2t (+1 for odd e) */
 #ifdef SPLITK
-    part += (long)(slice * (get_num_groups(2) / SPLITK) + bz) * M * N; /* [slice][batch] */
+    mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn,
+              part + (long)(slice * (get_num_groups(2) / SPLITK) + bz) * M * N); /* plane [slice][batch] */
 #else
-    Y += y_off + bz * M * N;
+    mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y + y_off + bz * M * N, C, bias, alpha, beta, csm, csn, 0);
 #endif
-#pragma unroll
-    for (int i = 0; i < MT; i++)
-#pragma unroll
-        for (int j = 0; j < NT8; j++)
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                const int m = m0 + wm + i * 16 + g + (e >> 1) * 8, n = n0 + wn + j * 8 + 2 * t + (e & 1);
-                if (m < M && n < N) {
-#ifdef SPLITK
-                    part[m * N + n] = acc[i][j][e];
-#else
-                    store_output(Y, C, bias, m, n, N, acc[i][j][e], alpha, beta, csm, csn);
-#endif
-                }
-            }
 }
 
 #ifdef SPLITK
