@@ -29,6 +29,15 @@ static const xc_tactic *kind_tactic(const xc_layer_kind *kind, const char *name)
 
 static const xc_tactic *gemm_tactic(const char *name) { return kind_tactic(&xc_kind_gemm, name); }
 
+/* An engine with default options and an empty layer: what a tactic's guard sees before it looks
+ * at the layer. */
+static void blank_engine(xc_engine *e, xc_layer *l)
+{
+    memset(e, 0, sizeof *e);
+    memset(l, 0, sizeof *l);
+    e->opt = xc_ocl_build_defaults();
+}
+
 TEST(tf32_offered_only_on_nvidia_ampere_and_newer)
 {
     xc_ocl_device h100 = fake_device("NVIDIA Corporation", 1, 9), a100 = fake_device("NVIDIA Corporation", 1, 8),
@@ -67,9 +76,7 @@ TEST(mma_conv_and_fp16_tactics_guarded)
     xc_ocl_device h100 = fake_device("NVIDIA Corporation", 1, 9), pocl = fake_device("The pocl project", 0, 0);
     xc_engine e;
     xc_layer l;
-    memset(&e, 0, sizeof e);
-    memset(&l, 0, sizeof l);
-    e.opt = xc_ocl_build_defaults();
+    blank_engine(&e, &l);
     const char *names[] = {"conv2d.1x1_tf32", "conv2d.implicit_tf32"};
     for (int i = 0; i < 2; i++) {
         const xc_tactic *t = kind_tactic(&xc_kind_conv, names[i]);
@@ -109,9 +116,7 @@ TEST(mma_async_tactics_guarded)
     xc_ocl_device h100 = fake_device("NVIDIA Corporation", 1, 9), pocl = fake_device("The pocl project", 0, 0);
     xc_engine e;
     xc_layer l;
-    memset(&e, 0, sizeof e);
-    memset(&l, 0, sizeof l);
-    e.opt = xc_ocl_build_defaults();
+    blank_engine(&e, &l);
     const char *tf32[] = {"gemm.tf32_async", "gemm.tf32_splitk"}, *fp16[] = {"gemm.mma_fp16_async", "gemm.mma_fp16_splitk"};
     for (int i = 0; i < 2; i++) {
         const xc_tactic *t = gemm_tactic(tf32[i]), *f = gemm_tactic(fp16[i]);
