@@ -30,6 +30,9 @@ echo "== 1. correctness (tf32_check.py --async-only)"
 timeout -k 5 "${1:-120}" python3 "$B/bench/tf32_check.py" --xc "$XC" --out /tmp/xc-work/check --async-only \
     --only 'as_ragged|as_tAtB|as_splitk' >"$OUT/check.log" 2>&1
 echo "exit $?" >>"$OUT/check.log"
+# the first kernel build failure in full (the table shows its last line only)
+f=$(grep -l "kernel build failed" /tmp/xc-work/check/*/log.txt 2>/dev/null | head -1)
+[ -n "$f" ] && { echo "--- $f"; head -c 6000 "$f"; } >>"$OUT/check.log"
 cat "$OUT/check.log"
 
 echo "== 2. SGEMM / HGEMM 4096^3 vs cuBLAS"
@@ -39,18 +42,22 @@ echo "exit $?" >>"$OUT/sgemm.log"
 cat "$OUT/sgemm.log"
 cp /tmp/xc-work/sgemm/results.json "$OUT/results_sgemm.json" 2>/dev/null
 
-echo "== 3. old vs new tactic family on the same product"
+echo "== 3. old vs new tactic family on the same product, then each new variant"
 (
-    end=$(($(date +%s) + ${3:-30}))
-    for spec in "tf32 gemm.tf32.*" "tf32 gemm.tf32_async.*" "fp16 gemm.mma_fp16.*" "fp16 gemm.mma_fp16_async.*"; do
+    end=$(($(date +%s) + ${3:-45}))
+    for spec in "tf32 gemm.tf32.*" "tf32 gemm.tf32_async.*" "fp16 gemm.mma_fp16.*" "fp16 gemm.mma_fp16_async.*" \
+        "tf32 gemm.tf32_async.128x128x16.2x2.s3" "tf32 gemm.tf32_async.256x128x16.4x2.s2" \
+        "tf32 gemm.tf32_async.128x256x16.2x4.s2" "tf32 gemm.tf32_async.128x64x16.2x2.s4" \
+        "fp16 gemm.mma_fp16_async.128x128x32.2x2.s3" "fp16 gemm.mma_fp16_async.256x128x32.4x2.s2" \
+        "fp16 gemm.mma_fp16_async.128x256x32.2x4.s2" "fp16 gemm.mma_fp16_async.128x64x32.2x2.s4"; do
         set -- $spec
         left=$((end - $(date +%s)))
         [ "$left" -gt 2 ] || break
         extra=""
         [ "$1" = fp16 ] && extra=--fp16
         echo "-- $2"
-        timeout -k 2 "$left" "$XC" bench /tmp/xc-work/sgemm/sgemm_4096.onnx --ocl-device NVIDIA --profile --duration-s 1 \
-            $extra --tactics "$2" 2>&1 | grep -E "sgemm|median|TFLOP" | head -6
+        timeout -k 2 "$left" "$XC" bench /tmp/xc-work/sgemm/sgemm_4096.onnx --ocl-device NVIDIA --profile --duration-s 0.5 \
+            $extra --tactics "$2" 2>&1 | grep -E " sgemm$|rror" | head -3
     done
 ) >"$OUT/families.log" 2>&1
 cat "$OUT/families.log"
