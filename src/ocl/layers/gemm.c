@@ -13,7 +13,11 @@
  *                            --no-tf32 (xc_engine_tf32): products of operands rounded to 10-bit
  *                            mantissas, accumulated in fp32, as TensorRT's default for fp32;
  *   gemm.mma_fp16.<p>        --fp16 layers (half storage) on f16 tensor cores (mma.sync m16n8k16,
- *                            fp32 accumulation), same devices (xc_layer_mma_fp16).
+ *                            fp32 accumulation), same devices (xc_layer_mma_fp16);
+ *   gemm.tf32_async.<p>, gemm.mma_fp16_async.<p>   the same products with tiles moved by
+ *                            cp.async through 2-4 local stages (operands' contiguous dimensions
+ *                            whole 16-byte chunks); gemm.tf32_splitk.<p>, gemm.mma_fp16_splitk.<p>
+ *                            the same over K slices, for outputs of few tiles (see below).
  * The epilogue: alpha, beta * C, the bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the
  * layer's activation. Operands are read in their own layout (TRANS_A/TRANS_B defines), so
  * constant weights need no repacked copy. */
