@@ -109,9 +109,10 @@ ASYNC_CASES = [  # name, op, A, B, C, attrs
     ("as_splitk", "MatMul", [64, 3072], [3072, 768], None, {}),
 ]
 ASYNC_VARIANTS = ["128x128x16.2x2.s3", "128x256x16.2x4.s2", "256x128x16.4x2.s2", "128x64x16.2x2.s4", "64x64x16.2x2.s4"]
-TF32_SPLITK_VARIANTS = ["64x64x16.2x2.s4.k2", "64x64x16.2x2.s4.k4", "128x64x16.2x2.s4.k3", "128x128x16.2x2.s3.k2"]
+TF32_SPLITK_VARIANTS = ["64x64x16.2x2.s4.k2", "64x64x16.2x2.s4.k4", "128x64x16.2x2.s4.k3", "128x128x16.2x2.s3.k2",
+                        "128x128x16.2x2.s3.k3"]
 FP16_ASYNC_VARIANTS = ["128x128x32.2x2.s3", "128x256x32.2x4.s2", "256x128x32.4x2.s2", "128x64x32.2x2.s4", "64x64x32.2x2.s4"]
-FP16_SPLITK_VARIANTS = ["64x64x32.2x2.s4.k2", "64x64x32.2x2.s4.k4", "128x64x32.2x2.s4.k3"]
+FP16_SPLITK_VARIANTS = ["64x64x32.2x2.s4.k2", "64x64x32.2x2.s4.k4", "128x64x32.2x2.s4.k3", "128x128x32.2x2.s3.k3"]
 CONV_VARIANTS = ["128x128x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
 MMA_FP16_VARIANTS = ["256x128x32.4x2", "128x128x32.2x2", "128x64x32.2x2", "64x64x32.2x2"]
 CONV_TF32_VARIANTS = ["256x128x16.4x2", "128x128x16.2x2", "128x64x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]

@@ -425,6 +425,7 @@ static const xc_variant tf32_splitk_variants[] = {
     {"64x64x16.2x2.s4.k4", PIPE_TF32 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=4"},
     {"128x64x16.2x2.s4.k3", PIPE_TF32 "-DBM=128 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=3"},
     {"128x128x16.2x2.s3.k2", PIPE_TF32 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3 -DSPLITK=2"},
+    {"128x128x16.2x2.s3.k3", PIPE_TF32 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3 -DSPLITK=3"},
     {NULL, NULL},
 };
 static const xc_tactic tf32_splitk = {"gemm.tf32_splitk", tf32_splitk_applicable, tf32_splitk_variants, mma_prepare, NULL};
@@ -445,6 +446,7 @@ static const xc_variant mma_fp16_splitk_variants[] = {
     {"64x64x32.2x2.s4.k2", PIPE_FP16 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=2"},
     {"64x64x32.2x2.s4.k4", PIPE_FP16 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=4"},
     {"128x64x32.2x2.s4.k3", PIPE_FP16 "-DBM=128 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=3"},
+    {"128x128x32.2x2.s3.k3", PIPE_FP16 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3 -DSPLITK=3"},
     {NULL, NULL},
 };
 static const xc_tactic mma_fp16_splitk = {"gemm.mma_fp16_splitk", mma_fp16_splitk_applicable, mma_fp16_splitk_variants,
