@@ -11,7 +11,7 @@
 # bench/ (this script, tf32_check.py, gpu_bench.py). Logs and results go to $OUT (at most 8 files).
 # The OpenCL kernel cache lives in /tmp (cold: the machine is fresh), not in $OUT, to keep the
 # files that come back under the tool's limit of eight.
-#   usage: OUT=/some/dir sh bench/tf32_async_device.sh [check_s sgemm_s family_s bert_s]
+#   usage: OUT=/some/dir sh bench/tf32_async_device.sh [check_s sgemm_s family_s bert_s]  (default 100 90 40 180)
 B=$(cd "$(dirname "$0")/.." && pwd)
 : "${OUT:=/tmp/tf32-async-out}"
 mkdir -p "$OUT" /tmp/xc-work
@@ -27,7 +27,7 @@ XC="$B/crosscheck"
 cat "$OUT/env.txt"
 
 echo "== 1. correctness (tf32_check.py --async-only)"
-timeout -k 5 "${1:-120}" python3 "$B/bench/tf32_check.py" --xc "$XC" --out /tmp/xc-work/check --async-only \
+timeout -k 5 "${1:-100}" python3 "$B/bench/tf32_check.py" --xc "$XC" --out /tmp/xc-work/check --async-only \
     --only 'as_ragged|as_tAtB|as_splitk' >"$OUT/check.log" 2>&1
 echo "exit $?" >>"$OUT/check.log"
 # the first kernel build failure in full (the table shows its last line only)
@@ -36,7 +36,7 @@ f=$(grep -l "kernel build failed" /tmp/xc-work/check/*/log.txt 2>/dev/null | hea
 cat "$OUT/check.log"
 
 echo "== 2. SGEMM / HGEMM 4096^3 vs cuBLAS"
-timeout -k 5 "${2:-100}" python3 "$B/bench/gpu_bench.py" --xc "$XC" --out /tmp/xc-work/sgemm --models '' \
+timeout -k 5 "${2:-90}" python3 "$B/bench/gpu_bench.py" --xc "$XC" --out /tmp/xc-work/sgemm --models '' \
     --sgemm-n 4096 --modes tf32,fp16 --duration-s 1 --iters 30 >"$OUT/sgemm.log" 2>&1
 echo "exit $?" >>"$OUT/sgemm.log"
 cat "$OUT/sgemm.log"
@@ -44,7 +44,7 @@ cp /tmp/xc-work/sgemm/results.json "$OUT/results_sgemm.json" 2>/dev/null
 
 echo "== 3. old vs new tactic family on the same product, then each new variant"
 (
-    end=$(($(date +%s) + ${3:-45}))
+    end=$(($(date +%s) + ${3:-40}))
     for spec in "tf32 gemm.tf32.*" "tf32 gemm.tf32_async.*" "fp16 gemm.mma_fp16.*" "fp16 gemm.mma_fp16_async.*" \
         "tf32 gemm.tf32_async.128x128x16.2x2.s3" "tf32 gemm.tf32_async.256x128x16.4x2.s2" \
         "tf32 gemm.tf32_async.128x256x16.2x4.s2" "tf32 gemm.tf32_async.128x64x16.2x2.s4" \
@@ -63,7 +63,7 @@ echo "== 3. old vs new tactic family on the same product, then each new variant"
 cat "$OUT/families.log"
 
 echo "== 4. BERT-base b8"
-timeout -k 5 "${4:-150}" python3 "$B/bench/gpu_bench.py" --xc "$XC" --out /tmp/xc-work/bert --models '' --transformers bert \
+timeout -k 5 "${4:-180}" python3 "$B/bench/gpu_bench.py" --xc "$XC" --out /tmp/xc-work/bert --models '' --transformers bert \
     --transformer-batch 8 --modes tf32,fp16 --sgemm-n 0 --duration-s 1 --iters 30 >"$OUT/bert.log" 2>&1
 echo "exit $?" >>"$OUT/bert.log"
 cat "$OUT/bert.log"
