@@ -16,6 +16,9 @@ transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it run
   default         no --tactics: the tactic the tuner chose is printed;
   --no-tf32       the tuner's choice with --no-tf32: no tf32 tactic, precision fp32, error at
                   fp32's level (under 1e-5).
+  async.*, splitk.*, fp16.async.*, fp16.splitk.*  (ASYNC_CASES, all of them with --async-only) each
+                  cp.async variant (gemm.tf32_async, gemm.tf32_splitk; gemm.mma_fp16_async and
+                  gemm.mma_fp16_splitk under --fp16) forced, judged as tf32.* and fp16.* above;
 Every output element is checked to be written (a NaN-poisoned output would show as NaN error).
 Attention cases (attn_*: MatMul -> scale -> mask Add -> Softmax -> MatMul chains fused into one
 attention layer, and the ONNX Attention op) force each attention.flash_tf32 variant (tf32.*) and
@@ -157,6 +160,20 @@ CASES = [  # name, op, A, B, C, attrs
     ("conv1x1_s2", "Conv", [2, 64, 28, 28], 128, None, {"k": 1, "stride": 2, "pad": 0}),
     ("conv3x3_g4", "Conv", [2, 64, 14, 14], 64, None, {"k": 3, "group": 4}),
 ]
+# the cp.async tactics (gemm.tf32_async, gemm.mma_fp16_async; the split-K ones where the output has few
+# tiles): run on the cases whose contiguous dimensions are whole 16-byte chunks
+ASYNC_CASES = [  # name, op, A, B, C, attrs
+    ("as_ragged", "MatMul", [1000, 336], [336, 776], None, {}),
+    ("as_splitk", "MatMul", [64, 3072], [3072, 768], None, {}),
+    ("as_tAtB_ab", "Gemm", [336, 200], [96, 336], [200, 96], {"transA": 1, "transB": 1, "alpha": 0.5, "beta": 2.0}),
+    ("as_512", "MatMul", [512, 512], [512, 512], None, {}),
+    ("as_batched", "MatMul", [4, 128, 64], [4, 64, 96], None, {}),
+]
+ASYNC_VARIANTS = ["128x128x16.2x2.s3", "128x256x16.2x4.s2", "256x128x16.4x2.s2", "128x64x16.2x2.s4", "64x64x16.2x2.s4"]
+TF32_SPLITK_VARIANTS = ["64x64x16.2x2.s4.k2", "64x64x16.2x2.s4.k4", "128x64x16.2x2.s4.k3", "128x128x16.2x2.s3.k2",
+                        "128x128x16.2x2.s3.k3"]
+FP16_ASYNC_VARIANTS = ["128x128x32.2x2.s3", "128x256x32.2x4.s2", "256x128x32.4x2.s2", "128x64x32.2x2.s4", "64x64x32.2x2.s4"]
+FP16_SPLITK_VARIANTS = ["64x64x32.2x2.s4.k2", "64x64x32.2x2.s4.k4", "128x64x32.2x2.s4.k3", "128x128x32.2x2.s3.k3"]
 CONV_VARIANTS = ["128x128x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
 # attention: name, batch, heads, seq, head size, mask, ONNX Attention op (attn_bert_b8: BERT-base b8)
 ATTN_CASES = [
@@ -177,8 +194,8 @@ def run(a, model, tag, extra):
     shutil.rmtree(d, ignore_errors=True)  # --save-outputs refuses a folder holding files it did not write
     os.makedirs(d, exist_ok=True)
     j = os.path.join(a.out, tag + ".json")
-    cmd = [a.xc, "run", model, "--ref", "--ocl", "--ocl-device", "NVIDIA", "--per-layer", "--save-outputs", d,
-           "--json", j, "--seed", str(a.seed), "--val-range", "[-1,1]"] + extra
+    cmd = [a.xc, "run", model, "--ref", "--ocl", "--per-layer", "--save-outputs", d, "--json", j, "--seed", str(a.seed),
+           "--val-range", "[-1,1]"] + (["--ocl-device", a.device] if a.device else []) + extra
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     with open(os.path.join(a.out, tag + ".log"), "w") as f:
         f.write("$ %s\n%s%s" % (" ".join(cmd), r.stdout, r.stderr))
@@ -208,11 +225,14 @@ def main():
     ap.add_argument("--out", default="tf32-check")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--only", default="", help="regular expression: the cases to run")
+    ap.add_argument("--device", default="NVIDIA", help="crosscheck --ocl-device ('' for its default)")
+    ap.add_argument("--async-only", action="store_true", help="the cp.async cases alone (ASYNC_CASES)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     failures = 0
     print("%-14s %-28s %-30s %-5s %10s  %s" % ("case", "run", "tactic", "prec", "rel err", "verdict"))
-    for name, op, sa, sb, sc, attrs in CASES + [(c[0], "Attention", c, None, None, {}) for c in ATTN_CASES]:
+    attention = [(c[0], "Attention", c, None, None, {}) for c in ATTN_CASES]
+    for name, op, sa, sb, sc, attrs in ([] if a.async_only else CASES + attention) + ASYNC_CASES:
         if a.only and not re.search(a.only, name):
             continue
         model = os.path.join(a.out, name + ".onnx")
@@ -237,11 +257,20 @@ def main():
             make_conv(model, sa[0], sa[1], sa[2], sb)
             k = 9 * sa[1]
             runs = [("tf32." + v, ["--tactics", "conv2d.winograd_gemm_tf32." + v], "tf32") for v in CONV_VARIANTS]
+        elif name.startswith("as_"):
+            make_case(model, op, sa, sb, sc, attrs)
+            k = sa[-2] if attrs.get("transA") else sa[-1]
+            splitk = name == "as_splitk"
+            runs = [("async." + v, ["--tactics", "gemm.tf32_async." + v], "tf32") for v in ASYNC_VARIANTS]
+            runs += [("splitk." + v, ["--tactics", "gemm.tf32_splitk." + v], "tf32") for v in TF32_SPLITK_VARIANTS if splitk]
+            runs += [("fp16.async." + v, ["--fp16", "--tactics", "gemm.mma_fp16_async." + v], "fp16") for v in FP16_ASYNC_VARIANTS]
+            runs += [("fp16.splitk." + v, ["--fp16", "--tactics", "gemm.mma_fp16_splitk." + v], "fp16")
+                     for v in FP16_SPLITK_VARIANTS if splitk]
         else:
             make_case(model, op, sa, sb, sc, attrs)
             k = sa[-2] if attrs.get("transA") else sa[-1]
             runs = [("tf32." + v, ["--tactics", "gemm.tf32." + v], "tf32") for v in VARIANTS]
-        runs += [("default", [], None), ("no-tf32", ["--no-tf32"], "fp32")]
+        runs += [("default", [], None)] + ([] if name.startswith("as_") else [("no-tf32", ["--no-tf32"], "fp32")])
         if name in ("mm_512", "mm_ragged", "gemm_tAtB_512", "mm_batched"):
             runs.append(("fp16.tf32", ["--fp16", "--tactics", "gemm.tf32.*"], "fp16"))
             runs += [("fp16.mma." + v, ["--fp16", "--tactics", "gemm.mma_fp16." + v], "fp16") for v in MMA_FP16_VARIANTS]

@@ -70,19 +70,47 @@ inline void stash(__local uint4 *As, __local uint4 *Bs, const chunk_t *ra, const
     }
 }
 
+/* The work-item's place: its lane (g, t), thread index tid, its warp's part (wm, wn) of the
+ * work-group's tile and that tile's origin (m0, n0). Work-groups start in order of their linear
+ * id, x fastest; renumbered so that consecutive ones take GROUP_M tile rows before the next tile
+ * column, they share A's rows and B's columns in L2 while they run (grouped ordering, as
+ * Triton's matmul tutorial). */
+#define MMA_PLACE()                                                                                            \
+    const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;                          \
+    const int g = lane >> 2, t = lane & 3;                                                                     \
+    const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;                                              \
+    const int tiles_n = get_num_groups(0), tiles_m = get_num_groups(1);                                        \
+    const int id = get_group_id(1) * tiles_n + get_group_id(0), band = id / (GROUP_M * tiles_n);               \
+    const int band_m = min(tiles_m - band * GROUP_M, GROUP_M), in_band = id - band * GROUP_M * tiles_n;        \
+    const int m0 = (band * GROUP_M + in_band % band_m) * BM, n0 = in_band / band_m * BN
+
+/* The lane's accumulators out: through the epilogue into Y, or (part, split-K) as they are into
+ * a partial-sum plane. Accumulator (i, j, e) of lane (g, t): row g (+8 for e >= 2), column 2t
+ * (+1 for odd e) of its 16 x 8 tile. */
+inline void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, int M, int N, __global store_t *Y,
+                      __global const store_t *C, __global const store_t *bias, float alpha, float beta, int csm, int csn,
+                      __global float *part)
+{
+#pragma unroll
+    for (int i = 0; i < MT; i++)
+#pragma unroll
+        for (int j = 0; j < NT8; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                const int m = m0 + i * 16 + g + (e >> 1) * 8, n = n0 + j * 8 + 2 * t + (e & 1);
+                if (m >= M || n >= N) continue;
+                if (part)
+                    part[m * N + n] = acc[i][j][e];
+                else
+                    store_output(Y, C, bias, m, n, N, acc[i][j][e], alpha, beta, csm, csn);
+            }
+}
+
+#ifndef MMA_PIPE
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERNEL(GEMM_PARAMS)
 {
     __local uint4 As[2 * BM * 4], Bs[2 * BN * 4];
-    const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;
-    const int g = lane >> 2, t = lane & 3;
-    const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;
-    /* Work-groups start in order of their linear id, x fastest; renumbered so that consecutive ones
-     * take GROUP_M tile rows before the next tile column, they share A's rows and B's columns in
-     * L2 while they run (grouped ordering, as Triton's matmul tutorial). */
-    const int tiles_n = get_num_groups(0), tiles_m = get_num_groups(1);
-    const int id = get_group_id(1) * tiles_n + get_group_id(0), band = id / (GROUP_M * tiles_n);
-    const int band_m = min(tiles_m - band * GROUP_M, GROUP_M), in_band = id - band * GROUP_M * tiles_n;
-    const int m0 = (band * GROUP_M + in_band % band_m) * BM, n0 = in_band / band_m * BN;
+    MMA_PLACE();
     GEMM_SELECT_BATCH();
     float acc[MT][NT8][4];
     mma_zero(acc);
@@ -99,15 +127,141 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
         if (kt + 1 < tiles) stash(As + (cur ^ 1) * BM * 4, Bs + (cur ^ 1) * BN * 4, ra, rb, tid);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    /* accumulator (i, j, e) of lane (g, t): row g (+8 for e >= 2), column 2t (+1 for odd e) */
-#pragma unroll
-    for (int i = 0; i < MT; i++)
-#pragma unroll
-        for (int j = 0; j < NT8; j++)
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                const int m = m0 + wm + i * 16 + g + (e >> 1) * 8, n = n0 + wn + j * 8 + 2 * t + (e & 1);
-                if (m < M && n < N) store_output(Y, C, bias, m, n, N, acc[i][j][e], alpha, beta, csm, csn);
-            }
+    mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, 0);
 }
+#endif /* !MMA_PIPE */
+
+/* MMA_PIPE (gemm.tf32_async, gemm.mma_fp16_async): STAGES local stages filled by cp.async
+ * (16-byte copies global -> local that bypass the registers and L1), STAGES - 1 tiles in flight
+ * while the products of the oldest run, one barrier a tile. Every operand's contiguous
+ * dimension is a multiple of KC (the host offers the tactic only then), so each copy is one whole
+ * chunk, inside or outside the product (then zeros: cp.async's source size 0). Operands keep
+ * their layout: rows of k (CHUNK) or k-major (KROW_ELEM), see mma_core.cl. SPLITK=S: the
+ * work-groups of NDRange depth batch x S each take one slice of K and write float partial sums
+ * (workspace, [S][batch][M][N]) that gemm_splitk_reduce adds in slice order. Under MMA_EMULATE
+ * (and so on PoCL) a copy is a plain 16-byte load and store, the waits nothing: the same
+ * indexing, the barriers order it. */
+#ifdef MMA_PIPE
+#if !defined(STAGES) || STAGES < 2 || STAGES > 4
+#error "MMA_PIPE needs STAGES 2..4"
+#endif
+#if BM / KC < 8 || BN / KC < 8
+#error "MMA_PIPE: the k-major stages need BM and BN of at least 8 chunks"
+#endif
+#if STAGES * (BM + BN) * 4 * 16 > 49152
+#error "MMA_PIPE: the stages exceed 48 KiB of local memory"
+#endif
+
+#ifdef MMA_EMULATE
+inline void copy_chunk(__local uint4 *dst, __global const store_t *src, int inside)
+{
+    *dst = inside ? *(__global const uint4 *)src : (uint4)(0);
+}
+#define COPY_COMMIT()
+#define COPY_WAIT()
+#else
+/* cp.async takes the destination as a shared-space address: a __local pointer is one (NVIDIA's
+ * OpenCL keeps local memory in the shared state space), its low 32 bits the offset. */
+inline void copy_chunk(__local uint4 *dst, __global const store_t *src, int inside)
+{
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"((uint)(size_t)dst), "l"(src), "r"(inside ? 16 : 0)
+                 : "memory");
+}
+#define COPY_COMMIT() asm volatile("cp.async.commit_group;" ::: "memory")
+/* all but the newest STAGES - 2 groups complete: the tile about to be multiplied has landed */
+#if STAGES == 2
+#define COPY_WAIT() asm volatile("cp.async.wait_group 0;" ::: "memory")
+#elif STAGES == 3
+#define COPY_WAIT() asm volatile("cp.async.wait_group 1;" ::: "memory")
+#else
+#define COPY_WAIT() asm volatile("cp.async.wait_group 2;" ::: "memory")
+#endif
+#endif
+
+/* This work-item's copies of the tile at k0 of one operand (rows row0.., `rows` in all, extent
+ * ks along k, leading dimension ld) into stage s of R rows; krows: stored rows-contiguous. */
+inline void copy_tile(__local uint4 *s, __global const store_t *P, int row0, int rows, int k0, int ks, int ld, int krows,
+                      int R, int tid)
+{
+#pragma unroll
+    for (int p = 0; p < R * 4 / NTH; p++) {
+        const int id = tid + p * NTH;
+        if (krows) { /* chunk q of k-row k: rows row0 + KC*q .. */
+            const int k = id / (R / KC), q = id % (R / KC), row = row0 + q * KC;
+            const int inside = row < rows && k0 + k < ks;
+            copy_chunk(s + KROW_CHUNK(k, q, R), inside ? P + (k0 + k) * ld + row : P, inside);
+        } else { /* chunk c of row r: k0 + KC*c .. */
+            const int r = id >> 2, c = id & 3, row = row0 + r;
+            const int inside = row < rows && k0 + KC * c < ks;
+            copy_chunk(s + CHUNK(r, c), inside ? P + row * ld + k0 + KC * c : P, inside);
+        }
+    }
+}
+
+#ifdef SPLITK
+#define SPLITK_ARG , __global float *part
+#else
+#define SPLITK_ARG
+#endif
+
+__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERNEL(GEMM_PARAMS SPLITK_ARG)
+{
+    __local uint4 As[STAGES * BM * 4], Bs[STAGES * BN * 4];
+    MMA_PLACE();
+#ifdef SPLITK
+    /* slice of K: whole BK tiles, the last slice the rest (possibly none) */
+    const int bz = get_group_id(2) / SPLITK, slice = get_group_id(2) % SPLITK;
+    const int per = ((K + SPLITK - 1) / SPLITK + BK - 1) / BK * BK, kbeg = min(K, slice * per), kend = min(K, kbeg + per);
+#else
+    const int bz = get_group_id(2), kbeg = 0, kend = K;
+#endif
+    A += batch_offset(bz, bd1, bd2, sa0, sa1, sa2);
+    B += b_off + batch_offset(bz, bd1, bd2, sb0, sb1, sb2);
+    float acc[MT][NT8][4];
+    mma_zero(acc);
+    const int tiles = (kend - kbeg + BK - 1) / BK;
+    /* the first STAGES - 1 tiles in flight, one commit group each (empty past the end) */
+#pragma unroll
+    for (int st = 0; st < STAGES - 1; st++) {
+        if (st < tiles) {
+            copy_tile(As + st * BM * 4, A, m0, M, kbeg + st * BK, kend, lda, A_KROWS, BM, tid);
+            copy_tile(Bs + st * BN * 4, B, n0, N, kbeg + st * BK, kend, ldb, B_KROWS, BN, tid);
+        }
+        COPY_COMMIT();
+    }
+    for (int kt = 0; kt < tiles; kt++) {
+        COPY_WAIT();
+        /* tile kt is in every work-item's view, and stage (kt - 1) % STAGES, multiplied in the
+         * last round, is free for tile kt + STAGES - 1 */
+        barrier(CLK_LOCAL_MEM_FENCE);
+        const int next = kt + STAGES - 1, ns = next % STAGES, cs = kt % STAGES;
+        if (next < tiles) {
+            copy_tile(As + ns * BM * 4, A, m0, M, kbeg + next * BK, kend, lda, A_KROWS, BM, tid);
+            copy_tile(Bs + ns * BN * 4, B, n0, N, kbeg + next * BK, kend, ldb, B_KROWS, BN, tid);
+        }
+        COPY_COMMIT();
+        stage_products(acc, As + cs * BM * 4, Bs + cs * BN * 4, wm, wn, g, t);
+    }
+#ifdef SPLITK
+    mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn,
+              part + (long)(slice * (get_num_groups(2) / SPLITK) + bz) * M * N); /* plane [slice][batch] */
+#else
+    mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y + y_off + bz * M * N, C, bias, alpha, beta, csm, csn, 0);
+#endif
+}
+
+#ifdef SPLITK
+/* The SPLITK partial sums of each output added in slice order (deterministic), then the
+ * epilogue: one work-item per output, NDRange (N, M, batch). */
+__kernel void gemm_splitk_reduce(GEMM_PARAMS, __global const float *part)
+{
+    const int n = get_global_id(0), m = get_global_id(1), bz = get_global_id(2), batch = get_global_size(2);
+    if (n >= N || m >= M) return;
+    float acc = 0.0f;
+    for (int s = 0; s < SPLITK; s++) acc += part[((long)(s * batch + bz) * M + m) * N + n];
+    Y += y_off + bz * M * N;
+    store_output(Y, C, bias, m, n, N, acc, alpha, beta, csm, csn);
+}
+#endif
+#endif /* MMA_PIPE */
 #endif

@@ -36,6 +36,40 @@
  * distinct bank quads. */
 #define CHUNK(row, c) ((row) * 4 + ((c) ^ (((row) >> 1) & 3)))
 
+/* MMA_PIPE (gemm_mma.cl's cp.async kernels): the local stages are filled by 16-byte copies
+ * straight from global memory, so an operand stored with its rows contiguous (A under TRANS_A,
+ * B without TRANS_B) keeps that layout in its stage (A_KROWS / B_KROWS: k-major, see KROW_ELEM),
+ * and TF32 operands are rounded when the fragments are read (ROUND_AT_READ) instead of when
+ * stored. */
+#if defined(MMA_PIPE) && defined(TRANS_A)
+#define A_KROWS 1
+#else
+#define A_KROWS 0
+#endif
+#if defined(MMA_PIPE) && !defined(TRANS_B)
+#define B_KROWS 1
+#else
+#define B_KROWS 0
+#endif
+#if defined(MMA_PIPE) && !defined(MMA_FP16)
+#define ROUND_AT_READ
+#endif
+
+/* A k-major stage (KROWS) of R rows: for each of the BK k, R / KC chunks of KC consecutive rows
+ * (the 16 bytes one cp.async moves). The chunks of a k-row are swizzled by k (XOR with a value
+ * under 8, so a copy of eight consecutive chunks of a k-row still hits eight bank quads) so that
+ * fragment reads meet distinct banks: TF32, lanes (g, t) read rows g at k = 4t + j (KSWZ 2t:
+ * 32 banks); FP16, ldmatrix's eight row addresses of one matrix, k = 8i + 2j + h for i < 4,
+ * h < 2 (KSWZ 2i + h: eight bank quads). KROW_ELEM: the element index of (row r, k). Needs
+ * R / KC >= 8. */
+#ifdef MMA_FP16
+#define KSWZ(k) (((k) >> 3 & 3) << 1 | ((k) & 1))
+#else
+#define KSWZ(k) (((k) >> 2 & 3) << 1)
+#endif
+#define KROW_CHUNK(k, q, R) ((k) * ((R) / KC) + ((q) ^ KSWZ(k)))
+#define KROW_ELEM(k, r, R) (KROW_CHUNK(k, (r) / KC, R) * KC + (r) % KC)
+
 /* FULL_TILES: M, N and K are multiples of BM, BN and BK, so no load needs a bounds check. */
 #ifdef FULL_TILES
 #define INSIDE(i, n) 1
@@ -118,6 +152,45 @@ inline chunk_t load_across_k(__global const store_t *P, int row, int k0, int row
                  : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1), "f"(d[0]), "f"(d[1]), "f"(d[2]),       \
                    "f"(d[3]))
 
+/* Chunk t of row r of a stage of R rows as the mma takes it: k = KC*t .. KC*t + KC-1 in four
+ * 32-bit registers (TF32: one value each; FP16: the half pairs (KC*t + 2j, +1) in register j).
+ * krows: the stage is k-major (KROW_ELEM): TF32 reads value by value; FP16 one ldmatrix .trans
+ * per eight rows (r - g: lane (g, t) gets chunk t of row r; matrix j's row 2i + h is k = 8i + 2j
+ * + h, so register j holds the pair (8t + 2j, +1)), value by value when emulated. Else one
+ * 16-byte read. ROUND_AT_READ: rounded to TF32 here (the copies stored the floats as they are). */
+inline uint4 frag(__local const uint4 *s, int r, int t, int krows, int R)
+{
+    uint4 f;
+    if (!krows) {
+        f = s[CHUNK(r, t)];
+    } else {
+#if defined(MMA_FP16) && defined(MMA_EMULATE)
+        __local const ushort *h = (__local const ushort *)s;
+        uint w[4];
+        for (int j = 0; j < 4; j++)
+            w[j] = h[KROW_ELEM(KC * t + 2 * j, r, R)] | (uint)h[KROW_ELEM(KC * t + 2 * j + 1, r, R)] << 16;
+        f = (uint4)(w[0], w[1], w[2], w[3]);
+#elif defined(MMA_FP16)
+        const int lane = get_local_id(0), rho = lane & 7, k = (rho >> 1) * 8 + (lane >> 3) * 2 + (rho & 1);
+        __local const ushort *row = (__local const ushort *)s + KROW_ELEM(k, r - (lane >> 2), R);
+        uint w0, w1, w2, w3;
+        asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
+                     : "=r"(w0), "=r"(w1), "=r"(w2), "=r"(w3)
+                     : "r"((uint)(size_t)row)
+                     : "memory");
+        f = (uint4)(w0, w1, w2, w3);
+#else
+        /* k = KC*t + i sits i k-rows of R elements after k = KC*t, at the same swizzle */
+        __local const uint *u = (__local const uint *)s + KROW_ELEM(KC * t, r, R);
+        f = (uint4)(u[0], u[R], u[2 * R], u[3 * R]);
+#endif
+    }
+#ifdef ROUND_AT_READ
+    f += (uint4)(0x1000u); /* tf32_round on each */
+#endif
+    return f;
+}
+
 /* The products of one BK-deep stage. Lane (g, t) reads chunk t of its rows. TF32: the mma's k
  * positions t and t + 4 take k = 4t and 4t + 1 in the first step, 4t + 2 and 4t + 3 in the
  * second. FP16: register j of a row holds the half pair k = 8t + 2j, +1, and the mma's pairs
@@ -125,11 +198,13 @@ inline chunk_t load_across_k(__global const store_t *P, int row, int k0, int row
  * second. A's columns and B's rows use the same assignment, so every k meets its partner. */
 #ifdef MMA_EMULATE
 /* element k of row r of a local stage, as the mma reads it */
-inline float stage_elem(__local const uint4 *s, int r, int k)
+inline float stage_elem(__local const uint4 *s, int r, int k, int krows, int R)
 {
-    __local const uint *w = (__local const uint *)(s + CHUNK(r, k / KC));
+    const uint4 f = frag(s, r, k / KC, krows, R);
+    const uint w[4] = {f.x, f.y, f.z, f.w};
 #ifdef MMA_FP16
-    return vload_half((k % KC), (__local const half *)w);
+    const ushort bits = (ushort)(w[k % KC / 2] >> (k % 2 * 16));
+    return vload_half(0, (const half *)&bits);
 #else
     return as_float(w[k % KC] & 0xffffe000u);
 #endif
@@ -142,7 +217,7 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
             for (int e = 0; e < 4; e++) {
                 const int m = wm + i * 16 + g + (e >> 1) * 8, n = wn + j * 8 + 2 * t + (e & 1);
                 float sum = 0.0f;
-                for (int k = 0; k < BK; k++) sum += stage_elem(as, m, k) * stage_elem(bs, n, k);
+                for (int k = 0; k < BK; k++) sum += stage_elem(as, m, k, A_KROWS, BM) * stage_elem(bs, n, k, B_KROWS, BN);
                 acc[i][j][e] += sum;
             }
 }
@@ -154,11 +229,11 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
 #pragma unroll
     for (int i = 0; i < MT; i++) {
         const int r = wm + i * 16 + g;
-        fa[i][0] = as[CHUNK(r, t)];
-        fa[i][1] = as[CHUNK(r + 8, t)];
+        fa[i][0] = frag(as, r, t, A_KROWS, BM);
+        fa[i][1] = frag(as, r + 8, t, A_KROWS, BM);
     }
 #pragma unroll
-    for (int j = 0; j < NT8; j++) fb[j] = bs[CHUNK(wn + j * 8 + g, t)];
+    for (int j = 0; j < NT8; j++) fb[j] = frag(bs, wn + j * 8 + g, t, B_KROWS, BN);
 #pragma unroll
     for (int i = 0; i < MT; i++)
 #pragma unroll

@@ -40,6 +40,7 @@ from test_control_flow import control_flow  # noqa: E402
 from test_pipeline import pipeline  # noqa: E402
 from test_engine_layers import engine_layers  # noqa: E402
 from test_tf32 import tf32_tests  # noqa: E402
+from test_tf32_async import tf32_async_tests  # noqa: E402
 from test_debug_defects import debug_defects  # noqa: E402
 from test_reduce_unsupported import reduce_unsupported  # noqa: E402
 from test_plugins import plugins  # noqa: E402
@@ -1506,6 +1507,7 @@ def main():
         timed(reduce_masked, s, xc, args.build, tmp)
         timed(fp16_trouble, s, xc, args.build, tmp)
         timed(attention_mma, s, xc, args.build, tmp)
+        timed(tf32_async_tests, s, xc, args.build, tmp)
         timed(engine_recurrent, s, xc, args.build, tmp)
         timed(multi_device, s, xc, args.build, tmp)
         timed(reduce_unsupported, s, xc, args.build, tmp)

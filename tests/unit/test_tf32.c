@@ -29,6 +29,15 @@ static const xc_tactic *kind_tactic(const xc_layer_kind *kind, const char *name)
 
 static const xc_tactic *gemm_tactic(const char *name) { return kind_tactic(&xc_kind_gemm, name); }
 
+/* An engine with default options and an empty layer: what a tactic's guard sees before it looks
+ * at the layer. */
+static void blank_engine(xc_engine *e, xc_layer *l)
+{
+    memset(e, 0, sizeof *e);
+    memset(l, 0, sizeof *l);
+    e->opt = xc_ocl_build_defaults();
+}
+
 TEST(tf32_offered_only_on_nvidia_ampere_and_newer)
 {
     xc_ocl_device h100 = fake_device("NVIDIA Corporation", 1, 9), a100 = fake_device("NVIDIA Corporation", 1, 8),
@@ -67,9 +76,7 @@ TEST(mma_conv_and_fp16_tactics_guarded)
     xc_ocl_device h100 = fake_device("NVIDIA Corporation", 1, 9), pocl = fake_device("The pocl project", 0, 0);
     xc_engine e;
     xc_layer l;
-    memset(&e, 0, sizeof e);
-    memset(&l, 0, sizeof l);
-    e.opt = xc_ocl_build_defaults();
+    blank_engine(&e, &l);
     const char *names[] = {"conv2d.1x1_tf32", "conv2d.implicit_tf32"};
     for (int i = 0; i < 2; i++) {
         const xc_tactic *t = kind_tactic(&xc_kind_conv, names[i]);
@@ -101,6 +108,36 @@ TEST(mma_conv_and_fp16_tactics_guarded)
     CHECK(xc_layer_mma_fp16(&e, &l) && f[2] && f[2]->applicable(&e, &l));
     l.half_format = XC_HALF_BF16; /* bf16 storage: the FP16 mma would read its bits as halves */
     for (int i = 0; i < 3; i++) CHECK(!xc_layer_mma_fp16(&e, &l) && f[i] && !f[i]->applicable(&e, &l));
+}
+
+/* The cp.async tactics (gemm.tf32_async, gemm.tf32_splitk: TF32; gemm.mma_fp16_async,
+ * gemm.mma_fp16_splitk: FP16) are guarded as the register-staged ones, before the layer is looked
+ * at: never off NVIDIA, the TF32 ones never under --no-tf32, the FP16 ones never on fp32 layers. */
+TEST(mma_async_tactics_guarded)
+{
+    xc_ocl_device h100 = fake_device("NVIDIA Corporation", 1, 9), pocl = fake_device("The pocl project", 0, 0);
+    xc_engine e;
+    xc_layer l;
+    blank_engine(&e, &l);
+    const char *tf32[] = {"gemm.tf32_async", "gemm.tf32_splitk"}, *fp16[] = {"gemm.mma_fp16_async", "gemm.mma_fp16_splitk"};
+    for (int i = 0; i < 2; i++) {
+        const xc_tactic *t = gemm_tactic(tf32[i]), *f = gemm_tactic(fp16[i]);
+        CHECK(t && t->applicable && t->variants && xc_tactic_tf32(t));
+        CHECK(f && f->applicable && f->variants && !xc_tactic_tf32(f));
+        if (!t || !f) continue;
+        l.fp16 = 0;
+        e.dev = &pocl;
+        CHECK(!t->applicable(&e, &l) && !f->applicable(&e, &l));
+        e.dev = &h100;
+        e.opt.no_tf32 = 1;
+        CHECK(!t->applicable(&e, &l));
+        CHECK(!f->applicable(&e, &l)); /* fp32 layer */
+        e.opt.no_tf32 = 0;
+        l.fp16 = 1;
+        CHECK(!t->applicable(&e, &l)); /* TF32 reads float storage only */
+        e.dev = &pocl;
+        CHECK(!f->applicable(&e, &l));
+    }
 }
 
 TEST(tf32_real_device_reports_no_capability_off_nvidia)

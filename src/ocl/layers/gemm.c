@@ -13,7 +13,11 @@
  *                            --no-tf32 (xc_engine_tf32): products of operands rounded to 10-bit
  *                            mantissas, accumulated in fp32, as TensorRT's default for fp32;
  *   gemm.mma_fp16.<p>        --fp16 layers (half storage) on f16 tensor cores (mma.sync m16n8k16,
- *                            fp32 accumulation), same devices (xc_layer_mma_fp16).
+ *                            fp32 accumulation), same devices (xc_layer_mma_fp16);
+ *   gemm.tf32_async.<p>, gemm.mma_fp16_async.<p>   the same products with tiles moved by
+ *                            cp.async through 2-4 local stages (operands' contiguous dimensions
+ *                            whole 16-byte chunks); gemm.tf32_splitk.<p>, gemm.mma_fp16_splitk.<p>
+ *                            the same over K slices, for outputs of few tiles (see below).
  * The epilogue: alpha, beta * C, the bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the
  * layer's activation. Operands are read in their own layout (TRANS_A/TRANS_B defines), so
  * constant weights need no repacked copy. */
@@ -160,21 +164,14 @@ static int define_value(const char *defines, const char *name)
     return p ? atoi(p + strlen(key)) : 0;
 }
 
-/* Builds l's single launch: kernel `kernel` of gemm_kernels.cl, work-groups of local[0] x
- * local[1] work-items each covering tile_m x tile_n outputs (local NULL: the naive kernel,
- * one work-item per output). */
-static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines, const char *kernel, const size_t *local,
-                                 int64_t tile_m, int64_t tile_n, const char *extra_source)
+/* Launch `kernel` of program p with the arguments every gemm kernel takes (GEMM_PARAMS). */
+static xc_status add_bound_launch(xc_engine *e, xc_layer *l, cl_program p, const char *kernel, const gemm_geom *gp,
+                                  xc_launch **out)
 {
-    gemm_geom g;
-    if (!geometry(e, l, &g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not a product the gemm kind runs", l->name);
-    char opts[512];
-    snprintf(opts, sizeof opts, "%s%s%s%s%s", defines, g.trans_a ? " -DTRANS_A" : "", g.trans_b ? " -DTRANS_B" : "",
-             g.c >= 0 ? " -DHAS_C" : "", g.bias >= 0 ? " -DHAS_BIAS" : "");
-    cl_program p;
-    XC_TRY(xc_layer_program(e, l, "gemm_kernels.cl", extra_source, opts, &p));
+    const gemm_geom g = *gp;
     xc_launch *k = xc_layer_add_launch(l, p, kernel);
     if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
+    *out = k;
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
     XC_TRY(xc_launch_input(e, l, k, l->in[1]));
     XC_TRY(xc_launch_input(e, l, k, g.c >= 0 ? g.c : l->in[0])); /* unread without HAS_C */
@@ -186,29 +183,62 @@ static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines,
     xc_launch_float(k, g.beta);
     const int64_t rest[] = {g.csm, g.csn, g.bd[1], g.bd[2], g.sa[0], g.sa[1], g.sa[2], g.sb[0], g.sb[1], g.sb[2], 0, 0};
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++) xc_launch_int(k, rest[i]);
+    return XC_OK;
+}
+
+/* gemm_kernels.cl (with extra_source appended) built for layer l's product. */
+static xc_status gemm_program(xc_engine *e, xc_layer *l, const char *defines, const char *extra_source, gemm_geom *g,
+                              cl_program *p)
+{
+    if (!geometry(e, l, g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not a product the gemm kind runs", l->name);
+    char opts[512];
+    snprintf(opts, sizeof opts, "%s%s%s%s%s", defines, g->trans_a ? " -DTRANS_A" : "", g->trans_b ? " -DTRANS_B" : "",
+             g->c >= 0 ? " -DHAS_C" : "", g->bias >= 0 ? " -DHAS_BIAS" : "");
+    return xc_layer_program(e, l, "gemm_kernels.cl", extra_source, opts, p);
+}
+
+/* Builds l's launch: kernel `kernel` of gemm_kernels.cl, work-groups of local[0] x local[1]
+ * work-items each covering tile_m x tile_n outputs (local NULL: the naive kernel, one work-item
+ * per output). slices > 0 (split-K, the mma kernels' SPLITK): the kernel writes that many planes
+ * of partial sums to the workspace and gemm_splitk_reduce adds them and stores the output. */
+static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines, const char *kernel, const size_t *local,
+                                 int64_t tile_m, int64_t tile_n, const char *extra_source, int slices)
+{
+    gemm_geom g;
+    cl_program p;
+    xc_launch *k;
+    XC_TRY(gemm_program(e, l, defines, extra_source, &g, &p));
+    XC_TRY(add_bound_launch(e, l, p, kernel, &g, &k));
     if (!local) {
         size_t global[3] = {(size_t)g.n, (size_t)g.m, (size_t)g.batch};
         xc_launch_range(k, 3, global, NULL);
         return XC_OK;
     }
     size_t global[3] = {(size_t)((g.n + tile_n - 1) / tile_n) * local[0], (size_t)((g.m + tile_m - 1) / tile_m) * local[1],
-                        (size_t)g.batch};
+                        (size_t)g.batch * (size_t)(slices > 0 ? slices : 1)};
     size_t group[3] = {local[0], local[1], 1};
     xc_launch_range(k, 3, global, group);
+    if (slices <= 0) return XC_OK;
+    l->workspace = (size_t)slices * (size_t)g.batch * (size_t)g.m * (size_t)g.n * sizeof(float);
+    xc_launch_workspace(k);
+    XC_TRY(add_bound_launch(e, l, p, "gemm_splitk_reduce", &g, &k));
+    xc_launch_workspace(k);
+    size_t rglobal[3] = {(size_t)g.n, (size_t)g.m, (size_t)g.batch};
+    xc_launch_range(k, 3, rglobal, NULL);
     return XC_OK;
 }
 
 static xc_status naive_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     (void)defines;
-    return add_gemm_launch(e, l, "-DGEMM_NAIVE", "gemm_naive", NULL, 1, 1, NULL);
+    return add_gemm_launch(e, l, "-DGEMM_NAIVE", "gemm_naive", NULL, 1, 1, NULL, 0);
 }
 
 static xc_status tiled_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     int t = define_value(defines, "TILE");
     const size_t local[2] = {(size_t)t, (size_t)t};
-    return add_gemm_launch(e, l, defines, "gemm_tiled", local, t, t, NULL);
+    return add_gemm_launch(e, l, defines, "gemm_tiled", local, t, t, NULL, 0);
 }
 
 /* reg_blocked and vec4: BM x BN outputs per work-group of (BN/RN) x (BM/RM) work-items. */
@@ -218,7 +248,7 @@ static xc_status blocked_launch(xc_engine *e, xc_layer *l, const char *defines, 
     int rm = define_value(defines, "RM"), rn = define_value(defines, "RN");
     if (!rm || !rn) return xc_fail(XC_ERR_INTERNAL, "gemm variant '%s' lacks RM/RN", defines);
     const size_t local[2] = {(size_t)(bn / rn), (size_t)(bm / rm)};
-    return add_gemm_launch(e, l, defines, kernel, local, bm, bn, NULL);
+    return add_gemm_launch(e, l, defines, kernel, local, bm, bn, NULL, 0);
 }
 
 static xc_status reg_prepare(xc_engine *e, xc_layer *l, const char *defines) { return blocked_launch(e, l, defines, "gemm_reg"); }
@@ -288,7 +318,8 @@ static xc_status mma_prepare(xc_engine *e, xc_layer *l, const char *defines)
     snprintf(opts, sizeof opts, "%s%s%s%s", defines, g.k % (bk / 4) == 0 ? " -DALIGNED" : "", full ? " -DFULL_TILES" : "",
              xc_mma_defines());
     const size_t local[2] = {32, (size_t)warps};
-    xc_status s = add_gemm_launch(e, l, opts, fp16 ? "gemm_mma_fp16" : "gemm_tf32", local, bm, bn, src);
+    xc_status s =
+        add_gemm_launch(e, l, opts, fp16 ? "gemm_mma_fp16" : "gemm_tf32", local, bm, bn, src, define_value(defines, "SPLITK"));
     free(src);
     return s;
 }
@@ -337,5 +368,98 @@ static const xc_variant mma_fp16_variants[] = {
 };
 static const xc_tactic mma_fp16 = {"gemm.mma_fp16", mma_fp16_applicable, mma_fp16_variants, mma_prepare, NULL};
 
-static const xc_tactic *const gemm_tactics[] = {&naive, &tiled, &reg_blocked, &vec4, &tf32, &mma_fp16, NULL};
+/* gemm.tf32_async, gemm.mma_fp16_async (MMA_PIPE in gemm_mma.cl): the same products with the
+ * tiles copied by cp.async into STAGES local stages (STAGES - 1 tiles in flight; 48 KiB of
+ * local memory at most, NVIDIA's OpenCL limit), operands kept in their own layout. Every 16-byte
+ * copy must be one whole chunk of KC elements along the operand's contiguous dimension, so that
+ * dimension must be a multiple of KC (4 floats, 8 halves); TF32 reads float storage only (the
+ * copies cannot convert halves). The .s<S> variants split K over S slices (SPLITK: partial
+ * sums in the workspace, added in slice order by gemm_splitk_reduce): for products whose
+ * output tiles are too few to fill the GPU, offered only then (see few_tiles). */
+static int contiguous_dims_divide(const xc_engine *e, const xc_layer *l, int64_t kc)
+{
+    gemm_geom g;
+    if (!geometry(e, l, &g)) return 0;
+    return (g.trans_a ? g.m : g.k) % kc == 0 && (g.trans_b ? g.k : g.n) % kc == 0;
+}
+
+/* Fewer 64 x 64 output tiles than 2 x 132 (two waves of an H100's SMs at the smallest split
+ * tile) over a K of at least 256: split-K can fill the GPU where whole-K tiles cannot. */
+static int few_tiles(const xc_engine *e, const xc_layer *l)
+{
+    gemm_geom g;
+    if (!geometry(e, l, &g)) return 0;
+    return (g.m + 63) / 64 * ((g.n + 63) / 64) * g.batch < 264 && g.k >= 256;
+}
+
+/* The cp.async kernels have run only emulated (PoCL): on a real device they are offered only on
+ * request (CROSSCHECK_MMA_ASYNC=1) until a GPU run checks them against float64, since the tuner
+ * times candidates for speed, not for being right. */
+static int async_offered(void)
+{
+    const char *v = getenv("CROSSCHECK_MMA_ASYNC");
+    return xc_mma_emulated() || (v && *v && strcmp(v, "0"));
+}
+static int tf32_async_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return async_offered() && xc_engine_tf32(e) && !l->fp16 && contiguous_dims_divide(e, l, 4);
+}
+static int mma_fp16_async_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return async_offered() && xc_layer_mma_fp16(e, l) && contiguous_dims_divide(e, l, 8);
+}
+static int tf32_splitk_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return tf32_async_applicable(e, l) && few_tiles(e, l);
+}
+static int mma_fp16_splitk_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return mma_fp16_async_applicable(e, l) && few_tiles(e, l);
+}
+
+#define PIPE_TF32 "-DGEMM_TF32 -DMMA_PIPE -DBK=16 "
+static const xc_variant tf32_async_variants[] = {
+    {"128x128x16.2x2.s3", PIPE_TF32 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3"},
+    {"128x256x16.2x4.s2", PIPE_TF32 "-DBM=128 -DBN=256 -DWARPS_M=2 -DWARPS_N=4 -DSTAGES=2"},
+    {"256x128x16.4x2.s2", PIPE_TF32 "-DBM=256 -DBN=128 -DWARPS_M=4 -DWARPS_N=2 -DSTAGES=2"},
+    {"128x64x16.2x2.s4", PIPE_TF32 "-DBM=128 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4"},
+    {"64x64x16.2x2.s4", PIPE_TF32 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4"},
+    {NULL, NULL},
+};
+static const xc_tactic tf32_async = {"gemm.tf32_async", tf32_async_applicable, tf32_async_variants, mma_prepare, NULL};
+
+static const xc_variant tf32_splitk_variants[] = {
+    {"64x64x16.2x2.s4.k2", PIPE_TF32 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=2"},
+    {"64x64x16.2x2.s4.k4", PIPE_TF32 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=4"},
+    {"128x64x16.2x2.s4.k3", PIPE_TF32 "-DBM=128 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=3"},
+    {"128x128x16.2x2.s3.k2", PIPE_TF32 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3 -DSPLITK=2"},
+    {"128x128x16.2x2.s3.k3", PIPE_TF32 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3 -DSPLITK=3"},
+    {NULL, NULL},
+};
+static const xc_tactic tf32_splitk = {"gemm.tf32_splitk", tf32_splitk_applicable, tf32_splitk_variants, mma_prepare, NULL};
+
+#define PIPE_FP16 "-DMMA_FP16 -DMMA_PIPE -DBK=32 "
+static const xc_variant mma_fp16_async_variants[] = {
+    {"128x128x32.2x2.s3", PIPE_FP16 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3"},
+    {"128x256x32.2x4.s2", PIPE_FP16 "-DBM=128 -DBN=256 -DWARPS_M=2 -DWARPS_N=4 -DSTAGES=2"},
+    {"256x128x32.4x2.s2", PIPE_FP16 "-DBM=256 -DBN=128 -DWARPS_M=4 -DWARPS_N=2 -DSTAGES=2"},
+    {"128x64x32.2x2.s4", PIPE_FP16 "-DBM=128 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4"},
+    {"64x64x32.2x2.s4", PIPE_FP16 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4"},
+    {NULL, NULL},
+};
+static const xc_tactic mma_fp16_async = {"gemm.mma_fp16_async", mma_fp16_async_applicable, mma_fp16_async_variants, mma_prepare,
+                                         NULL};
+
+static const xc_variant mma_fp16_splitk_variants[] = {
+    {"64x64x32.2x2.s4.k2", PIPE_FP16 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=2"},
+    {"64x64x32.2x2.s4.k4", PIPE_FP16 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=4"},
+    {"128x64x32.2x2.s4.k3", PIPE_FP16 "-DBM=128 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=3"},
+    {"128x128x32.2x2.s3.k3", PIPE_FP16 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3 -DSPLITK=3"},
+    {NULL, NULL},
+};
+static const xc_tactic mma_fp16_splitk = {"gemm.mma_fp16_splitk", mma_fp16_splitk_applicable, mma_fp16_splitk_variants,
+                                          mma_prepare, NULL};
+
+static const xc_tactic *const gemm_tactics[] = {
+    &naive, &tiled, &reg_blocked, &vec4, &tf32, &mma_fp16, &tf32_async, &tf32_splitk, &mma_fp16_async, &mma_fp16_splitk, NULL};
 const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics};
