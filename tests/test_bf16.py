@@ -159,6 +159,14 @@ def bf16(s, xc, build, tmp):
             and np.max(np.abs(bigb - exact["big"]) / exact["big"]) <= 2.0 ** -7 and res["--bf16-storage", "big"].returncode == 0,
             "%s %s" % (None if big16 is None else big16[:3], None if bigb is None else bigb[:3]))
 
+    # --ocl-fp16 beside a --bf16 engine is the IEEE half engine its name says (it built a second bf16 one)
+    js = os.path.join(d, "two.json")
+    r = _run([xc, "run", model, "--ref", "--ocl-fp16", "--bf16", "--per-layer", "--json", js], env)
+    pl = json.load(open(js)).get("per_layer", {}) if os.path.exists(js) else {}
+    precs = {row.get("precision") for row in pl.get("layers") or []}
+    s.check("bf16: --ocl-fp16 with --bf16 given (for an --ocl engine) still builds an fp16-storage engine",
+            pl.get("runner") == "ocl-fp16" and precs == {"fp16-storage"}, r.stdout[-800:] + r.stderr[-400:] + str(precs))
+
     # (3) plans record and replay the mode; plans from before bf16 still load (as fp16)
     plan = os.path.join(d, "chain.plan")
     r = _run([xc, "build", model, "--bf16", "-o", plan], env)

@@ -83,6 +83,10 @@ void xc_engine_runner_release(xc_runner *r) { xc_backend_destroy(r->impl); }
 static xc_status build(const xc_runner_spec *spec, const xc_runner_env *env, int fp16, xc_runner_list *out)
 {
     xc_ocl_build_options o = xc_engine_runner_options(spec, env);
+    if (fp16 && o.fp16 && o.half_format != XC_HALF_FP16) { /* --ocl-fp16 beside a --bf16 engine: IEEE half storage, as named */
+        o.half_format = XC_HALF_FP16;
+        o.fp16_math = o.fp16_acc = 0;
+    }
     o.fp16 |= fp16;
     xc_engine *e = NULL;
     xc_status s = xc_ocl_build(env->model, &o, &e);
