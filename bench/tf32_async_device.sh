@@ -15,8 +15,7 @@
 B=$(cd "$(dirname "$0")/.." && pwd)
 : "${OUT:=/tmp/tf32-async-out}"
 mkdir -p "$OUT" /tmp/xc-work
-# CROSSCHECK_MMA_ASYNC=1: the cp.async tactics are offered on a real GPU only on request until this run checks them
-export LD_LIBRARY_PATH="$B/lib" PYTHONUNBUFFERED=1 CROSSCHECK_CACHE_DIR=/tmp/xc-cl-cache CROSSCHECK_MMA_ASYNC=1
+export LD_LIBRARY_PATH="$B/lib" PYTHONUNBUFFERED=1 CROSSCHECK_CACHE_DIR=/tmp/xc-cl-cache
 mkdir -p /etc/OpenCL/vendors && echo libnvidia-opencl.so.1 >/etc/OpenCL/vendors/nvidia.icd
 XC="$B/crosscheck"
 {

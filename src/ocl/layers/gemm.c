@@ -392,21 +392,13 @@ static int few_tiles(const xc_engine *e, const xc_layer *l)
     return (g.m + 63) / 64 * ((g.n + 63) / 64) * g.batch < 264 && g.k >= 256;
 }
 
-/* The cp.async kernels have run only emulated (PoCL): on a real device they are offered only on
- * request (CROSSCHECK_MMA_ASYNC=1) until a GPU run checks them against float64, since the tuner
- * times candidates for speed, not for being right. */
-static int async_offered(void)
-{
-    const char *v = getenv("CROSSCHECK_MMA_ASYNC");
-    return xc_mma_emulated() || (v && *v && strcmp(v, "0"));
-}
 static int tf32_async_applicable(const xc_engine *e, const xc_layer *l)
 {
-    return async_offered() && xc_engine_tf32(e) && !l->fp16 && contiguous_dims_divide(e, l, 4);
+    return xc_engine_tf32(e) && !l->fp16 && contiguous_dims_divide(e, l, 4);
 }
 static int mma_fp16_async_applicable(const xc_engine *e, const xc_layer *l)
 {
-    return async_offered() && xc_layer_mma_fp16(e, l) && contiguous_dims_divide(e, l, 8);
+    return xc_layer_mma_fp16(e, l) && contiguous_dims_divide(e, l, 8);
 }
 static int tf32_splitk_applicable(const xc_engine *e, const xc_layer *l)
 {
