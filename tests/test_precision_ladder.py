@@ -172,6 +172,17 @@ def _implicit(s, xc, tmp):
     s.check("precision_ladder: the per-layer table names the constrained layer's precision (fp16, by its joined name)",
             len(rows) == 1 and " fp16 " in rows[0] and " int8 " not in rows[0], rp.stdout[-1500:] + rp.stderr[-500:])
 
+    # a plan whose constraint list outgrows the engine's slots is refused, not cut short
+    plan = os.path.join(tmp, "ladder_c32.plan")
+    if os.path.exists(plan):
+        big = json.load(open(plan))
+        big["options"]["fp32_layers"] = ["n%d" % k for k in range(1100)]
+        many = os.path.join(tmp, "ladder_many.plan")
+        json.dump(big, open(many, "w"))
+        r = _run([xc, "inspect", "engine", model, "--plan", many])
+        s.check("precision_ladder: a plan listing 1100 fp32 layers is refused in one line (its 1024 slots used to keep the first 1024)",
+                r.returncode == 2 and "more than 1024" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr[-600:])
+
     # an old file (format 1, bare names) reads as fp32
     old = os.path.join(tmp, "ladder_old.json")
     json.dump({"format": "crosscheck-layer-precision-1", "fp32": ["conv2"]}, open(old, "w"))

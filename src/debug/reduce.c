@@ -286,7 +286,7 @@ static void arg2(char *buf, size_t len, size_t *o, const char *a, const char *b)
 static void builtin_command(const rd_state *st, const xc_model *m, const char *tactics, const char *inputs, char *buf, size_t len)
 {
     xc_ocl_build_options o;
-    rd_build_options(st, m, &o);
+    if (rd_build_options(st, m, &o) != XC_OK) return; /* cannot fail: the same options built the model just before */
     size_t p = 0;
     arg2(buf, len, &p, "crosscheck", "run");
     xc_debug_shell_arg(buf, len, &p, st->cfg->base.output);
@@ -388,11 +388,11 @@ static xc_status write_result(search *q, const rd_cand *fin, int iteration)
         /* the tactics every check pinned, written for the reduced model's own layer names */
         xc_ocl_build_options o;
         xc_engine *e = NULL;
-        rd_build_options(st, d.model, &o);
+        s = rd_build_options(st, d.model, &o);
         o.quiet_faults = 1;
         o.progress = 0;
         sibling(out, ".tactics.json", tactics, sizeof tactics);
-        s = xc_ocl_build(d.model, &o, &e);
+        if (s == XC_OK) s = xc_ocl_build(d.model, &o, &e);
         if (s == XC_OK) s = xc_tactics_save_engine(e, tactics);
         xc_engine_free(e);
         builtin_command(st, d.model, tactics, inputs, r->command, sizeof r->command);

@@ -350,16 +350,23 @@ static int layer_has_part(const char *layer, const char *part)
     return 0;
 }
 
-/* The nodes of g that the layer names `from` (--layer-precision's) cover, as `to`. */
-static void keep_constrained(const xc_graph *g, const char *const *from, int n_from, const char **to, int *n_to)
+/* The nodes of g that the layer names `from` (--layer-precision's) cover, as `to`. A joined
+ * layer name covers several nodes, so the list can outgrow its slots: refused, never cut short
+ * (a dropped constraint would judge a different engine). */
+static xc_status keep_constrained(const xc_graph *g, const char *const *from, int n_from, const char **to, int *n_to)
 {
     *n_to = 0;
     for (int i = 0; i < n_from; i++)
-        for (int k = 0; k < g->n_nodes && *n_to < XC_MAX_LAYER_NAMES; k++)
-            if (layer_has_part(from[i], node_name(&g->nodes[k]))) to[(*n_to)++] = node_name(&g->nodes[k]);
+        for (int k = 0; k < g->n_nodes; k++) {
+            if (!layer_has_part(from[i], node_name(&g->nodes[k]))) continue;
+            if (*n_to == XC_MAX_LAYER_NAMES)
+                return xc_fail(XC_ERR_USAGE, "--layer-precision covers more than %d nodes of a candidate", XC_MAX_LAYER_NAMES);
+            to[(*n_to)++] = node_name(&g->nodes[k]);
+        }
+    return XC_OK;
 }
 
-void rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_options *o)
+xc_status rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_options *o)
 {
     const xc_ocl_build_options *base = &st->cfg->base.ocl;
     const xc_graph *g = m->graph;
@@ -368,14 +375,10 @@ void rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_option
     o->n_no_fuse_nodes = 0;
     for (int i = 0; i < base->n_no_fuse_nodes; i++)
         if (has_node(g, base->no_fuse_nodes[i])) o->no_fuse_nodes[o->n_no_fuse_nodes++] = base->no_fuse_nodes[i];
-    o->n_fp32_layers = 0;
-    for (int i = 0; i < base->n_fp32_layers; i++)
-        for (int k = 0; k < g->n_nodes && o->n_fp32_layers < XC_MAX_LAYER_NAMES; k++)
-            if (layer_has_part(base->fp32_layers[i], node_name(&g->nodes[k])))
-                o->fp32_layers[o->n_fp32_layers++] = node_name(&g->nodes[k]);
-    keep_constrained(g, base->fp16_layers, base->n_fp16_layers, o->fp16_layers, &o->n_fp16_layers);
-    keep_constrained(g, base->int8_layers, base->n_int8_layers, o->int8_layers, &o->n_int8_layers);
-    keep_constrained(g, base->bf16_layers, base->n_bf16_layers, o->bf16_layers, &o->n_bf16_layers);
+    XC_TRY(keep_constrained(g, base->fp32_layers, base->n_fp32_layers, o->fp32_layers, &o->n_fp32_layers));
+    XC_TRY(keep_constrained(g, base->fp16_layers, base->n_fp16_layers, o->fp16_layers, &o->n_fp16_layers));
+    XC_TRY(keep_constrained(g, base->int8_layers, base->n_int8_layers, o->int8_layers, &o->n_int8_layers));
+    XC_TRY(keep_constrained(g, base->bf16_layers, base->n_bf16_layers, o->bf16_layers, &o->n_bf16_layers));
     o->save_tactics = NULL; /* the user's file describes the model given, not candidates */
     if (st->tactics[0]) {
         /* every check pins the failing build's tactics where layer names still match and the
@@ -383,4 +386,5 @@ void rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_option
         o->load_tactics = st->tactics;
         o->replay_lenient = 1;
     }
+    return XC_OK;
 }

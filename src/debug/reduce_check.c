@@ -180,7 +180,7 @@ static xc_status builtin(rd_state *st, const rd_data *d, const char *what, int *
     sub.fed = d->fed;
     sub.ref = d->ref;
     xc_ocl_build_options o;
-    rd_build_options(st, d->model, &o);
+    XC_TRY(rd_build_options(st, d->model, &o));
     XC_TRY(xc_debug_check(&sub, &o, what, passed, NULL));
     st->last_iteration = sub.failed_iteration < 0 ? 0 : sub.failed_iteration;
     return XC_OK;

@@ -222,6 +222,21 @@ static xc_status plan_profiles(xc_ocl_plan_header *h)
 }
 
 /* Copies the plan's build options into h->opt (strings borrowed from the parsed plan). */
+/* options.KEY's names into list (at most max: a longer list is refused, not cut short, since a
+ * dropped constraint would build a different engine than the plan describes). */
+static xc_status name_list(const cJSON *opts, const char *key, const char **list, int *n, int max)
+{
+    cJSON *it;
+    *n = 0;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, key))
+    {
+        if (!cJSON_IsString(it)) continue;
+        if (*n == max) return xc_fail(XC_ERR_MODEL, "options.%s holds more than %d names", key, max);
+        list[(*n)++] = it->valuestring;
+    }
+    return XC_OK;
+}
+
 static xc_status plan_options(xc_ocl_plan_header *h)
 {
     const cJSON *opts = cJSON_GetObjectItem(h->root, "options"), *it;
@@ -241,29 +256,18 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     if (!o->calibration_cache && *str_of(opts, "calibration_cache")) o->calibration_cache = str_of(opts, "calibration_cache");
     if (o->queues < 1 && cJSON_IsNumber(cJSON_GetObjectItem(opts, "queues")))
         o->queues = cJSON_GetObjectItem(opts, "queues")->valueint;
-    o->n_disabled = o->n_fp32_layers = o->n_shapes = 0;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "disabled_passes")) if (cJSON_IsString(it) && o->n_disabled < XC_MAX_NAMED)
-        o->disabled[o->n_disabled++] = it->valuestring;
-    cJSON_ArrayForEach(it,
-                       cJSON_GetObjectItem(opts, "fp32_layers")) if (cJSON_IsString(it) && o->n_fp32_layers < XC_MAX_LAYER_NAMES)
-        o->fp32_layers[o->n_fp32_layers++] = it->valuestring;
-    o->n_fp16_layers = o->n_int8_layers = o->n_bf16_layers = 0;
-    cJSON_ArrayForEach(it,
-                       cJSON_GetObjectItem(opts, "fp16_layers")) if (cJSON_IsString(it) && o->n_fp16_layers < XC_MAX_LAYER_NAMES)
-        o->fp16_layers[o->n_fp16_layers++] = it->valuestring;
-    cJSON_ArrayForEach(it,
-                       cJSON_GetObjectItem(opts, "int8_layers")) if (cJSON_IsString(it) && o->n_int8_layers < XC_MAX_LAYER_NAMES)
-        o->int8_layers[o->n_int8_layers++] = it->valuestring;
-    cJSON_ArrayForEach(it,
-                       cJSON_GetObjectItem(opts, "bf16_layers")) if (cJSON_IsString(it) && o->n_bf16_layers < XC_MAX_LAYER_NAMES)
-        o->bf16_layers[o->n_bf16_layers++] = it->valuestring;
-    o->n_no_fuse_nodes = 0;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "no_fuse_nodes")) if (cJSON_IsString(it)
-                                                                           && o->n_no_fuse_nodes < XC_MAX_LAYER_NAMES)
-        o->no_fuse_nodes[o->n_no_fuse_nodes++] = it->valuestring;
+    o->n_shapes = 0;
+    XC_TRY(name_list(opts, "disabled_passes", o->disabled, &o->n_disabled, XC_MAX_NAMED));
+    XC_TRY(name_list(opts, "fp32_layers", o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES));
+    XC_TRY(name_list(opts, "fp16_layers", o->fp16_layers, &o->n_fp16_layers, XC_MAX_LAYER_NAMES));
+    XC_TRY(name_list(opts, "int8_layers", o->int8_layers, &o->n_int8_layers, XC_MAX_LAYER_NAMES));
+    XC_TRY(name_list(opts, "bf16_layers", o->bf16_layers, &o->n_bf16_layers, XC_MAX_LAYER_NAMES));
+    XC_TRY(name_list(opts, "no_fuse_nodes", o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES));
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "input_shapes"))
     {
-        if (!cJSON_IsString(it) || o->n_shapes >= XC_MAX_NAMED) continue;
+        if (!cJSON_IsString(it)) continue;
+        if (o->n_shapes == XC_MAX_NAMED)
+            return xc_fail(XC_ERR_MODEL, "options.input_shapes holds more than %d shapes", XC_MAX_NAMED);
         h->shape_text[o->n_shapes] = strdup(it->valuestring);
         if (!h->shape_text[o->n_shapes]) return xc_fail(XC_ERR_NOMEM, "out of memory");
         XC_TRY(xc_parse_input_shape(h->shape_text[o->n_shapes], &h->shapes[o->n_shapes]));
