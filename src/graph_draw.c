@@ -59,7 +59,8 @@ static int engine_tensor_type(const xc_draw *d, const char *tensor, xc_text *t)
     xc_engine_tensor_info et;
     xc_engine_tensor_info_get(e, id, &et);
     char shape[512];
-    xc_text_printf(t, "%s%s", xc_shape_str(et.dtype, et.rank, et.dims, shape, sizeof shape), et.fp16 ? " (fp16)" : "");
+    xc_text_printf(t, "%s%s%s%s", xc_shape_str(et.dtype, et.rank, et.dims, shape, sizeof shape), et.fp16 ? " (" : "",
+                   et.fp16 ? xc_half_format_get(xc_engine_half_format(e))->name : "", et.fp16 ? ")" : "");
     return 1;
 }
 

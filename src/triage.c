@@ -308,7 +308,8 @@ static int run_tool(const xc_triage_config *c, const xc_debug_config *base, int 
                 : t == T_FUSIONS
                     ? xc_strprintf("the fused group (pass %s) is wrong; unfused it is right%s%s%s", k0->bad,
                                    d.pass_fix[0] ? "; --disable-fusion " : "", d.pass_fix, d.pass_fix[0] ? " alone fixes it" : "")
-                    : xc_strprintf("fp16 is wrong here; the layer must stay in fp32");
+                    : xc_strprintf("%s is wrong here; the layer must stay in fp32",
+                                   xc_half_format_get(c->base.ocl.half_format)->name);
             r->fix = run_command(c, NULL, d.fix_args);
             r->fix_note = xc_strprintf("the build options %s found make every output pass (%d check%s)%s%s", tools[t].name,
                                        d.n_checks, d.n_checks == 1 ? "" : "s", d.written[0] ? "; it wrote " : "", d.written);
@@ -363,7 +364,8 @@ static int plan_tools(const xc_triage_config *c, const xc_triage_report *r, int 
     int n = 0;
     if (c->base.ocl.fp16) {
         order[n] = T_PRECISION;
-        snprintf(why[n++], 512, "the engine stores fp16 and layers fail (first: '%s', %s)", f->name, f->precision);
+        snprintf(why[n++], 512, "the engine stores %s and layers fail (first: '%s', %s)",
+                 xc_half_format_get(c->base.ocl.half_format)->name, f->name, f->precision);
     }
     /* tactics before fusions: switching a tactic keeps the group, while unfusing also puts its
      * nodes on baseline tactics, so a fusion verdict could not tell the two apart */

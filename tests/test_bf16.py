@@ -167,6 +167,13 @@ def bf16(s, xc, build, tmp):
     s.check("bf16: --ocl-fp16 with --bf16 given (for an --ocl engine) still builds an fp16-storage engine",
             pl.get("runner") == "ocl-fp16" and precs == {"fp16-storage"}, r.stdout[-800:] + r.stderr[-400:] + str(precs))
 
+    # the engine's graph labels a bf16 engine's tensors with their format, not "(fp16)"
+    dot = os.path.join(d, "engine.dot")
+    r = _run([xc, "graph", model, "--engine", "--bf16", "-o", dot], env)
+    text = open(dot).read() if r.returncode == 0 and os.path.exists(dot) else ""
+    s.check("bf16: graph --engine --bf16 labels the 16-bit tensors (bf16), never (fp16)",
+            "(bf16)" in text and "(fp16)" not in text, r.stderr[-400:] + text[:300])
+
     # (3) plans record and replay the mode; plans from before bf16 still load (as fp16)
     plan = os.path.join(d, "chain.plan")
     r = _run([xc, "build", model, "--bf16", "-o", plan], env)
