@@ -85,7 +85,7 @@ xc_status xc_debug_make_sets(xc_debug_session *s, int first, int n)
         st = make_inputs(s, k, first + k);
         if (st == XC_OK && golden) st = xc_pipeline_outputs(golden, s->model->graph, k, s->fed[k], &s->ref[k]);
     }
-    s->golden_fp16 = golden ? golden->fp16 : 0; /* an xc_math */
+    s->golden_math = golden ? golden->fp16 : 0;
     xc_runner_free(golden);
     return st != XC_OK ? xc_error_prefix(st, "%s run: ", c->n_against ? "golden" : "reference") : XC_OK;
 }
@@ -283,8 +283,10 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, in
     const xc_graph *g = s->model->graph;
     xc_check_tolerance tol = {.spec = &s->cfg->tol,
                               .checks = &s->cfg->checks,
-                              .math = fp16                     ? xc_math_half(xc_engine_half_format(e) == XC_HALF_BF16)
-                                      : s->golden_fp16         ? s->golden_fp16
+                              /* the runner's own judgement of the engine's 16-bit math (its format,
+                                 the engine's storage too), else the golden runner's */
+                              .math = r->fp16                  ? r->fp16
+                                      : s->golden_math         ? s->golden_math
                                       : xc_engine_uses_tf32(e) ? XC_MATH_TF32
                                                                : XC_MATH_FP32,
                               .layers = xc_debug_judges_layers(s->cfg) ? s->model : NULL};

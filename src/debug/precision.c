@@ -84,10 +84,7 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
 }
 
 /* The ladder's 16-bit rung: fp16, or bf16 for a --bf16 engine. */
-static int half_rung(const xc_ocl_build_options *o)
-{
-    return o->half_format == XC_HALF_BF16 ? XC_LAYER_PREC_BF16 : XC_LAYER_PREC_FP16;
-}
+static int half_rung(const xc_ocl_build_options *o) { return xc_half_format_get(o->half_format)->prec; }
 
 /* The precision layer l runs in, when it is one the search may raise (else NONE). */
 static int raisable(const xc_engine *e, int layer)
@@ -95,8 +92,7 @@ static int raisable(const xc_engine *e, int layer)
     xc_engine_layer_info info, *l = &info;
     xc_engine_layer_info_get(e, layer, l);
     if (!l->name || l->cpu || !strcmp(l->kind, "reformat") || !strcmp(l->kind, "view")) return XC_LAYER_PREC_NONE;
-    int half = xc_engine_half_format(e) == XC_HALF_BF16 ? XC_LAYER_PREC_BF16 : XC_LAYER_PREC_FP16;
-    return l->int8 ? XC_LAYER_PREC_INT8 : l->fp16 ? half : XC_LAYER_PREC_NONE;
+    return l->int8 ? XC_LAYER_PREC_INT8 : l->fp16 ? xc_half_format_get(xc_engine_half_format(e))->prec : XC_LAYER_PREC_NONE;
 }
 
 /* The failing build's candidates below `below` as p's search, each raised to `to`. */

@@ -18,7 +18,7 @@ typedef struct xc_debug_session {
     char dir[4096];            /* where per-check files go: artifacts dir or a private temp dir */
     int own_dir;               /* dir is a temp dir to remove at the end */
     int failed_iteration;      /* the last check's first failing iteration (-1: none) */
-    int golden_fp16;           /* the golden runner's outputs are half precision */
+    int golden_math;           /* xc_math of the golden runner's outputs when 16-bit (fp16/bf16), else 0 */
     struct xc_results *loaded; /* --load-inputs, every set as an iteration of runner "loaded" (owned) */
     int n_loaded;              /* sets 0..n_loaded-1 are loaded; later ones generated */
     xc_input_shape *shapes;    /* loaded: the shapes every engine is built for (owned) */

@@ -29,6 +29,8 @@ const xc_half_format_info *xc_half_format_get(int format)
 }
 
 /* The reduced-precision modes: math 1 rounds arithmetic to the format, 2 its sums too. */
+static int math_level(const xc_ocl_build_options *o) { return o->fp16_math ? 1 + !!o->fp16_acc : 0; }
+
 static const struct precision_mode {
     const char *option;
     int format, math;
@@ -47,7 +49,7 @@ int xc_ocl_precision_mode(xc_ocl_build_options *o, const char *option)
                     xc_ocl_precision_option(o));
             return -1;
         }
-        int was = o->fp16 ? (o->fp16_math ? 1 + !!o->fp16_acc : 0) : -1, math = m->math;
+        int was = o->fp16 ? math_level(o) : -1, math = m->math;
         if (was >= 0 && (was == 0) != (math == 0)) { /* storage alone vs arithmetic: no order decides that */
             xc_fail(XC_ERR_USAGE, "%s cannot be combined with %s: storage only or arithmetic, not both", option,
                     xc_ocl_precision_option(o));
@@ -65,7 +67,7 @@ int xc_ocl_precision_mode(xc_ocl_build_options *o, const char *option)
 
 const char *xc_ocl_precision_option(const xc_ocl_build_options *o)
 {
-    int math = o->fp16_math ? 1 + !!o->fp16_acc : 0;
+    int math = math_level(o);
     for (size_t i = 0; o->fp16 && i < sizeof modes / sizeof *modes; i++)
         if (modes[i].format == o->half_format && modes[i].math == math) return modes[i].option;
     return NULL;
@@ -230,7 +232,7 @@ static xc_status add_reformat(xc_engine *e, xc_layer *layers, int *n, int t, int
     R->out[0] = id;
     R->residual = -1;
     R->fp16 = fp16;
-    R->fp16_math = fp16 && e->opt.fp16_math ? 1 + !!e->opt.fp16_acc : 0; /* named as the engine's other fp16 layers */
+    R->fp16_math = fp16 ? math_level(&e->opt) : 0; /* named as the engine's other fp16 layers */
     R->half_format = e->opt.half_format;
     *converted = id;
     return XC_OK;
@@ -244,7 +246,7 @@ xc_status xc_engine_assign_precision(xc_engine *e)
         if (L->dead) continue;
         L->fp16 = e->opt.fp16 && !L->cpu && xc_layer_constraint(e, L) != XC_LAYER_PREC_FP32;
         if (L->kind == &xc_kind_view) L->fp16 = e->tensors[L->in[0]].fp16;
-        L->fp16_math = L->fp16 && e->opt.fp16_math ? 1 + !!e->opt.fp16_acc : 0; /* --fp16 (math) vs --fp16-storage */
+        L->fp16_math = L->fp16 ? math_level(&e->opt) : 0; /* --fp16 (math) vs --fp16-storage */
         L->half_format = e->opt.half_format;
         for (int o = 0; o < L->n_out; o++)
             if (L->out[o] >= 0) e->tensors[L->out[o]].fp16 = L->fp16 && e->tensors[L->out[o]].dtype == XC_FLOAT;
