@@ -20,39 +20,79 @@
 #define CONV_MMA_KERNEL conv_tf32
 #endif
 
-/* k = k0 .. k0 + KC-1 of output position p in group g's B, zeros outside K and P. */
-inline chunk_t conv_b_chunk(__global const store_t *x, int g, const int C, const int H, const int W, const int OH,
-                            const int OW, const int KH, const int KW, const int SH, const int SW, const int DH, const int DW,
-                            const int PH, const int PW, const int CG, const int K, const int P, int k0, int p)
+/* B's gather without divisions in the K loop. A work-item's chunks keep their output position p
+ * (a row of B) and their place in the tile over the whole loop, so p is split into (n, oh, ow)
+ * once (conv_pos), and the taps k = (c, kh, kw) of a chunk advance BK a tile by carries
+ * (conv_tap_add): the integer divisions by the runtime window and map sizes, per element, were
+ * most of an implicit tactic's instructions (3 + 3 for each value, next to one mma per 16 x 8 x 8). */
+typedef struct conv_pos {
+    int inside;   /* p < P (else the chunks are zeros) */
+    int base;     /* offset of (n, g*CG, ih0, iw0) in x (1x1: of (n, g*CG, hw)); may be negative */
+    int ih0, iw0; /* the window's top-left corner, padding included */
+} conv_pos;
+typedef struct conv_tap {
+    int c, kh, kw;
+} conv_tap;
+
+inline conv_pos conv_pos_at(int p, int g, const int C, const int H, const int W, const int OH, const int OW, const int SH,
+                            const int SW, const int PH, const int PW, const int CG, const int P)
+{
+    conv_pos r = {p < P, 0, 0, 0};
+    if (p >= P) return r;
+#ifdef CONV_B_1X1
+    const int OHW = OH * OW;
+    r.base = ((p / OHW) * C + g * CG) * OHW + p % OHW;
+#else
+    const int ow = p % OW, oh = p / OW % OH, n = p / (OW * OH);
+    r.ih0 = oh * SH - PH, r.iw0 = ow * SW - PW;
+    r.base = (n * C + g * CG) * H * W + r.ih0 * W + r.iw0;
+#endif
+    return r;
+}
+inline conv_tap conv_tap_at(int k, const int KH, const int KW)
+{
+    const conv_tap t = {k / (KH * KW), k / KW % KH, k % KW};
+    return t;
+}
+/* t + d taps (d: a conv_tap_at of the distance), each field kept within its extent */
+inline conv_tap conv_tap_add(conv_tap t, conv_tap d, const int KH, const int KW)
+{
+    t.kw += d.kw;
+    const int cw = t.kw >= KW;
+    t.kw -= cw ? KW : 0;
+    t.kh += d.kh + cw;
+    const int ch = t.kh >= KH;
+    t.kh -= ch ? KH : 0;
+    t.c += d.c + ch;
+    return t;
+}
+
+/* The KC values of B at taps t, t+1, ... of position `at`, zeros outside K (c >= CG) and in the
+ * padding. */
+inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, conv_tap t, const int H, const int W, const int OHW,
+                            const int KH, const int KW, const int DH, const int DW, const int CG)
 {
     elem_t e[KC];
     for (int i = 0; i < KC; i++) e[i] = 0;
-    if (p >= P) return (chunk_t)(0);
+    if (!at.inside) return (chunk_t)(0);
 #ifdef CONV_B_1X1
-    const int OHW = OH * OW;
-    __global const store_t *xp = x + ((p / OHW) * C + g * CG) * OHW + p % OHW; /* (n, g*CG, hw) */
-    for (int i = 0; i < KC; i++)
-        if (k0 + i < K) e[i] = ELEM(xp, (k0 + i) * OHW);
+    const int k = t.c; /* KH = KW = 1: the tap is the channel */
+    for (int i = 0; i < KC && k + i < CG; i++) e[i] = ELEM(x, at.base + (k + i) * OHW);
 #else
-    const int ow = p % OW, oh = p / OW % OH, n = p / (OW * OH);
-    const int ih0 = oh * SH - PH, iw0 = ow * SW - PW;
-    __global const store_t *xn = x + (n * C + g * CG) * H * W;
-    for (int i = 0; i < KC; i++) {
-        const int k = k0 + i;
-        if (k >= K) break;
-        const int kw = k % KW, kh = k / KW % KH, c = k / (KW * KH);
-        const int ih = ih0 + kh * DH, iw = iw0 + kw * DW;
-        if (ih >= 0 && ih < H && iw >= 0 && iw < W) e[i] = ELEM(xn, (c * H + ih) * W + iw);
+    for (int i = 0; i < KC && t.c < CG; i++) {
+        const int ih = at.ih0 + t.kh * DH, iw = at.iw0 + t.kw * DW;
+        if (ih >= 0 && ih < H && iw >= 0 && iw < W) e[i] = ELEM(x, at.base + (t.c * H + t.kh * DH) * W + t.kw * DW);
+        t = conv_tap_add(t, (conv_tap){0, 0, 1}, KH, KW);
     }
 #endif
     return chunk_pack(e);
 }
 
-#define B_GATHER_ARGS x, g, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG, K, P
-
-__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1)))
-void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
-               __global const store_t *res, __global store_t *y, CONV_GEOM)
+__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void CONV_MMA_KERNEL(__global const store_t *x,
+                                                                                   __global const store_t *w,
+                                                                                   __global const store_t *bias,
+                                                                                   __global const store_t *res,
+                                                                                   __global store_t *y, CONV_GEOM)
 {
     __local uint4 As[2 * BM * 4], Bs[2 * BN * 4];
     const int CG = C / G, MG = M / G, K = CG * KH * KW, OHW = OH * OW, P = N * OHW;
@@ -64,6 +104,15 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
     float acc[MT][NT8][4];
     mma_zero(acc);
     chunk_t ra[A_GROUPS], rb[B_GROUPS];
+    conv_pos pos[B_GROUPS];
+    conv_tap tap[B_GROUPS];
+#pragma unroll
+    for (int q = 0; q < B_GROUPS; q++) {
+        ACROSS_K(q, BN, row, c);
+        pos[q] = conv_pos_at(p0 + row, g, C, H, W, OH, OW, SH, SW, PH, PW, CG, P);
+        tap[q] = conv_tap_at(KC * c, KH, KW);
+    }
+    const conv_tap step = conv_tap_at(BK, KH, KW);
     const int tiles = (K + BK - 1) / BK;
     for (int kt = 0; kt <= tiles; kt++) {
         /* kt < tiles: fetch tile kt; kt > 0: the products of tile kt - 1 (stage (kt - 1) & 1)
@@ -76,8 +125,8 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
             }
 #pragma unroll
             for (int q = 0; q < B_GROUPS; q++) {
-                ACROSS_K(q, BN, row, c);
-                rb[q] = conv_b_chunk(B_GATHER_ARGS, kt * BK + KC * c, p0 + row);
+                rb[q] = conv_b_chunk(x, pos[q], tap[q], H, W, OHW, KH, KW, DH, DW, CG);
+                tap[q] = conv_tap_add(tap[q], step, KH, KW);
             }
         }
         if (kt > 0) stage_products(acc, As + ((kt - 1) & 1) * BM * 4, Bs + ((kt - 1) & 1) * BN * 4, wm, wn, gl, t);

@@ -47,6 +47,23 @@ def _conv_model(path):
         f.write(m.SerializeToString())
 
 
+def _conv_taps_model(path):
+    """Windows whose taps straddle the mma's chunks and tiles: a 7x7 stride-2 stem on 3 channels
+    (K = 147, no multiple of 4 or 16) over a batch of 2 odd-sized maps, then a grouped, dilated 3x3
+    with uneven pads."""
+    rng = np.random.default_rng(1)
+    w1 = numpy_helper.from_array(rng.uniform(-1, 1, (8, 3, 7, 7)).astype(np.float32), "W1")
+    w2 = numpy_helper.from_array(rng.uniform(-1, 1, (8, 4, 3, 3)).astype(np.float32), "W2")
+    nodes = [helper.make_node("Conv", ["X", "W1"], ["A"], name="stem", strides=[2, 2], pads=[3, 3, 3, 3]),
+             helper.make_node("Conv", ["A", "W2"], ["Y"], name="dil", group=2, dilations=[2, 2], pads=[2, 1, 1, 2])]
+    g = helper.make_graph(nodes, "tf32taps", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3, 19, 17])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=[w1, w2])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+
+
 def tf32_tests(s, xc, build, tmp):
     d = os.path.join(tmp, "tf32")
     os.makedirs(d, exist_ok=True)
@@ -114,9 +131,13 @@ def tf32_tests(s, xc, build, tmp):
     # CROSSCHECK_MMA_EMULATE: the mma tactics offered here too, their products computed in plain
     # OpenCL C from the same local stages, so the loads, layouts and epilogues are checked on PoCL
     emu = dict(fast, CROSSCHECK_MMA_EMULATE="1")
+    taps = os.path.join(d, "taps.onnx")
+    _conv_taps_model(taps)
     for label, m, extra, prec in (("conv2d.implicit_tf32", conv, ["--tactics", "conv2d.implicit_tf32.64x64*"], "tf32"),
                                   ("conv2d.implicit_mma_fp16", conv, ["--fp16", "--tactics", "conv2d.implicit_mma_fp16.64x64*"],
-                                   "fp16")):
+                                   "fp16"),
+                                  ("conv2d.implicit_tf32 (7x7 stem, grouped dilated)", taps,
+                                   ["--tactics", "conv2d.implicit_tf32.64x64*"], "tf32")):
         j = os.path.join(d, "emu.json")
         r = _run([xc, "run", m, "--ref", "--ocl", "--per-layer", "--json", j, "--builder-optimization-level", "3"] + extra, emu)
         rows = json.load(open(j))["per_layer"]["layers"] if r.returncode == 0 else []
