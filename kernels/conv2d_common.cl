@@ -18,6 +18,30 @@
 #define BIAS(m) 0.0f
 #endif
 
+/* A tap k = (c, kh, kw) of the window, kept split so that walking k in order needs no division
+ * (conv_tap_add carries instead): the gathers' index arithmetic, not their loads, was what the
+ * implicit tactics spent most of their instructions on. */
+typedef struct conv_tap {
+    int c, kh, kw;
+} conv_tap;
+inline conv_tap conv_tap_at(int k, const int KH, const int KW)
+{
+    const conv_tap t = {k / (KH * KW), k / KW % KH, k % KW};
+    return t;
+}
+/* t + d taps (d: a conv_tap_at of the distance), each field kept within its extent */
+inline conv_tap conv_tap_add(conv_tap t, conv_tap d, const int KH, const int KW)
+{
+    t.kw += d.kw;
+    const int cw = t.kw >= KW;
+    t.kw -= cw ? KW : 0;
+    t.kh += d.kh + cw;
+    const int ch = t.kh >= KH;
+    t.kh -= ch ? KH : 0;
+    t.c += d.c + ch;
+    return t;
+}
+
 /* Element (k, p) of group g's im2col matrix: the input under tap k of output position p, or 0
  * in the padding. */
 inline float conv_gather(__global const store_t *x, int g, int k, int p, const int C, const int H, const int W,

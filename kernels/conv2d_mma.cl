@@ -30,9 +30,6 @@ typedef struct conv_pos {
     int base;     /* offset of (n, g*CG, ih0, iw0) in x (1x1: of (n, g*CG, hw)); may be negative */
     int ih0, iw0; /* the window's top-left corner, padding included */
 } conv_pos;
-typedef struct conv_tap {
-    int c, kh, kw;
-} conv_tap;
 
 inline conv_pos conv_pos_at(int p, int g, const int C, const int H, const int W, const int OH, const int OW, const int SH,
                             const int SW, const int PH, const int PW, const int CG, const int P)
@@ -49,24 +46,6 @@ inline conv_pos conv_pos_at(int p, int g, const int C, const int H, const int W,
 #endif
     return r;
 }
-inline conv_tap conv_tap_at(int k, const int KH, const int KW)
-{
-    const conv_tap t = {k / (KH * KW), k / KW % KH, k % KW};
-    return t;
-}
-/* t + d taps (d: a conv_tap_at of the distance), each field kept within its extent */
-inline conv_tap conv_tap_add(conv_tap t, conv_tap d, const int KH, const int KW)
-{
-    t.kw += d.kw;
-    const int cw = t.kw >= KW;
-    t.kw -= cw ? KW : 0;
-    t.kh += d.kh + cw;
-    const int ch = t.kh >= KH;
-    t.kh -= ch ? KH : 0;
-    t.c += d.c + ch;
-    return t;
-}
-
 /* The KC values of B at taps t, t+1, ... of position `at`, zeros outside K (c >= CG) and in the
  * padding. */
 inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, conv_tap t, const int H, const int W, const int OHW,
