@@ -55,6 +55,28 @@ inline float conv_gather(__global const store_t *x, int g, int k, int p, const i
     return LOAD(x, ((n * C + g * CG + c) * H + ih) * W + iw);
 }
 
+/* Elements (k, p) .. (k, p + 3) of group g's im2col matrix, zeros past P: the tap and the first
+ * position split once, the next positions by stepping ow (conv_gather's six divisions a value
+ * were most of the implicit vec4 tactics' instructions). */
+inline float4 conv_gather4(__global const store_t *x, int g, int k, int p, const int C, const int H, const int W,
+                           const int OH, const int OW, const int KH, const int KW, const int SH, const int SW,
+                           const int DH, const int DW, const int PH, const int PW, const int CG, const int P)
+{
+    const conv_tap t = conv_tap_at(k, KH, KW);
+    int ow = p % OW, oh = p / OW % OH, n = p / (OW * OH);
+    float v[4];
+    for (int j = 0; j < 4; j++) {
+        const int ih = oh * SH - PH + t.kh * DH, iw = ow * SW - PW + t.kw * DW;
+        v[j] = p + j < P && ih >= 0 && ih < H && iw >= 0 && iw < W ? LOAD(x, ((n * C + g * CG + t.c) * H + ih) * W + iw)
+                                                                     : 0.0f;
+        if (++ow == OW) { /* the next position */
+            ow = 0;
+            if (++oh == OH) oh = 0, n++;
+        }
+    }
+    return (float4)(v[0], v[1], v[2], v[3]);
+}
+
 /* Epilogue of output element i: bias (already in acc), then the residual (res is the residual
  * tensor, or y itself when the layer has none and it is never read), then the activation. */
 inline void conv_store(__global store_t *y, __global const store_t *res, int i, float acc)

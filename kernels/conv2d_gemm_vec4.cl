@@ -33,9 +33,7 @@
 #elif defined(CONV_B_1X1)
 #define B_OFFSET(k, p) (((p) / OHW * C + g * CG + (k)) * OHW + (p) % OHW)
 #define LOAD_B(k, p) LOAD(src, B_OFFSET(k, p))
-#else
-#define LOAD_B(k, p) conv_gather(src, g, k, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG)
-#endif
+#endif /* else conv_gather4 */
 
 /* One float4 of W: row m, columns k .. k+3 (zeros outside rows MG and columns kend; K is the
  * row pitch, kend < K for a split-K slice). */
@@ -68,14 +66,17 @@ inline float4 fetch_b4(B_PARAMS, int kend, int k, int p)
 #ifdef B_VEC
     return k < kend && p < P ? LOAD4(src, B_OFFSET(k, p)) : (float4)(0.0f);
 #else
-    float4 v = (float4)(0.0f);
-    if (k < kend) {
-        v.x = p < P ? LOAD_B(k, p) : 0.0f;
-        v.y = p + 1 < P ? LOAD_B(k, p + 1) : 0.0f;
-        v.z = p + 2 < P ? LOAD_B(k, p + 2) : 0.0f;
-        v.w = p + 3 < P ? LOAD_B(k, p + 3) : 0.0f;
-    }
+    if (k >= kend) return (float4)(0.0f);
+#if !defined(CONV_B_IM2COL) && !defined(CONV_B_1X1)
+    return conv_gather4(src, g, k, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG, P);
+#else
+    float4 v;
+    v.x = p < P ? LOAD_B(k, p) : 0.0f;
+    v.y = p + 1 < P ? LOAD_B(k, p + 1) : 0.0f;
+    v.z = p + 2 < P ? LOAD_B(k, p + 2) : 0.0f;
+    v.w = p + 3 < P ? LOAD_B(k, p + 3) : 0.0f;
     return v;
+#endif
 #endif
 }
 
