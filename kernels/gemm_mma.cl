@@ -97,7 +97,7 @@ inline void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, int M
         for (int j = 0; j < NT8; j++)
 #pragma unroll
             for (int e = 0; e < 4; e++) {
-                const int m = m0 + i * 16 + g + (e >> 1) * 8, n = n0 + j * 8 + 2 * t + (e & 1);
+                const int m = m0 + i * 16 + g + (e >> 1) * 8, n = n0 + NCOL(j, 2 * t + (e & 1));
                 if (m >= M || n >= N) continue;
                 if (part)
                     part[m * N + n] = acc[i][j][e];
@@ -179,7 +179,8 @@ inline void copy_chunk(__local uint4 *dst, __global const store_t *src, int insi
 #endif
 
 /* This work-item's copies of the tile at k0 of one operand (rows row0.., `rows` in all, extent
- * ks along k, leading dimension ld) into stage s of R rows; krows: stored rows-contiguous. */
+ * ks along k, leading dimension ld) into stage s of R rows; krows: stored rows-contiguous (its
+ * KROW_CHUNK layout, 1 or 2). */
 inline void copy_tile(__local uint4 *s, __global const store_t *P, int row0, int rows, int k0, int ks, int ld, int krows,
                       int R, int tid)
 {
@@ -189,7 +190,7 @@ inline void copy_tile(__local uint4 *s, __global const store_t *P, int row0, int
         if (krows) { /* chunk q of k-row k: rows row0 + KC*q .. */
             const int k = id / (R / KC), q = id % (R / KC), row = row0 + q * KC;
             const int inside = row < rows && k0 + k < ks;
-            copy_chunk(s + KROW_CHUNK(k, q, R), inside ? P + (k0 + k) * ld + row : P, inside);
+            copy_chunk(s + KROW_CHUNK(k, q, R, krows), inside ? P + (k0 + k) * ld + row : P, inside);
         } else { /* chunk c of row r: k0 + KC*c .. */
             const int r = id >> 2, c = id & 3, row = row0 + r;
             const int inside = row < rows && k0 + KC * c < ks;

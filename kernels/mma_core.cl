@@ -46,10 +46,24 @@
 #else
 #define A_KROWS 0
 #endif
-#if defined(MMA_PIPE) && !defined(TRANS_B)
+/* NPERM (TF32 with B k-major, warp tiles of 4 or 8 n8 tiles): lane (g, t)'s B values for its NT8
+ * tiles are made adjacent in the stage's k-rows by numbering the warp's columns tile-minor --
+ * column c of n8 tile j is stage column NCOL(j, c) = c * NT8 + j -- so they come in NT8 / 4
+ * 16-byte reads per k instead of one 4-byte read per value (TF32 has no transposing ldmatrix;
+ * the value-by-value reads made the cp.async loop slower than the register-staged one). The
+ * product does not care which column a tile's column is, only the epilogue, which follows NCOL. */
+#if defined(MMA_PIPE) && !defined(TRANS_B) && !defined(MMA_FP16) && (NT8 == 4 || NT8 == 8)
+#define NPERM
+#define B_KROWS 2 /* k-major, NPSWZ (below) */
+#elif defined(MMA_PIPE) && !defined(TRANS_B)
 #define B_KROWS 1
 #else
 #define B_KROWS 0
+#endif
+#ifdef NPERM
+#define NCOL(j, c) ((c) * NT8 + (j))
+#else
+#define NCOL(j, c) ((j) * 8 + (c))
 #endif
 #if defined(MMA_PIPE) && !defined(MMA_FP16)
 #define ROUND_AT_READ
@@ -67,8 +81,16 @@
 #else
 #define KSWZ(k) (((k) >> 2 & 3) << 1)
 #endif
-#define KROW_CHUNK(k, q, R) ((k) * ((R) / KC) + ((q) ^ KSWZ(k)))
-#define KROW_ELEM(k, r, R) (KROW_CHUNK(k, (r) / KC, R) * KC + (r) % KC)
+/* NPERM's k-rows (layout 2): a quarter-warp's eight 16-byte reads are lanes g = 2h, 2h + 1 at
+ * chunk g * NT8 / 4 (+ a constant) of k-rows 4t + i, t < 4; XOR with t spread over the two bits
+ * of 0..7 that g * NT8 / 4 leaves alone gives eight distinct bank quads. */
+#if NT8 == 8
+#define NPSWZ(k) (((k) >> 2 & 1) | ((k) >> 2 & 2) << 1)
+#else
+#define NPSWZ(k) (((k) >> 2 & 3) << 1)
+#endif
+#define KROW_CHUNK(k, q, R, L) ((k) * ((R) / KC) + ((q) ^ ((L) == 2 ? NPSWZ(k) : KSWZ(k))))
+#define KROW_ELEM(k, r, R, L) (KROW_CHUNK(k, (r) / KC, R, L) * KC + (r) % KC)
 
 /* FULL_TILES: M, N and K are multiples of BM, BN and BK, so no load needs a bounds check. */
 #ifdef FULL_TILES
@@ -168,11 +190,11 @@ inline uint4 frag(__local const uint4 *s, int r, int t, int krows, int R)
         __local const ushort *h = (__local const ushort *)s;
         uint w[4];
         for (int j = 0; j < 4; j++)
-            w[j] = h[KROW_ELEM(KC * t + 2 * j, r, R)] | (uint)h[KROW_ELEM(KC * t + 2 * j + 1, r, R)] << 16;
+            w[j] = h[KROW_ELEM(KC * t + 2 * j, r, R, krows)] | (uint)h[KROW_ELEM(KC * t + 2 * j + 1, r, R, krows)] << 16;
         f = (uint4)(w[0], w[1], w[2], w[3]);
 #elif defined(MMA_FP16)
         const int lane = get_local_id(0), rho = lane & 7, k = (rho >> 1) * 8 + (lane >> 3) * 2 + (rho & 1);
-        __local const ushort *row = (__local const ushort *)s + KROW_ELEM(k, r - (lane >> 2), R);
+        __local const ushort *row = (__local const ushort *)s + KROW_ELEM(k, r - (lane >> 2), R, krows);
         uint w0, w1, w2, w3;
         asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
                      : "=r"(w0), "=r"(w1), "=r"(w2), "=r"(w3)
@@ -181,7 +203,7 @@ inline uint4 frag(__local const uint4 *s, int r, int t, int krows, int R)
         f = (uint4)(w0, w1, w2, w3);
 #else
         /* k = KC*t + i sits i k-rows of R elements after k = KC*t, at the same swizzle */
-        __local const uint *u = (__local const uint *)s + KROW_ELEM(KC * t, r, R);
+        __local const uint *u = (__local const uint *)s + KROW_ELEM(KC * t, r, R, krows);
         f = (uint4)(u[0], u[R], u[2 * R], u[3 * R]);
 #endif
     }
@@ -215,7 +237,7 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
     for (int i = 0; i < MT; i++)
         for (int j = 0; j < NT8; j++)
             for (int e = 0; e < 4; e++) {
-                const int m = wm + i * 16 + g + (e >> 1) * 8, n = wn + j * 8 + 2 * t + (e & 1);
+                const int m = wm + i * 16 + g + (e >> 1) * 8, n = wn + NCOL(j, 2 * t + (e & 1));
                 float sum = 0.0f;
                 for (int k = 0; k < BK; k++) sum += stage_elem(as, m, k, A_KROWS, BM) * stage_elem(bs, n, k, B_KROWS, BN);
                 acc[i][j][e] += sum;
@@ -232,8 +254,22 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
         fa[i][0] = frag(as, r, t, A_KROWS, BM);
         fa[i][1] = frag(as, r + 8, t, A_KROWS, BM);
     }
+#ifdef NPERM
+    /* columns NCOL(j, g), j < NT8: adjacent in each of the k-rows 4t .. 4t + 3 */
+    uint fw[NT8][4];
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int q = 0; q < NT8 / 4; q++) {
+            const uint4 v = bs[KROW_CHUNK(KC * t + i, (wn + g * NT8) / KC + q, BN, B_KROWS)] + (uint4)(0x1000u); /* tf32_round */
+            fw[4 * q][i] = v.x, fw[4 * q + 1][i] = v.y, fw[4 * q + 2][i] = v.z, fw[4 * q + 3][i] = v.w;
+        }
+#pragma unroll
+    for (int j = 0; j < NT8; j++) fb[j] = (uint4)(fw[j][0], fw[j][1], fw[j][2], fw[j][3]);
+#else
 #pragma unroll
     for (int j = 0; j < NT8; j++) fb[j] = frag(bs, wn + j * 8 + g, t, B_KROWS, BN);
+#endif
 #pragma unroll
     for (int i = 0; i < MT; i++)
 #pragma unroll
