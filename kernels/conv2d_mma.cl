@@ -67,11 +67,10 @@ inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, conv_tap t, 
     return chunk_pack(e);
 }
 
-__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void CONV_MMA_KERNEL(__global const store_t *x,
-                                                                                   __global const store_t *w,
-                                                                                   __global const store_t *bias,
-                                                                                   __global const store_t *res,
-                                                                                   __global store_t *y, CONV_GEOM)
+#ifndef MMA_PIPE
+__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1)))
+void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
+               __global const store_t *res, __global store_t *y, CONV_GEOM)
 {
     __local uint4 As[2 * BM * 4], Bs[2 * BN * 4];
     const int CG = C / G, MG = M / G, K = CG * KH * KW, OHW = OH * OW, P = N * OHW;
@@ -139,4 +138,85 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void CONV_MMA_KERN
             }
         }
 }
+#endif /* !MMA_PIPE */
+
+/* MMA_PIPE (conv2d.1x1_tf32_async, conv2d.1x1_mma_fp16_async): a 1x1 conv's tiles copied by
+ * cp.async into STAGES local stages, as gemm_mma.cl's pipelined kernel does (see mma_core.cl).
+ * The host offers it where C / group and OH * OW are multiples of KC, so every chunk of A is
+ * KC weights of one row and every chunk of B KC consecutive positions of one input plane
+ * (k-major, 16-byte aligned): whole copies, zeros (source size 0) outside K and P. */
+#ifdef MMA_PIPE
+#ifndef CONV_B_1X1
+#error "conv MMA_PIPE: 1x1 convs only"
+#endif
+#define B_COPIES (BN * 4 / NTH)
+
+/* This work-item's copies of B's k-rows k0 .. k0 + BK-1 into stage s; bbase[c]: the offset of
+ * copy c's chunk in channel 0 of its image's group (-1 past P), fixed over K. */
+inline void conv_copy_b(__local uint4 *s, __global const store_t *x, const int *bbase, int k0, const int CG, const int OHW,
+                        int tid)
+{
+#pragma unroll
+    for (int c = 0; c < B_COPIES; c++) {
+        const int id = tid + c * NTH, k = id / (BN / KC), q = id % (BN / KC);
+        const int inside = bbase[c] >= 0 && k0 + k < CG;
+        copy_chunk(s + KROW_CHUNK(k, q, BN, B_KROWS), inside ? x + bbase[c] + (k0 + k) * OHW : x, inside);
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1)))
+void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
+               __global const store_t *res, __global store_t *y, CONV_GEOM)
+{
+    __local uint4 As[STAGES * BM * 4], Bs[STAGES * BN * 4];
+    const int CG = C / G, MG = M / G, K = CG, OHW = OH * OW, P = N * OHW;
+    const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;
+    const int g = get_group_id(2), t = lane & 3, gl = lane >> 2;
+    const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;
+    const int p0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
+    __global const store_t *wg = w + g * MG * K;
+    int bbase[B_COPIES];
+#pragma unroll
+    for (int c = 0; c < B_COPIES; c++) {
+        const int p = p0 + (tid + c * NTH) % (BN / KC) * KC;
+        bbase[c] = p < P ? ((p / OHW) * C + g * CG) * OHW + p % OHW : -1;
+    }
+    float acc[MT][NT8][4];
+    mma_zero(acc);
+    const int tiles = (K + BK - 1) / BK;
+#pragma unroll
+    for (int st = 0; st < STAGES - 1; st++) {
+        if (st < tiles) {
+            copy_tile(As + st * BM * 4, wg, m0, MG, st * BK, K, K, A_KROWS, BM, tid);
+            conv_copy_b(Bs + st * BN * 4, x, bbase, st * BK, CG, OHW, tid);
+        }
+        COPY_COMMIT();
+    }
+    for (int kt = 0; kt < tiles; kt++) {
+        COPY_WAIT();
+        barrier(CLK_LOCAL_MEM_FENCE); /* tile kt landed; stage (kt - 1) % STAGES is free */
+        const int next = kt + STAGES - 1, ns = next % STAGES, cs = kt % STAGES;
+        if (next < tiles) {
+            copy_tile(As + ns * BM * 4, wg, m0, MG, next * BK, K, K, A_KROWS, BM, tid);
+            conv_copy_b(Bs + ns * BN * 4, x, bbase, next * BK, CG, OHW, tid);
+        }
+        COPY_COMMIT();
+        stage_products(acc, As + cs * BM * 4, Bs + cs * BN * 4, wm, wn, gl, t);
+    }
+    /* accumulator (i, j, e) of lane (gl, t): row gl (+8 for e >= 2), column NCOL(j, 2t (+1 for odd e)) */
+#pragma unroll
+    for (int i = 0; i < MT; i++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            const int m = m0 + wm + i * 16 + gl + (e >> 1) * 8;
+            if (m >= MG) continue;
+            const float b = BIAS(g * MG + m);
+#pragma unroll
+            for (int j = 0; j < NT8; j++) {
+                const int p = p0 + wn + NCOL(j, 2 * t + (e & 1));
+                if (p < P) conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j][e] + b);
+            }
+        }
+}
+#endif /* MMA_PIPE */
 #endif

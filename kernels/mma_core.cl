@@ -280,6 +280,68 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
 }
 #endif
 
+/* MMA_PIPE: the cp.async copies that fill the local stages (gemm_mma.cl's and conv2d_mma.cl's
+ * pipelined kernels): STAGES local stages, STAGES - 1 tiles in flight. */
+#ifdef MMA_PIPE
+#if !defined(STAGES) || STAGES < 2 || STAGES > 4
+#error "MMA_PIPE needs STAGES 2..4"
+#endif
+#if BM / KC < 8 || BN / KC < 8
+#error "MMA_PIPE: the k-major stages need BM and BN of at least 8 chunks"
+#endif
+#if STAGES * (BM + BN) * 4 * 16 > 49152
+#error "MMA_PIPE: the stages exceed 48 KiB of local memory"
+#endif
+
+#ifdef MMA_EMULATE
+inline void copy_chunk(__local uint4 *dst, __global const store_t *src, int inside)
+{
+    *dst = inside ? *(__global const uint4 *)src : (uint4)(0);
+}
+#define COPY_COMMIT()
+#define COPY_WAIT()
+#else
+/* cp.async takes the destination as a shared-space address: a __local pointer is one (NVIDIA's
+ * OpenCL keeps local memory in the shared state space), its low 32 bits the offset. */
+inline void copy_chunk(__local uint4 *dst, __global const store_t *src, int inside)
+{
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"((uint)(size_t)dst), "l"(src), "r"(inside ? 16 : 0)
+                 : "memory");
+}
+#define COPY_COMMIT() asm volatile("cp.async.commit_group;" ::: "memory")
+/* all but the newest STAGES - 2 groups complete: the tile about to be multiplied has landed */
+#if STAGES == 2
+#define COPY_WAIT() asm volatile("cp.async.wait_group 0;" ::: "memory")
+#elif STAGES == 3
+#define COPY_WAIT() asm volatile("cp.async.wait_group 1;" ::: "memory")
+#else
+#define COPY_WAIT() asm volatile("cp.async.wait_group 2;" ::: "memory")
+#endif
+#endif
+
+/* This work-item's copies of the tile at k0 of one operand (rows row0.., `rows` in all, extent
+ * ks along k, leading dimension ld) into stage s of R rows; krows: stored rows-contiguous (its
+ * KROW_CHUNK layout, 1 or 2). */
+inline void copy_tile(__local uint4 *s, __global const store_t *P, int row0, int rows, int k0, int ks, int ld, int krows,
+                      int R, int tid)
+{
+#pragma unroll
+    for (int p = 0; p < R * 4 / NTH; p++) {
+        const int id = tid + p * NTH;
+        if (krows) { /* chunk q of k-row k: rows row0 + KC*q .. */
+            const int k = id / (R / KC), q = id % (R / KC), row = row0 + q * KC;
+            const int inside = row < rows && k0 + k < ks;
+            copy_chunk(s + KROW_CHUNK(k, q, R, krows), inside ? P + (k0 + k) * ld + row : P, inside);
+        } else { /* chunk c of row r: k0 + KC*c .. */
+            const int r = id >> 2, c = id & 3, row = row0 + r;
+            const int inside = row < rows && k0 + KC * c < ks;
+            copy_chunk(s + CHUNK(r, c), inside ? P + row * ld + k0 + KC * c : P, inside);
+        }
+    }
+}
+
+#endif /* MMA_PIPE */
+
 /* The lane's accumulators, zeroed. */
 inline void mma_zero(float acc[MT][NT8][4])
 {

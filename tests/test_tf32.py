@@ -50,7 +50,9 @@ def _conv_model(path):
 def _conv_taps_model(path):
     """Windows whose taps straddle the mma's chunks and tiles: a 7x7 stride-2 stem on 3 channels
     (K = 147, no multiple of 4 or 16) over a batch of 2 odd-sized maps, a 1x1 over 40 channels (K in
-    three tiles, the last partial), then a grouped, dilated 3x3 with uneven pads."""
+    three tiles, the last partial; its 10 x 8 planes whole 16-byte chunks, as the cp.async 1x1
+    tactics need, but 160 positions: the last tile partial), then a grouped, dilated 3x3 with
+    uneven pads."""
     rng = np.random.default_rng(1)
     w1 = numpy_helper.from_array(rng.uniform(-1, 1, (40, 3, 7, 7)).astype(np.float32), "W1")
     w3 = numpy_helper.from_array(rng.uniform(-1, 1, (8, 40, 1, 1)).astype(np.float32), "W3")
@@ -58,7 +60,7 @@ def _conv_taps_model(path):
     nodes = [helper.make_node("Conv", ["X", "W1"], ["A"], name="stem", strides=[2, 2], pads=[3, 3, 3, 3]),
              helper.make_node("Conv", ["A", "W3"], ["B"], name="pw40"),
              helper.make_node("Conv", ["B", "W2"], ["Y"], name="dil", group=2, dilations=[2, 2], pads=[2, 1, 1, 2])]
-    g = helper.make_graph(nodes, "tf32taps", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3, 19, 17])],
+    g = helper.make_graph(nodes, "tf32taps", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3, 19, 15])],
                           [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=[w1, w3, w2])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
@@ -136,13 +138,20 @@ def tf32_tests(s, xc, build, tmp):
     taps = os.path.join(d, "taps.onnx")
     _conv_taps_model(taps)
     every = lambda prec: lambda rows: all(x["precision"] == prec and "64x64" in x["tactic"] for x in rows)
-    pw_1x1 = lambda rows: any(x["tactic"].startswith("conv2d.1x1_tf32.64x64") and x["precision"] == "tf32" for x in rows)
+    runs = lambda tactic, prec: lambda rows: any(x["tactic"].startswith(tactic) and x["precision"] == prec for x in rows)
     for label, m, extra, want in (("conv2d.implicit_tf32", conv, ["--tactics", "conv2d.implicit_tf32.64x64*"], every("tf32")),
                                   ("conv2d.implicit_mma_fp16", conv, ["--fp16", "--tactics", "conv2d.implicit_mma_fp16.64x64*"],
                                    every("fp16")),
                                   ("conv2d.implicit_tf32 (7x7 stem, 1x1 over 40 channels, grouped dilated)", taps,
                                    ["--tactics", "conv2d.implicit_tf32.64x64*"], every("tf32")),
-                                  ("conv2d.1x1_tf32 (its 1x1 layer over 40 channels)", taps, ["--tactics", "conv2d.1x1_tf32.64x64*"], pw_1x1)):
+                                  ("conv2d.1x1_tf32 (its 1x1 layer over 40 channels)", taps, ["--tactics", "conv2d.1x1_tf32.64x64*"],
+                                   runs("conv2d.1x1_tf32.64x64", "tf32")),
+                                  ("conv2d.1x1_tf32_async (NPERM columns)", taps, ["--tactics", "conv2d.1x1_tf32_async.64x64*"],
+                                   runs("conv2d.1x1_tf32_async.64x64", "tf32")),
+                                  ("conv2d.1x1_tf32_async (8 n8 tiles a warp)", taps,
+                                   ["--tactics", "conv2d.1x1_tf32_async.128x128*"], runs("conv2d.1x1_tf32_async.128x128", "tf32")),
+                                  ("conv2d.1x1_mma_fp16_async", taps, ["--fp16", "--tactics", "conv2d.1x1_mma_fp16_async.64x64*"],
+                                   runs("conv2d.1x1_mma_fp16_async.64x64", "fp16"))):
         j = os.path.join(d, "emu.json")
         r = _run([xc, "run", m, "--ref", "--ocl", "--per-layer", "--json", j, "--builder-optimization-level", "3"] + extra, emu)
         rows = json.load(open(j))["per_layer"]["layers"] if r.returncode == 0 else []

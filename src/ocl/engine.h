@@ -262,6 +262,10 @@ int xc_layer_mma_fp16(const xc_engine *e, const xc_layer *l);
  * xc_mma_defines is the define to add to every mma program ("" when off). */
 int xc_mma_emulated(void);
 const char *xc_mma_defines(void);
+/* The cp.async (MMA_PIPE) tiles of the TF32 and FP16 mma tactics, one table for the GEMM's and
+ * the 1x1 conv's pipelined kernels (gemm.c). */
+extern const xc_variant xc_mma_pipe_tf32_tiles[];
+extern const xc_variant xc_mma_pipe_fp16_tiles[];
 /* Layer L's precision as plans, reports and pictures name it: "cpu-fp32", "fp16", "fp16-storage", "bf16",
  * "bf16-storage", "tf32", "fp32". */
 const char *xc_layer_precision_name(const xc_layer *L);

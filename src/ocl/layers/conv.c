@@ -25,7 +25,9 @@
  *                                 as B, implicit gathers it: any window, stride, group; same
  *                                 devices; kernels/conv2d_mma.cl);
  *   conv2d.{1x1,implicit}_mma_fp16.<t> the same on f16 tensor cores with fp32 accumulation, for
- *                                 --fp16 layers (xc_layer_mma_fp16). */
+ *                                 --fp16 layers (xc_layer_mma_fp16);
+ *   conv2d.1x1_{tf32,mma_fp16}_async.<t> 1x1 convs on those tensor cores with the tiles copied by
+ *                                 cp.async through 2-4 local stages (gemm's async tiles). */
 #include "ocl/engine.h"
 #include "ocl/program.h"
 #include "ops/conv_geom.h"
@@ -698,11 +700,33 @@ static const xc_tactic pointwise_fp16 = {"conv2d.1x1_mma_fp16", pointwise_fp16_a
 static const xc_tactic implicit_fp16 = {"conv2d.implicit_mma_fp16", implicit_fp16_applicable, conv_fp16_tiles,
                                         implicit_mma_prepare, NULL};
 
+/* conv2d.1x1_tf32_async, conv2d.1x1_mma_fp16_async (MMA_PIPE in conv2d_mma.cl): 1x1 convs on the
+ * cp.async pipeline of the GEMM's async tactics, where every 16-byte copy is one whole chunk: C /
+ * group (the weights' rows) and OH * OW (an input plane) multiples of KC (4 floats, 8 halves);
+ * TF32 copies float storage only (they cannot convert halves). */
+static int chunks_whole(const xc_engine *e, const xc_layer *l, int kc)
+{
+    conv_geom q;
+    return conv_geometry(e, l, &q) && is_1x1(&q) && cg_of(&q) % kc == 0 && (q.oh * q.ow) % kc == 0;
+}
+static int pointwise_tf32_async_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_engine_tf32(e) && !l->fp16 && chunks_whole(e, l, 4);
+}
+static int pointwise_fp16_async_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_layer_mma_fp16(e, l) && chunks_whole(e, l, 8);
+}
+static const xc_tactic pointwise_tf32_async = {"conv2d.1x1_tf32_async", pointwise_tf32_async_applicable, xc_mma_pipe_tf32_tiles,
+                                               pointwise_mma_prepare, NULL};
+static const xc_tactic pointwise_fp16_async = {"conv2d.1x1_mma_fp16_async", pointwise_fp16_async_applicable,
+                                               xc_mma_pipe_fp16_tiles, pointwise_mma_prepare, NULL};
+
 /* clang-format off */ /* a table, as written */
 static const xc_tactic *const tactics[] = {
     &direct,         &im2col,        &pointwise,     &implicit,           &im2col_vec4,
     &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4,        &splitk_im2col_vec4,
     &depthwise,      &winograd,      &winograd_gemm, &winograd_gemm_tf32, &pointwise_tf32,
-    &implicit_tf32,  &pointwise_fp16, &implicit_fp16, NULL};
+    &implicit_tf32,  &pointwise_fp16, &implicit_fp16, &pointwise_tf32_async, &pointwise_fp16_async, NULL};
 /* clang-format on */
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};

@@ -410,7 +410,7 @@ static int mma_fp16_splitk_applicable(const xc_engine *e, const xc_layer *l)
 }
 
 #define PIPE_TF32 "-DGEMM_TF32 -DMMA_PIPE -DBK=16 "
-static const xc_variant tf32_async_variants[] = {
+const xc_variant xc_mma_pipe_tf32_tiles[] = {
     {"128x128x16.2x2.s3", PIPE_TF32 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3"},
     {"128x256x16.2x4.s2", PIPE_TF32 "-DBM=128 -DBN=256 -DWARPS_M=2 -DWARPS_N=4 -DSTAGES=2"},
     {"256x128x16.4x2.s2", PIPE_TF32 "-DBM=256 -DBN=128 -DWARPS_M=4 -DWARPS_N=2 -DSTAGES=2"},
@@ -418,7 +418,7 @@ static const xc_variant tf32_async_variants[] = {
     {"64x64x16.2x2.s4", PIPE_TF32 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4"},
     {NULL, NULL},
 };
-static const xc_tactic tf32_async = {"gemm.tf32_async", tf32_async_applicable, tf32_async_variants, mma_prepare, NULL};
+static const xc_tactic tf32_async = {"gemm.tf32_async", tf32_async_applicable, xc_mma_pipe_tf32_tiles, mma_prepare, NULL};
 
 static const xc_variant tf32_splitk_variants[] = {
     {"64x64x16.2x2.s4.k2", PIPE_TF32 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4 -DSPLITK=2"},
@@ -431,7 +431,7 @@ static const xc_variant tf32_splitk_variants[] = {
 static const xc_tactic tf32_splitk = {"gemm.tf32_splitk", tf32_splitk_applicable, tf32_splitk_variants, mma_prepare, NULL};
 
 #define PIPE_FP16 "-DMMA_FP16 -DMMA_PIPE -DBK=32 "
-static const xc_variant mma_fp16_async_variants[] = {
+const xc_variant xc_mma_pipe_fp16_tiles[] = {
     {"128x128x32.2x2.s3", PIPE_FP16 "-DBM=128 -DBN=128 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=3"},
     {"128x256x32.2x4.s2", PIPE_FP16 "-DBM=128 -DBN=256 -DWARPS_M=2 -DWARPS_N=4 -DSTAGES=2"},
     {"256x128x32.4x2.s2", PIPE_FP16 "-DBM=256 -DBN=128 -DWARPS_M=4 -DWARPS_N=2 -DSTAGES=2"},
@@ -439,7 +439,7 @@ static const xc_variant mma_fp16_async_variants[] = {
     {"64x64x32.2x2.s4", PIPE_FP16 "-DBM=64 -DBN=64 -DWARPS_M=2 -DWARPS_N=2 -DSTAGES=4"},
     {NULL, NULL},
 };
-static const xc_tactic mma_fp16_async = {"gemm.mma_fp16_async", mma_fp16_async_applicable, mma_fp16_async_variants, mma_prepare,
+static const xc_tactic mma_fp16_async = {"gemm.mma_fp16_async", mma_fp16_async_applicable, xc_mma_pipe_fp16_tiles, mma_prepare,
                                          NULL};
 
 static const xc_variant mma_fp16_splitk_variants[] = {
