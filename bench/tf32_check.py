@@ -19,6 +19,9 @@ transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it run
   async.*, splitk.*, fp16.async.*, fp16.splitk.*  (ASYNC_CASES, all of them with --async-only) each
                   cp.async variant (gemm.tf32_async, gemm.tf32_splitk; gemm.mma_fp16_async and
                   gemm.mma_fp16_splitk under --fp16) forced, judged as tf32.* and fp16.* above;
+  1x1_tf32_async.*, fp16.1x1_async.*  (1x1 conv cases whose C and OH*OW are multiples of 4, or 8
+                  under --fp16) each conv2d.1x1_tf32_async / conv2d.1x1_mma_fp16_async variant,
+                  judged likewise;
 Every output element is checked to be written (a NaN-poisoned output would show as NaN error).
 Attention cases (attn_*: MatMul -> scale -> mask Add -> Softmax -> MatMul chains fused into one
 attention layer, and the ONNX Attention op) force each attention.flash_tf32 variant (tf32.*) and
@@ -155,6 +158,8 @@ CASES = [  # name, op, A, B, C, attrs
     # conv2d.1x1_tf32 / conv2d.implicit_tf32 (attrs: window k, stride, pad, group)
     ("conv1x1_256", "Conv", [2, 64, 28, 28], 256, None, {"k": 1, "pad": 0}),
     ("conv1x1_ragged", "Conv", [3, 37, 9, 11], 70, None, {"k": 1, "pad": 0}),
+    # conv2d.1x1_tf32_async too (C and OH*OW multiples of 4; ragged M and last position tile)
+    ("conv1x1_async_ragged", "Conv", [3, 64, 14, 14], 70, None, {"k": 1, "pad": 0}),
     ("conv3x3_s2", "Conv", [2, 128, 28, 28], 256, None, {"k": 3, "stride": 2}),
     ("conv7x7_stem", "Conv", [2, 3, 64, 64], 64, None, {"k": 7, "stride": 2, "pad": 3}),
     ("conv1x1_s2", "Conv", [2, 64, 28, 28], 128, None, {"k": 1, "stride": 2, "pad": 0}),
@@ -250,6 +255,11 @@ def main():
             runs = [(t.split(".")[1] + "." + v, ["--tactics", t + "." + v], "tf32") for t in tactics for v in CONV_TF32_VARIANTS]
             if name == "conv1x1_256":
                 runs.append(("fp16.1x1_tf32", ["--fp16", "--tactics", "conv2d.1x1_tf32.*"], "fp16"))
+            if attrs["k"] == 1 and attrs.get("stride", 1) == 1 and sa[1] % 4 == 0 and sa[2] * sa[2] % 4 == 0:
+                runs += [("1x1_tf32_async." + v, ["--tactics", "conv2d.1x1_tf32_async." + v], "tf32") for v in ASYNC_VARIANTS]
+                if sa[1] % 8 == 0 and sa[2] * sa[2] % 8 == 0:
+                    runs += [("fp16.1x1_async." + v, ["--fp16", "--tactics", "conv2d.1x1_mma_fp16_async." + v], "fp16")
+                             for v in FP16_ASYNC_VARIANTS]
             fp16 = "conv2d.1x1_mma_fp16" if "conv2d.1x1_tf32" in tactics else "conv2d.implicit_mma_fp16"
             runs += [("fp16." + fp16.split(".")[1] + "." + v, ["--fp16", "--tactics", fp16 + "." + v], "fp16")
                      for v in MMA_FP16_VARIANTS]
