@@ -30,9 +30,9 @@ static void candidate_name(const xc_tactic *t, const xc_variant *v, char *buf, s
 /* Does candidate c pass --tactics (its full name or its tactic's name matches a glob)? */
 static int allowed(const xc_engine *e, const candidate *c)
 {
-    for (int i = 0; i < e->opt.n_tactic_filter; i++)
-        if (!fnmatch(e->opt.tactic_filter[i], c->name, 0) || !fnmatch(e->opt.tactic_filter[i], c->t->name, 0)) return 1;
-    return !e->opt.n_tactic_filter;
+    for (int i = 0; i < e->opt.tactic_filter.n; i++)
+        if (!fnmatch(e->opt.tactic_filter.v[i], c->name, 0) || !fnmatch(e->opt.tactic_filter.v[i], c->t->name, 0)) return 1;
+    return !e->opt.tactic_filter.n;
 }
 
 /* Every applicable (tactic, variant) of l, baseline first; tuned: only the variants tuning
@@ -198,8 +198,8 @@ const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, 
 static void cache_key(const xc_engine *e, const char *sig, char *buf, size_t len)
 {
     size_t o = (size_t)snprintf(buf, len, "%s", sig);
-    for (int i = 0; i < e->opt.n_tactic_filter && o < len; i++)
-        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "|tactics=", e->opt.tactic_filter[i]);
+    for (int i = 0; i < e->opt.tactic_filter.n && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "|tactics=", e->opt.tactic_filter.v[i]);
 }
 
 static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, const xc_tactics_file *pinned, xc_tactics_file *cache, int li)
@@ -239,7 +239,7 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, const xc_tactics_file *pi
      * all is then the best of the subset too) */
     const char *hit = cache ? xc_tactics_lookup(cache, key) : NULL, *used = key;
     int k = hit ? find_candidate(c, n, hit) : -1;
-    if (k < 0 && cache && e->opt.n_tactic_filter && (hit = xc_tactics_lookup(cache, sig)))
+    if (k < 0 && cache && e->opt.tactic_filter.n && (hit = xc_tactics_lookup(cache, sig)))
         k = find_candidate(c, n, hit), used = sig;
     if (k >= 0) {
         XC_TRY(prepare(e, l, &c[k]));
@@ -294,10 +294,10 @@ static int glob_matches(const xc_engine *e, const char *glob)
  * optimization level does not offer on this device is unmatched too, with the level to ask for. */
 static xc_status check_tactic_filter(const xc_engine *e)
 {
-    int n = e->opt.n_tactic_filter, unmatched = 0;
+    int n = e->opt.tactic_filter.n, unmatched = 0;
     char *matched = calloc((size_t)n + 1, 1);
     if (!matched) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < n; i++) unmatched += (matched[i] = (char)glob_matches(e, e->opt.tactic_filter[i])) != 2;
+    for (int i = 0; i < n; i++) unmatched += (matched[i] = (char)glob_matches(e, e->opt.tactic_filter.v[i])) != 2;
     xc_status s = XC_OK;
     for (int i = 0; i < n && unmatched; i++) {
         if (matched[i] == 2) continue;
@@ -308,10 +308,10 @@ static xc_status check_tactic_filter(const xc_engine *e)
         if (unmatched == n) {
             s = xc_fail(XC_ERR_USAGE,
                         "--tactics '%s' matches no tactic of any layer of this engine%s (see 'crosscheck inspect engine')",
-                        e->opt.tactic_filter[i], why);
+                        e->opt.tactic_filter.v[i], why);
             break;
         }
-        xc_warn("--tactics '%s' matches no tactic of any layer of this engine%s", e->opt.tactic_filter[i], why);
+        xc_warn("--tactics '%s' matches no tactic of any layer of this engine%s", e->opt.tactic_filter.v[i], why);
     }
     free(matched);
     return s;
