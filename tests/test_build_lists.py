@@ -12,13 +12,16 @@ layer and node names, 64 for --disable-fusion and --tactics, and refused or cut 
     nodes of a candidate holding both: 1198 nodes, once refused past 1024) and n3:fp32 reduces
     to n3 and keeps n3's constraint alone;
   - 70 x --disable-fusion pointwise_chain turns the pass off; 69 --tactics globs matching nothing
-    and a 70th matching everything build (a list cut at 64 would match nothing: refused)."""
+    and a 70th matching everything build (a list cut at 64 would match nothing: refused);
+  - two builds of a MatMul whose --tactics lists (10 KB) differ only at their ends keep two
+    timing-cache entries (a key cut at 8192 characters made the second reuse the first's)."""
 import json
 import os
 import subprocess
 
+import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 
 def _run(cmd):
@@ -31,6 +34,18 @@ def _chain(path, n):
              for i in range(n)]
     g = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.save(m, path)
+    return path
+
+
+def _matmul(path):
+    """x[1,8] @ w[8,8] -> y: one gemm layer with several tactics."""
+    w = numpy_helper.from_array(np.random.default_rng(0).normal(size=(8, 8)).astype(np.float32), "w")
+    g = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], "mm",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])], [w])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
     m.ir_version = 8
     onnx.save(m, path)
@@ -99,3 +114,14 @@ def build_lists(s, xc, build, tmp):
     r = _run([xc, "build", small, "-o", plan, "--builder-optimization-level", "0"] + globs)
     s.check("build_lists: 70 --tactics globs, only the 70th matching: the build takes it (69 warnings, no refusal)",
             r.returncode == 0 and r.stderr.count("matches no tactic") == 69, r.stderr[-800:])
+
+    mm, cache = _matmul(os.path.join(tmp, "mm.onnx")), os.path.join(tmp, "timing_cache.json")
+    long = [a for i in range(90) for a in ("--tactics", "zz_no_such_tactic_%03d_%s*" % (i, "x" * 90))]
+    base = [xc, "build", mm, "-o", os.path.join(tmp, "mm.plan"), "--builder-optimization-level", "1", "--timing-cache", cache]
+    r1 = _run(base + long + ["--tactics", "gemm.*"])
+    r2 = _run(base + long + ["--tactics", "gemm.*", "--tactics", "gemm.naive"])
+    keys = [e["key"] for e in json.load(open(cache))["entries"]] if os.path.exists(cache) else []
+    s.check("build_lists: two --tactics lists of 10 KB differing at their ends keep two timing-cache entries, keys whole",
+            r1.returncode == 0 and r2.returncode == 0 and len(keys) == 2
+            and sorted(k[-25:] for k in keys) == sorted(["x" * 17 + "*,gemm.*", "xxxxxx*,gemm.*,gemm.naive"]),
+            r1.stderr[-300:] + r2.stderr[-300:] + str([k[-40:] for k in keys]))
