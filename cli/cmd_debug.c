@@ -6,17 +6,14 @@
 #include "compare_options.h"
 #include "debug.h"
 #include "debug_reduce.h"
-#include "ocl_options.h"
+#include "ocl_group.h"
 #include "runner_options.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *help =
-    "usage: crosscheck debug tactics|fusions|precision MODEL [options]\n"
-    "       crosscheck debug build|repeat MODEL --until good|bad|N [--max-runs N] [options]\n"
-    "       crosscheck debug reduce MODEL -o MIN.onnx [options]   (debug reduce --help)\n\n"
+static const char *description =
     "Finds what makes the OpenCL engine of MODEL disagree with the reference, by rebuilding it with\n"
     "parts switched to a safe alternative and bisecting (one line per check):\n"
     "  tactics    layers whose tactic is not the baseline -> the baseline; writes a replay file\n"
@@ -28,43 +25,23 @@ static const char *help =
     "             debug_precision.json; --layer-precision-file reads it)\n"
     "  build      rebuilds (tuning anew) and checks each build, until a good one, a bad one or N\n"
     "  repeat     builds once and checks the same engine (or runs --check) again, likewise\n"
-    "             (--max-runs N bounds good/bad, default 100; exit 0 when met, for N when all good)\n\n"
-    "  -o FILE                    the file written\n"
+    "             (--max-runs N bounds good/bad, default 100; exit 0 when met, for N when all good)\n"
+    "  crosscheck debug build|repeat MODEL --until good|bad|N [--max-runs N] [options]\n"
+    "  crosscheck debug reduce MODEL -o MIN.onnx [options]   (debug reduce --help)";
+
+/* The data and comparison options as the debug tools take them (their group's help). */
+static const char *data_help =
     "  --iterations N             check N input sets (generated set k from seed + k; default: as\n"
     "                             many as loaded, else 1; more than loaded: the rest generated)\n"
     "  --seed N                   seed of the generated inputs (default 1)\n"
     "  --load-inputs PATH...      input sets: .pb files, test_data_set or results folders, globs\n"
     "                             ('data/test_data_set_*'); each folder one set\n"
-    "  --validate-sets N          check a fix found on N fresh generated sets before reporting it\n"
-    "                             (default 3; 0: no)\n"
     "  comparison options of run (default tolerances: run's dtype-aware ones, e.g. 1e-4 for\n"
-    "  float32, 1e-2 under --fp16):\n%s"
-    "  --per-layer-verdict layers|outputs  what fails a built-in check: every tensor the engine\n"
-    "                             and the reference both compute, by run --per-layer's rule, so an\n"
-    "                             error the outputs mask still fails (layers: the default; precision:\n"
-    "                             outputs) or the graph outputs alone (outputs)\n"
-    "  --mode bisect|linear       search by bisection (default) or one candidate at a time\n"
-    "  --direction forward|reverse  search from the front (default) or the back\n"
-    "  --artifacts-dir DIR        keep every check's files (the tactics each check pinned)\n"
-    "  --isolate, --no-isolate    run each built-in check in a child process (default: on), so a\n"
-    "                             crash or a hang is a failing check and the search goes on\n"
-    "  --check-timeout S          seconds an isolated check may take (default 600)\n"
-    "  --check CMD...             judge each candidate by this command (every argument after\n"
-    "                             --check) instead of comparing with the reference: {plan} is the\n"
-    "                             candidate's engine plan (appended without {plan}/{tactics}),\n"
-    "                             {tactics} its replay file, {model} the model\n"
-    "  --fail-code N              only exit status N fails (repeatable; default: any non-zero)\n"
-    "  --ignore-fail-code N       exit status N does not fail (repeatable)\n"
-    "  --fail-regex RE            the command fails when its output matches RE (repeatable;\n"
-    "                             POSIX extended; with a code option: a failing status and a match)\n"
-    "  --show-output              print the command's output under each check\n"
-    "  --interactive              judge each candidate yourself: its files are printed, then\n"
-    "                             'good or bad? [g/b]' is read from stdin (end of input: error)\n"
-    "  --exec-runner NAME='CMD'   compare the engine with this runner instead of the reference\n"
-    "                             (any runner option of 'crosscheck run', e.g. an external command)\n\n"
-    "OpenCL build options (the failing build):\n%s"
+    "  float32, 1e-2 under --fp16):\n";
+
+static const char *epilogue =
     "Exit status: 0 culprit found (or nothing fails), 1 failure not explained or the fix fails on\n"
-    "fresh inputs, 2 errors.\n";
+    "fresh inputs, 2 errors.";
 
 typedef struct cli_debug {
     const char *tool;
@@ -72,9 +49,9 @@ typedef struct cli_debug {
     int until_count, max_runs;
     xc_debug_config c;
     const char **load; /* argc slots: no list can hold more arguments than that */
-    const char **kept; /* (argc slots) the arguments `run` understands, for the reproducing command */
-    int n_kept;
-    xc_input_shape shapes[XC_MAX_NAMED];
+    int argc;
+    cli_strings kept; /* the arguments `run` understands, for the reproducing command */
+    cli_ocl_group ocl;
     xc_val_range ranges[XC_MAX_NAMED];
     xc_reduce_config reduce; /* debug reduce's own options */
     cli_runners golden;      /* the runner the engine is compared with (default: the reference) */
@@ -84,59 +61,6 @@ static void progress(void *user, const char *line)
 {
     printf("[debug %s] %s\n", (const char *)user, line);
     fflush(stdout);
-}
-
-static void keep(cli_debug *d, int from, int to, char **argv)
-{
-    for (int k = from; k <= to; k++) d->kept[d->n_kept++] = argv[k];
-}
-
-/* Parses one debug-only option at argv[*i]: 1 taken, 0 not ours, -1 error (printed). */
-static int debug_option(cli_debug *d, int argc, char **argv, int *i)
-{
-    const char *a = argv[*i], *cmd = "debug", *v;
-    long n;
-    if (!strcmp(a, "-o")) return (d->c.output = cli_value(argc, argv, i, cmd)) ? 1 : -1;
-    if (!strcmp(a, "--artifacts-dir")) return (d->c.artifacts_dir = cli_value(argc, argv, i, cmd)) ? 1 : -1;
-    if (!strcmp(a, "--until")) {
-        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (!strcmp(v, "good") || !strcmp(v, "bad")) return d->until = v[0] == 'g' ? XC_UNTIL_GOOD : XC_UNTIL_BAD, 1;
-        if (!cli_long_in(cmd, a, v, 1, 100000, &n)) return -1;
-        return d->until = XC_UNTIL_COUNT, d->until_count = (int)n, 1;
-    }
-    if (!strcmp(a, "--max-runs")) {
-        if (!(v = cli_value(argc, argv, i, cmd)) || !cli_long_in(cmd, a, v, 1, 100000, &n)) return -1;
-        return d->max_runs = (int)n, 1;
-    }
-    if (!strcmp(a, "--isolate") || !strcmp(a, "--no-isolate")) return d->c.isolate = a[2] == 'i', 1;
-    if (!strcmp(a, "--per-layer-verdict")) {
-        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (strcmp(v, "layers") && strcmp(v, "outputs"))
-            return cli_usage_error(cmd, "--per-layer-verdict is layers or outputs, not '%s'", v), -1;
-        return d->c.judge = strcmp(v, "layers") ? XC_DEBUG_JUDGE_OUTPUTS : XC_DEBUG_JUDGE_LAYERS, 1;
-    }
-    if (!strcmp(a, "--check-timeout")) {
-        double t;
-        if (!(v = cli_value(argc, argv, i, cmd)) || !cli_double_in(cmd, a, v, 1e-3, 1e9, &t)) return -1;
-        return d->c.check_timeout = t, 1;
-    }
-    if (!strcmp(a, "--validate-sets")) {
-        if (!(v = cli_value(argc, argv, i, cmd)) || !cli_long_in(cmd, a, v, 0, 1000, &n)) return -1;
-        return d->c.validate_sets = (int)n, 1;
-    }
-    if (!strcmp(a, "--mode")) {
-        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (strcmp(v, "bisect") && strcmp(v, "linear"))
-            return cli_usage_error(cmd, "--mode is bisect or linear, not '%s'", v), -1;
-        return d->c.mode = strcmp(v, "bisect") ? XC_DEBUG_LINEAR : XC_DEBUG_BISECT, 1;
-    }
-    if (!strcmp(a, "--direction")) {
-        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (strcmp(v, "forward") && strcmp(v, "reverse"))
-            return cli_usage_error(cmd, "--direction is forward or reverse, not '%s'", v), -1;
-        return d->c.reverse = !strcmp(v, "reverse"), 1;
-    }
-    return 0;
 }
 
 /* --interactive: the question on stdout, one answer line from stdin (0 at the end of input). */
@@ -150,38 +74,205 @@ static int ask_terminal(void *user, const char *question, char *buf, size_t len)
     return 1;
 }
 
-/* --check CMD... (the rest of the command line) and how its result is read, for every tool. */
-static int check_option(cli_debug *d, int argc, char **argv, int *i)
+/* The custom values of the table: --until, the exit codes and regexes of --check. */
+static int until_value(void *user, const char *v)
 {
-    const char *a = argv[*i], *cmd = "debug", *v;
-    xc_check_command *c = &d->c.command;
+    cli_debug *d = user;
     long n;
-    if (!strcmp(a, "--check")) {
-        if (*i + 1 >= argc) return cli_usage_error(cmd, "--check needs a command"), -1;
-        c->argv = (const char *const *)argv + *i + 1;
-        c->argc = argc - *i - 1;
-        *i = argc - 1;
-        return 1;
-    }
-    if (!strcmp(a, "--show-output")) return c->show_output = 1, 1;
-    if (!strcmp(a, "--interactive")) return c->interactive = 1, c->ask = ask_terminal, 1;
-    if (strcmp(a, "--fail-regex") && strcmp(a, "--fail-code") && strcmp(a, "--ignore-fail-code")) return 0;
-    if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-    int *count = !strcmp(a, "--fail-regex")  ? &c->n_fail_regex
-                 : !strcmp(a, "--fail-code") ? &c->n_fail_codes
-                                             : &c->n_ignore_codes;
-    if (*count == XC_CHECK_MAX_LIST) return cli_usage_error(cmd, "at most %d %s", XC_CHECK_MAX_LIST, a), -1;
-    if (!strcmp(a, "--fail-regex")) return c->fail_regex[c->n_fail_regex++] = v, 1;
-    if (!cli_long_in(cmd, a, v, 0, 255, &n)) return -1;
-    if (!strcmp(a, "--fail-code")) return c->fail_codes[c->n_fail_codes++] = (int)n, 1;
-    return c->ignore_codes[c->n_ignore_codes++] = (int)n, 1;
+    if (!strcmp(v, "good") || !strcmp(v, "bad")) return d->until = v[0] == 'g' ? XC_UNTIL_GOOD : XC_UNTIL_BAD, 1;
+    if (!cli_long_in("debug", "--until", v, 1, 100000, &n)) return 0;
+    return d->until = XC_UNTIL_COUNT, d->until_count = (int)n, 1;
 }
 
-/* Options `run` shares: the inputs and how outputs are judged (run's own parser). */
-static int data_option(cli_debug *d, int argc, char **argv, int *i)
+/* Appends to one of --check's fixed lists (the library's): 0 after a usage error. */
+static int room(int n, const char *option)
 {
-    cli_compare cc = {&d->c.tol, &d->c.checks, &d->c.inputs, d->ranges, &d->c.iterations, d->load, argc, &d->c.n_load_inputs};
-    return cli_compare_option(argc, argv, i, "debug", &cc);
+    return n < XC_CHECK_MAX_LIST || (cli_usage_error("debug", "at most %d %s", XC_CHECK_MAX_LIST, option), 0);
+}
+
+static int fail_regex(void *user, const char *v)
+{
+    xc_check_command *c = user;
+    return room(c->n_fail_regex, "--fail-regex") ? (c->fail_regex[c->n_fail_regex++] = v, 1) : 0;
+}
+
+static int exit_code(int *list, int *n, const char *option, const char *v)
+{
+    long code;
+    if (!room(*n, option) || !cli_long_in("debug", option, v, 0, 255, &code)) return 0;
+    return list[(*n)++] = (int)code, 1;
+}
+
+static int fail_code(void *user, const char *v)
+{
+    xc_check_command *c = user;
+    return exit_code(c->fail_codes, &c->n_fail_codes, "--fail-code", v);
+}
+
+static int ignore_code(void *user, const char *v)
+{
+    xc_check_command *c = user;
+    return exit_code(c->ignore_codes, &c->n_ignore_codes, "--ignore-fail-code", v);
+}
+
+/* The option groups the debug tools share with run (cli_group.parse). */
+static int runner_group(void *user, int argc, char **argv, int *i)
+{
+    return cli_runner_option(argc, argv, i, "debug", &((cli_debug *)user)->golden);
+}
+
+/* The inputs and how outputs are judged (run's own parser), kept for the reproducing command. */
+static int data_group(void *user, int argc, char **argv, int *i)
+{
+    cli_debug *d = user;
+    cli_compare cc = {&d->c.tol, &d->c.checks, &d->c.inputs, d->ranges, &d->c.iterations, d->load, d->argc, &d->c.n_load_inputs};
+    int start = *i, r = cli_compare_option(argc, argv, i, "debug", &cc);
+    for (int k = start; r > 0 && k <= *i; k++)
+        if (!cli_strings_push(&d->kept, argv[k])) return cli_out_of_memory("debug"), -1;
+    return r;
+}
+
+static int no_direction(void *user, int argc, char **argv, int *i)
+{
+    (void)user, (void)argc;
+    if (strcmp(argv[*i], "--direction")) return 0;
+    return cli_usage_error("debug reduce", "--direction is not an option of reduce (see --mode)"), -1;
+}
+
+static void data_help_print(void) { printf("%s%s", data_help, cli_compare_help); }
+
+/* Appends the entries of table (ended by a NULL name) to opts at *n. */
+static void append(cli_option *opts, int *n, const cli_option *table)
+{
+    while (table->name) opts[(*n)++] = *table++;
+    opts[*n] = (cli_option){0};
+}
+
+/* Parses argv[1..] (argv[0] is the tool: reduce, build|repeat or another) into d: -1 to go
+ * on, else the exit status. */
+static int parse_debug(cli_debug *d, int reduce, int repeat, int argc, char **argv)
+{
+    xc_debug_config *c = &d->c;
+    xc_reduce_config *r = &d->reduce;
+    int isolate = 0, no_isolate = 0, interactive = 0;
+    long judge = -1, mode = -1, direction = -1, max_runs = d->max_runs, validate_sets = c->validate_sets, inputs_as = -1;
+    cli_strings check = {0}, args = {0};
+    const cli_option common[] = {
+        {"-o", "FILE",
+         reduce ? "the reduced model (its inputs and reference outputs go to\nFILE_data/test_data_set_K, its tactics to "
+                  "FILE.tactics.json)"
+                : "the file written",
+         CLI_STRING, .str = &c->output},
+        {"--validate-sets", "N", "check a fix found on N fresh generated sets before reporting it\n(default 3; 0: no)", CLI_LONG,
+         .whole = &validate_sets, .lo = 0, .hi = 1000},
+        {"--per-layer-verdict", NULL,
+         reduce ? "the built-in check fails a candidate when any tensor the\n"
+                  "engine and the reference both compute fails run --per-layer's\n"
+                  "rule (layers, the default: an error the outputs mask is found) or\n"
+                  "only when a graph output fails (outputs)"
+                : "what fails a built-in check: every tensor the engine and the\n"
+                  "reference both compute, by run --per-layer's rule, so an error\n"
+                  "the outputs mask still fails (layers: the default; precision:\n"
+                  "outputs) or the graph outputs alone (outputs)",
+         CLI_CHOICE, .whole = &judge, .choices = "layers|outputs"},
+        {"--mode", NULL,
+         reduce ? "bisection (default) or one node at a time" : "search by bisection (default) or one candidate at a time",
+         CLI_CHOICE, .whole = &mode, .choices = "bisect|linear"},
+        {"--artifacts-dir", "DIR",
+         reduce ? "keep every candidate as good_NN_*.onnx / bad_NN_*.onnx"
+                : "keep every check's files (the tactics each check pinned)",
+         CLI_STRING, .str = &c->artifacts_dir},
+        {"--isolate", NULL,
+         reduce ? "run each built-in check in a child process (default: on), so a\n"
+                  "crash or a hang is a failing check and the reduction goes on"
+                : "run each built-in check in a child process (default: on), so a\n"
+                  "crash or a hang is a failing check and the search goes on",
+         CLI_FLAG, .flag = &isolate},
+        {"--no-isolate", NULL, "run the built-in checks in this process", CLI_FLAG, .flag = &no_isolate},
+        {"--check-timeout", "S", "seconds an isolated check may take (default 600)", CLI_DOUBLE, .num = &c->check_timeout,
+         .lo = 1e-3, .hi = 1e9},
+        {"--check", "CMD",
+         reduce ? "judge candidates by this command instead of the built-in check\n"
+                  "(every argument after --check; {model} is the candidate, else\n"
+                  "appended; {inputs} a test_data_set folder of its inputs)"
+                : "judge each candidate by this command (every argument after\n"
+                  "--check) instead of comparing with the reference: {plan} is the\n"
+                  "candidate's engine plan (appended without {plan}/{tactics}),\n"
+                  "{tactics} its replay file, {model} the model",
+         CLI_REST, .list = &check},
+        {"--fail-code", "N", "only exit status N fails (repeatable; default: any non-zero)", CLI_CUSTOM, .parse = fail_code,
+         .user = &c->command},
+        {"--ignore-fail-code", "N", "exit status N does not fail (repeatable)", CLI_CUSTOM, .parse = ignore_code,
+         .user = &c->command},
+        {"--fail-regex", "RE",
+         "the command fails when its output matches RE (repeatable;\n"
+         "POSIX extended; with a code option: a failing status and a match)",
+         CLI_CUSTOM, .parse = fail_regex, .user = &c->command},
+        {"--show-output", NULL, "print the command's output under each check", CLI_FLAG, .flag = &c->command.show_output},
+        {"--interactive", NULL,
+         reduce ? "judge candidates yourself: the candidate model and a folder of\n"
+                  "its inputs are printed, 'good or bad? [g/b]' read from stdin"
+                : "judge each candidate yourself: its files are printed, then\n"
+                  "'good or bad? [g/b]' is read from stdin (end of input: error)",
+         CLI_FLAG, .flag = &interactive},
+        {0}};
+    const cli_option runs[] = {{"--until", "good|bad|N", "build|repeat: stop at the first good or bad run, or after N runs",
+                                CLI_CUSTOM, .parse = until_value, .user = d},
+                               {"--max-runs", "N", "build|repeat: at most N runs for --until good|bad (default 100)", CLI_LONG,
+                                .whole = &max_runs, .lo = 1, .hi = 100000},
+                               {0}};
+    const cli_option tools[] = {{"--direction", NULL, "search from the front (default) or the back", CLI_CHOICE,
+                                 .whole = &direction, .choices = "forward|reverse"},
+                                {0}};
+    const cli_option reduce_only[] = {
+        {"--inputs-as", NULL,
+         "cut tensors become graph inputs (default; integer and\n"
+         "constant tensors are always frozen) or initializers",
+         CLI_CHOICE, .whole = &inputs_as, .choices = "inputs|constants"},
+        {"--no-reduce-outputs", NULL, "keep the graph's outputs (no outputs phase)", CLI_FLAG, .flag = &r->no_reduce_outputs},
+        {"--no-reduce-inputs", NULL, "keep the model's inputs (no inputs phase, no branch pruning)", CLI_FLAG,
+         .flag = &r->no_reduce_inputs},
+        {"--min-good", "FILE", "write the nearest passing candidate", CLI_STRING, .str = &r->min_good},
+        {"--replay", "FILE", "record verdicts (JSON); a rerun takes them from it and resumes", CLI_STRING, .str = &r->replay},
+        {0}};
+    cli_option opts[sizeof common / sizeof *common + sizeof runs / sizeof *runs + sizeof reduce_only / sizeof *reduce_only];
+    int n = 0;
+    append(opts, &n, common);
+    append(opts, &n, reduce ? reduce_only : tools);
+    if (repeat) append(opts, &n, runs); /* build and repeat only: the others ignored them */
+    const cli_group groups[] = {
+        {runner_group, d, "the runner the engine is compared with (default: the reference)",
+         reduce ? cli_reduce_runner_help
+                : "  --exec-runner NAME='CMD'   compare the engine with this runner instead of the reference\n"
+                  "                             (any runner option of 'crosscheck run', e.g. an external command)\n",
+         NULL},
+        {data_group, d, "data and comparison options", NULL, data_help_print},
+        {cli_ocl_group_option, &d->ocl, "OpenCL build options (the failing build)", NULL, cli_ocl_group_help},
+        {reduce ? no_direction : NULL, NULL, NULL, NULL, NULL},
+        {0}};
+    const cli_command cmd = {.name = reduce ? "debug reduce" : "debug",
+                             .positional = reduce ? "MODEL" : "tactics|fusions|precision|build|repeat MODEL",
+                             .description = reduce ? cli_reduce_description : description,
+                             .options = opts,
+                             .args = &args,
+                             .max_args = 1,
+                             .groups = groups,
+                             .epilogue = reduce ? NULL : epilogue};
+    d->ocl = (cli_ocl_group){.cmd = "debug", .o = &c->ocl, .kept = &d->kept};
+    int rc = cli_parse(&cmd, argc, argv);
+    if (rc >= 0) return rc;
+    if (isolate && no_isolate) return cli_usage_error(cmd.name, "--isolate and --no-isolate: give one");
+    if (isolate || no_isolate) c->isolate = isolate;
+    if (judge >= 0) c->judge = judge ? XC_DEBUG_JUDGE_OUTPUTS : XC_DEBUG_JUDGE_LAYERS;
+    if (mode >= 0) c->mode = mode ? XC_DEBUG_LINEAR : XC_DEBUG_BISECT;
+    if (direction >= 0) c->reverse = direction == 1;
+    if (inputs_as >= 0) r->freeze_inputs = inputs_as == 1;
+    if (interactive) c->command.interactive = 1, c->command.ask = ask_terminal;
+    if (check.n) c->command.argv = check.v, c->command.argc = check.n;
+    d->max_runs = (int)max_runs;
+    c->validate_sets = (int)validate_sets;
+    c->model_path = args.n ? args.v[0] : NULL;
+    return -1;
 }
 
 static void print_command(const cli_debug *d, const xc_debug_report *r, const char *fix)
@@ -193,7 +284,7 @@ static void print_command(const cli_debug *d, const xc_debug_report *r, const ch
     xc_debug_shell_arg(line, sizeof line, &o, d->c.model_path);
     xc_debug_golden_args(&d->c, line, sizeof line, &o); /* --ref, or the runner given */
     o += (size_t)snprintf(line + o, o < sizeof line ? sizeof line - o : 0, " --ocl");
-    for (int k = 0; k < d->n_kept; k++) xc_debug_shell_arg(line, sizeof line, &o, d->kept[k]);
+    for (int k = 0; k < d->kept.n; k++) xc_debug_shell_arg(line, sizeof line, &o, d->kept.v[k]);
     printf(" %s%s%s\n", line, r->judged_layers ? " --per-layer" : "", fix ? fix : ""); /* fix: arguments the library quoted */
 }
 
@@ -287,7 +378,7 @@ int cmd_debug(int argc, char **argv)
     memset(&d, 0, sizeof d);
     d.c = xc_debug_config_default();
     if (argc < 2 || cli_is_help(argv[1])) {
-        printf(help, cli_compare_help, cli_ocl_help);
+        parse_debug(&d, 0, 1, 2, (char *[]){"debug", "--help", NULL}); /* the help of the table */
         return argc < 2 ? 2 : 0;
     }
     d.tool = argv[1];
@@ -299,32 +390,14 @@ int cmd_debug(int argc, char **argv)
     if (!tool && !reduce && !repeat)
         return cli_usage_error("debug", "unknown tool '%s' (tactics, fusions, precision, reduce, build or repeat)", d.tool);
     d.load = cli_keep(calloc((size_t)argc, sizeof *d.load));
-    d.kept = cli_keep(calloc((size_t)argc, sizeof *d.kept));
-    if (!d.load || !d.kept) return cli_out_of_memory("debug");
+    if (!d.load) return cli_out_of_memory("debug");
+    d.argc = argc;
     d.until_count = 1;
     d.max_runs = 100;
     d.reduce = xc_reduce_config_default();
     d.golden = (cli_runners){.specs = d.c.against, .n = &d.c.n_against, .max = 1, .timeout = &d.c.exec_timeout};
-    for (int i = 2; i < argc; i++) {
-        int start = i, r;
-        if (cli_is_help(argv[i])) {
-            printf(reduce ? "%s\nOpenCL build options:\n%s" : help, reduce ? cli_reduce_help : cli_compare_help, cli_ocl_help);
-            return 0;
-        }
-        if (reduce && (r = cli_reduce_option(&d.reduce, argc, argv, &i)) != 0) {
-            if (r < 0) return 2;
-        } else if ((r = debug_option(&d, argc, argv, &i)) != 0 || (r = check_option(&d, argc, argv, &i)) != 0) {
-            if (r < 0) return 2;
-        } else if ((r = cli_runner_option(argc, argv, &i, "debug", &d.golden)) != 0) {
-            if (r < 0) return 2;
-        } else if ((r = data_option(&d, argc, argv, &i)) != 0
-                   || (r = cli_ocl_option(argc, argv, &i, "debug", &d.c.ocl, d.shapes)) != 0) {
-            if (r < 0) return 2;
-            keep(&d, start, i, argv);
-        } else if (!cli_positional("debug", argv[i], &d.c.model_path)) {
-            return 2;
-        }
-    }
+    int rc = parse_debug(&d, reduce, repeat, argc - 1, argv + 1);
+    if (rc >= 0) return rc;
     if (!d.c.model_path) return cli_usage_error("debug", "no MODEL given");
     d.c.load_inputs = d.load;
     d.c.ocl.progress = cli_ocl_progress(); /* the failing build's tuning (later checks pin every tactic) */
@@ -341,7 +414,7 @@ int cmd_debug(int argc, char **argv)
                                                                                              : repeat_verdict(&d, &rr);
     }
     static xc_debug_report rep;
-    int rc = tool(&d.c, &rep) != XC_OK ? cli_error() : verdict(&d, &rep);
+    rc = tool(&d.c, &rep) != XC_OK ? cli_error() : verdict(&d, &rep);
     xc_debug_report_free(&rep);
     return rc;
 }

@@ -1,65 +1,27 @@
-/* cmd_debug_reduce.c — `crosscheck debug reduce MODEL -o MIN.onnx ...`: options and verdict
- * (the search is in src/debug/reduce.c). Exit 0 when reduced (or nothing fails), 2 on errors. */
+/* cmd_debug_reduce.c — `crosscheck debug reduce MODEL -o MIN.onnx ...`: its help and verdict
+ * (its options are in cmd_debug.c's table, the search in src/debug/reduce.c). Exit 0 when
+ * reduced (or nothing fails), 2 on errors. */
 #include "cli.h"
 #include "debug_reduce.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-const char *const cli_reduce_help =
-    "usage: crosscheck debug reduce MODEL -o MIN.onnx [options]\n\n"
+const char *const cli_reduce_description =
     "Shrinks a failing model to a small subgraph that still fails: an outputs phase finds the\n"
     "earliest tensor whose value fails, an inputs phase moves the inputs forward (cut tensors are\n"
-    "fed with the reference's values), then side branches are fed too. One line per check.\n\n"
-    "  -o FILE                    the reduced model (its inputs and reference outputs go to\n"
-    "                             FILE_data/test_data_set_K, its tactics to FILE.tactics.json)\n"
-    "  --mode bisect|linear       bisection (default) or one node at a time\n"
-    "  --per-layer-verdict layers|outputs  the built-in check fails a candidate when any tensor the\n"
-    "                             engine and the reference both compute fails run --per-layer's\n"
-    "                             rule (layers, the default: an error the outputs mask is found) or\n"
-    "                             only when a graph output fails (outputs)\n"
-    "  --check CMD...             judge candidates by this command instead of the built-in check\n"
-    "                             (every argument after --check; {model} is the candidate, else\n"
-    "                             appended; {inputs} a test_data_set folder of its inputs);\n"
-    "                             --fail-code, --ignore-fail-code, --fail-regex, --show-output\n"
-    "                             as for the other tools (debug --help)\n"
-    "  --interactive              judge candidates yourself: the candidate model and a folder of\n"
-    "                             its inputs are printed, 'good or bad? [g/b]' read from stdin\n"
-    "  --isolate, --no-isolate    run each built-in check in a child process (default: on), so a\n"
-    "                             crash or a hang is a failing check and the reduction goes on\n"
-    "  --check-timeout S          seconds an isolated check may take (default 600)\n"
-    "  --inputs-as inputs|constants  cut tensors become graph inputs (default; integer and\n"
-    "                             constant tensors are always frozen) or initializers\n"
-    "  --no-reduce-outputs        keep the graph's outputs (no outputs phase)\n"
-    "  --no-reduce-inputs         keep the model's inputs (no inputs phase, no branch pruning)\n"
-    "  --artifacts-dir DIR        keep every candidate as good_NN_*.onnx / bad_NN_*.onnx\n"
-    "  --min-good FILE            write the nearest passing candidate\n"
-    "  --replay FILE              record verdicts (JSON); a rerun takes them from it and resumes\n"
-    "  --iterations N, --seed N, --load-inputs PATH..., --atol X, --rtol X, and the OpenCL build\n"
-    "  options: the built-in check (reference vs. the OpenCL engine, every iteration).\n"
+    "fed with the reference's values), then side branches are fed too. One line per check.\n"
+    "  crosscheck debug reduce MODEL -o MIN.onnx [options]\n"
+    "The built-in check compares the reference with the OpenCL engine (the OpenCL build options\n"
+    "below) on every iteration (the data and comparison options below).";
+
+const char *const cli_reduce_runner_help =
     "  --exec-runner NAME='CMD'   the built-in check compares the engine with this runner (run on\n"
     "                             each candidate) instead of the reference. With --check: cut\n"
     "                             tensors the reference cannot compute (they depend on a node it\n"
     "                             cannot run) come from this runner (any runner option: --ocl\n"
     "                             too); when none is given or it fails, they get generated data\n"
     "                             (--val-range), as reported once\n";
-
-int cli_reduce_option(xc_reduce_config *r, int argc, char **argv, int *i)
-{
-    const char *a = argv[*i], *cmd = "debug reduce", *v;
-    if (!strcmp(a, "--min-good")) return (r->min_good = cli_value(argc, argv, i, cmd)) ? 1 : -1;
-    if (!strcmp(a, "--replay")) return (r->replay = cli_value(argc, argv, i, cmd)) ? 1 : -1;
-    if (!strcmp(a, "--no-reduce-outputs")) return r->no_reduce_outputs = 1, 1;
-    if (!strcmp(a, "--no-reduce-inputs")) return r->no_reduce_inputs = 1, 1;
-    if (!strcmp(a, "--inputs-as")) {
-        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (strcmp(v, "inputs") && strcmp(v, "constants"))
-            return cli_usage_error(cmd, "--inputs-as is inputs or constants, not '%s'", v), -1;
-        return r->freeze_inputs = !strcmp(v, "constants"), 1;
-    }
-    if (!strcmp(a, "--direction")) return cli_usage_error(cmd, "--direction is not an option of reduce (see --mode)"), -1;
-    return 0;
-}
 
 int cli_reduce_run(const xc_reduce_config *c)
 {

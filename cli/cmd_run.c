@@ -3,7 +3,7 @@
  * comparison passes, 1 on mismatch, 2 on usage, model or runtime errors. */
 #include "cli.h"
 #include "compare_options.h"
-#include "ocl_options.h"
+#include "ocl_group.h"
 #include "runner_options.h"
 #include "run_json.h"
 #include "run_pictures.h"
@@ -14,59 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *help =
-    "usage: crosscheck run MODEL [runners] [options]\n"
-    "       crosscheck run --load-outputs SET SET... [options]\n\n"
+static const char *description =
     "Runs MODEL on the runners given, in order (default: the reference alone), and compares every\n"
     "runner against the first (or --compare-to) on every iteration. Without MODEL, saved result\n"
-    "sets (--load-outputs A B) are compared with each other, by output name.\n\n"
-    "Runners:\n";
+    "sets are compared with each other, by output name:\n"
+    "  crosscheck run --load-outputs SET SET... [options]";
 
-static const char *help_rest =
-    "  --compare-to NAME          compare against this runner (its kind: ref, ocl, ...; or the NAME\n"
-    "                             an --exec-runner was given; ocl@1 for --ocl@1)\n\n"
-    "Data:\n"
-    "  --seed N                   seed for generated inputs (default 1); iteration i uses seed+i\n"
-    "  --iterations N             run and compare N input sets (default 1)\n"
-    "  --val-range [NAME:][LO,HI] range of generated values (default [0,1]; integers [0,3])\n"
-    "  --input-shapes NAME:[D,..] fix an input's shape (symbolic dims default to 1)\n"
-    "  --load-inputs PATH...      inputs: .pb files, test_data_set or results folders\n"
-    "  --save-inputs DIR          write the inputs\n"
-    "  --save-outputs DIR         write inputs and outputs (input_K.pb, output_K.pb, index.json)\n"
-    "  --outputs NAME...|mark all also keep these intermediate tensors (names or globs such as\n"
-    "                             'conv*'; 'mark all': every node output); --save-outputs writes\n"
-    "                             them (role layer). The OpenCL engine keeps only what it\n"
-    "                             materializes: a tensor inside a fused layer is reported with the\n"
-    "                             --no-fuse-node that keeps it\n\n"
-    "Verdicts:\n"
-    "  --atol [NAME:]X            absolute tolerance (per output with NAME; repeatable)\n"
-    "  --rtol [NAME:]X            relative tolerance\n"
-    "  --check-error-stat [NAME:]elemwise|max|mean|median|quantile   (default elemwise)\n"
-    "  --error-quantile [NAME:]Q  quantile for --check-error-stat quantile (default 0.99)\n"
-    "  --tolerance-preset auto|polygraphy   defaults when no --atol/--rtol: dtype-aware (auto:\n"
-    "                             float32 1e-4, fp16 1e-2, atol scaled by the RMS of the\n"
-    "                             reference, integers exact; NaN matches NaN, Inf the same Inf)\n"
-    "                             or Polygraphy's (1e-5; NaN never matches, Inf only with\n"
-    "                             --infinities-compare-equal)\n"
-    "  --infinities-compare-equal an infinity matches the same infinity (polygraphy preset)\n"
-    "  --allclose                 numpy.allclose's rule instead of Polygraphy's\n"
-    "  --validate                 fail outputs holding NaN or Inf\n"
-    "  --fail-fast                stop at the first failing comparison\n"
-    "  --json FILE                write the whole report as JSON\n\n"
-    "Layer by layer:\n"
-    "  --per-layer[=isolated]     compare every tensor the OpenCL engine materializes with the\n"
-    "                             reference (fusions kept) and name the first divergent layer;\n"
-    "                             isolated: feed each layer the reference's inputs (local error);\n"
-    "                             with --load-outputs GOLDEN instead of an engine: every saved\n"
-    "                             intermediate tensor against the reference, node by node;\n"
-    "                             a failing row fails the run, as a failing output does\n"
-    "  --per-layer-verdict layers|outputs  what decides with --per-layer: every row and output\n"
-    "                             (default, as Polygraphy's mark all) or the outputs alone\n"
-    "  --first-nan                each runner's first layer producing NaN or Inf\n"
-    "  --memory-limit BYTES       fail rather than hold more host tensor bytes (K, M, G suffixes)\n\n"
-    "OpenCL build options:\n%s"
+static const char *epilogue =
     "Colour on a terminal unless NO_COLOR is set.\n"
-    "Exit status: 0 all comparisons passed, 1 mismatch, 2 usage, model or runtime error.\n";
+    "Exit status: 0 all comparisons passed, 1 mismatch, 2 usage, model or runtime error.";
 
 /* A whole number of bytes with an optional K, M or G: nan, inf and 3.5 are refused. */
 static int parse_bytes(const char *cmd, const char *v, size_t *out)
@@ -86,49 +42,100 @@ static int parse_bytes(const char *cmd, const char *v, size_t *out)
 typedef struct run_args {
     xc_run_config c;
     const char *json, *heatmaps, *error_plot;
-    const char **load_in, **mark; /* argc slots each: no list can hold more arguments than that */
+    const char **load_in; /* argc slots: no list can hold more arguments than that */
+    int argc;
     cli_runners runners;
-    xc_input_shape shapes[XC_MAX_NAMED];
+    cli_ocl_group ocl;
     xc_val_range ranges[XC_MAX_NAMED];
 } run_args;
 
-/* Returns 1 when argv[*i] was a run option (consumed), 0 if not, -1 after an error. */
-static int run_option(int argc, char **argv, int *i, run_args *ra)
+/* The option groups run shares with other commands (cli_group.parse). */
+static int runner_group(void *user, int argc, char **argv, int *i)
 {
-    const char *cmd = "run", *a = argv[*i], *v;
+    return cli_runner_option(argc, argv, i, "run", &((run_args *)user)->runners);
+}
+
+static int compare_group(void *user, int argc, char **argv, int *i)
+{
+    run_args *ra = user;
     xc_run_config *c = &ra->c;
-    int taken = cli_runner_option(argc, argv, i, cmd, &ra->runners);
-    if (taken) return taken;
-    if (!strcmp(a, "--outputs"))
-        return cli_list(argc, argv, i, ra->mark, argc, &c->n_mark)
-                   ? (c->mark = ra->mark, 1)
-                   : (cli_usage_error(cmd, "--outputs needs tensor names, globs or 'mark all'"), -1);
-    if (!strcmp(a, "--validate")) return c->validate = 1, 1;
-    if (!strcmp(a, "--fail-fast")) return c->fail_fast = 1, 1;
-    if (!strcmp(a, "--first-nan")) return c->first_nan = 1, 1;
-    if (!strcmp(a, "--per-layer") || !strcmp(a, "--per-layer=accumulated")) return c->per_layer = XC_PER_LAYER_ACCUMULATED, 1;
-    if (!strcmp(a, "--per-layer=isolated")) return c->per_layer = XC_PER_LAYER_ISOLATED, 1;
-    if (!strcmp(a, "--per-layer-verdict")) {
-        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (strcmp(v, "layers") && strcmp(v, "outputs"))
-            return cli_usage_error(cmd, "--per-layer-verdict is layers or outputs, not '%s'", v), -1;
-        return c->per_layer_outputs_only = !strcmp(v, "outputs"), 1;
-    }
-    if (!strncmp(a, "--per-layer=", 12)) return cli_usage_error(cmd, "--per-layer takes =isolated or =accumulated"), -1;
-    cli_compare cc = {&c->tol, &c->checks, &c->inputs, ra->ranges, &c->iterations, ra->load_in, argc, &c->n_load_inputs};
-    if ((taken = cli_compare_option(argc, argv, i, cmd, &cc)) != 0) return taken;
-    if (!(strcmp(a, "--save-inputs") && strcmp(a, "--save-outputs") && strcmp(a, "--compare-to") && strcmp(a, "--json")
-          && strcmp(a, "--memory-limit") && strcmp(a, "--save-heatmaps") && strcmp(a, "--save-error-plot"))) {
-        if (!(v = cli_value(argc, argv, i, cmd))) return -1;
-        if (!strcmp(a, "--save-inputs")) return c->save_inputs = v, 1;
-        if (!strcmp(a, "--save-outputs")) return c->save_outputs = v, 1;
-        if (!strcmp(a, "--compare-to")) return c->compare_to = v, 1;
-        if (!strcmp(a, "--json")) return ra->json = v, 1;
-        if (!strcmp(a, "--save-heatmaps")) return ra->heatmaps = v, 1;
-        if (!strcmp(a, "--save-error-plot")) return ra->error_plot = v, 1;
-        return parse_bytes(cmd, v, &c->memory_limit) ? 1 : -1; /* --memory-limit */
-    }
-    return 0;
+    cli_compare cc = {&c->tol, &c->checks, &c->inputs, ra->ranges, &c->iterations, ra->load_in, ra->argc, &c->n_load_inputs};
+    return cli_compare_option(argc, argv, i, "run", &cc);
+}
+
+static int memory_limit(void *user, const char *v) { return parse_bytes("run", v, user); }
+
+/* Parses argv into ra: -1 to go on, else the exit status (--help: 0, a usage error: 2). */
+static int parse_run(run_args *ra, int argc, char **argv)
+{
+    xc_run_config *c = &ra->c;
+    int accumulated = 0, isolated = 0;
+    long verdict = -1;
+    cli_strings mark = {0}, args = {0};
+    const cli_option opts[] = {
+        {"--compare-to", "NAME",
+         "compare against this runner (its kind: ref, ocl, ...; or the NAME\n"
+         "an --exec-runner was given; ocl@1 for --ocl@1)",
+         CLI_STRING, .str = &c->compare_to},
+        {"--save-inputs", "DIR", "write the inputs", CLI_STRING, .str = &c->save_inputs},
+        {"--save-outputs", "DIR", "write inputs and outputs (input_K.pb, output_K.pb, index.json)", CLI_STRING,
+         .str = &c->save_outputs},
+        {"--outputs", "NAME|mark all",
+         "also keep these intermediate tensors (names or globs such as\n"
+         "'conv*'; 'mark all': every node output); --save-outputs writes\n"
+         "them (role layer). The OpenCL engine keeps only what it\n"
+         "materializes: a tensor inside a fused layer is reported with the\n"
+         "--no-fuse-node that keeps it",
+         CLI_LIST, .list = &mark},
+        {"--validate", NULL, "fail outputs holding NaN or Inf", CLI_FLAG, .flag = &c->validate},
+        {"--fail-fast", NULL, "stop at the first failing comparison", CLI_FLAG, .flag = &c->fail_fast},
+        {"--json", "FILE", "write the whole report as JSON", CLI_STRING, .str = &ra->json},
+        {"--save-heatmaps", "DIR", "write a heat map of |out - ref| per comparison (PNG, one a file)", CLI_STRING,
+         .str = &ra->heatmaps},
+        {"--save-error-plot", "FILE", "write |out - ref| against |ref| per comparison (SVG, log-log)", CLI_STRING,
+         .str = &ra->error_plot},
+        {"--per-layer|--per-layer=accumulated", NULL,
+         "compare every tensor the OpenCL engine materializes with the\n"
+         "reference (fusions kept) and name the first divergent layer;\n"
+         "with --load-outputs GOLDEN instead of an engine: every saved\n"
+         "intermediate tensor against the reference, node by node;\n"
+         "a failing row fails the run, as a failing output does",
+         CLI_FLAG, .flag = &accumulated},
+        {"--per-layer=isolated", NULL, "--per-layer feeding each layer the reference's inputs (local error)", CLI_FLAG,
+         .flag = &isolated},
+        {"--per-layer-verdict", NULL,
+         "what decides with --per-layer: every row and output (layers, the\n"
+         "default, as Polygraphy's mark all) or the outputs alone",
+         CLI_CHOICE, .whole = &verdict, .choices = "layers|outputs"},
+        {"--first-nan", NULL, "each runner's first layer producing NaN or Inf", CLI_FLAG, .flag = &c->first_nan},
+        {"--memory-limit", "BYTES", "fail rather than hold more host tensor bytes (K, M, G suffixes)", CLI_CUSTOM,
+         .parse = memory_limit, .user = &c->memory_limit},
+        {0}};
+    const cli_group groups[] = {
+        {runner_group, ra, "runners", NULL, cli_runner_help},
+        {compare_group, ra, "data and verdicts (shared with the debug tools)", cli_compare_help_full, NULL},
+        {cli_ocl_group_option, &ra->ocl, "OpenCL build options", NULL, cli_ocl_group_help},
+        {0}};
+    const cli_command cmd = {.name = "run",
+                             .positional = "[MODEL]",
+                             .description = description,
+                             .options = opts,
+                             .args = &args,
+                             .max_args = 1,
+                             .groups = groups,
+                             .epilogue = epilogue};
+    ra->ocl = (cli_ocl_group){.cmd = "run", .o = &c->ocl};
+    int rc = cli_parse(&cmd, argc, argv);
+    if (rc >= 0) return rc;
+    if (accumulated && isolated) return cli_usage_error("run", "--per-layer and --per-layer=isolated: give one");
+    if (accumulated || isolated) c->per_layer = isolated ? XC_PER_LAYER_ISOLATED : XC_PER_LAYER_ACCUMULATED;
+    if (verdict >= 0) c->per_layer_outputs_only = verdict == 1;
+    c->mark = mark.v;
+    c->n_mark = mark.n;
+    c->model_path = args.n ? args.v[0] : NULL;
+    c->inputs.shapes = ra->ocl.shapes; /* the same shapes feed both the generated inputs and the engine */
+    c->inputs.n_shapes = c->ocl.n_shapes;
+    return -1;
 }
 
 int cmd_run(int argc, char **argv)
@@ -136,30 +143,17 @@ int cmd_run(int argc, char **argv)
     const char *cmd = "run";
     run_args *ra = calloc(1, sizeof *ra);
     if (ra) ra->load_in = cli_keep(calloc((size_t)argc, sizeof *ra->load_in));
-    if (ra) ra->mark = cli_keep(calloc((size_t)argc, sizeof *ra->mark));
-    if (!ra || !ra->load_in || !ra->mark) return free(ra), cli_out_of_memory(cmd);
+    if (!ra || !ra->load_in) return free(ra), cli_out_of_memory(cmd);
+    ra->argc = argc;
     ra->c = xc_run_config_default();
     xc_run_config *c = &ra->c;
     ra->runners = (cli_runners){.specs = c->runners, .n = &c->n_runners, .max = XC_MAX_RUNNERS, .timeout = &c->exec_timeout};
-    int r = 0, rc = 2;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            fputs(help, stdout);
-            cli_runner_help();
-            printf(help_rest, cli_ocl_help);
-            free(ra);
-            return 0;
-        }
-        if ((r = run_option(argc, argv, &i, ra)) != 0 || (r = cli_ocl_option(argc, argv, &i, cmd, &c->ocl, ra->shapes)) != 0) {
-            if (r < 0) goto out;
-            /* the same shapes feed both the generated inputs and the engine */
-            c->inputs.shapes = ra->shapes;
-            c->inputs.n_shapes = c->ocl.n_shapes;
-        } else if (!cli_positional(cmd, a, &c->model_path)) {
-            goto out;
-        }
+    int rc = parse_run(ra, argc, argv);
+    if (rc >= 0) {
+        free(ra);
+        return rc;
     }
+    rc = 2;
     c->ocl.progress = cli_ocl_progress();
     if (!c->model_path && !ra->runners.n_paths) { /* without a model: saved results compared with each other */
         cli_usage_error(cmd, "no MODEL given");

@@ -5,6 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char cli_compare_help_full[] =
+    "  --seed N                   seed for generated inputs (default 1); iteration i uses seed+i\n"
+    "  --iterations N             run and compare N input sets (default 1)\n"
+    "  --val-range [NAME:][LO,HI] range of generated values (default [0,1]; integers [0,3])\n"
+    "  --load-inputs PATH...      inputs: .pb files, test_data_set or results folders\n"
+    "  --atol [NAME:]X            absolute tolerance (per output with NAME; repeatable)\n"
+    "  --rtol [NAME:]X            relative tolerance\n"
+    "  --check-error-stat [NAME:]elemwise|max|mean|median|quantile   (default elemwise)\n"
+    "  --error-quantile [NAME:]Q  quantile for --check-error-stat quantile (default 0.99)\n"
+    "  --tolerance-preset auto|polygraphy   defaults when no --atol/--rtol: dtype-aware (auto:\n"
+    "                             float32 1e-4, fp16 1e-2, atol scaled by the RMS of the\n"
+    "                             reference, integers exact; NaN matches NaN, Inf the same Inf)\n"
+    "                             or Polygraphy's (1e-5; NaN never matches, Inf only with\n"
+    "                             --infinities-compare-equal)\n"
+    "  --infinities-compare-equal an infinity matches the same infinity (polygraphy preset)\n"
+    "  --allclose                 numpy.allclose's rule instead of Polygraphy's\n"
+    "  --postprocess [NAME:]top-K[,axis=A]  compare the indices of the K largest values instead\n"
+    "  --no-shape-check           reshape (or transpose) a reference of the same element count\n"
+    "  --compare-func simple|indices  indices: each output value must appear in the reference's\n"
+    "                             batch within --index-tolerance [NAME:]N positions (default 0)\n"
+    "  --check-metric [NAME:]METRIC>=X  also bound cosine, snr or psnr (>=), or l2 (<=) (repeatable)\n"
+    "  --check-average            decide on the error statistic and metrics averaged over the\n"
+    "                             iterations (Polygraphy's)\n";
+
 const char cli_compare_help[] =
     "  --val-range [NAME:][LO,HI] (generated values),\n"
     "  --atol/--rtol/--check-error-stat/--error-quantile [NAME:]X, --tolerance-preset auto|polygraphy,\n"

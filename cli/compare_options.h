@@ -25,4 +25,6 @@ typedef struct cli_compare {
  * one of them, -1 after a usage error (printed). */
 int cli_compare_option(int argc, char **argv, int *i, const char *cmd, cli_compare *c);
 extern const char cli_compare_help[];
+/* Every one of them, one or more lines each (run --help). */
+extern const char cli_compare_help_full[];
 #endif

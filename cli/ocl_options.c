@@ -60,12 +60,7 @@ const char *cli_ocl_help =
     "                             node-tactic|fusion|node-fusion, EFFECT bias=X (default bias=1)|\n"
     "                             scale=X|nan|element; for rehearsing the debug tools\n";
 
-static int add_name(const char **list, int *n, int cap, const char *v, const char *cmd, const char *opt)
-{
-    if (*n == cap) return cli_usage_error(cmd, "too many %s", opt), -1;
-    list[(*n)++] = v;
-    return 1;
-}
+static int add_name(xc_name_list *list, const char *v) { return xc_name_list_add(list, v) == XC_OK ? 1 : (cli_error(), -1); }
 
 /* Adds the file's names to --layer-precision's lists. */
 static int layer_precision_file(xc_ocl_build_options *o, const char *path)
@@ -96,7 +91,7 @@ static int profile_shapes(int argc, char **argv, int *i, const char *cmd, xc_ocl
     return any ? 1 : (cli_usage_error(cmd, "--profile-shapes needs NAME:min=[D,..],opt=[D,..],max=[D,..]"), -1);
 }
 
-int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape *shapes)
+static int option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape *shapes)
 {
     const char *a = argv[*i], *v;
     long n;
@@ -157,7 +152,7 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         if (!name) return cli_usage_error(cmd, "out of memory"), -1;
         return xc_ocl_constrain_layer(o, name, prec) == XC_OK ? 1 : (cli_error(), -1);
     }
-    case 2: return add_name(o->disabled, &o->n_disabled, XC_MAX_NAMED, v, cmd, a);
+    case 2: return add_name(&o->disabled, v);
     case 3: o->timing_cache = v; return 1;
     case 4: o->save_tactics = v; return 1;
     case 5: o->load_tactics = v; return 1;
@@ -172,11 +167,11 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
     case 8: {
         xc_fault f;
         if (xc_fault_parse(v, &f) != XC_OK) return cli_error(), -1;
-        return add_name(o->faults, &o->n_faults, XC_MAX_NAMED, v, cmd, a);
+        return add_name(&o->faults, v);
     }
-    case 9: return add_name(o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES, v, cmd, a);
+    case 9: return add_name(&o->no_fuse_nodes, v);
     case 10: return layer_precision_file(o, v);
-    case 11: return add_name(o->tactic_filter, &o->n_tactic_filter, XC_MAX_NAMED, v, cmd, a);
+    case 11: return add_name(&o->tactic_filter, v);
     case 12:
         if (!cli_long_in(cmd, a, v, 0, 1000, &n)) return -1;
         o->opt_profile = (int)n + 1;
@@ -194,6 +189,18 @@ int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_
         o->opt_level = (int)n;
         return 1;
     }
+}
+
+int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape *shapes)
+{
+    xc_name_list *lists[XC_OCL_OPTION_LISTS];
+    const char **was[XC_OCL_OPTION_LISTS];
+    xc_ocl_option_lists(o, lists);
+    for (int k = 0; k < XC_OCL_OPTION_LISTS; k++) was[k] = lists[k]->v;
+    int rc = option(argc, argv, i, cmd, o, shapes);
+    for (int k = 0; k < XC_OCL_OPTION_LISTS; k++) /* the lists' arrays live until exit, as the names they hold */
+        if (lists[k]->v != was[k]) cli_keep_replace((void *)was[k], (void *)lists[k]->v);
+    return rc;
 }
 
 int cli_ocl_progress(void)

@@ -64,7 +64,8 @@ static int take(const cli_command *c, const cli_option *o, const char *a, const 
         *o->whole = k;
         return 1;
     }
-    case CLI_LIST: return cli_strings_push(o->list, v) || (cli_out_of_memory(c->name), 0);
+    case CLI_LIST:
+    case CLI_REST: return cli_strings_push(o->list, v) || (cli_out_of_memory(c->name), 0);
     case CLI_CUSTOM: return o->parse(o->user, v);
     case CLI_FLAG: break;
     }
@@ -89,11 +90,11 @@ static int parse(const cli_command *c, int argc, char **argv, char *seen)
         const cli_option *o = NULL;
         for (const cli_option *t = c->options; t && t->name && !o; t++)
             if (spelled(t, a)) o = t;
-        if (!o && c->group) {
-            int r = c->group(c->group_user, argc, argv, &i);
-            if (r < 0) return 2;
-            if (r > 0) continue;
-        }
+        int r = 0;
+        if (!o && c->group) r = c->group(c->group_user, argc, argv, &i);
+        for (const cli_group *g = c->groups; !o && !r && g && g->parse; g++) r = g->parse(g->user, argc, argv, &i);
+        if (r < 0) return 2;
+        if (r > 0) continue;
         if (!o) {
             if (a[0] == '-' && a[1]) return cli_usage_error(c->name, "unknown option '%s'", a);
             if (c->max_args && c->args->n == c->max_args)
@@ -103,6 +104,12 @@ static int parse(const cli_command *c, int argc, char **argv, char *seen)
         }
         if (o->kind == CLI_FLAG) {
             *o->flag = 1;
+            continue;
+        }
+        if (o->kind == CLI_REST) { /* the rest of the line, options and all, is its value */
+            if (i + 1 == argc) return cli_usage_error(c->name, "%s needs a command line (%s...)", a, o->arg);
+            while (i + 1 < argc)
+                if (!take(c, o, a, argv[++i])) return 2;
             continue;
         }
         if (single_valued(o) && seen[o - c->options]++) return cli_usage_error(c->name, "%s given twice (it takes one value)", a);
@@ -147,7 +154,8 @@ void cli_print_help(const cli_command *c)
     for (const cli_option *o = c->options; o && o->name; o++) {
         char head[128];
         const char *arg = o->kind == CLI_CHOICE && !o->arg ? o->choices : o->arg;
-        snprintf(head, sizeof head, "%s%s%s%s", o->name, arg ? " " : "", arg ? arg : "", o->kind == CLI_LIST ? "..." : "");
+        snprintf(head, sizeof head, "%s%s%s%s", o->name, arg ? " " : "", arg ? arg : "",
+                 o->kind == CLI_LIST || o->kind == CLI_REST ? "..." : "");
         if (strlen(head) < 27)
             printf("  %-26s ", head);
         else
@@ -157,5 +165,11 @@ void cli_print_help(const cli_command *c)
     if (c->group_help || c->group_print) printf("\n%s:\n", c->group_title);
     if (c->group_help) fputs(c->group_help, stdout);
     if (c->group_print) c->group_print();
+    for (const cli_group *g = c->groups; g && g->parse; g++) {
+        if (!g->title) continue; /* it refuses an option, or takes one it need not list */
+        printf("\n%s:\n", g->title);
+        if (g->help) fputs(g->help, stdout);
+        if (g->print) g->print();
+    }
     if (c->epilogue) printf("\n%s\n", c->epilogue);
 }

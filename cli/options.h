@@ -25,6 +25,7 @@ typedef enum {
     CLI_LONG,   /* *whole = the value, within [lo, hi] */
     CLI_CHOICE, /* *whole = index of the value in choices ("ref|ocl") */
     CLI_LIST,   /* appends the value and every non-option argument after it to *list */
+    CLI_REST,   /* appends every argument after it (at least one) to *list: a command line */
     CLI_CUSTOM  /* parse(user, value) decides; returns 0 after printing a usage error */
 } cli_kind;
 
@@ -44,6 +45,15 @@ typedef struct cli_option {
     void *user;
 } cli_option;
 
+/* A further group of shared options, as cli_command.group (run and debug take several: the
+ * runners, the data and comparison options, the OpenCL build options). */
+typedef struct cli_group {
+    int (*parse)(void *user, int argc, char **argv, int *i); /* as cli_command.group */
+    void *user;
+    const char *title, *help; /* its help follows the table's (and group's) under title (NULL: none) */
+    void (*print)(void);      /* prints the group's help instead of help */
+} cli_group;
+
 typedef struct cli_command {
     const char *name;          /* "conformance" or "inspect model": error and usage lines */
     const char *positional;    /* "ROOT...", "MODEL" (NULL: none) */
@@ -58,6 +68,7 @@ typedef struct cli_command {
     void *group_user;
     const char *group_title, *group_help;
     void (*group_print)(void); /* prints the group's help instead of group_help */
+    const cli_group *groups;   /* tried in order after group; ended by one with a NULL parse */
     const char *epilogue;      /* printed last (exit statuses) */
 } cli_command;
 

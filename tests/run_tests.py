@@ -62,6 +62,7 @@ from test_multi_device import multi_device  # noqa: E402
 from test_cli_tables import cli_tables  # noqa: E402
 from test_engine_recurrent import engine_recurrent  # noqa: E402
 from test_fp16_trouble import fp16_trouble  # noqa: E402
+from test_build_lists import build_lists  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1503,6 +1504,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(build_lists, s, xc, args.build, tmp)
         timed(bf16, s, xc, args.build, tmp)
         timed(reduce_masked, s, xc, args.build, tmp)
         timed(fp16_trouble, s, xc, args.build, tmp)

@@ -1,5 +1,5 @@
-"""cli_tables: build, bench, inspect engine, inspect tactics and inspect diff-tactics declare their
-options in one table (cli/options.h): --help lists every one; an unknown option, a missing value,
+"""cli_tables: build, bench, inspect engine, inspect tactics, inspect diff-tactics, run and the
+debug tools declare their options in one table (cli/options.h): --help lists every one; an unknown option, a missing value,
 a single-value option given twice and an out-of-range number are one usage line (exit 2) naming
 the option; lists grow. Also the defects of the old hand parsers, each checked here: diff-tactics
 stopped at 256 files a side, `-o --fp16` wrote a plan named '--fp16', a second -o or --json
@@ -31,12 +31,14 @@ def cli_tables(s, xc, build, tmp):
     here = os.path.join(HERE, "inspect")
     good, bad = os.path.join(here, "good1.json"), os.path.join(here, "bad1.json")
     views = (("build", "cmd_build.c"), ("bench", "cmd_bench.c"), ("inspect engine", "cmd_inspect_engine.c"),
-             ("inspect tactics", "cmd_inspect_tactics.c"))
+             ("inspect tactics", "cmd_inspect_tactics.c"), ("run", "cmd_run.c"), ("debug tactics", "cmd_debug.c"))
     for cmd, source in views:
         declared = _table_options(source)
         helps = [_run([xc] + cmd.split() + ["--help"])]
         if cmd == "inspect tactics":
             helps.append(_run([xc, "inspect", "diff-tactics", "--help"]))
+        if cmd == "debug tactics":  # reduce's table and build|repeat's --until are theirs
+            helps += [_run([xc, "debug", tool, "--help"]) for tool in ("reduce", "build")]
         text = "".join(h.stdout for h in helps)
         missing = [o for o in declared if o not in text]
         if cmd != "inspect tactics":  # the shared OpenCL group follows the table
@@ -73,6 +75,16 @@ def cli_tables(s, xc, build, tmp):
         ("diff-tactics: a file before --good/--bad", ["inspect", "diff-tactics", good, "--good", good, "--bad", bad],
          ("--good or --bad",)),
         ("diff-tactics --good without files", ["inspect", "diff-tactics", "--bad", bad, "--good"], ("--good", "needs a value")),
+        # run and the debug tools parse through tables too (their hand parsers let the last one win)
+        ("run --json given twice", ["run", model, "--json", "a", "--json", "b"], ("--json", "twice")),
+        ("run --per-layer with --per-layer=isolated", ["run", model, "--per-layer", "--per-layer=isolated"],
+         ("--per-layer=isolated", "give one")),
+        ("debug tactics -o given twice", ["debug", "tactics", model, "-o", "a", "-o", "b"], ("-o", "twice")),
+        ("debug tactics --isolate --no-isolate", ["debug", "tactics", model, "--isolate", "--no-isolate"], ("--no-isolate",)),
+        ("debug tactics --until 3 (build and repeat's; it was ignored)", ["debug", "tactics", model, "--until", "3"],
+         ("unknown option '--until'",)),
+        ("debug reduce --direction", ["debug", "reduce", model, "-o", "m.onnx", "--direction", "reverse"], ("--direction", "--mode")),
+        ("debug tactics --check without a command", ["debug", "tactics", model, "--check"], ("--check", "command")),
     ]
     for label, args, needles in cases:
         r = _run([xc] + args, cwd=tmp)

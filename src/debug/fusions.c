@@ -51,10 +51,8 @@ static xc_status exclude(const fusions *f, const unsigned char *sw, xc_ocl_build
     for (int i = 0; i < f->n; i++) {
         xc_engine_layer_info L = layer(f->e, f->layer[i]);
         for (int k = 0; sw[i] && k < L.n_nodes; k++) {
-            if (o->n_no_fuse_nodes == XC_MAX_LAYER_NAMES)
-                return xc_fail(XC_ERR_NOMEM, "more than %d nodes to unfuse", XC_MAX_LAYER_NAMES);
             const xc_node *n = &g->nodes[L.nodes[k]];
-            o->no_fuse_nodes[o->n_no_fuse_nodes++] = n->name[0] ? n->name : n->outputs[0];
+            XC_TRY(xc_name_list_add(&o->no_fuse_nodes, n->name[0] ? n->name : n->outputs[0]));
         }
     }
     return XC_OK;
@@ -64,12 +62,12 @@ static xc_status exclude(const fusions *f, const unsigned char *sw, xc_ocl_build
 static xc_status keep(const xc_debug_session *s, const fusions *f, const xc_ocl_build_options *o, const char *what, int passed)
 {
     if (!xc_debug_keeps(s)) return XC_OK;
-    int n = 0, cap = 2 * (o->n_no_fuse_nodes + o->n_disabled) + 1;
+    int n = 0, cap = 2 * (o->no_fuse_nodes.n + o->disabled.n) + 1;
     const char **args = calloc((size_t)cap, sizeof *args);
     if (!args) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    for (int i = s->cfg->ocl.n_no_fuse_nodes; i < o->n_no_fuse_nodes; i++)
-        args[n++] = "--no-fuse-node", args[n++] = o->no_fuse_nodes[i];
-    for (int i = s->cfg->ocl.n_disabled; i < o->n_disabled; i++) args[n++] = "--disable-fusion", args[n++] = o->disabled[i];
+    for (int i = s->cfg->ocl.no_fuse_nodes.n; i < o->no_fuse_nodes.n; i++)
+        args[n++] = "--no-fuse-node", args[n++] = o->no_fuse_nodes.v[i];
+    for (int i = s->cfg->ocl.disabled.n; i < o->disabled.n; i++) args[n++] = "--disable-fusion", args[n++] = o->disabled.v[i];
     xc_status st = xc_debug_keep_options(s, what, args, n, f->replay, passed);
     free(args);
     return st;
@@ -79,9 +77,12 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
 {
     const fusions *f = user;
     xc_ocl_build_options o = pinned(s, f);
-    XC_TRY(exclude(f, sw, &o));
-    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
-    return keep(s, f, &o, what, *passed);
+    xc_status st = xc_ocl_options_own(&o); /* a list of its own to add to */
+    if (st == XC_OK) st = exclude(f, sw, &o);
+    if (st == XC_OK) st = xc_debug_check(s, &o, what, passed, NULL);
+    if (st == XC_OK) st = keep(s, f, &o, what, *passed);
+    xc_ocl_options_free(&o);
+    return st;
 }
 
 /* The passes that formed layer L, joined with '+' in pipeline order. */
@@ -98,12 +99,14 @@ static void pass_names(const xc_engine_layer_info *L, char *buf, size_t len)
 static xc_status disable_alone(xc_debug_session *s, const fusions *f, int p, int *passed)
 {
     xc_ocl_build_options o = pinned(s, f);
-    if (o.n_disabled == XC_MAX_NAMED) return *passed = 0, XC_OK;
-    o.disabled[o.n_disabled++] = xc_ocl_pass_name(p);
     char what[128];
     snprintf(what, sizeof what, "--disable-fusion %s alone", xc_ocl_pass_name(p));
-    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
-    XC_TRY(keep(s, f, &o, what, *passed));
+    xc_status st = xc_ocl_options_own(&o); /* a list of its own to add to */
+    if (st == XC_OK) st = xc_name_list_add(&o.disabled, xc_ocl_pass_name(p));
+    if (st == XC_OK) st = xc_debug_check(s, &o, what, passed, NULL);
+    if (st == XC_OK) st = keep(s, f, &o, what, *passed);
+    xc_ocl_options_free(&o);
+    XC_TRY(st);
     if (*passed) snprintf(s->report->pass_fix, sizeof s->report->pass_fix, "%s", xc_ocl_pass_name(p));
     return XC_OK;
 }

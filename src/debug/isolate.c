@@ -66,23 +66,19 @@ static size_t read_all(int fd, void *p, size_t n)
 /* A string the options point at and each_string misses reaches the server as a dangling pointer
  * (precision constraints did): a change of the struct's size stops the build here until the new
  * member is looked at (strings listed below, other pointers refused by server_can_take). */
-_Static_assert(sizeof(xc_ocl_build_options) == 42744, "xc_ocl_build_options changed: list its new strings in each_string");
+_Static_assert(sizeof(xc_ocl_build_options) == 336, "xc_ocl_build_options changed: list its new strings in each_string");
 
-/* Every string the build options point at, in a fixed order (the counts come first, with the
- * struct): what travels to the server as text and is pointed at again there. */
+/* Every string the build options point at, in a fixed order (the lists' counts come first,
+ * with the struct): what travels to the server as text and is pointed at again there. */
 static void each_string(xc_ocl_build_options *o, void (*fn)(const char **slot, void *u), void *u)
 {
     const char **one[] = {&o->device,       &o->timing_cache,     &o->load_tactics,
                           &o->save_tactics, &o->calibration_data, &o->calibration_cache};
     for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) fn(one[i], u);
-    for (int i = 0; i < o->n_fp32_layers; i++) fn(&o->fp32_layers[i], u);
-    for (int i = 0; i < o->n_fp16_layers; i++) fn(&o->fp16_layers[i], u);
-    for (int i = 0; i < o->n_bf16_layers; i++) fn(&o->bf16_layers[i], u);
-    for (int i = 0; i < o->n_int8_layers; i++) fn(&o->int8_layers[i], u);
-    for (int i = 0; i < o->n_disabled; i++) fn(&o->disabled[i], u);
-    for (int i = 0; i < o->n_no_fuse_nodes; i++) fn(&o->no_fuse_nodes[i], u);
-    for (int i = 0; i < o->n_faults; i++) fn(&o->faults[i], u);
-    for (int i = 0; i < o->n_tactic_filter; i++) fn(&o->tactic_filter[i], u);
+    xc_name_list *lists[XC_OCL_OPTION_LISTS];
+    xc_ocl_option_lists(o, lists);
+    for (int l = 0; l < XC_OCL_OPTION_LISTS; l++)
+        for (int i = 0; i < lists[l]->n; i++) fn(&lists[l]->v[i], u);
 }
 
 /* The other pointers must be valid in the server: made before it was forked (the session's
@@ -143,6 +139,27 @@ static void get_string(const char **slot, void *u)
     *slot = n && b->n + n <= b->cap && !b->p[b->n + n - 1] ? b->p + b->n : NULL;
     b->bad |= n && !*slot;
     b->n += n;
+}
+
+/* In the server: arrays of its own for the lists of a request's options (their pointers are
+ * the session's, their counts what follows), freed with xc_ocl_options_free. Each name takes
+ * at least its length's 4 bytes of what is left of the request. */
+static void take_lists(xc_ocl_build_options *o, blob *b)
+{
+    xc_name_list *lists[XC_OCL_OPTION_LISTS];
+    xc_ocl_option_lists(o, lists);
+    size_t left = (b->cap - b->n) / sizeof(uint32_t);
+    for (int l = 0; l < XC_OCL_OPTION_LISTS; l++) {
+        int n = lists[l]->n;
+        *lists[l] = (xc_name_list){0};
+        if (n < 0 || (size_t)n > left) b->bad = 1;
+        if (b->bad || !n) continue;
+        left -= (size_t)n;
+        if (!(lists[l]->v = calloc((size_t)n, sizeof *lists[l]->v)))
+            b->bad = 1;
+        else
+            lists[l]->n = lists[l]->cap = n;
+    }
 }
 
 static double now(void)
@@ -292,6 +309,7 @@ static void serve(xc_debug_session *s, int fd)
         if (n < sizeof q) _exit(1);
         memcpy(&q, b.p, sizeof q);
         b.n = sizeof q;
+        take_lists(&q.o, &b);
         each_string(&q.o, get_string, &b);
         get_string(&q.save_tactics, &b);
         xc_status st = b.bad ? xc_fail(XC_ERR_INTERNAL, "--isolate: a malformed request") : XC_OK;
@@ -301,6 +319,7 @@ static void serve(xc_debug_session *s, int fd)
             r.status = st;
             snprintf(r.message, sizeof r.message, "%s", xc_error_message());
         }
+        xc_ocl_options_free(&q.o);
         free(b.p);
         if (!write_all(fd, &r, sizeof r)) _exit(1);
     }

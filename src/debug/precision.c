@@ -62,7 +62,8 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     xc_ocl_build_options o = pinned_options(s, p);
     const char **names = malloc(sizeof *names * (size_t)(p->n + 1));
     int *precs = malloc(sizeof *precs * (size_t)(p->n + 1)), n = 0;
-    xc_status st = names && precs ? XC_OK : xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_status st = xc_ocl_options_own(&o); /* lists of its own to add to (empty when it fails) */
+    if (st == XC_OK && (!names || !precs)) st = xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int i = 0; st == XC_OK && i < p->n; i++) {
         if (!sw[i]) continue;
         names[n] = layer_name(p->e, p->layer[i]);
@@ -77,9 +78,10 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     if (st == XC_OK && (xc_debug_keeps(s) || ask)) st = xc_layer_precision_save(path, names, precs, n);
     free(names);
     free(precs);
+    if (st == XC_OK && ask) xc_debug_say(s, "check %d: the candidate's precision file: %s", s->report->n_checks + 1, path);
+    if (st == XC_OK) st = xc_debug_check(s, &o, what, passed, NULL);
+    xc_ocl_options_free(&o);
     XC_TRY(st);
-    if (ask) xc_debug_say(s, "check %d: the candidate's precision file: %s", s->report->n_checks + 1, path);
-    XC_TRY(xc_debug_check(s, &o, what, passed, NULL));
     return xc_debug_keep_file(s, path, "precision.json", *passed);
 }
 

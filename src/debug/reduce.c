@@ -83,13 +83,13 @@ static uint64_t check_identity(const xc_reduce_config *c)
     if (xc_debug_judges_layers(b)) h = hash_str(h, "--per-layer-verdict layers"); /* outputs-only keys stay as they were */
     h = rd_hash(h, &b->inputs.seed, sizeof b->inputs.seed);
     for (int i = 0; i < b->n_load_inputs; i++) h = hash_str(h, b->load_inputs[i]);
-    for (int i = 0; i < o->n_faults; i++) h = hash_str(h, o->faults[i]);
-    for (int i = 0; i < o->n_disabled; i++) h = hash_str(h, o->disabled[i]);
-    for (int i = 0; i < o->n_no_fuse_nodes; i++) h = hash_str(h, o->no_fuse_nodes[i]);
-    for (int i = 0; i < o->n_fp32_layers; i++) h = hash_str(h, o->fp32_layers[i]);
-    for (int i = 0; i < o->n_fp16_layers; i++) h = hash_str(hash_str(h, ":fp16"), o->fp16_layers[i]);
-    for (int i = 0; i < o->n_int8_layers; i++) h = hash_str(hash_str(h, ":int8"), o->int8_layers[i]);
-    for (int i = 0; i < o->n_bf16_layers; i++) h = hash_str(hash_str(h, ":bf16"), o->bf16_layers[i]);
+    for (int i = 0; i < o->faults.n; i++) h = hash_str(h, o->faults.v[i]);
+    for (int i = 0; i < o->disabled.n; i++) h = hash_str(h, o->disabled.v[i]);
+    for (int i = 0; i < o->no_fuse_nodes.n; i++) h = hash_str(h, o->no_fuse_nodes.v[i]);
+    for (int i = 0; i < o->fp32_layers.n; i++) h = hash_str(h, o->fp32_layers.v[i]);
+    for (int i = 0; i < o->fp16_layers.n; i++) h = hash_str(hash_str(h, ":fp16"), o->fp16_layers.v[i]);
+    for (int i = 0; i < o->int8_layers.n; i++) h = hash_str(hash_str(h, ":int8"), o->int8_layers.v[i]);
+    for (int i = 0; i < o->bf16_layers.n; i++) h = hash_str(hash_str(h, ":bf16"), o->bf16_layers.v[i]);
     h = hash_str(h, xc_ocl_precision_option(o)); /* --bf16 and --fp16 differ */
     h = hash_str(h, o->load_tactics);
     for (int i = 0; i < b->n_against; i++) /* what the engine is compared with */
@@ -286,7 +286,7 @@ static void arg2(char *buf, size_t len, size_t *o, const char *a, const char *b)
 static void builtin_command(const rd_state *st, const xc_model *m, const char *tactics, const char *inputs, char *buf, size_t len)
 {
     xc_ocl_build_options o;
-    if (rd_build_options(st, m, &o) != XC_OK) return; /* cannot fail: the same options built the model just before */
+    if (rd_build_options(st, m, &o) != XC_OK) return; /* out of memory only: the same options built the model just before */
     size_t p = 0;
     arg2(buf, len, &p, "crosscheck", "run");
     xc_debug_shell_arg(buf, len, &p, st->cfg->base.output);
@@ -300,25 +300,25 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
     if (o.int8 && o.calibrator_entropy) arg2(buf, len, &p, "--calibrator", "entropy");
     if (o.no_fusion) append(buf, len, &p, " --no-fusion");
     if (o.fallback_cpu) append(buf, len, &p, " --fallback-cpu");
-    for (int i = 0; i < o.n_disabled; i++) arg2(buf, len, &p, "--disable-fusion", o.disabled[i]);
-    for (int i = 0; i < o.n_no_fuse_nodes; i++) arg2(buf, len, &p, "--no-fuse-node", o.no_fuse_nodes[i]);
-    for (int i = 0; i < o.n_fp32_layers; i++) {
+    for (int i = 0; i < o.disabled.n; i++) arg2(buf, len, &p, "--disable-fusion", o.disabled.v[i]);
+    for (int i = 0; i < o.no_fuse_nodes.n; i++) arg2(buf, len, &p, "--no-fuse-node", o.no_fuse_nodes.v[i]);
+    for (int i = 0; i < o.fp32_layers.n; i++) {
         char v[1100];
-        snprintf(v, sizeof v, "%s:fp32", o.fp32_layers[i]);
+        snprintf(v, sizeof v, "%s:fp32", o.fp32_layers.v[i]);
         arg2(buf, len, &p, "--layer-precision", v);
     }
-    for (int i = 0; i < o.n_fp16_layers + o.n_int8_layers; i++) { /* the other precisions of --layer-precision */
+    for (int i = 0; i < o.fp16_layers.n + o.int8_layers.n; i++) { /* the other precisions of --layer-precision */
         char v[1100];
-        int fp16 = i < o.n_fp16_layers;
-        snprintf(v, sizeof v, "%s:%s", fp16 ? o.fp16_layers[i] : o.int8_layers[i - o.n_fp16_layers], fp16 ? "fp16" : "int8");
+        int fp16 = i < o.fp16_layers.n;
+        snprintf(v, sizeof v, "%s:%s", fp16 ? o.fp16_layers.v[i] : o.int8_layers.v[i - o.fp16_layers.n], fp16 ? "fp16" : "int8");
         arg2(buf, len, &p, "--layer-precision", v);
     }
-    for (int i = 0; i < o.n_bf16_layers; i++) {
+    for (int i = 0; i < o.bf16_layers.n; i++) {
         char v[1100];
-        snprintf(v, sizeof v, "%s:bf16", o.bf16_layers[i]);
+        snprintf(v, sizeof v, "%s:bf16", o.bf16_layers.v[i]);
         arg2(buf, len, &p, "--layer-precision", v);
     }
-    for (int i = 0; i < o.n_faults; i++) arg2(buf, len, &p, "--inject-fault", o.faults[i]);
+    for (int i = 0; i < o.faults.n; i++) arg2(buf, len, &p, "--inject-fault", o.faults.v[i]);
     if (tactics) arg2(buf, len, &p, "--load-tactics", tactics);
     const char *opt;
     char val[1200];
@@ -330,6 +330,7 @@ static void builtin_command(const rd_state *st, const xc_model *m, const char *t
     }
     if (inputs) arg2(buf, len, &p, "--load-inputs", inputs);
     if (st->dr.judged_layers) append(buf, len, &p, " --per-layer"); /* the checks judged every tensor */
+    xc_ocl_options_free(&o);
 }
 
 static void external_command(const rd_state *st, const char *inputs, char *buf, size_t len)
@@ -395,6 +396,7 @@ static xc_status write_result(search *q, const rd_cand *fin, int iteration)
         if (s == XC_OK) s = xc_ocl_build(d.model, &o, &e);
         if (s == XC_OK) s = xc_tactics_save_engine(e, tactics);
         xc_engine_free(e);
+        xc_ocl_options_free(&o);
         builtin_command(st, d.model, tactics, inputs, r->command, sizeof r->command);
     }
     rd_data_free(&d);

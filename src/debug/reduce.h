@@ -85,7 +85,8 @@ xc_status rd_cut_values(rd_state *st, const rd_cand *c, rd_data *d);
 xc_status rd_generate_missing(rd_state *st, const rd_cand *c, rd_data *d);
 /* Writes dir/test_data_set_K/{input,output}_I.pb for every iteration (K from 0). */
 xc_status rd_data_save(const rd_data *d, const char *dir);
-/* Build options for a candidate model: names of nodes it lacks dropped, tactics pinned. */
+/* Build options for a candidate model: names of nodes it lacks dropped, tactics pinned. Its
+ * lists are its own: the caller frees them with xc_ocl_options_free. */
 xc_status rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_options *o);
 
 /* reduce_check.c */

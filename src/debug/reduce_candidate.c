@@ -350,35 +350,40 @@ static int layer_has_part(const char *layer, const char *part)
     return 0;
 }
 
-/* The nodes of g that the layer names `from` (--layer-precision's) cover, as `to`. A joined
- * layer name covers several nodes, so the list can outgrow its slots: refused, never cut short
- * (a dropped constraint would judge a different engine). */
-static xc_status keep_constrained(const xc_graph *g, const char *const *from, int n_from, const char **to, int *n_to)
+/* The nodes of g that the layer names `from` (--layer-precision's) cover, added to `to` (a
+ * joined layer name covers several nodes). */
+static xc_status keep_constrained(const xc_graph *g, const xc_name_list *from, xc_name_list *to)
 {
-    *n_to = 0;
-    for (int i = 0; i < n_from; i++)
-        for (int k = 0; k < g->n_nodes; k++) {
-            if (!layer_has_part(from[i], node_name(&g->nodes[k]))) continue;
-            if (*n_to == XC_MAX_LAYER_NAMES)
-                return xc_fail(XC_ERR_USAGE, "--layer-precision covers more than %d nodes of a candidate", XC_MAX_LAYER_NAMES);
-            to[(*n_to)++] = node_name(&g->nodes[k]);
-        }
+    for (int i = 0; i < from->n; i++)
+        for (int k = 0; k < g->n_nodes; k++)
+            if (layer_has_part(from->v[i], node_name(&g->nodes[k]))) XC_TRY(xc_name_list_add(to, node_name(&g->nodes[k])));
     return XC_OK;
+}
+
+/* The candidate's lists (its own: free them with xc_ocl_options_free). */
+static xc_status candidate_lists(const xc_ocl_build_options *base, const xc_graph *g, xc_ocl_build_options *o)
+{
+    xc_name_list *rebuilt[] = {&o->no_fuse_nodes, &o->fp32_layers, &o->fp16_layers, &o->int8_layers, &o->bf16_layers};
+    for (size_t i = 0; i < sizeof rebuilt / sizeof rebuilt[0]; i++) *rebuilt[i] = (xc_name_list){0};
+    XC_TRY(xc_ocl_options_own(o)); /* the others as given */
+    /* options naming nodes the candidate lacks would fail its build: keep those it has */
+    for (int i = 0; i < base->no_fuse_nodes.n; i++)
+        if (has_node(g, base->no_fuse_nodes.v[i])) XC_TRY(xc_name_list_add(&o->no_fuse_nodes, base->no_fuse_nodes.v[i]));
+    XC_TRY(keep_constrained(g, &base->fp32_layers, &o->fp32_layers));
+    XC_TRY(keep_constrained(g, &base->fp16_layers, &o->fp16_layers));
+    XC_TRY(keep_constrained(g, &base->int8_layers, &o->int8_layers));
+    return keep_constrained(g, &base->bf16_layers, &o->bf16_layers);
 }
 
 xc_status rd_build_options(const rd_state *st, const xc_model *m, xc_ocl_build_options *o)
 {
     const xc_ocl_build_options *base = &st->cfg->base.ocl;
-    const xc_graph *g = m->graph;
     *o = *base;
-    /* options naming nodes the candidate lacks would fail its build: keep those it has */
-    o->n_no_fuse_nodes = 0;
-    for (int i = 0; i < base->n_no_fuse_nodes; i++)
-        if (has_node(g, base->no_fuse_nodes[i])) o->no_fuse_nodes[o->n_no_fuse_nodes++] = base->no_fuse_nodes[i];
-    XC_TRY(keep_constrained(g, base->fp32_layers, base->n_fp32_layers, o->fp32_layers, &o->n_fp32_layers));
-    XC_TRY(keep_constrained(g, base->fp16_layers, base->n_fp16_layers, o->fp16_layers, &o->n_fp16_layers));
-    XC_TRY(keep_constrained(g, base->int8_layers, base->n_int8_layers, o->int8_layers, &o->n_int8_layers));
-    XC_TRY(keep_constrained(g, base->bf16_layers, base->n_bf16_layers, o->bf16_layers, &o->n_bf16_layers));
+    xc_status s = candidate_lists(base, m->graph, o);
+    if (s != XC_OK) {
+        xc_ocl_options_free(o);
+        return s;
+    }
     o->save_tactics = NULL; /* the user's file describes the model given, not candidates */
     if (st->tactics[0]) {
         /* every check pins the failing build's tactics where layer names still match and the

@@ -181,7 +181,9 @@ static xc_status builtin(rd_state *st, const rd_data *d, const char *what, int *
     sub.ref = d->ref;
     xc_ocl_build_options o;
     XC_TRY(rd_build_options(st, d->model, &o));
-    XC_TRY(xc_debug_check(&sub, &o, what, passed, NULL));
+    xc_status s = xc_debug_check(&sub, &o, what, passed, NULL);
+    xc_ocl_options_free(&o);
+    XC_TRY(s);
     st->last_iteration = sub.failed_iteration < 0 ? 0 : sub.failed_iteration;
     return XC_OK;
 }

@@ -16,7 +16,7 @@ xc_status xc_engine_assign_precision(xc_engine *e);
 int xc_layer_constraint(const xc_engine *e, const xc_layer *L);
 /* Points e's constraint names at its model's node names (their equivalent: each node a name
  * covers), so they outlive strings the options borrowed (a plan's, freed after its build). */
-void xc_engine_own_constraints(xc_engine *e);
+xc_status xc_engine_own_constraints(xc_engine *e);
 /* Tactic selection: pinned, cached or timed (tuner.c). */
 xc_status xc_engine_choose_tactics(xc_engine *e);
 /* The name of l's baseline tactic: its kind's first applicable tactic variant (tuner.c). */

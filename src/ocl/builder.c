@@ -336,19 +336,17 @@ static xc_status assign_kinds(xc_engine *e)
 static int pass_enabled(const xc_engine *e, const xc_pass *p)
 {
     if (p->is_fusion && e->opt.no_fusion) return 0;
-    for (int i = 0; i < e->opt.n_disabled; i++)
-        if (!strcmp(e->opt.disabled[i], p->name)) return 0;
-    return 1;
+    return !xc_name_list_has(&e->opt.disabled, p->name);
 }
 
 static xc_status check_disabled_names(const xc_engine *e)
 {
-    for (int i = 0; i < e->opt.n_disabled; i++) {
+    for (int i = 0; i < e->opt.disabled.n; i++) {
         int known = 0;
-        for (int p = 0; xc_passes[p]; p++) known |= !strcmp(xc_passes[p]->name, e->opt.disabled[i]);
+        for (int p = 0; xc_passes[p]; p++) known |= !strcmp(xc_passes[p]->name, e->opt.disabled.v[i]);
         if (!known)
             return xc_fail(XC_ERR_USAGE, "--disable-fusion '%s': no such pass (see 'crosscheck build --help')",
-                           e->opt.disabled[i]);
+                           e->opt.disabled.v[i]);
     }
     return XC_OK;
 }
@@ -357,12 +355,12 @@ static xc_status check_disabled_names(const xc_engine *e)
 static xc_status check_no_fuse_names(const xc_engine *e)
 {
     const xc_graph *g = e->model->graph;
-    for (int i = 0; i < e->opt.n_no_fuse_nodes; i++) {
+    for (int i = 0; i < e->opt.no_fuse_nodes.n; i++) {
         int known = 0;
         for (int k = 0; k < g->n_nodes && !known; k++)
-            known = !strcmp(e->opt.no_fuse_nodes[i], g->nodes[k].name[0] ? g->nodes[k].name : g->nodes[k].outputs[0]);
+            known = !strcmp(e->opt.no_fuse_nodes.v[i], g->nodes[k].name[0] ? g->nodes[k].name : g->nodes[k].outputs[0]);
         if (!known)
-            return xc_fail(XC_ERR_USAGE, "--no-fuse-node '%s': no such node in %s", e->opt.no_fuse_nodes[i],
+            return xc_fail(XC_ERR_USAGE, "--no-fuse-node '%s': no such node in %s", e->opt.no_fuse_nodes.v[i],
                            e->model->path ? e->model->path : "the model");
     }
     return XC_OK;
@@ -402,7 +400,9 @@ xc_status xc_engine_probe(const xc_model *m, const xc_ocl_build_options *o, xc_e
     e->opt = *o;
     if (e->opt.timing_iterations <= 0) e->opt.timing_iterations = 10;
     xc_status s0 = xc_ocl_resolve_opt_level(&e->opt.opt_level);
+    if (s0 == XC_OK) s0 = xc_ocl_options_own(&e->opt); /* lists of its own: the caller's may go before it */
     if (s0 != XC_OK) {
+        xc_ocl_options_free(&e->opt);
         free(e);
         return s0;
     }

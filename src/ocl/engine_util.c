@@ -379,6 +379,7 @@ void xc_engine_free(xc_engine *e)
     xc_profile_state_free(e->profiles);
     for (int i = 0; i < e->n_opt_names; i++) free(e->opt_names[i]);
     free(e->opt_names);
+    xc_ocl_options_free(&e->opt);
     if (!e->dev_borrowed) xc_ocl_device_close(e->dev);
     free(e);
 }

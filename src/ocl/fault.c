@@ -173,7 +173,7 @@ xc_status xc_fault_setup(xc_engine *e)
     xc_fault_set *set = calloc(1, sizeof *set);
     if (!set) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_status s = XC_OK;
-    for (int i = 0; i < e->opt.n_faults && s == XC_OK; i++) s = add_spec(set, e->opt.faults[i]);
+    for (int i = 0; i < e->opt.faults.n && s == XC_OK; i++) s = add_spec(set, e->opt.faults.v[i]);
     if (s == XC_OK) s = add_env(set);
     if (s == XC_OK && set->n) {
         set->hits = calloc(e->n_layers + 1, sizeof *set->hits);

@@ -5,31 +5,28 @@
 #define XC_OCL_H
 #include "crosscheck/engine.h"
 #include "backend.h"
+#include "name_list.h"
 #include "validate.h"
 
-#define XC_MAX_NAMED 64
-#define XC_MAX_LAYER_NAMES 1024 /* lists of layers or nodes: the debug tools may name every one */
+#define XC_MAX_NAMED 64 /* --input-shapes and --val-range entries */
 
 enum { XC_PROGRESS_OFF, XC_PROGRESS_BAR, XC_PROGRESS_LINES };
 
 typedef struct xc_ocl_build_options {
-    const char *device;                          /* --ocl-device N|NAME; NULL: first GPU, else first device */
-    int fp16;                                    /* store activations and weights as 16-bit floats (half_format) */
-    int fp16_math;                               /* with fp16: arithmetic in that format (--fp16, --bf16) */
-    int fp16_acc;                                /* --fp16-accumulate: sums rounded to half after every add */
-    int half_format;                             /* with fp16: an xc_half_format (XC_HALF_FP16: IEEE half) */
-    int no_tf32;                                 /* --no-tf32: no TF32 tensor-core tactics (exact fp32 products) */
-    const char *fp32_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp32 (layer or node names) */
-    int n_fp32_layers;
-    const char *fp16_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:fp16 (needs --fp16; not quantized under --int8) */
-    int n_fp16_layers;
-    const char *bf16_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:bf16 (needs --bf16 or --bf16-storage) */
-    int n_bf16_layers;
-    const char *int8_layers[XC_MAX_LAYER_NAMES]; /* --layer-precision NAME:int8 (needs --int8 or Q/DQ: must run int8) */
-    int n_int8_layers;
-    int no_fusion;                      /* every fusion pass off */
-    const char *disabled[XC_MAX_NAMED]; /* --disable-fusion NAME */
-    int n_disabled;
+    const char *device; /* --ocl-device N|NAME; NULL: first GPU, else first device */
+    int fp16;           /* store activations and weights as 16-bit floats (half_format) */
+    int fp16_math;      /* with fp16: arithmetic in that format (--fp16, --bf16) */
+    int fp16_acc;       /* --fp16-accumulate: sums rounded to half after every add */
+    int half_format;    /* with fp16: an xc_half_format (XC_HALF_FP16: IEEE half) */
+    int no_tf32;        /* --no-tf32: no TF32 tensor-core tactics (exact fp32 products) */
+    /* The name lists (name_list.h): a struct copy of the options shares their arrays and only
+     * reads them; code that adds to a copy first gives it lists of its own (xc_ocl_options_own). */
+    xc_name_list fp32_layers; /* --layer-precision NAME:fp32 (layer or node names) */
+    xc_name_list fp16_layers; /* --layer-precision NAME:fp16 (needs --fp16; not quantized under --int8) */
+    xc_name_list bf16_layers; /* --layer-precision NAME:bf16 (needs --bf16 or --bf16-storage) */
+    xc_name_list int8_layers; /* --layer-precision NAME:int8 (needs --int8 or Q/DQ: must run int8) */
+    int no_fusion;            /* every fusion pass off */
+    xc_name_list disabled;    /* --disable-fusion NAME */
     int fallback_cpu;         /* run unsupported nodes on the reference */
     const char *timing_cache; /* JSON file read and updated */
     const char *load_tactics; /* pin every layer's tactic (replay file or plan) */
@@ -48,14 +45,11 @@ typedef struct xc_ocl_build_options {
                                     * plain line per layer timed) */
     const xc_input_shape *shapes; /* --input-shapes */
     int n_shapes;
-    const char *no_fuse_nodes[XC_MAX_LAYER_NAMES]; /* --no-fuse-node: ONNX nodes no fusion pass may touch */
-    int n_no_fuse_nodes;
-    const char *faults[XC_MAX_NAMED]; /* --inject-fault KIND=PATTERN[:EFFECT] (see ocl/fault.h) */
-    int n_faults;
-    int quiet_faults;                        /* do not announce faults on stderr (the debug tools announce once) */
-    const char *tactic_filter[XC_MAX_NAMED]; /* --tactics GLOB: tune only tactics matching one (a layer
+    xc_name_list no_fuse_nodes; /* --no-fuse-node: ONNX nodes no fusion pass may touch */
+    xc_name_list faults;        /* --inject-fault KIND=PATTERN[:EFFECT] (see ocl/fault.h) */
+    int quiet_faults;           /* do not announce faults on stderr (the debug tools announce once) */
+    xc_name_list tactic_filter; /* --tactics GLOB: tune only tactics matching one (a layer
                                     * none matches keeps its baseline); the timing cache is not updated */
-    int n_tactic_filter;
     /* optimization profiles (ocl/profile_shapes.h) */
     const struct xc_profile_set *profiles;       /* --profile-shapes; NULL: one static shape per input */
     int opt_profile;                             /* --opt-profile N, as N + 1; 0: the first profile holding the shapes fed */
@@ -77,6 +71,15 @@ typedef struct xc_ocl_build_options {
 } xc_ocl_build_options;
 
 xc_ocl_build_options xc_ocl_build_defaults(void);
+/* The options' name lists, for code that treats every one alike (copying, freeing, sending). */
+enum { XC_OCL_OPTION_LISTS = 8 };
+void xc_ocl_option_lists(xc_ocl_build_options *o, xc_name_list *lists[XC_OCL_OPTION_LISTS]);
+/* Gives o lists of its own: copies of the arrays a struct copy of other options shares (names
+ * stay borrowed). Free them with xc_ocl_options_free. On failure o's lists are empty. */
+xc_status xc_ocl_options_own(xc_ocl_build_options *o);
+/* Frees the arrays of o's lists (options that own them: filled by adding, or after
+ * xc_ocl_options_own); the lists are empty after. */
+void xc_ocl_options_free(xc_ocl_build_options *o);
 
 /* The 16-bit float formats of reduced-precision engines: IEEE half (--fp16, --fp16-storage,
  * --fp16-accumulate) and bfloat16, a float's top 16 bits (--bf16, --bf16-storage: fp32's range,

@@ -81,15 +81,15 @@ cJSON *xc_engine_describe(const xc_engine *e)
     if (e->opt.calibration_cache) cJSON_AddStringToObject(opts, "calibration_cache", e->opt.calibration_cache);
     cJSON_AddNumberToObject(opts, "queues", e->opt.queues < 1 ? 1 : e->opt.queues);
     cJSON *dis = cJSON_AddArrayToObject(opts, "disabled_passes"), *fp32 = cJSON_AddArrayToObject(opts, "fp32_layers");
-    for (int i = 0; i < e->opt.n_disabled; i++) cJSON_AddItemToArray(dis, cJSON_CreateString(e->opt.disabled[i]));
-    for (int i = 0; i < e->opt.n_fp32_layers; i++) cJSON_AddItemToArray(fp32, cJSON_CreateString(e->opt.fp32_layers[i]));
+    for (int i = 0; i < e->opt.disabled.n; i++) cJSON_AddItemToArray(dis, cJSON_CreateString(e->opt.disabled.v[i]));
+    for (int i = 0; i < e->opt.fp32_layers.n; i++) cJSON_AddItemToArray(fp32, cJSON_CreateString(e->opt.fp32_layers.v[i]));
     cJSON *fp16 = cJSON_AddArrayToObject(opts, "fp16_layers"), *int8 = cJSON_AddArrayToObject(opts, "int8_layers");
-    for (int i = 0; i < e->opt.n_fp16_layers; i++) cJSON_AddItemToArray(fp16, cJSON_CreateString(e->opt.fp16_layers[i]));
-    for (int i = 0; i < e->opt.n_int8_layers; i++) cJSON_AddItemToArray(int8, cJSON_CreateString(e->opt.int8_layers[i]));
+    for (int i = 0; i < e->opt.fp16_layers.n; i++) cJSON_AddItemToArray(fp16, cJSON_CreateString(e->opt.fp16_layers.v[i]));
+    for (int i = 0; i < e->opt.int8_layers.n; i++) cJSON_AddItemToArray(int8, cJSON_CreateString(e->opt.int8_layers.v[i]));
     cJSON *bf16 = cJSON_AddArrayToObject(opts, "bf16_layers");
-    for (int i = 0; i < e->opt.n_bf16_layers; i++) cJSON_AddItemToArray(bf16, cJSON_CreateString(e->opt.bf16_layers[i]));
+    for (int i = 0; i < e->opt.bf16_layers.n; i++) cJSON_AddItemToArray(bf16, cJSON_CreateString(e->opt.bf16_layers.v[i]));
     cJSON *nofuse = cJSON_AddArrayToObject(opts, "no_fuse_nodes");
-    for (int i = 0; i < e->opt.n_no_fuse_nodes; i++) cJSON_AddItemToArray(nofuse, cJSON_CreateString(e->opt.no_fuse_nodes[i]));
+    for (int i = 0; i < e->opt.no_fuse_nodes.n; i++) cJSON_AddItemToArray(nofuse, cJSON_CreateString(e->opt.no_fuse_nodes.v[i]));
     if (e->faults) { /* announced wherever the engine is described; a plan never re-arms them */
         cJSON *faults = cJSON_AddArrayToObject(root, "fault_injection");
         for (int i = 0; i < e->faults->n; i++) cJSON_AddItemToArray(faults, cJSON_CreateString(e->faults->faults[i].spec));
@@ -222,17 +222,14 @@ static xc_status plan_profiles(xc_ocl_plan_header *h)
 }
 
 /* Copies the plan's build options into h->opt (strings borrowed from the parsed plan). */
-/* options.KEY's names into list (at most max: a longer list is refused, not cut short, since a
- * dropped constraint would build a different engine than the plan describes). */
-static xc_status name_list(const cJSON *opts, const char *key, const char **list, int *n, int max)
+/* options.KEY's names replace list's (h->opt owns its lists). */
+static xc_status name_list(const cJSON *opts, const char *key, xc_name_list *list)
 {
     cJSON *it;
-    *n = 0;
+    xc_name_list_free(list);
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, key))
     {
-        if (!cJSON_IsString(it)) continue;
-        if (*n == max) return xc_fail(XC_ERR_MODEL, "options.%s holds more than %d names", key, max);
-        list[(*n)++] = it->valuestring;
+        if (cJSON_IsString(it)) XC_TRY(xc_name_list_add(list, it->valuestring));
     }
     return XC_OK;
 }
@@ -257,12 +254,12 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     if (o->queues < 1 && cJSON_IsNumber(cJSON_GetObjectItem(opts, "queues")))
         o->queues = cJSON_GetObjectItem(opts, "queues")->valueint;
     o->n_shapes = 0;
-    XC_TRY(name_list(opts, "disabled_passes", o->disabled, &o->n_disabled, XC_MAX_NAMED));
-    XC_TRY(name_list(opts, "fp32_layers", o->fp32_layers, &o->n_fp32_layers, XC_MAX_LAYER_NAMES));
-    XC_TRY(name_list(opts, "fp16_layers", o->fp16_layers, &o->n_fp16_layers, XC_MAX_LAYER_NAMES));
-    XC_TRY(name_list(opts, "int8_layers", o->int8_layers, &o->n_int8_layers, XC_MAX_LAYER_NAMES));
-    XC_TRY(name_list(opts, "bf16_layers", o->bf16_layers, &o->n_bf16_layers, XC_MAX_LAYER_NAMES));
-    XC_TRY(name_list(opts, "no_fuse_nodes", o->no_fuse_nodes, &o->n_no_fuse_nodes, XC_MAX_LAYER_NAMES));
+    XC_TRY(name_list(opts, "disabled_passes", &o->disabled));
+    XC_TRY(name_list(opts, "fp32_layers", &o->fp32_layers));
+    XC_TRY(name_list(opts, "fp16_layers", &o->fp16_layers));
+    XC_TRY(name_list(opts, "int8_layers", &o->int8_layers));
+    XC_TRY(name_list(opts, "bf16_layers", &o->bf16_layers));
+    XC_TRY(name_list(opts, "no_fuse_nodes", &o->no_fuse_nodes));
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "input_shapes"))
     {
         if (!cJSON_IsString(it)) continue;
@@ -282,9 +279,14 @@ xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const
 {
     memset(h, 0, sizeof *h);
     h->opt = *given;
-    h->root = cJSON_ParseWithLength(len ? buf : "", len); /* an empty file maps to no address */
-    if (!h->root) return xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
-    xc_status s = plan_options(h);
+    xc_status s = xc_ocl_options_own(&h->opt);                                /* the plan's lists replace some of given's */
+    h->root = s == XC_OK ? cJSON_ParseWithLength(len ? buf : "", len) : NULL; /* an empty file maps to no address */
+    if (s == XC_OK && !h->root) s = xc_fail(XC_ERR_MODEL, "%s: not valid JSON", path);
+    if (s != XC_OK) {
+        xc_ocl_options_free(&h->opt);
+        return s;
+    }
+    s = plan_options(h);
     for (int i = 0; s == XC_OK && h->profiles && i < given->n_shapes && h->opt.n_shapes < XC_MAX_NAMED; i++) {
         /* a profiled plan runs (bench) at the --input-shapes given inside its ranges */
         int profiled = 0;
@@ -304,6 +306,7 @@ void xc_ocl_plan_header_free(xc_ocl_plan_header *h)
     if (h->profiles) xc_profile_set_free(h->profiles);
     free(h->profiles);
     cJSON_Delete(h->root);
+    xc_ocl_options_free(&h->opt);
     memset(h, 0, sizeof *h);
 }
 
@@ -341,15 +344,15 @@ static xc_status own_name(xc_engine *e, const char **name)
 
 static xc_status unborrow(xc_engine *e, const xc_ocl_build_options *given)
 {
-    for (int i = 0; i < e->opt.n_disabled; i++)
+    for (int i = 0; i < e->opt.disabled.n; i++)
         for (int p = 0; xc_ocl_pass_name(p); p++)
-            if (!strcmp(xc_ocl_pass_name(p), e->opt.disabled[i])) e->opt.disabled[i] = xc_ocl_pass_name(p);
+            if (!strcmp(xc_ocl_pass_name(p), e->opt.disabled.v[i])) e->opt.disabled.v[i] = xc_ocl_pass_name(p);
     if (e->opt.calibration_data != given->calibration_data) e->opt.calibration_data = NULL;
     if (e->opt.calibration_cache != given->calibration_cache) e->opt.calibration_cache = NULL;
-    xc_engine_own_constraints(e); /* --layer-precision names: the model's node names */
+    XC_TRY(xc_engine_own_constraints(e)); /* --layer-precision names: the model's node names */
     /* --no-fuse-node names: the engine's own copies, so describing or refitting the engine
      * later reads no freed memory */
-    for (int i = 0; i < e->opt.n_no_fuse_nodes; i++) XC_TRY(own_name(e, &e->opt.no_fuse_nodes[i]));
+    for (int i = 0; i < e->opt.no_fuse_nodes.n; i++) XC_TRY(own_name(e, &e->opt.no_fuse_nodes.v[i]));
     return XC_OK;
 }
 

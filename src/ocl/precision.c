@@ -85,32 +85,24 @@ int xc_layer_prec_parse(const char *word)
     return -1;
 }
 
-/* The option list holding names constrained to prec, and its length. */
-static const char **prec_list_mut(xc_ocl_build_options *o, int prec, int **n)
+/* The option list holding names constrained to prec. */
+static xc_name_list *prec_list_mut(xc_ocl_build_options *o, int prec)
 {
-    if (prec == XC_LAYER_PREC_INT8) return *n = &o->n_int8_layers, o->int8_layers;
-    if (prec == XC_LAYER_PREC_FP16) return *n = &o->n_fp16_layers, o->fp16_layers;
-    if (prec == XC_LAYER_PREC_BF16) return *n = &o->n_bf16_layers, o->bf16_layers;
-    return *n = &o->n_fp32_layers, o->fp32_layers;
+    if (prec == XC_LAYER_PREC_INT8) return &o->int8_layers;
+    if (prec == XC_LAYER_PREC_FP16) return &o->fp16_layers;
+    if (prec == XC_LAYER_PREC_BF16) return &o->bf16_layers;
+    return &o->fp32_layers;
 }
 
-static const char *const *prec_list(const xc_ocl_build_options *o, int prec, int *n)
+static const xc_name_list *prec_list(const xc_ocl_build_options *o, int prec)
 {
-    int *count;
-    const char *const *list = prec_list_mut((xc_ocl_build_options *)o, prec, &count); /* only read */
-    *n = *count;
-    return list;
+    return prec_list_mut((xc_ocl_build_options *)o, prec); /* only read */
 }
 
 xc_status xc_ocl_constrain_layer(xc_ocl_build_options *o, const char *name, int prec)
 {
     if (!xc_layer_prec_name(prec)) return xc_fail(XC_ERR_USAGE, "layer '%s': no such precision (%d)", name, prec);
-    int *n;
-    const char **list = prec_list_mut(o, prec, &n);
-    if (*n == XC_MAX_LAYER_NAMES)
-        return xc_fail(XC_ERR_USAGE, "more than %d layers constrained to %s", XC_MAX_LAYER_NAMES, xc_layer_prec_name(prec));
-    list[(*n)++] = name;
-    return XC_OK;
+    return xc_name_list_add(prec_list_mut(o, prec), name);
 }
 
 /* A node as layer names name it: its name, else its first output's. */
@@ -139,30 +131,31 @@ static int names_layer(const xc_engine *e, const xc_layer *L, const char *want)
     return 0;
 }
 
-void xc_engine_own_constraints(xc_engine *e)
+xc_status xc_engine_own_constraints(xc_engine *e)
 {
     const xc_graph *g = e->model->graph;
     for (int p = XC_LAYER_PREC_INT8; p <= XC_LAYER_PREC_FP32; p++) {
-        int *n, k = 0;
-        const char **list = prec_list_mut(&e->opt, p, &n), *kept[XC_MAX_LAYER_NAMES];
+        xc_name_list *list = prec_list_mut(&e->opt, p), kept = {0};
         for (int j = 0; j < g->n_nodes; j++)
-            for (int i = 0; i < *n && k < XC_MAX_LAYER_NAMES; i++)
-                if (names_node(list[i], node_label(&g->nodes[j]))) {
-                    kept[k++] = node_label(&g->nodes[j]);
+            for (int i = 0; i < list->n; i++)
+                if (names_node(list->v[i], node_label(&g->nodes[j]))) {
+                    xc_status s = xc_name_list_add(&kept, node_label(&g->nodes[j]));
+                    if (s != XC_OK) return xc_name_list_free(&kept), s;
                     break;
                 }
-        memcpy(list, kept, sizeof *kept * (size_t)k);
-        *n = k;
+        xc_name_list_free(list);
+        *list = kept;
     }
+    return XC_OK;
 }
 
 int xc_layer_constraint(const xc_engine *e, const xc_layer *L)
 {
-    int best = XC_LAYER_PREC_NONE, n;
+    int best = XC_LAYER_PREC_NONE;
     for (int p = XC_LAYER_PREC_INT8; p <= XC_LAYER_PREC_FP32; p++) {
-        const char *const *list = prec_list(&e->opt, p, &n);
-        for (int i = 0; i < n && best < p; i++)
-            if (names_layer(e, L, list[i])) best = p;
+        const xc_name_list *list = prec_list(&e->opt, p);
+        for (int i = 0; i < list->n && best < p; i++)
+            if (names_layer(e, L, list->v[i])) best = p;
     }
     return best;
 }
@@ -203,10 +196,9 @@ static xc_status check_constraint(const xc_engine *e, const char *name, int prec
 
 static xc_status check_constraints(const xc_engine *e)
 {
-    int n;
     for (int p = XC_LAYER_PREC_INT8; p <= XC_LAYER_PREC_FP32; p++) {
-        const char *const *list = prec_list(&e->opt, p, &n);
-        for (int i = 0; i < n; i++) XC_TRY(check_constraint(e, list[i], p));
+        const xc_name_list *list = prec_list(&e->opt, p);
+        for (int i = 0; i < list->n; i++) XC_TRY(check_constraint(e, list->v[i], p));
     }
     return XC_OK;
 }

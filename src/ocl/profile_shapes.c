@@ -185,7 +185,7 @@ struct xc_profile_state {
     xc_tactics_file **pins; /* per profile: its opt engine's tactics */
     int n_shape, cap_shape;
     shape_engine *shape;
-    xc_ocl_build_options base; /* for shape engines: lists point into `strings` */
+    xc_ocl_build_options base; /* for shape engines: its lists (owned) point into `strings` */
     char **strings;
     int n_strings;
     xc_input_shape *given; /* --input-shapes, names in `strings` */
@@ -208,6 +208,7 @@ void xc_profile_state_free(struct xc_profile_state *ps)
     for (int i = 0; i < ps->n_strings; i++) free(ps->strings[i]);
     free(ps->strings);
     free(ps->given);
+    xc_ocl_options_free(&ps->base);
     xc_profile_set_free(&ps->set);
     xc_ocl_device_close(ps->dev);
     free(ps);
@@ -225,9 +226,9 @@ static xc_status own(struct xc_profile_state *ps, const char **str)
     return XC_OK;
 }
 
-static xc_status own_list(struct xc_profile_state *ps, const char **list, int n)
+static xc_status own_list(struct xc_profile_state *ps, xc_name_list *list)
 {
-    for (int i = 0; i < n; i++) XC_TRY(own(ps, &list[i]));
+    for (int i = 0; i < list->n; i++) XC_TRY(own(ps, &list->v[i]));
     return XC_OK;
 }
 
@@ -237,14 +238,12 @@ static xc_status own_options(struct xc_profile_state *ps, const xc_ocl_build_opt
 {
     ps->base = *o;
     xc_ocl_build_options *b = &ps->base;
+    b->tactic_filter = (xc_name_list){0}; /* every layer is pinned */
+    XC_TRY(xc_ocl_options_own(b));        /* lists of its own, freed with ps */
     XC_TRY(own(ps, &b->device));
-    XC_TRY(own_list(ps, b->fp32_layers, b->n_fp32_layers));
-    XC_TRY(own_list(ps, b->fp16_layers, b->n_fp16_layers));
-    XC_TRY(own_list(ps, b->bf16_layers, b->n_bf16_layers));
-    XC_TRY(own_list(ps, b->int8_layers, b->n_int8_layers));
-    XC_TRY(own_list(ps, b->disabled, b->n_disabled));
-    XC_TRY(own_list(ps, b->no_fuse_nodes, b->n_no_fuse_nodes));
-    XC_TRY(own_list(ps, b->faults, b->n_faults));
+    xc_name_list *lists[XC_OCL_OPTION_LISTS];
+    xc_ocl_option_lists(b, lists);
+    for (int i = 0; i < XC_OCL_OPTION_LISTS; i++) XC_TRY(own_list(ps, lists[i]));
     ps->given = calloc((size_t)o->n_shapes + 1, sizeof *ps->given);
     if (!ps->given) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int i = 0; i < o->n_shapes; i++) {
@@ -259,7 +258,6 @@ static xc_status own_options(struct xc_profile_state *ps, const xc_ocl_build_opt
     b->excluded = NULL;
     b->pins = NULL;
     b->load_tactics = b->save_tactics = b->timing_cache = NULL;
-    b->n_tactic_filter = 0;
     b->progress = 0;
     b->replay_lenient = 1;
     b->opt_level = 0; /* every layer is pinned; one that is not runs its baseline */

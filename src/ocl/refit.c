@@ -171,10 +171,11 @@ static xc_status own_tactics(const xc_engine *e, cJSON **desc, xc_tactics_file *
 }
 
 /* Swaps the contents of e and n, keeping with e its options (and the names they point to), the
- * device (n borrowed it) and the refit count. n then holds the old weights. */
+ * device (n borrowed it) and the refit count. n then holds the old weights and its own options
+ * (their lists are freed with it). */
 static void take_contents(xc_engine *e, xc_engine *n)
 {
-    xc_ocl_build_options opt = e->opt;
+    xc_ocl_build_options opt = e->opt, built = n->opt;
     int borrowed = e->dev_borrowed, refits = e->refits;
     xc_engine tmp = *e;
     *e = *n;
@@ -182,6 +183,7 @@ static void take_contents(xc_engine *e, xc_engine *n)
     e->opt_names = n->opt_names, e->n_opt_names = n->n_opt_names; /* the new contents own none */
     n->opt_names = NULL, n->n_opt_names = 0;
     e->opt = opt;
+    n->opt = built;
     e->dev_borrowed = borrowed;
     e->refits = refits + 1;
     n->dev_borrowed = 1;

@@ -30,9 +30,9 @@ static void candidate_name(const xc_tactic *t, const xc_variant *v, char *buf, s
 /* Does candidate c pass --tactics (its full name or its tactic's name matches a glob)? */
 static int allowed(const xc_engine *e, const candidate *c)
 {
-    for (int i = 0; i < e->opt.n_tactic_filter; i++)
-        if (!fnmatch(e->opt.tactic_filter[i], c->name, 0) || !fnmatch(e->opt.tactic_filter[i], c->t->name, 0)) return 1;
-    return !e->opt.n_tactic_filter;
+    for (int i = 0; i < e->opt.tactic_filter.n; i++)
+        if (!fnmatch(e->opt.tactic_filter.v[i], c->name, 0) || !fnmatch(e->opt.tactic_filter.v[i], c->t->name, 0)) return 1;
+    return !e->opt.tactic_filter.n;
 }
 
 /* Every applicable (tactic, variant) of l, baseline first; tuned: only the variants tuning
@@ -195,11 +195,16 @@ const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, 
 /* The timing-cache key of a layer signature: the best of a --tactics subset is not the best
  * tactic for the signature, so a filtered build stores (and finds) its timings under the
  * signature plus the filter; a rebuild with the same --tactics re-times nothing. */
-static void cache_key(const xc_engine *e, const char *sig, char *buf, size_t len)
+static char *cache_key(const xc_engine *e, const char *sig)
 {
-    size_t o = (size_t)snprintf(buf, len, "%s", sig);
-    for (int i = 0; i < e->opt.n_tactic_filter && o < len; i++)
-        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "," : "|tactics=", e->opt.tactic_filter[i]);
+    size_t len = strlen(sig) + sizeof "|tactics=";
+    for (int i = 0; i < e->opt.tactic_filter.n; i++) len += strlen(e->opt.tactic_filter.v[i]) + 1;
+    char *key = malloc(len); /* whole: filters cut short would share an entry (the list has no length limit) */
+    if (!key) return NULL;
+    size_t o = (size_t)snprintf(key, len, "%s", sig);
+    for (int i = 0; i < e->opt.tactic_filter.n; i++)
+        o += (size_t)snprintf(key + o, len - o, "%s%s", i ? "," : "|tactics=", e->opt.tactic_filter.v[i]);
+    return key;
 }
 
 static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, const xc_tactics_file *pinned, xc_tactics_file *cache, int li)
@@ -232,25 +237,32 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, const xc_tactics_file *pi
         return prepare(e, l, &c[k]);
     }
     if (pinned && e->opt.replay_lenient) return prepare(e, l, &c[0]);
-    char sig[4096], key[8192];
+    char sig[4096];
     xc_layer_signature(e, l, sig, sizeof sig);
-    cache_key(e, sig, key, sizeof key);
+    char *key = cache_key(e, sig);
+    if (!key) return xc_fail(XC_ERR_NOMEM, "out of memory");
     /* the subset's own entry, else the signature's best when the subset allows it (the best of
      * all is then the best of the subset too) */
     const char *hit = cache ? xc_tactics_lookup(cache, key) : NULL, *used = key;
     int k = hit ? find_candidate(c, n, hit) : -1;
-    if (k < 0 && cache && e->opt.n_tactic_filter && (hit = xc_tactics_lookup(cache, sig)))
+    if (k < 0 && cache && e->opt.tactic_filter.n && (hit = xc_tactics_lookup(cache, sig)))
         k = find_candidate(c, n, hit), used = sig;
+    xc_status s;
     if (k >= 0) {
-        XC_TRY(prepare(e, l, &c[k]));
-        l->time_ms = xc_tactics_lookup_ms(cache, used); /* measured on this device, by this or an earlier build */
-        e->n_cache_hits++;
-        return XC_OK;
+        s = prepare(e, l, &c[k]);
+        if (s == XC_OK) {
+            l->time_ms = xc_tactics_lookup_ms(cache, used); /* measured on this device, by this or an earlier build */
+            e->n_cache_hits++;
+        }
+    } else if (n == 1 || e->opt.opt_level == 0) {
+        s = prepare(e, l, &c[0]); /* level 0: the baseline, untimed */
+    } else {
+        s = tune(e, ctx, li, c, n);
+        if (s == XC_OK) e->n_timed++;
+        if (s == XC_OK && cache) s = xc_tactics_set(cache, key, l->variant, l->time_ms);
     }
-    if (n == 1 || e->opt.opt_level == 0) return prepare(e, l, &c[0]); /* level 0: the baseline, untimed */
-    XC_TRY(tune(e, ctx, li, c, n));
-    e->n_timed++;
-    return cache ? xc_tactics_set(cache, key, l->variant, l->time_ms) : XC_OK;
+    free(key);
+    return s;
 }
 
 /* Every layer a replay file names must exist: a typo would otherwise silently pin nothing. */
@@ -294,10 +306,10 @@ static int glob_matches(const xc_engine *e, const char *glob)
  * optimization level does not offer on this device is unmatched too, with the level to ask for. */
 static xc_status check_tactic_filter(const xc_engine *e)
 {
-    int n = e->opt.n_tactic_filter, unmatched = 0;
+    int n = e->opt.tactic_filter.n, unmatched = 0;
     char *matched = calloc((size_t)n + 1, 1);
     if (!matched) return xc_fail(XC_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < n; i++) unmatched += (matched[i] = (char)glob_matches(e, e->opt.tactic_filter[i])) != 2;
+    for (int i = 0; i < n; i++) unmatched += (matched[i] = (char)glob_matches(e, e->opt.tactic_filter.v[i])) != 2;
     xc_status s = XC_OK;
     for (int i = 0; i < n && unmatched; i++) {
         if (matched[i] == 2) continue;
@@ -308,10 +320,10 @@ static xc_status check_tactic_filter(const xc_engine *e)
         if (unmatched == n) {
             s = xc_fail(XC_ERR_USAGE,
                         "--tactics '%s' matches no tactic of any layer of this engine%s (see 'crosscheck inspect engine')",
-                        e->opt.tactic_filter[i], why);
+                        e->opt.tactic_filter.v[i], why);
             break;
         }
-        xc_warn("--tactics '%s' matches no tactic of any layer of this engine%s", e->opt.tactic_filter[i], why);
+        xc_warn("--tactics '%s' matches no tactic of any layer of this engine%s", e->opt.tactic_filter.v[i], why);
     }
     free(matched);
     return s;

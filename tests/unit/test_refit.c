@@ -55,7 +55,7 @@ TEST(refit_engine_in_process)
 {
     char pa[4096], pb[4096], pp[4096], plan[] = "/tmp/xc_refit_XXXXXX";
     xc_ocl_build_options o = xc_ocl_build_defaults();
-    o.tactic_filter[o.n_tactic_filter++] = "conv2d.winograd_f2x2_3x3*";
+    CHECK_OK(xc_name_list_add(&o.tactic_filter, "conv2d.winograd_f2x2_3x3*"));
     o.timing_iterations = 1;
     xc_model *a = NULL, *b = NULL, *other = NULL;
     xc_engine *e = NULL, *fresh = NULL;
@@ -84,7 +84,7 @@ TEST(refit_engine_in_process)
     CHECK(on_winograd(e));
     CHECK(xc_engine_model(e) == b);
 
-    o.n_tactic_filter = 0;
+    xc_name_list_free(&o.tactic_filter);
     o.load_tactics = plan;
     CHECK_OK(xc_ocl_build(b, &o, &fresh));
     xc_backend *fctx = NULL;
@@ -109,6 +109,7 @@ TEST(refit_engine_in_process)
     xc_backend_destroy(ctx);
     unlink(plan);
 done:
+    xc_ocl_options_free(&o);
     xc_engine_free(fresh);
     xc_engine_free(e);
     xc_model_free(other);
@@ -123,7 +124,7 @@ TEST(refit_engine_loaded_from_a_plan)
     char pa[4096], pb[4096], plan[] = "/tmp/xc_refit_XXXXXX";
     xc_ocl_build_options o = xc_ocl_build_defaults();
     o.fp16 = 1;
-    o.fp32_layers[o.n_fp32_layers++] = "conv";
+    CHECK_OK(xc_ocl_constrain_layer(&o, "conv", XC_LAYER_PREC_FP32));
     o.opt_level = 0;
     xc_model *a = NULL, *b = NULL;
     xc_engine *e = NULL, *loaded = NULL;
@@ -149,10 +150,11 @@ TEST(refit_engine_loaded_from_a_plan)
         for (int l = 0; l < loaded->n_layers; l++)
             if (!loaded->layers[l].dead && strstr(loaded->layers[l].name, "conv")) conv_fp32 = !loaded->layers[l].fp16;
         CHECK(conv_fp32);
-        CHECK(loaded->opt.n_fp32_layers == 1 && !strcmp(loaded->opt.fp32_layers[0], "conv"));
+        CHECK(loaded->opt.fp32_layers.n == 1 && !strcmp(loaded->opt.fp32_layers.v[0], "conv"));
     }
     unlink(plan);
 done:
+    xc_ocl_options_free(&o);
     xc_engine_free(loaded);
     xc_engine_free(e);
     xc_model_free(b);

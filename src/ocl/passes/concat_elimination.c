@@ -83,7 +83,7 @@ static int write_in_place(xc_engine *e, xc_layer *l, size_t align)
 
 static xc_status run(xc_engine *e)
 {
-    size_t align = e->opt.queues > 1 || e->opt.n_fp32_layers ? 0 : slice_alignment(e);
+    size_t align = e->opt.queues > 1 || e->opt.fp32_layers.n ? 0 : slice_alignment(e);
     for (int k = 0; k < e->n_layers; k++) {
         xc_layer *l = &e->layers[k];
         if (l->dead || l->cpu || l->node->domain[0] || strcmp(l->node->op_type, "Concat") || l->n_out != 1) continue;

@@ -36,15 +36,14 @@ static int layer_excluded(const xc_engine *e, const xc_layer *l)
 {
     for (int k = 0; k < l->n_nodes; k++) {
         const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
-        for (int i = 0; i < e->opt.n_no_fuse_nodes; i++)
-            if (!strcmp(e->opt.no_fuse_nodes[i], n->name[0] ? n->name : n->outputs[0])) return 1;
+        if (xc_name_list_has(&e->opt.no_fuse_nodes, n->name[0] ? n->name : n->outputs[0])) return 1;
     }
     return 0;
 }
 
 int xc_fusion_allowed(const xc_engine *e, int a, int b)
 {
-    if (!e->opt.n_no_fuse_nodes) return 1;
+    if (!e->opt.no_fuse_nodes.n) return 1;
     return !layer_excluded(e, &e->layers[a]) && !layer_excluded(e, &e->layers[b]);
 }
 
