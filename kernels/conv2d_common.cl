@@ -55,6 +55,15 @@ inline float conv_gather(__global const store_t *x, int g, int k, int p, const i
     return LOAD(x, ((n * C + g * CG + c) * H + ih) * W + iw);
 }
 
+/* The input under tap t of the window whose top-left corner (padding included) is (ih0, iw0), in
+ * the planes from x + plane0 on (image n, the group's first channel); 0 in the padding. */
+inline float conv_tap_value(__global const store_t *x, int plane0, int ih0, int iw0, conv_tap t, const int H, const int W,
+                            const int DH, const int DW)
+{
+    const int ih = ih0 + t.kh * DH, iw = iw0 + t.kw * DW;
+    return ih >= 0 && ih < H && iw >= 0 && iw < W ? LOAD(x, plane0 + (t.c * H + ih) * W + iw) : 0.0f;
+}
+
 /* Elements (k, p) .. (k, p + 3) of group g's im2col matrix, zeros past P: the tap and the first
  * position split once, the next positions by stepping ow (conv_gather's six divisions a value
  * were most of the implicit vec4 tactics' instructions). */
@@ -66,9 +75,7 @@ inline float4 conv_gather4(__global const store_t *x, int g, int k, int p, const
     int ow = p % OW, oh = p / OW % OH, n = p / (OW * OH);
     float v[4];
     for (int j = 0; j < 4; j++) {
-        const int ih = oh * SH - PH + t.kh * DH, iw = ow * SW - PW + t.kw * DW;
-        v[j] = p + j < P && ih >= 0 && ih < H && iw >= 0 && iw < W ? LOAD(x, ((n * C + g * CG + t.c) * H + ih) * W + iw)
-                                                                     : 0.0f;
+        v[j] = p + j < P ? conv_tap_value(x, (n * C + g * CG) * H * W, oh * SH - PH, ow * SW - PW, t, H, W, DH, DW) : 0.0f;
         if (++ow == OW) { /* the next position */
             ow = 0;
             if (++oh == OH) oh = 0, n++;

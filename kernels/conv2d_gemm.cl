@@ -5,7 +5,8 @@
  * B are staged in local memory. Where B comes from is the tactic:
  *   CONV_B_IM2COL  conv2d.im2col_gemm: the im2col matrix conv_im2col wrote to the workspace;
  *   CONV_B_1X1     conv2d.1x1_gemm: 1x1 stride-1 unpadded convs read the input planes as is;
- *   (neither)      conv2d.implicit_gemm: gathered from the input on the fly (conv_gather).
+ *   (neither)      conv2d.implicit_gemm: gathered from the input on the fly (each work-item
+ *                  keeps one column of B's tile and walks its taps, B_WALK).
  * Parameters: TM, TN (multiples of 16), TK.
  * With SPLITK=S it is conv2d.splitk_gemm (see conv2d_common.cl): a deep 3x3 or 1x1 conv on a
  * 7x7 or 14x14 map at batch 1 has few output tiles and a long K. */
@@ -18,6 +19,8 @@
 #define LOAD_B(k, p) LOAD(src, (g * K + (k)) * P + (p))
 #elif defined(CONV_B_1X1)
 #define LOAD_B(k, p) LOAD(src, ((p) / OHW * C + g * CG + (k)) * OHW + (p) % OHW)
+#elif (LX * LY) % TN == 0 && (TK * TN) % (LX * LY) == 0
+#define B_WALK /* the gather walks its taps (see the kernel) */
 #else
 #define LOAD_B(k, p) conv_gather(src, g, k, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG)
 #endif
@@ -40,6 +43,14 @@ void conv_gemm(__global const store_t *src, __global const store_t *w, __global 
     const int tx = get_local_id(0), ty = get_local_id(1), lid = ty * LX + tx;
     const int m0 = get_group_id(1) * TM, p0 = get_group_id(0) * TN;
     __global const store_t *wg = w + g * MG * K;
+#ifdef B_WALK
+    /* a work-item always loads column bj of the B tile (p = p0 + bj: split once) at every
+     * 256 / TN-th k from k_begin + lid / TN on, so its tap walks by carries (conv_tap_add) */
+    const int bj = lid % TN, bp = p0 + bj, bow = bp % OW, boh = bp / OW % OH, bn = bp / (OW * OH);
+    const int plane0 = (bn * C + g * CG) * H * W, ih0 = boh * SH - PH, iw0 = bow * SW - PW;
+    conv_tap tap = conv_tap_at(k_begin + lid / TN, KH, KW);
+    const conv_tap step = conv_tap_at(LX * LY / TN, KH, KW);
+#endif
     float acc[RM][RN];
     for (int i = 0; i < RM; i++)
         for (int j = 0; j < RN; j++) acc[i][j] = 0.0f;
@@ -49,10 +60,17 @@ void conv_gemm(__global const store_t *src, __global const store_t *w, __global 
             const int kk = e % TK, m = m0 + e / TK, k = k0 + kk;
             As[kk][e / TK] = k < k_end && m < MG ? LOAD(wg, m * K + k) : 0.0f;
         }
+#ifdef B_WALK
+        for (int e = lid; e < TK * TN; e += LX * LY) { /* column bj of rows lid / TN + 256 / TN * i */
+            Bs[e / TN][bj] = k0 + e / TN < k_end && bp < P ? conv_tap_value(src, plane0, ih0, iw0, tap, H, W, DH, DW) : 0.0f;
+            tap = conv_tap_add(tap, step, KH, KW);
+        }
+#else
         for (int e = lid; e < TK * TN; e += LX * LY) { /* ... and consecutive p of a B row */
             const int kk = e / TN, p = p0 + e % TN, k = k0 + kk;
             Bs[kk][e % TN] = k < k_end && p < P ? LOAD_B(k, p) : 0.0f;
         }
+#endif
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TK; kk++) {
             float a[RM], b[RN];
