@@ -91,7 +91,6 @@ static int parse(const cli_command *c, int argc, char **argv, char *seen)
         for (const cli_option *t = c->options; t && t->name && !o; t++)
             if (spelled(t, a)) o = t;
         int r = 0;
-        if (!o && c->group) r = c->group(c->group_user, argc, argv, &i);
         for (const cli_group *g = c->groups; !o && !r && g && g->parse; g++) r = g->parse(g->user, argc, argv, &i);
         if (r < 0) return 2;
         if (r > 0) continue;
@@ -162,9 +161,6 @@ void cli_print_help(const cli_command *c)
             printf("  %s\n  %-26s ", head, "");
         print_indented(o->help);
     }
-    if (c->group_help || c->group_print) printf("\n%s:\n", c->group_title);
-    if (c->group_help) fputs(c->group_help, stdout);
-    if (c->group_print) c->group_print();
     for (const cli_group *g = c->groups; g && g->parse; g++) {
         if (!g->title) continue; /* it refuses an option, or takes one it need not list */
         printf("\n%s:\n", g->title);
