@@ -6,7 +6,7 @@
 int cli_ocl_group_option(void *user, int argc, char **argv, int *i)
 {
     cli_ocl_group *g = user;
-    int start = *i, r = cli_ocl_option(argc, argv, i, g->cmd, g->o, g->shapes);
+    int start = *i, r = cli_ocl_option(argc, argv, i, g->cmd, g->o, &g->shapes, &g->cap_shapes);
     if (r <= 0) return r;
     g->used = 1;
     for (int k = start; g->kept && k <= *i; k++)

@@ -11,11 +11,12 @@
 #include "options.h"
 
 typedef struct cli_ocl_group {
-    const char *cmd;                     /* for error messages (set by cli_parse_ocl) */
-    xc_ocl_build_options *o;             /* filled by the options */
-    xc_input_shape shapes[XC_MAX_NAMED]; /* --input-shapes (o->shapes points here) */
-    cli_strings *kept;                   /* when set, each option taken is appended as typed */
-    int used;                            /* any build option given */
+    const char *cmd;         /* for error messages (set by cli_parse_ocl) */
+    xc_ocl_build_options *o; /* filled by the options */
+    xc_input_shape *shapes;  /* --input-shapes, cap_shapes slots (o->shapes points here) */
+    int cap_shapes;
+    cli_strings *kept; /* when set, each option taken is appended as typed */
+    int used;          /* any build option given */
 } cli_ocl_group;
 
 /* cli_group.parse for a cli_ocl_group (user). */

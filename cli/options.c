@@ -7,16 +7,7 @@
 
 int cli_strings_push(cli_strings *l, const char *s)
 {
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 16;
-        const char **v = realloc(l->v, (size_t)cap * sizeof *v);
-        if (!v) return 0;
-        if (!l->v)
-            cli_keep(v); /* registered once; later growth is tracked below */
-        else
-            cli_keep_replace(l->v, v);
-        l->v = v, l->cap = cap;
-    }
+    if (!cli_grow(&l->v, l->n, &l->cap, sizeof *l->v)) return 0;
     l->v[l->n++] = s;
     return 1;
 }

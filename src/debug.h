@@ -48,14 +48,14 @@ typedef enum { XC_DEBUG_JUDGE_DEFAULT, XC_DEBUG_JUDGE_LAYERS, XC_DEBUG_JUDGE_OUT
  * on a non-zero exit status (only on --fail-code's codes when given; never on
  * --ignore-fail-code's); with --fail-regex (any of them) the output decides: it fails when one
  * matches (with a code option: when the status fails and one matches). */
-#define XC_CHECK_MAX_LIST 32
 typedef struct xc_check_command {
     const char *const *argv; /* NULL: the built-in check */
     int argc;
-    const char *fail_regex[XC_CHECK_MAX_LIST];
+    /* the lists are borrowed, as argv (any length: the CLI grows them) */
+    const char *const *fail_regex;
     int n_fail_regex;
-    int fail_codes[XC_CHECK_MAX_LIST], n_fail_codes;
-    int ignore_codes[XC_CHECK_MAX_LIST], n_ignore_codes;
+    const int *fail_codes, *ignore_codes;
+    int n_fail_codes, n_ignore_codes;
     int show_output; /* its output goes to the progress lines */
     /* --interactive: the user judges each candidate instead of a command: ask prints the
      * question and reads one answer line into buf (newline removed); it returns 0 at the end of
