@@ -282,17 +282,24 @@ static int parse_debug(cli_debug *d, int reduce, int repeat, int argc, char **ar
     return -1;
 }
 
-static void print_command(const cli_debug *d, const xc_debug_report *r, const char *fix)
+/* The run command reproducing the failure (with fix: the arguments the library quoted), whole:
+ * returns 0 when out of memory (an error printed instead). */
+static int print_command(const cli_debug *d, const xc_debug_report *r, const char *fix)
 {
-    static char line[65536];
-    size_t o = 0;
-    xc_debug_shell_arg(line, sizeof line, &o, "crosscheck");
-    xc_debug_shell_arg(line, sizeof line, &o, "run");
-    xc_debug_shell_arg(line, sizeof line, &o, d->c.model_path);
-    xc_debug_golden_args(&d->c, line, sizeof line, &o); /* --ref, or the runner given */
-    o += (size_t)snprintf(line + o, o < sizeof line ? sizeof line - o : 0, " --ocl");
-    for (int k = 0; k < d->kept.n; k++) xc_debug_shell_arg(line, sizeof line, &o, d->kept.v[k]);
-    printf(" %s%s%s\n", line, r->judged_layers ? " --per-layer" : "", fix ? fix : ""); /* fix: arguments the library quoted */
+    xc_text line = {0};
+    xc_debug_shell_arg(&line, "crosscheck");
+    xc_debug_shell_arg(&line, "run");
+    xc_debug_shell_arg(&line, d->c.model_path);
+    xc_debug_golden_args(&d->c, &line); /* --ref, or the runner given */
+    xc_text_printf(&line, " --ocl");
+    for (int k = 0; k < d->kept.n; k++) xc_debug_shell_arg(&line, d->kept.v[k]);
+    int ok = !line.failed;
+    if (ok)
+        printf(" %s%s%s\n", xc_text_str(&line), r->judged_layers ? " --per-layer" : "", fix ? fix : "");
+    else
+        cli_out_of_memory("debug");
+    xc_text_free(&line);
+    return ok;
 }
 
 static int verdict(const cli_debug *d, const xc_debug_report *r)
@@ -353,7 +360,7 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
     printf("reproduce the failure:\n");
     print_command(d, r, NULL);
     printf("and the fix:\n");
-    print_command(d, r, r->fix_args);
+    print_command(d, r, xc_text_str(&r->fix_args));
     if (r->pass_fix[0]) {
         char alt[128];
         snprintf(alt, sizeof alt, " --disable-fusion %s", r->pass_fix);
