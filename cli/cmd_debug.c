@@ -319,8 +319,7 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
                               : !strcmp(t, "fusions") ? "'crosscheck debug tactics' or 'debug precision'"
                                                       : "'crosscheck debug tactics' or 'debug fusions'");
         printf("reproduce the failure:\n");
-        print_command(d, r, NULL);
-        return 1;
+        return print_command(d, r, NULL) ? 1 : 2;
     }
     printf("verdict (%d checks over %d candidates; bound for one culprit 2*ceil(log2 N)+4 = %d):\n", r->n_checks, r->n_candidates,
            bound);
@@ -358,13 +357,13 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
             r->validation_why);
     if (r->written[0]) printf("wrote %s\n", r->written);
     printf("reproduce the failure:\n");
-    print_command(d, r, NULL);
+    if (!print_command(d, r, NULL)) return 2;
     printf("and the fix:\n");
-    print_command(d, r, xc_text_str(&r->fix_args));
+    if (!print_command(d, r, xc_text_str(&r->fix_args))) return 2;
     if (r->pass_fix[0]) {
         char alt[128];
         snprintf(alt, sizeof alt, " --disable-fusion %s", r->pass_fix);
-        print_command(d, r, alt);
+        if (!print_command(d, r, alt)) return 2;
     }
     return r->validated_sets && !r->validation_passed ? 1 : 0;
 }

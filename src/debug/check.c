@@ -485,9 +485,10 @@ xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (
     return st;
 }
 
-void xc_debug_report_written(xc_debug_report *r, const char *path, const char *option)
+xc_status xc_debug_report_written(xc_debug_report *r, const char *path, const char *option)
 {
     snprintf(r->written, sizeof r->written, "%s", path);
     xc_debug_shell_arg(&r->fix_args, option);
     xc_debug_shell_arg(&r->fix_args, path);
+    return r->fix_args.failed ? xc_fail(XC_ERR_NOMEM, "out of memory") : XC_OK;
 }

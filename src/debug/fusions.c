@@ -179,6 +179,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
             xc_debug_shell_arg(&r->fix_args, nd->name[0] ? nd->name : nd->outputs[0]);
         }
     }
+    if (r->fix_args.failed) return xc_fail(XC_ERR_NOMEM, "out of memory");
     return XC_OK; /* the pass-level answer came first (pass_first) */
 }
 
