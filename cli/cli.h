@@ -52,6 +52,10 @@ int cli_is_help(const char *arg);
 void *cli_keep(void *p);
 /* A kept block moved by realloc: old (already freed) is replaced by now in the list. */
 void cli_keep_replace(void *old, void *now);
+/* Room for one more element in a kept, growing array: array is the address of the array's
+ * pointer (NULL at first), holding n elements of size bytes in *cap slots; it doubles when full.
+ * 0 when out of memory (the array is unchanged). */
+int cli_grow(void *array, int n, int *cap, size_t size);
 /* Applies and removes the options every command takes (--max-tensor-bytes); 0 after a usage error. */
 int cli_global_options(int *argc, char **argv);
 /* An argument no option claimed: the first positional one fills *slot; an unknown option or a

@@ -73,16 +73,15 @@ int cmd_conformance(int argc, char **argv)
     static xc_runner_spec runner[1];
     int n_runners = 0;
     cli_runners runners = {.specs = runner, .n = &n_runners, .max = 1, .timeout = &o.exec_timeout};
+    const cli_group groups[] = {
+        {runner_option, &runners, "the runner cases run on instead of the reference (one)", NULL, cli_runner_help}, {0}};
     const cli_command c = {.name = "conformance",
                            .positional = "ROOT...",
                            .description = description,
                            .options = opts,
                            .args = &roots,
                            .min_args = 1,
-                           .group = runner_option,
-                           .group_user = &runners,
-                           .group_title = "the runner cases run on instead of the reference (one)",
-                           .group_print = cli_runner_help};
+                           .groups = groups};
     int rc = cli_parse(&c, argc, argv);
     if (rc >= 0) return rc;
     o.ocl = backend == 1;

@@ -52,7 +52,11 @@ typedef struct cli_debug {
     int argc;
     cli_strings kept; /* the arguments `run` understands, for the reproducing command */
     cli_ocl_group ocl;
-    xc_val_range ranges[XC_MAX_NAMED];
+    xc_val_range *ranges; /* --val-range (cli_compare) */
+    int cap_ranges;
+    cli_strings fail_regex;         /* --fail-regex (c.command borrows these lists) */
+    int *fail_codes, *ignore_codes; /* --fail-code, --ignore-fail-code */
+    int cap_fail_codes, cap_ignore_codes;
     xc_reduce_config reduce; /* debug reduce's own options */
     cli_runners golden;      /* the runner the engine is compared with (default: the reference) */
 } cli_debug;
@@ -84,35 +88,38 @@ static int until_value(void *user, const char *v)
     return d->until = XC_UNTIL_COUNT, d->until_count = (int)n, 1;
 }
 
-/* Appends to one of --check's fixed lists (the library's): 0 after a usage error. */
-static int room(int n, const char *option)
-{
-    return n < XC_CHECK_MAX_LIST || (cli_usage_error("debug", "at most %d %s", XC_CHECK_MAX_LIST, option), 0);
-}
-
 static int fail_regex(void *user, const char *v)
 {
-    xc_check_command *c = user;
-    return room(c->n_fail_regex, "--fail-regex") ? (c->fail_regex[c->n_fail_regex++] = v, 1) : 0;
+    cli_debug *d = user;
+    if (!cli_strings_push(&d->fail_regex, v)) return cli_out_of_memory("debug"), 0;
+    d->c.command.fail_regex = d->fail_regex.v;
+    d->c.command.n_fail_regex = d->fail_regex.n;
+    return 1;
 }
 
-static int exit_code(int *list, int *n, const char *option, const char *v)
+/* Appends exit status v of option to *list (growing: *cap slots, kept until exit). */
+static int exit_code(int **list, int *n, int *cap, const char *option, const char *v)
 {
     long code;
-    if (!room(*n, option) || !cli_long_in("debug", option, v, 0, 255, &code)) return 0;
-    return list[(*n)++] = (int)code, 1;
+    if (!cli_long_in("debug", option, v, 0, 255, &code)) return 0;
+    if (!cli_grow(list, *n, cap, sizeof **list)) return cli_out_of_memory("debug"), 0;
+    return (*list)[(*n)++] = (int)code, 1;
 }
 
 static int fail_code(void *user, const char *v)
 {
-    xc_check_command *c = user;
-    return exit_code(c->fail_codes, &c->n_fail_codes, "--fail-code", v);
+    cli_debug *d = user;
+    int ok = exit_code(&d->fail_codes, &d->c.command.n_fail_codes, &d->cap_fail_codes, "--fail-code", v);
+    d->c.command.fail_codes = d->fail_codes;
+    return ok;
 }
 
 static int ignore_code(void *user, const char *v)
 {
-    xc_check_command *c = user;
-    return exit_code(c->ignore_codes, &c->n_ignore_codes, "--ignore-fail-code", v);
+    cli_debug *d = user;
+    int ok = exit_code(&d->ignore_codes, &d->c.command.n_ignore_codes, &d->cap_ignore_codes, "--ignore-fail-code", v);
+    d->c.command.ignore_codes = d->ignore_codes;
+    return ok;
 }
 
 /* The option groups the debug tools share with run (cli_group.parse). */
@@ -125,7 +132,8 @@ static int runner_group(void *user, int argc, char **argv, int *i)
 static int data_group(void *user, int argc, char **argv, int *i)
 {
     cli_debug *d = user;
-    cli_compare cc = {&d->c.tol, &d->c.checks, &d->c.inputs, d->ranges, &d->c.iterations, d->load, d->argc, &d->c.n_load_inputs};
+    cli_compare cc = {&d->c.tol,        &d->c.checks, &d->c.inputs, &d->ranges,         &d->cap_ranges,
+                      &d->c.iterations, d->load,      d->argc,      &d->c.n_load_inputs};
     int start = *i, r = cli_compare_option(argc, argv, i, "debug", &cc);
     for (int k = start; r > 0 && k <= *i; k++)
         if (!cli_strings_push(&d->kept, argv[k])) return cli_out_of_memory("debug"), -1;
@@ -201,13 +209,12 @@ static int parse_debug(cli_debug *d, int reduce, int repeat, int argc, char **ar
                   "{tactics} its replay file, {model} the model",
          CLI_REST, .list = &check},
         {"--fail-code", "N", "only exit status N fails (repeatable; default: any non-zero)", CLI_CUSTOM, .parse = fail_code,
-         .user = &c->command},
-        {"--ignore-fail-code", "N", "exit status N does not fail (repeatable)", CLI_CUSTOM, .parse = ignore_code,
-         .user = &c->command},
+         .user = d},
+        {"--ignore-fail-code", "N", "exit status N does not fail (repeatable)", CLI_CUSTOM, .parse = ignore_code, .user = d},
         {"--fail-regex", "RE",
          "the command fails when its output matches RE (repeatable;\n"
          "POSIX extended; with a code option: a failing status and a match)",
-         CLI_CUSTOM, .parse = fail_regex, .user = &c->command},
+         CLI_CUSTOM, .parse = fail_regex, .user = d},
         {"--show-output", NULL, "print the command's output under each check", CLI_FLAG, .flag = &c->command.show_output},
         {"--interactive", NULL,
          reduce ? "judge candidates yourself: the candidate model and a folder of\n"
@@ -275,17 +282,24 @@ static int parse_debug(cli_debug *d, int reduce, int repeat, int argc, char **ar
     return -1;
 }
 
-static void print_command(const cli_debug *d, const xc_debug_report *r, const char *fix)
+/* The run command reproducing the failure (with fix: the arguments the library quoted), whole:
+ * returns 0 when out of memory (an error printed instead). */
+static int print_command(const cli_debug *d, const xc_debug_report *r, const char *fix)
 {
-    static char line[65536];
-    size_t o = 0;
-    xc_debug_shell_arg(line, sizeof line, &o, "crosscheck");
-    xc_debug_shell_arg(line, sizeof line, &o, "run");
-    xc_debug_shell_arg(line, sizeof line, &o, d->c.model_path);
-    xc_debug_golden_args(&d->c, line, sizeof line, &o); /* --ref, or the runner given */
-    o += (size_t)snprintf(line + o, o < sizeof line ? sizeof line - o : 0, " --ocl");
-    for (int k = 0; k < d->kept.n; k++) xc_debug_shell_arg(line, sizeof line, &o, d->kept.v[k]);
-    printf(" %s%s%s\n", line, r->judged_layers ? " --per-layer" : "", fix ? fix : ""); /* fix: arguments the library quoted */
+    xc_text line = {0};
+    xc_debug_shell_arg(&line, "crosscheck");
+    xc_debug_shell_arg(&line, "run");
+    xc_debug_shell_arg(&line, d->c.model_path);
+    xc_debug_golden_args(&d->c, &line); /* --ref, or the runner given */
+    xc_text_printf(&line, " --ocl");
+    for (int k = 0; k < d->kept.n; k++) xc_debug_shell_arg(&line, d->kept.v[k]);
+    int ok = !line.failed;
+    if (ok)
+        printf(" %s%s%s\n", xc_text_str(&line), r->judged_layers ? " --per-layer" : "", fix ? fix : "");
+    else
+        cli_out_of_memory("debug");
+    xc_text_free(&line);
+    return ok;
 }
 
 static int verdict(const cli_debug *d, const xc_debug_report *r)
@@ -305,8 +319,7 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
                               : !strcmp(t, "fusions") ? "'crosscheck debug tactics' or 'debug precision'"
                                                       : "'crosscheck debug tactics' or 'debug fusions'");
         printf("reproduce the failure:\n");
-        print_command(d, r, NULL);
-        return 1;
+        return print_command(d, r, NULL) ? 1 : 2;
     }
     printf("verdict (%d checks over %d candidates; bound for one culprit 2*ceil(log2 N)+4 = %d):\n", r->n_checks, r->n_candidates,
            bound);
@@ -344,13 +357,13 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
             r->validation_why);
     if (r->written[0]) printf("wrote %s\n", r->written);
     printf("reproduce the failure:\n");
-    print_command(d, r, NULL);
+    if (!print_command(d, r, NULL)) return 2;
     printf("and the fix:\n");
-    print_command(d, r, r->fix_args);
+    if (!print_command(d, r, xc_text_str(&r->fix_args))) return 2;
     if (r->pass_fix[0]) {
         char alt[128];
         snprintf(alt, sizeof alt, " --disable-fusion %s", r->pass_fix);
-        print_command(d, r, alt);
+        if (!print_command(d, r, alt)) return 2;
     }
     return r->validated_sets && !r->validation_passed ? 1 : 0;
 }

@@ -47,8 +47,11 @@ int cli_reduce_run(const xc_reduce_config *c)
         printf("wrote %s (the nearest passing candidate)\n", r.min_good);
     else if (c->min_good)
         printf("--min-good: nothing written: %s\n", r.min_good_why);
-    if (cmd->interactive) return printf("%s\n", r.command), 0;
-    printf("reproduce the failure%s%s%s:\n %s\n", cmd->n_fail_regex ? " (it fails when the output matches '" : "",
-           cmd->n_fail_regex ? cmd->fail_regex[0] : "", cmd->n_fail_regex ? "')" : "", r.command);
+    if (cmd->interactive) return printf("%s\n", r.command), xc_reduce_report_free(&r), 0;
+    printf("reproduce the failure");
+    for (int k = 0; k < cmd->n_fail_regex; k++) /* every --fail-regex: any of them decides */
+        printf("%s'%s'", k ? " or " : " (it fails when the output matches ", cmd->fail_regex[k]);
+    printf("%s:\n %s\n", cmd->n_fail_regex ? ")" : "", r.command);
+    xc_reduce_report_free(&r);
     return 0;
 }

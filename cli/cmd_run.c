@@ -46,7 +46,8 @@ typedef struct run_args {
     int argc;
     cli_runners runners;
     cli_ocl_group ocl;
-    xc_val_range ranges[XC_MAX_NAMED];
+    xc_val_range *ranges; /* --val-range (cli_compare) */
+    int cap_ranges;
 } run_args;
 
 /* The option groups run shares with other commands (cli_group.parse). */
@@ -59,7 +60,8 @@ static int compare_group(void *user, int argc, char **argv, int *i)
 {
     run_args *ra = user;
     xc_run_config *c = &ra->c;
-    cli_compare cc = {&c->tol, &c->checks, &c->inputs, ra->ranges, &c->iterations, ra->load_in, ra->argc, &c->n_load_inputs};
+    cli_compare cc = {&c->tol,        &c->checks,  &c->inputs, &ra->ranges,      &ra->cap_ranges,
+                      &c->iterations, ra->load_in, ra->argc,   &c->n_load_inputs};
     return cli_compare_option(argc, argv, i, "run", &cc);
 }
 

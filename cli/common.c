@@ -162,3 +162,19 @@ void cli_keep_replace(void *old, void *now)
         }
     cli_keep(now);
 }
+
+int cli_grow(void *array, int n, int *cap, size_t size)
+{
+    if (n < *cap) return 1;
+    void *old, *now;
+    memcpy(&old, array, sizeof old); /* array is some T **: its pointer read and written as bytes */
+    int more = *cap ? 2 * *cap : 16;
+    if (!(now = realloc(old, (size_t)more * size))) return 0;
+    if (old)
+        cli_keep_replace(old, now);
+    else
+        cli_keep(now);
+    memcpy(array, &now, sizeof now);
+    *cap = more;
+    return 1;
+}

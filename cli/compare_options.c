@@ -77,10 +77,10 @@ int cli_compare_option(int argc, char **argv, int *i, const char *cmd, cli_compa
         return cli_usage_error(cmd, "--tolerance-preset takes auto or polygraphy"), -1;
     }
     /* --val-range */
-    if (c->inputs->n_ranges == XC_MAX_NAMED) return cli_usage_error(cmd, "too many --val-range"), -1;
+    if (!cli_grow(c->ranges, c->inputs->n_ranges, c->cap_ranges, sizeof **c->ranges)) return cli_out_of_memory(cmd), -1;
+    c->inputs->ranges = *c->ranges;
     copy = cli_keep(strdup(v));
-    if (!copy || xc_parse_val_range(copy, &c->ranges[c->inputs->n_ranges]) != XC_OK) return cli_error(), -1;
-    c->inputs->ranges = c->ranges;
+    if (!copy || xc_parse_val_range(copy, &(*c->ranges)[c->inputs->n_ranges]) != XC_OK) return cli_error(), -1;
     c->inputs->n_ranges++;
     return 1;
 }

@@ -7,7 +7,6 @@
 #ifndef XC_CLI_COMPARE_OPTIONS_H
 #define XC_CLI_COMPARE_OPTIONS_H
 #include "inputs.h"
-#include "ocl/ocl.h" /* XC_MAX_NAMED */
 #include "output_check.h"
 #include "tolerance_spec.h"
 
@@ -15,7 +14,8 @@ typedef struct cli_compare {
     xc_tolerance_spec *tol;
     xc_check_spec *checks;
     xc_input_spec *inputs;
-    xc_val_range *ranges; /* XC_MAX_NAMED slots for --val-range */
+    xc_val_range **ranges; /* --val-range: *cap_ranges slots, growing (kept until exit) */
+    int *cap_ranges;
     int *iterations;
     const char **load; /* --load-inputs paths (max_load slots) */
     int max_load, *n_load;

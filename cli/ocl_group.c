@@ -6,7 +6,7 @@
 int cli_ocl_group_option(void *user, int argc, char **argv, int *i)
 {
     cli_ocl_group *g = user;
-    int start = *i, r = cli_ocl_option(argc, argv, i, g->cmd, g->o, g->shapes);
+    int start = *i, r = cli_ocl_option(argc, argv, i, g->cmd, g->o, &g->shapes, &g->cap_shapes);
     if (r <= 0) return r;
     g->used = 1;
     for (int k = start; g->kept && k <= *i; k++)
@@ -21,10 +21,8 @@ int cli_parse_ocl(cli_command c, cli_ocl_group *g, const char *title, int argc, 
     cli_strings args = {0};
     c.args = &args;
     c.min_args = c.max_args = 1;
-    c.group = cli_ocl_group_option;
-    c.group_user = g;
-    c.group_title = title;
-    c.group_print = cli_ocl_group_help;
+    const cli_group groups[] = {{cli_ocl_group_option, g, title, NULL, cli_ocl_group_help}, {0}};
+    c.groups = groups;
     g->cmd = c.name;
     int rc = cli_parse(&c, argc, argv);
     if (rc < 0) *arg = args.v[0];

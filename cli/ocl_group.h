@@ -11,19 +11,20 @@
 #include "options.h"
 
 typedef struct cli_ocl_group {
-    const char *cmd;                     /* for error messages (set by cli_parse_ocl) */
-    xc_ocl_build_options *o;             /* filled by the options */
-    xc_input_shape shapes[XC_MAX_NAMED]; /* --input-shapes (o->shapes points here) */
-    cli_strings *kept;                   /* when set, each option taken is appended as typed */
-    int used;                            /* any build option given */
+    const char *cmd;         /* for error messages (set by cli_parse_ocl) */
+    xc_ocl_build_options *o; /* filled by the options */
+    xc_input_shape *shapes;  /* --input-shapes, cap_shapes slots (o->shapes points here) */
+    int cap_shapes;
+    cli_strings *kept; /* when set, each option taken is appended as typed */
+    int used;          /* any build option given */
 } cli_ocl_group;
 
-/* cli_command.group for a cli_ocl_group (user). */
+/* cli_group.parse for a cli_ocl_group (user). */
 int cli_ocl_group_option(void *user, int argc, char **argv, int *i);
-/* cli_command.group_print: the build options' help. */
+/* cli_group.print: the build options' help. */
 void cli_ocl_group_help(void);
 /* cli_parse for a command of one positional argument (*arg) whose options are c's table then
- * the OpenCL build options into g (their help under title): c's args, argument counts and group
+ * the OpenCL build options into g (their help under title): c's args, argument counts and groups
  * are filled here. Returns as cli_parse. */
 int cli_parse_ocl(cli_command c, cli_ocl_group *g, const char *title, int argc, char **argv, const char **arg);
 

@@ -91,7 +91,8 @@ static int profile_shapes(int argc, char **argv, int *i, const char *cmd, xc_ocl
     return any ? 1 : (cli_usage_error(cmd, "--profile-shapes needs NAME:min=[D,..],opt=[D,..],max=[D,..]"), -1);
 }
 
-static int option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape *shapes)
+static int option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape **shapes,
+                  int *cap_shapes)
 {
     const char *a = argv[*i], *v;
     long n;
@@ -105,16 +106,16 @@ static int option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_o
     if (!strcmp(a, "--input-shapes")) {
         int any = 0;
         while (*i + 1 < argc && argv[*i + 1][0] != '-') {
-            if (o->n_shapes == XC_MAX_NAMED) return cli_usage_error(cmd, "too many --input-shapes"), -1;
+            if (!cli_grow(shapes, o->n_shapes, cap_shapes, sizeof **shapes)) return cli_out_of_memory(cmd), -1;
+            o->shapes = *shapes;
             /* parsed from a copy: parsing cuts the text at ':', and argv is echoed later (the debug
              * tools' reproduce command printed '--input-shapes x' for 'x:[1,3]') */
             char *text = cli_keep(strdup(argv[++*i]));
             if (!text) return cli_usage_error(cmd, "out of memory"), -1;
-            if (xc_parse_input_shape(text, &shapes[o->n_shapes]) != XC_OK) return cli_error(), -1;
+            if (xc_parse_input_shape(text, &(*shapes)[o->n_shapes]) != XC_OK) return cli_error(), -1;
             o->n_shapes++;
             any = 1;
         }
-        o->shapes = shapes;
         return any ? 1 : (cli_usage_error(cmd, "--input-shapes needs NAME:[D,...]"), -1);
     }
     static const char *const valued[] = {"--ocl-device",
@@ -191,13 +192,14 @@ static int option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_o
     }
 }
 
-int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape *shapes)
+int cli_ocl_option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_options *o, xc_input_shape **shapes,
+                   int *cap_shapes)
 {
     xc_name_list *lists[XC_OCL_OPTION_LISTS];
     const char **was[XC_OCL_OPTION_LISTS];
     xc_ocl_option_lists(o, lists);
     for (int k = 0; k < XC_OCL_OPTION_LISTS; k++) was[k] = lists[k]->v;
-    int rc = option(argc, argv, i, cmd, o, shapes);
+    int rc = option(argc, argv, i, cmd, o, shapes, cap_shapes);
     for (int k = 0; k < XC_OCL_OPTION_LISTS; k++) /* the lists' arrays live until exit, as the names they hold */
         if (lists[k]->v != was[k]) cli_keep_replace((void *)was[k], (void *)lists[k]->v);
     return rc;

@@ -7,16 +7,7 @@
 
 int cli_strings_push(cli_strings *l, const char *s)
 {
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 16;
-        const char **v = realloc(l->v, (size_t)cap * sizeof *v);
-        if (!v) return 0;
-        if (!l->v)
-            cli_keep(v); /* registered once; later growth is tracked below */
-        else
-            cli_keep_replace(l->v, v);
-        l->v = v, l->cap = cap;
-    }
+    if (!cli_grow(&l->v, l->n, &l->cap, sizeof *l->v)) return 0;
     l->v[l->n++] = s;
     return 1;
 }
@@ -91,7 +82,6 @@ static int parse(const cli_command *c, int argc, char **argv, char *seen)
         for (const cli_option *t = c->options; t && t->name && !o; t++)
             if (spelled(t, a)) o = t;
         int r = 0;
-        if (!o && c->group) r = c->group(c->group_user, argc, argv, &i);
         for (const cli_group *g = c->groups; !o && !r && g && g->parse; g++) r = g->parse(g->user, argc, argv, &i);
         if (r < 0) return 2;
         if (r > 0) continue;
@@ -162,9 +152,6 @@ void cli_print_help(const cli_command *c)
             printf("  %s\n  %-26s ", head, "");
         print_indented(o->help);
     }
-    if (c->group_help || c->group_print) printf("\n%s:\n", c->group_title);
-    if (c->group_help) fputs(c->group_help, stdout);
-    if (c->group_print) c->group_print();
     for (const cli_group *g = c->groups; g && g->parse; g++) {
         if (!g->title) continue; /* it refuses an option, or takes one it need not list */
         printf("\n%s:\n", g->title);

@@ -45,12 +45,14 @@ typedef struct cli_option {
     void *user;
 } cli_option;
 
-/* A further group of shared options, as cli_command.group (run and debug take several: the
- * runners, the data and comparison options, the OpenCL build options). */
+/* A group of options shared with other commands (the runners, the data and comparison options,
+ * the OpenCL build options): tried on each argument no table entry takes. */
 typedef struct cli_group {
-    int (*parse)(void *user, int argc, char **argv, int *i); /* as cli_command.group */
+    /* returns 1 if taken (advancing *i over values), 0 if not its own, -1 after printing a
+     * usage error */
+    int (*parse)(void *user, int argc, char **argv, int *i);
     void *user;
-    const char *title, *help; /* its help follows the table's (and group's) under title (NULL: none) */
+    const char *title, *help; /* its help follows the table's under title (NULL: not listed) */
     void (*print)(void);      /* prints the group's help instead of help */
 } cli_group;
 
@@ -61,14 +63,7 @@ typedef struct cli_command {
     const cli_option *options; /* ended by an entry with a NULL name */
     cli_strings *args;         /* the positional arguments */
     int min_args, max_args;    /* max_args 0: no limit */
-    /* a group of options shared with other commands (the OpenCL build options): tried on each
-     * argument no table entry takes; returns 1 if taken (advancing *i over values), 0 if not
-     * its own, -1 after printing a usage error. Its help follows the table's under group_title. */
-    int (*group)(void *user, int argc, char **argv, int *i);
-    void *group_user;
-    const char *group_title, *group_help;
-    void (*group_print)(void); /* prints the group's help instead of group_help */
-    const cli_group *groups;   /* tried in order after group; ended by one with a NULL parse */
+    const cli_group *groups;   /* tried in order; ended by one with a NULL parse (NULL: none) */
     const char *epilogue;      /* printed last (exit statuses) */
 } cli_command;
 

@@ -131,10 +131,11 @@ static xc_status dataset_runner(const xc_model *m, const char *model_path, const
                                 xc_runner **out)
 {
     const xc_graph *g = m->graph;
-    xc_input_shape shapes[XC_MAX_NAMED];
+    xc_input_shape *shapes = calloc((size_t)g->n_inputs + 1, sizeof *shapes);
+    if (!shapes) return xc_fail(XC_ERR_NOMEM, "out of memory");
     xc_ocl_build_options bo = xc_ocl_build_defaults();
     bo.timing_iterations = 1; /* conformance checks results, not speed */
-    for (int i = 0, k = 0; i < g->n_inputs && bo.n_shapes < XC_MAX_NAMED; i++) {
+    for (int i = 0, k = 0; i < g->n_inputs; i++) {
         if (!xc_graph_is_runtime_input(g, i)) continue;
         shapes[bo.n_shapes].name = g->inputs[i].name;
         shapes[bo.n_shapes].rank = fed[k]->rank;
@@ -145,7 +146,9 @@ static xc_status dataset_runner(const xc_model *m, const char *model_path, const
     bo.shapes = shapes;
     xc_runner_spec plain = {.kind = o->ocl ? "ocl" : "ref"};
     xc_runner_env env = {m, model_path, &bo, 1, 0, o->exec_timeout};
-    return xc_runner_open(o->runner ? o->runner : &plain, &env, out);
+    xc_status s = xc_runner_open(o->runner ? o->runner : &plain, &env, out);
+    free(shapes); /* the runner keeps no pointer into the options (the array was on the stack before) */
+    return s;
 }
 
 /* Runs one data set: XC_CASE_PASS, or FAIL / UNSUPPORTED (an op refusing a value known only at

@@ -31,6 +31,7 @@
 #include "inputs.h"
 #include "ocl/ocl.h"
 #include "runners/runner.h"
+#include "text.h"
 
 #define XC_DEBUG_MAX_CULPRITS 64
 #define XC_DEBUG_CHECK_TIMEOUT_DEFAULT 600.0 /* seconds an isolated check may take */
@@ -48,14 +49,14 @@ typedef enum { XC_DEBUG_JUDGE_DEFAULT, XC_DEBUG_JUDGE_LAYERS, XC_DEBUG_JUDGE_OUT
  * on a non-zero exit status (only on --fail-code's codes when given; never on
  * --ignore-fail-code's); with --fail-regex (any of them) the output decides: it fails when one
  * matches (with a code option: when the status fails and one matches). */
-#define XC_CHECK_MAX_LIST 32
 typedef struct xc_check_command {
     const char *const *argv; /* NULL: the built-in check */
     int argc;
-    const char *fail_regex[XC_CHECK_MAX_LIST];
+    /* the lists are borrowed, as argv (any length: the CLI grows them) */
+    const char *const *fail_regex;
     int n_fail_regex;
-    int fail_codes[XC_CHECK_MAX_LIST], n_fail_codes;
-    int ignore_codes[XC_CHECK_MAX_LIST], n_ignore_codes;
+    const int *fail_codes, *ignore_codes;
+    int n_fail_codes, n_ignore_codes;
     int show_output; /* its output goes to the progress lines */
     /* --interactive: the user judges each candidate instead of a command: ask prints the
      * question and reads one answer line into buf (newline removed); it returns 0 at the end of
@@ -129,8 +130,8 @@ typedef struct xc_debug_report {
     int validation_passed;
     int validation_failed_set; /* the first fresh set failing (0-based), -1 */
     char validation_why[1024]; /* its first mismatch */
-    char fix_args[16384];      /* build options that make the model pass, e.g. " --load-tactics F"
-                                       * (each argument after a space, quoted for the shell) */
+    xc_text fix_args;          /* build options that make the model pass, e.g. " --load-tactics F"
+                                * (each argument after a space, quoted for the shell; owned) */
 } xc_debug_report;
 
 /* debug build --until / debug repeat (repeat.c): for failures that come and go. `build`
@@ -164,12 +165,12 @@ xc_status xc_debug_in_child(double timeout, void (*work)(void *user, int fd), vo
                             xc_debug_child_end *end);
 /* Whether built-in checks under c judge every tensor (judge above), not the outputs alone. */
 int xc_debug_judges_layers(const xc_debug_config *c);
-/* Appends " ARG" to buf (of len, filled to *o), single-quoted when the shell would split or
- * expand it: the reproducing commands are meant to be pasted. */
-void xc_debug_shell_arg(char *buf, size_t len, size_t *o, const char *arg);
-/* Appends the options asking for the golden runner (" --ref" by default) to buf, quoted for the
+/* Appends " ARG" to t, single-quoted when the shell would split or expand it: the reproducing
+ * commands are meant to be pasted. */
+void xc_debug_shell_arg(xc_text *t, const char *arg);
+/* Appends the options asking for the golden runner (" --ref" by default) to t, quoted for the
  * shell: reproducing commands compare with what the checks compared with. */
-void xc_debug_golden_args(const xc_debug_config *c, char *buf, size_t len, size_t *o);
+void xc_debug_golden_args(const xc_debug_config *c, xc_text *t);
 /* Frees what the report's culprits own (names of any length); the report can be reused. */
 void xc_debug_report_free(xc_debug_report *r);
 xc_status xc_debug_tactics(const xc_debug_config *c, xc_debug_report *r);
@@ -202,9 +203,11 @@ typedef struct xc_reduce_report {
     int outputs_saved;      /* 0: inputs only (the reference cannot run the reduced model) */
     char min_good[4096];    /* the passing neighbour written ("" if none) */
     char min_good_why[256]; /* why none was written */
-    char command[16384];    /* the command reproducing the failure on the reduced model */
+    char *command;          /* the command reproducing the failure on the reduced model (owned) */
 } xc_reduce_report;
 
 xc_reduce_config xc_reduce_config_default(void);
 xc_status xc_debug_reduce(const xc_reduce_config *c, xc_reduce_report *r);
+/* Frees what r owns (its command). */
+void xc_reduce_report_free(xc_reduce_report *r);
 #endif

@@ -6,6 +6,7 @@
 #define XC_GRAPH_DRAW_INTERNAL_H
 #include "graph_draw.h"
 #include "names.h"
+#include "text.h"
 #include <graphviz/cgraph.h>
 
 /* A collapsed block of nodes (large pictures): the nodes sharing a name prefix, or a run of
@@ -36,18 +37,10 @@ typedef struct xc_draw {
     int *box_of; /* collapsed picture: per node, its block, or -1 when not kept */
 } xc_draw;
 
-/* A growable string (labels are built line by line). */
-typedef struct xc_text {
-    char *s;
-    size_t len, cap;
-    int failed; /* an allocation failed: s holds what fitted */
-} xc_text;
-void xc_text_printf(xc_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s with DOT's escString characters escaped, so names print literally. */
+/* Labels are built line by line in growable strings (text.h). Appends s with DOT's escString characters escaped, so names print literally. */
 void xc_text_literal(xc_text *t, const char *s);
 /* Starts a new label line ("\n" in DOT, centred) unless the text is empty. */
 void xc_text_line(xc_text *t);
-void xc_text_free(xc_text *t);
 
 /* Display name of node i: its name, or its first output when it has none. */
 const char *xc_draw_node_name(const xc_node *n);

@@ -158,21 +158,20 @@ int xc_tolerance_half_underflow(const xc_tolerance *t)
     return t->half_storage && t->ref_rms > 0 && t->ref_rms < XC_HALF_MIN_NORMAL;
 }
 
-int xc_tolerance_spec_arg(const xc_tolerance_spec *s, int i, const char **option, char *val, size_t len)
+int xc_tolerance_spec_arg(const xc_tolerance_spec *s, int i, const char **option, xc_text *val)
 {
+    xc_text_clear(val);
     if (s->preset == XC_TOL_POLYGRAPHY && i-- == 0) {
         *option = "--tolerance-preset";
-        snprintf(val, len, "polygraphy");
+        xc_text_printf(val, "polygraphy");
         return 1;
     }
     if (s->infinities_equal && i-- == 0) {
         *option = "--infinities-compare-equal";
-        val[0] = 0;
         return 1;
     }
     if (s->rule == XC_RULE_ALLCLOSE && i-- == 0) {
         *option = "--allclose";
-        val[0] = 0;
         return 1;
     }
     const struct {
@@ -195,7 +194,7 @@ int xc_tolerance_spec_arg(const xc_tolerance_spec *s, int i, const char **option
         else
             snprintf(num, sizeof num, "%.9g", e->value);
         *option = lists[k].option;
-        snprintf(val, len, "%s%s%s", e->name ? e->name : "", e->name ? ":" : "", num);
+        xc_text_printf(val, "%s%s%s", e->name ? e->name : "", e->name ? ":" : "", num);
         return 1;
     }
     return 0;

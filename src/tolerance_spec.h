@@ -21,6 +21,7 @@
 #ifndef XC_TOLERANCE_SPEC_H
 #define XC_TOLERANCE_SPEC_H
 #include "compare.h"
+#include "text.h"
 
 #define XC_MAX_TOL_ENTRIES 64
 
@@ -68,7 +69,7 @@ const char *xc_check_stat_name(xc_check_stat s);
  * the precision choice, not a kernel bug. */
 int xc_tolerance_half_underflow(const xc_tolerance *t);
 /* The spec as command-line options, one at a time: for i = 0, 1, ... sets *option ("--atol",
- * "--tolerance-preset", ...) and the value text in val; returns 0 past the end. Lets tools print
- * commands that reproduce a verdict. */
-int xc_tolerance_spec_arg(const xc_tolerance_spec *s, int i, const char **option, char *val, size_t len);
+ * "--tolerance-preset", ...) and val to the value text ("" for a flag); returns 0 past the end.
+ * Lets tools print commands that reproduce a verdict. */
+int xc_tolerance_spec_arg(const xc_tolerance_spec *s, int i, const char **option, xc_text *val);
 #endif

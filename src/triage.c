@@ -20,8 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CMD_LEN 65536
-
 static double now(void)
 {
     struct timespec t;
@@ -77,26 +75,24 @@ static void step_end(const xc_triage_config *c, xc_triage_step *s)
     say(c, "%s: %s (%.1f s)", s->name, s->result, s->seconds);
 }
 
-/* "crosscheck run MODEL --ref --ocl ARGS... EXTRA" (EXTRA already quoted). */
+/* "crosscheck run MODEL --ref --ocl ARGS... EXTRA" (EXTRA already quoted), whole; NULL when out
+ * of memory. */
 static char *run_command(const xc_triage_config *c, const char *pinned, const char *extra)
 {
-    char *buf = malloc(CMD_LEN);
-    if (!buf) return NULL;
-    size_t o = 0;
-    buf[0] = 0;
+    xc_text t = {0};
     static const char *const head[] = {"crosscheck", "run"};
-    for (int k = 0; k < 2; k++) xc_debug_shell_arg(buf, CMD_LEN, &o, head[k]);
-    xc_debug_shell_arg(buf, CMD_LEN, &o, c->base.model_path);
-    xc_debug_golden_args(&c->base, buf, CMD_LEN, &o);
-    xc_debug_shell_arg(buf, CMD_LEN, &o, "--ocl");
-    for (int k = 0; k < c->n_build_args; k++) xc_debug_shell_arg(buf, CMD_LEN, &o, c->build_args[k]);
+    for (int k = 0; k < 2; k++) xc_debug_shell_arg(&t, head[k]);
+    xc_debug_shell_arg(&t, c->base.model_path);
+    xc_debug_golden_args(&c->base, &t);
+    xc_debug_shell_arg(&t, "--ocl");
+    for (int k = 0; k < c->n_build_args; k++) xc_debug_shell_arg(&t, c->build_args[k]);
     if (pinned) {
-        xc_debug_shell_arg(buf, CMD_LEN, &o, "--load-tactics");
-        xc_debug_shell_arg(buf, CMD_LEN, &o, pinned);
+        xc_debug_shell_arg(&t, "--load-tactics");
+        xc_debug_shell_arg(&t, pinned);
     }
-    if (extra && o < CMD_LEN) o += (size_t)snprintf(buf + o, CMD_LEN - o, "%s", extra);
-    char *s = strdup(buf[0] == ' ' ? buf + 1 : buf);
-    free(buf);
+    if (extra) xc_text_printf(&t, "%s", extra);
+    char *s = t.failed ? NULL : strdup(xc_text_str(&t) + (t.len > 0)); /* the first argument's leading space dropped */
+    xc_text_free(&t);
     return s;
 }
 
@@ -310,7 +306,7 @@ static int run_tool(const xc_triage_config *c, const xc_debug_config *base, int 
                                    d.pass_fix[0] ? "; --disable-fusion " : "", d.pass_fix, d.pass_fix[0] ? " alone fixes it" : "")
                     : xc_strprintf("%s is wrong here; the layer must stay in fp32",
                                    xc_half_format_get(c->base.ocl.half_format)->name);
-            r->fix = run_command(c, NULL, d.fix_args);
+            r->fix = run_command(c, NULL, xc_text_str(&d.fix_args));
             r->fix_note = xc_strprintf("the build options %s found make every output pass (%d check%s)%s%s", tools[t].name,
                                        d.n_checks, d.n_checks == 1 ? "" : "s", d.written[0] ? "; it wrote " : "", d.written);
             if (!r->culprit_layer || !r->culprit_nodes || !r->culprit_what || !r->fix || !r->fix_note) *err = nomem();
@@ -351,9 +347,10 @@ static void run_reduce(const xc_triage_config *c, const xc_debug_config *base, c
         r->nodes_after = d.nodes_after;
         if (!r->nodes_before) r->nodes_before = d.nodes_before; /* the first build crashed before counting them */
         r->minimal_nodes = strdup(d.nodes);
-        r->reduce_command = strdup(d.command + strspn(d.command, " "));
+        r->reduce_command = strdup(d.command ? d.command + strspn(d.command, " ") : "");
         if (!r->minimal_nodes || !r->reduce_command) *err = nomem();
     }
+    xc_reduce_report_free(&d);
     step_end(c, st);
 }
 

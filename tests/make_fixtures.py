@@ -10,6 +10,8 @@ usage: make_fixtures.py OUT_DIR
   pointwise.onnx   a fusable elementwise chain, a free reshape (OpenCL engine tests)
   refit_a.onnx, refit_b.onnx  Conv 3x3 + BatchNormalization + Clip (bounds as initializers, fused
                    into the conv kernel's epilogue), one structure, two sets of weights (xc_engine_refit)
+  long_chain_a.onnx, long_chain_b.onnx  300 LeakyRelu in a row (one fused layer), differing only
+                   in the last alpha (layer signatures past 4096 characters)
 """
 import os
 import sys
@@ -106,6 +108,16 @@ def pointwise_model():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+def long_chain_model(last_alpha):
+    """300 LeakyRelu nodes in a row (fused into one layer whose signature is ~9,000 characters);
+    the two fixtures differ only in the last node's alpha."""
+    alphas = [0.01 * (1 + i % 7) for i in range(299)] + [last_alpha]
+    nodes = [helper.make_node("LeakyRelu", ["t%d" % i], ["t%d" % (i + 1)], name="lr%d" % i, alpha=a) for i, a in enumerate(alphas)]
+    graph = helper.make_graph(nodes, "long_chain", [helper.make_tensor_value_info("t0", TensorProto.FLOAT, [4])],
+                              [helper.make_tensor_value_info("t300", TensorProto.FLOAT, [4])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
 def refit_model(seed):
     """Conv 3x3 (Winograd-eligible) + BatchNormalization + Clip; seed picks the weights and the
     upper bound (compiled into the fused kernel: a refit changes the program)."""
@@ -132,6 +144,8 @@ def main():
     onnx.save(pointwise_model(), os.path.join(out, "pointwise.onnx"))
     onnx.save(refit_model(1), os.path.join(out, "refit_a.onnx"))
     onnx.save(refit_model(2), os.path.join(out, "refit_b.onnx"))
+    onnx.save(long_chain_model(0.5), os.path.join(out, "long_chain_a.onnx"))
+    onnx.save(long_chain_model(0.25), os.path.join(out, "long_chain_b.onnx"))
 
 
 if __name__ == "__main__":

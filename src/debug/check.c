@@ -32,21 +32,18 @@ xc_debug_config xc_debug_config_default(void)
     return c;
 }
 
-/* snprintf at buf[*o], advancing *o by what it would have written (so truncation is seen). */
-static void append(char *buf, size_t len, size_t *o, const char *fmt, const char *s)
-{
-    *o += (size_t)snprintf(*o < len ? buf + *o : NULL, *o < len ? len - *o : 0, fmt, s);
-}
-
-void xc_debug_shell_arg(char *buf, size_t len, size_t *o, const char *arg)
+void xc_debug_shell_arg(xc_text *t, const char *arg)
 {
     int quote = !arg[0] || arg[strcspn(arg, " \t\n'\"$*?;&|<>()[]{}\\`!#~")];
-    append(buf, len, o, " %s", quote ? "'" : "");
+    xc_text_printf(t, " %s", quote ? "'" : "");
     for (const char *p = arg; *p; p++) {
-        char one[2] = {*p, 0};
-        append(buf, len, o, "%s", *p == '\'' && quote ? "'\\''" : one);
+        size_t plain = quote ? strcspn(p, "'") : strlen(p); /* runs between single quotes */
+        xc_text_printf(t, "%.*s", (int)plain, p);
+        p += plain;
+        if (!*p) break;
+        xc_text_printf(t, "'\\''");
     }
-    if (quote) append(buf, len, o, "%s", "'");
+    if (quote) xc_text_printf(t, "'");
 }
 
 void xc_debug_say(const xc_debug_session *s, const char *fmt, ...)
@@ -242,6 +239,7 @@ void xc_debug_report_free(xc_debug_report *r)
         free(r->culprits[k].nodes);
         r->culprits[k].layer = r->culprits[k].nodes = NULL;
     }
+    xc_text_free(&r->fix_args);
 }
 
 xc_status xc_debug_open_golden(const xc_debug_session *s, const xc_model *m, const char *path, xc_runner **out)
@@ -252,22 +250,12 @@ xc_status xc_debug_open_golden(const xc_debug_session *s, const xc_model *m, con
     return xc_runner_open(c->n_against ? &c->against[0] : &ref, &env, out);
 }
 
-typedef struct shell_line {
-    char *buf;
-    size_t len, *o;
-} shell_line;
+static void shell_word(void *user, const char *w) { xc_debug_shell_arg(user, w); }
 
-static void shell_word(void *user, const char *w)
-{
-    shell_line *l = user;
-    xc_debug_shell_arg(l->buf, l->len, l->o, w);
-}
-
-void xc_debug_golden_args(const xc_debug_config *c, char *buf, size_t len, size_t *o)
+void xc_debug_golden_args(const xc_debug_config *c, xc_text *t)
 {
     xc_runner_spec ref = {.kind = "ref"};
-    shell_line l = {buf, len, o};
-    xc_runner_spec_words(c->n_against ? &c->against[0] : &ref, shell_word, &l);
+    xc_runner_spec_words(c->n_against ? &c->against[0] : &ref, shell_word, t);
 }
 
 int xc_debug_judges_layers(const xc_debug_config *c)
@@ -497,10 +485,10 @@ xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (
     return st;
 }
 
-void xc_debug_report_written(xc_debug_report *r, const char *path, const char *option)
+xc_status xc_debug_report_written(xc_debug_report *r, const char *path, const char *option)
 {
-    size_t o = 0;
     snprintf(r->written, sizeof r->written, "%s", path);
-    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, option);
-    xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, path);
+    xc_debug_shell_arg(&r->fix_args, option);
+    xc_debug_shell_arg(&r->fix_args, path);
+    return r->fix_args.failed ? xc_fail(XC_ERR_NOMEM, "out of memory") : XC_OK;
 }

@@ -167,7 +167,6 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
     }
     r->outcome = XC_DEBUG_FOUND;
     XC_TRY(xc_debug_validate(s, probe, f, f->n, culprits, r->n_culprits));
-    size_t o = 0;
     for (int k = 0; k < r->n_culprits; k++) {
         xc_engine_layer_info L = layer(e, f->layer[culprits[k]]);
         xc_debug_culprit *c = &r->culprits[k];
@@ -176,10 +175,11 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
         snprintf(c->good, sizeof c->good, "unfused");
         for (int n = 0; n < L.n_nodes; n++) {
             const xc_node *nd = &xc_engine_model(e)->graph->nodes[L.nodes[n]];
-            xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, "--no-fuse-node");
-            xc_debug_shell_arg(r->fix_args, sizeof r->fix_args, &o, nd->name[0] ? nd->name : nd->outputs[0]);
+            xc_debug_shell_arg(&r->fix_args, "--no-fuse-node");
+            xc_debug_shell_arg(&r->fix_args, nd->name[0] ? nd->name : nd->outputs[0]);
         }
     }
+    if (r->fix_args.failed) return xc_fail(XC_ERR_NOMEM, "out of memory");
     return XC_OK; /* the pass-level answer came first (pass_first) */
 }
 

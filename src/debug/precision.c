@@ -297,8 +297,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, precision *p)
     }
     const char *out = s->cfg->output ? s->cfg->output : DEFAULT_OUTPUT;
     XC_TRY(xc_layer_precision_save(out, names, precs, r->n_culprits));
-    xc_debug_report_written(r, out, "--layer-precision-file");
-    return XC_OK;
+    return xc_debug_report_written(r, out, "--layer-precision-file");
 }
 
 static xc_status run(xc_debug_session *s, const xc_engine *e)

@@ -76,8 +76,9 @@ static uint64_t check_identity(const xc_reduce_config *c)
         return rd_hash(h, cmd->ignore_codes, sizeof(int) * (size_t)cmd->n_ignore_codes);
     }
     const char *opt;
-    char val[1200];
-    for (int i = 0; xc_tolerance_spec_arg(&b->tol, i, &opt, val, sizeof val); i++) h = hash_str(hash_str(h, opt), val);
+    xc_text val = {0};
+    for (int i = 0; xc_tolerance_spec_arg(&b->tol, i, &opt, &val); i++) h = hash_str(hash_str(h, opt), xc_text_str(&val));
+    xc_text_free(&val);
     int flags[8] = {b->iterations, o->fp16, o->fp16_math, o->fp16_acc, o->no_fusion, o->fallback_cpu, b->n_load_inputs, o->int8};
     h = rd_hash(h, flags, sizeof flags);
     if (xc_debug_judges_layers(b)) h = hash_str(h, "--per-layer-verdict layers"); /* outputs-only keys stay as they were */
@@ -271,76 +272,70 @@ static void sibling(const char *path, const char *suffix, char *buf, size_t len)
     snprintf(buf, len, "%.*s%s", (int)n, path, suffix);
 }
 
-static void append(char *buf, size_t len, size_t *o, const char *text)
+static void arg2(xc_text *t, const char *a, const char *b)
 {
-    *o += (size_t)snprintf(*o < len ? buf + *o : NULL, *o < len ? len - *o : 0, "%s", text);
+    xc_debug_shell_arg(t, a);
+    if (b) xc_debug_shell_arg(t, b);
 }
 
-static void arg2(char *buf, size_t len, size_t *o, const char *a, const char *b)
+/* --layer-precision NAME:PREC for each name of list. */
+static void layer_precision_args(xc_text *t, const xc_name_list *list, const char *prec)
 {
-    xc_debug_shell_arg(buf, len, o, a);
-    if (b) xc_debug_shell_arg(buf, len, o, b);
+    xc_text v = {0};
+    for (int i = 0; i < list->n; i++) {
+        xc_text_clear(&v);
+        xc_text_printf(&v, "%s:%s", list->v[i], prec);
+        arg2(t, "--layer-precision", xc_text_str(&v));
+        t->failed |= v.failed;
+    }
+    xc_text_free(&v);
 }
 
 /* `crosscheck run MIN --ref (or the golden runner) --ocl <the build options that apply to it> --load-inputs ...` */
-static void builtin_command(const rd_state *st, const xc_model *m, const char *tactics, const char *inputs, char *buf, size_t len)
+static xc_status builtin_command(const rd_state *st, const xc_model *m, const char *tactics, const char *inputs, xc_text *t)
 {
     xc_ocl_build_options o;
-    if (rd_build_options(st, m, &o) != XC_OK) return; /* out of memory only: the same options built the model just before */
-    size_t p = 0;
-    arg2(buf, len, &p, "crosscheck", "run");
-    xc_debug_shell_arg(buf, len, &p, st->cfg->base.output);
-    xc_debug_golden_args(&st->cfg->base, buf, len, &p); /* --ref, or the runner given */
-    append(buf, len, &p, " --ocl");
-    if (o.device) arg2(buf, len, &p, "--ocl-device", o.device);
-    if (xc_ocl_precision_option(&o)) arg2(buf, len, &p, xc_ocl_precision_option(&o), NULL); /* --fp16, --bf16, ... */
-    if (o.int8) append(buf, len, &p, " --int8");
-    if (o.int8 && o.calibration_data) arg2(buf, len, &p, "--calibration-data", o.calibration_data);
-    if (o.int8 && o.calibration_cache) arg2(buf, len, &p, "--calibration-cache", o.calibration_cache);
-    if (o.int8 && o.calibrator_entropy) arg2(buf, len, &p, "--calibrator", "entropy");
-    if (o.no_fusion) append(buf, len, &p, " --no-fusion");
-    if (o.fallback_cpu) append(buf, len, &p, " --fallback-cpu");
-    for (int i = 0; i < o.disabled.n; i++) arg2(buf, len, &p, "--disable-fusion", o.disabled.v[i]);
-    for (int i = 0; i < o.no_fuse_nodes.n; i++) arg2(buf, len, &p, "--no-fuse-node", o.no_fuse_nodes.v[i]);
-    for (int i = 0; i < o.fp32_layers.n; i++) {
-        char v[1100];
-        snprintf(v, sizeof v, "%s:fp32", o.fp32_layers.v[i]);
-        arg2(buf, len, &p, "--layer-precision", v);
-    }
-    for (int i = 0; i < o.fp16_layers.n + o.int8_layers.n; i++) { /* the other precisions of --layer-precision */
-        char v[1100];
-        int fp16 = i < o.fp16_layers.n;
-        snprintf(v, sizeof v, "%s:%s", fp16 ? o.fp16_layers.v[i] : o.int8_layers.v[i - o.fp16_layers.n], fp16 ? "fp16" : "int8");
-        arg2(buf, len, &p, "--layer-precision", v);
-    }
-    for (int i = 0; i < o.bf16_layers.n; i++) {
-        char v[1100];
-        snprintf(v, sizeof v, "%s:bf16", o.bf16_layers.v[i]);
-        arg2(buf, len, &p, "--layer-precision", v);
-    }
-    for (int i = 0; i < o.faults.n; i++) arg2(buf, len, &p, "--inject-fault", o.faults.v[i]);
-    if (tactics) arg2(buf, len, &p, "--load-tactics", tactics);
+    XC_TRY(rd_build_options(st, m, &o));
+    arg2(t, "crosscheck", "run");
+    xc_debug_shell_arg(t, st->cfg->base.output);
+    xc_debug_golden_args(&st->cfg->base, t); /* --ref, or the runner given */
+    xc_text_printf(t, " --ocl");
+    if (o.device) arg2(t, "--ocl-device", o.device);
+    if (xc_ocl_precision_option(&o)) arg2(t, xc_ocl_precision_option(&o), NULL); /* --fp16, --bf16, ... */
+    if (o.int8) xc_text_printf(t, " --int8");
+    if (o.int8 && o.calibration_data) arg2(t, "--calibration-data", o.calibration_data);
+    if (o.int8 && o.calibration_cache) arg2(t, "--calibration-cache", o.calibration_cache);
+    if (o.int8 && o.calibrator_entropy) arg2(t, "--calibrator", "entropy");
+    if (o.no_fusion) xc_text_printf(t, " --no-fusion");
+    if (o.fallback_cpu) xc_text_printf(t, " --fallback-cpu");
+    for (int i = 0; i < o.disabled.n; i++) arg2(t, "--disable-fusion", o.disabled.v[i]);
+    for (int i = 0; i < o.no_fuse_nodes.n; i++) arg2(t, "--no-fuse-node", o.no_fuse_nodes.v[i]);
+    layer_precision_args(t, &o.fp32_layers, "fp32");
+    layer_precision_args(t, &o.fp16_layers, "fp16");
+    layer_precision_args(t, &o.int8_layers, "int8");
+    layer_precision_args(t, &o.bf16_layers, "bf16");
+    for (int i = 0; i < o.faults.n; i++) arg2(t, "--inject-fault", o.faults.v[i]);
+    if (tactics) arg2(t, "--load-tactics", tactics);
     const char *opt;
-    char val[1200];
-    for (int i = 0; xc_tolerance_spec_arg(&st->cfg->base.tol, i, &opt, val, sizeof val); i++) {
-        if (val[0])
-            arg2(buf, len, &p, opt, val);
-        else
-            append(buf, len, &p, " "), append(buf, len, &p, opt);
+    xc_text val = {0};
+    for (int i = 0; xc_tolerance_spec_arg(&st->cfg->base.tol, i, &opt, &val); i++) {
+        arg2(t, opt, val.len ? xc_text_str(&val) : NULL);
+        t->failed |= val.failed;
     }
-    if (inputs) arg2(buf, len, &p, "--load-inputs", inputs);
-    if (st->dr.judged_layers) append(buf, len, &p, " --per-layer"); /* the checks judged every tensor */
+    xc_text_free(&val);
+    if (inputs) arg2(t, "--load-inputs", inputs);
+    if (st->dr.judged_layers) xc_text_printf(t, " --per-layer"); /* the checks judged every tensor */
     xc_ocl_options_free(&o);
+    return XC_OK;
 }
 
-static void external_command(const rd_state *st, const char *inputs, char *buf, size_t len)
+static xc_status external_command(const rd_state *st, const char *inputs, xc_text *t)
 {
     char **argv = NULL;
-    size_t p = 0;
-    buf[0] = 0;
-    if (rd_check_argv(st, st->cfg->base.output, inputs, &argv) != XC_OK) return;
-    for (int i = 0; argv[i]; i++) xc_debug_shell_arg(buf, len, &p, argv[i]);
+    XC_TRY(rd_check_argv(st, st->cfg->base.output, inputs, &argv));
+    for (int i = 0; argv[i]; i++) xc_debug_shell_arg(t, argv[i]);
     xc_check_argv_free(argv);
+    return XC_OK;
 }
 
 static int runtime_inputs(const xc_graph *g)
@@ -380,11 +375,12 @@ static xc_status write_result(search *q, const rd_cand *fin, int iteration)
     snprintf(set, sizeof set, "%s/test_data_set_%d", r->data_dir, iteration);
     const char *inputs = runtime_inputs(d.model->graph) ? set : NULL;
     xc_status s = XC_OK;
+    xc_text cmd = {0};
     if (st->cfg->base.command.interactive) {
-        snprintf(r->command, sizeof r->command, "judged bad interactively: %s with its inputs in %s", out, r->data_dir);
+        xc_text_printf(&cmd, "judged bad interactively: %s with its inputs in %s", out, r->data_dir);
     } else if (st->cfg->base.command.argv) {
         snprintf(set, sizeof set, "%s/test_data_set_0", r->data_dir);
-        external_command(st, set, r->command, sizeof r->command);
+        s = external_command(st, set, &cmd);
     } else {
         /* the tactics every check pinned, written for the reduced model's own layer names */
         xc_ocl_build_options o;
@@ -397,9 +393,14 @@ static xc_status write_result(search *q, const rd_cand *fin, int iteration)
         if (s == XC_OK) s = xc_tactics_save_engine(e, tactics);
         xc_engine_free(e);
         xc_ocl_options_free(&o);
-        builtin_command(st, d.model, tactics, inputs, r->command, sizeof r->command);
+        if (s == XC_OK) s = builtin_command(st, d.model, tactics, inputs, &cmd);
     }
     rd_data_free(&d);
+    if (s == XC_OK && cmd.failed) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    if (s == XC_OK)
+        r->command = cmd.s; /* the whole command, however long */
+    else
+        xc_text_free(&cmd);
     return s;
 }
 
@@ -531,4 +532,10 @@ xc_status xc_debug_reduce(const xc_reduce_config *c, xc_reduce_report *r)
     free(st.records);
     xc_debug_close(&st.s);
     return s;
+}
+
+void xc_reduce_report_free(xc_reduce_report *r)
+{
+    free(r->command);
+    r->command = NULL;
 }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static xc_status nomem(void) { return xc_fail(XC_ERR_NOMEM, "out of memory"); }
 
@@ -311,23 +312,37 @@ static xc_status save_named(const xc_tensor *t, const char *name, const char *pa
     return xc_tensor_save_pb(&named, path);
 }
 
+/* Removes set/KIND_n.pb, KIND_n+1.pb, ... left by an earlier save of more tensors (a folder
+ * reused by a later candidate or run): a stale input would be fed too. */
+static void remove_stale(const char *set, const char *kind, int n)
+{
+    char path[8192];
+    for (;; n++) {
+        snprintf(path, sizeof path, "%s/%s_%d.pb", set, kind, n);
+        if (unlink(path) != 0) return;
+    }
+}
+
 xc_status rd_data_save(const rd_data *d, const char *dir)
 {
     const xc_graph *g = d->model->graph;
-    char path[8192];
+    char set[8192], path[8300];
     XC_TRY(make_dir(dir));
     for (int k = 0; k < d->n_iter; k++) {
-        snprintf(path, sizeof path, "%s/test_data_set_%d", dir, k);
-        XC_TRY(make_dir(path));
-        for (int i = 0, r = 0; i < g->n_inputs; i++) {
+        snprintf(set, sizeof set, "%s/test_data_set_%d", dir, k);
+        XC_TRY(make_dir(set));
+        int r = 0, o = 0;
+        for (int i = 0; i < g->n_inputs; i++) {
             if (!xc_graph_is_runtime_input(g, i)) continue;
-            snprintf(path, sizeof path, "%s/test_data_set_%d/input_%d.pb", dir, k, r);
+            snprintf(path, sizeof path, "%s/input_%d.pb", set, r);
             XC_TRY(save_named(d->fed[k][r++], g->inputs[i].name, path));
         }
-        for (int o = 0; o < g->n_outputs && d->ref[k][o]; o++) {
-            snprintf(path, sizeof path, "%s/test_data_set_%d/output_%d.pb", dir, k, o);
+        for (; o < g->n_outputs && d->ref[k][o]; o++) {
+            snprintf(path, sizeof path, "%s/output_%d.pb", set, o);
             XC_TRY(save_named(d->ref[k][o], g->outputs[o].name, path));
         }
+        remove_stale(set, "input", r);
+        remove_stale(set, "output", o);
     }
     return XC_OK;
 }

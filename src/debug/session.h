@@ -75,7 +75,7 @@ const char *xc_debug_check_file(const xc_debug_session *s, const char *suffix, c
 /* Fills a culprit's layer name and ONNX node list from layer l. */
 void xc_debug_name_culprit(const xc_engine *e, int layer, xc_debug_culprit *c);
 /* Records the file a tool wrote and the build option that reads it back ("--load-tactics F"). */
-void xc_debug_report_written(xc_debug_report *r, const char *path, const char *option);
+xc_status xc_debug_report_written(xc_debug_report *r, const char *path, const char *option);
 /* A whole tool: opens the session, makes the failing build and, when it fails, calls
  * find(session, failing engine) to search; closes the session. */
 xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (*find)(xc_debug_session *s, const xc_engine *e));

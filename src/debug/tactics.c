@@ -86,8 +86,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, tactics *t)
     xc_status st = write_replay(t, sw, out);
     free(sw);
     XC_TRY(st);
-    xc_debug_report_written(r, out, "--load-tactics");
-    return XC_OK;
+    return xc_debug_report_written(r, out, "--load-tactics");
 }
 
 static xc_status run(xc_debug_session *s, const xc_engine *e)

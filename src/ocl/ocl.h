@@ -8,8 +8,6 @@
 #include "name_list.h"
 #include "validate.h"
 
-#define XC_MAX_NAMED 64 /* --input-shapes and --val-range entries */
-
 enum { XC_PROGRESS_OFF, XC_PROGRESS_BAR, XC_PROGRESS_LINES };
 
 typedef struct xc_ocl_build_options {
@@ -118,8 +116,9 @@ xc_status xc_ocl_plan_load(const xc_model *m, const char *path, const xc_ocl_bui
 typedef struct xc_ocl_plan_header {
     struct cJSON *root;
     xc_ocl_build_options opt;
-    xc_input_shape shapes[XC_MAX_NAMED];
-    char *shape_text[XC_MAX_NAMED];
+    xc_input_shape *shapes; /* the plan's input shapes, then the given ones a profiled plan runs at */
+    char **shape_text;      /* n_text copies the plan's shapes point into */
+    int n_text;
     struct xc_profile_set *profiles; /* the plan's profiles (owned), NULL when it has none */
 } xc_ocl_plan_header;
 xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const xc_ocl_build_options *given,

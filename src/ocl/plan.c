@@ -253,6 +253,11 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     if (!o->calibration_cache && *str_of(opts, "calibration_cache")) o->calibration_cache = str_of(opts, "calibration_cache");
     if (o->queues < 1 && cJSON_IsNumber(cJSON_GetObjectItem(opts, "queues")))
         o->queues = cJSON_GetObjectItem(opts, "queues")->valueint;
+    /* room for the plan's shapes and the given ones (xc_ocl_plan_parse adds those) */
+    int n = cJSON_GetArraySize(cJSON_GetObjectItem(opts, "input_shapes"));
+    h->shapes = calloc((size_t)(n + o->n_shapes) + 1, sizeof *h->shapes);
+    h->shape_text = calloc((size_t)n + 1, sizeof *h->shape_text);
+    if (!h->shapes || !h->shape_text) return xc_fail(XC_ERR_NOMEM, "out of memory");
     o->n_shapes = 0;
     XC_TRY(name_list(opts, "disabled_passes", &o->disabled));
     XC_TRY(name_list(opts, "fp32_layers", &o->fp32_layers));
@@ -263,11 +268,8 @@ static xc_status plan_options(xc_ocl_plan_header *h)
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(opts, "input_shapes"))
     {
         if (!cJSON_IsString(it)) continue;
-        if (o->n_shapes == XC_MAX_NAMED)
-            return xc_fail(XC_ERR_MODEL, "options.input_shapes holds more than %d shapes", XC_MAX_NAMED);
-        h->shape_text[o->n_shapes] = strdup(it->valuestring);
-        if (!h->shape_text[o->n_shapes]) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        XC_TRY(xc_parse_input_shape(h->shape_text[o->n_shapes], &h->shapes[o->n_shapes]));
+        if (!(h->shape_text[h->n_text] = strdup(it->valuestring))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+        XC_TRY(xc_parse_input_shape(h->shape_text[h->n_text++], &h->shapes[o->n_shapes]));
         o->n_shapes++;
     }
     o->shapes = h->shapes;
@@ -287,7 +289,7 @@ xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const
         return s;
     }
     s = plan_options(h);
-    for (int i = 0; s == XC_OK && h->profiles && i < given->n_shapes && h->opt.n_shapes < XC_MAX_NAMED; i++) {
+    for (int i = 0; s == XC_OK && h->profiles && i < given->n_shapes; i++) {
         /* a profiled plan runs (bench) at the --input-shapes given inside its ranges */
         int profiled = 0;
         for (int k = 0; k < h->profiles->p[0].n; k++) profiled |= !strcmp(h->profiles->p[0].in[k].name, given->shapes[i].name);
@@ -302,7 +304,9 @@ xc_status xc_ocl_plan_parse(const char *path, const void *buf, size_t len, const
 
 void xc_ocl_plan_header_free(xc_ocl_plan_header *h)
 {
-    for (int i = 0; i < XC_MAX_NAMED; i++) free(h->shape_text[i]);
+    for (int i = 0; i < h->n_text; i++) free(h->shape_text[i]);
+    free(h->shape_text);
+    free(h->shapes);
     if (h->profiles) xc_profile_set_free(h->profiles);
     free(h->profiles);
     cJSON_Delete(h->root);

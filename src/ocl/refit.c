@@ -190,11 +190,11 @@ static void take_contents(xc_engine *e, xc_engine *n)
 }
 
 /* The shapes e was built for, from its own input tensors (e->opt.shapes of an engine loaded from
- * a plan pointed into the plan's header, gone since). At most XC_MAX_NAMED: as --input-shapes. */
+ * a plan pointed into the plan's header, gone since): shapes has room for every tensor. */
 static int own_shapes(const xc_engine *e, xc_input_shape *shapes)
 {
     int n = 0;
-    for (int t = 0; t < e->n_tensors && n < XC_MAX_NAMED; t++) {
+    for (int t = 0; t < e->n_tensors; t++) {
         const xc_etensor *x = &e->tensors[t];
         if (x->graph_input < 0) continue;
         shapes[n].name = x->name;
@@ -217,8 +217,9 @@ xc_status xc_engine_refit(xc_engine *e, const xc_model *m)
     xc_engine *n = NULL;
     xc_status s = own_tactics(e, &was, &pins);
     xc_ocl_build_options o = e->opt;
-    xc_input_shape shapes[XC_MAX_NAMED];
-    o.n_shapes = own_shapes(e, shapes);
+    xc_input_shape *shapes = calloc((size_t)e->n_tensors + 1, sizeof *shapes);
+    if (s == XC_OK && !shapes) s = xc_fail(XC_ERR_NOMEM, "out of memory");
+    o.n_shapes = shapes ? own_shapes(e, shapes) : 0;
     o.shapes = shapes;
     o.shared_device = e->dev; /* the same OpenCL context: contexts made on e keep working */
     o.replay = pins;
@@ -234,6 +235,7 @@ xc_status xc_engine_refit(xc_engine *e, const xc_model *m)
         take_contents(e, n);
     }
     xc_engine_free(n); /* the old contents after a refit, else the engine that did not fit */
+    free(shapes);
     xc_tactics_free(pins);
     cJSON_Delete(was);
     cJSON_Delete(now);

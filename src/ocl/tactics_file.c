@@ -206,46 +206,44 @@ xc_status xc_tactics_save_engine(const xc_engine *e, const char *path)
     return write_json(root, path, 0);
 }
 
-static size_t put_attr(const xc_attr *a, char *buf, size_t len)
+static void put_attr(const xc_attr *a, xc_text *t)
 {
-    size_t o = (size_t)snprintf(buf, len, "%s=", a->name);
+    xc_text_printf(t, "%s=", a->name);
     switch (a->type) {
-    case XC_ATTR_INT: o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%lld", (long long)a->i); break;
-    case XC_ATTR_FLOAT: o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%.9g", a->f); break;
-    case XC_ATTR_STRING: o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s", a->s); break;
+    case XC_ATTR_INT: xc_text_printf(t, "%lld", (long long)a->i); break;
+    case XC_ATTR_FLOAT: xc_text_printf(t, "%.9g", a->f); break;
+    case XC_ATTR_STRING: xc_text_printf(t, "%s", a->s); break;
     case XC_ATTR_INTS:
-        for (size_t i = 0; i < a->n; i++) o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%lld,", (long long)a->ints[i]);
+        for (size_t i = 0; i < a->n; i++) xc_text_printf(t, "%lld,", (long long)a->ints[i]);
         break;
     case XC_ATTR_FLOATS:
-        for (size_t i = 0; i < a->n; i++) o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%.9g,", a->floats[i]);
+        for (size_t i = 0; i < a->n; i++) xc_text_printf(t, "%.9g,", a->floats[i]);
         break;
     default: break;
     }
-    return o;
 }
 
-void xc_layer_signature(const xc_engine *e, const xc_layer *l, char *buf, size_t len)
+void xc_layer_signature(const xc_engine *e, const xc_layer *l, xc_text *t)
 {
     const xc_activation_def *act = xc_activation_get(l->act);
-    size_t o = (size_t)snprintf(buf, len, "%s|act=%s,%.9g,%.9g|res=%d|fp16=%d|", l->kind->name, act ? act->label : "?", l->alpha,
-                                l->beta, l->residual >= 0, l->fp16);
-    if (l->fp16 && l->fp16_math && o < len) o += (size_t)snprintf(buf + o, len - o, "fp16math=%d|", l->fp16_math);
-    if (l->fp16 && l->half_format != XC_HALF_FP16 && o < len) /* fp16 layers keep their keys from before bf16 */
-        o += (size_t)snprintf(buf + o, len - o, "%s|", xc_half_format_get(l->half_format)->name);
-    if (xc_engine_tf32(e) && o < len) o += (size_t)snprintf(buf + o, len - o, "tf32|"); /* another candidate set */
-    for (int k = 0; k < l->n_nodes && o < len; k++) {
+    xc_text_printf(t, "%s|act=%s,%.9g,%.9g|res=%d|fp16=%d|", l->kind->name, act ? act->label : "?", l->alpha, l->beta,
+                   l->residual >= 0, l->fp16);
+    if (l->fp16 && l->fp16_math) xc_text_printf(t, "fp16math=%d|", l->fp16_math);
+    if (l->fp16 && l->half_format != XC_HALF_FP16) /* fp16 layers keep their keys from before bf16 */
+        xc_text_printf(t, "%s|", xc_half_format_get(l->half_format)->name);
+    if (xc_engine_tf32(e)) xc_text_printf(t, "tf32|"); /* another candidate set */
+    for (int k = 0; k < l->n_nodes; k++) {
         const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
-        o += (size_t)snprintf(buf + o, len - o, "%s{", n->op_type);
-        for (int a = 0; a < n->n_attrs && o < len; a++)
-            o += put_attr(&n->attrs[a], buf + o, len - o), o += o < len ? (size_t)snprintf(buf + o, len - o, ";") : 0;
-        o += o < len ? (size_t)snprintf(buf + o, len - o, "}") : 0;
+        xc_text_printf(t, "%s{", n->op_type);
+        for (int a = 0; a < n->n_attrs; a++) put_attr(&n->attrs[a], t), xc_text_printf(t, ";");
+        xc_text_printf(t, "}");
     }
-    for (int i = 0; i < l->n_in + l->n_out && o < len; i++) {
-        int t = i < l->n_in ? l->in[i] : l->out[i - l->n_in];
-        char s[256];
-        if (t < 0) continue;
-        const xc_etensor *x = &e->tensors[t];
-        o += (size_t)snprintf(buf + o, len - o, "|%s%s%s", i < l->n_in ? "in" : "out", x->value ? "c" : "",
-                              xc_shape_str(x->dtype, x->rank, x->dims, s, sizeof s));
+    for (int i = 0; i < l->n_in + l->n_out; i++) {
+        int k = i < l->n_in ? l->in[i] : l->out[i - l->n_in];
+        char s[256]; /* a shape of at most XC_MAX_RANK dims: far below */
+        if (k < 0) continue;
+        const xc_etensor *x = &e->tensors[k];
+        xc_text_printf(t, "|%s%s%s", i < l->n_in ? "in" : "out", x->value ? "c" : "",
+                       xc_shape_str(x->dtype, x->rank, x->dims, s, sizeof s));
     }
 }

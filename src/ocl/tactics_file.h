@@ -4,6 +4,7 @@
 #ifndef XC_OCL_TACTICS_FILE_H
 #define XC_OCL_TACTICS_FILE_H
 #include "ocl/engine.h"
+#include "text.h"
 
 typedef struct xc_tactics_file xc_tactics_file;
 
@@ -31,7 +32,8 @@ int xc_tactics_count(const xc_tactics_file *f);
 const char *xc_tactics_key(const xc_tactics_file *f, int i);
 /* Writes e's choices as a replay file. */
 xc_status xc_tactics_save_engine(const xc_engine *e, const char *path);
-/* What makes two layers interchangeable for timing: kind, ops and attributes, shapes, dtypes,
+/* Appends what makes two layers interchangeable for timing to t, whole (a key cut short would
+ * let layers that differ past the cut share a timing): kind, ops and attributes, shapes, dtypes,
  * epilogue, precision. */
-void xc_layer_signature(const xc_engine *e, const xc_layer *l, char *buf, size_t len);
+void xc_layer_signature(const xc_engine *e, const xc_layer *l, xc_text *t);
 #endif

@@ -237,10 +237,11 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, const xc_tactics_file *pi
         return prepare(e, l, &c[k]);
     }
     if (pinned && e->opt.replay_lenient) return prepare(e, l, &c[0]);
-    char sig[4096];
-    xc_layer_signature(e, l, sig, sizeof sig);
-    char *key = cache_key(e, sig);
-    if (!key) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    xc_text text = {0};
+    xc_layer_signature(e, l, &text);
+    const char *sig = xc_text_str(&text);
+    char *key = text.failed ? NULL : cache_key(e, sig);
+    if (!key) return xc_text_free(&text), xc_fail(XC_ERR_NOMEM, "out of memory");
     /* the subset's own entry, else the signature's best when the subset allows it (the best of
      * all is then the best of the subset too) */
     const char *hit = cache ? xc_tactics_lookup(cache, key) : NULL, *used = key;
@@ -262,6 +263,7 @@ static xc_status choose(xc_engine *e, xc_ocl_ctx *ctx, const xc_tactics_file *pi
         if (s == XC_OK && cache) s = xc_tactics_set(cache, key, l->variant, l->time_ms);
     }
     free(key);
+    xc_text_free(&text);
     return s;
 }
 

@@ -22,7 +22,7 @@ ORDER = ["public", "core", "ops", "reference", "engine", "tools", "cli"]
 # src/ files by the stem of their name (.c and .h alike); src/ files not named here are tools
 CORE = {"dtype", "tensor", "tensor_file", "tensor_proto", "tensor_values", "error", "log", "graph", "onnx_io",
         "onnx_save", "file_io", "file_map", "proto_depth", "npy", "names", "backend", "png_write", "bitmap_font",
-        "shape_match", "value_stats", "tensor_list", "graph_json", "value_proto", "name_list"}
+        "shape_match", "value_stats", "tensor_list", "graph_json", "value_proto", "name_list", "text"}
 # loading validates, and random inputs follow the shapes inference gives
 OPS = {"validate", "infer_graph", "onnx_load", "inputs"}
 

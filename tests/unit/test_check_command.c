@@ -23,19 +23,20 @@ static int verdict(xc_check_command *c, const char *out, int code)
 
 TEST(check_command_verdicts)
 {
+    static const int three[] = {3}, one[] = {1}, two[] = {2};
+    static const char *const regexes[] = {"^BAD", "WORSE"};
     xc_check_command c = {0};
     CHECK(verdict(&c, "ok", 0) == 1 && verdict(&c, "ok", 1) == 0);
-    c.fail_codes[c.n_fail_codes++] = 3; /* only 3 fails */
+    c.fail_codes = three, c.n_fail_codes = 1; /* only 3 fails */
     CHECK(verdict(&c, "x", 1) == 1 && verdict(&c, "x", 3) == 0);
     c.n_fail_codes = 0;
-    c.ignore_codes[c.n_ignore_codes++] = 1; /* 1 never fails */
+    c.ignore_codes = one, c.n_ignore_codes = 1; /* 1 never fails */
     CHECK(verdict(&c, "x", 1) == 1 && verdict(&c, "x", 2) == 0);
     c.n_ignore_codes = 0;
-    c.fail_regex[c.n_fail_regex++] = "^BAD";
-    c.fail_regex[c.n_fail_regex++] = "WORSE";
-    CHECK(verdict(&c, "fine", 1) == 1);  /* a regex alone: the output decides */
-    CHECK(verdict(&c, "WORSE", 0) == 0); /* the second regex matches */
-    c.fail_codes[c.n_fail_codes++] = 2;  /* with a code: a failing status and a match */
+    c.fail_regex = regexes, c.n_fail_regex = 2;
+    CHECK(verdict(&c, "fine", 1) == 1);     /* a regex alone: the output decides */
+    CHECK(verdict(&c, "WORSE", 0) == 0);    /* the second regex matches */
+    c.fail_codes = two, c.n_fail_codes = 1; /* with a code: a failing status and a match */
     CHECK(verdict(&c, "BAD", 0) == 1 && verdict(&c, "BAD", 2) == 0 && verdict(&c, "good", 2) == 1);
 }
 
@@ -53,7 +54,7 @@ TEST(check_command_placeholders)
     CHECK_OK(xc_check_command_argv(&c, subst, 3, 2, &v)); /* {model} alone: the plan appended */
     CHECK(v && !strcmp(v[1], "m.onnx") && v[2] && !strcmp(v[2], "p.plan") && !v[3]);
     xc_check_argv_free(v);
-    xc_check_command bad = {.argv = argv, .argc = 3, .fail_regex = {"("}, .n_fail_regex = 1};
+    xc_check_command bad = {.argv = argv, .argc = 3, .fail_regex = (const char *const[]){"("}, .n_fail_regex = 1};
     CHECK(xc_check_command_validate(&bad) != XC_OK);
 }
 

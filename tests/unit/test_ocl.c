@@ -6,6 +6,7 @@
 #include "ocl/build.h"
 #include "ocl/program.h"
 #include "ocl/runtime.h"
+#include "ocl/tactics_file.h"
 #include "onnx_io.h"
 #include "test.h"
 #include <pthread.h>
@@ -218,4 +219,39 @@ TEST(ocl_programs_come_back_from_the_disk_cache)
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
+}
+
+/* The signature of the only live layer of the fixture's engine (whole), or NULL. */
+static char *live_signature(const char *name)
+{
+    char path[4096];
+    xc_model *m = NULL;
+    xc_engine *e = NULL;
+    xc_ocl_build_options o = xc_ocl_build_defaults();
+    xc_text t = {0};
+    CHECK_OK(xc_model_load(fixture(name, path, sizeof path), &m));
+    if (m) CHECK_OK(xc_ocl_build(m, &o, &e));
+    int live = 0;
+    for (int l = 0; e && l < e->n_layers; l++)
+        if (!e->layers[l].dead) live++, xc_layer_signature(e, &e->layers[l], &t);
+    CHECK(live == 1 && !t.failed);
+    xc_engine_free(e);
+    xc_model_free(m);
+    return t.s;
+}
+
+/* The timing-cache key of a layer is its whole signature: a 300-node fused chain's runs past
+ * 4096 characters, where the tuner's buffer used to cut it, so two chains differing only in the
+ * last node's alpha shared one key (and one timing-cache entry). */
+TEST(ocl_layer_signature_is_whole)
+{
+    if (!have_device()) return;
+    char *a = live_signature("long_chain_a.onnx"), *b = live_signature("long_chain_b.onnx");
+    int nodes = 0;
+    for (const char *p = a; p && (p = strstr(p, "LeakyRelu{")); p++) nodes++;
+    CHECK(a && b && strlen(a) > 4096 && nodes == 300);
+    CHECK(a && b && strcmp(a, b) != 0);
+    CHECK(a && strstr(a, "alpha=0.5;}|in") && b && strstr(b, "alpha=0.25;}|in")); /* the last node, then the shapes */
+    free(a);
+    free(b);
 }
