@@ -67,6 +67,28 @@ inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, conv_tap t, 
     return chunk_pack(e);
 }
 
+/* The lane's accumulators of the warp's tile at (channel m0, position p0) of group g through
+ * the epilogue: accumulator (i, j, e) of lane (gl, t) is row gl (+8 for e >= 2), column
+ * NCOL(j, 2t (+1 for odd e)) (mma_core.cl). */
+inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global const store_t *res,
+                           __global const store_t *bias, int m0, int p0, int gl, int t, int g, const int M, const int MG,
+                           const int P, const int OHW)
+{
+#pragma unroll
+    for (int i = 0; i < MT; i++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            const int m = m0 + i * 16 + gl + (e >> 1) * 8;
+            if (m >= MG) continue;
+            const float b = BIAS(g * MG + m);
+#pragma unroll
+            for (int j = 0; j < NT8; j++) {
+                const int p = p0 + NCOL(j, 2 * t + (e & 1));
+                if (p < P) conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j][e] + b);
+            }
+        }
+}
+
 #ifndef MMA_PIPE
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1)))
 void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
@@ -123,20 +145,7 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    /* accumulator (i, j, e) of lane (gl, t): row gl (+8 for e >= 2), column 2t (+1 for odd e) */
-#pragma unroll
-    for (int i = 0; i < MT; i++)
-#pragma unroll
-        for (int e = 0; e < 4; e++) {
-            const int m = m0 + wm + i * 16 + gl + (e >> 1) * 8;
-            if (m >= MG) continue;
-            const float b = BIAS(g * MG + m);
-#pragma unroll
-            for (int j = 0; j < NT8; j++) {
-                const int p = p0 + wn + j * 8 + 2 * t + (e & 1);
-                if (p < P) conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j][e] + b);
-            }
-        }
+    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, OHW);
 }
 #endif /* !MMA_PIPE */
 
@@ -203,20 +212,7 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
         COPY_COMMIT();
         stage_products(acc, As + cs * BM * 4, Bs + cs * BN * 4, wm, wn, gl, t);
     }
-    /* accumulator (i, j, e) of lane (gl, t): row gl (+8 for e >= 2), column NCOL(j, 2t (+1 for odd e)) */
-#pragma unroll
-    for (int i = 0; i < MT; i++)
-#pragma unroll
-        for (int e = 0; e < 4; e++) {
-            const int m = m0 + wm + i * 16 + gl + (e >> 1) * 8;
-            if (m >= MG) continue;
-            const float b = BIAS(g * MG + m);
-#pragma unroll
-            for (int j = 0; j < NT8; j++) {
-                const int p = p0 + wn + NCOL(j, 2 * t + (e & 1));
-                if (p < P) conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j][e] + b);
-            }
-        }
+    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, OHW);
 }
 #endif /* MMA_PIPE */
 #endif
