@@ -153,27 +153,34 @@ void *cli_keep(void *p)
     return p;
 }
 
-void cli_keep_replace(void *old, void *now)
+/* kept's slot holding p, or -1 */
+static long kept_slot(const void *p)
 {
     for (size_t i = 0; i < n_kept; i++)
-        if (kept[i] == old) {
-            kept[i] = now;
-            return;
-        }
-    cli_keep(now);
+        if (kept[i] == p) return (long)i;
+    return -1;
 }
+
+/* now takes slot `slot` of kept (-1: a new one) */
+static void keep_at(long slot, void *now)
+{
+    if (slot >= 0)
+        kept[slot] = now;
+    else
+        cli_keep(now);
+}
+
+void cli_keep_replace(void *old, void *now) { keep_at(kept_slot(old), now); }
 
 int cli_grow(void *array, int n, int *cap, size_t size)
 {
     if (n < *cap) return 1;
     void *old, *now;
     memcpy(&old, array, sizeof old); /* array is some T **: its pointer read and written as bytes */
+    const long slot = kept_slot(old); /* looked up before realloc, after which old may not be read */
     int more = *cap ? 2 * *cap : 16;
     if (!(now = realloc(old, (size_t)more * size))) return 0;
-    if (old)
-        cli_keep_replace(old, now);
-    else
-        cli_keep(now);
+    keep_at(slot, now);
     memcpy(array, &now, sizeof now);
     *cap = more;
     return 1;
