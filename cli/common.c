@@ -176,7 +176,7 @@ int cli_grow(void *array, int n, int *cap, size_t size)
 {
     if (n < *cap) return 1;
     void *old, *now;
-    memcpy(&old, array, sizeof old); /* array is some T **: its pointer read and written as bytes */
+    memcpy(&old, array, sizeof old);  /* array is some T **: its pointer read and written as bytes */
     const long slot = kept_slot(old); /* looked up before realloc, after which old may not be read */
     int more = *cap ? 2 * *cap : 16;
     if (!(now = realloc(old, (size_t)more * size))) return 0;
