@@ -22,7 +22,7 @@
 #elif (LX * LY) % TN == 0 && (TK * TN) % (LX * LY) == 0
 #define B_WALK /* the gather walks its taps (see the kernel) */
 #else
-#define LOAD_B(k, p) conv_gather(src, g, k, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG)
+#error "conv2d.implicit_gemm: the tap walk needs TN dividing the work-group and TK x TN a multiple of it"
 #endif
 
 /* src: the input, or the im2col workspace under CONV_B_IM2COL. */

@@ -128,6 +128,7 @@ inline chunk_t chunk_pack(const elem_t e[KC]) { return (float4)(e[0], e[1], e[2]
  * (one integer add where cvt takes four instructions; Inf stays Inf, the largest floats round to
  * Inf as with cvt). */
 inline uint tf32_round(float x) { return as_uint(x) + 0x1000u; }
+#define TF32_ROUND4(u) ((u) + (uint4)(0x1000u)) /* tf32_round on each of four stored floats' bits */
 #define CHUNK_STORED(v) ((uint4)(tf32_round((v).x), tf32_round((v).y), tf32_round((v).z), tf32_round((v).w)))
 #endif
 
@@ -208,7 +209,7 @@ inline uint4 frag(__local const uint4 *s, int r, int t, int krows, int R)
 #endif
     }
 #ifdef ROUND_AT_READ
-    f += (uint4)(0x1000u); /* tf32_round on each */
+    f = TF32_ROUND4(f);
 #endif
     return f;
 }
@@ -261,7 +262,7 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
     for (int i = 0; i < 4; i++)
 #pragma unroll
         for (int q = 0; q < NT8 / 4; q++) {
-            const uint4 v = bs[KROW_CHUNK(KC * t + i, (wn + g * NT8) / KC + q, BN, B_KROWS)] + (uint4)(0x1000u); /* tf32_round */
+            const uint4 v = TF32_ROUND4(bs[KROW_CHUNK(KC * t + i, (wn + g * NT8) / KC + q, BN, B_KROWS)]);
             fw[4 * q][i] = v.x, fw[4 * q + 1][i] = v.y, fw[4 * q + 2][i] = v.z, fw[4 * q + 3][i] = v.w;
         }
 #pragma unroll
