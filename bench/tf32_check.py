@@ -19,6 +19,9 @@ transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it run
   async.*, splitk.*, fp16.async.*, fp16.splitk.*  (ASYNC_CASES, all of them with --async-only) each
                   cp.async variant (gemm.tf32_async, gemm.tf32_splitk; gemm.mma_fp16_async and
                   gemm.mma_fp16_splitk under --fp16) forced, judged as tf32.* and fp16.* above;
+  wgmma.*         (ASYNC_CASES without transA, one batch) each gemm.tf32_wgmma variant (Hopper only:
+                  compute capability 9.0), judged as tf32.*: Bt transposed at run time (input B),
+                  copied (transB) or derived from a constant B (as_constb);
   1x1_tf32_async.*, fp16.1x1_async.*  (1x1 conv cases whose C and OH*OW are multiples of 4, or 8
                   under --fp16) each conv2d.1x1_tf32_async / conv2d.1x1_mma_fp16_async variant,
                   judged likewise;
@@ -47,15 +50,20 @@ VARIANTS = ["256x128x16.4x2", "128x256x16.2x4", "128x128x16.2x2", "128x128x16.2x
 
 
 def make_case(path, op, a_shape, b_shape, c_shape=None, attrs=None):
-    ins = [helper.make_tensor_value_info("A", TensorProto.FLOAT, a_shape),
-           helper.make_tensor_value_info("B", TensorProto.FLOAT, b_shape)]
+    """const_b in attrs: B is an initializer (uniform in [-1, 1], seed 3) instead of an input."""
+    attrs = dict(attrs or {})
+    const_b = attrs.pop("const_b", False)
+    ins = [helper.make_tensor_value_info("A", TensorProto.FLOAT, a_shape)]
+    init = [numpy_helper.from_array(np.random.default_rng(3).uniform(-1, 1, b_shape).astype(np.float32), "B")] if const_b else []
+    if not const_b:
+        ins.append(helper.make_tensor_value_info("B", TensorProto.FLOAT, b_shape))
     names = ["A", "B"]
     if c_shape is not None:
         ins.append(helper.make_tensor_value_info("C", TensorProto.FLOAT, c_shape))
         names.append("C")
     node = helper.make_node(op, names, ["Y"], name="prod", **(attrs or {}))
     out = helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)
-    g = helper.make_graph([node], "tf32_case", ins, [out])
+    g = helper.make_graph([node], "tf32_case", ins, [out], initializer=init)
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
 
 
@@ -173,7 +181,10 @@ ASYNC_CASES = [  # name, op, A, B, C, attrs
     ("as_tAtB_ab", "Gemm", [336, 200], [96, 336], [200, 96], {"transA": 1, "transB": 1, "alpha": 0.5, "beta": 2.0}),
     ("as_512", "MatMul", [512, 512], [512, 512], None, {}),
     ("as_batched", "MatMul", [4, 128, 64], [4, 64, 96], None, {}),
+    ("as_tB", "Gemm", [1000, 336], [776, 336], [776], {"transB": 1}),
+    ("as_constb", "MatMul", [3, 345, 768], [768, 3072], None, {"const_b": True}),
 ]
+WGMMA_VARIANTS = ["128x128x16.s3", "128x256x16.s2"]
 ASYNC_VARIANTS = ["128x128x16.2x2.s3", "128x256x16.2x4.s2", "256x128x16.4x2.s2", "128x64x16.2x2.s4", "64x64x16.2x2.s4"]
 TF32_SPLITK_VARIANTS = ["64x64x16.2x2.s4.k2", "64x64x16.2x2.s4.k4", "128x64x16.2x2.s4.k3", "128x128x16.2x2.s3.k2",
                         "128x128x16.2x2.s3.k3"]
@@ -231,6 +242,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--only", default="", help="regular expression: the cases to run")
     ap.add_argument("--device", default="NVIDIA", help="crosscheck --ocl-device ('' for its default)")
+    ap.add_argument("--runs", default="", help="regular expression: the runs of each case (tags: tf32.*, wgmma.*, ...)")
     ap.add_argument("--async-only", action="store_true", help="the cp.async cases alone (ASYNC_CASES)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -276,6 +288,8 @@ def main():
             runs += [("fp16.async." + v, ["--fp16", "--tactics", "gemm.mma_fp16_async." + v], "fp16") for v in FP16_ASYNC_VARIANTS]
             runs += [("fp16.splitk." + v, ["--fp16", "--tactics", "gemm.mma_fp16_splitk." + v], "fp16")
                      for v in FP16_SPLITK_VARIANTS if splitk]
+            if not attrs.get("transA") and len(sa) == 2 or attrs.get("const_b"):
+                runs += [("wgmma." + v, ["--tactics", "gemm.tf32_wgmma." + v], "tf32") for v in WGMMA_VARIANTS]
         else:
             make_case(model, op, sa, sb, sc, attrs)
             k = sa[-2] if attrs.get("transA") else sa[-1]
@@ -285,6 +299,8 @@ def main():
             runs.append(("fp16.tf32", ["--fp16", "--tactics", "gemm.tf32.*"], "fp16"))
             runs += [("fp16.mma." + v, ["--fp16", "--tactics", "gemm.mma_fp16." + v], "fp16") for v in MMA_FP16_VARIANTS]
         for tag, extra, want_prec in runs:
+            if a.runs and not re.search(a.runs, tag):
+                continue
             res, err = run(a, model, name + "_" + tag, extra)
             if err:
                 print("%-14s %-28s FAILED: %s" % (name, tag, err))
@@ -292,6 +308,8 @@ def main():
                 continue
             rc, rep, t = res
             feeds = {n: t[("ref", "input", n)] for n in ("A", "B", "C") if ("ref", "input", n) in t}
+            if attrs.get("const_b"):
+                feeds["B"] = numpy_helper.to_array(onnx.load(model).graph.initializer[0])
             # Conv: the reference interpreter's fp32 output (exact to ~1e-7) stands in for float64
             if op == "Attention":
                 feeds = {n: t[("ref", "input", n)] for n in ("Q", "K", "V")}

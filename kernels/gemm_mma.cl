@@ -141,7 +141,7 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
  * (workspace, [S][batch][M][N]) that gemm_splitk_reduce adds in slice order. Under MMA_EMULATE
  * (and so on PoCL) a copy is a plain 16-byte load and store, the waits nothing: the same
  * indexing, the barriers order it. */
-#ifdef MMA_PIPE
+#if defined(MMA_PIPE) && !defined(WGMMA) /* WGMMA: gemm_wgmma.cl's kernel on these copies instead */
 #ifdef SPLITK
 #define SPLITK_ARG , __global float *part
 #else
@@ -207,5 +207,5 @@ __kernel void gemm_splitk_reduce(GEMM_PARAMS, __global const float *part)
     store_output(Y, C, bias, m, n, N, acc, alpha, beta, csm, csn);
 }
 #endif
-#endif /* MMA_PIPE */
+#endif /* MMA_PIPE && !WGMMA */
 #endif

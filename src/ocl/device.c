@@ -152,6 +152,8 @@ int xc_ocl_device_tf32(const xc_ocl_device *d)
     return d->is_gpu && contains_nocase(d->vendor, "NVIDIA") && d->nv_cc_major >= 8;
 }
 
+int xc_ocl_device_wgmma(const xc_ocl_device *d) { return xc_ocl_device_tf32(d) && d->nv_cc_major == 9 && d->nv_cc_minor == 0; }
+
 static int devices_opened; /* OpenCL's state is in this process from the first open on */
 
 int xc_ocl_devices_opened(void) { return devices_opened; }

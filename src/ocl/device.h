@@ -37,6 +37,9 @@ xc_status xc_ocl_device_list(cJSON **out);
 /* Whether d runs TF32 tensor-core tactics: an NVIDIA device of compute capability 8.0 or
  * newer (their kernels issue mma.sync through inline PTX, which only NVIDIA's compiler takes). */
 int xc_ocl_device_tf32(const xc_ocl_device *d);
+/* Whether d runs the wgmma tactics: compute capability 9.0 exactly (H100, H200), whose PTX
+ * target sm_90a they are patched to (ocl/ptx_patch.h); sm_90a code runs on no other device. */
+int xc_ocl_device_wgmma(const xc_ocl_device *d);
 /* A string identifying device + driver, for cache keys and plans. */
 const char *xc_ocl_device_key(const xc_ocl_device *d, char *buf, size_t len);
 #endif

@@ -199,6 +199,10 @@ xc_status xc_engine_const_weight(xc_engine *e, int tensor, int fp16, int *index)
 /* Builds a program for layer l (label = its variant name) and names one launch's kernel. */
 xc_status xc_layer_program(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,
                            cl_program *out);
+/* The same with the compiled PTX edited by patch (ocl/ptx_patch.h) before the driver assembles it. */
+struct xc_ptx_patch;
+xc_status xc_layer_program_patched(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,
+                                   const struct xc_ptx_patch *patch, cl_program *out);
 /* f as stored in e's 16-bit format (fp16 or bf16: opt.half_format), and such a value as a float. */
 uint16_t xc_engine_half_bits(const xc_engine *e, float f);
 float xc_engine_half_value(const xc_engine *e, uint16_t h);

@@ -186,12 +186,18 @@ void xc_layer_common_defines(const xc_layer *l, char *buf, size_t len)
 xc_status xc_layer_program(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,
                            cl_program *out)
 {
+    return xc_layer_program_patched(e, l, file, generated, defines, NULL, out);
+}
+
+xc_status xc_layer_program_patched(xc_engine *e, xc_layer *l, const char *file, const char *generated, const char *defines,
+                                   const struct xc_ptx_patch *patch, cl_program *out)
+{
     char opts[1024], prelude[512];
     snprintf(opts, sizeof opts, "%s", defines ? defines : "");
     xc_layer_common_defines(l, opts, sizeof opts);
     if (xc_activation_prelude(prelude, sizeof prelude, l->act, l->alpha, l->beta) >= sizeof prelude)
         return xc_fail(XC_ERR_INTERNAL, "layer '%s': activation prelude too long", l->name);
-    return xc_ocl_program_prelude(e->dev, prelude, file, generated, opts, l->variant[0] ? l->variant : l->name, out);
+    return xc_ocl_program_patched(e->dev, prelude, file, generated, opts, l->variant[0] ? l->variant : l->name, patch, out);
 }
 
 xc_launch *xc_layer_add_launch(xc_layer *l, cl_program p, const char *kernel)

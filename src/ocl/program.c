@@ -1,5 +1,6 @@
 /* program.c — builds OpenCL programs with a two-level cache (see program.h). */
 #include "ocl/program.h"
+#include "ocl/ptx_patch.h"
 #include "onnx_io.h"
 #include <errno.h>
 #include <pthread.h>
@@ -210,13 +211,59 @@ xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generat
 xc_status xc_ocl_program_prelude(xc_ocl_device *d, const char *prelude, const char *file, const char *generated,
                                  const char *options, const char *label, cl_program *out)
 {
+    return xc_ocl_program_patched(d, prelude, file, generated, options, label, NULL, out);
+}
+
+/* Program p (built from source) rebuilt from its PTX as `patch` edits it; p is released. */
+static xc_status rebuild_patched(xc_ocl_device *d, cl_program p, const xc_ptx_patch *patch, const char *label, cl_program *out)
+{
+    size_t len = 0;
+    cl_int err = clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof len, &len, NULL);
+    char *ptx = err == CL_SUCCESS && len ? malloc(len) : NULL;
+    unsigned char *bp = (unsigned char *)ptx;
+    if (ptx) err = clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bp, &bp, NULL);
+    clReleaseProgram(p);
+    if (!ptx || err != CL_SUCCESS) {
+        free(ptx);
+        return xc_fail(XC_ERR_RUNTIME, "%s: the compiled program's PTX could not be read back (%s)", label,
+                       ptx ? xc_cl_error_name(err) : "no binary");
+    }
+    char *edited;
+    size_t elen;
+    xc_status s = patch->apply(ptx, len, label, &edited, &elen);
+    free(ptx);
+    XC_TRY(s);
+    const unsigned char *bin = (const unsigned char *)edited;
+    size_t blen = elen + 1; /* PTX goes to the driver NUL-terminated */
+    cl_int status = CL_SUCCESS;
+    cl_program q = clCreateProgramWithBinary(d->context, 1, &d->id, &blen, &bin, &status, &err);
+    free(edited);
+    if (!q || err != CL_SUCCESS || status != CL_SUCCESS) {
+        if (q) clReleaseProgram(q);
+        return xc_fail(XC_ERR_RUNTIME, "%s: the patched PTX (%s) was refused: %s", label, patch->name,
+                       xc_cl_error_name(err != CL_SUCCESS ? err : status));
+    }
+    err = clBuildProgram(q, 1, &d->id, "", NULL, NULL);
+    if (err != CL_SUCCESS) {
+        s = build_failure(d, q, err, label, NULL);
+        clReleaseProgram(q);
+        return s;
+    }
+    *out = q;
+    return XC_OK;
+}
+
+xc_status xc_ocl_program_patched(xc_ocl_device *d, const char *prelude, const char *file, const char *generated,
+                                 const char *options, const char *label, const xc_ptx_patch *patch, cl_program *out)
+{
     const char *common = xc_kernel_source("common.cl"), *body = file ? xc_kernel_source(file) : "";
     if (!common || !body) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/%s is not embedded", file ? file : "common.cl");
     char devkey[1100];
     xc_ocl_device_key(d, devkey, sizeof devkey);
     /* the entry format is part of the key: files of an older format are never read */
-    uint64_t key =
-        fnv(fnv(fnv(fnv(fnv(fnv(fnv(1469598103934665603ull, prelude), common), body), generated), options), devkey), ENTRY_MAGIC);
+    uint64_t key = fnv(
+        fnv(fnv(fnv(fnv(fnv(fnv(fnv(1469598103934665603ull, prelude), common), body), generated), options), devkey), ENTRY_MAGIC),
+        patch ? patch->name : NULL);
     pthread_mutex_lock(&lock);
     for (entry *e = cache; e; e = e->next)
         if (e->dev == d && e->key == key) {
@@ -243,6 +290,7 @@ xc_status xc_ocl_program_prelude(xc_ocl_device *d, const char *prelude, const ch
             clReleaseProgram(p);
             return s;
         }
+        if (patch) XC_TRY(rebuild_patched(d, p, patch, label, &p));
         n_built++;
         to_disk(p, dir, path);
     }

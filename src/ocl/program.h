@@ -27,6 +27,11 @@ xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generat
  * reads, such as the layer's fused activation XC_ACTIVATE. */
 xc_status xc_ocl_program_prelude(xc_ocl_device *d, const char *prelude, const char *file, const char *generated,
                                  const char *options, const char *label, cl_program *out);
+/* The same, the compiled PTX edited by `patch` (may be NULL; ocl/ptx_patch.h) before the driver
+ * assembles it; the cache keeps the edited program. */
+struct xc_ptx_patch;
+xc_status xc_ocl_program_patched(xc_ocl_device *d, const char *prelude, const char *file, const char *generated,
+                                 const char *options, const char *label, const struct xc_ptx_patch *patch, cl_program *out);
 /* Releases every cached program of d (called by xc_ocl_device_close). */
 void xc_ocl_program_cache_release(xc_ocl_device *d);
 /* Counters since start: builds from source, loads from disk, memory hits (tests read them). */

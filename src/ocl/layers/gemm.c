@@ -23,6 +23,8 @@
  * constant weights need no repacked copy. */
 #include "ocl/engine.h"
 #include "ocl/program.h"
+#include "ocl/ptx_patch.h"
+#include "ocl/layers/wgmma_asm.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,8 +166,13 @@ static int define_value(const char *defines, const char *name)
     return p ? atoi(p + strlen(key)) : 0;
 }
 
-/* Launch `kernel` of program p with the arguments every gemm kernel takes (GEMM_PARAMS). */
-static xc_status add_bound_launch(xc_engine *e, xc_layer *l, cl_program p, const char *kernel, const gemm_geom *gp,
+/* Where a launch's B comes from: the layer's input, or (gemm.tf32_wgmma) a transposed copy. */
+#define B_INPUT (-1)
+#define B_WORKSPACE (-2) /* the layer's workspace */
+/* b >= 0: derived weight b */
+
+/* Launch `kernel` of program p with the arguments every gemm kernel takes (GEMM_PARAMS), B from b. */
+static xc_status add_bound_launch(xc_engine *e, xc_layer *l, cl_program p, const char *kernel, const gemm_geom *gp, int b,
                                   xc_launch **out)
 {
     const gemm_geom g = *gp;
@@ -173,7 +180,12 @@ static xc_status add_bound_launch(xc_engine *e, xc_layer *l, cl_program p, const
     if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
     *out = k;
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
-    XC_TRY(xc_launch_input(e, l, k, l->in[1]));
+    if (b == B_INPUT)
+        XC_TRY(xc_launch_input(e, l, k, l->in[1]));
+    else if (b == B_WORKSPACE)
+        xc_launch_workspace(k);
+    else
+        xc_launch_weight(k, b);
     XC_TRY(xc_launch_input(e, l, k, g.c >= 0 ? g.c : l->in[0])); /* unread without HAS_C */
     XC_TRY(xc_launch_input(e, l, k, g.bias >= 0 ? g.bias : l->in[0]));
     xc_launch_tensor(k, l->out[0]);
@@ -187,14 +199,14 @@ static xc_status add_bound_launch(xc_engine *e, xc_layer *l, cl_program p, const
 }
 
 /* gemm_kernels.cl (with extra_source appended) built for layer l's product. */
-static xc_status gemm_program(xc_engine *e, xc_layer *l, const char *defines, const char *extra_source, gemm_geom *g,
-                              cl_program *p)
+static xc_status gemm_program(xc_engine *e, xc_layer *l, const char *defines, const char *extra_source,
+                              const struct xc_ptx_patch *patch, gemm_geom *g, cl_program *p)
 {
     if (!geometry(e, l, g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not a product the gemm kind runs", l->name);
     char opts[512];
     snprintf(opts, sizeof opts, "%s%s%s%s%s", defines, g->trans_a ? " -DTRANS_A" : "", g->trans_b ? " -DTRANS_B" : "",
              g->c >= 0 ? " -DHAS_C" : "", g->bias >= 0 ? " -DHAS_BIAS" : "");
-    return xc_layer_program(e, l, "gemm_kernels.cl", extra_source, opts, p);
+    return xc_layer_program_patched(e, l, "gemm_kernels.cl", extra_source, opts, patch, p);
 }
 
 /* Builds l's launch: kernel `kernel` of gemm_kernels.cl, work-groups of local[0] x local[1]
@@ -207,8 +219,8 @@ static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines,
     gemm_geom g;
     cl_program p;
     xc_launch *k;
-    XC_TRY(gemm_program(e, l, defines, extra_source, &g, &p));
-    XC_TRY(add_bound_launch(e, l, p, kernel, &g, &k));
+    XC_TRY(gemm_program(e, l, defines, extra_source, NULL, &g, &p));
+    XC_TRY(add_bound_launch(e, l, p, kernel, &g, B_INPUT, &k));
     if (!local) {
         size_t global[3] = {(size_t)g.n, (size_t)g.m, (size_t)g.batch};
         xc_launch_range(k, 3, global, NULL);
@@ -221,7 +233,7 @@ static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines,
     if (slices <= 0) return XC_OK;
     l->workspace = (size_t)slices * (size_t)g.batch * (size_t)g.m * (size_t)g.n * sizeof(float);
     xc_launch_workspace(k);
-    XC_TRY(add_bound_launch(e, l, p, "gemm_splitk_reduce", &g, &k));
+    XC_TRY(add_bound_launch(e, l, p, "gemm_splitk_reduce", &g, B_INPUT, &k));
     xc_launch_workspace(k);
     size_t rglobal[3] = {(size_t)g.n, (size_t)g.m, (size_t)g.batch};
     xc_launch_range(k, 3, rglobal, NULL);
@@ -452,6 +464,97 @@ static const xc_variant mma_fp16_splitk_variants[] = {
 static const xc_tactic mma_fp16_splitk = {"gemm.mma_fp16_splitk", mma_fp16_splitk_applicable, mma_fp16_splitk_variants,
                                           mma_prepare, NULL};
 
-static const xc_tactic *const gemm_tactics[] = {
-    &naive, &tiled, &reg_blocked, &vec4, &tf32, &mma_fp16, &tf32_async, &tf32_splitk, &mma_fp16_async, &mma_fp16_splitk, NULL};
+/* gemm.tf32_wgmma (kernels/gemm_wgmma.cl): Hopper's warpgroup mma, on devices of compute
+ * capability 9.0 (xc_ocl_device_wgmma; the PTX is patched to sm_90a, ocl/ptx_patch.h), or
+ * emulated. A goes through the local stages as stored, so it must be stored with k contiguous (no
+ * transA) and K be a multiple of 4 (whole 16-byte copies); one batch. B is read as Bt (N x K,
+ * rounded to TF32): derived once from a constant B, else written each run into the layer's
+ * workspace by gemm_wgmma_bt, a launch before the product. */
+static int wgmma_applicable(const xc_engine *e, const xc_layer *l)
+{
+    gemm_geom g;
+    if (!xc_engine_tf32(e) || l->fp16 || !(xc_mma_emulated() || xc_ocl_device_wgmma(e->dev)) || !geometry(e, l, &g)) return 0;
+    return !g.trans_a && g.k % 4 == 0 && g.batch == 1;
+}
+
+/* f rounded to TF32 (to nearest, ties away from zero: kernels/mma_core.cl's tf32_round), the
+ * dropped bits cleared. */
+static float tf32_rounded(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    u = (u + 0x1000u) & 0xffffe000u;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* Bt of l's constant B (K x N, or N x K under transB), rounded, as a derived weight. */
+static xc_status wgmma_bt_weight(xc_engine *e, const xc_layer *l, const gemm_geom *g, int *index)
+{
+    char key[300];
+    snprintf(key, sizeof key, "wgmma_bt:%d:%s", (int)(l - e->layers), l->name);
+    xc_engine_find_derived(e, key, index);
+    if (*index >= 0) return XC_OK;
+    const float *b = xc_et_const_f32(&e->tensors[l->in[1]]);
+    size_t n = (size_t)g->n, k = (size_t)g->k, ld = (size_t)g->ldb;
+    float *bt = b ? malloc(n * k * sizeof *bt) : NULL;
+    if (!bt) return xc_fail(XC_ERR_NOMEM, "layer '%s': out of memory deriving its B for gemm.tf32_wgmma", l->name);
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < k; i++) bt[j * k + i] = tf32_rounded(g->trans_b ? b[j * ld + i] : b[i * ld + j]);
+    xc_status s = xc_engine_add_derived(e, l, key, bt, n * k * sizeof *bt, index);
+    free(bt);
+    return s;
+}
+
+static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    int bm = define_value(defines, "BM"), bn = define_value(defines, "BN");
+    if (!bm || !bn) return xc_fail(XC_ERR_INTERNAL, "gemm variant '%s' lacks BM/BN", defines);
+    char *core = xc_kernel_sources_join("mma_core.cl", "gemm_mma.cl"), *text = xc_wgmma_asm_source(bn);
+    const char *own = xc_kernel_source("gemm_wgmma.cl");
+    size_t len = core && text && own ? strlen(core) + strlen(text) + strlen(own) + 3 : 0;
+    char *src = len ? malloc(len) : NULL;
+    if (src) snprintf(src, len, "%s\n%s\n%s", core, text, own);
+    free(core);
+    free(text);
+    if (!src) return xc_fail(XC_ERR_NOMEM, "layer '%s': kernels/gemm_wgmma.cl and its asm", l->name);
+    gemm_geom g;
+    cl_program p;
+    char opts[256];
+    snprintf(opts, sizeof opts, "%s%s", defines, xc_mma_defines());
+    xc_status s = gemm_program(e, l, opts, src, xc_mma_emulated() ? NULL : &xc_ptx_sm90a, &g, &p);
+    free(src);
+    XC_TRY(s);
+    int b;
+    xc_launch *k;
+    if (e->tensors[l->in[1]].value) {
+        XC_TRY(wgmma_bt_weight(e, l, &g, &b));
+    } else {
+        b = B_WORKSPACE;
+        l->workspace = (size_t)g.n * (size_t)g.k * sizeof(float);
+        XC_TRY(add_bound_launch(e, l, p, "gemm_wgmma_bt", &g, B_INPUT, &k));
+        xc_launch_workspace(k);
+        size_t global[2] = {(size_t)(g.n + 31) / 32 * 32, (size_t)(g.k + 31) / 32 * 8}, local[2] = {32, 8};
+        xc_launch_range(k, 2, global, local);
+    }
+    gemm_geom gt = g; /* the product reads Bt: N x K, rows of k */
+    gt.trans_b = 1;
+    gt.ldb = g.k;
+    XC_TRY(add_bound_launch(e, l, p, "gemm_tf32_wgmma", &gt, b, &k));
+    size_t global[3] = {(size_t)((g.n + bn - 1) / bn) * 32, (size_t)((g.m + bm - 1) / bm) * 8, 1}, local[3] = {32, 8, 1};
+    xc_launch_range(k, 3, global, local);
+    return XC_OK;
+}
+
+#define WGMMA_TF32 "-DGEMM_TF32 -DMMA_PIPE -DWGMMA -DBK=16 -DBM=128 -DWARPS_M=8 -DWARPS_N=1 "
+static const xc_variant wgmma_variants[] = {
+    {"128x128x16.s3", WGMMA_TF32 "-DBN=128 -DSTAGES=3"},
+    {"128x256x16.s2", WGMMA_TF32 "-DBN=256 -DSTAGES=2"},
+    {NULL, NULL},
+};
+static const xc_tactic tf32_wgmma = {"gemm.tf32_wgmma", wgmma_applicable, wgmma_variants, wgmma_prepare, NULL};
+
+static const xc_tactic *const gemm_tactics[] = {&naive,          &tiled,           &reg_blocked, &vec4,
+                                                &tf32,           &mma_fp16,        &tf32_async,  &tf32_splitk,
+                                                &mma_fp16_async, &mma_fp16_splitk, &tf32_wgmma,  NULL};
 const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics};

@@ -1,0 +1,49 @@
+/* wgmma_asm.c — the inline asm of kernels/gemm_wgmma.cl written out for a tile width: a
+ * wgmma.mma_async m64nNk8 names all N / 2 accumulator registers of a work-item, one operand
+ * each, which the preprocessor cannot count out. Every Hopper-only instruction is a PTX comment
+ * led by XC_PTX_MARK (see ocl/ptx_patch.h); the accumulators are operands of the fence and the
+ * wait too, so the compiler keeps them in place (no copies in or out) between the three. */
+#include "ocl/layers/wgmma_asm.h"
+#include "ocl/ptx_patch.h"
+#include "text.h"
+#include <stdlib.h>
+
+/* ' "+f"(acc[0][j][e])' for every accumulator, comma-separated */
+static void accumulators(xc_text *t, int regs)
+{
+    for (int r = 0; r < regs; r++) xc_text_printf(t, "%s\"+f\"(acc[0][%d][%d])", r ? ", " : "", r / 4, r % 4);
+}
+
+char *xc_wgmma_asm_source(int n)
+{
+    const int regs = n / 2; /* 64 x n floats over 128 work-items */
+    xc_text t = {0};
+    xc_text_printf(&t, "#define XC_PTX_MARK \"%s\"\n", XC_PTX_MARK);
+    xc_text_printf(&t, "#ifndef MMA_EMULATE\n");
+    xc_text_printf(
+        &t, "inline void wgmma_fence(float acc[MT][NT8][4])\n{\n    asm volatile(XC_PTX_MARK \"wgmma.fence.sync.aligned;\" : ");
+    accumulators(&t, regs);
+    xc_text_printf(&t, " :: \"memory\");\n}\n");
+    xc_text_printf(
+        &t,
+        "inline void wgmma_wait(float acc[MT][NT8][4])\n{\n    asm volatile(XC_PTX_MARK \"wgmma.wait_group.sync.aligned 0;\" : ");
+    accumulators(&t, regs);
+    xc_text_printf(&t, " :: \"memory\");\n}\n");
+    xc_text_printf(&t, "inline void wgmma_k8(float acc[MT][NT8][4], uint a0, uint a1, uint a2, uint a3, ulong db)\n{\n");
+    xc_text_printf(&t,
+                   "    asm volatile(\"{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%d, 0;\\n\" XC_PTX_MARK "
+                   "\"wgmma.mma_async.sync.aligned.m64n%dk8.f32.tf32.tf32 {",
+                   regs + 5, n);
+    for (int r = 0; r < regs; r++) xc_text_printf(&t, "%s%%%d", r ? ", " : "", r);
+    xc_text_printf(&t, "}, {%%%d, %%%d, %%%d, %%%d}, %%%d, p, 1, 1;\\n}\"\n                 : ", regs, regs + 1, regs + 2,
+                   regs + 3, regs + 4);
+    accumulators(&t, regs);
+    xc_text_printf(&t,
+                   "\n                 : \"r\"(a0), \"r\"(a1), \"r\"(a2), \"r\"(a3), \"l\"(db), \"r\"(1)\n"
+                   "                 : \"memory\");\n}\n#endif\n");
+    if (t.failed) {
+        xc_text_free(&t);
+        return NULL;
+    }
+    return t.s;
+}

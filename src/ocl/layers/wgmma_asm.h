@@ -1,0 +1,8 @@
+/* wgmma_asm.h — the inline asm kernels/gemm_wgmma.cl needs for a tile width (wgmma_asm.c). */
+#ifndef XC_OCL_WGMMA_ASM_H
+#define XC_OCL_WGMMA_ASM_H
+
+/* OpenCL C defining XC_PTX_MARK, wgmma_fence, wgmma_k8 (m64nNk8 TF32) and wgmma_wait for BN = n
+ * (a multiple of 8 up to 256), malloc'd; NULL when memory runs out. */
+char *xc_wgmma_asm_source(int n);
+#endif
