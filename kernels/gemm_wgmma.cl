@@ -9,22 +9,35 @@
  * emulation of the instruction (on PoCL, for the tests).
  *
  * A work-group is two warpgroups (eight warps): BM = 128 rows, warpgroup w the rows 64w ..
- * 64w + 63, every warpgroup all BN columns. K is walked BK = 16 at a time (two k8 instructions)
- * through STAGES local stages filled by cp.async, STAGES - 1 tiles in flight. Rounding as the
- * mma.sync tactics (to nearest TF32, not the tensor cores' truncation): A's fragments come from
- * the stage into registers and are rounded there (the instruction's register-A form); B is read
- * by the instruction from the stage, k-major as TF32 requires, so it is its transpose Bt
- * (N x K), already rounded -- a copy the host derived from a constant B, or one the
- * gemm_wgmma_bt launch writes into the workspace before the product. */
+ * 64w + 63, every warpgroup all BN columns; K is walked BK = 16 at a time, two k8 instructions.
+ * Local memory (48 KiB under NVIDIA's OpenCL) holds B alone: A takes the instruction's register
+ * form, each work-item loading its own fragment from global memory (a row's 16-byte chunk, as
+ * mma.sync's tactics read it from their stages) two tiles ahead, rounded to TF32 in registers.
+ * B, read by the instruction from WG_STAGES local stages filled by cp.async WG_STAGES - 2 tiles
+ * ahead, is k-major as TF32 requires: Bt (N x K16, K rounded up to 16), already rounded, its k
+ * permuted within each 16 to meet A's registers (WG_KPOS) -- a copy the host derived from a
+ * constant B, or the one gemm_wgmma_bt writes into the workspace before the product. One
+ * instruction group stays in flight while the next tile's are issued (wait_group 1). Rounding is
+ * the mma.sync tactics' (to nearest), not the tensor cores' truncation. */
 #ifdef WGMMA
 #if BK != 16 || BM != 128 || WARPS_M != 8 || WARPS_N != 1 || (BN != 128 && BN != 256)
 #error "wgmma: 128 x (128 or 256) tiles of two warpgroups, BK 16"
 #endif
+#if !defined(WG_STAGES) || WG_STAGES < 3 || WG_STAGES > 5 || WG_STAGES * BN * 64 > 49152
+#error "wgmma: 3 to 5 stages of B within 48 KiB"
+#endif
 
-/* A stage of R rows is the instruction's canonical k-major layout without swizzle: core matrices
- * of 8 rows x 16 bytes (4 k), 128 contiguous bytes each; the four of a row block (k = 0..15) are
- * adjacent (WG_LBO apart), row blocks WG_SBO apart. WG_CHUNK: the uint4 of row r, k = 4c .. 4c+3.
- * A quarter-warp's copies land on eight consecutive rows of one chunk: 128 contiguous bytes. */
+/* Position p (< 16) of a 16-deep tile of Bt holds k = WG_KPOS(p): the k8 step s = p / 8 meets
+ * registers a0/a1 (the instruction's k = t) and a2/a3 (k = t + 4) of lane t, which hold elements
+ * 2s and 2s + 1 of its chunk k = 4t .. 4t + 3. The host derives constant Bt with the same map
+ * (wgmma_kpos in src/ocl/layers/gemm.c). */
+#define WG_KPOS(p) (((p) & 7) < 4 ? 4 * ((p) & 3) + ((p) >> 3 << 1) : 4 * ((p) & 3) + ((p) >> 3 << 1) + 1)
+
+/* A stage of BN rows of Bt is the instruction's canonical k-major layout without swizzle: core
+ * matrices of 8 rows x 16 bytes (4 positions), 128 contiguous bytes each; the four of a row block
+ * (positions 0..15) adjacent (WG_LBO apart), row blocks WG_SBO apart. WG_CHUNK: the uint4 of row
+ * r, positions 4c .. 4c+3. A quarter-warp's copies land on eight consecutive rows of one chunk:
+ * 128 contiguous bytes. */
 #define WG_LBO 128
 #define WG_SBO 512
 #define WG_CHUNK(r, c) (((r) >> 3) * (WG_SBO / 16) + (c) * (WG_LBO / 16) + ((r) & 7))
@@ -33,24 +46,31 @@
  * no swizzle (bits 62-63 zero). */
 inline ulong wg_desc(uint addr) { return (ulong)(addr >> 4 & 0x3fff) | (ulong)(WG_LBO >> 4) << 16 | (ulong)(WG_SBO >> 4) << 32; }
 
-/* This work-item's copies of the tile at k0 of an operand stored with k contiguous (rows row0..,
- * `rows` in all, extent ks along k, leading dimension ld) into a stage of R rows. */
-inline void wg_copy(__local uint4 *s, __global const store_t *P, int row0, int rows, int k0, int ks, int ld, int R, int tid)
+/* This work-item's copies of Bt's tile at k0 (rows n0.., N in all, row length ldb, a multiple of
+ * 16) into stage s. */
+inline void wg_copy_b(__local uint4 *s, __global const store_t *Bt, int n0, int N, int k0, int ldb, int tid)
 {
 #pragma unroll
-    for (int p = 0; p < R * 4 / NTH; p++) {
-        const int id = tid + p * NTH, r = (id & 7) | (id >> 5) << 3, c = id >> 3 & 3, row = row0 + r;
-        const int inside = row < rows && k0 + KC * c < ks;
-        copy_chunk(s + WG_CHUNK(r, c), inside ? P + row * ld + k0 + KC * c : P, inside);
+    for (int p = 0; p < BN * 4 / NTH; p++) {
+        const int id = tid + p * NTH, r = (id & 7) | (id >> 5) << 3, c = id >> 3 & 3, row = n0 + r;
+        copy_chunk(s + WG_CHUNK(r, c), row < N ? Bt + row * ldb + k0 + KC * c : Bt, row < N);
     }
 }
 
-/* A's value (r, k) from its stage (rows of the warpgroup's 64), rounded to TF32: the bits the
- * register form of the instruction takes. */
-inline uint wg_a(__local const uint4 *as, int r, int k) { return tf32_round(as_float(((__local const uint *)as)[WG_CHUNK(r, k >> 2) * 4 + (k & 3)])); }
+/* The lane's A fragment of the tile at k0: rows row and row + 8, k = k0 + 4t .. + 3 (zeros
+ * outside), rounded to TF32. */
+inline void wg_load_a(uint4 a[2], __global const store_t *A, int row, int M, int k0, int K, int lda, int t)
+{
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+        const int r = row + 8 * h, k = k0 + KC * t;
+        a[h] = r < M && k < K ? TF32_ROUND4(as_uint4(CHUNK_ALIGNED(A, r * lda + k))) : (uint4)(0);
+    }
+}
 
 #ifdef MMA_EMULATE
-/* Addresses are offsets into the work-group's local array; the instruction, computed plainly. */
+/* Addresses are offsets into the work-group's local array; the instruction computed plainly, A
+ * read again from global memory (a lane holds only its own part of the fragment). */
 #define WG_ADDR(p, base) ((uint)((p) - (base)) * 16u)
 #define WG_PROXY_FENCE()
 inline float wg_b(__local const uint4 *smem, ulong d, int n, int k)
@@ -59,95 +79,120 @@ inline float wg_b(__local const uint4 *smem, ulong d, int n, int k)
     const uint byte = start + (uint)(n >> 3) * sbo + (uint)(k >> 2) * lbo + (uint)(n & 7) * 16 + (uint)(k & 3) * 4;
     return as_float(((__local const uint *)smem)[byte / 4] & 0xffffe000u);
 }
-/* D (64 x BN) += A (64 x 8 at k0 of the stage as) x B (8 x BN, Bt at descriptor db) as the
- * warpgroup holds D: warp w of four, lane (g, t): rows 16w + g (+8), columns 8j + 2t (+1). */
-inline void wg_mma_emulated(float acc[MT][NT8][4], __local const uint4 *as, int k0, ulong db, __local const uint4 *smem)
+/* D (64 x BN) += A (rows row0.., positions 8s .. 8s + 7 of the tile at k0) x B (descriptor db)
+ * as the warpgroup holds D: warp w of four, lane (g, t): rows 16w + g (+8), columns 8j + 2t (+1). */
+inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, int row0, int M, int k0, int K, int lda, int s,
+                            ulong db, __local const uint4 *smem)
 {
     const int lane = get_local_id(0), w = get_local_id(1) & 3, g = lane >> 2, t = lane & 3;
     for (int j = 0; j < NT8; j++)
         for (int e = 0; e < 4; e++) {
-            const int r = 16 * w + g + (e >> 1) * 8, n = 8 * j + 2 * t + (e & 1);
+            const int r = row0 + 16 * w + g + (e >> 1) * 8, n = 8 * j + 2 * t + (e & 1);
             float sum = 0.0f;
-            for (int k = 0; k < 8; k++) sum += as_float(wg_a(as, r, k0 + k) & 0xffffe000u) * wg_b(smem, db, n, k);
+            for (int p = 0; p < 8; p++) {
+                const int k = k0 + WG_KPOS(8 * s + p);
+                const float a = r < M && k < K ? as_float(tf32_round(LOAD(A, r * lda + k)) & 0xffffe000u) : 0.0f;
+                sum += a * wg_b(smem, db, n, p);
+            }
             acc[0][j][e] += sum;
         }
 }
 #define WG_FENCE(acc)
-#define WG_MMA(acc, as, r, k0, db, smem) wg_mma_emulated(acc, as, k0, db, smem)
+#define WG_MMA(acc, a, s, db, k0) wg_mma_emulated(acc, A, m0 + 64 * wgroup, M, k0, K, lda, s, db, smem)
 #define WG_COMMIT()
-#define WG_WAIT(acc)
+#define WG_WAIT1(acc)
+#define WG_WAIT0(acc)
+#define WG_COPY_WAIT()
 #else
 /* a __local pointer is a shared-space address (see copy_chunk) */
 #define WG_ADDR(p, base) ((uint)(size_t)(p))
 /* cp.async wrote the stage through the generic proxy; wgmma reads it through the async one */
 #define WG_PROXY_FENCE() asm volatile(XC_PTX_MARK "fence.proxy.async.shared::cta;" ::: "memory")
 #define WG_FENCE(acc) wgmma_fence(acc)
-/* the register fragment of A, as mma.sync m16n8k8's: lane (g, t) of warp w holds rows 16w + g
- * and + 8 at k = t and t + 4 */
-#define WG_MMA(acc, as, r, k0, db, smem)                                                                              \
-    wgmma_k8(acc, wg_a(as, r, k0 + t), wg_a(as, r + 8, k0 + t), wg_a(as, r, k0 + t + 4), wg_a(as, r + 8, k0 + t + 4), db)
+/* step s of the tile: lane (g, t) of warp w gives rows 16w + g and + 8 at the instruction's
+ * k = t (a0, a1) and t + 4 (a2, a3): its chunk's elements 2s and 2s + 1 (WG_KPOS) */
+#define WG_MMA(acc, a, s, db, k0)                                                                                      \
+    ((s) ? wgmma_k8(acc, a[0].z, a[1].z, a[0].w, a[1].w, db) : wgmma_k8(acc, a[0].x, a[1].x, a[0].y, a[1].y, db))
 #define WG_COMMIT() asm volatile(XC_PTX_MARK "wgmma.commit_group.sync.aligned;" ::: "memory")
-#define WG_WAIT(acc) wgmma_wait(acc)
+#define WG_WAIT1(acc) wgmma_wait1(acc)
+#define WG_WAIT0(acc) wgmma_wait(acc)
+/* B's tile kt landed: the groups committed after it (WG_STAGES - 3) may still be in flight */
+#if WG_STAGES == 3
+#define WG_COPY_WAIT() asm volatile("cp.async.wait_group 0;" ::: "memory")
+#elif WG_STAGES == 4
+#define WG_COPY_WAIT() asm volatile("cp.async.wait_group 1;" ::: "memory")
+#else
+#define WG_COPY_WAIT() asm volatile("cp.async.wait_group 2;" ::: "memory")
 #endif
+#endif
+
+/* Tile T, its A fragment in a[cur]; then A of tile T + 2 into a[nxt] (the buffer the
+ * instructions of tile T - 1 read: complete after WG_WAIT1). The barrier makes B's tile kt
+ * visible to all, and tells that every warpgroup is done with tile T - 2's stage, which the
+ * copies of tile T + WG_STAGES - 2 then take. */
+#define WG_TILE(T, cur, nxt)                                                                                            \
+    if ((T) < tiles) {                                                                                                \
+        WG_COPY_WAIT();                                                                                                \
+        WG_PROXY_FENCE();                                                                                              \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                                                  \
+        const int ahead = (T) + WG_STAGES - 2;                                                                        \
+        if (ahead < tiles) wg_copy_b(Bs + ahead % WG_STAGES * BN * 4, B, n0, N, ahead * BK, ldb, tid);                 \
+        COPY_COMMIT();                                                                                                 \
+        const uint b = WG_ADDR(Bs + (T) % WG_STAGES * BN * 4, smem);                                                  \
+        WG_FENCE(acc);                                                                                                 \
+        WG_MMA(acc, a[cur], 0, wg_desc(b), (T) * BK);                                                                            \
+        WG_MMA(acc, a[cur], 1, wg_desc(b + 2 * WG_LBO), (T) * BK);                                                               \
+        WG_COMMIT();                                                                                                   \
+        WG_WAIT1(acc);                                                                                                 \
+        if ((T) + 2 < tiles) wg_load_a(a[nxt], A, arow, M, ((T) + 2) * BK, K, lda, t);                               \
+    }
 
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgmma(GEMM_PARAMS)
 {
-    __local uint4 smem[STAGES * (BM + BN) * 4];
-    __local uint4 *As = smem, *Bs = smem + STAGES * BM * 4;
+    __local uint4 smem[WG_STAGES * BN * 4];
+    __local uint4 *Bs = smem;
     MMA_PLACE();
     GEMM_SELECT_BATCH();
     float acc[MT][NT8][4];
     mma_zero(acc);
-    const int tiles = (K + BK - 1) / BK, wgroup = warp >> 2; /* the warpgroup */
+    const int tiles = (K + BK - 1) / BK, wgroup = warp >> 2, arow = m0 + 64 * wgroup + 16 * (warp & 3) + g;
+    /* B's first WG_STAGES - 2 tiles in flight, A's first two in registers */
 #pragma unroll
-    for (int st = 0; st < STAGES - 1; st++) {
-        if (st < tiles) {
-            wg_copy(As + st * BM * 4, A, m0, M, st * BK, K, lda, BM, tid);
-            wg_copy(Bs + st * BN * 4, B, n0, N, st * BK, K, ldb, BN, tid);
-        }
+    for (int st = 0; st < WG_STAGES - 2; st++) {
+        if (st < tiles) wg_copy_b(Bs + st * BN * 4, B, n0, N, st * BK, ldb, tid);
         COPY_COMMIT();
     }
-    for (int kt = 0; kt < tiles; kt++) {
-        COPY_WAIT();
-        WG_PROXY_FENCE();
-        /* tile kt has landed for every work-item, and every warpgroup has finished reading
-         * stage (kt - 1) % STAGES (its wait below), which the copies of tile kt + STAGES - 1 take */
-        barrier(CLK_LOCAL_MEM_FENCE);
-        const int next = kt + STAGES - 1, ns = next % STAGES, cs = kt % STAGES;
-        if (next < tiles) {
-            wg_copy(As + ns * BM * 4, A, m0, M, next * BK, K, lda, BM, tid);
-            wg_copy(Bs + ns * BN * 4, B, n0, N, next * BK, K, ldb, BN, tid);
-        }
-        COPY_COMMIT();
-        __local const uint4 *as = As + cs * BM * 4 + wgroup * 64 * 4; /* the warpgroup's 64 rows */
-        const uint b = WG_ADDR(Bs + cs * BN * 4, smem);
-        const int r = 16 * (warp & 3) + g;
-        WG_FENCE(acc);
-        WG_MMA(acc, as, r, 0, wg_desc(b), smem);
-        WG_MMA(acc, as, r, 8, wg_desc(b + 2 * WG_LBO), smem); /* k = 8 .. 15: the next two chunks */
-        WG_COMMIT();
-        WG_WAIT(acc);
+    uint4 a[3][2];
+    wg_load_a(a[0], A, arow, M, 0, K, lda, t);
+    wg_load_a(a[1], A, arow, M, BK, K, lda, t);
+    for (int kt = 0; kt < tiles; kt += 3) {
+        WG_TILE(kt, 0, 2);
+        WG_TILE(kt + 1, 1, 0);
+        WG_TILE(kt + 2, 2, 1);
     }
+    WG_WAIT0(acc);
     mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, 0);
 }
 
-/* Bt (N x K, rows of k, in the workspace) from a B that is not constant: B's transpose (B K x N,
- * rows of n at ldb; 32 x 32 tiles through local memory, both sides coalesced) or, under TRANS_B,
- * B itself; rounded to TF32 on the way (tf32_round: its low bits are the instruction's to drop).
- * NDRange (N rounded up to 32, K / 4 rounded up to 8), local 32 x 8. */
-__kernel __attribute__((reqd_work_group_size(32, 8, 1))) void gemm_wgmma_bt(GEMM_PARAMS, __global float *bt)
+/* Bt (N x ldb, ldb = K rounded up to 16; in the workspace) from a B that is not constant: B's
+ * transpose (B K x N, rows of n at its own leading dimension; 32 x 32 tiles through local memory,
+ * both sides coalesced) or, under TRANS_B, B itself; positions permuted by WG_KPOS, zeros past K,
+ * rounded to TF32 (tf32_round: the low bits are the instruction's to drop). NDRange (N rounded
+ * up to 32, ldb / 4 rounded up to 8), local 32 x 8; ldb_b is B's leading dimension. */
+__kernel __attribute__((reqd_work_group_size(32, 8, 1))) void gemm_wgmma_bt(GEMM_PARAMS, __global float *bt, const int ldt)
 {
     __local float tile[32][33];
-    const int n0 = get_group_id(0) * 32, k0 = get_group_id(1) * 32, x = get_local_id(0), y = get_local_id(1);
+    const int n0 = get_group_id(0) * 32, p0 = get_group_id(1) * 32, x = get_local_id(0), y = get_local_id(1);
+    const int kx = p0 + (x & 16) + WG_KPOS(x & 15); /* the k position p0 + x holds */
     B += b_off;
 #ifdef TRANS_B
     for (int i = y; i < 32; i += 8)
-        if (n0 + i < N && k0 + x < K) bt[(n0 + i) * K + k0 + x] = as_float(tf32_round(LOAD(B, (n0 + i) * ldb + k0 + x)));
+        if (n0 + i < N && p0 + x < ldt) bt[(n0 + i) * ldt + p0 + x] = kx < K ? as_float(tf32_round(LOAD(B, (n0 + i) * ldb + kx))) : 0.0f;
 #else
-    for (int i = y; i < 32; i += 8) tile[i][x] = k0 + i < K && n0 + x < N ? LOAD(B, (k0 + i) * ldb + n0 + x) : 0.0f;
+    for (int i = y; i < 32; i += 8) tile[i][x] = p0 + i < K && n0 + x < N ? LOAD(B, (p0 + i) * ldb + n0 + x) : 0.0f;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int i = y; i < 32; i += 8)
-        if (n0 + i < N && k0 + x < K) bt[(n0 + i) * K + k0 + x] = as_float(tf32_round(tile[x][i]));
+        if (n0 + i < N && p0 + x < ldt) bt[(n0 + i) * ldt + p0 + x] = kx < K ? as_float(tf32_round(tile[kx - p0][i])) : 0.0f;
 #endif
 }
 #endif /* WGMMA */

@@ -284,6 +284,7 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
 /* MMA_PIPE: the cp.async copies that fill the local stages (gemm_mma.cl's and conv2d_mma.cl's
  * pipelined kernels): STAGES local stages, STAGES - 1 tiles in flight. */
 #ifdef MMA_PIPE
+#ifndef WGMMA /* gemm_wgmma.cl stages B alone, and checks its own */
 #if !defined(STAGES) || STAGES < 2 || STAGES > 4
 #error "MMA_PIPE needs STAGES 2..4"
 #endif
@@ -292,6 +293,7 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
 #endif
 #if STAGES * (BM + BN) * 4 * 16 > 49152
 #error "MMA_PIPE: the stages exceed 48 KiB of local memory"
+#endif
 #endif
 
 #ifdef MMA_EMULATE
@@ -311,7 +313,9 @@ inline void copy_chunk(__local uint4 *dst, __global const store_t *src, int insi
 }
 #define COPY_COMMIT() asm volatile("cp.async.commit_group;" ::: "memory")
 /* all but the newest STAGES - 2 groups complete: the tile about to be multiplied has landed */
-#if STAGES == 2
+#ifdef WGMMA
+#define COPY_WAIT() /* gemm_wgmma.cl waits its own way */
+#elif STAGES == 2
 #define COPY_WAIT() asm volatile("cp.async.wait_group 0;" ::: "memory")
 #elif STAGES == 3
 #define COPY_WAIT() asm volatile("cp.async.wait_group 1;" ::: "memory")
@@ -346,7 +350,9 @@ inline void copy_tile(__local uint4 *s, __global const store_t *P, int row0, int
 /* The lane's accumulators, zeroed. */
 inline void mma_zero(float acc[MT][NT8][4])
 {
+#pragma unroll
     for (int i = 0; i < MT; i++)
+#pragma unroll
         for (int j = 0; j < NT8; j++) acc[i][j][0] = acc[i][j][1] = acc[i][j][2] = acc[i][j][3] = 0.0f;
 }
 #endif

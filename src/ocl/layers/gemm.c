@@ -466,15 +466,26 @@ static const xc_tactic mma_fp16_splitk = {"gemm.mma_fp16_splitk", mma_fp16_split
 
 /* gemm.tf32_wgmma (kernels/gemm_wgmma.cl): Hopper's warpgroup mma, on devices of compute
  * capability 9.0 (xc_ocl_device_wgmma; the PTX is patched to sm_90a, ocl/ptx_patch.h), or
- * emulated. A goes through the local stages as stored, so it must be stored with k contiguous (no
- * transA) and K be a multiple of 4 (whole 16-byte copies); one batch. B is read as Bt (N x K,
- * rounded to TF32): derived once from a constant B, else written each run into the layer's
- * workspace by gemm_wgmma_bt, a launch before the product. */
+ * emulated. A is read in 16-byte chunks along k, so it must be stored with k contiguous (no
+ * transA) and K be a multiple of 4; one batch. B is read as Bt (N x K16, K rounded up to 16,
+ * rounded to TF32, k permuted within each 16 by wgmma_kpos): derived once from a constant B, else
+ * written each run into the layer's workspace by gemm_wgmma_bt, a launch before the product. */
 static int wgmma_applicable(const xc_engine *e, const xc_layer *l)
 {
     gemm_geom g;
     if (!xc_engine_tf32(e) || l->fp16 || !(xc_mma_emulated() || xc_ocl_device_wgmma(e->dev)) || !geometry(e, l, &g)) return 0;
     return !g.trans_a && g.k % 4 == 0 && g.batch == 1;
+}
+
+/* Bt's row length: K rounded up to the 16 of a tile. */
+static int64_t wgmma_ldt(const gemm_geom *g) { return (g->k + 15) / 16 * 16; }
+
+/* The k that position p of a 16-deep tile of Bt holds: kernels/gemm_wgmma.cl's WG_KPOS (which
+ * says why), written again here for the constant B the host derives. */
+static int64_t wgmma_kpos(int64_t p)
+{
+    int64_t q = p & 15, step = q >> 3;
+    return (p & ~15) + 4 * (q & 3) + 2 * step + ((q & 7) >= 4);
 }
 
 /* f rounded to TF32 (to nearest, ties away from zero: kernels/mma_core.cl's tf32_round), the
@@ -488,7 +499,7 @@ static float tf32_rounded(float f)
     return f;
 }
 
-/* Bt of l's constant B (K x N, or N x K under transB), rounded, as a derived weight. */
+/* Bt of l's constant B (K x N, or N x K under transB) as a derived weight. */
 static xc_status wgmma_bt_weight(xc_engine *e, const xc_layer *l, const gemm_geom *g, int *index)
 {
     char key[300];
@@ -496,12 +507,15 @@ static xc_status wgmma_bt_weight(xc_engine *e, const xc_layer *l, const gemm_geo
     xc_engine_find_derived(e, key, index);
     if (*index >= 0) return XC_OK;
     const float *b = xc_et_const_f32(&e->tensors[l->in[1]]);
-    size_t n = (size_t)g->n, k = (size_t)g->k, ld = (size_t)g->ldb;
-    float *bt = b ? malloc(n * k * sizeof *bt) : NULL;
+    size_t n = (size_t)g->n, ldt = (size_t)wgmma_ldt(g), ld = (size_t)g->ldb;
+    float *bt = b ? calloc(n * ldt, sizeof *bt) : NULL;
     if (!bt) return xc_fail(XC_ERR_NOMEM, "layer '%s': out of memory deriving its B for gemm.tf32_wgmma", l->name);
     for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < k; i++) bt[j * k + i] = tf32_rounded(g->trans_b ? b[j * ld + i] : b[i * ld + j]);
-    xc_status s = xc_engine_add_derived(e, l, key, bt, n * k * sizeof *bt, index);
+        for (size_t p = 0; p < ldt; p++) {
+            size_t k = (size_t)wgmma_kpos((int64_t)p);
+            if (k < (size_t)g->k) bt[j * ldt + p] = tf32_rounded(g->trans_b ? b[j * ld + k] : b[k * ld + j]);
+        }
+    xc_status s = xc_engine_add_derived(e, l, key, bt, n * ldt * sizeof *bt, index);
     free(bt);
     return s;
 }
@@ -531,15 +545,16 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
         XC_TRY(wgmma_bt_weight(e, l, &g, &b));
     } else {
         b = B_WORKSPACE;
-        l->workspace = (size_t)g.n * (size_t)g.k * sizeof(float);
+        l->workspace = (size_t)g.n * (size_t)wgmma_ldt(&g) * sizeof(float);
         XC_TRY(add_bound_launch(e, l, p, "gemm_wgmma_bt", &g, B_INPUT, &k));
         xc_launch_workspace(k);
-        size_t global[2] = {(size_t)(g.n + 31) / 32 * 32, (size_t)(g.k + 31) / 32 * 8}, local[2] = {32, 8};
+        xc_launch_int(k, wgmma_ldt(&g));
+        size_t global[2] = {(size_t)(g.n + 31) / 32 * 32, (size_t)(wgmma_ldt(&g) + 31) / 32 * 8}, local[2] = {32, 8};
         xc_launch_range(k, 2, global, local);
     }
-    gemm_geom gt = g; /* the product reads Bt: N x K, rows of k */
+    gemm_geom gt = g; /* the product reads Bt: N x K16, rows of k */
     gt.trans_b = 1;
-    gt.ldb = g.k;
+    gt.ldb = wgmma_ldt(&g);
     XC_TRY(add_bound_launch(e, l, p, "gemm_tf32_wgmma", &gt, b, &k));
     size_t global[3] = {(size_t)((g.n + bn - 1) / bn) * 32, (size_t)((g.m + bm - 1) / bm) * 8, 1}, local[3] = {32, 8, 1};
     xc_launch_range(k, 3, global, local);
@@ -548,8 +563,8 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 #define WGMMA_TF32 "-DGEMM_TF32 -DMMA_PIPE -DWGMMA -DBK=16 -DBM=128 -DWARPS_M=8 -DWARPS_N=1 "
 static const xc_variant wgmma_variants[] = {
-    {"128x128x16.s3", WGMMA_TF32 "-DBN=128 -DSTAGES=3"},
-    {"128x256x16.s2", WGMMA_TF32 "-DBN=256 -DSTAGES=2"},
+    {"128x128x16.s5", WGMMA_TF32 "-DBN=128 -DWG_STAGES=5"},
+    {"128x256x16.s3", WGMMA_TF32 "-DBN=256 -DWG_STAGES=3"},
     {NULL, NULL},
 };
 static const xc_tactic tf32_wgmma = {"gemm.tf32_wgmma", wgmma_applicable, wgmma_variants, wgmma_prepare, NULL};
