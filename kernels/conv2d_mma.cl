@@ -94,7 +94,7 @@ inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global 
                 const int p = p0 + NCOL(j, 2 * t + (e & 1));
                 if (p >= P) continue;
 #ifdef SPLITK
-                SPLITK_PART(slice, g * MG + m, p) = acc[i][j][e];
+                SPLITK_PART(slice, g * MG + m, p) = acc[i][j][e]; /* b and the epilogue: conv_splitk_reduce */
 #else
                 conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j][e] + b);
 #endif
