@@ -25,6 +25,9 @@ transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it run
   1x1_tf32_async.*, fp16.1x1_async.*  (1x1 conv cases whose C and OH*OW are multiples of 4, or 8
                   under --fp16) each conv2d.1x1_tf32_async / conv2d.1x1_mma_fp16_async variant,
                   judged likewise;
+  splitk_tf32.*, fp16.splitk.*  (SPLITK_CONV_CASES: few output tiles, long K, as resnet18's
+                  layer4 at batch 32) each conv2d.splitk_tf32 / conv2d.splitk_mma_fp16 variant,
+                  judged likewise;
 Every output element is checked to be written (a NaN-poisoned output would show as NaN error).
 Attention cases (attn_*: MatMul -> scale -> mask Add -> Softmax -> MatMul chains fused into one
 attention layer, and the ONNX Attention op) force each attention.flash_tf32 variant (tf32.*) and
@@ -173,6 +176,18 @@ CASES = [  # name, op, A, B, C, attrs
     ("conv1x1_s2", "Conv", [2, 64, 28, 28], 128, None, {"k": 1, "stride": 2, "pad": 0}),
     ("conv3x3_g4", "Conv", [2, 64, 14, 14], 64, None, {"k": 3, "group": 4}),
 ]
+# conv2d.splitk_tf32 / conv2d.splitk_mma_fp16 (same fields as CASES' convs): resnet18's layer4.0
+# at batch 32 (stride-2 3x3 256 -> 512, then 3x3 512 -> 512: 200 tiles of 64 x 64), a grouped 3x3,
+# a 1x1, and K = 2700 that no slice count divides
+SPLITK_CONV_CASES = [
+    ("convsk_l4_s2", "Conv", [32, 256, 14, 14], 512, None, {"k": 3, "stride": 2}),
+    ("convsk_l4", "Conv", [32, 512, 7, 7], 512, None, {"k": 3}),
+    ("convsk_g2", "Conv", [4, 256, 7, 7], 256, None, {"k": 3, "group": 2}),
+    ("convsk_1x1", "Conv", [8, 1024, 7, 7], 256, None, {"k": 1, "pad": 0}),
+    ("convsk_ragged", "Conv", [3, 300, 9, 9], 70, None, {"k": 3}),
+]
+CONV_SPLITK_TF32_VARIANTS = ["%s.s%d" % (t, n) for t in ("128x64x16.2x2", "64x64x16.2x2") for n in (2, 4, 8)]
+CONV_SPLITK_FP16_VARIANTS = ["%s.s%d" % (t, n) for t in ("128x64x32.2x2", "64x64x32.2x2") for n in (2, 4, 8)]
 # the cp.async tactics (gemm.tf32_async, gemm.mma_fp16_async; the split-K ones where the output has few
 # tiles): run on the cases whose contiguous dimensions are whole 16-byte chunks
 ASYNC_CASES = [  # name, op, A, B, C, attrs
@@ -249,7 +264,7 @@ def main():
     failures = 0
     print("%-14s %-28s %-30s %-5s %10s  %s" % ("case", "run", "tactic", "prec", "rel err", "verdict"))
     attention = [(c[0], "Attention", c, None, None, {}) for c in ATTN_CASES]
-    for name, op, sa, sb, sc, attrs in ([] if a.async_only else CASES + attention) + ASYNC_CASES:
+    for name, op, sa, sb, sc, attrs in ([] if a.async_only else CASES + SPLITK_CONV_CASES + attention) + ASYNC_CASES:
         if a.only and not re.search(a.only, name):
             continue
         model = os.path.join(a.out, name + ".onnx")
@@ -260,6 +275,12 @@ def main():
             tf32_variants = ATTN_VARIANTS_D128_TF32 if d == 128 else ATTN_VARIANTS
             runs = [("tf32." + v, ["--tactics", "attention.flash_tf32." + v], "tf32") for v in tf32_variants]
             runs += [("fp16.mma." + v, ["--fp16", "--tactics", "attention.flash_mma_fp16." + v], "fp16") for v in ATTN_VARIANTS]
+        elif name.startswith("convsk_"):
+            make_conv(model, sa[0], sa[1], sa[2], sb, **attrs)
+            k = attrs["k"] ** 2 * sa[1] // attrs.get("group", 1)
+            runs = [("splitk_tf32." + v, ["--tactics", "conv2d.splitk_tf32." + v], "tf32") for v in CONV_SPLITK_TF32_VARIANTS]
+            runs += [("fp16.splitk." + v, ["--fp16", "--tactics", "conv2d.splitk_mma_fp16." + v], "fp16")
+                     for v in CONV_SPLITK_FP16_VARIANTS]
         elif op == "Conv" and attrs:
             make_conv(model, sa[0], sa[1], sa[2], sb, **attrs)
             k = attrs["k"] ** 2 * sa[1] // attrs.get("group", 1)

@@ -105,15 +105,18 @@ __kernel void conv_im2col(__global const store_t *x, __global store_t *col, CONV
     STORE(col, row * P + p, conv_gather(x, row / K, row % K, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG));
 }
 
-/* Split-K (conv2d.splitk_gemm, conv2d.splitk_vec4): with SPLITK=S the GEMM's K loop is cut into
- * S slices of whole tile steps, run by separate work-groups (one group only), so a layer with
- * few output tiles and a long K still fills the device. Each slice writes its float partial sums
- * to part[part_off + (slice * M + m) * P + p] (the workspace, after the im2col matrix where there
- * is one); conv_splitk_reduce adds them in slice order (deterministic), then applies the bias and
+/* Split-K (conv2d.splitk_gemm, conv2d.splitk_vec4, conv2d.splitk_tf32, conv2d.splitk_mma_fp16):
+ * with SPLITK=S the GEMM's K loop is cut into S slices of whole tile steps, run by separate
+ * work-groups, so a layer with few output tiles and a long K still fills the device. Each slice
+ * writes its float partial sums (fp16 layers too) to SPLITK_PART(slice, m, p) (the workspace,
+ * after the im2col matrix where there is one; m counts all M output channels, so groups share the
+ * plane); conv_splitk_reduce adds them in slice order (deterministic), then applies the bias and
  * the epilogue: one work-item per output element, consecutive items along p. */
 #ifdef SPLITK
 #define SPLITK_ARGS , __global float *part, const int part_off
+#define SPLITK_PASS , part, part_off /* SPLITK_ARGS handed on to a helper */
 #define SPLITK_SLICE(K, step) ((((K) + SPLITK - 1) / SPLITK + (step) - 1) / (step) * (step))
+#define SPLITK_PART(slice, m, p) part[part_off + ((long)(slice) * M + (m)) * P + (p)]
 
 __kernel void conv_splitk_reduce(__global const store_t *bias, __global const store_t *res, __global store_t *y,
                                  CONV_GEOM SPLITK_ARGS)
@@ -121,11 +124,12 @@ __kernel void conv_splitk_reduce(__global const store_t *bias, __global const st
     const int OHW = OH * OW, P = N * OHW, p = get_global_id(0), m = get_global_id(1);
     if (p >= P || m >= M) return;
     float acc = BIAS(m);
-    for (int s = 0; s < SPLITK; s++) acc = XC_HSUM(acc + part[part_off + ((long)s * M + m) * P + p]);
+    for (int s = 0; s < SPLITK; s++) acc = XC_HSUM(acc + SPLITK_PART(s, m, p));
     conv_store(y, res, (p / OHW * M + m) * OHW + p % OHW, acc);
 }
 #else
 #define SPLITK_ARGS
+#define SPLITK_PASS
 #endif
 
 /* Winograd F(2x2, 3x3), shared by conv2d.winograd_f2x2_3x3 and conv2d.winograd_gemm. The 4x4

@@ -88,7 +88,7 @@ void conv_gemm(__global const store_t *src, __global const store_t *w, __global 
 #ifdef SPLITK
         for (int j = 0; j < RN; j++) {
             const int p = p0 + tx + j * LX;
-            if (p < P) part[part_off + ((long)get_group_id(2) * M + m) * P + p] = acc[i][j];
+            if (p < P) SPLITK_PART(get_group_id(2), m, p) = acc[i][j];
         }
 #else
         const float b = BIAS(g * MG + m);

@@ -152,7 +152,7 @@ void conv_gemm_vec4(__global const store_t *src, __global const store_t *w, __gl
             for (int c = 0; c < 4; c++) {
                 if (p + c >= P) continue;
 #ifdef SPLITK
-                part[part_off + ((long)get_group_id(2) * M + m) * P + p + c] = v[c];
+                SPLITK_PART(get_group_id(2), m, p + c) = v[c];
 #else
                 conv_store(y, res, ((p + c) / OHW * M + g * MG + m) * OHW + (p + c) % OHW, v[c] + b);
 #endif

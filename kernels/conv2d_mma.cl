@@ -12,7 +12,14 @@
  * loads of the input coalesce along the output row). The next tile's loads are issued into
  * registers before the current tile's products, as in gemm_mma.cl; the epilogue is every conv
  * tactic's (bias, residual, activation: conv_store). NDRange: (P tiles x 32, MG tiles x warps,
- * groups). */
+ * groups).
+ *
+ * SPLITK=S (conv2d.splitk_tf32, conv2d.splitk_mma_fp16; see conv2d_common.cl): the work-group
+ * takes one slice of K (whole BK tiles, the last slice the rest, possibly none) and stores its raw
+ * fp32 sums to the workspace; conv_splitk_reduce adds the slices and applies the epilogue. The
+ * slices share the third NDRange dimension with the groups (groups x S, group-major): OpenCL has
+ * three dimensions and the first two are the output tile's. Every slice but the last ends on a
+ * whole tile, so the loads need no bound but K's own. */
 #if defined(GEMM_TF32) || defined(MMA_FP16)
 #ifdef MMA_FP16
 #define CONV_MMA_KERNEL conv_mma_fp16
@@ -68,11 +75,12 @@ inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, conv_tap t, 
 }
 
 /* The lane's accumulators of the warp's tile at (channel m0, position p0) of group g through
- * the epilogue: accumulator (i, j, e) of lane (gl, t) is row gl (+8 for e >= 2), column
- * NCOL(j, 2t (+1 for odd e)) (mma_core.cl). */
+ * the epilogue, or under SPLITK as they are into slice `slice`'s partial plane: accumulator
+ * (i, j, e) of lane (gl, t) is row gl (+8 for e >= 2), column NCOL(j, 2t (+1 for odd e))
+ * (mma_core.cl). */
 inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global const store_t *res,
                            __global const store_t *bias, int m0, int p0, int gl, int t, int g, const int M, const int MG,
-                           const int P, const int OHW)
+                           const int P, const int OHW SPLITK_ARGS, int slice)
 {
 #pragma unroll
     for (int i = 0; i < MT; i++)
@@ -84,7 +92,12 @@ inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global 
 #pragma unroll
             for (int j = 0; j < NT8; j++) {
                 const int p = p0 + NCOL(j, 2 * t + (e & 1));
-                if (p < P) conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j][e] + b);
+                if (p >= P) continue;
+#ifdef SPLITK
+                SPLITK_PART(slice, g * MG + m, p) = acc[i][j][e]; /* b and the epilogue: conv_splitk_reduce */
+#else
+                conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j][e] + b);
+#endif
             }
         }
 }
@@ -92,12 +105,18 @@ inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global 
 #ifndef MMA_PIPE
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1)))
 void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
-               __global const store_t *res, __global store_t *y, CONV_GEOM)
+               __global const store_t *res, __global store_t *y, CONV_GEOM SPLITK_ARGS)
 {
     __local uint4 As[2 * BM * 4], Bs[2 * BN * 4];
     const int CG = C / G, MG = M / G, K = CG * KH * KW, OHW = OH * OW, P = N * OHW;
     const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;
-    const int g = get_group_id(2), t = lane & 3, gl = lane >> 2;
+#ifdef SPLITK
+    const int g = get_group_id(2) / SPLITK, slice = get_group_id(2) % SPLITK;
+    const int kbeg = min(K, slice * SPLITK_SLICE(K, BK)), kend = min(K, kbeg + SPLITK_SLICE(K, BK));
+#else
+    const int g = get_group_id(2), slice = 0, kbeg = 0, kend = K;
+#endif
+    const int t = lane & 3, gl = lane >> 2;
     const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;
     const int p0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
     __global const store_t *wg = w + g * MG * K;
@@ -110,10 +129,10 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
     for (int q = 0; q < B_GROUPS; q++) {
         ACROSS_K(q, BN, row, c);
         pos[q] = conv_pos_at(p0 + row, g, C, H, W, OH, OW, SH, SW, PH, PW, CG, P);
-        tap[q] = conv_tap_at(KC * c, KH, KW);
+        tap[q] = conv_tap_at(kbeg + KC * c, KH, KW);
     }
     const conv_tap step = conv_tap_at(BK, KH, KW);
-    const int tiles = (K + BK - 1) / BK;
+    const int tiles = (kend - kbeg + BK - 1) / BK;
     for (int kt = 0; kt <= tiles; kt++) {
         /* kt < tiles: fetch tile kt; kt > 0: the products of tile kt - 1 (stage (kt - 1) & 1)
          * while those loads are in flight; then tile kt into stage kt & 1 */
@@ -121,7 +140,7 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
 #pragma unroll
             for (int q = 0; q < A_GROUPS; q++) {
                 ALONG_K(q, row, c);
-                ra[q] = load_along_k(wg, m0 + row, kt * BK + KC * c, MG, K, K);
+                ra[q] = load_along_k(wg, m0 + row, kbeg + kt * BK + KC * c, MG, K, K);
             }
 #pragma unroll
             for (int q = 0; q < B_GROUPS; q++) {
@@ -145,7 +164,7 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, OHW);
+    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, OHW SPLITK_PASS, slice);
 }
 #endif /* !MMA_PIPE */
 
@@ -157,6 +176,9 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
 #ifdef MMA_PIPE
 #ifndef CONV_B_1X1
 #error "conv MMA_PIPE: 1x1 convs only"
+#endif
+#ifdef SPLITK
+#error "conv MMA_PIPE: no split-K (conv2d.splitk_* use the register-staged kernel)"
 #endif
 #define B_COPIES (BN * 4 / NTH)
 
@@ -212,7 +234,7 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
         COPY_COMMIT();
         stage_products(acc, As + cs * BM * 4, Bs + cs * BN * 4, wm, wn, gl, t);
     }
-    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, OHW);
+    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, OHW, 0);
 }
 #endif /* MMA_PIPE */
 #endif

@@ -64,6 +64,7 @@ from test_engine_recurrent import engine_recurrent  # noqa: E402
 from test_fp16_trouble import fp16_trouble  # noqa: E402
 from test_build_lists import build_lists  # noqa: E402
 from test_caps import caps_tests  # noqa: E402
+from test_splitk_mma import splitk_mma  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1505,6 +1506,7 @@ def main():
         timed(inspect_views, s, xc, tmp)
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
+        timed(splitk_mma, s, xc, args.build, tmp)
         timed(caps_tests, s, xc, args.build, tmp)
         timed(build_lists, s, xc, args.build, tmp)
         timed(bf16, s, xc, args.build, tmp)

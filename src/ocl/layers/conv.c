@@ -27,11 +27,15 @@
  *   conv2d.{1x1,implicit}_mma_fp16.<t> the same on f16 tensor cores with fp32 accumulation, for
  *                                 --fp16 layers (xc_layer_mma_fp16);
  *   conv2d.1x1_{tf32,mma_fp16}_async.<t> 1x1 convs on those tensor cores with the tiles copied by
- *                                 cp.async through 2-4 local stages (gemm's async tiles). */
+ *                                 cp.async through 2-4 local stages (gemm's async tiles);
+ *   conv2d.splitk_{tf32,mma_fp16}.<t>.s<S> the tensor-core conv GEMM (1x1 or gathered B, any group)
+ *                                 with K cut into S slices, then conv_splitk_reduce, as
+ *                                 conv2d.splitk_gemm: late stages of batched inference. */
 #include "ocl/engine.h"
 #include "ocl/program.h"
 #include "ops/conv_geom.h"
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +164,9 @@ static int cg_of(const conv_geom *q) { return q->c / q->g; }
 static int mg_of(const conv_geom *q) { return q->m / q->g; }
 static size_t gemm_k(const conv_geom *q) { return (size_t)cg_of(q) * q->kh * q->kw; }
 static size_t gemm_p(const conv_geom *q) { return (size_t)q->n * q->oh * q->ow; }
+/* The workspace bytes of `slices` float partial-sum planes (M x P each; partials stay float under
+ * fp16). */
+static size_t splitk_bytes(const conv_geom *q, size_t slices) { return slices * (size_t)q->m * gemm_p(q) * sizeof(float); }
 
 /* ---- conv2d.direct ---- */
 
@@ -220,6 +227,26 @@ static void vec4_defines(const conv_geom *q, gemm_source src, char *out, size_t 
     snprintf(out, size, "%s%s", gemm_k(q) % 4 == 0 ? " -DA_VEC" : "", b_vec ? " -DB_VEC" : "");
 }
 
+/* SPLITK_ARGS (conv2d_common.cl): the workspace, and where the partial planes start in it. */
+static void bind_partials(xc_launch *k, size_t part_bytes)
+{
+    xc_launch_workspace(k);
+    xc_launch_int(k, (int)(part_bytes / sizeof(float)));
+}
+
+/* The split-K tactics' last launch (program p, built with SPLITK): conv_splitk_reduce adds the
+ * partial planes (at part_bytes in the workspace) and applies the layer's epilogue. */
+static xc_status add_splitk_reduce(xc_engine *e, xc_layer *l, cl_program p, const conv_geom *q, size_t part_bytes)
+{
+    xc_launch *k = xc_layer_add_launch(l, p, "conv_splitk_reduce");
+    if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
+    XC_TRY(bind_epilogue(e, l, k, q));
+    bind_partials(k, part_bytes);
+    size_t global[2] = {xc_round_up(gemm_p(q), XC_WG_DEFAULT), (size_t)q->m}, local[2] = {XC_WG_DEFAULT, 1};
+    xc_launch_range(k, 2, global, local);
+    return XC_OK;
+}
+
 /* Every GEMM tactic: conv_im2col first where B is the im2col matrix, the GEMM kernel, and with
  * SPLITK=S in the defines (one group) conv_splitk_reduce after it. The workspace holds the
  * im2col matrix, then the S float partial-sum planes. */
@@ -235,7 +262,7 @@ static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, ge
     XC_TRY(conv_program(e, l, kind == KERNEL_VEC4 ? "conv2d_gemm_vec4.cl" : "conv2d_gemm.cl", defines, opts, &p));
     size_t slices = (size_t)define_value(defines, "SPLITK");
     size_t col_bytes = src == B_IM2COL ? xc_round_up((size_t)q.g * gemm_k(&q) * gemm_p(&q) * (l->fp16 ? 2 : 4), 16) : 0;
-    l->workspace = col_bytes + slices * (size_t)q.m * gemm_p(&q) * sizeof(float); /* partials stay float under fp16 */
+    l->workspace = col_bytes + splitk_bytes(&q, slices);
     if (src == B_IM2COL) {
         xc_launch *k = xc_layer_add_launch(l, p, "conv_im2col");
         XC_TRY(xc_launch_input(e, l, k, l->in[0]));
@@ -246,10 +273,7 @@ static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, ge
     }
     xc_launch *k = xc_layer_add_launch(l, p, kind == KERNEL_VEC4 ? "conv_gemm_vec4" : "conv_gemm");
     XC_TRY(bind_conv(e, l, k, src == B_IM2COL, -1, &q));
-    if (slices) {
-        xc_launch_workspace(k);
-        xc_launch_int(k, (int)(col_bytes / sizeof(float)));
-    }
+    if (slices) bind_partials(k, col_bytes);
     /* tile (tm x tn outputs) and work-group (wx x wy work-items) */
     size_t tm, tn, wx = 16, wy = 16;
     if (kind == KERNEL_VEC4) {
@@ -264,15 +288,7 @@ static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, ge
     size_t global[3] = {(gemm_p(&q) + tn - 1) / tn * wx, ((size_t)mg_of(&q) + tm - 1) / tm * wy, slices ? slices : (size_t)q.g};
     size_t local[3] = {wx, wy, 1};
     xc_launch_range(k, 3, global, local);
-    if (!slices) return XC_OK;
-    k = xc_layer_add_launch(l, p, "conv_splitk_reduce");
-    if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
-    XC_TRY(bind_epilogue(e, l, k, &q));
-    xc_launch_workspace(k);
-    xc_launch_int(k, (int)(col_bytes / sizeof(float)));
-    size_t rglobal[2] = {xc_round_up(gemm_p(&q), XC_WG_DEFAULT), (size_t)q.m}, rlocal[2] = {XC_WG_DEFAULT, 1};
-    xc_launch_range(k, 2, rglobal, rlocal);
-    return XC_OK;
+    return slices ? add_splitk_reduce(e, l, p, &q, col_bytes) : XC_OK;
 }
 
 /* One input and one output channel per group: a GEMM would multiply 1-row matrices. */
@@ -352,21 +368,22 @@ static const xc_tactic im2col = {"conv2d.im2col_gemm", im2col_applicable, gemm_t
 #define SPLITK_MAX_TILES 256 /* more output tiles than this fill the device anyway */
 #define SPLITK_MAX_WORKSPACE ((size_t)64 << 20)
 
-/* Split-K pays off where a long K meets too few output tiles (of size tile x tile) to fill the
- * device; the partials of max_slices slices must fit SPLITK_MAX_WORKSPACE. */
-static int splitk_fits(const xc_engine *e, const xc_layer *l, size_t tile, size_t min_k, size_t max_slices)
+/* Split-K pays off where a long K (per group) meets too few output tiles (of size tile x tile, all
+ * groups') to fill the device; the partials of max_slices slices must fit SPLITK_MAX_WORKSPACE.
+ * grouped: the kernel takes any group (else one only). */
+static int splitk_fits(const xc_engine *e, const xc_layer *l, size_t tile, size_t min_k, size_t max_slices, int grouped)
 {
     conv_geom q;
-    if (!conv_geometry(e, l, &q) || q.g != 1 || gemm_k(&q) < min_k) return 0;
-    size_t tiles = (gemm_p(&q) + tile - 1) / tile * (((size_t)q.m + tile - 1) / tile);
-    return tiles <= SPLITK_MAX_TILES && max_slices * (size_t)q.m * gemm_p(&q) * sizeof(float) <= SPLITK_MAX_WORKSPACE;
+    if (!conv_geometry(e, l, &q) || (q.g != 1 && !grouped) || gemm_k(&q) < min_k) return 0;
+    size_t tiles = (size_t)q.g * ((gemm_p(&q) + tile - 1) / tile) * (((size_t)mg_of(&q) + tile - 1) / tile);
+    return tiles <= SPLITK_MAX_TILES && splitk_bytes(&q, max_slices) <= SPLITK_MAX_WORKSPACE;
 }
 
-static int splitk_applicable(const xc_engine *e, const xc_layer *l) { return splitk_fits(e, l, 32, 256, SPLITK_MAX); }
+static int splitk_applicable(const xc_engine *e, const xc_layer *l) { return splitk_fits(e, l, 32, 256, SPLITK_MAX, 0); }
 
 /* The vec4 kernel's tiles are 64 to 128 wide: batched layers with 256-512 channels on 7x7 to
  * 14x14 maps still leave SMs idle at those sizes. */
-static int splitk_vec4_applicable(const xc_engine *e, const xc_layer *l) { return splitk_fits(e, l, 64, 512, 8); }
+static int splitk_vec4_applicable(const xc_engine *e, const xc_layer *l) { return splitk_fits(e, l, 64, 512, 8, 0); }
 
 static xc_status splitk_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
@@ -634,7 +651,8 @@ static const xc_tactic winograd_gemm_tf32 = {"conv2d.winograd_gemm_tf32", winogr
  * conv2d.{1x1,implicit}_tf32 and conv2d.{1x1,implicit}_mma_fp16 ---- */
 
 /* BM x BN outputs (channels x positions) per work-group of 32 x (WARPS_M * WARPS_N) work-items,
- * one group per NDRange layer; B is the input itself (1x1) or gathered on the fly. */
+ * one group per NDRange layer (with SPLITK=S in the defines, S layers a group: its K slices, then
+ * conv_splitk_reduce); B is the input itself (1x1) or gathered on the fly. */
 static xc_status mma_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, gemm_source src)
 {
     conv_geom q;
@@ -654,10 +672,14 @@ static xc_status mma_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines
     xc_launch *k = xc_layer_add_launch(l, p, strstr(defines, "-DMMA_FP16") ? "conv_mma_fp16" : "conv_tf32");
     if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
     XC_TRY(bind_conv(e, l, k, 0, -1, &q));
-    size_t global[3] = {(gemm_p(&q) + bn - 1) / bn * 32, ((size_t)mg_of(&q) + bm - 1) / bm * warps, (size_t)q.g};
+    size_t slices = (size_t)define_value(defines, "SPLITK");
+    l->workspace = splitk_bytes(&q, slices);
+    if (slices) bind_partials(k, 0);
+    size_t global[3] = {(gemm_p(&q) + bn - 1) / bn * 32, ((size_t)mg_of(&q) + bm - 1) / bm * warps,
+                        (size_t)q.g * (slices ? slices : 1)};
     size_t local[3] = {32, (size_t)warps, 1};
     xc_launch_range(k, 3, global, local);
-    return XC_OK;
+    return slices ? add_splitk_reduce(e, l, p, &q, 0) : XC_OK;
 }
 
 static int pointwise_tf32_applicable(const xc_engine *e, const xc_layer *l)
@@ -680,10 +702,11 @@ static xc_status pointwise_mma_prepare(xc_engine *e, xc_layer *l, const char *d)
 static xc_status implicit_mma_prepare(xc_engine *e, xc_layer *l, const char *d) { return mma_gemm_prepare(e, l, d, B_IMPLICIT); }
 /* 128-row tiles for the wide layers of batched inference, 64-row ones for few channels or few
  * positions (late 7x7 stages, batch 1). */
+#define MMA_NAME(bm, bn, bk, wm, wn) #bm "x" #bn "x" #bk "." #wm "x" #wn
+#define MMA_DEFINES(prec, bm, bn, bk, wm, wn) "-D" prec " -DBM=" #bm " -DBN=" #bn " -DBK=" #bk " -DWARPS_M=" #wm " -DWARPS_N=" #wn
 #define MMA_TILE(prec, bm, bn, bk, wm, wn)                                                                                       \
     {                                                                                                                            \
-#bm "x" #bn "x" #bk "." #wm "x" #wn,                                                                                     \
-            "-D" prec " -DBM=" #bm " -DBN=" #bn " -DBK=" #bk " -DWARPS_M=" #wm " -DWARPS_N=" #wn                                 \
+        MMA_NAME(bm, bn, bk, wm, wn), MMA_DEFINES(prec, bm, bn, bk, wm, wn)                                                      \
     }
 static const xc_variant conv_tf32_tiles[] = {MMA_TILE("GEMM_TF32", 256, 128, 16, 4, 2), MMA_TILE("GEMM_TF32", 128, 128, 16, 2, 2),
                                              MMA_TILE("GEMM_TF32", 128, 64, 16, 2, 2),  MMA_TILE("GEMM_TF32", 64, 128, 16, 2, 2),
@@ -722,11 +745,59 @@ static const xc_tactic pointwise_tf32_async = {"conv2d.1x1_tf32_async", pointwis
 static const xc_tactic pointwise_fp16_async = {"conv2d.1x1_mma_fp16_async", pointwise_fp16_async_applicable,
                                                xc_mma_pipe_fp16_tiles, pointwise_mma_prepare, NULL};
 
+/* conv2d.splitk_tf32, conv2d.splitk_mma_fp16: the tensor-core GEMM over S slices of K
+ * (SPLITK=S, .s<S>), for the layers split-K is for (splitk_fits: few 64 x 64 tiles, e.g.
+ * resnet18's layer4 at batch 32: 512 channels x 1568 positions, 200 tiles for 132 SMs) where K
+ * leaves each slice of every variant at least SPLITK_MMA_MIN_TILES BK tiles. */
+#define SPLITK_MMA_MIN_TILES 4
+#define MMA_SPLIT(prec, bm, bn, bk, wm, wn, s)                                                                                   \
+    {                                                                                                                            \
+        MMA_NAME(bm, bn, bk, wm, wn) ".s" #s, MMA_DEFINES(prec, bm, bn, bk, wm, wn) " -DSPLITK=" #s                              \
+    }
+#define MMA_SPLITS(prec, bm, bn, bk, wm, wn)                                                                                     \
+    MMA_SPLIT(prec, bm, bn, bk, wm, wn, 2), MMA_SPLIT(prec, bm, bn, bk, wm, wn, 4), MMA_SPLIT(prec, bm, bn, bk, wm, wn, 8)
+static const xc_variant conv_tf32_splitk_tiles[] = {
+    MMA_SPLITS("GEMM_TF32", 128, 64, 16, 2, 2), MMA_SPLITS("GEMM_TF32", 64, 64, 16, 2, 2), {NULL, NULL}};
+static const xc_variant conv_fp16_splitk_tiles[] = {
+    MMA_SPLITS("MMA_FP16", 128, 64, 32, 2, 2), MMA_SPLITS("MMA_FP16", 64, 64, 32, 2, 2), {NULL, NULL}};
+
+/* splitk_fits for a table of split-K variants: its narrowest tile, most slices and BK. */
+static int splitk_mma_fits(const xc_engine *e, const xc_layer *l, const xc_variant *v)
+{
+    size_t tile = SIZE_MAX, slices = 0, bk = 0;
+    for (; v->suffix; v++) {
+        size_t bm = (size_t)define_value(v->defines, "BM"), bn = (size_t)define_value(v->defines, "BN"),
+               s = (size_t)define_value(v->defines, "SPLITK");
+        tile = bm < tile ? bm : tile, tile = bn < tile ? bn : tile, slices = s > slices ? s : slices;
+        bk = (size_t)define_value(v->defines, "BK");
+    }
+    return splitk_fits(e, l, tile, slices * SPLITK_MMA_MIN_TILES * bk, slices, 1);
+}
+static int splitk_tf32_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_engine_tf32(e) && splitk_mma_fits(e, l, conv_tf32_splitk_tiles);
+}
+static int splitk_fp16_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_layer_mma_fp16(e, l) && splitk_mma_fits(e, l, conv_fp16_splitk_tiles);
+}
+static xc_status splitk_mma_prepare(xc_engine *e, xc_layer *l, const char *defines)
+{
+    conv_geom q;
+    XC_TRY(begin(e, l, &q));
+    return mma_gemm_prepare(e, l, defines, is_1x1(&q) ? B_1X1 : B_IMPLICIT);
+}
+static const xc_tactic splitk_tf32 = {"conv2d.splitk_tf32", splitk_tf32_applicable, conv_tf32_splitk_tiles, splitk_mma_prepare,
+                                      NULL};
+static const xc_tactic splitk_fp16 = {"conv2d.splitk_mma_fp16", splitk_fp16_applicable, conv_fp16_splitk_tiles,
+                                      splitk_mma_prepare, NULL};
+
 /* clang-format off */ /* a table, as written */
 static const xc_tactic *const tactics[] = {
     &direct,         &im2col,        &pointwise,     &implicit,           &im2col_vec4,
     &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4,        &splitk_im2col_vec4,
     &depthwise,      &winograd,      &winograd_gemm, &winograd_gemm_tf32, &pointwise_tf32,
-    &implicit_tf32,  &pointwise_fp16, &implicit_fp16, &pointwise_tf32_async, &pointwise_fp16_async, NULL};
+    &implicit_tf32,  &pointwise_fp16, &implicit_fp16, &pointwise_tf32_async, &pointwise_fp16_async,
+    &splitk_tf32,    &splitk_fp16,   NULL};
 /* clang-format on */
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};
