@@ -66,24 +66,78 @@ static void bhs(int64_t heads, int64_t seq, int64_t size, int64_t *st)
     st[0] = heads * seq * size;
 }
 
+/* Dims and strides (elements) of the tensor the pattern reads where the layer reads t: t as
+ * stored (contiguous, or its reformatted copy), carried through the Transposes the layer covers
+ * that start from it (absorbed by the pass in front of Q, Kt, V). */
+static void operand_view(const xc_engine *e, const xc_layer *l, int t, int64_t *dims, int64_t *st)
+{
+    const xc_etensor *x = &e->tensors[t];
+    int rank = x->rank, from = x->converted_from >= 0 ? x->converted_from : t;
+    int64_t s = 1;
+    for (int a = rank - 1; a >= 0; s *= x->dims[a], a--) dims[a] = x->dims[a], st[a] = s;
+    for (int k = 0; k < l->n_nodes; k++) {
+        const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+        const int64_t *perm;
+        size_t np;
+        if (strcmp(n->op_type, "Transpose") || xc_names_get(&e->tensor_index, n->inputs[0]) != from
+            || !xc_attr_ints(n, "perm", &perm, &np) || (int)np != rank)
+            continue;
+        int64_t d[4], ps[4];
+        for (int a = 0; a < rank; a++) d[a] = dims[perm[a]], ps[a] = st[perm[a]];
+        memcpy(dims, d, sizeof(int64_t) * rank), memcpy(st, ps, sizeof(int64_t) * rank);
+        from = xc_names_get(&e->tensor_index, n->outputs[0]);
+    }
+}
+
+/* Strides of the pattern's Y [B, H, S, D] (or [B*H, S, D]) in the layer's output: through the
+ * output Transpose the layer covers (absorbed by the pass), else contiguous. */
+static void output_strides(const xc_engine *e, const xc_layer *l, int64_t *st)
+{
+    const xc_etensor *y = &e->tensors[l->out[0]];
+    int rank = y->rank;
+    int64_t ost[4];
+    int64_t s = 1;
+    for (int a = rank - 1; a >= 0; s *= y->dims[a], a--) ost[a] = st[a] = s;
+    for (int k = 0; k < l->n_nodes; k++) {
+        const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+        const int64_t *perm;
+        size_t np;
+        if (!strcmp(n->op_type, "Transpose") && xc_names_get(&e->tensor_index, n->outputs[0]) == l->out[0]
+            && xc_attr_ints(n, "perm", &perm, &np) && (int)np == rank)
+            for (int a = 0; a < rank; a++) st[perm[a]] = ost[a]; /* output axis a is Y's axis perm[a] */
+    }
+}
+
+/* Batch, head and sequence strides of a rank-r view (no head axis at rank 3). */
+static void bhs_of(const int64_t *st, int r, int64_t *out)
+{
+    out[0] = st[0];
+    out[1] = r == 4 ? st[1] : 0;
+    out[2] = st[r - 2];
+}
+
 static void fused_geometry(const xc_engine *e, const xc_layer *l, geom *g)
 {
-    const xc_etensor *q = &e->tensors[l->in[0]], *v = &e->tensors[l->in[2]];
-    int r = q->rank, rows = 0;
-    for (int n = 0; n < l->n_nodes; n++) rows |= !strcmp(e->model->graph->nodes[l->nodes[n]].op_type, "Transpose");
-    g->batch = q->dims[0];
-    g->heads = r == 4 ? q->dims[1] : 1;
+    int64_t qd[4], qs[4], kd[4], ks[4], vd[4], vs[4], ys[4]; /* kd: Kt's dims, checked by the pass */
+    operand_view(e, l, l->in[0], qd, qs);
+    operand_view(e, l, l->in[1], kd, ks); /* Kt: [.., D, Skv] */
+    operand_view(e, l, l->in[2], vd, vs);
+    int r = e->tensors[l->in[0]].rank;
+    output_strides(e, l, ys);
+    g->batch = qd[0];
+    g->heads = r == 4 ? qd[1] : 1;
     g->group = 1;
-    g->sq = q->dims[r - 2];
-    g->dk = q->dims[r - 1];
-    g->skv = v->dims[r - 2];
-    g->dv = v->dims[r - 1];
-    bhs(g->heads, g->sq, g->dk, g->q);
-    bhs(g->heads, g->sq, g->dv, g->y);
-    bhs(g->heads, g->skv, g->dv, g->v);
-    bhs(g->heads, g->skv, g->dk, g->k);
-    g->k[2] = rows ? g->dk : 1;
-    g->k[3] = rows ? 1 : g->skv;
+    g->sq = qd[r - 2];
+    g->dk = qd[r - 1];
+    g->skv = vd[r - 2];
+    g->dv = vd[r - 1];
+    bhs_of(qs, r, g->q);
+    bhs_of(vs, r, g->v);
+    bhs_of(ys, r, g->y);
+    g->k[0] = ks[0];
+    g->k[1] = r == 4 ? ks[1] : 0;
+    g->k[2] = ks[r - 1]; /* along the keys */
+    g->k[3] = ks[r - 2]; /* along the head */
     g->scale = l->alpha;
     g->flags = 0;
     memset(g->m, 0, sizeof g->m);

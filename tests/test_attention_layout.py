@@ -1,0 +1,151 @@
+"""Section `attention_layout` (issue 15): the attention fusion absorbs the head split and merge
+Transposes around the pattern (BERT as PyTorch exports it: Reshape [B, S, H, D] -> Transpose
+(0,2,1,3) in front of Q and V, K as (0,2,3,1) or as (0,2,1,3) then (0,1,3,2), and the context's
+Transpose (0,2,1,3) before Reshape [B, S, H*D]); the attention kernels read and write those
+layouts by strides. Built here with onnx.helper at odd sizes (B 2, S 13, H 3, D 24), with and
+without a mask: no Transpose layer may remain in `inspect engine`, and the engine must agree with
+the reference (fp32, fp16 storage) and ONNX Runtime. A chain whose Q heads and context are also
+graph outputs keeps those two Transposes (they are read twice) and still fuses the rest.
+--disable-fusion attention brings every Transpose back. The tensor-core kernel
+(attention_mma.cl, head size 32) runs the same layouts under CROSSCHECK_MMA_EMULATE."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+B, S, H = 2, 13, 3
+TOL = ["--rtol", "1e-3", "--atol", "1e-4"]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(cmd, env=None):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    except subprocess.TimeoutExpired as e:
+        return subprocess.CompletedProcess(cmd, "timeout", e.stdout or "", "timed out")
+
+
+def bert_heads_model(d, chains):
+    """One attention block per chain (tag, K form "0231" or "two", masked, shared) on input x [B, S, H*d];
+    shared: the Q heads and the context before its merge are graph outputs too."""
+    hid = H * d
+    rng = np.random.default_rng(13)
+    nodes, inits, outs = [], [], []
+
+    def node(op, ins, out, **attrs):
+        nodes.append(helper.make_node(op, ins, [out], name=out, **attrs))
+        return out
+
+    def const(name, value):
+        inits.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    split = const("split", np.array([B, S, H, d], np.int64))
+    merge = const("merge", np.array([B, S, hid], np.int64))
+    for tag, kform, masked, shared in chains:
+        def proj(n):
+            w = const(tag + n + ".w", (rng.standard_normal((hid, hid)) / np.sqrt(hid)).astype(np.float32))
+            b = const(tag + n + ".b", (0.1 * rng.standard_normal(hid)).astype(np.float32))
+            return node("Reshape", [node("Add", [node("MatMul", ["x", w], tag + n), b], tag + n + "_b"), split], tag + n + "_split")
+
+        q = node("Transpose", [proj("q")], tag + "q_heads", perm=[0, 2, 1, 3])
+        v = node("Transpose", [proj("v")], tag + "v_heads", perm=[0, 2, 1, 3])
+        if kform == "0231":
+            kt = node("Transpose", [proj("k")], tag + "k_heads", perm=[0, 2, 3, 1])
+        else:
+            kt = node("Transpose", [node("Transpose", [proj("k")], tag + "k_heads", perm=[0, 2, 1, 3])], tag + "kt", perm=[0, 1, 3, 2])
+        sc = node("MatMul", [q, kt], tag + "scores")
+        if masked:
+            sc = node("Add", [node("Div", [sc, const(tag + "c", np.array(np.sqrt(d), np.float32))], tag + "scaled"), "mask"], tag + "masked")
+        else:
+            sc = node("Mul", [sc, const(tag + "c", np.array(1 / np.sqrt(d), np.float32))], tag + "scaled")
+        ctx = node("MatMul", [node("Softmax", [sc], tag + "probs", axis=-1), v], tag + "context")
+        outs.append(node("Reshape", [node("Transpose", [ctx], tag + "merge", perm=[0, 2, 1, 3]), merge], tag + "merged"))
+        if shared:
+            outs += [q, ctx]
+    ins = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [B, S, hid])]
+    if any(c[2] for c in chains):
+        ins.append(helper.make_tensor_value_info("mask", TensorProto.FLOAT, [B, 1, 1, S]))
+    g = helper.make_graph(nodes, "bert_heads", ins, [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outs],
+                          initializer=inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def _transposes(model):
+    return {n.name for n in model.graph.node if n.op_type == "Transpose"}
+
+
+def _layers(text):
+    """The engine's layers from `inspect engine`: (ONNX node names, kind) in order."""
+    lines, out = text.splitlines(), []
+    for i, line in enumerate(lines):
+        t = line.strip()
+        if t.startswith("[") and "] " in t and i + 1 < len(lines):
+            out.append((t.split("] ", 1)[1].split(" + "), lines[i + 1].split()[0]))
+    return out
+
+
+def _lone_transposes(text, names):
+    return sorted(n[0] for n, _ in _layers(text) if len(n) == 1 and n[0] in names)
+
+
+def _rows(path, r):
+    if r.returncode != 0 or not os.path.exists(path):
+        return []
+    return json.load(open(path)).get("per_layer", {}).get("layers", [])
+
+
+def attention_layout(s, xc, build, tmp):
+    d = os.path.join(tmp, "attention_layout")
+    os.makedirs(d, exist_ok=True)
+    chains = (("a_", "0231", True, False), ("b_", "two", False, False), ("c_", "two", True, True))
+    m = bert_heads_model(24, chains)
+    path = os.path.join(d, "bert_heads.onnx")
+    onnx.save(m, path)
+    names = _transposes(m)
+
+    r = _run([xc, "inspect", "engine", path])
+    attn = [n for n, kind in _layers(r.stdout) if kind == "attention"]
+    lone = _lone_transposes(r.stdout, names)
+    s.check("attention_layout: every head split/merge Transpose is absorbed (K as (0,2,3,1) and as two Transposes, with and "
+            "without mask); the Q heads and context read twice keep theirs",
+            r.returncode == 0 and len(attn) == 3 and lone == ["c_merge", "c_q_heads"]
+            and all(t in attn[0] for t in ("a_q_heads", "a_k_heads", "a_v_heads", "a_merge"))
+            and all(t in attn[1] for t in ("b_q_heads", "b_k_heads", "b_kt", "b_v_heads", "b_merge"))
+            and all(t in attn[2] for t in ("c_k_heads", "c_kt", "c_v_heads")), r.stdout[-3000:] + r.stderr[-800:] + str(lone))
+
+    j = os.path.join(d, "fp32.json")
+    r = _run([xc, "run", path, "--ref", "--ocl", "--per-layer", "--timing-iterations", "1", "--json", j] + TOL)
+    rows = [x for x in _rows(j, r) if x["tactic"].startswith("attention.flash")]
+    s.check("attention_layout: the engine reading [B, S, H, D] by strides agrees with the reference, per layer too (S 13, H 3, D 24)",
+            r.returncode == 0 and len(rows) == 3 and all(x["verdict"] == "pass" for x in rows), r.stdout[-2500:] + r.stderr[-800:])
+    r = _run([xc, "run", path, "--ref", "--ocl", "--fp16", "--timing-iterations", "1", "--rtol", "2e-2", "--atol", "2e-2"])
+    s.check("attention_layout: the fp16-storage engine agrees with the reference", r.returncode == 0, r.stdout[-2000:] + r.stderr[-800:])
+    ort = "ort=%s %s {model} {inputs} {outputs}" % (sys.executable, os.path.join(ROOT, "tools", "onnxruntime_runner.py"))
+    r = _run([xc, "run", path, "--ocl", "--exec-runner", ort, "--compare-to", "ort", "--timing-iterations", "1"] + TOL)
+    s.check("attention_layout: the engine agrees with ONNX Runtime", r.returncode == 0, r.stdout[-2000:] + r.stderr[-800:])
+
+    r = _run([xc, "inspect", "engine", path, "--disable-fusion", "attention"])
+    s.check("attention_layout: --disable-fusion attention keeps every Transpose as its own layer",
+            r.returncode == 0 and _lone_transposes(r.stdout, names) == sorted(names), r.stdout[-2000:] + r.stderr[-800:])
+
+    # the tensor-core kernel (head size 32) on the same layouts, emulated on PoCL
+    mm = bert_heads_model(32, chains[:2])
+    mpath = os.path.join(d, "bert_heads_d32.onnx")
+    onnx.save(mm, mpath)
+    emu = dict(os.environ, CROSSCHECK_MMA_EMULATE="1")
+    for tactic, extra, prec in (("attention.flash_tf32", [], "tf32"), ("attention.flash_mma_fp16", ["--fp16"], "fp16")):
+        j = os.path.join(d, tactic + ".json")
+        r = _run([xc, "run", mpath, "--ref", "--ocl", "--per-layer", "--val-range", "[-1,1]", "--tactics", tactic + ".64x64",
+                  "--json", j] + extra, emu)
+        rows = [x for x in _rows(j, r) if x["tactic"].startswith("attention.")]
+        eng = _run([xc, "inspect", "engine", mpath, "--tactics", tactic + ".64x64"] + extra, emu)
+        s.check("attention_layout: %s (emulated) reads and writes [B, S, H, D] with no Transpose layer and agrees (rows say %s)"
+                % (tactic, prec), r.returncode == 0 and len(rows) == 2
+                and all(x["tactic"] == tactic + ".64x64" and x["precision"] == prec and x["verdict"] == "pass" for x in rows)
+                and eng.returncode == 0 and not _lone_transposes(eng.stdout, _transposes(mm)),
+                r.stdout[-2500:] + r.stderr[-600:] + eng.stderr[-300:])
