@@ -145,3 +145,37 @@ __kernel void split4(__global const ELEM *x, const int rows, const int row, cons
     else if (c < e2) y2[r * (e2 - e1) + c - e1] = v;
     else y3[r * (e3 - e2) + c - e2] = v;
 }
+
+#ifdef VEC
+/* concat.bands_vec / split.bands_vec: the same bands, VEC elements (one vector) per work-item,
+ * where the row and every band's width are multiples of VEC (the host checks; every bound buffer
+ * starts at the device's base-address alignment, at least a long16, so each vector is aligned).
+ * The range is 2-D (vector columns from `first`, rows), so no division; row, first and the e_j
+ * count vectors. */
+__kernel void concat4_vec(__global VTYPE *y, const int rows, const int row, const int first, __global const VTYPE *x0,
+                          const int e0, __global const VTYPE *x1, const int e1, __global const VTYPE *x2, const int e2,
+                          __global const VTYPE *x3, const int e3)
+{
+    const int c = first + get_global_id(0), r = get_global_id(1);
+    if (c >= e3 || r >= rows) return;
+    VTYPE v;
+    if (c < e0) v = x0[r * (e0 - first) + c - first];
+    else if (c < e1) v = x1[r * (e1 - e0) + c - e0];
+    else if (c < e2) v = x2[r * (e2 - e1) + c - e1];
+    else v = x3[r * (e3 - e2) + c - e2];
+    y[r * row + c] = v;
+}
+
+__kernel void split4_vec(__global const VTYPE *x, const int rows, const int row, const int first, __global VTYPE *y0,
+                         const int e0, __global VTYPE *y1, const int e1, __global VTYPE *y2, const int e2,
+                         __global VTYPE *y3, const int e3)
+{
+    const int c = first + get_global_id(0), r = get_global_id(1);
+    if (c >= e3 || r >= rows) return;
+    const VTYPE v = x[r * row + c];
+    if (c < e0) y0[r * (e0 - first) + c - first] = v;
+    else if (c < e1) y1[r * (e1 - e0) + c - e0] = v;
+    else if (c < e2) y2[r * (e2 - e1) + c - e1] = v;
+    else y3[r * (e3 - e2) + c - e2] = v;
+}
+#endif

@@ -7,7 +7,15 @@ without a mask: no Transpose layer may remain in `inspect engine`, and the engin
 the reference (fp32, fp16 storage) and ONNX Runtime. A chain whose Q heads and context are also
 graph outputs keeps those two Transposes (they are read twice) and still fuses the rest.
 --disable-fusion attention brings every Transpose back. The tensor-core kernel
-(attention_mma.cl, head size 32) runs the same layouts under CROSSCHECK_MMA_EMULATE."""
+(attention_mma.cl, head size 32) runs the same layouts under CROSSCHECK_MMA_EMULATE.
+
+The section also checks Concat and Split copies (src/ocl/layers/movement.c): concat.bands_vec.v4 /
+split.bands_vec.v4 move a vector of 4 elements per work-item over a 2-D range where the row and
+every band are whole vectors, concat.bands / split.bands (one element each) everywhere. One
+model holds Concats and Splits of 1 to 6 tensors, float32, float16, int64 and uint8, negative
+axes, widths that are and are not multiples of 4: with the vector tactics forced they must run
+exactly on the layers of whole vectors (the replay file says so), and every engine (tuned,
+vector forced, scalar forced) must agree with the reference and ONNX Runtime."""
 import json
 import os
 import subprocess
@@ -149,3 +157,78 @@ def attention_layout(s, xc, build, tmp):
                 and all(x["tactic"] == tactic + ".64x64" and x["precision"] == prec and x["verdict"] == "pass" for x in rows)
                 and eng.returncode == 0 and not _lone_transposes(eng.stdout, _transposes(mm)),
                 r.stdout[-2500:] + r.stderr[-600:] + eng.stderr[-300:])
+
+    _bands(s, xc, d)
+
+
+# (name, op, dtype, shapes: Concat inputs / Split input, axis, Split sizes, whole vectors of 4)
+BANDS = (("cat_f32_vec", "Concat", TensorProto.FLOAT, [[2, 3, 4], [2, 5, 4]], 1, None, True),
+         ("cat_f32_odd", "Concat", TensorProto.FLOAT, [[2, 3, 5], [2, 2, 5], [2, 1, 5]], -2, None, False),
+         ("cat_f32_six", "Concat", TensorProto.FLOAT, [[3, w] for w in (4, 8, 4, 12, 4, 8)], -1, None, True),
+         ("cat_f32_six_odd", "Concat", TensorProto.FLOAT, [[3, w] for w in (4, 8, 4, 12, 4, 6)], -1, None, False),
+         ("cat_f32_one", "Concat", TensorProto.FLOAT, [[2, 8]], 0, None, None),
+         ("cat_i64_vec", "Concat", TensorProto.INT64, [[3, 4], [3, 8]], 1, None, True),
+         ("cat_i64_odd", "Concat", TensorProto.INT64, [[3, 2], [3, 1], [3, 3], [3, 2]], -1, None, False),
+         ("cat_f16_vec", "Concat", TensorProto.FLOAT16, [[2, 2, 8], [2, 1, 8], [2, 3, 8]], -2, None, True),
+         ("cat_u8_vec", "Concat", TensorProto.UINT8, [[5, 4], [5, 12], [5, 8], [5, 4], [5, 4]], 1, None, True),
+         ("cat_u8_odd", "Concat", TensorProto.UINT8, [[5, 3], [5, 6]], -1, None, False),
+         ("split_f32_vec", "Split", TensorProto.FLOAT, [4, 24], -1, [8, 12, 4], True),
+         ("split_f32_odd", "Split", TensorProto.FLOAT, [4, 10], 1, [3, 7], False),
+         ("split_f32_five", "Split", TensorProto.FLOAT, [20, 4], 0, [4, 4, 4, 4, 4], True),
+         ("split_i64_vec", "Split", TensorProto.INT64, [2, 16], -1, [8, 8], True),
+         ("split_f16_six", "Split", TensorProto.FLOAT16, [2, 6, 4], -2, [1, 1, 1, 1, 1, 1], True),
+         ("split_u8_odd", "Split", TensorProto.UINT8, [3, 9], 1, [4, 5], False),
+         ("split_u8_vec", "Split", TensorProto.UINT8, [3, 2, 8], -1, [4, 4], True))
+
+
+def bands_model():
+    """Every BANDS case side by side, each reading graph inputs and writing graph outputs (so no
+    Concat becomes an in-place view); a Split's sizes are a constant input (opset 13)."""
+    nodes, inits, ins, outs = [], [], [], []
+    for name, op, dt, shapes, axis, sizes, _ in BANDS:
+        if op == "Concat":
+            names = ["%s_in%d" % (name, i) for i in range(len(shapes))]
+            ins += [helper.make_tensor_value_info(n, dt, sh) for n, sh in zip(names, shapes)]
+            nodes.append(helper.make_node("Concat", names, [name], name=name, axis=axis))
+            ax = axis % len(shapes[0])
+            outs.append(helper.make_tensor_value_info(name, dt, [sum(sh[ax] for sh in shapes) if k == ax else n
+                                                                 for k, n in enumerate(shapes[0])]))
+        else:
+            ins.append(helper.make_tensor_value_info(name + "_in", dt, shapes))
+            inits.append(numpy_helper.from_array(np.array(sizes, np.int64), name + "_sizes"))
+            names = ["%s_out%d" % (name, i) for i in range(len(sizes))]
+            nodes.append(helper.make_node("Split", [name + "_in", name + "_sizes"], names, name=name, axis=axis))
+            outs += [helper.make_tensor_value_info(n, dt, [z if k == axis % len(shapes) else m for k, m in enumerate(shapes)])
+                     for n, z in zip(names, sizes)]
+    g = helper.make_graph(nodes, "bands", ins, outs, initializer=inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+
+
+def _bands(s, xc, d):
+    path, replay = os.path.join(d, "bands.onnx"), os.path.join(d, "bands_tactics.json")
+    onnx.save(bands_model(), path)
+    ort = "ort=%s %s {model} {inputs} {outputs}" % (sys.executable, os.path.join(ROOT, "tools", "onnxruntime_runner.py"))
+    exact = ["--rtol", "0", "--atol", "0"]
+
+    def tactics():
+        return {L["name"]: L["tactic"] for L in json.load(open(replay))["layers"]} if os.path.exists(replay) else {}
+
+    for label, forced in (("tuned", []), ("vector forced", ["--tactics", "concat.bands_vec*", "--tactics", "split.bands_vec*"]),
+                          ("scalar forced", ["--tactics", "concat.bands", "--tactics", "split.bands"])):
+        if os.path.exists(replay):
+            os.remove(replay)
+        r = _run([xc, "run", path, "--ref", "--ocl", "--timing-iterations", "1", "--save-tactics", replay] + forced + exact)
+        r2 = _run([xc, "run", path, "--ocl", "--exec-runner", ort, "--compare-to", "ort", "--timing-iterations", "1"] + forced + exact)
+        t = tactics()
+        if label == "vector forced":
+            want = {name: ("%s.bands_vec.v4" if vec else "%s.bands") % ("concat" if op == "Concat" else "split")
+                    for name, op, _, _, _, _, vec in BANDS if vec is not None}
+            ok = all(t.get(n) == w for n, w in want.items())
+        elif label == "scalar forced":
+            ok = all(t.get(name) in ("concat.bands", "split.bands") for name, _, _, _, _, _, vec in BANDS if vec is not None)
+        else:
+            ok = all(t.get(name, "").startswith(("concat.bands", "split.bands")) for name, _, _, _, _, _, vec in BANDS if vec is not None)
+        s.check("attention_layout: Concat/Split %s (1..6 tensors; float32, float16, int64, uint8; negative axes; widths of whole "
+                "vectors and not): agree exactly with the reference and ONNX Runtime; the replay file names the expected tactics"
+                % label, r.returncode == 0 and r2.returncode == 0 and ok,
+                r.stdout[-1500:] + r.stderr[-800:] + r2.stdout[-800:] + r2.stderr[-400:] + json.dumps(t)[:1500])
