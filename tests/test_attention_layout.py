@@ -18,23 +18,17 @@ exactly on the layers of whole vectors (the replay file says so), and every engi
 vector forced, scalar forced) must agree with the reference and ONNX Runtime."""
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from test_attention_fusion import ROOT, _run
+from test_attention_mma import _rows
+
 B, S, H = 2, 13, 3
 TOL = ["--rtol", "1e-3", "--atol", "1e-4"]
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _run(cmd, env=None):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
-    except subprocess.TimeoutExpired as e:
-        return subprocess.CompletedProcess(cmd, "timeout", e.stdout or "", "timed out")
 
 
 def bert_heads_model(d, chains):
@@ -99,12 +93,6 @@ def _layers(text):
 
 def _lone_transposes(text, names):
     return sorted(n[0] for n, _ in _layers(text) if len(n) == 1 and n[0] in names)
-
-
-def _rows(path, r):
-    if r.returncode != 0 or not os.path.exists(path):
-        return []
-    return json.load(open(path)).get("per_layer", {}).get("layers", [])
 
 
 def attention_layout(s, xc, build, tmp):

@@ -9,9 +9,10 @@
  *  - transpose.tiled_local.TxR: Transposes that move the last axis, through a local-memory tile so
  *    reads and writes are both coalesced;
  *  - gather.index: Gather with constant or run-time int32/int64 indices, any axis;
- *  - concat.bands / split.bands: up to four inputs (outputs) per launch, each a band of columns;
- *  - concat.bands_vec.v4 / split.bands_vec.v4: the same, a vector of 4 elements per work-item
- *    over a 2-D range (no division), where the row and every band are whole vectors;
+ *  - concat.bands / split.bands: up to four inputs (outputs) per launch, each a band of columns,
+ *    over a 2-D range (columns, rows: no division);
+ *  - concat.bands_vec.v4 / split.bands_vec.v4: the same, a vector of 4 elements per work-item,
+ *    where the row and every band are whole vectors;
  *  - elementwise.broadcast: Cast, Where, comparisons and logic ops with broadcasting. */
 #include "movement_internal.h"
 #include <limits.h>
@@ -318,7 +319,7 @@ static int bands_whole_vectors(const xc_engine *e, const xc_layer *l, int concat
     return 1;
 }
 
-/* The 2-D range of the vector kernels: `width` vector columns by `rows`, work-groups of
+/* The 2-D range of the band kernels: `width` columns (vectors) by `rows`, work-groups of
  * XC_WG_DEFAULT items spread over narrow bands' rows. */
 static void bands_range_2d(xc_launch *k, int64_t width, int64_t rows)
 {
@@ -341,10 +342,7 @@ static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
     cl_program p;
     XC_TRY(copy_program(e, l, mv_elem_size(l, B), defines, &p));
     for (int g = 0; g < n; g += 4) {
-        xc_launch *k = xc_layer_add_launch(l, p,
-                                           concat    ? (vec > 1 ? "concat4_vec" : "concat4")
-                                           : vec > 1 ? "split4_vec"
-                                                     : "split4");
+        xc_launch *k = xc_layer_add_launch(l, p, concat ? "concat4" : "split4");
         if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
         if (concat)
             xc_launch_tensor(k, big);
@@ -363,10 +361,7 @@ static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
                 xc_launch_tensor(k, small[j]);
             xc_launch_int(k, end / vec);
         }
-        if (vec > 1)
-            bands_range_2d(k, (end - first) / vec, rows);
-        else
-            xc_launch_1d(k, (size_t)(rows * (end - first)));
+        bands_range_2d(k, (end - first) / vec, rows);
         first = end;
     }
     return XC_OK;
