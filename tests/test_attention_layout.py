@@ -32,8 +32,9 @@ TOL = ["--rtol", "1e-3", "--atol", "1e-4"]
 
 
 def bert_heads_model(d, chains):
-    """One attention block per chain (tag, K form "0231" or "two", masked, shared) on input x [B, S, H*d];
-    shared: the Q heads and the context before its merge are graph outputs too."""
+    """One attention block per chain (tag, K form, masked, shared) on input x [B, S, H*d]. K form: "0231" one
+    Transpose, "two" (0,2,1,3) then (0,1,3,2), "self" (0,2,3,1) of Q's own head split, V from it too (the
+    split read three times, each Transpose once); shared: the Q heads and the pre-merge context are graph outputs."""
     hid = H * d
     rng = np.random.default_rng(13)
     nodes, inits, outs = [], [], []
@@ -54,10 +55,11 @@ def bert_heads_model(d, chains):
             b = const(tag + n + ".b", (0.1 * rng.standard_normal(hid)).astype(np.float32))
             return node("Reshape", [node("Add", [node("MatMul", ["x", w], tag + n), b], tag + n + "_b"), split], tag + n + "_split")
 
-        q = node("Transpose", [proj("q")], tag + "q_heads", perm=[0, 2, 1, 3])
-        v = node("Transpose", [proj("v")], tag + "v_heads", perm=[0, 2, 1, 3])
-        if kform == "0231":
-            kt = node("Transpose", [proj("k")], tag + "k_heads", perm=[0, 2, 3, 1])
+        qs = proj("q")
+        q = node("Transpose", [qs], tag + "q_heads", perm=[0, 2, 1, 3])
+        v = node("Transpose", [qs if kform == "self" else proj("v")], tag + "v_heads", perm=[0, 2, 1, 3])
+        if kform in ("0231", "self"):
+            kt = node("Transpose", [qs if kform == "self" else proj("k")], tag + "k_heads", perm=[0, 2, 3, 1])
         else:
             kt = node("Transpose", [node("Transpose", [proj("k")], tag + "k_heads", perm=[0, 2, 1, 3])], tag + "kt", perm=[0, 1, 3, 2])
         sc = node("MatMul", [q, kt], tag + "scores")
@@ -98,7 +100,7 @@ def _lone_transposes(text, names):
 def attention_layout(s, xc, build, tmp):
     d = os.path.join(tmp, "attention_layout")
     os.makedirs(d, exist_ok=True)
-    chains = (("a_", "0231", True, False), ("b_", "two", False, False), ("c_", "two", True, True))
+    chains = (("a_", "0231", True, False), ("b_", "two", False, False), ("c_", "two", True, True), ("d_", "self", False, False))
     m = bert_heads_model(24, chains)
     path = os.path.join(d, "bert_heads.onnx")
     onnx.save(m, path)
@@ -108,8 +110,9 @@ def attention_layout(s, xc, build, tmp):
     attn = [n for n, kind in _layers(r.stdout) if kind == "attention"]
     lone = _lone_transposes(r.stdout, names)
     s.check("attention_layout: every head split/merge Transpose is absorbed (K as (0,2,3,1) and as two Transposes, with and "
-            "without mask); the Q heads and context read twice keep theirs",
-            r.returncode == 0 and len(attn) == 3 and lone == ["c_merge", "c_q_heads"]
+            "without mask, K and V from Q's split); the Q heads and context read twice keep theirs",
+            r.returncode == 0 and len(attn) == 4 and lone == ["c_merge", "c_q_heads"]
+            and all(t in attn[3] for t in ("d_q_heads", "d_k_heads", "d_v_heads", "d_merge"))
             and all(t in attn[0] for t in ("a_q_heads", "a_k_heads", "a_v_heads", "a_merge"))
             and all(t in attn[1] for t in ("b_q_heads", "b_k_heads", "b_kt", "b_v_heads", "b_merge"))
             and all(t in attn[2] for t in ("c_k_heads", "c_kt", "c_v_heads")), r.stdout[-3000:] + r.stderr[-800:] + str(lone))
@@ -118,7 +121,7 @@ def attention_layout(s, xc, build, tmp):
     r = _run([xc, "run", path, "--ref", "--ocl", "--per-layer", "--timing-iterations", "1", "--json", j] + TOL)
     rows = [x for x in _rows(j, r) if x["tactic"].startswith("attention.flash")]
     s.check("attention_layout: the engine reading [B, S, H, D] by strides agrees with the reference, per layer too (S 13, H 3, D 24)",
-            r.returncode == 0 and len(rows) == 3 and all(x["verdict"] == "pass" for x in rows), r.stdout[-2500:] + r.stderr[-800:])
+            r.returncode == 0 and len(rows) == 4 and all(x["verdict"] == "pass" for x in rows), r.stdout[-2500:] + r.stderr[-800:])
     r = _run([xc, "run", path, "--ref", "--ocl", "--fp16", "--timing-iterations", "1", "--rtol", "2e-2", "--atol", "2e-2"])
     s.check("attention_layout: the fp16-storage engine agrees with the reference", r.returncode == 0, r.stdout[-2000:] + r.stderr[-800:])
     ort = "ort=%s %s {model} {inputs} {outputs}" % (sys.executable, os.path.join(ROOT, "tools", "onnxruntime_runner.py"))
