@@ -114,15 +114,23 @@ __kernel void gather_index(__global const ELEM *x, __global const IDX *ind, __gl
 
 /* Concat: y viewed as [rows, row]; input j fills columns [e_{j-1}, e_j) of every row (e_{-1} =
  * first). One launch handles up to four inputs, columns [first, e3); unused slots repeat the last
- * input with e_j = e3, so they are never read. */
-__kernel void concat4(__global ELEM *y, const int rows, const int row, const int first, __global const ELEM *x0,
-                      const int e0, __global const ELEM *x1, const int e1, __global const ELEM *x2, const int e2,
-                      __global const ELEM *x3, const int e3)
+ * input with e_j = e3, so they are never read. The range is 2-D (columns from `first`, rows), so
+ * no division. concat.bands moves one ELEM per work-item; concat.bands_vec (-DVEC) one vector of
+ * VEC, where the row and every band are whole vectors (the host checks; every bound buffer starts
+ * at the device's base-address alignment, at least a long16, so each vector is aligned): then
+ * row, first and the e_j count vectors. */
+#ifdef VEC
+#define BAND_T VTYPE
+#else
+#define BAND_T ELEM
+#endif
+__kernel void concat4(__global BAND_T *y, const int rows, const int row, const int first, __global const BAND_T *x0,
+                      const int e0, __global const BAND_T *x1, const int e1, __global const BAND_T *x2, const int e2,
+                      __global const BAND_T *x3, const int e3)
 {
-    const int width = e3 - first, gid = get_global_id(0);
-    if (gid >= rows * width) return;
-    const int r = gid / width, c = first + gid % width;
-    ELEM v;
+    const int c = first + get_global_id(0), r = get_global_id(1);
+    if (c >= e3 || r >= rows) return;
+    BAND_T v;
     if (c < e0) v = x0[r * (e0 - first) + c - first];
     else if (c < e1) v = x1[r * (e1 - e0) + c - e0];
     else if (c < e2) v = x2[r * (e2 - e1) + c - e1];
@@ -132,14 +140,13 @@ __kernel void concat4(__global ELEM *y, const int rows, const int row, const int
 
 /* Split, the inverse: output j takes columns [e_{j-1}, e_j) of every row of x. Unused slots
  * repeat the last output with e_j = e3. */
-__kernel void split4(__global const ELEM *x, const int rows, const int row, const int first, __global ELEM *y0,
-                     const int e0, __global ELEM *y1, const int e1, __global ELEM *y2, const int e2,
-                     __global ELEM *y3, const int e3)
+__kernel void split4(__global const BAND_T *x, const int rows, const int row, const int first, __global BAND_T *y0,
+                     const int e0, __global BAND_T *y1, const int e1, __global BAND_T *y2, const int e2,
+                     __global BAND_T *y3, const int e3)
 {
-    const int width = e3 - first, gid = get_global_id(0);
-    if (gid >= rows * width) return;
-    const int r = gid / width, c = first + gid % width;
-    const ELEM v = x[r * row + c];
+    const int c = first + get_global_id(0), r = get_global_id(1);
+    if (c >= e3 || r >= rows) return;
+    const BAND_T v = x[r * row + c];
     if (c < e0) y0[r * (e0 - first) + c - first] = v;
     else if (c < e1) y1[r * (e1 - e0) + c - e0] = v;
     else if (c < e2) y2[r * (e2 - e1) + c - e1] = v;

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(HERE, "debug"))
 from test_reduce import debug_reduce  # noqa: E402
 from test_attention_fusion import attention_fusion  # noqa: E402
 from test_attention_mma import attention_mma  # noqa: E402
+from test_attention_layout import attention_layout  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "trust"))
 from verdict_tests import verdict_tests  # noqa: E402
 from hostile.battery import hostile_battery  # noqa: E402
@@ -1032,13 +1033,13 @@ def debug_tools(s, xc, build, tmp):
     r3, _, verdict3 = debug_run(xc, args)
     s.check("debug tactics: a second run gives the same verdict", r3.returncode == 0 and verdict3 == verdict, verdict + "\n---\n" + verdict3)
     pin = os.path.join(tmp, "pin_scores.json")  # the transformer: its fused attention on the GPU-sized tactic
-    attn = "l1_kt + l1_scores + l1_scaled + l1_probs + l1_context"
+    attn = "l1_q_heads + l1_k_heads + l1_v_heads + l1_kt + l1_scores + l1_scaled + l1_probs + l1_context + l1_merge"
     json.dump({"format": "crosscheck-tactics-1", "layers": [{"name": attn, "tactic": "attention.flash_wide.64x32"}]}, open(pin, "w"))
     r, checks, verdict = debug_run(xc, ["tactics", transformer, "--inject-fault", "node-tactic=l1_scores:scale=1.5", "--load-tactics", pin,
                                         "--timing-cache", os.path.join(tmp, "debug_cache.json")] + tol)
     b = bound(transformer, [])
     s.check("debug tactics names the transformer's planted attention layer in %d checks (bound %d)" % (checks, b),
-            r.returncode == 0 and checks <= b and "layer '%s' (nodes l1_kt, l1_scores, l1_scaled, l1_probs, l1_context) with tactic "
+            r.returncode == 0 and checks <= b and "layer '%s' (nodes l1_q_heads, l1_k_heads, l1_v_heads, l1_kt, l1_scores, l1_scaled, l1_probs, l1_context, l1_merge) with tactic "
             "attention.flash_wide.64x32 is wrong; tactic attention.flash.32x32 (baseline) is right" % attn in verdict
             and verdict.count(" is wrong") == 1, r.stdout[-3000:] + r.stderr[-1000:])
     r, checks, verdict = debug_run(xc, ["tactics", resnet, "--inject-fault", "node=b2_conv1"] + tol)
@@ -1507,6 +1508,7 @@ def main():
         timed(ocl_errors, s, xc, tmp)
         timed(determinism, s, xc, tmp)
         timed(splitk_mma, s, xc, args.build, tmp)
+        timed(attention_layout, s, xc, args.build, tmp)
         timed(caps_tests, s, xc, args.build, tmp)
         timed(build_lists, s, xc, args.build, tmp)
         timed(bf16, s, xc, args.build, tmp)

@@ -66,24 +66,85 @@ static void bhs(int64_t heads, int64_t seq, int64_t size, int64_t *st)
     st[0] = heads * seq * size;
 }
 
+/* The covered node producing ONNX tensor `name` when it is a Transpose of rank `rank`, its perm
+ * in *perm; else NULL. */
+static const xc_node *covered_transpose(const xc_engine *e, const xc_layer *l, const char *name, int rank, const int64_t **perm)
+{
+    for (int k = 0; k < l->n_nodes; k++) {
+        const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+        size_t np;
+        if (!strcmp(n->op_type, "Transpose") && n->n_outputs > 0 && !strcmp(n->outputs[0], name)
+            && xc_attr_ints(n, "perm", perm, &np) && (int)np == rank)
+            return n;
+    }
+    return NULL;
+}
+
+/* Dims and strides (elements) of `name`, the tensor a MatMul of the pattern reads (Q, Kt or V),
+ * over t, the tensor the layer reads for it (stored contiguous): walking back from `name`
+ * through the Transposes the layer covers (absorbed by the pass) to t. By name and backwards,
+ * because one tensor may feed several of them (Q, K and V split from one projection). */
+static void operand_view(const xc_engine *e, const xc_layer *l, const char *name, int t, int64_t *dims, int64_t *st)
+{
+    const xc_etensor *x = &e->tensors[t];
+    int rank = x->rank;
+    int64_t net[4], s = 1, src[4]; /* operand axis a is axis net[a] of the tensor reached */
+    for (int a = 0; a < rank; a++) net[a] = a;
+    const int64_t *perm;
+    for (const xc_node *n; (n = covered_transpose(e, l, name, rank, &perm)) != NULL; name = n->inputs[0])
+        for (int a = 0; a < rank; a++) net[a] = perm[net[a]];
+    for (int a = rank - 1; a >= 0; s *= x->dims[a], a--) src[a] = s;
+    for (int a = 0; a < rank; a++) dims[a] = x->dims[net[a]], st[a] = src[net[a]];
+}
+
+/* Strides of the pattern's Y [B, H, S, D] (or [B*H, S, D]) in the layer's output: through the
+ * output Transpose the layer covers (absorbed by the pass), else contiguous. */
+static void output_strides(const xc_engine *e, const xc_layer *l, int64_t *st)
+{
+    const xc_etensor *y = &e->tensors[l->out[0]];
+    int rank = y->rank;
+    int64_t ost[4], s = 1;
+    for (int a = rank - 1; a >= 0; s *= y->dims[a], a--) ost[a] = st[a] = s;
+    const int64_t *perm;
+    if (covered_transpose(e, l, y->name, rank, &perm))
+        for (int a = 0; a < rank; a++) st[perm[a]] = ost[a]; /* output axis a is Y's axis perm[a] */
+}
+
+/* Batch, head and sequence strides of a rank-r view (no head axis at rank 3). */
+static void bhs_of(const int64_t *st, int r, int64_t *out)
+{
+    out[0] = st[0];
+    out[1] = r == 4 ? st[1] : 0;
+    out[2] = st[r - 2];
+}
+
 static void fused_geometry(const xc_engine *e, const xc_layer *l, geom *g)
 {
-    const xc_etensor *q = &e->tensors[l->in[0]], *v = &e->tensors[l->in[2]];
-    int r = q->rank, rows = 0;
-    for (int n = 0; n < l->n_nodes; n++) rows |= !strcmp(e->model->graph->nodes[l->nodes[n]].op_type, "Transpose");
-    g->batch = q->dims[0];
-    g->heads = r == 4 ? q->dims[1] : 1;
+    int64_t qd[4], qs[4], kd[4], ks[4], vd[4], vs[4], ys[4]; /* kd: Kt's dims, checked by the pass */
+    const xc_node *mm1 = l->node, *mm2 = mm1;                /* the layer's node is the first MatMul; V goes into the other */
+    for (int k = 0; k < l->n_nodes; k++) {
+        const xc_node *n = &e->model->graph->nodes[l->nodes[k]];
+        if (n != mm1 && !strcmp(n->op_type, "MatMul")) mm2 = n;
+    }
+    operand_view(e, l, mm1->inputs[0], l->in[0], qd, qs);
+    operand_view(e, l, mm1->inputs[1], l->in[1], kd, ks); /* Kt: [.., D, Skv] */
+    operand_view(e, l, mm2->inputs[1], l->in[2], vd, vs);
+    int r = e->tensors[l->in[0]].rank;
+    output_strides(e, l, ys);
+    g->batch = qd[0];
+    g->heads = r == 4 ? qd[1] : 1;
     g->group = 1;
-    g->sq = q->dims[r - 2];
-    g->dk = q->dims[r - 1];
-    g->skv = v->dims[r - 2];
-    g->dv = v->dims[r - 1];
-    bhs(g->heads, g->sq, g->dk, g->q);
-    bhs(g->heads, g->sq, g->dv, g->y);
-    bhs(g->heads, g->skv, g->dv, g->v);
-    bhs(g->heads, g->skv, g->dk, g->k);
-    g->k[2] = rows ? g->dk : 1;
-    g->k[3] = rows ? 1 : g->skv;
+    g->sq = qd[r - 2];
+    g->dk = qd[r - 1];
+    g->skv = vd[r - 2];
+    g->dv = vd[r - 1];
+    bhs_of(qs, r, g->q);
+    bhs_of(vs, r, g->v);
+    bhs_of(ys, r, g->y);
+    g->k[0] = ks[0];
+    g->k[1] = r == 4 ? ks[1] : 0;
+    g->k[2] = ks[r - 1]; /* along the keys */
+    g->k[3] = ks[r - 2]; /* along the head */
     g->scale = l->alpha;
     g->flags = 0;
     memset(g->m, 0, sizeof g->m);

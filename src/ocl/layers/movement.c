@@ -9,7 +9,10 @@
  *  - transpose.tiled_local.TxR: Transposes that move the last axis, through a local-memory tile so
  *    reads and writes are both coalesced;
  *  - gather.index: Gather with constant or run-time int32/int64 indices, any axis;
- *  - concat.bands / split.bands: up to four inputs (outputs) per launch, each a band of columns;
+ *  - concat.bands / split.bands: up to four inputs (outputs) per launch, each a band of columns,
+ *    over a 2-D range (columns, rows: no division);
+ *  - concat.bands_vec.v4 / split.bands_vec.v4: the same, a vector of 4 elements per work-item,
+ *    where the row and every band are whole vectors;
  *  - elementwise.broadcast: Cast, Where, comparisons and logic ops with broadcasting. */
 #include "movement_internal.h"
 #include <limits.h>
@@ -303,11 +306,36 @@ static int bands_applicable(const xc_engine *e, const xc_layer *l, int concat)
     return big->rank > 0 && mv_copy_type(xc_dtype_size(big->dtype)) != NULL;
 }
 
-/* One launch per four small tensors; the kernel's columns run [first, e3). */
+/* Whether the row and every band are whole vectors of `vec` elements (concat.bands_vec). */
+static int bands_whole_vectors(const xc_engine *e, const xc_layer *l, int concat, int vec)
+{
+    int n = concat ? l->n_in : l->n_out;
+    const int *t = concat ? l->in : l->out;
+    const xc_etensor *big = concat ? out_t(e, l, 0) : in_t(e, l, 0);
+    int axis = band_axis(l, big);
+    if (band_columns(big, axis) % vec) return 0;
+    for (int j = 0; j < n; j++)
+        if (band_columns(&e->tensors[t[j]], axis) % vec) return 0;
+    return 1;
+}
+
+/* The 2-D range of the band kernels: `width` columns (vectors) by `rows`, work-groups of
+ * XC_WG_DEFAULT items spread over narrow bands' rows. */
+static void bands_range_2d(xc_launch *k, int64_t width, int64_t rows)
+{
+    size_t lx = 1;
+    while (lx < XC_WG_DEFAULT && (int64_t)lx < width) lx *= 2;
+    size_t local[2] = {lx, XC_WG_DEFAULT / lx};
+    size_t global[2] = {xc_round_up(width ? (size_t)width : 1, local[0]), xc_round_up(rows ? (size_t)rows : 1, local[1])};
+    xc_launch_range(k, 2, global, local);
+}
+
+/* One launch per four small tensors; the kernel's columns run [first, e3). With -DVEC=N
+ * (concat.bands_vec / split.bands_vec) every count is in vectors of N elements. */
 static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     int concat = is_op(l, "Concat"), n = concat ? l->n_in : l->n_out, *small = concat ? l->in : l->out;
-    int big = concat ? l->out[0] : l->in[0];
+    int big = concat ? l->out[0] : l->in[0], vec = define_int(defines ? defines : "", "VEC", 1);
     const xc_etensor *B = &e->tensors[big];
     int axis = band_axis(l, B);
     int64_t row = band_columns(B, axis), rows = row ? (int64_t)xc_et_numel(B) / row : 0, first = 0;
@@ -315,13 +343,14 @@ static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
     XC_TRY(copy_program(e, l, mv_elem_size(l, B), defines, &p));
     for (int g = 0; g < n; g += 4) {
         xc_launch *k = xc_layer_add_launch(l, p, concat ? "concat4" : "split4");
+        if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
         if (concat)
             xc_launch_tensor(k, big);
         else
             XC_TRY(xc_launch_input(e, l, k, big));
         xc_launch_int(k, rows);
-        xc_launch_int(k, row);
-        xc_launch_int(k, first);
+        xc_launch_int(k, row / vec);
+        xc_launch_int(k, first / vec);
         int64_t end = first;
         for (int s = 0; s < 4; s++) {
             int j = g + s < n ? g + s : n - 1; /* unused slots repeat the last tensor, never reached */
@@ -330,9 +359,9 @@ static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
                 XC_TRY(xc_launch_input(e, l, k, small[j]));
             else
                 xc_launch_tensor(k, small[j]);
-            xc_launch_int(k, end);
+            xc_launch_int(k, end / vec);
         }
-        xc_launch_1d(k, (size_t)(rows * (end - first)));
+        bands_range_2d(k, (end - first) / vec, rows);
         first = end;
     }
     return XC_OK;
@@ -351,9 +380,22 @@ static int concat_applicable(const xc_engine *e, const xc_layer *l) { return ban
 static int split_applicable(const xc_engine *e, const xc_layer *l) { return bands_applicable(e, l, 0); }
 static const xc_tactic concat_tactic = {"concat.bands", concat_applicable, NULL, bands_prepare, NULL};
 static const xc_tactic split_tactic = {"split.bands", split_applicable, NULL, bands_prepare, NULL};
+/* A float4 (of the element type) per work-item where the row and every band hold whole vectors. */
+static const xc_variant bands_vec_variants[] = {{"v4", "-DVEC=4"}, {NULL, NULL}};
+static int concat_vec_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return concat_applicable(e, l) && bands_whole_vectors(e, l, 1, 4);
+}
+static int split_vec_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return split_applicable(e, l) && bands_whole_vectors(e, l, 0, 4);
+}
+static const xc_tactic concat_vec_tactic = {"concat.bands_vec", concat_vec_applicable, bands_vec_variants, bands_prepare, NULL};
+static const xc_tactic split_vec_tactic = {"split.bands_vec", split_vec_applicable, bands_vec_variants, bands_prepare, NULL};
 
-static const xc_tactic *const tactics[] = {&gather_view_tactic, &rows_tactic,  &tiled_tactic,          &gather_index_tactic,
-                                           &concat_tactic,      &split_tactic, &mv_elementwise_tactic, NULL};
+static const xc_tactic *const tactics[] = {&gather_view_tactic,    &rows_tactic,  &tiled_tactic,      &gather_index_tactic,
+                                           &concat_tactic,         &split_tactic, &concat_vec_tactic, &split_vec_tactic,
+                                           &mv_elementwise_tactic, NULL};
 
 static int accepts(const xc_engine *e, const xc_layer *l)
 {

@@ -5,20 +5,28 @@
  * into ONE attention layer (layers/attention.c, kernels/attention.cl) that never materializes
  * S or P: Q, K, V are [B, H, S, D] or [B*H, S, D] with equal batch dims, c is a one-element
  * constant, the mask is a float tensor broadcast to S's shape (over heads, batch, queries).
- * Every intermediate must be read only by the next node of the pattern (and be no graph
- * output), so nothing read elsewhere stops being materialized; anything else is left alone.
- * The fused layer sits at the second MatMul's place and reads in = {Q, K or Kt, V, mask or -1},
- * alpha = the scale; it covers the Transpose node when it absorbed one, which is how the
- * kernel knows K comes as rows [.., Skv, D] rather than as Kt [.., D, Skv]. */
+ * The head split and merge around it are absorbed too: up to two Transposes in front of Q, Kt
+ * and V (BERT's Reshape [B, S, H, D] -> Transpose (0,2,1,3), K's (0,2,3,1) or (0,2,1,3) then
+ * (0,1,3,2)) and one Transpose of Y (the merge (0,2,1,3) before Reshape [B, S, H*D]), each
+ * keeping the head axis innermost for Q, V and Y (the kernels read rows of D contiguous
+ * elements; K may come any way): the kernels read and write those layouts by strides, so no
+ * transpose runs. Every intermediate (each absorbed Transpose's output included) must be read
+ * only by the next node of the pattern (and be no graph output), so nothing read elsewhere
+ * stops being materialized; anything else is left alone.
+ * The fused layer sits at its last node's place and reads in = {Q, K, V, mask or -1} as they
+ * come before the absorbed Transposes, alpha = the scale; the layer derives each operand's
+ * strides from the Transposes it covers (layers/attention.c). */
 #include "ocl/engine.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 extern const xc_layer_kind xc_kind_attention;
 int xc_attention_head_size_ok(int64_t dk, int64_t dv);
 
 #define FUSION "attention"
-#define MAX_CHAIN 6 /* Transpose, MatMul, scale, Add, Softmax, MatMul */
+#define MAX_WALK 2                   /* Transposes absorbed in front of one operand */
+#define MAX_CHAIN (3 * MAX_WALK + 6) /* those of Q, Kt, V; MatMul, scale, Add, Softmax, MatMul; Y's Transpose */
 
 /* Layer li is live, covers one node, and that node is `op`. */
 static int is_op(const xc_engine *e, int li, const char *op)
@@ -82,23 +90,63 @@ static int last_axis_softmax(const xc_engine *e, int li, int rank)
     return axis == -1 || axis == rank - 1;
 }
 
-/* The Transpose layer producing t that swaps its last two axes, read only by the MatMul; or -1. */
-static int k_transpose(const xc_engine *e, int t)
+/* The perm of Transpose layer li when it is absorbable: rank-long, and the layer reads and
+ * writes the tensors its node names (what layers/attention.c walks by); NULL otherwise. */
+static const int64_t *transpose_perm(const xc_engine *e, int li)
 {
-    int li = e->tensors[t].producer;
-    if (!is_op(e, li, "Transpose") || xc_sole_consumer(e, t) < 0) return -1;
+    if (!is_op(e, li, "Transpose")) return NULL;
+    const xc_layer *l = &e->layers[li];
+    const xc_node *n = l->node;
     const int64_t *perm;
-    size_t n;
-    const xc_etensor *x = &e->tensors[e->layers[li].in[0]];
-    if (!xc_attr_ints(e->layers[li].node, "perm", &perm, &n) || (int)n != x->rank || n < 2) return -1;
-    for (size_t k = 0; k < n; k++)
-        if (perm[k] != (int64_t)(k + 2 < n ? k : k + 2 == n ? n - 1 : n - 2)) return -1;
-    return li;
+    size_t np;
+    if (!xc_attr_ints(n, "perm", &perm, &np) || (int)np != e->tensors[l->in[0]].rank || l->n_out < 1
+        || xc_names_get(&e->tensor_index, n->inputs[0]) != l->in[0] || xc_names_get(&e->tensor_index, n->outputs[0]) != l->out[0])
+        return NULL;
+    return perm;
 }
 
-/* Matches the pattern at MatMul layer mm1: the chain of layers in order (a Transpose first when
- * absorbed), its length (0: no match), the scale and the mask (-1 when absent). */
-static int match(const xc_engine *e, int mm1, int *chain, float *scale, int *mask)
+/* Walks back from operand t (read once, by the pattern) through up to MAX_WALK Transposes, each
+ * read only by the next step; keep_last: only as far as the last axis stays innermost. Appends
+ * the Transposes taken to chain and returns the tensor in front of them (t when none). */
+static int walk_transposes(const xc_engine *e, int t, int keep_last, int *chain, int *n)
+{
+    int64_t net[8]; /* operand axis a is axis net[a] of the walked tensor */
+    int rank = e->tensors[t].rank, taken = 0, src = t;
+    if (rank > 8) return t;
+    for (int a = 0; a < rank; a++) net[a] = a;
+    for (int step = 0; step < MAX_WALK && xc_sole_consumer(e, t) >= 0; step++) {
+        int li = e->tensors[t].producer;
+        const int64_t *perm = transpose_perm(e, li);
+        if (!perm) break;
+        for (int a = 0; a < rank; a++) net[a] = perm[net[a]];
+        t = e->layers[li].in[0];
+        chain[*n + step] = li;
+        if (!keep_last || net[rank - 1] == rank - 1) taken = step + 1, src = t;
+    }
+    *n += taken;
+    return src;
+}
+
+/* The Transpose reading only Y (t) that keeps the last axis innermost, to absorb; or -1. */
+static int y_transpose(const xc_engine *e, int t)
+{
+    int li = xc_sole_consumer(e, t);
+    const int64_t *perm = transpose_perm(e, li);
+    int rank = e->tensors[t].rank;
+    return perm && perm[rank - 1] == rank - 1 ? li : -1;
+}
+
+/* The operands the fused layer reads, as they come before the absorbed Transposes. */
+typedef struct operands {
+    int q, k, v, mask;
+    float scale;
+} operands;
+
+static int by_index(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
+/* Matches the pattern at MatMul layer mm1: the chain of layers (absorbed Transposes included)
+ * in layer order, the last the fused layer's place, and its length (0: no match). */
+static int match(const xc_engine *e, int mm1, int *chain, operands *ops)
 {
     if (!is_op(e, mm1, "MatMul")) return 0;
     const xc_layer *M1 = &e->layers[mm1];
@@ -108,16 +156,15 @@ static int match(const xc_engine *e, int mm1, int *chain, float *scale, int *mas
     for (int k = 0; k + 2 < rank; k++)
         if (kt->dims[k] != q->dims[k]) return 0; /* no broadcasting of the batch dims */
     if (kt->dims[rank - 2] != q->dims[rank - 1]) return 0;
-    int n = 0, tr = k_transpose(e, M1->in[1]);
-    if (tr >= 0) chain[n++] = tr;
+    int n = 0;
     chain[n++] = mm1;
-    *scale = 1.0f;
-    *mask = -1;
+    ops->scale = 1.0f;
+    ops->mask = -1;
     int t = out_of(e, mm1), next = xc_sole_consumer(e, t);
     if (is_op(e, next, "Mul") || (is_op(e, next, "Div") && e->layers[next].in[0] == t)) {
         float c = scalar(e, other_input(e, next, t));
         if (!isfinite(c) || c == 0.0f || !same_dims(&e->tensors[out_of(e, next)], s)) return 0;
-        *scale = strcmp(e->layers[next].node->op_type, "Div") ? c : 1.0f / c;
+        ops->scale = strcmp(e->layers[next].node->op_type, "Div") ? c : 1.0f / c;
         chain[n++] = next;
         t = out_of(e, next);
         next = xc_sole_consumer(e, t);
@@ -125,7 +172,7 @@ static int match(const xc_engine *e, int mm1, int *chain, float *scale, int *mas
     if (is_op(e, next, "Add")) {
         int m = other_input(e, next, t);
         if (m < 0 || !mask_fits(&e->tensors[m], s) || !same_dims(&e->tensors[out_of(e, next)], s)) return 0;
-        *mask = m;
+        ops->mask = m;
         chain[n++] = next;
         t = out_of(e, next);
         next = xc_sole_consumer(e, t);
@@ -140,22 +187,25 @@ static int match(const xc_engine *e, int mm1, int *chain, float *scale, int *mas
         if (v->dims[k] != q->dims[k]) return 0;
     if (!xc_attention_head_size_ok(q->dims[rank - 1], v->dims[rank - 1])) return 0;
     chain[n++] = mm2;
+    ops->q = walk_transposes(e, M1->in[0], 1, chain, &n);
+    ops->k = walk_transposes(e, M1->in[1], 0, chain, &n);
+    ops->v = walk_transposes(e, e->layers[mm2].in[1], 1, chain, &n);
+    int ty = y_transpose(e, out_of(e, mm2));
+    if (ty >= 0) chain[n++] = ty;
+    qsort(chain, (size_t)n, sizeof *chain, by_index);
     return n;
 }
 
 static xc_status run(xc_engine *e)
 {
-    int chain[MAX_CHAIN], mask;
-    float scale;
+    int chain[MAX_CHAIN];
+    operands ops = {-1, -1, -1, -1, 1.0f};
     for (int li = 0; li < e->n_layers; li++) {
-        int n = match(e, li, chain, &scale, &mask);
+        int n = match(e, li, chain, &ops);
         for (int k = 1; k < n; k++)
             if (!xc_fusion_allowed(e, chain[0], chain[k])) n = 0;
         if (!n) continue;
-        const xc_layer *mm1 = &e->layers[li];
-        const xc_node *head = mm1->node;
-        int q = mm1->in[0], k = mm1->in[1], v = e->layers[chain[n - 1]].in[1];
-        if (chain[0] != li) k = e->layers[chain[0]].in[0]; /* K as rows, before the absorbed Transpose */
+        const xc_node *head = e->layers[li].node;
         for (int c = 1; c < n; c++) xc_layer_absorb(e, chain[c - 1], chain[c], FUSION);
         xc_layer *l = &e->layers[chain[n - 1]];
         l->kind = &xc_kind_attention;
@@ -163,13 +213,13 @@ static xc_status run(xc_engine *e)
         l->cpu = 0; /* the attention kernel computes the whole pattern, whatever ran its nodes before */
         l->act = XC_ACT_NONE;
         l->residual = -1;
-        l->alpha = scale;
+        l->alpha = ops.scale;
         l->beta = 0.0f;
         l->n_in = 4;
-        l->in[0] = q;
-        l->in[1] = k;
-        l->in[2] = v;
-        l->in[3] = mask;
+        l->in[0] = ops.q;
+        l->in[1] = ops.k;
+        l->in[2] = ops.v;
+        l->in[3] = ops.mask;
     }
     return XC_OK;
 }
