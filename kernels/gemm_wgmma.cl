@@ -9,37 +9,42 @@
  * emulation of the instruction (on PoCL, for the tests).
  *
  * A work-group is two warpgroups (eight warps): BM = 128 rows, warpgroup w the rows 64w ..
- * 64w + 63, every warpgroup all BN columns; K is walked BK = 16 at a time, two k8 instructions.
+ * 64w + 63, every warpgroup all BN columns; K is walked WG_BK (16 or 32) at a time, WG_BK / 8
+ * k8 instructions a tile.
  * Local memory (48 KiB under NVIDIA's OpenCL) holds B alone: A takes the instruction's register
  * form, each work-item loading its own fragment from global memory (a row's 16-byte chunk, as
  * mma.sync's tactics read it from their stages) two tiles ahead, rounded to TF32 in registers.
  * B, read by the instruction from WG_STAGES local stages filled by cp.async WG_STAGES - 2 tiles
- * ahead, is k-major as TF32 requires: Bt (N x K16, K rounded up to 16), already rounded, its k
+ * ahead, is k-major as TF32 requires: Bt (N x K32, K rounded up to 32), already rounded, its k
  * permuted within each 16 to meet A's registers (WG_KPOS) -- a copy the host derived from a
  * constant B, or the one gemm_wgmma_bt writes into the workspace before the product. One
  * instruction group stays in flight while the next tile's are issued (wait_group 1). Rounding is
  * the mma.sync tactics' (to nearest), not the tensor cores' truncation. */
 #ifdef WGMMA
-#if BK != 16 || BM != 128 || WARPS_M != 8 || WARPS_N != 1 || (BN != 128 && BN != 256)
-#error "wgmma: 128 x (128 or 256) tiles of two warpgroups, BK 16"
+#if BK != 16 || BM != 128 || WARPS_M != 8 || WARPS_N != 1 || (BN != 64 && BN != 128 && BN != 256)
+#error "wgmma: 128 x (64, 128 or 256) tiles of two warpgroups (BK 16: mma_core.cl's 16-byte chunks)"
 #endif
-#if !defined(WG_STAGES) || WG_STAGES < 3 || WG_STAGES > 5 || WG_STAGES * BN * 64 > 49152
-#error "wgmma: 3 to 5 stages of B within 48 KiB"
+#if WG_BK != 16 && WG_BK != 32
+#error "wgmma: tiles of 16 or 32 k"
+#endif
+#define WG_CHUNKS (WG_BK / 4) /* 16-byte chunks of a row of a stage */
+#if !defined(WG_STAGES) || WG_STAGES < 3 || WG_STAGES > 8 || WG_STAGES * BN * WG_BK * 4 > 49152
+#error "wgmma: 3 to 8 stages of B within 48 KiB"
 #endif
 
-/* Position p (< 16) of a 16-deep tile of Bt holds k = WG_KPOS(p): the k8 step s = p / 8 meets
+/* Position p (< 16) of each 16 of Bt holds k = WG_KPOS(p) of those 16: the k8 step s = p / 8 meets
  * registers a0/a1 (the instruction's k = t) and a2/a3 (k = t + 4) of lane t, which hold elements
  * 2s and 2s + 1 of its chunk k = 4t .. 4t + 3. The host derives constant Bt with the same map
  * (wgmma_kpos in src/ocl/layers/gemm.c). */
 #define WG_KPOS(p) (((p) & 7) < 4 ? 4 * ((p) & 3) + ((p) >> 3 << 1) : 4 * ((p) & 3) + ((p) >> 3 << 1) + 1)
 
 /* A stage of BN rows of Bt is the instruction's canonical k-major layout without swizzle: core
- * matrices of 8 rows x 16 bytes (4 positions), 128 contiguous bytes each; the four of a row block
- * (positions 0..15) adjacent (WG_LBO apart), row blocks WG_SBO apart. WG_CHUNK: the uint4 of row
- * r, positions 4c .. 4c+3. A quarter-warp's copies land on eight consecutive rows of one chunk:
- * 128 contiguous bytes. */
+ * matrices of 8 rows x 16 bytes (4 positions), 128 contiguous bytes each; the WG_CHUNKS of a row
+ * block adjacent (WG_LBO apart), row blocks WG_SBO apart. WG_CHUNK: the uint4 of row r, positions
+ * 4c .. 4c+3. A quarter-warp's copies land on eight consecutive rows of one chunk: 128 contiguous
+ * bytes. */
 #define WG_LBO 128
-#define WG_SBO 512
+#define WG_SBO (WG_CHUNKS * 128)
 #define WG_CHUNK(r, c) (((r) >> 3) * (WG_SBO / 16) + (c) * (WG_LBO / 16) + ((r) & 7))
 
 /* The instruction's view of a stage: start address, WG_LBO and WG_SBO (each in 16-byte units),
@@ -47,25 +52,29 @@
 inline ulong wg_desc(uint addr) { return (ulong)(addr >> 4 & 0x3fff) | (ulong)(WG_LBO >> 4) << 16 | (ulong)(WG_SBO >> 4) << 32; }
 
 /* This work-item's copies of Bt's tile at k0 (rows n0.., N in all, row length ldb, a multiple of
- * 16) into stage s. */
+ * 32) into stage s. */
 inline void wg_copy_b(__local uint4 *s, __global const store_t *Bt, int n0, int N, int k0, int ldb, int tid)
 {
 #pragma unroll
-    for (int p = 0; p < BN * 4 / NTH; p++) {
-        const int id = tid + p * NTH, r = (id & 7) | (id >> 5) << 3, c = id >> 3 & 3, row = n0 + r;
+    for (int p = 0; p < (BN * WG_CHUNKS + NTH - 1) / NTH; p++) {
+        const int id = tid + p * NTH, r = (id & 7) | id / (8 * WG_CHUNKS) << 3, c = id >> 3 & (WG_CHUNKS - 1), row = n0 + r;
+        if (BN * WG_CHUNKS % NTH && id >= BN * WG_CHUNKS) break;
         copy_chunk(s + WG_CHUNK(r, c), row < N ? Bt + row * ldb + k0 + KC * c : Bt, row < N);
     }
 }
 
-/* The lane's A fragment of the tile at k0: rows row and row + 8, k = k0 + 4t .. + 3 (zeros
- * outside), rounded to TF32. */
-inline void wg_load_a(uint4 a[2], __global const store_t *A, int row, int M, int k0, int K, int lda, int t)
+/* The lane's A fragment of the tile at k0: rows row and row + 8 (h), k = k0 + 16q + 4t .. + 3 for
+ * each 16 q of the tile (zeros outside), rounded to TF32. */
+#define WG_QS (WG_BK / 16)
+inline void wg_load_a(uint4 a[2][WG_QS], __global const store_t *A, int row, int M, int k0, int K, int lda, int t)
 {
 #pragma unroll
-    for (int h = 0; h < 2; h++) {
-        const int r = row + 8 * h, k = k0 + KC * t;
-        a[h] = r < M && k < K ? TF32_ROUND4(as_uint4(CHUNK_ALIGNED(A, r * lda + k))) : (uint4)(0);
-    }
+    for (int h = 0; h < 2; h++)
+#pragma unroll
+        for (int q = 0; q < WG_QS; q++) {
+            const int r = row + 8 * h, k = k0 + 16 * q + KC * t;
+            a[h][q] = r < M && k < K ? TF32_ROUND4(as_uint4(CHUNK_ALIGNED(A, r * lda + k))) : (uint4)(0);
+        }
 }
 
 #ifdef MMA_EMULATE
@@ -90,7 +99,7 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
             const int r = row0 + 16 * w + g + (e >> 1) * 8, n = 8 * j + 2 * t + (e & 1);
             float sum = 0.0f;
             for (int p = 0; p < 8; p++) {
-                const int k = k0 + WG_KPOS(8 * s + p);
+                const int k = k0 + ((8 * s + p) & ~15) + WG_KPOS((8 * s + p) & 15);
                 const float a = r < M && k < K ? as_float(tf32_round(LOAD(A, r * lda + k)) & 0xffffe000u) : 0.0f;
                 sum += a * wg_b(smem, db, n, p);
             }
@@ -110,24 +119,41 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
 #define WG_PROXY_FENCE() asm volatile(XC_PTX_MARK "fence.proxy.async.shared::cta;" ::: "memory")
 #define WG_FENCE(acc) wgmma_fence(acc)
 /* step s of the tile: lane (g, t) of warp w gives rows 16w + g and + 8 at the instruction's
- * k = t (a0, a1) and t + 4 (a2, a3): its chunk's elements 2s and 2s + 1 (WG_KPOS) */
+ * k = t (a0, a1) and t + 4 (a2, a3): elements 2s' and 2s' + 1 (s' = s % 2) of its chunk of the
+ * 16 s / 2 (WG_KPOS) */
 #define WG_MMA(acc, a, s, db, k0)                                                                                      \
-    ((s) ? wgmma_k8(acc, a[0].z, a[1].z, a[0].w, a[1].w, db) : wgmma_k8(acc, a[0].x, a[1].x, a[0].y, a[1].y, db))
+    ((s) & 1 ? wgmma_k8(acc, a[0][(s) >> 1].z, a[1][(s) >> 1].z, a[0][(s) >> 1].w, a[1][(s) >> 1].w, db)               \
+             : wgmma_k8(acc, a[0][(s) >> 1].x, a[1][(s) >> 1].x, a[0][(s) >> 1].y, a[1][(s) >> 1].y, db))
 #define WG_COMMIT() asm volatile(XC_PTX_MARK "wgmma.commit_group.sync.aligned;" ::: "memory")
 #define WG_WAIT1(acc) wgmma_wait1(acc)
 #define WG_WAIT0(acc) wgmma_wait(acc)
-/* B's tile kt landed: the groups committed after it (WG_STAGES - 3) may still be in flight */
+/* B's tile T landed: the groups committed after it (WG_STAGES - 3) may still be in flight */
 #if WG_STAGES == 3
-#define WG_COPY_WAIT() asm volatile("cp.async.wait_group 0;" ::: "memory")
+#define WG_PENDING "0"
 #elif WG_STAGES == 4
-#define WG_COPY_WAIT() asm volatile("cp.async.wait_group 1;" ::: "memory")
+#define WG_PENDING "1"
+#elif WG_STAGES == 5
+#define WG_PENDING "2"
+#elif WG_STAGES == 6
+#define WG_PENDING "3"
+#elif WG_STAGES == 7
+#define WG_PENDING "4"
 #else
-#define WG_COPY_WAIT() asm volatile("cp.async.wait_group 2;" ::: "memory")
+#define WG_PENDING "5"
 #endif
+#define WG_COPY_WAIT() asm volatile("cp.async.wait_group " WG_PENDING ";" ::: "memory")
+#endif
+
+/* The WG_BK / 8 instructions of a tile, steps of 8 positions (two chunks) apart in the stage at b */
+#define WG_STEP(a, s, b, k0) WG_MMA(acc, a, s, wg_desc((b) + (s) * 2 * WG_LBO), k0)
+#if WG_BK == 16
+#define WG_STEPS(a, b, k0) (WG_STEP(a, 0, b, k0), WG_STEP(a, 1, b, k0))
+#else
+#define WG_STEPS(a, b, k0) (WG_STEP(a, 0, b, k0), WG_STEP(a, 1, b, k0), WG_STEP(a, 2, b, k0), WG_STEP(a, 3, b, k0))
 #endif
 
 /* Tile T, its A fragment in a[cur]; then A of tile T + 2 into a[nxt] (the buffer the
- * instructions of tile T - 1 read: complete after WG_WAIT1). The barrier makes B's tile kt
+ * instructions of tile T - 1 read: complete after WG_WAIT1). The barrier makes B's tile T
  * visible to all, and tells that every warpgroup is done with tile T - 2's stage, which the
  * copies of tile T + WG_STAGES - 2 then take. */
 #define WG_TILE(T, cur, nxt)                                                                                            \
@@ -136,35 +162,34 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
         WG_PROXY_FENCE();                                                                                              \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                                  \
         const int ahead = (T) + WG_STAGES - 2;                                                                        \
-        if (ahead < tiles) wg_copy_b(Bs + ahead % WG_STAGES * BN * 4, B, n0, N, ahead * BK, ldb, tid);                 \
+        if (ahead < tiles) wg_copy_b(Bs + ahead % WG_STAGES * BN * WG_CHUNKS, B, n0, N, ahead * WG_BK, ldb, tid);                 \
         COPY_COMMIT();                                                                                                 \
-        const uint b = WG_ADDR(Bs + (T) % WG_STAGES * BN * 4, smem);                                                  \
+        const uint b = WG_ADDR(Bs + (T) % WG_STAGES * BN * WG_CHUNKS, smem);                                                  \
         WG_FENCE(acc);                                                                                                 \
-        WG_MMA(acc, a[cur], 0, wg_desc(b), (T) * BK);                                                                            \
-        WG_MMA(acc, a[cur], 1, wg_desc(b + 2 * WG_LBO), (T) * BK);                                                               \
+        WG_STEPS(a[cur], b, (T) * WG_BK);                                                                              \
         WG_COMMIT();                                                                                                   \
         WG_WAIT1(acc);                                                                                                 \
-        if ((T) + 2 < tiles) wg_load_a(a[nxt], A, arow, M, ((T) + 2) * BK, K, lda, t);                               \
+        if ((T) + 2 < tiles) wg_load_a(a[nxt], A, arow, M, ((T) + 2) * WG_BK, K, lda, t);                               \
     }
 
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgmma(GEMM_PARAMS)
 {
-    __local uint4 smem[WG_STAGES * BN * 4];
+    __local uint4 smem[WG_STAGES * BN * WG_CHUNKS];
     __local uint4 *Bs = smem;
     MMA_PLACE();
     GEMM_SELECT_BATCH();
     float acc[MT][NT8][4];
     mma_zero(acc);
-    const int tiles = (K + BK - 1) / BK, wgroup = warp >> 2, arow = m0 + 64 * wgroup + 16 * (warp & 3) + g;
+    const int tiles = (K + WG_BK - 1) / WG_BK, wgroup = warp >> 2, arow = m0 + 64 * wgroup + 16 * (warp & 3) + g;
     /* B's first WG_STAGES - 2 tiles in flight, A's first two in registers */
 #pragma unroll
     for (int st = 0; st < WG_STAGES - 2; st++) {
-        if (st < tiles) wg_copy_b(Bs + st * BN * 4, B, n0, N, st * BK, ldb, tid);
+        if (st < tiles) wg_copy_b(Bs + st * BN * WG_CHUNKS, B, n0, N, st * WG_BK, ldb, tid);
         COPY_COMMIT();
     }
-    uint4 a[3][2];
+    uint4 a[3][2][WG_QS];
     wg_load_a(a[0], A, arow, M, 0, K, lda, t);
-    wg_load_a(a[1], A, arow, M, BK, K, lda, t);
+    wg_load_a(a[1], A, arow, M, WG_BK, K, lda, t);
     for (int kt = 0; kt < tiles; kt += 3) {
         WG_TILE(kt, 0, 2);
         WG_TILE(kt + 1, 1, 0);
@@ -174,7 +199,7 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgm
     mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, 0);
 }
 
-/* Bt (N x ldb, ldb = K rounded up to 16; in the workspace) from a B that is not constant: B's
+/* Bt (N x ldt, ldt = K rounded up to 32; in the workspace) from a B that is not constant: B's
  * transpose (B K x N, rows of n at its own leading dimension; 32 x 32 tiles through local memory,
  * both sides coalesced) or, under TRANS_B, B itself; positions permuted by WG_KPOS, zeros past K,
  * rounded to TF32 (tf32_round: the low bits are the instruction's to drop). NDRange (N rounded

@@ -52,7 +52,7 @@
  * 16-byte reads per k instead of one 4-byte read per value (TF32 has no transposing ldmatrix;
  * the value-by-value reads made the cp.async loop slower than the register-staged one). The
  * product does not care which column a tile's column is, only the epilogue, which follows NCOL. */
-#if defined(MMA_PIPE) && !defined(TRANS_B) && !defined(MMA_FP16) && (NT8 == 4 || NT8 == 8)
+#if defined(MMA_PIPE) && !defined(TRANS_B) && !defined(MMA_FP16) && !defined(WGMMA) && (NT8 == 4 || NT8 == 8)
 #define NPERM
 #define B_KROWS 2 /* k-major, NPSWZ (below) */
 #elif defined(MMA_PIPE) && !defined(TRANS_B)

@@ -467,7 +467,7 @@ static const xc_tactic mma_fp16_splitk = {"gemm.mma_fp16_splitk", mma_fp16_split
 /* gemm.tf32_wgmma (kernels/gemm_wgmma.cl): Hopper's warpgroup mma, on devices of compute
  * capability 9.0 (xc_ocl_device_wgmma; the PTX is patched to sm_90a, ocl/ptx_patch.h), or
  * emulated. A is read in 16-byte chunks along k, so it must be stored with k contiguous (no
- * transA) and K be a multiple of 4; one batch. B is read as Bt (N x K16, K rounded up to 16,
+ * transA) and K be a multiple of 4; one batch. B is read as Bt (N x K32, K rounded up to 32,
  * rounded to TF32, k permuted within each 16 by wgmma_kpos): derived once from a constant B, else
  * written each run into the layer's workspace by gemm_wgmma_bt, a launch before the product. */
 static int wgmma_applicable(const xc_engine *e, const xc_layer *l)
@@ -477,8 +477,8 @@ static int wgmma_applicable(const xc_engine *e, const xc_layer *l)
     return !g.trans_a && g.k % 4 == 0 && g.batch == 1;
 }
 
-/* Bt's row length: K rounded up to the 16 of a tile. */
-static int64_t wgmma_ldt(const gemm_geom *g) { return (g->k + 15) / 16 * 16; }
+/* Bt's row length: K rounded up to 32, the deepest tile. */
+static int64_t wgmma_ldt(const gemm_geom *g) { return (g->k + 31) / 32 * 32; }
 
 /* The k that position p of a 16-deep tile of Bt holds: kernels/gemm_wgmma.cl's WG_KPOS (which
  * says why), written again here for the constant B the host derives. */
@@ -563,8 +563,11 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 #define WGMMA_TF32 "-DGEMM_TF32 -DMMA_PIPE -DWGMMA -DBK=16 -DBM=128 -DWARPS_M=8 -DWARPS_N=1 "
 static const xc_variant wgmma_variants[] = {
-    {"128x128x16.s5", WGMMA_TF32 "-DBN=128 -DWG_STAGES=5"},
-    {"128x256x16.s3", WGMMA_TF32 "-DBN=256 -DWG_STAGES=3"},
+    {"128x128x16.s5", WGMMA_TF32 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5"},
+    {"128x128x32.s3", WGMMA_TF32 "-DBN=128 -DWG_BK=32 -DWG_STAGES=3"},
+    {"128x256x16.s3", WGMMA_TF32 "-DBN=256 -DWG_BK=16 -DWG_STAGES=3"},
+    {"128x64x16.s8", WGMMA_TF32 "-DBN=64 -DWG_BK=16 -DWG_STAGES=8"},
+    {"128x64x32.s6", WGMMA_TF32 "-DBN=64 -DWG_BK=32 -DWG_STAGES=6"},
     {NULL, NULL},
 };
 static const xc_tactic tf32_wgmma = {"gemm.tf32_wgmma", wgmma_applicable, wgmma_variants, wgmma_prepare, NULL};

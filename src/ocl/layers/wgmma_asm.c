@@ -20,21 +20,25 @@ char *xc_wgmma_asm_source(int n)
     xc_text t = {0};
     xc_text_printf(&t, "#define XC_PTX_MARK \"%s\"\n", XC_PTX_MARK);
     xc_text_printf(&t, "#ifndef MMA_EMULATE\n");
-    xc_text_printf(
-        &t, "inline __attribute__((always_inline)) void wgmma_fence(float acc[MT][NT8][4])\n{\n    asm volatile(XC_PTX_MARK \"wgmma.fence.sync.aligned;\" : ");
+    xc_text_printf(&t,
+                   "inline __attribute__((always_inline)) void wgmma_fence(float acc[MT][NT8][4])\n{\n    asm "
+                   "volatile(XC_PTX_MARK \"wgmma.fence.sync.aligned;\" : ");
+    accumulators(&t, regs);
+    xc_text_printf(&t, " :: \"memory\");\n}\n");
+    xc_text_printf(&t,
+                   "inline __attribute__((always_inline)) void wgmma_wait(float acc[MT][NT8][4])\n{\n    asm "
+                   "volatile(XC_PTX_MARK \"wgmma.wait_group.sync.aligned 0;\" : ");
     accumulators(&t, regs);
     xc_text_printf(&t, " :: \"memory\");\n}\n");
     xc_text_printf(
         &t,
-        "inline __attribute__((always_inline)) void wgmma_wait(float acc[MT][NT8][4])\n{\n    asm volatile(XC_PTX_MARK \"wgmma.wait_group.sync.aligned 0;\" : ");
+        "inline __attribute__((always_inline)) void wgmma_wait1(float acc[MT][NT8][4])\n{\n    asm volatile(XC_PTX_MARK "
+        "\"wgmma.wait_group.sync.aligned 1;\" : ");
     accumulators(&t, regs);
     xc_text_printf(&t, " :: \"memory\");\n}\n");
     xc_text_printf(&t,
-                   "inline __attribute__((always_inline)) void wgmma_wait1(float acc[MT][NT8][4])\n{\n    asm volatile(XC_PTX_MARK "
-                   "\"wgmma.wait_group.sync.aligned 1;\" : ");
-    accumulators(&t, regs);
-    xc_text_printf(&t, " :: \"memory\");\n}\n");
-    xc_text_printf(&t, "inline __attribute__((always_inline)) void wgmma_k8(float acc[MT][NT8][4], uint a0, uint a1, uint a2, uint a3, ulong db)\n{\n");
+                   "inline __attribute__((always_inline)) void wgmma_k8(float acc[MT][NT8][4], uint a0, uint a1, uint a2, uint "
+                   "a3, ulong db)\n{\n");
     xc_text_printf(&t,
                    "    asm volatile(\"{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%d, 0;\\n\" XC_PTX_MARK "
                    "\"wgmma.mma_async.sync.aligned.m64n%dk8.f32.tf32.tf32 {",

@@ -1,0 +1,107 @@
+"""wgmma_tests: gemm.tf32_wgmma (Hopper's warpgroup mma, kernels/gemm_wgmma.cl) on PoCL with
+CROSSCHECK_MMA_EMULATE=1: the instruction computed in plain OpenCL C from the same local stages,
+descriptors and Bt layout, so the copies, the stage ring, the A fragments' k order (WG_KPOS, the
+host's wgmma_kpos for constant B) and the epilogue are checked here; the instruction itself on the
+GPU is bench/tf32_check.py's job (wgmma.* runs). Every variant is forced once, each on another way
+B reaches the kernel: an input transposed by gemm_wgmma_bt, an input already N x K (transB, the
+same launch copying), a constant derived on the host (transposed or not). Shapes are ragged on
+every side (M, N past a tile, K a multiple of 4 but not of 16 or 32), one K long enough for the
+three-tile unrolled ring to wrap many times, with bias, alpha/beta and a fused Relu. Each run must
+pass crosscheck's comparison with its layer named by the variant at tf32, and agree with ONNX
+Runtime within TF32's range (relative error under 2e-3 and over 1e-5: the operands really were
+rounded). Not offered: K not a multiple of 4, transA, a batch of B, no tensor cores (no
+emulation), --no-tf32."""
+import json
+import os
+import subprocess
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def _run(cmd, env):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def _model(path, op, a, b, const_b, attrs=None, bias=None, relu=False, seed=0):
+    rng = np.random.default_rng(seed)
+    ins = [helper.make_tensor_value_info("A", TensorProto.FLOAT, a)]
+    inits = []
+    if const_b:
+        inits.append(numpy_helper.from_array(rng.uniform(-1, 1, b).astype(np.float32), "B"))
+    else:
+        ins.append(helper.make_tensor_value_info("B", TensorProto.FLOAT, b))
+    names = ["A", "B"]
+    if bias:
+        inits.append(numpy_helper.from_array(rng.uniform(-1, 1, bias).astype(np.float32), "C"))
+        names.append("C")
+    nodes = [helper.make_node(op, names, ["P" if relu else "Y"], name="prod", **(attrs or {}))]
+    if relu:
+        nodes.append(helper.make_node("Relu", ["P"], ["Y"], name="relu"))
+    g = helper.make_graph(nodes, "wgmma", ins, [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+                          initializer=inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.save(m, path)
+    return [n.name for n in nodes]
+
+
+# name, op, A, B, constant B, attrs, C, relu, variant
+CASES = [
+    ("input_b", "MatMul", [70, 52], [52, 100], False, {}, None, False, "128x64x32.s6"),
+    ("input_bt_bias_relu", "Gemm", [150, 36], [90, 36], False, {"transB": 1}, [90], True, "128x128x16.s5"),
+    ("const_b_batch_folded", "MatMul", [2, 70, 100], [100, 300], True, {}, None, False, "128x256x16.s3"),
+    ("const_bt_alpha_beta", "Gemm", [33, 200], [40, 200], True, {"transB": 1, "alpha": 0.5, "beta": 2.0}, [40], False,
+     "128x128x32.s3"),
+    ("long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "128x64x16.s8"),
+]
+
+
+def _saved(folder, runner, role):
+    idx = json.load(open(os.path.join(folder, "index.json")))
+    return {e["tensor"]: numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, e["file"])))
+            for e in idx["tensors"] if e["runner"].startswith(runner) and e["role"] == role}
+
+
+def wgmma_tests(s, xc, build, tmp):
+    import onnxruntime as ort
+    d = os.path.join(tmp, "wgmma")
+    os.makedirs(d, exist_ok=True)
+    env = dict(os.environ, CROSSCHECK_MMA_EMULATE="1")
+    env.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(build, "cl-cache"))
+    for name, op, a, b, const_b, attrs, bias, relu, variant in CASES:
+        model = os.path.join(d, name + ".onnx")
+        nodes = _model(model, op, a, b, const_b, attrs, bias, relu)
+        tactic = "gemm.tf32_wgmma." + variant
+        j, out = os.path.join(d, name + ".json"), os.path.join(d, name + "_out")
+        r = _run([xc, "run", model, "--ref", "--ocl", "--per-layer", "--json", j, "--builder-optimization-level", "3", "--tactics", tactic,
+                  "--save-outputs", out,
+                  "--val-range", "[-1,1]"], env)
+        rows = json.load(open(j))["per_layer"]["layers"] if r.returncode == 0 else []
+        row = rows[0] if len(rows) == 1 else {}
+        s.check("wgmma: %s (%s) emulated passes crosscheck's comparison; one layer covering %s runs it at tf32" %
+                (tactic, name, "+".join(nodes)),
+                r.returncode == 0 and row.get("tactic") == tactic and row.get("precision") == "tf32"
+                and sorted(row.get("nodes", [])) == sorted(nodes), r.stdout[-1200:] + r.stderr[-400:] + str(rows)[:400])
+        if r.returncode not in (0, 1):
+            continue
+        want = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, _saved(out, "ref", "input"))[0]
+        got = next(iter(_saved(out, "ocl", "output").values()))
+        rel = float(np.linalg.norm(got.astype(np.float64) - want) / np.linalg.norm(want)) if got.shape == want.shape \
+            else float("inf")
+        s.check("wgmma: %s (%s) against ONNX Runtime: relative error %.3g within TF32's range" % (tactic, name, rel),
+                1e-5 < rel < 2e-3, "shapes %s %s" % (got.shape, want.shape))
+
+    k150, ta, batched = (os.path.join(d, n + ".onnx") for n in ("k150", "trans_a", "batched"))
+    _model(k150, "MatMul", [64, 150], [150, 64], True)
+    _model(ta, "Gemm", [64, 32], [64, 48], True, {"transA": 1})
+    _model(batched, "MatMul", [2, 64, 32], [2, 32, 48], False)
+    plain = os.path.join(d, "input_b.onnx")
+    for label, model, e, extra in (("K = 150, no multiple of 4", k150, env, []), ("transA", ta, env, []),
+                                   ("a batch of B", batched, env, []), ("no tensor cores (no emulation)", plain,
+                                                                       dict(os.environ), []),
+                                   ("--no-tf32", plain, env, ["--no-tf32"])):
+        r = _run([xc, "run", model, "--ocl", "--builder-optimization-level", "3", "--tactics", "gemm.tf32_wgmma*"] + extra, e)
+        s.check("wgmma: gemm.tf32_wgmma is not offered (%s)" % label,
+                r.returncode == 2 and "matches no tactic" in r.stderr, r.stdout[-400:] + r.stderr[-400:])
