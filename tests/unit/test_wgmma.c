@@ -60,9 +60,9 @@ static char *patched(const char *ptx, size_t len, xc_status *s)
 
 TEST(ptx_patch_retargets_and_uncomments_marked_lines)
 {
-    const char ptx[] = ".version 8.5\n.target sm_90\n.address_size 64\n\t// a plain comment stays\n"
-                       "\t" XC_PTX_MARK "wgmma.fence.sync.aligned;\n\tmov.u32 %r1, 0;\n" XC_PTX_MARK
-                       "wgmma.commit_group.sync.aligned;\n";
+    const char ptx[] =
+        ".version 8.5\n.target sm_90\n.address_size 64\n\t// a plain comment stays\n"
+        "\t" XC_PTX_MARK "wgmma.fence.sync.aligned;\n\tmov.u32 %r1, 0;\n" XC_PTX_MARK "wgmma.commit_group.sync.aligned;\n";
     xc_status s;
     char *out = patched(ptx, sizeof ptx, &s); /* with the NUL the driver's binary ends in */
     CHECK(s == XC_OK && out);
@@ -76,7 +76,7 @@ TEST(ptx_patch_retargets_and_uncomments_marked_lines)
 
 TEST(ptx_patch_refuses_what_it_cannot_patch)
 {
-    const char *bad[] = {".version 8.5\n.target sm_80\n" XC_PTX_MARK "wgmma.fence.sync.aligned;\n", /* another device */
+    const char *bad[] = {".version 8.5\n.target sm_80\n" XC_PTX_MARK "wgmma.fence.sync.aligned;\n",  /* another device */
                          ".version 8.5\n.target sm_90a\n" XC_PTX_MARK "wgmma.fence.sync.aligned;\n", /* already patched */
                          ".version 8.5\n.target sm_900\n" XC_PTX_MARK "wgmma.fence.sync.aligned;\n",
                          ".version 8.5\n.target sm_90\n\tret;\n", /* nothing marked: not our kernel */
