@@ -14,28 +14,24 @@ static void accumulators(xc_text *t, int regs)
     for (int r = 0; r < regs; r++) xc_text_printf(t, "%s\"+f\"(acc[0][%d][%d])", r ? ", " : "", r / 4, r % 4);
 }
 
+/* A function `name` issuing the operandless `instr` with every accumulator as an operand. */
+static void fenced(xc_text *t, const char *name, const char *instr, int regs)
+{
+    xc_text_printf(t, "inline __attribute__((always_inline)) void %s(float acc[MT][NT8][4])\n{\n", name);
+    xc_text_printf(t, "    asm volatile(XC_PTX_MARK \"%s;\" : ", instr);
+    accumulators(t, regs);
+    xc_text_printf(t, " :: \"memory\");\n}\n");
+}
+
 char *xc_wgmma_asm_source(int n)
 {
     const int regs = n / 2; /* 64 x n floats over 128 work-items */
     xc_text t = {0};
     xc_text_printf(&t, "#define XC_PTX_MARK \"%s\"\n", XC_PTX_MARK);
     xc_text_printf(&t, "#ifndef MMA_EMULATE\n");
-    xc_text_printf(&t,
-                   "inline __attribute__((always_inline)) void wgmma_fence(float acc[MT][NT8][4])\n{\n    asm "
-                   "volatile(XC_PTX_MARK \"wgmma.fence.sync.aligned;\" : ");
-    accumulators(&t, regs);
-    xc_text_printf(&t, " :: \"memory\");\n}\n");
-    xc_text_printf(&t,
-                   "inline __attribute__((always_inline)) void wgmma_wait(float acc[MT][NT8][4])\n{\n    asm "
-                   "volatile(XC_PTX_MARK \"wgmma.wait_group.sync.aligned 0;\" : ");
-    accumulators(&t, regs);
-    xc_text_printf(&t, " :: \"memory\");\n}\n");
-    xc_text_printf(
-        &t,
-        "inline __attribute__((always_inline)) void wgmma_wait1(float acc[MT][NT8][4])\n{\n    asm volatile(XC_PTX_MARK "
-        "\"wgmma.wait_group.sync.aligned 1;\" : ");
-    accumulators(&t, regs);
-    xc_text_printf(&t, " :: \"memory\");\n}\n");
+    fenced(&t, "wgmma_fence", "wgmma.fence.sync.aligned", regs);
+    fenced(&t, "wgmma_wait", "wgmma.wait_group.sync.aligned 0", regs);
+    fenced(&t, "wgmma_wait1", "wgmma.wait_group.sync.aligned 1", regs);
     xc_text_printf(&t,
                    "inline __attribute__((always_inline)) void wgmma_k8(float acc[MT][NT8][4], uint a0, uint a1, uint a2, uint "
                    "a3, ulong db)\n{\n");
