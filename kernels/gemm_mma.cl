@@ -87,7 +87,7 @@ inline void stash(__local uint4 *As, __local uint4 *Bs, const chunk_t *ra, const
 /* The lane's accumulators out: through the epilogue into Y, or (part, split-K) as they are into
  * a partial-sum plane. Accumulator (i, j, e) of lane (g, t): row g (+8 for e >= 2), column 2t
  * (+1 for odd e) of its 16 x 8 tile. */
-inline __attribute__((always_inline)) void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, int M, int N, __global store_t *Y,
+MMA_INLINE void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, int M, int N, __global store_t *Y,
                       __global const store_t *C, __global const store_t *bias, float alpha, float beta, int csm, int csn,
                       __global float *part)
 {

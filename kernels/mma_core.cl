@@ -347,6 +347,15 @@ inline void copy_tile(__local uint4 *s, __global const store_t *P, int row0, int
 
 #endif /* MMA_PIPE */
 
+/* Functions taking the accumulators by pointer are inlined on the GPU: left a call, the array
+ * would live in local memory (clang's NVPTX build does that to mma_store). Emulated (PoCL), a
+ * plain inline: forcing the unrolled epilogue into every kernel only slows PoCL's compiler. */
+#ifdef MMA_EMULATE
+#define MMA_INLINE inline
+#else
+#define MMA_INLINE inline __attribute__((always_inline))
+#endif
+
 /* The lane's accumulators, zeroed. */
 inline void mma_zero(float acc[MT][NT8][4])
 {
