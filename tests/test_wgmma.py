@@ -51,10 +51,10 @@ def _model(path, op, a, b, const_b, attrs=None, bias=None, relu=False, seed=0):
 CASES = [
     ("input_b", "MatMul", [70, 52], [52, 100], False, {}, None, False, "128x64x32.s6"),
     ("input_bt_bias_relu", "Gemm", [150, 36], [90, 36], False, {"transB": 1}, [90], True, "128x128x16.s5"),
-    ("const_b_batch_folded", "MatMul", [2, 70, 100], [100, 300], True, {}, None, False, "128x256x16.s3"),
+    ("const_b_batch_folded", "MatMul", [2, 70, 100], [100, 300], True, {}, None, False, "128x64x16.s8"),
     ("const_bt_alpha_beta", "Gemm", [33, 200], [40, 200], True, {"transB": 1, "alpha": 0.5, "beta": 2.0}, [40], False,
-     "128x128x32.s3"),
-    ("long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "128x64x16.s8"),
+     "128x64x32.s6"),
+    ("long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "128x128x16.s5"),
 ]
 
 
