@@ -29,7 +29,7 @@ static xc_status sm90a(const char *ptx, size_t len, const char *label, char **ou
     if (!o) return xc_fail(XC_ERR_NOMEM, "%s: out of memory patching PTX", label);
     size_t w = 0, mk = strlen(XC_PTX_MARK);
     for (size_t i = 0; i < len;) {
-        if ((size_t)(ptx + i - t) == 0) { /* the target: append 'a' */
+        if (ptx + i == t) { /* the target: append 'a' */
             memcpy(o + w, TARGET "a", tl + 1);
             w += tl + 1;
             i += tl;
