@@ -28,6 +28,9 @@
 #error "wgmma: tiles of 16 or 32 k"
 #endif
 #define WG_CHUNKS (WG_BK / 4) /* 16-byte chunks of a row of a stage */
+#if BN * WG_CHUNKS % NTH
+#error "wgmma: a stage of B must split evenly over the work-group's copies"
+#endif
 #if !defined(WG_STAGES) || WG_STAGES < 3 || WG_STAGES > 8 || WG_STAGES * BN * WG_BK * 4 > 49152
 #error "wgmma: 3 to 8 stages of B within 48 KiB"
 #endif
@@ -56,9 +59,8 @@ inline ulong wg_desc(uint addr) { return (ulong)(addr >> 4 & 0x3fff) | (ulong)(W
 inline void wg_copy_b(__local uint4 *s, __global const store_t *Bt, int n0, int N, int k0, int ldb, int tid)
 {
 #pragma unroll
-    for (int p = 0; p < (BN * WG_CHUNKS + NTH - 1) / NTH; p++) {
+    for (int p = 0; p < BN * WG_CHUNKS / NTH; p++) {
         const int id = tid + p * NTH, r = (id & 7) | id / (8 * WG_CHUNKS) << 3, c = id >> 3 & (WG_CHUNKS - 1), row = n0 + r;
-        if (BN * WG_CHUNKS % NTH && id >= BN * WG_CHUNKS) break;
         copy_chunk(s + WG_CHUNK(r, c), row < N ? Bt + row * ldb + k0 + KC * c : Bt, row < N);
     }
 }

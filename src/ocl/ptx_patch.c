@@ -5,14 +5,6 @@
 
 #define TARGET ".target sm_90"
 
-/* Occurrences of needle in hay[0..len). */
-static size_t count(const char *hay, size_t len, const char *needle)
-{
-    size_t n = 0, k = strlen(needle);
-    for (const char *p = hay; (p = memmem(p, len - (size_t)(p - hay), needle, k)); p += k) n++;
-    return n;
-}
-
 static xc_status sm90a(const char *ptx, size_t len, const char *label, char **out, size_t *out_len)
 {
     *out = NULL;
@@ -23,8 +15,8 @@ static xc_status sm90a(const char *ptx, size_t len, const char *label, char **ou
     if (!t || (t + tl < ptx + len && ((t[tl] >= '0' && t[tl] <= '9') || t[tl] == 'a')))
         return xc_fail(XC_ERR_UNSUPPORTED, "%s: the device's OpenCL compiler did not emit PTX for %s (wgmma needs sm_90a)", label,
                        TARGET);
-    size_t marks = count(ptx, len, XC_PTX_MARK);
-    if (!marks) return xc_fail(XC_ERR_INTERNAL, "%s: no %s line in the compiled PTX to patch", label, XC_PTX_MARK);
+    if (!memmem(ptx, len, XC_PTX_MARK, strlen(XC_PTX_MARK)))
+        return xc_fail(XC_ERR_INTERNAL, "%s: no %s line in the compiled PTX to patch", label, XC_PTX_MARK);
     char *o = malloc(len + 2);
     if (!o) return xc_fail(XC_ERR_NOMEM, "%s: out of memory patching PTX", label);
     size_t w = 0, mk = strlen(XC_PTX_MARK);
