@@ -840,6 +840,13 @@ def builder_levels(s, xc, model, tmp):
             p0 is not None and p0["timed_layers"] == 0, json.dumps(p0)[:800])
     s.check("--builder-optimization-level 1 times the layers with a choice", p1 is not None and p1["timed_layers"] > 0,
             json.dumps(p1)[:800])
+    # -vv lists every timed candidate (as trtexec --verbose): the plan's tactic is the fastest listed
+    p = os.path.join(tmp, "verbose.plan")
+    r = run([xc, "build", model, "-o", p, "--builder-optimization-level", "1", "-vv"], timeout=600)
+    timed = [(t, float(ms)) for _, t, ms in re.findall(r"layer '([^']*)': tactic (\S+): ([0-9.]+) ms", r.stderr)]
+    chosen = [x.get("tactic") for x in json.load(open(p)).get("layers", [])] if r.returncode == 0 else []
+    s.check("-vv prints each tactic's time; the plan keeps the fastest",
+            len(timed) > 1 and min(timed, key=lambda x: x[1])[0] in chosen, r.stderr[-1500:] + str(chosen))
     r = run([xc, "build", model, "-o", os.path.join(tmp, "bad.plan"), "--builder-optimization-level", "6"])
     s.check("--builder-optimization-level 6 -> exit 2, one line", one_line_error(r, "0..5"), r.stderr)
     r = run([xc, "run", model, "--ocl"], env=dict(os.environ, CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL="x"))

@@ -132,6 +132,7 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
         xc_status s = prepare(e, l, &c[k]);
         if (s == XC_OK) s = time_layer(ctx, li, e->opt.timing_iterations, &ms);
         if (s != XC_OK) {
+            xc_log(XC_LOG_VERBOSE, "layer '%s': tactic %s not a candidate here: %s", l->name, c[k].name, xc_error_message());
             if (first_status == XC_OK) {
                 first_status = s;
                 snprintf(first_error, sizeof first_error, "%s", xc_error_message());
@@ -139,6 +140,7 @@ static xc_status tune(xc_engine *e, xc_ocl_ctx *ctx, int li, const candidate *c,
             xc_error_clear(); /* this variant does not build or run here: not a candidate */
             continue;
         }
+        xc_log(XC_LOG_VERBOSE, "layer '%s': tactic %s: %.4f ms", l->name, c[k].name, ms);
         if (best < 0 || ms < best_ms) {
             best = k;
             best_ms = ms;
