@@ -31,8 +31,26 @@
 #if BN * WG_CHUNKS % NTH
 #error "wgmma: a stage of B must split evenly over the work-group's copies"
 #endif
-#if !defined(WG_STAGES) || WG_STAGES < 3 || WG_STAGES > 8 || WG_STAGES * BN * WG_BK * 4 > 49152
-#error "wgmma: 3 to 8 stages of B within 48 KiB"
+/* WG_A_STAGED: A's tiles go through the local stages too (cp.async, beside B's), each lane
+ * reading its fragment from there just before the instructions: a fragment loaded from global
+ * memory is still in flight when the next tile's wgmma.fence comes, and the fence waits for every
+ * outstanding write of a register (the whole global latency, each tile). Then WG_INFLIGHT (0 or
+ * 1) instruction groups stay in flight after a tile's are issued, and copies run WG_AHEAD tiles
+ * ahead. Without it A comes from global memory into registers two tiles ahead (one group in
+ * flight). */
+#ifdef WG_A_STAGED
+#define WG_ROWS (BM + BN) /* a stage: A's BM rows, then B's BN */
+#if WG_INFLIGHT != 0 && WG_INFLIGHT != 1
+#error "wgmma: WG_INFLIGHT is 0 or 1"
+#endif
+#define WG_AHEAD (WG_STAGES - 1 - WG_INFLIGHT)
+#else
+#define WG_ROWS BN
+#define WG_INFLIGHT 1
+#define WG_AHEAD (WG_STAGES - 2)
+#endif
+#if !defined(WG_STAGES) || WG_STAGES < 3 || WG_STAGES > 8 || WG_STAGES * WG_ROWS * WG_BK * 4 > 49152
+#error "wgmma: 3 to 8 stages within 48 KiB"
 #endif
 
 /* Position p (< 16) of each 16 of Bt holds k = WG_KPOS(p) of those 16: the k8 step s = p / 8 meets
@@ -79,6 +97,33 @@ inline void wg_load_a(uint4 a[2][WG_QS], __global const store_t *A, int row, int
         }
 }
 
+#ifdef WG_A_STAGED
+/* A's part of a stage: BM rows of WG_CHUNKS chunks in k order; rows g and g + 1 of a
+ * quarter-warp's reads sit four chunks apart at WG_BK 32 (no bank shared). */
+#define WG_ACHUNK(r, c) ((r) * WG_CHUNKS + ((c) ^ (WG_CHUNKS == 8 ? ((r) & 1) << 2 : 0)))
+#if BM * WG_CHUNKS % NTH
+#error "wgmma: a stage of A must split evenly over the work-group's copies"
+#endif
+/* This work-item's copies of A's tile at k0 (rows m0.., M in all; K a multiple of 4) into s. */
+inline void wg_copy_a(__local uint4 *s, __global const store_t *A, int m0, int M, int k0, int K, int lda, int tid)
+{
+#pragma unroll
+    for (int p = 0; p < BM * WG_CHUNKS / NTH; p++) {
+        const int id = tid + p * NTH, r = id / WG_CHUNKS, c = id % WG_CHUNKS, row = m0 + r, k = k0 + KC * c;
+        const int inside = row < M && k < K;
+        copy_chunk(s + WG_ACHUNK(r, c), inside ? A + row * lda + k : A, inside);
+    }
+}
+/* The lane's fragment (as wg_load_a's) from the stage at s: local rows r and r + 8. */
+inline void wg_read_a(uint4 a[2][WG_QS], __local const uint4 *s, int r, int t)
+{
+#pragma unroll
+    for (int h = 0; h < 2; h++)
+#pragma unroll
+        for (int q = 0; q < WG_QS; q++) a[h][q] = TF32_ROUND4(s[WG_ACHUNK(r + 8 * h, 4 * q + t)]);
+}
+#endif
+
 #ifdef MMA_EMULATE
 /* Addresses are offsets into the work-group's local array; the instruction computed plainly, A
  * read again from global memory (a lane holds only its own part of the fragment). */
@@ -93,7 +138,7 @@ inline float wg_b(__local const uint4 *smem, ulong d, int n, int k)
 /* D (64 x BN) += A (rows row0.., positions 8s .. 8s + 7 of the tile at k0) x B (descriptor db)
  * as the warpgroup holds D: warp w of four, lane (g, t): rows 16w + g (+8), columns 8j + 2t (+1). */
 inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, int row0, int M, int k0, int K, int lda, int s,
-                            ulong db, __local const uint4 *smem)
+                            ulong db, __local const uint4 *smem, __local const uint4 *sa, int arow0)
 {
     const int lane = get_local_id(0), w = get_local_id(1) & 3, g = lane >> 2, t = lane & 3;
     for (int j = 0; j < NT8; j++)
@@ -102,16 +147,22 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
             float sum = 0.0f;
             for (int p = 0; p < 8; p++) {
                 const int k = k0 + ((8 * s + p) & ~15) + WG_KPOS((8 * s + p) & 15);
+#ifdef WG_A_STAGED /* from A's stage sa (row r at local row r - row0 + arow0), as the lanes read it */
+                const int kk = k - k0;
+                const uint bits = ((__local const uint *)sa)[WG_ACHUNK(r - row0 + arow0, kk >> 2) * 4 + (kk & 3)];
+                const float a = as_float(tf32_round(as_float(bits)) & 0xffffe000u);
+#else
                 const float a = r < M && k < K ? as_float(tf32_round(LOAD(A, r * lda + k)) & 0xffffe000u) : 0.0f;
+#endif
                 sum += a * wg_b(smem, db, n, p);
             }
             acc[0][j][e] += sum;
         }
 }
 #define WG_FENCE(acc)
-#define WG_MMA(acc, a, s, db, k0) wg_mma_emulated(acc, A, m0 + 64 * wgroup, M, k0, K, lda, s, db, smem)
+#define WG_MMA(acc, a, s, db, k0) wg_mma_emulated(acc, A, m0 + 64 * wgroup, M, k0, K, lda, s, db, smem, sa_cur, 64 * wgroup)
 #define WG_COMMIT()
-#define WG_WAIT1(acc)
+#define WG_WAITN(acc)
 #define WG_WAIT0(acc)
 #define WG_COPY_WAIT()
 #else
@@ -127,21 +178,25 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
     ((s) & 1 ? wgmma_k8(acc, a[0][(s) >> 1].z, a[1][(s) >> 1].z, a[0][(s) >> 1].w, a[1][(s) >> 1].w, db)               \
              : wgmma_k8(acc, a[0][(s) >> 1].x, a[1][(s) >> 1].x, a[0][(s) >> 1].y, a[1][(s) >> 1].y, db))
 #define WG_COMMIT() asm volatile(XC_PTX_MARK "wgmma.commit_group.sync.aligned;" ::: "memory")
-#define WG_WAIT1(acc) wgmma_wait1(acc)
 #define WG_WAIT0(acc) wgmma_wait(acc)
-/* B's tile T landed: the groups committed after it (WG_STAGES - 3) may still be in flight */
-#if WG_STAGES == 3
+/* tile T's copies landed: the groups committed after it (WG_AHEAD - 1) may still be in flight */
+#if WG_AHEAD == 1
 #define WG_PENDING "0"
-#elif WG_STAGES == 4
+#elif WG_AHEAD == 2
 #define WG_PENDING "1"
-#elif WG_STAGES == 5
+#elif WG_AHEAD == 3
 #define WG_PENDING "2"
-#elif WG_STAGES == 6
+#elif WG_AHEAD == 4
 #define WG_PENDING "3"
-#elif WG_STAGES == 7
+#elif WG_AHEAD == 5
 #define WG_PENDING "4"
 #else
 #define WG_PENDING "5"
+#endif
+#if WG_INFLIGHT == 1
+#define WG_WAITN(acc) wgmma_wait1(acc)
+#else
+#define WG_WAITN(acc) wgmma_wait(acc)
 #endif
 #define WG_COPY_WAIT() asm volatile("cp.async.wait_group " WG_PENDING ";" ::: "memory")
 #endif
@@ -154,49 +209,72 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
 #define WG_STEPS(a, b, k0) (WG_STEP(a, 0, b, k0), WG_STEP(a, 1, b, k0), WG_STEP(a, 2, b, k0), WG_STEP(a, 3, b, k0))
 #endif
 
-/* Tile T, its A fragment in a[cur]; then A of tile T + 2 into a[nxt] (the buffer the
- * instructions of tile T - 1 read: complete after WG_WAIT1). The barrier makes B's tile T
- * visible to all, and tells that every warpgroup is done with tile T - 2's stage, which the
- * copies of tile T + WG_STAGES - 2 then take. */
-#define WG_TILE(T, cur, nxt)                                                                                            \
-    if ((T) < tiles) {                                                                                                \
-        WG_COPY_WAIT();                                                                                                \
-        WG_PROXY_FENCE();                                                                                              \
-        barrier(CLK_LOCAL_MEM_FENCE);                                                                                  \
-        const int ahead = (T) + WG_STAGES - 2;                                                                        \
-        if (ahead < tiles) wg_copy_b(Bs + ahead % WG_STAGES * BN * WG_CHUNKS, B, n0, N, ahead * WG_BK, ldb, tid);                 \
-        COPY_COMMIT();                                                                                                 \
-        const uint b = WG_ADDR(Bs + (T) % WG_STAGES * BN * WG_CHUNKS, smem);                                                  \
-        WG_FENCE(acc);                                                                                                 \
-        WG_STEPS(a[cur], b, (T) * WG_BK);                                                                              \
-        WG_COMMIT();                                                                                                   \
-        WG_WAIT1(acc);                                                                                                 \
-        if ((T) + 2 < tiles) wg_load_a(a[nxt], A, arow, M, ((T) + 2) * WG_BK, K, lda, t);                               \
-    }
+/* One tile T (the stage at T % WG_STAGES): wait for its copies; the barrier makes them visible
+ * to all, and tells that every warpgroup's instructions of tile T + WG_AHEAD - WG_STAGES are done
+ * (WG_WAITN of the tile before), so the copies of tile T + WG_AHEAD may take that stage; then the
+ * tile's instructions. Without WG_A_STAGED the fragment of tile T is in a[cur] and A of tile
+ * T + 2 goes into a[nxt] (the buffer tile T - 1 read: complete after WG_WAITN). */
+#define WG_STAGE(T) (smem + (T) % WG_STAGES * WG_ROWS * WG_CHUNKS)
+#ifdef WG_A_STAGED
+#define WG_COPY(T) (wg_copy_a(WG_STAGE(T), A, m0, M, (T) * WG_BK, K, lda, tid), wg_copy_b(WG_STAGE(T) + BM * WG_CHUNKS, B, n0, N, (T) * WG_BK, ldb, tid))
+#define WG_BSTAGE(T) (WG_STAGE(T) + BM * WG_CHUNKS)
+#else
+#define WG_COPY(T) wg_copy_b(WG_STAGE(T), B, n0, N, (T) * WG_BK, ldb, tid)
+#define WG_BSTAGE(T) WG_STAGE(T)
+#endif
+#define WG_TILE_BEGIN(T)                                                                                               \
+    WG_COPY_WAIT();                                                                                                    \
+    WG_PROXY_FENCE();                                                                                                  \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                                      \
+    if ((T) + WG_AHEAD < tiles) WG_COPY((T) + WG_AHEAD);                                                               \
+    COPY_COMMIT();                                                                                                     \
+    __local const uint4 *sa_cur = WG_STAGE(T);                                                                         \
+    (void)sa_cur;                                                                                                      \
+    const uint b = WG_ADDR(WG_BSTAGE(T), smem)
+#define WG_TILE_END(T, a)                                                                                              \
+    WG_FENCE(acc);                                                                                                     \
+    WG_STEPS(a, b, (T) * WG_BK);                                                                                       \
+    WG_COMMIT();                                                                                                       \
+    WG_WAITN(acc)
 
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgmma(GEMM_PARAMS)
 {
-    __local uint4 smem[WG_STAGES * BN * WG_CHUNKS];
-    __local uint4 *Bs = smem;
+    __local uint4 smem[WG_STAGES * WG_ROWS * WG_CHUNKS];
     MMA_PLACE();
     GEMM_SELECT_BATCH();
     float acc[MT][NT8][4];
     mma_zero(acc);
     const int tiles = (K + WG_BK - 1) / WG_BK, wgroup = warp >> 2, arow = m0 + 64 * wgroup + 16 * (warp & 3) + g;
-    /* B's first WG_STAGES - 2 tiles in flight, A's first two in registers */
+    /* the first WG_AHEAD tiles' copies in flight */
 #pragma unroll
-    for (int st = 0; st < WG_STAGES - 2; st++) {
-        if (st < tiles) wg_copy_b(Bs + st * BN * WG_CHUNKS, B, n0, N, st * WG_BK, ldb, tid);
+    for (int st = 0; st < WG_AHEAD; st++) {
+        if (st < tiles) WG_COPY(st);
         COPY_COMMIT();
     }
-    uint4 a[3][2][WG_QS];
+#ifdef WG_A_STAGED
+    (void)arow;
+    for (int kt = 0; kt < tiles; kt++) {
+        WG_TILE_BEGIN(kt);
+        uint4 a[2][WG_QS];
+        wg_read_a(a, sa_cur, arow - m0, t);
+        WG_TILE_END(kt, a);
+    }
+#else
+    uint4 a[3][2][WG_QS]; /* A's first two tiles in registers */
     wg_load_a(a[0], A, arow, M, 0, K, lda, t);
     wg_load_a(a[1], A, arow, M, WG_BK, K, lda, t);
+#define WG_TILE(T, cur, nxt)                                                                                            \
+    if ((T) < tiles) {                                                                                                 \
+        WG_TILE_BEGIN(T);                                                                                              \
+        WG_TILE_END(T, a[cur]);                                                                                        \
+        if ((T) + 2 < tiles) wg_load_a(a[nxt], A, arow, M, ((T) + 2) * WG_BK, K, lda, t);                              \
+    }
     for (int kt = 0; kt < tiles; kt += 3) {
         WG_TILE(kt, 0, 2);
         WG_TILE(kt + 1, 1, 0);
         WG_TILE(kt + 2, 2, 1);
     }
+#endif
     WG_WAIT0(acc);
     mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, 0);
 }

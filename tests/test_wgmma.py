@@ -55,6 +55,11 @@ CASES = [
     ("const_bt_alpha_beta", "Gemm", [33, 200], [40, 200], True, {"transB": 1, "alpha": 0.5, "beta": 2.0}, [40], False,
      "128x64x32.s6"),
     ("long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "128x128x16.s5"),
+    # A through the local stages (.la): ragged M past a tile, K past a 16, both ways B arrives
+    ("la_input_b", "MatMul", [200, 52], [52, 100], False, {}, None, False, "128x128x16.s3.la"),
+    ("la_const_bt_bias", "Gemm", [150, 36], [90, 36], True, {"transB": 1}, [90], True, "128x128x16.s3.la.f1"),
+    ("la_long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "128x64x16.s4.la"),
+    ("la_batch_folded", "MatMul", [2, 70, 100], [100, 300], True, {}, None, False, "128x64x16.s4.la.f1"),
 ]
 
 

@@ -565,10 +565,17 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
 /* SGEMM 4096^3 on an H200 (TFLOP/s): 128x128x16.s5 108, 128x64x32.s6 90, 128x64x16.s8 74 (mma.sync's
  * gemm.tf32.256x128 131); 128x256x16.s3 (67) and 128x128x32.s3 (58: one work-group an SM at 210
  * registers) were slower everywhere and left out. */
+/* .la: A through the local stages too (WG_A_STAGED), .f1 one instruction group left in flight
+ * a tile (else none, and the copies run a tile further ahead). */
+#define WGMMA_LA WGMMA_TF32 "-DWG_A_STAGED -DWG_BK=16 "
 static const xc_variant wgmma_variants[] = {
     {"128x128x16.s5", WGMMA_TF32 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5"},
     {"128x64x32.s6", WGMMA_TF32 "-DBN=64 -DWG_BK=32 -DWG_STAGES=6"},
     {"128x64x16.s8", WGMMA_TF32 "-DBN=64 -DWG_BK=16 -DWG_STAGES=8"},
+    {"128x128x16.s3.la", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0"},
+    {"128x128x16.s3.la.f1", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=1"},
+    {"128x64x16.s4.la", WGMMA_LA "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0"},
+    {"128x64x16.s4.la.f1", WGMMA_LA "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=1"},
     {NULL, NULL},
 };
 static const xc_tactic tf32_wgmma = {"gemm.tf32_wgmma", wgmma_applicable, wgmma_variants, wgmma_prepare, NULL};
