@@ -141,12 +141,12 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
  * (workspace, [S][batch][M][N]) that gemm_splitk_reduce adds in slice order. Under MMA_EMULATE
  * (and so on PoCL) a copy is a plain 16-byte load and store, the waits nothing: the same
  * indexing, the barriers order it. */
-#if defined(MMA_PIPE) && !defined(WGMMA) /* WGMMA: gemm_wgmma.cl's kernel on these copies instead */
-#ifdef SPLITK
+#if defined(MMA_PIPE) && defined(SPLITK)
 #define SPLITK_ARG , __global float *part
 #else
 #define SPLITK_ARG
 #endif
+#if defined(MMA_PIPE) && !defined(WGMMA) /* WGMMA: gemm_wgmma.cl's kernel on these copies instead */
 
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERNEL(GEMM_PARAMS SPLITK_ARG)
 {
@@ -194,7 +194,9 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
 #endif
 }
 
-#ifdef SPLITK
+#endif /* MMA_PIPE && !WGMMA */
+
+#if defined(MMA_PIPE) && defined(SPLITK) /* gemm_wgmma.cl's split-K too */
 /* The SPLITK partial sums of each output added in slice order (deterministic), then the
  * epilogue: one work-item per output, NDRange (N, M, batch). */
 __kernel void gemm_splitk_reduce(GEMM_PARAMS, __global const float *part)
@@ -207,5 +209,4 @@ __kernel void gemm_splitk_reduce(GEMM_PARAMS, __global const float *part)
     store_output(Y, C, bias, m, n, N, acc, alpha, beta, csm, csn);
 }
 #endif
-#endif /* MMA_PIPE && !WGMMA */
 #endif

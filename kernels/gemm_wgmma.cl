@@ -160,7 +160,7 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
         }
 }
 #define WG_FENCE(acc)
-#define WG_MMA(acc, a, s, db, k0) wg_mma_emulated(acc, A, m0 + 64 * wgroup, M, k0, K, lda, s, db, smem, sa_cur, 64 * wgroup)
+#define WG_MMA(acc, a, s, db, k0) wg_mma_emulated(acc, A, m0 + 64 * wgroup, M, k0, klen, lda, s, db, smem, sa_cur, 64 * wgroup)
 #define WG_COMMIT()
 #define WG_WAITN(acc)
 #define WG_WAIT0(acc)
@@ -216,7 +216,7 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
  * T + 2 goes into a[nxt] (the buffer tile T - 1 read: complete after WG_WAITN). */
 #define WG_STAGE(T) (smem + (T) % WG_STAGES * WG_ROWS * WG_CHUNKS)
 #ifdef WG_A_STAGED
-#define WG_COPY(T) (wg_copy_a(WG_STAGE(T), A, m0, M, (T) * WG_BK, K, lda, tid), wg_copy_b(WG_STAGE(T) + BM * WG_CHUNKS, B, n0, N, (T) * WG_BK, ldb, tid))
+#define WG_COPY(T) (wg_copy_a(WG_STAGE(T), A, m0, M, (T) * WG_BK, klen, lda, tid), wg_copy_b(WG_STAGE(T) + BM * WG_CHUNKS, B, n0, N, (T) * WG_BK, ldb, tid))
 #define WG_BSTAGE(T) (WG_STAGE(T) + BM * WG_CHUNKS)
 #else
 #define WG_COPY(T) wg_copy_b(WG_STAGE(T), B, n0, N, (T) * WG_BK, ldb, tid)
@@ -237,14 +237,25 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
     WG_COMMIT();                                                                                                       \
     WG_WAITN(acc)
 
-__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgmma(GEMM_PARAMS)
+/* SPLITK=S (a constant B only: Bt is a derived weight, the workspace holds the partial planes):
+ * work-group z of S takes the z-th slice of K, whole WG_BK tiles (Bt's k permutation stays within
+ * each 16), and writes its plane of partial sums for gemm_splitk_reduce. */
+__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgmma(GEMM_PARAMS SPLITK_ARG)
 {
     __local uint4 smem[WG_STAGES * WG_ROWS * WG_CHUNKS];
     MMA_PLACE();
+#ifdef SPLITK
+    const int slice = get_group_id(2), per = ((K + SPLITK - 1) / SPLITK + WG_BK - 1) / WG_BK * WG_BK;
+    const int kbeg = min(K, slice * per), klen = min(K, kbeg + per) - kbeg;
+    A += kbeg;
+    B += b_off + kbeg;
+#else
+    const int klen = K;
     GEMM_SELECT_BATCH();
+#endif
     float acc[MT][NT8][4];
     mma_zero(acc);
-    const int tiles = (K + WG_BK - 1) / WG_BK, wgroup = warp >> 2, arow = m0 + 64 * wgroup + 16 * (warp & 3) + g;
+    const int tiles = (klen + WG_BK - 1) / WG_BK, wgroup = warp >> 2, arow = m0 + 64 * wgroup + 16 * (warp & 3) + g;
     /* the first WG_AHEAD tiles' copies in flight */
 #pragma unroll
     for (int st = 0; st < WG_AHEAD; st++) {
@@ -261,13 +272,13 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgm
     }
 #else
     uint4 a[3][2][WG_QS]; /* A's first two tiles in registers */
-    wg_load_a(a[0], A, arow, M, 0, K, lda, t);
-    wg_load_a(a[1], A, arow, M, WG_BK, K, lda, t);
+    wg_load_a(a[0], A, arow, M, 0, klen, lda, t);
+    wg_load_a(a[1], A, arow, M, WG_BK, klen, lda, t);
 #define WG_TILE(T, cur, nxt)                                                                                            \
     if ((T) < tiles) {                                                                                                 \
         WG_TILE_BEGIN(T);                                                                                              \
         WG_TILE_END(T, a[cur]);                                                                                        \
-        if ((T) + 2 < tiles) wg_load_a(a[nxt], A, arow, M, ((T) + 2) * WG_BK, K, lda, t);                              \
+        if ((T) + 2 < tiles) wg_load_a(a[nxt], A, arow, M, ((T) + 2) * WG_BK, klen, lda, t);                              \
     }
     for (int kt = 0; kt < tiles; kt += 3) {
         WG_TILE(kt, 0, 2);
@@ -276,7 +287,11 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgm
     }
 #endif
     WG_WAIT0(acc);
+#ifdef SPLITK
+    mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, part + (long)slice * M * N);
+#else
     mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, 0);
+#endif
 }
 
 /* Bt (N x ldt, ldt = K rounded up to 32; in the workspace) from a B that is not constant: B's

@@ -49,17 +49,22 @@ def _model(path, op, a, b, const_b, attrs=None, bias=None, relu=False, seed=0):
 
 # name, op, A, B, constant B, attrs, C, relu, variant
 CASES = [
-    ("input_b", "MatMul", [70, 52], [52, 100], False, {}, None, False, "128x64x32.s6"),
-    ("input_bt_bias_relu", "Gemm", [150, 36], [90, 36], False, {"transB": 1}, [90], True, "128x128x16.s5"),
-    ("const_b_batch_folded", "MatMul", [2, 70, 100], [100, 300], True, {}, None, False, "128x64x16.s8"),
+    ("input_b", "MatMul", [70, 52], [52, 100], False, {}, None, False, "tf32_wgmma.128x64x32.s6"),
+    ("input_bt_bias_relu", "Gemm", [150, 36], [90, 36], False, {"transB": 1}, [90], True, "tf32_wgmma.128x128x16.s5"),
+    ("const_b_batch_folded", "MatMul", [2, 70, 100], [100, 300], True, {}, None, False, "tf32_wgmma.128x64x16.s8"),
     ("const_bt_alpha_beta", "Gemm", [33, 200], [40, 200], True, {"transB": 1, "alpha": 0.5, "beta": 2.0}, [40], False,
-     "128x64x32.s6"),
-    ("long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "128x128x16.s5"),
+     "tf32_wgmma.128x64x32.s6"),
+    ("long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "tf32_wgmma.128x128x16.s5"),
     # A through the local stages (.la): ragged M past a tile, K past a 16, both ways B arrives
-    ("la_input_b", "MatMul", [200, 52], [52, 100], False, {}, None, False, "128x128x16.s3.la"),
-    ("la_const_bt_bias", "Gemm", [150, 36], [90, 36], True, {"transB": 1}, [90], True, "128x128x16.s3.la.f1"),
-    ("la_long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "128x64x16.s4.la"),
-    ("la_batch_folded", "MatMul", [2, 70, 100], [100, 300], True, {}, None, False, "128x64x16.s4.la.f1"),
+    ("la_input_b", "MatMul", [200, 52], [52, 100], False, {}, None, False, "tf32_wgmma.128x128x16.s3.la"),
+    ("la_const_bt_bias", "Gemm", [150, 36], [90, 36], True, {"transB": 1}, [90], True, "tf32_wgmma.128x128x16.s3.la.f1"),
+    ("la_long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "tf32_wgmma.128x64x16.s4.la"),
+    ("la_batch_folded", "MatMul", [2, 70, 100], [100, 300], True, {}, None, False, "tf32_wgmma.128x64x16.s4.la.f1"),
+    # split-K (constant B): slices of whole 16s, the last one ragged, planes added by the reduce
+    ("splitk_k3", "MatMul", [200, 520], [520, 70], True, {}, None, True, "tf32_wgmma_splitk.128x128x16.s3.la.k3"),
+    ("splitk_k4_bias", "Gemm", [130, 300], [300, 150], True, {}, [150], False, "tf32_wgmma_splitk.128x64x16.s4.la.k4"),
+    ("splitk_k2_bt", "Gemm", [70, 264], [90, 264], True, {"transB": 1}, [90], False, "tf32_wgmma_splitk.128x64x16.s4.la.k2"),
+    ("splitk_v2_k3", "MatMul", [100, 400], [400, 64], True, {}, None, False, "tf32_wgmma_splitk.128x128x16.s5.k3"),
 ]
 
 
@@ -75,10 +80,10 @@ def wgmma_tests(s, xc, build, tmp):
     os.makedirs(d, exist_ok=True)
     env = dict(os.environ, CROSSCHECK_MMA_EMULATE="1")
     env.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(build, "cl-cache"))
-    for name, op, a, b, const_b, attrs, bias, relu, variant in CASES:
+    for name, op, a, b, const_b, attrs, bias, relu, tactic in CASES:
         model = os.path.join(d, name + ".onnx")
         nodes = _model(model, op, a, b, const_b, attrs, bias, relu)
-        tactic = "gemm.tf32_wgmma." + variant
+        tactic = "gemm." + tactic
         j, out = os.path.join(d, name + ".json"), os.path.join(d, name + "_out")
         r = _run([xc, "run", model, "--ref", "--ocl", "--per-layer", "--json", j, "--builder-optimization-level", "3", "--tactics", tactic,
                   "--save-outputs", out,
@@ -102,11 +107,13 @@ def wgmma_tests(s, xc, build, tmp):
     _model(k150, "MatMul", [64, 150], [150, 64], True)
     _model(ta, "Gemm", [64, 32], [64, 48], True, {"transA": 1})
     _model(batched, "MatMul", [2, 64, 32], [2, 32, 48], False)
-    plain = os.path.join(d, "input_b.onnx")
-    for label, model, e, extra in (("K = 150, no multiple of 4", k150, env, []), ("transA", ta, env, []),
-                                   ("a batch of B", batched, env, []), ("no tensor cores (no emulation)", plain,
-                                                                       dict(os.environ), []),
-                                   ("--no-tf32", plain, env, ["--no-tf32"])):
-        r = _run([xc, "run", model, "--ocl", "--builder-optimization-level", "3", "--tactics", "gemm.tf32_wgmma*"] + extra, e)
-        s.check("wgmma: gemm.tf32_wgmma is not offered (%s)" % label,
+    plain, input_k300 = os.path.join(d, "input_b.onnx"), os.path.join(d, "input_k300.onnx")
+    _model(input_k300, "MatMul", [64, 300], [300, 64], False)
+    every, split = "gemm.tf32_wgmma*", "gemm.tf32_wgmma_splitk*"
+    for label, model, e, extra, family in (
+            ("K = 150, no multiple of 4", k150, env, [], every), ("transA", ta, env, [], every),
+            ("a batch of B", batched, env, [], every), ("no tensor cores (no emulation)", plain, dict(os.environ), [], every),
+            ("--no-tf32", plain, env, ["--no-tf32"], every), ("split-K, B not constant", input_k300, env, [], split)):
+        r = _run([xc, "run", model, "--ocl", "--builder-optimization-level", "3", "--tactics", family] + extra, e)
+        s.check("wgmma: %s is not offered (%s)" % (family.rstrip("*"), label),
                 r.returncode == 2 and "matches no tactic" in r.stderr, r.stdout[-400:] + r.stderr[-400:])

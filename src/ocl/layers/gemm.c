@@ -209,6 +209,19 @@ static xc_status gemm_program(xc_engine *e, xc_layer *l, const char *defines, co
     return xc_layer_program_patched(e, l, "gemm_kernels.cl", extra_source, opts, patch, p);
 }
 
+/* Split-K's partial planes ([slices][batch][M][N] floats, the layer's workspace) bound to the
+ * product launch k, and gemm_splitk_reduce (program p) adding them into the output. */
+static xc_status add_splitk_reduce(xc_engine *e, xc_layer *l, cl_program p, const gemm_geom *g, int slices, xc_launch *k)
+{
+    l->workspace = (size_t)slices * (size_t)g->batch * (size_t)g->m * (size_t)g->n * sizeof(float);
+    xc_launch_workspace(k);
+    XC_TRY(add_bound_launch(e, l, p, "gemm_splitk_reduce", g, B_INPUT, &k));
+    xc_launch_workspace(k);
+    size_t rglobal[3] = {(size_t)g->n, (size_t)g->m, (size_t)g->batch};
+    xc_launch_range(k, 3, rglobal, NULL);
+    return XC_OK;
+}
+
 /* Builds l's launch: kernel `kernel` of gemm_kernels.cl, work-groups of local[0] x local[1]
  * work-items each covering tile_m x tile_n outputs (local NULL: the naive kernel, one work-item
  * per output). slices > 0 (split-K, the mma kernels' SPLITK): the kernel writes that many planes
@@ -230,14 +243,7 @@ static xc_status add_gemm_launch(xc_engine *e, xc_layer *l, const char *defines,
                         (size_t)g.batch * (size_t)(slices > 0 ? slices : 1)};
     size_t group[3] = {local[0], local[1], 1};
     xc_launch_range(k, 3, global, group);
-    if (slices <= 0) return XC_OK;
-    l->workspace = (size_t)slices * (size_t)g.batch * (size_t)g.m * (size_t)g.n * sizeof(float);
-    xc_launch_workspace(k);
-    XC_TRY(add_bound_launch(e, l, p, "gemm_splitk_reduce", &g, B_INPUT, &k));
-    xc_launch_workspace(k);
-    size_t rglobal[3] = {(size_t)g.n, (size_t)g.m, (size_t)g.batch};
-    xc_launch_range(k, 3, rglobal, NULL);
-    return XC_OK;
+    return slices > 0 ? add_splitk_reduce(e, l, p, &g, slices, k) : XC_OK;
 }
 
 static xc_status naive_prepare(xc_engine *e, xc_layer *l, const char *defines)
@@ -539,8 +545,10 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_status s = gemm_program(e, l, opts, src, xc_mma_emulated() ? NULL : &xc_ptx_sm90a, &g, &p);
     free(src);
     XC_TRY(s);
-    int b;
+    int b, slices = define_value(defines, "SPLITK");
     xc_launch *k;
+    if (slices && !e->tensors[l->in[1]].value)
+        return xc_fail(XC_ERR_INTERNAL, "layer '%s': split-K wgmma needs a constant B", l->name);
     if (e->tensors[l->in[1]].value) {
         XC_TRY(wgmma_bt_weight(e, l, &g, &b));
     } else {
@@ -556,9 +564,10 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
     gt.trans_b = 1;
     gt.ldb = wgmma_ldt(&g);
     XC_TRY(add_bound_launch(e, l, p, "gemm_tf32_wgmma", &gt, b, &k));
-    size_t global[3] = {(size_t)((g.n + bn - 1) / bn) * 32, (size_t)((g.m + bm - 1) / bm) * 8, 1}, local[3] = {32, 8, 1};
+    size_t global[3] = {(size_t)((g.n + bn - 1) / bn) * 32, (size_t)((g.m + bm - 1) / bm) * 8, (size_t)(slices ? slices : 1)},
+           local[3] = {32, 8, 1};
     xc_launch_range(k, 3, global, local);
-    return XC_OK;
+    return slices ? add_splitk_reduce(e, l, p, &g, slices, k) : XC_OK;
 }
 
 #define WGMMA_TF32 "-DGEMM_TF32 -DMMA_PIPE -DWGMMA -DBK=16 -DBM=128 -DWARPS_M=8 -DWARPS_N=1 "
@@ -580,7 +589,24 @@ static const xc_variant wgmma_variants[] = {
 };
 static const xc_tactic tf32_wgmma = {"gemm.tf32_wgmma", wgmma_applicable, wgmma_variants, wgmma_prepare, NULL};
 
-static const xc_tactic *const gemm_tactics[] = {&naive,          &tiled,           &reg_blocked, &vec4,
-                                                &tf32,           &mma_fp16,        &tf32_async,  &tf32_splitk,
-                                                &mma_fp16_async, &mma_fp16_splitk, &tf32_wgmma,  NULL};
+/* gemm.tf32_wgmma_splitk: the same over K slices (SPLITK, gemm_splitk_reduce adding the planes)
+ * for a constant B and an output of few tiles (few_tiles), as BERT-base's 1024 x 768 products. */
+static int wgmma_splitk_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return wgmma_applicable(e, l) && few_tiles(e, l) && e->tensors[l->in[1]].value != NULL;
+}
+static const xc_variant wgmma_splitk_variants[] = {
+    {"128x128x16.s3.la.k2", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0 -DSPLITK=2"},
+    {"128x128x16.s3.la.k3", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0 -DSPLITK=3"},
+    {"128x64x16.s4.la.k2", WGMMA_LA "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0 -DSPLITK=2"},
+    {"128x64x16.s4.la.k4", WGMMA_LA "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0 -DSPLITK=4"},
+    {"128x128x16.s5.k3", WGMMA_TF32 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5 -DSPLITK=3"},
+    {NULL, NULL},
+};
+static const xc_tactic tf32_wgmma_splitk = {"gemm.tf32_wgmma_splitk", wgmma_splitk_applicable, wgmma_splitk_variants,
+                                            wgmma_prepare, NULL};
+
+static const xc_tactic *const gemm_tactics[] = {
+    &naive,           &tiled,      &reg_blocked,       &vec4, &tf32, &mma_fp16, &tf32_async, &tf32_splitk, &mma_fp16_async,
+    &mma_fp16_splitk, &tf32_wgmma, &tf32_wgmma_splitk, NULL};
 const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics};
