@@ -22,6 +22,7 @@ transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it run
   wgmma.*         (ASYNC_CASES without transA, one batch) each gemm.tf32_wgmma variant (Hopper only:
                   compute capability 9.0), judged as tf32.*: Bt transposed at run time (input B),
                   copied (transB) or derived from a constant B (as_constb);
+  wgmma_splitk.*  (as_constk) each gemm.tf32_wgmma_splitk variant, judged likewise;
   1x1_tf32_async.*, fp16.1x1_async.*  (1x1 conv cases whose C and OH*OW are multiples of 4, or 8
                   under --fp16) each conv2d.1x1_tf32_async / conv2d.1x1_mma_fp16_async variant,
                   judged likewise;
@@ -198,8 +199,12 @@ ASYNC_CASES = [  # name, op, A, B, C, attrs
     ("as_batched", "MatMul", [4, 128, 64], [4, 64, 96], None, {}),
     ("as_tB", "Gemm", [1000, 336], [776, 336], [776], {"transB": 1}),
     ("as_constb", "MatMul", [3, 345, 768], [768, 3072], None, {"const_b": True}),
+    ("as_constk", "MatMul", [1000, 3072], [3072, 768], None, {"const_b": True}),  # BERT's FFN output: wgmma split-K
 ]
-WGMMA_VARIANTS = ["128x128x16.s5", "128x64x32.s6", "128x64x16.s8"]
+WGMMA_VARIANTS = ["128x128x16.s5", "128x64x32.s6", "128x64x16.s8", "128x128x16.s3.la", "128x128x16.s3.la.f1",
+                  "128x64x16.s4.la", "128x64x16.s4.la.f1"]
+WGMMA_SPLITK_VARIANTS = ["128x128x16.s3.la.k2", "128x128x16.s3.la.k3", "128x64x16.s4.la.k2", "128x64x16.s4.la.k4",
+                         "128x128x16.s5.k3"]
 ASYNC_VARIANTS = ["128x128x16.2x2.s3", "128x256x16.2x4.s2", "256x128x16.4x2.s2", "128x64x16.2x2.s4", "64x64x16.2x2.s4"]
 TF32_SPLITK_VARIANTS = ["64x64x16.2x2.s4.k2", "64x64x16.2x2.s4.k4", "128x64x16.2x2.s4.k3", "128x128x16.2x2.s3.k2",
                         "128x128x16.2x2.s3.k3"]
@@ -311,6 +316,9 @@ def main():
                      for v in FP16_SPLITK_VARIANTS if splitk]
             if not attrs.get("transA") and len(sa) == 2 or attrs.get("const_b"):
                 runs += [("wgmma." + v, ["--tactics", "gemm.tf32_wgmma." + v], "tf32") for v in WGMMA_VARIANTS]
+            if name == "as_constk":
+                runs += [("wgmma_splitk." + v, ["--tactics", "gemm.tf32_wgmma_splitk." + v], "tf32")
+                         for v in WGMMA_SPLITK_VARIANTS]
         else:
             make_case(model, op, sa, sb, sc, attrs)
             k = sa[-2] if attrs.get("transA") else sa[-1]
