@@ -23,6 +23,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from gpu_bench import time_torch_graph
+
 LINE = re.compile(r"layer '([^']*)': tactic (\S+): ([0-9.]+) ms")
 
 
@@ -40,6 +42,7 @@ def model(path, m, n, k, b_input):
 
 
 def torch_ms(m, n, k, mode, iters=50):
+    """torch.matmul on the GPU replayed from a CUDA graph (gpu_bench.py's timing), or None."""
     try:
         import torch
     except ImportError:
@@ -50,21 +53,7 @@ def torch_ms(m, n, k, mode, iters=50):
     dt = torch.float16 if mode == "fp16" else torch.float32
     a = torch.randn(m, k, device="cuda", dtype=dt)
     b = torch.randn(k, n, device="cuda", dtype=dt)
-    for _ in range(5):
-        torch.matmul(a, b)
-    torch.cuda.synchronize()
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(10):
-            torch.matmul(a, b)
-    g.replay()
-    s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    s.record()
-    for _ in range(iters):
-        g.replay()
-    e.record()
-    torch.cuda.synchronize()
-    return s.elapsed_time(e) / (iters * 10)
+    return time_torch_graph(torch, lambda: torch.matmul(a, b), iters)
 
 
 def main():
