@@ -23,6 +23,8 @@ transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it run
                   compute capability 9.0), judged as tf32.*: Bt transposed at run time (input B),
                   copied (transB) or derived from a constant B (as_constb);
   wgmma_splitk.*  (as_constk) each gemm.tf32_wgmma_splitk variant, judged likewise;
+  fp16.wgmma.*, fp16.wgmma_splitk.*  (constant-B cases; split-K on as_constk) each
+                  gemm.mma_fp16_wgmma(_splitk) variant under --fp16, judged as fp16.*;
   1x1_tf32_async.*, fp16.1x1_async.*  (1x1 conv cases whose C and OH*OW are multiples of 4, or 8
                   under --fp16) each conv2d.1x1_tf32_async / conv2d.1x1_mma_fp16_async variant,
                   judged likewise;
@@ -205,6 +207,8 @@ WGMMA_VARIANTS = ["128x128x16.s5", "128x64x32.s6", "128x64x16.s8", "128x128x16.s
                   "128x64x16.s4.la", "128x64x16.s4.la.f1"]
 WGMMA_SPLITK_VARIANTS = ["128x128x16.s3.la.k2", "128x128x16.s3.la.k3", "128x64x16.s4.la.k2", "128x64x16.s4.la.k4",
                          "128x128x16.s5.k3"]
+FP16_WGMMA_VARIANTS = ["128x128x32.s3.la", "128x128x32.s3.la.f1", "128x64x32.s4.la", "128x64x32.s4.la.f1"]
+FP16_WGMMA_SPLITK_VARIANTS = ["128x128x32.s3.la.k2", "128x128x32.s3.la.k3", "128x64x32.s4.la.k2", "128x64x32.s4.la.k4"]
 ASYNC_VARIANTS = ["128x128x16.2x2.s3", "128x256x16.2x4.s2", "256x128x16.4x2.s2", "128x64x16.2x2.s4", "64x64x16.2x2.s4"]
 TF32_SPLITK_VARIANTS = ["64x64x16.2x2.s4.k2", "64x64x16.2x2.s4.k4", "128x64x16.2x2.s4.k3", "128x128x16.2x2.s3.k2",
                         "128x128x16.2x2.s3.k3"]
@@ -316,9 +320,14 @@ def main():
                      for v in FP16_SPLITK_VARIANTS if splitk]
             if not attrs.get("transA") and len(sa) == 2 or attrs.get("const_b"):
                 runs += [("wgmma." + v, ["--tactics", "gemm.tf32_wgmma." + v], "tf32") for v in WGMMA_VARIANTS]
+            if attrs.get("const_b"):
+                runs += [("fp16.wgmma." + v, ["--fp16", "--tactics", "gemm.mma_fp16_wgmma." + v], "fp16")
+                         for v in FP16_WGMMA_VARIANTS]
             if name == "as_constk":
                 runs += [("wgmma_splitk." + v, ["--tactics", "gemm.tf32_wgmma_splitk." + v], "tf32")
                          for v in WGMMA_SPLITK_VARIANTS]
+                runs += [("fp16.wgmma_splitk." + v, ["--fp16", "--tactics", "gemm.mma_fp16_wgmma_splitk." + v], "fp16")
+                         for v in FP16_WGMMA_SPLITK_VARIANTS]
         else:
             make_case(model, op, sa, sb, sc, attrs)
             k = sa[-2] if attrs.get("transA") else sa[-1]

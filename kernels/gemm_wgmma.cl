@@ -1,5 +1,6 @@
 /* gemm_wgmma.cl — gemm.tf32_wgmma: the TF32 product on Hopper's warpgroup tensor-core instruction
- * (wgmma.mma_async m64nNk8, sm_90a), which keeps a 64 x N accumulator spread over the four warps
+ * (wgmma.mma_async m64nNk8, sm_90a), and gemm.mma_fp16_wgmma the fp16 one (m64nNk16 f16 with fp32
+ * accumulation, MMA_FP16: half storage, A staged, a constant B), which keeps a 64 x N accumulator spread over the four warps
  * of a warpgroup and reads B straight from local memory. Built after gemm_kernels.cl,
  * mma_core.cl (copies, MMA_PLACE's warps: WARPS_M = 8, WARPS_N = 1) and gemm_mma.cl (the
  * epilogue mma_store), then the host's wgmma_asm text (the instructions written out for BN;
@@ -9,8 +10,8 @@
  * emulation of the instruction (on PoCL, for the tests).
  *
  * A work-group is two warpgroups (eight warps): BM = 128 rows, warpgroup w the rows 64w ..
- * 64w + 63, every warpgroup all BN columns; K is walked WG_BK (16 or 32) at a time, WG_BK / 8
- * k8 instructions a tile.
+ * 64w + 63, every warpgroup all BN columns; K is walked WG_BK (4 or 8 16-byte chunks of KC
+ * elements: 16 or 32 TF32, 32 halves) at a time, two instructions (2 KC deep) a 4 chunks.
  * Local memory (48 KiB under NVIDIA's OpenCL) holds B alone: A takes the instruction's register
  * form, each work-item loading its own fragment from global memory (a row's 16-byte chunk, as
  * mma.sync's tactics read it from their stages) two tiles ahead, rounded to TF32 in registers.
@@ -21,13 +22,17 @@
  * instruction group stays in flight while the next tile's are issued (wait_group 1). Rounding is
  * the mma.sync tactics' (to nearest), not the tensor cores' truncation. */
 #ifdef WGMMA
-#if BK != 16 || BM != 128 || WARPS_M != 8 || WARPS_N != 1 || (BN != 64 && BN != 128 && BN != 256)
-#error "wgmma: 128 x (64, 128 or 256) tiles of two warpgroups (BK 16: mma_core.cl's 16-byte chunks)"
+#if BM != 128 || WARPS_M != 8 || WARPS_N != 1 || (BN != 64 && BN != 128 && BN != 256)
+#error "wgmma: 128 x (64, 128 or 256) tiles of two warpgroups"
 #endif
-#if WG_BK != 16 && WG_BK != 32
-#error "wgmma: tiles of 16 or 32 k"
+#if WG_BK != 4 * KC && WG_BK != 8 * KC
+#error "wgmma: tiles of 4 or 8 chunks"
 #endif
-#define WG_CHUNKS (WG_BK / 4) /* 16-byte chunks of a row of a stage */
+#if defined(MMA_FP16) && !defined(WG_A_STAGED)
+#error "wgmma: fp16 stages A"
+#endif
+#define WG_CHUNKS (WG_BK / KC) /* 16-byte chunks of a row of a stage */
+#define WG_K (2 * KC)          /* k of one instruction: 8 (TF32) or 16 (f16) */
 #if BN * WG_CHUNKS % NTH
 #error "wgmma: a stage of B must split evenly over the work-group's copies"
 #endif
@@ -49,15 +54,21 @@
 #define WG_INFLIGHT 1
 #define WG_AHEAD (WG_STAGES - 2)
 #endif
-#if !defined(WG_STAGES) || WG_STAGES < 3 || WG_STAGES > 8 || WG_STAGES * WG_ROWS * WG_BK * 4 > 49152
+#if !defined(WG_STAGES) || WG_STAGES < 3 || WG_STAGES > 8 || WG_STAGES * WG_ROWS * WG_CHUNKS * 16 > 49152
 #error "wgmma: 3 to 8 stages within 48 KiB"
 #endif
 
-/* Position p (< 16) of each 16 of Bt holds k = WG_KPOS(p) of those 16: the k8 step s = p / 8 meets
- * registers a0/a1 (the instruction's k = t) and a2/a3 (k = t + 4) of lane t, which hold elements
- * 2s and 2s + 1 of its chunk k = 4t .. 4t + 3. The host derives constant Bt with the same map
- * (wgmma_kpos in src/ocl/layers/gemm.c). */
-#define WG_KPOS(p) (((p) & 7) < 4 ? 4 * ((p) & 3) + ((p) >> 3 << 1) : 4 * ((p) & 3) + ((p) >> 3 << 1) + 1)
+/* Position p of Bt holds k = WG_KPOS(p). Lane t's 16-byte chunk of a row holds k = KC t .. KC t +
+ * KC - 1 of each 4 KC (a span), fed as they are to the span's two instructions: step s takes
+ * words 2s and 2s + 1 of the chunk (R = KC / 4 elements a word) as the registers the instruction
+ * reads at its k = R t .. (a0/a1) and R t + 4 R .. (a2/a3). So the instruction's position q =
+ * p % (2 KC) of step s = p % (4 KC) / (2 KC) meets k = KC t + 2 R s + R h + e, where h = q / KC,
+ * t = q % KC / R, e = q % R. The host derives constant Bt with the same map (wgmma_kpos in
+ * src/ocl/layers/gemm.c). */
+#define WG_R (KC / 4)
+#define WG_KPOS(p)                                                                                                     \
+    (((p) & ~(4 * KC - 1)) + KC * ((p) % KC / WG_R) + 2 * WG_R * ((p) % (4 * KC) / (2 * KC)) + WG_R * ((p) % (2 * KC) / KC) + \
+     (p) % WG_R)
 
 /* A stage of BN rows of Bt is the instruction's canonical k-major layout without swizzle: core
  * matrices of 8 rows x 16 bytes (4 positions), 128 contiguous bytes each; the WG_CHUNKS of a row
@@ -83,9 +94,15 @@ inline void wg_copy_b(__local uint4 *s, __global const store_t *Bt, int n0, int 
     }
 }
 
+#define WG_QS (WG_BK / (4 * KC)) /* spans of a tile */
+#ifdef MMA_FP16
+#define WG_ROUND4(u) (u) /* halves go to the instruction as stored */
+#else
+#define WG_ROUND4(u) TF32_ROUND4(u)
+#endif
+#ifndef WG_A_STAGED
 /* The lane's A fragment of the tile at k0: rows row and row + 8 (h), k = k0 + 16q + 4t .. + 3 for
  * each 16 q of the tile (zeros outside), rounded to TF32. */
-#define WG_QS (WG_BK / 16)
 inline void wg_load_a(uint4 a[2][WG_QS], __global const store_t *A, int row, int M, int k0, int K, int lda, int t)
 {
 #pragma unroll
@@ -96,6 +113,7 @@ inline void wg_load_a(uint4 a[2][WG_QS], __global const store_t *A, int row, int
             a[h][q] = r < M && k < K ? TF32_ROUND4(as_uint4(CHUNK_ALIGNED(A, r * lda + k))) : (uint4)(0);
         }
 }
+#endif
 
 #ifdef WG_A_STAGED
 /* A's part of a stage: BM rows of WG_CHUNKS chunks in k order; rows g and g + 1 of a
@@ -120,7 +138,7 @@ inline void wg_read_a(uint4 a[2][WG_QS], __local const uint4 *s, int r, int t)
 #pragma unroll
     for (int h = 0; h < 2; h++)
 #pragma unroll
-        for (int q = 0; q < WG_QS; q++) a[h][q] = TF32_ROUND4(s[WG_ACHUNK(r + 8 * h, 4 * q + t)]);
+        for (int q = 0; q < WG_QS; q++) a[h][q] = WG_ROUND4(s[WG_ACHUNK(r + 8 * h, 4 * q + t)]);
 }
 #endif
 
@@ -132,10 +150,14 @@ inline void wg_read_a(uint4 a[2][WG_QS], __local const uint4 *s, int r, int t)
 inline float wg_b(__local const uint4 *smem, ulong d, int n, int k)
 {
     const uint start = (uint)(d & 0x3fff) << 4, lbo = (uint)(d >> 16 & 0x3fff) << 4, sbo = (uint)(d >> 32 & 0x3fff) << 4;
-    const uint byte = start + (uint)(n >> 3) * sbo + (uint)(k >> 2) * lbo + (uint)(n & 7) * 16 + (uint)(k & 3) * 4;
+    const uint byte = start + (uint)(n >> 3) * sbo + (uint)(k / KC) * lbo + (uint)(n & 7) * 16 + (uint)(k % KC) * (16 / KC);
+#ifdef MMA_FP16
+    return vload_half(byte / 2, (__local const half *)smem);
+#else
     return as_float(((__local const uint *)smem)[byte / 4] & 0xffffe000u);
+#endif
 }
-/* D (64 x BN) += A (rows row0.., positions 8s .. 8s + 7 of the tile at k0) x B (descriptor db)
+/* D (64 x BN) += A (rows row0.., positions WG_K s .. WG_K s + WG_K - 1 of the tile at k0) x B (descriptor db)
  * as the warpgroup holds D: warp w of four, lane (g, t): rows 16w + g (+8), columns 8j + 2t (+1). */
 inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, int row0, int M, int k0, int K, int lda, int s,
                             ulong db, __local const uint4 *smem, __local const uint4 *sa, int arow0)
@@ -145,9 +167,12 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
         for (int e = 0; e < 4; e++) {
             const int r = row0 + 16 * w + g + (e >> 1) * 8, n = 8 * j + 2 * t + (e & 1);
             float sum = 0.0f;
-            for (int p = 0; p < 8; p++) {
-                const int k = k0 + ((8 * s + p) & ~15) + WG_KPOS((8 * s + p) & 15);
-#ifdef WG_A_STAGED /* from A's stage sa (row r at local row r - row0 + arow0), as the lanes read it */
+            for (int p = 0; p < WG_K; p++) {
+                const int k = k0 + WG_KPOS(WG_K * s + p);
+#if defined(WG_A_STAGED) && defined(MMA_FP16) /* from A's stage sa (row r at local row r - row0 + arow0) */
+                const int kk = k - k0;
+                const float a = vload_half(WG_ACHUNK(r - row0 + arow0, kk / KC) * KC + kk % KC, (__local const half *)sa);
+#elif defined(WG_A_STAGED)
                 const int kk = k - k0;
                 const uint bits = ((__local const uint *)sa)[WG_ACHUNK(r - row0 + arow0, kk >> 2) * 4 + (kk & 3)];
                 const float a = as_float(tf32_round(as_float(bits)) & 0xffffe000u);
@@ -171,12 +196,11 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
 /* cp.async wrote the stage through the generic proxy; wgmma reads it through the async one */
 #define WG_PROXY_FENCE() asm volatile(XC_PTX_MARK "fence.proxy.async.shared::cta;" ::: "memory")
 #define WG_FENCE(acc) wgmma_fence(acc)
-/* step s of the tile: lane (g, t) of warp w gives rows 16w + g and + 8 at the instruction's
- * k = t (a0, a1) and t + 4 (a2, a3): elements 2s' and 2s' + 1 (s' = s % 2) of its chunk of the
- * 16 s / 2 (WG_KPOS) */
+/* step s of the tile: lane (g, t) of warp w gives rows 16w + g and + 8 (a0/a2 and a1/a3) words
+ * 2s' and 2s' + 1 (s' = s % 2) of its chunk of span s / 2 (WG_KPOS) */
 #define WG_MMA(acc, a, s, db, k0)                                                                                      \
-    ((s) & 1 ? wgmma_k8(acc, a[0][(s) >> 1].z, a[1][(s) >> 1].z, a[0][(s) >> 1].w, a[1][(s) >> 1].w, db)               \
-             : wgmma_k8(acc, a[0][(s) >> 1].x, a[1][(s) >> 1].x, a[0][(s) >> 1].y, a[1][(s) >> 1].y, db))
+    ((s) & 1 ? wgmma_step(acc, a[0][(s) >> 1].z, a[1][(s) >> 1].z, a[0][(s) >> 1].w, a[1][(s) >> 1].w, db)             \
+             : wgmma_step(acc, a[0][(s) >> 1].x, a[1][(s) >> 1].x, a[0][(s) >> 1].y, a[1][(s) >> 1].y, db))
 #define WG_COMMIT() asm volatile(XC_PTX_MARK "wgmma.commit_group.sync.aligned;" ::: "memory")
 #define WG_WAIT0(acc) wgmma_wait(acc)
 /* tile T's copies landed: the groups committed after it (WG_AHEAD - 1) may still be in flight */
@@ -201,9 +225,9 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
 #define WG_COPY_WAIT() asm volatile("cp.async.wait_group " WG_PENDING ";" ::: "memory")
 #endif
 
-/* The WG_BK / 8 instructions of a tile, steps of 8 positions (two chunks) apart in the stage at b */
+/* The WG_CHUNKS / 2 instructions of a tile, steps of two chunks apart in the stage at b */
 #define WG_STEP(a, s, b, k0) WG_MMA(acc, a, s, wg_desc((b) + (s) * 2 * WG_LBO), k0)
-#if WG_BK == 16
+#if WG_CHUNKS == 4
 #define WG_STEPS(a, b, k0) (WG_STEP(a, 0, b, k0), WG_STEP(a, 1, b, k0))
 #else
 #define WG_STEPS(a, b, k0) (WG_STEP(a, 0, b, k0), WG_STEP(a, 1, b, k0), WG_STEP(a, 2, b, k0), WG_STEP(a, 3, b, k0))
@@ -240,7 +264,7 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
 /* SPLITK=S (a constant B only: Bt is a derived weight, the workspace holds the partial planes):
  * work-group z of S takes the z-th slice of K, whole WG_BK tiles (Bt's k permutation stays within
  * each 16), and writes its plane of partial sums for gemm_splitk_reduce. */
-__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgmma(GEMM_PARAMS SPLITK_ARG)
+__kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_wgmma(GEMM_PARAMS SPLITK_ARG)
 {
     __local uint4 smem[WG_STAGES * WG_ROWS * WG_CHUNKS];
     MMA_PLACE();
@@ -299,11 +323,12 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_tf32_wgm
  * both sides coalesced) or, under TRANS_B, B itself; positions permuted by WG_KPOS, zeros past K,
  * rounded to TF32 (tf32_round: the low bits are the instruction's to drop). NDRange (N rounded
  * up to 32, ldb / 4 rounded up to 8), local 32 x 8; ldb_b is B's leading dimension. */
+#ifndef MMA_FP16 /* fp16: a constant B only */
 __kernel __attribute__((reqd_work_group_size(32, 8, 1))) void gemm_wgmma_bt(GEMM_PARAMS, __global float *bt, const int ldt)
 {
     __local float tile[32][33];
     const int n0 = get_group_id(0) * 32, p0 = get_group_id(1) * 32, x = get_local_id(0), y = get_local_id(1);
-    const int kx = p0 + (x & 16) + WG_KPOS(x & 15); /* the k position p0 + x holds */
+    const int kx = p0 + WG_KPOS(x); /* the k position p0 + x holds (p0 a multiple of 32) */
     B += b_off;
 #ifdef TRANS_B
     for (int i = y; i < 32; i += 8)
@@ -315,4 +340,5 @@ __kernel __attribute__((reqd_work_group_size(32, 8, 1))) void gemm_wgmma_bt(GEMM
         if (n0 + i < N && p0 + x < ldt) bt[(n0 + i) * ldt + p0 + x] = kx < K ? as_float(tf32_round(tile[kx - p0][i])) : 0.0f;
 #endif
 }
+#endif /* !MMA_FP16 */
 #endif /* WGMMA */

@@ -65,6 +65,13 @@ CASES = [
     ("splitk_k4_bias", "Gemm", [130, 300], [300, 150], True, {}, [150], False, "tf32_wgmma_splitk.128x64x16.s4.la.k4"),
     ("splitk_k2_bt", "Gemm", [70, 264], [90, 264], True, {"transB": 1}, [90], False, "tf32_wgmma_splitk.128x64x16.s4.la.k2"),
     ("splitk_v2_k3", "MatMul", [100, 400], [400, 64], True, {}, None, False, "tf32_wgmma_splitk.128x128x16.s5.k3"),
+    # fp16 (--fp16, half storage; a constant B): m64nNk16, k permuted within each 32
+    ("f16_ragged", "MatMul", [200, 56], [56, 100], True, {}, None, True, "mma_fp16_wgmma.128x128x32.s3.la"),
+    ("f16_bt_bias", "Gemm", [150, 264], [90, 264], True, {"transB": 1}, [90], False, "mma_fp16_wgmma.128x64x32.s4.la.f1"),
+    ("f16_long_k", "MatMul", [130, 520], [520, 70], True, {}, None, False, "mma_fp16_wgmma.128x64x32.s4.la"),
+    ("f16_k_f1", "MatMul", [70, 136], [136, 130], True, {}, None, False, "mma_fp16_wgmma.128x128x32.s3.la.f1"),
+    ("f16_splitk3", "MatMul", [200, 520], [520, 70], True, {}, None, True, "mma_fp16_wgmma_splitk.128x128x32.s3.la.k3"),
+    ("f16_splitk4", "Gemm", [130, 304], [304, 150], True, {}, [150], False, "mma_fp16_wgmma_splitk.128x64x32.s4.la.k4"),
 ]
 
 
@@ -83,16 +90,17 @@ def wgmma_tests(s, xc, build, tmp):
     for name, op, a, b, const_b, attrs, bias, relu, tactic in CASES:
         model = os.path.join(d, name + ".onnx")
         nodes = _model(model, op, a, b, const_b, attrs, bias, relu)
+        fp16 = tactic.startswith("mma_fp16")
         tactic = "gemm." + tactic
         j, out = os.path.join(d, name + ".json"), os.path.join(d, name + "_out")
         r = _run([xc, "run", model, "--ref", "--ocl", "--per-layer", "--json", j, "--builder-optimization-level", "3", "--tactics", tactic,
                   "--save-outputs", out,
-                  "--val-range", "[-1,1]"], env)
+                  "--val-range", "[-1,1]"] + (["--fp16"] if fp16 else []), env)
         rows = json.load(open(j))["per_layer"]["layers"] if r.returncode == 0 else []
         row = rows[0] if len(rows) == 1 else {}
         s.check("wgmma: %s (%s) emulated passes crosscheck's comparison; one layer covering %s runs it at tf32" %
                 (tactic, name, "+".join(nodes)),
-                r.returncode == 0 and row.get("tactic") == tactic and row.get("precision") == "tf32"
+                r.returncode == 0 and row.get("tactic") == tactic and row.get("precision") == ("fp16" if fp16 else "tf32")
                 and sorted(row.get("nodes", [])) == sorted(nodes), r.stdout[-1200:] + r.stderr[-400:] + str(rows)[:400])
         if r.returncode not in (0, 1):
             continue
@@ -100,8 +108,9 @@ def wgmma_tests(s, xc, build, tmp):
         got = next(iter(_saved(out, "ocl", "output").values()))
         rel = float(np.linalg.norm(got.astype(np.float64) - want) / np.linalg.norm(want)) if got.shape == want.shape \
             else float("inf")
-        s.check("wgmma: %s (%s) against ONNX Runtime: relative error %.3g within TF32's range" % (tactic, name, rel),
-                1e-5 < rel < 2e-3, "shapes %s %s" % (got.shape, want.shape))
+        s.check("wgmma: %s (%s) against ONNX Runtime: relative error %.3g within %s's range" %
+                (tactic, name, rel, "fp16" if fp16 else "TF32"), 1e-5 < rel < (4e-3 if fp16 else 2e-3),
+                "shapes %s %s" % (got.shape, want.shape))
 
     k150, ta, batched = (os.path.join(d, n + ".onnx") for n in ("k150", "trans_a", "batched"))
     _model(k150, "MatMul", [64, 150], [150, 64], True)
@@ -109,11 +118,17 @@ def wgmma_tests(s, xc, build, tmp):
     _model(batched, "MatMul", [2, 64, 32], [2, 32, 48], False)
     plain, input_k300 = os.path.join(d, "input_b.onnx"), os.path.join(d, "input_k300.onnx")
     _model(input_k300, "MatMul", [64, 300], [300, 64], False)
+    f16_k52 = os.path.join(d, "f16_k52.onnx")
+    _model(f16_k52, "MatMul", [64, 52], [52, 64], True)
+    _model(f16_k52.replace("k52", "k56"), "MatMul", [64, 56], [56, 64], True)
     every, split = "gemm.tf32_wgmma*", "gemm.tf32_wgmma_splitk*"
     for label, model, e, extra, family in (
             ("K = 150, no multiple of 4", k150, env, [], every), ("transA", ta, env, [], every),
             ("a batch of B", batched, env, [], every), ("no tensor cores (no emulation)", plain, dict(os.environ), [], every),
-            ("--no-tf32", plain, env, ["--no-tf32"], every), ("split-K, B not constant", input_k300, env, [], split)):
+            ("--no-tf32", plain, env, ["--no-tf32"], every), ("split-K, B not constant", input_k300, env, [], split),
+            ("fp16, B not constant", input_k300, env, ["--fp16"], "gemm.mma_fp16_wgmma*"),
+            ("fp16, K = 52, no multiple of 8", f16_k52, env, ["--fp16"], "gemm.mma_fp16_wgmma*"),
+            ("fp32 layer", f16_k52.replace("k52", "k56"), env, [], "gemm.mma_fp16_wgmma*")):
         r = _run([xc, "run", model, "--ocl", "--builder-optimization-level", "3", "--tactics", family] + extra, e)
         s.check("wgmma: %s is not offered (%s)" % (family.rstrip("*"), label),
                 r.returncode == 2 and "matches no tactic" in r.stderr, r.stdout[-400:] + r.stderr[-400:])

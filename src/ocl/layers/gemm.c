@@ -476,22 +476,27 @@ static const xc_tactic mma_fp16_splitk = {"gemm.mma_fp16_splitk", mma_fp16_split
  * transA) and K be a multiple of 4; one batch. B is read as Bt (N x K32, K rounded up to 32,
  * rounded to TF32, k permuted within each 16 by wgmma_kpos): derived once from a constant B, else
  * written each run into the layer's workspace by gemm_wgmma_bt, a launch before the product. */
-static int wgmma_applicable(const xc_engine *e, const xc_layer *l)
+static int wgmma_shape(const xc_engine *e, const xc_layer *l, int kc)
 {
     gemm_geom g;
-    if (!xc_engine_tf32(e) || l->fp16 || !(xc_mma_emulated() || xc_ocl_device_wgmma(e->dev)) || !geometry(e, l, &g)) return 0;
-    return !g.trans_a && g.k % 4 == 0 && g.batch == 1;
+    if (!(xc_mma_emulated() || xc_ocl_device_wgmma(e->dev)) || !geometry(e, l, &g)) return 0;
+    return !g.trans_a && g.k % kc == 0 && g.batch == 1;
+}
+static int wgmma_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_engine_tf32(e) && !l->fp16 && wgmma_shape(e, l, 4);
 }
 
 /* Bt's row length: K rounded up to 32, the deepest tile. */
 static int64_t wgmma_ldt(const gemm_geom *g) { return (g->k + 31) / 32 * 32; }
 
-/* The k that position p of a 16-deep tile of Bt holds: kernels/gemm_wgmma.cl's WG_KPOS (which
- * says why), written again here for the constant B the host derives. */
-static int64_t wgmma_kpos(int64_t p)
+/* The k that position p of Bt holds, kc elements a 16-byte chunk (4 TF32, 8 f16):
+ * kernels/gemm_wgmma.cl's WG_KPOS (which says why), written again here for the constant B the
+ * host derives. */
+static int64_t wgmma_kpos(int64_t p, int64_t kc)
 {
-    int64_t q = p & 15, step = q >> 3;
-    return (p & ~15) + 4 * (q & 3) + 2 * step + ((q & 7) >= 4);
+    int64_t r = kc / 4, span = 4 * kc;
+    return p / span * span + kc * (p % kc / r) + 2 * r * (p % span / (2 * kc)) + r * (p % (2 * kc) / kc) + p % r;
 }
 
 /* f rounded to TF32 (to nearest, ties away from zero: kernels/mma_core.cl's tf32_round), the
@@ -505,23 +510,32 @@ static float tf32_rounded(float f)
     return f;
 }
 
-/* Bt of l's constant B (K x N, or N x K under transB) as a derived weight. */
-static xc_status wgmma_bt_weight(xc_engine *e, const xc_layer *l, const gemm_geom *g, int *index)
+/* Bt of l's constant B (K x N, or N x K under transB) as a derived weight: TF32-rounded floats,
+ * or the layer's halves (fp16). */
+static xc_status wgmma_bt_weight(xc_engine *e, const xc_layer *l, const gemm_geom *g, int fp16, int *index)
 {
     char key[300];
-    snprintf(key, sizeof key, "wgmma_bt:%d:%s", (int)(l - e->layers), l->name);
+    snprintf(key, sizeof key, "wgmma_bt%s:%d:%s", fp16 ? "16" : "", (int)(l - e->layers), l->name);
     xc_engine_find_derived(e, key, index);
     if (*index >= 0) return XC_OK;
     const float *b = xc_et_const_f32(&e->tensors[l->in[1]]);
-    size_t n = (size_t)g->n, ldt = (size_t)wgmma_ldt(g), ld = (size_t)g->ldb;
-    float *bt = b ? calloc(n * ldt, sizeof *bt) : NULL;
-    if (!bt) return xc_fail(XC_ERR_NOMEM, "layer '%s': out of memory deriving its B for gemm.tf32_wgmma", l->name);
+    size_t n = (size_t)g->n, ldt = (size_t)wgmma_ldt(g), ld = (size_t)g->ldb, size = fp16 ? sizeof(uint16_t) : sizeof(float);
+    unsigned char *bt = b ? calloc(n * ldt, size) : NULL;
+    if (!bt) return xc_fail(XC_ERR_NOMEM, "layer '%s': out of memory deriving its B for gemm's wgmma tactics", l->name);
     for (size_t j = 0; j < n; j++)
         for (size_t p = 0; p < ldt; p++) {
-            size_t k = (size_t)wgmma_kpos((int64_t)p);
-            if (k < (size_t)g->k) bt[j * ldt + p] = tf32_rounded(g->trans_b ? b[j * ld + k] : b[k * ld + j]);
+            size_t k = (size_t)wgmma_kpos((int64_t)p, fp16 ? 8 : 4);
+            if (k >= (size_t)g->k) continue; /* zeros */
+            float v = g->trans_b ? b[j * ld + k] : b[k * ld + j];
+            if (fp16) {
+                uint16_t h = xc_engine_half_bits(e, v);
+                memcpy(bt + (j * ldt + p) * size, &h, size);
+            } else {
+                v = tf32_rounded(v);
+                memcpy(bt + (j * ldt + p) * size, &v, size);
+            }
         }
-    xc_status s = xc_engine_add_derived(e, l, key, bt, n * ldt * sizeof *bt, index);
+    xc_status s = xc_engine_add_derived(e, l, key, bt, n * ldt * size, index);
     free(bt);
     return s;
 }
@@ -530,7 +544,8 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     int bm = define_value(defines, "BM"), bn = define_value(defines, "BN");
     if (!bm || !bn) return xc_fail(XC_ERR_INTERNAL, "gemm variant '%s' lacks BM/BN", defines);
-    char *core = xc_kernel_sources_join("mma_core.cl", "gemm_mma.cl"), *text = xc_wgmma_asm_source(bn);
+    int fp16 = strstr(defines, "-DMMA_FP16") != NULL;
+    char *core = xc_kernel_sources_join("mma_core.cl", "gemm_mma.cl"), *text = xc_wgmma_asm_source(bn, fp16);
     const char *own = xc_kernel_source("gemm_wgmma.cl");
     size_t len = core && text && own ? strlen(core) + strlen(text) + strlen(own) + 3 : 0;
     char *src = len ? malloc(len) : NULL;
@@ -550,7 +565,7 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
     if (slices && !e->tensors[l->in[1]].value)
         return xc_fail(XC_ERR_INTERNAL, "layer '%s': split-K wgmma needs a constant B", l->name);
     if (e->tensors[l->in[1]].value) {
-        XC_TRY(wgmma_bt_weight(e, l, &g, &b));
+        XC_TRY(wgmma_bt_weight(e, l, &g, fp16, &b));
     } else {
         b = B_WORKSPACE;
         l->workspace = (size_t)g.n * (size_t)wgmma_ldt(&g) * sizeof(float);
@@ -563,7 +578,7 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
     gemm_geom gt = g; /* the product reads Bt: N x K16, rows of k */
     gt.trans_b = 1;
     gt.ldb = wgmma_ldt(&g);
-    XC_TRY(add_bound_launch(e, l, p, "gemm_tf32_wgmma", &gt, b, &k));
+    XC_TRY(add_bound_launch(e, l, p, "gemm_wgmma", &gt, b, &k));
     size_t global[3] = {(size_t)((g.n + bn - 1) / bn) * 32, (size_t)((g.m + bm - 1) / bm) * 8, (size_t)(slices ? slices : 1)},
            local[3] = {32, 8, 1};
     xc_launch_range(k, 3, global, local);
@@ -606,7 +621,50 @@ static const xc_variant wgmma_splitk_variants[] = {
 static const xc_tactic tf32_wgmma_splitk = {"gemm.tf32_wgmma_splitk", wgmma_splitk_applicable, wgmma_splitk_variants,
                                             wgmma_prepare, NULL};
 
-static const xc_tactic *const gemm_tactics[] = {
-    &naive,           &tiled,      &reg_blocked,       &vec4, &tf32, &mma_fp16, &tf32_async, &tf32_splitk, &mma_fp16_async,
-    &mma_fp16_splitk, &tf32_wgmma, &tf32_wgmma_splitk, NULL};
+/* gemm.mma_fp16_wgmma(_splitk): --fp16 layers (half storage) on wgmma m64nNk16 with fp32
+ * accumulation, A through the stages, B a constant (its Bt of halves derived on the host), K a
+ * multiple of 8 (16-byte chunks of halves); the same devices as gemm.tf32_wgmma, and like
+ * gemm.mma_fp16 not withdrawn by --no-tf32. */
+static int wgmma_fp16_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return xc_layer_mma_fp16(e, l) && wgmma_shape(e, l, 8) && e->tensors[l->in[1]].value != NULL;
+}
+static int wgmma_fp16_splitk_applicable(const xc_engine *e, const xc_layer *l)
+{
+    return wgmma_fp16_applicable(e, l) && few_tiles(e, l);
+}
+#define WGMMA_F16 "-DMMA_FP16 -DMMA_PIPE -DWGMMA -DWG_A_STAGED -DBK=32 -DBM=128 -DWARPS_M=8 -DWARPS_N=1 -DWG_BK=32 "
+static const xc_variant wgmma_fp16_variants[] = {
+    {"128x128x32.s3.la", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0"},
+    {"128x128x32.s3.la.f1", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=1"},
+    {"128x64x32.s4.la", WGMMA_F16 "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0"},
+    {"128x64x32.s4.la.f1", WGMMA_F16 "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=1"},
+    {NULL, NULL},
+};
+static const xc_tactic mma_fp16_wgmma = {"gemm.mma_fp16_wgmma", wgmma_fp16_applicable, wgmma_fp16_variants, wgmma_prepare, NULL};
+static const xc_variant wgmma_fp16_splitk_variants[] = {
+    {"128x128x32.s3.la.k2", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0 -DSPLITK=2"},
+    {"128x128x32.s3.la.k3", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0 -DSPLITK=3"},
+    {"128x64x32.s4.la.k2", WGMMA_F16 "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0 -DSPLITK=2"},
+    {"128x64x32.s4.la.k4", WGMMA_F16 "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0 -DSPLITK=4"},
+    {NULL, NULL},
+};
+static const xc_tactic mma_fp16_wgmma_splitk = {"gemm.mma_fp16_wgmma_splitk", wgmma_fp16_splitk_applicable,
+                                                wgmma_fp16_splitk_variants, wgmma_prepare, NULL};
+
+static const xc_tactic *const gemm_tactics[] = {&naive,
+                                                &tiled,
+                                                &reg_blocked,
+                                                &vec4,
+                                                &tf32,
+                                                &mma_fp16,
+                                                &tf32_async,
+                                                &tf32_splitk,
+                                                &mma_fp16_async,
+                                                &mma_fp16_splitk,
+                                                &tf32_wgmma,
+                                                &tf32_wgmma_splitk,
+                                                &mma_fp16_wgmma,
+                                                &mma_fp16_wgmma_splitk,
+                                                NULL};
 const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics};

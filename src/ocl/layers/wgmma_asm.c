@@ -23,7 +23,7 @@ static void fenced(xc_text *t, const char *name, const char *instr, int regs)
     xc_text_printf(t, " :: \"memory\");\n}\n");
 }
 
-char *xc_wgmma_asm_source(int n)
+char *xc_wgmma_asm_source(int n, int fp16)
 {
     const int regs = n / 2; /* 64 x n floats over 128 work-items */
     xc_text t = {0};
@@ -33,15 +33,16 @@ char *xc_wgmma_asm_source(int n)
     fenced(&t, "wgmma_wait", "wgmma.wait_group.sync.aligned 0", regs);
     fenced(&t, "wgmma_wait1", "wgmma.wait_group.sync.aligned 1", regs);
     xc_text_printf(&t,
-                   "inline __attribute__((always_inline)) void wgmma_k8(float acc[MT][NT8][4], uint a0, uint a1, uint a2, uint "
+                   "inline __attribute__((always_inline)) void wgmma_step(float acc[MT][NT8][4], uint a0, uint a1, uint a2, uint "
                    "a3, ulong db)\n{\n");
     xc_text_printf(&t,
                    "    asm volatile(\"{\\n.reg .pred p;\\nsetp.ne.b32 p, %%%d, 0;\\n\" XC_PTX_MARK "
-                   "\"wgmma.mma_async.sync.aligned.m64n%dk8.f32.tf32.tf32 {",
-                   regs + 5, n);
+                   "\"wgmma.mma_async.sync.aligned.m64n%dk%s {",
+                   regs + 5, n, fp16 ? "16.f32.f16.f16" : "8.f32.tf32.tf32");
     for (int r = 0; r < regs; r++) xc_text_printf(&t, "%s%%%d", r ? ", " : "", r);
-    xc_text_printf(&t, "}, {%%%d, %%%d, %%%d, %%%d}, %%%d, p, 1, 1;\\n}\"\n                 : ", regs, regs + 1, regs + 2,
-                   regs + 3, regs + 4);
+    /* scale-d p, A and B not negated; f16 also names B's layout: 0, k-major (as TF32's must be) */
+    xc_text_printf(&t, "}, {%%%d, %%%d, %%%d, %%%d}, %%%d, p, 1, 1%s;\\n}\"\n                 : ", regs, regs + 1, regs + 2,
+                   regs + 3, regs + 4, fp16 ? ", 0" : "");
     accumulators(&t, regs);
     xc_text_printf(&t,
                    "\n                 : \"r\"(a0), \"r\"(a1), \"r\"(a2), \"r\"(a3), \"l\"(db), \"r\"(1)\n"
