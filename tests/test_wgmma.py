@@ -1,16 +1,19 @@
-"""wgmma_tests: gemm.tf32_wgmma (Hopper's warpgroup mma, kernels/gemm_wgmma.cl) on PoCL with
-CROSSCHECK_MMA_EMULATE=1: the instruction computed in plain OpenCL C from the same local stages,
-descriptors and Bt layout, so the copies, the stage ring, the A fragments' k order (WG_KPOS, the
-host's wgmma_kpos for constant B) and the epilogue are checked here; the instruction itself on the
-GPU is bench/tf32_check.py's job (wgmma.* runs). Every variant is forced once, each on another way
-B reaches the kernel: an input transposed by gemm_wgmma_bt, an input already N x K (transB, the
-same launch copying), a constant derived on the host (transposed or not). Shapes are ragged on
-every side (M, N past a tile, K a multiple of 4 but not of 16 or 32), one K long enough for the
-three-tile unrolled ring to wrap many times, with bias, alpha/beta and a fused Relu. Each run must
-pass crosscheck's comparison with its layer named by the variant at tf32, and agree with ONNX
-Runtime within TF32's range (relative error under 2e-3 and over 1e-5: the operands really were
-rounded). Not offered: K not a multiple of 4, transA, a batch of B, no tensor cores (no
-emulation), --no-tf32."""
+"""wgmma_tests: gemm.tf32_wgmma, gemm.tf32_wgmma_splitk, gemm.mma_fp16_wgmma(_splitk) (Hopper's
+warpgroup mma, kernels/gemm_wgmma.cl) on PoCL with CROSSCHECK_MMA_EMULATE=1: the instruction
+computed in plain OpenCL C from the same local stages, descriptors and Bt layout, so the copies,
+the stage ring, the A fragments' k order (WG_KPOS, the host's wgmma_kpos for constant B; TF32
+within each 16, f16 within each 32) and the epilogue are checked here; the instruction itself on
+the GPU is bench/tf32_check.py's job (wgmma.* runs). Every variant is forced once, each on another
+way B reaches the kernel: an input transposed by gemm_wgmma_bt, an input already N x K (transB,
+the same launch copying), a constant derived on the host (transposed or not); A from global memory
+or through the stages (.la), split-K with a ragged last slice. Shapes are ragged on every side (M,
+N past a tile, K a multiple of 4 (8 for f16) but not of 16 or 32), one K long enough for the ring
+to wrap many times, with bias, alpha/beta and a fused Relu. Each run must pass crosscheck's
+comparison with its layer named by the variant at tf32 (fp16 under --fp16), and agree with ONNX
+Runtime within that precision's range (relative error under 2e-3, 4e-3 for fp16, and over 1e-5:
+the operands really were rounded). Not offered: K not a multiple of 4 (8), transA, a batch of B,
+no tensor cores (no emulation), --no-tf32, split-K or fp16 with a B that is not constant, the fp16
+tactic on an fp32 layer."""
 import json
 import os
 import subprocess
