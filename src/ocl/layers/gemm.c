@@ -30,6 +30,7 @@
 #include <string.h>
 
 #define MAX_BATCH_DIMS 3 /* broadcast batch dimensions left after merging contiguous ones */
+#define GEMM_C 2         /* l->in position of Gemm's C (a MatMul's: the residual gemm_residual fused) */
 #define GEMM_BIAS 3      /* l->in position of a fused bias: after Gemm's A, B and optional C */
 
 typedef struct gemm_geom {
@@ -60,7 +61,7 @@ static int gemm_node_geometry(const xc_engine *e, const xc_layer *l, gemm_geom *
     if (b->dims[g->trans_b] != g->k) return 0;
     g->alpha = xc_attr_float(l->node, "alpha", 1.0f);
     g->beta = xc_attr_float(l->node, "beta", 1.0f);
-    g->c = l->n_in > 2 ? l->in[2] : -1;
+    g->c = l->n_in > GEMM_C ? l->in[GEMM_C] : -1;
     if (g->c < 0) return 1;
     const xc_etensor *c = &e->tensors[g->c];
     if (c->rank > 2) return 0;
@@ -111,6 +112,13 @@ static int matmul_geometry(const xc_engine *e, const xc_layer *l, gemm_geom *g)
     if (used == 1 && sb[0] == 0 && sa[0] == g->m * g->k) {
         g->m *= dim[0];
         used = 0;
+    }
+    if (l->n_in > GEMM_C && l->in[GEMM_C] >= 0) { /* the residual gemm_residual fused: the output's shape, one product */
+        if (used || (int64_t)xc_et_numel(&e->tensors[l->in[GEMM_C]]) != g->m * g->n) return 0;
+        g->c = l->in[GEMM_C];
+        g->csm = g->n;
+        g->csn = 1;
+        g->beta = 1.0f;
     }
     g->batch = 1;
     for (int d = 0; d < MAX_BATCH_DIMS; d++) { /* bd[] outermost first: dim[used - 1] goes to bd[MAX - used] */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 extern const xc_layer_kind xc_kind_conv;
+int xc_residual_operand(const xc_engine *e, const xc_layer *add, int y);
 
 static int same_shape(const xc_etensor *a, const xc_etensor *b)
 {
@@ -16,9 +17,9 @@ static int same_shape(const xc_etensor *a, const xc_etensor *b)
     return 1;
 }
 
-/* The Add's (or two-input Sum's) operand that is not conv output y, or -1 when it is no such sum
- * of y and a same-shaped tensor. */
-static int residual_operand(const xc_engine *e, const xc_layer *add, int y)
+/* The Add's (or two-input Sum's) operand that is not output y, or -1 when it is no such sum of y
+ * and a same-shaped tensor (gemm_residual.c asks too). */
+int xc_residual_operand(const xc_engine *e, const xc_layer *add, int y)
 {
     const char *op = add->node->op_type;
     if (add->n_nodes != 1 || (strcmp(op, "Add") && strcmp(op, "Sum")) || add->node->domain[0] || add->n_in != 2
@@ -34,7 +35,7 @@ static void try_fuse(xc_engine *e, int c)
     xc_layer *C = &e->layers[c];
     if (C->dead || C->kind != &xc_kind_conv || C->act != XC_ACT_NONE || C->residual >= 0 || C->n_in > 3) return;
     int a = xc_sole_consumer(e, C->out[0]);
-    int r = a >= 0 ? residual_operand(e, &e->layers[a], C->out[0]) : -1;
+    int r = a >= 0 ? xc_residual_operand(e, &e->layers[a], C->out[0]) : -1;
     if (r < 0 || !xc_fusion_allowed(e, c, a)) return;
     while (C->n_in < 3) C->in[C->n_in++] = -1; /* inputs 0..2 stay X, W, B */
     C->in[C->n_in++] = r;
