@@ -75,8 +75,10 @@ def main():
         m, n, k = (int(x) for x in shape.split("x"))
         path = os.path.join(a.out, "mm_%s.onnx" % shape)
         model(path, m, n, k, a.b_input)
-        cmd = [a.xc, "build", path, "-o", os.path.join(a.out, "mm_%s.plan" % shape), "-vv", "--tactics", a.tactics, "--timing-iterations", str(a.iterations),
+        cmd = [a.xc, "build", path, "-o", os.path.join(a.out, "mm_%s.plan" % shape), "-vv", "--timing-iterations", str(a.iterations),
                "--builder-optimization-level", "5"] + (["--fp16"] if a.mode == "fp16" else [])
+        for pattern in a.tactics.split(","):  # crosscheck takes one pattern a --tactics
+            cmd += ["--tactics", pattern]
         if a.device:
             cmd += ["--ocl-device", a.device]
         r = subprocess.run(cmd, capture_output=True, text=True)
