@@ -185,6 +185,7 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
         }
 }
 #define WG_FENCE(acc)
+#define WG_PIN_A(a)
 #define WG_MMA(acc, a, s, db, k0) wg_mma_emulated(acc, A, m0 + 64 * wgroup, M, k0, klen, lda, s, db, smem, sa_cur, 64 * wgroup)
 #define WG_COMMIT()
 #define WG_WAITN(acc)
@@ -196,6 +197,20 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
 /* cp.async wrote the stage through the generic proxy; wgmma reads it through the async one */
 #define WG_PROXY_FENCE() asm volatile(XC_PTX_MARK "fence.proxy.async.shared::cta;" ::: "memory")
 #define WG_FENCE(acc) wgmma_fence(acc)
+/* The fragment's values computed before the fence: its rounding is plain arithmetic, which the
+ * compiler would otherwise sink past the fence's asm to the instruction, and ptxas then injects a
+ * warpgroup.arrive of its own there (C7519). Volatile asm statements keep their order. */
+inline uint4 wg_pinned(uint4 v)
+{
+    uint x = v.x, y = v.y, z = v.z, w = v.w;
+    asm volatile("" : "+r"(x), "+r"(y), "+r"(z), "+r"(w));
+    return (uint4)(x, y, z, w);
+}
+#define WG_PIN_A(a)                                                                                                    \
+    do {                                                                                                               \
+        _Pragma("unroll") for (int h_ = 0; h_ < 2; h_++) _Pragma("unroll") for (int q_ = 0; q_ < WG_QS; q_++)          \
+            (a)[h_][q_] = wg_pinned((a)[h_][q_]);                                                                      \
+    } while (0)
 /* step s of the tile: lane (g, t) of warp w gives rows 16w + g and + 8 (a0/a2 and a1/a3) words
  * 2s' and 2s' + 1 (s' = s % 2) of its chunk of span s / 2 (WG_KPOS) */
 #define WG_MMA(acc, a, s, db, k0)                                                                                      \
@@ -256,6 +271,7 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
     (void)sa_cur;                                                                                                      \
     const uint b = WG_ADDR(WG_BSTAGE(T), smem)
 #define WG_TILE_END(T, a)                                                                                              \
+    WG_PIN_A(a);                                                                                                       \
     WG_FENCE(acc);                                                                                                     \
     WG_STEPS(a, b, (T) * WG_BK);                                                                                       \
     WG_COMMIT();                                                                                                       \
