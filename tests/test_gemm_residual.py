@@ -17,6 +17,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from test_wgmma import _saved  # a --save-outputs folder's tensors of one runner and role
+
 
 def _run(cmd, env=None):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
@@ -50,12 +52,6 @@ def _model(path, a, n, r_shape, relu=False, b_input=False, seed=0):
 def _layers(xc, model, plan, extra=(), env=None):
     r = _run([xc, "build", model, "-o", plan] + list(extra), env)
     return [lay["nodes"] for lay in json.load(open(plan))["layers"]] if r.returncode == 0 else r.stderr
-
-
-def _saved(folder, runner, role):
-    idx = json.load(open(os.path.join(folder, "index.json")))
-    return {e["tensor"]: numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, e["file"])))
-            for e in idx["tensors"] if e["runner"].startswith(runner) and e["role"] == role}
 
 
 def gemm_residual(s, xc, build, tmp):
