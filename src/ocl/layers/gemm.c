@@ -17,8 +17,10 @@
  *   gemm.tf32_async.<p>, gemm.mma_fp16_async.<p>   the same products with tiles moved by
  *                            cp.async through 2-4 local stages (operands' contiguous dimensions
  *                            whole 16-byte chunks); gemm.tf32_splitk.<p>, gemm.mma_fp16_splitk.<p>
- *                            the same over K slices, for outputs of few tiles (see below).
- * The epilogue: alpha, beta * C, the bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the
+ *                            the same over K slices, for outputs of few tiles (see below);
+ *   gemm.tf32_wgmma.<p>, gemm.mma_fp16_wgmma.<p> (and their _splitk) Hopper's warpgroup mma
+ *                            (kernels/gemm_wgmma.cl, compute capability 9.0; see below).
+ * The epilogue: alpha, beta * C (for a MatMul: the residual the gemm_residual pass fused), the bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the
  * layer's activation. Operands are read in their own layout (TRANS_A/TRANS_B defines), so
  * constant weights need no repacked copy. */
 #include "ocl/engine.h"
