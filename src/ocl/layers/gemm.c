@@ -20,8 +20,8 @@
  *                            the same over K slices, for outputs of few tiles (see below);
  *   gemm.tf32_wgmma.<p>, gemm.mma_fp16_wgmma.<p> (and their _splitk) Hopper's warpgroup mma
  *                            (kernels/gemm_wgmma.cl, compute capability 9.0; see below).
- * The epilogue: alpha, beta * C (for a MatMul: the residual the gemm_residual pass fused), the bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the
- * layer's activation. Operands are read in their own layout (TRANS_A/TRANS_B defines), so
+ * The epilogue: alpha, beta * C (for a MatMul: the residual the gemm_residual pass fused), the
+ * bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the layer's activation. Operands are read in their own layout (TRANS_A/TRANS_B defines), so
  * constant weights need no repacked copy. */
 #include "ocl/engine.h"
 #include "ocl/program.h"
