@@ -37,12 +37,12 @@
 #error "wgmma: a stage of B must split evenly over the work-group's copies"
 #endif
 /* WG_A_STAGED: A's tiles go through the local stages too (cp.async, beside B's), each lane
- * reading its fragment from there just before the instructions: a fragment loaded from global
- * memory is still in flight when the next tile's wgmma.fence comes, and the fence waits for every
- * outstanding write of a register (the whole global latency, each tile). Then WG_INFLIGHT (0 or
- * 1) instruction groups stay in flight after a tile's are issued, and copies run WG_AHEAD tiles
- * ahead. Without it A comes from global memory into registers two tiles ahead (one group in
- * flight). */
+ * reading its fragment from there just before the instructions, so no load of a fragment is in
+ * flight when a tile's wgmma.fence comes (written to test whether the fence waiting for those
+ * loads held the kernel back: on an H100 it runs no faster than the route below, so it did not;
+ * bench/RESULTS.md). fp16 takes this route only (wg_load_a below is TF32's). Then WG_INFLIGHT (0 or 1) instruction groups stay in flight after a
+ * tile's are issued, and copies run WG_AHEAD tiles ahead. Without it A comes from global memory
+ * into registers two tiles ahead (one group in flight). */
 #ifdef WG_A_STAGED
 #define WG_ROWS (BM + BN) /* a stage: A's BM rows, then B's BN */
 #if WG_INFLIGHT != 0 && WG_INFLIGHT != 1
