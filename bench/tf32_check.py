@@ -203,12 +203,10 @@ ASYNC_CASES = [  # name, op, A, B, C, attrs
     ("as_constb", "MatMul", [3, 345, 768], [768, 3072], None, {"const_b": True}),
     ("as_constk", "MatMul", [1000, 3072], [3072, 768], None, {"const_b": True}),  # BERT's FFN output: wgmma split-K
 ]
-WGMMA_VARIANTS = ["128x128x16.s5", "128x64x32.s6", "128x64x16.s8", "128x128x16.s3.la", "128x128x16.s3.la.f1",
-                  "128x64x16.s4.la", "128x64x16.s4.la.f1"]
-WGMMA_SPLITK_VARIANTS = ["128x128x16.s3.la.k2", "128x128x16.s3.la.k3", "128x64x16.s4.la.k2", "128x64x16.s4.la.k4",
-                         "128x128x16.s5.k3"]
-FP16_WGMMA_VARIANTS = ["128x128x32.s3.la", "128x128x32.s3.la.f1", "128x64x32.s4.la", "128x64x32.s4.la.f1"]
-FP16_WGMMA_SPLITK_VARIANTS = ["128x128x32.s3.la.k2", "128x128x32.s3.la.k3", "128x64x32.s4.la.k2", "128x64x32.s4.la.k4"]
+WGMMA_VARIANTS = ["128x128x16.s5", "128x64x32.s6", "128x64x16.s8"]
+WGMMA_SPLITK_VARIANTS = ["128x128x16.s3.la.k2", "128x128x16.s3.la.k3", "128x128x16.s5.k3"]
+FP16_WGMMA_VARIANTS = ["128x128x32.s3.la", "128x64x32.s4.la"]
+FP16_WGMMA_SPLITK_VARIANTS = ["128x128x32.s3.la.k2", "128x128x32.s3.la.k3"]
 ASYNC_VARIANTS = ["128x128x16.2x2.s3", "128x256x16.2x4.s2", "256x128x16.4x2.s2", "128x64x16.2x2.s4", "64x64x16.2x2.s4"]
 TF32_SPLITK_VARIANTS = ["64x64x16.2x2.s4.k2", "64x64x16.2x2.s4.k4", "128x64x16.2x2.s4.k3", "128x128x16.2x2.s3.k2",
                         "128x128x16.2x2.s3.k3"]

@@ -40,20 +40,18 @@
  * reading its fragment from there just before the instructions, so no load of a fragment is in
  * flight when a tile's wgmma.fence comes (written to test whether the fence waiting for those
  * loads held the kernel back: on an H100 it runs no faster than the route below, so it did not;
- * bench/RESULTS.md). fp16 takes this route only (wg_load_a below is TF32's). Then WG_INFLIGHT (0 or 1) instruction groups stay in flight after a
- * tile's are issued, and copies run WG_AHEAD tiles ahead. Without it A comes from global memory
- * into registers two tiles ahead (one group in flight). */
+ * bench/RESULTS.md). The split-K and fp16 tactics take this route (wg_load_a below is TF32's).
+ * Each tile waits for its own instructions (WG_INFLIGHT 0: one group left in flight measured
+ * slower everywhere), so the copies run WG_STAGES - 1 tiles ahead. Without it A comes from global
+ * memory into registers two tiles ahead, one group in flight. */
 #ifdef WG_A_STAGED
 #define WG_ROWS (BM + BN) /* a stage: A's BM rows, then B's BN */
-#if WG_INFLIGHT != 0 && WG_INFLIGHT != 1
-#error "wgmma: WG_INFLIGHT is 0 or 1"
-#endif
-#define WG_AHEAD (WG_STAGES - 1 - WG_INFLIGHT)
+#define WG_INFLIGHT 0
 #else
 #define WG_ROWS BN
 #define WG_INFLIGHT 1
-#define WG_AHEAD (WG_STAGES - 2)
 #endif
+#define WG_AHEAD (WG_STAGES - 1 - WG_INFLIGHT)
 #if !defined(WG_STAGES) || WG_STAGES < 3 || WG_STAGES > 8 || WG_STAGES * WG_ROWS * WG_CHUNKS * 16 > 49152
 #error "wgmma: 3 to 8 stages within 48 KiB"
 #endif

@@ -69,7 +69,7 @@ def gemm_residual(s, xc, build, tmp):
     for label, extra, env, rel_max in (
             ("fp32", [], None, 1e-5), ("--fp16", ["--fp16"], None, 4e-3),
             ("tf32 cp.async (emulated)", ["--tactics", "gemm.tf32_async.64x64*"], emu, 2e-3),
-            ("tf32 wgmma split-K reduce (emulated)", ["--tactics", "gemm.tf32_wgmma_splitk.128x64x16.s4.la.k2"], emu, 2e-3),
+            ("tf32 wgmma split-K reduce (emulated)", ["--tactics", "gemm.tf32_wgmma_splitk.128x128x16.s3.la.k2"], emu, 2e-3),
             ("--disable-fusion gemm_residual", ["--disable-fusion", "gemm_residual"], None, 1e-5)):
         out = os.path.join(d, "out_%d" % len(label))
         r = _run([xc, "run", model, "--ref", "--ocl", "--per-layer", "--save-outputs", out, "--builder-optimization-level", "3",

@@ -58,23 +58,20 @@ CASES = [
     ("const_bt_alpha_beta", "Gemm", [33, 200], [40, 200], True, {"transB": 1, "alpha": 0.5, "beta": 2.0}, [40], False,
      "tf32_wgmma.128x64x32.s6"),
     ("long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "tf32_wgmma.128x128x16.s5"),
-    # A through the local stages (.la): ragged M past a tile, K past a 16, both ways B arrives
-    ("la_input_b", "MatMul", [200, 52], [52, 100], False, {}, None, False, "tf32_wgmma.128x128x16.s3.la"),
-    ("la_const_bt_bias", "Gemm", [150, 36], [90, 36], True, {"transB": 1}, [90], True, "tf32_wgmma.128x128x16.s3.la.f1"),
-    ("la_long_k", "MatMul", [130, 520], [520, 70], True, {}, None, True, "tf32_wgmma.128x64x16.s4.la"),
-    ("la_batch_folded", "MatMul", [2, 70, 100], [100, 300], True, {}, None, False, "tf32_wgmma.128x64x16.s4.la.f1"),
-    # split-K (constant B): slices of whole 16s, the last one ragged, planes added by the reduce
+    # split-K (constant B; A through the stages, .la, or from global memory): slices of whole 16s,
+    # the last one ragged, planes added by the reduce
     ("splitk_k3", "MatMul", [200, 520], [520, 70], True, {}, None, True, "tf32_wgmma_splitk.128x128x16.s3.la.k3"),
-    ("splitk_k4_bias", "Gemm", [130, 300], [300, 150], True, {}, [150], False, "tf32_wgmma_splitk.128x64x16.s4.la.k4"),
-    ("splitk_k2_bt", "Gemm", [70, 264], [90, 264], True, {"transB": 1}, [90], False, "tf32_wgmma_splitk.128x64x16.s4.la.k2"),
+    ("splitk_bt_bias", "Gemm", [130, 300], [150, 300], True, {"transB": 1}, [150], False,
+     "tf32_wgmma_splitk.128x128x16.s3.la.k2"),
+    ("splitk_batch_folded", "MatMul", [2, 70, 300], [300, 100], True, {}, None, False, "tf32_wgmma_splitk.128x128x16.s3.la.k2"),
     ("splitk_v2_k3", "MatMul", [100, 400], [400, 64], True, {}, None, False, "tf32_wgmma_splitk.128x128x16.s5.k3"),
     # fp16 (--fp16, half storage; a constant B): m64nNk16, k permuted within each 32
     ("f16_ragged", "MatMul", [200, 56], [56, 100], True, {}, None, True, "mma_fp16_wgmma.128x128x32.s3.la"),
-    ("f16_bt_bias", "Gemm", [150, 264], [90, 264], True, {"transB": 1}, [90], False, "mma_fp16_wgmma.128x64x32.s4.la.f1"),
+    ("f16_bt_bias", "Gemm", [150, 264], [90, 264], True, {"transB": 1}, [90], False, "mma_fp16_wgmma.128x64x32.s4.la"),
     ("f16_long_k", "MatMul", [130, 520], [520, 70], True, {}, None, False, "mma_fp16_wgmma.128x64x32.s4.la"),
-    ("f16_k_f1", "MatMul", [70, 136], [136, 130], True, {}, None, False, "mma_fp16_wgmma.128x128x32.s3.la.f1"),
+    ("f16_n_past_tile", "MatMul", [70, 136], [136, 130], True, {}, None, False, "mma_fp16_wgmma.128x128x32.s3.la"),
     ("f16_splitk3", "MatMul", [200, 520], [520, 70], True, {}, None, True, "mma_fp16_wgmma_splitk.128x128x32.s3.la.k3"),
-    ("f16_splitk4", "Gemm", [130, 304], [304, 150], True, {}, [150], False, "mma_fp16_wgmma_splitk.128x64x32.s4.la.k4"),
+    ("f16_splitk2_bias", "Gemm", [130, 304], [304, 150], True, {}, [150], False, "mma_fp16_wgmma_splitk.128x128x32.s3.la.k2"),
 ]
 
 

@@ -599,17 +599,14 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
 /* SGEMM 4096^3 on an H200 (TFLOP/s): 128x128x16.s5 108, 128x64x32.s6 90, 128x64x16.s8 74 (mma.sync's
  * gemm.tf32.256x128 131); 128x256x16.s3 (67) and 128x128x32.s3 (58: one work-group an SM at 210
  * registers) were slower everywhere and left out. */
-/* .la: A through the local stages too (WG_A_STAGED), .f1 one instruction group left in flight
- * a tile (else none, and the copies run a tile further ahead). */
+/* .la: A through the local stages too (WG_A_STAGED). On BERT-base's products on an H100 the .la
+ * forms of these tiles were never faster (bench/RESULTS.md, 2026-12-07), so only split-K and
+ * fp16 (below) use it. */
 #define WGMMA_LA WGMMA_TF32 "-DWG_A_STAGED -DWG_BK=16 "
 static const xc_variant wgmma_variants[] = {
     {"128x128x16.s5", WGMMA_TF32 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5"},
     {"128x64x32.s6", WGMMA_TF32 "-DBN=64 -DWG_BK=32 -DWG_STAGES=6"},
     {"128x64x16.s8", WGMMA_TF32 "-DBN=64 -DWG_BK=16 -DWG_STAGES=8"},
-    {"128x128x16.s3.la", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0"},
-    {"128x128x16.s3.la.f1", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=1"},
-    {"128x64x16.s4.la", WGMMA_LA "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0"},
-    {"128x64x16.s4.la.f1", WGMMA_LA "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=1"},
     {NULL, NULL},
 };
 static const xc_tactic tf32_wgmma = {"gemm.tf32_wgmma", wgmma_applicable, wgmma_variants, wgmma_prepare, NULL};
@@ -620,11 +617,11 @@ static int wgmma_splitk_applicable(const xc_engine *e, const xc_layer *l)
 {
     return wgmma_applicable(e, l) && few_tiles(e, l) && e->tensors[l->in[1]].value != NULL;
 }
+/* 1024 x 768 x 3072 (BERT's FFN output) on an H100, us: .la.k2 83, .k3 (A from global) 91, .la.k3 98
+ * (128x64 tiles 103-108 were dropped) */
 static const xc_variant wgmma_splitk_variants[] = {
-    {"128x128x16.s3.la.k2", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0 -DSPLITK=2"},
-    {"128x128x16.s3.la.k3", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0 -DSPLITK=3"},
-    {"128x64x16.s4.la.k2", WGMMA_LA "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0 -DSPLITK=2"},
-    {"128x64x16.s4.la.k4", WGMMA_LA "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0 -DSPLITK=4"},
+    {"128x128x16.s3.la.k2", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DSPLITK=2"},
+    {"128x128x16.s3.la.k3", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DSPLITK=3"},
     {"128x128x16.s5.k3", WGMMA_TF32 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5 -DSPLITK=3"},
     {NULL, NULL},
 };
@@ -644,19 +641,17 @@ static int wgmma_fp16_splitk_applicable(const xc_engine *e, const xc_layer *l)
     return wgmma_fp16_applicable(e, l) && few_tiles(e, l);
 }
 #define WGMMA_F16 "-DMMA_FP16 -DMMA_PIPE -DWGMMA -DWG_A_STAGED -DBK=32 -DBM=128 -DWARPS_M=8 -DWARPS_N=1 -DWG_BK=32 "
+/* On an H100, us: 1024 x 768 x 768 128x64 20.6 (the fastest fp16 tactic there), 128x128 30.8;
+ * 4096^3 128x128 865 (mma_fp16_async 652); one group left in flight was slower everywhere. */
 static const xc_variant wgmma_fp16_variants[] = {
-    {"128x128x32.s3.la", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0"},
-    {"128x128x32.s3.la.f1", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=1"},
-    {"128x64x32.s4.la", WGMMA_F16 "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0"},
-    {"128x64x32.s4.la.f1", WGMMA_F16 "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=1"},
+    {"128x128x32.s3.la", WGMMA_F16 "-DBN=128 -DWG_STAGES=3"},
+    {"128x64x32.s4.la", WGMMA_F16 "-DBN=64 -DWG_STAGES=4"},
     {NULL, NULL},
 };
 static const xc_tactic mma_fp16_wgmma = {"gemm.mma_fp16_wgmma", wgmma_fp16_applicable, wgmma_fp16_variants, wgmma_prepare, NULL};
 static const xc_variant wgmma_fp16_splitk_variants[] = {
-    {"128x128x32.s3.la.k2", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0 -DSPLITK=2"},
-    {"128x128x32.s3.la.k3", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DWG_INFLIGHT=0 -DSPLITK=3"},
-    {"128x64x32.s4.la.k2", WGMMA_F16 "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0 -DSPLITK=2"},
-    {"128x64x32.s4.la.k4", WGMMA_F16 "-DBN=64 -DWG_STAGES=4 -DWG_INFLIGHT=0 -DSPLITK=4"},
+    {"128x128x32.s3.la.k2", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DSPLITK=2"},
+    {"128x128x32.s3.la.k3", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DSPLITK=3"},
     {NULL, NULL},
 };
 static const xc_tactic mma_fp16_wgmma_splitk = {"gemm.mma_fp16_wgmma_splitk", wgmma_fp16_splitk_applicable,
