@@ -1,0 +1,62 @@
+#!/bin/sh
+# device_run.sh — one GPU call that measures the tensor-core tactics, each step under its own
+# time limit so a slow one cannot eat the others (device time is scarce: put the answers you
+# need first):
+#   1. correctness of every wgmma variant (TF32, split-K, fp16) against float64
+#      (bench/tf32_check.py on a ragged product and BERT's FFN-output shape);
+#   2. every GEMM tactic on BERT-base's product shapes and 4096^3, TF32 and fp16, next to cuBLAS
+#      (bench/gemm_tactics.py: the tuner's own times from `crosscheck build -vv`);
+#   3. BERT-base (seq 128) batch 8, TF32 then fp16, against PyTorch's CUDA graph
+#      (bench/gpu_bench.py; per-layer profiles in the logs);
+#   4. resnet50 batch 32, TF32 and fp16, likewise.
+# Run from a bundle folder holding crosscheck and its libraries (bench/device_bundle.sh) and
+# bench/ (this script and the .py files), e.g. carried as .device/. Logs and tables go to $OUT.
+# The kernel cache lives in /tmp (the machine is fresh each time).
+#   usage: OUT=/some/dir sh bench/device_run.sh [check_s gemm_s bert_s cnn_s]  (default 130 240 300 0)
+B=$(cd "$(dirname "$0")/.." && pwd)
+: "${OUT:=/tmp/device-run}"
+mkdir -p "$OUT" /tmp/xc-work
+export LD_LIBRARY_PATH="$B/lib:$B" PYTHONUNBUFFERED=1 CROSSCHECK_CACHE_DIR=/tmp/xc-cl-cache
+mkdir -p /tmp/icd && echo libnvidia-opencl.so.1 >/tmp/icd/nvidia.icd
+export OCL_ICD_VENDORS=/tmp/icd
+XC="$B/crosscheck"
+{
+    date -u
+    nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv
+    "$XC" inspect devices
+} >"$OUT/env.txt" 2>&1
+cat "$OUT/env.txt"
+
+echo "== 1. correctness (tf32_check.py, every wgmma variant)"
+timeout -k 5 "${1:-130}" python3 "$B/bench/tf32_check.py" --xc "$XC" --out /tmp/xc-work/check \
+    --only 'as_(ragged|constk)' --runs wgmma >"$OUT/check.log" 2>&1
+echo "exit $?" >>"$OUT/check.log"
+tail -40 "$OUT/check.log"
+
+echo "== 2. every GEMM tactic on BERT's shapes and 4096^3 vs cuBLAS"
+(
+    end=$(($(date +%s) + ${2:-240}))
+    for spec in "tf32 gemm.tf32*" "fp16 gemm.mma_fp16*"; do
+        set -- $spec
+        left=$((end - $(date +%s)))
+        [ "$left" -gt 5 ] || break
+        timeout -k 2 "$left" python3 "$B/bench/gemm_tactics.py" --xc "$XC" --mode "$1" --tactics "$2" \
+            --shapes 1024x768x768,1024x3072x768,1024x768x3072,4096x4096x4096 --out "/tmp/xc-work/gemm_$1"
+    done
+) >"$OUT/gemm.md" 2>&1
+cat "$OUT/gemm.md"
+
+run_bench() { # name seconds gpu_bench-args...
+    name=$1 secs=$2
+    shift 2
+    [ "$secs" -gt 0 ] || return 0
+    echo "== $name"
+    timeout -k 5 "$secs" python3 "$B/bench/gpu_bench.py" --xc "$XC" --out "/tmp/xc-work/$name" --sgemm-n 0 \
+        --duration-s 1 --iters 30 "$@" >"$OUT/$name.txt" 2>&1
+    echo "exit $?" >>"$OUT/$name.txt"
+    cat /tmp/xc-work/"$name"/*.log >"$OUT/${name}_profile.log" 2>/dev/null
+    tail -6 "$OUT/$name.txt"
+}
+run_bench bert "${3:-300}" --models '' --transformers bert --transformer-batch 8 --modes tf32,fp16
+run_bench cnn "${4:-0}" --models resnet50 --batch 32 --modes tf32,fp16
+true
