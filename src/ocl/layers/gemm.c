@@ -159,6 +159,22 @@ int xc_gemm_set_bias(xc_layer *l, int bias)
     return 1;
 }
 
+/* Gives MatMul layer l the residual tensor r as its C, added with beta 1 (the gemm_residual
+ * pass); 0, l unchanged, when it has a C already or its product does not fold into one (a C of
+ * a batched product would need a batch stride). */
+int xc_gemm_set_residual(const xc_engine *e, xc_layer *l, int r)
+{
+    gemm_geom g;
+    if (strcmp(l->node->op_type, "MatMul") || (l->n_in > GEMM_C && l->in[GEMM_C] >= 0)) return 0;
+    int n_in = l->n_in;
+    while (l->n_in <= GEMM_C) l->in[l->n_in++] = -1;
+    l->in[GEMM_C] = r;
+    if (geometry(e, l, &g)) return 1;
+    l->in[GEMM_C] = -1;
+    l->n_in = n_in;
+    return 0;
+}
+
 static int gemm_accepts(const xc_engine *e, const xc_layer *l)
 {
     gemm_geom g;

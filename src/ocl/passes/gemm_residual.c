@@ -6,31 +6,18 @@
  * float). The gemm kind takes the C only where the product folds into one (geometry in
  * src/ocl/layers/gemm.c), else the Add stays a layer of its own. */
 #include "ocl/engine.h"
-#include <string.h>
 
 extern const xc_layer_kind xc_kind_gemm;
 int xc_residual_operand(const xc_engine *e, const xc_layer *add, int y);
-
-#define GEMM_C 2 /* l->in position of Gemm's C */
+int xc_gemm_set_residual(const xc_engine *e, xc_layer *l, int r);
 
 static void try_fuse(xc_engine *e, int g)
 {
     xc_layer *G = &e->layers[g];
-    if (G->dead || G->kind != &xc_kind_gemm || G->act != XC_ACT_NONE || G->node->domain[0] || strcmp(G->node->op_type, "MatMul")
-        || (G->n_in > GEMM_C && G->in[GEMM_C] >= 0))
-        return;
+    if (G->dead || G->kind != &xc_kind_gemm || G->act != XC_ACT_NONE || G->node->domain[0]) return;
     int a = xc_sole_consumer(e, G->out[0]);
     int r = a >= 0 ? xc_residual_operand(e, &e->layers[a], G->out[0]) : -1;
-    if (r < 0 || !xc_fusion_allowed(e, g, a)) return;
-    int n_in = G->n_in;
-    while (G->n_in <= GEMM_C) G->in[G->n_in++] = -1;
-    G->in[GEMM_C] = r;
-    if (!G->kind->accepts(e, G)) { /* a batched product: its C would need a batch stride */
-        G->in[GEMM_C] = -1;
-        G->n_in = n_in;
-        return;
-    }
-    xc_layer_absorb(e, g, a, "gemm_residual");
+    if (r >= 0 && xc_fusion_allowed(e, g, a) && xc_gemm_set_residual(e, G, r)) xc_layer_absorb(e, g, a, "gemm_residual");
 }
 
 static xc_status run(xc_engine *e)
