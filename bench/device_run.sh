@@ -3,14 +3,18 @@
 # time limit so a slow one cannot eat the others (device time is scarce: put the answers you
 # need first):
 #   1. correctness of every wgmma variant (TF32, split-K, fp16) against float64
-#      (bench/tf32_check.py on a ragged product and BERT's FFN-output shape);
+#      (bench/tf32_check.py on a ragged product and BERT's FFN-output shape), then BERT-base's
+#      self-attention block (tests/test_gemm_horizontal.py's model at batch 8, seq 128: Q, K, V
+#      stacked into one product) with crosscheck's per-layer verdict on the GPU, the tuner's
+#      tactics and forced ones, TF32 and fp16;
 #   2. every GEMM tactic on BERT-base's product shapes and 4096^3, TF32 and fp16, next to cuBLAS
 #      (bench/gemm_tactics.py: the tuner's own times from `crosscheck build -vv`);
 #   3. BERT-base (seq 128) batch 8, TF32 then fp16, against PyTorch's CUDA graph
 #      (bench/gpu_bench.py; per-layer profiles in the logs);
 #   4. resnet50 batch 32, TF32 and fp16, likewise.
 # Run from a bundle folder holding crosscheck and its libraries (bench/device_bundle.sh) and
-# bench/ (this script and the .py files), e.g. carried as .device/. Logs and tables go to $OUT.
+# bench/ (this script and the .py files) and tests/ (test_gemm_horizontal.py, test_wgmma.py), e.g.
+# carried as .device/. Logs and tables go to $OUT.
 # The kernel cache lives in /tmp (the machine is fresh each time).
 #   usage: OUT=/some/dir sh bench/device_run.sh [check_s gemm_s bert_s cnn_s]  (default 130 240 300 0)
 B=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +36,20 @@ timeout -k 5 "${1:-130}" python3 "$B/bench/tf32_check.py" --xc "$XC" --out /tmp/
     --only 'as_(ragged|constk)' --runs wgmma >"$OUT/check.log" 2>&1
 echo "exit $?" >>"$OUT/check.log"
 tail -40 "$OUT/check.log"
+echo "== 1b. BERT-base's attention block, Q K V stacked, per-layer against the reference"
+(
+    cd /tmp/xc-work && python3 -c "import sys; sys.path.insert(0, '$B/tests'); import test_gemm_horizontal as t; t._model('qkv.onnx', size=(8, 128, 12, 64))"
+    for spec in "tf32:" "tf32:gemm.tf32_wgmma.128x128x16.s5" "tf32:gemm.tf32_wgmma_splitk.128x128x16.s3.la.k2" \
+        "tf32:gemm.tf32.64x64*" "fp16:" "fp16:gemm.mma_fp16_wgmma.128x128x32.s3.la"; do
+        mode=${spec%%:*} tactic=${spec#*:}
+        set -- --builder-optimization-level 3
+        [ -n "$tactic" ] && set -- "$@" --tactics "$tactic"
+        [ "$mode" = fp16 ] && set -- "$@" --fp16
+        echo "-- $mode ${tactic:-(tuner's choice)}"
+        timeout -k 2 60 "$XC" run qkv.onnx --ref --ocl --per-layer --val-range '[-1,1]' "$@" 2>&1 | grep -E '^ +0 |^(PASSED|FAILED)|error'
+    done
+) >"$OUT/stacked.log" 2>&1
+cat "$OUT/stacked.log"
 
 echo "== 2. every GEMM tactic on BERT's shapes and 4096^3 vs cuBLAS"
 (
@@ -41,7 +59,7 @@ echo "== 2. every GEMM tactic on BERT's shapes and 4096^3 vs cuBLAS"
         left=$((end - $(date +%s)))
         [ "$left" -gt 5 ] || break
         timeout -k 2 "$left" python3 "$B/bench/gemm_tactics.py" --xc "$XC" --mode "$1" --tactics "$2" \
-            --shapes 1024x768x768,1024x3072x768,1024x768x3072,4096x4096x4096 --out "/tmp/xc-work/gemm_$1"
+            --shapes 1024x768x768,1024x2304x768,1024x3072x768,1024x768x3072,4096x4096x4096 --out "/tmp/xc-work/gemm_$1"
     done
 ) >"$OUT/gemm.md" 2>&1
 cat "$OUT/gemm.md"

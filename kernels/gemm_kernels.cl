@@ -13,7 +13,8 @@
  * Layout: TRANS_A means A is stored K x M (lda = M), else M x K (lda = K); TRANS_B means B is stored
  * N x K (ldb = K), else K x N (ldb = N). Epilogue: HAS_C adds beta * C[m * csm + n * csn] (C's strides
  * are 0 along broadcast axes), HAS_BIAS adds bias[n], then xc_activate. Without them the C and bias
- * arguments are bound to A and never read.
+ * arguments are bound to A and never read. Y_PLANE (width) and Y_PLANE_SIZE (M * width) store
+ * column block n / Y_PLANE as a contiguous plane of its own (stacked products).
  * Under fp16 math (common.cl) each product is rounded to half and added through XC_MAC, and the
  * epilogue rounds each step.
  * Batches (MatMul) are the third NDRange dimension: batch index bz splits into up to three broadcast
@@ -57,7 +58,11 @@ inline void store_output(__global store_t *Y, __global const store_t *C, __globa
 #ifdef HAS_BIAS
     v = XC_H(v + LOAD(bias, n));
 #endif
+#ifdef Y_PLANE /* a stacked product (gemm_horizontal): column block n / Y_PLANE is a plane of its own */
+    STORE(Y, n / Y_PLANE * Y_PLANE_SIZE + m * Y_PLANE + n % Y_PLANE, xc_activate(v));
+#else
     STORE(Y, m * N + n, xc_activate(v));
+#endif
 }
 
 /* Moves A, B and Y to batch get_global_id(2). */

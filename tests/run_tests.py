@@ -67,6 +67,7 @@ from test_build_lists import build_lists  # noqa: E402
 from test_caps import caps_tests  # noqa: E402
 from test_splitk_mma import splitk_mma  # noqa: E402
 from test_gemm_residual import gemm_residual  # noqa: E402
+from test_gemm_horizontal import gemm_horizontal  # noqa: E402
 from test_wgmma import wgmma_tests  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
@@ -1518,6 +1519,7 @@ def main():
         timed(determinism, s, xc, tmp)
         timed(splitk_mma, s, xc, args.build, tmp)
         timed(gemm_residual, s, xc, args.build, tmp)
+        timed(gemm_horizontal, s, xc, args.build, tmp)
         timed(wgmma_tests, s, xc, args.build, tmp)
         timed(attention_layout, s, xc, args.build, tmp)
         timed(caps_tests, s, xc, args.build, tmp)

@@ -239,6 +239,16 @@ void xc_launch_1d(xc_launch *k, size_t n);
  * nodes then b's, outputs b's outputs; a is marked dead. The fused kernel's extra inputs (a
  * residual, b's other operands) are the pass's to add to a->in before the call. */
 void xc_layer_absorb(xc_engine *e, int a, int b, const char *fusion);
+/* Merges layer b into a, both reading what is ready at a's place and neither the other's
+ * outputs (horizontal fusion): the fused layer takes a's place, keeps a's kind, inputs and
+ * epilogue, covers a's nodes then b's and outputs a's outputs then b's; b is marked dead.
+ * 0, nothing changed, when the outputs do not fit one layer or memory runs out. */
+int xc_layer_absorb_beside(xc_engine *e, int a, int b, const char *fusion);
+/* The byte alignment a tensor's slice of another's storage needs (alias_offset; the runtime
+ * binds a sub-buffer), or 0 where this engine makes no slices: several queues (their hazard
+ * tracking sees buffers, not slices) or per-layer precision overrides (a reformat could land
+ * between a slice's producer and its storage). */
+size_t xc_engine_slice_alignment(const xc_engine *e);
 /* Position in l->in of ONNX tensor t (or of its reformatted copy), or -1. */
 int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t);
 /* The single live layer reading tensor t, or -1 if none or several (or t is a graph output). */

@@ -300,6 +300,14 @@ void xc_launch_1d(xc_launch *k, size_t n)
     xc_launch_range(k, 1, &global, &local);
 }
 
+size_t xc_engine_slice_alignment(const xc_engine *e)
+{
+    cl_uint bits = 0;
+    if (e->opt.queues > 1 || e->opt.fp32_layers.n) return 0;
+    if (clGetDeviceInfo(e->dev->id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL) != CL_SUCCESS || !bits) return 0;
+    return bits / 8; /* CL_DEVICE_MEM_BASE_ADDR_ALIGN is in bits */
+}
+
 int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t)
 {
     for (int i = 0; i < l->n_in; i++)
@@ -324,40 +332,72 @@ int xc_sole_consumer(const xc_engine *e, int t)
     return uses == 1 ? found : -1;
 }
 
-void xc_layer_absorb(xc_engine *e, int a, int b, const char *fusion)
+/* The layer covering A's nodes then B's, named "A + B", with A's kind, inputs and epilogue and
+ * B's outputs; A and B are left as they were. 0 when out of memory. */
+static int joined(const xc_layer *A, const xc_layer *B, const char *fusion, xc_layer *merged)
 {
-    xc_layer *A = &e->layers[a], *B = &e->layers[b];
     int *nodes = malloc(sizeof(int) * (A->n_nodes + B->n_nodes));
     size_t len = strlen(A->name) + strlen(B->name) + 4;
     char *name = malloc(len);
-    if (!nodes || !name) { /* out of memory: leave both layers as they were (no fusion) */
+    if (!nodes || !name) {
         free(nodes);
         free(name);
-        return;
+        return 0;
     }
     memcpy(nodes, A->nodes, sizeof(int) * A->n_nodes);
     memcpy(nodes + A->n_nodes, B->nodes, sizeof(int) * B->n_nodes);
     snprintf(name, len, "%s + %s", A->name, B->name);
-    xc_layer merged = *A;
-    merged.nodes = nodes;
-    merged.n_nodes = A->n_nodes + B->n_nodes;
-    merged.name = name;
-    merged.n_out = B->n_out;
-    memcpy(merged.out, B->out, sizeof(int) * B->n_out);
-    merged.fusion = fusion;
-    merged.fusions = A->fusions | B->fusions | xc_pass_bit(fusion);
-    free(A->name);
-    free(A->nodes);
-    free(A->code);
-    free(B->name);
-    free(B->nodes);
-    free(B->code);
-    memset(A, 0, sizeof *A);
-    A->dead = 1;
-    A->residual = -1;
-    *B = merged; /* at b's place: every input of the fused kernel is ready there */
-    for (int o = 0; o < B->n_out; o++)
-        if (B->out[o] >= 0) e->tensors[B->out[o]].producer = b;
+    *merged = *A;
+    merged->nodes = nodes;
+    merged->n_nodes = A->n_nodes + B->n_nodes;
+    merged->name = name;
+    merged->n_out = B->n_out;
+    memcpy(merged->out, B->out, sizeof(int) * B->n_out);
+    merged->fusion = fusion;
+    merged->fusions = A->fusions | B->fusions | xc_pass_bit(fusion);
+    merged->code = NULL; /* generated kernels come after the fusions that join layers */
+    return 1;
+}
+
+/* Frees what layer L owns and marks it dead. */
+static void bury(xc_layer *L)
+{
+    free(L->name);
+    free(L->nodes);
+    free(L->code);
+    memset(L, 0, sizeof *L);
+    L->dead = 1;
+    L->residual = -1;
+}
+
+/* Puts merged at layer index at, its outputs produced there. */
+static void place(xc_engine *e, int at, const xc_layer *merged)
+{
+    e->layers[at] = *merged;
+    for (int o = 0; o < merged->n_out; o++)
+        if (merged->out[o] >= 0) e->tensors[merged->out[o]].producer = at;
+}
+
+void xc_layer_absorb(xc_engine *e, int a, int b, const char *fusion)
+{
+    xc_layer merged;
+    if (!joined(&e->layers[a], &e->layers[b], fusion, &merged)) return; /* out of memory: no fusion */
+    bury(&e->layers[a]);
+    bury(&e->layers[b]);
+    place(e, b, &merged); /* at b's place: every input of the fused kernel is ready there */
+}
+
+int xc_layer_absorb_beside(xc_engine *e, int a, int b, const char *fusion)
+{
+    xc_layer *A = &e->layers[a], *B = &e->layers[b], merged;
+    if (A->n_out + B->n_out > XC_LAYER_IO || !joined(A, B, fusion, &merged)) return 0;
+    merged.n_out = A->n_out + B->n_out;
+    memcpy(merged.out, A->out, sizeof(int) * A->n_out);
+    memcpy(merged.out + A->n_out, B->out, sizeof(int) * B->n_out);
+    bury(A);
+    bury(B);
+    place(e, a, &merged);
+    return 1;
 }
 
 void xc_engine_free(xc_engine *e)

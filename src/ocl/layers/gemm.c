@@ -21,8 +21,11 @@
  *   gemm.tf32_wgmma.<p>, gemm.mma_fp16_wgmma.<p> (and their _splitk) Hopper's warpgroup mma
  *                            (kernels/gemm_wgmma.cl, compute capability 9.0; see below).
  * The epilogue: alpha, beta * C (for a MatMul: the residual the gemm_residual pass fused), the
- * bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the layer's activation. Operands are read in their own layout (TRANS_A/TRANS_B defines), so
- * constant weights need no repacked copy. */
+ * bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the layer's activation. Operands are
+ * read in their own layout (TRANS_A/TRANS_B defines), so constant weights need no repacked copy.
+ * A stacked layer (the gemm_horizontal pass: MatMuls of one A with their weights side by side,
+ * out[1..] slices of out[0]) stores column block j of its M x N product as plane j of Y, each
+ * M x N/planes and contiguous (Y_PLANE defines), so every slice is the tensor its MatMul made. */
 #include "ocl/engine.h"
 #include "ocl/program.h"
 #include "ocl/ptx_patch.h"
@@ -43,6 +46,7 @@ typedef struct gemm_geom {
     int64_t sa[MAX_BATCH_DIMS], sb[MAX_BATCH_DIMS]; /* element strides of A and B per batch dim */
     int c, bias;                                    /* tensors, or -1 */
     int64_t csm, csn;                               /* C's strides along m and n (0: broadcast) */
+    int64_t plane;                                  /* 0, or Y's planes' width (stacked products, below) */
     float alpha, beta;
 } gemm_geom;
 
@@ -115,8 +119,12 @@ static int matmul_geometry(const xc_engine *e, const xc_layer *l, gemm_geom *g)
         g->m *= dim[0];
         used = 0;
     }
+    if (l->n_out > 1) { /* stacked (the gemm_horizontal pass): out[1..] are the planes of out[0], one product */
+        if (used || g->n % (l->n_out - 1)) return 0;
+        g->plane = g->n / (l->n_out - 1);
+    }
     if (l->n_in > GEMM_C && l->in[GEMM_C] >= 0) { /* the residual gemm_residual fused: the output's shape, one product */
-        if (used || (int64_t)xc_et_numel(&e->tensors[l->in[GEMM_C]]) != g->m * g->n) return 0;
+        if (used || g->plane || (int64_t)xc_et_numel(&e->tensors[l->in[GEMM_C]]) != g->m * g->n) return 0;
         g->c = l->in[GEMM_C];
         g->csm = g->n;
         g->csn = 1;
@@ -175,6 +183,23 @@ int xc_gemm_set_residual(const xc_engine *e, xc_layer *l, int r)
     return 0;
 }
 
+int xc_gemm_stackable(const xc_engine *e, const xc_layer *l, int *b, int *bias)
+{
+    gemm_geom g;
+    if (strcmp(l->node->op_type, "MatMul") || l->n_out != 1 || !geometry(e, l, &g) || g.c >= 0 || g.batch != 1) return 0;
+    const xc_etensor *w = &e->tensors[l->in[1]];
+    if (!xc_et_const_f32(w) || w->rank != 2 || (g.bias >= 0 && !xc_et_const_f32(&e->tensors[g.bias]))) return 0;
+    *b = l->in[1];
+    *bias = g.bias;
+    return 1;
+}
+
+void xc_gemm_set_stacked(xc_layer *l, int b, int bias)
+{
+    l->in[1] = b;
+    if (bias >= 0) l->in[GEMM_BIAS] = bias;
+}
+
 static int gemm_accepts(const xc_engine *e, const xc_layer *l)
 {
     gemm_geom g;
@@ -229,9 +254,11 @@ static xc_status gemm_program(xc_engine *e, xc_layer *l, const char *defines, co
                               const struct xc_ptx_patch *patch, gemm_geom *g, cl_program *p)
 {
     if (!geometry(e, l, g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not a product the gemm kind runs", l->name);
-    char opts[512];
-    snprintf(opts, sizeof opts, "%s%s%s%s%s", defines, g->trans_a ? " -DTRANS_A" : "", g->trans_b ? " -DTRANS_B" : "",
-             g->c >= 0 ? " -DHAS_C" : "", g->bias >= 0 ? " -DHAS_BIAS" : "");
+    char opts[512], plane[64] = "";
+    if (g->plane)
+        snprintf(plane, sizeof plane, " -DY_PLANE=%lld -DY_PLANE_SIZE=%lld", (long long)g->plane, (long long)(g->m * g->plane));
+    snprintf(opts, sizeof opts, "%s%s%s%s%s%s", defines, g->trans_a ? " -DTRANS_A" : "", g->trans_b ? " -DTRANS_B" : "",
+             g->c >= 0 ? " -DHAS_C" : "", g->bias >= 0 ? " -DHAS_BIAS" : "", plane);
     return xc_layer_program_patched(e, l, "gemm_kernels.cl", extra_source, opts, patch, p);
 }
 

@@ -7,9 +7,8 @@
  *
  * Where it does not apply, the Concat copies as before: an input that is a constant, a graph
  * input or output, another view or slice, produced on the CPU or read twice by this Concat; a
- * slice whose byte offset misses the device's sub-buffer alignment; several queues (their
- * hazard tracking sees buffers, not slices); per-layer precision overrides (a reformat could
- * land between a producer and its slice). */
+ * slice whose byte offset misses the device's sub-buffer alignment; where the engine makes no
+ * slices at all (xc_engine_slice_alignment). */
 #include "ocl/engine.h"
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +25,6 @@ static int sole_nonempty_input(const xc_engine *e, const xc_layer *l)
         found = i;
     }
     return found >= 0 && !e->tensors[l->in[found]].value ? found : -1;
-}
-
-/* The device's sub-buffer alignment in bytes (CL_DEVICE_MEM_BASE_ADDR_ALIGN is in bits). */
-static size_t slice_alignment(const xc_engine *e)
-{
-    cl_uint bits = 0;
-    if (clGetDeviceInfo(e->dev->id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL) != CL_SUCCESS || !bits) return 0;
-    return bits / 8;
 }
 
 /* Can input i of Concat layer l be written in place at element offset `offset`? */
@@ -83,7 +74,7 @@ static int write_in_place(xc_engine *e, xc_layer *l, size_t align)
 
 static xc_status run(xc_engine *e)
 {
-    size_t align = e->opt.queues > 1 || e->opt.fp32_layers.n ? 0 : slice_alignment(e);
+    size_t align = xc_engine_slice_alignment(e);
     for (int k = 0; k < e->n_layers; k++) {
         xc_layer *l = &e->layers[k];
         if (l->dead || l->cpu || l->node->domain[0] || strcmp(l->node->op_type, "Concat") || l->n_out != 1) continue;

@@ -9,7 +9,7 @@
 extern const xc_pass xc_pass_fold_batchnorm, xc_pass_conv_residual, xc_pass_conv_bias_act, xc_pass_gemm_bias_act,
     xc_pass_layernorm_subgraph, xc_pass_pointwise_chain, xc_pass_concat_elimination;
 extern const xc_pass xc_pass_attention;
-extern const xc_pass xc_pass_qdq_fusion, xc_pass_int8_implicit, xc_pass_gemm_residual;
+extern const xc_pass xc_pass_qdq_fusion, xc_pass_int8_implicit, xc_pass_gemm_residual, xc_pass_gemm_horizontal;
 
 const xc_pass *const xc_passes[] = {
     &xc_pass_fold_batchnorm,     /* BatchNormalization folded into the Conv/Gemm before it */
@@ -20,6 +20,7 @@ const xc_pass *const xc_passes[] = {
     &xc_pass_qdq_fusion,         /* DQ(x) -> Conv/Gemm/MatMul <- DQ(w) [-> Q] into int8 layers */
     &xc_pass_int8_implicit,      /* --int8: float conv/gemm as int8 with calibrated ranges */
     &xc_pass_gemm_residual,      /* MatMul (+ bias) + Add of another tensor, as Gemm's C */
+    &xc_pass_gemm_horizontal,    /* MatMuls of one A (Q, K, V projections) as one product */
     &xc_pass_layernorm_subgraph, /* ReduceMean/Sub/Pow/... LayerNorm subgraphs into one kernel */
     &xc_pass_pointwise_chain,    /* elementwise chains into one generated kernel */
     &xc_pass_concat_elimination, /* producers write straight into Concat's output */
