@@ -7,8 +7,8 @@ CROSSCHECK_MMA_EMULATE=1 (the cp.async kernel and the wgmma split-K reduce); `--
 gemm_residual` leaves the Add a layer of its own with the same answer. Not fused: a residual
 broadcast over the batch (not the output's shape), a product of two batched inputs (no single
 C), an activation between the product and the Add. `debug fusions` with a fault planted in the
-pass's groups names the group and its passes (gemm_bias_act formed it first, so switching that
-one off fixes it too)."""
+pass's groups names the group and its passes, and gemm_residual as the pass-level fix
+(switching gemm_bias_act off fixes it too, but unfuses more)."""
 import json
 import os
 import subprocess
@@ -96,6 +96,8 @@ def gemm_residual(s, xc, build, tmp):
                 isinstance(layers, list) and ["residual"] in layers and not any("residual" in x and len(x) > 1 for x in layers),
                 str(layers))
     r = _run([xc, "debug", "fusions", model, "--inject-fault", "fusion=gemm_residual:element"])
-    s.check("gemm_residual: debug fusions names the fused group of a planted fault and the pass among its passes",
-            "fused group 'proj + proj_bias + residual'" in r.stdout and "pass gemm_bias_act+gemm_residual) is wrong" in r.stdout,
+    s.check("gemm_residual: debug fusions names the fused group of a planted fault, its passes, and gemm_residual as the "
+            "narrowest pass-level fix", "fused group 'proj + proj_bias + residual'" in r.stdout
+            and "pass gemm_bias_act+gemm_residual) is wrong" in r.stdout
+            and "pass level: --disable-fusion gemm_residual alone fixes it" in r.stdout,
             r.stdout[-1500:] + r.stderr[-400:])

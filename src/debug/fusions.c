@@ -2,7 +2,8 @@
  * the failing build's fused layers (those a fusion pass formed). First the pass-level answer:
  * each pass that formed a group is disabled alone (--disable-fusion PASS), most groups first;
  * when one fixes it, only its groups are searched (a wholly bad pass costs a few checks, not a
- * bisection over every group of the model). A check unfuses the switched groups by putting all
+ * bisection over every group of the model); once the culprits are named, a later pass among
+ * theirs that also fixes it alone is the narrower answer. A check unfuses the switched groups by putting all
  * their ONNX nodes on the --no-fuse-node list, with every remaining layer's tactic pinned to
  * the failing build's choice (new, unfused layers run their baseline), so no check times
  * anything. */
@@ -132,6 +133,21 @@ static xc_status pass_first(xc_debug_session *s, const fusions *f, int *fixed)
     return XC_OK;
 }
 
+/* Once the culprits are known: a pass later in the pipeline than `fixed` that also formed a
+ * culprit group may fix it alone too (gemm_residual extends what gemm_bias_act fused; without
+ * the first the second cannot fuse either). The latest such pass is the narrower fix, leaving
+ * more of the engine fused, so it becomes the pass-level answer. One check per such pass. */
+static xc_status narrowest_pass(xc_debug_session *s, const fusions *f, const int *culprits, int n_culprits, int fixed)
+{
+    unsigned later = 0;
+    for (int k = 0; k < n_culprits; k++) later |= layer(f->e, f->layer[culprits[k]]).fusions;
+    for (int p = fixed + 1; xc_ocl_pass_name(p) && p < 32; p++) {
+        int passed;
+        if (later >> p & 1u) XC_TRY(disable_alone(s, f, p, &passed));
+    }
+    return XC_OK;
+}
+
 static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
 {
     xc_debug_report *r = s->report;
@@ -166,6 +182,7 @@ static xc_status find(xc_debug_session *s, const xc_engine *e, fusions *f)
         return XC_OK;
     }
     r->outcome = XC_DEBUG_FOUND;
+    if (fixed >= 0) XC_TRY(narrowest_pass(s, f, culprits, r->n_culprits, fixed));
     XC_TRY(xc_debug_validate(s, probe, f, f->n, culprits, r->n_culprits));
     for (int k = 0; k < r->n_culprits; k++) {
         xc_engine_layer_info L = layer(e, f->layer[culprits[k]]);
