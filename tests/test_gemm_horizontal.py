@@ -12,6 +12,7 @@ weight that is an input; --queues 2 (no slices there); --disable-fusion gemm_hor
 fusions` with a fault planted in the pass's group names the pass."""
 import json
 import os
+import re
 import subprocess
 
 import numpy as np
@@ -92,6 +93,11 @@ def gemm_horizontal(s, xc, build, tmp):
     layers = _layers(xc, model, os.path.join(d, "a.plan"))
     s.check("gemm_horizontal: one gemm layer covers the Q, K and V projections, outputs the planes then q_out, k_out, v_out",
             isinstance(layers, list) and (PARTS, ["", "q_out", "k_out", "v_out"]) in layers, str(layers))
+    r = _run([xc, "inspect", "engine", model])
+    plane = B * S * E
+    s.check("gemm_horizontal: inspect engine shows q_out, k_out, v_out as slices of the planes tensor at 0, 1 and 2 planes",
+            all(re.search(r"out +%s_out .* slice of (#\d+) at element %d$" % (p, i * plane), r.stdout, re.M) for i, p in enumerate("qkv"))
+            and len(set(re.findall(r"slice of (#\d+) at", r.stdout))) == 1, r.stdout[-2000:] + r.stderr[-400:])
     emu = dict(os.environ, CROSSCHECK_MMA_EMULATE="1")
     emu.setdefault("CROSSCHECK_CACHE_DIR", os.path.join(build, "cl-cache"))
     want_y = None

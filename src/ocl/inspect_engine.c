@@ -82,6 +82,20 @@ static const char *format_name(const xc_engine *e, const xc_etensor *t)
     }
 }
 
+/* How tensor id is named here: its ONNX name, a reformat's source and format, or "#id" for a
+ * tensor a pass made (a stacked product's planes). */
+static void display_name(const xc_engine *e, int id, int fp16, char *buf, size_t len)
+{
+    const xc_etensor *t = &e->tensors[id];
+    if (t->name[0])
+        snprintf(buf, len, "%s", t->name);
+    else if (t->converted_from >= 0)
+        snprintf(buf, len, "%s (%s)", e->tensors[t->converted_from].name,
+                 fp16 ? xc_half_format_get(e->opt.half_format)->name : "fp32");
+    else
+        snprintf(buf, len, "#%d", id);
+}
+
 /* Tensor id as layer L reads or writes it. A float constant read by an fp16 layer is bound as
  * its half copy (xc_engine_const_weight), so that is the format shown. */
 static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
@@ -90,20 +104,16 @@ static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
     const xc_etensor *t = &as_read;
     if (t->value && L->fp16 && !L->cpu && t->dtype == XC_FLOAT) as_read.fp16 = 1;
     cJSON *o = cJSON_CreateObject();
-    char name[600], storage[600];
-    if (t->name[0])
-        snprintf(name, sizeof name, "%s", t->name);
-    else if (t->converted_from >= 0)
-        snprintf(name, sizeof name, "%s (%s)", e->tensors[t->converted_from].name,
-                 t->fp16 ? xc_half_format_get(e->opt.half_format)->name : "fp32");
-    else
-        snprintf(name, sizeof name, "#%d", id);
+    char name[600], storage[700], alias[600];
+    display_name(e, id, t->fp16, name, sizeof name);
+    if (t->alias >= 0) display_name(e, t->alias, e->tensors[t->alias].fp16, alias, sizeof alias);
     if (t->value)
         snprintf(storage, sizeof storage, "constant");
-    else if (t->alias >= 0 && xc_et_numel(t) < xc_et_numel(&e->tensors[t->alias])) /* an in-place Concat input */
-        snprintf(storage, sizeof storage, "slice of %s at element %zu", e->tensors[t->alias].name, t->alias_offset);
+    else if (t->alias >= 0
+             && xc_et_numel(t) < xc_et_numel(&e->tensors[t->alias])) /* an in-place Concat input, a stacked product's part */
+        snprintf(storage, sizeof storage, "slice of %s at element %zu", alias, t->alias_offset);
     else if (t->alias >= 0)
-        snprintf(storage, sizeof storage, "view of %s", e->tensors[t->alias].name);
+        snprintf(storage, sizeof storage, "view of %s", alias);
     else if (t->host)
         snprintf(storage, sizeof storage, "host (shape known at run time)");
     else
