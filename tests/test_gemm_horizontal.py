@@ -8,8 +8,9 @@ outputs. Each of Q, K and V (kept with --outputs) must equal X @ W + b computed 
 isolated per-layer mode, and on the tensor-core tactics' epilogues under
 CROSSCHECK_MMA_EMULATE=1 (cp.async, wgmma, wgmma split-K's reduce, fp16 wgmma). Not stacked: a
 projection with another activation, whose output is a graph output, of another width, with a
-weight that is an input; --queues 2 (no slices there); --disable-fusion gemm_horizontal. `debug
-fusions` with a fault planted in the pass's group names the pass."""
+weight that is an input; --queues 2 (no slices there); --disable-fusion gemm_horizontal. A plan
+refit with other weights stacks those. `debug fusions` with a fault planted in the pass's group
+names the pass."""
 import json
 import os
 import re
@@ -128,6 +129,13 @@ def gemm_horizontal(s, xc, build, tmp):
         s.check("gemm_horizontal: %s passes crosscheck's comparison; Q, K, V against float64 and Y against ONNX Runtime "
                 "(worst relative error %.3g)" % (label, worst), r.returncode == 0 and len(rel) == 4 and worst < rel_max,
                 str(rel) + r.stdout[-1200:] + r.stderr[-400:])
+    other = os.path.join(d, "attention_w5.onnx")
+    _model(other, seed=5)
+    refit = os.path.join(d, "refit.plan")
+    r = _run([xc, "refit", os.path.join(d, "a.plan"), "--weights", other, "-o", refit])
+    r2 = _run([xc, "run", other, "--ref", "--ocl", "--plan", refit, "--per-layer", "--val-range", "[-1,1]"]) if r.returncode == 0 else r
+    s.check("gemm_horizontal: a refit plan stacks the new weights (its run passes against the new model's reference)",
+            r2.returncode == 0 and "PASSED" in r2.stdout, r.stderr[-400:] + r2.stdout[-800:] + r2.stderr[-400:])
     layers = _layers(xc, model, os.path.join(d, "b.plan"), ["--disable-fusion", "gemm_horizontal"])
     s.check("gemm_horizontal: --disable-fusion gemm_horizontal keeps three products",
             isinstance(layers, list) and all(([p, p + "_bias"], [p + "_out"]) in layers for p in "qkv"), str(layers))
