@@ -31,6 +31,11 @@ transB, alpha/beta with C, batched and broadcast MatMuls, an fp16 engine) it run
   splitk_tf32.*, fp16.splitk.*  (SPLITK_CONV_CASES: few output tiles, long K, as resnet18's
                   layer4 at batch 32) each conv2d.splitk_tf32 / conv2d.splitk_mma_fp16 variant,
                   judged likewise;
+Which variants of each tactic a case runs is the tuner's answer, not a table here: `crosscheck
+build -vv --tactics FAMILY.*` on the case lists every variant it offers the layer (offered());
+one it offers but cannot build or run on the device is printed as skipped, as the tuner skips it.
+--runs is matched against each family's tag prefix ("wgmma.", "fp16.async.") before its variants
+are listed, then against every run's full tag.
 Every output element is checked to be written (a NaN-poisoned output would show as NaN error).
 Attention cases (attn_*: MatMul -> scale -> mask Add -> Softmax -> MatMul chains fused into one
 attention layer, and the ONNX Attention op) force each attention.flash_tf32 variant (tf32.*) and
@@ -52,7 +57,6 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-VARIANTS = ["256x128x16.4x2", "128x256x16.2x4", "128x128x16.2x2", "128x128x16.2x4", "128x64x16.2x2", "64x64x16.2x2"]
 
 
 def make_case(path, op, a_shape, b_shape, c_shape=None, attrs=None):
@@ -189,8 +193,6 @@ SPLITK_CONV_CASES = [
     ("convsk_1x1", "Conv", [8, 1024, 7, 7], 256, None, {"k": 1, "pad": 0}),
     ("convsk_ragged", "Conv", [3, 300, 9, 9], 70, None, {"k": 3}),
 ]
-CONV_SPLITK_TF32_VARIANTS = ["%s.s%d" % (t, n) for t in ("128x64x16.2x2", "64x64x16.2x2") for n in (2, 4, 8)]
-CONV_SPLITK_FP16_VARIANTS = ["%s.s%d" % (t, n) for t in ("128x64x32.2x2", "64x64x32.2x2") for n in (2, 4, 8)]
 # the cp.async tactics (gemm.tf32_async, gemm.mma_fp16_async; the split-K ones where the output has few
 # tiles): run on the cases whose contiguous dimensions are whole 16-byte chunks
 ASYNC_CASES = [  # name, op, A, B, C, attrs
@@ -203,16 +205,6 @@ ASYNC_CASES = [  # name, op, A, B, C, attrs
     ("as_constb", "MatMul", [3, 345, 768], [768, 3072], None, {"const_b": True}),
     ("as_constk", "MatMul", [1000, 3072], [3072, 768], None, {"const_b": True}),  # BERT's FFN output: wgmma split-K
 ]
-WGMMA_VARIANTS = ["128x128x16.s5", "128x64x32.s6", "128x64x16.s8"]
-WGMMA_SPLITK_VARIANTS = ["128x128x16.s3.la.k2", "128x128x16.s3.la.k3", "128x128x16.s5.k3"]
-FP16_WGMMA_VARIANTS = ["128x128x32.s3.la", "128x64x32.s4.la"]
-FP16_WGMMA_SPLITK_VARIANTS = ["128x128x32.s3.la.k2", "128x128x32.s3.la.k3"]
-ASYNC_VARIANTS = ["128x128x16.2x2.s3", "128x256x16.2x4.s2", "256x128x16.4x2.s2", "128x64x16.2x2.s4", "64x64x16.2x2.s4"]
-TF32_SPLITK_VARIANTS = ["64x64x16.2x2.s4.k2", "64x64x16.2x2.s4.k4", "128x64x16.2x2.s4.k3", "128x128x16.2x2.s3.k2",
-                        "128x128x16.2x2.s3.k3"]
-FP16_ASYNC_VARIANTS = ["128x128x32.2x2.s3", "128x256x32.2x4.s2", "256x128x32.4x2.s2", "128x64x32.2x2.s4", "64x64x32.2x2.s4"]
-FP16_SPLITK_VARIANTS = ["64x64x32.2x2.s4.k2", "64x64x32.2x2.s4.k4", "128x64x32.2x2.s4.k3", "128x128x32.2x2.s3.k3"]
-CONV_VARIANTS = ["128x128x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
 # attention: name, batch, heads, seq, head size, mask, ONNX Attention op (attn_bert_b8: BERT-base b8)
 ATTN_CASES = [
     ("attn_bert_b8", 8, 12, 128, 64, "pad", False),
@@ -221,10 +213,6 @@ ATTN_CASES = [
     ("attn_d128", 1, 2, 200, 128, "full", False),
     ("attn_op_causal", 2, 4, 150, 64, None, True),
 ]
-ATTN_VARIANTS = ["64x64", "64x32", "32x64", "128x64"]
-ATTN_VARIANTS_D128_TF32 = ["64x32"]  # TF32 at head size 128: only 32-key blocks fit 48 KiB of local memory
-MMA_FP16_VARIANTS = ["256x128x32.4x2", "128x128x32.2x2", "128x64x32.2x2", "64x64x32.2x2"]
-CONV_TF32_VARIANTS = ["256x128x16.4x2", "128x128x16.2x2", "128x64x16.2x2", "64x128x16.2x2", "64x64x16.2x2"]
 
 
 def run(a, model, tag, extra):
@@ -249,6 +237,25 @@ def run(a, model, tag, extra):
         if e.get("iteration", 0) == 0:
             tensors[key] = numpy_helper.to_array(onnx.load_tensor(os.path.join(d, e["file"])))
     return (r.returncode, rep, tensors), None
+
+
+CANDIDATE = re.compile(r"layer '[^']*': tactic (\S+)(?:: [0-9.]+ ms| not a candidate here: (.*))$", re.M)
+
+
+def offered(a, model, family, flags):
+    """The variants of tactic `family` the tuner offers this case's layer, as `crosscheck build -vv`
+    lists them (each one it times, or finds it cannot build or run there): this script keeps no
+    copy of the tactic tables, and a family that does not apply to the case offers none. Returns
+    (variants that ran, [(variant, why) refused])."""
+    plan = os.path.join(a.out, "offered.plan")
+    cmd = [a.xc, "build", model, "-o", plan, "-vv", "--timing-iterations", "1", "--tactics", family + ".*"] + \
+        (["--ocl-device", a.device] if a.device else []) + flags
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    ran, refused = [], []
+    for m in CANDIDATE.finditer(r.stderr):
+        if m.group(1).startswith(family + "."):
+            (refused.append((m.group(1), m.group(2))) if m.group(2) else ran.append(m.group(1)))
+    return sorted(set(ran)), refused
 
 
 def layer_row(rep):
@@ -279,61 +286,51 @@ def main():
             _, b, h, sq, d, mask_kind, is_op = sa
             mask = make_attention(model, b, h, sq, d, mask_kind, is_op)
             k = d
-            tf32_variants = ATTN_VARIANTS_D128_TF32 if d == 128 else ATTN_VARIANTS
-            runs = [("tf32." + v, ["--tactics", "attention.flash_tf32." + v], "tf32") for v in tf32_variants]
-            runs += [("fp16.mma." + v, ["--fp16", "--tactics", "attention.flash_mma_fp16." + v], "fp16") for v in ATTN_VARIANTS]
+            families = [("tf32", "attention.flash_tf32", [], "tf32"), ("fp16.mma", "attention.flash_mma_fp16", ["--fp16"], "fp16")]
+            runs = []
         elif name.startswith("convsk_"):
             make_conv(model, sa[0], sa[1], sa[2], sb, **attrs)
             k = attrs["k"] ** 2 * sa[1] // attrs.get("group", 1)
-            runs = [("splitk_tf32." + v, ["--tactics", "conv2d.splitk_tf32." + v], "tf32") for v in CONV_SPLITK_TF32_VARIANTS]
-            runs += [("fp16.splitk." + v, ["--fp16", "--tactics", "conv2d.splitk_mma_fp16." + v], "fp16")
-                     for v in CONV_SPLITK_FP16_VARIANTS]
+            families = [("splitk_tf32", "conv2d.splitk_tf32", [], "tf32"),
+                        ("fp16.splitk", "conv2d.splitk_mma_fp16", ["--fp16"], "fp16")]
+            runs = []
         elif op == "Conv" and attrs:
             make_conv(model, sa[0], sa[1], sa[2], sb, **attrs)
             k = attrs["k"] ** 2 * sa[1] // attrs.get("group", 1)
-            tactics = ["conv2d.implicit_tf32"] + (["conv2d.1x1_tf32"] if attrs["k"] == 1 and attrs.get("stride", 1) == 1 else [])
-            runs = [(t.split(".")[1] + "." + v, ["--tactics", t + "." + v], "tf32") for t in tactics for v in CONV_TF32_VARIANTS]
-            if name == "conv1x1_256":
-                runs.append(("fp16.1x1_tf32", ["--fp16", "--tactics", "conv2d.1x1_tf32.*"], "fp16"))
-            if attrs["k"] == 1 and attrs.get("stride", 1) == 1 and sa[1] % 4 == 0 and sa[2] * sa[2] % 4 == 0:
-                runs += [("1x1_tf32_async." + v, ["--tactics", "conv2d.1x1_tf32_async." + v], "tf32") for v in ASYNC_VARIANTS]
-                if sa[1] % 8 == 0 and sa[2] * sa[2] % 8 == 0:
-                    runs += [("fp16.1x1_async." + v, ["--fp16", "--tactics", "conv2d.1x1_mma_fp16_async." + v], "fp16")
-                             for v in FP16_ASYNC_VARIANTS]
-            fp16 = "conv2d.1x1_mma_fp16" if "conv2d.1x1_tf32" in tactics else "conv2d.implicit_mma_fp16"
-            runs += [("fp16." + fp16.split(".")[1] + "." + v, ["--fp16", "--tactics", fp16 + "." + v], "fp16")
-                     for v in MMA_FP16_VARIANTS]
+            families = [(t.split(".")[1], t, [], "tf32") for t in ("conv2d.implicit_tf32", "conv2d.1x1_tf32", "conv2d.1x1_tf32_async")]
+            families += [("fp16." + t.split(".")[1], t, ["--fp16"], "fp16")
+                         for t in ("conv2d.1x1_mma_fp16_async", "conv2d.1x1_mma_fp16", "conv2d.implicit_mma_fp16")]
+            runs = [("fp16.1x1_tf32", ["--fp16", "--tactics", "conv2d.1x1_tf32.*"], "fp16")] if name == "conv1x1_256" else []
         elif op == "Conv":
             make_conv(model, sa[0], sa[1], sa[2], sb)
             k = 9 * sa[1]
-            runs = [("tf32." + v, ["--tactics", "conv2d.winograd_gemm_tf32." + v], "tf32") for v in CONV_VARIANTS]
+            families = [("tf32", "conv2d.winograd_gemm_tf32", [], "tf32")]
+            runs = []
         elif name.startswith("as_"):
             make_case(model, op, sa, sb, sc, attrs)
             k = sa[-2] if attrs.get("transA") else sa[-1]
-            splitk = name == "as_splitk"
-            runs = [("async." + v, ["--tactics", "gemm.tf32_async." + v], "tf32") for v in ASYNC_VARIANTS]
-            runs += [("splitk." + v, ["--tactics", "gemm.tf32_splitk." + v], "tf32") for v in TF32_SPLITK_VARIANTS if splitk]
-            runs += [("fp16.async." + v, ["--fp16", "--tactics", "gemm.mma_fp16_async." + v], "fp16") for v in FP16_ASYNC_VARIANTS]
-            runs += [("fp16.splitk." + v, ["--fp16", "--tactics", "gemm.mma_fp16_splitk." + v], "fp16")
-                     for v in FP16_SPLITK_VARIANTS if splitk]
-            if not attrs.get("transA") and len(sa) == 2 or attrs.get("const_b"):
-                runs += [("wgmma." + v, ["--tactics", "gemm.tf32_wgmma." + v], "tf32") for v in WGMMA_VARIANTS]
-            if attrs.get("const_b"):
-                runs += [("fp16.wgmma." + v, ["--fp16", "--tactics", "gemm.mma_fp16_wgmma." + v], "fp16")
-                         for v in FP16_WGMMA_VARIANTS]
-            if name == "as_constk":
-                runs += [("wgmma_splitk." + v, ["--tactics", "gemm.tf32_wgmma_splitk." + v], "tf32")
-                         for v in WGMMA_SPLITK_VARIANTS]
-                runs += [("fp16.wgmma_splitk." + v, ["--fp16", "--tactics", "gemm.mma_fp16_wgmma_splitk." + v], "fp16")
-                         for v in FP16_WGMMA_SPLITK_VARIANTS]
+            families = [(tag, "gemm." + t, [], "tf32") for tag, t in (("async", "tf32_async"), ("splitk", "tf32_splitk"),
+                                                                     ("wgmma", "tf32_wgmma"), ("wgmma_splitk", "tf32_wgmma_splitk"))]
+            families += [("fp16." + tag, "gemm." + t, ["--fp16"], "fp16")
+                         for tag, t in (("async", "mma_fp16_async"), ("splitk", "mma_fp16_splitk"), ("wgmma", "mma_fp16_wgmma"),
+                                        ("wgmma_splitk", "mma_fp16_wgmma_splitk"))]
+            runs = []
         else:
             make_case(model, op, sa, sb, sc, attrs)
             k = sa[-2] if attrs.get("transA") else sa[-1]
-            runs = [("tf32." + v, ["--tactics", "gemm.tf32." + v], "tf32") for v in VARIANTS]
+            families = [("tf32", "gemm.tf32", [], "tf32")]
+            runs = []
+            if name in ("mm_512", "mm_ragged", "gemm_tAtB_512", "mm_batched"):
+                runs.append(("fp16.tf32", ["--fp16", "--tactics", "gemm.tf32.*"], "fp16"))
+                families.append(("fp16.mma", "gemm.mma_fp16", ["--fp16"], "fp16"))
+        for prefix, family, flags, prec in families:
+            if a.runs and not re.search(a.runs, prefix + "."):
+                continue
+            variants, refused = offered(a, model, family, flags)
+            for v, why in refused:
+                print("%-14s %-28s %-30s not built here (the tuner skips it too): %s" % (name, prefix, v, why))
+            runs += [(prefix + v[len(family):], flags + ["--tactics", v], prec) for v in variants]
         runs += [("default", [], None)] + ([] if name.startswith("as_") else [("no-tf32", ["--no-tf32"], "fp32")])
-        if name in ("mm_512", "mm_ragged", "gemm_tAtB_512", "mm_batched"):
-            runs.append(("fp16.tf32", ["--fp16", "--tactics", "gemm.tf32.*"], "fp16"))
-            runs += [("fp16.mma." + v, ["--fp16", "--tactics", "gemm.mma_fp16." + v], "fp16") for v in MMA_FP16_VARIANTS]
         for tag, extra, want_prec in runs:
             if a.runs and not re.search(a.runs, tag):
                 continue
