@@ -8,8 +8,8 @@ outputs. Each of Q, K and V (kept with --outputs) must equal X @ W + b computed 
 isolated per-layer mode, and on the tensor-core tactics' epilogues under
 CROSSCHECK_MMA_EMULATE=1 (cp.async, wgmma, wgmma split-K's reduce, fp16 wgmma). Not stacked: a
 projection with another activation, whose output is a graph output, of another width, with a
-weight that is an input; --queues 2 (no slices there); --disable-fusion gemm_horizontal. A plan
-refit with other weights stacks those. `debug fusions` with a fault planted in the pass's group
+weight that is an input, named by --layer-precision; --queues 2 (no slices there); --disable-fusion
+gemm_horizontal. A plan refit with other weights stacks those. `debug fusions` with a fault planted in the pass's group
 names the pass."""
 import json
 import os
@@ -142,6 +142,9 @@ def gemm_horizontal(s, xc, build, tmp):
     layers = _layers(xc, model, os.path.join(d, "c.plan"), ["--queues", "2"])
     s.check("gemm_horizontal: not stacked with --queues 2 (the engine makes no slices there)",
             isinstance(layers, list) and ([ "q", "q_bias"], ["q_out"]) in layers, str(layers))
+    layers = _layers(xc, model, os.path.join(d, "p.plan"), ["--fp16", "--layer-precision", "k:fp16"])
+    s.check("gemm_horizontal: a projection --layer-precision names stays its own layer (the other two stack)",
+            _stacked(layers, ["q", "q_bias", "v", "v_bias"]) and (["k", "k_bias"], ["k_out"]) in layers, str(layers))
     for label, kw, parts in (("another activation on K", {"relu_k": True}, ["q", "q_bias", "v", "v_bias"]),
                              ("Q a graph output", {"q_output": True}, ["k", "k_bias", "v", "v_bias"]),
                              ("V of another width", {"v_width": 2 * E}, ["q", "q_bias", "k", "k_bias"]),

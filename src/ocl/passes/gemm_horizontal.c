@@ -13,8 +13,10 @@
  *
  * Runs after gemm_bias_act (each part's bias and activation are its epilogue already), the int8
  * passes (an int8 layer is no gemm layer) and gemm_residual (a part with a C is left alone).
- * Not stacked: a part whose output is a graph output or already a slice; slices the device's
- * sub-buffer alignment refuses or the engine makes none of (xc_engine_slice_alignment). */
+ * Not stacked: a part whose output is a graph output or already a slice, or that a
+ * --layer-precision names (stacked, its precision would become its partners'); slices the
+ * device's sub-buffer alignment refuses or the engine makes none of (xc_engine_slice_alignment). */
+#include "ocl/build.h"
 #include "ocl/engine.h"
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +37,7 @@ static int as_part(const xc_engine *e, int li, part *p)
 {
     const xc_layer *l = &e->layers[li];
     if (l->dead || l->kind != &xc_kind_gemm || l->node->domain[0] || l->cpu) return 0;
+    if (xc_layer_constraint(e, l) != XC_LAYER_PREC_NONE) return 0; /* --layer-precision names it: it stays its own layer */
     const xc_etensor *y = &e->tensors[l->out[0]];
     if (y->graph_output >= 0 || y->alias >= 0 || y->dtype != XC_FLOAT) return 0;
     p->layer = li;
