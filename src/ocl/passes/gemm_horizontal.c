@@ -58,8 +58,8 @@ static int matches(const xc_engine *e, const part *p, const part *q)
            && a->alpha == b->alpha && a->beta == b->beta && xc_fusion_allowed(e, p->layer, q->layer);
 }
 
-/* A new constant [rows, n * cols] holding the n constants src[] ([rows, cols] each) side by side;
- * named after the first part's output. -1 when out of memory. */
+/* A new constant [rows, n * cols] holding the n parts' weights (bias: their bias vectors), each
+ * [rows, cols], side by side; named after the first part's output. -1 when out of memory. */
 static int side_by_side(xc_engine *e, const part *parts, int n, int bias, const char *what)
 {
     const xc_etensor *first = &e->tensors[bias ? parts[0].bias : parts[0].b];
