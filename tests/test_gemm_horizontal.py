@@ -9,7 +9,10 @@ isolated per-layer mode, and on the tensor-core tactics' epilogues under
 CROSSCHECK_MMA_EMULATE=1 (cp.async, wgmma, wgmma split-K's reduce, fp16 wgmma). Not stacked: a
 projection with another activation, whose output is a graph output, of another width, with a
 weight that is an input, named by --layer-precision; --queues 2 (no slices there); --disable-fusion
-gemm_horizontal. A plan refit with other weights stacks those. `debug fusions` with a fault planted in the pass's group
+gemm_horizontal. A plan refit with other weights stacks those. Three ONNX Gemms (Linear layers
+on 2-D inputs: transB 1 or 0, C the bias row, alpha, beta) stack likewise, each part against
+float64 and the output against ONNX Runtime; one of another alpha does not, nor Gemms whose C is
+a column. `debug fusions` with a fault planted in the pass's group
 names the pass."""
 import json
 import os
@@ -74,6 +77,28 @@ def _model(path, relu_k=False, q_output=False, v_width=None, w_input=False, seed
     m.ir_version = 8
     onnx.save(m, path)
     return weights
+
+
+def _gemm_model(path, trans_b, alphas=(0.7, 0.7, 0.7), m=64, k=96, n=40, c_column=False):
+    """Three ONNX Gemms of one X (Linear layers on 2-D inputs as PyTorch exports them: transB,
+    C the bias row; c_column: C [m, 1], one value a row), alpha as given, beta 0.5, their outputs
+    combined by Add and Mul."""
+    rng = np.random.default_rng(1)
+    inits, nodes, parts = [], [], {}
+    for p, alpha in zip("abc", alphas):
+        w = (rng.uniform(-1, 1, (n, k) if trans_b else (k, n)) / np.sqrt(k)).astype(np.float32)
+        c = rng.uniform(-1, 1, (m, 1) if c_column else n).astype(np.float32)
+        parts[p] = (w.T if trans_b else w, c, alpha)
+        inits += [numpy_helper.from_array(w, "W" + p), numpy_helper.from_array(c, "C" + p)]
+        nodes.append(helper.make_node("Gemm", ["X", "W" + p, "C" + p], [p], name="fc_" + p, transB=trans_b, alpha=alpha,
+                                      beta=0.5))
+    nodes += [helper.make_node("Add", ["a", "b"], ["ab"], name="add"), helper.make_node("Mul", ["ab", "c"], ["Y"], name="mul")]
+    g = helper.make_graph(nodes, "gemm_linear", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [m, k])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=inits)
+    mo = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    mo.ir_version = 8
+    onnx.save(mo, path)
+    return parts
 
 
 def _layers(xc, model, plan, extra=(), env=None):
@@ -154,6 +179,41 @@ def gemm_horizontal(s, xc, build, tmp):
         layers = _layers(xc, path, path + ".plan")
         s.check("gemm_horizontal: with %s only the other two stack" % label,
                 _stacked(layers, parts) and not _stacked(layers, PARTS), str(layers))
+    for trans_b, extra, env, rel_max in ((1, [], None, 1e-5), (0, [], None, 1e-5),
+                                         (1, ["--tactics", "gemm.tf32_async.64x64*"], emu, 2e-3)):
+        path = os.path.join(d, "linear_%d.onnx" % trans_b)
+        parts = _gemm_model(path, trans_b)
+        layers = _layers(xc, path, path + ".plan", ["--builder-optimization-level", "3"] + extra, env)
+        out = os.path.join(d, "linear_out_%d_%d" % (trans_b, len(extra)))
+        r = _run([xc, "run", path, "--ref", "--ocl", "--per-layer", "--save-outputs", out, "--outputs", "a", "b", "c",
+                  "--builder-optimization-level", "3", "--val-range", "[-1,1]"] + extra, env)
+        rel = {}
+        if r.returncode == 0:
+            x = _saved(out, "ref", "input")
+            got = _saved(out, "ocl", "output")
+            got.update(_saved(out, "ocl", "layer"))
+            want = {"Y": ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, x)[0]}
+            want.update({p: alpha * (x["X"].astype(np.float64) @ w) + 0.5 * c for p, (w, c, alpha) in parts.items()})
+            rel = {t: float(np.linalg.norm(got[t].astype(np.float64) - v) / np.linalg.norm(v)) if t in got else float("inf")
+                   for t, v in want.items()}
+        worst = max(rel.values()) if rel else float("inf")
+        s.check("gemm_horizontal: three Gemms (transB=%d, C, alpha 0.7, beta 0.5%s) stack into one layer; each part against "
+                "float64, the output against ONNX Runtime (worst relative error %.3g)" %
+                (trans_b, ", " + extra[-1] + " emulated" if extra else "", worst),
+                isinstance(layers, list) and (["fc_a", "fc_b", "fc_c"], ["", "a", "b", "c"]) in layers
+                and r.returncode == 0 and len(rel) == 4 and worst < rel_max, str(layers) + str(rel) + r.stdout[-800:] + r.stderr[-400:])
+    path = os.path.join(d, "linear_alpha.onnx")
+    _gemm_model(path, 1, alphas=(0.7, 0.5, 0.7))
+    layers = _layers(xc, path, path + ".plan")
+    s.check("gemm_horizontal: Gemms of another alpha do not stack with it (the other two do)",
+            _stacked(layers, ["fc_a", "fc_c"]) and (["fc_b"], ["b"]) in layers, str(layers))
+    path = os.path.join(d, "linear_column.onnx")
+    _gemm_model(path, 1, m=40, n=40, c_column=True)  # C [40, 1] has a row's 40 values: still no row
+    layers = _layers(xc, path, path + ".plan")
+    r = _run([xc, "run", path, "--ref", "--ocl", "--val-range", "[-1,1]"])
+    s.check("gemm_horizontal: Gemms whose C is a column (as many values as a row) stay apart and pass",
+            isinstance(layers, list) and all(([n], [n[-1]]) in layers for n in ("fc_a", "fc_b", "fc_c")) and r.returncode == 0,
+            str(layers) + r.stdout[-600:] + r.stderr[-300:])
     r = _run([xc, "debug", "fusions", model, "--inject-fault", "fusion=gemm_horizontal:element"])
     s.check("gemm_horizontal: debug fusions names the stacked group of a planted fault and the pass alone",
             "fused group 'q + q_bias + k + k_bias + v + v_bias'" in r.stdout

@@ -23,10 +23,10 @@
  * The epilogue: alpha, beta * C (for a MatMul: the residual the gemm_residual pass fused), the
  * bias the gemm_bias_act pass fuses (l->in[GEMM_BIAS]) and the layer's activation. Operands are
  * read in their own layout (TRANS_A/TRANS_B defines), so constant weights need no repacked copy.
- * A stacked layer (the gemm_horizontal pass: MatMuls of one A with their weights side by side,
+ * A stacked layer (the gemm_horizontal pass: products of one A with their weights side by side,
  * out[1..] slices of out[0]) stores column block j of its M x N product as plane j of Y, each
  * M x N/planes and contiguous (Y_PLANE defines), so every slice is the tensor its MatMul made. */
-#include "ocl/engine.h"
+#include "ocl/layers/gemm.h"
 #include "ocl/program.h"
 #include "ocl/ptx_patch.h"
 #include "ocl/layers/wgmma_asm.h"
@@ -67,12 +67,16 @@ static int gemm_node_geometry(const xc_engine *e, const xc_layer *l, gemm_geom *
     if (b->dims[g->trans_b] != g->k) return 0;
     g->alpha = xc_attr_float(l->node, "alpha", 1.0f);
     g->beta = xc_attr_float(l->node, "beta", 1.0f);
+    if (l->n_out > 1) { /* stacked (gemm_horizontal): out[1..] are the planes of out[0] */
+        if (g->n % (l->n_out - 1)) return 0;
+        g->plane = g->n / (l->n_out - 1);
+    }
     g->c = l->n_in > GEMM_C ? l->in[GEMM_C] : -1;
     if (g->c < 0) return 1;
     const xc_etensor *c = &e->tensors[g->c];
     if (c->rank > 2) return 0;
     int64_t cm = c->rank == 2 ? c->dims[0] : 1, cn = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
-    if ((cm != 1 && cm != g->m) || (cn != 1 && cn != g->n)) return 0;
+    if ((cm != 1 && cm != g->m) || (cn != 1 && cn != g->n) || (g->plane && cm != 1)) return 0; /* planes: C a row */
     g->csm = cm == 1 ? 0 : cn;
     g->csn = cn == 1 ? 0 : 1;
     return 1;
@@ -157,8 +161,7 @@ static int geometry(const xc_engine *e, const xc_layer *l, gemm_geom *g)
            && xc_et_numel(&e->tensors[l->in[1]]) <= (size_t)lim && g->m > 0 && g->n > 0;
 }
 
-/* Gives gemm layer l a bias vector, added along the rows before the activation (the
- * gemm_bias_act pass); 0 when it has one already. */
+/* The passes' side of the gemm kind: gemm.h. */
 int xc_gemm_set_bias(xc_layer *l, int bias)
 {
     if (l->n_in > GEMM_BIAS) return 0;
@@ -167,9 +170,7 @@ int xc_gemm_set_bias(xc_layer *l, int bias)
     return 1;
 }
 
-/* Gives MatMul layer l the residual tensor r as its C, added with beta 1 (the gemm_residual
- * pass); 0, l unchanged, when it has a C already or its product does not fold into one (a C of
- * a batched product would need a batch stride). */
+/* A C of a batched product would need a batch stride: only a product folding into one takes it. */
 int xc_gemm_set_residual(const xc_engine *e, xc_layer *l, int r)
 {
     gemm_geom g;
@@ -183,20 +184,25 @@ int xc_gemm_set_residual(const xc_engine *e, xc_layer *l, int r)
     return 0;
 }
 
-int xc_gemm_stackable(const xc_engine *e, const xc_layer *l, int *b, int *bias)
+int xc_gemm_stackable(const xc_engine *e, const xc_layer *l, xc_gemm_part *p)
 {
     gemm_geom g;
-    if (strcmp(l->node->op_type, "MatMul") || l->n_out != 1 || !geometry(e, l, &g) || g.c >= 0 || g.batch != 1) return 0;
+    if (l->n_out != 1 || !geometry(e, l, &g) || g.batch != 1 || g.trans_a) return 0;
     const xc_etensor *w = &e->tensors[l->in[1]];
-    if (!xc_et_const_f32(w) || w->rank != 2 || (g.bias >= 0 && !xc_et_const_f32(&e->tensors[g.bias]))) return 0;
-    *b = l->in[1];
-    *bias = g.bias;
+    if (!xc_et_const_f32(w) || w->rank != 2) return 0;
+    if (g.c >= 0 && (g.csm || g.csn != 1)) return 0; /* a Gemm's C must be a row, as a bias is (not a column, a matrix) */
+    for (int t = 0; t < 2; t++) {                    /* C and the bias: constant rows of N */
+        int v = t ? g.bias : g.c;
+        if (v >= 0 && (!xc_et_const_f32(&e->tensors[v]) || (int64_t)xc_et_numel(&e->tensors[v]) != g.n)) return 0;
+    }
+    *p = (xc_gemm_part){l->in[1], g.c, g.bias, !strcmp(l->node->op_type, "Gemm"), g.trans_b, g.alpha, g.beta};
     return 1;
 }
 
-void xc_gemm_set_stacked(xc_layer *l, int b, int bias)
+void xc_gemm_set_stacked(xc_layer *l, int b, int c, int bias)
 {
     l->in[1] = b;
+    if (c >= 0) l->in[GEMM_C] = c;
     if (bias >= 0) l->in[GEMM_BIAS] = bias;
 }
 

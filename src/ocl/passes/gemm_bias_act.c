@@ -7,11 +7,9 @@
  * Every node of a pattern is absorbed (xc_layer_absorb); the tensors between them must have no
  * other readers, so nothing that is read elsewhere stops being materialized. */
 #include "ocl/engine.h"
+#include "ocl/layers/gemm.h"
 #include <math.h>
 #include <string.h>
-
-extern const xc_layer_kind xc_kind_gemm;
-int xc_gemm_set_bias(xc_layer *l, int bias);
 
 #define FUSION "gemm_bias_act"
 #define MAX_PATTERN 5 /* nodes after the gemm in the longest pattern (GELU) */

@@ -6,10 +6,9 @@
  * float). The gemm kind takes the C only where the product folds into one (geometry in
  * src/ocl/layers/gemm.c), else the Add stays a layer of its own. */
 #include "ocl/engine.h"
+#include "ocl/layers/gemm.h"
 
-extern const xc_layer_kind xc_kind_gemm;
 int xc_residual_operand(const xc_engine *e, const xc_layer *add, int y);
-int xc_gemm_set_residual(const xc_engine *e, xc_layer *l, int r);
 
 static void try_fuse(xc_engine *e, int g)
 {
