@@ -3,10 +3,10 @@
  * each pass that formed a group is disabled alone (--disable-fusion PASS), most groups first;
  * when one fixes it, only its groups are searched (a wholly bad pass costs a few checks, not a
  * bisection over every group of the model); once the culprits are named, a later pass among
- * theirs that also fixes it alone is the narrower answer. A check unfuses the switched groups by putting all
- * their ONNX nodes on the --no-fuse-node list, with every remaining layer's tactic pinned to
- * the failing build's choice (new, unfused layers run their baseline), so no check times
- * anything. */
+ * theirs that also fixes it alone is the narrower answer. A check unfuses the switched groups by
+ * putting all their ONNX nodes on the --no-fuse-node list, with every remaining layer's tactic
+ * pinned to the failing build's choice (new, unfused layers run their baseline), so no check
+ * times anything. */
 #include "debug/session.h"
 #include <stdio.h>
 #include <stdlib.h>

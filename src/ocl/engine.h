@@ -244,11 +244,12 @@ void xc_layer_absorb(xc_engine *e, int a, int b, const char *fusion);
  * epilogue, covers a's nodes then b's and outputs a's outputs then b's; b is marked dead.
  * 0, nothing changed, when the outputs do not fit one layer or memory runs out. */
 int xc_layer_absorb_beside(xc_engine *e, int a, int b, const char *fusion);
-/* The byte alignment a tensor's slice of another's storage needs (alias_offset; the runtime
- * binds a sub-buffer), or 0 where this engine makes no slices: several queues (their hazard
- * tracking sees buffers, not slices) or per-layer precision overrides (a reformat could land
- * between a slice's producer and its storage). */
-size_t xc_engine_slice_alignment(const xc_engine *e);
+/* Whether a tensor of t's dtype may start `offset` elements into another's storage as a slice
+ * (alias_offset; the runtime binds a sub-buffer): the byte offset as stored meets the device's
+ * sub-buffer alignment, and this engine makes slices at all (not with several queues, whose
+ * hazard tracking sees buffers, not slices, nor with per-layer precision overrides, where a
+ * reformat could land between a slice's producer and its storage). */
+int xc_engine_slice_fits(const xc_engine *e, const xc_etensor *t, size_t offset);
 /* Position in l->in of ONNX tensor t (or of its reformatted copy), or -1. */
 int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t);
 /* The single live layer reading tensor t, or -1 if none or several (or t is a graph output). */

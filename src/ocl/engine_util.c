@@ -300,12 +300,13 @@ void xc_launch_1d(xc_launch *k, size_t n)
     xc_launch_range(k, 1, &global, &local);
 }
 
-size_t xc_engine_slice_alignment(const xc_engine *e)
+int xc_engine_slice_fits(const xc_engine *e, const xc_etensor *t, size_t offset)
 {
     cl_uint bits = 0;
     if (e->opt.queues > 1 || e->opt.fp32_layers.n) return 0;
     if (clGetDeviceInfo(e->dev->id, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof bits, &bits, NULL) != CL_SUCCESS || !bits) return 0;
-    return bits / 8; /* CL_DEVICE_MEM_BASE_ADDR_ALIGN is in bits */
+    size_t elem = e->opt.fp16 && t->dtype == XC_FLOAT ? 2 : xc_dtype_size(t->dtype); /* as stored */
+    return offset * elem % (bits / 8) == 0; /* CL_DEVICE_MEM_BASE_ADDR_ALIGN is in bits */
 }
 
 int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t)

@@ -52,6 +52,16 @@ typedef struct gemm_geom {
 
 static int is_float(const xc_engine *e, int t) { return t >= 0 && e->tensors[t].dtype == XC_FLOAT; }
 
+/* A stacked layer (gemm_horizontal): out[1..] are the planes of out[0], each g->n / planes wide;
+ * sets g->plane. 0 when its N does not split so. */
+static int stacked_planes(const xc_layer *l, gemm_geom *g)
+{
+    if (l->n_out < 2) return 1;
+    if (g->n % (l->n_out - 1)) return 0;
+    g->plane = g->n / (l->n_out - 1);
+    return 1;
+}
+
 /* Gemm: 2-D A and B, C unidirectionally broadcast to M x N. */
 static int gemm_node_geometry(const xc_engine *e, const xc_layer *l, gemm_geom *g)
 {
@@ -67,10 +77,7 @@ static int gemm_node_geometry(const xc_engine *e, const xc_layer *l, gemm_geom *
     if (b->dims[g->trans_b] != g->k) return 0;
     g->alpha = xc_attr_float(l->node, "alpha", 1.0f);
     g->beta = xc_attr_float(l->node, "beta", 1.0f);
-    if (l->n_out > 1) { /* stacked (gemm_horizontal): out[1..] are the planes of out[0] */
-        if (g->n % (l->n_out - 1)) return 0;
-        g->plane = g->n / (l->n_out - 1);
-    }
+    if (!stacked_planes(l, g)) return 0;
     g->c = l->n_in > GEMM_C ? l->in[GEMM_C] : -1;
     if (g->c < 0) return 1;
     const xc_etensor *c = &e->tensors[g->c];
@@ -123,10 +130,7 @@ static int matmul_geometry(const xc_engine *e, const xc_layer *l, gemm_geom *g)
         g->m *= dim[0];
         used = 0;
     }
-    if (l->n_out > 1) { /* stacked (the gemm_horizontal pass): out[1..] are the planes of out[0], one product */
-        if (used || g->n % (l->n_out - 1)) return 0;
-        g->plane = g->n / (l->n_out - 1);
-    }
+    if ((used && l->n_out > 1) || !stacked_planes(l, g)) return 0; /* stacked: one product */
     if (l->n_in > GEMM_C && l->in[GEMM_C] >= 0) { /* the residual gemm_residual fused: the output's shape, one product */
         if (used || g->plane || (int64_t)xc_et_numel(&e->tensors[l->in[GEMM_C]]) != g->m * g->n) return 0;
         g->c = l->in[GEMM_C];

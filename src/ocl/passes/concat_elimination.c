@@ -8,7 +8,7 @@
  * Where it does not apply, the Concat copies as before: an input that is a constant, a graph
  * input or output, another view or slice, produced on the CPU or read twice by this Concat; a
  * slice whose byte offset misses the device's sub-buffer alignment; where the engine makes no
- * slices at all (xc_engine_slice_alignment). */
+ * slices at all (xc_engine_slice_fits). */
 #include "ocl/engine.h"
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,7 @@ static int sole_nonempty_input(const xc_engine *e, const xc_layer *l)
 }
 
 /* Can input i of Concat layer l be written in place at element offset `offset`? */
-static int slice_ok(const xc_engine *e, const xc_layer *l, int i, size_t offset, size_t align)
+static int slice_ok(const xc_engine *e, const xc_layer *l, int i, size_t offset)
 {
     int t = l->in[i];
     if (t < 0) return 0;
@@ -42,12 +42,11 @@ static int slice_ok(const xc_engine *e, const xc_layer *l, int i, size_t offset,
     /* a view's output is its input's storage; an in-place Concat's output (nested Concats, as in
      * DenseNet) may become a slice itself: slice offsets add up along the alias chain */
     if (p->dead || p->cpu || p->kind == &xc_kind_view) return 0;
-    size_t elem = e->opt.fp16 && x->dtype == XC_FLOAT ? 2 : xc_dtype_size(x->dtype);
-    return align && offset * elem % align == 0;
+    return xc_engine_slice_fits(e, x, offset);
 }
 
 /* Concat layer l in place, if every input can be; returns 1 when done. */
-static int write_in_place(xc_engine *e, xc_layer *l, size_t align)
+static int write_in_place(xc_engine *e, xc_layer *l)
 {
     const xc_etensor *y = &e->tensors[l->out[0]];
     int64_t axis = xc_attr_int(l->node, "axis", 0);
@@ -57,7 +56,7 @@ static int write_in_place(xc_engine *e, xc_layer *l, size_t align)
         if (y->dims[k] != 1) return 0; /* slices would be strided, not blocks */
     size_t offset = 0;
     for (int i = 0; i < l->n_in; i++) {
-        if (!slice_ok(e, l, i, offset, align)) return 0;
+        if (!slice_ok(e, l, i, offset)) return 0;
         offset += xc_et_numel(&e->tensors[l->in[i]]);
     }
     if (offset != xc_et_numel(y)) return 0;
@@ -74,7 +73,6 @@ static int write_in_place(xc_engine *e, xc_layer *l, size_t align)
 
 static xc_status run(xc_engine *e)
 {
-    size_t align = xc_engine_slice_alignment(e);
     for (int k = 0; k < e->n_layers; k++) {
         xc_layer *l = &e->layers[k];
         if (l->dead || l->cpu || l->node->domain[0] || strcmp(l->node->op_type, "Concat") || l->n_out != 1) continue;
@@ -84,7 +82,7 @@ static xc_status run(xc_engine *e)
             l->in[0] = l->in[i];
             l->n_in = 1;
             l->kind = &xc_kind_view; /* its tactic aliases the output to in[0] */
-        } else if (!write_in_place(e, l, align)) {
+        } else if (!write_in_place(e, l)) {
             continue;
         }
         l->fusion = "concat_elimination";

@@ -16,7 +16,7 @@
  * passes (an int8 layer is no gemm layer) and gemm_residual (a part with a C is left alone).
  * Not stacked: a part whose output is a graph output or already a slice, or that a
  * --layer-precision names (stacked, its precision would become its partners'); slices the
- * device's sub-buffer alignment refuses or the engine makes none of (xc_engine_slice_alignment). */
+ * device's sub-buffer alignment refuses or the engine makes none of (xc_engine_slice_fits). */
 #include "ocl/build.h"
 #include "ocl/engine.h"
 #include "ocl/layers/gemm.h"
@@ -91,8 +91,7 @@ static int along_n(xc_engine *e, const part *parts, int n, pick_fn pick, int und
 static int planes_of(xc_engine *e, const part *parts, int n)
 {
     const xc_etensor *y = &e->tensors[e->layers[parts[0].layer].out[0]];
-    size_t align = xc_engine_slice_alignment(e), plane_bytes = xc_et_numel(y) * (e->opt.fp16 ? 2 : sizeof(float)); /* as stored */
-    if (!align || plane_bytes % align || y->rank + 1 > XC_MAX_RANK) return -1;
+    if (!xc_engine_slice_fits(e, y, xc_et_numel(y)) || y->rank + 1 > XC_MAX_RANK) return -1; /* plane k starts k planes in */
     int64_t dims[XC_MAX_RANK];
     dims[0] = n;
     memcpy(dims + 1, y->dims, sizeof(int64_t) * (size_t)y->rank);
