@@ -38,13 +38,24 @@ typedef float store_t;
  * keeps half's subnormal steps) and back, as every fp16 operation of a real fp16 engine does.
  * bf16 arithmetic (--bf16: -DXC_BF16_MATH) is the same with XC_H rounding to the nearest
  * bfloat16 (xc_bf16_bits) and sums in fp32, as TensorRT's bf16 kernels accumulate.
- * Integer bit work, so it needs neither cl_khr_fp16 nor a private half. XC_HSUM(s) rounds a
+ * Integer bit work, so it needs neither cl_khr_fp16 nor a private half (NVIDIA's hardware
+ * conversions where inline PTX is taken, XC_PTX). XC_HSUM(s) rounds a
  * running sum after each add only under XC_FP16_ACC (else reductions accumulate in fp32), and
  * XC_MAC(FORM, a, b, acc) is acc plus the fp16 product of a and b; without XC_FP16_MATH every one
  * is the fp32 arithmetic the kernel always did (XC_MAC: FORM(a, b, acc), FORM fma, mad or
  * xc_muladd), so fp32 and --fp16-storage kernels compute exactly as before. */
 #if defined(XC_BF16_MATH)
 inline float xc_h(float x) { return xc_bf16_value(xc_bf16_bits(x)); }
+#elif defined(XC_FP16_MATH) && defined(XC_PTX)
+/* NVIDIA (XC_PTX): the hardware's own conversions, two instructions with the same rounding as the
+ * bit work below (to nearest even, half's subnormal steps, past 65504 to inf; NaN stays NaN) and
+ * no branches, which real data (softmax's tiny probabilities are half subnormals) would split. */
+inline float xc_h(float x)
+{
+    float r;
+    asm("{ .reg .b16 h; cvt.rn.f16.f32 h, %1; cvt.f32.f16 %0, h; }" : "=f"(r) : "f"(x));
+    return r;
+}
 #elif defined(XC_FP16_MATH)
 inline float xc_h(float x)
 {

@@ -147,10 +147,9 @@ static void nv_compute_capability(cl_device_id id, int *major, int *minor)
     *minor = (int)mi;
 }
 
-int xc_ocl_device_tf32(const xc_ocl_device *d)
-{
-    return d->is_gpu && contains_nocase(d->vendor, "NVIDIA") && d->nv_cc_major >= 8;
-}
+int xc_ocl_device_ptx(const xc_ocl_device *d) { return d->is_gpu && contains_nocase(d->vendor, "NVIDIA") && d->nv_cc_major >= 6; }
+
+int xc_ocl_device_tf32(const xc_ocl_device *d) { return xc_ocl_device_ptx(d) && d->nv_cc_major >= 8; }
 
 int xc_ocl_device_wgmma(const xc_ocl_device *d) { return xc_ocl_device_tf32(d) && d->nv_cc_major == 9 && d->nv_cc_minor == 0; }
 

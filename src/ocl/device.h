@@ -34,6 +34,9 @@ xc_status xc_ocl_buffer(xc_ocl_device *d, cl_mem_flags flags, size_t bytes, void
 /* Every platform and device, as JSON: [{platform, version, devices:[{index, name, vendor, type,
  * driver, version, compute_units, global_mem, local_mem, max_alloc, max_work_group, extensions}]}] */
 xc_status xc_ocl_device_list(cJSON **out);
+/* Whether d's compiler takes inline PTX: an NVIDIA GPU of compute capability 6.0 or newer
+ * (f16 conversions in hardware); its programs are built with -DXC_PTX. */
+int xc_ocl_device_ptx(const xc_ocl_device *d);
 /* Whether d runs TF32 tensor-core tactics: an NVIDIA device of compute capability 8.0 or
  * newer (their kernels issue mma.sync through inline PTX, which only NVIDIA's compiler takes). */
 int xc_ocl_device_tf32(const xc_ocl_device *d);

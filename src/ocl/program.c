@@ -258,8 +258,12 @@ xc_status xc_ocl_program_patched(xc_ocl_device *d, const char *prelude, const ch
 {
     const char *common = xc_kernel_source("common.cl"), *body = file ? xc_kernel_source(file) : "";
     if (!common || !body) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/%s is not embedded", file ? file : "common.cl");
-    char devkey[1100];
+    char devkey[1100], opts[2048];
     xc_ocl_device_key(d, devkey, sizeof devkey);
+    if ((size_t)snprintf(opts, sizeof opts, "%s%s", options ? options : "", xc_ocl_device_ptx(d) ? " -DXC_PTX" : "")
+        >= sizeof opts)
+        return xc_fail(XC_ERR_INTERNAL, "build options of kernels/%s too long", file ? file : "common.cl");
+    options = opts;
     /* the entry format is part of the key: files of an older format are never read */
     uint64_t key = fnv(
         fnv(fnv(fnv(fnv(fnv(fnv(fnv(1469598103934665603ull, prelude), common), body), generated), options), devkey), ENTRY_MAGIC),
