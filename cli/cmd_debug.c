@@ -8,7 +8,6 @@
 #include "debug_reduce.h"
 #include "ocl_group.h"
 #include "runner_options.h"
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,7 +304,6 @@ static int print_command(const cli_debug *d, const xc_debug_report *r, const cha
 static int verdict(const cli_debug *d, const xc_debug_report *r)
 {
     const char *t = d->tool;
-    int bound = 2 * (int)ceil(log2(r->n_candidates > 1 ? r->n_candidates : 2)) + 4;
     if (r->outcome == XC_DEBUG_PASSES) {
         printf("verdict: the build passes (%d check): nothing to debug\n", r->n_checks);
         return 0;
@@ -321,8 +319,12 @@ static int verdict(const cli_debug *d, const xc_debug_report *r)
         printf("reproduce the failure:\n");
         return print_command(d, r, NULL) ? 1 : 2;
     }
-    printf("verdict (%d checks over %d candidates; bound for one culprit 2*ceil(log2 N)+4 = %d):\n", r->n_checks, r->n_candidates,
-           bound);
+    if (r->n_pass_checks)
+        printf("verdict (%d checks over %d candidates; bound for one culprit 2*ceil(log2 N)+4 plus %d pass-level = %d):\n",
+               r->n_checks, r->n_candidates, r->n_pass_checks, r->bound);
+    else
+        printf("verdict (%d checks over %d candidates; bound for one culprit 2*ceil(log2 N)+4 = %d):\n", r->n_checks,
+               r->n_candidates, r->bound);
     for (int k = 0; k < r->n_culprits; k++) {
         const xc_debug_culprit *c = &r->culprits[k];
         if (!strcmp(t, "tactics"))

@@ -118,7 +118,10 @@ typedef struct xc_debug_culprit {
 typedef struct xc_debug_report {
     xc_debug_outcome outcome;
     int n_checks;
-    int n_candidates; /* what was searched: non-baseline layers, groups, fp16 layers */
+    int n_candidates;  /* what was searched: non-baseline layers, groups, fp16 layers */
+    int n_pass_checks; /* fusions: checks of one pass disabled alone (before and after the search) */
+    int bound;         /* checks a one-culprit answer takes at most: the search's 2*ceil(log2 N)+4
+                        * (xc_debug_search_bound) plus the pass-level checks made */
     int n_culprits;
     xc_debug_culprit culprits[XC_DEBUG_MAX_CULPRITS];
     char pass_fix[64];                  /* fusions: a pass whose --disable-fusion alone fixes it, or "" */

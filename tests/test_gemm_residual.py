@@ -11,6 +11,7 @@ pass's groups names the group and its passes, and gemm_residual as the pass-leve
 (switching gemm_bias_act off fixes it too, but unfuses more)."""
 import json
 import os
+import re
 import subprocess
 
 import numpy as np
@@ -101,3 +102,7 @@ def gemm_residual(s, xc, build, tmp):
             and "pass gemm_bias_act+gemm_residual) is wrong" in r.stdout
             and "pass level: --disable-fusion gemm_residual alone fixes it" in r.stdout,
             r.stdout[-1500:] + r.stderr[-400:])
+    m = re.search(r"verdict \((\d+) checks over (\d+) candidates; bound for one culprit 2\*ceil\(log2 N\)\+4 plus (\d+) "
+                  r"pass-level = (\d+)\)", r.stdout)
+    s.check("gemm_residual: debug fusions' bound counts its pass-level checks and holds (checks <= bound)",
+            m is not None and int(m.group(3)) >= 2 and int(m.group(1)) <= int(m.group(4)), r.stdout[-800:])

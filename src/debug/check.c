@@ -480,6 +480,7 @@ xc_status xc_debug_run(const xc_debug_config *c, xc_debug_report *r, xc_status (
     if (st == XC_OK) st = xc_debug_failing_build(&s, &e, &passed);
     if (st == XC_OK && passed) r->outcome = XC_DEBUG_PASSES;
     if (st == XC_OK && !passed) st = find(&s, e);
+    r->bound = xc_debug_search_bound(r->n_candidates) + r->n_pass_checks;
     xc_engine_free(e);
     xc_debug_close(&s);
     return st;

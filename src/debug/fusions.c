@@ -81,6 +81,7 @@ static xc_status probe(xc_debug_session *s, void *user, const unsigned char *sw,
     xc_status st = xc_ocl_options_own(&o); /* a list of its own to add to */
     if (st == XC_OK) st = exclude(f, sw, &o);
     if (st == XC_OK) st = xc_debug_check(s, &o, what, passed, NULL);
+    if (st == XC_OK) s->report->n_pass_checks++;
     if (st == XC_OK) st = keep(s, f, &o, what, *passed);
     xc_ocl_options_free(&o);
     return st;
@@ -105,6 +106,7 @@ static xc_status disable_alone(xc_debug_session *s, const fusions *f, int p, int
     xc_status st = xc_ocl_options_own(&o); /* a list of its own to add to */
     if (st == XC_OK) st = xc_name_list_add(&o.disabled, xc_ocl_pass_name(p));
     if (st == XC_OK) st = xc_debug_check(s, &o, what, passed, NULL);
+    if (st == XC_OK) s->report->n_pass_checks++;
     if (st == XC_OK) st = keep(s, f, &o, what, *passed);
     xc_ocl_options_free(&o);
     XC_TRY(st);

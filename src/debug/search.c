@@ -21,6 +21,13 @@ typedef struct search {
     unsigned char *sw;    /* per candidate: switched in this check */
 } search;
 
+int xc_debug_search_bound(int n)
+{
+    int log2n = 0;
+    while ((1 << log2n) < n) log2n++; /* ceil(log2 n), 1 for n <= 2 as the bound always said */
+    return 2 * (log2n ? log2n : 1) + 4;
+}
+
 static int candidate_at(const search *q, int pos) { return q->s->cfg->reverse ? q->n - 1 - pos : pos; }
 
 /* Checks f(k); `lo`..`hi` is the interval still searched (for the progress line). */

@@ -138,6 +138,9 @@ void xc_debug_say(const xc_debug_session *s, const char *fmt, ...) __attribute__
 typedef xc_status (*xc_debug_probe)(xc_debug_session *s, void *user, const unsigned char *sw, const char *what, int *passed);
 xc_status xc_debug_search(xc_debug_session *s, int n, const char *switched_word, xc_debug_probe probe, void *user, int *culprits,
                           int *n_culprits, int *explained);
+/* Checks the search takes at most for one culprit among n: 2*ceil(log2 n)+4 (the failing build,
+ * all switched, the bisection, the culprit alone, validation). */
+int xc_debug_search_bound(int n);
 /* The fix found (the n_culprits candidates of n in culprits switched) checked once more on cfg->validate_sets fresh
  * generated input sets (seeds after every set the search used), recorded in the report's
  * validation fields; the search's sets are restored after. Nothing when validate_sets is 0. */
