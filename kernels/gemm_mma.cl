@@ -119,15 +119,22 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
     stash(As, Bs, ra, rb, tid);
     barrier(CLK_LOCAL_MEM_FENCE);
     const int tiles = (K + BK - 1) / BK;
+    PROBE_DECL;
     for (int kt = 0; kt < tiles; kt++) {
         const int cur = kt & 1;
         if (kt + 1 < tiles) fetch(ra, rb, A, B, M, N, K, lda, ldb, m0, n0, (kt + 1) * BK, tid);
+        PROBE(0);
         __local const uint4 *as = As + cur * BM * 4, *bs = Bs + cur * BN * 4;
         stage_products(acc, as, bs, wm, wn, g, t);
+        PROBE(1);
         if (kt + 1 < tiles) stash(As + (cur ^ 1) * BM * 4, Bs + (cur ^ 1) * BN * 4, ra, rb, tid);
+        PROBE(2);
         barrier(CLK_LOCAL_MEM_FENCE);
+        PROBE(3);
     }
     mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, 0);
+    PROBE(4);
+    PROBE_REPORT("gemm_mma", "fetch issue, products, stash, barrier, store, -", tiles);
 }
 #endif /* !MMA_PIPE */
 
@@ -173,18 +180,23 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
         }
         COPY_COMMIT();
     }
+    PROBE_DECL;
     for (int kt = 0; kt < tiles; kt++) {
         COPY_WAIT();
+        PROBE(0);
         /* tile kt is in every work-item's view, and stage (kt - 1) % STAGES, multiplied in the
          * last round, is free for tile kt + STAGES - 1 */
         barrier(CLK_LOCAL_MEM_FENCE);
+        PROBE(1);
         const int next = kt + STAGES - 1, ns = next % STAGES, cs = kt % STAGES;
         if (next < tiles) {
             copy_tile(As + ns * BM * 4, A, m0, M, kbeg + next * BK, kend, lda, A_KROWS, BM, tid);
             copy_tile(Bs + ns * BN * 4, B, n0, N, kbeg + next * BK, kend, ldb, B_KROWS, BN, tid);
         }
         COPY_COMMIT();
+        PROBE(2);
         stage_products(acc, As + cs * BM * 4, Bs + cs * BN * 4, wm, wn, g, t);
+        PROBE(3);
     }
 #ifdef SPLITK
     mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn,
@@ -192,6 +204,8 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
 #else
     mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y + y_off + bz * M * N, C, bias, alpha, beta, csm, csn, 0);
 #endif
+    PROBE(4);
+    PROBE_REPORT("gemm_mma_pipe", "copy wait, barrier, copy issue, products, store, -", tiles);
 }
 
 #endif /* MMA_PIPE && !WGMMA */

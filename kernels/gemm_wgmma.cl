@@ -262,9 +262,12 @@ inline uint4 wg_pinned(uint4 v)
 #define WG_TILE_BEGIN(T)                                                                                               \
     WG_COPY_WAIT();                                                                                                    \
     WG_PROXY_FENCE();                                                                                                  \
+    PROBE(0);                                                                                                          \
     barrier(CLK_LOCAL_MEM_FENCE);                                                                                      \
+    PROBE(1);                                                                                                          \
     if ((T) + WG_AHEAD < tiles) WG_COPY((T) + WG_AHEAD);                                                               \
     COPY_COMMIT();                                                                                                     \
+    PROBE(2);                                                                                                          \
     __local const uint4 *sa_cur = WG_STAGE(T);                                                                         \
     (void)sa_cur;                                                                                                      \
     const uint b = WG_ADDR(WG_BSTAGE(T), smem)
@@ -273,7 +276,9 @@ inline uint4 wg_pinned(uint4 v)
     WG_FENCE(acc);                                                                                                     \
     WG_STEPS(a, b, (T) * WG_BK);                                                                                       \
     WG_COMMIT();                                                                                                       \
-    WG_WAITN(acc)
+    PROBE(3);                                                                                                          \
+    WG_WAITN(acc);                                                                                                     \
+    PROBE(4)
 
 /* SPLITK=S (a constant B only: Bt is a derived weight, the workspace holds the partial planes):
  * work-group z of S takes the z-th slice of K, whole WG_BK tiles (Bt's k permutation stays within
@@ -294,6 +299,7 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_wgmma(GE
     float acc[MT][NT8][4];
     mma_zero(acc);
     const int tiles = (klen + WG_BK - 1) / WG_BK, wgroup = warp >> 2, arow = m0 + 64 * wgroup + 16 * (warp & 3) + g;
+    PROBE_DECL;
     /* the first WG_AHEAD tiles' copies in flight */
 #pragma unroll
     for (int st = 0; st < WG_AHEAD; st++) {
@@ -317,6 +323,7 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_wgmma(GE
         WG_TILE_BEGIN(T);                                                                                              \
         WG_TILE_END(T, a[cur]);                                                                                        \
         if ((T) + 2 < tiles) wg_load_a(a[nxt], A, arow, M, ((T) + 2) * WG_BK, klen, lda, t);                              \
+        PROBE(5);                                                                                                      \
     }
     for (int kt = 0; kt < tiles; kt += 3) {
         WG_TILE(kt, 0, 2);
@@ -330,6 +337,8 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void gemm_wgmma(GE
 #else
     mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, 0);
 #endif
+    PROBE(5);
+    PROBE_REPORT("gemm_wgmma", "copy wait, barrier, copy issue, mma issue, mma wait, A load + store", tiles);
 }
 
 /* Bt (N x ldt, ldt = K rounded up to 32; in the workspace) from a B that is not constant: B's

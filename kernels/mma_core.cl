@@ -27,6 +27,44 @@
 #if WM % 16 || WN % 8 || (BM * 4) % NTH || (BN * 4) % NTH
 #error "mma: the tiles must split into mma tiles and load groups evenly"
 #endif
+/* XC_PROBE (CROSSCHECK_KERNEL_PROBE=1, NVIDIA only: XC_PTX): where a work-group's cycles go.
+ * PROBE(i) adds the SM clock cycles since the previous mark to phase i of this work-item; at the
+ * end PROBE_REPORT prints the phases of warp 0 of work-groups 0 and (one in the middle) with the
+ * tiles walked, so the main loop's time splits into waiting for copies, barriers, issuing and
+ * waiting for the tensor cores. A probe orders the code around it (a volatile asm): compare the
+ * probed kernel's time with the plain one before reading much into small phases. */
+#if defined(XC_PROBE) && defined(XC_PTX) && !defined(MMA_EMULATE)
+#define PROBE_N 6
+inline ulong probe_clock(void)
+{
+    ulong c;
+    asm volatile("mov.u64 %0, %%clock64;" : "=l"(c)::"memory");
+    return c;
+}
+#define PROBE_DECL                                                                                                     \
+    ulong probe_t = probe_clock(), probe_sum[PROBE_N] = {0, 0, 0, 0, 0, 0};                                           \
+    const ulong probe_t0 = probe_t
+#define PROBE(i)                                                                                                       \
+    do {                                                                                                               \
+        const ulong n_ = probe_clock();                                                                                \
+        probe_sum[i] += n_ - probe_t;                                                                                  \
+        probe_t = n_;                                                                                                  \
+    } while (0)
+#define PROBE_REPORT(kernel, names, tiles)                                                                             \
+    do {                                                                                                               \
+        const uint id_ = get_group_id(0) + get_num_groups(0) * (get_group_id(1) + get_num_groups(1) * get_group_id(2)); \
+        const uint n_ = get_num_groups(0) * get_num_groups(1) * get_num_groups(2);                                     \
+        if (get_local_id(0) == 0 && get_local_id(1) == 0 && (id_ == 0 || id_ == n_ / 2))                                \
+            printf("probe %s group %u of %u: %d tiles, %lu cycles; " names ": %lu %lu %lu %lu %lu %lu\n", kernel, id_,   \
+                   n_, (int)(tiles), probe_clock() - probe_t0, probe_sum[0], probe_sum[1], probe_sum[2], probe_sum[3],     \
+                   probe_sum[4], probe_sum[5]);                                                                         \
+    } while (0)
+#else
+#define PROBE_DECL
+#define PROBE(i)
+#define PROBE_REPORT(kernel, names, tiles)
+#endif
+
 #define A_GROUPS (BM * 4 / NTH) /* chunks each work-item moves per tile */
 #define B_GROUPS (BN * 4 / NTH)
 
