@@ -107,6 +107,21 @@ MMA_INLINE void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, i
 }
 
 #ifndef MMA_PIPE
+/* AHEAD2 (the .a2 variants): the global loads run two tiles ahead instead of one, in two register
+ * sets (set j % 2 holds tile j from its fetch until its stash into local stage j % 2), so a
+ * tile's loads have two tiles' products to arrive in rather than one, for products whose
+ * work-groups are too few to hide each other's load latency. Without it both sets are one. The
+ * loop is unrolled by two so the sets are named, never indexed (an indexed register array would
+ * go to memory). */
+#ifdef AHEAD2
+#define AHEAD 2
+#define RA1 ra1
+#define RB1 rb1
+#else
+#define AHEAD 1
+#define RA1 ra0
+#define RB1 rb0
+#endif
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERNEL(GEMM_PARAMS)
 {
     __local uint4 As[2 * BM * 4], Bs[2 * BN * 4];
@@ -114,24 +129,34 @@ __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1))) void GEMM_MMA_KERN
     GEMM_SELECT_BATCH();
     float acc[MT][NT8][4];
     mma_zero(acc);
-    chunk_t ra[A_GROUPS], rb[B_GROUPS];
-    fetch(ra, rb, A, B, M, N, K, lda, ldb, m0, n0, 0, tid);
-    stash(As, Bs, ra, rb, tid);
-    barrier(CLK_LOCAL_MEM_FENCE);
     const int tiles = (K + BK - 1) / BK;
+    chunk_t ra0[A_GROUPS], rb0[B_GROUPS];
+#ifdef AHEAD2
+    chunk_t ra1[A_GROUPS], rb1[B_GROUPS];
+    if (1 < tiles) fetch(ra1, rb1, A, B, M, N, K, lda, ldb, m0, n0, BK, tid);
+#endif
+    fetch(ra0, rb0, A, B, M, N, K, lda, ldb, m0, n0, 0, tid);
+    stash(As, Bs, ra0, rb0, tid);
+    barrier(CLK_LOCAL_MEM_FENCE);
     PROBE_DECL;
-    for (int kt = 0; kt < tiles; kt++) {
-        const int cur = kt & 1;
-        if (kt + 1 < tiles) fetch(ra, rb, A, B, M, N, K, lda, ldb, m0, n0, (kt + 1) * BK, tid);
-        PROBE(0);
-        __local const uint4 *as = As + cur * BM * 4, *bs = Bs + cur * BN * 4;
-        stage_products(acc, as, bs, wm, wn, g, t);
-        PROBE(1);
-        if (kt + 1 < tiles) stash(As + (cur ^ 1) * BM * 4, Bs + (cur ^ 1) * BN * 4, ra, rb, tid);
-        PROBE(2);
-        barrier(CLK_LOCAL_MEM_FENCE);
-        PROBE(3);
+/* Tile T from stage T % 2 (cur): its set, stashed the step before, takes tile T + AHEAD; tile
+ * T + 1 goes from its set into the other stage. */
+#define MMA_STEP(T, cur, raT, rbT, raN, rbN)                                                                           \
+    if ((T) < tiles) {                                                                                                 \
+        if ((T) + AHEAD < tiles) fetch(raT, rbT, A, B, M, N, K, lda, ldb, m0, n0, ((T) + AHEAD) * BK, tid);           \
+        PROBE(0);                                                                                                      \
+        stage_products(acc, As + (cur) * BM * 4, Bs + (cur) * BN * 4, wm, wn, g, t);                                   \
+        PROBE(1);                                                                                                      \
+        if ((T) + 1 < tiles) stash(As + ((cur) ^ 1) * BM * 4, Bs + ((cur) ^ 1) * BN * 4, raN, rbN, tid);             \
+        PROBE(2);                                                                                                      \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                                                  \
+        PROBE(3);                                                                                                      \
     }
+    for (int kt = 0; kt < tiles; kt += 2) {
+        MMA_STEP(kt, 0, ra0, rb0, RA1, RB1)
+        MMA_STEP(kt + 1, 1, RA1, RB1, ra0, rb0)
+    }
+#undef MMA_STEP
     mma_store(acc, m0 + wm, n0 + wn, g, t, M, N, Y, C, bias, alpha, beta, csm, csn, 0);
     PROBE(4);
     PROBE_REPORT("gemm_mma", "fetch issue, products, stash, barrier, store, -", tiles);

@@ -431,6 +431,9 @@ static const xc_variant tf32_variants[] = {
     {"128x128x16.2x4", "-DGEMM_TF32 -DBM=128 -DBN=128 -DBK=16 -DWARPS_M=2 -DWARPS_N=4"},
     {"128x64x16.2x2", "-DGEMM_TF32 -DBM=128 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2"},
     {"64x64x16.2x2", "-DGEMM_TF32 -DBM=64 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2"},
+    /* loads two tiles ahead (AHEAD2, kernels/gemm_mma.cl): for the small tiles of small products */
+    {"128x64x16.2x2.a2", "-DGEMM_TF32 -DBM=128 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2 -DAHEAD2"},
+    {"64x64x16.2x2.a2", "-DGEMM_TF32 -DBM=64 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2 -DAHEAD2"},
     {NULL, NULL},
 };
 static const xc_tactic tf32 = {"gemm.tf32", tf32_applicable, tf32_variants, mma_prepare, NULL};
@@ -445,6 +448,8 @@ static const xc_variant mma_fp16_variants[] = {
     {"128x128x32.2x2", "-DMMA_FP16 -DBM=128 -DBN=128 -DBK=32 -DWARPS_M=2 -DWARPS_N=2"},
     {"128x64x32.2x2", "-DMMA_FP16 -DBM=128 -DBN=64 -DBK=32 -DWARPS_M=2 -DWARPS_N=2"},
     {"64x64x32.2x2", "-DMMA_FP16 -DBM=64 -DBN=64 -DBK=32 -DWARPS_M=2 -DWARPS_N=2"},
+    {"128x64x32.2x2.a2", "-DMMA_FP16 -DBM=128 -DBN=64 -DBK=32 -DWARPS_M=2 -DWARPS_N=2 -DAHEAD2"},
+    {"64x64x32.2x2.a2", "-DMMA_FP16 -DBM=64 -DBN=64 -DBK=32 -DWARPS_M=2 -DWARPS_N=2 -DAHEAD2"},
     {NULL, NULL},
 };
 static const xc_tactic mma_fp16 = {"gemm.mma_fp16", mma_fp16_applicable, mma_fp16_variants, mma_prepare, NULL};
