@@ -53,6 +53,7 @@ CASES = [
     ("a2_tAtB", "Gemm", [20, 36], [29, 20], [36, 29], {"transA": 1, "transB": 1, "alpha": 0.5, "beta": 2.0}, [],
      "gemm.tf32.128x64x16.2x2.a2", "tf32"),
     ("a2_k13", "MatMul", [40, 13], [13, 24], None, {}, [], "gemm.tf32.64x64x16.2x2.a2", "tf32"),
+    ("a2_2warps", "MatMul", [2, 45, 68], [68, 70], None, {}, [], "gemm.tf32.32x64x16.1x2.a2", "tf32"),
     ("a2_fp16", "MatMul", [37, 72], [72, 56], None, {}, ["--fp16"], "gemm.mma_fp16.64x64x32.2x2.a2", "fp16"),
 ]
 

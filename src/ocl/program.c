@@ -262,7 +262,8 @@ xc_status xc_ocl_program_patched(xc_ocl_device *d, const char *prelude, const ch
     xc_ocl_device_key(d, devkey, sizeof devkey);
     const char *probe = getenv("CROSSCHECK_KERNEL_PROBE"); /* a diagnostic: kernels/mma_core.cl's XC_PROBE */
     if ((size_t)snprintf(opts, sizeof opts, "%s%s%s", options ? options : "", xc_ocl_device_ptx(d) ? " -DXC_PTX" : "",
-                         probe && *probe && strcmp(probe, "0") ? " -DXC_PROBE" : "") >= sizeof opts)
+                         probe && *probe && strcmp(probe, "0") ? " -DXC_PROBE" : "")
+        >= sizeof opts)
         return xc_fail(XC_ERR_INTERNAL, "build options of kernels/%s too long", file ? file : "common.cl");
     options = opts;
     /* the entry format is part of the key: files of an older format are never read */

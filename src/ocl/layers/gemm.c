@@ -434,6 +434,8 @@ static const xc_variant tf32_variants[] = {
     /* loads two tiles ahead (AHEAD2, kernels/gemm_mma.cl): for the small tiles of small products */
     {"128x64x16.2x2.a2", "-DGEMM_TF32 -DBM=128 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2 -DAHEAD2"},
     {"64x64x16.2x2.a2", "-DGEMM_TF32 -DBM=64 -DBN=64 -DBK=16 -DWARPS_M=2 -DWARPS_N=2 -DAHEAD2"},
+    /* two warps a work-group: twice the work-groups of 64 x 64 on a small product */
+    {"32x64x16.1x2.a2", "-DGEMM_TF32 -DBM=32 -DBN=64 -DBK=16 -DWARPS_M=1 -DWARPS_N=2 -DAHEAD2"},
     {NULL, NULL},
 };
 static const xc_tactic tf32 = {"gemm.tf32", tf32_applicable, tf32_variants, mma_prepare, NULL};
