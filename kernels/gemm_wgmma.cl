@@ -100,7 +100,10 @@ inline void wg_copy_b(__local uint4 *s, __global const store_t *Bt, int n0, int 
 #endif
 #ifndef WG_A_STAGED
 /* The lane's A fragment of the tile at k0: rows row and row + 8 (h), k = k0 + 16q + 4t .. + 3 for
- * each 16 q of the tile (zeros outside), rounded to TF32. */
+ * each 16 q of the tile (zeros outside), as stored: rounded to TF32 only when the tile's
+ * instructions take it (WG_PIN_A). Rounding here, right after the loads, made every tile wait for
+ * them: the load two tiles ahead then hid nothing (an H100's clock probe put about 1000 of a
+ * 128 x 64 x 32 tile's 1950 cycles there). */
 inline void wg_load_a(uint4 a[2][WG_QS], __global const store_t *A, int row, int M, int k0, int K, int lda, int t)
 {
 #pragma unroll
@@ -108,9 +111,14 @@ inline void wg_load_a(uint4 a[2][WG_QS], __global const store_t *A, int row, int
 #pragma unroll
         for (int q = 0; q < WG_QS; q++) {
             const int r = row + 8 * h, k = k0 + 16 * q + KC * t;
-            a[h][q] = r < M && k < K ? TF32_ROUND4(as_uint4(CHUNK_ALIGNED(A, r * lda + k))) : (uint4)(0);
+            uint4 v = (uint4)(0);
+            if (r < M && k < K) v = as_uint4(CHUNK_ALIGNED(A, r * lda + k));
+            a[h][q] = v;
         }
 }
+#define WG_A_READY(u) TF32_ROUND4(u)
+#else
+#define WG_A_READY(u) (u) /* wg_read_a rounded it */
 #endif
 
 #ifdef WG_A_STAGED
@@ -195,8 +203,9 @@ inline void wg_mma_emulated(float acc[MT][NT8][4], __global const store_t *A, in
 /* cp.async wrote the stage through the generic proxy; wgmma reads it through the async one */
 #define WG_PROXY_FENCE() asm volatile(XC_PTX_MARK "fence.proxy.async.shared::cta;" ::: "memory")
 #define WG_FENCE(acc) wgmma_fence(acc)
-/* The fragment's values computed before the fence: its rounding is plain arithmetic, which the
- * compiler would otherwise sink past the fence's asm to the instruction, and ptxas then injects a
+/* The fragment's values computed before the fence (A from global memory is rounded here, just
+ * before its tile's instructions): its rounding is plain arithmetic, which the compiler would
+ * otherwise sink past the fence's asm to the instruction, and ptxas then injects a
  * warpgroup.arrive of its own there (C7519). Volatile asm statements keep their order. */
 inline uint4 wg_pinned(uint4 v)
 {
@@ -207,7 +216,7 @@ inline uint4 wg_pinned(uint4 v)
 #define WG_PIN_A(a)                                                                                                    \
     do {                                                                                                               \
         _Pragma("unroll") for (int h_ = 0; h_ < 2; h_++) _Pragma("unroll") for (int q_ = 0; q_ < WG_QS; q_++)          \
-            (a)[h_][q_] = wg_pinned((a)[h_][q_]);                                                                      \
+            (a)[h_][q_] = wg_pinned(WG_A_READY((a)[h_][q_]));                                                          \
     } while (0)
 /* step s of the tile: lane (g, t) of warp w gives rows 16w + g and + 8 (a0/a2 and a1/a3) words
  * 2s' and 2s' + 1 (s' = s % 2) of its chunk of span s / 2 (WG_KPOS) */
