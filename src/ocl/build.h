@@ -19,6 +19,11 @@ int xc_layer_constraint(const xc_engine *e, const xc_layer *L);
 xc_status xc_engine_own_constraints(xc_engine *e);
 /* Tactic selection: pinned, cached or timed (tuner.c). */
 xc_status xc_engine_choose_tactics(xc_engine *e);
+/* Whether a candidate first timed at ms (< 0: not a candidate) is a finalist when the fastest
+ * took best_ms: within 10 % of it. Finalists, when two or more, are timed once more, one right
+ * after the other, and the fastest of that round wins. xc_tuner_finalists counts them in ms[n]. */
+int xc_tuner_finalist(double ms, double best_ms);
+int xc_tuner_finalists(const double *ms, int n, double best_ms);
 /* The name of l's baseline tactic: its kind's first applicable tactic variant (tuner.c). */
 const char *xc_layer_baseline(const xc_engine *e, const xc_layer *l, char *buf, size_t len);
 /* Buffers shared by liveness (memplan.c). */

@@ -3,6 +3,7 @@
  * withdraws it, PoCL never reports a compute capability; layers that ran TF32 are compared with
  * TF32's tolerance, which passes a TF32-sized error that fp32's tolerance fails. */
 #include "compare.h"
+#include "ocl/build.h"
 #include "ocl/engine.h"
 #include "test.h"
 #include "tolerance_spec.h"
@@ -177,4 +178,16 @@ TEST(tf32_layers_get_tf32_tolerance)
     CHECK(xc_tolerance_for(&s, "y", ref, XC_MATH_TF32).rtol == 1e-5);
     xc_tensor_free(ref);
     xc_tensor_free(out);
+}
+
+/* The tuner's finalists (tuner.c): candidates within 10 % of the fastest, failed ones (< 0) never;
+ * one alone is no round. */
+TEST(tuner_finalists_within_ten_percent)
+{
+    const double ms[] = {1.0, 1.05, 1.2, -1.0, 1.1, 1.1001};
+    CHECK(xc_tuner_finalist(1.0, 1.0) && xc_tuner_finalist(1.1, 1.0) && !xc_tuner_finalist(1.1001, 1.0));
+    CHECK(!xc_tuner_finalist(-1.0, 1.0) && !xc_tuner_finalist(1.2, 1.0));
+    CHECK(xc_tuner_finalists(ms, 6, 1.0) == 3);
+    const double apart[] = {1.0, 2.0, -1.0};
+    CHECK(xc_tuner_finalists(apart, 3, 1.0) == 1);
 }
