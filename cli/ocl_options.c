@@ -33,6 +33,10 @@ const char *cli_ocl_help =
     "  --save-tactics FILE        write every layer's tactic (replay file)\n"
     "  --load-tactics FILE        pin every layer's tactic from a replay file or plan\n"
     "  --timing-iterations N      timed runs per tactic after a warm-up (default 10)\n"
+    "  --timing-weights auto|cached|cold  tactics timed with the device cache emptied before each\n"
+    "                             run and the layer's inputs read back (cold: a model whose weights\n"
+    "                             exceed the cache meets them in memory), or as the last run left it;\n"
+    "                             auto (default): cold on a GPU whose cache the weights exceed\n"
     "  --builder-optimization-level N  0..5 (default 3, or $CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL):\n"
     "                             0 times nothing (baseline tactics), 1-2 one variant per tactic,\n"
     "                             3 the variants meant for this device, 4-5 every variant\n"
@@ -134,6 +138,7 @@ static int option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_o
                                          "--calibration-data",
                                          "--calibration-cache",
                                          "--calibrator",
+                                         "--timing-weights",
                                          "--builder-optimization-level",
                                          NULL};
     int k = 0;
@@ -183,6 +188,13 @@ static int option(int argc, char **argv, int *i, const char *cmd, xc_ocl_build_o
         if (strcmp(v, "minmax") && strcmp(v, "entropy"))
             return cli_usage_error(cmd, "--calibrator takes minmax or entropy, got '%s'", v), -1;
         o->calibrator_entropy = !strcmp(v, "entropy");
+        return 1;
+    case 16:
+        if (strcmp(v, "auto") && strcmp(v, "cached") && strcmp(v, "cold"))
+            return cli_usage_error(cmd, "--timing-weights takes auto, cached or cold, got '%s'", v), -1;
+        o->timing_weights = !strcmp(v, "cold")     ? XC_TIMING_WEIGHTS_COLD
+                            : !strcmp(v, "cached") ? XC_TIMING_WEIGHTS_CACHED
+                                                   : XC_TIMING_WEIGHTS_AUTO;
         return 1;
     default:
         if (!cli_long(cmd, a, v, &n) || n < 0 || n > 5)

@@ -854,6 +854,27 @@ def tuned_as_logged(log, chosen):
     return True
 
 
+def timing_weights(s, xc, model, tmp):
+    """--timing-weights: cold empties the device cache before each timed run (said by -vv), the
+    engine still agrees with the reference, and a timing cache keeps cold and cached times apart;
+    auto is cached on a CPU device; a bad value is refused with one line."""
+    cache = os.path.join(tmp, "weights_cache.json")
+    quick = ["--timing-iterations", "2", "--builder-optimization-level", "1", "--timing-cache", cache, "-vv"]
+    r = run([xc, "run", model, "--ref", "--ocl", "--timing-weights", "cold"] + quick, timeout=600)
+    s.check("--timing-weights cold: -vv says the cache is emptied before each timed run; the engine agrees with the reference",
+            r.returncode == 0 and "timed with the device cache emptied before each run" in r.stderr
+            and re.search(r"tactic \S+: [0-9.]+ ms", r.stderr) is not None, r.stdout[-800:] + r.stderr[-1500:])
+    r = run([xc, "build", model, "-o", os.path.join(tmp, "cached.plan"), "--timing-weights", "cached"] + quick, timeout=600)
+    s.check("--timing-weights cached re-times what a cold build left in the timing cache (kept apart)",
+            r.returncode == 0 and "whatever the previous run left" in r.stderr
+            and re.search(r"tactic \S+: [0-9.]+ ms", r.stderr) is not None, r.stderr[-1500:])
+    r = run([xc, "build", model, "-o", os.path.join(tmp, "auto.plan"), "-vv", "--builder-optimization-level", "1"], timeout=600)
+    s.check("--timing-weights auto (default) keeps the cache's contents on a CPU device",
+            r.returncode == 0 and "whatever the previous run left" in r.stderr, r.stderr[-800:])
+    r = run([xc, "build", model, "-o", os.path.join(tmp, "bad.plan"), "--timing-weights", "warm"])
+    s.check("--timing-weights warm -> exit 2, one line naming the choices", one_line_error(r, "auto, cached or cold"), r.stderr)
+
+
 def builder_levels(s, xc, model, tmp):
     """--builder-optimization-level: 0 times nothing; the option beats the environment; bad
     values are refused with one line."""
@@ -873,6 +894,7 @@ def builder_levels(s, xc, model, tmp):
     chosen = {x.get("name"): x.get("tactic") for x in json.load(open(p)).get("layers", [])} if r.returncode == 0 else {}
     s.check("-vv prints each tactic's time; the plan keeps the fastest, of the finalists' second timing when some came "
             "within 10 %% of the fastest (%d layers)" % len(chosen), tuned_as_logged(r.stderr, chosen), r.stderr[-1500:] + str(chosen))
+    timing_weights(s, xc, model, tmp)
     r = run([xc, "build", model, "-o", os.path.join(tmp, "bad.plan"), "--builder-optimization-level", "6"])
     s.check("--builder-optimization-level 6 -> exit 2, one line", one_line_error(r, "0..5"), r.stderr)
     r = run([xc, "run", model, "--ocl"], env=dict(os.environ, CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL="x"))

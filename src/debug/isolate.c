@@ -66,7 +66,7 @@ static size_t read_all(int fd, void *p, size_t n)
 /* A string the options point at and each_string misses reaches the server as a dangling pointer
  * (precision constraints did): a change of the struct's size stops the build here until the new
  * member is looked at (strings listed below, other pointers refused by server_can_take). */
-_Static_assert(sizeof(xc_ocl_build_options) == 336, "xc_ocl_build_options changed: list its new strings in each_string");
+_Static_assert(sizeof(xc_ocl_build_options) == 344, "xc_ocl_build_options changed: list its new strings in each_string");
 
 /* Every string the build options point at, in a fixed order (the lists' counts come first,
  * with the struct): what travels to the server as text and is pointed at again there. */

@@ -13,6 +13,7 @@ typedef struct xc_ocl_device {
     char name[256], vendor[256], driver[256], platform_name[256], version[256];
     int is_gpu;
     size_t max_wg, local_mem, global_mem, max_alloc;
+    size_t cache_bytes; /* CL_DEVICE_GLOBAL_MEM_CACHE_SIZE (0: not reported) */
     cl_uint compute_units;
     int nv_cc_major, nv_cc_minor; /* NVIDIA compute capability (cl_nv_device_attribute_query); 0 elsewhere */
     int index;                    /* position in the flat list of all devices */

@@ -10,6 +10,13 @@
 
 enum { XC_PROGRESS_OFF, XC_PROGRESS_BAR, XC_PROGRESS_LINES };
 
+/* How the tuner times a tactic (--timing-weights): COLD empties the device's cache before each
+ * timed run and reads the layer's activation inputs back into it, the state a layer meets in a
+ * model whose weights exceed the cache (its weights last read a whole run ago, its inputs just
+ * written); CACHED leaves everything the previous run left there; AUTO is COLD on a GPU whose
+ * cache the engine's weights exceed, else CACHED. */
+enum { XC_TIMING_WEIGHTS_AUTO, XC_TIMING_WEIGHTS_CACHED, XC_TIMING_WEIGHTS_COLD };
+
 typedef struct xc_ocl_build_options {
     const char *device; /* --ocl-device N|NAME; NULL: first GPU, else first device */
     int fp16;           /* store activations and weights as 16-bit floats (half_format) */
@@ -30,6 +37,7 @@ typedef struct xc_ocl_build_options {
     const char *load_tactics; /* pin every layer's tactic (replay file or plan) */
     const char *save_tactics;
     int timing_iterations;        /* per tactic, after one warm-up (default 10) */
+    int timing_weights;           /* --timing-weights: XC_TIMING_WEIGHTS_AUTO (0), _CACHED, _COLD (tuner.c) */
     int opt_level;                /* --builder-optimization-level (trtexec's builderOptimizationLevel):
                                     * how many tactics the tuner builds and times. 0: none, each
                                     * layer runs its baseline tactic (or its timing-cache entry);

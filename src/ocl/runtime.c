@@ -95,6 +95,7 @@ void xc_ocl_ctx_free(xc_ocl_ctx *c)
         if (c->kernels[k]) clReleaseKernel(c->kernels[k]);
     for (int t = 0; c->priv && t < c->n_priv; t++)
         if (c->priv[t]) clReleaseMemObject(c->priv[t]);
+    if (c->chill) clReleaseMemObject(c->chill);
     for (int t = 0; c->subs && t < c->n_subs; t++) /* before their parents */
         if (c->subs[t]) clReleaseMemObject(c->subs[t]);
     free(c->subs);
@@ -468,6 +469,31 @@ static int layer_buffers(xc_ocl_ctx *c, int l, cl_mem *reads, int *n_reads, cl_m
         if (L->out[o] >= 0 && xc_ocl_ctx_mem(c, L->out[o], &writes[nw]) == XC_OK) nw++;
     if (L->workspace && c->workspace) writes[nw++] = c->workspace;
     return nw;
+}
+
+xc_status xc_ocl_ctx_chill(xc_ocl_ctx *c, int l)
+{
+    if (!c->chill) {
+        const xc_ocl_device *d = c->e->dev;
+        size_t bytes = 2 * d->cache_bytes > ((size_t)128 << 20) ? 2 * d->cache_bytes : (size_t)128 << 20;
+        if (bytes > d->max_alloc) bytes = d->max_alloc;
+        XC_TRY(xc_ocl_buffer(c->e->dev, CL_MEM_READ_WRITE, bytes, NULL, "allocating the buffer that empties the device cache",
+                             &c->chill));
+        c->chill_bytes = bytes;
+    }
+    static const cl_uint pattern = 0x5a5a5a5au;
+    cl_int err = clEnqueueFillBuffer(c->q, c->chill, &pattern, sizeof pattern, 0, c->chill_bytes, 0, NULL, NULL);
+    cl_mem reads[XC_LAYER_IO], writes[XC_LAYER_IO + 1];
+    int n_reads;
+    layer_buffers(c, l, reads, &n_reads, writes);
+    for (int i = 0; i < n_reads && err == CL_SUCCESS; i++) { /* a copy reads the input through the cache */
+        size_t size = 0;
+        err = clGetMemObjectInfo(reads[i], CL_MEM_SIZE, sizeof size, &size, NULL);
+        if (err == CL_SUCCESS && size)
+            err =
+                clEnqueueCopyBuffer(c->q, reads[i], c->chill, 0, 0, size < c->chill_bytes ? size : c->chill_bytes, 0, NULL, NULL);
+    }
+    return err == CL_SUCCESS ? XC_OK : xc_cl_fail(err, "emptying the device cache before a timed run");
 }
 
 /* One layer under --queues N: on its queue, after the events it depends on. */

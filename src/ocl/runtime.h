@@ -32,6 +32,8 @@ typedef struct xc_ocl_ctx {
     int n_sub;               /* a profiled engine: contexts on the engines of other shapes, */
     struct xc_ocl_ctx **sub; /* made on first use (owned) */
     int refits;              /* e->refits when its kernels were made (refit.c) */
+    cl_mem chill;            /* xc_ocl_ctx_chill's buffer, made on first use */
+    size_t chill_bytes;
 } xc_ocl_ctx;
 
 xc_status xc_ocl_ctx_create(xc_engine *e, int private_buffers, xc_ocl_ctx **out);
@@ -46,6 +48,10 @@ xc_status xc_ocl_ctx_download(xc_ocl_ctx *c, int t, xc_tensor **out);
 /* Enqueues layer l (CPU layers run synchronously). first/last (may be NULL) receive the events
  * of its first and last launch (NULL for layers without launches); the caller releases them. */
 xc_status xc_ocl_ctx_run_layer(xc_ocl_ctx *c, int l, cl_event *first, cl_event *last);
+/* Enqueues what empties the device's cache (a fill of a buffer twice its size, at least 128 MiB)
+ * and then reads layer l's activation inputs back into it, so l's next run meets its weights in
+ * memory and its inputs in the cache (the tuner's --timing-weights cold). */
+xc_status xc_ocl_ctx_chill(xc_ocl_ctx *c, int l);
 /* A whole inference: inputs in runtime-input order, outputs allocated in graph-output order. */
 xc_status xc_ocl_ctx_run(xc_ocl_ctx *c, const xc_tensor *const *inputs, xc_tensor **outputs, const xc_observer *obs);
 #endif
