@@ -84,10 +84,20 @@ static xc_status prepare(xc_engine *e, xc_layer *l, const candidate *c)
  * such a model meets its weights in memory in every run, and the latency-bound tactics lose most
  * there: on an H100, BERT-base's 768 x 768 output projection on gemm.tf32.64x64 timed 28 us with
  * everything cached and ran 41 us in the model, resnet50's fc Gemm 52 against 87. */
+/* Bytes of the model's constants: tactics upload the weights they read as they are prepared, so
+ * the engine's weight_bytes is not yet their total while tuning. */
+static size_t constant_bytes(const xc_engine *e)
+{
+    size_t bytes = 0;
+    for (int t = 0; t < e->n_tensors; t++)
+        if (e->tensors[t].value) bytes += e->tensors[t].value->nbytes;
+    return bytes;
+}
+
 static int timing_cold(const xc_engine *e)
 {
     if (e->opt.timing_weights != XC_TIMING_WEIGHTS_AUTO) return e->opt.timing_weights == XC_TIMING_WEIGHTS_COLD;
-    return e->dev->is_gpu && e->dev->cache_bytes && e->weight_bytes > e->dev->cache_bytes;
+    return e->dev->is_gpu && e->dev->cache_bytes && constant_bytes(e) > e->dev->cache_bytes;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -425,7 +435,7 @@ xc_status xc_engine_choose_tactics(xc_engine *e)
         xc_log(XC_LOG_VERBOSE, "tactics timed with %s (weights %.1f MiB, device cache %.1f MiB; --timing-weights)",
                timing_cold(e) ? "the device cache emptied before each run, the layer's inputs read back into it"
                               : "whatever the previous run left in the device cache",
-               e->weight_bytes / 1048576.0, e->dev->cache_bytes / 1048576.0);
+               constant_bytes(e) / 1048576.0, e->dev->cache_bytes / 1048576.0);
     int total = 0;
     for (int l = 0; l < e->n_layers; l++) total += !e->layers[l].dead;
     e->progress_total = total;
