@@ -101,9 +101,9 @@ inline void wg_copy_b(__local uint4 *s, __global const store_t *Bt, int n0, int 
 #ifndef WG_A_STAGED
 /* The lane's A fragment of the tile at k0: rows row and row + 8 (h), k = k0 + 16q + 4t .. + 3 for
  * each 16 q of the tile (zeros outside), as stored: rounded to TF32 only when the tile's
- * instructions take it (WG_PIN_A). Rounding here, right after the loads, made every tile wait for
- * them: the load two tiles ahead then hid nothing (an H100's clock probe put about 1000 of a
- * 128 x 64 x 32 tile's 1950 cycles there). */
+ * instructions take it (WG_PIN_A), so nothing here waits for the loads. (The clock probe put about
+ * half of every tile's cycles after this function's loads; rounding them later did not change
+ * the tactics' speed on an H100, so the rounding was not what held them; bench/RESULTS.md.) */
 inline void wg_load_a(uint4 a[2][WG_QS], __global const store_t *A, int row, int M, int k0, int K, int lda, int t)
 {
 #pragma unroll
