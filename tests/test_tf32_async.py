@@ -6,7 +6,8 @@ variant and must agree with the reference interpreter at the layer's precision: 
 not a multiple of the tile, transA/transB with alpha, beta and C, 3- and 4-stage variants (one of 128 x 128),
 split-K over a batched product with a ragged last slice (and bit-identical outputs on a second
 run: the slices are added in order), the fp16 forms under --fp16, and the register-staged tactic's
-variant that loads two tiles ahead (.a2). A product whose
+variant that loads two tiles ahead (.a2). CROSSCHECK_KERNEL_PROBE=1 marks each phase of the main
+loops once a tile (counted, without NVIDIA's clock). A product whose
 contiguous dimension is not a multiple of a 16-byte chunk is never offered them. The GPU run
 itself is bench/tf32_check.py's job."""
 import json
@@ -86,6 +87,21 @@ def tf32_async_tests(s, xc, build, tmp):
         s.check("tf32_async: %s gives bit-identical outputs on a second run (slices added in order)" % variant, same,
                 r2.stderr[-400:])
 
+    # CROSSCHECK_KERNEL_PROBE=1: without NVIDIA's clock each mark counts one, so every phase of the
+    # main loop must read the tile count (K 68: 5 tiles of 16) and the store once
+    model = os.path.join(d, "probe.onnx")
+    _product(model, "MatMul", [70, 68], [68, 72])
+    probe_env = dict(emu, CROSSCHECK_KERNEL_PROBE="1")
+    for tactic, kernel, want in (("gemm.tf32.64x64x16.2x2", "gemm_mma", [5, 5, 5, 5, 1, 0]),
+                                 ("gemm.tf32.32x64x16.1x2.a2", "gemm_mma", [5, 5, 5, 5, 1, 0]),
+                                 ("gemm.tf32_async.64x64x16.2x2.s4", "gemm_mma_pipe", [5, 5, 5, 5, 1, 0]),
+                                 ("gemm.tf32_wgmma.128x64x16.s8", "gemm_wgmma", [5, 5, 5, 5, 5, 6])):
+        r = _run([xc, "run", model, "--ocl", "--builder-optimization-level", "3", "--tactics", tactic], probe_env)
+        lines = [x for x in r.stdout.splitlines() if x.startswith("probe %s group " % kernel)]
+        counts = [[int(v) for v in x.rsplit(":", 1)[1].split()] for x in lines]
+        s.check("tf32_async: CROSSCHECK_KERNEL_PROBE=1 on %s reports two work-groups of %s, each phase marked once a tile "
+                "(%s)" % (tactic, kernel, want), r.returncode == 0 and len(lines) == 2 and all(c == want for c in counts)
+                and all(" 5 tiles" in x for x in lines), r.stdout[-800:] + r.stderr[-400:])
     # K = 333 along A's rows: no whole 16-byte chunks, so the cp.async tactics are not offered
     model = os.path.join(d, "k333.onnx")
     _product(model, "MatMul", [8, 333], [333, 16])

@@ -476,6 +476,7 @@ xc_status xc_ocl_ctx_chill(xc_ocl_ctx *c, int l)
     if (!c->chill) {
         const xc_ocl_device *d = c->e->dev;
         size_t bytes = 2 * d->cache_bytes > ((size_t)128 << 20) ? 2 * d->cache_bytes : (size_t)128 << 20;
+        if (bytes > d->global_mem / 4) bytes = d->global_mem / 4; /* a device's memory, not a host's swap */
         if (bytes > d->max_alloc) bytes = d->max_alloc;
         XC_TRY(xc_ocl_buffer(c->e->dev, CL_MEM_READ_WRITE, bytes, NULL, "allocating the buffer that empties the device cache",
                              &c->chill));

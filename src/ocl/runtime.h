@@ -48,7 +48,8 @@ xc_status xc_ocl_ctx_download(xc_ocl_ctx *c, int t, xc_tensor **out);
 /* Enqueues layer l (CPU layers run synchronously). first/last (may be NULL) receive the events
  * of its first and last launch (NULL for layers without launches); the caller releases them. */
 xc_status xc_ocl_ctx_run_layer(xc_ocl_ctx *c, int l, cl_event *first, cl_event *last);
-/* Enqueues what empties the device's cache (a fill of a buffer twice its size, at least 128 MiB)
+/* Enqueues what empties the device's cache (a fill of a buffer twice its size, at least 128 MiB,
+ * at most a quarter of the device's memory)
  * and then reads layer l's activation inputs back into it, so l's next run meets its weights in
  * memory and its inputs in the cache (the tuner's --timing-weights cold). */
 xc_status xc_ocl_ctx_chill(xc_ocl_ctx *c, int l);

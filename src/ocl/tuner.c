@@ -79,11 +79,6 @@ static xc_status prepare(xc_engine *e, xc_layer *l, const candidate *c)
     return c->t->prepare ? c->t->prepare(e, l, l->defines) : XC_OK;
 }
 
-/* Whether tactics are timed with the device cache emptied before each run (--timing-weights;
- * AUTO: on a GPU whose cache, as the device reports it, the engine's weights exceed). A layer of
- * such a model meets its weights in memory in every run, and the latency-bound tactics lose most
- * there: on an H100, BERT-base's 768 x 768 output projection on gemm.tf32.64x64 timed 28 us with
- * everything cached and ran 41 us in the model, resnet50's fc Gemm 52 against 87. */
 /* Bytes of the model's constants: tactics upload the weights they read as they are prepared, so
  * the engine's weight_bytes is not yet their total while tuning. */
 static size_t constant_bytes(const xc_engine *e)
@@ -94,6 +89,13 @@ static size_t constant_bytes(const xc_engine *e)
     return bytes;
 }
 
+/* Whether tactics are timed with the device cache emptied before each run (--timing-weights;
+ * AUTO: on a GPU whose cache, as the device reports it, the model's constants exceed; NVIDIA
+ * reports 4.1 MiB for an H100). A layer of such a model meets its weights in memory in every run,
+ * and the latency-bound tactics lose most there: on an H100, BERT-base's 768 x 768 output
+ * projection on gemm.tf32.64x64 timed 28 us with everything cached and ran 41 us in the model
+ * (timed cold, the tactic chosen took 33.6 and ran 34.9), resnet50's fc Gemm timed 52 cached, 87
+ * cold, and ran 87. */
 static int timing_cold(const xc_engine *e)
 {
     if (e->opt.timing_weights != XC_TIMING_WEIGHTS_AUTO) return e->opt.timing_weights == XC_TIMING_WEIGHTS_COLD;
@@ -175,7 +177,8 @@ static void retime_finalists(xc_engine *e, xc_ocl_ctx *ctx, int li, const candid
     xc_layer *l = &e->layers[li];
     int win = -1;
     double win_ms = 0;
-    for (int k = 0; k < n && xc_tuner_finalists(ms, n, *best_ms) > 1; k++) {
+    if (xc_tuner_finalists(ms, n, *best_ms) < 2) return; /* one alone: no round */
+    for (int k = 0; k < n; k++) {
         if (!xc_tuner_finalist(ms[k], *best_ms)) continue;
         double again = 0;
         xc_ocl_ctx_forget_layer(ctx, li);
