@@ -36,17 +36,17 @@ typedef struct xc_ocl_build_options {
     const char *timing_cache; /* JSON file read and updated */
     const char *load_tactics; /* pin every layer's tactic (replay file or plan) */
     const char *save_tactics;
-    int timing_iterations;        /* per tactic, after one warm-up (default 10) */
-    int timing_weights;           /* --timing-weights: XC_TIMING_WEIGHTS_AUTO (0), _CACHED, _COLD (tuner.c) */
-    int opt_level;                /* --builder-optimization-level (trtexec's builderOptimizationLevel):
+    int timing_iterations; /* per tactic, after one warm-up (default 10) */
+    int timing_weights; /* --timing-weights: XC_TIMING_WEIGHTS_AUTO (0; the tuner makes it one of the others), _CACHED, _COLD */
+    int opt_level;      /* --builder-optimization-level (trtexec's builderOptimizationLevel):
                                     * how many tactics the tuner builds and times. 0: none, each
                                     * layer runs its baseline tactic (or its timing-cache entry);
                                     * 1-2: the first variant of each tactic; 3 (default): every
                                     * variant meant for this device (CPU devices: the smallest tile
                                     * of the big-tile tactics); 4-5: every variant. -1: take it from
                                     * $CROSSCHECK_BUILDER_OPTIMIZATION_LEVEL, else 3 */
-    int queues;                   /* in-order queues independent branches run on (default 1) */
-    int progress;                 /* tuning progress on stderr: XC_PROGRESS_OFF, _BAR (a terminal:
+    int queues;         /* in-order queues independent branches run on (default 1) */
+    int progress;       /* tuning progress on stderr: XC_PROGRESS_OFF, _BAR (a terminal:
                                     * layers done / total and the tactic being timed), _LINES (one
                                     * plain line per layer timed) */
     const xc_input_shape *shapes; /* --input-shapes */
