@@ -20,18 +20,30 @@ typedef ushort store_t;
 #define LOAD(p, i) xc_bf16_value((p)[(i)])
 #define STORE(p, i, v) ((p)[(i)] = xc_bf16_bits(v))
 #define LOAD4(p, i) xc_bf16_value4(vload4(0, (p) + (i))) /* four consecutive elements as a float4 */
+#define LOAD4A(p, i) xc_bf16_value4(*(__global const ushort4 *)((p) + (i)))
+#define STORE4A(p, i, v) (*(__global ushort4 *)((p) + (i)) = (ushort4)(xc_bf16_bits((v).x), xc_bf16_bits((v).y), xc_bf16_bits((v).z), xc_bf16_bits((v).w)))
 #elif defined(XC_FP16)
 #define XC_STORE16
 typedef half store_t;
 #define LOAD(p, i) vload_half((i), (p))
 #define STORE(p, i, v) vstore_half_rte((v), (i), (p))
 #define LOAD4(p, i) vload_half4(0, (p) + (i)) /* four consecutive elements as a float4 */
+#define LOAD4A(p, i) vloada_half4(0, (p) + (i))
+#define STORE4A(p, i, v) vstorea_half4_rte((v), 0, (p) + (i))
 #else
 typedef float store_t;
 #define LOAD(p, i) ((p)[(i)])
 #define STORE(p, i, v) ((p)[(i)] = (v))
 #define LOAD4(p, i) vload4(0, (p) + (i))
+#define LOAD4A(p, i) (*(__global const float4 *)((p) + (i)))
+#define STORE4A(p, i, v) (*(__global float4 *)((p) + (i)) = (v))
 #endif
+/* LOAD4 needs only an element's alignment, so NVIDIA's compiler splits it into four loads;
+ * LOAD4A and STORE4A move the four elements at p + i as one access, where XC_ALIGNED4(p, i)
+ * (p + i on a four-element boundary). */
+#define XC_ALIGNED4(p, i) (((size_t)((p) + (i)) & (4 * sizeof(store_t) - 1)) == 0)
+/* LOAD4 or, where `aligned` (p + i on a four-element boundary, known for the whole loop), LOAD4A */
+#define LOAD4_IF(aligned, p, i) ((aligned) ? LOAD4A(p, i) : LOAD4(p, i))
 
 /* fp16 arithmetic (--fp16 builds with -DXC_FP16_MATH, --fp16-accumulate adds -DXC_FP16_ACC):
  * XC_H(x) rounds x to the nearest half (ties to even; beyond 65504 it is inf, below 2^-14 it
@@ -108,13 +120,16 @@ inline float xc_activate(float v) { return XC_H(XC_ACTIVATE(v)); }
 
 /* The register-blocked product that gemm_vec4 and conv_gemm_vec4 share: over the BK rows of the
  * staged tiles As (row pitch LDA) and Bs (pitch LDB), the work-item's RM values of A starting at
- * column am and RN values of B starting at column bn, read as float4s, accumulate into
- * float4 acc[RM][RN / 4]. A macro, so that BK, RM, RN, LDA and LDB are the using kernel's. */
-#define XC_VEC4_BLOCK_PRODUCT(As, Bs, am, bn, acc)                                                                \
+ * column am and RN values of B in float4s at columns bn + j * bstride (j < RN / 4), read as
+ * float4s, accumulate into float4 acc[RM][RN / 4]. With bn = 4 tx and bstride = 4 TX the
+ * work-items of a row take adjacent float4s, so each float4 of their outputs is a contiguous
+ * run of the row: whole sectors when stored (contiguous RN-blocks put 32 bytes between two
+ * lanes' stores). A macro, so that BK, RM, RN, LDA and LDB are the using kernel's. */
+#define XC_VEC4_BLOCK_PRODUCT(As, Bs, am, bn, bstride, acc)                                                       \
     _Pragma("unroll") for (int kk_ = 0; kk_ < BK; kk_++) {                                                        \
         float4 a_[RM / 4], b_[RN / 4];                                                                            \
         _Pragma("unroll") for (int i_ = 0; i_ < RM / 4; i_++) a_[i_] = ((__local const float4 *)((As) + kk_ * LDA + (am)))[i_]; \
-        _Pragma("unroll") for (int j_ = 0; j_ < RN / 4; j_++) b_[j_] = ((__local const float4 *)((Bs) + kk_ * LDB + (bn)))[j_]; \
+        _Pragma("unroll") for (int j_ = 0; j_ < RN / 4; j_++) b_[j_] = *(__local const float4 *)((Bs) + kk_ * LDB + (bn) + j_ * (bstride)); \
         _Pragma("unroll") for (int i_ = 0; i_ < RM / 4; i_++)                                                      \
             _Pragma("unroll") for (int j_ = 0; j_ < RN / 4; j_++) {                                                \
                 acc[4 * i_ + 0][j_] = XC_MAC4(fma, (float4)(a_[i_].x), b_[j_], acc[4 * i_ + 0][j_]);                       \

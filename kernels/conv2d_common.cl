@@ -55,33 +55,37 @@ inline float conv_gather(__global const store_t *x, int g, int k, int p, const i
     return LOAD(x, ((n * C + g * CG + c) * H + ih) * W + iw);
 }
 
-/* The input under tap t of the window whose top-left corner (padding included) is (ih0, iw0), in
- * the planes from x + plane0 on (image n, the group's first channel); 0 in the padding. */
-inline float conv_tap_value(__global const store_t *x, int plane0, int ih0, int iw0, conv_tap t, const int H, const int W,
-                            const int DH, const int DW)
+/* A work-item's output position p kept over the whole K loop, split into (n, oh, ow) once (the
+ * integer divisions by the runtime window and map sizes, per element, were most of an implicit
+ * tactic's instructions), while its taps advance by carries (conv_tap_add). */
+typedef struct conv_pos {
+    int inside;   /* p < P (else the values are zeros) */
+    int base;     /* offset of (n, g*CG, ih0, iw0) in x (1x1: of (n, g*CG, hw)); may be negative */
+    int ih0, iw0; /* the window's top-left corner, padding included */
+} conv_pos;
+
+inline conv_pos conv_pos_at(int p, int g, const int C, const int H, const int W, const int OH, const int OW, const int SH,
+                            const int SW, const int PH, const int PW, const int CG, const int P)
 {
-    const int ih = ih0 + t.kh * DH, iw = iw0 + t.kw * DW;
-    return ih >= 0 && ih < H && iw >= 0 && iw < W ? LOAD(x, plane0 + (t.c * H + ih) * W + iw) : 0.0f;
+    conv_pos r = {p < P, 0, 0, 0};
+    if (p >= P) return r;
+#ifdef CONV_B_1X1
+    const int OHW = OH * OW;
+    r.base = ((p / OHW) * C + g * CG) * OHW + p % OHW;
+#else
+    const int ow = p % OW, oh = p / OW % OH, n = p / (OW * OH);
+    r.ih0 = oh * SH - PH, r.iw0 = ow * SW - PW;
+    r.base = (n * C + g * CG) * H * W + r.ih0 * W + r.iw0;
+#endif
+    return r;
 }
 
-/* Elements (k, p) .. (k, p + 3) of group g's im2col matrix, zeros past P: the tap and the first
- * position split once, the next positions by stepping ow (conv_gather's six divisions a value
- * were most of the implicit vec4 tactics' instructions). */
-inline float4 conv_gather4(__global const store_t *x, int g, int k, int p, const int C, const int H, const int W,
-                           const int OH, const int OW, const int KH, const int KW, const int SH, const int SW,
-                           const int DH, const int DW, const int PH, const int PW, const int CG, const int P)
+/* The offset in x of the input under tap t of the window at `at`, or -1 in the padding and past
+ * P. */
+inline int conv_pos_offset(conv_pos at, conv_tap t, const int H, const int W, const int DH, const int DW)
 {
-    const conv_tap t = conv_tap_at(k, KH, KW);
-    int ow = p % OW, oh = p / OW % OH, n = p / (OW * OH);
-    float v[4];
-    for (int j = 0; j < 4; j++) {
-        v[j] = p + j < P ? conv_tap_value(x, (n * C + g * CG) * H * W, oh * SH - PH, ow * SW - PW, t, H, W, DH, DW) : 0.0f;
-        if (++ow == OW) { /* the next position */
-            ow = 0;
-            if (++oh == OH) oh = 0, n++;
-        }
-    }
-    return (float4)(v[0], v[1], v[2], v[3]);
+    const int dh = t.kh * DH, dw = t.kw * DW, ih = at.ih0 + dh, iw = at.iw0 + dw;
+    return at.inside && ih >= 0 && ih < H && iw >= 0 && iw < W ? at.base + (t.c * H + dh) * W + dw : -1;
 }
 
 /* Epilogue of output element i: bias (already in acc), then the residual (res is the residual
@@ -93,6 +97,18 @@ inline void conv_store(__global store_t *y, __global const store_t *res, int i, 
     acc = XC_H(acc + LOAD(res, i));
 #endif
     STORE(y, i, xc_activate(acc));
+}
+
+/* conv_store of outputs i .. i + 3, adjacent in y and res and on a four-element boundary in both
+ * (XC_ALIGNED4): one access each. */
+inline void conv_store4(__global store_t *y, __global const store_t *res, int i, float4 acc)
+{
+    float4 v = (float4)(XC_H(acc.x), XC_H(acc.y), XC_H(acc.z), XC_H(acc.w));
+#ifdef XC_RESIDUAL
+    const float4 r = LOAD4A(res, i);
+    v = (float4)(XC_H(v.x + r.x), XC_H(v.y + r.y), XC_H(v.z + r.z), XC_H(v.w + r.w));
+#endif
+    STORE4A(y, i, (float4)(xc_activate(v.x), xc_activate(v.y), xc_activate(v.z), xc_activate(v.w)));
 }
 
 /* The im2col tactics' first launch (conv2d.im2col_gemm, conv2d.im2col_vec4): col[g][k][p] for

@@ -46,8 +46,8 @@ void conv_gemm(__global const store_t *src, __global const store_t *w, __global 
 #ifdef B_WALK
     /* a work-item always loads column bj of the B tile (p = p0 + bj: split once) at every
      * 256 / TN-th k from k_begin + lid / TN on, so its tap walks by carries (conv_tap_add) */
-    const int bj = lid % TN, bp = p0 + bj, bow = bp % OW, boh = bp / OW % OH, bn = bp / (OW * OH);
-    const int plane0 = (bn * C + g * CG) * H * W, ih0 = boh * SH - PH, iw0 = bow * SW - PW;
+    const int bj = lid % TN;
+    const conv_pos bpos = conv_pos_at(p0 + bj, g, C, H, W, OH, OW, SH, SW, PH, PW, CG, P);
     conv_tap tap = conv_tap_at(k_begin + lid / TN, KH, KW);
     const conv_tap step = conv_tap_at(LX * LY / TN, KH, KW);
 #endif
@@ -62,7 +62,8 @@ void conv_gemm(__global const store_t *src, __global const store_t *w, __global 
         }
 #ifdef B_WALK
         for (int e = lid; e < TK * TN; e += LX * LY) { /* column bj of rows lid / TN + 256 / TN * i */
-            Bs[e / TN][bj] = k0 + e / TN < k_end && bp < P ? conv_tap_value(src, plane0, ih0, iw0, tap, H, W, DH, DW) : 0.0f;
+            const int o = conv_pos_offset(bpos, tap, H, W, DH, DW);
+            Bs[e / TN][bj] = k0 + e / TN < k_end && o >= 0 ? LOAD(src, o) : 0.0f;
             tap = conv_tap_add(tap, step, KH, KW);
         }
 #else

@@ -2,14 +2,17 @@
  * see conv2d_common.cl) organised the way gemm_vec4 is, because the 16x16 strided register
  * blocks of conv_gemm spend one local read per multiply-add pair and leave every global load's
  * latency exposed:
- *   - work-item (tx, ty) owns the contiguous RM x RN block at rows ty*RM, columns tx*RN of the
- *     BM x BN tile, so its operands come out of local memory as float4s (RM/4 + RN/4 reads
- *     per RM*RN multiply-adds);
+ *   - work-item (tx, ty) owns rows ty*RM .. ty*RM + RM-1 of the BM x BN tile and RN columns in
+ *     float4s 4*TX apart from 4*tx (XC_VEC4_BLOCK_PRODUCT), so its operands come out of local
+ *     memory as float4s (RM/4 + RN/4 reads per RM*RN multiply-adds) and a row's outputs go out
+ *     as float4s adjacent across the work-items (conv_store4, where y's layout allows);
  *   - the next BK-deep slice of W and B is fetched into registers while the current one is
  *     multiplied, so one barrier pair per slice and the loads overlap the arithmetic;
  *   - W rows are read as float4 along k when K % 4 == 0 (A_VEC), B as float4 along p where four
  *     consecutive p are adjacent in memory (B_VEC: the im2col workspace with P % 4 == 0, or a
- *     1x1 conv with OH*OW % 4 == 0); otherwise the same float4 slots are filled element by element.
+ *     1x1 conv with OH*OW % 4 == 0), one access each where the buffer's start is aligned;
+ *     otherwise the same float4 slots are filled element by element, the implicit gather from
+ *     output positions split once (conv_pos) and taps advanced by carries.
  * B's source is the tactic, as in conv2d_gemm.cl: CONV_B_IM2COL (conv2d.im2col_vec4, after
  * conv_im2col), CONV_B_1X1 (conv2d.1x1_vec4) or the on-the-fly gather (conv2d.implicit_vec4).
  * Parameters: BM, BN, BK, RM, RN (RM, RN, BK multiples of 4; the tile's float4s split evenly
@@ -29,18 +32,18 @@
 /* Element (k, p) of group g's B, and the offset of (k, p) where B is a plain matrix. */
 #if defined(CONV_B_IM2COL)
 #define B_OFFSET(k, p) ((g * K + (k)) * P + (p))
-#define LOAD_B(k, p) LOAD(src, B_OFFSET(k, p))
 #elif defined(CONV_B_1X1)
 #define B_OFFSET(k, p) (((p) / OHW * C + g * CG + (k)) * OHW + (p) % OHW)
-#define LOAD_B(k, p) LOAD(src, B_OFFSET(k, p))
-#endif /* else conv_gather4 */
+#else
+#define CONV_B_GATHER /* the implicit im2col matrix, gathered from the input */
+#endif
 
 /* One float4 of W: row m, columns k .. k+3 (zeros outside rows MG and columns kend; K is the
  * row pitch, kend < K for a split-K slice). */
-inline float4 fetch_w4(__global const store_t *wg, int m, int k, int MG, int K, int kend)
+inline float4 fetch_w4(__global const store_t *wg, int w_aligned, int m, int k, int MG, int K, int kend)
 {
 #ifdef A_VEC
-    return m < MG && k < kend ? LOAD4(wg, m * K + k) : (float4)(0.0f);
+    return m < MG && k < kend ? LOAD4_IF(w_aligned, wg, m * K + k) : (float4)(0.0f);
 #else
     float4 v = (float4)(0.0f);
     if (m < MG) {
@@ -53,6 +56,18 @@ inline float4 fetch_w4(__global const store_t *wg, int m, int k, int MG, int K, 
 #endif
 }
 
+/* Where this work-item's float4s of B come from, fixed over the K loop: the gather's four output
+ * positions and current tap of each float4, or whether B's buffer allows whole float4 loads. */
+typedef struct b_source {
+#ifdef CONV_B_GATHER
+    conv_pos pos[B_STEPS][4];
+    conv_tap tap[B_STEPS]; /* of row k0 + (tid + s NT) / (BN / 4), k0 the next slice fetched */
+    conv_tap step;         /* BK taps */
+#else
+    int aligned;
+#endif
+} b_source;
+
 /* The geometry a fetch of B needs, gathered so the helpers stay readable. */
 #define B_ARGS src, g, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG, K, P, OHW
 #define B_PARAMS                                                                                                   \
@@ -60,39 +75,66 @@ inline float4 fetch_w4(__global const store_t *wg, int m, int k, int MG, int K, 
         const int KH, const int KW, const int SH, const int SW, const int DH, const int DW, const int PH,          \
         const int PW, const int CG, const int K, const int P, const int OHW
 
-/* One float4 of B: row k, columns p .. p+3 (zeros outside rows kend and columns P). */
-inline float4 fetch_b4(B_PARAMS, int kend, int k, int p)
+inline b_source b_source_at(B_PARAMS, int p0, int kbegin, int tid)
 {
-#ifdef B_VEC
-    return k < kend && p < P ? LOAD4(src, B_OFFSET(k, p)) : (float4)(0.0f);
+    b_source b;
+#ifdef CONV_B_GATHER
+#pragma unroll
+    for (int s = 0; s < B_STEPS; s++) {
+        const int i = tid + s * NT, p = p0 + i % (BN / 4) * 4;
+#pragma unroll
+        for (int j = 0; j < 4; j++) b.pos[s][j] = conv_pos_at(p + j, g, C, H, W, OH, OW, SH, SW, PH, PW, CG, P);
+        b.tap[s] = conv_tap_at(kbegin + i / (BN / 4), KH, KW);
+    }
+    b.step = conv_tap_at(BK, KH, KW);
 #else
+    b.aligned = XC_ALIGNED4(src, 0);
+#endif
+    return b;
+}
+
+/* One float4 of B: row k, columns p .. p+3 (zeros outside rows kend and columns P); s: which of
+ * the work-item's float4s (its gather positions and tap). */
+inline float4 fetch_b4(B_PARAMS, const b_source *b, int s, int kend, int k, int p)
+{
     if (k >= kend) return (float4)(0.0f);
-#if !defined(CONV_B_IM2COL) && !defined(CONV_B_1X1)
-    return conv_gather4(src, g, k, p, C, H, W, OH, OW, KH, KW, SH, SW, DH, DW, PH, PW, CG, P);
+#ifdef CONV_B_GATHER
+    float v[4];
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+        const int o = conv_pos_offset(b->pos[s][j], b->tap[s], H, W, DH, DW);
+        v[j] = o >= 0 ? LOAD(src, o) : 0.0f;
+    }
+    return (float4)(v[0], v[1], v[2], v[3]);
+#elif defined(B_VEC)
+    return p < P ? LOAD4_IF(b->aligned, src, B_OFFSET(k, p)) : (float4)(0.0f);
 #else
     float4 v;
-    v.x = p < P ? LOAD_B(k, p) : 0.0f;
-    v.y = p + 1 < P ? LOAD_B(k, p + 1) : 0.0f;
-    v.z = p + 2 < P ? LOAD_B(k, p + 2) : 0.0f;
-    v.w = p + 3 < P ? LOAD_B(k, p + 3) : 0.0f;
+    v.x = p < P ? LOAD(src, B_OFFSET(k, p)) : 0.0f;
+    v.y = p + 1 < P ? LOAD(src, B_OFFSET(k, p + 1)) : 0.0f;
+    v.z = p + 2 < P ? LOAD(src, B_OFFSET(k, p + 2)) : 0.0f;
+    v.w = p + 3 < P ? LOAD(src, B_OFFSET(k, p + 3)) : 0.0f;
     return v;
-#endif
 #endif
 }
 
-/* This work-item's float4s of the W tile at (m0, k0) and the B tile at (k0, p0). */
-inline void fetch_tiles(float4 *ra, float4 *rb, __global const store_t *wg, int MG, B_PARAMS, int kend, int m0, int p0,
-                        int k0, int tid)
+/* This work-item's float4s of the W tile at (m0, k0) and the B tile at (k0, p0); the gather's
+ * taps move on to k0 + BK. */
+inline void fetch_tiles(float4 *ra, float4 *rb, __global const store_t *wg, int w_aligned, int MG, B_PARAMS, b_source *b,
+                        int kend, int m0, int p0, int k0, int tid)
 {
 #pragma unroll
     for (int s = 0; s < A_STEPS; s++) {
         const int i = tid + s * NT;
-        ra[s] = fetch_w4(wg, m0 + i / (BK / 4), k0 + i % (BK / 4) * 4, MG, K, kend);
+        ra[s] = fetch_w4(wg, w_aligned, m0 + i / (BK / 4), k0 + i % (BK / 4) * 4, MG, K, kend);
     }
 #pragma unroll
     for (int s = 0; s < B_STEPS; s++) {
         const int i = tid + s * NT;
-        rb[s] = fetch_b4(B_ARGS, kend, k0 + i / (BN / 4), p0 + i % (BN / 4) * 4);
+        rb[s] = fetch_b4(B_ARGS, b, s, kend, k0 + i / (BN / 4), p0 + i % (BN / 4) * 4);
+#ifdef CONV_B_GATHER
+        b->tap[s] = conv_tap_add(b->tap[s], b->step, KH, KW);
+#endif
     }
 }
 
@@ -114,6 +156,20 @@ inline void stash_tiles(__local float *As, __local float *Bs, const float4 *ra, 
     }
 }
 
+/* Outputs (m, p) .. (m, p + 3) of group g with the bias b added, those inside P: one access where
+ * they are adjacent in one image and y and res allow it (conv_store4), else one by one. */
+inline void conv_store_run(__global store_t *y, __global const store_t *res, int g, int m, int p, float4 acc, float b,
+                           const int M, const int MG, const int P, const int OHW)
+{
+    const int i = (p / OHW * M + g * MG + m) * OHW + p % OHW;
+    if (p + 3 < P && p % OHW + 3 < OHW && XC_ALIGNED4(y, i) && XC_ALIGNED4(res, i)) {
+        conv_store4(y, res, i, acc + b);
+        return;
+    }
+    const float v[4] = {acc.x, acc.y, acc.z, acc.w};
+    for (int c = 0; c < 4 && p + c < P; c++) conv_store(y, res, ((p + c) / OHW * M + g * MG + m) * OHW + (p + c) % OHW, v[c] + b);
+}
+
 /* src: the input, or the im2col workspace under CONV_B_IM2COL. Under SPLITK (conv2d.splitk_vec4,
  * one group) the third NDRange dimension counts K slices, as in conv2d_gemm.cl. */
 __kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
@@ -130,33 +186,32 @@ void conv_gemm_vec4(__global const store_t *src, __global const store_t *w, __gl
     const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * TX + tx;
     const int p0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
     __global const store_t *wg = w + g * MG * K;
+    const int w_aligned = XC_ALIGNED4(wg, 0);
+    b_source b = b_source_at(B_ARGS, p0, kbegin, tid);
     XC_VEC4_BLOCK_ACCUMULATORS(acc);
     float4 ra[A_STEPS], rb[B_STEPS];
-    fetch_tiles(ra, rb, wg, MG, B_ARGS, kend, m0, p0, kbegin, tid);
+    fetch_tiles(ra, rb, wg, w_aligned, MG, B_ARGS, &b, kend, m0, p0, kbegin, tid);
     for (int k0 = kbegin; k0 < kend; k0 += BK) {
         stash_tiles(As, Bs, ra, rb, tid);
         barrier(CLK_LOCAL_MEM_FENCE);
-        if (k0 + BK < kend) fetch_tiles(ra, rb, wg, MG, B_ARGS, kend, m0, p0, k0 + BK, tid); /* in flight during the products */
-        XC_VEC4_BLOCK_PRODUCT(As, Bs, ty * RM, tx * RN, acc);
+        if (k0 + BK < kend) fetch_tiles(ra, rb, wg, w_aligned, MG, B_ARGS, &b, kend, m0, p0, k0 + BK, tid); /* in flight during the products */
+        XC_VEC4_BLOCK_PRODUCT(As, Bs, ty * RM, 4 * tx, 4 * TX, acc);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 #pragma unroll
     for (int i = 0; i < RM; i++) {
         const int m = m0 + ty * RM + i;
         if (m >= MG) continue;
-        const float b = BIAS(g * MG + m);
 #pragma unroll
         for (int j = 0; j < RN / 4; j++) {
-            const int p = p0 + tx * RN + 4 * j;
-            const float v[4] = {acc[i][j].x, acc[i][j].y, acc[i][j].z, acc[i][j].w};
-            for (int c = 0; c < 4; c++) {
-                if (p + c >= P) continue;
+            const int p = p0 + 4 * tx + 4 * TX * j;
+            if (p >= P) continue;
 #ifdef SPLITK
-                SPLITK_PART(get_group_id(2), m, p + c) = v[c];
+            const float v[4] = {acc[i][j].x, acc[i][j].y, acc[i][j].z, acc[i][j].w};
+            for (int c = 0; c < 4 && p + c < P; c++) SPLITK_PART(get_group_id(2), m, p + c) = v[c];
 #else
-                conv_store(y, res, ((p + c) / OHW * M + g * MG + m) * OHW + (p + c) % OHW, v[c] + b);
+            conv_store_run(y, res, g, m, p, acc[i][j], BIAS(g * MG + m), M, MG, P, OHW);
 #endif
-            }
         }
     }
 }

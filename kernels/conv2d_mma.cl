@@ -27,32 +27,9 @@
 #define CONV_MMA_KERNEL conv_tf32
 #endif
 
-/* B's gather without divisions in the K loop. A work-item's chunks keep their output position p
- * (a row of B) and their place in the tile over the whole loop, so p is split into (n, oh, ow)
- * once (conv_pos), and the taps k = (c, kh, kw) of a chunk advance BK a tile by carries
- * (conv_tap_add): the integer divisions by the runtime window and map sizes, per element, were
- * most of an implicit tactic's instructions (3 + 3 for each value, next to one mma per 16 x 8 x 8). */
-typedef struct conv_pos {
-    int inside;   /* p < P (else the chunks are zeros) */
-    int base;     /* offset of (n, g*CG, ih0, iw0) in x (1x1: of (n, g*CG, hw)); may be negative */
-    int ih0, iw0; /* the window's top-left corner, padding included */
-} conv_pos;
-
-inline conv_pos conv_pos_at(int p, int g, const int C, const int H, const int W, const int OH, const int OW, const int SH,
-                            const int SW, const int PH, const int PW, const int CG, const int P)
-{
-    conv_pos r = {p < P, 0, 0, 0};
-    if (p >= P) return r;
-#ifdef CONV_B_1X1
-    const int OHW = OH * OW;
-    r.base = ((p / OHW) * C + g * CG) * OHW + p % OHW;
-#else
-    const int ow = p % OW, oh = p / OW % OH, n = p / (OW * OH);
-    r.ih0 = oh * SH - PH, r.iw0 = ow * SW - PW;
-    r.base = (n * C + g * CG) * H * W + r.ih0 * W + r.iw0;
-#endif
-    return r;
-}
+/* B's gather without divisions in the K loop: a work-item's chunks keep their output position p
+ * (a row of B) and their place in the tile over the whole loop (conv_pos), and the taps k = (c,
+ * kh, kw) of a chunk advance BK a tile by carries (conv_tap_add). */
 /* The KC values of B at taps t, t+1, ... of position `at`, zeros outside K (c >= CG) and in the
  * padding. */
 inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, conv_tap t, const int H, const int W, const int OHW,
@@ -66,8 +43,8 @@ inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, conv_tap t, 
     for (int i = 0; i < KC && k + i < CG; i++) e[i] = ELEM(x, at.base + (k + i) * OHW);
 #else
     for (int i = 0; i < KC && t.c < CG; i++) {
-        const int ih = at.ih0 + t.kh * DH, iw = at.iw0 + t.kw * DW;
-        if (ih >= 0 && ih < H && iw >= 0 && iw < W) e[i] = ELEM(x, at.base + (t.c * H + t.kh * DH) * W + t.kw * DW);
+        const int o = conv_pos_offset(at, t, H, W, DH, DW);
+        if (o >= 0) e[i] = ELEM(x, o);
         t = conv_tap_add(t, (conv_tap){0, 0, 1}, KH, KW);
     }
 #endif

@@ -8,8 +8,9 @@
  *                             strided over the tile (conflict-free local reads, coalesced stores);
  *   GEMM_VEC4   gemm_vec4     as gemm_reg, with float4 global loads along each operand's contiguous
  *                             dimension, prefetched into registers a tile ahead so they overlap the
- *                             products, and float4 local reads of contiguous RM x RN register blocks
- *                             (the host checks those dimensions are multiples of 4).
+ *                             products, float4 local reads (RM contiguous rows, RN columns as float4s
+ *                             4 TX apart) and float4 stores where Y allows (the host checks those
+ *                             dimensions are multiples of 4).
  * Layout: TRANS_A means A is stored K x M (lda = M), else M x K (lda = K); TRANS_B means B is stored
  * N x K (ldb = K), else K x N (ldb = N). Epilogue: HAS_C adds beta * C[m * csm + n * csn] (C's strides
  * are 0 along broadcast axes), HAS_BIAS adds bias[n], then xc_activate. Without them the C and bias
@@ -47,9 +48,9 @@ inline int batch_offset(int bz, int bd1, int bd2, int s0, int s1, int s2)
     return bz / (bd1 * bd2) * s0 + bz / bd2 % bd1 * s1 + bz % bd2 * s2;
 }
 
-/* The epilogue of output (m, n): scale, C, bias, activation, store. */
-inline void store_output(__global store_t *Y, __global const store_t *C, __global const store_t *bias, int m, int n,
-                         int N, float acc, float alpha, float beta, int csm, int csn)
+/* The epilogue of output (m, n): scale, C, bias, activation. */
+inline float output_value(__global const store_t *C, __global const store_t *bias, int m, int n, float acc, float alpha,
+                          float beta, int csm, int csn)
 {
     float v = XC_H(alpha * acc); /* under fp16 math every step of the epilogue rounds to half */
 #ifdef HAS_C
@@ -58,11 +59,41 @@ inline void store_output(__global store_t *Y, __global const store_t *C, __globa
 #ifdef HAS_BIAS
     v = XC_H(v + LOAD(bias, n));
 #endif
+    return xc_activate(v);
+}
+
+/* Where output (m, n) is stored in Y. */
+inline int output_index(int m, int n, int N)
+{
 #ifdef Y_PLANE /* a stacked product (gemm_horizontal): column block n / Y_PLANE is a plane of its own */
-    STORE(Y, n / Y_PLANE * Y_PLANE_SIZE + m * Y_PLANE + n % Y_PLANE, xc_activate(v));
+    return n / Y_PLANE * Y_PLANE_SIZE + m * Y_PLANE + n % Y_PLANE;
 #else
-    STORE(Y, m * N + n, xc_activate(v));
+    return m * N + n;
 #endif
+}
+
+inline void store_output(__global store_t *Y, __global const store_t *C, __global const store_t *bias, int m, int n,
+                         int N, float acc, float alpha, float beta, int csm, int csn)
+{
+    STORE(Y, output_index(m, n, N), output_value(C, bias, m, n, acc, alpha, beta, csm, csn));
+}
+
+/* Outputs (m, n) .. (m, n + 3) (those inside N): one access where they are adjacent in Y and
+ * aligned, else one by one. */
+inline void store_output4(__global store_t *Y, __global const store_t *C, __global const store_t *bias, int m, int n,
+                          int N, float4 acc, float alpha, float beta, int csm, int csn)
+{
+    const int i = output_index(m, n, N);
+    if (n + 3 < N && output_index(m, n + 3, N) == i + 3 && XC_ALIGNED4(Y, i)) {
+        const float4 v = (float4)(output_value(C, bias, m, n, acc.x, alpha, beta, csm, csn),
+                                  output_value(C, bias, m, n + 1, acc.y, alpha, beta, csm, csn),
+                                  output_value(C, bias, m, n + 2, acc.z, alpha, beta, csm, csn),
+                                  output_value(C, bias, m, n + 3, acc.w, alpha, beta, csm, csn));
+        STORE4A(Y, i, v);
+        return;
+    }
+    const float a[4] = {acc.x, acc.y, acc.z, acc.w};
+    for (int c = 0; c < 4 && n + c < N; c++) store_output(Y, C, bias, m, n + c, N, a[c], alpha, beta, csm, csn);
 }
 
 /* Moves A, B and Y to batch get_global_id(2). */
@@ -207,15 +238,16 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_reg(GEMM_PAR
 inline void fetch_vec4(float4 *ra, float4 *rb, __global const store_t *A, __global const store_t *B, int lda, int ldb,
                        int M, int N, int K, int m0, int n0, int k0, int tid)
 {
+    const int a_aligned = XC_ALIGNED4(A, 0) && lda % 4 == 0, b_aligned = XC_ALIGNED4(B, 0) && ldb % 4 == 0;
 #pragma unroll
     for (int p = 0; p < A_STEPS; p++) {
         const int i = tid + p * NT;
 #ifdef TRANS_A
         const int m = m0 + i % (BM / 4) * 4, k = k0 + i / (BM / 4);
-        ra[p] = m < M && k < K ? LOAD4(A, k * lda + m) : (float4)(0.0f);
+        ra[p] = m < M && k < K ? LOAD4_IF(a_aligned, A, k * lda + m) : (float4)(0.0f);
 #else
         const int k = k0 + i % (BK / 4) * 4, m = m0 + i / (BK / 4);
-        ra[p] = m < M && k < K ? LOAD4(A, m * lda + k) : (float4)(0.0f);
+        ra[p] = m < M && k < K ? LOAD4_IF(a_aligned, A, m * lda + k) : (float4)(0.0f);
 #endif
     }
 #pragma unroll
@@ -223,10 +255,10 @@ inline void fetch_vec4(float4 *ra, float4 *rb, __global const store_t *A, __glob
         const int i = tid + p * NT;
 #ifdef TRANS_B
         const int k = k0 + i % (BK / 4) * 4, n = n0 + i / (BK / 4);
-        rb[p] = k < K && n < N ? LOAD4(B, n * ldb + k) : (float4)(0.0f);
+        rb[p] = k < K && n < N ? LOAD4_IF(b_aligned, B, n * ldb + k) : (float4)(0.0f);
 #else
         const int n = n0 + i % (BN / 4) * 4, k = k0 + i / (BN / 4);
-        rb[p] = k < K && n < N ? LOAD4(B, k * ldb + n) : (float4)(0.0f);
+        rb[p] = k < K && n < N ? LOAD4_IF(b_aligned, B, k * ldb + n) : (float4)(0.0f);
 #endif
     }
 }
@@ -263,7 +295,8 @@ inline void stash_vec4(__local float *As, __local float *Bs, const float4 *ra, c
     }
 }
 
-/* Work-item (tx, ty) owns the contiguous block of rows m0 + ty * RM ... and columns n0 + tx * RN ... */
+/* Work-item (tx, ty) owns rows m0 + ty * RM .. + RM - 1 and the float4s of columns at n0 + 4 tx + 4 TX j
+ * (XC_VEC4_BLOCK_PRODUCT). */
 __kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_vec4(GEMM_PARAMS)
 {
     __local float As[BK * LDA] __attribute__((aligned(16))), Bs[BK * LDB] __attribute__((aligned(16)));
@@ -277,17 +310,15 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_vec4(GEMM_PA
         stash_vec4(As, Bs, ra, rb, tid);
         barrier(CLK_LOCAL_MEM_FENCE);
         if (k0 + BK < K) fetch_vec4(ra, rb, A, B, lda, ldb, M, N, K, m0, n0, k0 + BK, tid); /* in flight during the products */
-        XC_VEC4_BLOCK_PRODUCT(As, Bs, ty * RM, tx * RN, acc);
+        XC_VEC4_BLOCK_PRODUCT(As, Bs, ty * RM, 4 * tx, 4 * TX, acc);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 #pragma unroll
     for (int i = 0; i < RM; i++)
 #pragma unroll
         for (int j = 0; j < RN / 4; j++) {
-            const int m = m0 + ty * RM + i, n = n0 + tx * RN + 4 * j;
-            const float v[4] = {acc[i][j].x, acc[i][j].y, acc[i][j].z, acc[i][j].w};
-            for (int c = 0; c < 4; c++)
-                if (m < M && n + c < N) store_output(Y, C, bias, m, n + c, N, v[c], alpha, beta, csm, csn);
+            const int m = m0 + ty * RM + i, n = n0 + 4 * tx + 4 * TX * j;
+            if (m < M && n < N) store_output4(Y, C, bias, m, n, N, acc[i][j], alpha, beta, csm, csn);
         }
 }
 #endif
