@@ -13,6 +13,7 @@ inline ushort xc_bf16_bits(float x)
     return (ushort)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
 inline float xc_bf16_value(ushort w) { return as_float((uint)w << 16); }
+inline float2 xc_bf16_value2(ushort2 w) { return as_float2(convert_uint2(w) << 16); }
 inline float4 xc_bf16_value4(ushort4 w) { return as_float4(convert_uint4(w) << 16); }
 #if defined(XC_BF16)
 #define XC_STORE16
@@ -20,6 +21,8 @@ typedef ushort store_t;
 #define LOAD(p, i) xc_bf16_value((p)[(i)])
 #define STORE(p, i, v) ((p)[(i)] = xc_bf16_bits(v))
 #define LOAD4(p, i) xc_bf16_value4(vload4(0, (p) + (i))) /* four consecutive elements as a float4 */
+#define LOAD2A(p, i) xc_bf16_value2(*(__global const ushort2 *)((p) + (i)))
+#define STORE2A(p, i, v) (*(__global ushort2 *)((p) + (i)) = (ushort2)(xc_bf16_bits((v).x), xc_bf16_bits((v).y)))
 #define LOAD4A(p, i) xc_bf16_value4(*(__global const ushort4 *)((p) + (i)))
 #define STORE4A(p, i, v) (*(__global ushort4 *)((p) + (i)) = (ushort4)(xc_bf16_bits((v).x), xc_bf16_bits((v).y), xc_bf16_bits((v).z), xc_bf16_bits((v).w)))
 #elif defined(XC_FP16)
@@ -28,6 +31,8 @@ typedef half store_t;
 #define LOAD(p, i) vload_half((i), (p))
 #define STORE(p, i, v) vstore_half_rte((v), (i), (p))
 #define LOAD4(p, i) vload_half4(0, (p) + (i)) /* four consecutive elements as a float4 */
+#define LOAD2A(p, i) vloada_half2(0, (p) + (i))
+#define STORE2A(p, i, v) vstorea_half2_rte((v), 0, (p) + (i))
 #define LOAD4A(p, i) vloada_half4(0, (p) + (i))
 #define STORE4A(p, i, v) vstorea_half4_rte((v), 0, (p) + (i))
 #else
@@ -35,13 +40,16 @@ typedef float store_t;
 #define LOAD(p, i) ((p)[(i)])
 #define STORE(p, i, v) ((p)[(i)] = (v))
 #define LOAD4(p, i) vload4(0, (p) + (i))
+#define LOAD2A(p, i) (*(__global const float2 *)((p) + (i)))
+#define STORE2A(p, i, v) (*(__global float2 *)((p) + (i)) = (v))
 #define LOAD4A(p, i) (*(__global const float4 *)((p) + (i)))
 #define STORE4A(p, i, v) (*(__global float4 *)((p) + (i)) = (v))
 #endif
 /* LOAD4 needs only an element's alignment, so NVIDIA's compiler splits it into four loads;
  * LOAD4A and STORE4A move the four elements at p + i as one access, where XC_ALIGNED4(p, i)
- * (p + i on a four-element boundary). */
+ * (p + i on a four-element boundary); LOAD2A, STORE2A and XC_ALIGNED2 the same for two. */
 #define XC_ALIGNED4(p, i) (((size_t)((p) + (i)) & (4 * sizeof(store_t) - 1)) == 0)
+#define XC_ALIGNED2(p, i) (((size_t)((p) + (i)) & (2 * sizeof(store_t) - 1)) == 0)
 /* LOAD4 or, where `aligned` (p + i on a four-element boundary, known for the whole loop), LOAD4A */
 #define LOAD4_IF(aligned, p, i) ((aligned) ? LOAD4A(p, i) : LOAD4(p, i))
 

@@ -88,27 +88,40 @@ inline int conv_pos_offset(conv_pos at, conv_tap t, const int H, const int W, co
     return at.inside && ih >= 0 && ih < H && iw >= 0 && iw < W ? at.base + (t.c * H + dh) * W + dw : -1;
 }
 
-/* Epilogue of output element i: bias (already in acc), then the residual (res is the residual
- * tensor, or y itself when the layer has none and it is never read), then the activation. */
-inline void conv_store(__global store_t *y, __global const store_t *res, int i, float acc)
+/* The epilogue of one output: acc (bias included) as stored, then the residual r (read only
+ * under XC_RESIDUAL: res is the residual tensor, or y itself when the layer has none), then the
+ * activation. */
+inline float conv_value(float acc, float r)
 {
     acc = XC_H(acc); /* fp16 math: the accumulator (bias included) as half, then each epilogue step */
 #ifdef XC_RESIDUAL
-    acc = XC_H(acc + LOAD(res, i));
+    acc = XC_H(acc + r);
 #endif
-    STORE(y, i, xc_activate(acc));
+    return xc_activate(acc);
+}
+#ifdef XC_RESIDUAL
+#define CONV_RES(load) load
+#else
+#define CONV_RES(load) 0.0f
+#endif
+
+/* Output element i through the epilogue. */
+inline void conv_store(__global store_t *y, __global const store_t *res, int i, float acc)
+{
+    STORE(y, i, conv_value(acc, CONV_RES(LOAD(res, i))));
 }
 
-/* conv_store of outputs i .. i + 3, adjacent in y and res and on a four-element boundary in both
- * (XC_ALIGNED4): one access each. */
+/* Outputs i .. i + 3 (conv_store4) or i, i + 1 (conv_store2), adjacent in y and res and on a
+ * boundary of four (two) elements in both (XC_ALIGNED4, XC_ALIGNED2): one access each. */
 inline void conv_store4(__global store_t *y, __global const store_t *res, int i, float4 acc)
 {
-    float4 v = (float4)(XC_H(acc.x), XC_H(acc.y), XC_H(acc.z), XC_H(acc.w));
-#ifdef XC_RESIDUAL
-    const float4 r = LOAD4A(res, i);
-    v = (float4)(XC_H(v.x + r.x), XC_H(v.y + r.y), XC_H(v.z + r.z), XC_H(v.w + r.w));
-#endif
-    STORE4A(y, i, (float4)(xc_activate(v.x), xc_activate(v.y), xc_activate(v.z), xc_activate(v.w)));
+    const float4 r = CONV_RES(LOAD4A(res, i));
+    STORE4A(y, i, (float4)(conv_value(acc.x, r.x), conv_value(acc.y, r.y), conv_value(acc.z, r.z), conv_value(acc.w, r.w)));
+}
+inline void conv_store2(__global store_t *y, __global const store_t *res, int i, float2 acc)
+{
+    const float2 r = CONV_RES(LOAD2A(res, i));
+    STORE2A(y, i, (float2)(conv_value(acc.x, r.x), conv_value(acc.y, r.y)));
 }
 
 /* The im2col tactics' first launch (conv2d.im2col_gemm, conv2d.im2col_vec4): col[g][k][p] for

@@ -28,24 +28,37 @@
 #endif
 
 /* B's gather without divisions in the K loop: a work-item's chunks keep their output position p
- * (a row of B) and their place in the tile over the whole loop (conv_pos), and the taps k = (c,
- * kh, kw) of a chunk advance BK a tile by carries (conv_tap_add). */
-/* The KC values of B at taps t, t+1, ... of position `at`, zeros outside K (c >= CG) and in the
- * padding. */
-inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, conv_tap t, const int H, const int W, const int OHW,
-                            const int KH, const int KW, const int DH, const int DW, const int CG)
+ * (a row of B) and their place in the tile over the whole loop (conv_pos). 1x1: the tap is the
+ * channel. Otherwise each k of a tile becomes a tap entry (conv_tap_entry: its offset from a
+ * window's base, kh DH, kw DW, and whether k is inside the slice) that BK work-items compute
+ * once per tile into local memory for all the lanes, where every lane used to walk its own taps
+ * value by value (the index work, not the loads or the mma, was what the implicit tactics
+ * issued most). */
+#ifndef CONV_B_1X1
+inline int4 conv_tap_entry(int k, int kend, const int H, const int W, const int KH, const int KW, const int DH, const int DW)
+{
+    const conv_tap t = conv_tap_at(k, KH, KW);
+    const int dh = t.kh * DH, dw = t.kw * DW;
+    return (int4)((t.c * H + dh) * W + dw, dh, dw, k < kend);
+}
+#endif
+
+/* The KC values of B at position `at`: 1x1, channels k .. k + KC - 1 (zeros from CG on);
+ * otherwise the taps of entries te[0 .. KC - 1] (zeros outside the slice and in the padding). */
+inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, int k, __local const int4 *te, const int H, const int W,
+                            const int OHW, const int CG)
 {
     elem_t e[KC];
     for (int i = 0; i < KC; i++) e[i] = 0;
     if (!at.inside) return (chunk_t)(0);
 #ifdef CONV_B_1X1
-    const int k = t.c; /* KH = KW = 1: the tap is the channel */
     for (int i = 0; i < KC && k + i < CG; i++) e[i] = ELEM(x, at.base + (k + i) * OHW);
 #else
-    for (int i = 0; i < KC && t.c < CG; i++) {
-        const int o = conv_pos_offset(at, t, H, W, DH, DW);
-        if (o >= 0) e[i] = ELEM(x, o);
-        t = conv_tap_add(t, (conv_tap){0, 0, 1}, KH, KW);
+#pragma unroll
+    for (int i = 0; i < KC; i++) {
+        const int4 q = te[i];
+        const int ih = at.ih0 + q.y, iw = at.iw0 + q.z;
+        if (q.w && (uint)ih < (uint)H && (uint)iw < (uint)W) e[i] = ELEM(x, at.base + q.x);
     }
 #endif
     return chunk_pack(e);
@@ -53,8 +66,9 @@ inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, conv_tap t, 
 
 /* The lane's accumulators of the warp's tile at (channel m0, position p0) of group g through
  * the epilogue, or under SPLITK as they are into slice `slice`'s partial plane: accumulator
- * (i, j, e) of lane (gl, t) is row gl (+8 for e >= 2), column NCOL(j, 2t (+1 for odd e))
- * (mma_core.cl). */
+ * (i, j, 2h + e) of lane (gl, t) is row gl + 8h, column NCOL(j, 2t + e) (mma_core.cl). Where a
+ * pair's columns are adjacent positions of one image and y and res allow it, the pair goes out as
+ * one access (conv_store2). */
 inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global const store_t *res,
                            __global const store_t *bias, int m0, int p0, int gl, int t, int g, const int M, const int MG,
                            const int P, const int OHW SPLITK_ARGS, int slice)
@@ -62,18 +76,25 @@ inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global 
 #pragma unroll
     for (int i = 0; i < MT; i++)
 #pragma unroll
-        for (int e = 0; e < 4; e++) {
-            const int m = m0 + i * 16 + gl + (e >> 1) * 8;
+        for (int h = 0; h < 2; h++) {
+            const int m = m0 + i * 16 + gl + h * 8;
             if (m >= MG) continue;
             const float b = BIAS(g * MG + m);
 #pragma unroll
             for (int j = 0; j < NT8; j++) {
-                const int p = p0 + NCOL(j, 2 * t + (e & 1));
-                if (p >= P) continue;
-#ifdef SPLITK
-                SPLITK_PART(slice, g * MG + m, p) = acc[i][j][e]; /* b and the epilogue: conv_splitk_reduce */
+                const int p = p0 + NCOL(j, 2 * t), q = p0 + NCOL(j, 2 * t + 1);
+                const float2 v = (float2)(acc[i][j][2 * h], acc[i][j][2 * h + 1]);
+#ifdef SPLITK /* b and the epilogue: conv_splitk_reduce */
+                if (p < P) SPLITK_PART(slice, g * MG + m, p) = v.x;
+                if (q < P) SPLITK_PART(slice, g * MG + m, q) = v.y;
 #else
-                conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j][e] + b);
+                const int o = (p / OHW * M + g * MG + m) * OHW + p % OHW;
+                if (q == p + 1 && q < P && p % OHW + 1 < OHW && XC_ALIGNED2(y, o) && XC_ALIGNED2(res, o)) {
+                    conv_store2(y, res, o, v + b);
+                    continue;
+                }
+                if (p < P) conv_store(y, res, o, v.x + b);
+                if (q < P) conv_store(y, res, (q / OHW * M + g * MG + m) * OHW + q % OHW, v.y + b);
 #endif
             }
         }
@@ -101,15 +122,20 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
     mma_zero(acc);
     chunk_t ra[A_GROUPS], rb[B_GROUPS];
     conv_pos pos[B_GROUPS];
-    conv_tap tap[B_GROUPS];
 #pragma unroll
     for (int q = 0; q < B_GROUPS; q++) {
         ACROSS_K(q, BN, row, c);
         pos[q] = conv_pos_at(p0 + row, g, C, H, W, OH, OW, SH, SW, PH, PW, CG, P);
-        tap[q] = conv_tap_at(kbeg + KC * c, KH, KW);
     }
-    const conv_tap step = conv_tap_at(BK, KH, KW);
     const int tiles = (kend - kbeg + BK - 1) / BK;
+#ifndef CONV_B_1X1
+    __local int4 taps[2][BK]; /* tile kt's entries in taps[kt & 1], written while tile kt - 1 loads */
+#define TILE_TAPS(kt) taps[(kt) & 1]
+    if (tid < BK) taps[0][tid] = conv_tap_entry(kbeg + tid, kend, H, W, KH, KW, DH, DW);
+    barrier(CLK_LOCAL_MEM_FENCE);
+#else
+#define TILE_TAPS(kt) ((__local const int4 *)0) /* unused: the tap is the channel */
+#endif
     for (int kt = 0; kt <= tiles; kt++) {
         /* kt < tiles: fetch tile kt; kt > 0: the products of tile kt - 1 (stage (kt - 1) & 1)
          * while those loads are in flight; then tile kt into stage kt & 1 */
@@ -121,9 +147,13 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
             }
 #pragma unroll
             for (int q = 0; q < B_GROUPS; q++) {
-                rb[q] = conv_b_chunk(x, pos[q], tap[q], H, W, OHW, KH, KW, DH, DW, CG);
-                tap[q] = conv_tap_add(tap[q], step, KH, KW);
+                ACROSS_K(q, BN, row, c);
+                rb[q] = conv_b_chunk(x, pos[q], kbeg + kt * BK + KC * c, TILE_TAPS(kt) + KC * c, H, W, OHW, CG);
             }
+#ifndef CONV_B_1X1
+            /* taps[(kt + 1) & 1] was last read by tile kt - 1's loads, before the barrier ending it */
+            if (tid < BK) taps[(kt + 1) & 1][tid] = conv_tap_entry(kbeg + (kt + 1) * BK + tid, kend, H, W, KH, KW, DH, DW);
+#endif
         }
         if (kt > 0) stage_products(acc, As + ((kt - 1) & 1) * BM * 4, Bs + ((kt - 1) & 1) * BN * 4, wm, wn, gl, t);
         if (kt < tiles) {

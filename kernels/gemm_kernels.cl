@@ -78,6 +78,21 @@ inline void store_output(__global store_t *Y, __global const store_t *C, __globa
     STORE(Y, output_index(m, n, N), output_value(C, bias, m, n, acc, alpha, beta, csm, csn));
 }
 
+/* Outputs (m, n) and (m, n2) (those inside N): one access where they are adjacent in Y and
+ * aligned, else one by one. */
+inline void store_output2(__global store_t *Y, __global const store_t *C, __global const store_t *bias, int m, int n, int n2,
+                          int N, float2 acc, float alpha, float beta, int csm, int csn)
+{
+    const int i = output_index(m, n, N);
+    if (n2 < N && output_index(m, n2, N) == i + 1 && XC_ALIGNED2(Y, i)) {
+        STORE2A(Y, i, (float2)(output_value(C, bias, m, n, acc.x, alpha, beta, csm, csn),
+                               output_value(C, bias, m, n2, acc.y, alpha, beta, csm, csn)));
+        return;
+    }
+    if (n < N) store_output(Y, C, bias, m, n, N, acc.x, alpha, beta, csm, csn);
+    if (n2 < N) store_output(Y, C, bias, m, n2, N, acc.y, alpha, beta, csm, csn);
+}
+
 /* Outputs (m, n) .. (m, n + 3) (those inside N): one access where they are adjacent in Y and
  * aligned, else one by one. */
 inline void store_output4(__global store_t *Y, __global const store_t *C, __global const store_t *bias, int m, int n,

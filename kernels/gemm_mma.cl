@@ -85,8 +85,9 @@ inline void stash(__local uint4 *As, __local uint4 *Bs, const chunk_t *ra, const
     const int m0 = (band * GROUP_M + in_band % band_m) * BM, n0 = in_band / band_m * BN
 
 /* The lane's accumulators out: through the epilogue into Y, or (part, split-K) as they are into
- * a partial-sum plane. Accumulator (i, j, e) of lane (g, t): row g (+8 for e >= 2), column 2t
- * (+1 for odd e) of its 16 x 8 tile. */
+ * a partial-sum plane. Accumulator (i, j, 2h + e) of lane (g, t): row g + 8h, column NCOL(j,
+ * 2t + e) of its 16 x 8 tile; a pair of adjacent columns goes out as one access where Y allows
+ * (store_output2). */
 MMA_INLINE void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, int M, int N, __global store_t *Y,
                       __global const store_t *C, __global const store_t *bias, float alpha, float beta, int csm, int csn,
                       __global float *part)
@@ -94,16 +95,20 @@ MMA_INLINE void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, i
 #pragma unroll
     for (int i = 0; i < MT; i++)
 #pragma unroll
-        for (int j = 0; j < NT8; j++)
+        for (int h = 0; h < 2; h++) {
+            const int m = m0 + i * 16 + g + h * 8;
+            if (m >= M) continue;
 #pragma unroll
-            for (int e = 0; e < 4; e++) {
-                const int m = m0 + i * 16 + g + (e >> 1) * 8, n = n0 + NCOL(j, 2 * t + (e & 1));
-                if (m >= M || n >= N) continue;
-                if (part)
-                    part[m * N + n] = acc[i][j][e];
-                else
-                    store_output(Y, C, bias, m, n, N, acc[i][j][e], alpha, beta, csm, csn);
+            for (int j = 0; j < NT8; j++) {
+                const int n = n0 + NCOL(j, 2 * t), n2 = n0 + NCOL(j, 2 * t + 1);
+                const float2 v = (float2)(acc[i][j][2 * h], acc[i][j][2 * h + 1]);
+                if (part) {
+                    if (n < N) part[m * N + n] = v.x;
+                    if (n2 < N) part[m * N + n2] = v.y;
+                } else
+                    store_output2(Y, C, bias, m, n, n2, N, v, alpha, beta, csm, csn);
             }
+        }
 }
 
 #ifndef MMA_PIPE
