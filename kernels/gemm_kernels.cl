@@ -249,11 +249,11 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_reg(GEMM_PAR
 #define B_STEPS (BN * BK / 4 / NT)
 
 /* Reads this work-item's float4s of the A tile at (m0, k0) and the B tile at (k0, n0), along each
- * operand's contiguous dimension, into registers (zeros out of range). */
+ * operand's contiguous dimension, into registers (zeros out of range); a_aligned, b_aligned: the
+ * kernel's check that whole float4 loads may be used. */
 inline void fetch_vec4(float4 *ra, float4 *rb, __global const store_t *A, __global const store_t *B, int lda, int ldb,
-                       int M, int N, int K, int m0, int n0, int k0, int tid)
+                       int a_aligned, int b_aligned, int M, int N, int K, int m0, int n0, int k0, int tid)
 {
-    const int a_aligned = XC_ALIGNED4(A, 0) && lda % 4 == 0, b_aligned = XC_ALIGNED4(B, 0) && ldb % 4 == 0;
 #pragma unroll
     for (int p = 0; p < A_STEPS; p++) {
         const int i = tid + p * NT;
@@ -318,13 +318,15 @@ __kernel __attribute__((reqd_work_group_size(TX, TY, 1))) void gemm_vec4(GEMM_PA
     const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * TX + tx;
     const int n0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
     GEMM_SELECT_BATCH();
+    /* every row of A and B starts on a four-element boundary: whole float4 loads (LOAD4_IF) */
+    const int a_aligned = XC_ALIGNED4(A, 0) && lda % 4 == 0, b_aligned = XC_ALIGNED4(B, 0) && ldb % 4 == 0;
     XC_VEC4_BLOCK_ACCUMULATORS(acc);
     float4 ra[A_STEPS], rb[B_STEPS];
-    fetch_vec4(ra, rb, A, B, lda, ldb, M, N, K, m0, n0, 0, tid);
+    fetch_vec4(ra, rb, A, B, lda, ldb, a_aligned, b_aligned, M, N, K, m0, n0, 0, tid);
     for (int k0 = 0; k0 < K; k0 += BK) {
         stash_vec4(As, Bs, ra, rb, tid);
         barrier(CLK_LOCAL_MEM_FENCE);
-        if (k0 + BK < K) fetch_vec4(ra, rb, A, B, lda, ldb, M, N, K, m0, n0, k0 + BK, tid); /* in flight during the products */
+        if (k0 + BK < K) fetch_vec4(ra, rb, A, B, lda, ldb, a_aligned, b_aligned, M, N, K, m0, n0, k0 + BK, tid); /* in flight during the products */
         XC_VEC4_BLOCK_PRODUCT(As, Bs, ty * RM, 4 * tx, 4 * TX, acc);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
