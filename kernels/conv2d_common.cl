@@ -124,6 +124,20 @@ inline void conv_store2(__global store_t *y, __global const store_t *res, int i,
     STORE2A(y, i, (float2)(conv_value(acc.x, r.x), conv_value(acc.y, r.y)));
 }
 
+/* Outputs (m, p) .. (m, p + 3) of group g with the bias b added, those inside P: one access where
+ * they are adjacent in one image and y and res allow it (conv_store4), else one by one. */
+inline void conv_store_run(__global store_t *y, __global const store_t *res, int g, int m, int p, float4 acc, float b,
+                           const int M, const int MG, const int P, const int OHW)
+{
+    const int i = (p / OHW * M + g * MG + m) * OHW + p % OHW;
+    if (p + 3 < P && p % OHW + 3 < OHW && XC_ALIGNED4(y, i) && XC_ALIGNED4(res, i)) {
+        conv_store4(y, res, i, acc + b);
+        return;
+    }
+    const float v[4] = {acc.x, acc.y, acc.z, acc.w};
+    for (int c = 0; c < 4 && p + c < P; c++) conv_store(y, res, ((p + c) / OHW * M + g * MG + m) * OHW + (p + c) % OHW, v[c] + b);
+}
+
 /* The im2col tactics' first launch (conv2d.im2col_gemm, conv2d.im2col_vec4): col[g][k][p] for
  * every group; one work-item per element, consecutive items along p. */
 __kernel void conv_im2col(__global const store_t *x, __global store_t *col, CONV_GEOM)

@@ -156,20 +156,6 @@ inline void stash_tiles(__local float *As, __local float *Bs, const float4 *ra, 
     }
 }
 
-/* Outputs (m, p) .. (m, p + 3) of group g with the bias b added, those inside P: one access where
- * they are adjacent in one image and y and res allow it (conv_store4), else one by one. */
-inline void conv_store_run(__global store_t *y, __global const store_t *res, int g, int m, int p, float4 acc, float b,
-                           const int M, const int MG, const int P, const int OHW)
-{
-    const int i = (p / OHW * M + g * MG + m) * OHW + p % OHW;
-    if (p + 3 < P && p % OHW + 3 < OHW && XC_ALIGNED4(y, i) && XC_ALIGNED4(res, i)) {
-        conv_store4(y, res, i, acc + b);
-        return;
-    }
-    const float v[4] = {acc.x, acc.y, acc.z, acc.w};
-    for (int c = 0; c < 4 && p + c < P; c++) conv_store(y, res, ((p + c) / OHW * M + g * MG + m) * OHW + (p + c) % OHW, v[c] + b);
-}
-
 /* src: the input, or the im2col workspace under CONV_B_IM2COL. Under SPLITK (conv2d.splitk_vec4,
  * one group) the third NDRange dimension counts K slices, as in conv2d_gemm.cl. */
 __kernel __attribute__((reqd_work_group_size(TX, TY, 1)))

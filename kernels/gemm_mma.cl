@@ -87,7 +87,8 @@ inline void stash(__local uint4 *As, __local uint4 *Bs, const chunk_t *ra, const
 /* The lane's accumulators out: through the epilogue into Y, or (part, split-K) as they are into
  * a partial-sum plane. Accumulator (i, j, 2h + e) of lane (g, t): row g + 8h, column NCOL(j,
  * 2t + e) of its 16 x 8 tile; a pair of adjacent columns goes out as one access where Y allows
- * (store_output2). */
+ * (store_output2), and under NPERM, where the lane's columns of a row are one run, four at a time
+ * (store_output4). */
 MMA_INLINE void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, int M, int N, __global store_t *Y,
                       __global const store_t *C, __global const store_t *bias, float alpha, float beta, int csm, int csn,
                       __global float *part)
@@ -98,6 +99,19 @@ MMA_INLINE void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, i
         for (int h = 0; h < 2; h++) {
             const int m = m0 + i * 16 + g + h * 8;
             if (m >= M) continue;
+#ifdef NPERM
+            if (!part) { /* tile-minor columns: the lane's 2 NT8 columns of the row are one run */
+#pragma unroll
+                for (int e = 0; e < 2; e++)
+#pragma unroll
+                    for (int j = 0; j < NT8; j += 4)
+                        store_output4(Y, C, bias, m, n0 + NCOL(j, 2 * t + e), N,
+                                      (float4)(acc[i][j][2 * h + e], acc[i][j + 1][2 * h + e], acc[i][j + 2][2 * h + e],
+                                               acc[i][j + 3][2 * h + e]),
+                                      alpha, beta, csm, csn);
+                continue;
+            }
+#endif
 #pragma unroll
             for (int j = 0; j < NT8; j++) {
                 const int n = n0 + NCOL(j, 2 * t), n2 = n0 + NCOL(j, 2 * t + 1);
