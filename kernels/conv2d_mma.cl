@@ -68,7 +68,8 @@ inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, int k, __loc
  * the epilogue, or under SPLITK as they are into slice `slice`'s partial plane: accumulator
  * (i, j, 2h + e) of lane (gl, t) is row gl + 8h, column NCOL(j, 2t + e) (mma_core.cl). Where a
  * pair's columns are adjacent positions of one image and y and res allow it, the pair goes out as
- * one access (conv_store2); under NPERM a lane's columns of a row are one run, stored by fours. */
+ * one access (conv_store2); under NPERM and LPERM a lane's columns of a row are one run, stored by
+ * fours. */
 inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global const store_t *res,
                            __global const store_t *bias, int m0, int p0, int gl, int t, int g, const int M, const int MG,
                            const int P, const int OHW SPLITK_ARGS, int slice)
@@ -80,9 +81,9 @@ inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global 
             const int m = m0 + i * 16 + gl + h * 8;
             if (m >= MG) continue;
             const float b = BIAS(g * MG + m);
-#if defined(NPERM) && !defined(SPLITK)
-            /* tile-minor columns (NPERM): the lane's 2 NT8 columns of a row are adjacent, from
-             * 2t NT8 on (NCOL(j, 2t + e) = (2t + e) NT8 + j), so they go out four at a time */
+#if (defined(NPERM) || defined(LPERM)) && !defined(SPLITK)
+            /* tile-minor columns (NPERM, LPERM): the lane's 2 NT8 columns of a row are adjacent,
+             * from 2t NT8 on (NCOL(j, 2t + e) = (2t + e) NT8 + j), so they go out four at a time */
 #pragma unroll
             for (int e = 0; e < 2; e++)
 #pragma unroll
@@ -138,7 +139,7 @@ void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __glo
 #pragma unroll
     for (int q = 0; q < B_GROUPS; q++) {
         ACROSS_K(q, BN, row, c);
-        pos[q] = conv_pos_at(p0 + row, g, C, H, W, OH, OW, SH, SW, PH, PW, CG, P);
+        pos[q] = conv_pos_at(p0 + LCOL(row), g, C, H, W, OH, OW, SH, SW, PH, PW, CG, P);
     }
     const int tiles = (kend - kbeg + BK - 1) / BK;
 #ifndef CONV_B_1X1

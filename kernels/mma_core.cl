@@ -105,10 +105,29 @@ inline ulong probe_clock(ulong *tick) { return ++*tick; }
 #else
 #define B_KROWS 0
 #endif
-#ifdef NPERM
+/* LPERM (asked for by the conv tactics' host, taken by their register-staged kernel: B's stage
+ * n-major, warp tiles of 4 or 8 n8 tiles): the same tile-minor numbering of the output columns,
+ * but made by the loader instead of the product. Stage row r of the work-group's block holds
+ * block column LCOL(r) (r = wn + 8j + c holds wn + NCOL(j, c)), so the product reads its rows as
+ * ever (SROW(j, c) = 8j + c, conflict-free) and the epilogue finds the lane's 2 NT8 columns of a
+ * row adjacent: stores and residual loads four at a time instead of in pairs. */
+#if defined(LPERM) && (defined(MMA_PIPE) || defined(NPERM) || NT8 != 4 && NT8 != 8)
+#undef LPERM
+#endif
+#if defined(NPERM) || defined(LPERM)
 #define NCOL(j, c) ((c) * NT8 + (j))
 #else
 #define NCOL(j, c) ((j) * 8 + (c))
+#endif
+#ifdef NPERM
+#define SROW(j, c) NCOL(j, c) /* the stage row the product reads for column c of n8 tile j */
+#else
+#define SROW(j, c) ((j) * 8 + (c))
+#endif
+#ifdef LPERM
+#define LCOL(r) ((r) / WN * WN + (r) % 8 * NT8 + (r) % WN / 8)
+#else
+#define LCOL(r) (r)
 #endif
 #if defined(MMA_PIPE) && !defined(MMA_FP16)
 #define ROUND_AT_READ
@@ -283,7 +302,7 @@ inline void stage_products(float acc[MT][NT8][4], __local const uint4 *as, __loc
     for (int i = 0; i < MT; i++)
         for (int j = 0; j < NT8; j++)
             for (int e = 0; e < 4; e++) {
-                const int m = wm + i * 16 + g + (e >> 1) * 8, n = wn + NCOL(j, 2 * t + (e & 1));
+                const int m = wm + i * 16 + g + (e >> 1) * 8, n = wn + SROW(j, 2 * t + (e & 1));
                 float sum = 0.0f;
                 for (int k = 0; k < BK; k++) sum += stage_elem(as, m, k, A_KROWS, BM) * stage_elem(bs, n, k, B_KROWS, BN);
                 acc[i][j][e] += sum;

@@ -663,8 +663,8 @@ static xc_status mma_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines
     if (!bm || !bn || !bk || !warps) return xc_fail(XC_ERR_INTERNAL, "conv mma variant without its tile sizes");
     char *body = xc_kernel_sources_join("mma_core.cl", "conv2d_mma.cl");
     if (!body) return xc_fail(XC_ERR_NOMEM, "layer '%s': kernels/mma_core.cl + conv2d_mma.cl", l->name);
-    char extra[64];
-    snprintf(extra, sizeof extra, "%s%s%s", xc_mma_defines(), src == B_1X1 ? " -DCONV_B_1X1" : "",
+    char extra[96]; /* LPERM: output columns numbered by the loader where the kernel can (mma_core.cl) */
+    snprintf(extra, sizeof extra, "%s -DLPERM%s%s", xc_mma_defines(), src == B_1X1 ? " -DCONV_B_1X1" : "",
              gemm_k(&q) % (size_t)(bk / 4) == 0 ? " -DALIGNED" : "");
     xc_status s = conv_program_source(e, l, body, defines, extra, &p);
     free(body);
