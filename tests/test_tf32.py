@@ -68,6 +68,26 @@ def _conv_taps_model(path):
         f.write(m.SerializeToString())
 
 
+def _conv_wino_model(path):
+    """3x3 stride-1 convs the Winograd tactics take: 12 channels over a batch of 2 odd-sized maps
+    (5 x 6 = 30 tiles an image, 60 padded to 60), then 20 channels with the residual and a Relu,
+    so the GEMMs' last tiles are partial in M, N and K."""
+    rng = np.random.default_rng(2)
+    w1 = numpy_helper.from_array(rng.uniform(-1, 1, (20, 12, 3, 3)).astype(np.float32), "W1")
+    w2 = numpy_helper.from_array(rng.uniform(-1, 1, (20, 20, 3, 3)).astype(np.float32), "W2")
+    b2 = numpy_helper.from_array(rng.uniform(-1, 1, (20,)).astype(np.float32), "B2")
+    nodes = [helper.make_node("Conv", ["X", "W1"], ["A"], name="w1", pads=[1, 1, 1, 1]),
+             helper.make_node("Conv", ["A", "W2", "B2"], ["C"], name="w2", pads=[1, 1, 1, 1]),
+             helper.make_node("Add", ["C", "A"], ["D"], name="res"),
+             helper.make_node("Relu", ["D"], ["Y"], name="relu")]
+    g = helper.make_graph(nodes, "tf32wino", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 12, 9, 11])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=[w1, w2, b2])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+
+
 def tf32_tests(s, xc, build, tmp):
     d = os.path.join(tmp, "tf32")
     os.makedirs(d, exist_ok=True)
@@ -135,8 +155,9 @@ def tf32_tests(s, xc, build, tmp):
     # CROSSCHECK_MMA_EMULATE: the mma tactics offered here too, their products computed in plain
     # OpenCL C from the same local stages, so the loads, layouts and epilogues are checked on PoCL
     emu = dict(fast, CROSSCHECK_MMA_EMULATE="1")
-    taps = os.path.join(d, "taps.onnx")
+    taps, wino = os.path.join(d, "taps.onnx"), os.path.join(d, "wino.onnx")
     _conv_taps_model(taps)
+    _conv_wino_model(wino)
     every = lambda prec: lambda rows: all(x["precision"] == prec and "64x64" in x["tactic"] for x in rows)
     runs = lambda tactic, prec: lambda rows: any(x["tactic"].startswith(tactic) and x["precision"] == prec for x in rows)
     for label, m, extra, want in (("conv2d.implicit_tf32", conv, ["--tactics", "conv2d.implicit_tf32.64x64*"], every("tf32")),
@@ -151,7 +172,13 @@ def tf32_tests(s, xc, build, tmp):
                                   ("conv2d.1x1_tf32_async (8 n8 tiles a warp)", taps,
                                    ["--tactics", "conv2d.1x1_tf32_async.128x128*"], runs("conv2d.1x1_tf32_async.128x128", "tf32")),
                                   ("conv2d.1x1_mma_fp16_async", taps, ["--fp16", "--tactics", "conv2d.1x1_mma_fp16_async.64x64*"],
-                                   runs("conv2d.1x1_mma_fp16_async.64x64", "fp16"))):
+                                   runs("conv2d.1x1_mma_fp16_async.64x64", "fp16")),
+                                  ("conv2d.winograd_gemm_tf32", wino, ["--tactics", "conv2d.winograd_gemm_tf32.64x64*"],
+                                   every("tf32")),
+                                  ("conv2d.winograd_gemm_tf32_async (NPERM columns)", wino,
+                                   ["--tactics", "conv2d.winograd_gemm_tf32_async.64x64*"], every("tf32")),
+                                  ("conv2d.winograd_gemm_tf32_async (8 n8 tiles a warp)", wino,
+                                   ["--tactics", "conv2d.winograd_gemm_tf32_async.128x128*"], runs("conv2d.winograd_gemm_tf32_async.128x128", "tf32"))):
         j = os.path.join(d, "emu.json")
         r = _run([xc, "run", m, "--ref", "--ocl", "--per-layer", "--json", j, "--builder-optimization-level", "3"] + extra, emu)
         rows = json.load(open(j))["per_layer"]["layers"] if r.returncode == 0 else []

@@ -21,6 +21,7 @@
  *                                 gemm_vec4, output transform);
  *   conv2d.winograd_gemm_tf32.<t> the same with the GEMMs on TF32 tensor cores (gemm.tf32's kernel;
  *                                 NVIDIA compute capability >= 8.0 only, see xc_engine_tf32);
+ *   conv2d.winograd_gemm_tf32_async.<t> ... on gemm.tf32_async's cp.async kernel and tiles;
  *   conv2d.{1x1,implicit}_tf32.<t> the conv GEMM itself on TF32 tensor cores (1x1 reads the input
  *                                 as B, implicit gathers it: any window, stride, group; same
  *                                 devices; kernels/conv2d_mma.cl);
@@ -646,6 +647,12 @@ static const xc_variant tf32_tiles[] = {
 };
 static const xc_tactic winograd_gemm_tf32 = {"conv2d.winograd_gemm_tf32", winograd_gemm_tf32_applicable, tf32_tiles,
                                              winograd_gemm_prepare, NULL};
+/* conv2d.winograd_gemm_tf32_async: the same GEMMs on gemm.tf32_async's cp.async pipeline (its
+ * tiles; MMA_PIPE in gemm_mma.cl): U's rows (C) and V's (the tiles, padded to 4) are whole 16-byte
+ * chunks, so each copy is one, and V's chunks land k-major in the NPERM layout, whose epilogue
+ * stores a lane's columns four at a time. */
+static const xc_tactic winograd_gemm_tf32_async = {"conv2d.winograd_gemm_tf32_async", winograd_gemm_tf32_applicable,
+                                                   xc_mma_pipe_tf32_tiles, winograd_gemm_prepare, NULL};
 
 /* ---- the conv GEMM on tensor cores (kernels/mma_core.cl + conv2d_mma.cl):
  * conv2d.{1x1,implicit}_tf32 and conv2d.{1x1,implicit}_mma_fp16 ---- */
@@ -798,6 +805,6 @@ static const xc_tactic *const tactics[] = {
     &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4,        &splitk_im2col_vec4,
     &depthwise,      &winograd,      &winograd_gemm, &winograd_gemm_tf32, &pointwise_tf32,
     &implicit_tf32,  &pointwise_fp16, &implicit_fp16, &pointwise_tf32_async, &pointwise_fp16_async,
-    &splitk_tf32,    &splitk_fp16,   NULL};
+    &splitk_tf32,    &splitk_fp16,   &winograd_gemm_tf32_async, NULL};
 /* clang-format on */
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};
