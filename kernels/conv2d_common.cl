@@ -7,6 +7,15 @@
  * K = CG*KH*KW (k = (c, kh, kw)) and P = N*OH*OW (p = (n, oh, ow)); the weights of group g
  * are the MG x K matrix starting at w + g*MG*K, exactly ONNX's [M, C/group, KH, KW]. */
 
+/* A conv kernel's buffers: input (the im2col workspace for some), weights, bias, residual, output.
+ * restrict: a layer's output never shares a buffer with its inputs (src/ocl/memplan.c places a
+ * layer's outputs before it releases what the layer read last), and saying so lets the compiler
+ * issue an epilogue's residual loads ahead of its stores instead of waiting out each load's trip
+ * to memory between two stores that might have changed it. */
+#define CONV_IO(x, w)                                                                                                  \
+    __global const store_t *restrict x, __global const store_t *restrict w, __global const store_t *restrict bias,    \
+        __global const store_t *restrict res, __global store_t *restrict y
+
 #define CONV_GEOM const int N, const int C, const int H, const int W, const int M, const int OH, const int OW, \
                   const int KH, const int KW, const int SH, const int SW, const int DH, const int DW,           \
                   const int PH, const int PW, const int G

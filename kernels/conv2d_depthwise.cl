@@ -2,8 +2,7 @@
  * plane and one KH x KW filter. A work-item computes VW consecutive outputs of one row: each
  * weight is loaded once and applied to VW inputs, and neighbouring items share cache lines.
  * Needs conv2d_common.cl before it. Parameter: VW. */
-__kernel void conv_depthwise(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
-                             __global const store_t *res, __global store_t *y, CONV_GEOM)
+__kernel void conv_depthwise(CONV_IO(x, w), CONV_GEOM)
 {
     const int ow0 = get_global_id(0) * VW, oh = get_global_id(1), nc = get_global_id(2);
     if (ow0 >= OW || oh >= OH || nc >= N * C) return;

@@ -1,8 +1,7 @@
 /* conv2d_direct.cl — the baseline conv tactic (conv2d.direct): one work-item per output
  * element (n, m, oh, ow), summing its group's input channels and kernel taps straight from
  * global memory. Needs conv2d_common.cl before it. */
-__kernel void conv_direct(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
-                          __global const store_t *res, __global store_t *y, CONV_GEOM)
+__kernel void conv_direct(CONV_IO(x, w), CONV_GEOM)
 {
     const int i = get_global_id(0);
     if (i >= N * M * OH * OW) return;

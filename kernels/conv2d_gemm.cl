@@ -27,8 +27,7 @@
 
 /* src: the input, or the im2col workspace under CONV_B_IM2COL. */
 __kernel __attribute__((reqd_work_group_size(LX, LY, 1)))
-void conv_gemm(__global const store_t *src, __global const store_t *w, __global const store_t *bias,
-               __global const store_t *res, __global store_t *y, CONV_GEOM SPLITK_ARGS)
+void conv_gemm(CONV_IO(src, w), CONV_GEOM SPLITK_ARGS)
 {
     __local float As[TK][TM];
     __local float Bs[TK][TN];

@@ -159,8 +159,7 @@ inline void stash_tiles(__local float *As, __local float *Bs, const float4 *ra, 
 /* src: the input, or the im2col workspace under CONV_B_IM2COL. Under SPLITK (conv2d.splitk_vec4,
  * one group) the third NDRange dimension counts K slices, as in conv2d_gemm.cl. */
 __kernel __attribute__((reqd_work_group_size(TX, TY, 1)))
-void conv_gemm_vec4(__global const store_t *src, __global const store_t *w, __global const store_t *bias,
-                    __global const store_t *res, __global store_t *y, CONV_GEOM SPLITK_ARGS)
+void conv_gemm_vec4(CONV_IO(src, w), CONV_GEOM SPLITK_ARGS)
 {
     __local float As[BK * LDA] __attribute__((aligned(16))), Bs[BK * LDB] __attribute__((aligned(16)));
     const int CG = C / G, MG = M / G, K = CG * KH * KW, OHW = OH * OW, P = N * OHW;

@@ -116,8 +116,7 @@ inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global 
 
 #ifndef MMA_PIPE
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1)))
-void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
-               __global const store_t *res, __global store_t *y, CONV_GEOM SPLITK_ARGS)
+void CONV_MMA_KERNEL(CONV_IO(x, w), CONV_GEOM SPLITK_ARGS)
 {
     __local uint4 As[2 * BM * 4], Bs[2 * BN * 4];
     const int CG = C / G, MG = M / G, K = CG * KH * KW, OHW = OH * OW, P = N * OHW;
@@ -217,8 +216,7 @@ inline void conv_copy_b(__local uint4 *s, __global const store_t *x, const int *
 }
 
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1)))
-void CONV_MMA_KERNEL(__global const store_t *x, __global const store_t *w, __global const store_t *bias,
-               __global const store_t *res, __global store_t *y, CONV_GEOM)
+void CONV_MMA_KERNEL(CONV_IO(x, w), CONV_GEOM)
 {
     __local uint4 As[STAGES * BM * 4], Bs[STAGES * BN * 4];
     const int CG = C / G, MG = M / G, K = CG, OHW = OH * OW, P = N * OHW;

@@ -5,8 +5,7 @@
  * transforms it (V = B^T d B, additions only, shared by the RM channels), multiplies it
  * pointwise into 16 accumulators per channel, and at the end applies Y = A^T M A. 16 multiplies
  * per channel and tile instead of 36. Needs conv2d_common.cl before it. Parameters: RM, WINO_MPAD. */
-__kernel void conv_winograd(__global const store_t *x, __global const store_t *u, __global const store_t *bias,
-                            __global const store_t *res, __global store_t *y, CONV_GEOM)
+__kernel void conv_winograd(CONV_IO(x, u), CONV_GEOM)
 {
     const int TW = (OW + 1) / 2, TH = (OH + 1) / 2, MP = (M + WINO_MPAD - 1) / WINO_MPAD * WINO_MPAD;
     const int tile = get_global_id(0), m0 = get_global_id(1) * RM;

@@ -25,8 +25,9 @@ __kernel void wino_transform_input(__global const store_t *x, __global float *ws
 }
 
 /* One work-item per (tile, output channel). */
-__kernel void wino_transform_output(__global const float *ws, __global const store_t *bias, __global const store_t *res,
-                                    __global store_t *y, CONV_GEOM, const int T4)
+__kernel void wino_transform_output(__global const float *restrict ws, __global const store_t *restrict bias,
+                                    __global const store_t *restrict res, __global store_t *restrict y, CONV_GEOM,
+                                    const int T4) /* restrict: see CONV_IO */
 {
     const int TW = (OW + 1) / 2, TH = (OH + 1) / 2, T = N * TH * TW;
     const int tile = get_global_id(0), m = get_global_id(1);

@@ -22,11 +22,13 @@
  * dimensions (sizes bd0 x bd1 x bd2, only bd1 and bd2 needed), with element strides sa* / sb* of A and
  * B along each (0 where that operand is broadcast); Y's batches are contiguous. B and Y start b_off
  * and y_off elements into their buffers (0 for layers; conv2d.winograd_gemm keeps both in its
- * workspace). */
+ * workspace, apart). restrict: what Y's stores change is never read through another argument (a
+ * layer's output has a buffer of its own, src/ocl/memplan.c), so the compiler may issue an
+ * epilogue's loads of C ahead of its stores (see CONV_IO in conv2d_common.cl). */
 
 #define GEMM_PARAMS                                                                                            \
-    __global const store_t *A, __global const store_t *B, __global const store_t *C,                          \
-        __global const store_t *bias, __global store_t *Y, const int M, const int N, const int K,             \
+    __global const store_t *restrict A, __global const store_t *restrict B, __global const store_t *restrict C, \
+        __global const store_t *restrict bias, __global store_t *restrict Y, const int M, const int N, const int K,             \
         const int lda, const int ldb, const float alpha, const float beta, const int csm, const int csn,      \
         const int bd1, const int bd2, const int sa0, const int sa1, const int sa2, const int sb0,             \
         const int sb1, const int sb2, const int b_off, const int y_off
