@@ -26,12 +26,12 @@
  * layer's output has a buffer of its own, src/ocl/memplan.c), so the compiler may issue an
  * epilogue's loads of C ahead of its stores (see CONV_IO in conv2d_common.cl). */
 
-#define GEMM_PARAMS                                                                                            \
-    __global const store_t *restrict A, __global const store_t *restrict B, __global const store_t *restrict C, \
-        __global const store_t *restrict bias, __global store_t *restrict Y, const int M, const int N, const int K,             \
-        const int lda, const int ldb, const float alpha, const float beta, const int csm, const int csn,      \
-        const int bd1, const int bd2, const int sa0, const int sa1, const int sa2, const int sb0,             \
-        const int sb1, const int sb2, const int b_off, const int y_off
+#define GEMM_PARAMS                                                                                                    \
+    __global const store_t *restrict A, __global const store_t *restrict B, __global const store_t *restrict C,       \
+        __global const store_t *restrict bias, __global store_t *restrict Y, const int M, const int N, const int K,  \
+        const int lda, const int ldb, const float alpha, const float beta, const int csm, const int csn,              \
+        const int bd1, const int bd2, const int sa0, const int sa1, const int sa2, const int sb0, const int sb1,      \
+        const int sb2, const int b_off, const int y_off
 
 #ifdef TRANS_A
 #define A_AT(m, k) LOAD(A, (k) * lda + (m))

@@ -19,6 +19,13 @@ def _run(cmd, env=None):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
 
 
+def _save(path, g):
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+
+
 def _model(path):
     w = numpy_helper.from_array(np.linspace(-1, 1, 24 * 20, dtype=np.float32).reshape(20, 24), "W")
     nodes = [helper.make_node("MatMul", ["X", "X2"], ["P"], name="mm"),
@@ -26,10 +33,7 @@ def _model(path):
     g = helper.make_graph(nodes, "tf32", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [16, 12]),
                                           helper.make_tensor_value_info("X2", TensorProto.FLOAT, [12, 24])],
                           [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [16, 20])], initializer=[w])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    with open(path, "wb") as f:
-        f.write(m.SerializeToString())
+    _save(path, g)
 
 
 def _conv_model(path):
@@ -41,10 +45,7 @@ def _conv_model(path):
              helper.make_node("Conv", ["A", "W2"], ["Y"], name="s2", strides=[2, 2], pads=[1, 1, 1, 1])]
     g = helper.make_graph(nodes, "tf32conv", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 4, 8, 8])],
                           [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, 8, 4, 4])], initializer=[w1, w2])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    with open(path, "wb") as f:
-        f.write(m.SerializeToString())
+    _save(path, g)
 
 
 def _conv_taps_model(path):
@@ -62,15 +63,12 @@ def _conv_taps_model(path):
              helper.make_node("Conv", ["B", "W2"], ["Y"], name="dil", group=2, dilations=[2, 2], pads=[2, 1, 1, 2])]
     g = helper.make_graph(nodes, "tf32taps", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3, 19, 15])],
                           [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=[w1, w3, w2])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    with open(path, "wb") as f:
-        f.write(m.SerializeToString())
+    _save(path, g)
 
 
 def _conv_wino_model(path):
     """3x3 stride-1 convs the Winograd tactics take: 12 channels over a batch of 2 odd-sized maps
-    (5 x 6 = 30 tiles an image, 60 padded to 60), then 20 channels with the residual and a Relu,
+    (5 x 6 = 30 tiles an image, 60 in all), then 20 channels with the residual and a Relu,
     so the GEMMs' last tiles are partial in M, N and K."""
     rng = np.random.default_rng(2)
     w1 = numpy_helper.from_array(rng.uniform(-1, 1, (20, 12, 3, 3)).astype(np.float32), "W1")
@@ -82,10 +80,7 @@ def _conv_wino_model(path):
              helper.make_node("Relu", ["D"], ["Y"], name="relu")]
     g = helper.make_graph(nodes, "tf32wino", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 12, 9, 11])],
                           [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=[w1, w2, b2])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    with open(path, "wb") as f:
-        f.write(m.SerializeToString())
+    _save(path, g)
 
 
 def tf32_tests(s, xc, build, tmp):
