@@ -670,8 +670,14 @@ static xc_status mma_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines
     if (!bm || !bn || !bk || !warps) return xc_fail(XC_ERR_INTERNAL, "conv mma variant without its tile sizes");
     char *body = xc_kernel_sources_join("mma_core.cl", "conv2d_mma.cl");
     if (!body) return xc_fail(XC_ERR_NOMEM, "layer '%s': kernels/mma_core.cl + conv2d_mma.cl", l->name);
-    char extra[96]; /* LPERM: output columns numbered by the loader where the kernel can (mma_core.cl) */
-    snprintf(extra, sizeof extra, "%s -DLPERM%s%s", xc_mma_defines(), src == B_1X1 ? " -DCONV_B_1X1" : "",
+    /* LPERM (mma_core.cl): output columns numbered by the loader, so a lane's run of four goes out
+     * as one access -- where its rows start on a four-element boundary, i.e. OH * OW % 4 == 0.
+     * Elsewhere most runs would fall back to single stores whose lanes are 2 NT8 columns apart,
+     * worse than the pairs of the plain numbering: on an H100 that made squeezenet1_1's convs on
+     * 55x55, 27x27 and 13x13 maps 10-40 % slower (bench/RESULTS.md). */
+    char extra[96];
+    snprintf(extra, sizeof extra, "%s%s%s%s", xc_mma_defines(), (q.oh * q.ow) % 4 == 0 ? " -DLPERM" : "",
+             src == B_1X1 ? " -DCONV_B_1X1" : "",
              gemm_k(&q) % (size_t)(bk / 4) == 0 ? " -DALIGNED" : "");
     xc_status s = conv_program_source(e, l, body, defines, extra, &p);
     free(body);
