@@ -11,7 +11,8 @@
 #      (bench/gemm_tactics.py: the tuner's own times from `crosscheck build -vv`);
 #   3. BERT-base (seq 128) batch 8, TF32 then fp16, against PyTorch's CUDA graph
 #      (bench/gpu_bench.py; per-layer profiles in the logs);
-#   4. resnet50 batch 32, TF32 and fp16, likewise.
+#   4. resnet50 batch 32, TF32 and fp16, likewise, then each of its convs next to PyTorch's
+#      (bench/layer_peer.py).
 # Run from a bundle folder holding crosscheck and its libraries (bench/device_bundle.sh) and
 # bench/ (this script and the .py files) and tests/ (test_gemm_horizontal.py, test_wgmma.py), e.g.
 # carried as .device/. Logs and tables go to $OUT.
@@ -80,4 +81,12 @@ run_bench() { # name seconds gpu_bench-args...
 }
 run_bench bert "${3:-300}" --models '' --transformers bert --transformer-batch 8 --modes tf32,fp16
 run_bench cnn "${4:-0}" --models resnet50 --batch 32 --modes tf32,fp16
+if [ "${4:-0}" -gt 0 ]; then # each conv of those runs next to PyTorch's (bench/layer_peer.py)
+    for mode in tf32 fp16; do
+        [ -f "/tmp/xc-work/cnn/resnet50_b32_$mode.json" ] || continue
+        timeout 60 python3 "$B/bench/layer_peer.py" --json "/tmp/xc-work/cnn/resnet50_b32_$mode.json" --model resnet50 \
+            --batch 32 --mode "$mode"
+    done >"$OUT/cnn_peer.txt" 2>&1
+    head -15 "$OUT/cnn_peer.txt"
+fi
 true

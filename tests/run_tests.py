@@ -70,6 +70,7 @@ from test_gemm_residual import gemm_residual  # noqa: E402
 from test_gemm_horizontal import gemm_horizontal  # noqa: E402
 from test_wgmma import wgmma_tests  # noqa: E402
 from test_vec4_epilogue import vec4_epilogue  # noqa: E402
+from test_bench_scripts import bench_scripts  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
 
@@ -1569,6 +1570,7 @@ def main():
         timed(gemm_horizontal, s, xc, args.build, tmp)
         timed(wgmma_tests, s, xc, args.build, tmp)
         timed(vec4_epilogue, s, xc, args.build, tmp)
+        timed(bench_scripts, s, xc, args.build, tmp)
         timed(attention_layout, s, xc, args.build, tmp)
         timed(caps_tests, s, xc, args.build, tmp)
         timed(build_lists, s, xc, args.build, tmp)
