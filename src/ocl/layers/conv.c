@@ -677,8 +677,7 @@ static xc_status mma_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines
      * 55x55, 27x27 and 13x13 maps 10-40 % slower (bench/RESULTS.md). */
     char extra[96];
     snprintf(extra, sizeof extra, "%s%s%s%s", xc_mma_defines(), (q.oh * q.ow) % 4 == 0 ? " -DLPERM" : "",
-             src == B_1X1 ? " -DCONV_B_1X1" : "",
-             gemm_k(&q) % (size_t)(bk / 4) == 0 ? " -DALIGNED" : "");
+             src == B_1X1 ? " -DCONV_B_1X1" : "", gemm_k(&q) % (size_t)(bk / 4) == 0 ? " -DALIGNED" : "");
     xc_status s = conv_program_source(e, l, body, defines, extra, &p);
     free(body);
     XC_TRY(s);
