@@ -88,10 +88,7 @@ inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global 
             for (int e = 0; e < 2; e++)
 #pragma unroll
                 for (int j = 0; j < NT8; j += 4)
-                    conv_store_run(y, res, g, m, p0 + NCOL(j, 2 * t + e),
-                                   (float4)(acc[i][j][2 * h + e], acc[i][j + 1][2 * h + e], acc[i][j + 2][2 * h + e],
-                                            acc[i][j + 3][2 * h + e]),
-                                   b, M, MG, P, OHW);
+                    conv_store_run(y, res, g, m, p0 + NCOL(j, 2 * t + e), ACC_RUN(acc, i, j, 2 * h + e), b, M, MG, P, OHW);
             continue;
 #endif
 #pragma unroll

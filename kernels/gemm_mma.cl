@@ -105,10 +105,8 @@ MMA_INLINE void mma_store(float acc[MT][NT8][4], int m0, int n0, int g, int t, i
                 for (int e = 0; e < 2; e++)
 #pragma unroll
                     for (int j = 0; j < NT8; j += 4)
-                        store_output4(Y, C, bias, m, n0 + NCOL(j, 2 * t + e), N,
-                                      (float4)(acc[i][j][2 * h + e], acc[i][j + 1][2 * h + e], acc[i][j + 2][2 * h + e],
-                                               acc[i][j + 3][2 * h + e]),
-                                      alpha, beta, csm, csn);
+                        store_output4(Y, C, bias, m, n0 + NCOL(j, 2 * t + e), N, ACC_RUN(acc, i, j, 2 * h + e), alpha, beta,
+                                      csm, csn);
                 continue;
             }
 #endif

@@ -119,6 +119,9 @@ inline ulong probe_clock(ulong *tick) { return ++*tick; }
 #else
 #define NCOL(j, c) ((j) * 8 + (c))
 #endif
+/* Accumulator element q of n8 tiles j .. j + 3 of row tile i: under NPERM and LPERM, four adjacent
+ * columns of one row (the epilogues' runs). */
+#define ACC_RUN(acc, i, j, q) ((float4)((acc)[i][j][q], (acc)[i][(j) + 1][q], (acc)[i][(j) + 2][q], (acc)[i][(j) + 3][q]))
 #ifdef NPERM
 #define SROW(j, c) NCOL(j, c) /* the stage row the product reads for column c of n8 tile j */
 #else
