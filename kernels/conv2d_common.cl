@@ -18,7 +18,26 @@
 
 #define CONV_GEOM const int N, const int C, const int H, const int W, const int M, const int OH, const int OW, \
                   const int KH, const int KW, const int SH, const int SW, const int DH, const int DW,           \
-                  const int PH, const int PW, const int G
+                  const int PH, const int PW, const int G, const int YOFF, const int YIMG
+
+/* Where a conv's outputs live in y. Output (n, channel mc, position q) is at
+ * off + n * image + mc * ohw + q: image = M * OH * OW and off = 0, except where y is an in-place
+ * Concat's slice at batch > 1 (src/ocl/passes/concat_elimination.c), whose images lie the
+ * Concat's image apart, from the slice's channel offset on (the CONV_GEOM arguments YOFF, YIMG;
+ * y is then bound as the Concat's whole output). Such a layer has no residual, so res, never
+ * read, may share the index. */
+typedef struct conv_out {
+    int off, image, ohw;
+} conv_out;
+inline conv_out conv_out_of(const int YOFF, const int YIMG, const int OHW)
+{
+    const conv_out o = {YOFF, YIMG, OHW};
+    return o;
+}
+#define CONV_OUT conv_out_of(YOFF, YIMG, OH * OW) /* in a kernel taking CONV_GEOM */
+inline int conv_y_at(conv_out o, int n, int mc, int q) { return o.off + n * o.image + mc * o.ohw + q; }
+/* output channel mc at GEMM column p = (n, q) */
+inline int conv_y_of(conv_out o, int mc, int p) { return conv_y_at(o, p / o.ohw, mc, p % o.ohw); }
 
 /* Bias of output channel m: layers without one bind some other buffer as bias, never read. */
 #ifdef CONV_BIAS
@@ -133,18 +152,18 @@ inline void conv_store2(__global store_t *y, __global const store_t *res, int i,
     STORE2A(y, i, (float2)(conv_value(acc.x, r.x), conv_value(acc.y, r.y)));
 }
 
-/* Outputs (m, p) .. (m, p + 3) of group g with the bias b added, those inside P: one access where
- * they are adjacent in one image and y and res allow it (conv_store4), else one by one. */
-inline void conv_store_run(__global store_t *y, __global const store_t *res, int g, int m, int p, float4 acc, float b,
-                           const int M, const int MG, const int P, const int OHW)
+/* Outputs (mc, p) .. (mc, p + 3) with the bias b added, those inside P: one access where they
+ * are adjacent in one image and y and res allow it (conv_store4), else one by one. */
+inline void conv_store_run(__global store_t *y, __global const store_t *res, conv_out o, int mc, int p, float4 acc, float b,
+                           const int P)
 {
-    const int i = (p / OHW * M + g * MG + m) * OHW + p % OHW;
-    if (p + 3 < P && p % OHW + 3 < OHW && XC_ALIGNED4(y, i) && XC_ALIGNED4(res, i)) {
+    const int i = conv_y_of(o, mc, p);
+    if (p + 3 < P && p % o.ohw + 3 < o.ohw && XC_ALIGNED4(y, i) && XC_ALIGNED4(res, i)) {
         conv_store4(y, res, i, acc + b);
         return;
     }
     const float v[4] = {acc.x, acc.y, acc.z, acc.w};
-    for (int c = 0; c < 4 && p + c < P; c++) conv_store(y, res, ((p + c) / OHW * M + g * MG + m) * OHW + (p + c) % OHW, v[c] + b);
+    for (int c = 0; c < 4 && p + c < P; c++) conv_store(y, res, conv_y_of(o, mc, p + c), v[c] + b);
 }
 
 /* The im2col tactics' first launch (conv2d.im2col_gemm, conv2d.im2col_vec4): col[g][k][p] for
@@ -177,7 +196,7 @@ __kernel void conv_splitk_reduce(__global const store_t *bias, __global const st
     if (p >= P || m >= M) return;
     float acc = BIAS(m);
     for (int s = 0; s < SPLITK; s++) acc = XC_HSUM(acc + SPLITK_PART(s, m, p));
-    conv_store(y, res, (p / OHW * M + m) * OHW + p % OHW, acc);
+    conv_store(y, res, conv_y_of(CONV_OUT, m, p), acc);
 }
 #else
 #define SPLITK_ARGS
@@ -212,7 +231,7 @@ inline void wino_input_tile(__global const store_t *xp, int ih0, int iw0, const 
 /* The 2x2 output tile Y = A^T M A of one output channel's 16 products m, plus b, stored
  * through the epilogue at (n, mc, oh0.., ow0..) where inside the output. */
 inline void wino_output_tile(__global store_t *y, __global const store_t *res, const float m[16], float b, int n, int mc,
-                             int oh0, int ow0, const int M, const int OH, const int OW)
+                             int oh0, int ow0, conv_out o, const int OH, const int OW)
 {
     float a[2][4]; /* A^T M */
     for (int j = 0; j < 4; j++) {
@@ -221,6 +240,6 @@ inline void wino_output_tile(__global store_t *y, __global const store_t *res, c
     }
     for (int i = 0; i < 2 && oh0 + i < OH; i++) { /* (A^T M) A */
         const float out[2] = {a[i][0] + a[i][1] + a[i][2], a[i][1] - a[i][2] - a[i][3]};
-        for (int j = 0; j < 2 && ow0 + j < OW; j++) conv_store(y, res, ((n * M + mc) * OH + oh0 + i) * OW + ow0 + j, out[j] + b);
+        for (int j = 0; j < 2 && ow0 + j < OW; j++) conv_store(y, res, conv_y_at(o, n, mc, (oh0 + i) * OW + ow0 + j), out[j] + b);
     }
 }

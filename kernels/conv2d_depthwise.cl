@@ -21,5 +21,5 @@ __kernel void conv_depthwise(CONV_IO(x, w), CONV_GEOM)
             }
         }
     }
-    for (int v = 0; v < VW && ow0 + v < OW; v++) conv_store(y, res, (nc * OH + oh) * OW + ow0 + v, acc[v]);
+    for (int v = 0; v < VW && ow0 + v < OW; v++) conv_store(y, res, conv_y_at(CONV_OUT, nc / C, c, oh * OW + ow0 + v), acc[v]);
 }

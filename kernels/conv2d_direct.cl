@@ -19,5 +19,5 @@ __kernel void conv_direct(CONV_IO(x, w), CONV_GEOM)
             }
         }
     }
-    conv_store(y, res, i, acc);
+    conv_store(y, res, conv_y_at(CONV_OUT, n, m, oh * OW + ow), acc);
 }

@@ -94,7 +94,7 @@ void conv_gemm(CONV_IO(src, w), CONV_GEOM SPLITK_ARGS)
         const float b = BIAS(g * MG + m);
         for (int j = 0; j < RN; j++) {
             const int p = p0 + tx + j * LX;
-            if (p < P) conv_store(y, res, (p / OHW * M + g * MG + m) * OHW + p % OHW, acc[i][j] + b);
+            if (p < P) conv_store(y, res, conv_y_of(CONV_OUT, g * MG + m, p), acc[i][j] + b);
         }
 #endif
     }

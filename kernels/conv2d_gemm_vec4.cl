@@ -195,7 +195,7 @@ void conv_gemm_vec4(CONV_IO(src, w), CONV_GEOM SPLITK_ARGS)
             const float v[4] = {acc[i][j].x, acc[i][j].y, acc[i][j].z, acc[i][j].w};
             for (int c = 0; c < 4 && p + c < P; c++) SPLITK_PART(get_group_id(2), m, p + c) = v[c];
 #else
-            conv_store_run(y, res, g, m, p, acc[i][j], BIAS(g * MG + m), M, MG, P, OHW);
+            conv_store_run(y, res, CONV_OUT, g * MG + m, p, acc[i][j], BIAS(g * MG + m), P);
 #endif
         }
     }

@@ -72,7 +72,7 @@ inline chunk_t conv_b_chunk(__global const store_t *x, conv_pos at, int k, __loc
  * fours. */
 inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global const store_t *res,
                            __global const store_t *bias, int m0, int p0, int gl, int t, int g, const int M, const int MG,
-                           const int P, const int OHW SPLITK_ARGS, int slice)
+                           const int P, conv_out o SPLITK_ARGS, int slice)
 {
 #pragma unroll
     for (int i = 0; i < MT; i++)
@@ -88,7 +88,7 @@ inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global 
             for (int e = 0; e < 2; e++)
 #pragma unroll
                 for (int j = 0; j < NT8; j += 4)
-                    conv_store_run(y, res, g, m, p0 + NCOL(j, 2 * t + e), ACC_RUN(acc, i, j, 2 * h + e), b, M, MG, P, OHW);
+                    conv_store_run(y, res, o, g * MG + m, p0 + NCOL(j, 2 * t + e), ACC_RUN(acc, i, j, 2 * h + e), b, P);
             continue;
 #endif
 #pragma unroll
@@ -99,13 +99,13 @@ inline void conv_mma_store(float acc[MT][NT8][4], __global store_t *y, __global 
                 if (p < P) SPLITK_PART(slice, g * MG + m, p) = v.x;
                 if (q < P) SPLITK_PART(slice, g * MG + m, q) = v.y;
 #else
-                const int o = (p / OHW * M + g * MG + m) * OHW + p % OHW;
-                if (q == p + 1 && q < P && p % OHW + 1 < OHW && XC_ALIGNED2(y, o) && XC_ALIGNED2(res, o)) {
-                    conv_store2(y, res, o, v + b);
+                const int at = conv_y_of(o, g * MG + m, p);
+                if (q == p + 1 && q < P && p % o.ohw + 1 < o.ohw && XC_ALIGNED2(y, at) && XC_ALIGNED2(res, at)) {
+                    conv_store2(y, res, at, v + b);
                     continue;
                 }
-                if (p < P) conv_store(y, res, o, v.x + b);
-                if (q < P) conv_store(y, res, (q / OHW * M + g * MG + m) * OHW + q % OHW, v.y + b);
+                if (p < P) conv_store(y, res, at, v.x + b);
+                if (q < P) conv_store(y, res, conv_y_of(o, g * MG + m, q), v.y + b);
 #endif
             }
         }
@@ -181,7 +181,7 @@ void CONV_MMA_KERNEL(CONV_IO(x, w), CONV_GEOM SPLITK_ARGS)
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, OHW SPLITK_PASS, slice);
+    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, CONV_OUT SPLITK_PASS, slice);
 }
 #endif /* !MMA_PIPE */
 
@@ -250,7 +250,7 @@ void CONV_MMA_KERNEL(CONV_IO(x, w), CONV_GEOM)
         COPY_COMMIT();
         stage_products(acc, As + cs * BM * 4, Bs + cs * BN * 4, wm, wn, gl, t);
     }
-    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, OHW, 0);
+    conv_mma_store(acc, y, res, bias, m0 + wm, p0 + wn, gl, t, g, M, MG, P, CONV_OUT, 0);
 }
 #endif /* MMA_PIPE */
 #endif

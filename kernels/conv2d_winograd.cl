@@ -23,5 +23,5 @@ __kernel void conv_winograd(CONV_IO(x, u), CONV_GEOM)
         for (int t = 0; t < 16; t++)
             for (int r = 0; r < RM; r++) acc[r][t] = XC_MAC(mad, LOAD(uc, t * MP + r), v[t], acc[r][t]);
     }
-    for (int r = 0; r < RM && m0 + r < M; r++) wino_output_tile(y, res, acc[r], BIAS(m0 + r), n, m0 + r, oh0, ow0, M, OH, OW);
+    for (int r = 0; r < RM && m0 + r < M; r++) wino_output_tile(y, res, acc[r], BIAS(m0 + r), n, m0 + r, oh0, ow0, CONV_OUT, OH, OW);
 }

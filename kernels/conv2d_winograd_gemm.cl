@@ -34,5 +34,5 @@ __kernel void wino_transform_output(__global const float *restrict ws, __global 
     if (tile >= T || m >= M) return;
     float p[16];
     for (int t = 0; t < 16; t++) p[t] = ws[(t * M + m) * T4 + tile];
-    wino_output_tile(y, res, p, BIAS(m), tile / (TW * TH), m, tile / TW % TH * 2, tile % TW * 2, M, OH, OW);
+    wino_output_tile(y, res, p, BIAS(m), tile / (TW * TH), m, tile / TW % TH * 2, tile % TW * 2, CONV_OUT, OH, OW);
 }

@@ -31,6 +31,8 @@ typedef struct xc_etensor {
     int alias;                     /* -1, or the tensor whose storage this one is (free reshapes) */
     size_t alias_offset;           /* elements into the alias's storage where this one starts (a
                                 * Concat input written in place into its slice of the output) */
+    size_t alias_image;            /* a strided slice (a channel Concat's input at batch > 1): elements
+                                * between its images (dim 0) in the alias's storage; 0: contiguous */
     int weight, weight16;          /* constants: device buffers holding it as stored / as half, -1 before upload */
     int slot;                      /* activations: memory-plan slot */
     int last_use;                  /* layer index of the last reader */
@@ -250,6 +252,10 @@ int xc_layer_absorb_beside(xc_engine *e, int a, int b, const char *fusion);
  * hazard tracking sees buffers, not slices, nor with per-layer precision overrides, where a
  * reformat could land between a slice's producer and its storage). */
 int xc_engine_slice_fits(const xc_engine *e, const xc_etensor *t, size_t offset);
+/* Elements from the start of t's root storage to t's first element; *image: the distance between
+ * t's images there where t is a strided slice (bound as its root: its writers take the offset and
+ * stride as arguments), else 0 (bound as a sub-buffer where the offset is not 0). */
+size_t xc_engine_slice_offset(const xc_engine *e, int t, size_t *image);
 /* Position in l->in of ONNX tensor t (or of its reformatted copy), or -1. */
 int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t);
 /* The single live layer reading tensor t, or -1 if none or several (or t is a graph output). */

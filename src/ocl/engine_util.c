@@ -309,6 +309,17 @@ int xc_engine_slice_fits(const xc_engine *e, const xc_etensor *t, size_t offset)
     return offset * elem % (bits / 8) == 0; /* CL_DEVICE_MEM_BASE_ADDR_ALIGN is in bits */
 }
 
+size_t xc_engine_slice_offset(const xc_engine *e, int t, size_t *image)
+{
+    size_t off = 0;
+    *image = 0;
+    for (; e->tensors[t].alias >= 0; t = e->tensors[t].alias) {
+        off += e->tensors[t].alias_offset;
+        if (!*image) *image = e->tensors[t].alias_image; /* a contiguous slice further up keeps it */
+    }
+    return off;
+}
+
 int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t)
 {
     for (int i = 0; i < l->n_in; i++)

@@ -111,7 +111,9 @@ static cJSON *tensor_json(const xc_engine *e, const xc_layer *L, int id)
         snprintf(storage, sizeof storage, "constant");
     else if (t->alias >= 0
              && xc_et_numel(t) < xc_et_numel(&e->tensors[t->alias])) /* an in-place Concat input, a stacked product's part */
-        snprintf(storage, sizeof storage, "slice of %s at element %zu", alias, t->alias_offset);
+        snprintf(storage, sizeof storage,
+                 t->alias_image ? "slice of %s at element %zu of each image" : "slice of %s at element %zu", alias,
+                 t->alias_offset);
     else if (t->alias >= 0)
         snprintf(storage, sizeof storage, "view of %s", alias);
     else if (t->host)

@@ -124,14 +124,6 @@ static xc_status cover_tensor(const xc_engine *e, cl_mem **table, int *n, int t)
     return XC_OK;
 }
 
-/* Elements from the start of t's root storage to t's first element. */
-static size_t offset_of(const xc_engine *e, int t)
-{
-    size_t off = 0;
-    for (; e->tensors[t].alias >= 0; t = e->tensors[t].alias) off += e->tensors[t].alias_offset;
-    return off;
-}
-
 static xc_status root_mem(xc_ocl_ctx *c, int t, cl_mem *out);
 
 /* A slice of its root's buffer (an in-place Concat input): a sub-buffer, made once per context.
@@ -156,8 +148,26 @@ static xc_status slice_mem(xc_ocl_ctx *c, int t, size_t offset, cl_mem *out)
 
 xc_status xc_ocl_ctx_mem(xc_ocl_ctx *c, int t, cl_mem *out)
 {
-    size_t offset = offset_of(c->e, t);
-    return offset ? slice_mem(c, t, offset, out) : root_mem(c, t, out);
+    size_t image, offset = xc_engine_slice_offset(c->e, t, &image);
+    return offset && !image ? slice_mem(c, t, offset, out) : root_mem(c, t, out);
+}
+
+/* Moves tensor t's `bytes` as stored between m, its buffer (xc_ocl_ctx_mem), and host memory at
+ * `host` (write: to the device): one copy, or for a strided slice one row per image (its images
+ * lie `image` elements apart in the root's buffer, from its offset on). */
+static cl_int transfer(xc_ocl_ctx *c, int t, cl_mem m, int write, size_t bytes, void *host)
+{
+    if (!bytes) return CL_SUCCESS;
+    size_t image, offset = xc_engine_slice_offset(c->e, t, &image);
+    if (!image)
+        return write ? clEnqueueWriteBuffer(c->q, m, CL_TRUE, 0, bytes, host, 0, NULL, NULL)
+                     : clEnqueueReadBuffer(c->q, m, CL_TRUE, 0, bytes, host, 0, NULL, NULL);
+    const xc_etensor *x = &c->e->tensors[t];
+    size_t elem = x->fp16 ? 2 : xc_dtype_size(x->dtype), images = (size_t)x->dims[0], row = bytes / images;
+    const size_t dev_at[3] = {offset * elem, 0, 0}, host_at[3] = {0, 0, 0}, region[3] = {row, images, 1};
+    return write
+               ? clEnqueueWriteBufferRect(c->q, m, CL_TRUE, dev_at, host_at, region, image * elem, 0, row, 0, host, 0, NULL, NULL)
+               : clEnqueueReadBufferRect(c->q, m, CL_TRUE, dev_at, host_at, region, image * elem, 0, row, 0, host, 0, NULL, NULL);
 }
 
 /* The buffer of t's root tensor. */
@@ -228,7 +238,7 @@ xc_status xc_ocl_ctx_upload(xc_ocl_ctx *c, int t, const xc_tensor *host)
         src = half;
     }
     size_t bytes = x->fp16 ? 2 * n : host->nbytes;
-    cl_int err = bytes ? clEnqueueWriteBuffer(c->q, m, CL_TRUE, 0, bytes, src, 0, NULL, NULL) : CL_SUCCESS;
+    cl_int err = transfer(c, t, m, 1, bytes, (void *)src);
     free(half);
     if (err != CL_SUCCESS) return xc_cl_fail(err, "uploading an input");
     return XC_OK;
@@ -253,12 +263,12 @@ xc_status xc_ocl_ctx_download(xc_ocl_ctx *c, int t, xc_tensor **out)
     if (x->fp16) {
         uint16_t *half = malloc(2 * (n ? n : 1));
         if (!half) return xc_fail(XC_ERR_NOMEM, "out of memory");
-        err = n ? clEnqueueReadBuffer(c->q, m, CL_TRUE, 0, 2 * n, half, 0, NULL, NULL) : CL_SUCCESS;
+        err = transfer(c, t, m, 0, 2 * n, half);
         for (size_t i = 0; err == CL_SUCCESS && i < n; i++)
             xc_store_f32(x->dtype, (*out)->data, i, xc_engine_half_value(c->e, half[i]));
         free(half);
     } else {
-        err = (*out)->nbytes ? clEnqueueReadBuffer(c->q, m, CL_TRUE, 0, (*out)->nbytes, (*out)->data, 0, NULL, NULL) : CL_SUCCESS;
+        err = transfer(c, t, m, 0, (*out)->nbytes, (*out)->data);
     }
     if (err != CL_SUCCESS) {
         xc_tensor_free(*out);

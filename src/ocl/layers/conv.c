@@ -41,9 +41,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The geometry every conv kernel takes as arguments (CONV_GEOM in conv2d_common.cl), in order. */
+/* The geometry every conv kernel takes as arguments (CONV_GEOM in conv2d_common.cl), in order;
+ * yoff and yimg place the output (conv_out there). */
 typedef struct conv_geom {
-    int n, c, h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw, g;
+    int n, c, h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw, g, yoff, yimg;
 } conv_geom;
 
 static int fits_int(const xc_etensor *t) { return xc_et_numel(t) < (size_t)INT_MAX; }
@@ -59,10 +60,29 @@ static int conv_geometry(const xc_engine *e, const xc_layer *l, conv_geom *q)
         return 0;
     }
     xc_window_lift(&win, 2);
-    *q = (conv_geom){(int)x->dims[0],      (int)x->dims[1],       (int)win.in[0],        (int)win.in[1],
-                     (int)wt->dims[0],     (int)win.out[0],       (int)win.out[1],       (int)win.kernel[0],
-                     (int)win.kernel[1],   (int)win.stride[0],    (int)win.stride[1],    (int)win.dilation[0],
-                     (int)win.dilation[1], (int)win.pad_begin[0], (int)win.pad_begin[1], (int)xc_attr_int(l->node, "group", 1)};
+    *q = (conv_geom){(int)x->dims[0],
+                     (int)x->dims[1],
+                     (int)win.in[0],
+                     (int)win.in[1],
+                     (int)wt->dims[0],
+                     (int)win.out[0],
+                     (int)win.out[1],
+                     (int)win.kernel[0],
+                     (int)win.kernel[1],
+                     (int)win.stride[0],
+                     (int)win.stride[1],
+                     (int)win.dilation[0],
+                     (int)win.dilation[1],
+                     (int)win.pad_begin[0],
+                     (int)win.pad_begin[1],
+                     (int)xc_attr_int(l->node, "group", 1),
+                     0,
+                     0};
+    /* a strided slice (concat_elimination checks the root's size fits an int) is bound as its
+     * root and placed by the kernel; anything else from its buffer's start */
+    size_t image, off = xc_engine_slice_offset(e, l->out[0], &image);
+    q->yoff = image ? (int)off : 0;
+    q->yimg = image ? (int)image : q->m * q->oh * q->ow;
     return 1;
 }
 
@@ -97,7 +117,8 @@ static int define_value(const char *defines, const char *name)
 /* The CONV_GEOM arguments. */
 static void launch_geometry(xc_launch *k, const conv_geom *q)
 {
-    const int v[] = {q->n, q->c, q->h, q->w, q->m, q->oh, q->ow, q->kh, q->kw, q->sh, q->sw, q->dh, q->dw, q->ph, q->pw, q->g};
+    const int v[] = {q->n,  q->c,  q->h,  q->w,  q->m,  q->oh, q->ow, q->kh,   q->kw,
+                     q->sh, q->sw, q->dh, q->dw, q->ph, q->pw, q->g,  q->yoff, q->yimg};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) xc_launch_int(k, v[i]);
 }
 
