@@ -185,18 +185,24 @@ void CONV_MMA_KERNEL(CONV_IO(x, w), CONV_GEOM SPLITK_ARGS)
 }
 #endif /* !MMA_PIPE */
 
-/* MMA_PIPE (conv2d.1x1_tf32_async, conv2d.1x1_mma_fp16_async): a 1x1 conv's tiles copied by
- * cp.async into STAGES local stages, as gemm_mma.cl's pipelined kernel does (see mma_core.cl).
- * The host offers it where C / group and OH * OW are multiples of KC, so every chunk of A is
- * KC weights of one row and every chunk of B KC consecutive positions of one input plane
- * (k-major, 16-byte aligned): whole copies, zeros (source size 0) outside K and P. */
+/* MMA_PIPE (conv2d.1x1_tf32_async, conv2d.1x1_mma_fp16_async, conv2d.implicit_tf32_async): the
+ * tiles copied by cp.async into STAGES local stages, as gemm_mma.cl's pipelined kernel does (see
+ * mma_core.cl). A's chunks are KC weights of one row: the host offers these tactics where K is a
+ * multiple of KC (16-byte aligned rows). B:
+ * - 1x1: the host also asks for C / group and OH * OW multiples of KC, so every chunk of B is KC
+ *   consecutive positions of one input plane (k-major, 16-byte aligned): whole copies, zeros
+ *   (source size 0) outside K and P;
+ * - implicit (TF32): gathered value by value, one 4-byte copy each (zeros in the padding), each
+ *   work-item keeping one column (output position) over the whole K loop and taking every
+ *   NTH / BN-th k-row of a tile: a warp's copies of one k-row are 32 consecutive positions,
+ *   consecutive inputs along an output row. Each tile's taps come from its entries in local
+ *   memory (conv_tap_entry), made STAGES tiles ahead: the copies of a tile go out as soon as its
+ *   stage is free, with nothing to compute but the bounds. */
 #ifdef MMA_PIPE
-#ifndef CONV_B_1X1
-#error "conv MMA_PIPE: 1x1 convs only"
-#endif
 #ifdef SPLITK
 #error "conv MMA_PIPE: no split-K (conv2d.splitk_* use the register-staged kernel)"
 #endif
+#ifdef CONV_B_1X1
 #define B_COPIES (BN * 4 / NTH)
 
 /* This work-item's copies of B's k-rows k0 .. k0 + BK-1 into stage s; bbase[c]: the offset of
@@ -211,23 +217,60 @@ inline void conv_copy_b(__local uint4 *s, __global const store_t *x, const int *
         copy_chunk(s + KROW_CHUNK(k, q, BN, B_KROWS), inside ? x + bbase[c] + (k0 + k) * OHW : x, inside);
     }
 }
+#else
+#ifdef MMA_FP16
+#error "conv MMA_PIPE implicit: TF32 only (a cp.async moves 4 bytes at least, two halves)"
+#endif
+#if NTH < BN
+#error "conv MMA_PIPE implicit: a work-item per column at least"
+#endif
+#define B_KSTEP (NTH / BN)
+
+/* This work-item's copies of B's k-rows krow, krow + B_KSTEP, .. of a tile into stage s, for its
+ * column col at position `at`, the tile's taps te (entries outside K are zeros, as is the
+ * padding and everything past P). */
+inline void conv_copy_b_taps(__local uint4 *s, __global const store_t *x, conv_pos at, int col, int krow, __local const int4 *te,
+                             const int H, const int W)
+{
+    __local uint *se = (__local uint *)s;
+#pragma unroll
+    for (int i = 0; i < BK / B_KSTEP; i++) {
+        const int k = krow + i * B_KSTEP;
+        const int4 q = te[k];
+        const int ih = at.ih0 + q.y, iw = at.iw0 + q.z;
+        const int inside = at.inside && q.w && (uint)ih < (uint)H && (uint)iw < (uint)W;
+        copy_elem(se + KROW_ELEM(k, col, BN, B_KROWS), inside ? x + at.base + q.x : x, inside);
+    }
+}
+#endif
 
 __kernel __attribute__((reqd_work_group_size(32, NWARPS, 1)))
 void CONV_MMA_KERNEL(CONV_IO(x, w), CONV_GEOM)
 {
     __local uint4 As[STAGES * BM * 4], Bs[STAGES * BN * 4];
-    const int CG = C / G, MG = M / G, K = CG, OHW = OH * OW, P = N * OHW;
+    const int CG = C / G, MG = M / G, OHW = OH * OW, P = N * OHW;
     const int lane = get_local_id(0), warp = get_local_id(1), tid = warp * 32 + lane;
     const int g = get_group_id(2), t = lane & 3, gl = lane >> 2;
     const int wm = warp / WARPS_N * WM, wn = warp % WARPS_N * WN;
     const int p0 = get_group_id(0) * BN, m0 = get_group_id(1) * BM;
-    __global const store_t *wg = w + g * MG * K;
+#ifdef CONV_B_1X1
+    const int K = CG;
     int bbase[B_COPIES];
 #pragma unroll
     for (int c = 0; c < B_COPIES; c++) {
         const int p = p0 + (tid + c * NTH) % (BN / KC) * KC;
         bbase[c] = p < P ? ((p / OHW) * C + g * CG) * OHW + p % OHW : -1;
     }
+#define COPY_B(st, kt) conv_copy_b(Bs + (st) * BN * 4, x, bbase, (kt) * BK, CG, OHW, tid)
+#else
+    const int K = CG * KH * KW, col = tid % BN;
+    const conv_pos at = conv_pos_at(p0 + col, g, C, H, W, OH, OW, SH, SW, PH, PW, CG, P);
+    __local int4 taps[STAGES][BK]; /* tile kt's entries in taps[kt % STAGES] */
+    if (tid < STAGES * BK) taps[tid / BK][tid % BK] = conv_tap_entry(tid / BK * BK + tid % BK, K, H, W, KH, KW, DH, DW);
+    barrier(CLK_LOCAL_MEM_FENCE);
+#define COPY_B(st, kt) conv_copy_b_taps(Bs + (st) * BN * 4, x, at, col, tid / BN, taps[(kt) % STAGES], H, W)
+#endif
+    __global const store_t *wg = w + g * MG * K;
     float acc[MT][NT8][4];
     mma_zero(acc);
     const int tiles = (K + BK - 1) / BK;
@@ -235,7 +278,7 @@ void CONV_MMA_KERNEL(CONV_IO(x, w), CONV_GEOM)
     for (int st = 0; st < STAGES - 1; st++) {
         if (st < tiles) {
             copy_tile(As + st * BM * 4, wg, m0, MG, st * BK, K, K, A_KROWS, BM, tid);
-            conv_copy_b(Bs + st * BN * 4, x, bbase, st * BK, CG, OHW, tid);
+            COPY_B(st, st);
         }
         COPY_COMMIT();
     }
@@ -245,8 +288,12 @@ void CONV_MMA_KERNEL(CONV_IO(x, w), CONV_GEOM)
         const int next = kt + STAGES - 1, ns = next % STAGES, cs = kt % STAGES;
         if (next < tiles) {
             copy_tile(As + ns * BM * 4, wg, m0, MG, next * BK, K, K, A_KROWS, BM, tid);
-            conv_copy_b(Bs + ns * BN * 4, x, bbase, next * BK, CG, OHW, tid);
+            COPY_B(ns, next);
         }
+#ifndef CONV_B_1X1
+        /* tile next + 1's entries take tile kt's place: its copies went out before this barrier */
+        if (tid < BK) taps[cs][tid] = conv_tap_entry((next + 1) * BK + tid, K, H, W, KH, KW, DH, DW);
+#endif
         COPY_COMMIT();
         stage_products(acc, As + cs * BM * 4, Bs + cs * BN * 4, wm, wn, gl, t);
     }

@@ -368,6 +368,10 @@ inline void copy_chunk(__local uint4 *dst, __global const store_t *src, int insi
 {
     *dst = inside ? *(__global const uint4 *)src : (uint4)(0);
 }
+inline void copy_elem(__local uint *dst, __global const store_t *src, int inside)
+{
+    *dst = inside ? *(__global const uint *)src : 0u;
+}
 #define COPY_COMMIT()
 #define COPY_WAIT()
 #else
@@ -376,6 +380,12 @@ inline void copy_chunk(__local uint4 *dst, __global const store_t *src, int insi
 inline void copy_chunk(__local uint4 *dst, __global const store_t *src, int inside)
 {
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"((uint)(size_t)dst), "l"(src), "r"(inside ? 16 : 0)
+                 : "memory");
+}
+/* one 4-byte value (a gather: conv2d_mma.cl's implicit copies); .ca, the only kind that size has */
+inline void copy_elem(__local uint *dst, __global const store_t *src, int inside)
+{
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;" ::"r"((uint)(size_t)dst), "l"(src), "r"(inside ? 4 : 0)
                  : "memory");
 }
 #define COPY_COMMIT() asm volatile("cp.async.commit_group;" ::: "memory")

@@ -109,7 +109,7 @@ PORTABLE = ("conv2d.direct", "conv2d.im2col_gemm", "conv2d.1x1_gemm", "conv2d.im
             "conv2d.depthwise", "conv2d.winograd_f2x2_3x3", "conv2d.winograd_gemm")
 # the tensor-core tactics, emulated here: (pattern, extra options)
 EMULATED = (("conv2d.1x1_tf32.64x64", []), ("conv2d.implicit_tf32.64x64", []), ("conv2d.1x1_tf32_async.64x64", []),
-            ("conv2d.1x1_tf32_async.128x128", []), ("conv2d.splitk_tf32.64x64", []), ("conv2d.winograd_gemm_tf32.64x64", []),
+            ("conv2d.1x1_tf32_async.128x128", []), ("conv2d.implicit_tf32_async.64x64", []), ("conv2d.splitk_tf32.64x64", []), ("conv2d.winograd_gemm_tf32.64x64", []),
             ("conv2d.winograd_gemm_tf32_async.64x64", []), ("conv2d.implicit_mma_fp16.64x64", ["--fp16"]),
             ("conv2d.1x1_mma_fp16_async.64x64", ["--fp16"]))
 

@@ -155,6 +155,7 @@ def tf32_tests(s, xc, build, tmp):
     _conv_wino_model(wino)
     every = lambda prec: lambda rows: all(x["precision"] == prec and "64x64" in x["tactic"] for x in rows)
     runs = lambda tactic, prec: lambda rows: any(x["tactic"].startswith(tactic) and x["precision"] == prec for x in rows)
+    every_tactic = lambda tactic: lambda rows: all(x["tactic"].startswith(tactic) and x["precision"] == "tf32" for x in rows)
     for label, m, extra, want in (("conv2d.implicit_tf32", conv, ["--tactics", "conv2d.implicit_tf32.64x64*"], every("tf32")),
                                   ("conv2d.implicit_mma_fp16", conv, ["--fp16", "--tactics", "conv2d.implicit_mma_fp16.64x64*"],
                                    every("fp16")),
@@ -166,6 +167,11 @@ def tf32_tests(s, xc, build, tmp):
                                    runs("conv2d.1x1_tf32_async.64x64", "tf32")),
                                   ("conv2d.1x1_tf32_async (8 n8 tiles a warp)", taps,
                                    ["--tactics", "conv2d.1x1_tf32_async.128x128*"], runs("conv2d.1x1_tf32_async.128x128", "tf32")),
+                                  ("conv2d.implicit_tf32_async (gathered 4-byte copies: grouped dilated 3x3, 1x1 over 40 channels)",
+                                   taps, ["--tactics", "conv2d.implicit_tf32_async.64x64*"],
+                                   runs("conv2d.implicit_tf32_async.64x64", "tf32")),
+                                  ("conv2d.implicit_tf32_async (9x11 maps, 8 n8 tiles a warp)", wino,
+                                   ["--tactics", "conv2d.implicit_tf32_async.128x128*"], every_tactic("conv2d.implicit_tf32_async.128x128")),
                                   ("conv2d.1x1_mma_fp16_async", taps, ["--fp16", "--tactics", "conv2d.1x1_mma_fp16_async.64x64*"],
                                    runs("conv2d.1x1_mma_fp16_async.64x64", "fp16")),
                                   ("conv2d.implicit_tf32 (9x11 maps, the plain column numbering)", wino,

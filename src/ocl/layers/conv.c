@@ -775,6 +775,16 @@ static int pointwise_fp16_async_applicable(const xc_engine *e, const xc_layer *l
 }
 static const xc_tactic pointwise_tf32_async = {"conv2d.1x1_tf32_async", pointwise_tf32_async_applicable, xc_mma_pipe_tf32_tiles,
                                                pointwise_mma_prepare, NULL};
+/* conv2d.implicit_tf32_async (MMA_PIPE without CONV_B_1X1): any window, and 1x1s whose planes are
+ * not whole chunks (7x7 maps), on the cp.async pipeline, B gathered by 4-byte copies; A's rows
+ * (K = C / group * KH * KW) whole chunks. TF32 copies float storage only. */
+static int implicit_tf32_async_applicable(const xc_engine *e, const xc_layer *l)
+{
+    conv_geom q;
+    return xc_engine_tf32(e) && !l->fp16 && implicit_applicable(e, l) && conv_geometry(e, l, &q) && gemm_k(&q) % 4 == 0;
+}
+static const xc_tactic implicit_tf32_async = {"conv2d.implicit_tf32_async", implicit_tf32_async_applicable,
+                                              xc_mma_pipe_tf32_tiles, implicit_mma_prepare, NULL};
 static const xc_tactic pointwise_fp16_async = {"conv2d.1x1_mma_fp16_async", pointwise_fp16_async_applicable,
                                                xc_mma_pipe_fp16_tiles, pointwise_mma_prepare, NULL};
 
@@ -831,6 +841,6 @@ static const xc_tactic *const tactics[] = {
     &pointwise_vec4, &implicit_vec4, &splitk,        &splitk_vec4,        &splitk_im2col_vec4,
     &depthwise,      &winograd,      &winograd_gemm, &winograd_gemm_tf32, &pointwise_tf32,
     &implicit_tf32,  &pointwise_fp16, &implicit_fp16, &pointwise_tf32_async, &pointwise_fp16_async,
-    &splitk_tf32,    &splitk_fp16,   &winograd_gemm_tf32_async, NULL};
+    &splitk_tf32,    &splitk_fp16,   &winograd_gemm_tf32_async, &implicit_tf32_async, NULL};
 /* clang-format on */
 const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};
