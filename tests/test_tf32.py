@@ -167,7 +167,7 @@ def tf32_tests(s, xc, build, tmp):
                                    runs("conv2d.1x1_tf32_async.64x64", "tf32")),
                                   ("conv2d.1x1_tf32_async (8 n8 tiles a warp)", taps,
                                    ["--tactics", "conv2d.1x1_tf32_async.128x128*"], runs("conv2d.1x1_tf32_async.128x128", "tf32")),
-                                  ("conv2d.implicit_tf32_async (gathered 4-byte copies: grouped dilated 3x3, 1x1 over 40 channels)",
+                                  ("conv2d.implicit_tf32_async (gathered 4-byte copies: the grouped dilated 3x3)",
                                    taps, ["--tactics", "conv2d.implicit_tf32_async.64x64*"],
                                    runs("conv2d.implicit_tf32_async.64x64", "tf32")),
                                   ("conv2d.implicit_tf32_async (9x11 maps, 8 n8 tiles a warp)", wino,

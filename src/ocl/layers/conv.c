@@ -775,13 +775,16 @@ static int pointwise_fp16_async_applicable(const xc_engine *e, const xc_layer *l
 }
 static const xc_tactic pointwise_tf32_async = {"conv2d.1x1_tf32_async", pointwise_tf32_async_applicable, xc_mma_pipe_tf32_tiles,
                                                pointwise_mma_prepare, NULL};
-/* conv2d.implicit_tf32_async (MMA_PIPE without CONV_B_1X1): any window, and 1x1s whose planes are
- * not whole chunks (7x7 maps), on the cp.async pipeline, B gathered by 4-byte copies; A's rows
- * (K = C / group * KH * KW) whole chunks. TF32 copies float storage only. */
+/* conv2d.implicit_tf32_async (MMA_PIPE without CONV_B_1X1): windows and strided 1x1s on the
+ * cp.async pipeline, B gathered by 4-byte copies; A's rows (K = C / group * KH * KW) whole chunks.
+ * TF32 copies float storage only. Not offered for plain 1x1s: on an H100 it lost to
+ * conv2d.1x1_tf32 on every one of resnet50's at batch 32, 7x7 maps included, by 3-40 %
+ * (bench/RESULTS.md), and each variant costs tuning time. */
 static int implicit_tf32_async_applicable(const xc_engine *e, const xc_layer *l)
 {
     conv_geom q;
-    return xc_engine_tf32(e) && !l->fp16 && implicit_applicable(e, l) && conv_geometry(e, l, &q) && gemm_k(&q) % 4 == 0;
+    return xc_engine_tf32(e) && !l->fp16 && implicit_applicable(e, l) && conv_geometry(e, l, &q) && !is_1x1(&q)
+           && gemm_k(&q) % 4 == 0;
 }
 static const xc_tactic implicit_tf32_async = {"conv2d.implicit_tf32_async", implicit_tf32_async_applicable,
                                               xc_mma_pipe_tf32_tiles, implicit_mma_prepare, NULL};
