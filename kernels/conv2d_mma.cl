@@ -266,7 +266,7 @@ void CONV_MMA_KERNEL(CONV_IO(x, w), CONV_GEOM)
     const int K = CG * KH * KW, col = tid % BN;
     const conv_pos at = conv_pos_at(p0 + col, g, C, H, W, OH, OW, SH, SW, PH, PW, CG, P);
     __local int4 taps[STAGES][BK]; /* tile kt's entries in taps[kt % STAGES] */
-    if (tid < STAGES * BK) taps[tid / BK][tid % BK] = conv_tap_entry(tid / BK * BK + tid % BK, K, H, W, KH, KW, DH, DW);
+    if (tid < STAGES * BK) taps[tid / BK][tid % BK] = conv_tap_entry(tid, K, H, W, KH, KW, DH, DW); /* tiles 0 .. STAGES-1 */
     barrier(CLK_LOCAL_MEM_FENCE);
 #define COPY_B(st, kt) conv_copy_b_taps(Bs + (st) * BN * 4, x, at, col, tid / BN, taps[(kt) % STAGES], H, W)
 #endif

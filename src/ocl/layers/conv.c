@@ -179,6 +179,10 @@ static xc_status begin(const xc_engine *e, xc_layer *l, conv_geom *q)
 {
     l->workspace = 0;
     if (!conv_geometry(e, l, q)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': conv geometry", l->name);
+    /* the epilogue reads a residual at the output's index (conv_out): concat_elimination never
+     * makes a strided slice of a layer with one */
+    if (l->residual >= 0 && q->yimg != q->m * q->oh * q->ow)
+        return xc_fail(XC_ERR_INTERNAL, "layer '%s': a residual into a strided Concat slice", l->name);
     return XC_OK;
 }
 
