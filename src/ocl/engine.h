@@ -256,6 +256,8 @@ int xc_engine_slice_fits(const xc_engine *e, const xc_etensor *t, size_t offset)
  * t's images there where t is a strided slice (bound as its root: its writers take the offset and
  * stride as arguments), else 0 (bound as a sub-buffer where the offset is not 0). */
 size_t xc_engine_slice_offset(const xc_engine *e, int t, size_t *image);
+/* The value of -D<name>=<int> in a tactic variant's defines (its tile sizes and the like), or def. */
+int xc_define_int(const char *defines, const char *name, int def);
 /* Position in l->in of ONNX tensor t (or of its reformatted copy), or -1. */
 int xc_layer_find_input(const xc_engine *e, const xc_layer *l, int t);
 /* The single live layer reading tensor t, or -1 if none or several (or t is a graph output). */

@@ -309,6 +309,14 @@ int xc_engine_slice_fits(const xc_engine *e, const xc_etensor *t, size_t offset)
     return offset * elem % (bits / 8) == 0; /* CL_DEVICE_MEM_BASE_ADDR_ALIGN is in bits */
 }
 
+int xc_define_int(const char *defines, const char *name, int def)
+{
+    char key[40];
+    snprintf(key, sizeof key, "-D%s=", name);
+    const char *at = strstr(defines ? defines : "", key);
+    return at ? atoi(at + strlen(key)) : def;
+}
+
 size_t xc_engine_slice_offset(const xc_engine *e, int t, size_t *image)
 {
     size_t off = 0;

@@ -242,13 +242,6 @@ static int dmax_of(const geom *g)
     return d <= 32 ? 32 : d <= 64 ? 64 : HEAD_MAX;
 }
 
-/* The integer after `key` (e.g. "-DBQ=") in a variant's defines, 0 when absent. */
-static int define_int(const char *defines, const char *key)
-{
-    const char *d = strstr(defines, key);
-    return d ? atoi(d + strlen(key)) : 0;
-}
-
 /* Q, K, V, the mask (or a dummy binding) and Y, as every attention kernel takes them first. */
 static xc_status bind_operands(xc_engine *e, xc_layer *l, xc_launch *k, const geom *g)
 {
@@ -273,7 +266,7 @@ static xc_status flash_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     geom g;
     if (!geometry(e, l, &g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not an attention the kernel takes", l->name);
-    size_t bq = (size_t)define_int(defines, "-DBQ=");
+    size_t bq = (size_t)xc_define_int(defines, "BQ", 0);
     if (!bq) return xc_fail(XC_ERR_INTERNAL, "layer '%s': variant without -DBQ", l->name);
     char defs[256];
     snprintf(defs, sizeof defs, "%s -DBK=%d -DDMAX=%d", defines, BK_LOCAL, dmax_of(&g));
@@ -300,7 +293,7 @@ static xc_status mma_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     geom g;
     if (!mma_geometry(e, l, &g)) return xc_fail(XC_ERR_INTERNAL, "layer '%s': not an attention the mma kernel takes", l->name);
-    int warps = define_int(defines, "-DWARPS="), bkn = define_int(defines, "-DBKN="), d = (int)g.dk;
+    int warps = xc_define_int(defines, "WARPS", 0), bkn = xc_define_int(defines, "BKN", 0), d = (int)g.dk;
     int fp16 = strstr(defines, "-DMMA_FP16") != NULL, emulated = xc_mma_emulated();
     if (!warps || !bkn) return xc_fail(XC_ERR_INTERNAL, "layer '%s': variant without -DWARPS/-DBKN", l->name);
     /* Local pitches in 32-bit words (a TF32 float or two halves): 4 words of padding put the 8

@@ -106,13 +106,7 @@ static int accepts(const xc_engine *e, const xc_layer *l)
 }
 
 /* Value of -D<name>=<int> in a variant's defines (the launch shape follows the tile sizes). */
-static int define_value(const char *defines, const char *name)
-{
-    char key[32];
-    snprintf(key, sizeof key, "-D%s=", name);
-    const char *s = strstr(defines ? defines : "", key);
-    return s ? atoi(s + strlen(key)) : 0;
-}
+static int define_value(const char *defines, const char *name) { return xc_define_int(defines, name, 0); }
 
 /* The CONV_GEOM arguments. */
 static void launch_geometry(xc_launch *k, const conv_geom *q)

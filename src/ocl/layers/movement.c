@@ -66,15 +66,6 @@ static xc_status copy_program(xc_engine *e, xc_layer *l, size_t elem, const char
     return xc_layer_program(e, l, "movement.cl", NULL, opts, p);
 }
 
-/* The value of -D<name>=N in a variant's defines, or def. */
-static int define_int(const char *defines, const char *name, int def)
-{
-    char key[32];
-    snprintf(key, sizeof key, "-D%s=", name);
-    const char *at = strstr(defines, key);
-    return at ? atoi(at + strlen(key)) : def;
-}
-
 static int is_op(const xc_layer *l, const char *op) { return !l->node->domain[0] && !strcmp(l->node->op_type, op); }
 
 /* ---- view ops: movement.gather and movement.rows ---- */
@@ -160,7 +151,7 @@ static xc_status rows_prepare(xc_engine *e, xc_layer *l, const char *defines)
     xc_launch *k = xc_layer_add_launch(l, p, "gather_rows");
     mv_view v;
     XC_TRY(mv_view_build(e, l, &v));
-    int vec = define_int(defines, "VEC", 4);
+    int vec = xc_define_int(defines, "VEC", 4);
     size_t row = (size_t)v.dims[v.rank - 1], rows = row ? xc_et_numel(y) / row : 0;
     XC_TRY(xc_launch_input(e, l, k, l->in[0]));
     xc_launch_tensor(k, l->out[0]);
@@ -225,7 +216,7 @@ static xc_status tiled_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     tiled_plan t;
     tiled_plan_of(e, l, &t);
-    int tile = define_int(defines, "TILE", 32), rows = define_int(defines, "ROWS", 8);
+    int tile = xc_define_int(defines, "TILE", 32), rows = xc_define_int(defines, "ROWS", 8);
     cl_program p;
     XC_TRY(copy_program(e, l, mv_elem_size(l, out_t(e, l, 0)), defines, &p));
     xc_launch *k = xc_layer_add_launch(l, p, "transpose_tiled");
@@ -335,7 +326,7 @@ static void bands_range_2d(xc_launch *k, int64_t width, int64_t rows)
 static xc_status bands_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
     int concat = is_op(l, "Concat"), n = concat ? l->n_in : l->n_out, *small = concat ? l->in : l->out;
-    int big = concat ? l->out[0] : l->in[0], vec = define_int(defines ? defines : "", "VEC", 1);
+    int big = concat ? l->out[0] : l->in[0], vec = xc_define_int(defines, "VEC", 1);
     const xc_etensor *B = &e->tensors[big];
     int axis = band_axis(l, B);
     int64_t row = band_columns(B, axis), rows = row ? (int64_t)xc_et_numel(B) / row : 0, first = 0;

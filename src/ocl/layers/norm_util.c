@@ -30,8 +30,4 @@ const xc_variant xc_norm_group_sizes[] = {
     {NULL, NULL},
 };
 
-size_t xc_norm_wg(const char *defines)
-{
-    const char *wg = defines ? strstr(defines, "-DWG=") : NULL;
-    return wg ? strtoul(wg + 5, NULL, 10) : 1;
-}
+size_t xc_norm_wg(const char *defines) { return (size_t)xc_define_int(defines, "WG", 1); }

@@ -20,14 +20,6 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     return 0;
 }
 
-static int define_of(const char *defines, const char *name)
-{
-    char key[16];
-    snprintf(key, sizeof key, "-D%s=", name);
-    const char *s = strstr(defines ? defines : "", key);
-    return s ? atoi(s + strlen(key)) : 0;
-}
-
 /* Both tactics: kernel qconv_direct, or qconv_blocked when the defines give RM and RN. */
 static xc_status prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
@@ -45,7 +37,7 @@ static xc_status prepare(xc_engine *e, xc_layer *l, const char *defines)
     if (!body) return xc_fail(XC_ERR_INTERNAL, "kernel source kernels/quant_conv.cl is not embedded");
     cl_program p;
     XC_TRY(xc_layer_program(e, l, "quant_epilogue.cl", body, opts, &p));
-    int rm = define_of(defines, "RM"), rn = define_of(defines, "RN");
+    int rm = xc_define_int(defines, "RM", 0), rn = xc_define_int(defines, "RN", 0);
     xc_launch *k = xc_layer_add_launch(l, p, rm ? "qconv_blocked" : "qconv_direct");
     XC_TRY(xq_bind_common(e, l, k, &pk));
     const int64_t geom[] = {x->dims[0],      x->dims[1],       win.in[0],        win.in[1],

@@ -65,11 +65,7 @@ static xc_status naive_prepare(xc_engine *e, xc_layer *l, const char *defines)
     return prepare(e, l, defines, "qgemm_naive", 0);
 }
 
-static int tile_of(const char *defines)
-{
-    const char *s = strstr(defines ? defines : "", "-DTILE=");
-    return s ? (int)strtol(s + 7, NULL, 10) : 0;
-}
+static int tile_of(const char *defines) { return xc_define_int(defines, "TILE", 0); }
 
 static xc_status tiled_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
