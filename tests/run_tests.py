@@ -1572,7 +1572,7 @@ def main():
         timed(wgmma_tests, s, xc, args.build, tmp)
         timed(vec4_epilogue, s, xc, args.build, tmp)
         timed(bench_scripts, s, xc, args.build, tmp)
-        timed(concat_strided, s, xc, tmp)
+        timed(concat_strided, s, xc, tmp, args.tier == "long")
         timed(attention_layout, s, xc, args.build, tmp)
         timed(caps_tests, s, xc, args.build, tmp)
         timed(build_lists, s, xc, args.build, tmp)

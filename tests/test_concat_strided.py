@@ -7,9 +7,10 @@ Two models: a squeezenet fire module at batch 3 on 7x9 maps (odd: the tensor-cor
 plain column numbering, runs that straddle images) and a wide block at batch 2 on 4x4 maps whose
 three branches are a deep 3x3 (split-K), a depthwise 3x3 and a 1x1 (the cp.async 1x1, LPERM
 numbering). With every conv tactic pinned in turn (the tensor-core ones under
-CROSSCHECK_MMA_EMULATE=1), canaries around every buffer, the streaming per-layer compare must
+CROSSCHECK_MMA_EMULATE=1; the fast tier one of each epilogue they store through), canaries around every buffer, the streaming per-layer compare must
 pass on every row -- the branches' rows read the strided slices back -- with the Concat left
-in place and the tactic on a branch. Also: --fp16, the isolated per-layer mode (which writes the
+in place and the tactic on a branch (the fast tier: on the first model each tactic applies to,
+fire first). Also: --fp16, the isolated per-layer mode (which writes the
 reference's values into the slices), and the cases that must keep copying: a branch with a fused
 residual, a branch read by another layer too."""
 import json
@@ -107,14 +108,18 @@ def _storage(xc, model, env, extra=()):
 PORTABLE = ("conv2d.direct", "conv2d.im2col_gemm", "conv2d.1x1_gemm", "conv2d.implicit_gemm", "conv2d.im2col_vec4",
             "conv2d.1x1_vec4", "conv2d.implicit_vec4", "conv2d.splitk_gemm", "conv2d.splitk_vec4", "conv2d.splitk_im2col_vec4",
             "conv2d.depthwise", "conv2d.winograd_f2x2_3x3", "conv2d.winograd_gemm")
-# the tensor-core tactics, emulated here: (pattern, extra options)
-EMULATED = (("conv2d.1x1_tf32.64x64", []), ("conv2d.implicit_tf32.64x64", []), ("conv2d.1x1_tf32_async.64x64", []),
-            ("conv2d.1x1_tf32_async.128x128", []), ("conv2d.implicit_tf32_async.64x64", []), ("conv2d.splitk_tf32.64x64", []), ("conv2d.winograd_gemm_tf32.64x64", []),
-            ("conv2d.winograd_gemm_tf32_async.64x64", []), ("conv2d.implicit_mma_fp16.64x64", ["--fp16"]),
-            ("conv2d.1x1_mma_fp16_async.64x64", ["--fp16"]))
+# the tensor-core tactics, emulated here: (pattern, extra options, in the fast tier). The fast
+# tier keeps one of each epilogue a strided slice goes through: pairs and single stores on odd
+# maps (implicit_tf32 on fire), runs of four (1x1_tf32_async, NPERM), split-K's reduce, half
+# storage, and the gathered cp.async kernel; the others repeat one of those stores.
+EMULATED = (("conv2d.1x1_tf32.64x64", [], False), ("conv2d.implicit_tf32.64x64", [], True),
+            ("conv2d.1x1_tf32_async.64x64", [], True), ("conv2d.1x1_tf32_async.128x128", [], False),
+            ("conv2d.implicit_tf32_async.64x64", [], True), ("conv2d.splitk_tf32.64x64", [], True),
+            ("conv2d.winograd_gemm_tf32.64x64", [], False), ("conv2d.winograd_gemm_tf32_async.64x64", [], False),
+            ("conv2d.implicit_mma_fp16.64x64", ["--fp16"], True), ("conv2d.1x1_mma_fp16_async.64x64", ["--fp16"], False))
 
 
-def concat_strided(s, xc, tmp):
+def concat_strided(s, xc, tmp, long_tier=True):
     d = os.path.join(tmp, "concat_strided")
     os.makedirs(d, exist_ok=True)
     env = dict(os.environ, CROSSCHECK_OCL_CANARY="1")
@@ -133,14 +138,19 @@ def concat_strided(s, xc, tmp):
     # every tactic pinned: the run passes on every row, the Concat stays in place, the tactic ran
     # on a branch (a strided output)
     ran, failures = {}, []
-    runs = [(t, [], env) for t in PORTABLE] + [(t, x, emu) for t, x in EMULATED]
+    # the portable tactics at the tier's optimization level (level 0 in the fast tier: the other
+    # layers take their baseline tactic, nothing compiled to be timed); the emulated ones are
+    # offered from level 3 on
+    level3 = ["--builder-optimization-level", "3"]
+    runs = [(t, [], env) for t in PORTABLE] + [(t, x + level3, emu) for t, x, fast in EMULATED if fast or long_tier]
     for tactic, extra, e in runs:
         for name, m in models.items():
+            if not long_tier and ran.get(tactic):
+                continue  # the fast tier: each tactic on its first model (fire's odd maps first)
             j = os.path.join(d, "run.json")
             if os.path.exists(j):
                 os.remove(j)
-            r = _run([xc, "run", m, "--ref", "--ocl", "--per-layer", "--json", j, "--tactics", tactic + "*",
-                      "--builder-optimization-level", "3"] + extra, e)
+            r = _run([xc, "run", m, "--ref", "--ocl", "--per-layer", "--json", j, "--tactics", tactic + "*"] + extra, e)
             if r.returncode == 2 and "matches no tactic" in r.stderr:
                 continue
             rows = json.load(open(j))["per_layer"]["layers"] if r.returncode == 0 and os.path.exists(j) else []
