@@ -105,9 +105,6 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     return y->dims[0] == q.n && y->dims[1] == q.m && oh == q.oh && y->dims[x->rank - 1] == q.ow;
 }
 
-/* Value of -D<name>=<int> in a variant's defines (the launch shape follows the tile sizes). */
-static int define_value(const char *defines, const char *name) { return xc_define_int(defines, name, 0); }
-
 /* The CONV_GEOM arguments. */
 static void launch_geometry(xc_launch *k, const conv_geom *q)
 {
@@ -280,7 +277,7 @@ static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, ge
     if (kind == KERNEL_VEC4) vec4_defines(&q, src, extra, sizeof extra);
     snprintf(opts, sizeof opts, "%s%s", select[src], extra);
     XC_TRY(conv_program(e, l, kind == KERNEL_VEC4 ? "conv2d_gemm_vec4.cl" : "conv2d_gemm.cl", defines, opts, &p));
-    size_t slices = (size_t)define_value(defines, "SPLITK");
+    size_t slices = (size_t)xc_define_int(defines, "SPLITK", 0);
     size_t col_bytes = src == B_IM2COL ? xc_round_up((size_t)q.g * gemm_k(&q) * gemm_p(&q) * (l->fp16 ? 2 : 4), 16) : 0;
     l->workspace = col_bytes + splitk_bytes(&q, slices);
     if (src == B_IM2COL) {
@@ -297,12 +294,12 @@ static xc_status gemm_prepare(xc_engine *e, xc_layer *l, const char *defines, ge
     /* tile (tm x tn outputs) and work-group (wx x wy work-items) */
     size_t tm, tn, wx = 16, wy = 16;
     if (kind == KERNEL_VEC4) {
-        tm = (size_t)define_value(defines, "BM"), tn = (size_t)define_value(defines, "BN");
-        size_t rm = (size_t)define_value(defines, "RM"), rn = (size_t)define_value(defines, "RN");
+        tm = (size_t)xc_define_int(defines, "BM", 0), tn = (size_t)xc_define_int(defines, "BN", 0);
+        size_t rm = (size_t)xc_define_int(defines, "RM", 0), rn = (size_t)xc_define_int(defines, "RN", 0);
         if (!rm || !rn) return xc_fail(XC_ERR_INTERNAL, "conv vec4 variant without RM/RN");
         wx = tn / rn, wy = tm / rm;
     } else {
-        tm = (size_t)define_value(defines, "TM"), tn = (size_t)define_value(defines, "TN");
+        tm = (size_t)xc_define_int(defines, "TM", 0), tn = (size_t)xc_define_int(defines, "TN", 0);
     }
     if (!tm || !tn || !wx || !wy) return xc_fail(XC_ERR_INTERNAL, "conv gemm variant without its tile sizes");
     size_t global[3] = {(gemm_p(&q) + tn - 1) / tn * wx, ((size_t)mg_of(&q) + tm - 1) / tm * wy, slices ? slices : (size_t)q.g};
@@ -469,7 +466,7 @@ static xc_status depthwise_prepare(xc_engine *e, xc_layer *l, const char *define
     conv_geom q;
     xc_launch *k;
     XC_TRY(single_launch(e, l, "conv2d_depthwise.cl", "conv_depthwise", defines, &q, &k));
-    size_t vw = (size_t)define_value(defines, "VW");
+    size_t vw = (size_t)xc_define_int(defines, "VW", 0);
     size_t global[3] = {((size_t)q.ow + vw - 1) / vw, (size_t)q.oh, (size_t)q.n * q.c};
     xc_launch_range(k, 3, global, NULL);
     return XC_OK;
@@ -540,7 +537,7 @@ static xc_status winograd_prepare(xc_engine *e, xc_layer *l, const char *defines
     XC_TRY(winograd_weights(e, l, &q, &u));
     xc_launch *k = xc_layer_add_launch(l, p, "conv_winograd");
     XC_TRY(bind_conv(e, l, k, 0, u, &q));
-    size_t rm = (size_t)define_value(defines, "RM"), tiles = (size_t)q.n * ((q.oh + 1) / 2) * ((q.ow + 1) / 2);
+    size_t rm = (size_t)xc_define_int(defines, "RM", 0), tiles = (size_t)q.n * ((q.oh + 1) / 2) * ((q.ow + 1) / 2);
     size_t global[2] = {xc_round_up(tiles, XC_WG_DEFAULT), ((size_t)q.m + rm - 1) / rm}, local[2] = {XC_WG_DEFAULT, 1};
     xc_launch_range(k, 2, global, local);
     return XC_OK;
@@ -594,11 +591,11 @@ static xc_status winograd_gemm_prepare(xc_engine *e, xc_layer *l, const char *de
     int u;
     XC_TRY(begin(e, l, &q));
     size_t t4 = wino_tiles4(&q), v_off = 16 * (size_t)q.m * t4;
-    int bm = define_value(defines, "BM"), bn = define_value(defines, "BN"), rm = define_value(defines, "RM"),
-        rn = define_value(defines, "RN");
+    int bm = xc_define_int(defines, "BM", 0), bn = xc_define_int(defines, "BN", 0), rm = xc_define_int(defines, "RM", 0),
+        rn = xc_define_int(defines, "RN", 0);
     /* winograd_gemm_tf32: the GEMM is gemm.tf32's kernel (kernels/mma_core.cl + gemm_mma.cl), warps of 32 */
     int tf32 = strstr(defines, "-DGEMM_TF32") != NULL,
-        warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
+        warps = xc_define_int(defines, "WARPS_M", 0) * xc_define_int(defines, "WARPS_N", 0);
     if (!bm || !bn || (tf32 ? !warps : !rm || !rn))
         return xc_fail(XC_ERR_INTERNAL, "winograd_gemm variant without its tile sizes");
     XC_TRY(conv_program(e, l, "conv2d_winograd_gemm.cl", "", "", &transforms));
@@ -684,8 +681,8 @@ static xc_status mma_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines
     conv_geom q;
     cl_program p;
     XC_TRY(begin(e, l, &q));
-    int bm = define_value(defines, "BM"), bn = define_value(defines, "BN"), bk = define_value(defines, "BK"),
-        warps = define_value(defines, "WARPS_M") * define_value(defines, "WARPS_N");
+    int bm = xc_define_int(defines, "BM", 0), bn = xc_define_int(defines, "BN", 0), bk = xc_define_int(defines, "BK", 0),
+        warps = xc_define_int(defines, "WARPS_M", 0) * xc_define_int(defines, "WARPS_N", 0);
     if (!bm || !bn || !bk || !warps) return xc_fail(XC_ERR_INTERNAL, "conv mma variant without its tile sizes");
     char *body = xc_kernel_sources_join("mma_core.cl", "conv2d_mma.cl");
     if (!body) return xc_fail(XC_ERR_NOMEM, "layer '%s': kernels/mma_core.cl + conv2d_mma.cl", l->name);
@@ -703,7 +700,7 @@ static xc_status mma_gemm_prepare(xc_engine *e, xc_layer *l, const char *defines
     xc_launch *k = xc_layer_add_launch(l, p, strstr(defines, "-DMMA_FP16") ? "conv_mma_fp16" : "conv_tf32");
     if (!k) return xc_fail(XC_ERR_INTERNAL, "layer '%s': too many launches", l->name);
     XC_TRY(bind_conv(e, l, k, 0, -1, &q));
-    size_t slices = (size_t)define_value(defines, "SPLITK");
+    size_t slices = (size_t)xc_define_int(defines, "SPLITK", 0);
     l->workspace = splitk_bytes(&q, slices);
     if (slices) bind_partials(k, 0);
     size_t global[3] = {(gemm_p(&q) + bn - 1) / bn * 32, ((size_t)mg_of(&q) + bm - 1) / bm * warps,
@@ -810,10 +807,10 @@ static int splitk_mma_fits(const xc_engine *e, const xc_layer *l, const xc_varia
 {
     size_t tile = SIZE_MAX, slices = 0, bk = 0;
     for (; v->suffix; v++) {
-        size_t bm = (size_t)define_value(v->defines, "BM"), bn = (size_t)define_value(v->defines, "BN"),
-               s = (size_t)define_value(v->defines, "SPLITK");
+        size_t bm = (size_t)xc_define_int(v->defines, "BM", 0), bn = (size_t)xc_define_int(v->defines, "BN", 0),
+               s = (size_t)xc_define_int(v->defines, "SPLITK", 0);
         tile = bm < tile ? bm : tile, tile = bn < tile ? bn : tile, slices = s > slices ? s : slices;
-        bk = (size_t)define_value(v->defines, "BK");
+        bk = (size_t)xc_define_int(v->defines, "BK", 0);
     }
     return splitk_fits(e, l, tile, slices * SPLITK_MMA_MIN_TILES * bk, slices, 1);
 }

@@ -65,11 +65,9 @@ static xc_status naive_prepare(xc_engine *e, xc_layer *l, const char *defines)
     return prepare(e, l, defines, "qgemm_naive", 0);
 }
 
-static int tile_of(const char *defines) { return xc_define_int(defines, "TILE", 0); }
-
 static xc_status tiled_prepare(xc_engine *e, xc_layer *l, const char *defines)
 {
-    return prepare(e, l, defines, "qgemm_tiled", tile_of(defines));
+    return prepare(e, l, defines, "qgemm_tiled", xc_define_int(defines, "TILE", 0));
 }
 
 static const xc_variant tiles[] = {{"8", "-DTILE=8"}, {"16", "-DTILE=16"}, {NULL, NULL}};
