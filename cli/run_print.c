@@ -46,7 +46,10 @@ static void print_histogram(const xc_compare_result *c)
 /* "atol=X", saying how the auto preset derived it (which rule decided the verdict). */
 static const char *atol_desc(const xc_tolerance *t, char *buf, size_t len)
 {
-    if (t->atol_base > 0 && t->atol_rms > 0)
+    if (t->atol_base > 0 && t->atol_rms > 0 && t->tf32_layers > 1)
+        snprintf(buf, len, "atol=%.3g (%g x RMS of reference %.3g; the TF32 error of %d layers)", t->atol, t->atol_base,
+                 t->atol_rms, t->tf32_layers);
+    else if (t->atol_base > 0 && t->atol_rms > 0)
         snprintf(buf, len, "atol=%.3g (%g x RMS of reference %.3g)", t->atol, t->atol_base, t->atol_rms);
     else if (t->atol_base > 0)
         snprintf(buf, len, "atol=%.3g (all-zero reference)", t->atol);

@@ -144,6 +144,11 @@ static xc_status row_for(xc_layer_watch *w, const char *layer_name, const char *
 
 static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const char *name, const xc_tensor *t)
 {
+    /* accumulated, the tensor carries the errors of every TF32 layer before it; isolated (fed
+     * the reference's inputs), only this layer's */
+    xc_per_layer *p = w->per_layer;
+    int depth = row->info.tf32;
+    if (p->mode != XC_PER_LAYER_ISOLATED) XC_TRY(xc_engine_tf32_depth(w->engine, name, &depth));
     const xc_tensor *ref = NULL;
     XC_TRY(w->golden->value(w->golden->user, name, &ref));
     if (!ref) return XC_OK; /* the golden runner did not report it */
@@ -155,13 +160,10 @@ static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const ch
     row->tensors = lt;
     lt = &lt[row->n_tensors];
     memset(lt, 0, sizeof *lt);
-    /* accumulated: a layer fed by TF32 layers carries their error too (rows arrive in order) */
-    xc_per_layer *p = w->per_layer;
-    if (row->info.tf32 && p->mode != XC_PER_LAYER_ISOLATED) p->tf32_seen = 1;
-    int math = row->info.fp16                   ? xc_math_half(row->info.half_format == XC_HALF_BF16)
-               : row->info.tf32 || p->tf32_seen ? XC_MATH_TF32
-                                                : XC_MATH_FP32;
-    lt->tol = xc_tolerance_for(w->tol, name, ref, math);
+    int math = row->info.fp16 ? xc_math_half(row->info.half_format == XC_HALF_BF16)
+               : depth        ? XC_MATH_TF32
+                              : XC_MATH_FP32;
+    lt->tol = xc_tolerance_for(w->tol, name, ref, math, depth);
     xc_status s = xc_compare(t, ref, &lt->tol, &lt->r);
     w->golden->done(w->golden->user, name);
     XC_TRY(s);

@@ -40,8 +40,7 @@ typedef struct xc_per_layer {
     xc_layer_row *rows;   /* in execution (topological) order */
     int first_divergence; /* row index, -1 if none */
     int n_failed;
-    int *nodes;    /* node rows (no engine): the node indices their info.nodes point at */
-    int tf32_seen; /* accumulated: a TF32 layer has run, so later rows carry its error */
+    int *nodes; /* node rows (no engine): the node indices their info.nodes point at */
 } xc_per_layer;
 
 /* First layer (in execution order) whose output holds a NaN or an infinity and depends on

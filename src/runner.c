@@ -340,7 +340,7 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, xc_runner *ru
     if (s == XC_OK && isolated) {
         xc_layer_watch iw = w;
         iw.per_layer = &x->per_layer[it];
-        iw.per_layer->mode = XC_PER_LAYER_ISOLATED; /* each layer judged by its own math (tf32_seen) */
+        iw.per_layer->mode = XC_PER_LAYER_ISOLATED; /* each layer judged by its own math alone */
         iw.first_nan = NULL;
         xc_ref_session *is = NULL;
         xc_feeder feed = stored;
@@ -391,7 +391,11 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
         xc_output_comparison *oc = &cmp->outputs[o];
         if (!out || !ref) continue;
         oc->present = 1;
-        XC_TRY(xc_check_output(&c->checks, &c->tol, r->model->graph->outputs[o].name, out, ref, math, &oc->tol, &oc->r,
+        const char *name = r->model->graph->outputs[o].name;
+        int depth = 0, against_depth = 0; /* the TF32 layers whose errors meet in this comparison */
+        XC_TRY(xc_engine_tf32_depth(r->runners[runner].engine, name, &depth));
+        XC_TRY(xc_engine_tf32_depth(r->runners[against].engine, name, &against_depth));
+        XC_TRY(xc_check_output(&c->checks, &c->tol, name, out, ref, math, depth + against_depth, &oc->tol, &oc->r,
                                &oc->checks));
         r->compared++;
         if (oc->r.shape_mismatch || !oc->r.passed) cmp->passed = 0;

@@ -112,8 +112,9 @@ static double rms(const xc_tensor *t)
  * roundings for any other format (bf16, u = 2^-8: 8e-2). */
 #define XC_HALF_RTOL(u) (1e-2 / 0x1p-11 * (u))
 
-xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math)
+xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math, int tf32_depth)
 {
+    const double tf32_rtol = XC_TF32_RTOL * sqrt(tf32_depth > 1 ? tf32_depth : 1);
     int fp16 = math == XC_MATH_FP16, bf16 = math == XC_MATH_BF16, tf32 = math == XC_MATH_TF32;
     xc_tolerance t = xc_tolerance_default();
     t.rule = s->rule;
@@ -123,11 +124,12 @@ xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, cons
         double base;
         switch (ref->dtype) {
         case XC_DOUBLE: base = 1e-10; break;
-        case XC_FLOAT: base = fp16 ? XC_HALF_RTOL(0x1p-11) : bf16 ? XC_HALF_RTOL(0x1p-8) : tf32 ? XC_TF32_RTOL : 1e-4; break;
+        case XC_FLOAT: base = fp16 ? XC_HALF_RTOL(0x1p-11) : bf16 ? XC_HALF_RTOL(0x1p-8) : tf32 ? tf32_rtol : 1e-4; break;
         case XC_FLOAT16: base = XC_HALF_RTOL(0x1p-11); break;
         case XC_BFLOAT16: base = 5e-2; break;
         default: base = 0; break;
         }
+        if (tf32 && ref->dtype == XC_FLOAT) t.tf32_layers = tf32_depth > 1 ? tf32_depth : 1;
         if (base > 0) {
             double r = t.ref_rms;
             t.atol_base = base;

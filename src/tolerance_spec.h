@@ -58,11 +58,16 @@ static inline int xc_math_half(int bf16) { return bf16 ? XC_MATH_BF16 : XC_MATH_
 /* The auto preset's relative tolerance for float32 tensors produced with TF32 products. TF32
  * rounds each operand to 2^-11 relative, so a product of K terms carries an error of about 4e-4
  * of its RMS (one standard deviation, rounding to nearest); 5e-3 keeps the largest of millions
- * of elements (6 to 7 deviations) in, and stays 20x under a real kernel bug's typical error. */
+ * of elements (6 to 7 deviations) in, and stays 20x under a real kernel bug's typical error.
+ * That is one layer's error. A tensor computed after d TF32 layers on a path carries the
+ * errors of all of them, independent roundings that add in quadrature (its NMSE grows about
+ * linearly with d), so its tolerance is XC_TF32_RTOL * sqrt(d): xc_tolerance_for's tf32_depth. */
 #define XC_TF32_RTOL 5e-3
 /* The tolerance for tensor `name` compared against reference `ref`; math says how the runner
- * computed it (a boolean "stored as half" is XC_MATH_FP16). A per-name entry wins over a global one. */
-xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math);
+ * computed it (a boolean "stored as half" is XC_MATH_FP16); tf32_depth, under XC_MATH_TF32, how
+ * many TF32 layers' errors the value carries (xc_engine_tf32_depth; 0 or 1: one layer's). A
+ * per-name entry wins over a global one. */
+xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math, int tf32_depth);
 const char *xc_check_stat_name(xc_check_stat s);
 /* Was the output stored in half precision while the reference's values are mostly below
  * half's normal range (RMS under 2^-14)? Then fp16 storage itself loses them: a failure is

@@ -83,6 +83,51 @@ def _conv_wino_model(path):
     _save(path, g)
 
 
+def _conv_chain_model(path, depth=14):
+    """depth 3x3 convs + ReLU (32 channels, 8x8, He-scaled weights), a global pool and an fc:
+    a chain whose output carries the TF32 error of every conv."""
+    rng = np.random.default_rng(0)
+    nodes, inits, x = [], [], "X"
+    for i in range(depth):
+        c = 32 if i else 3
+        inits += [numpy_helper.from_array((rng.standard_normal((32, c, 3, 3)) * np.sqrt(2.0 / (9 * c))).astype(np.float32), "w%d" % i),
+                  numpy_helper.from_array((rng.standard_normal(32) * 0.1).astype(np.float32), "b%d" % i)]
+        nodes += [helper.make_node("Conv", [x, "w%d" % i, "b%d" % i], ["c%d" % i], name="conv%d" % i, pads=[1, 1, 1, 1]),
+                  helper.make_node("Relu", ["c%d" % i], ["r%d" % i], name="relu%d" % i)]
+        x = "r%d" % i
+    inits.append(numpy_helper.from_array((rng.standard_normal((10, 32)) * 0.2).astype(np.float32), "fw"))
+    nodes += [helper.make_node("GlobalAveragePool", [x], ["gap"], name="gap"),
+              helper.make_node("Flatten", ["gap"], ["flat"], name="flat"),
+              helper.make_node("Gemm", ["flat", "fw"], ["Y"], name="fc", transB=1)]
+    g = helper.make_graph(nodes, "tf32chain", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3, 8, 8])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [2, 10])], initializer=inits)
+    _save(path, g)
+
+
+def tf32_chain_tests(s, xc, emu, d):
+    """Accumulated per-layer compare of a correct TF32 engine 14 convs deep: every row carries the
+    errors of the TF32 layers before it, so its tolerance is sqrt(depth) times one layer's. With
+    one layer's tolerance throughout (the rule before), rows 6 to 13 failed and conv6 was blamed
+    for plain TF32 rounding. A 4 % scale planted at conv6 still fails there."""
+    chain = os.path.join(d, "chain.onnx")
+    _conv_chain_model(chain)
+    base = [xc, "run", chain, "--ref", "--ocl", "--per-layer", "--tactics", "conv2d.implicit_tf32.64x64*",
+            "--builder-optimization-level", "3", "--json"]
+    j = os.path.join(d, "chain.json")
+    r = _run(base + [j], emu)
+    p = json.load(open(j))["per_layer"] if r.returncode == 0 else {}
+    rows = p.get("layers", [])
+    depths = [t.get("tf32_layers") for x in rows for t in x["tensors"]]
+    s.check("tf32: a 14-conv TF32 chain passes accumulated per-layer; row i allows the TF32 error of i + 1 layers",
+            r.returncode == 0 and len(rows) == 17 and p.get("failed_layers") == 0 and depths[:14] == list(range(1, 15))
+            and depths[14:] == [14, 14, 14] and all(x["verdict"] != "fail" for x in rows)
+            and "the TF32 error of 14 layers" in r.stdout, r.stdout[-1500:] + r.stderr[-400:] + str(depths))
+    r = _run(base + [j, "--inject-fault", "node=conv6:scale=1.04"], emu)
+    p = json.load(open(j))["per_layer"] if r.returncode == 1 else {}
+    s.check("tf32: a 4 % scale planted at conv6 of the chain still fails there, after six TF32 layers",
+            r.returncode == 1 and p.get("first_divergence") == "conv6 + relu6", r.stdout[-1500:] + r.stderr[-400:] + str(p.get("first_divergence")))
+
+
 def tf32_tests(s, xc, build, tmp):
     d = os.path.join(tmp, "tf32")
     os.makedirs(d, exist_ok=True)
@@ -150,6 +195,7 @@ def tf32_tests(s, xc, build, tmp):
     # CROSSCHECK_MMA_EMULATE: the mma tactics offered here too, their products computed in plain
     # OpenCL C from the same local stages, so the loads, layouts and epilogues are checked on PoCL
     emu = dict(fast, CROSSCHECK_MMA_EMULATE="1")
+    tf32_chain_tests(s, xc, emu, d)
     taps, wino = os.path.join(d, "taps.onnx"), os.path.join(d, "wino.onnx")
     _conv_taps_model(taps)
     _conv_wino_model(wino)

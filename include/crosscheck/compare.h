@@ -44,6 +44,8 @@ typedef struct xc_tolerance {
     double atol_base, atol_rms;
     double ref_rms;   /* RMS of the reference's finite values (set by xc_tolerance_for) */
     int half_storage; /* the output was stored in half precision (fp16 runner or dtype) */
+    int tf32_layers;  /* the auto preset's atol and rtol allow the TF32 errors of this many layers
+                         (sqrt-scaled; 0: not TF32 math) */
 } xc_tolerance;
 
 /* Polygraphy's defaults: atol = rtol = 1e-5, elemwise, quantile 0.99; NaN and same-signed

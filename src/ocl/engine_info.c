@@ -3,6 +3,7 @@
 #include "ocl/engine.h"
 #include "ocl/build.h" /* xc_layer_baseline */
 #include "ocl/profile_shapes.h"
+#include <stdlib.h>
 #include <string.h>
 
 int xc_engine_layer_count(const xc_engine *e) { return e->n_layers; }
@@ -78,6 +79,29 @@ int xc_engine_uses_tf32(const xc_engine *e)
     for (int l = 0; e && l < e->n_layers; l++)
         if (!e->layers[l].dead && !e->layers[l].cpu && xc_tactic_tf32(e->layers[l].tactic)) return 1;
     return 0;
+}
+
+xc_status xc_engine_tf32_depth(const xc_engine *e, const char *tensor, int *out)
+{
+    *out = 0;
+    int t = e && tensor ? xc_names_get(&e->tensor_index, tensor) : -1;
+    if (t < 0 || !xc_engine_uses_tf32(e)) return XC_OK;
+    int *depth = calloc((size_t)e->n_tensors, sizeof *depth);
+    if (!depth) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    /* layers run in a topological order, so every input's depth is final when its reader comes */
+    for (int l = 0; l < e->n_layers; l++) {
+        const xc_layer *L = &e->layers[l];
+        if (L->dead) continue;
+        int d = 0;
+        for (int i = 0; i < L->n_in; i++)
+            if (L->in[i] >= 0 && depth[L->in[i]] > d) d = depth[L->in[i]];
+        d += !L->cpu && xc_tactic_tf32(L->tactic);
+        for (int o = 0; o < L->n_out; o++)
+            if (L->out[o] >= 0 && d > depth[L->out[o]]) depth[L->out[o]] = d;
+    }
+    *out = depth[t];
+    free(depth);
+    return XC_OK;
 }
 
 int xc_engine_uses_fp16(const xc_engine *e)

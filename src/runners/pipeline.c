@@ -78,18 +78,21 @@ void xc_pipeline_outputs_free(const xc_graph *g, xc_tensor **out)
     free(out);
 }
 
-/* Compares one iteration's outputs; fills v at the first failure. */
-static xc_status compare_outputs(const xc_graph *g, int it, xc_tensor *const *got, const xc_tensor *const *want,
-                                 const xc_check_tolerance *tol, xc_check_verdict *v)
+/* Compares one iteration's outputs of engine e (NULL: a runner without one); fills v at the
+ * first failure. */
+static xc_status compare_outputs(const xc_graph *g, const xc_engine *e, int it, xc_tensor *const *got,
+                                 const xc_tensor *const *want, const xc_check_tolerance *tol, xc_check_verdict *v)
 {
     for (int o = 0; o < g->n_outputs && v->passed; o++) {
         if (!want[o]) continue;
-        xc_tolerance t = tol->spec ? xc_tolerance_for(tol->spec, g->outputs[o].name, want[o], tol->math) : tol->fixed;
+        int depth = 0;
+        XC_TRY(xc_engine_tf32_depth(e, g->outputs[o].name, &depth));
+        xc_tolerance t = tol->spec ? xc_tolerance_for(tol->spec, g->outputs[o].name, want[o], tol->math, depth) : tol->fixed;
         xc_compare_result r;
         if (!got[o]) return xc_fail(XC_ERR_RUNTIME, "output '%s': the runner gave none", g->outputs[o].name);
         if (tol->spec && tol->checks) { /* run's whole output check (output_check.h) */
             xc_check_result chk;
-            XC_TRY(xc_check_output(tol->checks, tol->spec, g->outputs[o].name, got[o], want[o], tol->math, &t, &r, &chk));
+            XC_TRY(xc_check_output(tol->checks, tol->spec, g->outputs[o].name, got[o], want[o], tol->math, depth, &t, &r, &chk));
             xc_check_result_free(&chk);
         } else {
             XC_TRY(xc_compare(got[o], want[o], &t, &r));
@@ -116,7 +119,7 @@ xc_status xc_pipeline_check(xc_runner *r, const xc_graph *g, int n_iter, const x
         memset(&p, 0, sizeof p);
         p.first_divergence = -1;
         s = run_judged(r, g, k, fed[k], tol, &p, &out);
-        if (s == XC_OK) s = compare_outputs(g, k, out, want[k], tol, v);
+        if (s == XC_OK) s = compare_outputs(g, r->engine, k, out, want[k], tol, v);
         if (s == XC_OK && v->passed && p.first_divergence >= 0) s = layer_verdict(&p, k, v); /* outputs fail first */
         xc_pipeline_outputs_free(g, out);
         xc_per_layer_free(&p);

@@ -71,7 +71,7 @@ TEST(bf16_tolerance_scales_fp16s_by_unit_roundoff)
     CHECK_OK(xc_tensor_new(XC_FLOAT, 1, &d, &x));
     if (!x) return;
     for (int i = 0; i < 4; i++) ((float *)x->data)[i] = 2.0f;
-    xc_tolerance h = xc_tolerance_for(&s, "y", x, XC_MATH_FP16), b = xc_tolerance_for(&s, "y", x, XC_MATH_BF16);
+    xc_tolerance h = xc_tolerance_for(&s, "y", x, XC_MATH_FP16, 0), b = xc_tolerance_for(&s, "y", x, XC_MATH_BF16, 0);
     CHECK_NEAR(h.rtol, 1e-2, 0);              /* fp16 as before */
     CHECK_NEAR(b.rtol, 1e-2 * 8, 1e-15);      /* 2^-8 / 2^-11 times fp16's */
     CHECK_NEAR(b.atol, 8e-2 * 2, 1e-15);      /* scaled by the RMS like every auto atol */

@@ -165,8 +165,8 @@ TEST(tf32_layers_get_tf32_tolerance)
         o[i] = r[i] + ((i & 1) ? 8e-4f : -8e-4f) * 2.0f;
     }
     xc_tolerance_spec s = xc_tolerance_spec_default();
-    xc_tolerance t32 = xc_tolerance_for(&s, "y", ref, XC_MATH_TF32), f32 = xc_tolerance_for(&s, "y", ref, XC_MATH_FP32),
-                 f16 = xc_tolerance_for(&s, "y", ref, XC_MATH_FP16);
+    xc_tolerance t32 = xc_tolerance_for(&s, "y", ref, XC_MATH_TF32, 0), f32 = xc_tolerance_for(&s, "y", ref, XC_MATH_FP32, 0),
+                 f16 = xc_tolerance_for(&s, "y", ref, XC_MATH_FP16, 0);
     CHECK_NEAR(t32.rtol, XC_TF32_RTOL, 0);
     CHECK_NEAR(t32.atol, XC_TF32_RTOL * t32.ref_rms, 1e-12);
     CHECK(f32.rtol < t32.rtol && t32.rtol < f16.rtol); /* between exact fp32 and half storage */
@@ -174,8 +174,15 @@ TEST(tf32_layers_get_tf32_tolerance)
     xc_compare_result a, b;
     CHECK(xc_compare(out, ref, &t32, &a) == XC_OK && a.passed);
     CHECK(xc_compare(out, ref, &f32, &b) == XC_OK && !b.passed);
+    /* after 16 TF32 layers the errors of all 16 are in the value: 4x one layer's (sqrt), and
+     * depths 0 and 1 both mean one layer's */
+    xc_tolerance d16 = xc_tolerance_for(&s, "y", ref, XC_MATH_TF32, 16), d1 = xc_tolerance_for(&s, "y", ref, XC_MATH_TF32, 1);
+    CHECK_NEAR(d16.rtol, 4 * XC_TF32_RTOL, 1e-15);
+    CHECK_NEAR(d16.atol, 4 * XC_TF32_RTOL * d16.ref_rms, 1e-12);
+    CHECK(d1.rtol == t32.rtol && xc_tolerance_for(&s, "y", ref, XC_MATH_FP32, 16).rtol == f32.rtol); /* fp32 never */
     s.preset = XC_TOL_POLYGRAPHY; /* explicit presets are not loosened */
-    CHECK(xc_tolerance_for(&s, "y", ref, XC_MATH_TF32).rtol == 1e-5);
+    CHECK(xc_tolerance_for(&s, "y", ref, XC_MATH_TF32, 0).rtol == 1e-5);
+    CHECK(xc_tolerance_for(&s, "y", ref, XC_MATH_TF32, 16).rtol == 1e-5);
     xc_tensor_free(ref);
     xc_tensor_free(out);
 }
