@@ -91,7 +91,8 @@ static void metric_checks(const xc_check_spec *s, const char *name, xc_check_res
 }
 
 xc_status xc_check_output(const xc_check_spec *s, const xc_tolerance_spec *ts, const char *name, const xc_tensor *out,
-                          const xc_tensor *ref, int math, int tf32_depth, xc_tolerance *tol, xc_compare_result *res, xc_check_result *chk)
+                          const xc_tensor *ref, int math, int tf32_depth, xc_tolerance *tol, xc_compare_result *res,
+                          xc_check_result *chk)
 {
     memset(chk, 0, sizeof *chk);
     chk->func = s->func;

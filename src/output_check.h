@@ -66,7 +66,8 @@ xc_status xc_check_spec_validate(const xc_check_spec *s, const xc_tolerance_spec
  * res->passed = the overall verdict) and chk. Fails only on bad arguments (a top-K axis the
  * output lacks) or out of memory. */
 xc_status xc_check_output(const xc_check_spec *s, const xc_tolerance_spec *ts, const char *name, const xc_tensor *out,
-                          const xc_tensor *ref, int math, int tf32_depth, xc_tolerance *tol, xc_compare_result *res, xc_check_result *chk);
+                          const xc_tensor *ref, int math, int tf32_depth, xc_tolerance *tol, xc_compare_result *res,
+                          xc_check_result *chk);
 void xc_check_result_free(xc_check_result *chk);
 /* The tensors the comparison saw (the runner's own, or the postprocessed/reshaped ones). */
 static inline const xc_tensor *xc_checked_out(const xc_check_result *c, const xc_tensor *out) { return c->out ? c->out : out; }

@@ -160,9 +160,7 @@ static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const ch
     row->tensors = lt;
     lt = &lt[row->n_tensors];
     memset(lt, 0, sizeof *lt);
-    int math = row->info.fp16 ? xc_math_half(row->info.half_format == XC_HALF_BF16)
-               : depth        ? XC_MATH_TF32
-                              : XC_MATH_FP32;
+    int math = row->info.fp16 ? xc_math_half(row->info.half_format == XC_HALF_BF16) : depth ? XC_MATH_TF32 : XC_MATH_FP32;
     lt->tol = xc_tolerance_for(w->tol, name, ref, math, depth);
     xc_status s = xc_compare(t, ref, &lt->tol, &lt->r);
     w->golden->done(w->golden->user, name);

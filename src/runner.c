@@ -395,8 +395,7 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
         int depth = 0, against_depth = 0; /* the TF32 layers whose errors meet in this comparison */
         XC_TRY(xc_engine_tf32_depth(r->runners[runner].engine, name, &depth));
         XC_TRY(xc_engine_tf32_depth(r->runners[against].engine, name, &against_depth));
-        XC_TRY(xc_check_output(&c->checks, &c->tol, name, out, ref, math, depth + against_depth, &oc->tol, &oc->r,
-                               &oc->checks));
+        XC_TRY(xc_check_output(&c->checks, &c->tol, name, out, ref, math, depth + against_depth, &oc->tol, &oc->r, &oc->checks));
         r->compared++;
         if (oc->r.shape_mismatch || !oc->r.passed) cmp->passed = 0;
     }

@@ -22,7 +22,7 @@ TEST(tolerance_auto_defaults_follow_dtype_and_scale)
     CHECK_NEAR(t.atol, 1e-4 * 0.5, 1e-18); /* RMS 0.5: scaled down too (it was max(1, RMS)) */
     CHECK_NEAR(t.rtol, 1e-4, 0);
     t = xc_tolerance_for(&s, "y", big, 0, 0);
-    CHECK_NEAR(t.atol, 1e-4 * 300, 1e-12);   /* RMS 300 */
+    CHECK_NEAR(t.atol, 1e-4 * 300, 1e-12);      /* RMS 300 */
     t = xc_tolerance_for(&s, "y", small, 1, 0); /* an fp16-storage runner */
     CHECK_NEAR(t.atol, 1e-2 * 0.5, 1e-15);
     t = xc_tolerance_for(&s, "y", h, 0, 0);
