@@ -241,6 +241,10 @@ static void print_per_layer(const xc_run_report *r, int k, int it, xc_per_layer_
                fit(row->info.tactic, 28, b2), xc_layer_info_precision(&row->info), row->max_abs, row->max_rel, row->nmse, c,
                xc_verdict_name(row->verdict), RESET, i == p->first_divergence ? "  <- first divergence" : "");
     }
+    int deepest = xc_per_layer_tf32_layers(p);
+    if (deepest > 1)
+        printf("  TF32 tolerances: a row after d TF32 layers allows sqrt(d) x one layer's error (%g), up to d = %d here\n",
+               XC_TF32_RTOL, deepest);
     if (p->first_divergence < 0) {
         printf("  %sno layer exceeds its tolerance%s\n", GREEN, RESET);
         return;

@@ -43,6 +43,10 @@ typedef struct xc_per_layer {
     int *nodes; /* node rows (no engine): the node indices their info.nodes point at */
 } xc_per_layer;
 
+/* The most TF32 layers whose errors any row's tolerance allowed (xc_tolerance.tf32_layers; 0: no
+ * row was judged at TF32's tolerance), for a table's note on how its tolerances grew. */
+int xc_per_layer_tf32_layers(const xc_per_layer *p);
+
 /* First layer (in execution order) whose output holds a NaN or an infinity and depends on
  * the graph's inputs. A tensor computed from constants alone (BERT's -inf attention mask) is
  * not the answer: the first such is kept apart, marked constant, so it is still shown. */
@@ -68,10 +72,12 @@ typedef struct xc_first_nan {
  * tensors): value() may give NULL for a tensor it lacks, which is then not compared. */
 typedef struct xc_layer_watch {
     const xc_engine *engine;
-    const xc_graph *graph; /* rows without an engine; --first-nan tells input-dependent
+    const xc_engine *golden_engine; /* the engine whose tensors golden gives, if any (its TF32 error
+                                       is in every value compared too) */
+    const xc_graph *graph;          /* rows without an engine; --first-nan tells input-dependent
                                          tensors from constant-derived ones with it (NULL: every
                                          tensor counts as input-dependent) */
-    const char *tactic;    /* rows without an engine: static text */
+    const char *tactic;             /* rows without an engine: static text */
     const xc_feeder *golden;
     const xc_tolerance_spec *tol;
     xc_per_layer *per_layer;

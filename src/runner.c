@@ -314,6 +314,7 @@ static xc_status run_one(const xc_run_config *c, xc_run_report *r, xc_runner *ru
     xc_ref_session *session = NULL;
     xc_feeder stored = {store_value, store_done, gold}, golden = stored;
     xc_layer_watch w = {.engine = x->engine,
+                        .golden_engine = r->layers_against >= 0 ? r->runners[r->layers_against].engine : NULL,
                         .graph = r->model->graph,
                         .tactic = run->row_tactic ? run->row_tactic : x->kind,
                         .golden = &golden,

@@ -121,7 +121,16 @@ def tf32_chain_tests(s, xc, emu, d):
     s.check("tf32: a 14-conv TF32 chain passes accumulated per-layer; row i allows the TF32 error of i + 1 layers",
             r.returncode == 0 and len(rows) == 17 and p.get("failed_layers") == 0 and depths[:14] == list(range(1, 15))
             and depths[14:] == [14, 14, 14] and all(x["verdict"] != "fail" for x in rows)
-            and "the TF32 error of 14 layers" in r.stdout, r.stdout[-1500:] + r.stderr[-400:] + str(depths))
+            and "the TF32 error of 14 layers" in r.stdout and "sqrt(d) x one layer's error (0.005), up to d = 14" in r.stdout, r.stdout[-1500:] + r.stderr[-400:] + str(depths))
+    # two TF32 engines against each other: each value carries both engines' errors (14 + 14)
+    two = dict(emu, POCL_DEVICES="pthread basic")
+    r = _run([xc, "run", chain, "--ocl@0", "--ocl@1", "--per-layer", "--compare-to", "ocl@0", "--tactics",
+              "conv2d.implicit_tf32.64x64*", "--builder-optimization-level", "3", "--json", j], two)
+    out = json.load(open(j)) if r.returncode == 0 else {}
+    depths = [t.get("tf32_layers") for x in out.get("per_layer", {}).get("layers", []) for t in x["tensors"]]
+    final = [o.get("tf32_layers") for c in out.get("comparisons", []) for o in c.get("outputs", [])]
+    s.check("tf32: engine against TF32 engine, layer by layer and at the output, allows both engines' TF32 error",
+            r.returncode == 0 and depths == list(range(2, 29, 2)) + [28] * 3 and final == [28], r.stdout[-800:] + r.stderr[-400:] + str(depths) + str(final))
     r = _run(base + [j, "--inject-fault", "node=conv6:scale=1.04"], emu)
     p = json.load(open(j))["per_layer"] if r.returncode == 1 else {}
     s.check("tf32: a 4 % scale planted at conv6 of the chain still fails there, after six TF32 layers",
