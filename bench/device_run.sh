@@ -6,7 +6,8 @@
 #      (bench/tf32_check.py on a ragged product and BERT's FFN-output shape), then BERT-base's
 #      self-attention block (tests/test_gemm_horizontal.py's model at batch 8, seq 128: Q, K, V
 #      stacked into one product) with crosscheck's per-layer verdict on the GPU, the tuner's
-#      tactics and forced ones, TF32 and fp16;
+#      tactics and forced ones, TF32 and fp16; then resnet18's accumulated per-layer verdict
+#      (TF32 tolerances grown with depth: a correct engine passes);
 #   2. every GEMM tactic on BERT-base's product shapes and 4096^3, TF32 and fp16, next to cuBLAS
 #      (bench/gemm_tactics.py: the tuner's own times from `crosscheck build -vv`);
 #   3. BERT-base (seq 128) batch 8, TF32 then fp16, against PyTorch's CUDA graph
@@ -53,6 +54,17 @@ if [ "${1:-130}" -gt 0 ]; then # timeout 0 would mean no limit: 0 skips the step
         done
     ) >"$OUT/stacked.log" 2>&1
     cat "$OUT/stacked.log"
+    echo "== 1c. a deep TF32 engine's own accumulated per-layer verdict (resnet18, batch 2, random weights)"
+    (
+        cd /tmp/xc-work && python3 -c "
+import torch, torchvision
+torch.manual_seed(0)
+m = torchvision.models.resnet18(weights=None).eval()
+torch.onnx.export(m, (torch.randn(2, 3, 224, 224),), 'resnet18_b2.onnx', opset_version=17, dynamo=False)"
+        # every row after d TF32 layers is judged at sqrt(d) x one layer's tolerance: PASSED expected
+        timeout -k 2 150 "$XC" run resnet18_b2.onnx --ref --ocl --per-layer 2>&1 | grep -E 'TF32 tolerances|first divergent|^(PASSED|FAILED)|error'
+    ) >"$OUT/deep.log" 2>&1
+    cat "$OUT/deep.log"
 fi
 
 echo "== 2. every GEMM tactic on BERT's shapes and 4096^3 vs cuBLAS"
