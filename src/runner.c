@@ -384,9 +384,6 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
     cmp->iteration = it;
     cmp->passed = 1;
     int fp16 = r->runners[runner].fp16 ? r->runners[runner].fp16 : r->runners[against].fp16; /* an xc_math */
-    int math = fp16                                                                                                ? fp16
-               : xc_engine_uses_tf32(r->runners[runner].engine) || xc_engine_uses_tf32(r->runners[against].engine) ? XC_MATH_TF32
-                                                                                                                   : XC_MATH_FP32;
     for (int o = 0; o < r->n_outputs; o++) {
         const xc_tensor *out = xc_run_output(r, runner, it, o), *ref = xc_run_output(r, against, it, o);
         xc_output_comparison *oc = &cmp->outputs[o];
@@ -396,6 +393,8 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
         int depth = 0, against_depth = 0; /* the TF32 layers whose errors meet in this comparison */
         XC_TRY(xc_engine_tf32_depth(r->runners[runner].engine, name, &depth));
         XC_TRY(xc_engine_tf32_depth(r->runners[against].engine, name, &against_depth));
+        /* TF32's tolerance where a TF32 layer lies on the output's path, in either engine */
+        int math = fp16 ? fp16 : depth + against_depth ? XC_MATH_TF32 : XC_MATH_FP32;
         XC_TRY(xc_check_output(&c->checks, &c->tol, name, out, ref, math, depth + against_depth, &oc->tol, &oc->r, &oc->checks));
         r->compared++;
         if (oc->r.shape_mismatch || !oc->r.passed) cmp->passed = 0;

@@ -104,6 +104,18 @@ def _conv_chain_model(path, depth=14):
     _save(path, g)
 
 
+def _two_paths_model(path):
+    """Y1 from a 3x3 conv (a TF32 layer), Y2 from a Relu of the input alone."""
+    rng = np.random.default_rng(1)
+    w = numpy_helper.from_array(rng.uniform(-1, 1, (16, 8, 3, 3)).astype(np.float32), "W")
+    nodes = [helper.make_node("Conv", ["X", "W"], ["Y1"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["X"], ["Y2"], name="relu")]
+    g = helper.make_graph(nodes, "tf32paths", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 8, 6, 6])],
+                          [helper.make_tensor_value_info("Y1", TensorProto.FLOAT, [2, 16, 6, 6]),
+                           helper.make_tensor_value_info("Y2", TensorProto.FLOAT, [2, 8, 6, 6])], initializer=[w])
+    _save(path, g)
+
+
 def tf32_chain_tests(s, xc, emu, d):
     """Accumulated per-layer compare of a correct TF32 engine 14 convs deep: every row carries the
     errors of the TF32 layers before it, so its tolerance is sqrt(depth) times one layer's. With
@@ -131,6 +143,14 @@ def tf32_chain_tests(s, xc, emu, d):
     final = [o.get("tf32_layers") for c in out.get("comparisons", []) for o in c.get("outputs", [])]
     s.check("tf32: engine against TF32 engine, layer by layer and at the output, allows both engines' TF32 error",
             r.returncode == 0 and depths == list(range(2, 29, 2)) + [28] * 3 and final == [28], r.stdout[-800:] + r.stderr[-400:] + str(depths) + str(final))
+    # an output no TF32 layer leads to keeps fp32's tolerance in an engine that uses TF32 elsewhere
+    paths = os.path.join(d, "paths.onnx")
+    _two_paths_model(paths)
+    r = _run([xc, "run", paths, "--ref", "--ocl", "--tactics", "conv2d.implicit_tf32.64x64*", "--builder-optimization-level",
+              "3", "--json", j], emu)
+    outs = [o for c in json.load(open(j)).get("comparisons", []) for o in c["outputs"]] if r.returncode == 0 else []
+    s.check("tf32: an output after a TF32 conv is judged at TF32's tolerance, one from a Relu of the input at fp32's",
+            [(o.get("rtol"), o.get("tf32_layers")) for o in outs] == [(0.005, 1), (1e-4, None)], r.stdout[-800:] + r.stderr[-400:] + str(outs))
     r = _run(base + [j, "--inject-fault", "node=conv6:scale=1.04"], emu)
     p = json.load(open(j))["per_layer"] if r.returncode == 1 else {}
     s.check("tf32: a 4 % scale planted at conv6 of the chain still fails there, after six TF32 layers",

@@ -272,11 +272,11 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, in
     xc_check_tolerance tol = {.spec = &s->cfg->tol,
                               .checks = &s->cfg->checks,
                               /* the runner's own judgement of the engine's 16-bit math (its format,
-                                 the engine's storage too), else the golden runner's */
-                              .math = r->fp16                  ? r->fp16
-                                      : s->golden_math         ? s->golden_math
-                                      : xc_engine_uses_tf32(e) ? XC_MATH_TF32
-                                                               : XC_MATH_FP32,
+                                 the engine's storage too), else the golden runner's; TF32 is each
+                                 output's own (pipeline.c: its path through the engine) */
+                              .math = r->fp16          ? r->fp16
+                                      : s->golden_math ? s->golden_math
+                                                       : XC_MATH_FP32,
                               .layers = xc_debug_judges_layers(s->cfg) ? s->model : NULL};
     xc_check_verdict v;
     xc_status st = xc_pipeline_check(r, g, s->n_iter, (const xc_tensor *const *const *)s->fed,

@@ -87,12 +87,13 @@ static xc_status compare_outputs(const xc_graph *g, const xc_engine *e, int it, 
         if (!want[o]) continue;
         int depth = 0;
         XC_TRY(xc_engine_tf32_depth(e, g->outputs[o].name, &depth));
-        xc_tolerance t = tol->spec ? xc_tolerance_for(tol->spec, g->outputs[o].name, want[o], tol->math, depth) : tol->fixed;
+        const int math = tol->math == XC_MATH_FP32 && depth ? XC_MATH_TF32 : tol->math; /* TF32 on the output's path */
+        xc_tolerance t = tol->spec ? xc_tolerance_for(tol->spec, g->outputs[o].name, want[o], math, depth) : tol->fixed;
         xc_compare_result r;
         if (!got[o]) return xc_fail(XC_ERR_RUNTIME, "output '%s': the runner gave none", g->outputs[o].name);
         if (tol->spec && tol->checks) { /* run's whole output check (output_check.h) */
             xc_check_result chk;
-            XC_TRY(xc_check_output(tol->checks, tol->spec, g->outputs[o].name, got[o], want[o], tol->math, depth, &t, &r, &chk));
+            XC_TRY(xc_check_output(tol->checks, tol->spec, g->outputs[o].name, got[o], want[o], math, depth, &t, &r, &chk));
             xc_check_result_free(&chk);
         } else {
             XC_TRY(xc_compare(got[o], want[o], &t, &r));

@@ -15,7 +15,8 @@
 typedef struct xc_check_tolerance {
     const xc_tolerance_spec *spec; /* used when not NULL */
     xc_tolerance fixed;
-    int math;                    /* xc_math of the runner's results: half storage, TF32 (spec only) */
+    int math;                    /* xc_math of the runner's results: half storage (spec only); an fp32
+                                    output with a TF32 layer on its path gets TF32's (its depth) */
     const xc_check_spec *checks; /* with spec: run's output checks (compare function, top-K,
                                          shape matching, metric bounds); NULL: tolerance alone */
     const xc_model *layers;      /* not NULL (the model the runner runs; spec only): every tensor the
