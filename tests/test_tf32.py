@@ -151,6 +151,12 @@ def tf32_chain_tests(s, xc, emu, d):
     outs = [o for c in json.load(open(j)).get("comparisons", []) for o in c["outputs"]] if r.returncode == 0 else []
     s.check("tf32: an output after a TF32 conv is judged at TF32's tolerance, one from a Relu of the input at fp32's",
             [(o.get("rtol"), o.get("tf32_layers")) for o in outs] == [(0.005, 1), (1e-4, None)], r.stdout[-800:] + r.stderr[-400:] + str(outs))
+    # a debug tool judging an exact engine against a TF32 golden (a plan) allows the golden's error
+    plan = os.path.join(d, "chain_tf32.plan")
+    r = _run([xc, "build", chain, "--tactics", "conv2d.implicit_tf32.64x64*", "--builder-optimization-level", "3", "-o", plan], emu)
+    r = _run([xc, "debug", "tactics", chain, "--plan", plan, "--no-tf32", "--builder-optimization-level", "0"], emu) if r.returncode == 0 else r
+    s.check("tf32: debug tactics of an exact engine against a TF32 plan passes the build (the golden's 14 TF32 layers allowed)",
+            r.returncode == 0 and "the build as given: PASSED" in r.stdout + r.stderr, r.stdout[-800:] + r.stderr[-800:])
     r = _run(base + [j, "--inject-fault", "node=conv6:scale=1.04"], emu)
     p = json.load(open(j))["per_layer"] if r.returncode == 1 else {}
     s.check("tf32: a 4 % scale planted at conv6 of the chain still fails there, after six TF32 layers",

@@ -151,7 +151,7 @@ static xc_status external(rd_state *st, const rd_data *d, const char *what, int 
 
 /* With a golden other than the reference (--exec-runner ...), the candidate's expected outputs
  * are the golden's on the candidate model itself (saved for it to read), fed the same values. */
-static xc_status golden_outputs(rd_state *st, const rd_data *d)
+static xc_status golden_outputs(rd_state *st, rd_data *d)
 {
     char model[4200];
     snprintf(model, sizeof model, "%s/check_%02d_golden.onnx", st->s.dir, st->s.report->n_checks + 1);
@@ -165,12 +165,15 @@ static xc_status golden_outputs(rd_state *st, const rd_data *d)
         xc_pipeline_outputs_free(d->model->graph, d->ref[k]);
         d->ref[k] = out;
     }
+    free(d->golden_tf32);
+    d->golden_tf32 = NULL;
+    if (s == XC_OK) s = xc_pipeline_tf32_depths(golden, d->model->graph, &d->golden_tf32);
     xc_runner_free(golden);
     unlink(model);
     return s == XC_OK ? XC_OK : xc_error_prefix(s, "golden run: ");
 }
 
-static xc_status builtin(rd_state *st, const rd_data *d, const char *what, int *passed)
+static xc_status builtin(rd_state *st, rd_data *d, const char *what, int *passed)
 {
     if (st->cfg->base.n_against) XC_TRY(golden_outputs(st, d));
     xc_debug_session sub = st->s; /* the same counter, tolerance and progress; the candidate's data */
@@ -179,6 +182,7 @@ static xc_status builtin(rd_state *st, const rd_data *d, const char *what, int *
     sub.inputs = NULL;
     sub.fed = d->fed;
     sub.ref = d->ref;
+    sub.golden_tf32 = d->golden_tf32;
     xc_ocl_build_options o;
     XC_TRY(rd_build_options(st, d->model, &o));
     xc_status s = xc_debug_check(&sub, &o, what, passed, NULL);

@@ -87,6 +87,7 @@ static xc_status compare_outputs(const xc_graph *g, const xc_engine *e, int it, 
         if (!want[o]) continue;
         int depth = 0;
         XC_TRY(xc_engine_tf32_depth(e, g->outputs[o].name, &depth));
+        depth += tol->golden_tf32 ? tol->golden_tf32[o] : 0;                            /* the expected value's own TF32 error */
         const int math = tol->math == XC_MATH_FP32 && depth ? XC_MATH_TF32 : tol->math; /* TF32 on the output's path */
         xc_tolerance t = tol->spec ? xc_tolerance_for(tol->spec, g->outputs[o].name, want[o], math, depth) : tol->fixed;
         xc_compare_result r;
@@ -105,6 +106,22 @@ static xc_status compare_outputs(const xc_graph *g, const xc_engine *e, int it, 
         v->r = r;
         xc_tensor_desc(got[o], v->desc_got, sizeof v->desc_got);
         xc_tensor_desc(want[o], v->desc_want, sizeof v->desc_want);
+    }
+    return XC_OK;
+}
+
+xc_status xc_pipeline_tf32_depths(const xc_runner *r, const xc_graph *g, int **depth)
+{
+    *depth = NULL;
+    if (!r || !xc_engine_uses_tf32(r->engine)) return XC_OK;
+    if (!(*depth = calloc((size_t)g->n_outputs + 1, sizeof **depth))) return xc_fail(XC_ERR_NOMEM, "out of memory");
+    for (int o = 0; o < g->n_outputs; o++) {
+        xc_status s = xc_engine_tf32_depth(r->engine, g->outputs[o].name, &(*depth)[o]);
+        if (s != XC_OK) {
+            free(*depth);
+            *depth = NULL;
+            return s;
+        }
     }
     return XC_OK;
 }
