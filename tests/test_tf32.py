@@ -104,6 +104,48 @@ def _conv_chain_model(path, depth=14):
     _save(path, g)
 
 
+def _resnet_model(path):
+    """resnet18's shape at 64x64, batch 2: a 7x7 stem, max pool, four stages of two basic blocks
+    (3x3 convs, BatchNormalization, residual Adds, 1x1 downsamples), global pool and fc -- 20
+    convs with He-scaled random weights and random BatchNorm statistics."""
+    rng = np.random.default_rng(0)
+    nodes, inits = [], []
+
+    def conv(x, cin, cout, k, stride, relu=True, res=None):
+        n = "conv%d" % (sum(1 for v in nodes if v.op_type == "Conv") + 1)
+        w = rng.standard_normal((cout, cin, k, k)) * np.sqrt(2.0 / (k * k * cin))
+        bn = (1 + 0.1 * rng.standard_normal(cout), 0.1 * rng.standard_normal(cout), 0.1 * rng.standard_normal(cout),
+              1 + 0.1 * rng.random(cout))
+        inits.extend(numpy_helper.from_array(np.asarray(a, np.float32), n + t) for t, a in zip(("w", "g", "b", "m", "v"), (w,) + bn))
+        nodes.extend([helper.make_node("Conv", [x, n + "w"], [n], name=n, pads=[k // 2] * 4, strides=[stride] * 2),
+                      helper.make_node("BatchNormalization", [n] + [n + t for t in "gbmv"], [n + "_bn"], name=n + "_bn")])
+        y = n + "_bn"
+        if res is not None:
+            nodes.append(helper.make_node("Add", [y, res], [n + "_add"], name=n + "_add"))
+            y = n + "_add"
+        if relu:
+            nodes.append(helper.make_node("Relu", [y], [n + "_relu"], name=n + "_relu"))
+            y = n + "_relu"
+        return y
+
+    x = conv("X", 3, 64, 7, 2)
+    nodes.append(helper.make_node("MaxPool", [x], ["pool"], name="pool", kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4))
+    x, cin = "pool", 64
+    for stage, cout in enumerate((64, 128, 256, 512)):
+        for block in range(2):
+            stride = 2 if stage and not block else 1
+            h = conv(x, cin, cout, 3, stride)
+            short = conv(x, cin, cout, 1, stride, relu=False) if stride != 1 or cin != cout else x
+            x, cin = conv(h, cout, cout, 3, 1, res=short), cout
+    inits.append(numpy_helper.from_array((rng.standard_normal((100, 512)) * 0.05).astype(np.float32), "fw"))
+    nodes += [helper.make_node("GlobalAveragePool", [x], ["gap"], name="gap"),
+              helper.make_node("Flatten", ["gap"], ["flat"], name="flat"),
+              helper.make_node("Gemm", ["flat", "fw"], ["Y"], name="fc", transB=1)]
+    g = helper.make_graph(nodes, "tf32resnet", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3, 64, 64])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [2, 100])], initializer=inits)
+    _save(path, g)
+
+
 def _two_paths_model(path):
     """Y1 from a 3x3 conv (a TF32 layer), Y2 from a Relu of the input alone."""
     rng = np.random.default_rng(1)
@@ -134,6 +176,20 @@ def tf32_chain_tests(s, xc, emu, d):
             r.returncode == 0 and len(rows) == 17 and p.get("failed_layers") == 0 and depths[:14] == list(range(1, 15))
             and depths[14:] == [14, 14, 14] and all(x["verdict"] != "fail" for x in rows)
             and "the TF32 error of 14 layers" in r.stdout and "sqrt(d) x one layer's error (0.005), up to d = 14" in r.stdout, r.stdout[-1500:] + r.stderr[-400:] + str(depths))
+    # a residual network: BatchNorms, Adds and downsamples on the paths; a 3 % scale at conv10 fails there
+    net = os.path.join(d, "resnet.onnx")
+    _resnet_model(net)
+    cmd = [xc, "run", net, "--ref", "--ocl", "--per-layer", "--tactics", "conv2d.implicit_tf32.64x64*", "--builder-optimization-level", "3", "--json", j]
+    r = _run(cmd, emu)
+    p = json.load(open(j))["per_layer"] if r.returncode == 0 else {}
+    rows = p.get("layers", [])
+    s.check("tf32: a resnet18-shaped network with every conv on TF32 passes accumulated per-layer, its last conv allowing d = 20",
+            r.returncode == 0 and len(rows) == 24 and p.get("failed_layers") == 0 and sum(x["precision"] == "tf32" for x in rows) == 20
+            and rows[20]["tensors"][0].get("tf32_layers") == 20, r.stdout[-1500:] + r.stderr[-400:])
+    r = _run(cmd + ["--inject-fault", "node=conv10:scale=1.03"], emu)
+    p = json.load(open(j))["per_layer"] if r.returncode == 1 else {}
+    s.check("tf32: a 3 % scale planted at conv10 of that network fails there, after ten TF32 layers",
+            r.returncode == 1 and str(p.get("first_divergence")).startswith("conv10 "), r.stdout[-1500:] + r.stderr[-400:] + str(p.get("first_divergence")))
     # two TF32 engines against each other: each value carries both engines' errors (14 + 14)
     two = dict(emu, POCL_DEVICES="pthread basic")
     r = _run([xc, "run", chain, "--ocl@0", "--ocl@1", "--per-layer", "--compare-to", "ocl@0", "--tactics",
