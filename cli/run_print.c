@@ -46,9 +46,9 @@ static void print_histogram(const xc_compare_result *c)
 /* "atol=X", saying how the auto preset derived it (which rule decided the verdict). */
 static const char *atol_desc(const xc_tolerance *t, char *buf, size_t len)
 {
-    if (t->atol_base > 0 && t->atol_rms > 0 && t->tf32_layers > 1)
-        snprintf(buf, len, "atol=%.3g (%g x RMS of reference %.3g; the TF32 error of %d layers)", t->atol, t->atol_base,
-                 t->atol_rms, t->tf32_layers);
+    if (t->atol_base > 0 && t->atol_rms > 0 && t->rounded_layers > 1)
+        snprintf(buf, len, "atol=%.3g (%g x RMS of reference %.3g; the rounding error of %d layers)", t->atol, t->atol_base,
+                 t->atol_rms, t->rounded_layers);
     else if (t->atol_base > 0 && t->atol_rms > 0)
         snprintf(buf, len, "atol=%.3g (%g x RMS of reference %.3g)", t->atol, t->atol_base, t->atol_rms);
     else if (t->atol_base > 0)
@@ -241,10 +241,12 @@ static void print_per_layer(const xc_run_report *r, int k, int it, xc_per_layer_
                fit(row->info.tactic, 28, b2), xc_layer_info_precision(&row->info), row->max_abs, row->max_rel, row->nmse, c,
                xc_verdict_name(row->verdict), RESET, i == p->first_divergence ? "  <- first divergence" : "");
     }
-    int deepest = xc_per_layer_tf32_layers(p);
+    int deepest = xc_per_layer_rounded_layers(p);
     if (deepest > 1)
-        printf("  TF32 tolerances: a row after d TF32 layers allows sqrt(d) x one layer's error (%g), up to d = %d here\n",
-               XC_TF32_RTOL, deepest);
+        printf(
+            "  Tolerances grow with depth: a row after d rounding layers (TF32 products, or products on 16-bit storage)\n"
+            "  allows sqrt(d) x one layer's error (%g; 16-bit storage's base covers %d layers), up to d = %d here\n",
+            XC_TF32_RTOL, XC_HALF_FREE_LAYERS, deepest);
     if (p->first_divergence < 0) {
         printf("  %sno layer exceeds its tolerance%s\n", GREEN, RESET);
         return;

@@ -25,7 +25,7 @@ cJSON *xc_compare_json(const xc_compare_result *r, const xc_tolerance *tol, cons
         if (tol->atol_base > 0) { /* the auto preset's atol = base * RMS(ref) */
             cJSON_AddNumberToObject(o, "atol_base", tol->atol_base);
             cJSON_AddNumberToObject(o, "atol_ref_rms", tol->atol_rms);
-            if (tol->tf32_layers) cJSON_AddNumberToObject(o, "tf32_layers", tol->tf32_layers);
+            if (tol->rounded_layers) cJSON_AddNumberToObject(o, "rounded_layers", tol->rounded_layers);
         }
         /* the checked statistic over every element, as the verdict saw it */
         add_number(o, "check_abs", r->check_abs);

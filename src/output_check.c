@@ -91,7 +91,7 @@ static void metric_checks(const xc_check_spec *s, const char *name, xc_check_res
 }
 
 xc_status xc_check_output(const xc_check_spec *s, const xc_tolerance_spec *ts, const char *name, const xc_tensor *out,
-                          const xc_tensor *ref, int math, int tf32_depth, xc_tolerance *tol, xc_compare_result *res,
+                          const xc_tensor *ref, int math, int depth, xc_tolerance *tol, xc_compare_result *res,
                           xc_check_result *chk)
 {
     memset(chk, 0, sizeof *chk);
@@ -118,7 +118,7 @@ xc_status xc_check_output(const xc_check_spec *s, const xc_tolerance_spec *ts, c
             r = matched;
         }
     }
-    *tol = xc_tolerance_for(ts, name, r, math, tf32_depth);
+    *tol = xc_tolerance_for(ts, name, r, math, depth);
     XC_TRY(xc_compare(o, r, tol, res));
     chk->tolerance_passed = res->passed && !res->shape_mismatch;
     int passed = chk->tolerance_passed;

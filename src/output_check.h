@@ -61,12 +61,12 @@ xc_status xc_check_spec_add(xc_check_spec *s, const char *option, char *text);
  * --fail-fast, with the indices function, or with an elementwise check). */
 xc_status xc_check_spec_validate(const xc_check_spec *s, const xc_tolerance_spec *tol, int fail_fast);
 /* Checks output `name` of out against ref: the tolerance comes from ts for the tensors actually
- * compared (math: an xc_math, XC_MATH_FP16 when the runner stores half; tf32_depth: the TF32 layers
- * whose errors the output carries, xc_tolerance_for's), into *tol; fills res (tolerance statistics;
+ * compared (math: an xc_math, XC_MATH_FP16 when the runner stores half; depth: the rounding
+ * layers whose errors the output carries, xc_tolerance_for's), into *tol; fills res (tolerance statistics;
  * res->passed = the overall verdict) and chk. Fails only on bad arguments (a top-K axis the
  * output lacks) or out of memory. */
 xc_status xc_check_output(const xc_check_spec *s, const xc_tolerance_spec *ts, const char *name, const xc_tensor *out,
-                          const xc_tensor *ref, int math, int tf32_depth, xc_tolerance *tol, xc_compare_result *res,
+                          const xc_tensor *ref, int math, int depth, xc_tolerance *tol, xc_compare_result *res,
                           xc_check_result *chk);
 void xc_check_result_free(xc_check_result *chk);
 /* The tensors the comparison saw (the runner's own, or the postprocessed/reshaped ones). */

@@ -142,23 +142,23 @@ static xc_status row_for(xc_layer_watch *w, const char *layer_name, const char *
     return XC_OK;
 }
 
-int xc_per_layer_tf32_layers(const xc_per_layer *p)
+int xc_per_layer_rounded_layers(const xc_per_layer *p)
 {
     int deepest = 0;
     for (int i = 0; i < p->n_rows; i++)
         for (int t = 0; t < p->rows[i].n_tensors; t++)
-            if (p->rows[i].tensors[t].tol.tf32_layers > deepest) deepest = p->rows[i].tensors[t].tol.tf32_layers;
+            if (p->rows[i].tensors[t].tol.rounded_layers > deepest) deepest = p->rows[i].tensors[t].tol.rounded_layers;
     return deepest;
 }
 
 static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const char *name, const xc_tensor *t)
 {
-    /* accumulated, the tensor carries the errors of every TF32 layer before it; isolated (fed
+    /* accumulated, the tensor carries the errors of every rounding layer before it; isolated (fed
      * the golden's inputs), only this layer's; a golden engine's value, all of that engine's */
     xc_per_layer *p = w->per_layer;
     int depth = row->info.tf32, golden_depth = 0;
-    if (p->mode != XC_PER_LAYER_ISOLATED) XC_TRY(xc_engine_tf32_depth(w->engine, name, &depth));
-    XC_TRY(xc_engine_tf32_depth(w->golden_engine, name, &golden_depth));
+    if (p->mode != XC_PER_LAYER_ISOLATED) XC_TRY(xc_engine_rounding_depth(w->engine, name, &depth));
+    XC_TRY(xc_engine_rounding_depth(w->golden_engine, name, &golden_depth));
     depth += golden_depth;
     const xc_tensor *ref = NULL;
     XC_TRY(w->golden->value(w->golden->user, name, &ref));

@@ -43,9 +43,9 @@ typedef struct xc_per_layer {
     int *nodes; /* node rows (no engine): the node indices their info.nodes point at */
 } xc_per_layer;
 
-/* The most TF32 layers whose errors any row's tolerance allowed (xc_tolerance.tf32_layers; 0: no
- * row was judged at TF32's tolerance), for a table's note on how its tolerances grew. */
-int xc_per_layer_tf32_layers(const xc_per_layer *p);
+/* The most rounding layers whose errors any row's tolerance allowed (xc_tolerance.rounded_layers;
+ * 0: none), for a table's note on how its tolerances grew. */
+int xc_per_layer_rounded_layers(const xc_per_layer *p);
 
 /* First layer (in execution order) whose output holds a NaN or an infinity and depends on
  * the graph's inputs. A tensor computed from constants alone (BERT's -inf attention mask) is

@@ -390,10 +390,10 @@ static xc_status compare(const xc_run_config *c, xc_run_report *r, int runner, i
         if (!out || !ref) continue;
         oc->present = 1;
         const char *name = r->model->graph->outputs[o].name;
-        int depth = 0, against_depth = 0; /* the TF32 layers whose errors meet in this comparison */
-        XC_TRY(xc_engine_tf32_depth(r->runners[runner].engine, name, &depth));
-        XC_TRY(xc_engine_tf32_depth(r->runners[against].engine, name, &against_depth));
-        /* TF32's tolerance where a TF32 layer lies on the output's path, in either engine */
+        int depth = 0, against_depth = 0; /* the rounding layers whose errors meet here */
+        XC_TRY(xc_engine_rounding_depth(r->runners[runner].engine, name, &depth));
+        XC_TRY(xc_engine_rounding_depth(r->runners[against].engine, name, &against_depth));
+        /* TF32's tolerance for fp32 values after a rounding layer (TF32 or 16-bit), in either engine */
         int math = fp16 ? fp16 : depth + against_depth ? XC_MATH_TF32 : XC_MATH_FP32;
         XC_TRY(xc_check_output(&c->checks, &c->tol, name, out, ref, math, depth + against_depth, &oc->tol, &oc->r, &oc->checks));
         r->compared++;

@@ -112,10 +112,12 @@ static double rms(const xc_tensor *t)
  * roundings for any other format (bf16, u = 2^-8: 8e-2). */
 #define XC_HALF_RTOL(u) (1e-2 / 0x1p-11 * (u))
 
-xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math, int tf32_depth)
+xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math, int depth)
 {
-    const double tf32_rtol = XC_TF32_RTOL * sqrt(tf32_depth > 1 ? tf32_depth : 1);
     int fp16 = math == XC_MATH_FP16, bf16 = math == XC_MATH_BF16, tf32 = math == XC_MATH_TF32;
+    /* how far the rounding errors of depth layers grow one layer's (TF32) or the base's (16-bit) */
+    const double tf32_rtol = XC_TF32_RTOL * sqrt(depth > 1 ? depth : 1),
+                 half_growth = sqrt(depth > XC_HALF_FREE_LAYERS ? (double)depth / XC_HALF_FREE_LAYERS : 1);
     xc_tolerance t = xc_tolerance_default();
     t.rule = s->rule;
     t.half_storage = fp16 || ref->dtype == XC_FLOAT16;
@@ -124,12 +126,19 @@ xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, cons
         double base;
         switch (ref->dtype) {
         case XC_DOUBLE: base = 1e-10; break;
-        case XC_FLOAT: base = fp16 ? XC_HALF_RTOL(0x1p-11) : bf16 ? XC_HALF_RTOL(0x1p-8) : tf32 ? tf32_rtol : 1e-4; break;
-        case XC_FLOAT16: base = XC_HALF_RTOL(0x1p-11); break;
+        case XC_FLOAT:
+            base = fp16   ? XC_HALF_RTOL(0x1p-11) * half_growth
+                   : bf16 ? XC_HALF_RTOL(0x1p-8) * half_growth
+                   : tf32 ? tf32_rtol
+                          : 1e-4;
+            break;
+        case XC_FLOAT16: base = XC_HALF_RTOL(0x1p-11) * half_growth; break;
         case XC_BFLOAT16: base = 5e-2; break;
         default: base = 0; break;
         }
-        if (tf32 && ref->dtype == XC_FLOAT) t.tf32_layers = tf32_depth > 1 ? tf32_depth : 1;
+        if (tf32 && ref->dtype == XC_FLOAT) t.rounded_layers = depth > 1 ? depth : 1;
+        if ((((fp16 || bf16) && ref->dtype == XC_FLOAT) || ref->dtype == XC_FLOAT16) && depth > XC_HALF_FREE_LAYERS)
+            t.rounded_layers = depth; /* grown past the base */
         if (base > 0) {
             double r = t.ref_rms;
             t.atol_base = base;

@@ -61,13 +61,19 @@ static inline int xc_math_half(int bf16) { return bf16 ? XC_MATH_BF16 : XC_MATH_
  * of elements (6 to 7 deviations) in, and stays 20x under a real kernel bug's typical error.
  * That is one layer's error. A tensor computed after d TF32 layers on a path carries the
  * errors of all of them, independent roundings that add in quadrature (its NMSE grows about
- * linearly with d), so its tolerance is XC_TF32_RTOL * sqrt(d): xc_tolerance_for's tf32_depth. */
+ * linearly with d), so its tolerance is XC_TF32_RTOL * sqrt(d): xc_tolerance_for's depth. */
 #define XC_TF32_RTOL 5e-3
+/* 16-bit storage rounds operands to the same 2^-11 (fp16) and every stored value besides, so its
+ * base tolerance (1e-2, XC_HALF_RTOL) already allows the error of this many product layers
+ * (5e-3 * sqrt(4)); from the next one on a path it grows as TF32's does: XC_HALF_RTOL(u) *
+ * sqrt(d / 4). Without the growth a correct fp16 engine of a 36-conv residual network came
+ * within 1 % of failing accumulated per-layer on PoCL (the error of one element 0.99 x atol). */
+#define XC_HALF_FREE_LAYERS 4
 /* The tolerance for tensor `name` compared against reference `ref`; math says how the runner
- * computed it (a boolean "stored as half" is XC_MATH_FP16); tf32_depth, under XC_MATH_TF32, how
- * many TF32 layers' errors the value carries (xc_engine_tf32_depth; 0 or 1: one layer's). A
- * per-name entry wins over a global one. */
-xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math, int tf32_depth);
+ * computed it (a boolean "stored as half" is XC_MATH_FP16); depth, under XC_MATH_TF32 and the
+ * 16-bit maths, how many rounding layers' errors the value carries (xc_engine_rounding_depth; 0 or
+ * 1: one layer's). A per-name entry wins over a global one. */
+xc_tolerance xc_tolerance_for(const xc_tolerance_spec *s, const char *name, const xc_tensor *ref, int math, int depth);
 const char *xc_check_stat_name(xc_check_stat s);
 /* Was the output stored in half precision while the reference's values are mostly below
  * half's normal range (RMS under 2^-14)? Then fp16 storage itself loses them: a failure is

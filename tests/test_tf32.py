@@ -171,11 +171,11 @@ def tf32_chain_tests(s, xc, emu, d):
     r = _run(base + [j], emu)
     p = json.load(open(j))["per_layer"] if r.returncode == 0 else {}
     rows = p.get("layers", [])
-    depths = [t.get("tf32_layers") for x in rows for t in x["tensors"]]
+    depths = [t.get("rounded_layers") for x in rows for t in x["tensors"]]
     s.check("tf32: a 14-conv TF32 chain passes accumulated per-layer; row i allows the TF32 error of i + 1 layers",
             r.returncode == 0 and len(rows) == 17 and p.get("failed_layers") == 0 and depths[:14] == list(range(1, 15))
             and depths[14:] == [14, 14, 14] and all(x["verdict"] != "fail" for x in rows)
-            and "the TF32 error of 14 layers" in r.stdout and "sqrt(d) x one layer's error (0.005), up to d = 14" in r.stdout, r.stdout[-1500:] + r.stderr[-400:] + str(depths))
+            and "the rounding error of 14 layers" in r.stdout and "one layer's error (0.005; 16-bit storage's base covers 4 layers), up to d = 14" in r.stdout, r.stdout[-1500:] + r.stderr[-400:] + str(depths))
     # a residual network: BatchNorms, Adds and downsamples on the paths; a 3 % scale at conv10 fails there
     net = os.path.join(d, "resnet.onnx")
     _resnet_model(net)
@@ -185,18 +185,30 @@ def tf32_chain_tests(s, xc, emu, d):
     rows = p.get("layers", [])
     s.check("tf32: a resnet18-shaped network with every conv on TF32 passes accumulated per-layer, its last conv allowing d = 20",
             r.returncode == 0 and len(rows) == 24 and p.get("failed_layers") == 0 and sum(x["precision"] == "tf32" for x in rows) == 20
-            and rows[20]["tensors"][0].get("tf32_layers") == 20, r.stdout[-1500:] + r.stderr[-400:])
+            and rows[20]["tensors"][0].get("rounded_layers") == 20, r.stdout[-1500:] + r.stderr[-400:])
     r = _run(cmd + ["--inject-fault", "node=conv10:scale=1.03"], emu)
     p = json.load(open(j))["per_layer"] if r.returncode == 1 else {}
     s.check("tf32: a 3 % scale planted at conv10 of that network fails there, after ten TF32 layers",
+            r.returncode == 1 and str(p.get("first_divergence")).startswith("conv10 "), r.stdout[-1500:] + r.stderr[-400:] + str(p.get("first_divergence")))
+    # the same network on fp16 storage: tolerances grow past the 4 product layers fp16's base covers
+    fp16 = [xc, "run", net, "--ref", "--ocl", "--fp16", "--per-layer", "--builder-optimization-level", "0", "--json", j]
+    r = _run(fp16, emu)
+    p = json.load(open(j))["per_layer"] if r.returncode == 0 else {}
+    grown = [x["tensors"][0].get("rounded_layers") for x in p.get("layers", [])]
+    s.check("tf32: that network under --fp16 passes accumulated per-layer; rows after 5 or more conv layers allow their rounding (conv20: 20)",
+            r.returncode == 0 and p.get("failed_layers") == 0 and grown[:5] == [None] * 5 and grown[5] == 5 and grown[20] == 20
+            and grown[-1] == 21, r.stdout[-1500:] + r.stderr[-400:] + str(grown))
+    r = _run(fp16 + ["--inject-fault", "node=conv10:scale=1.03"], emu)
+    p = json.load(open(j))["per_layer"] if r.returncode == 1 else {}
+    s.check("tf32: under --fp16 a 3 % scale planted at conv10 still fails there",
             r.returncode == 1 and str(p.get("first_divergence")).startswith("conv10 "), r.stdout[-1500:] + r.stderr[-400:] + str(p.get("first_divergence")))
     # two TF32 engines against each other: each value carries both engines' errors (14 + 14)
     two = dict(emu, POCL_DEVICES="pthread basic")
     r = _run([xc, "run", chain, "--ocl@0", "--ocl@1", "--per-layer", "--compare-to", "ocl@0", "--tactics",
               "conv2d.implicit_tf32.64x64*", "--builder-optimization-level", "3", "--json", j], two)
     out = json.load(open(j)) if r.returncode == 0 else {}
-    depths = [t.get("tf32_layers") for x in out.get("per_layer", {}).get("layers", []) for t in x["tensors"]]
-    final = [o.get("tf32_layers") for c in out.get("comparisons", []) for o in c.get("outputs", [])]
+    depths = [t.get("rounded_layers") for x in out.get("per_layer", {}).get("layers", []) for t in x["tensors"]]
+    final = [o.get("rounded_layers") for c in out.get("comparisons", []) for o in c.get("outputs", [])]
     s.check("tf32: engine against TF32 engine, layer by layer and at the output, allows both engines' TF32 error",
             r.returncode == 0 and depths == list(range(2, 29, 2)) + [28] * 3 and final == [28], r.stdout[-800:] + r.stderr[-400:] + str(depths) + str(final))
     # an output no TF32 layer leads to keeps fp32's tolerance in an engine that uses TF32 elsewhere
@@ -206,7 +218,7 @@ def tf32_chain_tests(s, xc, emu, d):
               "3", "--json", j], emu)
     outs = [o for c in json.load(open(j)).get("comparisons", []) for o in c["outputs"]] if r.returncode == 0 else []
     s.check("tf32: an output after a TF32 conv is judged at TF32's tolerance, one from a Relu of the input at fp32's",
-            [(o.get("rtol"), o.get("tf32_layers")) for o in outs] == [(0.005, 1), (1e-4, None)], r.stdout[-800:] + r.stderr[-400:] + str(outs))
+            [(o.get("rtol"), o.get("rounded_layers")) for o in outs] == [(0.005, 1), (1e-4, None)], r.stdout[-800:] + r.stderr[-400:] + str(outs))
     # a debug tool judging an exact engine against a TF32 golden (a plan) allows the golden's error
     plan = os.path.join(d, "chain_tf32.plan")
     r = _run([xc, "build", chain, "--tactics", "conv2d.implicit_tf32.64x64*", "--builder-optimization-level", "3", "-o", plan], emu)

@@ -42,10 +42,11 @@ typedef struct xc_tolerance {
      * auto preset's atol = atol_base * atol_rms (the reference's RMS; 0 for an all-zero one,
      * where atol = atol_base) */
     double atol_base, atol_rms;
-    double ref_rms;   /* RMS of the reference's finite values (set by xc_tolerance_for) */
-    int half_storage; /* the output was stored in half precision (fp16 runner or dtype) */
-    int tf32_layers;  /* the auto preset's atol and rtol allow the TF32 errors of this many layers
-                         (sqrt-scaled; 0: not TF32 math) */
+    double ref_rms;     /* RMS of the reference's finite values (set by xc_tolerance_for) */
+    int half_storage;   /* the output was stored in half precision (fp16 runner or dtype) */
+    int rounded_layers; /* the auto preset's atol and rtol allow the rounding errors of this many
+                           layers (TF32 products, or products on 16-bit storage; sqrt-scaled). 0:
+                           exact fp32 math, or 16-bit math whose base covers the layers (4) */
 } xc_tolerance;
 
 /* Polygraphy's defaults: atol = rtol = 1e-5, elemwise, quantile 0.99; NaN and same-signed

@@ -83,7 +83,7 @@ xc_status xc_debug_make_sets(xc_debug_session *s, int first, int n)
         if (st == XC_OK && golden) st = xc_pipeline_outputs(golden, s->model->graph, k, s->fed[k], &s->ref[k]);
     }
     s->golden_math = golden ? golden->fp16 : 0;
-    if (st == XC_OK) st = xc_pipeline_tf32_depths(golden, s->model->graph, &s->golden_tf32);
+    if (st == XC_OK) st = xc_pipeline_rounding_depths(golden, s->model->graph, &s->golden_depth);
     xc_runner_free(golden);
     return st != XC_OK ? xc_error_prefix(st, "%s run: ", c->n_against ? "golden" : "reference") : XC_OK;
 }
@@ -98,8 +98,8 @@ static void free_sets(xc_debug_session *s)
     free(s->inputs);
     free(s->fed);
     free(s->ref);
-    free(s->golden_tf32);
-    s->golden_tf32 = NULL;
+    free(s->golden_depth);
+    s->golden_depth = NULL;
     s->inputs = NULL;
     s->fed = NULL;
     s->ref = NULL;
@@ -280,7 +280,7 @@ static xc_status run_and_compare(xc_debug_session *s, xc_engine *e, int fp16, in
                               .math = r->fp16          ? r->fp16
                                       : s->golden_math ? s->golden_math
                                                        : XC_MATH_FP32,
-                              .golden_tf32 = s->golden_tf32,
+                              .golden_depth = s->golden_depth,
                               .layers = xc_debug_judges_layers(s->cfg) ? s->model : NULL};
     xc_check_verdict v;
     xc_status st = xc_pipeline_check(r, g, s->n_iter, (const xc_tensor *const *const *)s->fed,

@@ -31,7 +31,7 @@ typedef struct rd_data {
     const xc_tensor ***fed;  /* per iteration: in the model's runtime-input order */
     xc_tensor ***ref;        /* per iteration, per output: the reference on the candidate (NULLs when
                                 the reference cannot run it: --check judges, no outputs saved) */
-    int *golden_tf32;        /* per output: a golden engine's TF32 layers on its path (owned; NULL: none) */
+    int *golden_depth;       /* per output: a golden engine's rounding layers on its path (owned; NULL: none) */
 } rd_data;
 
 typedef struct rd_record {

@@ -179,7 +179,7 @@ void rd_data_free(rd_data *d)
     free(d->fed_own);
     free(d->fed);
     free(d->ref);
-    free(d->golden_tf32);
+    free(d->golden_depth);
     xc_model_free(d->model);
     memset(d, 0, sizeof *d);
 }

@@ -165,9 +165,9 @@ static xc_status golden_outputs(rd_state *st, rd_data *d)
         xc_pipeline_outputs_free(d->model->graph, d->ref[k]);
         d->ref[k] = out;
     }
-    free(d->golden_tf32);
-    d->golden_tf32 = NULL;
-    if (s == XC_OK) s = xc_pipeline_tf32_depths(golden, d->model->graph, &d->golden_tf32);
+    free(d->golden_depth);
+    d->golden_depth = NULL;
+    if (s == XC_OK) s = xc_pipeline_rounding_depths(golden, d->model->graph, &d->golden_depth);
     xc_runner_free(golden);
     unlink(model);
     return s == XC_OK ? XC_OK : xc_error_prefix(s, "golden run: ");
@@ -182,7 +182,7 @@ static xc_status builtin(rd_state *st, rd_data *d, const char *what, int *passed
     sub.inputs = NULL;
     sub.fed = d->fed;
     sub.ref = d->ref;
-    sub.golden_tf32 = d->golden_tf32;
+    sub.golden_depth = d->golden_depth;
     xc_ocl_build_options o;
     XC_TRY(rd_build_options(st, d->model, &o));
     xc_status s = xc_debug_check(&sub, &o, what, passed, NULL);

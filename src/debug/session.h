@@ -19,7 +19,7 @@ typedef struct xc_debug_session {
     int own_dir;               /* dir is a temp dir to remove at the end */
     int failed_iteration;      /* the last check's first failing iteration (-1: none) */
     int golden_math;           /* xc_math of the golden runner's outputs when 16-bit (fp16/bf16), else 0 */
-    int *golden_tf32;          /* per graph output: a golden engine's TF32 layers on its path (owned; NULL: none) */
+    int *golden_depth;         /* per graph output: a golden engine's rounding layers on its path (owned; NULL: none) */
     struct xc_results *loaded; /* --load-inputs, every set as an iteration of runner "loaded" (owned) */
     int n_loaded;              /* sets 0..n_loaded-1 are loaded; later ones generated */
     xc_input_shape *shapes;    /* loaded: the shapes every engine is built for (owned) */

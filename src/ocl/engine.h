@@ -167,6 +167,9 @@ typedef struct xc_layer_kind {
     /* 1 if this kind can run layer l (one ONNX node, static shapes) */
     int (*accepts)(const xc_engine *e, const xc_layer *l);
     const xc_tactic *const *tactics; /* ends with NULL; tactics[0] is the baseline (simplest) */
+    int products;                    /* 1: its outputs are sums of products (conv, gemm, attention, recurrent cells),
+                     so on 16-bit storage each adds a rounding error of its own to every value
+                     after it (xc_engine_rounding_depth counts them) */
 } xc_layer_kind;
 
 /* ---- passes ---- */

@@ -81,11 +81,11 @@ int xc_engine_uses_tf32(const xc_engine *e)
     return 0;
 }
 
-xc_status xc_engine_tf32_depth(const xc_engine *e, const char *tensor, int *out)
+xc_status xc_engine_rounding_depth(const xc_engine *e, const char *tensor, int *out)
 {
     *out = 0;
     int t = e && tensor ? xc_names_get(&e->tensor_index, tensor) : -1;
-    if (t < 0 || !xc_engine_uses_tf32(e)) return XC_OK;
+    if (t < 0) return XC_OK;
     int *depth = calloc((size_t)e->n_tensors, sizeof *depth);
     if (!depth) return xc_fail(XC_ERR_NOMEM, "out of memory");
     /* layers run in a topological order, so every input's depth is final when its reader comes */
@@ -95,7 +95,7 @@ xc_status xc_engine_tf32_depth(const xc_engine *e, const char *tensor, int *out)
         int d = 0;
         for (int i = 0; i < L->n_in; i++)
             if (L->in[i] >= 0 && depth[L->in[i]] > d) d = depth[L->in[i]];
-        d += !L->cpu && xc_tactic_tf32(L->tactic);
+        d += !L->cpu && (xc_tactic_tf32(L->tactic) || (L->fp16 && L->kind && L->kind->products));
         for (int o = 0; o < L->n_out; o++)
             if (L->out[o] >= 0 && d > depth[L->out[o]]) depth[L->out[o]] = d;
     }

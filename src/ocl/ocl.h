@@ -206,10 +206,12 @@ const char *xc_layer_info_precision(const xc_engine_layer_info *L);
 /* Whether any live layer of e (NULL: none) runs TF32 tensor-core products: its outputs are
  * then compared with TF32's tolerance. */
 int xc_engine_uses_tf32(const xc_engine *e);
-/* *depth: the most TF32 layers on any path from e's inputs to its tensor `tensor` (an ONNX name;
- * 0 when e is NULL, runs no TF32 layer or lacks the tensor), i.e. how many layers' TF32 errors
- * the tensor's value carries; its tolerance grows with that (tolerance_spec.h). */
-xc_status xc_engine_tf32_depth(const xc_engine *e, const char *tensor, int *depth);
+/* *depth: the most rounding layers on any path from e's inputs to its tensor `tensor` (an ONNX
+ * name; 0 when e is NULL, has no such layer or lacks the tensor), i.e. how many layers' rounding
+ * errors the tensor's value carries; its tolerance grows with that (tolerance_spec.h). A rounding
+ * layer sums products of rounded operands: TF32 tensor-core products, or a product kind
+ * (xc_layer_kind.products: conv, gemm, attention, ...) on 16-bit storage. */
+xc_status xc_engine_rounding_depth(const xc_engine *e, const char *tensor, int *depth);
 /* Whether any live device layer of e (NULL: none) stores half: its outputs are compared with
  * fp16's tolerance whatever the command line said (a plan records --fp16 itself). */
 int xc_engine_uses_fp16(const xc_engine *e);

@@ -86,9 +86,9 @@ static xc_status compare_outputs(const xc_graph *g, const xc_engine *e, int it, 
     for (int o = 0; o < g->n_outputs && v->passed; o++) {
         if (!want[o]) continue;
         int depth = 0;
-        XC_TRY(xc_engine_tf32_depth(e, g->outputs[o].name, &depth));
-        depth += tol->golden_tf32 ? tol->golden_tf32[o] : 0;                            /* the expected value's own TF32 error */
-        const int math = tol->math == XC_MATH_FP32 && depth ? XC_MATH_TF32 : tol->math; /* TF32 on the output's path */
+        XC_TRY(xc_engine_rounding_depth(e, g->outputs[o].name, &depth));
+        depth += tol->golden_depth ? tol->golden_depth[o] : 0;                          /* the expected value's own rounding */
+        const int math = tol->math == XC_MATH_FP32 && depth ? XC_MATH_TF32 : tol->math; /* rounding layers on its path */
         xc_tolerance t = tol->spec ? xc_tolerance_for(tol->spec, g->outputs[o].name, want[o], math, depth) : tol->fixed;
         xc_compare_result r;
         if (!got[o]) return xc_fail(XC_ERR_RUNTIME, "output '%s': the runner gave none", g->outputs[o].name);
@@ -110,13 +110,13 @@ static xc_status compare_outputs(const xc_graph *g, const xc_engine *e, int it, 
     return XC_OK;
 }
 
-xc_status xc_pipeline_tf32_depths(const xc_runner *r, const xc_graph *g, int **depth)
+xc_status xc_pipeline_rounding_depths(const xc_runner *r, const xc_graph *g, int **depth)
 {
     *depth = NULL;
-    if (!r || !xc_engine_uses_tf32(r->engine)) return XC_OK;
+    if (!r || !r->engine) return XC_OK;
     if (!(*depth = calloc((size_t)g->n_outputs + 1, sizeof **depth))) return xc_fail(XC_ERR_NOMEM, "out of memory");
     for (int o = 0; o < g->n_outputs; o++) {
-        xc_status s = xc_engine_tf32_depth(r->engine, g->outputs[o].name, &(*depth)[o]);
+        xc_status s = xc_engine_rounding_depth(r->engine, g->outputs[o].name, &(*depth)[o]);
         if (s != XC_OK) {
             free(*depth);
             *depth = NULL;

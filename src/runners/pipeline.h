@@ -16,9 +16,9 @@ typedef struct xc_check_tolerance {
     const xc_tolerance_spec *spec; /* used when not NULL */
     xc_tolerance fixed;
     int math;                    /* xc_math of the runner's results: half storage (spec only); an fp32
-                                    output with a TF32 layer on its path gets TF32's (its depth) */
-    const int *golden_tf32;      /* per graph output: the TF32 layers behind the expected value (a golden
-                                    engine's, xc_pipeline_tf32_depths), added to the runner's; NULL: none */
+                                    output with a rounding layer on its path gets TF32's (its depth) */
+    const int *golden_depth;     /* per graph output: the rounding layers behind the expected value (a golden
+                                    engine's, xc_pipeline_rounding_depths), added to the runner's; NULL: none */
     const xc_check_spec *checks; /* with spec: run's output checks (compare function, top-K,
                                          shape matching, metric bounds); NULL: tolerance alone */
     const xc_model *layers;      /* not NULL (the model the runner runs; spec only): every tensor the
@@ -47,7 +47,7 @@ void xc_check_verdict_free(xc_check_verdict *v);
 /* Runs r on fed alone: out[o] (allocated, one per graph output) owned by the caller. */
 xc_status xc_pipeline_outputs(xc_runner *r, const xc_graph *g, int it, const xc_tensor *const *fed, xc_tensor ***out);
 void xc_pipeline_outputs_free(const xc_graph *g, xc_tensor **out);
-/* Per graph output, how many TF32 layers of r's engine lie on its path (xc_engine_tf32_depth):
- * *depth (allocated, owned by the caller) is NULL for a runner without a TF32 engine. */
-xc_status xc_pipeline_tf32_depths(const xc_runner *r, const xc_graph *g, int **depth);
+/* Per graph output, how many rounding layers of r's engine lie on its path (xc_engine_rounding_depth):
+ * *depth (allocated, owned by the caller) is NULL for a runner without an engine. */
+xc_status xc_pipeline_rounding_depths(const xc_runner *r, const xc_graph *g, int **depth);
 #endif

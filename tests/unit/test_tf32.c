@@ -153,7 +153,7 @@ TEST(tf32_real_device_reports_no_capability_off_nvidia)
     xc_ocl_device_close(d);
 }
 
-TEST(tf32_layers_get_tf32_tolerance)
+TEST(rounded_layers_get_tf32_tolerance)
 {
     int64_t n = 4096;
     xc_tensor *ref = NULL, *out = NULL;
@@ -180,9 +180,20 @@ TEST(tf32_layers_get_tf32_tolerance)
     CHECK_NEAR(d16.rtol, 4 * XC_TF32_RTOL, 1e-15);
     CHECK_NEAR(d16.atol, 4 * XC_TF32_RTOL * d16.ref_rms, 1e-12);
     CHECK(d1.rtol == t32.rtol && xc_tolerance_for(&s, "y", ref, XC_MATH_FP32, 16).rtol == f32.rtol); /* fp32 never */
+    CHECK(d16.rounded_layers == 16 && d1.rounded_layers == 1 && !f32.rounded_layers);
+    /* 16-bit storage: its base covers XC_HALF_FREE_LAYERS product layers, then grows as TF32's */
+    xc_tolerance h4 = xc_tolerance_for(&s, "y", ref, XC_MATH_FP16, XC_HALF_FREE_LAYERS),
+                 h16 = xc_tolerance_for(&s, "y", ref, XC_MATH_FP16, 16), b16 = xc_tolerance_for(&s, "y", ref, XC_MATH_BF16, 16),
+                 b0 = xc_tolerance_for(&s, "y", ref, XC_MATH_BF16, 0);
+    CHECK(h4.rtol == f16.rtol && !h4.rounded_layers && !f16.rounded_layers);
+    CHECK_NEAR(h16.rtol, 2 * f16.rtol, 1e-15); /* sqrt(16 / 4) */
+    CHECK_NEAR(h16.atol, 2 * f16.rtol * h16.ref_rms, 1e-12);
+    CHECK_NEAR(b16.rtol, 2 * b0.rtol, 1e-15);
+    CHECK(h16.rounded_layers == 16 && b16.rounded_layers == 16);
     s.preset = XC_TOL_POLYGRAPHY; /* explicit presets are not loosened */
     CHECK(xc_tolerance_for(&s, "y", ref, XC_MATH_TF32, 0).rtol == 1e-5);
     CHECK(xc_tolerance_for(&s, "y", ref, XC_MATH_TF32, 16).rtol == 1e-5);
+    CHECK(xc_tolerance_for(&s, "y", ref, XC_MATH_FP16, 16).rtol == 1e-5);
     xc_tensor_free(ref);
     xc_tensor_free(out);
 }

@@ -39,4 +39,4 @@ static xc_status axis_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic axis_tactic = {"arg_extreme.axis", NULL, NULL, axis_prepare, NULL};
 static const xc_tactic *const tactics[] = {&axis_tactic, NULL};
-const xc_layer_kind xc_kind_arg_extreme = {"arg_extreme", accepts, tactics};
+const xc_layer_kind xc_kind_arg_extreme = {"arg_extreme", accepts, tactics, 0};

@@ -363,4 +363,4 @@ static const xc_tactic flash_tf32 = {"attention.flash_tf32", flash_tf32_applicab
 static const xc_tactic flash_mma_fp16 = {"attention.flash_mma_fp16", flash_mma_fp16_applicable, mma_fp16_variants, mma_prepare,
                                          mma_fp16_cpu_variants};
 static const xc_tactic *const tactics[] = {&flash, &wide, &flash_tf32, &flash_mma_fp16, NULL};
-const xc_layer_kind xc_kind_attention = {"attention", accepts, tactics};
+const xc_layer_kind xc_kind_attention = {"attention", accepts, tactics, 1};

@@ -46,7 +46,7 @@ static xc_status view_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic view_tactic = {"view.alias", NULL, NULL, view_prepare, NULL};
 static const xc_tactic *const view_tactics[] = {&view_tactic, NULL};
-const xc_layer_kind xc_kind_view = {"view", view_accepts, view_tactics};
+const xc_layer_kind xc_kind_view = {"view", view_accepts, view_tactics, 0};
 
 static int never(const xc_engine *e, const xc_layer *l)
 {
@@ -72,14 +72,14 @@ static xc_status reformat_prepare(xc_engine *e, xc_layer *l, const char *defines
 
 static const xc_tactic reformat_tactic = {"reformat.copy", NULL, NULL, reformat_prepare, NULL};
 static const xc_tactic *const reformat_tactics[] = {&reformat_tactic, NULL};
-const xc_layer_kind xc_kind_reformat = {"reformat", never, reformat_tactics};
+const xc_layer_kind xc_kind_reformat = {"reformat", never, reformat_tactics, 0};
 
 /* A Concat whose inputs were written straight into their slices of its output
  * (concat_elimination): nothing is left to do. */
 static const xc_tactic in_place_tactic = {"concat.in_place", NULL, NULL, NULL, NULL};
 static const xc_tactic *const in_place_tactics[] = {&in_place_tactic, NULL};
-const xc_layer_kind xc_kind_inplace = {"inplace", never, in_place_tactics};
+const xc_layer_kind xc_kind_inplace = {"inplace", never, in_place_tactics, 0};
 
 static const xc_tactic cpu_tactic = {"cpu.reference", NULL, NULL, NULL, NULL};
 static const xc_tactic *const cpu_tactics[] = {&cpu_tactic, NULL};
-const xc_layer_kind xc_kind_cpu = {"cpu", never, cpu_tactics};
+const xc_layer_kind xc_kind_cpu = {"cpu", never, cpu_tactics, 0};

@@ -841,4 +841,4 @@ static const xc_tactic *const tactics[] = {
     &implicit_tf32,  &pointwise_fp16, &implicit_fp16, &pointwise_tf32_async, &pointwise_fp16_async,
     &splitk_tf32,    &splitk_fp16,   &winograd_gemm_tf32_async, &implicit_tf32_async, NULL};
 /* clang-format on */
-const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics};
+const xc_layer_kind xc_kind_conv = {"conv", accepts, tactics, 1};

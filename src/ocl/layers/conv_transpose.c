@@ -67,4 +67,4 @@ static xc_status gather_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic gather = {"deconv.gather", NULL, NULL, gather_prepare, NULL};
 static const xc_tactic *const tactics[] = {&gather, NULL};
-const xc_layer_kind xc_kind_deconv = {"deconv", accepts, tactics};
+const xc_layer_kind xc_kind_deconv = {"deconv", accepts, tactics, 1};

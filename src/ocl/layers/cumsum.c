@@ -67,4 +67,4 @@ static xc_status column_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic column = {"cumsum.column", NULL, NULL, column_prepare, NULL};
 static const xc_tactic *const tactics[] = {&column, NULL};
-const xc_layer_kind xc_kind_cumsum = {"cumsum", accepts, tactics};
+const xc_layer_kind xc_kind_cumsum = {"cumsum", accepts, tactics, 0};

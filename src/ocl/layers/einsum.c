@@ -83,4 +83,4 @@ static xc_status generic_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic generic = {"einsum.generic", NULL, NULL, generic_prepare, NULL};
 static const xc_tactic *const tactics[] = {&generic, NULL};
-const xc_layer_kind xc_kind_einsum = {"einsum", accepts, tactics};
+const xc_layer_kind xc_kind_einsum = {"einsum", accepts, tactics, 1};

@@ -224,4 +224,4 @@ static xc_status index_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic index_tactic = {"gather_scatter.index", NULL, NULL, index_prepare, NULL};
 static const xc_tactic *const tactics[] = {&index_tactic, NULL};
-const xc_layer_kind xc_kind_gather_scatter = {"gather_scatter", accepts, tactics};
+const xc_layer_kind xc_kind_gather_scatter = {"gather_scatter", accepts, tactics, 0};

@@ -730,4 +730,4 @@ static const xc_tactic *const gemm_tactics[] = {&naive,
                                                 &mma_fp16_wgmma,
                                                 &mma_fp16_wgmma_splitk,
                                                 NULL};
-const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics};
+const xc_layer_kind xc_kind_gemm = {"gemm", gemm_accepts, gemm_tactics, 1};

@@ -40,4 +40,4 @@ static xc_status lane_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic lane = {"hardmax.lane", NULL, NULL, lane_prepare, NULL};
 static const xc_tactic *const tactics[] = {&lane, NULL};
-const xc_layer_kind xc_kind_hardmax = {"hardmax", accepts, tactics};
+const xc_layer_kind xc_kind_hardmax = {"hardmax", accepts, tactics, 0};

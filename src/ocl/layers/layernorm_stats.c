@@ -72,4 +72,4 @@ static xc_status row_serial_prepare(xc_engine *e, xc_layer *l, const char *defin
 
 static const xc_tactic row_serial = {"layernorm_stats.row_serial", NULL, NULL, row_serial_prepare, NULL};
 static const xc_tactic *const tactics[] = {&row_serial, NULL};
-const xc_layer_kind xc_kind_layernorm_stats = {"layernorm_stats", accepts, tactics};
+const xc_layer_kind xc_kind_layernorm_stats = {"layernorm_stats", accepts, tactics, 0};

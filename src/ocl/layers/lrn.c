@@ -39,4 +39,4 @@ static xc_status direct_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic direct = {"lrn.direct", NULL, NULL, direct_prepare, NULL};
 static const xc_tactic *const tactics[] = {&direct, NULL};
-const xc_layer_kind xc_kind_lrn = {"lrn", accepts, tactics};
+const xc_layer_kind xc_kind_lrn = {"lrn", accepts, tactics, 0};

@@ -57,4 +57,4 @@ static xc_status direct_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic direct = {"maxpool_indices.direct", NULL, NULL, direct_prepare, NULL};
 static const xc_tactic *const tactics[] = {&direct, NULL};
-const xc_layer_kind xc_kind_maxpool_indices = {"maxpool_indices", accepts, tactics};
+const xc_layer_kind xc_kind_maxpool_indices = {"maxpool_indices", accepts, tactics, 0};

@@ -46,4 +46,4 @@ static xc_status broadcast_prepare(xc_engine *e, xc_layer *l, const char *define
 
 static const xc_tactic broadcast = {"mod.broadcast", NULL, NULL, broadcast_prepare, NULL};
 static const xc_tactic *const tactics[] = {&broadcast, NULL};
-const xc_layer_kind xc_kind_mod = {"mod", accepts, tactics};
+const xc_layer_kind xc_kind_mod = {"mod", accepts, tactics, 0};

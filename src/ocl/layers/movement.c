@@ -398,4 +398,4 @@ static int accepts(const xc_engine *e, const xc_layer *l)
     return gather_index_applicable(e, l) || concat_applicable(e, l) || split_applicable(e, l);
 }
 
-const xc_layer_kind xc_kind_movement = {"movement", accepts, tactics};
+const xc_layer_kind xc_kind_movement = {"movement", accepts, tactics, 0};

@@ -186,4 +186,4 @@ static const xc_tactic registers = {"layernorm.row_registers", registers_applica
                                     NULL};
 static const xc_tactic batchnorm = {"batchnorm.affine", batchnorm_applicable, NULL, batchnorm_prepare, NULL};
 static const xc_tactic *const tactics[] = {&serial, &local, &registers, &batchnorm, NULL};
-const xc_layer_kind xc_kind_norm = {"norm", norm_accepts, tactics};
+const xc_layer_kind xc_kind_norm = {"norm", norm_accepts, tactics, 0};

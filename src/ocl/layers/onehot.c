@@ -40,4 +40,4 @@ static xc_status expand_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic expand = {"onehot.expand", NULL, NULL, expand_prepare, NULL};
 static const xc_tactic *const tactics[] = {&expand, NULL};
-const xc_layer_kind xc_kind_onehot = {"onehot", accepts, tactics};
+const xc_layer_kind xc_kind_onehot = {"onehot", accepts, tactics, 0};

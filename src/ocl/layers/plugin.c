@@ -74,4 +74,4 @@ static xc_status opencl_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic opencl = {"plugin.opencl", NULL, NULL, opencl_prepare, NULL};
 static const xc_tactic *const tactics[] = {&opencl, NULL};
-const xc_layer_kind xc_kind_plugin = {"plugin", accepts, tactics};
+const xc_layer_kind xc_kind_plugin = {"plugin", accepts, tactics, 0};

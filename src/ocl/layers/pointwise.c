@@ -229,7 +229,7 @@ static xc_status pw_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic pw_generated = {"pointwise.generated", NULL, NULL, pw_prepare, NULL};
 static const xc_tactic *const pw_tactics[] = {&pw_generated, NULL};
-const xc_layer_kind xc_kind_pointwise = {"pointwise", pw_accepts, pw_tactics};
+const xc_layer_kind xc_kind_pointwise = {"pointwise", pw_accepts, pw_tactics, 0};
 
 int xc_pointwise_op_known(const xc_node *n)
 {

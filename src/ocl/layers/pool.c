@@ -93,4 +93,4 @@ static int global_applicable(const xc_engine *e, const xc_layer *l)
 static const xc_tactic direct = {"pool.direct", NULL, NULL, direct_prepare, NULL};
 static const xc_tactic global = {"pool.global_reduce", global_applicable, xc_norm_group_sizes, global_prepare, NULL};
 static const xc_tactic *const tactics[] = {&direct, &global, NULL};
-const xc_layer_kind xc_kind_pool = {"pool", pool_accepts, tactics};
+const xc_layer_kind xc_kind_pool = {"pool", pool_accepts, tactics, 0};

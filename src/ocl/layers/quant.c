@@ -87,4 +87,4 @@ static xc_status linear_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic linear = {"quant.linear", NULL, NULL, linear_prepare, NULL};
 static const xc_tactic *const tactics[] = {&linear, NULL};
-const xc_layer_kind xc_kind_quant = {"quant", accepts, tactics};
+const xc_layer_kind xc_kind_quant = {"quant", accepts, tactics, 0};

@@ -62,4 +62,4 @@ static const xc_variant cpu_blocks[] = {{"8x4", "-DRM=8 -DRN=4"}, {NULL, NULL}};
 static const xc_tactic direct = {"qconv.direct", NULL, NULL, prepare, NULL};
 static const xc_tactic blocked = {"qconv.blocked", NULL, blocks, prepare, cpu_blocks};
 static const xc_tactic *const tactics[] = {&direct, &blocked, NULL};
-const xc_layer_kind xc_kind_qconv = {"qconv", accepts, tactics};
+const xc_layer_kind xc_kind_qconv = {"qconv", accepts, tactics, 0};

@@ -75,4 +75,4 @@ static const xc_variant cpu_tiles[] = {{"16", "-DTILE=16"}, {NULL, NULL}};
 static const xc_tactic naive = {"qgemm.naive", NULL, NULL, naive_prepare, NULL};
 static const xc_tactic tiled = {"qgemm.tiled", NULL, tiles, tiled_prepare, cpu_tiles};
 static const xc_tactic *const tactics[] = {&naive, &tiled, NULL};
-const xc_layer_kind xc_kind_qgemm = {"qgemm", accepts, tactics};
+const xc_layer_kind xc_kind_qgemm = {"qgemm", accepts, tactics, 0};

@@ -229,6 +229,6 @@ static int accepts_rnn(const xc_engine *e, const xc_layer *l) { return !strcmp(l
 static int accepts_gru(const xc_engine *e, const xc_layer *l) { return !strcmp(l->node->op_type, "GRU") && accepts(e, l); }
 static int accepts_lstm(const xc_engine *e, const xc_layer *l) { return !strcmp(l->node->op_type, "LSTM") && accepts(e, l); }
 
-const xc_layer_kind xc_kind_rnn = {"rnn", accepts_rnn, rnn_tactics};
-const xc_layer_kind xc_kind_gru = {"gru", accepts_gru, gru_tactics};
-const xc_layer_kind xc_kind_lstm = {"lstm", accepts_lstm, lstm_tactics};
+const xc_layer_kind xc_kind_rnn = {"rnn", accepts_rnn, rnn_tactics, 1};
+const xc_layer_kind xc_kind_gru = {"gru", accepts_gru, gru_tactics, 1};
+const xc_layer_kind xc_kind_lstm = {"lstm", accepts_lstm, lstm_tactics, 1};

@@ -137,4 +137,4 @@ static int group_applicable(const xc_engine *e, const xc_layer *l)
 static const xc_tactic direct = {"reduce.direct", NULL, NULL, direct_prepare, NULL};
 static const xc_tactic group = {"reduce.group", group_applicable, xc_norm_group_sizes, group_prepare, NULL};
 static const xc_tactic *const tactics[] = {&direct, &group, NULL};
-const xc_layer_kind xc_kind_reduce = {"reduce", reduce_accepts, tactics};
+const xc_layer_kind xc_kind_reduce = {"reduce", reduce_accepts, tactics, 0};

@@ -137,4 +137,4 @@ static xc_status separable_prepare(xc_engine *e, xc_layer *l, const char *define
 
 static const xc_tactic separable = {"resize.separable", NULL, NULL, separable_prepare, NULL};
 static const xc_tactic *const tactics[] = {&separable, NULL};
-const xc_layer_kind xc_kind_resize = {"resize", accepts, tactics};
+const xc_layer_kind xc_kind_resize = {"resize", accepts, tactics, 0};

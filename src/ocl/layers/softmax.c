@@ -72,4 +72,4 @@ static int local_applicable(const xc_engine *e, const xc_layer *l) { return soft
 static const xc_tactic serial = {"softmax.row_serial", NULL, NULL, serial_prepare, NULL};
 static const xc_tactic local = {"softmax.row_local", local_applicable, xc_norm_group_sizes, local_prepare, NULL};
 static const xc_tactic *const tactics[] = {&serial, &local, NULL};
-const xc_layer_kind xc_kind_softmax = {"softmax", softmax_accepts, tactics};
+const xc_layer_kind xc_kind_softmax = {"softmax", softmax_accepts, tactics, 0};

@@ -46,4 +46,4 @@ static xc_status select_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic select_tactic = {"topk.select", NULL, NULL, select_prepare, NULL};
 static const xc_tactic *const tactics[] = {&select_tactic, NULL};
-const xc_layer_kind xc_kind_topk = {"topk", accepts, tactics};
+const xc_layer_kind xc_kind_topk = {"topk", accepts, tactics, 0};

@@ -58,4 +58,4 @@ static xc_status mask_prepare(xc_engine *e, xc_layer *l, const char *defines)
 
 static const xc_tactic mask = {"trilu.mask", NULL, NULL, mask_prepare, NULL};
 static const xc_tactic *const tactics[] = {&mask, NULL};
-const xc_layer_kind xc_kind_trilu = {"trilu", accepts, tactics};
+const xc_layer_kind xc_kind_trilu = {"trilu", accepts, tactics, 0};
