@@ -95,12 +95,18 @@ def _conv_chain_model(path, depth=14):
         nodes += [helper.make_node("Conv", [x, "w%d" % i, "b%d" % i], ["c%d" % i], name="conv%d" % i, pads=[1, 1, 1, 1]),
                   helper.make_node("Relu", ["c%d" % i], ["r%d" % i], name="relu%d" % i)]
         x = "r%d" % i
-    inits.append(numpy_helper.from_array((rng.standard_normal((10, 32)) * 0.2).astype(np.float32), "fw"))
+    _classifier_save(path, "tf32chain", nodes, inits, x, (rng.standard_normal((10, 32)) * 0.2), [2, 3, 8, 8])
+
+
+def _classifier_save(path, name, nodes, inits, x, fc, in_shape):
+    """Ends a conv trunk (its last tensor x) with a global pool, Flatten and an fc of weights fc
+    (classes x channels) into Y, and saves the graph with input X of in_shape."""
+    inits.append(numpy_helper.from_array(fc.astype(np.float32), "fw"))
     nodes += [helper.make_node("GlobalAveragePool", [x], ["gap"], name="gap"),
               helper.make_node("Flatten", ["gap"], ["flat"], name="flat"),
               helper.make_node("Gemm", ["flat", "fw"], ["Y"], name="fc", transB=1)]
-    g = helper.make_graph(nodes, "tf32chain", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3, 8, 8])],
-                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [2, 10])], initializer=inits)
+    g = helper.make_graph(nodes, name, [helper.make_tensor_value_info("X", TensorProto.FLOAT, in_shape)],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [in_shape[0], fc.shape[0]])], initializer=inits)
     _save(path, g)
 
 
@@ -137,13 +143,7 @@ def _resnet_model(path):
             h = conv(x, cin, cout, 3, stride)
             short = conv(x, cin, cout, 1, stride, relu=False) if stride != 1 or cin != cout else x
             x, cin = conv(h, cout, cout, 3, 1, res=short), cout
-    inits.append(numpy_helper.from_array((rng.standard_normal((100, 512)) * 0.05).astype(np.float32), "fw"))
-    nodes += [helper.make_node("GlobalAveragePool", [x], ["gap"], name="gap"),
-              helper.make_node("Flatten", ["gap"], ["flat"], name="flat"),
-              helper.make_node("Gemm", ["flat", "fw"], ["Y"], name="fc", transB=1)]
-    g = helper.make_graph(nodes, "tf32resnet", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3, 64, 64])],
-                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [2, 100])], initializer=inits)
-    _save(path, g)
+    _classifier_save(path, "tf32resnet", nodes, inits, x, rng.standard_normal((100, 512)) * 0.05, [2, 3, 64, 64])
 
 
 def _two_paths_model(path):
