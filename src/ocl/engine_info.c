@@ -74,13 +74,6 @@ const char *xc_layer_precision_name(const xc_layer *L)
     return xc_layer_info_precision(&info);
 }
 
-int xc_engine_uses_tf32(const xc_engine *e)
-{
-    for (int l = 0; e && l < e->n_layers; l++)
-        if (!e->layers[l].dead && !e->layers[l].cpu && xc_tactic_tf32(e->layers[l].tactic)) return 1;
-    return 0;
-}
-
 xc_status xc_engine_rounding_depth(const xc_engine *e, const char *tensor, int *out)
 {
     *out = 0;

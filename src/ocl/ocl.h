@@ -203,9 +203,6 @@ const char *xc_engine_layer_baseline(const xc_engine *e, int l, char *buf, size_
 /* "cpu-fp32", "int8", "fp16" (fp16 arithmetic), "fp16-storage" (half storage, fp32 arithmetic),
  * "bf16", "bf16-storage", "tf32" or "fp32": the math a layer ran in (every report names it so). */
 const char *xc_layer_info_precision(const xc_engine_layer_info *L);
-/* Whether any live layer of e (NULL: none) runs TF32 tensor-core products: its outputs are
- * then compared with TF32's tolerance. */
-int xc_engine_uses_tf32(const xc_engine *e);
 /* *depth: the most rounding layers on any path from e's inputs to its tensor `tensor` (an ONNX
  * name; 0 when e is NULL, has no such layer or lacks the tensor), i.e. how many layers' rounding
  * errors the tensor's value carries; its tolerance grows with that (tolerance_spec.h). A rounding
