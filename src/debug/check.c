@@ -174,6 +174,7 @@ xc_status xc_debug_validate(xc_debug_session *s, xc_debug_probe probe, void *use
     s->inputs = keep.inputs;
     s->fed = keep.fed;
     s->ref = keep.ref;
+    s->golden_depth = keep.golden_depth;
     s->first_set = keep.first_set;
     s->failed_iteration = keep.failed_iteration;
     free(sw);
