@@ -74,11 +74,18 @@ const char *xc_layer_precision_name(const xc_layer *L)
     return xc_layer_info_precision(&info);
 }
 
+/* A rounding layer: a live device layer on TF32 products, or a product kind on 16-bit storage. */
+static int rounds(const xc_layer *L)
+{
+    return !L->dead && !L->cpu && (xc_tactic_tf32(L->tactic) || (L->fp16 && L->kind && L->kind->products));
+}
+
 xc_status xc_engine_rounding_depth(const xc_engine *e, const char *tensor, int *out)
 {
     *out = 0;
-    int t = e && tensor ? xc_names_get(&e->tensor_index, tensor) : -1;
-    if (t < 0) return XC_OK;
+    int t = e && tensor ? xc_names_get(&e->tensor_index, tensor) : -1, any = 0;
+    for (int l = 0; t >= 0 && l < e->n_layers && !any; l++) any = rounds(&e->layers[l]);
+    if (!any) return XC_OK; /* exact fp32 engines: every depth is 0, no walk per compared tensor */
     int *depth = calloc((size_t)e->n_tensors, sizeof *depth);
     if (!depth) return xc_fail(XC_ERR_NOMEM, "out of memory");
     /* layers run in a topological order, so every input's depth is final when its reader comes */
@@ -88,7 +95,7 @@ xc_status xc_engine_rounding_depth(const xc_engine *e, const char *tensor, int *
         int d = 0;
         for (int i = 0; i < L->n_in; i++)
             if (L->in[i] >= 0 && depth[L->in[i]] > d) d = depth[L->in[i]];
-        d += !L->cpu && (xc_tactic_tf32(L->tactic) || (L->fp16 && L->kind && L->kind->products));
+        d += rounds(L);
         for (int o = 0; o < L->n_out; o++)
             if (L->out[o] >= 0 && d > depth[L->out[o]]) depth[L->out[o]] = d;
     }
