@@ -9,8 +9,9 @@
  * (src/ocl/ptx_patch.h); MMA_EMULATE runs the same stages and descriptors through a plain
  * emulation of the instruction (on PoCL, for the tests).
  *
- * A work-group is two warpgroups (eight warps): BM = 128 rows, warpgroup w the rows 64w ..
- * 64w + 63, every warpgroup all BN columns; K is walked WG_BK (4 or 8 16-byte chunks of KC
+ * A work-group is one or two warpgroups (four or eight warps): BM = 64 or 128 rows, warpgroup w
+ * the rows 64w .. 64w + 63, every warpgroup all BN columns (one warpgroup: a quarter of the
+ * registers and less local memory a work-group, so several share an SM and their stages add up); K is walked WG_BK (4 or 8 16-byte chunks of KC
  * elements: 16 or 32 TF32, 32 halves) at a time, two instructions (2 KC deep) a 4 chunks.
  * Local memory (48 KiB under NVIDIA's OpenCL) holds B alone: A takes the instruction's register
  * form, each work-item loading its own fragment from global memory (a row's 16-byte chunk, as
@@ -22,8 +23,8 @@
  * instruction group stays in flight while the next tile's are issued (wait_group 1). Rounding is
  * the mma.sync tactics' (to nearest), not the tensor cores' truncation. */
 #ifdef WGMMA
-#if BM != 128 || WARPS_M != 8 || WARPS_N != 1 || (BN != 64 && BN != 128 && BN != 256)
-#error "wgmma: 128 x (64, 128 or 256) tiles of two warpgroups"
+#if BM != 16 * WARPS_M || (BM != 64 && BM != 128) || WARPS_N != 1 || (BN != 64 && BN != 128 && BN != 256)
+#error "wgmma: (64 or 128) x (64, 128 or 256) tiles of one or two warpgroups"
 #endif
 #if WG_BK != 4 * KC && WG_BK != 8 * KC
 #error "wgmma: tiles of 4 or 8 chunks"

@@ -647,13 +647,19 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
     gt.trans_b = 1;
     gt.ldb = wgmma_ldt(&g);
     XC_TRY(add_bound_launch(e, l, p, "gemm_wgmma", &gt, b, &k));
-    size_t global[3] = {(size_t)((g.n + bn - 1) / bn) * 32, (size_t)((g.m + bm - 1) / bm) * 8, (size_t)(slices ? slices : 1)},
-           local[3] = {32, 8, 1};
+    /* a warp per 16 rows: one warpgroup a 64-row tile, two a 128-row one */
+    size_t warps = (size_t)bm / 16,
+           global[3] = {(size_t)((g.n + bn - 1) / bn) * 32, (size_t)((g.m + bm - 1) / bm) * warps, (size_t)(slices ? slices : 1)},
+           local[3] = {32, warps, 1};
     xc_launch_range(k, 3, global, local);
     return slices ? add_splitk_reduce(e, l, p, &g, slices, k) : XC_OK;
 }
 
-#define WGMMA_TF32 "-DGEMM_TF32 -DMMA_PIPE -DWGMMA -DBK=16 -DBM=128 -DWARPS_M=8 -DWARPS_N=1 "
+/* WG2: two warpgroups a work-group (128 rows); WG1: one (64 rows: a quarter of the registers and
+ * less local memory, so up to four work-groups share an SM and their stages add up) */
+#define WG2 "-DBM=128 -DWARPS_M=8 "
+#define WG1 "-DBM=64 -DWARPS_M=4 "
+#define WGMMA_TF32 "-DGEMM_TF32 -DMMA_PIPE -DWGMMA -DBK=16 -DWARPS_N=1 "
 /* SGEMM 4096^3 on an H200 (TFLOP/s): 128x128x16.s5 108, 128x64x32.s6 90, 128x64x16.s8 74 (mma.sync's
  * gemm.tf32.256x128 131); 128x256x16.s3 (67) and 128x128x32.s3 (58: one work-group an SM at 210
  * registers) were slower everywhere and left out. */
@@ -662,9 +668,15 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
  * fp16 (below) use it. */
 #define WGMMA_LA WGMMA_TF32 "-DWG_A_STAGED -DWG_BK=16 "
 static const xc_variant wgmma_variants[] = {
-    {"128x128x16.s5", WGMMA_TF32 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5"},
-    {"128x64x32.s6", WGMMA_TF32 "-DBN=64 -DWG_BK=32 -DWG_STAGES=6"},
-    {"128x64x16.s8", WGMMA_TF32 "-DBN=64 -DWG_BK=16 -DWG_STAGES=8"},
+    {"128x128x16.s5", WGMMA_TF32 WG2 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5"},
+    {"128x64x32.s6", WGMMA_TF32 WG2 "-DBN=64 -DWG_BK=32 -DWG_STAGES=6"},
+    {"128x64x16.s8", WGMMA_TF32 WG2 "-DBN=64 -DWG_BK=16 -DWG_STAGES=8"},
+    {"64x128x16.s5", WGMMA_TF32 WG1 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5"},
+    {"64x128x32.s3", WGMMA_TF32 WG1 "-DBN=128 -DWG_BK=32 -DWG_STAGES=3"},
+    {"64x256x16.s3", WGMMA_TF32 WG1 "-DBN=256 -DWG_BK=16 -DWG_STAGES=3"},
+    {"64x64x16.s8", WGMMA_TF32 WG1 "-DBN=64 -DWG_BK=16 -DWG_STAGES=8"},
+    {"64x128x16.s3.la", WGMMA_LA WG1 "-DBN=128 -DWG_STAGES=3"},
+    {"64x128x16.s4.la", WGMMA_LA WG1 "-DBN=128 -DWG_STAGES=4"},
     {NULL, NULL},
 };
 static const xc_tactic tf32_wgmma = {"gemm.tf32_wgmma", wgmma_applicable, wgmma_variants, wgmma_prepare, NULL};
@@ -678,9 +690,12 @@ static int wgmma_splitk_applicable(const xc_engine *e, const xc_layer *l)
 /* 1024 x 768 x 3072 (BERT's FFN output) on an H100, us: .la.k2 83, .k3 (A from global) 91, .la.k3 98
  * (128x64 tiles 103-108 were dropped) */
 static const xc_variant wgmma_splitk_variants[] = {
-    {"128x128x16.s3.la.k2", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DSPLITK=2"},
-    {"128x128x16.s3.la.k3", WGMMA_LA "-DBN=128 -DWG_STAGES=3 -DSPLITK=3"},
-    {"128x128x16.s5.k3", WGMMA_TF32 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5 -DSPLITK=3"},
+    {"128x128x16.s3.la.k2", WGMMA_LA WG2 "-DBN=128 -DWG_STAGES=3 -DSPLITK=2"},
+    {"128x128x16.s3.la.k3", WGMMA_LA WG2 "-DBN=128 -DWG_STAGES=3 -DSPLITK=3"},
+    {"128x128x16.s5.k3", WGMMA_TF32 WG2 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5 -DSPLITK=3"},
+    {"64x128x16.s4.la.k2", WGMMA_LA WG1 "-DBN=128 -DWG_STAGES=4 -DSPLITK=2"},
+    {"64x128x16.s5.k2", WGMMA_TF32 WG1 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5 -DSPLITK=2"},
+    {"64x128x16.s5.k3", WGMMA_TF32 WG1 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5 -DSPLITK=3"},
     {NULL, NULL},
 };
 static const xc_tactic tf32_wgmma_splitk = {"gemm.tf32_wgmma_splitk", wgmma_splitk_applicable, wgmma_splitk_variants,
@@ -698,18 +713,21 @@ static int wgmma_fp16_splitk_applicable(const xc_engine *e, const xc_layer *l)
 {
     return wgmma_fp16_applicable(e, l) && few_tiles(e, l);
 }
-#define WGMMA_F16 "-DMMA_FP16 -DMMA_PIPE -DWGMMA -DWG_A_STAGED -DBK=32 -DBM=128 -DWARPS_M=8 -DWARPS_N=1 -DWG_BK=32 "
+#define WGMMA_F16 "-DMMA_FP16 -DMMA_PIPE -DWGMMA -DWG_A_STAGED -DBK=32 -DWARPS_N=1 -DWG_BK=32 "
 /* On an H100, us: 1024 x 768 x 768 128x64 20.6 (the fastest fp16 tactic there), 128x128 30.8;
  * 4096^3 128x128 865 (mma_fp16_async 652); one group left in flight was slower everywhere. */
 static const xc_variant wgmma_fp16_variants[] = {
-    {"128x128x32.s3.la", WGMMA_F16 "-DBN=128 -DWG_STAGES=3"},
-    {"128x64x32.s4.la", WGMMA_F16 "-DBN=64 -DWG_STAGES=4"},
+    {"128x128x32.s3.la", WGMMA_F16 WG2 "-DBN=128 -DWG_STAGES=3"},
+    {"128x64x32.s4.la", WGMMA_F16 WG2 "-DBN=64 -DWG_STAGES=4"},
+    {"64x128x32.s4.la", WGMMA_F16 WG1 "-DBN=128 -DWG_STAGES=4"},
+    {"64x64x32.s6.la", WGMMA_F16 WG1 "-DBN=64 -DWG_STAGES=6"},
     {NULL, NULL},
 };
 static const xc_tactic mma_fp16_wgmma = {"gemm.mma_fp16_wgmma", wgmma_fp16_applicable, wgmma_fp16_variants, wgmma_prepare, NULL};
 static const xc_variant wgmma_fp16_splitk_variants[] = {
-    {"128x128x32.s3.la.k2", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DSPLITK=2"},
-    {"128x128x32.s3.la.k3", WGMMA_F16 "-DBN=128 -DWG_STAGES=3 -DSPLITK=3"},
+    {"128x128x32.s3.la.k2", WGMMA_F16 WG2 "-DBN=128 -DWG_STAGES=3 -DSPLITK=2"},
+    {"128x128x32.s3.la.k3", WGMMA_F16 WG2 "-DBN=128 -DWG_STAGES=3 -DSPLITK=3"},
+    {"64x128x32.s4.la.k2", WGMMA_F16 WG1 "-DBN=128 -DWG_STAGES=4 -DSPLITK=2"},
     {NULL, NULL},
 };
 static const xc_tactic mma_fp16_wgmma_splitk = {"gemm.mma_fp16_wgmma_splitk", wgmma_fp16_splitk_applicable,
