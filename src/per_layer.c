@@ -156,7 +156,7 @@ static xc_status compare_into_row(xc_layer_watch *w, xc_layer_row *row, const ch
     /* accumulated, the tensor carries the errors of every rounding layer before it; isolated (fed
      * the golden's inputs), only this layer's; a golden engine's value, all of that engine's */
     xc_per_layer *p = w->per_layer;
-    int depth = row->info.tf32, golden_depth = 0;
+    int depth = row->info.rounds, golden_depth = 0;
     if (p->mode != XC_PER_LAYER_ISOLATED) XC_TRY(xc_engine_rounding_depth(w->engine, name, &depth));
     XC_TRY(xc_engine_rounding_depth(w->golden_engine, name, &golden_depth));
     depth += golden_depth;

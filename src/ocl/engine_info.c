@@ -8,6 +8,12 @@
 
 int xc_engine_layer_count(const xc_engine *e) { return e->n_layers; }
 
+/* A rounding layer: a live device layer on TF32 products, or a product kind on 16-bit storage. */
+static int rounds(const xc_layer *L)
+{
+    return !L->dead && !L->cpu && (xc_tactic_tf32(L->tactic) || (L->fp16 && L->kind && L->kind->products));
+}
+
 void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *out)
 {
     const xc_layer *L = &e->layers[l];
@@ -21,6 +27,7 @@ void xc_engine_layer_info_get(const xc_engine *e, int l, xc_engine_layer_info *o
     out->fp16_math = L->fp16 ? L->fp16_math : 0;
     out->half_format = L->half_format;
     out->tf32 = xc_tactic_tf32(L->tactic) && !L->cpu;
+    out->rounds = rounds(L);
     out->cpu = L->cpu;
     out->int8 = L->kind && (!strcmp(L->kind->name, "qconv") || !strcmp(L->kind->name, "qgemm"));
     out->n_nodes = L->n_nodes;
@@ -72,12 +79,6 @@ const char *xc_layer_precision_name(const xc_layer *L)
                                  .tf32 = xc_tactic_tf32(L->tactic) && !L->cpu,
                                  .int8 = L->kind && (!strcmp(L->kind->name, "qconv") || !strcmp(L->kind->name, "qgemm"))};
     return xc_layer_info_precision(&info);
-}
-
-/* A rounding layer: a live device layer on TF32 products, or a product kind on 16-bit storage. */
-static int rounds(const xc_layer *L)
-{
-    return !L->dead && !L->cpu && (xc_tactic_tf32(L->tactic) || (L->fp16 && L->kind && L->kind->products));
 }
 
 xc_status xc_engine_rounding_depth(const xc_engine *e, const char *tensor, int *out)

@@ -195,6 +195,7 @@ typedef struct xc_engine_layer_info {
     int n_in, n_out;
     const int *in, *out; /* engine tensor indices (xc_engine_tensor_info_get); -1: absent */
     int tf32;            /* its products ran on TF32 tensor cores (gemm.tf32, ...) */
+    int rounds;          /* a rounding layer (xc_engine_rounding_depth counts it): its own depth */
     const char *variant; /* the tactic variant as replay files name it */
     unsigned fusions;    /* bit p: pass xc_ocl_pass_name(p) helped form this layer */
 } xc_engine_layer_info;
