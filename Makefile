@@ -175,8 +175,10 @@ demo:
 TEST_ARGS ?=
 # sections run in this many processes (PoCL compiles and the reference use one core each)
 TEST_JOBS ?= 2
+# (clang, llvm-14 and libclc-14: bench/kernel_occupancy.py's test, which also needs the CUDA
+# toolkit's ptxas and is left out where there is none)
 test:
-	@sh tools/deps.sh
+	@sh tools/deps.sh clang llvm-14 libclc-14
 	@$(MAKE) --no-print-directory all plugins conformance-data
 	$(VPY) tests/run_tests.py --build $(BUILD) --conf $(CONF_DIR) --jobs $(TEST_JOBS) $(TEST_ARGS)
 

@@ -70,7 +70,7 @@ from test_gemm_residual import gemm_residual  # noqa: E402
 from test_gemm_horizontal import gemm_horizontal  # noqa: E402
 from test_wgmma import wgmma_tests  # noqa: E402
 from test_vec4_epilogue import vec4_epilogue  # noqa: E402
-from test_bench_scripts import bench_scripts  # noqa: E402
+from test_bench_scripts import bench_scripts, kernel_dump  # noqa: E402
 from test_concat_strided import concat_strided  # noqa: E402
 ROOT = os.path.dirname(HERE)
 
@@ -1572,6 +1572,7 @@ def main():
         timed(wgmma_tests, s, xc, args.build, tmp)
         timed(vec4_epilogue, s, xc, args.build, tmp)
         timed(bench_scripts, s, xc, args.build, tmp)
+        timed(kernel_dump, s, xc, args.build, tmp)
         timed(concat_strided, s, xc, tmp, args.tier == "long")
         timed(attention_layout, s, xc, args.build, tmp)
         timed(caps_tests, s, xc, args.build, tmp)

@@ -65,11 +65,10 @@ CASES = [
      "tf32_wgmma_splitk.128x128x16.s3.la.k2"),
     ("splitk_batch_folded", "MatMul", [2, 70, 300], [300, 100], True, {}, None, False, "tf32_wgmma_splitk.128x128x16.s3.la.k2"),
     ("splitk_v2_k3", "MatMul", [100, 400], [400, 64], True, {}, None, False, "tf32_wgmma_splitk.128x128x16.s5.k3"),
-    # one warpgroup a work-group (64-row tiles): A from global memory, 32 deep a stage, 256
-    # columns, split-K (A from global memory and through the stages, .la); M past one tile
+    # one warpgroup a work-group (64-row tiles): A from global memory, B an input or a constant,
+    # split-K (A from global memory and through the stages, .la); M past one tile
     ("wg1_input_b_ragged_m", "MatMul", [150, 52], [52, 100], False, {}, None, True, "tf32_wgmma.64x128x16.s5"),
-    ("wg1_k32_bt_bias", "Gemm", [70, 200], [130, 200], True, {"transB": 1}, [130], False, "tf32_wgmma.64x128x32.s3"),
-    ("wg1_n256", "MatMul", [100, 96], [96, 300], True, {}, None, False, "tf32_wgmma.64x256x16.s3"),
+    ("wg1_bt_bias", "Gemm", [70, 200], [130, 200], True, {"transB": 1}, [130], False, "tf32_wgmma.64x128x16.s5"),
     ("wg1_splitk_la", "MatMul", [130, 520], [520, 70], True, {}, None, True, "tf32_wgmma_splitk.64x128x16.s4.la.k2"),
     ("wg1_splitk_k2", "MatMul", [70, 400], [400, 150], True, {}, None, False, "tf32_wgmma_splitk.64x128x16.s5.k2"),
     # fp16 (--fp16, half storage; a constant B): m64nNk16, k permuted within each 32

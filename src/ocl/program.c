@@ -282,11 +282,12 @@ xc_status xc_ocl_program_patched(xc_ocl_device *d, const char *prelude, const ch
     char dir[2048], path[2200];
     cache_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/%016llx.bin", dir, (unsigned long long)key);
+    const char *srcs[] = {prelude ? prelude : "", common, body, generated ? generated : ""};
+    xc_ocl_program_dump(label, options, srcs, key);
     cl_program p = from_disk(d, path);
     if (p) {
         n_disk++;
     } else {
-        const char *srcs[] = {prelude ? prelude : "", common, body, generated ? generated : ""};
         cl_int err;
         p = clCreateProgramWithSource(d->context, 4, srcs, NULL, &err);
         if (err != CL_SUCCESS) return xc_cl_fail(err, "clCreateProgramWithSource");

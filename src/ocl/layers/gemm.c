@@ -668,19 +668,19 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
  * fp16 (below) use it. */
 #define WGMMA_LA WGMMA_TF32 "-DWG_A_STAGED -DWG_BK=16 "
 /* The 64-row (WG1) variants here and in the tables below are not yet timed on a GPU (none was lent
- * the session that wrote them). Why they are offered: a 128-row work-group is 256 work-items of
- * 112-210 registers (ptxas, bench/RESULTS.md), so an SM holds one or two, with 40-96 KiB of
- * stages between them: 2-3 tiles of 256 cycles of tensor work each in flight, short of a loaded
- * L2's latency. A 64-row one is 128 work-items, and four fit an SM by registers and by local
- * memory, up to 160-192 KiB of stages, nearer cuBLAS's depth. Keep the ones that win on
+ * the session that wrote them). Why they are offered: by bench/kernel_occupancy.py (ptxas on
+ * clang's PTX of each program, an estimate), a 128-row work-group is 256 work-items of 105-120
+ * registers, so an SM holds two, with 80-96 KiB of stages between them: 2-3 tiles of 256 cycles
+ * of tensor work each in flight, short of a loaded L2's latency. A 64-row one is 128 work-items
+ * of 110-128 registers, and four fit an SM by registers and by local memory: 160-192 KiB of
+ * stages. 64x128x32.s3 (218 registers) and 64x256x16.s3 (252) fit only two an SM, as their
+ * 128-row forms, which were slower everywhere, and are not offered. Keep the ones that win on
  * bench/device_run.sh's step 2 and drop the rest (each variant costs tuning time). */
 static const xc_variant wgmma_variants[] = {
     {"128x128x16.s5", WGMMA_TF32 WG2 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5"},
     {"128x64x32.s6", WGMMA_TF32 WG2 "-DBN=64 -DWG_BK=32 -DWG_STAGES=6"},
     {"128x64x16.s8", WGMMA_TF32 WG2 "-DBN=64 -DWG_BK=16 -DWG_STAGES=8"},
     {"64x128x16.s5", WGMMA_TF32 WG1 "-DBN=128 -DWG_BK=16 -DWG_STAGES=5"},
-    {"64x128x32.s3", WGMMA_TF32 WG1 "-DBN=128 -DWG_BK=32 -DWG_STAGES=3"},
-    {"64x256x16.s3", WGMMA_TF32 WG1 "-DBN=256 -DWG_BK=16 -DWG_STAGES=3"},
     {NULL, NULL},
 };
 static const xc_tactic tf32_wgmma = {"gemm.tf32_wgmma", wgmma_applicable, wgmma_variants, wgmma_prepare, NULL};
