@@ -10,9 +10,10 @@
  * emulation of the instruction (on PoCL, for the tests).
  *
  * A work-group is one or two warpgroups (four or eight warps): BM = 64 or 128 rows, warpgroup w
- * the rows 64w .. 64w + 63, every warpgroup all BN columns (one warpgroup: a quarter of the
- * registers and less local memory a work-group, so several share an SM and their stages add up); K is walked WG_BK (4 or 8 16-byte chunks of KC
- * elements: 16 or 32 TF32, 32 halves) at a time, two instructions (2 KC deep) a 4 chunks.
+ * the rows 64w .. 64w + 63, every warpgroup all BN columns (one warpgroup: half the registers a
+ * work-group, so up to four share an SM and their stages add up); K is walked WG_BK (4 or 8
+ * 16-byte chunks of KC elements: 16 or 32 TF32, 32 halves) at a time, two instructions (2 KC
+ * deep) a 4 chunks.
  * Local memory (48 KiB under NVIDIA's OpenCL) holds B alone: A takes the instruction's register
  * form, each work-item loading its own fragment from global memory (a row's 16-byte chunk, as
  * mma.sync's tactics read it from their stages) two tiles ahead, rounded to TF32 in registers.

@@ -655,8 +655,8 @@ static xc_status wgmma_prepare(xc_engine *e, xc_layer *l, const char *defines)
     return slices ? add_splitk_reduce(e, l, p, &g, slices, k) : XC_OK;
 }
 
-/* WG2: two warpgroups a work-group (128 rows); WG1: one (64 rows: half the registers and the
- * less local memory, so up to four work-groups share an SM and their stages add up) */
+/* WG2: two warpgroups a work-group (128 rows); WG1: one (64 rows: half the registers a work-group,
+ * so up to four work-groups share an SM and their stages add up) */
 #define WG2 "-DBM=128 -DWARPS_M=8 "
 #define WG1 "-DBM=64 -DWARPS_M=4 "
 #define WGMMA_TF32 "-DGEMM_TF32 -DMMA_PIPE -DWGMMA -DBK=16 -DWARPS_N=1 "
