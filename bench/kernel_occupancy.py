@@ -70,9 +70,7 @@ def analyse(cl, tmp, tools, arch):
     label = m.group(1)
     opts = [o for o in m.group(2).split() if o != "-DMMA_EMULATE" and not o.startswith("-cl-")] + ["-DXC_PTX"]
     clang, link, opt, llc, ptxas = tools
-    prelude = os.path.join(tmp, "prelude.h")
-    with open(prelude, "w") as f:
-        f.write(PRELUDE)
+    prelude = os.path.join(tmp, "prelude.h")  # written once by main
     bc, linked, ptx = (os.path.join(tmp, n) for n in ("k.bc", "kl.bc", "k.ptx"))
     steps = [[clang, "-x", "cl", "-cl-std=CL1.2", "-target", "nvptx64-nvidia-nvcl", "-march=sm_80", "-O3", "-emit-llvm", "-c",
               "-o", bc, "-Dasm=__asm__", "-include", prelude, "-Xclang", "-finclude-default-header",
@@ -132,6 +130,8 @@ def main():
     print("|---|---|---|---|---|---|---|---|")
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "prelude.h"), "w") as f:
+            f.write(PRELUDE)
         for f in files:
             label, rows = analyse(os.path.join(a.dir, f), tmp, tools, a.arch)
             if isinstance(rows, str):

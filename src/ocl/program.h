@@ -29,10 +29,10 @@ xc_status xc_ocl_program(xc_ocl_device *d, const char *file, const char *generat
 xc_status xc_ocl_program_prelude(xc_ocl_device *d, const char *prelude, const char *file, const char *generated,
                                  const char *options, const char *label, cl_program *out);
 /* With CROSSCHECK_DUMP_KERNELS=DIR set, every program built or fetched from the disk cache (once
- * a process) is also written to DIR/<label>.<key>.cl (key: the cache's hash of source, options
- * and device, since one tactic builds several programs; characters of the label other than
- * letters, digits and ._- as '_'): its first line names the label and the build options, then
- * the whole source as the compiler was given it, so that it can be compiled elsewhere
+ * a process) is also written to DIR/<label>.<key>.cl: key is the cache's hash of source, options
+ * and device (one tactic builds several programs), label its first 255 characters with any but
+ * letters, digits and ._- as '_'. The first line names the label and the build options, then
+ * comes the whole source as the compiler was given it, so that it can be compiled elsewhere
  * (bench/kernel_occupancy.py: registers, shared memory and work-groups an SM from ptxas, with no
  * GPU). A file that cannot be written is a warning; the build goes on. */
 void xc_ocl_program_dump(const char *label, const char *options, const char *const srcs[4], uint64_t key);
